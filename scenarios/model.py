@@ -1,0 +1,393 @@
+"""The scenario format, version 1, as a typed model (DESIGN.md section 4).
+
+Every model forbids unknown keys, so a typo is an error rather than a silently ignored setting.
+Durations are stored as hours (float); ``start`` is a timezone-aware datetime.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    WithJsonSchema,
+)
+
+from .vocabulary import (
+    ADVERSARY_ACTIONS,
+    BODIES,
+    DURATION_PATTERN,
+    EU27,
+    METRICS,
+    STANCES,
+    parse_duration,
+)
+
+
+def _duration(value: Any) -> float:
+    if isinstance(value, float) and not isinstance(value, bool):
+        raise ValueError(f"a duration needs a unit, e.g. '{value}h' (got {value})")
+    return parse_duration(value)
+
+
+Duration = Annotated[
+    float,
+    BeforeValidator(_duration),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "string", "pattern": DURATION_PATTERN}, {"const": 0}],
+            "description": "A duration: a number and a unit m, h, d or w (e.g. 90m, 36h, 3d, 2w).",
+        }
+    ),
+]
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(
+            f"{value.isoformat()} has no timezone: write the offset, e.g. "
+            "2026-03-06T09:00:00+01:00 (Brussels winter time) or 2026-03-06T08:00:00Z"
+        )
+    return value
+
+
+AwareStart = Annotated[datetime, AfterValidator(_aware)]
+
+
+def _state_code(value: str) -> str:
+    if value not in EU27:
+        raise ValueError(f"unknown member state code {value!r} (expected one of {', '.join(EU27)})")
+    return value
+
+
+StateCode = Annotated[
+    str,
+    AfterValidator(_state_code),
+    WithJsonSchema({"type": "string", "enum": list(EU27), "description": "An EU-27 state code."}),
+]
+SponsorCode = Annotated[
+    str,
+    Field(pattern=r"^[A-Z]{2}$", description="Two-letter code of a (possible) sponsoring state."),
+]
+Identifier = Annotated[
+    str,
+    Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64, description="An identifier."),
+]
+MeasureId = Literal[
+    "preventive", "cooperative", "hr_declaration", "council_conclusions", "listing",
+    "mutual_assistance", "solidarity_clause",
+]  # fmt: skip
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+Signed = Annotated[float, Field(ge=-1.0, le=1.0)]
+Criterion = Annotated[int, Field(ge=0, le=4)]
+CriterionDelta = Annotated[int, Field(ge=-4, le=4)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Objective(Model):
+    """A learning objective measured against one metric of the run."""
+
+    id: Identifier
+    text: str = Field(min_length=1)
+    metric: Literal[METRICS]  # type: ignore[valid-type]
+    target: str | float | int = Field(
+        description="A duration for t_* metrics (met when the time is at most this), a measure id "
+        "for highest_measure, a number otherwise."
+    )
+
+
+class StateOverride(Model):
+    """Per-state changes applied on top of the built-in EU-27 roster."""
+
+    csirt: Unit | None = Field(None, description="CSIRT (detection) capability, 0..1.")
+    intel: Unit | None = Field(None, description="Intelligence (attribution) capability, 0..1.")
+    sharing: Unit | None = Field(None, description="Propensity to share information, 0..1.")
+    stance: Signed | None = Field(None, description="General stance on responding, -1..1.")
+    susceptibility: Unit | None = Field(None, description="Susceptibility to peers, 0..1.")
+    attribution_threshold: Unit | None = Field(
+        None, description="Confidence needed before it attributes publicly, 0..1."
+    )
+    ties: dict[SponsorCode, Unit] | None = Field(
+        None, description="Ties to possible sponsors (sponsor code -> 0..1); merged key by key."
+    )
+
+
+class ThreatActor(Model):
+    id: Identifier
+    name: str = Field(min_length=1)
+    sponsor: SponsorCode | None = None
+    sophistication: Unit = 0.5
+    resolve: Unit = 0.5
+
+
+class Severity(Model):
+    """The seven criteria of the 2017 Conclusions, each scored 0-4."""
+
+    scope: Criterion
+    scale: Criterion
+    duration: Criterion
+    intensity: Criterion
+    complexity: Criterion
+    sophistication: Criterion
+    impact: Criterion
+
+
+class SeverityChange(Model):
+    scope: CriterionDelta = 0
+    scale: CriterionDelta = 0
+    duration: CriterionDelta = 0
+    intensity: CriterionDelta = 0
+    complexity: CriterionDelta = 0
+    sophistication: CriterionDelta = 0
+    impact: CriterionDelta = 0
+
+
+class Target(Model):
+    state: StateCode
+    sector: str = Field(min_length=1)
+
+
+class Incident(Model):
+    id: Identifier
+    at: Duration = 0.0
+    actor: Identifier
+    targets: list[Target] = Field(min_length=1)
+    severity: Severity
+    description: str = ""
+
+
+class Procedure(Model):
+    """Timing overrides. Any timing left out takes the default of the chosen mode (docs/model.md)."""
+
+    mode: Literal["calendar", "crisis"] = "calendar"
+    detection_fast: Duration | None = Field(
+        None, description="Median detection delay of a crude attack at a fully capable CSIRT."
+    )
+    detection_slow: Duration | None = Field(
+        None, description="Median detection delay of the most sophisticated campaign."
+    )
+    csirts_share: Duration | None = Field(None, description="Sharing over the CSIRTs Network.")
+    intcen_report: Duration | None = Field(None, description="A national report to EU INTCEN.")
+    intcen_assessment: Duration | None = Field(None, description="INTCEN/SIAC assessment.")
+    attribution_evidence: Duration | None = Field(
+        None, description="Mean time for a capable service to gather conclusive evidence."
+    )
+    initiation: Duration | None = Field(None, description="From awareness to a proposal.")
+    hwpci_package: Duration | None = Field(None, description="Evidence package for a listing.")
+    psc_extraordinary: Duration | None = Field(None, description="Notice for an extraordinary PSC.")
+    silence_procedure: Duration | None = Field(None, description="Silence procedure (HR declaration).")
+    relex_drafting: Duration | None = Field(None, description="RELEX drafting of listing acts.")
+    written_procedure: Duration | None = Field(None, description="Council written procedure.")
+    extraordinary_meetings: bool | None = Field(
+        None, description="Whether bodies meet in extraordinary session on request."
+    )
+    deliberation_rounds: int | None = Field(None, ge=0, le=50, description="Rounds per meeting.")
+
+
+# -- injects ---------------------------------------------------------------------------------
+
+
+class EscalateParams(Model):
+    incident: Identifier
+    severity: SeverityChange
+
+
+class IntelParams(Model):
+    actor: Identifier
+    confidence: Signed
+
+
+class AttributeParams(Model):
+    states: list[StateCode] = Field(min_length=1)
+    actor: Identifier
+
+
+class MediaParams(Model):
+    pressure: Unit
+
+
+class PositionParams(Model):
+    state: StateCode
+    measure: MeasureId
+    stance: Literal[STANCES]  # type: ignore[valid-type]
+
+
+class MeetingParams(Model):
+    body: Literal[BODIES]  # type: ignore[valid-type]
+    extraordinary: bool = False
+
+
+class ProposeParams(Model):
+    measure: MeasureId
+    by: StateCode | Literal["hr"]
+
+
+class InvokeParams(Model):
+    article: Literal["42(7)", "222"]
+    by: StateCode
+
+
+class AdversaryParams(Model):
+    action: Literal[ADVERSARY_ACTIONS]  # type: ignore[valid-type]
+
+
+class NoteParams(Model):
+    text: str = Field(min_length=1)
+
+
+class InjectBase(Model):
+    """One MSEL entry (HSEEP Master Scenario Events List row)."""
+
+    id: Identifier
+    at: Duration
+    to: list[StateCode] = Field(default_factory=list)
+    message: str = ""
+    expected_action: str = ""
+    objectives: list[Identifier] = Field(default_factory=list)
+    from_: str = Field("", alias="from", description="Who the inject comes from (HSEEP 'from').")
+    delivery: str = Field("", description="Delivery method (HSEEP).")
+    controller: str = Field("", description="Responsible controller (HSEEP).")
+    notes: str = Field("", description="Controller notes (HSEEP).")
+
+
+class IncidentInject(InjectBase):
+    type: Literal["incident"]
+    params: Incident
+
+
+class EscalateInject(InjectBase):
+    type: Literal["escalate"]
+    params: EscalateParams
+
+
+class IntelInject(InjectBase):
+    type: Literal["intel"]
+    params: IntelParams
+
+
+class AttributeInject(InjectBase):
+    type: Literal["attribute"]
+    params: AttributeParams
+
+
+class MediaInject(InjectBase):
+    type: Literal["media"]
+    params: MediaParams
+
+
+class PositionInject(InjectBase):
+    type: Literal["position"]
+    params: PositionParams
+
+
+class MeetingInject(InjectBase):
+    type: Literal["meeting"]
+    params: MeetingParams
+
+
+class ProposeInject(InjectBase):
+    type: Literal["propose"]
+    params: ProposeParams
+
+
+class InvokeInject(InjectBase):
+    type: Literal["invoke"]
+    params: InvokeParams
+
+
+class AdversaryInject(InjectBase):
+    type: Literal["adversary"]
+    params: AdversaryParams
+
+
+class NoteInject(InjectBase):
+    type: Literal["note"]
+    params: NoteParams
+
+
+Inject = Annotated[
+    IncidentInject | EscalateInject | IntelInject | AttributeInject | MediaInject
+    | PositionInject | MeetingInject | ProposeInject | InvokeInject | AdversaryInject
+    | NoteInject,
+    Field(discriminator="type"),
+]
+
+PARAMS_BY_TYPE: dict[str, type[Model]] = {
+    "incident": Incident,
+    "escalate": EscalateParams,
+    "intel": IntelParams,
+    "attribute": AttributeParams,
+    "media": MediaParams,
+    "position": PositionParams,
+    "meeting": MeetingParams,
+    "propose": ProposeParams,
+    "invoke": InvokeParams,
+    "adversary": AdversaryParams,
+    "note": NoteParams,
+}
+
+
+class Scenario(Model):
+    """A whole exercise: who, what happens, how the procedure is timed, and the MSEL."""
+
+    cdtx: Literal[1] = Field(description="Format version; this is version 1.")
+    id: Identifier
+    title: str = Field(min_length=1)
+    summary: str = ""
+    start: AwareStart = Field(description="Timezone-aware start, e.g. 2026-03-06T09:00:00+01:00.")
+    horizon: Duration
+    seed: int = Field(0, ge=0, lt=2**63)
+    decision_rule: Literal["unanimity", "qmv"] = "unanimity"
+    objectives: list[Objective] = Field(default_factory=list)
+    member_states: dict[StateCode, StateOverride] = Field(default_factory=dict)
+    players: list[StateCode] = Field(default_factory=list)
+    threat_actors: list[ThreatActor] = Field(min_length=1)
+    incidents: list[Incident] = Field(default_factory=list)
+    procedure: Procedure = Field(default_factory=Procedure)
+    msel: list[Inject] = Field(default_factory=list)
+
+    _source_text: str | None = PrivateAttr(default=None)
+    _source_path: str | None = PrivateAttr(default=None)
+
+    @property
+    def source_text(self) -> str | None:
+        """The YAML text the scenario was loaded from (kept verbatim for recordings)."""
+        return self._source_text
+
+    @property
+    def source_path(self) -> str | None:
+        return self._source_path
+
+    def actor(self, actor_id: str) -> ThreatActor:
+        for actor in self.threat_actors:
+            if actor.id == actor_id:
+                return actor
+        raise KeyError(actor_id)
+
+
+def all_field_names() -> list[str]:
+    """Every key the format knows, for "did you mean ..." suggestions."""
+    names: set[str] = set()
+    seen: set[type] = set()
+
+    def visit(model: type[BaseModel]) -> None:
+        if model in seen:
+            return
+        seen.add(model)
+        for name, info in model.model_fields.items():
+            names.add(info.alias or name)
+        for sub in Model.__subclasses__() + InjectBase.__subclasses__():
+            if sub not in seen:
+                visit(sub)
+
+    visit(Scenario)
+    return sorted(names)

@@ -1,0 +1,134 @@
+"""Cross-reference checks that a per-field schema cannot express.
+
+They run on the raw parsed data (not the typed model) so that they still report what they can
+when other parts of the file are wrong: a user sees every problem in one pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from .vocabulary import COUNT_METRICS, MEASURES, TIME_METRICS, parse_duration
+
+Path = tuple
+
+
+def _items(data: Any, key: str) -> list[tuple[int, dict]]:
+    value = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(value, list):
+        return []
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _duplicates(entries: list[tuple[int, dict]], section: str) -> Iterator[tuple[Path, str]]:
+    seen: dict[Any, int] = {}
+    for i, entry in entries:
+        ident = entry.get("id")
+        if not isinstance(ident, str):
+            continue
+        if ident in seen:
+            yield (section, i, "id"), f"duplicate id {ident!r} (also {section}[{seen[ident]}])"
+        else:
+            seen[ident] = i
+
+
+def _hours(value: Any) -> float | None:
+    try:
+        return parse_duration(value)
+    except ValueError:
+        return None
+
+
+def check(data: Any) -> Iterator[tuple[Path, str]]:
+    """Yield (path, message) for every dangling or inconsistent reference in a scenario."""
+    if not isinstance(data, dict):
+        return
+    actors = _items(data, "threat_actors")
+    incidents = _items(data, "incidents")
+    objectives = _items(data, "objectives")
+    msel = _items(data, "msel")
+    yield from _duplicates(actors, "threat_actors")
+    yield from _duplicates(incidents, "incidents")
+    yield from _duplicates(objectives, "objectives")
+    yield from _duplicates(msel, "msel")
+
+    actor_ids = [a["id"] for _, a in actors if isinstance(a.get("id"), str)]
+    objective_ids = [o["id"] for _, o in objectives if isinstance(o.get("id"), str)]
+    incident_ids = [x["id"] for _, x in incidents if isinstance(x.get("id"), str)]
+    for _, entry in msel:
+        params = entry.get("params")
+        if (
+            entry.get("type") == "incident"
+            and isinstance(params, dict)
+            and isinstance(params.get("id"), str)
+        ):
+            incident_ids.append(params["id"])
+
+    horizon = _hours(data.get("horizon"))
+
+    def actor_ref(path: Path, value: Any) -> Iterator[tuple[Path, str]]:
+        if isinstance(value, str) and actor_ids and value not in actor_ids:
+            yield path, f"unknown threat actor {value!r} (threat_actors: {', '.join(actor_ids)})"
+
+    def within_horizon(path: Path, value: Any) -> Iterator[tuple[Path, str]]:
+        at = _hours(value)
+        if horizon is not None and at is not None and at > horizon:
+            yield path, f"{value} is after the scenario horizon ({data.get('horizon')})"
+
+    for i, incident in incidents:
+        yield from actor_ref(("incidents", i, "actor"), incident.get("actor"))
+        yield from within_horizon(("incidents", i, "at"), incident.get("at", 0))
+
+    players = data.get("players")
+    if isinstance(players, list):
+        seen: set[str] = set()
+        for i, code in enumerate(players):
+            if not isinstance(code, str):
+                continue
+            if code in seen:
+                yield ("players", i), f"{code} is listed twice"
+            seen.add(code)
+
+    for i, objective in objectives:
+        yield from _check_target(("objectives", i, "target"), objective)
+
+    for i, entry in msel:
+        yield from within_horizon(("msel", i, "at"), entry.get("at"))
+        refs = entry.get("objectives")
+        if isinstance(refs, list):
+            for j, ref in enumerate(refs):
+                if isinstance(ref, str) and ref not in objective_ids:
+                    known = ", ".join(objective_ids) or "none are defined"
+                    yield ("msel", i, "objectives", j), f"unknown objective {ref!r} ({known})"
+        params = entry.get("params")
+        if not isinstance(params, dict):
+            continue
+        kind = entry.get("type")
+        base = ("msel", i, "params")
+        if kind in ("incident", "intel", "attribute"):
+            yield from actor_ref(base + ("actor",), params.get("actor"))
+        if kind == "escalate":
+            ref = params.get("incident")
+            if isinstance(ref, str) and ref not in incident_ids:
+                yield base + ("incident",), f"unknown incident {ref!r} ({', '.join(incident_ids)})"
+
+
+def _check_target(path: Path, objective: dict) -> Iterator[tuple[Path, str]]:
+    metric, target = objective.get("metric"), objective.get("target")
+    if target is None or not isinstance(metric, str):
+        return
+    if metric in TIME_METRICS:
+        if _hours(target) is None:
+            yield path, f"the target of {metric} is a duration such as '72h' or '3d', not {target!r}"
+    elif metric == "highest_measure":
+        if target not in MEASURES:
+            yield path, f"the target of highest_measure is a measure id ({', '.join(MEASURES)})"
+    elif isinstance(target, bool) or not isinstance(target, (int, float)):
+        yield path, f"the target of {metric} is a number, not {target!r}"
+    elif metric in ("highest_rung", "recommended_rung") and not 0 <= target <= 5:
+        yield path, "a rung is between 0 and 5"
+    elif metric == "cohesion" and not 0 <= target <= 1:
+        yield path, "cohesion is a share between 0 and 1"
+    elif metric in COUNT_METRICS and target < 0:
+        yield path, "a count cannot be negative"

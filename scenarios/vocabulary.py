@@ -1,0 +1,91 @@
+"""The fixed vocabulary of the scenario format: state codes, measures, criteria, metrics.
+
+These names are part of cdtx's public contract (DESIGN.md section 4). They live here, at the
+bottom of the package stack, because the scenario format must check them without depending on
+the actor models that give them meaning.
+"""
+
+from __future__ import annotations
+
+import re
+
+FORMAT_VERSION = 1
+
+#: The 27 member states, ISO 3166-1 alpha-2 except Greece, which the EU writes "EL" but
+#: Eurostat tables and domain.md write "GR"; cdtx follows domain.md and accepts no alias.
+EU27: tuple[str, ...] = (
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
+    "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+)  # fmt: skip
+
+#: The ladder of measures: id -> (rung, category).
+LADDER: dict[str, tuple[int, str]] = {
+    "preventive": (1, "preventive"),
+    "cooperative": (2, "cooperative"),
+    "hr_declaration": (3, "stability"),
+    "council_conclusions": (3, "stability"),
+    "listing": (4, "restrictive"),
+    "mutual_assistance": (5, "support to member states' lawful responses"),
+    "solidarity_clause": (5, "support to member states' lawful responses"),
+}
+MEASURES: tuple[str, ...] = tuple(LADDER)
+
+#: The seven criteria of proportionality named by the 2017 Council Conclusions.
+CRITERIA: tuple[str, ...] = (
+    "scope", "scale", "duration", "intensity", "complexity", "sophistication", "impact",
+)  # fmt: skip
+
+STANCES: tuple[str, ...] = ("support", "abstain", "constructive_abstention", "oppose")
+BODIES: tuple[str, ...] = ("hwpci", "psc", "coreper", "council")
+ADVERSARY_ACTIONS: tuple[str, ...] = ("cease", "continue", "escalate", "new_wave")
+ARTICLES: dict[str, str] = {"42(7)": "mutual_assistance", "222": "solidarity_clause"}
+
+INJECT_TYPES: tuple[str, ...] = (
+    "incident", "escalate", "intel", "attribute", "media", "position", "meeting",
+    "propose", "invoke", "adversary", "note",
+)  # fmt: skip
+
+#: Metrics an objective can be measured against. Times are hours since the scenario start.
+TIME_METRICS: tuple[str, ...] = (
+    "t_first_detection", "t_shared_awareness", "t_first_attribution", "t_first_psc",
+    "t_hr_declaration", "t_council_conclusions", "t_listing",
+)  # fmt: skip
+COUNT_METRICS: tuple[str, ...] = ("psc_meetings", "extraordinary_meetings")
+METRICS: tuple[str, ...] = TIME_METRICS + (
+    "highest_measure", "highest_rung", "recommended_rung", "proportionality_gap",
+    "cohesion",
+) + COUNT_METRICS  # fmt: skip
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([mhdw])")
+DURATION_PATTERN = r"^(0|(\d+(\.\d+)?[mhdw])+)$"
+_UNIT_HOURS = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}
+
+
+def parse_duration(text: str) -> float:
+    """Parse a duration such as ``90m``, ``36h``, ``3d``, ``2w`` or ``1d12h`` into hours.
+
+    Raises ValueError with a message meant for people on anything else.
+    """
+    if isinstance(text, bool) or not isinstance(text, (str, int)):
+        raise ValueError(f"expected a duration such as '90m', '36h', '3d' or '2w', got {text!r}")
+    if text == 0 or text == "0":
+        return 0.0
+    if isinstance(text, int):
+        raise ValueError(f"a duration needs a unit, e.g. '{text}h' or '{text}d' (got {text})")
+    stripped = text.strip()
+    if not re.fullmatch(DURATION_PATTERN, stripped):
+        raise ValueError(
+            f"bad duration {text!r}: use a number and a unit m, h, d or w, e.g. '90m', '36h', '3d', '2w'"
+        )
+    return sum(float(n) * _UNIT_HOURS[u] for n, u in _DURATION_PART.findall(stripped))
+
+
+def format_duration(hours: float) -> str:
+    """The shortest duration string that parses back to ``hours`` (to the minute)."""
+    minutes = round(hours * 60)
+    if minutes == 0:
+        return "0"
+    for unit, size in (("w", 7 * 24 * 60), ("d", 24 * 60), ("h", 60)):
+        if minutes % size == 0:
+            return f"{minutes // size}{unit}"
+    return f"{minutes}m"

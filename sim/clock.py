@@ -1,0 +1,119 @@
+"""Sim time and the Brussels calendar of meetings.
+
+Sim time is hours since the scenario's ``start``. People see it as calendar time in Brussels
+(Europe/Brussels, with its summer time) and as T+dd:hh:mm. Regular meetings follow the week:
+PSC Tuesday and Friday mornings, HWPCI and COREPER II weekly, the Foreign Affairs Council
+monthly (third Monday; the real dates vary, the cadence is what matters to the model).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+MONDAY, TUESDAY, WEDNESDAY, THURSDAY, FRIDAY = range(5)
+
+
+@dataclass(frozen=True)
+class Sitting:
+    """A regular slot of a body: weekday (0 = Monday) and local hour."""
+
+    weekday: int
+    hour: float
+
+
+#: Regular sittings in Brussels local time. The FAC is handled separately (monthly).
+CADENCE: dict[str, tuple[Sitting, ...]] = {
+    "psc": (Sitting(TUESDAY, 10.0), Sitting(FRIDAY, 10.0)),
+    "hwpci": (Sitting(WEDNESDAY, 14.5),),
+    "coreper": (Sitting(WEDNESDAY, 10.0),),
+}
+FAC_HOUR = 9.0
+WORKDAY = (9.0, 18.0)
+
+
+def format_offset(t: float) -> str:
+    """T+dd:hh:mm for a sim time in hours."""
+    minutes = int(round(t * 60))
+    sign = "-" if minutes < 0 else "+"
+    minutes = abs(minutes)
+    return f"T{sign}{minutes // 1440:02d}:{minutes // 60 % 24:02d}:{minutes % 60:02d}"
+
+
+class Calendar:
+    """Converts sim time to Brussels time and finds the next sitting of a body."""
+
+    def __init__(self, start: datetime):
+        if start.tzinfo is None:
+            raise ValueError("start must be timezone-aware")
+        self.start = start
+
+    def to_datetime(self, t: float) -> datetime:
+        """Brussels local datetime at sim time ``t``."""
+        return (self.start + timedelta(hours=t)).astimezone(BRUSSELS)
+
+    def to_sim(self, when: datetime) -> float:
+        return (when - self.start).total_seconds() / 3600.0
+
+    def format(self, t: float) -> str:
+        """E.g. ``Fri 06 Mar 2026 10:00``."""
+        return self.to_datetime(t).strftime("%a %d %b %Y %H:%M")
+
+    def label(self, t: float) -> str:
+        """Calendar time and T+ time together, as every line of a timeline shows them."""
+        return f"{self.format(t)}  {format_offset(t)}"
+
+    def next_sitting(self, body: str, t: float) -> float:
+        """Sim time of the first regular sitting of ``body`` at or after sim time ``t``."""
+        if body == "council":
+            return self.next_fac(t)
+        now = self.to_datetime(t)
+        best: datetime | None = None
+        for sitting in CADENCE[body]:
+            days_ahead = (sitting.weekday - now.weekday()) % 7
+            for extra in (0, 7):
+                day = (now + timedelta(days=days_ahead + extra)).date()
+                candidate = _local(day.year, day.month, day.day, sitting.hour)
+                if candidate >= now:
+                    break
+            if best is None or candidate < best:
+                best = candidate
+        assert best is not None
+        return self.to_sim(best)
+
+    def next_fac(self, t: float) -> float:
+        """The next Foreign Affairs Council: the third Monday of a month, 09:00."""
+        now = self.to_datetime(t)
+        year, month = now.year, now.month
+        for _ in range(3):
+            candidate = _local(year, month, _third_monday(year, month), FAC_HOUR)
+            if candidate >= now:
+                return self.to_sim(candidate)
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        raise AssertionError("unreachable: a third Monday falls in every month")
+
+    def next_working_hour(self, t: float) -> float:
+        """The first moment at or after ``t`` inside Brussels working hours on a weekday."""
+        now = self.to_datetime(t)
+        day = now
+        for _ in range(8):
+            if day.weekday() < 5:
+                opening = _local(day.year, day.month, day.day, WORKDAY[0])
+                closing = _local(day.year, day.month, day.day, WORKDAY[1])
+                if now <= closing:
+                    return self.to_sim(max(now, opening))
+            day = day + timedelta(days=1)
+            now = max(now, _local(day.year, day.month, day.day, 0.0))
+        raise AssertionError("unreachable")
+
+
+def _local(year: int, month: int, day: int, hour: float) -> datetime:
+    whole = int(hour)
+    return datetime(year, month, day, whole, int(round((hour - whole) * 60)), tzinfo=BRUSSELS)
+
+
+def _third_monday(year: int, month: int) -> int:
+    first = datetime(year, month, 1).weekday()
+    return 1 + (MONDAY - first) % 7 + 14

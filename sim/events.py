@@ -1,0 +1,109 @@
+"""Events: every observable change in an exercise, and the hash-chained log that holds them.
+
+An event is small and frozen; its ``data`` holds only JSON values. The log's digest is a hash
+chain over the canonical JSON of the events: h_i = sha256(h_{i-1} + canonical(e_i)), so two
+runs have the same digest exactly when they produced the same events in the same order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+GENESIS = "0" * 64
+
+#: Who caused an event. Everything but "model" is an input that a recording must keep.
+MODEL, MSEL, FACILITATOR = "model", "msel", "facilitator"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One thing that happened at sim time ``t`` (hours since the scenario start)."""
+
+    t: float
+    seq: int
+    kind: str
+    source: str = MODEL
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"seq": self.seq, "t": self.t, "kind": self.kind, "source": self.source, "data": self.data}
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Event:
+        return cls(raw["t"], raw["seq"], raw["kind"], raw.get("source", MODEL), raw.get("data", {}))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+    @property
+    def is_input(self) -> bool:
+        """True for what a person did (facilitator injects, delegation answers)."""
+        return self.source == FACILITATOR
+
+
+def canonical(event: Event) -> bytes:
+    """Canonical JSON bytes of an event: sorted keys, no whitespace, shortest float repr."""
+    return orjson.dumps(event.as_dict(), option=orjson.OPT_SORT_KEYS)
+
+
+def chain(previous: str, event_bytes: bytes) -> str:
+    """The next link of the digest chain."""
+    return hashlib.sha256(previous.encode("ascii") + event_bytes).hexdigest()
+
+
+Listener = Callable[[Event, bytes, str], None]
+
+
+class EventLog:
+    """The ordered events of one run, their digest chain, and listeners (recorder, UI)."""
+
+    def __init__(self) -> None:
+        self._events: list[Event] = []
+        self._head = GENESIS
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call ``listener(event, canonical_bytes, chain_hash)`` for every future event."""
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        self._listeners.remove(listener)
+
+    def append(self, t: float, kind: str, source: str = MODEL, **data: Any) -> Event:
+        event = Event(round(t, 9), len(self._events), kind, source, data)
+        raw = canonical(event)
+        self._head = chain(self._head, raw)
+        self._events.append(event)
+        for listener in self._listeners:
+            listener(event, raw, self._head)
+        return event
+
+    @property
+    def digest(self) -> str:
+        return self._head
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def __iter__(self) -> Iterator[Event]:
+        return iter(self._events)
+
+    def __getitem__(self, index):
+        return self._events[index]
+
+    @property
+    def events(self) -> list[Event]:
+        return self._events
+
+
+def digest_of(events: list[Event]) -> str:
+    """The chain digest of a sequence of events (for verification)."""
+    head = GENESIS
+    for event in events:
+        head = chain(head, canonical(event))
+    return head

@@ -1,0 +1,92 @@
+"""The mutable state of a running exercise that the stages share.
+
+Only the stages in sim/stages/ change it, and every change they make is also emitted as an
+event; the situation picture shown to people is rebuilt from events, never read from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from actors.severity import recommended_rung, severity_score
+from scenarios.model import ThreatActor
+
+
+@dataclass
+class IncidentState:
+    id: str
+    actor: ThreatActor
+    targets: list[tuple[str, str]]  # (state code, sector)
+    severity: dict[str, int]
+    started: float
+    description: str = ""
+    wave: int = 1
+
+    @property
+    def score(self) -> float:
+        return severity_score(self.severity)
+
+    @property
+    def rung(self) -> int:
+        return recommended_rung(self.score)
+
+    @property
+    def victims(self) -> list[str]:
+        seen: list[str] = []
+        for code, _ in self.targets:
+            if code not in seen:
+                seen.append(code)
+        return seen
+
+
+@dataclass
+class Proposal:
+    id: str
+    measure: str
+    by: str
+    tabled: float
+    parent: str | None = None
+    status: str = "tabled"  # tabled, preparing, deliberating, adopting, adopted, blocked, dropped
+    deferrals: int = 0
+    done: Any = None  # simpy Event succeeded with the final status
+
+
+@dataclass
+class World:
+    incidents: dict[str, IncidentState] = field(default_factory=dict)
+    detected: dict[str, float] = field(default_factory=dict)  # state -> first detection time
+    informed: dict[str, float] = field(default_factory=dict)  # state -> when it knew at all
+    reported: dict[str, float] = field(default_factory=dict)  # state -> first INTCEN report
+    confidence: dict[str, dict[str, float]] = field(default_factory=dict)  # state -> actor -> c
+    attributed: dict[str, dict[str, float]] = field(default_factory=dict)  # state -> actor -> t
+    pressure: dict[str, float] = field(default_factory=dict)
+    assessment: dict[str, Any] | None = None  # {actor, sponsor, confidence, t}
+    awareness: float | None = None  # when the assessment became shared awareness
+    proposals: list[Proposal] = field(default_factory=list)
+    adopted: list[str] = field(default_factory=list)
+    fixed_positions: dict[tuple[str, str], str] = field(default_factory=dict)
+    ceased: list[str] = field(default_factory=list)  # actors that have stopped
+
+    def victims(self) -> list[str]:
+        out: list[str] = []
+        for incident in self.incidents.values():
+            for code in incident.victims:
+                if code not in out:
+                    out.append(code)
+        return out
+
+    def severity(self) -> float:
+        """The gravest incident's severity score (what the Union responds to)."""
+        return max((i.score for i in self.incidents.values()), default=0.0)
+
+    def recommended_rung(self) -> int:
+        return max((i.rung for i in self.incidents.values()), default=0)
+
+    def suspected_actor(self) -> ThreatActor | None:
+        for incident in self.incidents.values():
+            return incident.actor
+        return None
+
+    def pending(self) -> list[Proposal]:
+        return [p for p in self.proposals if p.status not in ("adopted", "blocked", "dropped")]
