@@ -112,4 +112,9 @@ def position(stance: float) -> str:
 
 
 #: Representative stance of each position, for delegations whose position is fixed by people.
-STANCE_OF_POSITION = {"support": 0.6, "abstain": 0.0, "constructive_abstention": -0.25, "oppose": -0.7}
+STANCE_OF_POSITION = {
+    "support": 0.6,
+    "abstain": 0.0,
+    "constructive_abstention": -0.25,
+    "oppose": -0.7,
+}

@@ -42,7 +42,9 @@ def initiator(victims: Sequence[MemberState], severity: float) -> str:
     return "hr"
 
 
-def chair_move(measure: str, confidence: float, deferrals: int, adopted: Sequence[str]) -> tuple[str, str | None]:
+def chair_move(
+    measure: str, confidence: float, deferrals: int, adopted: Sequence[str]
+) -> tuple[str, str | None]:
     """After a blocked decision: ``("defer", None)``, ``("compromise", measure)`` or ``("drop", None)``.
 
     The chair defers once when the evidence is short of what the measure needs, in the hope that

@@ -79,6 +79,7 @@ def will_attribute(
     state: MemberState, confidence: float, sponsor: str | None, victim: bool, pressure: float
 ) -> bool:
     """National attribution is a sovereign political choice: enough evidence AND the will to say it."""
-    return confidence >= state.attribution_threshold and political_will(
-        state, sponsor, victim, pressure
-    ) > 0.0
+    return (
+        confidence >= state.attribution_threshold
+        and political_will(state, sponsor, victim, pressure) > 0.0
+    )

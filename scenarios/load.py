@@ -164,7 +164,9 @@ def parse_yaml(text: str, shown: str) -> tuple[Any, _Located]:
     try:
         node = loader.get_single_node()
         if node is None:
-            raise ScenarioError([Problem(shown, 1, 1, "file is empty (expected a scenario mapping)")])
+            raise ScenarioError(
+                [Problem(shown, 1, 1, "file is empty (expected a scenario mapping)")]
+            )
         data = _to_data(node, loader, (), located)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -232,9 +234,11 @@ def _step(tp: Any, part: Any) -> Any:
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         for name, info in tp.model_fields.items():
             if part in (name, info.alias):
-                return info.annotation if not info.metadata else Annotated[
-                    info.annotation, *info.metadata
-                ]
+                return (
+                    info.annotation
+                    if not info.metadata
+                    else Annotated[info.annotation, *info.metadata]
+                )
     return None
 
 

@@ -184,7 +184,9 @@ class Procedure(Model):
     initiation: Duration | None = Field(None, description="From awareness to a proposal.")
     hwpci_package: Duration | None = Field(None, description="Evidence package for a listing.")
     psc_extraordinary: Duration | None = Field(None, description="Notice for an extraordinary PSC.")
-    silence_procedure: Duration | None = Field(None, description="Silence procedure (HR declaration).")
+    silence_procedure: Duration | None = Field(
+        None, description="Silence procedure (HR declaration)."
+    )
     relex_drafting: Duration | None = Field(None, description="RELEX drafting of listing acts.")
     written_procedure: Duration | None = Field(None, description="Council written procedure.")
     extraordinary_meetings: bool | None = Field(
@@ -315,8 +317,16 @@ class NoteInject(InjectBase):
 
 
 Inject = Annotated[
-    IncidentInject | EscalateInject | IntelInject | AttributeInject | MediaInject
-    | PositionInject | MeetingInject | ProposeInject | InvokeInject | AdversaryInject
+    IncidentInject
+    | EscalateInject
+    | IntelInject
+    | AttributeInject
+    | MediaInject
+    | PositionInject
+    | MeetingInject
+    | ProposeInject
+    | InvokeInject
+    | AdversaryInject
     | NoteInject,
     Field(discriminator="type"),
 ]

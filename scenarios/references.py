@@ -120,7 +120,10 @@ def _check_target(path: Path, objective: dict) -> Iterator[tuple[Path, str]]:
         return
     if metric in TIME_METRICS:
         if _hours(target) is None:
-            yield path, f"the target of {metric} is a duration such as '72h' or '3d', not {target!r}"
+            yield (
+                path,
+                f"the target of {metric} is a duration such as '72h' or '3d', not {target!r}",
+            )
     elif metric == "highest_measure":
         if target not in MEASURES:
             yield path, f"the target of highest_measure is a measure id ({', '.join(MEASURES)})"

@@ -52,7 +52,8 @@ class Calendar:
 
     def to_datetime(self, t: float) -> datetime:
         """Brussels local datetime at sim time ``t``."""
-        return (self.start + timedelta(hours=t)).astimezone(BRUSSELS)
+        # Whole minutes: sums of float hours must not print 14:30 as 14:29.
+        return (self.start + timedelta(minutes=round(t * 60))).astimezone(BRUSSELS)
 
     def to_sim(self, when: datetime) -> float:
         return (when - self.start).total_seconds() / 3600.0

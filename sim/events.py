@@ -31,7 +31,13 @@ class Event:
     data: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"seq": self.seq, "t": self.t, "kind": self.kind, "source": self.source, "data": self.data}
+        return {
+            "seq": self.seq,
+            "t": self.t,
+            "kind": self.kind,
+            "source": self.source,
+            "data": self.data,
+        }
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Event:

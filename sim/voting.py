@@ -106,7 +106,9 @@ def qmv(positions: Mapping[str, str], population: Mapping[str, float]) -> Outcom
         )
     why = []
     if not enough_states:
-        why.append(f"{len(yes)} of {n_states} states in favour (need {ceil(QMV_STATES_SHARE * n_states)})")
+        why.append(
+            f"{len(yes)} of {n_states} states in favour (need {ceil(QMV_STATES_SHARE * n_states)})"
+        )
     if not enough_people:
         why.append(f"{yes_pop / total_pop:.1%} of the population in favour (need 65%)")
     blockers = g[OPPOSE] or not_in_favour

@@ -59,6 +59,7 @@ class World:
     informed: dict[str, float] = field(default_factory=dict)  # state -> when it knew at all
     reported: dict[str, float] = field(default_factory=dict)  # state -> first INTCEN report
     confidence: dict[str, dict[str, float]] = field(default_factory=dict)  # state -> actor -> c
+    gathering: list[tuple[str, str]] = field(default_factory=list)  # (state, actor) at work
     attributed: dict[str, dict[str, float]] = field(default_factory=dict)  # state -> actor -> t
     pressure: dict[str, float] = field(default_factory=dict)
     assessment: dict[str, Any] | None = None  # {actor, sponsor, confidence, t}

@@ -1,0 +1,354 @@
+"""The Exercise: one run of a scenario, driven step by step or to the end.
+
+It owns the SimPy environment, the random streams, the merged roster and the event log. People
+act on it only through :meth:`Exercise.submit`; everything they do is recorded as an ``input``
+event with the kernel step at which it was applied, so a recording re-simulates exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import simpy
+from pydantic import TypeAdapter, ValidationError
+
+import scenarios
+from actors.roster import roster_for
+from scenarios.model import Inject, InjectBase, Scenario
+from scenarios.vocabulary import EU27, format_duration, parse_duration
+
+from .clock import Calendar, format_offset
+from .events import FACILITATOR, MODEL, MSEL, Event, EventLog
+from .stages import awareness, incident, initiation, injects, proposal
+from .stages.meetings import Body
+from .streams import Streams
+from .timing import timing_for
+from .world import Proposal, World
+
+_INJECT = TypeAdapter(Inject)
+
+
+class InjectError(ValueError):
+    """An inject that cannot be applied; ``field`` names the offending field."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}" if field else message)
+
+
+@dataclass(frozen=True)
+class DecisionRequest:
+    """A played delegation's position is needed before the procedure can go on."""
+
+    state: str
+    proposal: str
+    measure: str
+    body: str
+
+
+class Exercise:
+    """A run of ``scenario`` with ``seed`` (default: the scenario's own seed).
+
+    ``players`` (default: the scenario's) are delegations played by people. With
+    ``interactive=True`` the clock stops when one of their positions is needed, until it is
+    submitted; otherwise the model's own policy answers for them.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | str,
+        seed: int | None = None,
+        *,
+        players: list[str] | tuple[str, ...] | None = None,
+        interactive: bool = False,
+    ):
+        self.scenario = scenario if isinstance(scenario, Scenario) else scenarios.load(scenario)
+        if seed is None:
+            seed = self.scenario.seed
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+            raise ValueError(f"seed must be an integer between 0 and 2**63-1, not {seed!r}")
+        self.seed = seed
+        chosen = tuple(self.scenario.players if players is None else players)
+        unknown = [c for c in chosen if c not in EU27]
+        if unknown:
+            raise InjectError("players", f"unknown member state code(s): {', '.join(unknown)}")
+        self.players = tuple(c for c in EU27 if c in chosen)
+        self.interactive = interactive
+        self.horizon = self.scenario.horizon
+        self.env = simpy.Environment()
+        self.log = EventLog()
+        self.rng = Streams(seed)
+        self.roster = roster_for(self.scenario)
+        self.timing = timing_for(self.scenario.procedure)
+        self.calendar = Calendar(self.scenario.start)
+        self.world = World()
+        self.bodies = {name: Body(self, name) for name in ("hwpci", "psc", "coreper", "council")}
+        self.skipped: list[str] = []
+        self.pending: list[DecisionRequest] = []
+        self.steps = 0
+        self.finished = False
+        self._signals: dict[str, simpy.Event] = {}
+        self._dirty: list[str] = []
+        self._waiting: list[tuple[list[str], str, simpy.Event]] = []
+        self._submitted = 0
+        self._picture = None
+        self._metrics = None
+
+        self.emit("started", scenario=self.scenario.id, title=self.scenario.title, seed=seed,
+                  rule=self.scenario.decision_rule, mode=self.timing.mode,
+                  horizon=self.horizon, players=list(self.players))  # fmt: skip
+        for spec in self.scenario.incidents:
+            self.env.process(incident.start(self, spec))
+        for entry in self.scenario.msel:
+            self.env.process(injects.scheduled(self, entry, MSEL))
+        self.env.process(awareness.intcen(self))
+        self.env.process(initiation.initiative(self))
+
+    # -- events ----------------------------------------------------------------------------
+
+    def emit(self, kind: str, source: str = MODEL, **data: Any) -> Event:
+        """Record that something happened now."""
+        return self.log.append(self.env.now, kind, source, **data)
+
+    @property
+    def events(self) -> list[Event]:
+        return self.log.events
+
+    @property
+    def digest(self) -> str:
+        """Hash chain over the canonical events so far (DESIGN.md section 3)."""
+        return self.log.digest
+
+    @property
+    def now(self) -> float:
+        return self.env.now
+
+    @property
+    def picture(self):
+        """The situation picture: a fold over the events so far."""
+        from .picture import Picture
+
+        if self._picture is None:
+            self._picture = Picture(self.scenario, self.players)
+        self._picture.catch_up(self.log.events)
+        return self._picture
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        """The metrics of DESIGN.md section 4, from the events so far."""
+        from .metrics import Metrics
+
+        if self._metrics is None:
+            self._metrics = Metrics(self.scenario)
+        self._metrics.catch_up(self.log.events)
+        return self._metrics.result()
+
+    # -- signals between processes ---------------------------------------------------------
+
+    def signal(self, name: str) -> simpy.Event:
+        """An event that fires at the next ``notify(name)`` (or now, if one is unheard)."""
+        if name in self._dirty:
+            self._dirty.remove(name)
+            event = self.env.event()
+            event.succeed()
+            return event
+        event = self._signals.get(name)
+        if event is None or event.triggered:
+            event = self._signals[name] = self.env.event()
+        return event
+
+    def notify(self, name: str) -> None:
+        event = self._signals.pop(name, None)
+        if event is not None and not event.triggered:
+            event.succeed()
+        elif name not in self._dirty:
+            self._dirty.append(name)
+
+    def world_changed(self) -> None:
+        self.notify("world")
+
+    # -- the clock -------------------------------------------------------------------------
+
+    def _kernel_step(self) -> bool:
+        """Process one SimPy event inside the horizon; False when the clock cannot advance."""
+        if self.finished or self.pending:
+            return False
+        if self.env.peek() > self.horizon:
+            self._finish()
+            return False
+        self.env.step()
+        self.steps += 1
+        return True
+
+    def _finish(self) -> None:
+        if not self.finished:
+            self.finished = True
+            self.log.append(self.horizon, "ended", MODEL, reason="horizon")
+
+    def step(self) -> list[Event]:
+        """Advance until at least one new event happens (or the clock has to stop)."""
+        start = len(self.log)
+        while len(self.log) == start and self._kernel_step():
+            pass
+        return self.log.events[start:]
+
+    def run(self, until: float | str | None = None) -> Exercise:
+        """Run to ``until`` (hours or a duration like ``3d``; default: the horizon).
+
+        Stops early when a played delegation's position is awaited (see ``pending``).
+        """
+        limit = self.horizon if until is None else min(self._hours(until, "until"), self.horizon)
+        while not self.pending and not self.finished and self.env.peek() <= limit:
+            self._kernel_step()
+        if limit >= self.horizon and not self.pending:
+            self._finish()
+        return self
+
+    def run_steps(self, steps: int) -> None:
+        """Advance exactly to kernel step ``steps`` (replay uses this to place inputs)."""
+        while self.steps < steps and self._kernel_step():
+            pass
+
+    def next_event_time(self) -> float:
+        return self.env.peek()
+
+    # -- people ----------------------------------------------------------------------------
+
+    def submit(self, inject: Mapping[str, Any] | InjectBase) -> Event:
+        """Apply an inject now (or schedule it at its ``at``); returns the recorded input event.
+
+        Raises :class:`InjectError` naming the field when the inject is invalid.
+        """
+        model = self._validate(inject)
+        entry = model.model_dump(mode="json", by_alias=True)
+        record = self.emit("input", FACILITATOR, inject=entry, step=self.steps)
+        self._submitted += 1
+        if model.at <= self.env.now:
+            injects.apply(self, model, FACILITATOR)
+        else:
+            self.env.process(injects.scheduled(self, model, FACILITATOR))
+        return record
+
+    def answer(self, state: str, position: str, statement: str = "") -> Event:
+        """A played delegation's answer to a pending decision request."""
+        for request in self.pending:
+            if request.state == state:
+                return self.submit({"type": "position", "message": statement,
+                                    "params": {"state": state, "measure": request.measure,
+                                               "stance": position}})  # fmt: skip
+        raise InjectError("state", f"no decision is awaited from {state}")
+
+    def skip(self, msel_id: str) -> Event:
+        """Skip a scheduled MSEL entry (recorded as an input)."""
+        if msel_id not in [m.id for m in self.scenario.msel]:
+            raise InjectError("msel", f"no MSEL entry {msel_id!r}")
+        record = self.emit("input", FACILITATOR, control="skip", msel=msel_id, step=self.steps)
+        if msel_id not in self.skipped:
+            self.skipped.append(msel_id)
+        return record
+
+    def _validate(self, inject: Mapping[str, Any] | InjectBase) -> InjectBase:
+        if isinstance(inject, InjectBase):
+            data = inject.model_dump(by_alias=True)
+        elif isinstance(inject, Mapping):
+            data = dict(inject)
+        else:
+            raise InjectError("", f"an inject is a mapping, not {type(inject).__name__}")
+        at = self._hours(data.pop("at", None), "at") if data.get("at") is not None else self.env.now
+        if at < self.env.now - 1e-9:
+            raise InjectError(
+                "at", f"{format_offset(at)} is in the past (now {format_offset(self.env.now)})"
+            )
+        data.setdefault("id", f"F-{self._submitted + 1:03d}")
+        data["at"] = "0"
+        try:
+            model = _INJECT.validate_python(data)
+        except ValidationError as exc:
+            error = exc.errors(include_url=False)[0]
+            loc = [str(p) for p in error["loc"] if p not in model_types()]
+            message = error["msg"].removeprefix("Value error, ")
+            raise InjectError(".".join(loc), message) from None
+        model = model.model_copy(update={"at": at})
+        self._check_references(model)
+        return model
+
+    def _check_references(self, model: InjectBase) -> None:
+        actors = [a.id for a in self.scenario.threat_actors]
+        p = model.params
+        if model.type in ("intel", "attribute", "incident") and p.actor not in actors:
+            raise InjectError(
+                "params.actor", f"unknown threat actor {p.actor!r} ({', '.join(actors)})"
+            )
+        if model.type == "escalate":
+            known = list(self.world.incidents) + [i.id for i in self.scenario.incidents]
+            if p.incident not in known:
+                raise InjectError("params.incident", f"unknown incident {p.incident!r}")
+        if model.type == "incident" and p.id in self.world.incidents:
+            raise InjectError("params.id", f"incident {p.id!r} already exists")
+        if model.type == "intel" and not model.to:
+            raise InjectError("to", "intel goes to one or more states")
+
+    def _hours(self, value: Any, field: str) -> float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            hours = float(value)
+        else:
+            try:
+                hours = parse_duration(value)
+            except ValueError as exc:
+                raise InjectError(field, str(exc)) from None
+        if hours < 0:
+            raise InjectError(field, f"negative time {format_duration(hours)}")
+        return hours
+
+    def await_positions(self, codes: list[str], prop: Proposal, body: str) -> simpy.Event:
+        """Stop the clock until each of ``codes`` has a position on ``prop``'s measure."""
+        event = self.env.event()
+        for code in codes:
+            self.pending.append(DecisionRequest(code, prop.id, prop.measure, body))
+        self._waiting.append((list(codes), prop.measure, event))
+        return event
+
+    def position_answered(self, state: str, measure: str) -> None:
+        self.pending = [r for r in self.pending if not (r.state == state and r.measure == measure)]
+        for remaining, wanted, event in list(self._waiting):
+            if wanted == measure and state in remaining:
+                remaining.remove(state)
+                if not remaining:
+                    self._waiting.remove((remaining, wanted, event))
+                    event.succeed()
+
+    # -- procedure helpers used by the stages ----------------------------------------------
+
+    def propose(
+        self,
+        measure: str,
+        by: str,
+        source: str = "model",
+        parent: str | None = None,
+        prepared: bool = False,
+        start: bool = True,
+    ) -> Proposal:
+        """Table a proposal and start its life through the procedure."""
+        for existing in self.world.pending():
+            if existing.measure == measure and start:
+                self.emit("proposal_joined", proposal=existing.id, measure=measure, by=by)
+                return existing
+        prop = Proposal(f"P-{len(self.world.proposals) + 1}", measure, by, self.env.now, parent)
+        prop.done = self.env.event()
+        self.world.proposals.append(prop)
+        self.emit(
+            "proposal", proposal=prop.id, measure=measure, by=by, parent=parent, origin=source
+        )
+        self.world_changed()
+        if start:
+            self.env.process(proposal.lifecycle(self, prop, prepared=prepared))
+        return prop
+
+
+def model_types() -> tuple[str, ...]:
+    from scenarios.vocabulary import INJECT_TYPES
+
+    return INJECT_TYPES

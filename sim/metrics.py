@@ -1,0 +1,133 @@
+"""Metrics of a run (DESIGN.md section 4) and objective ratings, as a fold over events.
+
+Objective ratings follow HSEEP's P/S/M/U. The rule, documented in docs/model.md:
+- time metrics: P when reached by the target, S by 1.5 x the target, M later, U never;
+- rungs and measures: P at or above the target rung, S one rung short, M two short, U otherwise;
+- proportionality gap: P at or below the target, S one above, M two above, U otherwise;
+- cohesion: P at or above the target, S within 0.1, M within 0.25, U otherwise or no decision;
+- meeting counts: P at or above the target, S at half of it, M above zero, U at zero.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scenarios.model import Scenario
+from scenarios.vocabulary import LADDER, TIME_METRICS, parse_duration
+
+from .events import Event
+
+_TIME_OF = {
+    "detected": "t_first_detection",
+    "shared_awareness": "t_shared_awareness",
+    "attributed": "t_first_attribution",
+}
+_ADOPTED_TIME = {
+    "hr_declaration": "t_hr_declaration",
+    "council_conclusions": "t_council_conclusions",
+    "listing": "t_listing",
+}
+
+
+class Metrics:
+    """Folds events into the metrics; ``catch_up`` may be called as often as wanted."""
+
+    def __init__(self, scenario: Scenario):
+        self.scenario = scenario
+        self.seen = 0
+        self.times: dict[str, float | None] = dict.fromkeys(TIME_METRICS)
+        self.highest: str | None = None
+        self.recommended = 0
+        self.blocked: list[dict[str, Any]] = []
+        self.psc_meetings = 0
+        self.extraordinary = 0
+        self.cohesion: float | None = None
+
+    def catch_up(self, events: list[Event]) -> None:
+        for event in events[self.seen :]:
+            self.apply(event)
+        self.seen = len(events)
+
+    def apply(self, e: Event) -> None:
+        kind = e.kind
+        key = _TIME_OF.get(kind)
+        if key and self.times[key] is None:
+            self.times[key] = e.t
+        elif kind == "meeting":
+            if e.data["body"] == "psc":
+                self.psc_meetings += 1
+                if self.times["t_first_psc"] is None:
+                    self.times["t_first_psc"] = e.t
+            if e.data["extraordinary"]:
+                self.extraordinary += 1
+        elif kind in ("incident", "escalation"):
+            self.recommended = max(self.recommended, e.data["recommended_rung"])
+        elif kind == "adopted":
+            measure = e.data["measure"]
+            tkey = _ADOPTED_TIME.get(measure)
+            if tkey and self.times[tkey] is None:
+                self.times[tkey] = e.t
+            if self.highest is None or LADDER[measure][0] >= LADDER[self.highest][0]:
+                self.highest = measure
+        elif kind == "decision":
+            total = (
+                e.data["support"]
+                + e.data["abstain"]
+                + e.data["constructive_abstention"]
+                + e.data["oppose"]
+            )
+            self.cohesion = round(e.data["support"] / total, 4) if total else None
+            if not e.data["adopted"]:
+                self.blocked.append({"measure": e.data["measure"], "by": list(e.data["blockers"])})
+
+    def result(self) -> dict[str, Any]:
+        highest_rung = LADDER[self.highest][0] if self.highest else 0
+        values: dict[str, Any] = {
+            k: (round(v, 4) if v is not None else None) for k, v in self.times.items()
+        }
+        values.update(
+            highest_measure=self.highest or "none",
+            highest_rung=highest_rung,
+            recommended_rung=self.recommended,
+            proportionality_gap=self.recommended - highest_rung,
+            blocked=self.blocked,
+            psc_meetings=self.psc_meetings,
+            extraordinary_meetings=self.extraordinary,
+            cohesion=self.cohesion,
+        )
+        values["objectives"] = {
+            o.id: rate(o.metric, o.target, values) for o in self.scenario.objectives
+        }
+        return values
+
+
+def rate(metric: str, target: Any, values: dict[str, Any]) -> str:
+    """The P/S/M/U rating of one objective (rule in the module docstring)."""
+    value = values.get(metric)
+    if metric in TIME_METRICS:
+        limit = parse_duration(target)
+        if value is None:
+            return "U"
+        return "P" if value <= limit else "S" if value <= 1.5 * limit else "M"
+    if metric in ("highest_rung", "recommended_rung", "highest_measure"):
+        wanted = LADDER[target][0] if metric == "highest_measure" else target
+        got = values["highest_rung"] if metric == "highest_measure" else value
+        short = wanted - got
+        return "P" if short <= 0 else "S" if short <= 1 else "M" if short <= 2 else "U"
+    if metric == "proportionality_gap":
+        over = value - target
+        return "P" if over <= 0 else "S" if over <= 1 else "M" if over <= 2 else "U"
+    if metric == "cohesion":
+        if value is None:
+            return "U"
+        return (
+            "P"
+            if value >= target
+            else "S"
+            if value >= target - 0.1
+            else "M"
+            if value >= target - 0.25
+            else "U"
+        )
+    # meeting counts
+    return "P" if value >= target else "S" if value >= target / 2 else "M" if value > 0 else "U"

@@ -1,0 +1,190 @@
+"""The situation picture: what the console shows, as a pure fold over events.
+
+A live run and a replayed run build it with the same code from the same events, so they show the
+same thing. ``copy()`` makes the cheap checkpoints that replay scrubbing folds forward from.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from actors.roster import builtin_roster
+from scenarios.model import Scenario
+
+from .events import Event
+
+STAGES = ("Incident", "Detection", "Shared awareness", "HWPCI", "PSC", "Council", "Effect")
+
+
+@dataclass
+class StateRow:
+    code: str
+    name: str
+    played: bool = False
+    affected: bool = False
+    detected: float | None = None
+    shared: float | None = None
+    reported: float | None = None
+    confidence: float = 0.0
+    attributed: float | None = None
+    position: str | None = None
+
+
+@dataclass
+class Stage:
+    status: str = "pending"  # pending, active, done, blocked
+    t: float | None = None
+    detail: str = ""
+
+
+@dataclass
+class Picture:
+    scenario: Scenario
+    players: tuple[str, ...] = ()
+    seen: int = 0
+    t: float = 0.0
+    states: dict[str, StateRow] = field(default_factory=dict)
+    stages: dict[str, Stage] = field(default_factory=dict)
+    incidents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    assessment: dict[str, Any] | None = None
+    proposals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    current: str | None = None  # id of the proposal on the table
+    adopted: list[dict[str, Any]] = field(default_factory=list)
+    requests: list[dict[str, Any]] = field(default_factory=list)  # open decision requests
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    pressure: float = 0.0
+    adversary: str = ""
+    meetings: int = 0
+    ended: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.states:
+            for state in builtin_roster():
+                self.states[state.code] = StateRow(
+                    state.code, state.name, state.code in self.players
+                )
+        if not self.stages:
+            self.stages = {name: Stage() for name in STAGES}
+
+    def copy(self) -> Picture:
+        return copy.deepcopy(self)
+
+    def catch_up(self, events: list[Event]) -> Picture:
+        for event in events[self.seen :]:
+            self.apply(event)
+        self.seen = len(events)
+        return self
+
+    def _stage(self, name: str, status: str, t: float, detail: str = "") -> None:
+        stage = self.stages[name]
+        if stage.t is None:
+            stage.t = t
+        stage.status, stage.detail = status, detail or stage.detail
+
+    def apply(self, e: Event) -> None:
+        """Fold one event in."""
+        d = e.data
+        self.t = e.t
+        kind = e.kind
+        if kind == "incident":
+            self.incidents[d["incident"]] = dict(actor=d["actor"], score=d["score"], rung=d["recommended_rung"],
+                                                 targets=d["targets"], t=e.t)  # fmt: skip
+            for target in d["targets"]:
+                self.states[target["state"]].affected = True
+            self._stage("Incident", "active", e.t, f"{len(self.incidents)} incident(s)")
+        elif kind == "escalation":
+            self.incidents[d["incident"]].update(score=d["score"], rung=d["recommended_rung"])
+        elif kind == "detected":
+            row = self.states[d["state"]]
+            row.detected = e.t if row.detected is None else row.detected
+            count = sum(r.detected is not None for r in self.states.values())
+            self._stage("Detection", "active", e.t, f"{count} state(s) detected")
+        elif kind == "shared":
+            self.states[d["state"]].shared = self.states[d["state"]].shared or e.t
+        elif kind == "reported":
+            row = self.states[d["state"]]
+            row.reported = e.t if row.reported is None else row.reported
+        elif kind == "evidence":
+            self.states[d["state"]].confidence = d["confidence"]
+        elif kind == "attributed":
+            row = self.states[d["state"]]
+            row.attributed = e.t if row.attributed is None else row.attributed
+        elif kind == "assessment":
+            self.assessment = dict(
+                actor=d["actor"], confidence=d["confidence"], t=e.t, shared=False
+            )
+            self._stage(
+                "Shared awareness", "active", e.t, f"INTCEN assessment {d['confidence']:.0%}"
+            )
+        elif kind == "shared_awareness":
+            if self.assessment is not None:
+                self.assessment["shared"] = True
+            self._stage("Detection", "done", e.t)
+            self._stage("Shared awareness", "done", e.t, f"endorsed at {d['body'].upper()}")
+        elif kind == "proposal":
+            self.proposals[d["proposal"]] = dict(
+                measure=d["measure"], by=d["by"], status="tabled", t=e.t
+            )
+            self.current = d["proposal"]
+            for row in self.states.values():
+                row.position = None
+        elif kind == "prepared":
+            self._stage("HWPCI", "done", e.t, f"{d['proposal']} {d['measure']} prepared")
+        elif kind == "evidence_package":
+            self._stage("HWPCI", "active", e.t, f"evidence package {d['phase']}")
+        elif kind == "meeting":
+            self.meetings += 1
+            if d["body"] == "psc":
+                self._stage(
+                    "PSC",
+                    "active",
+                    e.t,
+                    "extraordinary sitting" if d["extraordinary"] else "sitting",
+                )
+            elif d["body"] == "hwpci":
+                self._stage("HWPCI", "active", e.t, "sitting")
+        elif kind == "decision_request":
+            self.requests.append(
+                dict(state=d["state"], proposal=d["proposal"], measure=d["measure"])
+            )
+        elif kind == "position":
+            self.states[d["state"]].position = d["position"]
+            self.requests = [r for r in self.requests if r["state"] != d["state"]]
+        elif kind == "decision":
+            stage = "Council" if d["body"] == "council" else "PSC"
+            status = "done" if d["adopted"] else "blocked"
+            verdict = "agreed" if d["adopted"] else f"blocked by {', '.join(d['blockers'])}"
+            self._stage(stage, status, e.t, f"{d['measure']} {verdict}")
+            if d["proposal"] in self.proposals:
+                self.proposals[d["proposal"]]["status"] = "agreed" if d["adopted"] else "blocked"
+        elif kind in ("relex", "coreper", "written_procedure"):
+            self._stage("Council", "active", e.t, kind.replace("_", " "))
+        elif kind == "adopted":
+            self.adopted.append(dict(measure=d["measure"], t=e.t, how=d["how"]))
+            if d["proposal"] in self.proposals:
+                self.proposals[d["proposal"]]["status"] = "adopted"
+            if d["body"] == "council":
+                self._stage("Council", "done", e.t, f"{d['measure']} adopted")
+        elif kind in ("dropped", "deferred", "compromise"):
+            if d["proposal"] in self.proposals:
+                self.proposals[d["proposal"]]["status"] = kind
+        elif kind == "adversary":
+            self.adversary = d["action"]
+            self._stage(
+                "Effect",
+                "done" if d["action"] == "cease" else "active",
+                e.t,
+                f"actor: {d['action']}",
+            )
+        elif kind == "pressure":
+            self.pressure = max(self.pressure, d["pressure"])
+        elif kind == "note" or (kind == "input" and d.get("control") == "note"):
+            self.notes.append(dict(t=e.t, text=d.get("text", ""), source=e.source))
+        elif kind == "ended":
+            self.ended = True
+
+    @property
+    def proposal(self) -> dict[str, Any] | None:
+        return self.proposals.get(self.current) if self.current else None

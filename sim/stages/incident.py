@@ -1,0 +1,69 @@
+"""Incidents: a threat actor hits member states; severity scored, proportionate rung set."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..world import IncidentState
+from . import detection
+
+if TYPE_CHECKING:
+    from scenarios.model import Incident
+
+    from ..exercise import Exercise
+
+
+def start(ex: Exercise, spec: Incident, wave: int = 1):
+    """Process: wait until the incident's time, then open it and start detection at each target."""
+    if spec.at > ex.env.now:
+        yield ex.env.timeout(spec.at - ex.env.now)
+    open_incident(ex, spec, wave)
+
+
+def open_incident(ex: Exercise, spec: Incident, wave: int = 1) -> IncidentState:
+    incident = IncidentState(
+        id=spec.id,
+        actor=ex.scenario.actor(spec.actor),
+        targets=[(t.state, t.sector) for t in spec.targets],
+        severity=spec.severity.model_dump(),
+        started=ex.env.now,
+        description=spec.description,
+        wave=wave,
+    )
+    ex.world.incidents[incident.id] = incident
+    ex.emit(
+        "incident",
+        incident=incident.id,
+        actor=incident.actor.id,
+        actor_name=incident.actor.name,
+        targets=[{"state": s, "sector": sector} for s, sector in incident.targets],
+        severity=incident.severity,
+        score=round(incident.score, 4),
+        recommended_rung=incident.rung,
+        wave=wave,
+        description=incident.description,
+    )
+    ex.world_changed()
+    for code in incident.victims:
+        ex.env.process(detection.detect(ex, incident, code))
+    return incident
+
+
+def escalate(ex: Exercise, incident_id: str, changes: dict[str, int]) -> None:
+    """Change a running incident's severity (an ``escalate`` inject or the actor's escalation)."""
+    incident = ex.world.incidents.get(incident_id)
+    if incident is None:
+        ex.emit("escalation_ignored", incident=incident_id, reason="the incident has not started")
+        return
+    before = incident.rung
+    for criterion, delta in changes.items():
+        incident.severity[criterion] = max(0, min(4, incident.severity[criterion] + delta))
+    ex.emit(
+        "escalation",
+        incident=incident.id,
+        severity=dict(incident.severity),
+        score=round(incident.score, 4),
+        recommended_rung=incident.rung,
+        previous_rung=before,
+    )
+    ex.world_changed()

@@ -1,0 +1,60 @@
+"""The life of one proposal: tabled, prepared at HWPCI, decided at PSC, adopted.
+
+When the PSC blocks it, the chair defers for more evidence or tables a weaker compromise
+(actors.institutions.chair_move).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from actors.institutions import chair_move
+
+from . import council, hwpci, psc
+
+if TYPE_CHECKING:
+    from ..exercise import Exercise
+    from ..world import Proposal
+
+NO_VOTE = ("preventive",)
+
+
+def lifecycle(ex: Exercise, proposal: Proposal, prepared: bool = False):
+    """Process: carry ``proposal`` from tabling to adoption, blocking or dropping."""
+    if proposal.measure not in NO_VOTE:
+        if not prepared:
+            yield from hwpci.prepare(ex, proposal)
+        wait = not prepared
+        while True:
+            outcome = yield from psc.decide(ex, proposal, wait=wait)
+            wait = True
+            if outcome.adopted:
+                break
+            assessment = ex.world.assessment or {}
+            move, weaker = chair_move(
+                proposal.measure,
+                assessment.get("confidence", 0.0),
+                proposal.deferrals,
+                ex.world.adopted,
+            )
+            if move == "defer":
+                proposal.deferrals += 1
+                ex.emit("deferred", proposal=proposal.id, measure=proposal.measure,
+                        reason="the chair seeks more evidence before a new round")  # fmt: skip
+                continue
+            proposal.status = "blocked"
+            if move == "compromise":
+                ex.emit(
+                    "compromise", proposal=proposal.id, measure=proposal.measure, instead=weaker
+                )
+                compromise = ex.propose(weaker, "chair", parent=proposal.id, prepared=True)
+                proposal.done.succeed(proposal.status)
+                yield compromise.done
+                return
+            ex.emit("dropped", proposal=proposal.id, measure=proposal.measure)
+            proposal.done.succeed(proposal.status)
+            return
+    yield from council.adopt(ex, proposal)
+    if proposal.status != "adopted":
+        ex.emit("dropped", proposal=proposal.id, measure=proposal.measure)
+    proposal.done.succeed(proposal.status)

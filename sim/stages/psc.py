@@ -1,0 +1,106 @@
+"""PSC (and Council votes): delegations form positions, deliberate, and the rule decides.
+
+Each delegation's initial stance comes from what it observes (actors.delegation); stances move
+by Friedkin-Johnsen rounds on the influence network; positions fixed by people (``position``
+injects, played delegations) override the model. The scenario's decision rule then applies.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from actors.delegation import STANCE_OF_POSITION, Observation, deliberate, initial_stance, position
+from actors.networks import influence_matrix
+
+from .. import voting
+
+if TYPE_CHECKING:
+    from ..exercise import Exercise
+    from ..world import Proposal
+
+
+def decide(ex: Exercise, proposal: Proposal, body: str = "psc", wait: bool = True):
+    """Process step: take ``proposal`` at the next sitting of ``body`` and vote; returns the Outcome."""
+    if wait:
+        yield ex.bodies[body].sitting(f"{proposal.id}: decide on {proposal.measure}")
+    proposal.status = "deliberating"
+    positions = yield from delegation_positions(ex, proposal, body)
+    population = {s.code: s.population for s in ex.roster}
+    outcome = voting.decide(ex.scenario.decision_rule, positions, population)
+    ex.emit(
+        "decision",
+        body=body,
+        proposal=proposal.id,
+        measure=proposal.measure,
+        adopted=outcome.adopted,
+        rule=outcome.rule,
+        reason=outcome.reason,
+        support=len(outcome.support),
+        abstain=len(outcome.abstain),
+        constructive_abstention=len(outcome.constructive),
+        oppose=len(outcome.oppose),
+        blockers=list(outcome.blockers),
+        cohesion=round(outcome.cohesion, 4),
+    )
+    return outcome
+
+
+def observation(
+    ex: Exercise, code: str, victim_regions: set[str], victims: list[str]
+) -> Observation:
+    assessment = ex.world.assessment or {}
+    shared = assessment.get("confidence", 0.0) if ex.world.awareness is not None else 0.0
+    actor_id = assessment.get("actor")
+    own = ex.world.confidence.get(code, {}).get(actor_id, 0.0) if actor_id else 0.0
+    if code in victims:
+        exposure = 1.0
+    elif any(region in victim_regions for region in ex.roster[code].regions):
+        exposure = 0.5
+    else:
+        exposure = 0.0
+    return Observation(
+        severity=ex.world.severity(),
+        exposure=exposure,
+        confidence=max(shared, own),
+        pressure=ex.world.pressure.get(code, 0.0),
+        sponsor=assessment.get("sponsor"),
+    )
+
+
+def delegation_positions(ex: Exercise, proposal: Proposal, body: str):
+    """Process step: every delegation's position on ``proposal``; may wait for played delegations."""
+    measure = proposal.measure
+    codes, weights = influence_matrix(ex.roster)
+    victims = ex.world.victims()
+    victim_regions = {r for c in victims for r in ex.roster[c].regions}
+    fixed = [ex.world.fixed_positions.get((c, measure)) for c in codes]
+    x0 = [
+        STANCE_OF_POSITION[f]
+        if f
+        else initial_stance(ex.roster[c], measure, observation(ex, c, victim_regions, victims))
+        for c, f in zip(codes, fixed, strict=True)
+    ]
+    stances = deliberate(
+        x0,
+        weights,
+        [ex.roster[c].susceptibility for c in codes],
+        ex.timing.deliberation_rounds,
+        [f is not None for f in fixed],
+    )
+    positions = {c: (f or position(x)) for c, f, x in zip(codes, fixed, stances, strict=True)}
+    by = {c: ("fixed" if f else "model") for c, f in zip(codes, fixed, strict=True)}
+
+    asked = [c for c in ex.players if by[c] == "model"]
+    if asked:
+        for code in asked:
+            ex.emit("decision_request", state=code, proposal=proposal.id, measure=measure, body=body,
+                    advice=positions[code])  # fmt: skip
+        if ex.interactive:
+            yield ex.await_positions(asked, proposal, body)
+            for code in asked:
+                positions[code] = ex.world.fixed_positions[(code, measure)]
+                by[code] = "player"
+    for i, code in enumerate(codes):
+        ex.emit("position", state=code, proposal=proposal.id, measure=measure, body=body,
+                position=positions[code], stance=round(stances[i], 4), by=by[code])  # fmt: skip
+    return positions

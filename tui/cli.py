@@ -1,0 +1,143 @@
+"""The ``cdtx`` command line.
+
+Imports stay lazy: ``cdtx --help`` and ``cdtx schema`` must not pay for SimPy or Textual.
+Errors people cause print one clear message and exit with status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+EXIT_OK, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 130
+
+
+class UserError(Exception):
+    """A mistake in what the user asked for; printed as-is, exit status 1."""
+
+
+def _scenario_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "scenario",
+        nargs="?",
+        default=None,
+        metavar="SCENARIO",
+        help="built-in scenario id or path to a YAML file (default: the built-in default scenario)",
+    )
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seed must be a whole number, not {text!r}") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"seed must be between 0 and 2**63-1, not {value}")
+    return value
+
+
+def _duration(text: str) -> float:
+    from scenarios.vocabulary import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import commands
+
+    parser = argparse.ArgumentParser(
+        prog="cdtx",
+        description=(
+            "Simulate and exercise the EU Cyber Diplomacy Toolbox: from detection of a malicious "
+            "cyber campaign to shared awareness, PSC deliberation and Council measures."
+        ),
+        epilog="Run 'cdtx COMMAND --help' for the options of a command.",
+    )
+    parser.add_argument("--version", action="version", version=f"cdtx {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("scenarios", help="list the built-in scenarios")
+    p.set_defaults(func=commands.cmd_scenarios)
+
+    p = sub.add_parser("validate", help="check scenario files; report every problem with its place")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(func=commands.cmd_validate)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of the scenario format")
+    p.set_defaults(func=commands.cmd_schema)
+
+    p = sub.add_parser("run", help="simulate a scenario headless and print its timeline")
+    _scenario_arg(p)
+    p.add_argument("--seed", type=_seed, help="root seed (default: the scenario's seed)")
+    p.add_argument("--until", type=_duration, metavar="DUR", help="stop at this sim time, e.g. 10d")
+    p.add_argument(
+        "--json", action="store_true", help="print one JSON object instead of the timeline"
+    )
+    p.add_argument(
+        "--all", action="store_true", help="also list each delegation's position on its own line"
+    )
+    p.set_defaults(func=commands.cmd_run)
+    commands.add_run_options(p)
+
+    for register in _extensions():
+        register(sub)
+    return parser
+
+
+def _extensions():
+    """``register(subparsers)`` of each command module beyond the core ones, in help order."""
+    import importlib
+
+    found = []
+    for name in ("play", "replay", "sweep", "report", "msel", "serve"):
+        try:
+            module = importlib.import_module(f"tui.cmd_{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"tui.cmd_{name}":
+                raise
+            continue
+        found.append(module.register)
+    return found
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("cdtx")
+    except Exception:  # not installed (running from a checkout)
+        return "unknown"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``cdtx`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_OK
+    from scenarios import ScenarioError
+
+    try:
+        return args.func(args) or EXIT_OK
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_ERROR
+    except UserError as exc:
+        print(f"cdtx: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("cdtx: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # e.g. `cdtx run | head`
+        sys.stderr.close()
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

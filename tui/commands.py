@@ -1,0 +1,90 @@
+"""The work behind each ``cdtx`` command (the parser lives in cli.py)."""
+
+from __future__ import annotations
+
+import sys
+from argparse import Namespace
+
+from .cli import UserError
+
+
+def cmd_scenarios(args: Namespace) -> int:
+    import scenarios
+    from scenarios.vocabulary import format_duration
+
+    rows = [("ID", "TITLE", "INCIDENTS", "HORIZON")]
+    for scenario_id in scenarios.builtin_ids():
+        s = scenarios.load(scenario_id)
+        extra = sum(1 for m in s.msel if m.type == "incident")
+        rows.append((s.id, s.title, str(len(s.incidents) + extra), format_duration(s.horizon)))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+def cmd_validate(args: Namespace) -> int:
+    import scenarios
+
+    status = 0
+    for path in args.files:
+        try:
+            scenario = scenarios.load_path(path)
+        except scenarios.ScenarioError as exc:
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            status = 1
+        else:
+            print(f"{path}: ok ({scenario.id}: {len(scenario.incidents)} incident(s), "
+                  f"{len(scenario.msel)} MSEL entries)")  # fmt: skip
+    return status
+
+
+def cmd_schema(args: Namespace) -> int:
+    import json
+
+    import scenarios
+
+    print(json.dumps(scenarios.json_schema(), indent=2))
+    return 0
+
+
+def load_exercise(args: Namespace, **options):
+    import scenarios
+    from sim.exercise import Exercise, InjectError
+
+    scenario = scenarios.load(args.scenario)
+    try:
+        return Exercise(scenario, seed=getattr(args, "seed", None), **options)
+    except (InjectError, ValueError) as exc:
+        raise UserError(str(exc)) from None
+
+
+def add_run_options(parser) -> None:
+    """Extra options of ``cdtx run`` contributed by other features (recording, branching)."""
+    try:
+        from . import cmd_replay
+    except ImportError:
+        return
+    cmd_replay.add_run_options(parser)
+
+
+def cmd_run(args: Namespace) -> int:
+    import orjson
+
+    ex = load_exercise(args)
+    ex.run(args.until)
+    if args.json:
+        result = {
+            "scenario": ex.scenario.id,
+            "seed": ex.seed,
+            "digest": ex.digest,
+            "events": len(ex.events),
+            "metrics": ex.metrics,
+        }
+        sys.stdout.write(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode() + "\n")
+        return 0
+    from .timeline import print_run
+
+    print_run(ex, show_positions=args.all)
+    return 0

@@ -1,0 +1,50 @@
+"""Plain-text timeline and summary of a run, as ``cdtx run`` prints them."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from sim.narrative import describe, measure, stage
+from sim.vocabulary_view import METRIC_LABELS, format_metric
+
+POSITION_ORDER = ("support", "abstain", "constructive_abstention", "oppose")
+
+
+def print_run(ex, show_positions: bool = False, out: TextIO | None = None) -> None:
+    import sys
+
+    out = out or sys.stdout
+    s = ex.scenario
+    cal = ex.calendar
+    out.write(f"{s.title}\n")
+    out.write(f"scenario {s.id} · seed {ex.seed} · {s.decision_rule} · {ex.timing.mode} timings · "
+              f"start {cal.format(0)} Brussels\n\n")  # fmt: skip
+    positions: dict[str, list[str]] = {}
+    for event in ex.events:
+        if event.kind == "position":
+            positions.setdefault(event.data["position"], []).append(event.data["state"])
+            if not show_positions:
+                continue
+        if event.kind == "decision" and positions:
+            summary = "; ".join(
+                f"{p.replace('_', ' ')}: {' '.join(positions[p])}"
+                for p in POSITION_ORDER
+                if p in positions
+            )
+            out.write(f"{cal.label(event.t)}  {'psc':<11} Positions: {summary}\n")
+            positions = {}
+        out.write(f"{cal.label(event.t)}  {stage(event):<11} {describe(event)}\n")
+    m = ex.metrics
+    out.write("\nSummary\n")
+    for key, label in METRIC_LABELS.items():
+        out.write(f"  {label:<34} {format_metric(key, m[key])}\n")
+    if m["blocked"]:
+        for block in m["blocked"]:
+            out.write(
+                f"  {'blocked':<34} {measure(block['measure'])} by {', '.join(block['by'])}\n"
+            )
+    if s.objectives:
+        out.write("\nObjectives (P performed, S some challenges, M major challenges, U unable)\n")
+        for objective in s.objectives:
+            out.write(f"  {m['objectives'][objective.id]}  {objective.id}  {objective.text}\n")
+    out.write(f"\n{len(ex.events)} events · digest {ex.digest}\n")
