@@ -15,6 +15,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     PrivateAttr,
     WithJsonSchema,
 )
@@ -26,6 +27,7 @@ from .vocabulary import (
     EU27,
     METRICS,
     STANCES,
+    format_duration,
     parse_duration,
 )
 
@@ -39,6 +41,7 @@ def _duration(value: Any) -> float:
 Duration = Annotated[
     float,
     BeforeValidator(_duration),
+    PlainSerializer(format_duration, return_type=str, when_used="json"),
     WithJsonSchema(
         {
             "anyOf": [{"type": "string", "pattern": DURATION_PATTERN}, {"const": 0}],

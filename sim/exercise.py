@@ -222,6 +222,8 @@ class Exercise:
 
         Raises :class:`InjectError` naming the field when the inject is invalid.
         """
+        if self.finished:
+            raise InjectError("", "the exercise has ended; branch from a recording to go on")
         model = self._validate(inject)
         entry = model.model_dump(mode="json", by_alias=True)
         record = self.emit("input", FACILITATOR, inject=entry, step=self.steps)
@@ -249,6 +251,12 @@ class Exercise:
         if msel_id not in self.skipped:
             self.skipped.append(msel_id)
         return record
+
+    def note(self, text: str) -> Event:
+        """A facilitator's note at the current sim time (recorded; reports use it)."""
+        if not text.strip():
+            raise InjectError("text", "a note needs some text")
+        return self.emit("input", FACILITATOR, control="note", text=text.strip(), step=self.steps)
 
     def _validate(self, inject: Mapping[str, Any] | InjectBase) -> InjectBase:
         if isinstance(inject, InjectBase):
