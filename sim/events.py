@@ -81,8 +81,11 @@ class EventLog:
         self._listeners.remove(listener)
 
     def append(self, t: float, kind: str, source: str = MODEL, **data: Any) -> Event:
-        event = Event(round(t, 9), len(self._events), kind, source, data)
-        raw = canonical(event)
+        event = Event(t, len(self._events), kind, source, data)
+        raw = orjson.dumps(
+            {"data": data, "kind": kind, "seq": event.seq, "source": source, "t": t},
+            option=orjson.OPT_SORT_KEYS,
+        )
         self._head = chain(self._head, raw)
         self._events.append(event)
         for listener in self._listeners:

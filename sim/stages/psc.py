@@ -46,7 +46,7 @@ def decide(ex: Exercise, proposal: Proposal, body: str = "psc", wait: bool = Tru
 
 
 def observation(
-    ex: Exercise, code: str, victim_regions: set[str], victims: list[str]
+    ex: Exercise, code: str, victim_regions: set[str], victims: list[str], severity: float
 ) -> Observation:
     assessment = ex.world.assessment or {}
     shared = assessment.get("confidence", 0.0) if ex.world.awareness is not None else 0.0
@@ -59,7 +59,7 @@ def observation(
     else:
         exposure = 0.0
     return Observation(
-        severity=ex.world.severity(),
+        severity=severity,
         exposure=exposure,
         confidence=max(shared, own),
         pressure=ex.world.pressure.get(code, 0.0),
@@ -73,11 +73,14 @@ def delegation_positions(ex: Exercise, proposal: Proposal, body: str):
     codes, weights = influence_matrix(ex.roster)
     victims = ex.world.victims()
     victim_regions = {r for c in victims for r in ex.roster[c].regions}
+    severity = ex.world.severity()
     fixed = [ex.world.fixed_positions.get((c, measure)) for c in codes]
     x0 = [
         STANCE_OF_POSITION[f]
         if f
-        else initial_stance(ex.roster[c], measure, observation(ex, c, victim_regions, victims))
+        else initial_stance(
+            ex.roster[c], measure, observation(ex, c, victim_regions, victims, severity)
+        )
         for c, f in zip(codes, fixed, strict=True)
     ]
     stances = deliberate(
