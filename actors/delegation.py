@@ -28,14 +28,23 @@ MEASURE_COST = {
     "cooperative": 0.05,
     "hr_declaration": 0.15,
     "council_conclusions": 0.2,
-    "listing": 0.45,
+    "listing": 0.35,
     "mutual_assistance": 0.3,
     "solidarity_clause": 0.3,
 }
 #: Weights of the initial stance (docs/model.md).
-W_STANCE, W_SEVERITY, W_EXPOSURE, W_EVIDENCE, W_PRESSURE, W_TIES = 0.35, 0.9, 0.5, 0.6, 0.3, 1.3
-#: Extra weight of ties for measures that name and punish (listing); a declaration can be worded softly.
-TIES_PUNITIVE = 1.5
+W_STANCE, W_SEVERITY, W_EXPOSURE, W_EVIDENCE, W_PRESSURE, W_TIES = 0.35, 0.9, 0.5, 0.6, 0.3, 1.0
+#: How much ties to the suspected sponsor weigh on each measure: fully on those that name or
+#: punish (declarations, conclusions, listings), half on quiet dialogue and on support to a victim.
+TIES_FACTOR = {
+    "preventive": 0.0,
+    "cooperative": 0.5,
+    "hr_declaration": 1.0,
+    "council_conclusions": 1.0,
+    "listing": 1.0,
+    "mutual_assistance": 0.5,
+    "solidarity_clause": 0.5,
+}
 
 #: Thresholds from final stance to position: support above, oppose below.
 SUPPORT_AT = 0.1
@@ -60,7 +69,7 @@ def initial_stance(state: MemberState, measure: str, obs: Observation) -> float:
     Increasing in evidence, severity, exposure and pressure; decreasing in ties to the suspected
     sponsor and in the measure's cost.
     """
-    ties = state.tie(obs.sponsor) * (TIES_PUNITIVE if measure == "listing" else 1.0)
+    ties = state.tie(obs.sponsor) * TIES_FACTOR[measure]
     x = (
         W_STANCE * state.stance
         + W_SEVERITY * obs.severity

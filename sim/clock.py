@@ -9,7 +9,7 @@ monthly (third Monday; the real dates vary, the cadence is what matters to the m
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -32,6 +32,7 @@ CADENCE: dict[str, tuple[Sitting, ...]] = {
 }
 FAC_HOUR = 9.0
 WORKDAY = (9.0, 18.0)
+CRISIS_DAY = (8.0, 22.0)
 
 
 def format_offset(t: float) -> str:
@@ -48,7 +49,9 @@ class Calendar:
     def __init__(self, start: datetime):
         if start.tzinfo is None:
             raise ValueError("start must be timezone-aware")
-        self.start = start
+        # Keep the start in UTC: aware datetimes that share a ZoneInfo add and subtract in
+        # wall-clock time, which would make sim hours across a DST switch wrong.
+        self.start = start.astimezone(UTC)
 
     def to_datetime(self, t: float) -> datetime:
         """Brussels local datetime at sim time ``t``."""
@@ -95,14 +98,18 @@ class Calendar:
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         raise AssertionError("unreachable: a third Monday falls in every month")
 
-    def next_working_hour(self, t: float) -> float:
-        """The first moment at or after ``t`` inside Brussels working hours on a weekday."""
+    def next_working_hour(self, t: float, crisis: bool = False) -> float:
+        """The first moment at or after ``t`` inside Brussels working hours on a weekday.
+
+        In a crisis, bodies sit on any day and into the evening (CRISIS_DAY).
+        """
+        first, last = CRISIS_DAY if crisis else WORKDAY
         now = self.to_datetime(t)
         day = now
         for _ in range(8):
-            if day.weekday() < 5:
-                opening = _local(day.year, day.month, day.day, WORKDAY[0])
-                closing = _local(day.year, day.month, day.day, WORKDAY[1])
+            if crisis or day.weekday() < 5:
+                opening = _local(day.year, day.month, day.day, first)
+                closing = _local(day.year, day.month, day.day, last)
                 if now <= closing:
                     return self.to_sim(max(now, opening))
             day = day + timedelta(days=1)

@@ -167,6 +167,13 @@ class Exercise:
         elif name not in self._dirty:
             self._dirty.append(name)
 
+    def until(self, t: float) -> simpy.Event:
+        """A timeout that ends at sim time ``t`` (now if ``t`` has passed).
+
+        Differences of float times can come out a hair below zero; SimPy refuses negative delays.
+        """
+        return self.env.timeout(max(0.0, t - self.env.now))
+
     def world_changed(self) -> None:
         self.notify("world")
 
@@ -276,7 +283,13 @@ class Exercise:
             model = _INJECT.validate_python(data)
         except ValidationError as exc:
             error = exc.errors(include_url=False)[0]
-            loc = [str(p) for p in error["loc"] if p not in model_types()]
+            loc = [
+                str(p)
+                for p in error["loc"]
+                if p not in model_types() and not (isinstance(p, str) and "[" in p)
+            ]
+            if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+                loc = ["type"]
             message = error["msg"].removeprefix("Value error, ")
             raise InjectError(".".join(loc), message) from None
         model = model.model_copy(update={"at": at})

@@ -17,6 +17,13 @@ class UserError(Exception):
     """A mistake in what the user asked for; printed as-is, exit status 1."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors are errors people make: one line, exit status 1 (DESIGN.md section 4)."""
+
+    def error(self, message: str):
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+
+
 def _scenario_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "scenario",
@@ -49,7 +56,7 @@ def _duration(text: str) -> float:
 def build_parser() -> argparse.ArgumentParser:
     from . import commands
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="cdtx",
         description=(
             "Simulate and exercise the EU Cyber Diplomacy Toolbox: from detection of a malicious "
@@ -118,8 +125,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        return EXIT_OK
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            parser.print_help()
+            return EXIT_OK
+        args = parser.parse_args(["play"])  # `cdtx` alone opens the console on the default scenario
     from scenarios import ScenarioError
 
     try:

@@ -33,9 +33,9 @@ def national_follow_up(ex: Exercise, incident: IncidentState, code: str):
     report = national.sharing_delay(
         ex.rng("report", incident.id, code), state, ex.timing.intcen_report
     )
+    detected = ex.world.detected[code]
     for delay, kind in sorted([(share, "shared"), (report, "reported")]):
-        if delay > ex.env.now - ex.world.detected[code]:
-            yield ex.env.timeout(delay - (ex.env.now - ex.world.detected[code]))
+        yield ex.until(detected + delay)
         if kind == "shared":
             newly = [c for c in ex.roster.codes if c not in ex.world.informed]
             for other in newly:

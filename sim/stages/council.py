@@ -37,7 +37,7 @@ def adopt(ex: Exercise, proposal: Proposal):
     written = ex.env.now + ex.timing.written_procedure
     if fac <= written:
         how = "Foreign Affairs Council"
-        yield ex.env.timeout(fac - ex.env.now)
+        yield ex.until(fac)
         ex.bodies["council"].held += 1
         ex.emit(
             "meeting", body="council", extraordinary=False, agenda=[f"{proposal.id}: {measure}"]

@@ -15,8 +15,7 @@ if TYPE_CHECKING:
 
 def start(ex: Exercise, spec: Incident, wave: int = 1):
     """Process: wait until the incident's time, then open it and start detection at each target."""
-    if spec.at > ex.env.now:
-        yield ex.env.timeout(spec.at - ex.env.now)
+    yield ex.until(spec.at)
     open_incident(ex, spec, wave)
 
 
@@ -37,7 +36,7 @@ def open_incident(ex: Exercise, spec: Incident, wave: int = 1) -> IncidentState:
         actor=incident.actor.id,
         actor_name=incident.actor.name,
         targets=[{"state": s, "sector": sector} for s, sector in incident.targets],
-        severity=incident.severity,
+        severity=dict(incident.severity),
         score=round(incident.score, 4),
         recommended_rung=incident.rung,
         wave=wave,

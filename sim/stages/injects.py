@@ -16,8 +16,7 @@ if TYPE_CHECKING:
 
 def scheduled(ex: Exercise, inject: InjectBase, source: str):
     """Process: wait until the inject's time, then apply it."""
-    if inject.at > ex.env.now:
-        yield ex.env.timeout(inject.at - ex.env.now)
+    yield ex.until(inject.at)
     if source == "msel" and inject.id in ex.skipped:
         return
     apply(ex, inject, source)

@@ -24,6 +24,7 @@ class Body:
         self.agenda: list[tuple[str, Event]] = []
         self.scheduled: float | None = None  # sim time of the next sitting we will hold
         self.held = 0
+        self.last_sat: float | None = None  # sim time of the last sitting held
 
     def sitting(self, item: str) -> Event:
         """An event that fires at the next sitting that takes ``item``."""
@@ -43,11 +44,15 @@ class Body:
 
     def _schedule(self, extraordinary: bool, force: bool = False) -> None:
         now = self.ex.env.now
-        at = self.ex.calendar.next_sitting(self.name, now)
+        # A sitting held right now is over: business arriving now goes to a later one.
+        after = now + 1 / 60 if self.last_sat == now else now
+        at = self.ex.calendar.next_sitting(self.name, after)
         special = False
         if extraordinary:
             # Extraordinary sittings are called at short notice, but still in working hours.
-            soon = self.ex.calendar.next_working_hour(now + self.ex.timing.psc_extraordinary)
+            soon = self.ex.calendar.next_working_hour(
+                now + self.ex.timing.psc_extraordinary, crisis=self.ex.timing.mode == "crisis"
+            )
             if soon < at:
                 at, special = soon, True
         if self.scheduled is not None and self.scheduled <= at:
@@ -56,7 +61,7 @@ class Body:
         self.ex.env.process(self._sit(at, special, force))
 
     def _sit(self, at: float, extraordinary: bool, force: bool):
-        yield self.ex.env.timeout(at - self.ex.env.now)
+        yield self.ex.until(at)
         if self.scheduled != at:
             return  # superseded by an earlier sitting
         self.scheduled = None
@@ -64,6 +69,7 @@ class Body:
         if not agenda and not force:
             return
         self.held += 1
+        self.last_sat = at
         self.ex.emit(
             "meeting",
             body=self.name,

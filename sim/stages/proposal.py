@@ -22,7 +22,9 @@ NO_VOTE = ("preventive",)
 def lifecycle(ex: Exercise, proposal: Proposal, prepared: bool = False):
     """Process: carry ``proposal`` from tabling to adoption, blocking or dropping."""
     if proposal.measure not in NO_VOTE:
-        if not prepared:
+        # An HR declaration tabled by the HR is an EEAS text: it goes straight to the PSC
+        # (Viasat 2022: agreed the day of the coordinated attributions). docs/calibration.md
+        if not prepared and not (proposal.measure == "hr_declaration" and proposal.by == "hr"):
             yield from hwpci.prepare(ex, proposal)
         wait = not prepared
         while True:

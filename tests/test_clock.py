@@ -1,0 +1,157 @@
+"""The Brussels calendar of meetings and the display of sim time (sim/clock.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from sim.clock import BRUSSELS, Calendar, format_offset
+
+# Friday 6 March 2026, 19:00 in Brussels (CET, UTC+1).
+FRIDAY_EVENING = datetime(2026, 3, 6, 19, 0, tzinfo=BRUSSELS)
+
+
+def local(cal: Calendar, t: float) -> datetime:
+    return cal.to_datetime(t)
+
+
+def test_start_must_be_timezone_aware():
+    with pytest.raises(ValueError):
+        Calendar(datetime(2026, 3, 6, 19, 0))
+
+
+def test_next_psc_after_friday_evening_is_tuesday_10():
+    cal = Calendar(FRIDAY_EVENING)
+    when = local(cal, cal.next_sitting("psc", 0.0))
+    assert (when.strftime("%a"), when.hour, when.minute) == ("Tue", 10, 0)
+    assert when.date() == datetime(2026, 3, 10).date()
+    assert cal.next_sitting("psc", 0.0) == pytest.approx(24 * 3 + 15)
+
+
+def test_next_psc_after_tuesday_9_is_the_same_morning():
+    cal = Calendar(datetime(2026, 3, 10, 9, 0, tzinfo=BRUSSELS))
+    assert cal.next_sitting("psc", 0.0) == pytest.approx(1.0)
+
+
+def test_next_psc_after_tuesday_meeting_is_friday():
+    cal = Calendar(datetime(2026, 3, 10, 10, 1, tzinfo=BRUSSELS))
+    when = local(cal, cal.next_sitting("psc", 0.0))
+    assert (when.strftime("%a %d"), when.hour) == ("Fri 13", 10)
+
+
+def test_a_sitting_exactly_now_counts():
+    cal = Calendar(datetime(2026, 3, 13, 10, 0, tzinfo=BRUSSELS))
+    assert cal.next_sitting("psc", 0.0) == 0.0
+
+
+def test_start_in_another_timezone_is_shown_in_brussels():
+    # 18:00 UTC on Friday is 19:00 in Brussels: same answer as above.
+    cal = Calendar(datetime(2026, 3, 6, 18, 0, tzinfo=UTC))
+    assert cal.format(0.0) == "Fri 06 Mar 2026 19:00"
+    assert local(cal, cal.next_sitting("psc", 0.0)).strftime("%a %H:%M") == "Tue 10:00"
+
+
+@pytest.mark.parametrize(
+    ("start", "expected"),
+    [
+        (datetime(2026, 3, 1, 12, 0, tzinfo=BRUSSELS), "Mon 16 Mar 2026 09:00"),
+        (datetime(2026, 3, 16, 9, 0, tzinfo=BRUSSELS), "Mon 16 Mar 2026 09:00"),
+        (datetime(2026, 3, 16, 9, 1, tzinfo=BRUSSELS), "Mon 20 Apr 2026 09:00"),
+        (datetime(2026, 12, 25, 0, 0, tzinfo=BRUSSELS), "Mon 18 Jan 2027 09:00"),
+        (datetime(2026, 6, 1, 0, 0, tzinfo=BRUSSELS), "Mon 15 Jun 2026 09:00"),
+    ],
+)
+def test_fac_is_the_third_monday(start, expected):
+    cal = Calendar(start)
+    t = cal.next_fac(0.0)
+    assert cal.format(t) == expected
+    assert cal.next_sitting("council", 0.0) == t
+    day = cal.to_datetime(t)
+    assert day.weekday() == 0 and 15 <= day.day <= 21
+
+
+# Scenario files write the start with a fixed offset (2026-03-27T19:00:00+01:00).
+CET = timezone(timedelta(hours=1))
+CEST = timezone(timedelta(hours=2))
+
+
+def test_summer_time_switch_last_sunday_of_march():
+    # Friday 27 March 2026 19:00 CET; clocks go forward on Sunday 29 March.
+    cal = Calendar(datetime(2026, 3, 27, 19, 0, tzinfo=CET))
+    t = cal.next_sitting("psc", 0.0)
+    assert cal.format(t) == "Tue 31 Mar 2026 10:00"
+    assert t == pytest.approx(24 * 3 + 15 - 1)  # one hour fewer across the switch
+    assert cal.to_datetime(t).utcoffset() == timedelta(hours=2)
+    # Hours of sim time are real hours: 48 h later on Sunday is 20:00 summer time.
+    assert cal.format(48.0) == "Sun 29 Mar 2026 20:00"
+
+
+def test_winter_time_switch_last_sunday_of_october():
+    cal = Calendar(datetime(2026, 10, 23, 19, 0, tzinfo=CEST))
+    t = cal.next_sitting("psc", 0.0)
+    assert cal.format(t) == "Tue 27 Oct 2026 10:00"
+    assert t == pytest.approx(24 * 3 + 15 + 1)
+
+
+def test_summer_time_switch_with_a_brussels_zoneinfo_start():
+    cal = Calendar(datetime(2026, 3, 27, 19, 0, tzinfo=BRUSSELS))
+    t = cal.next_sitting("psc", 0.0)
+    assert cal.format(t) == "Tue 31 Mar 2026 10:00"
+    assert t == pytest.approx(86.0)
+    assert cal.format(48.0) == "Sun 29 Mar 2026 20:00"
+
+
+def test_dst_in_a_running_exercise_uses_real_hours():
+    import scenarios
+    from sim import Exercise
+
+    text = scenarios.load("grid-wiper").source_text.replace(
+        "start: 2026-03-06T05:40:00+01:00", "start: 2026-03-27T19:00:00+01:00"
+    )
+    ex = Exercise(scenarios.load_text(text))
+    assert ex.calendar.format(ex.calendar.next_sitting("psc", 0.0)) == "Tue 31 Mar 2026 10:00"
+    assert ex.calendar.next_sitting("psc", 0.0) == pytest.approx(86.0)
+
+
+def test_hwpci_and_coreper_sit_weekly():
+    cal = Calendar(FRIDAY_EVENING)
+    assert cal.format(cal.next_sitting("hwpci", 0.0)) == "Wed 11 Mar 2026 14:30"
+    assert cal.format(cal.next_sitting("coreper", 0.0)) == "Wed 11 Mar 2026 10:00"
+
+
+def test_next_working_hour_skips_the_weekend():
+    cal = Calendar(FRIDAY_EVENING)
+    assert cal.format(cal.next_working_hour(0.0)) == "Mon 09 Mar 2026 09:00"
+    assert cal.next_working_hour(cal.to_sim(datetime(2026, 3, 9, 11, tzinfo=BRUSSELS))) == (
+        pytest.approx(cal.to_sim(datetime(2026, 3, 9, 11, tzinfo=BRUSSELS)))
+    )
+
+
+@pytest.mark.parametrize(
+    ("hours", "text"),
+    [
+        (0.0, "T+00:00:00"),
+        (1.5, "T+00:01:30"),
+        (23.99, "T+00:23:59"),
+        (23.999, "T+01:00:00"),
+        (24.0, "T+01:00:00"),
+        (99 + 1 / 3, "T+04:03:20"),
+        (30 * 24, "T+30:00:00"),
+        (-2.0, "T-00:02:00"),
+        (0.0083, "T+00:00:00"),
+    ],
+)
+def test_format_offset(hours, text):
+    assert format_offset(hours) == text
+
+
+def test_label_has_calendar_and_offset():
+    cal = Calendar(FRIDAY_EVENING)
+    assert cal.label(87.0) == "Tue 10 Mar 2026 10:00  T+03:15:00"
+    assert cal.label(0.0) == "Fri 06 Mar 2026 19:00  T+00:00:00"
+
+
+def test_float_sums_print_to_the_minute():
+    cal = Calendar(datetime(2026, 3, 6, 14, 0, tzinfo=BRUSSELS))
+    assert cal.format(0.1 + 0.2 + 0.2) == "Fri 06 Mar 2026 14:30"

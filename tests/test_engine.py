@@ -1,0 +1,394 @@
+"""The procedure end to end: small scenarios through sim.Exercise (DESIGN.md sections 2 and 4)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import scenarios
+from scenarios.vocabulary import EU27, METRICS
+from sim import Exercise
+
+# Friday 6 March 2026, 19:00 Brussels time.
+BASE = """
+cdtx: 1
+id: t-engine
+title: Engine test
+start: 2026-03-06T19:00:00+01:00
+horizon: {horizon}
+seed: 7
+member_states: {member_states}
+players: {players}
+threat_actors:
+  - {{id: apt, name: APT, sponsor: RU, sophistication: 0.5, resolve: 0.5}}
+incidents: {incidents}
+procedure: {procedure}
+msel: {msel}
+"""
+
+INCIDENT = """
+  - id: INC-1
+    at: {at}
+    actor: apt
+    targets: [{{state: PL, sector: energy}}, {{state: LT, sector: energy}}]
+    severity: {{scope: 4, scale: 4, duration: 4, intensity: 4, complexity: 4,
+                sophistication: 4, impact: 4}}"""
+
+FRIDAY_19 = 0.0
+TUESDAY_10 = 3 * 24 + 15.0
+
+
+def scenario(
+    *,
+    horizon: str = "60d",
+    member_states: dict | None = None,
+    players: list[str] | None = None,
+    incident_at: str | None = "0h",
+    procedure: dict | None = None,
+    msel: list[dict] | None = None,
+) -> scenarios.Scenario:
+    text = BASE.format(
+        horizon=horizon,
+        member_states=json.dumps(member_states or {}),
+        players=json.dumps(players or []),
+        incidents=INCIDENT.format(at=incident_at) if incident_at else "[]",
+        procedure=json.dumps(procedure or {"mode": "calendar"}),
+        msel=json.dumps(msel or []),
+    )
+    return scenarios.load_text(text, "<test>")
+
+
+def propose(measure: str, at: str = "1h", by: str = "PL") -> dict:
+    return {
+        "id": f"P-{measure}",
+        "at": at,
+        "type": "propose",
+        "params": {"measure": measure, "by": by},
+    }
+
+
+def fix_all(measure: str, stance: str = "support", at: str = "30m", but=()) -> list[dict]:
+    return [
+        {
+            "id": f"POS-{code}-{measure}",
+            "at": at,
+            "type": "position",
+            "params": {"state": code, "measure": measure, "stance": stance},
+        }
+        for code in EU27
+        if code not in but
+    ]
+
+
+def kinds(ex, *wanted: str):
+    return [e for e in ex.events if e.kind in wanted]
+
+
+def index_of(events, predicate) -> int:
+    for i, e in enumerate(events):
+        if predicate(e):
+            return i
+    raise AssertionError("no such event")
+
+
+# -- the listing path --------------------------------------------------------------------
+
+
+def listing_run() -> Exercise:
+    s = scenario(
+        procedure={"mode": "calendar", "hwpci_package": "1d", "relex_drafting": "5d"},
+        msel=fix_all("listing") + [propose("listing")],
+    )
+    return Exercise(s).run()
+
+
+def test_listing_goes_through_hwpci_psc_relex_coreper_council_in_order():
+    ex = listing_run()
+    ev = ex.events
+    prop = next(e for e in ev if e.kind == "proposal" and e.data["measure"] == "listing")
+    pid = prop.data["proposal"]
+
+    def mine(kind, **match):
+        return lambda e: (
+            e.kind == kind
+            and e.data.get("proposal") == pid
+            and all(e.data.get(k) == v for k, v in match.items())
+        )
+
+    steps = [
+        index_of(ev, mine("prepared", body="hwpci")),
+        index_of(ev, mine("decision", body="psc", adopted=True)),
+        index_of(ev, mine("relex", phase="started")),
+        index_of(ev, mine("relex", phase="ended")),
+        index_of(ev, mine("coreper")),
+        index_of(ev, mine("decision", body="council", adopted=True)),
+        index_of(ev, mine("adopted", measure="listing", body="council")),
+    ]
+    assert steps == sorted(steps)
+    times = [ev[i].t for i in steps]
+    assert times == sorted(times)
+    # RELEX drafting takes the scenario's five days.
+    assert times[3] - times[2] == pytest.approx(5 * 24)
+    assert ex.metrics["t_listing"] == pytest.approx(times[-1])
+    assert ex.metrics["highest_measure"] == "listing"
+    assert ex.metrics["highest_rung"] == 4
+
+
+def test_hr_declaration_is_adopted_by_silence_procedure_at_psc_without_council():
+    s = scenario(msel=fix_all("hr_declaration") + [propose("hr_declaration")])
+    ex = Exercise(s).run()
+    adopted = [
+        e for e in ex.events if e.kind == "adopted" and e.data["measure"] == "hr_declaration"
+    ]
+    assert adopted and adopted[0].data["body"] == "psc"
+    decision = next(
+        e for e in ex.events if e.kind == "decision" and e.data["measure"] == "hr_declaration"
+    )
+    assert adopted[0].t - decision.t == pytest.approx(36.0)  # silence procedure, 1.5 d
+    assert not any(e.kind == "coreper" for e in ex.events)
+
+
+# -- the calendar --------------------------------------------------------------------------
+
+
+def meeting_request(extraordinary: bool) -> Exercise:
+    s = scenario(
+        horizon="10d",
+        incident_at=None,  # nothing else asks for a meeting
+        msel=[
+            {
+                "id": "M1",
+                "at": "0h",
+                "type": "meeting",
+                "params": {"body": "psc", "extraordinary": extraordinary},
+            }
+        ],
+    )
+    return Exercise(s).run()
+
+
+def test_a_friday_evening_request_is_discussed_at_psc_on_tuesday():
+    ex = meeting_request(extraordinary=False)
+    meetings = [e for e in ex.events if e.kind == "meeting" and e.data["body"] == "psc"]
+    assert meetings, "the requested PSC never met"
+    first = meetings[0]
+    assert first.t == pytest.approx(TUESDAY_10)
+    assert ex.calendar.format(first.t) == "Tue 10 Mar 2026 10:00"
+    assert first.data["extraordinary"] is False
+    assert ex.metrics["t_first_psc"] == pytest.approx(TUESDAY_10)
+
+
+def test_an_extraordinary_request_on_friday_evening_meets_earlier_in_working_hours():
+    ex = meeting_request(extraordinary=True)
+    first = next(e for e in ex.events if e.kind == "meeting" and e.data["body"] == "psc")
+    assert first.data["extraordinary"] is True
+    assert first.t < TUESDAY_10
+    when = ex.calendar.to_datetime(first.t)
+    assert when.weekday() < 5 and 9 <= when.hour < 18
+    assert ex.metrics["extraordinary_meetings"] >= 1
+
+
+def decision_time(mode: str) -> tuple[Exercise, float]:
+    s = scenario(
+        procedure={"mode": mode},
+        msel=fix_all("hr_declaration") + [propose("hr_declaration")],
+    )
+    ex = Exercise(s).run()
+    decision = next(e for e in ex.events if e.kind == "decision" and e.data["body"] == "psc")
+    return ex, decision.t
+
+
+def test_crisis_mode_gives_extraordinary_meetings_and_is_faster():
+    crisis, t_crisis = decision_time("crisis")
+    calendar, t_calendar = decision_time("calendar")
+    assert crisis.metrics["extraordinary_meetings"] > 0
+    assert calendar.metrics["extraordinary_meetings"] == 0
+    psc = [e for e in crisis.events if e.kind == "meeting" and e.data["body"] == "psc"]
+    assert any(e.data["extraordinary"] for e in psc)
+    assert t_crisis < t_calendar
+    # The first PSC is not the regular Tuesday sitting.
+    assert psc[0].t < TUESDAY_10
+
+
+def test_a_deferred_proposal_waits_for_a_later_sitting():
+    s = scenario(
+        procedure={"mode": "calendar", "hwpci_package": "1d"},
+        member_states={"HU": {"ties": {"RU": 1.0}, "stance": -1.0}},
+        msel=[propose("listing")],
+    )
+    ex = Exercise(s).run()
+    deferred = kinds(ex, "deferred")
+    assert deferred, "expected HU to block the listing and the chair to defer"
+    pid = deferred[0].data["proposal"]
+    decisions = [e for e in ex.events if e.kind == "decision" and e.data["proposal"] == pid]
+    assert len(decisions) >= 2
+    assert decisions[1].t > decisions[0].t
+    meetings = [(e.t, e.data["body"]) for e in ex.events if e.kind == "meeting"]
+    assert len(meetings) == len(set(meetings)), "the same body met twice at the same time"
+
+
+# -- vetoes and compromise -----------------------------------------------------------------
+
+
+def test_a_delegation_tied_to_the_sponsor_vetoes_and_the_chair_falls_back_to_a_declaration():
+    s = scenario(
+        member_states={"HU": {"ties": {"RU": 1.0}, "stance": -1.0}},
+        procedure={"mode": "calendar", "hwpci_package": "1d"},
+        # Everyone else backs the listing; HU is left to the model. On a declaration HU
+        # says it will not stand in the way.
+        msel=fix_all("listing", but=("HU",))
+        + [
+            {
+                "id": "HU-DECL",
+                "at": "30m",
+                "type": "position",
+                "params": {"state": "HU", "measure": "hr_declaration", "stance": "abstain"},
+            }
+        ]
+        + fix_all("hr_declaration", but=("HU",))
+        + [propose("listing")],
+    )
+    ex = Exercise(s).run()
+    listing_decisions = [
+        e for e in ex.events if e.kind == "decision" and e.data["measure"] == "listing"
+    ]
+    assert listing_decisions
+    assert all(not d.data["adopted"] for d in listing_decisions)
+    assert listing_decisions[-1].data["blockers"] == ["HU"]
+    hu = [
+        e
+        for e in ex.events
+        if e.kind == "position" and e.data["state"] == "HU" and e.data["measure"] == "listing"
+    ]
+    assert hu and all(e.data["position"] == "oppose" and e.data["by"] == "model" for e in hu)
+    compromise = kinds(ex, "compromise")
+    assert compromise and compromise[0].data["instead"] == "hr_declaration"
+    adopted = [e.data["measure"] for e in kinds(ex, "adopted")]
+    assert "hr_declaration" in adopted and "listing" not in adopted
+    i_comp = ex.events.index(compromise[0])
+    i_adopt = index_of(
+        ex.events, lambda e: e.kind == "adopted" and e.data["measure"] == "hr_declaration"
+    )
+    assert i_comp < i_adopt
+    assert {"measure": "listing", "by": ["HU"]} in ex.metrics["blocked"]
+    assert ex.metrics["highest_measure"] == "hr_declaration"
+
+
+def test_without_ties_the_same_delegation_does_not_veto():
+    s = scenario(
+        member_states={"HU": {"ties": {"RU": 0.0, "CN": 0.0}, "stance": 1.0}},
+        procedure={"mode": "calendar", "hwpci_package": "1d", "relex_drafting": "5d"},
+        msel=fix_all("listing", but=("HU",)) + [propose("listing")],
+    )
+    ex = Exercise(s).run()
+    hu = [
+        e
+        for e in ex.events
+        if e.kind == "position" and e.data["state"] == "HU" and e.data["measure"] == "listing"
+    ]
+    assert hu and hu[0].data["position"] != "oppose"
+
+
+# -- played delegations -------------------------------------------------------------------
+
+
+def played(interactive: bool = True) -> Exercise:
+    s = scenario(
+        players=["LT"], msel=fix_all("hr_declaration", but=("LT",)) + [propose("hr_declaration")]
+    )
+    return Exercise(s, interactive=interactive)
+
+
+def test_a_played_delegation_stops_the_clock_until_it_answers():
+    ex = played()
+    ex.run()
+    assert ex.pending, "the exercise should wait for LT"
+    request = ex.pending[0]
+    assert (request.state, request.measure, request.body) == ("LT", "hr_declaration", "psc")
+    assert ex.now < ex.horizon and not ex.finished
+    stopped_at, n_events = ex.now, len(ex.events)
+    ex.run()  # still waiting: nothing moves
+    ex.run("40d")
+    assert ex.now == stopped_at and len(ex.events) == n_events
+    assert not kinds(ex, "decision")
+    ex.answer("LT", "support", "Lithuania backs the declaration.")
+    assert not ex.pending
+    ex.run()
+    assert ex.finished
+    decision = next(e for e in ex.events if e.kind == "decision")
+    assert decision.data["adopted"]
+    lt = next(e for e in ex.events if e.kind == "position" and e.data["state"] == "LT")
+    assert lt.data["by"] == "player" and lt.data["position"] == "support"
+
+
+def test_an_oppose_answer_from_a_played_delegation_blocks():
+    ex = played()
+    ex.run()
+    assert ex.pending
+    ex.answer("LT", "oppose")
+    ex.run()
+    decision = next(e for e in ex.events if e.kind == "decision")
+    assert not decision.data["adopted"]
+    assert decision.data["blockers"] == ["LT"]
+    assert "hr_declaration" not in [e.data["measure"] for e in kinds(ex, "adopted")]
+
+
+def test_answer_from_a_delegation_not_asked_is_refused():
+    from sim import InjectError
+
+    ex = played()
+    ex.run()
+    with pytest.raises(InjectError) as info:
+        ex.answer("EE", "support")
+    assert info.value.field == "state"
+
+
+def test_headless_run_answers_for_played_delegations():
+    ex = played(interactive=False)
+    ex.run()
+    assert ex.finished and not ex.pending
+    assert kinds(ex, "decision_request") and kinds(ex, "decision")
+
+
+# -- metrics --------------------------------------------------------------------------------
+
+METRIC_KEYS = {
+    "t_first_detection",
+    "t_shared_awareness",
+    "t_first_attribution",
+    "t_first_psc",
+    "t_hr_declaration",
+    "t_council_conclusions",
+    "t_listing",
+    "highest_measure",
+    "highest_rung",
+    "recommended_rung",
+    "proportionality_gap",
+    "blocked",
+    "psc_meetings",
+    "extraordinary_meetings",
+    "cohesion",
+    "objectives",
+}
+
+
+def test_metrics_have_every_key_of_the_design():
+    assert set(METRICS) <= METRIC_KEYS
+    ex = Exercise("grid-wiper").run()
+    metrics = ex.metrics
+    assert set(metrics) >= METRIC_KEYS
+    assert set(metrics["objectives"]) == {o.id for o in ex.scenario.objectives}
+    assert all(v in ("P", "S", "M", "U") for v in metrics["objectives"].values())
+    assert metrics["proportionality_gap"] == metrics["recommended_rung"] - metrics["highest_rung"]
+    assert metrics["psc_meetings"] == len(
+        [e for e in ex.events if e.kind == "meeting" and e.data["body"] == "psc"]
+    )
+
+
+def test_metrics_of_an_empty_run_are_null_and_zero():
+    ex = Exercise(scenario(horizon="1d", incident_at=None)).run()
+    m = ex.metrics
+    assert m["t_first_detection"] is None and m["t_listing"] is None
+    assert m["highest_measure"] == "none" and m["highest_rung"] == 0
+    assert m["blocked"] == [] and m["psc_meetings"] == 0 and m["cohesion"] is None

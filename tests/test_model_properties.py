@@ -1,0 +1,164 @@
+"""Properties of the decision model that matter (DESIGN.md section 2, Positions)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from actors.delegation import Observation, deliberate, initial_stance, position
+from actors.networks import influence_matrix
+from actors.roster import builtin_roster
+from actors.severity import recommended_rung, severity_score
+from scenarios.vocabulary import CRITERIA, MEASURES
+
+ROSTER = builtin_roster()
+unit = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
+signed = st.floats(min_value=-1.0, max_value=1.0, allow_nan=False)
+states = st.sampled_from(ROSTER.states)
+measures = st.sampled_from(MEASURES)
+sponsors = st.sampled_from(["RU", "CN", None])
+POSITION_ORDER = {"oppose": 0, "constructive_abstention": 1, "abstain": 2, "support": 3}
+
+
+@st.composite
+def observations(draw):
+    return Observation(
+        severity=draw(unit),
+        exposure=draw(st.sampled_from([0.0, 0.5, 1.0])),
+        confidence=draw(unit),
+        pressure=draw(unit),
+        sponsor=draw(sponsors),
+    )
+
+
+@settings(max_examples=300)
+@given(states, measures, observations(), unit, unit)
+def test_more_evidence_never_lowers_the_stance(state, measure, obs, c1, c2):
+    low, high = sorted((c1, c2))
+    a = initial_stance(state, measure, dataclasses.replace(obs, confidence=low))
+    b = initial_stance(state, measure, dataclasses.replace(obs, confidence=high))
+    assert b >= a
+    assert -1.0 <= a <= 1.0 and -1.0 <= b <= 1.0
+
+
+@settings(max_examples=300)
+@given(states, measures, observations(), st.sampled_from(["RU", "CN"]), unit, unit)
+def test_stronger_ties_never_raise_the_stance(state, measure, obs, sponsor, t1, t2):
+    weak, strong = sorted((t1, t2))
+    obs = dataclasses.replace(obs, sponsor=sponsor)
+    ties = dict(state.ties)
+    a = initial_stance(
+        dataclasses.replace(state, ties=tuple(sorted({**ties, sponsor: weak}.items()))),
+        measure,
+        obs,
+    )
+    b = initial_stance(
+        dataclasses.replace(state, ties=tuple(sorted({**ties, sponsor: strong}.items()))),
+        measure,
+        obs,
+    )
+    assert b <= a
+
+
+def test_strong_ties_do_lower_the_stance():
+    hu = ROSTER["HU"]
+    obs = Observation(severity=0.5, exposure=0.0, confidence=0.5, pressure=0.0, sponsor="RU")
+    free = dataclasses.replace(hu, ties=())
+    assert initial_stance(hu, "listing", obs) < initial_stance(free, "listing", obs)
+
+
+@settings(max_examples=200)
+@given(states, measures, observations(), unit, unit)
+def test_more_severity_never_lowers_the_stance(state, measure, obs, s1, s2):
+    low, high = sorted((s1, s2))
+    a = initial_stance(state, measure, dataclasses.replace(obs, severity=low))
+    b = initial_stance(state, measure, dataclasses.replace(obs, severity=high))
+    assert b >= a
+
+
+criteria = st.fixed_dictionaries({c: st.integers(0, 4) for c in CRITERIA})
+
+
+@settings(max_examples=300)
+@given(criteria, st.sampled_from(CRITERIA), st.integers(1, 4))
+def test_higher_severity_never_lowers_the_recommended_rung(severity, criterion, bump):
+    higher = dict(severity)
+    higher[criterion] = min(4, severity[criterion] + bump)
+    assert severity_score(higher) >= severity_score(severity)
+    assert recommended_rung(severity_score(higher)) >= recommended_rung(severity_score(severity))
+
+
+@given(unit, unit)
+def test_recommended_rung_is_monotone_in_the_score(a, b):
+    low, high = sorted((a, b))
+    assert recommended_rung(low) <= recommended_rung(high)
+    assert 1 <= recommended_rung(low) <= 4
+
+
+def test_recommended_rung_spans_the_ladder():
+    assert recommended_rung(severity_score(dict.fromkeys(CRITERIA, 0))) == 1
+    assert recommended_rung(severity_score(dict.fromkeys(CRITERIA, 4))) == 4
+
+
+@given(signed, signed)
+def test_position_is_monotone_in_the_stance(a, b):
+    low, high = sorted((a, b))
+    assert POSITION_ORDER[position(low)] <= POSITION_ORDER[position(high)]
+
+
+def test_position_covers_all_four():
+    assert {position(x) for x in (-1.0, -0.3, 0.0, 1.0)} == set(POSITION_ORDER)
+
+
+CODES, WEIGHTS = influence_matrix(ROSTER)
+N = len(CODES)
+
+
+@settings(max_examples=100)
+@given(
+    st.lists(signed, min_size=N, max_size=N),
+    st.lists(unit, min_size=N, max_size=N),
+    st.integers(0, 10),
+    st.lists(st.booleans(), min_size=N, max_size=N),
+)
+def test_deliberation_stays_in_range_and_fixed_delegations_do_not_move(x0, lam, rounds, fixed):
+    x = deliberate(x0, WEIGHTS, lam, rounds, fixed)
+    assert len(x) == N
+    assert all(-1.0 - 1e-9 <= v <= 1.0 + 1e-9 for v in x)
+    for i in range(N):
+        if fixed[i]:
+            assert x[i] == x0[i]
+
+
+@given(st.lists(signed, min_size=N, max_size=N), st.integers(0, 10))
+def test_deliberation_with_no_susceptibility_changes_nothing(x0, rounds):
+    assert deliberate(x0, WEIGHTS, [0.0] * N, rounds) == x0
+
+
+@given(signed, st.integers(1, 10))
+def test_consensus_is_a_fixed_point(value, rounds):
+    x = deliberate([value] * N, WEIGHTS, [0.7] * N, rounds)
+    assert all(abs(v - value) < 1e-9 for v in x)
+
+
+@given(st.lists(signed, min_size=N, max_size=N), st.integers(1, 5))
+def test_a_susceptible_delegation_moves_toward_its_peers(x0, rounds):
+    assume(max(x0) - min(x0) > 0.1)
+    lam = [0.0] * N
+    i = CODES.index("HU")
+    lam[i] = 1.0
+    x = deliberate(x0, WEIGHTS, lam, rounds)
+    # The others never move and W has a zero diagonal, so HU lands on its peers' weighted mean.
+    assert abs(x[i] - sum(w * v for w, v in zip(WEIGHTS[i], x0, strict=True))) < 1e-9
+    assert all(x[j] == x0[j] for j in range(N) if j != i)
+
+
+def test_influence_weights_are_row_stochastic():
+    assert len(WEIGHTS) == N
+    for i, row in enumerate(WEIGHTS):
+        assert row[i] == 0.0
+        assert len(row) == N
+        assert all(w >= 0 for w in row)
+        assert abs(sum(row) - 1.0) < 1e-9
