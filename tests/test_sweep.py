@@ -1,0 +1,315 @@
+"""Sweeps: spec checks, sampling, determinism across executors, faults, resume, results files."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim import sweep as sw
+from sim.sweep import SweepError, spec_from_dict
+
+BASE = {"base": "grid-wiper", "seed": 7}
+
+
+def make(**fields) -> sw.Sweep:
+    return sw.Sweep(spec_from_dict({**BASE, **fields}))
+
+
+def keys_of(path) -> list[tuple[int, int]]:
+    return sorted((r["point"], r["replication"]) for r in sw.read_rows(path))
+
+
+def digests(path) -> dict[tuple[int, int], tuple[int, str]]:
+    return {(r["point"], r["replication"]): (r["seed"], r["digest"]) for r in sw.read_rows(path)}
+
+
+# -- generation --------------------------------------------------------------------------------
+
+
+def test_grid_is_the_product_of_the_lists():
+    s = make(
+        vary={"member_states.HU.ties.RU": [0.0, 0.5, 1.0], "decision_rule": ["unanimity", "qmv"]}
+    )
+    assert len(s.points) == 6
+    assert {(p["member_states.HU.ties.RU"], p["decision_rule"]) for p in s.points} == {
+        (t, r) for t in (0.0, 0.5, 1.0) for r in ("unanimity", "qmv")
+    }
+
+
+def test_random_draws_within_bounds_and_is_reproducible():
+    fields = {"vary": {"member_states.HU.ties.RU": {"uniform": [0.2, 0.4]},
+                       "decision_rule": {"choice": ["unanimity", "qmv"]}},
+              "sample": {"random": 30}}  # fmt: skip
+    a, b = make(**fields), make(**fields)
+    assert a.points == b.points and len(a.points) == 30
+    assert all(0.2 <= p["member_states.HU.ties.RU"] <= 0.4 for p in a.points)
+    assert {p["decision_rule"] for p in a.points} == {"unanimity", "qmv"}
+
+
+def test_lhs_hits_each_stratum_once_per_dimension():
+    n = 20
+    s = make(
+        vary={"member_states.HU.ties.RU": {"uniform": [0, 1]},
+              "member_states.LT.stance": {"uniform": [-1, 1]}},
+        sample={"lhs": n},
+    )  # fmt: skip
+    ties = sorted(int(p["member_states.HU.ties.RU"] * n) for p in s.points)
+    stance = sorted(int((p["member_states.LT.stance"] + 1) / 2 * n) for p in s.points)
+    assert ties == list(range(n)) and stance == list(range(n))
+
+
+def test_paths_create_missing_entries_and_address_list_items_by_id():
+    s = make(vary={"member_states.HU.ties.CN": [0.3], "incidents.INC-1.severity.impact": [4],
+                   "procedure.mode": ["crisis"]})  # fmt: skip
+    scenario = sw.build_scenario(s.base_data, s.points[0])
+    assert scenario.member_states["HU"].ties["CN"] == 0.3
+    assert scenario.incidents[0].severity.impact == 4
+    assert scenario.procedure.mode == "crisis"
+
+
+def test_run_seeds_depend_only_on_root_and_key():
+    assert sw.run_seed(1, 3, 2) == sw.run_seed(1, 3, 2)
+    assert len({sw.run_seed(1, p, r) for p in range(10) for r in range(10)}) == 100
+    assert all(0 <= sw.run_seed(5, p, 0) < 2**63 for p in range(50))
+
+
+# -- bad input ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"vary": {"member_states.HU.tie.RU": [0.5]}}, "tie"),
+        ({"vary": {"incidents.INC-9.severity.impact": [1]}}, "no item 'INC-9'"),
+        ({"vary": {"procedur.mode": ["crisis"]}}, "did you mean 'procedure'"),
+        ({"vary": {"member_states.HU.ties.RU": [1.5]}}, "not a valid scenario"),
+        (
+            {"vary": {"member_states.HU.ties.RU": {"uniform": [1, 0]}}, "sample": {"random": 3}},
+            "needs low < high",
+        ),
+        (
+            {"vary": {"member_states.HU.ties.RU": {"normal": [0.5, 0]}}, "sample": {"random": 3}},
+            "sigma > 0",
+        ),
+        ({"vary": {"member_states.HU.ties.RU": {"uniform": [0, 1]}}}, "needs sample"),
+        ({"vary": {"decision_rule": []}}, "empty"),
+        ({"metrics": ["t_listng"]}, "did you mean 't_listing'"),
+        ({"seeds": 0}, "seeds must be a whole number >= 1"),
+        ({"sample": {"sobol": 4}}, "unknown method"),
+        ({"base": "no-such-scenario"}, "base:"),
+        ({"vary": {"decision_rule": ["unanimity"]}, "sedes": 3}, "did you mean 'seeds'"),
+    ],
+)
+def test_bad_specs_fail_with_one_clear_message(fields, message):
+    with pytest.raises(SweepError, match=message.replace("(", r"\(")):
+        make(**fields)
+
+
+def test_unreachable_dask_scheduler_is_a_clear_error(tmp_path):
+    s = make(vary={"decision_rule": ["unanimity"]})
+    with pytest.raises(SweepError, match="cannot reach the Dask scheduler"):
+        sw.run_sweep(s, tmp_path / "r.csv", dask="tcp://127.0.0.1:1", dask_timeout=1)
+    assert not (tmp_path / "r.csv").exists()
+
+
+def test_bad_output_suffix(tmp_path):
+    with pytest.raises(SweepError, match=r"\.csv or \.parquet"):
+        sw.run_sweep(make(), tmp_path / "r.txt")
+
+
+# -- determinism across executors --------------------------------------------------------------
+
+SMALL = {"vary": {"member_states.HU.ties.RU": [0.2, 0.9]}, "seeds": 5}
+
+
+def test_same_digests_with_one_two_workers_and_dask(tmp_path):
+    s = make(**SMALL)
+    one = sw.run_sweep(s, tmp_path / "j1.csv", jobs=1)
+    assert one.done == 10 and one.failed == 0
+    sw.run_sweep(s, tmp_path / "j2.csv", jobs=2, chunk_size=3)
+    sw.run_sweep(s, tmp_path / "dask.parquet", jobs=2, dask="local")
+    reference = digests(tmp_path / "j1.csv")
+    assert len(reference) == 10
+    assert digests(tmp_path / "j2.csv") == reference
+    assert digests(tmp_path / "dask.parquet") == reference
+    # and the same as calling the Exercise directly
+    from sim import Exercise
+
+    scenario = sw.build_scenario(s.base_data, s.points[1])
+    seed, digest = reference[(1, 3)]
+    ex = Exercise(scenario, seed=seed)
+    ex.run()
+    assert ex.digest == digest
+
+
+# -- faults ------------------------------------------------------------------------------------
+
+
+def raise_on_high_ties(scenario, seed):
+    if scenario.member_states["HU"].ties["RU"] > 0.5:
+        raise RuntimeError("injected failure")
+    return sw.default_run(scenario, seed)
+
+
+def test_a_raising_run_becomes_a_failed_row(tmp_path):
+    s = make(**SMALL)
+    result = sw.run_sweep(s, tmp_path / "r.csv", jobs=2, run_fn=raise_on_high_ties)
+    assert result.done == 10 and result.failed == 5
+    rows = list(sw.read_rows(tmp_path / "r.csv"))
+    failed = [r for r in rows if r["status"] == "failed"]
+    assert {r["point"] for r in failed} == {1}
+    assert all("injected failure" in r["error"] for r in failed)
+    assert all(r["status"] == "ok" and r["digest"] for r in rows if r["point"] == 0)
+
+
+def die_once(scenario, seed):
+    marker = Path(os.environ["CDTX_SWEEP_MARKER"])
+    if seed == int(os.environ["CDTX_SWEEP_VICTIM"]) and not marker.exists():
+        marker.write_text("died")
+        os._exit(3)
+    return sw.default_run(scenario, seed)
+
+
+def test_a_dead_worker_is_retried_and_every_run_counted_once(tmp_path, monkeypatch):
+    s = make(**SMALL)
+    monkeypatch.setenv("CDTX_SWEEP_MARKER", str(tmp_path / "marker"))
+    monkeypatch.setenv("CDTX_SWEEP_VICTIM", str(sw.run_seed(s.root, 1, 2)))
+    result = sw.run_sweep(s, tmp_path / "r.csv", jobs=2, chunk_size=2, run_fn=die_once)
+    assert (tmp_path / "marker").exists()
+    assert result.retried >= 1 and result.failed == 0
+    assert keys_of(tmp_path / "r.csv") == sorted(s.run_keys())
+    sw.run_sweep(s, tmp_path / "ref.csv", jobs=1)
+    assert digests(tmp_path / "r.csv") == digests(tmp_path / "ref.csv")
+
+
+# -- resume and interruption -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_resume_runs_only_the_missing_runs(tmp_path, suffix):
+    s = make(**SMALL)
+    full = tmp_path / f"full.{suffix}"
+    sw.run_sweep(s, full, jobs=1)
+    part = tmp_path / f"part.{suffix}"
+    if suffix == "csv":
+        lines = full.read_text().splitlines(keepends=True)
+        part.write_text("".join(lines[:5]))  # header and 4 runs
+    else:
+        import pyarrow.parquet as pq
+
+        pq.write_table(pq.read_table(full).slice(0, 4), part)
+    result = sw.run_sweep(s, part, jobs=2, resume=True)
+    assert result.skipped == 4 and result.done == 6
+    assert keys_of(part) == sorted(s.run_keys())
+    assert digests(part) == digests(full)
+
+
+class Stop(KeyboardInterrupt):
+    pass
+
+
+def test_interrupt_keeps_finished_runs_and_resume_completes(tmp_path):
+    s = make(**SMALL)
+    out = tmp_path / "r.parquet"
+
+    def stop_after_some(done, total, failed):
+        if done >= 4:
+            raise Stop
+
+    with pytest.raises(KeyboardInterrupt):
+        sw.run_sweep(s, out, jobs=1, chunk_size=2, progress=stop_after_some)
+    kept = keys_of(out)  # a properly closed file
+    assert 4 <= len(kept) < 10 and len(set(kept)) == len(kept)
+    sw.run_sweep(s, out, jobs=1, resume=True)
+    assert keys_of(out) == sorted(s.run_keys())
+
+
+def test_resume_refuses_a_file_of_another_sweep(tmp_path):
+    sw.run_sweep(make(**SMALL), tmp_path / "r.csv", jobs=1)
+    other = make(vary={"decision_rule": ["qmv"]})
+    with pytest.raises(SweepError, match="columns do not match"):
+        sw.run_sweep(other, tmp_path / "r.csv", resume=True)
+
+
+# -- results files ------------------------------------------------------------------------------
+
+
+def test_results_read_in_pandas_and_pyarrow(tmp_path):
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    s = make(vary={"decision_rule": ["unanimity", "qmv"]}, seeds=3,
+             metrics=["t_first_psc", "highest_rung", "blocked", "objectives"])  # fmt: skip
+    sw.run_sweep(s, tmp_path / "r.parquet", jobs=1)
+    sw.run_sweep(s, tmp_path / "r.csv", jobs=1)
+    table = pq.read_table(tmp_path / "r.parquet")
+    assert table.num_rows == 6
+    frame = pd.read_csv(tmp_path / "r.csv")
+    assert list(frame.columns) == table.schema.names
+    assert {"decision_rule", "t_first_psc", "n_blocked", "objective.OBJ-1", "seed"} <= set(
+        frame.columns
+    )
+    assert "t_listing" not in frame.columns
+    assert (frame["status"] == "ok").all()
+    assert pd.read_parquet(tmp_path / "r.parquet")["digest"].tolist() == frame["digest"].tolist()
+
+
+def test_summary_per_point(tmp_path):
+    s = make(vary={"member_states.HU.ties.RU": [0.0, 1.0]}, seeds=6)
+    sw.run_sweep(s, tmp_path / "r.csv", jobs=1)
+    summary = sw.summarize(tmp_path / "r.csv")
+    assert [x["point"] for x in summary] == [0, 1]
+    assert all(x["n"] == 6 for x in summary)
+    assert summary[0]["params"] == {"member_states.HU.ties.RU": 0.0}
+    t = summary[0]["times"]["t_first_detection"]
+    assert t["p10"] <= t["median"] <= t["p90"]
+    assert 0 <= summary[0]["rungs"][3] <= 1
+
+
+# -- CLI and layering --------------------------------------------------------------------------
+
+
+def test_cli_runs_a_shipped_spec_by_path_and_reports_errors(tmp_path, capsys):
+    from tui.cli import main
+
+    spec = tmp_path / "s.yaml"
+    spec.write_text("base: grid-wiper\nvary:\n  decision_rule: [unanimity, qmv]\nseeds: 2\n")
+    out = tmp_path / "r.csv"
+    assert main(["sweep", str(spec), "-j", "1", "-o", str(out), "--quiet"]) == 0
+    assert len(keys_of(out)) == 4
+    assert main(["sweep", "--summary", str(out)]) == 0
+    assert main(["sweep", str(spec), "-o", str(out)]) == 1  # exists without --resume
+    spec.write_text("base: grid-wiper\nvary:\n  decision_rule: [unanimity]\nseeds: 0\n")
+    assert main(["sweep", str(spec), "-o", str(tmp_path / "x.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "seeds must be a whole number" in err and "Traceback" not in err
+
+
+def test_shipped_specs_load_and_check():
+    names = sw.builtin_specs()
+    assert {"hu-ties", "unanimity-vs-qmv", "crisis-vs-calendar"} <= set(names)
+    for name in names:
+        assert sw.Sweep(sw.load_spec(name)).total > 0
+
+
+def test_sim_sweep_does_not_import_the_ui_or_heavy_deps():
+    code = (
+        "import sys, sim.sweep\n"
+        "bad = [m for m in ('textual', 'rich', 'tui', 'dask', 'distributed', 'pyarrow', "
+        "'matplotlib') if m in sys.modules]\n"
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_csv_is_plain(tmp_path):
+    sw.run_sweep(make(), tmp_path / "r.csv", jobs=1)
+    with open(tmp_path / "r.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 1 and rows[0]["status"] == "ok"
