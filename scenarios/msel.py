@@ -1,0 +1,379 @@
+"""The MSEL as a spreadsheet (HSEEP Master Scenario Events List): export to and import from CSV/XLSX.
+
+One row per MSEL entry, in the HSEEP column order (domain.md): event number, scenario time,
+event type, from, to, delivery method, message, expected action, objectives, responsible
+controller, notes, then ``Params`` (the inject's parameters as compact JSON; YAML flow text such
+as ``{pressure: 0.4}`` is accepted on import) and ``Status`` (``planned`` on export; ignored on
+import except that rows marked ``cancelled`` or ``deleted`` are left out).
+
+Export followed by import is lossless: the re-imported MSEL equals the original.
+openpyxl (``cdtx[xlsx]``) is imported only when an ``.xlsx`` file is read or written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from .model import Inject, InjectBase, Scenario
+from .vocabulary import INJECT_TYPES, format_duration, parse_duration
+
+#: (key, header) in HSEEP order. ``key`` is the MSEL entry field the column holds.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "Event No."),
+    ("at", "Scenario Time"),
+    ("type", "Event Type"),
+    ("from", "From"),
+    ("to", "To"),
+    ("delivery", "Delivery Method"),
+    ("message", "Message"),
+    ("expected_action", "Expected Action"),
+    ("objectives", "Objectives"),
+    ("controller", "Responsible Controller"),
+    ("notes", "Notes"),
+    ("params", "Params"),
+    ("status", "Status"),
+)
+HEADERS = [header for _, header in COLUMNS]
+HEADER_OF = dict(COLUMNS)
+REQUIRED = ("id", "at", "type", "params")
+
+#: Other spellings of the headers that import accepts (compared lower-case, without punctuation).
+_ALIASES = {
+    "id": ("event no", "event number", "event", "no", "id", "inject id", "msel id"),
+    "at": ("scenario time", "time", "at", "sim time"),
+    "type": ("event type", "type", "inject type"),
+    "from": ("from", "source"),
+    "to": ("to", "intended player", "recipients", "to intended player"),
+    "delivery": ("delivery method", "delivery"),
+    "message": ("message", "synopsis", "synopsis or message", "event description", "description"),
+    "expected_action": ("expected action", "expected player action", "expected actions"),
+    "objectives": ("objectives", "objectives addressed", "objective"),
+    "controller": ("responsible controller", "controller"),
+    "notes": ("notes", "controller notes"),
+    "params": ("params", "parameters"),
+    "status": ("status",),
+}
+_DROPPED_STATUS = ("cancelled", "canceled", "deleted")
+_ENTRY = TypeAdapter(Inject)
+_TEXT_KEYS = ("from", "delivery", "message", "expected_action", "controller", "notes")
+
+
+class MselError(Exception):
+    """A spreadsheet that cannot become an MSEL; ``problems`` holds one message per fault."""
+
+    def __init__(self, problems: Iterable[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+# -- export ----------------------------------------------------------------------------------
+
+
+def _params_text(params: Any) -> str:
+    return json.dumps(params, ensure_ascii=False, separators=(",", ":"))
+
+
+def rows(scenario: Scenario) -> list[list[str]]:
+    """The MSEL of ``scenario`` as spreadsheet rows (header row first), every cell a string."""
+    out = [list(HEADERS)]
+    for entry in scenario.msel:
+        data = entry.model_dump(mode="json", by_alias=True)
+        out.append(
+            [
+                entry.id,
+                format_duration(entry.at),
+                entry.type,
+                entry.from_,
+                " ".join(entry.to),
+                entry.delivery,
+                entry.message,
+                entry.expected_action,
+                " ".join(entry.objectives),
+                entry.controller,
+                entry.notes,
+                _params_text(data["params"]),
+                "planned",
+            ]
+        )
+    return out
+
+
+def export(scenario: Scenario, path: str | Path) -> Path:
+    """Write the MSEL of ``scenario`` to ``path`` (``.csv`` or ``.xlsx``)."""
+    path = Path(path)
+    table = rows(scenario)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows(table)
+    elif suffix == ".xlsx":
+        openpyxl = _openpyxl()
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.title = "MSEL"
+        for row in table:
+            sheet.append(row)
+        for cell in sheet[1]:
+            cell.font = openpyxl.styles.Font(bold=True)
+        sheet.freeze_panes = "A2"
+        # Text format everywhere: "3d" or "0" must not turn into numbers or dates.
+        for row in sheet.iter_rows():
+            for cell in row:
+                cell.number_format = "@"
+        book.save(path)
+    else:
+        raise MselError([f"{path}: write .csv or .xlsx, not {path.suffix or 'no extension'}"])
+    return path
+
+
+def _openpyxl():
+    try:
+        import openpyxl
+        import openpyxl.styles  # noqa: F401
+    except ImportError:
+        raise MselError(
+            ["reading or writing .xlsx needs openpyxl: pip install 'cdtx[xlsx]'"]
+        ) from None
+    return openpyxl
+
+
+# -- import ----------------------------------------------------------------------------------
+
+
+def read_table(path: str | Path) -> list[list[str]]:
+    """The cells of a CSV or XLSX file as strings (first sheet for XLSX)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise MselError([f"{path}: no such file"])
+    if suffix == ".csv":
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise MselError([f"{path}: not UTF-8 text ({exc.reason})"]) from None
+        return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+    if suffix == ".xlsx":
+        openpyxl = _openpyxl()
+        try:
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException ...
+            raise MselError([f"{path}: not a readable .xlsx workbook ({exc})"]) from None
+        sheet = book["MSEL"] if "MSEL" in book.sheetnames else book.worksheets[0]
+        table = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        book.close()
+        return table
+    raise MselError([f"{path}: read .csv or .xlsx, not {path.suffix or 'no extension'}"])
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _norm(header: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", header.lower()).strip()
+
+
+def _columns(header: Sequence[str], shown: str) -> dict[str, int]:
+    lookup = {alias: key for key, aliases in _ALIASES.items() for alias in aliases}
+    found: dict[str, int] = {}
+    problems = []
+    for index, cell in enumerate(header):
+        name = _norm(cell)
+        if not name:
+            continue
+        key = lookup.get(name)
+        if key is None:
+            problems.append(
+                f"{shown}: row 1, column {cell!r}: unknown column (expected {', '.join(HEADERS)})"
+            )
+        elif key in found:
+            problems.append(f"{shown}: row 1, column {cell!r}: duplicate of {HEADER_OF[key]!r}")
+        else:
+            found[key] = index
+    for key in REQUIRED:
+        if key not in found:
+            problems.append(f"{shown}: row 1: missing column {HEADER_OF[key]!r}")
+    if problems:
+        raise MselError(problems)
+    return found
+
+
+def _parse_params(text: str) -> Any:
+    text = text.strip()
+    if not text:
+        raise ValueError('empty; write the parameters as JSON, e.g. {"pressure": 0.4}')
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        pass
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        first = str(exc).splitlines()[0]
+        raise ValueError(f"neither JSON nor YAML flow text ({first})") from None
+    return value
+
+
+def _error_column(loc: tuple, kind: str) -> str:
+    if loc and loc[0] == kind:  # the discriminated union puts the tag first
+        loc = loc[1:]
+    if not loc:
+        return HEADER_OF["params"]
+    field = "from" if loc[0] == "from_" else loc[0]
+    return HEADER_OF.get(field, str(field))
+
+
+def parse_rows(table: Sequence[Sequence[str]], shown: str = "<msel>") -> list[InjectBase]:
+    """Turn spreadsheet rows (header first) into MSEL entries; MselError lists every bad cell."""
+    if not table or not any(c.strip() for c in table[0]):
+        raise MselError(
+            [f"{shown}: the sheet is empty (expected a header row: {', '.join(HEADERS)})"]
+        )
+    cols = _columns(table[0], shown)
+    problems: list[str] = []
+    entries: list[InjectBase] = []
+    seen: dict[str, int] = {}
+    for number, row in enumerate(table[1:], start=2):
+        raw_cells = {key: (row[i] if i < len(row) else "") for key, i in cols.items()}
+        # Free text keeps its exact content (lossless round trip); codes and values are trimmed.
+        cells = {k: v if k in _TEXT_KEYS else v.strip() for k, v in raw_cells.items()}
+        if not any(v.strip() for v in cells.values()):
+            continue
+        if cells.get("status", "").lower() in _DROPPED_STATUS:
+            continue
+
+        def bad(key: str, message: str, number: int = number) -> None:
+            problems.append(f"{shown}: row {number}, column {HEADER_OF[key]!r}: {message}")
+
+        before = len(problems)
+        kind = cells["type"]
+        if not kind:
+            bad("type", "empty; expected one of " + ", ".join(INJECT_TYPES))
+        elif kind not in INJECT_TYPES:
+            bad("type", f"unknown inject type {kind!r}; expected one of {', '.join(INJECT_TYPES)}")
+        if not cells["id"]:
+            bad("id", "empty; every entry needs an event number")
+        elif cells["id"] in seen:
+            bad("id", f"duplicate event number {cells['id']!r} (also row {seen[cells['id']]})")
+        else:
+            seen[cells["id"]] = number
+        try:
+            at = parse_duration(cells["at"])
+        except ValueError as exc:
+            bad("at", str(exc))
+        try:
+            params = _parse_params(cells["params"])
+            if not isinstance(params, dict):
+                raise ValueError(
+                    f'expected a mapping such as {{"key": value}}, got {cells["params"]!r}'
+                )
+        except ValueError as exc:
+            bad("params", str(exc))
+        if len(problems) > before:
+            continue
+        raw: dict[str, Any] = {"id": cells["id"], "at": format_duration(at), "type": kind,
+                               "params": params}  # fmt: skip
+        for key in _TEXT_KEYS:
+            if key in cells:
+                raw[key] = cells[key]
+        for key in ("to", "objectives"):
+            if key in cells:
+                raw[key] = cells[key].replace(",", " ").replace(";", " ").split()
+        try:
+            entries.append(_ENTRY.validate_python(raw))
+        except ValidationError as exc:
+            for error in exc.errors(include_url=False):
+                loc = tuple(error["loc"])
+                column = _error_column(loc, kind)
+                inner = loc[1:] if loc and loc[0] == kind else loc
+                where = ".".join(str(p) for p in inner[1:]) if inner[:1] == ("params",) else ""
+                message = error["msg"]
+                if where:
+                    message = f"{where}: {message}"
+                problems.append(f"{shown}: row {number}, column {column!r}: {message}")
+    if problems:
+        raise MselError(problems)
+    return entries
+
+
+def read(path: str | Path) -> list[InjectBase]:
+    """The MSEL entries of a CSV or XLSX file."""
+    return parse_rows(read_table(path), str(path))
+
+
+# -- merge into a scenario -------------------------------------------------------------------
+
+
+def scenario_data(scenario: Scenario, msel: Sequence[InjectBase]) -> dict[str, Any]:
+    """Plain data of ``scenario`` with its MSEL replaced (what ``Scenario.model_validate`` takes)."""
+    data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["msel"] = [
+        entry.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+        | {"id": entry.id, "at": format_duration(entry.at), "type": entry.type}
+        for entry in msel
+    ]
+    return data
+
+
+def _entry_order(data: dict[str, Any]) -> dict[str, Any]:
+    order = ["id", "at", "type", "to", "from", "delivery", "message", "expected_action",
+             "objectives", "controller", "notes", "params"]  # fmt: skip
+    return {k: data[k] for k in order if k in data} | {
+        k: v for k, v in data.items() if k not in order
+    }
+
+
+def to_yaml(scenario: Scenario, msel: Sequence[InjectBase], origin: str = "") -> str:
+    """YAML text of ``scenario`` with its MSEL replaced."""
+    data = scenario_data(scenario, msel)
+    data["msel"] = [_entry_order(e) for e in data["msel"]]
+    head = f"# {scenario.id} with the MSEL imported from {origin}\n" if origin else ""
+    return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def import_into(scenario: Scenario, path: str | Path, shown_out: str = "<output>") -> str:
+    """Read the MSEL at ``path`` and return the YAML of ``scenario`` with it; checks it loads."""
+    from .load import ScenarioError, load_text
+
+    msel = read(path)
+    text = to_yaml(scenario, msel, Path(path).name)
+    try:
+        load_text(text, shown_out)
+    except ScenarioError as exc:
+        # Point at the spreadsheet row rather than the generated YAML.
+        row_of = {i: n for i, n in enumerate(_row_numbers(read_table(path)))}
+        problems = []
+        for p in exc.problems:
+            m = re.search(r"msel\[(\d+)\]|msel\.(\d+)", p.message)
+            if m:
+                index = int(m.group(1) or m.group(2))
+                problems.append(f"{path}: row {row_of.get(index, '?')}: {p.message}")
+            else:
+                problems.append(f"{path}: {p.message}")
+        raise MselError(problems) from None
+    return text
+
+
+def _row_numbers(table: Sequence[Sequence[str]]) -> list[int]:
+    cols = _columns(table[0], "")
+    out = []
+    for number, row in enumerate(table[1:], start=2):
+        cells = {key: (row[i] if i < len(row) else "").strip() for key, i in cols.items()}
+        if any(v.strip() for v in cells.values()) and (
+            cells.get("status", "").strip().lower() not in _DROPPED_STATUS
+        ):
+            out.append(number)
+    return out

@@ -1,0 +1,457 @@
+"""What an after-action report says about one run: a plain dict built from scenario + events.
+
+Everything here is a fold over events (the same ones a live run, a replay or a recording holds),
+so the report of a recording equals the report of the live run it came from.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scenarios.model import Scenario
+from scenarios.vocabulary import LADDER, TIME_METRICS, format_duration
+
+from ..clock import Calendar, format_offset
+from ..events import Event
+from ..metrics import Metrics
+from ..narrative import BODY_NAMES, describe, measure, stage
+from ..vocabulary_view import METRIC_LABELS, format_metric
+
+#: Kinds shown in the timeline of key events (positions are summarised at each decision).
+KEY_KINDS = (
+    "incident", "escalation", "detected", "shared_awareness", "attributed", "assessment",
+    "meeting", "proposal", "invoked", "prepared", "decision", "compromise", "deferred", "dropped",
+    "adopted", "adversary",
+)  # fmt: skip
+RATING_NAMES = {
+    "P": "Performed without challenges",
+    "S": "Performed with some challenges",
+    "M": "Performed with major challenges",
+    "U": "Unable to be performed",
+}
+#: Which event marks each metric (evidence for the rating).
+_EVIDENCE_KINDS: dict[str, tuple[str, ...]] = {
+    "t_first_detection": ("detected",),
+    "t_shared_awareness": ("shared_awareness",),
+    "t_first_attribution": ("attributed",),
+    "t_first_psc": ("meeting",),
+    "t_hr_declaration": ("adopted",),
+    "t_council_conclusions": ("adopted",),
+    "t_listing": ("adopted",),
+    "highest_measure": ("adopted", "decision"),
+    "highest_rung": ("adopted", "decision"),
+    "recommended_rung": ("incident", "escalation"),
+    "proportionality_gap": ("incident", "escalation", "adopted"),
+    "cohesion": ("decision",),
+    "psc_meetings": ("meeting",),
+    "extraordinary_meetings": ("meeting",),
+}
+#: Stages of the procedure, as (label, metric at its end) for "where was time lost".
+_STAGE_MARKS = (
+    ("incident to first detection", "incident", "detected"),
+    ("detection to shared situational awareness", "detected", "shared_awareness"),
+    ("shared awareness to the first proposal", "shared_awareness", "proposal"),
+    ("proposal to the first decision", "proposal", "decision"),
+    ("decision to adoption", "decision", "adopted"),
+)
+
+
+def _first(events: list[Event], kind: str, **match: Any) -> Event | None:
+    for e in events:
+        if e.kind == kind and all(e.data.get(k) == v for k, v in match.items()):
+            return e
+    return None
+
+
+def players_of(events: list[Event], header: dict | None, scenario: Scenario) -> list[str]:
+    if header and header.get("players") is not None:
+        return list(header["players"])
+    started = _first(events, "started")
+    if started is not None and "players" in started.data:
+        return list(started.data["players"])
+    return list(scenario.players)
+
+
+def analyse(
+    scenario: Scenario,
+    events: list[Event],
+    header: dict | None = None,
+    *,
+    truncated: bool = False,
+    source: str = "",
+) -> dict[str, Any]:
+    """The whole content of the after-action report, as plain data."""
+    header = header or {}
+    cal = Calendar(scenario.start)
+    metrics = Metrics(scenario)
+    metrics.catch_up(events)
+    values = metrics.result()
+    end_t = events[-1].t if events else 0.0
+    ended = any(e.kind == "ended" for e in events)
+    started = _first(events, "started")
+    seed = header.get("seed", started.data.get("seed") if started else scenario.seed)
+    mode = started.data.get("mode") if started else scenario.procedure.mode
+
+    def at(t: float) -> dict[str, Any]:
+        return {"t": t, "calendar": cal.format(t), "offset": format_offset(t)}
+
+    overview = {
+        "title": scenario.title,
+        "id": scenario.id,
+        "summary": scenario.summary.strip(),
+        "start": cal.format(0.0),
+        "end": cal.format(end_t),
+        "period": format_duration(end_t),
+        "horizon": format_duration(scenario.horizon),
+        "seed": seed,
+        "decision_rule": header.get("decision_rule", scenario.decision_rule),
+        "mode": mode,
+        "players": players_of(events, header, scenario),
+        "created": header.get("created"),
+        "parent": header.get("parent"),
+        "source": source,
+        "threat_actors": [
+            {"name": a.name, "sponsor": a.sponsor or "unknown", "sophistication": a.sophistication}
+            for a in scenario.threat_actors
+        ],
+        "incidents": [
+            {
+                "id": i.id,
+                "at": format_offset(i.at),
+                "actor": i.actor,
+                "description": i.description,
+                "targets": [f"{t.state} ({t.sector})" for t in i.targets],
+            }  # fmt: skip
+            for i in scenario.incidents
+        ],
+        "objectives": [{"id": o.id, "text": o.text} for o in scenario.objectives],
+        "ended": ended,
+        "truncated": truncated,
+        "events": len(events),
+    }
+
+    timeline = _timeline(events, at)
+    objectives = _objectives(scenario, events, values, at)
+    blockers = _blockers(events)
+    stages = _stages(events)
+    strengths, improvements = _findings(scenario, values, objectives, blockers, stages)
+    notes = [
+        {**at(e.t), "text": e.data.get("text", "")}
+        for e in events
+        if e.kind == "input" and e.data.get("control") == "note"
+    ]
+    msel = _msel(scenario, events, at, end_t, ended)
+    summary = _executive_summary(scenario, values, objectives, blockers, stages, truncated, ended,
+                                 end_t)  # fmt: skip
+    plan = [
+        {
+            "objective": item.get("objective", ""),
+            "issue": item["text"],
+            "action": item.get("action", ""),
+            "organisation": item.get("organisation", ""),
+            "due": "",
+        }  # fmt: skip
+        for item in improvements
+    ]
+    return {
+        "overview": overview,
+        "summary": summary,
+        "timeline": timeline,
+        "objectives": objectives,
+        "metrics": values,
+        "metric_lines": [
+            {"key": k, "label": METRIC_LABELS.get(k, k), "value": format_metric(k, values[k])}
+            for k in METRIC_LABELS
+        ],
+        "blockers": blockers,
+        "stages": stages,
+        "strengths": strengths,
+        "improvements": improvements,
+        "notes": notes,
+        "msel": msel,
+        "plan": plan,
+    }
+
+
+def _timeline(events: list[Event], at) -> list[dict[str, Any]]:
+    out = []
+    detected: set[str] = set()
+    positions: dict[str, dict[str, list[str]]] = {}
+    for e in events:
+        if e.kind == "position":
+            positions.setdefault(e.data["proposal"], {}).setdefault(e.data["position"], []).append(
+                e.data["state"]
+            )
+            continue
+        if e.kind not in KEY_KINDS:
+            continue
+        if e.kind == "detected":
+            if e.data["state"] in detected:
+                continue
+            detected.add(e.data["state"])
+        if e.kind == "assessment" and e.data.get("update"):
+            continue
+        row = {**at(e.t), "seq": e.seq, "kind": e.kind, "stage": stage(e), "text": describe(e)}
+        if e.kind == "decision":
+            seen = positions.pop(e.data["proposal"], {})
+            parts = []
+            for pos in ("oppose", "constructive_abstention", "abstain"):
+                if seen.get(pos):
+                    parts.append(f"{pos.replace('_', ' ')}: {' '.join(sorted(set(seen[pos])))}")
+            row["positions"] = "; ".join(parts) if parts else "all delegations support"
+        out.append(row)
+    return out
+
+
+def _metric_value(metric: str, values: dict[str, Any]) -> Any:
+    return values["highest_rung"] if metric == "highest_measure" else values.get(metric)
+
+
+def _objectives(scenario, events, values, at) -> list[dict[str, Any]]:
+    out = []
+    for o in scenario.objectives:
+        rating = values["objectives"][o.id]
+        value = values.get(o.metric)
+        evidence: list[str] = []
+        kinds = _EVIDENCE_KINDS.get(o.metric, ())
+        if o.metric in TIME_METRICS:
+            if value is None:
+                evidence.append(f"{METRIC_LABELS[o.metric]}: not reached in the simulated period")
+            else:
+                for e in events:
+                    if abs(e.t - value) < 1e-3 and e.kind in kinds and _marks(o.metric, e):
+                        evidence.append(f"{at(e.t)['calendar']} {at(e.t)['offset']}: {describe(e)}")
+                        break
+        elif o.metric == "cohesion":
+            last = [e for e in events if e.kind == "decision"]
+            if last:
+                e = last[-1]
+                evidence.append(f"{at(e.t)['calendar']} {at(e.t)['offset']}: {describe(e)}")
+            else:
+                evidence.append("no decision was taken in the simulated period")
+        elif o.metric in ("psc_meetings", "extraordinary_meetings"):
+            for e in events:
+                if e.kind == "meeting" and (
+                    e.data["body"] == "psc"
+                    if o.metric == "psc_meetings"
+                    else e.data["extraordinary"]
+                ):
+                    evidence.append(f"{at(e.t)['calendar']} {at(e.t)['offset']}: {describe(e)}")
+        else:
+            for e in events:
+                if e.kind in kinds and (e.kind != "decision" or not e.data["adopted"]):
+                    if e.kind in ("incident", "escalation") and o.metric in ("highest_rung",
+                                                                             "highest_measure"):  # fmt: skip
+                        continue
+                    evidence.append(f"{at(e.t)['calendar']} {at(e.t)['offset']}: {describe(e)}")
+            if not evidence:
+                evidence.append("no measure was adopted in the simulated period")
+        target = o.target
+        out.append(
+            {
+                "id": o.id,
+                "text": o.text,
+                "metric": o.metric,
+                "metric_label": METRIC_LABELS.get(o.metric, o.metric),
+                "target": str(target),
+                "value": format_metric(o.metric, value),
+                "raw": _metric_value(o.metric, values),
+                "rating": rating,
+                "rating_name": RATING_NAMES[rating],
+                "evidence": evidence,
+            }
+        )
+    return out
+
+
+def _marks(metric: str, e: Event) -> bool:
+    """Whether ``e`` is the event that sets time metric ``metric``."""
+    if metric == "t_first_psc":
+        return e.data.get("body") == "psc"
+    if e.kind == "adopted":
+        return metric == f"t_{e.data['measure']}"
+    return True
+
+
+def _blockers(events: list[Event]) -> list[dict[str, Any]]:
+    """Each failed decision: who blocked what, where and when."""
+    out = []
+    for e in events:
+        if e.kind == "decision" and not e.data["adopted"]:
+            out.append(
+                {
+                    "t": e.t,
+                    "offset": format_offset(e.t),
+                    "proposal": e.data["proposal"],
+                    "measure": e.data["measure"],
+                    "body": BODY_NAMES.get(e.data["body"], e.data["body"]),
+                    "by": list(e.data["blockers"]),
+                    "reason": e.data["reason"],
+                }  # fmt: skip
+            )
+    return out
+
+
+def _stages(events: list[Event]) -> list[dict[str, Any]]:
+    """How long each stage of the procedure took (first event to first event)."""
+    first: dict[str, float] = {}
+    for e in events:
+        first.setdefault(e.kind, e.t)
+    out = []
+    for label, start, end in _STAGE_MARKS:
+        if start in first and end in first and first[end] >= first[start]:
+            hours = first[end] - first[start]
+            out.append({"stage": label, "hours": hours, "duration": _days(hours), "done": True})
+        elif start in first:
+            out.append({"stage": label, "hours": None, "duration": "not completed", "done": False})
+    return out
+
+
+def _days(hours: float) -> str:
+    return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} days"
+
+
+def _findings(scenario, values, objectives, blockers, stages):
+    strengths: list[dict[str, str]] = []
+    improvements: list[dict[str, str]] = []
+    for o in objectives:
+        if o["rating"] == "P":
+            strengths.append({"objective": o["id"], "text": f"{o['id']} met: {o['metric_label']} "
+                              f"{o['value']} (target {o['target']})."})  # fmt: skip
+        else:
+            improvements.append({
+                "objective": o["id"],
+                "text": f"{o['id']} rated {o['rating']} ({o['rating_name'].lower()}): "
+                        f"{o['metric_label']} {o['value']} against a target of {o['target']}.",
+                "action": "",
+                "organisation": "",
+            })  # fmt: skip
+    timed = [s for s in stages if s["done"]]
+    if timed:
+        slow = max(timed, key=lambda s: s["hours"])
+        if slow["hours"] > 0:
+            improvements.append({
+                "objective": "",
+                "text": f"Most time was lost from {slow['stage']} ({slow['duration']}).",
+                "action": "Review the procedure and hand-offs of this stage; consider "
+                          "extraordinary meetings or crisis timings.",
+                "organisation": _stage_owner(slow["stage"]),
+            })  # fmt: skip
+        fast = min(timed, key=lambda s: s["hours"])
+        strengths.append({"objective": "", "text": f"Fastest stage: {fast['stage']} "
+                          f"({fast['duration']})."})  # fmt: skip
+    unfinished = [s for s in stages if not s["done"]]
+    for s in unfinished:
+        improvements.append({"objective": "", "text": f"The stage from {s['stage']} was not "
+                             "completed in the simulated period.", "action": "",
+                             "organisation": _stage_owner(s["stage"])})  # fmt: skip
+    by_state: dict[str, list[str]] = {}
+    for b in blockers:
+        for state in b["by"]:
+            by_state.setdefault(state, []).append(f"{measure(b['measure'])} ({b['proposal']}, "
+                                                  f"{b['body']} {b['offset']})")  # fmt: skip
+    for state, what in by_state.items():
+        improvements.append({
+            "objective": "",
+            "text": f"{state} blocked {len(what)} decision(s): {'; '.join(what)}.",
+            "action": f"Early bilateral outreach to {state}; prepare a compromise text or "
+                      "constructive abstention.",
+            "organisation": "EEAS / PSC chair",
+        })  # fmt: skip
+    gap = values["proportionality_gap"]
+    if gap > 0:
+        improvements.append({
+            "objective": "",
+            "text": f"The response stayed {gap} rung(s) below the proportionate rung "
+                    f"{values['recommended_rung']} (highest measure: {measure(values['highest_measure'])}).",
+            "action": "", "organisation": "",
+        })  # fmt: skip
+    elif values["highest_rung"]:
+        strengths.append({"objective": "", "text": "The response reached the proportionate "
+                          f"rung ({values['highest_rung']})."})  # fmt: skip
+    if not blockers and values["cohesion"] is not None:
+        strengths.append({"objective": "", "text": "No decision was blocked; cohesion at the last "
+                          f"decision {values['cohesion']:.0%}."})  # fmt: skip
+    return strengths, improvements
+
+
+def _stage_owner(label: str) -> str:
+    if "detection" in label and "awareness" not in label:
+        return "National CSIRTs"
+    if "awareness" in label and "proposal" not in label:
+        return "EU INTCEN / HWPCI"
+    if "proposal" in label:
+        return "Member states / HR / HWPCI"
+    return "PSC / Council"
+
+
+def _msel(scenario, events, at, end_t, ended) -> list[dict[str, Any]]:
+    applied = {}
+    for e in events:
+        if e.kind == "inject_applied" and e.source == "msel":
+            applied.setdefault(e.data["inject"], e)
+    skipped = {}
+    for e in events:
+        if e.kind == "input" and e.data.get("control") == "skip":
+            skipped.setdefault(e.data.get("msel"), e)
+    out = []
+    for entry in scenario.msel:
+        row = {"id": entry.id, "type": entry.type, "planned": at(entry.at), "message": entry.message,
+               "expected_action": entry.expected_action, "delivered": None}  # fmt: skip
+        hit = applied.get(entry.id)
+        if hit is not None:
+            row["delivered"] = at(hit.t)
+            late = hit.t - entry.at
+            row["status"] = "delivered" if abs(late) < 1e-6 else f"delivered {_days(late)} late"
+        elif entry.id in skipped:
+            row["status"] = f"skipped by the facilitator at {format_offset(skipped[entry.id].t)}"
+        elif entry.at > end_t or not ended:
+            row["status"] = "not reached"
+        else:
+            row["status"] = "not delivered"
+        out.append(row)
+    for e in events:
+        if e.kind == "input" and "inject" in e.data:
+            inj = e.data["inject"]
+            out.append({"id": inj.get("id", "?"), "type": inj.get("type", "?"), "planned": None,
+                        "message": inj.get("message", ""), "expected_action":
+                        inj.get("expected_action", ""), "delivered": at(e.t),
+                        "status": "added by the facilitator"})  # fmt: skip
+    return out
+
+
+def _executive_summary(scenario, values, objectives, blockers, stages, truncated, ended, end_t):
+    lines = []
+    if truncated:
+        lines.append(f"The recording is truncated: this report covers only its first "
+                     f"{format_duration(end_t)} (up to {format_offset(end_t)}).")  # fmt: skip
+    elif not ended:
+        lines.append(f"The run stopped before the end of the simulated period, at "
+                     f"{format_offset(end_t)}.")  # fmt: skip
+    highest = values["highest_measure"]
+    if highest != "none":
+        tkey = {"hr_declaration": "t_hr_declaration", "council_conclusions":
+                "t_council_conclusions", "listing": "t_listing"}.get(highest)  # fmt: skip
+        when = f" at {format_offset(values[tkey])}" if tkey and values[tkey] is not None else ""
+        lines.append(f"The EU adopted {measure(highest)} (rung {LADDER[highest][0]}){when}; "
+                     f"the proportionate rung was {values['recommended_rung']}.")  # fmt: skip
+    else:
+        lines.append(f"The EU adopted no measure; the proportionate rung was "
+                     f"{values['recommended_rung']}.")  # fmt: skip
+    if values["t_shared_awareness"] is not None:
+        lines.append(f"Shared situational awareness was reached at "
+                     f"{format_offset(values['t_shared_awareness'])}.")  # fmt: skip
+    else:
+        lines.append("Shared situational awareness was not reached.")
+    if blockers:
+        who = sorted({s for b in blockers for s in b["by"]})
+        lines.append(f"{len(blockers)} decision(s) were blocked, by {', '.join(who)}.")
+    counts = {r: sum(o["rating"] == r for o in objectives) for r in "PSMU"}
+    if objectives:
+        lines.append("Objectives: " + ", ".join(f"{n} rated {r}" for r, n in counts.items() if n)
+                     + ".")  # fmt: skip
+    timed = [s for s in stages if s["done"]]
+    if timed:
+        slow = max(timed, key=lambda s: s["hours"])
+        lines.append(f"The longest stage was {slow['stage']} ({slow['duration']}).")
+    return lines

@@ -1,0 +1,293 @@
+"""The after-action report as Markdown or as one self-contained HTML file (inline CSS and SVG)."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from ..narrative import BODY_NAMES
+
+CSS = """
+@page { size: A4; margin: 18mm 16mm; }
+body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; font-size: 10.5pt;
+       color: #1b1b1b; max-width: 190mm; margin: 0 auto; line-height: 1.4; }
+h1 { font-size: 18pt; border-bottom: 3px solid #003399; padding-bottom: 4px; }
+h2 { font-size: 13.5pt; color: #003399; margin-top: 1.6em; page-break-after: avoid; }
+h3 { font-size: 11.5pt; page-break-after: avoid; }
+table { border-collapse: collapse; width: 100%; margin: .5em 0; font-size: 9.5pt; }
+th, td { border: 1px solid #b9c2d0; padding: 3px 5px; text-align: left; vertical-align: top; }
+th { background: #e8edf6; }
+tr { page-break-inside: avoid; }
+.rating { font-weight: bold; text-align: center; width: 2.2em; }
+.P { background: #cdebd0; } .S { background: #fff1b8; } .M { background: #ffd4a8; }
+.U { background: #f6c0c0; }
+.note { background: #fff7d6; border-left: 4px solid #e0b400; padding: 4px 8px; }
+.muted { color: #5b6470; }
+svg { max-width: 100%; height: auto; }
+@media print { body { max-width: none; } h2 { page-break-before: auto; }
+  .pagebreak { page-break-before: always; } a { color: inherit; text-decoration: none; } }
+"""
+
+STAGE_COLOURS = {
+    "incident": "#c62828", "detection": "#ef6c00", "awareness": "#f9a825", "initiation": "#2e7d32",
+    "hwpci": "#00838f", "meeting": "#1565c0", "psc": "#3949ab", "council": "#6a1b9a",
+    "reaction": "#4e342e", "inject": "#757575", "facilitator": "#9e9e9e", "exercise": "#212121",
+}  # fmt: skip
+
+
+def _md_cell(text: Any) -> str:
+    return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ")
+
+
+def _md_table(head: list[str], rows: list[list[Any]]) -> list[str]:
+    out = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+    return out + [""]
+
+
+def markdown(r: dict[str, Any]) -> str:
+    """The report as Markdown."""
+    o = r["overview"]
+    out = [f"# After-Action Report / Improvement Plan: {o['title']}", ""]
+    if o["truncated"]:
+        out += [f"> **Truncated recording.** This report covers only the recorded prefix "
+                f"(up to {o['end']}, {o['events']} events).", ""]  # fmt: skip
+    out += ["## Exercise overview", ""]
+    rows = [
+        ["Exercise name", o["title"]],
+        ["Scenario", o["id"]],
+        ["Dates (Brussels time)", f"{o['start']} to {o['end']}"],
+        ["Simulated period", f"{o['period']} (horizon {o['horizon']})"],
+        ["Timings", o["mode"]],
+        ["Decision rule", o["decision_rule"]],
+        ["Seed", o["seed"]],
+        ["Played delegations", ", ".join(o["players"]) or "none (all delegations simulated)"],
+        ["Threat", "; ".join(f"{a['name']} (sponsor {a['sponsor']})" for a in o["threat_actors"])],
+    ]
+    if o["created"]:
+        rows.append(["Recorded", o["created"]])
+    if o["parent"]:
+        rows.append(["Branched from", o["parent"]])
+    if o["source"]:
+        rows.append(["Source", o["source"]])
+    out += _md_table(["", ""], rows)
+    if o["summary"]:
+        out += ["**Scenario.** " + o["summary"], ""]
+    if o["objectives"]:
+        out += (
+            ["**Objectives.**", ""] + [f"- {x['id']}: {x['text']}" for x in o["objectives"]] + [""]
+        )
+    out += ["## Executive summary", ""] + [" ".join(r["summary"]), ""]
+    out += ["## Timeline of key events", ""]
+    out += _md_table(
+        ["Brussels time", "T+", "Stage", "Event"],
+        [[e["calendar"], e["offset"], e["stage"],
+          e["text"] + (f" (positions: {e['positions']})" if e.get("positions") else "")]
+         for e in r["timeline"]],
+    )  # fmt: skip
+    out += ["## Analysis of objectives", ""]
+    out += _md_table(
+        ["Objective", "Metric", "Target", "Result", "Rating"],
+        [[f"{x['id']}: {x['text']}", x["metric_label"], x["target"], x["value"], x["rating"]]
+         for x in r["objectives"]],
+    )  # fmt: skip
+    for x in r["objectives"]:
+        out += [f"### {x['id']}: {x['rating']} ({x['rating_name']})", "", x["text"], "",
+                "Evidence:", ""] + [f"- {ev}" for ev in x["evidence"]] + [""]  # fmt: skip
+    out += ["### Metrics of the run", ""]
+    out += _md_table(["Metric", "Value"], [[m["label"], m["value"]] for m in r["metric_lines"]])
+    out += ["### Time per stage", ""]
+    out += _md_table(["Stage", "Duration"], [[s["stage"], s["duration"]] for s in r["stages"]])
+    out += ["## Strengths", ""] + [f"- {s['text']}" for s in r["strengths"]] + [""]
+    out += ["## Areas for improvement", ""]
+    out += [f"- {s['text']}" for s in r["improvements"]] or ["- None identified."]
+    out += [""]
+    if r["blockers"]:
+        out += ["### Blocked decisions", ""]
+        out += _md_table(
+            ["T+", "Body", "Proposal", "Measure", "Blocked by", "Reason"],
+            [[b["offset"], b["body"], b["proposal"], b["measure"], " ".join(b["by"]), b["reason"]]
+             for b in r["blockers"]],
+        )  # fmt: skip
+    out += ["## Facilitator notes", ""]
+    out += [f"- {n['calendar']} {n['offset']}: {n['text']}" for n in r["notes"]] or ["- None."]
+    out += ["", "## MSEL: planned and delivered", ""]
+    out += _md_table(
+        ["Event No.", "Type", "Planned", "Delivered", "Status", "Message"],
+        [[m["id"], m["type"], m["planned"]["offset"] if m["planned"] else "-",
+          m["delivered"]["offset"] if m["delivered"] else "-", m["status"], m["message"]]
+         for m in r["msel"]],
+    )  # fmt: skip
+    out += ["## Improvement plan", ""]
+    out += _md_table(
+        ["Issue / area for improvement", "Objective", "Corrective action",
+         "Responsible organisation", "Due date"],
+        [[p["issue"], p["objective"], p["action"], p["organisation"], p["due"]]
+         for p in r["plan"]] or [["", "", "", "", ""]],
+    )  # fmt: skip
+    return "\n".join(out).rstrip() + "\n"
+
+
+# -- HTML ------------------------------------------------------------------------------------
+
+
+def _h(text: Any) -> str:
+    return escape(str(text if text is not None else ""))
+
+
+def _table(head: list[str], rows: list[list[Any]], classes: dict[int, str] | None = None) -> str:
+    classes = classes or {}
+    parts = ["<table><thead><tr>"] + [f"<th>{_h(h)}</th>" for h in head] + ["</tr></thead><tbody>"]
+    for row in rows:
+        parts.append("<tr>")
+        for i, cell in enumerate(row):
+            cls = classes.get(i)
+            cls_attr = f' class="{cls} {_h(cell)}"' if cls else ""
+            parts.append(f"<td{cls_attr}>{_h(cell)}</td>")
+        parts.append("</tr>")
+    parts.append("</tbody></table>")
+    return "".join(parts)
+
+
+def page(title: str, body: str) -> str:
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{_h(title)}</title><style>{CSS}</style></head><body>\n{body}\n</body></html>\n"
+    )
+
+
+def timeline_svg(events: list[dict[str, Any]], horizon: float, width: int = 720) -> str:
+    """Key events on one time axis, coloured by stage; one lane per stage."""
+    lanes = []
+    for e in events:
+        if e["stage"] not in lanes:
+            lanes.append(e["stage"])
+    left, right, lane_h, top = 90, 20, 18, 10
+    span = max(horizon, max((e["t"] for e in events), default=0.0), 1.0)
+    height = top + lane_h * max(len(lanes), 1) + 30
+    x = lambda t: left + (width - left - right) * t / span  # noqa: E731
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+           f'width="{width}" height="{height}" role="img" aria-label="Timeline of key events">']  # fmt: skip
+    for i, lane in enumerate(lanes):
+        y = top + i * lane_h + lane_h / 2
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="10" text-anchor="end">'
+                   f"{_h(lane)}</text>")  # fmt: skip
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
+                   'stroke="#e0e4ea"/>')  # fmt: skip
+    axis_y = top + lane_h * max(len(lanes), 1) + 4
+    out.append(
+        f'<line x1="{left}" y1="{axis_y}" x2="{width - right}" y2="{axis_y}" stroke="#333"/>'
+    )
+    days = span / 24
+    step = 1 if days <= 10 else 5 if days <= 60 else 30
+    d = 0
+    while d * 24 <= span + 1e-9:
+        xx = x(d * 24)
+        out.append(
+            f'<line x1="{xx:.1f}" y1="{axis_y}" x2="{xx:.1f}" y2="{axis_y + 4}" stroke="#333"/>'
+        )
+        out.append(f'<text x="{xx:.1f}" y="{axis_y + 15}" font-size="9" text-anchor="middle">'
+                   f"D{d}</text>")  # fmt: skip
+        d += step
+    for e in events:
+        y = top + lanes.index(e["stage"]) * lane_h + lane_h / 2
+        colour = STAGE_COLOURS.get(e["stage"], "#555")
+        out.append(f'<circle cx="{x(e["t"]):.1f}" cy="{y:.1f}" r="4" fill="{colour}">'
+                   f"<title>{_h(e['offset'] + ' ' + e['text'])}</title></circle>")  # fmt: skip
+    out.append("</svg>")
+    return "".join(out)
+
+
+def html(r: dict[str, Any], horizon_hours: float | None = None) -> str:
+    """The report as one self-contained HTML page."""
+    o = r["overview"]
+    b: list[str] = [f"<h1>After-Action Report / Improvement Plan<br>{_h(o['title'])}</h1>"]
+    if o["truncated"]:
+        b.append(f'<p class="note"><strong>Truncated recording.</strong> This report covers only '
+                 f"the recorded prefix (up to {_h(o['end'])}, {o['events']} events).</p>")  # fmt: skip
+    b.append("<h2>Exercise overview</h2>")
+    rows = [
+        ["Exercise name", o["title"]], ["Scenario", o["id"]],
+        ["Dates (Brussels time)", f"{o['start']} to {o['end']}"],
+        ["Simulated period", f"{o['period']} (horizon {o['horizon']})"],
+        ["Timings", o["mode"]], ["Decision rule", o["decision_rule"]], ["Seed", o["seed"]],
+        ["Played delegations", ", ".join(o["players"]) or "none (all delegations simulated)"],
+        ["Threat", "; ".join(f"{a['name']} (sponsor {a['sponsor']})" for a in o["threat_actors"])],
+    ]  # fmt: skip
+    for key, label in (("created", "Recorded"), ("parent", "Branched from"), ("source", "Source")):
+        if o[key]:
+            rows.append([label, o[key]])
+    b.append(_table(["Item", "Detail"], rows))
+    if o["summary"]:
+        b.append(f"<p><strong>Scenario.</strong> {_h(o['summary'])}</p>")
+    if o["objectives"]:
+        b.append("<p><strong>Objectives.</strong></p><ul>")
+        b += [f"<li>{_h(x['id'])}: {_h(x['text'])}</li>" for x in o["objectives"]]
+        b.append("</ul>")
+    b.append("<h2>Executive summary</h2>")
+    b.append(f"<p>{_h(' '.join(r['summary']))}</p>")
+    b.append("<h2>Timeline of key events</h2>")
+    horizon = (
+        horizon_hours
+        if horizon_hours is not None
+        else r["timeline"][-1]["t"]
+        if r["timeline"]
+        else 0
+    )
+    b.append(timeline_svg(r["timeline"], horizon))
+    b.append(_table(
+        ["Brussels time", "T+", "Stage", "Event"],
+        [[e["calendar"], e["offset"], e["stage"],
+          e["text"] + (f" (positions: {e['positions']})" if e.get("positions") else "")]
+         for e in r["timeline"]],
+    ))  # fmt: skip
+    b.append("<h2>Analysis of objectives</h2>")
+    b.append(_table(
+        ["Objective", "Metric", "Target", "Result", "Rating"],
+        [[f"{x['id']}: {x['text']}", x["metric_label"], x["target"], x["value"], x["rating"]]
+         for x in r["objectives"]],
+        {4: "rating"},
+    ))  # fmt: skip
+    for x in r["objectives"]:
+        b.append(f"<h3>{_h(x['id'])}: {_h(x['rating'])} ({_h(x['rating_name'])})</h3>")
+        b.append(f"<p>{_h(x['text'])}</p><p>Evidence:</p><ul>")
+        b += [f"<li>{_h(ev)}</li>" for ev in x["evidence"]]
+        b.append("</ul>")
+    b.append("<h3>Metrics of the run</h3>")
+    b.append(_table(["Metric", "Value"], [[m["label"], m["value"]] for m in r["metric_lines"]]))
+    b.append("<h3>Time per stage</h3>")
+    b.append(_table(["Stage", "Duration"], [[s["stage"], s["duration"]] for s in r["stages"]]))
+    b.append("<h2>Strengths</h2><ul>")
+    b += [f"<li>{_h(s['text'])}</li>" for s in r["strengths"]] or ["<li>None identified.</li>"]
+    b.append("</ul><h2>Areas for improvement</h2><ul>")
+    b += [f"<li>{_h(s['text'])}</li>" for s in r["improvements"]] or ["<li>None identified.</li>"]
+    b.append("</ul>")
+    if r["blockers"]:
+        b.append("<h3>Blocked decisions</h3>")
+        b.append(_table(
+            ["T+", "Body", "Proposal", "Measure", "Blocked by", "Reason"],
+            [[x["offset"], x["body"], x["proposal"], x["measure"], " ".join(x["by"]), x["reason"]]
+             for x in r["blockers"]],
+        ))  # fmt: skip
+    b.append("<h2>Facilitator notes</h2><ul>")
+    b += [f"<li>{_h(n['calendar'])} {_h(n['offset'])}: {_h(n['text'])}</li>" for n in r["notes"]]
+    if not r["notes"]:
+        b.append("<li>None.</li>")
+    b.append("</ul><h2>MSEL: planned and delivered</h2>")
+    b.append(_table(
+        ["Event No.", "Type", "Planned", "Delivered", "Status", "Message"],
+        [[m["id"], m["type"], m["planned"]["offset"] if m["planned"] else "-",
+          m["delivered"]["offset"] if m["delivered"] else "-", m["status"], m["message"]]
+         for m in r["msel"]],
+    ))  # fmt: skip
+    b.append('<h2 class="pagebreak">Improvement plan</h2>')
+    b.append(_table(
+        ["Issue / area for improvement", "Objective", "Corrective action",
+         "Responsible organisation", "Due date"],
+        [[p["issue"], p["objective"], p["action"], p["organisation"], p["due"]]
+         for p in r["plan"]] or [["", "", "", "", ""]],
+    ))  # fmt: skip
+    return page(f"AAR/IP: {o['title']}", "\n".join(b))
+
+
+__all__ = ["BODY_NAMES", "html", "markdown", "page", "timeline_svg"]

@@ -1,0 +1,255 @@
+"""The report of a sweep: per point the distribution of each metric, rung probabilities, blockers.
+
+Rows are dicts with ``point``, ``replication``, ``seed``, ``digest``, the varied parameters, metric
+columns (``t_*``, ``cohesion``, ``highest_rung``, ``blocked`` as ``measure:CODE,CODE;...`` ...),
+``objective.<id>`` ratings and optionally ``status`` / ``error``. pyarrow (``cdtx[parquet]``) is
+imported only to read ``.parquet`` files.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections import Counter
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from scenarios.vocabulary import TIME_METRICS
+
+from .render import _md_table, _table, page
+
+#: Columns that are neither parameters nor metrics.
+_META = {"point", "replication", "seed", "digest", "status", "error", "n_blocked", "blocked"}
+_INT_METRICS = {"highest_rung", "recommended_rung", "proportionality_gap", "psc_meetings",
+                "extraordinary_meetings"}  # fmt: skip
+_DIST = TIME_METRICS + ("cohesion",)
+
+
+class ReportError(ValueError):
+    """A results file that cannot be reported on; the message names the file and the problem."""
+
+
+def read_results(path: str | Path) -> list[dict[str, Any]]:
+    """Rows of a sweep results file (``.csv`` or ``.parquet``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ReportError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        try:
+            import pyarrow.parquet as pq
+        except ImportError:
+            raise ReportError(
+                f"{path}: reading Parquet needs pyarrow: pip install 'cdtx[parquet]'"
+            ) from None
+        try:
+            rows = pq.read_table(str(path)).to_pylist()
+        except Exception as exc:
+            raise ReportError(f"{path}: not a readable Parquet file ({exc})") from None
+    elif suffix == ".csv":
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            rows = [
+                {k: _coerce(v) for k, v in raw.items()}
+                for raw in csv.DictReader(f)
+                if None not in raw and all(v is not None for v in raw.values())
+            ]
+    else:
+        raise ReportError(f"{path}: a sweep report reads .csv or .parquet results")
+    if not rows:
+        raise ReportError(f"{path}: no result rows")
+    if "point" not in rows[0]:
+        raise ReportError(f"{path}: missing column 'point' (not a cdtx sweep results file?)")
+    return rows
+
+
+def _coerce(text: str) -> Any:
+    if text == "":
+        return None
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def quantile(values: list[float], q: float) -> float:
+    """Linear-interpolated quantile of sorted-able values (same as numpy's default)."""
+    xs = sorted(values)
+    pos = (len(xs) - 1) * q
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def _ok(row: dict[str, Any]) -> bool:
+    return row.get("status") in (None, "", "ok")
+
+
+def summarise(rows: list[dict[str, Any]], *, name: str = "") -> dict[str, Any]:
+    columns = list(rows[0])
+    metric_cols = [c for c in columns if c in _DIST]
+    params = [c for c in columns if c not in _META and c not in _DIST and c not in _INT_METRICS
+              and not c.startswith("objective.") and c != "highest_measure"]  # fmt: skip
+    objectives = [c for c in columns if c.startswith("objective.")]
+    by_point: dict[Any, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_point.setdefault(row["point"], []).append(row)
+    points = []
+    for point in sorted(by_point, key=lambda p: (p is None, p)):
+        group = by_point[point]
+        good = [r for r in group if _ok(r)]
+        entry: dict[str, Any] = {
+            "point": point,
+            "params": {p: group[0].get(p) for p in params},
+            "runs": len(group),
+            "failed": len(group) - len(good),
+            "metrics": {},
+            "rungs": {},
+            "blockers": {},
+            "objectives": {},
+        }
+        for m in metric_cols:
+            vals = [float(r[m]) for r in good if r.get(m) is not None]
+            if m in TIME_METRICS:
+                vals = [v / 24 for v in vals]  # days for people
+            entry["metrics"][m] = {
+                "reached": len(vals) / len(good) if good else 0.0,
+                "median": quantile(vals, 0.5) if vals else None,
+                "p10": quantile(vals, 0.1) if vals else None,
+                "p90": quantile(vals, 0.9) if vals else None,
+            }
+        if "highest_rung" in columns and good:
+            counts = Counter(int(r["highest_rung"] or 0) for r in good)
+            entry["rungs"] = {rung: counts.get(rung, 0) / len(good) for rung in range(6)}
+        if "blocked" in columns and good:
+            states: Counter = Counter()
+            for r in good:
+                seen = set()
+                for part in str(r.get("blocked") or "").split(";"):
+                    if ":" in part:
+                        seen.update(s for s in part.split(":", 1)[1].split(",") if s)
+                states.update(seen)
+            entry["blockers"] = {s: n / len(good) for s, n in states.most_common()}
+        for o in objectives:
+            counts = Counter(r.get(o) or "-" for r in good)
+            entry["objectives"][o.split(".", 1)[1]] = {k: counts.get(k, 0) / len(good)
+                                                      for k in "PSMU"}  # fmt: skip
+        points.append(entry)
+    return {"name": name, "rows": len(rows), "params": params, "metrics": metric_cols,
+            "points": points}  # fmt: skip
+
+
+def _num(x: float | None, unit: str = "") -> str:
+    return "-" if x is None else f"{x:.1f}{unit}"
+
+
+def _params_text(p: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in p.items()) or "-"
+
+
+def _label(m: str) -> str:
+    return f"{m} (days)" if m in TIME_METRICS else m
+
+
+def markdown(s: dict[str, Any]) -> str:
+    out = [f"# Sweep report{': ' + s['name'] if s['name'] else ''}", "",
+           f"{s['rows']} runs at {len(s['points'])} point(s).", ""]  # fmt: skip
+    out += ["## Points", ""]
+    out += _md_table(["Point", "Parameters", "Runs", "Failed"],
+                     [[p["point"], _params_text(p["params"]), p["runs"], p["failed"]]
+                      for p in s["points"]])  # fmt: skip
+    out += ["## Distributions (median, p10-p90; share of runs in which it happened)", ""]
+    for m in s["metrics"]:
+        out += [f"### {_label(m)}", ""]
+        out += _md_table(["Point", "Median", "p10", "p90", "Reached"],
+                         [[p["point"], _num(p["metrics"][m]["median"]), _num(p["metrics"][m]["p10"]),
+                           _num(p["metrics"][m]["p90"]), f"{p['metrics'][m]['reached']:.0%}"]
+                          for p in s["points"]])  # fmt: skip
+    if any(p["rungs"] for p in s["points"]):
+        out += ["## Highest rung reached (probability)", ""]
+        out += _md_table(["Point"] + [f"rung {r}" for r in range(6)],
+                         [[p["point"]] + [f"{p['rungs'].get(r, 0):.0%}" for r in range(6)]
+                          for p in s["points"]])  # fmt: skip
+    out += ["## Blockers (share of runs in which a state blocked a decision)", ""]
+    out += _md_table(["Point", "Blockers"],
+                     [[p["point"], ", ".join(f"{k} {v:.0%}" for k, v in p["blockers"].items())
+                       or "none"] for p in s["points"]])  # fmt: skip
+    if any(p["objectives"] for p in s["points"]):
+        out += ["## Objective ratings (share P / S / M / U)", ""]
+        objs = list(s["points"][0]["objectives"])
+        out += _md_table(["Point"] + objs,
+                         [[p["point"]] + [" / ".join(f"{v:.0%}" for v in p["objectives"][o].values())
+                                          for o in objs] for p in s["points"]])  # fmt: skip
+    return "\n".join(out).rstrip() + "\n"
+
+
+def bar_chart(
+    title: str,
+    bars: list[tuple[str, float, float | None, float | None]],
+    unit: str = "",
+    width: int = 640,
+) -> str:
+    """Horizontal bars (label, value, low, high) with an optional p10-p90 whisker; inline SVG."""
+    row_h, left, right, top = 18, 150, 60, 22
+    height = top + row_h * max(len(bars), 1) + 8
+    top_value = max([b[1] for b in bars] + [b[3] or 0 for b in bars] + [1e-9])
+    scale = (width - left - right) / top_value
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+           f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}">',
+           f'<text x="4" y="14" font-size="11" font-weight="bold">{escape(title)}</text>']  # fmt: skip
+    for i, (label, value, lo, hi) in enumerate(bars):
+        y = top + i * row_h
+        out.append(f'<text x="{left - 6}" y="{y + 12}" font-size="10" text-anchor="end">'
+                   f"{escape(label)}</text>")  # fmt: skip
+        out.append(f'<rect x="{left}" y="{y + 3}" width="{value * scale:.1f}" height="11" '
+                   'fill="#3f6fb5"/>')  # fmt: skip
+        if lo is not None and hi is not None:
+            out.append(f'<line x1="{left + lo * scale:.1f}" y1="{y + 8.5}" x2="{left + hi * scale:.1f}" '
+                       f'y2="{y + 8.5}" stroke="#1b1b1b" stroke-width="1.5"/>')  # fmt: skip
+        out.append(f'<text x="{left + max(value, hi or 0) * scale + 4:.1f}" y="{y + 12}" '
+                   f'font-size="10">{value:.1f}{escape(unit)}</text>')  # fmt: skip
+    out.append("</svg>")
+    return "".join(out)
+
+
+def html(s: dict[str, Any]) -> str:
+    b = [f"<h1>Sweep report{': ' + escape(s['name']) if s['name'] else ''}</h1>",
+         f"<p>{s['rows']} runs at {len(s['points'])} point(s).</p>", "<h2>Points</h2>",
+         _table(["Point", "Parameters", "Runs", "Failed"],
+                [[p["point"], _params_text(p["params"]), p["runs"], p["failed"]]
+                 for p in s["points"]]),
+         "<h2>Distributions</h2><p>Bars show the median, whiskers p10 to p90.</p>"]  # fmt: skip
+    for m in s["metrics"]:
+        bars = []
+        for p in s["points"]:
+            d = p["metrics"][m]
+            if d["median"] is not None:
+                bars.append((f"point {p['point']}", d["median"], d["p10"], d["p90"]))
+        if bars:
+            unit = " d" if m in TIME_METRICS else ""
+            b.append(bar_chart(_label(m), bars, unit))
+        b.append(_table(["Point", "Median", "p10", "p90", "Reached"],
+                        [[p["point"], _num(p["metrics"][m]["median"]), _num(p["metrics"][m]["p10"]),
+                          _num(p["metrics"][m]["p90"]), f"{p['metrics'][m]['reached']:.0%}"]
+                         for p in s["points"]]))  # fmt: skip
+    if any(p["rungs"] for p in s["points"]):
+        b.append("<h2>Highest rung reached (probability)</h2>")
+        for p in s["points"]:
+            b.append(bar_chart(f"point {p['point']}: highest rung",
+                               [(f"rung {r}", 100 * v, None, None) for r, v in p["rungs"].items()],
+                               "%"))  # fmt: skip
+        b.append(_table(["Point"] + [f"rung {r}" for r in range(6)],
+                        [[p["point"]] + [f"{p['rungs'].get(r, 0):.0%}" for r in range(6)]
+                         for p in s["points"]]))  # fmt: skip
+    b.append("<h2>Blockers</h2>")
+    b.append(_table(["Point", "Blockers (share of runs)"],
+                    [[p["point"], ", ".join(f"{k} {v:.0%}" for k, v in p["blockers"].items())
+                      or "none"] for p in s["points"]]))  # fmt: skip
+    if any(p["objectives"] for p in s["points"]):
+        objs = list(s["points"][0]["objectives"])
+        b.append("<h2>Objective ratings (share P / S / M / U)</h2>")
+        b.append(_table(["Point"] + objs,
+                        [[p["point"]] + [" / ".join(f"{v:.0%}" for v in p["objectives"][o].values())
+                                         for o in objs] for p in s["points"]]))  # fmt: skip
+    return page(f"Sweep report {s['name']}", "\n".join(b))

@@ -1,0 +1,259 @@
+"""After-action reports, comparisons and sweep reports."""
+
+from __future__ import annotations
+
+import csv
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+import scenarios
+from sim import report
+from sim.exercise import Exercise
+from tui.cli import main
+
+HEADINGS = (
+    "## Exercise overview",
+    "## Executive summary",
+    "## Timeline of key events",
+    "## Analysis of objectives",
+    "## Strengths",
+    "## Areas for improvement",
+    "## Facilitator notes",
+    "## MSEL: planned and delivered",
+    "## Improvement plan",
+)
+
+
+def _blocking_scenario():
+    """grid-wiper where Hungary is tied to the sponsor and unmovable: it vetoes."""
+    data = scenarios.load("grid-wiper").model_dump(mode="json", by_alias=True)
+    data["member_states"]["HU"] = {"ties": {"RU": 1.0}, "stance": -1.0, "susceptibility": 0.0}
+    return scenarios.Scenario.model_validate(data)
+
+
+@pytest.fixture(scope="module")
+def blocked_run():
+    scenario = _blocking_scenario()
+    ex = Exercise(scenario)
+    ex.run(100)
+    ex.skip("M-08")
+    ex.note("Players asked for a legal briefing on constructive abstention.")
+    ex.run()
+    return scenario, ex.events, ex.metrics
+
+
+def test_report_of_a_known_run(blocked_run):
+    scenario, events, metrics = blocked_run
+    assert metrics["blocked"], "the override must make someone block"
+    text = report.aar(scenario, events, {"seed": scenario.seed, "players": ["LT"]})
+    for heading in HEADINGS:
+        assert heading in text
+    # Ratings as the metrics fold gives them, with their evidence.
+    for oid, rating in metrics["objectives"].items():
+        assert f"### {oid}: {rating} (" in text
+    assert "Fri 06 Mar 2026 05:40" in text and "T+00:00:00" in text
+    assert "Played delegations | LT" in text
+    # The blocking delegation is named, in the summary and as an area for improvement.
+    assert re.search(r"blocked, by HU", text)
+    assert "HU blocked" in text
+    # Facilitator notes and the skipped MSEL entry.
+    assert "legal briefing on constructive abstention" in text
+    assert re.search(r"\| M-08 \|.*skipped by the facilitator", text)
+    assert re.search(r"\| M-01 \|.*\| delivered \|", text)
+
+
+def test_where_time_was_lost(blocked_run):
+    scenario, events, _ = blocked_run
+    data = report.analyse(scenario, events)
+    assert any(i["text"].startswith("Most time was lost") for i in data["improvements"])
+    assert {s["stage"] for s in data["stages"]} >= {"incident to first detection"}
+    assert data["plan"] and all(set(p) == {"objective", "issue", "action", "organisation", "due"}
+                                for p in data["plan"])  # fmt: skip
+
+
+class _Collect(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[str] = []
+        self.refs: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name in ("src", "href", "xlink:href", "action") and value:
+                self.refs.append(value)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _check_self_contained(html: str) -> _Collect:
+    parser = _Collect()
+    parser.feed(html)
+    parser.close()
+    assert "html" in parser.tags and "style" in parser.tags
+    assert parser.refs == [], parser.refs
+    assert not re.search(r"(src|href)\s*=\s*[\"']?\s*(https?:)?//", html)
+    assert "@import" not in html and "url(" not in html and "@font-face" not in html
+    return parser
+
+
+def test_html_is_self_contained(blocked_run):
+    scenario, events, _ = blocked_run
+    html = report.aar(scenario, events, fmt="html")
+    parser = _check_self_contained(html)
+    assert "svg" in parser.tags and "circle" in parser.tags
+    assert "@page" in html and "A4" in html
+    text = " ".join(parser.text)
+    for heading in HEADINGS:
+        assert heading.removeprefix("## ") in text
+
+
+def test_truncated_prefix_is_said(blocked_run):
+    scenario, events, _ = blocked_run
+    prefix = events[: len(events) // 3]
+    text = report.aar(scenario, prefix, truncated=True)
+    assert "Truncated recording" in text and "truncated" in text.split("## Executive summary")[1]
+
+
+def test_comparison_names_first_divergence(blocked_run):
+    scenario, blocked_events, blocked_metrics = blocked_run
+    plain = scenarios.load("grid-wiper")
+    ex = Exercise(plain)
+    ex.run()
+    events = ex.events
+    n = next(i for i, (a, b) in enumerate(zip(events, blocked_events, strict=False)) if a != b)
+    text = report.comparison((plain, events, {}, "plain.jsonl"),
+                             (scenario, blocked_events, {}, "blocked.jsonl"))  # fmt: skip
+    assert f"first differ at event seq {n}" in text
+    assert f"- A: seq {events[n].seq}," in text and f"- B: seq {blocked_events[n].seq}," in text
+    a, b = ex.metrics["objectives"]["OBJ-3"], blocked_metrics["objectives"]["OBJ-3"]
+    assert a != b, "the blocking delegation must cost the run its stability measure"
+    assert re.search(rf"\| OBJ-3 \| {a} \| {b} \| differs \|", text)
+    html = report.comparison((plain, events, {}, "a"), (scenario, blocked_events, {}, "b"),
+                             fmt="html")  # fmt: skip
+    _check_self_contained(html)
+    same = report.comparison((plain, events, {}, "a"), (plain, list(events), {}, "b"))
+    assert "identical event for event" in same
+
+
+def _sweep_rows():
+    rows = []
+    for point, ties in enumerate((0.0, 1.0)):
+        for rep in range(10):
+            blocked = "hr_declaration:HU" if point == 1 and rep < 4 else ""
+            rows.append({"point": point, "replication": rep, "member_states.HU.ties.RU": ties,
+                         "seed": 100 + rep, "digest": "x" * 8, "t_shared_awareness": 24.0 * (rep + 1),
+                         "t_listing": None, "highest_rung": 0 if blocked else 3, "cohesion": 0.9,
+                         "blocked": blocked, "n_blocked": int(bool(blocked)),
+                         "objective.OBJ-1": "P" if rep < 5 else "S", "status": "ok",
+                         "error": ""})  # fmt: skip
+    return rows
+
+
+def test_sweep_report_from_csv(tmp_path):
+    rows = _sweep_rows()
+    path = tmp_path / "results.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, list(rows[0]))
+        writer.writeheader()
+        writer.writerows([{k: ("" if v is None else v) for k, v in r.items()} for r in rows])
+    data = report.sweep.summarise(report.sweep.read_results(path))
+    p0, p1 = data["points"]
+    assert p0["params"] == {"member_states.HU.ties.RU": 0.0}
+    assert p0["metrics"]["t_shared_awareness"]["median"] == pytest.approx(5.5)
+    assert p0["metrics"]["t_shared_awareness"]["p10"] == pytest.approx(1.9)
+    assert p0["metrics"]["t_listing"]["reached"] == 0
+    assert p1["rungs"][0] == pytest.approx(0.4) and p1["rungs"][3] == pytest.approx(0.6)
+    assert p1["blockers"] == {"HU": pytest.approx(0.4)} and p0["blockers"] == {}
+    md = report.sweep_report(report.sweep.read_results(path))
+    assert "HU 40%" in md and "## Highest rung reached" in md
+    html = report.sweep_report(report.sweep.read_results(path), fmt="html")
+    parser = _check_self_contained(html)
+    assert "rect" in parser.tags
+
+
+def test_sweep_report_from_parquet(tmp_path, capsys):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    rows = _sweep_rows()
+    path = tmp_path / "results.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), path)
+    out = tmp_path / "sweep.html"
+    assert main(["report", str(path), "-o", str(out)]) == 0
+    _check_self_contained(out.read_text(encoding="utf-8"))
+
+
+def test_bad_inputs_are_user_errors(tmp_path, capsys):
+    bad = tmp_path / "results.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    assert main(["report", str(bad)]) == 1
+    assert "missing column 'point'" in capsys.readouterr().err
+    assert main(["report", str(bad), "-o", str(tmp_path / "r.pdf")]) == 1
+    assert ".md or .html" in capsys.readouterr().err
+
+
+# -- end to end through recordings (needs sim.replay and `cdtx run --record`) ----------------
+
+
+def _record(tmp_path, name, *extra):
+    pytest.importorskip("sim.replay")
+    path = tmp_path / name
+    assert main(["run", "grid-wiper", "--record", str(path), *extra]) == 0
+    return path
+
+
+def test_cli_report_of_a_recording(tmp_path, capsys):
+    rec = _record(tmp_path, "a.jsonl")
+    capsys.readouterr()
+    out = tmp_path / "report.html"
+    assert main(["report", str(rec), "-o", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    _check_self_contained(html)
+    assert "After-Action Report" in html and "a.jsonl" in html
+    assert main(["report", str(rec)]) == 0
+    md = capsys.readouterr().out
+    for heading in HEADINGS:
+        assert heading in md
+
+
+def test_cli_report_of_a_truncated_recording(tmp_path, capsys):
+    rec = _record(tmp_path, "a.jsonl")
+    lines = rec.read_bytes().splitlines(keepends=True)
+    cut = tmp_path / "cut.jsonl"
+    cut.write_bytes(b"".join(lines[: len(lines) // 2]) + lines[len(lines) // 2][:10])
+    capsys.readouterr()
+    assert main(["report", str(cut)]) == 0
+    captured = capsys.readouterr()
+    assert "Truncated recording" in captured.out
+    assert "truncated" in captured.err
+
+
+def test_cli_compare_two_recordings(tmp_path, capsys):
+    a = _record(tmp_path, "a.jsonl")
+    b = _record(tmp_path, "b.jsonl", "--seed", "7")
+    capsys.readouterr()
+    assert main(["report", str(a), str(b)]) == 0
+    out = capsys.readouterr().out
+    assert "## First divergence" in out and "first differ at event seq" in out
+
+
+def test_cli_bad_recording(tmp_path, capsys):
+    pytest.importorskip("sim.replay")
+    bad = tmp_path / "x.jsonl"
+    bad.write_text("not a recording\n", encoding="utf-8")
+    assert main(["report", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("cdtx: ") and "Traceback" not in err
+
+
+def test_layering():
+    import subprocess
+    import sys
+
+    code = "import sim.report, scenarios.msel, sys; " \
+           "assert not {'textual', 'rich', 'tui', 'openpyxl', 'pyarrow'} & set(sys.modules)"  # fmt: skip
+    subprocess.run([sys.executable, "-c", code], check=True)

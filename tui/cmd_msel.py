@@ -1,0 +1,66 @@
+"""``cdtx msel export|import``: the MSEL as an HSEEP spreadsheet (CSV or XLSX)."""
+
+from __future__ import annotations
+
+import sys
+from argparse import Namespace
+from pathlib import Path
+
+from .cli import UserError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("msel", help="export the MSEL to a spreadsheet or import it from one")
+    msel_sub = p.add_subparsers(dest="msel_command", metavar="ACTION", required=True)
+
+    e = msel_sub.add_parser("export", help="write a scenario's MSEL as HSEEP columns (.csv/.xlsx)")
+    e.add_argument("scenario", nargs="?", default=None, metavar="SCENARIO",
+                   help="built-in scenario id or YAML path (default: the default scenario)")  # fmt: skip
+    e.add_argument("-o", "--output", required=True, metavar="FILE", help="msel.csv or msel.xlsx")
+    e.set_defaults(func=cmd_export)
+
+    i = msel_sub.add_parser("import", help="read an MSEL spreadsheet into a scenario file")
+    i.add_argument("file", metavar="FILE", help="msel.csv or msel.xlsx")
+    i.add_argument("--into", required=True, metavar="SCENARIO",
+                   help="scenario (built-in id or YAML path) whose MSEL is replaced")  # fmt: skip
+    i.add_argument("-o", "--output", metavar="FILE", help="new scenario YAML (default: stdout)")
+    i.set_defaults(func=cmd_import)
+
+
+def _fail(exc) -> UserError:
+    return UserError("\n".join(exc.problems) if exc.problems else str(exc))
+
+
+def cmd_export(args: Namespace) -> int:
+    import scenarios
+    from scenarios import msel
+
+    scenario = scenarios.load(args.scenario)
+    try:
+        path = msel.export(scenario, args.output)
+    except msel.MselError as exc:
+        raise _fail(exc) from None
+    except OSError as exc:
+        raise UserError(f"{args.output}: {exc.strerror or exc}") from None
+    print(f"{path}: {len(scenario.msel)} MSEL entries of {scenario.id}", file=sys.stderr)
+    return 0
+
+
+def cmd_import(args: Namespace) -> int:
+    import scenarios
+    from scenarios import msel
+
+    scenario = scenarios.load(args.into)
+    try:
+        text = msel.import_into(scenario, args.file, args.output or "<output>")
+    except msel.MselError as exc:
+        raise _fail(exc) from None
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"{args.output}: {exc.strerror or exc}") from None
+        print(f"{args.output}: {scenario.id} with the MSEL of {args.file}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,0 +1,99 @@
+"""``cdtx report``: the after-action report of a recording, a comparison of two recordings, or
+the report of a sweep's results (docs/reports.md)."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from argparse import Namespace
+from pathlib import Path
+
+from .cli import UserError
+
+SWEEP_SUFFIXES = (".csv", ".parquet", ".pq")
+FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "report",
+        help="write the after-action report of a recording (or compare two, or report a sweep)",
+        description=(
+            "FILE.jsonl: HSEEP after-action report / improvement plan of a recorded run. "
+            "A.jsonl B.jsonl: the two runs side by side (first divergence, metrics, ratings). "
+            "results.csv|results.parquet: the report of a sweep."
+        ),
+    )
+    p.add_argument(
+        "files", nargs="+", metavar="FILE", help="one or two recordings, or sweep results"
+    )
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="report.md or report.html (default: Markdown on standard output)")  # fmt: skip
+    p.add_argument("--format", choices=("md", "html"), help="output format (default: from -o)")
+    p.set_defaults(func=cmd_report)
+
+
+def _format(args: Namespace) -> str:
+    if args.format:
+        return args.format
+    if not args.output:
+        return "md"
+    suffix = Path(args.output).suffix.lower()
+    if suffix not in FORMATS:
+        raise UserError(f"{args.output}: write a .md or .html report (or give --format)")
+    return FORMATS[suffix]
+
+
+def load_recording(path: str):
+    """(scenario, events, header, truncated) of a recording, via sim.replay."""
+    try:
+        from sim import replay
+    except ImportError:
+        raise UserError("reading recordings needs sim.replay, which this build lacks") from None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rec = replay.open(path)
+            scenario = rec.scenario
+    except replay.RecordingError as exc:
+        raise UserError(str(exc)) from None
+    if rec.truncated:
+        print(f"cdtx: {path}: truncated recording; reporting on its first {len(rec.events)} "
+              "events", file=sys.stderr)  # fmt: skip
+    return scenario, list(rec.events), dict(rec.header), bool(rec.truncated)
+
+
+def cmd_report(args: Namespace) -> int:
+    from sim import report
+
+    fmt = _format(args)
+    files = args.files
+    if len(files) > 2:
+        raise UserError("give one recording, two recordings to compare, or one results file")
+    if len(files) == 1 and Path(files[0]).suffix.lower() in SWEEP_SUFFIXES:
+        try:
+            rows = report.sweep.read_results(files[0])
+        except report.sweep.ReportError as exc:
+            raise UserError(str(exc)) from None
+        text = report.sweep_report(rows, name=Path(files[0]).name, fmt=fmt)
+    elif len(files) == 1:
+        scenario, events, header, truncated = load_recording(files[0])
+        text = report.aar(scenario, events, header, fmt=fmt, truncated=truncated,
+                          source=Path(files[0]).name)  # fmt: skip
+    else:
+        if any(Path(f).suffix.lower() in SWEEP_SUFFIXES for f in files):
+            raise UserError("comparison needs two recordings, not sweep results")
+        runs = []
+        for f in files:
+            scenario, events, header, _ = load_recording(f)
+            runs.append((scenario, events, header, Path(f).name))
+        text = report.comparison(runs[0], runs[1], fmt=fmt)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"{args.output}: {exc.strerror or exc}") from None
+        print(f"{args.output}: report written", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
