@@ -81,6 +81,7 @@ class EventLog:
         self._listeners.remove(listener)
 
     def append(self, t: float, kind: str, source: str = MODEL, **data: Any) -> Event:
+        t = float(t)  # SimPy starts at int 0; 0 and 0.0 would serialise differently
         event = Event(t, len(self._events), kind, source, data)
         raw = orjson.dumps(
             {"data": data, "kind": kind, "seq": event.seq, "source": source, "t": t},

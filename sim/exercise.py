@@ -212,7 +212,17 @@ class Exercise:
             self._kernel_step()
         if limit >= self.horizon and not self.pending:
             self._finish()
+        else:
+            self.advance_clock(limit)
         return self
+
+    def advance_clock(self, t: float) -> None:
+        """Move the clock forward to ``t`` when nothing is due before it, as ``env.run(until)``
+        would: an inject submitted "now" after ``run(until=t)`` then happens at ``t``. It adds
+        no kernel event, so recorded step counts stay valid; replay calls it with each input's
+        recorded time."""
+        if not self.pending and not self.finished and self.env.now < t < self.env.peek():
+            self.env._now = t  # SimPy keeps the clock here; env.run(until) would add an event
 
     def run_steps(self, steps: int) -> None:
         """Advance exactly to kernel step ``steps`` (replay uses this to place inputs)."""
@@ -229,10 +239,10 @@ class Exercise:
 
         Raises :class:`InjectError` naming the field when the inject is invalid.
         """
-        if self.finished:
-            raise InjectError("", "the exercise has ended; branch from a recording to go on")
+        self._refuse_after_end()
         model = self._validate(inject)
         entry = model.model_dump(mode="json", by_alias=True)
+        entry["at"] = model.at  # exact hours, so a re-simulation schedules it identically
         record = self.emit("input", FACILITATOR, inject=entry, step=self.steps)
         self._submitted += 1
         if model.at <= self.env.now:
@@ -252,6 +262,7 @@ class Exercise:
 
     def skip(self, msel_id: str) -> Event:
         """Skip a scheduled MSEL entry (recorded as an input)."""
+        self._refuse_after_end()
         if msel_id not in [m.id for m in self.scenario.msel]:
             raise InjectError("msel", f"no MSEL entry {msel_id!r}")
         record = self.emit("input", FACILITATOR, control="skip", msel=msel_id, step=self.steps)
@@ -261,9 +272,14 @@ class Exercise:
 
     def note(self, text: str) -> Event:
         """A facilitator's note at the current sim time (recorded; reports use it)."""
+        self._refuse_after_end()
         if not text.strip():
             raise InjectError("text", "a note needs some text")
         return self.emit("input", FACILITATOR, control="note", text=text.strip(), step=self.steps)
+
+    def _refuse_after_end(self) -> None:
+        if self.finished:
+            raise InjectError("", "the exercise has ended; branch from a recording to go on")
 
     def _validate(self, inject: Mapping[str, Any] | InjectBase) -> InjectBase:
         if isinstance(inject, InjectBase):
@@ -272,7 +288,9 @@ class Exercise:
             data = dict(inject)
         else:
             raise InjectError("", f"an inject is a mapping, not {type(inject).__name__}")
-        at = self._hours(data.pop("at", None), "at") if data.get("at") is not None else self.env.now
+        at = (
+            self._hours(data.pop("at"), "at") if data.get("at") is not None else float(self.env.now)
+        )
         if at < self.env.now - 1e-9:
             raise InjectError(
                 "at", f"{format_offset(at)} is in the past (now {format_offset(self.env.now)})"

@@ -148,6 +148,7 @@ def test_a_recording_re_simulates_exactly():
             continue
         data = event.data
         again.run_steps(data["step"])
+        again.advance_clock(event.t)
         if "inject" in data:
             inject = dict(data["inject"])
             inject["at"] = event.t if inject.get("at") is None else inject["at"]

@@ -70,10 +70,16 @@ def add_run_options(parser) -> None:
 
 
 def cmd_run(args: Namespace) -> int:
-    import orjson
-
     ex = load_exercise(args)
     ex.run(args.until)
+    print_result(args, ex)
+    return 0
+
+
+def print_result(args: Namespace, ex) -> None:
+    """The output of ``cdtx run``: the timeline and summary, or one JSON object with --json."""
+    import orjson
+
     if args.json:
         result = {
             "scenario": ex.scenario.id,
@@ -83,8 +89,7 @@ def cmd_run(args: Namespace) -> int:
             "metrics": ex.metrics,
         }
         sys.stdout.write(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode() + "\n")
-        return 0
+        return
     from .timeline import print_run
 
     print_run(ex, show_positions=args.all)
-    return 0
