@@ -1,0 +1,506 @@
+"""Reading, verifying, scrubbing and branching recordings (docs/recording-format.md).
+
+``open(path)`` reads a recording without modifying it. A file cut short (no trailer, or a partial
+last line, as a killed process leaves it) opens as its valid prefix with a warning. ``verify()``
+re-simulates from the embedded scenario and compares event by event; ``branch()`` starts a new
+exercise from any moment of a recording.
+"""
+
+from __future__ import annotations
+
+import bisect
+import builtins
+import io
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from .events import GENESIS, Event, canonical, chain
+from .recording import FORMAT_VERSION, Recorder, RecordingError, cdtx_version
+
+#: Header fields a recording must have.
+HEADER_FIELDS = ("cdtx_recording", "scenario_text", "seed", "players", "interactive")
+
+#: A picture checkpoint every this many events (at least; long recordings space them wider).
+CHECKPOINT_EVERY = 512
+
+
+class RecordingWarning(UserWarning):
+    """A recording that can be used, with a caveat (truncated, other cdtx version)."""
+
+
+@dataclass(frozen=True)
+class Difference:
+    seq: int
+    t: float | None
+    expected: dict[str, Any] | None
+    got: dict[str, Any] | None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"event {self.seq}" + (f" (line {self.line})" if self.line else "")
+        when = "" if self.t is None else f" at t={self.t:g}h"
+        if self.got is None:
+            return f"{where}{when}: recorded {_short(self.expected)}, re-simulation has no event"
+        if self.expected is None:
+            return f"{where}{when}: re-simulation has an extra event {_short(self.got)}"
+        return f"{where}{when}: recorded {_short(self.expected)}, re-simulated {_short(self.got)}"
+
+
+def _short(raw: dict[str, Any] | None) -> str:
+    text = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS).decode()
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """Outcome of :meth:`Recording.verify`."""
+
+    ok: bool
+    events: int
+    digest: str
+    truncated: bool
+    difference: Difference | None = None
+    message: str = ""
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+class Recording:
+    """A recording read from ``path``: header, events, inputs, and what can be done with them."""
+
+    def __init__(self, path: Path, header: dict[str, Any], events: list[Event], *,
+                 truncated: bool, trailer: dict[str, Any] | None,
+                 warnings_: list[str]) -> None:  # fmt: skip
+        self.path = path
+        self.header = header
+        self.events = events
+        self.truncated = truncated
+        self.trailer = trailer
+        self.warnings = warnings_
+        self._scenario = None
+        self._digest: tuple[int, str] | None = None
+        self._times: list[float] | None = None
+        self._checkpoints: list[Any] | None = None
+        self._every = CHECKPOINT_EVERY
+
+    def __repr__(self) -> str:
+        state = "truncated" if self.truncated else "complete"
+        return f"<Recording {self.path} {len(self.events)} events, {state}>"
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    @property
+    def inputs(self) -> list[Event]:
+        return [e for e in self.events if e.kind == "input"]
+
+    @property
+    def digest(self) -> str:
+        """The chain digest of the events that were read (the trailer's, when complete)."""
+        if self.trailer is not None and not self.truncated:
+            return self.trailer["digest"]
+        if self._digest is None or self._digest[0] != len(self.events):
+            head = GENESIS
+            for event in self.events:
+                head = chain(head, canonical(event))
+            self._digest = (len(self.events), head)
+        return self._digest[1]
+
+    @property
+    def parent(self) -> dict[str, Any] | None:
+        return self.header.get("parent")
+
+    @property
+    def end_time(self) -> float:
+        return self.events[-1].t if self.events else 0.0
+
+    @property
+    def scenario(self):
+        """The embedded scenario, validated again (``RecordingError`` if it no longer is)."""
+        if self._scenario is None:
+            import scenarios
+
+            try:
+                self._scenario = scenarios.load_text(
+                    self.header["scenario_text"], f"{self.path} (embedded scenario)"
+                )
+            except scenarios.ScenarioError as exc:
+                problems = "; ".join(str(p) for p in exc.problems[:5])
+                raise RecordingError(
+                    f"{self.path}: the embedded scenario no longer validates: {problems}"
+                ) from None
+        return self._scenario
+
+    # -- the situation picture at any moment -----------------------------------------------
+
+    def picture_at(self, t: float | str):
+        """The situation picture after every event at or before sim time ``t`` (hours)."""
+        from .picture import Picture
+
+        if isinstance(t, str):
+            from scenarios.vocabulary import parse_duration
+
+            t = parse_duration(t)
+        if self._checkpoints is None:
+            self._build_checkpoints()
+        count = bisect.bisect_right(self._times, t)  # events with e.t <= t
+        base = self._checkpoints[count // self._every]
+        picture: Picture = _copy_picture(base)
+        for event in self.events[picture.seen : count]:
+            picture.apply(event)
+        picture.seen = count
+        if count == 0:
+            picture.t = 0.0
+        return picture
+
+    def _build_checkpoints(self) -> None:
+        from .picture import Picture
+
+        n = len(self.events)
+        self._every = max(CHECKPOINT_EVERY, n // 2000)
+        self._times = [e.t for e in self.events]
+        picture = Picture(self.scenario, tuple(self.header.get("players", ())))
+        checkpoints = [_copy_picture(picture)]
+        for i, event in enumerate(self.events, 1):
+            picture.apply(event)
+            if i % self._every == 0:
+                picture.seen = i
+                checkpoints.append(_copy_picture(picture))
+        self._checkpoints = checkpoints
+
+    # -- re-simulation -----------------------------------------------------------------------
+
+    def new_exercise(self):
+        from .exercise import Exercise, InjectError
+
+        h = self.header
+        try:
+            return Exercise(
+                self.scenario, h["seed"], players=h["players"], interactive=h["interactive"]
+            )
+        except (InjectError, ValueError) as exc:
+            raise RecordingError(f"{self.path}: cannot rebuild the exercise: {exc}") from None
+
+    def resimulate(
+        self,
+        until: float | str | None = None,
+        extra_inputs: Iterable[Mapping[str, Any]] = (),
+        *,
+        exercise=None,
+    ):
+        """Re-simulate the recording; return the Exercise.
+
+        With ``until=None`` it replays every recorded input and stops where the recording ends
+        (after as many events). With ``until`` it replays the inputs recorded up to that time and
+        runs to it. ``extra_inputs`` (MSEL-style dicts, ``at`` optional) are then submitted.
+        """
+        from .exercise import InjectError
+
+        ex = exercise if exercise is not None else self.new_exercise()
+        limit = None
+        if until is not None:
+            limit = ex._hours(until, "until") if isinstance(until, str) else float(until)
+        for event in self.events:
+            if event.kind != "input" or event.source != "facilitator":
+                continue
+            if limit is not None and event.t > limit:
+                break
+            ex.run_steps(event.get("step", 0))
+            # An input made after the run ended has the step count of the last kernel step: the
+            # "ended" event (no kernel step of its own) must come first, as it did.
+            while len(ex.events) < event.seq and ex.step():
+                pass
+            try:
+                _reapply(ex, event)
+            except InjectError as exc:
+                raise RecordingError(
+                    f"{self.path}: line {event.seq + 2}: recorded input cannot be re-applied: {exc}"
+                ) from None
+        if limit is None:
+            target = len(self.events)
+            while len(ex.events) < target and ex.step():
+                pass
+        else:
+            ex.run(limit)
+        for inject in extra_inputs:
+            ex.submit(inject)
+        return ex
+
+    def verify(self) -> VerifyResult:
+        """Check the chain hash of every line, then re-simulate and compare event by event."""
+        broken = self.check_chain()
+        if broken is not None:
+            return broken
+        ex = self.new_exercise()
+        # Compare the bytes each event had when it was emitted (as the recorder wrote them; an
+        # event's data may be changed in place later by the engine), one by one as they come.
+        events = self.events
+        n = len(events)
+        state = {"head": GENESIS, "first": None}
+
+        def compare(event: Event, raw: bytes, h: str) -> None:
+            i = event.seq
+            if i >= n or state["first"] is not None:
+                return
+            if raw != canonical(events[i]):
+                state["first"] = (i, raw)
+            state["head"] = h
+
+        head = GENESIS
+        for event in list(ex.events):  # emitted before we could listen (``started``)
+            raw = canonical(event)
+            head = chain(head, raw)
+            compare(event, raw, head)
+        ex.log.subscribe(compare)
+        self.resimulate(exercise=ex)
+        ex.log.unsubscribe(compare)
+        first = state["first"]
+        if first is None and len(ex.events) < n:
+            first = (len(ex.events), None)
+        if first is not None:
+            i, raw = first
+            expected = events[i]
+            diff = Difference(expected.seq, expected.t, expected.as_dict(),
+                              orjson.loads(raw) if raw else None, line=i + 2)  # fmt: skip
+            return VerifyResult(False, n, self.digest, self.truncated, diff,
+                                f"diverges at {diff}")  # fmt: skip
+        head = state["head"] if n else GENESIS
+        if self.trailer is not None and not self.truncated and head != self.trailer["digest"]:
+            return VerifyResult(False, n, head, self.truncated, None,
+                                "trailer digest does not match the events")  # fmt: skip
+        return VerifyResult(True, n, head, self.truncated, None, "identical")
+
+    def check_chain(self) -> VerifyResult | None:
+        """Re-read the file and check each event line's ``"h"``; None when all links hold."""
+        head = GENESIS
+        n = len(self.events)
+        with builtins.open(self.path, "rb") as f:
+            f.readline()
+            for i in range(n):
+                line = f.readline()
+                lineno = i + 2
+                try:
+                    raw = orjson.loads(line)
+                    recorded = raw.pop("h")
+                except (orjson.JSONDecodeError, KeyError, AttributeError, TypeError):
+                    return self._broken(lineno, i, "line has no chain hash")
+                event = Event.from_dict(raw)
+                body = canonical(event)
+                if event.seq != i:
+                    return self._broken(lineno, i, f"sequence number {event.seq}, expected {i}")
+                head = chain(head, body)
+                if head != recorded:
+                    return self._broken(lineno, i, "chain hash does not match: line was edited")
+        complete = self.trailer is not None and not self.truncated
+        if complete and (self.trailer.get("events") != n or self.trailer.get("digest") != head):
+            message = f"{self.path}: line {n + 2}: trailer does not match the events (edited)"
+            return VerifyResult(False, n, head, False, None, message)
+        return None
+
+    def _broken(self, lineno: int, index: int, why: str) -> VerifyResult:
+        e = self.events[index]
+        diff = Difference(e.seq, e.t, e.as_dict(), None, line=lineno)
+        return VerifyResult(False, len(self.events), self.digest, self.truncated, diff,
+                            f"{self.path}: line {lineno}: {why}")  # fmt: skip
+
+    def branch(
+        self,
+        at_hours: float | str,
+        injects: Iterable[Mapping[str, Any]] = (),
+        record_to: str | Path | None = None,
+    ):
+        """A new Exercise that equals this recording up to ``at_hours``, then takes ``injects``.
+
+        With ``record_to`` the branch is recorded (its header names this recording as parent);
+        the Recorder is ``exercise.recorder``: close it when done.
+        """
+        from .exercise import InjectError
+
+        ex = self.new_exercise()
+        at = ex._hours(at_hours, "at") if isinstance(at_hours, str) else float(at_hours)
+        if at > ex.horizon:
+            raise RecordingError(f"{self.path}: --at {at:g}h is after the horizon")
+        recorder = None
+        if record_to is not None:
+            parent = {"digest": self.digest, "at": at, "path": str(self.path)}
+            recorder = Recorder(record_to, ex, parent=parent)
+        ex.recorder = recorder
+        try:
+            self.resimulate(at, exercise=ex)
+            for inject in injects:
+                inject = dict(inject)
+                if inject.get("at") is None:
+                    inject["at"] = at
+                ex.submit(inject)
+        except (InjectError, RecordingError):
+            if recorder is not None:
+                recorder.close()
+            raise
+        return ex
+
+
+def _copy_picture(picture):
+    import copy
+
+    # The scenario is frozen: share it instead of deep-copying it into every checkpoint.
+    return copy.deepcopy(picture, {id(picture.scenario): picture.scenario})
+
+
+def _reapply(ex, event: Event) -> None:
+    ex.advance_clock(event.t)
+    data = event.data
+    if "inject" in data:
+        inject = dict(data["inject"])
+        at = inject.get("at")
+        if at is not None and not isinstance(at, (int, float)):
+            from scenarios.vocabulary import parse_duration
+
+            try:
+                hours = parse_duration(at)
+            except ValueError:
+                hours = None
+            # ``at`` is recorded with minute precision: an inject that was due when it was
+            # submitted is applied now again, whatever the rounding.
+            if hours is not None and hours <= event.t + 1e-9:
+                inject["at"] = ex.now
+        ex.submit(inject)
+    elif data.get("control") == "skip":
+        ex.skip(data["msel"])
+    elif data.get("control") == "note":
+        ex.note(data["text"])
+    else:
+        from .exercise import InjectError
+
+        raise InjectError("", f"unknown input {_short(data)}")
+
+
+def open(path: str | Path) -> Recording:  # noqa: A001 - replay.open, like io.open
+    """Read the recording at ``path`` (never modifying it)."""
+    path = Path(path)
+    shown = str(path)
+    if path.is_dir():
+        raise RecordingError(f"{shown}: is a directory, not a recording")
+    try:
+        f = builtins.open(path, "rb")  # noqa: SIM115 - closed by the with below
+    except FileNotFoundError:
+        raise RecordingError(f"{shown}: no such file") from None
+    except OSError as exc:
+        raise RecordingError(f"{shown}: cannot read ({exc.strerror})") from None
+    with f:
+        try:
+            return _read(f, path)
+        except OSError as exc:
+            raise RecordingError(f"{shown}: cannot read ({exc.strerror})") from None
+
+
+def parse(data: bytes, path: Path | str = "<recording>") -> Recording:
+    """Parse the bytes of a recording (see :func:`open`)."""
+    return _read(io.BytesIO(data), Path(path))
+
+
+def _with_last(lines: Iterable[bytes]):
+    """``(line, is_last)`` for each line, looking one line ahead."""
+    previous = None
+    for line in lines:
+        if previous is not None:
+            yield previous, False
+        previous = line
+    if previous is not None:
+        yield previous, True
+
+
+def _read(f, path: Path) -> Recording:
+    shown = str(path)
+    notes: list[str] = []
+    truncated = False
+    lines = _with_last(f)
+    first = next(lines, None)
+    if first is None or (first[1] and not first[0].strip()):
+        raise RecordingError(f"{shown}: empty file, not a recording")
+    if not first[0].endswith(b"\n"):
+        raise RecordingError(f"{shown}: not a recording (no complete header line)")
+    header = _header(first[0], shown)
+    version = header.get("cdtx_version")
+    ours = cdtx_version()
+    if version != ours:
+        notes.append(
+            f"{shown}: recorded with cdtx {version}, this is cdtx {ours}; comparing anyway"
+        )
+    events: list[Event] = []
+    append = events.append
+    trailer = None
+    loads = orjson.loads
+    lineno = 1
+    for line, is_last in lines:
+        lineno += 1
+        if not line.endswith(b"\n"):
+            # A last line without its newline was being written when the process stopped.
+            truncated = True
+            notes.append(f"{shown}: line {lineno} is incomplete; ignored")
+            break
+        try:
+            raw = loads(line)
+            if "end" in raw:
+                if not is_last:
+                    raise RecordingError(
+                        f"{shown}: line {lineno}: trailer before the end of the file"
+                    )
+                trailer = raw
+                break
+            append(Event(raw["t"], raw["seq"], raw["kind"], raw["source"], raw["data"]))
+        except RecordingError:
+            raise
+        except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+            if is_last:
+                truncated = True
+                notes.append(f"{shown}: line {lineno} is incomplete; ignored")
+                break
+            why = "not valid JSON" if isinstance(exc, orjson.JSONDecodeError) else "not an event"
+            raise RecordingError(f"{shown}: line {lineno}: {why}") from None
+        if raw["seq"] != lineno - 2:
+            raise RecordingError(
+                f"{shown}: line {lineno}: event seq {raw['seq']}, expected {lineno - 2}"
+            )
+    if trailer is None:
+        truncated = True
+        notes.append(
+            f"{shown}: no end line (the run was cut short); using the {len(events)} "
+            "complete event(s)"
+        )
+    elif trailer.get("events") != len(events):
+        notes.append(
+            f"{shown}: end line says {trailer.get('events')} events, file has {len(events)}"
+        )
+    for note in notes:
+        warnings.warn(note, RecordingWarning, stacklevel=3)
+    return Recording(path, header, events, truncated=truncated, trailer=trailer,
+                     warnings_=notes)  # fmt: skip
+
+
+def _header(line: bytes, shown: str) -> dict[str, Any]:
+    try:
+        header = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        raise RecordingError(f"{shown}: line 1: not a cdtx recording (not JSON Lines)") from None
+    if not isinstance(header, dict) or "cdtx_recording" not in header:
+        raise RecordingError(f"{shown}: line 1: not a cdtx recording (no cdtx_recording header)")
+    version = header["cdtx_recording"]
+    if version != FORMAT_VERSION:
+        raise RecordingError(
+            f"{shown}: line 1: unknown recording format version {version!r} "
+            f"(this cdtx reads version {FORMAT_VERSION})"
+        )
+    missing = [f for f in HEADER_FIELDS if f not in header]
+    if missing:
+        raise RecordingError(f"{shown}: line 1: header lacks {', '.join(missing)}")
+    return header
+
+
+__all__ = ["Difference", "Recording", "RecordingError", "RecordingWarning", "VerifyResult",
+           "open", "parse"]  # fmt: skip

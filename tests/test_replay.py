@@ -1,0 +1,340 @@
+"""Opening, verifying, scrubbing and branching recordings; the replay command's errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim import replay
+from sim.events import GENESIS, canonical, chain
+from sim.exercise import Exercise
+from sim.recording import Recorder
+from sim.replay import RecordingError, RecordingWarning
+
+CDTX = [str(Path(sys.executable).parent / "cdtx")]
+
+
+def record(path: Path, scenario="grid-wiper", seed=None, until=None, **options) -> Exercise:
+    ex = Exercise(scenario, seed, **options)
+    with Recorder(path, ex):
+        ex.run(until)
+    return ex
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory) -> tuple[Path, bytes]:
+    path = tmp_path_factory.mktemp("small") / "small.jsonl"
+    record(path, until="6d")
+    return path, path.read_bytes()
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*CDTX, *args], capture_output=True, text=True)
+
+
+# -- opening -----------------------------------------------------------------------------------
+
+
+def test_open_reads_header_events_inputs(tmp_path):
+    path = tmp_path / "run.jsonl"
+    ex = Exercise("grid-wiper")
+    with Recorder(path, ex):
+        ex.run("2d")
+        ex.note("first note")
+        ex.submit({"type": "media", "params": {"pressure": 0.5}})
+        ex.run()
+    rec = replay.open(path)
+    assert rec.header["scenario_id"] == "grid-wiper"
+    assert [e.kind for e in rec.inputs] == ["input", "input"]
+    assert rec.events[0].kind == "started"
+    assert [canonical(e) for e in rec.events] == [canonical(e) for e in ex.events[:1]] + [
+        canonical(e) for e in rec.events[1:]
+    ]
+    assert rec.digest == ex.digest
+    assert rec.verify().ok
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(cut=st.floats(0, 1))
+def test_truncated_at_any_offset_opens_and_verifies_as_prefix(small, tmp_path, cut):
+    path, data = small
+    offset = int(cut * len(data))
+    cut_path = tmp_path / "cut.jsonl"
+    cut_path.write_bytes(data[:offset])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RecordingWarning)
+        try:
+            rec = replay.open(cut_path)
+        except RecordingError as exc:  # no complete header line
+            assert offset <= data.index(b"\n")
+            assert str(cut_path) in str(exc)
+            return
+    assert cut_path.read_bytes() == data[:offset]
+    if offset < len(data):
+        assert rec.truncated
+    result = rec.verify()
+    assert result.ok, result.message
+
+
+def test_every_line_boundary_is_a_valid_prefix(small, tmp_path):
+    path, data = small
+    ends = [i + 1 for i, b in enumerate(data) if b == 10]
+    for offset in ends[1:12] + ends[-3:]:
+        cut_path = tmp_path / f"cut-{offset}.jsonl"
+        cut_path.write_bytes(data[:offset])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RecordingWarning)
+            rec = replay.open(cut_path)
+        assert rec.verify().ok
+
+
+def test_truncation_warns(small, tmp_path):
+    path, data = small
+    cut = tmp_path / "cut.jsonl"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.warns(RecordingWarning, match="incomplete|no end line"):
+        rec = replay.open(cut)
+    assert rec.truncated and rec.warnings
+
+
+# -- picture -----------------------------------------------------------------------------------
+
+
+def test_picture_at_matches_a_fold(tmp_path):
+    from sim.picture import Picture
+
+    path = tmp_path / "run.jsonl"
+    ex = record(path, seed=3)
+    import sim.replay as module
+
+    old = module.CHECKPOINT_EVERY
+    module.CHECKPOINT_EVERY = 8
+    try:
+        rec = replay.open(path)
+        for t in (0, 1.5, 24, 100, 333.3, 719, ex.horizon):
+            expected = Picture(rec.scenario, ex.players)
+            count = 0
+            for event in rec.events:
+                if event.t <= t:
+                    expected.apply(event)
+                    count += 1
+            got = rec.picture_at(t)
+            assert got.seen == count
+            assert got.stages == expected.stages
+            assert got.states == expected.states
+            assert got.adopted == expected.adopted
+            assert got.proposals == expected.proposals
+        assert rec.picture_at("5d").seen == rec.picture_at(120).seen
+    finally:
+        module.CHECKPOINT_EVERY = old
+
+
+# -- branching and inputs ----------------------------------------------------------------------
+
+
+def test_branch_equals_parent_up_to_t_then_differs(tmp_path):
+    parent_path = tmp_path / "parent.jsonl"
+    parent = record(parent_path)
+    rec = replay.open(parent_path)
+    at = 100.0
+    child_path = tmp_path / "child.jsonl"
+    inject = {"type": "media", "message": "leak", "params": {"pressure": 1.0}}
+    ex = rec.branch(at, [inject], record_to=child_path)
+    ex.run()
+    ex.recorder.close()
+    before = [canonical(e) for e in rec.events if e.t <= at]
+    child = replay.open(child_path)
+    assert [canonical(e) for e in child.events[: len(before)]] == before
+    assert child.events[len(before)].kind == "input"
+    assert child.digest != parent.digest
+    assert child.header["parent"] == {"digest": rec.digest, "at": at, "path": str(parent_path)}
+    assert child.verify().ok
+
+
+def test_interactive_answers_reverify(tmp_path):
+    path = tmp_path / "play.jsonl"
+    ex = Exercise("grid-wiper", interactive=True)
+    answers = 0
+    with Recorder(path, ex):
+        if ex.scenario.msel:
+            ex.skip(ex.scenario.msel[-1].id)
+        ex.run()
+        while ex.pending and answers < 20:
+            request = ex.pending[0]
+            ex.answer(request.state, "oppose" if answers % 2 else "support", "instructions")
+            answers += 1
+            ex.run()
+    assert answers > 0
+    rec = replay.open(path)
+    assert rec.header["interactive"] is True
+    assert len(rec.inputs) >= answers
+    result = rec.verify()
+    assert result.ok, result.message
+    assert result.digest == ex.digest
+
+
+def test_divergence_names_first_differing_event(tmp_path):
+    path = tmp_path / "run.jsonl"
+    record(path)
+    lines = path.read_bytes().splitlines()
+    # Change an event and re-chain every later line: the file is self-consistent but is not
+    # what the model produces.
+    head = GENESIS
+    out = [lines[0]]
+    for index, line in enumerate(lines[1:-1], 1):
+        raw = orjson.loads(line)
+        raw.pop("h")
+        if index == 6:
+            raw["data"]["forged"] = True
+        body = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)
+        head = chain(head, body)
+        out.append(body[:-1] + b',"h":"' + head.encode() + b'"}')
+    trailer = orjson.loads(lines[-1])
+    trailer["digest"] = head
+    out.append(orjson.dumps(trailer))
+    path.write_bytes(b"\n".join(out) + b"\n")
+    result = replay.open(path).verify()
+    assert not result.ok
+    assert result.difference.seq == 5
+    assert result.difference.line == 7
+    proc = cli("replay", str(path), "--verify")
+    assert proc.returncode == 1
+    assert "event 5" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+
+def _bad_files(tmp_path: Path, small: tuple[Path, bytes]) -> dict[str, Path]:
+    _, data = small
+    header, rest = data.split(b"\n", 1)
+    files = {}
+    files["missing"] = tmp_path / "nope.jsonl"
+    files["directory"] = tmp_path / "dir.jsonl"
+    files["directory"].mkdir()
+    files["empty"] = tmp_path / "empty.jsonl"
+    files["empty"].write_bytes(b"")
+    files["not a recording"] = tmp_path / "scenario.jsonl"
+    files["not a recording"].write_text("cdtx: 1\nid: x\n")
+    files["not json lines"] = tmp_path / "other.jsonl"
+    files["not json lines"].write_bytes(b'{"hello": "world"}\n')
+    raw = orjson.loads(header)
+    raw["cdtx_recording"] = 99
+    files["version"] = tmp_path / "v99.jsonl"
+    files["version"].write_bytes(orjson.dumps(raw) + b"\n" + rest)
+    raw = orjson.loads(header)
+    raw["scenario_text"] = raw["scenario_text"].replace("horizon: 30d", "horizon: 30 days")
+    files["invalid scenario"] = tmp_path / "invalid.jsonl"
+    files["invalid scenario"].write_bytes(orjson.dumps(raw) + b"\n" + rest)
+    lines = data.splitlines(keepends=True)
+    lines[4] = b"{not json\n"
+    files["bad line"] = tmp_path / "bad-line.jsonl"
+    files["bad line"].write_bytes(b"".join(lines))
+    return files
+
+
+def test_bad_inputs_raise_recording_error(tmp_path, small):
+    files = _bad_files(tmp_path, small)
+    for name, path in files.items():
+        before = path.read_bytes() if path.is_file() else None
+        with pytest.raises(RecordingError) as info:
+            rec = replay.open(path)
+            rec.verify()
+        assert str(path) in str(info.value), name
+        if name == "version":
+            assert "version 99" in str(info.value)
+        if name == "bad line":
+            assert "line 5" in str(info.value)
+        if before is not None:
+            assert path.read_bytes() == before
+
+
+def test_bad_inputs_exit_1_without_traceback(tmp_path, small):
+    files = _bad_files(tmp_path, small)
+    for name, path in files.items():
+        for extra in ([], ["--verify"]):
+            proc = cli("replay", str(path), *extra)
+            assert proc.returncode == 1, (name, proc.stdout, proc.stderr)
+            assert proc.stderr.startswith("cdtx: "), (name, proc.stderr)
+            assert "Traceback" not in proc.stderr
+            assert str(path) in proc.stderr
+
+
+def test_other_cdtx_version_warns_and_compares(tmp_path, small):
+    _, data = small
+    header, rest = data.split(b"\n", 1)
+    raw = orjson.loads(header)
+    raw["cdtx_version"] = "0.0.1-old"
+    path = tmp_path / "old.jsonl"
+    path.write_bytes(orjson.dumps(raw) + b"\n" + rest)
+    with pytest.warns(RecordingWarning, match="0.0.1-old"):
+        rec = replay.open(path)
+    assert rec.verify().ok
+    proc = cli("replay", str(path), "--verify")
+    assert proc.returncode == 0
+    assert "0.0.1-old" in proc.stderr
+
+
+def test_replay_prints_timeline_and_picture(small):
+    path, data = small
+    proc = cli("replay", str(path), "--at", "3d")
+    assert proc.returncode == 0, proc.stderr
+    assert "Situation picture at" in proc.stdout
+    assert "digest" in proc.stdout
+    assert path.read_bytes() == data
+
+
+def test_run_from_recording_with_injects(tmp_path, small):
+    path, data = small
+    injects = tmp_path / "injects.yaml"
+    injects.write_text(
+        "- type: media\n  message: leak\n  params: {pressure: 0.9}\n"
+        "- type: note\n  at: 4d\n  params: {text: later}\n"
+    )
+    out = tmp_path / "branch.jsonl"
+    proc = cli("run", "--from", str(path), "--at", "2d", "--inject", str(injects),
+               "--record", str(out), "--until", "10d")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    child = replay.open(out)
+    assert child.header["parent"]["at"] == 48.0
+    assert len(child.inputs) == 2
+    assert child.verify().ok
+    assert path.read_bytes() == data
+
+
+def test_bad_inject_file(tmp_path, small):
+    path, _ = small
+    injects = tmp_path / "bad.yaml"
+    injects.write_text("- type: media\n  params: {pressure: 7}\n")
+    proc = cli("run", "--from", str(path), "--at", "2d", "--inject", str(injects))
+    assert proc.returncode == 1
+    assert f"{injects}:2:" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    injects.write_text("type: media\n")
+    proc = cli("run", "--inject", str(injects))
+    assert proc.returncode == 1 and "list of injects" in proc.stderr
+    proc = cli("run", "--at", "2d")
+    assert proc.returncode == 1 and proc.stderr.startswith("cdtx: ")
+
+
+def test_record_may_not_overwrite_its_source(small):
+    path, data = small
+    proc = cli("run", "--from", str(path), "--record", str(path))
+    assert proc.returncode == 1 and "overwrite" in proc.stderr
+    assert path.read_bytes() == data
+
+
+def test_record_to_unwritable_path(tmp_path):
+    proc = cli("run", "--record", str(tmp_path))
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("cdtx: ") and "Traceback" not in proc.stderr

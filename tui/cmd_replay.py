@@ -1,0 +1,275 @@
+"""``cdtx replay`` and the recording options of ``cdtx run`` (--record, --from, --at, --inject).
+
+See docs/recording-format.md. Errors people cause become one ``cdtx: ...`` line and exit 1;
+a recording file is only ever read, never changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from argparse import Namespace
+from contextlib import contextmanager
+from typing import Any
+
+from .cli import UserError, _duration
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "replay",
+        help="show or verify a recorded run (cdtx run --record FILE)",
+        description="Show a recorded run's timeline and situation picture, or re-simulate it "
+        "from the embedded scenario and check that every event is identical (--verify).",
+    )
+    p.add_argument("file", metavar="FILE", help="a recording (.jsonl) written by --record")
+    p.add_argument("--verify", action="store_true",
+                   help="re-simulate and compare event by event; exit 1 on the first difference")  # fmt: skip
+    p.add_argument("--at", type=_duration, metavar="DUR",
+                   help="show the run up to this sim time, e.g. 5d (default: all of it)")  # fmt: skip
+    p.set_defaults(func=cmd_replay)
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """The recording and branching options of ``cdtx run``."""
+    parser.add_argument("--record", metavar="FILE", help="record the run to FILE (JSON Lines)")
+    parser.add_argument("--from", dest="from_", metavar="FILE",
+                        help="branch from a recording instead of starting a scenario")  # fmt: skip
+    parser.add_argument("--at", dest="branch_at", type=_duration, metavar="DUR",
+                        help="with --from: the sim time to branch at (default: its end)")  # fmt: skip
+    parser.add_argument("--inject", metavar="FILE",
+                        help="a YAML list of MSEL-style injects to submit (at the branch point)")  # fmt: skip
+    parser.set_defaults(func=cmd_run)
+
+
+# -- cdtx run with recording ------------------------------------------------------------------
+
+
+def cmd_run(args: Namespace) -> int:
+    from . import commands
+
+    record = getattr(args, "record", None)
+    source = getattr(args, "from_", None)
+    inject_file = getattr(args, "inject", None)
+    if getattr(args, "branch_at", None) is not None and source is None:
+        raise UserError("--at needs --from FILE (the recording to branch from)")
+    if record is None and source is None and inject_file is None:
+        return commands.cmd_run(args)
+    from sim.recording import Recorder, RecordingError
+
+    injects = load_injects(inject_file) if inject_file else []
+    try:
+        if source is not None:
+            if args.scenario is not None:
+                raise UserError("give either a SCENARIO or --from FILE, not both")
+            if args.seed is not None:
+                raise UserError("--seed does not apply to --from (the recording has its seed)")
+            if record is not None and _same_file(record, source):
+                raise UserError(f"{record}: --record would overwrite the --from recording")
+            recording = open_recording(source)
+            at = recording.end_time if args.branch_at is None else args.branch_at
+            ex = _branch(recording, at, injects, record, inject_file)
+            recorder = ex.recorder
+        else:
+            ex = commands.load_exercise(args)
+            recorder = Recorder(record, ex) if record else None
+            _submit_all(ex, injects, inject_file)
+    except RecordingError as exc:
+        raise UserError(str(exc)) from None
+    try:
+        ex.run(args.until)
+    finally:
+        if recorder is not None:
+            recorder.close()
+    from .commands import print_result
+
+    print_result(args, ex)
+    return 0
+
+
+def _same_file(a: str, b: str) -> bool:
+    from pathlib import Path
+
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return False
+
+
+def _branch(recording, at: float, injects, record, inject_file):
+    from sim.exercise import InjectError
+
+    try:
+        return recording.branch(at, injects, record_to=record)
+    except InjectError as exc:
+        raise UserError(f"{inject_file or 'inject'}: {exc}") from None
+
+
+def _submit_all(ex, injects: list[dict[str, Any]], shown: str | None) -> None:
+    from sim.exercise import InjectError
+
+    for index, inject in enumerate(injects):
+        try:
+            ex.submit(inject)
+        except InjectError as exc:
+            raise UserError(f"{shown}: inject {index + 1}: {exc}") from None
+
+
+def load_injects(path: str) -> list[dict[str, Any]]:
+    """Read an MSEL-style YAML list of injects; problems are reported as ``FILE:line:col: ...``."""
+    from pathlib import Path
+
+    import scenarios
+    from scenarios.load import Problem, parse_yaml
+    from sim.exercise import _INJECT
+
+    file = Path(path)
+    if file.is_dir():
+        raise UserError(f"{path}: is a directory, not an inject file")
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: cannot read ({exc})") from None
+    data, located = parse_yaml(text, path)
+    if not isinstance(data, list) or not all(isinstance(i, dict) for i in data):
+        raise scenarios.ScenarioError(
+            [Problem(path, 1, 1, "expected a list of injects (MSEL entries, each a mapping)")]
+        )
+    problems = []
+    from pydantic import ValidationError
+
+    for index, entry in enumerate(data):
+        probe = dict(entry)
+        probe.setdefault("id", f"F-{index + 1:03d}")
+        probe.setdefault("at", "0")
+        try:
+            _INJECT.validate_python(probe)
+        except ValidationError as exc:
+            for error in exc.errors(include_url=False):
+                loc = tuple(p for p in error["loc"] if p not in _types())
+                line, col = _where(located, (index, *loc))
+                field = ".".join(str(p) for p in loc)
+                message = error["msg"].removeprefix("Value error, ")
+                problems.append(
+                    Problem(path, line, col, f"{field}: {message}" if field else message)
+                )
+    if problems:
+        raise scenarios.ScenarioError(problems)
+    return data
+
+
+def _types() -> tuple[str, ...]:
+    from scenarios.vocabulary import INJECT_TYPES
+
+    return INJECT_TYPES
+
+
+def _where(located, path: tuple) -> tuple[int, int]:
+    while path:
+        if path in located.where:
+            return located.where[path]
+        path = path[:-1]
+    return 1, 1
+
+
+# -- cdtx replay ------------------------------------------------------------------------------
+
+
+@contextmanager
+def _warnings_to_stderr():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for w in caught:
+        print(f"cdtx: warning: {w.message}", file=sys.stderr)
+
+
+def open_recording(path: str):
+    from sim import replay
+
+    with _warnings_to_stderr():
+        try:
+            return replay.open(path)
+        except replay.RecordingError as exc:
+            raise UserError(str(exc)) from None
+
+
+def cmd_replay(args: Namespace) -> int:
+    from sim import replay
+
+    recording = open_recording(args.file)
+    if args.verify:
+        try:
+            result = recording.verify()
+        except replay.RecordingError as exc:
+            raise UserError(str(exc)) from None
+        if result.ok:
+            part = " (truncated recording: verified as a prefix)" if result.truncated else ""
+            print(f"{args.file}: identical: {result.events} events · digest {result.digest}{part}")
+            return 0
+        print(f"{args.file}: DIFFERS: {result.message}", file=sys.stderr)
+        return 1
+    try:
+        scenario = recording.scenario
+    except replay.RecordingError as exc:
+        raise UserError(str(exc)) from None
+    if sys.stdout.isatty():
+        try:
+            from . import app
+        except ImportError:
+            app = None
+        if app is not None and hasattr(app, "run_replay"):
+            return app.run_replay(recording, args.at) or 0
+    print_replay(recording, scenario, args.at)
+    return 0
+
+
+class _View:
+    """What tui.timeline.print_run reads from an Exercise, for a recording up to a time."""
+
+    def __init__(self, recording, scenario, at: float | None):
+        from sim.clock import Calendar
+        from sim.events import digest_of
+        from sim.timing import timing_for
+
+        events = recording.events
+        if at is not None:
+            events = [e for e in events if e.t <= at]
+        self.scenario = scenario
+        self.seed = recording.header["seed"]
+        self.calendar = Calendar(scenario.start)
+        self.timing = timing_for(scenario.procedure)
+        self.events = events
+        self.digest = (
+            recording.digest if len(events) == len(recording.events) else digest_of(events)
+        )
+        from sim.metrics import Metrics
+
+        metrics = Metrics(scenario)
+        metrics.catch_up(events)
+        self.metrics = metrics.result()
+
+
+def print_replay(recording, scenario, at: float | None, out=None) -> None:
+    from .timeline import print_run
+
+    out = out or sys.stdout
+    view = _View(recording, scenario, at)
+    h = recording.header
+    out.write(f"recording {recording.path} · cdtx {h.get('cdtx_version')} · created "
+              f"{h.get('created')}" + (" · truncated" if recording.truncated else "") + "\n")  # fmt: skip
+    if recording.parent:
+        p = recording.parent
+        out.write(f"branched from {p.get('path')} at {p.get('at'):g}h (digest {p.get('digest')})\n")
+    out.write("\n")
+    print_run(view, out=out)
+    picture = recording.picture_at(at if at is not None else recording.end_time)
+    out.write(f"\nSituation picture at {view.calendar.label(picture.t)}\n")
+    for name, stage in picture.stages.items():
+        detail = f"  {stage.detail}" if stage.detail else ""
+        out.write(f"  {name:<17} {stage.status:<8}{detail}".rstrip() + "\n")
+    out.write(f"  incidents {len(picture.incidents)} · adopted "
+              f"{', '.join(a['measure'] for a in picture.adopted) or 'nothing'}\n")  # fmt: skip
