@@ -1,0 +1,142 @@
+"""Headless benchmark of the facilitator console (not part of the test run).
+
+    /work/venv/bin/python bench/tui.py [--events 100000] [--rate 20000]
+
+Feeds the console from a session that produces engine events at ``--rate`` events/s (copies of a
+real run's events) until the timeline holds ``--events`` events, then measures how far behind
+the console is, its ingest rate, key press latency (key posted -> action done) and peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import resource
+import sys
+import time
+from dataclasses import replace
+
+# This file is named like the package it measures: keep bench/ off the import path.
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(__file__)]
+
+from textual import events  # noqa: E402
+
+from sim.exercise import Exercise  # noqa: E402
+from tui.app import CdtxApp  # noqa: E402
+from tui.screens.session import LiveSession  # noqa: E402
+
+
+class FloodSession(LiveSession):
+    """A LiveSession whose 'engine' appends copies of a real run's events at a fixed rate."""
+
+    def __init__(self, ex, template, total: int, rate: float):
+        super().__init__(ex, record=None)
+        self.template, self.total, self.rate = template, total, rate
+        self.produced_at: float | None = None
+        self.started = time.perf_counter()
+        self.record_error = "benchmark"
+
+    def advance(self, budget: float = 0.02) -> bool:
+        log = self.ex.log.events
+        if self.mode == "paused":
+            return False
+        if len(log) >= self.total:
+            if self.produced_at is None:
+                self.produced_at = time.perf_counter()
+            return False
+        due = int((time.perf_counter() - self.started) * self.rate) - len(log)
+        if due <= 0:
+            time.sleep(0.001)
+            return True
+        n = len(self.template)
+        base = len(log)
+        for i in range(min(due, self.total - base)):
+            k = base + i
+            event = self.template[(k - 1) % n]
+            log.append(replace(event, t=event.t + 1000.0 * (k // n), seq=k))
+        self.display_t = log[-1].t
+        self.version += 1
+        return True
+
+
+async def measure(total: int, rate: float) -> dict:
+    ex = Exercise("grid-wiper", players=[])
+    ex.run()
+    template = [e for e in ex.events if e.kind not in ("started", "ended")]
+    fresh = Exercise("grid-wiper", players=[])
+    session = FloodSession(fresh, template, total, rate)
+    app = CdtxApp(session, record_default=False)
+    result = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.console_screen
+        spent = [0.0]
+        refresh = screen.refresh_view
+
+        def timed_refresh() -> None:
+            t0 = time.perf_counter()
+            refresh()
+            spent[0] += time.perf_counter() - t0
+
+        screen.refresh_view = timed_refresh
+        session.started = time.perf_counter()
+        session.mode = "run"
+        session.wake.set()
+        lags = []
+        while session.produced_at is None or screen.shown < len(session.events):
+            await asyncio.sleep(0.05)
+            lags.append(len(session.events) - screen.shown)
+            if time.perf_counter() - session.started > 120:
+                break
+        done = time.perf_counter()
+        elapsed = done - session.started
+        result["events held by the timeline"] = screen.query_one("#timeline").count
+        result["engine rate offered (events/s)"] = rate
+        result["console ingest rate (events/s)"] = round(screen.shown / elapsed)
+        result["console capacity (events/s of UI time)"] = round(screen.shown / max(spent[0], 1e-9))
+        result["UI thread busy with updates (%)"] = round(100 * spent[0] / elapsed, 1)
+        result["catch-up after the last event (ms)"] = round(
+            1000 * (done - (session.produced_at or done))
+        )
+        result["max backlog (events)"] = max(lags or [0])
+        # key latency with the full timeline: post a key, wait for its action
+        samples = []
+        for i in range(40):
+            before = session.speed_index
+            key = "plus" if i % 2 == 0 else "minus"
+            t0 = time.perf_counter()
+            app.post_message(events.Key(key, "+" if key == "plus" else "-"))
+            while session.speed_index == before:
+                await asyncio.sleep(0)
+            samples.append(time.perf_counter() - t0)
+        samples.sort()
+        result["key latency median (ms)"] = round(1000 * samples[len(samples) // 2], 2)
+        result["key latency p95 (ms)"] = round(1000 * samples[int(len(samples) * 0.95)], 2)
+        t0 = time.perf_counter()
+        for _ in range(20):
+            screen.query_one("#timeline").scroll_page_up(animate=False)
+            await pilot.pause()
+        result["timeline page-up + repaint (ms)"] = round(1000 * (time.perf_counter() - t0) / 20, 2)
+        session.mode = "paused"
+    result["peak memory (MiB, max RSS)"] = round(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+    )
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--rate", type=float, default=20_000)
+    args = parser.parse_args()
+    result = asyncio.run(measure(args.events, args.rate))
+    width = max(map(len, result))
+    for key, value in result.items():
+        print(f"{key:<{width}}  {value}")
+    ok = result["console ingest rate (events/s)"] >= 0.95 * args.rate
+    print(f"{'keeps up':<{width}}  {'yes' if ok else 'NO'}")
+
+
+if __name__ == "__main__":
+    main()

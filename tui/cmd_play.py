@@ -1,0 +1,54 @@
+"""``cdtx play``: the facilitator console for a live exercise."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def _players(text: str) -> list[str]:
+    from scenarios.vocabulary import EU27
+
+    codes = [c.strip().upper() for c in text.split(",") if c.strip()]
+    unknown = [c for c in codes if c not in EU27]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown member state code(s): {', '.join(unknown)}")
+    return codes
+
+
+def register(sub) -> None:
+    from .cli import _scenario_arg, _seed
+
+    p = sub.add_parser("play", help="run a live exercise in the facilitator console")
+    _scenario_arg(p)
+    p.add_argument("--seed", type=_seed, help="root seed (default: the scenario's seed)")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument(
+        "--record",
+        metavar="FILE",
+        help="record to FILE (default: cdtx-runs/<scenario>-<time>.jsonl)",
+    )
+    group.add_argument("--no-record", action="store_true", help="do not record this run")
+    p.add_argument(
+        "--players",
+        type=_players,
+        metavar="EE,LV",
+        help="delegations played by people (default: the scenario's players)",
+    )
+    p.set_defaults(func=cmd_play)
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    from .commands import load_exercise
+
+    ex = load_exercise(args, players=getattr(args, "players", None), interactive=True)
+    record = False if getattr(args, "no_record", False) else (getattr(args, "record", None) or True)
+    from .app import make_play_app
+
+    make_play_app(ex, record=record).run()
+    return 0
+
+
+def default_play() -> int:
+    """What ``cdtx`` with no arguments does: the console on the default scenario."""
+    return cmd_play(argparse.Namespace(scenario=None, seed=None, players=None, record=None,
+                                       no_record=False))  # fmt: skip

@@ -1,0 +1,44 @@
+"""``cdtx serve``: the facilitator console in a web browser (textual-serve)."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("serve", help="serve the facilitator console to a web browser")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.add_argument(
+        "play_args",
+        nargs=argparse.REMAINDER,
+        metavar="-- PLAY OPTIONS",
+        help="options passed to 'cdtx play' (e.g. -- grid-wiper --players DE)",
+    )
+    p.set_defaults(func=cmd_serve)
+
+
+def cmd_serve(args) -> int:
+    from .cli import UserError
+
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise UserError("'cdtx serve' needs textual-serve: pip install 'cdtx[serve]'") from None
+    if not 0 < args.port < 65536:
+        raise UserError(f"port must be between 1 and 65535, not {args.port}")
+    extra = [a for a in (args.play_args or []) if a != "--"]
+    command = shlex.join([sys.executable, "-m", "tui.cli", "play", *extra])
+    if args.host not in LOOPBACK:
+        print(
+            f"cdtx: WARNING: serving on {args.host}: there is no authentication; anyone who "
+            "can reach this address can run the exercise.",
+            file=sys.stderr,
+        )
+    print(f"cdtx: serving the console at http://{args.host}:{args.port}/", file=sys.stderr)
+    Server(command, host=args.host, port=args.port, title="cdtx").serve()
+    return 0

@@ -1,0 +1,381 @@
+"""The facilitator console: one screen for a live run and for a replay."""
+
+from __future__ import annotations
+
+import time
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label
+from textual.worker import get_current_worker
+
+from scenarios.vocabulary import parse_duration
+from sim.clock import format_offset
+from sim.picture import Picture
+
+from ..widgets.board import StatesBoard
+from ..widgets.status import ProcedureTracker, StatusHeader, UpcomingList
+from ..widgets.timeline import Timeline
+from .decision import DecisionScreen
+from .dialogs import PromptScreen
+from .inject import InjectScreen
+from .session import SPEEDS, speed_label
+
+LIVE_ONLY = {
+    "toggle_run", "step", "next", "faster", "slower", "inject", "fire", "skip",
+    "toggle_player", "decide", "note",
+}  # fmt: skip
+REPLAY_ONLY = {"prev_event", "next_event", "prev_decision", "next_decision", "branch"}
+FRAME = 0.05  # at most 20 updates a second from the clock worker
+
+
+class Tick(Message):
+    """The clock worker moved the exercise on (batched: one message per frame, not per event)."""
+
+
+def parse_time(text: str) -> float:
+    text = text.strip().removeprefix("T+").removeprefix("+")
+    return parse_duration(text)
+
+
+class ConsoleScreen(Screen):
+    BINDINGS = [
+        Binding("space", "toggle_run", "Play/pause", id="clock.toggle"),
+        Binding("full_stop", "step", "Step one event", id="clock.step"),
+        Binding("n", "next", "Run to next meeting/decision", id="clock.next"),
+        Binding("plus,equals_sign", "faster", "Faster", id="clock.faster", show=False),
+        Binding("minus", "slower", "Slower", id="clock.slower", show=False),
+        Binding("g", "goto", "Go to a sim time", id="clock.goto"),
+        Binding("i", "inject", "New inject", id="inject.new"),
+        Binding("e", "fire", "Fire selected MSEL entry now", id="msel.fire", show=False),
+        Binding("x", "skip", "Skip selected MSEL entry", id="msel.skip", show=False),
+        Binding("p", "toggle_player", "Toggle played delegation", id="board.played", show=False),
+        Binding("d", "decide", "Answer pending decision", id="decision.answer", show=False),
+        Binding("m", "note", "Facilitator note", id="note.add"),
+        Binding("f", "filter", "Filter timeline", id="timeline.filter"),
+        Binding("left_square_bracket", "prev_event", "Previous event", id="replay.prev"),
+        Binding("right_square_bracket", "next_event", "Next event", id="replay.next"),
+        Binding("left_curly_bracket", "prev_decision", "Previous decision", id="replay.prev_decision"),
+        Binding("right_curly_bracket", "next_decision", "Next decision", id="replay.next_decision"),
+        Binding("b", "branch", "Branch a live run here", id="replay.branch"),
+    ]  # fmt: skip
+
+    def __init__(self, session):
+        super().__init__()
+        self.session = session
+        self.live = not session.readonly
+        self.picture = Picture(session.scenario, tuple(session.players))
+        self.shown = 0
+        self._asked: set[tuple[str, str]] = set()
+        self._seen_version = -1
+        self._decision_open = False
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusHeader(id="status")
+        with Horizontal(id="top"):
+            yield StatesBoard(id="board")
+            with Vertical(id="side"):
+                yield ProcedureTracker(id="tracker")
+                yield Label("Upcoming MSEL (e fire now, x skip)", classes="section")
+                yield UpcomingList(id="upcoming")
+        yield Timeline(self.session.calendar, id="timeline")
+        yield Input(placeholder="filter: stages or kinds, e.g. psc council (empty: all)",
+                    id="filter")  # fmt: skip
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#filter").display = False
+        self.refresh_view()
+        self.query_one(StatesBoard).focus()
+        if self.live:
+            self.clock_worker()
+
+    def on_resize(self) -> None:
+        self.query_one("#side").styles.width = 44 if self.size.width >= 110 else 34
+
+    def on_unmount(self) -> None:
+        self.workers.cancel_all()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in LIVE_ONLY:
+            return self.live
+        if action in REPLAY_ONLY:
+            return not self.live
+        return True
+
+    # -- the clock worker ------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="clock")
+    def clock_worker(self) -> None:
+        worker = get_current_worker()
+        session = self.session
+        posted = -1
+        last = 0.0
+        while not worker.is_cancelled:
+            moved = session.advance(0.02)
+            if not moved:
+                session.wake.wait(FRAME)
+                session.wake.clear()
+            now = time.perf_counter()
+            if session.version != posted and now - last >= FRAME:
+                posted, last = session.version, now
+                self.post_message(Tick())
+
+    def on_tick(self, message: Tick) -> None:
+        self.refresh_view()
+
+    # -- showing ---------------------------------------------------------------------------
+
+    def refresh_view(self) -> None:
+        s = self.session
+        if self.live:
+            events = s.events
+            count = len(events)
+            if count < self.shown or events is not getattr(self, "_events", None):
+                self.picture = Picture(s.scenario, tuple(s.players))
+                self.shown = 0
+                self._events = events
+            for event in events[self.shown : count]:
+                try:
+                    self.picture.apply(event)
+                except Exception as exc:  # never lose the console over one odd event
+                    self.notify(f"cannot show event {event.seq} ({event.kind}): {exc!r}",
+                                severity="error")  # fmt: skip
+            self.shown = self.picture.seen = count
+            picture = self.picture
+        else:
+            events, count = s.events, s.count
+            picture = self.picture = s.picture()
+        timeline = self.query_one(Timeline)
+        timeline.take(events, count)
+        self.query_one(StatesBoard).show(picture)
+        self.query_one(ProcedureTracker).show(picture, s.calendar)
+        self.query_one(UpcomingList).show(s.upcoming(), s.now())
+        extra = f"seed {s.ex.seed}" if self.live else f"replay {s.cursor}/{len(s.events)} events"
+        if self.live:
+            extra += f" · {count} events"
+            if s.recorder is not None:
+                extra += " · recording"
+            elif s.record_error or s.record_off:
+                extra += " · NOT recorded"
+        speed = speed_label(s.speed) if self.live else "-"
+        self.query_one(StatusHeader).show(s.scenario.title, s.calendar, s.now(), speed,
+                                          s.state(), extra)  # fmt: skip
+        if s.message:
+            self.notify(s.message, severity="warning")
+            s.message = ""
+        if self.live and s.record_error and not getattr(self, "_warned", False):
+            self._warned = True
+            self.notify(s.record_error, severity="warning", timeout=8)
+        if self.live and s.ex.pending and not self._decision_open:
+            request = s.ex.pending[0]
+            key = (request.state, request.proposal)
+            if key not in self._asked:
+                self._asked.add(key)
+                self.action_decide()
+
+    # -- clock actions ---------------------------------------------------------------------
+
+    def action_toggle_run(self) -> None:
+        s = self.session
+        if s.ex.finished:
+            self.notify("The exercise has ended (branch from the recording to go on)")
+            return
+        s.set_mode("paused" if s.mode != "paused" else "run")
+        self.refresh_view()
+
+    def action_step(self) -> None:
+        if self.session.ex.finished:
+            self.notify("The exercise has ended")
+            return
+        self.session.step()
+        self.refresh_view()
+
+    def action_next(self) -> None:
+        if not self.session.ex.finished:
+            self.session.set_mode("until_kind")
+        self.refresh_view()
+
+    def action_faster(self) -> None:
+        self.session.set_speed(self.session.speed_index + 1)
+        self.refresh_view()
+
+    def action_slower(self) -> None:
+        self.session.set_speed(self.session.speed_index - 1)
+        self.refresh_view()
+
+    def action_goto(self) -> None:
+        now = self.session.now()
+
+        def check(text: str) -> str | None:
+            try:
+                t = parse_time(text)
+            except ValueError as exc:
+                return str(exc)
+            if self.live and t < now:
+                return f"{format_offset(t)} is in the past; branch from a recording to go back"
+            return None
+
+        def done(text: str | None) -> None:
+            if text is None:
+                return
+            t = parse_time(text)
+            if self.live:
+                self.session.set_mode("until_t", t)
+            else:
+                self.session.seek_time(t)
+            self.refresh_view()
+
+        self.app.push_screen(PromptScreen("Go to sim time (e.g. 3d, 36h, 2w)", "3d", check), done)
+
+    # -- people ----------------------------------------------------------------------------
+
+    def action_inject(self) -> None:
+        actors = tuple(a.id for a in self.session.scenario.threat_actors)
+        incidents = tuple(self.picture.incidents) or tuple(
+            i.id for i in self.session.scenario.incidents
+        )
+
+        def done(inject) -> None:
+            if inject:
+                self.notify(f"{inject['type']} inject applied")
+            self.refresh_view()
+
+        self.app.push_screen(InjectScreen(self.session.submit, actors, incidents), done)
+
+    def action_decide(self) -> None:
+        s = self.session
+        if not s.ex.pending:
+            self.notify("No decision is awaited")
+            return
+        request = s.ex.pending[0]
+        self._decision_open = True
+
+        def done(answer) -> None:
+            self._decision_open = False
+            if answer:
+                position, statement = answer
+                try:
+                    s.answer(request.state, position, statement)
+                except Exception as exc:  # InjectError: e.g. answered meanwhile
+                    self.notify(str(exc), severity="error")
+            self.refresh_view()
+
+        self.app.push_screen(DecisionScreen(request, self.picture), done)
+
+    def action_note(self) -> None:
+        def check(text: str) -> str | None:
+            return None if text.strip() else "a note needs some text"
+
+        def done(text: str | None) -> None:
+            if text:
+                self.session.note(text)
+                self.notify("Note recorded")
+                self.refresh_view()
+
+        self.app.push_screen(PromptScreen("Facilitator note", "what happened", check), done)
+
+    def action_fire(self) -> None:
+        msel = self.query_one(UpcomingList).selected_id
+        if msel is None:
+            self.notify("Select an MSEL entry in the upcoming list")
+            return
+        try:
+            self.session.fire(msel)
+        except Exception as exc:
+            self.notify(str(exc), severity="error")
+        else:
+            self.notify(f"{msel} fired now")
+        self.refresh_view()
+
+    def action_skip(self) -> None:
+        msel = self.query_one(UpcomingList).selected_id
+        if msel is None:
+            self.notify("Select an MSEL entry in the upcoming list")
+            return
+        try:
+            self.session.skip(msel)
+        except Exception as exc:
+            self.notify(str(exc), severity="error")
+        else:
+            self.notify(f"{msel} skipped")
+        self.refresh_view()
+
+    def action_toggle_player(self) -> None:
+        code = self.query_one(StatesBoard).selected_state
+        if code is None:
+            return
+        try:
+            what = self.session.toggle_player(code)
+        except ValueError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        self.notify(f"{code} {what}")
+        self.refresh_view()
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "filter":
+            return
+        event.stop()
+        unknown = self.query_one(Timeline).set_filter(event.value)
+        if unknown:
+            self.notify(f"unknown stage or kind: {', '.join(unknown)}", severity="warning")
+        event.input.display = False
+        self.query_one(Timeline).focus()
+
+    def key_escape(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.display:
+            box.display = False
+            self.query_one(Timeline).focus()
+
+    # -- replay ----------------------------------------------------------------------------
+
+    def _move(self, cursor: int) -> None:
+        self.session.move(cursor)
+        self.refresh_view()
+
+    def action_prev_event(self) -> None:
+        self._move(self.session.cursor - 1)
+
+    def action_next_event(self) -> None:
+        self._move(self.session.cursor + 1)
+
+    def action_prev_decision(self) -> None:
+        self.session.next_decision(-1)
+        self.refresh_view()
+
+    def action_next_decision(self) -> None:
+        self.session.next_decision(+1)
+        self.refresh_view()
+
+    def action_branch(self) -> None:
+        from .session import LiveSession
+
+        app = self.app
+        path = app.default_record_path(self.session.scenario.id) if app.record_default else None
+        try:
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            ex = self.session.branch(record_to=path)
+        except Exception as exc:  # RecordingError, InjectError, or no sim.replay
+            self.notify(f"cannot branch: {exc}", severity="error")
+            return
+        session = LiveSession(ex, record=None, speed_index=len(SPEEDS) - 3)
+        session.recorder = getattr(ex, "recorder", None)
+        if session.recorder is None:
+            session.record_error = "this branch is not recorded"
+        app.push_screen(ConsoleScreen(session))
+        where = f" (recording to {path})" if session.recorder is not None else ""
+        self.notify(f"Branched at {format_offset(ex.now)}: a new live run{where}")

@@ -1,0 +1,259 @@
+"""The inject form: pick a type, fill the fields that fit it, validated by ``Exercise.submit``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Select
+
+from scenarios.vocabulary import (
+    ADVERSARY_ACTIONS,
+    BODIES,
+    CRITERIA,
+    INJECT_TYPES,
+    MEASURES,
+    STANCES,
+)
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str  # dotted path in the inject, as InjectError names it
+    label: str
+    choices: tuple[str, ...] = ()
+    default: str = ""
+    placeholder: str = ""
+
+
+def _codes(text: str) -> list[str]:
+    return [c.strip().upper() for c in text.replace(",", " ").split() if c.strip()]
+
+
+TO = Field("to", "To (state codes)", placeholder="EE, LV (empty: all)")
+
+
+def fields_for(kind: str, actors: tuple[str, ...], incidents: tuple[str, ...]) -> list[Field]:
+    actor = Field("params.actor", "Threat actor", actors, actors[0] if actors else "")
+    specific = {
+        "incident": [
+            Field("params.id", "Incident id", default="INC-F1"),
+            actor,
+            Field("params.targets", "Targets", default="", placeholder="EE:energy, LV:finance"),
+            Field("params.severity", "Severity 0-4 (all criteria)", default="2"),
+            Field("params.description", "Description"),
+        ],
+        "escalate": [
+            Field("params.incident", "Incident", incidents, incidents[0] if incidents else ""),
+            Field(
+                "params.severity",
+                "Severity change",
+                default="impact=1",
+                placeholder="impact=1, scale=1",
+            ),  # fmt: skip
+        ],
+        "intel": [TO, actor, Field("params.confidence", "Confidence change -1..1", default="0.2")],
+        "attribute": [Field("params.states", "States attributing", placeholder="EE, LT"), actor],
+        "media": [TO, Field("params.pressure", "Pressure 0..1", default="0.5")],
+        "position": [
+            Field("params.state", "State", placeholder="DE"),
+            Field("params.measure", "Measure", MEASURES, "hr_declaration"),
+            Field("params.stance", "Stance", STANCES, "support"),
+        ],
+        "meeting": [
+            Field("params.body", "Body", BODIES, "psc"),
+            Field("params.extraordinary", "Extraordinary", ("yes", "no"), "yes"),
+        ],
+        "propose": [
+            Field("params.measure", "Measure", MEASURES, "hr_declaration"),
+            Field("params.by", "Proposed by", placeholder="hr or a state code", default="hr"),
+        ],
+        "invoke": [
+            Field("params.article", "Article", ("42(7)", "222"), "42(7)"),
+            Field("params.by", "Invoked by", placeholder="state code"),
+        ],
+        "adversary": [Field("params.action", "Action", ADVERSARY_ACTIONS, "cease")],
+        "note": [Field("params.text", "Text")],
+    }[kind]
+    common = [
+        Field("message", "Message to the players"),
+        Field("expected_action", "Expected action"),
+        Field("at", "At (empty: now; or T+ like 3d, 36h)", placeholder="now"),
+    ]
+    return specific + common
+
+
+class BadField(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def build_inject(kind: str, values: dict[str, str]) -> dict:
+    """Turn the form's text values into an inject mapping (MSEL entry shape)."""
+    inject: dict = {"type": kind, "params": {}}
+    params = inject["params"]
+    for key, raw in values.items():
+        value = raw.strip()
+        if key == "at":
+            if value and value.lower() != "now":
+                inject["at"] = value
+            continue
+        if key in ("message", "expected_action"):
+            inject[key] = value
+            continue
+        if key == "to":
+            inject["to"] = _codes(value)
+            continue
+        name = key.removeprefix("params.")
+        if name == "states":
+            params[name] = _codes(value)
+        elif name == "targets":
+            targets = []
+            for item in value.split(","):
+                if not item.strip():
+                    continue
+                state, _, sector = item.partition(":")
+                targets.append(
+                    {"state": state.strip().upper(), "sector": sector.strip() or "other"}
+                )
+            params[name] = targets
+        elif name == "severity" and kind == "incident":
+            try:
+                level = int(value)
+            except ValueError:
+                raise BadField(key, f"a whole number 0-4, not {value!r}") from None
+            params[name] = {c: level for c in CRITERIA}
+        elif name == "severity":
+            change = {}
+            for item in value.replace(";", ",").split(","):
+                if not item.strip():
+                    continue
+                criterion, sep, delta = item.partition("=")
+                try:
+                    change[criterion.strip()] = int(delta)
+                except ValueError:
+                    raise BadField(
+                        key, f"write criterion=delta, e.g. impact=1, not {item!r}"
+                    ) from None
+            params[name] = change
+        elif name in ("confidence", "pressure"):
+            try:
+                params[name] = float(value)
+            except ValueError:
+                raise BadField(key, f"a number, not {value!r}") from None
+        elif name == "extraordinary":
+            params[name] = value == "yes"
+        elif name in ("state", "by") and value.lower() != "hr":
+            params[name] = value.upper()
+        elif value or name not in ("description",):
+            params[name] = value
+    return inject
+
+
+class InjectScreen(ModalScreen[dict | None]):
+    """``submit`` is called with the inject; it raises ``InjectError`` to keep the form open."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="inject.cancel"),
+        Binding("ctrl+s", "submit", "Apply the inject", id="inject.submit"),
+    ]
+
+    def __init__(
+        self,
+        submit: Callable[[dict], object],
+        actors: tuple[str, ...],
+        incidents: tuple[str, ...],
+        kind: str = "note",
+    ):
+        super().__init__()
+        self.submit, self.actors, self.incidents, self.kind = submit, actors, incidents, kind
+        self.fields: list[Field] = []
+        self._generation = 0
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label("Inject (ctrl+s or enter: apply · escape: cancel)", classes="title")
+            yield Select([(t, t) for t in INJECT_TYPES], value=self.kind, allow_blank=False,
+                         id="inject-type")  # fmt: skip
+            yield VerticalScroll(id="inject-fields")
+            yield Label("", id="inject-error", classes="error")
+
+    def on_mount(self) -> None:
+        self._build()
+
+    def _build(self) -> None:
+        self._generation += 1
+        gen = self._generation
+        box = self.query_one("#inject-fields", VerticalScroll)
+        box.remove_children()
+        self.fields = fields_for(self.kind, self.actors, self.incidents)
+        widgets = []
+        for i, spec in enumerate(self.fields):
+            widgets.append(Label(spec.label, classes="field-label"))
+            wid = f"f{gen}-{i}"
+            if spec.choices:
+                widgets.append(Select([(c, c) for c in spec.choices], value=spec.default,
+                                      allow_blank=False, id=wid, compact=True))  # fmt: skip
+            else:
+                widgets.append(
+                    Input(value=spec.default, placeholder=spec.placeholder, id=wid, compact=True)
+                )
+            widgets.append(Label("", id=f"e{gen}-{i}", classes="error field-error"))
+        box.mount_all(widgets)
+        self.query_one("#inject-error", Label).update("")
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "inject-type" and event.value != self.kind:
+            self.kind = str(event.value)
+            self._build()
+
+    def values(self) -> dict[str, str]:
+        out = {}
+        for i, spec in enumerate(self.fields):
+            widget = self.query_one(f"#f{self._generation}-{i}")
+            value = widget.value
+            out[spec.key] = "" if value is Select.BLANK or value is None else str(value)
+        return out
+
+    def show_error(self, field: str, message: str) -> None:
+        for label in self.query(".field-error"):
+            label.update("")
+            label.display = False
+        target = None
+        for i, spec in enumerate(self.fields):
+            if field == spec.key or field.startswith(spec.key + "."):
+                target = i
+        general = self.query_one("#inject-error", Label)
+        if target is None:
+            general.update(f"{field}: {message}" if field else message)
+        else:
+            general.update(f"{self.fields[target].label}: {message}")
+            label = self.query_one(f"#e{self._generation}-{target}", Label)
+            label.update(message)
+            label.display = True
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        from sim.exercise import InjectError
+
+        try:
+            inject = build_inject(self.kind, self.values())
+            self.submit(inject)
+        except BadField as exc:
+            self.show_error(exc.field, str(exc))
+            return
+        except InjectError as exc:
+            self.show_error(exc.field, exc.message)
+            return
+        self.dismiss(inject)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,348 @@
+"""The console's view of a run: a live Exercise advanced by a worker, or a recording scrubbed.
+
+No Textual here: the screen drives these objects; the worker thread calls ``advance``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from sim.clock import Calendar
+from sim.picture import Picture
+
+#: Sim seconds per wall second; None is "as fast as possible".
+SPEEDS: tuple[int | None, ...] = (1, 10, 60, 600, 3600, 36000, None)
+STOP_KINDS = frozenset({"meeting", "decision"})
+
+
+def speed_label(speed: int | None) -> str:
+    return "max" if speed is None else f"x{speed}"
+
+
+class LiveSession:
+    """A live Exercise. ``lock`` guards the Exercise between the worker and the UI thread."""
+
+    readonly = False
+
+    def __init__(self, ex, record: str | Path | None = None, speed_index: int = 4):
+        self.ex = ex
+        self.lock = threading.RLock()
+        self.wake = threading.Event()
+        self.mode = "paused"  # paused, run, until_kind, until_t
+        self.target: float | None = None
+        self.speed_index = speed_index
+        self.display_t = ex.now
+        self._anchor = (time.perf_counter(), ex.now)
+        self.version = 0
+        self.record_path = Path(record) if record else None
+        self.recorder = None
+        self.record_error = ""
+        self.record_off = False  # the facilitator chose not to record (--no-record)
+        self.message = ""
+
+    # -- facts -----------------------------------------------------------------------------
+
+    @property
+    def scenario(self):
+        return self.ex.scenario
+
+    @property
+    def calendar(self) -> Calendar:
+        return self.ex.calendar
+
+    @property
+    def events(self) -> list:
+        return self.ex.events
+
+    @property
+    def players(self) -> tuple[str, ...]:
+        return self.ex.players
+
+    @property
+    def speed(self) -> int | None:
+        return SPEEDS[self.speed_index]
+
+    @property
+    def recorded(self) -> bool:
+        return self.recorder is not None
+
+    def state(self) -> str:
+        if self.ex.finished:
+            return "ended"
+        if self.ex.pending:
+            return "waiting for a delegation"
+        return "paused" if self.mode == "paused" else "running"
+
+    def now(self) -> float:
+        return max(self.display_t, self.ex.now)
+
+    # -- recording -------------------------------------------------------------------------
+
+    def start_recording(self) -> None:
+        if self.recorder is not None or self.record_path is None or self.record_error:
+            return
+        try:
+            from sim.recording import Recorder
+        except ImportError:
+            self.record_error = "sim.recording is not available: this run is NOT recorded"
+            return
+        try:
+            self.record_path.parent.mkdir(parents=True, exist_ok=True)
+            recorder = Recorder(self.record_path, self.ex)
+        except Exception as exc:  # a disk problem must not stop the exercise
+            self.record_error = f"cannot record to {self.record_path}: {exc}"
+            return
+        self.recorder = recorder
+
+    def close(self) -> None:
+        self.mode = "paused"
+        with self.lock:
+            if self.recorder is not None:
+                try:
+                    self.recorder.close()
+                finally:
+                    self.recorder = None
+                    self.record_path = None
+
+    # -- the clock (worker thread) ---------------------------------------------------------
+
+    def set_mode(self, mode: str, target: float | None = None) -> None:
+        with self.lock:
+            if mode != "paused":
+                self.start_recording()
+            self.mode, self.target = mode, target
+            self._anchor = (time.perf_counter(), self.now())
+            self.version += 1
+        self.wake.set()
+
+    def set_speed(self, index: int) -> None:
+        with self.lock:
+            self.speed_index = max(0, min(len(SPEEDS) - 1, index))
+            self._anchor = (time.perf_counter(), self.now())
+            self.version += 1
+
+    def _one(self) -> bool:
+        ex = self.ex
+        before = len(ex.events)
+        ex.run_steps(ex.steps + 1)
+        return len(ex.events) > before
+
+    def advance(self, budget: float = 0.02) -> bool:
+        """Advance for up to ``budget`` wall seconds; False when the clock cannot move."""
+        with self.lock:
+            ex = self.ex
+            if self.mode == "paused" or ex.finished or ex.pending:
+                return False
+            deadline = time.perf_counter() + budget
+            if self.mode == "run" and self.speed is not None:
+                wall0, sim0 = self._anchor
+                target = min(sim0 + (time.perf_counter() - wall0) * self.speed / 3600, ex.horizon)
+                while not ex.pending and not ex.finished and time.perf_counter() < deadline:
+                    if ex.next_event_time() > target:
+                        if target >= ex.horizon:
+                            ex.run()
+                        break
+                    ex.run_steps(ex.steps + 1)
+                self.display_t = max(self.display_t, min(target, ex.horizon))
+            else:
+                while not ex.pending and not ex.finished and time.perf_counter() < deadline:
+                    if self.mode == "until_t" and ex.next_event_time() > self.target:
+                        self.display_t = self.target
+                        self.mode = "paused"
+                        break
+                    n = len(ex.events)
+                    ex.run_steps(ex.steps + 1)
+                    if self.mode == "until_kind" and any(
+                        e.kind in STOP_KINDS for e in ex.events[n:]
+                    ):
+                        self.mode = "paused"
+                        break
+                self.display_t = max(self.display_t, ex.now)
+            if ex.finished:
+                self.display_t = ex.horizon
+                self.mode = "paused"
+            self.version += 1
+            return True
+
+    # -- people (UI thread) ----------------------------------------------------------------
+
+    def step(self) -> list:
+        with self.lock:
+            self.start_recording()
+            self.mode = "paused"
+            events = self.ex.step()
+            self.display_t = max(self.display_t, self.ex.now)
+            if self.ex.finished:
+                self.display_t = self.ex.horizon
+            self.version += 1
+            return events
+
+    def submit(self, inject: dict):
+        with self.lock:
+            self.start_recording()
+            record = self.ex.submit(inject)
+            self.version += 1
+            return record
+
+    def answer(self, state: str, position: str, statement: str = ""):
+        with self.lock:
+            self.start_recording()
+            record = self.ex.answer(state, position, statement)
+            self._anchor = (time.perf_counter(), self.now())
+            self.version += 1
+        self.wake.set()
+        return record
+
+    def note(self, text: str):
+        with self.lock:
+            self.start_recording()
+            record = self.ex.note(text)
+            self.version += 1
+            return record
+
+    def skip(self, msel_id: str):
+        with self.lock:
+            self.start_recording()
+            record = self.ex.skip(msel_id)
+            self.version += 1
+            return record
+
+    def fire(self, msel_id: str):
+        """Fire a scheduled MSEL entry now: skip it and submit a copy at the current time."""
+        entry = next(m for m in self.scenario.msel if m.id == msel_id)
+        data = entry.model_dump(mode="json", by_alias=True)
+        data.pop("at", None)
+        data["id"] = f"{entry.id}-early"
+        with self.lock:
+            self.start_recording()
+            self.ex.submit(data)
+            self.ex.skip(msel_id)
+            self.version += 1
+
+    def upcoming(self) -> list:
+        events = self.ex.events
+        if getattr(self, "_fired_of", None) is not events:
+            self._fired_of, self._fired, self._fired_n = events, set(), 0
+        count = len(events)
+        for e in events[self._fired_n : count]:
+            if e.kind == "inject_applied":
+                self._fired.add(e.data.get("inject"))
+        self._fired_n = count
+        fired = self._fired
+        skipped = set(self.ex.skipped)
+        return [m for m in self.scenario.msel if m.id not in fired and m.id not in skipped]
+
+    def can_change_players(self) -> bool:
+        return self.ex.steps == 0 and self.recorder is None and len(self.ex.events) <= 1
+
+    def toggle_player(self, code: str) -> str:
+        """Before the clock starts, rebuild the Exercise with ``code`` played or not."""
+        from sim.exercise import Exercise
+
+        if not self.can_change_players():
+            raise ValueError(
+                "played delegations are fixed once the exercise has started "
+                "(use --players, or branch from the recording)"
+            )
+        players = set(self.ex.players) ^ {code}
+        with self.lock:
+            old = self.ex
+            self.ex = Exercise(old.scenario, old.seed, players=sorted(players),
+                               interactive=old.interactive)  # fmt: skip
+            self.version += 1
+        return "played by people" if code in players else "played by the model"
+
+
+class ReplaySession:
+    """A recording scrubbed event by event; read-only, with a branch into a live run."""
+
+    readonly = True
+    CHECKPOINT = 2000
+
+    def __init__(self, recording):
+        self.recording = recording
+        self.events = list(recording.events)
+        self.scenario = _scenario_of(recording)
+        header = getattr(recording, "header", {}) or {}
+        self.players = tuple(header.get("players") or self._started().get("players") or ())
+        self.calendar = Calendar(self.scenario.start)
+        self.cursor = 0  # number of events shown
+        self.version = 0
+        self.message = ""
+        self._checkpoints: dict[int, Picture] = {0: Picture(self.scenario, self.players)}
+
+    def _started(self) -> dict:
+        for e in self.events[:1]:
+            if e.kind == "started":
+                return e.data
+        return {}
+
+    @property
+    def count(self) -> int:
+        return self.cursor
+
+    def state(self) -> str:
+        return "replay"
+
+    def now(self) -> float:
+        return self.events[self.cursor - 1].t if self.cursor else 0.0
+
+    def picture(self) -> Picture:
+        """Picture after ``cursor`` events, folded forward from the nearest checkpoint."""
+        base = max(k for k in self._checkpoints if k <= self.cursor)
+        picture = self._checkpoints[base].copy()
+        for i in range(base, self.cursor):
+            picture.apply(self.events[i])
+            if (i + 1) % self.CHECKPOINT == 0 and (i + 1) not in self._checkpoints:
+                self._checkpoints[i + 1] = picture.copy()
+        picture.seen = self.cursor
+        return picture
+
+    def move(self, cursor: int) -> None:
+        self.cursor = max(0, min(len(self.events), cursor))
+        self.version += 1
+
+    def seek_time(self, t: float) -> None:
+        """Show every event at or before sim time ``t``."""
+        import bisect
+
+        self.move(bisect.bisect_right([e.t for e in self.events], t))
+
+    def next_decision(self, direction: int) -> None:
+        i = self.cursor + (0 if direction > 0 else -2)
+        while 0 <= i < len(self.events):
+            if self.events[i].kind in ("decision", "adopted"):
+                self.move(i + 1)
+                return
+            i += direction
+        self.move(len(self.events) if direction > 0 else 0)
+
+    def branch(self, record_to=None):
+        """A live Exercise equal to the recording up to now (recorded to ``record_to``)."""
+        return self.recording.branch(self.now(), [], record_to=record_to)
+
+    def upcoming(self) -> list:
+        fired = {
+            e.data.get("inject") for e in self.events[: self.cursor] if e.kind == "inject_applied"
+        }
+        return [m for m in self.scenario.msel if m.id not in fired and m.at >= self.now()]
+
+
+def _scenario_of(recording):
+    scenario = getattr(recording, "scenario", None)
+    if scenario is not None:
+        return scenario
+    try:
+        return recording.picture_at(0).scenario
+    except Exception:
+        pass
+    import scenarios
+
+    header = getattr(recording, "header", {}) or {}
+    if header.get("scenario_text") or header.get("source_text"):
+        return scenarios.load_text(
+            header.get("scenario_text") or header["source_text"], "recording"
+        )
+    return scenarios.load(header.get("scenario"))

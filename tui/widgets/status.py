@@ -1,0 +1,89 @@
+"""Header line, procedure tracker and upcoming MSEL list."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from sim.clock import format_offset
+from sim.picture import STAGES
+
+STATUS_MARKS = {
+    "pending": ("·", "dim"),
+    "active": ("▶", "bold yellow"),
+    "done": ("✓", "bold green"),
+    "blocked": ("✗", "bold red"),
+}
+STATE_STYLES = {
+    "running": "bold green",
+    "paused": "bold yellow",
+    "waiting for a delegation": "bold magenta reverse",
+    "ended": "bold red",
+    "replay": "bold cyan",
+}
+
+
+class StatusHeader(Static):
+    """Scenario title, Brussels time, T+ time, speed and state."""
+
+    def show(self, title: str, calendar, t: float, speed: str, state: str, extra: str = "") -> None:
+        top = Text(title, "bold")
+        if extra:
+            top.append(f"  {extra}", "dim")
+        line = Text()
+        line.append(f"{calendar.format(t)} Brussels", "bold")
+        line.append(f"  {format_offset(t)}  ")
+        line.append(f"speed {speed}  ", "cyan")
+        line.append(f" {state} ", STATE_STYLES.get(state, "bold"))
+        text = Text("\n").join([top, line])
+        text.no_wrap, text.overflow = True, "ellipsis"
+        self.update(text)
+
+
+class ProcedureTracker(Static):
+    """Incident -> Detection -> Shared awareness -> HWPCI -> PSC -> Council -> Effect."""
+
+    def show(self, picture, calendar) -> None:
+        table = Table.grid(padding=(0, 1))
+        table.add_column(width=1)
+        table.add_column(no_wrap=True, min_width=10, max_width=16, overflow="ellipsis")
+        table.add_column(no_wrap=True, style="dim", min_width=10)
+        table.add_column(no_wrap=True, overflow="ellipsis")
+        for name in STAGES:
+            stage = picture.stages[name]
+            mark, style = STATUS_MARKS.get(stage.status, ("?", ""))
+            when = format_offset(stage.t) if stage.t is not None else ""
+            table.add_row(Text(mark, style), Text(name, style), when, stage.detail)
+        self.update(table)
+
+
+class UpcomingList(OptionList):
+    """The MSEL entries still to come, with their expected actions."""
+
+    def show(self, entries: list, now: float) -> None:
+        ids = [e.id for e in entries]
+        if ids == getattr(self, "_ids", None):
+            return
+        self._ids = ids
+        highlighted = self.highlighted
+        self.clear_options()
+        for entry in entries:
+            text = Text()
+            text.append(f"{format_offset(entry.at)} ", "dim")
+            text.append(f"{entry.id} ", "bold")
+            text.append(f"{entry.type}", "magenta")
+            if entry.message:
+                text.append(f"  {entry.message}")
+            if entry.expected_action:
+                text.append(f"\n  expected: {entry.expected_action}", "italic dim")
+            self.add_option(Option(text, id=entry.id))
+        if entries:
+            self.highlighted = min(highlighted or 0, len(entries) - 1)
+
+    @property
+    def selected_id(self) -> str | None:
+        if self.highlighted is None or not self.option_count:
+            return None
+        return self.get_option_at_index(self.highlighted).id
