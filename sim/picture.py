@@ -147,7 +147,13 @@ class Picture:
                 self._stage("HWPCI", "active", e.t, "sitting")
         elif kind == "decision_request":
             self.requests.append(
-                dict(state=d["state"], proposal=d["proposal"], measure=d["measure"])
+                dict(
+                    state=d["state"],
+                    proposal=d["proposal"],
+                    measure=d["measure"],
+                    others=d.get("others", {}),
+                    advice=d.get("advice"),
+                )  # fmt: skip
             )
         elif kind == "position":
             self.states[d["state"]].position = d["position"]

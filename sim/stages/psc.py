@@ -95,9 +95,11 @@ def delegation_positions(ex: Exercise, proposal: Proposal, body: str):
 
     asked = [c for c in ex.players if by[c] == "model"]
     if asked:
+        # What the other delegations are about to say, so the people at the table can weigh it.
+        others = {c: positions[c] for c in codes if c not in asked}
         for code in asked:
             ex.emit("decision_request", state=code, proposal=proposal.id, measure=measure, body=body,
-                    advice=positions[code])  # fmt: skip
+                    advice=positions[code], others=others)  # fmt: skip
         if ex.interactive:
             yield ex.await_positions(asked, proposal, body)
             for code in asked:

@@ -50,11 +50,19 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
         else:
             info.append("No INTCEN assessment yet\n")
         info.append(f"Own services' attribution confidence: {row.confidence:.0%}\n\n")
+        stated = {code: other.position for code, other in p.states.items() if other.position}
+        for request in p.requests:
+            if request["state"] == r.state and request["proposal"] == r.proposal:
+                stated = {**request.get("others", {}), **stated}
+                if request.get("advice"):
+                    label, style = POSITION_STYLES[request["advice"]]
+                    info.append("The model would advise: ")
+                    info.append(f"{label}\n\n", style)
         positions = Text("Other delegations: ")
         counted = 0
-        for code, other in p.states.items():
-            if code != r.state and other.position:
-                label, style = POSITION_STYLES[other.position]
+        for code in sorted(stated):
+            if code != r.state:
+                label, style = POSITION_STYLES[stated[code]]
                 positions.append(f"{code} ", "bold")
                 positions.append(f"{label}  ", style)
                 counted += 1
