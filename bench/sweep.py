@@ -49,6 +49,26 @@ def plain_loop(sweep: sw.Sweep) -> float:
     return time.perf_counter() - start
 
 
+def warm_dask(sweep: sw.Sweep, d: Path) -> None:
+    """Throughput once the cluster is up (a long sweep pays the start-up once)."""
+    from distributed import Client, LocalCluster
+
+    pool = timed(sweep, d / "pool.csv", jobs=2)
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        client.submit(sum, [1]).result()  # workers up and warm
+        dask = timed(sweep, d / "dask-warm.csv", executor_factory=client.get_executor)
+    print(
+        f"warm cluster, {sweep.total} runs: dask {sweep.total / dask:.0f} runs/s, pool "
+        f"{sweep.total / pool:.0f} runs/s: dask throughput {pool / dask:.2f} of the pool's "
+        "(target >= 0.75)"
+    )
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -70,6 +90,7 @@ def main() -> None:
             td = timed(s, d / "dask.csv", jobs=2, dask="local")
             print(f"dask LocalCluster(2) {s.total / td:.0f} runs/s (incl. cluster start)  "
                   f"process pool / dask time: {td / t2:.2f}x")  # fmt: skip
+            warm_dask(spec(4 * n), d)
         loop = plain_loop(s)
         print(f"plain loop {s.total / loop:.0f} runs/s  sweep -j1 overhead per run: "
               f"{(t1 - loop) / s.total * 1e3:.2f} ms ({t1 / loop:.2f}x of the loop)")  # fmt: skip

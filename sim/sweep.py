@@ -468,6 +468,12 @@ def _scenario_for(base_data: Mapping, params: Mapping, token: Any):
     return scenario
 
 
+def dask_like(factory: Callable[[], Executor]) -> bool:
+    """Whether an executor factory hands out Dask executors (bound methods of a Client)."""
+    owner = getattr(factory, "__self__", None)
+    return owner is not None and type(owner).__module__.startswith("distributed")
+
+
 def run_chunk(task: tuple) -> list[dict[str, Any]]:
     """Run a chunk of (point, replication, seed, params) in a worker; one row per run.
 
@@ -697,7 +703,7 @@ def _dask_executor_factory(address: str, jobs: int, timeout: float):
         if "cluster" in state:
             state["cluster"].close()
 
-    return (lambda: client.get_executor()), close
+    return client.get_executor, close
 
 
 def run_sweep(
@@ -746,7 +752,10 @@ def run_sweep(
                 return ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_sigint)
 
     if chunk_size is None:
-        chunk_size = max(1, min(32, math.ceil(len(todo) / (jobs * 4)) if todo else 1))
+        # A Dask task costs milliseconds of scheduling where a pool task costs far less: give
+        # Dask bigger chunks (still several per worker, so a lost worker costs little).
+        largest = 32 if executor_factory is None or not dask_like(executor_factory) else 128
+        chunk_size = max(1, min(largest, math.ceil(len(todo) / (jobs * 4)) if todo else 1))
     token = (sweep.spec.name, sweep.root, id(sweep))
     keep, objectives = sweep.metrics, sweep.objectives
 
