@@ -271,8 +271,10 @@ class Exercise:
         return record
 
     def note(self, text: str) -> Event:
-        """A facilitator's note at the current sim time (recorded; reports use it)."""
-        self._refuse_after_end()
+        """A facilitator's note at the current sim time (recorded; reports use it).
+
+        Notes are allowed after the end too: the hot wash after an exercise is worth keeping.
+        """
         if not text.strip():
             raise InjectError("text", "a note needs some text")
         return self.emit("input", FACILITATOR, control="note", text=text.strip(), step=self.steps)

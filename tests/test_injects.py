@@ -345,3 +345,11 @@ def test_skip_and_note_controls(ex):
     with pytest.raises(InjectError) as info:
         ex.note("   ")
     assert info.value.field == "text"
+
+
+def test_notes_are_kept_after_the_end_but_skips_are_refused():
+    ex = Exercise("grid-wiper").run()
+    note = ex.note("hot wash: the PSC met late")
+    assert note.kind == "input" and note.data["text"] == "hot wash: the PSC met late"
+    with pytest.raises(InjectError, match="ended"):
+        ex.skip("M-08")

@@ -275,7 +275,11 @@ class ConsoleScreen(Screen):
 
         def done(text: str | None) -> None:
             if text:
-                self.session.note(text)
+                try:
+                    self.session.note(text)
+                except Exception as exc:  # InjectError: nothing a person typed may crash us
+                    self.notify(str(exc), severity="error")
+                    return
                 self.notify("Note recorded")
                 self.refresh_view()
 
