@@ -323,3 +323,34 @@ def test_replay_picture_matches_live(tmp_path):
             branch.session.close()
 
     run(scenario())
+
+
+def test_a_keymap_file_remaps_a_binding_by_id(tmp_path, monkeypatch):
+    from tui.cli import UserError
+    from tui.keymap import binding_ids, load_keymap
+
+    assert {"clock.toggle", "clock.step", "inject.new", "note.add", "app.help"} <= set(
+        binding_ids()
+    )
+    keymap_file = tmp_path / "keymap.yaml"
+    keymap_file.write_text("clock.step: s\n")
+    monkeypatch.setenv("CDTX_KEYMAP", str(keymap_file))
+    keymap = load_keymap()
+    assert keymap == {"clock.step": "s"}
+
+    async def scenario():
+        app = make_play_app("grid-wiper", record=False, keymap=keymap)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            before = len(console(app).session.events)
+            await pilot.press("s")
+            await pilot.pause()
+            assert len(console(app).session.events) > before
+
+    run(scenario())
+    keymap_file.write_text("clock.stepp: s\n")
+    with pytest.raises(UserError, match="did you mean 'clock.step'"):
+        load_keymap()
+    keymap_file.write_text("- not a mapping\n")
+    with pytest.raises(UserError, match="maps binding ids"):
+        load_keymap()

@@ -36,10 +36,12 @@ class CdtxApp(App):
         Binding("ctrl+p", "command_palette", "Commands", id="app.commands", show=False),
     ]
 
-    def __init__(self, session, record_default: bool = True):
+    def __init__(self, session, record_default: bool = True, keymap: dict[str, str] | None = None):
         super().__init__()
         self.first_session = session
         self.record_default = record_default
+        if keymap:
+            self.set_keymap(keymap)  # the user's keys, by binding id (tui/keymap.py)
 
     default_record_path = staticmethod(default_record_path)
 
@@ -122,6 +124,7 @@ def make_play_app(
     seed: int | None = None,
     players=None,
     record: str | Path | None | bool = True,
+    keymap: dict[str, str] | None = None,
 ) -> CdtxApp:
     """A live console. ``record``: True (default path), a path, or False/None (no recording)."""
     from sim.exercise import Exercise
@@ -134,26 +137,30 @@ def make_play_app(
     session = LiveSession(ex, record=record or None)
     if record is None or record is False:
         session.record_off = True
-    return CdtxApp(session, record_default=bool(record))
+    return CdtxApp(session, record_default=bool(record), keymap=keymap)
 
 
 def run_play(scenario=None, seed=None, players=None, record=True) -> int:
-    make_play_app(scenario, seed, players, record).run()
+    from .keymap import load_keymap
+
+    make_play_app(scenario, seed, players, record, keymap=load_keymap()).run()
     return 0
 
 
-def make_replay_app(recording, at: float | None = None) -> CdtxApp:
+def make_replay_app(recording, at: float | None = None, keymap=None) -> CdtxApp:
     session = ReplaySession(recording)
     if at is None:
         session.move(len(session.events))
     else:
         session.seek_time(at)
-    return CdtxApp(session)
+    return CdtxApp(session, keymap=keymap)
 
 
 def run_replay(recording, at: float | None = None) -> int:
     """Open the console read-only over ``recording`` (from ``sim.replay.open``) at sim time ``at``."""
-    make_replay_app(recording, at).run()
+    from .keymap import load_keymap
+
+    make_replay_app(recording, at, keymap=load_keymap()).run()
     return 0
 
 

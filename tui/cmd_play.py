@@ -43,8 +43,9 @@ def cmd_play(args: argparse.Namespace) -> int:
     ex = load_exercise(args, players=getattr(args, "players", None), interactive=True)
     record = False if getattr(args, "no_record", False) else (getattr(args, "record", None) or True)
     from .app import make_play_app
+    from .keymap import load_keymap
 
-    make_play_app(ex, record=record).run()
+    make_play_app(ex, record=record, keymap=load_keymap()).run()
     return 0
 
 
