@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from textual import work
@@ -38,7 +39,12 @@ class Tick(Message):
 
 
 def parse_time(text: str) -> float:
+    """A sim time as people type it: a duration (``3d``, ``36h``) or T+dd:hh:mm as shown."""
     text = text.strip().removeprefix("T+").removeprefix("+")
+    clock = re.fullmatch(r"(\d+):(\d{1,2}):(\d{2})", text)
+    if clock:
+        days, hours, minutes = (int(x) for x in clock.groups())
+        return days * 24 + hours + minutes / 60
     return parse_duration(text)
 
 
