@@ -9,27 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from contracts import METRIC_KEYS
 
 from scenarios.vocabulary import METRICS
 
-METRIC_KEYS = {
-    "t_first_detection",
-    "t_shared_awareness",
-    "t_first_attribution",
-    "t_first_psc",
-    "t_hr_declaration",
-    "t_council_conclusions",
-    "t_listing",
-    "highest_measure",
-    "highest_rung",
-    "recommended_rung",
-    "proportionality_gap",
-    "blocked",
-    "psc_meetings",
-    "extraordinary_meetings",
-    "cohesion",
-    "objectives",
-}
 TIMELINE_LINE = re.compile(r"^\w{3} \d{2} \w{3} \d{4} \d{2}:\d{2}  T[+-]\d{2}:\d{2}:\d{2}  \S")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from contracts import METRIC_KEYS
 
 import scenarios
 from scenarios.vocabulary import EU27, METRICS
@@ -352,25 +353,6 @@ def test_headless_run_answers_for_played_delegations():
 
 
 # -- metrics --------------------------------------------------------------------------------
-
-METRIC_KEYS = {
-    "t_first_detection",
-    "t_shared_awareness",
-    "t_first_attribution",
-    "t_first_psc",
-    "t_hr_declaration",
-    "t_council_conclusions",
-    "t_listing",
-    "highest_measure",
-    "highest_rung",
-    "recommended_rung",
-    "proportionality_gap",
-    "blocked",
-    "psc_meetings",
-    "extraordinary_meetings",
-    "cohesion",
-    "objectives",
-}
 
 
 def test_metrics_have_every_key_of_the_design():

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 from argparse import Namespace
-from pathlib import Path
 
 from .cli import UserError
+from .commands import write_output
 
 
 def register(sub) -> None:
@@ -55,12 +55,5 @@ def cmd_import(args: Namespace) -> int:
         text = msel.import_into(scenario, args.file, args.output or "<output>")
     except msel.MselError as exc:
         raise _fail(exc) from None
-    if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UserError(f"{args.output}: {exc.strerror or exc}") from None
-        print(f"{args.output}: {scenario.id} with the MSEL of {args.file}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    write_output(args.output, text, f"{scenario.id} with the MSEL of {args.file}")
     return 0

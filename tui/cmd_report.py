@@ -9,6 +9,7 @@ from argparse import Namespace
 from pathlib import Path
 
 from .cli import UserError
+from .commands import write_output
 
 SWEEP_SUFFIXES = (".csv", ".parquet", ".pq")
 FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
@@ -88,12 +89,5 @@ def cmd_report(args: Namespace) -> int:
             scenario, events, header, _ = load_recording(f)
             runs.append((scenario, events, header, Path(f).name))
         text = report.comparison(runs[0], runs[1], fmt=fmt)
-    if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UserError(f"{args.output}: {exc.strerror or exc}") from None
-        print(f"{args.output}: report written", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    write_output(args.output, text, "report written")
     return 0

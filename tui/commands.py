@@ -93,3 +93,17 @@ def print_result(args: Namespace, ex) -> None:
     from .timeline import print_run
 
     print_run(ex, show_positions=args.all)
+
+
+def write_output(path: str | None, text: str, what: str) -> None:
+    """Write ``text`` to ``path`` (saying so on stderr), or to stdout when there is no path."""
+    from pathlib import Path
+
+    if not path:
+        sys.stdout.write(text)
+        return
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"{path}: {exc.strerror or exc}") from None
+    print(f"{path}: {what}", file=sys.stderr)

@@ -1,0 +1,22 @@
+"""Names the public contract fixes (DESIGN.md section 4), written out here on purpose: the
+tests compare the implementation against this list, not against the implementation's own."""
+
+#: Every key of ``metrics`` in ``cdtx run --json``.
+METRIC_KEYS = {
+    "t_first_detection",
+    "t_shared_awareness",
+    "t_first_attribution",
+    "t_first_psc",
+    "t_hr_declaration",
+    "t_council_conclusions",
+    "t_listing",
+    "highest_measure",
+    "highest_rung",
+    "recommended_rung",
+    "proportionality_gap",
+    "blocked",
+    "psc_meetings",
+    "extraordinary_meetings",
+    "cohesion",
+    "objectives",
+}
