@@ -193,6 +193,9 @@ class Exercise:
     def _finish(self) -> None:
         if not self.finished:
             self.finished = True
+            # Nothing is due before the horizon: the clock stands there from now on, so a
+            # note taken after the end is dated at the end.
+            self.env._now = max(self.env.now, self.horizon)
             self.log.append(self.horizon, "ended", MODEL, reason="horizon")
 
     def step(self) -> list[Event]:

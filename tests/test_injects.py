@@ -351,5 +351,6 @@ def test_notes_are_kept_after_the_end_but_skips_are_refused():
     ex = Exercise("grid-wiper").run()
     note = ex.note("hot wash: the PSC met late")
     assert note.kind == "input" and note.data["text"] == "hot wash: the PSC met late"
+    assert note.t == ex.horizon, "a note after the end is dated at the end"
     with pytest.raises(InjectError, match="ended"):
         ex.skip("M-08")

@@ -101,7 +101,11 @@ def analyse(
         "summary": scenario.summary.strip(),
         "start": cal.format(0.0),
         "end": cal.format(end_t),
-        "period": format_duration(end_t),
+        "period": format_offset(end_t)
+        .removeprefix("T+")
+        .replace(":", "d ", 1)
+        .replace(":", "h ", 1)
+        + "m",
         "horizon": format_duration(scenario.horizon),
         "seed": seed,
         "decision_rule": header.get("decision_rule", scenario.decision_rule),
