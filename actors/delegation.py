@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import mul
 
 from .roster import MemberState
 
@@ -99,10 +100,7 @@ def deliberate(
             if fixed is not None and fixed[i]:
                 new.append(x[i])
                 continue
-            row = weights[i]
-            peer = 0.0
-            for j in range(n):
-                peer += row[j] * x[j]
+            peer = sum(map(mul, weights[i], x))
             lam = susceptibility[i]
             new.append(lam * peer + (1.0 - lam) * x0[i])
         x = new

@@ -17,7 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 import scenarios
 from actors.roster import roster_for
 from scenarios.model import Inject, InjectBase, Scenario
-from scenarios.vocabulary import EU27, format_duration, parse_duration
+from scenarios.vocabulary import EU27, INJECT_TYPES, format_duration, parse_duration
 
 from .clock import Calendar, format_offset
 from .events import FACILITATOR, MODEL, MSEL, Event, EventLog
@@ -211,8 +211,12 @@ class Exercise:
         Stops early when a played delegation's position is awaited (see ``pending``).
         """
         limit = self.horizon if until is None else min(self._hours(until, "until"), self.horizon)
-        while not self.pending and not self.finished and self.env.peek() <= limit:
-            self._kernel_step()
+        env, steps = self.env, self.steps
+        # The hot loop of every run: _kernel_step's checks, inlined.
+        while not self.pending and not self.finished and env.peek() <= limit:
+            env.step()
+            steps += 1
+            self.steps = steps
         if limit >= self.horizon and not self.pending:
             self._finish()
         else:
@@ -309,7 +313,7 @@ class Exercise:
             loc = [
                 str(p)
                 for p in error["loc"]
-                if p not in model_types() and not (isinstance(p, str) and "[" in p)
+                if p not in INJECT_TYPES and not (isinstance(p, str) and "[" in p)
             ]
             if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
                 loc = ["type"]
@@ -390,9 +394,3 @@ class Exercise:
         if start:
             self.env.process(proposal.lifecycle(self, prop, prepared=prepared))
         return prop
-
-
-def model_types() -> tuple[str, ...]:
-    from scenarios.vocabulary import INJECT_TYPES
-
-    return INJECT_TYPES
