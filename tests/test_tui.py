@@ -354,3 +354,36 @@ def test_a_keymap_file_remaps_a_binding_by_id(tmp_path, monkeypatch):
     keymap_file.write_text("- not a mapping\n")
     with pytest.raises(UserError, match="maps binding ids"):
         load_keymap()
+
+
+def test_an_msel_entry_is_edited_before_it_fires():
+    async def scenario():
+        app = make_play_app("grid-wiper", record=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            screen = console(app)
+            s = screen.session
+            upcoming = screen.query_one("#upcoming")
+            upcoming.highlighted = next(
+                i for i in range(upcoming.option_count)
+                if upcoming.get_option_at_index(i).id == "M-02"
+            )  # fmt: skip
+            await pilot.press("r")
+            form = app.screen
+            assert isinstance(form, InjectScreen) and form.kind == "media"
+            values = form.values()
+            assert values["params.pressure"] == "0.4"  # the entry's own value, prefilled
+            pressure = form.query_one(f"#f{form._generation}-1")
+            pressure.value = "0.9"
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert not isinstance(app.screen, InjectScreen)
+            inputs = [e for e in s.events if e.kind == "input"]
+            assert inputs[-2].data["inject"]["id"] == "M-02-edited"
+            assert inputs[-2].data["inject"]["params"] == {"pressure": 0.9}
+            assert inputs[-1].data == {"control": "skip", "msel": "M-02", "step": s.ex.steps}
+            s.ex.run("1d")
+            media = [e for e in s.events if e.kind == "pressure"]
+            assert [e.data["pressure"] for e in media] == [0.9]
+
+    run(scenario())

@@ -23,12 +23,12 @@ from ..widgets.status import ProcedureTracker, StatusHeader, UpcomingList
 from ..widgets.timeline import Timeline
 from .decision import DecisionScreen
 from .dialogs import PromptScreen
-from .inject import InjectScreen
+from .inject import InjectScreen, form_values
 from .session import SPEEDS, speed_label
 
 LIVE_ONLY = {
     "toggle_run", "step", "next", "faster", "slower", "inject", "fire", "skip",
-    "toggle_player", "decide", "note",
+    "toggle_player", "decide", "note", "edit_msel",
 }  # fmt: skip
 REPLAY_ONLY = {"prev_event", "next_event", "prev_decision", "next_decision", "branch"}
 FRAME = 0.05  # at most 20 updates a second from the clock worker
@@ -59,6 +59,7 @@ class ConsoleScreen(Screen):
         Binding("i", "inject", "New inject", id="inject.new"),
         Binding("e", "fire", "Fire selected MSEL entry now", id="msel.fire", show=False),
         Binding("x", "skip", "Skip selected MSEL entry", id="msel.skip", show=False),
+        Binding("r", "edit_msel", "Edit selected MSEL entry", id="msel.edit", show=False),
         Binding("p", "toggle_player", "Toggle played delegation", id="board.played", show=False),
         Binding("d", "decide", "Answer pending decision", id="decision.answer", show=False),
         Binding("m", "note", "Facilitator note", id="note.add"),
@@ -290,6 +291,29 @@ class ConsoleScreen(Screen):
                 self.refresh_view()
 
         self.app.push_screen(PromptScreen("Facilitator note", "what happened", check), done)
+
+    def action_edit_msel(self) -> None:
+        msel = self.query_one(UpcomingList).selected_id
+        if msel is None:
+            self.notify("Select an MSEL entry in the upcoming list")
+            return
+        entry = next(m for m in self.session.scenario.msel if m.id == msel)
+        data = entry.model_dump(mode="json", by_alias=True)
+        actors = tuple(a.id for a in self.session.scenario.threat_actors)
+        incidents = tuple(self.picture.incidents) or tuple(
+            i.id for i in self.session.scenario.incidents
+        )
+
+        def done(inject) -> None:
+            if inject:
+                self.notify(f"{msel} replaced by the edited entry")
+            self.refresh_view()
+
+        screen = InjectScreen(
+            lambda inject: self.session.edit(msel, inject), actors, incidents,
+            kind=entry.type, prefill=form_values(data),
+        )  # fmt: skip
+        self.app.push_screen(screen, done)
 
     def action_fire(self) -> None:
         msel = self.query_one(UpcomingList).selected_id

@@ -87,6 +87,32 @@ def fields_for(kind: str, actors: tuple[str, ...], incidents: tuple[str, ...]) -
     return specific + common
 
 
+def form_values(inject: dict) -> dict[str, str]:
+    """The form's text values for an inject (MSEL entry shape): what ``build_inject`` reads."""
+    params = inject.get("params", {})
+    values = {
+        "message": inject.get("message", ""),
+        "expected_action": inject.get("expected_action", ""),
+        "to": ", ".join(inject.get("to", [])),
+        "at": str(inject.get("at", "")),
+    }
+    for name, value in params.items():
+        key = f"params.{name}"
+        if name == "states":
+            values[key] = ", ".join(value)
+        elif name == "targets":
+            values[key] = ", ".join(f"{t['state']}:{t['sector']}" for t in value)
+        elif name == "severity" and inject.get("type") == "incident":
+            values[key] = str(round(sum(value.values()) / len(value)))
+        elif name == "severity":
+            values[key] = ", ".join(f"{c}={d}" for c, d in value.items() if d)
+        elif name == "extraordinary":
+            values[key] = "yes" if value else "no"
+        else:
+            values[key] = str(value)
+    return values
+
+
 class BadField(ValueError):
     def __init__(self, field: str, message: str):
         super().__init__(message)
@@ -169,9 +195,11 @@ class InjectScreen(ModalScreen[dict | None]):
         actors: tuple[str, ...],
         incidents: tuple[str, ...],
         kind: str = "note",
+        prefill: dict[str, str] | None = None,
     ):
         super().__init__()
         self.submit, self.actors, self.incidents, self.kind = submit, actors, incidents, kind
+        self.prefill = prefill or {}
         self.fields: list[Field] = []
         self._generation = 0
 
@@ -193,15 +221,19 @@ class InjectScreen(ModalScreen[dict | None]):
         box.remove_children()
         self.fields = fields_for(self.kind, self.actors, self.incidents)
         widgets = []
+        # An edited MSEL entry fills the form once; changing the type starts afresh.
+        prefill = self.prefill if gen == 1 else {}
         for i, spec in enumerate(self.fields):
             widgets.append(Label(spec.label, classes="field-label"))
             wid = f"f{gen}-{i}"
+            value = prefill.get(spec.key, spec.default)
             if spec.choices:
-                widgets.append(Select([(c, c) for c in spec.choices], value=spec.default,
+                value = value if value in spec.choices else spec.default
+                widgets.append(Select([(c, c) for c in spec.choices], value=value,
                                       allow_blank=False, id=wid, compact=True))  # fmt: skip
             else:
                 widgets.append(
-                    Input(value=spec.default, placeholder=spec.placeholder, id=wid, compact=True)
+                    Input(value=value, placeholder=spec.placeholder, id=wid, compact=True)
                 )
             widgets.append(Label("", id=f"e{gen}-{i}", classes="error field-error"))
         box.mount_all(widgets)

@@ -209,6 +209,16 @@ class LiveSession:
             self.version += 1
             return record
 
+    def edit(self, msel_id: str, inject: dict):
+        """Replace a scheduled MSEL entry with an edited version (skip it, submit the edit)."""
+        inject = {**inject, "id": f"{msel_id}-edited"}
+        with self.lock:
+            self.start_recording()
+            record = self.ex.submit(inject)  # first: a refused edit leaves the entry scheduled
+            self.ex.skip(msel_id)
+            self.version += 1
+            return record
+
     def fire(self, msel_id: str):
         """Fire a scheduled MSEL entry now: skip it and submit a copy at the current time."""
         entry = next(m for m in self.scenario.msel if m.id == msel_id)
