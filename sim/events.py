@@ -73,8 +73,18 @@ class EventLog:
         self._head = GENESIS
         self._listeners: list[Listener] = []
 
-    def subscribe(self, listener: Listener) -> None:
-        """Call ``listener(event, canonical_bytes, chain_hash)`` for every future event."""
+    def subscribe(self, listener: Listener, *, past: bool = False) -> None:
+        """Call ``listener(event, canonical_bytes, chain_hash)`` for every future event.
+
+        With ``past``, first call it for every event already in the log (at least ``started``,
+        emitted before anyone could listen), with the same bytes and chain hashes.
+        """
+        if past:
+            head = GENESIS
+            for event in self._events:
+                raw = canonical(event)
+                head = chain(head, raw)
+                listener(event, raw, head)
         self._listeners.append(listener)
 
     def unsubscribe(self, listener: Listener) -> None:

@@ -17,7 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 import scenarios
 from actors.roster import roster_for
 from scenarios.model import Inject, InjectBase, Scenario
-from scenarios.vocabulary import EU27, INJECT_TYPES, format_duration, parse_duration
+from scenarios.vocabulary import EU27, format_duration, parse_duration
 
 from .clock import Calendar, format_offset
 from .events import FACILITATOR, MODEL, MSEL, Event, EventLog
@@ -310,13 +310,12 @@ class Exercise:
             model = _INJECT.validate_python(data)
         except ValidationError as exc:
             error = exc.errors(include_url=False)[0]
-            loc = [
-                str(p)
-                for p in error["loc"]
-                if p not in INJECT_TYPES and not (isinstance(p, str) and "[" in p)
-            ]
             if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
                 loc = ["type"]
+            else:
+                # The first segment is the inject type (the union's tag); labels of union members
+                # (``function-after[...]``, ``literal['hr']``) name no field either.
+                loc = [str(p) for p in error["loc"][1:] if not (isinstance(p, str) and "[" in p)]
             message = error["msg"].removeprefix("Value error, ")
             raise InjectError(".".join(loc), message) from None
         model = model.model_copy(update={"at": at})

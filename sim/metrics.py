@@ -108,26 +108,23 @@ def rate(metric: str, target: Any, values: dict[str, Any]) -> str:
         limit = parse_duration(target)
         if value is None:
             return "U"
-        return "P" if value <= limit else "S" if value <= 1.5 * limit else "M"
+        return _grade(value <= limit, value <= 1.5 * limit, True)
     if metric in ("highest_rung", "recommended_rung", "highest_measure"):
         wanted = LADDER[target][0] if metric == "highest_measure" else target
         got = values["highest_rung"] if metric == "highest_measure" else value
         short = wanted - got
-        return "P" if short <= 0 else "S" if short <= 1 else "M" if short <= 2 else "U"
+        return _grade(short <= 0, short <= 1, short <= 2)
     if metric == "proportionality_gap":
         over = value - target
-        return "P" if over <= 0 else "S" if over <= 1 else "M" if over <= 2 else "U"
+        return _grade(over <= 0, over <= 1, over <= 2)
     if metric == "cohesion":
         if value is None:
             return "U"
-        return (
-            "P"
-            if value >= target
-            else "S"
-            if value >= target - 0.1
-            else "M"
-            if value >= target - 0.25
-            else "U"
-        )
+        return _grade(value >= target, value >= target - 0.1, value >= target - 0.25)
     # meeting counts
-    return "P" if value >= target else "S" if value >= target / 2 else "M" if value > 0 else "U"
+    return _grade(value >= target, value >= target / 2, value > 0)
+
+
+def _grade(passed: bool, satisfactory: bool, marginal: bool) -> str:
+    """The first of P, S, M whose condition holds; U when none does."""
+    return "P" if passed else "S" if satisfactory else "M" if marginal else "U"

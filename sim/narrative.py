@@ -22,6 +22,7 @@ BODY_NAMES = {
     "council": "Council",
     "eeas": "EEAS",
 }
+PROPOSER_NAMES = {"hr": "the High Representative", "chair": "the PSC chair"}
 
 #: Which stage of the procedure each kind of event belongs to (for filters and colours).
 STAGE_OF = {
@@ -80,8 +81,7 @@ _TEXT: dict[str, Callable[[dict], str]] = {
         f"Shared situational awareness: member states endorse the assessment at {body(d['body'])}"
     ),
     "proposal": lambda d: (
-        f"{d['proposal']}: {'the High Representative' if d['by'] == 'hr' else ('the PSC chair' if d['by'] == 'chair' else d['by'])} "
-        f"proposes {measure(d['measure'])}"
+        f"{d['proposal']}: {PROPOSER_NAMES.get(d['by'], d['by'])} proposes {measure(d['measure'])}"
     ),
     "proposal_joined": lambda d: f"{d['by']} joins {d['proposal']} ({measure(d['measure'])})",
     "invoked": lambda d: f"{d['by']} invokes Art. {d['article']}",

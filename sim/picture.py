@@ -69,7 +69,9 @@ class Picture:
             self.stages = {name: Stage() for name in STAGES}
 
     def copy(self) -> Picture:
-        return copy.deepcopy(self)
+        """An independent copy (checkpoints for scrubbing fold forward from these)."""
+        # The scenario is frozen: share it instead of deep-copying it into every copy.
+        return copy.deepcopy(self, {id(self.scenario): self.scenario})
 
     def catch_up(self, events: list[Event]) -> Picture:
         for event in events[self.seen :]:
@@ -102,7 +104,8 @@ class Picture:
             count = sum(r.detected is not None for r in self.states.values())
             self._stage("Detection", "active", e.t, f"{count} state(s) detected")
         elif kind == "shared":
-            self.states[d["state"]].shared = self.states[d["state"]].shared or e.t
+            row = self.states[d["state"]]
+            row.shared = e.t if row.shared is None else row.shared
         elif kind == "reported":
             row = self.states[d["state"]]
             row.reported = e.t if row.reported is None else row.reported

@@ -82,21 +82,9 @@ class Recorder:
         self._file.write(orjson.dumps(header_for(exercise, parent)) + b"\n")
         self._file.flush()
         self._last_flush = time.monotonic()
-        log = exercise.log
         # Events already in the log (at least "started") go first, with their chain links.
-        from .events import GENESIS, canonical, chain
-
-        head = GENESIS
-        for event in list(log.events):
-            raw = canonical(event)
-            head = chain(head, raw)
-            self._write(event, raw, head)
-        self._file.flush()
-        log.subscribe(self._listener)
-
-    def _write(self, event: Event, raw: bytes, chain_hash: str) -> None:
-        self._file.write(event_line(raw, chain_hash))
-        self.count += 1
+        exercise.log.subscribe(self._listener, past=True)
+        self.flush()
 
     def _listener(self, event: Event, raw: bytes, chain_hash: str) -> None:
         if self.closed:

@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from .events import GENESIS, Event, canonical, chain
+from .events import GENESIS, Event, canonical, chain, digest_of
 from .recording import FORMAT_VERSION, Recorder, RecordingError, cdtx_version
 
 #: Header fields a recording must have.
@@ -106,10 +106,7 @@ class Recording:
         if self.trailer is not None and not self.truncated:
             return self.trailer["digest"]
         if self._digest is None or self._digest[0] != len(self.events):
-            head = GENESIS
-            for event in self.events:
-                head = chain(head, canonical(event))
-            self._digest = (len(self.events), head)
+            self._digest = (len(self.events), digest_of(self.events))
         return self._digest[1]
 
     @property
@@ -151,7 +148,7 @@ class Recording:
             self._build_checkpoints()
         count = bisect.bisect_right(self._times, t)  # events with e.t <= t
         base = self._checkpoints[count // self._every]
-        picture: Picture = _copy_picture(base)
+        picture: Picture = base.copy()
         for event in self.events[picture.seen : count]:
             picture.apply(event)
         picture.seen = count
@@ -166,12 +163,12 @@ class Recording:
         self._every = max(CHECKPOINT_EVERY, n // 2000)
         self._times = [e.t for e in self.events]
         picture = Picture(self.scenario, tuple(self.header.get("players", ())))
-        checkpoints = [_copy_picture(picture)]
+        checkpoints = [picture.copy()]
         for i, event in enumerate(self.events, 1):
             picture.apply(event)
             if i % self._every == 0:
                 picture.seen = i
-                checkpoints.append(_copy_picture(picture))
+                checkpoints.append(picture.copy())
         self._checkpoints = checkpoints
 
     # -- re-simulation -----------------------------------------------------------------------
@@ -207,15 +204,14 @@ class Recording:
         if until is not None:
             limit = ex._hours(until, "until") if isinstance(until, str) else float(until)
         for event in self.events:
-            if event.kind != "input" or event.source != "facilitator":
+            if event.kind != "input" or not event.is_input:
                 continue
             if limit is not None and event.t > limit:
                 break
             ex.run_steps(event.get("step", 0))
             # An input made after the run ended has the step count of the last kernel step: the
             # "ended" event (no kernel step of its own) must come first, as it did.
-            while len(ex.events) < event.seq and ex.step():
-                pass
+            _advance_to(ex, event.seq)
             try:
                 _reapply(ex, event)
             except InjectError as exc:
@@ -223,9 +219,7 @@ class Recording:
                     f"{self.path}: line {event.seq + 2}: recorded input cannot be re-applied: {exc}"
                 ) from None
         if limit is None:
-            target = len(self.events)
-            while len(ex.events) < target and ex.step():
-                pass
+            _advance_to(ex, len(self.events))
         else:
             ex.run(limit)
         for inject in extra_inputs:
@@ -252,12 +246,7 @@ class Recording:
                 state["first"] = (i, raw)
             state["head"] = h
 
-        head = GENESIS
-        for event in list(ex.events):  # emitted before we could listen (``started``)
-            raw = canonical(event)
-            head = chain(head, raw)
-            compare(event, raw, head)
-        ex.log.subscribe(compare)
+        ex.log.subscribe(compare, past=True)  # past: ``started``, emitted before we could listen
         self.resimulate(exercise=ex)
         ex.log.unsubscribe(compare)
         first = state["first"]
@@ -345,31 +334,18 @@ class Recording:
         return ex
 
 
-def _copy_picture(picture):
-    import copy
-
-    # The scenario is frozen: share it instead of deep-copying it into every checkpoint.
-    return copy.deepcopy(picture, {id(picture.scenario): picture.scenario})
+def _advance_to(ex, count: int) -> None:
+    """Step ``ex`` until its log holds ``count`` events (or its clock has to stop)."""
+    while len(ex.events) < count and ex.step():
+        pass
 
 
 def _reapply(ex, event: Event) -> None:
     ex.advance_clock(event.t)
     data = event.data
     if "inject" in data:
-        inject = dict(data["inject"])
-        at = inject.get("at")
-        if at is not None and not isinstance(at, (int, float)):
-            from scenarios.vocabulary import parse_duration
-
-            try:
-                hours = parse_duration(at)
-            except ValueError:
-                hours = None
-            # ``at`` is recorded with minute precision: an inject that was due when it was
-            # submitted is applied now again, whatever the rounding.
-            if hours is not None and hours <= event.t + 1e-9:
-                inject["at"] = ex.now
-        ex.submit(inject)
+        # ``at`` is recorded in exact hours, so the inject is scheduled as it was.
+        ex.submit(data["inject"])
     elif data.get("control") == "skip":
         ex.skip(data["msel"])
     elif data.get("control") == "note":

@@ -56,10 +56,10 @@ class Proposal:
 class World:
     incidents: dict[str, IncidentState] = field(default_factory=dict)
     detected: dict[str, float] = field(default_factory=dict)  # state -> first detection time
-    informed: dict[str, float] = field(default_factory=dict)  # state -> when it knew at all
+    first_share: float | None = None  # first share over the CSIRTs Network: all states know
     reported: dict[str, float] = field(default_factory=dict)  # state -> first INTCEN report
     confidence: dict[str, dict[str, float]] = field(default_factory=dict)  # state -> actor -> c
-    gathering: list[tuple[str, str]] = field(default_factory=list)  # (state, actor) at work
+    gathering: set[tuple[str, str]] = field(default_factory=set)  # (state, actor) at work
     attributed: dict[str, dict[str, float]] = field(default_factory=dict)  # state -> actor -> t
     pressure: dict[str, float] = field(default_factory=dict)
     assessment: dict[str, Any] | None = None  # {actor, sponsor, confidence, t}

@@ -37,12 +37,12 @@ def national_follow_up(ex: Exercise, incident: IncidentState, code: str):
     for delay, kind in sorted([(share, "shared"), (report, "reported")]):
         yield ex.until(detected + delay)
         if kind == "shared":
-            newly = [c for c in ex.roster.codes if c not in ex.world.informed]
-            for other in newly:
-                ex.world.informed[other] = ex.env.now
-            ex.emit(
-                "shared", state=code, incident=incident.id, network="csirts", reached=len(newly)
-            )
+            # Before the first share only the detecting states know; after it, every state does.
+            newly = 0
+            if ex.world.first_share is None:
+                ex.world.first_share = ex.env.now
+                newly = sum(c not in ex.world.detected for c in ex.roster.codes)
+            ex.emit("shared", state=code, incident=incident.id, network="csirts", reached=newly)
         else:
             first = code not in ex.world.reported
             ex.world.reported.setdefault(code, ex.env.now)
@@ -55,7 +55,7 @@ def gather_evidence(ex: Exercise, code: str, actor_id: str):
     """Process: findings of ``code``'s services accumulate until it attributes (or time ends)."""
     if (code, actor_id) in ex.world.gathering:
         return
-    ex.world.gathering.append((code, actor_id))
+    ex.world.gathering.add((code, actor_id))
     actor = ex.scenario.actor(actor_id)
     rng = ex.rng("evidence", code, actor_id)
     state = ex.roster[code]

@@ -29,7 +29,6 @@ def detect(ex: Exercise, incident: IncidentState, code: str):
     first = code not in ex.world.detected
     if first:
         ex.world.detected[code] = ex.env.now
-        ex.world.informed.setdefault(code, ex.env.now)
     ex.emit("detected", state=code, incident=incident.id, delay=round(delay, 4))
     if first:
         ex.env.process(awareness.national_follow_up(ex, incident, code))

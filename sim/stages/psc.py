@@ -15,6 +15,8 @@ from actors.networks import influence_matrix
 from .. import voting
 
 if TYPE_CHECKING:
+    from actors.roster import MemberState
+
     from ..exercise import Exercise
     from ..world import Proposal
 
@@ -46,15 +48,16 @@ def decide(ex: Exercise, proposal: Proposal, body: str = "psc", wait: bool = Tru
 
 
 def observation(
-    ex: Exercise, code: str, victim_regions: set[str], victims: list[str], severity: float
+    ex: Exercise, state: MemberState, victim_regions: set[str], victims: list[str], severity: float
 ) -> Observation:
+    """What delegation ``state`` sees of the crisis when it forms its initial stance."""
     assessment = ex.world.assessment or {}
     shared = assessment.get("confidence", 0.0) if ex.world.awareness is not None else 0.0
     actor_id = assessment.get("actor")
-    own = ex.world.confidence.get(code, {}).get(actor_id, 0.0) if actor_id else 0.0
-    if code in victims:
+    own = ex.world.confidence.get(state.code, {}).get(actor_id, 0.0) if actor_id else 0.0
+    if state.code in victims:
         exposure = 1.0
-    elif any(region in victim_regions for region in ex.roster[code].regions):
+    elif any(region in victim_regions for region in state.regions):
         exposure = 0.5
     else:
         exposure = 0.0
@@ -62,7 +65,7 @@ def observation(
         severity=severity,
         exposure=exposure,
         confidence=max(shared, own),
-        pressure=ex.world.pressure.get(code, 0.0),
+        pressure=ex.world.pressure.get(state.code, 0.0),
         sponsor=assessment.get("sponsor"),
     )
 
@@ -71,6 +74,7 @@ def delegation_positions(ex: Exercise, proposal: Proposal, body: str):
     """Process step: every delegation's position on ``proposal``; may wait for played delegations."""
     measure = proposal.measure
     codes, weights = influence_matrix(ex.roster)
+    states = list(ex.roster)  # in roster order, as ``codes``
     victims = ex.world.victims()
     victim_regions = {r for c in victims for r in ex.roster[c].regions}
     severity = ex.world.severity()
@@ -78,15 +82,13 @@ def delegation_positions(ex: Exercise, proposal: Proposal, body: str):
     x0 = [
         STANCE_OF_POSITION[f]
         if f
-        else initial_stance(
-            ex.roster[c], measure, observation(ex, c, victim_regions, victims, severity)
-        )
-        for c, f in zip(codes, fixed, strict=True)
+        else initial_stance(s, measure, observation(ex, s, victim_regions, victims, severity))
+        for s, f in zip(states, fixed, strict=True)
     ]
     stances = deliberate(
         x0,
         weights,
-        [ex.roster[c].susceptibility for c in codes],
+        [s.susceptibility for s in states],
         ex.timing.deliberation_rounds,
         [f is not None for f in fixed],
     )
