@@ -236,6 +236,20 @@ def _error_column(loc: tuple, kind: str) -> str:
     return HEADER_OF.get(field, str(field))
 
 
+def _entry_rows(table: Sequence[Sequence[str]], cols: dict[str, int]):
+    """(row number, cells by column key) of each row that holds an MSEL entry: blank rows and
+    rows marked cancelled or deleted are left out."""
+    for number, row in enumerate(table[1:], start=2):
+        raw_cells = {key: (row[i] if i < len(row) else "") for key, i in cols.items()}
+        # Free text keeps its exact content (lossless round trip); codes and values are trimmed.
+        cells = {k: v if k in _TEXT_KEYS else v.strip() for k, v in raw_cells.items()}
+        if not any(v.strip() for v in cells.values()):
+            continue
+        if cells.get("status", "").lower() in _DROPPED_STATUS:
+            continue
+        yield number, cells
+
+
 def parse_rows(table: Sequence[Sequence[str]], shown: str = "<msel>") -> list[InjectBase]:
     """Turn spreadsheet rows (header first) into MSEL entries; MselError lists every bad cell."""
     if not table or not any(c.strip() for c in table[0]):
@@ -246,14 +260,7 @@ def parse_rows(table: Sequence[Sequence[str]], shown: str = "<msel>") -> list[In
     problems: list[str] = []
     entries: list[InjectBase] = []
     seen: dict[str, int] = {}
-    for number, row in enumerate(table[1:], start=2):
-        raw_cells = {key: (row[i] if i < len(row) else "") for key, i in cols.items()}
-        # Free text keeps its exact content (lossless round trip); codes and values are trimmed.
-        cells = {k: v if k in _TEXT_KEYS else v.strip() for k, v in raw_cells.items()}
-        if not any(v.strip() for v in cells.values()):
-            continue
-        if cells.get("status", "").lower() in _DROPPED_STATUS:
-            continue
+    for number, cells in _entry_rows(table, cols):
 
         def bad(key: str, message: str, number: int = number) -> None:
             problems.append(f"{shown}: row {number}, column {HEADER_OF[key]!r}: {message}")
@@ -348,13 +355,15 @@ def import_into(scenario: Scenario, path: str | Path, shown_out: str = "<output>
     """Read the MSEL at ``path`` and return the YAML of ``scenario`` with it; checks it loads."""
     from .load import ScenarioError, load_text
 
-    msel = read(path)
+    table = read_table(path)
+    msel = parse_rows(table, str(path))
     text = to_yaml(scenario, msel, Path(path).name)
     try:
         load_text(text, shown_out)
     except ScenarioError as exc:
-        # Point at the spreadsheet row rather than the generated YAML.
-        row_of = {i: n for i, n in enumerate(_row_numbers(read_table(path)))}
+        # Point at the spreadsheet row rather than the generated YAML: entry i came from the
+        # i-th entry row (parse_rows succeeded, so every entry row became an entry).
+        row_of = dict(enumerate(n for n, _ in _entry_rows(table, _columns(table[0], str(path)))))
         problems = []
         for p in exc.problems:
             m = re.search(r"msel\[(\d+)\]|msel\.(\d+)", p.message)
@@ -365,15 +374,3 @@ def import_into(scenario: Scenario, path: str | Path, shown_out: str = "<output>
                 problems.append(f"{path}: {p.message}")
         raise MselError(problems) from None
     return text
-
-
-def _row_numbers(table: Sequence[Sequence[str]]) -> list[int]:
-    cols = _columns(table[0], "")
-    out = []
-    for number, row in enumerate(table[1:], start=2):
-        cells = {key: (row[i] if i < len(row) else "").strip() for key, i in cols.items()}
-        if any(v.strip() for v in cells.values()) and (
-            cells.get("status", "").strip().lower() not in _DROPPED_STATUS
-        ):
-            out.append(number)
-    return out

@@ -439,6 +439,15 @@ def default_run(scenario, seed: int) -> tuple[str, dict[str, Any]]:
     return ex.digest, ex.metrics
 
 
+def blocking_states(blocked: str | None) -> list[str]:
+    """The state codes of a ``blocked`` cell (``measure:CODE,CODE;...``, as :func:`_flatten`
+    writes it), once per blocked decision."""
+    codes = []
+    for part in (blocked or "").split(";"):
+        codes += [c for c in part.partition(":")[2].split(",") if c]
+    return codes
+
+
 def _flatten(metrics: Mapping[str, Any], keep: list[str], objectives: list[str]) -> dict:
     row: dict[str, Any] = {}
     for m in keep:
@@ -857,13 +866,23 @@ def _fresh(executor: Executor, factory: Callable[[], Executor]) -> Executor:
 # -- reading results -------------------------------------------------------------------------
 
 
-def _quantile(sorted_values: list[float], q: float) -> float:
-    if len(sorted_values) == 1:
-        return sorted_values[0]
-    pos = q * (len(sorted_values) - 1)
-    lo = math.floor(pos)
-    hi = min(lo + 1, len(sorted_values) - 1)
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+def quantile(values: Iterable[float], q: float) -> float:
+    """Linear-interpolated quantile (numpy's default) of ``values``."""
+    xs = sorted(values)
+    pos = (len(xs) - 1) * q
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def distribution(values: list[float], runs: int) -> dict[str, float | None]:
+    """Median, p10 and p90 of ``values`` (a metric where it happened) and the share of
+    ``runs`` it happened in."""
+    return {
+        "reached": len(values) / runs if runs else 0.0,
+        "median": quantile(values, 0.5) if values else None,
+        "p10": quantile(values, 0.1) if values else None,
+        "p90": quantile(values, 0.9) if values else None,
+    }
 
 
 def summarize(rows: Iterable[Mapping[str, Any]] | str | Path) -> list[dict[str, Any]]:
@@ -899,22 +918,15 @@ def summarize(rows: Iterable[Mapping[str, Any]] | str | Path) -> list[dict[str, 
             a["rungs"][int(row["highest_rung"])] += 1
         if row.get("n_blocked"):
             a["blocked"] += 1
-            for part in (row.get("blocked") or "").split(";"):
-                _, _, codes = part.partition(":")
-                a["blockers"].update(c for c in codes.split(",") if c)
+            a["blockers"].update(blocking_states(row.get("blocked")))
     out = []
     for p in sorted(acc):
         a = acc[p]
         ok = a["n"] - a["failed"]
-        times = {}
-        for m, values in a["times"].items():
-            reached = sorted(v / 24 for v in values if v is not None)
-            times[m] = {
-                "reached": len(reached) / ok if ok else 0.0,
-                "median": _quantile(reached, 0.5) if reached else None,
-                "p10": _quantile(reached, 0.1) if reached else None,
-                "p90": _quantile(reached, 0.9) if reached else None,
-            }
+        times = {
+            m: distribution([v / 24 for v in values if v is not None], ok)
+            for m, values in a["times"].items()
+        }
         rungs = None
         if a["has_rung"]:
             rungs = {
@@ -940,10 +952,11 @@ def plot(results: str | Path, out: str | Path) -> Path:
 
     points: dict[int, dict[str, list[float]]] = {}
     labels: dict[int, str] = {}
-    summary = summarize(results)
+    rows = list(read_rows(results))  # read the file once, for the summary and the boxes
+    summary = summarize(rows)
     for s in summary:
         labels[s["point"]] = ", ".join(f"{k.split('.')[-1]}={v}" for k, v in s["params"].items())
-    for row in read_rows(results):
+    for row in rows:
         if row.get("status") != STATUS_OK:
             continue
         bucket = points.setdefault(row["point"], {})

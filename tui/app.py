@@ -140,13 +140,6 @@ def make_play_app(
     return CdtxApp(session, record_default=bool(record), keymap=keymap)
 
 
-def run_play(scenario=None, seed=None, players=None, record=True) -> int:
-    from .keymap import load_keymap
-
-    make_play_app(scenario, seed, players, record, keymap=load_keymap()).run()
-    return 0
-
-
 def make_replay_app(recording, at: float | None = None, keymap=None) -> CdtxApp:
     session = ReplaySession(recording)
     if at is None:
@@ -162,11 +155,3 @@ def run_replay(recording, at: float | None = None) -> int:
 
     make_replay_app(recording, at, keymap=load_keymap()).run()
     return 0
-
-
-if __name__ == "__main__":  # used by ``cdtx serve``
-    import sys
-
-    from .cli import main
-
-    sys.exit(main(["play", *sys.argv[1:]]))

@@ -40,16 +40,10 @@ def register(sub) -> None:
 def cmd_play(args: argparse.Namespace) -> int:
     from .commands import load_exercise
 
-    ex = load_exercise(args, players=getattr(args, "players", None), interactive=True)
-    record = False if getattr(args, "no_record", False) else (getattr(args, "record", None) or True)
+    ex = load_exercise(args, players=args.players, interactive=True)
+    record = False if args.no_record else (args.record or True)
     from .app import make_play_app
     from .keymap import load_keymap
 
     make_play_app(ex, record=record, keymap=load_keymap()).run()
     return 0
-
-
-def default_play() -> int:
-    """What ``cdtx`` with no arguments does: the console on the default scenario."""
-    return cmd_play(argparse.Namespace(scenario=None, seed=None, players=None, record=None,
-                                       no_record=False))  # fmt: skip

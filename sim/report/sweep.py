@@ -9,7 +9,6 @@ imported only to read ``.parquet`` files.
 from __future__ import annotations
 
 import csv
-import math
 from collections import Counter
 from html import escape
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 from scenarios.vocabulary import TIME_METRICS
 
+from ..sweep import blocking_states, distribution
 from .render import _md_table, _table, page
 
 #: Columns that are neither parameters nor metrics.
@@ -74,14 +74,6 @@ def _coerce(text: str) -> Any:
     return text
 
 
-def quantile(values: list[float], q: float) -> float:
-    """Linear-interpolated quantile of sorted-able values (same as numpy's default)."""
-    xs = sorted(values)
-    pos = (len(xs) - 1) * q
-    lo, hi = math.floor(pos), math.ceil(pos)
-    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
-
-
 def _ok(row: dict[str, Any]) -> bool:
     return row.get("status") in (None, "", "ok")
 
@@ -113,23 +105,14 @@ def summarise(rows: list[dict[str, Any]], *, name: str = "") -> dict[str, Any]:
             vals = [float(r[m]) for r in good if r.get(m) is not None]
             if m in TIME_METRICS:
                 vals = [v / 24 for v in vals]  # days for people
-            entry["metrics"][m] = {
-                "reached": len(vals) / len(good) if good else 0.0,
-                "median": quantile(vals, 0.5) if vals else None,
-                "p10": quantile(vals, 0.1) if vals else None,
-                "p90": quantile(vals, 0.9) if vals else None,
-            }
+            entry["metrics"][m] = distribution(vals, len(good))
         if "highest_rung" in columns and good:
             counts = Counter(int(r["highest_rung"] or 0) for r in good)
             entry["rungs"] = {rung: counts.get(rung, 0) / len(good) for rung in range(6)}
         if "blocked" in columns and good:
             states: Counter = Counter()
             for r in good:
-                seen = set()
-                for part in str(r.get("blocked") or "").split(";"):
-                    if ":" in part:
-                        seen.update(s for s in part.split(":", 1)[1].split(",") if s)
-                states.update(seen)
+                states.update(set(blocking_states(str(r.get("blocked") or ""))))
             entry["blockers"] = {s: n / len(good) for s, n in states.most_common()}
         for o in objectives:
             counts = Counter(r.get(o) or "-" for r in good)

@@ -76,10 +76,10 @@ class ConsoleScreen(Screen):
         self.session = session
         self.live = not session.readonly
         self.picture = Picture(session.scenario, tuple(session.players))
-        self.shown = 0
+        self._events: list | None = None  # the live event list ``picture`` folds
         self._asked: set[tuple[str, str]] = set()
-        self._seen_version = -1
         self._decision_open = False
+        self._warned = False
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -144,25 +144,26 @@ class ConsoleScreen(Screen):
         if self.live:
             events = s.events
             count = len(events)
-            if count < self.shown or events is not getattr(self, "_events", None):
-                self.picture = Picture(s.scenario, tuple(s.players))
-                self.shown = 0
+            picture = self.picture
+            changed = count < picture.seen or events is not self._events
+            if changed:
+                picture = self.picture = Picture(s.scenario, tuple(s.players))
                 self._events = events
-            for event in events[self.shown : count]:
+            changed = changed or count > picture.seen
+            for event in events[picture.seen : count]:
                 try:
-                    self.picture.apply(event)
+                    picture.apply(event)
                 except Exception as exc:  # never lose the console over one odd event
                     self.notify(f"cannot show event {event.seq} ({event.kind}): {exc!r}",
                                 severity="error")  # fmt: skip
-            self.shown = self.picture.seen = count
-            picture = self.picture
+            picture.seen = count
         else:
-            events, count = s.events, s.count
+            events, count, changed = s.events, s.count, True
             picture = self.picture = s.picture()
-        timeline = self.query_one(Timeline)
-        timeline.take(events, count)
-        self.query_one(StatesBoard).show(picture)
-        self.query_one(ProcedureTracker).show(picture, s.calendar)
+        self.query_one(Timeline).take(events, count)
+        if changed:  # the picture only moves with events: no redraw on clock-only ticks
+            self.query_one(StatesBoard).show(picture)
+            self.query_one(ProcedureTracker).show(picture, s.calendar)
         self.query_one(UpcomingList).show(s.upcoming(), s.now())
         extra = f"seed {s.ex.seed}" if self.live else f"replay {s.cursor}/{len(s.events)} events"
         if self.live:
@@ -177,7 +178,7 @@ class ConsoleScreen(Screen):
         if s.message:
             self.notify(s.message, severity="warning")
             s.message = ""
-        if self.live and s.record_error and not getattr(self, "_warned", False):
+        if self.live and s.record_error and not self._warned:
             self._warned = True
             self.notify(s.record_error, severity="warning", timeout=8)
         if self.live and s.ex.pending and not self._decision_open:
@@ -243,11 +244,22 @@ class ConsoleScreen(Screen):
 
     # -- people ----------------------------------------------------------------------------
 
+    def _inject_choices(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(threat actors, incidents) the inject form offers."""
+        scenario = self.session.scenario
+        actors = tuple(a.id for a in scenario.threat_actors)
+        incidents = tuple(self.picture.incidents) or tuple(i.id for i in scenario.incidents)
+        return actors, incidents
+
+    def _selected_msel(self) -> str | None:
+        """The id of the MSEL entry selected in the upcoming list (says so when there is none)."""
+        msel = self.query_one(UpcomingList).selected_id
+        if msel is None:
+            self.notify("Select an MSEL entry in the upcoming list")
+        return msel
+
     def action_inject(self) -> None:
-        actors = tuple(a.id for a in self.session.scenario.threat_actors)
-        incidents = tuple(self.picture.incidents) or tuple(
-            i.id for i in self.session.scenario.incidents
-        )
+        actors, incidents = self._inject_choices()
 
         def done(inject) -> None:
             if inject:
@@ -293,16 +305,12 @@ class ConsoleScreen(Screen):
         self.app.push_screen(PromptScreen("Facilitator note", "what happened", check), done)
 
     def action_edit_msel(self) -> None:
-        msel = self.query_one(UpcomingList).selected_id
+        msel = self._selected_msel()
         if msel is None:
-            self.notify("Select an MSEL entry in the upcoming list")
             return
-        entry = next(m for m in self.session.scenario.msel if m.id == msel)
+        entry = self.session.entry(msel)
         data = entry.model_dump(mode="json", by_alias=True)
-        actors = tuple(a.id for a in self.session.scenario.threat_actors)
-        incidents = tuple(self.picture.incidents) or tuple(
-            i.id for i in self.session.scenario.incidents
-        )
+        actors, incidents = self._inject_choices()
 
         def done(inject) -> None:
             if inject:
@@ -315,31 +323,24 @@ class ConsoleScreen(Screen):
         )  # fmt: skip
         self.app.push_screen(screen, done)
 
-    def action_fire(self) -> None:
-        msel = self.query_one(UpcomingList).selected_id
+    def _on_selected_msel(self, act, done: str) -> None:
+        """``act(msel_id)`` on the selected MSEL entry, then say ``done`` (or why it failed)."""
+        msel = self._selected_msel()
         if msel is None:
-            self.notify("Select an MSEL entry in the upcoming list")
             return
         try:
-            self.session.fire(msel)
-        except Exception as exc:
+            act(msel)
+        except Exception as exc:  # InjectError: e.g. the entry fired meanwhile
             self.notify(str(exc), severity="error")
         else:
-            self.notify(f"{msel} fired now")
+            self.notify(f"{msel} {done}")
         self.refresh_view()
 
+    def action_fire(self) -> None:
+        self._on_selected_msel(self.session.fire, "fired now")
+
     def action_skip(self) -> None:
-        msel = self.query_one(UpcomingList).selected_id
-        if msel is None:
-            self.notify("Select an MSEL entry in the upcoming list")
-            return
-        try:
-            self.session.skip(msel)
-        except Exception as exc:
-            self.notify(str(exc), severity="error")
-        else:
-            self.notify(f"{msel} skipped")
-        self.refresh_view()
+        self._on_selected_msel(self.session.skip, "skipped")
 
     def action_toggle_player(self) -> None:
         code = self.query_one(StatesBoard).selected_state

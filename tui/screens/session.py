@@ -41,6 +41,11 @@ class LiveSession:
         self.record_error = ""
         self.record_off = False  # the facilitator chose not to record (--no-record)
         self.message = ""
+        # MSEL ids fired so far, folded from ``_fired_of`` (the Exercise's event list) up to
+        # ``_fired_n`` events; toggle_player swaps the Exercise, and with it the list.
+        self._fired_of: list | None = None
+        self._fired: set[str] = set()
+        self._fired_n = 0
 
     # -- facts -----------------------------------------------------------------------------
 
@@ -219,9 +224,13 @@ class LiveSession:
             self.version += 1
             return record
 
+    def entry(self, msel_id: str):
+        """The scenario's MSEL entry ``msel_id``."""
+        return next(m for m in self.scenario.msel if m.id == msel_id)
+
     def fire(self, msel_id: str):
         """Fire a scheduled MSEL entry now: skip it and submit a copy at the current time."""
-        entry = next(m for m in self.scenario.msel if m.id == msel_id)
+        entry = self.entry(msel_id)
         data = entry.model_dump(mode="json", by_alias=True)
         data.pop("at", None)
         data["id"] = f"{entry.id}-early"
@@ -233,7 +242,7 @@ class LiveSession:
 
     def upcoming(self) -> list:
         events = self.ex.events
-        if getattr(self, "_fired_of", None) is not events:
+        if self._fired_of is not events:
             self._fired_of, self._fired, self._fired_n = events, set(), 0
         count = len(events)
         for e in events[self._fired_n : count]:

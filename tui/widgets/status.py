@@ -62,9 +62,11 @@ class ProcedureTracker(Static):
 class UpcomingList(OptionList):
     """The MSEL entries still to come, with their expected actions."""
 
+    _ids: list[str] | None = None  # the ids shown, to skip rebuilding an unchanged list
+
     def show(self, entries: list, now: float) -> None:
         ids = [e.id for e in entries]
-        if ids == getattr(self, "_ids", None):
+        if ids == self._ids:
             return
         self._ids = ids
         highlighted = self.highlighted
