@@ -384,6 +384,54 @@ def load_path(path: str | Path) -> Scenario:
     return load_text(_read_text(Path(path), shown), shown)
 
 
+# -- inject lists ----------------------------------------------------------------------------
+
+
+@dataclass
+class InjectList:
+    """MSEL-style injects read from a YAML list, each still locatable in its file."""
+
+    path: str
+    entries: list[dict]
+    located: _Located
+
+    def place(self, index: int, field: str = "") -> str:
+        """``path:line:col`` of entry ``index`` (of its ``field``, dotted, if given)."""
+        parts = tuple(int(p) if p.isdigit() else p for p in field.split(".") if p)
+        line, col = _locate((index, *parts), self.located, key=False)
+        return f"{self.path}:{line}:{col}"
+
+
+def load_injects(path: str | Path) -> InjectList:
+    """Read a YAML list of injects (MSEL entries; ``id`` and ``at`` optional), checking each
+    against its type as the scenario loader does; every problem is reported with its place."""
+    from pydantic import TypeAdapter
+
+    from .model import Inject
+
+    shown = str(path)
+    data, located = parse_yaml(_read_text(Path(path), shown), shown)
+    if not isinstance(data, list) or not all(isinstance(entry, dict) for entry in data):
+        raise ScenarioError(
+            [Problem(shown, 1, 1, "expected a list of injects (MSEL entries, each a mapping)")]
+        )
+    adapter = TypeAdapter(Inject)
+    problems = []
+    for index, entry in enumerate(data):
+        try:
+            adapter.validate_python({"id": f"F-{index + 1:03d}", "at": "0", **entry})
+        except ValidationError as exc:
+            for error in exc.errors(include_url=False):
+                sub = _data_path(tuple(error["loc"]), entry)
+                line, col = _locate((index, *sub), located, key=error["type"] == "extra_forbidden")
+                problems.append(
+                    Problem(shown, line, col, f"inject {index + 1}: {_message(error, sub)}")
+                )
+    if problems:
+        raise ScenarioError(sorted(set(problems), key=lambda p: (p.line, p.column, p.message)))
+    return InjectList(shown, data, located)
+
+
 # -- built-ins -------------------------------------------------------------------------------
 
 DEFAULT_ID = "grid-wiper"

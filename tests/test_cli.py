@@ -170,48 +170,43 @@ def test_scenario_path_that_does_not_exist(tmp_path):
         (("--until", "3x"), "3x"),
     ],
 )
-def test_bad_run_options_fail_cleanly(args, needle):
+def test_bad_run_options_exit_1_with_one_message(args, needle):
     done = cdtx("run", *args)
     assert_user_error(done, needle)
+    assert_one_message_exit_1(done)
 
 
-@pytest.mark.parametrize("args", [("--seed", "abc"), ("--seed", "-1"), ("--until", "3x")])
-def test_bad_run_options_exit_1_with_one_message(args):
-    assert_one_message_exit_1(cdtx("run", *args))
+LIGHT_COMMAND = """
+import contextlib, io, json, sys
+from tui import cli
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    try:
+        code = cli.main(sys.argv[1:])
+    except SystemExit as exc:
+        code = exc.code
+heavy = sorted(m for m in ('simpy', 'textual') if m in sys.modules)
+print(json.dumps({"code": code, "heavy": heavy, "out": out.getvalue()}))
+"""
 
 
-def test_help_does_not_import_simpy_or_textual():
-    program = (
-        "import sys\n"
-        "from tui import cli\n"
-        "try:\n"
-        "    cli.main(['--help'])\n"
-        "except SystemExit as exc:\n"
-        "    assert exc.code in (0, None), exc.code\n"
-        "heavy = sorted(m for m in ('simpy', 'textual') if m in sys.modules)\n"
-        "print(','.join(heavy) or 'none')\n"
-    )
+@pytest.mark.parametrize("args", [["--help"], ["schema"]])
+def test_help_and_schema_do_not_import_simpy_or_textual(args):
     done = subprocess.run(
-        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-c", LIGHT_COMMAND, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().splitlines()[-1] == "none"
-    assert "usage: cdtx" in done.stdout
-
-
-def test_schema_does_not_import_simpy_or_textual():
-    program = (
-        "import sys, contextlib, io\n"
-        "from tui import cli\n"
-        "with contextlib.redirect_stdout(io.StringIO()):\n"
-        "    cli.main(['schema'])\n"
-        "print(','.join(m for m in ('simpy', 'textual') if m in sys.modules) or 'none')\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "none"
+    result = json.loads(done.stdout)
+    assert result["code"] in (0, None), result["code"]
+    assert result["heavy"] == []
+    if args == ["--help"]:
+        assert "usage: cdtx" in result["out"]
+    else:
+        assert "properties" in json.loads(result["out"])
 
 
 def test_the_console_script_is_installed():
@@ -222,3 +217,20 @@ def test_the_console_script_is_installed():
     assert done.returncode == 0
     for command in ("scenarios", "validate", "schema", "run"):
         assert command in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--", "--players", "XX"], "unknown member state code(s): XX"),
+        (["--", "no-such-scenario"], "no built-in scenario with this id"),
+        (["--port", "0"], "port must be between 1 and 65535"),
+    ],
+)
+def test_serve_checks_its_options_before_serving(args, message):
+    result = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "serve", *args], capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr

@@ -39,19 +39,22 @@ def test_submit_records_the_input_and_applies_it(ex):
     assert new_events(ex, before, "inject_applied")
 
 
+def new_incident(incident_id: str) -> dict:
+    """An ``incident`` inject by iron-lantern on the Estonian financial sector."""
+    return {
+        "type": "incident",
+        "params": {
+            "id": incident_id,
+            "actor": "iron-lantern",
+            "severity": SEVERITY,
+            "targets": [{"state": "EE", "sector": "finance"}],
+        },
+    }
+
+
 def test_incident_starts_a_new_incident(ex):
     before = len(ex.events)
-    ex.submit(
-        {
-            "type": "incident",
-            "params": {
-                "id": "INC-2",
-                "actor": "iron-lantern",
-                "severity": SEVERITY,
-                "targets": [{"state": "EE", "sector": "finance"}],
-            },
-        }
-    )
+    ex.submit(new_incident("INC-2"))
     started = new_events(ex, before, "incident")
     assert [e.data["incident"] for e in started] == ["INC-2"]
     assert started[0].t == ex.now
@@ -62,17 +65,7 @@ def test_incident_starts_a_new_incident(ex):
         for e in ex.events
     )
     with pytest.raises(InjectError) as info:  # the same id again
-        ex.submit(
-            {
-                "type": "incident",
-                "params": {
-                    "id": "INC-2",
-                    "actor": "iron-lantern",
-                    "severity": SEVERITY,
-                    "targets": [{"state": "EE", "sector": "finance"}],
-                },
-            }
-        )
+        ex.submit(new_incident("INC-2"))
     assert info.value.field == "params.id"
 
 
@@ -178,7 +171,13 @@ def test_meeting_convenes_the_body(ex, body):
     assert new_events(ex, before, "meeting_requested")
     ex.run("6d")
     meetings = [e for e in new_events(ex, before, "meeting") if e.data["body"] == body]
-    assert meetings
+    # More meetings of the body than the scenario holds on its own in the same days.
+    alone = Exercise("grid-wiper")
+    alone.run("1h")
+    before_alone = len(alone.events)
+    alone.run("6d")
+    scheduled = [e for e in new_events(alone, before_alone, "meeting") if e.data["body"] == body]
+    assert len(meetings) > len(scheduled)
 
 
 def test_propose_tables_a_proposal(ex):

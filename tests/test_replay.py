@@ -320,6 +320,14 @@ def test_bad_inject_file(tmp_path, small):
     assert proc.returncode == 1
     assert f"{injects}:2:" in proc.stderr
     assert "Traceback" not in proc.stderr
+    # Refused only when applied (before the branch point, unknown actor): still located.
+    injects.write_text(
+        "- type: media\n  params: {pressure: 0.5}\n"
+        "- type: intel\n  to: [PL]\n  at: 1d\n  params: {actor: iron-lantern, confidence: 0.2}\n"
+    )
+    proc = cli("run", "--from", str(path), "--at", "2d", "--inject", str(injects))
+    assert proc.returncode == 1
+    assert f"{injects}:5:7: inject 2: at:" in proc.stderr and "in the past" in proc.stderr
     injects.write_text("type: media\n")
     proc = cli("run", "--inject", str(injects))
     assert proc.returncode == 1 and "list of injects" in proc.stderr

@@ -200,7 +200,6 @@ def test_bad_inputs_are_user_errors(tmp_path, capsys):
 
 
 def _record(tmp_path, name, *extra):
-    pytest.importorskip("sim.replay")
     path = tmp_path / name
     assert main(["run", "grid-wiper", "--record", str(path), *extra]) == 0
     return path
@@ -242,7 +241,6 @@ def test_cli_compare_two_recordings(tmp_path, capsys):
 
 
 def test_cli_bad_recording(tmp_path, capsys):
-    pytest.importorskip("sim.replay")
     bad = tmp_path / "x.jsonl"
     bad.write_text("not a recording\n", encoding="utf-8")
     assert main(["report", str(bad)]) == 1

@@ -471,8 +471,6 @@ def test_the_documented_example_loads():
     from pathlib import Path
 
     doc = Path(__file__).resolve().parents[1] / "docs" / "scenario-format.md"
-    if not doc.exists():
-        pytest.skip("docs/scenario-format.md not present")
     text = doc.read_text(encoding="utf-8")
     example = re.search(r"## A full annotated example\n\n```yaml\n(.*?)```", text, re.S)
     assert example, "the annotated example is missing"

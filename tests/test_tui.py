@@ -12,6 +12,7 @@ import pytest
 pytest.importorskip("textual")
 
 from sim.exercise import Exercise  # noqa: E402
+from sim.narrative import stage  # noqa: E402
 from tui.app import CdtxApp, make_play_app, make_replay_app  # noqa: E402
 from tui.screens.console import ConsoleScreen  # noqa: E402
 from tui.screens.decision import DecisionScreen  # noqa: E402
@@ -39,6 +40,16 @@ def console(app: CdtxApp) -> ConsoleScreen:
     screen = app.console_screen
     assert screen is not None
     return screen
+
+
+async def open_and_dismiss(pilot, app: CdtxApp, key: str, screen: str, dismiss: str) -> None:
+    """``key`` opens the modal screen named ``screen``; ``dismiss`` returns to the console."""
+    await pilot.press(key)
+    await pilot.pause()
+    assert type(app.screen).__name__ == screen
+    await pilot.press(dismiss)
+    await pilot.pause()
+    assert isinstance(app.screen, ConsoleScreen)
 
 
 def test_start_pause_step_speed():
@@ -145,12 +156,14 @@ def test_injects_through_the_form():
             index = [f.key for f in form.fields].index("params.pressure")
             message = str(form.query_one(f"#e{form._generation}-{index}").render())
             assert message
-            # invalid: unknown threat actor from Exercise._check_references
+            assert "less than or equal to 1" in message, message
+            # intel: the actor field offers only the scenario's threat actors, so it is valid
             form.query_one("#inject-type").value = "intel"
             await pilot.pause()
             _set(form, "to", "EE")
             _set(form, "params.confidence", "0.2")
-            form.fields[[f.key for f in form.fields].index("params.actor")]
+            actor = form.fields[[f.key for f in form.fields].index("params.actor")]
+            assert actor.choices == tuple(a.id for a in s.ex.scenario.threat_actors)
             await pilot.press("ctrl+s")
             await pilot.pause()
             assert isinstance(app.screen, ConsoleScreen)  # valid with the scenario's actor
@@ -225,15 +238,10 @@ def test_toggle_player_before_start_and_filter_and_help():
             await pilot.press(*"incident", "enter")
             timeline = console(app).query_one(Timeline)
             assert timeline.rows and all(
-                timeline.events[i].kind == "incident" or timeline.events[i].kind == "incident"
-                for i in timeline.rows
+                stage(timeline.events[i]) == "incident" for i in timeline.rows
             )
-            await pilot.press("question_mark")
-            await pilot.pause()
-            assert type(app.screen).__name__ == "HelpScreen"
-            await pilot.press("escape")
-            await pilot.pause()
-            assert isinstance(app.screen, ConsoleScreen)
+            assert len(timeline.rows) < timeline.count  # the other events are hidden
+            await open_and_dismiss(pilot, app, "question_mark", "HelpScreen", "escape")
 
     run(scenario())
 
@@ -250,12 +258,7 @@ def test_quit_unrecorded_asks():
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             await pilot.press("full_stop")
-            await pilot.press("q")
-            await pilot.pause()
-            assert type(app.screen).__name__ == "ConfirmScreen"
-            await pilot.press("n")
-            await pilot.pause()
-            assert isinstance(app.screen, ConsoleScreen)
+            await open_and_dismiss(pilot, app, "q", "ConfirmScreen", "n")
 
     run(scenario())
 
@@ -288,8 +291,9 @@ def test_core_does_not_import_textual():
 
 
 def test_replay_picture_matches_live(tmp_path):
-    replay = pytest.importorskip("sim.replay")
-    recording_mod = pytest.importorskip("sim.recording")
+    from sim import recording as recording_mod
+    from sim import replay
+
     path = tmp_path / "run.jsonl"
     ex = Exercise("grid-wiper", players=["DE"], interactive=True)
     with recording_mod.Recorder(path, ex):

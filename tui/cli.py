@@ -149,4 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m tui.cli`: run the package's own module, not this __main__ copy, so that the
+    # UserError the commands raise (imported from tui.cli) is the class main() catches.
+    from tui.cli import main as package_main
+
+    sys.exit(package_main())

@@ -11,7 +11,6 @@ import sys
 import warnings
 from argparse import Namespace
 from contextlib import contextmanager
-from typing import Any
 
 from .cli import UserError, _duration
 
@@ -56,9 +55,10 @@ def cmd_run(args: Namespace) -> int:
         raise UserError("--at needs --from FILE (the recording to branch from)")
     if record is None and source is None and inject_file is None:
         return commands.cmd_run(args)
+    from scenarios.load import load_injects
     from sim.recording import Recorder, RecordingError
 
-    injects = load_injects(inject_file) if inject_file else []
+    injects = load_injects(inject_file) if inject_file else None
     try:
         if source is not None:
             if args.scenario is not None:
@@ -69,12 +69,13 @@ def cmd_run(args: Namespace) -> int:
                 raise UserError(f"{record}: --record would overwrite the --from recording")
             recording = open_recording(source)
             at = recording.end_time if args.branch_at is None else args.branch_at
-            ex = _branch(recording, at, injects, record, inject_file)
+            ex = recording.branch(at, [], record_to=record)
             recorder = ex.recorder
         else:
             ex = commands.load_exercise(args)
             recorder = Recorder(record, ex) if record else None
-            _submit_all(ex, injects, inject_file)
+        if injects is not None:
+            _submit_all(ex, injects, recorder)
     except RecordingError as exc:
         raise UserError(str(exc)) from None
     try:
@@ -97,82 +98,20 @@ def _same_file(a: str, b: str) -> bool:
         return False
 
 
-def _branch(recording, at: float, injects, record, inject_file):
+def _submit_all(ex, injects, recorder) -> None:
+    """Submit an inject file's entries now (or at their ``at``); a refused one is reported at
+    its place in the file."""
     from sim.exercise import InjectError
 
-    try:
-        return recording.branch(at, injects, record_to=record)
-    except InjectError as exc:
-        raise UserError(f"{inject_file or 'inject'}: {exc}") from None
-
-
-def _submit_all(ex, injects: list[dict[str, Any]], shown: str | None) -> None:
-    from sim.exercise import InjectError
-
-    for index, inject in enumerate(injects):
+    for index, inject in enumerate(injects.entries):
         try:
             ex.submit(inject)
         except InjectError as exc:
-            raise UserError(f"{shown}: inject {index + 1}: {exc}") from None
-
-
-def load_injects(path: str) -> list[dict[str, Any]]:
-    """Read an MSEL-style YAML list of injects; problems are reported as ``FILE:line:col: ...``."""
-    from pathlib import Path
-
-    import scenarios
-    from scenarios.load import Problem, parse_yaml
-    from sim.exercise import _INJECT
-
-    file = Path(path)
-    if file.is_dir():
-        raise UserError(f"{path}: is a directory, not an inject file")
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path}: cannot read ({exc})") from None
-    data, located = parse_yaml(text, path)
-    if not isinstance(data, list) or not all(isinstance(i, dict) for i in data):
-        raise scenarios.ScenarioError(
-            [Problem(path, 1, 1, "expected a list of injects (MSEL entries, each a mapping)")]
-        )
-    problems = []
-    from pydantic import ValidationError
-
-    for index, entry in enumerate(data):
-        probe = dict(entry)
-        probe.setdefault("id", f"F-{index + 1:03d}")
-        probe.setdefault("at", "0")
-        try:
-            _INJECT.validate_python(probe)
-        except ValidationError as exc:
-            for error in exc.errors(include_url=False):
-                loc = tuple(p for p in error["loc"] if p not in _types())
-                line, col = _where(located, (index, *loc))
-                field = ".".join(str(p) for p in loc)
-                message = error["msg"].removeprefix("Value error, ")
-                problems.append(
-                    Problem(path, line, col, f"{field}: {message}" if field else message)
-                )
-    if problems:
-        raise scenarios.ScenarioError(problems)
-    return data
-
-
-def _types() -> tuple[str, ...]:
-    from scenarios.vocabulary import INJECT_TYPES
-
-    return INJECT_TYPES
-
-
-def _where(located, path: tuple) -> tuple[int, int]:
-    while path:
-        if path in located.where:
-            return located.where[path]
-        path = path[:-1]
-    return 1, 1
+            if recorder is not None:
+                recorder.close()
+            raise UserError(
+                f"{injects.place(index, exc.field)}: inject {index + 1}: {exc}"
+            ) from None
 
 
 # -- cdtx replay ------------------------------------------------------------------------------

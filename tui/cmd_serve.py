@@ -22,16 +22,29 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_serve)
 
 
+def _check_play_options(extra: list[str]) -> None:
+    """Parse the play options now, so a mistake is reported here, not in every browser tab."""
+    from .cli import build_parser
+
+    parsed = build_parser().parse_args(["play", *extra])  # usage errors exit 1 with one message
+    from .commands import load_exercise
+
+    load_exercise(parsed, players=parsed.players, interactive=True)  # unknown scenario, bad seed
+
+
 def cmd_serve(args) -> int:
     from .cli import UserError
 
+    if not 0 < args.port < 65536:
+        raise UserError(f"port must be between 1 and 65535, not {args.port}")
+    extra = list(args.play_args or [])
+    if extra[:1] == ["--"]:
+        extra = extra[1:]  # only the separator; a later "--" belongs to the play options
+    _check_play_options(extra)
     try:
         from textual_serve.server import Server
     except ImportError:
         raise UserError("'cdtx serve' needs textual-serve: pip install 'cdtx[serve]'") from None
-    if not 0 < args.port < 65536:
-        raise UserError(f"port must be between 1 and 65535, not {args.port}")
-    extra = [a for a in (args.play_args or []) if a != "--"]
     command = shlex.join([sys.executable, "-m", "tui.cli", "play", *extra])
     if args.host not in LOOPBACK:
         print(

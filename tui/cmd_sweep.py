@@ -24,7 +24,10 @@ def register(sub) -> None:
         ),
     )
     p.add_argument(
-        "spec", nargs="?", metavar="SPEC", help="sweep spec file or shipped spec name (hu-ties)"
+        "spec",
+        nargs="?",
+        metavar="SPEC",
+        help="sweep spec file or shipped spec name (hu-ties, unanimity-vs-qmv, crisis-vs-calendar)",
     )
     p.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
                    help=f"worker processes (default: {os.cpu_count()})")  # fmt: skip
