@@ -8,9 +8,12 @@ monthly (third Monday; the real dates vary, the cadence is what matters to the m
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from scenarios.vocabulary import parse_duration
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 MONDAY, TUESDAY, WEDNESDAY, THURSDAY, FRIDAY = range(5)
@@ -41,6 +44,38 @@ def format_offset(t: float) -> str:
     sign = "-" if minutes < 0 else "+"
     minutes = abs(minutes)
     return f"T{sign}{minutes // 1440:02d}:{minutes // 60 % 24:02d}:{minutes % 60:02d}"
+
+
+_OFFSET = re.compile(r"(\d+):(\d{1,2}):(\d{2})")
+
+
+def parse_offset(text: str) -> float:
+    """A sim time in hours as people write it: a duration since the start (``3d``, ``36h``,
+    ``1d12h``) or T+dd:hh:mm as :func:`format_offset` shows it (``T+05:03:00``).
+
+    Raises ValueError with a message meant for people on anything else.
+    """
+    if not isinstance(text, str):
+        return parse_duration(text)
+    stripped = text.strip()
+    bare = (
+        stripped.removeprefix("T").removeprefix("+")
+        if stripped.startswith(("T+", "+"))
+        else stripped
+    )
+    clock = _OFFSET.fullmatch(bare)
+    if clock:
+        days, hours, minutes = (int(x) for x in clock.groups())
+        if hours > 23 or minutes > 59:
+            raise ValueError(f"bad time {text!r}: T+dd:hh:mm takes hours 00-23 and minutes 00-59")
+        return days * 24 + hours + minutes / 60
+    try:
+        return parse_duration(bare)
+    except ValueError:
+        raise ValueError(
+            f"bad time {text!r}: write a duration since the start (90m, 36h, 3d, 2w) "
+            "or the time the timeline shows (T+dd:hh:mm)"
+        ) from None
 
 
 class Calendar:

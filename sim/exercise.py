@@ -17,9 +17,9 @@ from pydantic import TypeAdapter, ValidationError
 import scenarios
 from actors.roster import roster_for
 from scenarios.model import Inject, InjectBase, Scenario
-from scenarios.vocabulary import EU27, format_duration, parse_duration
+from scenarios.vocabulary import EU27, format_duration
 
-from .clock import Calendar, format_offset
+from .clock import Calendar, format_offset, parse_offset
 from .events import FACILITATOR, MODEL, MSEL, Event, EventLog
 from .stages import awareness, incident, initiation, injects, proposal
 from .stages.meetings import Body
@@ -343,7 +343,7 @@ class Exercise:
             hours = float(value)
         else:
             try:
-                hours = parse_duration(value)
+                hours = parse_offset(value)
             except ValueError as exc:
                 raise InjectError(field, str(exc)) from None
         if hours < 0:

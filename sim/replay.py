@@ -19,6 +19,7 @@ from typing import Any
 
 import orjson
 
+from .clock import parse_offset
 from .events import GENESIS, Event, canonical, chain, digest_of
 from .recording import FORMAT_VERSION, Recorder, RecordingError, cdtx_version
 
@@ -141,9 +142,7 @@ class Recording:
         from .picture import Picture
 
         if isinstance(t, str):
-            from scenarios.vocabulary import parse_duration
-
-            t = parse_duration(t)
+            t = parse_offset(t)
         if self._checkpoints is None:
             self._build_checkpoints()
         count = bisect.bisect_right(self._times, t)  # events with e.t <= t

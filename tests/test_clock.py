@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from sim.clock import BRUSSELS, Calendar, format_offset
+from sim.clock import BRUSSELS, Calendar, format_offset, parse_offset
 
 # Friday 6 March 2026, 19:00 in Brussels (CET, UTC+1).
 FRIDAY_EVENING = datetime(2026, 3, 6, 19, 0, tzinfo=BRUSSELS)
@@ -144,6 +145,42 @@ def test_next_working_hour_skips_the_weekend():
 )
 def test_format_offset(hours, text):
     assert format_offset(hours) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("3d", 72.0),
+        ("1d12h", 36.0),
+        ("T+05:03:00", 123.0),
+        ("T+00:00:30", 0.5),
+        ("+01:00:00", 24.0),
+        ("  T+3d ", 72.0),
+        ("0", 0.0),
+    ],
+)
+def test_parse_offset_reads_durations_and_shown_times(text, hours):
+    assert parse_offset(text) == hours
+
+
+@pytest.mark.parametrize("minutes", [0, 1, 59, 60, 1439, 1440, 30 * 1440 + 7, 400 * 1440 + 61])
+def test_parse_offset_reads_back_what_format_offset_shows(minutes):
+    assert parse_offset(format_offset(minutes / 60)) * 60 == pytest.approx(minutes)
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("T+01:24:00", "hours 00-23"),
+        ("T+01:00:60", "minutes 00-59"),
+        ("T-00:02:00", "T+dd:hh:mm"),
+        ("soon", "duration since the start"),
+        ("", "bad time"),
+    ],
+)
+def test_parse_offset_refuses_with_a_message(text, says):
+    with pytest.raises(ValueError, match=re.escape(says)):
+        parse_offset(text)
 
 
 def test_label_has_calendar_and_offset():

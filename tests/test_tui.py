@@ -104,6 +104,20 @@ def test_go_to_time_and_next():
     run(scenario())
 
 
+def test_go_to_a_time_as_the_timeline_shows_it():
+    async def scenario():
+        app = make_play_app("grid-wiper", players=[], record=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            s = console(app).session
+            await pilot.press("g")
+            await pilot.press(*"T+01:12:00", "enter")
+            assert await wait_for(pilot, lambda: s.mode == "paused" and s.now() >= 36)
+            assert s.ex.now <= 36
+
+    run(scenario())
+
+
 async def _open_inject(pilot, app, kind: str) -> InjectScreen:
     await pilot.press("i")
     await pilot.pause()

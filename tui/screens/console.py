@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 
 from textual import work
@@ -14,8 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label
 from textual.worker import get_current_worker
 
-from scenarios.vocabulary import parse_duration
-from sim.clock import format_offset
+from sim.clock import format_offset, parse_offset
 from sim.picture import Picture
 
 from ..widgets.board import StatesBoard
@@ -36,16 +34,6 @@ FRAME = 0.05  # at most 20 updates a second from the clock worker
 
 class Tick(Message):
     """The clock worker moved the exercise on (batched: one message per frame, not per event)."""
-
-
-def parse_time(text: str) -> float:
-    """A sim time as people type it: a duration (``3d``, ``36h``) or T+dd:hh:mm as shown."""
-    text = text.strip().removeprefix("T+").removeprefix("+")
-    clock = re.fullmatch(r"(\d+):(\d{1,2}):(\d{2})", text)
-    if clock:
-        days, hours, minutes = (int(x) for x in clock.groups())
-        return days * 24 + hours + minutes / 60
-    return parse_duration(text)
 
 
 class ConsoleScreen(Screen):
@@ -223,7 +211,7 @@ class ConsoleScreen(Screen):
 
         def check(text: str) -> str | None:
             try:
-                t = parse_time(text)
+                t = parse_offset(text)
             except ValueError as exc:
                 return str(exc)
             if self.live and t < now:
@@ -233,14 +221,14 @@ class ConsoleScreen(Screen):
         def done(text: str | None) -> None:
             if text is None:
                 return
-            t = parse_time(text)
+            t = parse_offset(text)
             if self.live:
                 self.session.set_mode("until_t", t)
             else:
                 self.session.seek_time(t)
             self.refresh_view()
 
-        self.app.push_screen(PromptScreen("Go to sim time (e.g. 3d, 36h, 2w)", "3d", check), done)
+        self.app.push_screen(PromptScreen("Go to sim time (e.g. 3d, 36h, T+05:03:00)", "3d", check), done)
 
     # -- people ----------------------------------------------------------------------------
 
