@@ -86,10 +86,20 @@ MeasureId = Literal[
     "preventive", "cooperative", "hr_declaration", "council_conclusions", "listing",
     "mutual_assistance", "solidarity_clause",
 ]  # fmt: skip
-Unit = Annotated[float, Field(ge=0.0, le=1.0)]
-Signed = Annotated[float, Field(ge=-1.0, le=1.0)]
-Criterion = Annotated[int, Field(ge=0, le=4)]
-CriterionDelta = Annotated[int, Field(ge=-4, le=4)]
+
+
+def _not_bool(value: Any) -> Any:
+    # YAML reads yes/no/true/false as booleans, and pydantic would take them as 1 and 0.
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, not {str(value).lower()}")
+    return value
+
+
+NotBool = BeforeValidator(_not_bool)
+Unit = Annotated[float, Field(ge=0.0, le=1.0), NotBool]
+Signed = Annotated[float, Field(ge=-1.0, le=1.0), NotBool]
+Criterion = Annotated[int, Field(ge=0, le=4), NotBool]
+CriterionDelta = Annotated[int, Field(ge=-4, le=4), NotBool]
 
 
 class Model(BaseModel):
@@ -102,7 +112,7 @@ class Objective(Model):
     id: Identifier
     text: str = Field(min_length=1)
     metric: Literal[METRICS]  # type: ignore[valid-type]
-    target: str | float | int = Field(
+    target: Annotated[str | float | int, NotBool] = Field(
         description="A duration for t_* metrics (met when the time is at most this), a measure id "
         "for highest_measure, a number otherwise."
     )
@@ -195,7 +205,9 @@ class Procedure(Model):
     extraordinary_meetings: bool | None = Field(
         None, description="Whether bodies meet in extraordinary session on request."
     )
-    deliberation_rounds: int | None = Field(None, ge=0, le=50, description="Rounds per meeting.")
+    deliberation_rounds: Annotated[int, Field(ge=0, le=50), NotBool] | None = Field(
+        None, description="Rounds per meeting."
+    )
 
 
 # -- injects ---------------------------------------------------------------------------------
@@ -358,7 +370,7 @@ class Scenario(Model):
     summary: str = ""
     start: AwareStart = Field(description="Timezone-aware start, e.g. 2026-03-06T09:00:00+01:00.")
     horizon: Duration
-    seed: int = Field(0, ge=0, lt=2**63)
+    seed: Annotated[int, NotBool] = Field(0, ge=0, lt=2**63)
     decision_rule: Literal["unanimity", "qmv"] = "unanimity"
     objectives: list[Objective] = Field(default_factory=list)
     member_states: dict[StateCode, StateOverride] = Field(default_factory=dict)

@@ -252,6 +252,25 @@ def test_wrong_type_list_expected():
     one_problem(variant("to: [EE]", "to: EE"), 54, 9, "msel[0].to", "list")
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "line", "column", "where"),
+    [
+        ("seed: 7", "seed: true", 7, 7, "seed"),
+        (
+            "    sophistication: 0.8",
+            "    sophistication: yes",
+            30,
+            21,
+            "threat_actors[0].sophistication",
+        ),
+        ("      scope: 2", "      scope: no", 40, 14, "severity.scope"),
+    ],
+)
+def test_yes_no_true_false_are_not_numbers(old, new, line, column, where):
+    # YAML 1.1 reads them as booleans; taken as 1 and 0 they would change a run silently.
+    one_problem(variant(old, new), line, column, where, "expected a number, not")
+
+
 def test_value_out_of_range():
     text = variant("    sophistication: 0.8", "    sophistication: 1.5")
     one_problem(text, 30, 21, "threat_actors[0].sophistication", "less than or equal to 1")
