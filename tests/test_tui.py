@@ -93,6 +93,11 @@ def test_go_to_time_and_next():
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             s = console(app).session
+            # As the timeline shows times (T+dd:hh:mm), then as a duration.
+            await pilot.press("g")
+            await pilot.press(*"T+01:12:00", "enter")
+            assert await wait_for(pilot, lambda: s.mode == "paused" and s.now() >= 36)
+            assert s.ex.now <= 36
             await pilot.press("g")
             await pilot.press(*"3d", "enter")
             assert await wait_for(pilot, lambda: s.mode == "paused" and s.now() >= 72)
@@ -100,20 +105,6 @@ def test_go_to_time_and_next():
             await pilot.press("n")
             assert await wait_for(pilot, lambda: s.mode == "paused")
             assert any(e.kind in ("meeting", "decision") for e in s.events)
-
-    run(scenario())
-
-
-def test_go_to_a_time_as_the_timeline_shows_it():
-    async def scenario():
-        app = make_play_app("grid-wiper", players=[], record=False)
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            s = console(app).session
-            await pilot.press("g")
-            await pilot.press(*"T+01:12:00", "enter")
-            assert await wait_for(pilot, lambda: s.mode == "paused" and s.now() >= 36)
-            assert s.ex.now <= 36
 
     run(scenario())
 
