@@ -201,6 +201,9 @@ class Procedure(Model):
         None, description="Silence procedure (HR declaration)."
     )
     relex_drafting: Duration | None = Field(None, description="RELEX drafting of listing acts.")
+    coreper_preparation: Duration | None = Field(
+        None, description="Listing acts agreed in RELEX until COREPER can take them."
+    )
     written_procedure: Duration | None = Field(None, description="Council written procedure.")
     extraordinary_meetings: bool | None = Field(
         None, description="Whether bodies meet in extraordinary session on request."

@@ -26,6 +26,7 @@ class Timing:
     psc_extraordinary: float  # notice for an extraordinary meeting of any body
     silence_procedure: float  # HR declaration: silence procedure
     relex_drafting: float  # RELEX drafting of listing legal acts
+    coreper_preparation: float  # listing acts agreed in RELEX until COREPER can take them
     written_procedure: float  # Council written procedure
     extraordinary_meetings: bool  # bodies meet in extraordinary session when business waits
     deliberation_rounds: int  # Friedkin-Johnsen rounds per meeting
@@ -44,6 +45,7 @@ CALENDAR = Timing(
     psc_extraordinary=DAY,
     silence_procedure=1.5 * DAY,
     relex_drafting=24 * DAY,
+    coreper_preparation=10 * DAY,
     written_procedure=3 * DAY,
     extraordinary_meetings=False,
     deliberation_rounds=3,
@@ -62,6 +64,7 @@ CRISIS = Timing(
     psc_extraordinary=4.0,
     silence_procedure=12.0,
     relex_drafting=2 * DAY,
+    coreper_preparation=DAY,
     written_procedure=2 * DAY,
     extraordinary_meetings=True,
     deliberation_rounds=2,

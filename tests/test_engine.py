@@ -98,7 +98,12 @@ def index_of(events, predicate) -> int:
 
 def listing_run() -> Exercise:
     s = scenario(
-        procedure={"mode": "calendar", "hwpci_package": "1d", "relex_drafting": "5d"},
+        procedure={
+            "mode": "calendar",
+            "hwpci_package": "1d",
+            "relex_drafting": "5d",
+            "coreper_preparation": "2d",
+        },
         msel=fix_all("listing") + [propose("listing")],
     )
     return Exercise(s).run()
@@ -129,8 +134,11 @@ def test_listing_goes_through_hwpci_psc_relex_coreper_council_in_order():
     assert steps == sorted(steps)
     times = [ev[i].t for i in steps]
     assert times == sorted(times)
-    # RELEX drafting takes the scenario's five days.
+    # RELEX drafting takes the scenario's five days; COREPER takes the acts at its first weekly
+    # sitting after the scenario's two days of preparation.
     assert times[3] - times[2] == pytest.approx(5 * 24)
+    assert 2 * 24 <= times[4] - times[3] <= 2 * 24 + 7 * 24
+    assert ex.calendar.to_datetime(times[4]).weekday() == 2  # COREPER II sits on Wednesdays
     assert ex.metrics["t_listing"] == pytest.approx(times[-1])
     assert ex.metrics["highest_measure"] == "listing"
     assert ex.metrics["highest_rung"] == 4

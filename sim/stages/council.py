@@ -31,6 +31,7 @@ def adopt(ex: Exercise, proposal: Proposal):
         ex.emit("relex", proposal=proposal.id, phase="started")
         yield ex.env.timeout(ex.timing.relex_drafting)
         ex.emit("relex", proposal=proposal.id, phase="ended")
+        yield ex.env.timeout(ex.timing.coreper_preparation)
     yield ex.bodies["coreper"].sitting(f"{proposal.id}: {measure} for the Council")
     ex.emit("coreper", proposal=proposal.id, measure=measure)
     fac = ex.calendar.next_fac(ex.env.now)
