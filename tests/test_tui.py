@@ -11,13 +11,20 @@ import pytest
 
 pytest.importorskip("textual")
 
+import scenarios  # noqa: E402
 from sim.exercise import Exercise  # noqa: E402
 from sim.narrative import stage  # noqa: E402
 from tui.app import CdtxApp, make_play_app, make_replay_app  # noqa: E402
 from tui.screens.console import ConsoleScreen  # noqa: E402
 from tui.screens.decision import DecisionScreen  # noqa: E402
-from tui.screens.inject import InjectScreen  # noqa: E402
-from tui.screens.session import SPEEDS  # noqa: E402
+from tui.screens.inject import (  # noqa: E402
+    InjectScreen,
+    build_inject,
+    fields_for,
+    form_values,
+    initial_values,
+)
+from tui.screens.session import SPEEDS, LiveSession  # noqa: E402
 from tui.widgets.timeline import Timeline  # noqa: E402
 
 SIZE = (120, 40)
@@ -363,6 +370,24 @@ def test_a_keymap_file_remaps_a_binding_by_id(tmp_path, monkeypatch):
     keymap_file.write_text("- not a mapping\n")
     with pytest.raises(UserError, match="maps binding ids"):
         load_keymap()
+
+
+@pytest.mark.parametrize("scenario_id", scenarios.builtin_ids())
+def test_the_edit_form_changes_nothing_it_is_not_told_to(scenario_id):
+    # Every MSEL entry opened in the edit form and applied untouched is the same entry again:
+    # mixed severities, objectives, HSEEP columns and params the form has no field for survive.
+    scenario = scenarios.load(scenario_id)
+    for entry in scenario.msel:
+        session = LiveSession(Exercise(scenario, players=[]))
+        data = entry.model_dump(mode="json", by_alias=True)
+        fields = fields_for(entry.type, tuple(a.id for a in scenario.threat_actors), ())
+        inject = build_inject(entry.type, initial_values(fields, form_values(data)))
+        record = session.edit(entry.id, inject)
+        edited = record.data["inject"]
+        assert edited.pop("id") == f"{entry.id}-edited"
+        assert edited.pop("at") == entry.at
+        expected = entry.model_dump(mode="json", by_alias=True, exclude={"id", "at"})
+        assert edited == expected, entry.id
 
 
 def test_an_msel_entry_is_edited_before_it_fires():

@@ -44,7 +44,12 @@ def fields_for(kind: str, actors: tuple[str, ...], incidents: tuple[str, ...]) -
             Field("params.id", "Incident id", default="INC-F1"),
             actor,
             Field("params.targets", "Targets", default="", placeholder="EE:energy, LV:finance"),
-            Field("params.severity", "Severity 0-4 (all criteria)", default="2"),
+            Field(
+                "params.severity",
+                "Severity 0-4: a level for all criteria, then criterion=level",
+                default="2",
+                placeholder="2, impact=4",
+            ),
             Field("params.description", "Description"),
         ],
         "escalate": [
@@ -103,13 +108,59 @@ def form_values(inject: dict) -> dict[str, str]:
         elif name == "targets":
             values[key] = ", ".join(f"{t['state']}:{t['sector']}" for t in value)
         elif name == "severity" and inject.get("type") == "incident":
-            values[key] = str(round(sum(value.values()) / len(value)))
+            values[key] = severity_text(value)
         elif name == "severity":
             values[key] = ", ".join(f"{c}={d}" for c, d in value.items() if d)
         elif name == "extraordinary":
             values[key] = "yes" if value else "no"
         else:
             values[key] = str(value)
+    return values
+
+
+def severity_text(levels: dict[str, int]) -> str:
+    """An incident's severity as the form writes it: the commonest level, then the exceptions."""
+    counts = [list(levels.values()).count(level) for level in range(5)]
+    base = max(range(5), key=lambda level: (counts[level], -level))
+    exceptions = [f"{c}={levels[c]}" for c in CRITERIA if levels.get(c, base) != base]
+    return ", ".join([str(base), *exceptions])
+
+
+def parse_severity(text: str, key: str) -> dict[str, int]:
+    """``2, impact=4``: level 2 for every criterion but impact. Ranges are the model's to check."""
+    levels: dict[str, int] = {}
+    base = None
+    for item in text.replace(";", ",").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        criterion, sep, level = item.partition("=")
+        try:
+            number = int(level if sep else criterion)
+        except ValueError:
+            raise BadField(key, f"write a level 0-4, then criterion=level, not {item!r}") from None
+        if not sep:
+            base = number
+        elif criterion.strip() not in CRITERIA:
+            raise BadField(
+                key, f"unknown criterion {criterion.strip()!r} (one of {', '.join(CRITERIA)})"
+            )
+        else:
+            levels[criterion.strip()] = number
+    if base is None and len(levels) < len(CRITERIA):
+        raise BadField(key, "start with a level for all criteria, e.g. 2, impact=4")
+    return {c: levels.get(c, base) for c in CRITERIA}
+
+
+def initial_values(fields: list[Field], prefill: dict[str, str]) -> dict[str, str]:
+    """What each field shows when the form opens: the prefilled value, else the default (a
+    choice field falls back to its default when the value is not one of its choices)."""
+    values = {}
+    for spec in fields:
+        value = prefill.get(spec.key, spec.default)
+        if spec.choices and value not in spec.choices:
+            value = spec.default
+        values[spec.key] = value
     return values
 
 
@@ -149,11 +200,7 @@ def build_inject(kind: str, values: dict[str, str]) -> dict:
                 )
             params[name] = targets
         elif name == "severity" and kind == "incident":
-            try:
-                level = int(value)
-            except ValueError:
-                raise BadField(key, f"a whole number 0-4, not {value!r}") from None
-            params[name] = {c: level for c in CRITERIA}
+            params[name] = parse_severity(value, key)
         elif name == "severity":
             change = {}
             for item in value.replace(";", ",").split(","):
@@ -223,12 +270,12 @@ class InjectScreen(ModalScreen[dict | None]):
         widgets = []
         # An edited MSEL entry fills the form once; changing the type starts afresh.
         prefill = self.prefill if gen == 1 else {}
+        initial = initial_values(self.fields, prefill)
         for i, spec in enumerate(self.fields):
             widgets.append(Label(spec.label, classes="field-label"))
             wid = f"f{gen}-{i}"
-            value = prefill.get(spec.key, spec.default)
+            value = initial[spec.key]
             if spec.choices:
-                value = value if value in spec.choices else spec.default
                 widgets.append(Select([(c, c) for c in spec.choices], value=value,
                                       allow_blank=False, id=wid, compact=True))  # fmt: skip
             else:

@@ -215,8 +215,17 @@ class LiveSession:
             return record
 
     def edit(self, msel_id: str, inject: dict):
-        """Replace a scheduled MSEL entry with an edited version (skip it, submit the edit)."""
-        inject = {**inject, "id": f"{msel_id}-edited"}
+        """Replace a scheduled MSEL entry with an edited version (skip it, submit the edit).
+
+        What the form does not show (objectives, HSEEP columns, params it has no field for) is
+        kept from the entry; a change of type starts the params afresh.
+        """
+        original = self.entry(msel_id).model_dump(mode="json", by_alias=True)
+        kept = {k: v for k, v in original.items() if k not in ("id", "at", "type", "params")}
+        params = dict(inject.get("params", {}))
+        if inject.get("type") == original["type"]:
+            params = {**original["params"], **params}
+        inject = {**kept, **inject, "params": params, "id": f"{msel_id}-edited"}
         with self.lock:
             self.start_recording()
             record = self.ex.submit(inject)  # first: a refused edit leaves the entry scheduled
