@@ -228,7 +228,9 @@ class ConsoleScreen(Screen):
                 self.session.seek_time(t)
             self.refresh_view()
 
-        self.app.push_screen(PromptScreen("Go to sim time (e.g. 3d, 36h, T+05:03:00)", "3d", check), done)
+        self.app.push_screen(
+            PromptScreen("Go to sim time (e.g. 3d, 36h, T+05:03:00)", "3d", check), done
+        )
 
     # -- people ----------------------------------------------------------------------------
 
