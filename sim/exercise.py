@@ -277,6 +277,23 @@ class Exercise:
             self.skipped.append(msel_id)
         return record
 
+    def set_played(self, state: str, played: bool) -> Event:
+        """Hand delegation ``state`` to people at the table (or back to the model) from now on.
+
+        Recorded as an input. Decisions already taken keep their positions; a delegation with a
+        decision request open must answer it first.
+        """
+        self._refuse_after_end()
+        if state not in EU27:
+            raise InjectError("state", f"unknown member state code {state!r}")
+        if any(r.state == state for r in self.pending):
+            raise InjectError("state", f"{state} has a decision to answer first")
+        record = self.emit("input", FACILITATOR, control="players", state=state, played=played,
+                           step=self.steps)  # fmt: skip
+        chosen = (set(self.players) | {state}) if played else (set(self.players) - {state})
+        self.players = tuple(c for c in EU27 if c in chosen)
+        return record
+
     def note(self, text: str) -> Event:
         """A facilitator's note at the current sim time (recorded; reports use it).
 

@@ -131,6 +131,9 @@ def describe(event: Event) -> str:
             return f"Facilitator submits {inject['type']} inject {inject['id']}"
         if d.get("control") == "note":
             return f"Facilitator note: {d.get('text', '')}"
+        if d.get("control") == "players":
+            who = "people at the table" if d.get("played") else "the model"
+            return f"Facilitator: {d.get('state')} is played by {who} from now on"
         return f"Facilitator: {d.get('control')} {d.get('msel', '')}".rstrip()
     text = _TEXT.get(event.kind)
     return text(d) if text else f"{event.kind}: {d}"

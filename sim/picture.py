@@ -189,6 +189,9 @@ class Picture:
             )
         elif kind == "pressure":
             self.pressure = max(self.pressure, d["pressure"])
+        elif kind == "input" and d.get("control") == "players":
+            self.states[d["state"]].played = d["played"]
+            self.players = tuple(c for c, row in self.states.items() if row.played)
         elif kind == "note" or (kind == "input" and d.get("control") == "note"):
             self.notes.append(dict(t=e.t, text=d.get("text", ""), source=e.source))
         elif kind == "ended":

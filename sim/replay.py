@@ -349,6 +349,8 @@ def _reapply(ex, event: Event) -> None:
         ex.skip(data["msel"])
     elif data.get("control") == "note":
         ex.note(data["text"])
+    elif data.get("control") == "players":
+        ex.set_played(data["state"], data["played"])
     else:
         from .exercise import InjectError
 

@@ -9,7 +9,7 @@ from contracts import METRIC_KEYS
 
 import scenarios
 from scenarios.vocabulary import EU27, METRICS
-from sim import Exercise
+from sim import Exercise, InjectError
 
 # Friday 6 March 2026, 19:00 Brussels time.
 BASE = """
@@ -344,8 +344,6 @@ def test_an_oppose_answer_from_a_played_delegation_blocks():
 
 
 def test_answer_from_a_delegation_not_asked_is_refused():
-    from sim import InjectError
-
     ex = played()
     ex.run()
     with pytest.raises(InjectError) as info:
@@ -358,6 +356,42 @@ def test_headless_run_answers_for_played_delegations():
     ex.run()
     assert ex.finished and not ex.pending
     assert kinds(ex, "decision_request") and kinds(ex, "decision")
+
+
+def test_a_delegation_handed_to_people_mid_run_is_asked_at_the_next_decision():
+    s = scenario(msel=fix_all("hr_declaration", but=("EE",)) + [propose("hr_declaration")])
+    ex = Exercise(s, interactive=True)
+    ex.run("20m")  # under way, before the positions are fixed and the proposal is tabled
+    record = ex.set_played("EE", True)
+    assert record.data == {"control": "players", "state": "EE", "played": True, "step": ex.steps}
+    assert ex.players == ("EE",) and ex.picture.states["EE"].played
+    ex.run()
+    assert [r.state for r in ex.pending] == ["EE"]
+    with pytest.raises(InjectError, match="answer first"):
+        ex.set_played("EE", False)
+    ex.answer("EE", "support")
+    ex.run()
+    ee = next(e for e in ex.events if e.kind == "position" and e.data["state"] == "EE")
+    assert ee.data["by"] == "player"
+
+
+def test_a_delegation_handed_back_to_the_model_is_not_asked():
+    ex = played()
+    ex.run("20m")
+    ex.set_played("LT", False)
+    assert ex.players == () and not ex.picture.states["LT"].played
+    ex.run()
+    assert ex.finished and not ex.pending and not kinds(ex, "decision_request")
+
+
+def test_handing_over_is_refused_for_an_unknown_state_and_after_the_end():
+    ex = played(interactive=False)
+    with pytest.raises(InjectError) as info:
+        ex.set_played("XX", True)
+    assert info.value.field == "state"
+    ex.run()
+    with pytest.raises(InjectError, match="ended"):
+        ex.set_played("EE", True)
 
 
 # -- metrics --------------------------------------------------------------------------------

@@ -61,6 +61,25 @@ def test_open_reads_header_events_inputs(tmp_path):
     assert rec.verify().ok
 
 
+def test_a_delegation_handed_over_mid_run_replays_and_shows_in_the_picture(tmp_path):
+    path = tmp_path / "run.jsonl"
+    ex = Exercise("grid-wiper", players=["DE"])
+    with Recorder(path, ex):
+        ex.run("1d")
+        ex.set_played("EE", True)
+        ex.set_played("DE", False)
+        ex.run()
+    assert ex.players == ("EE",)
+    rec = replay.open(path)
+    assert rec.verify().ok
+    assert [e.data["control"] for e in rec.inputs] == ["players", "players"]
+    before, after = rec.picture_at("23h"), rec.picture_at("2d")
+    assert before.states["DE"].played and not before.states["EE"].played
+    assert after.states["EE"].played and not after.states["DE"].played
+    branch = rec.branch("3d")
+    assert branch.players == ("EE",)
+
+
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

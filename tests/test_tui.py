@@ -233,7 +233,7 @@ def test_note_recorded():
     run(scenario())
 
 
-def test_toggle_player_before_start_and_filter_and_help():
+def test_toggle_player_before_start_and_under_way_and_filter_and_help():
     async def scenario():
         app = make_play_app("grid-wiper", record=False)
         async with app.run_test(size=SIZE) as pilot:
@@ -253,6 +253,14 @@ def test_toggle_player_before_start_and_filter_and_help():
                 stage(timeline.events[i]) == "incident" for i in timeline.rows
             )
             assert len(timeline.rows) < timeline.count  # the other events are hidden
+            # Under way, a delegation is handed to the table as a recorded input.
+            await pilot.press("p")
+            await pilot.pause()
+            assert "AT" in s.ex.players and s.ex.steps > 0
+            assert s.ex.events[-1].data == {
+                "control": "players", "state": "AT", "played": True, "step": s.ex.steps
+            }  # fmt: skip
+            assert console(app).picture.states["AT"].played
             await open_and_dismiss(pilot, app, "question_mark", "HelpScreen", "escape")
 
     run(scenario())

@@ -266,21 +266,27 @@ class LiveSession:
         return self.ex.steps == 0 and self.recorder is None and len(self.ex.events) <= 1
 
     def toggle_player(self, code: str) -> str:
-        """Before the clock starts, rebuild the Exercise with ``code`` played or not."""
+        """Hand delegation ``code`` to the people at the table, or back to the model.
+
+        Before the clock starts the Exercise is rebuilt with the new players (the recording's
+        header then names them); afterwards the change is an input from now on.
+        Raises ``InjectError`` when it cannot be done now (the delegation owes an answer, the
+        exercise has ended).
+        """
         from sim.exercise import Exercise
 
-        if not self.can_change_players():
-            raise ValueError(
-                "played delegations are fixed once the exercise has started "
-                "(use --players, or branch from the recording)"
-            )
-        players = set(self.ex.players) ^ {code}
+        played = code not in self.ex.players
         with self.lock:
-            old = self.ex
-            self.ex = Exercise(old.scenario, old.seed, players=sorted(players),
-                               interactive=old.interactive)  # fmt: skip
+            if self.can_change_players():
+                old = self.ex
+                players = sorted(set(old.players) ^ {code})
+                self.ex = Exercise(old.scenario, old.seed, players=players,
+                                   interactive=old.interactive)  # fmt: skip
+            else:
+                self.start_recording()
+                self.ex.set_played(code, played)
             self.version += 1
-        return "played by people" if code in players else "played by the model"
+        return "played by people" if played else "played by the model"
 
 
 class ReplaySession:
