@@ -64,6 +64,18 @@ def test_report_of_a_known_run(blocked_run):
     assert re.search(r"\| M-01 \|.*\| delivered \|", text)
 
 
+def test_delegations_handed_over_during_the_run_are_named():
+    ex = Exercise("grid-wiper", players=["LT"])
+    ex.run("1d")
+    ex.set_played("EE", True)
+    ex.run()
+    for fmt in ("md", "html"):
+        text = report.aar(ex.scenario, ex.events, fmt=fmt)
+        assert "Handed over during the run" in text and "EE to the table at T+01:00:00" in text
+    quiet = report.aar(ex.scenario, ex.events[:5])
+    assert "Handed over" not in quiet
+
+
 def test_where_time_was_lost(blocked_run):
     scenario, events, _ = blocked_run
     data = report.analyse(scenario, events)

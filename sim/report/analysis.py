@@ -72,6 +72,16 @@ def players_of(events: list[Event], header: dict | None, scenario: Scenario) -> 
     return list(scenario.players)
 
 
+def handovers_of(events: list[Event]) -> list[str]:
+    """Delegations handed to the table or back to the model during the run, in order."""
+    return [
+        f"{e.data['state']} to {'the table' if e.data['played'] else 'the model'} "
+        f"at {format_offset(e.t)}"
+        for e in events
+        if e.kind == "input" and e.data.get("control") == "players"
+    ]
+
+
 def analyse(
     scenario: Scenario,
     events: list[Event],
@@ -111,6 +121,7 @@ def analyse(
         "decision_rule": header.get("decision_rule", scenario.decision_rule),
         "mode": mode,
         "players": players_of(events, header, scenario),
+        "handovers": handovers_of(events),
         "created": header.get("created"),
         "parent": header.get("parent"),
         "source": source,

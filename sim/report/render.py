@@ -64,6 +64,8 @@ def markdown(r: dict[str, Any]) -> str:
         ["Played delegations", ", ".join(o["players"]) or "none (all delegations simulated)"],
         ["Threat", "; ".join(f"{a['name']} (sponsor {a['sponsor']})" for a in o["threat_actors"])],
     ]
+    if o["handovers"]:
+        rows.insert(-1, ["Handed over during the run", "; ".join(o["handovers"])])
     if o["created"]:
         rows.append(["Recorded", o["created"]])
     if o["parent"]:
@@ -214,6 +216,8 @@ def html(r: dict[str, Any], horizon_hours: float | None = None) -> str:
         ["Played delegations", ", ".join(o["players"]) or "none (all delegations simulated)"],
         ["Threat", "; ".join(f"{a['name']} (sponsor {a['sponsor']})" for a in o["threat_actors"])],
     ]  # fmt: skip
+    if o["handovers"]:
+        rows.insert(-1, ["Handed over during the run", "; ".join(o["handovers"])])
     for key, label in (("created", "Recorded"), ("parent", "Branched from"), ("source", "Source")):
         if o[key]:
             rows.append([label, o[key]])
