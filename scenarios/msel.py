@@ -6,7 +6,9 @@ controller, notes, then ``Params`` (the inject's parameters as compact JSON; YAM
 as ``{pressure: 0.4}`` is accepted on import) and ``Status`` (``planned`` on export; ignored on
 import except that rows marked ``cancelled`` or ``deleted`` are left out).
 
-Export followed by import is lossless: the re-imported MSEL equals the original.
+Export followed by import is lossless: the re-imported MSEL equals the original. Import edits the
+scenario's YAML text: only the top-level ``msel:`` block is replaced (comments inside it go with
+it), everything else in the file is kept as written (:func:`splice_msel`).
 openpyxl (``cdtx[xlsx]``) is imported only when an ``.xlsx`` file is read or written.
 """
 
@@ -327,12 +329,16 @@ def read(path: str | Path) -> list[InjectBase]:
 def scenario_data(scenario: Scenario, msel: Sequence[InjectBase]) -> dict[str, Any]:
     """Plain data of ``scenario`` with its MSEL replaced (what ``Scenario.model_validate`` takes)."""
     data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
-    data["msel"] = [
-        entry.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-        | {"id": entry.id, "at": format_duration(entry.at), "type": entry.type}
-        for entry in msel
-    ]
+    data["msel"] = [_entry_data(entry) for entry in msel]
     return data
+
+
+def _entry_data(entry: InjectBase) -> dict[str, Any]:
+    return entry.model_dump(mode="json", by_alias=True, exclude_defaults=True) | {
+        "id": entry.id,
+        "at": format_duration(entry.at),
+        "type": entry.type,
+    }
 
 
 def _entry_order(data: dict[str, Any]) -> dict[str, Any]:
@@ -343,23 +349,146 @@ def _entry_order(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _dump(data: Any) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
 def to_yaml(scenario: Scenario, msel: Sequence[InjectBase], origin: str = "") -> str:
-    """YAML text of ``scenario`` with its MSEL replaced."""
+    """YAML text of ``scenario`` with its MSEL replaced (the whole scenario dumped afresh)."""
     data = scenario_data(scenario, msel)
     data["msel"] = [_entry_order(e) for e in data["msel"]]
     head = f"# {scenario.id} with the MSEL imported from {origin}\n" if origin else ""
-    return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return head + _dump(data)
 
 
-def import_into(scenario: Scenario, path: str | Path, shown_out: str = "<output>") -> str:
-    """Read the MSEL at ``path`` and return the YAML of ``scenario`` with it; checks it loads."""
+# -- replace the msel block of a scenario file, keeping the rest as written --------------------
+
+_REST_OF_LINE = re.compile(r"[ \t]*(?:#[^\r\n]*)?")  # spaces and a comment, up to the line break
+_ONLY_COMMENTS = re.compile(r"(?:[ \t]*(?:#[^\r\n]*)?(?:\r\n|\n|\r))*[ \t]*(?:#[^\r\n]*)?")
+
+
+def _node_end(events: list, i: int) -> tuple[int, int]:
+    """(index of the event after the node starting at ``events[i]``, end of its content in the
+    text). The end of a block collection is that of its last value: the end mark PyYAML gives a
+    block collection lies at the next token, past any blank lines and comments that follow it."""
+    event = events[i]
+    if isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)):
+        return i + 1, event.end_mark.index
+    if not isinstance(event, yaml.CollectionStartEvent):
+        raise ValueError(f"unexpected YAML event {event}")
+    end = event.end_mark.index
+    i += 1
+    while not isinstance(events[i], yaml.CollectionEndEvent):
+        i, child_end = _node_end(events, i)
+        end = max(end, child_end)
+    if event.flow_style:
+        end = events[i].end_mark.index  # just after the closing ] or }
+    return i + 1, end
+
+
+def _top_level(text: str) -> tuple[int, int, tuple[int, int] | None] | None:
+    """(column of the top-level keys, end of the top-level mapping's content, (start, end) of
+    the text ``msel: value`` or None if there is no ``msel`` key); None when the top level is not
+    a block mapping."""
+    events = list(yaml.parse(text, Loader=yaml.SafeLoader))
+    i = next(n for n, e in enumerate(events) if isinstance(e, yaml.NodeEvent))
+    top = events[i]
+    if not isinstance(top, yaml.MappingStartEvent) or top.flow_style:
+        return None
+    i += 1
+    column = -1
+    content_end = top.end_mark.index
+    span = None
+    while not isinstance(events[i], yaml.MappingEndEvent):
+        key = events[i]
+        if column < 0:
+            column = key.start_mark.column
+        i, key_end = _node_end(events, i)
+        i, value_end = _node_end(events, i)
+        content_end = max(content_end, key_end, value_end)
+        if isinstance(key, yaml.ScalarEvent) and key.value == "msel":
+            span = (key.start_mark.index, max(key_end, value_end))
+    return max(column, 0), content_end, span
+
+
+def _content_end(text: str, end: int) -> int | None:
+    """``end`` moved back over trailing blank space, then on over a comment on its line (part of
+    the block); None if something else follows on that line."""
+    while end > 0 and text[end - 1] in " \t\r\n":
+        end -= 1
+    rest = _REST_OF_LINE.match(text, end)
+    assert rest is not None
+    if rest.end() < len(text) and text[rest.end()] not in "\r\n":
+        return None
+    return rest.end()
+
+
+def _msel_block(msel: Sequence[InjectBase], column: int, newline: str) -> str:
+    """``msel:`` and its entries as :func:`to_yaml` writes them, without the final line break;
+    lines after the first indented to ``column`` and ended with ``newline``."""
+    entries = [_entry_order(_entry_data(entry)) for entry in msel]
+    lines = _dump({"msel": entries}).rstrip("\n").split("\n")
+    return newline.join([lines[0]] + [" " * column + line if line else "" for line in lines[1:]])
+
+
+def splice_msel(text: str, msel: Sequence[InjectBase]) -> str | None:
+    """Scenario YAML ``text`` with its top-level ``msel`` replaced by ``msel``, every other byte
+    kept (comments, key order, quoting, blank lines, line endings). The old ``msel: ...`` text,
+    comments inside it included, gives way to the new block; a file without ``msel`` gets one at
+    its end (none if the new MSEL is empty). None when the text cannot be edited this way (not
+    YAML, or the top level is not a block mapping)."""
+    try:
+        found = _top_level(text)
+    except (yaml.YAMLError, ValueError, StopIteration):
+        return None
+    if found is None:
+        return None
+    column, mapping_end, span = found
+    first_break = re.search(r"\r\n|\n|\r", text)
+    newline = first_break.group() if first_break else "\n"
+    if span is not None:
+        start, end = span[0], _content_end(text, span[1])
+        line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
+        if end is None or text[line_start:start].strip(" "):
+            return None  # msel: shares a line with other content
+        block = _msel_block(msel, start - line_start, newline)
+        return text[:start] + block + text[end:]
+    if not msel:
+        return text
+    block = _msel_block(msel, column, newline)
+    indent = " " * column
+    if _ONLY_COMMENTS.fullmatch(text, mapping_end):
+        # Only blank lines and comments after the mapping: add the block at the end of the file.
+        before = text if not text or text.endswith(("\n", "\r")) else text + newline
+        gap = "" if not before.strip() or before.endswith(newline * 2) else newline
+        return before + gap + indent + block + newline
+    # Something else follows (a "..." document end): add the block after the mapping's last line.
+    end = _content_end(text, mapping_end)
+    if end is None:
+        return None
+    return text[:end] + newline + indent + block + text[end:]
+
+
+def import_into(
+    scenario: Scenario,
+    path: str | Path,
+    shown_out: str = "<output>",
+    source: str | None = None,
+) -> str:
+    """Read the MSEL at ``path`` and return the YAML of ``scenario`` with it; checks it loads.
+
+    The YAML is ``source`` (default: the text ``scenario`` was loaded from, e.g. the built-in
+    file) with only its top-level ``msel`` block replaced, so comments and layout elsewhere are
+    kept. Without a source text, or if the edited text would not load to the same scenario as a
+    fresh dump (an alias into the old block, say), the whole scenario is dumped afresh.
+    """
     from .load import ScenarioError, load_text
 
     table = read_table(path)
     msel = parse_rows(table, str(path))
     text = to_yaml(scenario, msel, Path(path).name)
     try:
-        load_text(text, shown_out)
+        expected = load_text(text, shown_out)
     except ScenarioError as exc:
         # Point at the spreadsheet row rather than the generated YAML: entry i came from the
         # i-th entry row (parse_rows succeeded, so every entry row became an entry).
@@ -373,4 +502,13 @@ def import_into(scenario: Scenario, path: str | Path, shown_out: str = "<output>
             else:
                 problems.append(f"{path}: {p.message}")
         raise MselError(problems) from None
+    source = scenario.source_text if source is None else source
+    spliced = splice_msel(source, msel) if source is not None else None
+    if spliced is not None:
+        try:
+            kept = load_text(spliced, shown_out)
+        except ScenarioError:
+            kept = None
+        if kept is not None and kept.model_dump() == expected.model_dump():
+            return spliced
     return text

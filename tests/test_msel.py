@@ -34,6 +34,12 @@ def test_round_trip_is_lossless(tmp_path, scenario_id, suffix):
     assert list(again.msel) == list(original.msel)
     # Everything but the MSEL is the --into scenario.
     assert again.model_dump(exclude={"msel"}) == original.model_dump(exclude={"msel"})
+    # The same scenario as the whole scenario dumped afresh (what import used to write) ...
+    fresh = msel.to_yaml(original, original.msel, sheet.name)
+    assert again.model_dump() == scenarios.load_text(fresh).model_dump()
+    # ... but the text is the built-in file with only its msel block (its last key) replaced.
+    source = scenarios.builtin_path(scenario_id).read_text(encoding="utf-8")
+    assert text == source[: source.index("\nmsel:") + 1] + _block(fresh) + "\n"
 
 
 def test_cli_export_import(tmp_path, capsys):
@@ -120,3 +126,142 @@ def test_xlsx_bad_cell(tmp_path):
 def test_wrong_extension(tmp_path):
     with pytest.raises(msel.MselError, match=r"\.csv or \.xlsx"):
         msel.export(scenarios.load("grid-wiper"), tmp_path / "m.ods")
+
+
+# -- import keeps the scenario file as written, except its msel block ---------------------------
+
+HEAD = """\
+# A scenario under version control: these comments must survive an import.
+# yaml-language-server: $schema=./cdtx-scenario.schema.json
+cdtx: 1
+id: "tiny"            # quoted on purpose
+title: 'Tiny: a test'
+start: 2026-03-06T09:00:00+01:00
+horizon: 10d
+
+# -- who -----------------------------------------------------------
+objectives:
+  - id: OBJ-1
+    text: Meet.
+    metric: t_first_psc
+    target: 72h
+threat_actors:
+  - {id: apt, name: APT, sponsor: RU}   # a flow entry
+
+incidents:
+  - id: INC-1
+    actor: apt
+    targets: [{state: EE, sector: energy}]
+    severity: {scope: 1, scale: 1, duration: 1, intensity: 1, complexity: 1,
+               sophistication: 1, impact: 1}
+
+"""
+OLD_MSEL = """\
+msel:   # the injects
+  # the first one
+  - id: M-01
+    at: 1h
+    type: note
+    params: {text: old}
+    notes: |
+      a block scalar
+      at the end"""
+TAIL = """
+
+# -- timing, after the msel ------------------------------------------
+procedure:
+  mode: crisis   # exercise pace
+# the end
+"""
+NEW_ROWS = [
+    ["M-01", "2h", "note", "", "", "", "", "", "OBJ-1", "", "", '{"text": "new"}', "planned"],
+    ["M-02", "1d", "media", "Press", "EE", "", "line one\nline two", "", "", "", "", "{pressure: 0.5}",
+     "planned"],
+]  # fmt: skip
+
+
+def _sheet(tmp_path, rows=NEW_ROWS):
+    return _write_csv(tmp_path / "new.csv", [msel.HEADERS, *rows])
+
+
+def _import(tmp_path, text, rows=NEW_ROWS, newline="\n"):
+    """(written YAML, expected scenario dump) for importing ``rows`` into the file ``text``."""
+    path = tmp_path / "scenario.yaml"
+    path.write_bytes(text.replace("\n", newline).encode("utf-8"))
+    scenario = scenarios.load_path(path)
+    sheet = _sheet(tmp_path, rows)
+    out = msel.import_into(scenario, sheet)
+    fresh = msel.to_yaml(scenario, msel.read(sheet), sheet.name)  # what import used to write
+    assert scenarios.load_text(out).model_dump() == scenarios.load_text(fresh).model_dump()
+    return out, fresh
+
+
+def _block(fresh: str) -> str:
+    """The msel block of a whole-scenario dump (its last key), without the final line break."""
+    return fresh[fresh.index("\nmsel:") + 1 :].rstrip("\n")
+
+
+def test_import_keeps_everything_but_the_msel_block(tmp_path):
+    out, fresh = _import(tmp_path, HEAD + OLD_MSEL + TAIL)
+    assert out == HEAD + _block(fresh) + TAIL
+    assert "old" not in out and "the first one" not in out  # comments inside msel go with it
+    again = scenarios.load_text(out)
+    assert [(e.id, e.at) for e in again.msel] == [("M-01", 2), ("M-02", 24)]
+    assert again.msel[1].message == "line one\nline two"
+    assert again.procedure.mode == "crisis"
+
+
+def test_import_replaces_a_flow_msel(tmp_path):
+    flow = "msel: [{id: M-01, at: 1h, type: note,\n        params: {text: old}}]  # flow"
+    out, fresh = _import(tmp_path, HEAD + flow + TAIL)
+    assert out == HEAD + _block(fresh) + TAIL
+
+
+def test_import_replaces_an_empty_msel(tmp_path):
+    out, fresh = _import(tmp_path, HEAD + "msel: []" + TAIL)
+    assert out == HEAD + _block(fresh) + TAIL
+
+
+def test_import_of_an_empty_sheet_writes_an_empty_msel(tmp_path):
+    out, _ = _import(tmp_path, HEAD + OLD_MSEL + TAIL, rows=[])
+    assert out == HEAD + "msel: []" + TAIL
+
+
+def test_import_appends_msel_to_a_file_without_one(tmp_path):
+    out, fresh = _import(tmp_path, HEAD + TAIL.lstrip("\n"))
+    assert out == HEAD + TAIL.lstrip("\n") + "\n" + _block(fresh) + "\n"
+    # No line break at the end of the file: one is added before the block.
+    out, fresh = _import(tmp_path, HEAD.rstrip("\n"))
+    assert out == HEAD.rstrip("\n") + "\n\n" + _block(fresh) + "\n"
+    # Nothing to add: the file stays as it is.
+    out, _ = _import(tmp_path, HEAD, rows=[])
+    assert out == HEAD
+
+
+def test_import_keeps_windows_line_endings(tmp_path):
+    out, fresh = _import(tmp_path, HEAD + OLD_MSEL + TAIL, newline="\r\n")
+    assert "\n" not in out.replace("\r\n", "")
+    crlf = HEAD.replace("\n", "\r\n"), TAIL.replace("\n", "\r\n")
+    assert out == crlf[0] + _block(fresh).replace("\n", "\r\n") + crlf[1]
+
+
+def test_import_falls_back_to_a_fresh_dump(tmp_path):
+    # An alias after the msel block to an anchor inside it: the block cannot just be replaced.
+    anchored = OLD_MSEL.replace("{text: old}", "{text: &said old}")
+    out, fresh = _import(tmp_path, HEAD + anchored + "\nsummary: *said\n")
+    assert out == fresh
+    # A top-level flow mapping has no block to replace either.
+    flat = "{cdtx: 1, id: t, title: T, start: 2026-03-06T09:00:00Z, horizon: 3d,\n"
+    flat += " threat_actors: [{id: apt, name: APT}], msel: []}\n"
+    out, fresh = _import(tmp_path, flat, rows=[NEW_ROWS[1]])
+    assert out == fresh
+
+
+def test_cli_import_keeps_comments(tmp_path):
+    path, out = tmp_path / "scenario.yaml", tmp_path / "new.yaml"
+    path.write_text(HEAD + OLD_MSEL + TAIL, encoding="utf-8")
+    sheet = _sheet(tmp_path)
+    assert main(["msel", "import", str(sheet), "--into", str(path), "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith(HEAD) and text.endswith(TAIL)
+    assert [e.id for e in scenarios.load_path(out).msel] == ["M-01", "M-02"]
