@@ -234,3 +234,262 @@ def test_serve_checks_its_options_before_serving(args, message):
     assert result.returncode == 1
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# -- mistakes found by walking the command line as a user (each was a traceback, a silently
+# -- wrong result or a destroyed input before) ------------------------------------------------
+
+
+def run_main(capsys, *args: str) -> tuple[int, str, str]:
+    """``cdtx ARGS`` in this process: (exit status, stdout, stderr)."""
+    from tui.cli import main
+
+    try:
+        code = main(list(args))
+    except SystemExit as exc:  # argparse
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_error(result: tuple[int, str, str], *needles: str) -> None:
+    code, _, err = result
+    assert code == 1, err
+    assert "Traceback" not in err
+    assert err.startswith("cdtx"), err
+    for needle in needles:
+        assert needle in err, err
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("rec") / "run.jsonl"
+    done = cdtx("run", "--until", "5d", "--record", str(path))
+    assert done.returncode == 0, done.stderr
+    return path
+
+
+MEDIA = "- type: media\n  params: {pressure: 0.5}\n"
+
+
+def test_record_may_not_overwrite_the_scenario_or_inject_file(tmp_path, capsys):
+    scenario = tmp_path / "mine.yaml"
+    scenario.write_text(
+        (Path(__file__).parents[1] / "scenarios/builtin/grid-wiper.yaml").read_text()
+    )
+    before = scenario.read_text()
+    assert_error(run_main(capsys, "run", str(scenario), "--record", str(scenario)),
+                 "would overwrite the scenario file")  # fmt: skip
+    assert scenario.read_text() == before
+    injects = tmp_path / "injects.yaml"
+    injects.write_text(MEDIA)
+    assert_error(run_main(capsys, "run", "--inject", str(injects), "--record", str(injects)),
+                 "would overwrite the --inject file")  # fmt: skip
+    assert injects.read_text() == MEDIA
+    assert_error(run_main(capsys, "run", "--record", ""), "--record")
+
+
+def test_a_refused_inject_leaves_no_recording_behind(tmp_path, capsys):
+    injects = tmp_path / "injects.yaml"
+    injects.write_text("- type: escalate\n  params: {incident: NOPE, severity: {impact: 1}}\n")
+    new = tmp_path / "new.jsonl"
+    assert_error(run_main(capsys, "run", "--inject", str(injects), "--record", str(new)),
+                 f"{injects}:2:", "NOPE")  # fmt: skip
+    assert not new.exists()
+    old = tmp_path / "old.jsonl"
+    old.write_text("precious\n")
+    assert_error(run_main(capsys, "run", "--inject", str(injects), "--record", str(old)))
+    assert old.read_text() == "precious\n"
+
+
+def test_recording_with_injects_still_verifies(tmp_path, capsys, recording):
+    injects = tmp_path / "injects.yaml"
+    injects.write_text(MEDIA)
+    out = tmp_path / "branch.jsonl"
+    code, _, err = run_main(capsys, "run", "--from", str(recording), "--at", "2d",
+                            "--inject", str(injects), "--record", str(out), "--json")  # fmt: skip
+    assert code == 0, err
+    from sim import replay
+
+    child = replay.open(out)
+    assert child.header["parent"]["at"] == 48.0 and len(child.inputs) == 1
+    assert child.verify().ok
+
+
+@pytest.mark.parametrize(
+    ("text", "needles"),
+    [
+        ("- type: media\n  at: 100w\n  params: {pressure: 0.2}\n",
+         [":2:7: inject 1: at: 100w is after the scenario's horizon (30d)"]),
+        ("- id: M-01\n  " + MEDIA[2:], [":1:7: inject 1: id 'M-01' is already used by the scenario"]),
+        ("- id: X\n  " + MEDIA[2:] + "- id: X\n  " + MEDIA[2:],
+         [":4:7: inject 2: id 'X' is already used by inject 1"]),
+    ],
+)  # fmt: skip
+def test_inject_that_would_never_apply_or_clash_is_refused(tmp_path, capsys, text, needles):
+    injects = tmp_path / "injects.yaml"
+    injects.write_text(text)
+    assert_error(run_main(capsys, "run", "--inject", str(injects)), *needles)
+
+
+def test_branch_options_that_cannot_work(tmp_path, capsys, recording):
+    assert_error(run_main(capsys, "run", "--from", str(recording), "--at", "4d", "--until", "2d"),
+                 "--until 2d is before the branch point 4d")  # fmt: skip
+    full = tmp_path / "full.jsonl"
+    assert run_main(capsys, "run", "--record", str(full))[0] == 0
+    injects = tmp_path / "injects.yaml"
+    injects.write_text(MEDIA)
+    assert_error(run_main(capsys, "run", "--from", str(full), "--inject", str(injects)),
+                 "has ended", "--at")  # fmt: skip
+
+
+def _edited(recording: Path, tmp_path: Path, header=None, line=None) -> Path:
+    lines = recording.read_text().splitlines()
+    if header:
+        raw = json.loads(lines[0])
+        raw.update(header)
+        lines[0] = json.dumps(raw)
+    if line:
+        raw = json.loads(lines[5])
+        raw.update(line)
+        lines[5] = json.dumps(raw)
+    path = tmp_path / "edited.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("header", "line", "needle"),
+    [
+        ({"scenario_text": 5}, None, "line 1: header field scenario_text"),
+        ({"parent": "x"}, None, "line 1: header field parent"),
+        ({"parent": {"path": 1}}, None, "line 1: header field parent.at"),
+        (None, {"t": "soon"}, "line 6: event time t"),
+        (None, {"t": 1e308}, "line 6: event time t"),
+        (None, {"data": [1]}, "line 6: not an event"),
+    ],
+)
+@pytest.mark.parametrize("command", [["replay"], ["report"], ["run", "--from"]])
+def test_hand_edited_recordings_are_user_errors(
+    tmp_path, capsys, recording, header, line, needle, command
+):
+    path = _edited(recording, tmp_path, header, line)
+    code, out, err = run_main(capsys, *command, str(path))
+    assert_error((code, out, err), f"{path}: {needle}")
+    assert len(err.strip().splitlines()) == 1, err
+
+
+def test_replay_at_after_the_horizon_and_at_with_verify(capsys, recording):
+    assert_error(run_main(capsys, "replay", str(recording), "--at", "100w"),
+                 "--at 100w is after the horizon", "(30d)")  # fmt: skip
+    assert_error(run_main(capsys, "replay", str(recording), "--verify", "--at", "1d"),
+                 "--at does not apply to --verify")  # fmt: skip
+
+
+SPEC = "base: grid-wiper\nvary:\n  decision_rule: [unanimity, qmv]\nseeds: 1\n"
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory) -> Path:
+    where = tmp_path_factory.mktemp("sweep")
+    (where / "s.yaml").write_text(SPEC)
+    out = where / "r.csv"
+    done = cdtx("sweep", str(where / "s.yaml"), "-j", "1", "--quiet", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (["-o", "{tmp}/afile/r.csv"], "{tmp}/afile/r.csv"),
+        (["-o", "{tmp}"], "is a directory"),
+        (["-o", ""], "-o: give a file name"),
+        (["-o", "{tmp}/r.csv", "--plot", "{tmp}/p.txt"], ".png, .svg or .pdf"),
+        (["-o", "{tmp}/r.csv", "--plot", "{tmp}/nodir/p.png"], "no such directory"),
+        (["-o", "{tmp}/r.csv", "--plot", "{tmp}/r.csv"], "--plot would overwrite"),
+    ],
+)
+def test_sweep_outputs_that_cannot_be_written(tmp_path, capsys, extra, needle):
+    spec = tmp_path / "s.yaml"
+    spec.write_text(SPEC)
+    (tmp_path / "afile").write_text("")
+    extra = [e.format(tmp=tmp_path) for e in extra]
+    assert_error(run_main(capsys, "sweep", str(spec), "-j", "1", "--quiet", *extra),
+                 needle.format(tmp=tmp_path))  # fmt: skip
+    assert not (tmp_path / "r.csv").exists()  # refused before running
+
+
+def _bad_results(results: Path, tmp_path: Path, column: str) -> Path:
+    import csv
+
+    rows = list(csv.reader(results.open(newline="")))
+    rows[1][rows[0].index(column)] = "abc"
+    path = tmp_path / f"bad-{column}.csv"
+    with path.open("w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+@pytest.mark.parametrize("column", ["point", "highest_rung", "t_first_detection"])
+def test_hand_edited_results_are_user_errors(tmp_path, capsys, results, column):
+    bad = _bad_results(results, tmp_path, column)
+    assert_error(run_main(capsys, "sweep", "--summary", str(bad)), f"{bad}: not a results file")
+    assert_error(run_main(capsys, "report", str(bad)), f"{bad}: not a results file")
+    spec = tmp_path / "s.yaml"
+    spec.write_text(SPEC)
+    assert_error(
+        run_main(capsys, "sweep", str(spec), "-j", "1", "--quiet", "-o", str(bad), "--resume"),
+        f"{bad}: not a results file",
+    )
+
+
+def test_binary_results_and_bad_plot_path(tmp_path, capsys, results):
+    binary = tmp_path / "b.csv"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    assert_error(run_main(capsys, "sweep", "--summary", str(binary)), "not UTF-8")
+    assert_error(run_main(capsys, "report", str(binary)), "not UTF-8")
+    assert_error(run_main(capsys, "sweep", "--summary", str(results), "--plot", str(tmp_path)),
+                 "is a directory")  # fmt: skip
+
+
+def test_sweep_summary_into_a_closed_pipe_exits_0(results):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui.cli", "sweep", "--summary", str(results)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    proc.stdout.close()  # like `| head -0`: the reader is gone before anything is written
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert b"Traceback" not in err
+
+
+def test_outputs_may_not_overwrite_inputs(tmp_path, capsys, recording):
+    copy = tmp_path / "copy.jsonl"
+    copy.write_bytes(recording.read_bytes())
+    assert_error(run_main(capsys, "report", str(copy), "-o", str(copy), "--format", "md"),
+                 "-o would overwrite the input")  # fmt: skip
+    assert copy.read_bytes() == recording.read_bytes()
+    sheet = tmp_path / "msel.csv"
+    assert run_main(capsys, "msel", "export", "-o", str(sheet))[0] == 0
+    before = sheet.read_text()
+    assert_error(run_main(capsys, "msel", "import", str(sheet), "--into", "grid-wiper",
+                          "-o", str(sheet)), "-o would overwrite the input")  # fmt: skip
+    assert sheet.read_text() == before
+    assert_error(run_main(capsys, "report", str(recording), "-o", ""), "-o: give a file name")
+
+
+def test_msel_import_of_a_directory_and_every_problem_line_prefixed(tmp_path, capsys):
+    assert_error(run_main(capsys, "msel", "import", str(tmp_path), "--into", "grid-wiper"),
+                 "is a directory")  # fmt: skip
+    sheet = tmp_path / "msel.csv"
+    assert run_main(capsys, "msel", "export", "-o", str(sheet))[0] == 0
+    lines = sheet.read_text().splitlines()
+    sheet.write_text("\n".join([lines[0].replace("Scenario Time", "When"), *lines[1:]]) + "\n")
+    code, _, err = run_main(capsys, "msel", "import", str(sheet), "--into", "grid-wiper")
+    assert code == 1 and len(err.splitlines()) == 2
+    assert all(line.startswith(f"cdtx: {sheet}: row 1") for line in err.splitlines()), err
+
+
+def test_empty_scenario_name(capsys):
+    assert_error(run_main(capsys, "run", ""), "SCENARIO is empty")

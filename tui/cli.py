@@ -144,8 +144,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("cdtx: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # e.g. `cdtx run | head`
+        _discard_stdout()
         sys.stderr.close()
         return EXIT_OK
+
+
+def _discard_stdout() -> None:
+    """Point standard output at /dev/null, so that flushing it at exit fails no more."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real stdout (e.g. redirected in tests)
+        pass
 
 
 if __name__ == "__main__":

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sys
 from argparse import Namespace
+from pathlib import Path
 
 from .cli import UserError
-from .commands import write_output
+from .commands import check_output, load_scenario, write_output
 
 
 def register(sub) -> None:
@@ -28,14 +29,16 @@ def register(sub) -> None:
 
 
 def _fail(exc) -> UserError:
-    return UserError("\n".join(exc.problems) if exc.problems else str(exc))
+    # One problem per line, each with the "cdtx: " that main() puts before the first.
+    return UserError("\ncdtx: ".join(str(p) for p in exc.problems) if exc.problems else str(exc))
 
 
 def cmd_export(args: Namespace) -> int:
-    import scenarios
     from scenarios import msel
 
-    scenario = scenarios.load(args.scenario)
+    if not args.output:
+        raise UserError("-o: give a file name, e.g. msel.csv or msel.xlsx")
+    scenario = load_scenario(args.scenario)
     try:
         path = msel.export(scenario, args.output)
     except msel.MselError as exc:
@@ -47,10 +50,13 @@ def cmd_export(args: Namespace) -> int:
 
 
 def cmd_import(args: Namespace) -> int:
-    import scenarios
     from scenarios import msel
 
-    scenario = scenarios.load(args.into)
+    if Path(args.file).is_dir():
+        raise UserError(f"{args.file}: is a directory, not an MSEL spreadsheet")
+    if args.output is not None:
+        check_output(args.output, [args.file])
+    scenario = load_scenario(args.into)
     try:
         text = msel.import_into(scenario, args.file, args.output or "<output>")
     except msel.MselError as exc:

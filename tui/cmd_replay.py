@@ -55,6 +55,8 @@ def cmd_run(args: Namespace) -> int:
         raise UserError("--at needs --from FILE (the recording to branch from)")
     if record is None and source is None and inject_file is None:
         return commands.cmd_run(args)
+    if record is not None:
+        _check_record_path(record, args, source, inject_file)
     from scenarios.load import load_injects
     from sim.recording import Recorder, RecordingError
 
@@ -65,17 +67,26 @@ def cmd_run(args: Namespace) -> int:
                 raise UserError("give either a SCENARIO or --from FILE, not both")
             if args.seed is not None:
                 raise UserError("--seed does not apply to --from (the recording has its seed)")
-            if record is not None and _same_file(record, source):
-                raise UserError(f"{record}: --record would overwrite the --from recording")
             recording = open_recording(source)
             at = recording.end_time if args.branch_at is None else args.branch_at
-            ex = recording.branch(at, [], record_to=record)
-            recorder = ex.recorder
+            if args.until is not None and args.until < at:
+                raise UserError(f"--until {_hours(args.until)} is before the branch point "
+                                f"{_hours(at)} (--until counts from the scenario's start)")  # fmt: skip
+            ex = recording.branch(at, [])
+            parent = {"digest": recording.digest, "at": at, "path": str(recording.path)}
         else:
             ex = commands.load_exercise(args)
-            recorder = Recorder(record, ex) if record else None
+            parent = None
         if injects is not None:
-            _submit_all(ex, injects, recorder)
+            if ex.finished and source is not None:
+                raise UserError(
+                    f"{source}: the recorded run has ended at {_hours(ex.horizon)}: nothing can "
+                    "be injected there; give --at DUR to branch before its end"
+                )
+            _submit_all(ex, injects)
+        # The recorder starts once every inject is accepted (it writes the events so far first):
+        # a refused inject leaves no half-made recording behind, nor overwrites an older one.
+        recorder = Recorder(record, ex, parent=parent) if record is not None else None
     except RecordingError as exc:
         raise UserError(str(exc)) from None
     try:
@@ -89,29 +100,54 @@ def cmd_run(args: Namespace) -> int:
     return 0
 
 
-def _same_file(a: str, b: str) -> bool:
+def _hours(hours: float) -> str:
+    from scenarios.vocabulary import format_duration
+
+    return format_duration(hours)
+
+
+def _check_record_path(record: str, args: Namespace, source, inject_file) -> None:
+    """--record must name a new file, not one of the run's inputs."""
     from pathlib import Path
 
-    try:
-        return Path(a).resolve() == Path(b).resolve()
-    except OSError:
-        return False
+    from .commands import same_file
+
+    if not record:
+        raise UserError("--record: give a file name for the recording")
+    inputs = [(source, "--from recording"), (inject_file, "--inject file")]
+    scenario = getattr(args, "scenario", None)
+    if scenario and Path(scenario).is_file():
+        inputs.append((scenario, "scenario file"))
+    for path, what in inputs:
+        if path and same_file(record, path):
+            raise UserError(f"{record}: --record would overwrite the {what}")
 
 
-def _submit_all(ex, injects, recorder) -> None:
+def _submit_all(ex, injects) -> None:
     """Submit an inject file's entries now (or at their ``at``); a refused one is reported at
     its place in the file."""
     from sim.exercise import InjectError
 
+    taken = {m.id: "the scenario's MSEL" for m in ex.scenario.msel}
     for index, inject in enumerate(injects.entries):
+        given = inject.get("id")
+        if given is not None:
+            if str(given) in taken:
+                raise UserError(f"{injects.place(index, 'id')}: inject {index + 1}: id {given!r} "
+                                f"is already used by {taken[str(given)]}")  # fmt: skip
+            taken[str(given)] = f"inject {index + 1}"
         try:
-            ex.submit(inject)
+            record = ex.submit(inject)
         except InjectError as exc:
-            if recorder is not None:
-                recorder.close()
             raise UserError(
                 f"{injects.place(index, exc.field)}: inject {index + 1}: {exc}"
             ) from None
+        at = record.data["inject"].get("at")
+        if isinstance(at, (int, float)) and at > ex.horizon:
+            raise UserError(
+                f"{injects.place(index, 'at')}: inject {index + 1}: at: {_hours(at)} is after "
+                f"the scenario's horizon ({_hours(ex.horizon)}), so it would never be applied"
+            )
 
 
 # -- cdtx replay ------------------------------------------------------------------------------
@@ -127,18 +163,75 @@ def _warnings_to_stderr():
 
 
 def open_recording(path: str):
+    """``sim.replay.open(path)``, its warnings on stderr, and every error a ``UserError``."""
+    with _warnings_to_stderr():
+        return read_recording(path)
+
+
+def read_recording(path: str):
+    """``sim.replay.open(path)`` with the fields the commands rely on checked: a hand-edited
+    recording gives a ``UserError`` naming the file and line, not a traceback."""
     from sim import replay
 
-    with _warnings_to_stderr():
-        try:
-            return replay.open(path)
-        except replay.RecordingError as exc:
-            raise UserError(str(exc)) from None
+    try:
+        recording = replay.open(path)
+    except replay.RecordingError as exc:
+        raise UserError(str(exc)) from None
+    except (AttributeError, TypeError, ValueError):  # an event line sim.replay does not refuse
+        raise UserError(f"{path}: line {_first_bad_line(path)}: not an event") from None
+    header = recording.header
+    for field, kinds, what in (
+        ("scenario_text", (str,), "a string"),
+        ("seed", (int,), "a whole number"),
+        ("parent", (dict, type(None)), "a mapping or null"),
+    ):
+        value = header.get(field)
+        if not isinstance(value, kinds) or isinstance(value, bool):
+            raise UserError(f"{path}: line 1: header field {field} must be {what}, not {value!r}")
+    parent = header.get("parent")
+    if parent is not None and not isinstance(parent.get("at"), (int, float)):
+        raise UserError(f"{path}: line 1: header field parent.at must be a number of hours")
+    try:
+        horizon = recording.scenario.horizon
+    except replay.RecordingError as exc:
+        raise UserError(str(exc)) from None
+    for index, event in enumerate(recording.events):
+        t = event.t
+        if isinstance(t, bool) or not isinstance(t, (int, float)) or not 0 <= t <= horizon:
+            raise UserError(f"{path}: line {index + 2}: event time t must be a number of hours "
+                            f"from 0 to the horizon ({horizon:g}), not {t!r}")  # fmt: skip
+        if not isinstance(event.data, dict):
+            raise UserError(f"{path}: line {index + 2}: not an event")
+    return recording
+
+
+def _first_bad_line(path: str) -> int | str:
+    """The first event line whose ``data`` is not a mapping (``?`` if none is found)."""
+    import json
+
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for lineno, line in enumerate(f, 1):
+                if lineno == 1:
+                    continue
+                try:
+                    raw = json.loads(line)
+                except ValueError:
+                    continue
+                if not isinstance(raw, dict) or "end" in raw:
+                    continue
+                if not isinstance(raw.get("data"), dict):
+                    return lineno
+    except OSError:
+        pass
+    return "?"
 
 
 def cmd_replay(args: Namespace) -> int:
     from sim import replay
 
+    if args.verify and args.at is not None:
+        raise UserError("--at does not apply to --verify (the whole recording is verified)")
     recording = open_recording(args.file)
     if args.verify:
         try:
@@ -155,6 +248,9 @@ def cmd_replay(args: Namespace) -> int:
         scenario = recording.scenario
     except replay.RecordingError as exc:
         raise UserError(str(exc)) from None
+    if args.at is not None and args.at > scenario.horizon:
+        raise UserError(f"--at {_hours(args.at)} is after the horizon of {args.file} "
+                        f"({_hours(scenario.horizon)})")  # fmt: skip
     if sys.stdout.isatty():
         try:
             from . import app

@@ -9,7 +9,7 @@ from argparse import Namespace
 from pathlib import Path
 
 from .cli import UserError
-from .commands import write_output
+from .commands import check_output, write_output
 
 SWEEP_SUFFIXES = (".csv", ".parquet", ".pq")
 FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
@@ -49,12 +49,14 @@ def load_recording(path: str):
     """(scenario, events, header, truncated) of a recording, via sim.replay."""
     try:
         from sim import replay
+
+        from .cmd_replay import read_recording
     except ImportError:
         raise UserError("reading recordings needs sim.replay, which this build lacks") from None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            rec = replay.open(path)
+            rec = read_recording(path)
             scenario = rec.scenario
     except replay.RecordingError as exc:
         raise UserError(str(exc)) from None
@@ -71,12 +73,18 @@ def cmd_report(args: Namespace) -> int:
     files = args.files
     if len(files) > 2:
         raise UserError("give one recording, two recordings to compare, or one results file")
+    if args.output is not None:
+        check_output(args.output, files)
     if len(files) == 1 and Path(files[0]).suffix.lower() in SWEEP_SUFFIXES:
         try:
             rows = report.sweep.read_results(files[0])
+            text = report.sweep_report(rows, name=Path(files[0]).name, fmt=fmt)
         except report.sweep.ReportError as exc:
             raise UserError(str(exc)) from None
-        text = report.sweep_report(rows, name=Path(files[0]).name, fmt=fmt)
+        except UnicodeDecodeError:
+            raise UserError(f"{files[0]}: not a results file (not UTF-8 text)") from None
+        except (ValueError, TypeError, KeyError) as exc:  # a hand-edited results file
+            raise UserError(f"{files[0]}: not a results file cdtx can read ({exc})") from None
     elif len(files) == 1:
         scenario, events, header, truncated = load_recording(files[0])
         text = report.aar(scenario, events, header, fmt=fmt, truncated=truncated,

@@ -52,31 +52,40 @@ def _jobs(text: str) -> int:
     return value
 
 
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
+
+
 def cmd_sweep(args) -> int:
     from sim import sweep as sw
 
+    if args.plot is not None:
+        _check_plot(args.plot, [args.summary, args.output, args.spec])
     try:
         if args.summary:
             if args.spec:
                 raise UserError("give either a SPEC to run or --summary RESULTS, not both")
-            print_summary(sw.summarize(args.summary))
+            print_summary(_read(sw.summarize, args.summary))
             if args.plot:
-                print(f"plot: {sw.plot(args.summary, args.plot)}")
+                print(f"plot: {_plot(sw, args.summary, args.plot)}")
             return 0
         if not args.spec:
             shipped = ", ".join(sw.builtin_specs())
             raise UserError(f"name a sweep spec (a YAML file or one of: {shipped})")
+        if args.output is not None and not args.output:
+            raise UserError("-o: give a file name for the results")
         spec = sw.load_spec(args.spec)
         sweep = sw.Sweep(spec)
         output = Path(args.output or f"{spec.name}.csv")
+        if output.is_dir():
+            raise UserError(f"{output}: is a directory; -o names the results file")
         if output.exists() and not args.resume:
             raise UserError(f"{output} exists: add --resume to complete it, or choose another -o")
         if args.resume and not output.exists():
             raise UserError(f"--resume: {output} does not exist yet")
         with _Progress(enabled=not args.quiet) as bar:
-            result = sw.run_sweep(
-                sweep, output, jobs=args.jobs, dask=args.dask, resume=args.resume,
-                progress=bar.update, chunk_size=args.chunk,
+            result = _read(
+                sw.run_sweep, sweep, output, jobs=args.jobs, dask=args.dask, resume=args.resume,
+                progress=bar.update, chunk_size=args.chunk, path=output, reads=args.resume,
             )  # fmt: skip
     except sw.SweepError as exc:
         raise UserError(str(exc)) from None
@@ -88,11 +97,52 @@ def cmd_sweep(args) -> int:
     )
     print_summary(sw.summarize(result.path))
     if args.plot:
-        try:
-            print(f"plot: {sw.plot(result.path, args.plot)}")
-        except sw.SweepError as exc:
-            raise UserError(str(exc)) from None
+        print(f"plot: {_plot(sw, result.path, args.plot)}")
     return 0
+
+
+def _read(fn, *args, path=None, reads=True, **kwargs):
+    """``fn(*args, **kwargs)``, which writes and (if ``reads``) reads a results file: an output
+    that cannot be written, or an unreadable or hand-edited results file, is a ``UserError``
+    naming it."""
+    from sim.sweep import SweepError
+
+    path = path if path is not None else args[0]
+    try:
+        return fn(*args, **kwargs)
+    except SweepError:
+        raise
+    except OSError as exc:  # the file it names: the results, or the --plot image
+        raise UserError(f"{exc.filename or path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        if not reads:
+            raise
+        raise UserError(f"{path}: not a results file (not UTF-8 text)") from None
+    except (ValueError, TypeError, KeyError) as exc:
+        if not reads:
+            raise
+        raise UserError(f"{path}: not a results file cdtx can read ({exc})") from None
+
+
+def _check_plot(plot: str, inputs) -> None:
+    """--plot names a new image file, checked before a sweep spends any time running."""
+    from .commands import check_output
+
+    check_output(plot, [i for i in inputs if i], "--plot")
+    if Path(plot).suffix.lower() not in PLOT_SUFFIXES:
+        raise UserError(f"{plot}: --plot writes a .png, .svg or .pdf image")
+    parent = Path(plot).parent
+    if not parent.is_dir():
+        raise UserError(f"{plot}: no such directory {parent}")
+    if not os.access(parent, os.W_OK):
+        raise UserError(f"{plot}: cannot write in {parent}")
+
+
+def _plot(sw, results, plot: str):
+    try:
+        return _read(sw.plot, results, plot, path=results)
+    except sw.SweepError as exc:  # e.g. matplotlib is not installed
+        raise UserError(str(exc)) from None
 
 
 class _Progress:
@@ -153,7 +203,13 @@ def print_summary(summary: list[dict]) -> None:
     if not summary:
         print("no runs")
         return
-    console = Console()
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:  # rich would exit with status 1; cli.main says 0
+            self.quiet = True
+            raise BrokenPipeError
+
+    console = _Console()
     params = list(summary[0]["params"])
     table = Table(title="Outcomes per point")
     table.add_column("point", justify="right")

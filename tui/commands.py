@@ -49,11 +49,19 @@ def cmd_schema(args: Namespace) -> int:
     return 0
 
 
-def load_exercise(args: Namespace, **options):
+def load_scenario(name: str | None):
+    """``scenarios.load(name)``; an empty name (``cdtx run ""``) is refused as such."""
     import scenarios
+
+    if name is not None and not name.strip():
+        raise UserError("SCENARIO is empty: give a built-in id (cdtx scenarios) or a YAML file")
+    return scenarios.load(name)
+
+
+def load_exercise(args: Namespace, **options):
     from sim.exercise import Exercise, InjectError
 
-    scenario = scenarios.load(args.scenario)
+    scenario = load_scenario(args.scenario)
     try:
         return Exercise(scenario, seed=getattr(args, "seed", None), **options)
     except (InjectError, ValueError) as exc:
@@ -107,3 +115,29 @@ def write_output(path: str | None, text: str, what: str) -> None:
     except OSError as exc:
         raise UserError(f"{path}: {exc.strerror or exc}") from None
     print(f"{path}: {what}", file=sys.stderr)
+
+
+def check_output(path: str, inputs, option: str = "-o") -> None:
+    """Refuse an output file (``-o``) that is empty, a directory or one of the inputs."""
+    import os
+
+    if not path:
+        raise UserError(f"{option}: give a file name")
+    if os.path.isdir(path):
+        raise UserError(f"{path}: is a directory; {option} names a file")
+    for source in inputs:
+        if source and same_file(path, source):
+            raise UserError(f"{path}: {option} would overwrite the input {source}")
+
+
+def same_file(a: str, b: str) -> bool:
+    """Whether paths ``a`` and ``b`` name the same file (also through links)."""
+    import os
+    from pathlib import Path
+
+    try:
+        if os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b):
+            return True
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return False
