@@ -133,6 +133,14 @@ class Recording:
                 raise RecordingError(
                     f"{self.path}: the embedded scenario no longer validates: {problems}"
                 ) from None
+            horizon = self._scenario.horizon
+            late = next((e for e in self.events if e.t > horizon), None)
+            if late is not None:
+                self._scenario = None
+                raise RecordingError(
+                    f"{self.path}: line {late.seq + 2}: event time t {late.t:g} is after the "
+                    f"scenario's horizon ({horizon:g} h)"
+                )
         return self._scenario
 
     # -- the situation picture at any moment -----------------------------------------------
@@ -438,19 +446,18 @@ def _read(f, path: Path) -> Recording:
             for key, value in data.items():
                 if value.__class__ is str and len(value) <= 32:
                     data[key] = share(value, value)
-            kind = raw["kind"]
-            append(
-                Event(
-                    raw["t"],
-                    raw["seq"],
-                    share(kind, kind),
-                    share(raw["source"], raw["source"]),
-                    data,
+            t = raw["t"]
+            # The engine writes every time as a float; t - t is 0 unless it is inf or NaN.
+            if t.__class__ is not float or t < 0 or t - t != 0.0:
+                raise RecordingError(
+                    f"{shown}: line {lineno}: event time t {t!r} is not a number of hours"
                 )
-            )
+            kind = raw["kind"]
+            append(Event(t, raw["seq"], share(kind, kind), share(raw["source"], raw["source"]),
+                         data))  # fmt: skip
         except RecordingError:
             raise
-        except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+        except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
             if is_last:
                 truncated = True
                 notes.append(f"{shown}: line {lineno} is incomplete; ignored")
@@ -493,6 +500,24 @@ def _header(line: bytes, shown: str) -> dict[str, Any]:
     missing = [f for f in HEADER_FIELDS if f not in header]
     if missing:
         raise RecordingError(f"{shown}: line 1: header lacks {', '.join(missing)}")
+    seed, parent = header["seed"], header.get("parent")
+    wrong = [
+        name
+        for name, bad in (
+            ("scenario_text", not isinstance(header["scenario_text"], str)),
+            ("seed", isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63),
+            ("players", not isinstance(header["players"], list)
+                        or not all(isinstance(c, str) for c in header["players"])),
+            ("interactive", not isinstance(header["interactive"], bool)),
+            ("parent", parent is not None and not isinstance(parent, dict)),
+            ("parent.at", isinstance(parent, dict) and (
+                isinstance(parent.get("at"), bool)
+                or not isinstance(parent.get("at"), (int, float)))),
+        )
+        if bad
+    ]  # fmt: skip
+    if wrong:
+        raise RecordingError(f"{shown}: line 1: header field {wrong[0]} is not what cdtx writes")
     return header
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import warnings
@@ -59,6 +60,46 @@ def test_open_reads_header_events_inputs(tmp_path):
     ]
     assert rec.digest == ex.digest
     assert rec.verify().ok
+
+
+@pytest.mark.parametrize(
+    ("header", "event", "says"),
+    [
+        ({"scenario_text": 5}, None, "line 1: header field scenario_text"),
+        ({"seed": True}, None, "line 1: header field seed"),
+        ({"players": "DE"}, None, "line 1: header field players"),
+        ({"parent": {"path": "x"}}, None, "line 1: header field parent.at"),
+        (None, {"data": [1]}, "line 4: not an event"),
+        (None, {"t": "soon"}, "line 4: event time t 'soon'"),
+        (None, {"t": -1.0}, "line 4: event time t"),
+    ],
+)
+def test_hand_edited_fields_are_refused_with_their_line(small, tmp_path, header, event, says):
+    lines = small[1].decode().splitlines()
+    for index, change in ((0, header), (3, event)):
+        if change:
+            raw = orjson.loads(lines[index])
+            raw.update(change)
+            lines[index] = orjson.dumps(raw).decode()
+    path = tmp_path / "edited.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(RecordingError, match=re.escape(says)), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RecordingWarning)
+        replay.open(path)
+
+
+def test_an_event_after_the_horizon_is_refused_when_the_scenario_is_read(small, tmp_path):
+    lines = small[1].decode().splitlines()
+    raw = orjson.loads(lines[3])
+    raw["t"] = 1e308
+    lines[3] = orjson.dumps(raw).decode()
+    path = tmp_path / "late.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    rec = replay.open(path)
+    with pytest.raises(
+        RecordingError, match="line 4: event time t 1e.308 is after the scenario's horizon"
+    ):
+        rec.scenario  # noqa: B018 - reading it checks the event times against the horizon
 
 
 def test_a_delegation_handed_over_mid_run_replays_and_shows_in_the_picture(tmp_path):

@@ -163,68 +163,17 @@ def _warnings_to_stderr():
 
 
 def open_recording(path: str):
-    """``sim.replay.open(path)``, its warnings on stderr, and every error a ``UserError``."""
-    with _warnings_to_stderr():
-        return read_recording(path)
-
-
-def read_recording(path: str):
-    """``sim.replay.open(path)`` with the fields the commands rely on checked: a hand-edited
-    recording gives a ``UserError`` naming the file and line, not a traceback."""
+    """``sim.replay.open(path)`` with its warnings on stderr and its errors as ``UserError``;
+    the embedded scenario is checked too, so what it says is said once, here."""
     from sim import replay
 
-    try:
-        recording = replay.open(path)
-    except replay.RecordingError as exc:
-        raise UserError(str(exc)) from None
-    except (AttributeError, TypeError, ValueError):  # an event line sim.replay does not refuse
-        raise UserError(f"{path}: line {_first_bad_line(path)}: not an event") from None
-    header = recording.header
-    for field, kinds, what in (
-        ("scenario_text", (str,), "a string"),
-        ("seed", (int,), "a whole number"),
-        ("parent", (dict, type(None)), "a mapping or null"),
-    ):
-        value = header.get(field)
-        if not isinstance(value, kinds) or isinstance(value, bool):
-            raise UserError(f"{path}: line 1: header field {field} must be {what}, not {value!r}")
-    parent = header.get("parent")
-    if parent is not None and not isinstance(parent.get("at"), (int, float)):
-        raise UserError(f"{path}: line 1: header field parent.at must be a number of hours")
-    try:
-        horizon = recording.scenario.horizon
-    except replay.RecordingError as exc:
-        raise UserError(str(exc)) from None
-    for index, event in enumerate(recording.events):
-        t = event.t
-        if isinstance(t, bool) or not isinstance(t, (int, float)) or not 0 <= t <= horizon:
-            raise UserError(f"{path}: line {index + 2}: event time t must be a number of hours "
-                            f"from 0 to the horizon ({horizon:g}), not {t!r}")  # fmt: skip
-        if not isinstance(event.data, dict):
-            raise UserError(f"{path}: line {index + 2}: not an event")
+    with _warnings_to_stderr():
+        try:
+            recording = replay.open(path)
+            recording.scenario  # noqa: B018 - validates the scenario and the event times
+        except replay.RecordingError as exc:
+            raise UserError(str(exc)) from None
     return recording
-
-
-def _first_bad_line(path: str) -> int | str:
-    """The first event line whose ``data`` is not a mapping (``?`` if none is found)."""
-    import json
-
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            for lineno, line in enumerate(f, 1):
-                if lineno == 1:
-                    continue
-                try:
-                    raw = json.loads(line)
-                except ValueError:
-                    continue
-                if not isinstance(raw, dict) or "end" in raw:
-                    continue
-                if not isinstance(raw.get("data"), dict):
-                    return lineno
-    except OSError:
-        pass
-    return "?"
 
 
 def cmd_replay(args: Namespace) -> int:
