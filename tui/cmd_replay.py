@@ -250,8 +250,9 @@ def print_replay(recording, scenario, at: float | None, out=None) -> None:
         out.write(f"branched from {p.get('path')} at {p.get('at'):g}h (digest {p.get('digest')})\n")
     out.write("\n")
     print_run(view, out=out)
-    picture = recording.picture_at(at if at is not None else recording.end_time)
-    out.write(f"\nSituation picture at {view.calendar.label(picture.t)}\n")
+    shown_at = at if at is not None else recording.end_time
+    picture = recording.picture_at(shown_at)
+    out.write(f"\nSituation picture at {view.calendar.label(shown_at)}\n")
     for name, stage in picture.stages.items():
         detail = f"  {stage.detail}" if stage.detail else ""
         out.write(f"  {name:<17} {stage.status:<8}{detail}".rstrip() + "\n")

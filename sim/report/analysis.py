@@ -72,6 +72,11 @@ def players_of(events: list[Event], header: dict | None, scenario: Scenario) -> 
     return list(scenario.players)
 
 
+def period(hours: float) -> str:
+    """A length of simulated time as the report writes it: ``6d 06h 37m``."""
+    return format_offset(hours).removeprefix("T+").replace(":", "d ", 1).replace(":", "h ", 1) + "m"
+
+
 def handovers_of(events: list[Event]) -> list[str]:
     """Delegations handed to the table or back to the model during the run, in order."""
     return [
@@ -111,11 +116,7 @@ def analyse(
         "summary": scenario.summary.strip(),
         "start": cal.format(0.0),
         "end": cal.format(end_t),
-        "period": format_offset(end_t)
-        .removeprefix("T+")
-        .replace(":", "d ", 1)
-        .replace(":", "h ", 1)
-        + "m",
+        "period": period(end_t),
         "horizon": format_duration(scenario.horizon),
         "seed": seed,
         "decision_rule": header.get("decision_rule", scenario.decision_rule),
@@ -439,7 +440,7 @@ def _executive_summary(scenario, values, objectives, blockers, stages, truncated
     lines = []
     if truncated:
         lines.append(f"The recording is truncated: this report covers only its first "
-                     f"{format_duration(end_t)} (up to {format_offset(end_t)}).")  # fmt: skip
+                     f"{period(end_t)} (up to {format_offset(end_t)}).")  # fmt: skip
     elif not ended:
         lines.append(f"The run stopped before the end of the simulated period, at "
                      f"{format_offset(end_t)}.")  # fmt: skip
