@@ -1,4 +1,4 @@
-"""The scenario format, version 1, as a typed model (DESIGN.md section 4).
+"""The scenario format, version 1, as a typed model (docs/scenario-format.md).
 
 Every model forbids unknown keys, so a typo is an error rather than a silently ignored setting.
 Durations are stored as hours (float); ``start`` is a timezone-aware datetime.

@@ -1,6 +1,6 @@
 """The fixed vocabulary of the scenario format: state codes, measures, criteria, metrics.
 
-These names are part of cdtx's public contract (DESIGN.md section 4). They live here, at the
+These names are part of cdtx's public contract (docs/scenario-format.md, docs/recording-format.md). They live here, at the
 bottom of the package stack, because the scenario format must check them without depending on
 the actor models that give them meaning.
 """
@@ -12,7 +12,7 @@ import re
 FORMAT_VERSION = 1
 
 #: The 27 member states, ISO 3166-1 alpha-2 except Greece, which the EU writes "EL" but
-#: Eurostat tables and domain.md write "GR"; cdtx follows domain.md and accepts no alias.
+#: Eurostat tables write "GR"; cdtx follows them and accepts no alias.
 EU27: tuple[str, ...] = (
     "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
     "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",

@@ -119,7 +119,7 @@ class Exercise:
 
     @property
     def digest(self) -> str:
-        """Hash chain over the canonical events so far (DESIGN.md section 3)."""
+        """Hash chain over the canonical events so far (docs/model.md, *Determinism*)."""
         return self.log.digest
 
     @property
@@ -138,7 +138,7 @@ class Exercise:
 
     @property
     def metrics(self) -> dict[str, Any]:
-        """The metrics of DESIGN.md section 4, from the events so far."""
+        """The metrics of docs/model.md, from the events so far."""
         from .metrics import Metrics
 
         if self._metrics is None:

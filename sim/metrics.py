@@ -1,4 +1,4 @@
-"""Metrics of a run (DESIGN.md section 4) and objective ratings, as a fold over events.
+"""Metrics of a run (docs/model.md, *Metrics and objective ratings*) and objective ratings, as a fold over events.
 
 Objective ratings follow HSEEP's P/S/M/U. The rule, documented in docs/model.md:
 - time metrics: P when reached by the target, S by 1.5 x the target, M later, U never;

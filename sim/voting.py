@@ -1,4 +1,4 @@
-"""Decision rules of the Council and the PSC, as pure functions (DESIGN.md section 2).
+"""Decision rules of the Council and the PSC, as pure functions (docs/model.md, *Decision rules*).
 
 Positions are one of ``support``, ``abstain``, ``constructive_abstention``, ``oppose``.
 Populations are in millions (Eurostat, 1 January 2024).

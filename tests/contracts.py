@@ -1,4 +1,4 @@
-"""Names the public contract fixes (DESIGN.md section 4), written out here on purpose: the
+"""Names the public contract fixes (docs/model.md, docs/scenario-format.md), written out here on purpose: the
 tests compare the implementation against this list, not against the implementation's own."""
 
 #: Every key of ``metrics`` in ``cdtx run --json``.

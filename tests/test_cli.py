@@ -1,4 +1,4 @@
-"""The real ``cdtx`` command line, run in subprocesses (DESIGN.md section 4)."""
+"""The real ``cdtx`` command line, run in subprocesses (README, *Commands*)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Same scenario + seed + inputs = same event stream, in any process (DESIGN.md section 3)."""
+"""Same scenario + seed + inputs = same event stream, in any process (docs/model.md, *Determinism*)."""
 
 from __future__ import annotations
 

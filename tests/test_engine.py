@@ -1,4 +1,4 @@
-"""The procedure end to end: small scenarios through sim.Exercise (DESIGN.md sections 2 and 4)."""
+"""The procedure end to end: small scenarios through sim.Exercise (docs/model.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The built-in scenario library: every exercise loads, validates and runs; the calibration
-scenarios reproduce the documented cases (DESIGN.md section 5, docs/calibration.md)."""
+scenarios reproduce the documented cases (docs/calibration.md)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from scenarios.vocabulary import INJECT_TYPES, METRICS
 DAY = 24.0
 CALIBRATION_SEEDS = range(60)  # >= 50 seeds; about 5 ms a run
 
-#: The exercises the library must offer (DESIGN.md, docs/scenarios.md).
+#: The exercises the library must offer (docs/scenarios.md).
 EXERCISES = (
     "grid-wiper",
     "grid-wiper-crisis",

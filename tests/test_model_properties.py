@@ -1,4 +1,4 @@
-"""Properties of the decision model that matter (DESIGN.md section 2, Positions)."""
+"""Properties of the decision model that matter (docs/model.md, *Positions*)."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from actors.roster import (
 from scenarios.model import Scenario, StateOverride
 from scenarios.vocabulary import EU27
 
-# Eurostat, 1 January 2024, millions, as listed in /work/shared/domain.md.
+# Eurostat, 1 January 2024, millions, written out here independently of actors/eu27.yaml.
 DOMAIN_POPULATIONS = {
     "DE": 83.4, "FR": 68.4, "IT": 59.0, "ES": 48.6, "PL": 36.6, "RO": 19.1, "NL": 17.9,
     "BE": 11.8, "CZ": 10.9, "SE": 10.6, "PT": 10.6, "GR": 10.4, "HU": 9.6, "AT": 9.2,

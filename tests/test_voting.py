@@ -1,4 +1,4 @@
-"""Decision rules of the Council and the PSC (sim/voting.py), against the law (DESIGN.md 2)."""
+"""Decision rules of the Council and the PSC (sim/voting.py), against the law (docs/model.md, *Decision rules*)."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ class UserError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    """Usage errors are errors people make: one line, exit status 1 (DESIGN.md section 4)."""
+    """Usage errors are errors people make: one line, exit status 1 (README, *Commands*)."""
 
     def error(self, message: str):
         self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")

@@ -23,7 +23,7 @@ def scheduled(ex: Exercise, inject: InjectBase, source: str):
 
 
 def apply(ex: Exercise, inject: InjectBase, source: str) -> None:
-    """The effect of one inject, now (DESIGN.md section 4, inject types)."""
+    """The effect of one inject, now (docs/scenario-format.md, *Inject types*)."""
     p = inject.params
     kind = inject.type
     ex.emit("inject_applied", source, inject=inject.id, type=kind, message=inject.message,
