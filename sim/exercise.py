@@ -94,6 +94,8 @@ class Exercise:
         self._dirty: list[str] = []
         self._waiting: list[tuple[list[str], str, simpy.Event]] = []
         self._submitted = 0
+        # Inject ids name entries in reports (planned vs delivered): each names one entry.
+        self._ids = {entry.id: "the scenario's MSEL" for entry in self.scenario.msel}
         self._picture = None
         self._metrics = None
 
@@ -252,6 +254,7 @@ class Exercise:
         entry["at"] = model.at  # exact hours, so a re-simulation schedules it identically
         record = self.emit("input", FACILITATOR, inject=entry, step=self.steps)
         self._submitted += 1
+        self._ids[model.id] = "an earlier inject"
         if model.at <= self.env.now:
             injects.apply(self, model, FACILITATOR)
         else:
@@ -321,7 +324,21 @@ class Exercise:
             raise InjectError(
                 "at", f"{format_offset(at)} is in the past (now {format_offset(self.env.now)})"
             )
-        data.setdefault("id", f"F-{self._submitted + 1:03d}")
+        if at > self.horizon:
+            raise InjectError(
+                "at",
+                f"{format_duration(at)} is after the scenario's horizon "
+                f"({format_duration(self.horizon)}): it would never be applied",
+            )
+        if "id" not in data:
+            number = self._submitted + 1
+            while f"F-{number:03d}" in self._ids:
+                number += 1
+            data["id"] = f"F-{number:03d}"
+        elif str(data["id"]) in self._ids:
+            raise InjectError(
+                "id", f"{data['id']!r} is already used by {self._ids[str(data['id'])]}"
+            )
         data["at"] = "0"
         try:
             model = _INJECT.validate_python(data)

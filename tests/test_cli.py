@@ -321,9 +321,9 @@ def test_recording_with_injects_still_verifies(tmp_path, capsys, recording):
     [
         ("- type: media\n  at: 100w\n  params: {pressure: 0.2}\n",
          [":2:7: inject 1: at: 100w is after the scenario's horizon (30d)"]),
-        ("- id: M-01\n  " + MEDIA[2:], [":1:7: inject 1: id 'M-01' is already used by the scenario"]),
+        ("- id: M-01\n  " + MEDIA[2:], [":1:7: inject 1: id: 'M-01' is already used by the scenario's MSEL"]),
         ("- id: X\n  " + MEDIA[2:] + "- id: X\n  " + MEDIA[2:],
-         [":4:7: inject 2: id 'X' is already used by inject 1"]),
+         [":4:7: inject 2: id: 'X' is already used by an earlier inject"]),
     ],
 )  # fmt: skip
 def test_inject_that_would_never_apply_or_clash_is_refused(tmp_path, capsys, text, needles):
@@ -431,16 +431,18 @@ def _bad_results(results: Path, tmp_path: Path, column: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("column", ["point", "highest_rung", "t_first_detection"])
+@pytest.mark.parametrize("column", ["point", "highest_rung", "t_first_detection", "seed"])
 def test_hand_edited_results_are_user_errors(tmp_path, capsys, results, column):
     bad = _bad_results(results, tmp_path, column)
-    assert_error(run_main(capsys, "sweep", "--summary", str(bad)), f"{bad}: not a results file")
-    assert_error(run_main(capsys, "report", str(bad)), f"{bad}: not a results file")
+    # one reader of results files (sim.sweep.read_rows): one message, naming row and column
+    needle = f"{bad}: row 2, column {column!r}: expected a"
+    assert_error(run_main(capsys, "sweep", "--summary", str(bad)), needle)
+    assert_error(run_main(capsys, "report", str(bad)), needle)
     spec = tmp_path / "s.yaml"
     spec.write_text(SPEC)
     assert_error(
         run_main(capsys, "sweep", str(spec), "-j", "1", "--quiet", "-o", str(bad), "--resume"),
-        f"{bad}: not a results file",
+        needle,
     )
 
 

@@ -309,6 +309,26 @@ def test_an_inject_in_the_past_is_refused(ex):
     assert "past" in str(info.value)
 
 
+def test_an_inject_after_the_horizon_is_refused(ex):
+    before = len(ex.events)
+    with pytest.raises(InjectError, match="after the scenario's horizon") as info:
+        ex.submit({"type": "note", "at": "31d", "params": {"text": "never"}})
+    assert info.value.field == "at" and len(ex.events) == before
+    ex.submit({"type": "note", "at": "30d", "params": {"text": "at the horizon itself"}})
+
+
+def test_inject_ids_name_one_entry_each(ex):
+    note = {"type": "note", "params": {"text": "x"}}
+    with pytest.raises(InjectError, match="already used by the scenario's MSEL") as info:
+        ex.submit({**note, "id": ex.scenario.msel[0].id})
+    assert info.value.field == "id"
+    ex.submit({**note, "id": "F-001"})
+    with pytest.raises(InjectError, match="already used by an earlier inject"):
+        ex.submit({**note, "id": "F-001"})
+    # Ids given by cdtx step over those people chose.
+    assert ex.submit(note).data["inject"]["id"] == "F-002"
+
+
 def test_unknown_inject_type_names_the_type_field(ex):
     with pytest.raises(InjectError) as info:
         ex.submit({"type": "bogus", "params": {}})

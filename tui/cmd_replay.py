@@ -128,26 +128,13 @@ def _submit_all(ex, injects) -> None:
     its place in the file."""
     from sim.exercise import InjectError
 
-    taken = {m.id: "the scenario's MSEL" for m in ex.scenario.msel}
     for index, inject in enumerate(injects.entries):
-        given = inject.get("id")
-        if given is not None:
-            if str(given) in taken:
-                raise UserError(f"{injects.place(index, 'id')}: inject {index + 1}: id {given!r} "
-                                f"is already used by {taken[str(given)]}")  # fmt: skip
-            taken[str(given)] = f"inject {index + 1}"
         try:
-            record = ex.submit(inject)
+            ex.submit(inject)
         except InjectError as exc:
             raise UserError(
                 f"{injects.place(index, exc.field)}: inject {index + 1}: {exc}"
             ) from None
-        at = record.data["inject"].get("at")
-        if isinstance(at, (int, float)) and at > ex.horizon:
-            raise UserError(
-                f"{injects.place(index, 'at')}: inject {index + 1}: at: {_hours(at)} is after "
-                f"the scenario's horizon ({_hours(ex.horizon)}), so it would never be applied"
-            )
 
 
 # -- cdtx replay ------------------------------------------------------------------------------
