@@ -51,13 +51,19 @@ __all__ = [
     "run_sweep",
     "read_rows",
     "summarize",
+    "check_plot_output",
     "plot",
+    "MAX_POINTS",
 ]
 
 KEEPABLE = METRICS + ("blocked", "objectives")
 STATUS_OK, STATUS_FAILED = "ok", "failed"
 RETRIES = 2  # times a chunk is retried after its worker died
 SEED_LIMIT = 2**63
+#: Points are generated, held and validated as scenarios before anything runs, so a sweep has at
+#: most this many (runs are streamed: ``seeds`` per point is not bounded).
+MAX_POINTS = 100_000
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
 
 class SweepError(ValueError):
@@ -176,6 +182,11 @@ def spec_from_dict(data: Any, origin: str | Path | None = None) -> SweepSpec:
         if sample not in ("random", "lhs"):
             raise SweepError(f"sample: unknown method {sample!r} (grid, {{random: N}}, {{lhs: N}})")
         n = _count(n, f"sample.{sample}")
+        if n > MAX_POINTS:
+            raise SweepError(
+                f"sample.{sample}: {n} points is more than a sweep takes ({MAX_POINTS:,}); "
+                "use more seeds per point, or split the sweep"
+            )
     elif sample != "grid":
         raise SweepError(f"sample: {sample!r} is not grid, {{random: N}} or {{lhs: N}}")
     if sample == "grid":
@@ -185,6 +196,13 @@ def spec_from_dict(data: Any, origin: str | Path | None = None) -> SweepSpec:
                     f"vary.{d.path}: a {d.kind} distribution needs sample: {{random: N}} or "
                     "{lhs: N}; grid sampling takes lists"
                 )
+        points = math.prod(len(d.args) for d in vary)
+        if points > MAX_POINTS:
+            sizes = " x ".join(str(len(d.args)) for d in vary)
+            raise SweepError(
+                f"vary: the grid has {sizes} = {points:,} points, more than a sweep takes "
+                f"({MAX_POINTS:,}); use fewer values, or sample: {{random: N}} / {{lhs: N}}"
+            )
     seeds = _count(data.get("seeds", 1), "seeds")
     seed = data.get("seed")
     if seed is not None and (
@@ -235,10 +253,14 @@ def load_spec(name_or_path: str | Path) -> SweepSpec:
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         shipped = ", ".join(builtin_specs()) or "none"
         raise SweepError(f"no sweep spec {text!r}{hint}; shipped specs: {shipped}")
+    if path.is_dir():
+        raise SweepError(f"{path}: is a directory, not a sweep spec")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SweepError(f"{path}: cannot read: {exc}") from None
+    except UnicodeDecodeError:
+        raise SweepError(f"{path}: not a sweep spec (not UTF-8 text)") from None
+    except OSError as exc:
+        raise SweepError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         place = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
@@ -520,18 +542,33 @@ def _format(path: Path) -> str:
     raise SweepError(f"{path}: results go to a .csv or .parquet file")
 
 
+def _cannot_write(path: Path, exc: OSError) -> SweepError:
+    return SweepError(f"{path}: cannot write the results: {exc.strerror or exc}")
+
+
 class _CsvWriter:
     def __init__(self, path: Path, columns: list[tuple[str, str]], append: bool):
+        self.path = path
         self.names = [c for c, _ in columns]
-        fresh = not append or not path.exists() or path.stat().st_size == 0
-        self.file = open(path, "a" if append else "w", newline="", encoding="utf-8")  # noqa: SIM115
+        try:
+            fresh = not append or not path.exists() or path.stat().st_size == 0
+            self.file = open(path, "a" if append else "w", newline="", encoding="utf-8")  # noqa: SIM115
+        except OSError as exc:
+            raise _cannot_write(path, exc) from None
         self.writer = csv.DictWriter(self.file, self.names, extrasaction="ignore")
         if fresh:
-            self.writer.writeheader()
+            try:
+                self.writer.writeheader()
+            except OSError as exc:
+                self.file.close()
+                raise _cannot_write(path, exc) from None
 
     def write(self, rows: list[dict]) -> None:
-        self.writer.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in rows)
-        self.file.flush()
+        try:
+            self.writer.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in rows)
+            self.file.flush()
+        except OSError as exc:
+            raise _cannot_write(self.path, exc) from None
 
     def close(self) -> None:
         self.file.close()
@@ -557,13 +594,24 @@ class _ParquetWriter:
         self.tmp = path.with_name(f".{path.name}.partial")
         self.schema = _arrow_schema(columns)
         self.names = [c for c, _ in columns]
-        self.writer = pq.ParquetWriter(str(self.tmp), self.schema)
+        try:
+            self.writer = pq.ParquetWriter(str(self.tmp), self.schema)
+        except OSError as exc:
+            raise _cannot_write(path, exc) from None
         self.buffer: list[dict] = []
         if keep_existing and path.exists():
-            for batch in pq.ParquetFile(str(path)).iter_batches(batch_size=self.GROUP):
-                self.writer.write_table(
-                    self.pa.Table.from_batches([batch]).select(self.names).cast(self.schema)
-                )
+            try:
+                for batch in pq.ParquetFile(str(path)).iter_batches(batch_size=self.GROUP):
+                    self.writer.write_table(
+                        self.pa.Table.from_batches([batch]).select(self.names).cast(self.schema)
+                    )
+            except Exception as exc:  # ArrowInvalid, OSError ...: the old file, not ours
+                self.writer.close()
+                with contextlib.suppress(OSError):
+                    os.remove(self.tmp)
+                raise SweepError(
+                    f"{path}: cannot resume, not a readable results file ({exc})"
+                ) from None
 
     def write(self, rows: list[dict]) -> None:
         self.buffer.extend(rows)
@@ -573,61 +621,71 @@ class _ParquetWriter:
     def _flush(self) -> None:
         if self.buffer:
             columns = {n: [r.get(n) for r in self.buffer] for n in self.names}
-            self.writer.write_table(self.pa.Table.from_pydict(columns, schema=self.schema))
+            try:
+                self.writer.write_table(self.pa.Table.from_pydict(columns, schema=self.schema))
+            except OSError as exc:
+                raise _cannot_write(self.tmp, exc) from None
             self.buffer = []
 
     def close(self) -> None:
-        self._flush()
-        self.writer.close()
-        os.replace(self.tmp, self.path)
-
-
-def _coerce(value: str, kind: str) -> Any:
-    if value == "":
-        return None if kind != "str" else ""
-    if kind == "int":
-        return int(value)
-    if kind == "float":
-        return float(value)
-    if kind == "bool":
-        return value == "True"
-    return value
-
-
-def read_rows(path: str | Path) -> Iterator[dict[str, Any]]:
-    """The rows of a results file (CSV or Parquet), as dicts."""
-    path = Path(path)
-    kind = _format(path)
-    if not path.exists():
-        raise SweepError(f"{path}: no such results file")
-    if kind == "parquet":
-        pq = _need("pyarrow.parquet", "parquet", "Reading Parquet")
         try:
-            pf = pq.ParquetFile(str(path))
-        except Exception as exc:
-            raise SweepError(f"{path}: not a readable Parquet file ({exc})") from None
-        for batch in pf.iter_batches(batch_size=4096):
-            yield from batch.to_pylist()
-        return
-    with open(path, newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        for raw in reader:
-            if None in raw or any(v is None for v in raw.values()):
-                continue  # a truncated last line
-            row: dict[str, Any] = {}
-            for k, v in raw.items():
-                if k in ("point", "replication", "seed", "n_blocked") or k in _INT_METRICS:
-                    row[k] = _coerce(v, "int")
-                elif k in TIME_METRICS or k == "cohesion":
-                    row[k] = _coerce(v, "float")
-                elif k in _STR_COLUMNS or k.startswith("objective."):
-                    row[k] = v
-                else:  # a varied parameter
-                    row[k] = _guess(v)
-            yield row
+            self._flush()
+        finally:
+            self.writer.close()
+        try:
+            os.replace(self.tmp, self.path)
+        except OSError as exc:
+            raise SweepError(
+                f"{self.path}: cannot write the results ({exc.strerror or exc}); they are in "
+                f"{self.tmp}"
+            ) from None
 
 
+_INT_METRICS = ("highest_rung", "recommended_rung", "proportionality_gap", "psc_meetings",
+                "extraordinary_meetings")  # fmt: skip
+_INT_COLUMNS = ("point", "replication", "seed", "n_blocked") + _INT_METRICS
+_FLOAT_COLUMNS = TIME_METRICS + ("cohesion",)
 _STR_COLUMNS = ("digest", "status", "error", "blocked", "highest_measure")
+_REQUIRED = ("point",)  # columns every results file has, never empty
+
+
+def _column_kind(name: str) -> str:
+    """How a results column is read: int, float, str or param (a varied parameter)."""
+    if name in _INT_COLUMNS:
+        return "int"
+    if name in _FLOAT_COLUMNS:
+        return "float"
+    if name in _STR_COLUMNS or name.startswith("objective."):
+        return "str"
+    return "param"
+
+
+_EXPECTED = {"int": "a whole number", "float": "a number"}
+
+
+def _cell(value: Any, kind: str, required: bool, typed: bool) -> Any:
+    """A results cell as Python data; raises ValueError with a message for people. ``typed``:
+    the value comes from a Parquet file (typed) rather than CSV text."""
+    if value is None or value == "":
+        if required:
+            raise ValueError("empty")
+        return None if kind in ("int", "float") else value
+    if kind == "param":
+        return value if typed else _guess(value)
+    if kind == "str":
+        return value
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        if kind == "int":
+            if not isinstance(value, (int, str)):
+                raise ValueError
+            return int(value)
+        if not isinstance(value, (int, float, str)):
+            raise ValueError
+        return float(value)
+    except ValueError:
+        raise ValueError(f"expected {_EXPECTED[kind]}, not {value!r}") from None
 
 
 def _guess(value: str) -> Any:
@@ -639,33 +697,133 @@ def _guess(value: str) -> Any:
     return {"True": True, "False": False}.get(value, value)
 
 
-_INT_METRICS = ("highest_rung", "recommended_rung", "proportionality_gap", "psc_meetings",
-                "extraordinary_meetings")  # fmt: skip
+def read_rows(path: str | Path) -> Iterator[dict[str, Any]]:
+    """The rows of a results file (CSV or Parquet), as dicts, streamed.
+
+    Every cell is checked against its column (whole numbers for ``point``, ``seed``, rungs ...;
+    numbers for time metrics and ``cohesion``): a file that is not a results file, or a cell a
+    hand edit broke, raises :class:`SweepError` naming the file (and the row and column). A CSV
+    line with too few or too many cells (the last line of a write that was cut off) is skipped.
+    """
+    yield from _read(Path(path))
+
+
+def _read(
+    path: Path,
+    check: Callable[[list[str]], None] | None = None,
+    required: tuple[str, ...] = _REQUIRED,
+    columns: list[str] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """The rows of ``path``. ``check(header)`` may refuse the file before any row is read;
+    ``required`` columns must be in the header and never empty; ``columns`` limits what is read
+    of a Parquet file."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".parquet", ".pq"):
+        raise SweepError(f"{path}: not a results file (results are .csv or .parquet)")
+    if not path.exists():
+        raise SweepError(f"{path}: no such results file")
+    if path.is_dir():
+        raise SweepError(f"{path}: is a directory, not a results file")
+
+    def start(header: list[str]) -> None:
+        if check is not None:
+            check(header)
+        for name in required:
+            if name not in header:
+                raise SweepError(
+                    f"{path}: missing column {name!r} (not a cdtx sweep results file?)"
+                )
+
+    if suffix == ".csv":
+        yield from _read_csv(path, start, required)
+    else:
+        yield from _read_parquet(path, start, required, columns)
+
+
+def _bad_cell(path: Path, row: int, name: str, exc: ValueError) -> SweepError:
+    return SweepError(f"{path}: row {row}, column {name!r}: {exc}")
+
+
+def _read_csv(path: Path, start: Callable[[list[str]], None], required: tuple[str, ...]):
+    reader = None
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f)
+            header = next(reader, None)
+            if header is None:
+                return
+            start(header)
+            kinds = [(name, _column_kind(name), name in required) for name in header]
+            for number, raw in enumerate(reader, start=2):  # the header is row 1
+                if len(raw) != len(header):
+                    continue  # a blank or cut-off line
+                row: dict[str, Any] = {}
+                for (name, kind, needed), value in zip(kinds, raw, strict=True):
+                    try:
+                        row[name] = _cell(value, kind, needed, typed=False)
+                    except ValueError as exc:
+                        raise _bad_cell(path, number, name, exc) from None
+                yield row
+    except UnicodeDecodeError:
+        raise SweepError(f"{path}: not a results file (not UTF-8 text)") from None
+    except csv.Error as exc:
+        line = reader.line_num if reader is not None else 1
+        raise SweepError(f"{path}: not a results file (line {line}: {exc})") from None
+    except OSError as exc:
+        raise SweepError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _read_parquet(
+    path: Path,
+    start: Callable[[list[str]], None],
+    required: tuple[str, ...],
+    columns: list[str] | None,
+):
+    pq = _need("pyarrow.parquet", "parquet", f"Reading {path}")
+
+    def unreadable(exc: Exception) -> SweepError:
+        return SweepError(f"{path}: not a readable Parquet file ({exc})")
+
+    try:
+        pf = pq.ParquetFile(str(path))
+        header = list(pf.schema_arrow.names)
+    except Exception as exc:  # ArrowInvalid, OSError ...
+        raise unreadable(exc) from None
+    start(header)
+    kinds = {name: (_column_kind(name), name in required) for name in header}
+    batches = pf.iter_batches(batch_size=4096, columns=columns)
+    number = 0  # Parquet has no header row: row 1 is the first run
+    while True:
+        try:
+            batch = next(batches, None)
+        except Exception as exc:
+            raise unreadable(exc) from None
+        if batch is None:
+            return
+        for raw in batch.to_pylist():
+            number += 1
+            row: dict[str, Any] = {}
+            for name, value in raw.items():
+                kind, needed = kinds[name]
+                try:
+                    row[name] = _cell(value, kind, needed, typed=True)
+                except ValueError as exc:
+                    raise _bad_cell(path, number, name, exc) from None
+            yield row
 
 
 def _existing(path: Path, names: list[str]) -> set[tuple[int, int]]:
     """(point, replication) keys already in ``path``; checks it belongs to this sweep."""
-    kind = _format(path)
-    if kind == "parquet":
-        pq = _need("pyarrow.parquet", "parquet", "Resuming a Parquet sweep")
-        try:
-            pf = pq.ParquetFile(str(path))
-        except Exception as exc:
-            raise SweepError(
-                f"{path}: cannot resume, not a readable Parquet file ({exc})"
-            ) from None
-        have = pf.schema_arrow.names
-        if sorted(have) != sorted(names):
+    parquet = _format(path) == "parquet"
+
+    def check(header: list[str]) -> None:
+        same = sorted(header) == sorted(names) if parquet else header == names
+        if not same:
             raise SweepError(f"{path}: cannot resume, its columns do not match this sweep")
-        table = pf.read(columns=["point", "replication"])
-        return set(zip(table["point"].to_pylist(), table["replication"].to_pylist(), strict=True))
-    with open(path, newline="", encoding="utf-8") as f:
-        header = next(csv.reader(f), None)
-    if header is None:
-        return set()
-    if header != names:
-        raise SweepError(f"{path}: cannot resume, its columns do not match this sweep")
-    return {(r["point"], r["replication"]) for r in read_rows(path)}
+
+    key = ["point", "replication"]
+    rows = _read(path, check, required=tuple(key), columns=key if parquet else None)
+    return {(row["point"], row["replication"]) for row in rows}
 
 
 # -- executors -------------------------------------------------------------------------------
@@ -738,19 +896,27 @@ def run_sweep(
     interrupt propagates.
     """
     output = Path(output)
+    if output.is_dir():
+        raise SweepError(f"{output}: is a directory, not a results file")
     kind = _format(output)
+    if not output.parent.exists():
+        raise SweepError(f"{output}: no such directory {output.parent}")
+    if not output.parent.is_dir():
+        raise SweepError(f"{output}: {output.parent} is not a directory")
     names = [c for c, _ in sweep.columns]
     if kind == "parquet":
         _need("pyarrow.parquet", "parquet", "Parquet output")
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise SweepError(f"-j must be at least 1, not {jobs!r}")
-    if not output.parent.exists():
-        raise SweepError(f"{output.parent}: no such directory")
     done_keys: set[tuple[int, int]] = set()
     if resume and output.exists():
         done_keys = _existing(output, names)
-    todo = [k for k in sweep.run_keys() if k not in done_keys]
+    # The keys to run are streamed, never listed: memory stays flat however many seeds there
+    # are (only the finished keys of a resumed file are held, and that file bounds them).
+    points, seeds = len(sweep.points), sweep.spec.seeds
+    todo_count = sweep.total - sum(1 for p, r in done_keys if 0 <= p < points and 0 <= r < seeds)
+    todo = (k for k in sweep.run_keys() if k not in done_keys)
     close_executor: Callable[[], None] = lambda: None  # noqa: E731
     if executor_factory is None:
         if dask:
@@ -760,11 +926,21 @@ def run_sweep(
             def executor_factory() -> Executor:
                 return ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_sigint)
 
+    try:
+        writer = (
+            _CsvWriter(output, sweep.columns, append=resume)
+            if kind == "csv"
+            else _ParquetWriter(output, sweep.columns, keep_existing=resume)
+        )
+    except BaseException:
+        close_executor()
+        raise
+
     if chunk_size is None:
         # A Dask task costs milliseconds of scheduling where a pool task costs far less: give
         # Dask bigger chunks (still several per worker, so a lost worker costs little).
         largest = 32 if executor_factory is None or not dask_like(executor_factory) else 128
-        chunk_size = max(1, min(largest, math.ceil(len(todo) / (jobs * 4)) if todo else 1))
+        chunk_size = max(1, min(largest, math.ceil(todo_count / (jobs * 4)) if todo_count else 1))
     token = (sweep.spec.name, sweep.root, id(sweep))
     keep, objectives = sweep.metrics, sweep.objectives
 
@@ -772,13 +948,8 @@ def run_sweep(
         runs = [(p, r, run_seed(sweep.root, p, r), sweep.points[p]) for p, r in chunk]
         return (sweep.base_data, token, runs, keep, objectives, run_fn)
 
-    chunks: Iterator[list[tuple[int, int]]] = (
-        todo[i : i + chunk_size] for i in range(0, len(todo), chunk_size)
-    )
-    writer = (
-        _CsvWriter(output, sweep.columns, append=resume)
-        if kind == "csv"
-        else _ParquetWriter(output, sweep.columns, keep_existing=resume)
+    chunks: Iterator[list[tuple[int, int]]] = iter(
+        lambda: list(itertools.islice(todo, chunk_size)), []
     )
     start = time.perf_counter()
     done = failed = retried = 0
@@ -790,7 +961,7 @@ def run_sweep(
     try:
         executor = executor_factory()
         if progress:
-            progress(0, len(todo), 0)
+            progress(0, todo_count, 0)
         exhausted = False
         while True:
             while len(inflight) < window and (retry_queue or not exhausted):
@@ -831,7 +1002,7 @@ def run_sweep(
                 done += len(rows)
                 failed += sum(1 for r in rows if r["status"] == STATUS_FAILED)
                 if progress:
-                    progress(done, len(todo), failed)
+                    progress(done, todo_count, failed)
             if broken:
                 # every chunk still in flight on the dead pool is lost too: retry them all
                 for future, (chunk, attempt) in list(inflight.items()):
@@ -849,8 +1020,10 @@ def run_sweep(
         if executor is not None:
             with contextlib.suppress(Exception):
                 executor.shutdown(wait=not interrupted, cancel_futures=True)
-        writer.close()
-        close_executor()
+        try:
+            writer.close()
+        finally:
+            close_executor()
     return SweepResult(
         output, sweep.total, done, failed, len(done_keys), time.perf_counter() - start,
         interrupted, retried,
@@ -942,9 +1115,29 @@ def summarize(rows: Iterable[Mapping[str, Any]] | str | Path) -> list[dict[str, 
     return out
 
 
+def check_plot_output(out: str | Path) -> Path:
+    """``out`` as a path :func:`plot` can write: a .png, .svg or .pdf file in a directory that
+    exists and is writable; raises :class:`SweepError` otherwise. Cheap: check before a sweep."""
+    out = Path(out)
+    if not str(out):
+        raise SweepError("a plot needs a file name, e.g. sweep.png")
+    if out.is_dir():
+        raise SweepError(f"{out}: is a directory, not an image file")
+    if out.suffix.lower() not in PLOT_SUFFIXES:
+        raise SweepError(f"{out}: a plot is a .png, .svg or .pdf image")
+    parent = out.parent
+    if not parent.is_dir():
+        raise SweepError(f"{out}: no such directory {parent}")
+    if not os.access(parent, os.W_OK):
+        raise SweepError(f"{out}: cannot write in {parent}")
+    return out
+
+
 def plot(results: str | Path, out: str | Path) -> Path:
-    """Draw the distribution of each time metric (days) per point, and rung shares, to ``out``."""
-    _need("matplotlib", "plot", "--plot")
+    """Draw the distribution of each time metric (days) per point, and rung shares, to ``out``
+    (.png, .svg or .pdf: :func:`check_plot_output`)."""
+    out = check_plot_output(out)
+    _need("matplotlib", "plot", "Plotting")
     import matplotlib
 
     matplotlib.use("Agg")
@@ -985,7 +1178,10 @@ def plot(results: str | Path, out: str | Path) -> Path:
     ax.legend(fontsize="small", ncol=5)
     ax.set_xlabel("point: " + "; ".join(f"{p}: {labels.get(p, '')}" for p in order[:6]))
     fig.tight_layout()
-    out = Path(out)
-    fig.savefig(out, dpi=100)
-    plt.close(fig)
+    try:
+        fig.savefig(out, dpi=100)
+    except OSError as exc:
+        raise SweepError(f"{out}: cannot write the plot: {exc.strerror or exc}") from None
+    finally:
+        plt.close(fig)
     return out

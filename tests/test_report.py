@@ -188,6 +188,45 @@ def test_sweep_report_from_csv(tmp_path):
     assert "rect" in parser.tags
 
 
+def _write_results(path, rows):
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, list(rows[0]))
+        writer.writeheader()
+        writer.writerows([{k: ("" if v is None else v) for k, v in r.items()} for r in rows])
+    return path
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("seed", "abc", "row 3, column 'seed': expected a whole number, not 'abc'"),
+        ("highest_rung", "high", "row 3, column 'highest_rung': expected a whole number"),
+        ("cohesion", "most", "row 3, column 'cohesion': expected a number, not 'most'"),
+        ("point", "", "row 3, column 'point': empty"),
+    ],
+)
+def test_hand_edited_results_raise_report_error(tmp_path, column, value, message):
+    rows = _sweep_rows()
+    rows[1][column] = value
+    path = _write_results(tmp_path / "results.csv", rows)
+    with pytest.raises(report.sweep.ReportError) as info:
+        report.sweep.read_results(path)
+    assert str(info.value).startswith(f"{path}: {message}")
+
+
+def test_results_that_are_not_results_raise_report_error(tmp_path):
+    binary = tmp_path / "b.csv"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(report.sweep.ReportError, match="not UTF-8"):
+        report.sweep.read_results(binary)
+    empty = _write_results(tmp_path / "e.csv", _sweep_rows()[:1])
+    empty.write_text(empty.read_text().splitlines()[0] + "\n")
+    with pytest.raises(report.sweep.ReportError, match="no result rows"):
+        report.sweep.read_results(empty)
+    with pytest.raises(report.sweep.ReportError, match="no such results file"):
+        report.sweep.read_results(tmp_path / "none.csv")
+
+
 def test_sweep_report_from_parquet(tmp_path, capsys):
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")

@@ -317,3 +317,144 @@ def test_csv_is_plain(tmp_path):
     with open(tmp_path / "r.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 1 and rows[0]["status"] == "ok"
+
+
+# -- files people hand to a sweep: every failure is a SweepError naming the file ----------------
+
+
+def _results(tmp_path: Path, **edit: str) -> Path:
+    """A one-point results file with cells of its first run replaced by ``edit``."""
+    path = tmp_path / "r.csv"
+    sw.run_sweep(make(seeds=2), path, jobs=1)
+    rows = list(csv.reader(path.open(newline="")))
+    for column, value in edit.items():
+        rows[1][rows[0].index(column)] = value
+    with path.open("w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("point", "abc", "row 2, column 'point': expected a whole number, not 'abc'"),
+        ("point", "", "row 2, column 'point': empty"),
+        ("seed", "x1", "row 2, column 'seed': expected a whole number, not 'x1'"),
+        ("highest_rung", "2.5", "row 2, column 'highest_rung': expected a whole number, not '2.5'"),
+        (
+            "t_first_detection",
+            "soon",
+            "row 2, column 't_first_detection': expected a number, not 'soon'",
+        ),
+    ],
+)
+def test_hand_edited_cells_name_row_and_column(tmp_path, column, value, message):
+    path = _results(tmp_path, **{column: value})
+    with pytest.raises(SweepError) as info:
+        list(sw.read_rows(path))
+    assert str(info.value) == f"{path}: {message}"
+    with pytest.raises(SweepError, match="row 2"):
+        sw.summarize(path)
+
+
+def test_files_that_are_not_results(tmp_path):
+    binary = tmp_path / "b.csv"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(SweepError, match=r"b\.csv: not a results file \(not UTF-8 text\)"):
+        sw.summarize(binary)
+    other = tmp_path / "o.csv"
+    other.write_text("a,b\n1,2\n")
+    with pytest.raises(SweepError, match="missing column 'point'"):
+        list(sw.read_rows(other))
+    (tmp_path / "d.csv").mkdir()
+    with pytest.raises(SweepError, match=r"d\.csv: is a directory"):
+        list(sw.read_rows(tmp_path / "d.csv"))
+    with pytest.raises(SweepError, match="no such results file"):
+        list(sw.read_rows(tmp_path / "none.csv"))
+
+
+def test_results_that_cannot_be_written_or_resumed(tmp_path):
+    (tmp_path / "afile").write_text("")
+    with pytest.raises(SweepError, match="afile is not a directory"):
+        sw.run_sweep(make(), tmp_path / "afile" / "r.csv", jobs=1)
+    (tmp_path / "d.csv").mkdir()
+    for resume in (False, True):
+        with pytest.raises(SweepError, match=r"d\.csv: is a directory"):
+            sw.run_sweep(make(), tmp_path / "d.csv", jobs=1, resume=resume)
+    bad = _results(tmp_path, highest_rung="abc")
+    with pytest.raises(SweepError, match="row 2, column 'highest_rung'"):
+        sw.run_sweep(make(seeds=2), bad, jobs=1, resume=True)
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+def test_an_output_the_system_refuses_is_a_sweep_error():
+    with pytest.raises(SweepError, match=r"/proc/r\.csv: cannot write the results"):
+        sw.run_sweep(make(), "/proc/r.csv", jobs=1)
+
+
+def test_spec_that_is_a_directory(tmp_path):
+    with pytest.raises(SweepError, match="is a directory, not a sweep spec"):
+        sw.load_spec(tmp_path)
+
+
+def test_plot_output_is_checked(tmp_path):
+    with pytest.raises(SweepError, match=r"\.png, \.svg or \.pdf"):
+        sw.check_plot_output(tmp_path / "p.txt")
+    with pytest.raises(SweepError, match="no such directory"):
+        sw.check_plot_output(tmp_path / "nodir" / "p.png")
+    with pytest.raises(SweepError, match="is a directory"):
+        sw.check_plot_output(tmp_path)
+    with pytest.raises(SweepError, match=r"\.png, \.svg or \.pdf"):
+        sw.plot(tmp_path / "r.csv", tmp_path / "p.txt")  # before reading anything
+    assert sw.check_plot_output(tmp_path / "p.SVG") == tmp_path / "p.SVG"
+
+
+# -- memory stays flat: run keys are streamed, points are bounded -------------------------------
+
+
+def test_many_seeds_do_not_list_the_runs(tmp_path):
+    import tracemalloc
+    from concurrent.futures import ThreadPoolExecutor
+
+    s = make(seeds=1_000_000)  # listing a million run keys takes far more than 10 MB
+
+    def stop(done, total, failed):
+        assert total == 1_000_000
+        if done >= 50:
+            raise Stop
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            sw.run_sweep(s, tmp_path / "r.csv", jobs=1, chunk_size=8, progress=stop,
+                         executor_factory=lambda: ThreadPoolExecutor(1), run_fn=_quick)  # fmt: skip
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10_000_000
+    assert 50 <= len(keys_of(tmp_path / "r.csv")) < 100
+
+
+def _quick(scenario, seed):
+    return f"{seed:x}", {}
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"vary": {"member_states.HU.ties.RU": {"uniform": [0, 1]}},
+          "sample": {"lhs": 10**9}}, "sample.lhs: 1000000000 points is more than"),
+        ({"vary": {"member_states.HU.ties.RU": {"uniform": [0, 1]}},
+          "sample": {"random": sw.MAX_POINTS + 1}}, "sample.random"),
+        ({"vary": {f"a{i}": list(range(10)) for i in range(6)}},
+         "10 x 10 x 10 x 10 x 10 x 10 = 1,000,000 points"),
+    ],
+)  # fmt: skip
+def test_points_are_bounded_when_the_spec_loads(fields, message):
+    with pytest.raises(SweepError, match=message):
+        spec_from_dict({**BASE, **fields})
+
+
+def test_seeds_are_not_bounded():
+    spec = spec_from_dict({**BASE, "seeds": 10**11})
+    assert sw.Sweep(spec).total == 10**11

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from .cli import UserError
+from .commands import check_output
 
 
 def register(sub) -> None:
@@ -52,21 +53,20 @@ def _jobs(text: str) -> int:
     return value
 
 
-PLOT_SUFFIXES = (".png", ".svg", ".pdf")
-
-
 def cmd_sweep(args) -> int:
     from sim import sweep as sw
 
-    if args.plot is not None:
-        _check_plot(args.plot, [args.summary, args.output, args.spec])
     try:
+        if args.plot is not None:  # checked before a sweep spends any time running
+            check_output(args.plot, [i for i in (args.summary, args.output, args.spec) if i],
+                         "--plot")  # fmt: skip
+            sw.check_plot_output(args.plot)
         if args.summary:
             if args.spec:
                 raise UserError("give either a SPEC to run or --summary RESULTS, not both")
-            print_summary(_read(sw.summarize, args.summary))
+            print_summary(sw.summarize(args.summary))
             if args.plot:
-                print(f"plot: {_plot(sw, args.summary, args.plot)}")
+                print(f"plot: {sw.plot(args.summary, args.plot)}")
             return 0
         if not args.spec:
             shipped = ", ".join(sw.builtin_specs())
@@ -76,73 +76,29 @@ def cmd_sweep(args) -> int:
         spec = sw.load_spec(args.spec)
         sweep = sw.Sweep(spec)
         output = Path(args.output or f"{spec.name}.csv")
-        if output.is_dir():
-            raise UserError(f"{output}: is a directory; -o names the results file")
-        if output.exists() and not args.resume:
+        # Never overwrite results: -o names a new file, or one to --resume (a directory is
+        # refused by the sweep itself).
+        if output.exists() and not output.is_dir() and not args.resume:
             raise UserError(f"{output} exists: add --resume to complete it, or choose another -o")
         if args.resume and not output.exists():
             raise UserError(f"--resume: {output} does not exist yet")
         with _Progress(enabled=not args.quiet) as bar:
-            result = _read(
-                sw.run_sweep, sweep, output, jobs=args.jobs, dask=args.dask, resume=args.resume,
-                progress=bar.update, chunk_size=args.chunk, path=output, reads=args.resume,
+            result = sw.run_sweep(
+                sweep, output, jobs=args.jobs, dask=args.dask, resume=args.resume,
+                progress=bar.update, chunk_size=args.chunk,
             )  # fmt: skip
+        print(
+            f"{result.done} runs ({result.failed} failed) in {result.elapsed:.1f} s"
+            + (f", {result.skipped} already done" if result.skipped else "")
+            + (f", {result.retried} chunks retried after a worker died" if result.retried else "")
+            + f" -> {result.path}"
+        )
+        print_summary(sw.summarize(result.path))
+        if args.plot:
+            print(f"plot: {sw.plot(result.path, args.plot)}")
     except sw.SweepError as exc:
         raise UserError(str(exc)) from None
-    print(
-        f"{result.done} runs ({result.failed} failed) in {result.elapsed:.1f} s"
-        + (f", {result.skipped} already done" if result.skipped else "")
-        + (f", {result.retried} chunks retried after a worker died" if result.retried else "")
-        + f" -> {result.path}"
-    )
-    print_summary(sw.summarize(result.path))
-    if args.plot:
-        print(f"plot: {_plot(sw, result.path, args.plot)}")
     return 0
-
-
-def _read(fn, *args, path=None, reads=True, **kwargs):
-    """``fn(*args, **kwargs)``, which writes and (if ``reads``) reads a results file: an output
-    that cannot be written, or an unreadable or hand-edited results file, is a ``UserError``
-    naming it."""
-    from sim.sweep import SweepError
-
-    path = path if path is not None else args[0]
-    try:
-        return fn(*args, **kwargs)
-    except SweepError:
-        raise
-    except OSError as exc:  # the file it names: the results, or the --plot image
-        raise UserError(f"{exc.filename or path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        if not reads:
-            raise
-        raise UserError(f"{path}: not a results file (not UTF-8 text)") from None
-    except (ValueError, TypeError, KeyError) as exc:
-        if not reads:
-            raise
-        raise UserError(f"{path}: not a results file cdtx can read ({exc})") from None
-
-
-def _check_plot(plot: str, inputs) -> None:
-    """--plot names a new image file, checked before a sweep spends any time running."""
-    from .commands import check_output
-
-    check_output(plot, [i for i in inputs if i], "--plot")
-    if Path(plot).suffix.lower() not in PLOT_SUFFIXES:
-        raise UserError(f"{plot}: --plot writes a .png, .svg or .pdf image")
-    parent = Path(plot).parent
-    if not parent.is_dir():
-        raise UserError(f"{plot}: no such directory {parent}")
-    if not os.access(parent, os.W_OK):
-        raise UserError(f"{plot}: cannot write in {parent}")
-
-
-def _plot(sw, results, plot: str):
-    try:
-        return _read(sw.plot, results, plot, path=results)
-    except sw.SweepError as exc:  # e.g. matplotlib is not installed
-        raise UserError(str(exc)) from None
 
 
 class _Progress:

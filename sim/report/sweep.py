@@ -2,13 +2,13 @@
 
 Rows are dicts with ``point``, ``replication``, ``seed``, ``digest``, the varied parameters, metric
 columns (``t_*``, ``cohesion``, ``highest_rung``, ``blocked`` as ``measure:CODE,CODE;...`` ...),
-``objective.<id>`` ratings and optionally ``status`` / ``error``. pyarrow (``cdtx[parquet]``) is
+``objective.<id>`` ratings and optionally ``status`` / ``error``. Files are read by
+:func:`sim.sweep.read_rows`, the one reader of results files; pyarrow (``cdtx[parquet]``) is
 imported only to read ``.parquet`` files.
 """
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from html import escape
 from pathlib import Path
@@ -16,7 +16,7 @@ from typing import Any
 
 from scenarios.vocabulary import TIME_METRICS
 
-from ..sweep import blocking_states, distribution
+from ..sweep import SweepError, blocking_states, distribution, read_rows
 from .render import _md_table, _table, page
 
 #: Columns that are neither parameters nor metrics.
@@ -31,47 +31,15 @@ class ReportError(ValueError):
 
 
 def read_results(path: str | Path) -> list[dict[str, Any]]:
-    """Rows of a sweep results file (``.csv`` or ``.parquet``)."""
-    path = Path(path)
-    if not path.is_file():
-        raise ReportError(f"{path}: no such file")
-    suffix = path.suffix.lower()
-    if suffix in (".parquet", ".pq"):
-        try:
-            import pyarrow.parquet as pq
-        except ImportError:
-            raise ReportError(
-                f"{path}: reading Parquet needs pyarrow: pip install 'cdtx[parquet]'"
-            ) from None
-        try:
-            rows = pq.read_table(str(path)).to_pylist()
-        except Exception as exc:
-            raise ReportError(f"{path}: not a readable Parquet file ({exc})") from None
-    elif suffix == ".csv":
-        with path.open(newline="", encoding="utf-8-sig") as f:
-            rows = [
-                {k: _coerce(v) for k, v in raw.items()}
-                for raw in csv.DictReader(f)
-                if None not in raw and all(v is not None for v in raw.values())
-            ]
-    else:
-        raise ReportError(f"{path}: a sweep report reads .csv or .parquet results")
+    """Rows of a sweep results file (``.csv`` or ``.parquet``), read and checked by
+    :func:`sim.sweep.read_rows`; a file that cannot be reported on raises :class:`ReportError`."""
+    try:
+        rows = list(read_rows(path))
+    except SweepError as exc:
+        raise ReportError(str(exc)) from None
     if not rows:
         raise ReportError(f"{path}: no result rows")
-    if "point" not in rows[0]:
-        raise ReportError(f"{path}: missing column 'point' (not a cdtx sweep results file?)")
     return rows
-
-
-def _coerce(text: str) -> Any:
-    if text == "":
-        return None
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
 
 
 def _ok(row: dict[str, Any]) -> bool:
