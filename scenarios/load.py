@@ -122,31 +122,44 @@ def _to_data(node: yaml.Node, loader: yaml.SafeLoader, path: tuple, located: _Lo
     return loader.construct_object(node, deep=True)
 
 
-def _read_text(path: Path, shown: str) -> str:
+@dataclass(frozen=True)
+class _Kind:
+    """How messages name the kind of file being read."""
+
+    file: str  # "a scenario file"
+    yaml: str  # "a YAML scenario"
+    expected: str  # what an empty file should have held
+
+
+SCENARIO = _Kind("a scenario file", "a YAML scenario", "a scenario mapping")
+INJECTS = _Kind("an inject file", "a YAML inject file", "a list of injects")
+
+
+def _read_text(path: Path, shown: str, kind: _Kind = SCENARIO) -> str:
     def fail(message: str) -> ScenarioError:
         return ScenarioError([Problem(shown, 1, 1, message)])
 
     if not path.exists():
         raise fail("no such file")
     if path.is_dir():
-        raise fail("is a directory, not a scenario file")
+        raise fail(f"is a directory, not {kind.file}")
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise fail(
-                f"file is too large for a scenario ({size / 1e6:.1f} MB; the limit is "
+                f"file is too large for {kind.file} ({size / 1e6:.1f} MB; the limit is "
                 f"{MAX_BYTES / 1e6:.0f} MB)"
             )
         raw = path.read_bytes()
     except OSError as exc:
         raise fail(f"cannot read file: {exc.strerror or exc}") from None
-    return decode(raw, shown)
+    return decode(raw, shown, kind)
 
 
-def decode(raw: bytes, shown: str) -> str:
+def decode(raw: bytes, shown: str, kind: _Kind = SCENARIO) -> str:
     """Bytes to text, refusing binary files and anything that is not UTF-8."""
     if b"\x00" in raw:
-        raise ScenarioError([Problem(shown, 1, 1, "binary file, not a YAML scenario")])
+        raise ScenarioError([Problem(shown, 1, 1, f"binary file, not {kind.yaml}")])
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -157,16 +170,14 @@ def decode(raw: bytes, shown: str) -> str:
         ) from None
 
 
-def parse_yaml(text: str, shown: str) -> tuple[Any, _Located]:
+def parse_yaml(text: str, shown: str, kind: _Kind = SCENARIO) -> tuple[Any, _Located]:
     """Parse YAML text safely, keeping the location of every value."""
     loader = yaml.SafeLoader(text)
     located = _Located()
     try:
         node = loader.get_single_node()
         if node is None:
-            raise ScenarioError(
-                [Problem(shown, 1, 1, "file is empty (expected a scenario mapping)")]
-            )
+            raise ScenarioError([Problem(shown, 1, 1, f"file is empty (expected {kind.expected})")])
         data = _to_data(node, loader, (), located)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -410,14 +421,23 @@ def load_injects(path: str | Path) -> InjectList:
     from .model import Inject
 
     shown = str(path)
-    data, located = parse_yaml(_read_text(Path(path), shown), shown)
-    if not isinstance(data, list) or not all(isinstance(entry, dict) for entry in data):
+    data, located = parse_yaml(_read_text(Path(path), shown, INJECTS), shown, INJECTS)
+    if not isinstance(data, list):
+        line, col = located.where.get((), (1, 1))
         raise ScenarioError(
-            [Problem(shown, 1, 1, "expected a list of injects (MSEL entries, each a mapping)")]
+            [Problem(shown, line, col, "expected a list of injects (MSEL entries, each a mapping)")]
         )
     adapter = TypeAdapter(Inject)
     problems = []
     for index, entry in enumerate(data):
+        if not isinstance(entry, dict):
+            line, col = located.where.get((index,), (1, 1))
+            shown_entry = repr(entry) if len(repr(entry)) <= 40 else repr(entry)[:37] + "..."
+            message = (
+                f"inject {index + 1}: expected a mapping with type and params, not {shown_entry}"
+            )
+            problems.append(Problem(shown, line, col, message))
+            continue
         try:
             adapter.validate_python({"id": f"F-{index + 1:03d}", "at": "0", **entry})
         except ValidationError as exc:

@@ -1,10 +1,11 @@
 """The MSEL as a spreadsheet (HSEEP Master Scenario Events List): export to and import from CSV/XLSX.
 
-One row per MSEL entry, in the HSEEP column order (domain.md): event number, scenario time,
+One row per MSEL entry, in the HSEEP column order: event number, scenario time,
 event type, from, to, delivery method, message, expected action, objectives, responsible
 controller, notes, then ``Params`` (the inject's parameters as compact JSON; YAML flow text such
-as ``{pressure: 0.4}`` is accepted on import) and ``Status`` (``planned`` on export; ignored on
-import except that rows marked ``cancelled`` or ``deleted`` are left out).
+as ``{pressure: 0.4}`` is accepted on import) and ``Status`` (``planned`` on export; on import
+rows marked ``cancelled`` or ``deleted`` are left out, and a status not in :data:`KEPT_STATUS` or
+:data:`DROPPED_STATUS` is refused). Every value must stand under a header.
 
 Export followed by import is lossless: the re-imported MSEL equals the original. Import edits the
 scenario's YAML text: only the top-level ``msel:`` block is replaced (comments inside it go with
@@ -64,7 +65,9 @@ _ALIASES = {
     "params": ("params", "parameters"),
     "status": ("status",),
 }
-_DROPPED_STATUS = ("cancelled", "canceled", "deleted")
+#: Status values (case-insensitive) of rows that are imported, and of rows that are left out.
+KEPT_STATUS = ("", "planned", "ready", "sent", "delivered", "completed")
+DROPPED_STATUS = ("cancelled", "canceled", "deleted")
 _ENTRY = TypeAdapter(Inject)
 _TEXT_KEYS = ("from", "delivery", "message", "expected_action", "controller", "notes")
 
@@ -109,15 +112,35 @@ def rows(scenario: Scenario) -> list[list[str]]:
     return out
 
 
+def _suffix(path: Path, verb: str) -> str:
+    """The suffix of ``path`` (.csv or .xlsx), lower-case; MselError for any other."""
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".xlsx"):
+        return suffix
+    if not suffix:
+        raise MselError([f"{path}: has no suffix; {verb} a .csv or .xlsx file"])
+    raise MselError([f"{path}: {verb} .csv or .xlsx, not {path.suffix}"])
+
+
 def export(scenario: Scenario, path: str | Path) -> Path:
     """Write the MSEL of ``scenario`` to ``path`` (``.csv`` or ``.xlsx``)."""
     path = Path(path)
+    if path.is_dir():
+        raise MselError([f"{path}: is a directory, not a spreadsheet file"])
+    suffix = _suffix(path, "write")
     table = rows(scenario)
-    suffix = path.suffix.lower()
+    try:
+        _write(path, suffix, table)
+    except OSError as exc:
+        raise MselError([f"{path}: cannot write: {exc.strerror or exc}"]) from None
+    return path
+
+
+def _write(path: Path, suffix: str, table: list[list[str]]) -> None:
     if suffix == ".csv":
         with path.open("w", encoding="utf-8", newline="") as handle:
             csv.writer(handle).writerows(table)
-    elif suffix == ".xlsx":
+    else:
         openpyxl = _openpyxl()
         book = openpyxl.Workbook()
         sheet = book.active
@@ -132,9 +155,6 @@ def export(scenario: Scenario, path: str | Path) -> Path:
             for cell in row:
                 cell.number_format = "@"
         book.save(path)
-    else:
-        raise MselError([f"{path}: write .csv or .xlsx, not {path.suffix or 'no extension'}"])
-    return path
 
 
 def _openpyxl():
@@ -154,7 +174,9 @@ def _openpyxl():
 def read_table(path: str | Path) -> list[list[str]]:
     """The cells of a CSV or XLSX file as strings (first sheet for XLSX)."""
     path = Path(path)
-    suffix = path.suffix.lower()
+    if path.is_dir():
+        raise MselError([f"{path}: is a directory, not an MSEL spreadsheet"])
+    suffix = _suffix(path, "read")
     if not path.is_file():
         raise MselError([f"{path}: no such file"])
     if suffix == ".csv":
@@ -162,8 +184,13 @@ def read_table(path: str | Path) -> list[list[str]]:
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as exc:
             raise MselError([f"{path}: not UTF-8 text ({exc.reason})"]) from None
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
-    if suffix == ".xlsx":
+        except OSError as exc:
+            raise MselError([f"{path}: cannot read: {exc.strerror or exc}"]) from None
+        try:
+            return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+        except csv.Error as exc:
+            raise MselError([f"{path}: not a CSV file cdtx can read ({exc})"]) from None
+    else:
         openpyxl = _openpyxl()
         try:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -173,7 +200,6 @@ def read_table(path: str | Path) -> list[list[str]]:
         table = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         book.close()
         return table
-    raise MselError([f"{path}: read .csv or .xlsx, not {path.suffix or 'no extension'}"])
 
 
 def _cell_text(value: Any) -> str:
@@ -247,9 +273,39 @@ def _entry_rows(table: Sequence[Sequence[str]], cols: dict[str, int]):
         cells = {k: v if k in _TEXT_KEYS else v.strip() for k, v in raw_cells.items()}
         if not any(v.strip() for v in cells.values()):
             continue
-        if cells.get("status", "").lower() in _DROPPED_STATUS:
+        if cells.get("status", "").lower() in DROPPED_STATUS:
             continue
         yield number, cells
+
+
+def _or(words: Sequence[str]) -> str:
+    shown = [w or "empty" for w in words]
+    return ", ".join(shown[:-1]) + " or " + shown[-1]
+
+
+def _column_label(index: int) -> str:
+    """The spreadsheet name of the column at ``index`` (0 -> A, 26 -> AA)."""
+    label = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        label = chr(ord("A") + rest) + label
+    return label
+
+
+def _stray_values(table: Sequence[Sequence[str]], cols: dict[str, int], shown: str) -> list[str]:
+    """One problem per value in a column without a header (beyond the header's last cell, or
+    under an empty header cell): import would drop it silently."""
+    known = set(cols.values())
+    problems = []
+    for number, row in enumerate(table[1:], start=2):
+        for index, value in enumerate(row):
+            if index not in known and value.strip():
+                problems.append(
+                    f"{shown}: row {number}, column {_column_label(index)}: {value!r} is in a "
+                    "column without a header; name the column or remove the value"
+                )
+    return problems
 
 
 def parse_rows(table: Sequence[Sequence[str]], shown: str = "<msel>") -> list[InjectBase]:
@@ -259,7 +315,7 @@ def parse_rows(table: Sequence[Sequence[str]], shown: str = "<msel>") -> list[In
             [f"{shown}: the sheet is empty (expected a header row: {', '.join(HEADERS)})"]
         )
     cols = _columns(table[0], shown)
-    problems: list[str] = []
+    problems = _stray_values(table, cols, shown)
     entries: list[InjectBase] = []
     seen: dict[str, int] = {}
     for number, cells in _entry_rows(table, cols):
@@ -268,6 +324,10 @@ def parse_rows(table: Sequence[Sequence[str]], shown: str = "<msel>") -> list[In
             problems.append(f"{shown}: row {number}, column {HEADER_OF[key]!r}: {message}")
 
         before = len(problems)
+        status = cells.get("status", "")
+        if status.lower() not in KEPT_STATUS:
+            bad("status", f"unknown status {status!r}; expected {_or(KEPT_STATUS)} (row kept) "
+                          f"or {_or(DROPPED_STATUS)} (row left out)")  # fmt: skip
         kind = cells["type"]
         if not kind:
             bad("type", "empty; expected one of " + ", ".join(INJECT_TYPES))
@@ -309,7 +369,7 @@ def parse_rows(table: Sequence[Sequence[str]], shown: str = "<msel>") -> list[In
                 column = _error_column(loc, kind)
                 inner = loc[1:] if loc and loc[0] == kind else loc
                 where = ".".join(str(p) for p in inner[1:]) if inner[:1] == ("params",) else ""
-                message = error["msg"]
+                message = error["msg"].removeprefix("Value error, ")
                 if where:
                     message = f"{where}: {message}"
                 problems.append(f"{shown}: row {number}, column {column!r}: {message}")

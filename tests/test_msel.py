@@ -126,6 +126,55 @@ def test_xlsx_bad_cell(tmp_path):
 def test_wrong_extension(tmp_path):
     with pytest.raises(msel.MselError, match=r"\.csv or \.xlsx"):
         msel.export(scenarios.load("grid-wiper"), tmp_path / "m.ods")
+    for action in (lambda p: msel.export(scenarios.load("grid-wiper"), p), msel.read):
+        with pytest.raises(msel.MselError) as info:
+            action(tmp_path / "msel")
+        assert str(info.value).startswith(f"{tmp_path / 'msel'}: has no suffix;")
+
+
+def test_unknown_member_state_message_is_pydantic_free(tmp_path):
+    table = msel.rows(scenarios.load("grid-wiper"))
+    table[1][4] = "XX"
+    (problem,) = _bad(tmp_path, table)
+    assert problem.startswith(f"{tmp_path / 'bad.csv'}: row 2, column 'To': unknown member state")
+    assert "Value error" not in problem
+
+
+def test_values_outside_the_header_are_refused(tmp_path):
+    table = msel.rows(scenarios.load("grid-wiper"))
+    table[2] = [*table[2], "", "stray"]  # beyond the header's 13 columns: column O
+    for row in table:
+        row[9] = ""  # Responsible Controller: an unnamed, empty column (J) now
+    table[3][9] = "ctrl"
+    problems = _bad(tmp_path, table)
+    assert problems == [
+        f"{tmp_path / 'bad.csv'}: row 3, column O: 'stray' is in a column without a header; "
+        "name the column or remove the value",
+        f"{tmp_path / 'bad.csv'}: row 4, column J: 'ctrl' is in a column without a header; "
+        "name the column or remove the value",
+    ]
+
+
+def test_status_is_checked(tmp_path):
+    table = msel.rows(scenarios.load("grid-wiper"))
+    table[1][12] = "Cancelled"  # left out
+    table[2][12] = "Delivered"  # kept
+    table[3][12] = ""  # kept
+    assert [e.id for e in msel.parse_rows(table)] == [row[0] for row in table[2:]]
+    table[4][12] = "maybe"
+    (problem,) = _bad(tmp_path, table)
+    assert "row 5, column 'Status': unknown status 'maybe'" in problem
+
+
+def test_export_to_a_directory_or_unwritable_place(tmp_path):
+    scenario = scenarios.load("grid-wiper")
+    (tmp_path / "d.csv").mkdir()
+    with pytest.raises(msel.MselError, match="is a directory"):
+        msel.export(scenario, tmp_path / "d.csv")
+    with pytest.raises(msel.MselError, match="cannot write"):
+        msel.export(scenario, tmp_path / "nodir" / "m.csv")
+    with pytest.raises(msel.MselError, match="is a directory"):
+        msel.read(tmp_path)
 
 
 # -- import keeps the scenario file as written, except its msel block ---------------------------

@@ -226,6 +226,36 @@ def test_not_utf8(tmp_path):
     assert "UTF-8" in problem.message
 
 
+def inject_problems(path) -> list[str]:
+    from scenarios.load import load_injects
+
+    with pytest.raises(ScenarioError) as info:
+        load_injects(path)
+    return [str(p) for p in info.value.problems]
+
+
+def test_inject_entry_that_is_not_a_mapping_is_named_at_its_line(tmp_path):
+    path = tmp_path / "injects.yaml"
+    path.write_text("- type: media\n  params: {pressure: 0.2}\n\n# later\n- 5\n- [a, b]\n")
+    assert inject_problems(path) == [
+        f"{path}:5:3: inject 2: expected a mapping with type and params, not 5",
+        f"{path}:6:3: inject 3: expected a mapping with type and params, not ['a', 'b']",
+    ]
+
+
+def test_empty_binary_or_misshapen_inject_files_are_called_inject_files(tmp_path):
+    path = tmp_path / "injects.yaml"
+    path.write_text("# nothing yet\n")
+    assert inject_problems(path) == [f"{path}:1:1: file is empty (expected a list of injects)"]
+    path.write_bytes(b"- type: media\x00")
+    assert inject_problems(path) == [f"{path}:1:1: binary file, not a YAML inject file"]
+    path.write_text("# a mapping, not a list\ntype: media\n")
+    assert inject_problems(path) == [
+        f"{path}:2:1: expected a list of injects (MSEL entries, each a mapping)"
+    ]
+    assert inject_problems(tmp_path) == [f"{tmp_path}:1:1: is a directory, not an inject file"]
+
+
 def test_very_large_file_is_refused_before_reading(tmp_path):
     path = tmp_path / "huge.yaml"
     with path.open("wb") as handle:  # sparse: cheap to create, never read

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from argparse import Namespace
-from pathlib import Path
 
 from .cli import UserError
 from .commands import check_output, load_scenario, write_output
@@ -43,8 +42,6 @@ def cmd_export(args: Namespace) -> int:
         path = msel.export(scenario, args.output)
     except msel.MselError as exc:
         raise _fail(exc) from None
-    except OSError as exc:
-        raise UserError(f"{args.output}: {exc.strerror or exc}") from None
     print(f"{path}: {len(scenario.msel)} MSEL entries of {scenario.id}", file=sys.stderr)
     return 0
 
@@ -52,8 +49,6 @@ def cmd_export(args: Namespace) -> int:
 def cmd_import(args: Namespace) -> int:
     from scenarios import msel
 
-    if Path(args.file).is_dir():
-        raise UserError(f"{args.file}: is a directory, not an MSEL spreadsheet")
     if args.output is not None:
         check_output(args.output, [args.file])
     scenario = load_scenario(args.into)
