@@ -65,6 +65,18 @@ def check(data: Any) -> Iterator[tuple[Path, str]]:
         ):
             incident_ids.append(params["id"])
 
+    # Art. 42(7) TEU and Art. 222 TFEU are invoked by the state attacked: a target of an incident.
+    targeted: set[str] = set()
+    incident_specs = [x for _, x in incidents] + [
+        e["params"]
+        for _, e in msel
+        if e.get("type") == "incident" and isinstance(e.get("params"), dict)
+    ]
+    for spec in incident_specs:
+        for target in spec.get("targets") or []:
+            if isinstance(target, dict) and isinstance(target.get("state"), str):
+                targeted.add(target["state"])
+
     horizon = _hours(data.get("horizon"))
 
     def actor_ref(path: Path, value: Any) -> Iterator[tuple[Path, str]]:
@@ -108,6 +120,13 @@ def check(data: Any) -> Iterator[tuple[Path, str]]:
         base = ("msel", i, "params")
         if kind in ("incident", "intel", "attribute"):
             yield from actor_ref(base + ("actor",), params.get("actor"))
+        by = params.get("by")
+        if kind == "invoke" and isinstance(by, str) and targeted and by not in targeted:
+            hit = ", ".join(sorted(targeted))
+            yield (
+                base + ("by",),
+                f"{by} is not a target of any incident ({hit}): the state attacked invokes it",
+            )
         if kind == "escalate":
             ref = params.get("incident")
             if isinstance(ref, str) and ref not in incident_ids:

@@ -87,6 +87,8 @@ class Exercise:
         self.world = World()
         self.bodies = {name: Body(self, name) for name in ("hwpci", "psc", "coreper", "council")}
         self.skipped: list[str] = []
+        #: Facilitator injects waiting for their time (id -> inject); MSEL entries are in the scenario.
+        self.scheduled: dict[str, InjectBase] = {}
         self.pending: list[DecisionRequest] = []
         self.steps = 0
         self.finished = False
@@ -258,6 +260,7 @@ class Exercise:
         if model.at <= self.env.now:
             injects.apply(self, model, FACILITATOR)
         else:
+            self.scheduled[model.id] = model
             self.env.process(injects.scheduled(self, model, FACILITATOR))
         return record
 
@@ -270,12 +273,18 @@ class Exercise:
                                                "stance": position}})  # fmt: skip
         raise InjectError("state", f"no decision is awaited from {state}")
 
-    def skip(self, msel_id: str) -> Event:
-        """Skip a scheduled MSEL entry (recorded as an input)."""
+    def skip(self, msel_id: str, replaced_by: str | None = None) -> Event:
+        """Skip a scheduled MSEL entry or facilitator inject (recorded as an input).
+
+        ``replaced_by`` names the inject that takes its place (fired early, edited), so that
+        reports tell a replacement from a plain skip.
+        """
         self._refuse_after_end()
-        if msel_id not in [m.id for m in self.scenario.msel]:
-            raise InjectError("msel", f"no MSEL entry {msel_id!r}")
-        record = self.emit("input", FACILITATOR, control="skip", msel=msel_id, step=self.steps)
+        if msel_id not in self.scheduled and msel_id not in [m.id for m in self.scenario.msel]:
+            raise InjectError("msel", f"no scheduled MSEL entry or inject {msel_id!r}")
+        extra = {} if replaced_by is None else {"replaced_by": replaced_by}
+        record = self.emit("input", FACILITATOR, control="skip", msel=msel_id, **extra,
+                           step=self.steps)  # fmt: skip
         if msel_id not in self.skipped:
             self.skipped.append(msel_id)
         return record
@@ -371,6 +380,12 @@ class Exercise:
             raise InjectError("params.id", f"incident {p.id!r} already exists")
         if model.type == "intel" and not model.to:
             raise InjectError("to", "intel goes to one or more states")
+        if model.type == "invoke" and p.by not in self.world.victims():
+            hit = ", ".join(self.world.victims()) or "none yet"
+            raise InjectError(
+                "params.by",
+                f"{p.by} has not been hit (victims: {hit}): the state attacked invokes it",
+            )
 
     def _hours(self, value: Any, field: str) -> float:
         if isinstance(value, (int, float)) and not isinstance(value, bool):

@@ -22,6 +22,16 @@ BODY_NAMES = {
     "council": "Council",
     "eeas": "EEAS",
 }
+#: Short names for lines that must fit a console row: the decision comes first, then the detail.
+SHORT_MEASURE_NAMES = {
+    "preventive": "preventive measures",
+    "cooperative": "cooperative measures",
+    "hr_declaration": "HR declaration",
+    "council_conclusions": "Council conclusions",
+    "listing": "listing",
+    "mutual_assistance": "mutual assistance",
+    "solidarity_clause": "solidarity clause",
+}
 PROPOSER_NAMES = {"hr": "the High Representative", "chair": "the PSC chair"}
 
 #: Which stage of the procedure each kind of event belongs to (for filters and colours).
@@ -44,6 +54,18 @@ def measure(m: str) -> str:
     return MEASURE_NAMES.get(m, m)
 
 
+def short(m: str) -> str:
+    return SHORT_MEASURE_NAMES.get(m, m)
+
+
+def state_name(code: str) -> str:
+    """``Croatia (HR)``: two letters alone read as the High Representative or a party."""
+    from actors.roster import builtin_roster
+
+    roster = builtin_roster()
+    return f"{roster[code].name} ({code})" if code in roster else code
+
+
 def body(b: str) -> str:
     return BODY_NAMES.get(b, b.upper())
 
@@ -62,7 +84,8 @@ _TEXT: dict[str, Callable[[dict], str]] = {
     ),
     "escalation": lambda d: (
         f"{d['incident']} escalates: severity {d['score']:.0%}, proportionate rung "
-        f"{d['previous_rung']} -> {d['recommended_rung']}"
+        + (f"{d['previous_rung']} -> {d['recommended_rung']}"
+           if d["previous_rung"] != d["recommended_rung"] else f"still {d['recommended_rung']}")
     ),
     "escalation_ignored": lambda d: f"Escalation of {d['incident']} ignored: {d['reason']}",
     "detected": lambda d: f"{d['state']} CSIRT detects {d['incident']}",
@@ -104,8 +127,8 @@ _TEXT: dict[str, Callable[[dict], str]] = {
     ),
     "decision": lambda d: (
         f"{body(d['body'])} {'agrees' if d['adopted'] else 'cannot agree'} on {d['proposal']} "
-        f"({measure(d['measure'])}): {d['support']} support, {d['abstain']} abstain, "
-        f"{d['constructive_abstention']} formal abstention, {d['oppose']} oppose - {d['reason']}"
+        f"({short(d['measure'])}), {d['reason']}: {d['support']} support, {d['abstain']} abstain, "
+        f"{d['constructive_abstention']} formal abstention, {d['oppose']} oppose"
     ),
     "deferred": lambda d: f"PSC defers {d['proposal']}: {d['reason']}",
     "compromise": lambda d: f"The chair tables a compromise: {measure(d['instead'])} instead of {measure(d['measure'])}",
@@ -133,7 +156,14 @@ def describe(event: Event) -> str:
             return f"Facilitator note: {d.get('text', '')}"
         if d.get("control") == "players":
             who = "people at the table" if d.get("played") else "the model"
-            return f"Facilitator: {d.get('state')} is played by {who} from now on"
+            return f"Facilitator: {state_name(d.get('state', '?'))} is played by {who} from now on"
+        if d.get("control") == "skip":
+            instead = d.get("replaced_by")
+            if instead and instead.endswith("-early"):
+                return f"Facilitator fires {d.get('msel')} now (as {instead})"
+            if instead:
+                return f"Facilitator replaces {d.get('msel')} by its edit {instead}"
+            return f"Facilitator skips {d.get('msel')}"
         return f"Facilitator: {d.get('control')} {d.get('msel', '')}".rstrip()
     text = _TEXT.get(event.kind)
     return text(d) if text else f"{event.kind}: {d}"

@@ -309,6 +309,13 @@ def test_an_inject_in_the_past_is_refused(ex):
     assert "past" in str(info.value)
 
 
+def test_only_a_state_hit_invokes_the_clauses(ex):
+    before = len(ex.events)
+    with pytest.raises(InjectError, match="FR has not been hit") as info:
+        ex.submit({"type": "invoke", "params": {"article": "42(7)", "by": "FR"}})
+    assert info.value.field == "params.by" and len(ex.events) == before
+
+
 def test_an_inject_after_the_horizon_is_refused(ex):
     before = len(ex.events)
     with pytest.raises(InjectError, match="after the scenario's horizon") as info:

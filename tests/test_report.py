@@ -71,9 +71,35 @@ def test_delegations_handed_over_during_the_run_are_named():
     ex.run()
     for fmt in ("md", "html"):
         text = report.aar(ex.scenario, ex.events, fmt=fmt)
-        assert "Handed over during the run" in text and "EE to the table at T+01:00:00" in text
+        assert "Handed over during the run" in text and "Estonia (EE) to the table at T+01:00:00" in text
     quiet = report.aar(ex.scenario, ex.events[:5])
     assert "Handed over" not in quiet
+
+
+def test_planned_and_delivered_follows_fired_edited_and_scheduled_injects():
+    ex = Exercise("grid-wiper")
+    ex.run("4d")
+    m05 = ex.scenario.msel[4].model_dump(mode="json", by_alias=True, exclude={"at"})
+    ex.submit({**m05, "id": "M-05-early"})  # what the console's fire-now does
+    ex.skip("M-05", replaced_by="M-05-early")
+    m06 = ex.scenario.msel[5].model_dump(mode="json", by_alias=True)
+    ex.submit({**m06, "id": "M-06-edited", "at": "9d"})  # an edit that moves it a day later
+    ex.skip("M-06", replaced_by="M-06-edited")
+    note = ex.submit({"type": "note", "at": "5d", "params": {"text": "later"}})  # scheduled
+    ex.skip("M-07")
+    ex.run()
+    rows = {r["id"]: r for r in report.analyse(ex.scenario, ex.events)["msel"]}
+    assert rows["M-05"]["status"] == "fired early by the facilitator at T+04:00:00, as M-05-early"
+    assert rows["M-05-early"]["status"] == "in place of M-05; delivered"
+    assert rows["M-05-early"]["delivered"]["offset"] == "T+04:00:00"
+    assert rows["M-06"]["status"].startswith("replaced by the facilitator at T+04:00:00")
+    assert rows["M-06-edited"]["planned"]["offset"] == "T+09:00:00"
+    assert rows["M-06-edited"]["delivered"]["offset"] == "T+09:00:00"
+    added = rows[note.data["inject"]["id"]]
+    assert added["status"] == "added by the facilitator; delivered"
+    assert added["delivered"]["offset"] == "T+05:00:00"  # when applied, not when entered at 4d
+    assert rows["M-07"]["status"] == "skipped by the facilitator at T+04:00:00"
+    assert rows["M-08"]["status"] == "delivered"
 
 
 def test_where_time_was_lost(blocked_run):

@@ -278,6 +278,18 @@ def test_wrong_type():
     one_problem(variant("seed: 7", "seed: seven"), 7, 7, "seed", "integer", "'seven'")
 
 
+@pytest.mark.parametrize(("by", "problems"), [("LV", 0), ("FR", 1)])
+def test_only_a_state_attacked_invokes_mutual_assistance(by, problems):
+    text = variant(
+        "    type: propose\n    params: {measure: hr_declaration, by: EE}",
+        f"    type: invoke\n    params: {{article: 42(7), by: {by}}}",
+    )
+    if problems:
+        one_problem(text, 71, 34, "msel[3].params.by", "FR is not a target of any incident (EE, LV)")
+    else:
+        assert load_text(text, SHOWN).msel[3].params.by == "LV"
+
+
 def test_wrong_type_list_expected():
     one_problem(variant("to: [EE]", "to: EE"), 54, 9, "msel[0].to", "list")
 

@@ -14,7 +14,7 @@ from scenarios.vocabulary import LADDER, TIME_METRICS, format_duration
 from ..clock import Calendar, format_offset
 from ..events import Event
 from ..metrics import Metrics
-from ..narrative import BODY_NAMES, describe, measure, stage
+from ..narrative import BODY_NAMES, describe, measure, stage, state_name
 from ..vocabulary_view import METRIC_LABELS, format_metric
 
 #: Kinds shown in the timeline of key events (positions are summarised at each decision).
@@ -80,7 +80,7 @@ def period(hours: float) -> str:
 def handovers_of(events: list[Event]) -> list[str]:
     """Delegations handed to the table or back to the model during the run, in order."""
     return [
-        f"{e.data['state']} to {'the table' if e.data['played'] else 'the model'} "
+        f"{state_name(e.data['state'])} to {'the table' if e.data['played'] else 'the model'} "
         f"at {format_offset(e.t)}"
         for e in events
         if e.kind == "input" and e.data.get("control") == "players"
@@ -402,37 +402,60 @@ def _stage_owner(label: str) -> str:
 
 
 def _msel(scenario, events, at, end_t, ended) -> list[dict[str, Any]]:
-    applied = {}
+    """Planned and delivered: every MSEL entry and every inject the facilitator added, with when
+    it was applied (not when it was entered) and what became of skipped or replaced entries."""
+    applied: dict[str, Event] = {}
+    skipped: dict[str, Event] = {}
+    added: list[Event] = []
     for e in events:
-        if e.kind == "inject_applied" and e.source == "msel":
+        if e.kind == "inject_applied":
             applied.setdefault(e.data["inject"], e)
-    skipped = {}
-    for e in events:
-        if e.kind == "input" and e.data.get("control") == "skip":
+        elif e.kind == "input" and e.data.get("control") == "skip":
             skipped.setdefault(e.data.get("msel"), e)
+        elif e.kind == "input" and "inject" in e.data:
+            added.append(e)
+    replaces = {
+        e.data["replaced_by"]: e.data["msel"] for e in skipped.values() if e.data.get("replaced_by")
+    }
+
+    def status(entry_id: str, planned: float | None) -> tuple[dict | None, str]:
+        hit = applied.get(entry_id)
+        if hit is not None:
+            if planned is None or abs(hit.t - planned) < 1e-6:
+                return at(hit.t), "delivered"
+            late = hit.t - planned
+            return at(hit.t), f"delivered {_days(abs(late))} {'late' if late > 0 else 'early'}"
+        skip = skipped.get(entry_id)
+        if skip is not None:
+            when = format_offset(skip.t)
+            instead = skip.data.get("replaced_by")
+            if instead is not None:
+                how = "fired early" if instead.endswith("-early") else "replaced"
+                return None, f"{how} by the facilitator at {when}, as {instead}"
+            return None, f"skipped by the facilitator at {when}"
+        if planned is not None and (planned > end_t or not ended):
+            return None, "not reached"
+        return None, "not delivered"
+
     out = []
     for entry in scenario.msel:
-        row = {"id": entry.id, "type": entry.type, "planned": at(entry.at), "message": entry.message,
-               "expected_action": entry.expected_action, "delivered": None}  # fmt: skip
-        hit = applied.get(entry.id)
-        if hit is not None:
-            row["delivered"] = at(hit.t)
-            late = hit.t - entry.at
-            row["status"] = "delivered" if abs(late) < 1e-6 else f"delivered {_days(late)} late"
-        elif entry.id in skipped:
-            row["status"] = f"skipped by the facilitator at {format_offset(skipped[entry.id].t)}"
-        elif entry.at > end_t or not ended:
-            row["status"] = "not reached"
-        else:
-            row["status"] = "not delivered"
-        out.append(row)
-    for e in events:
-        if e.kind == "input" and "inject" in e.data:
-            inj = e.data["inject"]
-            out.append({"id": inj.get("id", "?"), "type": inj.get("type", "?"), "planned": None,
-                        "message": inj.get("message", ""), "expected_action":
-                        inj.get("expected_action", ""), "delivered": at(e.t),
-                        "status": "added by the facilitator"})  # fmt: skip
+        delivered, state = status(entry.id, entry.at)
+        out.append({"id": entry.id, "type": entry.type, "planned": at(entry.at),
+                    "message": entry.message, "expected_action": entry.expected_action,
+                    "delivered": delivered, "status": state})  # fmt: skip
+    for e in added:
+        inj = e.data["inject"]
+        entry_id = inj.get("id", "?")
+        planned = inj.get("at")
+        planned = planned if isinstance(planned, (int, float)) and planned > e.t + 1e-9 else None
+        delivered, state = status(entry_id, planned)
+        origin = replaces.get(entry_id)
+        label = f"in place of {origin}" if origin else "added by the facilitator"
+        out.append({"id": entry_id, "type": inj.get("type", "?"),
+                    "planned": at(planned) if planned is not None else None,
+                    "message": inj.get("message", ""), "expected_action":
+                    inj.get("expected_action", ""), "delivered": delivered,
+                    "status": f"{label}; {state}"})  # fmt: skip
     return out
 
 

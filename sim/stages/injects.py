@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 def scheduled(ex: Exercise, inject: InjectBase, source: str):
     """Process: wait until the inject's time, then apply it."""
     yield ex.until(inject.at)
-    if source == "msel" and inject.id in ex.skipped:
+    ex.scheduled.pop(inject.id, None)
+    if inject.id in ex.skipped:
         return
     apply(ex, inject, source)
 

@@ -229,12 +229,15 @@ class LiveSession:
         with self.lock:
             self.start_recording()
             record = self.ex.submit(inject)  # first: a refused edit leaves the entry scheduled
-            self.ex.skip(msel_id)
+            self.ex.skip(msel_id, replaced_by=inject["id"])
             self.version += 1
             return record
 
     def entry(self, msel_id: str):
-        """The scenario's MSEL entry ``msel_id``."""
+        """The scheduled entry ``msel_id``: the scenario's MSEL or a facilitator's inject."""
+        scheduled = self.ex.scheduled.get(msel_id)
+        if scheduled is not None:
+            return scheduled
         return next(m for m in self.scenario.msel if m.id == msel_id)
 
     def fire(self, msel_id: str):
@@ -246,7 +249,7 @@ class LiveSession:
         with self.lock:
             self.start_recording()
             self.ex.submit(data)
-            self.ex.skip(msel_id)
+            self.ex.skip(msel_id, replaced_by=data["id"])
             self.version += 1
 
     def upcoming(self) -> list:
@@ -260,7 +263,9 @@ class LiveSession:
         self._fired_n = count
         fired = self._fired
         skipped = set(self.ex.skipped)
-        return [m for m in self.scenario.msel if m.id not in fired and m.id not in skipped]
+        waiting = [m for m in self.scenario.msel if m.id not in fired and m.id not in skipped]
+        waiting += [i for i in list(self.ex.scheduled.values()) if i.id not in skipped]
+        return sorted(waiting, key=lambda entry: entry.at)
 
     def can_change_players(self) -> bool:
         return self.ex.steps == 0 and self.recorder is None and len(self.ex.events) <= 1

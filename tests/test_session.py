@@ -1,0 +1,60 @@
+"""The console's live session without the app: what the Upcoming list offers and what firing,
+editing and skipping do to it (tui/screens/session.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("textual")
+
+from sim import replay  # noqa: E402
+from sim.exercise import Exercise  # noqa: E402
+from sim.recording import Recorder  # noqa: E402
+from tui.screens.session import LiveSession  # noqa: E402
+
+
+def ids(session: LiveSession) -> list[str]:
+    return [entry.id for entry in session.upcoming()]
+
+
+def test_edited_entries_and_scheduled_injects_stay_in_the_upcoming_list(tmp_path):
+    session = LiveSession(Exercise("grid-wiper", players=[]))
+    session.ex.run("4d")
+    assert ids(session) == ["M-05", "M-06", "M-07", "M-08"]
+    m06 = session.entry("M-06").model_dump(mode="json", by_alias=True)
+    session.edit("M-06", {**m06, "at": "13d"})  # moved after M-07 (12 d)
+    note = session.ex.submit({"type": "note", "at": "5d", "params": {"text": "later"}})
+    scheduled = note.data["inject"]["id"]
+    assert ids(session) == ["M-05", scheduled, "M-07", "M-06-edited", "M-08"]
+    # A scheduled inject can be fired, edited or skipped like an MSEL entry.
+    session.fire(scheduled)
+    assert scheduled not in ids(session)
+    session.ex.skip("M-06-edited")
+    assert ids(session) == ["M-05", "M-07", "M-08"]
+    session.ex.run("14d")
+    assert not any(
+        e.kind == "inject_applied" and e.data["inject"] == "M-06-edited" for e in session.ex.events
+    )
+    assert ids(session) == ["M-08"]
+
+
+def test_skipping_a_scheduled_inject_replays_exactly(tmp_path):
+    path = tmp_path / "run.jsonl"
+    ex = Exercise("grid-wiper")
+    with Recorder(path, ex):
+        ex.run("1d")
+        record = ex.submit({"type": "media", "at": "2d", "params": {"pressure": 0.9}})
+        ex.skip(record.data["inject"]["id"])
+        ex.run()
+    assert not any(e.kind == "pressure" and e.data["pressure"] == 0.9 for e in ex.events)
+    assert replay.open(path).verify().ok
+
+
+def test_only_what_is_scheduled_can_be_skipped():
+    from sim import InjectError
+
+    ex = Exercise("grid-wiper")
+    ex.run("1d")
+    applied = ex.submit({"type": "note", "params": {"text": "now"}})
+    with pytest.raises(InjectError, match="no scheduled MSEL entry or inject"):
+        ex.skip(applied.data["inject"]["id"])
