@@ -375,6 +375,20 @@ def test_a_delegation_handed_to_people_mid_run_is_asked_at_the_next_decision():
     assert ee.data["by"] == "player"
 
 
+def test_at_a_live_table_the_model_does_not_propose_for_a_played_victim():
+    # grid-wiper: LT, a victim, is played; headless, the model's policy proposes for it.
+    headless = Exercise("grid-wiper").run()
+    assert "LT" in [e.data["by"] for e in kinds(headless, "proposal")]
+    live = Exercise("grid-wiper", interactive=True)
+    live.run()
+    while live.pending:
+        for request in list(live.pending):
+            live.answer(request.state, "support")
+        live.run()
+    proposers = [e.data["by"] for e in kinds(live, "proposal")]
+    assert proposers and "LT" not in proposers
+
+
 def test_a_delegation_handed_back_to_the_model_is_not_asked():
     ex = played()
     ex.run("20m")

@@ -30,7 +30,11 @@ def initiative(ex: Exercise):
                 break
             yield ex.signal("world")  # wait until something changes
         measure = MEASURE_FOR_RUNG[target]
-        victims = [ex.roster[c] for c in ex.world.victims()]
+        # At a live table, whether a played state asks for measures is its people's call (they
+        # use a propose inject); headless, the model's policy plays them like the others.
+        victims = [
+            ex.roster[c] for c in ex.world.victims() if not (ex.interactive and c in ex.players)
+        ]
         proposal = ex.propose(measure, initiator(victims, ex.world.severity()), source="initiative")
         yield proposal.done
 
