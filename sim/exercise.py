@@ -380,12 +380,22 @@ class Exercise:
             raise InjectError("params.id", f"incident {p.id!r} already exists")
         if model.type == "intel" and not model.to:
             raise InjectError("to", "intel goes to one or more states")
-        if model.type == "invoke" and p.by not in self.world.victims():
+        if model.type == "invoke" and p.by not in self._may_invoke(model.at):
             hit = ", ".join(self.world.victims()) or "none yet"
             raise InjectError(
                 "params.by",
                 f"{p.by} has not been hit (victims: {hit}): the state attacked invokes it",
             )
+
+    def _may_invoke(self, at: float) -> set[str]:
+        """Who may invoke Art. 42(7) / 222 at ``at``: a state hit, or for a later time also a
+        state the scenario's incidents will hit (the check the scenario file gets)."""
+        states = set(self.world.victims())
+        if at > self.env.now:
+            specs = list(self.scenario.incidents)
+            specs += [m.params for m in self.scenario.msel if m.type == "incident"]
+            states.update(target.state for spec in specs for target in spec.targets)
+        return states
 
     def _hours(self, value: Any, field: str) -> float:
         if isinstance(value, (int, float)) and not isinstance(value, bool):

@@ -316,6 +316,17 @@ def test_only_a_state_hit_invokes_the_clauses(ex):
     assert info.value.field == "params.by" and len(ex.events) == before
 
 
+def test_an_invoke_scheduled_for_later_may_come_from_a_state_the_scenario_will_hit():
+    ex = Exercise("hospital-ransomware")  # R-06 hits IT and RO at 9d
+    ex.run("1h")
+    invoke = {"type": "invoke", "params": {"article": "42(7)", "by": "IT"}}
+    with pytest.raises(InjectError, match="IT has not been hit"):
+        ex.submit(invoke)
+    ex.submit({**invoke, "at": "10d"})
+    with pytest.raises(InjectError, match="FR has not been hit"):
+        ex.submit({**invoke, "at": "10d", "params": {"article": "42(7)", "by": "FR"}})
+
+
 def test_an_inject_after_the_horizon_is_refused(ex):
     before = len(ex.events)
     with pytest.raises(InjectError, match="after the scenario's horizon") as info:
