@@ -122,7 +122,7 @@ _TEXT: dict[str, Callable[[dict], str]] = {
     ),
     "position": lambda d: f"{d['state']}: {d['position'].replace('_', ' ')} on {d['proposal']} ({d['by']})",
     "position_fixed": lambda d: (
-        f"{d['state']} states its position on {d['measure']}: {d['position'].replace('_', ' ')}"
+        f"{d['state']} states its position on {short(d['measure'])}: {d['position'].replace('_', ' ')}"
         + (f' - "{d["statement"]}"' if d.get("statement") else "")
     ),
     "decision": lambda d: (

@@ -168,7 +168,7 @@ def test_injects_through_the_form():
             index = [f.key for f in form.fields].index("params.pressure")
             message = str(form.query_one(f"#e{form._generation}-{index}").render())
             assert message
-            assert "less than or equal to 1" in message, message
+            assert message == "at most 1", message  # plain words, not pydantic's
             # intel: the actor field offers only the scenario's threat actors, so it is valid
             form.query_one("#inject-type").value = "intel"
             await pilot.pause()
@@ -423,9 +423,411 @@ def test_an_msel_entry_is_edited_before_it_fires():
             inputs = [e for e in s.events if e.kind == "input"]
             assert inputs[-2].data["inject"]["id"] == "M-02-edited"
             assert inputs[-2].data["inject"]["params"] == {"pressure": 0.9}
-            assert inputs[-1].data == {"control": "skip", "msel": "M-02", "step": s.ex.steps}
+            assert inputs[-1].data == {"control": "skip", "msel": "M-02", "step": s.ex.steps,
+                                       "replaced_by": "M-02-edited"}  # fmt: skip
             s.ex.run("1d")
             media = [e for e in s.events if e.kind == "pressure"]
             assert [e.data["pressure"] for e in media] == [0.9]
+
+    run(scenario())
+
+
+# -- the exploratory test's findings ---------------------------------------------------------
+
+
+def screen_text(app: CdtxApp) -> str:
+    """The characters on screen, line by line (what a person at the console sees)."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def collect_notifications(app: CdtxApp) -> list[str]:
+    """Every toast the app shows from now on."""
+    shown: list[str] = []
+    notify = app.notify
+
+    def record(message, *args, **kwargs):
+        shown.append(str(message))
+        return notify(message, *args, **kwargs)
+
+    app.notify = record
+    return shown
+
+
+async def run_to_decision(pilot, app: CdtxApp, rounds: int = 60) -> DecisionScreen:
+    """Press ``n`` until a played delegation's decision dialog opens."""
+    for _ in range(rounds):
+        if isinstance(app.screen, DecisionScreen):
+            break
+        await pilot.press("n")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, DecisionScreen) or console(app).session.mode == "paused",
+        )
+    assert isinstance(app.screen, DecisionScreen)
+    await pilot.pause()
+    return app.screen
+
+
+def test_second_played_delegation_sees_the_first_answer():
+    async def scenario():
+        app = make_play_app("satcom-war", record=False)  # DE and PL are played
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            first = await run_to_decision(pilot, app)
+            assert first.request.state == "DE"
+            assert "PL to answer" in screen_text(app)
+            await pilot.press("4", "ctrl+s")  # DE opposes
+            assert await wait_for(
+                pilot, lambda: isinstance(app.screen, DecisionScreen) and app.screen is not first
+            )
+            await pilot.pause()
+            assert app.screen.request.state == "PL"
+            text = screen_text(app)
+            assert "DE oppose (given)" in text, text
+            assert "PL to answer" not in text
+
+    run(scenario())
+
+
+def test_80x24_keeps_the_essentials_and_160x48_the_full_board():
+    async def scenario():
+        app = make_play_app("satcom-war", record=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("full_stop", "full_stop")
+            await pilot.pause()
+            text = screen_text(app)
+            assert "NOT recorded" in text.splitlines()[0]  # the header keeps the recording state
+            board = console(app).query_one("#board")
+            # Every column readable: none cut to a character at the board's right edge.
+            labels = [str(column.label) for column in board.columns.values()]
+            assert labels == ["MS", "Pl", "Hit", "Detect", "Shared", "Conf", "Pos"]
+            header = text.splitlines()[2]
+            assert "Conf" in header and "Pos" in header
+            assert board.content_region.height >= 12  # header + 11 states at least
+            dialog = await run_to_decision(pilot, app)
+            screen_region = app.screen.region
+            for selector in ("#statement", ".hint", "#stance"):
+                region = dialog.query_one(selector).region
+                assert region.height and screen_region.contains_region(region), selector
+            assert "statement (optional)" in screen_text(app)
+            assert "escape later" in screen_text(app)
+            # The briefing scrolls when it does not fit (page down reaches its end).
+            await pilot.press("escape")
+            await pilot.resize_terminal(160, 48)
+            await pilot.pause()
+            labels = [str(column.label) for column in board.columns.values()]
+            assert "Name" in labels and "Position" in labels
+            assert board.content_region.height >= 28  # header + 27 states
+
+    run(scenario())
+
+
+def test_the_highlighted_timeline_line_is_shown_in_full():
+    long_note = "The Presidency asks every delegation " + "to report in full " * 8 + "- END"
+
+    async def scenario():
+        app = make_play_app("grid-wiper", record=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("full_stop")
+            console(app).session.note(long_note)
+            console(app).refresh_view()
+            await pilot.pause()
+            detail = console(app).query_one("#timeline-detail")
+            shown = " ".join(str(detail.render()).split())
+            assert long_note in shown  # the timeline line itself is cut at 80 columns
+            assert "- END" not in str(console(app).query_one(Timeline).render_line(0).text)
+            # The cursor moves up: the detail shows that line; end follows the newest again.
+            timeline = console(app).query_one(Timeline)
+            timeline.focus()
+            await pilot.press("up")
+            await pilot.pause()
+            assert timeline.cursor == len(timeline.rows) - 2 and not timeline.follow
+            previous = timeline.text_of(timeline.rows[-2])
+            assert previous in " ".join(str(detail.render()).split())
+            await pilot.press("end")
+            await pilot.pause()
+            assert timeline.cursor is None and timeline.follow
+            assert long_note in " ".join(str(detail.render()).split())
+
+    run(scenario())
+
+
+def test_first_tab_lands_on_a_field_not_a_container():
+    async def scenario():
+        app = make_play_app("grid-wiper", players=["DE"], record=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            form = await _open_inject(pilot, app, "note")
+            form.query_one("#inject-type").focus()
+            await pilot.press("tab", *"abc")
+            await pilot.pause()
+            assert form.values()["params.text"] == "abc"
+            await pilot.press("escape")
+            for _ in range(len(SPEEDS)):
+                await pilot.press("plus")
+            await pilot.press("space")
+            assert await wait_for(pilot, lambda: isinstance(app.screen, DecisionScreen), 2000)
+            await pilot.press("tab", *"abc")
+            await pilot.pause()
+            assert app.screen.query_one("#statement").value == "abc"
+
+    run(scenario())
+
+
+def test_space_while_waiting_for_a_delegation_changes_nothing():
+    async def scenario():
+        app = make_play_app("satcom-war", record=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            s = console(app).session
+            await run_to_decision(pilot, app)
+            await pilot.press("escape")  # decide later
+            await pilot.pause()
+            s.set_mode("paused")  # as after a stop at the meeting itself
+            shown = collect_notifications(app)
+            await pilot.press("space")
+            await pilot.pause()
+            assert s.mode == "paused"
+            assert "DE must answer first (d)" in shown
+            await pilot.press("d", "1", "ctrl+s")
+            await pilot.pause()
+            assert s.mode == "paused"  # the clock does not start on its own after the answer
+            # Nor when the clock was running into the decision: space changes nothing then.
+            assert await wait_for(pilot, lambda: isinstance(app.screen, DecisionScreen))
+            await pilot.press("escape")
+            await pilot.pause()
+            s.set_mode("run")
+            shown.clear()
+            await pilot.press("space")
+            await pilot.pause()
+            assert s.mode == "run" and shown == ["PL must answer first (d)"]
+
+    run(scenario())
+
+
+def _record_run(path, players=("DE",)):
+    from sim import recording as recording_mod
+    from sim import replay
+
+    ex = Exercise("grid-wiper", players=list(players), interactive=True)
+    with recording_mod.Recorder(path, ex):
+        ex.run()
+        while ex.pending:
+            ex.answer(ex.pending[0].state, "support")
+            ex.run()
+    return replay.open(path)
+
+
+def test_replay_scrubbed_to_nothing_shows_no_stale_lines(tmp_path):
+    recording = _record_run(tmp_path / "run.jsonl")
+
+    async def scenario():
+        app = make_replay_app(recording)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            s = console(app).session
+            timeline = console(app).query_one(Timeline)
+            for _ in range(200):
+                if s.cursor == 0:
+                    break
+                await pilot.press("left_curly_bracket")
+            await pilot.pause()
+            assert s.cursor == 0
+            assert timeline.virtual_size.height == 0
+            assert "Exercise" not in screen_text(app)
+            await pilot.press("right_square_bracket")
+            await pilot.pause()
+            assert "Exercise" in screen_text(app)
+            await pilot.press("left_square_bracket")
+            await pilot.pause()
+            assert timeline.virtual_size.height == 0
+            assert "Exercise" not in screen_text(app)
+
+    run(scenario())
+
+
+def _at_end(timeline: Timeline) -> bool:
+    return timeline.max_scroll_y > 0 and timeline.scroll_y == timeline.max_scroll_y
+
+
+def test_timeline_keeps_following_the_newest_event(tmp_path):
+    async def live():
+        app = make_play_app("satcom-war", players=[], record=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            s = console(app).session
+            timeline = console(app).query_one(Timeline)
+            for _ in range(4):
+                await pilot.press("n")
+                await wait_for(pilot, lambda: s.mode == "paused")
+                await pilot.pause()
+                assert _at_end(timeline), (timeline.scroll_y, timeline.max_scroll_y)
+            await pilot.resize_terminal(160, 48)
+            await pilot.pause()
+            await pilot.pause()
+            assert _at_end(timeline), (timeline.scroll_y, timeline.max_scroll_y)
+            assert timeline.text_of(len(s.events) - 1)[:40] in screen_text(app)
+
+    run(live())
+    recording = _record_run(tmp_path / "run.jsonl")
+
+    async def replay():
+        app = make_replay_app(recording)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.pause()
+            timeline = console(app).query_one(Timeline)
+            assert _at_end(timeline), (timeline.scroll_y, timeline.max_scroll_y)
+            lines = screen_text(app).splitlines()
+            last = timeline.text_of(len(recording.events) - 1)[:40]
+            assert any(last in line for line in lines[-6:-2]), lines[-6:]
+
+    run(replay())
+
+
+def test_inject_errors_in_plain_words():
+    from tui.screens.inject import plain_error
+
+    assert plain_error("params.states", "List should have at least 1 item after validation, "
+                       "not 0") == "give at least one state code, e.g. EE, LT"  # fmt: skip
+    message = plain_error("params.severity.foo", "Extra inputs are not permitted")
+    assert message.startswith("unknown criterion 'foo' (one of ") and "impact" in message
+    assert (
+        plain_error("params.severity.impact", "Input should be less than or equal to 4")
+        == "impact: at most 4"
+    )
+    assert plain_error("params.targets.0.state", "unknown member state code '' (expected one of "
+                       "AT, BE)") == "target 1: a member state code is missing (e.g. DE)"  # fmt: skip
+
+    async def scenario():
+        app = make_play_app("grid-wiper", record=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("full_stop")
+            form = await _open_inject(pilot, app, "escalate")
+            _set(form, "params.severity", "foo=1")
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            general = form.query_one("#inject-error")
+            index = [f.key for f in form.fields].index("params.severity")
+            message = str(form.query_one(f"#e{form._generation}-{index}").render())
+            assert message.startswith("unknown criterion 'foo' (one of "), message
+            assert str(general.render()) == "Check the field: Severity change"
+            # A long message wraps inside the dialog instead of running off its edge.
+            form.query_one("#inject-type").value = "attribute"
+            await pilot.pause()
+            _set(form, "at", "zz")
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            index = [f.key for f in form.fields].index("at")
+            label = form.query_one(f"#e{form._generation}-{index}")
+            assert "(T+dd:hh:mm)" in " ".join(str(label.render()).split())
+            assert label.size.height >= 2
+            assert label.size.width <= form.query_one("#dialog").content_region.width
+            assert str(general.render()) == "Check the field: At (empty: now; or T+ like 3d, 36h)"
+            assert form.query_one("#dialog").region.contains_region(general.region)
+
+    run(scenario())
+
+
+def test_ctrl_q_asks_like_q_when_the_run_is_not_recorded():
+    async def scenario():
+        app = make_play_app("grid-wiper", record=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("full_stop")
+            await pilot.press("ctrl+c", "ctrl+q")
+            await pilot.pause()
+            assert type(app.screen).__name__ == "ConfirmScreen"
+            await pilot.press("n")
+            await pilot.pause()
+            assert isinstance(app.screen, ConsoleScreen)
+
+    run(scenario())
+
+
+def test_replay_says_it_is_read_only_and_filter_shows_in_title(tmp_path):
+    recording = _record_run(tmp_path / "run.jsonl")
+
+    async def scenario():
+        app = make_replay_app(recording)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            shown = collect_notifications(app)
+            for key in ("e", "i", "m", "d", "space"):
+                shown.clear()
+                await pilot.press(key)
+                await pilot.pause()
+                assert shown == ["replay is read-only: b branches a live run"], key
+                assert isinstance(app.screen, ConsoleScreen)
+            assert "read-only" in str(console(app).query_one("#msel-title").render())
+            await pilot.press("f", *"psc", "enter")
+            await pilot.pause()
+            assert "filter: psc" in console(app).query_one(Timeline).border_title
+
+    run(scenario())
+
+
+def test_keys_in_help_are_written_as_people_read_them():
+    async def scenario():
+        app = make_play_app("grid-wiper", record=False, keymap={"note.add": "ctrl+n,m"})
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("f1")
+            await pilot.pause()
+            keys = {ident: key for key, _, ident in app.screen.rows}
+            assert keys["clock.faster"] == "+ / ="
+            assert keys["clock.step"] == "."
+            assert keys["app.help"] == "? / F1"
+            assert keys["note.add"] == "ctrl+n / m"  # the keymap's keys, not the defaults
+
+    run(scenario())
+
+
+def test_small_feedback_toasts_and_ids(tmp_path):
+    path = tmp_path / "live.jsonl"
+
+    async def scenario():
+        app = make_play_app("grid-wiper", record=path)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            s = console(app).session
+            assert f"will record to {path}" in screen_text(app)  # before the clock starts
+            shown = collect_notifications(app)
+            while s.speed_index < len(SPEEDS) - 1:
+                await pilot.press("plus")
+            await pilot.press("plus")
+            assert shown[-1] == "Already at the fastest speed (max)"
+            while s.speed_index > 0:
+                await pilot.press("minus")
+            await pilot.press("minus")
+            assert shown[-1] == "Already at the slowest speed (x1)"
+            form = await _open_inject(pilot, app, "meeting")
+            _set(form, "at", "2d")
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert shown[-1] == "meeting inject scheduled for T+02:00:00"
+            assert f"recording to {path}" in screen_text(app)
+            offered = []
+            for _ in range(2):  # the second incident is offered the next free id
+                form = await _open_inject(pilot, app, "incident")
+                offered.append(form.values()["params.id"])
+                _set(form, "params.targets", "EE:energy")
+                await pilot.press("ctrl+s")
+                await pilot.pause()
+                assert isinstance(app.screen, ConsoleScreen), screen_text(app)
+            incidents = [
+                e.data["inject"]["params"]["id"]
+                for e in s.events
+                if e.kind == "input" and e.data.get("inject", {}).get("type") == "incident"
+            ]
+            assert offered == incidents == ["INC-F1", "INC-F2"]
+            exits = []
+            app.exit = lambda *args, **kwargs: exits.append(kwargs.get("message"))
+            await pilot.press("q")
+            await pilot.pause()
+            assert exits == [f"Recording saved to {path}\n"]
 
     run(scenario())

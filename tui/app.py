@@ -12,12 +12,25 @@ from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.keys import format_key
 
 from .screens.console import ConsoleScreen
 from .screens.dialogs import ConfirmScreen, HelpScreen
 from .screens.session import LiveSession, ReplaySession
 
 RUNS_DIR = Path("cdtx-runs")
+
+
+def key_label(keys: str) -> str:
+    """Keys as people read them: 'plus,equals_sign' -> '+ / =', 'question_mark,f1' -> '? / F1'."""
+    labels = []
+    for key in keys.split(","):
+        *modifiers, name = key.strip().split("+")
+        name = format_key(name)
+        if len(name) > 1 and name[0] == "f" and name[1:].isdigit():
+            name = name.upper()
+        labels.append("+".join([*modifiers, name]))
+    return " / ".join(labels)
 
 
 def default_record_path(scenario_id: str, directory: Path = RUNS_DIR) -> Path:
@@ -57,37 +70,47 @@ class CdtxApp(App):
 
     # -- keys everywhere -------------------------------------------------------------------
 
-    def _bindings_of(self, screen) -> list[tuple[str, Binding]]:
+    def bindings_map(self, node):
+        """``node``'s bindings with the user's keymap applied (Textual applies it to copies)."""
+        bindings = node._bindings.copy()
+        if self._keymap:
+            bindings.apply_keymap(self._keymap)
+        return bindings
+
+    def _bindings_of(self, screen) -> list[tuple[object, Binding, str]]:
+        """(owner, binding, keys) of ``screen`` and the app, keys as the keymap made them."""
         rows = []
         for owner in (screen, self):
+            keys: dict[str, list[str]] = {}
+            for key, bindings in self.bindings_map(owner).key_to_bindings.items():
+                for bound in bindings:
+                    keys.setdefault(bound.id or bound.action, []).append(key)
             for binding in type(owner).BINDINGS:
                 if owner.check_action(binding.action, ()) is False:
                     continue
-                rows.append((owner, binding))
+                shown = ",".join(keys.get(binding.id or binding.action, [])) or binding.key
+                rows.append((owner, binding, key_label(shown)))
         return rows
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
         screen = self.console_screen or self.screen
-        rows = [
-            (b.key.replace("_", " "), b.description, b.id or "")
-            for _, b in self._bindings_of(screen)
-        ]
+        rows = [(keys, b.description, b.id or "") for _, b, keys in self._bindings_of(screen)]
         rows.append(("escape", "Close a dialog or the filter", "app.escape"))
         self.push_screen(HelpScreen(rows))
 
     def get_system_commands(self, screen):
-        yield from super().get_system_commands(screen)
+        yield from super().get_system_commands(screen)  # its Quit is action_quit: it asks
         console = self.console_screen
         if console is None:
             return
-        for owner, binding in self._bindings_of(console):
+        for owner, binding, keys in self._bindings_of(console):
             if binding.action in ("command_palette",):
                 continue
             yield SystemCommand(
                 binding.description,
-                f"key {binding.key.replace('_', ' ')} · {binding.id}",
+                f"key {keys} · {binding.id}",
                 partial(self._run_later, owner, binding.action),
             )
 
@@ -95,6 +118,8 @@ class CdtxApp(App):
         self.call_later(self.run_action, action, owner)
 
     def action_request_quit(self) -> None:
+        if isinstance(self.screen, ConfirmScreen):  # already asking
+            return
         unsaved = []
         for screen in self.screen_stack:
             if isinstance(screen, ConsoleScreen) and screen.live:
@@ -111,12 +136,22 @@ class CdtxApp(App):
 
         self.push_screen(ConfirmScreen("This run is not recorded. Quit and lose it?"), done)
 
+    async def action_quit(self) -> None:
+        # Textual's ctrl+q (and its palette command) would quit without asking: same as q.
+        self.action_request_quit()
+
     def _quit(self) -> None:
+        saved = []
         for screen in self.screen_stack:
             if isinstance(screen, ConsoleScreen) and screen.live:
                 screen.workers.cancel_all()
+                path = screen.session.record_path if screen.session.recorded else None
                 screen.session.close()
-        self.exit()
+                if path is not None:
+                    saved.append(str(path))
+        # Printed on the terminal once the console has closed.
+        message = "".join(f"Recording saved to {path}\n" for path in saved) or None
+        self.exit(message=message)
 
 
 def make_play_app(

@@ -18,8 +18,8 @@ from sim.picture import Picture
 
 from ..widgets.board import StatesBoard
 from ..widgets.status import ProcedureTracker, StatusHeader, UpcomingList
-from ..widgets.timeline import Timeline
-from .decision import DecisionScreen
+from ..widgets.timeline import Timeline, TimelineDetail
+from .decision import DecisionScreen, answers_given
 from .dialogs import PromptScreen
 from .inject import InjectScreen, form_values
 from .session import SPEEDS, speed_label
@@ -30,6 +30,15 @@ LIVE_ONLY = {
 }  # fmt: skip
 REPLAY_ONLY = {"prev_event", "next_event", "prev_decision", "next_decision", "branch"}
 FRAME = 0.05  # at most 20 updates a second from the clock worker
+READ_ONLY = "replay is read-only: b branches a live run"
+WIDE = 110  # from this width the side panel and the timeline's times get roomier
+SMALL_HEIGHT = 32  # below this height the board gets more room than the timeline
+TALL_HEIGHT = 44  # from this height the board shows all 27 delegations at once
+MSEL_TITLES = {  # the upcoming list's title: its keys, as much as fits
+    "wide": "Upcoming MSEL (e fire, x skip, r edit)",
+    "narrow": "MSEL · e fire · x skip · r edit",
+    "replay": "Upcoming MSEL (read-only replay)",
+}
 
 
 class Tick(Message):
@@ -77,9 +86,10 @@ class ConsoleScreen(Screen):
             yield StatesBoard(id="board")
             with Vertical(id="side"):
                 yield ProcedureTracker(id="tracker")
-                yield Label("Upcoming MSEL (e fire now, x skip)", classes="section")
+                yield Label(MSEL_TITLES["wide"], classes="section", id="msel-title")
                 yield UpcomingList(id="upcoming")
         yield Timeline(self.session.calendar, id="timeline")
+        yield TimelineDetail(id="timeline-detail")
         yield Input(placeholder="filter: stages or kinds, e.g. psc council (empty: all)",
                     id="filter")  # fmt: skip
         yield Footer()
@@ -92,7 +102,31 @@ class ConsoleScreen(Screen):
             self.clock_worker()
 
     def on_resize(self) -> None:
-        self.query_one("#side").styles.width = 44 if self.size.width >= 110 else 34
+        wide = self.size.width >= WIDE
+        self.query_one("#side").styles.width = 44 if wide else 34
+        self.set_class(self.size.height < SMALL_HEIGHT, "-small")
+        self.set_class(self.size.height >= TALL_HEIGHT, "-tall")
+        title = "wide" if wide else "narrow"
+        self.query_one("#msel-title", Label).update(MSEL_TITLES[title if self.live else "replay"])
+
+    @property
+    def shown(self) -> int:
+        """Events the timeline has taken in (bench/tui.py measures the lag with it)."""
+        return self.query_one(Timeline).count
+
+    def on_timeline_selected(self, message: Timeline.Selected) -> None:
+        self.query_one(TimelineDetail).show(message.event, message.text)
+
+    def on_key(self, event) -> None:
+        # A live-only key in a replay would do nothing at all: say why instead. (The bindings
+        # stay hidden from the footer and help; the keymap's keys count.)
+        if self.live:
+            return
+        for binding in self.app.bindings_map(self).key_to_bindings.get(event.key, ()):
+            if binding.action in LIVE_ONLY:
+                event.stop()
+                self.notify(READ_ONLY)
+                return
 
     def on_unmount(self) -> None:
         self.workers.cancel_all()
@@ -153,16 +187,9 @@ class ConsoleScreen(Screen):
             self.query_one(StatesBoard).show(picture)
             self.query_one(ProcedureTracker).show(picture, s.calendar)
         self.query_one(UpcomingList).show(s.upcoming(), s.now())
-        extra = f"seed {s.ex.seed}" if self.live else f"replay {s.cursor}/{len(s.events)} events"
-        if self.live:
-            extra += f" · {count} events"
-            if s.recorder is not None:
-                extra += " · recording"
-            elif s.record_error or s.record_off:
-                extra += " · NOT recorded"
         speed = speed_label(s.speed) if self.live else "-"
         self.query_one(StatusHeader).show(s.scenario.title, s.calendar, s.now(), speed,
-                                          s.state(), extra)  # fmt: skip
+                                          s.state(), self._facts(count))  # fmt: skip
         if s.message:
             self.notify(s.message, severity="warning")
             s.message = ""
@@ -176,12 +203,34 @@ class ConsoleScreen(Screen):
                 self._asked.add(key)
                 self.action_decide()
 
+    def _facts(self, count: int) -> list[str]:
+        """The header's facts about the run, most important first (a narrow header cuts the
+        last): whether and where it is recorded, then events, then the seed."""
+        s = self.session
+        if not self.live:
+            return [f"replay {s.cursor}/{len(s.events)} events"]
+        if s.recorder is not None:
+            where = f"recording to {s.record_path}" if s.record_path else "recording"
+        elif s.record_error or s.record_off or s.record_path is None:
+            where = "NOT recorded"
+        else:  # recording starts with the clock: say now where it will go
+            where = f"will record to {s.record_path}"
+        return [where, f"{count} events", f"seed {s.ex.seed}"]
+
+    def _waiting_for(self) -> str | None:
+        """The played delegation the clock waits for, if any."""
+        if self.live and self.session.ex.pending:
+            return self.session.ex.pending[0].state
+        return None
+
     # -- clock actions ---------------------------------------------------------------------
 
     def action_toggle_run(self) -> None:
         s = self.session
         if s.ex.finished:
             self.notify("The exercise has ended (branch from the recording to go on)")
+            return
+        if self._refuse_while_waiting():
             return
         s.set_mode("paused" if s.mode != "paused" else "run")
         self.refresh_view()
@@ -193,18 +242,36 @@ class ConsoleScreen(Screen):
         self.session.step()
         self.refresh_view()
 
+    def _refuse_while_waiting(self) -> bool:
+        """True (and says so) when a played delegation owes an answer: a clock mode set now
+        would only start the clock on its own after the answer."""
+        waiting = self._waiting_for()
+        if waiting:
+            self.notify(f"{waiting} must answer first (d)", severity="warning")
+        return waiting is not None
+
     def action_next(self) -> None:
+        if self._refuse_while_waiting():
+            return
         if not self.session.ex.finished:
             self.session.set_mode("until_kind")
         self.refresh_view()
 
-    def action_faster(self) -> None:
-        self.session.set_speed(self.session.speed_index + 1)
+    def _change_speed(self, step: int) -> None:
+        s = self.session
+        index = s.speed_index + step
+        if not 0 <= index < len(SPEEDS):
+            edge = "fastest" if step > 0 else "slowest"
+            self.notify(f"Already at the {edge} speed ({speed_label(s.speed)})")
+            return
+        s.set_speed(index)
         self.refresh_view()
 
+    def action_faster(self) -> None:
+        self._change_speed(+1)
+
     def action_slower(self) -> None:
-        self.session.set_speed(self.session.speed_index - 1)
-        self.refresh_view()
+        self._change_speed(-1)
 
     def action_goto(self) -> None:
         now = self.session.now()
@@ -223,6 +290,8 @@ class ConsoleScreen(Screen):
                 return
             t = parse_offset(text)
             if self.live:
+                if self._refuse_while_waiting():
+                    return
                 self.session.set_mode("until_t", t)
             else:
                 self.session.seek_time(t)
@@ -248,15 +317,41 @@ class ConsoleScreen(Screen):
             self.notify("Select an MSEL entry in the upcoming list")
         return msel
 
+    def _incident_ids(self) -> set[str]:
+        """Incident ids in use: open ones, the scenario's, and those scheduled by MSEL or inject."""
+        ids = set(self.picture.incidents) | {i.id for i in self.session.scenario.incidents}
+        ids |= {
+            str(m.params.id) for m in self.session.scenario.msel
+            if m.type == "incident" and getattr(m.params, "id", None)
+        }  # fmt: skip
+        for event in self.session.events:
+            inject = event.data.get("inject") if event.kind == "input" else None
+            if isinstance(inject, dict) and inject.get("type") == "incident":
+                ids.add(str(inject.get("params", {}).get("id")))
+        return ids
+
+    def _when_applied(self, inject: dict) -> str:
+        """'applied' or 'scheduled for T+...' (an inject with a time to come is not applied)."""
+        at = inject.get("at")
+        if at:
+            try:
+                t = parse_offset(str(at))
+            except ValueError:
+                return "applied"
+            if t > self.session.now() + 1e-9:
+                return f"scheduled for {format_offset(t)}"
+        return "applied"
+
     def action_inject(self) -> None:
         actors, incidents = self._inject_choices()
 
         def done(inject) -> None:
             if inject:
-                self.notify(f"{inject['type']} inject applied")
+                self.notify(f"{inject['type']} inject {self._when_applied(inject)}")
             self.refresh_view()
 
-        self.app.push_screen(InjectScreen(self.session.submit, actors, incidents), done)
+        screen = InjectScreen(self.session.submit, actors, incidents, taken=self._incident_ids())
+        self.app.push_screen(screen, done)
 
     def action_decide(self) -> None:
         s = self.session
@@ -265,6 +360,10 @@ class ConsoleScreen(Screen):
             return
         request = s.ex.pending[0]
         self._decision_open = True
+        # What the played delegations already answered on this measure (the request's
+        # ``others`` leaves them out), and who still has to.
+        given = answers_given(s.events, request.measure, s.players)
+        waiting = [r.state for r in s.ex.pending if r.proposal == request.proposal]
 
         def done(answer) -> None:
             self._decision_open = False
@@ -276,7 +375,7 @@ class ConsoleScreen(Screen):
                     self.notify(str(exc), severity="error")
             self.refresh_view()
 
-        self.app.push_screen(DecisionScreen(request, self.picture), done)
+        self.app.push_screen(DecisionScreen(request, self.picture, given, waiting), done)
 
     def action_note(self) -> None:
         def check(text: str) -> str | None:
@@ -309,7 +408,7 @@ class ConsoleScreen(Screen):
 
         screen = InjectScreen(
             lambda inject: self.session.edit(msel, inject), actors, incidents,
-            kind=entry.type, prefill=form_values(data),
+            kind=entry.type, prefill=form_values(data), taken=self._incident_ids(),
         )  # fmt: skip
         self.app.push_screen(screen, done)
 
@@ -353,7 +452,7 @@ class ConsoleScreen(Screen):
         if event.input.id != "filter":
             return
         event.stop()
-        unknown = self.query_one(Timeline).set_filter(event.value)
+        unknown = self.query_one(Timeline).set_filter(event.value)  # the title says it is on
         if unknown:
             self.notify(f"unknown stage or kind: {', '.join(unknown)}", severity="warning")
         event.input.display = False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,8 +18,25 @@ from ..widgets.board import POSITION_STYLES
 STANCES = ("support", "abstain", "constructive_abstention", "oppose")
 
 
+def answers_given(events, measure_id: str, players) -> dict[str, tuple[str, str, bool]]:
+    """Positions already fixed on ``measure_id``: code -> (position, statement, at the table).
+
+    The ``decision_request`` events name only the model's delegations in ``others``: what an
+    earlier played delegation answered (even a veto) is in the ``position_fixed`` events.
+    """
+    given: dict[str, tuple[str, str, bool]] = {}
+    for event in events:
+        if event.kind == "position_fixed" and event.data.get("measure") == measure_id:
+            d = event.data
+            given[d["state"]] = (d["position"], d.get("statement") or "", d["state"] in players)
+    return given
+
+
 class DecisionScreen(ModalScreen[tuple[str, str] | None]):
-    """Shows the proposal, the evidence and the other positions; returns (position, statement)."""
+    """Shows the proposal, the evidence and the other positions; returns (position, statement).
+
+    The briefing scrolls; the stance, the statement and the key hint stay on screen at any size.
+    """
 
     BINDINGS = [
         Binding("1", "choose(0)", "Support", id="decision.support", show=False),
@@ -28,13 +47,30 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
         Binding("4", "choose(3)", "Oppose", id="decision.oppose", show=False),
         Binding("ctrl+s", "submit", "Submit the position", id="decision.submit"),
         Binding("escape", "later", "Decide later (clock stays stopped)", id="decision.later"),
+        Binding(
+            "pageup",
+            "scroll_briefing(-1)",
+            "Scroll the briefing up",
+            id="decision.scroll_up",
+            show=False,
+        ),  # fmt: skip
+        Binding(
+            "pagedown",
+            "scroll_briefing(1)",
+            "Scroll the briefing down",
+            id="decision.scroll_down",
+            show=False,
+        ),  # fmt: skip
     ]
+    AUTO_FOCUS = "#stance"
 
-    def __init__(self, request, picture):
+    def __init__(self, request, picture, given=None, waiting=()):
         super().__init__()
         self.request, self.picture = request, picture
+        self.given: dict[str, tuple[str, str, bool]] = dict(given or {})
+        self.waiting = tuple(c for c in waiting if c != request.state and c not in self.given)
 
-    def compose(self) -> ComposeResult:
+    def briefing(self) -> Group:
         r, p = self.request, self.picture
         row = p.states[r.state]
         info = Text()
@@ -49,7 +85,7 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
             )
         else:
             info.append("No INTCEN assessment yet\n")
-        info.append(f"Own services' attribution confidence: {row.confidence:.0%}\n\n")
+        info.append(f"Own services' attribution confidence: {row.confidence:.0%}\n")
         stated = {code: other.position for code, other in p.states.items() if other.position}
         for request in p.requests:
             if request["state"] == r.state and request["proposal"] == r.proposal:
@@ -57,27 +93,78 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
                 if request.get("advice"):
                     label, style = POSITION_STYLES[request["advice"]]
                     info.append("The model would advise: ")
-                    info.append(f"{label}\n\n", style)
-        positions = Text("Other delegations: ")
-        counted = 0
+                    info.append(f"{label}\n", style)
+        info.append("\n")
+        # First what people said at the table (or an inject fixed), then who still has to.
+        table = Text()
+        for code in sorted(self.given):
+            if code == r.state:
+                continue
+            position, statement, at_table = self.given[code]
+            label, style = POSITION_STYLES[position]
+            table.append(f"{code} ", "bold")
+            table.append(label, style)
+            table.append(" (given)" if at_table else " (fixed by an inject)", "dim")
+            if statement:
+                table.append(f' "{statement}"', "italic")
+            table.append(" · ")
+        for code in self.waiting:
+            table.append(f"{code} ", "bold")
+            table.append("to answer", "magenta")
+            table.append(" · ")
+        if table:
+            table.right_crop(3)
+            info.append("At the table: ", "bold")
+            info.append_text(table)
+            info.append("\n")
+        # The model's delegations, grouped by position: 27 codes fit in a few lines.
+        groups: dict[str, list[str]] = {}
         for code in sorted(stated):
-            if code != r.state:
-                label, style = POSITION_STYLES[stated[code]]
-                positions.append(f"{code} ", "bold")
-                positions.append(f"{label}  ", style)
-                counted += 1
-        if not counted:
-            positions.append("none stated yet", "dim")
-        with Vertical(id="dialog"):
+            if code != r.state and code not in self.given and code not in self.waiting:
+                groups.setdefault(stated[code], []).append(code)
+        info.append("Other delegations (the model's):", "bold")
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True, width=13)
+        grid.add_column()
+        if not groups:
+            grid.add_row(Text("none stated yet", "dim"), "")
+        for stance in STANCES:
+            if stance in groups:
+                label, style = POSITION_STYLES[stance]
+                grid.add_row(Text(label, style), " ".join(groups[stance]))
+        return Group(info, grid)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="decision"):
             yield Label("Decision needed from a played delegation", classes="title")
-            with VerticalScroll():
-                yield Static(info)
-                yield Static(positions)
-            with RadioSet(id="stance"):
+            # Not focusable: the first Tab goes to the statement, not to an invisible container
+            # (page up / page down scroll it).
+            with VerticalScroll(id="briefing", can_focus=False):
+                yield Static(self.briefing(), id="briefing-text")
+            with RadioSet(id="stance", compact=True):
                 for i, stance in enumerate(STANCES):
-                    yield RadioButton(f"{i + 1} {stance.replace('_', ' ')}", value=i == 0)
-            yield Input(placeholder="statement (optional)", id="statement")
-            yield Label("1-4 choose · enter/ctrl+s submit · escape later", classes="hint")
+                    yield RadioButton(
+                        f"{i + 1} {stance.replace('_', ' ')}", value=i == 0, compact=True
+                    )
+            yield Input(placeholder="statement (optional)", id="statement", compact=True)
+            yield Label("1-4 choose · tab statement · enter/ctrl+s submit · escape later",
+                        classes="hint")  # fmt: skip
+
+    def on_resize(self) -> None:
+        # The briefing takes what the stance, statement and hint leave: they stay visible.
+        dialog = self.query_one("#dialog")
+        fixed = sum(
+            child.outer_size.height or 1 for child in dialog.children if child.id != "briefing"
+        )
+        room = self.size.height - fixed - dialog.styles.gutter.height
+        self.query_one("#briefing").styles.max_height = max(room, 2)
+
+    def action_scroll_briefing(self, direction: int) -> None:
+        briefing = self.query_one("#briefing", VerticalScroll)
+        if direction < 0:
+            briefing.scroll_page_up(animate=False)
+        else:
+            briefing.scroll_page_down(animate=False)
 
     def action_choose(self, index: int) -> None:
         buttons = list(self.query(RadioButton))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
@@ -37,11 +38,26 @@ def _codes(text: str) -> list[str]:
 TO = Field("to", "To (state codes)", placeholder="EE, LV (empty: all)")
 
 
-def fields_for(kind: str, actors: tuple[str, ...], incidents: tuple[str, ...]) -> list[Field]:
+def next_incident_id(taken: Iterable[str]) -> str:
+    """The first INC-F<n> not used yet: the form must not offer an id the engine refuses."""
+    used = set(taken)
+    number = 1
+    while f"INC-F{number}" in used:
+        number += 1
+    return f"INC-F{number}"
+
+
+def fields_for(
+    kind: str,
+    actors: tuple[str, ...],
+    incidents: tuple[str, ...],
+    taken: Iterable[str] = (),
+) -> list[Field]:
+    """The form's fields for an inject of ``kind``; ``taken``: incident ids already used."""
     actor = Field("params.actor", "Threat actor", actors, actors[0] if actors else "")
     specific = {
         "incident": [
-            Field("params.id", "Incident id", default="INC-F1"),
+            Field("params.id", "Incident id", default=next_incident_id([*incidents, *taken])),
             actor,
             Field("params.targets", "Targets", default="", placeholder="EE:energy, LV:finance"),
             Field(
@@ -164,6 +180,63 @@ def initial_values(fields: list[Field], prefill: dict[str, str]) -> dict[str, st
     return values
 
 
+# What to give when a list is empty, by field.
+AT_LEAST_ONE = {
+    "params.targets": "give at least one target, e.g. EE:energy",
+    "params.states": "give at least one state code, e.g. EE, LT",
+    "to": "give at least one state code, e.g. EE, LV",
+}
+ITEM_NAMES = {"params.targets": "target", "params.states": "state", "to": "state"}
+
+
+def plain_error(field: str, message: str) -> str:
+    """The engine's message (pydantic's wording for the common cases) in plain words.
+
+    ``field`` is the dotted path ``InjectError`` names, e.g. ``params.severity.impact`` or
+    ``params.targets.0.state``; a criterion or a list position in it is said in the message.
+    """
+    parts = field.split(".") if field else []
+    prefix = ""
+    for i, part in enumerate(parts):
+        if part.isdigit():  # a list item: say which one, counting from 1
+            owner = ".".join(parts[:i])
+            prefix = f"{ITEM_NAMES.get(owner, 'item')} {int(part) + 1}: "
+    criterion = parts[2] if len(parts) > 2 and parts[1] == "severity" else ""
+    if criterion:
+        prefix = f"{criterion}: "
+    m = re.match(r"List should have at least 1 item", message)
+    if m:
+        return AT_LEAST_ONE.get(field, "give at least one")
+    if message.startswith("Extra inputs are not permitted"):
+        if criterion:
+            return f"unknown criterion {criterion!r} (one of {', '.join(CRITERIA)})"
+        return f"{parts[-1] if parts else 'this'!r} is not a field of this inject"
+    m = re.match(r"Input should be (less|greater) than( or equal to)? (\S+)", message)
+    if m:
+        bound = m.group(3)
+        if m.group(2):
+            return f"{prefix}{'at most' if m.group(1) == 'less' else 'at least'} {bound}"
+        return f"{prefix}{'below' if m.group(1) == 'less' else 'above'} {bound}"
+    m = re.match(r"unknown member state code '(.*?)'", message)
+    if m:
+        if not m.group(1):
+            return f"{prefix}a member state code is missing (e.g. DE)"
+        return f"{prefix}{m.group(1)} is not an EU member state code (two letters, e.g. DE, PL)"
+    if message.startswith("String should have at least 1 character"):
+        return f"{prefix}cannot be empty"
+    if message == "Field required":
+        return f"{prefix}required"
+    if message.startswith("Input should be a valid number"):
+        return f"{prefix}a number, e.g. 0.5"
+    if message.startswith("Input should be a valid integer"):
+        return f"{prefix}a whole number"
+    m = re.match(r"Input should be ('.*')$", message)
+    if m:
+        choices = re.findall(r"'([^']*)'", m.group(1))
+        return f"{prefix}one of {', '.join(choices)}"
+    return f"{prefix}{message}" if prefix and not message.startswith(prefix) else message
+
+
 class BadField(ValueError):
     def __init__(self, field: str, message: str):
         super().__init__(message)
@@ -243,10 +316,12 @@ class InjectScreen(ModalScreen[dict | None]):
         incidents: tuple[str, ...],
         kind: str = "note",
         prefill: dict[str, str] | None = None,
+        taken: Iterable[str] = (),
     ):
         super().__init__()
         self.submit, self.actors, self.incidents, self.kind = submit, actors, incidents, kind
         self.prefill = prefill or {}
+        self.taken = tuple(taken)  # incident ids in use: the id field offers a free one
         self.fields: list[Field] = []
         self._generation = 0
 
@@ -254,19 +329,34 @@ class InjectScreen(ModalScreen[dict | None]):
         with Vertical(id="dialog"):
             yield Label("Inject (ctrl+s or enter: apply · escape: cancel)", classes="title")
             yield Select([(t, t) for t in INJECT_TYPES], value=self.kind, allow_blank=False,
-                         id="inject-type")  # fmt: skip
-            yield VerticalScroll(id="inject-fields")
+                         id="inject-type", compact=True)  # fmt: skip
+            # Not focusable: Tab goes from the type straight to the first field (a focused
+            # scroll container would swallow the first typed character).
+            yield VerticalScroll(id="inject-fields", can_focus=False)
             yield Label("", id="inject-error", classes="error")
 
     def on_mount(self) -> None:
         self._build()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """The fields scroll in what the title, the type and the error leave: on a small
+        terminal the error stays inside the dialog."""
+        dialog = self.query_one("#dialog")
+        fixed = sum(
+            child.outer_size.height for child in dialog.children if child.id != "inject-fields"
+        )
+        room = self.size.height - fixed - dialog.styles.gutter.height
+        self.query_one("#inject-fields").styles.max_height = max(room, 3)
 
     def _build(self) -> None:
         self._generation += 1
         gen = self._generation
         box = self.query_one("#inject-fields", VerticalScroll)
         box.remove_children()
-        self.fields = fields_for(self.kind, self.actors, self.incidents)
+        self.fields = fields_for(self.kind, self.actors, self.incidents, self.taken)
         widgets = []
         # An edited MSEL entry fills the form once; changing the type starts afresh.
         prefill = self.prefill if gen == 1 else {}
@@ -311,10 +401,13 @@ class InjectScreen(ModalScreen[dict | None]):
         if target is None:
             general.update(f"{field}: {message}" if field else message)
         else:
-            general.update(f"{self.fields[target].label}: {message}")
+            # The message is under the field; here only where to look (it may be scrolled away).
+            general.update(f"Check the field: {self.fields[target].label}")
             label = self.query_one(f"#e{self._generation}-{target}", Label)
             label.update(message)
             label.display = True
+            self.call_after_refresh(label.scroll_visible, animate=False)
+        self.call_after_refresh(self._fit)  # the error's height is known after the refresh
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -330,7 +423,7 @@ class InjectScreen(ModalScreen[dict | None]):
             self.show_error(exc.field, str(exc))
             return
         except InjectError as exc:
-            self.show_error(exc.field, exc.message)
+            self.show_error(exc.field, plain_error(exc.field, exc.message))
             return
         self.dismiss(inject)
 

@@ -11,6 +11,13 @@ POSITION_STYLES = {
     "constructive_abstention": ("constr. abst.", "cyan"),
     "oppose": ("oppose", "bold red"),
 }
+# Short labels for a narrow board: the colour says the rest.
+SHORT_POSITIONS = {
+    "support": "supp",
+    "abstain": "abst",
+    "constructive_abstention": "c.abs",
+    "oppose": "opp",
+}
 COLUMNS = (
     ("code", "MS"),
     ("name", "Name"),
@@ -21,6 +28,10 @@ COLUMNS = (
     ("confidence", "Conf"),
     ("position", "Position"),
 )
+# Below this width the board drops the names (the codes say it) and shortens positions, so that
+# every column stays readable instead of the last ones being cut to one character.
+COMPACT_BELOW = 64
+COMPACT_COLUMNS = tuple((k, "Pos" if k == "position" else v) for k, v in COLUMNS if k != "name")
 
 
 def short_time(t: float | None) -> str:
@@ -30,9 +41,11 @@ def short_time(t: float | None) -> str:
     return f"{minutes // 1440}d{minutes // 60 % 24:02d}h"
 
 
-def cells(row) -> tuple:
+def cells(row, compact: bool = False) -> tuple:
     label, style = POSITION_STYLES.get(row.position or "", ("", ""))
-    return (
+    if compact:
+        label = SHORT_POSITIONS.get(row.position or "", label)
+    values = (
         row.code,
         row.name,
         Text("◆", "bold magenta") if row.played else "",
@@ -42,27 +55,48 @@ def cells(row) -> tuple:
         f"{row.confidence:.0%}" if row.confidence else "",
         Text(label, style),
     )
+    return values[:1] + values[2:] if compact else values
 
 
 class StatesBoard(DataTable):
-    """27 rows; only changed rows are redrawn."""
+    """27 rows; only changed rows are redrawn. Narrow, it turns compact (``COMPACT_BELOW``)."""
 
     def __init__(self, **kwargs):
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self._shown: dict[str, tuple] = {}
+        self._picture = None
+        self.compact: bool | None = None  # decided at the first resize
 
-    def on_mount(self) -> None:
-        for key, label in COLUMNS:
+    @property
+    def columns_shown(self) -> tuple[tuple[str, str], ...]:
+        return COMPACT_COLUMNS if self.compact else COLUMNS
+
+    def on_resize(self) -> None:
+        compact = self.size.width < COMPACT_BELOW
+        if compact == self.compact:
+            return
+        self.compact = compact
+        cursor = self.cursor_coordinate
+        self.clear(columns=True)
+        self._shown.clear()
+        for key, label in self.columns_shown:
             self.add_column(label, key=key)
+        if self._picture is not None:
+            self.show(self._picture)
+            self.move_cursor(row=cursor.row)
 
     def show(self, picture) -> None:
+        self._picture = picture
+        if self.compact is None:  # no size yet: the first resize builds the columns and rows
+            return
+        columns = self.columns_shown
         for code, row in picture.states.items():
-            values = cells(row)
+            values = cells(row, self.compact)
             old = self._shown.get(code)
             if old is None:
                 self.add_row(*values, key=code)
             elif old != values:
-                for (key, _), new, was in zip(COLUMNS, values, old, strict=True):
+                for (key, _), new, was in zip(columns, values, old, strict=True):
                     if new != was:
                         self.update_cell(code, key, new)
             self._shown[code] = values

@@ -26,17 +26,32 @@ STATE_STYLES = {
 
 
 class StatusHeader(Static):
-    """Scenario title, Brussels time, T+ time, speed and state."""
+    """Scenario title and facts about the run; the state, T+ time, speed and Brussels time.
 
-    def show(self, title: str, calendar, t: float, speed: str, state: str, extra: str = "") -> None:
-        top = Text(title, "bold")
-        if extra:
-            top.append(f"  {extra}", "dim")
-        line = Text()
-        line.append(f"{calendar.format(t)} Brussels", "bold")
+    Parts come in priority order, so a narrow terminal cuts the least important ones: the
+    facts (recording first) win over the title, the state over the calendar time.
+    """
+
+    def show(
+        self, title: str, calendar, t: float, speed: str, state: str, facts: list[str] = ()
+    ) -> None:
+        width = max(self.content_region.width, 20) if self.size.width else 200
+        top = Text(no_wrap=True, overflow="ellipsis")
+        extra = Text(" · ".join(facts), "dim")
+        room = width - min(extra.cell_len, max(width - 14, 0))
+        if extra.cell_len > width - 14:  # the facts keep their head, the title shrinks to 12
+            extra.truncate(max(width - 14, 0), overflow="ellipsis")
+        name = Text(title, "bold")
+        name.truncate(max(room - 2, 1), overflow="ellipsis")
+        top.append_text(name)
+        if facts:
+            top.append(" " * max(width - name.cell_len - extra.cell_len, 2))
+            top.append_text(extra)
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(f" {state} ", STATE_STYLES.get(state, "bold"))
         line.append(f"  {format_offset(t)}  ")
         line.append(f"speed {speed}  ", "cyan")
-        line.append(f" {state} ", STATE_STYLES.get(state, "bold"))
+        line.append(f"{calendar.format(t)} Brussels", "bold")
         text = Text("\n").join([top, line])
         text.no_wrap, text.overflow = True, "ellipsis"
         self.update(text)

@@ -1,12 +1,17 @@
-"""The event timeline: a Line API view that renders only the visible lines of a long list."""
+"""The event timeline: a Line API view that renders only the visible lines of a long list, and
+the detail strip under it that shows the highlighted (or newest) line in full, wrapped."""
 
 from __future__ import annotations
 
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
 from textual.geometry import Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widgets import Static
 
 from sim.clock import format_offset
 from sim.narrative import STAGE_OF, describe, stage
@@ -27,14 +32,43 @@ STAGE_STYLES = {
     "other": "dim",
 }
 KNOWN_FILTERS = set(STAGE_OF) | set(STAGE_OF.values()) | {"other"}
+TITLE = "Timeline"
 
 
 class Timeline(ScrollView, can_focus=True):
-    """Narrative lines of events; holds a reference to the event list, renders lazily."""
+    """Narrative lines of events; holds a reference to the event list, renders lazily.
+
+    It follows the newest event until someone moves the cursor (up, page up, home, a click) or
+    scrolls away; ``end`` follows again. The highlighted line (the cursor, or the newest line
+    while following) is announced with ``Timeline.Selected`` for the detail strip.
+    """
 
     DEFAULT_CSS = """
-    Timeline { height: 1fr; }
+    Timeline { height: 1fr; overflow-x: hidden; }
+    Timeline > .timeline--cursor { background: $accent 40%; }
     """
+    COMPONENT_CLASSES = {"timeline--cursor"}
+    # Our own line keys: they move the highlighted line, not only the view (with ids, so the
+    # keymap file can change them).
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Timeline: previous line", id="timeline.up", show=False),
+        Binding("down", "cursor(1)", "Timeline: next line", id="timeline.down", show=False),
+        Binding("pageup", "page(-1)", "Timeline: page up", id="timeline.page_up", show=False),
+        Binding(
+            "pagedown", "page(1)", "Timeline: page down", id="timeline.page_down", show=False
+        ),  # fmt: skip
+        Binding("home", "first", "Timeline: first event", id="timeline.first", show=False),
+        Binding(
+            "end", "follow", "Timeline: follow the newest event", id="timeline.follow", show=False
+        ),  # fmt: skip
+    ]
+
+    class Selected(Message):
+        """The highlighted line changed: ``event`` (None when the timeline is empty)."""
+
+        def __init__(self, timeline: Timeline, event, text: str):
+            super().__init__()
+            self.timeline, self.event, self.text = timeline, event, text
 
     def __init__(self, calendar, **kwargs):
         super().__init__(**kwargs)
@@ -44,9 +78,12 @@ class Timeline(ScrollView, can_focus=True):
         self.rows: list[int] = []  # indices of the shown (filtered) events
         self.tokens: frozenset[str] = frozenset()
         self.follow = True
+        self.cursor: int | None = None  # row of the highlighted line; None: the newest
+        self._announced: tuple[list, int | None] | None = None
         self._cache: dict[int, str] = {}
         self._styles = {k: Style.parse(v) for k, v in STAGE_STYLES.items()}
         self._dim = Style.parse("dim")
+        self.border_title = TITLE
 
     # -- data ------------------------------------------------------------------------------
 
@@ -55,10 +92,13 @@ class Timeline(ScrollView, can_focus=True):
 
     def take(self, events: list, count: int) -> None:
         """Take in ``events[:count]`` (the list may be longer; other threads append to it)."""
-        if events is not self.events or count < self.count:
+        reset = events is not self.events or count < self.count
+        if reset:
             self.events, self.count, self.rows = events, 0, []
             self._cache.clear()
-        if count == self.count:
+            self.cursor, self.follow = None, True
+        # A reset to fewer (even zero) events must still redraw: the old lines are stale.
+        if count == self.count and not reset:
             return
         if self.tokens:
             match = self._match
@@ -67,27 +107,104 @@ class Timeline(ScrollView, can_focus=True):
             self.rows.extend(range(self.count, count))
         self.count = count
         self._resize()
+        self._announce()
 
     def set_filter(self, text: str) -> list[str]:
         """Filter by stage or kind names (comma or space separated); returns unknown names."""
         tokens = [t.strip().lower() for t in text.replace(",", " ").split() if t.strip()]
         unknown = [t for t in tokens if t not in KNOWN_FILTERS]
         self.tokens = frozenset(t for t in tokens if t in KNOWN_FILTERS)
+        # Say in the title that lines are hidden: a filtered timeline looks like a quiet one.
+        shown = " ".join(t for t in tokens if t in KNOWN_FILTERS)
+        self.border_title = f"{TITLE} · filter: {shown} (f to change)" if shown else TITLE
         events, count = self.events, self.count
         self.count, self.rows = 0, []
+        self.cursor, self.follow = None, True
         self.take(events, count)
         self._resize()
+        self._announce()
         return unknown
 
     def _resize(self) -> None:
-        width = max(self.size.width, 40)
+        # As wide as the visible area: lines are cropped, there is nothing to scroll sideways to.
+        width = max(self.scrollable_content_region.width, 1)
         self.virtual_size = Size(width, len(self.rows))
         if self.follow:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
+            # The scrollbar may only appear (and the end move) at the next layout: once more.
+            self.call_after_refresh(self._keep_following)
         self.refresh()
+
+    def _keep_following(self) -> None:
+        if self.follow and self.scroll_y < self.max_scroll_y:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def on_resize(self) -> None:
         self._resize()
+
+    # -- the highlighted line --------------------------------------------------------------
+
+    @property
+    def highlighted(self) -> int | None:
+        """Index (into ``events``) of the highlighted line: the cursor's, else the newest."""
+        if not self.rows:
+            return None
+        row = self.cursor if self.cursor is not None else len(self.rows) - 1
+        return self.rows[row]
+
+    def _announce(self) -> None:
+        index = self.highlighted
+        if self._announced is not None:
+            events, announced = self._announced
+            if events is self.events and announced == index:
+                return
+        self._announced = (self.events, index)
+        if index is None:
+            self.post_message(self.Selected(self, None, ""))
+        else:
+            self.post_message(self.Selected(self, self.events[index], self.text_of(index)))
+
+    def _set_cursor(self, row: int) -> None:
+        last = len(self.rows) - 1
+        if row >= last:
+            self.action_follow()
+            return
+        self.cursor, self.follow = max(0, row), False
+        height = self.scrollable_content_region.height
+        top = int(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+        self.refresh()
+        self._announce()
+
+    def _current_row(self) -> int:
+        return self.cursor if self.cursor is not None else len(self.rows) - 1
+
+    def action_cursor(self, delta: int) -> None:
+        if self.rows:
+            self._set_cursor(self._current_row() + delta)
+
+    def action_page(self, delta: int) -> None:
+        if self.rows:
+            step = max(1, self.scrollable_content_region.height - 1)
+            self._set_cursor(self._current_row() + delta * step)
+
+    def action_first(self) -> None:
+        if self.rows:
+            self._set_cursor(0)
+
+    def action_follow(self) -> None:
+        self.cursor, self.follow = None, True
+        self.scroll_end(animate=False, immediate=True, x_axis=False)
+        self.refresh()
+        self._announce()
+
+    def on_click(self, event) -> None:
+        offset = event.get_content_offset(self)
+        if offset is not None and self.rows:
+            self._set_cursor(min(offset.y + int(self.scroll_y), len(self.rows) - 1))
 
     # -- rendering -------------------------------------------------------------------------
 
@@ -104,7 +221,7 @@ class Timeline(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         row = y + int(self.scroll_offset.y)
-        width = self.size.width
+        width = self.scrollable_content_region.width
         if row >= len(self.rows):
             return Strip.blank(width)
         index = self.rows[row]
@@ -115,8 +232,26 @@ class Timeline(ScrollView, can_focus=True):
             Segment(f"{kind:<11} ", self._styles.get(kind)),
             Segment(self.text_of(index)),
         ]
-        return Strip(segments).crop(0, width).extend_cell_length(width)
+        strip = Strip(segments).crop(0, width).extend_cell_length(width)
+        if row == self.cursor:
+            strip = strip.apply_style(self.get_component_rich_style("timeline--cursor"))
+        return strip
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
         self.follow = new >= self.max_scroll_y - 0.5
+
+
+class TimelineDetail(Static):
+    """The highlighted timeline line in full: timeline lines are cut at the screen's edge."""
+
+    def show(self, event, text: str) -> None:
+        if event is None:
+            self.update("")
+            return
+        kind = stage(event)
+        line = Text()
+        line.append(f"{format_offset(event.t)} ", "dim")
+        line.append(f"{kind} ", STAGE_STYLES.get(kind, ""))
+        line.append(text)
+        self.update(line)
