@@ -25,6 +25,7 @@ from textual import events  # noqa: E402
 from sim.exercise import Exercise  # noqa: E402
 from tui.app import CdtxApp  # noqa: E402
 from tui.screens.session import LiveSession  # noqa: E402
+from tui.widgets.timeline import Timeline  # noqa: E402
 
 
 class FloodSession(LiveSession):
@@ -83,18 +84,19 @@ async def measure(total: int, rate: float) -> dict:
         session.started = time.perf_counter()
         session.mode = "run"
         session.wake.set()
+        timeline = screen.query_one(Timeline)
         lags = []
-        while session.produced_at is None or screen.shown < len(session.events):
+        while session.produced_at is None or timeline.count < len(session.events):
             await asyncio.sleep(0.05)
-            lags.append(len(session.events) - screen.shown)
+            lags.append(len(session.events) - timeline.count)
             if time.perf_counter() - session.started > 120:
                 break
         done = time.perf_counter()
         elapsed = done - session.started
         result["events held by the timeline"] = screen.query_one("#timeline").count
         result["engine rate offered (events/s)"] = rate
-        result["console ingest rate (events/s)"] = round(screen.shown / elapsed)
-        result["console capacity (events/s of UI time)"] = round(screen.shown / max(spent[0], 1e-9))
+        result["console ingest rate (events/s)"] = round(timeline.count / elapsed)
+        result["console capacity (events/s of UI time)"] = round(timeline.count / max(spent[0], 1e-9))
         result["UI thread busy with updates (%)"] = round(100 * spent[0] / elapsed, 1)
         result["catch-up after the last event (ms)"] = round(
             1000 * (done - (session.produced_at or done))

@@ -109,11 +109,6 @@ class ConsoleScreen(Screen):
         title = "wide" if wide else "narrow"
         self.query_one("#msel-title", Label).update(MSEL_TITLES[title if self.live else "replay"])
 
-    @property
-    def shown(self) -> int:
-        """Events the timeline has taken in (bench/tui.py measures the lag with it)."""
-        return self.query_one(Timeline).count
-
     def on_timeline_selected(self, message: Timeline.Selected) -> None:
         self.query_one(TimelineDetail).show(message.event, message.text)
 
