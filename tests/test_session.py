@@ -58,3 +58,17 @@ def test_only_what_is_scheduled_can_be_skipped():
     applied = ex.submit({"type": "note", "params": {"text": "now"}})
     with pytest.raises(InjectError, match="no scheduled MSEL entry or inject"):
         ex.skip(applied.data["inject"]["id"])
+
+
+def test_next_stops_at_a_decision_request_and_stays_paused_after_the_answer():
+    from sim.exercise import Exercise as Ex
+
+    session = LiveSession(Ex("satcom-war", interactive=True))
+    while not session.ex.pending and not session.ex.finished:
+        session.mode = "until_kind"  # n, pressed again at each meeting
+        while session.advance():
+            pass
+    assert session.ex.pending and session.mode == "paused"
+    for request in list(session.ex.pending):
+        session.ex.answer(request.state, "support")
+    assert not session.advance()  # paused: nothing moves until the facilitator says so

@@ -14,7 +14,9 @@ from sim.picture import Picture
 
 #: Sim seconds per wall second; None is "as fast as possible".
 SPEEDS: tuple[int | None, ...] = (1, 10, 60, 600, 3600, 36000, None)
-STOP_KINDS = frozenset({"meeting", "decision"})
+#: What "run to the next meeting or decision" (n) stops at; a request to a played delegation is a
+#: decision point too, so the clock stays paused once it is answered.
+STOP_KINDS = frozenset({"meeting", "decision", "decision_request"})
 
 
 def speed_label(speed: int | None) -> str:
