@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from .events import Event
 
@@ -145,9 +145,21 @@ _TEXT: dict[str, Callable[[dict], str]] = {
 }  # fmt: skip
 
 
-def describe(event: Event) -> str:
-    """Plain-language line for an event."""
+#: Events whose ``actor`` is a threat actor's id, shown by name when the names are given.
+_NAMES_AN_ACTOR = frozenset({"attributed", "assessment", "adversary"})
+
+
+def actor_names(scenario) -> dict[str, str]:
+    """Threat actor id -> name, for :func:`describe`."""
+    return {actor.id: actor.name for actor in scenario.threat_actors}
+
+
+def describe(event: Event, actors: Mapping[str, str] | None = None) -> str:
+    """Plain-language line for an event; ``actors`` (:func:`actor_names`) names threat actors
+    as the scenario does instead of by id."""
     d = event.data
+    if actors and event.kind in _NAMES_AN_ACTOR and d.get("actor") in actors:
+        d = {**d, "actor": actors[d["actor"]]}
     if event.kind == "input":
         if "inject" in d:
             inject = d["inject"]

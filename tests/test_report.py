@@ -102,6 +102,17 @@ def test_planned_and_delivered_follows_fired_edited_and_scheduled_injects():
     assert rows["M-08"]["status"] == "delivered"
 
 
+def test_threat_actors_are_named_as_the_scenario_names_them():
+    from sim.narrative import actor_names, describe
+
+    ex = Exercise("grid-wiper").run()
+    assessment = next(e for e in ex.events if e.kind == "assessment")
+    assert "iron-lantern" in describe(assessment)
+    assert "IRON LANTERN" in describe(assessment, actor_names(ex.scenario))
+    text = report.aar(ex.scenario, ex.events)
+    assert "assessment: IRON LANTERN" in text and "assessment: iron-lantern" not in text
+
+
 def test_where_time_was_lost(blocked_run):
     scenario, events, _ = blocked_run
     data = report.analyse(scenario, events)

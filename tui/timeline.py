@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from sim.narrative import describe, measure, stage
+from sim.narrative import actor_names, describe, measure, stage
 from sim.vocabulary_view import METRIC_LABELS, format_metric
 
 POSITION_ORDER = ("support", "abstain", "constructive_abstention", "oppose")
@@ -20,6 +20,7 @@ def print_run(ex, show_positions: bool = False, out: TextIO | None = None) -> No
     out.write(f"scenario {s.id} · seed {ex.seed} · {s.decision_rule} · {ex.timing.mode} timings · "
               f"start {cal.format(0)} Brussels\n\n")  # fmt: skip
     positions: dict[str, list[str]] = {}
+    actors = actor_names(s)
     for event in ex.events:
         if event.kind == "position":
             positions.setdefault(event.data["position"], []).append(event.data["state"])
@@ -33,7 +34,7 @@ def print_run(ex, show_positions: bool = False, out: TextIO | None = None) -> No
             )
             out.write(f"{cal.label(event.t)}  {'psc':<11} Positions: {summary}\n")
             positions = {}
-        out.write(f"{cal.label(event.t)}  {stage(event):<11} {describe(event)}\n")
+        out.write(f"{cal.label(event.t)}  {stage(event):<11} {describe(event, actors)}\n")
     m = ex.metrics
     out.write("\nSummary\n")
     for key, label in METRIC_LABELS.items():

@@ -14,7 +14,7 @@ from scenarios.vocabulary import LADDER, TIME_METRICS, format_duration
 from ..clock import Calendar, format_offset
 from ..events import Event
 from ..metrics import Metrics
-from ..narrative import BODY_NAMES, describe, measure, stage, state_name
+from ..narrative import BODY_NAMES, actor_names, describe, measure, stage, state_name
 from ..vocabulary_view import METRIC_LABELS, format_metric
 
 #: Kinds shown in the timeline of key events (positions are summarised at each decision).
@@ -146,7 +146,7 @@ def analyse(
         "events": len(events),
     }
 
-    timeline = _timeline(events, at)
+    timeline = _timeline(events, at, actor_names(scenario))
     objectives = _objectives(scenario, events, values, at)
     blockers = _blockers(events)
     stages = _stages(events)
@@ -189,7 +189,7 @@ def analyse(
     }
 
 
-def _timeline(events: list[Event], at) -> list[dict[str, Any]]:
+def _timeline(events: list[Event], at, actors: dict[str, str]) -> list[dict[str, Any]]:
     out = []
     detected: set[str] = set()
     positions: dict[str, dict[str, list[str]]] = {}
@@ -207,7 +207,13 @@ def _timeline(events: list[Event], at) -> list[dict[str, Any]]:
             detected.add(e.data["state"])
         if e.kind == "assessment" and e.data.get("update"):
             continue
-        row = {**at(e.t), "seq": e.seq, "kind": e.kind, "stage": stage(e), "text": describe(e)}
+        row = {
+            **at(e.t),
+            "seq": e.seq,
+            "kind": e.kind,
+            "stage": stage(e),
+            "text": describe(e, actors),
+        }
         if e.kind == "decision":
             seen = positions.pop(e.data["proposal"], {})
             parts = []
@@ -224,6 +230,7 @@ def _metric_value(metric: str, values: dict[str, Any]) -> Any:
 
 
 def _objectives(scenario, events, values, at) -> list[dict[str, Any]]:
+    actors = actor_names(scenario)
     out = []
     for o in scenario.objectives:
         rating = values["objectives"][o.id]
@@ -236,13 +243,15 @@ def _objectives(scenario, events, values, at) -> list[dict[str, Any]]:
             else:
                 for e in events:
                     if abs(e.t - value) < 1e-3 and e.kind in kinds and _marks(o.metric, e):
-                        evidence.append(f"{at(e.t)['calendar']} {at(e.t)['offset']}: {describe(e)}")
+                        evidence.append(
+                            f"{at(e.t)['calendar']} {at(e.t)['offset']}: {describe(e, actors)}"
+                        )
                         break
         elif o.metric == "cohesion":
             last = [e for e in events if e.kind == "decision"]
             if last:
                 e = last[-1]
-                evidence.append(f"{at(e.t)['calendar']} {at(e.t)['offset']}: {describe(e)}")
+                evidence.append(f"{at(e.t)['calendar']} {at(e.t)['offset']}: {describe(e, actors)}")
             else:
                 evidence.append("no decision was taken in the simulated period")
         elif o.metric in ("psc_meetings", "extraordinary_meetings"):
@@ -252,14 +261,18 @@ def _objectives(scenario, events, values, at) -> list[dict[str, Any]]:
                     if o.metric == "psc_meetings"
                     else e.data["extraordinary"]
                 ):
-                    evidence.append(f"{at(e.t)['calendar']} {at(e.t)['offset']}: {describe(e)}")
+                    evidence.append(
+                        f"{at(e.t)['calendar']} {at(e.t)['offset']}: {describe(e, actors)}"
+                    )
         else:
             for e in events:
                 if e.kind in kinds and (e.kind != "decision" or not e.data["adopted"]):
                     if e.kind in ("incident", "escalation") and o.metric in ("highest_rung",
                                                                              "highest_measure"):  # fmt: skip
                         continue
-                    evidence.append(f"{at(e.t)['calendar']} {at(e.t)['offset']}: {describe(e)}")
+                    evidence.append(
+                        f"{at(e.t)['calendar']} {at(e.t)['offset']}: {describe(e, actors)}"
+                    )
             if not evidence:
                 evidence.append("no measure was adopted in the simulated period")
         target = o.target

@@ -10,7 +10,7 @@ from scenarios.model import Scenario
 from ..clock import Calendar, format_offset
 from ..events import Event
 from ..metrics import Metrics
-from ..narrative import describe
+from ..narrative import actor_names, describe
 from ..vocabulary_view import METRIC_LABELS, format_metric
 from .render import _md_table, _table, page
 
@@ -30,10 +30,10 @@ def first_divergence(a: list[Event], b: list[Event]) -> dict[str, Any] | None:
     return None
 
 
-def _event_line(e: Event | None, cal: Calendar) -> str:
+def _event_line(e: Event | None, cal: Calendar, actors: dict[str, str]) -> str:
     if e is None:
         return "(no more events: this run ends here)"
-    return f"seq {e.seq}, {cal.format(e.t)} {format_offset(e.t)}: {describe(e)}"
+    return f"seq {e.seq}, {cal.format(e.t)} {format_offset(e.t)}: {describe(e, actors)}"
 
 
 def compare(
@@ -64,8 +64,8 @@ def compare(
             "t": t,
             "calendar": cal.format(t),
             "offset": format_offset(t),
-            "a": _event_line(div["a"], cal),
-            "b": _event_line(div["b"], Calendar(sb.start)),
+            "a": _event_line(div["a"], cal, actor_names(sa)),
+            "b": _event_line(div["b"], Calendar(sb.start), actor_names(sb)),
         }
     metrics = []
     for key, label in METRIC_LABELS.items():

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Input, Label
 from textual.worker import get_current_worker
 
 from sim.clock import format_offset, parse_offset
+from sim.narrative import actor_names
 from sim.picture import Picture
 
 from ..widgets.board import StatesBoard
@@ -88,7 +89,7 @@ class ConsoleScreen(Screen):
                 yield ProcedureTracker(id="tracker")
                 yield Label(MSEL_TITLES["wide"], classes="section", id="msel-title")
                 yield UpcomingList(id="upcoming")
-        yield Timeline(self.session.calendar, id="timeline")
+        yield Timeline(self.session.calendar, actor_names(self.session.scenario), id="timeline")
         yield TimelineDetail(id="timeline-detail")
         yield Input(placeholder="filter: stages or kinds, e.g. psc council (empty: all)",
                     id="filter")  # fmt: skip

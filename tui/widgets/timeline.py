@@ -70,9 +70,10 @@ class Timeline(ScrollView, can_focus=True):
             super().__init__()
             self.timeline, self.event, self.text = timeline, event, text
 
-    def __init__(self, calendar, **kwargs):
+    def __init__(self, calendar, actors: dict[str, str] | None = None, **kwargs):
         super().__init__(**kwargs)
         self.calendar = calendar
+        self.actors = actors or {}
         self.events: list = []
         self.count = 0  # events of ``events`` taken in
         self.rows: list[int] = []  # indices of the shown (filtered) events
@@ -213,7 +214,7 @@ class Timeline(ScrollView, can_focus=True):
         if text is None:
             if len(self._cache) > 4096:
                 self._cache.clear()
-            text = self._cache[index] = describe(self.events[index])
+            text = self._cache[index] = describe(self.events[index], self.actors)
         return text
 
     def _when(self, t: float, width: int) -> str:
