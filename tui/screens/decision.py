@@ -11,7 +11,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 
-from sim.narrative import body, measure
+from sim.narrative import actor_names, body, measure
 
 from ..widgets.board import POSITION_STYLES
 
@@ -78,8 +78,9 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
         info.append(f" must take a position at the {body(r.body)} on {r.proposal}:\n")
         info.append(f"{measure(r.measure)}\n\n", "bold")
         if p.assessment:
+            actor = actor_names(p.scenario).get(p.assessment["actor"], p.assessment["actor"])
             info.append(
-                f"INTCEN assessment: {p.assessment['actor']}, confidence "
+                f"INTCEN assessment: {actor}, confidence "
                 f"{p.assessment['confidence']:.0%}"
                 f"{' (endorsed)' if p.assessment.get('shared') else ''}\n"
             )
