@@ -14,6 +14,7 @@ from actors.roster import builtin_roster
 from scenarios.model import Scenario
 
 from .events import Event
+from .narrative import short
 
 STAGES = ("Incident", "Detection", "Shared awareness", "HWPCI", "PSC", "Council", "Effect")
 
@@ -35,7 +36,7 @@ class StateRow:
 @dataclass
 class Stage:
     status: str = "pending"  # pending, active, done, blocked
-    t: float | None = None
+    t: float | None = None  # when the status or detail shown last changed
     detail: str = ""
 
 
@@ -80,10 +81,12 @@ class Picture:
         return self
 
     def _stage(self, name: str, status: str, t: float, detail: str = "") -> None:
+        # The time goes with what the row says: "PSC blocked" shows when it was blocked.
         stage = self.stages[name]
-        if stage.t is None:
+        detail = detail or stage.detail
+        if stage.t is None or (status, detail) != (stage.status, stage.detail):
             stage.t = t
-        stage.status, stage.detail = status, detail or stage.detail
+        stage.status, stage.detail = status, detail
 
     def apply(self, e: Event) -> None:
         """Fold one event in."""
@@ -115,12 +118,18 @@ class Picture:
             row = self.states[d["state"]]
             row.attributed = e.t if row.attributed is None else row.attributed
         elif kind == "assessment":
+            # Once endorsed, the member states share the assessment's updates too (as the model
+            # uses them): an update does not undo shared awareness.
+            shared = self.assessment is not None and self.assessment["shared"]
             self.assessment = dict(
-                actor=d["actor"], confidence=d["confidence"], t=e.t, shared=False
+                actor=d["actor"], confidence=d["confidence"], t=e.t, shared=shared
             )
-            self._stage(
-                "Shared awareness", "active", e.t, f"INTCEN assessment {d['confidence']:.0%}"
-            )
+            if shared:
+                self._stage("Shared awareness", "done", e.t, f"updated {d['confidence']:.0%}")
+            else:
+                self._stage(
+                    "Shared awareness", "active", e.t, f"INTCEN assessment {d['confidence']:.0%}"
+                )
         elif kind == "shared_awareness":
             if self.assessment is not None:
                 self.assessment["shared"] = True
@@ -134,7 +143,7 @@ class Picture:
             for row in self.states.values():
                 row.position = None
         elif kind == "prepared":
-            self._stage("HWPCI", "done", e.t, f"{d['proposal']} {d['measure']} prepared")
+            self._stage("HWPCI", "done", e.t, f"{d['proposal']} {short(d['measure'])} prepared")
         elif kind == "evidence_package":
             self._stage("HWPCI", "active", e.t, f"evidence package {d['phase']}")
         elif kind == "meeting":
@@ -165,17 +174,18 @@ class Picture:
             stage = "Council" if d["body"] == "council" else "PSC"
             status = "done" if d["adopted"] else "blocked"
             verdict = "agreed" if d["adopted"] else f"blocked by {', '.join(d['blockers'])}"
-            self._stage(stage, status, e.t, f"{d['measure']} {verdict}")
+            self._stage(stage, status, e.t, f"{short(d['measure'])} {verdict}")
             if d["proposal"] in self.proposals:
                 self.proposals[d["proposal"]]["status"] = "agreed" if d["adopted"] else "blocked"
-        elif kind in ("relex", "coreper", "written_procedure"):
+        elif kind in ("relex", "coreper", "written_procedure", "silence_procedure"):
             self._stage("Council", "active", e.t, kind.replace("_", " "))
         elif kind == "adopted":
             self.adopted.append(dict(measure=d["measure"], t=e.t, how=d["how"]))
             if d["proposal"] in self.proposals:
                 self.proposals[d["proposal"]]["status"] = "adopted"
-            if d["body"] == "council":
-                self._stage("Council", "done", e.t, f"{d['measure']} adopted")
+            # The row follows adoption wherever it happens: the Council, a silence procedure at
+            # the PSC, or a victim invoking Art. 42(7) / 222.
+            self._stage("Council", "done", e.t, f"{short(d['measure'])} adopted ({d['how']})")
         elif kind in ("dropped", "deferred", "compromise"):
             if d["proposal"] in self.proposals:
                 self.proposals[d["proposal"]]["status"] = kind

@@ -430,3 +430,22 @@ def test_metrics_of_an_empty_run_are_null_and_zero():
     assert m["t_first_detection"] is None and m["t_listing"] is None
     assert m["highest_measure"] == "none" and m["highest_rung"] == 0
     assert m["blocked"] == [] and m["psc_meetings"] == 0 and m["cohesion"] is None
+
+
+# -- the situation picture ------------------------------------------------------------------
+
+
+def test_the_tracker_follows_adoption_wherever_it_happens_and_keeps_shared_awareness():
+    ex = Exercise("grid-wiper").run()  # an HR declaration by silence procedure, then updates
+    stages = ex.picture.stages
+    adopted = next(e for e in ex.events if e.kind == "adopted")
+    assert adopted.data["body"] == "psc"
+    assert stages["Council"].status == "done" and stages["Council"].t == adopted.t
+    assert stages["Council"].detail == "HR declaration adopted (silence procedure)"
+    endorsed = next(e for e in ex.events if e.kind == "shared_awareness")
+    later = [e for e in ex.events if e.kind == "assessment" and e.t > endorsed.t]
+    assert later, "the scenario should update the assessment after it is endorsed"
+    assert stages["Shared awareness"].status == "done" and ex.picture.assessment["shared"]
+    # A row's time is that of what it says now, not of when the stage began.
+    blocked_or_agreed = [e for e in ex.events if e.kind == "decision" and e.data["body"] == "psc"]
+    assert stages["PSC"].t == blocked_or_agreed[-1].t
