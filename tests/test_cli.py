@@ -123,6 +123,9 @@ def test_run_json_seed_and_until():
     assert a["digest"] != c["digest"]
     full = json.loads(cdtx("run", "--json", "--seed", "5").stdout)
     assert full["events"] > a["events"]
+    # As the timeline shows times, the same moment.
+    shown = json.loads(cdtx("run", "--json", "--seed", "5", "--until", "T+02:00:00").stdout)
+    assert shown == a
 
 
 def test_run_text_has_calendar_and_offset_on_every_timeline_line():

@@ -44,11 +44,12 @@ def _seed(text: str) -> int:
     return value
 
 
-def _duration(text: str) -> float:
-    from scenarios.vocabulary import parse_duration
+def _sim_time(text: str) -> float:
+    """A sim time on the command line: a duration (10d) or T+dd:hh:mm as timelines show it."""
+    from sim.clock import parse_offset
 
     try:
-        return parse_duration(text)
+        return parse_offset(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -80,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="simulate a scenario headless and print its timeline")
     _scenario_arg(p)
     p.add_argument("--seed", type=_seed, help="root seed (default: the scenario's seed)")
-    p.add_argument("--until", type=_duration, metavar="DUR", help="stop at this sim time, e.g. 10d")
+    p.add_argument("--until", type=_sim_time, metavar="DUR",
+                   help="stop at this sim time, e.g. 10d or T+10:00:00")  # fmt: skip
     p.add_argument(
         "--json", action="store_true", help="print one JSON object instead of the timeline"
     )
