@@ -393,7 +393,8 @@ class Exercise:
         states = set(self.world.victims())
         if at > self.env.now:
             specs = list(self.scenario.incidents)
-            specs += [m.params for m in self.scenario.msel if m.type == "incident"]
+            later = [*self.scenario.msel, *self.scheduled.values()]
+            specs += [m.params for m in later if m.type == "incident"]
             states.update(target.state for spec in specs for target in spec.targets)
         return states
 

@@ -391,3 +391,12 @@ def test_notes_are_kept_after_the_end_but_skips_are_refused():
     assert note.t == ex.horizon, "a note after the end is dated at the end"
     with pytest.raises(InjectError, match="ended"):
         ex.skip("M-08")
+
+
+def test_an_invoke_may_follow_an_incident_the_facilitator_scheduled():
+    ex = Exercise("grid-wiper")
+    ex.run("1h")
+    ex.submit({"type": "incident", "at": "2d", "params": {
+        "id": "INC-F1", "actor": "iron-lantern", "targets": [{"state": "EE", "sector": "energy"}],
+        "severity": SEVERITY}})  # fmt: skip
+    ex.submit({"type": "invoke", "at": "3d", "params": {"article": "42(7)", "by": "EE"}})

@@ -72,3 +72,33 @@ def test_next_stops_at_a_decision_request_and_stays_paused_after_the_answer():
     for request in list(session.ex.pending):
         session.ex.answer(request.state, "support")
     assert not session.advance()  # paused: nothing moves until the facilitator says so
+
+
+def test_replay_lists_what_was_still_to_come_then(tmp_path):
+    from tui.screens.session import ReplaySession
+
+    path = tmp_path / "run.jsonl"
+    ex = Exercise("grid-wiper", players=[])
+    with Recorder(path, ex):
+        live = LiveSession(ex)
+        ex.run("4d")
+        live.fire("M-05")
+        m06 = live.entry("M-06").model_dump(mode="json", by_alias=True)
+        live.edit("M-06", {**m06, "at": "13d"})
+        later = ex.submit({"type": "note", "at": "5d", "params": {"text": "later"}})
+        ex.skip("M-07")
+        expected = ids(live)
+        ex.run()
+    session = ReplaySession(replay.open(path))
+    session.move(next(i for i, e in enumerate(session.events) if e.t > 4 * 24))
+    assert [entry.id for entry in session.upcoming()] == expected
+    assert later.data["inject"]["id"] in expected and "M-07" not in expected
+
+
+def test_every_inject_can_be_said_in_a_few_words():
+    import scenarios
+    from sim.narrative import inject_summary
+
+    for scenario_id in scenarios.builtin_ids():
+        for entry in scenarios.load(scenario_id).msel:
+            assert inject_summary(entry.model_dump(mode="json", by_alias=True)), entry.id

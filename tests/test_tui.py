@@ -344,6 +344,7 @@ def test_replay_picture_matches_live(tmp_path):
             branch = console(app)
             assert branch.live and branch.session.ex.now <= T
             assert branch.session.recorded
+            assert branch.session.record_path == tmp_path / "branch.jsonl"  # said in the header
             branch.session.close()
 
     run(scenario())
@@ -572,6 +573,37 @@ def test_first_tab_lands_on_a_field_not_a_container():
             await pilot.press("tab", *"abc")
             await pilot.pause()
             assert app.screen.query_one("#statement").value == "abc"
+
+    run(scenario())
+
+
+def test_go_to_and_step_while_waiting_refuse_at_once_and_n_follows_the_newest_again():
+    async def scenario():
+        app = make_play_app("satcom-war", record=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            screen = console(app)
+            await run_to_decision(pilot, app)
+            await pilot.press("escape")  # decide later
+            await pilot.pause()
+            shown = collect_notifications(app)
+            for key in ("g", "full_stop"):
+                await pilot.press(key)
+                await pilot.pause()
+                assert app.screen is screen, f"{key} opened something while DE owes an answer"
+            assert shown == ["DE must answer first (d)"] * 2
+            # A highlighted line is left behind when the clock is moved on.
+            timeline = screen.query_one(Timeline)
+            timeline.action_cursor(-3)
+            assert not timeline.follow
+            await pilot.press("d", "1", "ctrl+s")
+            await pilot.pause()
+            if isinstance(app.screen, DecisionScreen):  # PL's turn
+                await pilot.press("1", "ctrl+s")
+                await pilot.pause()
+            await pilot.press("n")
+            await pilot.pause()
+            assert timeline.follow and timeline.cursor is None
 
     run(scenario())
 

@@ -14,7 +14,15 @@ from scenarios.vocabulary import LADDER, TIME_METRICS, format_duration
 from ..clock import Calendar, format_offset
 from ..events import Event
 from ..metrics import Metrics
-from ..narrative import BODY_NAMES, actor_names, describe, measure, stage, state_name
+from ..narrative import (
+    BODY_NAMES,
+    actor_names,
+    describe,
+    inject_summary,
+    measure,
+    stage,
+    state_name,
+)
 from ..vocabulary_view import METRIC_LABELS, format_metric
 
 #: Kinds shown in the timeline of key events (positions are summarised at each decision).
@@ -466,7 +474,7 @@ def _msel(scenario, events, at, end_t, ended) -> list[dict[str, Any]]:
         label = f"in place of {origin}" if origin else "added by the facilitator"
         out.append({"id": entry_id, "type": inj.get("type", "?"),
                     "planned": at(planned) if planned is not None else None,
-                    "message": inj.get("message", ""), "expected_action":
+                    "message": inj.get("message") or inject_summary(inj), "expected_action":
                     inj.get("expected_action", ""), "delivered": delivered,
                     "status": f"{label}; {state}"})  # fmt: skip
     return out

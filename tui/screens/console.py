@@ -104,11 +104,16 @@ class ConsoleScreen(Screen):
 
     def on_resize(self) -> None:
         wide = self.size.width >= WIDE
-        self.query_one("#side").styles.width = 44 if wide else 34
+        # The tracker's status text needs room more than the board's last column does.
+        self.query_one("#side").styles.width = (
+            (56 if self.size.width >= 150 else 44) if wide else 34
+        )
         self.set_class(self.size.height < SMALL_HEIGHT, "-small")
         self.set_class(self.size.height >= TALL_HEIGHT, "-tall")
         title = "wide" if wide else "narrow"
         self.query_one("#msel-title", Label).update(MSEL_TITLES[title if self.live else "replay"])
+        # The header lays its facts out for its width: once the new size is known, again.
+        self.call_after_refresh(self.refresh_view)
 
     def on_timeline_selected(self, message: Timeline.Selected) -> None:
         self.query_one(TimelineDetail).show(message.event, message.text)
@@ -228,6 +233,8 @@ class ConsoleScreen(Screen):
             return
         if self._refuse_while_waiting():
             return
+        if s.mode == "paused":
+            self._follow_again()
         s.set_mode("paused" if s.mode != "paused" else "run")
         self.refresh_view()
 
@@ -235,6 +242,9 @@ class ConsoleScreen(Screen):
         if self.session.ex.finished:
             self.notify("The exercise has ended")
             return
+        if self._refuse_while_waiting():
+            return
+        self._follow_again()
         self.session.step()
         self.refresh_view()
 
@@ -247,11 +257,19 @@ class ConsoleScreen(Screen):
         return waiting is not None
 
     def action_next(self) -> None:
+        if self.session.ex.finished:
+            self.notify("The exercise has ended (branch from the recording to go on)")
+            return
         if self._refuse_while_waiting():
             return
-        if not self.session.ex.finished:
-            self.session.set_mode("until_kind")
+        self._follow_again()
+        self.session.set_mode("until_kind")
         self.refresh_view()
+
+    def _follow_again(self) -> None:
+        """Moving the clock on is asking to see what comes: the timeline follows the newest
+        event again, even if a line was highlighted."""
+        self.query_one(Timeline).action_follow()
 
     def _change_speed(self, step: int) -> None:
         s = self.session
@@ -270,6 +288,8 @@ class ConsoleScreen(Screen):
         self._change_speed(-1)
 
     def action_goto(self) -> None:
+        if self.live and self._refuse_while_waiting():
+            return
         now = self.session.now()
 
         def check(text: str) -> str | None:
@@ -433,8 +453,8 @@ class ConsoleScreen(Screen):
             return
         try:
             what = self.session.toggle_player(code)
-        except ValueError as exc:
-            self.notify(str(exc), severity="warning")
+        except ValueError as exc:  # InjectError: its message, without the field's name
+            self.notify(getattr(exc, "message", str(exc)), severity="warning")
             return
         self.notify(f"{code} {what}")
         self.refresh_view()
@@ -496,6 +516,8 @@ class ConsoleScreen(Screen):
         session.recorder = getattr(ex, "recorder", None)
         if session.recorder is None:
             session.record_error = "this branch is not recorded"
+        else:
+            session.record_path = path  # the header and the goodbye say where it records
         app.push_screen(ConsoleScreen(session))
         where = f" (recording to {path})" if session.recorder is not None else ""
         self.notify(f"Branched at {format_offset(ex.now)}: a new live run{where}")

@@ -165,6 +165,11 @@ def parse_severity(text: str, key: str) -> dict[str, int]:
             levels[criterion.strip()] = number
     if base is None and len(levels) < len(CRITERIA):
         raise BadField(key, "start with a level for all criteria, e.g. 2, impact=4")
+    wrong = [
+        level for level in [base, *levels.values()] if level is not None and not 0 <= level <= 4
+    ]
+    if wrong:
+        raise BadField(key, f"levels are 0-4, not {wrong[0]}")
     return {c: levels.get(c, base) for c in CRITERIA}
 
 

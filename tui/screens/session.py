@@ -365,10 +365,24 @@ class ReplaySession:
         return self.recording.branch(self.now(), [], record_to=record_to)
 
     def upcoming(self) -> list:
-        fired = {
-            e.data.get("inject") for e in self.events[: self.cursor] if e.kind == "inject_applied"
-        }
-        return [m for m in self.scenario.msel if m.id not in fired and m.at >= self.now()]
+        """What was still to come at the cursor, as the live console listed it then: MSEL entries
+        and facilitator injects scheduled for later, less those applied or skipped."""
+        from pydantic import TypeAdapter
+
+        from scenarios.model import Inject
+
+        seen = self.events[: self.cursor]
+        done = {e.data.get("inject") for e in seen if e.kind == "inject_applied"}
+        done |= {e.data.get("msel") for e in seen if e.kind == "input" and "msel" in e.data}
+        waiting = [m for m in self.scenario.msel if m.id not in done and m.at >= self.now()]
+        adapter = TypeAdapter(Inject)
+        for e in seen:
+            inject = e.data.get("inject") if e.kind == "input" else None
+            if inject and inject.get("id") not in done and inject.get("at", 0) > e.t:
+                # Recorded ``at`` is exact hours; the format's durations want a unit.
+                entry = adapter.validate_python({**inject, "at": "0"})
+                waiting.append(entry.model_copy(update={"at": inject["at"]}))
+        return sorted(waiting, key=lambda entry: entry.at)
 
 
 def _scenario_of(recording):

@@ -8,6 +8,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from sim.clock import format_offset
+from sim.narrative import inject_summary
 from sim.picture import STAGES
 
 STATUS_MARKS = {
@@ -91,8 +92,10 @@ class UpcomingList(OptionList):
             text.append(f"{format_offset(entry.at)} ", "dim")
             text.append(f"{entry.id} ", "bold")
             text.append(f"{entry.type}", "magenta")
-            if entry.message:
-                text.append(f"  {entry.message}")
+            # An inject entered at the console often has no message: say what it does instead.
+            what = entry.message or inject_summary(entry.model_dump(mode="json", by_alias=True))
+            if what:
+                text.append(f"  {what}")
             if entry.expected_action:
                 text.append(f"\n  expected: {entry.expected_action}", "italic dim")
             self.add_option(Option(text, id=entry.id))
