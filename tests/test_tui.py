@@ -25,6 +25,7 @@ from tui.screens.inject import (  # noqa: E402
     initial_values,
 )
 from tui.screens.session import SPEEDS, LiveSession  # noqa: E402
+from tui.widgets.status import StatusHeader  # noqa: E402
 from tui.widgets.timeline import Timeline  # noqa: E402
 
 SIZE = (120, 40)
@@ -604,6 +605,21 @@ def test_go_to_and_step_while_waiting_refuse_at_once_and_n_follows_the_newest_ag
             await pilot.press("n")
             await pilot.pause()
             assert timeline.follow and timeline.cursor is None
+
+    run(scenario())
+
+
+def test_the_header_lays_itself_out_again_after_a_resize_while_paused():
+    async def scenario():
+        app = make_play_app("satcom-war", record=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            header = console(app).query_one(StatusHeader)
+            title = "Dark Sky: attack on satellite communications at the start of a war"
+            assert title not in str(header.render())  # shortened at 80 columns
+            await pilot.resize_terminal(160, 48)
+            assert await wait_for(pilot, lambda: title in str(header.render()))
+            assert console(app).session.mode == "paused"  # nothing else moved it
 
     run(scenario())
 
