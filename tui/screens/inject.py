@@ -108,6 +108,15 @@ def fields_for(
     return specific + common
 
 
+def _shown_time(at) -> str:
+    """An entry's time as the Upcoming list shows it (T+dd:hh:mm), which the field reads back."""
+    from sim.clock import format_offset, parse_offset
+
+    if at in (None, ""):
+        return ""
+    return format_offset(at if isinstance(at, (int, float)) else parse_offset(str(at)))
+
+
 def form_values(inject: dict) -> dict[str, str]:
     """The form's text values for an inject (MSEL entry shape): what ``build_inject`` reads."""
     params = inject.get("params", {})
@@ -115,7 +124,7 @@ def form_values(inject: dict) -> dict[str, str]:
         "message": inject.get("message", ""),
         "expected_action": inject.get("expected_action", ""),
         "to": ", ".join(inject.get("to", [])),
-        "at": str(inject.get("at", "")),
+        "at": _shown_time(inject.get("at")),
     }
     for name, value in params.items():
         key = f"params.{name}"
