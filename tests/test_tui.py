@@ -11,6 +11,8 @@ import pytest
 
 pytest.importorskip("textual")
 
+from textual.widgets import Select  # noqa: E402
+
 import scenarios  # noqa: E402
 from sim.exercise import Exercise  # noqa: E402
 from sim.narrative import stage  # noqa: E402
@@ -862,6 +864,8 @@ def test_small_feedback_toasts_and_ids(tmp_path):
             for _ in range(2):  # the second incident is offered the next free id
                 form = await _open_inject(pilot, app, "incident")
                 offered.append(form.values()["params.id"])
+                actor = form.query_one(f"#f{form._generation}-1", Select)
+                assert actor.value == "iron-lantern" and "IRON LANTERN" in str(actor._options)
                 _set(form, "params.targets", "EE:energy")
                 await pilot.press("ctrl+s")
                 await pilot.pause()

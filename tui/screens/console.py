@@ -366,7 +366,8 @@ class ConsoleScreen(Screen):
                 self.notify(f"{inject['type']} inject {self._when_applied(inject)}")
             self.refresh_view()
 
-        screen = InjectScreen(self.session.submit, actors, incidents, taken=self._incident_ids())
+        screen = InjectScreen(self.session.submit, actors, incidents, taken=self._incident_ids(),
+                              names=actor_names(self.session.scenario))  # fmt: skip
         self.app.push_screen(screen, done)
 
     def action_decide(self) -> None:
@@ -425,6 +426,7 @@ class ConsoleScreen(Screen):
         screen = InjectScreen(
             lambda inject: self.session.edit(msel, inject), actors, incidents,
             kind=entry.type, prefill=form_values(data), taken=self._incident_ids(),
+            names=actor_names(self.session.scenario),
         )  # fmt: skip
         self.app.push_screen(screen, done)
 

@@ -331,9 +331,11 @@ class InjectScreen(ModalScreen[dict | None]):
         kind: str = "note",
         prefill: dict[str, str] | None = None,
         taken: Iterable[str] = (),
+        names: dict[str, str] | None = None,
     ):
         super().__init__()
         self.submit, self.actors, self.incidents, self.kind = submit, actors, incidents, kind
+        self.names = names or {}  # what a choice is shown as (threat actors by their names)
         self.prefill = prefill or {}
         self.taken = tuple(taken)  # incident ids in use: the id field offers a free one
         self.fields: list[Field] = []
@@ -380,8 +382,9 @@ class InjectScreen(ModalScreen[dict | None]):
             wid = f"f{gen}-{i}"
             value = initial[spec.key]
             if spec.choices:
-                widgets.append(Select([(c, c) for c in spec.choices], value=value,
-                                      allow_blank=False, id=wid, compact=True))  # fmt: skip
+                options = [(self.names.get(c, c), c) for c in spec.choices]
+                widgets.append(Select(options, value=value, allow_blank=False, id=wid,
+                                      compact=True))  # fmt: skip
             else:
                 widgets.append(
                     Input(value=value, placeholder=spec.placeholder, id=wid, compact=True)
