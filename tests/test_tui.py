@@ -832,6 +832,7 @@ def test_keys_in_help_are_written_as_people_read_them():
             assert keys["clock.step"] == "."
             assert keys["app.help"] == "? / F1"
             assert keys["note.add"] == "ctrl+n / m"  # the keymap's keys, not the defaults
+            assert keys["timeline.follow"] == "end"  # the timeline's own keys are listed too
 
     run(scenario())
 

@@ -80,12 +80,21 @@ class CdtxApp(App):
     def _bindings_of(self, screen) -> list[tuple[object, Binding, str]]:
         """(owner, binding, keys) of ``screen`` and the app, keys as the keymap made them."""
         rows = []
-        for owner in (screen, self):
+        # Widgets of ours with keys of their own (the timeline's up/down/end) are listed too;
+        # Textual's widgets' built-in keys have no id and stay out of the way.
+        widgets = [
+            w
+            for w in screen.query("*")
+            if any(isinstance(b, Binding) and b.id for b in type(w).BINDINGS)
+        ]
+        for owner in (screen, *widgets, self):
             keys: dict[str, list[str]] = {}
             for key, bindings in self.bindings_map(owner).key_to_bindings.items():
                 for bound in bindings:
                     keys.setdefault(bound.id or bound.action, []).append(key)
             for binding in type(owner).BINDINGS:
+                if not isinstance(binding, Binding) or (owner in widgets and not binding.id):
+                    continue
                 if owner.check_action(binding.action, ()) is False:
                     continue
                 shown = ",".join(keys.get(binding.id or binding.action, [])) or binding.key
