@@ -87,6 +87,7 @@ class Exercise:
         self.world = World()
         self.bodies = {name: Body(self, name) for name in ("hwpci", "psc", "coreper", "council")}
         self.skipped: list[str] = []
+        self.applied: set[str] = set()  # ids of the injects applied so far (membership only)
         #: Facilitator injects waiting for their time (id -> inject); MSEL entries are in the scenario.
         self.scheduled: dict[str, InjectBase] = {}
         self.pending: list[DecisionRequest] = []
@@ -273,20 +274,45 @@ class Exercise:
                                                "stance": position}})  # fmt: skip
         raise InjectError("state", f"no decision is awaited from {state}")
 
-    def skip(self, msel_id: str, replaced_by: str | None = None) -> Event:
-        """Skip a scheduled MSEL entry or facilitator inject (recorded as an input).
+    def still_to_come(self, entry_id: str) -> InjectBase:
+        """The MSEL entry or facilitator inject ``entry_id`` if it has been neither applied nor
+        skipped; raises :class:`InjectError` otherwise (the clock may have fired it meanwhile)."""
+        if entry_id in self.applied or entry_id in self.skipped:
+            done = "applied" if entry_id in self.applied else "skipped"
+            raise InjectError("msel", f"{entry_id} has already been {done}")
+        entry = self.scheduled.get(entry_id)
+        if entry is None:
+            entry = next((m for m in self.scenario.msel if m.id == entry_id), None)
+        if entry is None:
+            raise InjectError("msel", f"no MSEL entry or scheduled inject {entry_id!r}")
+        return entry
 
-        ``replaced_by`` names the inject that takes its place (fired early, edited), so that
-        reports tell a replacement from a plain skip.
+    def skip(self, msel_id: str, replaced_by: str | None = None, how: str | None = None) -> Event:
+        """Skip an MSEL entry or facilitator inject still to come (recorded as an input).
+
+        ``replaced_by`` names the inject that takes its place and ``how`` says why ("fired" early
+        or "edited"), so that reports tell a replacement from a plain skip.
         """
         self._refuse_after_end()
-        if msel_id not in self.scheduled and msel_id not in [m.id for m in self.scenario.msel]:
-            raise InjectError("msel", f"no scheduled MSEL entry or inject {msel_id!r}")
+        self.still_to_come(msel_id)
         extra = {} if replaced_by is None else {"replaced_by": replaced_by}
+        if how is not None:
+            extra["how"] = how
         record = self.emit("input", FACILITATOR, control="skip", msel=msel_id, **extra,
                            step=self.steps)  # fmt: skip
-        if msel_id not in self.skipped:
-            self.skipped.append(msel_id)
+        self.skipped.append(msel_id)
+        self.scheduled.pop(msel_id, None)
+        return record
+
+    def replace(self, entry_id: str, inject: Mapping[str, Any], how: str) -> Event:
+        """Put ``inject`` in the place of the entry still to come ``entry_id``: the console's
+        fire-now (``how="fired"``) and edit (``"edited"``). Both halves are checked before
+        either is recorded; returns the inject's input event."""
+        if how not in ("fired", "edited"):
+            raise ValueError(f"how is 'fired' or 'edited', not {how!r}")
+        self.still_to_come(entry_id)
+        record = self.submit(inject)
+        self.skip(entry_id, replaced_by=record.data["inject"]["id"], how=how)
         return record
 
     def set_played(self, state: str, played: bool) -> Event:

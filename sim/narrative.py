@@ -171,7 +171,7 @@ def describe(event: Event, actors: Mapping[str, str] | None = None) -> str:
             return f"Facilitator: {state_name(d.get('state', '?'))} is played by {who} from now on"
         if d.get("control") == "skip":
             instead = d.get("replaced_by")
-            if instead and instead.endswith("-early"):
+            if instead and d.get("how") == "fired":
                 return f"Facilitator fires {d.get('msel')} now (as {instead})"
             if instead:
                 return f"Facilitator replaces {d.get('msel')} by its edit {instead}"

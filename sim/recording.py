@@ -50,7 +50,11 @@ def header_for(exercise, parent: dict[str, Any] | None = None) -> dict[str, Any]
         "scenario_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         "seed": exercise.seed,
         "decision_rule": exercise.scenario.decision_rule,
-        "players": list(exercise.players),
+        # Who was played when the run began (its ``started`` event), not after later handovers:
+        # a re-simulation starts from the header and re-applies the handovers it records.
+        "players": list(exercise.events[0].data["players"])
+        if exercise.events
+        else list(exercise.players),
         "interactive": bool(exercise.interactive),
         # Wall clock, outside the model: it never enters the digest.
         "created": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),

@@ -354,7 +354,7 @@ def _reapply(ex, event: Event) -> None:
         # ``at`` is recorded in exact hours, so the inject is scheduled as it was.
         ex.submit(data["inject"])
     elif data.get("control") == "skip":
-        ex.skip(data["msel"], data.get("replaced_by"))
+        ex.skip(data["msel"], data.get("replaced_by"), data.get("how"))
     elif data.get("control") == "note":
         ex.note(data["text"])
     elif data.get("control") == "players":

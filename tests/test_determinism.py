@@ -98,7 +98,7 @@ INPUTS = [
             "params": {"actor": "iron-lantern", "confidence": 0.4},
         },
     ),
-    ("skip", "M-06"),
+    ("skip", "M-08"),
     ("note", "the facilitator pauses"),
 ]
 STEPS = [5, 40, 41, 90, 120]

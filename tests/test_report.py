@@ -80,11 +80,9 @@ def test_planned_and_delivered_follows_fired_edited_and_scheduled_injects():
     ex = Exercise("grid-wiper")
     ex.run("4d")
     m05 = ex.scenario.msel[4].model_dump(mode="json", by_alias=True, exclude={"at"})
-    ex.submit({**m05, "id": "M-05-early"})  # what the console's fire-now does
-    ex.skip("M-05", replaced_by="M-05-early")
+    ex.replace("M-05", {**m05, "id": "M-05-early"}, how="fired")  # the console's fire-now
     m06 = ex.scenario.msel[5].model_dump(mode="json", by_alias=True)
-    ex.submit({**m06, "id": "M-06-edited", "at": "9d"})  # an edit that moves it a day later
-    ex.skip("M-06", replaced_by="M-06-edited")
+    ex.replace("M-06", {**m06, "id": "M-06-edited", "at": "9d"}, how="edited")  # a day later
     note = ex.submit({"type": "note", "at": "5d", "params": {"text": "later"}})  # scheduled
     ex.skip("M-07")
     ex.run()

@@ -50,14 +50,32 @@ def test_skipping_a_scheduled_inject_replays_exactly(tmp_path):
     assert replay.open(path).verify().ok
 
 
-def test_only_what_is_scheduled_can_be_skipped():
+def test_only_what_is_still_to_come_can_be_skipped_fired_or_edited():
     from sim import InjectError
 
     ex = Exercise("grid-wiper")
     ex.run("1d")
     applied = ex.submit({"type": "note", "params": {"text": "now"}})
-    with pytest.raises(InjectError, match="no scheduled MSEL entry or inject"):
+    with pytest.raises(InjectError, match="has already been applied"):
         ex.skip(applied.data["inject"]["id"])
+    with pytest.raises(InjectError, match="no MSEL entry or scheduled inject"):
+        ex.skip("M-99")
+    with pytest.raises(InjectError, match="M-01 has already been applied"):
+        ex.skip("M-01")  # 1 h
+    ex.skip("M-03")
+    with pytest.raises(InjectError, match="M-03 has already been skipped"):
+        LiveSession(ex).fire("M-03")
+    ex = Exercise("grid-wiper")
+    ex.run("11h")
+    session = LiveSession(ex)
+    m02 = session.entry("M-02").model_dump(mode="json", by_alias=True)
+    ex.run("13h")  # the clock fires M-02 (12 h) while the edit form is open
+    before = len(ex.events)
+    with pytest.raises(InjectError, match="M-02 has already been applied"):
+        session.edit("M-02", m02)
+    with pytest.raises(InjectError, match="M-02 has already been applied"):
+        session.fire("M-02")
+    assert len(ex.events) == before  # nothing recorded: not applied twice
 
 
 def test_next_stops_at_a_decision_request_and_stays_paused_after_the_answer():
@@ -102,3 +120,28 @@ def test_every_inject_can_be_said_in_a_few_words():
     for scenario_id in scenarios.builtin_ids():
         for entry in scenarios.load(scenario_id).msel:
             assert inject_summary(entry.model_dump(mode="json", by_alias=True)), entry.id
+
+
+def test_an_input_is_dated_at_the_time_the_header_shows():
+    session = LiveSession(Exercise("grid-wiper", players=[]))
+    session.ex.run("1h")
+    quiet_until = session.ex.next_event_time()
+    session.display_t = (session.ex.now + quiet_until) / 2  # the clock runs between two events
+    record = session.note("the chair speaks")
+    assert record.t == session.display_t > 1.0
+
+
+def test_a_branch_recorded_after_a_handover_verifies(tmp_path):
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    ex = Exercise("grid-wiper")
+    with Recorder(first, ex):
+        ex.run("1d")
+        ex.set_played("EE", True)
+        ex.run()
+    from tui.cli import main
+
+    # The command line starts its recorder once the branch is re-simulated, handover included.
+    assert main(["run", "--from", str(first), "--at", "2d", "--record", str(second)]) == 0
+    child = replay.open(second)
+    assert child.header["players"] == ["LT"]  # as the run began; the handover is an input
+    assert child.verify().ok

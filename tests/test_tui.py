@@ -428,7 +428,7 @@ def test_an_msel_entry_is_edited_before_it_fires():
             assert inputs[-2].data["inject"]["id"] == "M-02-edited"
             assert inputs[-2].data["inject"]["params"] == {"pressure": 0.9}
             assert inputs[-1].data == {"control": "skip", "msel": "M-02", "step": s.ex.steps,
-                                       "replaced_by": "M-02-edited"}  # fmt: skip
+                                       "replaced_by": "M-02-edited", "how": "edited"}  # fmt: skip
             s.ex.run("1d")
             media = [e for e in s.events if e.kind == "pressure"]
             assert [e.data["pressure"] for e in media] == [0.9]

@@ -451,7 +451,7 @@ def _msel(scenario, events, at, end_t, ended) -> list[dict[str, Any]]:
             when = format_offset(skip.t)
             instead = skip.data.get("replaced_by")
             if instead is not None:
-                how = "fired early" if instead.endswith("-early") else "replaced"
+                how = "fired early" if skip.data.get("how") == "fired" else "replaced"
                 return None, f"{how} by the facilitator at {when}, as {instead}"
             return None, f"skipped by the facilitator at {when}"
         if planned is not None and (planned > end_t or not ended):

@@ -27,6 +27,7 @@ def apply(ex: Exercise, inject: InjectBase, source: str) -> None:
     """The effect of one inject, now (docs/scenario-format.md, *Inject types*)."""
     p = inject.params
     kind = inject.type
+    ex.applied.add(inject.id)
     ex.emit("inject_applied", source, inject=inject.id, type=kind, message=inject.message,
             expected_action=inject.expected_action)  # fmt: skip
     if kind == "incident":

@@ -414,7 +414,11 @@ class ConsoleScreen(Screen):
         msel = self._selected_msel()
         if msel is None:
             return
-        entry = self.session.entry(msel)
+        try:
+            entry = self.session.entry(msel)
+        except ValueError as exc:  # InjectError: the clock applied it meanwhile
+            self.notify(getattr(exc, "message", str(exc)), severity="warning")
+            return
         data = entry.model_dump(mode="json", by_alias=True)
         actors, incidents = self._inject_choices()
 
@@ -437,8 +441,8 @@ class ConsoleScreen(Screen):
             return
         try:
             act(msel)
-        except Exception as exc:  # InjectError: e.g. the entry fired meanwhile
-            self.notify(str(exc), severity="error")
+        except ValueError as exc:  # InjectError: e.g. the entry fired meanwhile
+            self.notify(getattr(exc, "message", str(exc)), severity="error")
         else:
             self.notify(f"{msel} {done}")
         self.refresh_view()

@@ -188,14 +188,14 @@ class LiveSession:
 
     def submit(self, inject: dict):
         with self.lock:
-            self.start_recording()
+            self._input_now()
             record = self.ex.submit(inject)
             self.version += 1
             return record
 
     def answer(self, state: str, position: str, statement: str = ""):
         with self.lock:
-            self.start_recording()
+            self._input_now()
             record = self.ex.answer(state, position, statement)
             self._anchor = (time.perf_counter(), self.now())
             self.version += 1
@@ -204,55 +204,63 @@ class LiveSession:
 
     def note(self, text: str):
         with self.lock:
-            self.start_recording()
+            self._input_now()
             record = self.ex.note(text)
             self.version += 1
             return record
 
     def skip(self, msel_id: str):
         with self.lock:
-            self.start_recording()
+            self._input_now()
             record = self.ex.skip(msel_id)
             self.version += 1
             return record
 
     def edit(self, msel_id: str, inject: dict):
-        """Replace a scheduled MSEL entry with an edited version (skip it, submit the edit).
+        """Replace an entry still to come with the form's edited version.
 
         What the form does not show (objectives, HSEEP columns, params it has no field for) is
-        kept from the entry; a change of type starts the params afresh.
+        kept from the entry; a field left empty stays empty; a change of type starts afresh.
+        Raises ``InjectError`` if the clock applied the entry while the form was open.
         """
-        original = self.entry(msel_id).model_dump(mode="json", by_alias=True)
-        kept = {k: v for k, v in original.items() if k not in ("id", "at", "type", "params")}
-        params = dict(inject.get("params", {}))
-        if inject.get("type") == original["type"]:
-            params = {**original["params"], **params}
-        inject = {**kept, **inject, "params": params, "id": f"{msel_id}-edited"}
+        from .inject import fields_for
+
         with self.lock:
-            self.start_recording()
-            record = self.ex.submit(inject)  # first: a refused edit leaves the entry scheduled
-            self.ex.skip(msel_id, replaced_by=inject["id"])
+            original = self.entry(msel_id).model_dump(mode="json", by_alias=True)
+            kept = {k: v for k, v in original.items() if k not in ("id", "at", "type", "params")}
+            params = dict(inject.get("params", {}))
+            if inject.get("type") == original["type"]:
+                shown = {
+                    f.key.removeprefix("params.") for f in fields_for(original["type"], (), ())
+                }
+                hidden = {k: v for k, v in original["params"].items() if k not in shown}
+                params = {**hidden, **params}
+            inject = {**kept, **inject, "params": params, "id": f"{msel_id}-edited"}
+            self._input_now()
+            record = self.ex.replace(msel_id, inject, how="edited")
             self.version += 1
             return record
 
     def entry(self, msel_id: str):
-        """The scheduled entry ``msel_id``: the scenario's MSEL or a facilitator's inject."""
-        scheduled = self.ex.scheduled.get(msel_id)
-        if scheduled is not None:
-            return scheduled
-        return next(m for m in self.scenario.msel if m.id == msel_id)
+        """The entry ``msel_id`` still to come (MSEL or a facilitator's scheduled inject);
+        ``InjectError`` if it has been applied or skipped meanwhile."""
+        return self.ex.still_to_come(msel_id)
 
     def fire(self, msel_id: str):
-        """Fire a scheduled MSEL entry now: skip it and submit a copy at the current time."""
-        entry = self.entry(msel_id)
-        data = entry.model_dump(mode="json", by_alias=True)
-        data.pop("at", None)
-        data["id"] = f"{entry.id}-early"
+        """Fire an entry still to come now: a copy of it applied at the current time."""
         with self.lock:
-            self.start_recording()
-            self.ex.submit(data)
-            self.ex.skip(msel_id, replaced_by=data["id"])
+            data = self.entry(msel_id).model_dump(mode="json", by_alias=True)
+            data.pop("at", None)
+            data["id"] = f"{msel_id}-early"
+            self._input_now()
+            self.ex.replace(msel_id, data, how="fired")
             self.version += 1
+
+    def _input_now(self) -> None:
+        """Inputs happen at the time the header shows: move the engine's clock there first (it
+        only moves within the quiet time before the next event, as replay re-places inputs)."""
+        self.start_recording()
+        self.ex.advance_clock(self.display_t)
 
     def upcoming(self) -> list:
         events = self.ex.events
@@ -290,7 +298,7 @@ class LiveSession:
                 self.ex = Exercise(old.scenario, old.seed, players=players,
                                    interactive=old.interactive)  # fmt: skip
             else:
-                self.start_recording()
+                self._input_now()
                 self.ex.set_played(code, played)
             self.version += 1
         return "played by people" if played else "played by the model"

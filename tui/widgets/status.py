@@ -84,8 +84,11 @@ class UpcomingList(OptionList):
         ids = [e.id for e in entries]
         if ids == self._ids:
             return
+        # Keep the highlight on the same entry, not the same row: entries fire, and scheduled
+        # injects sort in above it; e/x/r act on the highlighted one at once.
+        selected = self.selected_id
+        old_row = self.highlighted
         self._ids = ids
-        highlighted = self.highlighted
         self.clear_options()
         for entry in entries:
             text = Text()
@@ -99,8 +102,10 @@ class UpcomingList(OptionList):
             if entry.expected_action:
                 text.append(f"\n  expected: {entry.expected_action}", "italic dim")
             self.add_option(Option(text, id=entry.id))
-        if entries:
-            self.highlighted = min(highlighted or 0, len(entries) - 1)
+        if selected in ids:
+            self.highlighted = ids.index(selected)
+        elif entries:  # the highlighted entry has gone: the one that took its row, if any
+            self.highlighted = min(old_row or 0, len(entries) - 1)
 
     @property
     def selected_id(self) -> str | None:
