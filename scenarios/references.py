@@ -121,8 +121,8 @@ def check(data: Any) -> Iterator[tuple[Path, str]]:
         if kind in ("incident", "intel", "attribute"):
             yield from actor_ref(base + ("actor",), params.get("actor"))
         by = params.get("by")
-        if kind == "invoke" and isinstance(by, str) and targeted and by not in targeted:
-            hit = ", ".join(sorted(targeted))
+        if kind == "invoke" and isinstance(by, str) and by not in targeted:
+            hit = ", ".join(sorted(targeted)) or "no incident has targets"
             yield (
                 base + ("by",),
                 f"{by} is not a target of any incident ({hit}): the state attacked invokes it",
