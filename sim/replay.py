@@ -19,6 +19,8 @@ from typing import Any
 
 import orjson
 
+from scenarios.vocabulary import EU27
+
 from .clock import parse_offset
 from .events import GENESIS, Event, canonical, chain, digest_of
 from .recording import FORMAT_VERSION, Recorder, RecordingError, cdtx_version
@@ -448,6 +450,8 @@ def _read(f, path: Path) -> Recording:
                     data[key] = share(value, value)
             t = raw["t"]
             # The engine writes every time as a float; t - t is 0 unless it is inf or NaN.
+            if t.__class__ is int:  # a hand edit wrote 0 for 0.0: --verify tells it apart
+                t = float(t)
             if t.__class__ is not float or t < 0 or t - t != 0.0:
                 raise RecordingError(
                     f"{shown}: line {lineno}: event time t {t!r} is not a number of hours"
@@ -466,7 +470,7 @@ def _read(f, path: Path) -> Recording:
             raise RecordingError(f"{shown}: line {lineno}: {why}") from None
         if raw["seq"] != lineno - 2:
             raise RecordingError(
-                f"{shown}: line {lineno}: event seq {raw['seq']}, expected {lineno - 2}"
+                f"{shown}: line {lineno}: event seq {raw['seq']!r}, expected {lineno - 2}"
             )
     if trailer is None:
         truncated = True
@@ -492,7 +496,7 @@ def _header(line: bytes, shown: str) -> dict[str, Any]:
     if not isinstance(header, dict) or "cdtx_recording" not in header:
         raise RecordingError(f"{shown}: line 1: not a cdtx recording (no cdtx_recording header)")
     version = header["cdtx_recording"]
-    if version != FORMAT_VERSION:
+    if isinstance(version, bool) or version != FORMAT_VERSION:  # true == 1 in Python
         raise RecordingError(
             f"{shown}: line 1: unknown recording format version {version!r} "
             f"(this cdtx reads version {FORMAT_VERSION})"
@@ -507,7 +511,7 @@ def _header(line: bytes, shown: str) -> dict[str, Any]:
             ("scenario_text", not isinstance(header["scenario_text"], str)),
             ("seed", isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63),
             ("players", not isinstance(header["players"], list)
-                        or not all(isinstance(c, str) for c in header["players"])),
+                        or not all(c in EU27 for c in header["players"])),
             ("interactive", not isinstance(header["interactive"], bool)),
             ("parent", parent is not None and not isinstance(parent, dict)),
             ("parent.at", isinstance(parent, dict) and (

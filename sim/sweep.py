@@ -546,6 +546,27 @@ def _cannot_write(path: Path, exc: OSError) -> SweepError:
     return SweepError(f"{path}: cannot write the results: {exc.strerror or exc}")
 
 
+def _end_on_a_whole_row(path: Path) -> None:
+    """Drop a last line without its line break before appending to ``path``: it was being
+    written when the sweep stopped (its last cell may be cut short), and appending to it would
+    glue the next row on. Its run is simply run again."""
+    try:
+        with open(path, "rb+") as f:
+            size = f.seek(0, 2)
+            if size == 0:
+                return
+            f.seek(max(0, size - 65536))
+            tail = f.read()
+            if tail.endswith(b"\n"):
+                return
+            cut = tail.rfind(b"\n")
+            if cut < 0 and size > len(tail):
+                return  # one line longer than 64 KiB: leave it to the reader to refuse
+            f.truncate(size - len(tail) + cut + 1)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+
+
 class _CsvWriter:
     def __init__(self, path: Path, columns: list[tuple[str, str]], append: bool):
         self.path = path
@@ -683,7 +704,10 @@ def _cell(value: Any, kind: str, required: bool, typed: bool) -> Any:
             return int(value)
         if not isinstance(value, (int, float, str)):
             raise ValueError
-        return float(value)
+        number = float(value)
+        if not math.isfinite(number):  # nan and inf parse, but no run produces them
+            raise ValueError
+        return number
     except ValueError:
         raise ValueError(f"expected {_EXPECTED[kind]}, not {value!r}") from None
 
@@ -812,8 +836,10 @@ def _read_parquet(
             yield row
 
 
-def _existing(path: Path, names: list[str]) -> set[tuple[int, int]]:
-    """(point, replication) keys already in ``path``; checks it belongs to this sweep."""
+def _existing(path: Path, names: list[str], sweep: Sweep) -> set[tuple[int, int]]:
+    """(point, replication) keys already in ``path``; checks that it belongs to this sweep:
+    the same columns, and every row run with this spec's values and seed for its key (a spec
+    edited since would otherwise mix two settings under one point)."""
     parquet = _format(path) == "parquet"
 
     def check(header: list[str]) -> None:
@@ -821,9 +847,30 @@ def _existing(path: Path, names: list[str]) -> set[tuple[int, int]]:
         if not same:
             raise SweepError(f"{path}: cannot resume, its columns do not match this sweep")
 
+    varied = [d.path for d in sweep.spec.vary]
     key = ["point", "replication"]
-    rows = _read(path, check, required=tuple(key), columns=key if parquet else None)
-    return {(row["point"], row["replication"]) for row in rows}
+    wanted = [*key, "seed", *varied]
+    rows = _read(path, check, required=tuple(key), columns=wanted if parquet else None)
+    keys = set()
+    for number, row in enumerate(rows, start=2):
+        p, r = row["point"], row["replication"]
+        where = f"{path}: cannot resume: row {number} (point {p}, replication {r})"
+        if not (0 <= p < len(sweep.points) and 0 <= r < sweep.spec.seeds):
+            raise SweepError(f"{where} is not a run of this spec (fewer points or seeds?)")
+        if row.get("seed") != run_seed(sweep.root, p, r):
+            raise SweepError(f"{where} was run with another seed (was the root seed changed?)")
+        for name in varied:
+            here, spec = row.get(name), sweep.points[p][name]
+            if not _same_value(here, spec):
+                raise SweepError(f"{where} has {name} = {here!r}, this spec {spec!r}")
+        keys.add((p, r))
+    return keys
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    return a == b or str(a) == str(b)
 
 
 # -- executors -------------------------------------------------------------------------------
@@ -911,7 +958,9 @@ def run_sweep(
         raise SweepError(f"-j must be at least 1, not {jobs!r}")
     done_keys: set[tuple[int, int]] = set()
     if resume and output.exists():
-        done_keys = _existing(output, names)
+        if kind == "csv":
+            _end_on_a_whole_row(output)
+        done_keys = _existing(output, names, sweep)
     # The keys to run are streamed, never listed: memory stays flat however many seeds there
     # are (only the finished keys of a resumed file are held, and that file bounds them).
     points, seeds = len(sweep.points), sweep.spec.seeds
@@ -1061,8 +1110,9 @@ def distribution(values: list[float], runs: int) -> dict[str, float | None]:
 def summarize(rows: Iterable[Mapping[str, Any]] | str | Path) -> list[dict[str, Any]]:
     """One summary per point: n, failures, time metrics in days (median, p10, p90, share
     reached), share of runs reaching each rung, share blocked and the most frequent blockers."""
-    if isinstance(rows, (str, Path)):
-        rows = read_rows(rows)
+    path = rows if isinstance(rows, (str, Path)) else None
+    if path is not None:
+        rows = read_rows(path)
     acc: dict[int, dict[str, Any]] = {}
     base_cols = {"point", "replication", "seed", "digest", "status", "error", "blocked"}
     for row in rows:
@@ -1092,6 +1142,8 @@ def summarize(rows: Iterable[Mapping[str, Any]] | str | Path) -> list[dict[str, 
         if row.get("n_blocked"):
             a["blocked"] += 1
             a["blockers"].update(blocking_states(row.get("blocked")))
+    if path is not None and not acc:
+        raise SweepError(f"{path}: no result rows")
     out = []
     for p in sorted(acc):
         a = acc[p]

@@ -68,6 +68,8 @@ def test_open_reads_header_events_inputs(tmp_path):
         ({"scenario_text": 5}, None, "line 1: header field scenario_text"),
         ({"seed": True}, None, "line 1: header field seed"),
         ({"players": "DE"}, None, "line 1: header field players"),
+        ({"players": ["XX"]}, None, "line 1: header field players"),
+        ({"cdtx_recording": True}, None, "line 1: unknown recording format version True"),
         ({"parent": {"path": "x"}}, None, "line 1: header field parent.at"),
         (None, {"data": [1]}, "line 4: not an event"),
         (None, {"t": "soon"}, "line 4: event time t 'soon'"),

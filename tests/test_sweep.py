@@ -229,6 +229,35 @@ def test_interrupt_keeps_finished_runs_and_resume_completes(tmp_path):
     assert keys_of(out) == sorted(s.run_keys())
 
 
+@pytest.mark.parametrize("cut", ["no final line break", "cut mid-line"])
+def test_resume_after_a_last_line_without_its_line_break_keeps_every_run(tmp_path, cut):
+    s = make(**SMALL)
+    full = tmp_path / "full.csv"
+    sw.run_sweep(s, full, jobs=1)
+    lines = full.read_bytes().splitlines(keepends=True)
+    last = lines[5].rstrip(b"\r\n") if cut == "no final line break" else lines[5][:40]
+    part = tmp_path / "part.csv"
+    part.write_bytes(b"".join(lines[:5]) + last)
+    sw.run_sweep(s, part, jobs=1, resume=True)
+    assert keys_of(part) == sorted(s.run_keys())  # nothing lost, nothing twice
+    assert digests(part) == digests(full)
+
+
+@pytest.mark.parametrize(
+    ("changed", "message"),
+    [
+        ({"vary": {"member_states.HU.ties.RU": [0.2, 0.7]}}, "has member_states.HU.ties.RU = 0.9"),
+        ({"seed": 99}, "another seed"),
+        ({"seeds": 2}, "is not a run of this spec"),
+    ],
+)
+def test_resume_refuses_a_file_run_with_other_values(tmp_path, changed, message):
+    out = tmp_path / "r.csv"
+    sw.run_sweep(make(**SMALL), out, jobs=1)
+    with pytest.raises(SweepError, match=message):
+        sw.run_sweep(make(**{**SMALL, **changed}), out, resume=True)
+
+
 def test_resume_refuses_a_file_of_another_sweep(tmp_path):
     sw.run_sweep(make(**SMALL), tmp_path / "r.csv", jobs=1)
     other = make(vary={"decision_rule": ["qmv"]})
@@ -346,6 +375,12 @@ def _results(tmp_path: Path, **edit: str) -> Path:
             "soon",
             "row 2, column 't_first_detection': expected a number, not 'soon'",
         ),
+        ("cohesion", "nan", "row 2, column 'cohesion': expected a number, not 'nan'"),
+        (
+            "t_first_detection",
+            "inf",
+            "row 2, column 't_first_detection': expected a number, not 'inf'",
+        ),
     ],
 )
 def test_hand_edited_cells_name_row_and_column(tmp_path, column, value, message):
@@ -458,3 +493,25 @@ def test_points_are_bounded_when_the_spec_loads(fields, message):
 def test_seeds_are_not_bounded():
     spec = spec_from_dict({**BASE, "seeds": 10**11})
     assert sw.Sweep(spec).total == 10**11
+
+
+def test_a_point_whose_runs_all_failed_is_reported_not_a_crash(tmp_path, capsys):
+    from sim import report
+
+    out = tmp_path / "r.csv"
+    sw.run_sweep(make(**SMALL), out, jobs=1, run_fn=raise_on_high_ties)
+    rows = report.sweep.read_results(out)
+    for fmt in ("md", "html"):
+        text = report.sweep_report(rows, fmt=fmt)
+        assert "0.9" in text
+    data = report.sweep.summarise(rows)
+    failed = next(p for p in data["points"] if p["params"]["member_states.HU.ties.RU"] == 0.9)
+    assert failed["objectives"] == {}
+
+
+def test_a_summary_of_a_file_without_rows_is_refused(tmp_path):
+    empty = tmp_path / "r.csv"
+    empty.write_text("")
+    with pytest.raises(SweepError, match="no result rows"):
+        sw.summarize(empty)
+    assert sw.summarize([]) == []  # rows given directly: nothing to say, nothing wrong

@@ -82,7 +82,7 @@ def summarise(rows: list[dict[str, Any]], *, name: str = "") -> dict[str, Any]:
             for r in good:
                 states.update(set(blocking_states(str(r.get("blocked") or ""))))
             entry["blockers"] = {s: n / len(good) for s, n in states.most_common()}
-        for o in objectives:
+        for o in objectives if good else ():  # a point whose runs all failed has no ratings
             counts = Counter(r.get(o) or "-" for r in good)
             entry["objectives"][o.split(".", 1)[1]] = {k: counts.get(k, 0) / len(good)
                                                       for k in "PSMU"}  # fmt: skip
@@ -128,11 +128,21 @@ def markdown(s: dict[str, Any]) -> str:
                        or "none"] for p in s["points"]])  # fmt: skip
     if any(p["objectives"] for p in s["points"]):
         out += ["## Objective ratings (share P / S / M / U)", ""]
-        objs = list(s["points"][0]["objectives"])
+        objs = _objective_ids(s)
         out += _md_table(["Point"] + objs,
-                         [[p["point"]] + [" / ".join(f"{v:.0%}" for v in p["objectives"][o].values())
-                                          for o in objs] for p in s["points"]])  # fmt: skip
+                         [[p["point"]] + [_shares(p, o) for o in objs]
+                          for p in s["points"]])  # fmt: skip
     return "\n".join(out).rstrip() + "\n"
+
+
+def _objective_ids(s: dict[str, Any]) -> list[str]:
+    """Every objective rated at some point (a point whose runs all failed rates none)."""
+    return list(dict.fromkeys(o for p in s["points"] for o in p["objectives"]))
+
+
+def _shares(point: dict[str, Any], objective: str) -> str:
+    shares = point["objectives"].get(objective)
+    return "-" if shares is None else " / ".join(f"{v:.0%}" for v in shares.values())
 
 
 def bar_chart(
@@ -198,9 +208,9 @@ def html(s: dict[str, Any]) -> str:
                     [[p["point"], ", ".join(f"{k} {v:.0%}" for k, v in p["blockers"].items())
                       or "none"] for p in s["points"]]))  # fmt: skip
     if any(p["objectives"] for p in s["points"]):
-        objs = list(s["points"][0]["objectives"])
+        objs = _objective_ids(s)
         b.append("<h2>Objective ratings (share P / S / M / U)</h2>")
         b.append(_table(["Point"] + objs,
-                        [[p["point"]] + [" / ".join(f"{v:.0%}" for v in p["objectives"][o].values())
-                                         for o in objs] for p in s["points"]]))  # fmt: skip
+                        [[p["point"]] + [_shares(p, o) for o in objs]
+                         for p in s["points"]]))  # fmt: skip
     return page(f"Sweep report {s['name']}", "\n".join(b))
