@@ -228,10 +228,7 @@ class ConsoleScreen(Screen):
 
     def action_toggle_run(self) -> None:
         s = self.session
-        if s.ex.finished:
-            self.notify("The exercise has ended (branch from the recording to go on)")
-            return
-        if self._refuse_while_waiting():
+        if not self._clock_may_move():
             return
         if s.mode == "paused":
             self._follow_again()
@@ -239,14 +236,19 @@ class ConsoleScreen(Screen):
         self.refresh_view()
 
     def action_step(self) -> None:
-        if self.session.ex.finished:
-            self.notify("The exercise has ended")
-            return
-        if self._refuse_while_waiting():
+        if not self._clock_may_move():
             return
         self._follow_again()
         self.session.step()
         self.refresh_view()
+
+    def _clock_may_move(self) -> bool:
+        """False, saying why, when the clock cannot move: the exercise has ended, or a played
+        delegation owes an answer."""
+        if self.session.ex.finished:
+            self.notify("The exercise has ended (branch from the recording to go on)")
+            return False
+        return not self._refuse_while_waiting()
 
     def _refuse_while_waiting(self) -> bool:
         """True (and says so) when a played delegation owes an answer: a clock mode set now
@@ -257,10 +259,7 @@ class ConsoleScreen(Screen):
         return waiting is not None
 
     def action_next(self) -> None:
-        if self.session.ex.finished:
-            self.notify("The exercise has ended (branch from the recording to go on)")
-            return
-        if self._refuse_while_waiting():
+        if not self._clock_may_move():
             return
         self._follow_again()
         self.session.set_mode("until_kind")
