@@ -240,7 +240,9 @@ class Timeline(ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
-        self.follow = new >= self.max_scroll_y - 0.5
+        # Scrolled to the bottom, the view follows new events again, unless a line is
+        # highlighted: following would carry that line out of view.
+        self.follow = self.cursor is None and new >= self.max_scroll_y - 0.5
 
 
 class TimelineDetail(Static):
