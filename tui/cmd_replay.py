@@ -26,7 +26,7 @@ def register(subparsers) -> None:
     p.add_argument("--verify", action="store_true",
                    help="re-simulate and compare event by event; exit 1 on the first difference")  # fmt: skip
     p.add_argument("--at", type=_sim_time, metavar="DUR",
-                   help="show the run up to this sim time, e.g. 5d (default: all of it)")  # fmt: skip
+                   help="show the run up to this sim time, e.g. 5d or T+05:00:00 (default: all of it)")  # fmt: skip
     p.set_defaults(func=cmd_replay)
 
 
@@ -36,7 +36,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--from", dest="from_", metavar="FILE",
                         help="branch from a recording instead of starting a scenario")  # fmt: skip
     parser.add_argument("--at", dest="branch_at", type=_sim_time, metavar="DUR",
-                        help="with --from: the sim time to branch at (default: its end)")  # fmt: skip
+                        help="with --from: the sim time to branch at, e.g. 2d or T+02:00:00 (default: its end)")  # fmt: skip
     parser.add_argument("--inject", metavar="FILE",
                         help="a YAML list of MSEL-style injects to submit (at the branch point)")  # fmt: skip
     parser.set_defaults(func=cmd_run)

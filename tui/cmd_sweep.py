@@ -36,7 +36,8 @@ def register(sub) -> None:
                    help="results file, .parquet or .csv (default: SPEC-NAME.csv)")  # fmt: skip
     p.add_argument("--dask", metavar="ADDR", help="'local' (LocalCluster) or tcp://HOST:PORT")
     p.add_argument("--resume", action="store_true", help="run only the runs missing from -o FILE")
-    p.add_argument("--plot", metavar="FILE.png", help="draw the distributions per point")
+    p.add_argument("--plot", metavar="FILE.png",
+                   help="draw the distributions per point (.png, .svg or .pdf)")  # fmt: skip
     p.add_argument("--summary", metavar="RESULTS", help="summarise an existing results file")
     p.add_argument("--chunk", type=_jobs, default=None, metavar="N", help="runs per task")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
