@@ -186,35 +186,32 @@ class LiveSession:
             self.version += 1
             return events
 
-    def submit(self, inject: dict):
+    def _input(self, act, *args, **kwargs):
+        """``act(...)``, an input method of the Exercise, as a person's input: under the lock,
+        recorded, at the time the header shows (the engine's clock moves there first, within
+        the quiet time before its next event, as replay re-places inputs)."""
         with self.lock:
-            self._input_now()
-            record = self.ex.submit(inject)
+            self.start_recording()
+            self.ex.advance_clock(self.display_t)
+            record = act(*args, **kwargs)
             self.version += 1
             return record
 
+    def submit(self, inject: dict):
+        return self._input(self.ex.submit, inject)
+
     def answer(self, state: str, position: str, statement: str = ""):
         with self.lock:
-            self._input_now()
-            record = self.ex.answer(state, position, statement)
+            record = self._input(self.ex.answer, state, position, statement)
             self._anchor = (time.perf_counter(), self.now())
-            self.version += 1
         self.wake.set()
         return record
 
     def note(self, text: str):
-        with self.lock:
-            self._input_now()
-            record = self.ex.note(text)
-            self.version += 1
-            return record
+        return self._input(self.ex.note, text)
 
     def skip(self, msel_id: str):
-        with self.lock:
-            self._input_now()
-            record = self.ex.skip(msel_id)
-            self.version += 1
-            return record
+        return self._input(self.ex.skip, msel_id)
 
     def edit(self, msel_id: str, inject: dict):
         """Replace an entry still to come with the form's edited version.
@@ -236,10 +233,7 @@ class LiveSession:
                 hidden = {k: v for k, v in original["params"].items() if k not in shown}
                 params = {**hidden, **params}
             inject = {**kept, **inject, "params": params, "id": f"{msel_id}-edited"}
-            self._input_now()
-            record = self.ex.replace(msel_id, inject, how="edited")
-            self.version += 1
-            return record
+            return self._input(self.ex.replace, msel_id, inject, how="edited")
 
     def entry(self, msel_id: str):
         """The entry ``msel_id`` still to come (MSEL or a facilitator's scheduled inject);
@@ -252,15 +246,7 @@ class LiveSession:
             data = self.entry(msel_id).model_dump(mode="json", by_alias=True)
             data.pop("at", None)
             data["id"] = f"{msel_id}-early"
-            self._input_now()
-            self.ex.replace(msel_id, data, how="fired")
-            self.version += 1
-
-    def _input_now(self) -> None:
-        """Inputs happen at the time the header shows: move the engine's clock there first (it
-        only moves within the quiet time before the next event, as replay re-places inputs)."""
-        self.start_recording()
-        self.ex.advance_clock(self.display_t)
+            self._input(self.ex.replace, msel_id, data, how="fired")
 
     def upcoming(self) -> list:
         events = self.ex.events
@@ -297,10 +283,9 @@ class LiveSession:
                 players = sorted(set(old.players) ^ {code})
                 self.ex = Exercise(old.scenario, old.seed, players=players,
                                    interactive=old.interactive)  # fmt: skip
+                self.version += 1
             else:
-                self._input_now()
-                self.ex.set_played(code, played)
-            self.version += 1
+                self._input(self.ex.set_played, code, played)
         return "played by people" if played else "played by the model"
 
 
