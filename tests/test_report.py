@@ -203,11 +203,7 @@ def _sweep_rows():
 
 def test_sweep_report_from_csv(tmp_path):
     rows = _sweep_rows()
-    path = tmp_path / "results.csv"
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, list(rows[0]))
-        writer.writeheader()
-        writer.writerows([{k: ("" if v is None else v) for k, v in r.items()} for r in rows])
+    path = _write_results(tmp_path / "results.csv", rows)
     data = report.sweep.summarise(report.sweep.read_results(path))
     p0, p1 = data["points"]
     assert p0["params"] == {"member_states.HU.ties.RU": 0.0}
