@@ -24,18 +24,24 @@ def keymap_path() -> Path:
     return base / "cdtx" / "keymap.yaml"
 
 
-def binding_ids() -> dict[str, str]:
-    """Every remappable binding id of the console, with its description."""
+def binding_owners() -> tuple[type, ...]:
+    """The app, screens and widgets whose key bindings the console defines (and a keymap file
+    may change)."""
     from .app import CdtxApp
     from .screens.console import ConsoleScreen
     from .screens.decision import DecisionScreen
     from .screens.dialogs import ConfirmScreen, HelpScreen, PromptScreen
     from .screens.inject import InjectScreen
+    from .widgets.timeline import Timeline
 
+    return (CdtxApp, ConsoleScreen, DecisionScreen, InjectScreen, HelpScreen, PromptScreen,
+            ConfirmScreen, Timeline)  # fmt: skip
+
+
+def binding_ids() -> dict[str, str]:
+    """Every remappable binding id of the console, with its description."""
     ids: dict[str, str] = {}
-    owners = (CdtxApp, ConsoleScreen, DecisionScreen, InjectScreen, HelpScreen, PromptScreen,
-              ConfirmScreen)  # fmt: skip
-    for owner in owners:
+    for owner in binding_owners():
         for binding in getattr(owner, "BINDINGS", []):
             if getattr(binding, "id", None):
                 ids[binding.id] = binding.description
