@@ -88,7 +88,8 @@ def test_next_stops_at_a_decision_request_and_stays_paused_after_the_answer():
             pass
     assert session.ex.pending and session.mode == "paused"
     for request in list(session.ex.pending):
-        session.ex.answer(request.state, "support")
+        session.answer(request.state, "support")  # the console's path, which resets the clock
+    assert session.mode == "paused"
     assert not session.advance()  # paused: nothing moves until the facilitator says so
 
 

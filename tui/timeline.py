@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from scenarios.vocabulary import STANCES
 from sim.narrative import actor_names, describe, measure, stage
 from sim.vocabulary_view import METRIC_LABELS, format_metric
-
-POSITION_ORDER = ("support", "abstain", "constructive_abstention", "oppose")
 
 
 def print_run(ex, show_positions: bool = False, out: TextIO | None = None) -> None:
@@ -29,7 +28,7 @@ def print_run(ex, show_positions: bool = False, out: TextIO | None = None) -> No
         if event.kind == "decision" and positions:
             summary = "; ".join(
                 f"{p.replace('_', ' ')}: {' '.join(positions[p])}"
-                for p in POSITION_ORDER
+                for p in STANCES
                 if p in positions
             )
             out.write(f"{cal.label(event.t)}  {'psc':<11} Positions: {summary}\n")

@@ -181,13 +181,13 @@ class ConsoleScreen(Screen):
                                 severity="error")  # fmt: skip
             picture.seen = count
         else:
-            events, count, changed = s.events, s.count, True
+            events, count, changed = s.events, s.cursor, True
             picture = self.picture = s.picture()
         self.query_one(Timeline).take(events, count)
         if changed:  # the picture only moves with events: no redraw on clock-only ticks
             self.query_one(StatesBoard).show(picture)
             self.query_one(ProcedureTracker).show(picture, s.calendar)
-        self.query_one(UpcomingList).show(s.upcoming(), s.now())
+        self.query_one(UpcomingList).show(s.upcoming())
         speed = speed_label(s.speed) if self.live else "-"
         self.query_one(StatusHeader).show(s.scenario.title, s.calendar, s.now(), speed,
                                           s.state(), self._facts(count))  # fmt: skip

@@ -11,11 +11,10 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 
+from scenarios.vocabulary import STANCES
 from sim.narrative import actor_names, body, measure
 
 from ..widgets.board import POSITION_STYLES
-
-STANCES = ("support", "abstain", "constructive_abstention", "oppose")
 
 
 def answers_given(events, measure_id: str, players) -> dict[str, tuple[str, str, bool]]:

@@ -43,11 +43,6 @@ class LiveSession:
         self.record_error = ""
         self.record_off = False  # the facilitator chose not to record (--no-record)
         self.message = ""
-        # MSEL ids fired so far, folded from ``_fired_of`` (the Exercise's event list) up to
-        # ``_fired_n`` events; toggle_player swaps the Exercise, and with it the list.
-        self._fired_of: list | None = None
-        self._fired: set[str] = set()
-        self._fired_n = 0
 
     # -- facts -----------------------------------------------------------------------------
 
@@ -129,12 +124,6 @@ class LiveSession:
             self.speed_index = max(0, min(len(SPEEDS) - 1, index))
             self._anchor = (time.perf_counter(), self.now())
             self.version += 1
-
-    def _one(self) -> bool:
-        ex = self.ex
-        before = len(ex.events)
-        ex.run_steps(ex.steps + 1)
-        return len(ex.events) > before
 
     def advance(self, budget: float = 0.02) -> bool:
         """Advance for up to ``budget`` wall seconds; False when the clock cannot move."""
@@ -249,18 +238,10 @@ class LiveSession:
             self._input(self.ex.replace, msel_id, data, how="fired")
 
     def upcoming(self) -> list:
-        events = self.ex.events
-        if self._fired_of is not events:
-            self._fired_of, self._fired, self._fired_n = events, set(), 0
-        count = len(events)
-        for e in events[self._fired_n : count]:
-            if e.kind == "inject_applied":
-                self._fired.add(e.data.get("inject"))
-        self._fired_n = count
-        fired = self._fired
-        skipped = set(self.ex.skipped)
-        waiting = [m for m in self.scenario.msel if m.id not in fired and m.id not in skipped]
-        waiting += [i for i in list(self.ex.scheduled.values()) if i.id not in skipped]
+        """The MSEL entries and scheduled facilitator injects still to come, by time."""
+        done = self.ex.applied | set(self.ex.skipped)
+        waiting = [m for m in self.scenario.msel if m.id not in done]
+        waiting += [i for i in list(self.ex.scheduled.values()) if i.id not in done]
         return sorted(waiting, key=lambda entry: entry.at)
 
     def can_change_players(self) -> bool:
@@ -312,10 +293,6 @@ class ReplaySession:
             if e.kind == "started":
                 return e.data
         return {}
-
-    @property
-    def count(self) -> int:
-        return self.cursor
 
     def state(self) -> str:
         return "replay"

@@ -80,7 +80,7 @@ class UpcomingList(OptionList):
 
     _ids: list[str] | None = None  # the ids shown, to skip rebuilding an unchanged list
 
-    def show(self, entries: list, now: float) -> None:
+    def show(self, entries: list) -> None:
         ids = [e.id for e in entries]
         if ids == self._ids:
             return

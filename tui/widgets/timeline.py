@@ -148,10 +148,7 @@ class Timeline(ScrollView, can_focus=True):
     @property
     def highlighted(self) -> int | None:
         """Index (into ``events``) of the highlighted line: the cursor's, else the newest."""
-        if not self.rows:
-            return None
-        row = self.cursor if self.cursor is not None else len(self.rows) - 1
-        return self.rows[row]
+        return self.rows[self._current_row()] if self.rows else None
 
     def _announce(self) -> None:
         index = self.highlighted
