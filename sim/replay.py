@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import builtins
-import io
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from scenarios.vocabulary import EU27
+from scenarios.vocabulary import EU27, format_duration
 
 from .clock import parse_offset
 from .events import GENESIS, Event, canonical, chain, digest_of
@@ -323,7 +322,9 @@ class Recording:
         ex = self.new_exercise()
         at = ex._hours(at_hours, "at") if isinstance(at_hours, str) else float(at_hours)
         if at > ex.horizon:
-            raise RecordingError(f"{self.path}: --at {at:g}h is after the horizon")
+            raise RecordingError(
+                f"{self.path}: {format_duration(at)} is after the horizon ({format_duration(ex.horizon)})"
+            )
         recorder = None
         if record_to is not None:
             parent = {"digest": self.digest, "at": at, "path": str(self.path)}
@@ -384,11 +385,6 @@ def open(path: str | Path) -> Recording:  # noqa: A001 - replay.open, like io.op
             return _read(f, path)
         except OSError as exc:
             raise RecordingError(f"{shown}: cannot read ({exc.strerror})") from None
-
-
-def parse(data: bytes, path: Path | str = "<recording>") -> Recording:
-    """Parse the bytes of a recording (see :func:`open`)."""
-    return _read(io.BytesIO(data), Path(path))
 
 
 def _with_last(lines: Iterable[bytes]):
@@ -526,4 +522,4 @@ def _header(line: bytes, shown: str) -> dict[str, Any]:
 
 
 __all__ = ["Difference", "Recording", "RecordingError", "RecordingWarning", "VerifyResult",
-           "open", "parse"]  # fmt: skip
+           "open"]  # fmt: skip

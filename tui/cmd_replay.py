@@ -149,12 +149,15 @@ def _warnings_to_stderr():
         print(f"cdtx: warning: {w.message}", file=sys.stderr)
 
 
-def open_recording(path: str):
-    """``sim.replay.open(path)`` with its warnings on stderr and its errors as ``UserError``;
-    the embedded scenario is checked too, so what it says is said once, here."""
+def open_recording(path: str, warn: bool = True):
+    """``sim.replay.open(path)`` with its warnings on stderr (unless ``warn`` is false: the
+    caller says it its own way) and its errors as ``UserError``; the embedded scenario is
+    checked too, so what it says is said once, here."""
     from sim import replay
 
-    with _warnings_to_stderr():
+    with _warnings_to_stderr() if warn else warnings.catch_warnings():
+        if not warn:
+            warnings.simplefilter("ignore")
         try:
             recording = replay.open(path)
             recording.scenario  # noqa: B018 - validates the scenario and the event times
@@ -180,20 +183,14 @@ def cmd_replay(args: Namespace) -> int:
             return 0
         print(f"{args.file}: DIFFERS: {result.message}", file=sys.stderr)
         return 1
-    try:
-        scenario = recording.scenario
-    except replay.RecordingError as exc:
-        raise UserError(str(exc)) from None
+    scenario = recording.scenario  # checked by open_recording
     if args.at is not None and args.at > scenario.horizon:
         raise UserError(f"--at {_hours(args.at)} is after the horizon of {args.file} "
                         f"({_hours(scenario.horizon)})")  # fmt: skip
     if sys.stdout.isatty():
-        try:
-            from . import app
-        except ImportError:
-            app = None
-        if app is not None and hasattr(app, "run_replay"):
-            return app.run_replay(recording, args.at) or 0
+        from .app import run_replay
+
+        return run_replay(recording, args.at) or 0
     print_replay(recording, scenario, args.at)
     return 0
 

@@ -4,7 +4,6 @@ the report of a sweep's results (docs/reports.md)."""
 from __future__ import annotations
 
 import sys
-import warnings
 from argparse import Namespace
 from pathlib import Path
 
@@ -46,20 +45,15 @@ def _format(args: Namespace) -> str:
 
 
 def load_recording(path: str):
-    """(scenario, events, header, truncated) of a recording, via sim.replay."""
-    from sim import replay
+    """(scenario, events, header, truncated) of a recording; its truncation is said here, in
+    the report's terms."""
+    from .cmd_replay import open_recording
 
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the truncation is said below, in the report's terms
-            rec = replay.open(path)
-            scenario = rec.scenario
-    except replay.RecordingError as exc:
-        raise UserError(str(exc)) from None
+    rec = open_recording(path, warn=False)
     if rec.truncated:
         print(f"cdtx: {path}: truncated recording; reporting on its first {len(rec.events)} "
               "events", file=sys.stderr)  # fmt: skip
-    return scenario, list(rec.events), dict(rec.header), bool(rec.truncated)
+    return rec.scenario, rec.events, rec.header, rec.truncated
 
 
 def cmd_report(args: Namespace) -> int:
