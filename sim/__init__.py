@@ -4,13 +4,25 @@
 pull in SimPy.
 """
 
+from functools import cache
 from typing import Any
 
-__all__ = ["Exercise", "InjectError"]
+__all__ = ["Exercise", "InjectError", "cdtx_version"]
+
+
+@cache
+def cdtx_version() -> str:
+    """The installed cdtx's version (written in recording headers, shown by ``--version``)."""
+    try:
+        from importlib.metadata import version
+
+        return version("cdtx")
+    except Exception:  # running from a checkout that is not installed
+        return "unknown"
 
 
 def __getattr__(name: str) -> Any:
-    if name in __all__:
+    if name in ("Exercise", "InjectError"):
         from . import exercise
 
         return getattr(exercise, name)

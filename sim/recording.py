@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from . import cdtx_version
 from .events import Event
 
 #: The recording format version written in the header's ``cdtx_recording`` field.
@@ -28,15 +29,6 @@ FLUSH_INTERVAL = 0.5
 
 class RecordingError(Exception):
     """A recording that cannot be used or written; the message names the file (and line)."""
-
-
-def cdtx_version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("cdtx")
-    except Exception:  # running from a checkout that is not installed
-        return "unknown"
 
 
 def header_for(exercise, parent: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -20,9 +20,10 @@ import orjson
 
 from scenarios.vocabulary import EU27, format_duration
 
+from . import cdtx_version
 from .clock import parse_offset
 from .events import GENESIS, Event, canonical, chain, digest_of
-from .recording import FORMAT_VERSION, Recorder, RecordingError, cdtx_version
+from .recording import FORMAT_VERSION, Recorder, RecordingError
 
 #: Header fields a recording must have.
 HEADER_FIELDS = ("cdtx_recording", "scenario_text", "seed", "players", "interactive")

@@ -65,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog="Run 'cdtx COMMAND --help' for the options of a command.",
     )
-    parser.add_argument("--version", action="version", version=f"cdtx {_version()}")
+    from sim import cdtx_version  # the package alone: no engine, no simpy
+
+    parser.add_argument("--version", action="version", version=f"cdtx {cdtx_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("scenarios", help="list the built-in scenarios")
@@ -111,15 +113,6 @@ def _extensions():
             continue
         found.append(module.register)
     return found
-
-
-def _version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("cdtx")
-    except Exception:  # not installed (running from a checkout)
-        return "unknown"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
