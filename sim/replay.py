@@ -196,7 +196,6 @@ class Recording:
     def resimulate(
         self,
         until: float | str | None = None,
-        extra_inputs: Iterable[Mapping[str, Any]] = (),
         *,
         exercise=None,
     ):
@@ -204,7 +203,7 @@ class Recording:
 
         With ``until=None`` it replays every recorded input and stops where the recording ends
         (after as many events). With ``until`` it replays the inputs recorded up to that time and
-        runs to it. ``extra_inputs`` (MSEL-style dicts, ``at`` optional) are then submitted.
+        runs to it (:meth:`branch` submits new injects there).
         """
         from .exercise import InjectError
 
@@ -231,8 +230,6 @@ class Recording:
             _advance_to(ex, len(self.events))
         else:
             ex.run(limit)
-        for inject in extra_inputs:
-            ex.submit(inject)
         return ex
 
     def verify(self) -> VerifyResult:

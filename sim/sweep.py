@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -847,7 +847,7 @@ def _existing(path: Path, names: list[str], sweep: Sweep) -> set[tuple[int, int]
         if not same:
             raise SweepError(f"{path}: cannot resume, its columns do not match this sweep")
 
-    varied = [d.path for d in sweep.spec.vary]
+    varied = sweep.paths
     key = ["point", "replication"]
     wanted = [*key, "seed", *varied]
     rows = _read(path, check, required=tuple(key), columns=wanted if parquet else None)
@@ -884,9 +884,7 @@ class SweepResult:
     failed: int  # of which failed
     skipped: int  # already in the file (resume)
     elapsed: float
-    interrupted: bool = False
     retried: int = 0  # chunks retried after a worker died
-    extra: dict = field(default_factory=dict)
 
 
 def _dask_executor_factory(address: str, jobs: int, timeout: float):
@@ -1074,8 +1072,7 @@ def run_sweep(
         finally:
             close_executor()
     return SweepResult(
-        output, sweep.total, done, failed, len(done_keys), time.perf_counter() - start,
-        interrupted, retried,
+        output, sweep.total, done, failed, len(done_keys), time.perf_counter() - start, retried
     )  # fmt: skip
 
 

@@ -145,10 +145,6 @@ class _Progress:
         return False
 
 
-def _days(value) -> str:
-    return "-" if value is None else f"{value:.1f}"
-
-
 def print_summary(summary: list[dict]) -> None:
     """Two tables: outcomes per point (n, rungs reached, share blocked, top blockers) and time
     metrics per point in days (median, p10, p90, share of runs that reached it)."""
@@ -156,6 +152,7 @@ def print_summary(summary: list[dict]) -> None:
     from rich.table import Table
 
     from scenarios.vocabulary import TIME_METRICS
+    from sim.report.sweep import one_decimal
 
     if not summary:
         print("no runs")
@@ -197,8 +194,8 @@ def print_summary(summary: list[dict]) -> None:
         for m in times:
             t = s["times"].get(m) or {}
             table.add_row(
-                str(s["point"]), m, _days(t.get("median")), _days(t.get("p10")),
-                _days(t.get("p90")), f"{t.get('reached', 0):.0%}",
+                str(s["point"]), m, one_decimal(t.get("median")), one_decimal(t.get("p10")),
+                one_decimal(t.get("p90")), f"{t.get('reached', 0):.0%}",
             )  # fmt: skip
         if s is not summary[-1]:
             table.add_section()

@@ -91,7 +91,8 @@ def summarise(rows: list[dict[str, Any]], *, name: str = "") -> dict[str, Any]:
             "points": points}  # fmt: skip
 
 
-def _num(x: float | None, unit: str = "") -> str:
+def one_decimal(x: float | None, unit: str = "") -> str:
+    """A number as reports and summaries show it (one decimal; "-" for none)."""
     return "-" if x is None else f"{x:.1f}{unit}"
 
 
@@ -114,8 +115,8 @@ def markdown(s: dict[str, Any]) -> str:
     for m in s["metrics"]:
         out += [f"### {_label(m)}", ""]
         out += _md_table(["Point", "Median", "p10", "p90", "Reached"],
-                         [[p["point"], _num(p["metrics"][m]["median"]), _num(p["metrics"][m]["p10"]),
-                           _num(p["metrics"][m]["p90"]), f"{p['metrics'][m]['reached']:.0%}"]
+                         [[p["point"], one_decimal(p["metrics"][m]["median"]), one_decimal(p["metrics"][m]["p10"]),
+                           one_decimal(p["metrics"][m]["p90"]), f"{p['metrics'][m]['reached']:.0%}"]
                           for p in s["points"]])  # fmt: skip
     if any(p["rungs"] for p in s["points"]):
         out += ["## Highest rung reached (probability)", ""]
@@ -191,8 +192,8 @@ def html(s: dict[str, Any]) -> str:
             unit = " d" if m in TIME_METRICS else ""
             b.append(bar_chart(_label(m), bars, unit))
         b.append(_table(["Point", "Median", "p10", "p90", "Reached"],
-                        [[p["point"], _num(p["metrics"][m]["median"]), _num(p["metrics"][m]["p10"]),
-                          _num(p["metrics"][m]["p90"]), f"{p['metrics'][m]['reached']:.0%}"]
+                        [[p["point"], one_decimal(p["metrics"][m]["median"]), one_decimal(p["metrics"][m]["p10"]),
+                          one_decimal(p["metrics"][m]["p90"]), f"{p['metrics'][m]['reached']:.0%}"]
                          for p in s["points"]]))  # fmt: skip
     if any(p["rungs"] for p in s["points"]):
         b.append("<h2>Highest rung reached (probability)</h2>")
