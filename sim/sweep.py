@@ -670,6 +670,16 @@ _STR_COLUMNS = ("digest", "status", "error", "blocked", "highest_measure")
 _REQUIRED = ("point",)  # columns every results file has, never empty
 
 
+def is_parameter(column: str) -> bool:
+    """Whether a results column holds a varied parameter (not a key, status or metric)."""
+    return _column_kind(column) == "param"
+
+
+def run_ok(row: Mapping[str, Any]) -> bool:
+    """Whether a results row is a run that finished (a file without a status column: all did)."""
+    return row.get("status") in (None, "", STATUS_OK)
+
+
 def _column_kind(name: str) -> str:
     """How a results column is read: int, float, str or param (a varied parameter)."""
     if name in _INT_COLUMNS:
@@ -1111,24 +1121,16 @@ def summarize(rows: Iterable[Mapping[str, Any]] | str | Path) -> list[dict[str, 
     if path is not None:
         rows = read_rows(path)
     acc: dict[int, dict[str, Any]] = {}
-    base_cols = {"point", "replication", "seed", "digest", "status", "error", "blocked"}
     for row in rows:
         p = row["point"]
         a = acc.get(p)
         if a is None:
-            params = {
-                k: v
-                for k, v in row.items()
-                if k not in base_cols
-                and k not in KEEPABLE
-                and k != "n_blocked"
-                and not k.startswith("objective.")
-            }
+            params = {k: v for k, v in row.items() if is_parameter(k)}
             a = acc[p] = {"params": params, "n": 0, "failed": 0, "times": {}, "rungs": Counter(),
                           "blocked": 0, "blockers": Counter(), "has_blocked": "n_blocked" in row,
                           "has_rung": "highest_rung" in row}  # fmt: skip
         a["n"] += 1
-        if row.get("status") != STATUS_OK:
+        if not run_ok(row):
             a["failed"] += 1
             continue
         for m in TIME_METRICS:
@@ -1199,7 +1201,7 @@ def plot(results: str | Path, out: str | Path) -> Path:
     for s in summary:
         labels[s["point"]] = ", ".join(f"{k.split('.')[-1]}={v}" for k, v in s["params"].items())
     for row in rows:
-        if row.get("status") != STATUS_OK:
+        if not run_ok(row):
             continue
         bucket = points.setdefault(row["point"], {})
         for m in TIME_METRICS:

@@ -16,13 +16,9 @@ from typing import Any
 
 from scenarios.vocabulary import TIME_METRICS
 
-from ..sweep import SweepError, blocking_states, distribution, read_rows
+from ..sweep import SweepError, blocking_states, distribution, is_parameter, read_rows, run_ok
 from .render import _md_table, _table, page
 
-#: Columns that are neither parameters nor metrics.
-_META = {"point", "replication", "seed", "digest", "status", "error", "n_blocked", "blocked"}
-_INT_METRICS = {"highest_rung", "recommended_rung", "proportionality_gap", "psc_meetings",
-                "extraordinary_meetings"}  # fmt: skip
 _DIST = TIME_METRICS + ("cohesion",)
 
 
@@ -42,15 +38,10 @@ def read_results(path: str | Path) -> list[dict[str, Any]]:
     return rows
 
 
-def _ok(row: dict[str, Any]) -> bool:
-    return row.get("status") in (None, "", "ok")
-
-
 def summarise(rows: list[dict[str, Any]], *, name: str = "") -> dict[str, Any]:
     columns = list(rows[0])
     metric_cols = [c for c in columns if c in _DIST]
-    params = [c for c in columns if c not in _META and c not in _DIST and c not in _INT_METRICS
-              and not c.startswith("objective.") and c != "highest_measure"]  # fmt: skip
+    params = [c for c in columns if is_parameter(c)]
     objectives = [c for c in columns if c.startswith("objective.")]
     by_point: dict[Any, list[dict[str, Any]]] = {}
     for row in rows:
@@ -58,7 +49,7 @@ def summarise(rows: list[dict[str, Any]], *, name: str = "") -> dict[str, Any]:
     points = []
     for point in sorted(by_point, key=lambda p: (p is None, p)):
         group = by_point[point]
-        good = [r for r in group if _ok(r)]
+        good = [r for r in group if run_ok(r)]
         entry: dict[str, Any] = {
             "point": point,
             "params": {p: group[0].get(p) for p in params},
