@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import functools
 import math
+from typing import TYPE_CHECKING
 
-import networkx as nx
+if TYPE_CHECKING:  # the run path uses only influence_matrix: networkx is for the graph views
+    import networkx as nx
 
 from actors._data import Grouping, groupings, network_data
 from actors.roster import Roster
@@ -96,6 +98,8 @@ def influence_graph(roster: Roster) -> nx.DiGraph:
     view weighs in u's deliberation, see :func:`influence_weight`) and ``groupings`` (ids of the
     groupings u and v share, for explanations in reports and the console).
     """
+    import networkx as nx
+
     graph = nx.DiGraph()
     total = roster.population_total
     for state in roster:
@@ -157,6 +161,8 @@ def sharing_graph(roster: Roster) -> nx.Graph:
     "csirts", ``weight`` from :func:`csirts_weight`; every state to INTCEN, ``kind`` = "intcen",
     ``weight`` = the state's sharing propensity. All weights are in 0..1.
     """
+    import networkx as nx
+
     graph = nx.Graph()
     for state in roster:
         graph.add_node(

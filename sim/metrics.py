@@ -70,13 +70,7 @@ class Metrics:
             if self.highest is None or LADDER[measure][0] >= LADDER[self.highest][0]:
                 self.highest = measure
         elif kind == "decision":
-            total = (
-                e.data["support"]
-                + e.data["abstain"]
-                + e.data["constructive_abstention"]
-                + e.data["oppose"]
-            )
-            self.cohesion = round(e.data["support"] / total, 4) if total else None
+            self.cohesion = e.data["cohesion"]  # the decision's own, rounded as emitted
             if not e.data["adopted"]:
                 self.blocked.append({"measure": e.data["measure"], "by": list(e.data["blockers"])})
 

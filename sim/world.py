@@ -65,7 +65,6 @@ class World:
     assessment: dict[str, Any] | None = None  # {actor, sponsor, confidence, t}
     awareness: float | None = None  # when the assessment became shared awareness
     proposals: list[Proposal] = field(default_factory=list)
-    adopted: list[str] = field(default_factory=list)
     fixed_positions: dict[tuple[str, str], str] = field(default_factory=dict)
     ceased: list[str] = field(default_factory=list)  # actors that have stopped
 
@@ -91,3 +90,7 @@ class World:
 
     def pending(self) -> list[Proposal]:
         return [p for p in self.proposals if p.status not in ("adopted", "blocked", "dropped")]
+
+    def adopted(self) -> list[str]:
+        """The measures adopted so far, in order."""
+        return [p.measure for p in self.proposals if p.status == "adopted"]

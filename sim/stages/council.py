@@ -39,7 +39,6 @@ def adopt(ex: Exercise, proposal: Proposal):
     if fac <= written:
         how = "Foreign Affairs Council"
         yield ex.until(fac)
-        ex.bodies["council"].held += 1
         ex.emit(
             "meeting", body="council", extraordinary=False, agenda=[f"{proposal.id}: {measure}"]
         )
@@ -57,7 +56,6 @@ def adopt(ex: Exercise, proposal: Proposal):
 
 def adopted(ex: Exercise, proposal: Proposal, body: str, how: str) -> bool:
     proposal.status = "adopted"
-    ex.world.adopted.append(proposal.measure)
     ex.emit("adopted", proposal=proposal.id, measure=proposal.measure, rung=rung_of(proposal.measure),
             body=body, how=how)  # fmt: skip
     ex.world_changed()

@@ -22,7 +22,7 @@ def initiative(ex: Exercise):
         while True:
             target = ex.world.recommended_rung()
             reached = max(
-                [rung_of(m) for m in ex.world.adopted if rung_of(m) < 5]
+                [rung_of(m) for m in ex.world.adopted() if rung_of(m) < 5]
                 + [rung_of(p.measure) for p in ex.world.pending()]
                 + [0]
             )

@@ -14,16 +14,12 @@ if TYPE_CHECKING:
 
     from ..exercise import Exercise
 
-NAMES = {"hwpci": "HWPCI", "psc": "PSC", "coreper": "COREPER II", "council": "Council"}
-
-
 class Body:
     def __init__(self, ex: Exercise, name: str):
         self.ex = ex
         self.name = name
         self.agenda: list[tuple[str, Event]] = []
         self.scheduled: float | None = None  # sim time of the next sitting we will hold
-        self.held = 0
         self.last_sat: float | None = None  # sim time of the last sitting held
 
     def sitting(self, item: str) -> Event:
@@ -68,7 +64,6 @@ class Body:
         agenda, self.agenda = self.agenda, []
         if not agenda and not force:
             return
-        self.held += 1
         self.last_sat = at
         self.ex.emit(
             "meeting",

@@ -37,7 +37,7 @@ def lifecycle(ex: Exercise, proposal: Proposal, prepared: bool = False):
                 proposal.measure,
                 assessment.get("confidence", 0.0),
                 proposal.deferrals,
-                ex.world.adopted,
+                ex.world.adopted(),
             )
             if move == "defer":
                 proposal.deferrals += 1
