@@ -8,7 +8,7 @@ runs have the same digest exactly when they produced the same events in the same
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,10 +80,7 @@ class EventLog:
         emitted before anyone could listen), with the same bytes and chain hashes.
         """
         if past:
-            head = GENESIS
-            for event in self._events:
-                raw = canonical(event)
-                head = chain(head, raw)
+            for event, raw, head in chained(self._events):
                 listener(event, raw, head)
         self._listeners.append(listener)
 
@@ -93,10 +90,7 @@ class EventLog:
     def append(self, t: float, kind: str, source: str = MODEL, **data: Any) -> Event:
         t = float(t)  # SimPy starts at int 0; 0 and 0.0 would serialise differently
         event = Event(t, len(self._events), kind, source, data)
-        raw = orjson.dumps(
-            {"data": data, "kind": kind, "seq": event.seq, "source": source, "t": t},
-            option=orjson.OPT_SORT_KEYS,
-        )
+        raw = canonical(event)  # the one encoding: replay's verify compares these bytes
         self._head = chain(self._head, raw)
         self._events.append(event)
         for listener in self._listeners:
@@ -119,6 +113,15 @@ class EventLog:
     @property
     def events(self) -> list[Event]:
         return self._events
+
+
+def chained(events: Iterable[Event]) -> Iterator[tuple[Event, bytes, str]]:
+    """``(event, canonical bytes, chain hash)`` for each event, the chain started afresh."""
+    head = GENESIS
+    for event in events:
+        raw = canonical(event)
+        head = chain(head, raw)
+        yield event, raw, head
 
 
 def digest_of(events: list[Event]) -> str:

@@ -33,11 +33,7 @@ class IncidentState:
 
     @property
     def victims(self) -> list[str]:
-        seen: list[str] = []
-        for code, _ in self.targets:
-            if code not in seen:
-                seen.append(code)
-        return seen
+        return list(dict.fromkeys(code for code, _ in self.targets))  # in order, once each
 
 
 @dataclass
@@ -69,12 +65,8 @@ class World:
     ceased: list[str] = field(default_factory=list)  # actors that have stopped
 
     def victims(self) -> list[str]:
-        out: list[str] = []
-        for incident in self.incidents.values():
-            for code in incident.victims:
-                if code not in out:
-                    out.append(code)
-        return out
+        """Every state hit by some incident, in the order they were hit, once each."""
+        return list(dict.fromkeys(c for i in self.incidents.values() for c, _ in i.targets))
 
     def severity(self) -> float:
         """The gravest incident's severity score (what the Union responds to)."""

@@ -160,6 +160,8 @@ def test_run_record_output_identical(tmp_path):
 
 def test_killed_run_leaves_a_verifiable_prefix(tmp_path):
     scenario = tmp_path / "long.yaml"
+    # About 2 s of run here: a kill within 0.6 s of the first bytes lands mid-run, with room
+    # for a machine twice as fast.
     scenario.write_text(synthetic(incidents=300, notes=2000, days=3650))
     rng = random.Random(7)
     lengths = []
@@ -173,7 +175,8 @@ def test_killed_run_leaves_a_verifiable_prefix(tmp_path):
         deadline = time.monotonic() + 60
         while not (path.exists() and path.stat().st_size > 0) and time.monotonic() < deadline:
             time.sleep(0.005)
-        time.sleep(rng.uniform(0.0, 1.5))
+        time.sleep(rng.uniform(0.0, 0.6))
+        assert proc.poll() is None, "the run ended before the kill: make the scenario longer"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         with pytest.warns(UserWarning):
