@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from scenarios.measures import MEASURES_DECLARED
+
 from .events import Event
 
-MEASURE_NAMES = {
-    "preventive": "preventive measures",
-    "cooperative": "cooperative measures (dialogue, démarche)",
-    "hr_declaration": "a declaration by the High Representative on behalf of the EU",
-    "council_conclusions": "Council conclusions",
-    "listing": "restrictive measures (listing: travel ban and asset freeze)",
-    "mutual_assistance": "mutual assistance (Art. 42(7) TEU)",
-    "solidarity_clause": "the solidarity clause (Art. 222 TFEU)",
-}
+MEASURE_NAMES = {m.id: m.name for m in MEASURES_DECLARED}
 BODY_NAMES = {
     "hwpci": "HWPCI",
     "psc": "PSC",
@@ -23,15 +17,7 @@ BODY_NAMES = {
     "eeas": "EEAS",
 }
 #: Short names for lines that must fit a console row: the decision comes first, then the detail.
-SHORT_MEASURE_NAMES = {
-    "preventive": "preventive measures",
-    "cooperative": "cooperative measures",
-    "hr_declaration": "HR declaration",
-    "council_conclusions": "Council conclusions",
-    "listing": "listing",
-    "mutual_assistance": "mutual assistance",
-    "solidarity_clause": "solidarity clause",
-}
+SHORT_MEASURE_NAMES = {m.id: m.short_name for m in MEASURES_DECLARED}
 PROPOSER_NAMES = {"hr": "the High Representative", "chair": "the PSC chair"}
 
 #: Which stage of the procedure each kind of event belongs to (for filters and colours).
