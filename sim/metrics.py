@@ -16,12 +16,22 @@ from scenarios.measures import MEASURE, MEASURES_DECLARED
 from scenarios.model import Scenario
 from scenarios.vocabulary import TIME_METRICS, parse_duration
 
+from .event_kinds import (
+    ADOPTED,
+    ATTRIBUTED,
+    DECISION,
+    DETECTED,
+    ESCALATION,
+    INCIDENT,
+    MEETING,
+    SHARED_AWARENESS,
+)  # fmt: skip
 from .events import Event
 
 _TIME_OF = {
-    "detected": "t_first_detection",
-    "shared_awareness": "t_shared_awareness",
-    "attributed": "t_first_attribution",
+    DETECTED: "t_first_detection",
+    SHARED_AWARENESS: "t_shared_awareness",
+    ATTRIBUTED: "t_first_attribution",
 }
 _ADOPTED_TIME = {m.id: m.time_metric for m in MEASURES_DECLARED if m.time_metric}
 
@@ -50,23 +60,23 @@ class Metrics:
         key = _TIME_OF.get(kind)
         if key and self.times[key] is None:
             self.times[key] = e.t
-        elif kind == "meeting":
+        elif kind == MEETING:
             if e.data["body"] == "psc":
                 self.psc_meetings += 1
                 if self.times["t_first_psc"] is None:
                     self.times["t_first_psc"] = e.t
             if e.data["extraordinary"]:
                 self.extraordinary += 1
-        elif kind in ("incident", "escalation"):
+        elif kind in (INCIDENT, ESCALATION):
             self.recommended = max(self.recommended, e.data["recommended_rung"])
-        elif kind == "adopted":
+        elif kind == ADOPTED:
             measure = e.data["measure"]
             tkey = _ADOPTED_TIME.get(measure)
             if tkey and self.times[tkey] is None:
                 self.times[tkey] = e.t
             if self.highest is None or MEASURE[measure].rung >= MEASURE[self.highest].rung:
                 self.highest = measure
-        elif kind == "decision":
+        elif kind == DECISION:
             self.cohesion = e.data["cohesion"]  # the decision's own, rounded as emitted
             if not e.data["adopted"]:
                 self.blocked.append({"measure": e.data["measure"], "by": list(e.data["blockers"])})
