@@ -18,8 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from . import references
-from .model import Scenario, all_field_names
-from .vocabulary import INJECT_TYPES
+from .model import INJECT_TYPES, Scenario, all_field_names
 
 #: Scenario files larger than this are refused before parsing; a real one is a few dozen KB.
 MAX_BYTES = 2 * 1024 * 1024

@@ -26,8 +26,8 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from .model import Inject, InjectBase, Scenario
-from .vocabulary import INJECT_TYPES, format_duration, parse_duration
+from .model import INJECT_TYPES, Inject, InjectBase, Scenario
+from .vocabulary import format_duration, parse_duration
 
 #: (key, header) in HSEEP order. ``key`` is the MSEL entry field the column holds.
 COLUMNS: tuple[tuple[str, str], ...] = (

@@ -35,10 +35,6 @@ ADVERSARY_ACTIONS: tuple[str, ...] = ("cease", "continue", "escalate", "new_wave
 #: Treaty article a victim invokes -> the measure it brings (rung 5).
 ARTICLES: dict[str, str] = {m.article: m.id for m in MEASURES_DECLARED if m.article}
 
-INJECT_TYPES: tuple[str, ...] = (
-    "incident", "escalate", "intel", "attribute", "media", "position", "meeting",
-    "propose", "invoke", "adversary", "note",
-)  # fmt: skip
 
 #: Metrics an objective can be measured against. Times are hours since the scenario start.
 TIME_METRICS: tuple[str, ...] = (
@@ -83,3 +79,13 @@ def format_duration(hours: float) -> str:
         if minutes % size == 0:
             return f"{minutes // size}{unit}"
     return f"{minutes}m"
+
+
+def __getattr__(name: str) -> object:
+    # INJECT_TYPES derives from the inject type declarations (scenarios/model.py), which import
+    # this module; kept here, resolved on first use, for code that imports it from here.
+    if name == "INJECT_TYPES":
+        from .model import INJECT_TYPES
+
+        return INJECT_TYPES
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

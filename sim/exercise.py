@@ -16,7 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 
 import scenarios
 from actors.roster import roster_for
-from scenarios.model import Inject, InjectBase, Scenario
+from scenarios.model import INJECT_TYPE, Incident, Inject, InjectBase, Scenario, references
 from scenarios.vocabulary import EU27, format_duration
 
 from .clock import Calendar, format_offset, parse_offset
@@ -29,6 +29,7 @@ from .timing import timing_for
 from .world import Proposal, World
 
 _INJECT = TypeAdapter(Inject)
+_REF_ORDER = ("actor", "incident", "new_incident", "victim")
 
 
 class InjectError(ValueError):
@@ -120,7 +121,8 @@ class Exercise:
         (a dict lookup: the payload is checked against the declaration by the tests)."""
         if kind not in EVENT_KINDS:
             declared(kind)  # raises, naming where to declare it
-        return self.log.append(self.env.now, kind, source, **data)
+        # A declared kind is a str subclass; events hold plain strings (copies, pickles).
+        return self.log.append(self.env.now, str(kind), source, **data)
 
     @property
     def events(self) -> list[Event]:
@@ -396,26 +398,35 @@ class Exercise:
         return model
 
     def _check_references(self, model: InjectBase) -> None:
-        actors = [a.id for a in self.scenario.threat_actors]
-        p = model.params
-        if model.type in ("intel", "attribute", "incident") and p.actor not in actors:
-            raise InjectError(
-                "params.actor", f"unknown threat actor {p.actor!r} ({', '.join(actors)})"
-            )
-        if model.type == "escalate":
-            known = list(self.world.incidents) + [i.id for i in self.scenario.incidents]
-            if p.incident not in known:
-                raise InjectError("params.incident", f"unknown incident {p.incident!r}")
-        if model.type == "incident" and p.id in self.world.incidents:
-            raise InjectError("params.id", f"incident {p.id!r} already exists")
-        if model.type == "intel" and not model.to:
-            raise InjectError("to", "intel goes to one or more states")
-        if model.type == "invoke" and p.by not in self._may_invoke(model.at):
-            hit = ", ".join(self.world.victims()) or "none yet"
-            raise InjectError(
-                "params.by",
-                f"{p.by} has not been hit (victims: {hit}): the state attacked invokes it",
-            )
+        """The checks each inject type's declaration asks for (scenarios/model.py: the fields
+        marked with ``Ref`` and ``recipients``), against the exercise as it is now."""
+        declared = INJECT_TYPE[model.type]
+        # Actors first, then incidents, then victims: the first problem found is reported.
+        refs = sorted(references(declared.params), key=lambda ref: _REF_ORDER.index(ref[1]))
+        for name, kind in refs:
+            value = getattr(model.params, name)
+            field = f"params.{name}"
+            if kind == "actor":
+                actors = [a.id for a in self.scenario.threat_actors]
+                if value not in actors:
+                    raise InjectError(
+                        field, f"unknown threat actor {value!r} ({', '.join(actors)})"
+                    )
+            elif kind == "incident":
+                known = list(self.world.incidents) + [i.id for i in self.scenario.incidents]
+                if value not in known:
+                    raise InjectError(field, f"unknown incident {value!r}")
+            elif kind == "new_incident":
+                if value in self.world.incidents:
+                    raise InjectError(field, f"incident {value!r} already exists")
+            elif kind == "victim" and value not in self._may_invoke(model.at):
+                hit = ", ".join(self.world.victims()) or "none yet"
+                raise InjectError(
+                    field,
+                    f"{value} has not been hit (victims: {hit}): the state attacked invokes it",
+                )
+        if declared.recipients == "required" and not model.to:
+            raise InjectError("to", f"{model.type} goes to one or more states")
 
     def _may_invoke(self, at: float) -> set[str]:
         """Who may invoke Art. 42(7) / 222 at ``at``: a state hit, or for a later time also a
@@ -424,7 +435,7 @@ class Exercise:
         if at > self.env.now:
             specs = list(self.scenario.incidents)
             later = [*self.scenario.msel, *self.scheduled.values()]
-            specs += [m.params for m in later if m.type == "incident"]
+            specs += [m.params for m in later if isinstance(m.params, Incident)]
             states.update(target.state for spec in specs for target in spec.targets)
         return states
 
