@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from . import references
+from .errors import CdtxError
 from .model import INJECT_TYPES, Scenario, all_field_names
 
 #: Scenario files larger than this are refused before parsing; a real one is a few dozen KB.
@@ -41,12 +42,15 @@ class Problem:
         return f"{self.path}:{self.line}:{self.column}: {self.message}"
 
 
-class ScenarioError(Exception):
+class ScenarioError(CdtxError):
     """A scenario file (or id) that cannot be used; ``problems`` lists every reason."""
 
     def __init__(self, problems: Iterable[Problem]):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems]
 
 
 class UnknownScenario(ScenarioError):

@@ -16,6 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 
 import scenarios
 from actors.roster import roster_for
+from scenarios.errors import CdtxError
 from scenarios.model import INJECT_TYPE, Incident, Inject, InjectBase, Scenario, references
 from scenarios.vocabulary import EU27, format_duration
 
@@ -32,7 +33,7 @@ _INJECT = TypeAdapter(Inject)
 _REF_ORDER = ("actor", "incident", "new_incident", "victim")
 
 
-class InjectError(ValueError):
+class InjectError(CdtxError, ValueError):
     """An inject that cannot be applied; ``field`` names the offending field."""
 
     def __init__(self, field: str, message: str):
