@@ -7,7 +7,7 @@ Errors people make in a file come back as :class:`ScenarioError`, which carries 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -281,7 +281,7 @@ def _suggest(key: Any, loc: tuple) -> tuple[str | None, list[str] | None]:
     return (hint[0] if hint else None), allowed
 
 
-def _message(error: dict, path: tuple) -> str:
+def _message(error: Mapping[str, Any], path: tuple) -> str:
     kind = error["type"]
     field = _dotted(path)
     if kind == "extra_forbidden":

@@ -387,11 +387,12 @@ PARAMS_BY_TYPE: dict[str, type[Model]] = {t.name: t.params for t in INJECT_TYPES
 
 
 def _inject_class(declared: InjectType) -> type[InjectBase]:
-    return create_model(  # type: ignore[call-overload, no-any-return]
+    tag: Any = Literal[declared.name]  # a type made at run time, from the declaration
+    return create_model(
         declared.class_name,
         __base__=InjectBase,
         __module__=__name__,
-        type=(Literal[declared.name], ...),  # type: ignore[valid-type]
+        type=(tag, ...),
         params=(declared.params, ...),
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import simpy
 from pydantic import TypeAdapter, ValidationError
@@ -28,6 +28,10 @@ from .stages.meetings import Body
 from .streams import Streams
 from .timing import timing_for
 from .world import Proposal, World
+
+if TYPE_CHECKING:
+    from .metrics import Metrics
+    from .picture import Picture
 
 _INJECT = TypeAdapter(Inject)
 _REF_ORDER = ("actor", "incident", "new_incident", "victim")
@@ -102,8 +106,8 @@ class Exercise:
         self._submitted = 0
         # Inject ids name entries in reports (planned vs delivered): each names one entry.
         self._ids = {entry.id: "the scenario's MSEL" for entry in self.scenario.msel}
-        self._picture = None
-        self._metrics = None
+        self._picture: Picture | None = None
+        self._metrics: Metrics | None = None
 
         self.emit("started", scenario=self.scenario.id, title=self.scenario.title, seed=seed,
                   rule=self.scenario.decision_rule, mode=self.timing.mode,
@@ -167,10 +171,10 @@ class Exercise:
             event = self.env.event()
             event.succeed()
             return event
-        event = self._signals.get(name)
-        if event is None or event.triggered:
-            event = self._signals[name] = self.env.event()
-        return event
+        waiting = self._signals.get(name)
+        if waiting is None or waiting.triggered:
+            waiting = self._signals[name] = self.env.event()
+        return waiting
 
     def notify(self, name: str) -> None:
         event = self._signals.pop(name, None)
@@ -207,7 +211,7 @@ class Exercise:
             self.finished = True
             # Nothing is due before the horizon: the clock stands there from now on, so a
             # note taken after the end is dated at the end.
-            self.env._now = max(self.env.now, self.horizon)
+            self._move_clock(self.horizon)
             self.log.append(self.horizon, str(ENDED), MODEL, reason="horizon")
 
     def step(self) -> list[Event]:
@@ -241,7 +245,15 @@ class Exercise:
         no kernel event, so recorded step counts stay valid; replay calls it with each input's
         recorded time."""
         if not self.pending and not self.finished and self.env.now < t < self.env.peek():
-            self.env._now = t  # SimPy keeps the clock here; env.run(until) would add an event
+            self._move_clock(t)
+
+    def _move_clock(self, t: float) -> None:
+        """Move SimPy's clock to ``t``, when nothing is due before it, with SimPy's own
+        ``run(until=t)``: its stop event is the only one processed and it is not counted in
+        ``steps``. The stop event takes a sequence number, but every event scheduled later
+        takes a larger one either way, so the order of events, and the digests, are unchanged."""
+        if self.env.now < t:
+            self.env.run(until=t)
 
     def run_steps(self, steps: int) -> None:
         """Advance exactly to kernel step ``steps`` (replay uses this to place inputs)."""
@@ -485,8 +497,14 @@ class Exercise:
             if existing.measure == measure and start:
                 self.emit("proposal_joined", proposal=existing.id, measure=measure, by=by)
                 return existing
-        prop = Proposal(f"P-{len(self.world.proposals) + 1}", measure, by, self.env.now, parent)
-        prop.done = self.env.event()
+        prop = Proposal(
+            f"P-{len(self.world.proposals) + 1}",
+            measure,
+            by,
+            self.env.now,
+            self.env.event(),
+            parent,
+        )
         self.world.proposals.append(prop)
         self.emit(
             "proposal", proposal=prop.id, measure=measure, by=by, parent=parent, origin=source

@@ -75,8 +75,8 @@ def summarise(rows: list[dict[str, Any]], *, name: str = "") -> dict[str, Any]:
                 states.update(set(blocking_states(str(r.get("blocked") or ""))))
             entry["blockers"] = {s: n / len(good) for s, n in states.most_common()}
         for o in objectives if good else ():  # a point whose runs all failed has no ratings
-            counts = Counter(r.get(o) or "-" for r in good)
-            entry["objectives"][o.split(".", 1)[1]] = {k: counts.get(k, 0) / len(good)
+            ratings = Counter(r.get(o) or "-" for r in good)
+            entry["objectives"][o.split(".", 1)[1]] = {k: ratings.get(k, 0) / len(good)
                                                       for k in "PSMU"}  # fmt: skip
         points.append(entry)
     return {"name": name, "rows": len(rows), "params": params, "metrics": metric_cols,

@@ -8,7 +8,7 @@ declared type is registered.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -16,11 +16,9 @@ from scenarios.measures import measure_for_article
 
 from .. import event_kinds as K
 from ..names import body, short
-from . import awareness, incident, reaction
+from . import ProcessGenerator, awareness, incident, reaction
 
 if TYPE_CHECKING:
-    import simpy
-
     from scenarios.model import InjectBase
 
     from ..exercise import Exercise
@@ -55,7 +53,7 @@ def registers(kind: str, summary: Summary) -> Callable[[Effect], Effect]:
     return register
 
 
-def scheduled(ex: Exercise, inject: InjectBase, source: str) -> Iterator[simpy.Event]:
+def scheduled(ex: Exercise, inject: InjectBase, source: str) -> ProcessGenerator[None]:
     """Process: wait until the inject's time, then apply it."""
     yield ex.until(inject.at)
     ex.scheduled.pop(inject.id, None)
@@ -162,7 +160,7 @@ def _invoke(ex: Exercise, inject: InjectBase, p: Any) -> None:
     from . import council  # local: council imports reaction which imports incident
 
     council.adopted(ex, proposal, body=p.by, how=f"invoked by {p.by}")
-    proposal.done.succeed(proposal.status)
+    proposal.finish()
 
 
 @registers("adversary", lambda p, to: f"threat actor: {str(p.get('action', '')).replace('_', ' ')}")
