@@ -26,6 +26,7 @@ from .vocabulary import (
     ADVERSARY_ACTIONS,
     ARTICLES,
     BODIES,
+    DECISION_RULES,
     DURATION_PATTERN,
     EU27,
     MEASURES,
@@ -431,7 +432,7 @@ class Scenario(Model):
     start: AwareStart = Field(description="Timezone-aware start, e.g. 2026-03-06T09:00:00+01:00.")
     horizon: Duration
     seed: Annotated[int, NotBool] = Field(0, ge=0, lt=2**63)
-    decision_rule: Literal["unanimity", "qmv"] = "unanimity"
+    decision_rule: Literal[DECISION_RULES] = "unanimity"  # type: ignore[valid-type]
     objectives: list[Objective] = Field(default_factory=list)
     member_states: dict[StateCode, StateOverride] = Field(default_factory=dict)
     players: list[StateCode] = Field(default_factory=list)

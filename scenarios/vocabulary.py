@@ -29,6 +29,8 @@ CRITERIA: tuple[str, ...] = (
     "scope", "scale", "duration", "intensity", "complexity", "sophistication", "impact",
 )  # fmt: skip
 
+#: Decision rules of the PSC and the Council; each is a function in sim/voting.py (RULES).
+DECISION_RULES: tuple[str, ...] = ("unanimity", "qmv")
 STANCES: tuple[str, ...] = ("support", "abstain", "constructive_abstention", "oppose")
 BODIES: tuple[str, ...] = ("hwpci", "psc", "coreper", "council")
 ADVERSARY_ACTIONS: tuple[str, ...] = ("cease", "continue", "escalate", "new_wave")

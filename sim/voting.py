@@ -6,7 +6,7 @@ Populations are in millions (Eurostat, 1 January 2024).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from math import ceil
 from typing import Any
@@ -116,7 +116,11 @@ def qmv(positions: Mapping[str, str], population: Mapping[str, float]) -> Outcom
     return Outcome(False, reason="; ".join(why), blockers=blockers, **base)
 
 
-RULES = {"unanimity": unanimity, "qmv": qmv}
+#: Each decision rule a scenario may name (scenarios.vocabulary.DECISION_RULES), by name.
+RULES: dict[str, Callable[[Mapping[str, str], Mapping[str, float]], Outcome]] = {
+    "unanimity": unanimity,
+    "qmv": qmv,
+}
 
 
 def decide(rule: str, positions: Mapping[str, str], population: Mapping[str, float]) -> Outcome:

@@ -11,14 +11,15 @@ from actors.institutions import COMPROMISE
 from actors.severity import MEASURE_FOR_RUNG
 from scenarios.measures import MEASURE, MEASURES_DECLARED
 from scenarios.model import INJECT_TYPE, INJECT_TYPES
-from scenarios.vocabulary import ARTICLES, LADDER, TIME_METRICS
-from sim import Exercise
+from scenarios.vocabulary import ARTICLES, DECISION_RULES, LADDER, TIME_METRICS
+from sim import Exercise, api_docs
 from sim.event_kinds import EVENT_KINDS, declared
 from sim.exercise import InjectError
 from sim.narrative import MEASURE_NAMES, SHORT_MEASURE_NAMES, STAGE_OF, describe, inject_summary
 from sim.report import aar
 from sim.stages.injects import ENGINE
 from sim.vocabulary_view import METRIC_LABELS
+from sim.voting import RULES
 from tui.screens.inject import (
     _params_shapes,
     build_inject,
@@ -182,3 +183,17 @@ def test_references_are_checked_in_the_file_and_by_the_engine():
     assert info.value.field == "params.actor"
     with pytest.raises(InjectError, match="goes to one or more states"):
         ex.submit({"type": "intel", "params": {"actor": "apt-x", "confidence": 0.2}})
+
+
+# -- decision rules and the generated docs ---------------------------------------------------
+
+
+def test_every_decision_rule_a_file_may_name_has_a_function():
+    assert list(RULES) == list(DECISION_RULES)
+
+
+def test_engine_api_doc_tables_are_generated_from_the_declarations():
+    text = api_docs.DOC.read_text(encoding="utf-8")
+    for name in api_docs.TABLES:
+        assert f"<!-- generated: {name} -->" in text, name
+    assert api_docs.refresh(text) == text, "run: python -m sim.api_docs"
