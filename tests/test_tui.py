@@ -255,8 +255,11 @@ def test_toggle_player_before_start_and_under_way_and_filter_and_help():
                 stage(timeline.events[i]) == "incident" for i in timeline.rows
             )
             assert len(timeline.rows) < timeline.count  # the other events are hidden
-            # Under way, a delegation is handed to the table as a recorded input.
+            # Under way, a delegation is handed to the table as a recorded input, once confirmed.
             await pilot.press("p")
+            await pilot.pause()
+            assert type(app.screen).__name__ == "ConfirmScreen" and "AT" not in s.ex.players
+            await pilot.press("y")
             await pilot.pause()
             assert "AT" in s.ex.players and s.ex.steps > 0
             assert s.ex.events[-1].data == {
