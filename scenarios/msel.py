@@ -27,6 +27,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from .model import Inject, InjectBase, Scenario
+from .safe_read import ScenarioError, read_json, read_yaml
 from .vocabulary import INJECT_TYPES, format_duration, parse_duration
 
 #: (key, header) in HSEEP order. ``key`` is the MSEL entry field the column holds.
@@ -68,6 +69,9 @@ _ALIASES = {
 #: Status values (case-insensitive) of rows that are imported, and of rows that are left out.
 KEPT_STATUS = ("", "planned", "ready", "sent", "delivered", "completed")
 DROPPED_STATUS = ("cancelled", "canceled", "deleted")
+#: Bounds on a spreadsheet (docs/security.md): an MSEL has dozens to a few hundred entries.
+MAX_ROWS = 5_000
+MAX_CELL = 64 * 1024  # characters in one cell (the Params JSON of one inject is < 1 KB)
 _ENTRY = TypeAdapter(Inject)
 _TEXT_KEYS = ("from", "delivery", "message", "expected_action", "controller", "notes")
 
@@ -240,19 +244,18 @@ def _columns(header: Sequence[str], shown: str) -> dict[str, int]:
 
 
 def _parse_params(text: str) -> Any:
+    """A cell's parameters: JSON, else YAML flow text, both through the bounded reader."""
     text = text.strip()
     if not text:
         raise ValueError('empty; write the parameters as JSON, e.g. {"pressure": 0.4}')
     try:
-        return json.loads(text)
-    except json.JSONDecodeError:
+        return read_json(text, what="MSEL parameters", shown="Params")
+    except ScenarioError:
         pass
     try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        first = str(exc).splitlines()[0]
-        raise ValueError(f"neither JSON nor YAML flow text ({first})") from None
-    return value
+        return read_yaml(text, what="MSEL parameters", shown="Params", max_bytes=MAX_CELL)
+    except ScenarioError as exc:
+        raise ValueError(f"neither JSON nor YAML flow text ({exc.problems[0].message})") from None
 
 
 def _error_column(loc: tuple, kind: str) -> str:
