@@ -113,3 +113,83 @@ def test_keymap_goes_through_the_bounded_reader(tmp_path, monkeypatch):
         load_keymap(keymap)
     keymap.write_text("# nothing remapped yet\n")
     assert load_keymap(keymap) == {}
+
+
+# -- spreadsheets ------------------------------------------------------------------------------
+
+HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2", "@SUM(A1)", "\tTab",
+           "'=already quoted", "''@twice", "plain", "'not a formula"]  # fmt: skip
+
+
+def _hostile_scenario():
+    import scenarios
+
+    original = scenarios.load("grid-wiper")
+    entries = [
+        entry.model_copy(update={"message": HOSTILE[i % len(HOSTILE)]})
+        for i, entry in enumerate(original.msel)
+    ]
+    return original.model_copy(update={"msel": entries}), entries
+
+
+def test_csv_export_neutralises_formulas_and_round_trips_exactly(tmp_path):
+    import csv
+
+    from scenarios import msel
+
+    scenario, entries = _hostile_scenario()
+    sheet = msel.export(scenario, tmp_path / "msel.csv")
+    with sheet.open(encoding="utf-8", newline="") as handle:
+        cells = [c for row in csv.reader(handle) for c in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in cells
+    assert msel.read(sheet) == entries  # the quotes come off again on import
+
+
+def test_xlsx_export_stores_text_as_text_and_import_refuses_formulas(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    from scenarios import msel
+
+    scenario, entries = _hostile_scenario()
+    sheet = msel.export(scenario, tmp_path / "msel.xlsx")
+    book = openpyxl.load_workbook(sheet)
+    kinds = {cell.data_type for row in book.active.iter_rows() for cell in row}
+    assert "f" not in kinds  # no live formula
+    assert msel.read(sheet) == entries
+    # A sheet edited in a spreadsheet program can hold a formula: refused, never dropped.
+    book.active["G2"] = '=HYPERLINK("http://evil.example","click")'
+    book.save(sheet)
+    with pytest.raises(msel.MselError) as info:
+        msel.read(sheet)
+    assert "row 2, column G: holds the formula" in str(info.value)
+
+
+def test_msel_rows_are_bounded_and_said_plainly(tmp_path):
+    from scenarios import msel
+
+    sheet = tmp_path / "long.csv"
+    row = 'M-{},1h,note,,EE,,hello,,,,,"{{""text"": ""x""}}",planned\n'
+    with sheet.open("w", encoding="utf-8") as handle:
+        handle.write(",".join(msel.HEADERS) + "\n")
+        handle.writelines(row.format(i) for i in range(msel.MAX_ROWS + 5))
+    with pytest.raises(msel.MselError, match=f"more than {msel.MAX_ROWS} rows"):
+        msel.read(sheet)
+    empty = tmp_path / "empty-rows.csv"
+    empty.write_text(",".join(msel.HEADERS) + "\n" + ",\n" * (msel.MAX_SCANNED_ROWS + 1))
+    with pytest.raises(msel.MselError, match="empty ones included"):
+        msel.read(empty)
+
+
+def test_msel_params_go_through_the_bounded_reader(tmp_path):
+    from scenarios import msel
+
+    table = msel.rows(__import__("scenarios").load("grid-wiper"))
+    table[1][11] = '{"pressure": ' + "9" * 5000 + "}"
+    table[2][11] = "[" * 600 + "]" * 600
+    table[3][11] = '{"a": 1, "a": 2}'
+    with pytest.raises(msel.MselError) as info:
+        msel.parse_rows(table, "m.csv")
+    problems = info.value.problems
+    assert any("row 2" in p and "integer of 5000 characters" in p for p in problems)
+    assert any("row 3" in p and "nested more than" in p for p in problems)
+    assert any("row 4" in p and "duplicate key 'a'" in p for p in problems)
