@@ -193,3 +193,43 @@ def test_msel_params_go_through_the_bounded_reader(tmp_path):
     assert any("row 2" in p and "integer of 5000 characters" in p for p in problems)
     assert any("row 3" in p and "nested more than" in p for p in problems)
     assert any("row 4" in p and "duplicate key 'a'" in p for p in problems)
+
+
+# -- times and durations bounded to what the model represents -----------------------------------
+
+HUGE_DAYS = "9" * 309 + "d"
+
+
+@pytest.mark.parametrize(
+    "at", [float("nan"), float("inf"), 10**400, 1e300, HUGE_DAYS, "T+99999999999:00:00"]
+)
+def test_submit_refuses_times_the_model_cannot_represent(at):
+    import scenarios
+    from sim import Exercise, InjectError
+
+    ex = Exercise(scenarios.load("grid-wiper"), 1)
+    with pytest.raises(InjectError, match="^at: "):
+        ex.submit({"type": "note", "at": at, "params": {"text": "x"}})
+
+
+def test_overflowing_durations_are_refused_where_they_are_written(tmp_path, capsys):
+    from sim.clock import parse_offset
+    from tui.cli import main
+
+    text = builtin_path("grid-wiper").read_text(encoding="utf-8")
+    huge = re.sub(r"(?m)^horizon: .*$", "horizon: " + HUGE_DAYS, text, count=1)
+    assert "horizon: " in problem_of(lambda: load_text(huge, "s.yaml"))
+    with pytest.raises(ValueError, match="longer than 100 years"):
+        parse_offset("1000000w")
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(huge)
+    for args in (["run", str(scenario)], ["run", "--until", HUGE_DAYS]):
+        try:
+            code = main(args)
+        except SystemExit as exc:  # argparse's own errors exit 2
+            code = exc.code
+        err = capsys.readouterr().err
+        assert code in (1, 2) and "Traceback" not in err and "OverflowError" not in err
+    injects = tmp_path / "injects.yaml"
+    injects.write_text(f"- type: note\n  at: {HUGE_DAYS}\n  params: {{text: x}}\n")
+    assert "not a duration cdtx can represent" in problem_of(lambda: load_injects(injects))
