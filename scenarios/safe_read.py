@@ -28,6 +28,7 @@ returns where each value was written.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -361,6 +362,33 @@ def read_json(
     return data
 
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_INT_DIGITS", "MAX_VALUES", "Located", "Problem",
+# -- showing what was read ------------------------------------------------------------------
+
+#: C0 and C1 control characters (but line feed and tab), DEL, and the bidirectional overrides
+#: that can make a terminal or an editor show text other than what is there.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` (from a file) safe to print to a terminal or write into a report: every control
+    character but line feed and tab is shown escaped (``\\x1b``), so an ESC sequence in a title
+    cannot retitle, clear or recolour the facilitator's terminal."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+class PrintableWriter:
+    """A text stream wrapper whose ``write`` passes everything through :func:`printable`."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self._out = out
+
+    def write(self, text: str) -> int:
+        return self._out.write(printable(text))
+
+    def flush(self) -> None:
+        self._out.flush()
+
+
+__all__ = ["PrintableWriter", "printable", "MAX_BYTES", "MAX_DEPTH", "MAX_INT_DIGITS", "MAX_VALUES", "Located", "Problem",
            "ScenarioError", "check_depth", "decode", "open_regular", "parse_located", "read_bytes",
            "read_json", "read_text", "read_yaml"]  # fmt: skip

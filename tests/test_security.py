@@ -233,3 +233,39 @@ def test_overflowing_durations_are_refused_where_they_are_written(tmp_path, caps
     injects = tmp_path / "injects.yaml"
     injects.write_text(f"- type: note\n  at: {HUGE_DAYS}\n  params: {{text: x}}\n")
     assert "not a duration cdtx can represent" in problem_of(lambda: load_injects(injects))
+
+
+# -- terminals and reports ---------------------------------------------------------------------
+
+ESCAPES = "\\e]0;pwned\\a\\e[2J<script>alert(1)</script>"  # YAML double-quoted escapes
+
+
+def _hostile_title_scenario(tmp_path: Path) -> Path:
+    text = builtin_path("grid-wiper").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^title: .*$", lambda _: f'title: "Grid {ESCAPES}"', text, count=1)
+    path = tmp_path / "hostile.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_run_replay_and_reports_never_print_control_characters_or_html(tmp_path, capsys):
+    from tui.cli import main
+
+    scenario = _hostile_title_scenario(tmp_path)
+    assert "\x1b" in load_text(scenario.read_text(), "s").title  # the file really holds ESC
+    recording = tmp_path / "run.jsonl"
+    assert main(["run", str(scenario), "--until", "2d", "--record", str(recording)]) == 0
+    out = capsys.readouterr().out
+    assert "Grid \\x1b]0;pwned\\x07\\x1b[2J" in out and "\x1b" not in out and "\x07" not in out
+    assert main(["replay", str(recording)]) == 0
+    out = capsys.readouterr().out
+    assert "Grid \\x1b]0;pwned" in out and "\x1b" not in out
+    for fmt in ("md", "html"):
+        report = tmp_path / f"report.{fmt}"
+        assert main(["report", str(recording), "-o", str(report)]) == 0
+        text = report.read_text(encoding="utf-8")
+        assert "\x1b" not in text and "\x07" not in text
+        assert "<script>" not in text and "&lt;script" in text
+    assert main(["report", str(recording)]) == 0  # Markdown to the terminal
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "<script>" not in out

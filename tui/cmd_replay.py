@@ -222,9 +222,11 @@ class _View:
 
 
 def print_replay(recording, scenario, at: float | None, out=None) -> None:
+    from scenarios.safe_read import PrintableWriter
+
     from .timeline import print_run
 
-    out = out or sys.stdout
+    out = PrintableWriter(out or sys.stdout)  # the header and events come from a file
     view = _View(recording, scenario, at)
     h = recording.header
     out.write(f"recording {recording.path} · cdtx {h.get('cdtx_version')} · created "
