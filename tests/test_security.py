@@ -269,3 +269,32 @@ def test_run_replay_and_reports_never_print_control_characters_or_html(tmp_path,
     assert main(["report", str(recording)]) == 0  # Markdown to the terminal
     out = capsys.readouterr().out
     assert "\x1b" not in out and "<script>" not in out
+
+
+# -- replay is linear in the events ---------------------------------------------------------------
+
+
+def test_text_replay_folds_once_and_checkpoints_share_notes(tmp_path):
+    import io
+
+    import scenarios
+    from sim import Exercise, replay
+    from sim.recording import Recorder
+    from tui.cmd_replay import print_replay
+
+    path = tmp_path / "notes.jsonl"
+    ex = Exercise(scenarios.load("grid-wiper"), 1)
+    with Recorder(path, ex):
+        ex.run("1d")
+        for i in range(1200):  # more than two checkpoints' worth of notes
+            ex.note(f"note {i}")
+        ex.run("2d")
+    rec = replay.open(path)
+    out = io.StringIO()
+    print_replay(rec, rec.scenario, None, out)
+    assert rec._checkpoints is None  # one fold, not a deep copy of every note per checkpoint
+    assert "note 1199" in out.getvalue()
+    end = rec.end_time
+    assert rec.fold_to(end).notes == rec.picture_at(end).notes
+    first, last = rec._checkpoints[1], rec._checkpoints[-1]
+    assert first.notes and first.notes[0] is last.notes[0]  # shared, never copied

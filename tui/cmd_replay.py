@@ -237,7 +237,7 @@ def print_replay(recording, scenario, at: float | None, out=None) -> None:
     out.write("\n")
     print_run(view, out=out)
     shown_at = at if at is not None else recording.end_time
-    picture = recording.picture_at(shown_at)
+    picture = recording.fold_to(shown_at)  # one look: no scrubbing checkpoints
     out.write(f"\nSituation picture at {view.calendar.label(shown_at)}\n")
     for name, stage in picture.stages.items():
         detail = f"  {stage.detail}" if stage.detail else ""
