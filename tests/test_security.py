@@ -298,3 +298,108 @@ def test_text_replay_folds_once_and_checkpoints_share_notes(tmp_path):
     assert rec.fold_to(end).notes == rec.picture_at(end).notes
     first, last = rec._checkpoints[1], rec._checkpoints[-1]
     assert first.notes and first.notes[0] is last.notes[0]  # shared, never copied
+
+
+# -- one output rule, one atomic writer -----------------------------------------------------------
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 64 KB tmpfs (root only): a real full disk. Skipped where it cannot be mounted."""
+    import shutil
+    import subprocess
+
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a tmpfs needs root")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
+                          capture_output=True, check=False)  # fmt: skip
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_output_rule_refuses_links_directories_inputs_and_existing_files(tmp_path):
+    from scenarios.safe_write import OutputError, check_output
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    link = tmp_path / "link.txt"
+    link.symlink_to(victim)
+    dangling = tmp_path / "dangling.txt"
+    dangling.symlink_to(tmp_path / "nowhere.txt")
+    for path, force, needle in [
+        (link, True, "symbolic link"),
+        (dangling, True, "symbolic link"),
+        (tmp_path, True, "is a directory"),
+        (victim, False, "already exists; give --force"),
+        (tmp_path / "no-dir" / "x.md", False, "no such directory"),
+    ]:
+        with pytest.raises(OutputError, match=needle):
+            check_output(path, force=force)
+    with pytest.raises(OutputError, match="would overwrite the input"):
+        check_output(link, inputs=[str(victim)], force=True)
+    assert check_output(victim, force=True) == victim
+    assert victim.read_text() == "precious"
+
+
+def test_atomic_writer_never_overwrites_without_force_and_leaves_no_temp(tmp_path):
+    from scenarios.safe_write import OutputError, write_atomic
+
+    target = tmp_path / "out.md"
+    write_atomic(target, "one")
+    with pytest.raises(OutputError, match="already exists"):
+        write_atomic(target, "two")
+    write_atomic(target, "three", force=True)
+    assert target.read_text() == "three"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.md"]
+
+
+def test_disk_full_leaves_the_target_as_it_was(tmp_path, monkeypatch):
+    import errno
+
+    from scenarios import safe_write
+
+    target = tmp_path / "scenario.yaml"
+    target.write_text("the original\n")
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(safe_write.os, "fsync", full)
+    with pytest.raises(safe_write.OutputError, match="no space left.*not written"):
+        safe_write.write_atomic(target, "x" * 100_000, force=True)
+    assert target.read_text() == "the original\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scenario.yaml"]
+
+
+def test_disk_full_on_a_real_tiny_disk(tiny_disk):
+    from scenarios.safe_write import OutputError, write_atomic
+
+    target = tiny_disk / "report.md"
+    target.write_text("old report\n")
+    with pytest.raises(OutputError, match="no space left"):
+        write_atomic(target, "x" * 1_000_000, force=True)
+    assert target.read_text() == "old report\n"
+    assert [p.name for p in tiny_disk.iterdir()] == ["report.md"]
+
+
+def test_recordings_are_created_exclusively_with_unique_names(tmp_path):
+    from scenarios.safe_write import OutputError, create_exclusive, create_unique
+
+    first = create_exclusive(tmp_path / "run.jsonl")
+    first.write(b"line\n")
+    first.close()
+    with pytest.raises(OutputError, match="already exists"):
+        create_exclusive(tmp_path / "run.jsonl")
+    assert (tmp_path / "run.jsonl").read_bytes() == b"line\n"  # never truncated
+    names = []
+    for _ in range(5):  # five browser sessions starting in the same second
+        path, handle = create_unique(tmp_path, "session", ".jsonl")
+        handle.close()
+        names.append(path.name)
+    assert len(set(names)) == 5
