@@ -37,6 +37,8 @@ from typing import IO, Any
 
 import yaml
 
+from .errors import CdtxError
+
 #: Files larger than this are refused before parsing; a real scenario is a few dozen KB.
 MAX_BYTES = 2 * 1024 * 1024
 
@@ -67,12 +69,15 @@ class Problem:
         return f"{self.path}:{self.line}:{self.column}: {self.message}"
 
 
-class ScenarioError(Exception):
+class ScenarioError(CdtxError):
     """A file (or id) that cannot be used; ``problems`` lists every reason, each with its place."""
 
     def __init__(self, problems: Iterable[Problem]):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems]
 
 
 def _fail(shown: str, message: str, line: int = 1, column: int = 1) -> ScenarioError:

@@ -25,8 +25,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
+from .errors import CdtxError
 
-class OutputError(Exception):
+
+class OutputError(CdtxError):
     """An output that cannot or may not be written; the message names the file."""
 
 

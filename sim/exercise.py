@@ -16,6 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 
 import scenarios
 from actors.roster import roster_for
+from scenarios.errors import CdtxError
 from scenarios.model import Inject, InjectBase, Scenario
 from scenarios.vocabulary import EU27, MAX_HOURS, bounded_hours, format_duration
 
@@ -30,7 +31,7 @@ from .world import Proposal, World
 _INJECT = TypeAdapter(Inject)
 
 
-class InjectError(ValueError):
+class InjectError(CdtxError, ValueError):
     """An inject that cannot be applied; ``field`` names the offending field."""
 
     def __init__(self, field: str, message: str):

@@ -278,9 +278,9 @@ def test_text_replay_folds_once_and_checkpoints_share_notes(tmp_path):
     import io
 
     import scenarios
-    from sim import Exercise, replay
+    from sim import Exercise, recording
     from sim.recording import Recorder
-    from tui.cmd_replay import print_replay
+    from tui.cli.replay import print_replay
 
     path = tmp_path / "notes.jsonl"
     ex = Exercise(scenarios.load("grid-wiper"), 1)
@@ -289,7 +289,7 @@ def test_text_replay_folds_once_and_checkpoints_share_notes(tmp_path):
         for i in range(1200):  # more than two checkpoints' worth of notes
             ex.note(f"note {i}")
         ex.run("2d")
-    rec = replay.open(path)
+    rec = recording.open(path)
     out = io.StringIO()
     print_replay(rec, rec.scenario, None, out)
     assert rec._checkpoints is None  # one fold, not a deep copy of every note per checkpoint

@@ -13,7 +13,7 @@ import difflib
 import os
 from pathlib import Path
 
-from .cli import UserError
+from scenarios.errors import UserError
 
 #: A keymap names a few dozen bindings; anything larger is not one.
 KEYMAP_MAX_BYTES = 64 * 1024
