@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import math
 import os
 import random
@@ -29,14 +30,19 @@ from .results import (
     _ParquetWriter,
     _read,
 )
-from .sample import _grid_points, _lhs_points, _random_points
+from .sample import _design_points, _grid_points, _lhs_points, _random_points
 from .spec import KEEPABLE, SEED_LIMIT, SweepError, SweepSpec, _need, _number, build_scenario
+from .summary import spec_file
 
 RETRIES = 2  # times a chunk is retried after its worker died
 
 
-def run_seed(root: int, point: int, replication: int) -> int:
-    """The seed of run (point, replication): independent of workers and order."""
+def run_seed(root: int, point: int, replication: int, *, common: bool = False) -> int:
+    """The seed of run (point, replication): independent of workers and order. With
+    ``common`` (common random numbers) it depends on the replication alone, so replication r of
+    every point draws from the same streams."""
+    if common:
+        return derive_seed(root, "sweep-common", replication) % SEED_LIMIT
     return derive_seed(root, "sweep", point, replication) % SEED_LIMIT
 
 
@@ -66,8 +72,11 @@ class Sweep:
             self.points = _grid_points(spec.vary)
         elif spec.sample == "random":
             self.points = _random_points(spec.vary, spec.n, rng)
-        else:
+        elif spec.sample == "lhs":
             self.points = _lhs_points(spec.vary, spec.n, rng)
+        else:
+            seed = derive_seed(self.root, "sweep-sample", spec.sample)
+            self.points = _design_points(spec.vary, spec.sample, spec.n, seed)
         for index, params in enumerate(self.points):
             try:
                 build_scenario(self.base_data, params)
@@ -101,6 +110,14 @@ class Sweep:
                 cols.append((m, "int"))
         cols += [("status", "str"), ("error", "str")]
         return cols
+
+    def run_seed(self, point: int, replication: int) -> int:
+        """The seed of run (point, replication) of this sweep (:func:`run_seed`)."""
+        return run_seed(self.root, point, replication, common=self.spec.common)
+
+    def design(self) -> dict[str, Any]:
+        """The spec as written beside the results (:meth:`SweepSpec.design`)."""
+        return self.spec.design(self.root)
 
     @property
     def total(self) -> int:
@@ -215,7 +232,7 @@ def _existing(path: Path, names: list[str], sweep: Sweep) -> set[tuple[int, int]
         where = f"{path}: cannot resume: row {number} (point {p}, replication {r})"
         if not (0 <= p < len(sweep.points) and 0 <= r < sweep.spec.seeds):
             raise SweepError(f"{where} is not a run of this spec (fewer points or seeds?)")
-        if row.get("seed") != run_seed(sweep.root, p, r):
+        if row.get("seed") != sweep.run_seed(p, r):
             raise SweepError(f"{where} was run with another seed (was the root seed changed?)")
         for name in varied:
             here, spec = row.get(name), sweep.points[p][name]
@@ -340,6 +357,7 @@ def run_sweep(
     except BaseException:
         close_executor()
         raise
+    _write_design(output, sweep)
 
     if chunk_size is None:
         # A Dask task costs milliseconds of scheduling where a pool task costs far less: give
@@ -350,7 +368,7 @@ def run_sweep(
     keep, objectives = sweep.metrics, sweep.objectives
 
     def task_for(chunk: list[tuple[int, int]]) -> tuple:
-        runs = [(p, r, run_seed(sweep.root, p, r), sweep.points[p]) for p, r in chunk]
+        runs = [(p, r, sweep.run_seed(p, r), sweep.points[p]) for p, r in chunk]
         return (sweep.base_data, token, runs, keep, objectives, run_fn)
 
     chunks: Iterator[list[tuple[int, int]]] = iter(
@@ -399,7 +417,7 @@ def run_sweep(
                         continue
                     rows = [
                         {"point": p, "replication": r, **sweep.points[p],
-                         "seed": run_seed(sweep.root, p, r), "status": STATUS_FAILED,
+                         "seed": sweep.run_seed(p, r), "status": STATUS_FAILED,
                          "error": f"worker lost {RETRIES + 1} times: {type(exc).__name__}: {exc}"}
                         for p, r in chunk
                     ]  # fmt: skip
@@ -432,6 +450,20 @@ def run_sweep(
     return SweepResult(
         output, sweep.total, done, failed, len(done_keys), time.perf_counter() - start, retried
     )  # fmt: skip
+
+
+def _write_design(output: Path, sweep: Sweep) -> None:
+    """The spec beside the results (``RESULTS.spec.json``): the summary's title and, for
+    Sobol'/Morris sweeps, the design it needs for indices. Best effort: results without it are
+    still results."""
+    path = spec_file(output)
+    tmp = path.with_name(f".{path.name}.partial")
+    try:
+        tmp.write_text(json.dumps(sweep.design(), indent=1, default=str), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def _fresh(executor: Executor, factory: Callable[[], Executor]) -> Executor:

@@ -25,6 +25,10 @@ SEED_LIMIT = 2**63
 MAX_POINTS = 100_000
 
 
+SAMPLERS = ("random", "lhs", "sobol", "morris")
+SAMPLE_FORMS = "grid, {random: N}, {lhs: N}, {sobol: N}, {morris: N}"
+
+
 class SweepError(ValueError):
     """A mistake in a sweep spec or its options; the message says what and where."""
 
@@ -68,13 +72,28 @@ class Dimension:
 class SweepSpec:
     base: str
     vary: list[Dimension]
-    sample: str = "grid"  # grid | random | lhs
-    n: int = 0  # points for random / lhs
+    sample: str = "grid"  # grid | random | lhs | sobol | morris
+    n: int = 0  # points for random / lhs; base samples (sobol) or trajectories (morris)
     seeds: int = 1
     seed: int | None = None
     metrics: list[str] | None = None
     name: str = "sweep"
     origin: Path | None = None  # the spec file (relative base paths resolve against it)
+    title: str = ""
+    description: str = ""
+    #: Common random numbers: replication r of every point runs with the same seed, so the
+    #: differences between points are the parameters' (docs/sweeps.md, "Runs, seeds, rows").
+    common: bool = True
+
+    def design(self, root: int) -> dict[str, Any]:
+        """What a summary needs to know of this sweep beyond its rows (title, sampling design,
+        seeding), as plain data: written beside the results file by ``run_sweep``."""
+        return {
+            "name": self.name, "title": self.title, "description": self.description,
+            "base": self.base, "sample": {"method": self.sample, "n": self.n},
+            "vary": {d.path: {"kind": d.kind, "args": list(d.args)} for d in self.vary},
+            "seeds": self.seeds, "common": self.common, "root": root,
+        }  # fmt: skip
 
 
 def _number(value: Any) -> bool:
@@ -138,16 +157,25 @@ def spec_from_dict(data: Any, origin: str | Path | None = None) -> SweepSpec:
     sample, n = data.get("sample", "grid"), 0
     if isinstance(sample, Mapping) and len(sample) == 1:
         sample, n = next(iter(sample.items()))
-        if sample not in ("random", "lhs"):
-            raise SweepError(f"sample: unknown method {sample!r} (grid, {{random: N}}, {{lhs: N}})")
-        n = _count(n, f"sample.{sample}")
-        if n > MAX_POINTS:
+        if sample not in SAMPLERS:
+            raise SweepError(f"sample: unknown method {sample!r} ({SAMPLE_FORMS})")
+        n = _count(n, f"sample.{sample}", minimum=2 if sample in ("sobol", "morris") else 1)
+        if sample == "sobol" and n & (n - 1):
             raise SweepError(
-                f"sample.{sample}: {n} points is more than a sweep takes ({MAX_POINTS:,}); "
+                f"sample.sobol: N is the number of base samples and must be a power of 2 "
+                f"(e.g. {1 << (n.bit_length() - 1)} or {1 << n.bit_length()}), not {n}"
+            )
+        points = n * (len(vary) + (2 if sample == "sobol" else 1 if sample == "morris" else 0))
+        points = max(points, n)
+        if points > MAX_POINTS:
+            raise SweepError(
+                f"sample.{sample}: {points} points is more than a sweep takes ({MAX_POINTS:,}); "
                 "use more seeds per point, or split the sweep"
             )
+        if sample in ("sobol", "morris") and not vary:
+            raise SweepError(f"sample.{sample}: vary at least one parameter")
     elif sample != "grid":
-        raise SweepError(f"sample: {sample!r} is not grid, {{random: N}} or {{lhs: N}}")
+        raise SweepError(f"sample: {sample!r} is not one of {SAMPLE_FORMS}")
     if sample == "grid":
         for d in vary:
             if d.kind != "grid":
@@ -162,7 +190,7 @@ def spec_from_dict(data: Any, origin: str | Path | None = None) -> SweepSpec:
                 f"vary: the grid has {sizes} = {points:,} points, more than a sweep takes "
                 f"({MAX_POINTS:,}); use fewer values, or sample: {{random: N}} / {{lhs: N}}"
             )
-    seeds = _count(data.get("seeds", 1), "seeds")
+    seeds, common = _seeds(data.get("seeds", 1))
     seed = data.get("seed")
     if seed is not None and (
         isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < SEED_LIMIT
@@ -183,7 +211,22 @@ def spec_from_dict(data: Any, origin: str | Path | None = None) -> SweepSpec:
                 )
     origin_path = Path(origin) if origin is not None else None
     name = data.get("name") or (origin_path.stem if origin_path else "sweep")
-    return SweepSpec(base, vary, sample, n, seeds, seed, metrics, str(name), origin_path)
+    return SweepSpec(base, vary, sample, n, seeds, seed, metrics, str(name), origin_path,
+                     str(data.get("title") or ""), str(data.get("description") or ""),
+                     common)  # fmt: skip
+
+
+def _seeds(raw: Any) -> tuple[int, bool]:
+    """``seeds: 20`` or ``seeds: {n: 20, common: false}``: (replications, common numbers)."""
+    if isinstance(raw, Mapping):
+        for key in raw:
+            if key not in ("n", "common"):
+                raise SweepError(f"seeds: unknown key {key!r} (seeds: {{n: 20, common: true}})")
+        common = raw.get("common", True)
+        if not isinstance(common, bool):
+            raise SweepError(f"seeds.common must be true or false, not {common!r}")
+        return _count(raw.get("n", 1), "seeds.n"), common
+    return _count(raw, "seeds"), True
 
 
 def _sweeps_dir():
