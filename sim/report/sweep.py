@@ -13,6 +13,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from scenarios.errors import CdtxError
 from scenarios.vocabulary import TIME_METRICS
 
 from ..sweep import SweepError, read_rows, summarize
@@ -20,7 +21,7 @@ from ..sweep.summary import RUNGS, one_decimal, read_spec_file, show_index, show
 from .render import _md_table, _table, page
 
 
-class ReportError(ValueError):
+class ReportError(CdtxError, ValueError):
     """A results file that cannot be reported on; the message names the file and the problem."""
 
 

@@ -10,6 +10,7 @@ import math
 from typing import TYPE_CHECKING
 
 from actors.national import minutes
+from scenarios.measures import MEASURE
 
 if TYPE_CHECKING:
     from ..exercise import Exercise
@@ -21,7 +22,7 @@ PACKAGE_SIGMA = 0.25
 def prepare(ex: Exercise, proposal: Proposal):
     """Process step: the working party readies ``proposal`` for the PSC."""
     proposal.status = "preparing"
-    if proposal.measure == "listing":
+    if MEASURE[proposal.measure].legal_acts:
         rng = ex.rng("hwpci-package", proposal.id)
         package = minutes(ex.timing.hwpci_package * math.exp(rng.gauss(0.0, PACKAGE_SIGMA)))
         ex.emit("evidence_package", proposal=proposal.id, measure=proposal.measure, phase="started",
