@@ -256,3 +256,44 @@ def test_results_spec_file_sits_beside_the_results(tmp_path):
     sw.run_sweep(make(seeds=1, title="T"), out, jobs=1)
     assert Path(f"{out}.spec.json").exists()
     assert sw.summarize(out)["title"] == "T"
+
+
+# -- from Python --------------------------------------------------------------------------------
+
+
+def test_run_returns_a_dataframe_one_row_per_run(tmp_path):
+    pd = pytest.importorskip("pandas")
+    spec = {**BASE, "vary": {"decision_rule": ["unanimity", "qmv"]}, "seeds": 3}
+    runs = sw.run(spec, workers=1, output=tmp_path / "r.parquet")
+    assert isinstance(runs, pd.DataFrame) and len(runs) == 6
+    assert list(runs.columns) == [c for c, _ in make(**spec).columns]
+    assert runs[["point", "replication"]].values.tolist() == [[p, r] for p in (0, 1)
+                                                              for r in range(3)]  # fmt: skip
+    assert sw.run(spec, workers=1)["digest"].tolist() == runs["digest"].tolist()
+
+
+def test_events_frame_has_one_row_per_event():
+    pytest.importorskip("pandas")
+    from sim import Exercise
+
+    ex = make().scenario
+    run = Exercise(ex, seed=1)
+    run.run()
+    events = run.events_frame()
+    assert len(events) == len(run.events)
+    assert list(events.columns) == ["seq", "t", "day", "kind", "stage", "source", "data"]
+    assert events["stage"].notna().all() and (events["day"] == events["t"] / 24).all()
+
+
+def test_docs_analysis_runs(tmp_path, monkeypatch):
+    """docs/analysis.md: every Python block, in order, in a scratch directory."""
+    pytest.importorskip("pandas")
+    pytest.importorskip("matplotlib")
+    text = (Path(__file__).parent.parent / "docs" / "analysis.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert len(blocks) >= 4
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    for block in blocks:
+        exec(compile(block, "docs/analysis.md", "exec"), namespace)  # noqa: S102
+    assert (tmp_path / "listing.png").exists() and (tmp_path / "listing.csv.spec.json").exists()

@@ -10,7 +10,8 @@ which ``metrics`` to keep (docs/sweeps.md). The package is split by concern:
 - :mod:`.results`: results files (CSV, Parquet), written as runs finish and read back checked;
 - :mod:`.summary`: the one summary (with intervals and sensitivity indices) that the CLI, the
   report and the plot all show;
-- :mod:`.plot`: the figures.
+- :mod:`.plot`: the figures;
+- :mod:`.frames`: pandas DataFrames (``run(spec)``, ``frame(path)``, ``events_frame``).
 
 Each run's seed is derived from the sweep's root seed and its key alone, so results do not
 depend on the number of workers or the order in which runs finish. Nothing here imports
@@ -30,6 +31,7 @@ from .execute import (
     run_seed,
     run_sweep,
 )
+from .frames import events_frame, frame, run
 from .plot import PLOT_SUFFIXES, check_plot_output, plot
 from .results import (
     STATUS_FAILED,
@@ -71,6 +73,9 @@ __all__ = [
     "builtin_specs",
     "check_plot_output",
     "dask_like",
+    "events_frame",
+    "frame",
+    "run",
     "default_run",
     "distribution",
     "is_parameter",

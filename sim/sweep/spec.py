@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from scenarios.errors import CdtxError
 from scenarios.vocabulary import METRICS
 
 KEEPABLE = METRICS + ("blocked", "objectives")
@@ -29,7 +30,7 @@ SAMPLERS = ("random", "lhs", "sobol", "morris")
 SAMPLE_FORMS = "grid, {random: N}, {lhs: N}, {sobol: N}, {morris: N}"
 
 
-class SweepError(ValueError):
+class SweepError(CdtxError, ValueError):
     """A mistake in a sweep spec or its options; the message says what and where."""
 
 
