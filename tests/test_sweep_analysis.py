@@ -297,3 +297,77 @@ def test_docs_analysis_runs(tmp_path, monkeypatch):
     for block in blocks:
         exec(compile(block, "docs/analysis.md", "exec"), namespace)  # noqa: S102
     assert (tmp_path / "listing.png").exists() and (tmp_path / "listing.csv.spec.json").exists()
+
+
+# -- Dask beyond one process ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def dask_cluster(tmp_path):
+    """A scheduler and two worker processes started on loopback as separate programs (as an
+    analyst starts them on machines), stopped after the test."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    pytest.importorskip("distributed")
+    file = tmp_path / "scheduler.json"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler",
+                               "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                               "--scheduler-file", str(file)], **quiet)]  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while not file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker",
+                                       "--scheduler-file", str(file), "--nworkers", "2",
+                                       "--nthreads", "1", "--no-dashboard"], **quiet))  # fmt: skip
+        address = json.loads(file.read_text())["address"]
+        from distributed import Client
+
+        with Client(address, timeout=30) as client:
+            client.wait_for_workers(2, timeout=30)
+            pids = set(client.run(os.getpid).values())
+        assert len(pids) == 2 and os.getpid() not in pids  # two processes, not this one
+        yield address
+        with Client(address, timeout=10) as client:
+            client.shutdown()  # scheduler and workers stop together, quickly
+    finally:
+        for proc in reversed(procs):
+            if proc.poll() is not None:
+                continue
+            proc.send_signal(signal.SIGTERM)
+        for proc in reversed(procs):
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def test_a_sweep_on_a_scheduler_and_two_worker_processes_matches_the_pool(tmp_path, dask_cluster):
+    s = make(vary={"member_states.HU.ties.RU": [0.2, 0.9], "decision_rule": ["unanimity", "qmv"]},
+             seeds=3)  # fmt: skip
+    sw.run_sweep(s, tmp_path / "pool.csv", jobs=2)
+    result = sw.run_sweep(s, tmp_path / "dask.csv", dask=dask_cluster, jobs=2, chunk_size=2)
+    assert result.done == 12 and result.failed == 0
+    pool = sorted(sw.read_rows(tmp_path / "pool.csv"), key=lambda r: (r["point"], r["replication"]))
+    dask = sorted(sw.read_rows(tmp_path / "dask.csv"), key=lambda r: (r["point"], r["replication"]))
+    assert dask == pool  # row by row, every column
+
+
+def test_a_port_that_is_not_a_scheduler_does_not_hang(tmp_path):
+    """It accepts the connection and never answers: the timeout holds for the handshake too."""
+    import socket
+
+    pytest.importorskip("distributed")
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(4)
+        address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+        with pytest.raises(sw.SweepError, match="no answer: is it a Dask scheduler"):
+            sw.run_sweep(make(), tmp_path / "r.csv", dask=address, dask_timeout=1)
+    assert not (tmp_path / "r.csv").exists()

@@ -262,6 +262,37 @@ class SweepResult:
     retried: int = 0  # chunks retried after a worker died
 
 
+async def _identity(address: str, timeout: float) -> Any:
+    from distributed.comm import connect
+
+    comm = await connect(address, timeout=timeout)
+    try:
+        await comm.write({"op": "identity", "reply": True})
+        return await comm.read()
+    finally:
+        comm.abort()
+
+
+def _check_scheduler(address: str, timeout: float) -> None:
+    """Ask ``address`` who it is, all within ``timeout`` seconds. ``distributed.Client`` bounds
+    the TCP connect but not the handshake after it: a port that accepts and never answers (not
+    a scheduler) would hang it for minutes."""
+    import asyncio
+
+    try:
+        reply = asyncio.run(asyncio.wait_for(_identity(address, timeout), timeout))
+    except (OSError, TimeoutError) as exc:
+        why = str(exc) or "no answer: is it a Dask scheduler?"
+        raise SweepError(
+            f"cannot reach the Dask scheduler at {address} within {timeout:g} s ({why})"
+        ) from None
+    except Exception as exc:  # a peer that speaks another protocol: CommClosedError, decode
+        raise SweepError(f"{address} is not a Dask scheduler ({type(exc).__name__})") from None
+    if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+        kind = reply.get("type") if isinstance(reply, dict) else type(reply).__name__
+        raise SweepError(f"{address} is not a Dask scheduler (it answers as {kind})")
+
+
 def _dask_executor_factory(address: str, jobs: int, timeout: float):
     """(factory, close) for a Dask executor; ``local`` starts a LocalCluster of processes."""
     distributed = _need("distributed", "dask", "Running on Dask")
@@ -276,6 +307,7 @@ def _dask_executor_factory(address: str, jobs: int, timeout: float):
         else:
             if not address.startswith(("tcp://", "tls://", "ws://", "wss://", "inproc://")):
                 raise SweepError(f"--dask: {address!r} is not 'local' or tcp://HOST:PORT")
+            _check_scheduler(address, timeout)
             client = distributed.Client(address, timeout=timeout)
     except SweepError:
         raise
