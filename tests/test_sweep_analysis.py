@@ -371,3 +371,119 @@ def test_a_port_that_is_not_a_scheduler_does_not_hang(tmp_path):
         with pytest.raises(sw.SweepError, match="no answer: is it a Dask scheduler"):
             sw.run_sweep(make(), tmp_path / "r.csv", dask=address, dask_timeout=1)
     assert not (tmp_path / "r.csv").exists()
+
+
+# -- spec files people hand in (issue 17.12) -------------------------------------------------------
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+    for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (BOMB + "base: grid-wiper\n", "more than 100,000 values"),
+        ("base: grid-wiper\nseeds: 2\nseeds: 3\n", "duplicate key 'seeds'"),
+        ("base: grid-wiper\nvary: " + "[" * 40 + "]" * 40 + "\n", "nested more than 32"),
+        ("base: grid-wiper\nseed: " + "9" * 5000 + "\n", "integer of 5000 characters"),
+        ("base: grid-wiper\n#" + "x" * (1024 * 1024) + "\n", "too large for a sweep spec"),
+    ],
+)
+def test_spec_files_are_read_within_bounds(tmp_path, text, message):
+    path = tmp_path / "s.yaml"
+    path.write_text(text)
+    with pytest.raises(sw.SweepError, match=message):
+        sw.load_spec(path)
+
+
+def test_a_fifo_as_spec_is_refused_without_blocking(tmp_path):
+    import os
+
+    fifo = tmp_path / "s.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(sw.SweepError, match="not a regular file"):
+        sw.load_spec(fifo)
+
+
+# -- killed outright (issue 17.5) ------------------------------------------------------------------
+
+KILLED_SWEEP = """
+import os, sys, time
+from sim import sweep as sw
+from sim.sweep import results
+
+results._ParquetWriter.EVERY = 0.0  # a row group per chunk: the test kills early
+
+def slow(scenario, seed):
+    with open(os.environ["CDTX_PIDS"], "a") as f:
+        f.write(f"{os.getpid()}\\n")
+    time.sleep(0.05)
+    return f"{seed:x}", {}
+
+s = sw.Sweep(sw.spec_from_dict({"base": "grid-wiper", "seed": 7,
+                                "vary": {"decision_rule": ["unanimity", "qmv"]}, "seeds": 200}))
+sw.run_sweep(s, sys.argv[1], jobs=2, chunk_size=2, run_fn=slow)
+"""
+
+
+def _quick(scenario, seed):
+    return f"{seed:x}", {}
+
+
+def _wait_for(condition, seconds: float = 30.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_parquet_sweep_killed_outright_resumes_and_its_workers_exit(tmp_path, monkeypatch):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    pytest.importorskip("pyarrow")
+    out = tmp_path / "r.parquet"
+    pids = tmp_path / "pids"
+    monkeypatch.setenv("CDTX_PIDS", str(pids))
+    script = tmp_path / "killed.py"
+    script.write_text(KILLED_SWEEP)
+    parent = subprocess.Popen([sys.executable, str(script), str(out)])
+    try:
+        assert _wait_for(lambda: len(sw.results.partial_parts(out)) >= 3), "no row group written"
+    finally:
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+    assert not out.exists()
+    workers = {int(p) for p in pids.read_text().split()}
+    assert len(workers) == 2
+
+    def gone() -> bool:
+        alive = set()
+        for pid in workers:
+            try:
+                os.kill(pid, 0)
+                with open(f"/proc/{pid}/stat") as f:  # a zombie has exited
+                    if f.read().split()[2] != "Z":
+                        alive.add(pid)
+            except (ProcessLookupError, FileNotFoundError):
+                pass
+        return not alive
+
+    assert _wait_for(gone, 10), "pool workers outlived their killed parent"
+    s = make(vary={"decision_rule": ["unanimity", "qmv"]}, seeds=200)
+    kept = len(set(sw.execute._existing(out, [c for c, _ in s.columns], s)))
+    assert kept >= 6  # the parts' runs are found...
+    result = sw.run_sweep(s, out, jobs=1, resume=True, run_fn=_quick,
+                          executor_factory=in_threads)  # fmt: skip
+    assert result.skipped == kept and result.done == 400 - kept  # ...and not run again
+    keys = sorted((r["point"], r["replication"]) for r in sw.read_rows(out))
+    assert keys == sorted(s.run_keys())  # every run once
+    assert not sw.results.partial_dir(out).exists()

@@ -29,6 +29,8 @@ from .results import (
     _format,
     _ParquetWriter,
     _read,
+    has_results,
+    partial_parts,
 )
 from .sample import _design_points, _grid_points, _lhs_points, _random_points
 from .spec import KEEPABLE, SEED_LIMIT, SweepError, SweepSpec, _need, _number, build_scenario
@@ -207,8 +209,21 @@ def run_chunk(task: tuple) -> list[dict[str, Any]]:
     return rows
 
 
-def _ignore_sigint() -> None:  # workers leave Ctrl-C to the parent, which stops cleanly
+def _worker_init() -> None:
+    """Set up a pool worker: Ctrl-C is left to the parent, which stops cleanly; and the worker
+    exits when its parent dies (kill -9 gives the parent no chance to stop it), rather than
+    finishing its chunk and waiting on a queue nobody reads."""
+    import threading
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="cdtx-parent-watch", daemon=True).start()
 
 
 def _existing(path: Path, names: list[str], sweep: Sweep) -> set[tuple[int, int]]:
@@ -225,7 +240,16 @@ def _existing(path: Path, names: list[str], sweep: Sweep) -> set[tuple[int, int]
     varied = sweep.paths
     key = ["point", "replication"]
     wanted = [*key, "seed", *varied]
-    rows = _read(path, check, required=tuple(key), columns=wanted if parquet else None)
+    # A Parquet sweep that was killed outright left its finished row groups in parts
+    sources = ([path] if path.exists() else []) + (partial_parts(path) if parquet else [])
+    keys = set()
+    for source in sources:
+        rows = _read(source, check, required=tuple(key), columns=wanted if parquet else None)
+        keys |= _check_resumed(source, rows, sweep, varied)
+    return keys
+
+
+def _check_resumed(path: Path, rows, sweep: Sweep, varied: list[str]) -> set[tuple[int, int]]:
     keys = set()
     for number, row in enumerate(rows, start=2):
         p, r = row["point"], row["replication"]
@@ -362,7 +386,7 @@ def run_sweep(
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise SweepError(f"-j must be at least 1, not {jobs!r}")
     done_keys: set[tuple[int, int]] = set()
-    if resume and output.exists():
+    if resume and has_results(output):
         if kind == "csv":
             _end_on_a_whole_row(output)
         done_keys = _existing(output, names, sweep)
@@ -378,7 +402,7 @@ def run_sweep(
         else:
 
             def executor_factory() -> Executor:
-                return ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_sigint)
+                return ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init)
 
     try:
         writer = (

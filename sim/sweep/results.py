@@ -100,63 +100,132 @@ def _arrow_schema(columns: list[tuple[str, str]]):
     return pa.schema([(name, getattr(pa, _ARROW[t])()) for name, t in columns])
 
 
+def partial_dir(path: Path) -> Path:
+    """Where a Parquet sweep keeps its finished rows until it ends: ``.NAME.partial/``, one
+    complete Parquet file per row group, so a sweep killed outright (kill -9, power loss) keeps
+    every group written and ``--resume`` finds them."""
+    return path.with_name(f".{path.name}.partial")
+
+
+def partial_parts(path: Path) -> list[Path]:
+    """The row groups an interrupted Parquet sweep left for ``path``, in the order written."""
+    d = partial_dir(path)
+    if not d.is_dir():
+        return []
+    return sorted(p for p in d.iterdir() if p.name.startswith("part-") and p.suffix == ".parquet")
+
+
+def has_results(path: Path) -> bool:
+    """Whether ``path`` holds results to resume: the file, or the parts of a killed sweep."""
+    return path.exists() or bool(partial_parts(path))
+
+
 class _ParquetWriter:
-    """Writes to a temporary file in row groups; the final file appears by atomic rename."""
+    """Writes row groups as complete Parquet files in :func:`partial_dir` (each by atomic
+    rename) at least every :attr:`GROUP` rows or :attr:`EVERY` seconds; :meth:`close` joins
+    the old file (on resume) and every part into ``path`` by atomic rename and removes the
+    parts. A row whose (point, replication) is already written is not written twice (a kill
+    between the rename and the removal leaves parts that the file already holds)."""
 
     GROUP = 2000
+    EVERY = 2.0  # seconds: what a kill -9 can lose at most
 
     def __init__(self, path: Path, columns: list[tuple[str, str]], keep_existing: bool):
+        import time
+
         self.pa = _need("pyarrow", "parquet", "Parquet output")
-        pq = _need("pyarrow.parquet", "parquet", "Parquet output")
+        self.pq = _need("pyarrow.parquet", "parquet", "Parquet output")
+        self.clock = time.monotonic
         self.path = path
-        self.tmp = path.with_name(f".{path.name}.partial")
+        self.parts = partial_dir(path)
+        self.keep_existing = keep_existing
         self.schema = _arrow_schema(columns)
         self.names = [c for c, _ in columns]
         try:
-            self.writer = pq.ParquetWriter(str(self.tmp), self.schema)
+            if self.parts.exists() and not self.parts.is_dir():
+                self.parts.unlink()  # an older cdtx's unreadable partial file
+            if not keep_existing:
+                for old in partial_parts(path):
+                    old.unlink()
+            self.parts.mkdir(exist_ok=True)
         except OSError as exc:
             raise _cannot_write(path, exc) from None
+        existing = partial_parts(path)
+        self.next_part = int(existing[-1].stem.split("-")[1]) + 1 if existing else 0
         self.buffer: list[dict] = []
-        if keep_existing and path.exists():
-            try:
-                for batch in pq.ParquetFile(str(path)).iter_batches(batch_size=self.GROUP):
-                    self.writer.write_table(
-                        self.pa.Table.from_batches([batch]).select(self.names).cast(self.schema)
-                    )
-            except Exception as exc:  # ArrowInvalid, OSError ...: the old file, not ours
-                self.writer.close()
-                with contextlib.suppress(OSError):
-                    os.remove(self.tmp)
-                raise SweepError(
-                    f"{path}: cannot resume, not a readable results file ({exc})"
-                ) from None
+        self.flushed = self.clock()
 
     def write(self, rows: list[dict]) -> None:
         self.buffer.extend(rows)
-        if len(self.buffer) >= self.GROUP:
+        if len(self.buffer) >= self.GROUP or self.clock() - self.flushed >= self.EVERY:
             self._flush()
 
     def _flush(self) -> None:
-        if self.buffer:
-            columns = {n: [r.get(n) for r in self.buffer] for n in self.names}
-            try:
-                self.writer.write_table(self.pa.Table.from_pydict(columns, schema=self.schema))
-            except OSError as exc:
-                raise _cannot_write(self.tmp, exc) from None
-            self.buffer = []
+        self.flushed = self.clock()
+        if not self.buffer:
+            return
+        columns = {n: [r.get(n) for r in self.buffer] for n in self.names}
+        part = self.parts / f"part-{self.next_part:06d}.parquet"
+        tmp = part.with_suffix(".tmp")
+        try:
+            self.pq.write_table(self.pa.Table.from_pydict(columns, schema=self.schema), str(tmp))
+            os.replace(tmp, part)
+        except OSError as exc:
+            raise _cannot_write(part, exc) from None
+        self.next_part += 1
+        self.buffer = []
+
+    def _sources(self) -> list[Path]:
+        old = [self.path] if self.keep_existing and self.path.exists() else []
+        return old + partial_parts(self.path)
 
     def close(self) -> None:
+        self._flush()
+        tmp = self.path.with_name(f".{self.path.name}.joining")
+        seen: set[tuple[int, int]] = set()
         try:
-            self._flush()
-        finally:
-            self.writer.close()
+            writer = self.pq.ParquetWriter(str(tmp), self.schema)
+        except OSError as exc:
+            raise _cannot_write(self.path, exc) from None
         try:
-            os.replace(self.tmp, self.path)
+            for source in self._sources():
+                try:
+                    batches = self.pq.ParquetFile(str(source)).iter_batches(batch_size=self.GROUP)
+                    for batch in batches:
+                        table = self.pa.Table.from_batches([batch]).select(self.names)
+                        keys = zip(table.column("point").to_pylist(),
+                                   table.column("replication").to_pylist(), strict=True)  # fmt: skip
+                        fresh = []
+                        for key in keys:
+                            fresh.append(key not in seen)
+                            seen.add(key)
+                        if not all(fresh):
+                            table = table.filter(self.pa.array(fresh))
+                        writer.write_table(table.cast(self.schema))
+                except OSError as exc:
+                    raise _cannot_write(self.path, exc) from None
+                except Exception as exc:  # ArrowInvalid ...: the old file, not ours
+                    raise SweepError(
+                        f"{source}: cannot resume, not a readable results file ({exc})"
+                    ) from None
+        except BaseException:
+            writer.close()
+            with contextlib.suppress(OSError):
+                os.remove(tmp)
+            raise
+        writer.close()
+        try:
+            os.replace(tmp, self.path)
         except OSError as exc:
             raise SweepError(
                 f"{self.path}: cannot write the results ({exc.strerror or exc}); they are in "
-                f"{self.tmp}"
+                f"{self.parts}"
             ) from None
+        for part in partial_parts(self.path):
+            with contextlib.suppress(OSError):
+                part.unlink()
+        with contextlib.suppress(OSError):
+            self.parts.rmdir()
 
 
 _INT_METRICS = ("highest_rung", "recommended_rung", "proportionality_gap", "psc_meetings",

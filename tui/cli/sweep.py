@@ -71,9 +71,10 @@ def cmd_sweep(args) -> int:
         output = Path(args.output or f"{spec.name}.csv")
         # Never overwrite results: -o names a new file, or one to --resume (a directory is
         # refused by the sweep itself).
-        if output.exists() and not output.is_dir() and not args.resume:
-            raise UserError(f"{output} exists: add --resume to complete it, or choose another -o")
-        if args.resume and not output.exists():
+        if sw.has_results(output) and not output.is_dir() and not args.resume:
+            what = "exists" if output.exists() else "has the finished runs of a stopped sweep"
+            raise UserError(f"{output} {what}: add --resume to complete it, or choose another -o")
+        if args.resume and not sw.has_results(output):
             raise UserError(f"--resume: {output} does not exist yet")
         with _Progress(enabled=not args.quiet) as bar:
             result = sw.run_sweep(
