@@ -6,7 +6,6 @@ Everything people can get wrong is checked before any run starts and reported as
 
 from __future__ import annotations
 
-import copy
 import difflib
 import math
 from collections.abc import Mapping
@@ -375,7 +374,7 @@ def _set(data: dict, path: str, value: Any) -> None:
             if last:
                 node[index] = value
             else:
-                node = node[index]
+                node[index] = node = _copied(node[index])
         elif isinstance(node, dict):
             if depth == 0 and part not in node:
                 close = difflib.get_close_matches(part, list(node), n=1)
@@ -384,11 +383,19 @@ def _set(data: dict, path: str, value: Any) -> None:
             if last:
                 node[part] = value
             else:
-                if node.get(part) is None:
-                    node[part] = {}
-                node = node[part]
+                node[part] = node = {} if node.get(part) is None else _copied(node[part])
         else:
             raise SweepError(f"vary.{path}: {where} is a single value, not a mapping or list")
+
+
+def _copied(node: Any) -> Any:
+    """A shallow copy of a container on the way down a path: a point copies only the path it
+    changes, never the whole scenario (a deep copy per point was most of a sweep's set-up)."""
+    if isinstance(node, dict):
+        return dict(node)
+    if isinstance(node, list):
+        return list(node)
+    return node
 
 
 def _validation_message(exc: Exception) -> str:
@@ -409,7 +416,7 @@ def build_scenario(base_data: Mapping, params: Mapping[str, Any]):
 
     from scenarios.model import Scenario
 
-    data = copy.deepcopy(dict(base_data))
+    data = dict(base_data)  # _set copies what it changes: base_data is left as it was
     for path, value in params.items():
         _set(data, path, value)
     try:
