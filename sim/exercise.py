@@ -133,6 +133,13 @@ class Exercise:
     def events(self) -> list[Event]:
         return self.log.events
 
+    def events_frame(self):
+        """The events so far as a pandas DataFrame (``cdtx[analysis]``), one row per event:
+        seq, t (hours), day, kind, stage, source, data."""
+        from .sweep.frames import events_frame
+
+        return events_frame(self.log.events)
+
     @property
     def digest(self) -> str:
         """Hash chain over the canonical events so far (docs/model.md, *Determinism*)."""
