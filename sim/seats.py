@@ -293,6 +293,8 @@ class SeatView:
                 self.statements.append((t, f"ADOPTED: {measure(d['measure'])}"))
         elif kind in ("attributed", "position_fixed"):
             self.statements.append((t, text_of(event)))
+            if kind == "position_fixed":
+                self._answered(d)
         elif kind == "detected":
             self.detections.setdefault(d["incident"], t)
         elif kind == "evidence":
@@ -301,9 +303,8 @@ class SeatView:
             self.assessment = {k: d.get(k) for k in ("actor", "sponsor", "confidence")}
         elif kind == "decision_request":
             self.requests.append(dict(d))
-        elif kind in ("position", "position_fixed"):
-            self.requests = [r for r in self.requests
-                             if not (r["state"] == d["state"] and r["measure"] == d["measure"])]  # fmt: skip
+        elif kind == "position":
+            self._answered(d)
         elif kind == "inject_applied":
             self.injects.append((t, d.get("message") or d.get("type", "")))
         elif kind == "note":
@@ -312,6 +313,13 @@ class SeatView:
             self.messages.append((t, d.get("seat") or "?", d.get("text", "")))
         elif kind == "input" and d.get("control") == "observation":
             self.observations.append({**d, "t": t})
+
+    def _answered(self, d: Mapping[str, Any]) -> None:
+        self.requests = [
+            r
+            for r in self.requests
+            if not (r["state"] == d["state"] and r["measure"] == d["measure"])
+        ]
 
     def extend(self, events: Iterable[Mapping[str, Any]]) -> None:
         for event in events:

@@ -257,6 +257,8 @@ class Host:
                 await connection.ready.wait()
                 connection.ready.clear()
                 queue, connection.queue = connection.queue, []
+                if self.recorder is not None:
+                    self.recorder.flush()  # what a seat has seen is in the recording first
                 start = 0
                 while start < len(queue):
                     size, end = 0, start
