@@ -27,6 +27,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from scenarios.vocabulary import EU27
 
 from .events import Event
@@ -161,34 +163,38 @@ class Disclosure:
     def view_of(self, seat: Seat, event: Event) -> dict[str, Any] | None:
         """``event`` as ``seat`` may see it (a dict as :meth:`Event.as_dict`, with fields
         removed where the seat may not see them), or None when the seat may not see it."""
-        if seat.sees_all:
-            return event.as_dict()
-        data = self._data_for(seat, event)
+        data = self.data_for(seat, event)
         if data is None:
             return None
+        if data is event.data:
+            return event.as_dict()
         return {"seq": event.seq, "t": event.t, "kind": event.kind, "source": event.source,
                 "data": data}  # fmt: skip
 
-    def _data_for(self, seat: Seat, event: Event) -> dict[str, Any] | None:
+    def data_for(self, seat: Seat, event: Event) -> dict[str, Any] | None:
+        """The data of ``event`` that ``seat`` may see: ``event.data`` itself when it may see
+        all of it (never modify it), a smaller copy, or None when it may not see the event."""
+        if seat.sees_all:
+            return event.data
         kind, d = event.kind, event.data
         hidden = PUBLIC.get(kind)
         if hidden is not None:
-            return _without(d, hidden)
+            return _without(d, hidden) if hidden else d
         if kind in ("inject_applied", "note"):
             return self._addressed(seat, event)
         state = seat.state
         if state is None:  # the observer: public events and what is addressed to all only
             return None
         if kind == "input":
-            return dict(d) if d.get("seat") == seat.id else None
+            return d if d.get("seat") == seat.id else None
         if kind in OWN_STATE:
-            return dict(d) if d.get("state") == state else None
+            return d if d.get("state") == state else None
         if kind in ("incident", "escalation"):
             return (
                 _without(d, MODEL_JUDGEMENT) if state in self.hit.get(d["incident"], ()) else None
             )
         if kind == "assessment":
-            return dict(d) if self.awareness_shared else None
+            return d if self.awareness_shared else None
         if kind == "decision_request":
             if d.get("state") != state:
                 return None
@@ -199,7 +205,7 @@ class Disclosure:
         d = event.data
         if event.kind == "note":
             to = tuple(d.get("to") or ())
-            return dict(d) if not to or seat.state in to else None
+            return d if not to or seat.state in to else None
         inject = self.injects.get(d.get("inject"))
         if inject is None:
             return None  # not knowing whom it addresses, keep it
@@ -210,8 +216,10 @@ class Disclosure:
         return _without(d, ("expected_action",))
 
 
-def _without(data: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
-    keys = tuple(keys)
+def _without(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """``data`` without ``keys`` (``data`` itself when it has none of them)."""
+    if not any(k in data for k in keys):
+        return data
     return {k: v for k, v in data.items() if k not in keys}
 
 
@@ -255,7 +263,10 @@ class SeatView:
     count: int = 0
     ended: bool = False
     title: str = ""
-    lines: list[tuple[float, str]] = field(default_factory=list)
+    #: Every event received, as compact JSON bytes: a long exercise keeps tens of thousands,
+    #: and bytes cost the garbage collector nothing (dicts would make its full passes pause
+    #: the seat for a tenth of a second).
+    timeline: list[bytes] = field(default_factory=list)
     proposals: dict[str, dict[str, Any]] = field(default_factory=dict)
     statements: list[tuple[float, str]] = field(default_factory=list)
     adopted: list[str] = field(default_factory=list)
@@ -266,15 +277,13 @@ class SeatView:
     injects: list[tuple[float, str]] = field(default_factory=list)
     messages: list[tuple[float, str, str]] = field(default_factory=list)
     observations: list[dict[str, Any]] = field(default_factory=list)
-    seqs: list[int] = field(default_factory=list)
 
     def apply(self, event: Mapping[str, Any]) -> None:
         """Fold one received event into the view."""
         kind, d, t = event["kind"], event.get("data", {}), event["t"]
         self.t = max(self.t, t)
         self.count += 1
-        self.seqs.append(event["seq"])
-        self.lines.append((t, text_of(event)))
+        self.timeline.append(orjson.dumps(event))
         if kind == "started":
             self.title = d.get("title", "")
         elif kind == "ended":
@@ -313,6 +322,16 @@ class SeatView:
             self.messages.append((t, d.get("seat") or "?", d.get("text", "")))
         elif kind == "input" and d.get("control") == "observation":
             self.observations.append({**d, "t": t})
+
+    @property
+    def lines(self) -> list[tuple[float, str]]:
+        """The timeline in plain language (made when shown: most lines are never read)."""
+        return [(event["t"], text_of(event)) for event in self.events]
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """The events received, in order (decoded anew on each call)."""
+        return [orjson.loads(raw) for raw in self.timeline]
 
     def _answered(self, d: Mapping[str, Any]) -> None:
         self.requests = [

@@ -37,17 +37,13 @@ def run(coroutine):
 
 async def answer_requests(client: SeatClient, position: str = "support") -> None:
     """Answer each decision request the seat gets until the exercise ends."""
-    answered = 0
     while True:
-        await client.wait_for(lambda c, n=answered: c.view.ended or len(_requests(c)) > n, 30)
+        await client.wait_for(lambda c: c.view.ended or c.view.requests, 30)
         if client.view.ended:
             return
-        answered += 1
+        request = client.view.requests[0]
         await client.act("answer", position=position, statement=f"{client.seat.id} agrees")
-
-
-def _requests(client: SeatClient) -> list[dict]:
-    return [e for e in client.events if e["kind"] == "decision_request"]
+        await client.wait_for(lambda c, r=request: r not in c.view.requests, 30)
 
 
 def allowed_for_delegation(state: str, event: dict, full: Event, context: dict) -> bool:
@@ -120,7 +116,7 @@ def test_a_hosted_exercise_with_every_kind_of_seat(tmp_path):
             seen = list(pl.events)
             pl = clients["PL"] = SeatClient(host.url, tokens["PL"])
             await pl.connect()
-            await pl.wait_for(lambda c: len(c.events) >= len(seen))
+            await pl.wait_for(lambda c: c.count >= len(seen))
             assert pl.events[: len(seen)] == seen
 
             await asyncio.gather(answer_requests(de), answer_requests(pl))
@@ -278,7 +274,7 @@ def test_a_host_killed_is_resumed_from_its_recording_and_the_seats_rejoin(tmp_pa
         async def after_resume():
             de = SeatClient(*seats_again["DE"])
             await de.connect()
-            await de.wait_for(lambda c: len(c.events) >= len(seen))
+            await de.wait_for(lambda c: c.count >= len(seen))
             events = list(de.events)
             await de.close()
             return events

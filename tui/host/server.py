@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import secrets
 import ssl
@@ -134,15 +135,23 @@ class Host:
 
     def _listener(self, event: Event, raw: bytes, _head: str) -> None:
         self.disclosure.observe(event)
+        # One bytes object per variant of the event: seats that see the same fields share it,
+        # so a seat costs the host a reference per event, not a copy.
+        variants: dict[tuple[str, ...], bytes] = {}
+        data_for = self.disclosure.data_for
         for seat_id, seat in self.seats.items():
-            if seat.sees_all:
-                item = raw  # the recorded bytes, shared by every seat that sees all
+            data = data_for(seat, event)
+            if data is None:
+                continue
+            if data is event.data:
+                item = raw  # the recorded bytes themselves
             else:
-                view = self.disclosure.view_of(seat, event)
-                if view is None:
-                    continue
-                same = len(view["data"]) == len(event.data)
-                item = raw if same else orjson.dumps(view, option=orjson.OPT_SORT_KEYS)
+                fields = tuple(data)
+                item = variants.get(fields)
+                if item is None:
+                    view = {"seq": event.seq, "t": event.t, "kind": event.kind,
+                            "source": event.source, "data": data}  # fmt: skip
+                    item = variants[fields] = orjson.dumps(view, option=orjson.OPT_SORT_KEYS)
             self.history[seat_id].append(item)
             connection = self.connected.get(seat_id)
             if connection is not None:
@@ -171,6 +180,9 @@ class Host:
                                    max_size=MAX_INPUT)  # fmt: skip
         if self.port == 0:
             self.port = self._server.sockets[0].getsockname()[1]
+        # The scenario, the exercise and the log so far live as long as the host: keep them out
+        # of the collector's full passes, whose pauses would otherwise delay every seat.
+        gc.freeze()
         self._clock = asyncio.create_task(self._run_clock())
 
     async def stop(self) -> None:
@@ -359,9 +371,10 @@ class Host:
 
     # -- the clock -------------------------------------------------------------------------
 
-    async def _run_clock(self, tick: float = 0.02) -> None:
+    async def _run_clock(self, tick: float = 0.02, budget: float = 0.01) -> None:
         """Advance the exercise in real time: ``speed`` simulated hours per second (or ``rate``
-        events per second). It stops by itself while a decision is awaited."""
+        events per second). It stops by itself while a decision is awaited. A tick that has
+        much to do lets the seats be sent what happened every ``budget`` seconds."""
         ex = self.exercise
         last = time.monotonic()
         while not ex.finished:
@@ -372,16 +385,29 @@ class Host:
             elapsed, last = now - last, now
             if not self.running or ex.pending:
                 continue
-            if self.rate is not None:
-                goal = len(ex.events) + max(1, round(self.rate * elapsed))
-                while len(ex.events) < goal and ex.step():
-                    pass
-            else:
-                ex.run(until=ex.now + self.speed * elapsed)
+            goal = len(ex.events) + max(1, round((self.rate or 0) * elapsed))
+            target = min(ex.now + self.speed * elapsed, ex.horizon)
+            started = time.monotonic()
+            while self.running and not ex.pending and not ex.finished and self._due(goal, target):
+                if self.rate is not None:
+                    ex.step()
+                else:  # every kernel event of the next instant
+                    ex.run(until=ex.next_event_time())
+                if time.monotonic() - started > budget:
+                    await asyncio.sleep(0)  # the senders run; inputs may arrive meanwhile
+                    started = time.monotonic()
+            if self.rate is None and self.running and not ex.pending and not ex.finished:
+                ex.run(until=target)  # the clock stands at the target (the end at the horizon)
             if self.recorder is not None:
                 self.recorder.flush()
         if self.recorder is not None:
             self.recorder.flush()
+
+    def _due(self, goal: int, target: float) -> bool:
+        """Whether the clock has more to do in this tick (events to reach, or time)."""
+        if self.rate is not None:
+            return len(self.exercise.events) < goal
+        return self.exercise.next_event_time() <= target
 
 
 def seat_actions(seat: Seat) -> set[str]:
