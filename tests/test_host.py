@@ -306,3 +306,49 @@ def test_join_refuses_a_wrong_token_in_one_line(tmp_path):
         host.wait(10)
     assert result.returncode == 1
     assert "unknown token" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_delegation_answers_from_its_terminal_view():
+    """cdtx join's view: the request shows, the typed answer reaches the host as DE's input."""
+    from tui.host.join_app import JoinApp, parse_command
+
+    assert parse_command("delegation", "answer oppose Not without evidence") == (
+        "answer",
+        {"position": "oppose", "statement": "Not without evidence"},
+    )
+    assert parse_command("facilitator", "advice de on") == (
+        "advice",
+        {"state": "DE", "allowed": True},
+    )
+    with pytest.raises(ValueError, match="not a command of the observer seat"):
+        parse_command("observer", "run")
+    with pytest.raises(ValueError, match="unknown command"):
+        parse_command("delegation", "vote yes")
+
+    async def scenario():
+        ex = Exercise(SCENARIO, interactive=True)
+        seats = seats_for(ex.players)
+        tokens = new_tokens(seats)
+        async with Host(ex, seats, tokens, port=0, speed=400) as host:
+            app = JoinApp(host.url, tokens["DE"])
+            async with app.run_test(size=(120, 40)) as pilot:
+                await app.client.wait_for(lambda c: c.view.requests)
+                await pilot.pause()
+                status = str(app.query_one("#status").render())
+                app.query_one("Input").value = "answer support We back the declaration"
+                await pilot.press("enter")
+                await app.client.wait_for(lambda c: not c.view.requests)
+        return status, [e for e in ex.events if e.kind == "input"]
+
+    status, inputs = run(scenario())
+    assert "YOUR DECISION IS NEEDED" in status
+    assert inputs[-1].data["seat"] == "DE"
+    assert inputs[-1].data["inject"]["message"] == "We back the declaration"
+
+
+def test_host_refuses_a_network_address_without_allow_remote():
+    result = subprocess.run([sys.executable, "-m", "tui.cli", "host", SCENARIO, "--host",
+                             "0.0.0.0", "--no-record", "--no-console"], capture_output=True,
+                            text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+    assert result.returncode == 1
+    assert "--allow-remote" in result.stderr and "Traceback" not in result.stderr

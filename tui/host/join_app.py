@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, RichLog, Static
 
 from sim.clock import format_offset
-from sim.seats import POSITIONS, SeatView, text_of
+from sim.seats import ACTIONS, POSITIONS, SeatView, text_of
 
 from .client import InputRefused, JoinError, SeatClient
 
@@ -30,6 +30,13 @@ def parse_command(role: str, line: str) -> tuple[str, dict]:
 
     Raises ``ValueError`` with a short usage when the line is not a command of this role.
     """
+    action, fields = _parse(role, line)
+    if action not in ACTIONS[role]:
+        raise ValueError(f"not a command of the {role} seat: {HELP[role]}")
+    return action, fields
+
+
+def _parse(role: str, line: str) -> tuple[str, dict]:
     import orjson
 
     words = line.strip().split(maxsplit=1)
@@ -145,10 +152,15 @@ class JoinApp(App):
         if view is None:
             return
         state = "ENDED" if view.ended else ""
-        waiting = ", ".join(f"{r['proposal']} {r['measure']}" for r in view.requests)
+        mine = view.seat.role == "delegation"
+        waiting = ", ".join(
+            f"{'' if mine else r['state'] + ' on '}{r['proposal']} ({r['measure']})"
+            for r in view.requests
+        )
+        if waiting:
+            waiting = f"YOUR DECISION IS NEEDED: {waiting}" if mine else f"Awaiting: {waiting}"
         self.query_one("#status", Static).update(
-            f"{format_offset(view.t)}  {view.title}  {state}\n"
-            + (f"YOUR DECISION IS NEEDED: {waiting}" if waiting else "")
+            f"{format_offset(view.t)}  {view.title}  {state}\n{waiting}"
         )
         parts = ["[b]Procedure[/b]"]
         parts += [f"{pid} {row.get('measure')}: {row.get('status')}"
