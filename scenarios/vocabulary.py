@@ -7,6 +7,7 @@ the actor models that give them meaning.
 
 from __future__ import annotations
 
+import math
 import re
 
 from .measures import MEASURE_IDS, MEASURES_DECLARED
@@ -48,6 +49,29 @@ METRICS: tuple[str, ...] = TIME_METRICS + (
     "cohesion",
 ) + COUNT_METRICS  # fmt: skip
 
+#: The longest time cdtx represents, in hours (100 years): longer durations and times, and inf or
+#: NaN, are refused wherever a person can write one (files, options, the console, the engine API).
+MAX_HOURS = 100 * 8766.0
+MAX_HOURS_SHOWN = "100 years"
+
+
+def bounded_hours(hours: float, text: object) -> float:
+    """``hours`` if it is a finite number of hours from 0 to :data:`MAX_HOURS`; ValueError with
+    a message for people (naming ``text``, what was written) otherwise."""
+    if hours != hours or hours < 0:  # NaN compares unequal to itself
+        raise ValueError(f"bad time {text!r}: not a number of hours from 0 up")
+    if hours > MAX_HOURS:
+        raise ValueError(
+            f"{_short(text)} is longer than {MAX_HOURS_SHOWN}, the longest time cdtx represents"
+        )
+    return hours
+
+
+def _short(text: object) -> str:
+    shown = repr(text)
+    return shown if len(shown) <= 40 else shown[:30] + f"... ({len(shown)} characters)"
+
+
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([mhdw])")
 DURATION_PATTERN = r"^(0|(\d+(\.\d+)?[mhdw])+)$"
 _UNIT_HOURS = {"m": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}
@@ -69,11 +93,16 @@ def parse_duration(text: str) -> float:
         raise ValueError(
             f"bad duration {text!r}: use a number and a unit m, h, d or w, e.g. '90m', '36h', '3d', '2w'"
         )
-    return sum(float(n) * _UNIT_HOURS[u] for n, u in _DURATION_PART.findall(stripped))
+    if len(stripped) > 64:  # no real duration is this long; spares float() 10,000 digits
+        raise ValueError(f"{_short(text)} is not a duration cdtx can represent (too long)")
+    hours = sum(float(n) * _UNIT_HOURS[u] for n, u in _DURATION_PART.findall(stripped))
+    return bounded_hours(hours, text)
 
 
 def format_duration(hours: float) -> str:
     """The shortest duration string that parses back to ``hours`` (to the minute)."""
+    if not math.isfinite(hours):  # never from a valid input; shown rather than crashing
+        return str(hours)
     minutes = round(hours * 60)
     if minutes == 0:
         return "0"

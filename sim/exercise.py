@@ -18,7 +18,7 @@ import scenarios
 from actors.roster import roster_for
 from scenarios.errors import CdtxError
 from scenarios.model import INJECT_TYPE, Incident, Inject, InjectBase, Scenario, references
-from scenarios.vocabulary import EU27, format_duration
+from scenarios.vocabulary import EU27, MAX_HOURS, bounded_hours, format_duration
 
 from . import event_kinds as K
 from .clock import Calendar, format_offset, parse_offset
@@ -454,15 +454,19 @@ class Exercise:
         return states
 
     def _hours(self, value: Any, field: str) -> float:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            hours = float(value)
-        else:
-            try:
+        """A time in hours from a number or text; InjectError for anything cdtx cannot represent
+        (negative, NaN, inf, longer than ``MAX_HOURS``: scenarios.vocabulary.bounded_hours)."""
+        try:
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                if value < 0:
+                    raise InjectError(field, f"negative time {value!r}")
+                hours = bounded_hours(float(min(value, MAX_HOURS * 2)), value)
+            else:
                 hours = parse_offset(value)
-            except ValueError as exc:
-                raise InjectError(field, str(exc)) from None
-        if hours < 0:
-            raise InjectError(field, f"negative time {format_duration(hours)}")
+        except ValueError as exc:
+            if isinstance(exc, InjectError):
+                raise
+            raise InjectError(field, str(exc)) from None
         return hours
 
     def await_positions(self, codes: list[str], prop: Proposal, body: str) -> simpy.Event:

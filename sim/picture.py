@@ -75,7 +75,11 @@ class Picture:
     def copy(self) -> Picture:
         """An independent copy (checkpoints for scrubbing fold forward from these)."""
         # The scenario is frozen: share it instead of deep-copying it into every copy.
-        return copy.deepcopy(self, {id(self.scenario): self.scenario})
+        # Notes are never changed once added: share them (a copy per checkpoint would make
+        # building the checkpoints quadratic in the notes of a recording).
+        memo: dict[int, Any] = {id(self.scenario): self.scenario}
+        memo.update((id(note), note) for note in self.notes)
+        return copy.deepcopy(self, memo)
 
     def catch_up(self, events: list[Event]) -> Picture:
         for event in events[self.seen :]:

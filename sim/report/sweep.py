@@ -18,7 +18,7 @@ from scenarios.errors import CdtxError
 from scenarios.vocabulary import TIME_METRICS
 
 from ..sweep import SweepError, blocking_states, distribution, is_parameter, read_rows, run_ok
-from .render import _md_table, _table, page
+from .render import _md_table, _table, md_safe, page
 
 _DIST = TIME_METRICS + ("cohesion",)
 
@@ -125,7 +125,7 @@ def markdown(s: dict[str, Any]) -> str:
         out += _md_table(["Point"] + objs,
                          [[p["point"]] + [_shares(p, o) for o in objs]
                           for p in s["points"]])  # fmt: skip
-    return "\n".join(out).rstrip() + "\n"
+    return md_safe("\n".join(out).rstrip() + "\n")
 
 
 def _objective_ids(s: dict[str, Any]) -> list[str]:
