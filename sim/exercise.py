@@ -20,8 +20,9 @@ from scenarios.errors import CdtxError
 from scenarios.model import INJECT_TYPE, Incident, Inject, InjectBase, Scenario, references
 from scenarios.vocabulary import EU27, MAX_HOURS, bounded_hours, format_duration
 
+from . import event_kinds as K
 from .clock import Calendar, format_offset, parse_offset
-from .event_kinds import ENDED, EVENT_KINDS, declared
+from .event_kinds import EVENT_KINDS, declared
 from .events import FACILITATOR, MODEL, MSEL, Event, EventLog
 from .stages import awareness, incident, initiation, injects, proposal
 from .stages.meetings import Body
@@ -114,7 +115,7 @@ class Exercise:
         #: The seat entering inputs now (``cdtx host``): each input event records it as ``seat``.
         self.seat: str | None = None
 
-        self.emit("started", scenario=self.scenario.id, title=self.scenario.title, seed=seed,
+        self.emit(K.STARTED, scenario=self.scenario.id, title=self.scenario.title, seed=seed,
                   rule=self.scenario.decision_rule, mode=self.timing.mode,
                   horizon=self.horizon, players=list(self.players))  # fmt: skip
         for spec in self.scenario.incidents:
@@ -226,7 +227,7 @@ class Exercise:
             # Nothing is due before the horizon: the clock stands there from now on, so a
             # note taken after the end is dated at the end.
             self._move_clock(self.horizon)
-            self.log.append(self.horizon, str(ENDED), MODEL, reason="horizon")
+            self.log.append(self.horizon, str(K.ENDED), MODEL, reason="horizon")
 
     def step(self) -> list[Event]:
         """Advance until at least one new event happens (or the clock has to stop)."""
@@ -288,7 +289,7 @@ class Exercise:
         model = self._validate(inject)
         entry = model.model_dump(mode="json", by_alias=True)
         entry["at"] = model.at  # exact hours, so a re-simulation schedules it identically
-        record = self.emit("input", FACILITATOR, inject=entry, step=self.steps)
+        record = self.emit(K.INPUT, FACILITATOR, inject=entry, step=self.steps)
         self._submitted += 1
         self._ids[model.id] = "an earlier inject"
         if model.at <= self.env.now:
@@ -331,7 +332,7 @@ class Exercise:
         extra = {} if replaced_by is None else {"replaced_by": replaced_by}
         if how is not None:
             extra["how"] = how
-        record = self.emit("input", FACILITATOR, control="skip", msel=msel_id, **extra,
+        record = self.emit(K.INPUT, FACILITATOR, control="skip", msel=msel_id, **extra,
                            step=self.steps)  # fmt: skip
         self.skipped.append(msel_id)
         self.scheduled.pop(msel_id, None)
@@ -359,7 +360,7 @@ class Exercise:
             raise InjectError("state", f"unknown member state code {state!r}")
         if any(r.state == state for r in self.pending):
             raise InjectError("state", f"{state} has a decision to answer first")
-        record = self.emit("input", FACILITATOR, control="players", state=state, played=played,
+        record = self.emit(K.INPUT, FACILITATOR, control="players", state=state, played=played,
                            step=self.steps)  # fmt: skip
         chosen = (set(self.players) | {state}) if played else (set(self.players) - {state})
         self.players = tuple(c for c in EU27 if c in chosen)
@@ -372,7 +373,7 @@ class Exercise:
         """
         if not text.strip():
             raise InjectError("text", "a note needs some text")
-        return self.emit("input", FACILITATOR, control="note", text=text.strip(), step=self.steps)
+        return self.emit(K.INPUT, FACILITATOR, control="note", text=text.strip(), step=self.steps)
 
     def remark(self, control: str, text: str = "", **fields: Any) -> Event:
         """Record an input the model does not act on (``cdtx host``): a delegation's
@@ -523,7 +524,7 @@ class Exercise:
         """Table a proposal and start its life through the procedure."""
         for existing in self.world.pending():
             if existing.measure == measure and start:
-                self.emit("proposal_joined", proposal=existing.id, measure=measure, by=by)
+                self.emit(K.PROPOSAL_JOINED, proposal=existing.id, measure=measure, by=by)
                 return existing
         prop = Proposal(
             f"P-{len(self.world.proposals) + 1}",
@@ -535,7 +536,7 @@ class Exercise:
         )
         self.world.proposals.append(prop)
         self.emit(
-            "proposal", proposal=prop.id, measure=measure, by=by, parent=parent, origin=source
+            K.PROPOSAL, proposal=prop.id, measure=measure, by=by, parent=parent, origin=source
         )
         self.world_changed()
         if start:
