@@ -333,8 +333,11 @@ class ReplaySession:
         self.move(len(self.events) if direction > 0 else 0)
 
     def branch(self, record_to=None):
-        """A live Exercise equal to the recording up to now (recorded to ``record_to``)."""
-        return self.recording.branch(self.now(), [], record_to=record_to)
+        """A live Exercise equal to the recording up to the cursor's event, without any input
+        recorded after it (recorded to ``record_to``)."""
+        if not self.cursor:
+            return self.recording.branch(0.0, [], record_to=record_to)
+        return self.recording.branch(record_to=record_to, after_event=self.cursor - 1)
 
     def upcoming(self) -> list:
         """What was still to come at the cursor, as the live console listed it then: MSEL entries
