@@ -97,3 +97,33 @@ def test_console_b_branches_after_the_replay_cursor_event(played, tmp_path):
             branch.session.close()
 
     asyncio.run(scenario())
+
+
+# -- 4. a comparison's first divergence shows both sides --------------------------------------
+
+
+def _record_played(path, first_answer: str, statement: str = STATEMENT):
+    ex = Exercise("grid-wiper", players=["DE"], interactive=True)
+    with Recorder(path, ex):
+        ex.run()
+        answers = 0
+        while ex.pending:
+            stance = first_answer if answers == 0 else "support"
+            ex.answer(ex.pending[0].state, stance, statement)
+            answers += 1
+            ex.run()
+    return path
+
+
+def test_first_divergence_shows_what_differs_on_each_side(played, tmp_path, capsys):
+    from tui.cli import main
+
+    supported = _record_played(tmp_path / "supported.jsonl", "support")
+    assert main(["report", str(played), str(supported)]) == 0
+    text = capsys.readouterr().out
+    section = text.split("## First divergence")[1].split("##")[0]
+    line_a = next(line for line in section.splitlines() if line.startswith("- A:"))
+    line_b = next(line for line in section.splitlines() if line.startswith("- B:"))
+    assert line_a[4:] != line_b[4:]  # not the same line twice
+    assert line_a.endswith("(inject.params.stance: oppose)")
+    assert line_b.endswith("(inject.params.stance: support)")
