@@ -127,3 +127,71 @@ def test_first_divergence_shows_what_differs_on_each_side(played, tmp_path, caps
     assert line_a[4:] != line_b[4:]  # not the same line twice
     assert line_a.endswith("(inject.params.stance: oppose)")
     assert line_b.endswith("(inject.params.stance: support)")
+
+
+# -- 2. handouts: cdtx brief -------------------------------------------------------------------
+
+
+def test_delegation_brief_is_an_a4_page_of_what_it_knows_at_the_start(tmp_path, capsys):
+    from tui.cli import main
+
+    out = tmp_path / "lt.html"
+    assert main(["brief", "grid-wiper", "--for", "LT", "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "@page { size: A4" in text
+    assert "Delegation of Lithuania (LT) brief" in text
+    assert "INC-1: malicious cyber activity hits PL (energy), LT (energy)" in text  # it was hit
+    assert "IRON LANTERN" not in text  # the sponsor is not known to it at the start
+    assert "Expected action" not in text and "M-03" not in text  # nor the MSEL to come
+    assert "How your decisions are asked" in text and "constructive abstention" in text
+    # A delegation not hit knows of no incident; an existing file is kept without --force.
+    assert main(["brief", "grid-wiper", "--for", "ee", "-o", str(out)]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert main(["brief", "grid-wiper", "--for", "ee", "-o", str(out), "--force"]) == 0
+    assert "Nothing has been reported to you yet." in out.read_text(encoding="utf-8")
+
+
+def test_facilitator_brief_has_the_msel_objectives_and_keys(capsys):
+    from tui.cli import main
+
+    assert main(["brief", "grid-wiper", "--for", "facilitator"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("# Facilitator brief: Blackout Friday")
+    assert "| OBJ-1 | Reach EU shared situational awareness" in text
+    m03 = next(line for line in text.splitlines() if line.startswith("| M-03 |"))
+    assert "| intel | PL, LT, DE, FR |" in m03 and "Services reassess attribution" in m03
+    assert "| space | clock.toggle | Play/pause |" in text
+    assert "| b | replay.branch |" in text
+
+
+def test_brief_escapes_what_comes_from_the_scenario(tmp_path, capsys):
+    import yaml
+
+    from tui.cli import main
+
+    data = yaml.safe_load(scenarios_text("grid-wiper"))
+    data["title"] = "<script>alert(1)</script> " + data["title"]
+    data["msel"][0]["expected_action"] = "<img src=x onerror=alert(2)>"
+    path = tmp_path / "evil.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    for who in ("facilitator", "LT"):
+        out = tmp_path / f"{who}.html"
+        assert main(["brief", str(path), "--for", who, "-o", str(out)]) == 0, capsys.readouterr()
+        text = out.read_text(encoding="utf-8")
+        assert "<script>alert" not in text and "&lt;script&gt;" in text
+        assert "<img" not in text
+    assert main(["brief", str(path), "--for", "facilitator"]) == 0
+    assert "<script>" not in capsys.readouterr().out
+
+
+def test_brief_for_someone_unknown_is_refused(capsys):
+    from tui.cli import main
+
+    assert main(["brief", "grid-wiper", "--for", "XX"]) == 1
+    assert "--for XX: give 'facilitator' or a member state code" in capsys.readouterr().err
+
+
+def scenarios_text(scenario_id: str) -> str:
+    import scenarios
+
+    return scenarios.builtin_path(scenario_id).read_text(encoding="utf-8")
