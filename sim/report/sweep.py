@@ -18,7 +18,7 @@ from scenarios.vocabulary import TIME_METRICS
 
 from ..sweep import SweepError, read_rows, summarize
 from ..sweep.summary import RUNGS, one_decimal, read_spec_file, show_index, show_median, show_rate
-from .render import _md_table, _table, page
+from .render import _md_table, _table, md_safe, page
 
 
 class ReportError(CdtxError, ValueError):
@@ -140,7 +140,7 @@ def markdown(s: dict[str, Any]) -> str:
                           for p in s["points"]])  # fmt: skip
     if s["notes"]:
         out += ["## Notes", ""] + [f"- {n}" for n in s["notes"]] + [""]
-    return "\n".join(out).rstrip() + "\n"
+    return md_safe("\n".join(out).rstrip() + "\n")
 
 
 def _objective_ids(s: dict[str, Any]) -> list[str]:

@@ -8,16 +8,17 @@ from typing import TYPE_CHECKING
 from actors.severity import rung_of
 from scenarios.measures import MEASURE
 
-from . import psc, reaction
+from ..world import Status
+from . import ProcessGenerator, psc, reaction
 
 if TYPE_CHECKING:
     from ..exercise import Exercise
     from ..world import Proposal
 
 
-def adopt(ex: Exercise, proposal: Proposal):
+def adopt(ex: Exercise, proposal: Proposal) -> ProcessGenerator[bool]:
     """Process step: carry an agreed proposal through to adoption; returns True if adopted."""
-    proposal.status = "adopting"
+    proposal.status = Status.ADOPTING
     measure = proposal.measure
     declared = MEASURE[measure]
     if declared.adoption == "silence_procedure":
@@ -50,13 +51,13 @@ def adopt(ex: Exercise, proposal: Proposal):
         ex.emit("written_procedure", proposal=proposal.id, phase="ended")
     outcome = yield from psc.decide(ex, proposal, body="council", wait=False)
     if not outcome.adopted:
-        proposal.status = "blocked"
+        proposal.status = Status.BLOCKED
         return False
     return adopted(ex, proposal, body="council", how=how)
 
 
 def adopted(ex: Exercise, proposal: Proposal, body: str, how: str) -> bool:
-    proposal.status = "adopted"
+    proposal.status = Status.ADOPTED
     ex.emit("adopted", proposal=proposal.id, measure=proposal.measure, rung=rung_of(proposal.measure),
             body=body, how=how)  # fmt: skip
     ex.world_changed()

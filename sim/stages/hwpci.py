@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING
 from actors.national import minutes
 from scenarios.measures import MEASURE
 
+from ..world import Status
+from . import ProcessGenerator
+
 if TYPE_CHECKING:
     from ..exercise import Exercise
     from ..world import Proposal
@@ -19,9 +22,9 @@ if TYPE_CHECKING:
 PACKAGE_SIGMA = 0.25
 
 
-def prepare(ex: Exercise, proposal: Proposal):
+def prepare(ex: Exercise, proposal: Proposal) -> ProcessGenerator[None]:
     """Process step: the working party readies ``proposal`` for the PSC."""
-    proposal.status = "preparing"
+    proposal.status = Status.PREPARING
     if MEASURE[proposal.measure].legal_acts:
         rng = ex.rng("hwpci-package", proposal.id)
         package = minutes(ex.timing.hwpci_package * math.exp(rng.gauss(0.0, PACKAGE_SIGMA)))
