@@ -329,7 +329,7 @@ def _validation_message(exc: Exception) -> str:
     errors = getattr(exc, "errors", None)
     if errors is None:
         return str(exc)
-    error = exc.errors(include_url=False)[0]
+    error = errors(include_url=False)[0]
     loc = ".".join(str(p) for p in error["loc"])
     msg = error["msg"].removeprefix("Value error, ")
     if error.get("type") == "extra_forbidden":

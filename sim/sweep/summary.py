@@ -181,16 +181,19 @@ def summarize(
     a results file when not given): its title, and its design for sensitivity indices.
     """
     path = Path(rows) if isinstance(rows, (str, Path)) else None
+    records: Iterable[Mapping[str, Any]]
     if path is not None:
         if spec is None:
             spec = read_spec_file(path)
-        rows = read_rows(path)
+        records = read_rows(path)
+    else:
+        records = rows  # type: ignore[assignment]  # not a str or Path: rows
     acc: dict[int, _Point] = {}
     columns: list[str] = []
     params: list[str] = []
     numeric: list[tuple[str, bool, bool]] = []  # (metric, in days, distributed)
     objectives: list[str] = []
-    for row in rows:
+    for row in records:
         if not columns:  # the columns, sorted out once (a summary may read 100k rows)
             columns = list(row)
             params = [c for c in columns if is_parameter(c)]
@@ -236,7 +239,8 @@ def summarize(
     sample = spec.get("sample")
     method = sample.get("method") if isinstance(sample, dict) else None
     name = spec.get("name") or (path.stem if path is not None else "")
-    summary = {
+    notes: list[str] = []
+    summary: dict[str, Any] = {
         "name": name,
         "sample": method,
         "title": spec.get("title") or "",
@@ -248,16 +252,16 @@ def summarize(
         "total_points": len(order),
         "omitted": len(order) - len(shown),
         "sensitivity": None,
-        "notes": [],
+        "notes": notes,
     }
     if method in ("sobol", "morris"):
         from .sensitivity import indices
 
-        summary["sensitivity"], notes = indices(spec, {p: acc[p] for p in order}, columns)
-        summary["notes"] += notes
+        summary["sensitivity"], index_notes = indices(spec, {p: acc[p] for p in order}, columns)
+        notes += index_notes
     for m in metrics:
         if all(not acc[p].values.get(m) for p in order):
-            summary["notes"].append(f"{m}: no run reached it")
+            notes.append(f"{m}: no run reached it")
     return summary
 
 
