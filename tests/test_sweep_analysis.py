@@ -34,6 +34,9 @@ def test_wilson_interval_matches_known_values():
     low, high = wilson(0, 20)  # never seen in 20 runs is not "impossible"
     assert low == 0 and round(high, 3) == 0.161
     assert wilson(0, 0) == (0.0, 1.0)
+    for n in range(1, 200):  # exact at the ends, never on the wrong side of the share
+        assert wilson(0, n)[0] == 0 and wilson(n, n)[1] == 1
+        assert all(wilson(k, n)[0] <= k / n <= wilson(k, n)[1] for k in range(n + 1))
 
 
 def test_bootstrap_median_interval_is_seeded_and_brackets_the_median():

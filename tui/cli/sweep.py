@@ -155,7 +155,14 @@ def print_summary(summary: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from sim.sweep.summary import RUNGS, one_decimal, show_index, show_median, show_rate
+    from sim.sweep.summary import (
+        RUNGS,
+        digits_of,
+        one_decimal,
+        show_index,
+        show_median,
+        show_rate,
+    )
 
     if not summary["points"]:
         print("no runs")
@@ -228,8 +235,9 @@ def print_summary(summary: dict) -> None:
         for s in points:
             for i, m in enumerate(metrics):
                 d = s["metrics"][m]
-                spread = "-" if d["p10"] is None else f"{d['p10']:.1f}-{d['p90']:.1f}"
-                t.add_row(str(s["point"]) if i == 0 else "", m, show_median(d), spread,
+                k = digits_of(m)
+                spread = "-" if d["p10"] is None else f"{d['p10']:.{k}f}-{d['p90']:.{k}f}"
+                t.add_row(str(s["point"]) if i == 0 else "", m, show_median(d, k), spread,
                           show_rate(d["reached"]))  # fmt: skip
             if s is not points[-1]:
                 t.add_section()
