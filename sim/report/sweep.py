@@ -20,7 +20,6 @@ from ..sweep import SweepError, read_rows, summarize
 from ..sweep.summary import (
     RUNGS,
     digits_of,
-    one_decimal,
     read_spec_file,
     show_index,
     show_median,
@@ -118,7 +117,7 @@ def _index_rows(s: dict[str, Any], m: str) -> tuple[list[str], list[list[Any]]]:
                 for name, v in result.items()]  # fmt: skip
     else:
         head = ["Parameter", "mu* (95% CI)", "sigma"]
-        rows = [[name, show_index(v["mu_star"], v["mu_star_conf"]), one_decimal(v["sigma"])]
+        rows = [[name, show_index(v["mu_star"], v["mu_star_conf"]), f"{v['sigma']:.2f}"]
                 for name, v in result.items()]  # fmt: skip
     return head, rows
 

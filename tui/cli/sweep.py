@@ -158,7 +158,6 @@ def print_summary(summary: dict) -> None:
     from sim.sweep.summary import (
         RUNGS,
         digits_of,
-        one_decimal,
         show_index,
         show_median,
         show_rate,
@@ -209,7 +208,7 @@ def print_summary(summary: dict) -> None:
                               show_index(v["ST"], v["ST_conf"]))  # fmt: skip
                 else:
                     t.add_row(name, show_index(v["mu_star"], v["mu_star_conf"]),
-                              one_decimal(v["sigma"]))  # fmt: skip
+                              f"{v['sigma']:.2f}")  # fmt: skip
             console.print(t)
     t = table("Outcomes per point (share of runs)", "point", "outcome", "share (95% CI)",
               caption="rung >= r: the run's highest rung was r or more; blocked by X: runs in "
