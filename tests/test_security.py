@@ -403,3 +403,140 @@ def test_recordings_are_created_exclusively_with_unique_names(tmp_path):
         handle.close()
         names.append(path.name)
     assert len(set(names)) == 5
+
+
+# -- recordings: the header is covered, inputs bounded ------------------------------------------
+
+
+@pytest.fixture
+def recorded(tmp_path) -> Path:
+    from tui.cli import main
+
+    path = tmp_path / "run.jsonl"
+    assert main(["run", "--until", "3d", "--record", str(path)]) == 0
+    return path
+
+
+def _edit_header(path: Path, out: Path, edit) -> Path:
+    import orjson
+
+    header, rest = path.read_bytes().split(b"\n", 1)
+    data = orjson.loads(header)
+    edit(data)
+    out.write_bytes(orjson.dumps(data) + b"\n" + rest)
+    return out
+
+
+def test_verify_catches_an_edited_objective_target_in_the_header(recorded, tmp_path, capsys):
+    import hashlib
+
+    from sim import recording
+
+    def retarget(header):
+        text = header["scenario_text"]
+        target = re.search(r"(?m)^(\s+target: )(\S+)$", text)
+        header["scenario_text"] = text[: target.start(2)] + "999d" + text[target.end(2) :]
+
+    edited = _edit_header(recorded, tmp_path / "edited.jsonl", retarget)
+    result = recording.open(edited).verify()
+    assert not result and "scenario_sha256 does not match" in result.message
+
+    def retarget_and_rehash(header):
+        retarget(header)
+        header["scenario_sha256"] = hashlib.sha256(header["scenario_text"].encode()).hexdigest()
+
+    rehashed = _edit_header(recorded, tmp_path / "rehashed.jsonl", retarget_and_rehash)
+    result = recording.open(rehashed).verify()
+    assert not result and "line 1" in result.message  # the started event commits to the text
+    assert recording.open(recorded).verify()
+
+
+def test_recordings_refuse_huge_embedded_scenarios_deep_data_and_devices(recorded, tmp_path):
+    import json
+
+    import orjson
+
+    from sim import recording
+    from sim.recording import RecordingError
+
+    def inflate(header):
+        header["scenario_text"] += "\n# " + "x" * (3 * 1024 * 1024)
+
+    huge = _edit_header(recorded, tmp_path / "huge.jsonl", inflate)
+    with pytest.raises(RecordingError, match="line 1: the embedded scenario is larger"):
+        recording.open(huge)
+    lines = recorded.read_bytes().splitlines(keepends=True)
+    event = orjson.loads(lines[3])
+    event["data"]["deep"] = json.loads("[" * 300 + "]" * 300)
+    lines[3] = json.dumps(event).encode() + b"\n"  # orjson itself stops at 254 levels
+    deep = tmp_path / "deep.jsonl"
+    deep.write_bytes(b"".join(lines))
+    with pytest.raises(RecordingError, match="line 4: nested more than"):
+        recording.open(deep)
+    with pytest.raises(RecordingError, match="not a regular file"):
+        recording.open("/dev/zero")
+    fifo = tmp_path / "fifo.jsonl"
+    os.mkfifo(fifo)
+    with pytest.raises(RecordingError, match="not a regular file"):
+        recording.open(fifo)
+
+
+def _run(capsys, *args: str) -> tuple[int, str, str]:
+    from tui.cli import main
+
+    try:
+        code = main(list(args))
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_every_output_refuses_existing_files_and_links_unless_forced(recorded, tmp_path, capsys):
+    commands = {
+        "run": lambda out: ["run", "--until", "1d", "--record", str(out)],
+        "report": lambda out: ["report", str(recorded), "--format", "md", "-o", str(out)],
+        "msel export": lambda out: ["msel", "export", "grid-wiper", "-o", str(out)],
+        "msel import": lambda out: [
+            "msel",
+            "import",
+            str(sheet),
+            "--into",
+            "grid-wiper",
+            "-o",
+            str(out),
+        ],  # fmt: skip
+    }
+    sheet = tmp_path / "msel.csv"
+    assert _run(capsys, "msel", "export", "grid-wiper", "-o", str(sheet))[0] == 0
+    for name, args in commands.items():
+        victim = tmp_path / f"{name}-victim.csv"
+        victim.write_text("precious")
+        link = tmp_path / f"{name}-link.csv"
+        link.symlink_to(victim)
+        code, _, err = _run(capsys, *args(victim))
+        assert code == 1 and "already exists; give --force" in err, (name, err)
+        for force in ([], ["--force"]):  # a link: never, even with --force
+            code, _, err = _run(capsys, *args(link), *force)
+            assert code == 1 and "symbolic link" in err and "Traceback" not in err, (name, err)
+        assert victim.read_text() == "precious"
+        assert _run(capsys, *args(victim), "--force")[0] == 0, name
+        assert victim.read_text() != "precious"
+
+
+def test_disk_full_is_one_message_and_exit_1_never_a_claim_of_success(recorded, tiny_disk, capsys):
+    from sim import recording
+
+    (tiny_disk / "filler").write_bytes(b"x" * 48 * 1024)  # 16 KB left: the header fits
+    full = tiny_disk / "full.jsonl"
+    code, out, err = _run(capsys, "run", "--record", str(full))
+    assert code == 1 and "no space left" in err and "Traceback" not in err, err
+    assert "digest" not in out  # no summary claiming a finished, recorded run
+    with pytest.warns(UserWarning):  # what was written is a valid, truncated prefix
+        assert recording.open(full).truncated
+    full.unlink()
+    (tiny_disk / "filler").write_bytes(b"x" * 60 * 1024)  # 4 KB left
+    report = tiny_disk / "report.html"
+    code, out, err = _run(capsys, "report", str(recorded), "-o", str(report))
+    assert code == 1 and "no space left" in err and "Traceback" not in err, err
+    assert sorted(p.name for p in tiny_disk.iterdir()) == ["filler"]  # no partial report
