@@ -540,3 +540,87 @@ def test_disk_full_is_one_message_and_exit_1_never_a_claim_of_success(recorded, 
     code, out, err = _run(capsys, "report", str(recorded), "-o", str(report))
     assert code == 1 and "no space left" in err and "Traceback" not in err, err
     assert sorted(p.name for p in tiny_disk.iterdir()) == ["filler"]  # no partial report
+
+
+# -- the browser console ---------------------------------------------------------------------------
+
+
+def test_web_guard_checks_host_and_origin_against_the_served_address():
+    from tui.web_guard import allowed_hosts, refusal
+
+    local = allowed_hosts("127.0.0.1", 8000)
+    assert refusal("127.0.0.1:8000", None, local) is None
+    assert refusal("localhost:8000", "http://localhost:8000", local) is None
+    assert refusal("127.0.0.1:8000", "http://localhost:8000", local) is None  # same machine
+    assert "another site" in refusal("127.0.0.1:8000", "https://evil.example", local)
+    assert "another site" in refusal("127.0.0.1:8000", "http://127.0.0.1:9999", local)
+    assert "not a web page" in refusal("127.0.0.1:8000", "null", local)
+    assert "not the address" in refusal("evil.example:8000", "http://evil.example:8000", local)
+    assert "no Host" in refusal(None, None, local)
+    remote = allowed_hosts("0.0.0.0", 8000)  # --allow-remote: any name, but same origin
+    assert refusal("10.0.0.5:8000", "http://10.0.0.5:8000", remote) is None
+    assert "another site" in refusal("10.0.0.5:8000", "https://evil.example", remote)
+    assert refusal("[::1]:8000", "http://[::1]:8000", allowed_hosts("::1", 8000)) is None
+
+
+def test_serve_needs_allow_remote_for_other_machines_and_says_when_the_port_is_taken(capsys):
+    import socket
+
+    from scenarios.errors import UserError
+    from tui.cli.serve import check_port_free
+
+    for host in ("0.0.0.0", "192.0.2.1"):
+        code, _, err = _run(capsys, "serve", "--host", host)
+        assert code == 1 and "--allow-remote" in err and "Traceback" not in err
+    busy = socket.create_server(("127.0.0.1", 0))
+    try:
+        port = busy.getsockname()[1]
+        with pytest.raises(UserError, match=f"port {port} on 127.0.0.1 is already in use"):
+            check_port_free("127.0.0.1", port)
+    finally:
+        busy.close()
+
+
+def test_served_console_refuses_other_sites_and_rebound_names():
+    pytest.importorskip("textual_serve")
+    import asyncio
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from tui.cli.serve import guarded_server_class
+
+    async def statuses() -> list[int]:
+        server = guarded_server_class("127.0.0.1", 8000)("true", host="127.0.0.1", port=8000)
+        app = await server._make_app()
+        app.on_startup.clear()  # textual-serve's banner
+        async with TestClient(TestServer(app)) as client:
+            cases = [
+                {"Host": "127.0.0.1:8000"},
+                {"Host": "127.0.0.1:8000", "Origin": "https://evil.example"},
+                {"Host": "evil.example:8000"},
+                {"Host": "127.0.0.1:8000", "Origin": "https://evil.example",
+                 "Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+                 "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="},
+            ]  # fmt: skip
+            results = []
+            for headers in cases:
+                path = "/ws" if "Upgrade" in headers else "/"
+                response = await client.get(path, headers=headers)
+                results.append(response.status)
+            return results
+
+    assert asyncio.run(statuses()) == [200, 403, 403, 403]
+
+
+def test_console_sessions_record_to_unique_files(tmp_path):
+    import scenarios
+    from sim import Exercise
+    from sim.recording import Recorder
+
+    paths = []
+    for _ in range(3):  # three browser sessions in the same second: one default name
+        recorder = Recorder(tmp_path / "grid-wiper-20260101-000000.jsonl",
+                            Exercise(scenarios.load("grid-wiper"), 1), unique=True)  # fmt: skip
+        recorder.close()
+        paths.append(recorder.path)
+    assert len(set(paths)) == 3 and all(p.stat().st_size > 0 for p in paths)
