@@ -593,7 +593,12 @@ class _CsvWriter:
             raise _cannot_write(self.path, exc) from None
 
     def close(self) -> None:
-        self.file.close()
+        """Close the file; buffered rows that cannot be written (a full disk) are a SweepError
+        naming the file, never an OSError traceback that hides it."""
+        try:
+            self.file.close()
+        except OSError as exc:
+            raise _cannot_write(self.path, exc) from None
 
 
 _ARROW = {"int": "int64", "float": "float64", "str": "string", "bool": "bool_"}
@@ -653,7 +658,10 @@ class _ParquetWriter:
         try:
             self._flush()
         finally:
-            self.writer.close()
+            try:
+                self.writer.close()
+            except OSError as exc:  # a full disk: the partial file keeps the finished rows
+                raise _cannot_write(self.tmp, exc) from None
         try:
             os.replace(self.tmp, self.path)
         except OSError as exc:

@@ -624,3 +624,20 @@ def test_console_sessions_record_to_unique_files(tmp_path):
         recorder.close()
         paths.append(recorder.path)
     assert len(set(paths)) == 3 and all(p.stat().st_size > 0 for p in paths)
+
+
+def _quick_run(scenario, seed):
+    return f"{seed:x}", {}
+
+
+def test_sweep_results_on_a_full_disk_are_one_clean_error(tiny_disk):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sim import sweep as sw
+
+    spec = sw.spec_from_dict({"base": "grid-wiper", "seed": 7, "seeds": 400,
+                              "vary": {"decision_rule": ["unanimity", "qmv"]}})  # fmt: skip
+    (tiny_disk / "filler").write_bytes(b"x" * 60 * 1024)  # 4 KB left
+    with pytest.raises(sw.SweepError, match="cannot write the results: No space left"):
+        sw.run_sweep(sw.Sweep(spec), tiny_disk / "r.csv", jobs=1, run_fn=_quick_run,
+                     executor_factory=lambda: ThreadPoolExecutor(1))  # fmt: skip
