@@ -7,7 +7,7 @@ Errors people make in a file come back as :class:`ScenarioError`, which carries 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -17,9 +17,8 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from . import references, safe_read
-from .model import Scenario, all_field_names
+from .model import INJECT_TYPES, Scenario, all_field_names
 from .safe_read import Located, Location, Problem, ScenarioError, parse_located, read_text
-from .vocabulary import INJECT_TYPES
 
 #: Scenario files larger than this are refused before parsing; a real one is a few dozen KB.
 MAX_BYTES = safe_read.MAX_BYTES
@@ -136,7 +135,7 @@ def _suggest(key: Any, loc: tuple) -> tuple[str | None, list[str] | None]:
     return (hint[0] if hint else None), allowed
 
 
-def _message(error: dict, path: tuple) -> str:
+def _message(error: Mapping[str, Any], path: tuple) -> str:
     kind = error["type"]
     field = _dotted(path)
     if kind == "extra_forbidden":

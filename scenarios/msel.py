@@ -27,9 +27,9 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from .errors import CdtxError
-from .model import Inject, InjectBase, Scenario
+from .model import INJECT_TYPES, Inject, InjectBase, Scenario
 from .safe_read import ScenarioError, read_bytes, read_json, read_yaml
-from .vocabulary import INJECT_TYPES, format_duration, parse_duration
+from .vocabulary import format_duration, parse_duration
 
 #: (key, header) in HSEEP order. ``key`` is the MSEL entry field the column holds.
 COLUMNS: tuple[tuple[str, str], ...] = (

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import re
 
+from .measures import MEASURE_IDS, MEASURES_DECLARED
+
 FORMAT_VERSION = 1
 
 #: The 27 member states, ISO 3166-1 alpha-2 except Greece, which the EU writes "EL" but
@@ -19,38 +21,28 @@ EU27: tuple[str, ...] = (
     "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
 )  # fmt: skip
 
-#: The ladder of measures: id -> (rung, category).
-LADDER: dict[str, tuple[int, str]] = {
-    "preventive": (1, "preventive"),
-    "cooperative": (2, "cooperative"),
-    "hr_declaration": (3, "stability"),
-    "council_conclusions": (3, "stability"),
-    "listing": (4, "restrictive"),
-    "mutual_assistance": (5, "support to member states' lawful responses"),
-    "solidarity_clause": (5, "support to member states' lawful responses"),
-}
-MEASURES: tuple[str, ...] = tuple(LADDER)
+#: The ladder of measures: id -> (rung, category), derived from scenarios/measures.py.
+LADDER: dict[str, tuple[int, str]] = {m.id: (m.rung, m.category) for m in MEASURES_DECLARED}
+MEASURES: tuple[str, ...] = MEASURE_IDS
 
 #: The seven criteria of proportionality named by the 2017 Council Conclusions.
 CRITERIA: tuple[str, ...] = (
     "scope", "scale", "duration", "intensity", "complexity", "sophistication", "impact",
 )  # fmt: skip
 
+#: Decision rules of the PSC and the Council; each is a function in sim/voting.py (RULES).
+DECISION_RULES: tuple[str, ...] = ("unanimity", "qmv")
 STANCES: tuple[str, ...] = ("support", "abstain", "constructive_abstention", "oppose")
 BODIES: tuple[str, ...] = ("hwpci", "psc", "coreper", "council")
 ADVERSARY_ACTIONS: tuple[str, ...] = ("cease", "continue", "escalate", "new_wave")
-ARTICLES: dict[str, str] = {"42(7)": "mutual_assistance", "222": "solidarity_clause"}
+#: Treaty article a victim invokes -> the measure it brings (rung 5).
+ARTICLES: dict[str, str] = {m.article: m.id for m in MEASURES_DECLARED if m.article}
 
-INJECT_TYPES: tuple[str, ...] = (
-    "incident", "escalate", "intel", "attribute", "media", "position", "meeting",
-    "propose", "invoke", "adversary", "note",
-)  # fmt: skip
 
 #: Metrics an objective can be measured against. Times are hours since the scenario start.
 TIME_METRICS: tuple[str, ...] = (
     "t_first_detection", "t_shared_awareness", "t_first_attribution", "t_first_psc",
-    "t_hr_declaration", "t_council_conclusions", "t_listing",
-)  # fmt: skip
+) + tuple(m.time_metric for m in MEASURES_DECLARED if m.time_metric)  # fmt: skip
 COUNT_METRICS: tuple[str, ...] = ("psc_meetings", "extraordinary_meetings")
 METRICS: tuple[str, ...] = TIME_METRICS + (
     "highest_measure", "highest_rung", "recommended_rung", "proportionality_gap",
@@ -118,3 +110,13 @@ def format_duration(hours: float) -> str:
         if minutes % size == 0:
             return f"{minutes // size}{unit}"
     return f"{minutes}m"
+
+
+def __getattr__(name: str) -> object:
+    # INJECT_TYPES derives from the inject type declarations (scenarios/model.py), which import
+    # this module; kept here, resolved on first use, for code that imports it from here.
+    if name == "INJECT_TYPES":
+        from .model import INJECT_TYPES
+
+        return INJECT_TYPES
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

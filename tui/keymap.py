@@ -32,13 +32,13 @@ def binding_owners() -> tuple[type, ...]:
     may change)."""
     from .app import CdtxApp
     from .screens.console import ConsoleScreen
-    from .screens.decision import DecisionScreen
+    from .screens.decision import DecisionScreen, StanceSet
     from .screens.dialogs import ConfirmScreen, HelpScreen, PromptScreen
     from .screens.inject import InjectScreen
     from .widgets.timeline import Timeline
 
     return (CdtxApp, ConsoleScreen, DecisionScreen, InjectScreen, HelpScreen, PromptScreen,
-            ConfirmScreen, Timeline)  # fmt: skip
+            ConfirmScreen, Timeline, StanceSet)  # fmt: skip
 
 
 def binding_ids() -> dict[str, str]:
