@@ -95,11 +95,12 @@ def _input_text(d: Mapping[str, Any]) -> str:
 STARTED = EventKind(
     "started",
     "exercise",
-    "scenario title seed rule mode horizon players",
+    "scenario title seed rule mode horizon players scenario_sha256 interactive",
     lambda d: (
         f"Exercise '{d['title']}' begins (seed {d['seed']}, {d['rule']}, {d['mode']} timings)"
     ),
-    "The run begins: scenario, seed, decision rule, timing mode and played delegations.",
+    "The run begins: scenario, seed, decision rule, timing mode and played delegations; the "
+    "SHA-256 of the scenario text and the interactive flag, so the digest covers the setup.",
 )
 ENDED = EventKind(
     "ended",
