@@ -165,6 +165,19 @@ class Recording:
             picture.t = 0.0
         return picture
 
+    def fold_to(self, t: float):
+        """The situation picture at sim time ``t`` folded once from the start, without the
+        checkpoints :meth:`picture_at` builds for scrubbing: linear in the events, for a
+        single look (``cdtx replay FILE`` printed as text)."""
+        from ..picture import Picture
+
+        count = bisect.bisect_right([e.t for e in self.events], t)
+        picture = Picture(self.scenario, tuple(self.header.get("players", ())))
+        for event in self.events[:count]:
+            picture.apply(event)
+        picture.seen = count
+        return picture
+
     def _build_checkpoints(self) -> None:
         from ..picture import Picture
 

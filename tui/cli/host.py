@@ -171,6 +171,7 @@ def _start(args):
     from pathlib import Path
 
     from scenarios.errors import UserError
+    from scenarios.safe_write import check_output
     from sim.recording import Recorder
     from sim.seats import seats_for
 
@@ -186,8 +187,10 @@ def _start(args):
     path = Path(args.record) if args.record else _default_path(ex.scenario.id)
     if args.record is None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
+    if path.exists() and not path.is_symlink() and path.is_file():
         raise UserError(f"{path}: already exists; resume it with --resume, or choose another file")
+    scenario = args.scenario if args.scenario and Path(args.scenario).is_file() else None
+    path = check_output(path, inputs=[scenario], option="--record")
     recorder = Recorder(path, ex)
     try:
         save_tokens(tokens_path(path), seats, tokens)

@@ -119,6 +119,8 @@ class Host:
         self.ssl_context = ssl_context
         self.speed = speed
         self.rate = rate  # events per second instead of a speed (benchmarks)
+        #: Simulated time the wall clock has reached (hours); events up to it have happened.
+        self.clock = exercise.now
         self.running = running
         self.recorder = recorder
         self.on_event = on_event
@@ -310,6 +312,10 @@ class Host:
         ex = self.exercise
         if action == "clock":
             return self._set_clock(request)
+        # The exercise's clock moves to the wall clock's time only now, right before the input,
+        # as replay moves it (advance_clock then re-apply): moving it at every tick would let
+        # the live run and its re-simulation count kernel steps differently.
+        ex.advance_clock(self.clock)
         ex.seat = seat.id
         try:
             record = self._apply(seat, action, request)
@@ -386,28 +392,31 @@ class Host:
             if not self.running or ex.pending:
                 continue
             goal = len(ex.events) + max(1, round((self.rate or 0) * elapsed))
-            target = min(ex.now + self.speed * elapsed, ex.horizon)
+            if self.rate is None:
+                self.clock = min(max(self.clock, ex.now) + self.speed * elapsed, ex.horizon)
             started = time.monotonic()
-            while self.running and not ex.pending and not ex.finished and self._due(goal, target):
+            while self.running and not ex.pending and not ex.finished and self._due(goal):
                 if self.rate is not None:
                     ex.step()
-                else:  # every kernel event of the next instant
+                else:  # every kernel event of the next instant, and no move of the clock
                     ex.run(until=ex.next_event_time())
                 if time.monotonic() - started > budget:
                     await asyncio.sleep(0)  # the senders run; inputs may arrive meanwhile
                     started = time.monotonic()
-            if self.rate is None and self.running and not ex.pending and not ex.finished:
-                ex.run(until=target)  # the clock stands at the target (the end at the horizon)
+            if self.rate is not None:
+                self.clock = ex.now
+            elif self.clock >= ex.horizon and not ex.pending and not ex.finished:
+                ex.run()  # nothing is due before the horizon: the end
             if self.recorder is not None:
                 self.recorder.flush()
         if self.recorder is not None:
             self.recorder.flush()
 
-    def _due(self, goal: int, target: float) -> bool:
+    def _due(self, goal: int) -> bool:
         """Whether the clock has more to do in this tick (events to reach, or time)."""
         if self.rate is not None:
             return len(self.exercise.events) < goal
-        return self.exercise.next_event_time() <= target
+        return self.exercise.next_event_time() <= self.clock
 
 
 def seat_actions(seat: Seat) -> set[str]:
