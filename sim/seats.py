@@ -206,7 +206,7 @@ class Disclosure:
         if event.kind == "note":
             to = tuple(d.get("to") or ())
             return d if not to or seat.state in to else None
-        inject = self.injects.get(d.get("inject"))
+        inject = self.injects.get(str(d.get("inject")))
         if inject is None:
             return None  # not knowing whom it addresses, keep it
         if inject.type == "position":  # a delegation's position: its own only
@@ -241,7 +241,7 @@ def text_of(event: Mapping[str, Any]) -> str:
         return (f"Your position is needed on {d['proposal']}: {measure(d['measure'])} at "
                 f"{d['body'].upper()}{advice}")  # fmt: skip
     try:
-        return describe(Event.from_dict(event))
+        return describe(Event.from_dict(dict(event)))
     except (KeyError, TypeError, ValueError, AttributeError):
         return f"{kind}"
 

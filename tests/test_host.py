@@ -181,7 +181,8 @@ def test_a_hosted_exercise_with_every_kind_of_seat(tmp_path):
     seats = [e.data.get("seat") for e in recording.inputs]
     assert {"facilitator", "facilitator-2", "DE", "PL", "evaluator"} <= set(seats)
     assert None not in seats
-    assert recording.verify().ok
+    result = recording.verify()
+    assert result.ok, result.message
 
 
 def test_advice_reaches_a_delegation_only_when_the_facilitator_allows_it():
