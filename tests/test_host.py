@@ -228,12 +228,12 @@ def test_a_browser_page_of_another_site_cannot_open_a_seat():
     assert run(scenario()) == 403
 
 
-def _start_host(*args: str) -> tuple[subprocess.Popen, dict[str, tuple[str, str]]]:
-    """``cdtx host ... --no-console --port 0`` in a subprocess; its seats' (URL, token)."""
+def _start_host(*args: str, port: int = 0) -> tuple[subprocess.Popen, dict[str, tuple[str, str]]]:
+    """``cdtx host ... --no-console --port PORT`` in a subprocess; its seats' (URL, token)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen([sys.executable, "-m", "tui.cli", "host", *args, "--no-console",
-                                "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env=env, text=True)  # fmt: skip
+                                "--port", str(port)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=env, text=True)  # fmt: skip
     seats = {}
     while "observer" not in seats:  # one line per seat; the observer's comes last
         line = process.stdout.readline()
@@ -244,54 +244,72 @@ def _start_host(*args: str) -> tuple[subprocess.Popen, dict[str, tuple[str, str]
     return process, seats
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def test_a_host_killed_is_resumed_from_its_recording_and_the_seats_rejoin(tmp_path):
-    path = tmp_path / "killed.jsonl"
-    host, seats = _start_host(SCENARIO, "--record", str(path), "--speed", "200")
-    try:
+    """kill -9 of the host: its recording holds everything a seat saw; --resume brings the
+    exercise back on the same port, a seat that stayed rejoins by itself without duplicates,
+    and a seat joining afresh gets the same history."""
+    path, port = tmp_path / "killed.jsonl", _free_port()
+    processes = []
 
-        async def before_kill():
-            de = SeatClient(*seats["DE"])
-            await de.connect()
-            await de.act("message", text="before the crash")
-            await de.wait_for(lambda c: c.view.requests)  # the clock waits for DE's answer
-            await de.act("answer", position="support")
-            await de.wait_for(lambda c: not c.view.requests)  # its answer came back
-            return list(de.events)
-
-        seen = run(before_kill())
+    async def scenario():
+        host, seats = _start_host(SCENARIO, "--record", str(path), "--speed", "200", port=port)
+        processes.append(host)
+        de = SeatClient(*seats["DE"])
+        await de.connect()
+        await de.act("message", text="before the crash")
+        await de.wait_for(lambda c: c.view.requests)  # the clock waits for DE's answer
+        await de.act("answer", position="support")
+        await de.wait_for(lambda c: not c.view.requests)  # its answer came back
+        seen = de.events
         host.send_signal(signal.SIGKILL)
         host.wait(10)
-    finally:
-        if host.poll() is None:
-            host.kill()
-    with pytest.warns(RecordingWarning, match="cut short"):
-        recorded = open_recording(path).events
-    assert len(recorded) >= max(e["seq"] for e in seen) + 1  # what a seat saw was on disk
-
-    resumed, seats_again = _start_host("--resume", str(path), "--speed", "200")
-    try:
-        assert seats_again == {k: (seats_again[k][0], token) for k, (_, token) in seats.items()}
-
-        async def after_resume():
-            de = SeatClient(*seats_again["DE"])
-            await de.connect()
-            await de.wait_for(lambda c: c.count >= len(seen))
-            events = list(de.events)
-            await de.close()
-            return events
-
-        rejoined = run(after_resume())
-        assert rejoined[: len(seen)] == seen
+        with pytest.warns(RecordingWarning, match="cut short"):
+            recorded = open_recording(path).events
+        rejoined = asyncio.Event()
+        staying = asyncio.create_task(
+            de.stay(delay=0.1, status=lambda text: text == "rejoined" and rejoined.set())
+        )
+        resumed, seats_again = _start_host("--resume", str(path), "--speed", "200", port=port)
+        processes.append(resumed)
+        assert {k: token for k, (_, token) in seats_again.items()} == {
+            k: token for k, (_, token) in seats.items()
+        }
+        await asyncio.wait_for(rejoined.wait(), 20)
+        await de.act("message", text="after the crash")
+        await de.wait_for(lambda c: c.count == len(seen) + 1)
+        stayed = de.events
+        await de.close()
+        await staying
+        fresh = SeatClient(*seats_again["DE"])
+        await fresh.connect()
+        await fresh.wait_for(lambda c: c.count >= len(stayed))
+        again = fresh.events
+        await fresh.close()
         resumed.send_signal(signal.SIGTERM)
         resumed.wait(10)
+        return seen, recorded, stayed, again
+
+    try:
+        seen, recorded, stayed, again = run(scenario())
     finally:
-        if resumed.poll() is None:
-            resumed.kill()
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+    assert len(recorded) >= max(e["seq"] for e in seen) + 1  # what a seat saw was on disk
+    assert stayed[: len(seen)] == seen and stayed[-1]["data"]["text"] == "after the crash"
+    assert again == stayed
     after = open_recording(path)
     assert [e.as_dict() for e in after.events[: len(recorded)]] == [e.as_dict() for e in recorded]
-    assert [e.data.get("text") for e in after.inputs if e.data.get("seat") == "DE"][0] == (
-        "before the crash"
-    )
+    texts = [e.data.get("text") for e in after.inputs if e.data.get("seat") == "DE"]
+    assert "before the crash" in texts and "after the crash" in texts
     assert after.trailer is not None and after.verify().ok
 
 
