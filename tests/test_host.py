@@ -22,6 +22,7 @@ from sim.seats import Disclosure, Seat, SeatView, seats_for  # noqa: E402
 from tui.host.client import InputRefused, JoinError, SeatClient  # noqa: E402
 from tui.host.origin import host_header_allowed, origin_allowed  # noqa: E402
 from tui.host.server import Host, new_tokens  # noqa: E402
+from tui.screens.session import SPEEDS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = "satcom-war"  # played delegations DE and PL, decisions at the PSC and the Council
@@ -371,3 +372,60 @@ def test_host_refuses_a_network_address_without_allow_remote():
                             text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
     assert result.returncode == 1
     assert "--allow-remote" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_facilitator_console_shares_the_exercise_with_the_seats(tmp_path):
+    """cdtx host's console (cdtx play's): its clock drives the exercise the seats see; the
+    delegations answer from their seats; the console's own inputs are the facilitator's."""
+    import threading
+
+    from tui.app import make_play_app
+
+    ex = Exercise(SCENARIO, interactive=True)
+    seats = seats_for(ex.players)
+    tokens = new_tokens(seats)
+    app = make_play_app(ex, record=False)
+    session = app.first_session
+    path = tmp_path / "console.jsonl"
+    recorder = Recorder(path, ex)
+    session.recorder, session.record_path, session.record_off = recorder, path, False
+    host = Host(ex, seats, tokens, port=0, recorder=recorder, console=session)
+    ready, state = threading.Event(), {}
+
+    def serve() -> None:
+        async def main() -> None:
+            await host.start()
+            state["loop"], state["stop"] = asyncio.get_running_loop(), asyncio.Event()
+            ready.set()
+            await state["stop"].wait()
+            await host.stop()
+
+        asyncio.run(main())
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    ready.wait(10)
+
+    async def scenario():
+        async with app.run_test(size=(140, 45)) as pilot:
+            de, pl = SeatClient(host.url, tokens["DE"]), SeatClient(host.url, tokens["PL"])
+            for client in (de, pl):
+                await client.connect()
+            session.submit({"type": "note", "params": {"text": "from the console"}})
+            session.set_speed(len(SPEEDS) - 1)  # as fast as it goes
+            session.set_mode("run")
+            await asyncio.gather(answer_requests(de), answer_requests(pl))
+            await pilot.pause()
+            for client in (de, pl):
+                await client.close()
+
+    try:
+        run(scenario())
+    finally:
+        state["loop"].call_soon_threadsafe(state["stop"].set)
+        thread.join(10)
+        recorder.close()
+    recording = open_recording(path)
+    seats_of = {e.data.get("seat") for e in recording.inputs}
+    assert ex.finished and seats_of == {"facilitator", "DE", "PL"}
+    assert recording.verify().ok
