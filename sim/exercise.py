@@ -41,6 +41,20 @@ _REF_ORDER = ("actor", "incident", "new_incident", "victim")
 REMARKS = ("message", "observation", "advice")
 
 
+def scenario_sha256(scenario: Scenario) -> str:
+    """SHA-256 of the scenario's YAML source (what a recording embeds); of its canonical JSON
+    for a scenario built in code, which has no source text."""
+    import hashlib
+
+    text = scenario.source_text
+    if text is None:
+        import orjson
+
+        data = scenario.model_dump(mode="json")
+        return hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 class InjectError(CdtxError, ValueError):
     """An inject that cannot be applied; ``field`` names the offending field."""
 
@@ -115,9 +129,14 @@ class Exercise:
         #: The seat entering inputs now (``cdtx host``): each input event records it as ``seat``.
         self.seat: str | None = None
 
+        # The first event commits to the whole setup, so the digest chain covers what a
+        # recording's header says: the scenario text (objectives and targets included, which
+        # change the report but not the run), the seed, the players and the interactive flag.
         self.emit(K.STARTED, scenario=self.scenario.id, title=self.scenario.title, seed=seed,
                   rule=self.scenario.decision_rule, mode=self.timing.mode,
-                  horizon=self.horizon, players=list(self.players))  # fmt: skip
+                  horizon=self.horizon, players=list(self.players),
+                  scenario_sha256=scenario_sha256(self.scenario),
+                  interactive=bool(interactive))  # fmt: skip
         for spec in self.scenario.incidents:
             self.env.process(incident.start(self, spec))
         for entry in self.scenario.msel:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import builtins
+import hashlib
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from scenarios.safe_read import MAX_BYTES as SCENARIO_MAX_BYTES
+from scenarios.safe_read import MAX_DEPTH
 from scenarios.vocabulary import EU27, format_duration
 
 from .. import cdtx_version
@@ -30,6 +33,9 @@ if TYPE_CHECKING:
 
 #: Header fields a recording must have.
 HEADER_FIELDS = ("cdtx_recording", "scenario_text", "seed", "players", "interactive")
+
+#: The embedded scenario is held to the limits of a scenario file (scenarios.load.MAX_BYTES).
+MAX_SCENARIO_BYTES = SCENARIO_MAX_BYTES
 
 #: A picture checkpoint every this many events (at least; long recordings space them wider).
 CHECKPOINT_EVERY = 512
@@ -251,7 +257,7 @@ class Recording:
 
     def verify(self) -> VerifyResult:
         """Check the chain hash of every line, then re-simulate and compare event by event."""
-        broken = self.check_chain()
+        broken = self.check_chain() or self.check_header()
         if broken is not None:
             return broken
         ex = self.new_exercise()
@@ -316,6 +322,36 @@ class Recording:
             message = f"{self.path}: line {n + 2}: trailer does not match the events (edited)"
             return VerifyResult(False, n, head, False, None, message)
         return None
+
+    def check_header(self) -> VerifyResult | None:
+        """Check the header fields that restate the embedded scenario (``scenario_sha256``,
+        ``scenario_id``, ``decision_rule``) against it; None when they agree. The rest of what
+        the header says (the scenario text, seed, players, interactive) is committed to by the
+        ``started`` event, which the re-simulation must reproduce byte for byte."""
+        from ..exercise import scenario_sha256
+
+        h = self.header
+        scenario = self.scenario  # RecordingError if the embedded scenario does not validate
+        claimed = h.get("scenario_sha256")
+        actual = hashlib.sha256(h["scenario_text"].encode("utf-8")).hexdigest()
+        problem = None
+        if claimed is not None and claimed != actual:
+            problem = "scenario_sha256 does not match scenario_text"
+        else:
+            for field, value in (("scenario_id", scenario.id),
+                                 ("decision_rule", scenario.decision_rule)):  # fmt: skip
+                if field in h and h[field] != value:
+                    problem = f"{field} {h[field]!r} is not the embedded scenario's ({value!r})"
+                    break
+            started = self.events[0].data if self.events else {}
+            if problem is None and started.get("scenario_sha256", actual) != scenario_sha256(
+                scenario
+            ):
+                problem = "scenario_text is not the scenario this run started with"
+        if problem is None:
+            return None
+        return VerifyResult(False, len(self.events), self.digest, self.truncated, None,
+                            f"{self.path}: line 1: {problem} (the header was edited)")  # fmt: skip
 
     def _broken(self, lineno: int, index: int, why: str) -> VerifyResult:
         e = self.events[index]
@@ -441,16 +477,14 @@ def _reapply_input(ex, data: dict[str, Any]) -> None:
 
 def open(path: str | Path) -> Recording:  # noqa: A001 - replay.open, like io.open
     """Read the recording at ``path`` (never modifying it)."""
+    from scenarios.safe_read import ScenarioError, open_regular
+
     path = Path(path)
     shown = str(path)
-    if path.is_dir():
-        raise RecordingError(f"{shown}: is a directory, not a recording")
-    try:
-        f = builtins.open(path, "rb")  # noqa: SIM115 - closed by the with below
-    except FileNotFoundError:
-        raise RecordingError(f"{shown}: no such file") from None
-    except OSError as exc:
-        raise RecordingError(f"{shown}: cannot read ({exc.strerror})") from None
+    try:  # a directory, /dev/zero or a FIFO is refused without reading or blocking
+        f = open_regular(path, what="a recording", shown=shown)
+    except ScenarioError as exc:
+        raise RecordingError(str(exc.problems[0])) from None
     with f:
         try:
             return _read(f, path)
@@ -512,6 +546,8 @@ def _read(f, path: Path) -> Recording:
                 trailer = raw
                 break
             data = raw["data"]
+            if line.count(b"[") + line.count(b"{") > MAX_DEPTH:  # cheap; most lines have < 10
+                _check_nesting(data, shown, lineno)
             for key, value in data.items():
                 if value.__class__ is str and len(value) <= 32:
                     data[key] = share(value, value)
@@ -555,6 +591,15 @@ def _read(f, path: Path) -> Recording:
                      warnings_=notes)  # fmt: skip
 
 
+def _check_nesting(data: Any, shown: str, lineno: int) -> None:
+    from scenarios.safe_read import ScenarioError, check_depth
+
+    try:
+        check_depth(data, shown)
+    except ScenarioError as exc:
+        raise RecordingError(f"{shown}: line {lineno}: {exc.problems[0].message}") from None
+
+
 def _header(line: bytes, shown: str) -> dict[str, Any]:
     try:
         header = orjson.loads(line)
@@ -589,6 +634,11 @@ def _header(line: bytes, shown: str) -> dict[str, Any]:
     ]  # fmt: skip
     if wrong:
         raise RecordingError(f"{shown}: line 1: header field {wrong[0]} is not what cdtx writes")
+    if len(header["scenario_text"]) > MAX_SCENARIO_BYTES:  # characters: at least as many bytes
+        raise RecordingError(
+            f"{shown}: line 1: the embedded scenario is larger than a scenario file may be "
+            f"({MAX_SCENARIO_BYTES / 1e6:.0f} MB)"
+        )
     return header
 
 
