@@ -195,3 +195,30 @@ def scenarios_text(scenario_id: str) -> str:
     import scenarios
 
     return scenarios.builtin_path(scenario_id).read_text(encoding="utf-8")
+
+
+# -- 7. a headless run of a scenario with players ---------------------------------------------
+
+
+def test_a_headless_run_says_the_model_answered_for_the_table(tmp_path, capsys):
+    from tui.cli import main
+
+    path = tmp_path / "headless.jsonl"
+    assert main(["run", "grid-wiper", "--record", str(path)]) == 0  # grid-wiper: players [LT]
+    out = capsys.readouterr().out
+    assert "Decision needed from played delegation" not in out
+    assert "the model answers for LT" in out
+    assert "Nobody plays LT in this run: the model answers for the table on P-2" in out
+    assert main(["report", str(path)]) == 0
+    report_text = capsys.readouterr().out
+    played_row = next(line for line in report_text.splitlines() if "Played delegations" in line)
+    assert "none: nobody played this run, the model answered for the table (LT)" in played_row
+
+
+def test_a_played_run_still_says_who_played(played, capsys):
+    from tui.cli import main
+
+    assert main(["report", str(played)]) == 0
+    played_row = next(line for line in capsys.readouterr().out.splitlines()
+                      if "Played delegations" in line)  # fmt: skip
+    assert played_row.split("|")[2].strip() == "DE"

@@ -6,7 +6,7 @@ from typing import TextIO
 
 from scenarios.safe_read import PrintableWriter
 from scenarios.vocabulary import STANCES
-from sim.narrative import actor_names, describe, measure, stage
+from sim.narrative import actor_names, describe, is_headless, measure, stage
 from sim.vocabulary_view import METRIC_LABELS, format_metric
 
 
@@ -19,9 +19,15 @@ def print_run(ex, show_positions: bool = False, out: TextIO | None = None) -> No
     cal = ex.calendar
     out.write(f"{s.title}\n")
     out.write(f"scenario {s.id} · seed {ex.seed} · {s.decision_rule} · {ex.timing.mode} timings · "
-              f"start {cal.format(0)} Brussels\n\n")  # fmt: skip
+              f"start {cal.format(0)} Brussels\n")  # fmt: skip
     positions: dict[str, list[str]] = {}
     actors = actor_names(s)
+    headless = is_headless(ex.events)
+    players = getattr(ex, "players", None) or s.players
+    if headless and players:
+        out.write(f"Nobody plays at the table in this run: the model answers for "
+                  f"{', '.join(players)} (cdtx play to play them).\n")  # fmt: skip
+    out.write("\n")
     for event in ex.events:
         if event.kind == "position":
             positions.setdefault(event.data["position"], []).append(event.data["state"])
@@ -35,7 +41,8 @@ def print_run(ex, show_positions: bool = False, out: TextIO | None = None) -> No
             )
             out.write(f"{cal.label(event.t)}  {'psc':<11} Positions: {summary}\n")
             positions = {}
-        out.write(f"{cal.label(event.t)}  {stage(event):<11} {describe(event, actors)}\n")
+        line = describe(event, actors, headless=headless)
+        out.write(f"{cal.label(event.t)}  {stage(event):<11} {line}\n")
     m = ex.metrics
     out.write("\nSummary\n")
     for key, label in METRIC_LABELS.items():

@@ -21,6 +21,7 @@ from ..narrative import (
     actor_names,
     describe,
     inject_summary,
+    is_headless,
     measure,
     stage,
     state_name,
@@ -114,6 +115,7 @@ def analyse(
     started = _first(events, K.STARTED)
     seed = header.get("seed", started.data.get("seed") if started else scenario.seed)
     mode = started.data.get("mode") if started else scenario.procedure.mode
+    headless = is_headless(events, header)
 
     def at(t: float) -> dict[str, Any]:
         return {"t": t, "calendar": cal.format(t), "offset": format_offset(t)}
@@ -129,7 +131,8 @@ def analyse(
         "seed": seed,
         "decision_rule": header.get("decision_rule", scenario.decision_rule),
         "mode": mode,
-        "players": players_of(events, header, scenario),
+        "players": [] if headless else players_of(events, header, scenario),
+        "answered_by_model": players_of(events, header, scenario) if headless else [],
         "handovers": handovers_of(events),
         "created": header.get("created"),
         "parent": header.get("parent"),
