@@ -222,3 +222,63 @@ def test_a_played_run_still_says_who_played(played, capsys):
     played_row = next(line for line in capsys.readouterr().out.splitlines()
                       if "Played delegations" in line)  # fmt: skip
     assert played_row.split("|")[2].strip() == "DE"
+
+
+# -- 6. before the horizon, what has not happened yet is pending -------------------------------
+
+
+def _summary(out: str) -> dict[str, str]:
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Summary"))
+    rows = {}
+    for line in lines[start + 1 :]:
+        if line.startswith("Objectives"):
+            break
+        if line.strip():
+            rows[line[2:36].strip()] = line[36:].strip()
+    return rows
+
+
+def _ratings(out: str) -> dict[str, str]:
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Objectives ("))
+    ratings = {}
+    for line in lines[start + 1 :]:
+        if not line.strip():
+            break
+        rating, objective = line.split()[:2]
+        ratings[objective] = rating
+    return ratings
+
+
+def test_run_until_shows_what_has_not_happened_yet_as_pending(capsys):
+    from tui.cli import main
+
+    assert main(["run", "grid-wiper", "--until", "2d"]) == 0
+    out = capsys.readouterr().out
+    assert "Summary so far (at Sun 08 Mar 2026 05:40" in out
+    summary = _summary(out)
+    assert summary["shared situational awareness"] == "pending"  # not "never"
+    assert summary["first detection"].startswith("T+")
+    assert set(_ratings(out).values()) == {"pending"}  # not U
+    assert main(["run", "grid-wiper"]) == 0  # at the horizon: the ratings, and "never"
+    out = capsys.readouterr().out
+    assert "pending" not in out and "Summary\n" in out
+    assert "pending" not in _ratings(out).values()
+
+
+def test_replay_at_rates_what_is_decided_and_leaves_the_rest_pending(tmp_path, capsys):
+    from tui.cli import main
+
+    path = tmp_path / "run.jsonl"
+    assert main(["run", "grid-wiper", "--record", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["replay", str(path), "--at", "5d"]) == 0
+    out = capsys.readouterr().out
+    ratings = _ratings(out)
+    # OBJ-1 (shared awareness within 5 days) was reached at T+4d: decided; OBJ-3 (a stability
+    # measure) and OBJ-4 (cohesion of the last decision) are still open.
+    assert ratings["OBJ-1"] == "P"
+    assert ratings["OBJ-3"] == ratings["OBJ-4"] == "pending"
+    assert _summary(out)["listing adopted"] == "pending"
+    assert "Summary so far (at Wed 11 Mar 2026 05:40  T+05:00:00)" in out

@@ -7,7 +7,7 @@ from typing import TextIO
 from scenarios.safe_read import PrintableWriter
 from scenarios.vocabulary import STANCES
 from sim.narrative import actor_names, describe, is_headless, measure, stage
-from sim.vocabulary_view import METRIC_LABELS, format_metric
+from sim.vocabulary_view import METRIC_LABELS, format_metric, rating_so_far
 
 
 def print_run(ex, show_positions: bool = False, out: TextIO | None = None) -> None:
@@ -44,16 +44,30 @@ def print_run(ex, show_positions: bool = False, out: TextIO | None = None) -> No
         line = describe(event, actors, headless=headless)
         out.write(f"{cal.label(event.t)}  {stage(event):<11} {line}\n")
     m = ex.metrics
-    out.write("\nSummary\n")
+    # Before the horizon what has not happened yet is pending (cdtx run --until, replay --at).
+    ended = any(event.kind == "ended" for event in ex.events[-1:])
+    out.write("\nSummary" + ("" if ended else f" so far (at {ex.calendar.label(_now(ex))})") + "\n")
     for key, label in METRIC_LABELS.items():
-        out.write(f"  {label:<34} {format_metric(key, m[key])}\n")
+        out.write(f"  {label:<34} {format_metric(key, m[key], ended)}\n")
     if m["blocked"]:
         for block in m["blocked"]:
             out.write(
                 f"  {'blocked':<34} {measure(block['measure'])} by {', '.join(block['by'])}\n"
             )
     if s.objectives:
-        out.write("\nObjectives (P performed, S some challenges, M major challenges, U unable)\n")
+        legend = "P performed, S some challenges, M major challenges, U unable"
+        if not ended:
+            legend += "; pending: still open before the horizon"
+        out.write(f"\nObjectives ({legend})\n")
         for objective in s.objectives:
-            out.write(f"  {m['objectives'][objective.id]}  {objective.id}  {objective.text}\n")
+            rating = rating_so_far(objective.metric, objective.target, m, ended)
+            out.write(f"  {rating}  {objective.id}  {objective.text}\n")
     out.write(f"\n{len(ex.events)} events · digest {ex.digest}\n")
+
+
+def _now(ex) -> float:
+    """The sim time a run or a recording's view has reached."""
+    now = getattr(ex, "now", None)
+    if now is not None:
+        return now
+    return ex.events[-1].t if ex.events else 0.0

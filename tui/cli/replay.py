@@ -70,6 +70,7 @@ class _View:
         self.calendar = Calendar(scenario.start)
         self.timing = timing_for(scenario.procedure)
         self.events = events
+        self.now = at if at is not None else (events[-1].t if events else 0.0)
         self.digest = (
             recording.digest if len(events) == len(recording.events) else digest_of(events)
         )
