@@ -282,3 +282,32 @@ def test_replay_at_rates_what_is_decided_and_leaves_the_rest_pending(tmp_path, c
     assert ratings["OBJ-3"] == ratings["OBJ-4"] == "pending"
     assert _summary(out)["listing adopted"] == "pending"
     assert "Summary so far (at Wed 11 Mar 2026 05:40  T+05:00:00)" in out
+
+
+# -- 5. player statements are quoted at the decision -------------------------------------------
+
+
+def test_a_delegations_stated_reason_is_quoted_at_the_decision(played, capsys):
+    from tui.cli import main
+
+    assert main(["report", str(played)]) == 0
+    text = capsys.readouterr().out
+    veto = next(line for line in text.splitlines() if "vetoed by DE" in line)
+    assert f'DE (oppose): "{STATEMENT}"' in veto
+    msel_row = next(line for line in text.splitlines() if line.startswith("| F-001 |"))
+    assert "position of DE given at the table" in msel_row
+    assert main(["replay", str(played)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    decision = next(i for i, line in enumerate(lines) if "vetoed by DE" in line)
+    assert lines[decision - 1].endswith(f'Stated: DE: "{STATEMENT}"')
+    assert "Positions:" in lines[decision - 2]
+
+
+def test_statements_in_the_html_report_are_escaped(tmp_path, capsys):
+    from tui.cli import main
+
+    path = _record_played(tmp_path / "evil.jsonl", "oppose", "<script>alert(1)</script>")
+    out = tmp_path / "report.html"
+    assert main(["report", str(path), "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "<script>alert" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text

@@ -28,9 +28,17 @@ def print_run(ex, show_positions: bool = False, out: TextIO | None = None) -> No
         out.write(f"Nobody plays at the table in this run: the model answers for "
                   f"{', '.join(players)} (cdtx play to play them).\n")  # fmt: skip
     out.write("\n")
+    # Stated reasons (a position's or an answer's message), quoted again at the decision.
+    stated: dict[tuple[str, str], str] = {}
+    quoted: list[str] = []
     for event in ex.events:
+        if event.kind == "position_fixed" and event.data.get("statement"):
+            stated[(event.data["state"], event.data["measure"])] = event.data["statement"]
         if event.kind == "position":
             positions.setdefault(event.data["position"], []).append(event.data["state"])
+            statement = stated.pop((event.data["state"], event.data["measure"]), None)
+            if statement:
+                quoted.append(f'{event.data["state"]}: "{statement}"')
             if not show_positions:
                 continue
         if event.kind == "decision" and positions:
@@ -40,7 +48,9 @@ def print_run(ex, show_positions: bool = False, out: TextIO | None = None) -> No
                 if p in positions
             )
             out.write(f"{cal.label(event.t)}  {'psc':<11} Positions: {summary}\n")
-            positions = {}
+            if quoted:
+                out.write(f"{cal.label(event.t)}  {'psc':<11} Stated: {'; '.join(quoted)}\n")
+            positions, quoted = {}, []
         line = describe(event, actors, headless=headless)
         out.write(f"{cal.label(event.t)}  {stage(event):<11} {line}\n")
     m = ex.metrics

@@ -204,11 +204,25 @@ def _timeline(events: list[Event], at, actors: dict[str, str]) -> list[dict[str,
     out = []
     detected: set[str] = set()
     positions: dict[str, dict[str, list[str]]] = {}
+    # A delegation's stated reason (the message of its answer or position inject), quoted at
+    # the decision it was given for: by (state, measure) until the positions are taken, then
+    # by proposal until the decision.
+    stated: dict[tuple[str, str], str] = {}
+    quoted: dict[str, list[str]] = {}
     for e in events:
+        if e.kind == K.POSITION_FIXED:
+            if e.data.get("statement"):
+                stated[(e.data["state"], e.data["measure"])] = e.data["statement"]
+            continue
         if e.kind == K.POSITION:
             positions.setdefault(e.data["proposal"], {}).setdefault(e.data["position"], []).append(
                 e.data["state"]
             )
+            statement = stated.pop((e.data["state"], e.data["measure"]), None)
+            if statement:
+                quoted.setdefault(e.data["proposal"], []).append(
+                    f'{e.data["state"]} ({e.data["position"].replace("_", " ")}): "{statement}"'
+                )
             continue
         if e.kind not in KEY_KINDS:
             continue
@@ -232,6 +246,7 @@ def _timeline(events: list[Event], at, actors: dict[str, str]) -> list[dict[str,
                 if seen.get(pos):
                     parts.append(f"{pos.replace('_', ' ')}: {' '.join(sorted(set(seen[pos])))}")
             row["positions"] = "; ".join(parts) if parts else "all delegations support"
+            row["statements"] = quoted.pop(e.data["proposal"], [])
         out.append(row)
     return out
 
@@ -475,6 +490,8 @@ def _msel(scenario, events, at, end_t, ended) -> list[dict[str, Any]]:
         delivered, state = status(entry_id, planned)
         origin = replaces.get(entry_id)
         label = f"in place of {origin}" if origin else "added by the facilitator"
+        if not origin and inj.get("type") == "position":  # an answer given at the table
+            label = f"position of {inj.get('params', {}).get('state', '?')} given at the table"
         out.append({"id": entry_id, "type": inj.get("type", "?"),
                     "planned": at(planned) if planned is not None else None,
                     "message": inj.get("message") or inject_summary(inj), "expected_action":

@@ -97,7 +97,8 @@ def markdown(r: dict[str, Any]) -> str:
     out += _md_table(
         ["Brussels time", "T+", "Stage", "Event"],
         [[e["calendar"], e["offset"], e["stage"],
-          e["text"] + (f" (positions: {e['positions']})" if e.get("positions") else "")]
+          e["text"] + (f" (positions: {e['positions']})" if e.get("positions") else "")
+          + "".join(f"; {q}" for q in e.get("statements", []))]
          for e in r["timeline"]],
     )  # fmt: skip
     out += ["## Analysis of objectives", ""]
@@ -262,7 +263,8 @@ def html(r: dict[str, Any], horizon_hours: float | None = None) -> str:
     b.append(_table(
         ["Brussels time", "T+", "Stage", "Event"],
         [[e["calendar"], e["offset"], e["stage"],
-          e["text"] + (f" (positions: {e['positions']})" if e.get("positions") else "")]
+          e["text"] + (f" (positions: {e['positions']})" if e.get("positions") else "")
+          + "".join(f"; {q}" for q in e.get("statements", []))]
          for e in r["timeline"]],
     ))  # fmt: skip
     b.append("<h2>Analysis of objectives</h2>")
