@@ -345,13 +345,14 @@ class InjectType:
     """One inject type: its name in files, its params model and what it means.
 
     ``recipients``: whether the inject addresses states in ``to``: ``required`` (the engine
-    refuses it without), ``optional`` (empty means all), or ``""`` when the form does not ask.
+    refuses it without), ``optional`` (empty means all: every type unless it says otherwise), or
+    ``""`` when the form does not ask.
     """
 
     name: str
     params: type[Model]
     doc: str
-    recipients: Literal["", "optional", "required"] = ""
+    recipients: Literal["", "optional", "required"] = "optional"
 
     @property
     def class_name(self) -> str:

@@ -126,16 +126,23 @@ INPUT = EventKind(
     "and with ``cdtx host`` message, observation, advice), with the ``seat`` that entered it.",
     optional="inject control text msel replaced_by how state played seat objective rating allowed",
 )
+def _addressed(d: dict) -> str:
+    """`` to PL, LT`` for an inject addressed to states; nothing when it goes to all (or was
+    recorded before injects said to whom)."""
+    return f" to {', '.join(d['to'])}" if d.get("to") else ""
+
+
 INJECT_APPLIED = EventKind(
     "inject_applied",
     "inject",
-    "inject type message expected_action",
+    "inject type message expected_action to",
     lambda d: (
-        f"Inject {d['inject']} ({d['type']}): {d['message']}"
+        f"Inject {d['inject']} ({d['type']}){_addressed(d)}: {d['message']}"
         if d["message"]
-        else f"Inject {d['inject']} ({d['type']})"
+        else f"Inject {d['inject']} ({d['type']}){_addressed(d)}"
     ),
-    "An MSEL entry or facilitator inject takes effect (its effect follows as its own events).",
+    "An MSEL entry or facilitator inject takes effect (its effect follows as its own events); "
+    "``to``: the states it is addressed to (empty: all).",
 )
 NOTE = EventKind(
     "note",

@@ -311,3 +311,62 @@ def test_statements_in_the_html_report_are_escaped(tmp_path, capsys):
     assert main(["report", str(path), "-o", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
     assert "<script>alert" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+
+
+# -- 8. every inject can be addressed, and says to whom ----------------------------------------
+
+
+def test_every_inject_type_can_be_addressed_and_the_timeline_says_to_whom(capsys):
+    from scenarios.model import INJECT_TYPES_DECLARED
+    from tui.screens.inject import TO, fields_for
+
+    assert all(t.recipients in ("optional", "required") for t in INJECT_TYPES_DECLARED)
+    assert fields_for("meeting", (), ())[0] is TO  # the form asks whom, for every type
+    ex = Exercise("grid-wiper")
+    ex.submit({"type": "meeting", "to": ["EE", "LV"], "message": "Call the PSC",
+               "params": {"body": "psc", "extraordinary": True}})  # fmt: skip
+    applied = [e for e in ex.events if e.kind == "inject_applied"]
+    assert applied[-1].data["to"] == ["EE", "LV"]
+    from sim.narrative import describe
+
+    assert describe(applied[-1]).startswith("Inject F-001 (meeting) to EE, LV: Call the PSC")
+    from tui.cli import main
+
+    assert main(["run", "grid-wiper", "--until", "3d"]) == 0
+    out = capsys.readouterr().out
+    assert "Inject M-01 (note) to PL, LT: Grid operators" in out
+    assert "Inject M-02 (media): International media" in out  # to all: nothing added
+
+
+def test_a_delegation_seat_sees_only_the_injects_addressed_to_it():
+    from sim.seats import DELEGATION, Disclosure, Seat
+
+    ex = Exercise("grid-wiper")
+    ex.submit({"type": "meeting", "to": ["EE"], "params": {"body": "psc"}})
+    disclosure = Disclosure(ex.scenario)
+    seen = {"EE": [], "LV": []}
+    for event in ex.events:
+        disclosure.observe(event)
+        for code in seen:
+            shown = disclosure.view_of(Seat(code, DELEGATION, code), event)
+            if shown is not None and event.kind == "inject_applied":
+                seen[code].append(shown["data"]["inject"])
+    assert seen == {"EE": ["F-001"], "LV": []}
+
+
+def test_the_msel_panel_says_to_whom(tmp_path):
+    pytest.importorskip("textual")
+    from tui.app import make_play_app
+    from tui.widgets.status import UpcomingList
+
+    async def scenario():
+        app = make_play_app("grid-wiper", seed=1, record=False)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.pause()
+            panel = app.console_screen.query_one(UpcomingList)
+            texts = [str(panel.get_option_at_index(i).prompt) for i in range(panel.option_count)]
+            m01 = next(t for t in texts if "M-01" in t)
+            m02 = next(t for t in texts if "M-02" in t)
+            assert "note to PL, LT" in m01 and "media to all" in m02
+
+    asyncio.run(scenario())

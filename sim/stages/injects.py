@@ -66,7 +66,7 @@ def apply(ex: Exercise, inject: InjectBase, source: str) -> None:
     """The effect of one inject, now (docs/scenario-format.md, *Inject types*)."""
     ex.applied.add(inject.id)
     ex.emit(K.INJECT_APPLIED, source, inject=inject.id, type=inject.type, message=inject.message,
-            expected_action=inject.expected_action)  # fmt: skip
+            expected_action=inject.expected_action, to=list(inject.to))  # fmt: skip
     ENGINE[inject.type].effect(ex, inject, inject.params)
 
 
