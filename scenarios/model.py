@@ -334,6 +334,11 @@ class InjectBase(Model):
     delivery: str = Field("", description="Delivery method (HSEEP).")
     controller: str = Field("", description="Responsible controller (HSEEP).")
     notes: str = Field("", description="Controller notes (HSEEP).")
+    hold: bool = Field(
+        False,
+        description="The clock waits at this entry until the facilitator releases it (a headless "
+        "run releases it at once and says so).",
+    )
 
     if TYPE_CHECKING:  # set by each generated subclass (INJECT_CLASSES)
         type: str

@@ -370,3 +370,81 @@ def test_the_msel_panel_says_to_whom(tmp_path):
             assert "note to PL, LT" in m01 and "media to all" in m02
 
     asyncio.run(scenario())
+
+
+# -- 9. an MSEL entry marked hold: the clock waits until the facilitator releases it -----------
+
+
+def _held_scenario():
+    import yaml
+
+    import scenarios
+
+    data = yaml.safe_load(scenarios_text("grid-wiper"))
+    data["msel"][3]["hold"] = True  # M-04, the extraordinary PSC at 3d
+    return scenarios.load_text(yaml.safe_dump(data))
+
+
+def test_a_held_entry_stops_the_clock_until_released_and_replays(tmp_path):
+    from sim.exercise import InjectError
+
+    scenario = _held_scenario()
+    path = tmp_path / "held.jsonl"
+    ex = Exercise(scenario, interactive=True)
+    with Recorder(path, ex):
+        ex.run()
+        assert ex.held == ["M-04"] and ex.now == 72.0 and not ex.finished
+        ex.run()  # still waiting: nothing moves
+        assert ex.now == 72.0 and "M-04" not in ex.applied
+        ex.release()
+        with pytest.raises(InjectError, match="no MSEL entry is held"):
+            ex.release()
+        ex.run()
+        assert "M-04" in ex.applied and ex.now > 72.0
+        while ex.pending:
+            ex.answer(ex.pending[0].state, "support")
+            ex.run()
+    recording = reader.open(path)
+    released = [e for e in recording.events if e.kind == "released"]
+    assert [e.data for e in released] == [{"inject": "M-04", "by": "facilitator"}]
+    assert any(e.kind == "input" and e.data.get("control") == "release" for e in recording.events)
+    assert recording.verify().ok
+
+
+def test_a_headless_run_releases_a_held_entry_at_once_and_says_so(tmp_path, capsys):
+    import yaml
+
+    from tui.cli import main
+
+    path = tmp_path / "held.yaml"
+    path.write_text(yaml.safe_dump(_held_scenario().model_dump(mode="json", by_alias=True)))
+    assert main(["run", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "M-04 is due: the clock waits until the facilitator releases it" in out
+    assert "M-04 released at once: nobody plays this run (headless)" in out
+    assert "Inject M-04 (meeting)" in out
+
+
+def test_console_l_releases_the_held_entry(tmp_path):
+    pytest.importorskip("textual")
+    from tui.app import make_play_app
+
+    async def scenario():
+        app = make_play_app(_held_scenario(), record=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            session = app.console_screen.session
+            session.set_mode("until_t", 100.0)  # past M-04 (3d): the hold stops the clock first
+            for _ in range(400):
+                if session.ex.held or session.ex.pending:
+                    break
+                await pilot.pause(0.02)
+            assert session.ex.held == ["M-04"]
+            assert session.state() == "holding at M-04: l releases it"
+            await pilot.press("l")
+            await pilot.pause()
+            assert session.ex.held == []
+            assert any(e.kind == "released" for e in session.ex.events)
+            session.close()
+
+    asyncio.run(scenario())

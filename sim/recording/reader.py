@@ -464,6 +464,8 @@ def _reapply_input(ex, data: dict[str, Any]) -> None:
         ex.skip(data["msel"], data.get("replaced_by"), data.get("how"))
     elif data.get("control") == "note":
         ex.note(data["text"])
+    elif data.get("control") == "release":
+        ex.release(data["msel"])
     elif data.get("control") == "players":
         ex.set_played(data["state"], data["played"])
     elif data.get("control") in REMARKS:

@@ -77,6 +77,8 @@ class LiveSession:
             return "ended"
         if self.ex.pending:
             return "waiting for a delegation"
+        if self.ex.held:
+            return f"holding at {self.ex.held[0]}: l releases it"
         return "paused" if self.mode == "paused" else "running"
 
     def now(self) -> float:
@@ -134,7 +136,7 @@ class LiveSession:
         """Advance for up to ``budget`` wall seconds; False when the clock cannot move."""
         with self.lock:
             ex = self.ex
-            if self.mode == "paused" or ex.finished or ex.pending:
+            if self.mode == "paused" or ex.finished or ex.pending or ex.held:
                 return False
             deadline = time.perf_counter() + budget
             if self.mode == "run" and self.speed is not None:
@@ -206,6 +208,14 @@ class LiveSession:
 
     def skip(self, msel_id: str):
         return self._input(self.ex.skip, msel_id)
+
+    def release(self) -> str:
+        """Release the held MSEL entry the clock waits at; returns its id."""
+        entry_id = self.ex.held[0] if self.ex.held else None
+        self._input(self.ex.release, entry_id)
+        with self.lock:  # the clock goes on from here, not from where it was before the wait
+            self._anchor = (time.perf_counter(), self.now())
+        return entry_id or ""
 
     def edit(self, msel_id: str, inject: dict):
         """Replace an entry still to come with the form's edited version.
