@@ -641,3 +641,57 @@ def test_sweep_results_on_a_full_disk_are_one_clean_error(tiny_disk):
     with pytest.raises(sw.SweepError, match="cannot write the results: No space left"):
         sw.run_sweep(sw.Sweep(spec), tiny_disk / "r.csv", jobs=1, run_fn=_quick_run,
                      executor_factory=lambda: ThreadPoolExecutor(1))  # fmt: skip
+
+
+# -- a signed trailer: what the unkeyed chain cannot prove -----------------------------------------
+
+
+def test_a_signed_recording_detects_a_rewrite_that_recomputes_the_chain(tmp_path, capsys):
+    import hashlib
+
+    import orjson
+
+    from sim.events import GENESIS, chain
+
+    key = tmp_path / "director.key"
+    key.write_text("0123456789abcdef0123456789abcdef\n")
+    signed = tmp_path / "signed.jsonl"
+    assert _run(capsys, "run", "--until", "3d", "--record", str(signed), "--key", str(key))[0] == 0
+    code, out, _ = _run(capsys, "replay", str(signed), "--verify", "--key", str(key))
+    assert code == 0 and "identical, signature checked" in out
+    code, out, _ = _run(capsys, "replay", str(signed), "--verify")
+    assert code == 0 and "signed: give --key" in out
+
+    # The attack the chain alone cannot stop: change the header's scenario text, rehash it,
+    # rewrite event 0 to match and recompute every link and the trailer's digest.
+    lines = signed.read_bytes().splitlines()
+    header = orjson.loads(lines[0])
+    header["scenario_text"] = header["scenario_text"].replace("target: ", "target: 1", 1)
+    sha = hashlib.sha256(header["scenario_text"].encode()).hexdigest()
+    header["scenario_sha256"] = sha
+    out_lines, head = [orjson.dumps(header)], GENESIS
+    for line in lines[1:-1]:
+        event = orjson.loads(line)
+        event.pop("h")
+        if event["seq"] == 0:
+            event["data"]["scenario_sha256"] = sha
+        raw = orjson.dumps(event, option=orjson.OPT_SORT_KEYS)
+        head = chain(head, raw)
+        out_lines.append(raw[:-1] + b',"h":"' + head.encode() + b'"}')
+    trailer = orjson.loads(lines[-1])
+    trailer["digest"] = head
+    out_lines.append(orjson.dumps(trailer))
+    forged = tmp_path / "forged.jsonl"
+    forged.write_bytes(b"\n".join(out_lines) + b"\n")
+    code, out, err = _run(capsys, "replay", str(forged), "--verify")
+    assert code == 0, err  # the unkeyed chain is fooled, as docs/security.md says
+    code, out, err = _run(capsys, "replay", str(forged), "--verify", "--key", str(key))
+    assert code == 1 and "signature does not match" in err
+    unsigned = tmp_path / "unsigned.jsonl"
+    assert _run(capsys, "run", "--until", "1d", "--record", str(unsigned))[0] == 0
+    code, _, err = _run(capsys, "replay", str(unsigned), "--verify", "--key", str(key))
+    assert code == 1 and "not signed" in err
+    short = tmp_path / "short.key"
+    short.write_text("secret")
+    code, _, err = _run(capsys, "run", "--record", str(tmp_path / "x.jsonl"), "--key", str(short))
+    assert code == 1 and "at least 16 bytes" in err
