@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -27,6 +27,9 @@ from .. import cdtx_version
 from ..clock import parse_offset
 from ..events import GENESIS, Event, canonical, chain, digest_of
 from .writer import FORMAT_VERSION, Recorder, RecordingError
+
+if TYPE_CHECKING:
+    from scenarios.model import Scenario
 
 #: Header fields a recording must have.
 HEADER_FIELDS = ("cdtx_recording", "scenario_text", "seed", "players", "interactive")
@@ -92,7 +95,7 @@ class Recording:
         self.truncated = truncated
         self.trailer = trailer
         self.warnings = warnings_
-        self._scenario = None
+        self._scenario: Scenario | None = None
         self._digest: tuple[int, str] | None = None
         self._times: list[float] | None = None
         self._checkpoints: list[Any] | None = None
@@ -129,13 +132,13 @@ class Recording:
         return self.events[-1].t if self.events else 0.0
 
     @property
-    def scenario(self):
+    def scenario(self) -> Scenario:
         """The embedded scenario, validated again (``RecordingError`` if it no longer is)."""
         if self._scenario is None:
             import scenarios
 
             try:
-                self._scenario = scenarios.load_text(
+                scenario = scenarios.load_text(
                     self.header["scenario_text"], f"{self.path} (embedded scenario)"
                 )
             except scenarios.ScenarioError as exc:
@@ -143,14 +146,14 @@ class Recording:
                 raise RecordingError(
                     f"{self.path}: the embedded scenario no longer validates: {problems}"
                 ) from None
-            horizon = self._scenario.horizon
+            horizon = scenario.horizon
             late = next((e for e in self.events if e.t > horizon), None)
             if late is not None:
-                self._scenario = None
                 raise RecordingError(
                     f"{self.path}: line {late.seq + 2}: event time t {late.t:g} is after the "
                     f"scenario's horizon ({horizon:g} h)"
                 )
+            self._scenario = scenario
         return self._scenario
 
     # -- the situation picture at any moment -----------------------------------------------
@@ -161,8 +164,9 @@ class Recording:
 
         if isinstance(t, str):
             t = parse_offset(t)
-        if self._checkpoints is None:
+        if self._checkpoints is None or self._times is None:
             self._build_checkpoints()
+        assert self._checkpoints is not None and self._times is not None  # built just above
         count = bisect.bisect_right(self._times, t)  # events with e.t <= t
         base = self._checkpoints[count // self._every]
         picture: Picture = base.copy()
@@ -271,20 +275,21 @@ class Recording:
         # event's data may be changed in place later by the engine), one by one as they come.
         events = self.events
         n = len(events)
-        state = {"head": GENESIS, "first": None}
+        head = GENESIS
+        first: tuple[int, bytes | None] | None = None
 
         def compare(event: Event, raw: bytes, h: str) -> None:
+            nonlocal head, first
             i = event.seq
-            if i >= n or state["first"] is not None:
+            if i >= n or first is not None:
                 return
             if raw != canonical(events[i]):
-                state["first"] = (i, raw)
-            state["head"] = h
+                first = (i, raw)
+            head = h
 
         ex.log.subscribe(compare, past=True)  # past: ``started``, emitted before we could listen
         self.resimulate(exercise=ex)
         ex.log.unsubscribe(compare)
-        first = state["first"]
         if first is None and len(ex.events) < n:
             first = (len(ex.events), None)
         if first is not None:
@@ -294,7 +299,8 @@ class Recording:
                               orjson.loads(raw) if raw else None, line=i + 2)  # fmt: skip
             return VerifyResult(False, n, self.digest, self.truncated, diff,
                                 f"diverges at {diff}")  # fmt: skip
-        head = state["head"] if n else GENESIS
+        if not n:
+            head = GENESIS
         if self.trailer is not None and not self.truncated and head != self.trailer["digest"]:
             return VerifyResult(False, n, head, self.truncated, None,
                                 "trailer digest does not match the events")  # fmt: skip
@@ -323,8 +329,8 @@ class Recording:
                 head = chain(head, body)
                 if head != recorded:
                     return self._broken(lineno, i, "chain hash does not match: line was edited")
-        complete = self.trailer is not None and not self.truncated
-        if complete and (self.trailer.get("events") != n or self.trailer.get("digest") != head):
+        trailer = self.trailer if not self.truncated else None
+        if trailer is not None and (trailer.get("events") != n or trailer.get("digest") != head):
             message = f"{self.path}: line {n + 2}: trailer does not match the events (edited)"
             return VerifyResult(False, n, head, False, None, message)
         return None
@@ -412,6 +418,16 @@ def _advance_to(ex, count: int) -> None:
 def _reapply(ex, event: Event) -> None:
     ex.advance_clock(event.t)
     data = event.data
+    ex.seat = data.get("seat")  # the seat that entered it (cdtx host); None in older recordings
+    try:
+        _reapply_input(ex, data)
+    finally:
+        ex.seat = None
+
+
+def _reapply_input(ex, data: dict[str, Any]) -> None:
+    from ..exercise import REMARKS
+
     if "inject" in data:
         # ``at`` is recorded in exact hours, so the inject is scheduled as it was.
         ex.submit(data["inject"])
@@ -421,6 +437,9 @@ def _reapply(ex, event: Event) -> None:
         ex.note(data["text"])
     elif data.get("control") == "players":
         ex.set_played(data["state"], data["played"])
+    elif data.get("control") in REMARKS:
+        fields = {k: v for k, v in data.items() if k not in ("control", "text", "step", "seat")}
+        ex.remark(data["control"], data.get("text", ""), **fields)
     else:
         from ..exercise import InjectError
 
