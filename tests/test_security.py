@@ -545,22 +545,22 @@ def test_disk_full_is_one_message_and_exit_1_never_a_claim_of_success(recorded, 
 # -- the browser console ---------------------------------------------------------------------------
 
 
-def test_web_guard_checks_host_and_origin_against_the_served_address():
-    from tui.web_guard import allowed_hosts, refusal
+def test_serve_checks_host_and_origin_against_the_served_address():
+    from tui.cli.serve import refusal
 
-    local = allowed_hosts("127.0.0.1", 8000)
-    assert refusal("127.0.0.1:8000", None, local) is None
-    assert refusal("localhost:8000", "http://localhost:8000", local) is None
-    assert refusal("127.0.0.1:8000", "http://localhost:8000", local) is None  # same machine
-    assert "another site" in refusal("127.0.0.1:8000", "https://evil.example", local)
-    assert "another site" in refusal("127.0.0.1:8000", "http://127.0.0.1:9999", local)
-    assert "not a web page" in refusal("127.0.0.1:8000", "null", local)
-    assert "not the address" in refusal("evil.example:8000", "http://evil.example:8000", local)
-    assert "no Host" in refusal(None, None, local)
-    remote = allowed_hosts("0.0.0.0", 8000)  # --allow-remote: any name, but same origin
-    assert refusal("10.0.0.5:8000", "http://10.0.0.5:8000", remote) is None
-    assert "another site" in refusal("10.0.0.5:8000", "https://evil.example", remote)
-    assert refusal("[::1]:8000", "http://[::1]:8000", allowed_hosts("::1", 8000)) is None
+    assert refusal("127.0.0.1:8000", None, "127.0.0.1", 8000) is None
+    assert refusal("localhost:8000", "http://localhost:8000", "127.0.0.1", 8000) is None
+    assert refusal("127.0.0.1:8000", "http://localhost:8000", "127.0.0.1", 8000) is None
+    assert "another site" in refusal("127.0.0.1:8000", "https://evil.example", "127.0.0.1", 8000)
+    assert "another site" in refusal("127.0.0.1:8000", "http://127.0.0.1:9", "127.0.0.1", 8000)
+    assert "another site" in refusal("127.0.0.1:8000", "null", "127.0.0.1", 8000)
+    assert "not the address" in refusal(
+        "evil.example:8000", "http://evil.example:8000", "127.0.0.1", 8000
+    )
+    assert "not the address" in refusal(None, None, "127.0.0.1", 8000)
+    assert refusal("10.0.0.5:8000", "http://10.0.0.5:8000", "0.0.0.0", 8000) is None
+    assert "another site" in refusal("10.0.0.5:8000", "https://evil.example", "0.0.0.0", 8000)
+    assert refusal("[::1]:8000", "http://[::1]:8000", "::1", 8000) is None
 
 
 def test_serve_needs_allow_remote_for_other_machines_and_says_when_the_port_is_taken(capsys):

@@ -41,9 +41,7 @@ def _check_play_options(extra: list[str]) -> None:
 def cmd_serve(args) -> int:
     from scenarios.errors import UserError
 
-    from ..web_guard import WILDCARDS, is_loopback
-
-    remote = args.host in WILDCARDS or not is_loopback(args.host)
+    remote = not is_loopback(args.host)
     if remote and not args.allow_remote:
         raise UserError(
             f"--host {args.host or repr('')} can be reached from other machines and the console has "
@@ -92,20 +90,42 @@ def check_port_free(host: str, port: int) -> None:
     probe.close()
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (an address or ``localhost``) is reachable from this machine only."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def refusal(host_header: str | None, origin: str | None, host: str, port: int) -> str | None:
+    """Why a request to the console served on ``host``:``port`` must be refused (None: serve
+    it): its ``Host`` must name the served address (DNS rebinding) and a browser's ``Origin``
+    this console (cross-site WebSocket hijacking). The checks are the host's, shared
+    (tui/host/origin.py)."""
+    from ..host.origin import host_header_allowed, origin_allowed
+
+    if not host_header_allowed(host_header, host, port):
+        return f"Host {host_header!r} is not the address this console is served on"
+    if not origin_allowed(origin, host, port):
+        return f"Origin {origin!r} is another site: cross-site requests are refused"
+    return None
+
+
 def guarded_server_class(host: str, port: int):
-    """textual-serve's Server with every request checked by :func:`tui.web_guard.refusal`
-    (Host against the served address, Origin against this console): 403 otherwise.
-    ImportError without textual-serve."""
+    """textual-serve's Server with every request checked by :func:`refusal` (Host against the
+    served address, Origin against this console): 403 otherwise. ImportError without
+    textual-serve."""
     from aiohttp import web
     from textual_serve.server import Server
 
-    from ..web_guard import allowed_hosts, refusal
-
-    allowed = allowed_hosts(host, port)
-
     @web.middleware
     async def guard(request, handler):
-        why = refusal(request.headers.get("Host"), request.headers.get("Origin"), allowed)
+        why = refusal(request.headers.get("Host"), request.headers.get("Origin"), host, port)
         if why is not None:
             raise web.HTTPForbidden(text=f"cdtx: refused: {why}\n")
         return await handler(request)
