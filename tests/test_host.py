@@ -431,3 +431,15 @@ def test_the_facilitator_console_shares_the_exercise_with_the_seats(tmp_path):
     seats_of = {e.data.get("seat") for e in recording.inputs}
     assert ex.finished and seats_of == {"facilitator", "DE", "PL"}
     assert recording.verify().ok
+
+
+def test_serve_join_refuses_play_options_and_a_missing_token():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("CDTX_TOKEN", None)
+    base = [sys.executable, "-m", "tui.cli", "serve", "--join", "ws://127.0.0.1:1"]
+    with_play = subprocess.run([*base, "--token", "T", "--", "grid-wiper"], capture_output=True,
+                               text=True, timeout=60, env=env)  # fmt: skip
+    no_token = subprocess.run(base, capture_output=True, text=True, timeout=60, env=env)
+    assert with_play.returncode == no_token.returncode == 1
+    assert "takes no play options" in with_play.stderr
+    assert "give the seat's token" in no_token.stderr
