@@ -20,6 +20,13 @@ def register(sub) -> None:
         "reaches the address runs the exercise)",
     )
     p.add_argument(
+        "--join",
+        metavar="URL",
+        help="serve a seat of a hosted exercise (cdtx host) instead of a console: the seat's "
+        "view of 'cdtx join URL' in the browser; its token from --token or CDTX_TOKEN",
+    )
+    p.add_argument("--token", help="with --join: the seat's token")
+    p.add_argument(
         "play_args",
         nargs=argparse.REMAINDER,
         metavar="-- PLAY OPTIONS",
@@ -50,25 +57,48 @@ def cmd_serve(args) -> int:
     extra = list(args.play_args or [])
     if extra[:1] == ["--"]:
         extra = extra[1:]  # only the separator; a later "--" belongs to the play options
-    _check_play_options(extra)
+    if args.join:
+        command_args = _join_command(args, extra)
+    else:
+        _check_play_options(extra)
+        command_args = ["play", *extra]
     try:
         server_class = guarded_server_class(args.host, args.port)
     except ImportError:
         raise UserError("'cdtx serve' needs textual-serve: pip install 'cdtx[serve]'") from None
     check_port_free(args.host, args.port)
-    command = shlex.join([sys.executable, "-m", "tui.cli", "play", *extra])
+    command = shlex.join([sys.executable, "-m", "tui.cli", *command_args])
     if remote:
         print(
             f"cdtx: WARNING: serving on {args.host}: there is no authentication; anyone who "
             "can reach this address can run the exercise.",
             file=sys.stderr,
         )
-    print(f"cdtx: serving the console at http://{args.host}:{args.port}/", file=sys.stderr)
+    what = f"the seat of {args.join}" if args.join else "the console"
+    print(f"cdtx: serving {what} at http://{args.host}:{args.port}/", file=sys.stderr)
     try:
         server_class(command, host=args.host, port=args.port, title="cdtx").serve()
     except OSError as exc:  # the port was taken between the check and the start
         raise UserError(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}") from None
     return 0
+
+
+def _join_command(args, extra: list[str]) -> list[str]:
+    """``cdtx join URL`` for the served page; the token goes to it through the environment
+    (CDTX_TOKEN), never on a command line that ``ps`` shows."""
+    import os
+
+    from scenarios.errors import UserError
+
+    if extra:
+        raise UserError("--join serves a seat: it takes no play options")
+    token = args.token or os.environ.get("CDTX_TOKEN")
+    if not token:
+        raise UserError("--join: give the seat's token (--token T or CDTX_TOKEN)")
+    if not args.join.startswith(("ws://", "wss://")):
+        raise UserError(f"--join {args.join}: the host's address starts with ws:// or wss://")
+    os.environ["CDTX_TOKEN"] = token  # inherited by each page's process
+    return ["join", args.join]
 
 
 def check_port_free(host: str, port: int) -> None:
