@@ -171,6 +171,11 @@ def test_a_small_sobol_sweep_of_a_builtin_prints_indices_with_intervals(tmp_path
     assert "Sobol' indices, N = 8 base samples, 32 points" in text
     assert re.search(r"member_states\.HU\.ties\.RU\s+-?\d\.\d\d \[-?\d\.\d\d, \d\.\d\d\]", text)
     assert "32 points not shown" in text  # the design's points are in the report
+    from sim import report
+
+    md = report.sweep_report(report.sweep.read_results(out))
+    assert md.index("## Sensitivity (Sobol' indices") < md.index("## Points")  # the answer first
+    assert "| member_states.HU.ties.RU |" in md
 
 
 # -- tables and plots people can read -----------------------------------------------------------
