@@ -27,7 +27,8 @@ def register(sub) -> None:
         "spec",
         nargs="?",
         metavar="SPEC",
-        help="sweep spec file or shipped spec name (hu-ties, unanimity-vs-qmv, crisis-vs-calendar)",
+        help="sweep spec file or shipped spec name (hu-ties, unanimity-vs-qmv, crisis-vs-calendar, "
+        "listing-drivers)",
     )
     p.add_argument("-j", "--jobs", type=argtypes.positive_int, default=None, metavar="N",
                    help=f"worker processes (default: {os.cpu_count()})")  # fmt: skip
