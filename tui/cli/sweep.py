@@ -43,6 +43,7 @@ def register(sub) -> None:
         "--chunk", type=argtypes.positive_int, default=None, metavar="N", help="runs per task"
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    argtypes.add_force_argument(p, "--plot FILE")
     p.set_defaults(func=cmd_sweep)
 
 
@@ -53,7 +54,7 @@ def cmd_sweep(args) -> int:
     try:
         if args.plot is not None:  # checked before a sweep spends any time running
             check_output(args.plot, [i for i in (args.summary, args.output, args.spec) if i],
-                         "--plot")  # fmt: skip
+                         "--plot", force=args.force)  # fmt: skip
             sw.check_plot_output(args.plot)
         if args.summary:
             if args.spec:
