@@ -64,7 +64,7 @@ def warm_dask(sweep: sw.Sweep, d: Path) -> None:
     pool = timed(sweep, d / "pool.csv", jobs=2)
     with (
         LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         Client(cluster) as client,
     ):
