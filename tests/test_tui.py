@@ -645,7 +645,7 @@ def test_first_tab_lands_on_a_field_not_a_container():
             form.query_one("#inject-type").focus()
             await pilot.press("tab", *"abc")
             await pilot.pause()
-            assert form.values()["params.text"] == "abc"
+            assert form.values()["to"] == "abc"  # every inject type asks to whom first
             await pilot.press("escape")
             for _ in range(len(SPEEDS)):
                 await pilot.press("plus")
@@ -943,7 +943,7 @@ def test_small_feedback_toasts_and_ids(tmp_path):
             for _ in range(2):  # the second incident is offered the next free id
                 form = await _open_inject(pilot, app, "incident")
                 offered.append(form.values()["params.id"])
-                actor = form.query_one(f"#f{form._generation}-1", Select)
+                actor = form.query_one(f"#f{form._generation}-2", Select)  # after "to"
                 assert actor.value == "iron-lantern" and "IRON LANTERN" in str(actor._options)
                 _set(form, "params.targets", "EE:energy")
                 await pilot.press("ctrl+s")
