@@ -281,7 +281,7 @@ def test_replay_at_rates_what_is_decided_and_leaves_the_rest_pending(tmp_path, c
     assert ratings["OBJ-1"] == "P"
     assert ratings["OBJ-3"] == ratings["OBJ-4"] == "pending"
     assert _summary(out)["listing adopted"] == "pending"
-    assert "Summary so far (at Wed 11 Mar 2026 05:40  T+05:00:00)" in out
+    assert "Summary so far (at Wed 11 Mar 2026 05:40  T+5d 00:00)" in out
 
 
 # -- 5. player statements are quoted at the decision -------------------------------------------

@@ -83,7 +83,9 @@ def players_of(events: list[Event], header: dict | None, scenario: Scenario) -> 
 
 def period(hours: float) -> str:
     """A length of simulated time as the report writes it: ``6d 06h 37m``."""
-    return format_offset(hours).removeprefix("T+").replace(":", "d ", 1).replace(":", "h ", 1) + "m"
+    days, clock = format_offset(hours).removeprefix("T+").split(" ")
+    hh, mm = clock.split(":")
+    return f"{int(days[:-1]):02d}d {hh}h {mm}m"
 
 
 def handovers_of(events: list[Event]) -> list[str]:
