@@ -448,3 +448,21 @@ def test_console_l_releases_the_held_entry(tmp_path):
             session.close()
 
     asyncio.run(scenario())
+
+
+def test_a_held_entry_survives_the_msel_spreadsheet(tmp_path, capsys):
+    import yaml
+
+    from tui.cli import main
+
+    path = tmp_path / "held.yaml"
+    path.write_text(yaml.safe_dump(_held_scenario().model_dump(mode="json", by_alias=True)))
+    sheet, out = tmp_path / "msel.csv", tmp_path / "new.yaml"
+    assert main(["msel", "export", str(path), "-o", str(sheet)]) == 0
+    m04 = next(line for line in sheet.read_text().splitlines() if line.startswith("M-04,"))
+    assert m04.endswith(",hold")  # its Status
+    assert main(["msel", "import", str(sheet), "--into", str(path), "-o", str(out)]) == 0
+    import scenarios
+
+    held = [m.id for m in scenarios.load(str(out)).msel if m.hold]
+    assert held == ["M-04"]
