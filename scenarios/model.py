@@ -18,6 +18,7 @@ from pydantic import (
     PlainSerializer,
     PrivateAttr,
     WithJsonSchema,
+    model_validator,
 )
 
 from .vocabulary import (
@@ -74,6 +75,20 @@ StateCode = Annotated[
     AfterValidator(_state_code),
     WithJsonSchema({"type": "string", "enum": list(EU27), "description": "An EU-27 state code."}),
 ]
+def _outsider(value: str) -> str:
+    if value in EU27:
+        raise ValueError(f"{value} is a member state: partners and third parties are outside the Union")
+    return value
+
+
+#: A partner of the Union or a victim outside it: a third state (UK, US, UA) or an international
+#: organisation (NATO, OPCW), in capitals.
+OutsiderCode = Annotated[
+    str,
+    Field(pattern=r"^[A-Z][A-Z0-9]{1,7}$", description="A third state or international "
+          "organisation, e.g. UK, US, UA, NATO, OPCW (not a member state)."),  # fmt: skip
+    AfterValidator(_outsider),
+]
 SponsorCode = Annotated[
     str,
     Field(pattern=r"^[A-Z]{2}$", description="Two-letter code of a (possible) sponsoring state."),
@@ -84,7 +99,7 @@ Identifier = Annotated[
 ]
 MeasureId = Literal[
     "preventive", "cooperative", "hr_declaration", "council_conclusions", "listing",
-    "mutual_assistance", "solidarity_clause",
+    "mutual_assistance", "solidarity_clause", "hr_statement",
 ]  # fmt: skip
 
 
@@ -132,6 +147,19 @@ class StateOverride(Model):
     ties: dict[SponsorCode, Unit] | None = Field(
         None, description="Ties to possible sponsors (sponsor code -> 0..1); merged key by key."
     )
+
+
+class Partner(Model):
+    """A partner of the Union (third state or organisation) that attributes on its own evidence
+    and will, and joins coordinated attributions (docs/model.md, *Attribution*)."""
+
+    id: OutsiderCode
+    name: str = Field(min_length=1)
+    intel: Unit = Field(0.8, description="Intelligence (attribution) capability, 0..1.")
+    attribution_threshold: Unit = Field(
+        0.7, description="Confidence it needs before attributing publicly, 0..1."
+    )
+    stance: Signed = Field(0.6, description="Readiness to name an attacker, -1..1.")
 
 
 class ThreatActor(Model):
@@ -211,6 +239,16 @@ class Procedure(Model):
     deliberation_rounds: Annotated[int, Field(ge=0, le=50), NotBool] | None = Field(
         None, description="Rounds per meeting."
     )
+    instruction_spread: Unit | None = Field(
+        None,
+        description="Spread of each delegation's per-run instructions around its profile "
+        "(stance and ties); 0 pins every delegation to its profile.",
+    )
+    attribution_wait: Duration | None = Field(
+        None,
+        description="How long an initiative for a declaration or conclusions waits for a "
+        "national or partner attribution before it goes ahead without naming anyone.",
+    )
 
 
 # -- injects ---------------------------------------------------------------------------------
@@ -227,8 +265,17 @@ class IntelParams(Model):
 
 
 class AttributeParams(Model):
-    states: list[StateCode] = Field(min_length=1)
+    states: list[StateCode] = Field(default_factory=list)
+    partners: list[OutsiderCode] = Field(
+        default_factory=list, description="Partners (UK, US, NATO...) attributing with them."
+    )
     actor: Identifier
+
+    @model_validator(mode="after")
+    def _someone(self) -> AttributeParams:
+        if not self.states and not self.partners:
+            raise ValueError("an attribution needs at least one of states or partners")
+        return self
 
 
 class MediaParams(Model):
@@ -249,6 +296,11 @@ class MeetingParams(Model):
 class ProposeParams(Model):
     measure: MeasureId
     by: StateCode | Literal["hr"]
+    naming: Literal["none", "territory", "state"] | None = Field(
+        None,
+        description="How the text names the perpetrator (declarations and conclusions). Given, "
+        "it is used as written, even before any attribution; left out, the model drafts it.",
+    )
 
 
 class InvokeParams(Model):
@@ -378,6 +430,9 @@ class Scenario(Model):
     objectives: list[Objective] = Field(default_factory=list)
     member_states: dict[StateCode, StateOverride] = Field(default_factory=dict)
     players: list[StateCode] = Field(default_factory=list)
+    partners: list[Partner] = Field(
+        default_factory=list, description="Partners that attribute alongside member states."
+    )
     threat_actors: list[ThreatActor] = Field(min_length=1)
     incidents: list[Incident] = Field(default_factory=list)
     procedure: Procedure = Field(default_factory=Procedure)

@@ -25,6 +25,9 @@ LADDER: dict[str, tuple[int, str]] = {
     "hr_declaration": (3, "stability"),
     "council_conclusions": (3, "stability"),
     "listing": (4, "restrictive"),
+    # A statement of the High Representative in her own name: no consensus needed, so it is
+    # what is left after a veto of a declaration; a lower rung than the declaration it replaces.
+    "hr_statement": (2, "stability"),
     "mutual_assistance": (5, "support to member states' lawful responses"),
     "solidarity_clause": (5, "support to member states' lawful responses"),
 }
@@ -39,6 +42,11 @@ STANCES: tuple[str, ...] = ("support", "abstain", "constructive_abstention", "op
 BODIES: tuple[str, ...] = ("hwpci", "psc", "coreper", "council")
 ADVERSARY_ACTIONS: tuple[str, ...] = ("cease", "continue", "escalate", "new_wave")
 ARTICLES: dict[str, str] = {"42(7)": "mutual_assistance", "222": "solidarity_clause"}
+#: Measures outside the response ladder: invoked by the state attacked, they open an assistance
+#: track (aid, the crisis arrangements) and are reported apart from the ladder.
+ASSISTANCE: tuple[str, ...] = ("mutual_assistance", "solidarity_clause")
+#: How a declaration or conclusions name the perpetrator, weakest first.
+NAMING_LEVELS: tuple[str, ...] = ("none", "territory", "state")
 
 INJECT_TYPES: tuple[str, ...] = (
     "incident", "escalate", "intel", "attribute", "media", "position", "meeting",

@@ -15,7 +15,7 @@ import simpy
 from pydantic import TypeAdapter, ValidationError
 
 import scenarios
-from actors.roster import roster_for
+from actors.roster import MemberState, roster_for
 from scenarios.model import Inject, InjectBase, Scenario
 from scenarios.vocabulary import EU27, format_duration
 
@@ -82,6 +82,12 @@ class Exercise:
         self.log = EventLog()
         self.rng = Streams(seed)
         self.roster = roster_for(self.scenario)
+        #: Partners of the Union that attribute (scenario ``partners``), as attributor profiles.
+        self.partners = {
+            p.id: MemberState(p.id, p.name, 0.0, (), 0.5, p.intel, 0.5, p.stance, 0.5,
+                              p.attribution_threshold)  # fmt: skip
+            for p in self.scenario.partners
+        }
         self.timing = timing_for(self.scenario.procedure)
         self.calendar = Calendar(self.scenario.start)
         self.world = World()
@@ -463,17 +469,27 @@ class Exercise:
         parent: str | None = None,
         prepared: bool = False,
         start: bool = True,
+        naming: str | None = None,
+        cosponsors: list[str] | None = None,
     ) -> Proposal:
-        """Table a proposal and start its life through the procedure."""
+        """Table a proposal and start its life through the procedure.
+
+        ``naming`` fixes how the text names the perpetrator (a scenario asking for it); left
+        out, the model drafts the wording from the attributions made. ``cosponsors`` are the
+        capitals of a push coalition."""
         for existing in self.world.pending():
             if existing.measure == measure and start:
                 self.emit("proposal_joined", proposal=existing.id, measure=measure, by=by)
                 return existing
         prop = Proposal(f"P-{len(self.world.proposals) + 1}", measure, by, self.env.now, parent)
+        if naming is not None:
+            prop.naming, prop.forced = naming, True
         prop.done = self.env.event()
         self.world.proposals.append(prop)
+        extra = {"cosponsors": cosponsors} if cosponsors else {}
         self.emit(
-            "proposal", proposal=prop.id, measure=measure, by=by, parent=parent, origin=source
+            "proposal", proposal=prop.id, measure=measure, by=by, parent=parent, origin=source,
+            **extra,
         )
         self.world_changed()
         if start:

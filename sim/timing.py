@@ -30,6 +30,8 @@ class Timing:
     written_procedure: float  # Council written procedure
     extraordinary_meetings: bool  # bodies meet in extraordinary session when business waits
     deliberation_rounds: int  # Friedkin-Johnsen rounds per meeting
+    instruction_spread: float  # spread of each delegation's per-run instructions (0 pins them)
+    attribution_wait: float  # how long an initiative for a text waits for a capital to name
 
 
 CALENDAR = Timing(
@@ -49,6 +51,8 @@ CALENDAR = Timing(
     written_procedure=3 * DAY,
     extraordinary_meetings=False,
     deliberation_rounds=3,
+    instruction_spread=0.15,
+    attribution_wait=30 * DAY,
 )
 
 CRISIS = Timing(
@@ -68,6 +72,8 @@ CRISIS = Timing(
     written_procedure=2 * DAY,
     extraordinary_meetings=True,
     deliberation_rounds=2,
+    instruction_spread=0.15,
+    attribution_wait=3 * DAY,
 )
 
 DEFAULTS = {"calendar": CALENDAR, "crisis": CRISIS}

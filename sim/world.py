@@ -43,6 +43,8 @@ class Proposal:
     by: str
     tabled: float
     parent: str | None = None
+    naming: str = "state"  # the strongest wording the text may use (lowered by redrafts)
+    forced: bool = False  # the wording was set by people (a propose inject), not drafted
     status: str = "tabled"  # tabled, preparing, deliberating, adopting, adopted, blocked, dropped
     deferrals: int = 0
     done: Any = None  # simpy Event succeeded with the final status
@@ -63,6 +65,17 @@ class World:
     proposals: list[Proposal] = field(default_factory=list)
     fixed_positions: dict[tuple[str, str], str] = field(default_factory=dict)
     ceased: list[str] = field(default_factory=list)  # actors that have stopped
+    instructions: dict[str, Any] = field(default_factory=dict)  # state -> this run's Instructions
+    partners_attributed: dict[str, dict[str, float]] = field(default_factory=dict)  # partner->actor->t
+    informed: dict[str, float] = field(default_factory=dict)  # state -> when the CSIRTs share reached it
+
+    def any_attribution(self, actor_id: str | None = None) -> bool:
+        """Whether some member state or partner has publicly attributed (``actor_id``, or any)."""
+        for table in (self.attributed, self.partners_attributed):
+            for actors in table.values():
+                if actors and (actor_id is None or actor_id in actors):
+                    return True
+        return False
 
     def victims(self) -> list[str]:
         """Every state hit by some incident, in the order they were hit, once each."""
@@ -81,7 +94,9 @@ class World:
         return None
 
     def pending(self) -> list[Proposal]:
-        return [p for p in self.proposals if p.status not in ("adopted", "blocked", "dropped")]
+        return [
+            p for p in self.proposals if p.status not in ("adopted", "blocked", "dropped", "lapsed")
+        ]
 
     def adopted(self) -> list[str]:
         """The measures adopted so far, in order."""

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from actors.delegation import WORDED
 from actors.severity import rung_of
+from scenarios.vocabulary import ASSISTANCE
 
-from . import psc, reaction
+from . import awareness, psc, reaction
 
 if TYPE_CHECKING:
     from ..exercise import Exercise
@@ -23,6 +25,8 @@ def adopt(ex: Exercise, proposal: Proposal):
         yield ex.env.timeout(ex.timing.silence_procedure)
         ex.emit("silence_procedure", proposal=proposal.id, phase="ended")
         return adopted(ex, proposal, body="psc", how="silence procedure")
+    if measure == "hr_statement":
+        return adopted(ex, proposal, body="hr", how="statement of the High Representative")
     if measure in ("cooperative", "preventive"):
         return adopted(
             ex, proposal, body="psc" if measure == "cooperative" else "eeas", how="agreed"
@@ -56,8 +60,45 @@ def adopt(ex: Exercise, proposal: Proposal):
 
 def adopted(ex: Exercise, proposal: Proposal, body: str, how: str) -> bool:
     proposal.status = "adopted"
+    extra = {}
+    if proposal.measure in WORDED or proposal.measure == "hr_statement":
+        extra["naming"] = coordinate(ex, proposal)
     ex.emit("adopted", proposal=proposal.id, measure=proposal.measure, rung=rung_of(proposal.measure),
-            body=body, how=how)  # fmt: skip
+            body=body, how=how, **extra)  # fmt: skip
     ex.world_changed()
-    ex.env.process(reaction.react(ex, proposal.measure))
+    if proposal.measure not in ASSISTANCE:
+        # The adversary reads costs imposed, not the help member states give each other.
+        ex.env.process(reaction.react(ex, proposal.measure))
+    if proposal.measure == "listing":
+        ex.env.process(review(ex, proposal))
     return True
+
+
+def coordinate(ex: Exercise, proposal: Proposal) -> str:
+    """Coordinated attribution: a text that names the actor goes out the day capitals ready to
+    attribute do so (Viasat, 10 May 2022). Returns the naming the adopted text carries: none if,
+    after all, no capital or partner has named the actor."""
+    if proposal.naming == "none" or proposal.forced:
+        return proposal.naming
+    actor = (ex.world.assessment or {}).get("actor")
+    if actor is None:
+        return "none"
+    for code in awareness.ready_to_attribute(ex, actor):
+        awareness.attribute(ex, code, actor, source="coordinated")
+    return proposal.naming if ex.world.any_attribution(actor) else "none"
+
+
+REVIEW_PERIOD = 365 * 24.0  # Decision (CFSP) 2019/797: listings are reviewed every 12 months
+
+
+def review(ex: Exercise, proposal: Proposal):
+    """Process: the yearly review of a listing, a unanimity point each time (renewals in May)."""
+    number = 0
+    while True:
+        yield ex.env.timeout(REVIEW_PERIOD)
+        number += 1
+        outcome = yield from psc.decide(ex, proposal, body="council", wait=False)
+        ex.emit("listing_review", proposal=proposal.id, review=number, renewed=outcome.adopted)
+        proposal.status = "adopted" if outcome.adopted else "lapsed"
+        if not outcome.adopted:
+            return

@@ -41,6 +41,8 @@ def apply(ex: Exercise, inject: InjectBase, source: str) -> None:
     elif kind == "attribute":
         for code in p.states:
             awareness.attribute(ex, code, p.actor, source="inject")
+        for code in p.partners:
+            awareness.attribute_partner(ex, code, p.actor, source="inject")
     elif kind == "media":
         for code in inject.to or list(ex.roster.codes):
             before = ex.world.pressure.get(code, 0.0)
@@ -56,15 +58,15 @@ def apply(ex: Exercise, inject: InjectBase, source: str) -> None:
         body = ex.bodies[p.body]
         body.request(p.extraordinary, by="inject")
     elif kind == "propose":
-        ex.propose(p.measure, p.by, source="inject")
+        ex.propose(p.measure, p.by, source="inject", naming=p.naming)
     elif kind == "invoke":
+        # Art. 42(7) TEU / Art. 222 TFEU leave the response ladder: the state attacked invokes
+        # them and they open an assistance track (aid, the crisis arrangements), not a sanction.
         measure = ARTICLES[p.article]
         ex.emit("invoked", article=p.article, measure=measure, by=p.by)
-        proposal = ex.propose(measure, p.by, source="inject", start=False)
-        from . import council  # local: council imports reaction which imports incident
-
-        council.adopted(ex, proposal, body=p.by, how=f"invoked by {p.by}")
-        proposal.done.succeed(proposal.status)
+        ex.emit("assistance", article=p.article, measure=measure, by=p.by,
+                track="aid from member states; IPCR crisis arrangements")  # fmt: skip
+        ex.world_changed()
     elif kind == "adversary":
         for actor in ex.scenario.threat_actors:
             if any(i.actor.id == actor.id for i in ex.world.incidents.values()):

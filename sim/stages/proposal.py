@@ -1,14 +1,16 @@
 """The life of one proposal: tabled, prepared at HWPCI, decided at PSC, adopted.
 
-When the PSC blocks it, the chair defers for more evidence or tables a weaker compromise
-(actors.institutions.chair_move).
+When the PSC blocks it, the chair concedes step by step (actors.institutions.after_veto):
+weaker wording first, then a deferral for evidence, a lower measure, a statement of the High
+Representative in her own name, or the text is withdrawn. Every new attempt waits for the next
+sitting: a failed round costs a sitting.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from actors.institutions import chair_move
+from actors.institutions import after_veto
 
 from . import council, hwpci, psc
 
@@ -16,44 +18,56 @@ if TYPE_CHECKING:
     from ..exercise import Exercise
     from ..world import Proposal
 
-NO_VOTE = ("preventive",)
+NO_VOTE = ("preventive", "hr_statement")
 
 
 def lifecycle(ex: Exercise, proposal: Proposal, prepared: bool = False):
-    """Process: carry ``proposal`` from tabling to adoption, blocking or dropping."""
+    """Process: carry ``proposal`` from tabling to adoption, blocking or withdrawal."""
     if proposal.measure not in NO_VOTE:
         # An HR declaration tabled by the HR is an EEAS text: it goes straight to the PSC
         # (Viasat 2022: agreed the day of the coordinated attributions). docs/calibration.md
         if not prepared and not (proposal.measure == "hr_declaration" and proposal.by == "hr"):
             yield from hwpci.prepare(ex, proposal)
-        wait = not prepared
         while True:
-            outcome = yield from psc.decide(ex, proposal, wait=wait)
-            wait = True
+            outcome = yield from psc.decide(ex, proposal, wait=True)
             if outcome.adopted:
                 break
             assessment = ex.world.assessment or {}
-            move, weaker = chair_move(
+            move, arg = after_veto(
                 proposal.measure,
+                psc.text_naming(ex, proposal),
                 assessment.get("confidence", 0.0),
                 proposal.deferrals,
+                len(outcome.blockers),
                 ex.world.adopted(),
             )
+            if move == "redraft":
+                ex.emit("redrafted", proposal=proposal.id, measure=proposal.measure,
+                        naming=arg, previous=psc.text_naming(ex, proposal))  # fmt: skip
+                proposal.naming = arg
+                continue
             if move == "defer":
                 proposal.deferrals += 1
                 ex.emit("deferred", proposal=proposal.id, measure=proposal.measure,
                         reason="the chair seeks more evidence before a new round")  # fmt: skip
                 continue
             proposal.status = "blocked"
-            if move == "compromise":
-                ex.emit(
-                    "compromise", proposal=proposal.id, measure=proposal.measure, instead=weaker
-                )
-                compromise = ex.propose(weaker, "chair", parent=proposal.id, prepared=True)
+            if move == "lower":
+                ex.emit("compromise", proposal=proposal.id, measure=proposal.measure, instead=arg)
+                compromise = ex.propose(arg, "chair", parent=proposal.id, prepared=True)
                 proposal.done.succeed(proposal.status)
                 yield compromise.done
                 return
-            ex.emit("dropped", proposal=proposal.id, measure=proposal.measure)
+            if move == "statement":
+                ex.emit("withdrawn", proposal=proposal.id, measure=proposal.measure,
+                        reason="vetoed; the High Representative speaks in her own name")  # fmt: skip
+                statement = ex.propose(arg, "hr", parent=proposal.id, prepared=True)
+                statement.naming = psc.text_naming(ex, proposal)
+                proposal.done.succeed(proposal.status)
+                yield statement.done
+                return
+            ex.emit("withdrawn", proposal=proposal.id, measure=proposal.measure,
+                    reason="vetoed; the proposer withdraws the text")  # fmt: skip
             proposal.done.succeed(proposal.status)
             return
     yield from council.adopt(ex, proposal)
