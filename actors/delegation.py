@@ -69,8 +69,14 @@ ART31_MEASURES = ("listing",)
 #: ``procedure.instruction_spread: 0``.
 INSTRUCTION_SPREAD = 0.15
 #: A delegation whose drawn ties to the sponsor reach this level has a red line: it opposes
-#: naming the sponsor state and listing its people, whatever its peers say.
-RED_LINE_TIE = 0.6
+#: naming the sponsor state, whatever its peers say; a listing of the sponsor's people is a red
+#: line only from :data:`LISTING_RED_LINE_TIE` (every cyber listing brought to the Council since
+#: 2019 was adopted: the long preparation brings reluctant capitals along).
+RED_LINE_TIE = 0.7
+LISTING_RED_LINE_TIE = 0.9
+#: On a listing a reluctant capital has Art. 31(1)'s way out, a formal abstention; it vetoes only
+#: with a stance below this (or a red line).
+LISTING_VETO_AT = -0.6
 
 #: Thresholds from final stance to position: support above, oppose below.
 SUPPORT_AT = 0.1
@@ -119,9 +125,12 @@ def draw_instructions(rng: random.Random, state: MemberState, spread: float) -> 
 def red_line(instructions: Instructions, measure: str, naming: str, sponsor: str | None) -> bool:
     """True when the capital forbids its delegation to accept this text: naming the sponsor
     state in a declaration or conclusions, or listing its people, with strong ties to it."""
-    if sponsor is None or instructions.tie(sponsor) < RED_LINE_TIE:
+    if sponsor is None:
         return False
-    return measure == "listing" or (measure in WORDED and naming == "state")
+    tie = instructions.tie(sponsor)
+    if measure == "listing":
+        return tie >= LISTING_RED_LINE_TIE
+    return tie >= RED_LINE_TIE and measure in WORDED and naming == "state"
 
 
 def initial_stance(
@@ -183,8 +192,10 @@ def position(stance: float, measure: str = "listing") -> str:
         return "support"
     if stance >= ABSTAIN_AT:
         return "abstain"
+    if measure in ART31_MEASURES:
+        return "constructive_abstention" if stance >= LISTING_VETO_AT else "oppose"
     if stance >= CONSTRUCTIVE_AT:
-        return "constructive_abstention" if measure in ART31_MEASURES else "abstain"
+        return "abstain"  # no formal abstention outside Art. 31(1): a plain one
     return "oppose"
 
 

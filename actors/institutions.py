@@ -92,7 +92,7 @@ def after_veto(
     lower = LOWER.get(measure)
     if lower is not None and lower not in adopted:
         return "lower", lower
-    if measure == "hr_declaration" and blockers <= STATEMENT_MAX_BLOCKERS:
-        if "hr_statement" not in adopted:
-            return "statement", "hr_statement"
+    few = blockers <= STATEMENT_MAX_BLOCKERS
+    if measure == "hr_declaration" and few and "hr_statement" not in adopted:
+        return "statement", "hr_statement"
     return "withdraw", None

@@ -30,7 +30,9 @@ def run_summary(ex: Exercise) -> dict:
     first_attribution = None
     early_naming = False
     naming = []
-    scripted = {(e.data["state"], e.data["measure"]) for e in ex.events if e.kind == "position_fixed"}
+    scripted = {
+        (e.data["state"], e.data["measure"]) for e in ex.events if e.kind == "position_fixed"
+    }
     model_vetoes = withdrawals = 0
     for e in ex.events:
         d = e.data

@@ -75,9 +75,13 @@ StateCode = Annotated[
     AfterValidator(_state_code),
     WithJsonSchema({"type": "string", "enum": list(EU27), "description": "An EU-27 state code."}),
 ]
+
+
 def _outsider(value: str) -> str:
     if value in EU27:
-        raise ValueError(f"{value} is a member state: partners and third parties are outside the Union")
+        raise ValueError(
+            f"{value} is a member state: partners and third parties are outside the Union"
+        )
     return value
 
 
@@ -85,8 +89,11 @@ def _outsider(value: str) -> str:
 #: organisation (NATO, OPCW), in capitals.
 OutsiderCode = Annotated[
     str,
-    Field(pattern=r"^[A-Z][A-Z0-9]{1,7}$", description="A third state or international "
-          "organisation, e.g. UK, US, UA, NATO, OPCW (not a member state)."),  # fmt: skip
+    Field(
+        pattern=r"^[A-Z][A-Z0-9]{1,7}$",
+        description="A third state or international "
+        "organisation, e.g. UK, US, UA, NATO, OPCW (not a member state).",
+    ),  # fmt: skip
     AfterValidator(_outsider),
 ]
 SponsorCode = Annotated[
@@ -224,6 +231,9 @@ class Procedure(Model):
     )
     initiation: Duration | None = Field(None, description="From awareness to a proposal.")
     hwpci_package: Duration | None = Field(None, description="Evidence package for a listing.")
+    text_drafting: Duration | None = Field(
+        None, description="EEAS drafting of a declaration or conclusions before HWPCI reads it."
+    )
     psc_extraordinary: Duration | None = Field(None, description="Notice for an extraordinary PSC.")
     silence_procedure: Duration | None = Field(
         None, description="Silence procedure (HR declaration)."
@@ -243,6 +253,11 @@ class Procedure(Model):
         None,
         description="Spread of each delegation's per-run instructions around its profile "
         "(stance and ties); 0 pins every delegation to its profile.",
+    )
+    coordinated_attribution: bool | None = Field(
+        None,
+        description="Capitals and partners hold their attributions for a date agreed together: "
+        "the day the Union's declaration or conclusions are adopted (Viasat, 10 May 2022).",
     )
     attribution_wait: Duration | None = Field(
         None,

@@ -84,8 +84,9 @@ class Exercise:
         self.roster = roster_for(self.scenario)
         #: Partners of the Union that attribute (scenario ``partners``), as attributor profiles.
         self.partners = {
-            p.id: MemberState(p.id, p.name, 0.0, (), 0.5, p.intel, 0.5, p.stance, 0.5,
-                              p.attribution_threshold)  # fmt: skip
+            p.id: MemberState(
+                p.id, p.name, 0.0, (), 0.5, p.intel, 0.5, p.stance, 0.5, p.attribution_threshold
+            )  # fmt: skip
             for p in self.scenario.partners
         }
         self.timing = timing_for(self.scenario.procedure)
@@ -488,7 +489,12 @@ class Exercise:
         self.world.proposals.append(prop)
         extra = {"cosponsors": cosponsors} if cosponsors else {}
         self.emit(
-            "proposal", proposal=prop.id, measure=measure, by=by, parent=parent, origin=source,
+            "proposal",
+            proposal=prop.id,
+            measure=measure,
+            by=by,
+            parent=parent,
+            origin=source,
             **extra,
         )
         self.world_changed()

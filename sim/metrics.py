@@ -6,7 +6,8 @@ Objective ratings follow HSEEP's P/S/M/U. The rule, documented in docs/model.md:
 - proportionality gap: P at or below the target, S one above, M two above, U otherwise;
 - cohesion: rated on the LOWEST cohesion of any decision of the run, the vetoed ones included
   (``cohesion_min``), so a veto followed by an easy lesser decision does not rate P: P at or
-  above the target, S within 0.1, M within 0.25, U otherwise or no decision;
+  above the target and no decision vetoed, S within 0.1 (or at the target with a veto), M
+  within 0.25, U otherwise or no decision;
 - meeting counts: P at or above the target, S at half of it, M above zero, U at zero.
 """
 
@@ -157,7 +158,8 @@ def rate(metric: str, target: Any, values: dict[str, Any]) -> str:
         value = values.get("cohesion_min")
         if value is None:
             return "U"
-        return _grade(value >= target, value >= target - 0.1, value >= target - 0.25)
+        vetoed = any(not d["adopted"] for d in values.get("decisions", []))
+        return _grade(value >= target and not vetoed, value >= target - 0.1, value >= target - 0.25)
     # meeting counts
     return _grade(value >= target, value >= target / 2, value > 0)
 

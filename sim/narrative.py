@@ -10,6 +10,7 @@ MEASURE_NAMES = {
     "preventive": "preventive measures",
     "cooperative": "cooperative measures (dialogue, démarche)",
     "hr_declaration": "a declaration by the High Representative on behalf of the EU",
+    "hr_statement": "a statement by the High Representative in her own name",
     "council_conclusions": "Council conclusions",
     "listing": "restrictive measures (listing: travel ban and asset freeze)",
     "mutual_assistance": "mutual assistance (Art. 42(7) TEU)",
@@ -27,6 +28,7 @@ SHORT_MEASURE_NAMES = {
     "preventive": "preventive measures",
     "cooperative": "cooperative measures",
     "hr_declaration": "HR declaration",
+    "hr_statement": "HR statement",
     "council_conclusions": "Council conclusions",
     "listing": "listing",
     "mutual_assistance": "mutual assistance",
@@ -47,7 +49,22 @@ STAGE_OF = {
     "position": "psc", "decision": "psc", "deferred": "psc", "compromise": "psc",
     "dropped": "psc", "silence_procedure": "council", "relex": "council", "coreper": "council",
     "written_procedure": "council", "adopted": "council", "adversary": "reaction",
+    "partner_attributed": "awareness", "redrafted": "psc", "withdrawn": "psc",
+    "assistance": "assistance", "listing_review": "council",
 }  # fmt: skip
+
+#: How a declaration or conclusions name the perpetrator, for people.
+NAMING_TEXT = {
+    "none": "names no one",
+    "territory": "activity 'from the territory of' the sponsor",
+    "state": "names the state",
+}
+
+
+def wording(d: Mapping) -> str:
+    """`` (names the state)`` for an event that carries a naming level, else ``""``."""
+    level = d.get("naming")
+    return f" ({NAMING_TEXT.get(level, level)})" if level else ""
 
 
 def measure(m: str) -> str:
@@ -127,7 +144,7 @@ _TEXT: dict[str, Callable[[dict], str]] = {
     ),
     "decision": lambda d: (
         f"{body(d['body'])} {'agrees' if d['adopted'] else 'cannot agree'} on {d['proposal']} "
-        f"({short(d['measure'])}), {d['reason']}: {d['support']} support, {d['abstain']} abstain, "
+        f"({short(d['measure'])}{wording(d).replace(' (', ', ', 1).rstrip(')')}), {d['reason']}: {d['support']} support, {d['abstain']} abstain, "
         f"{d['constructive_abstention']} formal abstention, {d['oppose']} oppose"
     ),
     "deferred": lambda d: f"PSC defers {d['proposal']}: {d['reason']}",
@@ -137,7 +154,27 @@ _TEXT: dict[str, Callable[[dict], str]] = {
     "relex": lambda d: f"RELEX drafting of the legal acts for {d['proposal']} {d['phase']}",
     "coreper": lambda d: f"COREPER II prepares {d['proposal']} ({measure(d['measure'])}) for the Council",
     "written_procedure": lambda d: f"Council written procedure for {d['proposal']} {d['phase']}",
-    "adopted": lambda d: f"ADOPTED: {measure(d['measure'])} (rung {d['rung']}, {d['how']})",
+    "adopted": lambda d: (
+        f"ADOPTED: {measure(d['measure'])} (rung {d['rung']}, {d['how']})"
+        + (f"; wording: {NAMING_TEXT.get(d['naming'], d['naming'])}" if d.get("naming") else "")
+    ),
+    "partner_attributed": lambda d: (
+        f"Partner {d['partner']} publicly attributes the activity to {d['actor']}"
+        + (f" (sponsor {d['sponsor']})" if d.get("sponsor") else "") + f", {d['how']}"
+    ),
+    "redrafted": lambda d: (
+        f"{d['proposal']} redrafted with weaker wording: {NAMING_TEXT.get(d['previous'], d['previous'])}"
+        f" -> {NAMING_TEXT.get(d['naming'], d['naming'])}"
+    ),
+    "withdrawn": lambda d: f"{d['proposal']} ({measure(d['measure'])}) withdrawn: {d['reason']}",
+    "assistance": lambda d: (
+        f"Assistance track opened: {d['by']} invokes Art. {d['article']} ({d['track']}); "
+        "not a measure against the attacker"
+    ),
+    "listing_review": lambda d: (
+        f"Annual review of the listing {d['proposal']} (#{d['review']}): "
+        + ("renewed" if d["renewed"] else "NOT renewed, the listing lapses")
+    ),
     "adversary": lambda d: f"Threat actor {d['actor']}: {d['action'].replace('_', ' ')} (after {d['cause']})",
     "pressure": lambda d: f"Public pressure rises ({d['pressure']:.0%})",
     "note": lambda d: f"Note: {d['text']}",
@@ -146,7 +183,7 @@ _TEXT: dict[str, Callable[[dict], str]] = {
 
 
 #: Events whose ``actor`` is a threat actor's id, shown by name when the names are given.
-_NAMES_AN_ACTOR = frozenset({"attributed", "assessment", "adversary"})
+_NAMES_AN_ACTOR = frozenset({"attributed", "assessment", "adversary", "partner_attributed"})
 
 
 def actor_names(scenario) -> dict[str, str]:

@@ -14,7 +14,7 @@ from actors.roster import builtin_roster
 from scenarios.model import Scenario
 
 from .events import Event
-from .narrative import short
+from .narrative import NAMING_TEXT, short
 
 STAGES = ("Incident", "Detection", "Shared awareness", "HWPCI", "PSC", "Council", "Effect")
 
@@ -54,6 +54,8 @@ class Picture:
     current: str | None = None  # id of the proposal on the table
     adopted: list[dict[str, Any]] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)  # open decision requests
+    assistance: list[dict[str, Any]] = field(default_factory=list)  # Art. 42(7) / 222 invoked
+    partners_attributed: dict[str, float] = field(default_factory=dict)  # partner -> when
     notes: list[dict[str, Any]] = field(default_factory=list)
     pressure: float = 0.0
     adversary: str = ""
@@ -180,12 +182,25 @@ class Picture:
         elif kind in ("relex", "coreper", "written_procedure", "silence_procedure"):
             self._stage("Council", "active", e.t, kind.replace("_", " "))
         elif kind == "adopted":
-            self.adopted.append(dict(measure=d["measure"], t=e.t, how=d["how"]))
+            self.adopted.append(dict(measure=d["measure"], t=e.t, how=d["how"],
+                                     naming=d.get("naming")))  # fmt: skip
             if d["proposal"] in self.proposals:
                 self.proposals[d["proposal"]]["status"] = "adopted"
             # The row follows adoption wherever it happens: the Council, a silence procedure at
-            # the PSC, or a victim invoking Art. 42(7) / 222.
-            self._stage("Council", "done", e.t, f"{short(d['measure'])} adopted ({d['how']})")
+            # the PSC, or the High Representative in her own name.
+            how = d["how"] + (f"; {NAMING_TEXT[d['naming']]}" if d.get("naming") else "")
+            self._stage("Council", "done", e.t, f"{short(d['measure'])} adopted ({how})")
+        elif kind == "redrafted":
+            if d["proposal"] in self.proposals:
+                self.proposals[d["proposal"]]["naming"] = d["naming"]
+            self._stage("PSC", "active", e.t, f"redrafted: {NAMING_TEXT[d['naming']]}")
+        elif kind == "withdrawn":
+            if d["proposal"] in self.proposals:
+                self.proposals[d["proposal"]]["status"] = "withdrawn"
+        elif kind == "assistance":
+            self.assistance.append(dict(article=d["article"], by=d["by"], t=e.t))
+        elif kind == "partner_attributed":
+            self.partners_attributed.setdefault(d["partner"], e.t)
         elif kind in ("dropped", "deferred", "compromise"):
             if d["proposal"] in self.proposals:
                 self.proposals[d["proposal"]]["status"] = kind

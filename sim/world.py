@@ -66,8 +66,9 @@ class World:
     fixed_positions: dict[tuple[str, str], str] = field(default_factory=dict)
     ceased: list[str] = field(default_factory=list)  # actors that have stopped
     instructions: dict[str, Any] = field(default_factory=dict)  # state -> this run's Instructions
-    partners_attributed: dict[str, dict[str, float]] = field(default_factory=dict)  # partner->actor->t
-    informed: dict[str, float] = field(default_factory=dict)  # state -> when the CSIRTs share reached it
+    # partner -> actor -> when it attributed
+    partners_attributed: dict[str, dict[str, float]] = field(default_factory=dict)
+    informed: dict[str, float] = field(default_factory=dict)  # state -> when the share reached it
 
     def any_attribution(self, actor_id: str | None = None) -> bool:
         """Whether some member state or partner has publicly attributed (``actor_id``, or any)."""

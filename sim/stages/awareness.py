@@ -172,8 +172,8 @@ def _attributed(ex: Exercise, code: str) -> dict[str, float]:
 
 
 def consider_attribution(ex: Exercise, code: str, actor_id: str) -> None:
-    if actor_id in _attributed(ex, code):
-        return
+    if actor_id in _attributed(ex, code) or ex.timing.coordinated_attribution:
+        return  # coordinated: the capitals hold their attribution for the agreed day
     if _willing(ex, code, actor_id, coordinated=False):
         attribute(ex, code, actor_id, source="decision")
 

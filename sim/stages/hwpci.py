@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from actors.delegation import WORDED
 from actors.national import minutes
 
 from . import psc
@@ -33,6 +34,10 @@ def prepare(ex: Exercise, proposal: Proposal):
                 expected=round(package, 4))  # fmt: skip
         yield ex.env.timeout(package)
         ex.emit("evidence_package", proposal=proposal.id, measure=proposal.measure, phase="ready")
+    if proposal.measure in WORDED:
+        # The EEAS drafts the text before the working party reads it (calibrated on Ghostwriter:
+        # 18 days from Poland's request to the declaration; docs/calibration.md).
+        yield ex.env.timeout(ex.timing.text_drafting)
     yield ex.bodies["hwpci"].sitting(f"{proposal.id}: prepare {proposal.measure}")
     apart = psc.table_spread(ex, proposal.measure, psc.text_naming(ex, proposal))
     needed = min(MAX_ROUNDS, 1 + int(apart / SPREAD_PER_ROUND))
