@@ -200,8 +200,25 @@ class SeverityChange(Model):
 
 
 class Target(Model):
-    state: StateCode
+    """A member state hit in a sector, or (``third_party``) a victim outside the Union: a third
+    state or an international organisation (Decision (CFSP) 2019/797 covers both)."""
+
+    state: StateCode | None = None
+    third_party: OutsiderCode | None = Field(
+        None, description="A victim outside the Union (third state or organisation), e.g. UA."
+    )
     sector: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_victim(self) -> Target:
+        if (self.state is None) == (self.third_party is None):
+            raise ValueError("a target has either a state (a member state) or a third_party")
+        return self
+
+    @property
+    def victim(self) -> str:
+        """The code of whoever is hit, member state or third party."""
+        return self.state or self.third_party or ""
 
 
 class Incident(Model):

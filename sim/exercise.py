@@ -428,7 +428,7 @@ class Exercise:
             specs = list(self.scenario.incidents)
             later = [*self.scenario.msel, *self.scheduled.values()]
             specs += [m.params for m in later if m.type == "incident"]
-            states.update(target.state for spec in specs for target in spec.targets)
+            states.update(t.state for spec in specs for t in spec.targets if t.state)
         return states
 
     def _hours(self, value: Any, field: str) -> float:

@@ -50,7 +50,8 @@ STAGE_OF = {
     "dropped": "psc", "silence_procedure": "council", "relex": "council", "coreper": "council",
     "written_procedure": "council", "adopted": "council", "adversary": "reaction",
     "partner_attributed": "awareness", "redrafted": "psc", "withdrawn": "psc",
-    "assistance": "assistance", "listing_review": "council",
+    "assistance": "assistance", "listing_review": "council", "third_party_report": "awareness",
+    "partner_evidence": "awareness",
 }  # fmt: skip
 
 #: How a declaration or conclusions name the perpetrator, for people.
@@ -97,6 +98,8 @@ _TEXT: dict[str, Callable[[dict], str]] = {
     "incident": lambda d: (
         f"{d['incident']}: {d['actor_name']} hits "
         + ", ".join(f"{t['state']} ({t['sector']})" for t in d["targets"])
+        + "".join(f", {t['third_party']} ({t['sector']}, outside the Union)"
+                  for t in d.get("third_parties", []))
         + f"; severity {d['score']:.0%}, proportionate rung {d['recommended_rung']}"
     ),
     "escalation": lambda d: (
@@ -165,6 +168,12 @@ _TEXT: dict[str, Callable[[dict], str]] = {
     "redrafted": lambda d: (
         f"{d['proposal']} redrafted with weaker wording: {NAMING_TEXT.get(d['previous'], d['previous'])}"
         f" -> {NAMING_TEXT.get(d['naming'], d['naming'])}"
+    ),
+    "partner_evidence": lambda d: (
+        f"Partner {d['partner']} services: attribution confidence {_pct(d['confidence'])}"
+    ),
+    "third_party_report": lambda d: (
+        f"{d['party']} (outside the Union) reports {d['incident']} to EU INTCEN and the CSIRTs"
     ),
     "withdrawn": lambda d: f"{d['proposal']} ({measure(d['measure'])}) withdrawn: {d['reason']}",
     "assistance": lambda d: (

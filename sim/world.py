@@ -22,6 +22,9 @@ class IncidentState:
     started: float
     description: str = ""
     wave: int = 1
+    outsiders: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # third parties hit (code, sector)
 
     @property
     def score(self) -> float:

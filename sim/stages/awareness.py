@@ -56,15 +56,16 @@ def national_follow_up(ex: Exercise, incident: IncidentState, code: str):
                 ex.notify("intcen")
 
 
-def spread_share(ex: Exercise, incident: IncidentState, code: str) -> int:
-    """Schedule when ``code``'s share reaches each state not yet informed; returns how many."""
-    sharer = ex.roster[code]
-    rng = ex.rng("reach", incident.id, code)
+def spread_share(ex: Exercise, incident: IncidentState, code: str | None) -> int:
+    """Schedule when ``code``'s share reaches each state not yet informed; returns how many.
+    ``code`` None: a report from outside the Union, passed on to every CSIRT alike."""
+    sharer_regions = ex.roster[code].regions if code else ()
+    rng = ex.rng("reach", incident.id, code or "outside")
     newly = 0
     for state in ex.roster:
         if state.code in ex.world.detected or state.code == code:
             continue
-        weight = csirts_weight(sharer.regions, state.regions)
+        weight = csirts_weight(sharer_regions, state.regions)
         delay = national.minutes(rng.expovariate(1.0) * ex.timing.csirts_share / max(0.1, weight))
         at = ex.env.now + delay
         known = ex.world.informed.get(state.code)
@@ -138,7 +139,10 @@ def change_confidence(ex: Exercise, code: str, actor_id: str, delta: float, caus
     before = known.get(actor_id, 0.0)
     after = round(national.add_confidence(before, delta), 4)
     known[actor_id] = after
-    ex.emit("evidence", state=code, actor=actor_id, confidence=after, cause=cause)
+    if code in ex.partners:
+        ex.emit("partner_evidence", partner=code, actor=actor_id, confidence=after, cause=cause)
+    else:
+        ex.emit("evidence", state=code, actor=actor_id, confidence=after, cause=cause)
     if code in ex.world.reported:
         ex.notify("intcen")
     consider_attribution(ex, code, actor_id)

@@ -23,7 +23,8 @@ def open_incident(ex: Exercise, spec: Incident, wave: int = 1) -> IncidentState:
     incident = IncidentState(
         id=spec.id,
         actor=ex.scenario.actor(spec.actor),
-        targets=[(t.state, t.sector) for t in spec.targets],
+        targets=[(t.state, t.sector) for t in spec.targets if t.state],
+        outsiders=[(t.third_party, t.sector) for t in spec.targets if t.third_party],
         severity=spec.severity.model_dump(),
         started=ex.env.now,
         description=spec.description,
@@ -36,6 +37,15 @@ def open_incident(ex: Exercise, spec: Incident, wave: int = 1) -> IncidentState:
         actor=incident.actor.id,
         actor_name=incident.actor.name,
         targets=[{"state": s, "sector": sector} for s, sector in incident.targets],
+        **(
+            {
+                "third_parties": [
+                    {"third_party": c, "sector": sector} for c, sector in incident.outsiders
+                ]
+            }
+            if incident.outsiders
+            else {}
+        ),  # fmt: skip
         severity=dict(incident.severity),
         score=round(incident.score, 4),
         recommended_rung=incident.rung,
@@ -45,6 +55,8 @@ def open_incident(ex: Exercise, spec: Incident, wave: int = 1) -> IncidentState:
     ex.world_changed()
     for code in incident.victims:
         ex.env.process(detection.detect(ex, incident, code))
+    for code, _ in incident.outsiders:
+        ex.env.process(detection.outsider_report(ex, incident, code))
     return incident
 
 
