@@ -13,11 +13,16 @@ from typing import TYPE_CHECKING
 
 from actors import national
 from actors.institutions import assessment_confidence
+import functools
+
 from actors.networks import csirts_weight
 
 if TYPE_CHECKING:
     from ..exercise import Exercise
     from ..world import IncidentState
+
+#: The CSIRTs Network edge weights, cached: they depend only on the two states' groupings.
+_csirts_weight = functools.lru_cache(maxsize=4096)(csirts_weight)
 
 ASSESSMENT_SIGMA = 0.4
 UPDATE_FRACTION = 1 / 3  # an update takes a third of a first assessment
@@ -26,6 +31,7 @@ UPDATE_THRESHOLD = 0.05  # INTCEN reissues only when its confidence moves this m
 #: least this capable; it works from shared indicators, so more slowly than a victim.
 GATHER_INTEL = 0.7
 NON_VICTIM_SLOWDOWN = 1.5
+NON_VICTIM_FINDINGS = 4  # findings a bystander's services make from shared indicators
 
 
 def national_follow_up(ex: Exercise, incident: IncidentState, code: str):
@@ -65,14 +71,12 @@ def spread_share(ex: Exercise, incident: IncidentState, code: str | None) -> int
     for state in ex.roster:
         if state.code in ex.world.detected or state.code == code:
             continue
-        weight = csirts_weight(sharer_regions, state.regions)
+        weight = _csirts_weight(sharer_regions, state.regions)
         delay = national.minutes(rng.expovariate(1.0) * ex.timing.csirts_share / max(0.1, weight))
         at = ex.env.now + delay
-        known = ex.world.informed.get(state.code)
-        if known is not None and known <= at:
-            continue
-        if known is None:
-            newly += 1
+        if state.code in ex.world.informed:
+            continue  # an earlier share is on its way (the first share sets the pace)
+        newly += 1
         ex.world.informed[state.code] = at
         if state.intel >= GATHER_INTEL:
             ex.env.process(informed_work(ex, state.code, incident.actor.id, at))
@@ -80,19 +84,26 @@ def spread_share(ex: Exercise, incident: IncidentState, code: str | None) -> int
 
 
 def informed_work(ex: Exercise, code: str, actor_id: str, at: float):
-    """Process: a state reached by the share works on attribution and reports to INTCEN."""
+    """Process: a state reached by the share works on the indicators and reports its finding to
+    INTCEN. Its services make one assessment (the sum of :data:`NON_VICTIM_FINDINGS` findings,
+    drawn at once: a bystander does not keep digging as a victim does)."""
     yield ex.until(at)
-    if ex.world.informed.get(code) != at or code in ex.world.detected:
-        return  # an earlier share reached it, or it detected the activity itself
-    ex.env.process(gather_evidence(ex, code, actor_id, slowdown=NON_VICTIM_SLOWDOWN))
+    if code in ex.world.detected:
+        return  # it detected the activity itself meanwhile
     state = ex.roster[code]
-    yield ex.env.timeout(
-        national.sharing_delay(ex.rng("report", actor_id, code), state, ex.timing.intcen_report)
+    actor = ex.scenario.actor(actor_id)
+    rng = ex.rng("evidence", code, actor_id)
+    work = sum(
+        national.finding_interval(rng, state, actor.sophistication, ex.timing.attribution_evidence)
+        for _ in range(NON_VICTIM_FINDINGS)
     )
+    gain = sum(national.finding_gain(rng) for _ in range(NON_VICTIM_FINDINGS))
+    yield ex.env.timeout(NON_VICTIM_SLOWDOWN * work)
     if code not in ex.world.reported:
         ex.world.reported[code] = ex.env.now
         ex.emit("reported", state=code, incident=None, to="intcen")
-        ex.notify("intcen")
+    change_confidence(ex, code, actor_id, gain, cause="finding")
+    ex.notify("intcen")
 
 
 def actor_of(ex: Exercise, code: str):

@@ -128,10 +128,14 @@ def initial_stances(ex: Exercise, measure: str, naming: str) -> tuple[list[float
     victim_regions = {r for c in victims for r in ex.roster[c].regions}
     severity = ex.world.severity()
     sponsor = (ex.world.assessment or {}).get("sponsor")
+    fixed_positions = ex.world.fixed_positions
+    if not ex.world.instructions:
+        instructions(ex, ex.roster.states[0])  # draws every delegation's at once
+    drawn = ex.world.instructions
     x0, fixed = [], []
     for s in ex.roster:
-        f = ex.world.fixed_positions.get((s.code, measure))
-        mine = instructions(ex, s)
+        f = fixed_positions.get((s.code, measure))
+        mine = drawn[s.code]
         if f:
             x0.append(STANCE_OF_POSITION[f])
         elif red_line(mine, measure, naming, sponsor):
