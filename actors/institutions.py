@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from scenarios.measures import MEASURES_DECLARED
+
 from .delegation import EVIDENCE_NEEDED, NAMING, WORDED
 
+#: What the chair tables when a measure is blocked and its wording cannot be weakened further
+#: (scenarios/measures.py): a listing or conclusions become a declaration; a declaration becomes
+#: a statement of the High Representative in her own name.
+COMPROMISE = {m.id: m.compromise for m in MEASURES_DECLARED if m.compromise}
 MAX_DEFERRALS = 1
 INITIATIVE_AT = 0.3  # a capital whose drive is below this leaves the initiative to the HR
 VICTIM_DRIVE = 0.3  # what being hit adds to a capital's drive to propose
@@ -15,8 +21,6 @@ COALITION_MAX = 5  # co-sponsors named (Oct 2018: five capitals asked for the sa
 NAME_STATE_AT = 0.6  # EU confidence needed before a text names the state rather than the territory
 #: A veto with this many blockers or fewer leaves room for the HR to speak in her own name.
 STATEMENT_MAX_BLOCKERS = 2
-#: What the chair tables after a veto of a measure that has no weaker wording left.
-LOWER = {"listing": "hr_declaration", "council_conclusions": "hr_declaration"}
 
 
 def assessment_confidence(national: Sequence[float]) -> float:
@@ -89,10 +93,10 @@ def after_veto(
         return "redraft", NAMING[NAMING.index(naming) - 1]
     if deferrals < MAX_DEFERRALS and confidence < EVIDENCE_NEEDED[measure] + 0.1:
         return "defer", None
-    lower = LOWER.get(measure)
-    if lower is not None and lower not in adopted:
+    lower = COMPROMISE.get(measure)
+    if lower == "hr_statement":
+        if blockers <= STATEMENT_MAX_BLOCKERS and lower not in adopted:
+            return "statement", lower
+    elif lower is not None and lower not in adopted:
         return "lower", lower
-    few = blockers <= STATEMENT_MAX_BLOCKERS
-    if measure == "hr_declaration" and few and "hr_statement" not in adopted:
-        return "statement", "hr_statement"
     return "withdraw", None

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from . import references
+from .errors import CdtxError
 from .model import Scenario, all_field_names
 from .vocabulary import INJECT_TYPES
 
@@ -42,12 +43,15 @@ class Problem:
         return f"{self.path}:{self.line}:{self.column}: {self.message}"
 
 
-class ScenarioError(Exception):
+class ScenarioError(CdtxError):
     """A scenario file (or id) that cannot be used; ``problems`` lists every reason."""
 
     def __init__(self, problems: Iterable[Problem]):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems]
 
 
 class UnknownScenario(ScenarioError):

@@ -23,9 +23,11 @@ from pydantic import (
 
 from .vocabulary import (
     ADVERSARY_ACTIONS,
+    ARTICLES,
     BODIES,
     DURATION_PATTERN,
     EU27,
+    MEASURES,
     METRICS,
     STANCES,
     format_duration,
@@ -104,10 +106,7 @@ Identifier = Annotated[
     str,
     Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64, description="An identifier."),
 ]
-MeasureId = Literal[
-    "preventive", "cooperative", "hr_declaration", "council_conclusions", "listing",
-    "mutual_assistance", "solidarity_clause", "hr_statement",
-]  # fmt: skip
+MeasureId = Literal[MEASURES]  # type: ignore[valid-type]
 
 
 def _not_bool(value: Any) -> Any:
@@ -336,7 +335,7 @@ class ProposeParams(Model):
 
 
 class InvokeParams(Model):
-    article: Literal["42(7)", "222"]
+    article: Literal[tuple(ARTICLES)]  # type: ignore[valid-type]
     by: StateCode
 
 

@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from .errors import CdtxError
 from .model import Inject, InjectBase, Scenario
 from .vocabulary import INJECT_TYPES, format_duration, parse_duration
 
@@ -72,12 +73,15 @@ _ENTRY = TypeAdapter(Inject)
 _TEXT_KEYS = ("from", "delivery", "message", "expected_action", "controller", "notes")
 
 
-class MselError(Exception):
+class MselError(CdtxError):
     """A spreadsheet that cannot become an MSEL; ``problems`` holds one message per fault."""
 
     def __init__(self, problems: Iterable[str]):
         self.problems = list(problems)
         super().__init__("\n".join(self.problems))
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems] or [str(self)]
 
 
 # -- export ----------------------------------------------------------------------------------

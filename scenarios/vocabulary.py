@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from .measures import MEASURE_IDS, MEASURES_DECLARED
+
 FORMAT_VERSION = 1
 
 #: The 27 member states, ISO 3166-1 alpha-2 except Greece, which the EU writes "EL" but
@@ -18,20 +20,9 @@ EU27: tuple[str, ...] = (
     "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
 )  # fmt: skip
 
-#: The ladder of measures: id -> (rung, category).
-LADDER: dict[str, tuple[int, str]] = {
-    "preventive": (1, "preventive"),
-    "cooperative": (2, "cooperative"),
-    "hr_declaration": (3, "stability"),
-    "council_conclusions": (3, "stability"),
-    "listing": (4, "restrictive"),
-    # A statement of the High Representative in her own name: no consensus needed, so it is
-    # what is left after a veto of a declaration; a lower rung than the declaration it replaces.
-    "hr_statement": (2, "stability"),
-    "mutual_assistance": (5, "support to member states' lawful responses"),
-    "solidarity_clause": (5, "support to member states' lawful responses"),
-}
-MEASURES: tuple[str, ...] = tuple(LADDER)
+#: The ladder of measures: id -> (rung, category), derived from scenarios/measures.py.
+LADDER: dict[str, tuple[int, str]] = {m.id: (m.rung, m.category) for m in MEASURES_DECLARED}
+MEASURES: tuple[str, ...] = MEASURE_IDS
 
 #: The seven criteria of proportionality named by the 2017 Council Conclusions.
 CRITERIA: tuple[str, ...] = (
@@ -41,10 +32,11 @@ CRITERIA: tuple[str, ...] = (
 STANCES: tuple[str, ...] = ("support", "abstain", "constructive_abstention", "oppose")
 BODIES: tuple[str, ...] = ("hwpci", "psc", "coreper", "council")
 ADVERSARY_ACTIONS: tuple[str, ...] = ("cease", "continue", "escalate", "new_wave")
-ARTICLES: dict[str, str] = {"42(7)": "mutual_assistance", "222": "solidarity_clause"}
+#: Treaty article a victim invokes -> the measure it brings (rung 5).
+ARTICLES: dict[str, str] = {m.article: m.id for m in MEASURES_DECLARED if m.article}
 #: Measures outside the response ladder: invoked by the state attacked, they open an assistance
 #: track (aid, the crisis arrangements) and are reported apart from the ladder.
-ASSISTANCE: tuple[str, ...] = ("mutual_assistance", "solidarity_clause")
+ASSISTANCE: tuple[str, ...] = tuple(m.id for m in MEASURES_DECLARED if m.adoption == "invoked")
 #: How a declaration or conclusions name the perpetrator, weakest first.
 NAMING_LEVELS: tuple[str, ...] = ("none", "territory", "state")
 
@@ -56,8 +48,7 @@ INJECT_TYPES: tuple[str, ...] = (
 #: Metrics an objective can be measured against. Times are hours since the scenario start.
 TIME_METRICS: tuple[str, ...] = (
     "t_first_detection", "t_shared_awareness", "t_first_attribution", "t_first_psc",
-    "t_hr_declaration", "t_council_conclusions", "t_listing",
-)  # fmt: skip
+) + tuple(m.time_metric for m in MEASURES_DECLARED if m.time_metric)  # fmt: skip
 COUNT_METRICS: tuple[str, ...] = ("psc_meetings", "extraordinary_meetings")
 METRICS: tuple[str, ...] = TIME_METRICS + (
     "highest_measure", "highest_rung", "recommended_rung", "proportionality_gap",

@@ -16,10 +16,12 @@ from pydantic import TypeAdapter, ValidationError
 
 import scenarios
 from actors.roster import MemberState, roster_for
+from scenarios.errors import CdtxError
 from scenarios.model import Inject, InjectBase, Scenario
 from scenarios.vocabulary import EU27, format_duration
 
 from .clock import Calendar, format_offset, parse_offset
+from .event_kinds import ENDED, EVENT_KINDS, declared
 from .events import FACILITATOR, MODEL, MSEL, Event, EventLog
 from .stages import awareness, incident, initiation, injects, proposal
 from .stages.meetings import Body
@@ -30,7 +32,7 @@ from .world import Proposal, World
 _INJECT = TypeAdapter(Inject)
 
 
-class InjectError(ValueError):
+class InjectError(CdtxError, ValueError):
     """An inject that cannot be applied; ``field`` names the offending field."""
 
     def __init__(self, field: str, message: str):
@@ -122,7 +124,10 @@ class Exercise:
     # -- events ----------------------------------------------------------------------------
 
     def emit(self, kind: str, source: str = MODEL, **data: Any) -> Event:
-        """Record that something happened now."""
+        """Record that something happened now; ``kind`` must be declared in sim/event_kinds.py
+        (a dict lookup: the payload is checked against the declaration by the tests)."""
+        if kind not in EVENT_KINDS:
+            declared(kind)  # raises, naming where to declare it
         return self.log.append(self.env.now, kind, source, **data)
 
     @property
@@ -208,7 +213,7 @@ class Exercise:
             # Nothing is due before the horizon: the clock stands there from now on, so a
             # note taken after the end is dated at the end.
             self.env._now = max(self.env.now, self.horizon)
-            self.log.append(self.horizon, "ended", MODEL, reason="horizon")
+            self.log.append(self.horizon, str(ENDED), MODEL, reason="horizon")
 
     def step(self) -> list[Event]:
         """Advance until at least one new event happens (or the clock has to stop)."""

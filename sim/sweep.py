@@ -35,6 +35,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from scenarios.errors import CdtxError
 from scenarios.vocabulary import METRICS, TIME_METRICS
 
 from .streams import derive_seed
@@ -66,7 +67,7 @@ MAX_POINTS = 100_000
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
 
-class SweepError(ValueError):
+class SweepError(CdtxError, ValueError):
     """A mistake in a sweep spec or its options; the message says what and where."""
 
 

@@ -10,7 +10,7 @@ from contracts import METRIC_KEYS
 import scenarios
 from scenarios.vocabulary import EU27, METRICS
 from sim import Exercise, InjectError
-from sim.narrative import NAMING_TEXT
+from sim.names import NAMING_TEXT
 
 # Friday 6 March 2026, 19:00 Brussels time.
 BASE = """

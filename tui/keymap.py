@@ -13,7 +13,7 @@ import difflib
 import os
 from pathlib import Path
 
-from .cli import UserError
+from scenarios.errors import UserError
 
 
 def keymap_path() -> Path:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from scenarios.measures import MEASURE, MEASURES_DECLARED
 from scenarios.model import Scenario
-from scenarios.vocabulary import LADDER, TIME_METRICS, format_duration
+from scenarios.vocabulary import TIME_METRICS, format_duration
 
 from ..clock import Calendar, format_offset
 from ..events import Event
@@ -43,9 +44,7 @@ _EVIDENCE_KINDS: dict[str, tuple[str, ...]] = {
     "t_shared_awareness": ("shared_awareness",),
     "t_first_attribution": ("attributed",),
     "t_first_psc": ("meeting",),
-    "t_hr_declaration": ("adopted",),
-    "t_council_conclusions": ("adopted",),
-    "t_listing": ("adopted",),
+    **{m.time_metric: ("adopted",) for m in MEASURES_DECLARED if m.time_metric},
     "highest_measure": ("adopted", "decision"),
     "highest_rung": ("adopted", "decision"),
     "recommended_rung": ("incident", "escalation"),
@@ -490,10 +489,9 @@ def _executive_summary(scenario, values, objectives, blockers, stages, truncated
                      f"{format_offset(end_t)}.")  # fmt: skip
     highest = values["highest_measure"]
     if highest != "none":
-        tkey = {"hr_declaration": "t_hr_declaration", "council_conclusions":
-                "t_council_conclusions", "listing": "t_listing"}.get(highest)  # fmt: skip
+        tkey = MEASURE[highest].time_metric
         when = f" at {format_offset(values[tkey])}" if tkey and values[tkey] is not None else ""
-        lines.append(f"The EU adopted {measure(highest)} (rung {LADDER[highest][0]}){when}; "
+        lines.append(f"The EU adopted {measure(highest)} (rung {MEASURE[highest].rung}){when}; "
                      f"the proportionate rung was {values['recommended_rung']}.")  # fmt: skip
     else:
         lines.append(f"The EU adopted no measure; the proportionate rung was "

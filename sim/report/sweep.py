@@ -14,6 +14,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from scenarios.errors import CdtxError
 from scenarios.vocabulary import TIME_METRICS
 
 from ..sweep import SweepError, blocking_states, distribution, is_parameter, read_rows, run_ok
@@ -22,7 +23,7 @@ from .render import _md_table, _table, page
 _DIST = TIME_METRICS + ("cohesion",)
 
 
-class ReportError(ValueError):
+class ReportError(CdtxError, ValueError):
     """A results file that cannot be reported on; the message names the file and the problem."""
 
 

@@ -8,13 +8,12 @@ next HWPCI or PSC.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TYPE_CHECKING
 
 from actors import national
 from actors.institutions import assessment_confidence
-import functools
-
 from actors.networks import csirts_weight
 
 if TYPE_CHECKING:

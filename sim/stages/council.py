@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from actors.delegation import WORDED
 from actors.severity import rung_of
+from scenarios.measures import MEASURE
 from scenarios.vocabulary import ASSISTANCE
 
 from . import awareness, psc, reaction
@@ -20,18 +21,19 @@ def adopt(ex: Exercise, proposal: Proposal):
     """Process step: carry an agreed proposal through to adoption; returns True if adopted."""
     proposal.status = "adopting"
     measure = proposal.measure
-    if measure == "hr_declaration":
+    declared = MEASURE[measure]
+    if declared.adoption == "silence_procedure":
         ex.emit("silence_procedure", proposal=proposal.id, phase="started")
         yield ex.env.timeout(ex.timing.silence_procedure)
         ex.emit("silence_procedure", proposal=proposal.id, phase="ended")
-        return adopted(ex, proposal, body="psc", how="silence procedure")
-    if measure == "hr_statement":
-        return adopted(ex, proposal, body="hr", how="statement of the High Representative")
-    if measure in ("cooperative", "preventive"):
-        return adopted(
-            ex, proposal, body="psc" if measure == "cooperative" else "eeas", how="agreed"
-        )
-    if measure == "listing":
+        return adopted(ex, proposal, body=declared.adopting_body, how="silence procedure")
+    if declared.adoption == "statement":
+        return adopted(ex, proposal, body=declared.adopting_body,
+                       how="statement of the High Representative in her own name")  # fmt: skip
+    if declared.adoption == "agreed":
+        return adopted(ex, proposal, body=declared.adopting_body, how="agreed")
+    # Council measures, and a rung-5 measure tabled as a proposal rather than invoked.
+    if declared.legal_acts:
         ex.emit("relex", proposal=proposal.id, phase="started")
         yield ex.env.timeout(ex.timing.relex_drafting)
         ex.emit("relex", proposal=proposal.id, phase="ended")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from actors.delegation import WORDED
 from actors.national import minutes
+from scenarios.measures import MEASURE
 
 from . import psc
 
@@ -27,7 +28,7 @@ MAX_ROUNDS = 4
 def prepare(ex: Exercise, proposal: Proposal):
     """Process step: the working party readies ``proposal`` for the PSC."""
     proposal.status = "preparing"
-    if proposal.measure == "listing":
+    if MEASURE[proposal.measure].legal_acts:
         rng = ex.rng("hwpci-package", proposal.id)
         package = minutes(ex.timing.hwpci_package * math.exp(rng.gauss(0.0, PACKAGE_SIGMA)))
         ex.emit("evidence_package", proposal=proposal.id, measure=proposal.measure, phase="started",

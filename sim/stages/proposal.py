@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from actors.institutions import after_veto
+from scenarios.measures import MEASURES_DECLARED
 
 from . import council, hwpci, psc
 
@@ -18,7 +19,8 @@ if TYPE_CHECKING:
     from ..exercise import Exercise
     from ..world import Proposal
 
-NO_VOTE = ("preventive", "hr_statement")
+#: Measures member states do not vote on (scenarios/measures.py).
+NO_VOTE = tuple(m.id for m in MEASURES_DECLARED if not m.vote)
 
 
 def lifecycle(ex: Exercise, proposal: Proposal, prepared: bool = False):

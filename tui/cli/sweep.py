@@ -6,13 +6,12 @@ The sweep itself lives in :mod:`sim.sweep`; this module adds the command line, t
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
 
-from .cli import UserError
-from .commands import check_output
+from . import argtypes
+from .common import check_output
 
 
 def register(sub) -> None:
@@ -30,7 +29,7 @@ def register(sub) -> None:
         metavar="SPEC",
         help="sweep spec file or shipped spec name (hu-ties, unanimity-vs-qmv, crisis-vs-calendar)",
     )
-    p.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
+    p.add_argument("-j", "--jobs", type=argtypes.positive_int, default=None, metavar="N",
                    help=f"worker processes (default: {os.cpu_count()})")  # fmt: skip
     p.add_argument("-o", "--output", metavar="FILE",
                    help="results file, .parquet or .csv (default: SPEC-NAME.csv)")  # fmt: skip
@@ -39,22 +38,15 @@ def register(sub) -> None:
     p.add_argument("--plot", metavar="FILE.png",
                    help="draw the distributions per point (.png, .svg or .pdf)")  # fmt: skip
     p.add_argument("--summary", metavar="RESULTS", help="summarise an existing results file")
-    p.add_argument("--chunk", type=_jobs, default=None, metavar="N", help="runs per task")
+    p.add_argument(
+        "--chunk", type=argtypes.positive_int, default=None, metavar="N", help="runs per task"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_sweep)
 
 
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
 def cmd_sweep(args) -> int:
+    from scenarios.errors import UserError
     from sim import sweep as sw
 
     try:
