@@ -6,7 +6,10 @@ itself (not from a scripted ``position`` inject), HR declarations naming an acto
 national or partner attribution, the wording (naming level) of the declarations adopted, and the
 P/S/M/U rates of each objective. docs/model.md argues the figures; issue 13 sets the targets.
 
-    python bench/fidelity.py [--seeds 50] [SCENARIO ...]
+    python bench/fidelity.py [--seeds 50] [--markdown] [SCENARIO ...]
+
+``--markdown`` prints instead the tables of docs/scenarios.md (with the MSEL): P/S/M/U rates per
+objective and median stage times.
 """
 
 from __future__ import annotations
@@ -95,11 +98,39 @@ def show(title: str, t: dict) -> None:
         print(f"    {oid:8s} " + " ".join(f"{g} {r[g]:4.0%}" for g in "PSMU"))
 
 
+def markdown(ids: list[str], seeds: int) -> None:
+    """The two tables of docs/scenarios.md, from runs with each scenario's MSEL."""
+    results = {sid: (scenarios.load(sid), None) for sid in ids}
+    results = {sid: (sc, table(sc, seeds)) for sid, (sc, _) in results.items()}
+    print("| scenario | objective | metric, target | P | S | M | U |")
+    print("|---|---|---|---|---|---|---|")
+    for sid, (sc, t) in results.items():
+        for o in sc.objectives:
+            r = t["ratings"][o.id]
+            print(f"| `{sid}` | {o.id} | `{o.metric}` {o.target} | "
+                  + " | ".join(f"{r[g]:.0%}" for g in "PSMU") + " |")  # fmt: skip
+    print()
+    print("| scenario | " + " | ".join(k[2:].replace("_", " ") for k in STAGES) + " |")
+    print("|---|" + "---|" * len(STAGES))
+    for sid, (_, t) in results.items():
+        cells = []
+        for key in STAGES:
+            value, n = t["medians"][key]
+            cells.append(
+                "-" if value is None else f"{value:.1f} d" + ("" if n == seeds else f" ({n})")
+            )
+        print(f"| `{sid}` | " + " | ".join(cells) + " |")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=50)
+    parser.add_argument("--markdown", action="store_true", help="the tables of docs/scenarios.md")
     parser.add_argument("scenario", nargs="*")
     args = parser.parse_args(argv)
+    if args.markdown:
+        markdown(args.scenario or scenarios.builtin_ids(), args.seeds)
+        return 0
     start = time.perf_counter()
     for sid in args.scenario or scenarios.builtin_ids():
         scenario = scenarios.load(sid)

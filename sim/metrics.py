@@ -100,6 +100,8 @@ class Metrics:
                                    "cohesion": d["cohesion"], "naming": d.get("naming")})  # fmt: skip
             if not d["adopted"]:
                 self.blocked.append({"measure": d["measure"], "by": list(d["blockers"])})
+            elif d["proposal"] in self.open:
+                self.open[d["proposal"]]["stage"] = f"agreed at {d['body']}, in adoption"
         elif kind == "assistance":
             self.assistance.append({"article": e.data["article"], "by": e.data["by"], "t": e.t})
         elif kind == "withdrawn":
