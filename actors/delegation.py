@@ -83,14 +83,19 @@ class Instructions:
         return 0.0
 
 
-def draw_instructions(rng: random.Random, state: MemberState, spread: float) -> Instructions:
+def draw_instructions(
+    rng: random.Random, state: MemberState, spread: float, sponsors: Sequence[str] | None = None
+) -> Instructions:
     """This run's instructions for ``state``: stance ~ N(profile, spread) clipped to [-1, 1];
-    each non-zero tie ~ N(profile, spread) clipped to [0, 1] (a state with no ties gets none)."""
+    each non-zero tie ~ N(profile, spread) clipped to [0, 1] (a state with no ties gets none).
+    ``sponsors`` (default: all) limits the draws to the ties that can matter in this run."""
     if spread <= 0.0:
         return Instructions(state.stance, state.ties)
     stance = max(-1.0, min(1.0, state.stance + rng.gauss(0.0, spread)))
     ties = tuple(
-        (code, round(max(0.0, min(1.0, w + rng.gauss(0.0, spread))), 4) if w > 0 else 0.0)
+        (code, round(max(0.0, min(1.0, w + rng.gauss(0.0, spread))), 4))
+        if w > 0 and (sponsors is None or code in sponsors)
+        else (code, w)
         for code, w in state.ties
     )
     return Instructions(round(stance, 4), ties)

@@ -67,14 +67,13 @@ def spread_share(ex: Exercise, incident: IncidentState, code: str | None) -> int
     sharer_regions = ex.roster[code].regions if code else ()
     rng = ex.rng("reach", incident.id, code or "outside")
     newly = 0
+    informed, detected = ex.world.informed, ex.world.detected
     for state in ex.roster:
-        if state.code in ex.world.detected or state.code == code:
-            continue
+        if state.code in detected or state.code == code or state.code in informed:
+            continue  # it knows, or an earlier share is on its way (the first sets the pace)
         weight = _csirts_weight(sharer_regions, state.regions)
         delay = national.minutes(rng.expovariate(1.0) * ex.timing.csirts_share / max(0.1, weight))
         at = ex.env.now + delay
-        if state.code in ex.world.informed:
-            continue  # an earlier share is on its way (the first share sets the pace)
         newly += 1
         ex.world.informed[state.code] = at
         if state.intel >= GATHER_INTEL:
@@ -83,12 +82,10 @@ def spread_share(ex: Exercise, incident: IncidentState, code: str | None) -> int
 
 
 def informed_work(ex: Exercise, code: str, actor_id: str, at: float):
-    """Process: a state reached by the share works on the indicators and reports its finding to
-    INTCEN. Its services make one assessment (the sum of :data:`NON_VICTIM_FINDINGS` findings,
-    drawn at once: a bystander does not keep digging as a victim does)."""
-    yield ex.until(at)
-    if code in ex.world.detected:
-        return  # it detected the activity itself meanwhile
+    """Process: a state reached by the share (at ``at``) works on the indicators and reports its
+    finding to INTCEN. Its services make one assessment, the sum of :data:`NON_VICTIM_FINDINGS`
+    findings drawn at once (a bystander does not keep digging as a victim does), taking
+    :data:`NON_VICTIM_SLOWDOWN` times as long as a victim's."""
     state = ex.roster[code]
     actor = ex.scenario.actor(actor_id)
     rng = ex.rng("evidence", code, actor_id)
@@ -97,7 +94,9 @@ def informed_work(ex: Exercise, code: str, actor_id: str, at: float):
         for _ in range(NON_VICTIM_FINDINGS)
     )
     gain = sum(national.finding_gain(rng) for _ in range(NON_VICTIM_FINDINGS))
-    yield ex.env.timeout(NON_VICTIM_SLOWDOWN * work)
+    yield ex.until(at + national.minutes(NON_VICTIM_SLOWDOWN * work))
+    if code in ex.world.detected:
+        return  # it detected the activity itself meanwhile and works on it as a victim
     if code not in ex.world.reported:
         ex.world.reported[code] = ex.env.now
         ex.emit("reported", state=code, incident=None, to="intcen")

@@ -94,8 +94,10 @@ def instructions(ex: Exercise, state: MemberState) -> Instructions:
     if not drawn:
         rng = ex.rng("instructions")
         spread = ex.timing.instruction_spread
+        # Ties are drawn towards the scenario's possible sponsors only (the others never matter).
+        sponsors = tuple(sorted({a.sponsor for a in ex.scenario.threat_actors if a.sponsor}))
         for s in ex.roster:
-            drawn[s.code] = draw_instructions(rng, s, spread)
+            drawn[s.code] = draw_instructions(rng, s, spread, sponsors)
     return drawn[state.code]
 
 
@@ -132,17 +134,31 @@ def initial_stances(ex: Exercise, measure: str, naming: str) -> tuple[list[float
     if not ex.world.instructions:
         instructions(ex, ex.roster.states[0])  # draws every delegation's at once
     drawn = ex.world.instructions
+    # What every delegation sees alike (observation() spelled out for the hot path).
+    assessment = ex.world.assessment or {}
+    shared = assessment.get("confidence", 0.0) if ex.world.awareness is not None else 0.0
+    actor_id = assessment.get("actor")
+    confidence, pressure = ex.world.confidence, ex.world.pressure
     x0, fixed = [], []
     for s in ex.roster:
-        f = fixed_positions.get((s.code, measure))
-        mine = drawn[s.code]
+        code = s.code
+        f = fixed_positions.get((code, measure))
+        mine = drawn[code]
         if f:
             x0.append(STANCE_OF_POSITION[f])
         elif red_line(mine, measure, naming, sponsor):
             f = "oppose"
             x0.append(STANCE_OF_POSITION[f])
         else:
-            obs = observation(ex, s, victim_regions, victims, severity)
+            own = confidence.get(code, {}).get(actor_id, 0.0) if actor_id else 0.0
+            if code in victims:
+                exposure = 1.0
+            elif any(region in victim_regions for region in s.regions):
+                exposure = 0.5
+            else:
+                exposure = 0.0
+            obs = Observation(severity, exposure, max(shared, own), pressure.get(code, 0.0),
+                              sponsor)  # fmt: skip
             x0.append(initial_stance(s, measure, obs, mine, naming))
         fixed.append(f is not None)
     return x0, fixed
