@@ -57,6 +57,10 @@ class EventKind(str):
         kind.names_actor = names_actor
         return kind
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Copies and pickles of a declared kind are the declaration itself.
+        return (declared, (str(self),))
+
     def check(self, data: Mapping[str, Any]) -> str | None:
         """What is wrong with ``data`` as this kind's payload, or None."""
         missing = [f for f in self.fields if f not in data]

@@ -31,7 +31,7 @@ from .event_kinds import (
 )  # fmt: skip
 from .events import Event
 
-_TIME_OF = {
+_TIME_OF: dict[str, str] = {
     DETECTED: "t_first_detection",
     SHARED_AWARENESS: "t_shared_awareness",
     ATTRIBUTED: "t_first_attribution",
@@ -149,7 +149,7 @@ class Metrics:
 
 def rate(metric: str, target: Any, values: dict[str, Any]) -> str:
     """The P/S/M/U rating of one objective (rule in the module docstring)."""
-    value = values.get(metric)
+    value: Any = values.get(metric)
     if metric in TIME_METRICS:
         limit = parse_duration(target)
         if value is None:

@@ -51,33 +51,11 @@ def stage(event: Event) -> str:
 
 def inject_summary(inject: Mapping) -> str:
     """What an inject does, in a few words, from its params (MSEL entry shape): for lists and
-    tables where an inject has no message of its own."""
-    kind, p = inject.get("type"), inject.get("params") or {}
-    to = ", ".join(inject.get("to") or [])
-    if kind == "incident":
-        targets = ", ".join(f"{t.get('state')} ({t.get('sector')})" for t in p.get("targets", []))
-        return f"{p.get('id')}: {p.get('actor')} hits {targets}"
-    if kind == "escalate":
-        change = ", ".join(f"{c} {d:+d}" for c, d in (p.get("severity") or {}).items() if d)
-        return f"{p.get('incident')} escalates ({change})"
-    if kind == "intel":
-        return f"intelligence to {to}: confidence {p.get('confidence', 0):+.0%} on {p.get('actor')}"
-    if kind == "attribute":
-        return f"{', '.join(p.get('states', []))} attribute to {p.get('actor')}"
-    if kind == "media":
-        return f"media pressure {p.get('pressure', 0):.0%}" + (f" on {to}" if to else "")
-    if kind == "position":
-        stance = str(p.get("stance", "")).replace("_", " ")
-        return f"{p.get('state')}: {stance} on {short(str(p.get('measure')))}"
-    if kind == "meeting":
-        extra = "extraordinary " if p.get("extraordinary") else ""
-        return f"{extra}{body(str(p.get('body')))} meeting"
-    if kind == "propose":
-        return f"{p.get('by')} proposes {short(str(p.get('measure')))}"
-    if kind == "invoke":
-        return f"{p.get('by')} invokes Art. {p.get('article')}"
-    if kind == "adversary":
-        return f"threat actor: {str(p.get('action', '')).replace('_', ' ')}"
-    if kind == "note":
-        return str(p.get("text", ""))
-    return ""
+    tables where an inject has no message of its own. Each inject type registers its words
+    with its effect (sim/stages/injects.py)."""
+    from .stages.injects import ENGINE
+
+    engine = ENGINE.get(str(inject.get("type")))
+    if engine is None:
+        return ""
+    return engine.summary(inject.get("params") or {}, ", ".join(inject.get("to") or []))

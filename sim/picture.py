@@ -40,6 +40,8 @@ class Stage:
     status: str = "pending"  # pending, active, done, blocked
     t: float | None = None  # when the status or detail shown last changed
     detail: str = ""
+    since: float | None = None  # when the stage first became active (or reached)
+    reached: float | None = None  # when its milestone was first reached (as the report counts)
 
 
 @dataclass
@@ -76,7 +78,11 @@ class Picture:
     def copy(self) -> Picture:
         """An independent copy (checkpoints for scrubbing fold forward from these)."""
         # The scenario is frozen: share it instead of deep-copying it into every copy.
-        return copy.deepcopy(self, {id(self.scenario): self.scenario})
+        # Notes are never changed once added: share them (a copy per checkpoint would make
+        # building the checkpoints quadratic in the notes of a recording).
+        memo: dict[int, Any] = {id(self.scenario): self.scenario}
+        memo.update((id(note), note) for note in self.notes)
+        return copy.deepcopy(self, memo)
 
     def catch_up(self, events: list[Event]) -> Picture:
         for event in events[self.seen :]:
@@ -91,6 +97,15 @@ class Picture:
         if stage.t is None or (status, detail) != (stage.status, stage.detail):
             stage.t = t
         stage.status, stage.detail = status, detail
+        if stage.since is None:
+            stage.since = t
+
+    def _reach(self, name: str, t: float) -> None:
+        """The milestone of stage ``name`` is reached at ``t`` (the first time only: later
+        updates change what the row says, not when the milestone was reached)."""
+        stage = self.stages[name]
+        if stage.reached is None:
+            stage.reached = t
 
     def apply(self, e: Event) -> None:
         """Fold one event in."""
@@ -103,6 +118,7 @@ class Picture:
             for target in d["targets"]:
                 self.states[target["state"]].affected = True
             self._stage("Incident", "active", e.t, f"{len(self.incidents)} incident(s)")
+            self._reach("Incident", e.t)
         elif kind == K.ESCALATION:
             self.incidents[d["incident"]].update(score=d["score"], rung=d["recommended_rung"])
         elif kind == K.DETECTED:
@@ -110,6 +126,7 @@ class Picture:
             row.detected = e.t if row.detected is None else row.detected
             count = sum(r.detected is not None for r in self.states.values())
             self._stage("Detection", "active", e.t, f"{count} state(s) detected")
+            self._reach("Detection", e.t)  # the first detection, as the report's OBJ timing
         elif kind == K.SHARED:
             row = self.states[d["state"]]
             row.shared = e.t if row.shared is None else row.shared
@@ -139,6 +156,7 @@ class Picture:
                 self.assessment["shared"] = True
             self._stage("Detection", "done", e.t)
             self._stage("Shared awareness", "done", e.t, f"endorsed at {d['body'].upper()}")
+            self._reach("Shared awareness", e.t)
         elif kind == K.PROPOSAL:
             self.proposals[d["proposal"]] = dict(
                 measure=d["measure"], by=d["by"], status="tabled", t=e.t
@@ -148,6 +166,7 @@ class Picture:
                 row.position = None
         elif kind == K.PREPARED:
             self._stage("HWPCI", "done", e.t, f"{d['proposal']} {short(d['measure'])} prepared")
+            self._reach("HWPCI", e.t)
         elif kind == K.EVIDENCE_PACKAGE:
             self._stage("HWPCI", "active", e.t, f"evidence package {d['phase']}")
         elif kind == K.MEETING:
@@ -174,11 +193,20 @@ class Picture:
         elif kind == K.POSITION:
             self.states[d["state"]].position = d["position"]
             self.requests = [r for r in self.requests if r["state"] != d["state"]]
+        elif kind == K.POSITION_FIXED:
+            # A played delegation's answer: on the board as soon as it is given, not only with
+            # the decision (an inject fixing a position ahead of time shows at the decision).
+            if any(
+                r["state"] == d["state"] and r["measure"] == d["measure"] for r in self.requests
+            ):
+                self.states[d["state"]].position = d["position"]
         elif kind == K.DECISION:
             stage = "Council" if d["body"] == "council" else "PSC"
             status = "done" if d["adopted"] else "blocked"
             verdict = "agreed" if d["adopted"] else f"blocked by {', '.join(d['blockers'])}"
             self._stage(stage, status, e.t, f"{short(d['measure'])} {verdict}")
+            if d["adopted"]:
+                self._reach(stage, e.t)
             if d["proposal"] in self.proposals:
                 self.proposals[d["proposal"]]["status"] = "agreed" if d["adopted"] else "blocked"
         elif kind in (K.RELEX, K.COREPER, K.WRITTEN_PROCEDURE, K.SILENCE_PROCEDURE):
@@ -192,6 +220,7 @@ class Picture:
             # the PSC, or the High Representative in her own name.
             how = d["how"] + (f"; {NAMING_TEXT[d['naming']]}" if d.get("naming") else "")
             self._stage("Council", "done", e.t, f"{short(d['measure'])} adopted ({how})")
+            self._reach("Council", e.t)
         elif kind == K.REDRAFTED:
             if d["proposal"] in self.proposals:
                 self.proposals[d["proposal"]]["naming"] = d["naming"]
@@ -214,6 +243,8 @@ class Picture:
                 e.t,
                 f"actor: {d['action']}",
             )
+            if d["action"] == "cease":
+                self._reach("Effect", e.t)
         elif kind == K.PRESSURE:
             self.pressure = max(self.pressure, d["pressure"])
         elif kind == K.INPUT and d.get("control") == "players":

@@ -7,8 +7,11 @@ event; the situation picture shown to people is rebuilt from events, never read 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from enum import StrEnum
 
+import simpy
+
+from actors.delegation import Instructions
 from actors.severity import recommended_rung, severity_score
 from scenarios.model import ThreatActor
 
@@ -22,9 +25,8 @@ class IncidentState:
     started: float
     description: str = ""
     wave: int = 1
-    outsiders: list[tuple[str, str]] = field(
-        default_factory=list
-    )  # third parties hit (code, sector)
+    # third parties hit: (code, sector)
+    outsiders: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def score(self) -> float:
@@ -39,18 +41,49 @@ class IncidentState:
         return list(dict.fromkeys(code for code, _ in self.targets))  # in order, once each
 
 
+class Status(StrEnum):
+    """Where a proposal stands; str-valued, so it reads and compares as the plain word."""
+
+    TABLED = "tabled"
+    PREPARING = "preparing"
+    DELIBERATING = "deliberating"
+    ADOPTING = "adopting"
+    ADOPTED = "adopted"
+    BLOCKED = "blocked"
+    DROPPED = "dropped"
+    LAPSED = "lapsed"  # a listing not renewed at its yearly review
+
+
+#: The statuses a proposal ends in.
+FINAL = (Status.ADOPTED, Status.BLOCKED, Status.DROPPED, Status.LAPSED)
+
+
 @dataclass
 class Proposal:
     id: str
     measure: str
     by: str
     tabled: float
+    done: simpy.Event  # succeeded with the final status (see finish)
     parent: str | None = None
     naming: str = "state"  # the strongest wording the text may use (lowered by redrafts)
     forced: bool = False  # the wording was set by people (a propose inject), not drafted
-    status: str = "tabled"  # tabled, preparing, deliberating, adopting, adopted, blocked, dropped
+    status: Status = Status.TABLED
     deferrals: int = 0
-    done: Any = None  # simpy Event succeeded with the final status
+
+    def finish(self) -> None:
+        """Tell whoever waits on the proposal that it has ended, with its final status."""
+        assert self.status in FINAL, (self.id, self.status)
+        self.done.succeed(self.status)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """INTCEN/SIAC's current assessment: the suspected actor and the confidence in it."""
+
+    actor: str
+    sponsor: str | None
+    confidence: float
 
 
 @dataclass
@@ -63,12 +96,12 @@ class World:
     gathering: set[tuple[str, str]] = field(default_factory=set)  # (state, actor) at work
     attributed: dict[str, dict[str, float]] = field(default_factory=dict)  # state -> actor -> t
     pressure: dict[str, float] = field(default_factory=dict)
-    assessment: dict[str, Any] | None = None  # {actor, sponsor, confidence, t}
+    assessment: Assessment | None = None
     awareness: float | None = None  # when the assessment became shared awareness
     proposals: list[Proposal] = field(default_factory=list)
     fixed_positions: dict[tuple[str, str], str] = field(default_factory=dict)
     ceased: list[str] = field(default_factory=list)  # actors that have stopped
-    instructions: dict[str, Any] = field(default_factory=dict)  # state -> this run's Instructions
+    instructions: dict[str, Instructions] = field(default_factory=dict)  # this run's, per state
     # partner -> actor -> when it attributed
     partners_attributed: dict[str, dict[str, float]] = field(default_factory=dict)
     informed: dict[str, float] = field(default_factory=dict)  # state -> when the share reached it
@@ -98,10 +131,12 @@ class World:
         return None
 
     def pending(self) -> list[Proposal]:
-        return [
-            p for p in self.proposals if p.status not in ("adopted", "blocked", "dropped", "lapsed")
-        ]
+        return [p for p in self.proposals if p.status not in FINAL]
 
     def adopted(self) -> list[str]:
         """The measures adopted so far, in order."""
-        return [p.measure for p in self.proposals if p.status == "adopted"]
+        return [p.measure for p in self.proposals if p.status == Status.ADOPTED]
+
+    def assessed_confidence(self) -> float:
+        """The assessment's confidence in attribution, 0 before there is one."""
+        return self.assessment.confidence if self.assessment is not None else 0.0

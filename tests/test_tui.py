@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import random
 import subprocess
 import sys
 
@@ -256,8 +255,11 @@ def test_toggle_player_before_start_and_under_way_and_filter_and_help():
                 stage(timeline.events[i]) == "incident" for i in timeline.rows
             )
             assert len(timeline.rows) < timeline.count  # the other events are hidden
-            # Under way, a delegation is handed to the table as a recorded input.
+            # Under way, a delegation is handed to the table as a recorded input, once confirmed.
             await pilot.press("p")
+            await pilot.pause()
+            assert type(app.screen).__name__ == "ConfirmScreen" and "AT" not in s.ex.players
+            await pilot.press("y")
             await pilot.pause()
             assert "AT" in s.ex.players and s.ex.steps > 0
             assert s.ex.events[-1].data == {
@@ -289,24 +291,93 @@ def test_quit_unrecorded_asks():
     run(scenario())
 
 
+async def press_at_once(pilot, *keys: str) -> None:
+    """Keys as ``pilot.press`` sends them, each handled before the next, without its two
+    waits for an idle CPU per key (a key costs the work it causes, not 40 ms of sleep).
+
+    The app forwards a key to the focused widget's queue, which may post a message to its
+    parents' queues, and so on: rounds of "every queue has processed what it held" until every
+    queue is empty.
+    """
+    from textual import events
+
+    app = pilot.app
+
+    def busy() -> bool:
+        pumps = [app, *app.screen.walk_children(with_self=True)]
+        return any(not pump._message_queue.empty() for pump in pumps)
+
+    for key in keys:
+        event = events.Key(key, key if len(key) == 1 else None)
+        event.set_sender(app)
+        app._driver.send_message(event)
+        for _ in range(20):
+            await pilot._wait_for_screen()
+            if not busy():
+                break
+
+
+#: What a person might press inside any dialog: move, type, delete, submit, submit again.
+MASH_IN_DIALOG = ("tab", "4", "a", "backspace", "enter", "ctrl+s", "enter")
+#: The console's panels, reached with tab: every key that moves in one of them.
+MASH_IN_PANEL = ("down", "pagedown", "end", "up", "home", "right", "enter")
+#: Keys that open a dialog from the console, and the dialog they open.
+OPENERS = {
+    "g": "PromptScreen", "i": "InjectScreen", "m": "PromptScreen", "question_mark": "HelpScreen",
+}  # fmt: skip
+
+
 def test_monkey_keys():
-    keys = [
-        "space", "full_stop", "n", "plus", "minus", "g", "i", "e", "x", "p", "d", "m", "f",
-        "left_square_bracket", "right_square_bracket", "b", "question_mark", "escape", "enter",
-        "tab", "up", "down", "pageup", "pagedown", "home", "end", "1", "2", "3", "4", "a", "3",
-        "backspace", "ctrl+s", "left", "right",
-    ]  # fmt: skip
-    rng = random.Random(7)
+    """Every state of the console a key can reach, with the keys that could break it there.
+
+    Instead of 2,000 random keys: each panel with every key that moves in it, each dialog
+    opened and mashed, the console's own keys (including the replay's, refused in a live
+    run), and the decision dialog of two played delegations reached and mashed in turn.
+    """
 
     async def scenario():
         app = make_play_app("grid-wiper", players=["DE", "LT"], record=False)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
-            # 2,000 keys in batches: the screen settles between batches, not after every key.
-            for _ in range(100):
-                await pilot.press(*(rng.choice(keys) for _ in range(20)))
-            await pilot.pause()
-            assert isinstance(console(app), ConsoleScreen)  # the console survived
+            screen = console(app)
+            s = screen.session
+            for _ in range(3):  # board, MSEL list, timeline
+                await press_at_once(pilot, "tab", *MASH_IN_PANEL)
+                assert app.screen is screen
+            await press_at_once(pilot, "full_stop", "plus", "minus", "e", "x", "r", "escape")
+            await press_at_once(pilot, "left_square_bracket", "right_square_bracket", "b")
+            await press_at_once(pilot, "left_curly_bracket", "right_curly_bracket", "d")
+            assert app.screen is screen
+            for key, kind in OPENERS.items():
+                await press_at_once(pilot, key)
+                assert type(app.screen).__name__ == kind, key
+                await press_at_once(pilot, *MASH_IN_DIALOG, "escape", "escape")
+                assert app.screen is screen, key
+            await press_at_once(pilot, "f", "a", "backspace", "escape", "f", *"psc", "enter")
+            assert "filter: psc" in screen.query_one(Timeline).border_title
+            await press_at_once(pilot, "f", *["backspace"] * 3, "enter")  # all events again
+            assert "filter" not in screen.query_one(Timeline).border_title
+            # Both played delegations' dialogs, mashed, until the exercise has ended.
+            asked = set()
+            for _ in range(40):
+                if s.ex.finished:
+                    break
+                if isinstance(app.screen, DecisionScreen):
+                    asked.add(app.screen.request.state)
+                    await press_at_once(pilot, "pagedown", "pageup", "escape", "d")
+                    await press_at_once(pilot, *MASH_IN_DIALOG)
+                    if isinstance(app.screen, DecisionScreen):
+                        await press_at_once(pilot, "escape", "d", "2", "ctrl+s")
+                    continue
+                await press_at_once(pilot, "n")
+                await wait_for(pilot, lambda: s.mode == "paused" or s.ex.pending)
+                await pilot.pause()
+            answered = {
+                e.data["inject"]["params"]["state"] for e in s.events
+                if e.kind == "input" and e.data.get("inject", {}).get("type") == "position"
+            }  # fmt: skip
+            assert asked and {"DE", "LT"} <= answered and s.ex.finished
+            assert isinstance(app.screen, ConsoleScreen)  # the console survived
 
     run(scenario())
 

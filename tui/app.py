@@ -163,6 +163,16 @@ class CdtxApp(App):
         self.exit(message=message)
 
 
+def players_note(scenario_players, players) -> str:
+    """What the console says when ``--players`` replaced the scenario's played delegations
+    (empty when it did not)."""
+    if sorted(players) == sorted(scenario_players):
+        return ""
+    ours = ", ".join(players) or "none (the model plays every delegation)"
+    theirs = ", ".join(scenario_players) or "none"
+    return f"--players replaces the scenario's played delegations ({theirs}) with: {ours}"
+
+
 def make_play_app(
     scenario=None,
     seed: int | None = None,
@@ -179,6 +189,7 @@ def make_play_app(
     if record is True:
         record = default_record_path(ex.scenario.id)
     session = LiveSession(ex, record=record or None)
+    session.players_note = players_note(ex.scenario.players, ex.players)
     if record is None or record is False:
         session.record_off = True
     return CdtxApp(session, record_default=bool(record), keymap=keymap)

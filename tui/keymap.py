@@ -15,6 +15,9 @@ from pathlib import Path
 
 from scenarios.errors import UserError
 
+#: A keymap names a few dozen bindings; anything larger is not one.
+KEYMAP_MAX_BYTES = 64 * 1024
+
 
 def keymap_path() -> Path:
     explicit = os.environ.get("CDTX_KEYMAP")
@@ -29,13 +32,13 @@ def binding_owners() -> tuple[type, ...]:
     may change)."""
     from .app import CdtxApp
     from .screens.console import ConsoleScreen
-    from .screens.decision import DecisionScreen
+    from .screens.decision import DecisionScreen, StanceSet
     from .screens.dialogs import ConfirmScreen, HelpScreen, PromptScreen
     from .screens.inject import InjectScreen
     from .widgets.timeline import Timeline
 
     return (CdtxApp, ConsoleScreen, DecisionScreen, InjectScreen, HelpScreen, PromptScreen,
-            ConfirmScreen, Timeline)  # fmt: skip
+            ConfirmScreen, Timeline, StanceSet)  # fmt: skip
 
 
 def binding_ids() -> dict[str, str]:
@@ -50,7 +53,7 @@ def binding_ids() -> dict[str, str]:
 
 def load_keymap(path: Path | None = None) -> dict[str, str]:
     """The user's keymap, checked: unknown ids and bad values are errors naming the file."""
-    import yaml
+    from scenarios.safe_read import ScenarioError, read_yaml
 
     path = path or keymap_path()
     if not path.exists():
@@ -58,9 +61,11 @@ def load_keymap(path: Path | None = None) -> dict[str, str]:
             raise UserError(f"{path}: no such keymap file (set by CDTX_KEYMAP)")
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise UserError(f"{path}: cannot read the keymap ({exc})") from None
+        data = read_yaml(path, what="a keymap", max_bytes=KEYMAP_MAX_BYTES, expected="a mapping")
+    except ScenarioError as exc:
+        if "file is empty" in str(exc):
+            return {}
+        raise UserError(f"cannot read the keymap: {exc}") from None
     if not isinstance(data, dict):
         raise UserError(f"{path}: a keymap maps binding ids to keys, e.g. 'clock.toggle: p'")
     known = binding_ids()

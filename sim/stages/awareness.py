@@ -16,6 +16,9 @@ from actors import national
 from actors.institutions import assessment_confidence
 from actors.networks import csirts_weight
 
+from ..world import Assessment
+from . import ProcessGenerator
+
 if TYPE_CHECKING:
     from ..exercise import Exercise
     from ..world import IncidentState
@@ -33,7 +36,7 @@ NON_VICTIM_SLOWDOWN = 1.5
 NON_VICTIM_FINDINGS = 4  # findings a bystander's services make from shared indicators
 
 
-def national_follow_up(ex: Exercise, incident: IncidentState, code: str):
+def national_follow_up(ex: Exercise, incident: IncidentState, code: str) -> ProcessGenerator[None]:
     """Process: share, report, and start gathering evidence after ``code`` detects."""
     ex.env.process(gather_evidence(ex, code, incident.actor.id))
     state = ex.roster[code]
@@ -81,7 +84,7 @@ def spread_share(ex: Exercise, incident: IncidentState, code: str | None) -> int
     return newly
 
 
-def informed_work(ex: Exercise, code: str, actor_id: str, at: float):
+def informed_work(ex: Exercise, code: str, actor_id: str, at: float) -> ProcessGenerator[None]:
     """Process: a state reached by the share (at ``at``) works on the indicators and reports its
     finding to INTCEN. Its services make one assessment, the sum of :data:`NON_VICTIM_FINDINGS`
     findings drawn at once (a bystander does not keep digging as a victim does), taking
@@ -110,7 +113,7 @@ def actor_of(ex: Exercise, code: str):
     return partner if partner is not None else ex.roster[code]
 
 
-def start_partners(ex: Exercise, actor_id: str):
+def start_partners(ex: Exercise, actor_id: str) -> ProcessGenerator[None]:
     """Process: partners exchange with the Union from the first national report to INTCEN and
     work on attribution with their own services, at their own will."""
     for code in ex.partners:
@@ -119,7 +122,9 @@ def start_partners(ex: Exercise, actor_id: str):
     yield  # a generator for env.process
 
 
-def gather_evidence(ex: Exercise, code: str, actor_id: str, slowdown: float = 1.0):
+def gather_evidence(
+    ex: Exercise, code: str, actor_id: str, slowdown: float = 1.0
+) -> ProcessGenerator[None]:
     """Process: findings of ``code``'s services accumulate until it attributes (or time ends)."""
     if (code, actor_id) in ex.world.gathering:
         return
@@ -234,7 +239,7 @@ def attribute_partner(ex: Exercise, code: str, actor_id: str, source: str) -> No
     ex.world_changed()
 
 
-def intcen(ex: Exercise):
+def intcen(ex: Exercise) -> ProcessGenerator[None]:
     """Process: INTCEN/SIAC's assessment, first after the first report, then on news."""
     yield ex.signal("intcen")
     actor = ex.world.suspected_actor()
@@ -260,9 +265,9 @@ def issue_assessment(ex: Exercise, update: bool = False) -> None:
     ]
     confidence = assessment_confidence(national_confidences)
     previous = ex.world.assessment
-    if update and previous and abs(previous["confidence"] - confidence) < UPDATE_THRESHOLD:
+    if update and previous and abs(previous.confidence - confidence) < UPDATE_THRESHOLD:
         return
-    ex.world.assessment = {"actor": actor.id, "sponsor": actor.sponsor, "confidence": confidence}
+    ex.world.assessment = Assessment(actor.id, actor.sponsor, confidence)
     ex.emit(
         "assessment",
         actor=actor.id,
@@ -274,7 +279,7 @@ def issue_assessment(ex: Exercise, update: bool = False) -> None:
     ex.world_changed()
 
 
-def endorse(ex: Exercise):
+def endorse(ex: Exercise) -> ProcessGenerator[None]:
     """Process: member states endorse the assessment at the first HWPCI or PSC sitting."""
     hwpci = ex.bodies["hwpci"].sitting("endorse the INTCEN assessment")
     psc = ex.bodies["psc"].sitting("endorse the INTCEN assessment")
@@ -282,13 +287,13 @@ def endorse(ex: Exercise):
     body = "hwpci" if hwpci in fired else "psc"
     ex.bodies["psc" if body == "hwpci" else "hwpci"].withdraw(psc if body == "hwpci" else hwpci)
     ex.world.awareness = ex.env.now
-    assessment = ex.world.assessment or {}
+    assessment = ex.world.assessment
     ex.emit(
         "shared_awareness",
         body=body,
-        actor=assessment.get("actor"),
-        sponsor=assessment.get("sponsor"),
-        confidence=assessment.get("confidence"),
+        actor=assessment.actor if assessment else None,
+        sponsor=assessment.sponsor if assessment else None,
+        confidence=assessment.confidence if assessment else None,
     )
     ex.notify("awareness")
     ex.world_changed()

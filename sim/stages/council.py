@@ -10,16 +10,17 @@ from actors.severity import rung_of
 from scenarios.measures import MEASURE
 from scenarios.vocabulary import ASSISTANCE
 
-from . import awareness, psc, reaction
+from ..world import Status
+from . import ProcessGenerator, awareness, psc, reaction
 
 if TYPE_CHECKING:
     from ..exercise import Exercise
     from ..world import Proposal
 
 
-def adopt(ex: Exercise, proposal: Proposal):
+def adopt(ex: Exercise, proposal: Proposal) -> ProcessGenerator[bool]:
     """Process step: carry an agreed proposal through to adoption; returns True if adopted."""
-    proposal.status = "adopting"
+    proposal.status = Status.ADOPTING
     measure = proposal.measure
     declared = MEASURE[measure]
     if declared.adoption == "silence_procedure":
@@ -55,14 +56,14 @@ def adopt(ex: Exercise, proposal: Proposal):
         ex.emit("written_procedure", proposal=proposal.id, phase="ended")
     outcome = yield from psc.decide(ex, proposal, body="council", wait=False)
     if not outcome.adopted:
-        proposal.status = "blocked"
+        proposal.status = Status.BLOCKED
         return False
     return adopted(ex, proposal, body="council", how=how)
 
 
 def adopted(ex: Exercise, proposal: Proposal, body: str, how: str) -> bool:
-    proposal.status = "adopted"
-    extra = {}
+    proposal.status = Status.ADOPTED
+    extra: dict[str, str] = {}
     if proposal.measure in WORDED or proposal.measure == "hr_statement":
         extra["naming"] = coordinate(ex, proposal)
     ex.emit("adopted", proposal=proposal.id, measure=proposal.measure, rung=rung_of(proposal.measure),
@@ -82,9 +83,9 @@ def coordinate(ex: Exercise, proposal: Proposal) -> str:
     after all, no capital or partner has named the actor."""
     if proposal.naming == "none" or proposal.forced:
         return proposal.naming
-    actor = (ex.world.assessment or {}).get("actor")
-    if actor is None:
+    if ex.world.assessment is None:
         return "none"
+    actor = ex.world.assessment.actor
     for code in awareness.ready_to_attribute(ex, actor):
         awareness.attribute(ex, code, actor, source="coordinated")
     return proposal.naming if ex.world.any_attribution(actor) else "none"
@@ -93,7 +94,7 @@ def coordinate(ex: Exercise, proposal: Proposal) -> str:
 REVIEW_PERIOD = 365 * 24.0  # Decision (CFSP) 2019/797: listings are reviewed every 12 months
 
 
-def review(ex: Exercise, proposal: Proposal):
+def review(ex: Exercise, proposal: Proposal) -> ProcessGenerator[None]:
     """Process: the yearly review of a listing, a unanimity point each time (renewals in May)."""
     number = 0
     while True:
@@ -101,6 +102,6 @@ def review(ex: Exercise, proposal: Proposal):
         number += 1
         outcome = yield from psc.decide(ex, proposal, body="council", wait=False)
         ex.emit("listing_review", proposal=proposal.id, review=number, renewed=outcome.adopted)
-        proposal.status = "adopted" if outcome.adopted else "lapsed"
+        proposal.status = Status.ADOPTED if outcome.adopted else Status.LAPSED
         if not outcome.adopted:
             return

@@ -14,7 +14,8 @@ from actors.delegation import WORDED
 from actors.national import minutes
 from scenarios.measures import MEASURE
 
-from . import psc
+from ..world import Status
+from . import ProcessGenerator, psc
 
 if TYPE_CHECKING:
     from ..exercise import Exercise
@@ -25,9 +26,9 @@ SPREAD_PER_ROUND = 1.0  # spread of initial stances that costs one more HWPCI si
 MAX_ROUNDS = 4
 
 
-def prepare(ex: Exercise, proposal: Proposal):
+def prepare(ex: Exercise, proposal: Proposal) -> ProcessGenerator[None]:
     """Process step: the working party readies ``proposal`` for the PSC."""
-    proposal.status = "preparing"
+    proposal.status = Status.PREPARING
     if MEASURE[proposal.measure].legal_acts:
         rng = ex.rng("hwpci-package", proposal.id)
         package = minutes(ex.timing.hwpci_package * math.exp(rng.gauss(0.0, PACKAGE_SIGMA)))

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from actors.institutions import drive, initiator
 from actors.severity import MEASURE_FOR_RUNG, rung_of
 
-from . import awareness, psc
+from ..world import Status
+from . import ProcessGenerator, awareness, psc
 
 if TYPE_CHECKING:
     from ..exercise import Exercise
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 MAX_INITIATIVES = 4
 
 
-def initiative(ex: Exercise):
+def initiative(ex: Exercise) -> ProcessGenerator[None]:
     """Process: propose the recommended measure whenever nothing adopted or pending reaches it."""
     yield ex.signal("awareness")
     aware = ex.env.now
@@ -59,7 +60,7 @@ def _wanted(ex: Exercise, aware: float) -> str | None:
     if _given_up(ex, measure):
         return None
     if rung_of(measure) == 3:
-        actor = (ex.world.assessment or {}).get("actor")
+        actor = ex.world.assessment.actor if ex.world.assessment is not None else None
         named = ex.world.any_attribution(actor) or (
             actor is not None and awareness.ready_to_attribute(ex, actor)
         )
@@ -84,5 +85,6 @@ def _drives(ex: Exercise) -> list[tuple[str, float]]:
 def _given_up(ex: Exercise, measure: str) -> bool:
     """A measure blocked or dropped once is not re-proposed by the model (people may)."""
     return any(
-        p.measure == measure and p.status in ("blocked", "dropped") for p in ex.world.proposals
+        p.measure == measure and p.status in (Status.BLOCKED, Status.DROPPED)
+        for p in ex.world.proposals
     )

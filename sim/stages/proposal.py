@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from actors.institutions import after_veto
 from scenarios.measures import MEASURES_DECLARED
 
-from . import council, hwpci, psc
+from ..world import Status
+from . import ProcessGenerator, council, hwpci, psc
 
 if TYPE_CHECKING:
     from ..exercise import Exercise
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 NO_VOTE = tuple(m.id for m in MEASURES_DECLARED if not m.vote)
 
 
-def lifecycle(ex: Exercise, proposal: Proposal, prepared: bool = False):
+def lifecycle(ex: Exercise, proposal: Proposal, prepared: bool = False) -> ProcessGenerator[None]:
     """Process: carry ``proposal`` from tabling to adoption, blocking or withdrawal."""
     if proposal.measure not in NO_VOTE:
         # An HR declaration tabled by the HR is an EEAS text: it goes straight to the PSC
@@ -34,11 +35,10 @@ def lifecycle(ex: Exercise, proposal: Proposal, prepared: bool = False):
             outcome = yield from psc.decide(ex, proposal, wait=True)
             if outcome.adopted:
                 break
-            assessment = ex.world.assessment or {}
             move, arg = after_veto(
                 proposal.measure,
                 psc.text_naming(ex, proposal),
-                assessment.get("confidence", 0.0),
+                ex.world.assessed_confidence(),
                 proposal.deferrals,
                 len(outcome.blockers),
                 ex.world.adopted(),
@@ -53,11 +53,11 @@ def lifecycle(ex: Exercise, proposal: Proposal, prepared: bool = False):
                 ex.emit("deferred", proposal=proposal.id, measure=proposal.measure,
                         reason="the chair seeks more evidence before a new round")  # fmt: skip
                 continue
-            proposal.status = "blocked"
+            proposal.status = Status.BLOCKED
             if move == "lower":
                 ex.emit("compromise", proposal=proposal.id, measure=proposal.measure, instead=arg)
                 compromise = ex.propose(arg, "chair", parent=proposal.id, prepared=True)
-                proposal.done.succeed(proposal.status)
+                proposal.finish()
                 yield compromise.done
                 return
             if move == "statement":
@@ -65,14 +65,14 @@ def lifecycle(ex: Exercise, proposal: Proposal, prepared: bool = False):
                         reason="vetoed; the High Representative speaks in her own name")  # fmt: skip
                 statement = ex.propose(arg, "hr", parent=proposal.id, prepared=True)
                 statement.naming = psc.text_naming(ex, proposal)
-                proposal.done.succeed(proposal.status)
+                proposal.finish()
                 yield statement.done
                 return
             ex.emit("withdrawn", proposal=proposal.id, measure=proposal.measure,
                     reason="vetoed; the proposer withdraws the text")  # fmt: skip
-            proposal.done.succeed(proposal.status)
+            proposal.finish()
             return
     yield from council.adopt(ex, proposal)
-    if proposal.status != "adopted":
+    if proposal.status != Status.ADOPTED:
         ex.emit("dropped", proposal=proposal.id, measure=proposal.measure)
-    proposal.done.succeed(proposal.status)
+    proposal.finish()

@@ -25,6 +25,8 @@ from actors.delegation import (
 from actors.networks import influence_matrix
 
 from .. import voting
+from ..world import Status
+from . import ProcessGenerator
 
 if TYPE_CHECKING:
     from actors.roster import MemberState
@@ -33,11 +35,13 @@ if TYPE_CHECKING:
     from ..world import Proposal
 
 
-def decide(ex: Exercise, proposal: Proposal, body: str = "psc", wait: bool = True):
+def decide(
+    ex: Exercise, proposal: Proposal, body: str = "psc", wait: bool = True
+) -> ProcessGenerator[voting.Outcome]:
     """Process step: take ``proposal`` at the next sitting of ``body`` and vote; returns the Outcome."""
     if wait:
         yield ex.bodies[body].sitting(f"{proposal.id}: decide on {proposal.measure}")
-    proposal.status = "deliberating"
+    proposal.status = Status.DELIBERATING
     naming = text_naming(ex, proposal)
     positions = yield from delegation_positions(ex, proposal, body, naming)
     population = {s.code: s.population for s in ex.roster}
@@ -68,9 +72,9 @@ def observation(
     ex: Exercise, state: MemberState, victim_regions: set[str], victims: list[str], severity: float
 ) -> Observation:
     """What delegation ``state`` sees of the crisis when it forms its initial stance."""
-    assessment = ex.world.assessment or {}
-    shared = assessment.get("confidence", 0.0) if ex.world.awareness is not None else 0.0
-    actor_id = assessment.get("actor")
+    assessment = ex.world.assessment
+    shared = ex.world.assessed_confidence() if ex.world.awareness is not None else 0.0
+    actor_id = assessment.actor if assessment is not None else None
     own = ex.world.confidence.get(state.code, {}).get(actor_id, 0.0) if actor_id else 0.0
     if state.code in victims:
         exposure = 1.0
@@ -83,7 +87,7 @@ def observation(
         exposure=exposure,
         confidence=max(shared, own),
         pressure=ex.world.pressure.get(state.code, 0.0),
-        sponsor=assessment.get("sponsor"),
+        sponsor=assessment.sponsor if assessment is not None else None,
     )
 
 
@@ -113,10 +117,10 @@ def text_naming(ex: Exercise, proposal: Proposal) -> str:
 
     from .awareness import ready_to_attribute
 
-    assessment = ex.world.assessment or {}
-    actor = assessment.get("actor")
+    assessment = ex.world.assessment
+    actor = assessment.actor if assessment is not None else None
     attributed = ex.world.any_attribution(actor) or bool(actor and ready_to_attribute(ex, actor))
-    allowed = allowed_naming(attributed, assessment.get("confidence", 0.0))
+    allowed = allowed_naming(attributed, ex.world.assessed_confidence())
     return min(allowed, proposal.naming, key=NAMING_ORDER.__getitem__)
 
 
@@ -129,15 +133,15 @@ def initial_stances(ex: Exercise, measure: str, naming: str) -> tuple[list[float
     victims = ex.world.victims()
     victim_regions = {r for c in victims for r in ex.roster[c].regions}
     severity = ex.world.severity()
-    sponsor = (ex.world.assessment or {}).get("sponsor")
+    assessment = ex.world.assessment
+    sponsor = assessment.sponsor if assessment is not None else None
     fixed_positions = ex.world.fixed_positions
     if not ex.world.instructions:
         instructions(ex, ex.roster.states[0])  # draws every delegation's at once
     drawn = ex.world.instructions
     # What every delegation sees alike (observation() spelled out for the hot path).
-    assessment = ex.world.assessment or {}
-    shared = assessment.get("confidence", 0.0) if ex.world.awareness is not None else 0.0
-    actor_id = assessment.get("actor")
+    shared = assessment.confidence if assessment and ex.world.awareness is not None else 0.0
+    actor_id = assessment.actor if assessment is not None else None
     confidence, pressure = ex.world.confidence, ex.world.pressure
     x0, fixed = [], []
     for s in ex.roster:
@@ -169,7 +173,9 @@ def table_spread(ex: Exercise, measure: str, naming: str = "state") -> float:
     return spread(initial_stances(ex, measure, naming)[0])
 
 
-def delegation_positions(ex: Exercise, proposal: Proposal, body: str, naming: str = "none"):
+def delegation_positions(
+    ex: Exercise, proposal: Proposal, body: str, naming: str = "none"
+) -> ProcessGenerator[dict[str, str]]:
     """Process step: every delegation's position on ``proposal``; may wait for played delegations."""
     measure = proposal.measure
     codes, weights = influence_matrix(ex.roster)

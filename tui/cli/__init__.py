@@ -20,6 +20,7 @@ EXIT_OK, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 130
 #: The command modules of this package, in the order ``cdtx --help`` lists them.
 COMMANDS: tuple[str, ...] = (
     "scenarios", "validate", "schema", "run", "play", "replay", "sweep", "report", "msel", "serve",
+    "host", "join",
 )  # fmt: skip
 
 
@@ -71,8 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args) or EXIT_OK
     except CdtxError as exc:
+        from scenarios.safe_read import printable  # messages quote files: no terminal escapes
+
         for line in exc.lines():
-            print(f"cdtx: {line}", file=sys.stderr)
+            print(f"cdtx: {printable(line)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("cdtx: interrupted", file=sys.stderr)

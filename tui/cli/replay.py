@@ -81,9 +81,11 @@ class _View:
 
 
 def print_replay(recording, scenario, at: float | None, out=None) -> None:
+    from scenarios.safe_read import PrintableWriter
+
     from ..timeline import print_run
 
-    out = out or sys.stdout
+    out = PrintableWriter(out or sys.stdout)  # the header and events come from a file
     view = _View(recording, scenario, at)
     h = recording.header
     out.write(f"recording {recording.path} · cdtx {h.get('cdtx_version')} · created "
@@ -94,7 +96,7 @@ def print_replay(recording, scenario, at: float | None, out=None) -> None:
     out.write("\n")
     print_run(view, out=out)
     shown_at = at if at is not None else recording.end_time
-    picture = recording.picture_at(shown_at)
+    picture = recording.fold_to(shown_at)  # one look: no scrubbing checkpoints
     out.write(f"\nSituation picture at {view.calendar.label(shown_at)}\n")
     for name, stage in picture.stages.items():
         detail = f"  {stage.detail}" if stage.detail else ""

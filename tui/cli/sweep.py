@@ -57,9 +57,9 @@ def cmd_sweep(args) -> int:
         if args.summary:
             if args.spec:
                 raise UserError("give either a SPEC to run or --summary RESULTS, not both")
-            print_summary(sw.summarize(args.summary))
+            print_summary(sw.summarize(args.summary, max_points=SUMMARY_POINTS))
             if args.plot:
-                print(f"plot: {sw.plot(args.summary, args.plot)}")
+                _print_plot(sw.plot(args.summary, args.plot))
             return 0
         if not args.spec:
             shipped = ", ".join(sw.builtin_specs())
@@ -71,9 +71,10 @@ def cmd_sweep(args) -> int:
         output = Path(args.output or f"{spec.name}.csv")
         # Never overwrite results: -o names a new file, or one to --resume (a directory is
         # refused by the sweep itself).
-        if output.exists() and not output.is_dir() and not args.resume:
-            raise UserError(f"{output} exists: add --resume to complete it, or choose another -o")
-        if args.resume and not output.exists():
+        if sw.has_results(output) and not output.is_dir() and not args.resume:
+            what = "exists" if output.exists() else "has the finished runs of a stopped sweep"
+            raise UserError(f"{output} {what}: add --resume to complete it, or choose another -o")
+        if args.resume and not sw.has_results(output):
             raise UserError(f"--resume: {output} does not exist yet")
         with _Progress(enabled=not args.quiet) as bar:
             result = sw.run_sweep(
@@ -86,12 +87,16 @@ def cmd_sweep(args) -> int:
             + (f", {result.retried} chunks retried after a worker died" if result.retried else "")
             + f" -> {result.path}"
         )
-        print_summary(sw.summarize(result.path))
+        print_summary(sw.summarize(result.path, max_points=SUMMARY_POINTS))
         if args.plot:
-            print(f"plot: {sw.plot(result.path, args.plot)}")
+            _print_plot(sw.plot(result.path, args.plot))
     except sw.SweepError as exc:
         raise UserError(str(exc)) from None
     return 0
+
+
+def _print_plot(paths: list) -> None:
+    print("plot: " + ", ".join(str(p) for p in paths))
 
 
 class _Progress:
@@ -137,16 +142,22 @@ class _Progress:
         return False
 
 
-def print_summary(summary: list[dict]) -> None:
-    """Two tables: outcomes per point (n, rungs reached, share blocked, top blockers) and time
-    metrics per point in days (median, p10, p90, share of runs that reached it)."""
+#: Points shown in the summary tables; the rest are counted ("N more points not shown").
+SUMMARY_POINTS = 40
+
+
+def print_summary(summary: dict) -> None:
+    """The summary of :func:`sim.sweep.summarize` as tables that stay readable at 80 columns:
+    points and their parameters, sensitivity indices (Sobol'/Morris sweeps), outcomes per point
+    (cumulative rungs, blocked decisions, blockers, per run) and time metrics per point in days,
+    each share and median with its 95 % interval."""
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    from scenarios.vocabulary import TIME_METRICS
-    from sim.report.sweep import one_decimal
+    from sim.sweep.summary import RUNGS, one_decimal, show_index, show_median, show_rate
 
-    if not summary:
+    if not summary["points"]:
         print("no runs")
         return
 
@@ -156,39 +167,76 @@ def print_summary(summary: list[dict]) -> None:
             raise BrokenPipeError
 
     console = _Console()
-    params = list(summary[0]["params"])
-    table = Table(title="Outcomes per point")
-    table.add_column("point", justify="right")
-    for p in params:
-        table.add_column(p, overflow="fold")
-    for head in ("n", "failed", "rung>=2", ">=3", ">=4", ">=5", "blocked", "top blockers"):
-        table.add_column(head, justify="left" if head == "top blockers" else "right")
-    for s in summary:
-        rungs = s["rungs"]
-        table.add_row(
-            str(s["point"]), *(str(s["params"].get(p)) for p in params), str(s["n"]),
-            str(s["failed"]),
-            *((f"{rungs[r]:.0%}" for r in (2, 3, 4, 5)) if rungs else ["-"] * 4),
-            "-" if s["blocked"] is None else f"{s['blocked']:.0%}",
-            ", ".join(f"{code} ({n})" for code, n in s["blockers"]) or "-",
-        )  # fmt: skip
-    console.print(table)
-    times = [
-        m for m in TIME_METRICS
-        if any((s["times"].get(m) or {}).get("median") is not None for s in summary)
-    ]  # fmt: skip
-    if not times:
-        return
-    table = Table(title="Time metrics per point (days)")
-    for head in ("point", "metric", "median", "p10", "p90", "reached"):
-        table.add_column(head, justify="left" if head == "metric" else "right")
-    for s in summary:
-        for m in times:
-            t = s["times"].get(m) or {}
-            table.add_row(
-                str(s["point"]), m, one_decimal(t.get("median")), one_decimal(t.get("p10")),
-                one_decimal(t.get("p90")), f"{t.get('reached', 0):.0%}",
-            )  # fmt: skip
-        if s is not summary[-1]:
-            table.add_section()
-    console.print(table)
+
+    def table(title: str, *heads: str, caption: str | None = None) -> Table:
+        t = Table(title=title, caption=caption, box=box.SIMPLE_HEAD, title_justify="left",
+                  caption_justify="left", pad_edge=False)  # fmt: skip
+        for h in heads:
+            t.add_column(h, justify="right" if h in ("point", "runs", "failed") else "left",
+                         overflow="fold")  # fmt: skip
+        return t
+
+    title = summary["title"] or summary["name"]
+    console.print(f"[bold]{title}[/bold]: {summary['runs']} runs at {summary['total_points']} "
+                  "point(s); 95% intervals in brackets (Wilson for shares, bootstrap for "
+                  "medians)", highlight=False)  # fmt: skip
+    sens = summary["sensitivity"]
+    # A Sobol'/Morris design has hundreds of points that mean little one by one: its answer is
+    # the indices; the per-point tables are in `cdtx report RESULTS`.
+    points = [] if summary["sample"] in ("sobol", "morris") else summary["points"]
+    omitted = summary["omitted"] + len(summary["points"]) - len(points)
+    t = table("Points", "point", "parameters", "runs", "failed")
+    for s in points:
+        params = "\n".join(f"{k} = {v}" for k, v in s["params"].items()) or "-"
+        t.add_row(str(s["point"]), params, str(s["n"]), str(s["failed"]))
+    if points:
+        console.print(t)
+    if sens:
+        sobol = sens["method"] == "sobol"
+        heads = ("first order S1", "total order ST") if sobol else ("mu*", "sigma")
+        for m, result in sens["metrics"].items():
+            t = table(f"Sensitivity of {m}", "parameter", *heads, caption=sens["label"])
+            for name, v in result.items():
+                if sobol:
+                    t.add_row(name, show_index(v["S1"], v["S1_conf"]),
+                              show_index(v["ST"], v["ST_conf"]))  # fmt: skip
+                else:
+                    t.add_row(name, show_index(v["mu_star"], v["mu_star_conf"]),
+                              one_decimal(v["sigma"]))  # fmt: skip
+            console.print(t)
+    t = table("Outcomes per point (share of runs)", "point", "outcome", "share (95% CI)",
+              caption="rung >= r: the run's highest rung was r or more; blocked by X: runs in "
+              "which X blocked at least one decision")  # fmt: skip
+    for s in points:
+        outcomes = []
+        if s["rungs"]:
+            outcomes += [(f"rung >= {r}", s["rungs"][r]) for r in RUNGS]
+        if s["blocked"] is not None:
+            outcomes.append(("any decision blocked", s["blocked"]))
+            outcomes += [(f"blocked by {code}", r) for code, r in list(s["blockers"].items())[:3]]
+        for i, (label, r) in enumerate(outcomes):
+            t.add_row(str(s["point"]) if i == 0 else "", label, show_rate(r))
+        if s is not points[-1]:
+            t.add_section()
+    if points:
+        console.print(t)
+    metrics = [m for m in summary["metrics"]
+               if any(s["metrics"][m]["median"] is not None for s in points)]  # fmt: skip
+    if metrics:
+        t = table("Time metrics per point (days; cohesion 0-1)", "point", "metric",
+                  "median (95% CI)", "p10-p90", "reached")  # fmt: skip
+        for s in points:
+            for i, m in enumerate(metrics):
+                d = s["metrics"][m]
+                spread = "-" if d["p10"] is None else f"{d['p10']:.1f}-{d['p90']:.1f}"
+                t.add_row(str(s["point"]) if i == 0 else "", m, show_median(d), spread,
+                          show_rate(d["reached"]))  # fmt: skip
+            if s is not points[-1]:
+                t.add_section()
+        console.print(t)
+    if omitted:
+        console.print(f"{omitted:,} points not shown (of "
+                      f"{summary['total_points']:,}); the full summary: cdtx report RESULTS, or "
+                      "sim.sweep.summarize in Python", highlight=False)  # fmt: skip
+    for note in summary["notes"]:
+        console.print(f"note: {note}", highlight=False)

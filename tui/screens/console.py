@@ -21,7 +21,7 @@ from ..widgets.board import StatesBoard
 from ..widgets.status import ProcedureTracker, StatusHeader, UpcomingList
 from ..widgets.timeline import Timeline, TimelineDetail
 from .decision import DecisionScreen, answers_given
-from .dialogs import PromptScreen
+from .dialogs import ConfirmScreen, PromptScreen
 from .inject import InjectScreen, form_values
 from .session import SPEEDS, speed_label
 
@@ -32,6 +32,7 @@ LIVE_ONLY = {
 REPLAY_ONLY = {"prev_event", "next_event", "prev_decision", "next_decision", "branch"}
 FRAME = 0.05  # at most 20 updates a second from the clock worker
 READ_ONLY = "replay is read-only: b branches a live run"
+PANELS = ("board", "tracker", "upcoming", "timeline")  # what z zooms
 WIDE = 110  # from this width the side panel and the timeline's times get roomier
 SMALL_HEIGHT = 32  # below this height the board gets more room than the timeline
 TALL_HEIGHT = 44  # from this height the board shows all 27 delegations at once
@@ -50,7 +51,7 @@ class ConsoleScreen(Screen):
     BINDINGS = [
         Binding("space", "toggle_run", "Play/pause", id="clock.toggle"),
         Binding("full_stop", "step", "Step one event", id="clock.step"),
-        Binding("n", "next", "Run to next meeting/decision", id="clock.next"),
+        Binding("n", "next", "Next stop: meeting, decision, inject", id="clock.next"),
         Binding("plus,equals_sign", "faster", "Faster", id="clock.faster", show=False),
         Binding("minus", "slower", "Slower", id="clock.slower", show=False),
         Binding("g", "goto", "Go to a sim time", id="clock.goto"),
@@ -62,6 +63,7 @@ class ConsoleScreen(Screen):
         Binding("d", "decide", "Answer pending decision", id="decision.answer", show=False),
         Binding("m", "note", "Facilitator note", id="note.add"),
         Binding("f", "filter", "Filter timeline", id="timeline.filter"),
+        Binding("z", "zoom", "Zoom the focused panel (tab: next panel)", id="panel.zoom"),
         Binding("left_square_bracket", "prev_event", "Previous event", id="replay.prev"),
         Binding("right_square_bracket", "next_event", "Next event", id="replay.next"),
         Binding("left_curly_bracket", "prev_decision", "Previous decision", id="replay.prev_decision"),
@@ -98,9 +100,12 @@ class ConsoleScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#filter").display = False
         self.refresh_view()
-        self.query_one(StatesBoard).focus()
+        # Arrow and page keys scroll what a facilitator reads most: the timeline.
+        self.query_one(Timeline).focus()
         if self.live:
             self.clock_worker()
+            if self.session.players_note:
+                self.notify(self.session.players_note, severity="warning", timeout=12)
 
     def on_resize(self) -> None:
         wide = self.size.width >= WIDE
@@ -447,7 +452,24 @@ class ConsoleScreen(Screen):
         self.refresh_view()
 
     def action_fire(self) -> None:
-        self._on_selected_msel(self.session.fire, "fired now")
+        msel = self._selected_msel()
+        if msel is None:
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self._on_selected_msel(self.session.fire, "fired now")
+
+        # Firing changes the record for good: one key must not do it by accident.
+        self.app.push_screen(ConfirmScreen(f"Fire {msel} now?"), done)
+
+    def action_zoom(self) -> None:
+        """The focused panel gets the whole screen (every panel readable at 80x24); again:
+        back to the console."""
+        if self.maximized is not None:
+            self.minimize()
+        elif self.focused is not None and self.focused.id in PANELS:
+            self.maximize(self.focused, container=False)
 
     def action_skip(self) -> None:
         self._on_selected_msel(self.session.skip, "skipped")
@@ -456,6 +478,18 @@ class ConsoleScreen(Screen):
         code = self.query_one(StatesBoard).selected_state
         if code is None:
             return
+        if self.session.can_change_players():  # before the clock starts: nothing is recorded
+            self._toggle_player(code)
+            return
+        to = "the model" if code in self.session.players else "the people at the table"
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self._toggle_player(code)
+
+        self.app.push_screen(ConfirmScreen(f"Hand {code} to {to}? (recorded)"), done)
+
+    def _toggle_player(self, code: str) -> None:
         try:
             what = self.session.toggle_player(code)
         except ValueError as exc:  # InjectError: its message, without the field's name

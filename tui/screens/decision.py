@@ -31,6 +31,26 @@ def answers_given(events, measure_id: str, players) -> dict[str, tuple[str, str,
     return given
 
 
+class StanceSet(RadioSet, inherit_bindings=False):
+    """The four positions. Space chooses the highlighted one; enter is the dialog's submit,
+    so pressing enter twice cannot choose a position and submit it in one go."""
+
+    BINDINGS = [
+        Binding("down,right", "next_button", "Next position", id="stance.next", show=False),
+        Binding(
+            "space",
+            "toggle_button",
+            "Choose the highlighted position",
+            id="stance.choose",
+            show=False,
+        ),
+        Binding(
+            "up,left", "previous_button", "Previous position", id="stance.previous", show=False
+        ),
+        Binding("enter", "screen.submit", "Submit the position", id="stance.submit", show=False),
+    ]
+
+
 class DecisionScreen(ModalScreen[tuple[str, str] | None]):
     """Shows the proposal, the evidence and the other positions; returns (position, statement).
 
@@ -52,14 +72,14 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
             "Scroll the briefing up",
             id="decision.scroll_up",
             show=False,
-        ),  # fmt: skip
+        ),
         Binding(
             "pagedown",
             "scroll_briefing(1)",
             "Scroll the briefing down",
             id="decision.scroll_down",
             show=False,
-        ),  # fmt: skip
+        ),
     ]
     AUTO_FOCUS = "#stance"
 
@@ -141,14 +161,14 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
             # (page up / page down scroll it).
             with VerticalScroll(id="briefing", can_focus=False):
                 yield Static(self.briefing(), id="briefing-text")
-            with RadioSet(id="stance", compact=True):
+            with StanceSet(id="stance", compact=True):
                 for i, stance in enumerate(STANCES):
                     yield RadioButton(
-                        f"{i + 1} {stance.replace('_', ' ')}", value=i == 0, compact=True
-                    )
-            yield Input(placeholder="statement (optional)", id="statement", compact=True)
+                        f"{i + 1} {stance.replace('_', ' ')}", compact=True
+                    )  # none chosen: the answer is the person's, never a default
+            yield Input(placeholder="statement (optional)", id="statement")
             yield Label("1-4 choose · tab statement · enter/ctrl+s submit · escape later",
-                        classes="hint")  # fmt: skip
+                        classes="hint", id="decision-hint")  # fmt: skip
 
     def on_resize(self) -> None:
         # The briefing takes what the stance, statement and hint leave: they stay visible.
@@ -170,17 +190,23 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
         buttons = list(self.query(RadioButton))
         buttons[index].value = True
 
-    def _stance(self) -> str:
+    def _stance(self) -> str | None:
+        """The position chosen, or None while nobody has chosen one."""
         radio = self.query_one(RadioSet)
-        index = radio.pressed_index if radio.pressed_index >= 0 else 0
-        return STANCES[index]
+        return STANCES[radio.pressed_index] if radio.pressed_index >= 0 else None
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_submit()
 
     def action_submit(self) -> None:
-        self.dismiss((self._stance(), self.query_one("#statement", Input).value))
+        stance = self._stance()
+        if stance is None:  # submitting without a choice records nothing, and says why
+            hint = self.query_one("#decision-hint", Label)
+            hint.update("Choose a position first: 1 support · 2 abstain · 3 constr. · 4 oppose")
+            hint.add_class("error")
+            return
+        self.dismiss((stance, self.query_one("#statement", Input).value))
 
     def action_later(self) -> None:
         self.dismiss(None)

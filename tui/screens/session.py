@@ -14,9 +14,10 @@ from sim.picture import Picture
 
 #: Sim seconds per wall second; None is "as fast as possible".
 SPEEDS: tuple[int | None, ...] = (1, 10, 60, 600, 3600, 36000, None)
-#: What "run to the next meeting or decision" (n) stops at; a request to a played delegation is a
-#: decision point too, so the clock stays paused once it is answered.
-STOP_KINDS = frozenset({"meeting", "decision", "decision_request"})
+#: What "run to the next meeting, decision or inject" (n) stops at; a request to a played
+#: delegation is a decision point too, so the clock stays paused once it is answered; an MSEL
+#: inject is where the facilitator has something to deliver.
+STOP_KINDS = frozenset({"meeting", "decision", "decision_request", "inject_applied"})
 
 
 def speed_label(speed: int | None) -> str:
@@ -42,6 +43,7 @@ class LiveSession:
         self.recorder = None
         self.record_error = ""
         self.record_off = False  # the facilitator chose not to record (--no-record)
+        self.players_note = ""  # said on screen at the start: --players replaced the scenario's
         self.message = ""
 
     # -- facts -----------------------------------------------------------------------------

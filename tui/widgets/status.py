@@ -58,8 +58,21 @@ class StatusHeader(Static):
         self.update(text)
 
 
+def milestone_time(stage) -> float | None:
+    """The time a tracker row shows: when its milestone was reached, else since when the stage
+    has been under way (the latest change goes with the row's detail)."""
+    return stage.reached if stage.reached is not None else stage.since
+
+
 class ProcedureTracker(Static):
-    """Incident -> Detection -> Shared awareness -> HWPCI -> PSC -> Council -> Effect."""
+    """Incident -> Detection -> Shared awareness -> HWPCI -> PSC -> Council -> Effect.
+
+    Each row: when the milestone was reached (the first detection, the endorsement, the
+    adoption), then what the stage says now and, if later, when that changed.
+    Focusable, so that ``z`` can give it the whole screen on a small terminal.
+    """
+
+    can_focus = True
 
     def show(self, picture, calendar) -> None:
         table = Table.grid(padding=(0, 1))
@@ -70,8 +83,12 @@ class ProcedureTracker(Static):
         for name in STAGES:
             stage = picture.stages[name]
             mark, style = STATUS_MARKS.get(stage.status, ("?", ""))
-            when = format_offset(stage.t) if stage.t is not None else ""
-            table.add_row(Text(mark, style), Text(name, style), when, stage.detail)
+            shown = milestone_time(stage)
+            when = format_offset(shown) if shown is not None else ""
+            detail = Text(stage.detail)
+            if stage.t is not None and shown is not None and stage.t > shown:
+                detail.append(f" ({format_offset(stage.t)})", "dim")
+            table.add_row(Text(mark, style), Text(name, style), when, detail)
         self.update(table)
 
 

@@ -1,0 +1,233 @@
+"""The facilitator's day at the console (issue 14): no surprises in a live session."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+pytest.importorskip("textual")
+
+from test_tui import (  # noqa: E402
+    collect_notifications,
+    console,
+    run_to_decision,
+    screen_text,
+    wait_for,
+)
+
+from sim.clock import format_offset  # noqa: E402
+from sim.exercise import Exercise  # noqa: E402
+from sim.picture import Picture  # noqa: E402
+from tui.app import make_play_app  # noqa: E402
+from tui.screens.console import ConsoleScreen  # noqa: E402
+from tui.screens.decision import DecisionScreen  # noqa: E402
+from tui.widgets.timeline import Timeline  # noqa: E402
+
+SIZE = (120, 40)
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def positions_given(session) -> list[tuple[str, str]]:
+    return [
+        (e.data["inject"]["params"]["state"], e.data["inject"]["params"]["stance"])
+        for e in session.events
+        if e.kind == "input" and e.data.get("inject", {}).get("type") == "position"
+    ]
+
+
+def test_the_decision_dialog_records_only_a_chosen_answer():
+    async def scenario():
+        app = make_play_app("satcom-war", record=False)  # DE and PL are played
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            s = console(app).session
+            dialog = await run_to_decision(pilot, app)
+            for keys in (("ctrl+s",), ("enter", "enter"), ("tab", "enter")):
+                await pilot.press(*keys)
+                await pilot.pause()
+                assert app.screen is dialog, keys  # nothing chosen: nothing submitted
+                assert positions_given(s) == []
+                dialog.query_one("#stance").focus()
+            assert "Choose a position first" in screen_text(app)
+            await pilot.press("4", "enter")
+            await pilot.pause()
+            assert positions_given(s) == [("DE", "oppose")]
+
+    run(scenario())
+
+
+def test_the_tracker_shows_when_each_milestone_was_reached():
+    ex = Exercise("grid-wiper", players=[])
+    ex.run()
+    picture = Picture(ex.scenario).catch_up(ex.events)
+    first_detection = next(e.t for e in ex.events if e.kind == "detected")
+    endorsed = next(e.t for e in ex.events if e.kind == "shared_awareness")
+    detection, shared = picture.stages["Detection"], picture.stages["Shared awareness"]
+    assert detection.reached == first_detection < detection.t  # later detections are updates
+    assert shared.reached == endorsed
+    assert shared.t > endorsed  # the assessment was updated after it was endorsed
+
+    async def scenario():
+        app = make_play_app(ex.scenario, record=False, players=[])
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.pause()
+            s = console(app).session
+            s.ex.run()
+            console(app).refresh_view()
+            await pilot.pause()
+            lines = screen_text(app).splitlines()
+            row = next(line for line in lines if "Detection" in line)
+            assert format_offset(first_detection) in row
+            assert f"({format_offset(detection.t)}" in row  # then when the row last changed
+            row = next(line for line in lines if "Shared aw" in line)
+            assert format_offset(endorsed) in row
+
+    run(scenario())
+
+
+def test_the_board_shows_a_played_delegations_answer_at_once():
+    async def scenario():
+        app = make_play_app("satcom-war", record=False)  # DE and PL are played
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.pause()
+            await run_to_decision(pilot, app)
+            await pilot.press("4", "ctrl+s")  # DE opposes; PL still to answer
+            assert await wait_for(
+                pilot, lambda: isinstance(app.screen, DecisionScreen)
+                and app.screen.request.state == "PL"
+            )  # fmt: skip
+            assert not any(e.kind == "decision" for e in console(app).session.events[-3:])
+            assert console(app).picture.states["DE"].position == "oppose"
+            board = console(app).query_one("#board")
+            assert "oppose" in str(board.get_cell("DE", "position"))
+
+    run(scenario())
+
+
+def test_n_stops_at_each_msel_inject_too():
+    async def scenario():
+        app = make_play_app("grid-wiper", players=[], record=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            s = console(app).session
+            msel = [m.at for m in s.scenario.msel]
+            stops = []
+            while s.now() < msel[3] and not s.ex.finished:
+                await pilot.press("n")
+                assert await wait_for(pilot, lambda: s.mode == "paused")
+                stops.append(s.ex.now)
+            for at in msel[:4]:
+                assert any(abs(stop - at) < 1e-9 for stop in stops), (format_offset(at), stops)
+
+    run(scenario())
+
+
+def test_arrow_keys_scroll_the_timeline_from_the_start():
+    async def scenario():
+        app = make_play_app("grid-wiper", record=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("full_stop", "full_stop", "full_stop")
+            timeline = console(app).query_one(Timeline)
+            assert app.focused is timeline
+            await pilot.press("up")
+            assert timeline.cursor is not None and not timeline.follow
+
+    run(scenario())
+
+
+def test_p_and_e_under_way_ask_first():
+    async def scenario():
+        app = make_play_app("grid-wiper", record=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            screen = console(app)
+            s = screen.session
+            await pilot.press("full_stop")
+            screen.query_one("#board").move_cursor(row=0)  # AT
+            before = len(s.events)
+            for key in ("p", "e"):
+                await pilot.press(key)
+                await pilot.pause()
+                assert type(app.screen).__name__ == "ConfirmScreen", key
+                await pilot.press("n")
+                await pilot.pause()
+                assert app.screen is screen and len(s.events) == before, key
+            first = screen.query_one("#upcoming").selected_id
+            await pilot.press("e", "y")
+            await pilot.pause()
+            assert s.events[-1].data.get("msel") == first
+            assert s.events[-1].data.get("how") == "fired"
+            await pilot.press("p", "y")
+            await pilot.pause()
+            assert "AT" in s.ex.players
+
+    run(scenario())
+
+
+@pytest.mark.parametrize(
+    ("players", "said"),
+    [(None, False), (["DE", "PL"], False), (["LT"], True), ([], True)],
+)
+def test_players_replacing_the_scenarios_are_said_on_screen(players, said):
+    async def scenario():
+        app = make_play_app("satcom-war", players=players, record=False)  # DE, PL played
+        shown = collect_notifications(app)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            notes = [m for m in shown if m.startswith("--players replaces")]
+            assert bool(notes) == said, shown
+            if said:
+                assert "(DE, PL)" in notes[0]
+
+    run(scenario())
+
+
+def test_input_fields_have_visible_borders():
+    async def scenario():
+        app = make_play_app("satcom-war", record=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("m")
+            await pilot.pause()
+            field = app.screen.query_one("#prompt-input")
+            assert field.styles.border_top[0] and field.outer_size.height == 3
+            await pilot.press("escape")
+            dialog = await run_to_decision(pilot, app)
+            statement = dialog.query_one("#statement")
+            assert statement.styles.border_top[0] and statement.outer_size.height == 3
+            assert app.screen.region.contains_region(statement.region)  # still fits at 80x24
+
+    run(scenario())
+
+
+def test_every_panel_is_reachable_at_80x24():
+    async def scenario():
+        app = make_play_app("grid-wiper", record=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = console(app)
+            for _ in range(3):
+                await pilot.press("n")
+                await wait_for(pilot, lambda: screen.session.mode == "paused")
+            reached = set()
+            for _ in range(4):
+                await pilot.press("tab")
+                panel = app.focused
+                await pilot.press("z")
+                await pilot.pause()
+                assert screen.maximized is panel and panel.region.width == 80, panel
+                reached.add(panel.id)
+                if panel.id == "tracker":
+                    assert "state(s) detected" in screen_text(app)  # cut at 80x24 otherwise
+                await pilot.press("z")
+                await pilot.pause()
+                assert screen.maximized is None
+            assert reached == {"board", "tracker", "upcoming", "timeline"}
+            assert isinstance(app.screen, ConsoleScreen)
+
+    run(scenario())
