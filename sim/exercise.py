@@ -549,7 +549,7 @@ class Exercise:
         if naming is not None:
             prop.naming, prop.forced = naming, True
         self.world.proposals.append(prop)
-        extra = {"cosponsors": cosponsors} if cosponsors else {}
+        extra: dict[str, Any] = {"cosponsors": cosponsors} if cosponsors else {}
         self.emit(
             "proposal",
             proposal=prop.id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..world import IncidentState
 from . import ProcessGenerator, detection
@@ -31,21 +31,18 @@ def open_incident(ex: Exercise, spec: Incident, wave: int = 1) -> IncidentState:
         wave=wave,
     )
     ex.world.incidents[incident.id] = incident
+    extra: dict[str, Any] = {}
+    if incident.outsiders:
+        extra["third_parties"] = [
+            {"third_party": c, "sector": sec} for c, sec in incident.outsiders
+        ]
     ex.emit(
         "incident",
         incident=incident.id,
         actor=incident.actor.id,
         actor_name=incident.actor.name,
         targets=[{"state": s, "sector": sector} for s, sector in incident.targets],
-        **(
-            {
-                "third_parties": [
-                    {"third_party": c, "sector": sector} for c, sector in incident.outsiders
-                ]
-            }
-            if incident.outsiders
-            else {}
-        ),  # fmt: skip
+        **extra,
         severity=dict(incident.severity),
         score=round(incident.score, 4),
         recommended_rung=incident.rung,

@@ -43,7 +43,7 @@ def lifecycle(ex: Exercise, proposal: Proposal, prepared: bool = False) -> Proce
                 len(outcome.blockers),
                 ex.world.adopted(),
             )
-            if move == "redraft":
+            if move == "redraft" and arg is not None:
                 ex.emit("redrafted", proposal=proposal.id, measure=proposal.measure,
                         naming=arg, previous=psc.text_naming(ex, proposal))  # fmt: skip
                 proposal.naming = arg
@@ -54,13 +54,13 @@ def lifecycle(ex: Exercise, proposal: Proposal, prepared: bool = False) -> Proce
                         reason="the chair seeks more evidence before a new round")  # fmt: skip
                 continue
             proposal.status = Status.BLOCKED
-            if move == "lower":
+            if move == "lower" and arg is not None:
                 ex.emit("compromise", proposal=proposal.id, measure=proposal.measure, instead=arg)
                 compromise = ex.propose(arg, "chair", parent=proposal.id, prepared=True)
                 proposal.finish()
                 yield compromise.done
                 return
-            if move == "statement":
+            if move == "statement" and arg is not None:
                 ex.emit("withdrawn", proposal=proposal.id, measure=proposal.measure,
                         reason="vetoed; the High Representative speaks in her own name")  # fmt: skip
                 statement = ex.propose(arg, "hr", parent=proposal.id, prepared=True)
