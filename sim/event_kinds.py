@@ -87,6 +87,14 @@ def _input_text(d: Mapping[str, Any]) -> str:
         if instead:
             return f"Facilitator replaces {d.get('msel')} by its edit {instead}"
         return f"Facilitator skips {d.get('msel')}"
+    who = d.get("seat") or "facilitator"
+    if control == "message":
+        return f"Message from {who}: {d.get('text', '')}"
+    if control == "observation":
+        return f"Evaluator {who} rates {d.get('objective')} {d.get('rating')}: {d.get('text', '')}"
+    if control == "advice":
+        whom = "every delegation" if d.get("state") == "*" else d.get("state")
+        return f"Model advice {'shown to' if d.get('allowed') else 'hidden from'} {whom}"
     return f"Facilitator: {control} {d.get('msel', '')}".rstrip()
 
 
@@ -95,11 +103,12 @@ def _input_text(d: Mapping[str, Any]) -> str:
 STARTED = EventKind(
     "started",
     "exercise",
-    "scenario title seed rule mode horizon players",
+    "scenario title seed rule mode horizon players scenario_sha256 interactive",
     lambda d: (
         f"Exercise '{d['title']}' begins (seed {d['seed']}, {d['rule']}, {d['mode']} timings)"
     ),
-    "The run begins: scenario, seed, decision rule, timing mode and played delegations.",
+    "The run begins: scenario, seed, decision rule, timing mode and played delegations; the "
+    "SHA-256 of the scenario text and the interactive flag, so the digest covers the setup.",
 )
 ENDED = EventKind(
     "ended",
@@ -113,8 +122,9 @@ INPUT = EventKind(
     "facilitator",
     "step",
     _input_text,
-    "What a person did, at kernel step ``step``: an inject, or a control (note, skip, players).",
-    optional="inject control text msel replaced_by how state played",
+    "What a person did, at kernel step ``step``: an inject, or a control (note, skip, players; "
+    "and with ``cdtx host`` message, observation, advice), with the ``seat`` that entered it.",
+    optional="inject control text msel replaced_by how state played seat objective rating allowed",
 )
 INJECT_APPLIED = EventKind(
     "inject_applied",
