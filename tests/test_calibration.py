@@ -235,3 +235,14 @@ def test_unanimity_and_qmv_give_different_results():
     # Not "QMV adopts more": abstentions count against a qualified majority, so a listing with
     # many formal abstainers can pass by unanimity and fail by QMV (docs/scenarios.md).
     assert by_rule["unanimity"] != by_rule["qmv"], by_rule
+
+
+# -- scenarios that test people ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scenario_id", scenarios.builtin_ids())
+def test_every_built_in_has_an_objective_that_is_not_settled_in_advance(scenario_id):
+    scenario = scenarios.load(scenario_id)
+    ratings = [ex.metrics["objectives"] for ex in runs(scenario)]
+    shares = {o.id: sum(r[o.id] == "P" for r in ratings) / len(SEEDS) for o in scenario.objectives}
+    assert any(0.2 <= share <= 0.8 for share in shares.values()), shares
