@@ -7,6 +7,7 @@ event with the kernel step at which it was applied, so a recording re-simulates 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -72,6 +73,14 @@ class DecisionRequest:
     proposal: str
     measure: str
     body: str
+
+
+class _ClockReached(Exception):
+    """Leaves ``env.step()`` once the timeout that moves the clock has been processed."""
+
+
+def _clock_reached(event: simpy.Event) -> None:
+    raise _ClockReached
 
 
 class Exercise:
@@ -282,19 +291,27 @@ class Exercise:
 
     def advance_clock(self, t: float) -> None:
         """Move the clock forward to ``t`` when nothing is due before it, as ``env.run(until)``
-        would: an inject submitted "now" after ``run(until=t)`` then happens at ``t``. It adds
-        no kernel event, so recorded step counts stay valid; replay calls it with each input's
+        would: an inject submitted "now" after ``run(until=t)`` then happens at ``t``. It counts
+        no kernel step and leaves nothing queued, so recorded step counts stay valid; replay calls it with each input's
         recorded time."""
         if not self.pending and not self.finished and self.env.now < t < self.env.peek():
             self._move_clock(t)
 
     def _move_clock(self, t: float) -> None:
-        """Move SimPy's clock to ``t``, when nothing is due before it, with SimPy's own
-        ``run(until=t)``: its stop event is the only one processed and it is not counted in
-        ``steps``. The stop event takes a sequence number, but every event scheduled later
-        takes a larger one either way, so the order of events, and the digests, are unchanged."""
+        """Move SimPy's clock to ``t``, when nothing is due before it, without leaving a trace
+        in the kernel's queue or in ``steps``.
+
+        A timeout at ``t`` is the next event; processing it moves the clock and its one callback
+        leaves ``env.step()`` at once. (``env.run(until=t)`` would leave its spent stop event
+        queued again: SimPy 4.1 re-schedules it, and the next run counted one kernel step more
+        than a replay, which moves the clock only before each input, so the recording no longer
+        verified.) The timeout takes a sequence number, but every event scheduled later takes a
+        larger one either way, so the order of events, and the digests, are unchanged."""
         if self.env.now < t:
-            self.env.run(until=t)
+            mark = self.env.timeout(t - self.env.now)
+            mark.callbacks.append(_clock_reached)
+            with contextlib.suppress(_ClockReached):
+                self.env.step()
 
     def run_steps(self, steps: int) -> None:
         """Advance exactly to kernel step ``steps`` (replay uses this to place inputs)."""
