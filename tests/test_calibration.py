@@ -197,27 +197,32 @@ SWEEP_MEASURE = {
     "hu-ties": "listing",
     "unanimity-vs-qmv": "listing",
     "crisis-vs-calendar": "listing",
+    "listing-drivers": "listing",
 }
 
 
-@cache
-def sweep_rates(name: str) -> list[float]:
+def point_rates(name: str):
+    """Adoption rate of the sweep's measure at each point, point by point."""
     sweep = Sweep(load_spec(name))
     measure = SWEEP_MEASURE[name]
-    rates = []
     for point, params in enumerate(sweep.points):
         scenario = build_scenario(sweep.base_data, params)
         hits = sum(
             bool(adopted(Exercise(scenario, seed=run_seed(sweep.root, point, rep)).run(), measure))
             for rep in range(sweep.spec.seeds)
         )
-        rates.append(hits / sweep.spec.seeds)
-    return rates
+        yield hits / sweep.spec.seeds
+
+
+@cache
+def sweep_rates(name: str) -> list[float]:
+    return list(point_rates(name))
 
 
 @pytest.mark.parametrize("name", sorted(SWEEP_MEASURE))
 def test_every_shipped_sweep_has_a_point_between_10_and_90_percent(name):
-    assert any(0.1 < r < 0.9 for r in sweep_rates(name)), sweep_rates(name)
+    # Stops at the first such point: a Sobol' design has hundreds.
+    assert any(0.1 < r < 0.9 for r in point_rates(name)), name
 
 
 def test_the_shipped_sweeps_are_all_checked():
