@@ -16,7 +16,7 @@ import simpy
 from pydantic import TypeAdapter, ValidationError
 
 import scenarios
-from actors.roster import roster_for
+from actors.roster import MemberState, roster_for
 from scenarios.errors import CdtxError
 from scenarios.model import INJECT_TYPE, Incident, Inject, InjectBase, Scenario, references
 from scenarios.vocabulary import EU27, MAX_HOURS, bounded_hours, format_duration
@@ -116,6 +116,13 @@ class Exercise:
         self.log = EventLog()
         self.rng = Streams(seed)
         self.roster = roster_for(self.scenario)
+        #: Partners of the Union that attribute (scenario ``partners``), as attributor profiles.
+        self.partners = {
+            p.id: MemberState(
+                p.id, p.name, 0.0, (), 0.5, p.intel, 0.5, p.stance, 0.5, p.attribution_threshold
+            )  # fmt: skip
+            for p in self.scenario.partners
+        }
         self.timing = timing_for(self.scenario.procedure)
         self.calendar = Calendar(self.scenario.start)
         self.world = World()
@@ -510,7 +517,7 @@ class Exercise:
             specs = list(self.scenario.incidents)
             later = [*self.scenario.msel, *self.scheduled.values()]
             specs += [m.params for m in later if isinstance(m.params, Incident)]
-            states.update(target.state for spec in specs for target in spec.targets)
+            states.update(t.state for spec in specs for t in spec.targets if t.state)
         return states
 
     def _hours(self, value: Any, field: str) -> float:
@@ -556,8 +563,14 @@ class Exercise:
         parent: str | None = None,
         prepared: bool = False,
         start: bool = True,
+        naming: str | None = None,
+        cosponsors: list[str] | None = None,
     ) -> Proposal:
-        """Table a proposal and start its life through the procedure."""
+        """Table a proposal and start its life through the procedure.
+
+        ``naming`` fixes how the text names the perpetrator (a scenario asking for it); left
+        out, the model drafts the wording from the attributions made. ``cosponsors`` are the
+        capitals of a push coalition."""
         for existing in self.world.pending():
             if existing.measure == measure and start:
                 self.emit(K.PROPOSAL_JOINED, proposal=existing.id, measure=measure, by=by)
@@ -570,9 +583,18 @@ class Exercise:
             self.env.event(),
             parent,
         )
+        if naming is not None:
+            prop.naming, prop.forced = naming, True
         self.world.proposals.append(prop)
+        extra: dict[str, Any] = {"cosponsors": cosponsors} if cosponsors else {}
         self.emit(
-            K.PROPOSAL, proposal=prop.id, measure=measure, by=by, parent=parent, origin=source
+            K.PROPOSAL,
+            proposal=prop.id,
+            measure=measure,
+            by=by,
+            parent=parent,
+            origin=source,
+            **extra,
         )
         self.world_changed()
         if start:
