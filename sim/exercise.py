@@ -16,14 +16,14 @@ import simpy
 from pydantic import TypeAdapter, ValidationError
 
 import scenarios
-from actors.roster import roster_for
+from actors.roster import MemberState, roster_for
 from scenarios.errors import CdtxError
 from scenarios.model import INJECT_TYPE, Incident, Inject, InjectBase, Scenario, references
 from scenarios.vocabulary import EU27, MAX_HOURS, bounded_hours, format_duration
 
 from . import event_kinds as K
 from .clock import Calendar, format_offset, parse_offset
-from .event_kinds import EVENT_KINDS, declared
+from .event_kinds import PLAIN_NAMES, declared
 from .events import FACILITATOR, MODEL, MSEL, Event, EventLog
 from .stages import awareness, incident, initiation, injects, proposal
 from .stages.meetings import Body
@@ -116,6 +116,13 @@ class Exercise:
         self.log = EventLog()
         self.rng = Streams(seed)
         self.roster = roster_for(self.scenario)
+        #: Partners of the Union that attribute (scenario ``partners``), as attributor profiles.
+        self.partners = {
+            p.id: MemberState(
+                p.id, p.name, 0.0, (), 0.5, p.intel, 0.5, p.stance, 0.5, p.attribution_threshold
+            )  # fmt: skip
+            for p in self.scenario.partners
+        }
         self.timing = timing_for(self.scenario.procedure)
         self.calendar = Calendar(self.scenario.start)
         self.world = World()
@@ -161,12 +168,13 @@ class Exercise:
     def emit(self, kind: str, source: str = MODEL, **data: Any) -> Event:
         """Record that something happened now; ``kind`` must be declared in sim/event_kinds.py
         (a dict lookup: the payload is checked against the declaration by the tests)."""
-        if kind not in EVENT_KINDS:
-            declared(kind)  # raises, naming where to declare it
-        if kind == "input" and self.seat is not None:
-            data["seat"] = self.seat
+        name = PLAIN_NAMES.get(kind)
+        if name is None:
+            name = str(declared(kind))  # raises, naming where to declare it
         # A declared kind is a str subclass; events hold plain strings (copies, pickles).
-        return self.log.append(self.env.now, str(kind), source, **data)
+        if self.seat is not None and name == "input":
+            data["seat"] = self.seat
+        return self.log.append(self.env.now, name, source, **data)
 
     @property
     def events(self) -> list[Event]:
@@ -522,7 +530,7 @@ class Exercise:
             specs = list(self.scenario.incidents)
             later = [*self.scenario.msel, *self.scheduled.values()]
             specs += [m.params for m in later if isinstance(m.params, Incident)]
-            states.update(target.state for spec in specs for target in spec.targets)
+            states.update(t.state for spec in specs for t in spec.targets if t.state)
         return states
 
     def _hours(self, value: Any, field: str) -> float:
@@ -590,8 +598,14 @@ class Exercise:
         parent: str | None = None,
         prepared: bool = False,
         start: bool = True,
+        naming: str | None = None,
+        cosponsors: list[str] | None = None,
     ) -> Proposal:
-        """Table a proposal and start its life through the procedure."""
+        """Table a proposal and start its life through the procedure.
+
+        ``naming`` fixes how the text names the perpetrator (a scenario asking for it); left
+        out, the model drafts the wording from the attributions made. ``cosponsors`` are the
+        capitals of a push coalition."""
         for existing in self.world.pending():
             if existing.measure == measure and start:
                 self.emit(K.PROPOSAL_JOINED, proposal=existing.id, measure=measure, by=by)
@@ -604,9 +618,18 @@ class Exercise:
             self.env.event(),
             parent,
         )
+        if naming is not None:
+            prop.naming, prop.forced = naming, True
         self.world.proposals.append(prop)
+        extra: dict[str, Any] = {"cosponsors": cosponsors} if cosponsors else {}
         self.emit(
-            K.PROPOSAL, proposal=prop.id, measure=measure, by=by, parent=parent, origin=source
+            K.PROPOSAL,
+            proposal=prop.id,
+            measure=measure,
+            by=by,
+            parent=parent,
+            origin=source,
+            **extra,
         )
         self.world_changed()
         if start:
