@@ -130,7 +130,7 @@ INPUT = EventKind(
 )
 
 
-def _addressed(d: dict) -> str:
+def _addressed(d: Mapping[str, Any]) -> str:
     """`` to PL, LT`` for an inject addressed to states; nothing when it goes to all (or was
     recorded before injects said to whom)."""
     return f" to {', '.join(d['to'])}" if d.get("to") else ""
