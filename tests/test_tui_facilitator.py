@@ -77,7 +77,7 @@ def test_the_tracker_shows_when_each_milestone_was_reached():
             await pilot.pause()
             s = console(app).session
             s.ex.run()
-            console(app).refresh_view()
+            console(app).sync()
             await pilot.pause()
             lines = screen_text(app).splitlines()
             row = next(line for line in lines if "Detection" in line)

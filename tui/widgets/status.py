@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
+from textual.reactive import var
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -30,12 +31,27 @@ class StatusHeader(Static):
     """Scenario title and facts about the run; the state, T+ time, speed and Brussels time.
 
     Parts come in priority order, so a narrow terminal cuts the least important ones: the
-    facts (recording first) win over the title, the state over the calendar time.
+    facts (recording first) win over the title, the state over the calendar time. ``line``
+    holds what to say; the header lays it out again whenever it or the width changes.
     """
 
-    def show(
-        self, title: str, calendar, t: float, speed: str, state: str, facts: list[str] = ()
-    ) -> None:
+    #: (title, sim time, speed, state, facts)
+    line: var[tuple | None] = var(None)  # var: update() repaints, nothing else needs to
+
+    def __init__(self, calendar, **kwargs):
+        super().__init__(**kwargs)
+        self.calendar = calendar
+
+    def watch_line(self) -> None:
+        self._lay_out()
+
+    def on_resize(self) -> None:
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        if self.line is None:
+            return
+        title, t, speed, state, facts = self.line
         width = max(self.content_region.width, 20) if self.size.width else 200
         top = Text(no_wrap=True, overflow="ellipsis")
         extra = Text(" · ".join(facts), "dim")
@@ -52,7 +68,7 @@ class StatusHeader(Static):
         line.append(f" {state} ", STATE_STYLES.get(state, "bold"))
         line.append(f"  {format_offset(t)}  ")
         line.append(f"speed {speed}  ", "cyan")
-        line.append(f"{calendar.format(t)} Brussels", "bold")
+        line.append(f"{self.calendar.format(t)} Brussels", "bold")
         text = Text("\n").join([top, line])
         text.no_wrap, text.overflow = True, "ellipsis"
         self.update(text)
