@@ -143,7 +143,8 @@ class ConsoleScreen(Screen):
         self.query_one("#msel-title", Label).update(MSEL_TITLES[title if self.live else "replay"])
 
     def on_timeline_selected(self, message: Timeline.Selected) -> None:
-        self.query_one(TimelineDetail).show(message.event, message.text)
+        timeline = self.query_one(Timeline)
+        self.query_one(TimelineDetail).show(message.event, message.text, timeline.style_of)
 
     def on_key(self, event) -> None:
         # A live-only key in a replay would do nothing at all: say why instead. (The bindings
