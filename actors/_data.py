@@ -13,10 +13,11 @@ from typing import Any
 
 import yaml
 
+from scenarios.errors import CdtxError
 from scenarios.vocabulary import EU27
 
 
-class DataError(ValueError):
+class DataError(CdtxError, ValueError):
     """A packaged data file of ``actors`` is malformed (a packaging bug, not a user error)."""
 
 

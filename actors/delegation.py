@@ -11,41 +11,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import mul
 
+from scenarios.measures import MEASURES_DECLARED
+
 from .roster import MemberState
 
 #: Confidence in attribution a delegation wants before it backs each measure.
-EVIDENCE_NEEDED = {
-    "preventive": 0.0,
-    "cooperative": 0.2,
-    "hr_declaration": 0.4,
-    "council_conclusions": 0.45,
-    "listing": 0.7,
-    "mutual_assistance": 0.3,
-    "solidarity_clause": 0.3,
-}
+EVIDENCE_NEEDED = {m.id: m.evidence_needed for m in MEASURES_DECLARED}
 #: Political and economic cost of each measure to a delegation, before ties.
-MEASURE_COST = {
-    "preventive": 0.0,
-    "cooperative": 0.05,
-    "hr_declaration": 0.15,
-    "council_conclusions": 0.2,
-    "listing": 0.35,
-    "mutual_assistance": 0.3,
-    "solidarity_clause": 0.3,
-}
+MEASURE_COST = {m.id: m.cost for m in MEASURES_DECLARED}
 #: Weights of the initial stance (docs/model.md).
 W_STANCE, W_SEVERITY, W_EXPOSURE, W_EVIDENCE, W_PRESSURE, W_TIES = 0.35, 0.9, 0.5, 0.6, 0.3, 1.0
-#: How much ties to the suspected sponsor weigh on each measure: fully on those that name or
-#: punish (declarations, conclusions, listings), half on quiet dialogue and on support to a victim.
-TIES_FACTOR = {
-    "preventive": 0.0,
-    "cooperative": 0.5,
-    "hr_declaration": 1.0,
-    "council_conclusions": 1.0,
-    "listing": 1.0,
-    "mutual_assistance": 0.5,
-    "solidarity_clause": 0.5,
-}
+#: How much ties to the suspected sponsor weigh on each measure (scenarios/measures.py).
+TIES_FACTOR = {m.id: m.ties_factor for m in MEASURES_DECLARED}
 
 #: Thresholds from final stance to position: support above, oppose below.
 SUPPORT_AT = 0.1

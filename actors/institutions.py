@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from scenarios.measures import MEASURES_DECLARED
+
 from .delegation import EVIDENCE_NEEDED
 from .roster import MemberState
 
 #: What the chair tables when a measure is blocked (the Ghostwriter and July 2021 pattern:
 #: weaker wording rather than nothing).
-COMPROMISE = {
-    "listing": "hr_declaration",
-    "council_conclusions": "hr_declaration",
-    "hr_declaration": "cooperative",
-}
+COMPROMISE = {m.id: m.compromise for m in MEASURES_DECLARED if m.compromise}
 MAX_DEFERRALS = 1
 INITIATIVE_AT = 0.3  # a victim whose drive is below this leaves the initiative to the HR
 

@@ -9,18 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from scenarios.vocabulary import CRITERIA, LADDER
+from scenarios.measures import MEASURE, MEASURES_DECLARED
+from scenarios.vocabulary import CRITERIA
 
 #: Severity at or above each threshold moves the recommendation one rung up, from rung 1.
 RUNG_THRESHOLDS: tuple[float, ...] = (0.3, 0.5, 0.7)
 
 #: The measure normally proposed for each rung (rung 5 is invoked by a victim, never recommended).
-MEASURE_FOR_RUNG: dict[int, str] = {
-    1: "preventive",
-    2: "cooperative",
-    3: "hr_declaration",
-    4: "listing",
-}
+MEASURE_FOR_RUNG: dict[int, str] = {m.rung: m.id for m in MEASURES_DECLARED if m.proposed_for_rung}
 
 
 def severity_score(severity: Mapping[str, int]) -> float:
@@ -34,7 +30,8 @@ def recommended_rung(score: float) -> int:
 
 
 def rung_of(measure: str) -> int:
-    return LADDER[measure][0]
+    """The rung of the ladder ``measure`` stands on."""
+    return MEASURE[measure].rung
 
 
 def overtness(severity: Mapping[str, int]) -> float:

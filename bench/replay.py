@@ -70,9 +70,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     import scenarios
-    from sim import replay
     from sim.exercise import Exercise
-    from sim.recording import Recorder
+    from sim.recording import Recorder, reader
 
     # Calibrate: events per simulated day of this scenario shape.
     probe = Exercise(scenarios.load_text(synthetic(3650)))
@@ -101,7 +100,7 @@ def main(argv=None) -> int:
 
     warnings.simplefilter("ignore")
     t0 = time.perf_counter()
-    rec = replay.open(path)
+    rec = reader.open(path)
     open_s = time.perf_counter() - t0
     print(f"open:        {n / open_s:,.0f} events/s ({open_s:.2f} s); peak RSS {_rss_mb():,.0f} MB")
 
@@ -117,7 +116,7 @@ def main(argv=None) -> int:
 
     del rec
     tracemalloc.start()  # a second open, traced (tracemalloc slows it down several times)
-    rec = replay.open(path)
+    rec = reader.open(path)
     _, open_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(f"             tracemalloc peak while opening {open_peak / 1e6:,.0f} MB "

@@ -1,13 +1,21 @@
 """Sweep benchmarks; prints ratios. Not part of the test run.
 
-python bench/sweep.py            # 2 workers vs 1, Dask vs pool, overhead, memory at 1k / 20k
+python bench/sweep.py            # 2 workers vs 1, Dask vs pool, overhead, memory at 1k / 20k,
+                                 # CRN cost, Sobol' overhead, Dask worker processes 2 vs 1
 python bench/sweep.py --small    # smaller counts (CI smoke run)
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
+import dataclasses
+import json
+import os
 import resource
+import signal
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -69,6 +77,91 @@ def warm_dask(sweep: sw.Sweep, d: Path) -> None:
     )
 
 
+def crn_cost(runs: int, d: Path) -> None:
+    """Common random numbers (the default) vs independent seeds: the same runs, other seeds."""
+    fields = {"base": "grid-wiper", "seed": 1,
+              "vary": {"decision_rule": ["unanimity", "qmv"],
+                       "member_states.HU.ties.RU": [0.2, 0.5, 0.8]}}  # fmt: skip
+    n = max(1, runs // 6)
+    common = sw.Sweep(sw.spec_from_dict({**fields, "seeds": n}))
+    independent = sw.Sweep(sw.spec_from_dict({**fields, "seeds": {"n": n, "common": False}}))
+    best = {}
+    for name, sweep in (("crn", common), ("independent", independent)) * 2:
+        t = timed(sweep, d / f"{name}.csv", jobs=2)
+        best[name] = min(best.get(name, t), t)
+    print(f"CRN vs independent seeds, {common.total} runs, -j2: {best['crn']:.2f} s vs "
+          f"{best['independent']:.2f} s: ratio {best['crn'] / best['independent']:.3f} "
+          "(target <= 1.05)")  # fmt: skip
+
+
+def sobol_overhead(base_samples: int, d: Path) -> None:
+    """A Sobol' sweep end to end (design, runs, summary with indices) vs the same points run as
+    a plain list (runs, summary without indices)."""
+    spec = sw.spec_from_dict({
+        "base": "grid-wiper", "seed": 1, "sample": {"sobol": base_samples}, "seeds": 1,
+        "vary": {"member_states.HU.ties.RU": {"uniform": [0, 1]},
+                 "member_states.LT.stance": {"uniform": [-1, 1]},
+                 "decision_rule": ["unanimity", "qmv"]},
+    })  # fmt: skip
+    import SALib.analyze.sobol  # noqa: F401  (imported once, as in a session: not the sweep's cost)
+    import SALib.sample.sobol  # noqa: F401
+
+    start = time.perf_counter()
+    sobol = sw.Sweep(spec)
+    timed(sobol, d / "sobol.csv", jobs=2)
+    assert sw.summarize(d / "sobol.csv")["sensitivity"] is not None
+    t_sobol = time.perf_counter() - start
+    plain = copy.copy(sobol)  # the same points, as a list: no design, no indices
+    plain.spec = dataclasses.replace(spec, sample="random")
+    start = time.perf_counter()
+    timed(plain, d / "plain.csv", jobs=2)
+    sw.summarize(d / "plain.csv", spec={})
+    t_plain = time.perf_counter() - start
+    print(f"Sobol' N={base_samples}, {sobol.total} runs: {t_sobol:.2f} s vs the same points as a "
+          f"list {t_plain:.2f} s: overhead {(t_sobol / t_plain - 1) * 100:+.1f}% (target <= 10%)")  # fmt: skip
+
+
+def _cluster(workers: int, d: Path):
+    """A scheduler and ``workers`` worker processes, started as separate programs."""
+    file = d / f"scheduler-{workers}.json"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host",
+                               "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file",
+                               str(file)], **quiet)]  # fmt: skip
+    while not file.exists():
+        time.sleep(0.1)
+    procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker",
+                                   "--scheduler-file", str(file), "--nworkers", str(workers),
+                                   "--nthreads", "1", "--no-dashboard"], **quiet))  # fmt: skip
+    return json.loads(file.read_text())["address"], procs
+
+
+def dask_processes(runs: int, d: Path) -> None:
+    """A sweep on a scheduler with 2 worker processes vs 1 (warm: the cluster is up)."""
+    from distributed import Client
+
+    sweep = spec(runs)
+    times = {}
+    for workers in (1, 2):
+        address, procs = _cluster(workers, d)
+        try:
+            with Client(address, timeout=30) as client:
+                client.wait_for_workers(workers, timeout=60)
+                client.submit(sum, [1]).result()
+                times[workers] = timed(sweep, d / f"dask-{workers}.csv", jobs=workers,
+                                       executor_factory=client.get_executor)  # fmt: skip
+                client.shutdown()
+        finally:
+            for proc in procs:
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
+            for proc in procs:
+                proc.wait()
+    print(f"Dask worker processes, {sweep.total} runs: 1 worker {times[1]:.2f} s, 2 workers "
+          f"{times[2]:.2f} s: speed-up {times[1] / times[2]:.2f}x (target >= 1.6; "
+          f"{os.cpu_count()} cores here)")  # fmt: skip
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -77,10 +170,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--small", action="store_true", help="smaller counts")
     parser.add_argument("--no-dask", action="store_true")
+    parser.add_argument("--only", choices=["analysis"], help="only the analysis benchmarks")
     args = parser.parse_args()
     n = 200 if args.small else 1000
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
+        crn_cost(n, d)
+        sobol_overhead(16 if args.small else 64, d)
+        if not args.no_dask:
+            dask_processes(n, d)
+        if args.only:
+            return
         s = spec(n)
         t1 = timed(s, d / "j1.csv", jobs=1)
         t2 = timed(s, d / "j2.csv", jobs=2)

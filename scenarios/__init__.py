@@ -1,5 +1,6 @@
 """The scenario format: typed model, YAML loader with located errors, JSON Schema, built-ins."""
 
+from .errors import CdtxError, UserError
 from .load import (
     DEFAULT_ID,
     Problem,
@@ -15,6 +16,8 @@ from .model import Incident, Scenario, ThreatActor
 from .schema import json_schema
 
 __all__ = [
+    "CdtxError",
+    "UserError",
     "DEFAULT_ID",
     "Incident",
     "Problem",

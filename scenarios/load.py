@@ -7,119 +7,25 @@ Errors people make in a file come back as :class:`ScenarioError`, which carries 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
-from . import references
-from .model import Scenario, all_field_names
-from .vocabulary import INJECT_TYPES
+from . import references, safe_read
+from .model import INJECT_TYPES, Scenario, all_field_names
+from .safe_read import Located, Location, Problem, ScenarioError, parse_located, read_text
 
 #: Scenario files larger than this are refused before parsing; a real one is a few dozen KB.
-MAX_BYTES = 2 * 1024 * 1024
-
-Location = tuple[int, int]  # 1-based line and column
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a file, at a place in it."""
-
-    path: str
-    line: int
-    column: int
-    message: str
-
-    def __str__(self) -> str:
-        if self.line <= 0:  # not a place in a file (an unknown scenario id, say)
-            return f"{self.path}: {self.message}"
-        return f"{self.path}:{self.line}:{self.column}: {self.message}"
-
-
-class ScenarioError(Exception):
-    """A scenario file (or id) that cannot be used; ``problems`` lists every reason."""
-
-    def __init__(self, problems: Iterable[Problem]):
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+MAX_BYTES = safe_read.MAX_BYTES
 
 
 class UnknownScenario(ScenarioError):
-    pass
-
-
-# -- YAML with locations ---------------------------------------------------------------------
-
-
-class _Located:
-    """Plain data built from a YAML node tree plus a map from data path to location."""
-
-    def __init__(self) -> None:
-        self.where: dict[tuple, Location] = {}
-        self.key_where: dict[tuple, Location] = {}
-        self.count = 0
-
-
-def _mark(node: yaml.Node) -> Location:
-    return node.start_mark.line + 1, node.start_mark.column + 1
-
-
-#: A scenario never needs more values than this; more means alias expansion ("billion laughs").
-MAX_VALUES = 200_000
-
-_PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
-
-
-def _show_tag(tag: str) -> str:
-    return tag.replace("tag:yaml.org,2002:", "!!")
-
-
-def _refuse_tag(tag: str) -> str:
-    return (
-        f"tag {_show_tag(tag)} is not allowed: scenario files are plain data and cdtx never "
-        "builds Python objects from them"
-    )
-
-
-def _to_data(node: yaml.Node, loader: yaml.SafeLoader, path: tuple, located: _Located) -> Any:
-    located.where[path] = _mark(node)
-    located.count += 1
-    if located.count > MAX_VALUES:
-        raise yaml.MarkedYAMLError(
-            problem=f"more than {MAX_VALUES} values (aliases expanding without end?)",
-            problem_mark=node.start_mark,
-        )
-    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
-        raise yaml.MarkedYAMLError(problem=_refuse_tag(node.tag), problem_mark=node.start_mark)
-    if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise yaml.MarkedYAMLError(
-                    problem="a mapping key must be a plain value", problem_mark=key_node.start_mark
-                )
-            key = loader.construct_object(key_node, deep=True)
-            if not isinstance(key, str):
-                # Every key in the format is text; YAML 1.1 would turn `NO:` into False and `1:`
-                # into an int. Keep what the author wrote, as YAML 1.2 (and editors) read it.
-                key = key_node.value
-            if key in result:
-                raise yaml.MarkedYAMLError(
-                    problem=f"duplicate key {key!r}", problem_mark=key_node.start_mark
-                )
-            located.key_where[path + (key,)] = _mark(key_node)
-            result[key] = _to_data(value_node, loader, path + (key,), located)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_to_data(item, loader, path + (i,), located) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    """A scenario id that is neither a built-in nor a file."""
 
 
 @dataclass(frozen=True)
@@ -127,70 +33,21 @@ class _Kind:
     """How messages name the kind of file being read."""
 
     file: str  # "a scenario file"
-    yaml: str  # "a YAML scenario"
     expected: str  # what an empty file should have held
 
 
-SCENARIO = _Kind("a scenario file", "a YAML scenario", "a scenario mapping")
-INJECTS = _Kind("an inject file", "a YAML inject file", "a list of injects")
+SCENARIO = _Kind("a scenario file", "a scenario mapping")
+INJECTS = _Kind("an inject file", "a list of injects")
 
 
 def _read_text(path: Path, shown: str, kind: _Kind = SCENARIO) -> str:
-    def fail(message: str) -> ScenarioError:
-        return ScenarioError([Problem(shown, 1, 1, message)])
-
-    if not path.exists():
-        raise fail("no such file")
-    if path.is_dir():
-        raise fail(f"is a directory, not {kind.file}")
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise fail(
-                f"file is too large for {kind.file} ({size / 1e6:.1f} MB; the limit is "
-                f"{MAX_BYTES / 1e6:.0f} MB)"
-            )
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise fail(f"cannot read file: {exc.strerror or exc}") from None
-    return decode(raw, shown, kind)
+    return read_text(path, what=kind.file, shown=shown, max_bytes=MAX_BYTES)[0]
 
 
-def decode(raw: bytes, shown: str, kind: _Kind = SCENARIO) -> str:
-    """Bytes to text, refusing binary files and anything that is not UTF-8."""
-    if b"\x00" in raw:
-        raise ScenarioError([Problem(shown, 1, 1, f"binary file, not {kind.yaml}")])
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise ScenarioError(
-            [Problem(shown, line, col, "not UTF-8 text (is this a binary file?)")]
-        ) from None
-
-
-def parse_yaml(text: str, shown: str, kind: _Kind = SCENARIO) -> tuple[Any, _Located]:
-    """Parse YAML text safely, keeping the location of every value."""
-    loader = yaml.SafeLoader(text)
-    located = _Located()
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            raise ScenarioError([Problem(shown, 1, 1, f"file is empty (expected {kind.expected})")])
-        data = _to_data(node, loader, (), located)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or "invalid YAML"
-        if "could not determine a constructor" in problem:
-            problem = _refuse_tag(problem.split("tag ", 1)[-1].strip("'"))
-        raise ScenarioError([Problem(shown, line, col, f"invalid YAML: {problem}")]) from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError([Problem(shown, 1, 1, f"invalid YAML: {exc}")]) from None
-    finally:
-        loader.dispose()
-    return data, located
+def parse_yaml(text: str, shown: str, kind: _Kind = SCENARIO) -> tuple[Any, Located]:
+    """Parse YAML text with the bounds of :mod:`scenarios.safe_read`, keeping locations."""
+    read_text(text, what=kind.file, shown=shown, max_bytes=MAX_BYTES)  # the size bound
+    return parse_located(text, shown, expected=kind.expected)
 
 
 # -- validation ------------------------------------------------------------------------------
@@ -278,7 +135,7 @@ def _suggest(key: Any, loc: tuple) -> tuple[str | None, list[str] | None]:
     return (hint[0] if hint else None), allowed
 
 
-def _message(error: dict, path: tuple) -> str:
+def _message(error: Mapping[str, Any], path: tuple) -> str:
     kind = error["type"]
     field = _dotted(path)
     if kind == "extra_forbidden":
@@ -320,7 +177,7 @@ def _is_plain(value: Any) -> bool:
     return isinstance(value, (str, int, float, bool)) and len(str(value)) <= 80
 
 
-def _locate(path: tuple, located: _Located, key: bool) -> Location:
+def _locate(path: tuple, located: Located, key: bool) -> Location:
     if key and path in located.key_where:
         return located.key_where[path]
     for cut in range(len(path), -1, -1):
@@ -329,7 +186,7 @@ def _locate(path: tuple, located: _Located, key: bool) -> Location:
     return 1, 1
 
 
-def validate_data(data: Any, located: _Located, shown: str, text: str | None = None) -> Scenario:
+def validate_data(data: Any, located: Located, shown: str, text: str | None = None) -> Scenario:
     """Validate parsed data; raise ScenarioError with every problem found."""
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a {type(data).__name__} value"
@@ -404,7 +261,7 @@ class InjectList:
 
     path: str
     entries: list[dict]
-    located: _Located
+    located: Located
 
     def place(self, index: int, field: str = "") -> str:
         """``path:line:col`` of entry ``index`` (of its ``field``, dotted, if given)."""

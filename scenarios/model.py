@@ -6,8 +6,9 @@ Durations are stored as hours (float); ``start`` is a timezone-aware datetime.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import (
     AfterValidator,
@@ -18,13 +19,17 @@ from pydantic import (
     PlainSerializer,
     PrivateAttr,
     WithJsonSchema,
+    create_model,
 )
 
 from .vocabulary import (
     ADVERSARY_ACTIONS,
+    ARTICLES,
     BODIES,
+    DECISION_RULES,
     DURATION_PATTERN,
     EU27,
+    MEASURES,
     METRICS,
     STANCES,
     format_duration,
@@ -74,6 +79,14 @@ StateCode = Annotated[
     AfterValidator(_state_code),
     WithJsonSchema({"type": "string", "enum": list(EU27), "description": "An EU-27 state code."}),
 ]
+
+
+def is_state_code(metadata: Any) -> bool:
+    """Whether a field's metadata (or an ``Annotated`` type's) makes it a :data:`StateCode`."""
+    metadata = getattr(metadata, "__metadata__", metadata)
+    return any(getattr(m, "func", None) is _state_code for m in metadata or ())
+
+
 SponsorCode = Annotated[
     str,
     Field(pattern=r"^[A-Z]{2}$", description="Two-letter code of a (possible) sponsoring state."),
@@ -82,10 +95,34 @@ Identifier = Annotated[
     str,
     Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64, description="An identifier."),
 ]
-MeasureId = Literal[
-    "preventive", "cooperative", "hr_declaration", "council_conclusions", "listing",
-    "mutual_assistance", "solidarity_clause",
-]  # fmt: skip
+MeasureId = Literal[MEASURES]  # type: ignore[valid-type]
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Marks an inject parameter that refers to something else in the exercise; the file check
+    (scenarios/references.py) and the engine (``Exercise.submit``) check every marked field.
+
+    ``kind``: ``actor`` (a threat actor id), ``incident`` (an existing incident),
+    ``new_incident`` (an incident id not used yet), ``victim`` (a state some incident hits).
+    """
+
+    kind: Literal["actor", "incident", "new_incident", "victim"]
+
+
+@dataclass(frozen=True)
+class Form:
+    """How the console's inject form shows a parameter (tui/screens/inject.py derives the rest
+    from the field's type): its label, the text it starts with, a placeholder; ``hidden`` leaves
+    the field out of the form. Ignored by validation and the JSON Schema."""
+
+    label: str = ""
+    default: str | None = None
+    placeholder: str = ""
+    hidden: bool = False
+
+
+ActorRef = Annotated[Identifier, Ref("actor"), Form("Threat actor")]
 
 
 def _not_bool(value: Any) -> Any:
@@ -170,12 +207,21 @@ class Target(Model):
 
 
 class Incident(Model):
-    id: Identifier
-    at: Duration = 0.0
-    actor: Identifier
-    targets: list[Target] = Field(min_length=1)
-    severity: Severity
-    description: str = ""
+    id: Annotated[Identifier, Ref("new_incident"), Form("Incident id")]
+    at: Annotated[Duration, Form(hidden=True)] = 0.0
+    actor: ActorRef
+    targets: Annotated[list[Target], Form("Targets", placeholder="EE:energy, LV:finance")] = Field(
+        min_length=1
+    )
+    severity: Annotated[
+        Severity,
+        Form(
+            "Severity 0-4: a level for all criteria, then criterion=level",
+            default="2",
+            placeholder="2, impact=4",
+        ),
+    ]
+    description: Annotated[str, Form("Description")] = ""
 
 
 class Procedure(Model):
@@ -214,54 +260,65 @@ class Procedure(Model):
 
 
 # -- injects ---------------------------------------------------------------------------------
+# Each inject type is declared once, below: its params model and an InjectType entry. The
+# inject classes, the discriminated union, PARAMS_BY_TYPE and INJECT_TYPES derive from it; the
+# engine registers its effect and narrative line in sim/stages/injects.py (docs/engine-api.md).
 
 
 class EscalateParams(Model):
-    incident: Identifier
-    severity: SeverityChange
+    incident: Annotated[Identifier, Ref("incident"), Form("Incident")]
+    severity: Annotated[
+        SeverityChange,
+        Form("Severity change", default="impact=1", placeholder="impact=1, scale=1"),
+    ]
 
 
 class IntelParams(Model):
-    actor: Identifier
-    confidence: Signed
+    actor: ActorRef
+    confidence: Annotated[Signed, Form("Confidence change -1..1", default="0.2")]
 
 
 class AttributeParams(Model):
-    states: list[StateCode] = Field(min_length=1)
-    actor: Identifier
+    states: Annotated[list[StateCode], Form("States attributing", placeholder="EE, LT")] = Field(
+        min_length=1
+    )
+    actor: ActorRef
 
 
 class MediaParams(Model):
-    pressure: Unit
+    pressure: Annotated[Unit, Form("Pressure 0..1", default="0.5")]
 
 
 class PositionParams(Model):
-    state: StateCode
-    measure: MeasureId
-    stance: Literal[STANCES]  # type: ignore[valid-type]
+    state: Annotated[StateCode, Form("State", placeholder="DE")]
+    measure: Annotated[MeasureId, Form("Measure", default="hr_declaration")]
+    stance: Annotated[Literal[STANCES], Form("Stance", default="support")]  # type: ignore[valid-type]
 
 
 class MeetingParams(Model):
-    body: Literal[BODIES]  # type: ignore[valid-type]
-    extraordinary: bool = False
+    body: Annotated[Literal[BODIES], Form("Body", default="psc")]  # type: ignore[valid-type]
+    extraordinary: Annotated[bool, Form("Extraordinary", default="yes")] = False
 
 
 class ProposeParams(Model):
-    measure: MeasureId
-    by: StateCode | Literal["hr"]
+    measure: Annotated[MeasureId, Form("Measure", default="hr_declaration")]
+    by: Annotated[
+        StateCode | Literal["hr"],
+        Form("Proposed by", default="hr", placeholder="hr or a state code"),
+    ]
 
 
 class InvokeParams(Model):
-    article: Literal["42(7)", "222"]
-    by: StateCode
+    article: Annotated[Literal[tuple(ARTICLES)], Form("Article")]  # type: ignore[valid-type]
+    by: Annotated[StateCode, Ref("victim"), Form("Invoked by", placeholder="state code")]
 
 
 class AdversaryParams(Model):
-    action: Literal[ADVERSARY_ACTIONS]  # type: ignore[valid-type]
+    action: Annotated[Literal[ADVERSARY_ACTIONS], Form("Action")]  # type: ignore[valid-type]
 
 
 class NoteParams(Model):
-    text: str = Field(min_length=1)
+    text: Annotated[str, Form("Text")] = Field(min_length=1)
 
 
 class InjectBase(Model):
@@ -278,90 +335,91 @@ class InjectBase(Model):
     controller: str = Field("", description="Responsible controller (HSEEP).")
     notes: str = Field("", description="Controller notes (HSEEP).")
 
-
-class IncidentInject(InjectBase):
-    type: Literal["incident"]
-    params: Incident
-
-
-class EscalateInject(InjectBase):
-    type: Literal["escalate"]
-    params: EscalateParams
+    if TYPE_CHECKING:  # set by each generated subclass (INJECT_CLASSES)
+        type: str
+        params: Any
 
 
-class IntelInject(InjectBase):
-    type: Literal["intel"]
-    params: IntelParams
+@dataclass(frozen=True)
+class InjectType:
+    """One inject type: its name in files, its params model and what it means.
+
+    ``recipients``: whether the inject addresses states in ``to``: ``required`` (the engine
+    refuses it without), ``optional`` (empty means all), or ``""`` when the form does not ask.
+    """
+
+    name: str
+    params: type[Model]
+    doc: str
+    recipients: Literal["", "optional", "required"] = ""
+
+    @property
+    def class_name(self) -> str:
+        return "".join(part.title() for part in self.name.split("_")) + "Inject"
 
 
-class AttributeInject(InjectBase):
-    type: Literal["attribute"]
-    params: AttributeParams
+INJECT_TYPES_DECLARED: tuple[InjectType, ...] = (
+    InjectType("incident", Incident, "A new incident starts now (same fields as `incidents`)."),
+    InjectType("escalate", EscalateParams, "An incident's severity criteria change."),
+    InjectType(
+        "intel",
+        IntelParams,
+        "Intelligence raises (or lowers) the recipients' confidence in attributing to an actor.",
+        recipients="required",
+    ),
+    InjectType("attribute", AttributeParams, "States attribute the activity publicly."),
+    InjectType(
+        "media",
+        MediaParams,
+        "Public pressure on the recipients (all states if none).",
+        recipients="optional",
+    ),  # fmt: skip
+    InjectType("position", PositionParams, "A delegation's position on a measure is fixed."),
+    InjectType("meeting", MeetingParams, "A body is asked to meet (in extraordinary session)."),
+    InjectType("propose", ProposeParams, "A state or the High Representative proposes a measure."),
+    InjectType("invoke", InvokeParams, "A victim invokes Art. 42(7) TEU or Art. 222 TFEU."),
+    InjectType("adversary", AdversaryParams, "Every active threat actor changes behaviour."),
+    InjectType("note", NoteParams, "A note to the players; no effect on the model."),
+)
+
+INJECT_TYPE: dict[str, InjectType] = {t.name: t for t in INJECT_TYPES_DECLARED}
+INJECT_TYPES: tuple[str, ...] = tuple(INJECT_TYPE)
+PARAMS_BY_TYPE: dict[str, type[Model]] = {t.name: t.params for t in INJECT_TYPES_DECLARED}
 
 
-class MediaInject(InjectBase):
-    type: Literal["media"]
-    params: MediaParams
+def _inject_class(declared: InjectType) -> type[InjectBase]:
+    tag: Any = Literal[declared.name]  # a type made at run time, from the declaration
+    return create_model(
+        declared.class_name,
+        __base__=InjectBase,
+        __module__=__name__,
+        type=(tag, ...),
+        params=(declared.params, ...),
+    )
 
 
-class PositionInject(InjectBase):
-    type: Literal["position"]
-    params: PositionParams
-
-
-class MeetingInject(InjectBase):
-    type: Literal["meeting"]
-    params: MeetingParams
-
-
-class ProposeInject(InjectBase):
-    type: Literal["propose"]
-    params: ProposeParams
-
-
-class InvokeInject(InjectBase):
-    type: Literal["invoke"]
-    params: InvokeParams
-
-
-class AdversaryInject(InjectBase):
-    type: Literal["adversary"]
-    params: AdversaryParams
-
-
-class NoteInject(InjectBase):
-    type: Literal["note"]
-    params: NoteParams
-
-
-Inject = Annotated[
-    IncidentInject
-    | EscalateInject
-    | IntelInject
-    | AttributeInject
-    | MediaInject
-    | PositionInject
-    | MeetingInject
-    | ProposeInject
-    | InvokeInject
-    | AdversaryInject
-    | NoteInject,
-    Field(discriminator="type"),
-]
-
-PARAMS_BY_TYPE: dict[str, type[Model]] = {
-    "incident": Incident,
-    "escalate": EscalateParams,
-    "intel": IntelParams,
-    "attribute": AttributeParams,
-    "media": MediaParams,
-    "position": PositionParams,
-    "meeting": MeetingParams,
-    "propose": ProposeParams,
-    "invoke": InvokeParams,
-    "adversary": AdversaryParams,
-    "note": NoteParams,
+#: The generated MSEL entry class of each inject type (``IncidentInject``, ...).
+INJECT_CLASSES: dict[str, type[InjectBase]] = {
+    t.name: _inject_class(t) for t in INJECT_TYPES_DECLARED
 }
+
+if TYPE_CHECKING:
+    Inject = InjectBase
+else:
+    Inject = Annotated[
+        Union[tuple(INJECT_CLASSES.values())],  # noqa: UP007 (built from the declarations)
+        Field(discriminator="type"),
+    ]
+
+
+def references(params: type[BaseModel]) -> list[tuple[str, str]]:
+    """``(field, kind)`` for each field of ``params`` marked with :class:`Ref`, in order."""
+    return [
+        (name, meta.kind)
+        for name, info in params.model_fields.items()
+        for meta in info.metadata
+        if isinstance(meta, Ref)
+    ]
 
 
 class Scenario(Model):
@@ -374,7 +432,7 @@ class Scenario(Model):
     start: AwareStart = Field(description="Timezone-aware start, e.g. 2026-03-06T09:00:00+01:00.")
     horizon: Duration
     seed: Annotated[int, NotBool] = Field(0, ge=0, lt=2**63)
-    decision_rule: Literal["unanimity", "qmv"] = "unanimity"
+    decision_rule: Literal[DECISION_RULES] = "unanimity"  # type: ignore[valid-type]
     objectives: list[Objective] = Field(default_factory=list)
     member_states: dict[StateCode, StateOverride] = Field(default_factory=dict)
     players: list[StateCode] = Field(default_factory=list)

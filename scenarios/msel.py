@@ -26,8 +26,10 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from .model import Inject, InjectBase, Scenario
-from .vocabulary import INJECT_TYPES, format_duration, parse_duration
+from .errors import CdtxError
+from .model import INJECT_TYPES, Inject, InjectBase, Scenario
+from .safe_read import ScenarioError, read_bytes, read_json, read_yaml
+from .vocabulary import format_duration, parse_duration
 
 #: (key, header) in HSEEP order. ``key`` is the MSEL entry field the column holds.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -68,16 +70,22 @@ _ALIASES = {
 #: Status values (case-insensitive) of rows that are imported, and of rows that are left out.
 KEPT_STATUS = ("", "planned", "ready", "sent", "delivered", "completed")
 DROPPED_STATUS = ("cancelled", "canceled", "deleted")
+#: Bounds on a spreadsheet (docs/security.md): an MSEL has dozens to a few hundred entries.
+MAX_ROWS = 5_000
+MAX_CELL = 64 * 1024  # characters in one cell (the Params JSON of one inject is < 1 KB)
 _ENTRY = TypeAdapter(Inject)
 _TEXT_KEYS = ("from", "delivery", "message", "expected_action", "controller", "notes")
 
 
-class MselError(Exception):
+class MselError(CdtxError):
     """A spreadsheet that cannot become an MSEL; ``problems`` holds one message per fault."""
 
     def __init__(self, problems: Iterable[str]):
         self.problems = list(problems)
         super().__init__("\n".join(self.problems))
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems] or [str(self)]
 
 
 # -- export ----------------------------------------------------------------------------------
@@ -136,10 +144,30 @@ def export(scenario: Scenario, path: str | Path) -> Path:
     return path
 
 
+#: A cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_QUOTED_FORMULA = re.compile(r"'+[=+\-@\t\r]")
+
+
+def neutralise(cell: str) -> str:
+    """``cell`` as CSV must hold it so that no spreadsheet runs it: OWASP's rule, a ``'`` before
+    a leading ``= + - @``, tab or carriage return. Cells already starting with quotes before such
+    a character get one more, so that :func:`restore` undoes exactly this (a lossless round trip).
+    """
+    if cell.startswith(FORMULA_START) or _QUOTED_FORMULA.match(cell):
+        return "'" + cell
+    return cell
+
+
+def restore(cell: str) -> str:
+    """The text :func:`neutralise` was given (one leading ``'`` dropped before a formula start)."""
+    return cell[1:] if _QUOTED_FORMULA.match(cell) else cell
+
+
 def _write(path: Path, suffix: str, table: list[list[str]]) -> None:
     if suffix == ".csv":
         with path.open("w", encoding="utf-8", newline="") as handle:
-            csv.writer(handle).writerows(table)
+            csv.writer(handle).writerows([[neutralise(c) for c in row] for row in table])
     else:
         openpyxl = _openpyxl()
         book = openpyxl.Workbook()
@@ -147,6 +175,9 @@ def _write(path: Path, suffix: str, table: list[list[str]]) -> None:
         sheet.title = "MSEL"
         for row in table:
             sheet.append(row)
+            for cell in sheet[sheet.max_row]:
+                # openpyxl makes "=..." a live formula: store every value as the text it is.
+                cell.data_type = "s"
         for cell in sheet[1]:
             cell.font = openpyxl.styles.Font(bold=True)
         sheet.freeze_panes = "A2"
@@ -172,34 +203,96 @@ def _openpyxl():
 
 
 def read_table(path: str | Path) -> list[list[str]]:
-    """The cells of a CSV or XLSX file as strings (first sheet for XLSX)."""
+    """The cells of a CSV or XLSX file as strings (first sheet for XLSX), within the bounds:
+    at most :data:`MAX_ROWS` rows, :data:`MAX_COLUMNS` columns and :data:`MAX_CELL` characters a
+    cell. A CSV cell quoted against formula injection (:func:`neutralise`) is restored; an XLSX
+    formula is refused (cdtx never writes one, and its value would be lost)."""
     path = Path(path)
     if path.is_dir():
         raise MselError([f"{path}: is a directory, not an MSEL spreadsheet"])
     suffix = _suffix(path, "read")
-    if not path.is_file():
+    if not path.exists():
         raise MselError([f"{path}: no such file"])
+    try:
+        raw = read_bytes(path, what="an MSEL spreadsheet", max_bytes=MAX_FILE_BYTES)
+    except ScenarioError as exc:
+        raise MselError([str(p) for p in exc.problems]) from None
     if suffix == ".csv":
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise MselError([f"{path}: not UTF-8 text ({exc.reason})"]) from None
-        except OSError as exc:
-            raise MselError([f"{path}: cannot read: {exc.strerror or exc}"]) from None
+        table = _Table()
         try:
-            return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+            for row in csv.reader(io.StringIO(text, newline="")):
+                _bounded_row([restore(c) for c in row], len(table) + 1, path, table)
         except csv.Error as exc:
             raise MselError([f"{path}: not a CSV file cdtx can read ({exc})"]) from None
-    else:
-        openpyxl = _openpyxl()
-        try:
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException ...
-            raise MselError([f"{path}: not a readable .xlsx workbook ({exc})"]) from None
+        return list(table)
+    openpyxl = _openpyxl()
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException ...
+        raise MselError([f"{path}: not a readable .xlsx workbook ({exc})"]) from None
+    try:
         sheet = book["MSEL"] if "MSEL" in book.sheetnames else book.worksheets[0]
-        table = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        table = _Table()
+        formulas = []
+        for number, row in enumerate(sheet.iter_rows(), start=1):
+            cells = []
+            for index, cell in enumerate(row):
+                if getattr(cell, "data_type", None) == "f":
+                    formulas.append(
+                        f"{path}: row {number}, column {_column_label(index)}: holds the formula "
+                        f"{_cell_text(cell.value)[:60]!r}; cdtx reads text only: type the text "
+                        "itself (or start it with ' to keep it as text)"
+                    )
+                cells.append(_cell_text(getattr(cell, "value", None)))
+            _bounded_row(cells, number, path, table)
+    finally:
         book.close()
-        return table
+    if formulas:
+        raise MselError(formulas)
+    return list(table)
+
+
+#: Bounds on the file and its columns (rows: :data:`MAX_ROWS`).
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_COLUMNS = 64
+MAX_SCANNED_ROWS = 10 * MAX_ROWS
+
+
+class _Table(list):
+    """Rows read so far, and how many of them hold something."""
+
+    filled = 0
+
+
+def _bounded_row(cells: list[str], number: int, path: Path, table: _Table) -> None:
+    """Append ``cells`` (row ``number``) to ``table``, checked against the bounds."""
+    while cells and not cells[-1]:
+        cells.pop()  # trailing empty cells
+    if cells:
+        table.filled += 1
+        if table.filled > MAX_ROWS + 1:  # the header and MAX_ROWS entries
+            raise MselError(
+                [f"{path}: row {number}: more than {MAX_ROWS} rows; an MSEL this long is not "
+                 "something cdtx can run (split it into several scenarios)"]
+            )  # fmt: skip
+    if number > MAX_SCANNED_ROWS:
+        raise MselError(
+            [f"{path}: more than {MAX_SCANNED_ROWS} rows, empty ones included; delete the empty "
+             f"rows (an MSEL holds at most {MAX_ROWS} entries)"]
+        )  # fmt: skip
+    if len(cells) > MAX_COLUMNS:
+        raise MselError([f"{path}: row {number}: more than {MAX_COLUMNS} columns"])
+    for index, cell in enumerate(cells):
+        if len(cell) > MAX_CELL:
+            raise MselError(
+                [f"{path}: row {number}, column {_column_label(index)}: more than {MAX_CELL} "
+                 "characters in one cell"]
+            )  # fmt: skip
+    table.append(cells)
 
 
 def _cell_text(value: Any) -> str:
@@ -240,19 +333,18 @@ def _columns(header: Sequence[str], shown: str) -> dict[str, int]:
 
 
 def _parse_params(text: str) -> Any:
+    """A cell's parameters: JSON, else YAML flow text, both through the bounded reader."""
     text = text.strip()
     if not text:
         raise ValueError('empty; write the parameters as JSON, e.g. {"pressure": 0.4}')
     try:
-        return json.loads(text)
-    except json.JSONDecodeError:
+        return read_json(text, what="MSEL parameters", shown="Params")
+    except ScenarioError:
         pass
     try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        first = str(exc).splitlines()[0]
-        raise ValueError(f"neither JSON nor YAML flow text ({first})") from None
-    return value
+        return read_yaml(text, what="MSEL parameters", shown="Params", max_bytes=MAX_CELL)
+    except ScenarioError as exc:
+        raise ValueError(f"neither JSON nor YAML flow text ({exc.problems[0].message})") from None
 
 
 def _error_column(loc: tuple, kind: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from .model import INJECT_TYPE, references
 from .vocabulary import COUNT_METRICS, MEASURES, TIME_METRICS, parse_duration
 
 Path = tuple
@@ -59,7 +60,7 @@ def check(data: Any) -> Iterator[tuple[Path, str]]:
     for _, entry in msel:
         params = entry.get("params")
         if (
-            entry.get("type") == "incident"
+            _opens_incident(entry)
             and isinstance(params, dict)
             and isinstance(params.get("id"), str)
         ):
@@ -68,9 +69,7 @@ def check(data: Any) -> Iterator[tuple[Path, str]]:
     # Art. 42(7) TEU and Art. 222 TFEU are invoked by the state attacked: a target of an incident.
     targeted: set[str] = set()
     incident_specs = [x for _, x in incidents] + [
-        e["params"]
-        for _, e in msel
-        if e.get("type") == "incident" and isinstance(e.get("params"), dict)
+        e["params"] for _, e in msel if _opens_incident(e) and isinstance(e.get("params"), dict)
     ]
     for spec in incident_specs:
         for target in spec.get("targets") or []:
@@ -116,21 +115,32 @@ def check(data: Any) -> Iterator[tuple[Path, str]]:
         params = entry.get("params")
         if not isinstance(params, dict):
             continue
-        kind = entry.get("type")
+        declared = INJECT_TYPE.get(entry.get("type"))  # type: ignore[arg-type]
+        if declared is None:
+            continue
         base = ("msel", i, "params")
-        if kind in ("incident", "intel", "attribute"):
-            yield from actor_ref(base + ("actor",), params.get("actor"))
-        by = params.get("by")
-        if kind == "invoke" and isinstance(by, str) and by not in targeted:
-            hit = ", ".join(sorted(targeted)) or "no incident has targets"
-            yield (
-                base + ("by",),
-                f"{by} is not a target of any incident ({hit}): the state attacked invokes it",
-            )
-        if kind == "escalate":
-            ref = params.get("incident")
-            if isinstance(ref, str) and ref not in incident_ids:
-                yield base + ("incident",), f"unknown incident {ref!r} ({', '.join(incident_ids)})"
+        # The fields each inject type marks with Ref (scenarios/model.py); a new incident's id
+        # is checked for duplicates with the other ids above.
+        for name, kind in references(declared.params):
+            value = params.get(name)
+            if not isinstance(value, str):
+                continue
+            if kind == "actor":
+                yield from actor_ref(base + (name,), value)
+            elif kind == "victim" and value not in targeted:
+                hit = ", ".join(sorted(targeted)) or "no incident has targets"
+                yield (
+                    base + (name,),
+                    f"{value} is not a target of any incident ({hit}): the state attacked invokes it",
+                )
+            elif kind == "incident" and value not in incident_ids:
+                yield base + (name,), f"unknown incident {value!r} ({', '.join(incident_ids)})"
+
+
+def _opens_incident(entry: dict) -> bool:
+    """Whether an MSEL entry starts an incident (its type marks a ``new_incident`` id)."""
+    declared = INJECT_TYPE.get(entry.get("type"))  # type: ignore[arg-type]
+    return declared is not None and any(k == "new_incident" for _, k in references(declared.params))
 
 
 def _check_target(path: Path, objective: dict) -> Iterator[tuple[Path, str]]:

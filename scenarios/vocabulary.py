@@ -7,7 +7,10 @@ the actor models that give them meaning.
 
 from __future__ import annotations
 
+import math
 import re
+
+from .measures import MEASURE_IDS, MEASURES_DECLARED
 
 FORMAT_VERSION = 1
 
@@ -18,43 +21,56 @@ EU27: tuple[str, ...] = (
     "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
 )  # fmt: skip
 
-#: The ladder of measures: id -> (rung, category).
-LADDER: dict[str, tuple[int, str]] = {
-    "preventive": (1, "preventive"),
-    "cooperative": (2, "cooperative"),
-    "hr_declaration": (3, "stability"),
-    "council_conclusions": (3, "stability"),
-    "listing": (4, "restrictive"),
-    "mutual_assistance": (5, "support to member states' lawful responses"),
-    "solidarity_clause": (5, "support to member states' lawful responses"),
-}
-MEASURES: tuple[str, ...] = tuple(LADDER)
+#: The ladder of measures: id -> (rung, category), derived from scenarios/measures.py.
+LADDER: dict[str, tuple[int, str]] = {m.id: (m.rung, m.category) for m in MEASURES_DECLARED}
+MEASURES: tuple[str, ...] = MEASURE_IDS
 
 #: The seven criteria of proportionality named by the 2017 Council Conclusions.
 CRITERIA: tuple[str, ...] = (
     "scope", "scale", "duration", "intensity", "complexity", "sophistication", "impact",
 )  # fmt: skip
 
+#: Decision rules of the PSC and the Council; each is a function in sim/voting.py (RULES).
+DECISION_RULES: tuple[str, ...] = ("unanimity", "qmv")
 STANCES: tuple[str, ...] = ("support", "abstain", "constructive_abstention", "oppose")
 BODIES: tuple[str, ...] = ("hwpci", "psc", "coreper", "council")
 ADVERSARY_ACTIONS: tuple[str, ...] = ("cease", "continue", "escalate", "new_wave")
-ARTICLES: dict[str, str] = {"42(7)": "mutual_assistance", "222": "solidarity_clause"}
+#: Treaty article a victim invokes -> the measure it brings (rung 5).
+ARTICLES: dict[str, str] = {m.article: m.id for m in MEASURES_DECLARED if m.article}
 
-INJECT_TYPES: tuple[str, ...] = (
-    "incident", "escalate", "intel", "attribute", "media", "position", "meeting",
-    "propose", "invoke", "adversary", "note",
-)  # fmt: skip
 
 #: Metrics an objective can be measured against. Times are hours since the scenario start.
 TIME_METRICS: tuple[str, ...] = (
     "t_first_detection", "t_shared_awareness", "t_first_attribution", "t_first_psc",
-    "t_hr_declaration", "t_council_conclusions", "t_listing",
-)  # fmt: skip
+) + tuple(m.time_metric for m in MEASURES_DECLARED if m.time_metric)  # fmt: skip
 COUNT_METRICS: tuple[str, ...] = ("psc_meetings", "extraordinary_meetings")
 METRICS: tuple[str, ...] = TIME_METRICS + (
     "highest_measure", "highest_rung", "recommended_rung", "proportionality_gap",
     "cohesion",
 ) + COUNT_METRICS  # fmt: skip
+
+#: The longest time cdtx represents, in hours (100 years): longer durations and times, and inf or
+#: NaN, are refused wherever a person can write one (files, options, the console, the engine API).
+MAX_HOURS = 100 * 8766.0
+MAX_HOURS_SHOWN = "100 years"
+
+
+def bounded_hours(hours: float, text: object) -> float:
+    """``hours`` if it is a finite number of hours from 0 to :data:`MAX_HOURS`; ValueError with
+    a message for people (naming ``text``, what was written) otherwise."""
+    if hours != hours or hours < 0:  # NaN compares unequal to itself
+        raise ValueError(f"bad time {text!r}: not a number of hours from 0 up")
+    if hours > MAX_HOURS:
+        raise ValueError(
+            f"{_short(text)} is longer than {MAX_HOURS_SHOWN}, the longest time cdtx represents"
+        )
+    return hours
+
+
+def _short(text: object) -> str:
+    shown = repr(text)
+    return shown if len(shown) <= 40 else shown[:30] + f"... ({len(shown)} characters)"
+
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([mhdw])")
 DURATION_PATTERN = r"^(0|(\d+(\.\d+)?[mhdw])+)$"
@@ -77,11 +93,16 @@ def parse_duration(text: str) -> float:
         raise ValueError(
             f"bad duration {text!r}: use a number and a unit m, h, d or w, e.g. '90m', '36h', '3d', '2w'"
         )
-    return sum(float(n) * _UNIT_HOURS[u] for n, u in _DURATION_PART.findall(stripped))
+    if len(stripped) > 64:  # no real duration is this long; spares float() 10,000 digits
+        raise ValueError(f"{_short(text)} is not a duration cdtx can represent (too long)")
+    hours = sum(float(n) * _UNIT_HOURS[u] for n, u in _DURATION_PART.findall(stripped))
+    return bounded_hours(hours, text)
 
 
 def format_duration(hours: float) -> str:
     """The shortest duration string that parses back to ``hours`` (to the minute)."""
+    if not math.isfinite(hours):  # never from a valid input; shown rather than crashing
+        return str(hours)
     minutes = round(hours * 60)
     if minutes == 0:
         return "0"
@@ -89,3 +110,13 @@ def format_duration(hours: float) -> str:
         if minutes % size == 0:
             return f"{minutes // size}{unit}"
     return f"{minutes}m"
+
+
+def __getattr__(name: str) -> object:
+    # INJECT_TYPES derives from the inject type declarations (scenarios/model.py), which import
+    # this module; kept here, resolved on first use, for code that imports it from here.
+    if name == "INJECT_TYPES":
+        from .model import INJECT_TYPES
+
+        return INJECT_TYPES
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,12 +8,13 @@ monthly (third Monday; the real dates vary, the cadence is what matters to the m
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from scenarios.vocabulary import parse_duration
+from scenarios.vocabulary import DURATION_PATTERN, bounded_hours, parse_duration
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 MONDAY, TUESDAY, WEDNESDAY, THURSDAY, FRIDAY = range(5)
@@ -40,6 +41,8 @@ CRISIS_DAY = (8.0, 22.0)
 
 def format_offset(t: float) -> str:
     """T+dd:hh:mm for a sim time in hours."""
+    if not math.isfinite(t):  # never from a valid input; shown rather than crashing
+        return f"T+{t}"
     minutes = int(round(t * 60))
     sign = "-" if minutes < 0 else "+"
     minutes = abs(minutes)
@@ -57,6 +60,8 @@ def parse_offset(text: str) -> float:
     """
     if not isinstance(text, str):
         return parse_duration(text)
+    if len(text) > 64:
+        return parse_duration(text)  # refuses it, saying why
     stripped = text.strip()
     bare = (
         stripped.removeprefix("T").removeprefix("+")
@@ -68,7 +73,9 @@ def parse_offset(text: str) -> float:
         days, hours, minutes = (int(x) for x in clock.groups())
         if hours > 23 or minutes > 59:
             raise ValueError(f"bad time {text!r}: T+dd:hh:mm takes hours 00-23 and minutes 00-59")
-        return days * 24 + hours + minutes / 60
+        return bounded_hours(days * 24 + hours + minutes / 60, text)
+    if re.fullmatch(DURATION_PATTERN, bare):
+        return parse_duration(bare)  # a well-formed duration: only its bounds can fail
     try:
         return parse_duration(bare)
     except ValueError:

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import simpy
 from pydantic import TypeAdapter, ValidationError
 
 import scenarios
 from actors.roster import roster_for
-from scenarios.model import Inject, InjectBase, Scenario
-from scenarios.vocabulary import EU27, format_duration
+from scenarios.errors import CdtxError
+from scenarios.model import INJECT_TYPE, Incident, Inject, InjectBase, Scenario, references
+from scenarios.vocabulary import EU27, MAX_HOURS, bounded_hours, format_duration
 
 from .clock import Calendar, format_offset, parse_offset
+from .event_kinds import ENDED, EVENT_KINDS, declared
 from .events import FACILITATOR, MODEL, MSEL, Event, EventLog
 from .stages import awareness, incident, initiation, injects, proposal
 from .stages.meetings import Body
@@ -27,10 +29,15 @@ from .streams import Streams
 from .timing import timing_for
 from .world import Proposal, World
 
+if TYPE_CHECKING:
+    from .metrics import Metrics
+    from .picture import Picture
+
 _INJECT = TypeAdapter(Inject)
+_REF_ORDER = ("actor", "incident", "new_incident", "victim")
 
 
-class InjectError(ValueError):
+class InjectError(CdtxError, ValueError):
     """An inject that cannot be applied; ``field`` names the offending field."""
 
     def __init__(self, field: str, message: str):
@@ -99,8 +106,8 @@ class Exercise:
         self._submitted = 0
         # Inject ids name entries in reports (planned vs delivered): each names one entry.
         self._ids = {entry.id: "the scenario's MSEL" for entry in self.scenario.msel}
-        self._picture = None
-        self._metrics = None
+        self._picture: Picture | None = None
+        self._metrics: Metrics | None = None
 
         self.emit("started", scenario=self.scenario.id, title=self.scenario.title, seed=seed,
                   rule=self.scenario.decision_rule, mode=self.timing.mode,
@@ -115,12 +122,23 @@ class Exercise:
     # -- events ----------------------------------------------------------------------------
 
     def emit(self, kind: str, source: str = MODEL, **data: Any) -> Event:
-        """Record that something happened now."""
-        return self.log.append(self.env.now, kind, source, **data)
+        """Record that something happened now; ``kind`` must be declared in sim/event_kinds.py
+        (a dict lookup: the payload is checked against the declaration by the tests)."""
+        if kind not in EVENT_KINDS:
+            declared(kind)  # raises, naming where to declare it
+        # A declared kind is a str subclass; events hold plain strings (copies, pickles).
+        return self.log.append(self.env.now, str(kind), source, **data)
 
     @property
     def events(self) -> list[Event]:
         return self.log.events
+
+    def events_frame(self):
+        """The events so far as a pandas DataFrame (``cdtx[analysis]``), one row per event:
+        seq, t (hours), day, kind, stage, source, data."""
+        from .sweep.frames import events_frame
+
+        return events_frame(self.log.events)
 
     @property
     def digest(self) -> str:
@@ -160,10 +178,10 @@ class Exercise:
             event = self.env.event()
             event.succeed()
             return event
-        event = self._signals.get(name)
-        if event is None or event.triggered:
-            event = self._signals[name] = self.env.event()
-        return event
+        waiting = self._signals.get(name)
+        if waiting is None or waiting.triggered:
+            waiting = self._signals[name] = self.env.event()
+        return waiting
 
     def notify(self, name: str) -> None:
         event = self._signals.pop(name, None)
@@ -200,8 +218,8 @@ class Exercise:
             self.finished = True
             # Nothing is due before the horizon: the clock stands there from now on, so a
             # note taken after the end is dated at the end.
-            self.env._now = max(self.env.now, self.horizon)
-            self.log.append(self.horizon, "ended", MODEL, reason="horizon")
+            self._move_clock(self.horizon)
+            self.log.append(self.horizon, str(ENDED), MODEL, reason="horizon")
 
     def step(self) -> list[Event]:
         """Advance until at least one new event happens (or the clock has to stop)."""
@@ -234,7 +252,15 @@ class Exercise:
         no kernel event, so recorded step counts stay valid; replay calls it with each input's
         recorded time."""
         if not self.pending and not self.finished and self.env.now < t < self.env.peek():
-            self.env._now = t  # SimPy keeps the clock here; env.run(until) would add an event
+            self._move_clock(t)
+
+    def _move_clock(self, t: float) -> None:
+        """Move SimPy's clock to ``t``, when nothing is due before it, with SimPy's own
+        ``run(until=t)``: its stop event is the only one processed and it is not counted in
+        ``steps``. The stop event takes a sequence number, but every event scheduled later
+        takes a larger one either way, so the order of events, and the digests, are unchanged."""
+        if self.env.now < t:
+            self.env.run(until=t)
 
     def run_steps(self, steps: int) -> None:
         """Advance exactly to kernel step ``steps`` (replay uses this to place inputs)."""
@@ -392,26 +418,35 @@ class Exercise:
         return model
 
     def _check_references(self, model: InjectBase) -> None:
-        actors = [a.id for a in self.scenario.threat_actors]
-        p = model.params
-        if model.type in ("intel", "attribute", "incident") and p.actor not in actors:
-            raise InjectError(
-                "params.actor", f"unknown threat actor {p.actor!r} ({', '.join(actors)})"
-            )
-        if model.type == "escalate":
-            known = list(self.world.incidents) + [i.id for i in self.scenario.incidents]
-            if p.incident not in known:
-                raise InjectError("params.incident", f"unknown incident {p.incident!r}")
-        if model.type == "incident" and p.id in self.world.incidents:
-            raise InjectError("params.id", f"incident {p.id!r} already exists")
-        if model.type == "intel" and not model.to:
-            raise InjectError("to", "intel goes to one or more states")
-        if model.type == "invoke" and p.by not in self._may_invoke(model.at):
-            hit = ", ".join(self.world.victims()) or "none yet"
-            raise InjectError(
-                "params.by",
-                f"{p.by} has not been hit (victims: {hit}): the state attacked invokes it",
-            )
+        """The checks each inject type's declaration asks for (scenarios/model.py: the fields
+        marked with ``Ref`` and ``recipients``), against the exercise as it is now."""
+        declared = INJECT_TYPE[model.type]
+        # Actors first, then incidents, then victims: the first problem found is reported.
+        refs = sorted(references(declared.params), key=lambda ref: _REF_ORDER.index(ref[1]))
+        for name, kind in refs:
+            value = getattr(model.params, name)
+            field = f"params.{name}"
+            if kind == "actor":
+                actors = [a.id for a in self.scenario.threat_actors]
+                if value not in actors:
+                    raise InjectError(
+                        field, f"unknown threat actor {value!r} ({', '.join(actors)})"
+                    )
+            elif kind == "incident":
+                known = list(self.world.incidents) + [i.id for i in self.scenario.incidents]
+                if value not in known:
+                    raise InjectError(field, f"unknown incident {value!r}")
+            elif kind == "new_incident":
+                if value in self.world.incidents:
+                    raise InjectError(field, f"incident {value!r} already exists")
+            elif kind == "victim" and value not in self._may_invoke(model.at):
+                hit = ", ".join(self.world.victims()) or "none yet"
+                raise InjectError(
+                    field,
+                    f"{value} has not been hit (victims: {hit}): the state attacked invokes it",
+                )
+        if declared.recipients == "required" and not model.to:
+            raise InjectError("to", f"{model.type} goes to one or more states")
 
     def _may_invoke(self, at: float) -> set[str]:
         """Who may invoke Art. 42(7) / 222 at ``at``: a state hit, or for a later time also a
@@ -420,20 +455,24 @@ class Exercise:
         if at > self.env.now:
             specs = list(self.scenario.incidents)
             later = [*self.scenario.msel, *self.scheduled.values()]
-            specs += [m.params for m in later if m.type == "incident"]
+            specs += [m.params for m in later if isinstance(m.params, Incident)]
             states.update(target.state for spec in specs for target in spec.targets)
         return states
 
     def _hours(self, value: Any, field: str) -> float:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            hours = float(value)
-        else:
-            try:
+        """A time in hours from a number or text; InjectError for anything cdtx cannot represent
+        (negative, NaN, inf, longer than ``MAX_HOURS``: scenarios.vocabulary.bounded_hours)."""
+        try:
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                if value < 0:
+                    raise InjectError(field, f"negative time {value!r}")
+                hours = bounded_hours(float(min(value, MAX_HOURS * 2)), value)
+            else:
                 hours = parse_offset(value)
-            except ValueError as exc:
-                raise InjectError(field, str(exc)) from None
-        if hours < 0:
-            raise InjectError(field, f"negative time {format_duration(hours)}")
+        except ValueError as exc:
+            if isinstance(exc, InjectError):
+                raise
+            raise InjectError(field, str(exc)) from None
         return hours
 
     def await_positions(self, codes: list[str], prop: Proposal, body: str) -> simpy.Event:
@@ -469,8 +508,14 @@ class Exercise:
             if existing.measure == measure and start:
                 self.emit("proposal_joined", proposal=existing.id, measure=measure, by=by)
                 return existing
-        prop = Proposal(f"P-{len(self.world.proposals) + 1}", measure, by, self.env.now, parent)
-        prop.done = self.env.event()
+        prop = Proposal(
+            f"P-{len(self.world.proposals) + 1}",
+            measure,
+            by,
+            self.env.now,
+            self.env.event(),
+            parent,
+        )
         self.world.proposals.append(prop)
         self.emit(
             "proposal", proposal=prop.id, measure=measure, by=by, parent=parent, origin=source

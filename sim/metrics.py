@@ -12,21 +12,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from scenarios.measures import MEASURE, MEASURES_DECLARED
 from scenarios.model import Scenario
-from scenarios.vocabulary import LADDER, TIME_METRICS, parse_duration
+from scenarios.vocabulary import TIME_METRICS, parse_duration
 
+from .event_kinds import (
+    ADOPTED,
+    ATTRIBUTED,
+    DECISION,
+    DETECTED,
+    ESCALATION,
+    INCIDENT,
+    MEETING,
+    SHARED_AWARENESS,
+)  # fmt: skip
 from .events import Event
 
-_TIME_OF = {
-    "detected": "t_first_detection",
-    "shared_awareness": "t_shared_awareness",
-    "attributed": "t_first_attribution",
+_TIME_OF: dict[str, str] = {
+    DETECTED: "t_first_detection",
+    SHARED_AWARENESS: "t_shared_awareness",
+    ATTRIBUTED: "t_first_attribution",
 }
-_ADOPTED_TIME = {
-    "hr_declaration": "t_hr_declaration",
-    "council_conclusions": "t_council_conclusions",
-    "listing": "t_listing",
-}
+_ADOPTED_TIME = {m.id: m.time_metric for m in MEASURES_DECLARED if m.time_metric}
 
 
 class Metrics:
@@ -53,29 +60,29 @@ class Metrics:
         key = _TIME_OF.get(kind)
         if key and self.times[key] is None:
             self.times[key] = e.t
-        elif kind == "meeting":
+        elif kind == MEETING:
             if e.data["body"] == "psc":
                 self.psc_meetings += 1
                 if self.times["t_first_psc"] is None:
                     self.times["t_first_psc"] = e.t
             if e.data["extraordinary"]:
                 self.extraordinary += 1
-        elif kind in ("incident", "escalation"):
+        elif kind in (INCIDENT, ESCALATION):
             self.recommended = max(self.recommended, e.data["recommended_rung"])
-        elif kind == "adopted":
+        elif kind == ADOPTED:
             measure = e.data["measure"]
             tkey = _ADOPTED_TIME.get(measure)
             if tkey and self.times[tkey] is None:
                 self.times[tkey] = e.t
-            if self.highest is None or LADDER[measure][0] >= LADDER[self.highest][0]:
+            if self.highest is None or MEASURE[measure].rung >= MEASURE[self.highest].rung:
                 self.highest = measure
-        elif kind == "decision":
+        elif kind == DECISION:
             self.cohesion = e.data["cohesion"]  # the decision's own, rounded as emitted
             if not e.data["adopted"]:
                 self.blocked.append({"measure": e.data["measure"], "by": list(e.data["blockers"])})
 
     def result(self) -> dict[str, Any]:
-        highest_rung = LADDER[self.highest][0] if self.highest else 0
+        highest_rung = MEASURE[self.highest].rung if self.highest else 0
         values: dict[str, Any] = {
             k: (round(v, 4) if v is not None else None) for k, v in self.times.items()
         }
@@ -97,14 +104,14 @@ class Metrics:
 
 def rate(metric: str, target: Any, values: dict[str, Any]) -> str:
     """The P/S/M/U rating of one objective (rule in the module docstring)."""
-    value = values.get(metric)
+    value: Any = values.get(metric)
     if metric in TIME_METRICS:
         limit = parse_duration(target)
         if value is None:
             return "U"
         return _grade(value <= limit, value <= 1.5 * limit, True)
     if metric in ("highest_rung", "recommended_rung", "highest_measure"):
-        wanted = LADDER[target][0] if metric == "highest_measure" else target
+        wanted = MEASURE[target].rung if metric == "highest_measure" else target
         got = values["highest_rung"] if metric == "highest_measure" else value
         short = wanted - got
         return _grade(short <= 0, short <= 1, short <= 2)

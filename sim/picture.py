@@ -13,6 +13,7 @@ from typing import Any
 from actors.roster import builtin_roster
 from scenarios.model import Scenario
 
+from . import event_kinds as K
 from .events import Event
 from .narrative import short
 
@@ -74,7 +75,11 @@ class Picture:
     def copy(self) -> Picture:
         """An independent copy (checkpoints for scrubbing fold forward from these)."""
         # The scenario is frozen: share it instead of deep-copying it into every copy.
-        return copy.deepcopy(self, {id(self.scenario): self.scenario})
+        # Notes are never changed once added: share them (a copy per checkpoint would make
+        # building the checkpoints quadratic in the notes of a recording).
+        memo: dict[int, Any] = {id(self.scenario): self.scenario}
+        memo.update((id(note), note) for note in self.notes)
+        return copy.deepcopy(self, memo)
 
     def catch_up(self, events: list[Event]) -> Picture:
         for event in events[self.seen :]:
@@ -104,33 +109,33 @@ class Picture:
         d = e.data
         self.t = e.t
         kind = e.kind
-        if kind == "incident":
+        if kind == K.INCIDENT:
             self.incidents[d["incident"]] = dict(actor=d["actor"], score=d["score"], rung=d["recommended_rung"],
                                                  targets=d["targets"], t=e.t)  # fmt: skip
             for target in d["targets"]:
                 self.states[target["state"]].affected = True
             self._stage("Incident", "active", e.t, f"{len(self.incidents)} incident(s)")
             self._reach("Incident", e.t)
-        elif kind == "escalation":
+        elif kind == K.ESCALATION:
             self.incidents[d["incident"]].update(score=d["score"], rung=d["recommended_rung"])
-        elif kind == "detected":
+        elif kind == K.DETECTED:
             row = self.states[d["state"]]
             row.detected = e.t if row.detected is None else row.detected
             count = sum(r.detected is not None for r in self.states.values())
             self._stage("Detection", "active", e.t, f"{count} state(s) detected")
             self._reach("Detection", e.t)  # the first detection, as the report's OBJ timing
-        elif kind == "shared":
+        elif kind == K.SHARED:
             row = self.states[d["state"]]
             row.shared = e.t if row.shared is None else row.shared
-        elif kind == "reported":
+        elif kind == K.REPORTED:
             row = self.states[d["state"]]
             row.reported = e.t if row.reported is None else row.reported
-        elif kind == "evidence":
+        elif kind == K.EVIDENCE:
             self.states[d["state"]].confidence = d["confidence"]
-        elif kind == "attributed":
+        elif kind == K.ATTRIBUTED:
             row = self.states[d["state"]]
             row.attributed = e.t if row.attributed is None else row.attributed
-        elif kind == "assessment":
+        elif kind == K.ASSESSMENT:
             # Once endorsed, the member states share the assessment's updates too (as the model
             # uses them): an update does not undo shared awareness.
             shared = self.assessment is not None and self.assessment["shared"]
@@ -143,25 +148,25 @@ class Picture:
                 self._stage(
                     "Shared awareness", "active", e.t, f"INTCEN assessment {d['confidence']:.0%}"
                 )
-        elif kind == "shared_awareness":
+        elif kind == K.SHARED_AWARENESS:
             if self.assessment is not None:
                 self.assessment["shared"] = True
             self._stage("Detection", "done", e.t)
             self._stage("Shared awareness", "done", e.t, f"endorsed at {d['body'].upper()}")
             self._reach("Shared awareness", e.t)
-        elif kind == "proposal":
+        elif kind == K.PROPOSAL:
             self.proposals[d["proposal"]] = dict(
                 measure=d["measure"], by=d["by"], status="tabled", t=e.t
             )
             self.current = d["proposal"]
             for row in self.states.values():
                 row.position = None
-        elif kind == "prepared":
+        elif kind == K.PREPARED:
             self._stage("HWPCI", "done", e.t, f"{d['proposal']} {short(d['measure'])} prepared")
             self._reach("HWPCI", e.t)
-        elif kind == "evidence_package":
+        elif kind == K.EVIDENCE_PACKAGE:
             self._stage("HWPCI", "active", e.t, f"evidence package {d['phase']}")
-        elif kind == "meeting":
+        elif kind == K.MEETING:
             self.meetings += 1
             if d["body"] == "psc":
                 self._stage(
@@ -172,7 +177,7 @@ class Picture:
                 )
             elif d["body"] == "hwpci":
                 self._stage("HWPCI", "active", e.t, "sitting")
-        elif kind == "decision_request":
+        elif kind == K.DECISION_REQUEST:
             self.requests.append(
                 dict(
                     state=d["state"],
@@ -182,17 +187,17 @@ class Picture:
                     advice=d.get("advice"),
                 )  # fmt: skip
             )
-        elif kind == "position":
+        elif kind == K.POSITION:
             self.states[d["state"]].position = d["position"]
             self.requests = [r for r in self.requests if r["state"] != d["state"]]
-        elif kind == "position_fixed":
+        elif kind == K.POSITION_FIXED:
             # A played delegation's answer: on the board as soon as it is given, not only with
             # the decision (an inject fixing a position ahead of time shows at the decision).
             if any(
                 r["state"] == d["state"] and r["measure"] == d["measure"] for r in self.requests
             ):
                 self.states[d["state"]].position = d["position"]
-        elif kind == "decision":
+        elif kind == K.DECISION:
             stage = "Council" if d["body"] == "council" else "PSC"
             status = "done" if d["adopted"] else "blocked"
             verdict = "agreed" if d["adopted"] else f"blocked by {', '.join(d['blockers'])}"
@@ -201,9 +206,9 @@ class Picture:
                 self._reach(stage, e.t)
             if d["proposal"] in self.proposals:
                 self.proposals[d["proposal"]]["status"] = "agreed" if d["adopted"] else "blocked"
-        elif kind in ("relex", "coreper", "written_procedure", "silence_procedure"):
+        elif kind in (K.RELEX, K.COREPER, K.WRITTEN_PROCEDURE, K.SILENCE_PROCEDURE):
             self._stage("Council", "active", e.t, kind.replace("_", " "))
-        elif kind == "adopted":
+        elif kind == K.ADOPTED:
             self.adopted.append(dict(measure=d["measure"], t=e.t, how=d["how"]))
             if d["proposal"] in self.proposals:
                 self.proposals[d["proposal"]]["status"] = "adopted"
@@ -211,10 +216,10 @@ class Picture:
             # the PSC, or a victim invoking Art. 42(7) / 222.
             self._stage("Council", "done", e.t, f"{short(d['measure'])} adopted ({d['how']})")
             self._reach("Council", e.t)
-        elif kind in ("dropped", "deferred", "compromise"):
+        elif kind in (K.DROPPED, K.DEFERRED, K.COMPROMISE):
             if d["proposal"] in self.proposals:
                 self.proposals[d["proposal"]]["status"] = kind
-        elif kind == "adversary":
+        elif kind == K.ADVERSARY:
             self.adversary = d["action"]
             self._stage(
                 "Effect",
@@ -224,14 +229,14 @@ class Picture:
             )
             if d["action"] == "cease":
                 self._reach("Effect", e.t)
-        elif kind == "pressure":
+        elif kind == K.PRESSURE:
             self.pressure = max(self.pressure, d["pressure"])
-        elif kind == "input" and d.get("control") == "players":
+        elif kind == K.INPUT and d.get("control") == "players":
             self.states[d["state"]].played = d["played"]
             self.players = tuple(c for c, row in self.states.items() if row.played)
-        elif kind == "note" or (kind == "input" and d.get("control") == "note"):
+        elif kind == K.NOTE or (kind == K.INPUT and d.get("control") == "note"):
             self.notes.append(dict(t=e.t, text=d.get("text", ""), source=e.source))
-        elif kind == "ended":
+        elif kind == K.ENDED:
             self.ended = True
 
     @property

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from scenarios.measures import MEASURES_DECLARED
+
 from .clock import format_offset
 
 METRIC_LABELS = {
@@ -11,9 +13,7 @@ METRIC_LABELS = {
     "t_shared_awareness": "shared situational awareness",
     "t_first_attribution": "first national attribution",
     "t_first_psc": "first PSC meeting",
-    "t_hr_declaration": "HR declaration adopted",
-    "t_council_conclusions": "Council conclusions adopted",
-    "t_listing": "listing adopted",
+    **{m.time_metric: f"{m.short_name} adopted" for m in MEASURES_DECLARED if m.time_metric},
     "highest_measure": "highest measure",
     "highest_rung": "highest rung reached",
     "recommended_rung": "proportionate rung",

@@ -6,9 +6,10 @@ Populations are in millions (Eurostat, 1 January 2024).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from math import ceil
+from typing import Any
 
 SUPPORT, ABSTAIN, CONSTRUCTIVE, OPPOSE = "support", "abstain", "constructive_abstention", "oppose"
 
@@ -55,7 +56,7 @@ def unanimity(positions: Mapping[str, str], population: Mapping[str, float]) -> 
     represent at least one third of the Union's population.
     """
     g = _split(positions)
-    base = dict(rule="unanimity", support=g[SUPPORT], abstain=g[ABSTAIN],
+    base: dict[str, Any] = dict(rule="unanimity", support=g[SUPPORT], abstain=g[ABSTAIN],
                 constructive=g[CONSTRUCTIVE], oppose=g[OPPOSE])  # fmt: skip
     if g[OPPOSE]:
         names = ", ".join(g[OPPOSE])
@@ -86,7 +87,7 @@ def qmv(positions: Mapping[str, str], population: Mapping[str, float]) -> Outcom
     qualified majority is deemed attained. Abstentions count as not in favour.
     """
     g = _split(positions)
-    base = dict(rule="qmv", support=g[SUPPORT], abstain=g[ABSTAIN],
+    base: dict[str, Any] = dict(rule="qmv", support=g[SUPPORT], abstain=g[ABSTAIN],
                 constructive=g[CONSTRUCTIVE], oppose=g[OPPOSE])  # fmt: skip
     n_states = len(population)
     total_pop = sum(population.values())
@@ -115,7 +116,11 @@ def qmv(positions: Mapping[str, str], population: Mapping[str, float]) -> Outcom
     return Outcome(False, reason="; ".join(why), blockers=blockers, **base)
 
 
-RULES = {"unanimity": unanimity, "qmv": qmv}
+#: Each decision rule a scenario may name (scenarios.vocabulary.DECISION_RULES), by name.
+RULES: dict[str, Callable[[Mapping[str, str], Mapping[str, float]], Outcome]] = {
+    "unanimity": unanimity,
+    "qmv": qmv,
+}
 
 
 def decide(rule: str, positions: Mapping[str, str], population: Mapping[str, float]) -> Outcome:

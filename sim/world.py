@@ -7,7 +7,9 @@ event; the situation picture shown to people is rebuilt from events, never read 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from enum import StrEnum
+
+import simpy
 
 from actors.severity import recommended_rung, severity_score
 from scenarios.model import ThreatActor
@@ -36,16 +38,46 @@ class IncidentState:
         return list(dict.fromkeys(code for code, _ in self.targets))  # in order, once each
 
 
+class Status(StrEnum):
+    """Where a proposal stands; str-valued, so it reads and compares as the plain word."""
+
+    TABLED = "tabled"
+    PREPARING = "preparing"
+    DELIBERATING = "deliberating"
+    ADOPTING = "adopting"
+    ADOPTED = "adopted"
+    BLOCKED = "blocked"
+    DROPPED = "dropped"
+
+
+#: The statuses a proposal ends in.
+FINAL = (Status.ADOPTED, Status.BLOCKED, Status.DROPPED)
+
+
 @dataclass
 class Proposal:
     id: str
     measure: str
     by: str
     tabled: float
+    done: simpy.Event  # succeeded with the final status (see finish)
     parent: str | None = None
-    status: str = "tabled"  # tabled, preparing, deliberating, adopting, adopted, blocked, dropped
+    status: Status = Status.TABLED
     deferrals: int = 0
-    done: Any = None  # simpy Event succeeded with the final status
+
+    def finish(self) -> None:
+        """Tell whoever waits on the proposal that it has ended, with its final status."""
+        assert self.status in FINAL, (self.id, self.status)
+        self.done.succeed(self.status)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """INTCEN/SIAC's current assessment: the suspected actor and the confidence in it."""
+
+    actor: str
+    sponsor: str | None
+    confidence: float
 
 
 @dataclass
@@ -58,7 +90,7 @@ class World:
     gathering: set[tuple[str, str]] = field(default_factory=set)  # (state, actor) at work
     attributed: dict[str, dict[str, float]] = field(default_factory=dict)  # state -> actor -> t
     pressure: dict[str, float] = field(default_factory=dict)
-    assessment: dict[str, Any] | None = None  # {actor, sponsor, confidence, t}
+    assessment: Assessment | None = None
     awareness: float | None = None  # when the assessment became shared awareness
     proposals: list[Proposal] = field(default_factory=list)
     fixed_positions: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -81,8 +113,12 @@ class World:
         return None
 
     def pending(self) -> list[Proposal]:
-        return [p for p in self.proposals if p.status not in ("adopted", "blocked", "dropped")]
+        return [p for p in self.proposals if p.status not in FINAL]
 
     def adopted(self) -> list[str]:
         """The measures adopted so far, in order."""
-        return [p.measure for p in self.proposals if p.status == "adopted"]
+        return [p.measure for p in self.proposals if p.status == Status.ADOPTED]
+
+    def assessed_confidence(self) -> float:
+        """The assessment's confidence in attribution, 0 before there is one."""
+        return self.assessment.confidence if self.assessment is not None else 0.0

@@ -312,9 +312,9 @@ def test_recording_with_injects_still_verifies(tmp_path, capsys, recording):
     code, _, err = run_main(capsys, "run", "--from", str(recording), "--at", "2d",
                             "--inject", str(injects), "--record", str(out), "--json")  # fmt: skip
     assert code == 0, err
-    from sim import replay
+    from sim.recording import reader
 
-    child = replay.open(out)
+    child = reader.open(out)
     assert child.header["parent"]["at"] == 48.0 and len(child.inputs) == 1
     assert child.verify().ok
 

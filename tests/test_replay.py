@@ -13,11 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim import replay
 from sim.events import GENESIS, canonical, chain
 from sim.exercise import Exercise
-from sim.recording import Recorder
-from sim.replay import RecordingError, RecordingWarning
+from sim.recording import Recorder, RecordingError, RecordingWarning, reader
 
 CDTX = [str(Path(sys.executable).parent / "cdtx")]
 
@@ -51,7 +49,7 @@ def test_open_reads_header_events_inputs(tmp_path):
         ex.note("first note")
         ex.submit({"type": "media", "params": {"pressure": 0.5}})
         ex.run()
-    rec = replay.open(path)
+    rec = reader.open(path)
     assert rec.header["scenario_id"] == "grid-wiper"
     assert [e.kind for e in rec.inputs] == ["input", "input"]
     assert rec.events[0].kind == "started"
@@ -87,7 +85,7 @@ def test_hand_edited_fields_are_refused_with_their_line(small, tmp_path, header,
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(RecordingError, match=re.escape(says)), warnings.catch_warnings():
         warnings.simplefilter("ignore", RecordingWarning)
-        replay.open(path)
+        reader.open(path)
 
 
 def test_an_event_after_the_horizon_is_refused_when_the_scenario_is_read(small, tmp_path):
@@ -97,7 +95,7 @@ def test_an_event_after_the_horizon_is_refused_when_the_scenario_is_read(small, 
     lines[3] = orjson.dumps(raw).decode()
     path = tmp_path / "late.jsonl"
     path.write_text("\n".join(lines) + "\n")
-    rec = replay.open(path)
+    rec = reader.open(path)
     with pytest.raises(
         RecordingError, match="line 4: event time t 1e.308 is after the scenario's horizon"
     ):
@@ -113,7 +111,7 @@ def test_a_delegation_handed_over_mid_run_replays_and_shows_in_the_picture(tmp_p
         ex.set_played("DE", False)
         ex.run()
     assert ex.players == ("EE",)
-    rec = replay.open(path)
+    rec = reader.open(path)
     assert rec.verify().ok
     assert [e.data["control"] for e in rec.inputs] == ["players", "players"]
     before, after = rec.picture_at("23h"), rec.picture_at("2d")
@@ -135,7 +133,7 @@ def test_truncated_at_any_offset_opens_and_verifies_as_prefix(small, tmp_path, c
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RecordingWarning)
         try:
-            rec = replay.open(cut_path)
+            rec = reader.open(cut_path)
         except RecordingError as exc:  # no complete header line
             assert offset <= data.index(b"\n")
             assert str(cut_path) in str(exc)
@@ -155,7 +153,7 @@ def test_every_line_boundary_is_a_valid_prefix(small, tmp_path):
         cut_path.write_bytes(data[:offset])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RecordingWarning)
-            rec = replay.open(cut_path)
+            rec = reader.open(cut_path)
         assert rec.verify().ok
 
 
@@ -164,7 +162,7 @@ def test_truncation_warns(small, tmp_path):
     cut = tmp_path / "cut.jsonl"
     cut.write_bytes(data[: len(data) // 2])
     with pytest.warns(RecordingWarning, match="incomplete|no end line"):
-        rec = replay.open(cut)
+        rec = reader.open(cut)
     assert rec.truncated and rec.warnings
 
 
@@ -176,12 +174,12 @@ def test_picture_at_matches_a_fold(tmp_path):
 
     path = tmp_path / "run.jsonl"
     ex = record(path, seed=3)
-    import sim.replay as module
+    import sim.recording.reader as module
 
     old = module.CHECKPOINT_EVERY
     module.CHECKPOINT_EVERY = 8
     try:
-        rec = replay.open(path)
+        rec = reader.open(path)
         for t in (0, 1.5, 24, 100, 333.3, 719, ex.horizon):
             expected = Picture(rec.scenario, ex.players)
             count = 0
@@ -206,7 +204,7 @@ def test_picture_at_matches_a_fold(tmp_path):
 def test_branch_equals_parent_up_to_t_then_differs(tmp_path):
     parent_path = tmp_path / "parent.jsonl"
     parent = record(parent_path)
-    rec = replay.open(parent_path)
+    rec = reader.open(parent_path)
     at = 100.0
     child_path = tmp_path / "child.jsonl"
     inject = {"type": "media", "message": "leak", "params": {"pressure": 1.0}}
@@ -214,7 +212,7 @@ def test_branch_equals_parent_up_to_t_then_differs(tmp_path):
     ex.run()
     ex.recorder.close()
     before = [canonical(e) for e in rec.events if e.t <= at]
-    child = replay.open(child_path)
+    child = reader.open(child_path)
     assert [canonical(e) for e in child.events[: len(before)]] == before
     assert child.events[len(before)].kind == "input"
     assert child.digest != parent.digest
@@ -236,7 +234,7 @@ def test_interactive_answers_reverify(tmp_path):
             answers += 1
             ex.run()
     assert answers > 0
-    rec = replay.open(path)
+    rec = reader.open(path)
     assert rec.header["interactive"] is True
     assert len(rec.inputs) >= answers
     result = rec.verify()
@@ -264,7 +262,7 @@ def test_divergence_names_first_differing_event(tmp_path):
     trailer["digest"] = head
     out.append(orjson.dumps(trailer))
     path.write_bytes(b"\n".join(out) + b"\n")
-    result = replay.open(path).verify()
+    result = reader.open(path).verify()
     assert not result.ok
     assert result.difference.seq == 5
     assert result.difference.line == 7
@@ -310,7 +308,7 @@ def test_bad_inputs_raise_recording_error(tmp_path, small):
     for name, path in files.items():
         before = path.read_bytes() if path.is_file() else None
         with pytest.raises(RecordingError) as info:
-            rec = replay.open(path)
+            rec = reader.open(path)
             rec.verify()
         assert str(path) in str(info.value), name
         if name == "version":
@@ -340,7 +338,7 @@ def test_other_cdtx_version_warns_and_compares(tmp_path, small):
     path = tmp_path / "old.jsonl"
     path.write_bytes(orjson.dumps(raw) + b"\n" + rest)
     with pytest.warns(RecordingWarning, match="0.0.1-old"):
-        rec = replay.open(path)
+        rec = reader.open(path)
     assert rec.verify().ok
     proc = cli("replay", str(path), "--verify")
     assert proc.returncode == 0
@@ -368,7 +366,7 @@ def test_run_from_recording_with_injects(tmp_path, small):
     proc = cli("run", "--from", str(path), "--at", "2d", "--inject", str(injects),
                "--record", str(out), "--until", "10d")  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    child = replay.open(out)
+    child = reader.open(out)
     assert child.header["parent"]["at"] == 48.0
     assert len(child.inputs) == 2
     assert child.verify().ok

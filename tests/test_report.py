@@ -209,11 +209,12 @@ def test_sweep_report_from_csv(tmp_path):
     assert p0["params"] == {"member_states.HU.ties.RU": 0.0}
     assert p0["metrics"]["t_shared_awareness"]["median"] == pytest.approx(5.5)
     assert p0["metrics"]["t_shared_awareness"]["p10"] == pytest.approx(1.9)
-    assert p0["metrics"]["t_listing"]["reached"] == 0
-    assert p1["rungs"][0] == pytest.approx(0.4) and p1["rungs"][3] == pytest.approx(0.6)
-    assert p1["blockers"] == {"HU": pytest.approx(0.4)} and p0["blockers"] == {}
+    assert p0["metrics"]["t_listing"]["reached"]["share"] == 0
+    # rungs are cumulative (runs reaching at least rung r), blockers counted once per run
+    assert p1["rungs"][1]["share"] == pytest.approx(0.6) and p1["rungs"][4]["share"] == 0
+    assert p1["blockers"]["HU"]["share"] == pytest.approx(0.4) and p0["blockers"] == {}
     md = report.sweep_report(report.sweep.read_results(path))
-    assert "HU 40%" in md and "## Highest rung reached" in md
+    assert "HU 40% (17-69)" in md and "## Highest rung reached" in md
     html = report.sweep_report(report.sweep.read_results(path), fmt="html")
     parser = _check_self_contained(html)
     assert "rect" in parser.tags

@@ -7,9 +7,11 @@ import pytest
 
 pytest.importorskip("textual")
 
-from sim import replay  # noqa: E402
 from sim.exercise import Exercise  # noqa: E402
-from sim.recording import Recorder  # noqa: E402
+from sim.recording import (
+    Recorder,  # noqa: E402
+    reader,  # noqa: E402
+)
 from tui.screens.session import LiveSession  # noqa: E402
 
 
@@ -47,7 +49,7 @@ def test_skipping_a_scheduled_inject_replays_exactly(tmp_path):
         ex.skip(record.data["inject"]["id"])
         ex.run()
     assert not any(e.kind == "pressure" and e.data["pressure"] == 0.9 for e in ex.events)
-    assert replay.open(path).verify().ok
+    assert reader.open(path).verify().ok
 
 
 def test_only_what_is_still_to_come_can_be_skipped_fired_or_edited():
@@ -108,7 +110,7 @@ def test_replay_lists_what_was_still_to_come_then(tmp_path):
         ex.skip("M-07")
         expected = ids(live)
         ex.run()
-    session = ReplaySession(replay.open(path))
+    session = ReplaySession(reader.open(path))
     session.move(next(i for i, e in enumerate(session.events) if e.t > 4 * 24))
     assert [entry.id for entry in session.upcoming()] == expected
     assert later.data["inject"]["id"] in expected and "M-07" not in expected
@@ -143,6 +145,6 @@ def test_a_branch_recorded_after_a_handover_verifies(tmp_path):
 
     # The command line starts its recorder once the branch is re-simulated, handover included.
     assert main(["run", "--from", str(first), "--at", "2d", "--record", str(second)]) == 0
-    child = replay.open(second)
+    child = reader.open(second)
     assert child.header["players"] == ["LT"]  # as the run began; the handover is an input
     assert child.verify().ok

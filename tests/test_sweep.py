@@ -100,7 +100,10 @@ def test_run_seeds_depend_only_on_root_and_key():
         ({"vary": {"decision_rule": []}}, "empty"),
         ({"metrics": ["t_listng"]}, "did you mean 't_listing'"),
         ({"seeds": 0}, "seeds must be a whole number >= 1"),
-        ({"sample": {"sobol": 4}}, "unknown method"),
+        ({"sample": {"sobel": 4}}, "unknown method"),
+        ({"vary": {"member_states.HU.ties.RU": {"uniform": [0, 1]}}, "sample": {"sobol": 6}},
+         "must be a power of 2"),
+        ({"seeds": {"n": 3, "commn": False}}, "unknown key .commn."),
         ({"base": "no-such-scenario"}, "base:"),
         ({"vary": {"decision_rule": ["unanimity"]}, "sedes": 3}, "did you mean 'seeds'"),
     ],
@@ -178,7 +181,7 @@ def die_once(scenario, seed):
 def test_a_dead_worker_is_retried_and_every_run_counted_once(tmp_path, monkeypatch):
     s = make(**SMALL)
     monkeypatch.setenv("CDTX_SWEEP_MARKER", str(tmp_path / "marker"))
-    monkeypatch.setenv("CDTX_SWEEP_VICTIM", str(sw.run_seed(s.root, 1, 2)))
+    monkeypatch.setenv("CDTX_SWEEP_VICTIM", str(s.run_seed(1, 2)))
     result = sw.run_sweep(s, tmp_path / "r.csv", jobs=2, chunk_size=2, run_fn=die_once)
     assert (tmp_path / "marker").exists()
     assert result.retried >= 1 and result.failed == 0
@@ -293,15 +296,18 @@ def test_results_read_in_pandas_and_pyarrow(tmp_path):
 
 
 def test_summary_per_point(tmp_path):
-    s = make(vary={"member_states.HU.ties.RU": [0.0, 1.0]}, seeds=6)
+    s = make(vary={"member_states.HU.ties.RU": [0.0, 1.0]}, seeds=6, title="Ties")
     sw.run_sweep(s, tmp_path / "r.csv", jobs=1)
     summary = sw.summarize(tmp_path / "r.csv")
-    assert [x["point"] for x in summary] == [0, 1]
-    assert all(x["n"] == 6 for x in summary)
-    assert summary[0]["params"] == {"member_states.HU.ties.RU": 0.0}
-    t = summary[0]["times"]["t_first_detection"]
+    assert summary["title"] == "Ties"  # from the spec written beside the results
+    points = summary["points"]
+    assert [x["point"] for x in points] == [0, 1]
+    assert all(x["n"] == 6 for x in points)
+    assert points[0]["params"] == {"member_states.HU.ties.RU": 0.0}
+    t = points[0]["metrics"]["t_first_detection"]
     assert t["p10"] <= t["median"] <= t["p90"]
-    assert 0 <= summary[0]["rungs"][3] <= 1
+    assert t["median_low"] <= t["median"] <= t["median_high"]
+    assert 0 <= points[0]["rungs"][3]["low"] <= points[0]["rungs"][3]["share"] <= 1
 
 
 # -- CLI and layering --------------------------------------------------------------------------
@@ -514,4 +520,4 @@ def test_a_summary_of_a_file_without_rows_is_refused(tmp_path):
     empty.write_text("")
     with pytest.raises(SweepError, match="no result rows"):
         sw.summarize(empty)
-    assert sw.summarize([]) == []  # rows given directly: nothing to say, nothing wrong
+    assert sw.summarize([])["points"] == []  # rows given directly: nothing to say, nothing wrong

@@ -389,7 +389,7 @@ def test_core_does_not_import_textual():
 
 def test_replay_picture_matches_live(tmp_path):
     from sim import recording as recording_mod
-    from sim import replay
+    from sim.recording import reader
 
     path = tmp_path / "run.jsonl"
     ex = Exercise("grid-wiper", players=["DE"], interactive=True)
@@ -400,7 +400,7 @@ def test_replay_picture_matches_live(tmp_path):
         while ex.pending:
             ex.answer(ex.pending[0].state, "support")
             ex.run()
-    recording = replay.open(path)
+    recording = reader.open(path)
     T = 96.0
 
     async def scenario():
@@ -737,7 +737,7 @@ def test_space_while_waiting_for_a_delegation_changes_nothing():
 
 def _record_run(path, players=("DE",)):
     from sim import recording as recording_mod
-    from sim import replay
+    from sim.recording import reader
 
     ex = Exercise("grid-wiper", players=list(players), interactive=True)
     with recording_mod.Recorder(path, ex):
@@ -745,7 +745,7 @@ def _record_run(path, players=("DE",)):
         while ex.pending:
             ex.answer(ex.pending[0].state, "support")
             ex.run()
-    return replay.open(path)
+    return reader.open(path)
 
 
 def test_replay_scrubbed_to_nothing_shows_no_stale_lines(tmp_path):

@@ -205,7 +205,7 @@ def make_replay_app(recording, at: float | None = None, keymap=None) -> CdtxApp:
 
 
 def run_replay(recording, at: float | None = None) -> int:
-    """Open the console read-only over ``recording`` (from ``sim.replay.open``) at sim time ``at``."""
+    """Open the console read-only over ``recording`` (from ``sim.recording.open``) at sim time ``at``."""
     from .keymap import load_keymap
 
     make_replay_app(recording, at, keymap=load_keymap()).run()

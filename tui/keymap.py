@@ -13,7 +13,10 @@ import difflib
 import os
 from pathlib import Path
 
-from .cli import UserError
+from scenarios.errors import UserError
+
+#: A keymap names a few dozen bindings; anything larger is not one.
+KEYMAP_MAX_BYTES = 64 * 1024
 
 
 def keymap_path() -> Path:
@@ -50,7 +53,7 @@ def binding_ids() -> dict[str, str]:
 
 def load_keymap(path: Path | None = None) -> dict[str, str]:
     """The user's keymap, checked: unknown ids and bad values are errors naming the file."""
-    import yaml
+    from scenarios.safe_read import ScenarioError, read_yaml
 
     path = path or keymap_path()
     if not path.exists():
@@ -58,9 +61,11 @@ def load_keymap(path: Path | None = None) -> dict[str, str]:
             raise UserError(f"{path}: no such keymap file (set by CDTX_KEYMAP)")
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise UserError(f"{path}: cannot read the keymap ({exc})") from None
+        data = read_yaml(path, what="a keymap", max_bytes=KEYMAP_MAX_BYTES, expected="a mapping")
+    except ScenarioError as exc:
+        if "file is empty" in str(exc):
+            return {}
+        raise UserError(f"cannot read the keymap: {exc}") from None
     if not isinstance(data, dict):
         raise UserError(f"{path}: a keymap maps binding ids to keys, e.g. 'clock.toggle: p'")
     known = binding_ids()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from scenarios.safe_read import PrintableWriter
 from scenarios.vocabulary import STANCES
 from sim.narrative import actor_names, describe, measure, stage
 from sim.vocabulary_view import METRIC_LABELS, format_metric
@@ -12,7 +13,8 @@ from sim.vocabulary_view import METRIC_LABELS, format_metric
 def print_run(ex, show_positions: bool = False, out: TextIO | None = None) -> None:
     import sys
 
-    out = out or sys.stdout
+    # Titles, messages and notes come from files: never let them send escapes to the terminal.
+    out = PrintableWriter(out or sys.stdout)
     s = ex.scenario
     cal = ex.calendar
     out.write(f"{s.title}\n")

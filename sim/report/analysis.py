@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from scenarios.measures import MEASURE, MEASURES_DECLARED
 from scenarios.model import Scenario
-from scenarios.vocabulary import LADDER, TIME_METRICS, format_duration
+from scenarios.vocabulary import TIME_METRICS, format_duration
 
+from .. import event_kinds as K
 from ..clock import Calendar, format_offset
 from ..events import Event
 from ..metrics import Metrics
@@ -27,9 +29,9 @@ from ..vocabulary_view import METRIC_LABELS, format_metric
 
 #: Kinds shown in the timeline of key events (positions are summarised at each decision).
 KEY_KINDS = (
-    "incident", "escalation", "detected", "shared_awareness", "attributed", "assessment",
-    "meeting", "proposal", "invoked", "prepared", "decision", "compromise", "deferred", "dropped",
-    "adopted", "adversary",
+    K.INCIDENT, K.ESCALATION, K.DETECTED, K.SHARED_AWARENESS, K.ATTRIBUTED, K.ASSESSMENT,
+    K.MEETING, K.PROPOSAL, K.INVOKED, K.PREPARED, K.DECISION, K.COMPROMISE, K.DEFERRED, K.DROPPED,
+    K.ADOPTED, K.ADVERSARY,
 )  # fmt: skip
 RATING_NAMES = {
     "P": "Performed without challenges",
@@ -39,28 +41,26 @@ RATING_NAMES = {
 }
 #: Which event marks each metric (evidence for the rating).
 _EVIDENCE_KINDS: dict[str, tuple[str, ...]] = {
-    "t_first_detection": ("detected",),
-    "t_shared_awareness": ("shared_awareness",),
-    "t_first_attribution": ("attributed",),
-    "t_first_psc": ("meeting",),
-    "t_hr_declaration": ("adopted",),
-    "t_council_conclusions": ("adopted",),
-    "t_listing": ("adopted",),
-    "highest_measure": ("adopted", "decision"),
-    "highest_rung": ("adopted", "decision"),
-    "recommended_rung": ("incident", "escalation"),
-    "proportionality_gap": ("incident", "escalation", "adopted"),
-    "cohesion": ("decision",),
-    "psc_meetings": ("meeting",),
-    "extraordinary_meetings": ("meeting",),
+    "t_first_detection": (K.DETECTED,),
+    "t_shared_awareness": (K.SHARED_AWARENESS,),
+    "t_first_attribution": (K.ATTRIBUTED,),
+    "t_first_psc": (K.MEETING,),
+    **{m.time_metric: (K.ADOPTED,) for m in MEASURES_DECLARED if m.time_metric},
+    "highest_measure": (K.ADOPTED, K.DECISION),
+    "highest_rung": (K.ADOPTED, K.DECISION),
+    "recommended_rung": (K.INCIDENT, K.ESCALATION),
+    "proportionality_gap": (K.INCIDENT, K.ESCALATION, K.ADOPTED),
+    "cohesion": (K.DECISION,),
+    "psc_meetings": (K.MEETING,),
+    "extraordinary_meetings": (K.MEETING,),
 }
 #: Stages of the procedure, as (label, metric at its end) for "where was time lost".
 _STAGE_MARKS = (
-    ("incident to first detection", "incident", "detected"),
-    ("detection to shared situational awareness", "detected", "shared_awareness"),
-    ("shared awareness to the first proposal", "shared_awareness", "proposal"),
-    ("proposal to the first decision", "proposal", "decision"),
-    ("decision to adoption", "decision", "adopted"),
+    ("incident to first detection", K.INCIDENT, K.DETECTED),
+    ("detection to shared situational awareness", K.DETECTED, K.SHARED_AWARENESS),
+    ("shared awareness to the first proposal", K.SHARED_AWARENESS, K.PROPOSAL),
+    ("proposal to the first decision", K.PROPOSAL, K.DECISION),
+    ("decision to adoption", K.DECISION, K.ADOPTED),
 )
 
 
@@ -74,7 +74,7 @@ def _first(events: list[Event], kind: str, **match: Any) -> Event | None:
 def players_of(events: list[Event], header: dict | None, scenario: Scenario) -> list[str]:
     if header and header.get("players") is not None:
         return list(header["players"])
-    started = _first(events, "started")
+    started = _first(events, K.STARTED)
     if started is not None and "players" in started.data:
         return list(started.data["players"])
     return list(scenario.players)
@@ -91,7 +91,7 @@ def handovers_of(events: list[Event]) -> list[str]:
         f"{state_name(e.data['state'])} to {'the table' if e.data['played'] else 'the model'} "
         f"at {format_offset(e.t)}"
         for e in events
-        if e.kind == "input" and e.data.get("control") == "players"
+        if e.kind == K.INPUT and e.data.get("control") == "players"
     ]
 
 
@@ -110,8 +110,8 @@ def analyse(
     metrics.catch_up(events)
     values = metrics.result()
     end_t = events[-1].t if events else 0.0
-    ended = any(e.kind == "ended" for e in events)
-    started = _first(events, "started")
+    ended = any(e.kind == K.ENDED for e in events)
+    started = _first(events, K.STARTED)
     seed = header.get("seed", started.data.get("seed") if started else scenario.seed)
     mode = started.data.get("mode") if started else scenario.procedure.mode
 
@@ -162,7 +162,7 @@ def analyse(
     notes = [
         {**at(e.t), "text": e.data.get("text", "")}
         for e in events
-        if e.kind == "input" and e.data.get("control") == "note"
+        if e.kind == K.INPUT and e.data.get("control") == "note"
     ]
     msel = _msel(scenario, events, at, end_t, ended)
     summary = _executive_summary(scenario, values, objectives, blockers, stages, truncated, ended,
@@ -202,18 +202,18 @@ def _timeline(events: list[Event], at, actors: dict[str, str]) -> list[dict[str,
     detected: set[str] = set()
     positions: dict[str, dict[str, list[str]]] = {}
     for e in events:
-        if e.kind == "position":
+        if e.kind == K.POSITION:
             positions.setdefault(e.data["proposal"], {}).setdefault(e.data["position"], []).append(
                 e.data["state"]
             )
             continue
         if e.kind not in KEY_KINDS:
             continue
-        if e.kind == "detected":
+        if e.kind == K.DETECTED:
             if e.data["state"] in detected:
                 continue
             detected.add(e.data["state"])
-        if e.kind == "assessment" and e.data.get("update"):
+        if e.kind == K.ASSESSMENT and e.data.get("update"):
             continue
         row = {
             **at(e.t),
@@ -222,7 +222,7 @@ def _timeline(events: list[Event], at, actors: dict[str, str]) -> list[dict[str,
             "stage": stage(e),
             "text": describe(e, actors),
         }
-        if e.kind == "decision":
+        if e.kind == K.DECISION:
             seen = positions.pop(e.data["proposal"], {})
             parts = []
             for pos in ("oppose", "constructive_abstention", "abstain"):
@@ -256,7 +256,7 @@ def _objectives(scenario, events, values, at) -> list[dict[str, Any]]:
                         )
                         break
         elif o.metric == "cohesion":
-            last = [e for e in events if e.kind == "decision"]
+            last = [e for e in events if e.kind == K.DECISION]
             if last:
                 e = last[-1]
                 evidence.append(f"{at(e.t)['calendar']} {at(e.t)['offset']}: {describe(e, actors)}")
@@ -264,7 +264,7 @@ def _objectives(scenario, events, values, at) -> list[dict[str, Any]]:
                 evidence.append("no decision was taken in the simulated period")
         elif o.metric in ("psc_meetings", "extraordinary_meetings"):
             for e in events:
-                if e.kind == "meeting" and (
+                if e.kind == K.MEETING and (
                     e.data["body"] == "psc"
                     if o.metric == "psc_meetings"
                     else e.data["extraordinary"]
@@ -274,8 +274,8 @@ def _objectives(scenario, events, values, at) -> list[dict[str, Any]]:
                     )
         else:
             for e in events:
-                if e.kind in kinds and (e.kind != "decision" or not e.data["adopted"]):
-                    if e.kind in ("incident", "escalation") and o.metric in ("highest_rung",
+                if e.kind in kinds and (e.kind != K.DECISION or not e.data["adopted"]):
+                    if e.kind in (K.INCIDENT, K.ESCALATION) and o.metric in ("highest_rung",
                                                                              "highest_measure"):  # fmt: skip
                         continue
                     evidence.append(
@@ -305,7 +305,7 @@ def _marks(metric: str, e: Event) -> bool:
     """Whether ``e`` is the event that sets time metric ``metric``."""
     if metric == "t_first_psc":
         return e.data.get("body") == "psc"
-    if e.kind == "adopted":
+    if e.kind == K.ADOPTED:
         return metric == f"t_{e.data['measure']}"
     return True
 
@@ -314,7 +314,7 @@ def _blockers(events: list[Event]) -> list[dict[str, Any]]:
     """Each failed decision: who blocked what, where and when."""
     out = []
     for e in events:
-        if e.kind == "decision" and not e.data["adopted"]:
+        if e.kind == K.DECISION and not e.data["adopted"]:
             out.append(
                 {
                     "t": e.t,
@@ -429,11 +429,11 @@ def _msel(scenario, events, at, end_t, ended) -> list[dict[str, Any]]:
     skipped: dict[str, Event] = {}
     added: list[Event] = []
     for e in events:
-        if e.kind == "inject_applied":
+        if e.kind == K.INJECT_APPLIED:
             applied.setdefault(e.data["inject"], e)
-        elif e.kind == "input" and e.data.get("control") == "skip":
+        elif e.kind == K.INPUT and e.data.get("control") == "skip":
             skipped.setdefault(e.data.get("msel"), e)
-        elif e.kind == "input" and "inject" in e.data:
+        elif e.kind == K.INPUT and "inject" in e.data:
             added.append(e)
     replaces = {
         e.data["replaced_by"]: e.data["msel"] for e in skipped.values() if e.data.get("replaced_by")
@@ -490,10 +490,9 @@ def _executive_summary(scenario, values, objectives, blockers, stages, truncated
                      f"{format_offset(end_t)}.")  # fmt: skip
     highest = values["highest_measure"]
     if highest != "none":
-        tkey = {"hr_declaration": "t_hr_declaration", "council_conclusions":
-                "t_council_conclusions", "listing": "t_listing"}.get(highest)  # fmt: skip
+        tkey = MEASURE[highest].time_metric
         when = f" at {format_offset(values[tkey])}" if tkey and values[tkey] is not None else ""
-        lines.append(f"The EU adopted {measure(highest)} (rung {LADDER[highest][0]}){when}; "
+        lines.append(f"The EU adopted {measure(highest)} (rung {MEASURE[highest].rung}){when}; "
                      f"the proportionate rung was {values['recommended_rung']}.")  # fmt: skip
     else:
         lines.append(f"The EU adopted no measure; the proportionate rung was "

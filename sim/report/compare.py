@@ -12,7 +12,7 @@ from ..events import Event
 from ..metrics import Metrics
 from ..narrative import actor_names, describe
 from ..vocabulary_view import METRIC_LABELS, format_metric
-from .render import _md_table, _table, page
+from .render import _md_table, _table, md_safe, page
 
 
 def _comparable(e: Event) -> tuple:
@@ -127,7 +127,7 @@ def markdown(c: dict[str, Any]) -> str:
                       for r in c["ratings"]])  # fmt: skip
     out += ["## Outcomes", ""]
     out += _md_table(["A", "B"], [list(p) for p in zip(*c["outcomes"], strict=True)])
-    return "\n".join(out).rstrip() + "\n"
+    return md_safe("\n".join(out).rstrip() + "\n")
 
 
 def html(c: dict[str, Any]) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from scenarios.safe_read import printable
+
 from ..narrative import BODY_NAMES
 
 CSS = """
@@ -127,14 +129,21 @@ def markdown(r: dict[str, Any]) -> str:
         [[p["issue"], p["objective"], p["action"], p["organisation"], p["due"]]
          for p in r["plan"]] or [["", "", "", "", ""]],
     )  # fmt: skip
-    return "\n".join(out).rstrip() + "\n"
+    return md_safe("\n".join(out).rstrip() + "\n")
+
+
+def md_safe(text: str) -> str:
+    """Markdown whose text from files can neither inject HTML (``<script>``: Markdown renderers
+    pass raw HTML through) nor terminal escapes. cdtx's own Markdown never uses ``<``, so
+    escaping it everywhere changes only what came from files; without ``<`` no tag can open."""
+    return printable(text).replace("<", "&lt;")
 
 
 # -- HTML ------------------------------------------------------------------------------------
 
 
 def _h(text: Any) -> str:
-    return escape(str(text if text is not None else ""))
+    return escape(printable(str(text if text is not None else "")))
 
 
 def _table(head: list[str], rows: list[list[Any]], classes: dict[int, str] | None = None) -> str:

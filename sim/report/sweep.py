@@ -9,28 +9,35 @@ imported only to read ``.parquet`` files.
 
 from __future__ import annotations
 
-from collections import Counter
 from html import escape
 from pathlib import Path
 from typing import Any
 
+from scenarios.errors import CdtxError
 from scenarios.vocabulary import TIME_METRICS
 
-from ..sweep import SweepError, blocking_states, distribution, is_parameter, read_rows, run_ok
-from .render import _md_table, _table, page
+from ..sweep import SweepError, read_rows, summarize
+from ..sweep.summary import RUNGS, one_decimal, read_spec_file, show_index, show_median, show_rate
+from .render import _md_table, _table, md_safe, page
 
-_DIST = TIME_METRICS + ("cohesion",)
 
-
-class ReportError(ValueError):
+class ReportError(CdtxError, ValueError):
     """A results file that cannot be reported on; the message names the file and the problem."""
 
 
-def read_results(path: str | Path) -> list[dict[str, Any]]:
+class Results(list):
+    """The rows of a results file, and the spec written beside it (``spec``; None if absent)."""
+
+    spec: dict[str, Any] | None = None
+
+
+def read_results(path: str | Path) -> Results:
     """Rows of a sweep results file (``.csv`` or ``.parquet``), read and checked by
-    :func:`sim.sweep.read_rows`; a file that cannot be reported on raises :class:`ReportError`."""
+    :func:`sim.sweep.read_rows`, with the spec beside it (its title and sampling design); a file
+    that cannot be reported on raises :class:`ReportError`."""
     try:
-        rows = list(read_rows(path))
+        rows = Results(read_rows(path))
+        rows.spec = read_spec_file(path)
     except SweepError as exc:
         raise ReportError(str(exc)) from None
     if not rows:
@@ -38,53 +45,13 @@ def read_results(path: str | Path) -> list[dict[str, Any]]:
     return rows
 
 
-def summarise(rows: list[dict[str, Any]], *, name: str = "") -> dict[str, Any]:
-    columns = list(rows[0])
-    metric_cols = [c for c in columns if c in _DIST]
-    params = [c for c in columns if is_parameter(c)]
-    objectives = [c for c in columns if c.startswith("objective.")]
-    by_point: dict[Any, list[dict[str, Any]]] = {}
-    for row in rows:
-        by_point.setdefault(row["point"], []).append(row)
-    points = []
-    for point in sorted(by_point, key=lambda p: (p is None, p)):
-        group = by_point[point]
-        good = [r for r in group if run_ok(r)]
-        entry: dict[str, Any] = {
-            "point": point,
-            "params": {p: group[0].get(p) for p in params},
-            "runs": len(group),
-            "failed": len(group) - len(good),
-            "metrics": {},
-            "rungs": {},
-            "blockers": {},
-            "objectives": {},
-        }
-        for m in metric_cols:
-            vals = [float(r[m]) for r in good if r.get(m) is not None]
-            if m in TIME_METRICS:
-                vals = [v / 24 for v in vals]  # days for people
-            entry["metrics"][m] = distribution(vals, len(good))
-        if "highest_rung" in columns and good:
-            counts = Counter(int(r["highest_rung"] or 0) for r in good)
-            entry["rungs"] = {rung: counts.get(rung, 0) / len(good) for rung in range(6)}
-        if "blocked" in columns and good:
-            states: Counter = Counter()
-            for r in good:
-                states.update(set(blocking_states(str(r.get("blocked") or ""))))
-            entry["blockers"] = {s: n / len(good) for s, n in states.most_common()}
-        for o in objectives if good else ():  # a point whose runs all failed has no ratings
-            counts = Counter(r.get(o) or "-" for r in good)
-            entry["objectives"][o.split(".", 1)[1]] = {k: counts.get(k, 0) / len(good)
-                                                      for k in "PSMU"}  # fmt: skip
-        points.append(entry)
-    return {"name": name, "rows": len(rows), "params": params, "metrics": metric_cols,
-            "points": points}  # fmt: skip
-
-
-def one_decimal(x: float | None, unit: str = "") -> str:
-    """A number as reports and summaries show it (one decimal; "-" for none)."""
-    return "-" if x is None else f"{x:.1f}{unit}"
+def summarise(rows: list[dict[str, Any]], *, name: str = "", spec: dict | None = None) -> dict:
+    """The summary of ``rows``: :func:`sim.sweep.summarize`, the one summary the CLI and the
+    plot show too."""
+    s = summarize(rows, spec=spec if spec is not None else getattr(rows, "spec", None))
+    if name:
+        s["name"] = name
+    return s
 
 
 def _params_text(p: dict[str, Any]) -> str:
@@ -95,36 +62,85 @@ def _label(m: str) -> str:
     return f"{m} (days)" if m in TIME_METRICS else m
 
 
+def _heading(s: dict[str, Any]) -> str:
+    title = s.get("title") or s.get("name") or ""
+    return f"Sweep report{': ' + title if title else ''}"
+
+
+def _intro(s: dict[str, Any]) -> str:
+    return (f"{s['runs']} runs at {s['total_points']} point(s). Shares are given with their 95 % "
+            "Wilson interval, medians with their 95 % bootstrap interval (in brackets).")  # fmt: skip
+
+
+def _metric_rows(s: dict[str, Any], m: str) -> list[list[Any]]:
+    return [[p["point"], show_median(p["metrics"][m]), one_decimal(p["metrics"][m]["p10"]),
+             one_decimal(p["metrics"][m]["p90"]), show_rate(p["metrics"][m]["reached"])]
+            for p in s["points"]]  # fmt: skip
+
+
+_METRIC_HEAD = ["Point", "Median (95% CI)", "p10", "p90", "Reached (95% CI)"]
+_RUNG_HEAD = ["Point"] + [f"rung >= {r}" for r in RUNGS]
+
+
+def _rung_rows(s: dict[str, Any]) -> list[list[Any]]:
+    return [[p["point"]] + [show_rate(p["rungs"][r]) for r in RUNGS]
+            for p in s["points"] if p["rungs"]]  # fmt: skip
+
+
+def _blocker_rows(s: dict[str, Any]) -> list[list[Any]]:
+    return [[p["point"], show_rate(p["blocked"]),
+             ", ".join(f"{k} {show_rate(v)}" for k, v in p["blockers"].items()) or "none"]
+            for p in s["points"]]  # fmt: skip
+
+
+_BLOCKER_HEAD = ["Point", "Any decision blocked", "Blocked by (share of runs)"]
+
+
+def _index_rows(s: dict[str, Any], m: str) -> tuple[list[str], list[list[Any]]]:
+    sens = s["sensitivity"]
+    result = sens["metrics"][m]
+    if sens["method"] == "sobol":
+        head = ["Parameter", "S1 (95% CI)", "ST (95% CI)"]
+        rows = [[name, show_index(v["S1"], v["S1_conf"]), show_index(v["ST"], v["ST_conf"])]
+                for name, v in result.items()]  # fmt: skip
+    else:
+        head = ["Parameter", "mu* (95% CI)", "sigma"]
+        rows = [[name, show_index(v["mu_star"], v["mu_star_conf"]), one_decimal(v["sigma"])]
+                for name, v in result.items()]  # fmt: skip
+    return head, rows
+
+
 def markdown(s: dict[str, Any]) -> str:
-    out = [f"# Sweep report{': ' + s['name'] if s['name'] else ''}", "",
-           f"{s['rows']} runs at {len(s['points'])} point(s).", ""]  # fmt: skip
+    out = [f"# {_heading(s)}", "", _intro(s), ""]
     out += ["## Points", ""]
     out += _md_table(["Point", "Parameters", "Runs", "Failed"],
-                     [[p["point"], _params_text(p["params"]), p["runs"], p["failed"]]
+                     [[p["point"], _params_text(p["params"]), p["n"], p["failed"]]
                       for p in s["points"]])  # fmt: skip
+    if s["omitted"]:
+        out += [f"{s['omitted']:,} more points are not shown.", ""]
+    if s["sensitivity"]:
+        out += [f"## Sensitivity ({s['sensitivity']['label']})", ""]
+        for m in s["sensitivity"]["metrics"]:
+            head, rows = _index_rows(s, m)
+            out += [f"### {_label(m)}", ""] + _md_table(head, rows)
     out += ["## Distributions (median, p10-p90; share of runs in which it happened)", ""]
     for m in s["metrics"]:
         out += [f"### {_label(m)}", ""]
-        out += _md_table(["Point", "Median", "p10", "p90", "Reached"],
-                         [[p["point"], one_decimal(p["metrics"][m]["median"]), one_decimal(p["metrics"][m]["p10"]),
-                           one_decimal(p["metrics"][m]["p90"]), f"{p['metrics'][m]['reached']:.0%}"]
-                          for p in s["points"]])  # fmt: skip
+        out += _md_table(_METRIC_HEAD, _metric_rows(s, m))
     if any(p["rungs"] for p in s["points"]):
-        out += ["## Highest rung reached (probability)", ""]
-        out += _md_table(["Point"] + [f"rung {r}" for r in range(6)],
-                         [[p["point"]] + [f"{p['rungs'].get(r, 0):.0%}" for r in range(6)]
-                          for p in s["points"]])  # fmt: skip
-    out += ["## Blockers (share of runs in which a state blocked a decision)", ""]
-    out += _md_table(["Point", "Blockers"],
-                     [[p["point"], ", ".join(f"{k} {v:.0%}" for k, v in p["blockers"].items())
-                       or "none"] for p in s["points"]])  # fmt: skip
+        out += ["## Highest rung reached (share of runs reaching at least rung r)", ""]
+        out += _md_table(_RUNG_HEAD, _rung_rows(s))
+    out += ["## Blockers (share of runs in which a delegation blocked a decision)", ""]
+    out += _md_table(_BLOCKER_HEAD, _blocker_rows(s))
     if any(p["objectives"] for p in s["points"]):
         out += ["## Objective ratings (share P / S / M / U)", ""]
         objs = _objective_ids(s)
         out += _md_table(["Point"] + objs,
                          [[p["point"]] + [_shares(p, o) for o in objs]
                           for p in s["points"]])  # fmt: skip
-    return "\n".join(out).rstrip() + "\n"
+    if s["notes"]:
+        out += ["## Notes", ""] + [f"- {n}" for n in s["notes"]] + [""]
+    return md_safe("\n".join(out).rstrip() + "\n")
 
 
 def _objective_ids(s: dict[str, Any]) -> list[str]:
@@ -134,7 +150,7 @@ def _objective_ids(s: dict[str, Any]) -> list[str]:
 
 def _shares(point: dict[str, Any], objective: str) -> str:
     shares = point["objectives"].get(objective)
-    return "-" if shares is None else " / ".join(f"{v:.0%}" for v in shares.values())
+    return "-" if shares is None else " / ".join(show_rate(v, False) for v in shares.values())
 
 
 def bar_chart(
@@ -167,13 +183,27 @@ def bar_chart(
 
 
 def html(s: dict[str, Any]) -> str:
-    b = [f"<h1>Sweep report{': ' + escape(s['name']) if s['name'] else ''}</h1>",
-         f"<p>{s['rows']} runs at {len(s['points'])} point(s).</p>", "<h2>Points</h2>",
+    b = [f"<h1>{escape(_heading(s))}</h1>", f"<p>{escape(_intro(s))}</p>", "<h2>Points</h2>",
          _table(["Point", "Parameters", "Runs", "Failed"],
-                [[p["point"], _params_text(p["params"]), p["runs"], p["failed"]]
-                 for p in s["points"]]),
-         "<h2>Distributions</h2><p>Bars show the median, whiskers p10 to p90.</p>"]  # fmt: skip
+                [[p["point"], _params_text(p["params"]), p["n"], p["failed"]]
+                 for p in s["points"]])]  # fmt: skip
+    if s["omitted"]:
+        b.append(f"<p>{s['omitted']:,} more points are not shown.</p>")
+    if s["sensitivity"]:
+        sens = s["sensitivity"]
+        b.append(f"<h2>Sensitivity ({escape(sens['label'])})</h2>")
+        key, conf = ("ST", "ST_conf") if sens["method"] == "sobol" else ("mu_star", "mu_star_conf")
+        for m in sens["metrics"]:
+            b.append(f"<h3>{escape(_label(m))}</h3>")
+            values = sens["metrics"][m]
+            bars = [(name, max(v[key], 0.0), max(v[key] - v[conf], 0.0), v[key] + v[conf])
+                    for name, v in values.items()]  # fmt: skip
+            b.append(bar_chart(f"{key} (whiskers: 95% CI)", bars))
+            head, rows = _index_rows(s, m)
+            b.append(_table(head, rows))
+    b.append("<h2>Distributions</h2><p>Bars show the median, whiskers p10 to p90.</p>")
     for m in s["metrics"]:
+        b.append(f"<h3>{escape(_label(m))}</h3>")  # every table keeps its heading
         bars = []
         for p in s["points"]:
             d = p["metrics"][m]
@@ -182,27 +212,27 @@ def html(s: dict[str, Any]) -> str:
         if bars:
             unit = " d" if m in TIME_METRICS else ""
             b.append(bar_chart(_label(m), bars, unit))
-        b.append(_table(["Point", "Median", "p10", "p90", "Reached"],
-                        [[p["point"], one_decimal(p["metrics"][m]["median"]), one_decimal(p["metrics"][m]["p10"]),
-                          one_decimal(p["metrics"][m]["p90"]), f"{p['metrics'][m]['reached']:.0%}"]
-                         for p in s["points"]]))  # fmt: skip
+        else:
+            b.append("<p>No run reached it.</p>")
+        b.append(_table(_METRIC_HEAD, _metric_rows(s, m)))
     if any(p["rungs"] for p in s["points"]):
-        b.append("<h2>Highest rung reached (probability)</h2>")
+        b.append("<h2>Highest rung reached (share of runs reaching at least rung r)</h2>")
         for p in s["points"]:
-            b.append(bar_chart(f"point {p['point']}: highest rung",
-                               [(f"rung {r}", 100 * v, None, None) for r, v in p["rungs"].items()],
-                               "%"))  # fmt: skip
-        b.append(_table(["Point"] + [f"rung {r}" for r in range(6)],
-                        [[p["point"]] + [f"{p['rungs'].get(r, 0):.0%}" for r in range(6)]
-                         for p in s["points"]]))  # fmt: skip
+            if p["rungs"]:
+                b.append(bar_chart(f"point {p['point']}: highest rung at least",
+                                   [(f"rung >= {r}", 100 * v["share"], 100 * v["low"],
+                                     100 * v["high"]) for r, v in p["rungs"].items()],
+                                   "%"))  # fmt: skip
+        b.append(_table(_RUNG_HEAD, _rung_rows(s)))
     b.append("<h2>Blockers</h2>")
-    b.append(_table(["Point", "Blockers (share of runs)"],
-                    [[p["point"], ", ".join(f"{k} {v:.0%}" for k, v in p["blockers"].items())
-                      or "none"] for p in s["points"]]))  # fmt: skip
+    b.append(_table(_BLOCKER_HEAD, _blocker_rows(s)))
     if any(p["objectives"] for p in s["points"]):
         objs = _objective_ids(s)
         b.append("<h2>Objective ratings (share P / S / M / U)</h2>")
         b.append(_table(["Point"] + objs,
                         [[p["point"]] + [_shares(p, o) for o in objs]
                          for p in s["points"]]))  # fmt: skip
+    if s["notes"]:
+        b.append("<h2>Notes</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in s["notes"])
+                 + "</ul>")  # fmt: skip
     return page(f"Sweep report {s['name']}", "\n".join(b))

@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING
 from actors import national
 from actors.institutions import assessment_confidence
 
+from ..world import Assessment
+from . import ProcessGenerator
+
 if TYPE_CHECKING:
     from ..exercise import Exercise
     from ..world import IncidentState
@@ -23,7 +26,7 @@ UPDATE_FRACTION = 1 / 3  # an update takes a third of a first assessment
 UPDATE_THRESHOLD = 0.05  # INTCEN reissues only when its confidence moves this much
 
 
-def national_follow_up(ex: Exercise, incident: IncidentState, code: str):
+def national_follow_up(ex: Exercise, incident: IncidentState, code: str) -> ProcessGenerator[None]:
     """Process: share, report, and start gathering evidence after ``code`` detects."""
     ex.env.process(gather_evidence(ex, code, incident.actor.id))
     state = ex.roster[code]
@@ -51,7 +54,7 @@ def national_follow_up(ex: Exercise, incident: IncidentState, code: str):
                 ex.notify("intcen")
 
 
-def gather_evidence(ex: Exercise, code: str, actor_id: str):
+def gather_evidence(ex: Exercise, code: str, actor_id: str) -> ProcessGenerator[None]:
     """Process: findings of ``code``'s services accumulate until it attributes (or time ends)."""
     if (code, actor_id) in ex.world.gathering:
         return
@@ -111,7 +114,7 @@ def attribute(ex: Exercise, code: str, actor_id: str, source: str) -> None:
     ex.world_changed()
 
 
-def intcen(ex: Exercise):
+def intcen(ex: Exercise) -> ProcessGenerator[None]:
     """Process: INTCEN/SIAC's assessment, first after the first report, then on news."""
     yield ex.signal("intcen")
     rng = ex.rng("intcen")
@@ -134,9 +137,9 @@ def issue_assessment(ex: Exercise, update: bool = False) -> None:
     ]
     confidence = assessment_confidence(national_confidences)
     previous = ex.world.assessment
-    if update and previous and abs(previous["confidence"] - confidence) < UPDATE_THRESHOLD:
+    if update and previous and abs(previous.confidence - confidence) < UPDATE_THRESHOLD:
         return
-    ex.world.assessment = {"actor": actor.id, "sponsor": actor.sponsor, "confidence": confidence}
+    ex.world.assessment = Assessment(actor.id, actor.sponsor, confidence)
     ex.emit(
         "assessment",
         actor=actor.id,
@@ -148,7 +151,7 @@ def issue_assessment(ex: Exercise, update: bool = False) -> None:
     ex.world_changed()
 
 
-def endorse(ex: Exercise):
+def endorse(ex: Exercise) -> ProcessGenerator[None]:
     """Process: member states endorse the assessment at the first HWPCI or PSC sitting."""
     hwpci = ex.bodies["hwpci"].sitting("endorse the INTCEN assessment")
     psc = ex.bodies["psc"].sitting("endorse the INTCEN assessment")
@@ -156,13 +159,13 @@ def endorse(ex: Exercise):
     body = "hwpci" if hwpci in fired else "psc"
     ex.bodies["psc" if body == "hwpci" else "hwpci"].withdraw(psc if body == "hwpci" else hwpci)
     ex.world.awareness = ex.env.now
-    assessment = ex.world.assessment or {}
+    assessment = ex.world.assessment
     ex.emit(
         "shared_awareness",
         body=body,
-        actor=assessment.get("actor"),
-        sponsor=assessment.get("sponsor"),
-        confidence=assessment.get("confidence"),
+        actor=assessment.actor if assessment else None,
+        sponsor=assessment.sponsor if assessment else None,
+        confidence=assessment.confidence if assessment else None,
     )
     ex.notify("awareness")
     ex.world_changed()

@@ -6,28 +6,30 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from actors.severity import rung_of
+from scenarios.measures import MEASURE
 
-from . import psc, reaction
+from ..world import Status
+from . import ProcessGenerator, psc, reaction
 
 if TYPE_CHECKING:
     from ..exercise import Exercise
     from ..world import Proposal
 
 
-def adopt(ex: Exercise, proposal: Proposal):
+def adopt(ex: Exercise, proposal: Proposal) -> ProcessGenerator[bool]:
     """Process step: carry an agreed proposal through to adoption; returns True if adopted."""
-    proposal.status = "adopting"
+    proposal.status = Status.ADOPTING
     measure = proposal.measure
-    if measure == "hr_declaration":
+    declared = MEASURE[measure]
+    if declared.adoption == "silence_procedure":
         ex.emit("silence_procedure", proposal=proposal.id, phase="started")
         yield ex.env.timeout(ex.timing.silence_procedure)
         ex.emit("silence_procedure", proposal=proposal.id, phase="ended")
-        return adopted(ex, proposal, body="psc", how="silence procedure")
-    if measure in ("cooperative", "preventive"):
-        return adopted(
-            ex, proposal, body="psc" if measure == "cooperative" else "eeas", how="agreed"
-        )
-    if measure == "listing":
+        return adopted(ex, proposal, body=declared.adopting_body, how="silence procedure")
+    if declared.adoption == "agreed":
+        return adopted(ex, proposal, body=declared.adopting_body, how="agreed")
+    # Council measures, and a rung-5 measure tabled as a proposal rather than invoked.
+    if declared.legal_acts:
         ex.emit("relex", proposal=proposal.id, phase="started")
         yield ex.env.timeout(ex.timing.relex_drafting)
         ex.emit("relex", proposal=proposal.id, phase="ended")
@@ -49,13 +51,13 @@ def adopt(ex: Exercise, proposal: Proposal):
         ex.emit("written_procedure", proposal=proposal.id, phase="ended")
     outcome = yield from psc.decide(ex, proposal, body="council", wait=False)
     if not outcome.adopted:
-        proposal.status = "blocked"
+        proposal.status = Status.BLOCKED
         return False
     return adopted(ex, proposal, body="council", how=how)
 
 
 def adopted(ex: Exercise, proposal: Proposal, body: str, how: str) -> bool:
-    proposal.status = "adopted"
+    proposal.status = Status.ADOPTED
     ex.emit("adopted", proposal=proposal.id, measure=proposal.measure, rung=rung_of(proposal.measure),
             body=body, how=how)  # fmt: skip
     ex.world_changed()

@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING
 from actors import national
 from actors.severity import overtness
 
-from . import awareness
+from . import ProcessGenerator, awareness
 
 if TYPE_CHECKING:
     from ..exercise import Exercise
     from ..world import IncidentState
 
 
-def detect(ex: Exercise, incident: IncidentState, code: str):
+def detect(ex: Exercise, incident: IncidentState, code: str) -> ProcessGenerator[None]:
     """Process: wait for ``code``'s CSIRT to detect ``incident``, then start its national follow-up."""
     state = ex.roster[code]
     delay = national.detection_delay(

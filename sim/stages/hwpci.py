@@ -10,6 +10,10 @@ import math
 from typing import TYPE_CHECKING
 
 from actors.national import minutes
+from scenarios.measures import MEASURE
+
+from ..world import Status
+from . import ProcessGenerator
 
 if TYPE_CHECKING:
     from ..exercise import Exercise
@@ -18,10 +22,10 @@ if TYPE_CHECKING:
 PACKAGE_SIGMA = 0.25
 
 
-def prepare(ex: Exercise, proposal: Proposal):
+def prepare(ex: Exercise, proposal: Proposal) -> ProcessGenerator[None]:
     """Process step: the working party readies ``proposal`` for the PSC."""
-    proposal.status = "preparing"
-    if proposal.measure == "listing":
+    proposal.status = Status.PREPARING
+    if MEASURE[proposal.measure].legal_acts:
         rng = ex.rng("hwpci-package", proposal.id)
         package = minutes(ex.timing.hwpci_package * math.exp(rng.gauss(0.0, PACKAGE_SIGMA)))
         ex.emit("evidence_package", proposal=proposal.id, measure=proposal.measure, phase="started",

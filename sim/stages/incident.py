@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..world import IncidentState
-from . import detection
+from . import ProcessGenerator, detection
 
 if TYPE_CHECKING:
     from scenarios.model import Incident
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from ..exercise import Exercise
 
 
-def start(ex: Exercise, spec: Incident, wave: int = 1):
+def start(ex: Exercise, spec: Incident, wave: int = 1) -> ProcessGenerator[None]:
     """Process: wait until the incident's time, then open it and start detection at each target."""
     yield ex.until(spec.at)
     open_incident(ex, spec, wave)

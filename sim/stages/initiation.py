@@ -8,13 +8,16 @@ from typing import TYPE_CHECKING
 from actors.institutions import initiator
 from actors.severity import MEASURE_FOR_RUNG, rung_of
 
+from ..world import Status
+from . import ProcessGenerator
+
 if TYPE_CHECKING:
     from ..exercise import Exercise
 
 MAX_INITIATIVES = 4
 
 
-def initiative(ex: Exercise):
+def initiative(ex: Exercise) -> ProcessGenerator[None]:
     """Process: propose the recommended measure whenever nothing adopted or pending reaches it."""
     yield ex.signal("awareness")
     for _ in range(MAX_INITIATIVES):
@@ -42,5 +45,6 @@ def initiative(ex: Exercise):
 def _given_up(ex: Exercise, measure: str) -> bool:
     """A measure blocked or dropped once is not re-proposed by the model (people may)."""
     return any(
-        p.measure == measure and p.status in ("blocked", "dropped") for p in ex.world.proposals
+        p.measure == measure and p.status in (Status.BLOCKED, Status.DROPPED)
+        for p in ex.world.proposals
     )

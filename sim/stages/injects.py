@@ -1,20 +1,59 @@
-"""Injects: what the MSEL and the facilitator put into the exercise, and its effect."""
+"""Injects: what the MSEL and the facilitator put into the exercise, and its effect.
+
+Each inject type declared in scenarios/model.py registers here, once, its effect on the exercise
+and the few words that say what it does (:func:`sim.narrative.inject_summary`, for lists and
+reports where an inject has no message of its own). tests/test_declarations.py checks that every
+declared type is registered.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from scenarios.vocabulary import ARTICLES
+from scenarios.measures import measure_for_article
 
-from . import awareness, incident, reaction
+from .. import event_kinds as K
+from ..names import body, short
+from . import ProcessGenerator, awareness, incident, reaction
 
 if TYPE_CHECKING:
     from scenarios.model import InjectBase
 
     from ..exercise import Exercise
 
+#: ``effect(ex, inject, params)``: what the inject does to the exercise, now.
+Effect = Callable[["Exercise", "InjectBase", Any], None]
+#: ``summary(params, to)``: what it does in a few words, from MSEL-entry-shaped params.
+Summary = Callable[[Mapping[str, Any], str], str]
 
-def scheduled(ex: Exercise, inject: InjectBase, source: str):
+
+@dataclass(frozen=True)
+class InjectEngine:
+    """The engine's half of an inject type's declaration."""
+
+    effect: Effect
+    summary: Summary
+
+
+#: Inject type -> its effect and summary, filled by :func:`registers`.
+ENGINE: dict[str, InjectEngine] = {}
+
+
+def registers(kind: str, summary: Summary) -> Callable[[Effect], Effect]:
+    """Decorator: the function is the effect of inject type ``kind``; ``summary`` its words."""
+
+    def register(effect: Effect) -> Effect:
+        if kind in ENGINE:
+            raise ValueError(f"inject type {kind!r} is registered twice")
+        ENGINE[kind] = InjectEngine(effect, summary)
+        return effect
+
+    return register
+
+
+def scheduled(ex: Exercise, inject: InjectBase, source: str) -> ProcessGenerator[None]:
     """Process: wait until the inject's time, then apply it."""
     yield ex.until(inject.at)
     ex.scheduled.pop(inject.id, None)
@@ -25,49 +64,112 @@ def scheduled(ex: Exercise, inject: InjectBase, source: str):
 
 def apply(ex: Exercise, inject: InjectBase, source: str) -> None:
     """The effect of one inject, now (docs/scenario-format.md, *Inject types*)."""
-    p = inject.params
-    kind = inject.type
     ex.applied.add(inject.id)
-    ex.emit("inject_applied", source, inject=inject.id, type=kind, message=inject.message,
+    ex.emit(K.INJECT_APPLIED, source, inject=inject.id, type=inject.type, message=inject.message,
             expected_action=inject.expected_action)  # fmt: skip
-    if kind == "incident":
-        incident.open_incident(ex, p)
-    elif kind == "escalate":
-        incident.escalate(ex, p.incident, {k: v for k, v in p.severity.model_dump().items() if v})
-    elif kind == "intel":
-        for code in inject.to:
-            awareness.change_confidence(ex, code, p.actor, p.confidence, cause="intel")
-            ex.env.process(awareness.gather_evidence(ex, code, p.actor))
-    elif kind == "attribute":
-        for code in p.states:
-            awareness.attribute(ex, code, p.actor, source="inject")
-    elif kind == "media":
-        for code in inject.to or list(ex.roster.codes):
-            before = ex.world.pressure.get(code, 0.0)
-            ex.world.pressure[code] = round(before + p.pressure * (1.0 - before), 4)
-        ex.emit("pressure", states=list(inject.to), pressure=p.pressure)
-        ex.world_changed()
-    elif kind == "position":
-        ex.world.fixed_positions[(p.state, p.measure)] = p.stance
-        ex.emit("position_fixed", state=p.state, measure=p.measure, position=p.stance,
-                statement=inject.message)  # fmt: skip
-        ex.position_answered(p.state, p.measure)
-    elif kind == "meeting":
-        body = ex.bodies[p.body]
-        body.request(p.extraordinary, by="inject")
-    elif kind == "propose":
-        ex.propose(p.measure, p.by, source="inject")
-    elif kind == "invoke":
-        measure = ARTICLES[p.article]
-        ex.emit("invoked", article=p.article, measure=measure, by=p.by)
-        proposal = ex.propose(measure, p.by, source="inject", start=False)
-        from . import council  # local: council imports reaction which imports incident
+    ENGINE[inject.type].effect(ex, inject, inject.params)
 
-        council.adopted(ex, proposal, body=p.by, how=f"invoked by {p.by}")
-        proposal.done.succeed(proposal.status)
-    elif kind == "adversary":
-        for actor in ex.scenario.threat_actors:
-            if any(i.actor.id == actor.id for i in ex.world.incidents.values()):
-                reaction.set_behaviour(ex, actor.id, p.action, cause="inject")
-    elif kind == "note":
-        ex.emit("note", text=p.text, to=list(inject.to))
+
+# -- the built-in inject types, in the order of their declarations --------------------------------
+
+
+def _targets(p: Mapping[str, Any]) -> str:
+    return ", ".join(f"{t.get('state')} ({t.get('sector')})" for t in p.get("targets", []))
+
+
+@registers("incident", lambda p, to: f"{p.get('id')}: {p.get('actor')} hits {_targets(p)}")
+def _incident(ex: Exercise, inject: InjectBase, p: Any) -> None:
+    incident.open_incident(ex, p)
+
+
+def _change(p: Mapping[str, Any]) -> str:
+    return ", ".join(f"{c} {d:+d}" for c, d in (p.get("severity") or {}).items() if d)
+
+
+@registers("escalate", lambda p, to: f"{p.get('incident')} escalates ({_change(p)})")
+def _escalate(ex: Exercise, inject: InjectBase, p: Any) -> None:
+    incident.escalate(ex, p.incident, {k: v for k, v in p.severity.model_dump().items() if v})
+
+
+@registers(
+    "intel",
+    lambda p, to: (
+        f"intelligence to {to}: confidence {p.get('confidence', 0):+.0%} on {p.get('actor')}"
+    ),
+)
+def _intel(ex: Exercise, inject: InjectBase, p: Any) -> None:
+    for code in inject.to:
+        awareness.change_confidence(ex, code, p.actor, p.confidence, cause="intel")
+        ex.env.process(awareness.gather_evidence(ex, code, p.actor))
+
+
+@registers(
+    "attribute", lambda p, to: f"{', '.join(p.get('states', []))} attribute to {p.get('actor')}"
+)
+def _attribute(ex: Exercise, inject: InjectBase, p: Any) -> None:
+    for code in p.states:
+        awareness.attribute(ex, code, p.actor, source="inject")
+
+
+@registers(
+    "media",
+    lambda p, to: f"media pressure {p.get('pressure', 0):.0%}" + (f" on {to}" if to else ""),
+)
+def _media(ex: Exercise, inject: InjectBase, p: Any) -> None:
+    for code in inject.to or list(ex.roster.codes):
+        before = ex.world.pressure.get(code, 0.0)
+        ex.world.pressure[code] = round(before + p.pressure * (1.0 - before), 4)
+    ex.emit(K.PRESSURE, states=list(inject.to), pressure=p.pressure)
+    ex.world_changed()
+
+
+@registers(
+    "position",
+    lambda p, to: (
+        f"{p.get('state')}: {str(p.get('stance', '')).replace('_', ' ')} "
+        f"on {short(str(p.get('measure')))}"
+    ),
+)
+def _position(ex: Exercise, inject: InjectBase, p: Any) -> None:
+    ex.world.fixed_positions[(p.state, p.measure)] = p.stance
+    ex.emit(K.POSITION_FIXED, state=p.state, measure=p.measure, position=p.stance,
+            statement=inject.message)  # fmt: skip
+    ex.position_answered(p.state, p.measure)
+
+
+@registers(
+    "meeting",
+    lambda p, to: (
+        f"{'extraordinary ' if p.get('extraordinary') else ''}{body(str(p.get('body')))} meeting"
+    ),
+)
+def _meeting(ex: Exercise, inject: InjectBase, p: Any) -> None:
+    ex.bodies[p.body].request(p.extraordinary, by="inject")
+
+
+@registers("propose", lambda p, to: f"{p.get('by')} proposes {short(str(p.get('measure')))}")
+def _propose(ex: Exercise, inject: InjectBase, p: Any) -> None:
+    ex.propose(p.measure, p.by, source="inject")
+
+
+@registers("invoke", lambda p, to: f"{p.get('by')} invokes Art. {p.get('article')}")
+def _invoke(ex: Exercise, inject: InjectBase, p: Any) -> None:
+    measure = measure_for_article(p.article).id
+    ex.emit(K.INVOKED, article=p.article, measure=measure, by=p.by)
+    proposal = ex.propose(measure, p.by, source="inject", start=False)
+    from . import council  # local: council imports reaction which imports incident
+
+    council.adopted(ex, proposal, body=p.by, how=f"invoked by {p.by}")
+    proposal.finish()
+
+
+@registers("adversary", lambda p, to: f"threat actor: {str(p.get('action', '')).replace('_', ' ')}")
+def _adversary(ex: Exercise, inject: InjectBase, p: Any) -> None:
+    for actor in ex.scenario.threat_actors:
+        if any(i.actor.id == actor.id for i in ex.world.incidents.values()):
+            reaction.set_behaviour(ex, actor.id, p.action, cause="inject")
+
+
+@registers("note", lambda p, to: str(p.get("text", "")))
+def _note(ex: Exercise, inject: InjectBase, p: Any) -> None:
+    ex.emit(K.NOTE, text=p.text, to=list(inject.to))

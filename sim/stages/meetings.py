@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from . import ProcessGenerator
+
 if TYPE_CHECKING:
     from simpy import Event
 
     from ..exercise import Exercise
+
 
 class Body:
     def __init__(self, ex: Exercise, name: str):
@@ -56,7 +59,7 @@ class Body:
         self.scheduled = at
         self.ex.env.process(self._sit(at, special, force))
 
-    def _sit(self, at: float, extraordinary: bool, force: bool):
+    def _sit(self, at: float, extraordinary: bool, force: bool) -> ProcessGenerator[None]:
         yield self.ex.until(at)
         if self.scheduled != at:
             return  # superseded by an earlier sitting

@@ -9,17 +9,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from actors.institutions import chair_move
+from scenarios.measures import MEASURES_DECLARED
 
-from . import council, hwpci, psc
+from ..world import Status
+from . import ProcessGenerator, council, hwpci, psc
 
 if TYPE_CHECKING:
     from ..exercise import Exercise
     from ..world import Proposal
 
-NO_VOTE = ("preventive",)
+#: Measures member states do not vote on (scenarios/measures.py).
+NO_VOTE = tuple(m.id for m in MEASURES_DECLARED if not m.vote)
 
 
-def lifecycle(ex: Exercise, proposal: Proposal, prepared: bool = False):
+def lifecycle(ex: Exercise, proposal: Proposal, prepared: bool = False) -> ProcessGenerator[None]:
     """Process: carry ``proposal`` from tabling to adoption, blocking or dropping."""
     if proposal.measure not in NO_VOTE:
         # An HR declaration tabled by the HR is an EEAS text: it goes straight to the PSC
@@ -32,10 +35,9 @@ def lifecycle(ex: Exercise, proposal: Proposal, prepared: bool = False):
             wait = True
             if outcome.adopted:
                 break
-            assessment = ex.world.assessment or {}
             move, weaker = chair_move(
                 proposal.measure,
-                assessment.get("confidence", 0.0),
+                ex.world.assessed_confidence(),
                 proposal.deferrals,
                 ex.world.adopted(),
             )
@@ -44,19 +46,19 @@ def lifecycle(ex: Exercise, proposal: Proposal, prepared: bool = False):
                 ex.emit("deferred", proposal=proposal.id, measure=proposal.measure,
                         reason="the chair seeks more evidence before a new round")  # fmt: skip
                 continue
-            proposal.status = "blocked"
-            if move == "compromise":
+            proposal.status = Status.BLOCKED
+            if move == "compromise" and weaker is not None:
                 ex.emit(
                     "compromise", proposal=proposal.id, measure=proposal.measure, instead=weaker
                 )
                 compromise = ex.propose(weaker, "chair", parent=proposal.id, prepared=True)
-                proposal.done.succeed(proposal.status)
+                proposal.finish()
                 yield compromise.done
                 return
             ex.emit("dropped", proposal=proposal.id, measure=proposal.measure)
-            proposal.done.succeed(proposal.status)
+            proposal.finish()
             return
     yield from council.adopt(ex, proposal)
-    if proposal.status != "adopted":
+    if proposal.status != Status.ADOPTED:
         ex.emit("dropped", proposal=proposal.id, measure=proposal.measure)
-    proposal.done.succeed(proposal.status)
+    proposal.finish()

@@ -13,6 +13,8 @@ from actors.delegation import STANCE_OF_POSITION, Observation, deliberate, initi
 from actors.networks import influence_matrix
 
 from .. import voting
+from ..world import Status
+from . import ProcessGenerator
 
 if TYPE_CHECKING:
     from actors.roster import MemberState
@@ -21,11 +23,13 @@ if TYPE_CHECKING:
     from ..world import Proposal
 
 
-def decide(ex: Exercise, proposal: Proposal, body: str = "psc", wait: bool = True):
+def decide(
+    ex: Exercise, proposal: Proposal, body: str = "psc", wait: bool = True
+) -> ProcessGenerator[voting.Outcome]:
     """Process step: take ``proposal`` at the next sitting of ``body`` and vote; returns the Outcome."""
     if wait:
         yield ex.bodies[body].sitting(f"{proposal.id}: decide on {proposal.measure}")
-    proposal.status = "deliberating"
+    proposal.status = Status.DELIBERATING
     positions = yield from delegation_positions(ex, proposal, body)
     population = {s.code: s.population for s in ex.roster}
     outcome = voting.decide(ex.scenario.decision_rule, positions, population)
@@ -51,9 +55,9 @@ def observation(
     ex: Exercise, state: MemberState, victim_regions: set[str], victims: list[str], severity: float
 ) -> Observation:
     """What delegation ``state`` sees of the crisis when it forms its initial stance."""
-    assessment = ex.world.assessment or {}
-    shared = assessment.get("confidence", 0.0) if ex.world.awareness is not None else 0.0
-    actor_id = assessment.get("actor")
+    assessment = ex.world.assessment
+    shared = ex.world.assessed_confidence() if ex.world.awareness is not None else 0.0
+    actor_id = assessment.actor if assessment is not None else None
     own = ex.world.confidence.get(state.code, {}).get(actor_id, 0.0) if actor_id else 0.0
     if state.code in victims:
         exposure = 1.0
@@ -66,7 +70,7 @@ def observation(
         exposure=exposure,
         confidence=max(shared, own),
         pressure=ex.world.pressure.get(state.code, 0.0),
-        sponsor=assessment.get("sponsor"),
+        sponsor=assessment.sponsor if assessment is not None else None,
     )
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from actors import threat
 from actors.severity import rung_of
 
+from . import ProcessGenerator
 from . import incident as incident_stage
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ ESCALATION = {"intensity": 1, "impact": 1}
 MAX_WAVES = 3
 
 
-def react(ex: Exercise, measure: str):
+def react(ex: Exercise, measure: str) -> ProcessGenerator[None]:
     """Process: after ``measure`` is adopted, each active actor chooses how to respond."""
     yield ex.env.timeout(REACTION_DELAY)
     for actor in _active_actors(ex):

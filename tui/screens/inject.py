@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Literal, get_args, get_origin
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,14 +13,17 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select
 
-from scenarios.vocabulary import (
-    ADVERSARY_ACTIONS,
-    BODIES,
-    CRITERIA,
+from scenarios.model import (
+    INJECT_TYPE,
     INJECT_TYPES,
-    MEASURES,
-    STANCES,
+    Form,
+    Ref,
+    Severity,
+    SeverityChange,
+    Target,
+    is_state_code,
 )
+from scenarios.vocabulary import CRITERIA
 
 
 @dataclass(frozen=True)
@@ -53,59 +57,83 @@ def fields_for(
     incidents: tuple[str, ...],
     taken: Iterable[str] = (),
 ) -> list[Field]:
-    """The form's fields for an inject of ``kind``; ``taken``: incident ids already used."""
-    actor = Field("params.actor", "Threat actor", actors, actors[0] if actors else "")
-    specific = {
-        "incident": [
-            Field("params.id", "Incident id", default=next_incident_id([*incidents, *taken])),
-            actor,
-            Field("params.targets", "Targets", default="", placeholder="EE:energy, LV:finance"),
-            Field(
-                "params.severity",
-                "Severity 0-4: a level for all criteria, then criterion=level",
-                default="2",
-                placeholder="2, impact=4",
-            ),
-            Field("params.description", "Description"),
-        ],
-        "escalate": [
-            Field("params.incident", "Incident", incidents, incidents[0] if incidents else ""),
-            Field(
-                "params.severity",
-                "Severity change",
-                default="impact=1",
-                placeholder="impact=1, scale=1",
-            ),  # fmt: skip
-        ],
-        "intel": [TO, actor, Field("params.confidence", "Confidence change -1..1", default="0.2")],
-        "attribute": [Field("params.states", "States attributing", placeholder="EE, LT"), actor],
-        "media": [TO, Field("params.pressure", "Pressure 0..1", default="0.5")],
-        "position": [
-            Field("params.state", "State", placeholder="DE"),
-            Field("params.measure", "Measure", MEASURES, "hr_declaration"),
-            Field("params.stance", "Stance", STANCES, "support"),
-        ],
-        "meeting": [
-            Field("params.body", "Body", BODIES, "psc"),
-            Field("params.extraordinary", "Extraordinary", ("yes", "no"), "yes"),
-        ],
-        "propose": [
-            Field("params.measure", "Measure", MEASURES, "hr_declaration"),
-            Field("params.by", "Proposed by", placeholder="hr or a state code", default="hr"),
-        ],
-        "invoke": [
-            Field("params.article", "Article", ("42(7)", "222"), "42(7)"),
-            Field("params.by", "Invoked by", placeholder="state code"),
-        ],
-        "adversary": [Field("params.action", "Action", ADVERSARY_ACTIONS, "cease")],
-        "note": [Field("params.text", "Text")],
-    }[kind]
+    """The form's fields for an inject of ``kind``; ``taken``: incident ids already used.
+
+    Derived from the inject type's declaration (scenarios/model.py): one field per parameter,
+    shaped by its type (a choice for a literal, yes/no for a flag, state codes, targets,
+    severity levels), labelled by its ``Form`` hint; ``to`` first when the type addresses states.
+    """
+    declared = INJECT_TYPE[kind]
+    fields = [TO] if declared.recipients else []
+    for name, info in declared.params.model_fields.items():
+        hint = _hint(info)
+        if hint.hidden:
+            continue
+        ref = next((m.kind for m in info.metadata if isinstance(m, Ref)), None)
+        choices: tuple[str, ...] = ()
+        default = hint.default
+        if ref == "actor":
+            choices = actors
+        elif ref == "incident":
+            choices = incidents
+        elif ref == "new_incident" and default is None:
+            default = next_incident_id([*incidents, *taken])
+        else:
+            choices = _choices(info.annotation)
+        if default is None:
+            default = choices[0] if choices else ""
+        label = hint.label or name.replace("_", " ").capitalize()
+        fields.append(Field(f"params.{name}", label, choices, default, hint.placeholder))
     common = [
         Field("message", "Message to the players"),
         Field("expected_action", "Expected action"),
         Field("at", "At (empty: now; or T+ like 3d, 36h)", placeholder="now"),
     ]
-    return specific + common
+    return fields + common
+
+
+def _hint(info) -> Form:
+    return next((m for m in info.metadata if isinstance(m, Form)), Form())
+
+
+def _choices(annotation) -> tuple[str, ...]:
+    if annotation is bool:
+        return ("yes", "no")
+    if get_origin(annotation) is Literal:
+        return tuple(str(a) for a in get_args(annotation))
+    return ()
+
+
+def _shape(annotation, metadata) -> str:
+    """How a parameter is written in the form: ``bool``, ``float``, ``int``, ``codes`` (state
+    codes), ``code`` (one state code), ``targets``, ``severity``, ``change`` or ``text``."""
+    if annotation is bool:
+        return "bool"
+    if annotation is float:
+        return "float"
+    if annotation is int:
+        return "int"
+    if isinstance(annotation, type) and issubclass(annotation, Severity):
+        return "severity"
+    if isinstance(annotation, type) and issubclass(annotation, SeverityChange):
+        return "change"
+    if get_origin(annotation) is list:
+        (item,) = get_args(annotation)
+        return "targets" if item is Target else "codes"
+    if is_state_code(metadata) or any(is_state_code(a) for a in get_args(annotation)):
+        return "code"
+    return "text"
+
+
+def _params_shapes(kind: str | None) -> dict[str, tuple[str, object]]:
+    """Parameter name -> (shape, annotation) for an inject type (empty for an unknown one)."""
+    declared = INJECT_TYPE.get(str(kind))
+    if declared is None:
+        return {}
+    return {
+        name: (_shape(info.annotation, info.metadata), info)
+        for name, info in declared.params.model_fields.items()
+    }
 
 
 def _shown_time(at) -> str:
@@ -126,17 +154,19 @@ def form_values(inject: dict) -> dict[str, str]:
         "to": ", ".join(inject.get("to", [])),
         "at": _shown_time(inject.get("at")),
     }
+    shapes = _params_shapes(inject.get("type"))
     for name, value in params.items():
         key = f"params.{name}"
-        if name == "states":
+        shape = shapes[name][0] if name in shapes else "text"
+        if shape == "codes":
             values[key] = ", ".join(value)
-        elif name == "targets":
+        elif shape == "targets":
             values[key] = ", ".join(f"{t['state']}:{t['sector']}" for t in value)
-        elif name == "severity" and inject.get("type") == "incident":
+        elif shape == "severity":
             values[key] = severity_text(value)
-        elif name == "severity":
+        elif shape == "change":
             values[key] = ", ".join(f"{c}={d}" for c, d in value.items() if d)
-        elif name == "extraordinary":
+        elif shape == "bool":
             values[key] = "yes" if value else "no"
         else:
             values[key] = str(value)
@@ -258,9 +288,11 @@ class BadField(ValueError):
 
 
 def build_inject(kind: str, values: dict[str, str]) -> dict:
-    """Turn the form's text values into an inject mapping (MSEL entry shape)."""
+    """Turn the form's text values into an inject mapping (MSEL entry shape), each parameter
+    read by the shape of its declared type (:func:`fields_for`)."""
     inject: dict = {"type": kind, "params": {}}
     params = inject["params"]
+    shapes = _params_shapes(kind)
     for key, raw in values.items():
         value = raw.strip()
         if key == "at":
@@ -274,45 +306,55 @@ def build_inject(kind: str, values: dict[str, str]) -> dict:
             inject["to"] = _codes(value)
             continue
         name = key.removeprefix("params.")
-        if name == "states":
+        shape, info = shapes.get(name, ("text", None))
+        if shape == "codes":
             params[name] = _codes(value)
-        elif name == "targets":
-            targets = []
-            for item in value.split(","):
-                if not item.strip():
-                    continue
-                state, _, sector = item.partition(":")
-                targets.append(
-                    {"state": state.strip().upper(), "sector": sector.strip() or "other"}
-                )
-            params[name] = targets
-        elif name == "severity" and kind == "incident":
+        elif shape == "targets":
+            params[name] = _targets(value)
+        elif shape == "severity":
             params[name] = parse_severity(value, key)
-        elif name == "severity":
-            change = {}
-            for item in value.replace(";", ",").split(","):
-                if not item.strip():
-                    continue
-                criterion, sep, delta = item.partition("=")
-                try:
-                    change[criterion.strip()] = int(delta)
-                except ValueError:
-                    raise BadField(
-                        key, f"write criterion=delta, e.g. impact=1, not {item!r}"
-                    ) from None
-            params[name] = change
-        elif name in ("confidence", "pressure"):
+        elif shape == "change":
+            params[name] = _severity_change(value, key)
+        elif shape in ("float", "int"):
             try:
-                params[name] = float(value)
+                params[name] = float(value) if shape == "float" else int(value)
             except ValueError:
-                raise BadField(key, f"a number, not {value!r}") from None
-        elif name == "extraordinary":
+                what = "a number" if shape == "float" else "a whole number"
+                raise BadField(key, f"{what}, not {value!r}") from None
+        elif shape == "bool":
             params[name] = value == "yes"
-        elif name in ("state", "by") and value.lower() != "hr":
-            params[name] = value.upper()
-        elif value or name not in ("description",):
+        elif shape == "code":
+            # A literal alternative (``hr``: the High Representative) is kept as written.
+            exact = _choices(
+                next((a for a in get_args(info.annotation) if get_origin(a) is Literal), None)
+            )
+            params[name] = value if value in exact else value.upper()
+        elif value or info is None or info.is_required():
             params[name] = value
     return inject
+
+
+def _targets(value: str) -> list[dict[str, str]]:
+    targets = []
+    for item in value.split(","):
+        if not item.strip():
+            continue
+        state, _, sector = item.partition(":")
+        targets.append({"state": state.strip().upper(), "sector": sector.strip() or "other"})
+    return targets
+
+
+def _severity_change(value: str, key: str) -> dict[str, int]:
+    change = {}
+    for item in value.replace(";", ",").split(","):
+        if not item.strip():
+            continue
+        criterion, _, delta = item.partition("=")
+        try:
+            change[criterion.strip()] = int(delta)
+        except ValueError:
+            raise BadField(key, f"write criterion=delta, e.g. impact=1, not {item!r}") from None
+    return change
 
 
 class InjectScreen(ModalScreen[dict | None]):

@@ -6,13 +6,15 @@ import argparse
 import shlex
 import sys
 
+from . import argtypes
+
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def register(sub) -> None:
     p = sub.add_parser("serve", help="serve the facilitator console to a web browser")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.add_argument("--port", type=argtypes.port, default=8000, help="port (default: 8000)")
     p.add_argument(
         "play_args",
         nargs=argparse.REMAINDER,
@@ -24,19 +26,17 @@ def register(sub) -> None:
 
 def _check_play_options(extra: list[str]) -> None:
     """Parse the play options now, so a mistake is reported here, not in every browser tab."""
-    from .cli import build_parser
+    from . import build_parser
 
     parsed = build_parser().parse_args(["play", *extra])  # usage errors exit 1 with one message
-    from .commands import load_exercise
+    from .common import load_exercise
 
     load_exercise(parsed, players=parsed.players, interactive=True)  # unknown scenario, bad seed
 
 
 def cmd_serve(args) -> int:
-    from .cli import UserError
+    from scenarios.errors import UserError
 
-    if not 0 < args.port < 65536:
-        raise UserError(f"port must be between 1 and 65535, not {args.port}")
     extra = list(args.play_args or [])
     if extra[:1] == ["--"]:
         extra = extra[1:]  # only the separator; a later "--" belongs to the play options

@@ -7,8 +7,7 @@ import sys
 from argparse import Namespace
 from pathlib import Path
 
-from .cli import UserError
-from .commands import check_output, write_output
+from .common import check_output, write_output
 
 SWEEP_SUFFIXES = (".csv", ".parquet", ".pq")
 FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
@@ -34,6 +33,8 @@ def register(sub) -> None:
 
 
 def _format(args: Namespace) -> str:
+    from scenarios.errors import UserError
+
     if args.format:
         return args.format
     if not args.output:
@@ -47,7 +48,7 @@ def _format(args: Namespace) -> str:
 def load_recording(path: str):
     """(scenario, events, header, truncated) of a recording; its truncation is said here, in
     the report's terms."""
-    from .cmd_replay import open_recording
+    from .common import open_recording
 
     rec = open_recording(path, warn=False)
     if rec.truncated:
@@ -57,6 +58,7 @@ def load_recording(path: str):
 
 
 def cmd_report(args: Namespace) -> int:
+    from scenarios.errors import UserError
     from sim import report
 
     fmt = _format(args)
@@ -66,10 +68,7 @@ def cmd_report(args: Namespace) -> int:
     if args.output is not None:
         check_output(args.output, files)
     if len(files) == 1 and Path(files[0]).suffix.lower() in SWEEP_SUFFIXES:
-        try:
-            rows = report.sweep.read_results(files[0])
-        except report.sweep.ReportError as exc:
-            raise UserError(str(exc)) from None
+        rows = report.sweep.read_results(files[0])
         text = report.sweep_report(rows, name=Path(files[0]).name, fmt=fmt)
     elif len(files) == 1:
         scenario, events, header, truncated = load_recording(files[0])

@@ -5,8 +5,7 @@ from __future__ import annotations
 import sys
 from argparse import Namespace
 
-from .cli import UserError
-from .commands import check_output, load_scenario, write_output
+from .common import check_output, load_scenario, write_output
 
 
 def register(sub) -> None:
@@ -27,21 +26,14 @@ def register(sub) -> None:
     i.set_defaults(func=cmd_import)
 
 
-def _fail(exc) -> UserError:
-    # One problem per line, each with the "cdtx: " that main() puts before the first.
-    return UserError("\ncdtx: ".join(str(p) for p in exc.problems) if exc.problems else str(exc))
-
-
 def cmd_export(args: Namespace) -> int:
     from scenarios import msel
+    from scenarios.errors import UserError
 
     if not args.output:
         raise UserError("-o: give a file name, e.g. msel.csv or msel.xlsx")
     scenario = load_scenario(args.scenario)
-    try:
-        path = msel.export(scenario, args.output)
-    except msel.MselError as exc:
-        raise _fail(exc) from None
+    path = msel.export(scenario, args.output)
     print(f"{path}: {len(scenario.msel)} MSEL entries of {scenario.id}", file=sys.stderr)
     return 0
 
@@ -52,9 +44,6 @@ def cmd_import(args: Namespace) -> int:
     if args.output is not None:
         check_output(args.output, [args.file])
     scenario = load_scenario(args.into)
-    try:
-        text = msel.import_into(scenario, args.file, args.output or "<output>")
-    except msel.MselError as exc:
-        raise _fail(exc) from None
+    text = msel.import_into(scenario, args.file, args.output or "<output>")
     write_output(args.output, text, f"{scenario.id} with the MSEL of {args.file}")
     return 0

@@ -17,8 +17,10 @@ from typing import Any
 
 import orjson
 
-from . import cdtx_version
-from .events import Event
+from scenarios.errors import CdtxError
+
+from .. import cdtx_version
+from ..events import Event
 
 #: The recording format version written in the header's ``cdtx_recording`` field.
 FORMAT_VERSION = 1
@@ -27,7 +29,7 @@ FORMAT_VERSION = 1
 FLUSH_INTERVAL = 0.5
 
 
-class RecordingError(Exception):
+class RecordingError(CdtxError):
     """A recording that cannot be used or written; the message names the file (and line)."""
 
 

@@ -1,57 +1,18 @@
-"""The work behind each ``cdtx`` command (the parser lives in cli.py)."""
+"""What several ``cdtx`` commands share: loading a scenario or a recording, printing a run,
+and writing outputs."""
 
 from __future__ import annotations
 
 import sys
+import warnings
 from argparse import Namespace
-
-from .cli import UserError
-
-
-def cmd_scenarios(args: Namespace) -> int:
-    import scenarios
-    from scenarios.vocabulary import format_duration
-
-    rows = [("ID", "TITLE", "INCIDENTS", "HORIZON")]
-    for scenario_id in scenarios.builtin_ids():
-        s = scenarios.load(scenario_id)
-        extra = sum(1 for m in s.msel if m.type == "incident")
-        rows.append((s.id, s.title, str(len(s.incidents) + extra), format_duration(s.horizon)))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    for row in rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-    return 0
-
-
-def cmd_validate(args: Namespace) -> int:
-    import scenarios
-
-    status = 0
-    for path in args.files:
-        try:
-            scenario = scenarios.load_path(path)
-        except scenarios.ScenarioError as exc:
-            for problem in exc.problems:
-                print(problem, file=sys.stderr)
-            status = 1
-        else:
-            print(f"{path}: ok ({scenario.id}: {len(scenario.incidents)} incident(s), "
-                  f"{len(scenario.msel)} MSEL entries)")  # fmt: skip
-    return status
-
-
-def cmd_schema(args: Namespace) -> int:
-    import json
-
-    import scenarios
-
-    print(json.dumps(scenarios.json_schema(), indent=2))
-    return 0
+from contextlib import contextmanager
 
 
 def load_scenario(name: str | None):
     """``scenarios.load(name)``; an empty name (``cdtx run ""``) is refused as such."""
     import scenarios
+    from scenarios.errors import UserError
 
     if name is not None and not name.strip():
         raise UserError("SCENARIO is empty: give a built-in id (cdtx scenarios) or a YAML file")
@@ -59,6 +20,7 @@ def load_scenario(name: str | None):
 
 
 def load_exercise(args: Namespace, **options):
+    from scenarios.errors import UserError
     from sim.exercise import Exercise, InjectError
 
     scenario = load_scenario(args.scenario)
@@ -66,22 +28,6 @@ def load_exercise(args: Namespace, **options):
         return Exercise(scenario, seed=getattr(args, "seed", None), **options)
     except (InjectError, ValueError) as exc:
         raise UserError(str(exc)) from None
-
-
-def add_run_options(parser) -> None:
-    """Extra options of ``cdtx run`` contributed by other features (recording, branching)."""
-    try:
-        from . import cmd_replay
-    except ImportError:
-        return
-    cmd_replay.add_run_options(parser)
-
-
-def cmd_run(args: Namespace) -> int:
-    ex = load_exercise(args)
-    ex.run(args.until)
-    print_result(args, ex)
-    return 0
 
 
 def print_result(args: Namespace, ex) -> None:
@@ -98,7 +44,7 @@ def print_result(args: Namespace, ex) -> None:
         }
         sys.stdout.write(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode() + "\n")
         return
-    from .timeline import print_run
+    from ..timeline import print_run
 
     print_run(ex, show_positions=args.all)
 
@@ -106,6 +52,8 @@ def print_result(args: Namespace, ex) -> None:
 def write_output(path: str | None, text: str, what: str) -> None:
     """Write ``text`` to ``path`` (saying so on stderr), or to stdout when there is no path."""
     from pathlib import Path
+
+    from scenarios.errors import UserError
 
     if not path:
         sys.stdout.write(text)
@@ -120,6 +68,8 @@ def write_output(path: str | None, text: str, what: str) -> None:
 def check_output(path: str, inputs, option: str = "-o") -> None:
     """Refuse an output file (``-o``) that is empty, a directory or one of the inputs."""
     import os
+
+    from scenarios.errors import UserError
 
     if not path:
         raise UserError(f"{option}: give a file name")
@@ -141,3 +91,33 @@ def same_file(a: str, b: str) -> bool:
         return Path(a).resolve() == Path(b).resolve()
     except OSError:
         return False
+
+
+def hours(value: float) -> str:
+    """A sim time or duration in hours as people write it (``3d``, ``36h``)."""
+    from scenarios.vocabulary import format_duration
+
+    return format_duration(value)
+
+
+@contextmanager
+def _warnings_to_stderr():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for w in caught:
+        print(f"cdtx: warning: {w.message}", file=sys.stderr)
+
+
+def open_recording(path: str, warn: bool = True):
+    """``sim.recording.open(path)`` with its warnings on stderr (unless ``warn`` is false: the
+    caller says it its own way) and its errors raised; the embedded scenario is
+    checked too, so what it says is said once, here."""
+    from sim.recording import reader
+
+    with _warnings_to_stderr() if warn else warnings.catch_warnings():
+        if not warn:
+            warnings.simplefilter("ignore")
+        recording = reader.open(path)
+        recording.scenario  # noqa: B018 - validates the scenario and the event times
+    return recording

@@ -20,10 +20,10 @@ import orjson
 
 from scenarios.vocabulary import EU27, format_duration
 
-from . import cdtx_version
-from .clock import parse_offset
-from .events import GENESIS, Event, canonical, chain, digest_of
-from .recording import FORMAT_VERSION, Recorder, RecordingError
+from .. import cdtx_version
+from ..clock import parse_offset
+from ..events import GENESIS, Event, canonical, chain, digest_of
+from .writer import FORMAT_VERSION, Recorder, RecordingError
 
 #: Header fields a recording must have.
 HEADER_FIELDS = ("cdtx_recording", "scenario_text", "seed", "players", "interactive")
@@ -149,7 +149,7 @@ class Recording:
 
     def picture_at(self, t: float | str):
         """The situation picture after every event at or before sim time ``t`` (hours)."""
-        from .picture import Picture
+        from ..picture import Picture
 
         if isinstance(t, str):
             t = parse_offset(t)
@@ -165,8 +165,21 @@ class Recording:
             picture.t = 0.0
         return picture
 
+    def fold_to(self, t: float):
+        """The situation picture at sim time ``t`` folded once from the start, without the
+        checkpoints :meth:`picture_at` builds for scrubbing: linear in the events, for a
+        single look (``cdtx replay FILE`` printed as text)."""
+        from ..picture import Picture
+
+        count = bisect.bisect_right([e.t for e in self.events], t)
+        picture = Picture(self.scenario, tuple(self.header.get("players", ())))
+        for event in self.events[:count]:
+            picture.apply(event)
+        picture.seen = count
+        return picture
+
     def _build_checkpoints(self) -> None:
-        from .picture import Picture
+        from ..picture import Picture
 
         n = len(self.events)
         self._every = max(CHECKPOINT_EVERY, n // 2000)
@@ -183,7 +196,7 @@ class Recording:
     # -- re-simulation -----------------------------------------------------------------------
 
     def new_exercise(self):
-        from .exercise import Exercise, InjectError
+        from ..exercise import Exercise, InjectError
 
         h = self.header
         try:
@@ -205,7 +218,7 @@ class Recording:
         (after as many events). With ``until`` it replays the inputs recorded up to that time and
         runs to it (:meth:`branch` submits new injects there).
         """
-        from .exercise import InjectError
+        from ..exercise import InjectError
 
         ex = exercise if exercise is not None else self.new_exercise()
         limit = None
@@ -315,7 +328,7 @@ class Recording:
         With ``record_to`` the branch is recorded (its header names this recording as parent);
         the Recorder is ``exercise.recorder``: close it when done.
         """
-        from .exercise import InjectError
+        from ..exercise import InjectError
 
         ex = self.new_exercise()
         at = ex._hours(at_hours, "at") if isinstance(at_hours, str) else float(at_hours)
@@ -361,7 +374,7 @@ def _reapply(ex, event: Event) -> None:
     elif data.get("control") == "players":
         ex.set_played(data["state"], data["played"])
     else:
-        from .exercise import InjectError
+        from ..exercise import InjectError
 
         raise InjectError("", f"unknown input {_short(data)}")
 

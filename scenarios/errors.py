@@ -1,0 +1,21 @@
+"""One base for every error a person can cause: a bad file, value, state code, recording or option.
+
+It lives at the bottom of the package stack so that every layer (scenarios, actors, sim, tui) can
+raise its own kind of it, and the command line catches them all in one place (``tui.cli.main``),
+printing each line of :meth:`CdtxError.lines` after ``cdtx:`` and exiting with status 1. A
+traceback means a bug in cdtx, never a mistake of the user's.
+"""
+
+from __future__ import annotations
+
+
+class CdtxError(Exception):
+    """A mistake a person can make and fix; its message names the place (file, line, field)."""
+
+    def lines(self) -> list[str]:
+        """The message as the lines to print, one problem each."""
+        return str(self).splitlines() or [type(self).__name__]
+
+
+class UserError(CdtxError):
+    """A mistake in what was asked for on the command line or in the console."""

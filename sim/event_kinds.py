@@ -1,0 +1,432 @@
+"""Every kind of event the engine emits, declared once (docs/engine-api.md, *Event kinds*).
+
+A declaration says what the kind means, which stage of the procedure it belongs to (for the
+console's filters and colours), the keys of its payload, and its line of plain language. The
+narrative, the timeline filters and the docs table derive from :data:`EVENT_KINDS`;
+``Exercise.emit`` refuses a kind that is not declared, and tests/test_declarations.py checks the
+payload of every event of every built-in run against its declaration.
+
+Each kind is also a module constant (``INCIDENT``, ``ADOPTED``, ...): a :class:`EventKind` is a
+``str``, so readers compare ``event.kind == ADOPTED`` and a typo fails at import, not silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .names import PROPOSER_NAMES, body, measure, pct, short, state_name
+
+Text = Callable[[Mapping[str, Any]], str]
+
+#: The stages events are grouped by, in the order of the procedure.
+STAGES: tuple[str, ...] = (
+    "exercise", "facilitator", "inject", "incident", "detection", "awareness", "initiation",
+    "hwpci", "meeting", "psc", "council", "reaction",
+)  # fmt: skip
+
+
+class EventKind(str):
+    """An event kind: its name (the string itself) and its declaration."""
+
+    stage: str
+    fields: tuple[str, ...]
+    optional: tuple[str, ...]
+    text: Text
+    doc: str
+    names_actor: bool
+
+    def __new__(
+        cls,
+        name: str,
+        stage: str,
+        fields: str,
+        text: Text,
+        doc: str,
+        optional: str = "",
+        names_actor: bool = False,
+    ) -> EventKind:
+        if stage not in STAGES:
+            raise ValueError(f"event kind {name!r}: unknown stage {stage!r}")
+        kind = super().__new__(cls, name)
+        kind.stage = stage
+        kind.fields = tuple(fields.split())
+        kind.optional = tuple(optional.split())
+        kind.text = text
+        kind.doc = doc
+        kind.names_actor = names_actor
+        return kind
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Copies and pickles of a declared kind are the declaration itself.
+        return (declared, (str(self),))
+
+    def check(self, data: Mapping[str, Any]) -> str | None:
+        """What is wrong with ``data`` as this kind's payload, or None."""
+        missing = [f for f in self.fields if f not in data]
+        extra = [k for k in data if k not in self.fields and k not in self.optional]
+        if missing or extra:
+            return f"{self}: missing {missing}, undeclared {extra}"
+        return None
+
+
+def _input_text(d: Mapping[str, Any]) -> str:
+    if "inject" in d:
+        inject = d["inject"]
+        return f"Facilitator submits {inject['type']} inject {inject['id']}"
+    control = d.get("control")
+    if control == "note":
+        return f"Facilitator note: {d.get('text', '')}"
+    if control == "players":
+        who = "people at the table" if d.get("played") else "the model"
+        return f"Facilitator: {state_name(d.get('state', '?'))} is played by {who} from now on"
+    if control == "skip":
+        instead = d.get("replaced_by")
+        if instead and d.get("how") == "fired":
+            return f"Facilitator fires {d.get('msel')} now (as {instead})"
+        if instead:
+            return f"Facilitator replaces {d.get('msel')} by its edit {instead}"
+        return f"Facilitator skips {d.get('msel')}"
+    return f"Facilitator: {control} {d.get('msel', '')}".rstrip()
+
+
+# -- the exercise and its inputs -----------------------------------------------------------------
+
+STARTED = EventKind(
+    "started",
+    "exercise",
+    "scenario title seed rule mode horizon players",
+    lambda d: (
+        f"Exercise '{d['title']}' begins (seed {d['seed']}, {d['rule']}, {d['mode']} timings)"
+    ),
+    "The run begins: scenario, seed, decision rule, timing mode and played delegations.",
+)
+ENDED = EventKind(
+    "ended",
+    "exercise",
+    "reason",
+    lambda d: "End of the simulated period",
+    "The clock reached the scenario's horizon.",
+)
+INPUT = EventKind(
+    "input",
+    "facilitator",
+    "step",
+    _input_text,
+    "What a person did, at kernel step ``step``: an inject, or a control (note, skip, players).",
+    optional="inject control text msel replaced_by how state played",
+)
+INJECT_APPLIED = EventKind(
+    "inject_applied",
+    "inject",
+    "inject type message expected_action",
+    lambda d: (
+        f"Inject {d['inject']} ({d['type']}): {d['message']}"
+        if d["message"]
+        else f"Inject {d['inject']} ({d['type']})"
+    ),
+    "An MSEL entry or facilitator inject takes effect (its effect follows as its own events).",
+)
+NOTE = EventKind(
+    "note",
+    "inject",
+    "text to",
+    lambda d: f"Note: {d['text']}",
+    "A note inject: text for the players, no effect on the model.",
+)
+PRESSURE = EventKind(
+    "pressure",
+    "inject",
+    "states pressure",
+    lambda d: f"Public pressure rises ({d['pressure']:.0%})",
+    "Media pressure on some states (all when ``states`` is empty).",
+)
+POSITION_FIXED = EventKind(
+    "position_fixed",
+    "inject",
+    "state measure position statement",
+    lambda d: (
+        f"{d['state']} states its position on {short(d['measure'])}: "
+        f"{d['position'].replace('_', ' ')}"
+        + (f' - "{d["statement"]}"' if d.get("statement") else "")
+    ),
+    "A delegation's position on a measure is fixed by people (a position inject or an answer).",
+)
+
+# -- the incident ------------------------------------------------------------------------------
+
+INCIDENT = EventKind(
+    "incident",
+    "incident",
+    "incident actor actor_name targets severity score recommended_rung wave description",
+    lambda d: (
+        f"{d['incident']}: {d['actor_name']} hits "
+        + ", ".join(f"{t['state']} ({t['sector']})" for t in d["targets"])
+        + f"; severity {d['score']:.0%}, proportionate rung {d['recommended_rung']}"
+    ),
+    "A malicious cyber activity starts (or a new wave of it).",
+)
+ESCALATION = EventKind(
+    "escalation",
+    "incident",
+    "incident severity score previous_rung recommended_rung",
+    lambda d: (
+        f"{d['incident']} escalates: severity {d['score']:.0%}, proportionate rung "
+        + (
+            f"{d['previous_rung']} -> {d['recommended_rung']}"
+            if d["previous_rung"] != d["recommended_rung"]
+            else f"still {d['recommended_rung']}"
+        )
+    ),
+    "An incident's severity changes.",
+)
+ESCALATION_IGNORED = EventKind(
+    "escalation_ignored",
+    "incident",
+    "incident reason",
+    lambda d: f"Escalation of {d['incident']} ignored: {d['reason']}",
+    "An escalation that cannot apply (its incident has not started).",
+)
+
+# -- detection and shared awareness -------------------------------------------------------------
+
+DETECTED = EventKind(
+    "detected",
+    "detection",
+    "state incident delay",
+    lambda d: f"{d['state']} CSIRT detects {d['incident']}",
+    "A member state's CSIRT detects an incident.",
+)
+SHARED = EventKind(
+    "shared",
+    "awareness",
+    "state incident network reached",
+    lambda d: f"{d['state']} shares indicators of {d['incident']} over the CSIRTs Network",
+    "A state shares indicators over the CSIRTs Network.",
+)
+REPORTED = EventKind(
+    "reported",
+    "awareness",
+    "state incident to",
+    lambda d: f"{d['state']} reports {d['incident']} to EU INTCEN",
+    "A state reports an incident to EU INTCEN.",
+)
+EVIDENCE = EventKind(
+    "evidence",
+    "awareness",
+    "state actor confidence cause",
+    lambda d: (
+        f"{d['state']} services: attribution confidence {pct(d['confidence'])} ({d['cause']})"
+    ),
+    "A state's confidence in attributing the activity to a threat actor changes.",
+)
+ATTRIBUTED = EventKind(
+    "attributed",
+    "awareness",
+    "state actor sponsor confidence how",
+    lambda d: (
+        f"{d['state']} publicly attributes the activity to {d['actor']}"
+        + (f" (sponsor {d['sponsor']})" if d.get("sponsor") else "")
+    ),
+    "A state attributes the activity publicly (a sovereign decision).",
+    names_actor=True,
+)
+ASSESSMENT = EventKind(
+    "assessment",
+    "awareness",
+    "actor sponsor confidence reports update",
+    lambda d: (
+        f"INTCEN/SIAC {'updates its' if d['update'] else 'issues an'} assessment: {d['actor']}, "
+        f"confidence {pct(d['confidence'])}, {d['reports']} national report(s)"
+    ),
+    "INTCEN/SIAC issues or updates its all-source assessment.",
+    names_actor=True,
+)
+SHARED_AWARENESS = EventKind(
+    "shared_awareness",
+    "awareness",
+    "body actor sponsor confidence",
+    lambda d: (
+        f"Shared situational awareness: member states endorse the assessment at {body(d['body'])}"
+    ),
+    "Member states endorse the assessment: the shared situational awareness the Toolbox needs.",
+)
+
+# -- initiation and preparation -----------------------------------------------------------------
+
+PROPOSAL = EventKind(
+    "proposal",
+    "initiation",
+    "proposal measure by parent origin",
+    lambda d: (
+        f"{d['proposal']}: {PROPOSER_NAMES.get(d['by'], d['by'])} proposes {measure(d['measure'])}"
+    ),
+    "A measure is proposed (by a state, the High Representative or the chair's compromise).",
+)
+PROPOSAL_JOINED = EventKind(
+    "proposal_joined",
+    "initiation",
+    "proposal measure by",
+    lambda d: f"{d['by']} joins {d['proposal']} ({measure(d['measure'])})",
+    "A proposer joins a pending proposal for the same measure.",
+)
+INVOKED = EventKind(
+    "invoked",
+    "initiation",
+    "article measure by",
+    lambda d: f"{d['by']} invokes Art. {d['article']}",
+    "A victim invokes Art. 42(7) TEU or Art. 222 TFEU.",
+)
+EVIDENCE_PACKAGE = EventKind(
+    "evidence_package",
+    "hwpci",
+    "proposal measure phase",
+    lambda d: f"HWPCI evidence package for {d['proposal']}: {d['phase']}",
+    "The evidence package a listing needs is started (with its ``expected`` duration) or ready.",
+    optional="expected",
+)
+PREPARED = EventKind(
+    "prepared",
+    "hwpci",
+    "body proposal measure",
+    lambda d: f"HWPCI prepares {d['proposal']} ({measure(d['measure'])}) for the PSC",
+    "HWPCI has prepared a proposal for the PSC.",
+)
+
+# -- meetings and decisions ---------------------------------------------------------------------
+
+MEETING = EventKind(
+    "meeting",
+    "meeting",
+    "body extraordinary agenda",
+    lambda d: (
+        f"{body(d['body'])} meets{' in extraordinary session' if d['extraordinary'] else ''}: "
+        + "; ".join(d["agenda"])
+    ),
+    "A body sits (HWPCI, PSC, COREPER II, the Council).",
+)
+MEETING_REQUESTED = EventKind(
+    "meeting_requested",
+    "meeting",
+    "body extraordinary by",
+    lambda d: (
+        f"{'Extraordinary ' if d['extraordinary'] else ''}{body(d['body'])} meeting requested"
+    ),
+    "A meeting is asked for (by the model or an inject).",
+)
+DECISION_REQUEST = EventKind(
+    "decision_request",
+    "psc",
+    "state proposal measure body advice others",
+    lambda d: (
+        f"Decision needed from played delegation {d['state']} on {d['proposal']} "
+        f"(model advises {d['advice']})"
+    ),
+    "A played delegation's position is needed: the clock stops until it answers.",
+)
+POSITION = EventKind(
+    "position",
+    "psc",
+    "state proposal measure body position stance by",
+    lambda d: f"{d['state']}: {d['position'].replace('_', ' ')} on {d['proposal']} ({d['by']})",
+    "A delegation's position in a decision, from the model or fixed by people.",
+)
+DECISION = EventKind(
+    "decision",
+    "psc",
+    "proposal measure body rule adopted reason support abstain constructive_abstention "
+    "oppose blockers cohesion",
+    lambda d: (
+        f"{body(d['body'])} {'agrees' if d['adopted'] else 'cannot agree'} on {d['proposal']} "
+        f"({short(d['measure'])}), {d['reason']}: {d['support']} support, {d['abstain']} abstain, "
+        f"{d['constructive_abstention']} formal abstention, {d['oppose']} oppose"
+    ),
+    "The PSC or the Council decides on a proposal under the decision rule.",
+)
+DEFERRED = EventKind(
+    "deferred",
+    "psc",
+    "proposal measure reason",
+    lambda d: f"PSC defers {d['proposal']}: {d['reason']}",
+    "The chair defers a blocked proposal in the hope of more evidence.",
+)
+COMPROMISE = EventKind(
+    "compromise",
+    "psc",
+    "proposal measure instead",
+    lambda d: (
+        f"The chair tables a compromise: {measure(d['instead'])} instead of {measure(d['measure'])}"
+    ),
+    "The chair tables a weaker measure in place of a blocked one.",
+)
+DROPPED = EventKind(
+    "dropped",
+    "psc",
+    "proposal measure",
+    lambda d: f"{d['proposal']} ({measure(d['measure'])}) is dropped",
+    "A proposal is given up.",
+)
+
+# -- adoption ------------------------------------------------------------------------------------
+
+SILENCE_PROCEDURE = EventKind(
+    "silence_procedure",
+    "council",
+    "proposal phase",
+    lambda d: f"Silence procedure for {d['proposal']} {d['phase']}",
+    "The silence procedure for an HR declaration starts or ends.",
+)
+RELEX = EventKind(
+    "relex",
+    "council",
+    "proposal phase",
+    lambda d: f"RELEX drafting of the legal acts for {d['proposal']} {d['phase']}",
+    "RELEX drafting of legal acts starts or ends.",
+)
+COREPER = EventKind(
+    "coreper",
+    "council",
+    "proposal measure",
+    lambda d: f"COREPER II prepares {d['proposal']} ({measure(d['measure'])}) for the Council",
+    "COREPER II readies a proposal for the Council.",
+)
+WRITTEN_PROCEDURE = EventKind(
+    "written_procedure",
+    "council",
+    "proposal phase",
+    lambda d: f"Council written procedure for {d['proposal']} {d['phase']}",
+    "A Council written procedure starts or ends.",
+)
+ADOPTED = EventKind(
+    "adopted",
+    "council",
+    "proposal measure rung body how",
+    lambda d: f"ADOPTED: {measure(d['measure'])} (rung {d['rung']}, {d['how']})",
+    "A measure is adopted (or, at rung 5, invoked).",
+)
+
+# -- the threat actor ----------------------------------------------------------------------------
+
+ADVERSARY = EventKind(
+    "adversary",
+    "reaction",
+    "actor action cause",
+    lambda d: f"Threat actor {d['actor']}: {d['action'].replace('_', ' ')} (after {d['cause']})",
+    "A threat actor ceases, continues, escalates or starts a new wave.",
+    names_actor=True,
+)
+
+#: Every declared kind by name, in the order above.
+EVENT_KINDS: dict[str, EventKind] = {
+    str(value): value for value in list(globals().values()) if isinstance(value, EventKind)
+}
+
+
+def declared(kind: str) -> EventKind:
+    """The declaration of ``kind``; raises ValueError naming where to declare it."""
+    try:
+        return EVENT_KINDS[kind]
+    except KeyError:
+        raise ValueError(
+            f"undeclared event kind {kind!r}: declare it in sim/event_kinds.py"
+        ) from None

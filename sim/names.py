@@ -1,0 +1,45 @@
+"""How measures, bodies and states are named in plain language (narrative lines, reports)."""
+
+from __future__ import annotations
+
+from scenarios.measures import MEASURES_DECLARED
+
+MEASURE_NAMES = {m.id: m.name for m in MEASURES_DECLARED}
+#: Short names for lines that must fit a console row: the decision comes first, then the detail.
+SHORT_MEASURE_NAMES = {m.id: m.short_name for m in MEASURES_DECLARED}
+BODY_NAMES = {
+    "hwpci": "HWPCI",
+    "psc": "PSC",
+    "coreper": "COREPER II",
+    "council": "Council",
+    "eeas": "EEAS",
+}
+PROPOSER_NAMES = {"hr": "the High Representative", "chair": "the PSC chair"}
+
+
+def measure(m: str) -> str:
+    """A measure's full name (its id if it is not declared)."""
+    return MEASURE_NAMES.get(m, m)
+
+
+def short(m: str) -> str:
+    """A measure's short name, for lines that must fit a console row."""
+    return SHORT_MEASURE_NAMES.get(m, m)
+
+
+def state_name(code: str) -> str:
+    """``Croatia (HR)``: two letters alone read as the High Representative or a party."""
+    from actors.roster import builtin_roster
+
+    roster = builtin_roster()
+    return f"{roster[code].name} ({code})" if code in roster else code
+
+
+def body(b: str) -> str:
+    """A body's name as people write it (``COREPER II``)."""
+    return BODY_NAMES.get(b, b.upper())
+
+
+def pct(x: float | None) -> str:
+    """A share as a percentage, ``n/a`` when unknown."""
+    return "n/a" if x is None else f"{x:.0%}"

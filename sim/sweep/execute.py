@@ -1,0 +1,528 @@
+"""Running a sweep: run seeds, chunks in workers, executors (process pool or Dask), retries,
+resume, and the rows streamed to the results file as chunks finish."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import math
+import os
+import random
+import signal
+import time
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scenarios.vocabulary import TIME_METRICS
+
+from ..streams import derive_seed
+from .results import (
+    STATUS_FAILED,
+    STATUS_OK,
+    _CsvWriter,
+    _end_on_a_whole_row,
+    _format,
+    _ParquetWriter,
+    _read,
+    has_results,
+    partial_parts,
+)
+from .sample import _design_points, _grid_points, _lhs_points, _random_points
+from .spec import KEEPABLE, SEED_LIMIT, SweepError, SweepSpec, _need, _number, build_scenario
+from .summary import spec_file
+
+RETRIES = 2  # times a chunk is retried after its worker died
+
+
+def run_seed(root: int, point: int, replication: int, *, common: bool = False) -> int:
+    """The seed of run (point, replication): independent of workers and order. With
+    ``common`` (common random numbers) it depends on the replication alone, so replication r of
+    every point draws from the same streams."""
+    if common:
+        return derive_seed(root, "sweep-common", replication) % SEED_LIMIT
+    return derive_seed(root, "sweep", point, replication) % SEED_LIMIT
+
+
+class Sweep:
+    """A checked sweep: its base scenario, its points and the columns of its rows."""
+
+    def __init__(self, spec: SweepSpec):
+        import scenarios
+
+        self.spec = spec
+        base = spec.base
+        if spec.origin is not None and not Path(base).is_absolute():
+            beside = spec.origin.parent / base
+            if beside.exists():
+                base = str(beside)
+        try:
+            scenario = scenarios.load(base)
+        except scenarios.ScenarioError as exc:
+            problems = "; ".join(str(p) for p in exc.problems)
+            raise SweepError(f"base: {problems}") from None
+        self.scenario = scenario
+        self.base_data = scenario.model_dump(mode="json", by_alias=True)
+        self.root = spec.seed if spec.seed is not None else scenario.seed
+        self.paths = [d.path for d in spec.vary]
+        rng = random.Random(derive_seed(self.root, "sweep-sample"))
+        if spec.sample == "grid":
+            self.points = _grid_points(spec.vary)
+        elif spec.sample == "random":
+            self.points = _random_points(spec.vary, spec.n, rng)
+        elif spec.sample == "lhs":
+            self.points = _lhs_points(spec.vary, spec.n, rng)
+        else:
+            seed = derive_seed(self.root, "sweep-sample", spec.sample)
+            self.points = _design_points(spec.vary, spec.sample, spec.n, seed)
+        for index, params in enumerate(self.points):
+            try:
+                build_scenario(self.base_data, params)
+            except SweepError as exc:
+                shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
+                raise SweepError(
+                    f"point {index} ({shown}) is not a valid scenario: {exc}"
+                ) from None
+        self.metrics = list(spec.metrics) if spec.metrics else list(KEEPABLE)
+        self.objectives = (
+            [o.id for o in scenario.objectives] if "objectives" in self.metrics else []
+        )
+        self.columns = self._columns()
+
+    def _columns(self) -> list[tuple[str, str]]:
+        """(name, type) of each row column; types: int, float, str."""
+        cols = [("point", "int"), ("replication", "int")]
+        for d in self.spec.vary:
+            cols.append((d.path, _value_type([p[d.path] for p in self.points])))
+        cols += [("seed", "int"), ("digest", "str")]
+        for m in self.metrics:
+            if m == "blocked":
+                cols += [("blocked", "str"), ("n_blocked", "int")]
+            elif m == "objectives":
+                cols += [(f"objective.{o}", "str") for o in self.objectives]
+            elif m in TIME_METRICS or m == "cohesion":
+                cols.append((m, "float"))
+            elif m == "highest_measure":
+                cols.append((m, "str"))
+            else:
+                cols.append((m, "int"))
+        cols += [("status", "str"), ("error", "str")]
+        return cols
+
+    def run_seed(self, point: int, replication: int) -> int:
+        """The seed of run (point, replication) of this sweep (:func:`run_seed`)."""
+        return run_seed(self.root, point, replication, common=self.spec.common)
+
+    def design(self) -> dict[str, Any]:
+        """The spec as written beside the results (:meth:`SweepSpec.design`)."""
+        return self.spec.design(self.root)
+
+    @property
+    def total(self) -> int:
+        return len(self.points) * self.spec.seeds
+
+    def run_keys(self) -> Iterator[tuple[int, int]]:
+        for point in range(len(self.points)):
+            for rep in range(self.spec.seeds):
+                yield point, rep
+
+
+def _value_type(values: list[Any]) -> str:
+    if all(isinstance(v, bool) for v in values):
+        return "bool"
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return "int"
+    if all(_number(v) for v in values):
+        return "float"
+    return "str"
+
+
+# -- runs (in workers) -------------------------------------------------------------------------
+
+
+def default_run(scenario, seed: int) -> tuple[str, dict[str, Any]]:
+    """Run one exercise to its horizon; returns (digest, metrics)."""
+    from ..exercise import Exercise
+
+    ex = Exercise(scenario, seed=seed)
+    ex.run()
+    return ex.digest, ex.metrics
+
+
+def _flatten(metrics: Mapping[str, Any], keep: list[str], objectives: list[str]) -> dict:
+    row: dict[str, Any] = {}
+    for m in keep:
+        if m == "blocked":
+            blocked = metrics.get("blocked") or []
+            row["blocked"] = ";".join(f"{b['measure']}:{','.join(b['by'])}" for b in blocked)
+            row["n_blocked"] = len(blocked)
+        elif m == "objectives":
+            ratings = metrics.get("objectives") or {}
+            for o in objectives:
+                row[f"objective.{o}"] = ratings.get(o)
+        else:
+            row[m] = metrics.get(m)
+    return row
+
+
+_CACHE: dict[Any, Any] = {}
+
+
+def _scenario_for(base_data: Mapping, params: Mapping, token: Any):
+    key = (token, tuple(sorted((k, repr(v)) for k, v in params.items())))
+    scenario = _CACHE.get(key)
+    if scenario is None:
+        if len(_CACHE) > 64:
+            _CACHE.clear()
+        scenario = _CACHE[key] = build_scenario(base_data, params)
+    return scenario
+
+
+def dask_like(factory: Callable[[], Executor]) -> bool:
+    """Whether an executor factory hands out Dask executors (bound methods of a Client)."""
+    owner = getattr(factory, "__self__", None)
+    return owner is not None and type(owner).__module__.startswith("distributed")
+
+
+def run_chunk(task: tuple) -> list[dict[str, Any]]:
+    """Run a chunk of (point, replication, seed, params) in a worker; one row per run.
+
+    A run that raises becomes a ``failed`` row; the chunk goes on.
+    """
+    base_data, token, runs, keep, objectives, run_fn = task
+    run_fn = run_fn or default_run
+    rows = []
+    for point, rep, seed, params in runs:
+        row: dict[str, Any] = {"point": point, "replication": rep, **params, "seed": seed}
+        try:
+            scenario = _scenario_for(base_data, params, token)
+            digest, metrics = run_fn(scenario, seed)
+            row.update(digest=digest, **_flatten(metrics, keep, objectives))
+            row.update(status=STATUS_OK, error="")
+        except Exception as exc:  # a failing run is data, not a crash of the sweep
+            row.update(status=STATUS_FAILED, error=f"{type(exc).__name__}: {exc}")
+        rows.append(row)
+    return rows
+
+
+def _worker_init() -> None:
+    """Set up a pool worker: Ctrl-C is left to the parent, which stops cleanly; and the worker
+    exits when its parent dies (kill -9 gives the parent no chance to stop it), rather than
+    finishing its chunk and waiting on a queue nobody reads."""
+    import threading
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="cdtx-parent-watch", daemon=True).start()
+
+
+def _existing(path: Path, names: list[str], sweep: Sweep) -> set[tuple[int, int]]:
+    """(point, replication) keys already in ``path``; checks that it belongs to this sweep:
+    the same columns, and every row run with this spec's values and seed for its key (a spec
+    edited since would otherwise mix two settings under one point)."""
+    parquet = _format(path) == "parquet"
+
+    def check(header: list[str]) -> None:
+        same = sorted(header) == sorted(names) if parquet else header == names
+        if not same:
+            raise SweepError(f"{path}: cannot resume, its columns do not match this sweep")
+
+    varied = sweep.paths
+    key = ["point", "replication"]
+    wanted = [*key, "seed", *varied]
+    # A Parquet sweep that was killed outright left its finished row groups in parts
+    sources = ([path] if path.exists() else []) + (partial_parts(path) if parquet else [])
+    keys = set()
+    for source in sources:
+        rows = _read(source, check, required=tuple(key), columns=wanted if parquet else None)
+        keys |= _check_resumed(source, rows, sweep, varied)
+    return keys
+
+
+def _check_resumed(path: Path, rows, sweep: Sweep, varied: list[str]) -> set[tuple[int, int]]:
+    keys = set()
+    for number, row in enumerate(rows, start=2):
+        p, r = row["point"], row["replication"]
+        where = f"{path}: cannot resume: row {number} (point {p}, replication {r})"
+        if not (0 <= p < len(sweep.points) and 0 <= r < sweep.spec.seeds):
+            raise SweepError(f"{where} is not a run of this spec (fewer points or seeds?)")
+        if row.get("seed") != sweep.run_seed(p, r):
+            raise SweepError(f"{where} was run with another seed (was the root seed changed?)")
+        for name in varied:
+            here, spec = row.get(name), sweep.points[p][name]
+            if not _same_value(here, spec):
+                raise SweepError(f"{where} has {name} = {here!r}, this spec {spec!r}")
+        keys.add((p, r))
+    return keys
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    return a == b or str(a) == str(b)
+
+
+# -- executors -------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    path: Path
+    total: int  # runs in the sweep
+    done: int  # runs finished in this call
+    failed: int  # of which failed
+    skipped: int  # already in the file (resume)
+    elapsed: float
+    retried: int = 0  # chunks retried after a worker died
+
+
+async def _identity(address: str, timeout: float) -> Any:
+    from distributed.comm import connect
+
+    comm = await connect(address, timeout=timeout)
+    try:
+        await comm.write({"op": "identity", "reply": True})
+        return await comm.read()
+    finally:
+        comm.abort()
+
+
+def _check_scheduler(address: str, timeout: float) -> None:
+    """Ask ``address`` who it is, all within ``timeout`` seconds. ``distributed.Client`` bounds
+    the TCP connect but not the handshake after it: a port that accepts and never answers (not
+    a scheduler) would hang it for minutes."""
+    import asyncio
+
+    try:
+        reply = asyncio.run(asyncio.wait_for(_identity(address, timeout), timeout))
+    except (OSError, TimeoutError) as exc:
+        why = str(exc) or "no answer: is it a Dask scheduler?"
+        raise SweepError(
+            f"cannot reach the Dask scheduler at {address} within {timeout:g} s ({why})"
+        ) from None
+    except Exception as exc:  # a peer that speaks another protocol: CommClosedError, decode
+        raise SweepError(f"{address} is not a Dask scheduler ({type(exc).__name__})") from None
+    if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+        kind = reply.get("type") if isinstance(reply, dict) else type(reply).__name__
+        raise SweepError(f"{address} is not a Dask scheduler (it answers as {kind})")
+
+
+def _dask_executor_factory(address: str, jobs: int, timeout: float):
+    """(factory, close) for a Dask executor; ``local`` starts a LocalCluster of processes."""
+    distributed = _need("distributed", "dask", "Running on Dask")
+    state: dict[str, Any] = {}
+    try:
+        if address == "local":
+            cluster = distributed.LocalCluster(
+                n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None
+            )
+            state["cluster"] = cluster
+            client = distributed.Client(cluster)
+        else:
+            if not address.startswith(("tcp://", "tls://", "ws://", "wss://", "inproc://")):
+                raise SweepError(f"--dask: {address!r} is not 'local' or tcp://HOST:PORT")
+            _check_scheduler(address, timeout)
+            client = distributed.Client(address, timeout=timeout)
+    except SweepError:
+        raise
+    except (OSError, TimeoutError) as exc:
+        raise SweepError(
+            f"cannot reach the Dask scheduler at {address} within {timeout:g} s ({exc})"
+        ) from None
+    state["client"] = client
+
+    def close() -> None:
+        client.close()
+        if "cluster" in state:
+            state["cluster"].close()
+
+    return client.get_executor, close
+
+
+def run_sweep(
+    sweep: Sweep,
+    output: str | Path,
+    *,
+    jobs: int | None = None,
+    dask: str | None = None,
+    executor_factory: Callable[[], Executor] | None = None,
+    resume: bool = False,
+    progress: Callable[[int, int, int], None] | None = None,
+    chunk_size: int | None = None,
+    run_fn: Callable | None = None,
+    dask_timeout: float = 10.0,
+) -> SweepResult:
+    """Run ``sweep``, streaming one row per run to ``output`` (.csv or .parquet).
+
+    ``progress(done, todo, failed)`` is called as chunks finish. ``executor_factory`` gives the
+    executor (default: a process pool of ``jobs`` workers, or Dask with ``dask``); it is called
+    again for a fresh pool when a worker process dies. ``run_fn(scenario, seed) -> (digest,
+    metrics)`` replaces the default run (picklable; for tests and experiments).
+    On KeyboardInterrupt the file keeps every finished run and is closed properly; then the
+    interrupt propagates.
+    """
+    output = Path(output)
+    if output.is_dir():
+        raise SweepError(f"{output}: is a directory, not a results file")
+    kind = _format(output)
+    if not output.parent.exists():
+        raise SweepError(f"{output}: no such directory {output.parent}")
+    if not output.parent.is_dir():
+        raise SweepError(f"{output}: {output.parent} is not a directory")
+    names = [c for c, _ in sweep.columns]
+    if kind == "parquet":
+        _need("pyarrow.parquet", "parquet", "Parquet output")
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise SweepError(f"-j must be at least 1, not {jobs!r}")
+    done_keys: set[tuple[int, int]] = set()
+    if resume and has_results(output):
+        if kind == "csv":
+            _end_on_a_whole_row(output)
+        done_keys = _existing(output, names, sweep)
+    # The keys to run are streamed, never listed: memory stays flat however many seeds there
+    # are (only the finished keys of a resumed file are held, and that file bounds them).
+    points, seeds = len(sweep.points), sweep.spec.seeds
+    todo_count = sweep.total - sum(1 for p, r in done_keys if 0 <= p < points and 0 <= r < seeds)
+    todo = (k for k in sweep.run_keys() if k not in done_keys)
+    close_executor: Callable[[], None] = lambda: None  # noqa: E731
+    if executor_factory is None:
+        if dask:
+            executor_factory, close_executor = _dask_executor_factory(dask, jobs, dask_timeout)
+        else:
+
+            def executor_factory() -> Executor:
+                return ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init)
+
+    try:
+        writer = (
+            _CsvWriter(output, sweep.columns, append=resume)
+            if kind == "csv"
+            else _ParquetWriter(output, sweep.columns, keep_existing=resume)
+        )
+    except BaseException:
+        close_executor()
+        raise
+    _write_design(output, sweep)
+
+    if chunk_size is None:
+        # A Dask task costs milliseconds of scheduling where a pool task costs far less: give
+        # Dask bigger chunks (still several per worker, so a lost worker costs little).
+        largest = 32 if executor_factory is None or not dask_like(executor_factory) else 128
+        chunk_size = max(1, min(largest, math.ceil(todo_count / (jobs * 4)) if todo_count else 1))
+    token = (sweep.spec.name, sweep.root, id(sweep))
+    keep, objectives = sweep.metrics, sweep.objectives
+
+    def task_for(chunk: list[tuple[int, int]]) -> tuple:
+        runs = [(p, r, sweep.run_seed(p, r), sweep.points[p]) for p, r in chunk]
+        return (sweep.base_data, token, runs, keep, objectives, run_fn)
+
+    chunks: Iterator[list[tuple[int, int]]] = iter(
+        lambda: list(itertools.islice(todo, chunk_size)), []
+    )
+    start = time.perf_counter()
+    done = failed = retried = 0
+    retry_queue: list[tuple[list, int]] = []
+    inflight: dict[Future, tuple[list, int]] = {}
+    window = max(2, jobs * 3)
+    executor = None
+    interrupted = False
+    try:
+        executor = executor_factory()
+        if progress:
+            progress(0, todo_count, 0)
+        exhausted = False
+        while True:
+            while len(inflight) < window and (retry_queue or not exhausted):
+                if retry_queue:
+                    chunk, attempt = retry_queue.pop(0)
+                else:
+                    chunk = next(chunks, None)
+                    if chunk is None:
+                        exhausted = True
+                        break
+                    attempt = 0
+                try:
+                    inflight[executor.submit(run_chunk, task_for(chunk))] = (chunk, attempt)
+                except BrokenProcessPool:
+                    retry_queue.insert(0, (chunk, attempt))
+                    executor = _fresh(executor, executor_factory)
+            if not inflight:
+                break
+            finished, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
+            broken = False
+            for future in finished:
+                chunk, attempt = inflight.pop(future)
+                try:
+                    rows = future.result()
+                except Exception as exc:  # the worker died (or the cluster lost it)
+                    broken = broken or isinstance(exc, BrokenProcessPool)
+                    if attempt < RETRIES:
+                        retried += 1
+                        retry_queue.append((chunk, attempt + 1))
+                        continue
+                    rows = [
+                        {"point": p, "replication": r, **sweep.points[p],
+                         "seed": sweep.run_seed(p, r), "status": STATUS_FAILED,
+                         "error": f"worker lost {RETRIES + 1} times: {type(exc).__name__}: {exc}"}
+                        for p, r in chunk
+                    ]  # fmt: skip
+                writer.write(rows)
+                done += len(rows)
+                failed += sum(1 for r in rows if r["status"] == STATUS_FAILED)
+                if progress:
+                    progress(done, todo_count, failed)
+            if broken:
+                # every chunk still in flight on the dead pool is lost too: retry them all
+                for future, (chunk, attempt) in list(inflight.items()):
+                    future.cancel()
+                    retried += 1
+                    retry_queue.append((chunk, attempt + 1 if attempt < RETRIES else attempt))
+                inflight.clear()
+                executor = _fresh(executor, executor_factory)
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
+    finally:
+        for future in inflight:
+            future.cancel()
+        if executor is not None:
+            with contextlib.suppress(Exception):
+                executor.shutdown(wait=not interrupted, cancel_futures=True)
+        try:
+            writer.close()
+        finally:
+            close_executor()
+    return SweepResult(
+        output, sweep.total, done, failed, len(done_keys), time.perf_counter() - start, retried
+    )  # fmt: skip
+
+
+def _write_design(output: Path, sweep: Sweep) -> None:
+    """The spec beside the results (``RESULTS.spec.json``): the summary's title and, for
+    Sobol'/Morris sweeps, the design it needs for indices. Best effort: results without it are
+    still results."""
+    path = spec_file(output)
+    tmp = path.with_name(f".{path.name}.partial")
+    try:
+        tmp.write_text(json.dumps(sweep.design(), indent=1, default=str), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def _fresh(executor: Executor, factory: Callable[[], Executor]) -> Executor:
+    with contextlib.suppress(Exception):
+        executor.shutdown(wait=False, cancel_futures=True)
+    return factory()

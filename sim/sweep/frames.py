@@ -1,0 +1,79 @@
+"""pandas DataFrames for analysis in Python (``cdtx[analysis]``): a sweep's runs, a run's events.
+
+``sim.sweep.run(spec)`` runs a sweep and returns its rows; ``sim.sweep.frame(path)`` reads a
+results file; ``Exercise.events_frame()`` gives one run's events (docs/analysis.md).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from .spec import SweepError, SweepSpec, _need, load_spec, spec_from_dict
+
+
+def frame(results: str | Path):
+    """The rows of a results file as a DataFrame, one row per run in (point, replication)
+    order, read and checked by :func:`sim.sweep.read_rows`; ``attrs["spec"]`` holds the spec
+    written beside the file (or None)."""
+    from .results import read_rows
+    from .summary import read_spec_file
+
+    pd = _need("pandas", "analysis", "A DataFrame")
+    df = pd.DataFrame.from_records(list(read_rows(results)))
+    if len(df):
+        df = df.sort_values(["point", "replication"], kind="stable").reset_index(drop=True)
+    df.attrs["spec"] = read_spec_file(results)
+    return df
+
+
+def run(
+    spec: SweepSpec | Mapping[str, Any] | str | Path,
+    *,
+    workers: int | None = None,
+    output: str | Path | None = None,
+    progress: Callable[[int, int, int], None] | None = None,
+    **options: Any,
+):
+    """Run a sweep and return its runs as a pandas DataFrame (one row per run, the columns of
+    the results file, in (point, replication) order).
+
+    ``spec`` is a :class:`SweepSpec`, the spec as a mapping (the YAML form), a spec file or a
+    shipped spec's name. ``workers`` is the number of worker processes (default: every core).
+    ``output`` keeps the results file (.csv or .parquet; default: a temporary file, removed).
+    Other ``options`` go to :func:`sim.sweep.run_sweep` (``dask=``, ``run_fn=``, ...)."""
+    from .execute import Sweep, run_sweep
+
+    _need("pandas", "analysis", "sim.sweep.run")
+    if isinstance(spec, Mapping):
+        spec = spec_from_dict(spec)
+    elif isinstance(spec, (str, Path)):
+        spec = load_spec(spec)
+    elif not isinstance(spec, SweepSpec):
+        raise SweepError(f"a sweep spec is a SweepSpec, a mapping or a file, not {type(spec)}")
+    sweep = Sweep(spec)
+    if output is not None:
+        run_sweep(sweep, output, jobs=workers, progress=progress, **options)
+        return frame(output)
+    with tempfile.TemporaryDirectory(prefix="cdtx-sweep-") as tmp:
+        path = Path(tmp) / f"{spec.name}.csv"
+        run_sweep(sweep, path, jobs=workers, progress=progress, **options)
+        return frame(path)
+
+
+def events_frame(events: Iterable[Any]):
+    """One row per event: ``seq``, ``t`` (hours since the start), ``day`` (days), ``kind``,
+    ``stage`` (the procedure stage its kind belongs to), ``source`` and ``data`` (the payload)."""
+    from ..event_kinds import EVENT_KINDS
+
+    pd = _need("pandas", "analysis", "A DataFrame of events")
+    rows = []
+    for e in events:
+        declared = EVENT_KINDS.get(e.kind)
+        rows.append({"seq": e.seq, "t": e.t, "day": e.t / 24, "kind": str(e.kind),
+                     "stage": declared.stage if declared else None, "source": e.source,
+                     "data": e.data})  # fmt: skip
+    columns = ["seq", "t", "day", "kind", "stage", "source", "data"]
+    return pd.DataFrame.from_records(rows, columns=columns)

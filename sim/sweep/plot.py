@@ -1,0 +1,217 @@
+"""Plots of a sweep's results (matplotlib, optional: ``cdtx[plot]``), drawn from the one summary
+(:func:`sim.sweep.summarize`), so the figure says what the tables say.
+
+A figure a reader can use without the spec at hand: the spec's title, the full parameter path
+and value of every point, every point (pages of at most :data:`POINTS_PER_PAGE`), legends
+outside the data, and a note in the panel of a metric no run reached. A Sobol' or Morris sweep
+draws its sensitivity indices first.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from .spec import SweepError, _need
+from .summary import RUNGS, summarize
+
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
+POINTS_PER_PAGE = 20
+PANEL_COLUMNS = 3
+
+
+def check_plot_output(out: str | Path) -> Path:
+    """``out`` as a path :func:`plot` can write: a .png, .svg or .pdf file in a directory that
+    exists and is writable; raises :class:`SweepError` otherwise. Cheap: check before a sweep."""
+    out = Path(out)
+    if not str(out):
+        raise SweepError("a plot needs a file name, e.g. sweep.png")
+    if out.is_dir():
+        raise SweepError(f"{out}: is a directory, not an image file")
+    if out.suffix.lower() not in PLOT_SUFFIXES:
+        raise SweepError(f"{out}: a plot is a .png, .svg or .pdf image")
+    parent = out.parent
+    if not parent.is_dir():
+        raise SweepError(f"{out}: no such directory {parent}")
+    if not os.access(parent, os.W_OK):
+        raise SweepError(f"{out}: cannot write in {parent}")
+    return out
+
+
+def point_label(params: dict[str, Any]) -> str:
+    """A point as the figure names it: every parameter's full path and value, one per line."""
+    return "\n".join(f"{k} = {v}" for k, v in params.items()) or "(base scenario)"
+
+
+def plot(results: str | Path, out: str | Path, *, spec: dict | None = None) -> list[Path]:
+    """Draw the summary of ``results`` to ``out`` (.png, .svg or .pdf: :func:`check_plot_output`).
+
+    Per point: the median of each metric with its 95 % interval and its p10-p90 range, the share
+    of runs reaching each rung and the share with a blocked decision (with Wilson intervals).
+    Sobol'/Morris sweeps first get a page of sensitivity indices. A PDF holds every page; PNG and
+    SVG write page k to ``NAME-k.png`` from the second on. Returns the files written.
+    """
+    out = check_plot_output(out)
+    _need("matplotlib", "plot", "Plotting")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    matplotlib.rcParams["svg.fonttype"] = "none"  # SVG text stays text: searchable, editable
+    import matplotlib.pyplot as plt
+
+    summary = summarize(results, spec=spec)
+    title = summary["title"] or summary["name"] or "sweep"
+    subtitle = f"{summary['runs']} runs at {summary['total_points']} point(s)"
+    figures = []
+    if summary["sensitivity"]:
+        figures.append(_sensitivity_figure(plt, summary, title, subtitle))
+    # A Sobol'/Morris design has hundreds of points that mean little one by one: its figure is
+    # the indices (the per-point numbers are in the report and the results file).
+    points = [] if summary["sensitivity"] else summary["points"]
+    pages = [points[i : i + POINTS_PER_PAGE] for i in range(0, len(points), POINTS_PER_PAGE)]
+    for number, page in enumerate(pages, start=1):
+        suffix = f" (points page {number} of {len(pages)})" if len(pages) > 1 else ""
+        figures.append(_points_figure(plt, summary, page, title, subtitle + suffix))
+    written = []
+    try:
+        if out.suffix.lower() == ".pdf":
+            from matplotlib.backends.backend_pdf import PdfPages
+
+            with PdfPages(out) as pdf:
+                for fig in figures:
+                    pdf.savefig(fig, bbox_inches="tight")
+            written.append(out)
+        else:
+            for number, fig in enumerate(figures, start=1):
+                path = out if number == 1 else out.with_name(f"{out.stem}-{number}{out.suffix}")
+                fig.savefig(path, dpi=100, bbox_inches="tight")
+                written.append(path)
+    except OSError as exc:
+        raise SweepError(f"{out}: cannot write the plot: {exc.strerror or exc}") from None
+    finally:
+        for fig in figures:
+            plt.close(fig)
+    return written
+
+
+def _grid(plt, panels: int, height_per_row: float, title: str, subtitle: str):
+    cols = min(PANEL_COLUMNS, max(1, panels))
+    rows = -(-panels // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, height_per_row * rows + 1.2),
+                             squeeze=False)  # fmt: skip
+    fig.suptitle(f"{title}\n{subtitle}", fontsize="large")
+    flat = list(axes.flat)
+    for ax in flat[panels:]:
+        ax.set_visible(False)
+    return fig, flat[:panels]
+
+
+def _points_figure(plt, summary: dict, points: list[dict], title: str, subtitle: str):
+    metrics = summary["metrics"]
+    has_rungs = any(p["rungs"] for p in points)
+    has_blocked = any(p["blocked"] is not None for p in points)
+    panels = len(metrics) + has_rungs + has_blocked
+    # One parameter: its full path and value label each point. More: "point k" labels and a key
+    # under the figure with every parameter's full path and value.
+    single = len(summary["params"]) <= 1
+    labels = [point_label(p["params"]) if single else f"point {p['point']}" for p in points]
+    key = [] if single else [f"point {p['point']}: " + point_label(p["params"]).replace("\n", ", ")
+                             for p in points]  # fmt: skip
+    height = max(2.5, 0.3 * len(points) + 1.0)
+    fig, axes = _grid(plt, max(panels, 1), height, title, subtitle)
+    ys = list(range(len(points)))[::-1]  # the first point on top
+    handles = {}
+    for ax, m in zip(axes, metrics, strict=False):
+        ax.set_title(f"{m} ({'days' if m.startswith('t_') else '0-1'})", fontsize="medium")
+        drawn = False
+        for y, p in zip(ys, points, strict=True):
+            d = p["metrics"][m]
+            if d["median"] is None:
+                continue
+            drawn = True
+            spread = ax.hlines(y, d["p10"], d["p90"], color="#9bb7de", linewidth=6)
+            ci = ax.hlines(y, d["median_low"], d["median_high"], color="#1f4e99", linewidth=2.5)
+            dot = ax.plot([d["median"]], [y], "o", color="#0b2a5b", markersize=5)[0]
+            handles.update({"p10-p90 of runs that reached it": spread,
+                            "95% CI of the median": ci, "median": dot})  # fmt: skip
+        if not drawn:
+            ax.text(0.5, 0.5, "no run reached it", transform=ax.transAxes, ha="center",
+                    va="center", color="#a33", fontsize="large")  # fmt: skip
+        _point_axis(ax, ys, labels, first=ax in axes[::PANEL_COLUMNS])
+    rest = axes[len(metrics) :]
+    if has_rungs:
+        ax = rest.pop(0)
+        ax.set_title("share of runs reaching rung >= r", fontsize="medium")
+        for k, r in enumerate(RUNGS):
+            offset = (k - 2) * 0.12
+            shares = [(p["rungs"] or {}).get(r) for p in points]
+            xs = [s["share"] if s else float("nan") for s in shares]
+            err = [[s["share"] - s["low"] if s else 0 for s in shares],
+                   [s["high"] - s["share"] if s else 0 for s in shares]]  # fmt: skip
+            handles[f"rung >= {r} (95% CI)"] = ax.errorbar(
+                xs, [y + offset for y in ys], xerr=err, fmt="o", markersize=4, capsize=2
+            )
+        ax.set_xlim(-0.05, 1.05)
+        _point_axis(ax, ys, labels, first=ax in axes[::PANEL_COLUMNS])
+    if has_blocked:
+        ax = rest.pop(0)
+        ax.set_title("share of runs with a blocked decision", fontsize="medium")
+        bl = [p["blocked"] for p in points]
+        xs = [b["share"] if b else float("nan") for b in bl]
+        err = [[b["share"] - b["low"] if b else 0 for b in bl],
+               [b["high"] - b["share"] if b else 0 for b in bl]]  # fmt: skip
+        handles["blocked (95% CI)"] = ax.errorbar(xs, ys, xerr=err, fmt="s", color="#a33",
+                                                  capsize=3)  # fmt: skip
+        ax.set_xlim(-0.05, 1.05)
+        _point_axis(ax, ys, labels, first=ax in axes[::PANEL_COLUMNS])
+    fig.tight_layout(rect=(0, 0.02, 1, 0.97))
+    legend = fig.legend(list(handles.values()), list(handles), loc="upper center",
+                        bbox_to_anchor=(0.5, 0.0), ncol=4, fontsize="small", frameon=False)  # fmt: skip
+    notes = [n for n in summary["notes"] if "no run reached" in n]
+    _below(fig, legend, key + notes)
+    return fig
+
+
+def _below(fig, legend, lines: list[str]) -> None:
+    """Text under the legend (outside the data): the point key and the notes."""
+    if lines:
+        fig.text(0.02, -0.06, "\n".join(lines), fontsize="x-small", va="top", ha="left",
+                 transform=fig.transFigure)  # fmt: skip
+
+
+def _point_axis(ax, ys: list[int], labels: list[str], first: bool) -> None:
+    ax.set_yticks(ys, labels if first else [""] * len(ys), fontsize="x-small")
+    ax.set_ylim(min(ys) - 0.6, max(ys) + 0.6)
+    ax.grid(axis="x", alpha=0.3)
+
+
+def _sensitivity_figure(plt, summary: dict, title: str, subtitle: str):
+    sens = summary["sensitivity"]
+    metrics = list(sens["metrics"])
+    names = list(next(iter(sens["metrics"].values()))) if metrics else []
+    fig, axes = _grid(plt, max(len(metrics), 1), max(2.5, 0.45 * len(names) + 1.2), title,
+                      f"{subtitle}; {sens['label']}")  # fmt: skip
+    sobol = sens["method"] == "sobol"
+    series = (("S1", "first order S1"), ("ST", "total order ST")) if sobol else (
+        ("mu_star", "mu* (mean |elementary effect|)"),)  # fmt: skip
+    ys = list(range(len(names)))[::-1]
+    handles = {}
+    for ax, m in zip(axes, metrics, strict=False):
+        values = sens["metrics"][m]
+        for k, (key, label) in enumerate(series):
+            offset = (k - (len(series) - 1) / 2) * 0.3
+            xs = [values[n][key] for n in names]
+            err = [values[n][f"{key}_conf"] for n in names]
+            handles[f"{label} (95% CI)"] = ax.barh([y + offset for y in ys], xs, height=0.28,
+                                                   xerr=err, capsize=2)  # fmt: skip
+        ax.set_title(m, fontsize="medium")
+        ax.set_yticks(ys, names if ax in axes[::PANEL_COLUMNS] else [""] * len(ys),
+                      fontsize="x-small")  # fmt: skip
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout(rect=(0, 0.02, 1, 0.97))
+    legend = fig.legend(list(handles.values()), list(handles), loc="upper center",
+                        bbox_to_anchor=(0.5, 0.0), ncol=3, fontsize="small", frameon=False)  # fmt: skip
+    _below(fig, legend, [n for n in summary["notes"] if "indices" in n])
+    return fig

@@ -1,0 +1,412 @@
+"""Results files: one row per run, written as CSV or Parquet and read back (checked) by
+:func:`read_rows`, the one reader every consumer uses."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import math
+import os
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from scenarios.vocabulary import TIME_METRICS
+
+from .spec import SweepError, _need
+
+STATUS_OK, STATUS_FAILED = "ok", "failed"
+
+
+def blocking_states(blocked: str | None) -> list[str]:
+    """The state codes of a ``blocked`` cell (``measure:CODE,CODE;...``, as :func:`_flatten`
+    writes it), once per blocked decision."""
+    codes = []
+    for part in (blocked or "").split(";"):
+        codes += [c for c in part.partition(":")[2].split(",") if c]
+    return codes
+
+
+# -- writers ---------------------------------------------------------------------------------
+
+
+def _format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix in (".parquet", ".pq"):
+        return "parquet"
+    raise SweepError(f"{path}: results go to a .csv or .parquet file")
+
+
+def _cannot_write(path: Path, exc: OSError) -> SweepError:
+    return SweepError(f"{path}: cannot write the results: {exc.strerror or exc}")
+
+
+def _end_on_a_whole_row(path: Path) -> None:
+    """Drop a last line without its line break before appending to ``path``: it was being
+    written when the sweep stopped (its last cell may be cut short), and appending to it would
+    glue the next row on. Its run is simply run again."""
+    try:
+        with open(path, "rb+") as f:
+            size = f.seek(0, 2)
+            if size == 0:
+                return
+            f.seek(max(0, size - 65536))
+            tail = f.read()
+            if tail.endswith(b"\n"):
+                return
+            cut = tail.rfind(b"\n")
+            if cut < 0 and size > len(tail):
+                return  # one line longer than 64 KiB: leave it to the reader to refuse
+            f.truncate(size - len(tail) + cut + 1)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+
+
+class _CsvWriter:
+    def __init__(self, path: Path, columns: list[tuple[str, str]], append: bool):
+        self.path = path
+        self.names = [c for c, _ in columns]
+        try:
+            fresh = not append or not path.exists() or path.stat().st_size == 0
+            self.file = open(path, "a" if append else "w", newline="", encoding="utf-8")  # noqa: SIM115
+        except OSError as exc:
+            raise _cannot_write(path, exc) from None
+        self.writer = csv.DictWriter(self.file, self.names, extrasaction="ignore")
+        if fresh:
+            try:
+                self.writer.writeheader()
+            except OSError as exc:
+                self.file.close()
+                raise _cannot_write(path, exc) from None
+
+    def write(self, rows: list[dict]) -> None:
+        try:
+            self.writer.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in rows)
+            self.file.flush()
+        except OSError as exc:
+            raise _cannot_write(self.path, exc) from None
+
+    def close(self) -> None:
+        self.file.close()
+
+
+_ARROW = {"int": "int64", "float": "float64", "str": "string", "bool": "bool_"}
+
+
+def _arrow_schema(columns: list[tuple[str, str]]):
+    pa = _need("pyarrow", "parquet", "Parquet output")
+    return pa.schema([(name, getattr(pa, _ARROW[t])()) for name, t in columns])
+
+
+def partial_dir(path: Path) -> Path:
+    """Where a Parquet sweep keeps its finished rows until it ends: ``.NAME.partial/``, one
+    complete Parquet file per row group, so a sweep killed outright (kill -9, power loss) keeps
+    every group written and ``--resume`` finds them."""
+    return path.with_name(f".{path.name}.partial")
+
+
+def partial_parts(path: Path) -> list[Path]:
+    """The row groups an interrupted Parquet sweep left for ``path``, in the order written."""
+    d = partial_dir(path)
+    if not d.is_dir():
+        return []
+    return sorted(p for p in d.iterdir() if p.name.startswith("part-") and p.suffix == ".parquet")
+
+
+def has_results(path: Path) -> bool:
+    """Whether ``path`` holds results to resume: the file, or the parts of a killed sweep."""
+    return path.exists() or bool(partial_parts(path))
+
+
+class _ParquetWriter:
+    """Writes row groups as complete Parquet files in :func:`partial_dir` (each by atomic
+    rename) at least every :attr:`GROUP` rows or :attr:`EVERY` seconds; :meth:`close` joins
+    the old file (on resume) and every part into ``path`` by atomic rename and removes the
+    parts. A row whose (point, replication) is already written is not written twice (a kill
+    between the rename and the removal leaves parts that the file already holds)."""
+
+    GROUP = 2000
+    EVERY = 2.0  # seconds: what a kill -9 can lose at most
+
+    def __init__(self, path: Path, columns: list[tuple[str, str]], keep_existing: bool):
+        import time
+
+        self.pa = _need("pyarrow", "parquet", "Parquet output")
+        self.pq = _need("pyarrow.parquet", "parquet", "Parquet output")
+        self.clock = time.monotonic
+        self.path = path
+        self.parts = partial_dir(path)
+        self.keep_existing = keep_existing
+        self.schema = _arrow_schema(columns)
+        self.names = [c for c, _ in columns]
+        try:
+            if self.parts.exists() and not self.parts.is_dir():
+                self.parts.unlink()  # an older cdtx's unreadable partial file
+            if not keep_existing:
+                for old in partial_parts(path):
+                    old.unlink()
+            self.parts.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise _cannot_write(path, exc) from None
+        existing = partial_parts(path)
+        self.next_part = int(existing[-1].stem.split("-")[1]) + 1 if existing else 0
+        self.buffer: list[dict] = []
+        self.flushed = self.clock()
+
+    def write(self, rows: list[dict]) -> None:
+        self.buffer.extend(rows)
+        if len(self.buffer) >= self.GROUP or self.clock() - self.flushed >= self.EVERY:
+            self._flush()
+
+    def _flush(self) -> None:
+        self.flushed = self.clock()
+        if not self.buffer:
+            return
+        columns = {n: [r.get(n) for r in self.buffer] for n in self.names}
+        part = self.parts / f"part-{self.next_part:06d}.parquet"
+        tmp = part.with_suffix(".tmp")
+        try:
+            self.pq.write_table(self.pa.Table.from_pydict(columns, schema=self.schema), str(tmp))
+            os.replace(tmp, part)
+        except OSError as exc:
+            raise _cannot_write(part, exc) from None
+        self.next_part += 1
+        self.buffer = []
+
+    def _sources(self) -> list[Path]:
+        old = [self.path] if self.keep_existing and self.path.exists() else []
+        return old + partial_parts(self.path)
+
+    def close(self) -> None:
+        self._flush()
+        tmp = self.path.with_name(f".{self.path.name}.joining")
+        seen: set[tuple[int, int]] = set()
+        try:
+            writer = self.pq.ParquetWriter(str(tmp), self.schema)
+        except OSError as exc:
+            raise _cannot_write(self.path, exc) from None
+        try:
+            for source in self._sources():
+                try:
+                    batches = self.pq.ParquetFile(str(source)).iter_batches(batch_size=self.GROUP)
+                    for batch in batches:
+                        table = self.pa.Table.from_batches([batch]).select(self.names)
+                        keys = zip(table.column("point").to_pylist(),
+                                   table.column("replication").to_pylist(), strict=True)  # fmt: skip
+                        fresh = []
+                        for key in keys:
+                            fresh.append(key not in seen)
+                            seen.add(key)
+                        if not all(fresh):
+                            table = table.filter(self.pa.array(fresh))
+                        writer.write_table(table.cast(self.schema))
+                except OSError as exc:
+                    raise _cannot_write(self.path, exc) from None
+                except Exception as exc:  # ArrowInvalid ...: the old file, not ours
+                    raise SweepError(
+                        f"{source}: cannot resume, not a readable results file ({exc})"
+                    ) from None
+        except BaseException:
+            writer.close()
+            with contextlib.suppress(OSError):
+                os.remove(tmp)
+            raise
+        writer.close()
+        try:
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            raise SweepError(
+                f"{self.path}: cannot write the results ({exc.strerror or exc}); they are in "
+                f"{self.parts}"
+            ) from None
+        for part in partial_parts(self.path):
+            with contextlib.suppress(OSError):
+                part.unlink()
+        with contextlib.suppress(OSError):
+            self.parts.rmdir()
+
+
+_INT_METRICS = ("highest_rung", "recommended_rung", "proportionality_gap", "psc_meetings",
+                "extraordinary_meetings")  # fmt: skip
+_INT_COLUMNS = ("point", "replication", "seed", "n_blocked") + _INT_METRICS
+_FLOAT_COLUMNS = TIME_METRICS + ("cohesion",)
+_STR_COLUMNS = ("digest", "status", "error", "blocked", "highest_measure")
+_REQUIRED = ("point",)  # columns every results file has, never empty
+
+
+def is_parameter(column: str) -> bool:
+    """Whether a results column holds a varied parameter (not a key, status or metric)."""
+    return _column_kind(column) == "param"
+
+
+def run_ok(row: Mapping[str, Any]) -> bool:
+    """Whether a results row is a run that finished (a file without a status column: all did)."""
+    return row.get("status") in (None, "", STATUS_OK)
+
+
+def _column_kind(name: str) -> str:
+    """How a results column is read: int, float, str or param (a varied parameter)."""
+    if name in _INT_COLUMNS:
+        return "int"
+    if name in _FLOAT_COLUMNS:
+        return "float"
+    if name in _STR_COLUMNS or name.startswith("objective."):
+        return "str"
+    return "param"
+
+
+_EXPECTED = {"int": "a whole number", "float": "a number"}
+
+
+def _cell(value: Any, kind: str, required: bool, typed: bool) -> Any:
+    """A results cell as Python data; raises ValueError with a message for people. ``typed``:
+    the value comes from a Parquet file (typed) rather than CSV text."""
+    if value is None or value == "":
+        if required:
+            raise ValueError("empty")
+        return None if kind in ("int", "float") else value
+    if kind == "param":
+        return value if typed else _guess(value)
+    if kind == "str":
+        return value
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        if kind == "int":
+            if not isinstance(value, (int, str)):
+                raise ValueError
+            return int(value)
+        if not isinstance(value, (int, float, str)):
+            raise ValueError
+        number = float(value)
+        if not math.isfinite(number):  # nan and inf parse, but no run produces them
+            raise ValueError
+        return number
+    except ValueError:
+        raise ValueError(f"expected {_EXPECTED[kind]}, not {value!r}") from None
+
+
+def _guess(value: str) -> Any:
+    for kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    return {"True": True, "False": False}.get(value, value)
+
+
+def read_rows(path: str | Path) -> Iterator[dict[str, Any]]:
+    """The rows of a results file (CSV or Parquet), as dicts, streamed.
+
+    Every cell is checked against its column (whole numbers for ``point``, ``seed``, rungs ...;
+    numbers for time metrics and ``cohesion``): a file that is not a results file, or a cell a
+    hand edit broke, raises :class:`SweepError` naming the file (and the row and column). A CSV
+    line with too few or too many cells (the last line of a write that was cut off) is skipped.
+    """
+    yield from _read(Path(path))
+
+
+def _read(
+    path: Path,
+    check: Callable[[list[str]], None] | None = None,
+    required: tuple[str, ...] = _REQUIRED,
+    columns: list[str] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """The rows of ``path``. ``check(header)`` may refuse the file before any row is read;
+    ``required`` columns must be in the header and never empty; ``columns`` limits what is read
+    of a Parquet file."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".parquet", ".pq"):
+        raise SweepError(f"{path}: not a results file (results are .csv or .parquet)")
+    if not path.exists():
+        raise SweepError(f"{path}: no such results file")
+    if path.is_dir():
+        raise SweepError(f"{path}: is a directory, not a results file")
+
+    def start(header: list[str]) -> None:
+        if check is not None:
+            check(header)
+        for name in required:
+            if name not in header:
+                raise SweepError(
+                    f"{path}: missing column {name!r} (not a cdtx sweep results file?)"
+                )
+
+    if suffix == ".csv":
+        yield from _read_csv(path, start, required)
+    else:
+        yield from _read_parquet(path, start, required, columns)
+
+
+def _bad_cell(path: Path, row: int, name: str, exc: ValueError) -> SweepError:
+    return SweepError(f"{path}: row {row}, column {name!r}: {exc}")
+
+
+def _read_csv(path: Path, start: Callable[[list[str]], None], required: tuple[str, ...]):
+    reader = None
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f)
+            header = next(reader, None)
+            if header is None:
+                return
+            start(header)
+            kinds = [(name, _column_kind(name), name in required) for name in header]
+            for number, raw in enumerate(reader, start=2):  # the header is row 1
+                if len(raw) != len(header):
+                    continue  # a blank or cut-off line
+                row: dict[str, Any] = {}
+                for (name, kind, needed), value in zip(kinds, raw, strict=True):
+                    try:
+                        row[name] = _cell(value, kind, needed, typed=False)
+                    except ValueError as exc:
+                        raise _bad_cell(path, number, name, exc) from None
+                yield row
+    except UnicodeDecodeError:
+        raise SweepError(f"{path}: not a results file (not UTF-8 text)") from None
+    except csv.Error as exc:
+        line = reader.line_num if reader is not None else 1
+        raise SweepError(f"{path}: not a results file (line {line}: {exc})") from None
+    except OSError as exc:
+        raise SweepError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _read_parquet(
+    path: Path,
+    start: Callable[[list[str]], None],
+    required: tuple[str, ...],
+    columns: list[str] | None,
+):
+    pq = _need("pyarrow.parquet", "parquet", f"Reading {path}")
+
+    def unreadable(exc: Exception) -> SweepError:
+        return SweepError(f"{path}: not a readable Parquet file ({exc})")
+
+    try:
+        pf = pq.ParquetFile(str(path))
+        header = list(pf.schema_arrow.names)
+    except Exception as exc:  # ArrowInvalid, OSError ...
+        raise unreadable(exc) from None
+    start(header)
+    kinds = {name: (_column_kind(name), name in required) for name in header}
+    batches = pf.iter_batches(batch_size=4096, columns=columns)
+    number = 0  # Parquet has no header row: row 1 is the first run
+    while True:
+        try:
+            batch = next(batches, None)
+        except Exception as exc:
+            raise unreadable(exc) from None
+        if batch is None:
+            return
+        for raw in batch.to_pylist():
+            number += 1
+            row: dict[str, Any] = {}
+            for name, value in raw.items():
+                kind, needed = kinds[name]
+                try:
+                    row[name] = _cell(value, kind, needed, typed=True)
+                except ValueError as exc:
+                    raise _bad_cell(path, number, name, exc) from None
+            yield row

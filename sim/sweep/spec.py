@@ -1,0 +1,425 @@
+"""The sweep spec: what to vary, how to sample it, how many seeds, which metrics.
+
+Everything people can get wrong is checked before any run starts and reported as one
+:class:`SweepError` (docs/sweeps.md, "The spec").
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from scenarios.errors import CdtxError
+from scenarios.vocabulary import METRICS
+
+KEEPABLE = METRICS + ("blocked", "objectives")
+
+SEED_LIMIT = 2**63
+#: Points are generated, held and validated as scenarios before anything runs, so a sweep has at
+#: most this many (runs are streamed: ``seeds`` per point is not bounded).
+MAX_POINTS = 100_000
+
+
+SAMPLERS = ("random", "lhs", "sobol", "morris")
+SAMPLE_FORMS = "grid, {random: N}, {lhs: N}, {sobol: N}, {morris: N}"
+
+
+class SweepError(CdtxError, ValueError):
+    """A mistake in a sweep spec or its options; the message says what and where."""
+
+
+def _need(module: str, extra: str, what: str):
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise SweepError(f"{what} needs an extra: pip install 'cdtx[{extra}]'") from None
+
+
+# -- the spec --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One varied parameter: a grid of ``values`` or a distribution."""
+
+    path: str
+    kind: str  # grid | uniform | normal | choice
+    args: tuple
+
+    def draw(self, u: float) -> Any:
+        """The value at quantile ``u`` in [0, 1)."""
+        if self.kind == "uniform":
+            a, b = self.args
+            return round(a + (b - a) * u, 6)
+        if self.kind == "normal":
+            from statistics import NormalDist
+
+            mu, sigma = self.args
+            u = min(max(u, 1e-12), 1 - 1e-12)
+            return round(NormalDist(mu, sigma).inv_cdf(u), 6)
+        values = self.args
+        return values[min(int(u * len(values)), len(values) - 1)]
+
+
+@dataclass
+class SweepSpec:
+    base: str
+    vary: list[Dimension]
+    sample: str = "grid"  # grid | random | lhs | sobol | morris
+    n: int = 0  # points for random / lhs; base samples (sobol) or trajectories (morris)
+    seeds: int = 1
+    seed: int | None = None
+    metrics: list[str] | None = None
+    name: str = "sweep"
+    origin: Path | None = None  # the spec file (relative base paths resolve against it)
+    title: str = ""
+    description: str = ""
+    #: Common random numbers: replication r of every point runs with the same seed, so the
+    #: differences between points are the parameters' (docs/sweeps.md, "Runs, seeds, rows").
+    common: bool = True
+
+    def design(self, root: int) -> dict[str, Any]:
+        """What a summary needs to know of this sweep beyond its rows (title, sampling design,
+        seeding), as plain data: written beside the results file by ``run_sweep``."""
+        return {
+            "name": self.name, "title": self.title, "description": self.description,
+            "base": self.base, "sample": {"method": self.sample, "n": self.n},
+            "vary": {d.path: {"kind": d.kind, "args": list(d.args)} for d in self.vary},
+            "seeds": self.seeds, "common": self.common, "root": root,
+        }  # fmt: skip
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _dimension(path: Any, raw: Any) -> Dimension:
+    where = f"vary.{path}"
+    if not isinstance(path, str) or not path or any(not p for p in path.split(".")):
+        raise SweepError(f"vary: {path!r} is not a dotted path such as member_states.HU.ties.RU")
+    if isinstance(raw, list):
+        if not raw:
+            raise SweepError(f"{where}: the list of values is empty")
+        return Dimension(path, "grid", tuple(raw))
+    if isinstance(raw, Mapping) and len(raw) == 1:
+        kind, args = next(iter(raw.items()))
+        if kind == "choice":
+            if not isinstance(args, list) or not args:
+                raise SweepError(f"{where}: choice needs a non-empty list of values")
+            return Dimension(path, "choice", tuple(args))
+        if kind in ("uniform", "normal"):
+            if not isinstance(args, list) or len(args) != 2 or not all(map(_number, args)):
+                raise SweepError(f"{where}: {kind} needs two numbers, e.g. {{{kind}: [0, 1]}}")
+            a, b = (float(x) for x in args)
+            if kind == "uniform" and not a < b:
+                raise SweepError(f"{where}: uniform [{args[0]}, {args[1]}] needs low < high")
+            if kind == "normal" and not b > 0:
+                raise SweepError(f"{where}: normal [mu, sigma] needs sigma > 0, not {args[1]}")
+            return Dimension(path, kind, (a, b))
+    if not isinstance(raw, (list, Mapping)):
+        return Dimension(path, "grid", (raw,))
+    raise SweepError(
+        f"{where}: give a list of values or one of {{uniform: [a, b]}}, {{normal: [mu, sigma]}}, "
+        "{choice: [...]}"
+    )
+
+
+def _count(value: Any, where: str, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise SweepError(f"{where} must be a whole number >= {minimum}, not {value!r}")
+    return value
+
+
+def spec_from_dict(data: Any, origin: str | Path | None = None) -> SweepSpec:
+    """A :class:`SweepSpec` from plain data (the YAML form); raises :class:`SweepError`."""
+    if not isinstance(data, Mapping):
+        raise SweepError("a sweep spec is a mapping with base, vary, sample, seeds, metrics")
+    known = {"name", "title", "description", "base", "vary", "sample", "seeds", "seed", "metrics"}
+    for key in data:
+        if key not in known:
+            close = difflib.get_close_matches(str(key), sorted(known), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise SweepError(f"unknown key {key!r} in the sweep spec{hint}")
+    base = data.get("base")
+    if not isinstance(base, str) or not base:
+        raise SweepError("base: name a built-in scenario id or a scenario file")
+    vary_raw = data.get("vary") or {}
+    if not isinstance(vary_raw, Mapping):
+        raise SweepError("vary: a mapping from dotted paths to values or distributions")
+    vary = [_dimension(path, raw) for path, raw in vary_raw.items()]
+    sample, n = data.get("sample", "grid"), 0
+    if isinstance(sample, Mapping) and len(sample) == 1:
+        sample, n = next(iter(sample.items()))
+        if sample not in SAMPLERS:
+            raise SweepError(f"sample: unknown method {sample!r} ({SAMPLE_FORMS})")
+        n = _count(n, f"sample.{sample}", minimum=2 if sample in ("sobol", "morris") else 1)
+        if sample == "sobol" and n & (n - 1):
+            raise SweepError(
+                f"sample.sobol: N is the number of base samples and must be a power of 2 "
+                f"(e.g. {1 << (n.bit_length() - 1)} or {1 << n.bit_length()}), not {n}"
+            )
+        points = n * (len(vary) + (2 if sample == "sobol" else 1 if sample == "morris" else 0))
+        points = max(points, n)
+        if points > MAX_POINTS:
+            raise SweepError(
+                f"sample.{sample}: {points} points is more than a sweep takes ({MAX_POINTS:,}); "
+                "use more seeds per point, or split the sweep"
+            )
+        if sample in ("sobol", "morris") and not vary:
+            raise SweepError(f"sample.{sample}: vary at least one parameter")
+    elif sample != "grid":
+        raise SweepError(f"sample: {sample!r} is not one of {SAMPLE_FORMS}")
+    if sample == "grid":
+        for d in vary:
+            if d.kind != "grid":
+                raise SweepError(
+                    f"vary.{d.path}: a {d.kind} distribution needs sample: {{random: N}} or "
+                    "{lhs: N}; grid sampling takes lists"
+                )
+        points = math.prod(len(d.args) for d in vary)
+        if points > MAX_POINTS:
+            sizes = " x ".join(str(len(d.args)) for d in vary)
+            raise SweepError(
+                f"vary: the grid has {sizes} = {points:,} points, more than a sweep takes "
+                f"({MAX_POINTS:,}); use fewer values, or sample: {{random: N}} / {{lhs: N}}"
+            )
+    seeds, common = _seeds(data.get("seeds", 1))
+    seed = data.get("seed")
+    if seed is not None and (
+        isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < SEED_LIMIT
+    ):
+        raise SweepError(f"seed must be a whole number between 0 and 2**63-1, not {seed!r}")
+    metrics = data.get("metrics")
+    if metrics is not None:
+        if isinstance(metrics, str):
+            metrics = [metrics]
+        if not isinstance(metrics, list) or not metrics:
+            raise SweepError("metrics: a non-empty list of metric names")
+        for m in metrics:
+            if m not in KEEPABLE:
+                close = difflib.get_close_matches(str(m), KEEPABLE, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise SweepError(
+                    f"metrics: unknown metric {m!r}{hint}; known: {', '.join(KEEPABLE)}"
+                )
+    origin_path = Path(origin) if origin is not None else None
+    name = data.get("name") or (origin_path.stem if origin_path else "sweep")
+    return SweepSpec(base, vary, sample, n, seeds, seed, metrics, str(name), origin_path,
+                     str(data.get("title") or ""), str(data.get("description") or ""),
+                     common)  # fmt: skip
+
+
+def _seeds(raw: Any) -> tuple[int, bool]:
+    """``seeds: 20`` or ``seeds: {n: 20, common: false}``: (replications, common numbers)."""
+    if isinstance(raw, Mapping):
+        for key in raw:
+            if key not in ("n", "common"):
+                raise SweepError(f"seeds: unknown key {key!r} (seeds: {{n: 20, common: true}})")
+        common = raw.get("common", True)
+        if not isinstance(common, bool):
+            raise SweepError(f"seeds.common must be true or false, not {common!r}")
+        return _count(raw.get("n", 1), "seeds.n"), common
+    return _count(raw, "seeds"), True
+
+
+def _sweeps_dir():
+    return resources.files("scenarios") / "builtin" / "sweeps"
+
+
+def builtin_specs() -> list[str]:
+    """Names of the example sweep specs shipped with cdtx."""
+    try:
+        entries = list(_sweeps_dir().iterdir())
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return sorted(e.name[:-5] for e in entries if e.name.endswith(".yaml"))
+
+
+def load_spec(name_or_path: str | Path) -> SweepSpec:
+    """A sweep spec from a YAML file, or a shipped spec by name (e.g. ``hu-ties``)."""
+    text = str(name_or_path)
+    path = Path(text)
+    if not path.exists() and text in builtin_specs():
+        path = Path(str(_sweeps_dir() / f"{text}.yaml"))
+    if not path.exists():
+        close = difflib.get_close_matches(text, builtin_specs(), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        shipped = ", ".join(builtin_specs()) or "none"
+        raise SweepError(f"no sweep spec {text!r}{hint}; shipped specs: {shipped}")
+    if path.is_dir():
+        raise SweepError(f"{path}: is a directory, not a sweep spec")
+    data = read_spec_yaml(path)
+    try:
+        return spec_from_dict(data, path)
+    except SweepError as exc:
+        raise SweepError(f"{path}: {exc}") from None
+
+
+#: Bounds of a spec file (a real spec is well under 1 KB; see read_spec_yaml).
+SPEC_MAX_BYTES = 1024 * 1024
+SPEC_MAX_VALUES = 100_000
+SPEC_MAX_DEPTH = 32
+
+
+def read_spec_yaml(path: Path) -> Any:
+    """The YAML of a spec file as plain data, bounded: a regular file of at most
+    :data:`SPEC_MAX_BYTES`, UTF-8, no duplicate keys, at most :data:`SPEC_MAX_VALUES` values
+    after alias expansion and :data:`SPEC_MAX_DEPTH` levels. Raises :class:`SweepError`.
+
+    The one place a spec file is parsed (issue 17.12): it switches to the shared reader of
+    scenarios (scenarios.safe_read) by replacing this body."""
+    import stat
+
+    import yaml
+
+    try:
+        mode = path.stat().st_mode  # before opening: opening a FIFO would block
+        if not stat.S_ISREG(mode):
+            raise SweepError(f"{path}: not a regular file (a device, FIFO or socket)")
+        if path.stat().st_size > SPEC_MAX_BYTES:
+            raise SweepError(f"{path}: too large for a sweep spec (the limit is 1 MB)")
+        raw = path.read_bytes()[: SPEC_MAX_BYTES + 1]
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SweepError(f"{path}: not a sweep spec (not UTF-8 text)") from None
+    except OSError as exc:
+        raise SweepError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_nodes(node, path)
+        return loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        place = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise SweepError(f"{path}{place}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    except (ValueError, OverflowError, RecursionError) as exc:
+        raise SweepError(f"{path}: not valid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+
+
+def _check_nodes(root: Any, path: Path) -> None:
+    """Count values as aliases expand them (without expanding), measure depth, refuse duplicate
+    keys and integers too long to be a seed: before anything is built."""
+    import yaml
+
+    def where(node) -> str:
+        return f"{path}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
+
+    sizes: dict[int, int] = {}  # node id -> values under it (aliases reuse a node: counted again)
+    stack = [(root, 0, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        if depth > SPEC_MAX_DEPTH:
+            raise SweepError(f"{where(node)}: nested more than {SPEC_MAX_DEPTH} levels deep")
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag.endswith(":int") and len(node.value) > 40:
+                raise SweepError(f"{where(node)}: integer of {len(node.value)} characters")
+            sizes[id(node)] = 1
+            continue
+        children = ([v for pair in node.value for v in pair] if isinstance(node, yaml.MappingNode)
+                    else list(node.value))  # fmt: skip
+        if not done:
+            if id(node) in sizes:
+                continue
+            if isinstance(node, yaml.MappingNode):
+                keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
+                dup = next((k for k in keys if keys.count(k) > 1), None)
+                if dup is not None:
+                    raise SweepError(f"{where(node)}: duplicate key {dup!r}")
+            stack.append((node, depth, True))
+            stack.extend((c, depth + 1, False) for c in children if id(c) not in sizes)
+        else:
+            total = 1 + sum(sizes.get(id(c), 1) for c in children)
+            if total > SPEC_MAX_VALUES:
+                raise SweepError(
+                    f"{where(node)}: more than {SPEC_MAX_VALUES:,} values (aliases expanding?)"
+                )
+            sizes[id(node)] = total
+
+
+# -- paths into the scenario's JSON form -----------------------------------------------------
+
+
+def _set(data: dict, path: str, value: Any) -> None:
+    """Set ``path`` in the scenario's JSON form; list items are addressed by ``id`` (or index).
+
+    Missing mapping entries are created (e.g. ``member_states.HU.ties.RU``); whether they are
+    allowed is up to the scenario format, which validates the result.
+    """
+    parts = path.split(".")
+    node: Any = data
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        where = ".".join(parts[:depth]) or "the scenario"
+        if isinstance(node, list):
+            ids = [item.get("id") for item in node if isinstance(item, Mapping)]
+            if part in ids:
+                index = ids.index(part)
+            elif part.isdigit() and int(part) < len(node):
+                index = int(part)
+            else:
+                have = ", ".join(str(i) for i in ids if i is not None) or "none"
+                raise SweepError(f"vary.{path}: no item {part!r} in {where} (ids: {have})")
+            if last:
+                node[index] = value
+            else:
+                node[index] = node = _copied(node[index])
+        elif isinstance(node, dict):
+            if depth == 0 and part not in node:
+                close = difflib.get_close_matches(part, list(node), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise SweepError(f"vary.{path}: the scenario has no field {part!r}{hint}")
+            if last:
+                node[part] = value
+            else:
+                node[part] = node = {} if node.get(part) is None else _copied(node[part])
+        else:
+            raise SweepError(f"vary.{path}: {where} is a single value, not a mapping or list")
+
+
+def _copied(node: Any) -> Any:
+    """A shallow copy of a container on the way down a path: a point copies only the path it
+    changes, never the whole scenario (a deep copy per point was most of a sweep's set-up)."""
+    if isinstance(node, dict):
+        return dict(node)
+    if isinstance(node, list):
+        return list(node)
+    return node
+
+
+def _validation_message(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)
+    if errors is None:
+        return str(exc)
+    error = exc.errors(include_url=False)[0]
+    loc = ".".join(str(p) for p in error["loc"])
+    msg = error["msg"].removeprefix("Value error, ")
+    if error.get("type") == "extra_forbidden":
+        msg = "no such field in the scenario format"
+    return f"{loc}: {msg}" if loc else msg
+
+
+def build_scenario(base_data: Mapping, params: Mapping[str, Any]):
+    """The scenario for one point: ``base_data`` with ``params`` set, validated."""
+    from pydantic import ValidationError
+
+    from scenarios.model import Scenario
+
+    data = dict(base_data)  # _set copies what it changes: base_data is left as it was
+    for path, value in params.items():
+        _set(data, path, value)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise SweepError(_validation_message(exc)) from None

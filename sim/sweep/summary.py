@@ -1,0 +1,284 @@
+"""The one summary of a sweep's results, used by ``cdtx sweep --summary``, the sweep report and
+the plot, so the three never disagree.
+
+Counting rules (docs/sweeps.md, "Summary"):
+
+- **Rungs** are cumulative: the share of runs whose highest rung is *at least* r (r = 1..5).
+- **Blockers** are counted per run: the share of runs in which a delegation blocked at least one
+  decision (a delegation blocking three decisions in one run counts once).
+- **Time metrics** are in days, over the runs that reached the milestone; ``reached`` is the
+  share of runs that did.
+
+Every rate carries a 95 % Wilson score interval; every median a 95 % percentile-bootstrap
+interval (1,000 resamples from a stream seeded by the point and the metric, so a summary is the
+same every time it is computed).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from scenarios.vocabulary import TIME_METRICS
+
+from ..streams import derive_seed
+from .results import blocking_states, is_parameter, read_rows, run_ok
+from .spec import SweepError
+
+#: Metrics summarised as distributions (median with interval, p10, p90, share reached).
+DISTRIBUTED = TIME_METRICS + ("cohesion",)
+#: Numeric metrics whose per-point mean feeds sensitivity indices.
+SENSITIVITY_METRICS = DISTRIBUTED + ("highest_rung", "n_blocked")
+RUNGS = (1, 2, 3, 4, 5)
+Z95 = 1.959963984540054
+BOOTSTRAP_RESAMPLES = 1000
+
+
+# -- statistics --------------------------------------------------------------------------------
+
+
+def quantile(values: Iterable[float], q: float) -> float:
+    """Linear-interpolated quantile (numpy's default) of ``values``."""
+    xs = sorted(values)
+    pos = (len(xs) - 1) * q
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def wilson(count: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """The Wilson score interval of a rate ``count / n`` (95 % by default); (0, 1) for n = 0.
+
+    Unlike the normal approximation it stays inside [0, 1] and is not empty at 0 or n."""
+    if n <= 0:
+        return 0.0, 1.0
+    p = count / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def rate(count: int, n: int) -> dict[str, float | int]:
+    """A share with its Wilson interval: ``{count, n, share, low, high}``."""
+    low, high = wilson(count, n)
+    return {"count": count, "n": n, "share": count / n if n else 0.0, "low": low, "high": high}
+
+
+def bootstrap_median(values: list[float], seed: int) -> tuple[float, float]:
+    """The 95 % percentile-bootstrap interval of the median of ``values`` (seeded)."""
+    if len(values) < 2:
+        return (values[0], values[0]) if values else (math.nan, math.nan)
+    rng = random.Random(seed)
+    n = len(values)
+    medians = []
+    for _ in range(BOOTSTRAP_RESAMPLES):
+        sample = sorted(rng.choices(values, k=n))
+        mid = n // 2
+        medians.append(sample[mid] if n % 2 else (sample[mid - 1] + sample[mid]) / 2)
+    return quantile(medians, 0.025), quantile(medians, 0.975)
+
+
+def distribution(values: list[float], runs: int, seed: int = 0) -> dict[str, Any]:
+    """Median (with its bootstrap interval), p10 and p90 of ``values`` (a metric where it
+    happened) and the share of ``runs`` it happened in (a :func:`rate`)."""
+    out: dict[str, Any] = {"reached": rate(len(values), runs), "median": None,
+                           "median_low": None, "median_high": None, "p10": None, "p90": None}  # fmt: skip
+    if values:
+        low, high = bootstrap_median(values, seed)
+        out.update(median=quantile(values, 0.5), median_low=low, median_high=high,
+                   p10=quantile(values, 0.1), p90=quantile(values, 0.9))  # fmt: skip
+    return out
+
+
+# -- formats shared by the CLI and the report --------------------------------------------------
+
+
+def one_decimal(x: float | None, unit: str = "") -> str:
+    """A number as summaries show it (one decimal; "-" for none)."""
+    return "-" if x is None else f"{x:.1f}{unit}"
+
+
+def show_rate(r: Mapping[str, Any] | None, interval: bool = True) -> str:
+    """``40% (22-61)``: a share and its 95 % interval, in percent."""
+    if r is None:
+        return "-"
+    text = f"{r['share']:.0%}"
+    return f"{text} ({r['low'] * 100:.0f}-{r['high'] * 100:.0f})" if interval else text
+
+
+def show_median(d: Mapping[str, Any]) -> str:
+    """``5.5 (3.0-8.0)``: a median and its 95 % interval."""
+    if d.get("median") is None:
+        return "-"
+    return f"{d['median']:.1f} ({d['median_low']:.1f}-{d['median_high']:.1f})"
+
+
+def show_index(value: float | None, conf: float | None) -> str:
+    """``0.31 [0.24, 0.38]``: a sensitivity index and its 95 % interval (value +- conf)."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    if conf is None or not math.isfinite(conf):
+        return f"{value:.2f}"
+    return f"{value:.2f} [{value - conf:.2f}, {value + conf:.2f}]"
+
+
+# -- the spec beside a results file -------------------------------------------------------------
+
+
+def spec_file(results: str | Path) -> Path:
+    """Where :func:`sim.sweep.run_sweep` keeps the spec of ``results``: ``RESULTS.spec.json``."""
+    results = Path(results)
+    return results.with_name(results.name + ".spec.json")
+
+
+def read_spec_file(results: str | Path) -> dict[str, Any] | None:
+    """The spec written beside ``results`` (title, sampling design), or None if there is none
+    or it cannot be read (the summary then goes without a title and indices)."""
+    path = spec_file(results)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+# -- the summary -------------------------------------------------------------------------------
+
+
+class _Point:
+    __slots__ = ("params", "n", "failed", "values", "rungs", "blocked", "blockers", "objectives",
+                 "sums")  # fmt: skip
+
+    def __init__(self, params: dict[str, Any]):
+        self.params = params
+        self.n = self.failed = self.blocked = 0
+        self.values: dict[str, list[float]] = {}
+        self.rungs: dict[int, int] = {}
+        self.blockers: dict[str, int] = {}
+        self.objectives: dict[str, Counter] = {}
+        self.sums: dict[str, list[float]] = {}  # metric -> [sum, count] for sensitivity
+
+
+def summarize(
+    rows: Iterable[Mapping[str, Any]] | str | Path,
+    *,
+    spec: Mapping[str, Any] | None = None,
+    max_points: int | None = None,
+) -> dict[str, Any]:
+    """The summary of a sweep's results (rows, or a results file read with :func:`read_rows`).
+
+    Returns ``{"name", "title", "runs", "failed", "params", "metrics", "points", "omitted",
+    "total_points", "sensitivity", "notes"}``; ``points`` holds one entry per point (at most
+    ``max_points`` of them, the first by point number; ``omitted`` says how many were left
+    out), each with ``params``, ``n``, ``failed``, ``metrics`` (:func:`distribution` per metric),
+    ``rungs`` (cumulative :func:`rate` per rung, or None), ``blocked`` (a rate, or None),
+    ``blockers`` (a rate per delegation, most frequent first) and ``objectives`` (a rate per
+    rating). ``spec`` is the sweep's spec as :func:`read_spec_file` gives it (read from beside
+    a results file when not given): its title, and its design for sensitivity indices.
+    """
+    path = Path(rows) if isinstance(rows, (str, Path)) else None
+    if path is not None:
+        if spec is None:
+            spec = read_spec_file(path)
+        rows = read_rows(path)
+    acc: dict[int, _Point] = {}
+    columns: list[str] = []
+    params: list[str] = []
+    numeric: list[tuple[str, bool, bool]] = []  # (metric, in days, distributed)
+    objectives: list[str] = []
+    for row in rows:
+        if not columns:  # the columns, sorted out once (a summary may read 100k rows)
+            columns = list(row)
+            params = [c for c in columns if is_parameter(c)]
+            numeric = [(m, m in TIME_METRICS, m in DISTRIBUTED) for m in SENSITIVITY_METRICS
+                       if m in row]  # fmt: skip
+            objectives = [c for c in columns if c.startswith("objective.")]
+        p = row["point"]
+        a = acc.get(p)
+        if a is None:
+            a = acc[p] = _Point({k: row.get(k) for k in params})
+        a.n += 1
+        if not run_ok(row):
+            a.failed += 1
+            continue
+        for m, in_days, distributed in numeric:
+            value = row.get(m)
+            if value is None:
+                continue
+            if in_days:
+                value = value / 24  # days for people
+            if distributed:
+                a.values.setdefault(m, []).append(value)
+            total = a.sums.setdefault(m, [0.0, 0])
+            total[0] += value
+            total[1] += 1
+        if row.get("highest_rung") is not None:
+            rung = int(row["highest_rung"])
+            a.rungs[rung] = a.rungs.get(rung, 0) + 1
+        if row.get("n_blocked"):
+            a.blocked += 1
+            for code in dict.fromkeys(blocking_states(row.get("blocked"))):
+                a.blockers[code] = a.blockers.get(code, 0) + 1
+        for column in objectives:
+            counts = a.objectives.setdefault(column[len("objective.") :], Counter())
+            counts[row.get(column) or "-"] += 1
+    if path is not None and not acc:
+        raise SweepError(f"{path}: no result rows")
+    metrics = [m for m in DISTRIBUTED if m in columns]
+    order = sorted(acc)
+    shown = order if max_points is None else order[:max_points]
+    out_points = [_point_summary(p, acc[p], metrics, columns) for p in shown]
+    spec = dict(spec or {})
+    sample = spec.get("sample")
+    method = sample.get("method") if isinstance(sample, dict) else None
+    name = spec.get("name") or (path.stem if path is not None else "")
+    summary = {
+        "name": name,
+        "sample": method,
+        "title": spec.get("title") or "",
+        "runs": sum(a.n for a in acc.values()),
+        "failed": sum(a.failed for a in acc.values()),
+        "params": [c for c in columns if is_parameter(c)],
+        "metrics": metrics,
+        "points": out_points,
+        "total_points": len(order),
+        "omitted": len(order) - len(shown),
+        "sensitivity": None,
+        "notes": [],
+    }
+    if method in ("sobol", "morris"):
+        from .sensitivity import indices
+
+        summary["sensitivity"], notes = indices(spec, {p: acc[p] for p in order}, columns)
+        summary["notes"] += notes
+    for m in metrics:
+        if all(not acc[p].values.get(m) for p in order):
+            summary["notes"].append(f"{m}: no run reached it")
+    return summary
+
+
+def _point_summary(point: int, a: _Point, metrics: list[str], columns: list[str]) -> dict:
+    ok = a.n - a.failed
+    rungs = None
+    if "highest_rung" in columns:
+        rungs = {r: rate(sum(c for k, c in a.rungs.items() if k >= r), ok) for r in RUNGS}
+    return {
+        "point": point,
+        "params": a.params,
+        "n": a.n,
+        "failed": a.failed,
+        "metrics": {
+            m: distribution(a.values.get(m, []), ok, derive_seed(0, "bootstrap", point, m))
+            for m in metrics
+        },
+        "rungs": rungs,
+        "blocked": rate(a.blocked, ok) if "n_blocked" in columns else None,
+        "blockers": {code: rate(k, ok) for code, k in Counter(a.blockers).most_common()},
+        "objectives": {
+            o: {r: rate(counts.get(r, 0), ok) for r in "PSMU"} for o, counts in a.objectives.items()
+        },
+    }

@@ -1,0 +1,405 @@
+"""Hostile files, shared screens and full disks (issue 17): each refusal names the place, exits 1
+and never hangs, exhausts memory or writes a partial file that claims success."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from scenarios import ScenarioError, load_text
+from scenarios.load import builtin_path, load_injects
+from scenarios.safe_read import (
+    MAX_DEPTH,
+    MAX_VALUES,
+    read_bytes,
+    read_json,
+    read_yaml,
+)
+
+ALIAS_BOMB = "\n".join(
+    ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    + [f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+       f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+       f"*{chr(97 + i)}, *{chr(97 + i)}]" for i in range(8)]
+)  # fmt: skip
+
+
+def problem_of(call) -> str:
+    with pytest.raises(ScenarioError) as info:
+        call()
+    assert len(info.value.problems) == 1
+    return str(info.value.problems[0])
+
+
+# -- one bounded reader ------------------------------------------------------------------------
+
+
+def test_reader_refuses_alias_bombs_deep_nesting_huge_ints_and_duplicate_keys(tmp_path):
+    bomb = problem_of(lambda: read_yaml(ALIAS_BOMB, what="a keymap", shown="k.yaml"))
+    assert bomb.startswith("k.yaml:") and f"more than {MAX_VALUES} values" in bomb
+    assert len(bomb) < 300  # not a 522 MB message
+    deep = "[" * 10_000 + "]" * 10_000
+    assert f"nested more than {MAX_DEPTH} levels" in problem_of(
+        lambda: read_yaml(deep, what="x", shown="d.yaml")
+    )
+    assert f"nested more than {MAX_DEPTH} levels" in problem_of(
+        lambda: read_json(deep, what="x", shown="d.json")
+    )
+    huge = "n: " + "9" * 5000
+    assert "d.yaml:1:4: invalid YAML: integer of 5000 characters" in problem_of(
+        lambda: read_yaml(huge, what="x", shown="d.yaml")
+    )
+    assert "integer of 5000 characters" in problem_of(
+        lambda: read_json('{"n": ' + "9" * 5000 + "}", what="x", shown="d.json")
+    )
+    assert "d.yaml:2:1: invalid YAML: duplicate key 'a'" in problem_of(
+        lambda: read_yaml("a: 1\na: 2\n", what="x", shown="d.yaml")
+    )
+    assert "duplicate key 'a'" in problem_of(
+        lambda: read_json('{"a": 1, "a": 2}', what="x", shown="d.json")
+    )
+    assert "NaN" in problem_of(lambda: read_json('{"a": NaN}', what="x", shown="d.json"))
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_reader_refuses_devices_and_fifos_without_reading_or_blocking(tmp_path):
+    assert "is not a regular file" in problem_of(
+        lambda: read_bytes(Path("/dev/zero"), what="a scenario file")
+    )
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)  # no writer: a plain open() would block forever
+    assert "is not a regular file" in problem_of(lambda: read_bytes(fifo, what="a scenario file"))
+    assert "is not a regular file" in problem_of(lambda: scenarios_load(fifo))
+    assert "is not a regular file" in problem_of(lambda: load_injects(fifo))
+
+
+def scenarios_load(path: Path):
+    import scenarios
+
+    return scenarios.load(path)
+
+
+def test_reader_bounds_size_before_reading(tmp_path):
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as handle:
+        handle.truncate(10 * 1024 * 1024)
+    assert "too large" in problem_of(lambda: read_yaml(big, what="a keymap", max_bytes=1024))
+
+
+def test_scenarios_and_inject_files_refuse_deep_nesting_and_huge_integers(tmp_path):
+    text = builtin_path("grid-wiper").read_text(encoding="utf-8")
+    deep = text + "\nextra: " + "[" * 600 + "]" * 600 + "\n"
+    assert "nested more than" in problem_of(lambda: load_text(deep, "s.yaml"))
+    huge = re.sub(r"(?m)^seed: .*$", "seed: " + "9" * 4400, text, count=1)
+    assert "integer of" in problem_of(lambda: load_text(huge, "s.yaml"))
+    injects = tmp_path / "injects.yaml"
+    injects.write_text("- type: media\n  params: " + "[" * 600 + "]" * 600 + "\n")
+    assert "nested more than" in problem_of(lambda: load_injects(injects))
+
+
+def test_keymap_goes_through_the_bounded_reader(tmp_path, monkeypatch):
+    from tui.cli import UserError
+    from tui.keymap import load_keymap
+
+    keymap = tmp_path / "keymap.yaml"
+    keymap.write_text(ALIAS_BOMB)
+    with pytest.raises(UserError, match="more than .* values"):
+        load_keymap(keymap)
+    keymap.write_text("clock.step: s\nclock.step: t\n")
+    with pytest.raises(UserError, match="duplicate key 'clock.step'"):
+        load_keymap(keymap)
+    keymap.write_text("# nothing remapped yet\n")
+    assert load_keymap(keymap) == {}
+
+
+# -- spreadsheets ------------------------------------------------------------------------------
+
+HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2", "@SUM(A1)", "\tTab",
+           "'=already quoted", "''@twice", "plain", "'not a formula"]  # fmt: skip
+
+
+def _hostile_scenario():
+    import scenarios
+
+    original = scenarios.load("grid-wiper")
+    entries = [
+        entry.model_copy(update={"message": HOSTILE[i % len(HOSTILE)]})
+        for i, entry in enumerate(original.msel)
+    ]
+    return original.model_copy(update={"msel": entries}), entries
+
+
+def test_csv_export_neutralises_formulas_and_round_trips_exactly(tmp_path):
+    import csv
+
+    from scenarios import msel
+
+    scenario, entries = _hostile_scenario()
+    sheet = msel.export(scenario, tmp_path / "msel.csv")
+    with sheet.open(encoding="utf-8", newline="") as handle:
+        cells = [c for row in csv.reader(handle) for c in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert '\'=HYPERLINK("http://evil.example","x")' in cells
+    assert msel.read(sheet) == entries  # the quotes come off again on import
+
+
+def test_xlsx_export_stores_text_as_text_and_import_refuses_formulas(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    from scenarios import msel
+
+    scenario, entries = _hostile_scenario()
+    sheet = msel.export(scenario, tmp_path / "msel.xlsx")
+    book = openpyxl.load_workbook(sheet)
+    kinds = {cell.data_type for row in book.active.iter_rows() for cell in row}
+    assert "f" not in kinds  # no live formula
+    assert msel.read(sheet) == entries
+    # A sheet edited in a spreadsheet program can hold a formula: refused, never dropped.
+    book.active["G2"] = '=HYPERLINK("http://evil.example","click")'
+    book.save(sheet)
+    with pytest.raises(msel.MselError) as info:
+        msel.read(sheet)
+    assert "row 2, column G: holds the formula" in str(info.value)
+
+
+def test_msel_rows_are_bounded_and_said_plainly(tmp_path):
+    from scenarios import msel
+
+    sheet = tmp_path / "long.csv"
+    row = 'M-{},1h,note,,EE,,hello,,,,,"{{""text"": ""x""}}",planned\n'
+    with sheet.open("w", encoding="utf-8") as handle:
+        handle.write(",".join(msel.HEADERS) + "\n")
+        handle.writelines(row.format(i) for i in range(msel.MAX_ROWS + 5))
+    with pytest.raises(msel.MselError, match=f"more than {msel.MAX_ROWS} rows"):
+        msel.read(sheet)
+    empty = tmp_path / "empty-rows.csv"
+    empty.write_text(",".join(msel.HEADERS) + "\n" + ",\n" * (msel.MAX_SCANNED_ROWS + 1))
+    with pytest.raises(msel.MselError, match="empty ones included"):
+        msel.read(empty)
+
+
+def test_msel_params_go_through_the_bounded_reader(tmp_path):
+    from scenarios import msel
+
+    table = msel.rows(__import__("scenarios").load("grid-wiper"))
+    table[1][11] = '{"pressure": ' + "9" * 5000 + "}"
+    table[2][11] = "[" * 600 + "]" * 600
+    table[3][11] = '{"a": 1, "a": 2}'
+    with pytest.raises(msel.MselError) as info:
+        msel.parse_rows(table, "m.csv")
+    problems = info.value.problems
+    assert any("row 2" in p and "integer of 5000 characters" in p for p in problems)
+    assert any("row 3" in p and "nested more than" in p for p in problems)
+    assert any("row 4" in p and "duplicate key 'a'" in p for p in problems)
+
+
+# -- times and durations bounded to what the model represents -----------------------------------
+
+HUGE_DAYS = "9" * 309 + "d"
+
+
+@pytest.mark.parametrize(
+    "at", [float("nan"), float("inf"), 10**400, 1e300, HUGE_DAYS, "T+99999999999:00:00"]
+)
+def test_submit_refuses_times_the_model_cannot_represent(at):
+    import scenarios
+    from sim import Exercise, InjectError
+
+    ex = Exercise(scenarios.load("grid-wiper"), 1)
+    with pytest.raises(InjectError, match="^at: "):
+        ex.submit({"type": "note", "at": at, "params": {"text": "x"}})
+
+
+def test_overflowing_durations_are_refused_where_they_are_written(tmp_path, capsys):
+    from sim.clock import parse_offset
+    from tui.cli import main
+
+    text = builtin_path("grid-wiper").read_text(encoding="utf-8")
+    huge = re.sub(r"(?m)^horizon: .*$", "horizon: " + HUGE_DAYS, text, count=1)
+    assert "horizon: " in problem_of(lambda: load_text(huge, "s.yaml"))
+    with pytest.raises(ValueError, match="longer than 100 years"):
+        parse_offset("1000000w")
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(huge)
+    for args in (["run", str(scenario)], ["run", "--until", HUGE_DAYS]):
+        try:
+            code = main(args)
+        except SystemExit as exc:  # argparse's own errors exit 2
+            code = exc.code
+        err = capsys.readouterr().err
+        assert code in (1, 2) and "Traceback" not in err and "OverflowError" not in err
+    injects = tmp_path / "injects.yaml"
+    injects.write_text(f"- type: note\n  at: {HUGE_DAYS}\n  params: {{text: x}}\n")
+    assert "not a duration cdtx can represent" in problem_of(lambda: load_injects(injects))
+
+
+# -- terminals and reports ---------------------------------------------------------------------
+
+ESCAPES = "\\e]0;pwned\\a\\e[2J<script>alert(1)</script>"  # YAML double-quoted escapes
+
+
+def _hostile_title_scenario(tmp_path: Path) -> Path:
+    text = builtin_path("grid-wiper").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^title: .*$", lambda _: f'title: "Grid {ESCAPES}"', text, count=1)
+    path = tmp_path / "hostile.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_run_replay_and_reports_never_print_control_characters_or_html(tmp_path, capsys):
+    from tui.cli import main
+
+    scenario = _hostile_title_scenario(tmp_path)
+    assert "\x1b" in load_text(scenario.read_text(), "s").title  # the file really holds ESC
+    recording = tmp_path / "run.jsonl"
+    assert main(["run", str(scenario), "--until", "2d", "--record", str(recording)]) == 0
+    out = capsys.readouterr().out
+    assert "Grid \\x1b]0;pwned\\x07\\x1b[2J" in out and "\x1b" not in out and "\x07" not in out
+    assert main(["replay", str(recording)]) == 0
+    out = capsys.readouterr().out
+    assert "Grid \\x1b]0;pwned" in out and "\x1b" not in out
+    for fmt in ("md", "html"):
+        report = tmp_path / f"report.{fmt}"
+        assert main(["report", str(recording), "-o", str(report)]) == 0
+        text = report.read_text(encoding="utf-8")
+        assert "\x1b" not in text and "\x07" not in text
+        assert "<script>" not in text and "&lt;script" in text
+    assert main(["report", str(recording)]) == 0  # Markdown to the terminal
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "<script>" not in out
+
+
+# -- replay is linear in the events ---------------------------------------------------------------
+
+
+def test_text_replay_folds_once_and_checkpoints_share_notes(tmp_path):
+    import io
+
+    import scenarios
+    from sim import Exercise, recording
+    from sim.recording import Recorder
+    from tui.cli.replay import print_replay
+
+    path = tmp_path / "notes.jsonl"
+    ex = Exercise(scenarios.load("grid-wiper"), 1)
+    with Recorder(path, ex):
+        ex.run("1d")
+        for i in range(1200):  # more than two checkpoints' worth of notes
+            ex.note(f"note {i}")
+        ex.run("2d")
+    rec = recording.open(path)
+    out = io.StringIO()
+    print_replay(rec, rec.scenario, None, out)
+    assert rec._checkpoints is None  # one fold, not a deep copy of every note per checkpoint
+    assert "note 1199" in out.getvalue()
+    end = rec.end_time
+    assert rec.fold_to(end).notes == rec.picture_at(end).notes
+    first, last = rec._checkpoints[1], rec._checkpoints[-1]
+    assert first.notes and first.notes[0] is last.notes[0]  # shared, never copied
+
+
+# -- one output rule, one atomic writer -----------------------------------------------------------
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 64 KB tmpfs (root only): a real full disk. Skipped where it cannot be mounted."""
+    import shutil
+    import subprocess
+
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a tmpfs needs root")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
+                          capture_output=True, check=False)  # fmt: skip
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_output_rule_refuses_links_directories_inputs_and_existing_files(tmp_path):
+    from scenarios.safe_write import OutputError, check_output
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    link = tmp_path / "link.txt"
+    link.symlink_to(victim)
+    dangling = tmp_path / "dangling.txt"
+    dangling.symlink_to(tmp_path / "nowhere.txt")
+    for path, force, needle in [
+        (link, True, "symbolic link"),
+        (dangling, True, "symbolic link"),
+        (tmp_path, True, "is a directory"),
+        (victim, False, "already exists; give --force"),
+        (tmp_path / "no-dir" / "x.md", False, "no such directory"),
+    ]:
+        with pytest.raises(OutputError, match=needle):
+            check_output(path, force=force)
+    with pytest.raises(OutputError, match="would overwrite the input"):
+        check_output(link, inputs=[str(victim)], force=True)
+    assert check_output(victim, force=True) == victim
+    assert victim.read_text() == "precious"
+
+
+def test_atomic_writer_never_overwrites_without_force_and_leaves_no_temp(tmp_path):
+    from scenarios.safe_write import OutputError, write_atomic
+
+    target = tmp_path / "out.md"
+    write_atomic(target, "one")
+    with pytest.raises(OutputError, match="already exists"):
+        write_atomic(target, "two")
+    write_atomic(target, "three", force=True)
+    assert target.read_text() == "three"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.md"]
+
+
+def test_disk_full_leaves_the_target_as_it_was(tmp_path, monkeypatch):
+    import errno
+
+    from scenarios import safe_write
+
+    target = tmp_path / "scenario.yaml"
+    target.write_text("the original\n")
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(safe_write.os, "fsync", full)
+    with pytest.raises(safe_write.OutputError, match="no space left.*not written"):
+        safe_write.write_atomic(target, "x" * 100_000, force=True)
+    assert target.read_text() == "the original\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scenario.yaml"]
+
+
+def test_disk_full_on_a_real_tiny_disk(tiny_disk):
+    from scenarios.safe_write import OutputError, write_atomic
+
+    target = tiny_disk / "report.md"
+    target.write_text("old report\n")
+    with pytest.raises(OutputError, match="no space left"):
+        write_atomic(target, "x" * 1_000_000, force=True)
+    assert target.read_text() == "old report\n"
+    assert [p.name for p in tiny_disk.iterdir()] == ["report.md"]
+
+
+def test_recordings_are_created_exclusively_with_unique_names(tmp_path):
+    from scenarios.safe_write import OutputError, create_exclusive, create_unique
+
+    first = create_exclusive(tmp_path / "run.jsonl")
+    first.write(b"line\n")
+    first.close()
+    with pytest.raises(OutputError, match="already exists"):
+        create_exclusive(tmp_path / "run.jsonl")
+    assert (tmp_path / "run.jsonl").read_bytes() == b"line\n"  # never truncated
+    names = []
+    for _ in range(5):  # five browser sessions starting in the same second
+        path, handle = create_unique(tmp_path, "session", ".jsonl")
+        handle.close()
+        names.append(path.name)
+    assert len(set(names)) == 5

@@ -1,0 +1,499 @@
+"""Sweep analysis: one summary, common random numbers, intervals, sensitivity indices, plots and
+tables people can read."""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from sim import sweep as sw
+from sim.sweep.summary import bootstrap_median, wilson
+
+BASE = {"base": "grid-wiper", "seed": 7}
+
+
+def make(**fields) -> sw.Sweep:
+    return sw.Sweep(sw.spec_from_dict({**BASE, **fields}))
+
+
+def in_threads():
+    return ThreadPoolExecutor(1)
+
+
+# -- intervals ----------------------------------------------------------------------------------
+
+
+def test_wilson_interval_matches_known_values():
+    low, high = wilson(10, 20)
+    assert (round(low, 3), round(high, 3)) == (0.299, 0.701)
+    low, high = wilson(0, 20)  # never seen in 20 runs is not "impossible"
+    assert low == 0 and round(high, 3) == 0.161
+    assert wilson(0, 0) == (0.0, 1.0)
+
+
+def test_bootstrap_median_interval_is_seeded_and_brackets_the_median():
+    values = [float(v) for v in range(1, 21)]
+    a, b = bootstrap_median(values, seed=5), bootstrap_median(values, seed=5)
+    assert a == b
+    assert a[0] < 10.5 < a[1] and a[0] >= 1 and a[1] <= 20
+
+
+# -- one summary: rungs cumulative, blockers per run --------------------------------------------
+
+
+def _rows():
+    rows = []
+    for rep, (rung, blocked) in enumerate(
+        [(3, "listing:HU;hr_declaration:HU,SK"), (1, ""), (4, ""), (0, "listing:SK")]
+    ):
+        rows.append({"point": 0, "replication": rep, "x": 1, "highest_rung": rung,
+                     "blocked": blocked, "n_blocked": blocked.count(":"), "status": "ok"})  # fmt: skip
+    return rows
+
+
+def test_rungs_are_cumulative_and_blockers_counted_once_per_run():
+    (point,) = sw.summarize(_rows())["points"]
+    assert [point["rungs"][r]["count"] for r in (1, 2, 3, 4, 5)] == [3, 2, 2, 1, 0]
+    assert point["blocked"]["count"] == 2  # runs with a blocked decision, not decisions
+    assert {k: v["count"] for k, v in point["blockers"].items()} == {"HU": 1, "SK": 2}
+
+
+def test_cli_report_and_plot_show_the_same_summary(tmp_path, capsys):
+    from sim import report
+    from tui.cli import main
+
+    s = make(vary={"member_states.HU.ties.RU": [0.0, 1.0]}, seeds=5)
+    out = tmp_path / "r.csv"
+    sw.run_sweep(s, out, jobs=1)
+    summary = sw.summarize(out)
+    assert main(["sweep", "--summary", str(out)]) == 0
+    cli = capsys.readouterr().out
+    md = report.sweep_report(report.sweep.read_results(out))
+    for p in summary["points"]:
+        for text in (sw.summary.show_rate(p["rungs"][3]), sw.summary.show_rate(p["blocked"]),
+                     sw.summary.show_median(p["metrics"]["t_first_psc"])):  # fmt: skip
+            assert text in cli and text in md
+
+
+# -- common random numbers ----------------------------------------------------------------------
+
+
+def test_common_random_numbers_make_an_untouched_metric_identical_run_by_run(tmp_path):
+    vary = {"decision_rule": ["unanimity", "qmv"], "member_states.HU.ties.RU": [0.2, 0.9]}
+    out = tmp_path / "crn.csv"
+    sw.run_sweep(make(vary=vary, seeds=4), out, jobs=1)
+    detection: dict[int, set] = {}
+    for row in sw.read_rows(out):  # the decision rule and ties cannot touch detection
+        detection.setdefault(row["replication"], set()).add(row["t_first_detection"])
+    assert all(len(v) == 1 for v in detection.values()) and len(detection) == 4
+    assert len({next(iter(v)) for v in detection.values()}) > 1  # replications still differ
+    off = tmp_path / "off.csv"
+    sw.run_sweep(make(vary=vary, seeds={"n": 4, "common": False}), off, jobs=1)
+    by_rep: dict[int, set] = {}
+    for row in sw.read_rows(off):
+        by_rep.setdefault(row["replication"], set()).add(row["t_first_detection"])
+    assert any(len(v) > 1 for v in by_rep.values())  # common: false is the old seeding
+
+
+# -- sensitivity indices ------------------------------------------------------------------------
+
+ISHIGAMI_PATHS = (
+    "member_states.HU.ties.RU",
+    "member_states.LT.ties.RU",
+    "member_states.HU.ties.CN",
+)
+
+
+def ishigami(scenario, seed):
+    """The Ishigami function (a=7, b=0.1) of three ties mapped from [0, 1] to [-pi, pi]."""
+    ms = scenario.member_states
+    u = (ms["HU"].ties["RU"], ms["LT"].ties["RU"], ms["HU"].ties["CN"])
+    x1, x2, x3 = (-math.pi + 2 * math.pi * v for v in u)
+    y = math.sin(x1) + 7 * math.sin(x2) ** 2 + 0.1 * x3**4 * math.sin(x1)
+    return f"{seed:x}", {"cohesion": y}
+
+
+def test_sobol_indices_of_the_ishigami_function(tmp_path):
+    """Through the same path as any sweep (spec, design, run_sweep, results file, summary):
+    the analytic indices are S1 = (0.314, 0.442, 0), ST = (0.558, 0.442, 0.244)."""
+    vary = {p: {"uniform": [0, 1]} for p in ISHIGAMI_PATHS}
+    s = make(vary=vary, sample={"sobol": 256}, metrics=["cohesion"])
+    assert len(s.points) == 256 * 5
+    out = tmp_path / "ishigami.csv"
+    sw.run_sweep(s, out, executor_factory=in_threads, run_fn=ishigami, chunk_size=256)
+    sens = sw.summarize(out)["sensitivity"]
+    assert sens["method"] == "sobol"
+    got = sens["metrics"]["cohesion"]
+    expected = {ISHIGAMI_PATHS[0]: (0.314, 0.558), ISHIGAMI_PATHS[1]: (0.442, 0.442),
+                ISHIGAMI_PATHS[2]: (0.0, 0.244)}  # fmt: skip
+    for path, (s1, st) in expected.items():
+        assert got[path]["S1"] == pytest.approx(s1, abs=0.1)
+        assert got[path]["ST"] == pytest.approx(st, abs=0.1)
+        assert 0 < got[path]["ST_conf"] < 0.3
+
+
+def linear_in_the_first(scenario, seed):
+    return "x", {"cohesion": 10 * scenario.member_states["HU"].ties["RU"]}
+
+
+def test_morris_screening_finds_the_parameter_that_matters(tmp_path):
+    vary = {"member_states.HU.ties.RU": {"uniform": [0, 1]},
+            "member_states.LT.ties.RU": {"uniform": [0, 1]}}  # fmt: skip
+    s = make(vary=vary, sample={"morris": 10}, metrics=["cohesion"])
+    out = tmp_path / "m.csv"
+    sw.run_sweep(s, out, executor_factory=in_threads, run_fn=linear_in_the_first)
+    got = sw.summarize(out)["sensitivity"]["metrics"]["cohesion"]
+    assert got["member_states.HU.ties.RU"]["mu_star"] == pytest.approx(10, rel=0.01)
+    assert got["member_states.LT.ties.RU"]["mu_star"] == 0
+
+
+def test_a_small_sobol_sweep_of_a_builtin_prints_indices_with_intervals(tmp_path, capsys):
+    from tui.cli import main
+
+    spec = tmp_path / "s.yaml"
+    spec.write_text(
+        "title: Which parameter drives cohesion?\nbase: grid-wiper\nseed: 3\n"
+        "vary:\n  member_states.HU.ties.RU: {uniform: [0, 1]}\n"
+        "  decision_rule: [unanimity, qmv]\nsample: {sobol: 8}\nseeds: 1\n"
+    )
+    out = tmp_path / "r.csv"
+    assert main(["sweep", str(spec), "-j", "1", "-o", str(out), "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert "Sensitivity of cohesion" in text
+    assert "Sobol' indices, N = 8 base samples, 32 points" in text
+    assert re.search(r"member_states\.HU\.ties\.RU\s+-?\d\.\d\d \[-?\d\.\d\d, \d\.\d\d\]", text)
+    assert "32 points not shown" in text  # the design's points are in the report
+
+
+# -- tables and plots people can read -----------------------------------------------------------
+
+
+def test_summary_tables_fit_80_columns(tmp_path, monkeypatch, capsys):
+    from tui.cli import main
+
+    monkeypatch.setenv("COLUMNS", "80")
+    s = make(vary={"decision_rule": ["unanimity", "qmv"], "member_states.HU.ties.RU": [0.5]},
+             seeds=3)  # fmt: skip
+    out = tmp_path / "r.csv"
+    sw.run_sweep(s, out, jobs=1)
+    assert main(["sweep", "--summary", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert max(len(line) for line in text.splitlines()) <= 80
+    for whole in ("unanimity", "member_states.HU.ties.RU = 0.5", "rung >= 2", "blocked"):
+        assert whole in text
+
+
+def test_a_summary_of_many_points_caps_its_table_and_says_so(tmp_path, capsys):
+    from tui.cli import main
+
+    path = tmp_path / "big.csv"
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["point", "replication", "x", "t_first_detection", "status"])
+        w.writerows([p, 0, p, 12.0, "ok"] for p in range(20_000))  # as for 100k: the cap
+    assert main(["sweep", "--summary", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert "19,960 points not shown (of 20,000)" in text
+    assert text.count("t_first_detection") <= 41
+
+
+def test_html_report_tables_keep_their_headings(tmp_path):
+    from sim import report
+
+    s = make(vary={"decision_rule": ["unanimity", "qmv"]}, seeds=2)
+    out = tmp_path / "r.csv"
+    sw.run_sweep(s, out, jobs=1)
+    html = report.sweep_report(report.sweep.read_results(out), fmt="html")
+    # every table follows a heading, with nothing but charts and notes in between
+    for match in re.finditer(r"<table>", html):
+        before = html[: match.start()]
+        last_heading = max(before.rfind("<h2>"), before.rfind("<h3>"))
+        assert last_heading >= 0 and "<table>" not in before[last_heading:]
+    assert "<h3>t_listing (days)</h3>\n<p>No run reached it.</p>" in html
+
+
+def test_plot_has_a_title_full_labels_every_point_and_a_note(tmp_path):
+    pytest.importorskip("matplotlib")
+    s = make(vary={"member_states.HU.ties.RU": [i / 20 for i in range(21)]}, seeds=1,
+             title="Ties and listings", metrics=["t_first_psc", "t_listing"])  # fmt: skip
+    out = tmp_path / "r.csv"
+    sw.run_sweep(s, out, jobs=2)
+    files = sw.plot(out, tmp_path / "p.svg")
+    assert [f.name for f in files] == ["p.svg", "p-2.svg"]  # 21 points on pages of 20
+    first, second = (f.read_text() for f in files)
+    assert "Ties and listings" in first
+    assert "member_states.HU.ties.RU = 0.0" in first and "member_states.HU.ties.RU = 1.0" in second
+    assert "no run reached it" in first
+
+
+def test_plot_of_a_sobol_sweep_draws_the_indices(tmp_path):
+    pytest.importorskip("matplotlib")
+    vary = {p: {"uniform": [0, 1]} for p in ISHIGAMI_PATHS}
+    s = make(vary=vary, sample={"sobol": 32}, metrics=["cohesion"], title="Ishigami")
+    out = tmp_path / "r.csv"
+    sw.run_sweep(s, out, executor_factory=in_threads, run_fn=ishigami)
+    (svg,) = sw.plot(out, tmp_path / "p.svg")
+    text = svg.read_text()
+    assert "Ishigami" in text and "total order ST (95% CI)" in text
+    assert all(p in text for p in ISHIGAMI_PATHS)
+
+
+def test_heavy_libraries_missing_give_an_install_hint(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "SALib.sample.sobol", None)  # as if not installed
+    with pytest.raises(sw.SweepError, match=r"pip install 'cdtx\[analysis\]'"):
+        make(vary={"member_states.HU.ties.RU": {"uniform": [0, 1]}}, sample={"sobol": 4})
+
+
+def test_results_spec_file_sits_beside_the_results(tmp_path):
+    out = tmp_path / "r.parquet"
+    sw.run_sweep(make(seeds=1, title="T"), out, jobs=1)
+    assert Path(f"{out}.spec.json").exists()
+    assert sw.summarize(out)["title"] == "T"
+
+
+# -- from Python --------------------------------------------------------------------------------
+
+
+def test_points_leave_the_base_scenario_as_it_was():
+    import copy
+
+    s = make(vary={"member_states.HU.ties.RU": [0.3], "incidents.INC-1.severity.impact": [4]})
+    before = copy.deepcopy(s.base_data)
+    scenario = sw.build_scenario(s.base_data, s.points[0])
+    assert scenario.member_states["HU"].ties["RU"] == 0.3
+    assert s.base_data == before
+
+
+def test_run_returns_a_dataframe_one_row_per_run(tmp_path):
+    pd = pytest.importorskip("pandas")
+    spec = {**BASE, "vary": {"decision_rule": ["unanimity", "qmv"]}, "seeds": 3}
+    runs = sw.run(spec, workers=1, output=tmp_path / "r.parquet")
+    assert isinstance(runs, pd.DataFrame) and len(runs) == 6
+    assert list(runs.columns) == [c for c, _ in make(**spec).columns]
+    assert runs[["point", "replication"]].values.tolist() == [[p, r] for p in (0, 1)
+                                                              for r in range(3)]  # fmt: skip
+    assert sw.run(spec, workers=1)["digest"].tolist() == runs["digest"].tolist()
+
+
+def test_events_frame_has_one_row_per_event():
+    pytest.importorskip("pandas")
+    from sim import Exercise
+
+    ex = make().scenario
+    run = Exercise(ex, seed=1)
+    run.run()
+    events = run.events_frame()
+    assert len(events) == len(run.events)
+    assert list(events.columns) == ["seq", "t", "day", "kind", "stage", "source", "data"]
+    assert events["stage"].notna().all() and (events["day"] == events["t"] / 24).all()
+
+
+def test_docs_analysis_runs(tmp_path, monkeypatch):
+    """docs/analysis.md: every Python block, in order, in a scratch directory."""
+    pytest.importorskip("pandas")
+    pytest.importorskip("matplotlib")
+    text = (Path(__file__).parent.parent / "docs" / "analysis.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert len(blocks) >= 4
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    for block in blocks:
+        exec(compile(block, "docs/analysis.md", "exec"), namespace)  # noqa: S102
+    assert (tmp_path / "listing.png").exists() and (tmp_path / "listing.csv.spec.json").exists()
+
+
+# -- Dask beyond one process ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def dask_cluster(tmp_path):
+    """A scheduler and two worker processes started on loopback as separate programs (as an
+    analyst starts them on machines), stopped after the test."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    pytest.importorskip("distributed")
+    file = tmp_path / "scheduler.json"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler",
+                               "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                               "--scheduler-file", str(file)], **quiet)]  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while not file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker",
+                                       "--scheduler-file", str(file), "--nworkers", "2",
+                                       "--nthreads", "1", "--no-dashboard"], **quiet))  # fmt: skip
+        address = json.loads(file.read_text())["address"]
+        from distributed import Client
+
+        with Client(address, timeout=30) as client:
+            client.wait_for_workers(2, timeout=30)
+            pids = set(client.run(os.getpid).values())
+        assert len(pids) == 2 and os.getpid() not in pids  # two processes, not this one
+        yield address
+        with Client(address, timeout=10) as client:
+            client.shutdown()  # scheduler and workers stop together, quickly
+    finally:
+        for proc in reversed(procs):
+            if proc.poll() is not None:
+                continue
+            proc.send_signal(signal.SIGTERM)
+        for proc in reversed(procs):
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def test_a_sweep_on_a_scheduler_and_two_worker_processes_matches_the_pool(tmp_path, dask_cluster):
+    s = make(vary={"member_states.HU.ties.RU": [0.2, 0.9], "decision_rule": ["unanimity", "qmv"]},
+             seeds=3)  # fmt: skip
+    sw.run_sweep(s, tmp_path / "pool.csv", jobs=2)
+    result = sw.run_sweep(s, tmp_path / "dask.csv", dask=dask_cluster, jobs=2, chunk_size=2)
+    assert result.done == 12 and result.failed == 0
+    pool = sorted(sw.read_rows(tmp_path / "pool.csv"), key=lambda r: (r["point"], r["replication"]))
+    dask = sorted(sw.read_rows(tmp_path / "dask.csv"), key=lambda r: (r["point"], r["replication"]))
+    assert dask == pool  # row by row, every column
+
+
+def test_a_port_that_is_not_a_scheduler_does_not_hang(tmp_path):
+    """It accepts the connection and never answers: the timeout holds for the handshake too."""
+    import socket
+
+    pytest.importorskip("distributed")
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(4)
+        address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+        with pytest.raises(sw.SweepError, match="no answer: is it a Dask scheduler"):
+            sw.run_sweep(make(), tmp_path / "r.csv", dask=address, dask_timeout=1)
+    assert not (tmp_path / "r.csv").exists()
+
+
+# -- spec files people hand in (issue 17.12) -------------------------------------------------------
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+    for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (BOMB + "base: grid-wiper\n", "more than 100,000 values"),
+        ("base: grid-wiper\nseeds: 2\nseeds: 3\n", "duplicate key 'seeds'"),
+        ("base: grid-wiper\nvary: " + "[" * 40 + "]" * 40 + "\n", "nested more than 32"),
+        ("base: grid-wiper\nseed: " + "9" * 5000 + "\n", "integer of 5000 characters"),
+        ("base: grid-wiper\n#" + "x" * (1024 * 1024) + "\n", "too large for a sweep spec"),
+    ],
+)
+def test_spec_files_are_read_within_bounds(tmp_path, text, message):
+    path = tmp_path / "s.yaml"
+    path.write_text(text)
+    with pytest.raises(sw.SweepError, match=message):
+        sw.load_spec(path)
+
+
+def test_a_fifo_as_spec_is_refused_without_blocking(tmp_path):
+    import os
+
+    fifo = tmp_path / "s.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(sw.SweepError, match="not a regular file"):
+        sw.load_spec(fifo)
+
+
+# -- killed outright (issue 17.5) ------------------------------------------------------------------
+
+KILLED_SWEEP = """
+import os, sys, time
+from sim import sweep as sw
+from sim.sweep import results
+
+results._ParquetWriter.EVERY = 0.0  # a row group per chunk: the test kills early
+
+def slow(scenario, seed):
+    with open(os.environ["CDTX_PIDS"], "a") as f:
+        f.write(f"{os.getpid()}\\n")
+    time.sleep(0.05)
+    return f"{seed:x}", {}
+
+s = sw.Sweep(sw.spec_from_dict({"base": "grid-wiper", "seed": 7,
+                                "vary": {"decision_rule": ["unanimity", "qmv"]}, "seeds": 200}))
+sw.run_sweep(s, sys.argv[1], jobs=2, chunk_size=2, run_fn=slow)
+"""
+
+
+def _quick(scenario, seed):
+    return f"{seed:x}", {}
+
+
+def _wait_for(condition, seconds: float = 30.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_parquet_sweep_killed_outright_resumes_and_its_workers_exit(tmp_path, monkeypatch):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    pytest.importorskip("pyarrow")
+    out = tmp_path / "r.parquet"
+    pids = tmp_path / "pids"
+    monkeypatch.setenv("CDTX_PIDS", str(pids))
+    script = tmp_path / "killed.py"
+    script.write_text(KILLED_SWEEP)
+    parent = subprocess.Popen([sys.executable, str(script), str(out)])
+    try:
+        assert _wait_for(lambda: len(sw.results.partial_parts(out)) >= 3), "no row group written"
+    finally:
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+    assert not out.exists()
+    workers = {int(p) for p in pids.read_text().split()}
+    assert len(workers) == 2
+
+    def gone() -> bool:
+        alive = set()
+        for pid in workers:
+            try:
+                os.kill(pid, 0)
+                with open(f"/proc/{pid}/stat") as f:  # a zombie has exited
+                    if f.read().split()[2] != "Z":
+                        alive.add(pid)
+            except (ProcessLookupError, FileNotFoundError):
+                pass
+        return not alive
+
+    assert _wait_for(gone, 10), "pool workers outlived their killed parent"
+    s = make(vary={"decision_rule": ["unanimity", "qmv"]}, seeds=200)
+    kept = len(set(sw.execute._existing(out, [c for c, _ in s.columns], s)))
+    assert kept >= 6  # the parts' runs are found...
+    result = sw.run_sweep(s, out, jobs=1, resume=True, run_fn=_quick,
+                          executor_factory=in_threads)  # fmt: skip
+    assert result.skipped == kept and result.done == 400 - kept  # ...and not run again
+    keys = sorted((r["point"], r["replication"]) for r in sw.read_rows(out))
+    assert keys == sorted(s.run_keys())  # every run once
+    assert not sw.results.partial_dir(out).exists()

@@ -1,0 +1,77 @@
+"""Argument types of the ``cdtx`` command line: public, tested functions (as httpie does).
+
+Each takes the text of one option and returns its value, or raises
+``argparse.ArgumentTypeError`` with a message for people; argparse then prints
+``cdtx COMMAND: error: argument --x: <message>`` and the command exits with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+SEED_LIMIT = 2**63
+
+
+def add_scenario_argument(parser: argparse.ArgumentParser) -> None:
+    """The optional SCENARIO positional every command that runs a scenario takes."""
+    parser.add_argument(
+        "scenario",
+        nargs="?",
+        default=None,
+        metavar="SCENARIO",
+        help="built-in scenario id or path to a YAML file (default: the built-in default scenario)",
+    )
+
+
+def seed(text: str) -> int:
+    """A root seed: a whole number in [0, 2**63)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seed must be a whole number, not {text!r}") from None
+    if not 0 <= value < SEED_LIMIT:
+        raise argparse.ArgumentTypeError(f"seed must be between 0 and 2**63-1, not {value}")
+    return value
+
+
+def sim_time(text: str) -> float:
+    """A sim time: a duration since the start (``10d``) or a T+ time as the timelines show it."""
+    from sim.clock import parse_offset
+
+    try:
+        return parse_offset(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def players(text: str) -> list[str]:
+    """A comma-separated list of member state codes (``EE,LV``), upper-cased."""
+    from scenarios.vocabulary import EU27
+
+    codes = [c.strip().upper() for c in text.split(",") if c.strip()]
+    unknown = [c for c in codes if c not in EU27]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown member state code(s): {', '.join(unknown)}")
+    return codes
+
+
+def positive_int(text: str) -> int:
+    """A whole number of at least 1 (workers, runs per task)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def port(text: str) -> int:
+    """A TCP port, 1 to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, not {text!r}") from None
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError(f"port must be between 1 and 65535, not {value}")
+    return value

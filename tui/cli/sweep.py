@@ -1,0 +1,242 @@
+"""``cdtx sweep``: run many seeded variations of a scenario and summarise their outcomes.
+
+The sweep itself lives in :mod:`sim.sweep`; this module adds the command line, the progress bar
+(rich) and the summary table.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from . import argtypes
+from .common import check_output
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "sweep",
+        help="run seeded variations of a scenario (local cores or Dask) and compare outcomes",
+        description=(
+            "Run a sweep spec (YAML: base, vary, sample, seeds, metrics; see docs/sweeps.md) "
+            "or summarise a results file with --summary."
+        ),
+    )
+    p.add_argument(
+        "spec",
+        nargs="?",
+        metavar="SPEC",
+        help="sweep spec file or shipped spec name (hu-ties, unanimity-vs-qmv, crisis-vs-calendar)",
+    )
+    p.add_argument("-j", "--jobs", type=argtypes.positive_int, default=None, metavar="N",
+                   help=f"worker processes (default: {os.cpu_count()})")  # fmt: skip
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="results file, .parquet or .csv (default: SPEC-NAME.csv)")  # fmt: skip
+    p.add_argument("--dask", metavar="ADDR", help="'local' (LocalCluster) or tcp://HOST:PORT")
+    p.add_argument("--resume", action="store_true", help="run only the runs missing from -o FILE")
+    p.add_argument("--plot", metavar="FILE.png",
+                   help="draw the distributions per point (.png, .svg or .pdf)")  # fmt: skip
+    p.add_argument("--summary", metavar="RESULTS", help="summarise an existing results file")
+    p.add_argument(
+        "--chunk", type=argtypes.positive_int, default=None, metavar="N", help="runs per task"
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_sweep)
+
+
+def cmd_sweep(args) -> int:
+    from scenarios.errors import UserError
+    from sim import sweep as sw
+
+    try:
+        if args.plot is not None:  # checked before a sweep spends any time running
+            check_output(args.plot, [i for i in (args.summary, args.output, args.spec) if i],
+                         "--plot")  # fmt: skip
+            sw.check_plot_output(args.plot)
+        if args.summary:
+            if args.spec:
+                raise UserError("give either a SPEC to run or --summary RESULTS, not both")
+            print_summary(sw.summarize(args.summary, max_points=SUMMARY_POINTS))
+            if args.plot:
+                _print_plot(sw.plot(args.summary, args.plot))
+            return 0
+        if not args.spec:
+            shipped = ", ".join(sw.builtin_specs())
+            raise UserError(f"name a sweep spec (a YAML file or one of: {shipped})")
+        if args.output is not None and not args.output:
+            raise UserError("-o: give a file name for the results")
+        spec = sw.load_spec(args.spec)
+        sweep = sw.Sweep(spec)
+        output = Path(args.output or f"{spec.name}.csv")
+        # Never overwrite results: -o names a new file, or one to --resume (a directory is
+        # refused by the sweep itself).
+        if sw.has_results(output) and not output.is_dir() and not args.resume:
+            what = "exists" if output.exists() else "has the finished runs of a stopped sweep"
+            raise UserError(f"{output} {what}: add --resume to complete it, or choose another -o")
+        if args.resume and not sw.has_results(output):
+            raise UserError(f"--resume: {output} does not exist yet")
+        with _Progress(enabled=not args.quiet) as bar:
+            result = sw.run_sweep(
+                sweep, output, jobs=args.jobs, dask=args.dask, resume=args.resume,
+                progress=bar.update, chunk_size=args.chunk,
+            )  # fmt: skip
+        print(
+            f"{result.done} runs ({result.failed} failed) in {result.elapsed:.1f} s"
+            + (f", {result.skipped} already done" if result.skipped else "")
+            + (f", {result.retried} chunks retried after a worker died" if result.retried else "")
+            + f" -> {result.path}"
+        )
+        print_summary(sw.summarize(result.path, max_points=SUMMARY_POINTS))
+        if args.plot:
+            _print_plot(sw.plot(result.path, args.plot))
+    except sw.SweepError as exc:
+        raise UserError(str(exc)) from None
+    return 0
+
+
+def _print_plot(paths: list) -> None:
+    print("plot: " + ", ".join(str(p) for p in paths))
+
+
+class _Progress:
+    """A rich progress bar with ETA, runs/s and failures; silent when not a terminal."""
+
+    def __init__(self, enabled: bool = True):
+        self.enabled = enabled and sys.stderr.isatty()
+        self.progress = None
+        self.task = None
+
+    def __enter__(self):
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self.progress = Progress(
+                TextColumn("sweep"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]} runs/s"), TextColumn("{task.fields[failed]} failed"),
+                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                console=Console(stderr=True),
+            )  # fmt: skip
+            self.progress.__enter__()
+            self.task = self.progress.add_task("sweep", total=None, rate="-", failed=0)
+        return self
+
+    def update(self, done: int, total: int, failed: int) -> None:
+        if self.progress is None:
+            return
+        speed = self.progress.tasks[0].speed
+        rate = f"{speed:.0f}" if speed else "-"
+        self.progress.update(self.task, completed=done, total=total, failed=failed, rate=rate)
+
+    def __exit__(self, *exc):
+        if self.progress is not None:
+            self.progress.__exit__(*exc)
+        return False
+
+
+#: Points shown in the summary tables; the rest are counted ("N more points not shown").
+SUMMARY_POINTS = 40
+
+
+def print_summary(summary: dict) -> None:
+    """The summary of :func:`sim.sweep.summarize` as tables that stay readable at 80 columns:
+    points and their parameters, sensitivity indices (Sobol'/Morris sweeps), outcomes per point
+    (cumulative rungs, blocked decisions, blockers, per run) and time metrics per point in days,
+    each share and median with its 95 % interval."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from sim.sweep.summary import RUNGS, one_decimal, show_index, show_median, show_rate
+
+    if not summary["points"]:
+        print("no runs")
+        return
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:  # rich would exit with status 1; cli.main says 0
+            self.quiet = True
+            raise BrokenPipeError
+
+    console = _Console()
+
+    def table(title: str, *heads: str, caption: str | None = None) -> Table:
+        t = Table(title=title, caption=caption, box=box.SIMPLE_HEAD, title_justify="left",
+                  caption_justify="left", pad_edge=False)  # fmt: skip
+        for h in heads:
+            t.add_column(h, justify="right" if h in ("point", "runs", "failed") else "left",
+                         overflow="fold")  # fmt: skip
+        return t
+
+    title = summary["title"] or summary["name"]
+    console.print(f"[bold]{title}[/bold]: {summary['runs']} runs at {summary['total_points']} "
+                  "point(s); 95% intervals in brackets (Wilson for shares, bootstrap for "
+                  "medians)", highlight=False)  # fmt: skip
+    sens = summary["sensitivity"]
+    # A Sobol'/Morris design has hundreds of points that mean little one by one: its answer is
+    # the indices; the per-point tables are in `cdtx report RESULTS`.
+    points = [] if summary["sample"] in ("sobol", "morris") else summary["points"]
+    omitted = summary["omitted"] + len(summary["points"]) - len(points)
+    t = table("Points", "point", "parameters", "runs", "failed")
+    for s in points:
+        params = "\n".join(f"{k} = {v}" for k, v in s["params"].items()) or "-"
+        t.add_row(str(s["point"]), params, str(s["n"]), str(s["failed"]))
+    if points:
+        console.print(t)
+    if sens:
+        sobol = sens["method"] == "sobol"
+        heads = ("first order S1", "total order ST") if sobol else ("mu*", "sigma")
+        for m, result in sens["metrics"].items():
+            t = table(f"Sensitivity of {m}", "parameter", *heads, caption=sens["label"])
+            for name, v in result.items():
+                if sobol:
+                    t.add_row(name, show_index(v["S1"], v["S1_conf"]),
+                              show_index(v["ST"], v["ST_conf"]))  # fmt: skip
+                else:
+                    t.add_row(name, show_index(v["mu_star"], v["mu_star_conf"]),
+                              one_decimal(v["sigma"]))  # fmt: skip
+            console.print(t)
+    t = table("Outcomes per point (share of runs)", "point", "outcome", "share (95% CI)",
+              caption="rung >= r: the run's highest rung was r or more; blocked by X: runs in "
+              "which X blocked at least one decision")  # fmt: skip
+    for s in points:
+        outcomes = []
+        if s["rungs"]:
+            outcomes += [(f"rung >= {r}", s["rungs"][r]) for r in RUNGS]
+        if s["blocked"] is not None:
+            outcomes.append(("any decision blocked", s["blocked"]))
+            outcomes += [(f"blocked by {code}", r) for code, r in list(s["blockers"].items())[:3]]
+        for i, (label, r) in enumerate(outcomes):
+            t.add_row(str(s["point"]) if i == 0 else "", label, show_rate(r))
+        if s is not points[-1]:
+            t.add_section()
+    if points:
+        console.print(t)
+    metrics = [m for m in summary["metrics"]
+               if any(s["metrics"][m]["median"] is not None for s in points)]  # fmt: skip
+    if metrics:
+        t = table("Time metrics per point (days; cohesion 0-1)", "point", "metric",
+                  "median (95% CI)", "p10-p90", "reached")  # fmt: skip
+        for s in points:
+            for i, m in enumerate(metrics):
+                d = s["metrics"][m]
+                spread = "-" if d["p10"] is None else f"{d['p10']:.1f}-{d['p90']:.1f}"
+                t.add_row(str(s["point"]) if i == 0 else "", m, show_median(d), spread,
+                          show_rate(d["reached"]))  # fmt: skip
+            if s is not points[-1]:
+                t.add_section()
+        console.print(t)
+    if omitted:
+        console.print(f"{omitted:,} points not shown (of "
+                      f"{summary['total_points']:,}); the full summary: cdtx report RESULTS, or "
+                      "sim.sweep.summarize in Python", highlight=False)  # fmt: skip
+    for note in summary["notes"]:
+        console.print(f"note: {note}", highlight=False)
