@@ -80,6 +80,10 @@ def _input_text(d: Mapping[str, Any]) -> str:
     if control == "players":
         who = "people at the table" if d.get("played") else "the model"
         return f"Facilitator: {state_name(d.get('state', '?'))} is played by {who} from now on"
+    if control == "evaluation":
+        from .evaluation import describe
+
+        return describe(d)
     if control == "skip":
         instead = d.get("replaced_by")
         if instead and d.get("how") == "fired":
@@ -113,8 +117,10 @@ INPUT = EventKind(
     "facilitator",
     "step",
     _input_text,
-    "What a person did, at kernel step ``step``: an inject, or a control (note, skip, players).",
-    optional="inject control text msel replaced_by how state played",
+    "What a person did, at kernel step ``step``: an inject, or a control (note, skip, players,"
+    " evaluation: an evaluator's observation, rating or hot wash entry, sim/evaluation.py).",
+    optional="inject control text msel replaced_by how state played"
+    " entry objective rating about who replaces",
 )
 INJECT_APPLIED = EventKind(
     "inject_applied",

@@ -369,6 +369,10 @@ def _reapply(ex, event: Event) -> None:
         ex.submit(data["inject"])
     elif data.get("control") == "skip":
         ex.skip(data["msel"], data.get("replaced_by"), data.get("how"))
+    elif data.get("control") == "evaluation":
+        from ..evaluation import reapply
+
+        reapply(ex, data)
     elif data.get("control") == "note":
         ex.note(data["text"])
     elif data.get("control") == "players":

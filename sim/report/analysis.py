@@ -26,6 +26,7 @@ from ..narrative import (
     state_name,
 )
 from ..vocabulary_view import METRIC_LABELS, format_metric
+from .evaluator import evaluation_section
 
 #: Kinds shown in the timeline of key events (positions are summarised at each decision).
 KEY_KINDS = (
@@ -164,6 +165,9 @@ def analyse(
         for e in events
         if e.kind == K.INPUT and e.data.get("control") == "note"
     ]
+    evaluator = evaluation_section(events, at)  # the evaluator's entries, if any
+    for objective in objectives:
+        objective["evaluator"] = evaluator["objectives"].get(objective["id"], {"observations": []})
     msel = _msel(scenario, events, at, end_t, ended)
     summary = _executive_summary(scenario, values, objectives, blockers, stages, truncated, ended,
                                  end_t)  # fmt: skip
@@ -176,6 +180,10 @@ def analyse(
             "due": "",
         }  # fmt: skip
         for item in improvements
+    ] + [
+        {"objective": "", "issue": f"{item['who']}: {item['text']}", "action": "",
+         "organisation": item["who"], "due": ""}  # fmt: skip
+        for item in evaluator["hotwash"]["improvements"]  # what the hot wash raised
     ]
     return {
         "overview": overview,
@@ -192,6 +200,7 @@ def analyse(
         "strengths": strengths,
         "improvements": improvements,
         "notes": notes,
+        "evaluation": evaluator,
         "msel": msel,
         "plan": plan,
     }

@@ -74,6 +74,8 @@ class ConsoleScreen(Screen):
         Binding("d", "decide", "Answer pending decision", id="decision.answer", show=False),
         Binding("m", "note", "Facilitator note", id="note.add"),
         Binding("f", "filter", "Filter timeline", id="timeline.filter"),
+        Binding("v", "evaluate", "Evaluation: observations, ratings, hot wash",
+                id="evaluation.open"),
         Binding("z", "zoom", "Zoom the focused panel (tab: next panel)", id="panel.zoom"),
         Binding("left_square_bracket", "prev_event", "Previous event", id="replay.prev"),
         Binding("right_square_bracket", "next_event", "Next event", id="replay.next"),
@@ -495,6 +497,12 @@ class ConsoleScreen(Screen):
 
         # Firing changes the record for good: one key must not do it by accident.
         self.app.push_screen(ConfirmScreen(f"Fire {msel} now?"), done)
+
+    def action_evaluate(self) -> None:
+        """The evaluator's screen (read-only in a replay)."""
+        from .evaluation import EvaluationScreen
+
+        self.app.push_screen(EvaluationScreen(self.session))
 
     def action_zoom(self) -> None:
         """The focused panel gets the whole screen (every panel readable at 80x24); again:

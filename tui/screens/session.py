@@ -218,6 +218,12 @@ class LiveSession(Observed):
     def note(self, text: str):
         return self._input(self.ex.note, text)
 
+    def evaluate(self, entry: dict):
+        """Record an evaluator's entry (observation, rating, hot wash; ``sim/evaluation.py``)."""
+        from sim import evaluation
+
+        return self._input(evaluation.record, self.ex, entry)
+
     def skip(self, msel_id: str):
         return self._input(self.ex.skip, msel_id)
 
