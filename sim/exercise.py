@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 _INJECT = TypeAdapter(Inject)
 _REF_ORDER = ("actor", "incident", "new_incident", "victim")
 
+#: Inputs the model records but does not act on (:meth:`Exercise.remark`).
+REMARKS = ("message", "observation", "advice")
+
 
 class InjectError(CdtxError, ValueError):
     """An inject that cannot be applied; ``field`` names the offending field."""
@@ -108,6 +111,8 @@ class Exercise:
         self._ids = {entry.id: "the scenario's MSEL" for entry in self.scenario.msel}
         self._picture: Picture | None = None
         self._metrics: Metrics | None = None
+        #: The seat entering inputs now (``cdtx host``): each input event records it as ``seat``.
+        self.seat: str | None = None
 
         self.emit("started", scenario=self.scenario.id, title=self.scenario.title, seed=seed,
                   rule=self.scenario.decision_rule, mode=self.timing.mode,
@@ -126,6 +131,8 @@ class Exercise:
         (a dict lookup: the payload is checked against the declaration by the tests)."""
         if kind not in EVENT_KINDS:
             declared(kind)  # raises, naming where to declare it
+        if kind == "input" and self.seat is not None:
+            data["seat"] = self.seat
         # A declared kind is a str subclass; events hold plain strings (copies, pickles).
         return self.log.append(self.env.now, str(kind), source, **data)
 
@@ -366,6 +373,16 @@ class Exercise:
         if not text.strip():
             raise InjectError("text", "a note needs some text")
         return self.emit("input", FACILITATOR, control="note", text=text.strip(), step=self.steps)
+
+    def remark(self, control: str, text: str = "", **fields: Any) -> Event:
+        """Record an input the model does not act on (``cdtx host``): a delegation's
+        ``message`` to the facilitator, an evaluator's ``observation`` (``objective``,
+        ``rating``), the facilitator's ``advice`` setting (``state``, ``allowed``). Allowed
+        after the end, like notes."""
+        if control not in REMARKS:
+            raise InjectError("control", f"{control!r} is not one of {', '.join(REMARKS)}")
+        return self.emit("input", FACILITATOR, control=control, text=text.strip(), **fields,
+                         step=self.steps)  # fmt: skip
 
     def _refuse_after_end(self) -> None:
         if self.finished:

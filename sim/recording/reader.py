@@ -364,6 +364,16 @@ def _advance_to(ex, count: int) -> None:
 def _reapply(ex, event: Event) -> None:
     ex.advance_clock(event.t)
     data = event.data
+    ex.seat = data.get("seat")  # the seat that entered it (cdtx host); None in older recordings
+    try:
+        _reapply_input(ex, data)
+    finally:
+        ex.seat = None
+
+
+def _reapply_input(ex, data: dict[str, Any]) -> None:
+    from ..exercise import REMARKS
+
     if "inject" in data:
         # ``at`` is recorded in exact hours, so the inject is scheduled as it was.
         ex.submit(data["inject"])
@@ -377,6 +387,9 @@ def _reapply(ex, event: Event) -> None:
         ex.note(data["text"])
     elif data.get("control") == "players":
         ex.set_played(data["state"], data["played"])
+    elif data.get("control") in REMARKS:
+        fields = {k: v for k, v in data.items() if k not in ("control", "text", "step", "seat")}
+        ex.remark(data["control"], data.get("text", ""), **fields)
     else:
         from ..exercise import InjectError
 

@@ -1,0 +1,248 @@
+"""Benchmark of ``cdtx host``: 30 seats on loopback while the clock runs at 1,000 events/s.
+
+Prints, for a run of satcom-war with every member state played (27 delegations, one facilitator,
+one evaluator, one observer: 30 seats) and an MSEL stretched to over 10,000 events:
+
+- the p95 latency from an event on the host to its arrival in the view model of every seat that
+  may see it (target <= 100 ms), and the same with one seat (ratio);
+- the host's memory per seat: (RSS with 30 seats - RSS with 1 seat) / 29 (target <= 5 MB);
+- the time for a seat to rejoin after 10,000 events and have its view back (target <= 1 s),
+  against opening the recording and folding its picture as ``cdtx replay`` does.
+
+The host runs in its own process, the seats in three others (time.monotonic is the same clock
+in every process on Linux). Run: ``PYTHONPATH=. python bench/host.py [--notes 5200] [--rate 1000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing as mp
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def big_scenario(notes: int):
+    """satcom-war with ``notes`` extra MSEL notes (two events each), spread over its horizon and
+    addressed in turn to one state or to all, every state played."""
+    import scenarios
+    from scenarios.vocabulary import EU27
+
+    raw = yaml.safe_load(scenarios.builtin_path("satcom-war").read_text(encoding="utf-8"))
+    horizon_h = 240
+    states = list(EU27)
+    for i in range(notes):
+        to = [] if i % 3 == 0 else [states[i % len(states)]]
+        raw["msel"].append({"id": f"B-{i:05d}", "at": f"{(i + 1) * horizon_h * 60 // (notes + 2)}m",
+                            "type": "note", "to": to, "message": f"Bench note {i}",
+                            "params": {"text": f"bench note {i} " + "x" * 60}})  # fmt: skip
+    raw["players"] = states
+    return scenarios.load_text(yaml.safe_dump(raw, sort_keys=False), "bench scenario")
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def host_process(conn, notes: int, seat_count: int, rate: float, record: str) -> None:
+    """The host: paused until the seats are in, then the clock at ``rate`` events/s."""
+    from scenarios.vocabulary import EU27
+    from sim import Exercise
+    from sim.recording import Recorder
+    from sim.seats import seats_for
+    from tui.host.server import Host, new_tokens
+
+    async def main() -> None:
+        ex = Exercise(big_scenario(notes), interactive=False, players=list(EU27))
+        seats = seats_for(ex.players)[:seat_count]
+        tokens = new_tokens(seats)
+        emitted: dict[int, float] = {}
+
+        def stamp(event) -> None:
+            emitted[event.seq] = time.monotonic()
+
+        recorder = Recorder(record, ex)
+        host = Host(ex, seats, tokens, port=0, rate=rate, running=False, recorder=recorder,
+                    on_event=stamp)  # fmt: skip
+        await host.start()
+        loop = asyncio.get_running_loop()
+        base = rss_mb()
+        conn.send((host.url, [(s.id, tokens[s.id]) for s in seats], base))
+        await loop.run_in_executor(None, conn.recv)  # "go"
+        emitted.clear()  # the history before the clock starts is not live
+        started = time.monotonic()
+        cpu = time.process_time()
+        host.running = True
+        await host.finished.wait()
+        elapsed = time.monotonic() - started
+        recorder.flush()
+        conn.send((emitted, len(ex.events), elapsed, rss_mb(), time.process_time() - cpu))
+        await loop.run_in_executor(None, conn.recv)  # "stop", after the rejoin
+        await host.stop()
+        recorder.close()
+
+    asyncio.run(main())
+
+
+def seats_process(conn, url: str, seats: list[tuple[str, str]]) -> None:
+    """Some seats: connect, then time the arrival of every event in the view model."""
+    from tui.host.client import SeatClient
+
+    if "--nogc" in sys.argv:
+        import gc
+
+        gc.disable()
+
+    async def main() -> None:
+        arrivals: dict[int, float] = {}
+
+        def arrived(batch) -> None:
+            now = time.monotonic()
+            for event in batch:
+                seq = event["seq"]
+                if arrivals.get(seq, 0.0) < now:
+                    arrivals[seq] = now  # the last seat to have it
+
+        clients = [SeatClient(url, token, listener=arrived) for _, token in seats]
+        for client in clients:
+            await client.connect()
+        conn.send("ready")
+        cpu = time.process_time()
+        await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # "ended"
+        await asyncio.gather(*(c.wait_for(lambda c: c.view.ended, 120) for c in clients))
+        conn.send((arrivals, time.process_time() - cpu))
+        for client in clients:
+            await client.close()
+
+    asyncio.run(main())
+
+
+async def rejoin(url: str, token: str) -> tuple[float, int]:
+    from tui.host.client import SeatClient
+
+    started = time.monotonic()
+    client = SeatClient(url, token)
+    welcome = await client.connect()
+    await client.wait_for(lambda c: c.count >= welcome["history"], 30)
+    took = time.monotonic() - started
+    await client.close()
+    return took, client.count
+
+
+def run(notes: int, seat_count: int, rate: float, workers: int) -> dict:
+    record = tempfile.mktemp(suffix=".jsonl", prefix="cdtx-bench-host-")
+    ctx = mp.get_context("fork")
+    host_end, here = ctx.Pipe()
+    host = ctx.Process(target=host_process, args=(host_end, notes, seat_count, rate, record))
+    host.start()
+    url, seats, base_rss = here.recv()
+    groups = [seats[i::workers] for i in range(workers) if seats[i::workers]]
+    pipes, procs = [], []
+    for group in groups:
+        a, b = ctx.Pipe()
+        proc = ctx.Process(target=seats_process, args=(a, url, group))
+        proc.start()
+        pipes.append(b)
+        procs.append(proc)
+    for pipe in pipes:
+        pipe.recv()  # ready
+    here.send("go")
+    emitted, events, elapsed, host_rss, host_cpu = here.recv()
+    for pipe in pipes:
+        pipe.send("ended")
+    arrivals: dict[int, float] = {}
+    seats_cpu = 0.0
+    for pipe in pipes:
+        got, cpu = pipe.recv()
+        seats_cpu += cpu
+        for seq, t in got.items():
+            arrivals[seq] = max(arrivals.get(seq, 0.0), t)
+    for proc in procs:
+        proc.join()
+    latencies = sorted(arrivals[seq] - emitted[seq] for seq in arrivals if seq in emitted)
+    if "--debug" in sys.argv:
+        by_time = [arrivals[s] - emitted[s] for s in sorted(arrivals) if s in emitted]
+        step = max(1, len(by_time) // 10)
+        print(
+            "latency by tenth (max ms):",
+            [round(max(by_time[i : i + step]) * 1000) for i in range(0, len(by_time), step)],
+        )
+    result = {
+        "seats": len(seats),
+        "events": events,
+        "rate": events / elapsed,
+        "p50": statistics.median(latencies),
+        "p95": latencies[int(0.95 * (len(latencies) - 1))],
+        "host_rss": host_rss,
+        "host_cpu": host_cpu / elapsed,
+        "seats_cpu": seats_cpu / elapsed,
+        "base_rss": base_rss,
+        "record": record,
+    }
+    token = dict(seats)
+    result["rejoin_facilitator"] = asyncio.run(rejoin(url, token["facilitator"]))
+    if "DE" in token:
+        result["rejoin_DE"] = asyncio.run(rejoin(url, token["DE"]))
+    here.send("stop")
+    host.join()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--notes", type=int, default=5200, help="extra MSEL notes (2 events each)")
+    parser.add_argument("--rate", type=float, default=1000.0, help="events per second")
+    parser.add_argument("--workers", type=int, default=3, help="processes for the seats")
+    parser.add_argument("--debug", action="store_true", help="latency by tenth of the run")
+    args = parser.parse_args()
+
+    one = run(args.notes, 1, args.rate, 1)
+    many = run(args.notes, 30, args.rate, args.workers)
+    from scenarios.vocabulary import EU27
+    from sim import Exercise
+    from sim.picture import Picture
+
+    ex = Exercise(big_scenario(args.notes), interactive=False, players=list(EU27)).run()
+    started = time.monotonic()
+    Picture(ex.scenario, ex.players).catch_up(ex.events)
+    console_fold = time.monotonic() - started
+    for r in (one, many):
+        Path(r["record"]).unlink(missing_ok=True)
+    per_seat = (many["host_rss"] - one["host_rss"]) / (many["seats"] - one["seats"])
+    print(f"cdtx host benchmark: {many['events']} events at {many['rate']:.0f} events/s "
+          f"(asked {args.rate:.0f}), {many['seats']} seats on loopback")  # fmt: skip
+    print(f"  latency event -> every seat's view: p50 {many['p50'] * 1000:.1f} ms, "
+          f"p95 {many['p95'] * 1000:.1f} ms (target <= 100 ms)")  # fmt: skip
+    print(f"  one seat:                           p50 {one['p50'] * 1000:.1f} ms, "
+          f"p95 {one['p95'] * 1000:.1f} ms; 30 seats / 1 seat p95 = "
+          f"{many['p95'] / max(one['p95'], 1e-9):.1f}x")  # fmt: skip
+    print(
+        f"  CPU: host {many['host_cpu']:.0%} of a core ({one['host_cpu']:.0%} with one seat), "
+        f"the 30 seats {many['seats_cpu']:.0%}"
+    )
+    print(f"  host memory: {one['host_rss']:.0f} MB with 1 seat, {many['host_rss']:.0f} MB with "
+          f"{many['seats']}: {per_seat:.2f} MB per seat (target <= 5 MB)")  # fmt: skip
+    took, n = many["rejoin_facilitator"]
+    print(f"  rejoin after {many['events']} events: facilitator {took * 1000:.0f} ms "
+          f"({n} events; target <= 1 s)", end="")  # fmt: skip
+    if "rejoin_DE" in many:
+        took_de, n_de = many["rejoin_DE"]
+        print(f", delegation DE {took_de * 1000:.0f} ms ({n_de} events)", end="")
+    print(f"\n  the single-seat console folding its picture over the same events: "
+          f"{console_fold * 1000:.0f} ms; facilitator rejoin / console fold = "
+          f"{took / console_fold:.1f}x")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

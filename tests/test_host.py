@@ -1,0 +1,355 @@
+"""cdtx host / cdtx join: a real host on loopback, seats over WebSocket, what each seat receives,
+inputs stamped with their seat, refusals, rejoining, and a host killed and resumed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("websockets")
+
+from sim import Exercise  # noqa: E402
+from sim.events import Event  # noqa: E402
+from sim.recording import Recorder, RecordingWarning  # noqa: E402
+from sim.recording import open as open_recording  # noqa: E402
+from sim.seats import Disclosure, Seat, SeatView, seats_for  # noqa: E402
+from tui.host.client import InputRefused, JoinError, SeatClient  # noqa: E402
+from tui.host.origin import host_header_allowed, origin_allowed  # noqa: E402
+from tui.host.server import Host, new_tokens  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = "satcom-war"  # played delegations DE and PL, decisions at the PSC and the Council
+
+#: What a delegation may never receive about another state, by kind.
+OTHERS_PRIVATE = ("detected", "reported", "evidence", "position", "position_fixed",
+                  "decision_request")  # fmt: skip
+
+
+def run(coroutine):
+    return asyncio.run(asyncio.wait_for(coroutine, 60))
+
+
+async def answer_requests(client: SeatClient, position: str = "support") -> None:
+    """Answer each decision request the seat gets until the exercise ends."""
+    while True:
+        await client.wait_for(lambda c: c.view.ended or c.view.requests, 30)
+        if client.view.ended:
+            return
+        request = client.view.requests[0]
+        await client.act("answer", position=position, statement=f"{client.seat.id} agrees")
+        await client.wait_for(lambda c, r=request: r not in c.view.requests, 30)
+
+
+def allowed_for_delegation(state: str, event: dict, full: Event, context: dict) -> bool:
+    """The rules of docs/hosting.md, written out again here, for one received event."""
+    kind, d = event["kind"], event["data"]
+    if kind in OTHERS_PRIVATE:
+        return d["state"] == state
+    if kind == "input":
+        return d.get("seat") == state
+    if kind in ("incident", "escalation"):
+        return state in context["hit"].get(d["incident"], ())
+    if kind == "assessment":
+        return context["shared_awareness"]
+    if kind == "note":
+        return not d["to"] or state in d["to"]
+    if kind == "inject_applied":
+        to, position_of = context["injects"][d["inject"]]
+        return position_of == state if position_of else (not to or state in to)
+    return kind != "escalation_ignored"
+
+
+def test_a_hosted_exercise_with_every_kind_of_seat(tmp_path):
+    """Facilitators, DE, PL, an evaluator and an observer drive an exercise to its end; each
+    delegation receives only what it may see and everything public; inputs name their seat."""
+    path = tmp_path / "hosted.jsonl"
+
+    async def scenario():
+        ex = Exercise(SCENARIO, interactive=True)
+        seats = seats_for(ex.players, facilitators=2)
+        tokens = new_tokens(seats)
+        recorder = Recorder(path, ex)
+        async with Host(ex, seats, tokens, port=0, speed=400, running=False,
+                        recorder=recorder) as host:  # fmt: skip
+            clients = {s.id: SeatClient(host.url, tokens[s.id]) for s in seats}
+            for client in clients.values():
+                await client.connect()
+            fac, fac2 = clients["facilitator"], clients["facilitator-2"]
+            de, pl, evaluator = clients["DE"], clients["PL"], clients["evaluator"]
+
+            # Refusals: a wrong token, a token already in use, a delegation doing a
+            # facilitator's work or answering for another state, an observer doing anything.
+            with pytest.raises(JoinError, match="unknown token"):
+                await SeatClient(host.url, "not-a-token").connect()
+            with pytest.raises(JoinError, match="in use by another connection"):
+                await SeatClient(host.url, tokens["DE"]).connect()
+            with pytest.raises(InputRefused, match=r"seat DE \(delegation\) may not inject"):
+                await de.act("inject", inject={"type": "note", "params": {"text": "x"}})
+            with pytest.raises(InputRefused, match="answers for DE only, not PL"):
+                await de.act("answer", state="PL", position="oppose")
+            with pytest.raises(InputRefused, match="read-only"):
+                await clients["observer"].act("message", text="hi")
+            with pytest.raises(InputRefused, match="unknown objective 'x'"):
+                await evaluator.act("observation", objective="x", rating="S")
+            with pytest.raises(InputRefused, match="rating is one of"):
+                await evaluator.act("observation", objective="SW-1", rating="Z")
+
+            # Co-facilitation: both facilitators' inputs are applied and both see them.
+            await fac.act("note", text="first from facilitator")
+            await fac2.act("note", text="second from facilitator-2")
+            await fac.act("inject", inject={"type": "note", "to": ["PL"],
+                                            "params": {"text": "for Poland only"}})  # fmt: skip
+            await fac2.act("clock", run=True)
+            await de.act("message", text="DE asks for the evidence")
+            for f in (fac, fac2):
+                await f.wait_for(lambda c: len(c.view.messages) == 1)
+
+            # A dropped seat rejoins with its token and gets its view back.
+            await pl.wait_for(lambda c: c.view.count >= 20)
+            await pl.close()
+            seen = list(pl.events)
+            pl = clients["PL"] = SeatClient(host.url, tokens["PL"])
+            await pl.connect()
+            await pl.wait_for(lambda c: c.count >= len(seen))
+            assert pl.events[: len(seen)] == seen
+
+            await asyncio.gather(answer_requests(de), answer_requests(pl))
+            objective = ex.scenario.objectives[0].id
+            await evaluator.act("observation", objective=objective, rating="S", text="timely")
+            for client in clients.values():
+                await client.wait_for(lambda c: c.view.ended)
+            await fac.wait_for(lambda c: c.view.observations)
+            received = {seat_id: list(c.events) for seat_id, c in clients.items()}
+            log = list(ex.events)
+            msel = [m.model_dump(mode="json", by_alias=True) for m in ex.scenario.msel]
+            for client in clients.values():
+                await client.close()
+        recorder.close()
+        return log, received, msel
+
+    log, received, msel = run(scenario())
+
+    # Facilitators and the evaluator receive every event, exactly as recorded.
+    for seat_id in ("facilitator", "facilitator-2", "evaluator"):
+        assert received[seat_id] == [e.as_dict() for e in log]
+
+    # Each delegation: nothing it may not see, and everything public.
+    public = {"meeting", "decision", "adopted", "attributed", "shared_awareness", "proposal"}
+    for state in ("DE", "PL"):
+        context = {"hit": {}, "shared_awareness": False, "injects": {}}
+        for entry in msel:
+            position_of = entry["params"].get("state") if entry["type"] == "position" else None
+            context["injects"][entry["id"]] = (entry["to"], position_of)
+        got = {e["seq"]: e for e in received[state]}
+        for full in log:
+            inject = full.get("inject") if full.kind == "input" else None
+            if inject is not None:
+                position_of = (
+                    inject["params"].get("state") if inject["type"] == "position" else None
+                )
+                context["injects"][inject["id"]] = (inject["to"], position_of)
+            if full.kind == "incident":
+                context["hit"][full.data["incident"]] = [t["state"] for t in full.data["targets"]]
+            event = got.get(full.seq)
+            if event is None:
+                assert full.kind not in public, f"{state} missed public event {full.seq}"
+                continue
+            assert allowed_for_delegation(state, event, full, context), (state, event)
+            if full.kind == "shared_awareness":
+                context["shared_awareness"] = True
+            assert "others" not in event["data"] and "advice" not in event["data"]
+            assert "expected_action" not in event["data"]
+            assert "recommended_rung" not in event["data"]
+        own_requests = [e for e in log if e.kind == "decision_request" and e.get("state") == state]
+        assert own_requests and all(e.seq in got for e in own_requests)
+    texts = [e["data"].get("text") for e in received["DE"] if e["kind"] == "note"]
+    assert "for Poland only" not in texts
+    assert "for Poland only" in [e["data"].get("text") for e in received["PL"]]
+    # The observer sees the wall: no inputs, no requests, no national detections.
+    kinds = {e["kind"] for e in received["observer"]}
+    assert kinds.isdisjoint({"input", "decision_request", "detected", "evidence", "position"})
+    assert {"meeting", "decision", "ended"} <= kinds
+
+    # The recording is the truth: every input names its seat, and it re-simulates exactly.
+    recording = open_recording(path)
+    seats = [e.data.get("seat") for e in recording.inputs]
+    assert {"facilitator", "facilitator-2", "DE", "PL", "evaluator"} <= set(seats)
+    assert None not in seats
+    result = recording.verify()
+    assert result.ok, result.message
+
+
+def test_advice_reaches_a_delegation_only_when_the_facilitator_allows_it():
+    ex = Exercise(SCENARIO, interactive=True)
+    de = Seat("DE", "delegation", "DE")
+    disclosure = Disclosure(ex.scenario)
+    request = Event(1.0, 5, "decision_request", data={"state": "DE", "proposal": "P-1",
+                    "measure": "listing", "body": "psc", "advice": "oppose",
+                    "others": {"PL": "support"}})  # fmt: skip
+    assert disclosure.view_of(de, request)["data"].keys() == {"state", "proposal", "measure",
+                                                               "body"}  # fmt: skip
+    allow = Event(1.0, 6, "input", "facilitator",
+                  {"control": "advice", "state": "DE", "allowed": True})  # fmt: skip
+    disclosure.observe(allow)
+    assert disclosure.view_of(de, request)["data"]["advice"] == "oppose"
+    assert "others" not in disclosure.view_of(de, request)["data"]
+    assert disclosure.view_of(Seat("PL", "delegation", "PL"), request) is None
+    view = SeatView(de)
+    view.apply(disclosure.view_of(de, request))
+    assert view.requests and "oppose" in view.lines[-1][1]
+
+
+def test_a_browser_page_of_another_site_cannot_open_a_seat():
+    assert origin_allowed(None, "127.0.0.1", 8765)  # cdtx join sends no Origin
+    assert origin_allowed("http://localhost:8765", "127.0.0.1", 8765)
+    assert not origin_allowed("http://evil.example:8765", "127.0.0.1", 8765)
+    assert not origin_allowed("http://127.0.0.1:9999", "127.0.0.1", 8765)
+    assert not origin_allowed("null", "127.0.0.1", 8765)
+    assert host_header_allowed("127.0.0.1:8765", "127.0.0.1", 8765)
+    assert not host_header_allowed("rebind.example:8765", "127.0.0.1", 8765)
+
+    async def scenario():
+        from websockets.asyncio.client import connect
+        from websockets.exceptions import InvalidStatus
+
+        ex = Exercise(SCENARIO, interactive=True)
+        seats = seats_for(ex.players)
+        async with Host(ex, seats, new_tokens(seats), port=0, running=False) as host:
+            with pytest.raises(InvalidStatus) as refused:
+                await connect(host.url, origin="http://evil.example", proxy=None)
+            return refused.value.response.status_code
+
+    assert run(scenario()) == 403
+
+
+def _start_host(*args: str) -> tuple[subprocess.Popen, dict[str, tuple[str, str]]]:
+    """``cdtx host ... --no-console --port 0`` in a subprocess; its seats' (URL, token)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "tui.cli", "host", *args, "--no-console",
+                                "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=env, text=True)  # fmt: skip
+    seats = {}
+    while "observer" not in seats:  # one line per seat; the observer's comes last
+        line = process.stdout.readline()
+        if not line:
+            raise AssertionError(f"cdtx host ended: {process.stderr.read()}")
+        words = line.split()
+        seats[words[1]] = (words[words.index("join") + 1], words[words.index("--token") + 1])
+    return process, seats
+
+
+def test_a_host_killed_is_resumed_from_its_recording_and_the_seats_rejoin(tmp_path):
+    path = tmp_path / "killed.jsonl"
+    host, seats = _start_host(SCENARIO, "--record", str(path), "--speed", "200")
+    try:
+
+        async def before_kill():
+            de = SeatClient(*seats["DE"])
+            await de.connect()
+            await de.act("message", text="before the crash")
+            await de.wait_for(lambda c: c.view.requests)  # the clock waits for DE's answer
+            await de.act("answer", position="support")
+            await de.wait_for(lambda c: not c.view.requests)  # its answer came back
+            return list(de.events)
+
+        seen = run(before_kill())
+        host.send_signal(signal.SIGKILL)
+        host.wait(10)
+    finally:
+        if host.poll() is None:
+            host.kill()
+    with pytest.warns(RecordingWarning, match="cut short"):
+        recorded = open_recording(path).events
+    assert len(recorded) >= max(e["seq"] for e in seen) + 1  # what a seat saw was on disk
+
+    resumed, seats_again = _start_host("--resume", str(path), "--speed", "200")
+    try:
+        assert seats_again == {k: (seats_again[k][0], token) for k, (_, token) in seats.items()}
+
+        async def after_resume():
+            de = SeatClient(*seats_again["DE"])
+            await de.connect()
+            await de.wait_for(lambda c: c.count >= len(seen))
+            events = list(de.events)
+            await de.close()
+            return events
+
+        rejoined = run(after_resume())
+        assert rejoined[: len(seen)] == seen
+        resumed.send_signal(signal.SIGTERM)
+        resumed.wait(10)
+    finally:
+        if resumed.poll() is None:
+            resumed.kill()
+    after = open_recording(path)
+    assert [e.as_dict() for e in after.events[: len(recorded)]] == [e.as_dict() for e in recorded]
+    assert [e.data.get("text") for e in after.inputs if e.data.get("seat") == "DE"][0] == (
+        "before the crash"
+    )
+    assert after.trailer is not None and after.verify().ok
+
+
+def test_join_refuses_a_wrong_token_in_one_line(tmp_path):
+    host, seats = _start_host(SCENARIO, "--no-record", "--paused")
+    try:
+        url, _token = seats["DE"]
+        result = subprocess.run([sys.executable, "-m", "tui.cli", "join", url, "--token", "nope",
+                                 "--print"], capture_output=True, text=True, timeout=30,
+                                env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+    finally:
+        host.send_signal(signal.SIGTERM)
+        host.wait(10)
+    assert result.returncode == 1
+    assert "unknown token" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_delegation_answers_from_its_terminal_view():
+    """cdtx join's view: the request shows, the typed answer reaches the host as DE's input."""
+    from tui.host.join_app import JoinApp, parse_command
+
+    assert parse_command("delegation", "answer oppose Not without evidence") == (
+        "answer",
+        {"position": "oppose", "statement": "Not without evidence"},
+    )
+    assert parse_command("facilitator", "advice de on") == (
+        "advice",
+        {"state": "DE", "allowed": True},
+    )
+    with pytest.raises(ValueError, match="not a command of the observer seat"):
+        parse_command("observer", "run")
+    with pytest.raises(ValueError, match="unknown command"):
+        parse_command("delegation", "vote yes")
+
+    async def scenario():
+        ex = Exercise(SCENARIO, interactive=True)
+        seats = seats_for(ex.players)
+        tokens = new_tokens(seats)
+        async with Host(ex, seats, tokens, port=0, speed=400) as host:
+            app = JoinApp(host.url, tokens["DE"])
+            async with app.run_test(size=(120, 40)) as pilot:
+                await app.client.wait_for(lambda c: c.view.requests)
+                await pilot.pause()
+                status = str(app.query_one("#status").render())
+                app.query_one("Input").value = "answer support We back the declaration"
+                await pilot.press("enter")
+                await app.client.wait_for(lambda c: not c.view.requests)
+        return status, [e for e in ex.events if e.kind == "input"]
+
+    status, inputs = run(scenario())
+    assert "YOUR DECISION IS NEEDED" in status
+    assert inputs[-1].data["seat"] == "DE"
+    assert inputs[-1].data["inject"]["message"] == "We back the declaration"
+
+
+def test_host_refuses_a_network_address_without_allow_remote():
+    result = subprocess.run([sys.executable, "-m", "tui.cli", "host", SCENARIO, "--host",
+                             "0.0.0.0", "--no-record", "--no-console"], capture_output=True,
+                            text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+    assert result.returncode == 1
+    assert "--allow-remote" in result.stderr and "Traceback" not in result.stderr

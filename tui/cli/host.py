@@ -1,0 +1,318 @@
+"""``cdtx host``: one exercise, many seats (facilitators, delegations, evaluators, observers)
+joining over WebSocket with ``cdtx join``. See docs/hosting.md."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import argtypes
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def any_port(text: str) -> int:
+    """A TCP port, or 0 for any free port (the host prints the one it got)."""
+    if text.strip() == "0":
+        return 0
+    return argtypes.port(text)
+
+
+def speed(text: str) -> float:
+    """Simulated hours per second of wall time, above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected hours per second, not {text!r}") from None
+    if not 0 < value < 1e9:
+        raise argparse.ArgumentTypeError(f"must be above 0, not {text}")
+    return value
+
+
+def register(sub) -> None:
+    p = sub.add_parser("host", help="host one exercise for many seats (cdtx join)")
+    argtypes.add_scenario_argument(p)
+    p.add_argument("--seed", type=argtypes.seed, help="root seed (default: the scenario's seed)")
+    p.add_argument(
+        "--players",
+        type=argtypes.players,
+        metavar="DE,PL",
+        help="delegations played by people, one seat each (default: the scenario's)",
+    )
+    group = p.add_mutually_exclusive_group()
+    group.add_argument(
+        "--record",
+        metavar="FILE",
+        help="record to FILE (default: cdtx-runs/<scenario>-<time>.jsonl)",
+    )
+    group.add_argument(
+        "--no-record", action="store_true", help="do not record (the host cannot then be resumed)"
+    )
+    group.add_argument(
+        "--resume",
+        metavar="FILE",
+        help="go on with the exercise recorded in FILE (after a crash); the seats "
+        "keep their tokens",
+    )
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        dest="address",
+        help="address to listen on (default: 127.0.0.1, this machine only)",
+    )
+    p.add_argument("--port", type=any_port, default=8765, help="port (default: 8765; 0: any)")
+    p.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow an address other than loopback (use TLS: --certfile/--keyfile)",
+    )
+    p.add_argument("--certfile", help="TLS certificate (PEM) for wss://")
+    p.add_argument("--keyfile", help="TLS private key (PEM)")
+    p.add_argument(
+        "--facilitators",
+        type=argtypes.positive_int,
+        default=1,
+        metavar="N",
+        help="facilitator seats (default: 1)",
+    )
+    p.add_argument("--evaluators", type=int, default=1, metavar="N", help="evaluator seats")
+    p.add_argument("--observers", type=int, default=1, metavar="N", help="observer seats")
+    p.add_argument(
+        "--speed",
+        type=speed,
+        default=1.0,
+        metavar="H",
+        help="simulated hours per second (default: 1); facilitators change it",
+    )
+    p.add_argument("--paused", action="store_true", help="start with the clock stopped")
+    p.add_argument(
+        "--share-advice",
+        action="store_true",
+        help="show the model's advice to the delegations from the start",
+    )
+    p.add_argument(
+        "--no-console",
+        action="store_true",
+        help="no facilitator view in this terminal (join as facilitator instead)",
+    )
+    p.set_defaults(func=cmd_host)
+
+
+def need_websockets() -> None:
+    """Refuse plainly when the optional ``websockets`` library is missing."""
+    from scenarios.errors import UserError
+
+    try:
+        import websockets  # noqa: F401
+    except ImportError:
+        raise UserError("'cdtx host' and 'cdtx join' need websockets: "
+                        "pip install 'cdtx[host]'") from None  # fmt: skip
+
+
+def cmd_host(args: argparse.Namespace) -> int:
+    from scenarios.errors import UserError
+
+    need_websockets()
+
+    if args.address not in LOOPBACK and not args.allow_remote:
+        raise UserError(f"--host {args.address}: not this machine only; add --allow-remote to "
+                        "let other machines join (and give --certfile/--keyfile)")  # fmt: skip
+    if bool(args.certfile) != bool(args.keyfile):
+        raise UserError("--certfile and --keyfile go together")
+    if min(args.evaluators, args.observers) < 0:
+        raise UserError("--evaluators and --observers: 0 or more")
+    context = _ssl_context(args.certfile, args.keyfile) if args.certfile else None
+    if args.address not in LOOPBACK and context is None:
+        print(f"cdtx: WARNING: listening on {args.address} without TLS: tokens and events cross "
+              "the network in clear; give --certfile/--keyfile", file=sys.stderr)  # fmt: skip
+    if args.resume:
+        ex, seats, tokens, recorder, path = _resume(args)
+    else:
+        ex, seats, tokens, recorder, path = _start(args)
+    from ..host.server import Host
+
+    host = Host(ex, seats, tokens, address=args.address, port=args.port, ssl_context=context,
+                speed=args.speed, running=not args.paused, recorder=recorder,
+                advice=args.share_advice)  # fmt: skip
+    console = not args.no_console and sys.stdin.isatty() and sys.stdout.isatty()
+    try:
+        if console:
+            _with_console(host, tokens, seats, path)
+        else:
+            _serve(host, seats, tokens, path)
+    finally:
+        if recorder is not None:
+            recorder.close()
+    return 0
+
+
+def _ssl_context(certfile: str, keyfile: str):
+    import ssl
+
+    from scenarios.errors import UserError
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(certfile, keyfile)
+    except (OSError, ssl.SSLError) as exc:
+        raise UserError(f"{certfile}: cannot use this certificate and key ({exc})") from None
+    return context
+
+
+def _default_path(scenario_id: str):
+    from datetime import datetime
+    from pathlib import Path
+
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Path("cdtx-runs") / f"{scenario_id}-{stamp}.jsonl"
+
+
+def _start(args):
+    from pathlib import Path
+
+    from scenarios.errors import UserError
+    from sim.recording import Recorder
+    from sim.seats import seats_for
+
+    from ..host.server import new_tokens, save_tokens, tokens_path
+    from .common import load_exercise
+
+    ex = load_exercise(args, players=args.players, interactive=True)
+    seats = seats_for(ex.players, facilitators=args.facilitators, evaluators=args.evaluators,
+                      observers=args.observers)  # fmt: skip
+    tokens = new_tokens(seats)
+    if args.no_record:
+        return ex, seats, tokens, None, None
+    path = Path(args.record) if args.record else _default_path(ex.scenario.id)
+    if args.record is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        raise UserError(f"{path}: already exists; resume it with --resume, or choose another file")
+    recorder = Recorder(path, ex)
+    try:
+        save_tokens(tokens_path(path), seats, tokens)
+    except OSError as exc:
+        recorder.close()
+        raise UserError(f"{tokens_path(path)}: cannot write the seats ({exc.strerror})") from None
+    return ex, seats, tokens, recorder, path
+
+
+def _resume(args):
+    """The exercise of the recording, re-simulated to its last event, recorded on to the same
+    file (rewritten to a temporary file and renamed over it: a crash while resuming loses
+    nothing), with the seats and tokens it had."""
+    import os
+    from pathlib import Path
+
+    from scenarios.errors import UserError
+    from sim.recording import Recorder
+
+    from ..host.server import load_tokens, tokens_path
+    from .common import open_recording
+
+    if args.scenario is not None or args.players is not None or args.seed is not None:
+        raise UserError("--resume takes the scenario, seed and players from the recording")
+    path = Path(args.resume)
+    seats, tokens = load_tokens(tokens_path(path))
+    recording = open_recording(str(path))
+    ex = recording.resimulate()
+    if ex.digest != recording.digest:
+        raise UserError(f"{path}: the re-simulation differs from the recording; check it with "
+                        f"'cdtx replay {path} --verify'")  # fmt: skip
+    ex.interactive = True
+    temporary = path.with_name(path.name + ".resuming")
+    recorder = Recorder(temporary, ex)
+    recorder.flush()
+    os.fsync(recorder._file.fileno())
+    os.replace(temporary, path)
+    recorder.path = path
+    print(f"cdtx: resumed {path} at event {len(ex.events)} (t={ex.now:g} h)", file=sys.stderr)
+    return ex, seats, tokens, recorder, path
+
+
+def join_lines(host, seats, tokens) -> list[str]:
+    """One line per seat: who it is and the command that joins it."""
+    lines = []
+    for seat in seats:
+        who = seat.role if seat.role != "delegation" else f"delegation of {seat.state}"
+        lines.append(f"seat {seat.id} ({who}): cdtx join {host.url} --token {tokens[seat.id]}")
+    return lines
+
+
+def _announce(host, seats, tokens, path) -> None:
+    if path is not None:
+        print(f"cdtx: recording to {path} (seats and tokens in {path}.seats.json)",
+              file=sys.stderr)  # fmt: skip
+    print(f"cdtx: hosting '{host.exercise.scenario.title}' at {host.url}", file=sys.stderr)
+    for line in join_lines(host, seats, tokens):
+        print(line)
+    sys.stdout.flush()
+
+
+def _serve(host, seats, tokens, path) -> None:
+    import asyncio
+    import signal
+
+    async def main() -> None:
+        await host.start()
+        _announce(host, seats, tokens, path)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await stop.wait()
+        await host.stop()
+
+    asyncio.run(main())
+    print("cdtx: host stopped", file=sys.stderr)
+
+
+def _with_console(host, tokens, seats, path) -> None:
+    """The host in a thread, the facilitator's view in this terminal (a facilitator seat
+    joined over loopback, as ``cdtx join`` would)."""
+    import asyncio
+    import threading
+
+    ready = threading.Event()
+    state: dict = {}
+
+    def serve() -> None:
+        async def main() -> None:
+            await host.start()
+            state["loop"], state["stop"] = asyncio.get_running_loop(), asyncio.Event()
+            ready.set()
+            await state["stop"].wait()
+            await host.stop()
+
+        asyncio.run(main())
+
+    thread = threading.Thread(target=serve, name="cdtx-host", daemon=True)
+    thread.start()
+    ready.wait()
+    lines = join_lines(host, seats, tokens)
+    path_line = f"recording to {path}" if path else "not recording"
+    from ..host.join_app import JoinApp
+
+    facilitator = next(s for s in seats if s.role == "facilitator")
+    ssl_context = _trust_self(host)
+    url = host.url.replace("0.0.0.0", "127.0.0.1").replace("[::]", "[::1]")
+    app = JoinApp(url, tokens[facilitator.id], ssl_context=ssl_context,
+                  banner=[f"Hosting at {host.url}, {path_line}.", *lines])  # fmt: skip
+    try:
+        app.run()
+    finally:
+        state["loop"].call_soon_threadsafe(state["stop"].set)
+        thread.join(10)
+    print("\n".join(lines))
+
+
+def _trust_self(host):
+    """The console joins its own host: a TLS context that accepts the host's own certificate."""
+    import ssl
+
+    if host.ssl_context is None:
+        return None
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context

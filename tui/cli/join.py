@@ -1,0 +1,95 @@
+"""``cdtx join URL --token T``: take a seat at a hosted exercise (``cdtx host``)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def register(sub) -> None:
+    p = sub.add_parser("join", help="take a seat at an exercise hosted with 'cdtx host'")
+    p.add_argument("url", metavar="URL", help="the host's address, ws://... or wss://...")
+    p.add_argument("--token", help="the seat's token (or set CDTX_TOKEN, kept out of 'ps')")
+    p.add_argument(
+        "--print",
+        action="store_true",
+        dest="print_only",
+        help="no terminal view: print what the seat sees, one line per event",
+    )
+    p.add_argument("--cafile", help="certificate authority to trust for wss:// (PEM)")
+    p.set_defaults(func=cmd_join)
+
+
+def cmd_join(args: argparse.Namespace) -> int:
+    from scenarios.errors import UserError
+
+    from .host import need_websockets
+
+    need_websockets()
+    token = args.token or os.environ.get("CDTX_TOKEN")
+    if not token:
+        raise UserError("give the seat's token: --token T (or CDTX_TOKEN)")
+    if not args.url.startswith(("ws://", "wss://")):
+        raise UserError(f"{args.url}: the host's address starts with ws:// or wss://")
+    context = _ssl_context(args.cafile) if args.url.startswith("wss://") else None
+    if args.print_only:
+        return _print_seat(args.url, token, context)
+    from ..host.join_app import JoinApp
+
+    app = JoinApp(args.url, token, ssl_context=context)
+    app.run()
+    if app.error:
+        raise UserError(app.error)
+    return 0
+
+
+def _ssl_context(cafile: str | None):
+    import ssl
+
+    from scenarios.errors import UserError
+
+    try:
+        return ssl.create_default_context(cafile=cafile)
+    except (OSError, ssl.SSLError) as exc:
+        raise UserError(f"{cafile}: cannot use this certificate authority ({exc})") from None
+
+
+def print_line(event: dict) -> str:
+    """``T+1d 02:00  text``: one event as ``--print`` shows it."""
+    from sim.clock import format_offset
+    from sim.seats import text_of
+
+    return f"{format_offset(event['t'])}  {text_of(event)}"
+
+
+def _print_seat(url: str, token: str, context) -> int:
+    import asyncio
+
+    from ..host.client import SeatClient
+
+    def show(batch: list[dict]) -> None:
+        for event in batch:
+            sys.stdout.write(_clean(print_line(event)) + "\n")
+        sys.stdout.flush()
+
+    async def main() -> str:
+        client = SeatClient(url, token, ssl_context=context, listener=show)
+        welcome = await client.connect()
+        seat = welcome["seat"]
+        print(f"cdtx: seat {seat['id']} ({seat['role']}) at '{welcome['scenario']['title']}'",
+              file=sys.stderr)  # fmt: skip
+        await client.closed.wait()
+        return client.close_reason
+
+    try:
+        reason = asyncio.run(main())
+    except KeyboardInterrupt:
+        return 0
+    print(f"cdtx: the host closed the seat{': ' + reason if reason else ''}", file=sys.stderr)
+    return 0
+
+
+def _clean(text: str) -> str:
+    """No terminal control characters from the wire (a scenario text could hold some)."""
+    return "".join(c if c.isprintable() or c == "\t" else "?" for c in text)

@@ -1,0 +1,159 @@
+"""The seat's side of a hosted exercise: connect with a token, receive the events the seat may
+see, fold them into its :class:`~sim.seats.SeatView`, send inputs. Used by ``cdtx join`` (its
+terminal view and ``--print``), the tests and the benchmark."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import itertools
+import ssl
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
+
+from scenarios.errors import CdtxError
+from sim.seats import Seat, SeatView
+
+Listener = Callable[[list[dict[str, Any]]], None]
+
+
+class JoinError(CdtxError):
+    """The host cannot be reached, or refused the seat; the message says why."""
+
+
+class InputRefused(CdtxError):
+    """The host refused an input (the message is the host's)."""
+
+
+class SeatClient:
+    """One seat connected to ``url`` with ``token``; ``listener(events)`` is called with each
+    batch of events after they are folded into :attr:`view`."""
+
+    def __init__(self, url: str, token: str, *, ssl_context: ssl.SSLContext | None = None,
+                 listener: Listener | None = None) -> None:  # fmt: skip
+        self.url, self.token = url, token
+        self.ssl_context = ssl_context
+        self.listener = listener
+        self.welcome: dict[str, Any] = {}
+        self.seat: Seat | None = None
+        self.view: SeatView | None = None
+        self.closed = asyncio.Event()
+        self.close_reason = ""
+        self._socket: ClientConnection | None = None
+        self._reader: asyncio.Task | None = None
+        self._ids = itertools.count(1)
+        self._replies: dict[int, asyncio.Future] = {}
+        self._arrived = asyncio.Event()
+
+    async def connect(self) -> dict[str, Any]:
+        """Open the seat; returns the host's welcome. Raises :class:`JoinError` if refused."""
+        extra = {"ssl": self.ssl_context} if self.url.startswith("wss:") else {}
+        try:
+            self._socket = await connect(self.url, compression=None, max_size=None,
+                                         proxy=None, **extra)  # fmt: skip
+        except InvalidURI:
+            raise JoinError(f"{self.url}: not a ws:// or wss:// address") from None
+        except InvalidStatus as exc:
+            body = exc.response.body.decode("utf-8", "replace").strip()
+            raise JoinError(f"{self.url}: the host refused the connection: {body}") from None
+        except (OSError, TimeoutError) as exc:
+            raise JoinError(f"{self.url}: cannot reach the host ({exc})") from None
+        await self._socket.send(orjson.dumps({"hello": self.token}))
+        try:
+            reply = orjson.loads(await self._socket.recv())
+        except ConnectionClosed:
+            raise JoinError(f"{self.url}: the host closed the connection") from None
+        if reply.get("type") != "welcome":
+            await self._socket.close()
+            raise JoinError(f"{self.url}: the host refused the seat: {reply.get('message')}")
+        self.welcome = reply
+        # What is loaded by now (modules, the libraries' tables) lives as long as the process:
+        # keep it out of the collector's full passes, which would otherwise pause the seat.
+        gc.freeze()
+        seat = reply["seat"]
+        self.seat = Seat(seat["id"], seat["role"], seat.get("state"))
+        self.view = SeatView(self.seat)
+        self._reader = asyncio.create_task(self._read())
+        return reply
+
+    async def _read(self) -> None:
+        socket = self._socket
+        try:
+            async for message in socket:
+                reply = orjson.loads(message)
+                kind = reply.get("type")
+                if kind == "events":
+                    batch = reply["events"]
+                    self.view.extend(batch)
+                    self._arrived.set()
+                    if self.listener is not None:
+                        self.listener(batch)
+                elif kind in ("ack", "error"):
+                    future = self._replies.pop(reply.get("id"), None)
+                    if future is not None and not future.done():
+                        future.set_result(reply)
+        except ConnectionClosed:
+            pass
+        finally:
+            self.close_reason = socket.close_reason or ""
+            self.closed.set()
+            self._arrived.set()
+            for future in self._replies.values():
+                if not future.done():
+                    future.set_exception(InputRefused("the connection to the host was closed"))
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """Every event the seat received, as it came over the wire (decoded on each call)."""
+        return self.view.events if self.view is not None else []
+
+    @property
+    def count(self) -> int:
+        """How many events the seat has received."""
+        return self.view.count if self.view is not None else 0
+
+    async def act(self, action: str, **fields: Any) -> dict[str, Any]:
+        """Send one input; returns the host's ack, raises :class:`InputRefused` with its
+        message when refused."""
+        if self._socket is None or self.closed.is_set():
+            raise InputRefused("not connected to the host")
+        request_id = next(self._ids)
+        future = asyncio.get_running_loop().create_future()
+        self._replies[request_id] = future
+        await self._socket.send(orjson.dumps({"action": action, "id": request_id, **fields}))
+        reply = await future
+        if reply["type"] == "error":
+            raise InputRefused(reply["message"])
+        return reply
+
+    async def wait_for(self, predicate: Callable[[SeatClient], bool],
+                       timeout: float = 10.0) -> None:  # fmt: skip
+        """Wait until ``predicate(self)`` holds (checked as events arrive)."""
+
+        async def waiting() -> None:
+            while not predicate(self):
+                if self.closed.is_set():
+                    raise JoinError(f"the host closed the connection ({self.close_reason})")
+                self._arrived.clear()
+                await self._arrived.wait()
+
+        await asyncio.wait_for(waiting(), timeout)
+
+    async def close(self) -> None:
+        if self._socket is not None:
+            await self._socket.close()
+        if self._reader is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+
+    async def __aenter__(self) -> SeatClient:
+        await self.connect()
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self.close()

@@ -1,0 +1,200 @@
+"""The seat's terminal view (``cdtx join``): what the seat sees, large and plain, and one
+command line for what it may do. The view is the seat's :class:`~sim.seats.SeatView`."""
+
+from __future__ import annotations
+
+import shlex
+import ssl
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Header, Input, RichLog, Static
+
+from sim.clock import format_offset
+from sim.seats import ACTIONS, POSITIONS, SeatView, text_of
+
+from .client import InputRefused, JoinError, SeatClient
+
+HELP = {
+    "facilitator": "run | pause | speed H | note TEXT | skip ID | inject JSON | "
+    "answer STATE POSITION [STATEMENT] | advice STATE|* on|off | play STATE | unplay STATE",
+    "delegation": f"answer {'|'.join(POSITIONS)} [STATEMENT] | msg TEXT",
+    "evaluator": "obs OBJECTIVE P|S|M|U [TEXT]",
+    "observer": "(read-only)",
+}
+
+
+def parse_command(role: str, line: str) -> tuple[str, dict]:
+    """A command typed in the view -> (action, fields) for :meth:`SeatClient.act`.
+
+    Raises ``ValueError`` with a short usage when the line is not a command of this role.
+    """
+    action, fields = _parse(role, line)
+    if action not in ACTIONS[role]:
+        raise ValueError(f"not a command of the {role} seat: {HELP[role]}")
+    return action, fields
+
+
+def _parse(role: str, line: str) -> tuple[str, dict]:
+    import orjson
+
+    words = line.strip().split(maxsplit=1)
+    if not words:
+        raise ValueError("type a command: " + HELP[role])
+    verb, rest = words[0].lower(), (words[1] if len(words) > 1 else "")
+    if verb in ("run", "pause"):
+        return "clock", {"run": verb == "run"}
+    if verb == "speed":
+        return "clock", {"speed": float(rest)}
+    if verb == "note":
+        return "note", {"text": rest}
+    if verb == "skip":
+        return "skip", {"msel": rest.strip()}
+    if verb == "inject":
+        try:
+            return "inject", {"inject": orjson.loads(rest)}
+        except orjson.JSONDecodeError:
+            raise ValueError('inject {"type": "note", "params": {"text": "..."}}') from None
+    if verb in ("play", "unplay"):
+        return "players", {"state": rest.strip().upper(), "played": verb == "play"}
+    if verb == "advice":
+        parts = rest.split()
+        if len(parts) != 2 or parts[1] not in ("on", "off"):
+            raise ValueError("advice STATE|* on|off")
+        return "advice", {"state": parts[0].upper(), "allowed": parts[1] == "on"}
+    if verb == "answer":
+        parts = shlex.split(rest) if rest else []
+        if role == "facilitator":
+            if len(parts) < 2:
+                raise ValueError("answer STATE POSITION [STATEMENT]")
+            return "answer", {"state": parts[0].upper(), "position": parts[1],
+                              "statement": " ".join(parts[2:])}  # fmt: skip
+        if not parts:
+            raise ValueError(f"answer {'|'.join(POSITIONS)} [STATEMENT]")
+        return "answer", {"position": parts[0], "statement": " ".join(parts[1:])}
+    if verb in ("msg", "message"):
+        return "message", {"text": rest}
+    if verb in ("obs", "observation"):
+        parts = rest.split(maxsplit=2)
+        if len(parts) < 2:
+            raise ValueError("obs OBJECTIVE P|S|M|U [TEXT]")
+        return "observation", {"objective": parts[0], "rating": parts[1].upper(),
+                               "text": parts[2] if len(parts) > 2 else ""}  # fmt: skip
+    raise ValueError(f"unknown command {verb!r}: " + HELP[role])
+
+
+class JoinApp(App):
+    """A seat's view of a hosted exercise."""
+
+    TITLE = "cdtx join"
+    CSS = """
+    #status { height: 3; padding: 0 1; text-style: bold; background: $boost; }
+    #main { height: 1fr; }
+    #log { width: 2fr; }
+    #side { width: 1fr; padding: 0 1; border-left: solid $primary; }
+    #command { dock: bottom; }
+    .projector #log { text-style: bold; }
+    """
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit")]
+
+    def __init__(self, url: str, token: str, *, ssl_context: ssl.SSLContext | None = None,
+                 banner: list[str] | None = None) -> None:  # fmt: skip
+        super().__init__()
+        self.client = SeatClient(url, token, ssl_context=ssl_context, listener=self._arrived)
+        self.banner = banner or []
+        self.error = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("connecting...", id="status")
+        with Horizontal(id="main"):
+            yield RichLog(id="log", wrap=True, markup=False)
+            with Vertical(id="side"):
+                yield Static("", id="summary")
+        yield Input(placeholder="command", id="command")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        log = self.query_one(RichLog)
+        for line in self.banner:
+            log.write(line)
+        try:
+            welcome = await self.client.connect()
+        except JoinError as exc:
+            self.error = str(exc)
+            self.exit()
+            return
+        seat = welcome["seat"]
+        self.sub_title = f"seat {seat['id']} ({seat['role']}): {welcome['scenario']['title']}"
+        command = self.query_one(Input)
+        command.placeholder = HELP[seat["role"]]
+        if seat["role"] == "observer":
+            command.display = False
+            self.add_class("projector")
+        self.run_worker(self._watch_close(), exclusive=False)
+        self._refresh_view()
+
+    async def _watch_close(self) -> None:
+        await self.client.closed.wait()
+        reason = self.client.close_reason or "connection lost"
+        self.query_one("#status", Static).update(f"Disconnected: {reason}. Rejoin with the same "
+                                                 "command and token.")  # fmt: skip
+
+    def _arrived(self, batch: list[dict]) -> None:
+        log = self.query_one(RichLog)
+        for event in batch[-2000:]:  # a long replay: the latest lines are what matters
+            log.write(f"{format_offset(event['t'])}  {text_of(event)}")
+        self._refresh_view()
+
+    def _refresh_view(self) -> None:
+        view: SeatView | None = self.client.view
+        if view is None:
+            return
+        state = "ENDED" if view.ended else ""
+        mine = view.seat.role == "delegation"
+        waiting = ", ".join(
+            f"{'' if mine else r['state'] + ' on '}{r['proposal']} ({r['measure']})"
+            for r in view.requests
+        )
+        if waiting:
+            waiting = f"YOUR DECISION IS NEEDED: {waiting}" if mine else f"Awaiting: {waiting}"
+        self.query_one("#status", Static).update(
+            f"{format_offset(view.t)}  {view.title}  {state}\n{waiting}"
+        )
+        parts = ["[b]Procedure[/b]"]
+        parts += [f"{pid} {row.get('measure')}: {row.get('status')}"
+                  for pid, row in view.proposals.items()]  # fmt: skip
+        if view.adopted:
+            parts += ["", "[b]Adopted[/b]", *view.adopted]
+        if view.assessment:
+            a = view.assessment
+            parts += ["", "[b]EU assessment[/b]", f"{a.get('actor')} ({a.get('sponsor')}), "
+                      f"confidence {a.get('confidence') or 0:.0%}"]  # fmt: skip
+        if view.confidence:
+            parts += ["", "[b]Our attribution confidence[/b]"]
+            parts += [f"{actor}: {c:.0%}" for actor, c in view.confidence.items()]
+        if view.messages:
+            parts += ["", "[b]Messages[/b]"] + [
+                f"{who}: {text}" for _, who, text in view.messages[-5:]
+            ]
+        self.query_one("#summary", Static).update("\n".join(_escape(p) for p in parts))
+
+    async def on_input_submitted(self, message: Input.Submitted) -> None:
+        line = message.value
+        message.input.value = ""
+        log = self.query_one(RichLog)
+        try:
+            action, fields = parse_command(self.client.seat.role, line)
+            await self.client.act(action, **fields)
+        except (ValueError, InputRefused) as exc:
+            log.write(f"! {exc}")
+
+
+def _escape(text: str) -> str:
+    """Keep the bold headings, escape everything else (texts come from the scenario)."""
+    from rich.markup import escape
+
+    if text.startswith("[b]"):
+        return text
+    return escape(text)

@@ -1,0 +1,432 @@
+"""The host of a shared exercise: one :class:`~sim.exercise.Exercise` and its recorder, seats
+over WebSocket (the ``websockets`` library), each seat sent only what it may see.
+
+Everything runs in one asyncio loop: the clock task steps the exercise; every event goes through
+the log's listener, which folds it into the :class:`~sim.seats.Disclosure` and appends it, as each
+seat may see it, to that seat's history (for rejoining) and to the queue of its connection. An
+input from a seat is checked against what its role may do, applied through the Exercise's own
+methods (validated as ``Exercise.submit`` validates) with ``exercise.seat`` set, so the recorded
+input event names the seat.
+
+Wire protocol (JSON, one object per WebSocket message; docs/hosting.md, *Protocol*):
+client ``{"hello": TOKEN}`` first; host ``{"type": "welcome", "seat": {...}, ...}`` or
+``{"type": "refused", "message": ...}`` and a close; then host ``{"type": "events", "events":
+[...]}`` (the seat's history first, then live), client ``{"action": ..., "id": N, ...}``, host
+``{"type": "ack", "id": N, "seq": ...}`` or ``{"type": "error", "id": N, "message": ...}``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import json
+import secrets
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+from scenarios.errors import CdtxError, UserError
+from sim.events import Event
+from sim.seats import ALL_STATES, POSITIONS, RATINGS, Disclosure, Seat
+
+from .origin import host_header_allowed, origin_allowed
+
+#: WebSocket close codes (4000-4999 are the application's).
+CLOSE_REFUSED, CLOSE_HOST_STOPPED = 4001, 4002
+
+#: Largest message a seat may send (inputs are small); the host's own frames stay under this.
+MAX_INPUT = 64 * 1024
+FRAME_BYTES = 512 * 1024
+
+#: Default speed of the clock, simulated hours per second of wall time.
+DEFAULT_SPEED = 1.0
+
+
+class SeatRefused(CdtxError):
+    """A connection refused: wrong or reused token, or no hello."""
+
+
+@dataclass
+class _Connection:
+    seat: Seat
+    socket: ServerConnection
+    queue: list[bytes] = field(default_factory=list)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def new_tokens(seats: list[Seat]) -> dict[str, str]:
+    """One random token per seat (seat id -> token)."""
+    return {seat.id: secrets.token_urlsafe(16) for seat in seats}
+
+
+def tokens_path(recording: str | Path) -> Path:
+    """Where the tokens of a recorded hosted exercise are kept (beside the recording, mode 600):
+    ``--resume`` reads them so that seats rejoin with the tokens they were given."""
+    path = Path(recording)
+    return path.with_name(path.name + ".seats.json")
+
+
+def save_tokens(path: Path, seats: list[Seat], tokens: dict[str, str]) -> None:
+    data = {"seats": [{**seat.as_dict(), "token": tokens[seat.id]} for seat in seats]}
+    fd = _open_private(path)
+    with open(fd, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=1)
+
+
+def _open_private(path: Path) -> int:
+    import os
+
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+
+
+def load_tokens(path: Path) -> tuple[list[Seat], dict[str, str]]:
+    """The seats and tokens saved by :func:`save_tokens`; :class:`UserError` if unreadable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        seats = [Seat(s["id"], s["role"], s.get("state")) for s in data["seats"]]
+        tokens = {s["id"]: str(s["token"]) for s in data["seats"]}
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file (the seats of the recording to resume)") from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UserError(f"{path}: not a seats file written by cdtx host ({exc})") from None
+    return seats, tokens
+
+
+class Host:
+    """Host ``exercise`` for ``seats`` on ``address:port`` (0: any free port)."""
+
+    def __init__(self, exercise, seats: list[Seat], tokens: dict[str, str], *,
+                 address: str = "127.0.0.1", port: int = 8765,
+                 ssl_context: ssl.SSLContext | None = None, speed: float = DEFAULT_SPEED,
+                 rate: float | None = None, running: bool = True, advice: bool = False,
+                 recorder=None, on_event: Callable[[Event], None] | None = None) -> None:  # fmt: skip
+        self.exercise = exercise
+        self.seats = {seat.id: seat for seat in seats}
+        self._by_token = {tokens[s.id]: s for s in seats}
+        self.tokens = tokens
+        self.address, self.port = address, port
+        self.ssl_context = ssl_context
+        self.speed = speed
+        self.rate = rate  # events per second instead of a speed (benchmarks)
+        self.running = running
+        self.recorder = recorder
+        self.on_event = on_event
+        self.disclosure = Disclosure(exercise.scenario, advice=advice)
+        self.history: dict[str, list[bytes]] = {seat.id: [] for seat in seats}
+        self.connected: dict[str, _Connection] = {}
+        self._server: Server | None = None
+        self._clock: asyncio.Task | None = None
+        self._changed = asyncio.Event()
+        self.finished = asyncio.Event()
+        exercise.log.subscribe(self._listener, past=True)
+
+    # -- events to seats -------------------------------------------------------------------
+
+    def _listener(self, event: Event, raw: bytes, _head: str) -> None:
+        self.disclosure.observe(event)
+        # One bytes object per variant of the event: seats that see the same fields share it,
+        # so a seat costs the host a reference per event, not a copy.
+        variants: dict[tuple[str, ...], bytes] = {}
+        data_for = self.disclosure.data_for
+        for seat_id, seat in self.seats.items():
+            data = data_for(seat, event)
+            if data is None:
+                continue
+            if data is event.data:
+                item = raw  # the recorded bytes themselves
+            else:
+                fields = tuple(data)
+                item = variants.get(fields)
+                if item is None:
+                    view = {"seq": event.seq, "t": event.t, "kind": event.kind,
+                            "source": event.source, "data": data}  # fmt: skip
+                    item = variants[fields] = orjson.dumps(view, option=orjson.OPT_SORT_KEYS)
+            self.history[seat_id].append(item)
+            connection = self.connected.get(seat_id)
+            if connection is not None:
+                connection.queue.append(item)
+                connection.ready.set()
+        if self.on_event is not None:
+            self.on_event(event)
+        if event.kind == "ended":
+            self.finished.set()
+
+    # -- serving ---------------------------------------------------------------------------
+
+    @property
+    def scheme(self) -> str:
+        return "wss" if self.ssl_context is not None else "ws"
+
+    @property
+    def url(self) -> str:
+        address = f"[{self.address}]" if ":" in self.address else self.address
+        return f"{self.scheme}://{address}:{self.port}"
+
+    async def start(self) -> None:
+        """Listen (the port is known afterwards) and start the clock."""
+        self._server = await serve(self._handle, self.address, self.port, ssl=self.ssl_context,
+                                   process_request=self._check_request, compression=None,
+                                   max_size=MAX_INPUT)  # fmt: skip
+        if self.port == 0:
+            self.port = self._server.sockets[0].getsockname()[1]
+        # The scenario, the exercise and the log so far live as long as the host: keep them out
+        # of the collector's full passes, whose pauses would otherwise delay every seat.
+        gc.freeze()
+        self._clock = asyncio.create_task(self._run_clock())
+
+    async def stop(self) -> None:
+        if self._clock is not None:
+            self._clock.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._clock
+        if self._server is not None:
+            for connection in list(self.connected.values()):
+                await connection.socket.close(CLOSE_HOST_STOPPED, "the host has stopped")
+            self._server.close()
+            await self._server.wait_closed()
+
+    async def __aenter__(self) -> Host:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self.stop()
+
+    def _check_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        origin = request.headers.get("Origin")
+        if not origin_allowed(origin, self.address, self.port):
+            return connection.respond(403, f"Origin {origin} may not open a seat here\n")
+        if not host_header_allowed(request.headers.get("Host"), self.address, self.port):
+            return connection.respond(403, "Host header does not name this host\n")
+        return None
+
+    async def _handle(self, socket: ServerConnection) -> None:
+        try:
+            seat = await self._greet(socket)
+        except SeatRefused as exc:
+            with contextlib.suppress(ConnectionClosed):
+                await socket.send(orjson.dumps({"type": "refused", "message": str(exc)}))
+                await socket.close(CLOSE_REFUSED, str(exc)[:120])
+            return
+        connection = _Connection(seat, socket)
+        # No await between these lines: the history and the live events meet without a gap.
+        connection.queue.extend(self.history[seat.id])
+        connection.ready.set()
+        self.connected[seat.id] = connection
+        sender = asyncio.create_task(self._send(connection))
+        try:
+            async for message in socket:
+                await self._input(connection, message)
+        except ConnectionClosed:
+            pass
+        finally:
+            if self.connected.get(seat.id) is connection:
+                del self.connected[seat.id]
+            sender.cancel()
+
+    async def _greet(self, socket: ServerConnection) -> Seat:
+        try:
+            hello = orjson.loads(await asyncio.wait_for(socket.recv(), 10))
+            token = hello["hello"]
+        except (TimeoutError, orjson.JSONDecodeError, KeyError, TypeError) as exc:
+            raise SeatRefused("say hello with a token first") from exc
+        seat = self._by_token.get(token) if isinstance(token, str) else None
+        if seat is None:
+            raise SeatRefused("unknown token: ask the facilitator for the command of your seat")
+        if seat.id in self.connected:
+            raise SeatRefused(f"the token of seat {seat.id} is in use by another connection")
+        ex = self.exercise
+        welcome = {
+            "type": "welcome",
+            "seat": seat.as_dict(),
+            "scenario": {"id": ex.scenario.id, "title": ex.scenario.title,
+                         "horizon": ex.horizon, "start": str(ex.scenario.start),
+                         "objectives": [o.id for o in ex.scenario.objectives]},
+            "players": list(ex.players),
+            "actions": sorted(seat_actions(seat)),
+            "history": len(self.history[seat.id]),
+        }  # fmt: skip
+        await socket.send(orjson.dumps(welcome))
+        return seat
+
+    async def _send(self, connection: _Connection) -> None:
+        """Send the connection's queue as frames of many events (one frame per event would cost
+        the host more than the model at a thousand events a second)."""
+        socket = connection.socket
+        with contextlib.suppress(ConnectionClosed):
+            while True:
+                await connection.ready.wait()
+                connection.ready.clear()
+                queue, connection.queue = connection.queue, []
+                if self.recorder is not None:
+                    self.recorder.flush()  # what a seat has seen is in the recording first
+                start = 0
+                while start < len(queue):
+                    size, end = 0, start
+                    while end < len(queue) and (size < FRAME_BYTES or end == start):
+                        size += len(queue[end]) + 1
+                        end += 1
+                    await socket.send(b'{"type":"events","events":[' + b",".join(queue[start:end])
+                                      + b"]}")  # fmt: skip
+                    start = end
+
+    # -- inputs ----------------------------------------------------------------------------
+
+    async def _input(self, connection: _Connection, message: str | bytes) -> None:
+        seat = connection.seat
+        request_id = None
+        try:
+            request = orjson.loads(message)
+            if not isinstance(request, dict):
+                raise SeatRefused("an input is a JSON object")
+            request_id = request.get("id")
+            record = self.apply(seat, request)
+            reply = {"type": "ack", "id": request_id,
+                     "seq": None if record is None else record.seq}  # fmt: skip
+        except orjson.JSONDecodeError:
+            reply = {"type": "error", "id": request_id, "message": "an input is a JSON object"}
+        except (CdtxError, ValueError, TypeError, KeyError) as exc:
+            reply = {"type": "error", "id": request_id, "message": _message(exc)}
+        await connection.socket.send(orjson.dumps(reply))
+
+    def apply(self, seat: Seat, request: dict[str, Any]) -> Event | None:
+        """Apply one input from ``seat`` (validated as the Exercise validates it); the recorded
+        event, or None for what is not recorded (the clock). Raises on refusal."""
+        action = request.get("action")
+        if not isinstance(action, str) or not seat.may(action):
+            raise SeatRefused(f"seat {seat.id} ({seat.role}) may not {action or 'do that'}"
+                              + _may(seat))  # fmt: skip
+        ex = self.exercise
+        if action == "clock":
+            return self._set_clock(request)
+        ex.seat = seat.id
+        try:
+            record = self._apply(seat, action, request)
+        finally:
+            ex.seat = None
+        self._changed.set()
+        return record
+
+    def _apply(self, seat: Seat, action: str, request: dict[str, Any]) -> Event:
+        ex = self.exercise
+        if action == "inject":
+            inject = request.get("inject")
+            if not isinstance(inject, dict):
+                raise SeatRefused("inject: give the inject as an object (type, params, ...)")
+            return ex.submit(inject)
+        if action == "skip":
+            return ex.skip(_text(request, "msel"))
+        if action == "note":
+            return ex.note(_text(request, "text"))
+        if action == "players":
+            return ex.set_played(_text(request, "state"), bool(request.get("played", True)))
+        if action == "advice":
+            state = request.get("state", ALL_STATES)
+            if state != ALL_STATES and state not in ex.players:
+                raise SeatRefused(f"advice: {state!r} is not a played delegation")
+            return ex.remark("advice", state=state, allowed=bool(request.get("allowed", True)))
+        if action == "answer":
+            state = request.get("state", seat.state)
+            if seat.state is not None and state != seat.state:
+                raise SeatRefused(f"seat {seat.id} answers for {seat.state} only, not {state}")
+            position = request.get("position")
+            if position not in POSITIONS:
+                raise SeatRefused(f"answer: position is one of {', '.join(POSITIONS)}")
+            return ex.answer(str(state), position, str(request.get("statement", "")))
+        if action == "message":
+            return ex.remark("message", _text(request, "text"))
+        if action == "observation":
+            objectives = [o.id for o in ex.scenario.objectives]
+            objective, rating = request.get("objective"), request.get("rating")
+            if objective not in objectives:
+                known = ", ".join(objectives) or "none in this scenario"
+                raise SeatRefused(f"observation: unknown objective {objective!r} ({known})")
+            if rating not in RATINGS:
+                raise SeatRefused(f"observation: rating is one of {', '.join(RATINGS)}")
+            return ex.remark("observation", str(request.get("text", "")), objective=objective,
+                             rating=rating)  # fmt: skip
+        raise SeatRefused(f"unknown action {action!r}")
+
+    def _set_clock(self, request: dict[str, Any]) -> None:
+        if "run" in request:
+            self.running = bool(request["run"])
+        if "speed" in request:
+            speed = request["speed"]
+            if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not speed > 0:
+                raise SeatRefused("clock: speed is a number of simulated hours per second > 0")
+            self.speed = float(speed)
+        self._changed.set()
+        return None
+
+    # -- the clock -------------------------------------------------------------------------
+
+    async def _run_clock(self, tick: float = 0.02, budget: float = 0.01) -> None:
+        """Advance the exercise in real time: ``speed`` simulated hours per second (or ``rate``
+        events per second). It stops by itself while a decision is awaited. A tick that has
+        much to do lets the seats be sent what happened every ``budget`` seconds."""
+        ex = self.exercise
+        last = time.monotonic()
+        while not ex.finished:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), tick)
+            self._changed.clear()
+            now = time.monotonic()
+            elapsed, last = now - last, now
+            if not self.running or ex.pending:
+                continue
+            goal = len(ex.events) + max(1, round((self.rate or 0) * elapsed))
+            target = min(ex.now + self.speed * elapsed, ex.horizon)
+            started = time.monotonic()
+            while self.running and not ex.pending and not ex.finished and self._due(goal, target):
+                if self.rate is not None:
+                    ex.step()
+                else:  # every kernel event of the next instant
+                    ex.run(until=ex.next_event_time())
+                if time.monotonic() - started > budget:
+                    await asyncio.sleep(0)  # the senders run; inputs may arrive meanwhile
+                    started = time.monotonic()
+            if self.rate is None and self.running and not ex.pending and not ex.finished:
+                ex.run(until=target)  # the clock stands at the target (the end at the horizon)
+            if self.recorder is not None:
+                self.recorder.flush()
+        if self.recorder is not None:
+            self.recorder.flush()
+
+    def _due(self, goal: int, target: float) -> bool:
+        """Whether the clock has more to do in this tick (events to reach, or time)."""
+        if self.rate is not None:
+            return len(self.exercise.events) < goal
+        return self.exercise.next_event_time() <= target
+
+
+def seat_actions(seat: Seat) -> set[str]:
+    from sim.seats import ACTIONS
+
+    return set(ACTIONS[seat.role])
+
+
+def _may(seat: Seat) -> str:
+    actions = sorted(seat_actions(seat))
+    return f"; it may {', '.join(actions)}" if actions else "; it is read-only"
+
+
+def _text(request: dict[str, Any], key: str) -> str:
+    value = request.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise SeatRefused(f"{request.get('action')}: give {key}")
+    return value
+
+
+def _message(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
