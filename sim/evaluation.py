@@ -1,6 +1,7 @@
 """The evaluator's entries (HSEEP Exercise Evaluation Guides), recorded as inputs.
 
-Three kinds of entry, each an ``input`` event with ``control: evaluation``:
+Three kinds of entry, each an ``input`` event with ``control: observation`` (recorded by
+``Exercise.remark``, as an evaluator seat of ``cdtx host`` records its observations):
 
 - **observation**: what the evaluator saw, time-stamped by the event, tagged to an objective
   and (optionally) a delegation; the text may run over several lines;
@@ -8,7 +9,9 @@ Three kinds of entry, each an ``input`` event with ``control: evaluation``:
   ``sim.metrics`` is only a suggestion to it);
 - **hotwash**: after the exercise, a strength or an area for improvement from a participant.
 
-An edit is a new entry that ``replaces`` an earlier one (named by its event's ``seq``): the
+The kind follows from the fields: ``about`` (strength or improvement) makes a hot wash entry,
+``rating`` a rating (its text says why), neither an observation. An edit is a new entry that
+``replaces`` an earlier one (named by its event's ``seq``): the
 recording keeps what was first written as well, and replay re-applies both, so the recording
 stays the single source of truth. :func:`current` folds the entries into their latest versions,
 which the console and the after-action report show.
@@ -20,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .events import FACILITATOR, Event
+from .events import Event
 
 ENTRIES = ("observation", "rating", "hotwash")
 RATINGS = ("P", "S", "M", "U")
@@ -31,8 +34,17 @@ RATING_WORDS = {
     "U": "unable to be performed",
 }
 ABOUT = ("strength", "improvement")
-#: The fields an evaluation input may carry (besides ``control`` and ``step``).
+#: The fields an evaluation entry may carry; ``entry`` is the form's, not recorded (the kind
+#: follows from the fields).
 FIELDS = ("entry", "text", "objective", "state", "rating", "about", "who", "replaces")
+CONTROL = "observation"
+
+
+def kind_of(data: dict[str, Any]) -> str:
+    """observation, rating or hotwash, from a recorded entry's fields."""
+    if data.get("about"):
+        return "hotwash"
+    return "rating" if data.get("rating") else "observation"
 
 
 @dataclass(frozen=True)
@@ -105,7 +117,7 @@ def check(scenario, entry: dict[str, Any], events: list[Event] | None = None) ->
             earlier = next((e for e in events if e.seq == replaces), None)
             if earlier is None or not _is_entry(earlier):
                 raise _error("replaces", f"event {replaces} is not an evaluation entry")
-            if earlier.data["entry"] != kind:
+            if kind_of(earlier.data) != kind:
                 raise _error("replaces", f"event {replaces} is not a {kind}")
         out["replaces"] = replaces
     return out
@@ -113,18 +125,14 @@ def check(scenario, entry: dict[str, Any], events: list[Event] | None = None) ->
 
 def record(ex, entry: dict[str, Any]) -> Event:
     """Record ``entry`` on the Exercise ``ex`` as an input at its current time (allowed after
-    the end too: the hot wash comes after the exercise)."""
+    the end too: the hot wash comes after the exercise); replay re-applies it as a remark."""
     fields = check(ex.scenario, entry, ex.events)
-    return ex.emit("input", FACILITATOR, control="evaluation", **fields, step=ex.steps)
-
-
-def reapply(ex, data: dict[str, Any]) -> Event:
-    """Replay a recorded evaluation input on ``ex``."""
-    return record(ex, {k: v for k, v in data.items() if k in FIELDS})
+    del fields["entry"]
+    return ex.remark(CONTROL, fields.pop("text", ""), **fields)
 
 
 def _is_entry(event: Event) -> bool:
-    return event.kind == "input" and event.data.get("control") == "evaluation"
+    return event.kind == "input" and event.data.get("control") == CONTROL
 
 
 def current(events: Iterable[Event]) -> list[Entry]:
@@ -143,7 +151,7 @@ def current(events: Iterable[Event]) -> list[Entry]:
             seq=e.seq,
             first_seq=first,
             t=earlier.t if earlier is not None else e.t,
-            entry=d["entry"],
+            entry=kind_of(d),
             text=d.get("text", ""),
             objective=d.get("objective", ""),
             state=d.get("state", ""),
@@ -167,7 +175,7 @@ def ratings(entries: Iterable[Entry]) -> dict[str, Entry]:
 
 def describe(data: dict[str, Any]) -> str:
     """One line for the timeline and the narrative."""
-    kind = data.get("entry")
+    kind = kind_of(data)
     edit = " (edit)" if data.get("replaces") is not None else ""
     tags = " ".join(x for x in (data.get("objective", ""), data.get("state", "")) if x)
     tags = f" [{tags}]" if tags else ""

@@ -80,7 +80,7 @@ def _input_text(d: Mapping[str, Any]) -> str:
     if control == "players":
         who = "people at the table" if d.get("played") else "the model"
         return f"Facilitator: {state_name(d.get('state', '?'))} is played by {who} from now on"
-    if control == "evaluation":
+    if control == "observation":
         from .evaluation import describe
 
         return describe(d)
@@ -117,10 +117,10 @@ INPUT = EventKind(
     "facilitator",
     "step",
     _input_text,
-    "What a person did, at kernel step ``step``: an inject, or a control (note, skip, players,"
-    " evaluation: an evaluator's observation, rating or hot wash entry, sim/evaluation.py).",
+    "What a person did, at kernel step ``step``: an inject, or a control (note, skip, players;"
+    " observation: an evaluator's observation, rating or hot wash entry, sim/evaluation.py).",
     optional="inject control text msel replaced_by how state played"
-    " entry objective rating about who replaces",
+    " objective rating about who replaces",
 )
 INJECT_APPLIED = EventKind(
     "inject_applied",

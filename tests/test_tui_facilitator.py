@@ -318,7 +318,7 @@ def test_the_evaluator_observes_rates_edits_and_holds_a_hot_wash(tmp_path):
                 ("hotwash", "Quick PSC", "", False),
             ]
             assert entries[0].t == 48.0  # an edit keeps the observation's time
-            inputs = [e for e in s.events if e.data.get("control") == "evaluation"]
+            inputs = [e for e in s.events if e.data.get("control") == "observation"]
             assert len(inputs) == 4  # both versions of the observation are in the record
             s.close()  # as quitting does: the recording gets its end line
 

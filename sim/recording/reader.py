@@ -379,10 +379,6 @@ def _reapply_input(ex, data: dict[str, Any]) -> None:
         ex.submit(data["inject"])
     elif data.get("control") == "skip":
         ex.skip(data["msel"], data.get("replaced_by"), data.get("how"))
-    elif data.get("control") == "evaluation":
-        from ..evaluation import reapply
-
-        reapply(ex, data)
     elif data.get("control") == "note":
         ex.note(data["text"])
     elif data.get("control") == "players":

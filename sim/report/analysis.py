@@ -181,8 +181,13 @@ def analyse(
         }  # fmt: skip
         for item in improvements
     ] + [
-        {"objective": "", "issue": f"{item['who']}: {item['text']}", "action": "",
-         "organisation": item["who"], "due": ""}  # fmt: skip
+        {
+            "objective": "",
+            "issue": f"{item['who']}: {item['text']}",
+            "action": "",
+            "organisation": item["who"],
+            "due": "",
+        }
         for item in evaluator["hotwash"]["improvements"]  # what the hot wash raised
     ]
     return {
