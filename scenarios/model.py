@@ -355,6 +355,7 @@ class InjectType:
 
     @property
     def class_name(self) -> str:
+        """The generated MSEL entry class's name: ``cyber_dialogue`` -> ``CyberDialogueInject``."""
         return "".join(part.title() for part in self.name.split("_")) + "Inject"
 
 

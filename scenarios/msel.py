@@ -21,7 +21,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import yaml
 from pydantic import TypeAdapter, ValidationError
@@ -130,17 +130,23 @@ def _suffix(path: Path, verb: str) -> str:
     raise MselError([f"{path}: {verb} .csv or .xlsx, not {path.suffix}"])
 
 
-def export(scenario: Scenario, path: str | Path) -> Path:
-    """Write the MSEL of ``scenario`` to ``path`` (``.csv`` or ``.xlsx``)."""
+def export(scenario: Scenario, path: str | Path, *, force: bool = False) -> Path:
+    """Write the MSEL of ``scenario`` to ``path`` (``.csv`` or ``.xlsx``), atomically: a
+    temporary file renamed over ``path`` (an existing file only with ``force``), so a full disk
+    leaves ``path`` as it was (scenarios.safe_write)."""
+    from .safe_write import OutputError, atomic_output, check_output
+
     path = Path(path)
     if path.is_dir():
         raise MselError([f"{path}: is a directory, not a spreadsheet file"])
     suffix = _suffix(path, "write")
     table = rows(scenario)
     try:
-        _write(path, suffix, table)
-    except OSError as exc:
-        raise MselError([f"{path}: cannot write: {exc.strerror or exc}"]) from None
+        check_output(path, force=force)
+        with atomic_output(path, force=force) as handle:
+            _write(handle, suffix, table)
+    except OutputError as exc:
+        raise MselError([str(exc)]) from None
     return path
 
 
@@ -164,10 +170,11 @@ def restore(cell: str) -> str:
     return cell[1:] if _QUOTED_FORMULA.match(cell) else cell
 
 
-def _write(path: Path, suffix: str, table: list[list[str]]) -> None:
+def _write(handle: IO[bytes], suffix: str, table: list[list[str]]) -> None:
     if suffix == ".csv":
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            csv.writer(handle).writerows([[neutralise(c) for c in row] for row in table])
+        text = io.StringIO(newline="")
+        csv.writer(text).writerows([[neutralise(c) for c in row] for row in table])
+        handle.write(text.getvalue().encode("utf-8"))
     else:
         openpyxl = _openpyxl()
         book = openpyxl.Workbook()
@@ -185,7 +192,7 @@ def _write(path: Path, suffix: str, table: list[list[str]]) -> None:
         for row in sheet.iter_rows():
             for cell in row:
                 cell.number_format = "@"
-        book.save(path)
+        book.save(handle)
 
 
 def _openpyxl():

@@ -79,7 +79,7 @@ def check_output(
     if info is None:
         parent = path.parent if str(path.parent) else Path(".")
         if not parent.is_dir():
-            raise OutputError(f"{path}: no such directory {parent}")
+            raise OutputError(f"{path}: cannot write: no such directory {parent}")
         return path
     if stat.S_ISLNK(info.st_mode):
         raise OutputError(

@@ -26,6 +26,7 @@ def _cell(text: str) -> str:
 
 
 def event_kinds_table() -> str:
+    """Markdown table of the declared event kinds."""
     rows = ["| kind | stage | payload keys | meaning |", "|---|---|---|---|"]
     for name, kind in EVENT_KINDS.items():
         keys = ", ".join(f"`{f}`" for f in kind.fields)
@@ -36,6 +37,7 @@ def event_kinds_table() -> str:
 
 
 def inject_types_table() -> str:
+    """Markdown table of the declared inject types (and whether each has its effect)."""
     from .stages.injects import ENGINE
 
     rows = [
@@ -54,6 +56,7 @@ def inject_types_table() -> str:
 
 
 def measures_table() -> str:
+    """Markdown table of the declared measures."""
     rows = [
         "| measure | rung | category | evidence needed | cost | ties factor | adoption "
         "| adopted by | compromise | legal basis |",
@@ -70,6 +73,7 @@ def measures_table() -> str:
 
 
 def decision_rules_list() -> str:
+    """Markdown list of the decision rules, each with its function's first docstring line."""
     from .voting import RULES
 
     return "".join(

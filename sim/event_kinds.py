@@ -80,10 +80,6 @@ def _input_text(d: Mapping[str, Any]) -> str:
     if control == "players":
         who = "people at the table" if d.get("played") else "the model"
         return f"Facilitator: {state_name(d.get('state', '?'))} is played by {who} from now on"
-    if control == "observation":
-        from .evaluation import describe
-
-        return describe(d)
     if control == "skip":
         instead = d.get("replaced_by")
         if instead and d.get("how") == "fired":
@@ -91,6 +87,18 @@ def _input_text(d: Mapping[str, Any]) -> str:
         if instead:
             return f"Facilitator replaces {d.get('msel')} by its edit {instead}"
         return f"Facilitator skips {d.get('msel')}"
+    who = d.get("seat") or "facilitator"
+    if control == "message":
+        return f"Message from {who}: {d.get('text', '')}"
+    if control == "observation" and "seat" in d:  # an evaluator seat of ``cdtx host``
+        return f"Evaluator {who} rates {d.get('objective')} {d.get('rating')}: {d.get('text', '')}"
+    if control == "observation":  # the console's evaluator: observation, rating or hot wash
+        from .evaluation import describe
+
+        return describe(d)
+    if control == "advice":
+        whom = "every delegation" if d.get("state") == "*" else d.get("state")
+        return f"Model advice {'shown to' if d.get('allowed') else 'hidden from'} {whom}"
     return f"Facilitator: {control} {d.get('msel', '')}".rstrip()
 
 
@@ -99,11 +107,12 @@ def _input_text(d: Mapping[str, Any]) -> str:
 STARTED = EventKind(
     "started",
     "exercise",
-    "scenario title seed rule mode horizon players",
+    "scenario title seed rule mode horizon players scenario_sha256 interactive",
     lambda d: (
         f"Exercise '{d['title']}' begins (seed {d['seed']}, {d['rule']}, {d['mode']} timings)"
     ),
-    "The run begins: scenario, seed, decision rule, timing mode and played delegations.",
+    "The run begins: scenario, seed, decision rule, timing mode and played delegations; the "
+    "SHA-256 of the scenario text and the interactive flag, so the digest covers the setup.",
 )
 ENDED = EventKind(
     "ended",
@@ -117,10 +126,11 @@ INPUT = EventKind(
     "facilitator",
     "step",
     _input_text,
-    "What a person did, at kernel step ``step``: an inject, or a control (note, skip, players;"
-    " observation: an evaluator's observation, rating or hot wash entry, sim/evaluation.py).",
-    optional="inject control text msel replaced_by how state played"
-    " objective rating about who replaces",
+    "What a person did, at kernel step ``step``: an inject, or a control (note, skip, players; "
+    "and with ``cdtx host`` message, observation, advice), with the ``seat`` that entered it. "
+    "An observation is the evaluator's (sim/evaluation.py): observation, rating or hot wash entry.",
+    optional="inject control text msel replaced_by how state played seat objective rating allowed"
+    " about who replaces",
 )
 INJECT_APPLIED = EventKind(
     "inject_applied",

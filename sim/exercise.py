@@ -20,8 +20,9 @@ from scenarios.errors import CdtxError
 from scenarios.model import INJECT_TYPE, Incident, Inject, InjectBase, Scenario, references
 from scenarios.vocabulary import EU27, MAX_HOURS, bounded_hours, format_duration
 
+from . import event_kinds as K
 from .clock import Calendar, format_offset, parse_offset
-from .event_kinds import ENDED, EVENT_KINDS, declared
+from .event_kinds import EVENT_KINDS, declared
 from .events import FACILITATOR, MODEL, MSEL, Event, EventLog
 from .stages import awareness, incident, initiation, injects, proposal
 from .stages.meetings import Body
@@ -38,6 +39,20 @@ _REF_ORDER = ("actor", "incident", "new_incident", "victim")
 
 #: Inputs the model records but does not act on (:meth:`Exercise.remark`).
 REMARKS = ("message", "observation", "advice")
+
+
+def scenario_sha256(scenario: Scenario) -> str:
+    """SHA-256 of the scenario's YAML source (what a recording embeds); of its canonical JSON
+    for a scenario built in code, which has no source text."""
+    import hashlib
+
+    text = scenario.source_text
+    if text is None:
+        import orjson
+
+        data = scenario.model_dump(mode="json")
+        return hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class InjectError(CdtxError, ValueError):
@@ -114,9 +129,14 @@ class Exercise:
         #: The seat entering inputs now (``cdtx host``): each input event records it as ``seat``.
         self.seat: str | None = None
 
-        self.emit("started", scenario=self.scenario.id, title=self.scenario.title, seed=seed,
+        # The first event commits to the whole setup, so the digest chain covers what a
+        # recording's header says: the scenario text (objectives and targets included, which
+        # change the report but not the run), the seed, the players and the interactive flag.
+        self.emit(K.STARTED, scenario=self.scenario.id, title=self.scenario.title, seed=seed,
                   rule=self.scenario.decision_rule, mode=self.timing.mode,
-                  horizon=self.horizon, players=list(self.players))  # fmt: skip
+                  horizon=self.horizon, players=list(self.players),
+                  scenario_sha256=scenario_sha256(self.scenario),
+                  interactive=bool(interactive))  # fmt: skip
         for spec in self.scenario.incidents:
             self.env.process(incident.start(self, spec))
         for entry in self.scenario.msel:
@@ -226,7 +246,7 @@ class Exercise:
             # Nothing is due before the horizon: the clock stands there from now on, so a
             # note taken after the end is dated at the end.
             self._move_clock(self.horizon)
-            self.log.append(self.horizon, str(ENDED), MODEL, reason="horizon")
+            self.log.append(self.horizon, str(K.ENDED), MODEL, reason="horizon")
 
     def step(self) -> list[Event]:
         """Advance until at least one new event happens (or the clock has to stop)."""
@@ -288,7 +308,7 @@ class Exercise:
         model = self._validate(inject)
         entry = model.model_dump(mode="json", by_alias=True)
         entry["at"] = model.at  # exact hours, so a re-simulation schedules it identically
-        record = self.emit("input", FACILITATOR, inject=entry, step=self.steps)
+        record = self.emit(K.INPUT, FACILITATOR, inject=entry, step=self.steps)
         self._submitted += 1
         self._ids[model.id] = "an earlier inject"
         if model.at <= self.env.now:
@@ -331,7 +351,7 @@ class Exercise:
         extra = {} if replaced_by is None else {"replaced_by": replaced_by}
         if how is not None:
             extra["how"] = how
-        record = self.emit("input", FACILITATOR, control="skip", msel=msel_id, **extra,
+        record = self.emit(K.INPUT, FACILITATOR, control="skip", msel=msel_id, **extra,
                            step=self.steps)  # fmt: skip
         self.skipped.append(msel_id)
         self.scheduled.pop(msel_id, None)
@@ -359,7 +379,7 @@ class Exercise:
             raise InjectError("state", f"unknown member state code {state!r}")
         if any(r.state == state for r in self.pending):
             raise InjectError("state", f"{state} has a decision to answer first")
-        record = self.emit("input", FACILITATOR, control="players", state=state, played=played,
+        record = self.emit(K.INPUT, FACILITATOR, control="players", state=state, played=played,
                            step=self.steps)  # fmt: skip
         chosen = (set(self.players) | {state}) if played else (set(self.players) - {state})
         self.players = tuple(c for c in EU27 if c in chosen)
@@ -372,7 +392,7 @@ class Exercise:
         """
         if not text.strip():
             raise InjectError("text", "a note needs some text")
-        return self.emit("input", FACILITATOR, control="note", text=text.strip(), step=self.steps)
+        return self.emit(K.INPUT, FACILITATOR, control="note", text=text.strip(), step=self.steps)
 
     def remark(self, control: str, text: str = "", **fields: Any) -> Event:
         """Record an input the model does not act on (``cdtx host``): a delegation's
@@ -523,7 +543,7 @@ class Exercise:
         """Table a proposal and start its life through the procedure."""
         for existing in self.world.pending():
             if existing.measure == measure and start:
-                self.emit("proposal_joined", proposal=existing.id, measure=measure, by=by)
+                self.emit(K.PROPOSAL_JOINED, proposal=existing.id, measure=measure, by=by)
                 return existing
         prop = Proposal(
             f"P-{len(self.world.proposals) + 1}",
@@ -535,7 +555,7 @@ class Exercise:
         )
         self.world.proposals.append(prop)
         self.emit(
-            "proposal", proposal=prop.id, measure=measure, by=by, parent=parent, origin=source
+            K.PROPOSAL, proposal=prop.id, measure=measure, by=by, parent=parent, origin=source
         )
         self.world_changed()
         if start:

@@ -228,14 +228,6 @@ def text_of(event: Mapping[str, Any]) -> str:
     kind, d = event["kind"], event.get("data", {})
     if kind == "input":
         who = d.get("seat") or "facilitator"
-        control = d.get("control")
-        if control == "message":
-            return f"Message from {who}: {d.get('text', '')}"
-        if control == "observation":
-            return f"Evaluator {who} on {d.get('objective')}: {d.get('rating')} {d.get('text', '')}"
-        if control == "advice":
-            whom = "every delegation" if d.get("state") == ALL_STATES else d.get("state")
-            return f"Model advice {'shown to' if d.get('allowed') else 'hidden from'} {whom}"
         if "inject" in d and d["inject"].get("type") == "position":
             p = d["inject"].get("params", {})
             return f"{who} answers: {str(p.get('stance', '')).replace('_', ' ')} on {short(p.get('measure', ''))}"

@@ -21,11 +21,11 @@ from sim.stages.injects import ENGINE
 from sim.vocabulary_view import METRIC_LABELS
 from sim.voting import RULES
 from tui.screens.inject import (
-    _params_shapes,
     build_inject,
     fields_for,
     form_values,
     initial_values,
+    param_shapes,
 )
 
 # -- measures -------------------------------------------------------------------------------
@@ -118,7 +118,7 @@ def _from_the_form(kind: str, incidents: tuple[str, ...] = ("INC-1",)) -> dict:
     """An inject of ``kind`` as the console's form builds it: its defaults, blanks filled in."""
     fields = fields_for(kind, ("apt-x",), incidents)
     values = initial_values(fields, {})
-    shapes = {f"params.{name}": shape for name, (shape, _) in _params_shapes(kind).items()}
+    shapes = {f"params.{name}": shape for name, (shape, _) in param_shapes(kind).items()}
     shapes["to"] = "codes"
     for field in fields:
         if not values[field.key] and field.key in shapes:

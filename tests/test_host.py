@@ -22,6 +22,7 @@ from sim.seats import Disclosure, Seat, SeatView, seats_for  # noqa: E402
 from tui.host.client import InputRefused, JoinError, SeatClient  # noqa: E402
 from tui.host.origin import host_header_allowed, origin_allowed  # noqa: E402
 from tui.host.server import Host, new_tokens  # noqa: E402
+from tui.screens.session import SPEEDS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = "satcom-war"  # played delegations DE and PL, decisions at the PSC and the Council
@@ -228,12 +229,12 @@ def test_a_browser_page_of_another_site_cannot_open_a_seat():
     assert run(scenario()) == 403
 
 
-def _start_host(*args: str) -> tuple[subprocess.Popen, dict[str, tuple[str, str]]]:
-    """``cdtx host ... --no-console --port 0`` in a subprocess; its seats' (URL, token)."""
+def _start_host(*args: str, port: int = 0) -> tuple[subprocess.Popen, dict[str, tuple[str, str]]]:
+    """``cdtx host ... --no-console --port PORT`` in a subprocess; its seats' (URL, token)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen([sys.executable, "-m", "tui.cli", "host", *args, "--no-console",
-                                "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env=env, text=True)  # fmt: skip
+                                "--port", str(port)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=env, text=True)  # fmt: skip
     seats = {}
     while "observer" not in seats:  # one line per seat; the observer's comes last
         line = process.stdout.readline()
@@ -244,54 +245,72 @@ def _start_host(*args: str) -> tuple[subprocess.Popen, dict[str, tuple[str, str]
     return process, seats
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def test_a_host_killed_is_resumed_from_its_recording_and_the_seats_rejoin(tmp_path):
-    path = tmp_path / "killed.jsonl"
-    host, seats = _start_host(SCENARIO, "--record", str(path), "--speed", "200")
-    try:
+    """kill -9 of the host: its recording holds everything a seat saw; --resume brings the
+    exercise back on the same port, a seat that stayed rejoins by itself without duplicates,
+    and a seat joining afresh gets the same history."""
+    path, port = tmp_path / "killed.jsonl", _free_port()
+    processes = []
 
-        async def before_kill():
-            de = SeatClient(*seats["DE"])
-            await de.connect()
-            await de.act("message", text="before the crash")
-            await de.wait_for(lambda c: c.view.requests)  # the clock waits for DE's answer
-            await de.act("answer", position="support")
-            await de.wait_for(lambda c: not c.view.requests)  # its answer came back
-            return list(de.events)
-
-        seen = run(before_kill())
+    async def scenario():
+        host, seats = _start_host(SCENARIO, "--record", str(path), "--speed", "200", port=port)
+        processes.append(host)
+        de = SeatClient(*seats["DE"])
+        await de.connect()
+        await de.act("message", text="before the crash")
+        await de.wait_for(lambda c: c.view.requests)  # the clock waits for DE's answer
+        await de.act("answer", position="support")
+        await de.wait_for(lambda c: not c.view.requests)  # its answer came back
+        seen = de.events
         host.send_signal(signal.SIGKILL)
         host.wait(10)
-    finally:
-        if host.poll() is None:
-            host.kill()
-    with pytest.warns(RecordingWarning, match="cut short"):
-        recorded = open_recording(path).events
-    assert len(recorded) >= max(e["seq"] for e in seen) + 1  # what a seat saw was on disk
-
-    resumed, seats_again = _start_host("--resume", str(path), "--speed", "200")
-    try:
-        assert seats_again == {k: (seats_again[k][0], token) for k, (_, token) in seats.items()}
-
-        async def after_resume():
-            de = SeatClient(*seats_again["DE"])
-            await de.connect()
-            await de.wait_for(lambda c: c.count >= len(seen))
-            events = list(de.events)
-            await de.close()
-            return events
-
-        rejoined = run(after_resume())
-        assert rejoined[: len(seen)] == seen
+        with pytest.warns(RecordingWarning, match="cut short"):
+            recorded = open_recording(path).events
+        rejoined = asyncio.Event()
+        staying = asyncio.create_task(
+            de.stay(delay=0.1, status=lambda text: text == "rejoined" and rejoined.set())
+        )
+        resumed, seats_again = _start_host("--resume", str(path), "--speed", "200", port=port)
+        processes.append(resumed)
+        assert {k: token for k, (_, token) in seats_again.items()} == {
+            k: token for k, (_, token) in seats.items()
+        }
+        await asyncio.wait_for(rejoined.wait(), 20)
+        await de.act("message", text="after the crash")
+        await de.wait_for(lambda c: c.count == len(seen) + 1)
+        stayed = de.events
+        await de.close()
+        await staying
+        fresh = SeatClient(*seats_again["DE"])
+        await fresh.connect()
+        await fresh.wait_for(lambda c: c.count >= len(stayed))
+        again = fresh.events
+        await fresh.close()
         resumed.send_signal(signal.SIGTERM)
         resumed.wait(10)
+        return seen, recorded, stayed, again
+
+    try:
+        seen, recorded, stayed, again = run(scenario())
     finally:
-        if resumed.poll() is None:
-            resumed.kill()
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+    assert len(recorded) >= max(e["seq"] for e in seen) + 1  # what a seat saw was on disk
+    assert stayed[: len(seen)] == seen and stayed[-1]["data"]["text"] == "after the crash"
+    assert again == stayed
     after = open_recording(path)
     assert [e.as_dict() for e in after.events[: len(recorded)]] == [e.as_dict() for e in recorded]
-    assert [e.data.get("text") for e in after.inputs if e.data.get("seat") == "DE"][0] == (
-        "before the crash"
-    )
+    texts = [e.data.get("text") for e in after.inputs if e.data.get("seat") == "DE"]
+    assert "before the crash" in texts and "after the crash" in texts
     assert after.trailer is not None and after.verify().ok
 
 
@@ -353,3 +372,60 @@ def test_host_refuses_a_network_address_without_allow_remote():
                             text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
     assert result.returncode == 1
     assert "--allow-remote" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_facilitator_console_shares_the_exercise_with_the_seats(tmp_path):
+    """cdtx host's console (cdtx play's): its clock drives the exercise the seats see; the
+    delegations answer from their seats; the console's own inputs are the facilitator's."""
+    import threading
+
+    from tui.app import make_play_app
+
+    ex = Exercise(SCENARIO, interactive=True)
+    seats = seats_for(ex.players)
+    tokens = new_tokens(seats)
+    app = make_play_app(ex, record=False)
+    session = app.first_session
+    path = tmp_path / "console.jsonl"
+    recorder = Recorder(path, ex)
+    session.recorder, session.record_path, session.record_off = recorder, path, False
+    host = Host(ex, seats, tokens, port=0, recorder=recorder, console=session)
+    ready, state = threading.Event(), {}
+
+    def serve() -> None:
+        async def main() -> None:
+            await host.start()
+            state["loop"], state["stop"] = asyncio.get_running_loop(), asyncio.Event()
+            ready.set()
+            await state["stop"].wait()
+            await host.stop()
+
+        asyncio.run(main())
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    ready.wait(10)
+
+    async def scenario():
+        async with app.run_test(size=(140, 45)) as pilot:
+            de, pl = SeatClient(host.url, tokens["DE"]), SeatClient(host.url, tokens["PL"])
+            for client in (de, pl):
+                await client.connect()
+            session.submit({"type": "note", "params": {"text": "from the console"}})
+            session.set_speed(len(SPEEDS) - 1)  # as fast as it goes
+            session.set_mode("run")
+            await asyncio.gather(answer_requests(de), answer_requests(pl))
+            await pilot.pause()
+            for client in (de, pl):
+                await client.close()
+
+    try:
+        run(scenario())
+    finally:
+        state["loop"].call_soon_threadsafe(state["stop"].set)
+        thread.join(10)
+        recorder.close()
+    recording = open_recording(path)
+    seats_of = {e.data.get("seat") for e in recording.inputs}
+    assert ex.finished and seats_of == {"facilitator", "DE", "PL"}
+    assert recording.verify().ok

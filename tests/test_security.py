@@ -403,3 +403,241 @@ def test_recordings_are_created_exclusively_with_unique_names(tmp_path):
         handle.close()
         names.append(path.name)
     assert len(set(names)) == 5
+
+
+# -- recordings: the header is covered, inputs bounded ------------------------------------------
+
+
+@pytest.fixture
+def recorded(tmp_path) -> Path:
+    from tui.cli import main
+
+    path = tmp_path / "run.jsonl"
+    assert main(["run", "--until", "3d", "--record", str(path)]) == 0
+    return path
+
+
+def _edit_header(path: Path, out: Path, edit) -> Path:
+    import orjson
+
+    header, rest = path.read_bytes().split(b"\n", 1)
+    data = orjson.loads(header)
+    edit(data)
+    out.write_bytes(orjson.dumps(data) + b"\n" + rest)
+    return out
+
+
+def test_verify_catches_an_edited_objective_target_in_the_header(recorded, tmp_path, capsys):
+    import hashlib
+
+    from sim import recording
+
+    def retarget(header):
+        text = header["scenario_text"]
+        target = re.search(r"(?m)^(\s+target: )(\S+)$", text)
+        header["scenario_text"] = text[: target.start(2)] + "999d" + text[target.end(2) :]
+
+    edited = _edit_header(recorded, tmp_path / "edited.jsonl", retarget)
+    result = recording.open(edited).verify()
+    assert not result and "scenario_sha256 does not match" in result.message
+
+    def retarget_and_rehash(header):
+        retarget(header)
+        header["scenario_sha256"] = hashlib.sha256(header["scenario_text"].encode()).hexdigest()
+
+    rehashed = _edit_header(recorded, tmp_path / "rehashed.jsonl", retarget_and_rehash)
+    result = recording.open(rehashed).verify()
+    assert not result and "line 1" in result.message  # the started event commits to the text
+    assert recording.open(recorded).verify()
+
+
+def test_recordings_refuse_huge_embedded_scenarios_deep_data_and_devices(recorded, tmp_path):
+    import json
+
+    import orjson
+
+    from sim import recording
+    from sim.recording import RecordingError
+
+    def inflate(header):
+        header["scenario_text"] += "\n# " + "x" * (3 * 1024 * 1024)
+
+    huge = _edit_header(recorded, tmp_path / "huge.jsonl", inflate)
+    with pytest.raises(RecordingError, match="line 1: the embedded scenario is larger"):
+        recording.open(huge)
+    lines = recorded.read_bytes().splitlines(keepends=True)
+    event = orjson.loads(lines[3])
+    event["data"]["deep"] = json.loads("[" * 300 + "]" * 300)
+    lines[3] = json.dumps(event).encode() + b"\n"  # orjson itself stops at 254 levels
+    deep = tmp_path / "deep.jsonl"
+    deep.write_bytes(b"".join(lines))
+    with pytest.raises(RecordingError, match="line 4: nested more than"):
+        recording.open(deep)
+    with pytest.raises(RecordingError, match="not a regular file"):
+        recording.open("/dev/zero")
+    fifo = tmp_path / "fifo.jsonl"
+    os.mkfifo(fifo)
+    with pytest.raises(RecordingError, match="not a regular file"):
+        recording.open(fifo)
+
+
+def _run(capsys, *args: str) -> tuple[int, str, str]:
+    from tui.cli import main
+
+    try:
+        code = main(list(args))
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_every_output_refuses_existing_files_and_links_unless_forced(recorded, tmp_path, capsys):
+    commands = {
+        "run": lambda out: ["run", "--until", "1d", "--record", str(out)],
+        "report": lambda out: ["report", str(recorded), "--format", "md", "-o", str(out)],
+        "msel export": lambda out: ["msel", "export", "grid-wiper", "-o", str(out)],
+        "msel import": lambda out: [
+            "msel",
+            "import",
+            str(sheet),
+            "--into",
+            "grid-wiper",
+            "-o",
+            str(out),
+        ],  # fmt: skip
+    }
+    sheet = tmp_path / "msel.csv"
+    assert _run(capsys, "msel", "export", "grid-wiper", "-o", str(sheet))[0] == 0
+    for name, args in commands.items():
+        victim = tmp_path / f"{name}-victim.csv"
+        victim.write_text("precious")
+        link = tmp_path / f"{name}-link.csv"
+        link.symlink_to(victim)
+        code, _, err = _run(capsys, *args(victim))
+        assert code == 1 and "already exists; give --force" in err, (name, err)
+        for force in ([], ["--force"]):  # a link: never, even with --force
+            code, _, err = _run(capsys, *args(link), *force)
+            assert code == 1 and "symbolic link" in err and "Traceback" not in err, (name, err)
+        assert victim.read_text() == "precious"
+        assert _run(capsys, *args(victim), "--force")[0] == 0, name
+        assert victim.read_text() != "precious"
+
+
+def test_disk_full_is_one_message_and_exit_1_never_a_claim_of_success(recorded, tiny_disk, capsys):
+    from sim import recording
+
+    (tiny_disk / "filler").write_bytes(b"x" * 48 * 1024)  # 16 KB left: the header fits
+    full = tiny_disk / "full.jsonl"
+    code, out, err = _run(capsys, "run", "--record", str(full))
+    assert code == 1 and "no space left" in err and "Traceback" not in err, err
+    assert "digest" not in out  # no summary claiming a finished, recorded run
+    with pytest.warns(UserWarning):  # what was written is a valid, truncated prefix
+        assert recording.open(full).truncated
+    full.unlink()
+    (tiny_disk / "filler").write_bytes(b"x" * 60 * 1024)  # 4 KB left
+    report = tiny_disk / "report.html"
+    code, out, err = _run(capsys, "report", str(recorded), "-o", str(report))
+    assert code == 1 and "no space left" in err and "Traceback" not in err, err
+    assert sorted(p.name for p in tiny_disk.iterdir()) == ["filler"]  # no partial report
+
+
+# -- the browser console ---------------------------------------------------------------------------
+
+
+def test_web_guard_checks_host_and_origin_against_the_served_address():
+    from tui.web_guard import allowed_hosts, refusal
+
+    local = allowed_hosts("127.0.0.1", 8000)
+    assert refusal("127.0.0.1:8000", None, local) is None
+    assert refusal("localhost:8000", "http://localhost:8000", local) is None
+    assert refusal("127.0.0.1:8000", "http://localhost:8000", local) is None  # same machine
+    assert "another site" in refusal("127.0.0.1:8000", "https://evil.example", local)
+    assert "another site" in refusal("127.0.0.1:8000", "http://127.0.0.1:9999", local)
+    assert "not a web page" in refusal("127.0.0.1:8000", "null", local)
+    assert "not the address" in refusal("evil.example:8000", "http://evil.example:8000", local)
+    assert "no Host" in refusal(None, None, local)
+    remote = allowed_hosts("0.0.0.0", 8000)  # --allow-remote: any name, but same origin
+    assert refusal("10.0.0.5:8000", "http://10.0.0.5:8000", remote) is None
+    assert "another site" in refusal("10.0.0.5:8000", "https://evil.example", remote)
+    assert refusal("[::1]:8000", "http://[::1]:8000", allowed_hosts("::1", 8000)) is None
+
+
+def test_serve_needs_allow_remote_for_other_machines_and_says_when_the_port_is_taken(capsys):
+    import socket
+
+    from scenarios.errors import UserError
+    from tui.cli.serve import check_port_free
+
+    for host in ("0.0.0.0", "192.0.2.1"):
+        code, _, err = _run(capsys, "serve", "--host", host)
+        assert code == 1 and "--allow-remote" in err and "Traceback" not in err
+    busy = socket.create_server(("127.0.0.1", 0))
+    try:
+        port = busy.getsockname()[1]
+        with pytest.raises(UserError, match=f"port {port} on 127.0.0.1 is already in use"):
+            check_port_free("127.0.0.1", port)
+    finally:
+        busy.close()
+
+
+def test_served_console_refuses_other_sites_and_rebound_names():
+    pytest.importorskip("textual_serve")
+    import asyncio
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from tui.cli.serve import guarded_server_class
+
+    async def statuses() -> list[int]:
+        server = guarded_server_class("127.0.0.1", 8000)("true", host="127.0.0.1", port=8000)
+        app = await server._make_app()
+        app.on_startup.clear()  # textual-serve's banner
+        async with TestClient(TestServer(app)) as client:
+            cases = [
+                {"Host": "127.0.0.1:8000"},
+                {"Host": "127.0.0.1:8000", "Origin": "https://evil.example"},
+                {"Host": "evil.example:8000"},
+                {"Host": "127.0.0.1:8000", "Origin": "https://evil.example",
+                 "Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+                 "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="},
+            ]  # fmt: skip
+            results = []
+            for headers in cases:
+                path = "/ws" if "Upgrade" in headers else "/"
+                response = await client.get(path, headers=headers)
+                results.append(response.status)
+            return results
+
+    assert asyncio.run(statuses()) == [200, 403, 403, 403]
+
+
+def test_console_sessions_record_to_unique_files(tmp_path):
+    import scenarios
+    from sim import Exercise
+    from sim.recording import Recorder
+
+    paths = []
+    for _ in range(3):  # three browser sessions in the same second: one default name
+        recorder = Recorder(tmp_path / "grid-wiper-20260101-000000.jsonl",
+                            Exercise(scenarios.load("grid-wiper"), 1), unique=True)  # fmt: skip
+        recorder.close()
+        paths.append(recorder.path)
+    assert len(set(paths)) == 3 and all(p.stat().st_size > 0 for p in paths)
+
+
+def _quick_run(scenario, seed):
+    return f"{seed:x}", {}
+
+
+def test_sweep_results_on_a_full_disk_are_one_clean_error(tiny_disk):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sim import sweep as sw
+
+    spec = sw.spec_from_dict({"base": "grid-wiper", "seed": 7, "seeds": 400,
+                              "vary": {"decision_rule": ["unanimity", "qmv"]}})  # fmt: skip
+    (tiny_disk / "filler").write_bytes(b"x" * 60 * 1024)  # 4 KB left
+    with pytest.raises(sw.SweepError, match="cannot write the results: No space left"):
+        sw.run_sweep(sw.Sweep(spec), tiny_disk / "r.csv", jobs=1, run_fn=_quick_run,
+                     executor_factory=lambda: ThreadPoolExecutor(1))  # fmt: skip

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import bisect
 import builtins
+import hashlib
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from scenarios.safe_read import MAX_BYTES as SCENARIO_MAX_BYTES
+from scenarios.safe_read import MAX_DEPTH
 from scenarios.vocabulary import EU27, format_duration
 
 from .. import cdtx_version
@@ -25,8 +28,14 @@ from ..clock import parse_offset
 from ..events import GENESIS, Event, canonical, chain, digest_of
 from .writer import FORMAT_VERSION, Recorder, RecordingError
 
+if TYPE_CHECKING:
+    from scenarios.model import Scenario
+
 #: Header fields a recording must have.
 HEADER_FIELDS = ("cdtx_recording", "scenario_text", "seed", "players", "interactive")
+
+#: The embedded scenario is held to the limits of a scenario file (scenarios.load.MAX_BYTES).
+MAX_SCENARIO_BYTES = SCENARIO_MAX_BYTES
 
 #: A picture checkpoint every this many events (at least; long recordings space them wider).
 CHECKPOINT_EVERY = 512
@@ -86,7 +95,7 @@ class Recording:
         self.truncated = truncated
         self.trailer = trailer
         self.warnings = warnings_
-        self._scenario = None
+        self._scenario: Scenario | None = None
         self._digest: tuple[int, str] | None = None
         self._times: list[float] | None = None
         self._checkpoints: list[Any] | None = None
@@ -121,13 +130,13 @@ class Recording:
         return self.events[-1].t if self.events else 0.0
 
     @property
-    def scenario(self):
+    def scenario(self) -> Scenario:
         """The embedded scenario, validated again (``RecordingError`` if it no longer is)."""
         if self._scenario is None:
             import scenarios
 
             try:
-                self._scenario = scenarios.load_text(
+                scenario = scenarios.load_text(
                     self.header["scenario_text"], f"{self.path} (embedded scenario)"
                 )
             except scenarios.ScenarioError as exc:
@@ -135,14 +144,14 @@ class Recording:
                 raise RecordingError(
                     f"{self.path}: the embedded scenario no longer validates: {problems}"
                 ) from None
-            horizon = self._scenario.horizon
+            horizon = scenario.horizon
             late = next((e for e in self.events if e.t > horizon), None)
             if late is not None:
-                self._scenario = None
                 raise RecordingError(
                     f"{self.path}: line {late.seq + 2}: event time t {late.t:g} is after the "
                     f"scenario's horizon ({horizon:g} h)"
                 )
+            self._scenario = scenario
         return self._scenario
 
     # -- the situation picture at any moment -----------------------------------------------
@@ -153,8 +162,9 @@ class Recording:
 
         if isinstance(t, str):
             t = parse_offset(t)
-        if self._checkpoints is None:
+        if self._checkpoints is None or self._times is None:
             self._build_checkpoints()
+        assert self._checkpoints is not None and self._times is not None  # built just above
         count = bisect.bisect_right(self._times, t)  # events with e.t <= t
         base = self._checkpoints[count // self._every]
         picture: Picture = base.copy()
@@ -247,7 +257,7 @@ class Recording:
 
     def verify(self) -> VerifyResult:
         """Check the chain hash of every line, then re-simulate and compare event by event."""
-        broken = self.check_chain()
+        broken = self.check_chain() or self.check_header()
         if broken is not None:
             return broken
         ex = self.new_exercise()
@@ -255,20 +265,21 @@ class Recording:
         # event's data may be changed in place later by the engine), one by one as they come.
         events = self.events
         n = len(events)
-        state = {"head": GENESIS, "first": None}
+        head = GENESIS
+        first: tuple[int, bytes | None] | None = None
 
         def compare(event: Event, raw: bytes, h: str) -> None:
+            nonlocal head, first
             i = event.seq
-            if i >= n or state["first"] is not None:
+            if i >= n or first is not None:
                 return
             if raw != canonical(events[i]):
-                state["first"] = (i, raw)
-            state["head"] = h
+                first = (i, raw)
+            head = h
 
         ex.log.subscribe(compare, past=True)  # past: ``started``, emitted before we could listen
         self.resimulate(exercise=ex)
         ex.log.unsubscribe(compare)
-        first = state["first"]
         if first is None and len(ex.events) < n:
             first = (len(ex.events), None)
         if first is not None:
@@ -278,7 +289,8 @@ class Recording:
                               orjson.loads(raw) if raw else None, line=i + 2)  # fmt: skip
             return VerifyResult(False, n, self.digest, self.truncated, diff,
                                 f"diverges at {diff}")  # fmt: skip
-        head = state["head"] if n else GENESIS
+        if not n:
+            head = GENESIS
         if self.trailer is not None and not self.truncated and head != self.trailer["digest"]:
             return VerifyResult(False, n, head, self.truncated, None,
                                 "trailer digest does not match the events")  # fmt: skip
@@ -305,11 +317,41 @@ class Recording:
                 head = chain(head, body)
                 if head != recorded:
                     return self._broken(lineno, i, "chain hash does not match: line was edited")
-        complete = self.trailer is not None and not self.truncated
-        if complete and (self.trailer.get("events") != n or self.trailer.get("digest") != head):
+        trailer = self.trailer if not self.truncated else None
+        if trailer is not None and (trailer.get("events") != n or trailer.get("digest") != head):
             message = f"{self.path}: line {n + 2}: trailer does not match the events (edited)"
             return VerifyResult(False, n, head, False, None, message)
         return None
+
+    def check_header(self) -> VerifyResult | None:
+        """Check the header fields that restate the embedded scenario (``scenario_sha256``,
+        ``scenario_id``, ``decision_rule``) against it; None when they agree. The rest of what
+        the header says (the scenario text, seed, players, interactive) is committed to by the
+        ``started`` event, which the re-simulation must reproduce byte for byte."""
+        from ..exercise import scenario_sha256
+
+        h = self.header
+        scenario = self.scenario  # RecordingError if the embedded scenario does not validate
+        claimed = h.get("scenario_sha256")
+        actual = hashlib.sha256(h["scenario_text"].encode("utf-8")).hexdigest()
+        problem = None
+        if claimed is not None and claimed != actual:
+            problem = "scenario_sha256 does not match scenario_text"
+        else:
+            for field, value in (("scenario_id", scenario.id),
+                                 ("decision_rule", scenario.decision_rule)):  # fmt: skip
+                if field in h and h[field] != value:
+                    problem = f"{field} {h[field]!r} is not the embedded scenario's ({value!r})"
+                    break
+            started = self.events[0].data if self.events else {}
+            if problem is None and started.get("scenario_sha256", actual) != scenario_sha256(
+                scenario
+            ):
+                problem = "scenario_text is not the scenario this run started with"
+        if problem is None:
+            return None
+        return VerifyResult(False, len(self.events), self.digest, self.truncated, None,
+                            f"{self.path}: line 1: {problem} (the header was edited)")  # fmt: skip
 
     def _broken(self, lineno: int, index: int, why: str) -> VerifyResult:
         e = self.events[index]
@@ -394,16 +436,14 @@ def _reapply_input(ex, data: dict[str, Any]) -> None:
 
 def open(path: str | Path) -> Recording:  # noqa: A001 - replay.open, like io.open
     """Read the recording at ``path`` (never modifying it)."""
+    from scenarios.safe_read import ScenarioError, open_regular
+
     path = Path(path)
     shown = str(path)
-    if path.is_dir():
-        raise RecordingError(f"{shown}: is a directory, not a recording")
-    try:
-        f = builtins.open(path, "rb")  # noqa: SIM115 - closed by the with below
-    except FileNotFoundError:
-        raise RecordingError(f"{shown}: no such file") from None
-    except OSError as exc:
-        raise RecordingError(f"{shown}: cannot read ({exc.strerror})") from None
+    try:  # a directory, /dev/zero or a FIFO is refused without reading or blocking
+        f = open_regular(path, what="a recording", shown=shown)
+    except ScenarioError as exc:
+        raise RecordingError(str(exc.problems[0])) from None
     with f:
         try:
             return _read(f, path)
@@ -465,6 +505,8 @@ def _read(f, path: Path) -> Recording:
                 trailer = raw
                 break
             data = raw["data"]
+            if line.count(b"[") + line.count(b"{") > MAX_DEPTH:  # cheap; most lines have < 10
+                _check_nesting(data, shown, lineno)
             for key, value in data.items():
                 if value.__class__ is str and len(value) <= 32:
                     data[key] = share(value, value)
@@ -508,6 +550,15 @@ def _read(f, path: Path) -> Recording:
                      warnings_=notes)  # fmt: skip
 
 
+def _check_nesting(data: Any, shown: str, lineno: int) -> None:
+    from scenarios.safe_read import ScenarioError, check_depth
+
+    try:
+        check_depth(data, shown)
+    except ScenarioError as exc:
+        raise RecordingError(f"{shown}: line {lineno}: {exc.problems[0].message}") from None
+
+
 def _header(line: bytes, shown: str) -> dict[str, Any]:
     try:
         header = orjson.loads(line)
@@ -542,6 +593,11 @@ def _header(line: bytes, shown: str) -> dict[str, Any]:
     ]  # fmt: skip
     if wrong:
         raise RecordingError(f"{shown}: line 1: header field {wrong[0]} is not what cdtx writes")
+    if len(header["scenario_text"]) > MAX_SCENARIO_BYTES:  # characters: at least as many bytes
+        raise RecordingError(
+            f"{shown}: line 1: the embedded scenario is larger than a scenario file may be "
+            f"({MAX_SCENARIO_BYTES / 1e6:.0f} MB)"
+        )
     return header
 
 

@@ -66,49 +66,98 @@ class Recorder:
 
     ``parent`` (``{"digest", "at", "path"}``) names the recording a branch came from. Use as a
     context manager, or call :meth:`close`, which writes the trailer.
+
+    The file is created exclusively (``scenarios.safe_write.create_exclusive``): never
+    truncating an existing file or writing through a symbolic link; ``force`` replaces an
+    existing file by a new one, ``unique`` picks the next free name (``run-2.jsonl``) instead, as
+    several console sessions starting in the same second must. A write that fails (a full disk)
+    stops the recording and leaves its complete lines, a valid prefix; :attr:`error` says why
+    and :meth:`close` does not claim a complete recording (no trailer is written).
     """
 
-    def __init__(self, path: str | Path, exercise, *, parent: dict[str, Any] | None = None):
+    def __init__(self, path: str | Path, exercise, *, parent: dict[str, Any] | None = None,
+                 force: bool = False, unique: bool = False):  # fmt: skip
+        from scenarios.safe_write import OutputError, create_exclusive, create_unique
+
         self.path = Path(path)
         self.exercise = exercise
         self.count = 0
         self.closed = False
+        #: Why the recording stopped early (a full disk), or None.
+        self.error: str | None = None
         try:
-            self._file = open(self.path, "wb", buffering=1 << 20)  # noqa: SIM115
-        except OSError as exc:
-            raise RecordingError(f"{path}: cannot write the recording ({exc.strerror})") from None
-        self._file.write(orjson.dumps(header_for(exercise, parent)) + b"\n")
-        self._file.flush()
+            if unique:
+                stem, suffix = self.path.stem, self.path.suffix
+                self.path, self._file = create_unique(self.path.parent, stem, suffix)
+            else:
+                self._file = create_exclusive(self.path, force=force)
+        except OutputError as exc:
+            raise RecordingError(f"{exc} (the recording)") from None
         self._last_flush = time.monotonic()
+        self._write(orjson.dumps(header_for(exercise, parent)) + b"\n", flush=True)
+        if self.error is not None:
+            self._file.close()
+            self.closed = True
+            raise RecordingError(f"{self.path}: cannot write the recording: {self.error}")
         # Events already in the log (at least "started") go first, with their chain links.
         exercise.log.subscribe(self._listener, past=True)
         self.flush()
 
-    def _listener(self, event: Event, raw: bytes, chain_hash: str) -> None:
-        if self.closed:
+    def _write(self, data: bytes, flush: bool = False) -> None:
+        """Write (and flush) ``data``; a failure stops the recording, keeping its valid prefix."""
+        from scenarios.safe_write import describe_os_error
+
+        if self.error is not None:
             return
-        self._file.write(event_line(raw, chain_hash))
-        self.count += 1
+        try:
+            self._file.write(data)
+            if flush:
+                self._file.flush()
+                self._last_flush = time.monotonic()
+        except OSError as exc:
+            self.error = describe_os_error(exc)
+            with contextlib.suppress(ValueError):
+                self.exercise.log.unsubscribe(self._listener)
+
+    def _listener(self, event: Event, raw: bytes, chain_hash: str) -> None:
+        if self.closed or self.error is not None:
+            return
         now = time.monotonic()
-        if event.kind == "input" or now - self._last_flush >= FLUSH_INTERVAL:
-            self._file.flush()
-            self._last_flush = now
+        flush = event.kind == "input" or now - self._last_flush >= FLUSH_INTERVAL
+        self._write(event_line(raw, chain_hash), flush=flush)
+        if self.error is None:
+            self.count += 1
 
     def flush(self) -> None:
         if not self.closed:
-            self._file.flush()
-            self._last_flush = time.monotonic()
+            self._write(b"", flush=True)
 
     def close(self) -> None:
-        """Write the trailer and close the file (idempotent)."""
+        """Write the trailer and close the file (idempotent). After a failed write there is no
+        trailer: the file reads as a truncated recording of its complete lines."""
         if self.closed:
             return
         self.closed = True
         with contextlib.suppress(ValueError):
             self.exercise.log.unsubscribe(self._listener)
         trailer = {"end": True, "events": self.count, "digest": self.exercise.digest}
-        self._file.write(orjson.dumps(trailer) + b"\n")
-        self._file.close()
+        self._write(orjson.dumps(trailer) + b"\n", flush=True)
+        try:
+            self._file.close()
+        except OSError as exc:  # the last buffered bytes could not be written
+            from scenarios.safe_write import describe_os_error
+
+            self.error = self.error or describe_os_error(exc)
+            with contextlib.suppress(OSError):
+                self._file.close()
+
+    def check(self) -> None:
+        """Raise RecordingError if the recording stopped early (call after :meth:`close`)."""
+        if self.error is not None:
+            raise RecordingError(
+                f"{self.path}: the recording stopped after {self.count} events: {self.error}; "
+                "its complete lines are a valid (truncated) recording"
+            )
 
     def __enter__(self) -> Recorder:
         return self

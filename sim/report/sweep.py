@@ -17,7 +17,14 @@ from scenarios.errors import CdtxError
 from scenarios.vocabulary import TIME_METRICS
 
 from ..sweep import SweepError, read_rows, summarize
-from ..sweep.summary import RUNGS, one_decimal, read_spec_file, show_index, show_median, show_rate
+from ..sweep.summary import (
+    RUNGS,
+    digits_of,
+    read_spec_file,
+    show_index,
+    show_median,
+    show_rate,
+)
 from .render import _md_table, _table, md_safe, page
 
 
@@ -73,9 +80,14 @@ def _intro(s: dict[str, Any]) -> str:
 
 
 def _metric_rows(s: dict[str, Any], m: str) -> list[list[Any]]:
-    return [[p["point"], show_median(p["metrics"][m]), one_decimal(p["metrics"][m]["p10"]),
-             one_decimal(p["metrics"][m]["p90"]), show_rate(p["metrics"][m]["reached"])]
+    k = digits_of(m)
+    return [[p["point"], show_median(p["metrics"][m], k), _number(p["metrics"][m]["p10"], k),
+             _number(p["metrics"][m]["p90"], k), show_rate(p["metrics"][m]["reached"])]
             for p in s["points"]]  # fmt: skip
+
+
+def _number(x: float | None, digits: int) -> str:
+    return "-" if x is None else f"{x:.{digits}f}"
 
 
 _METRIC_HEAD = ["Point", "Median (95% CI)", "p10", "p90", "Reached (95% CI)"]
@@ -105,7 +117,7 @@ def _index_rows(s: dict[str, Any], m: str) -> tuple[list[str], list[list[Any]]]:
                 for name, v in result.items()]  # fmt: skip
     else:
         head = ["Parameter", "mu* (95% CI)", "sigma"]
-        rows = [[name, show_index(v["mu_star"], v["mu_star_conf"]), one_decimal(v["sigma"])]
+        rows = [[name, show_index(v["mu_star"], v["mu_star_conf"]), f"{v['sigma']:.2f}"]
                 for name, v in result.items()]  # fmt: skip
     return head, rows
 

@@ -447,8 +447,8 @@ def run_sweep(
                 if retry_queue:
                     chunk, attempt = retry_queue.pop(0)
                 else:
-                    chunk = next(chunks, None)
-                    if chunk is None:
+                    chunk = next(chunks, [])
+                    if not chunk:
                         exhausted = True
                         break
                     attempt = 0

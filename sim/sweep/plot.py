@@ -147,8 +147,8 @@ def _points_figure(plt, summary: dict, points: list[dict], title: str, subtitle:
             offset = (k - 2) * 0.12
             shares = [(p["rungs"] or {}).get(r) for p in points]
             xs = [s["share"] if s else float("nan") for s in shares]
-            err = [[s["share"] - s["low"] if s else 0 for s in shares],
-                   [s["high"] - s["share"] if s else 0 for s in shares]]  # fmt: skip
+            err = [[max(0.0, s["share"] - s["low"]) if s else 0 for s in shares],
+                   [max(0.0, s["high"] - s["share"]) if s else 0 for s in shares]]  # fmt: skip
             handles[f"rung >= {r} (95% CI)"] = ax.errorbar(
                 xs, [y + offset for y in ys], xerr=err, fmt="o", markersize=4, capsize=2
             )
@@ -159,8 +159,8 @@ def _points_figure(plt, summary: dict, points: list[dict], title: str, subtitle:
         ax.set_title("share of runs with a blocked decision", fontsize="medium")
         bl = [p["blocked"] for p in points]
         xs = [b["share"] if b else float("nan") for b in bl]
-        err = [[b["share"] - b["low"] if b else 0 for b in bl],
-               [b["high"] - b["share"] if b else 0 for b in bl]]  # fmt: skip
+        err = [[max(0.0, b["share"] - b["low"]) if b else 0 for b in bl],
+               [max(0.0, b["high"] - b["share"]) if b else 0 for b in bl]]  # fmt: skip
         handles["blocked (95% CI)"] = ax.errorbar(xs, ys, xerr=err, fmt="s", color="#a33",
                                                   capsize=3)  # fmt: skip
         ax.set_xlim(-0.05, 1.05)
@@ -202,10 +202,10 @@ def _sensitivity_figure(plt, summary: dict, title: str, subtitle: str):
         for k, (key, label) in enumerate(series):
             offset = (k - (len(series) - 1) / 2) * 0.3
             xs = [values[n][key] for n in names]
-            err = [values[n][f"{key}_conf"] for n in names]
+            err = [abs(values[n][f"{key}_conf"]) for n in names]
             handles[f"{label} (95% CI)"] = ax.barh([y + offset for y in ys], xs, height=0.28,
                                                    xerr=err, capsize=2)  # fmt: skip
-        ax.set_title(m, fontsize="medium")
+        ax.set_title(f"{m} (days)" if m.startswith("t_") else m, fontsize="medium")
         ax.set_yticks(ys, names if ax in axes[::PANEL_COLUMNS] else [""] * len(ys),
                       fontsize="x-small")  # fmt: skip
         ax.axvline(0, color="black", linewidth=0.8)

@@ -89,7 +89,12 @@ class _CsvWriter:
             raise _cannot_write(self.path, exc) from None
 
     def close(self) -> None:
-        self.file.close()
+        """Close the file; buffered rows that cannot be written (a full disk) are a SweepError
+        naming the file, never an OSError traceback that hides it."""
+        try:
+            self.file.close()
+        except OSError as exc:
+            raise _cannot_write(self.path, exc) from None
 
 
 _ARROW = {"int": "int64", "float": "float64", "str": "string", "bool": "bool_"}

@@ -71,7 +71,7 @@ def indices(
         if method == "sobol":
             r = analyze.analyze(problem, y, calc_second_order=False, num_resamples=RESAMPLES,
                                 conf_level=0.95, seed=seed % 2**32)  # fmt: skip
-            keys = ("S1", "S1_conf", "ST", "ST_conf")
+            keys: tuple[str, ...] = ("S1", "S1_conf", "ST", "ST_conf")
         else:
             r = analyze.analyze(problem, design, y, num_resamples=RESAMPLES, conf_level=0.95,
                                 num_levels=MORRIS_LEVELS, seed=seed % 2**32)  # fmt: skip

@@ -262,90 +262,17 @@ def load_spec(name_or_path: str | Path) -> SweepSpec:
         raise SweepError(f"{path}: {exc}") from None
 
 
-#: Bounds of a spec file (a real spec is well under 1 KB; see read_spec_yaml).
-SPEC_MAX_BYTES = 1024 * 1024
-SPEC_MAX_VALUES = 100_000
-SPEC_MAX_DEPTH = 32
-
-
 def read_spec_yaml(path: Path) -> Any:
-    """The YAML of a spec file as plain data, bounded: a regular file of at most
-    :data:`SPEC_MAX_BYTES`, UTF-8, no duplicate keys, at most :data:`SPEC_MAX_VALUES` values
-    after alias expansion and :data:`SPEC_MAX_DEPTH` levels. Raises :class:`SweepError`.
-
-    The one place a spec file is parsed (issue 17.12): it switches to the shared reader of
-    scenarios (scenarios.safe_read) by replacing this body."""
-    import stat
-
-    import yaml
+    """The YAML of a spec file as plain data, through the bounded reader every file cdtx takes
+    from a person goes through (:func:`scenarios.safe_read.read_yaml`: a regular file of limited
+    size, UTF-8, no duplicate keys, bounded alias expansion, depth and integers). The one place
+    a spec file is parsed; raises :class:`SweepError` naming the file, line and column."""
+    from scenarios.safe_read import ScenarioError, read_yaml
 
     try:
-        mode = path.stat().st_mode  # before opening: opening a FIFO would block
-        if not stat.S_ISREG(mode):
-            raise SweepError(f"{path}: not a regular file (a device, FIFO or socket)")
-        if path.stat().st_size > SPEC_MAX_BYTES:
-            raise SweepError(f"{path}: too large for a sweep spec (the limit is 1 MB)")
-        raw = path.read_bytes()[: SPEC_MAX_BYTES + 1]
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise SweepError(f"{path}: not a sweep spec (not UTF-8 text)") from None
-    except OSError as exc:
-        raise SweepError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        _check_nodes(node, path)
-        return loader.construct_document(node)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        place = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise SweepError(f"{path}{place}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
-    except (ValueError, OverflowError, RecursionError) as exc:
-        raise SweepError(f"{path}: not valid YAML: {exc}") from None
-    finally:
-        loader.dispose()
-
-
-def _check_nodes(root: Any, path: Path) -> None:
-    """Count values as aliases expand them (without expanding), measure depth, refuse duplicate
-    keys and integers too long to be a seed: before anything is built."""
-    import yaml
-
-    def where(node) -> str:
-        return f"{path}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
-
-    sizes: dict[int, int] = {}  # node id -> values under it (aliases reuse a node: counted again)
-    stack = [(root, 0, False)]
-    while stack:
-        node, depth, done = stack.pop()
-        if depth > SPEC_MAX_DEPTH:
-            raise SweepError(f"{where(node)}: nested more than {SPEC_MAX_DEPTH} levels deep")
-        if isinstance(node, yaml.ScalarNode):
-            if node.tag.endswith(":int") and len(node.value) > 40:
-                raise SweepError(f"{where(node)}: integer of {len(node.value)} characters")
-            sizes[id(node)] = 1
-            continue
-        children = ([v for pair in node.value for v in pair] if isinstance(node, yaml.MappingNode)
-                    else list(node.value))  # fmt: skip
-        if not done:
-            if id(node) in sizes:
-                continue
-            if isinstance(node, yaml.MappingNode):
-                keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
-                dup = next((k for k in keys if keys.count(k) > 1), None)
-                if dup is not None:
-                    raise SweepError(f"{where(node)}: duplicate key {dup!r}")
-            stack.append((node, depth, True))
-            stack.extend((c, depth + 1, False) for c in children if id(c) not in sizes)
-        else:
-            total = 1 + sum(sizes.get(id(c), 1) for c in children)
-            if total > SPEC_MAX_VALUES:
-                raise SweepError(
-                    f"{where(node)}: more than {SPEC_MAX_VALUES:,} values (aliases expanding?)"
-                )
-            sizes[id(node)] = total
+        return read_yaml(path, what="a sweep spec", expected="a sweep spec mapping")
+    except ScenarioError as exc:
+        raise SweepError(str(exc)) from None
 
 
 # -- paths into the scenario's JSON form -----------------------------------------------------
@@ -402,7 +329,7 @@ def _validation_message(exc: Exception) -> str:
     errors = getattr(exc, "errors", None)
     if errors is None:
         return str(exc)
-    error = exc.errors(include_url=False)[0]
+    error = errors(include_url=False)[0]
     loc = ".".join(str(p) for p in error["loc"])
     msg = error["msg"].removeprefix("Value error, ")
     if error.get("type") == "extra_forbidden":

@@ -59,7 +59,10 @@ def wilson(count: int, n: int, z: float = Z95) -> tuple[float, float]:
     p = count / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # exact ends at 0 and n (rounding would put them a hair inside, or outside, the share)
+    low = 0.0 if count == 0 else min(p, max(0.0, centre - half))
+    high = 1.0 if count == n else max(p, min(1.0, centre + half))
+    return low, high
 
 
 def rate(count: int, n: int) -> dict[str, float | int]:
@@ -110,11 +113,17 @@ def show_rate(r: Mapping[str, Any] | None, interval: bool = True) -> str:
     return f"{text} ({r['low'] * 100:.0f}-{r['high'] * 100:.0f})" if interval else text
 
 
-def show_median(d: Mapping[str, Any]) -> str:
-    """``5.5 (3.0-8.0)``: a median and its 95 % interval."""
+def show_median(d: Mapping[str, Any], digits: int = 1) -> str:
+    """``5.5 (3.0-8.0)``: a median and its 95 % interval (``digits`` decimals: 2 for shares
+    such as cohesion, 1 for days)."""
     if d.get("median") is None:
         return "-"
-    return f"{d['median']:.1f} ({d['median_low']:.1f}-{d['median_high']:.1f})"
+    return f"{d['median']:.{digits}f} ({d['median_low']:.{digits}f}-{d['median_high']:.{digits}f})"
+
+
+def digits_of(metric: str) -> int:
+    """Decimals a metric is shown with: days to one decimal, 0-1 quantities (cohesion) to two."""
+    return 1 if metric in TIME_METRICS else 2
 
 
 def show_index(value: float | None, conf: float | None) -> str:
@@ -181,16 +190,19 @@ def summarize(
     a results file when not given): its title, and its design for sensitivity indices.
     """
     path = Path(rows) if isinstance(rows, (str, Path)) else None
+    records: Iterable[Mapping[str, Any]]
     if path is not None:
         if spec is None:
             spec = read_spec_file(path)
-        rows = read_rows(path)
+        records = read_rows(path)
+    else:
+        records = rows  # type: ignore[assignment]  # not a str or Path: rows
     acc: dict[int, _Point] = {}
     columns: list[str] = []
     params: list[str] = []
     numeric: list[tuple[str, bool, bool]] = []  # (metric, in days, distributed)
     objectives: list[str] = []
-    for row in rows:
+    for row in records:
         if not columns:  # the columns, sorted out once (a summary may read 100k rows)
             columns = list(row)
             params = [c for c in columns if is_parameter(c)]
@@ -236,7 +248,8 @@ def summarize(
     sample = spec.get("sample")
     method = sample.get("method") if isinstance(sample, dict) else None
     name = spec.get("name") or (path.stem if path is not None else "")
-    summary = {
+    notes: list[str] = []
+    summary: dict[str, Any] = {
         "name": name,
         "sample": method,
         "title": spec.get("title") or "",
@@ -248,16 +261,16 @@ def summarize(
         "total_points": len(order),
         "omitted": len(order) - len(shown),
         "sensitivity": None,
-        "notes": [],
+        "notes": notes,
     }
     if method in ("sobol", "morris"):
         from .sensitivity import indices
 
-        summary["sensitivity"], notes = indices(spec, {p: acc[p] for p in order}, columns)
-        summary["notes"] += notes
+        summary["sensitivity"], index_notes = indices(spec, {p: acc[p] for p in order}, columns)
+        notes += index_notes
     for m in metrics:
         if all(not acc[p].values.get(m) for p in order):
-            summary["notes"].append(f"{m}: no run reached it")
+            notes.append(f"{m}: no run reached it")
     return summary
 
 

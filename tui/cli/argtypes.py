@@ -23,6 +23,16 @@ def add_scenario_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_force_argument(parser: argparse.ArgumentParser, output: str) -> None:
+    """``--force``: replace an existing ``output`` file (never a link, a directory or an input;
+    scenarios.safe_write.check_output)."""
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help=f"replace {output} if it exists (it is never a link, a directory or an input)",
+    )
+
+
 def seed(text: str) -> int:
     """A root seed: a whole number in [0, 2**63)."""
     try:

@@ -49,35 +49,24 @@ def print_result(args: Namespace, ex) -> None:
     print_run(ex, show_positions=args.all)
 
 
-def write_output(path: str | None, text: str, what: str) -> None:
-    """Write ``text`` to ``path`` (saying so on stderr), or to stdout when there is no path."""
-    from pathlib import Path
-
-    from scenarios.errors import UserError
+def write_output(path: str | None, text: str, what: str, *, force: bool = False) -> None:
+    """Write ``text`` to ``path`` atomically (saying so on stderr), or to stdout when there is
+    no path. A full disk leaves ``path`` as it was and exits 1 (scenarios.safe_write)."""
+    from scenarios.safe_write import write_atomic
 
     if not path:
         sys.stdout.write(text)
         return
-    try:
-        Path(path).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"{path}: {exc.strerror or exc}") from None
+    write_atomic(path, text, force=force)
     print(f"{path}: {what}", file=sys.stderr)
 
 
-def check_output(path: str, inputs, option: str = "-o") -> None:
-    """Refuse an output file (``-o``) that is empty, a directory or one of the inputs."""
-    import os
+def check_output(path: str, inputs, option: str = "-o", *, force: bool = False) -> None:
+    """Refuse an output file (``-o``) that is empty, a directory, a symbolic link, one of the
+    inputs, or an existing file without ``force`` (scenarios.safe_write.check_output)."""
+    from scenarios.safe_write import check_output as check
 
-    from scenarios.errors import UserError
-
-    if not path:
-        raise UserError(f"{option}: give a file name")
-    if os.path.isdir(path):
-        raise UserError(f"{path}: is a directory; {option} names a file")
-    for source in inputs:
-        if source and same_file(path, source):
-            raise UserError(f"{path}: {option} would overwrite the input {source}")
+    check(path, inputs=inputs, force=force, option=option)
 
 
 def same_file(a: str, b: str) -> bool:

@@ -131,14 +131,14 @@ def cmd_host(args: argparse.Namespace) -> int:
         ex, seats, tokens, recorder, path = _start(args)
     from ..host.server import Host
 
-    host = Host(ex, seats, tokens, address=args.address, port=args.port, ssl_context=context,
-                speed=args.speed, running=not args.paused, recorder=recorder,
-                advice=args.share_advice)  # fmt: skip
     console = not args.no_console and sys.stdin.isatty() and sys.stdout.isatty()
     try:
         if console:
-            _with_console(host, tokens, seats, path)
+            _with_console(args, ex, seats, tokens, recorder, path, context)
         else:
+            host = Host(ex, seats, tokens, address=args.address, port=args.port,
+                        ssl_context=context, speed=args.speed, running=not args.paused,
+                        recorder=recorder, advice=args.share_advice)  # fmt: skip
             _serve(host, seats, tokens, path)
     finally:
         if recorder is not None:
@@ -171,6 +171,7 @@ def _start(args):
     from pathlib import Path
 
     from scenarios.errors import UserError
+    from scenarios.safe_write import check_output
     from sim.recording import Recorder
     from sim.seats import seats_for
 
@@ -186,8 +187,10 @@ def _start(args):
     path = Path(args.record) if args.record else _default_path(ex.scenario.id)
     if args.record is None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
+    if path.exists() and not path.is_symlink() and path.is_file():
         raise UserError(f"{path}: already exists; resume it with --resume, or choose another file")
+    scenario = args.scenario if args.scenario and Path(args.scenario).is_file() else None
+    path = check_output(path, inputs=[scenario], option="--record")
     recorder = Recorder(path, ex)
     try:
         save_tokens(tokens_path(path), seats, tokens)
@@ -267,18 +270,33 @@ def _serve(host, seats, tokens, path) -> None:
     print("cdtx: host stopped", file=sys.stderr)
 
 
-def _with_console(host, tokens, seats, path) -> None:
-    """The host in a thread, the facilitator's view in this terminal (a facilitator seat
-    joined over loopback, as ``cdtx join`` would)."""
+def _with_console(args, ex, seats, tokens, recorder, path, context) -> None:
+    """The facilitator console (``cdtx play``'s) in this terminal, sharing the exercise with the
+    host, which serves the seats from a thread of its own. The console's clock drives the
+    exercise; its inputs are the first facilitator seat's."""
     import asyncio
     import threading
 
-    ready = threading.Event()
-    state: dict = {}
+    from ..app import make_play_app
+    from ..host.server import Host
+    from ..keymap import load_keymap
+
+    app = make_play_app(ex, record=False, keymap=load_keymap())
+    session = app.first_session
+    if recorder is not None:  # the host's recorder: the console says it records, and where
+        session.recorder, session.record_path, session.record_off = recorder, path, False
+    host = Host(ex, seats, tokens, address=args.address, port=args.port, ssl_context=context,
+                recorder=recorder, advice=args.share_advice, console=session)  # fmt: skip
+    ready, state = threading.Event(), {}
 
     def serve() -> None:
         async def main() -> None:
-            await host.start()
+            try:
+                await host.start()
+            except OSError as exc:
+                state["error"] = exc
+                ready.set()
+                return
             state["loop"], state["stop"] = asyncio.get_running_loop(), asyncio.Event()
             ready.set()
             await state["stop"].wait()
@@ -289,30 +307,20 @@ def _with_console(host, tokens, seats, path) -> None:
     thread = threading.Thread(target=serve, name="cdtx-host", daemon=True)
     thread.start()
     ready.wait()
-    lines = join_lines(host, seats, tokens)
-    path_line = f"recording to {path}" if path else "not recording"
-    from ..host.join_app import JoinApp
+    if "error" in state:
+        from scenarios.errors import UserError
 
-    facilitator = next(s for s in seats if s.role == "facilitator")
-    ssl_context = _trust_self(host)
-    url = host.url.replace("0.0.0.0", "127.0.0.1").replace("[::]", "[::1]")
-    app = JoinApp(url, tokens[facilitator.id], ssl_context=ssl_context,
-                  banner=[f"Hosting at {host.url}, {path_line}.", *lines])  # fmt: skip
+        raise UserError(f"--host {args.address} --port {args.port}: cannot listen "
+                        f"({state['error'].strerror or state['error']})")  # fmt: skip
+    lines = join_lines(host, seats, tokens)
+    _announce(host, seats, tokens, path)  # also after the console closes, below
+    hosting = f"Hosting at {host.url} (the join commands are printed again after Quit)."
+    session.players_note = f"{session.players_note} {hosting}".strip()
+    if not args.paused:
+        session.set_mode("run")
     try:
         app.run()
     finally:
         state["loop"].call_soon_threadsafe(state["stop"].set)
         thread.join(10)
     print("\n".join(lines))
-
-
-def _trust_self(host):
-    """The console joins its own host: a TLS context that accepts the host's own certificate."""
-    import ssl
-
-    if host.ssl_context is None:
-        return None
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context

@@ -79,7 +79,8 @@ def _print_seat(url: str, token: str, context) -> int:
         seat = welcome["seat"]
         print(f"cdtx: seat {seat['id']} ({seat['role']}) at '{welcome['scenario']['title']}'",
               file=sys.stderr)  # fmt: skip
-        await client.closed.wait()
+        await client.stay(status=lambda text: print(f"cdtx: {text}", file=sys.stderr),
+                          until_host_stops=True)  # fmt: skip
         return client.close_reason
 
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from argparse import Namespace
 
+from . import argtypes
 from .common import check_output, load_scenario, write_output
 
 
@@ -16,6 +17,7 @@ def register(sub) -> None:
     e.add_argument("scenario", nargs="?", default=None, metavar="SCENARIO",
                    help="built-in scenario id or YAML path (default: the default scenario)")  # fmt: skip
     e.add_argument("-o", "--output", required=True, metavar="FILE", help="msel.csv or msel.xlsx")
+    argtypes.add_force_argument(e, "-o FILE")
     e.set_defaults(func=cmd_export)
 
     i = msel_sub.add_parser("import", help="read an MSEL spreadsheet into a scenario file")
@@ -23,6 +25,7 @@ def register(sub) -> None:
     i.add_argument("--into", required=True, metavar="SCENARIO",
                    help="scenario (built-in id or YAML path) whose MSEL is replaced")  # fmt: skip
     i.add_argument("-o", "--output", metavar="FILE", help="new scenario YAML (default: stdout)")
+    argtypes.add_force_argument(i, "-o FILE")
     i.set_defaults(func=cmd_import)
 
 
@@ -32,8 +35,9 @@ def cmd_export(args: Namespace) -> int:
 
     if not args.output:
         raise UserError("-o: give a file name, e.g. msel.csv or msel.xlsx")
+    check_output(args.output, [args.scenario], force=args.force)
     scenario = load_scenario(args.scenario)
-    path = msel.export(scenario, args.output)
+    path = msel.export(scenario, args.output, force=args.force)
     print(f"{path}: {len(scenario.msel)} MSEL entries of {scenario.id}", file=sys.stderr)
     return 0
 
@@ -42,8 +46,10 @@ def cmd_import(args: Namespace) -> int:
     from scenarios import msel
 
     if args.output is not None:
-        check_output(args.output, [args.file])
+        # --into may be the output (a scenario updated in place): the write is atomic.
+        check_output(args.output, [args.file], force=args.force)
     scenario = load_scenario(args.into)
     text = msel.import_into(scenario, args.file, args.output or "<output>")
-    write_output(args.output, text, f"{scenario.id} with the MSEL of {args.file}")
+    write_output(args.output, text, f"{scenario.id} with the MSEL of {args.file}",
+                 force=args.force)  # fmt: skip
     return 0

@@ -31,6 +31,10 @@ def cmd_play(args: argparse.Namespace) -> int:
     from .common import load_exercise
 
     ex = load_exercise(args, players=args.players, interactive=True)
+    if args.record:
+        from scenarios.safe_write import check_output
+
+        check_output(args.record, option="--record")  # never over an existing file or a link
     record = False if args.no_record else (args.record or True)
     from ..app import make_play_app
     from ..keymap import load_keymap

@@ -7,6 +7,7 @@ import sys
 from argparse import Namespace
 from pathlib import Path
 
+from . import argtypes
 from .common import check_output, write_output
 
 SWEEP_SUFFIXES = (".csv", ".parquet", ".pq")
@@ -29,6 +30,7 @@ def register(sub) -> None:
     p.add_argument("-o", "--output", metavar="FILE",
                    help="report.md or report.html (default: Markdown on standard output)")  # fmt: skip
     p.add_argument("--format", choices=("md", "html"), help="output format (default: from -o)")
+    argtypes.add_force_argument(p, "-o FILE")
     p.set_defaults(func=cmd_report)
 
 
@@ -66,7 +68,7 @@ def cmd_report(args: Namespace) -> int:
     if len(files) > 2:
         raise UserError("give one recording, two recordings to compare, or one results file")
     if args.output is not None:
-        check_output(args.output, files)
+        check_output(args.output, files, force=args.force)
     if len(files) == 1 and Path(files[0]).suffix.lower() in SWEEP_SUFFIXES:
         rows = report.sweep.read_results(files[0])
         text = report.sweep_report(rows, name=Path(files[0]).name, fmt=fmt)
@@ -82,5 +84,5 @@ def cmd_report(args: Namespace) -> int:
             scenario, events, header, _ = load_recording(f)
             runs.append((scenario, events, header, Path(f).name))
         text = report.comparison(runs[0], runs[1], fmt=fmt)
-    write_output(args.output, text, "report written")
+    write_output(args.output, text, "report written", force=args.force)
     return 0

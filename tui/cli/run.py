@@ -23,6 +23,7 @@ def register(sub) -> None:
         "--all", action="store_true", help="also list each delegation's position on its own line"
     )
     p.add_argument("--record", metavar="FILE", help="record the run to FILE (JSON Lines)")
+    argtypes.add_force_argument(p, "--record FILE")
     p.add_argument("--from", dest="from_", metavar="FILE",
                         help="branch from a recording instead of starting a scenario")  # fmt: skip
     p.add_argument("--at", dest="branch_at", type=argtypes.sim_time, metavar="DUR",
@@ -76,7 +77,9 @@ def cmd_run(args: Namespace) -> int:
             _submit_all(ex, injects)
         # The recorder starts once every inject is accepted (it writes the events so far first):
         # a refused inject leaves no half-made recording behind, nor overwrites an older one.
-        recorder = Recorder(record, ex, parent=parent) if record is not None else None
+        recorder = (
+            Recorder(record, ex, parent=parent, force=args.force) if record is not None else None
+        )
     except RecordingError as exc:
         raise UserError(str(exc)) from None
     try:
@@ -84,15 +87,19 @@ def cmd_run(args: Namespace) -> int:
     finally:
         if recorder is not None:
             recorder.close()
+    if recorder is not None:
+        recorder.check()  # a full disk: say so and exit 1, printing no result as if all went well
     print_result(args, ex)
     return 0
 
 
 def _check_record_path(record: str, args: Namespace, source, inject_file) -> None:
-    """--record must name a new file, not one of the run's inputs."""
+    """--record must name a new file (or an existing one with --force), never a link or one of
+    the run's inputs (scenarios.safe_write.check_output)."""
     from pathlib import Path
 
     from scenarios.errors import UserError
+    from scenarios.safe_write import check_output
 
     if not record:
         raise UserError("--record: give a file name for the recording")
@@ -103,6 +110,7 @@ def _check_record_path(record: str, args: Namespace, source, inject_file) -> Non
     for path, what in inputs:
         if path and same_file(record, path):
             raise UserError(f"{record}: --record would overwrite the {what}")
+    check_output(record, force=args.force, option="--record")
 
 
 def _submit_all(ex, injects) -> None:

@@ -42,6 +42,7 @@ def register(sub) -> None:
         "--chunk", type=argtypes.positive_int, default=None, metavar="N", help="runs per task"
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    argtypes.add_force_argument(p, "--plot FILE")
     p.set_defaults(func=cmd_sweep)
 
 
@@ -52,7 +53,7 @@ def cmd_sweep(args) -> int:
     try:
         if args.plot is not None:  # checked before a sweep spends any time running
             check_output(args.plot, [i for i in (args.summary, args.output, args.spec) if i],
-                         "--plot")  # fmt: skip
+                         "--plot", force=args.force)  # fmt: skip
             sw.check_plot_output(args.plot)
         if args.summary:
             if args.spec:
@@ -155,7 +156,13 @@ def print_summary(summary: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from sim.sweep.summary import RUNGS, one_decimal, show_index, show_median, show_rate
+    from sim.sweep.summary import (
+        RUNGS,
+        digits_of,
+        show_index,
+        show_median,
+        show_rate,
+    )
 
     if not summary["points"]:
         print("no runs")
@@ -202,7 +209,7 @@ def print_summary(summary: dict) -> None:
                               show_index(v["ST"], v["ST_conf"]))  # fmt: skip
                 else:
                     t.add_row(name, show_index(v["mu_star"], v["mu_star_conf"]),
-                              one_decimal(v["sigma"]))  # fmt: skip
+                              f"{v['sigma']:.2f}")  # fmt: skip
             console.print(t)
     t = table("Outcomes per point (share of runs)", "point", "outcome", "share (95% CI)",
               caption="rung >= r: the run's highest rung was r or more; blocked by X: runs in "
@@ -228,8 +235,9 @@ def print_summary(summary: dict) -> None:
         for s in points:
             for i, m in enumerate(metrics):
                 d = s["metrics"][m]
-                spread = "-" if d["p10"] is None else f"{d['p10']:.1f}-{d['p90']:.1f}"
-                t.add_row(str(s["point"]) if i == 0 else "", m, show_median(d), spread,
+                k = digits_of(m)
+                spread = "-" if d["p10"] is None else f"{d['p10']:.{k}f}-{d['p90']:.{k}f}"
+                t.add_row(str(s["point"]) if i == 0 else "", m, show_median(d, k), spread,
                           show_rate(d["reached"]))  # fmt: skip
             if s is not points[-1]:
                 t.add_section()

@@ -23,7 +23,12 @@ Listener = Callable[[list[dict[str, Any]]], None]
 
 
 class JoinError(CdtxError):
-    """The host cannot be reached, or refused the seat; the message says why."""
+    """The host cannot be reached, or refused the seat; the message says why. ``retry`` is true
+    when trying again later may work (the host is down or restarting), false when refused."""
+
+    def __init__(self, message: str, *, retry: bool = False) -> None:
+        super().__init__(message)
+        self.retry = retry
 
 
 class InputRefused(CdtxError):
@@ -44,6 +49,9 @@ class SeatClient:
         self.view: SeatView | None = None
         self.closed = asyncio.Event()
         self.close_reason = ""
+        self.close_code: int | None = None
+        self._closing = False
+        self._skip = 0
         self._socket: ClientConnection | None = None
         self._reader: asyncio.Task | None = None
         self._ids = itertools.count(1)
@@ -62,12 +70,12 @@ class SeatClient:
             body = exc.response.body.decode("utf-8", "replace").strip()
             raise JoinError(f"{self.url}: the host refused the connection: {body}") from None
         except (OSError, TimeoutError) as exc:
-            raise JoinError(f"{self.url}: cannot reach the host ({exc})") from None
+            raise JoinError(f"{self.url}: cannot reach the host ({exc})", retry=True) from None
         await self._socket.send(orjson.dumps({"hello": self.token}))
         try:
             reply = orjson.loads(await self._socket.recv())
         except ConnectionClosed:
-            raise JoinError(f"{self.url}: the host closed the connection") from None
+            raise JoinError(f"{self.url}: the host closed the connection", retry=True) from None
         if reply.get("type") != "welcome":
             await self._socket.close()
             raise JoinError(f"{self.url}: the host refused the seat: {reply.get('message')}")
@@ -77,9 +85,44 @@ class SeatClient:
         gc.freeze()
         seat = reply["seat"]
         self.seat = Seat(seat["id"], seat["role"], seat.get("state"))
-        self.view = SeatView(self.seat)
+        if self.view is not None and self.view.seat == self.seat:
+            # Rejoining: the host sends the seat's events from the start; keep those we have.
+            self._skip = self.view.count
+        else:
+            self.view, self._skip = SeatView(self.seat), 0
+        self.closed = asyncio.Event()
+        self.close_code, self._closing = None, False
         self._reader = asyncio.create_task(self._read())
         return reply
+
+    async def stay(self, *, delay: float = 2.0, status: Callable[[str], None] | None = None,
+                   until_host_stops: bool = False) -> None:  # fmt: skip
+        """Keep the seat: whenever the connection drops (the host died and was resumed, the
+        network went away), join again with the same token and go on where the view was.
+        Returns when the seat was closed here, refused, or (``until_host_stops``) the host
+        stopped on purpose."""
+        from .server import CLOSE_HOST_STOPPED, CLOSE_REFUSED
+
+        while True:
+            await self.closed.wait()
+            if self._closing or self.close_code == CLOSE_REFUSED:
+                return
+            if until_host_stops and self.close_code == CLOSE_HOST_STOPPED:
+                return
+            while True:
+                if status is not None:
+                    status(f"connection lost ({self.close_reason or 'no reason given'}); "
+                           f"rejoining every {delay:g} s")  # fmt: skip
+                await asyncio.sleep(delay)
+                try:
+                    await self.connect()
+                except JoinError as exc:
+                    if not exc.retry:
+                        raise
+                    continue
+                if status is not None:
+                    status("rejoined")
+                break
 
     async def _read(self) -> None:
         socket = self._socket
@@ -89,6 +132,12 @@ class SeatClient:
                 kind = reply.get("type")
                 if kind == "events":
                     batch = reply["events"]
+                    if self._skip:
+                        kept = batch[self._skip :]
+                        self._skip -= len(batch) - len(kept)
+                        batch = kept
+                        if not batch:
+                            continue
                     self.view.extend(batch)
                     self._arrived.set()
                     if self.listener is not None:
@@ -101,6 +150,7 @@ class SeatClient:
             pass
         finally:
             self.close_reason = socket.close_reason or ""
+            self.close_code = socket.close_code
             self.closed.set()
             self._arrived.set()
             for future in self._replies.values():
@@ -145,6 +195,7 @@ class SeatClient:
         await asyncio.wait_for(waiting(), timeout)
 
     async def close(self) -> None:
+        self._closing = True
         if self._socket is not None:
             await self._socket.close()
         if self._reader is not None:

@@ -136,10 +136,17 @@ class JoinApp(App):
         self._refresh_view()
 
     async def _watch_close(self) -> None:
-        await self.client.closed.wait()
-        reason = self.client.close_reason or "connection lost"
-        self.query_one("#status", Static).update(f"Disconnected: {reason}. Rejoin with the same "
-                                                 "command and token.")  # fmt: skip
+        """Rejoin by itself when the connection drops (the host restarted with --resume)."""
+        log = self.query_one(RichLog)
+
+        def status(text: str) -> None:
+            log.write(f"! {text}")
+            self.query_one("#status", Static).update(text)
+
+        try:
+            await self.client.stay(status=status)
+        except JoinError as exc:
+            status(str(exc))
 
     def _arrived(self, batch: list[dict]) -> None:
         log = self.query_one(RichLog)

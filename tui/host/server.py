@@ -23,6 +23,7 @@ import gc
 import json
 import secrets
 import ssl
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,6 +60,7 @@ class SeatRefused(CdtxError):
 class _Connection:
     seat: Seat
     socket: ServerConnection
+    start: int = 0  # the seat's history it was sent on joining; live items come after
     queue: list[bytes] = field(default_factory=list)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -110,7 +112,8 @@ class Host:
                  address: str = "127.0.0.1", port: int = 8765,
                  ssl_context: ssl.SSLContext | None = None, speed: float = DEFAULT_SPEED,
                  rate: float | None = None, running: bool = True, advice: bool = False,
-                 recorder=None, on_event: Callable[[Event], None] | None = None) -> None:  # fmt: skip
+                 recorder=None, on_event: Callable[[Event], None] | None = None,
+                 console=None) -> None:  # fmt: skip
         self.exercise = exercise
         self.seats = {seat.id: seat for seat in seats}
         self._by_token = {tokens[s.id]: s for s in seats}
@@ -119,6 +122,8 @@ class Host:
         self.ssl_context = ssl_context
         self.speed = speed
         self.rate = rate  # events per second instead of a speed (benchmarks)
+        #: Simulated time the wall clock has reached (hours); events up to it have happened.
+        self.clock = exercise.now
         self.running = running
         self.recorder = recorder
         self.on_event = on_event
@@ -129,6 +134,15 @@ class Host:
         self._clock: asyncio.Task | None = None
         self._changed = asyncio.Event()
         self.finished = asyncio.Event()
+        #: The facilitator console sharing the exercise (tui/screens/session.LiveSession): its
+        #: clock drives the exercise from its own thread, its lock guards the exercise, and the
+        #: inputs it makes are the first facilitator seat's.
+        self.console = console
+        self._lock = console.lock if console is not None else contextlib.nullcontext()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread: int | None = None
+        if console is not None:
+            exercise.seat = next(s.id for s in seats if s.role == "facilitator")
         exercise.log.subscribe(self._listener, past=True)
 
     # -- events to seats -------------------------------------------------------------------
@@ -138,6 +152,7 @@ class Host:
         # One bytes object per variant of the event: seats that see the same fields share it,
         # so a seat costs the host a reference per event, not a copy.
         variants: dict[tuple[str, ...], bytes] = {}
+        pushes: list[tuple[str, int, bytes]] = []
         data_for = self.disclosure.data_for
         for seat_id, seat in self.seats.items():
             data = data_for(seat, event)
@@ -152,14 +167,26 @@ class Host:
                     view = {"seq": event.seq, "t": event.t, "kind": event.kind,
                             "source": event.source, "data": data}  # fmt: skip
                     item = variants[fields] = orjson.dumps(view, option=orjson.OPT_SORT_KEYS)
-            self.history[seat_id].append(item)
-            connection = self.connected.get(seat_id)
-            if connection is not None:
-                connection.queue.append(item)
-                connection.ready.set()
+            history = self.history[seat_id]
+            history.append(item)
+            pushes.append((seat_id, len(history) - 1, item))
+        ended = event.kind == "ended"
+        if self._loop is None or threading.get_ident() == self._loop_thread:
+            self._push(pushes, ended)
+        else:  # the console's clock thread: the connections belong to the host's loop
+            self._loop.call_soon_threadsafe(self._push, pushes, ended)
         if self.on_event is not None:
             self.on_event(event)
-        if event.kind == "ended":
+
+    def _push(self, pushes: list[tuple[str, int, bytes]], ended: bool) -> None:
+        """Queue each seat's item on its connection (in the host's loop), unless the connection
+        already had it with the history it was given when it joined."""
+        for seat_id, index, item in pushes:
+            connection = self.connected.get(seat_id)
+            if connection is not None and index >= connection.start:
+                connection.queue.append(item)
+                connection.ready.set()
+        if ended:
             self.finished.set()
 
     # -- serving ---------------------------------------------------------------------------
@@ -180,9 +207,13 @@ class Host:
                                    max_size=MAX_INPUT)  # fmt: skip
         if self.port == 0:
             self.port = self._server.sockets[0].getsockname()[1]
+        with self._lock:
+            self._loop, self._loop_thread = asyncio.get_running_loop(), threading.get_ident()
         # The scenario, the exercise and the log so far live as long as the host: keep them out
         # of the collector's full passes, whose pauses would otherwise delay every seat.
         gc.freeze()
+        if self.console is not None:
+            return  # the console's clock drives the exercise
         self._clock = asyncio.create_task(self._run_clock())
 
     async def stop(self) -> None:
@@ -220,10 +251,14 @@ class Host:
                 await socket.close(CLOSE_REFUSED, str(exc)[:120])
             return
         connection = _Connection(seat, socket)
-        # No await between these lines: the history and the live events meet without a gap.
-        connection.queue.extend(self.history[seat.id])
-        connection.ready.set()
-        self.connected[seat.id] = connection
+        # No await between these lines: the history and the live events meet without a gap
+        # (and under the console's lock, no event is emitted meanwhile).
+        with self._lock:
+            history = self.history[seat.id]
+            connection.start = len(history)
+            connection.queue.extend(history)
+            connection.ready.set()
+            self.connected[seat.id] = connection
         sender = asyncio.create_task(self._send(connection))
         try:
             async for message in socket:
@@ -310,11 +345,20 @@ class Host:
         ex = self.exercise
         if action == "clock":
             return self._set_clock(request)
-        ex.seat = seat.id
-        try:
-            record = self._apply(seat, action, request)
-        finally:
-            ex.seat = None
+        with self._lock:
+            # The exercise's clock moves to the wall clock's time only now, right before the
+            # input, as replay moves it (advance_clock then re-apply): moving it at every tick
+            # would let the live run and its re-simulation count kernel steps differently.
+            ex.advance_clock(self.console.now() if self.console is not None else self.clock)
+            previous, ex.seat = ex.seat, seat.id
+            try:
+                record = self._apply(seat, action, request)
+            finally:
+                ex.seat = previous
+            if self.console is not None:
+                self.console.version += 1  # the console shows it at its next frame
+        if self.console is not None:
+            self.console.wake.set()
         self._changed.set()
         return record
 
@@ -359,6 +403,12 @@ class Host:
         raise SeatRefused(f"unknown action {action!r}")
 
     def _set_clock(self, request: dict[str, Any]) -> None:
+        if self.console is not None:  # the console's clock is the clock
+            if "speed" in request:
+                raise SeatRefused("clock: the speed is set in the host's console")
+            if "run" in request:
+                self.console.set_mode("run" if request["run"] else "paused")
+            return None
         if "run" in request:
             self.running = bool(request["run"])
         if "speed" in request:
@@ -386,28 +436,31 @@ class Host:
             if not self.running or ex.pending:
                 continue
             goal = len(ex.events) + max(1, round((self.rate or 0) * elapsed))
-            target = min(ex.now + self.speed * elapsed, ex.horizon)
+            if self.rate is None:
+                self.clock = min(max(self.clock, ex.now) + self.speed * elapsed, ex.horizon)
             started = time.monotonic()
-            while self.running and not ex.pending and not ex.finished and self._due(goal, target):
+            while self.running and not ex.pending and not ex.finished and self._due(goal):
                 if self.rate is not None:
                     ex.step()
-                else:  # every kernel event of the next instant
+                else:  # every kernel event of the next instant, and no move of the clock
                     ex.run(until=ex.next_event_time())
                 if time.monotonic() - started > budget:
                     await asyncio.sleep(0)  # the senders run; inputs may arrive meanwhile
                     started = time.monotonic()
-            if self.rate is None and self.running and not ex.pending and not ex.finished:
-                ex.run(until=target)  # the clock stands at the target (the end at the horizon)
+            if self.rate is not None:
+                self.clock = ex.now
+            elif self.clock >= ex.horizon and not ex.pending and not ex.finished:
+                ex.run()  # nothing is due before the horizon: the end
             if self.recorder is not None:
                 self.recorder.flush()
         if self.recorder is not None:
             self.recorder.flush()
 
-    def _due(self, goal: int, target: float) -> bool:
+    def _due(self, goal: int) -> bool:
         """Whether the clock has more to do in this tick (events to reach, or time)."""
         if self.rate is not None:
             return len(self.exercise.events) < goal
-        return self.exercise.next_event_time() <= target
+        return self.exercise.next_event_time() <= self.clock
 
 
 def seat_actions(seat: Seat) -> set[str]:

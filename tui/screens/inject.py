@@ -125,8 +125,9 @@ def _shape(annotation, metadata) -> str:
     return "text"
 
 
-def _params_shapes(kind: str | None) -> dict[str, tuple[str, object]]:
-    """Parameter name -> (shape, annotation) for an inject type (empty for an unknown one)."""
+def param_shapes(kind: str | None) -> dict[str, tuple[str, object]]:
+    """Parameter name -> (shape, field info) for an inject type (empty for an unknown one):
+    how the form writes and reads each parameter (see ``_shape``)."""
     declared = INJECT_TYPE.get(str(kind))
     if declared is None:
         return {}
@@ -154,7 +155,7 @@ def form_values(inject: dict) -> dict[str, str]:
         "to": ", ".join(inject.get("to", [])),
         "at": _shown_time(inject.get("at")),
     }
-    shapes = _params_shapes(inject.get("type"))
+    shapes = param_shapes(inject.get("type"))
     for name, value in params.items():
         key = f"params.{name}"
         shape = shapes[name][0] if name in shapes else "text"
@@ -292,7 +293,7 @@ def build_inject(kind: str, values: dict[str, str]) -> dict:
     read by the shape of its declared type (:func:`fields_for`)."""
     inject: dict = {"type": kind, "params": {}}
     params = inject["params"]
-    shapes = _params_shapes(kind)
+    shapes = param_shapes(kind)
     for key, raw in values.items():
         value = raw.strip()
         if key == "at":

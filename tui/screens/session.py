@@ -108,11 +108,14 @@ class LiveSession(Observed):
             return
         try:
             self.record_path.parent.mkdir(parents=True, exist_ok=True)
-            recorder = Recorder(self.record_path, self.ex)
+            # A fresh name if the file exists (sessions of `cdtx serve` starting in the same
+            # second): created exclusively, never overwriting another session's recording.
+            recorder = Recorder(self.record_path, self.ex, unique=True)
         except Exception as exc:  # a disk problem must not stop the exercise
             self.record_error = f"cannot record to {self.record_path}: {exc}"
             return
         self.recorder = recorder
+        self.record_path = recorder.path
 
     def close(self) -> None:
         self.mode = "paused"
