@@ -388,3 +388,23 @@ def test_the_evaluators_entries_in_the_after_action_report(tmp_path):
         evaluation.record(ex, {"entry": "rating", "objective": "OBJ-1", "rating": "X"})
     with pytest.raises(ValueError, match="unknown objective"):
         evaluation.record(ex, {"entry": "observation", "objective": "OBJ-9", "text": "x"})
+
+
+def test_the_first_divergence_shows_both_sides_of_the_difference():
+    """Two runs that differ only in DE's answer: the two lines read alike ("submits position
+    inject F-001"), so the fields that differ are shown for each side (issue 14, item 4)."""
+
+    def run_with(stance: str):
+        ex = Exercise("grid-wiper", players=["DE"], interactive=True)
+        ex.run()
+        ex.answer("DE", stance)
+        ex.run()
+        return ex
+
+    a, b = run_with("oppose"), run_with("support")
+    text = report.comparison((a.scenario, a.events, {}, "A"), (b.scenario, b.events, {}, "B"))
+    lines = text[text.index("## First divergence") :].splitlines()
+    side_a = next(line for line in lines if line.startswith("- A: "))
+    side_b = next(line for line in lines if line.startswith("- B: "))
+    assert side_a != side_b
+    assert "stance: oppose" in side_a and "stance: support" in side_b

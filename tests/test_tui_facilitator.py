@@ -343,3 +343,44 @@ def test_the_evaluator_observes_rates_edits_and_holds_a_hot_wash(tmp_path):
             assert isinstance(app.screen, EvaluationScreen)
 
     run(replay())
+
+
+def test_a_branch_from_replay_starts_after_the_event_shown(tmp_path):
+    """Stepped back to the request for DE's position, before DE answered (at the same sim
+    time): the branch is a live run in which DE has not answered yet (issue 14, item 1)."""
+    from sim.recording import Recorder
+    from sim.recording import open as open_recording
+    from tui.app import make_replay_app
+
+    path = tmp_path / "run.jsonl"
+    ex = Exercise("grid-wiper", players=["DE"], interactive=True)
+    with Recorder(path, ex):
+        ex.run()
+        while ex.pending:
+            ex.answer(ex.pending[0].state, "oppose", "Evidence too thin")
+            ex.run()
+    recording = open_recording(path)
+    request = next(e for e in recording.events if e.kind == "decision_request")
+    answer = next(e for e in recording.events if e.kind == "input" and e.seq > request.seq)
+    assert answer.t == request.t  # the answer came at the same sim time
+
+    async def scenario():
+        app = make_replay_app(recording)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            s = console(app).session
+            s.move(request.seq + 1)  # the request is the last event shown
+            await pilot.pause()
+            app.record_default = True
+            app.default_record_path = lambda scenario_id: tmp_path / "branch.jsonl"
+            await pilot.press("b")
+            await pilot.pause()
+            branch = console(app).session
+            assert branch.ex is not s and [r.state for r in branch.ex.pending] == ["DE"]
+            assert len(branch.events) == request.seq + 1
+            assert not [e for e in branch.events if e.kind == "input"]
+            branch.close()
+
+    run(scenario())
+    header = open_recording(tmp_path / "branch.jsonl").header
+    assert header["parent"]["event"] == request.seq + 1

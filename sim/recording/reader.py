@@ -221,12 +221,15 @@ class Recording:
         until: float | str | None = None,
         *,
         exercise=None,
+        events: int | None = None,
     ):
         """Re-simulate the recording; return the Exercise.
 
         With ``until=None`` it replays every recorded input and stops where the recording ends
         (after as many events). With ``until`` it replays the inputs recorded up to that time and
-        runs to it (:meth:`branch` submits new injects there).
+        runs to it (:meth:`branch` submits new injects there). With ``events`` it replays the
+        inputs among the first ``events`` events and stops once it holds as many: inputs
+        recorded later, even at the same sim time, are not taken.
         """
         from ..exercise import InjectError
 
@@ -239,6 +242,8 @@ class Recording:
                 continue
             if limit is not None and event.t > limit:
                 break
+            if events is not None and event.seq >= events:
+                break
             ex.run_steps(event.get("step", 0))
             # An input made after the run ended has the step count of the last kernel step: the
             # "ended" event (no kernel step of its own) must come first, as it did.
@@ -249,7 +254,9 @@ class Recording:
                 raise RecordingError(
                     f"{self.path}: line {event.seq + 2}: recorded input cannot be re-applied: {exc}"
                 ) from None
-        if limit is None:
+        if events is not None:
+            _advance_to(ex, events)
+        elif limit is None:
             _advance_to(ex, len(self.events))
         else:
             ex.run(limit)
@@ -364,8 +371,14 @@ class Recording:
         at_hours: float | str,
         injects: Iterable[Mapping[str, Any]] = (),
         record_to: str | Path | None = None,
+        *,
+        after_event: int | None = None,
     ):
         """A new Exercise that equals this recording up to ``at_hours``, then takes ``injects``.
+
+        With ``after_event`` (a number of events, as a replay's cursor counts them) the branch
+        starts right after that event: what was recorded later, even at the same sim time (a
+        delegation's answer, the facilitator's injects), is not in it.
 
         With ``record_to`` the branch is recorded (its header names this recording as parent);
         the Recorder is ``exercise.recorder``: close it when done.
@@ -381,10 +394,15 @@ class Recording:
         recorder = None
         if record_to is not None:
             parent = {"digest": self.digest, "at": at, "path": str(self.path)}
+            if after_event is not None:
+                parent["event"] = after_event
             recorder = Recorder(record_to, ex, parent=parent)
         ex.recorder = recorder
         try:
-            self.resimulate(at, exercise=ex)
+            if after_event is not None:
+                self.resimulate(exercise=ex, events=after_event)
+            else:
+                self.resimulate(at, exercise=ex)
             for inject in injects:
                 inject = dict(inject)
                 if inject.get("at") is None:

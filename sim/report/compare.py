@@ -38,6 +38,36 @@ def _event_line(e: Event | None, cal: Calendar, actors: dict[str, str]) -> str:
     return f"seq {e.seq}, {cal.format(e.t)} {format_offset(e.t)}: {describe(e, actors)}"
 
 
+def _flat(data: Any, prefix: str = "") -> dict[str, Any]:
+    """``{"inject": {"params": {"stance": "oppose"}}}`` -> ``{"inject.params.stance": "oppose"}``."""
+    if isinstance(data, dict):
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            out.update(_flat(value, f"{prefix}{key}."))
+        return out
+    return {prefix.rstrip("."): data}
+
+
+def _what_differs(x: Event | None, y: Event | None) -> tuple[str, str]:
+    """Each side's values of the fields in which the two events differ (what the plain-language
+    line may not say: two answers read alike, one opposes and one supports)."""
+    if x is None or y is None:
+        return "", ""
+    fx, fy = (
+        _flat({"t": x.t, "kind": x.kind, **x.data}),
+        _flat({"t": y.t, "kind": y.kind, **y.data}),
+    )
+    keys = [k for k in {**fx, **fy} if fx.get(k) != fy.get(k) and k != "step"]
+    if not keys:
+        return "", ""
+
+    def side(f: dict[str, Any]) -> str:
+        shown = [f"{k.split('.')[-1]}: {f[k]}" for k in keys[:4] if k in f]
+        return f" [{'; '.join(shown)}]" if shown else ""
+
+    return side(fx), side(fy)
+
+
 def compare(
     run_a: tuple[Scenario, list[Event], dict, str],
     run_b: tuple[Scenario, list[Event], dict, str],
@@ -69,6 +99,10 @@ def compare(
             "a": _event_line(div["a"], cal, actor_names(sa)),
             "b": _event_line(div["b"], Calendar(sb.start), actor_names(sb)),
         }
+        # Both sides of the difference, also when the two lines read the same.
+        extra_a, extra_b = _what_differs(div["a"], div["b"])
+        divergence["a"] += extra_a
+        divergence["b"] += extra_b
     metrics = []
     for key, label in METRIC_LABELS.items():
         x, y = va.get(key), vb.get(key)

@@ -359,8 +359,12 @@ class ReplaySession(Observed):
         self.move(len(self.events) if direction > 0 else 0)
 
     def branch(self, record_to=None):
-        """A live Exercise equal to the recording up to now (recorded to ``record_to``)."""
-        return self.recording.branch(self.now(), [], record_to=record_to)
+        """A live Exercise equal to the recording up to the event shown, and no further: inputs
+        recorded after it, even at the same sim time, are not in it (recorded to
+        ``record_to``)."""
+        return self.recording.branch(
+            self.now(), [], record_to=record_to, after_event=self.cursor
+        )
 
     def upcoming(self) -> list:
         """What was still to come at the cursor, as the live console listed it then: MSEL entries
