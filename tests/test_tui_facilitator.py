@@ -384,3 +384,27 @@ def test_a_branch_from_replay_starts_after_the_event_shown(tmp_path):
     run(scenario())
     header = open_recording(tmp_path / "branch.jsonl").header
     assert header["parent"]["event"] == request.seq + 1
+
+
+def test_a_delegations_statement_is_quoted_at_the_decision():
+    ex = Exercise("grid-wiper", players=["DE"], interactive=True)
+    ex.run()
+    ex.answer("DE", "oppose", "Evidence too thin")
+    ex.run()
+    from sim import report
+
+    text = report.aar(ex.scenario, ex.events)
+    decision = next(line for line in text.splitlines() if "| psc" in line and "said" in line)
+    assert 'DE said "Evidence too thin"' in decision
+    assert 'DE: "Evidence too thin"' in text  # the blocker's reason, in its own words
+
+    async def scenario():
+        app = make_play_app(ex.scenario, players=[], record=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            timeline = console(app).query_one(Timeline)
+            timeline.take(ex.events, len(ex.events))
+            index = next(i for i, e in enumerate(ex.events) if e.kind == "decision")
+            assert timeline.text_of(index).endswith(' · DE: "Evidence too thin"')
+
+    run(scenario())

@@ -35,7 +35,13 @@ def print_run(ex, show_positions: bool = False, out: TextIO | None = None) -> No
             )
             out.write(f"{cal.label(event.t)}  {'psc':<11} Positions: {summary}\n")
             positions = {}
-        out.write(f"{cal.label(event.t)}  {stage(event):<11} {describe(event, actors)}\n")
+        text = describe(event, actors)
+        if event.kind == "decision_request" and not getattr(ex, "interactive", True):
+            # Nobody plays a headless run: the request is answered at once, by the model.
+            d = event.data
+            text = (f"{d['state']} is played at the table, but nobody plays this run: the model "
+                    f"answers for it on {d['proposal']} ({d['advice']})")  # fmt: skip
+        out.write(f"{cal.label(event.t)}  {stage(event):<11} {text}\n")
     m = ex.metrics
     out.write("\nSummary\n")
     for key, label in METRIC_LABELS.items():

@@ -131,6 +131,8 @@ def analyse(
         "decision_rule": header.get("decision_rule", scenario.decision_rule),
         "mode": mode,
         "players": players_of(events, header, scenario),
+        # A run nobody played (cdtx run): the model answered for the table's delegations.
+        "nobody_played": header.get("interactive") is False,
         "handovers": handovers_of(events),
         "created": header.get("created"),
         "parent": header.get("parent"),
@@ -215,7 +217,10 @@ def _timeline(events: list[Event], at, actors: dict[str, str]) -> list[dict[str,
     out = []
     detected: set[str] = set()
     positions: dict[str, dict[str, list[str]]] = {}
+    statements: dict[str, dict[str, str]] = {}  # measure -> state -> what it said
     for e in events:
+        if e.kind == K.POSITION_FIXED and e.data.get("statement"):
+            statements.setdefault(e.data["measure"], {})[e.data["state"]] = e.data["statement"]
         if e.kind == K.POSITION:
             positions.setdefault(e.data["proposal"], {}).setdefault(e.data["position"], []).append(
                 e.data["state"]
@@ -243,6 +248,13 @@ def _timeline(events: list[Event], at, actors: dict[str, str]) -> list[dict[str,
                 if seen.get(pos):
                     parts.append(f"{pos.replace('_', ' ')}: {' '.join(sorted(set(seen[pos])))}")
             row["positions"] = "; ".join(parts) if parts else "all delegations support"
+            # The delegations' own words, quoted at the decision (not only in the MSEL table).
+            said = statements.pop(e.data["measure"], {})
+            if said:
+                row["statements"] = said
+                row["positions"] += "; " + "; ".join(
+                    f'{state} said "{text}"' for state, text in sorted(said.items())
+                )
         out.append(row)
     return out
 
@@ -325,10 +337,19 @@ def _marks(metric: str, e: Event) -> bool:
 
 
 def _blockers(events: list[Event]) -> list[dict[str, Any]]:
-    """Each failed decision: who blocked what, where and when."""
+    """Each failed decision: who blocked what, where and when (a blocker's own statement is
+    its reason, quoted)."""
     out = []
+    said: dict[tuple[str, str], str] = {}
     for e in events:
+        if e.kind == K.POSITION_FIXED and e.data.get("statement"):
+            said[(e.data["measure"], e.data["state"])] = e.data["statement"]
         if e.kind == K.DECISION and not e.data["adopted"]:
+            quoted = [
+                f'{state}: "{said[(e.data["measure"], state)]}"'
+                for state in e.data["blockers"]
+                if (e.data["measure"], state) in said
+            ]
             out.append(
                 {
                     "t": e.t,
@@ -337,7 +358,9 @@ def _blockers(events: list[Event]) -> list[dict[str, Any]]:
                     "measure": e.data["measure"],
                     "body": BODY_NAMES.get(e.data["body"], e.data["body"]),
                     "by": list(e.data["blockers"]),
-                    "reason": e.data["reason"],
+                    "reason": "; ".join([e.data["reason"], *quoted])
+                    if quoted
+                    else e.data["reason"],
                 }  # fmt: skip
             )
     return out

@@ -63,7 +63,7 @@ def markdown(r: dict[str, Any]) -> str:
         ["Timings", o["mode"]],
         ["Decision rule", o["decision_rule"]],
         ["Seed", o["seed"]],
-        ["Played delegations", ", ".join(o["players"]) or "none (all delegations simulated)"],
+        ["Played delegations", _played(o)],
         ["Threat", "; ".join(f"{a['name']} (sponsor {a['sponsor']})" for a in o["threat_actors"])],
     ]
     if o["handovers"]:
@@ -133,6 +133,16 @@ def markdown(r: dict[str, Any]) -> str:
          for p in r["plan"]] or [["", "", "", "", ""]],
     )  # fmt: skip
     return md_safe("\n".join(out).rstrip() + "\n")
+
+
+def _played(o: dict[str, Any]) -> str:
+    """The played delegations, and whether anybody played them in this run."""
+    if not o["players"]:
+        return "none (all delegations simulated)"
+    players = ", ".join(o["players"])
+    if o.get("nobody_played"):
+        return f"{players} in the scenario, but nobody played this run: the model answered for them"
+    return players
 
 
 def _evaluator(objective: dict[str, Any]) -> dict[str, Any]:
@@ -267,7 +277,7 @@ def html(r: dict[str, Any], horizon_hours: float | None = None) -> str:
         ["Dates (Brussels time)", f"{o['start']} to {o['end']}"],
         ["Simulated period", f"{o['period']} (horizon {o['horizon']})"],
         ["Timings", o["mode"]], ["Decision rule", o["decision_rule"]], ["Seed", o["seed"]],
-        ["Played delegations", ", ".join(o["players"]) or "none (all delegations simulated)"],
+        ["Played delegations", _played(o)],
         ["Threat", "; ".join(f"{a['name']} (sponsor {a['sponsor']})" for a in o["threat_actors"])],
     ]  # fmt: skip
     if o["handovers"]:

@@ -204,8 +204,25 @@ class Timeline(ScrollView, can_focus=True):
         if text is None:
             if len(self._cache) > 4096:
                 self._cache.clear()
-            text = self._cache[index] = describe(self.events[index], self.actors)
+            text = describe(self.events[index], self.actors)
+            if self.events[index].kind == "decision":
+                text += self._statements_at(index)
+            self._cache[index] = text
         return text
+
+    def _statements_at(self, index: int, reach: int = 5000) -> str:
+        """What the delegations said on the decision's measure, quoted at the decision (their
+        statements come with their answers, before the vote)."""
+        measure_id = self.events[index].data.get("measure")
+        said: dict[str, str] = {}
+        for event in reversed(self.events[max(0, index - reach) : index]):
+            d = event.data
+            if event.kind == "decision" and d.get("measure") == measure_id:
+                break  # an earlier vote on the same measure: its statements were quoted there
+            fixed = event.kind == "position_fixed" and d.get("measure") == measure_id
+            if fixed and d.get("statement") and d["state"] not in said:
+                said[d["state"]] = d["statement"]
+        return "".join(f' · {state}: "{text}"' for state, text in sorted(said.items()))
 
     def style_of(self, name: str) -> Style:
         """The stylesheet's style for a stage (or ``time``); Textual caches it."""
