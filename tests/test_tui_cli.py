@@ -25,3 +25,19 @@ def test_a_headless_run_says_the_model_answered_for_the_table():
     assert "DE, PL in the scenario, but nobody played this run" in text
     played = report.aar(ex.scenario, ex.events, {"interactive": True, "players": ["DE", "PL"]})
     assert "| Played delegations | DE, PL |" in played
+
+
+def test_scenarios_show_prints_a_builtins_yaml_to_start_from(tmp_path):
+    import scenarios
+
+    done = cdtx("scenarios", "--show", "grid-wiper")
+    assert done.returncode == 0, done.stderr
+    assert "../../docs" not in done.stdout  # no path an installed cdtx does not have
+    copy = tmp_path / "mine.yaml"
+    copy.write_text(done.stdout, encoding="utf-8")
+    ours, shipped = scenarios.load(copy), scenarios.load("grid-wiper")
+    assert ours.model_dump() == shipped.model_dump()  # the same scenario
+    wrong = cdtx("scenarios", "--show", "grid-wipr")
+    assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
+    assert "cdtx: scenarios --show: no built-in scenario 'grid-wipr'" in wrong.stderr
+    assert "did you mean 'grid-wiper'" in wrong.stderr
