@@ -41,3 +41,27 @@ def test_scenarios_show_prints_a_builtins_yaml_to_start_from(tmp_path):
     assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
     assert "cdtx: scenarios --show: no built-in scenario 'grid-wipr'" in wrong.stderr
     assert "did you mean 'grid-wiper'" in wrong.stderr
+
+
+def test_before_the_horizon_what_has_not_happened_is_pending(tmp_path):
+    early = cdtx("run", "grid-wiper", "--until", "2d")
+    assert early.returncode == 0, early.stderr
+    assert "shared situational awareness       pending (not reached yet)" in early.stdout
+    assert "never" not in early.stdout.split("Summary")[1]
+    assert "  pending  OBJ-1" in early.stdout and "  U  " not in early.stdout
+    done = cdtx("run", "grid-wiper")
+    assert "pending" not in done.stdout.split("Summary")[1]  # at the horizon: final ratings
+    ex = Exercise("grid-wiper", players=[])
+    ex.run("2d")
+    text = report.aar(ex.scenario, ex.events)
+    row = next(line for line in text.splitlines() if line.startswith("| OBJ-1"))
+    assert "| pending |" in row and "never" not in row
+    path = tmp_path / "run.jsonl"
+    from sim.recording import Recorder
+
+    ex = Exercise("grid-wiper", players=[])
+    with Recorder(path, ex):
+        ex.run()
+    replayed = cdtx("replay", str(path), "--at", "2d")
+    assert replayed.returncode == 0, replayed.stderr
+    assert "  pending  OBJ-1" in replayed.stdout

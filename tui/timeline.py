@@ -7,7 +7,8 @@ from typing import TextIO
 from scenarios.safe_read import PrintableWriter
 from scenarios.vocabulary import STANCES
 from sim.narrative import actor_names, describe, measure, stage
-from sim.vocabulary_view import METRIC_LABELS, format_metric
+from sim.pending import metric_text, objective_rating
+from sim.vocabulary_view import METRIC_LABELS
 
 
 def print_run(ex, show_positions: bool = False, out: TextIO | None = None) -> None:
@@ -43,9 +44,11 @@ def print_run(ex, show_positions: bool = False, out: TextIO | None = None) -> No
                     f"answers for it on {d['proposal']} ({d['advice']})")  # fmt: skip
         out.write(f"{cal.label(event.t)}  {stage(event):<11} {text}\n")
     m = ex.metrics
-    out.write("\nSummary\n")
+    # Stopped before the horizon (--until, replay --at): what has not happened yet is pending.
+    ended = any(e.kind == "ended" for e in ex.events)
+    out.write("\nSummary\n" if ended else "\nSummary so far (the run stopped before the horizon)\n")
     for key, label in METRIC_LABELS.items():
-        out.write(f"  {label:<34} {format_metric(key, m[key])}\n")
+        out.write(f"  {label:<34} {metric_text(key, m[key], ended)}\n")
     if m["blocked"]:
         for block in m["blocked"]:
             out.write(
@@ -54,5 +57,6 @@ def print_run(ex, show_positions: bool = False, out: TextIO | None = None) -> No
     if s.objectives:
         out.write("\nObjectives (P performed, S some challenges, M major challenges, U unable)\n")
         for objective in s.objectives:
-            out.write(f"  {m['objectives'][objective.id]}  {objective.id}  {objective.text}\n")
+            rating = objective_rating(objective.metric, m["objectives"][objective.id], m, ended)
+            out.write(f"  {rating}  {objective.id}  {objective.text}\n")
     out.write(f"\n{len(ex.events)} events · digest {ex.digest}\n")

@@ -25,6 +25,7 @@ from ..narrative import (
     stage,
     state_name,
 )
+from ..pending import PENDING, metric_text, objective_rating
 from ..vocabulary_view import METRIC_LABELS, format_metric
 from .evaluator import evaluation_section
 
@@ -159,6 +160,13 @@ def analyse(
 
     timeline = _timeline(events, at, actor_names(scenario))
     objectives = _objectives(scenario, events, values, at)
+    if not ended:  # stopped before the horizon: what has not happened yet is pending
+        for objective, o in zip(objectives, scenario.objectives, strict=True):
+            shown = objective_rating(o.metric, objective["rating"], values, ended)
+            if shown == PENDING:  # (the executive summary says that the run stopped early)
+                objective["rating"] = shown
+                objective["rating_name"] = "not final: the run stopped before the horizon"
+                objective["value"] = metric_text(o.metric, values.get(o.metric), ended)
     blockers = _blockers(events)
     stages = _stages(events)
     strengths, improvements = _findings(scenario, values, objectives, blockers, stages)
@@ -542,7 +550,7 @@ def _executive_summary(scenario, values, objectives, blockers, stages, truncated
     if blockers:
         who = sorted({s for b in blockers for s in b["by"]})
         lines.append(f"{len(blockers)} decision(s) were blocked, by {', '.join(who)}.")
-    counts = {r: sum(o["rating"] == r for o in objectives) for r in "PSMU"}
+    counts = {r: sum(o["rating"] == r for o in objectives) for r in ("P", "S", "M", "U", PENDING)}
     if objectives:
         lines.append("Objectives: " + ", ".join(f"{n} rated {r}" for r, n in counts.items() if n)
                      + ".")  # fmt: skip
