@@ -65,3 +65,26 @@ def test_before_the_horizon_what_has_not_happened_is_pending(tmp_path):
     replayed = cdtx("replay", str(path), "--at", "2d")
     assert replayed.returncode == 0, replayed.stderr
     assert "  pending  OBJ-1" in replayed.stdout
+
+
+def test_brief_for_a_delegation_and_for_the_facilitator(tmp_path):
+    done = cdtx("brief", "grid-wiper", "--for", "PL")
+    assert done.returncode == 0, done.stderr
+    text = done.stdout
+    assert text.startswith("# Delegation brief: Poland (PL)")
+    assert "INC-1" in text  # Poland is hit at the start: its CSIRT reports it
+    assert "## Rules of play" in text and "## How your decisions are asked" in text
+    assert "unanimity" in text
+    assert "INC-1" not in cdtx("brief", "grid-wiper", "--for", "DE").stdout  # DE is not hit
+    out = tmp_path / "facilitator.html"
+    done = cdtx("brief", "grid-wiper", "--for", "facilitator", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "size: A4" in html and "<script" not in html  # one printable page, nothing else
+    assert "M-04" in html and "Expected action" in html and "OBJ-1" in html
+    assert "Evaluation: observations, ratings, hot wash" in html  # the console's keys
+    wrong = cdtx("brief", "grid-wiper", "--for", "XX")
+    assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
+    assert "--for is a member state code (e.g. DE) or facilitator, not 'XX'" in wrong.stderr
+    refused = cdtx("brief", "grid-wiper", "--for", "DE", "-o", str(tmp_path / "brief.pdf"))
+    assert refused.returncode == 1 and "write a .md or .html brief" in refused.stderr

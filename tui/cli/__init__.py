@@ -19,8 +19,8 @@ EXIT_OK, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 130
 
 #: The command modules of this package, in the order ``cdtx --help`` lists them.
 COMMANDS: tuple[str, ...] = (
-    "scenarios", "validate", "schema", "run", "play", "replay", "sweep", "report", "msel", "serve",
-    "host", "join",
+    "scenarios", "validate", "schema", "run", "play", "replay", "sweep", "report", "brief", "msel",
+    "serve", "host", "join",
 )  # fmt: skip
 
 
