@@ -545,22 +545,22 @@ def test_disk_full_is_one_message_and_exit_1_never_a_claim_of_success(recorded, 
 # -- the browser console ---------------------------------------------------------------------------
 
 
-def test_web_guard_checks_host_and_origin_against_the_served_address():
-    from tui.web_guard import allowed_hosts, refusal
+def test_serve_checks_host_and_origin_against_the_served_address():
+    from tui.cli.serve import refusal
 
-    local = allowed_hosts("127.0.0.1", 8000)
-    assert refusal("127.0.0.1:8000", None, local) is None
-    assert refusal("localhost:8000", "http://localhost:8000", local) is None
-    assert refusal("127.0.0.1:8000", "http://localhost:8000", local) is None  # same machine
-    assert "another site" in refusal("127.0.0.1:8000", "https://evil.example", local)
-    assert "another site" in refusal("127.0.0.1:8000", "http://127.0.0.1:9999", local)
-    assert "not a web page" in refusal("127.0.0.1:8000", "null", local)
-    assert "not the address" in refusal("evil.example:8000", "http://evil.example:8000", local)
-    assert "no Host" in refusal(None, None, local)
-    remote = allowed_hosts("0.0.0.0", 8000)  # --allow-remote: any name, but same origin
-    assert refusal("10.0.0.5:8000", "http://10.0.0.5:8000", remote) is None
-    assert "another site" in refusal("10.0.0.5:8000", "https://evil.example", remote)
-    assert refusal("[::1]:8000", "http://[::1]:8000", allowed_hosts("::1", 8000)) is None
+    assert refusal("127.0.0.1:8000", None, "127.0.0.1", 8000) is None
+    assert refusal("localhost:8000", "http://localhost:8000", "127.0.0.1", 8000) is None
+    assert refusal("127.0.0.1:8000", "http://localhost:8000", "127.0.0.1", 8000) is None
+    assert "another site" in refusal("127.0.0.1:8000", "https://evil.example", "127.0.0.1", 8000)
+    assert "another site" in refusal("127.0.0.1:8000", "http://127.0.0.1:9", "127.0.0.1", 8000)
+    assert "another site" in refusal("127.0.0.1:8000", "null", "127.0.0.1", 8000)
+    assert "not the address" in refusal(
+        "evil.example:8000", "http://evil.example:8000", "127.0.0.1", 8000
+    )
+    assert "not the address" in refusal(None, None, "127.0.0.1", 8000)
+    assert refusal("10.0.0.5:8000", "http://10.0.0.5:8000", "0.0.0.0", 8000) is None
+    assert "another site" in refusal("10.0.0.5:8000", "https://evil.example", "0.0.0.0", 8000)
+    assert refusal("[::1]:8000", "http://[::1]:8000", "::1", 8000) is None
 
 
 def test_serve_needs_allow_remote_for_other_machines_and_says_when_the_port_is_taken(capsys):
@@ -641,3 +641,57 @@ def test_sweep_results_on_a_full_disk_are_one_clean_error(tiny_disk):
     with pytest.raises(sw.SweepError, match="cannot write the results: No space left"):
         sw.run_sweep(sw.Sweep(spec), tiny_disk / "r.csv", jobs=1, run_fn=_quick_run,
                      executor_factory=lambda: ThreadPoolExecutor(1))  # fmt: skip
+
+
+# -- a signed trailer: what the unkeyed chain cannot prove -----------------------------------------
+
+
+def test_a_signed_recording_detects_a_rewrite_that_recomputes_the_chain(tmp_path, capsys):
+    import hashlib
+
+    import orjson
+
+    from sim.events import GENESIS, chain
+
+    key = tmp_path / "director.key"
+    key.write_text("0123456789abcdef0123456789abcdef\n")
+    signed = tmp_path / "signed.jsonl"
+    assert _run(capsys, "run", "--until", "3d", "--record", str(signed), "--key", str(key))[0] == 0
+    code, out, _ = _run(capsys, "replay", str(signed), "--verify", "--key", str(key))
+    assert code == 0 and "identical, signature checked" in out
+    code, out, _ = _run(capsys, "replay", str(signed), "--verify")
+    assert code == 0 and "signed: give --key" in out
+
+    # The attack the chain alone cannot stop: change the header's scenario text, rehash it,
+    # rewrite event 0 to match and recompute every link and the trailer's digest.
+    lines = signed.read_bytes().splitlines()
+    header = orjson.loads(lines[0])
+    header["scenario_text"] = header["scenario_text"].replace("target: ", "target: 1", 1)
+    sha = hashlib.sha256(header["scenario_text"].encode()).hexdigest()
+    header["scenario_sha256"] = sha
+    out_lines, head = [orjson.dumps(header)], GENESIS
+    for line in lines[1:-1]:
+        event = orjson.loads(line)
+        event.pop("h")
+        if event["seq"] == 0:
+            event["data"]["scenario_sha256"] = sha
+        raw = orjson.dumps(event, option=orjson.OPT_SORT_KEYS)
+        head = chain(head, raw)
+        out_lines.append(raw[:-1] + b',"h":"' + head.encode() + b'"}')
+    trailer = orjson.loads(lines[-1])
+    trailer["digest"] = head
+    out_lines.append(orjson.dumps(trailer))
+    forged = tmp_path / "forged.jsonl"
+    forged.write_bytes(b"\n".join(out_lines) + b"\n")
+    code, out, err = _run(capsys, "replay", str(forged), "--verify")
+    assert code == 0, err  # the unkeyed chain is fooled, as docs/security.md says
+    code, out, err = _run(capsys, "replay", str(forged), "--verify", "--key", str(key))
+    assert code == 1 and "signature does not match" in err
+    unsigned = tmp_path / "unsigned.jsonl"
+    assert _run(capsys, "run", "--until", "1d", "--record", str(unsigned))[0] == 0
+    code, _, err = _run(capsys, "replay", str(unsigned), "--verify", "--key", str(key))
+    assert code == 1 and "not signed" in err
+    short = tmp_path / "short.key"
+    short.write_text("secret")
+    code, _, err = _run(capsys, "run", "--record", str(tmp_path / "x.jsonl"), "--key", str(short))
+    assert code == 1 and "at least 16 bytes" in err

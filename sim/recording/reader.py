@@ -100,6 +100,8 @@ class Recording:
         self._times: list[float] | None = None
         self._checkpoints: list[Any] | None = None
         self._every = CHECKPOINT_EVERY
+        #: SHA-256 of the header line as written (what a signed trailer covers).
+        self.header_sha256 = ""
 
     def __repr__(self) -> str:
         state = "truncated" if self.truncated else "complete"
@@ -262,11 +264,19 @@ class Recording:
             ex.run(limit)
         return ex
 
-    def verify(self) -> VerifyResult:
-        """Check the chain hash of every line, then re-simulate and compare event by event."""
+    def verify(self, key: bytes | None = None) -> VerifyResult:
+        """Check the chain hash of every line and the header, then re-simulate and compare event
+        by event; with ``key``, also the trailer's signature (sim.recording.signing)."""
         broken = self.check_chain() or self.check_header()
         if broken is not None:
             return broken
+        if key is not None:
+            from .signing import check
+
+            why = check(key, None if self.truncated else self.trailer, self.header_sha256)
+            if why is not None:
+                return VerifyResult(False, len(self.events), self.digest, self.truncated, None,
+                                    f"{self.path}: {why}")  # fmt: skip
         ex = self.new_exercise()
         # Compare the bytes each event had when it was emitted (as the recorder wrote them; an
         # event's data may be changed in place later by the engine), one by one as they come.
@@ -301,7 +311,9 @@ class Recording:
         if self.trailer is not None and not self.truncated and head != self.trailer["digest"]:
             return VerifyResult(False, n, head, self.truncated, None,
                                 "trailer digest does not match the events")  # fmt: skip
-        return VerifyResult(True, n, head, self.truncated, None, "identical")
+        signed = key is not None
+        return VerifyResult(True, n, head, self.truncated, None,
+                            "identical, signature checked" if signed else "identical")  # fmt: skip
 
     def check_chain(self) -> VerifyResult | None:
         """Re-read the file and check each event line's ``"h"``; None when all links hold."""
@@ -564,8 +576,10 @@ def _read(f, path: Path) -> Recording:
         )
     for note in notes:
         warnings.warn(note, RecordingWarning, stacklevel=3)
-    return Recording(path, header, events, truncated=truncated, trailer=trailer,
-                     warnings_=notes)  # fmt: skip
+    recording = Recording(path, header, events, truncated=truncated, trailer=trailer,
+                          warnings_=notes)  # fmt: skip
+    recording.header_sha256 = hashlib.sha256(first[0].rstrip(b"\n")).hexdigest()
+    return recording
 
 
 def _check_nesting(data: Any, shown: str, lineno: int) -> None:

@@ -76,7 +76,8 @@ class Recorder:
     """
 
     def __init__(self, path: str | Path, exercise, *, parent: dict[str, Any] | None = None,
-                 force: bool = False, unique: bool = False):  # fmt: skip
+                 force: bool = False, unique: bool = False,
+                 key: bytes | None = None):  # fmt: skip
         from scenarios.safe_write import OutputError, create_exclusive, create_unique
 
         self.path = Path(path)
@@ -94,7 +95,11 @@ class Recorder:
         except OutputError as exc:
             raise RecordingError(f"{exc} (the recording)") from None
         self._last_flush = time.monotonic()
-        self._write(orjson.dumps(header_for(exercise, parent)) + b"\n", flush=True)
+        header_line = orjson.dumps(header_for(exercise, parent))
+        #: With a key, the trailer is signed (sim.recording.signing).
+        self._key = key
+        self._header_sha256 = hashlib.sha256(header_line).hexdigest()
+        self._write(header_line + b"\n", flush=True)
         if self.error is not None:
             self._file.close()
             self.closed = True
@@ -141,6 +146,11 @@ class Recorder:
         with contextlib.suppress(ValueError):
             self.exercise.log.unsubscribe(self._listener)
         trailer = {"end": True, "events": self.count, "digest": self.exercise.digest}
+        if self._key is not None:
+            from .signing import signature
+
+            trailer["hmac"] = signature(self._key, self._header_sha256, trailer["digest"],
+                                        self.count)  # fmt: skip
         self._write(orjson.dumps(trailer) + b"\n", flush=True)
         try:
             self._file.close()

@@ -224,7 +224,7 @@ def _resume(args):
                         f"'cdtx replay {path} --verify'")  # fmt: skip
     ex.interactive = True
     temporary = path.with_name(path.name + ".resuming")
-    recorder = Recorder(temporary, ex)
+    recorder = Recorder(temporary, ex, force=True)  # a temporary left by a resume cut short
     recorder.flush()
     os.fsync(recorder._file.fileno())
     os.replace(temporary, path)

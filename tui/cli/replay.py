@@ -23,6 +23,8 @@ def register(subparsers) -> None:
     p.add_argument("file", metavar="FILE", help="a recording (.jsonl) written by --record")
     p.add_argument("--verify", action="store_true",
                    help="re-simulate and compare event by event; exit 1 on the first difference")  # fmt: skip
+    p.add_argument("--key", metavar="KEYFILE",
+                   help="with --verify: also check the recording's signature (run --record --key)")  # fmt: skip
     p.add_argument("--at", type=argtypes.sim_time, metavar="DUR",
                    help="show the run up to this sim time, e.g. 5d or T+05:00:00 (default: all of it)")  # fmt: skip
     p.set_defaults(func=cmd_replay)
@@ -33,12 +35,22 @@ def cmd_replay(args: Namespace) -> int:
 
     if args.verify and args.at is not None:
         raise UserError("--at does not apply to --verify (the whole recording is verified)")
+    if args.key is not None and not args.verify:
+        raise UserError("--key checks a signature: give --verify too")
+    key = None
+    if args.key is not None:
+        from sim.recording.signing import read_key
+
+        key = read_key(args.key)
     recording = open_recording(args.file)
     if args.verify:
-        result = recording.verify()
+        result = recording.verify(key=key)
         if result.ok:
             part = " (truncated recording: verified as a prefix)" if result.truncated else ""
-            print(f"{args.file}: identical: {result.events} events · digest {result.digest}{part}")
+            signed = (recording.trailer or {}).get("hmac") and key is None
+            part += " (signed: give --key KEYFILE to check the signature)" if signed else ""
+            print(f"{args.file}: {result.message}: {result.events} events · digest "
+                  f"{result.digest}{part}")  # fmt: skip
             return 0
         print(f"{args.file}: DIFFERS: {result.message}", file=sys.stderr)
         return 1

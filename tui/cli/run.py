@@ -24,6 +24,9 @@ def register(sub) -> None:
     )
     p.add_argument("--record", metavar="FILE", help="record the run to FILE (JSON Lines)")
     argtypes.add_force_argument(p, "--record FILE")
+    p.add_argument("--key", metavar="KEYFILE",
+                   help="with --record: sign the recording with the secret in KEYFILE "
+                        "(check with cdtx replay FILE --verify --key KEYFILE)")  # fmt: skip
     p.add_argument("--from", dest="from_", metavar="FILE",
                         help="branch from a recording instead of starting a scenario")  # fmt: skip
     p.add_argument("--at", dest="branch_at", type=argtypes.sim_time, metavar="DUR",
@@ -46,10 +49,16 @@ def cmd_run(args: Namespace) -> int:
         ex.run(args.until)
         print_result(args, ex)
         return 0
+    key = getattr(args, "key", None)
+    if key is not None and record is None:
+        raise UserError("--key signs a recording: give --record FILE too")
     if record is not None:
         _check_record_path(record, args, source, inject_file)
     from scenarios.load import load_injects
     from sim.recording import Recorder, RecordingError
+    from sim.recording.signing import read_key
+
+    secret = read_key(key) if key is not None else None
 
     injects = load_injects(inject_file) if inject_file else None
     try:
@@ -78,7 +87,9 @@ def cmd_run(args: Namespace) -> int:
         # The recorder starts once every inject is accepted (it writes the events so far first):
         # a refused inject leaves no half-made recording behind, nor overwrites an older one.
         recorder = (
-            Recorder(record, ex, parent=parent, force=args.force) if record is not None else None
+            Recorder(record, ex, parent=parent, force=args.force, key=secret)
+            if record is not None
+            else None
         )
     except RecordingError as exc:
         raise UserError(str(exc)) from None

@@ -20,6 +20,13 @@ def register(sub) -> None:
         "reaches the address runs the exercise)",
     )
     p.add_argument(
+        "--join",
+        metavar="URL",
+        help="serve a seat of a hosted exercise (cdtx host) instead of a console: the seat's "
+        "view of 'cdtx join URL' in the browser; its token from --token or CDTX_TOKEN",
+    )
+    p.add_argument("--token", help="with --join: the seat's token")
+    p.add_argument(
         "play_args",
         nargs=argparse.REMAINDER,
         metavar="-- PLAY OPTIONS",
@@ -41,9 +48,7 @@ def _check_play_options(extra: list[str]) -> None:
 def cmd_serve(args) -> int:
     from scenarios.errors import UserError
 
-    from ..web_guard import WILDCARDS, is_loopback
-
-    remote = args.host in WILDCARDS or not is_loopback(args.host)
+    remote = not is_loopback(args.host)
     if remote and not args.allow_remote:
         raise UserError(
             f"--host {args.host or repr('')} can be reached from other machines and the console has "
@@ -52,25 +57,48 @@ def cmd_serve(args) -> int:
     extra = list(args.play_args or [])
     if extra[:1] == ["--"]:
         extra = extra[1:]  # only the separator; a later "--" belongs to the play options
-    _check_play_options(extra)
+    if args.join:
+        command_args = _join_command(args, extra)
+    else:
+        _check_play_options(extra)
+        command_args = ["play", *extra]
     try:
         server_class = guarded_server_class(args.host, args.port)
     except ImportError:
         raise UserError("'cdtx serve' needs textual-serve: pip install 'cdtx[serve]'") from None
     check_port_free(args.host, args.port)
-    command = shlex.join([sys.executable, "-m", "tui.cli", "play", *extra])
+    command = shlex.join([sys.executable, "-m", "tui.cli", *command_args])
     if remote:
         print(
             f"cdtx: WARNING: serving on {args.host}: there is no authentication; anyone who "
             "can reach this address can run the exercise.",
             file=sys.stderr,
         )
-    print(f"cdtx: serving the console at http://{args.host}:{args.port}/", file=sys.stderr)
+    what = f"the seat of {args.join}" if args.join else "the console"
+    print(f"cdtx: serving {what} at http://{args.host}:{args.port}/", file=sys.stderr)
     try:
         server_class(command, host=args.host, port=args.port, title="cdtx").serve()
     except OSError as exc:  # the port was taken between the check and the start
         raise UserError(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}") from None
     return 0
+
+
+def _join_command(args, extra: list[str]) -> list[str]:
+    """``cdtx join URL`` for the served page; the token goes to it through the environment
+    (CDTX_TOKEN), never on a command line that ``ps`` shows."""
+    import os
+
+    from scenarios.errors import UserError
+
+    if extra:
+        raise UserError("--join serves a seat: it takes no play options")
+    token = args.token or os.environ.get("CDTX_TOKEN")
+    if not token:
+        raise UserError("--join: give the seat's token (--token T or CDTX_TOKEN)")
+    if not args.join.startswith(("ws://", "wss://")):
+        raise UserError(f"--join {args.join}: the host's address starts with ws:// or wss://")
+    os.environ["CDTX_TOKEN"] = token  # inherited by each page's process
+    return ["join", args.join]
 
 
 def check_port_free(host: str, port: int) -> None:
@@ -92,20 +120,42 @@ def check_port_free(host: str, port: int) -> None:
     probe.close()
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (an address or ``localhost``) is reachable from this machine only."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def refusal(host_header: str | None, origin: str | None, host: str, port: int) -> str | None:
+    """Why a request to the console served on ``host``:``port`` must be refused (None: serve
+    it): its ``Host`` must name the served address (DNS rebinding) and a browser's ``Origin``
+    this console (cross-site WebSocket hijacking). The checks are the host's, shared
+    (tui/host/origin.py)."""
+    from ..host.origin import host_header_allowed, origin_allowed
+
+    if not host_header_allowed(host_header, host, port):
+        return f"Host {host_header!r} is not the address this console is served on"
+    if not origin_allowed(origin, host, port):
+        return f"Origin {origin!r} is another site: cross-site requests are refused"
+    return None
+
+
 def guarded_server_class(host: str, port: int):
-    """textual-serve's Server with every request checked by :func:`tui.web_guard.refusal`
-    (Host against the served address, Origin against this console): 403 otherwise.
-    ImportError without textual-serve."""
+    """textual-serve's Server with every request checked by :func:`refusal` (Host against the
+    served address, Origin against this console): 403 otherwise. ImportError without
+    textual-serve."""
     from aiohttp import web
     from textual_serve.server import Server
 
-    from ..web_guard import allowed_hosts, refusal
-
-    allowed = allowed_hosts(host, port)
-
     @web.middleware
     async def guard(request, handler):
-        why = refusal(request.headers.get("Host"), request.headers.get("Origin"), allowed)
+        why = refusal(request.headers.get("Host"), request.headers.get("Origin"), host, port)
         if why is not None:
             raise web.HTTPForbidden(text=f"cdtx: refused: {why}\n")
         return await handler(request)

@@ -39,7 +39,7 @@ from scenarios.errors import CdtxError, UserError
 from sim.events import Event
 from sim.seats import ALL_STATES, POSITIONS, RATINGS, Disclosure, Seat
 
-from .origin import host_header_allowed, origin_allowed
+from ..web_guard import allowed_hosts, refusal
 
 #: WebSocket close codes (4000-4999 are the application's).
 CLOSE_REFUSED, CLOSE_HOST_STOPPED = 4001, 4002
@@ -207,6 +207,7 @@ class Host:
                                    max_size=MAX_INPUT)  # fmt: skip
         if self.port == 0:
             self.port = self._server.sockets[0].getsockname()[1]
+        self._allowed = allowed_hosts(self.address, self.port)
         with self._lock:
             self._loop, self._loop_thread = asyncio.get_running_loop(), threading.get_ident()
         # The scenario, the exercise and the log so far live as long as the host: keep them out
@@ -235,12 +236,13 @@ class Host:
         await self.stop()
 
     def _check_request(self, connection: ServerConnection, request: Request) -> Response | None:
-        origin = request.headers.get("Origin")
-        if not origin_allowed(origin, self.address, self.port):
-            return connection.respond(403, f"Origin {origin} may not open a seat here\n")
-        if not host_header_allowed(request.headers.get("Host"), self.address, self.port):
-            return connection.respond(403, "Host header does not name this host\n")
-        return None
+        """The Host and Origin check of ``cdtx serve`` (tui/web_guard.py): no page of another
+        site, and no DNS-rebound name, opens a seat through a participant's browser."""
+        hosts, origins = request.headers.get_all("Host"), request.headers.get_all("Origin")
+        if len(hosts) != 1 or len(origins) > 1:
+            return connection.respond(400, "one Host header, at most one Origin\n")
+        why = refusal(hosts[0], origins[0] if origins else None, self._allowed)
+        return None if why is None else connection.respond(403, why + "\n")
 
     async def _handle(self, socket: ServerConnection) -> None:
         try:
