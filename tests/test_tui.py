@@ -944,6 +944,8 @@ def test_small_feedback_toasts_and_ids(tmp_path):
                 form = await _open_inject(pilot, app, "incident")
                 offered.append(form.values()["params.id"])
                 actor = form.query_one(f"#f{form._generation}-1", Select)
+                # A Select takes its value when mounted: on a loaded machine, wait for it.
+                await wait_for(pilot, lambda: actor.value is not Select.NULL)  # noqa: B023
                 assert actor.value == "iron-lantern" and "IRON LANTERN" in str(actor._options)
                 _set(form, "params.targets", "EE:energy")
                 await pilot.press("ctrl+s")
