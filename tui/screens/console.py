@@ -191,6 +191,10 @@ class ConsoleScreen(Screen):
             self.post_message(SessionChanged(version))
 
     def on_session_changed(self, message: SessionChanged) -> None:
+        # Shown with the next frame the screen draws: changes until then join this one.
+        self.call_after_refresh(self._show_changes)
+
+    def _show_changes(self) -> None:
         self._change_posted = False
         self.version = self.session.version
 

@@ -74,7 +74,7 @@ class StatusHeader(Static):
         line.append(f"{self.calendar.format(t)} Brussels", css("header--calendar"))
         text = Text("\n").join([top, line])
         text.no_wrap, text.overflow = True, "ellipsis"
-        self.update(text)
+        self.update(text, layout=False)  # two lines, always: no layout of the screen
 
 
 def milestone_time(stage) -> float | None:
@@ -112,7 +112,7 @@ class ProcedureTracker(Static):
             if stage.t is not None and shown is not None and stage.t > shown:
                 detail.append(f" ({format_offset(stage.t)})", "dim")
             table.add_row(Text(mark, style), Text(name, style), when, detail)
-        self.update(table)
+        self.update(table, layout=False)  # seven rows, a fixed height: no layout of the screen
 
 
 class UpcomingList(OptionList):
