@@ -105,6 +105,7 @@ class ConsoleScreen(Screen):
         self._decision_open = False
         self._warned = False
         self._change_posted = False
+        self._show_on = None  # the screen whose next frame will show the changes
         self._upcoming: list = []
 
     # -- layout ----------------------------------------------------------------------------
@@ -191,11 +192,22 @@ class ConsoleScreen(Screen):
             self.post_message(SessionChanged(version))
 
     def on_session_changed(self, message: SessionChanged) -> None:
-        # Shown with the next frame the screen draws: changes until then join this one.
-        self.call_after_refresh(self._show_changes)
+        self._change_posted = False
+        # Shown with the next frame drawn: changes until then join this one. (The frame is the
+        # top screen's; if another screen came up since, ask its frame too: a dialog's closing
+        # must not lose the show.)
+        if self._show_on is not self.app.screen:
+            self._show_on = self.app.screen
+            self.call_after_refresh(self._show_changes)
+
+    def on_screen_resume(self) -> None:
+        # Back from a dialog or the evaluator's screen: show the session as it is now (a show
+        # asked of a screen that has gone since is not lost).
+        self._show_on = None
+        self.version = self.session.version
 
     def _show_changes(self) -> None:
-        self._change_posted = False
+        self._show_on = None
         self.version = self.session.version
 
     # -- showing: watchers -----------------------------------------------------------------
