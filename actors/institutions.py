@@ -6,14 +6,21 @@ from collections.abc import Sequence
 
 from scenarios.measures import MEASURES_DECLARED
 
-from .delegation import EVIDENCE_NEEDED
-from .roster import MemberState
+from .delegation import EVIDENCE_NEEDED, NAMING, WORDED
 
-#: What the chair tables when a measure is blocked (the Ghostwriter and July 2021 pattern:
-#: weaker wording rather than nothing).
+#: What the chair tables when a measure is blocked and its wording cannot be weakened further
+#: (scenarios/measures.py): a listing or conclusions become a declaration; a declaration becomes
+#: a statement of the High Representative in her own name.
 COMPROMISE = {m.id: m.compromise for m in MEASURES_DECLARED if m.compromise}
 MAX_DEFERRALS = 1
-INITIATIVE_AT = 0.3  # a victim whose drive is below this leaves the initiative to the HR
+INITIATIVE_AT = 0.3  # a capital whose drive is below this leaves the initiative to the HR
+VICTIM_DRIVE = 0.3  # what being hit adds to a capital's drive to propose
+ATTRIBUTED_DRIVE = 0.2  # ... and having named the attacker itself
+COALITION_AT = 1.2  # capitals with this much drive co-sponsor the proposal (a push coalition)
+COALITION_MAX = 5  # co-sponsors named (Oct 2018: five capitals asked for the sanctions regime)
+NAME_STATE_AT = 0.6  # EU confidence needed before a text names the state rather than the territory
+#: A veto with this many blockers or fewer leaves room for the HR to speak in her own name.
+STATEMENT_MAX_BLOCKERS = 2
 
 
 def assessment_confidence(national: Sequence[float]) -> float:
@@ -28,31 +35,68 @@ def assessment_confidence(national: Sequence[float]) -> float:
     return round(min(0.95, max(0.25, 1.0 - miss)), 4)
 
 
-def initiator(victims: Sequence[MemberState], severity: float) -> str:
-    """The victim with the most drive proposes; if none has enough, the High Representative."""
-    best, drive = None, -1.0
-    for state in victims:
-        d = state.stance + severity
+def allowed_naming(attributed: bool, confidence: float) -> str:
+    """The strongest wording the Union's text may use: no name until a capital or partner has
+    named the actor (or does so the same day); the state itself only on a firm assessment,
+    otherwise "from the territory of"."""
+    if not attributed:
+        return "none"
+    return "state" if confidence >= NAME_STATE_AT else "territory"
+
+
+def initiator(
+    drives: Sequence[tuple[str, float]],
+) -> tuple[str, list[str]]:
+    """Who proposes: the capital with the most drive (ties: roster order), with the capitals
+    above :data:`COALITION_AT` as co-sponsors; the High Representative if no capital has
+    :data:`INITIATIVE_AT`. ``drives`` are ``(code, drive)`` pairs in roster order."""
+    best, drive = None, -1e9
+    for code, d in drives:
         if d > drive:
-            best, drive = state, d
-    if best is not None and drive >= INITIATIVE_AT:
-        return best.code
-    return "hr"
+            best, drive = code, d
+    if best is None or drive < INITIATIVE_AT:
+        return "hr", []
+    keen = sorted(((d, c) for c, d in drives if c != best and d >= COALITION_AT), reverse=True)
+    return best, sorted(c for _, c in keen[:COALITION_MAX])
 
 
-def chair_move(
-    measure: str, confidence: float, deferrals: int, adopted: Sequence[str]
+def drive(stance: float, severity: float, victim: bool, attributed: bool) -> float:
+    """A capital's drive to table a response: its instructed stance and the severity, more when
+    it was hit or has named the attacker itself (initiators need not be victims)."""
+    return (
+        stance
+        + severity
+        + (VICTIM_DRIVE if victim else 0.0)
+        + (ATTRIBUTED_DRIVE if attributed else 0.0)
+    )
+
+
+def after_veto(
+    measure: str,
+    naming: str,
+    confidence: float,
+    deferrals: int,
+    blockers: int,
+    adopted: Sequence[str],
 ) -> tuple[str, str | None]:
-    """After a blocked decision: ``("defer", None)``, ``("compromise", measure)`` or ``("drop", None)``.
+    """The chair's move after a blocked decision, weakest concession first:
 
-    The chair defers once when the evidence is short of what the measure needs, in the hope that
-    more arrives; otherwise tables the weaker measure unless that was already adopted.
+    * ``("redraft", naming)``: the same measure with weaker wording (a declaration or
+      conclusions naming the state or the territory);
+    * ``("defer", None)``: once, when the evidence is short of what the measure needs;
+    * ``("lower", measure)``: a listing or conclusions become a declaration;
+    * ``("statement", "hr_statement")``: a blocked declaration becomes a statement of the HR in
+      her own name (few blockers; no consensus needed);
+    * ``("withdraw", None)``: the text is withdrawn.
     """
+    if measure in WORDED and naming != NAMING[0]:
+        return "redraft", NAMING[NAMING.index(naming) - 1]
     if deferrals < MAX_DEFERRALS and confidence < EVIDENCE_NEEDED[measure] + 0.1:
         return "defer", None
-    weaker = COMPROMISE.get(measure)
-    while weaker is not None and weaker in adopted:
-        weaker = COMPROMISE.get(weaker)
-    if weaker is not None:
-        return "compromise", weaker
-    return "drop", None
+    lower = COMPROMISE.get(measure)
+    if lower == "hr_statement":
+        if blockers <= STATEMENT_MAX_BLOCKERS and lower not in adopted:
+            return "statement", lower
+    elif lower is not None and lower not in adopted:
+        return "lower", lower
+    return "withdraw", None

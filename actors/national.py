@@ -65,21 +65,38 @@ def add_confidence(confidence: float, delta: float) -> float:
     return min(CONFIDENCE_CAP, max(0.0, confidence + delta))
 
 
-def political_will(state: MemberState, sponsor: str | None, victim: bool, pressure: float) -> float:
-    """Readiness to name the attacker publicly: stance, plus victimhood and pressure, minus ties."""
+#: A capital joins a coordinated attribution with this much less confidence than it needs to
+#: attribute alone: partners share the political exposure (docs/model.md, *Attribution*).
+COORDINATION_MARGIN = 0.1
+
+
+def political_will(
+    state: MemberState, sponsor: str | None, victim: bool, pressure: float, instructions=None
+) -> float:
+    """Readiness to name the attacker publicly: stance, plus victimhood and pressure, minus ties.
+    ``instructions`` (actors.delegation.Instructions) give this run's stance and ties."""
+    source = state if instructions is None else instructions
     return (
-        state.stance
+        source.stance
         + (VICTIM_RESOLVE if victim else 0.0)
         + PRESSURE_WEIGHT * pressure
-        - TIE_WEIGHT * state.tie(sponsor)
+        - TIE_WEIGHT * source.tie(sponsor)
     )
 
 
 def will_attribute(
-    state: MemberState, confidence: float, sponsor: str | None, victim: bool, pressure: float
+    state: MemberState,
+    confidence: float,
+    sponsor: str | None,
+    victim: bool,
+    pressure: float,
+    instructions=None,
+    coordinated: bool = False,
 ) -> bool:
-    """National attribution is a sovereign political choice: enough evidence AND the will to say it."""
+    """National attribution is a sovereign political choice: enough evidence AND the will to say
+    it; ``coordinated``: alongside others, with :data:`COORDINATION_MARGIN` less evidence."""
+    needed = state.attribution_threshold - (COORDINATION_MARGIN if coordinated else 0.0)
     return (
-        confidence >= state.attribution_threshold
-        and political_will(state, sponsor, victim, pressure) > 0.0
+        confidence >= needed
+        and political_will(state, sponsor, victim, pressure, instructions) > 0.0
     )

@@ -19,8 +19,9 @@ from typing import Literal
 #: ``agreed``: adopted when the PSC agrees (or, without a vote, when tabled);
 #: ``silence_procedure``: the PSC's agreement is confirmed by a silence procedure;
 #: ``council``: COREPER prepares it and the Council adopts it (at a FAC or in writing);
-#: ``invoked``: a victim invokes a treaty article; no EU decision is taken.
-Adoption = Literal["agreed", "silence_procedure", "council", "invoked"]
+#: ``invoked``: a victim invokes a treaty article; no EU decision is taken;
+#: ``statement``: the High Representative speaks in her own name, without a vote.
+Adoption = Literal["agreed", "silence_procedure", "council", "invoked", "statement"]
 
 
 @dataclass(frozen=True)
@@ -74,11 +75,22 @@ MEASURES_DECLARED: tuple[Measure, ...] = (
         legal_basis=TOOLBOX,
     ),
     Measure(
+        # What is left after a veto of a declaration: the High Representative speaks in her own
+        # name, which needs no consensus (a Hong Kong FAC statement, spring 2021); a lower rung
+        # than the declaration on behalf of the EU it replaces.
+        "hr_statement", 2, "stability",
+        name="a statement by the High Representative in her own name",
+        short_name="HR statement",
+        evidence_needed=0.3, cost=0.0, ties_factor=0.0,
+        adoption="statement", adopting_body="hr", vote=False,
+        legal_basis="the High Representative's own authority (no consensus needed)",
+    ),
+    Measure(
         "hr_declaration", 3, "stability",
         name="a declaration by the High Representative on behalf of the EU",
         short_name="HR declaration",
         evidence_needed=0.4, cost=0.15, ties_factor=1.0,
-        adoption="silence_procedure", adopting_body="psc", compromise="cooperative",
+        adoption="silence_procedure", adopting_body="psc", compromise="hr_statement",
         proposed_for_rung=True, time_metric="t_hr_declaration",
         legal_basis=TOOLBOX + ", agreed by consensus",
     ),

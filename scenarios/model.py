@@ -20,6 +20,7 @@ from pydantic import (
     PrivateAttr,
     WithJsonSchema,
     create_model,
+    model_validator,
 )
 
 from .vocabulary import (
@@ -84,9 +85,30 @@ StateCode = Annotated[
 def is_state_code(metadata: Any) -> bool:
     """Whether a field's metadata (or an ``Annotated`` type's) makes it a :data:`StateCode`."""
     metadata = getattr(metadata, "__metadata__", metadata)
-    return any(getattr(m, "func", None) is _state_code for m in metadata or ())
+    if not isinstance(metadata, (tuple, list)):
+        return False  # a plain type (e.g. NoneType in an optional field) carries no metadata
+    return any(getattr(m, "func", None) is _state_code for m in metadata)
 
 
+def _outsider(value: str) -> str:
+    if value in EU27:
+        raise ValueError(
+            f"{value} is a member state: partners and third parties are outside the Union"
+        )
+    return value
+
+
+#: A partner of the Union or a victim outside it: a third state (UK, US, UA) or an international
+#: organisation (NATO, OPCW), in capitals.
+OutsiderCode = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Z][A-Z0-9]{1,7}$",
+        description="A third state or international "
+        "organisation, e.g. UK, US, UA, NATO, OPCW (not a member state).",
+    ),  # fmt: skip
+    AfterValidator(_outsider),
+]
 SponsorCode = Annotated[
     str,
     Field(pattern=r"^[A-Z]{2}$", description="Two-letter code of a (possible) sponsoring state."),
@@ -171,6 +193,19 @@ class StateOverride(Model):
     )
 
 
+class Partner(Model):
+    """A partner of the Union (third state or organisation) that attributes on its own evidence
+    and will, and joins coordinated attributions (docs/model.md, *Attribution*)."""
+
+    id: OutsiderCode
+    name: str = Field(min_length=1)
+    intel: Unit = Field(0.8, description="Intelligence (attribution) capability, 0..1.")
+    attribution_threshold: Unit = Field(
+        0.7, description="Confidence it needs before attributing publicly, 0..1."
+    )
+    stance: Signed = Field(0.6, description="Readiness to name an attacker, -1..1.")
+
+
 class ThreatActor(Model):
     id: Identifier
     name: str = Field(min_length=1)
@@ -202,8 +237,25 @@ class SeverityChange(Model):
 
 
 class Target(Model):
-    state: StateCode
+    """A member state hit in a sector, or (``third_party``) a victim outside the Union: a third
+    state or an international organisation (Decision (CFSP) 2019/797 covers both)."""
+
+    state: StateCode | None = None
+    third_party: OutsiderCode | None = Field(
+        None, description="A victim outside the Union (third state or organisation), e.g. UA."
+    )
     sector: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_victim(self) -> Target:
+        if (self.state is None) == (self.third_party is None):
+            raise ValueError("a target has either a state (a member state) or a third_party")
+        return self
+
+    @property
+    def victim(self) -> str:
+        """The code of whoever is hit, member state or third party."""
+        return self.state or self.third_party or ""
 
 
 class Incident(Model):
@@ -242,6 +294,9 @@ class Procedure(Model):
     )
     initiation: Duration | None = Field(None, description="From awareness to a proposal.")
     hwpci_package: Duration | None = Field(None, description="Evidence package for a listing.")
+    text_drafting: Duration | None = Field(
+        None, description="EEAS drafting of a declaration or conclusions before HWPCI reads it."
+    )
     psc_extraordinary: Duration | None = Field(None, description="Notice for an extraordinary PSC.")
     silence_procedure: Duration | None = Field(
         None, description="Silence procedure (HR declaration)."
@@ -256,6 +311,21 @@ class Procedure(Model):
     )
     deliberation_rounds: Annotated[int, Field(ge=0, le=50), NotBool] | None = Field(
         None, description="Rounds per meeting."
+    )
+    instruction_spread: Unit | None = Field(
+        None,
+        description="Spread of each delegation's per-run instructions around its profile "
+        "(stance and ties); 0 pins every delegation to its profile.",
+    )
+    coordinated_attribution: bool | None = Field(
+        None,
+        description="Capitals and partners hold their attributions for a date agreed together: "
+        "the day the Union's declaration or conclusions are adopted (Viasat, 10 May 2022).",
+    )
+    attribution_wait: Duration | None = Field(
+        None,
+        description="How long an initiative for a declaration or conclusions waits for a "
+        "national or partner attribution before it goes ahead without naming anyone.",
     )
 
 
@@ -280,9 +350,19 @@ class IntelParams(Model):
 
 class AttributeParams(Model):
     states: Annotated[list[StateCode], Form("States attributing", placeholder="EE, LT")] = Field(
-        min_length=1
+        default_factory=list
+    )
+    # Hidden from the console's inject form for now (files and the engine take it).
+    partners: Annotated[list[OutsiderCode], Form(hidden=True)] = Field(
+        default_factory=list, description="Partners (UK, US, NATO...) attributing with them."
     )
     actor: ActorRef
+
+    @model_validator(mode="after")
+    def _someone(self) -> AttributeParams:
+        if not self.states and not self.partners:
+            raise ValueError("an attribution needs at least one of states or partners")
+        return self
 
 
 class MediaParams(Model):
@@ -306,6 +386,11 @@ class ProposeParams(Model):
         StateCode | Literal["hr"],
         Form("Proposed by", default="hr", placeholder="hr or a state code"),
     ]
+    naming: Annotated[Literal["none", "territory", "state"] | None, Form(hidden=True)] = Field(
+        None,
+        description="How the text names the perpetrator (declarations and conclusions). Given, "
+        "it is used as written, even before any attribution; left out, the model drafts it.",
+    )
 
 
 class InvokeParams(Model):
@@ -437,6 +522,9 @@ class Scenario(Model):
     objectives: list[Objective] = Field(default_factory=list)
     member_states: dict[StateCode, StateOverride] = Field(default_factory=dict)
     players: list[StateCode] = Field(default_factory=list)
+    partners: list[Partner] = Field(
+        default_factory=list, description="Partners that attribute alongside member states."
+    )
     threat_actors: list[ThreatActor] = Field(min_length=1)
     incidents: list[Incident] = Field(default_factory=list)
     procedure: Procedure = Field(default_factory=Procedure)

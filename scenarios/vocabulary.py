@@ -37,6 +37,11 @@ BODIES: tuple[str, ...] = ("hwpci", "psc", "coreper", "council")
 ADVERSARY_ACTIONS: tuple[str, ...] = ("cease", "continue", "escalate", "new_wave")
 #: Treaty article a victim invokes -> the measure it brings (rung 5).
 ARTICLES: dict[str, str] = {m.article: m.id for m in MEASURES_DECLARED if m.article}
+#: Measures outside the response ladder: invoked by the state attacked, they open an assistance
+#: track (aid, the crisis arrangements) and are reported apart from the ladder.
+ASSISTANCE: tuple[str, ...] = tuple(m.id for m in MEASURES_DECLARED if m.adoption == "invoked")
+#: How a declaration or conclusions name the perpetrator, weakest first.
+NAMING_LEVELS: tuple[str, ...] = ("none", "territory", "state")
 
 
 #: Metrics an objective can be measured against. Times are hours since the scenario start.

@@ -15,14 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .names import PROPOSER_NAMES, body, measure, pct, short, state_name
+from .names import PROPOSER_NAMES, body, measure, naming, pct, short, state_name
 
 Text = Callable[[Mapping[str, Any]], str]
 
 #: The stages events are grouped by, in the order of the procedure.
 STAGES: tuple[str, ...] = (
     "exercise", "facilitator", "inject", "incident", "detection", "awareness", "initiation",
-    "hwpci", "meeting", "psc", "council", "reaction",
+    "hwpci", "meeting", "psc", "council", "reaction", "assistance",
 )  # fmt: skip
 
 
@@ -178,9 +178,15 @@ INCIDENT = EventKind(
     lambda d: (
         f"{d['incident']}: {d['actor_name']} hits "
         + ", ".join(f"{t['state']} ({t['sector']})" for t in d["targets"])
+        + "".join(
+            f", {t['third_party']} ({t['sector']}, outside the Union)"
+            for t in d.get("third_parties", [])
+        )
         + f"; severity {d['score']:.0%}, proportionate rung {d['recommended_rung']}"
     ),
-    "A malicious cyber activity starts (or a new wave of it).",
+    "A malicious cyber activity starts (or a new wave of it). ``third_parties``: victims "
+    "outside the Union (third states, international organisations).",
+    optional="third_parties",
 )
 ESCALATION = EventKind(
     "escalation",
@@ -244,8 +250,39 @@ ATTRIBUTED = EventKind(
         f"{d['state']} publicly attributes the activity to {d['actor']}"
         + (f" (sponsor {d['sponsor']})" if d.get("sponsor") else "")
     ),
-    "A state attributes the activity publicly (a sovereign decision).",
+    "A state attributes the activity publicly (a sovereign decision). ``how``: ``decision`` "
+    "(its own, on its evidence and will), ``coordinated`` (with others, the day the Union's "
+    "text comes) or ``inject``.",
     names_actor=True,
+)
+PARTNER_EVIDENCE = EventKind(
+    "partner_evidence",
+    "awareness",
+    "partner actor confidence cause",
+    lambda d: f"Partner {d['partner']} services: attribution confidence {pct(d['confidence'])}",
+    "A partner's (UK, US, NATO...) confidence in attributing the activity changes.",
+)
+PARTNER_ATTRIBUTED = EventKind(
+    "partner_attributed",
+    "awareness",
+    "partner actor sponsor how confidence",
+    lambda d: (
+        f"Partner {d['partner']} publicly attributes the activity to {d['actor']}"
+        + (f" (sponsor {d['sponsor']})" if d.get("sponsor") else "")
+        + f", {d['how']}"
+    ),
+    "A partner of the Union attributes the activity publicly (own decision, coordinated or "
+    "inject).",
+    names_actor=True,
+)
+THIRD_PARTY_REPORT = EventKind(
+    "third_party_report",
+    "awareness",
+    "party incident to",
+    lambda d: (
+        f"{d['party']} (outside the Union) reports {d['incident']} to EU INTCEN and the CSIRTs"
+    ),
+    "A victim outside the Union tells INTCEN and the member states' CSIRTs.",
 )
 ASSESSMENT = EventKind(
     "assessment",
@@ -276,8 +313,11 @@ PROPOSAL = EventKind(
     "proposal measure by parent origin",
     lambda d: (
         f"{d['proposal']}: {PROPOSER_NAMES.get(d['by'], d['by'])} proposes {measure(d['measure'])}"
+        + (f" (with {', '.join(d['cosponsors'])})" if d.get("cosponsors") else "")
     ),
-    "A measure is proposed (by a state, the High Representative or the chair's compromise).",
+    "A measure is proposed (by a state, the High Representative or the chair's compromise); "
+    "``cosponsors``: the capitals of a push coalition.",
+    optional="cosponsors",
 )
 PROPOSAL_JOINED = EventKind(
     "proposal_joined",
@@ -293,6 +333,16 @@ INVOKED = EventKind(
     lambda d: f"{d['by']} invokes Art. {d['article']}",
     "A victim invokes Art. 42(7) TEU or Art. 222 TFEU.",
 )
+ASSISTANCE = EventKind(
+    "assistance",
+    "assistance",
+    "article measure by track",
+    lambda d: (
+        f"Assistance track opened: {d['by']} invokes Art. {d['article']} ({d['track']}); "
+        "not a measure against the attacker"
+    ),
+    "Art. 42(7) / 222 open an assistance track, off the response ladder (aid, IPCR).",
+)
 EVIDENCE_PACKAGE = EventKind(
     "evidence_package",
     "hwpci",
@@ -305,8 +355,13 @@ PREPARED = EventKind(
     "prepared",
     "hwpci",
     "body proposal measure",
-    lambda d: f"HWPCI prepares {d['proposal']} ({measure(d['measure'])}) for the PSC",
-    "HWPCI has prepared a proposal for the PSC.",
+    lambda d: (
+        f"HWPCI prepares {d['proposal']} ({measure(d['measure'])}) for the PSC"
+        + (f" in {d['rounds']} sittings" if d.get("rounds", 1) > 1 else "")
+    ),
+    "HWPCI has prepared a proposal for the PSC; ``rounds``: sittings it took (more when the "
+    "delegations start far apart).",
+    optional="rounds",
 )
 
 # -- meetings and decisions ---------------------------------------------------------------------
@@ -354,10 +409,30 @@ DECISION = EventKind(
     "oppose blockers cohesion",
     lambda d: (
         f"{body(d['body'])} {'agrees' if d['adopted'] else 'cannot agree'} on {d['proposal']} "
-        f"({short(d['measure'])}), {d['reason']}: {d['support']} support, {d['abstain']} abstain, "
+        f"({short(d['measure'])}{', ' + naming(d.get('naming')) if d.get('naming') else ''}), "
+        f"{d['reason']}: {d['support']} support, {d['abstain']} abstain, "
         f"{d['constructive_abstention']} formal abstention, {d['oppose']} oppose"
     ),
-    "The PSC or the Council decides on a proposal under the decision rule.",
+    "The PSC or the Council decides on a proposal under the decision rule; ``naming`` (for "
+    "declarations and conclusions): how the text names the perpetrator.",
+    optional="naming",
+)
+REDRAFTED = EventKind(
+    "redrafted",
+    "psc",
+    "proposal measure naming previous",
+    lambda d: (
+        f"{d['proposal']} redrafted with weaker wording: {naming(d['previous'])} -> "
+        f"{naming(d['naming'])}"
+    ),
+    "After a veto the text is redrafted with weaker wording (for the next sitting).",
+)
+WITHDRAWN = EventKind(
+    "withdrawn",
+    "psc",
+    "proposal measure reason",
+    lambda d: f"{d['proposal']} ({measure(d['measure'])}) withdrawn: {d['reason']}",
+    "After a veto the text is withdrawn (the HR may speak in her own name instead).",
 )
 DEFERRED = EventKind(
     "deferred",
@@ -417,8 +492,23 @@ ADOPTED = EventKind(
     "adopted",
     "council",
     "proposal measure rung body how",
-    lambda d: f"ADOPTED: {measure(d['measure'])} (rung {d['rung']}, {d['how']})",
-    "A measure is adopted (or, at rung 5, invoked).",
+    lambda d: (
+        f"ADOPTED: {measure(d['measure'])} (rung {d['rung']}, {d['how']})"
+        + (f"; wording: {naming(d['naming'])}" if d.get("naming") else "")
+    ),
+    "A measure is adopted; ``naming`` (declarations, conclusions, HR statements): how the "
+    "text names the perpetrator.",
+    optional="naming",
+)
+LISTING_REVIEW = EventKind(
+    "listing_review",
+    "council",
+    "proposal review renewed",
+    lambda d: (
+        f"Annual review of the listing {d['proposal']} (#{d['review']}): "
+        + ("renewed" if d["renewed"] else "NOT renewed, the listing lapses")
+    ),
+    "The yearly review of a listing, a unanimity point (Decision (CFSP) 2019/797).",
 )
 
 # -- the threat actor ----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ event with the kernel step at which it was applied, so a recording re-simulates 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -15,7 +16,7 @@ import simpy
 from pydantic import TypeAdapter, ValidationError
 
 import scenarios
-from actors.roster import roster_for
+from actors.roster import MemberState, roster_for
 from scenarios.errors import CdtxError
 from scenarios.model import INJECT_TYPE, Incident, Inject, InjectBase, Scenario, references
 from scenarios.vocabulary import EU27, MAX_HOURS, bounded_hours, format_duration
@@ -74,6 +75,14 @@ class DecisionRequest:
     body: str
 
 
+class _ClockReached(Exception):
+    """Leaves ``env.step()`` once the timeout that moves the clock has been processed."""
+
+
+def _clock_reached(event: simpy.Event) -> None:
+    raise _ClockReached
+
+
 class Exercise:
     """A run of ``scenario`` with ``seed`` (default: the scenario's own seed).
 
@@ -107,6 +116,13 @@ class Exercise:
         self.log = EventLog()
         self.rng = Streams(seed)
         self.roster = roster_for(self.scenario)
+        #: Partners of the Union that attribute (scenario ``partners``), as attributor profiles.
+        self.partners = {
+            p.id: MemberState(
+                p.id, p.name, 0.0, (), 0.5, p.intel, 0.5, p.stance, 0.5, p.attribution_threshold
+            )  # fmt: skip
+            for p in self.scenario.partners
+        }
         self.timing = timing_for(self.scenario.procedure)
         self.calendar = Calendar(self.scenario.start)
         self.world = World()
@@ -275,19 +291,27 @@ class Exercise:
 
     def advance_clock(self, t: float) -> None:
         """Move the clock forward to ``t`` when nothing is due before it, as ``env.run(until)``
-        would: an inject submitted "now" after ``run(until=t)`` then happens at ``t``. It adds
-        no kernel event, so recorded step counts stay valid; replay calls it with each input's
+        would: an inject submitted "now" after ``run(until=t)`` then happens at ``t``. It counts
+        no kernel step and leaves nothing queued, so recorded step counts stay valid; replay calls it with each input's
         recorded time."""
         if not self.pending and not self.finished and self.env.now < t < self.env.peek():
             self._move_clock(t)
 
     def _move_clock(self, t: float) -> None:
-        """Move SimPy's clock to ``t``, when nothing is due before it, with SimPy's own
-        ``run(until=t)``: its stop event is the only one processed and it is not counted in
-        ``steps``. The stop event takes a sequence number, but every event scheduled later
-        takes a larger one either way, so the order of events, and the digests, are unchanged."""
+        """Move SimPy's clock to ``t``, when nothing is due before it, without leaving a trace
+        in the kernel's queue or in ``steps``.
+
+        A timeout at ``t`` is the next event; processing it moves the clock and its one callback
+        leaves ``env.step()`` at once. (``env.run(until=t)`` would leave its spent stop event
+        queued again: SimPy 4.1 re-schedules it, and the next run counted one kernel step more
+        than a replay, which moves the clock only before each input, so the recording no longer
+        verified.) The timeout takes a sequence number, but every event scheduled later takes a
+        larger one either way, so the order of events, and the digests, are unchanged."""
         if self.env.now < t:
-            self.env.run(until=t)
+            mark = self.env.timeout(t - self.env.now)
+            mark.callbacks.append(_clock_reached)
+            with contextlib.suppress(_ClockReached):
+                self.env.step()
 
     def run_steps(self, steps: int) -> None:
         """Advance exactly to kernel step ``steps`` (replay uses this to place inputs)."""
@@ -493,7 +517,7 @@ class Exercise:
             specs = list(self.scenario.incidents)
             later = [*self.scenario.msel, *self.scheduled.values()]
             specs += [m.params for m in later if isinstance(m.params, Incident)]
-            states.update(target.state for spec in specs for target in spec.targets)
+            states.update(t.state for spec in specs for t in spec.targets if t.state)
         return states
 
     def _hours(self, value: Any, field: str) -> float:
@@ -539,8 +563,14 @@ class Exercise:
         parent: str | None = None,
         prepared: bool = False,
         start: bool = True,
+        naming: str | None = None,
+        cosponsors: list[str] | None = None,
     ) -> Proposal:
-        """Table a proposal and start its life through the procedure."""
+        """Table a proposal and start its life through the procedure.
+
+        ``naming`` fixes how the text names the perpetrator (a scenario asking for it); left
+        out, the model drafts the wording from the attributions made. ``cosponsors`` are the
+        capitals of a push coalition."""
         for existing in self.world.pending():
             if existing.measure == measure and start:
                 self.emit(K.PROPOSAL_JOINED, proposal=existing.id, measure=measure, by=by)
@@ -553,9 +583,18 @@ class Exercise:
             self.env.event(),
             parent,
         )
+        if naming is not None:
+            prop.naming, prop.forced = naming, True
         self.world.proposals.append(prop)
+        extra: dict[str, Any] = {"cosponsors": cosponsors} if cosponsors else {}
         self.emit(
-            K.PROPOSAL, proposal=prop.id, measure=measure, by=by, parent=parent, origin=source
+            K.PROPOSAL,
+            proposal=prop.id,
+            measure=measure,
+            by=by,
+            parent=parent,
+            origin=source,
+            **extra,
         )
         self.world_changed()
         if start:

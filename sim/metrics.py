@@ -4,7 +4,10 @@ Objective ratings follow HSEEP's P/S/M/U. The rule, documented in docs/model.md:
 - time metrics: P when reached by the target, S by 1.5 x the target, M later, U never;
 - rungs and measures: P at or above the target rung, S one rung short, M two short, U otherwise;
 - proportionality gap: P at or below the target, S one above, M two above, U otherwise;
-- cohesion: P at or above the target, S within 0.1, M within 0.25, U otherwise or no decision;
+- cohesion: rated on the LOWEST cohesion of any decision of the run, the vetoed ones included
+  (``cohesion_min``), so a veto followed by an easy lesser decision does not rate P: P at or
+  above the target and no decision vetoed, S within 0.1 (or at the target with a veto), M
+  within 0.25, U otherwise or no decision;
 - meeting counts: P at or above the target, S at half of it, M above zero, U at zero.
 """
 
@@ -14,7 +17,7 @@ from typing import Any
 
 from scenarios.measures import MEASURE, MEASURES_DECLARED
 from scenarios.model import Scenario
-from scenarios.vocabulary import TIME_METRICS, parse_duration
+from scenarios.vocabulary import ASSISTANCE, NAMING_LEVELS, TIME_METRICS, parse_duration
 
 from .event_kinds import (
     ADOPTED,
@@ -49,6 +52,12 @@ class Metrics:
         self.psc_meetings = 0
         self.extraordinary = 0
         self.cohesion: float | None = None
+        self.decisions: list[dict[str, Any]] = []
+        self.assistance: list[dict[str, Any]] = []
+        self.withdrawn: list[dict[str, Any]] = []
+        self.naming: str | None = None
+        self.t_partner: float | None = None
+        self.open: dict[str, dict[str, Any]] = {}  # proposal -> what is still under way
 
     def catch_up(self, events: list[Event]) -> None:
         for event in events[self.seen :]:
@@ -71,15 +80,44 @@ class Metrics:
             self.recommended = max(self.recommended, e.data["recommended_rung"])
         elif kind == ADOPTED:
             measure = e.data["measure"]
+            self.open.pop(e.data["proposal"], None)
             tkey = _ADOPTED_TIME.get(measure)
             if tkey and self.times[tkey] is None:
                 self.times[tkey] = e.t
+            if measure in ASSISTANCE:  # recordings made before the assistance track
+                return
             if self.highest is None or MEASURE[measure].rung >= MEASURE[self.highest].rung:
                 self.highest = measure
+            level = e.data.get("naming")
+            if level is not None and (
+                self.naming is None or NAMING_LEVELS.index(level) > NAMING_LEVELS.index(self.naming)
+            ):
+                self.naming = level
         elif kind == DECISION:
-            self.cohesion = e.data["cohesion"]  # the decision's own, rounded as emitted
-            if not e.data["adopted"]:
-                self.blocked.append({"measure": e.data["measure"], "by": list(e.data["blockers"])})
+            d = e.data
+            self.cohesion = d["cohesion"]  # the decision's own, rounded as emitted
+            self.decisions.append({"measure": d["measure"], "body": d["body"], "adopted": d["adopted"],
+                                   "cohesion": d["cohesion"], "naming": d.get("naming")})  # fmt: skip
+            if not d["adopted"]:
+                self.blocked.append({"measure": d["measure"], "by": list(d["blockers"])})
+            elif d["proposal"] in self.open:
+                self.open[d["proposal"]]["stage"] = f"agreed at {d['body']}, in adoption"
+        elif kind == "assistance":
+            self.assistance.append({"article": e.data["article"], "by": e.data["by"], "t": e.t})
+        elif kind == "withdrawn":
+            self.withdrawn.append({"measure": e.data["measure"], "reason": e.data["reason"]})
+            self.open.pop(e.data["proposal"], None)
+        elif kind == "partner_attributed" and self.t_partner is None:
+            self.t_partner = e.t
+        elif kind == "proposal":
+            self.open[e.data["proposal"]] = {"proposal": e.data["proposal"],
+                                             "measure": e.data["measure"], "stage": "tabled",
+                                             "since": e.t}  # fmt: skip
+        elif kind == "evidence_package" and e.data["proposal"] in self.open:
+            stage = "evidence package" if e.data["phase"] == "started" else "prepared"
+            self.open[e.data["proposal"]].update(stage=stage)
+        elif kind in ("dropped", "compromise") and e.data.get("proposal") in self.open:
+            self.open.pop(e.data["proposal"])
 
     def result(self) -> dict[str, Any]:
         highest_rung = MEASURE[self.highest].rung if self.highest else 0
@@ -95,6 +133,13 @@ class Metrics:
             psc_meetings=self.psc_meetings,
             extraordinary_meetings=self.extraordinary,
             cohesion=self.cohesion,
+            cohesion_min=min((d["cohesion"] for d in self.decisions), default=None),
+            decisions=list(self.decisions),
+            naming=self.naming or "none",
+            withdrawn=list(self.withdrawn),
+            assistance=list(self.assistance),
+            t_first_partner_attribution=self.t_partner,
+            open_business=[dict(v, since=round(v["since"], 4)) for v in self.open.values()],
         )
         values["objectives"] = {
             o.id: rate(o.metric, o.target, values) for o in self.scenario.objectives
@@ -119,9 +164,11 @@ def rate(metric: str, target: Any, values: dict[str, Any]) -> str:
         over = value - target
         return _grade(over <= 0, over <= 1, over <= 2)
     if metric == "cohesion":
+        value = values.get("cohesion_min")
         if value is None:
             return "U"
-        return _grade(value >= target, value >= target - 0.1, value >= target - 0.25)
+        vetoed = any(not d["adopted"] for d in values.get("decisions", []))
+        return _grade(value >= target and not vetoed, value >= target - 0.1, value >= target - 0.25)
     # meeting counts
     return _grade(value >= target, value >= target / 2, value > 0)
 

@@ -15,6 +15,17 @@ BODY_NAMES = {
     "eeas": "EEAS",
 }
 PROPOSER_NAMES = {"hr": "the High Representative", "chair": "the PSC chair"}
+#: How a declaration or conclusions name the perpetrator (docs/model.md, *Wording*).
+NAMING_TEXT = {
+    "none": "names no one",
+    "territory": "activity 'from the territory of' the sponsor",
+    "state": "names the state",
+}
+
+
+def naming(level: str | None) -> str:
+    """How a text names the perpetrator, for people (empty when it carries no wording)."""
+    return NAMING_TEXT.get(level, level) if level else ""
 
 
 def measure(m: str) -> str:

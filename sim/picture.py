@@ -15,6 +15,7 @@ from scenarios.model import Scenario
 
 from . import event_kinds as K
 from .events import Event
+from .names import NAMING_TEXT
 from .narrative import short
 
 STAGES = ("Incident", "Detection", "Shared awareness", "HWPCI", "PSC", "Council", "Effect")
@@ -57,6 +58,8 @@ class Picture:
     current: str | None = None  # id of the proposal on the table
     adopted: list[dict[str, Any]] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)  # open decision requests
+    assistance: list[dict[str, Any]] = field(default_factory=list)  # Art. 42(7) / 222 invoked
+    partners_attributed: dict[str, float] = field(default_factory=dict)  # partner -> when
     notes: list[dict[str, Any]] = field(default_factory=list)
     pressure: float = 0.0
     adversary: str = ""
@@ -209,13 +212,26 @@ class Picture:
         elif kind in (K.RELEX, K.COREPER, K.WRITTEN_PROCEDURE, K.SILENCE_PROCEDURE):
             self._stage("Council", "active", e.t, kind.replace("_", " "))
         elif kind == K.ADOPTED:
-            self.adopted.append(dict(measure=d["measure"], t=e.t, how=d["how"]))
+            self.adopted.append(dict(measure=d["measure"], t=e.t, how=d["how"],
+                                     naming=d.get("naming")))  # fmt: skip
             if d["proposal"] in self.proposals:
                 self.proposals[d["proposal"]]["status"] = "adopted"
             # The row follows adoption wherever it happens: the Council, a silence procedure at
-            # the PSC, or a victim invoking Art. 42(7) / 222.
-            self._stage("Council", "done", e.t, f"{short(d['measure'])} adopted ({d['how']})")
+            # the PSC, or the High Representative in her own name.
+            how = d["how"] + (f"; {NAMING_TEXT[d['naming']]}" if d.get("naming") else "")
+            self._stage("Council", "done", e.t, f"{short(d['measure'])} adopted ({how})")
             self._reach("Council", e.t)
+        elif kind == K.REDRAFTED:
+            if d["proposal"] in self.proposals:
+                self.proposals[d["proposal"]]["naming"] = d["naming"]
+            self._stage("PSC", "active", e.t, f"redrafted: {NAMING_TEXT[d['naming']]}")
+        elif kind == K.WITHDRAWN:
+            if d["proposal"] in self.proposals:
+                self.proposals[d["proposal"]]["status"] = "withdrawn"
+        elif kind == K.ASSISTANCE:
+            self.assistance.append(dict(article=d["article"], by=d["by"], t=e.t))
+        elif kind == K.PARTNER_ATTRIBUTED:
+            self.partners_attributed.setdefault(d["partner"], e.t)
         elif kind in (K.DROPPED, K.DEFERRED, K.COMPROMISE):
             if d["proposal"] in self.proposals:
                 self.proposals[d["proposal"]]["status"] = kind

@@ -23,6 +23,7 @@ class Timing:
     attribution_evidence: float  # mean time for a capable service to reach conclusive evidence
     initiation: float  # from shared awareness to a proposal
     hwpci_package: float  # median time to build the evidence package for a listing
+    text_drafting: float  # EEAS drafting of a declaration or conclusions before HWPCI reads it
     psc_extraordinary: float  # notice for an extraordinary meeting of any body
     silence_procedure: float  # HR declaration: silence procedure
     relex_drafting: float  # RELEX drafting of listing legal acts
@@ -30,6 +31,9 @@ class Timing:
     written_procedure: float  # Council written procedure
     extraordinary_meetings: bool  # bodies meet in extraordinary session when business waits
     deliberation_rounds: int  # Friedkin-Johnsen rounds per meeting
+    instruction_spread: float  # spread of each delegation's per-run instructions (0 pins them)
+    attribution_wait: float  # how long an initiative for a text waits for a capital to name
+    coordinated_attribution: bool  # capitals attribute only together, the day the EU text comes
 
 
 CALENDAR = Timing(
@@ -42,6 +46,7 @@ CALENDAR = Timing(
     attribution_evidence=45 * DAY,
     initiation=3 * DAY,
     hwpci_package=95 * DAY,
+    text_drafting=10 * DAY,
     psc_extraordinary=DAY,
     silence_procedure=1.5 * DAY,
     relex_drafting=24 * DAY,
@@ -49,6 +54,9 @@ CALENDAR = Timing(
     written_procedure=3 * DAY,
     extraordinary_meetings=False,
     deliberation_rounds=3,
+    instruction_spread=0.15,
+    attribution_wait=30 * DAY,
+    coordinated_attribution=False,
 )
 
 CRISIS = Timing(
@@ -61,6 +69,7 @@ CRISIS = Timing(
     attribution_evidence=4 * DAY,
     initiation=4.0,
     hwpci_package=3 * DAY,
+    text_drafting=12.0,
     psc_extraordinary=4.0,
     silence_procedure=12.0,
     relex_drafting=2 * DAY,
@@ -68,6 +77,9 @@ CRISIS = Timing(
     written_procedure=2 * DAY,
     extraordinary_meetings=True,
     deliberation_rounds=2,
+    instruction_spread=0.15,
+    attribution_wait=3 * DAY,
+    coordinated_attribution=False,
 )
 
 DEFAULTS = {"calendar": CALENDAR, "crisis": CRISIS}

@@ -11,6 +11,7 @@ from enum import StrEnum
 
 import simpy
 
+from actors.delegation import Instructions
 from actors.severity import recommended_rung, severity_score
 from scenarios.model import ThreatActor
 
@@ -24,6 +25,8 @@ class IncidentState:
     started: float
     description: str = ""
     wave: int = 1
+    # third parties hit: (code, sector)
+    outsiders: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def score(self) -> float:
@@ -48,10 +51,11 @@ class Status(StrEnum):
     ADOPTED = "adopted"
     BLOCKED = "blocked"
     DROPPED = "dropped"
+    LAPSED = "lapsed"  # a listing not renewed at its yearly review
 
 
 #: The statuses a proposal ends in.
-FINAL = (Status.ADOPTED, Status.BLOCKED, Status.DROPPED)
+FINAL = (Status.ADOPTED, Status.BLOCKED, Status.DROPPED, Status.LAPSED)
 
 
 @dataclass
@@ -62,6 +66,8 @@ class Proposal:
     tabled: float
     done: simpy.Event  # succeeded with the final status (see finish)
     parent: str | None = None
+    naming: str = "state"  # the strongest wording the text may use (lowered by redrafts)
+    forced: bool = False  # the wording was set by people (a propose inject), not drafted
     status: Status = Status.TABLED
     deferrals: int = 0
 
@@ -95,6 +101,18 @@ class World:
     proposals: list[Proposal] = field(default_factory=list)
     fixed_positions: dict[tuple[str, str], str] = field(default_factory=dict)
     ceased: list[str] = field(default_factory=list)  # actors that have stopped
+    instructions: dict[str, Instructions] = field(default_factory=dict)  # this run's, per state
+    # partner -> actor -> when it attributed
+    partners_attributed: dict[str, dict[str, float]] = field(default_factory=dict)
+    informed: dict[str, float] = field(default_factory=dict)  # state -> when the share reached it
+
+    def any_attribution(self, actor_id: str | None = None) -> bool:
+        """Whether some member state or partner has publicly attributed (``actor_id``, or any)."""
+        for table in (self.attributed, self.partners_attributed):
+            for actors in table.values():
+                if actors and (actor_id is None or actor_id in actors):
+                    return True
+        return False
 
     def victims(self) -> list[str]:
         """Every state hit by some incident, in the order they were hit, once each."""

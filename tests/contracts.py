@@ -19,4 +19,12 @@ METRIC_KEYS = {
     "extraordinary_meetings",
     "cohesion",
     "objectives",
+    # added by the politics issue (13): every decision's cohesion, the vetoed ones included
+    "cohesion_min",
+    "decisions",
+    "naming",
+    "withdrawn",
+    "assistance",
+    "t_first_partner_attribution",
+    "open_business",
 }

@@ -158,10 +158,11 @@ def test_position_fixes_the_position_used_at_the_next_decision(ex):
     assert se.data["position"] == "oppose" and se.data["by"] == "fixed"
 
 
-def test_without_the_position_inject_the_declaration_passes():
+def test_without_the_position_inject_sweden_does_not_block():
     ex = Exercise("grid-wiper").run()
-    decision = next(e for e in ex.events if e.kind == "decision")
-    assert decision.data["measure"] == "hr_declaration" and decision.data["adopted"]
+    decisions = [e for e in ex.events if e.kind == "decision"]
+    assert decisions and decisions[0].data["measure"] == "hr_declaration"
+    assert all("SE" not in d.data["blockers"] for d in decisions)
 
 
 @pytest.mark.parametrize("body", ["hwpci", "psc", "coreper", "council"])
@@ -195,14 +196,19 @@ def test_propose_tables_a_proposal(ex):
 @pytest.mark.parametrize(
     ("article", "measure"), [("42(7)", "mutual_assistance"), ("222", "solidarity_clause")]
 )
-def test_invoke_adopts_the_clause(ex, article, measure):
+def test_invoke_opens_the_assistance_track_off_the_ladder(ex, article, measure):
     before = len(ex.events)
     ex.submit({"type": "invoke", "params": {"article": article, "by": "LT"}})
     invoked = new_events(ex, before, "invoked")
     assert invoked and invoked[0].data["measure"] == measure
-    adopted = new_events(ex, before, "adopted")
-    assert [e.data["measure"] for e in adopted] == [measure]
-    assert ex.metrics["highest_rung"] == 5 and ex.metrics["highest_measure"] == measure
+    (track,) = new_events(ex, before, "assistance")
+    assert track.data["article"] == article and track.data["by"] == "LT"
+    assert not new_events(ex, before, "adopted")  # not a rung of the response ladder
+    metrics = ex.metrics
+    assert metrics["assistance"] == [{"article": article, "by": "LT", "t": track.t}]
+    assert metrics["highest_measure"] != measure and metrics["highest_rung"] < 5
+    ex.run("6d")  # the adversary reads costs imposed, not assistance
+    assert not [e for e in new_events(ex, before, "adversary") if e.data["cause"] == measure]
 
 
 def test_adversary_cease(ex):

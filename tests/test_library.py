@@ -107,7 +107,7 @@ def test_crisis_variant_of_the_default():
 def test_eu_institution_scenario_targets_the_host_state():
     scenario = load("eu-institution-intrusion")
     targets = [t for i in scenario.incidents for t in i.targets]
-    assert {"state": "BE", "sector": "eu_institution"} in [t.model_dump() for t in targets]
+    assert ("BE", "eu_institution") in [(t.state, t.sector) for t in targets]
     assert len({t.state for t in targets}) >= 2
 
 
@@ -176,18 +176,12 @@ def test_calib_bundestag_hwpci_package_near_106_days():
     assert 0.75 * 106 <= median <= 1.25 * 106, f"median request -> HWPCI {median:.1f} d"
 
 
-def test_calib_viasat_declaration_within_two_days_of_coordinated_attributions():
+def test_calib_viasat_declaration_with_the_coordinated_attributions():
+    # The full calibration (same day in >= 80% of seeds) is in tests/test_calibration.py.
     scenario = load("calib-viasat")
-    lags = []
-    for seed in CALIBRATION_SEEDS:
-        events = sim.Exercise(scenario, seed=seed).run().events
-        scripted = _first(events, "inject_applied", type="attribute")
-        assert scripted is not None, "the coordinated attributions are scripted"
-        coordinated = scripted.t
-        declarations = [
-            e.t for e in events if e.kind == "adopted" and e.data["measure"] == "hr_declaration"
-        ]
-        assert all(t >= coordinated for t in declarations), "no declaration before attribution"
-        lags.append((declarations[0] - coordinated) / DAY if declarations else float("inf"))
-    median = statistics.median(lags)
-    assert median <= 2.0, f"median attribution -> HR declaration {median:.2f} d"
+    assert scenario.procedure.coordinated_attribution
+    events = sim.Exercise(scenario, seed=0).run().events
+    declaration = _first(events, "adopted", measure="hr_declaration")
+    assert declaration is not None
+    coordinated = [e for e in events if e.kind == "attributed" and e.data["how"] == "coordinated"]
+    assert coordinated and all(e.t == declaration.t for e in coordinated)

@@ -407,3 +407,19 @@ def test_record_to_unwritable_path(tmp_path):
     proc = cli("run", "--record", str(tmp_path))
     assert proc.returncode == 1
     assert proc.stderr.startswith("cdtx: ") and "Traceback" not in proc.stderr
+
+
+def test_a_live_run_moved_on_in_small_slices_verifies(tmp_path):
+    """Moving the clock to the end of each slice (``run(until)``) must not change the kernel step
+    counts that the inputs record: replay moves the clock only before each input. With SimPy's
+    ``run(until)`` the spent stop event stayed queued and every slice counted one step more."""
+    path = tmp_path / "sliced.jsonl"
+    ex = Exercise("grid-wiper", players=["DE"], interactive=True)
+    with Recorder(path, ex):
+        while not ex.finished:
+            ex.run(until=min(ex.now + 0.37, ex.horizon))
+            while ex.pending:
+                ex.answer(ex.pending[0].state, "support")
+    assert any(e.is_input for e in ex.events)  # the answers are there to be placed again
+    result = reader.open(path).verify()
+    assert result.ok, result.message

@@ -27,9 +27,14 @@ HEADINGS = (
 
 
 def _blocking_scenario():
-    """grid-wiper where Hungary is tied to the sponsor and unmovable: it vetoes."""
+    """grid-wiper where Hungary is tied to the sponsor and unmovable: it vetoes the declaration
+    whatever its wording (its instructions say so from the start)."""
     data = scenarios.load("grid-wiper").model_dump(mode="json", by_alias=True)
     data["member_states"]["HU"] = {"ties": {"RU": 1.0}, "stance": -1.0, "susceptibility": 0.0}
+    data["msel"].insert(0, {"id": "M-00", "at": "0", "type": "position",
+                            "message": "Hungary will not agree any declaration on this.",
+                            "params": {"state": "HU", "measure": "hr_declaration",
+                                       "stance": "oppose"}})  # fmt: skip
     return scenarios.Scenario.model_validate(data)
 
 

@@ -553,11 +553,11 @@ def test_serve_checks_host_and_origin_against_the_served_address():
     assert refusal("127.0.0.1:8000", "http://localhost:8000", "127.0.0.1", 8000) is None
     assert "another site" in refusal("127.0.0.1:8000", "https://evil.example", "127.0.0.1", 8000)
     assert "another site" in refusal("127.0.0.1:8000", "http://127.0.0.1:9", "127.0.0.1", 8000)
-    assert "another site" in refusal("127.0.0.1:8000", "null", "127.0.0.1", 8000)
+    assert "not a web page of this console" in refusal("127.0.0.1:8000", "null", "127.0.0.1", 8000)
     assert "not the address" in refusal(
         "evil.example:8000", "http://evil.example:8000", "127.0.0.1", 8000
     )
-    assert "not the address" in refusal(None, None, "127.0.0.1", 8000)
+    assert "no Host header" in refusal(None, None, "127.0.0.1", 8000)
     assert refusal("10.0.0.5:8000", "http://10.0.0.5:8000", "0.0.0.0", 8000) is None
     assert "another site" in refusal("10.0.0.5:8000", "https://evil.example", "0.0.0.0", 8000)
     assert refusal("[::1]:8000", "http://[::1]:8000", "::1", 8000) is None

@@ -340,7 +340,7 @@ def test_sim_sweep_does_not_import_the_ui_or_heavy_deps():
     code = (
         "import sys, sim.sweep\n"
         "bad = [m for m in ('textual', 'rich', 'tui', 'dask', 'distributed', 'pyarrow', "
-        "'matplotlib') if m in sys.modules]\n"
+        "'matplotlib', 'pandas', 'SALib', 'scipy') if m in sys.modules]\n"
         "print(','.join(bad))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -171,6 +171,11 @@ def test_a_small_sobol_sweep_of_a_builtin_prints_indices_with_intervals(tmp_path
     assert "Sobol' indices, N = 8 base samples, 32 points" in text
     assert re.search(r"member_states\.HU\.ties\.RU\s+-?\d\.\d\d \[-?\d\.\d\d, \d\.\d\d\]", text)
     assert "32 points not shown" in text  # the design's points are in the report
+    from sim import report
+
+    md = report.sweep_report(report.sweep.read_results(out))
+    assert md.index("## Sensitivity (Sobol' indices") < md.index("## Points")  # the answer first
+    assert "| member_states.HU.ties.RU |" in md
 
 
 # -- tables and plots people can read -----------------------------------------------------------
@@ -232,6 +237,10 @@ def test_plot_has_a_title_full_labels_every_point_and_a_note(tmp_path):
     assert "Ties and listings" in first
     assert "member_states.HU.ties.RU = 0.0" in first and "member_states.HU.ties.RU = 1.0" in second
     assert "no run reached it" in first
+    (tmp_path / "p.svg").unlink()  # page 1 is new, page 2 would replace a file
+    with pytest.raises(sw.SweepError, match=r"p-2\.svg: already exists; give --force"):
+        sw.plot(out, tmp_path / "p.svg", force=False)
+    assert not (tmp_path / "p.svg").exists()  # checked before anything is written
 
 
 def test_plot_of_a_sobol_sweep_draws_the_indices(tmp_path):

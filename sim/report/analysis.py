@@ -148,7 +148,7 @@ def analyse(
                 "at": format_offset(i.at),
                 "actor": i.actor,
                 "description": i.description,
-                "targets": [f"{t.state} ({t.sector})" for t in i.targets],
+                "targets": [f"{t.victim} ({t.sector})" for t in i.targets],
             }  # fmt: skip
             for i in scenario.incidents
         ],

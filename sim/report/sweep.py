@@ -124,17 +124,17 @@ def _index_rows(s: dict[str, Any], m: str) -> tuple[list[str], list[list[Any]]]:
 
 def markdown(s: dict[str, Any]) -> str:
     out = [f"# {_heading(s)}", "", _intro(s), ""]
+    if s["sensitivity"]:  # the answer of a Sobol'/Morris sweep comes first
+        out += [f"## Sensitivity ({s['sensitivity']['label']})", ""]
+        for m in s["sensitivity"]["metrics"]:
+            head, rows = _index_rows(s, m)
+            out += [f"### {_label(m)}", ""] + _md_table(head, rows)
     out += ["## Points", ""]
     out += _md_table(["Point", "Parameters", "Runs", "Failed"],
                      [[p["point"], _params_text(p["params"]), p["n"], p["failed"]]
                       for p in s["points"]])  # fmt: skip
     if s["omitted"]:
         out += [f"{s['omitted']:,} more points are not shown.", ""]
-    if s["sensitivity"]:
-        out += [f"## Sensitivity ({s['sensitivity']['label']})", ""]
-        for m in s["sensitivity"]["metrics"]:
-            head, rows = _index_rows(s, m)
-            out += [f"### {_label(m)}", ""] + _md_table(head, rows)
     out += ["## Distributions (median, p10-p90; share of runs in which it happened)", ""]
     for m in s["metrics"]:
         out += [f"### {_label(m)}", ""]
@@ -195,13 +195,8 @@ def bar_chart(
 
 
 def html(s: dict[str, Any]) -> str:
-    b = [f"<h1>{escape(_heading(s))}</h1>", f"<p>{escape(_intro(s))}</p>", "<h2>Points</h2>",
-         _table(["Point", "Parameters", "Runs", "Failed"],
-                [[p["point"], _params_text(p["params"]), p["n"], p["failed"]]
-                 for p in s["points"]])]  # fmt: skip
-    if s["omitted"]:
-        b.append(f"<p>{s['omitted']:,} more points are not shown.</p>")
-    if s["sensitivity"]:
+    b = [f"<h1>{escape(_heading(s))}</h1>", f"<p>{escape(_intro(s))}</p>"]
+    if s["sensitivity"]:  # the answer of a Sobol'/Morris sweep comes first
         sens = s["sensitivity"]
         b.append(f"<h2>Sensitivity ({escape(sens['label'])})</h2>")
         key, conf = ("ST", "ST_conf") if sens["method"] == "sobol" else ("mu_star", "mu_star_conf")
@@ -213,6 +208,12 @@ def html(s: dict[str, Any]) -> str:
             b.append(bar_chart(f"{key} (whiskers: 95% CI)", bars))
             head, rows = _index_rows(s, m)
             b.append(_table(head, rows))
+    b += ["<h2>Points</h2>",
+          _table(["Point", "Parameters", "Runs", "Failed"],
+                 [[p["point"], _params_text(p["params"]), p["n"], p["failed"]]
+                  for p in s["points"]])]  # fmt: skip
+    if s["omitted"]:
+        b.append(f"<p>{s['omitted']:,} more points are not shown.</p>")
     b.append("<h2>Distributions</h2><p>Bars show the median, whiskers p10 to p90.</p>")
     for m in s["metrics"]:
         b.append(f"<h3>{escape(_label(m))}</h3>")  # every table keeps its heading

@@ -8,11 +8,13 @@ next HWPCI or PSC.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TYPE_CHECKING
 
 from actors import national
 from actors.institutions import assessment_confidence
+from actors.networks import csirts_weight
 
 from ..world import Assessment
 from . import ProcessGenerator
@@ -21,9 +23,17 @@ if TYPE_CHECKING:
     from ..exercise import Exercise
     from ..world import IncidentState
 
+#: The CSIRTs Network edge weights, cached: they depend only on the two states' groupings.
+_csirts_weight = functools.lru_cache(maxsize=4096)(csirts_weight)
+
 ASSESSMENT_SIGMA = 0.4
 UPDATE_FRACTION = 1 / 3  # an update takes a third of a first assessment
 UPDATE_THRESHOLD = 0.05  # INTCEN reissues only when its confidence moves this much
+#: A state the CSIRTs share reaches starts its own attribution work if its services are at
+#: least this capable; it works from shared indicators, so more slowly than a victim.
+GATHER_INTEL = 0.7
+NON_VICTIM_SLOWDOWN = 1.5
+NON_VICTIM_FINDINGS = 4  # findings a bystander's services make from shared indicators
 
 
 def national_follow_up(ex: Exercise, incident: IncidentState, code: str) -> ProcessGenerator[None]:
@@ -40,11 +50,11 @@ def national_follow_up(ex: Exercise, incident: IncidentState, code: str) -> Proc
     for delay, kind in sorted([(share, "shared"), (report, "reported")]):
         yield ex.until(detected + delay)
         if kind == "shared":
-            # Before the first share only the detecting states know; after it, every state does.
-            newly = 0
+            # The share travels the CSIRTs Network: each state hears it after a delay set by
+            # the edge between it and the sharer; capable services then start their own work.
             if ex.world.first_share is None:
                 ex.world.first_share = ex.env.now
-                newly = sum(c not in ex.world.detected for c in ex.roster.codes)
+            newly = spread_share(ex, incident, code)
             ex.emit("shared", state=code, incident=incident.id, network="csirts", reached=newly)
         else:
             first = code not in ex.world.reported
@@ -54,17 +64,83 @@ def national_follow_up(ex: Exercise, incident: IncidentState, code: str) -> Proc
                 ex.notify("intcen")
 
 
-def gather_evidence(ex: Exercise, code: str, actor_id: str) -> ProcessGenerator[None]:
+def spread_share(ex: Exercise, incident: IncidentState, code: str | None) -> int:
+    """Schedule when ``code``'s share reaches each state not yet informed; returns how many.
+    ``code`` None: a report from outside the Union, passed on to every CSIRT alike."""
+    sharer_regions = ex.roster[code].regions if code else ()
+    rng = ex.rng("reach", incident.id, code or "outside")
+    newly = 0
+    informed, detected = ex.world.informed, ex.world.detected
+    for state in ex.roster:
+        if state.code in detected or state.code == code or state.code in informed:
+            continue  # it knows, or an earlier share is on its way (the first sets the pace)
+        weight = _csirts_weight(sharer_regions, state.regions)
+        delay = national.minutes(rng.expovariate(1.0) * ex.timing.csirts_share / max(0.1, weight))
+        at = ex.env.now + delay
+        newly += 1
+        ex.world.informed[state.code] = at
+        if state.intel >= GATHER_INTEL:
+            ex.env.process(informed_work(ex, state.code, incident.actor.id, at))
+    return newly
+
+
+def informed_work(ex: Exercise, code: str, actor_id: str, at: float) -> ProcessGenerator[None]:
+    """Process: a state reached by the share (at ``at``) works on the indicators and reports its
+    finding to INTCEN. Its services make one assessment, the sum of :data:`NON_VICTIM_FINDINGS`
+    findings drawn at once (a bystander does not keep digging as a victim does), taking
+    :data:`NON_VICTIM_SLOWDOWN` times as long as a victim's."""
+    state = ex.roster[code]
+    actor = ex.scenario.actor(actor_id)
+    rng = ex.rng("evidence", code, actor_id)
+    work = sum(
+        national.finding_interval(rng, state, actor.sophistication, ex.timing.attribution_evidence)
+        for _ in range(NON_VICTIM_FINDINGS)
+    )
+    gain = sum(national.finding_gain(rng) for _ in range(NON_VICTIM_FINDINGS))
+    yield ex.until(at + national.minutes(NON_VICTIM_SLOWDOWN * work))
+    if code in ex.world.detected:
+        return  # it detected the activity itself meanwhile and works on it as a victim
+    if code not in ex.world.reported:
+        ex.world.reported[code] = ex.env.now
+        ex.emit("reported", state=code, incident=None, to="intcen")
+    change_confidence(ex, code, actor_id, gain, cause="finding")
+    ex.notify("intcen")
+
+
+def actor_of(ex: Exercise, code: str):
+    """The member state or partner ``code`` (partners are scenario-defined attributors)."""
+    partner = ex.partners.get(code)
+    return partner if partner is not None else ex.roster[code]
+
+
+def start_partners(ex: Exercise, actor_id: str) -> ProcessGenerator[None]:
+    """Process: partners exchange with the Union from the first national report to INTCEN and
+    work on attribution with their own services, at their own will."""
+    for code in ex.partners:
+        ex.env.process(gather_evidence(ex, code, actor_id))
+    return
+    yield  # a generator for env.process
+
+
+def gather_evidence(
+    ex: Exercise, code: str, actor_id: str, slowdown: float = 1.0
+) -> ProcessGenerator[None]:
     """Process: findings of ``code``'s services accumulate until it attributes (or time ends)."""
     if (code, actor_id) in ex.world.gathering:
         return
     ex.world.gathering.add((code, actor_id))
     actor = ex.scenario.actor(actor_id)
     rng = ex.rng("evidence", code, actor_id)
-    state = ex.roster[code]
-    while actor_id not in ex.world.attributed.get(code, {}):
+    state = actor_of(ex, code)
+    table = ex.world.partners_attributed if code in ex.partners else ex.world.attributed
+    known = ex.world.confidence.setdefault(code, {})
+    # Until it attributes, or until its services have all they will get (the confidence cap).
+    while (
+        actor_id not in table.get(code, {}) and known.get(actor_id, 0.0) < national.CONFIDENCE_CAP
+    ):
         yield ex.env.timeout(
-            national.finding_interval(
+            slowdown
+            * national.finding_interval(
                 rng, state, actor.sophistication, ex.timing.attribution_evidence
             )
         )
@@ -77,27 +153,64 @@ def change_confidence(ex: Exercise, code: str, actor_id: str, delta: float, caus
     before = known.get(actor_id, 0.0)
     after = round(national.add_confidence(before, delta), 4)
     known[actor_id] = after
-    ex.emit("evidence", state=code, actor=actor_id, confidence=after, cause=cause)
+    if code in ex.partners:
+        ex.emit("partner_evidence", partner=code, actor=actor_id, confidence=after, cause=cause)
+    else:
+        ex.emit("evidence", state=code, actor=actor_id, confidence=after, cause=cause)
     if code in ex.world.reported:
         ex.notify("intcen")
     consider_attribution(ex, code, actor_id)
 
 
-def consider_attribution(ex: Exercise, code: str, actor_id: str) -> None:
-    if actor_id in ex.world.attributed.get(code, {}):
-        return
-    actor = ex.scenario.actor(actor_id)
-    state = ex.roster[code]
+def _willing(ex: Exercise, code: str, actor_id: str, coordinated: bool) -> bool:
     confidence = ex.world.confidence.get(code, {}).get(actor_id, 0.0)
-    victim = code in ex.world.victims()
-    if national.will_attribute(
-        state, confidence, actor.sponsor, victim, ex.world.pressure.get(code, 0.0)
-    ):
+    if confidence < actor_of(ex, code).attribution_threshold - national.COORDINATION_MARGIN:
+        return False  # not even enough to join others: no need to weigh the politics
+    actor = ex.scenario.actor(actor_id)
+    if code in ex.partners:
+        return national.will_attribute(ex.partners[code], confidence, actor.sponsor, False, 0.0,
+                                       coordinated=coordinated)  # fmt: skip
+    from .psc import instructions
+
+    state = ex.roster[code]
+    return national.will_attribute(
+        state,
+        confidence,
+        actor.sponsor,
+        code in ex.world.victims(),
+        ex.world.pressure.get(code, 0.0),
+        instructions(ex, state),
+        coordinated,
+    )
+
+
+def _attributed(ex: Exercise, code: str) -> dict[str, float]:
+    table = ex.world.partners_attributed if code in ex.partners else ex.world.attributed
+    return table.setdefault(code, {})
+
+
+def consider_attribution(ex: Exercise, code: str, actor_id: str) -> None:
+    if actor_id in _attributed(ex, code) or ex.timing.coordinated_attribution:
+        return  # coordinated: the capitals hold their attribution for the agreed day
+    if _willing(ex, code, actor_id, coordinated=False):
         attribute(ex, code, actor_id, source="decision")
 
 
+def ready_to_attribute(ex: Exercise, actor_id: str) -> list[str]:
+    """Capitals and partners that would join a coordinated attribution of ``actor_id`` today."""
+    return [
+        code
+        for code in (*ex.roster.codes, *ex.partners)
+        if code in ex.world.confidence
+        and actor_id not in _attributed(ex, code)
+        and _willing(ex, code, actor_id, coordinated=True)
+    ]
+
+
 def attribute(ex: Exercise, code: str, actor_id: str, source: str) -> None:
-    """``code`` publicly attributes the activity to ``actor_id`` now."""
+    """``code`` (a member state or a partner) publicly attributes the activity to ``actor_id``."""
+    if code in ex.partners or code not in ex.roster.codes:
+        return attribute_partner(ex, code, actor_id, source)
     if actor_id in ex.world.attributed.setdefault(code, {}):
         return
     ex.world.attributed[code][actor_id] = ex.env.now
@@ -114,9 +227,24 @@ def attribute(ex: Exercise, code: str, actor_id: str, source: str) -> None:
     ex.world_changed()
 
 
+def attribute_partner(ex: Exercise, code: str, actor_id: str, source: str) -> None:
+    """A partner of the Union (the UK, the US, NATO...) publicly attributes the activity."""
+    done = ex.world.partners_attributed.setdefault(code, {})
+    if actor_id in done:
+        return
+    done[actor_id] = ex.env.now
+    actor = ex.scenario.actor(actor_id)
+    ex.emit("partner_attributed", partner=code, actor=actor_id, sponsor=actor.sponsor, how=source,
+            confidence=ex.world.confidence.get(code, {}).get(actor_id))  # fmt: skip
+    ex.world_changed()
+
+
 def intcen(ex: Exercise) -> ProcessGenerator[None]:
     """Process: INTCEN/SIAC's assessment, first after the first report, then on news."""
     yield ex.signal("intcen")
+    actor = ex.world.suspected_actor()
+    if actor is not None and ex.partners:
+        ex.env.process(start_partners(ex, actor.id))
     rng = ex.rng("intcen")
     first = ex.timing.intcen_assessment * math.exp(rng.gauss(0.0, ASSESSMENT_SIGMA))
     yield ex.env.timeout(national.minutes(first))

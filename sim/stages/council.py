@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from actors.delegation import WORDED
 from actors.severity import rung_of
 from scenarios.measures import MEASURE
+from scenarios.vocabulary import ASSISTANCE
 
 from ..world import Status
-from . import ProcessGenerator, psc, reaction
+from . import ProcessGenerator, awareness, psc, reaction
 
 if TYPE_CHECKING:
     from ..exercise import Exercise
@@ -26,6 +28,9 @@ def adopt(ex: Exercise, proposal: Proposal) -> ProcessGenerator[bool]:
         yield ex.env.timeout(ex.timing.silence_procedure)
         ex.emit("silence_procedure", proposal=proposal.id, phase="ended")
         return adopted(ex, proposal, body=declared.adopting_body, how="silence procedure")
+    if declared.adoption == "statement":
+        return adopted(ex, proposal, body=declared.adopting_body,
+                       how="statement of the High Representative in her own name")  # fmt: skip
     if declared.adoption == "agreed":
         return adopted(ex, proposal, body=declared.adopting_body, how="agreed")
     # Council measures, and a rung-5 measure tabled as a proposal rather than invoked.
@@ -58,8 +63,45 @@ def adopt(ex: Exercise, proposal: Proposal) -> ProcessGenerator[bool]:
 
 def adopted(ex: Exercise, proposal: Proposal, body: str, how: str) -> bool:
     proposal.status = Status.ADOPTED
+    extra: dict[str, str] = {}
+    if proposal.measure in WORDED or proposal.measure == "hr_statement":
+        extra["naming"] = coordinate(ex, proposal)
     ex.emit("adopted", proposal=proposal.id, measure=proposal.measure, rung=rung_of(proposal.measure),
-            body=body, how=how)  # fmt: skip
+            body=body, how=how, **extra)  # fmt: skip
     ex.world_changed()
-    ex.env.process(reaction.react(ex, proposal.measure))
+    if proposal.measure not in ASSISTANCE:
+        # The adversary reads costs imposed, not the help member states give each other.
+        ex.env.process(reaction.react(ex, proposal.measure))
+    if proposal.measure == "listing":
+        ex.env.process(review(ex, proposal))
     return True
+
+
+def coordinate(ex: Exercise, proposal: Proposal) -> str:
+    """Coordinated attribution: a text that names the actor goes out the day capitals ready to
+    attribute do so (Viasat, 10 May 2022). Returns the naming the adopted text carries: none if,
+    after all, no capital or partner has named the actor."""
+    if proposal.naming == "none" or proposal.forced:
+        return proposal.naming
+    if ex.world.assessment is None:
+        return "none"
+    actor = ex.world.assessment.actor
+    for code in awareness.ready_to_attribute(ex, actor):
+        awareness.attribute(ex, code, actor, source="coordinated")
+    return proposal.naming if ex.world.any_attribution(actor) else "none"
+
+
+REVIEW_PERIOD = 365 * 24.0  # Decision (CFSP) 2019/797: listings are reviewed every 12 months
+
+
+def review(ex: Exercise, proposal: Proposal) -> ProcessGenerator[None]:
+    """Process: the yearly review of a listing, a unanimity point each time (renewals in May)."""
+    number = 0
+    while True:
+        yield ex.env.timeout(REVIEW_PERIOD)
+        number += 1
+        outcome = yield from psc.decide(ex, proposal, body="council", wait=False)
+        ex.emit("listing_review", proposal=proposal.id, review=number, renewed=outcome.adopted)
+        proposal.status = Status.ADOPTED if outcome.adopted else Status.LAPSED
+        if not outcome.adopted:
+            return

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from actors import national
+from actors.roster import MemberState
 from actors.severity import overtness
 
 from . import ProcessGenerator, awareness
@@ -32,3 +33,30 @@ def detect(ex: Exercise, incident: IncidentState, code: str) -> ProcessGenerator
     ex.emit("detected", state=code, incident=incident.id, delay=round(delay, 4))
     if first:
         ex.env.process(awareness.national_follow_up(ex, incident, code))
+
+
+#: How a victim outside the Union is modelled when it notices and tells the Union: a capable
+#: but not top-tier CSIRT, willing to share (docs/model.md, *Victims outside the Union*).
+OUTSIDER = MemberState("", "third party", 0.0, (), 0.6, 0.5, 0.7, 0.5, 0.5, 0.7)
+
+
+def outsider_report(ex: Exercise, incident: IncidentState, code: str):
+    """Process: a third state or organisation hit detects the activity and tells the Union
+    (INTCEN and the member states' CSIRTs), which then works on it as on a shared report."""
+    delay = national.detection_delay(
+        ex.rng("detection", incident.id, code),
+        OUTSIDER,
+        incident.actor.sophistication,
+        overtness(incident.severity),
+        ex.timing.detection_fast,
+        ex.timing.detection_slow,
+    )
+    yield ex.env.timeout(delay)
+    report = national.sharing_delay(ex.rng("report", incident.id, code), OUTSIDER,
+                                    ex.timing.intcen_report)  # fmt: skip
+    yield ex.env.timeout(report)
+    ex.emit("third_party_report", party=code, incident=incident.id, to="intcen")
+    if ex.world.first_share is None:
+        ex.world.first_share = ex.env.now
+    awareness.spread_share(ex, incident, None)
+    ex.notify("intcen")

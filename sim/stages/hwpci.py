@@ -1,7 +1,8 @@
 """HWPCI: the Horizontal Working Party on Cyber Issues prepares options for the PSC.
 
 For a listing it first builds the evidence package, which took months in practice (106 days in
-the Bundestag case from the request to the HWPCI discussion).
+the Bundestag case from the request to the HWPCI discussion). A text on which the delegations
+start far apart takes more sittings to prepare (one more per :data:`SPREAD_PER_ROUND` of spread).
 """
 
 from __future__ import annotations
@@ -9,17 +10,20 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from actors.delegation import WORDED
 from actors.national import minutes
 from scenarios.measures import MEASURE
 
 from ..world import Status
-from . import ProcessGenerator
+from . import ProcessGenerator, psc
 
 if TYPE_CHECKING:
     from ..exercise import Exercise
     from ..world import Proposal
 
 PACKAGE_SIGMA = 0.25
+SPREAD_PER_ROUND = 1.0  # spread of initial stances that costs one more HWPCI sitting
+MAX_ROUNDS = 4
 
 
 def prepare(ex: Exercise, proposal: Proposal) -> ProcessGenerator[None]:
@@ -32,5 +36,14 @@ def prepare(ex: Exercise, proposal: Proposal) -> ProcessGenerator[None]:
                 expected=round(package, 4))  # fmt: skip
         yield ex.env.timeout(package)
         ex.emit("evidence_package", proposal=proposal.id, measure=proposal.measure, phase="ready")
+    if proposal.measure in WORDED:
+        # The EEAS drafts the text before the working party reads it (calibrated on Ghostwriter:
+        # 18 days from Poland's request to the declaration; docs/calibration.md).
+        yield ex.env.timeout(ex.timing.text_drafting)
     yield ex.bodies["hwpci"].sitting(f"{proposal.id}: prepare {proposal.measure}")
-    ex.emit("prepared", body="hwpci", proposal=proposal.id, measure=proposal.measure)
+    apart = psc.table_spread(ex, proposal.measure, psc.text_naming(ex, proposal))
+    needed = min(MAX_ROUNDS, 1 + int(apart / SPREAD_PER_ROUND))
+    for _ in range(needed - 1):  # each further round of drafting is another sitting
+        yield ex.bodies["hwpci"].sitting(f"{proposal.id}: prepare {proposal.measure}")
+    ex.emit("prepared", body="hwpci", proposal=proposal.id, measure=proposal.measure,
+            rounds=needed)  # fmt: skip

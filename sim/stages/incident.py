@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..world import IncidentState
 from . import ProcessGenerator, detection
@@ -23,19 +23,26 @@ def open_incident(ex: Exercise, spec: Incident, wave: int = 1) -> IncidentState:
     incident = IncidentState(
         id=spec.id,
         actor=ex.scenario.actor(spec.actor),
-        targets=[(t.state, t.sector) for t in spec.targets],
+        targets=[(t.state, t.sector) for t in spec.targets if t.state],
+        outsiders=[(t.third_party, t.sector) for t in spec.targets if t.third_party],
         severity=spec.severity.model_dump(),
         started=ex.env.now,
         description=spec.description,
         wave=wave,
     )
     ex.world.incidents[incident.id] = incident
+    extra: dict[str, Any] = {}
+    if incident.outsiders:
+        extra["third_parties"] = [
+            {"third_party": c, "sector": sec} for c, sec in incident.outsiders
+        ]
     ex.emit(
         "incident",
         incident=incident.id,
         actor=incident.actor.id,
         actor_name=incident.actor.name,
         targets=[{"state": s, "sector": sector} for s, sector in incident.targets],
+        **extra,
         severity=dict(incident.severity),
         score=round(incident.score, 4),
         recommended_rung=incident.rung,
@@ -45,6 +52,8 @@ def open_incident(ex: Exercise, spec: Incident, wave: int = 1) -> IncidentState:
     ex.world_changed()
     for code in incident.victims:
         ex.env.process(detection.detect(ex, incident, code))
+    for code, _ in incident.outsiders:
+        ex.env.process(detection.outsider_report(ex, incident, code))
     return incident
 
 

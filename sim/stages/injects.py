@@ -104,11 +104,16 @@ def _intel(ex: Exercise, inject: InjectBase, p: Any) -> None:
 
 
 @registers(
-    "attribute", lambda p, to: f"{', '.join(p.get('states', []))} attribute to {p.get('actor')}"
+    "attribute",
+    lambda p, to: (
+        f"{', '.join([*p.get('states', []), *p.get('partners', [])])} attribute to {p.get('actor')}"
+    ),
 )
 def _attribute(ex: Exercise, inject: InjectBase, p: Any) -> None:
     for code in p.states:
         awareness.attribute(ex, code, p.actor, source="inject")
+    for code in p.partners:
+        awareness.attribute_partner(ex, code, p.actor, source="inject")
 
 
 @registers(
@@ -149,18 +154,18 @@ def _meeting(ex: Exercise, inject: InjectBase, p: Any) -> None:
 
 @registers("propose", lambda p, to: f"{p.get('by')} proposes {short(str(p.get('measure')))}")
 def _propose(ex: Exercise, inject: InjectBase, p: Any) -> None:
-    ex.propose(p.measure, p.by, source="inject")
+    ex.propose(p.measure, p.by, source="inject", naming=p.naming)
 
 
 @registers("invoke", lambda p, to: f"{p.get('by')} invokes Art. {p.get('article')}")
 def _invoke(ex: Exercise, inject: InjectBase, p: Any) -> None:
+    # Art. 42(7) TEU / Art. 222 TFEU leave the response ladder: the state attacked invokes them
+    # and they open an assistance track (aid, the crisis arrangements), not a sanction.
     measure = measure_for_article(p.article).id
     ex.emit(K.INVOKED, article=p.article, measure=measure, by=p.by)
-    proposal = ex.propose(measure, p.by, source="inject", start=False)
-    from . import council  # local: council imports reaction which imports incident
-
-    council.adopted(ex, proposal, body=p.by, how=f"invoked by {p.by}")
-    proposal.finish()
+    ex.emit(K.ASSISTANCE, article=p.article, measure=measure, by=p.by,
+            track="aid from member states; IPCR crisis arrangements")  # fmt: skip
+    ex.world_changed()
 
 
 @registers("adversary", lambda p, to: f"threat actor: {str(p.get('action', '')).replace('_', ' ')}")

@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from actors.delegation import STANCE_OF_POSITION, Observation, deliberate, initial_stance, position
+from actors.delegation import (
+    ART31_MEASURES,
+    STANCE_OF_POSITION,
+    WORDED,
+    Instructions,
+    Observation,
+    deliberate,
+    draw_instructions,
+    initial_stance,
+    position,
+    red_line,
+    spread,
+)
 from actors.networks import influence_matrix
 
 from .. import voting
@@ -30,14 +42,17 @@ def decide(
     if wait:
         yield ex.bodies[body].sitting(f"{proposal.id}: decide on {proposal.measure}")
     proposal.status = Status.DELIBERATING
-    positions = yield from delegation_positions(ex, proposal, body)
+    naming = text_naming(ex, proposal)
+    positions = yield from delegation_positions(ex, proposal, body, naming)
     population = {s.code: s.population for s in ex.roster}
     outcome = voting.decide(ex.scenario.decision_rule, positions, population)
+    extra = {"naming": naming} if proposal.measure in WORDED else {}
     ex.emit(
         "decision",
         body=body,
         proposal=proposal.id,
         measure=proposal.measure,
+        **extra,
         adopted=outcome.adopted,
         rule=outcome.rule,
         reason=outcome.reason,
@@ -48,6 +63,8 @@ def decide(
         blockers=list(outcome.blockers),
         cohesion=round(outcome.cohesion, 4),
     )
+    if outcome.adopted and proposal.measure in WORDED:
+        proposal.naming = naming  # the text as agreed
     return outcome
 
 
@@ -74,29 +91,108 @@ def observation(
     )
 
 
-def delegation_positions(ex: Exercise, proposal: Proposal, body: str):
+def instructions(ex: Exercise, state: MemberState) -> Instructions:
+    """This run's instructions for ``state``: drawn for every delegation at once, in roster
+    order, from the run's ``instructions`` stream (docs/model.md, *Delegations that differ*)."""
+    drawn = ex.world.instructions
+    if not drawn:
+        rng = ex.rng("instructions")
+        spread = ex.timing.instruction_spread
+        # Ties are drawn towards the scenario's possible sponsors only (the others never matter).
+        sponsors = tuple(sorted({a.sponsor for a in ex.scenario.threat_actors if a.sponsor}))
+        for s in ex.roster:
+            drawn[s.code] = draw_instructions(rng, s, spread, sponsors)
+    return drawn[state.code]
+
+
+def text_naming(ex: Exercise, proposal: Proposal) -> str:
+    """How the text names the perpetrator: the weaker of the draft (lowered by redrafts) and
+    what the record allows (no name before a national or partner attribution, or one ready to
+    be made the same day; the state only on a firm assessment)."""
+    if proposal.measure not in WORDED:
+        return "none"
+    if proposal.forced:
+        return proposal.naming
+    from actors.institutions import allowed_naming
+
+    from .awareness import ready_to_attribute
+
+    assessment = ex.world.assessment
+    actor = assessment.actor if assessment is not None else None
+    attributed = ex.world.any_attribution(actor) or bool(actor and ready_to_attribute(ex, actor))
+    allowed = allowed_naming(attributed, ex.world.assessed_confidence())
+    return min(allowed, proposal.naming, key=NAMING_ORDER.__getitem__)
+
+
+NAMING_ORDER = {"none": 0, "territory": 1, "state": 2}
+
+
+def initial_stances(ex: Exercise, measure: str, naming: str) -> tuple[list[float], list[bool]]:
+    """Every delegation's stance before deliberation (roster order) and whether it is fixed
+    (by people, or by a red line in its instructions)."""
+    victims = ex.world.victims()
+    victim_regions = {r for c in victims for r in ex.roster[c].regions}
+    severity = ex.world.severity()
+    assessment = ex.world.assessment
+    sponsor = assessment.sponsor if assessment is not None else None
+    fixed_positions = ex.world.fixed_positions
+    if not ex.world.instructions:
+        instructions(ex, ex.roster.states[0])  # draws every delegation's at once
+    drawn = ex.world.instructions
+    # What every delegation sees alike (observation() spelled out for the hot path).
+    shared = assessment.confidence if assessment and ex.world.awareness is not None else 0.0
+    actor_id = assessment.actor if assessment is not None else None
+    confidence, pressure = ex.world.confidence, ex.world.pressure
+    x0, fixed = [], []
+    for s in ex.roster:
+        code = s.code
+        f = fixed_positions.get((code, measure))
+        mine = drawn[code]
+        if f:
+            x0.append(STANCE_OF_POSITION[f])
+        elif red_line(mine, measure, naming, sponsor):
+            f = "oppose"
+            x0.append(STANCE_OF_POSITION[f])
+        else:
+            own = confidence.get(code, {}).get(actor_id, 0.0) if actor_id else 0.0
+            if code in victims:
+                exposure = 1.0
+            elif any(region in victim_regions for region in s.regions):
+                exposure = 0.5
+            else:
+                exposure = 0.0
+            obs = Observation(severity, exposure, max(shared, own), pressure.get(code, 0.0),
+                              sponsor)  # fmt: skip
+            x0.append(initial_stance(s, measure, obs, mine, naming))
+        fixed.append(f is not None)
+    return x0, fixed
+
+
+def table_spread(ex: Exercise, measure: str, naming: str = "state") -> float:
+    """How far apart the delegations start on ``measure`` (sets the rounds a text needs)."""
+    return spread(initial_stances(ex, measure, naming)[0])
+
+
+def delegation_positions(
+    ex: Exercise, proposal: Proposal, body: str, naming: str = "none"
+) -> ProcessGenerator[dict[str, str]]:
     """Process step: every delegation's position on ``proposal``; may wait for played delegations."""
     measure = proposal.measure
     codes, weights = influence_matrix(ex.roster)
     states = list(ex.roster)  # in roster order, as ``codes``
-    victims = ex.world.victims()
-    victim_regions = {r for c in victims for r in ex.roster[c].regions}
-    severity = ex.world.severity()
     fixed = [ex.world.fixed_positions.get((c, measure)) for c in codes]
-    x0 = [
-        STANCE_OF_POSITION[f]
-        if f
-        else initial_stance(s, measure, observation(ex, s, victim_regions, victims, severity))
-        for s, f in zip(states, fixed, strict=True)
-    ]
-    stances = deliberate(
-        x0,
-        weights,
-        [s.susceptibility for s in states],
-        ex.timing.deliberation_rounds,
-        [f is not None for f in fixed],
-    )
-    positions = {c: (f or position(x)) for c, f, x in zip(codes, fixed, stances, strict=True)}
+    x0, held = initial_stances(ex, measure, naming)
+    # A wider table takes more rounds to bring together (Häge): one more per 0.5 of spread.
+    rounds = ex.timing.deliberation_rounds + int(spread(x0) / 0.5)
+    stances = deliberate(x0, weights, [s.susceptibility for s in states], rounds, held)
+    positions = {
+        c: (f or position(x, measure)) for c, f, x in zip(codes, fixed, stances, strict=True)
+    }
+    if measure not in ART31_MEASURES:
+        # Art. 31(1) TEU concerns CFSP decisions; a declaration or conclusions are agreed by
+        # consensus, where a formal abstention does not exist: it counts as a plain abstention.
+        positions = {c: ("abstain" if p == "constructive_abstention" else p)
+                     for c, p in positions.items()}  # fmt: skip
     by = {c: ("fixed" if f else "model") for c, f in zip(codes, fixed, strict=True)}
 
     asked = [c for c in ex.players if by[c] == "model"]

@@ -53,7 +53,8 @@ def new_wave(ex: Exercise, actor_id: str) -> None:
         id=f"{waves[0].id}-W{len(waves) + 1}",
         at=0,
         actor=actor_id,
-        targets=[{"state": s, "sector": sector} for s, sector in last.targets],
+        targets=[{"state": s, "sector": sector} for s, sector in last.targets]
+        + [{"third_party": c, "sector": sector} for c, sector in last.outsiders],
         severity=last.severity,
         description=f"New wave of attacks by {last.actor.name}.",
     )

@@ -324,7 +324,7 @@ def _dask_executor_factory(address: str, jobs: int, timeout: float):
     try:
         if address == "local":
             cluster = distributed.LocalCluster(
-                n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=":0"
             )
             state["cluster"] = cluster
             client = distributed.Client(cluster)

@@ -44,13 +44,17 @@ def point_label(params: dict[str, Any]) -> str:
     return "\n".join(f"{k} = {v}" for k, v in params.items()) or "(base scenario)"
 
 
-def plot(results: str | Path, out: str | Path, *, spec: dict | None = None) -> list[Path]:
+def plot(
+    results: str | Path, out: str | Path, *, spec: dict | None = None, force: bool = True
+) -> list[Path]:
     """Draw the summary of ``results`` to ``out`` (.png, .svg or .pdf: :func:`check_plot_output`).
 
     Per point: the median of each metric with its 95 % interval and its p10-p90 range, the share
     of runs reaching each rung and the share with a blocked decision (with Wilson intervals).
     Sobol'/Morris sweeps first get a page of sensitivity indices. A PDF holds every page; PNG and
-    SVG write page k to ``NAME-k.png`` from the second on. Returns the files written.
+    SVG write page k to ``NAME-k.png`` from the second on. Every file is checked first by the
+    output rule (scenarios.safe_write.check_output: never a link, a directory or ``results``;
+    an existing file only with ``force``). Returns the files written.
     """
     out = check_plot_output(out)
     _need("matplotlib", "plot", "Plotting")
@@ -73,9 +77,26 @@ def plot(results: str | Path, out: str | Path, *, spec: dict | None = None) -> l
     for number, page in enumerate(pages, start=1):
         suffix = f" (points page {number} of {len(pages)})" if len(pages) > 1 else ""
         figures.append(_points_figure(plt, summary, page, title, subtitle + suffix))
+    pdf = out.suffix.lower() == ".pdf"
+    paths = [out] if pdf else [
+        out if k == 1 else out.with_name(f"{out.stem}-{k}{out.suffix}")
+        for k in range(1, len(figures) + 1)
+    ]  # fmt: skip
+    try:
+        from scenarios.safe_write import OutputError, check_output
+
+        for path in paths:
+            try:
+                check_output(path, inputs=[results], force=force, option="--plot")
+            except OutputError as exc:
+                raise SweepError(str(exc)) from None
+    except BaseException:
+        for fig in figures:
+            plt.close(fig)
+        raise
     written = []
     try:
-        if out.suffix.lower() == ".pdf":
+        if pdf:
             from matplotlib.backends.backend_pdf import PdfPages
 
             with PdfPages(out) as pdf:
@@ -83,8 +104,7 @@ def plot(results: str | Path, out: str | Path, *, spec: dict | None = None) -> l
                     pdf.savefig(fig, bbox_inches="tight")
             written.append(out)
         else:
-            for number, fig in enumerate(figures, start=1):
-                path = out if number == 1 else out.with_name(f"{out.stem}-{number}{out.suffix}")
+            for path, fig in zip(paths, figures, strict=True):
                 fig.savefig(path, dpi=100, bbox_inches="tight")
                 written.append(path)
     except OSError as exc:

@@ -122,28 +122,20 @@ def check_port_free(host: str, port: int) -> None:
 
 def is_loopback(host: str) -> bool:
     """Whether ``host`` (an address or ``localhost``) is reachable from this machine only."""
-    import ipaddress
+    from ..web_guard import is_loopback as loopback
 
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+    return loopback(host)
 
 
 def refusal(host_header: str | None, origin: str | None, host: str, port: int) -> str | None:
     """Why a request to the console served on ``host``:``port`` must be refused (None: serve
     it): its ``Host`` must name the served address (DNS rebinding) and a browser's ``Origin``
-    this console (cross-site WebSocket hijacking). The checks are the host's, shared
-    (tui/host/origin.py)."""
-    from ..host.origin import host_header_allowed, origin_allowed
+    this console (cross-site WebSocket hijacking). One check for ``cdtx serve`` and
+    ``cdtx host``: :func:`tui.web_guard.refusal`."""
+    from ..web_guard import allowed_hosts
+    from ..web_guard import refusal as why_refused
 
-    if not host_header_allowed(host_header, host, port):
-        return f"Host {host_header!r} is not the address this console is served on"
-    if not origin_allowed(origin, host, port):
-        return f"Origin {origin!r} is another site: cross-site requests are refused"
-    return None
+    return why_refused(host_header, origin, allowed_hosts(host, port))
 
 
 def guarded_server_class(host: str, port: int):

@@ -27,7 +27,8 @@ def register(sub) -> None:
         "spec",
         nargs="?",
         metavar="SPEC",
-        help="sweep spec file or shipped spec name (hu-ties, unanimity-vs-qmv, crisis-vs-calendar)",
+        help="sweep spec file or shipped spec name (hu-ties, unanimity-vs-qmv, crisis-vs-calendar, "
+        "listing-drivers)",
     )
     p.add_argument("-j", "--jobs", type=argtypes.positive_int, default=None, metavar="N",
                    help=f"worker processes (default: {os.cpu_count()})")  # fmt: skip
@@ -60,7 +61,7 @@ def cmd_sweep(args) -> int:
                 raise UserError("give either a SPEC to run or --summary RESULTS, not both")
             print_summary(sw.summarize(args.summary, max_points=SUMMARY_POINTS))
             if args.plot:
-                _print_plot(sw.plot(args.summary, args.plot))
+                _print_plot(sw.plot(args.summary, args.plot, force=args.force))
             return 0
         if not args.spec:
             shipped = ", ".join(sw.builtin_specs())
@@ -90,7 +91,7 @@ def cmd_sweep(args) -> int:
         )
         print_summary(sw.summarize(result.path, max_points=SUMMARY_POINTS))
         if args.plot:
-            _print_plot(sw.plot(result.path, args.plot))
+            _print_plot(sw.plot(result.path, args.plot, force=args.force))
     except sw.SweepError as exc:
         raise UserError(str(exc)) from None
     return 0

@@ -1,0 +1,283 @@
+"""Credible politics (issue 13): delegations that differ per run, attribution first, wording as
+the first compromise, negotiation that costs, the right instruments, who proposes, scoring that
+does not hide a veto. docs/model.md states each rule; tests/test_calibration.py checks the
+documented cases over 50 seeds."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+import scenarios
+from actors.delegation import (
+    Instructions,
+    Observation,
+    draw_instructions,
+    initial_stance,
+    position,
+    red_line,
+)
+from actors.institutions import after_veto, allowed_naming, initiator
+from actors.roster import builtin_roster
+from actors.threat import reaction
+from scenarios.model import ThreatActor
+from scenarios.vocabulary import NAMING_LEVELS
+from sim import Exercise
+from sim.metrics import rate
+
+BASE = """
+cdtx: 1
+id: politics-test
+title: Politics test
+start: 2026-03-02T09:00:00+01:00
+horizon: {horizon}
+{extra}
+threat_actors:
+  - {{id: bear, name: BEAR, sponsor: RU, sophistication: 0.5, resolve: 0.6}}
+incidents:
+  - id: INC
+    actor: bear
+    targets: [{targets}]
+    severity: {{scope: 3, scale: 3, duration: 2, intensity: 3, complexity: 2, sophistication: 2, impact: 3}}
+procedure: {procedure}
+msel: {msel}
+"""
+
+
+def scenario(
+    horizon="60d",
+    extra="",
+    targets="{state: PL, sector: energy}",
+    procedure="{mode: crisis}",
+    msel="[]",
+):
+    text = BASE.format(
+        horizon=horizon, extra=extra, targets=targets, procedure=procedure, msel=msel
+    )
+    return scenarios.load_text(text)
+
+
+def kinds(ex, kind):
+    return [e for e in ex.events if e.kind == kind]
+
+
+# -- delegations that differ ------------------------------------------------------------------
+
+
+def test_instructions_differ_between_runs_and_are_drawn_around_the_profile():
+    hu = builtin_roster()["HU"]
+    draws = [draw_instructions(random.Random(seed), hu, 0.15) for seed in range(200)]
+    stances = [d.stance for d in draws]
+    assert len(set(stances)) > 150
+    assert abs(sum(stances) / len(stances) - hu.stance) < 0.05
+    assert all(-1.0 <= s <= 1.0 for s in stances)
+    assert all(0.0 <= d.tie("RU") <= 1.0 for d in draws)
+
+
+def test_a_spread_of_zero_pins_the_instructions_to_the_profile():
+    hu = builtin_roster()["HU"]
+    pinned = draw_instructions(random.Random(1), hu, 0.0)
+    assert pinned.stance == hu.stance and pinned.tie("RU") == hu.tie("RU")
+    one = Exercise(scenario(procedure="{mode: crisis, instruction_spread: 0}"), seed=1).run()
+    two = Exercise(scenario(procedure="{mode: crisis, instruction_spread: 0}"), seed=2).run()
+    assert one.world.instructions["HU"] == two.world.instructions["HU"]
+    spread = [Exercise(scenario(), seed=s).run().world.instructions["HU"] for s in (1, 2)]
+    assert spread[0] != spread[1]
+
+
+def test_red_lines_forbid_naming_the_state_and_listing_only_with_strong_ties():
+    strong = Instructions(0.0, (("RU", 0.8),))
+    total = Instructions(0.0, (("RU", 0.95),))
+    assert red_line(strong, "hr_declaration", "state", "RU")
+    assert not red_line(strong, "hr_declaration", "territory", "RU")
+    assert not red_line(strong, "listing", "none", "RU")  # a listing needs stronger ties
+    assert red_line(total, "listing", "none", "RU")
+    assert not red_line(strong, "hr_declaration", "state", "CN")
+
+
+def test_weaker_wording_never_lowers_support():
+    hu = builtin_roster()["HU"]
+    obs = Observation(0.6, 0.0, 0.7, 0.0, "RU")
+    stances = [initial_stance(hu, "hr_declaration", obs, naming=level) for level in NAMING_LEVELS]
+    assert stances[0] >= stances[1] >= stances[2]
+
+
+def test_formal_abstention_only_on_a_listing():
+    assert position(-0.3, "listing") == "constructive_abstention"
+    assert position(-0.3, "hr_declaration") == "abstain"
+    assert position(-0.5, "listing") == "constructive_abstention"
+    assert position(-0.5, "hr_declaration") == "oppose"
+
+
+def test_a_scripted_formal_abstention_on_a_declaration_counts_as_a_plain_one():
+    ex = Exercise("grid-wiper")
+    ex.run("1h")
+    ex.submit({"type": "position", "params": {"state": "HU", "measure": "hr_declaration",
+                                              "stance": "constructive_abstention"}})  # fmt: skip
+    ex.run()
+    for d in kinds(ex, "decision"):
+        assert d.data["constructive_abstention"] == 0
+
+
+def test_vetoes_redrafts_arise_from_the_model_alone_in_some_runs_not_all():
+    base = scenarios.load("election-leak").model_copy(update={"msel": []})
+    redrafted = [bool(kinds(Exercise(base, seed=s).run(), "redrafted")) for s in range(30)]
+    assert any(redrafted) and not all(redrafted)
+
+
+# -- attribution first ------------------------------------------------------------------------
+
+
+def test_the_union_names_no_one_before_a_capital_or_partner():
+    assert allowed_naming(False, 0.9) == "none"
+    assert allowed_naming(True, 0.9) == "state"
+    assert allowed_naming(True, 0.5) == "territory"
+
+
+def test_a_declaration_that_names_comes_with_coordinated_attributions():
+    ex = Exercise("calib-viasat", seed=3).run()
+    (adopted,) = [e for e in kinds(ex, "adopted") if e.data["measure"] == "hr_declaration"]
+    assert adopted.data["naming"] != "none"
+    joined = [e for e in kinds(ex, "attributed") if e.data["how"] == "coordinated"]
+    assert joined and all(e.t == adopted.t and e.seq < adopted.seq for e in joined)
+
+
+def test_partners_attribute_in_scenarios_and_injects():
+    extra = "partners:\n  - {id: US, name: United States, intel: 1.0, attribution_threshold: 0.3}"
+    ex = Exercise(scenario(extra=extra), seed=0).run()
+    assert any(e.data["partner"] == "US" for e in kinds(ex, "partner_attributed"))
+    ex = Exercise(scenario(), seed=0)
+    ex.run("1h")
+    ex.submit({"type": "attribute", "params": {"partners": ["UK", "NATO"], "actor": "bear"}})
+    partners = [e.data["partner"] for e in kinds(ex, "partner_attributed")]
+    assert partners == ["UK", "NATO"]
+    assert ex.metrics["t_first_partner_attribution"] == ex.now
+    assert ex.metrics["t_first_attribution"] is None  # national attribution is another metric
+
+
+def test_an_attribution_needs_someone_to_make_it():
+    ex = Exercise(scenario())
+    with pytest.raises(Exception, match="at least one of states or partners"):
+        ex.submit({"type": "attribute", "params": {"actor": "bear"}})
+
+
+def test_intcen_fuses_reports_of_states_that_were_not_hit():
+    ex = Exercise("grid-wiper").run()
+    victims = set(ex.world.victims())
+    assert set(ex.world.reported) - victims, "a bystander with capable services reports too"
+
+
+def test_a_propose_inject_may_ask_for_the_wording():
+    msel = "[{id: M1, at: 1d, type: propose, params: {measure: hr_declaration, by: hr, naming: state}}]"
+    ex = Exercise(scenario(msel=msel, procedure="{mode: crisis, initiation: 90d}"), seed=0).run()
+    decisions = [e for e in kinds(ex, "decision") if e.data["measure"] == "hr_declaration"]
+    assert decisions and decisions[0].data["naming"] == "state"
+
+
+# -- negotiation that costs -------------------------------------------------------------------
+
+
+def test_after_a_veto_the_wording_weakens_before_the_measure():
+    assert after_veto("hr_declaration", "state", 0.9, 1, 1, []) == ("redraft", "territory")
+    assert after_veto("council_conclusions", "territory", 0.9, 1, 1, []) == ("redraft", "none")
+    assert after_veto("council_conclusions", "none", 0.9, 1, 1, []) == ("lower", "hr_declaration")
+    assert after_veto("hr_declaration", "none", 0.9, 1, 1, []) == ("statement", "hr_statement")
+    assert after_veto("hr_declaration", "none", 0.9, 1, 5, []) == ("withdraw", None)
+    assert after_veto("listing", "none", 0.5, 0, 1, []) == ("defer", None)
+
+
+def test_a_blocked_declaration_ends_as_an_hr_statement_at_a_later_sitting():
+    msel = ("[{id: M0, at: 0, type: position, params: {state: HU, measure: hr_declaration, "
+            "stance: oppose}}]")  # fmt: skip
+    ex = Exercise(scenario(msel=msel), seed=0).run()
+    vetoes = [e for e in kinds(ex, "decision") if not e.data["adopted"]]
+    assert [e.data["naming"] for e in vetoes][-1] == "none"
+    assert len({e.t for e in vetoes}) == len(vetoes), "each attempt at its own sitting"
+    (statement,) = [e for e in kinds(ex, "adopted") if e.data["measure"] == "hr_statement"]
+    assert statement.data["rung"] == 2 and statement.data["body"] == "hr"
+    assert statement.t > vetoes[-1].t or statement.seq > vetoes[-1].seq
+    assert not [e for e in kinds(ex, "adopted") if e.data["measure"] == "cooperative"]
+    assert kinds(ex, "withdrawn")
+    metrics = ex.metrics
+    assert metrics["highest_measure"] == "hr_statement"
+    assert rate("highest_rung", 3, metrics) == "S"  # a stability objective is not P
+    assert rate("cohesion", 0.8, metrics) != "P"  # the veto is not hidden
+
+
+def test_hwpci_needs_more_sittings_when_positions_are_far_apart():
+    def positions(oppose):
+        entries = [
+            f"{{id: P{code}, at: 0, type: position, params: {{state: {code}, "
+            f"measure: hr_declaration, stance: {'oppose' if code in oppose else 'support'}}}}}"
+            for code in builtin_roster().codes
+        ]
+        return "[" + ", ".join(entries) + "]"
+
+    runs = [
+        Exercise(scenario(procedure="{mode: calendar}", msel=positions(oppose)), seed=4).run()
+        for oppose in ((), ("HU",))
+    ]
+    near, far = (kinds(ex, "prepared")[0] for ex in runs)
+    assert near.data["rounds"] == 1 and far.data["rounds"] == 2
+    assert far.t > near.t  # the second round is a later sitting
+
+
+# -- the right instruments --------------------------------------------------------------------
+
+
+def test_the_adversary_reacts_to_costs_imposed_and_rarely_ceases():
+    actor = ThreatActor(id="x", name="X", resolve=0.5)
+    ceased = sum(reaction(random.Random(s), actor, 4) == "cease" for s in range(2000))
+    assert ceased / 2000 < 0.1
+
+
+def test_a_long_horizon_reviews_a_listing_every_year():
+    msel = ("[{id: A, at: 1d, type: attribute, params: {states: [PL], actor: bear}}, "
+            "{id: L, at: 2d, type: propose, params: {measure: listing, by: EE}}]")  # fmt: skip
+    ex = Exercise(scenario(horizon="420d", msel=msel, procedure="{mode: crisis, initiation: 900d}"),
+                  seed=0).run()  # fmt: skip
+    assert [e for e in kinds(ex, "adopted") if e.data["measure"] == "listing"]
+    (review,) = kinds(ex, "listing_review")
+    assert review.data["review"] == 1 and "renewed" in review.data
+
+
+def test_an_evidence_package_that_outlives_the_horizon_is_open_business():
+    msel = ("[{id: A, at: 1d, type: attribute, params: {states: [PL], actor: bear}}, "
+            "{id: L, at: 2d, type: propose, params: {measure: listing, by: PL}}]")  # fmt: skip
+    ex = Exercise(scenario(horizon="20d", msel=msel, procedure="{mode: calendar}"), seed=0).run()
+    (open_item,) = ex.metrics["open_business"]
+    assert open_item["measure"] == "listing" and open_item["stage"] == "evidence package"
+
+
+# -- who proposes -----------------------------------------------------------------------------
+
+
+def test_initiators_need_not_be_victims_and_coalitions_cosponsor():
+    by, cosponsors = initiator([("PL", 1.0), ("EE", 1.6), ("LT", 1.3), ("HU", -0.2)])
+    assert by == "EE" and cosponsors == ["LT"]
+    assert initiator([("HU", 0.1)]) == ("hr", [])
+
+
+def test_no_listing_before_a_national_attribution():
+    ex = Exercise(scenario(procedure="{mode: crisis, attribution_evidence: 900d}"), seed=0).run()
+    assert not [e for e in kinds(ex, "proposal") if e.data["measure"] == "listing"]
+
+
+# -- victims outside the Union ----------------------------------------------------------------
+
+
+def test_a_third_state_can_be_the_victim():
+    targets = "{third_party: UA, sector: government}, {state: PL, sector: energy}"
+    ex = Exercise(scenario(targets=targets), seed=0).run()
+    (incident,) = kinds(ex, "incident")
+    assert incident.data["third_parties"] == [{"third_party": "UA", "sector": "government"}]
+    assert kinds(ex, "third_party_report")
+    assert ex.world.victims() == ["PL"]
+
+
+def test_a_target_is_a_member_state_or_a_third_party_not_both():
+    with pytest.raises(scenarios.ScenarioError, match="either a state"):
+        scenario(targets="{state: PL, third_party: UA, sector: energy}")
+    with pytest.raises(scenarios.ScenarioError, match="member state"):
+        scenario(targets="{third_party: PL, sector: energy}")

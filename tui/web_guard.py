@@ -1,0 +1,78 @@
+"""Who may talk to a console served over HTTP: the Host and Origin check (docs/security.md).
+
+A console served on loopback is still reachable from every web page the facilitator's browser
+opens: a page on another site can open a WebSocket to ``ws://127.0.0.1:8000/ws`` (browsers do not
+stop cross-site WebSockets) or rebind its own DNS name to 127.0.0.1. Two checks close both doors:
+
+* the ``Host`` header must name the served address (a rebinding page sends its own name);
+* an ``Origin`` header, which browsers send with every WebSocket and cross-site request, must be
+  this same origin (a page elsewhere sends its own).
+
+``cdtx serve`` applies :func:`refusal` to every request; ``cdtx host``
+uses it too (tui/host/server.py). The module imports no web framework.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import urlsplit
+
+#: Addresses that mean "every interface": binding one needs ``--allow-remote``.
+WILDCARDS = ("0.0.0.0", "::", "")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (an address or ``localhost``) is reachable from this machine only."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _netloc(name: str, port: int) -> set[str]:
+    name = f"[{name}]" if ":" in name and not name.startswith("[") else name
+    names = {f"{name}:{port}".lower()}
+    if port == 80:  # browsers leave out the default port
+        names.add(name.lower())
+    return names
+
+
+def allowed_hosts(host: str, port: int) -> frozenset[str] | None:
+    """The ``Host`` header values that name a console bound to ``host``:``port``; None when any
+    name may (a wildcard address, which ``cdtx serve`` binds only with ``--allow-remote``)."""
+    if host in WILDCARDS:
+        return None
+    names = ("127.0.0.1", "localhost", "::1") if is_loopback(host) else (host,)
+    allowed: set[str] = set()
+    for name in names:
+        allowed |= _netloc(name, port)
+    return frozenset(allowed)
+
+
+def refusal(
+    host_header: str | None, origin: str | None, allowed: frozenset[str] | None
+) -> str | None:
+    """Why a request with these ``Host`` and ``Origin`` headers must be refused; None to serve it.
+
+    ``allowed`` comes from :func:`allowed_hosts`. A request without ``Origin`` (not from a web
+    page: curl, the browser's own navigation) is judged by its ``Host`` alone.
+    """
+    host = (host_header or "").strip().lower()
+    if not host:
+        return "no Host header"
+    if allowed is not None and host not in allowed:
+        return f"Host {host!r} is not the address this console is served on"
+    if origin is None:
+        return None
+    parts = urlsplit(origin.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"Origin {origin!r} is not a web page of this console"
+    page = parts.netloc.lower()
+    if (page not in allowed) if allowed is not None else (page != host):
+        return f"Origin {origin!r} is another site: cross-site requests are refused"
+    return None
+
+
+__all__ = ["WILDCARDS", "allowed_hosts", "is_loopback", "refusal"]
