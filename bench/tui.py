@@ -98,7 +98,9 @@ async def measure(total: int, rate: float) -> dict:
         result["events held by the timeline"] = screen.query_one("#timeline").count
         result["engine rate offered (events/s)"] = rate
         result["console ingest rate (events/s)"] = round(timeline.count / elapsed)
-        result["console capacity (events/s of UI time)"] = round(timeline.count / max(spent[0], 1e-9))
+        result["console capacity (events/s of UI time)"] = round(
+            timeline.count / max(spent[0], 1e-9)
+        )
         result["UI thread busy with updates (%)"] = round(100 * spent[0] / elapsed, 1)
         result["catch-up after the last event (ms)"] = round(
             1000 * (done - (session.produced_at or done))
