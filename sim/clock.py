@@ -1,7 +1,7 @@
 """Sim time and the Brussels calendar of meetings.
 
 Sim time is hours since the scenario's ``start``. People see it as calendar time in Brussels
-(Europe/Brussels, with its summer time) and as T+dd:hh:mm. Regular meetings follow the week:
+(Europe/Brussels, with its summer time) and as T+<days>d hh:mm (``T+0d 12:00``). Regular meetings follow the week:
 PSC Tuesday and Friday mornings, HWPCI and COREPER II weekly, the Foreign Affairs Council
 monthly (third Monday; the real dates vary, the cadence is what matters to the model).
 """
@@ -40,21 +40,27 @@ CRISIS_DAY = (8.0, 22.0)
 
 
 def format_offset(t: float) -> str:
-    """T+dd:hh:mm for a sim time in hours."""
+    """``T+<days>d hh:mm`` for a sim time in hours: ``T+0d 12:00`` is twelve hours after the
+    start, ``T+14d 04:20`` fourteen days and four hours twenty (one form everywhere: the old
+    ``T+00:12:00`` read as twelve minutes)."""
     if not math.isfinite(t):  # never from a valid input; shown rather than crashing
         return f"T+{t}"
     minutes = int(round(t * 60))
     sign = "-" if minutes < 0 else "+"
     minutes = abs(minutes)
-    return f"T{sign}{minutes // 1440:02d}:{minutes // 60 % 24:02d}:{minutes % 60:02d}"
+    return f"T{sign}{minutes // 1440}d {minutes // 60 % 24:02d}:{minutes % 60:02d}"
 
 
+#: The old form, ``T+dd:hh:mm``, still read (recordings, notes and habits have it).
 _OFFSET = re.compile(r"(\d+):(\d{1,2}):(\d{2})")
+#: The form :func:`format_offset` writes: ``T+0d 12:00`` (the space may be left out).
+_DAY_CLOCK = re.compile(r"(\d+)d\s*(\d{1,2}):(\d{2})")
 
 
 def parse_offset(text: str) -> float:
     """A sim time in hours as people write it: a duration since the start (``3d``, ``36h``,
-    ``1d12h``) or T+dd:hh:mm as :func:`format_offset` shows it (``T+05:03:00``).
+    ``1d12h``) or the time :func:`format_offset` shows (``T+5d 03:00``; the old
+    ``T+05:03:00`` is still read).
 
     Raises ValueError with a message meant for people on anything else.
     """
@@ -68,11 +74,12 @@ def parse_offset(text: str) -> float:
         if stripped.startswith(("T+", "+"))
         else stripped
     )
-    clock = _OFFSET.fullmatch(bare)
+    clock = _DAY_CLOCK.fullmatch(bare) or _OFFSET.fullmatch(bare)
     if clock:
         days, hours, minutes = (int(x) for x in clock.groups())
         if hours > 23 or minutes > 59:
-            raise ValueError(f"bad time {text!r}: T+dd:hh:mm takes hours 00-23 and minutes 00-59")
+            raise ValueError(f"bad time {text!r}: T+<days>d hh:mm takes hours 00-23 and "
+                             "minutes 00-59")  # fmt: skip
         return bounded_hours(days * 24 + hours + minutes / 60, text)
     if re.fullmatch(DURATION_PATTERN, bare):
         return parse_duration(bare)  # a well-formed duration: only its bounds can fail
@@ -81,7 +88,7 @@ def parse_offset(text: str) -> float:
     except ValueError:
         raise ValueError(
             f"bad time {text!r}: write a duration since the start (90m, 36h, 3d, 2w) "
-            "or the time the timeline shows (T+dd:hh:mm)"
+            "or the time the timeline shows (T+0d 12:00)"
         ) from None
 
 

@@ -102,7 +102,7 @@ def test_go_to_time_and_next():
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             s = console(app).session
-            # As the timeline shows times (T+dd:hh:mm), then as a duration.
+            # In the old form T+dd:hh:mm (still read), then as a duration.
             await pilot.press("g")
             await pilot.press(*"T+01:12:00", "enter")
             assert await wait_for(pilot, lambda: s.mode == "paused" and s.now() >= 36)
@@ -851,7 +851,7 @@ def test_inject_errors_in_plain_words():
             await pilot.pause()
             index = [f.key for f in form.fields].index("at")
             label = form.query_one(f"#e{form._generation}-{index}")
-            assert "(T+dd:hh:mm)" in " ".join(str(label.render()).split())
+            assert "(T+0d 12:00)" in " ".join(str(label.render()).split())
             assert label.size.height >= 2
             assert label.size.width <= form.query_one("#dialog").content_region.width
             assert str(general.render()) == "Check the field: At (empty: now; or T+ like 3d, 36h)"
@@ -937,7 +937,7 @@ def test_small_feedback_toasts_and_ids(tmp_path):
             _set(form, "at", "2d")
             await pilot.press("ctrl+s")
             await pilot.pause()
-            assert shown[-1] == "meeting inject scheduled for T+02:00:00"
+            assert shown[-1] == "meeting inject scheduled for T+2d 00:00"
             assert f"recording to {path}" in screen_text(app)
             offered = []
             for _ in range(2):  # the second incident is offered the next free id

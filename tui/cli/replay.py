@@ -26,7 +26,7 @@ def register(subparsers) -> None:
     p.add_argument("--key", metavar="KEYFILE",
                    help="with --verify: also check the recording's signature (run --record --key)")  # fmt: skip
     p.add_argument("--at", type=argtypes.sim_time, metavar="DUR",
-                   help="show the run up to this sim time, e.g. 5d or T+05:00:00 (default: all of it)")  # fmt: skip
+                   help="show the run up to this sim time, e.g. 5d or T+5d 00:00 (default: all of it)")  # fmt: skip
     p.set_defaults(func=cmd_replay)
 
 

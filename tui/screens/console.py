@@ -374,7 +374,7 @@ class ConsoleScreen(Screen):
                 self.session.seek_time(t)
 
         self.app.push_screen(
-            PromptScreen("Go to sim time (e.g. 3d, 36h, T+05:03:00)", "3d", check), done
+            PromptScreen("Go to sim time (e.g. 3d, 36h, T+5d 03:00)", "3d", check), done
         )
 
     # -- people ----------------------------------------------------------------------------
