@@ -526,6 +526,9 @@ ADVERSARY = EventKind(
 EVENT_KINDS: dict[str, EventKind] = {
     str(value): value for value in list(globals().values()) if isinstance(value, EventKind)
 }
+#: Each declared kind's name as a plain string (what events hold), for ``Exercise.emit``'s one
+#: dictionary look-up on the hot path.
+PLAIN_NAMES: dict[str, str] = {name: name for name in EVENT_KINDS}
 
 
 def declared(kind: str) -> EventKind:
