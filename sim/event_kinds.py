@@ -92,8 +92,12 @@ def _input_text(d: Mapping[str, Any]) -> str:
     who = d.get("seat") or "facilitator"
     if control == "message":
         return f"Message from {who}: {d.get('text', '')}"
-    if control == "observation":
+    if control == "observation" and "seat" in d:  # an evaluator seat of ``cdtx host``
         return f"Evaluator {who} rates {d.get('objective')} {d.get('rating')}: {d.get('text', '')}"
+    if control == "observation":  # the console's evaluator: observation, rating or hot wash
+        from .evaluation import describe
+
+        return describe(d)
     if control == "advice":
         whom = "every delegation" if d.get("state") == "*" else d.get("state")
         return f"Model advice {'shown to' if d.get('allowed') else 'hidden from'} {whom}"
@@ -125,8 +129,10 @@ INPUT = EventKind(
     "step",
     _input_text,
     "What a person did, at kernel step ``step``: an inject, or a control (note, skip, players; "
-    "and with ``cdtx host`` message, observation, advice), with the ``seat`` that entered it.",
-    optional="inject control text msel replaced_by how state played seat objective rating allowed",
+    "and with ``cdtx host`` message, observation, advice), with the ``seat`` that entered it. "
+    "An observation is the evaluator's (sim/evaluation.py): observation, rating or hot wash entry.",
+    optional="inject control text msel replaced_by how state played seat objective rating allowed"
+    " about who replaces",
 )
 
 

@@ -351,3 +351,68 @@ def test_layering():
     code = "import sim.report, scenarios.msel, sys; " \
            "assert not {'textual', 'rich', 'tui', 'openpyxl', 'pyarrow'} & set(sys.modules)"  # fmt: skip
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_evaluators_entries_in_the_after_action_report(tmp_path):
+    """Ratings, observations and the hot wash entered at the console (sim/evaluation.py): the
+    report shows them next to the automatic rating and its evidence, from the recording."""
+    from sim import evaluation
+    from sim.recording import Recorder
+    from sim.recording import open as open_recording
+
+    path = tmp_path / "run.jsonl"
+    ex = Exercise("grid-wiper", players=[])
+    with Recorder(path, ex):
+        ex.run("2d")
+        first = evaluation.record(ex, {"entry": "observation", "objective": "OBJ-1",
+                                       "state": "PL", "text": "CSIRTs slow\nto share"})  # fmt: skip
+        evaluation.record(ex, {"entry": "observation", "objective": "OBJ-1", "state": "PL",
+                               "text": "CSIRTs slow to share", "replaces": first.seq})  # fmt: skip
+        evaluation.record(ex, {"entry": "observation", "text": "Room too warm"})
+        ex.run()
+        evaluation.record(ex, {"entry": "rating", "objective": "OBJ-1", "rating": "M",
+                               "text": "two days late"})  # fmt: skip
+        evaluation.record(ex, {"entry": "hotwash", "who": "DE", "about": "strength",
+                               "text": "Quick PSC"})  # fmt: skip
+        evaluation.record(ex, {"entry": "hotwash", "who": "Presidency", "about": "improvement",
+                               "text": "Brief the legal service earlier"})  # fmt: skip
+    recording = open_recording(path)
+    automatic = ex.metrics["objectives"]["OBJ-1"]
+    text = report.aar(recording.scenario, recording.events, recording.header)
+    row = next(line for line in text.splitlines() if line.startswith("| OBJ-1"))
+    assert row.rstrip(" |").endswith(f"| {automatic} | M")  # both ratings, side by side
+    assert "Evaluator's rating: **M** (performed with major challenges): two days late" in text
+    assert "PL: CSIRTs slow to share (edited)" in text
+    assert "CSIRTs slow / to share" not in text  # the edit replaced the first version
+    assert "## Hot wash" in text and "- DE: Quick PSC" in text
+    assert "- Presidency: Brief the legal service earlier" in text
+    assert "Room too warm" in text  # an observation without an objective is kept too
+    plan = text[text.index("## Improvement plan") :]
+    assert "Presidency: Brief the legal service earlier" in plan
+    html = report.aar(recording.scenario, recording.events, recording.header, fmt="html")
+    assert "<h2>Hot wash</h2>" in html
+    assert "Evaluator's rating: <strong>M</strong>" in html
+    with pytest.raises(ValueError, match="rate P, S, M or U"):
+        evaluation.record(ex, {"entry": "rating", "objective": "OBJ-1", "rating": "X"})
+    with pytest.raises(ValueError, match="unknown objective"):
+        evaluation.record(ex, {"entry": "observation", "objective": "OBJ-9", "text": "x"})
+
+
+def test_the_first_divergence_shows_both_sides_of_the_difference():
+    """Two runs that differ only in DE's answer: the two lines read alike ("submits position
+    inject F-001"), so the fields that differ are shown for each side (issue 14, item 4)."""
+
+    def run_with(stance: str):
+        ex = Exercise("grid-wiper", players=["DE"], interactive=True)
+        ex.run()
+        ex.answer("DE", stance)
+        ex.run()
+        return ex
+
+    a, b = run_with("oppose"), run_with("support")
+    text = report.comparison((a.scenario, a.events, {}, "A"), (b.scenario, b.events, {}, "B"))
+    lines = text[text.index("## First divergence") :].splitlines()
+    side_a = next(line for line in lines if line.startswith("- A: "))
+    side_b = next(line for line in lines if line.startswith("- B: "))
+    assert side_a != side_b
+    assert "stance: oppose" in side_a and "stance: support" in side_b

@@ -614,7 +614,7 @@ def test_the_highlighted_timeline_line_is_shown_in_full():
             await pilot.pause()
             await pilot.press("full_stop")
             console(app).session.note(long_note)
-            console(app).refresh_view()
+            console(app).sync()
             await pilot.pause()
             detail = console(app).query_one("#timeline-detail")
             shown = " ".join(str(detail.render()).split())

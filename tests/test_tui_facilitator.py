@@ -15,6 +15,7 @@ from test_tui import (  # noqa: E402
     screen_text,
     wait_for,
 )
+from textual.widgets import Select  # noqa: E402
 
 from sim.clock import format_offset  # noqa: E402
 from sim.exercise import Exercise  # noqa: E402
@@ -77,7 +78,7 @@ def test_the_tracker_shows_when_each_milestone_was_reached():
             await pilot.pause()
             s = console(app).session
             s.ex.run()
-            console(app).refresh_view()
+            console(app).sync()
             await pilot.pause()
             lines = screen_text(app).splitlines()
             row = next(line for line in lines if "Detection" in line)
@@ -231,3 +232,157 @@ def test_every_panel_is_reachable_at_80x24():
             assert isinstance(app.screen, ConsoleScreen)
 
     run(scenario())
+
+
+# -- the evaluator --------------------------------------------------------------------------
+
+
+def test_the_evaluator_observes_rates_edits_and_holds_a_hot_wash(tmp_path):
+    from sim import evaluation
+    from sim.recording import open as open_recording
+    from tui.app import make_replay_app
+    from tui.screens.evaluation import EntryForm, EvaluationScreen
+
+    path = tmp_path / "run.jsonl"
+
+    async def live():
+        app = make_play_app("grid-wiper", players=[], record=path)
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.pause()
+            s = console(app).session
+            await pilot.press("g", *"2d", "enter")
+            assert await wait_for(pilot, lambda: s.mode == "paused" and s.now() >= 48)
+            await pilot.press("v")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, EvaluationScreen)
+            # An observation on the highlighted objective, over two lines, tagged to PL.
+            await pilot.press("o")
+            await pilot.pause()
+            form = app.screen
+            assert isinstance(form, EntryForm)
+            assert form.query_one("#objective").value == "OBJ-1"
+            form.query_one("#state").value = "pl"
+            form.query_one("#text").text = "CSIRTs slow\nto share"
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert app.screen is screen
+            # A wrong tag is refused with its reason, in the form.
+            await pilot.press("h")
+            await pilot.pause()
+            app.screen.query_one("#text").text = "Quick PSC"
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert "strength or an improvement" in str(
+                app.screen.query_one("#entry-error").render()
+            )
+            await pilot.press("escape")
+            await pilot.pause()
+            # Edit the observation: a new entry replaces it; the first version stays recorded.
+            screen.query_one("#entries").focus()
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.screen.query_one("#text").text == "CSIRTs slow\nto share"
+            app.screen.query_one("#text").text = "CSIRTs slow to share with INTCEN"
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            await pilot.press("escape")
+            # After the end: the evaluator's rating (the automatic one only suggested) and the
+            # hot wash.
+            s.ex.run()
+            console(app).sync()
+            await pilot.pause()
+            await pilot.press("v")
+            await pilot.pause()
+            screen = app.screen
+            await pilot.press("r")
+            await pilot.pause()
+            automatic = s.ex.metrics["objectives"]["OBJ-1"]
+            assert f"suggestion): {automatic}" in str(app.screen.query_one("#suggestion").render())
+            assert app.screen.query_one("#rating").value is Select.NULL  # not preselected
+            app.screen.query_one("#rating").value = "M"
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            await pilot.press("h")
+            await pilot.pause()
+            app.screen.query_one("#who").value = "DE"
+            app.screen.query_one("#about").value = "strength"
+            app.screen.query_one("#text").text = "Quick PSC"
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert "M" in str(screen.query_one("#objectives").get_row("OBJ-1"))
+            entries = evaluation.current(s.events)
+            assert [(e.entry, e.text, e.state, e.edited) for e in entries] == [
+                ("observation", "CSIRTs slow to share with INTCEN", "PL", True),
+                ("rating", "", "", False),
+                ("hotwash", "Quick PSC", "", False),
+            ]
+            assert entries[0].t == 48.0  # an edit keeps the observation's time
+            inputs = [e for e in s.events if e.data.get("control") == "observation"]
+            assert len(inputs) == 4  # both versions of the observation are in the record
+            s.close()  # as quitting does: the recording gets its end line
+
+    run(live())
+    # The recording is the single source of truth: a replay re-applies the entries exactly.
+    recording = open_recording(path)
+    assert recording.verify().ok
+    entries = evaluation.current(recording.events)
+    assert [e.entry for e in entries] == ["observation", "rating", "hotwash"]
+
+    async def replay():
+        app = make_replay_app(recording)
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.pause()
+            shown = collect_notifications(app)
+            await pilot.press("v")
+            await pilot.pause()
+            assert "read-only" in screen_text(app) and "CSIRTs slow" in screen_text(app)
+            await pilot.press("o")
+            await pilot.pause()
+            assert shown[-1] == "replay is read-only: b branches a live run"
+            assert isinstance(app.screen, EvaluationScreen)
+
+    run(replay())
+
+
+def test_a_branch_from_replay_starts_after_the_event_shown(tmp_path):
+    """Stepped back to the request for DE's position, before DE answered (at the same sim
+    time): the branch is a live run in which DE has not answered yet (issue 14, item 1)."""
+    from sim.recording import Recorder
+    from sim.recording import open as open_recording
+    from tui.app import make_replay_app
+
+    path = tmp_path / "run.jsonl"
+    ex = Exercise("grid-wiper", players=["DE"], interactive=True)
+    with Recorder(path, ex):
+        ex.run()
+        while ex.pending:
+            ex.answer(ex.pending[0].state, "oppose", "Evidence too thin")
+            ex.run()
+    recording = open_recording(path)
+    request = next(e for e in recording.events if e.kind == "decision_request")
+    answer = next(e for e in recording.events if e.kind == "input" and e.seq > request.seq)
+    assert answer.t == request.t  # the answer came at the same sim time
+
+    async def scenario():
+        app = make_replay_app(recording)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            s = console(app).session
+            s.move(request.seq + 1)  # the request is the last event shown
+            await pilot.pause()
+            app.record_default = True
+            app.default_record_path = lambda scenario_id: tmp_path / "branch.jsonl"
+            await pilot.press("b")
+            await pilot.pause()
+            branch = console(app).session
+            assert branch.ex is not s and [r.state for r in branch.ex.pending] == ["DE"]
+            assert len(branch.events) == request.seq + 1
+            assert not [e for e in branch.events if e.kind == "input"]
+            branch.close()
+
+    run(scenario())
+    header = open_recording(tmp_path / "branch.jsonl").header
+    assert header["parent"]["after_event"] == request.seq
+
+

@@ -34,11 +34,12 @@ def binding_owners() -> tuple[type, ...]:
     from .screens.console import ConsoleScreen
     from .screens.decision import DecisionScreen, StanceSet
     from .screens.dialogs import ConfirmScreen, HelpScreen, PromptScreen
+    from .screens.evaluation import EntryForm, EvaluationScreen
     from .screens.inject import InjectScreen
     from .widgets.timeline import Timeline
 
     return (CdtxApp, ConsoleScreen, DecisionScreen, InjectScreen, HelpScreen, PromptScreen,
-            ConfirmScreen, Timeline, StanceSet)  # fmt: skip
+            ConfirmScreen, Timeline, StanceSet, EvaluationScreen, EntryForm)  # fmt: skip
 
 
 def binding_ids() -> dict[str, str]:

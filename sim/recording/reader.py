@@ -223,12 +223,15 @@ class Recording:
         until: float | str | None = None,
         *,
         exercise=None,
+        events: int | None = None,
     ):
         """Re-simulate the recording; return the Exercise.
 
         With ``until=None`` it replays every recorded input and stops where the recording ends
         (after as many events). With ``until`` it replays the inputs recorded up to that time and
-        runs to it (:meth:`branch` submits new injects there).
+        runs to it (:meth:`branch` submits new injects there). With ``events`` it replays the
+        inputs among the first ``events`` events and stops once it holds as many: inputs
+        recorded later, even at the same sim time, are not taken.
         """
         from ..exercise import InjectError
 
@@ -241,6 +244,8 @@ class Recording:
                 continue
             if limit is not None and event.t > limit:
                 break
+            if events is not None and event.seq >= events:
+                break
             ex.run_steps(event.get("step", 0))
             # An input made after the run ended has the step count of the last kernel step: the
             # "ended" event (no kernel step of its own) must come first, as it did.
@@ -251,7 +256,9 @@ class Recording:
                 raise RecordingError(
                     f"{self.path}: line {event.seq + 2}: recorded input cannot be re-applied: {exc}"
                 ) from None
-        if limit is None:
+        if events is not None:
+            _advance_to(ex, events)
+        elif limit is None:
             _advance_to(ex, len(self.events))
         else:
             ex.run(limit)

@@ -26,7 +26,8 @@ from ..narrative import (
     stage,
     state_name,
 )
-from ..vocabulary_view import METRIC_LABELS, format_metric
+from ..vocabulary_view import METRIC_LABELS, PENDING, format_metric, rating_so_far
+from .evaluator import evaluation_section
 
 #: Kinds shown in the timeline of key events (positions are summarised at each decision).
 KEY_KINDS = (
@@ -161,6 +162,13 @@ def analyse(
 
     timeline = _timeline(events, at, actor_names(scenario))
     objectives = _objectives(scenario, events, values, at)
+    if not ended:  # stopped before the horizon: what has not happened yet is pending
+        for objective, o in zip(objectives, scenario.objectives, strict=True):
+            shown = rating_so_far(o.metric, o.target, values, ended)
+            if shown == PENDING:  # (the executive summary says that the run stopped early)
+                objective["rating"] = shown
+                objective["rating_name"] = "not final: the run stopped before the horizon"
+                objective["value"] = format_metric(o.metric, values.get(o.metric), ended)
     blockers = _blockers(events)
     stages = _stages(events)
     strengths, improvements = _findings(scenario, values, objectives, blockers, stages)
@@ -169,6 +177,9 @@ def analyse(
         for e in events
         if e.kind == K.INPUT and e.data.get("control") == "note"
     ]
+    evaluator = evaluation_section(events, at)  # the evaluator's entries, if any
+    for objective in objectives:
+        objective["evaluator"] = evaluator["objectives"].get(objective["id"], {"observations": []})
     msel = _msel(scenario, events, at, end_t, ended)
     summary = _executive_summary(scenario, values, objectives, blockers, stages, truncated, ended,
                                  end_t)  # fmt: skip
@@ -181,6 +192,15 @@ def analyse(
             "due": "",
         }  # fmt: skip
         for item in improvements
+    ] + [
+        {
+            "objective": "",
+            "issue": f"{item['who']}: {item['text']}",
+            "action": "",
+            "organisation": item["who"],
+            "due": "",
+        }
+        for item in evaluator["hotwash"]["improvements"]  # what the hot wash raised
     ]
     return {
         "overview": overview,
@@ -197,6 +217,7 @@ def analyse(
         "strengths": strengths,
         "improvements": improvements,
         "notes": notes,
+        "evaluation": evaluator,
         "msel": msel,
         "plan": plan,
     }
@@ -331,10 +352,19 @@ def _marks(metric: str, e: Event) -> bool:
 
 
 def _blockers(events: list[Event]) -> list[dict[str, Any]]:
-    """Each failed decision: who blocked what, where and when."""
+    """Each failed decision: who blocked what, where and when (a blocker's own statement is
+    its reason, quoted)."""
     out = []
+    said: dict[tuple[str, str], str] = {}
     for e in events:
+        if e.kind == K.POSITION_FIXED and e.data.get("statement"):
+            said[(e.data["measure"], e.data["state"])] = e.data["statement"]
         if e.kind == K.DECISION and not e.data["adopted"]:
+            quoted = [
+                f'{state}: "{said[(e.data["measure"], state)]}"'
+                for state in e.data["blockers"]
+                if (e.data["measure"], state) in said
+            ]
             out.append(
                 {
                     "t": e.t,
@@ -343,7 +373,9 @@ def _blockers(events: list[Event]) -> list[dict[str, Any]]:
                     "measure": e.data["measure"],
                     "body": BODY_NAMES.get(e.data["body"], e.data["body"]),
                     "by": list(e.data["blockers"]),
-                    "reason": e.data["reason"],
+                    "reason": "; ".join([e.data["reason"], *quoted])
+                    if quoted
+                    else e.data["reason"],
                 }  # fmt: skip
             )
     return out
@@ -527,7 +559,7 @@ def _executive_summary(scenario, values, objectives, blockers, stages, truncated
     if blockers:
         who = sorted({s for b in blockers for s in b["by"]})
         lines.append(f"{len(blockers)} decision(s) were blocked, by {', '.join(who)}.")
-    counts = {r: sum(o["rating"] == r for o in objectives) for r in "PSMU"}
+    counts = {r: sum(o["rating"] == r for o in objectives) for r in ("P", "S", "M", "U", PENDING)}
     if objectives:
         lines.append("Objectives: " + ", ".join(f"{n} rated {r}" for r, n in counts.items() if n)
                      + ".")  # fmt: skip

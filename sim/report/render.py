@@ -103,13 +103,15 @@ def markdown(r: dict[str, Any]) -> str:
     )  # fmt: skip
     out += ["## Analysis of objectives", ""]
     out += _md_table(
-        ["Objective", "Metric", "Target", "Result", "Rating"],
-        [[f"{x['id']}: {x['text']}", x["metric_label"], x["target"], x["value"], x["rating"]]
+        ["Objective", "Metric", "Target", "Result", "Rating", "Evaluator"],
+        [[f"{x['id']}: {x['text']}", x["metric_label"], x["target"], x["value"], x["rating"],
+          _evaluator(x).get("rating", "-")]
          for x in r["objectives"]],
     )  # fmt: skip
     for x in r["objectives"]:
         out += [f"### {x['id']}: {x['rating']} ({x['rating_name']})", "", x["text"], "",
                 "Evidence:", ""] + [f"- {ev}" for ev in x["evidence"]] + [""]  # fmt: skip
+        out += _md_evaluator(_evaluator(x))
     out += ["### Metrics of the run", ""]
     out += _md_table(["Metric", "Value"], [[m["label"], m["value"]] for m in r["metric_lines"]])
     out += ["### Time per stage", ""]
@@ -125,6 +127,7 @@ def markdown(r: dict[str, Any]) -> str:
             [[b["offset"], b["body"], b["proposal"], b["measure"], " ".join(b["by"]), b["reason"]]
              for b in r["blockers"]],
         )  # fmt: skip
+    out += _md_hotwash(r.get("evaluation"))
     out += ["## Facilitator notes", ""]
     out += [f"- {n['calendar']} {n['offset']}: {n['text']}" for n in r["notes"]] or ["- None."]
     out += ["", "## MSEL: planned and delivered", ""]
@@ -142,6 +145,58 @@ def markdown(r: dict[str, Any]) -> str:
          for p in r["plan"]] or [["", "", "", "", ""]],
     )  # fmt: skip
     return md_safe("\n".join(out).rstrip() + "\n")
+
+
+def _played(o: dict[str, Any]) -> str:
+    """The played delegations, and whether anybody played them in this run."""
+    if not o["players"]:
+        return "none (all delegations simulated)"
+    players = ", ".join(o["players"])
+    if o.get("nobody_played"):
+        return f"{players} in the scenario, but nobody played this run: the model answered for them"
+    return players
+
+
+def _evaluator(objective: dict[str, Any]) -> dict[str, Any]:
+    """The evaluator's rating and observations of an objective (empty without entries)."""
+    return objective.get("evaluator") or {}
+
+
+def _oneline(text: str) -> str:
+    return " / ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _md_evaluator(ev: dict[str, Any]) -> list[str]:
+    out = []
+    if ev.get("rating"):
+        why = f": {_oneline(ev['why'])}" if ev.get("why") else ""
+        out += [f"Evaluator's rating: **{ev['rating']}** ({ev['rating_name']}){why}", ""]
+    if ev.get("observations"):
+        out += ["Evaluator's observations:", ""]
+        out += [
+            f"- {o['calendar']} {o['offset']}{' ' + o['state'] if o['state'] else ''}: "
+            f"{_oneline(o['text'])}{' (edited)' if o['edited'] else ''}"
+            for o in ev["observations"]
+        ] + [""]  # fmt: skip
+    return out
+
+
+def _md_hotwash(ev: dict[str, Any] | None) -> list[str]:
+    if not ev:
+        return []
+    out = []
+    if ev["observations"]:
+        out += ["## Evaluator's observations (no objective)", ""]
+        out += [f"- {o['calendar']} {o['offset']}{' ' + o['state'] if o['state'] else ''}: "
+                f"{_oneline(o['text'])}" for o in ev["observations"]] + [""]  # fmt: skip
+    hotwash = ev["hotwash"]
+    if hotwash["strengths"] or hotwash["improvements"]:
+        out += ["## Hot wash", ""]
+        for key, title in (("strengths", "Strengths"), ("improvements", "Areas for improvement")):
+            out += [f"### {title}", ""]
+            out += [f"- {h['who']}: {_oneline(h['text'])}" for h in hotwash[key]] or ["- None."]
+            out += [""]
+    return out
 
 
 def md_safe(text: str) -> str:
@@ -269,16 +324,28 @@ def html(r: dict[str, Any], horizon_hours: float | None = None) -> str:
     ))  # fmt: skip
     b.append("<h2>Analysis of objectives</h2>")
     b.append(_table(
-        ["Objective", "Metric", "Target", "Result", "Rating"],
-        [[f"{x['id']}: {x['text']}", x["metric_label"], x["target"], x["value"], x["rating"]]
+        ["Objective", "Metric", "Target", "Result", "Rating", "Evaluator"],
+        [[f"{x['id']}: {x['text']}", x["metric_label"], x["target"], x["value"], x["rating"],
+          _evaluator(x).get("rating", "-")]
          for x in r["objectives"]],
-        {4: "rating"},
+        {4: "rating", 5: "rating"},
     ))  # fmt: skip
     for x in r["objectives"]:
         b.append(f"<h3>{_h(x['id'])}: {_h(x['rating'])} ({_h(x['rating_name'])})</h3>")
         b.append(f"<p>{_h(x['text'])}</p><p>Evidence:</p><ul>")
         b += [f"<li>{_h(ev)}</li>" for ev in x["evidence"]]
         b.append("</ul>")
+        ev = _evaluator(x)
+        if ev.get("rating"):
+            why = f": {_h(_oneline(ev['why']))}" if ev.get("why") else ""
+            b.append(f"<p>Evaluator's rating: <strong>{_h(ev['rating'])}</strong> "
+                     f"({_h(ev['rating_name'])}){why}</p>")  # fmt: skip
+        if ev.get("observations"):
+            b.append("<p>Evaluator's observations:</p><ul>")
+            b += [f"<li>{_h(o['calendar'])} {_h(o['offset'])} {_h(o['state'])}: "
+                  f"{_h(_oneline(o['text']))}{' (edited)' if o['edited'] else ''}</li>"
+                  for o in ev["observations"]]  # fmt: skip
+            b.append("</ul>")
     b.append("<h3>Metrics of the run</h3>")
     b.append(_table(["Metric", "Value"], [[m["label"], m["value"]] for m in r["metric_lines"]]))
     b.append("<h3>Time per stage</h3>")
@@ -295,6 +362,19 @@ def html(r: dict[str, Any], horizon_hours: float | None = None) -> str:
             [[x["offset"], x["body"], x["proposal"], x["measure"], " ".join(x["by"]), x["reason"]]
              for x in r["blockers"]],
         ))  # fmt: skip
+    hotwash = (r.get("evaluation") or {}).get("hotwash")
+    if hotwash and (hotwash["strengths"] or hotwash["improvements"]):
+        b.append("<h2>Hot wash</h2>")
+        for key, title in (("strengths", "Strengths"), ("improvements", "Areas for improvement")):
+            b.append(f"<h3>{title}</h3><ul>")
+            b += [f"<li>{_h(h['who'])}: {_h(_oneline(h['text']))}</li>" for h in hotwash[key]]
+            b.append("</ul>" if hotwash[key] else "<li>None.</li></ul>")
+    loose = (r.get("evaluation") or {}).get("observations")
+    if loose:
+        b.append("<h2>Evaluator's observations (no objective)</h2><ul>")
+        b += [f"<li>{_h(o['calendar'])} {_h(o['offset'])} {_h(o['state'])}: "
+              f"{_h(_oneline(o['text']))}</li>" for o in loose]  # fmt: skip
+        b.append("</ul>")
     b.append("<h2>Facilitator notes</h2><ul>")
     b += [f"<li>{_h(n['calendar'])} {_h(n['offset'])}: {_h(n['text'])}</li>" for n in r["notes"]]
     if not r["notes"]:

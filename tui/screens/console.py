@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label
 from textual.worker import get_current_worker
@@ -43,8 +42,20 @@ MSEL_TITLES = {  # the upcoming list's title: its keys, as much as fits
 }
 
 
-class Tick(Message):
-    """The clock worker moved the exercise on (batched: one message per frame, not per event)."""
+class SessionChanged(Message):
+    """The session moved on: the clock worker advanced it, or a person's input changed it.
+
+    Posted at every change, from the worker thread too; a burst is coalesced into its newest
+    message (``can_replace``), so the screen shows the latest state once instead of each
+    state in between.
+    """
+
+    def __init__(self, version: int) -> None:
+        super().__init__()
+        self.version = version
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, SessionChanged)
 
 
 class ConsoleScreen(Screen):
@@ -64,6 +75,8 @@ class ConsoleScreen(Screen):
         Binding("d", "decide", "Answer pending decision", id="decision.answer", show=False),
         Binding("m", "note", "Facilitator note", id="note.add"),
         Binding("f", "filter", "Filter timeline", id="timeline.filter"),
+        Binding("v", "evaluate", "Evaluation: observations, ratings, hot wash",
+                id="evaluation.open"),
         Binding("z", "zoom", "Zoom the focused panel (tab: next panel)", id="panel.zoom"),
         Binding("left_square_bracket", "prev_event", "Previous event", id="replay.prev"),
         Binding("right_square_bracket", "next_event", "Next event", id="replay.next"),
@@ -72,20 +85,34 @@ class ConsoleScreen(Screen):
         Binding("b", "branch", "Branch a live run here", id="replay.branch"),
     ]  # fmt: skip
 
+    #: The session's version shown; set from ``SessionChanged``, its watcher reads the session.
+    # ``var``: reactive without a repaint of the whole screen; the watchers redraw their part.
+    version: var[int] = var(-1, init=False)
+    #: (event list, number of events shown): the picture, timeline, board and tracker follow it.
+    shown: var[tuple[int, int]] = var((0, -1), init=False)
+    #: The ids of the MSEL entries still to come, as the upcoming list shows them.
+    upcoming_ids: var[tuple[str, ...]] = var((), init=False)
+    #: (delegation, proposal) the clock waits for; a new one opens the decision dialog.
+    awaiting: var[tuple[str, str] | None] = var(None, init=False)
+
     def __init__(self, session):
         super().__init__()
         self.session = session
+        session.on_change = self._post_changed
         self.live = not session.readonly
         self.picture = Picture(session.scenario, tuple(session.players))
         self._events: list | None = None  # the live event list ``picture`` folds
         self._asked: set[tuple[str, str]] = set()
         self._decision_open = False
         self._warned = False
+        self._change_posted = False
+        self._show_on = None  # the screen whose next frame will show the changes
+        self._upcoming: list = []
 
     # -- layout ----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield StatusHeader(id="status")
+        yield StatusHeader(self.session.calendar, id="status")
         with Horizontal(id="top"):
             yield StatesBoard(id="board")
             with Vertical(id="side"):
@@ -100,7 +127,7 @@ class ConsoleScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#filter").display = False
-        self.refresh_view()
+        self.version = self.session.version
         # Arrow and page keys scroll what a facilitator reads most: the timeline.
         self.query_one(Timeline).focus()
         if self.live:
@@ -118,11 +145,10 @@ class ConsoleScreen(Screen):
         self.set_class(self.size.height >= TALL_HEIGHT, "-tall")
         title = "wide" if wide else "narrow"
         self.query_one("#msel-title", Label).update(MSEL_TITLES[title if self.live else "replay"])
-        # The header lays its facts out for its width: once the new size is known, again.
-        self.call_after_refresh(self.refresh_view)
 
     def on_timeline_selected(self, message: Timeline.Selected) -> None:
-        self.query_one(TimelineDetail).show(message.event, message.text)
+        timeline = self.query_one(Timeline)
+        self.query_one(TimelineDetail).show(message.event, message.text, timeline.style_of)
 
     def on_key(self, event) -> None:
         # A live-only key in a replay would do nothing at all: say why instead. (The bindings
@@ -137,6 +163,8 @@ class ConsoleScreen(Screen):
 
     def on_unmount(self) -> None:
         self.workers.cancel_all()
+        if self.session.on_change == self._post_changed:
+            self.session.on_change = None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in LIVE_ONLY:
@@ -149,36 +177,72 @@ class ConsoleScreen(Screen):
 
     @work(thread=True, exclusive=True, group="clock")
     def clock_worker(self) -> None:
+        """Moves the clock on; each change reaches the screen as a coalescing message."""
         worker = get_current_worker()
         session = self.session
-        posted = -1
-        last = 0.0
         while not worker.is_cancelled:
-            moved = session.advance(0.02)
-            if not moved:
+            if not session.advance(0.02):
                 session.wake.wait(FRAME)
                 session.wake.clear()
-            now = time.perf_counter()
-            if session.version != posted and now - last >= FRAME:
-                posted, last = session.version, now
-                self.post_message(Tick())
 
-    def on_tick(self, message: Tick) -> None:
-        self.refresh_view()
+    def _post_changed(self, version: int) -> None:
+        # One message in flight is enough: the screen reads the session as it is when it
+        # gets there. (Two threads may both post; the queue then coalesces them.)
+        if not self._change_posted:
+            self._change_posted = True
+            self.post_message(SessionChanged(version))
 
-    # -- showing ---------------------------------------------------------------------------
+    def on_session_changed(self, message: SessionChanged) -> None:
+        self._change_posted = False
+        # Shown with the next frame drawn: changes until then join this one. (The frame is the
+        # top screen's; if another screen came up since, ask its frame too: a dialog's closing
+        # must not lose the show.)
+        if self._show_on is not self.app.screen:
+            self._show_on = self.app.screen
+            self.call_after_refresh(self._show_changes)
 
-    def refresh_view(self) -> None:
+    def on_screen_resume(self) -> None:
+        # Back from a dialog or the evaluator's screen: show the session as it is now (a show
+        # asked of a screen that has gone since is not lost).
+        self._show_on = None
+        self.version = self.session.version
+
+    def _show_changes(self) -> None:
+        self._show_on = None
+        self.version = self.session.version
+
+    # -- showing: watchers -----------------------------------------------------------------
+
+    def watch_version(self) -> None:
+        """Read the session into the reactives below (each watcher redraws only its part)."""
         s = self.session
+        events = s.events
+        self.shown = (id(events), len(events) if self.live else s.cursor)
+        speed = speed_label(s.speed) if self.live else "-"
+        self.query_one(StatusHeader).line = (
+            s.scenario.title, s.now(), speed, s.state(), tuple(self._facts(self.shown[1]))
+        )  # fmt: skip
+        if s.message:
+            self.notify(s.message, severity="warning")
+            s.message = ""
+        if self.live and s.record_error and not self._warned:
+            self._warned = True
+            self.notify(s.record_error, severity="warning", timeout=8)
+        if self.live and s.ex.pending:
+            self.awaiting = (s.ex.pending[0].state, s.ex.pending[0].proposal)
+        else:
+            self.awaiting = None
+
+    def watch_shown(self, old: tuple[int, int], new: tuple[int, int]) -> None:
+        """New events (or another list, or a replay's cursor moved): fold them into the
+        picture, then the timeline, the board and the tracker show it."""
+        s = self.session
+        events, count = s.events, new[1]
         if self.live:
-            events = s.events
-            count = len(events)
             picture = self.picture
-            changed = count < picture.seen or events is not self._events
-            if changed:
+            if count < picture.seen or events is not self._events:
                 picture = self.picture = Picture(s.scenario, tuple(s.players))
                 self._events = events
-            changed = changed or count > picture.seen
             for event in events[picture.seen : count]:
                 try:
                     picture.apply(event)
@@ -187,28 +251,25 @@ class ConsoleScreen(Screen):
                                 severity="error")  # fmt: skip
             picture.seen = count
         else:
-            events, count, changed = s.events, s.cursor, True
             picture = self.picture = s.picture()
         self.query_one(Timeline).take(events, count)
-        if changed:  # the picture only moves with events: no redraw on clock-only ticks
-            self.query_one(StatesBoard).show(picture)
-            self.query_one(ProcedureTracker).show(picture, s.calendar)
-        self.query_one(UpcomingList).show(s.upcoming())
-        speed = speed_label(s.speed) if self.live else "-"
-        self.query_one(StatusHeader).show(s.scenario.title, s.calendar, s.now(), speed,
-                                          s.state(), self._facts(count))  # fmt: skip
-        if s.message:
-            self.notify(s.message, severity="warning")
-            s.message = ""
-        if self.live and s.record_error and not self._warned:
-            self._warned = True
-            self.notify(s.record_error, severity="warning", timeout=8)
-        if self.live and s.ex.pending and not self._decision_open:
-            request = s.ex.pending[0]
-            key = (request.state, request.proposal)
-            if key not in self._asked:
-                self._asked.add(key)
-                self.action_decide()
+        self.query_one(StatesBoard).show(picture)
+        self.query_one(ProcedureTracker).show(picture, s.calendar)
+        # What is still to come changes only with events (applied, skipped, scheduled).
+        self._upcoming = s.upcoming()
+        self.upcoming_ids = tuple(entry.id for entry in self._upcoming)
+
+    def watch_upcoming_ids(self) -> None:
+        self.query_one(UpcomingList).show(self._upcoming)
+
+    def watch_awaiting(self, awaiting: tuple[str, str] | None) -> None:
+        if awaiting is not None and awaiting not in self._asked and not self._decision_open:
+            self._asked.add(awaiting)
+            self.action_decide()
+
+    def sync(self) -> None:
+        """The session's Exercise was changed directly (a test, a tool): show it as it is."""
+        self.session.changed()
 
     def _facts(self, count: int) -> list[str]:
         """The header's facts about the run, most important first (a narrow header cuts the
@@ -239,14 +300,12 @@ class ConsoleScreen(Screen):
         if s.mode == "paused":
             self._follow_again()
         s.set_mode("paused" if s.mode != "paused" else "run")
-        self.refresh_view()
 
     def action_step(self) -> None:
         if not self._clock_may_move():
             return
         self._follow_again()
         self.session.step()
-        self.refresh_view()
 
     def _clock_may_move(self) -> bool:
         """False, saying why, when the clock cannot move: the exercise has ended, or a played
@@ -269,7 +328,6 @@ class ConsoleScreen(Screen):
             return
         self._follow_again()
         self.session.set_mode("until_kind")
-        self.refresh_view()
 
     def _follow_again(self) -> None:
         """Moving the clock on is asking to see what comes: the timeline follows the newest
@@ -284,7 +342,6 @@ class ConsoleScreen(Screen):
             self.notify(f"Already at the {edge} speed ({speed_label(s.speed)})")
             return
         s.set_speed(index)
-        self.refresh_view()
 
     def action_faster(self) -> None:
         self._change_speed(+1)
@@ -316,7 +373,6 @@ class ConsoleScreen(Screen):
                 self.session.set_mode("until_t", t)
             else:
                 self.session.seek_time(t)
-            self.refresh_view()
 
         self.app.push_screen(
             PromptScreen("Go to sim time (e.g. 3d, 36h, T+5d 03:00)", "3d", check), done
@@ -369,7 +425,6 @@ class ConsoleScreen(Screen):
         def done(inject) -> None:
             if inject:
                 self.notify(f"{inject['type']} inject {self._when_applied(inject)}")
-            self.refresh_view()
 
         screen = InjectScreen(self.session.submit, actors, incidents, taken=self._incident_ids(),
                               names=actor_names(self.session.scenario))  # fmt: skip
@@ -395,7 +450,6 @@ class ConsoleScreen(Screen):
                     s.answer(request.state, position, statement)
                 except Exception as exc:  # InjectError: e.g. answered meanwhile
                     self.notify(str(exc), severity="error")
-            self.refresh_view()
 
         self.app.push_screen(DecisionScreen(request, self.picture, given, waiting), done)
 
@@ -411,7 +465,6 @@ class ConsoleScreen(Screen):
                     self.notify(str(exc), severity="error")
                     return
                 self.notify("Note recorded")
-                self.refresh_view()
 
         self.app.push_screen(PromptScreen("Facilitator note", "what happened", check), done)
 
@@ -430,7 +483,6 @@ class ConsoleScreen(Screen):
         def done(inject) -> None:
             if inject:
                 self.notify(f"{msel} replaced by the edited entry")
-            self.refresh_view()
 
         screen = InjectScreen(
             lambda inject: self.session.edit(msel, inject), actors, incidents,
@@ -450,7 +502,6 @@ class ConsoleScreen(Screen):
             self.notify(getattr(exc, "message", str(exc)), severity="error")
         else:
             self.notify(f"{msel} {done}")
-        self.refresh_view()
 
     def action_fire(self) -> None:
         msel = self._selected_msel()
@@ -463,6 +514,12 @@ class ConsoleScreen(Screen):
 
         # Firing changes the record for good: one key must not do it by accident.
         self.app.push_screen(ConfirmScreen(f"Fire {msel} now?"), done)
+
+    def action_evaluate(self) -> None:
+        """The evaluator's screen (read-only in a replay)."""
+        from .evaluation import EvaluationScreen
+
+        self.app.push_screen(EvaluationScreen(self.session))
 
     def action_zoom(self) -> None:
         """The focused panel gets the whole screen (every panel readable at 80x24); again:
@@ -506,7 +563,6 @@ class ConsoleScreen(Screen):
             self.notify(getattr(exc, "message", str(exc)), severity="warning")
             return
         self.notify(f"{code} {what}")
-        self.refresh_view()
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -533,7 +589,6 @@ class ConsoleScreen(Screen):
 
     def _move(self, cursor: int) -> None:
         self.session.move(cursor)
-        self.refresh_view()
 
     def action_prev_event(self) -> None:
         self._move(self.session.cursor - 1)
@@ -543,11 +598,9 @@ class ConsoleScreen(Screen):
 
     def action_prev_decision(self) -> None:
         self.session.next_decision(-1)
-        self.refresh_view()
 
     def action_next_decision(self) -> None:
         self.session.next_decision(+1)
-        self.refresh_view()
 
     def action_branch(self) -> None:
         from .session import LiveSession

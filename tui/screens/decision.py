@@ -14,7 +14,7 @@ from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 from scenarios.vocabulary import STANCES
 from sim.narrative import actor_names, body, measure
 
-from ..widgets.board import POSITION_STYLES
+from ..widgets.board import POSITION_CLASSES, POSITION_LABELS, position_style
 
 
 def answers_given(events, measure_id: str, players) -> dict[str, tuple[str, str, bool]]:
@@ -82,6 +82,7 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
         ),
     ]
     AUTO_FOCUS = "#stance"
+    COMPONENT_CLASSES = POSITION_CLASSES  # the positions' colours, from cdtx.tcss
 
     def __init__(self, request, picture, given=None, waiting=()):
         super().__init__()
@@ -111,9 +112,9 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
             if request["state"] == r.state and request["proposal"] == r.proposal:
                 stated = {**request.get("others", {}), **stated}
                 if request.get("advice"):
-                    label, style = POSITION_STYLES[request["advice"]]
+                    advice = request["advice"]
                     info.append("The model would advise: ")
-                    info.append(f"{label}\n", style)
+                    info.append(f"{POSITION_LABELS[advice]}\n", position_style(self, advice))
         info.append("\n")
         # First what people said at the table (or an inject fixed), then who still has to.
         table = Text()
@@ -121,9 +122,8 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
             if code == r.state:
                 continue
             position, statement, at_table = self.given[code]
-            label, style = POSITION_STYLES[position]
             table.append(f"{code} ", "bold")
-            table.append(label, style)
+            table.append(POSITION_LABELS[position], position_style(self, position))
             table.append(" (given)" if at_table else " (fixed by an inject)", "dim")
             if statement:
                 table.append(f' "{statement}"', "italic")
@@ -150,8 +150,8 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
             grid.add_row(Text("none stated yet", "dim"), "")
         for stance in STANCES:
             if stance in groups:
-                label, style = POSITION_STYLES[stance]
-                grid.add_row(Text(label, style), " ".join(groups[stance]))
+                label = Text(POSITION_LABELS[stance], position_style(self, stance))
+                grid.add_row(label, " ".join(groups[stance]))
         return Group(info, grid)
 
     def compose(self) -> ComposeResult:
@@ -160,7 +160,7 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
             # Not focusable: the first Tab goes to the statement, not to an invisible container
             # (page up / page down scroll it).
             with VerticalScroll(id="briefing", can_focus=False):
-                yield Static(self.briefing(), id="briefing-text")
+                yield Static(id="briefing-text")  # filled once the stylesheet applies
             with StanceSet(id="stance", compact=True):
                 for i, stance in enumerate(STANCES):
                     yield RadioButton(
@@ -169,6 +169,9 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
             yield Input(placeholder="statement (optional)", id="statement")
             yield Label("1-4 choose · tab statement · enter/ctrl+s submit · escape later",
                         classes="hint", id="decision-hint")  # fmt: skip
+
+    def on_mount(self) -> None:
+        self.query_one("#briefing-text", Static).update(self.briefing())
 
     def on_resize(self) -> None:
         # The briefing takes what the stance, statement and hint leave: they stay visible.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sim.clock import Calendar
@@ -24,7 +25,20 @@ def speed_label(speed: int | None) -> str:
     return "max" if speed is None else f"x{speed}"
 
 
-class LiveSession:
+class Observed:
+    """``version`` counts changes; ``on_change(version)``, if set, hears of each one (from the
+    thread that made it: the console posts a coalescing message, so any thread will do)."""
+
+    version = 0
+    on_change: Callable[[int], None] | None = None
+
+    def changed(self) -> None:
+        self.version += 1
+        if self.on_change is not None:
+            self.on_change(self.version)
+
+
+class LiveSession(Observed):
     """A live Exercise. ``lock`` guards the Exercise between the worker and the UI thread."""
 
     readonly = False
@@ -123,21 +137,24 @@ class LiveSession:
                 self.start_recording()
             self.mode, self.target = mode, target
             self._anchor = (time.perf_counter(), self.now())
-            self.version += 1
+            self.changed()
         self.wake.set()
 
     def set_speed(self, index: int) -> None:
         with self.lock:
             self.speed_index = max(0, min(len(SPEEDS) - 1, index))
             self._anchor = (time.perf_counter(), self.now())
-            self.version += 1
+            self.changed()
 
     def advance(self, budget: float = 0.02) -> bool:
-        """Advance for up to ``budget`` wall seconds; False when the clock cannot move."""
+        """Advance for up to ``budget`` wall seconds. False when the clock cannot move, or when
+        at a set speed no event was due yet (only the shown time moved): the worker then waits
+        a frame instead of spinning."""
         with self.lock:
             ex = self.ex
             if self.mode == "paused" or ex.finished or ex.pending or ex.held:
                 return False
+            steps = ex.steps
             deadline = time.perf_counter() + budget
             if self.mode == "run" and self.speed is not None:
                 wall0, sim0 = self._anchor
@@ -166,8 +183,8 @@ class LiveSession:
             if ex.finished:
                 self.display_t = ex.horizon
                 self.mode = "paused"
-            self.version += 1
-            return True
+            self.changed()
+            return ex.steps != steps or self.mode != "run" or self.speed is None
 
     # -- people (UI thread) ----------------------------------------------------------------
 
@@ -179,7 +196,7 @@ class LiveSession:
             self.display_t = max(self.display_t, self.ex.now)
             if self.ex.finished:
                 self.display_t = self.ex.horizon
-            self.version += 1
+            self.changed()
             return events
 
     def _input(self, act, *args, **kwargs):
@@ -190,7 +207,7 @@ class LiveSession:
             self.start_recording()
             self.ex.advance_clock(self.display_t)
             record = act(*args, **kwargs)
-            self.version += 1
+            self.changed()
             return record
 
     def submit(self, inject: dict):
@@ -205,6 +222,12 @@ class LiveSession:
 
     def note(self, text: str):
         return self._input(self.ex.note, text)
+
+    def evaluate(self, entry: dict):
+        """Record an evaluator's entry (observation, rating, hot wash; ``sim/evaluation.py``)."""
+        from sim import evaluation
+
+        return self._input(evaluation.record, self.ex, entry)
 
     def skip(self, msel_id: str):
         return self._input(self.ex.skip, msel_id)
@@ -279,13 +302,13 @@ class LiveSession:
                 players = sorted(set(old.players) ^ {code})
                 self.ex = Exercise(old.scenario, old.seed, players=players,
                                    interactive=old.interactive)  # fmt: skip
-                self.version += 1
+                self.changed()
             else:
                 self._input(self.ex.set_played, code, played)
         return "played by people" if played else "played by the model"
 
 
-class ReplaySession:
+class ReplaySession(Observed):
     """A recording scrubbed event by event; read-only, with a branch into a live run."""
 
     readonly = True
@@ -328,7 +351,7 @@ class ReplaySession:
 
     def move(self, cursor: int) -> None:
         self.cursor = max(0, min(len(self.events), cursor))
-        self.version += 1
+        self.changed()
 
     def seek_time(self, t: float) -> None:
         """Show every event at or before sim time ``t``."""

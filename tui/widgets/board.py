@@ -5,12 +5,22 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import DataTable
 
-POSITION_STYLES = {
-    "support": ("support", "bold green"),
-    "abstain": ("abstain", "yellow"),
-    "constructive_abstention": ("constr. abst.", "cyan"),
-    "oppose": ("oppose", "bold red"),
+POSITION_LABELS = {
+    "support": "support",
+    "abstain": "abstain",
+    "constructive_abstention": "constr. abst.",
+    "oppose": "oppose",
 }
+#: A position's colour: component class ``position--<stance>``, styled in cdtx.tcss (the board
+#: and the decision dialog use the same classes).
+POSITION_CLASSES = {f"position--{stance}" for stance in POSITION_LABELS}
+
+
+def position_style(widget, position: str):
+    """The stylesheet's style for ``position`` on ``widget`` (which lists POSITION_CLASSES)."""
+    return widget.get_component_rich_style(f"position--{position}", partial=True)
+
+
 # Short labels for a narrow board: the colour says the rest.
 SHORT_POSITIONS = {
     "support": "supp",
@@ -41,15 +51,20 @@ def short_time(t: float | None) -> str:
     return f"{minutes // 1440}d{minutes // 60 % 24:02d}h"
 
 
-def cells(row, compact: bool = False) -> tuple:
-    label, style = POSITION_STYLES.get(row.position or "", ("", ""))
-    if compact:
-        label = SHORT_POSITIONS.get(row.position or "", label)
+def cells(row, board, compact: bool = False) -> tuple:
+    """The board's cells for ``row``; colours from ``board``'s component classes."""
+    position = row.position or ""
+    label = (SHORT_POSITIONS if compact else POSITION_LABELS).get(position, "")
+    style = position_style(board, position) if position else ""
     values = (
         row.code,
         row.name,
-        Text("◆", "bold magenta") if row.played else "",
-        Text("●", "red") if row.affected else "",
+        Text("◆", board.get_component_rich_style("board--played", partial=True))
+        if row.played
+        else "",
+        Text("●", board.get_component_rich_style("board--hit", partial=True))
+        if row.affected
+        else "",
         short_time(row.detected),
         short_time(row.shared),
         f"{row.confidence:.0%}" if row.confidence else "",
@@ -60,6 +75,10 @@ def cells(row, compact: bool = False) -> tuple:
 
 class StatesBoard(DataTable):
     """27 rows; only changed rows are redrawn. Narrow, it turns compact (``COMPACT_BELOW``)."""
+
+    COMPONENT_CLASSES = DataTable.COMPONENT_CLASSES | POSITION_CLASSES | {
+        "board--played", "board--hit",
+    }  # fmt: skip
 
     def __init__(self, **kwargs):
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
@@ -91,7 +110,7 @@ class StatesBoard(DataTable):
             return
         columns = self.columns_shown
         for code, row in picture.states.items():
-            values = cells(row, self.compact)
+            values = cells(row, self, self.compact)
             old = self._shown.get(code)
             if old is None:
                 self.add_row(*values, key=code)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
+
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
+from textual.reactive import var
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -11,18 +15,15 @@ from sim.clock import format_offset
 from sim.narrative import inject_summary
 from sim.picture import STAGES
 
-STATUS_MARKS = {
-    "pending": ("·", "dim"),
-    "active": ("▶", "bold yellow"),
-    "done": ("✓", "bold green"),
-    "blocked": ("✗", "bold red"),
-}
-STATE_STYLES = {
-    "running": "bold green",
-    "paused": "bold yellow",
-    "waiting for a delegation": "bold magenta reverse",
-    "ended": "bold red",
-    "replay": "bold cyan",
+#: A stage's mark; its colour is the component class ``tracker--<status>`` (cdtx.tcss).
+STATUS_MARKS = {"pending": "·", "active": "▶", "done": "✓", "blocked": "✗"}
+#: The run's states and their component classes in the header (cdtx.tcss colours them).
+STATE_CLASSES = {
+    "running": "header--running",
+    "paused": "header--paused",
+    "waiting for a delegation": "header--waiting",
+    "ended": "header--ended",
+    "replay": "header--replay",
 }
 
 
@@ -30,32 +31,50 @@ class StatusHeader(Static):
     """Scenario title and facts about the run; the state, T+ time, speed and Brussels time.
 
     Parts come in priority order, so a narrow terminal cuts the least important ones: the
-    facts (recording first) win over the title, the state over the calendar time.
+    facts (recording first) win over the title, the state over the calendar time. ``line``
+    holds what to say; the header lays it out again whenever it or the width changes.
     """
 
-    def show(
-        self, title: str, calendar, t: float, speed: str, state: str, facts: list[str] = ()
-    ) -> None:
+    COMPONENT_CLASSES = {*STATE_CLASSES.values(), "header--title", "header--facts",
+                         "header--speed", "header--calendar"}  # fmt: skip
+    #: (title, sim time, speed, state, facts)
+    line: var[tuple | None] = var(None)  # var: update() repaints, nothing else needs to
+
+    def __init__(self, calendar, **kwargs):
+        super().__init__(**kwargs)
+        self.calendar = calendar
+
+    def watch_line(self) -> None:
+        self._lay_out()
+
+    def on_resize(self) -> None:
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        if self.line is None:
+            return
+        title, t, speed, state, facts = self.line
         width = max(self.content_region.width, 20) if self.size.width else 200
         top = Text(no_wrap=True, overflow="ellipsis")
-        extra = Text(" · ".join(facts), "dim")
+        css = partial(self.get_component_rich_style, partial=True)
+        extra = Text(" · ".join(facts), css("header--facts"))
         room = width - min(extra.cell_len, max(width - 14, 0))
         if extra.cell_len > width - 14:  # the facts keep their head, the title shrinks to 12
             extra.truncate(max(width - 14, 0), overflow="ellipsis")
-        name = Text(title, "bold")
+        name = Text(title, css("header--title"))
         name.truncate(max(room - 2, 1), overflow="ellipsis")
         top.append_text(name)
         if facts:
             top.append(" " * max(width - name.cell_len - extra.cell_len, 2))
             top.append_text(extra)
         line = Text(no_wrap=True, overflow="ellipsis")
-        line.append(f" {state} ", STATE_STYLES.get(state, "bold"))
+        line.append(f" {state} ", css(STATE_CLASSES.get(state, "header--title")))
         line.append(f"  {format_offset(t)}  ")
-        line.append(f"speed {speed}  ", "cyan")
-        line.append(f"{calendar.format(t)} Brussels", "bold")
+        line.append(f"speed {speed}  ", css("header--speed"))
+        line.append(f"{self.calendar.format(t)} Brussels", css("header--calendar"))
         text = Text("\n").join([top, line])
         text.no_wrap, text.overflow = True, "ellipsis"
-        self.update(text)
+        self.update(text, layout=False)  # two lines, always: no layout of the screen
 
 
 def milestone_time(stage) -> float | None:
@@ -73,6 +92,7 @@ class ProcedureTracker(Static):
     """
 
     can_focus = True
+    COMPONENT_CLASSES = {f"tracker--{status}" for status in STATUS_MARKS}
 
     def show(self, picture, calendar) -> None:
         table = Table.grid(padding=(0, 1))
@@ -82,14 +102,17 @@ class ProcedureTracker(Static):
         table.add_column(no_wrap=True, overflow="ellipsis")
         for name in STAGES:
             stage = picture.stages[name]
-            mark, style = STATUS_MARKS.get(stage.status, ("?", ""))
+            mark = STATUS_MARKS.get(stage.status, "?")
+            style = self.get_component_rich_style(
+                f"tracker--{stage.status}", partial=True, default=Style()
+            )
             shown = milestone_time(stage)
             when = format_offset(shown) if shown is not None else ""
             detail = Text(stage.detail)
             if stage.t is not None and shown is not None and stage.t > shown:
                 detail.append(f" ({format_offset(stage.t)})", "dim")
             table.add_row(Text(mark, style), Text(name, style), when, detail)
-        self.update(table)
+        self.update(table, layout=False)  # seven rows, a fixed height: no layout of the screen
 
 
 class UpcomingList(OptionList):

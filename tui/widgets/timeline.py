@@ -16,21 +16,12 @@ from textual.widgets import Static
 from sim.clock import format_offset
 from sim.narrative import STAGE_OF, describe, stage
 
-STAGE_STYLES = {
-    "exercise": "bold",
-    "facilitator": "bold magenta",
-    "inject": "magenta",
-    "incident": "bold red",
-    "detection": "yellow",
-    "awareness": "cyan",
-    "initiation": "blue",
-    "hwpci": "blue",
-    "meeting": "bright_blue",
-    "psc": "green",
-    "council": "bold green",
-    "reaction": "red",
-    "other": "dim",
-}
+#: The stages a timeline line can name; each has a component class ``timeline--<stage>`` whose
+#: colour the stylesheet (cdtx.tcss) gives.
+STAGES_SHOWN = (
+    "exercise", "facilitator", "inject", "incident", "detection", "awareness", "initiation",
+    "hwpci", "meeting", "psc", "council", "reaction", "other",
+)  # fmt: skip
 KNOWN_FILTERS = set(STAGE_OF) | set(STAGE_OF.values()) | {"other"}
 TITLE = "Timeline"
 
@@ -47,7 +38,11 @@ class Timeline(ScrollView, can_focus=True):
     Timeline { height: 1fr; overflow-x: hidden; }
     Timeline > .timeline--cursor { background: $accent 40%; }
     """
-    COMPONENT_CLASSES = {"timeline--cursor"}
+    # The colours of the time and of each stage live in cdtx.tcss (Toolong's way for a Line
+    # API view): a theme or a user stylesheet can change them.
+    COMPONENT_CLASSES = {"timeline--cursor", "timeline--time"} | {
+        f"timeline--{name}" for name in STAGES_SHOWN
+    }
     # Our own line keys: they move the highlighted line, not only the view (with ids, so the
     # keymap file can change them).
     BINDINGS = [
@@ -82,8 +77,6 @@ class Timeline(ScrollView, can_focus=True):
         self.cursor: int | None = None  # row of the highlighted line; None: the newest
         self._announced: tuple[list, int | None] | None = None
         self._cache: dict[int, str] = {}
-        self._styles = {k: Style.parse(v) for k, v in STAGE_STYLES.items()}
-        self._dim = Style.parse("dim")
         self.border_title = TITLE
 
     # -- data ------------------------------------------------------------------------------
@@ -211,8 +204,32 @@ class Timeline(ScrollView, can_focus=True):
         if text is None:
             if len(self._cache) > 4096:
                 self._cache.clear()
-            text = self._cache[index] = describe(self.events[index], self.actors)
+            text = describe(self.events[index], self.actors)
+            if self.events[index].kind == "decision":
+                text += self._statements_at(index)
+            self._cache[index] = text
         return text
+
+    def _statements_at(self, index: int, reach: int = 5000) -> str:
+        """What the delegations said on the decision's measure, quoted at the decision (their
+        statements come with their answers, before the vote)."""
+        measure_id = self.events[index].data.get("measure")
+        said: dict[str, str] = {}
+        for event in reversed(self.events[max(0, index - reach) : index]):
+            d = event.data
+            if event.kind == "decision" and d.get("measure") == measure_id:
+                break  # an earlier vote on the same measure: its statements were quoted there
+            fixed = event.kind == "position_fixed" and d.get("measure") == measure_id
+            if fixed and d.get("statement") and d["state"] not in said:
+                said[d["state"]] = d["statement"]
+        return "".join(f' · {state}: "{text}"' for state, text in sorted(said.items()))
+
+    def style_of(self, name: str) -> Style:
+        """The stylesheet's style for a stage (or ``time``); Textual caches it."""
+        component = f"timeline--{name}"
+        if component not in self.COMPONENT_CLASSES:
+            component = "timeline--other"
+        return self.get_component_rich_style(component, partial=True)
 
     def _when(self, t: float, width: int) -> str:
         return self.calendar.label(t) if width >= 110 else format_offset(t)
@@ -226,8 +243,8 @@ class Timeline(ScrollView, can_focus=True):
         event = self.events[index]
         kind = stage(event)
         segments = [
-            Segment(self._when(event.t, width) + " ", self._dim),
-            Segment(f"{kind:<11} ", self._styles.get(kind)),
+            Segment(self._when(event.t, width) + " ", self.style_of("time")),
+            Segment(f"{kind:<11} ", self.style_of(kind)),
             Segment(self.text_of(index)),
         ]
         strip = Strip(segments).crop(0, width).extend_cell_length(width)
@@ -245,13 +262,14 @@ class Timeline(ScrollView, can_focus=True):
 class TimelineDetail(Static):
     """The highlighted timeline line in full: timeline lines are cut at the screen's edge."""
 
-    def show(self, event, text: str) -> None:
+    def show(self, event, text: str, style_of=None) -> None:
+        """``event``'s line in full; ``style_of(name)`` gives the timeline's colours."""
         if event is None:
             self.update("")
             return
         kind = stage(event)
         line = Text()
-        line.append(f"{format_offset(event.t)} ", "dim")
-        line.append(f"{kind} ", STAGE_STYLES.get(kind, ""))
+        line.append(f"{format_offset(event.t)} ", style_of("time") if style_of else "dim")
+        line.append(f"{kind} ", style_of(kind) if style_of else "")
         line.append(text)
         self.update(line)
