@@ -15,10 +15,12 @@ import pytest
 pytest.importorskip("websockets")
 
 from sim import Exercise  # noqa: E402
+from sim import seats as seat_rules  # noqa: E402
+from sim.event_kinds import EVENT_KINDS  # noqa: E402
 from sim.events import Event  # noqa: E402
 from sim.recording import Recorder, RecordingWarning  # noqa: E402
 from sim.recording import open as open_recording  # noqa: E402
-from sim.seats import Disclosure, Seat, SeatView, seats_for  # noqa: E402
+from sim.seats import PUBLIC, Disclosure, Seat, SeatView, seats_for  # noqa: E402
 from tui.host.client import InputRefused, JoinError, SeatClient  # noqa: E402
 from tui.host.server import Host, new_tokens  # noqa: E402
 from tui.screens.session import SPEEDS  # noqa: E402
@@ -62,7 +64,7 @@ def allowed_for_delegation(state: str, event: dict, full: Event, context: dict) 
     if kind == "inject_applied":
         to, position_of = context["injects"][d["inject"]]
         return position_of == state if position_of else (not to or state in to)
-    return kind != "escalation_ignored"
+    return kind in PUBLIC
 
 
 def test_a_hosted_exercise_with_every_kind_of_seat(tmp_path):
@@ -140,7 +142,7 @@ def test_a_hosted_exercise_with_every_kind_of_seat(tmp_path):
         assert received[seat_id] == [e.as_dict() for e in log]
 
     # Each delegation: nothing it may not see, and everything public.
-    public = {"meeting", "decision", "adopted", "attributed", "shared_awareness", "proposal"}
+    public = set(PUBLIC)
     for state in ("DE", "PL"):
         context = {"hit": {}, "shared_awareness": False, "injects": {}}
         for entry in msel:
@@ -166,6 +168,8 @@ def test_a_hosted_exercise_with_every_kind_of_seat(tmp_path):
             assert "others" not in event["data"] and "advice" not in event["data"]
             assert "expected_action" not in event["data"]
             assert "recommended_rung" not in event["data"]
+            if full.kind in ("attributed", "partner_attributed") and full.get("state") != state:
+                assert "confidence" not in event["data"], (state, event)
         own_requests = [e for e in log if e.kind == "decision_request" and e.get("state") == state]
         assert own_requests and all(e.seq in got for e in own_requests)
     texts = [e["data"].get("text") for e in received["DE"] if e["kind"] == "note"]
@@ -183,6 +187,63 @@ def test_a_hosted_exercise_with_every_kind_of_seat(tmp_path):
     assert None not in seats
     result = recording.verify()
     assert result.ok, result.message
+
+
+def test_every_declared_event_kind_is_classified_for_the_seats_once():
+    """A kind added to sim/event_kinds.py and not to sim/seats.py would silently never reach
+    a delegation or the wall: each kind is public, own-state, conditional or facilitator-only."""
+    groups = {"PUBLIC": set(PUBLIC), "OWN_STATE": set(seat_rules.OWN_STATE),
+              "CONDITIONAL": set(seat_rules.CONDITIONAL),
+              "FACILITATOR_ONLY": set(seat_rules.FACILITATOR_ONLY)}  # fmt: skip
+    for kind in EVENT_KINDS:
+        places = [name for name, kinds in groups.items() if kind in kinds]
+        assert len(places) == 1, f"event kind {kind!r} is classified in {places or 'nothing'}"
+    for name, kinds in groups.items():
+        assert kinds <= set(EVENT_KINDS), (
+            f"{name} names undeclared kinds {kinds - set(EVENT_KINDS)}"
+        )
+
+
+def test_public_politics_reach_delegations_and_the_wall():
+    ex = Exercise(SCENARIO, interactive=True)
+    disclosure = Disclosure(ex.scenario)
+    de, wall = Seat("DE", "delegation", "DE"), Seat("observer", "observer")
+    events = [
+        Event(1.0, 1, "withdrawn", data={"proposal": "P-1", "measure": "m", "reason": "veto"}),
+        Event(
+            1.0,
+            2,
+            "redrafted",
+            data={"proposal": "P-1", "measure": "m", "naming": "a", "previous": "b"},
+        ),  # fmt: skip
+        Event(1.0, 3, "listing_review", data={"proposal": "P-1", "review": 1, "renewed": True}),
+        Event(
+            1.0,
+            4,
+            "assistance",
+            data={"article": "42(7)", "measure": "m", "by": "PL", "track": "aid"},
+        ),  # fmt: skip
+    ]
+    for event in events:
+        for seat in (de, wall):
+            assert disclosure.view_of(seat, event) == event.as_dict(), (seat.id, event.kind)
+
+
+def test_a_delegation_sees_the_confidence_of_its_own_attribution_only():
+    ex = Exercise(SCENARIO, interactive=True)
+    disclosure = Disclosure(ex.scenario)
+    de, dk, wall = (Seat("DE", "delegation", "DE"), Seat("DK", "delegation", "DK"),
+                    Seat("observer", "observer"))  # fmt: skip
+    by_dk = Event(2.0, 7, "attributed", data={"state": "DK", "actor": "APT-X", "sponsor": None,
+                                              "confidence": 0.83, "how": "decision"})  # fmt: skip
+    assert disclosure.view_of(dk, by_dk)["data"]["confidence"] == 0.83
+    for seat in (de, wall):
+        seen = disclosure.view_of(seat, by_dk)["data"]
+        assert "confidence" not in seen and seen["state"] == "DK"
+    by_partner = Event(2.0, 8, "partner_attributed", data={
+        "partner": "UK", "actor": "APT-X", "sponsor": None, "how": "decision",
+        "confidence": 0.7})  # fmt: skip
+    assert "confidence" not in disclosure.view_of(de, by_partner)["data"]
 
 
 def test_advice_reaches_a_delegation_only_when_the_facilitator_allows_it():
