@@ -78,9 +78,11 @@ CONDITIONAL = ("input", "inject_applied", "note", "incident", "escalation", "ass
                "decision_request")  # fmt: skip
 
 #: Events only the facilitators and evaluators see: the model's reasoning (an escalation it
-#: judged not worth a rung) and intelligence that goes to INTCEN, not to the capitals (a
-#: partner's confidence, a report from outside the Union).
-FACILITATOR_ONLY = ("escalation_ignored", "partner_evidence", "third_party_report")
+#: judged not worth a rung), intelligence that goes to INTCEN, not to the capitals (a
+#: partner's confidence, a report from outside the Union), and the MSEL's mechanics (an entry
+#: held, then released: the delegations see the inject itself when it is applied).
+FACILITATOR_ONLY = ("escalation_ignored", "partner_evidence", "third_party_report", "held",
+                    "released")  # fmt: skip
 
 #: Fields of an incident (and escalation) that are the model's judgement, not what a victim sees.
 MODEL_JUDGEMENT = ("actor", "actor_name", "score", "recommended_rung", "previous_rung")
