@@ -281,17 +281,33 @@ def _resume(args):
 def join_url(host, public_url: str | None = None) -> str:
     """The address seats join: ``--public-url``, else the listening address, except that a
     wildcard one (0.0.0.0, ::) is no address to connect to: this machine's name instead."""
-    import socket
-
     from ..web_guard import WILDCARDS
 
     if public_url:
         return public_url
     if host.address not in WILDCARDS:
         return host.url
-    name = socket.getfqdn()
+    name = _this_machine()
     name = f"[{name}]" if ":" in name else name
     return f"{host.scheme}://{name}:{host.port}"
+
+
+def _this_machine() -> str:
+    """A name or address other machines can reach this one by: its fully qualified name, or,
+    when that is only ``localhost``, the address of the interface of its default route."""
+    import socket
+
+    from ..web_guard import is_loopback
+
+    name = socket.getfqdn()
+    if not is_loopback(name) and name != "localhost.localdomain":
+        return name
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # a documentation address: no packet is sent
+            return probe.getsockname()[0]
+    except OSError:
+        return name
 
 
 def join_lines(host, seats, tokens, public_url: str | None = None) -> list[str]:
