@@ -11,13 +11,15 @@ Rules (docs/hosting.md, *What each seat sees*):
 
 - facilitator and evaluator: every event as recorded;
 - delegation of state S: public events (meetings, proposals, decisions after the vote, adopted
-  measures, public attributions, media pressure, shared indicators); injects and notes addressed
+  measures, public attributions without the attributing capital's confidence, media pressure,
+  shared indicators); injects and notes addressed
   to S or to all (without the MSEL's expected action); the incidents that hit S (without the
   model's severity score and proportionate rung); S's own detections, reports, attribution
   confidence and positions; the EU assessment once it has been shared at the PSC; S's own
   decision requests (without the other delegations' positions, and without the model's advice
-  unless the facilitator allows it); the inputs S itself entered. Nothing else: an event kind not
-  listed here is kept from delegations until someone decides otherwise;
+  unless the facilitator allows it); the inputs S itself entered. Nothing else: every kind of
+  ``sim.event_kinds`` is classified below (PUBLIC, OWN_STATE, CONDITIONAL or FACILITATOR_ONLY;
+  tests/test_host.py checks it), and a kind classified nowhere is kept from delegations;
 - observer (the projector): the public events and the injects addressed to all.
 """
 
@@ -51,17 +53,36 @@ RATINGS = ("P", "S", "M", "U")
 #: Positions a delegation answers a decision request with.
 POSITIONS = ("support", "abstain", "constructive_abstention", "oppose")
 
-#: Events every seat sees, with the fields kept from delegations and observers.
+#: Events every seat sees, with the fields kept from delegations and observers. A public
+#: attribution's ``confidence`` is the attributing capital's (or partner's) intelligence: only
+#: that state's own delegation sees it (:data:`OWN_FIELDS`).
 PUBLIC: dict[str, tuple[str, ...]] = {
-    "started": (), "ended": (), "pressure": (), "shared": (), "attributed": (),
-    "shared_awareness": (), "proposal": (), "proposal_joined": (), "invoked": (),
+    "started": (), "ended": (), "pressure": (), "shared": (), "attributed": ("confidence",),
+    "partner_attributed": ("confidence",),
+    "shared_awareness": (), "proposal": (), "proposal_joined": (), "invoked": (), "assistance": (),
     "evidence_package": ("expected",), "prepared": (), "meeting": (), "meeting_requested": (),
-    "decision": (), "deferred": (), "compromise": (), "dropped": (), "silence_procedure": (),
-    "relex": (), "coreper": (), "written_procedure": (), "adopted": (), "adversary": (),
+    "decision": (), "redrafted": (), "withdrawn": (), "deferred": (), "compromise": (),
+    "dropped": (), "silence_procedure": (), "relex": (), "coreper": (), "written_procedure": (),
+    "adopted": (), "listing_review": (), "adversary": (),
 }  # fmt: skip
+
+#: Public kinds whose hidden fields the delegation of the state they name (``data["state"]``)
+#: does see: its own capital's attribution confidence.
+OWN_FIELDS = ("attributed",)
 
 #: Events a delegation sees when they are about its own state (``data["state"]``).
 OWN_STATE = ("detected", "reported", "evidence", "position", "position_fixed")
+
+#: Events whose delegation view depends on more than their kind (rules in :meth:`data_for`).
+CONDITIONAL = ("input", "inject_applied", "note", "incident", "escalation", "assessment",
+               "decision_request")  # fmt: skip
+
+#: Events only the facilitators and evaluators see: the model's reasoning (an escalation it
+#: judged not worth a rung), intelligence that goes to INTCEN, not to the capitals (a
+#: partner's confidence, a report from outside the Union), and the MSEL's mechanics (an entry
+#: held, then released: the delegations see the inject itself when it is applied).
+FACILITATOR_ONLY = ("escalation_ignored", "partner_evidence", "third_party_report", "held",
+                    "released")  # fmt: skip
 
 #: Fields of an incident (and escalation) that are the model's judgement, not what a victim sees.
 MODEL_JUDGEMENT = ("actor", "actor_name", "score", "recommended_rung", "previous_rung")
@@ -88,8 +109,13 @@ class Seat:
         if self.state is not None and self.state not in EU27:
             raise ValueError(f"seat {self.id}: unknown member state code {self.state!r}")
 
+    @property
+    def actions(self) -> frozenset[str]:
+        """What this seat may do on the host."""
+        return ACTIONS[self.role]
+
     def may(self, action: str) -> bool:
-        return action in ACTIONS[self.role]
+        return action in self.actions
 
     @property
     def sees_all(self) -> bool:
@@ -179,6 +205,8 @@ class Disclosure:
         kind, d = event.kind, event.data
         hidden = PUBLIC.get(kind)
         if hidden is not None:
+            if kind in OWN_FIELDS and seat.state is not None and d.get("state") == seat.state:
+                return d
             return _without(d, hidden) if hidden else d
         if kind in ("inject_applied", "note"):
             return self._addressed(seat, event)

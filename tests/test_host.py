@@ -15,10 +15,12 @@ import pytest
 pytest.importorskip("websockets")
 
 from sim import Exercise  # noqa: E402
+from sim import seats as seat_rules  # noqa: E402
+from sim.event_kinds import EVENT_KINDS  # noqa: E402
 from sim.events import Event  # noqa: E402
 from sim.recording import Recorder, RecordingWarning  # noqa: E402
 from sim.recording import open as open_recording  # noqa: E402
-from sim.seats import Disclosure, Seat, SeatView, seats_for  # noqa: E402
+from sim.seats import PUBLIC, Disclosure, Seat, SeatView, seats_for  # noqa: E402
 from tui.host.client import InputRefused, JoinError, SeatClient  # noqa: E402
 from tui.host.server import Host, new_tokens  # noqa: E402
 from tui.screens.session import SPEEDS  # noqa: E402
@@ -62,7 +64,7 @@ def allowed_for_delegation(state: str, event: dict, full: Event, context: dict) 
     if kind == "inject_applied":
         to, position_of = context["injects"][d["inject"]]
         return position_of == state if position_of else (not to or state in to)
-    return kind != "escalation_ignored"
+    return kind in PUBLIC
 
 
 def test_a_hosted_exercise_with_every_kind_of_seat(tmp_path):
@@ -140,7 +142,7 @@ def test_a_hosted_exercise_with_every_kind_of_seat(tmp_path):
         assert received[seat_id] == [e.as_dict() for e in log]
 
     # Each delegation: nothing it may not see, and everything public.
-    public = {"meeting", "decision", "adopted", "attributed", "shared_awareness", "proposal"}
+    public = set(PUBLIC)
     for state in ("DE", "PL"):
         context = {"hit": {}, "shared_awareness": False, "injects": {}}
         for entry in msel:
@@ -166,6 +168,8 @@ def test_a_hosted_exercise_with_every_kind_of_seat(tmp_path):
             assert "others" not in event["data"] and "advice" not in event["data"]
             assert "expected_action" not in event["data"]
             assert "recommended_rung" not in event["data"]
+            if full.kind in ("attributed", "partner_attributed") and full.get("state") != state:
+                assert "confidence" not in event["data"], (state, event)
         own_requests = [e for e in log if e.kind == "decision_request" and e.get("state") == state]
         assert own_requests and all(e.seq in got for e in own_requests)
     texts = [e["data"].get("text") for e in received["DE"] if e["kind"] == "note"]
@@ -183,6 +187,63 @@ def test_a_hosted_exercise_with_every_kind_of_seat(tmp_path):
     assert None not in seats
     result = recording.verify()
     assert result.ok, result.message
+
+
+def test_every_declared_event_kind_is_classified_for_the_seats_once():
+    """A kind added to sim/event_kinds.py and not to sim/seats.py would silently never reach
+    a delegation or the wall: each kind is public, own-state, conditional or facilitator-only."""
+    groups = {"PUBLIC": set(PUBLIC), "OWN_STATE": set(seat_rules.OWN_STATE),
+              "CONDITIONAL": set(seat_rules.CONDITIONAL),
+              "FACILITATOR_ONLY": set(seat_rules.FACILITATOR_ONLY)}  # fmt: skip
+    for kind in EVENT_KINDS:
+        places = [name for name, kinds in groups.items() if kind in kinds]
+        assert len(places) == 1, f"event kind {kind!r} is classified in {places or 'nothing'}"
+    for name, kinds in groups.items():
+        assert kinds <= set(EVENT_KINDS), (
+            f"{name} names undeclared kinds {kinds - set(EVENT_KINDS)}"
+        )
+
+
+def test_public_politics_reach_delegations_and_the_wall():
+    ex = Exercise(SCENARIO, interactive=True)
+    disclosure = Disclosure(ex.scenario)
+    de, wall = Seat("DE", "delegation", "DE"), Seat("observer", "observer")
+    events = [
+        Event(1.0, 1, "withdrawn", data={"proposal": "P-1", "measure": "m", "reason": "veto"}),
+        Event(
+            1.0,
+            2,
+            "redrafted",
+            data={"proposal": "P-1", "measure": "m", "naming": "a", "previous": "b"},
+        ),  # fmt: skip
+        Event(1.0, 3, "listing_review", data={"proposal": "P-1", "review": 1, "renewed": True}),
+        Event(
+            1.0,
+            4,
+            "assistance",
+            data={"article": "42(7)", "measure": "m", "by": "PL", "track": "aid"},
+        ),  # fmt: skip
+    ]
+    for event in events:
+        for seat in (de, wall):
+            assert disclosure.view_of(seat, event) == event.as_dict(), (seat.id, event.kind)
+
+
+def test_a_delegation_sees_the_confidence_of_its_own_attribution_only():
+    ex = Exercise(SCENARIO, interactive=True)
+    disclosure = Disclosure(ex.scenario)
+    de, dk, wall = (Seat("DE", "delegation", "DE"), Seat("DK", "delegation", "DK"),
+                    Seat("observer", "observer"))  # fmt: skip
+    by_dk = Event(2.0, 7, "attributed", data={"state": "DK", "actor": "APT-X", "sponsor": None,
+                                              "confidence": 0.83, "how": "decision"})  # fmt: skip
+    assert disclosure.view_of(dk, by_dk)["data"]["confidence"] == 0.83
+    for seat in (de, wall):
+        seen = disclosure.view_of(seat, by_dk)["data"]
+        assert "confidence" not in seen and seen["state"] == "DK"
+    by_partner = Event(2.0, 8, "partner_attributed", data={
+        "partner": "UK", "actor": "APT-X", "sponsor": None, "how": "decision",
+        "confidence": 0.7})  # fmt: skip
+    assert "confidence" not in disclosure.view_of(de, by_partner)["data"]
 
 
 def test_advice_reaches_a_delegation_only_when_the_facilitator_allows_it():
@@ -443,3 +504,127 @@ def test_serve_join_refuses_play_options_and_a_missing_token():
     assert with_play.returncode == no_token.returncode == 1
     assert "takes no play options" in with_play.stderr
     assert "give the seat's token" in no_token.stderr
+
+
+def test_two_connections_with_one_token_take_one_seat(monkeypatch):
+    """On a slow link the welcome takes time to send; a second connection with the same token
+    meanwhile is refused, not welcomed to the same seat."""
+    from websockets.asyncio.server import ServerConnection
+
+    send = ServerConnection.send
+
+    async def slow_send(self, message, *args, **kwargs):
+        await asyncio.sleep(0.05)
+        return await send(self, message, *args, **kwargs)
+
+    monkeypatch.setattr(ServerConnection, "send", slow_send)
+
+    async def scenario():
+        ex = Exercise(SCENARIO, interactive=True)
+        seats = seats_for(ex.players)
+        tokens = new_tokens(seats)
+        async with Host(ex, seats, tokens, port=0, running=False) as host:
+            clients = [SeatClient(host.url, tokens["DE"]) for _ in range(2)]
+            results = await asyncio.gather(*(c.connect() for c in clients),
+                                           return_exceptions=True)  # fmt: skip
+            for client, result in zip(clients, results, strict=True):
+                if not isinstance(result, BaseException):
+                    await client.close()
+            return results
+
+    results = run(scenario())
+    refused = [r for r in results if isinstance(r, JoinError)]
+    assert len(refused) == 1 and "in use by another connection" in str(refused[0]), results
+
+
+def _cdtx(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tui.cli", *args], capture_output=True,
+                          text=True, timeout=60, cwd=cwd,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+
+
+def test_host_on_a_taken_port_says_so_and_leaves_no_files(tmp_path):
+    """127.0.0.2 is loopback too (no --allow-remote); a taken port is a one-line error, and no
+    recording or seats file is left that a retry would be told to resume."""
+    import socket
+
+    with socket.create_server(("127.0.0.2", 0)) as taken:
+        port = taken.getsockname()[1]
+        path = tmp_path / "x.jsonl"
+        result = _cdtx("host", SCENARIO, "--host", "127.0.0.2", "--port", str(port),
+                       "--record", str(path), "--no-console")  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "already in use" in result.stderr and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_host_never_replaces_a_seats_file_it_did_not_write(tmp_path):
+    path = tmp_path / "y.jsonl"
+    seats_file = tmp_path / "y.jsonl.seats.json"
+    seats_file.write_text("another exercise's tokens")
+    result = _cdtx("host", SCENARIO, "--port", str(_free_port()), "--record", str(path),
+                   "--no-console")  # fmt: skip
+    assert result.returncode == 1 and "already exists" in result.stderr, result.stderr
+    assert seats_file.read_text() == "another exercise's tokens"
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("url", ["ws://[::1", "ws://127.0.0.1:99999", "ws://:8765"])
+def test_join_refuses_a_malformed_address_in_one_line(url):
+    import argparse
+
+    from tui.cli.argtypes import ws_url
+
+    with pytest.raises(argparse.ArgumentTypeError, match="address"):
+        ws_url(url)
+    if url == "ws://[::1":  # the command line too, for cdtx join and cdtx serve --join
+        for args in (("join", url, "--token", "t"), ("serve", "--join", url, "--token", "t")):
+            result = _cdtx(*args)
+            assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
+            assert url in result.stderr
+
+
+def test_join_print_shows_no_terminal_escapes_from_the_wire():
+    """The title a seat is welcomed with (from the scenario file) reaches its terminal escaped."""
+
+    async def scenario():
+        ex = Exercise(SCENARIO, interactive=True)
+        object.__setattr__(ex.scenario, "title", "Sat\x1b]0;pwned\x07com")
+        seats = seats_for(ex.players)
+        tokens = new_tokens(seats)
+        async with Host(ex, seats, tokens, port=0, running=False) as host:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "tui.cli", "join", host.url, "--print",
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+                env={**os.environ, "PYTHONPATH": str(ROOT), "CDTX_TOKEN": tokens["DE"]},
+            )  # fmt: skip
+            welcomed = (await process.stderr.readline()).decode()
+        out, err = await process.communicate()
+        return welcomed + out.decode() + err.decode()
+
+    out = run(scenario())
+    assert "\x1b" not in out and "\x07" not in out
+    assert "Sat\\x1b]0;pwned\\x07com" in out, out
+
+
+def test_join_commands_name_a_reachable_address_when_listening_on_every_interface():
+    from types import SimpleNamespace
+
+    from tui.cli.host import join_url
+
+    host = SimpleNamespace(address="0.0.0.0", port=8765, scheme="wss",
+                           url="wss://0.0.0.0:8765")  # fmt: skip
+    assert "0.0.0.0" not in join_url(host) and join_url(host).endswith(":8765")
+    assert join_url(host, "wss://exercise.example:443") == "wss://exercise.example:443"
+    loopback = SimpleNamespace(address="127.0.0.1", port=1, scheme="ws", url="ws://127.0.0.1:1")
+    assert join_url(loopback) == "ws://127.0.0.1:1"
+
+
+def test_speed_with_the_console_is_one_of_its_speeds_or_refused():
+    from scenarios.errors import UserError
+    from tui.cli.host import _console_speed
+
+    assert SPEEDS[_console_speed(1)] == 3600
+    assert SPEEDS[_console_speed(10)] == 36000
+    with pytest.raises(UserError, match="--speed 2: the console runs at one of"):
+        _console_speed(2)

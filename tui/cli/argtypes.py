@@ -85,3 +85,20 @@ def port(text: str) -> int:
     if not 0 < value < 65536:
         raise argparse.ArgumentTypeError(f"port must be between 1 and 65535, not {value}")
     return value
+
+
+def ws_url(text: str) -> str:
+    """A host's address for ``cdtx join``: ``ws://`` or ``wss://``, a host name and a valid
+    port if any (checked here: a malformed one would otherwise fail deep in the client)."""
+    from urllib.parse import urlsplit
+
+    if not text.startswith(("ws://", "wss://")):
+        raise argparse.ArgumentTypeError(f"{text}: the host's address starts with ws:// or wss://")
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 (raises ValueError when out of range or not a number)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text}: not a valid address ({exc})") from None
+    if not parts.hostname:
+        raise argparse.ArgumentTypeError(f"{text}: no host name in the address")
+    return text

@@ -8,8 +8,6 @@ import sys
 
 from . import argtypes
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
 
 def any_port(text: str) -> int:
     """A TCP port, or 0 for any free port (the host prints the one it got)."""
@@ -66,6 +64,13 @@ def register(sub) -> None:
         action="store_true",
         help="allow an address other than loopback (use TLS: --certfile/--keyfile)",
     )
+    p.add_argument(
+        "--public-url",
+        type=argtypes.ws_url,
+        metavar="URL",
+        help="the address seats join, as printed in the join commands (default: the listening "
+        "address; with 0.0.0.0 or ::, this machine's name)",
+    )
     p.add_argument("--certfile", help="TLS certificate (PEM) for wss://")
     p.add_argument("--keyfile", help="TLS private key (PEM)")
     p.add_argument(
@@ -80,9 +85,9 @@ def register(sub) -> None:
     p.add_argument(
         "--speed",
         type=speed,
-        default=1.0,
         metavar="H",
-        help="simulated hours per second (default: 1); facilitators change it",
+        help="simulated hours per second (default: 1); facilitators change it; with the "
+        "console, one of its speeds",
     )
     p.add_argument("--paused", action="store_true", help="start with the clock stopped")
     p.add_argument(
@@ -109,41 +114,76 @@ def need_websockets() -> None:
                         "pip install 'cdtx[host]'") from None  # fmt: skip
 
 
+class CannotListen(Exception):
+    """The host could not listen on its address and port (in use, say)."""
+
+
 def cmd_host(args: argparse.Namespace) -> int:
     from scenarios.errors import UserError
 
+    from ..web_guard import is_loopback
+    from .serve import check_port_free
+
     need_websockets()
 
-    if args.address not in LOOPBACK and not args.allow_remote:
+    loopback = is_loopback(args.address)
+    if not loopback and not args.allow_remote:
         raise UserError(f"--host {args.address}: not this machine only; add --allow-remote to "
                         "let other machines join (and give --certfile/--keyfile)")  # fmt: skip
     if bool(args.certfile) != bool(args.keyfile):
         raise UserError("--certfile and --keyfile go together")
     if min(args.evaluators, args.observers) < 0:
         raise UserError("--evaluators and --observers: 0 or more")
+    console = not args.no_console and sys.stdin.isatty() and sys.stdout.isatty()
+    speed_index = _console_speed(args.speed) if console and args.speed is not None else None
     context = _ssl_context(args.certfile, args.keyfile) if args.certfile else None
-    if args.address not in LOOPBACK and context is None:
+    if not loopback and context is None:
         print(f"cdtx: WARNING: listening on {args.address} without TLS: tokens and events cross "
               "the network in clear; give --certfile/--keyfile", file=sys.stderr)  # fmt: skip
+    if args.port:  # before any file is made: a retry must not find a recording to resume
+        check_port_free(args.address, args.port)
     if args.resume:
         ex, seats, tokens, recorder, path = _resume(args)
     else:
         ex, seats, tokens, recorder, path = _start(args)
-    from ..host.server import Host
+    from ..host.server import Host, tokens_path
 
-    console = not args.no_console and sys.stdin.isatty() and sys.stdout.isatty()
     try:
         if console:
-            _with_console(args, ex, seats, tokens, recorder, path, context)
+            _with_console(args, ex, seats, tokens, recorder, path, context, speed_index)
         else:
             host = Host(ex, seats, tokens, address=args.address, port=args.port,
-                        ssl_context=context, speed=args.speed, running=not args.paused,
+                        ssl_context=context, speed=args.speed or 1.0, running=not args.paused,
                         recorder=recorder, advice=args.share_advice)  # fmt: skip
-            _serve(host, seats, tokens, path)
+            _serve(host, seats, tokens, path, args.public_url)
+    except CannotListen as exc:  # taken between the check and the start: undo what was made
+        if recorder is not None and not args.resume:
+            recorder.close()
+            recorder = None
+            for made in (path, tokens_path(path)):
+                made.unlink(missing_ok=True)
+        raise UserError(f"--host {args.address} --port {args.port}: cannot listen "
+                        f"({exc})") from None  # fmt: skip
     finally:
         if recorder is not None:
             recorder.close()
     return 0
+
+
+def _console_speed(hours_per_second: float) -> int:
+    """The index in the console's speeds of ``--speed`` (the console has a few fixed ones)."""
+    import math
+
+    from scenarios.errors import UserError
+
+    from ..screens.session import SPEEDS
+
+    for index, seconds in enumerate(SPEEDS):
+        if seconds is not None and math.isclose(seconds / 3600, hours_per_second):
+            return index
+    speeds = ", ".join(f"{s / 3600:.3g}" for s in SPEEDS if s is not None)
+    raise UserError(f"--speed {hours_per_second:g}: the console runs at one of {speeds} hours "
+                    "per second (or change it in the console; --no-console takes any speed)")  # fmt: skip
 
 
 def _ssl_context(certfile: str, keyfile: str):
@@ -191,12 +231,17 @@ def _start(args):
         raise UserError(f"{path}: already exists; resume it with --resume, or choose another file")
     scenario = args.scenario if args.scenario and Path(args.scenario).is_file() else None
     path = check_output(path, inputs=[scenario], option="--record")
+    seats_file = tokens_path(path)
+    if seats_file.exists() or seats_file.is_symlink():
+        raise UserError(f"{seats_file}: already exists (the seats of another exercise); remove "
+                        "it or choose another --record file")  # fmt: skip
     recorder = Recorder(path, ex)
     try:
-        save_tokens(tokens_path(path), seats, tokens)
+        save_tokens(seats_file, seats, tokens)
     except OSError as exc:
         recorder.close()
-        raise UserError(f"{tokens_path(path)}: cannot write the seats ({exc.strerror})") from None
+        path.unlink(missing_ok=True)  # no recording without its seats: it could not be resumed
+        raise UserError(f"{seats_file}: cannot write the seats ({exc.strerror})") from None
     return ex, seats, tokens, recorder, path
 
 
@@ -233,32 +278,68 @@ def _resume(args):
     return ex, seats, tokens, recorder, path
 
 
-def join_lines(host, seats, tokens) -> list[str]:
+def join_url(host, public_url: str | None = None) -> str:
+    """The address seats join: ``--public-url``, else the listening address, except that a
+    wildcard one (0.0.0.0, ::) is no address to connect to: this machine's name instead."""
+    from ..web_guard import WILDCARDS
+
+    if public_url:
+        return public_url
+    if host.address not in WILDCARDS:
+        return host.url
+    name = _this_machine()
+    name = f"[{name}]" if ":" in name else name
+    return f"{host.scheme}://{name}:{host.port}"
+
+
+def _this_machine() -> str:
+    """A name or address other machines can reach this one by: its fully qualified name, or,
+    when that is only ``localhost``, the address of the interface of its default route."""
+    import socket
+
+    from ..web_guard import is_loopback
+
+    name = socket.getfqdn()
+    if not is_loopback(name) and name != "localhost.localdomain":
+        return name
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # a documentation address: no packet is sent
+            return probe.getsockname()[0]
+    except OSError:
+        return name
+
+
+def join_lines(host, seats, tokens, public_url: str | None = None) -> list[str]:
     """One line per seat: who it is and the command that joins it."""
+    url = join_url(host, public_url)
     lines = []
     for seat in seats:
         who = seat.role if seat.role != "delegation" else f"delegation of {seat.state}"
-        lines.append(f"seat {seat.id} ({who}): cdtx join {host.url} --token {tokens[seat.id]}")
+        lines.append(f"seat {seat.id} ({who}): cdtx join {url} --token {tokens[seat.id]}")
     return lines
 
 
-def _announce(host, seats, tokens, path) -> None:
+def _announce(host, seats, tokens, path, public_url: str | None = None) -> None:
     if path is not None:
         print(f"cdtx: recording to {path} (seats and tokens in {path}.seats.json)",
               file=sys.stderr)  # fmt: skip
     print(f"cdtx: hosting '{host.exercise.scenario.title}' at {host.url}", file=sys.stderr)
-    for line in join_lines(host, seats, tokens):
+    for line in join_lines(host, seats, tokens, public_url):
         print(line)
     sys.stdout.flush()
 
 
-def _serve(host, seats, tokens, path) -> None:
+def _serve(host, seats, tokens, path, public_url: str | None = None) -> None:
     import asyncio
     import signal
 
     async def main() -> None:
-        await host.start()
-        _announce(host, seats, tokens, path)
+        try:
+            await host.start()
+        except OSError as exc:
+            raise CannotListen(exc.strerror or str(exc)) from None
+        _announce(host, seats, tokens, path, public_url)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -270,7 +351,7 @@ def _serve(host, seats, tokens, path) -> None:
     print("cdtx: host stopped", file=sys.stderr)
 
 
-def _with_console(args, ex, seats, tokens, recorder, path, context) -> None:
+def _with_console(args, ex, seats, tokens, recorder, path, context, speed_index=None) -> None:
     """The facilitator console (``cdtx play``'s) in this terminal, sharing the exercise with the
     host, which serves the seats from a thread of its own. The console's clock drives the
     exercise; its inputs are the first facilitator seat's."""
@@ -283,6 +364,8 @@ def _with_console(args, ex, seats, tokens, recorder, path, context) -> None:
 
     app = make_play_app(ex, record=False, keymap=load_keymap())
     session = app.first_session
+    if speed_index is not None:
+        session.set_speed(speed_index)
     if recorder is not None:  # the host's recorder: the console says it records, and where
         session.recorder, session.record_path, session.record_off = recorder, path, False
     host = Host(ex, seats, tokens, address=args.address, port=args.port, ssl_context=context,
@@ -308,13 +391,11 @@ def _with_console(args, ex, seats, tokens, recorder, path, context) -> None:
     thread.start()
     ready.wait()
     if "error" in state:
-        from scenarios.errors import UserError
-
-        raise UserError(f"--host {args.address} --port {args.port}: cannot listen "
-                        f"({state['error'].strerror or state['error']})")  # fmt: skip
-    lines = join_lines(host, seats, tokens)
-    _announce(host, seats, tokens, path)  # also after the console closes, below
-    hosting = f"Hosting at {host.url} (the join commands are printed again after Quit)."
+        raise CannotListen(state["error"].strerror or str(state["error"]))
+    lines = join_lines(host, seats, tokens, args.public_url)
+    _announce(host, seats, tokens, path, args.public_url)  # also after the console closes
+    hosting = (f"Hosting at {join_url(host, args.public_url)} (the join commands are printed "
+               "again after Quit).")  # fmt: skip
     session.players_note = f"{session.players_note} {hosting}".strip()
     if not args.paused:
         session.set_mode("run")

@@ -6,10 +6,14 @@ import argparse
 import os
 import sys
 
+from . import argtypes
+
 
 def register(sub) -> None:
     p = sub.add_parser("join", help="take a seat at an exercise hosted with 'cdtx host'")
-    p.add_argument("url", metavar="URL", help="the host's address, ws://... or wss://...")
+    p.add_argument(
+        "url", metavar="URL", type=argtypes.ws_url, help="the host's address, ws://... or wss://..."
+    )
     p.add_argument("--token", help="the seat's token (or set CDTX_TOKEN, kept out of 'ps')")
     p.add_argument(
         "--print",
@@ -30,8 +34,6 @@ def cmd_join(args: argparse.Namespace) -> int:
     token = args.token or os.environ.get("CDTX_TOKEN")
     if not token:
         raise UserError("give the seat's token: --token T (or CDTX_TOKEN)")
-    if not args.url.startswith(("ws://", "wss://")):
-        raise UserError(f"{args.url}: the host's address starts with ws:// or wss://")
     context = _ssl_context(args.cafile) if args.url.startswith("wss://") else None
     if args.print_only:
         return _print_seat(args.url, token, context)
@@ -66,20 +68,23 @@ def print_line(event: dict) -> str:
 def _print_seat(url: str, token: str, context) -> int:
     import asyncio
 
+    from scenarios.safe_read import printable
+
     from ..host.client import SeatClient
 
     def show(batch: list[dict]) -> None:
-        for event in batch:
-            sys.stdout.write(_clean(print_line(event)) + "\n")
+        for event in batch:  # one line per event, no terminal escapes from the wire
+            sys.stdout.write(printable(print_line(event)).replace("\n", " ") + "\n")
         sys.stdout.flush()
 
     async def main() -> str:
         client = SeatClient(url, token, ssl_context=context, listener=show)
         welcome = await client.connect()
         seat = welcome["seat"]
-        print(f"cdtx: seat {seat['id']} ({seat['role']}) at '{welcome['scenario']['title']}'",
-              file=sys.stderr)  # fmt: skip
-        await client.stay(status=lambda text: print(f"cdtx: {text}", file=sys.stderr),
+        title = printable(str(welcome["scenario"]["title"]))
+        print(f"cdtx: seat {printable(str(seat['id']))} ({printable(str(seat['role']))}) at "
+              f"'{title}'", file=sys.stderr)  # fmt: skip
+        await client.stay(status=lambda text: print(f"cdtx: {printable(text)}", file=sys.stderr),
                           until_host_stops=True)  # fmt: skip
         return client.close_reason
 
@@ -87,10 +92,6 @@ def _print_seat(url: str, token: str, context) -> int:
         reason = asyncio.run(main())
     except KeyboardInterrupt:
         return 0
+    reason = printable(reason) if reason else ""
     print(f"cdtx: the host closed the seat{': ' + reason if reason else ''}", file=sys.stderr)
     return 0
-
-
-def _clean(text: str) -> str:
-    """No terminal control characters from the wire (a scenario text could hold some)."""
-    return "".join(c if c.isprintable() or c == "\t" else "?" for c in text)

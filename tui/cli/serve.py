@@ -22,6 +22,7 @@ def register(sub) -> None:
     p.add_argument(
         "--join",
         metavar="URL",
+        type=argtypes.ws_url,
         help="serve a seat of a hosted exercise (cdtx host) instead of a console: the seat's "
         "view of 'cdtx join URL' in the browser; its token from --token or CDTX_TOKEN",
     )
@@ -95,8 +96,6 @@ def _join_command(args, extra: list[str]) -> list[str]:
     token = args.token or os.environ.get("CDTX_TOKEN")
     if not token:
         raise UserError("--join: give the seat's token (--token T or CDTX_TOKEN)")
-    if not args.join.startswith(("ws://", "wss://")):
-        raise UserError(f"--join {args.join}: the host's address starts with ws:// or wss://")
     os.environ["CDTX_TOKEN"] = token  # inherited by each page's process
     return ["join", args.join]
 
@@ -108,12 +107,13 @@ def check_port_free(host: str, port: int) -> None:
 
     from scenarios.errors import UserError
 
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # ::1, :: as well
     try:
-        probe = socket.create_server((host, port))
+        probe = socket.create_server((host.strip("[]"), port), family=family)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise UserError(
-                f"port {port} on {host} is already in use (another cdtx serve?): stop it or "
+                f"port {port} on {host} is already in use (another cdtx serve or host?): stop it or "
                 "give --port N"
             ) from None
         raise UserError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None

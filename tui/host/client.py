@@ -64,8 +64,8 @@ class SeatClient:
         try:
             self._socket = await connect(self.url, compression=None, max_size=None,
                                          proxy=None, **extra)  # fmt: skip
-        except InvalidURI:
-            raise JoinError(f"{self.url}: not a ws:// or wss:// address") from None
+        except (InvalidURI, ValueError, OverflowError) as exc:  # a bad host or port, too
+            raise JoinError(f"{self.url}: not a valid ws:// or wss:// address ({exc})") from None
         except InvalidStatus as exc:
             body = exc.response.body.decode("utf-8", "replace").strip()
             raise JoinError(f"{self.url}: the host refused the connection: {body}") from None

@@ -78,6 +78,8 @@ def tokens_path(recording: str | Path) -> Path:
 
 
 def save_tokens(path: Path, seats: list[Seat], tokens: dict[str, str]) -> None:
+    """Write the seats and tokens to a new file, mode 600 (FileExistsError if there is one:
+    another exercise's tokens are never replaced)."""
     data = {"seats": [{**seat.as_dict(), "token": tokens[seat.id]} for seat in seats]}
     fd = _open_private(path)
     with open(fd, "w", encoding="utf-8") as f:
@@ -87,8 +89,6 @@ def save_tokens(path: Path, seats: list[Seat], tokens: dict[str, str]) -> None:
 def _open_private(path: Path) -> int:
     import os
 
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
     return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
 
 
@@ -130,6 +130,7 @@ class Host:
         self.disclosure = Disclosure(exercise.scenario, advice=advice)
         self.history: dict[str, list[bytes]] = {seat.id: [] for seat in seats}
         self.connected: dict[str, _Connection] = {}
+        self._joining: set[str] = set()  # seats welcomed, not yet connected
         self._server: Server | None = None
         self._clock: asyncio.Task | None = None
         self._changed = asyncio.Event()
@@ -261,6 +262,7 @@ class Host:
             connection.queue.extend(history)
             connection.ready.set()
             self.connected[seat.id] = connection
+            self._joining.discard(seat.id)
         sender = asyncio.create_task(self._send(connection))
         try:
             async for message in socket:
@@ -281,8 +283,11 @@ class Host:
         seat = self._by_token.get(token) if isinstance(token, str) else None
         if seat is None:
             raise SeatRefused("unknown token: ask the facilitator for the command of your seat")
-        if seat.id in self.connected:
+        if seat.id in self.connected or seat.id in self._joining:
             raise SeatRefused(f"the token of seat {seat.id} is in use by another connection")
+        # Held from here (before the first await) until _handle registers the connection: a
+        # second connection with the same token meanwhile is refused, not welcomed too.
+        self._joining.add(seat.id)
         ex = self.exercise
         welcome = {
             "type": "welcome",
@@ -291,10 +296,14 @@ class Host:
                          "horizon": ex.horizon, "start": str(ex.scenario.start),
                          "objectives": [o.id for o in ex.scenario.objectives]},
             "players": list(ex.players),
-            "actions": sorted(seat_actions(seat)),
+            "actions": sorted(seat.actions),
             "history": len(self.history[seat.id]),
         }  # fmt: skip
-        await socket.send(orjson.dumps(welcome))
+        try:
+            await socket.send(orjson.dumps(welcome))
+        except BaseException:
+            self._joining.discard(seat.id)
+            raise
         return seat
 
     async def _send(self, connection: _Connection) -> None:
@@ -465,14 +474,8 @@ class Host:
         return self.exercise.next_event_time() <= self.clock
 
 
-def seat_actions(seat: Seat) -> set[str]:
-    from sim.seats import ACTIONS
-
-    return set(ACTIONS[seat.role])
-
-
 def _may(seat: Seat) -> str:
-    actions = sorted(seat_actions(seat))
+    actions = sorted(seat.actions)
     return f"; it may {', '.join(actions)}" if actions else "; it is read-only"
 
 
