@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label
 from textual.worker import get_current_worker
 
+from scenarios.errors import CdtxError
 from sim.clock import format_offset, parse_offset
 from sim.narrative import actor_names
 from sim.picture import Picture
@@ -448,7 +449,7 @@ class ConsoleScreen(Screen):
                 position, statement = answer
                 try:
                     s.answer(request.state, position, statement)
-                except Exception as exc:  # InjectError: e.g. answered meanwhile
+                except CdtxError as exc:  # e.g. answered meanwhile (InjectError)
                     self.notify(str(exc), severity="error")
 
         self.app.push_screen(DecisionScreen(request, self.picture, given, waiting), done)
@@ -461,7 +462,7 @@ class ConsoleScreen(Screen):
             if text:
                 try:
                     self.session.note(text)
-                except Exception as exc:  # InjectError: nothing a person typed may crash us
+                except CdtxError as exc:  # nothing a person typed may crash the console
                     self.notify(str(exc), severity="error")
                     return
                 self.notify("Note recorded")
@@ -611,7 +612,7 @@ class ConsoleScreen(Screen):
             if path is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)
             ex = self.session.branch(record_to=path)
-        except Exception as exc:  # RecordingError, InjectError, or no sim.replay
+        except (CdtxError, OSError) as exc:  # RecordingError, InjectError, a disk problem
             self.notify(f"cannot branch: {exc}", severity="error")
             return
         session = LiveSession(ex, record=None, speed_index=len(SPEEDS) - 3)

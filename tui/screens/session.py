@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from scenarios.errors import CdtxError
 from sim.clock import Calendar
 from sim.picture import Picture
 
@@ -113,7 +114,7 @@ class LiveSession(Observed):
             # A fresh name if the file exists (sessions of `cdtx serve` starting in the same
             # second): created exclusively, never overwriting another session's recording.
             recorder = Recorder(self.record_path, self.ex, unique=True)
-        except Exception as exc:  # a disk problem must not stop the exercise
+        except (CdtxError, OSError) as exc:  # a disk problem must not stop the exercise
             self.record_error = f"cannot record to {self.record_path}: {exc}"
             return
         self.recorder = recorder
