@@ -730,3 +730,24 @@ def test_a_signed_recording_detects_a_rewrite_that_recomputes_the_chain(tmp_path
     short.write_text("secret")
     code, _, err = _run(capsys, "run", "--record", str(tmp_path / "x.jsonl"), "--key", str(short))
     assert code == 1 and "at least 16 bytes" in err
+
+
+def test_an_edited_trailer_of_any_type_is_a_signature_mismatch_not_a_crash():
+    from sim.recording.signing import check, signature
+
+    key, header = b"0123456789abcdef", "ab" * 32
+    good = {"digest": "cd" * 32, "events": 3}
+    good["hmac"] = signature(key, header, good["digest"], 3)
+    assert check(key, good, header) is None
+    for edit in (
+        {"digest": "é"},
+        {"hmac": "é" * 64},
+        {"hmac": "AB" * 32},
+        {"digest": None},
+        {"digest": 7},
+        {"events": "3"},
+        {"events": True},
+        {"events": [3]},
+    ):
+        why = check(key, {**good, **edit}, header)
+        assert why is not None and "signature does not match" in why, edit
