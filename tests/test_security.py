@@ -751,3 +751,13 @@ def test_an_edited_trailer_of_any_type_is_a_signature_mismatch_not_a_crash():
     ):
         why = check(key, {**good, **edit}, header)
         assert why is not None and "signature does not match" in why, edit
+
+
+def test_record_with_force_never_overwrites_its_own_key_file(tmp_path, capsys):
+    key = tmp_path / "director.key"
+    key.write_text("0123456789abcdef0123456789abcdef\n")
+    code, _, err = _run(
+        capsys, "run", "--until", "1d", "--record", str(key), "--key", str(key), "--force"
+    )
+    assert code == 1 and "--record would overwrite the input" in err and "Traceback" not in err
+    assert key.read_text() == "0123456789abcdef0123456789abcdef\n"

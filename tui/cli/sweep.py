@@ -10,8 +10,9 @@ import os
 import sys
 from pathlib import Path
 
+from scenarios.safe_write import check_output
+
 from . import argtypes
-from .common import check_output
 
 
 def register(sub) -> None:
@@ -53,8 +54,8 @@ def cmd_sweep(args) -> int:
 
     try:
         if args.plot is not None:  # checked before a sweep spends any time running
-            check_output(args.plot, [i for i in (args.summary, args.output, args.spec) if i],
-                         "--plot", force=args.force)  # fmt: skip
+            check_output(args.plot, inputs=(args.summary, args.output, args.spec),
+                         option="--plot", force=args.force)  # fmt: skip
             sw.check_plot_output(args.plot)
         if args.summary:
             if args.spec:
