@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from pathlib import Path
+from typing import TypeGuard
 
 from .writer import RecordingError
 
@@ -47,7 +48,7 @@ def header_sha256(header_line: bytes) -> str:
     return hashlib.sha256(header_line.rstrip(b"\n")).hexdigest()
 
 
-def _is_hex(value: object) -> bool:
+def _is_hex(value: object) -> TypeGuard[str]:
     """Whether ``value`` is a non-empty string of lowercase hexadecimal digits."""
     return isinstance(value, str) and bool(value) and all(c in "0123456789abcdef" for c in value)
 
