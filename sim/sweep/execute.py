@@ -29,6 +29,7 @@ from .results import (
     _format,
     _ParquetWriter,
     _read,
+    check_results_output,
     has_results,
     partial_parts,
 )
@@ -379,6 +380,7 @@ def run_sweep(
         raise SweepError(f"{output}: no such directory {output.parent}")
     if not output.parent.is_dir():
         raise SweepError(f"{output}: {output.parent} is not a directory")
+    check_results_output(output)  # never through a link, a dangling one too
     names = [c for c, _ in sweep.columns]
     if kind == "parquet":
         _need("pyarrow.parquet", "parquet", "Parquet output")

@@ -74,6 +74,8 @@ def cmd_sweep(args) -> int:
         output = Path(args.output or f"{spec.name}.csv")
         # Never overwrite results: -o names a new file, or one to --resume (a directory is
         # refused by the sweep itself).
+        if output.is_symlink():  # never written through, a dangling link too (run_sweep says so)
+            sw.check_results_output(output)
         if sw.has_results(output) and not output.is_dir() and not args.resume:
             what = "exists" if output.exists() else "has the finished runs of a stopped sweep"
             raise UserError(f"{output} {what}: add --resume to complete it, or choose another -o")
