@@ -34,7 +34,7 @@ from .results import (
     partial_parts,
 )
 from .sample import _design_points, _grid_points, _lhs_points, _random_points
-from .spec import KEEPABLE, SEED_LIMIT, SweepError, SweepSpec, _need, _number, build_scenario
+from .spec import KEEPABLE, SEED_LIMIT, SweepError, SweepSpec, _number, build_scenario, need
 from .summary import spec_file
 
 RETRIES = 2  # times a chunk is retried after its worker died
@@ -320,7 +320,7 @@ def _check_scheduler(address: str, timeout: float) -> None:
 
 def _dask_executor_factory(address: str, jobs: int, timeout: float):
     """(factory, close) for a Dask executor; ``local`` starts a LocalCluster of processes."""
-    distributed = _need("distributed", "dask", "Running on Dask")
+    distributed = need("distributed", "dask", "Running on Dask")
     state: dict[str, Any] = {}
     try:
         if address == "local":
@@ -383,7 +383,7 @@ def run_sweep(
     check_results_output(output)  # never through a link, a dangling one too
     names = [c for c, _ in sweep.columns]
     if kind == "parquet":
-        _need("pyarrow.parquet", "parquet", "Parquet output")
+        need("pyarrow.parquet", "parquet", "Parquet output")
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise SweepError(f"-j must be at least 1, not {jobs!r}")

@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from scenarios.vocabulary import TIME_METRICS
 
-from .spec import SweepError, _need
+from .spec import SweepError, need
 
 STATUS_OK, STATUS_FAILED = "ok", "failed"
 
@@ -140,7 +140,7 @@ _ARROW = {"int": "int64", "float": "float64", "str": "string", "bool": "bool_"}
 
 
 def _arrow_schema(columns: list[tuple[str, str]]):
-    pa = _need("pyarrow", "parquet", "Parquet output")
+    pa = need("pyarrow", "parquet", "Parquet output")
     return pa.schema([(name, getattr(pa, _ARROW[t])()) for name, t in columns])
 
 
@@ -178,8 +178,8 @@ class _ParquetWriter:
     def __init__(self, path: Path, columns: list[tuple[str, str]], keep_existing: bool):
         import time
 
-        self.pa = _need("pyarrow", "parquet", "Parquet output")
-        self.pq = _need("pyarrow.parquet", "parquet", "Parquet output")
+        self.pa = need("pyarrow", "parquet", "Parquet output")
+        self.pq = need("pyarrow.parquet", "parquet", "Parquet output")
         self.clock = time.monotonic
         self.path = path
         self.parts = partial_dir(path)
@@ -435,7 +435,7 @@ def _read_parquet(
     required: tuple[str, ...],
     columns: list[str] | None,
 ):
-    pq = _need("pyarrow.parquet", "parquet", f"Reading {path}")
+    pq = need("pyarrow.parquet", "parquet", f"Reading {path}")
 
     def unreadable(exc: Exception) -> SweepError:
         return SweepError(f"{path}: not a readable Parquet file ({exc})")
