@@ -73,9 +73,15 @@ def test_paths_create_missing_entries_and_address_list_items_by_id():
 
 
 def test_run_seeds_depend_only_on_root_and_key():
-    assert sw.run_seed(1, 3, 2) == sw.run_seed(1, 3, 2)
-    assert len({sw.run_seed(1, p, r) for p in range(10) for r in range(10)}) == 100
-    assert all(0 <= sw.run_seed(5, p, 0) < 2**63 for p in range(50))
+    assert sw.run_seed(1, 3, 2, common=False) == sw.run_seed(1, 3, 2, common=False)
+    assert len({sw.run_seed(1, p, r, common=False) for p in range(10) for r in range(10)}) == 100
+    assert all(0 <= sw.run_seed(5, p, 0, common=False) < 2**63 for p in range(50))
+    with pytest.raises(TypeError):  # which seeding is meant is always said
+        sw.run_seed(1, 3, 2)  # type: ignore[call-arg]
+    s = make(vary={"member_states.HU.ties.RU": [0.1, 0.9]}, seeds=3)  # common by default
+    assert s.spec.common
+    assert [s.run_seed(1, r) for r in range(3)] == [s.run_seed(0, r) for r in range(3)]
+    assert s.run_seed(1, 2) == sw.run_seed(s.root, 1, 2, common=True)
 
 
 # -- bad input ---------------------------------------------------------------------------------

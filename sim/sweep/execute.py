@@ -40,10 +40,11 @@ from .summary import spec_file
 RETRIES = 2  # times a chunk is retried after its worker died
 
 
-def run_seed(root: int, point: int, replication: int, *, common: bool = False) -> int:
+def run_seed(root: int, point: int, replication: int, *, common: bool) -> int:
     """The seed of run (point, replication): independent of workers and order. With
     ``common`` (common random numbers) it depends on the replication alone, so replication r of
-    every point draws from the same streams."""
+    every point draws from the same streams. ``common`` has no default: a sweep's own seeds come
+    from :meth:`Sweep.run_seed` (common random numbers unless the spec says ``common: false``)."""
     if common:
         return derive_seed(root, "sweep-common", replication) % SEED_LIMIT
     return derive_seed(root, "sweep", point, replication) % SEED_LIMIT
