@@ -419,6 +419,11 @@ class InjectBase(Model):
     delivery: str = Field("", description="Delivery method (HSEEP).")
     controller: str = Field("", description="Responsible controller (HSEEP).")
     notes: str = Field("", description="Controller notes (HSEEP).")
+    hold: bool = Field(
+        False,
+        description="The clock waits at this entry until the facilitator releases it (a headless "
+        "run releases it at once and says so).",
+    )
 
     if TYPE_CHECKING:  # set by each generated subclass (INJECT_CLASSES)
         type: str
@@ -430,13 +435,14 @@ class InjectType:
     """One inject type: its name in files, its params model and what it means.
 
     ``recipients``: whether the inject addresses states in ``to``: ``required`` (the engine
-    refuses it without), ``optional`` (empty means all), or ``""`` when the form does not ask.
+    refuses it without), ``optional`` (empty means all: every type unless it says otherwise), or
+    ``""`` when the form does not ask.
     """
 
     name: str
     params: type[Model]
     doc: str
-    recipients: Literal["", "optional", "required"] = ""
+    recipients: Literal["", "optional", "required"] = "optional"
 
     @property
     def class_name(self) -> str:

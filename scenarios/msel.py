@@ -68,7 +68,9 @@ _ALIASES = {
     "status": ("status",),
 }
 #: Status values (case-insensitive) of rows that are imported, and of rows that are left out.
-KEPT_STATUS = ("", "planned", "ready", "sent", "delivered", "completed")
+KEPT_STATUS = ("", "planned", "ready", "sent", "delivered", "completed", "hold")
+#: The status of an entry the clock waits at until the facilitator releases it (``hold: true``).
+HOLD_STATUS = "hold"
 DROPPED_STATUS = ("cancelled", "canceled", "deleted")
 #: Bounds on a spreadsheet (docs/security.md): an MSEL has dozens to a few hundred entries.
 MAX_ROWS = 5_000
@@ -114,7 +116,7 @@ def rows(scenario: Scenario) -> list[list[str]]:
                 entry.controller,
                 entry.notes,
                 _params_text(data["params"]),
-                "planned",
+                HOLD_STATUS if entry.hold else "planned",
             ]
         )
     return out
@@ -460,6 +462,8 @@ def parse_rows(table: Sequence[Sequence[str]], shown: str = "<msel>") -> list[In
         for key in ("to", "objectives"):
             if key in cells:
                 raw[key] = cells[key].replace(",", " ").replace(";", " ").split()
+        if status.lower() == HOLD_STATUS:
+            raw["hold"] = True
         try:
             entries.append(_ENTRY.validate_python(raw))
         except ValidationError as exc:

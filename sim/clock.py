@@ -1,7 +1,7 @@
 """Sim time and the Brussels calendar of meetings.
 
 Sim time is hours since the scenario's ``start``. People see it as calendar time in Brussels
-(Europe/Brussels, with its summer time) and as T+dd:hh:mm. Regular meetings follow the week:
+(Europe/Brussels, with its summer time) and as T+5d 03:00. Regular meetings follow the week:
 PSC Tuesday and Friday mornings, HWPCI and COREPER II weekly, the Foreign Affairs Council
 monthly (third Monday; the real dates vary, the cadence is what matters to the model).
 """
@@ -40,21 +40,24 @@ CRISIS_DAY = (8.0, 22.0)
 
 
 def format_offset(t: float) -> str:
-    """T+dd:hh:mm for a sim time in hours."""
+    """``T+5d 03:00`` for a sim time in hours: days, then hours and minutes on a clock face, so
+    that half a day reads ``T+0d 12:00`` and never as twelve minutes (the old ``T+00:12:00``)."""
     if not math.isfinite(t):  # never from a valid input; shown rather than crashing
         return f"T+{t}"
     minutes = int(round(t * 60))
     sign = "-" if minutes < 0 else "+"
     minutes = abs(minutes)
-    return f"T{sign}{minutes // 1440:02d}:{minutes // 60 % 24:02d}:{minutes % 60:02d}"
+    return f"T{sign}{minutes // 1440}d {minutes // 60 % 24:02d}:{minutes % 60:02d}"
 
 
-_OFFSET = re.compile(r"(\d+):(\d{1,2}):(\d{2})")
+_OFFSET = re.compile(r"(\d+):(\d{1,2}):(\d{2})")  # T+dd:hh:mm, the old form: still read
+_DAY_CLOCK = re.compile(r"(\d+)d\s*(\d{1,2}):(\d{2})")  # T+5d 03:00, as shown now
 
 
 def parse_offset(text: str) -> float:
     """A sim time in hours as people write it: a duration since the start (``3d``, ``36h``,
-    ``1d12h``) or T+dd:hh:mm as :func:`format_offset` shows it (``T+05:03:00``).
+    ``1d12h``), the time as :func:`format_offset` shows it (``T+5d 03:00``), or the older
+    T+dd:hh:mm form (``T+05:03:00``).
 
     Raises ValueError with a message meant for people on anything else.
     """
@@ -68,11 +71,11 @@ def parse_offset(text: str) -> float:
         if stripped.startswith(("T+", "+"))
         else stripped
     )
-    clock = _OFFSET.fullmatch(bare)
+    clock = _DAY_CLOCK.fullmatch(bare) or _OFFSET.fullmatch(bare)
     if clock:
         days, hours, minutes = (int(x) for x in clock.groups())
         if hours > 23 or minutes > 59:
-            raise ValueError(f"bad time {text!r}: T+dd:hh:mm takes hours 00-23 and minutes 00-59")
+            raise ValueError(f"bad time {text!r}: T+5d 03:00 takes hours 00-23 and minutes 00-59")
         return bounded_hours(days * 24 + hours + minutes / 60, text)
     if re.fullmatch(DURATION_PATTERN, bare):
         return parse_duration(bare)  # a well-formed duration: only its bounds can fail
@@ -81,7 +84,7 @@ def parse_offset(text: str) -> float:
     except ValueError:
         raise ValueError(
             f"bad time {text!r}: write a duration since the start (90m, 36h, 3d, 2w) "
-            "or the time the timeline shows (T+dd:hh:mm)"
+            "or the time the timeline shows (T+5d 03:00)"
         ) from None
 
 

@@ -80,6 +80,8 @@ def _input_text(d: Mapping[str, Any]) -> str:
     if control == "players":
         who = "people at the table" if d.get("played") else "the model"
         return f"Facilitator: {state_name(d.get('state', '?'))} is played by {who} from now on"
+    if control == "release":
+        return f"Facilitator releases {d.get('msel')}"
     if control == "skip":
         instead = d.get("replaced_by")
         if instead and d.get("how") == "fired":
@@ -126,16 +128,44 @@ INPUT = EventKind(
     "and with ``cdtx host`` message, observation, advice), with the ``seat`` that entered it.",
     optional="inject control text msel replaced_by how state played seat objective rating allowed",
 )
+
+
+def _addressed(d: Mapping[str, Any]) -> str:
+    """`` to PL, LT`` for an inject addressed to states; nothing when it goes to all (or was
+    recorded before injects said to whom)."""
+    return f" to {', '.join(d['to'])}" if d.get("to") else ""
+
+
 INJECT_APPLIED = EventKind(
     "inject_applied",
     "inject",
-    "inject type message expected_action",
+    "inject type message expected_action to",
     lambda d: (
-        f"Inject {d['inject']} ({d['type']}): {d['message']}"
+        f"Inject {d['inject']} ({d['type']}){_addressed(d)}: {d['message']}"
         if d["message"]
-        else f"Inject {d['inject']} ({d['type']})"
+        else f"Inject {d['inject']} ({d['type']}){_addressed(d)}"
     ),
-    "An MSEL entry or facilitator inject takes effect (its effect follows as its own events).",
+    "An MSEL entry or facilitator inject takes effect (its effect follows as its own events); "
+    "``to``: the states it is addressed to (empty: all).",
+)
+HELD = EventKind(
+    "held",
+    "inject",
+    "inject",
+    lambda d: f"{d['inject']} is due: the clock waits until the facilitator releases it",
+    "An MSEL entry marked ``hold`` is due: the clock stops there until it is released.",
+)
+RELEASED = EventKind(
+    "released",
+    "inject",
+    "inject by",
+    lambda d: (
+        f"{d['inject']} released by the facilitator"
+        if d["by"] == "facilitator"
+        else f"{d['inject']} released at once: nobody plays this run (headless)"
+    ),
+    "A held MSEL entry is released (``by``: the facilitator, or the model in a headless run) "
+    "and takes effect.",
 )
 NOTE = EventKind(
     "note",

@@ -132,6 +132,9 @@ class Exercise:
         #: Facilitator injects waiting for their time (id -> inject); MSEL entries are in the scenario.
         self.scheduled: dict[str, InjectBase] = {}
         self.pending: list[DecisionRequest] = []
+        #: MSEL entries marked ``hold`` that are due and wait for the facilitator (ids, in order).
+        self.held: list[str] = []
+        self._releases: dict[str, simpy.Event] = {}
         self.steps = 0
         self.finished = False
         self._signals: dict[str, simpy.Event] = {}
@@ -248,7 +251,7 @@ class Exercise:
 
     def _kernel_step(self) -> bool:
         """Process one SimPy event inside the horizon; False when the clock cannot advance."""
-        if self.finished or self.pending:
+        if self.finished or self.pending or self.held:
             return False
         if self.env.peek() > self.horizon:
             self._finish()
@@ -275,16 +278,17 @@ class Exercise:
     def run(self, until: float | str | None = None) -> Exercise:
         """Run to ``until`` (hours or a duration like ``3d``; default: the horizon).
 
-        Stops early when a played delegation's position is awaited (see ``pending``).
+        Stops early when a played delegation's position is awaited (see ``pending``) or a held
+        MSEL entry waits for the facilitator (see ``held``).
         """
         limit = self.horizon if until is None else min(self._hours(until, "until"), self.horizon)
         env, steps = self.env, self.steps
         # The hot loop of every run: _kernel_step's checks, inlined.
-        while not self.pending and not self.finished and env.peek() <= limit:
+        while not self.pending and not self.held and not self.finished and env.peek() <= limit:
             env.step()
             steps += 1
             self.steps = steps
-        if limit >= self.horizon and not self.pending:
+        if limit >= self.horizon and not self.pending and not self.held:
             self._finish()
         else:
             self.advance_clock(limit)
@@ -295,7 +299,12 @@ class Exercise:
         would: an inject submitted "now" after ``run(until=t)`` then happens at ``t``. It counts
         no kernel step and leaves nothing queued, so recorded step counts stay valid; replay calls it with each input's
         recorded time."""
-        if not self.pending and not self.finished and self.env.now < t < self.env.peek():
+        if (
+            not self.pending
+            and not self.held
+            and not self.finished
+            and self.env.now < t < self.env.peek()
+        ):
             self._move_clock(t)
 
     def _move_clock(self, t: float) -> None:
@@ -380,6 +389,9 @@ class Exercise:
                            step=self.steps)  # fmt: skip
         self.skipped.append(msel_id)
         self.scheduled.pop(msel_id, None)
+        if msel_id in self.held:  # skipped (or replaced) while the clock waited for it
+            self.held.remove(msel_id)
+            self._releases.pop(msel_id).succeed()
         return record
 
     def replace(self, entry_id: str, inject: Mapping[str, Any], how: str) -> Event:
@@ -544,6 +556,28 @@ class Exercise:
             self.pending.append(DecisionRequest(code, prop.id, prop.measure, body))
         self._waiting.append((list(codes), prop.measure, event))
         return event
+
+    def await_release(self, entry_id: str) -> simpy.Event:
+        """Stop the clock until the facilitator releases the held MSEL entry ``entry_id``."""
+        event = self.env.event()
+        self.held.append(entry_id)
+        self._releases[entry_id] = event
+        return event
+
+    def release(self, entry_id: str | None = None) -> Event:
+        """Release a held MSEL entry (default: the first waiting); it takes effect and the clock
+        goes on. Recorded as an input, so replay and verify re-apply it."""
+        if not self.held:
+            raise InjectError("msel", "no MSEL entry is held")
+        entry_id = self.held[0] if entry_id is None else entry_id
+        if entry_id not in self.held:
+            raise InjectError("msel", f"{entry_id} is not held (held: {', '.join(self.held)})")
+        record = self.emit(K.INPUT, FACILITATOR, control="release", msel=entry_id,
+                           step=self.steps)  # fmt: skip
+        self.held.remove(entry_id)
+        self.emit(K.RELEASED, FACILITATOR, inject=entry_id, by="facilitator")
+        self._releases.pop(entry_id).succeed()
+        return record
 
     def position_answered(self, state: str, measure: str) -> None:
         self.pending = [r for r in self.pending if not (r.state == state and r.measure == measure)]

@@ -35,14 +35,33 @@ def actor_names(scenario) -> dict[str, str]:
     return {actor.id: actor.name for actor in scenario.threat_actors}
 
 
-def describe(event: Event, actors: Mapping[str, str] | None = None) -> str:
+def describe(
+    event: Event, actors: Mapping[str, str] | None = None, *, headless: bool = False
+) -> str:
     """Plain-language line for an event; ``actors`` (:func:`actor_names`) names threat actors
-    as the scenario does instead of by id."""
+    as the scenario does instead of by id. ``headless``: a run nobody played (not interactive),
+    where a played delegation's decision request is answered by the model at once."""
     d = event.data
+    if headless and event.kind == "decision_request":
+        return (
+            f"Nobody plays {d['state']} in this run: the model answers for the table on "
+            f"{d['proposal']} ({d['advice']})"
+        )
     if actors and event.kind in _NAMES_AN_ACTOR and d.get("actor") in actors:
         d = {**d, "actor": actors[d["actor"]]}
     text = _TEXT.get(event.kind)
     return text(d) if text else f"{event.kind}: {d}"
+
+
+def is_headless(events, header: Mapping | None = None) -> bool:
+    """Whether a run was played by nobody: its ``started`` event (or recording header) says
+    ``interactive: false``. Runs recorded before the field existed count as played."""
+    if header and header.get("interactive") is not None:
+        return not header["interactive"]
+    for event in events[:1]:
+        if event.kind == "started" and event.data.get("interactive") is not None:
+            return not event.data["interactive"]
+    return False
 
 
 def stage(event: Event) -> str:

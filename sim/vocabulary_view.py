@@ -24,9 +24,37 @@ METRIC_LABELS = {
 }
 
 
-def format_metric(key: str, value: Any) -> str:
+#: What a rating or a milestone is before the horizon while it may still change.
+PENDING = "pending"
+
+
+def format_metric(key: str, value: Any, ended: bool = True) -> str:
+    """A metric as people read it; before the end (``ended`` false) a milestone not reached
+    yet is "pending", not "never"."""
     if key.startswith("t_"):
-        return "never" if value is None else f"{format_offset(value)}  ({value / 24:.1f} days)"
+        if value is None:
+            return "never" if ended else PENDING
+        return f"{format_offset(value)}  ({value / 24:.1f} days)"
     if key == "cohesion":
         return "no decision" if value is None else f"{value:.0%}"
     return str(value)
+
+
+def rating_so_far(metric: str, target: Any, values: dict[str, Any], ended: bool) -> str:
+    """An objective's rating as shown part-way through a run: its P/S/M/U (sim.metrics.rate, the
+    rule itself) once nothing still to come can change it, else "pending". After the end
+    (``ended``) always the rating. Before it, a milestone reached is final; a rung or a meeting
+    count only grows, so P is final there; everything else (a milestone not reached yet, the
+    gap, the cohesion of a last decision still to come) is pending."""
+    from scenarios.vocabulary import TIME_METRICS
+
+    from .metrics import rate
+
+    rating = rate(metric, target, values)
+    if ended:
+        return rating
+    if metric in TIME_METRICS:
+        return rating if values.get(metric) is not None else PENDING
+    if metric in ("highest_rung", "highest_measure", "psc_meetings", "extraordinary_meetings"):
+        return rating if rating == "P" else PENDING
+    return PENDING

@@ -13,7 +13,7 @@ from contracts import METRIC_KEYS
 
 from scenarios.vocabulary import METRICS
 
-TIMELINE_LINE = re.compile(r"^\w{3} \d{2} \w{3} \d{4} \d{2}:\d{2}  T[+-]\d{2}:\d{2}:\d{2}  \S")
+TIMELINE_LINE = re.compile(r"^\w{3} \d{2} \w{3} \d{4} \d{2}:\d{2}  T[+-]\d+d \d{2}:\d{2}  \S")
 
 
 def cdtx(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -138,7 +138,7 @@ def test_run_text_has_calendar_and_offset_on_every_timeline_line():
     assert len(timeline) > 20
     for line in timeline:
         assert TIMELINE_LINE.match(line), line
-    assert "Fri 06 Mar 2026 05:40  T+00:00:00" in timeline[0]
+    assert "Fri 06 Mar 2026 05:40  T+0d 00:00" in timeline[0]
     assert re.search(r"digest [0-9a-f]{64}", done.stdout)
 
 

@@ -132,15 +132,15 @@ def test_next_working_hour_skips_the_weekend():
 @pytest.mark.parametrize(
     ("hours", "text"),
     [
-        (0.0, "T+00:00:00"),
-        (1.5, "T+00:01:30"),
-        (23.99, "T+00:23:59"),
-        (23.999, "T+01:00:00"),
-        (24.0, "T+01:00:00"),
-        (99 + 1 / 3, "T+04:03:20"),
-        (30 * 24, "T+30:00:00"),
-        (-2.0, "T-00:02:00"),
-        (0.0083, "T+00:00:00"),
+        (0.0, "T+0d 00:00"),
+        (1.5, "T+0d 01:30"),
+        (23.99, "T+0d 23:59"),
+        (23.999, "T+1d 00:00"),
+        (24.0, "T+1d 00:00"),
+        (99 + 1 / 3, "T+4d 03:20"),
+        (30 * 24, "T+30d 00:00"),
+        (-2.0, "T-0d 02:00"),
+        (0.0083, "T+0d 00:00"),
     ],
 )
 def test_format_offset(hours, text):
@@ -154,6 +154,9 @@ def test_format_offset(hours, text):
         ("1d12h", 36.0),
         ("T+05:03:00", 123.0),
         ("T+00:00:30", 0.5),
+        ("T+0d 12:00", 12.0),  # as shown now
+        ("T+5d 03:00", 123.0),
+        ("14d04:20", 340 + 1 / 3),
         ("+01:00:00", 24.0),
         ("  T+3d ", 72.0),
         ("0", 0.0),
@@ -173,7 +176,7 @@ def test_parse_offset_reads_back_what_format_offset_shows(minutes):
     [
         ("T+01:24:00", "hours 00-23"),
         ("T+01:00:60", "minutes 00-59"),
-        ("T-00:02:00", "T+dd:hh:mm"),
+        ("T-00:02:00", "T+5d 03:00"),
         ("soon", "duration since the start"),
         ("", "bad time"),
     ],
@@ -185,8 +188,8 @@ def test_parse_offset_refuses_with_a_message(text, says):
 
 def test_label_has_calendar_and_offset():
     cal = Calendar(FRIDAY_EVENING)
-    assert cal.label(87.0) == "Tue 10 Mar 2026 10:00  T+03:15:00"
-    assert cal.label(0.0) == "Fri 06 Mar 2026 19:00  T+00:00:00"
+    assert cal.label(87.0) == "Tue 10 Mar 2026 10:00  T+3d 15:00"
+    assert cal.label(0.0) == "Fri 06 Mar 2026 19:00  T+0d 00:00"
 
 
 def test_float_sums_print_to_the_minute():

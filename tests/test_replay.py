@@ -350,7 +350,7 @@ def test_replay_prints_timeline_and_picture(small):
     proc = cli("replay", str(path), "--at", "3d")
     assert proc.returncode == 0, proc.stderr
     # Labelled with the time asked for, not that of the last event before it.
-    assert "Situation picture at Mon 09 Mar 2026 05:40  T+03:00:00" in proc.stdout
+    assert "Situation picture at Mon 09 Mar 2026 05:40  T+3d 00:00" in proc.stdout
     assert "digest" in proc.stdout
     assert path.read_bytes() == data
 

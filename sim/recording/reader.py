@@ -373,30 +373,53 @@ class Recording:
 
     def branch(
         self,
-        at_hours: float | str,
+        at_hours: float | str | None = None,
         injects: Iterable[Mapping[str, Any]] = (),
         record_to: str | Path | None = None,
+        *,
+        after_event: int | None = None,
     ):
         """A new Exercise that equals this recording up to ``at_hours``, then takes ``injects``.
 
+        With ``after_event`` (a seq, as the replay cursor shows it) the branch starts right after
+        that event instead: inputs recorded after it are not in the branch, even those made at
+        the same sim time (a played delegation's answer to the request just shown, say).
         With ``record_to`` the branch is recorded (its header names this recording as parent);
         the Recorder is ``exercise.recorder``: close it when done.
         """
         from ..exercise import InjectError
 
         ex = self.new_exercise()
-        at = ex._hours(at_hours, "at") if isinstance(at_hours, str) else float(at_hours)
+        if after_event is not None:
+            events = self.events
+            if not events:
+                raise RecordingError(f"{self.path}: no event to branch after")
+            if not 0 <= after_event < len(events):
+                raise RecordingError(
+                    f"{self.path}: no event {after_event} to branch after "
+                    f"(events 0 to {len(events) - 1})"
+                )
+            at = events[after_event].t
+        elif at_hours is None:
+            raise ValueError("branch: give at_hours or after_event")
+        else:
+            at = ex._hours(at_hours, "at") if isinstance(at_hours, str) else float(at_hours)
         if at > ex.horizon:
             raise RecordingError(
                 f"{self.path}: {format_duration(at)} is after the horizon ({format_duration(ex.horizon)})"
             )
         recorder = None
         if record_to is not None:
-            parent = {"digest": self.digest, "at": at, "path": str(self.path)}
+            parent: dict[str, Any] = {"digest": self.digest, "at": at, "path": str(self.path)}
+            if after_event is not None:
+                parent["after_event"] = after_event
             recorder = Recorder(record_to, ex, parent=parent)
         ex.recorder = recorder
         try:
-            self.resimulate(at, exercise=ex)
+            if after_event is None:
+                self.resimulate(at, exercise=ex)
+            else:
+                self._resimulate_through(after_event, ex)
             for inject in injects:
                 inject = dict(inject)
                 if inject.get("at") is None:
@@ -407,6 +430,24 @@ class Recording:
                 recorder.close()
             raise
         return ex
+
+    def _resimulate_through(self, last: int, ex) -> None:
+        """Re-simulate into ``ex`` the events up to seq ``last``: the inputs among them and none
+        recorded later, then the model until its log holds them all."""
+        from ..exercise import InjectError
+
+        for event in self.events[: last + 1]:
+            if event.kind != "input" or not event.is_input:
+                continue
+            ex.run_steps(event.get("step", 0))
+            _advance_to(ex, event.seq)
+            try:
+                _reapply(ex, event)
+            except InjectError as exc:
+                raise RecordingError(
+                    f"{self.path}: line {event.seq + 2}: recorded input cannot be re-applied: {exc}"
+                ) from None
+        _advance_to(ex, last + 1)
 
 
 def _advance_to(ex, count: int) -> None:
@@ -435,6 +476,8 @@ def _reapply_input(ex, data: dict[str, Any]) -> None:
         ex.skip(data["msel"], data.get("replaced_by"), data.get("how"))
     elif data.get("control") == "note":
         ex.note(data["text"])
+    elif data.get("control") == "release":
+        ex.release(data["msel"])
     elif data.get("control") == "players":
         ex.set_played(data["state"], data["played"])
     elif data.get("control") in REMARKS:

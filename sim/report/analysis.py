@@ -21,6 +21,7 @@ from ..narrative import (
     actor_names,
     describe,
     inject_summary,
+    is_headless,
     measure,
     stage,
     state_name,
@@ -82,7 +83,9 @@ def players_of(events: list[Event], header: dict | None, scenario: Scenario) -> 
 
 def period(hours: float) -> str:
     """A length of simulated time as the report writes it: ``6d 06h 37m``."""
-    return format_offset(hours).removeprefix("T+").replace(":", "d ", 1).replace(":", "h ", 1) + "m"
+    days, clock = format_offset(hours).removeprefix("T+").split(" ")
+    hh, mm = clock.split(":")
+    return f"{int(days[:-1]):02d}d {hh}h {mm}m"
 
 
 def handovers_of(events: list[Event]) -> list[str]:
@@ -114,6 +117,7 @@ def analyse(
     started = _first(events, K.STARTED)
     seed = header.get("seed", started.data.get("seed") if started else scenario.seed)
     mode = started.data.get("mode") if started else scenario.procedure.mode
+    headless = is_headless(events, header)
 
     def at(t: float) -> dict[str, Any]:
         return {"t": t, "calendar": cal.format(t), "offset": format_offset(t)}
@@ -129,7 +133,8 @@ def analyse(
         "seed": seed,
         "decision_rule": header.get("decision_rule", scenario.decision_rule),
         "mode": mode,
-        "players": players_of(events, header, scenario),
+        "players": [] if headless else players_of(events, header, scenario),
+        "answered_by_model": players_of(events, header, scenario) if headless else [],
         "handovers": handovers_of(events),
         "created": header.get("created"),
         "parent": header.get("parent"),
@@ -201,11 +206,25 @@ def _timeline(events: list[Event], at, actors: dict[str, str]) -> list[dict[str,
     out = []
     detected: set[str] = set()
     positions: dict[str, dict[str, list[str]]] = {}
+    # A delegation's stated reason (the message of its answer or position inject), quoted at
+    # the decision it was given for: by (state, measure) until the positions are taken, then
+    # by proposal until the decision.
+    stated: dict[tuple[str, str], str] = {}
+    quoted: dict[str, list[str]] = {}
     for e in events:
+        if e.kind == K.POSITION_FIXED:
+            if e.data.get("statement"):
+                stated[(e.data["state"], e.data["measure"])] = e.data["statement"]
+            continue
         if e.kind == K.POSITION:
             positions.setdefault(e.data["proposal"], {}).setdefault(e.data["position"], []).append(
                 e.data["state"]
             )
+            statement = stated.pop((e.data["state"], e.data["measure"]), None)
+            if statement:
+                quoted.setdefault(e.data["proposal"], []).append(
+                    f'{e.data["state"]} ({e.data["position"].replace("_", " ")}): "{statement}"'
+                )
             continue
         if e.kind not in KEY_KINDS:
             continue
@@ -229,6 +248,7 @@ def _timeline(events: list[Event], at, actors: dict[str, str]) -> list[dict[str,
                 if seen.get(pos):
                     parts.append(f"{pos.replace('_', ' ')}: {' '.join(sorted(set(seen[pos])))}")
             row["positions"] = "; ".join(parts) if parts else "all delegations support"
+            row["statements"] = quoted.pop(e.data["proposal"], [])
         out.append(row)
     return out
 
@@ -472,6 +492,8 @@ def _msel(scenario, events, at, end_t, ended) -> list[dict[str, Any]]:
         delivered, state = status(entry_id, planned)
         origin = replaces.get(entry_id)
         label = f"in place of {origin}" if origin else "added by the facilitator"
+        if not origin and inj.get("type") == "position":  # an answer given at the table
+            label = f"position of {inj.get('params', {}).get('state', '?')} given at the table"
         out.append({"id": entry_id, "type": inj.get("type", "?"),
                     "planned": at(planned) if planned is not None else None,
                     "message": inj.get("message") or inject_summary(inj), "expected_action":

@@ -38,6 +38,50 @@ def _event_line(e: Event | None, cal: Calendar, actors: dict[str, str]) -> str:
     return f"seq {e.seq}, {cal.format(e.t)} {format_offset(e.t)}: {describe(e, actors)}"
 
 
+def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
+    """``value``'s leaves by dotted path (``inject.params.stance``), lists kept whole."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key in value:
+            out.update(_flat(value[key], f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    return {prefix: value}
+
+
+#: At most this many differing fields are named on each side of a divergence.
+MAX_DIFFERENCES = 4
+
+
+def differences(a: Event | None, b: Event | None) -> list[tuple[str, str, str]]:
+    """The fields in which events ``a`` and ``b`` differ, as (field, A's value, B's value), in
+    the order of A's fields then B's: what tells two runs apart where their lines read alike
+    (one delegation's "oppose" against "support" in the same inject, say)."""
+    if a is None or b is None:
+        return []
+    fa = {"time": format_offset(a.t), "kind": a.kind, "source": a.source, **_flat(a.data)}
+    fb = {"time": format_offset(b.t), "kind": b.kind, "source": b.source, **_flat(b.data)}
+    missing = "(none)"
+    keys = list(fa) + [k for k in fb if k not in fa]
+    return [
+        (key, _shown(fa.get(key, missing)), _shown(fb.get(key, missing)))
+        for key in keys
+        if fa.get(key, missing) != fb.get(key, missing)
+    ]
+
+
+def _shown(value: Any) -> str:
+    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _with_differences(line: str, diffs: list[tuple[str, str, str]], side: int) -> str:
+    if not diffs:
+        return line
+    shown = "; ".join(f"{d[0]}: {d[side]}" for d in diffs[:MAX_DIFFERENCES])
+    more = len(diffs) - MAX_DIFFERENCES
+    return f"{line} ({shown}{f'; {more} more' if more > 0 else ''})"
+
+
 def compare(
     run_a: tuple[Scenario, list[Event], dict, str],
     run_b: tuple[Scenario, list[Event], dict, str],
@@ -69,6 +113,12 @@ def compare(
             "a": _event_line(div["a"], cal, actor_names(sa)),
             "b": _event_line(div["b"], Calendar(sb.start), actor_names(sb)),
         }
+        diffs = differences(div["a"], div["b"])
+        if divergence["a"] == divergence["b"] or diffs[:1] and diffs[0][0] not in ("time", "kind"):
+            # The lines read alike: say in which fields the events differ, on each side.
+            divergence["a"] = _with_differences(divergence["a"], diffs, 1)
+            divergence["b"] = _with_differences(divergence["b"], diffs, 2)
+        divergence["differences"] = diffs
     metrics = []
     for key, label in METRIC_LABELS.items():
         x, y = va.get(key), vb.get(key)

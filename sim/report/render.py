@@ -37,6 +37,17 @@ STAGE_COLOURS = {
 }  # fmt: skip
 
 
+def played_line(overview: dict[str, Any]) -> str:
+    """Who played at the table, and whom the model answered for in a run nobody played."""
+    if overview["players"]:
+        return ", ".join(overview["players"])
+    model = overview.get("answered_by_model") or []
+    if model:
+        return (f"none: nobody played this run, the model answered for the table "
+                f"({', '.join(model)})")  # fmt: skip
+    return "none (all delegations simulated)"
+
+
 def _md_cell(text: Any) -> str:
     return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ")
 
@@ -63,7 +74,7 @@ def markdown(r: dict[str, Any]) -> str:
         ["Timings", o["mode"]],
         ["Decision rule", o["decision_rule"]],
         ["Seed", o["seed"]],
-        ["Played delegations", ", ".join(o["players"]) or "none (all delegations simulated)"],
+        ["Played delegations", played_line(o)],
         ["Threat", "; ".join(f"{a['name']} (sponsor {a['sponsor']})" for a in o["threat_actors"])],
     ]
     if o["handovers"]:
@@ -86,7 +97,8 @@ def markdown(r: dict[str, Any]) -> str:
     out += _md_table(
         ["Brussels time", "T+", "Stage", "Event"],
         [[e["calendar"], e["offset"], e["stage"],
-          e["text"] + (f" (positions: {e['positions']})" if e.get("positions") else "")]
+          e["text"] + (f" (positions: {e['positions']})" if e.get("positions") else "")
+          + "".join(f"; {q}" for q in e.get("statements", []))]
          for e in r["timeline"]],
     )  # fmt: skip
     out += ["## Analysis of objectives", ""]
@@ -222,7 +234,7 @@ def html(r: dict[str, Any], horizon_hours: float | None = None) -> str:
         ["Dates (Brussels time)", f"{o['start']} to {o['end']}"],
         ["Simulated period", f"{o['period']} (horizon {o['horizon']})"],
         ["Timings", o["mode"]], ["Decision rule", o["decision_rule"]], ["Seed", o["seed"]],
-        ["Played delegations", ", ".join(o["players"]) or "none (all delegations simulated)"],
+        ["Played delegations", played_line(o)],
         ["Threat", "; ".join(f"{a['name']} (sponsor {a['sponsor']})" for a in o["threat_actors"])],
     ]  # fmt: skip
     if o["handovers"]:
@@ -251,7 +263,8 @@ def html(r: dict[str, Any], horizon_hours: float | None = None) -> str:
     b.append(_table(
         ["Brussels time", "T+", "Stage", "Event"],
         [[e["calendar"], e["offset"], e["stage"],
-          e["text"] + (f" (positions: {e['positions']})" if e.get("positions") else "")]
+          e["text"] + (f" (positions: {e['positions']})" if e.get("positions") else "")
+          + "".join(f"; {q}" for q in e.get("statements", []))]
          for e in r["timeline"]],
     ))  # fmt: skip
     b.append("<h2>Analysis of objectives</h2>")

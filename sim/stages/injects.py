@@ -56,6 +56,14 @@ def registers(kind: str, summary: Summary) -> Callable[[Effect], Effect]:
 def scheduled(ex: Exercise, inject: InjectBase, source: str) -> ProcessGenerator[None]:
     """Process: wait until the inject's time, then apply it."""
     yield ex.until(inject.at)
+    if inject.hold and inject.id not in ex.skipped:
+        # The clock waits here until the facilitator releases the entry (docs/console.md);
+        # nobody can in a headless run, so it is released at once and the record says so.
+        ex.emit(K.HELD, source, inject=inject.id)
+        if ex.interactive:
+            yield ex.await_release(inject.id)
+        else:
+            ex.emit(K.RELEASED, source, inject=inject.id, by="model")
     ex.scheduled.pop(inject.id, None)
     if inject.id in ex.skipped:
         return
@@ -66,7 +74,7 @@ def apply(ex: Exercise, inject: InjectBase, source: str) -> None:
     """The effect of one inject, now (docs/scenario-format.md, *Inject types*)."""
     ex.applied.add(inject.id)
     ex.emit(K.INJECT_APPLIED, source, inject=inject.id, type=inject.type, message=inject.message,
-            expected_action=inject.expected_action)  # fmt: skip
+            expected_action=inject.expected_action, to=list(inject.to))  # fmt: skip
     ENGINE[inject.type].effect(ex, inject, inject.params)
 
 

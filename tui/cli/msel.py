@@ -46,12 +46,13 @@ def cmd_export(args: Namespace) -> int:
 
 def cmd_import(args: Namespace) -> int:
     from scenarios import msel
+    from scenarios.schema import portable_yaml
 
     if args.output is not None:
         # --into may be the output (a scenario updated in place): the write is atomic.
         check_output(args.output, inputs=[args.file], force=args.force)
     scenario = load_scenario(args.into)
-    text = msel.import_into(scenario, args.file, args.output or "<output>")
+    text = portable_yaml(msel.import_into(scenario, args.file, args.output or "<output>"))
     write_output(args.output, text, f"{scenario.id} with the MSEL of {args.file}",
                  force=args.force)  # fmt: skip
     return 0

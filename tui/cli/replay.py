@@ -26,7 +26,7 @@ def register(subparsers) -> None:
     p.add_argument("--key", metavar="KEYFILE",
                    help="with --verify: also check the recording's signature (run --record --key)")  # fmt: skip
     p.add_argument("--at", type=argtypes.sim_time, metavar="DUR",
-                   help="show the run up to this sim time, e.g. 5d or T+05:00:00 (default: all of it)")  # fmt: skip
+                   help="show the run up to this sim time, e.g. 5d or T+5d 00:00 (default: all of it)")  # fmt: skip
     p.set_defaults(func=cmd_replay)
 
 
@@ -82,6 +82,7 @@ class _View:
         self.calendar = Calendar(scenario.start)
         self.timing = timing_for(scenario.procedure)
         self.events = events
+        self.now = at if at is not None else (events[-1].t if events else 0.0)
         self.digest = (
             recording.digest if len(events) == len(recording.events) else digest_of(events)
         )

@@ -15,7 +15,7 @@ def register(sub) -> None:
     argtypes.add_scenario_argument(p)
     p.add_argument("--seed", type=argtypes.seed, help="root seed (default: the scenario's seed)")
     p.add_argument("--until", type=argtypes.sim_time, metavar="DUR",
-                   help="stop at this sim time, e.g. 10d or T+10:00:00")  # fmt: skip
+                   help="stop at this sim time, e.g. 10d or T+10d 00:00")  # fmt: skip
     p.add_argument(
         "--json", action="store_true", help="print one JSON object instead of the timeline"
     )
@@ -30,7 +30,7 @@ def register(sub) -> None:
     p.add_argument("--from", dest="from_", metavar="FILE",
                         help="branch from a recording instead of starting a scenario")  # fmt: skip
     p.add_argument("--at", dest="branch_at", type=argtypes.sim_time, metavar="DUR",
-                        help="with --from: the sim time to branch at, e.g. 2d or T+02:00:00 (default: its end)")  # fmt: skip
+                        help="with --from: the sim time to branch at, e.g. 2d or T+2d 00:00 (default: its end)")  # fmt: skip
     p.add_argument("--inject", metavar="FILE",
                         help="a YAML list of MSEL-style injects to submit (at the branch point)")  # fmt: skip
     p.set_defaults(func=cmd_run)

@@ -27,7 +27,7 @@ from .session import SPEEDS, speed_label
 
 LIVE_ONLY = {
     "toggle_run", "step", "next", "faster", "slower", "inject", "fire", "skip",
-    "toggle_player", "decide", "note", "edit_msel",
+    "toggle_player", "decide", "note", "edit_msel", "release",
 }  # fmt: skip
 REPLAY_ONLY = {"prev_event", "next_event", "prev_decision", "next_decision", "branch"}
 FRAME = 0.05  # at most 20 updates a second from the clock worker
@@ -59,6 +59,7 @@ class ConsoleScreen(Screen):
         Binding("e", "fire", "Fire selected MSEL entry now", id="msel.fire", show=False),
         Binding("x", "skip", "Skip selected MSEL entry", id="msel.skip", show=False),
         Binding("r", "edit_msel", "Edit selected MSEL entry", id="msel.edit", show=False),
+        Binding("l", "release", "Release the held MSEL entry", id="msel.release", show=False),
         Binding("p", "toggle_player", "Toggle played delegation", id="board.played", show=False),
         Binding("d", "decide", "Answer pending decision", id="decision.answer", show=False),
         Binding("m", "note", "Facilitator note", id="note.add"),
@@ -318,7 +319,7 @@ class ConsoleScreen(Screen):
             self.refresh_view()
 
         self.app.push_screen(
-            PromptScreen("Go to sim time (e.g. 3d, 36h, T+05:03:00)", "3d", check), done
+            PromptScreen("Go to sim time (e.g. 3d, 36h, T+5d 03:00)", "3d", check), done
         )
 
     # -- people ----------------------------------------------------------------------------
@@ -473,6 +474,15 @@ class ConsoleScreen(Screen):
 
     def action_skip(self) -> None:
         self._on_selected_msel(self.session.skip, "skipped")
+
+    def action_release(self) -> None:
+        """Release the MSEL entry the clock waits at (``hold: true``): it takes effect."""
+        try:
+            entry_id = self.session.release()
+        except ValueError as exc:  # InjectError: nothing is held
+            self.notify(getattr(exc, "message", str(exc)), severity="warning")
+            return
+        self.notify(f"{entry_id} released")
 
     def action_toggle_player(self) -> None:
         code = self.query_one(StatesBoard).selected_state

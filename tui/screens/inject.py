@@ -138,7 +138,7 @@ def param_shapes(kind: str | None) -> dict[str, tuple[str, object]]:
 
 
 def _shown_time(at) -> str:
-    """An entry's time as the Upcoming list shows it (T+dd:hh:mm), which the field reads back."""
+    """An entry's time as the Upcoming list shows it (T+5d 03:00), which the field reads back."""
     from sim.clock import format_offset, parse_offset
 
     if at in (None, ""):

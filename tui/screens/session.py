@@ -77,6 +77,8 @@ class LiveSession:
             return "ended"
         if self.ex.pending:
             return "waiting for a delegation"
+        if self.ex.held:
+            return f"holding at {self.ex.held[0]}: l releases it"
         return "paused" if self.mode == "paused" else "running"
 
     def now(self) -> float:
@@ -134,7 +136,7 @@ class LiveSession:
         """Advance for up to ``budget`` wall seconds; False when the clock cannot move."""
         with self.lock:
             ex = self.ex
-            if self.mode == "paused" or ex.finished or ex.pending:
+            if self.mode == "paused" or ex.finished or ex.pending or ex.held:
                 return False
             deadline = time.perf_counter() + budget
             if self.mode == "run" and self.speed is not None:
@@ -206,6 +208,14 @@ class LiveSession:
 
     def skip(self, msel_id: str):
         return self._input(self.ex.skip, msel_id)
+
+    def release(self) -> str:
+        """Release the held MSEL entry the clock waits at; returns its id."""
+        entry_id = self.ex.held[0] if self.ex.held else None
+        self._input(self.ex.release, entry_id)
+        with self.lock:  # the clock goes on from here, not from where it was before the wait
+            self._anchor = (time.perf_counter(), self.now())
+        return entry_id or ""
 
     def edit(self, msel_id: str, inject: dict):
         """Replace an entry still to come with the form's edited version.
@@ -336,8 +346,11 @@ class ReplaySession:
         self.move(len(self.events) if direction > 0 else 0)
 
     def branch(self, record_to=None):
-        """A live Exercise equal to the recording up to now (recorded to ``record_to``)."""
-        return self.recording.branch(self.now(), [], record_to=record_to)
+        """A live Exercise equal to the recording up to the cursor's event, without any input
+        recorded after it (recorded to ``record_to``)."""
+        if not self.cursor:
+            return self.recording.branch(0.0, [], record_to=record_to)
+        return self.recording.branch(record_to=record_to, after_event=self.cursor - 1)
 
     def upcoming(self) -> list:
         """What was still to come at the cursor, as the live console listed it then: MSEL entries

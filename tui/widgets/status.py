@@ -112,6 +112,7 @@ class UpcomingList(OptionList):
             text.append(f"{format_offset(entry.at)} ", "dim")
             text.append(f"{entry.id} ", "bold")
             text.append(f"{entry.type}", "magenta")
+            text.append(f" to {', '.join(entry.to)}" if entry.to else " to all", "dim")
             # An inject entered at the console often has no message: say what it does instead.
             what = entry.message or inject_summary(entry.model_dump(mode="json", by_alias=True))
             if what:

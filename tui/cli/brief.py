@@ -1,0 +1,329 @@
+"""``cdtx brief SCENARIO --for DE|facilitator``: printable handouts (A4 HTML or Markdown).
+
+A delegation's brief holds what that delegation would know at the start (as a hosted seat of it
+would see it: sim/seats.py decides), the rules of play and how its decisions are asked. The
+facilitator's brief holds the MSEL with expected actions and times, the objectives, the
+incidents and the console's keys (by binding id, as a keymap file names them). Everything that
+comes from the scenario is escaped (HTML) or made inert (Markdown).
+"""
+
+from __future__ import annotations
+
+import sys
+from argparse import Namespace
+from pathlib import Path
+from typing import Any
+
+FACILITATOR = "facilitator"
+FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
+
+#: What each position means to a delegation, in the words the decision dialog uses.
+POSITION_TEXT = {
+    "support": "you agree to the measure",
+    "abstain": "you neither support nor block; under unanimity an abstention does not block",
+    "constructive_abstention": (
+        "you do not block and need not apply the measure yourself (Art. 31(1) TEU)"
+    ),
+    "oppose": "you object; under unanimity one objection blocks the measure",
+}
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "brief",
+        help="write a printable handout for a delegation or for the facilitator",
+        description=(
+            "--for DE: the brief of the delegation of DE (what it knows at the start, the rules "
+            "of play, how its decisions are asked). --for facilitator: the MSEL with expected "
+            "actions and times, the objectives and the console's keys. A4 HTML (-o FILE.html) "
+            "or Markdown (-o FILE.md; without -o, Markdown on standard output)."
+        ),
+    )
+    p.add_argument("scenario", nargs="?", default=None, metavar="SCENARIO",
+                   help="built-in scenario id or YAML path (default: the default scenario)")  # fmt: skip
+    p.add_argument("--for", dest="audience", required=True, metavar="DE|facilitator",
+                   help="a member state code (its delegation) or 'facilitator'")  # fmt: skip
+    p.add_argument("-o", "--output", metavar="FILE", help="brief.html or brief.md")
+    p.add_argument("--format", choices=("md", "html"), help="output format (default: from -o)")
+    p.add_argument("--force", action="store_true", help="replace an existing output file")
+    p.set_defaults(func=cmd_brief)
+
+
+def cmd_brief(args: Namespace) -> int:
+    from scenarios.errors import UserError
+    from scenarios.safe_write import check_output, write_atomic
+
+    from .common import load_scenario
+
+    audience = _audience(args.audience)
+    fmt = args.format
+    if fmt is None:
+        suffix = Path(args.output).suffix.lower() if args.output else ".md"
+        if suffix not in FORMATS:
+            raise UserError(f"{args.output}: write a .md or .html brief (or give --format)")
+        fmt = FORMATS[suffix]
+    if args.output is not None:
+        check_output(args.output, inputs=[args.scenario], force=args.force)
+    scenario = load_scenario(args.scenario)
+    sections = facilitator_brief(scenario) if audience == FACILITATOR \
+        else delegation_brief(scenario, audience)  # fmt: skip
+    title = _title(scenario, audience)
+    text = html(title, sections) if fmt == "html" else markdown(title, sections)
+    if not args.output:
+        sys.stdout.write(text)
+        return 0
+    write_atomic(args.output, text, force=args.force)
+    print(f"{args.output}: brief for {audience} of {scenario.id}", file=sys.stderr)
+    return 0
+
+
+def _audience(value: str) -> str:
+    from scenarios.errors import UserError
+    from scenarios.vocabulary import EU27
+
+    if value.strip().lower() == FACILITATOR:
+        return FACILITATOR
+    code = value.strip().upper()
+    if code not in EU27:
+        raise UserError(f"--for {value}: give 'facilitator' or a member state code "
+                        f"({', '.join(EU27)})")  # fmt: skip
+    return code
+
+
+def _title(scenario, audience: str) -> str:
+    from sim.names import state_name
+
+    who = "Facilitator" if audience == FACILITATOR else f"Delegation of {state_name(audience)}"
+    return f"{who} brief: {scenario.title}"
+
+
+# -- content -------------------------------------------------------------------------------------
+
+Section = dict[str, Any]  # title, and any of: paragraphs, items, table (head, rows)
+
+
+def _overview(scenario) -> list[list[str]]:
+    from sim.clock import Calendar
+    from sim.names import state_name
+
+    from .common import hours
+
+    players = ", ".join(state_name(code) for code in scenario.players) or "none (the model plays)"
+    return [
+        ["Scenario", f"{scenario.id}: {scenario.title}"],
+        ["Start", Calendar(scenario.start).format(0.0)],
+        ["Horizon", hours(scenario.horizon)],
+        ["Decision rule", scenario.decision_rule],
+        ["Delegations played at the table", players],
+    ]
+
+
+def delegation_brief(scenario, state: str) -> list[Section]:
+    """The brief of the delegation of ``state``: only what it would know at the start."""
+    from sim.clock import format_offset
+    from sim.names import state_name
+
+    known = _known_at_start(scenario, state)
+    played = state in scenario.players
+    rule = (
+        "Unanimity: every delegation's support is needed, one objection blocks, and an "
+        "abstention does not."
+        if scenario.decision_rule == "unanimity"
+        else "Qualified majority: 55% of the member states representing 65% of the population."
+    )
+    sections: list[Section] = [
+        {"title": "The exercise", "table": (["", ""], _overview(scenario))},
+        {
+            "title": "Your situation at the start",
+            "paragraphs": [
+                f"What the delegation of {state_name(state)} knows when the exercise begins; "
+                "everything else reaches you as the exercise goes on: reports, briefings, "
+                "meetings and requests for your position."
+            ],
+            "items": [f"{format_offset(t)}  {line}" for t, line in known]
+            or ["Nothing has been reported to you yet."],
+        },
+        {
+            "title": "Rules of play",
+            "items": [
+                "The clock is the exercise's: the facilitator runs, pauses and steps it; every "
+                "time is given as T+ time since the start and as Brussels time.",
+                "You act as your government's delegation in the EU's bodies (HWP Cyber, PSC, "
+                "COREPER, Council) under the EU Cyber Diplomacy Toolbox: each measure of the "
+                "Toolbox is proposed, prepared, and decided by the member states.",
+                f"Decisions: {rule}",
+                "What other delegations answer is not shown to you before the decision.",
+                "Everything you answer is recorded, with the reason you give, and quoted in the "
+                "after-action report.",
+            ],
+        },
+        {
+            "title": "How your decisions are asked",
+            "paragraphs": [
+                (
+                    f"{state_name(state)} is played at the table in this scenario: "
+                    if played
+                    else f"{state_name(state)} is not among this scenario's players (the "
+                    "facilitator can hand it to the table): when it is played, "
+                )
+                + "whenever a body decides on a measure, the clock stops and you are asked "
+                "for your position on it (at the facilitator's console, or on your own seat "
+                "with cdtx join). You choose one position and may state your reason; the "
+                "exercise goes on once you have answered. No position is chosen for you.",
+            ],
+            "table": (
+                ["Position", "What it means"],
+                [[p.replace("_", " "), text] for p, text in POSITION_TEXT.items()],
+            ),
+        },
+    ]
+    return sections
+
+
+def _known_at_start(scenario, state: str) -> list[tuple[float, str]]:
+    """The timeline lines a hosted seat of ``state``'s delegation would see at T+0."""
+    from sim.exercise import Exercise
+    from sim.seats import DELEGATION, Disclosure, Seat, SeatView
+
+    ex = Exercise(scenario)
+    ex.run(0.0)
+    disclosure, seat = Disclosure(scenario), Seat(state, DELEGATION, state)
+    view = SeatView(seat)
+    for event in ex.events:
+        disclosure.observe(event)
+        shown = disclosure.view_of(seat, event)
+        if shown is not None and event.kind != "started":
+            view.apply(shown)
+    return view.lines
+
+
+def facilitator_brief(scenario) -> list[Section]:
+    """The facilitator's brief: overview, objectives, incidents, the MSEL and the keys."""
+    from sim.clock import Calendar, format_offset
+    from sim.names import state_name
+
+    calendar = Calendar(scenario.start)
+    actors = {a.id: a.name for a in scenario.threat_actors}
+    sections: list[Section] = [
+        {
+            "title": "The exercise",
+            "table": (["", ""], _overview(scenario)),
+            "paragraphs": [scenario.summary.strip()] if scenario.summary.strip() else [],
+        },
+        {
+            "title": "Objectives",
+            "table": (
+                ["Id", "Objective", "Metric", "Target"],
+                [[o.id, o.text, o.metric, str(o.target)] for o in scenario.objectives],
+            ),
+        },
+        {
+            "title": "Incidents",
+            "table": (
+                ["Id", "When", "Threat actor", "Targets", "Description"],
+                [
+                    [
+                        i.id,
+                        format_offset(i.at),
+                        actors.get(i.actor, i.actor),
+                        ", ".join(f"{t.state} ({t.sector})" for t in i.targets),
+                        i.description,
+                    ]
+                    for i in scenario.incidents
+                ],
+            ),
+        },
+        {
+            "title": "MSEL: injects, expected actions and times",
+            "table": (
+                ["Id", "When", "Type", "To", "Message", "Expected action", "Objectives"],
+                [
+                    [
+                        m.id,
+                        f"{format_offset(m.at)} ({calendar.format(m.at)})",
+                        m.type,
+                        ", ".join(m.to) or "all",
+                        m.message,
+                        m.expected_action,
+                        ", ".join(m.objectives),
+                    ]
+                    for m in sorted(scenario.msel, key=lambda m: m.at)
+                ],
+            ),
+        },
+        {
+            "title": "Played delegations",
+            "items": [
+                f"{state_name(code)}: cdtx brief {scenario.id} --for {code}"
+                for code in scenario.players
+            ]
+            or ["None: the model plays every delegation."],
+        },
+        {
+            "title": "Console keys",
+            "paragraphs": [
+                "The binding id names a key in a keymap file (~/.config/cdtx/keymap.yaml or "
+                "CDTX_KEYMAP), e.g. 'clock.toggle: p'; ? lists them in the console."
+            ],
+            "table": (["Key", "Binding id", "What it does"], console_keys()),
+        },
+    ]
+    return sections
+
+
+def console_keys() -> list[list[str]]:
+    """(keys, binding id, description) of every remappable console binding, with the user's
+    keymap applied."""
+    from textual.keys import format_key
+
+    from ..keymap import binding_owners, load_keymap
+
+    keymap = load_keymap()
+    rows = []
+    for owner in binding_owners():
+        for binding in getattr(owner, "BINDINGS", []):
+            if not getattr(binding, "id", None):
+                continue
+            keys = keymap.get(binding.id, binding.key)
+            shown = ", ".join(format_key(k.strip()) for k in keys.split(","))
+            rows.append([shown, binding.id, binding.description])
+    return rows
+
+
+# -- rendering -----------------------------------------------------------------------------------
+
+
+def markdown(title: str, sections: list[Section]) -> str:
+    """The brief as Markdown (text from the scenario made inert: no HTML, no escapes)."""
+    from sim.report.render import _md_table, md_safe
+
+    out = [f"# {title}", ""]
+    for section in sections:
+        out += [f"## {section['title']}", ""]
+        for paragraph in section.get("paragraphs", []):
+            out += [paragraph, ""]
+        if "table" in section:
+            head, rows = section["table"]
+            if rows:
+                out += _md_table(head, rows)
+            else:
+                out += ["None.", ""]
+        if section.get("items"):
+            out += [f"- {item}" for item in section["items"]] + [""]
+    return md_safe("\n".join(out).rstrip() + "\n")
+
+
+def html(title: str, sections: list[Section]) -> str:
+    """The brief as one self-contained A4 HTML page (the reports' stylesheet: @page A4)."""
+    from sim.report.render import _h, _table, page
+
+    body = [f"<h1>{_h(title)}</h1>"]
+    for section in sections:
+        body.append(f"<h2>{_h(section['title'])}</h2>")
+        body += [f"<p>{_h(p)}</p>" for p in section.get("paragraphs", [])]
+        if "table" in section:
+            head, rows = section["table"]
+            body.append(_table(head, rows) if rows else "<p>None.</p>")
+        if section.get("items"):
+            body.append("<ul>" + "".join(f"<li>{_h(i)}</li>" for i in section["items"]) + "</ul>")
+    return page(title, "\n".join(body))
