@@ -51,7 +51,7 @@ def plain_loop(sweep: sw.Sweep) -> float:
     scenarios = [sw.build_scenario(sweep.base_data, p) for p in sweep.points]
     start = time.perf_counter()
     for point, rep in sweep.run_keys():
-        ex = Exercise(scenarios[point], seed=sw.run_seed(sweep.root, point, rep))
+        ex = Exercise(scenarios[point], seed=sweep.run_seed(point, rep))
         ex.run()
         ex.metrics  # noqa: B018 (the sweep computes them too)
     return time.perf_counter() - start

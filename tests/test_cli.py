@@ -282,12 +282,12 @@ def test_record_may_not_overwrite_the_scenario_or_inject_file(tmp_path, capsys):
     )
     before = scenario.read_text()
     assert_error(run_main(capsys, "run", str(scenario), "--record", str(scenario)),
-                 "would overwrite the scenario file")  # fmt: skip
+                 "--record would overwrite the input")  # fmt: skip
     assert scenario.read_text() == before
     injects = tmp_path / "injects.yaml"
     injects.write_text(MEDIA)
     assert_error(run_main(capsys, "run", "--inject", str(injects), "--record", str(injects)),
-                 "would overwrite the --inject file")  # fmt: skip
+                 "--record would overwrite the input")  # fmt: skip
     assert injects.read_text() == MEDIA
     assert_error(run_main(capsys, "run", "--record", ""), "--record")
 

@@ -558,9 +558,44 @@ def test_serve_checks_host_and_origin_against_the_served_address():
         "evil.example:8000", "http://evil.example:8000", "127.0.0.1", 8000
     )
     assert "no Host header" in refusal(None, None, "127.0.0.1", 8000)
-    assert refusal("10.0.0.5:8000", "http://10.0.0.5:8000", "0.0.0.0", 8000) is None
-    assert "another site" in refusal("10.0.0.5:8000", "https://evil.example", "0.0.0.0", 8000)
     assert refusal("[::1]:8000", "http://[::1]:8000", "::1", 8000) is None
+    # any loopback address accepts itself, not only 127.0.0.1
+    assert refusal("127.0.0.2:8000", "http://127.0.0.2:8000", "127.0.0.2", 8000) is None
+
+
+def test_serve_on_a_wildcard_accepts_the_machines_names_and_refuses_a_rebound_one(monkeypatch):
+    import tui.web_guard
+    from tui.cli.serve import refusal
+
+    monkeypatch.setattr(tui.web_guard, "machine_names", lambda: ("10.0.0.5", "box", "localhost"))
+    for wildcard in ("0.0.0.0", "::"):
+        assert refusal("10.0.0.5:8000", "http://10.0.0.5:8000", wildcard, 8000) is None
+        assert refusal("box:8000", None, wildcard, 8000) is None
+        assert "another site" in refusal("10.0.0.5:8000", "https://evil.example", wildcard, 8000)
+        # a DNS-rebinding page: its own name in both Host and Origin
+        assert "not the address" in refusal(
+            "evil.example:8000", "http://evil.example:8000", wildcard, 8000
+        )
+        assert "not the address" in refusal("alias.lan:8000", None, wildcard, 8000)
+        assert refusal("alias.lan:8000", None, wildcard, 8000, ("alias.lan",)) is None
+
+
+def test_machine_names_include_loopback_and_this_hosts_name():
+    import socket
+
+    from tui.web_guard import machine_names
+
+    names = machine_names()
+    assert {"127.0.0.1", "localhost", "::1", socket.gethostname()} <= set(names)
+
+
+def test_serve_takes_repeatable_allowed_host():
+    from tui.cli import build_parser
+
+    args = build_parser().parse_args(
+        ["serve", "--allowed-host", "a.lan", "--allowed-host", "b.lan"]
+    )
+    assert args.allowed_host == ["a.lan", "b.lan"]
 
 
 def test_serve_needs_allow_remote_for_other_machines_and_says_when_the_port_is_taken(capsys):
@@ -695,3 +730,34 @@ def test_a_signed_recording_detects_a_rewrite_that_recomputes_the_chain(tmp_path
     short.write_text("secret")
     code, _, err = _run(capsys, "run", "--record", str(tmp_path / "x.jsonl"), "--key", str(short))
     assert code == 1 and "at least 16 bytes" in err
+
+
+def test_an_edited_trailer_of_any_type_is_a_signature_mismatch_not_a_crash():
+    from sim.recording.signing import check, signature
+
+    key, header = b"0123456789abcdef", "ab" * 32
+    good = {"digest": "cd" * 32, "events": 3}
+    good["hmac"] = signature(key, header, good["digest"], 3)
+    assert check(key, good, header) is None
+    for edit in (
+        {"digest": "é"},
+        {"hmac": "é" * 64},
+        {"hmac": "AB" * 32},
+        {"digest": None},
+        {"digest": 7},
+        {"events": "3"},
+        {"events": True},
+        {"events": [3]},
+    ):
+        why = check(key, {**good, **edit}, header)
+        assert why is not None and "signature does not match" in why, edit
+
+
+def test_record_with_force_never_overwrites_its_own_key_file(tmp_path, capsys):
+    key = tmp_path / "director.key"
+    key.write_text("0123456789abcdef0123456789abcdef\n")
+    code, _, err = _run(
+        capsys, "run", "--until", "1d", "--record", str(key), "--key", str(key), "--force"
+    )
+    assert code == 1 and "--record would overwrite the input" in err and "Traceback" not in err
+    assert key.read_text() == "0123456789abcdef0123456789abcdef\n"

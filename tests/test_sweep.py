@@ -73,9 +73,15 @@ def test_paths_create_missing_entries_and_address_list_items_by_id():
 
 
 def test_run_seeds_depend_only_on_root_and_key():
-    assert sw.run_seed(1, 3, 2) == sw.run_seed(1, 3, 2)
-    assert len({sw.run_seed(1, p, r) for p in range(10) for r in range(10)}) == 100
-    assert all(0 <= sw.run_seed(5, p, 0) < 2**63 for p in range(50))
+    assert sw.run_seed(1, 3, 2, common=False) == sw.run_seed(1, 3, 2, common=False)
+    assert len({sw.run_seed(1, p, r, common=False) for p in range(10) for r in range(10)}) == 100
+    assert all(0 <= sw.run_seed(5, p, 0, common=False) < 2**63 for p in range(50))
+    with pytest.raises(TypeError):  # which seeding is meant is always said
+        sw.run_seed(1, 3, 2)  # type: ignore[call-arg]
+    s = make(vary={"member_states.HU.ties.RU": [0.1, 0.9]}, seeds=3)  # common by default
+    assert s.spec.common
+    assert [s.run_seed(1, r) for r in range(3)] == [s.run_seed(0, r) for r in range(3)]
+    assert s.run_seed(1, 2) == sw.run_seed(s.root, 1, 2, common=True)
 
 
 # -- bad input ---------------------------------------------------------------------------------
@@ -427,9 +433,52 @@ def test_results_that_cannot_be_written_or_resumed(tmp_path):
         sw.run_sweep(make(seeds=2), bad, jobs=1, resume=True)
 
 
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_results_are_never_written_through_a_symbolic_link(tmp_path, suffix):
+    victim = tmp_path / f"victim.{suffix}"
+    dangling = tmp_path / f"dangling.{suffix}"
+    dangling.symlink_to(victim)
+    for resume in (False, True):
+        with pytest.raises(SweepError, match="symbolic link"):
+            sw.run_sweep(make(), dangling, jobs=1, run_fn=_quick, resume=resume)
+    assert not victim.exists()
+    victim.write_text("precious\n")
+    live = tmp_path / f"live.{suffix}"
+    live.symlink_to(victim)
+    for resume in (False, True):
+        with pytest.raises(SweepError, match="symbolic link"):
+            sw.run_sweep(make(), live, jobs=1, run_fn=_quick, resume=resume)
+    assert victim.read_text() == "precious\n"
+
+
+def test_cli_sweep_output_that_is_a_dangling_link_is_refused(tmp_path, capsys):
+    from tui.cli import main
+
+    dangling = tmp_path / "r.csv"
+    dangling.symlink_to(tmp_path / "victim.csv")
+    for extra in ([], ["--resume"]):
+        code = main(["sweep", "hu-ties", "-o", str(dangling), *extra])
+        err = capsys.readouterr().err
+        assert code == 1 and "symbolic link" in err and "Traceback" not in err
+    assert not (tmp_path / "victim.csv").exists()
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_summary_of_a_fifo_is_refused_at_once(tmp_path, suffix):
+    fifo = tmp_path / f"r.{suffix}"
+    os.mkfifo(fifo)
+    code = "import sys; from sim import sweep; sweep.summarize(sys.argv[1])"
+    try:  # in a child process: a read that blocks on the FIFO is killed, not hung forever
+        done = subprocess.run([sys.executable, "-c", code, str(fifo)], capture_output=True,
+                              text=True, timeout=60)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        pytest.fail("sweep --summary of a FIFO blocked")
+    assert done.returncode != 0 and "is not a regular file" in done.stderr
+
+
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
 def test_an_output_the_system_refuses_is_a_sweep_error():
-    with pytest.raises(SweepError, match=r"/proc/r\.csv: cannot write the results"):
+    with pytest.raises(SweepError, match=r"/proc/r\.csv: cannot (write the results|create)"):
         sw.run_sweep(make(), "/proc/r.csv", jobs=1)
 
 

@@ -39,6 +39,22 @@ def test_wilson_interval_matches_known_values():
         assert all(wilson(k, n)[0] <= k / n <= wilson(k, n)[1] for k in range(n + 1))
 
 
+def test_bootstrap_median_interval_does_not_depend_on_row_order():
+    # rows arrive in completion order with -j > 1 or Dask: the same sweep, the same interval
+    values = [(i * 37 % 101) / 7 for i in range(60)]
+    shuffled = values[::2] + values[1::2]
+    assert bootstrap_median(values, 11) == bootstrap_median(shuffled, 11)
+    assert bootstrap_median(values, 11) == bootstrap_median(values[::-1], 11)
+
+
+def test_a_missing_optional_library_names_its_extra():
+    from sim.sweep.spec import need
+
+    assert need("math", "analysis", "Maths") is math
+    with pytest.raises(sw.SweepError, match=r"Sensitivity needs an extra: .*cdtx\[analysis\]"):
+        need("cdtx_no_such_module", "analysis", "Sensitivity")
+
+
 def test_bootstrap_median_interval_is_seeded_and_brackets_the_median():
     values = [float(v) for v in range(1, 21)]
     a, b = bootstrap_median(values, seed=5), bootstrap_median(values, seed=5)

@@ -39,12 +39,38 @@ def _netloc(name: str, port: int) -> set[str]:
     return names
 
 
-def allowed_hosts(host: str, port: int) -> frozenset[str] | None:
-    """The ``Host`` header values that name a console bound to ``host``:``port``; None when any
-    name may (a wildcard address, which ``cdtx serve`` binds only with ``--allow-remote``)."""
+def machine_names() -> tuple[str, ...]:
+    """The names and addresses this machine answers to: its host name, fully qualified name,
+    the addresses those resolve to, and the loopback names. A console bound to a wildcard
+    address accepts these (and ``--allowed-host`` names) in ``Host``, never any name: a
+    DNS-rebinding page sends its own name."""
+    import socket
+
+    names = {"127.0.0.1", "localhost", "::1"}
+    for name in (socket.gethostname(), socket.getfqdn()):
+        if not name:
+            continue
+        names.add(name)
+        try:
+            infos = socket.getaddrinfo(name, None)
+        except OSError:  # a host name the resolver does not know
+            continue
+        names.update(str(info[4][0]).split("%")[0] for info in infos)
+    return tuple(sorted(names))
+
+
+def allowed_hosts(host: str, port: int, extra: tuple[str, ...] = ()) -> frozenset[str]:
+    """The ``Host`` header values that name a console bound to ``host``:``port``: the bound
+    address itself (every loopback name too when it is a loopback address), this machine's own
+    names when it is a wildcard (:func:`machine_names`), and the names in ``extra``
+    (``--allowed-host``: a name the machine does not know, e.g. a DNS alias)."""
+    names: set[str] = set(extra)
     if host in WILDCARDS:
-        return None
-    names = ("127.0.0.1", "localhost", "::1") if is_loopback(host) else (host,)
+        names.update(machine_names())
+    else:
+        names.add(host)
+        if is_loopback(host):
+            names.update(("127.0.0.1", "localhost", "::1"))
     allowed: set[str] = set()
     for name in names:
         allowed |= _netloc(name, port)
@@ -56,7 +82,8 @@ def refusal(
 ) -> str | None:
     """Why a request with these ``Host`` and ``Origin`` headers must be refused; None to serve it.
 
-    ``allowed`` comes from :func:`allowed_hosts`. A request without ``Origin`` (not from a web
+    ``allowed`` comes from :func:`allowed_hosts` (None: any ``Host``, and an ``Origin`` equal
+    to it; no caller of this project passes None). A request without ``Origin`` (not from a web
     page: curl, the browser's own navigation) is judged by its ``Host`` alone.
     """
     host = (host_header or "").strip().lower()
@@ -75,4 +102,4 @@ def refusal(
     return None
 
 
-__all__ = ["WILDCARDS", "allowed_hosts", "is_loopback", "refusal"]
+__all__ = ["WILDCARDS", "allowed_hosts", "is_loopback", "machine_names", "refusal"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from pathlib import Path
+from typing import TypeGuard
 
 from .writer import RecordingError
 
@@ -47,6 +48,11 @@ def header_sha256(header_line: bytes) -> str:
     return hashlib.sha256(header_line.rstrip(b"\n")).hexdigest()
 
 
+def _is_hex(value: object) -> TypeGuard[str]:
+    """Whether ``value`` is a non-empty string of lowercase hexadecimal digits."""
+    return isinstance(value, str) and bool(value) and all(c in "0123456789abcdef" for c in value)
+
+
 def check(key: bytes, trailer: dict | None, header_hash: str) -> str | None:
     """Why the trailer's signature fails for ``key``; None when it holds."""
     if trailer is None:
@@ -54,7 +60,15 @@ def check(key: bytes, trailer: dict | None, header_hash: str) -> str | None:
     claimed = trailer.get("hmac")
     if not isinstance(claimed, str):
         return "not signed: the trailer has no hmac (recorded without --key)"
-    expected = signature(key, header_hash, str(trailer.get("digest")), trailer.get("events", -1))
-    if not hmac.compare_digest(claimed, expected):
+    digest, events = trailer.get("digest"), trailer.get("events", -1)
+    # an edited trailer may hold anything: only hex digests and an integer count can have been
+    # signed (and compare_digest takes ASCII strings only)
+    if not (
+        _is_hex(claimed)
+        and _is_hex(digest)
+        and isinstance(events, int)
+        and not isinstance(events, bool)
+        and hmac.compare_digest(claimed, signature(key, header_hash, digest, events))
+    ):
         return "the signature does not match: the file was changed, or the key is another"
     return None

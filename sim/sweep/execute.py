@@ -29,20 +29,22 @@ from .results import (
     _format,
     _ParquetWriter,
     _read,
+    check_results_output,
     has_results,
     partial_parts,
 )
 from .sample import _design_points, _grid_points, _lhs_points, _random_points
-from .spec import KEEPABLE, SEED_LIMIT, SweepError, SweepSpec, _need, _number, build_scenario
+from .spec import KEEPABLE, SEED_LIMIT, SweepError, SweepSpec, _number, build_scenario, need
 from .summary import spec_file
 
 RETRIES = 2  # times a chunk is retried after its worker died
 
 
-def run_seed(root: int, point: int, replication: int, *, common: bool = False) -> int:
+def run_seed(root: int, point: int, replication: int, *, common: bool) -> int:
     """The seed of run (point, replication): independent of workers and order. With
     ``common`` (common random numbers) it depends on the replication alone, so replication r of
-    every point draws from the same streams."""
+    every point draws from the same streams. ``common`` has no default: a sweep's own seeds come
+    from :meth:`Sweep.run_seed` (common random numbers unless the spec says ``common: false``)."""
     if common:
         return derive_seed(root, "sweep-common", replication) % SEED_LIMIT
     return derive_seed(root, "sweep", point, replication) % SEED_LIMIT
@@ -319,7 +321,7 @@ def _check_scheduler(address: str, timeout: float) -> None:
 
 def _dask_executor_factory(address: str, jobs: int, timeout: float):
     """(factory, close) for a Dask executor; ``local`` starts a LocalCluster of processes."""
-    distributed = _need("distributed", "dask", "Running on Dask")
+    distributed = need("distributed", "dask", "Running on Dask")
     state: dict[str, Any] = {}
     try:
         if address == "local":
@@ -379,9 +381,10 @@ def run_sweep(
         raise SweepError(f"{output}: no such directory {output.parent}")
     if not output.parent.is_dir():
         raise SweepError(f"{output}: {output.parent} is not a directory")
+    check_results_output(output)  # never through a link, a dangling one too
     names = [c for c, _ in sweep.columns]
     if kind == "parquet":
-        _need("pyarrow.parquet", "parquet", "Parquet output")
+        need("pyarrow.parquet", "parquet", "Parquet output")
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise SweepError(f"-j must be at least 1, not {jobs!r}")

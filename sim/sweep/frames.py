@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .spec import SweepError, SweepSpec, _need, load_spec, spec_from_dict
+from .spec import SweepError, SweepSpec, load_spec, need, spec_from_dict
 
 
 def frame(results: str | Path):
@@ -21,7 +21,7 @@ def frame(results: str | Path):
     from .results import read_rows
     from .summary import read_spec_file
 
-    pd = _need("pandas", "analysis", "A DataFrame")
+    pd = need("pandas", "analysis", "A DataFrame")
     df = pd.DataFrame.from_records(list(read_rows(results)))
     if len(df):
         df = df.sort_values(["point", "replication"], kind="stable").reset_index(drop=True)
@@ -46,7 +46,7 @@ def run(
     Other ``options`` go to :func:`sim.sweep.run_sweep` (``dask=``, ``run_fn=``, ...)."""
     from .execute import Sweep, run_sweep
 
-    _need("pandas", "analysis", "sim.sweep.run")
+    need("pandas", "analysis", "sim.sweep.run")
     if isinstance(spec, Mapping):
         spec = spec_from_dict(spec)
     elif isinstance(spec, (str, Path)):
@@ -68,7 +68,7 @@ def events_frame(events: Iterable[Any]):
     ``stage`` (the procedure stage its kind belongs to), ``source`` and ``data`` (the payload)."""
     from ..event_kinds import EVENT_KINDS
 
-    pd = _need("pandas", "analysis", "A DataFrame of events")
+    pd = need("pandas", "analysis", "A DataFrame of events")
     rows = []
     for e in events:
         declared = EVENT_KINDS.get(e.kind)

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .spec import SweepError, _need
+from .spec import SweepError, need
 from .summary import RUNGS, summarize
 
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
@@ -57,7 +57,7 @@ def plot(
     an existing file only with ``force``). Returns the files written.
     """
     out = check_plot_output(out)
-    _need("matplotlib", "plot", "Plotting")
+    need("matplotlib", "plot", "Plotting")
     import matplotlib
 
     matplotlib.use("Agg")

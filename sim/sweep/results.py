@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import math
 import os
+import stat
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from scenarios.vocabulary import TIME_METRICS
 
-from .spec import SweepError, _need
+from .spec import SweepError, need
 
 STATUS_OK, STATUS_FAILED = "ok", "failed"
 
@@ -48,7 +50,7 @@ def _end_on_a_whole_row(path: Path) -> None:
     written when the sweep stopped (its last cell may be cut short), and appending to it would
     glue the next row on. Its run is simply run again."""
     try:
-        with open(path, "rb+") as f:
+        with os.fdopen(os.open(path, os.O_RDWR | _NOFOLLOW), "rb+") as f:
             size = f.seek(0, 2)
             if size == 0:
                 return
@@ -64,13 +66,50 @@ def _end_on_a_whole_row(path: Path) -> None:
         raise _cannot_write(path, exc) from None
 
 
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def check_results_output(path: Path) -> None:
+    """SweepError unless ``path`` may take results under the output rule
+    (scenarios.safe_write.check_output): never a symbolic link (a dangling one too), a
+    directory or a device; an existing regular file is the caller's to allow (--resume)."""
+    from scenarios.safe_write import OutputError, check_output
+
+    try:
+        check_output(path, force=True)
+    except OutputError as exc:
+        raise SweepError(str(exc)) from None
+
+
+def _open_csv_output(path: Path, append: bool):
+    """The results file opened for text: a new file created exclusively (an old regular file
+    replaced, never written through a link); on resume the existing file opened for appending
+    without following a link. Returns (file, whether it is empty)."""
+    from scenarios.safe_write import OutputError, create_exclusive
+
+    if not append:
+        try:
+            raw = create_exclusive(path, force=True)
+        except OutputError as exc:
+            raise SweepError(str(exc)) from None
+        return io.TextIOWrapper(raw, encoding="utf-8", newline=""), True
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _NOFOLLOW, 0o666)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise SweepError(f"{path}: is not a regular file; -o names a file")
+        return open(fd, "a", newline="", encoding="utf-8"), info.st_size == 0  # noqa: SIM115
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 class _CsvWriter:
     def __init__(self, path: Path, columns: list[tuple[str, str]], append: bool):
         self.path = path
         self.names = [c for c, _ in columns]
         try:
-            fresh = not append or not path.exists() or path.stat().st_size == 0
-            self.file = open(path, "a" if append else "w", newline="", encoding="utf-8")  # noqa: SIM115
+            self.file, fresh = _open_csv_output(path, append)
         except OSError as exc:
             raise _cannot_write(path, exc) from None
         self.writer = csv.DictWriter(self.file, self.names, extrasaction="ignore")
@@ -101,7 +140,7 @@ _ARROW = {"int": "int64", "float": "float64", "str": "string", "bool": "bool_"}
 
 
 def _arrow_schema(columns: list[tuple[str, str]]):
-    pa = _need("pyarrow", "parquet", "Parquet output")
+    pa = need("pyarrow", "parquet", "Parquet output")
     return pa.schema([(name, getattr(pa, _ARROW[t])()) for name, t in columns])
 
 
@@ -121,8 +160,9 @@ def partial_parts(path: Path) -> list[Path]:
 
 
 def has_results(path: Path) -> bool:
-    """Whether ``path`` holds results to resume: the file, or the parts of a killed sweep."""
-    return path.exists() or bool(partial_parts(path))
+    """Whether ``path`` holds results to resume: the file, or the parts of a killed sweep (a
+    symbolic link counts, dangling or not: the output rule refuses it)."""
+    return os.path.lexists(path) or bool(partial_parts(path))
 
 
 class _ParquetWriter:
@@ -138,8 +178,8 @@ class _ParquetWriter:
     def __init__(self, path: Path, columns: list[tuple[str, str]], keep_existing: bool):
         import time
 
-        self.pa = _need("pyarrow", "parquet", "Parquet output")
-        self.pq = _need("pyarrow.parquet", "parquet", "Parquet output")
+        self.pa = need("pyarrow", "parquet", "Parquet output")
+        self.pq = need("pyarrow.parquet", "parquet", "Parquet output")
         self.clock = time.monotonic
         self.path = path
         self.parts = partial_dir(path)
@@ -349,10 +389,21 @@ def _bad_cell(path: Path, row: int, name: str, exc: ValueError) -> SweepError:
     return SweepError(f"{path}: row {row}, column {name!r}: {exc}")
 
 
+def _open_results(path: Path) -> IO[bytes]:
+    """``path`` opened for reading if it is a regular file (scenarios.safe_read.open_regular):
+    a FIFO or a device is a SweepError at once, never a read that waits forever."""
+    from scenarios.safe_read import ScenarioError, open_regular
+
+    try:
+        return open_regular(path, what="a results file")
+    except ScenarioError as exc:
+        raise SweepError(f"{path}: {exc.problems[0].message}") from None
+
+
 def _read_csv(path: Path, start: Callable[[list[str]], None], required: tuple[str, ...]):
     reader = None
     try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
+        with io.TextIOWrapper(_open_results(path), encoding="utf-8-sig", newline="") as f:
             reader = csv.reader(f)
             header = next(reader, None)
             if header is None:
@@ -384,34 +435,35 @@ def _read_parquet(
     required: tuple[str, ...],
     columns: list[str] | None,
 ):
-    pq = _need("pyarrow.parquet", "parquet", f"Reading {path}")
+    pq = need("pyarrow.parquet", "parquet", f"Reading {path}")
 
     def unreadable(exc: Exception) -> SweepError:
         return SweepError(f"{path}: not a readable Parquet file ({exc})")
 
-    try:
-        pf = pq.ParquetFile(str(path))
-        header = list(pf.schema_arrow.names)
-    except Exception as exc:  # ArrowInvalid, OSError ...
-        raise unreadable(exc) from None
-    start(header)
-    kinds = {name: (_column_kind(name), name in required) for name in header}
-    batches = pf.iter_batches(batch_size=4096, columns=columns)
-    number = 0  # Parquet has no header row: row 1 is the first run
-    while True:
+    with _open_results(path) as handle:
         try:
-            batch = next(batches, None)
-        except Exception as exc:
+            pf = pq.ParquetFile(handle)
+            header = list(pf.schema_arrow.names)
+        except Exception as exc:  # ArrowInvalid, OSError ...
             raise unreadable(exc) from None
-        if batch is None:
-            return
-        for raw in batch.to_pylist():
-            number += 1
-            row: dict[str, Any] = {}
-            for name, value in raw.items():
-                kind, needed = kinds[name]
-                try:
-                    row[name] = _cell(value, kind, needed, typed=True)
-                except ValueError as exc:
-                    raise _bad_cell(path, number, name, exc) from None
-            yield row
+        start(header)
+        kinds = {name: (_column_kind(name), name in required) for name in header}
+        batches = pf.iter_batches(batch_size=4096, columns=columns)
+        number = 0  # Parquet has no header row: row 1 is the first run
+        while True:
+            try:
+                batch = next(batches, None)
+            except Exception as exc:
+                raise unreadable(exc) from None
+            if batch is None:
+                return
+            for raw in batch.to_pylist():
+                number += 1
+                row: dict[str, Any] = {}
+                for name, value in raw.items():
+                    kind, needed = kinds[name]
+                    try:
+                        row[name] = _cell(value, kind, needed, typed=True)
+                    except ValueError as exc:
+                        raise _bad_cell(path, number, name, exc) from None
+                yield row

@@ -35,15 +35,15 @@ def unit_design(method: str, n: int, dims: int, seed: int):
     Values are quantiles: each dimension maps them to its distribution (:meth:`Dimension.draw`),
     which leaves the indices unchanged. The same (method, n, dims, seed) always gives the same
     design, so a summary can rebuild it from the spec written beside the results."""
-    from .spec import _need
+    from .spec import need
 
     problem = {"num_vars": dims, "names": [f"x{i}" for i in range(dims)],
                "bounds": [[0.0, 1.0]] * dims}  # fmt: skip
     if method == "sobol":
-        sobol = _need("SALib.sample.sobol", "analysis", "A Sobol' sweep")
+        sobol = need("SALib.sample.sobol", "analysis", "A Sobol' sweep")
         return sobol.sample(problem, n, calc_second_order=False, scramble=True,
                             seed=seed % 2**32)  # fmt: skip
-    morris = _need("SALib.sample.morris", "analysis", "A Morris sweep")
+    morris = need("SALib.sample.morris", "analysis", "A Morris sweep")
     return morris.sample(problem, n, num_levels=MORRIS_LEVELS, seed=seed % 2**32)
 
 

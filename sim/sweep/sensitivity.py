@@ -13,7 +13,7 @@ from typing import Any
 
 from ..streams import derive_seed
 from .sample import MORRIS_LEVELS, unit_design
-from .spec import _need
+from .spec import need
 
 RESAMPLES = 1000
 
@@ -44,13 +44,13 @@ def indices(
     problem = {"num_vars": dims, "names": names, "bounds": [[0.0, 1.0]] * dims}
     seed = derive_seed(int(spec.get("root") or 0), "sweep-sample", method)
     if method == "sobol":
-        analyze = _need("SALib.analyze.sobol", "analysis", "Sobol' indices")
+        analyze = need("SALib.analyze.sobol", "analysis", "Sobol' indices")
         label = f"Sobol' indices, N = {n} base samples, {expected:,} points"
     else:
-        analyze = _need("SALib.analyze.morris", "analysis", "Morris screening")
+        analyze = need("SALib.analyze.morris", "analysis", "Morris screening")
         design = unit_design("morris", n, dims, seed)
         label = f"Morris screening, {n} trajectories, {expected:,} points"
-    np = _need("numpy", "analysis", "Sensitivity indices")
+    np = need("numpy", "analysis", "Sensitivity indices")
     out: dict[str, Any] = {}
     constant, unreached = [], []
     for m in SENSITIVITY_METRICS:

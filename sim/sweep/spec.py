@@ -33,7 +33,9 @@ class SweepError(CdtxError, ValueError):
     """A mistake in a sweep spec or its options; the message says what and where."""
 
 
-def _need(module: str, extra: str, what: str):
+def need(module: str, extra: str, what: str):
+    """The optional ``module``, imported; a SweepError naming the pip extra that installs it
+    (``cdtx[extra]``) when it is missing, ``what`` saying what needs it."""
     import importlib
 
     try:

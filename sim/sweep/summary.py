@@ -72,9 +72,11 @@ def rate(count: int, n: int) -> dict[str, float | int]:
 
 
 def bootstrap_median(values: list[float], seed: int) -> tuple[float, float]:
-    """The 95 % percentile-bootstrap interval of the median of ``values`` (seeded)."""
+    """The 95 % percentile-bootstrap interval of the median of ``values`` (seeded); the same
+    for the same values in any order (rows come in completion order with -j > 1 or Dask)."""
     if len(values) < 2:
         return (values[0], values[0]) if values else (math.nan, math.nan)
+    values = sorted(values)
     rng = random.Random(seed)
     n = len(values)
     medians = []

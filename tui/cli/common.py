@@ -61,27 +61,6 @@ def write_output(path: str | None, text: str, what: str, *, force: bool = False)
     print(f"{path}: {what}", file=sys.stderr)
 
 
-def check_output(path: str, inputs, option: str = "-o", *, force: bool = False) -> None:
-    """Refuse an output file (``-o``) that is empty, a directory, a symbolic link, one of the
-    inputs, or an existing file without ``force`` (scenarios.safe_write.check_output)."""
-    from scenarios.safe_write import check_output as check
-
-    check(path, inputs=inputs, force=force, option=option)
-
-
-def same_file(a: str, b: str) -> bool:
-    """Whether paths ``a`` and ``b`` name the same file (also through links)."""
-    import os
-    from pathlib import Path
-
-    try:
-        if os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b):
-            return True
-        return Path(a).resolve() == Path(b).resolve()
-    except OSError:
-        return False
-
-
 def hours(value: float) -> str:
     """A sim time or duration in hours as people write it (``3d``, ``36h``)."""
     from scenarios.vocabulary import format_duration

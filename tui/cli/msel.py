@@ -5,8 +5,10 @@ from __future__ import annotations
 import sys
 from argparse import Namespace
 
+from scenarios.safe_write import check_output
+
 from . import argtypes
-from .common import check_output, load_scenario, write_output
+from .common import load_scenario, write_output
 
 
 def register(sub) -> None:
@@ -35,7 +37,7 @@ def cmd_export(args: Namespace) -> int:
 
     if not args.output:
         raise UserError("-o: give a file name, e.g. msel.csv or msel.xlsx")
-    check_output(args.output, [args.scenario], force=args.force)
+    check_output(args.output, inputs=[args.scenario], force=args.force)
     scenario = load_scenario(args.scenario)
     path = msel.export(scenario, args.output, force=args.force)
     print(f"{path}: {len(scenario.msel)} MSEL entries of {scenario.id}", file=sys.stderr)
@@ -48,7 +50,7 @@ def cmd_import(args: Namespace) -> int:
 
     if args.output is not None:
         # --into may be the output (a scenario updated in place): the write is atomic.
-        check_output(args.output, [args.file], force=args.force)
+        check_output(args.output, inputs=[args.file], force=args.force)
     scenario = load_scenario(args.into)
     text = portable_yaml(msel.import_into(scenario, args.file, args.output or "<output>"))
     write_output(args.output, text, f"{scenario.id} with the MSEL of {args.file}",

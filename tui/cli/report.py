@@ -7,8 +7,10 @@ import sys
 from argparse import Namespace
 from pathlib import Path
 
+from scenarios.safe_write import check_output
+
 from . import argtypes
-from .common import check_output, write_output
+from .common import write_output
 
 SWEEP_SUFFIXES = (".csv", ".parquet", ".pq")
 FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
@@ -68,7 +70,7 @@ def cmd_report(args: Namespace) -> int:
     if len(files) > 2:
         raise UserError("give one recording, two recordings to compare, or one results file")
     if args.output is not None:
-        check_output(args.output, files, force=args.force)
+        check_output(args.output, inputs=files, force=args.force)
     if len(files) == 1 and Path(files[0]).suffix.lower() in SWEEP_SUFFIXES:
         rows = report.sweep.read_results(files[0])
         text = report.sweep_report(rows, name=Path(files[0]).name, fmt=fmt)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from argparse import Namespace
 
 from . import argtypes
-from .common import hours, load_exercise, open_recording, print_result, same_file
+from .common import hours, load_exercise, open_recording, print_result
 
 
 def register(sub) -> None:
@@ -106,7 +106,8 @@ def cmd_run(args: Namespace) -> int:
 
 def _check_record_path(record: str, args: Namespace, source, inject_file) -> None:
     """--record must name a new file (or an existing one with --force), never a link or one of
-    the run's inputs (scenarios.safe_write.check_output)."""
+    the run's inputs: the recording it continues, the inject file, the scenario file and the
+    --key file (scenarios.safe_write.check_output)."""
     from pathlib import Path
 
     from scenarios.errors import UserError
@@ -114,14 +115,11 @@ def _check_record_path(record: str, args: Namespace, source, inject_file) -> Non
 
     if not record:
         raise UserError("--record: give a file name for the recording")
-    inputs = [(source, "--from recording"), (inject_file, "--inject file")]
+    inputs = [source, inject_file, getattr(args, "key", None)]
     scenario = getattr(args, "scenario", None)
     if scenario and Path(scenario).is_file():
-        inputs.append((scenario, "scenario file"))
-    for path, what in inputs:
-        if path and same_file(record, path):
-            raise UserError(f"{record}: --record would overwrite the {what}")
-    check_output(record, force=args.force, option="--record")
+        inputs.append(scenario)
+    check_output(record, inputs=inputs, force=args.force, option="--record")
 
 
 def _submit_all(ex, injects) -> None:

@@ -20,6 +20,14 @@ def register(sub) -> None:
         "reaches the address runs the exercise)",
     )
     p.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also accept requests naming NAME in their Host header (repeatable): a name of this "
+        "machine it does not know itself, e.g. a DNS alias; all others are refused",
+    )
+    p.add_argument(
         "--join",
         metavar="URL",
         type=argtypes.ws_url,
@@ -64,7 +72,7 @@ def cmd_serve(args) -> int:
         _check_play_options(extra)
         command_args = ["play", *extra]
     try:
-        server_class = guarded_server_class(args.host, args.port)
+        server_class = guarded_server_class(args.host, args.port, tuple(args.allowed_host))
     except ImportError:
         raise UserError("'cdtx serve' needs textual-serve: pip install 'cdtx[serve]'") from None
     check_port_free(args.host, args.port)
@@ -127,18 +135,20 @@ def is_loopback(host: str) -> bool:
     return loopback(host)
 
 
-def refusal(host_header: str | None, origin: str | None, host: str, port: int) -> str | None:
+def refusal(
+    host_header: str | None, origin: str | None, host: str, port: int, extra: tuple[str, ...] = ()
+) -> str | None:
     """Why a request to the console served on ``host``:``port`` must be refused (None: serve
     it): its ``Host`` must name the served address (DNS rebinding) and a browser's ``Origin``
     this console (cross-site WebSocket hijacking). One check for ``cdtx serve`` and
-    ``cdtx host``: :func:`tui.web_guard.refusal`."""
+    ``cdtx host``: :func:`tui.web_guard.refusal`. ``extra``: the ``--allowed-host`` names."""
     from ..web_guard import allowed_hosts
     from ..web_guard import refusal as why_refused
 
-    return why_refused(host_header, origin, allowed_hosts(host, port))
+    return why_refused(host_header, origin, allowed_hosts(host, port, extra))
 
 
-def guarded_server_class(host: str, port: int):
+def guarded_server_class(host: str, port: int, extra: tuple[str, ...] = ()):
     """textual-serve's Server with every request checked by :func:`refusal` (Host against the
     served address, Origin against this console): 403 otherwise. ImportError without
     textual-serve."""
@@ -147,7 +157,8 @@ def guarded_server_class(host: str, port: int):
 
     @web.middleware
     async def guard(request, handler):
-        why = refusal(request.headers.get("Host"), request.headers.get("Origin"), host, port)
+        headers = request.headers
+        why = refusal(headers.get("Host"), headers.get("Origin"), host, port, extra)
         if why is not None:
             raise web.HTTPForbidden(text=f"cdtx: refused: {why}\n")
         return await handler(request)

@@ -10,8 +10,9 @@ import os
 import sys
 from pathlib import Path
 
+from scenarios.safe_write import check_output
+
 from . import argtypes
-from .common import check_output
 
 
 def register(sub) -> None:
@@ -53,8 +54,8 @@ def cmd_sweep(args) -> int:
 
     try:
         if args.plot is not None:  # checked before a sweep spends any time running
-            check_output(args.plot, [i for i in (args.summary, args.output, args.spec) if i],
-                         "--plot", force=args.force)  # fmt: skip
+            check_output(args.plot, inputs=(args.summary, args.output, args.spec),
+                         option="--plot", force=args.force)  # fmt: skip
             sw.check_plot_output(args.plot)
         if args.summary:
             if args.spec:
@@ -73,6 +74,8 @@ def cmd_sweep(args) -> int:
         output = Path(args.output or f"{spec.name}.csv")
         # Never overwrite results: -o names a new file, or one to --resume (a directory is
         # refused by the sweep itself).
+        if output.is_symlink():  # never written through, a dangling link too (run_sweep says so)
+            sw.check_results_output(output)
         if sw.has_results(output) and not output.is_dir() and not args.resume:
             what = "exists" if output.exists() else "has the finished runs of a stopped sweep"
             raise UserError(f"{output} {what}: add --resume to complete it, or choose another -o")
