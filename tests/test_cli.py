@@ -109,7 +109,8 @@ def test_run_json_has_every_key():
     assert result["scenario"] == "grid-wiper"
     assert result["seed"] == 20260306
     assert re.fullmatch(r"[0-9a-f]{64}", result["digest"])
-    assert isinstance(result["events"], int) and result["events"] > 0
+    assert isinstance(result["event_count"], int) and result["event_count"] > 0
+    assert result["events"] == result["event_count"]  # the first name of the count, kept
     assert set(result["metrics"]) >= METRIC_KEYS
     assert set(METRICS) <= set(result["metrics"])
 

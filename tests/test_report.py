@@ -416,3 +416,21 @@ def test_the_first_divergence_shows_both_sides_of_the_difference():
     side_b = next(line for line in lines if line.startswith("- B: "))
     assert side_a != side_b
     assert "stance: oppose" in side_a and "stance: support" in side_b
+
+
+def test_the_report_lists_the_business_still_open_at_the_end():
+    """A listing whose evidence package outlives the horizon is open business: the after-action
+    report says so, in Markdown and HTML (issue 14, item 6)."""
+    from sim import report
+
+    ex = Exercise("grid-wiper", seed=0).run()
+    open_now = ex.metrics["open_business"]
+    assert open_now and open_now[0]["measure"] == "listing"
+    text = report.aar(ex.scenario, ex.events)
+    section = text.split("## Open business at the end", 1)[1].split("\n## ", 1)[0]
+    assert f"{open_now[0]['proposal']} listing: {open_now[0]['stage']}" in section
+    html = report.aar(ex.scenario, ex.events, fmt="html")
+    assert "<h2>Open business at the end</h2>" in html and open_now[0]["proposal"] in html
+    finished = Exercise("calib-viasat", seed=0).run()
+    if not finished.metrics["open_business"]:
+        assert "- None: nothing was still under way." in report.aar(finished.scenario, finished.events)

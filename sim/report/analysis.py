@@ -23,6 +23,7 @@ from ..narrative import (
     inject_summary,
     is_headless,
     measure,
+    short,
     stage,
     state_name,
 )
@@ -217,6 +218,13 @@ def analyse(
         "strengths": strengths,
         "improvements": improvements,
         "notes": notes,
+        # Proposals still under way when the record ends (an evidence package that outlives the
+        # horizon, a text in adoption): business the next session inherits.
+        "open_business": [
+            {"offset": format_offset(b["since"]), "calendar": cal.format(b["since"]),
+             "proposal": b["proposal"], "measure": short(b["measure"]), "stage": b["stage"]}
+            for b in values.get("open_business") or []
+        ],  # fmt: skip
         "evaluation": evaluator,
         "msel": msel,
         "plan": plan,

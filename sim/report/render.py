@@ -128,7 +128,10 @@ def markdown(r: dict[str, Any]) -> str:
              for b in r["blockers"]],
         )  # fmt: skip
     out += _md_hotwash(r.get("evaluation"))
-    out += ["## Facilitator notes", ""]
+    out += ["## Open business at the end", ""]
+    out += [f"- {b['proposal']} {b['measure']}: {b['stage']} (since {b['offset']})"
+            for b in r.get("open_business", [])] or ["- None: nothing was still under way."]  # fmt: skip
+    out += ["", "## Facilitator notes", ""]
     out += [f"- {n['calendar']} {n['offset']}: {n['text']}" for n in r["notes"]] or ["- None."]
     out += ["", "## MSEL: planned and delivered", ""]
     out += _md_table(
@@ -375,6 +378,12 @@ def html(r: dict[str, Any], horizon_hours: float | None = None) -> str:
         b += [f"<li>{_h(o['calendar'])} {_h(o['offset'])} {_h(o['state'])}: "
               f"{_h(_oneline(o['text']))}</li>" for o in loose]  # fmt: skip
         b.append("</ul>")
+    b.append("<h2>Open business at the end</h2><ul>")
+    b += [f"<li>{_h(o['proposal'])} {_h(o['measure'])}: {_h(o['stage'])} (since {_h(o['offset'])})"
+          "</li>" for o in r.get("open_business", [])]  # fmt: skip
+    if not r.get("open_business"):
+        b.append("<li>None: nothing was still under way.</li>")
+    b.append("</ul>")
     b.append("<h2>Facilitator notes</h2><ul>")
     b += [f"<li>{_h(n['calendar'])} {_h(n['offset'])}: {_h(n['text'])}</li>" for n in r["notes"]]
     if not r["notes"]:
