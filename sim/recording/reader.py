@@ -426,7 +426,7 @@ class Recording:
             if after_event is None:
                 self.resimulate(at, exercise=ex)
             else:
-                self._resimulate_through(after_event, ex)
+                self.resimulate(exercise=ex, events=after_event + 1)
             for inject in injects:
                 inject = dict(inject)
                 if inject.get("at") is None:
@@ -437,24 +437,6 @@ class Recording:
                 recorder.close()
             raise
         return ex
-
-    def _resimulate_through(self, last: int, ex) -> None:
-        """Re-simulate into ``ex`` the events up to seq ``last``: the inputs among them and none
-        recorded later, then the model until its log holds them all."""
-        from ..exercise import InjectError
-
-        for event in self.events[: last + 1]:
-            if event.kind != "input" or not event.is_input:
-                continue
-            ex.run_steps(event.get("step", 0))
-            _advance_to(ex, event.seq)
-            try:
-                _reapply(ex, event)
-            except InjectError as exc:
-                raise RecordingError(
-                    f"{self.path}: line {event.seq + 2}: recorded input cannot be re-applied: {exc}"
-                ) from None
-        _advance_to(ex, last + 1)
 
 
 def _advance_to(ex, count: int) -> None:
