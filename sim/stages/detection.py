@@ -15,10 +15,10 @@ if TYPE_CHECKING:
     from ..world import IncidentState
 
 
-def detect(ex: Exercise, incident: IncidentState, code: str) -> ProcessGenerator[None]:
-    """Process: wait for ``code``'s CSIRT to detect ``incident``, then start its national follow-up."""
-    state = ex.roster[code]
-    delay = national.detection_delay(
+def detection_delay(ex: Exercise, incident: IncidentState, code: str, state: MemberState) -> float:
+    """Hours until ``code`` (a member state, or an outsider modelled as ``state``) detects
+    ``incident``, from its own named stream."""
+    return national.detection_delay(
         ex.rng("detection", incident.id, code),
         state,
         incident.actor.sophistication,
@@ -26,6 +26,11 @@ def detect(ex: Exercise, incident: IncidentState, code: str) -> ProcessGenerator
         ex.timing.detection_fast,
         ex.timing.detection_slow,
     )
+
+
+def detect(ex: Exercise, incident: IncidentState, code: str) -> ProcessGenerator[None]:
+    """Process: wait for ``code``'s CSIRT to detect ``incident``, then start its national follow-up."""
+    delay = detection_delay(ex, incident, code, ex.roster[code])
     yield ex.env.timeout(delay)
     first = code not in ex.world.detected
     if first:
@@ -43,14 +48,7 @@ OUTSIDER = MemberState("", "third party", 0.0, (), 0.6, 0.5, 0.7, 0.5, 0.5, 0.7)
 def outsider_report(ex: Exercise, incident: IncidentState, code: str):
     """Process: a third state or organisation hit detects the activity and tells the Union
     (INTCEN and the member states' CSIRTs), which then works on it as on a shared report."""
-    delay = national.detection_delay(
-        ex.rng("detection", incident.id, code),
-        OUTSIDER,
-        incident.actor.sophistication,
-        overtness(incident.severity),
-        ex.timing.detection_fast,
-        ex.timing.detection_slow,
-    )
+    delay = detection_delay(ex, incident, code, OUTSIDER)
     yield ex.env.timeout(delay)
     report = national.sharing_delay(ex.rng("report", incident.id, code), OUTSIDER,
                                     ex.timing.intcen_report)  # fmt: skip
