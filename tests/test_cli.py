@@ -129,6 +129,25 @@ def test_run_json_seed_and_until():
     assert shown == a
 
 
+def test_run_until_json_rates_what_has_not_happened_yet_pending():
+    # Issue 14: stopped before the horizon, an objective whose milestone is still to come is
+    # "pending", not U; one reached is final; the JSON says the same as the text output.
+    early = json.loads(cdtx("run", "--json", "--until", "2d").stdout)
+    assert early["ended"] is False
+    assert set(early["metrics"]["objectives"].values()) == {"pending"}
+    later = json.loads(cdtx("run", "--json", "--until", "6d").stdout)
+    assert later["metrics"]["objectives"]["OBJ-1"] == "P"  # awareness reached: final
+    assert later["metrics"]["objectives"]["OBJ-3"] == "pending"
+    text = cdtx("run", "--until", "6d").stdout
+    shown = {
+        obj: rating for rating, obj in re.findall(r"^  (P|S|M|U|pending)  (OBJ-\d)", text, re.M)
+    }
+    assert shown == later["metrics"]["objectives"]
+    full = json.loads(cdtx("run", "--json").stdout)
+    assert full["ended"] is True
+    assert "pending" not in full["metrics"]["objectives"].values()
+
+
 def test_run_text_has_calendar_and_offset_on_every_timeline_line():
     done = cdtx("run")
     assert done.returncode == 0, done.stderr

@@ -35,13 +35,23 @@ def print_result(args: Namespace, ex) -> None:
     import orjson
 
     if args.json:
+        from sim.vocabulary_view import rating_so_far
+
+        # Stopped before the horizon (--until): what has not happened yet is "pending", as the
+        # text output, `cdtx replay --at` and the reports say (one rule: rating_so_far).
+        ended = any(event.kind == "ended" for event in ex.events[-1:])
+        metrics = dict(ex.metrics)
+        metrics["objectives"] = {
+            o.id: rating_so_far(o.metric, o.target, metrics, ended) for o in ex.scenario.objectives
+        }
         result = {
             "scenario": ex.scenario.id,
             "seed": ex.seed,
             "digest": ex.digest,
             "event_count": len(ex.events),
             "events": len(ex.events),  # the same count, under its first name (DESIGN.md contract)
-            "metrics": ex.metrics,
+            "ended": ended,  # False: stopped before the horizon, the ratings are "so far"
+            "metrics": metrics,
         }
         sys.stdout.write(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode() + "\n")
         return
