@@ -962,3 +962,32 @@ def test_small_feedback_toasts_and_ids(tmp_path):
             assert exits == [f"Recording saved to {path}\n"]
 
     run(scenario())
+
+
+def test_keys_typed_right_after_f_land_in_the_filter_box():
+    """Issue 14: a fast typist's keys right after ``f`` are the filter, not console keys (no
+    pause between them: all queued before the first is handled)."""
+    from textual import events
+
+    async def scenario():
+        app = make_play_app("grid-wiper", record=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = console(app)
+            s = screen.session
+            players = s.players
+            # "psc council" and enter, all posted at once: p (hand a delegation to the table),
+            # space (play), n (next stop), i (new inject), l (release) must not reach the console.
+            for key in ("f", *"psc", "space", *"council", "enter"):
+                char = " " if key == "space" else key if len(key) == 1 else None
+                event = events.Key(key, char)
+                event.set_sender(app)
+                app._driver.send_message(event)
+            await wait_for(pilot, lambda: "filter" in screen.query_one(Timeline).border_title)
+            await pilot.pause()
+            assert "filter: psc council" in screen.query_one(Timeline).border_title
+            assert s.mode == "paused" and len(s.events) == 1  # neither space nor n ran the clock
+            assert isinstance(app.screen, ConsoleScreen) and s.players == players  # no i, no p
+            assert screen.focused is screen.query_one(Timeline)  # enter closed the box
+
+    run(scenario())

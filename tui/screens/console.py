@@ -75,7 +75,9 @@ class ConsoleScreen(Screen):
         Binding("p", "toggle_player", "Toggle played delegation", id="board.played", show=False),
         Binding("d", "decide", "Answer pending decision", id="decision.answer", show=False),
         Binding("m", "note", "Facilitator note", id="note.add"),
-        Binding("f", "filter", "Filter timeline", id="timeline.filter"),
+        # priority: handled as the key arrives, before the keys typed after it are passed on
+        # (they then go to the filter box it focuses, not to the console's bindings).
+        Binding("f", "filter", "Filter timeline", id="timeline.filter", priority=True),
         Binding("v", "evaluate", "Evaluation: observations, ratings, hot wash",
                 id="evaluation.open"),
         Binding("z", "zoom", "Zoom the focused panel (tab: next panel)", id="panel.zoom"),
@@ -168,6 +170,8 @@ class ConsoleScreen(Screen):
             self.session.on_change = None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "filter" and isinstance(self.focused, Input):
+            return False  # an f typed in the filter box is a letter of the filter
         if action in LIVE_ONLY:
             return self.live
         if action in REPLAY_ONLY:
@@ -568,7 +572,9 @@ class ConsoleScreen(Screen):
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.display = True
-        box.focus()
+        # Focus now, not with ``focus()``'s later callback: the keys typed right after f are
+        # queued behind it and go to whatever has the focus when the app takes them.
+        self.set_focus(box)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id != "filter":
