@@ -234,6 +234,35 @@ def test_every_panel_is_reachable_at_80x24():
     run(scenario())
 
 
+def test_the_tracker_shows_marks_and_times_at_80x24():
+    """Issue 14: on the 34-column side panel of an 80x24 terminal every tracker row keeps its
+    status mark and its time; only the stage's name and the detail are shortened."""
+    from tui.widgets.status import STATUS_MARKS
+
+    async def scenario():
+        app = make_play_app("grid-wiper", players=["DE", "PL"], record=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = console(app)
+            screen.session.ex.run(6 * 24.0)  # detection, awareness and the PSC reached
+            screen.sync()
+            await wait_for(pilot, lambda: screen.picture.seen == len(screen.session.events))
+            await pilot.pause()
+            tracker = screen.query_one("#tracker")
+            assert screen.maximized is None and tracker.region.width < 40
+            rows = screen_text(app).splitlines()[tracker.region.y : tracker.region.bottom]
+            rows = [row[tracker.region.x : tracker.region.right] for row in rows]
+            assert len(rows) == 7
+            marks = [row.split()[0] for row in rows]
+            assert all(mark in STATUS_MARKS.values() for mark in marks), rows
+            assert marks[1] == marks[2] == STATUS_MARKS["done"]  # detection, awareness
+            picture = screen.picture
+            for row, name in zip(rows[1:3], ("Detection", "Shared awareness"), strict=True):
+                assert format_offset(picture.stages[name].reached) in row, row
+
+    run(scenario())
+
+
 # -- the evaluator --------------------------------------------------------------------------
 
 
@@ -384,5 +413,3 @@ def test_a_branch_from_replay_starts_after_the_event_shown(tmp_path):
     run(scenario())
     header = open_recording(tmp_path / "branch.jsonl").header
     assert header["parent"]["after_event"] == request.seq
-
-

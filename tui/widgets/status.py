@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import partial
 
 from rich.style import Style
-from rich.table import Table
 from rich.text import Text
 from textual.reactive import var
 from textual.widgets import OptionList, Static
@@ -86,33 +85,58 @@ def milestone_time(stage) -> float | None:
 class ProcedureTracker(Static):
     """Incident -> Detection -> Shared awareness -> HWPCI -> PSC -> Council -> Effect.
 
-    Each row: when the milestone was reached (the first detection, the endorsement, the
-    adoption), then what the stage says now and, if later, when that changed.
+    Each row: the status mark, the stage, when the milestone was reached (the first detection,
+    the endorsement, the adoption), then what the stage says now and, if later, when that
+    changed. The columns are laid out for the width at hand, so on a narrow side panel (80x24)
+    the mark and the time stay whole and only the stage's name and the detail are cut.
     Focusable, so that ``z`` can give it the whole screen on a small terminal.
     """
 
     can_focus = True
     COMPONENT_CLASSES = {f"tracker--{status}" for status in STATUS_MARKS}
+    NAME_WIDTH = 16  # "Shared awareness"
+    NARROW_NAME_WIDTH = 10  # "Shared aw…": the detail keeps some room on a 34-column panel
+
+    _shown: tuple | None = None  # (picture, calendar), to lay out again at a new width
 
     def show(self, picture, calendar) -> None:
-        table = Table.grid(padding=(0, 1))
-        table.add_column(width=1)
-        table.add_column(no_wrap=True, min_width=10, max_width=16, overflow="ellipsis")
-        table.add_column(no_wrap=True, style="dim", min_width=10)
-        table.add_column(no_wrap=True, overflow="ellipsis")
+        self._shown = (picture, calendar)
+        self._lay_out()
+
+    def on_resize(self) -> None:
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        if self._shown is None:
+            return
+        picture, _calendar = self._shown
+        width = self.content_region.width or 80
+        rows = []
         for name in STAGES:
             stage = picture.stages[name]
-            mark = STATUS_MARKS.get(stage.status, "?")
+            shown = milestone_time(stage)
+            rows.append((stage, name, shown, format_offset(shown) if shown is not None else ""))
+        name_width = self.NAME_WIDTH if width >= 48 else self.NARROW_NAME_WIDTH
+        when_width = max(len(when) for *_, when in rows)
+        lines = []
+        for stage, name, shown, when in rows:
             style = self.get_component_rich_style(
                 f"tracker--{stage.status}", partial=True, default=Style()
             )
-            shown = milestone_time(stage)
-            when = format_offset(shown) if shown is not None else ""
-            detail = Text(stage.detail)
+            line = Text(no_wrap=True, overflow="ellipsis", end="")
+            line.append(STATUS_MARKS.get(stage.status, "?"), style)
+            label = Text(name, style)
+            label.truncate(name_width, overflow="ellipsis", pad=True)
+            line.append(" ")
+            line.append_text(label)
+            line.append(f" {when:<{when_width}} ", "dim")
+            line.append(stage.detail)
             if stage.t is not None and shown is not None and stage.t > shown:
-                detail.append(f" ({format_offset(stage.t)})", "dim")
-            table.add_row(Text(mark, style), Text(name, style), when, detail)
-        self.update(table, layout=False)  # seven rows, a fixed height: no layout of the screen
+                line.append(f" ({format_offset(stage.t)})", "dim")
+            line.truncate(width, overflow="ellipsis")
+            lines.append(line)
+        text = Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
+        self.update(text, layout=False)  # seven rows, a fixed height: no layout of the screen
 
 
 class UpcomingList(OptionList):
