@@ -1,16 +1,22 @@
-"""The evaluator's entries (HSEEP Exercise Evaluation Guides), recorded as inputs.
+"""The evaluator's entries (HSEEP Exercise Evaluation Guides) and the facilitator's notes,
+recorded as inputs.
 
-Three kinds of entry, each an ``input`` event with ``control: observation`` (recorded by
+Four kinds of entry, each an ``input`` event with ``control: observation`` (recorded by
 ``Exercise.remark``, as an evaluator seat of ``cdtx host`` records its observations):
 
 - **observation**: what the evaluator saw, time-stamped by the event, tagged to an objective
   and (optionally) a delegation; the text may run over several lines;
 - **rating**: the evaluator's P/S/M/U for an objective (the automatic rating of
   ``sim.metrics`` is only a suggestion to it);
-- **hotwash**: after the exercise, a strength or an area for improvement from a participant.
+- **hotwash**: after the exercise, a strength or an area for improvement from a participant;
+- **note**: the facilitator's note (the console's ``m``), several lines, tagged like an
+  observation to an objective and/or a delegation. Older recordings hold untagged notes as
+  ``control: note`` inputs (``Exercise.note``, still what a facilitator seat of ``cdtx host``
+  sends); they are notes here too, and can be edited the same way.
 
-The kind follows from the fields: ``about`` (strength or improvement) makes a hot wash entry,
-``rating`` a rating (its text says why), neither an observation. An edit is a new entry that
+The kind follows from the fields: ``entry: note`` makes a note (the one kind that says so: the
+others predate it), ``about`` (strength or improvement) a hot wash entry, ``rating`` a rating
+(its text says why), none of them an observation. An edit is a new entry that
 ``replaces`` an earlier one (named by its event's ``seq``): the
 recording keeps what was first written as well, and replay re-applies both, so the recording
 stays the single source of truth. :func:`current` folds the entries into their latest versions,
@@ -25,7 +31,7 @@ from typing import Any
 
 from .events import Event
 
-ENTRIES = ("observation", "rating", "hotwash")
+ENTRIES = ("observation", "rating", "hotwash", "note")
 RATINGS = ("P", "S", "M", "U")
 RATING_WORDS = {
     "P": "performed without challenges",
@@ -34,14 +40,18 @@ RATING_WORDS = {
     "U": "unable to be performed",
 }
 ABOUT = ("strength", "improvement")
-#: The fields an evaluation entry may carry; ``entry`` is the form's, not recorded (the kind
-#: follows from the fields).
+#: The fields an evaluation entry may carry; ``entry`` is recorded for notes only (the other
+#: kinds follow from their fields).
 FIELDS = ("entry", "text", "objective", "state", "rating", "about", "who", "replaces")
 CONTROL = "observation"
+#: The control of a note recorded by ``Exercise.note`` (untagged, one text).
+NOTE_CONTROL = "note"
 
 
 def kind_of(data: Mapping[str, Any]) -> str:
-    """observation, rating or hotwash, from a recorded entry's fields."""
+    """observation, rating, hotwash or note, from a recorded entry's fields."""
+    if data.get("entry") == "note" or data.get("control") == NOTE_CONTROL:
+        return "note"
     if data.get("about"):
         return "hotwash"
     return "rating" if data.get("rating") else "observation"
@@ -92,6 +102,12 @@ def check(scenario, entry: dict[str, Any], events: list[Event] | None = None) ->
         raise _error("state", f"unknown member state code {state!r}")
     if kind == "observation" and not text:
         raise _error("text", "an observation needs some text")
+    if kind == "note" and not text:
+        raise _error("text", "a note needs some text")
+    if kind == "note":
+        for key in ("rating", "about"):
+            if clean.get(key):
+                raise _error(key, f"a note has no {key} (it is tagged to an objective, a state)")
     if kind == "rating":
         if not objective:
             raise _error("objective", "a rating is for an objective")
@@ -127,16 +143,30 @@ def record(ex, entry: dict[str, Any]) -> Event:
     """Record ``entry`` on the Exercise ``ex`` as an input at its current time (allowed after
     the end too: the hot wash comes after the exercise); replay re-applies it as a remark."""
     fields = check(ex.scenario, entry, ex.events)
-    del fields["entry"]
+    if fields["entry"] != "note":  # the other kinds follow from their fields
+        del fields["entry"]
     return ex.remark(CONTROL, fields.pop("text", ""), **fields)
 
 
 def _is_entry(event: Event) -> bool:
-    return event.kind == "input" and event.data.get("control") == CONTROL
+    return event.kind == "input" and event.data.get("control") in (CONTROL, NOTE_CONTROL)
 
 
 def current(events: Iterable[Event]) -> list[Entry]:
     """The entries as they stand, in the order first written (edits applied in place)."""
+    return list(_fold(events)[0].values())
+
+
+def entry_of(events: Iterable[Event], seq: int) -> Entry | None:
+    """The entry, as it stands, of which the event ``seq`` is a version (the first or an
+    edit); None if that event is no evaluation entry or note."""
+    entries, first_of = _fold(events)
+    first = first_of.get(seq)
+    return entries.get(first) if first is not None else None
+
+
+def _fold(events: Iterable[Event]) -> tuple[dict[int, Entry], dict[int, int]]:
+    """(the entries by their first seq, every version's seq -> its entry's first seq)."""
     entries: dict[int, Entry] = {}
     first_of: dict[int, int] = {}  # any version's seq -> the entry's first seq
     for e in events:
@@ -160,7 +190,12 @@ def current(events: Iterable[Event]) -> list[Entry]:
             who=d.get("who", ""),
             edited=earlier is not None,
         )
-    return list(entries.values())
+    return entries, first_of
+
+
+def notes(events: Iterable[Event]) -> list[Entry]:
+    """The facilitator's notes as they stand (edits applied), in the order first written."""
+    return [entry for entry in current(events) if entry.entry == "note"]
 
 
 def ratings(entries: Iterable[Entry]) -> dict[str, Entry]:
@@ -188,4 +223,6 @@ def describe(data: Mapping[str, Any]) -> str:
         about = "strength" if data.get("about") == "strength" else "area for improvement"
         who = data.get("who") or data.get("state") or "a participant"
         return f"Hot wash{edit}, {about} from {who}: {text}"
+    if kind == "note":
+        return f"Facilitator note{edit}{tags}: {text}"
     return f"Evaluator observation{edit}{tags}: {text}"

@@ -130,9 +130,10 @@ INPUT = EventKind(
     _input_text,
     "What a person did, at kernel step ``step``: an inject, or a control (note, skip, players; "
     "and with ``cdtx host`` message, observation, advice), with the ``seat`` that entered it. "
-    "An observation is the evaluator's (sim/evaluation.py): observation, rating or hot wash entry.",
+    "An observation is the evaluator's (sim/evaluation.py): observation, rating or hot wash entry, "
+    "or (``entry: note``) a facilitator's note tagged to an objective and/or a delegation.",
     optional="inject control text msel replaced_by how state played seat objective rating allowed"
-    " about who replaces",
+    " about who replaces entry",
 )
 
 

@@ -13,6 +13,7 @@ pytest.importorskip("textual")
 from textual.widgets import Select  # noqa: E402
 
 import scenarios  # noqa: E402
+from sim import evaluation  # noqa: E402
 from sim.exercise import Exercise  # noqa: E402
 from sim.narrative import stage  # noqa: E402
 from tui.app import CdtxApp, make_play_app, make_replay_app  # noqa: E402
@@ -224,13 +225,14 @@ def test_note_recorded():
         app = make_play_app("grid-wiper", record=False)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
-            await pilot.press("m")
-            await pilot.press(*"Chair asks for calm", "enter")
+            await pilot.press("m")  # the note's text has the focus: type at once
+            await pilot.press(*"Chair asks", "enter", *"for calm", "ctrl+s")
             await pilot.pause()
             s = console(app).session
-            notes = [e for e in s.events if e.kind == "input" and e.data.get("control") == "note"]
-            assert notes and notes[0].data["text"] == "Chair asks for calm"
-            assert console(app).picture.notes[-1]["text"] == "Chair asks for calm"
+            assert [n.text for n in evaluation.notes(s.events)] == ["Chair asks\nfor calm"]
+            assert "Facilitator note: Chair asks for calm" in console(app).query_one(
+                Timeline
+            ).text_of(console(app).query_one(Timeline).rows[-1])
 
     run(scenario())
 
@@ -323,7 +325,7 @@ MASH_IN_DIALOG = ("tab", "4", "a", "backspace", "enter", "ctrl+s", "enter")
 MASH_IN_PANEL = ("down", "pagedown", "end", "up", "home", "right", "enter")
 #: Keys that open a dialog from the console, and the dialog they open.
 OPENERS = {
-    "g": "PromptScreen", "i": "InjectScreen", "m": "PromptScreen", "question_mark": "HelpScreen",
+    "g": "PromptScreen", "i": "InjectScreen", "m": "EntryForm", "question_mark": "HelpScreen",
 }  # fmt: skip
 
 

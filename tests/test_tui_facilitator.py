@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 
@@ -193,10 +194,17 @@ def test_input_fields_have_visible_borders():
         app = make_play_app("satcom-war", record=False)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
-            await pilot.press("m")
+            await pilot.press("g")
             await pilot.pause()
             field = app.screen.query_one("#prompt-input")
             assert field.styles.border_top[0] and field.outer_size.height == 3
+            await pilot.press("escape")
+            await pilot.press("m")  # the note: a delegation field and a text area, both framed
+            await pilot.pause()
+            for name in ("#state", "#text"):
+                field = app.screen.query_one(name)
+                assert field.styles.border_top[0], name
+                assert app.screen.region.contains_region(field.region), name  # fits at 80x24
             await pilot.press("escape")
             dialog = await run_to_decision(pilot, app)
             statement = dialog.query_one("#statement")
@@ -372,6 +380,124 @@ def test_the_evaluator_observes_rates_edits_and_holds_a_hot_wash(tmp_path):
             assert isinstance(app.screen, EvaluationScreen)
 
     run(replay())
+
+
+def test_facilitator_notes_are_multi_line_tagged_and_edited_in_the_record(tmp_path):
+    """Issue 14: ``m`` writes a note over several lines, tagged to an objective and a
+    delegation; ``M`` edits the note highlighted in the timeline (else the latest); an edit is
+    a new entry of the hash-chained recording (the first version stays); replay shows the
+    edited text and the report the notes with their tags."""
+    from sim import evaluation
+    from sim.recording import open as open_recording
+    from sim.report import aar
+    from tui.app import make_replay_app
+    from tui.screens.evaluation import EntryForm, EvaluationScreen
+
+    path = tmp_path / "run.jsonl"
+
+    async def live():
+        app = make_play_app("grid-wiper", players=["DE", "PL"], record=path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = console(app)
+            s = screen.session
+            await pilot.press("g", *"1d", "enter")
+            assert await wait_for(pilot, lambda: s.mode == "paused" and s.now() >= 24)
+            await pilot.press("m")
+            await pilot.pause()
+            form = app.screen
+            assert isinstance(form, EntryForm) and form.kind == "note"
+            await pilot.press(*"PL asks", "enter", *"for a map")  # enter: a new line
+            form.query_one("#objective").value = "OBJ-2"
+            form.query_one("#state").focus()
+            await pilot.press("d", "e")
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert app.screen is screen
+            await pilot.press("m")
+            await pilot.pause()
+            app.screen.query_one("#text").text = "Second note, untagged"
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            first, second = evaluation.notes(s.events)
+            assert (first.text, first.objective, first.state) == ("PL asks\nfor a map", "OBJ-2",
+                                                                  "DE")  # fmt: skip
+            assert (second.objective, second.state) == ("", "")
+            # The timeline shows the note with its tags; highlighted there, M edits that one.
+            timeline = screen.query_one(Timeline)
+            assert "Facilitator note [OBJ-2 DE]: PL asks for a map" in timeline.text_of(
+                timeline.rows[-2]
+            )
+            await pilot.press("up")
+            await pilot.pause()
+            assert timeline.highlighted == len(s.events) - 2
+            await pilot.press("M")
+            await pilot.pause()
+            form = app.screen
+            assert isinstance(form, EntryForm) and "edit" in screen_text(app)
+            assert form.query_one("#text").text == "PL asks\nfor a map"
+            assert form.query_one("#objective").value == "OBJ-2"
+            form.query_one("#text").text = "PL asks for a map of the outages"
+            form.query_one("#state").value = "PL"
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            # Nothing highlighted: M edits the latest note; an empty text is refused.
+            timeline.action_follow()
+            await pilot.press("M")
+            await pilot.pause()
+            assert app.screen.query_one("#text").text == "Second note, untagged"
+            app.screen.query_one("#text").text = "  "
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert "a note needs some text" in str(app.screen.query_one("#entry-error").render())
+            await pilot.press("escape")
+            await pilot.pause()
+            first, second = evaluation.notes(s.events)
+            assert (first.text, first.state, first.edited) == (
+                "PL asks for a map of the outages", "PL", True)  # fmt: skip
+            assert first.t == 24.0  # an edit keeps the note's time
+            assert not second.edited
+            versions = [e for e in s.events if e.data.get("entry") == "note"]
+            assert len(versions) == 3 and versions[-1].data["replaces"] == versions[0].seq
+            # The evaluator's screen lists the notes too.
+            await pilot.press("v")
+            await pilot.pause()
+            assert isinstance(app.screen, EvaluationScreen)
+            assert "facilitator note [OBJ-2 PL] PL asks for a map" in screen_text(app)
+            await pilot.press("escape")
+            s.ex.run()
+            s.close()
+
+    run(live())
+    recording = open_recording(path)
+    assert recording.verify().ok  # the notes and the edit re-applied exactly
+    notes = evaluation.notes(recording.events)
+    assert [n.text for n in notes] == ["PL asks for a map of the outages", "Second note, untagged"]
+
+    async def replay():
+        app = make_replay_app(recording)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = console(app)
+            screen.session.move(len(recording.events))
+            await pilot.pause()
+            timeline = screen.query_one(Timeline)
+            lines = [timeline.text_of(row) for row in timeline.rows]
+            assert any("Facilitator note (edit) [OBJ-2 PL]: PL asks for a map of the outages"
+                       in line for line in lines)  # fmt: skip
+            shown = collect_notifications(app)
+            await pilot.press("M")
+            await pilot.pause()
+            assert shown[-1] == "replay is read-only: b branches a live run"
+
+    run(replay())
+    for fmt in ("md", "html"):
+        text = aar(recording.scenario, recording.events, recording.header, fmt=fmt)
+        assert "PL asks for a map of the outages" in text
+        assert "OBJ-2" in text and "Second note, untagged" in text
+        assert "PL asks\nfor a map" not in text and "(edited)" in text
+    md = aar(recording.scenario, recording.events, recording.header)
+    assert re.search(r"^- .*T\+1d 00:00 \[OBJ-2 · PL\] \(edited\): PL asks for a map", md, re.M)
 
 
 def test_a_branch_from_replay_starts_after_the_event_shown(tmp_path):

@@ -12,6 +12,7 @@ from scenarios.measures import MEASURE, MEASURES_DECLARED
 from scenarios.model import Scenario
 from scenarios.vocabulary import TIME_METRICS, format_duration
 
+from .. import evaluation
 from .. import event_kinds as K
 from ..clock import Calendar, format_offset
 from ..events import Event
@@ -173,11 +174,13 @@ def analyse(
     blockers = _blockers(events)
     stages = _stages(events)
     strengths, improvements = _findings(scenario, values, objectives, blockers, stages)
+    # The facilitator's notes as they stand (an edit shows its text; the note keeps its time),
+    # with their tags (sim/evaluation.py: notes are entries of the evaluation log).
     notes = [
-        {**at(e.t), "text": e.data.get("text", "")}
-        for e in events
-        if e.kind == K.INPUT and e.data.get("control") == "note"
-    ]
+        {**at(n.t), "text": n.text, "objective": n.objective, "state": n.state,
+         "edited": n.edited}
+        for n in evaluation.notes(events)
+    ]  # fmt: skip
     evaluator = evaluation_section(events, at)  # the evaluator's entries, if any
     for objective in objectives:
         objective["evaluator"] = evaluator["objectives"].get(objective["id"], {"observations": []})

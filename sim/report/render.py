@@ -132,7 +132,7 @@ def markdown(r: dict[str, Any]) -> str:
     out += [f"- {b['proposal']} {b['measure']}: {b['stage']} (since {b['offset']})"
             for b in r.get("open_business", [])] or ["- None: nothing was still under way."]  # fmt: skip
     out += ["", "## Facilitator notes", ""]
-    out += [f"- {n['calendar']} {n['offset']}: {n['text']}" for n in r["notes"]] or ["- None."]
+    out += [_md_note(n) for n in r["notes"]] or ["- None."]
     out += ["", "## MSEL: planned and delivered", ""]
     out += _md_table(
         ["Event No.", "Type", "Planned", "Delivered", "Status", "Message"],
@@ -210,6 +210,19 @@ def md_safe(text: str) -> str:
 
 
 # -- HTML ------------------------------------------------------------------------------------
+
+
+def _note_tags(note: dict[str, Any]) -> str:
+    """`` [OBJ-1 · DE] (edited)``: what a facilitator's note is tagged to, and if it was edited."""
+    tags = " · ".join(x for x in (note.get("objective"), note.get("state")) if x)
+    return (f" [{tags}]" if tags else "") + (" (edited)" if note.get("edited") else "")
+
+
+def _md_note(note: dict[str, Any]) -> str:
+    """A note as a Markdown list item; its further lines stay inside the item."""
+    first, *more = note["text"].splitlines() or [""]
+    head = f"- {note['calendar']} {note['offset']}{_note_tags(note)}: {first}"
+    return "\n".join([head, *(f"  {line}" for line in more)])
 
 
 def _h(text: Any) -> str:
@@ -385,7 +398,12 @@ def html(r: dict[str, Any], horizon_hours: float | None = None) -> str:
         b.append("<li>None: nothing was still under way.</li>")
     b.append("</ul>")
     b.append("<h2>Facilitator notes</h2><ul>")
-    b += [f"<li>{_h(n['calendar'])} {_h(n['offset'])}: {_h(n['text'])}</li>" for n in r["notes"]]
+    b += [
+        f"<li>{_h(n['calendar'])} {_h(n['offset'])}{_h(_note_tags(n))}: "
+        + "<br>".join(_h(line) for line in n["text"].splitlines())
+        + "</li>"
+        for n in r["notes"]
+    ]
     if not r["notes"]:
         b.append("<li>None.</li>")
     b.append("</ul><h2>MSEL: planned and delivered</h2>")

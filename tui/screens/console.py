@@ -13,6 +13,7 @@ from textual.widgets import Footer, Input, Label
 from textual.worker import get_current_worker
 
 from scenarios.errors import CdtxError
+from sim import evaluation
 from sim.clock import format_offset, parse_offset
 from sim.narrative import actor_names
 from sim.picture import Picture
@@ -22,12 +23,13 @@ from ..widgets.status import ProcedureTracker, StatusHeader, UpcomingList
 from ..widgets.timeline import Timeline, TimelineDetail
 from .decision import DecisionScreen, answers_given
 from .dialogs import ConfirmScreen, PromptScreen
+from .evaluation import EntryForm, EvaluationScreen, edit_values, saver
 from .inject import InjectScreen, form_values
 from .session import SPEEDS, speed_label
 
 LIVE_ONLY = {
     "toggle_run", "step", "next", "faster", "slower", "inject", "fire", "skip",
-    "toggle_player", "decide", "note", "edit_msel", "release",
+    "toggle_player", "decide", "note", "edit_note", "edit_msel", "release",
 }  # fmt: skip
 REPLAY_ONLY = {"prev_event", "next_event", "prev_decision", "next_decision", "branch"}
 FRAME = 0.05  # at most 20 updates a second from the clock worker
@@ -75,6 +77,8 @@ class ConsoleScreen(Screen):
         Binding("p", "toggle_player", "Toggle played delegation", id="board.played", show=False),
         Binding("d", "decide", "Answer pending decision", id="decision.answer", show=False),
         Binding("m", "note", "Facilitator note", id="note.add"),
+        Binding("M", "edit_note", "Edit a note (highlighted in the timeline, else the latest)",
+                id="note.edit", show=False),
         # priority: handled as the key arrives, before the keys typed after it are passed on
         # (they then go to the filter box it focuses, not to the console's bindings).
         Binding("f", "filter", "Filter timeline", id="timeline.filter", priority=True),
@@ -142,7 +146,7 @@ class ConsoleScreen(Screen):
         wide = self.size.width >= WIDE
         # The tracker's status text needs room more than the board's last column does.
         self.query_one("#side").styles.width = (
-            (56 if self.size.width >= 150 else 44) if wide else 34
+            (66 if self.size.width >= 150 else 44) if wide else 34
         )
         self.set_class(self.size.height < SMALL_HEIGHT, "-small")
         self.set_class(self.size.height >= TALL_HEIGHT, "-tall")
@@ -459,19 +463,38 @@ class ConsoleScreen(Screen):
         self.app.push_screen(DecisionScreen(request, self.picture, given, waiting), done)
 
     def action_note(self) -> None:
-        def check(text: str) -> str | None:
-            return None if text.strip() else "a note needs some text"
+        """A new facilitator note: several lines, tagged to an objective and/or a delegation
+        (the evaluator's form; recorded as an entry of the evaluation log)."""
+        self._note_form({})
 
-        def done(text: str | None) -> None:
-            if text:
-                try:
-                    self.session.note(text)
-                except CdtxError as exc:  # nothing a person typed may crash the console
-                    self.notify(str(exc), severity="error")
-                    return
-                self.notify("Note recorded")
+    def action_edit_note(self) -> None:
+        """Edit a note: the one highlighted in the timeline, else the latest. The edit is a new
+        entry that replaces it; the recording keeps the first version too."""
+        events = self.session.events
+        timeline = self.query_one(Timeline)
+        entry = None
+        if timeline.cursor is not None and timeline.highlighted is not None:
+            entry = evaluation.entry_of(events, events[timeline.highlighted].seq)
+            if entry is not None and entry.entry != "note":
+                entry = None
+        if entry is None:
+            notes = evaluation.notes(events)
+            if not notes:
+                self.notify("No note to edit yet: m writes one")
+                return
+            entry = notes[-1]
+        self._note_form(edit_values(entry), when=entry.t)
 
-        self.app.push_screen(PromptScreen("Facilitator note", "what happened", check), done)
+    def _note_form(self, values: dict, when: float | None = None) -> None:
+        objectives = [(o.id, o.text) for o in self.session.scenario.objectives]
+
+        def done(entry: dict | None) -> None:
+            if entry:
+                edited = f"Note of {format_offset(when)} edited" if when is not None else ""
+                self.notify(edited or "Note recorded")
+
+        form = EntryForm("note", objectives, saver(self.session), values)
+        self.app.push_screen(form, done)
 
     def action_edit_msel(self) -> None:
         msel = self._selected_msel()
@@ -522,8 +545,6 @@ class ConsoleScreen(Screen):
 
     def action_evaluate(self) -> None:
         """The evaluator's screen (read-only in a replay)."""
-        from .evaluation import EvaluationScreen
-
         self.app.push_screen(EvaluationScreen(self.session))
 
     def action_zoom(self) -> None:

@@ -1,5 +1,6 @@
 """The evaluator's screen (HSEEP Exercise Evaluation Guides): per objective the automatic rating
 as a suggestion, the evaluator's P/S/M/U and the observations; the hot wash after the exercise.
+The facilitator's notes (the console's ``m``) are entries of the same log and use the same form.
 
 Every entry is recorded as an input (``sim/evaluation.py``): the recording stays the single source
 of truth, a replay shows the same entries, and the after-action report quotes them.
@@ -40,7 +41,7 @@ def entry_line(entry: evaluation.Entry) -> Text:
         line.append(f"hot wash {label} ", "bold")
         line.append(f"{entry.who or entry.state or '-'} ", "bold")
     else:
-        line.append(f"{entry.entry} ", "bold")
+        line.append("facilitator note " if entry.entry == "note" else f"{entry.entry} ", "bold")
         tags = " ".join(x for x in (entry.objective, entry.state) if x)
         if tags:
             line.append(f"[{tags}] ", "bold")
@@ -51,8 +52,34 @@ def entry_line(entry: evaluation.Entry) -> Text:
     return line
 
 
+def saver(session) -> Callable[[dict], str | None]:
+    """``save(entry)`` for an ``EntryForm``: records the entry in ``session`` and returns the
+    error to show (the field and what is wrong with it), or None."""
+
+    def save(entry: dict) -> str | None:
+        try:
+            session.evaluate(entry)
+        except ValueError as exc:  # InjectError
+            return getattr(exc, "message", str(exc))
+        return None
+
+    return save
+
+
+def edit_values(entry: evaluation.Entry) -> dict:
+    """An entry's form values for editing it (the edit ``replaces`` its latest version)."""
+    values = {
+        k: getattr(entry, k)
+        for k in ("text", "objective", "state", "rating", "about", "who")
+        if getattr(entry, k)
+    }
+    values["replaces"] = entry.seq
+    return values
+
+
 class EntryForm(ModalScreen[dict | None]):
-    """One evaluation entry: an observation, a rating or a hot wash entry (new or an edit).
+    """One evaluation entry: an observation, a rating, a hot wash entry or a facilitator's note
+    (new or an edit).
 
     ``save(entry)`` records it and returns an error to show, or None; ctrl+s saves (enter is a
     new line in the text: observations may run over several lines).
@@ -79,6 +106,7 @@ class EntryForm(ModalScreen[dict | None]):
     def compose(self) -> ComposeResult:
         v = self.values
         titles = {
+            "note": "Facilitator note",
             "observation": "Observation",
             "rating": f"Rating of {v.get('objective', '')}",
             "hotwash": "Hot wash: a strength or an area for improvement",
@@ -86,7 +114,7 @@ class EntryForm(ModalScreen[dict | None]):
         edit = " (edit: the recording keeps the first version too)" if "replaces" in v else ""
         with Vertical(id="dialog", classes="evaluation"):
             yield Label(titles[self.kind] + edit, classes="title")
-            if self.kind == "observation":
+            if self.kind in ("observation", "note"):
                 yield Label("Objective", classes="field-label")
                 yield Select(
                     [(f"{oid} {text}"[:70], oid) for oid, text in self.objectives],
@@ -119,6 +147,10 @@ class EntryForm(ModalScreen[dict | None]):
             yield TextArea(v.get("text", ""), id="text", soft_wrap=True)
             yield Label("", id="entry-error", classes="error")
             yield Label("ctrl+s save · escape cancel · enter: new line", classes="hint")
+
+    def on_mount(self) -> None:
+        if self.kind == "note":  # a facilitator writes first and tags after, if at all
+            self.query_one("#text", TextArea).focus()
 
     def entry(self) -> dict:
         """The form's entry, as ``sim.evaluation.record`` takes it."""
@@ -238,13 +270,6 @@ class EvaluationScreen(Screen):
 
     # -- entries -----------------------------------------------------------------------------
 
-    def _save(self, entry: dict) -> str | None:
-        try:
-            self.session.evaluate(entry)
-        except ValueError as exc:  # InjectError: the field and what is wrong with it
-            return getattr(exc, "message", str(exc))
-        return None
-
     def _open(self, kind: str, values: dict | None = None, suggestion: str = "") -> None:
         objectives = [(o.id, o.text) for o in self.scenario.objectives]
 
@@ -253,7 +278,8 @@ class EvaluationScreen(Screen):
                 self.notify(f"{kind} recorded")
                 self.show()
 
-        self.app.push_screen(EntryForm(kind, objectives, self._save, values, suggestion), done)
+        form = EntryForm(kind, objectives, saver(self.session), values, suggestion)
+        self.app.push_screen(form, done)
 
     def _highlighted_objective(self) -> str | None:
         table = self.query_one("#objectives", DataTable)
@@ -291,13 +317,7 @@ class EvaluationScreen(Screen):
             return
         first = int(listing.get_option_at_index(listing.highlighted).id)
         entry = next(e for e in self.entries if e.first_seq == first)
-        values = {
-            k: getattr(entry, k)
-            for k in ("text", "objective", "state", "rating", "about", "who")
-            if getattr(entry, k)
-        }
-        values["replaces"] = entry.seq
-        self._open(entry.entry, values)
+        self._open(entry.entry, edit_values(entry))
 
     def on_option_list_option_selected(self, message: OptionList.OptionSelected) -> None:
         self.action_edit()

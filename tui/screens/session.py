@@ -221,8 +221,15 @@ class LiveSession(Observed):
         self.wake.set()
         return record
 
-    def note(self, text: str):
-        return self._input(self.ex.note, text)
+    def note(self, text: str, objective: str = "", state: str = "", replaces: int | None = None):
+        """Record a facilitator's note (several lines; tagged to an objective and/or a
+        delegation; ``replaces``: the event of the note it edits). A note is an entry of the
+        evaluation log (``sim/evaluation.py``), so it is edited, replayed and reported as the
+        evaluator's observations are."""
+        entry = {"entry": "note", "text": text, "objective": objective, "state": state}
+        if replaces is not None:
+            entry["replaces"] = replaces
+        return self.evaluate(entry)
 
     def evaluate(self, entry: dict):
         """Record an evaluator's entry (observation, rating, hot wash; ``sim/evaluation.py``)."""
