@@ -48,6 +48,7 @@ def test_the_decision_dialog_records_only_a_chosen_answer():
             await pilot.pause()
             s = console(app).session
             dialog = await run_to_decision(pilot, app)
+            assert "None chosen" in screen_text(app)  # said in words, not only by colour
             for keys in (("ctrl+s",), ("enter", "enter"), ("tab", "enter")):
                 await pilot.press(*keys)
                 await pilot.pause()
@@ -55,7 +56,10 @@ def test_the_decision_dialog_records_only_a_chosen_answer():
                 assert positions_given(s) == []
                 dialog.query_one("#stance").focus()
             assert "Choose a position first" in screen_text(app)
-            await pilot.press("4", "enter")
+            await pilot.press("4")
+            await pilot.pause()
+            assert "Chosen: oppose" in screen_text(app)
+            await pilot.press("enter")
             await pilot.pause()
             assert positions_given(s) == [("DE", "oppose")]
 
@@ -267,6 +271,66 @@ def test_the_tracker_shows_marks_and_times_at_80x24():
             picture = screen.picture
             for row, name in zip(rows[1:3], ("Detection", "Shared awareness"), strict=True):
                 assert format_offset(picture.stages[name].reached) in row, row
+
+    run(scenario())
+
+
+def test_the_facilitator_marks_an_msel_entry_hold_at_the_console_and_releases_it(tmp_path):
+    """A built-in's entry held from the console: r (edit) sets "Hold", the clock stops at it
+    until l releases it; recorded, so the recording verifies."""
+    from test_tui import _set
+
+    from sim.recording import open as open_recording
+    from tui.screens.inject import InjectScreen
+
+    path = tmp_path / "held.jsonl"
+
+    async def scenario():
+        app = make_play_app("grid-wiper", players=["DE", "PL"], record=path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = console(app)
+            s = screen.session
+            upcoming = screen.query_one("#upcoming")
+            upcoming.highlighted = [e.id for e in s.upcoming()].index("M-04")
+            await pilot.press("r")
+            await pilot.pause()
+            form = app.screen
+            assert isinstance(form, InjectScreen)
+            hold = [f.key for f in form.fields].index("hold")
+            assert form.query_one(f"#f{form._generation}-{hold}").value == "no"
+            _set(form, "hold", "yes")
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert app.screen is screen
+            s.set_mode("until_t", 100.0)  # past M-04 (3d): the hold stops the clock first
+            assert await wait_for(pilot, lambda: bool(s.ex.held))
+            await pilot.pause()
+            assert s.ex.now == 72.0 and "holding at M-04-edited: l releases it" in screen_text(app)
+            await pilot.press("l")
+            await pilot.pause()
+            assert not s.ex.held and "M-04-edited" in s.ex.applied
+            s.close()
+
+    run(scenario())
+    assert open_recording(path).verify().ok
+
+
+def test_timeline_times_keep_their_column_past_ten_days():
+    async def scenario():
+        app = make_play_app("grid-wiper", players=[], record=False)
+        async with app.run_test(size=(80, 50)) as pilot:
+            await pilot.pause()
+            screen = console(app)
+            screen.session.ex.run(12 * 24.0 + 1)  # events from T+8d into T+12d on screen
+            screen.sync()
+            await wait_for(pilot, lambda: screen.picture.seen == len(screen.session.events))
+            await pilot.pause()
+            timeline = screen.query_one(Timeline)
+            lines = [str(timeline.render_line(y).text) for y in range(timeline.size.height)]
+            lines = [line for line in lines if "T+" in line]
+            assert any("T+12d" in line for line in lines) and any(" T+8d" in line for line in lines)
+            assert {line.index(":") for line in lines} == {8}, lines  # hh:mm in one column
 
     run(scenario())
 

@@ -31,6 +31,10 @@ def answers_given(events, measure_id: str, players) -> dict[str, tuple[str, str,
     return given
 
 
+#: The dialog's hint while no position is chosen (none is, until a person chooses one).
+NOTHING_CHOSEN = "None chosen: 1-4 choose · tab statement · enter/ctrl+s submit · escape later"
+
+
 class StanceSet(RadioSet, inherit_bindings=False):
     """The four positions. Space chooses the highlighted one; enter is the dialog's submit,
     so pressing enter twice cannot choose a position and submit it in one go."""
@@ -167,8 +171,7 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
                         f"{i + 1} {stance.replace('_', ' ')}", compact=True
                     )  # none chosen: the answer is the person's, never a default
             yield Input(placeholder="statement (optional)", id="statement")
-            yield Label("1-4 choose · tab statement · enter/ctrl+s submit · escape later",
-                        classes="hint", id="decision-hint")  # fmt: skip
+            yield Label(NOTHING_CHOSEN, classes="hint", id="decision-hint")
 
     def on_mount(self) -> None:
         self.query_one("#briefing-text", Static).update(self.briefing())
@@ -192,6 +195,14 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
     def action_choose(self, index: int) -> None:
         buttons = list(self.query(RadioButton))
         buttons[index].value = True
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        # Said in words, not only by the button's colour: which position will be recorded.
+        stance = self._stance()
+        if stance is not None:
+            hint = self.query_one("#decision-hint", Label)
+            hint.update(f"Chosen: {stance.replace('_', ' ')} · enter/ctrl+s submit · escape later")
+            hint.remove_class("error")
 
     def _stance(self) -> str | None:
         """The position chosen, or None while nobody has chosen one."""

@@ -52,6 +52,11 @@ def entry_line(entry: evaluation.Entry) -> Text:
     return line
 
 
+def _short(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters with an ellipsis (a Select's line must fit 80x24)."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def saver(session) -> Callable[[dict], str | None]:
     """``save(entry)`` for an ``EntryForm``: records the entry in ``session`` and returns the
     error to show (the field and what is wrong with it), or None."""
@@ -117,13 +122,13 @@ class EntryForm(ModalScreen[dict | None]):
             if self.kind in ("observation", "note"):
                 yield Label("Objective", classes="field-label")
                 yield Select(
-                    [(f"{oid} {text}"[:70], oid) for oid, text in self.objectives],
+                    [(_short(f"{oid} {text}", 60), oid) for oid, text in self.objectives],
                     value=v.get("objective") or Select.NULL,
                     prompt="(none)",
                     id="objective",
                 )
                 yield Label("Delegation (e.g. DE; empty: none)", classes="field-label")
-                yield Input(value=v.get("state", ""), placeholder="DE", id="state")
+                yield Input(value=v.get("state", ""), placeholder="(none)", id="state")
             elif self.kind == "rating":
                 hint = f"automatic rating (a suggestion): {self.suggestion}"
                 yield Label(hint, classes="hint", id="suggestion")

@@ -88,6 +88,8 @@ def fields_for(
         Field("message", "Message to the players"),
         Field("expected_action", "Expected action"),
         Field("at", "At (empty: now; or T+ like 3d, 36h)", placeholder="now"),
+        # An entry the room must be ready for: the clock stops at it until l releases it.
+        Field("hold", "Hold the clock at it until released (l)", ("no", "yes"), "no"),
     ]
     return fields + common
 
@@ -154,6 +156,7 @@ def form_values(inject: dict) -> dict[str, str]:
         "expected_action": inject.get("expected_action", ""),
         "to": ", ".join(inject.get("to", [])),
         "at": _shown_time(inject.get("at")),
+        "hold": "yes" if inject.get("hold") else "no",
     }
     shapes = param_shapes(inject.get("type"))
     for name, value in params.items():
@@ -302,6 +305,9 @@ def build_inject(kind: str, values: dict[str, str]) -> dict:
             continue
         if key in ("message", "expected_action"):
             inject[key] = value
+            continue
+        if key == "hold":
+            inject["hold"] = value == "yes"
             continue
         if key == "to":
             inject["to"] = _codes(value)

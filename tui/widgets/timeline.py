@@ -242,8 +242,12 @@ class Timeline(ScrollView, can_focus=True):
         index = self.rows[row]
         event = self.events[index]
         kind = stage(event)
+        # Times right-aligned to the widest shown (the last: events come in time order), so
+        # that T+8d and T+12d lines keep their columns.
+        widest = len(self._when(self.events[self.rows[-1]].t, width))
+        when = self._when(event.t, width).rjust(widest)
         segments = [
-            Segment(self._when(event.t, width) + " ", self.style_of("time")),
+            Segment(when + " ", self.style_of("time")),
             Segment(f"{kind:<11} ", self.style_of(kind)),
             Segment(self.text_of(index)),
         ]
