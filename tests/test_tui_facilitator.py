@@ -316,6 +316,31 @@ def test_the_facilitator_marks_an_msel_entry_hold_at_the_console_and_releases_it
     assert open_recording(path).verify().ok
 
 
+def test_a_played_delegations_answer_scrolls_into_view_on_a_small_board():
+    """At 80x24 the board shows 11 of 27 rows: PL's answer scrolls PL's row into view (the
+    cursor, which p acts on, stays where it was)."""
+
+    async def scenario():
+        app = make_play_app("satcom-war", record=False)  # DE and PL are played
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = console(app)
+            s = screen.session
+            board = screen.query_one("#board")
+            assert "PL " not in screen_text(app)  # below the fold
+            for _ in range(2):
+                await run_to_decision(pilot, app)
+                await pilot.press("1", "ctrl+s")
+                await pilot.pause()
+            await wait_for(pilot, lambda: s.ex.pending == [] or len(positions_given(s)) >= 2)
+            await pilot.pause()
+            row = next(line for line in screen_text(app).splitlines() if line.startswith(" PL "))
+            assert "sup" in row
+            assert board.cursor_coordinate.row == 0
+
+    run(scenario())
+
+
 def test_timeline_times_keep_their_column_past_ten_days():
     async def scenario():
         app = make_play_app("grid-wiper", players=[], record=False)

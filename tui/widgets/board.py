@@ -109,16 +109,30 @@ class StatesBoard(DataTable):
         if self.compact is None:  # no size yet: the first resize builds the columns and rows
             return
         columns = self.columns_shown
+        answered = None  # a played delegation whose answer has just come in
         for code, row in picture.states.items():
             values = cells(row, self, self.compact)
             old = self._shown.get(code)
             if old is None:
                 self.add_row(*values, key=code)
             elif old != values:
+                if row.played and row.position and old[-1] != values[-1]:
+                    answered = code
                 for (key, _), new, was in zip(columns, values, old, strict=True):
                     if new != was:
                         self.update_cell(code, key, new)
             self._shown[code] = values
+        if answered is not None:
+            self._bring_into_view(answered)
+
+    def _bring_into_view(self, code: str) -> None:
+        """Scroll (without moving the cursor) so that ``code``'s row shows: on a small
+        terminal only a third of the 27 rows fit, and the table's answers must be seen."""
+        index = self.get_row_index(code)
+        height = max(self.scrollable_content_region.height - self.header_height, 1)
+        top = round(self.scroll_y)
+        if not top <= index < top + height:
+            self.scroll_to(y=max(0, index - height + 1), animate=False)
 
     @property
     def selected_state(self) -> str | None:
