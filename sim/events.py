@@ -89,18 +89,24 @@ class EventLog:
         self._listeners.remove(listener)
 
     def append(self, t: float, kind: str, source: str = MODEL, **data: Any) -> Event:
+        """Add an event at sim time ``t`` with payload ``data``; returns it."""
+        return self.record(t, kind, source, data)
+
+    def record(self, t: float, kind: str, source: str, data: dict[str, Any]) -> Event:
+        """:meth:`append` with the payload as a dict, which the event keeps (not a copy)."""
         t = float(t)  # SimPy starts at int 0; 0 and 0.0 would serialise differently
-        seq = len(self._events)
+        events = self._events
+        seq = len(events)
         event = Event(t, seq, kind, source, data)
         # canonical(event), spelled out on the hot path: the one encoding, which replay's verify
         # compares byte for byte (test_determinism checks the two agree).
         raw = _dumps(
             {"seq": seq, "t": t, "kind": kind, "source": source, "data": data}, option=_SORTED
         )
-        self._head = _sha256(self._head.encode("ascii") + raw).hexdigest()
-        self._events.append(event)
+        self._head = head = _sha256(self._head.encode("ascii") + raw).hexdigest()
+        events.append(event)
         for listener in self._listeners:
-            listener(event, raw, self._head)
+            listener(event, raw, head)
         return event
 
     @property

@@ -174,7 +174,7 @@ class Exercise:
         # A declared kind is a str subclass; events hold plain strings (copies, pickles).
         if self.seat is not None and name == "input":
             data["seat"] = self.seat
-        return self.log.append(self.env.now, name, source, **data)
+        return self.log.record(self.env.now, name, source, data)
 
     @property
     def events(self) -> list[Event]:
