@@ -218,7 +218,8 @@ def describe(data: Mapping[str, Any]) -> str:
     if kind == "rating":
         rating = data.get("rating", "?")
         why = f": {text}" if text else ""
-        return f"Evaluator rates {data.get('objective')} {rating}{edit}{why}"
+        seat = f" {data['seat']}" if data.get("seat") else ""  # an evaluator seat of cdtx host
+        return f"Evaluator{seat} rates {data.get('objective')} {rating}{edit}{why}"
     if kind == "hotwash":
         about = "strength" if data.get("about") == "strength" else "area for improvement"
         who = data.get("who") or data.get("state") or "a participant"

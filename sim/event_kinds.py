@@ -92,10 +92,8 @@ def _input_text(d: Mapping[str, Any]) -> str:
     who = d.get("seat") or "facilitator"
     if control == "message":
         return f"Message from {who}: {d.get('text', '')}"
-    if control == "observation" and "seat" in d:  # an evaluator seat of ``cdtx host``
-        return f"Evaluator {who} rates {d.get('objective')} {d.get('rating')}: {d.get('text', '')}"
-    if control == "observation":  # the console's evaluator: observation, rating or hot wash
-        from .evaluation import describe
+    if control == "observation":  # an evaluation entry or a note (sim/evaluation.py), from the
+        from .evaluation import describe  # console or a seat of ``cdtx host`` (``seat``)
 
         return describe(d)
     if control == "advice":

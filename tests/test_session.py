@@ -148,3 +148,19 @@ def test_a_branch_recorded_after_a_handover_verifies(tmp_path):
     child = reader.open(second)
     assert child.header["players"] == ["LT"]  # as the run began; the handover is an input
     assert child.verify().ok
+
+
+def test_a_note_from_the_console_of_cdtx_host_reads_as_a_note(tmp_path):
+    """With ``cdtx host``, the console's inputs carry the facilitator's seat: a note (and an
+    observation) still reads as what it is, not as an evaluator seat's rating."""
+    from sim.narrative import describe
+
+    session = LiveSession(Exercise("grid-wiper", players=[]))
+    session.ex.seat = "facilitator"  # as tui/host/server.py sets it for the console
+    note = session.note("PL asks\nfor a map", objective="OBJ-2", state="pl")
+    seen = session.evaluate({"entry": "observation", "text": "slow PSC", "objective": "OBJ-2"})
+    rating = session.evaluate({"entry": "rating", "objective": "OBJ-1", "rating": "S"})
+    assert note.data["seat"] == "facilitator" and note.data["entry"] == "note"
+    assert describe(note) == "Facilitator note [OBJ-2 PL]: PL asks for a map"
+    assert describe(seen) == "Evaluator observation [OBJ-2]: slow PSC"
+    assert describe(rating) == "Evaluator facilitator rates OBJ-1 S"
