@@ -215,12 +215,44 @@ def test_a_small_sobol_sweep_of_a_builtin_prints_indices_with_intervals(tmp_path
     assert "Sensitivity of cohesion" in text
     assert "Sobol' indices, N = 8 base samples, 32 points" in text
     assert re.search(r"member_states\.HU\.ties\.RU\s+-?\d\.\d\d \[-?\d\.\d\d, \d\.\d\d\]", text)
-    assert "32 points not shown" in text  # the design's points are in the report
+    # the design's points after the indices, one condensed row each (32: all of them)
+    assert text.index("Sensitivity of cohesion") < text.index("Points")
+    assert re.search(r"^\s+31\s+member_states\.HU\.ties\.RU = \d\.\d{3}\s+1\s", text, re.M)
+    assert "not shown" not in text
     from sim import report
 
     md = report.sweep_report(report.sweep.read_results(out))
     assert md.index("## Sensitivity (Sobol' indices") < md.index("## Points")  # the answer first
     assert "| member_states.HU.ties.RU |" in md
+
+
+def test_a_summary_of_a_large_design_shows_its_first_points_and_where_the_rest_are(
+    tmp_path, monkeypatch, capsys
+):
+    from tui.cli import main
+
+    monkeypatch.setenv("COLUMNS", "80")
+    vary = {p: {"uniform": [0, 1]} for p in ISHIGAMI_PATHS[:2]}
+    s = make(vary=vary, sample={"sobol": 16}, metrics=["cohesion", "highest_rung", "blocked"])
+    out = tmp_path / "design.csv"
+    sw.run_sweep(s, out, executor_factory=in_threads, run_fn=ishigami_with_outcomes)
+    assert main(["sweep", "--summary", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "Points (40 of 64)" in text
+    rows = re.findall(r"^\s+(\d+)\s+member_states\.HU\.ties\.RU = (\d\.\d{3})", text, re.M)
+    assert [int(p) for p, _ in rows] == list(range(40))
+    assert [float(v) for _, v in rows] == [round(p["member_states.HU.ties.RU"], 3)
+                                           for p in s.points[:40]]  # fmt: skip
+    assert "rung" in text and "blocked" in text and "cohesion" in text
+    flat = " ".join(text.split())
+    assert f"24 points not shown (of 64): every run is a row of {out};" in flat
+    assert f"cdtx report {out}" in flat
+
+
+def ishigami_with_outcomes(scenario, seed):
+    ties = scenario.member_states["HU"].ties["RU"]
+    return f"{seed:x}", {"cohesion": ties, "highest_rung": 3, "blocked": []}
 
 
 # -- tables and plots people can read -----------------------------------------------------------
