@@ -7,6 +7,7 @@ x(k+1) = Λ W x(k) + (I - Λ) x(0), and a final stance maps to a position throug
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -91,13 +92,16 @@ def draw_instructions(
     ``sponsors`` (default: all) limits the draws to the ties that can matter in this run."""
     if spread <= 0.0:
         return Instructions(state.stance, state.ties)
-    stance = max(-1.0, min(1.0, state.stance + rng.gauss(0.0, spread)))
-    ties = tuple(
-        (code, round(max(0.0, min(1.0, w + rng.gauss(0.0, spread))), 4))
-        if w > 0 and (sponsors is None or code in sponsors)
-        else (code, w)
-        for code, w in state.ties
-    )
+    gauss = rng.gauss
+    stance = max(-1.0, min(1.0, state.stance + gauss(0.0, spread)))
+    ties = state.ties
+    if ties:
+        drawn = []
+        for code, w in ties:
+            if w > 0 and (sponsors is None or code in sponsors):
+                w = round(max(0.0, min(1.0, w + gauss(0.0, spread))), 4)
+            drawn.append((code, w))
+        ties = tuple(drawn)
     return Instructions(round(stance, 4), ties)
 
 
@@ -106,10 +110,14 @@ def red_line(instructions: Instructions, measure: str, naming: str, sponsor: str
     state in a declaration or conclusions, or listing its people, with strong ties to it."""
     if sponsor is None:
         return False
-    tie = instructions.tie(sponsor)
+    return instructions.tie(sponsor) >= red_line_tie(measure, naming)
+
+
+def red_line_tie(measure: str, naming: str) -> float:
+    """The tie to the sponsor from which a capital forbids this text (infinite: no red line)."""
     if measure == "listing":
-        return tie >= LISTING_RED_LINE_TIE
-    return tie >= RED_LINE_TIE and measure in WORDED and naming == "state"
+        return LISTING_RED_LINE_TIE
+    return RED_LINE_TIE if measure in WORDED and naming == "state" else math.inf
 
 
 def initial_stance(
@@ -127,18 +135,35 @@ def initial_stance(
     """
     if instructions is None:
         instructions = Instructions(state.stance, state.ties)
+    return stance_on(
+        measure, naming, instructions.stance, instructions.tie(obs.sponsor), obs.severity,
+        obs.exposure, obs.confidence, obs.pressure,
+    )  # fmt: skip
+
+
+def stance_on(
+    measure: str,
+    naming: str,
+    stance: float,
+    tie: float,
+    severity: float,
+    exposure: float,
+    confidence: float,
+    pressure: float,
+) -> float:
+    """:func:`initial_stance` from its parts: the instructions' stance and tie to the sponsor,
+    and the four observed quantities (the form the PSC stage calls for every delegation)."""
     factor = TIES_FACTOR[measure] * (NAMING_WEIGHT[naming] if measure in WORDED else 1.0)
-    ties = instructions.tie(obs.sponsor) * factor
     x = (
-        W_STANCE * instructions.stance
-        + W_SEVERITY * obs.severity
-        + W_EXPOSURE * obs.exposure
-        + W_EVIDENCE * (obs.confidence - EVIDENCE_NEEDED[measure])
-        + W_PRESSURE * obs.pressure
-        - W_TIES * ties
+        W_STANCE * stance
+        + W_SEVERITY * severity
+        + W_EXPOSURE * exposure
+        + W_EVIDENCE * (confidence - EVIDENCE_NEEDED[measure])
+        + W_PRESSURE * pressure
+        - W_TIES * (tie * factor)
         - MEASURE_COST[measure]
     )
-    return max(-1.0, min(1.0, x))
+    return -1.0 if x < -1.0 else (1.0 if x > 1.0 else x)
 
 
 def deliberate(
@@ -150,17 +175,17 @@ def deliberate(
 ) -> list[float]:
     """Friedkin-Johnsen rounds. Delegations with ``fixed`` positions do not move (they still
     influence others)."""
-    n = len(x0)
     x = list(x0)
+    # Who moves, with what it needs: its row of W, its susceptibility and its anchor.
+    movers = [
+        (i, weights[i], susceptibility[i], (1.0 - susceptibility[i]) * x0[i])
+        for i in range(len(x0))
+        if fixed is None or not fixed[i]
+    ]
     for _ in range(rounds):
-        new = []
-        for i in range(n):
-            if fixed is not None and fixed[i]:
-                new.append(x[i])
-                continue
-            peer = sum(map(mul, weights[i], x))
-            lam = susceptibility[i]
-            new.append(lam * peer + (1.0 - lam) * x0[i])
+        new = x.copy()  # the fixed keep their stance
+        for i, row, lam, anchor in movers:
+            new[i] = lam * sum(map(mul, row, x)) + anchor
         x = new
     return x
 

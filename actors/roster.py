@@ -88,6 +88,7 @@ class Roster:
     states: tuple[MemberState, ...]
     # Lookup table built once; excluded from equality and hashing (it is derived from states).
     _index: dict[str, int] = field(init=False, repr=False, compare=False, hash=False)
+    _codes: tuple[str, ...] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         index: dict[str, int] = {}
@@ -96,11 +97,12 @@ class Roster:
                 raise RosterError(f"member state {state.code!r} appears twice in the roster")
             index[state.code] = i
         object.__setattr__(self, "_index", index)
+        object.__setattr__(self, "_codes", tuple(index))
 
     @property
     def codes(self) -> tuple[str, ...]:
         """State codes in roster order."""
-        return tuple(s.code for s in self.states)
+        return self._codes
 
     @property
     def population_total(self) -> float:

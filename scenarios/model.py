@@ -352,9 +352,8 @@ class AttributeParams(Model):
     states: Annotated[list[StateCode], Form("States attributing", placeholder="EE, LT")] = Field(
         default_factory=list
     )
-    # Hidden from the console's inject form for now (files and the engine take it).
-    partners: Annotated[list[OutsiderCode], Form(hidden=True)] = Field(
-        default_factory=list, description="Partners (UK, US, NATO...) attributing with them."
+    partners: Annotated[list[OutsiderCode], Form("Partners attributing", placeholder="UK, US")] = (
+        Field(default_factory=list, description="Partners (UK, US, NATO...) attributing with them.")
     )
     actor: ActorRef
 
@@ -386,7 +385,10 @@ class ProposeParams(Model):
         StateCode | Literal["hr"],
         Form("Proposed by", default="hr", placeholder="hr or a state code"),
     ]
-    naming: Annotated[Literal["none", "territory", "state"] | None, Form(hidden=True)] = Field(
+    naming: Annotated[
+        Literal["none", "territory", "state"] | None,
+        Form("Naming: none, territory or state", placeholder="empty: the model drafts it"),
+    ] = Field(
         None,
         description="How the text names the perpetrator (declarations and conclusions). Given, "
         "it is used as written, even before any attribution; left out, the model drafts it.",

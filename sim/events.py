@@ -63,6 +63,10 @@ def chain(previous: str, event_bytes: bytes) -> str:
 
 
 Listener = Callable[[Event, bytes, str], None]
+_new = object.__new__
+_set_t, _set_seq, _set_kind, _set_source, _set_data = (
+    Event.__dict__[name].__set__ for name in ("t", "seq", "kind", "source", "data")
+)
 _dumps, _SORTED, _sha256 = orjson.dumps, orjson.OPT_SORT_KEYS, hashlib.sha256
 
 
@@ -89,18 +93,31 @@ class EventLog:
         self._listeners.remove(listener)
 
     def append(self, t: float, kind: str, source: str = MODEL, **data: Any) -> Event:
+        """Add an event at sim time ``t`` with payload ``data``; returns it."""
+        return self.record(t, kind, source, data)
+
+    def record(self, t: float, kind: str, source: str, data: dict[str, Any]) -> Event:
+        """:meth:`append` with the payload as a dict, which the event keeps (not a copy)."""
         t = float(t)  # SimPy starts at int 0; 0 and 0.0 would serialise differently
-        seq = len(self._events)
-        event = Event(t, seq, kind, source, data)
+        events = self._events
+        seq = len(events)
+        # Event(t, seq, kind, source, data) without the frozen __init__'s five
+        # object.__setattr__ calls: the slots' own setters, half the cost on the hot path.
+        event = _new(Event)
+        _set_t(event, t)
+        _set_seq(event, seq)
+        _set_kind(event, kind)
+        _set_source(event, source)
+        _set_data(event, data)
         # canonical(event), spelled out on the hot path: the one encoding, which replay's verify
         # compares byte for byte (test_determinism checks the two agree).
         raw = _dumps(
             {"seq": seq, "t": t, "kind": kind, "source": source, "data": data}, option=_SORTED
         )
-        self._head = _sha256(self._head.encode("ascii") + raw).hexdigest()
-        self._events.append(event)
+        self._head = head = _sha256(self._head.encode("ascii") + raw).hexdigest()
+        events.append(event)
         for listener in self._listeners:
-            listener(event, raw, self._head)
+            listener(event, raw, head)
         return event
 
     @property

@@ -16,7 +16,7 @@ import simpy
 from pydantic import TypeAdapter, ValidationError
 
 import scenarios
-from actors.roster import MemberState, roster_for
+from actors.roster import MemberState, Roster, roster_for
 from scenarios.errors import CdtxError
 from scenarios.model import INJECT_TYPE, Incident, Inject, InjectBase, Scenario, references
 from scenarios.vocabulary import EU27, MAX_HOURS, bounded_hours, format_duration
@@ -28,7 +28,7 @@ from .events import FACILITATOR, MODEL, MSEL, Event, EventLog
 from .stages import awareness, incident, initiation, injects, proposal
 from .stages.meetings import Body
 from .streams import Streams
-from .timing import timing_for
+from .timing import Timing, timing_for
 from .world import Proposal, World
 
 if TYPE_CHECKING:
@@ -54,6 +54,43 @@ def scenario_sha256(scenario: Scenario) -> str:
         data = scenario.model_dump(mode="json")
         return hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).hexdigest()
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Setup:
+    """What a run derives from its scenario alone, the same for every seed."""
+
+    roster: Roster
+    partners: dict[str, MemberState]
+    timing: Timing
+    scenario_sha256: str
+
+
+#: Setups of recent scenarios by ``id``, each with its scenario (kept alive, so the id stays
+#: its own): a sweep or a benchmark runs one scenario many times. Scenarios are frozen.
+_SETUPS: dict[int, tuple[Scenario, _Setup]] = {}
+_SETUPS_KEPT = 32
+
+
+def _setup_of(scenario: Scenario) -> _Setup:
+    known = _SETUPS.get(id(scenario))
+    if known is not None and known[0] is scenario:
+        return known[1]
+    setup = _Setup(
+        roster=roster_for(scenario),
+        partners={
+            p.id: MemberState(
+                p.id, p.name, 0.0, (), 0.5, p.intel, 0.5, p.stance, 0.5, p.attribution_threshold
+            )  # fmt: skip
+            for p in scenario.partners
+        },
+        timing=timing_for(scenario.procedure),
+        scenario_sha256=scenario_sha256(scenario),
+    )
+    if len(_SETUPS) >= _SETUPS_KEPT:
+        _SETUPS.pop(next(iter(_SETUPS)))
+    _SETUPS[id(scenario)] = (scenario, setup)
+    return setup
 
 
 class InjectError(CdtxError, ValueError):
@@ -115,15 +152,11 @@ class Exercise:
         self.env = simpy.Environment()
         self.log = EventLog()
         self.rng = Streams(seed)
-        self.roster = roster_for(self.scenario)
+        setup = _setup_of(self.scenario)
+        self.roster = setup.roster
         #: Partners of the Union that attribute (scenario ``partners``), as attributor profiles.
-        self.partners = {
-            p.id: MemberState(
-                p.id, p.name, 0.0, (), 0.5, p.intel, 0.5, p.stance, 0.5, p.attribution_threshold
-            )  # fmt: skip
-            for p in self.scenario.partners
-        }
-        self.timing = timing_for(self.scenario.procedure)
+        self.partners = dict(setup.partners)
+        self.timing = setup.timing
         self.calendar = Calendar(self.scenario.start)
         self.world = World()
         self.bodies = {name: Body(self, name) for name in ("hwpci", "psc", "coreper", "council")}
@@ -154,7 +187,7 @@ class Exercise:
         self.emit(K.STARTED, scenario=self.scenario.id, title=self.scenario.title, seed=seed,
                   rule=self.scenario.decision_rule, mode=self.timing.mode,
                   horizon=self.horizon, players=list(self.players),
-                  scenario_sha256=scenario_sha256(self.scenario),
+                  scenario_sha256=setup.scenario_sha256,
                   interactive=bool(interactive))  # fmt: skip
         for spec in self.scenario.incidents:
             self.env.process(incident.start(self, spec))
@@ -174,7 +207,7 @@ class Exercise:
         # A declared kind is a str subclass; events hold plain strings (copies, pickles).
         if self.seat is not None and name == "input":
             data["seat"] = self.seat
-        return self.log.append(self.env.now, name, source, **data)
+        return self.log.record(self.env.now, name, source, data)
 
     @property
     def events(self) -> list[Event]:

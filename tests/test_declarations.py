@@ -110,19 +110,29 @@ incidents:
     targets: [{state: EE, sector: energy}]
     severity: {scope: 2, scale: 2, duration: 2, intensity: 2, complexity: 2, sophistication: 2, impact: 2}
 """
-#: What a person types into a blank field the form cannot fill by itself, by the field's shape.
+#: What a person types into a blank field the form cannot fill by itself, by the field's shape
+#: (partners are outside the Union: a third state).
 TYPED = {"codes": "EE", "code": "EE", "targets": "EE:energy", "text": "typed text"}
+TYPED_PARTNERS = "UK"
 
 
 def _from_the_form(kind: str, incidents: tuple[str, ...] = ("INC-1",)) -> dict:
-    """An inject of ``kind`` as the console's form builds it: its defaults, blanks filled in."""
+    """An inject of ``kind`` as the console's form builds it: its defaults, blanks filled in
+    (an optional free-text field stays blank: the model decides, as when a person skips it)."""
     fields = fields_for(kind, ("apt-x",), incidents)
     values = initial_values(fields, {})
     shapes = {f"params.{name}": shape for name, (shape, _) in param_shapes(kind).items()}
+    optional = {
+        f"params.{n}" for n, (_, info) in param_shapes(kind).items() if not info.is_required()
+    }
     shapes["to"] = "codes"
     for field in fields:
-        if not values[field.key] and field.key in shapes:
-            values[field.key] = TYPED.get(shapes[field.key], "")
+        if values[field.key] or field.key not in shapes:
+            continue
+        if field.key in optional and shapes[field.key] == "text":
+            continue
+        typed = TYPED_PARTNERS if field.key == "params.partners" else TYPED.get(shapes[field.key])
+        values[field.key] = typed or ""
     return build_inject(kind, values)
 
 
@@ -197,3 +207,16 @@ def test_engine_api_doc_tables_are_generated_from_the_declarations():
     for name in api_docs.TABLES:
         assert f"<!-- generated: {name} -->" in text, name
     assert api_docs.refresh(text) == text, "run: python -m sim.api_docs"
+
+
+def test_the_form_writes_partners_and_the_wording_of_a_proposal():
+    """A partner's attribution and a proposal's wording can be entered at the console, not only
+    in scenario files; a blank wording is left to the model."""
+    attribute = _from_the_form("attribute")
+    assert attribute["params"]["partners"] == ["UK"]
+    fields = {f.key for f in fields_for("propose", ("apt-x",), ("INC-1",))}
+    assert "params.naming" in fields
+    values = initial_values(fields_for("propose", ("apt-x",), ("INC-1",)), {})
+    assert "naming" not in build_inject("propose", values)["params"]
+    values["params.naming"] = "territory"
+    assert build_inject("propose", values)["params"]["naming"] == "territory"

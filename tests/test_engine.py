@@ -456,3 +456,18 @@ def test_the_tracker_follows_adoption_wherever_it_happens_and_keeps_shared_aware
     # A row's time is that of what it says now, not of when the stage began.
     blocked_or_agreed = [e for e in ex.events if e.kind == "decision" and e.data["body"] == "psc"]
     assert stages["PSC"].t == blocked_or_agreed[-1].t
+
+
+def test_logged_events_are_whole_frozen_events():
+    """The log builds events through the slots' setters (the hot path): they must be the same
+    events the constructor makes, and as frozen."""
+    import dataclasses
+
+    from sim.events import MODEL, Event, EventLog
+
+    log = EventLog()
+    event = log.append(3, "detected", MODEL, state="DE")
+    assert event == Event(3.0, 0, "detected", MODEL, {"state": "DE"})
+    assert repr(event) == repr(Event(3.0, 0, "detected", MODEL, {"state": "DE"}))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        event.t = 4.0  # type: ignore[misc]

@@ -7,6 +7,7 @@ injects, played delegations) override the model. The scenario's decision rule th
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from actors.delegation import (
@@ -17,10 +18,10 @@ from actors.delegation import (
     Observation,
     deliberate,
     draw_instructions,
-    initial_stance,
     position,
-    red_line,
+    red_line_tie,
     spread,
+    stance_on,
 )
 from actors.networks import influence_matrix
 
@@ -143,27 +144,30 @@ def initial_stances(ex: Exercise, measure: str, naming: str) -> tuple[list[float
     shared = assessment.confidence if assessment and ex.world.awareness is not None else 0.0
     actor_id = assessment.actor if assessment is not None else None
     confidence, pressure = ex.world.confidence, ex.world.pressure
+    # No red line without a suspected sponsor (red_line()).
+    red_line_at = red_line_tie(measure, naming) if sponsor is not None else math.inf
+    oppose = STANCE_OF_POSITION["oppose"]
     x0, fixed = [], []
     for s in ex.roster:
         code = s.code
         f = fixed_positions.get((code, measure))
         mine = drawn[code]
+        tie = mine.tie(sponsor)
         if f:
             x0.append(STANCE_OF_POSITION[f])
-        elif red_line(mine, measure, naming, sponsor):
+        elif tie >= red_line_at:
             f = "oppose"
-            x0.append(STANCE_OF_POSITION[f])
+            x0.append(oppose)
         else:
             own = confidence.get(code, {}).get(actor_id, 0.0) if actor_id else 0.0
             if code in victims:
                 exposure = 1.0
-            elif any(region in victim_regions for region in s.regions):
+            elif not victim_regions.isdisjoint(s.regions):
                 exposure = 0.5
             else:
                 exposure = 0.0
-            obs = Observation(severity, exposure, max(shared, own), pressure.get(code, 0.0),
-                              sponsor)  # fmt: skip
-            x0.append(initial_stance(s, measure, obs, mine, naming))
+            x0.append(stance_on(measure, naming, mine.stance, tie, severity, exposure,
+                                max(shared, own), pressure.get(code, 0.0)))  # fmt: skip
         fixed.append(f is not None)
     return x0, fixed
 

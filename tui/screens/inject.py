@@ -170,7 +170,7 @@ def form_values(inject: dict) -> dict[str, str]:
         elif shape == "bool":
             values[key] = "yes" if value else "no"
         else:
-            values[key] = str(value)
+            values[key] = "" if value is None else str(value)  # None: left to the model
     return values
 
 
