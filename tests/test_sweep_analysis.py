@@ -238,16 +238,15 @@ def test_a_summary_of_a_large_design_shows_its_first_points_and_where_the_rest_a
     sw.run_sweep(s, out, executor_factory=in_threads, run_fn=ishigami_with_outcomes)
     assert main(["sweep", "--summary", str(out)]) == 0
     text = capsys.readouterr().out
-    assert max(len(line) for line in text.splitlines()) <= 80
+    assert max(len(line) for line in text.splitlines() if line != str(out)) <= 80
     assert "Points (40 of 64)" in text
     rows = re.findall(r"^\s+(\d+)\s+member_states\.HU\.ties\.RU = (\d\.\d{3})", text, re.M)
     assert [int(p) for p, _ in rows] == list(range(40))
     assert [float(v) for _, v in rows] == [round(p["member_states.HU.ties.RU"], 3)
                                            for p in s.points[:40]]  # fmt: skip
     assert "rung" in text and "blocked" in text and "cohesion" in text
-    flat = " ".join(text.split())
-    assert f"24 points not shown (of 64): every run is a row of {out};" in flat
-    assert f"cdtx report {out}" in flat
+    assert f"24 points not shown (of 64); every run is a row of\n{out}\n" in text
+    assert "cdtx report on that file" in text
 
 
 def ishigami_with_outcomes(scenario, seed):

@@ -254,11 +254,16 @@ def print_summary(summary: dict, results: str | Path | None = None) -> None:
                 t.add_section()
         console.print(t)
     if omitted:
-        where = f"every run is a row of {results}; " if results is not None else ""
-        report = f"cdtx report {results}" if results is not None else "cdtx report RESULTS"
-        console.print(f"{omitted:,} points not shown (of {summary['total_points']:,}): "
-                      f"{where}the summary of every point: {report}, or sim.sweep.summarize "
-                      "in Python", highlight=False)  # fmt: skip
+        left_out = f"{omitted:,} points not shown (of {summary['total_points']:,})"
+        if results is None:
+            console.print(f"{left_out}; the summary of every point: cdtx report RESULTS, or "
+                          "sim.sweep.summarize in Python", highlight=False)  # fmt: skip
+        else:
+            # the path on a line of its own, never folded, so that it can be copied
+            console.print(f"{left_out}; every run is a row of", highlight=False)
+            console.print(str(results), highlight=False, soft_wrap=True)
+            console.print("the summary of every point: cdtx report on that file, or "
+                          "sim.sweep.summarize in Python", highlight=False)  # fmt: skip
     for note in summary["notes"]:
         console.print(f"note: {note}", highlight=False)
 
