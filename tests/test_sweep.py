@@ -107,8 +107,10 @@ def test_run_seeds_depend_only_on_root_and_key():
         ({"metrics": ["t_listng"]}, "did you mean 't_listing'"),
         ({"seeds": 0}, "seeds must be a whole number >= 1"),
         ({"sample": {"sobel": 4}}, "unknown method"),
-        ({"vary": {"member_states.HU.ties.RU": {"uniform": [0, 1]}}, "sample": {"sobol": 6}},
-         "must be a power of 2"),
+        (
+            {"vary": {"member_states.HU.ties.RU": {"uniform": [0, 1]}}, "sample": {"sobol": 6}},
+            "must be a power of 2",
+        ),
         ({"seeds": {"n": 3, "commn": False}}, "unknown key .commn."),
         ({"base": "no-such-scenario"}, "base:"),
         ({"vary": {"decision_rule": ["unanimity"]}, "sedes": 3}, "did you mean 'seeds'"),
