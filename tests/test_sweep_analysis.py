@@ -471,6 +471,21 @@ def test_a_sweep_on_a_scheduler_and_two_worker_processes_matches_the_pool(tmp_pa
     pool = sorted(sw.read_rows(tmp_path / "pool.csv"), key=lambda r: (r["point"], r["replication"]))
     dask = sorted(sw.read_rows(tmp_path / "dask.csv"), key=lambda r: (r["point"], r["replication"]))
     assert dask == pool  # row by row, every column
+    # -j is this machine's cores; on a scheduler the chunks and the tasks in flight are sized
+    # for the cluster's worker threads when it has more
+    from distributed import Client
+
+    from sim.sweep.execute import parallelism
+
+    with Client(dask_cluster, timeout=30) as client:
+        assert parallelism(1, client.get_executor) == 2
+        assert parallelism(8, client.get_executor) == 8
+        one = sw.run_sweep(s, tmp_path / "j1.csv", jobs=1, executor_factory=client.get_executor)
+    assert one.done == 12
+    assert (
+        sorted(sw.read_rows(tmp_path / "j1.csv"), key=lambda r: (r["point"], r["replication"]))
+        == pool
+    )
 
 
 def test_a_port_that_is_not_a_scheduler_does_not_hang(tmp_path):

@@ -190,6 +190,19 @@ def dask_like(factory: Callable[[], Executor]) -> bool:
     return owner is not None and type(owner).__module__.startswith("distributed")
 
 
+def parallelism(jobs: int, factory: Callable[[], Executor]) -> int:
+    """How many runs the executors of ``factory`` run at once: ``jobs``, or on Dask the
+    cluster's worker threads when there are more (``-j`` defaults to this machine's cores,
+    and a scheduler elsewhere may have many more workers to keep busy)."""
+    if not dask_like(factory):
+        return jobs
+    try:
+        threads = sum(factory.__self__.nthreads().values())  # type: ignore[attr-defined]
+    except Exception:  # a scheduler that cannot say: -j it is
+        return jobs
+    return max(jobs, threads)
+
+
 def run_chunk(task: tuple) -> list[dict[str, Any]]:
     """Run a chunk of (point, replication, seed, params) in a worker; one row per run.
 
@@ -426,16 +439,17 @@ def run_sweep(
         runs = [(p, r, sweep.run_seed(p, r), sweep.points[p]) for p, r in chunk]
         return (sweep.base_data, token, runs, keep, objectives, run_fn)
 
-    chunks = _chunks(todo, todo_count, jobs, chunk_size, on_dask)
     start = time.perf_counter()
     done = failed = retried = 0
     retry_queue: list[tuple[list, int]] = []
     inflight: dict[Future, tuple[list, int]] = {}
-    window = max(2, jobs * 3)
     executor = None
     interrupted = False
     try:
         executor = executor_factory()
+        workers = parallelism(jobs, executor_factory)
+        chunks = _chunks(todo, todo_count, workers, chunk_size, on_dask)
+        window = max(2, workers * 3)
         if progress:
             progress(0, todo_count, 0)
         exhausted = False
