@@ -200,8 +200,8 @@ def sobol_overhead(base_samples: int, d: Path, reps: int) -> None:
           f"{(r['ratio'] - 1) * 100:+.1f}% wall, {(r['cpu_ratio'] - 1) * 100:+.1f}% CPU "
           f"(target <= 10%; slowest/fastest run {r['spread']:.2f}x); the Sobol' sweep's own "
           f"work {own:.0f} ms = {own / 1e3 / r['b'] * 100:+.1f}% of the plain sweep. Parts: "
-          f"{shown}; "
-          f"importing the design's library (scipy.stats) once per process {t_import:.2f} s")  # fmt: skip
+          f"{shown}; importing the design's library (scipy.stats) once per process "
+          f"{t_import:.2f} s")  # fmt: skip
 
 
 def _cluster(workers: int, d: Path):
@@ -318,7 +318,8 @@ def main() -> None:
     parser.add_argument("--only", choices=["analysis"],
                         help="only the parts of issue 16's targets: crn, sobol, dask")  # fmt: skip
     parser.add_argument("--reps", type=int, default=None,
-                        help="repetitions of each paired measurement (default 5, --small 2)")  # fmt: skip
+                        help="repetitions of each paired measurement "
+                        "(default 5, --small 2)")  # fmt: skip
     args = parser.parse_args()
     parts = args.part or (["crn", "sobol", "dask"] if args.only else list(PARTS))
     reps = args.reps or (2 if args.small else 5)
@@ -344,7 +345,8 @@ def main() -> None:
                 warm_dask(spec(4 * n), d)
             loop = plain_loop(s)
             print(f"plain loop {s.total / loop:.0f} runs/s  sweep -j1 overhead per run: "
-                  f"{(t1 - loop) / s.total * 1e3:.2f} ms ({t1 / loop:.2f}x of the loop)")  # fmt: skip
+                  f"{(t1 - loop) / s.total * 1e3:.2f} ms "
+                  f"({t1 / loop:.2f}x of the loop)")  # fmt: skip
         if "memory" in parts:
             for runs in (1000, 20000) if not args.small else (200, 2000):
                 big = spec(runs)

@@ -4,7 +4,8 @@ The output of a point is the mean of a metric over its runs (time metrics in day
 runs that reached the milestone); the design is rebuilt from the spec written beside the results
 (:func:`sim.sweep.sample.unit_design`), so only the rows and that spec are needed.
 
-Designs come from SALib, and so do Morris' elementary effects. Sobol' indices use SALib's
+Morris designs and elementary effects come from SALib; the Sobol' design is SALib's, built from
+scipy's scrambled Sobol' sequence (:func:`sim.sweep.sample.unit_design`). Sobol' indices use SALib's
 estimators (first order: Saltelli et al. 2010; total order: Jansen 1999) and its bootstrap of
 the intervals, with the same resamples, computed by :func:`sobol_indices` with each metric's
 resamples drawn once for all its parameters rather than once per parameter and index as

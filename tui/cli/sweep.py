@@ -290,13 +290,14 @@ def _design_points_table(table, summary: dict):
     for s in points:
         params = "\n".join(f"{k} = {_short(v)}" for k, v in s["params"].items()) or "-"
         row = [str(s["point"]), params, str(s["n"])] + ([str(s["failed"])] if failed else [])
+        ran = s["n"] > s["failed"]  # a point whose runs all failed has no outcome
         rung = "-"
-        if s["rungs"]:
+        if s["rungs"] and ran:
             reached = [r for r in RUNGS if s["rungs"][r]["share"] >= 0.5]
             rung = str(reached[-1]) if reached else "0"
         row.append(rung)
         blocked = "-"
-        if s["blocked"] is not None:
+        if s["blocked"] is not None and ran:
             blocked = show_rate(s["blocked"], interval=False)
             if s["blockers"]:
                 blocked += f" ({next(iter(s['blockers']))})"
