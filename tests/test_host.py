@@ -14,6 +14,7 @@ import pytest
 
 pytest.importorskip("websockets")
 
+import scenarios  # noqa: E402
 from sim import Exercise  # noqa: E402
 from sim import seats as seat_rules  # noqa: E402
 from sim.event_kinds import EVENT_KINDS  # noqa: E402
@@ -605,6 +606,32 @@ def test_join_print_shows_no_terminal_escapes_from_the_wire():
     out = run(scenario())
     assert "\x1b" not in out and "\x07" not in out
     assert "Sat\\x1b]0;pwned\\x07com" in out, out
+
+
+def test_the_join_view_shows_a_hostile_title_as_text():
+    """cdtx join's Textual view: a scenario title with a terminal escape and markup brackets
+    shows as text (escaped), and the view keeps running."""
+    from tui.host.join_app import JoinApp
+
+    title = "Sat[/]com [b]x\x1b]0;pwned\x07"
+
+    async def scenario():
+        scenario = scenarios.load(SCENARIO)
+        object.__setattr__(scenario, "title", title)
+        ex = Exercise(scenario, interactive=True)
+        seats = seats_for(ex.players)
+        tokens = new_tokens(seats)
+        async with Host(ex, seats, tokens, port=0, running=False) as host:
+            app = JoinApp(host.url, tokens["DE"])
+            async with app.run_test(size=(120, 40)) as pilot:
+                await app.client.wait_for(lambda c: c.view is not None)
+                await pilot.pause()
+                return app.sub_title, str(app.query_one("#status").render()), app.is_running
+
+    sub_title, status, running = run(scenario())
+    assert running
+    assert "\x1b" not in sub_title and "\\x1b]0;pwned\\x07" in sub_title
+    assert "Sat[/]com [b]x\\x1b]0;pwned\\x07" in status, status
 
 
 def test_join_commands_name_a_reachable_address_when_listening_on_every_interface():

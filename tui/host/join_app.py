@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, RichLog, Static
 
+from scenarios.safe_read import printable
 from sim.clock import format_offset
 from sim.seats import ACTIONS, POSITIONS, SeatView, text_of
 
@@ -126,7 +127,11 @@ class JoinApp(App):
             self.exit()
             return
         seat = welcome["seat"]
-        self.sub_title = f"seat {seat['id']} ({seat['role']}): {welcome['scenario']['title']}"
+        # Texts from the host (the scenario's title, events) are shown escaped: no control
+        # characters in the terminal, no markup taken from a scenario file.
+        self.sub_title = printable(
+            f"seat {seat['id']} ({seat['role']}): {welcome['scenario']['title']}"
+        )
         command = self.query_one(Input)
         command.placeholder = HELP[seat["role"]]
         if seat["role"] == "observer":
@@ -151,7 +156,7 @@ class JoinApp(App):
     def _arrived(self, batch: list[dict]) -> None:
         log = self.query_one(RichLog)
         for event in batch[-2000:]:  # a long replay: the latest lines are what matters
-            log.write(f"{format_offset(event['t'])}  {text_of(event)}")
+            log.write(printable(f"{format_offset(event['t'])}  {text_of(event)}"))
         self._refresh_view()
 
     def _refresh_view(self) -> None:
@@ -167,7 +172,7 @@ class JoinApp(App):
         if waiting:
             waiting = f"YOUR DECISION IS NEEDED: {waiting}" if mine else f"Awaiting: {waiting}"
         self.query_one("#status", Static).update(
-            f"{format_offset(view.t)}  {view.title}  {state}\n{waiting}"
+            _escape(printable(f"{format_offset(view.t)}  {view.title}  {state}\n{waiting}"))
         )
         parts = ["[b]Procedure[/b]"]
         parts += [f"{pid} {row.get('measure')}: {row.get('status')}"
@@ -185,7 +190,7 @@ class JoinApp(App):
             parts += ["", "[b]Messages[/b]"] + [
                 f"{who}: {text}" for _, who, text in view.messages[-5:]
             ]
-        self.query_one("#summary", Static).update("\n".join(_escape(p) for p in parts))
+        self.query_one("#summary", Static).update("\n".join(_escape(printable(p)) for p in parts))
 
     async def on_input_submitted(self, message: Input.Submitted) -> None:
         line = message.value
