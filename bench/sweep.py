@@ -1,19 +1,25 @@
 """Sweep benchmarks; prints ratios. Not part of the test run.
 
-python bench/sweep.py            # 2 workers vs 1, Dask vs pool, overhead, memory at 1k / 20k,
-                                 # CRN cost, Sobol' overhead, Dask worker processes 2 vs 1
-python bench/sweep.py --small    # smaller counts (CI smoke run)
+python bench/sweep.py              # every part below
+python bench/sweep.py --part crn   # one part (repeatable): crn, sobol, dask, scaling, memory
+python bench/sweep.py --small      # smaller counts (CI smoke run)
+
+The three targets of issue 16 (crn, sobol, dask) are measured as pairs taken in turn (A B B A
+...), several times, and reported as the median of the pairs' ratios, in wall-clock time and in
+CPU time (the parent's and its reaped workers'): the machine is shared, and a ratio of two single
+runs moved by 10% from one run to the next.
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
 import dataclasses
 import json
+import math
 import os
 import resource
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -77,24 +83,70 @@ def warm_dask(sweep: sw.Sweep, d: Path) -> None:
     )
 
 
-def crn_cost(runs: int, d: Path) -> None:
-    """Common random numbers (the default) vs independent seeds: the same runs, other seeds."""
-    fields = {"base": "grid-wiper", "seed": 1,
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children that have exited (pool workers)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def paired(first, second, reps: int) -> dict[str, float]:
+    """Run ``first`` and ``second`` (callables of a repetition number) ``reps`` times each, in
+    turn (ABBA...: a drift in the machine's load hits both alike). Returns the medians of their
+    wall and CPU times and the medians of the pairs' ratios (first / second)."""
+    wall: dict[str, list[float]] = {"a": [], "b": []}
+    cpu: dict[str, list[float]] = {"a": [], "b": []}
+    for i in range(reps):
+        order = (("a", first), ("b", second)) if i % 2 == 0 else (("b", second), ("a", first))
+        for name, fn in order:
+            c0, w0 = cpu_seconds(), time.perf_counter()
+            fn(i)
+            wall[name].append(time.perf_counter() - w0)
+            cpu[name].append(cpu_seconds() - c0)
+    ratio = statistics.median(a / b for a, b in zip(wall["a"], wall["b"], strict=True))
+    cpu_ratio = statistics.median(a / b for a, b in zip(cpu["a"], cpu["b"], strict=True))
+    return {"a": statistics.median(wall["a"]), "b": statistics.median(wall["b"]),
+            "a_cpu": statistics.median(cpu["a"]), "b_cpu": statistics.median(cpu["b"]),
+            "ratio": ratio, "cpu_ratio": cpu_ratio, "spread": max(wall["a"] + wall["b"])
+            / min(wall["a"] + wall["b"])}  # fmt: skip
+
+
+def crn_cost(runs: int, d: Path, reps: int) -> None:
+    """Common random numbers (the default) vs independent seeds: the same points and runs, other
+    seeds. Repetition i of both uses root seed i, so that the comparison is not one draw of seeds
+    against another (a run's cost depends on what happens in it, which its seed decides)."""
+    fields = {"base": "grid-wiper",
               "vary": {"decision_rule": ["unanimity", "qmv"],
                        "member_states.HU.ties.RU": [0.2, 0.5, 0.8]}}  # fmt: skip
     n = max(1, runs // 6)
-    common = sw.Sweep(sw.spec_from_dict({**fields, "seeds": n}))
-    independent = sw.Sweep(sw.spec_from_dict({**fields, "seeds": {"n": n, "common": False}}))
-    best = {}
-    for name, sweep in (("crn", common), ("independent", independent)) * 2:
-        t = timed(sweep, d / f"{name}.csv", jobs=2)
-        best[name] = min(best.get(name, t), t)
-    print(f"CRN vs independent seeds, {common.total} runs, -j2: {best['crn']:.2f} s vs "
-          f"{best['independent']:.2f} s: ratio {best['crn'] / best['independent']:.3f} "
-          "(target <= 1.05)")  # fmt: skip
+
+    def sweep(i: int, common: bool) -> sw.Sweep:
+        return sw.Sweep(sw.spec_from_dict({**fields, "seed": 1 + i,
+                                           "seeds": {"n": n, "common": common}}))  # fmt: skip
+
+    r = paired(lambda i: timed(sweep(i, True), d / "crn.csv", jobs=2),
+               lambda i: timed(sweep(i, False), d / "independent.csv", jobs=2), reps)  # fmt: skip
+    total = 6 * n
+    # What CRN changes in the sweep itself: how each run's seed is derived (best of 5).
+    keys = list(sweep(0, True).run_keys())
+
+    def derivation(common: bool) -> float:
+        best = math.inf
+        for _ in range(5):
+            start = time.perf_counter()
+            for p, rep in keys:
+                sw.run_seed(1, p, rep, common=common)
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    t_common, t_independent = derivation(True), derivation(False)
+    print(f"CRN vs independent seeds, {total} runs, -j2, {reps} pairs (root seeds 1..{reps}): "
+          f"median {r['a']:.2f} s vs {r['b']:.2f} s; ratio {r['ratio']:.3f} wall, "
+          f"{r['cpu_ratio']:.3f} CPU (target <= 1.05; slowest/fastest run {r['spread']:.2f}x); "
+          f"seed derivation {t_common / total * 1e6:.1f} vs {t_independent / total * 1e6:.1f} "
+          "us per run")  # fmt: skip
 
 
-def sobol_overhead(base_samples: int, d: Path) -> None:
+def sobol_overhead(base_samples: int, d: Path, reps: int) -> None:
     """A Sobol' sweep end to end (design, checks, runs, summary with indices) vs the same
     points run as a plain sweep (a same-size sweep's checks, the runs, a summary without
     indices)."""
@@ -105,24 +157,53 @@ def sobol_overhead(base_samples: int, d: Path) -> None:
             "decision_rule": ["unanimity", "qmv"]}  # fmt: skip
     spec = sw.spec_from_dict({"base": "calib-bundestag", "seed": 3, "vary": vary, "seeds": 1,
                               "sample": {"sobol": base_samples}})  # fmt: skip
-    import SALib.analyze.sobol  # noqa: F401  (imported once, as in a session: not the sweep's cost)
-    import SALib.sample.sobol  # noqa: F401
+    start = time.perf_counter()
+    # The design's library, imported once per process (a session, or each `cdtx sweep`): shown
+    # apart, not counted as the sweep's cost.
+    import scipy.stats.qmc  # noqa: F401
 
-    start = time.perf_counter()
-    sobol = sw.Sweep(spec)
-    timed(sobol, d / "sobol.csv", jobs=2)
-    assert sw.summarize(d / "sobol.csv")["sensitivity"] is not None
-    t_sobol = time.perf_counter() - start
-    start = time.perf_counter()
-    same_size = sw.Sweep(dataclasses.replace(spec, sample="random", n=len(sobol.points)))
-    plain = copy.copy(same_size)  # the Sobol' points, run as a plain list of points
-    plain.points = sobol.points
-    timed(plain, d / "plain.csv", jobs=2)
-    sw.summarize(d / "plain.csv", spec={})
-    t_plain = time.perf_counter() - start
-    print(f"Sobol' N={base_samples}, {sobol.total} runs: {t_sobol:.2f} s vs the same points as a "
-          f"plain sweep {t_plain:.2f} s: overhead {(t_sobol / t_plain - 1) * 100:+.1f}% "
-          "(target <= 10%)")  # fmt: skip
+    t_import = time.perf_counter() - start
+    points = sw.Sweep(spec).points
+
+    def sobol(_: int) -> None:
+        sweep = sw.Sweep(spec)
+        timed(sweep, d / "sobol.csv", jobs=2)
+        assert sw.summarize(d / "sobol.csv")["sensitivity"] is not None
+
+    def plain(_: int) -> None:
+        sweep = sw.Sweep(dataclasses.replace(spec, sample="random", n=len(points)))
+        sweep.points = points  # the Sobol' points, run as a plain list of points
+        timed(sweep, d / "plain.csv", jobs=2)
+        sw.summarize(d / "plain.csv", spec={})
+
+    r = paired(sobol, plain, reps)
+    # Where a Sobol' sweep's own time goes (best of 5 each, in this process)
+    parts = {}
+    for name, fn in (
+        ("design and checks", lambda: sw.Sweep(spec)),
+        ("same-size checks", lambda: sw.Sweep(dataclasses.replace(spec, sample="random",
+                                                                  n=len(points)))),
+        ("summary with indices", lambda: sw.summarize(d / "sobol.csv")),
+        ("summary without", lambda: sw.summarize(d / "plain.csv", spec={})),
+    ):  # fmt: skip
+        best = math.inf
+        for _ in range(5):
+            start = time.perf_counter()
+            fn()
+            best = min(best, time.perf_counter() - start)
+        parts[name] = best * 1e3
+    shown = ", ".join(f"{k} {v:.0f} ms" for k, v in parts.items())
+    # What only a Sobol' sweep does (its design, its indices), against the plain sweep's time:
+    # the overhead without the noise of two sweeps' wall times.
+    own = (parts["design and checks"] - parts["same-size checks"]
+           + parts["summary with indices"] - parts["summary without"])  # fmt: skip
+    print(f"Sobol' N={base_samples}, {len(points)} runs, {reps} pairs: median {r['a']:.2f} s vs "
+          f"the same points as a plain sweep {r['b']:.2f} s: overhead "
+          f"{(r['ratio'] - 1) * 100:+.1f}% wall, {(r['cpu_ratio'] - 1) * 100:+.1f}% CPU "
+          f"(target <= 10%; slowest/fastest run {r['spread']:.2f}x); the Sobol' sweep's own "
+          f"work {own:.0f} ms = {own / 1e3 / r['b'] * 100:+.1f}% of the plain sweep. Parts: "
+          f"{shown}; importing the design's library (scipy.stats) once per process "
+          f"{t_import:.2f} s")  # fmt: skip
 
 
 def _cluster(workers: int, d: Path):
@@ -140,20 +221,59 @@ def _cluster(workers: int, d: Path):
     return json.loads(file.read_text())["address"], procs
 
 
-def dask_processes(runs: int, d: Path) -> None:
-    """A sweep on a scheduler with 2 worker processes vs 1 (warm: the cluster is up)."""
+def _cpu_of(procs) -> float:
+    """CPU seconds used so far by ``procs`` and their children (a worker's processes)."""
+    import psutil
+
+    total = 0.0
+    for proc in procs:
+        try:
+            parent = psutil.Process(proc.pid)
+            for p in (parent, *parent.children(recursive=True)):
+                t = p.cpu_times()
+                total += t.user + t.system
+        except psutil.Error:
+            pass
+    return total
+
+
+def dask_processes(runs: int, d: Path, reps: int) -> None:
+    """A sweep on a scheduler with 2 worker processes vs 1. Each cluster runs one sweep cold
+    (its workers import cdtx on the first task), then ``reps`` sweeps warm, each in turn with the
+    same sweep on a process pool of as many workers: the pool's speed-up, taken at the same
+    moments, is what this machine gives two processes just then (it is shared). The CPU time of
+    the scheduler, the workers and this client shows what Dask itself costs."""
     from distributed import Client
 
     sweep = spec(runs)
-    times = {}
+    cold: dict[int, float] = {}
+    times: dict[tuple[str, int], list[float]] = {}
+    cpu: dict[int, list[float]] = {}
     for workers in (1, 2):
         address, procs = _cluster(workers, d)
         try:
             with Client(address, timeout=30) as client:
                 client.wait_for_workers(workers, timeout=60)
                 client.submit(sum, [1]).result()
-                times[workers] = timed(sweep, d / f"dask-{workers}.csv", jobs=workers,
-                                       executor_factory=client.get_executor)  # fmt: skip
+
+                def on_dask(name: str, workers: int = workers, client: Client = client) -> float:
+                    return timed(sweep, d / f"dask-{workers}-{name}.csv", jobs=workers,
+                                 executor_factory=client.get_executor)  # fmt: skip
+
+                cold[workers] = on_dask("cold")
+                used = [0.0, 0.0, 0.0]  # scheduler, workers, this client: during Dask sweeps
+                for i in range(reps):
+                    for kind in ("dask", "pool") if i % 2 == 0 else ("pool", "dask"):
+                        if kind == "pool":
+                            t = timed(sweep, d / f"pool-{workers}.csv", jobs=workers)
+                        else:
+                            before = (_cpu_of(procs[:1]), _cpu_of(procs[1:]), cpu_seconds())
+                            t = on_dask(str(i))
+                            after = (_cpu_of(procs[:1]), _cpu_of(procs[1:]), cpu_seconds())
+                            for k in range(3):
+                                used[k] += after[k] - before[k]
+                        times.setdefault((kind, workers), []).append(t)
+                cpu[workers] = [u / (reps * sweep.total) * 1e3 for u in used]
                 client.shutdown()
         finally:
             for proc in procs:
@@ -161,49 +281,81 @@ def dask_processes(runs: int, d: Path) -> None:
                     proc.send_signal(signal.SIGTERM)
             for proc in procs:
                 proc.wait()
-    print(f"Dask worker processes, {sweep.total} runs: 1 worker {times[1]:.2f} s, 2 workers "
-          f"{times[2]:.2f} s: speed-up {times[1] / times[2]:.2f}x (target >= 1.6; "
-          f"{os.cpu_count()} cores here)")  # fmt: skip
+    med = {k: statistics.median(v) for k, v in times.items()}
+    dask_x = med["dask", 1] / med["dask", 2]
+    pool_x = med["pool", 1] / med["pool", 2]
+    print(f"Dask worker processes, {sweep.total} runs, warm, median of {reps}: 1 worker "
+          f"{med['dask', 1]:.2f} s, 2 workers {med['dask', 2]:.2f} s: speed-up {dask_x:.2f}x "
+          f"(target >= 1.6; {os.cpu_count()} cores here); the process pool in turn with it: "
+          f"{med['pool', 1]:.2f} s vs {med['pool', 2]:.2f} s: {pool_x:.2f}x, so Dask gives "
+          f"{dask_x / pool_x:.0%} of the pool's speed-up; first sweep on fresh workers "
+          f"{cold[1]:.2f} s vs {cold[2]:.2f} s: {cold[1] / cold[2]:.2f}x")  # fmt: skip
+    for workers in (1, 2):
+        sched, work, client = cpu[workers]
+        line = (f"  {workers} worker(s), CPU ms per run: scheduler {sched:.2f}, workers "
+                f"{work:.2f}, this client {client:.2f}")  # fmt: skip
+        if workers == 2:
+            # On two cores that run nothing else, one worker takes its CPU time (the scheduler
+            # and the client have the other core); two cannot beat their CPU over both cores.
+            bound = cpu[1][1] / ((sched + work + client) / 2)
+            line += f"; CPU-bound speed-up on 2 idle cores {bound:.2f}x"
+        print(line)
 
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+PARTS = ("crn", "sobol", "dask", "scaling", "memory")
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--small", action="store_true", help="smaller counts")
-    parser.add_argument("--no-dask", action="store_true")
-    parser.add_argument("--only", choices=["analysis"], help="only the analysis benchmarks")
+    parser.add_argument("--no-dask", action="store_true", help="leave out every Dask part")
+    parser.add_argument("--part", action="append", choices=PARTS,
+                        help="run only this part (repeatable); default: all")  # fmt: skip
+    parser.add_argument("--only", choices=["analysis"],
+                        help="only the parts of issue 16's targets: crn, sobol, dask")  # fmt: skip
+    parser.add_argument("--reps", type=int, default=None,
+                        help="repetitions of each paired measurement "
+                        "(default 5, --small 2)")  # fmt: skip
     args = parser.parse_args()
+    parts = args.part or (["crn", "sobol", "dask"] if args.only else list(PARTS))
+    reps = args.reps or (2 if args.small else 5)
     n = 200 if args.small else 1000
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
-        crn_cost(n, d)
-        sobol_overhead(16 if args.small else 64, d)
-        if not args.no_dask:
-            dask_processes(n, d)
-        if args.only:
-            return
+        if "crn" in parts:
+            crn_cost(n, d, reps)
+        if "sobol" in parts:
+            sobol_overhead(16 if args.small else 64, d, reps)
+        if "dask" in parts and not args.no_dask:
+            dask_processes(n, d, reps)
         s = spec(n)
-        t1 = timed(s, d / "j1.csv", jobs=1)
-        t2 = timed(s, d / "j2.csv", jobs=2)
-        print(f"runs={s.total}  -j1 {s.total / t1:.0f} runs/s  -j2 {s.total / t2:.0f} runs/s  "
-              f"speed-up 2 vs 1 workers: {t1 / t2:.2f}x")  # fmt: skip
-        if not args.no_dask:
-            td = timed(s, d / "dask.csv", jobs=2, dask="local")
-            print(f"dask LocalCluster(2) {s.total / td:.0f} runs/s (incl. cluster start)  "
-                  f"process pool / dask time: {td / t2:.2f}x")  # fmt: skip
-            warm_dask(spec(4 * n), d)
-        loop = plain_loop(s)
-        print(f"plain loop {s.total / loop:.0f} runs/s  sweep -j1 overhead per run: "
-              f"{(t1 - loop) / s.total * 1e3:.2f} ms ({t1 / loop:.2f}x of the loop)")  # fmt: skip
-        for runs in (1000, 20000) if not args.small else (200, 2000):
-            big = spec(runs)
-            before = peak_rss_mb()
-            t = timed(big, d / f"m{runs}.parquet", jobs=2)
-            print(f"{big.total} runs to Parquet in {t:.1f} s: parent peak RSS {peak_rss_mb():.0f} "
-                  f"MB (before {before:.0f} MB)")  # fmt: skip
+        if "scaling" in parts:
+            t1 = timed(s, d / "j1.csv", jobs=1)
+            t2 = timed(s, d / "j2.csv", jobs=2)
+            print(f"runs={s.total}  -j1 {s.total / t1:.0f} runs/s  -j2 {s.total / t2:.0f} runs/s  "
+                  f"speed-up 2 vs 1 workers: {t1 / t2:.2f}x")  # fmt: skip
+            if not args.no_dask:
+                td = timed(s, d / "dask.csv", jobs=2, dask="local")
+                print(f"dask LocalCluster(2) {s.total / td:.0f} runs/s (incl. cluster start)  "
+                      f"process pool / dask time: {td / t2:.2f}x")  # fmt: skip
+                warm_dask(spec(4 * n), d)
+            loop = plain_loop(s)
+            print(f"plain loop {s.total / loop:.0f} runs/s  sweep -j1 overhead per run: "
+                  f"{(t1 - loop) / s.total * 1e3:.2f} ms "
+                  f"({t1 / loop:.2f}x of the loop)")  # fmt: skip
+        if "memory" in parts:
+            for runs in (1000, 20000) if not args.small else (200, 2000):
+                big = spec(runs)
+                before = peak_rss_mb()
+                t = timed(big, d / f"m{runs}.parquet", jobs=2)
+                print(f"{big.total} runs to Parquet in {t:.1f} s: parent peak RSS "
+                      f"{peak_rss_mb():.0f} MB (before {before:.0f} MB)")  # fmt: skip
 
 
 if __name__ == "__main__":

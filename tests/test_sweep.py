@@ -107,8 +107,10 @@ def test_run_seeds_depend_only_on_root_and_key():
         ({"metrics": ["t_listng"]}, "did you mean 't_listing'"),
         ({"seeds": 0}, "seeds must be a whole number >= 1"),
         ({"sample": {"sobel": 4}}, "unknown method"),
-        ({"vary": {"member_states.HU.ties.RU": {"uniform": [0, 1]}}, "sample": {"sobol": 6}},
-         "must be a power of 2"),
+        (
+            {"vary": {"member_states.HU.ties.RU": {"uniform": [0, 1]}}, "sample": {"sobol": 6}},
+            "must be a power of 2",
+        ),
         ({"seeds": {"n": 3, "commn": False}}, "unknown key .commn."),
         ({"base": "no-such-scenario"}, "base:"),
         ({"vary": {"decision_rule": ["unanimity"]}, "sedes": 3}, "did you mean 'seeds'"),
@@ -154,6 +156,20 @@ def test_same_digests_with_one_two_workers_and_dask(tmp_path):
     ex = Exercise(scenario, seed=seed)
     ex.run()
     assert ex.digest == digest
+
+
+@pytest.mark.parametrize("on_dask", [False, True])
+@pytest.mark.parametrize("todo, jobs", [(1000, 2), (1000, 1), (20_000, 4), (7, 2), (1, 2)])
+def test_chunks_cover_every_run_and_shrink_towards_the_end(todo, jobs, on_dask):
+    """Default chunks: every run once, none above the cap, and small at the end, so that no
+    worker waits for another's last large chunk."""
+    from sim.sweep.execute import chunk_sizes
+
+    sizes = list(chunk_sizes(todo, jobs, on_dask=on_dask))
+    assert sum(sizes) == todo and min(sizes) >= 1
+    assert max(sizes) <= (128 if on_dask else 32)
+    assert sizes == sorted(sizes, reverse=True)
+    assert sizes[-1] <= (8 if on_dask else 2)
 
 
 # -- faults ------------------------------------------------------------------------------------

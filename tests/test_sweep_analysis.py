@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import math
 import re
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -156,6 +157,34 @@ def test_sobol_indices_of_the_ishigami_function(tmp_path):
         assert 0 < got[path]["ST_conf"] < 0.3
 
 
+@pytest.mark.parametrize("outputs", ["ishigami", "a step", "nearly constant"])
+def test_sobol_indices_are_salibs_numbers(outputs):
+    """The summary's Sobol' estimator gives exactly what SALib's analysis gives on the same
+    outputs (same estimators, same bootstrap resamples), indices and intervals alike."""
+    np = pytest.importorskip("numpy")
+    salib_analyze = pytest.importorskip("SALib.analyze.sobol")
+    from sim.sweep.sample import unit_design
+    from sim.sweep.sensitivity import sobol_indices
+
+    x = unit_design("sobol", 64, 3, seed=11)
+    if outputs == "ishigami":
+        u = x * 2 * np.pi - np.pi
+        y = np.sin(u[:, 0]) + 7 * np.sin(u[:, 1]) ** 2 + 0.1 * u[:, 2] ** 4 * np.sin(u[:, 0])
+    elif outputs == "a step":
+        y = (x[:, 0] > 0.5) + 0.5 * (x[:, 2] > 0.9)
+    else:
+        y = np.full(len(x), 3.0)
+        y[7] = 4.0
+    problem = {"num_vars": 3, "names": ["a", "b", "c"], "bounds": [[0.0, 1.0]] * 3}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SALib warns of constant resamples
+        expected = salib_analyze.analyze(problem, y.astype(float), calc_second_order=False,
+                                         num_resamples=200, conf_level=0.95, seed=5)  # fmt: skip
+    got = sobol_indices(y, 3, 200, 5)
+    for key in ("S1", "S1_conf", "ST", "ST_conf"):
+        assert got[key] == pytest.approx(np.asarray(expected[key]), abs=1e-12), key
+
+
 def linear_in_the_first(scenario, seed):
     return "x", {"cohesion": 10 * scenario.member_states["HU"].ties["RU"]}
 
@@ -186,12 +215,43 @@ def test_a_small_sobol_sweep_of_a_builtin_prints_indices_with_intervals(tmp_path
     assert "Sensitivity of cohesion" in text
     assert "Sobol' indices, N = 8 base samples, 32 points" in text
     assert re.search(r"member_states\.HU\.ties\.RU\s+-?\d\.\d\d \[-?\d\.\d\d, \d\.\d\d\]", text)
-    assert "32 points not shown" in text  # the design's points are in the report
+    # the design's points after the indices, one condensed row each (32: all of them)
+    assert text.index("Sensitivity of cohesion") < text.index("Points")
+    assert re.search(r"^\s+31\s+member_states\.HU\.ties\.RU = \d\.\d{3}\s+1\s", text, re.M)
+    assert "not shown" not in text
     from sim import report
 
     md = report.sweep_report(report.sweep.read_results(out))
     assert md.index("## Sensitivity (Sobol' indices") < md.index("## Points")  # the answer first
     assert "| member_states.HU.ties.RU |" in md
+
+
+def test_a_summary_of_a_large_design_shows_its_first_points_and_where_the_rest_are(
+    tmp_path, monkeypatch, capsys
+):
+    from tui.cli import main
+
+    monkeypatch.setenv("COLUMNS", "80")
+    vary = {p: {"uniform": [0, 1]} for p in ISHIGAMI_PATHS[:2]}
+    s = make(vary=vary, sample={"sobol": 16}, metrics=["cohesion", "highest_rung", "blocked"])
+    out = tmp_path / "design.csv"
+    sw.run_sweep(s, out, executor_factory=in_threads, run_fn=ishigami_with_outcomes)
+    assert main(["sweep", "--summary", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert max(len(line) for line in text.splitlines() if line != str(out)) <= 80
+    assert "Points (40 of 64)" in text
+    rows = re.findall(r"^\s+(\d+)\s+member_states\.HU\.ties\.RU = (\d\.\d{3})", text, re.M)
+    assert [int(p) for p, _ in rows] == list(range(40))
+    assert [float(v) for _, v in rows] == [round(p["member_states.HU.ties.RU"], 3)
+                                           for p in s.points[:40]]  # fmt: skip
+    assert "rung" in text and "blocked" in text and "cohesion" in text
+    assert f"24 points not shown (of 64); every run is a row of\n{out}\n" in text
+    assert "cdtx report on that file" in text
+
+
+def ishigami_with_outcomes(scenario, seed):
+    ties = scenario.member_states["HU"].ties["RU"]
+    return f"{seed:x}", {"cohesion": ties, "highest_rung": 3, "blocked": []}
 
 
 # -- tables and plots people can read -----------------------------------------------------------
@@ -271,12 +331,28 @@ def test_plot_of_a_sobol_sweep_draws_the_indices(tmp_path):
     assert all(p in text for p in ISHIGAMI_PATHS)
 
 
-def test_heavy_libraries_missing_give_an_install_hint(monkeypatch):
+@pytest.mark.parametrize(
+    "method, module", [("sobol", "scipy.stats.qmc"), ("morris", "SALib.sample.morris")]
+)
+def test_heavy_libraries_missing_give_an_install_hint(monkeypatch, method, module):
     import sys
 
-    monkeypatch.setitem(sys.modules, "SALib.sample.sobol", None)  # as if not installed
+    monkeypatch.setitem(sys.modules, module, None)  # as if not installed
     with pytest.raises(sw.SweepError, match=r"pip install 'cdtx\[analysis\]'"):
-        make(vary={"member_states.HU.ties.RU": {"uniform": [0, 1]}}, sample={"sobol": 4})
+        make(vary={"member_states.HU.ties.RU": {"uniform": [0, 1]}}, sample={method: 4})
+
+
+@pytest.mark.parametrize("dims, n, seed", [(1, 8, 0), (3, 64, 5), (7, 16, 2**40 + 3)])
+def test_the_sobol_design_is_salibs(dims, n, seed):
+    np = pytest.importorskip("numpy")
+    salib_sample = pytest.importorskip("SALib.sample.sobol")
+    from sim.sweep.sample import unit_design
+
+    problem = {"num_vars": dims, "names": [f"x{i}" for i in range(dims)],
+               "bounds": [[0.0, 1.0]] * dims}  # fmt: skip
+    expected = salib_sample.sample(problem, n, calc_second_order=False, scramble=True,
+                                   seed=seed % 2**32)  # fmt: skip
+    assert np.array_equal(unit_design("sobol", n, dims, seed), expected)
 
 
 def test_results_spec_file_sits_beside_the_results(tmp_path):
@@ -395,6 +471,21 @@ def test_a_sweep_on_a_scheduler_and_two_worker_processes_matches_the_pool(tmp_pa
     pool = sorted(sw.read_rows(tmp_path / "pool.csv"), key=lambda r: (r["point"], r["replication"]))
     dask = sorted(sw.read_rows(tmp_path / "dask.csv"), key=lambda r: (r["point"], r["replication"]))
     assert dask == pool  # row by row, every column
+    # -j is this machine's cores; on a scheduler the chunks and the tasks in flight are sized
+    # for the cluster's worker threads when it has more
+    from distributed import Client
+
+    from sim.sweep.execute import parallelism
+
+    with Client(dask_cluster, timeout=30) as client:
+        assert parallelism(1, client.get_executor) == 2
+        assert parallelism(8, client.get_executor) == 8
+        one = sw.run_sweep(s, tmp_path / "j1.csv", jobs=1, executor_factory=client.get_executor)
+    assert one.done == 12
+    assert (
+        sorted(sw.read_rows(tmp_path / "j1.csv"), key=lambda r: (r["point"], r["replication"]))
+        == pool
+    )
 
 
 def test_a_port_that_is_not_a_scheduler_does_not_hang(tmp_path):

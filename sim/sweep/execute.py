@@ -190,6 +190,19 @@ def dask_like(factory: Callable[[], Executor]) -> bool:
     return owner is not None and type(owner).__module__.startswith("distributed")
 
 
+def parallelism(jobs: int, factory: Callable[[], Executor]) -> int:
+    """How many runs the executors of ``factory`` run at once: ``jobs``, or on Dask the
+    cluster's worker threads when there are more (``-j`` defaults to this machine's cores,
+    and a scheduler elsewhere may have many more workers to keep busy)."""
+    if not dask_like(factory):
+        return jobs
+    try:
+        threads = sum(factory.__self__.nthreads().values())  # type: ignore[attr-defined]
+    except Exception:  # a scheduler that cannot say: -j it is
+        return jobs
+    return max(jobs, threads)
+
+
 def run_chunk(task: tuple) -> list[dict[str, Any]]:
     """Run a chunk of (point, replication, seed, params) in a worker; one row per run.
 
@@ -418,11 +431,7 @@ def run_sweep(
         raise
     _write_design(output, sweep)
 
-    if chunk_size is None:
-        # A Dask task costs milliseconds of scheduling where a pool task costs far less: give
-        # Dask bigger chunks (still several per worker, so a lost worker costs little).
-        largest = 32 if executor_factory is None or not dask_like(executor_factory) else 128
-        chunk_size = max(1, min(largest, math.ceil(todo_count / (jobs * 4)) if todo_count else 1))
+    on_dask = dask_like(executor_factory)
     token = (sweep.spec.name, sweep.root, id(sweep))
     keep, objectives = sweep.metrics, sweep.objectives
 
@@ -430,18 +439,17 @@ def run_sweep(
         runs = [(p, r, sweep.run_seed(p, r), sweep.points[p]) for p, r in chunk]
         return (sweep.base_data, token, runs, keep, objectives, run_fn)
 
-    chunks: Iterator[list[tuple[int, int]]] = iter(
-        lambda: list(itertools.islice(todo, chunk_size)), []
-    )
     start = time.perf_counter()
     done = failed = retried = 0
     retry_queue: list[tuple[list, int]] = []
     inflight: dict[Future, tuple[list, int]] = {}
-    window = max(2, jobs * 3)
     executor = None
     interrupted = False
     try:
         executor = executor_factory()
+        workers = parallelism(jobs, executor_factory)
+        chunks = _chunks(todo, todo_count, workers, chunk_size, on_dask)
+        window = max(2, workers * 3)
         if progress:
             progress(0, todo_count, 0)
         exhausted = False
@@ -509,6 +517,36 @@ def run_sweep(
     return SweepResult(
         output, sweep.total, done, failed, len(done_keys), time.perf_counter() - start, retried
     )  # fmt: skip
+
+
+def chunk_sizes(todo: int, jobs: int, *, on_dask: bool) -> Iterator[int]:
+    """The sizes of the chunks ``todo`` runs are cut into when no chunk size is given: large
+    while much is left (few tasks: a Dask task costs milliseconds of scheduling, a pool task
+    far less, so Dask's may be larger), then shrinking as the end nears (each chunk about
+    1/(2 x jobs) of what is left), so that the workers finish together instead of one waiting
+    for the other's last large chunk. Sums to ``todo``."""
+    largest, smallest = (128, 8) if on_dask else (32, 2)
+    left = todo
+    while left > 0:
+        size = max(smallest, min(largest, math.ceil(left / (2 * jobs))))
+        size = min(size, left)
+        yield size
+        left -= size
+
+
+def _chunks(
+    todo: Iterator[tuple[int, int]], count: int, jobs: int, size: int | None, on_dask: bool
+) -> Iterator[list[tuple[int, int]]]:
+    """Cut the keys ``todo`` (``count`` of them) into chunks: of ``size`` each when given,
+    else of :func:`chunk_sizes`."""
+    sizes = (
+        itertools.repeat(size) if size is not None else chunk_sizes(count, jobs, on_dask=on_dask)
+    )
+    for n in sizes:
+        chunk = list(itertools.islice(todo, n))
+        if not chunk:
+            return
+        yield chunk
 
 
 def _write_design(output: Path, sweep: Sweep) -> None:

@@ -60,7 +60,8 @@ def cmd_sweep(args) -> int:
         if args.summary:
             if args.spec:
                 raise UserError("give either a SPEC to run or --summary RESULTS, not both")
-            print_summary(sw.summarize(args.summary, max_points=SUMMARY_POINTS))
+            print_summary(sw.summarize(args.summary, max_points=SUMMARY_POINTS),
+                          results=args.summary)  # fmt: skip
             if args.plot:
                 _print_plot(sw.plot(args.summary, args.plot, force=args.force))
             return 0
@@ -92,7 +93,7 @@ def cmd_sweep(args) -> int:
             + (f", {result.retried} chunks retried after a worker died" if result.retried else "")
             + f" -> {result.path}"
         )
-        print_summary(sw.summarize(result.path, max_points=SUMMARY_POINTS))
+        print_summary(sw.summarize(result.path, max_points=SUMMARY_POINTS), results=result.path)
         if args.plot:
             _print_plot(sw.plot(result.path, args.plot, force=args.force))
     except sw.SweepError as exc:
@@ -151,11 +152,13 @@ class _Progress:
 SUMMARY_POINTS = 40
 
 
-def print_summary(summary: dict) -> None:
+def print_summary(summary: dict, results: str | Path | None = None) -> None:
     """The summary of :func:`sim.sweep.summarize` as tables that stay readable at 80 columns:
     points and their parameters, sensitivity indices (Sobol'/Morris sweeps), outcomes per point
     (cumulative rungs, blocked decisions, blockers, per run) and time metrics per point in days,
-    each share and median with its 95 % interval."""
+    each share and median with its 95 % interval. A Sobol'/Morris design's points come as one
+    condensed table after the indices (its answer). ``results`` is the results file, named
+    where the points left out are."""
     from rich import box
     from rich.console import Console
     from rich.table import Table
@@ -193,9 +196,11 @@ def print_summary(summary: dict) -> None:
                   "medians)", highlight=False)  # fmt: skip
     sens = summary["sensitivity"]
     # A Sobol'/Morris design has hundreds of points that mean little one by one: its answer is
-    # the indices; the per-point tables are in `cdtx report RESULTS`.
-    points = [] if summary["sample"] in ("sobol", "morris") else summary["points"]
-    omitted = summary["omitted"] + len(summary["points"]) - len(points)
+    # the indices, then its points in one condensed table (a row each, no intervals: a point
+    # of a design usually has one run).
+    design = summary["sample"] in ("sobol", "morris")
+    points = [] if design else summary["points"]
+    omitted = summary["omitted"]
     t = table("Points", "point", "parameters", "runs", "failed")
     for s in points:
         params = "\n".join(f"{k} = {v}" for k, v in s["params"].items()) or "-"
@@ -215,6 +220,8 @@ def print_summary(summary: dict) -> None:
                     t.add_row(name, show_index(v["mu_star"], v["mu_star_conf"]),
                               f"{v['sigma']:.2f}")  # fmt: skip
             console.print(t)
+    if design:
+        console.print(_design_points_table(table, summary))
     t = table("Outcomes per point (share of runs)", "point", "outcome", "share (95% CI)",
               caption="rung >= r: the run's highest rung was r or more; blocked by X: runs in "
               "which X blocked at least one decision")  # fmt: skip
@@ -247,8 +254,61 @@ def print_summary(summary: dict) -> None:
                 t.add_section()
         console.print(t)
     if omitted:
-        console.print(f"{omitted:,} points not shown (of "
-                      f"{summary['total_points']:,}); the full summary: cdtx report RESULTS, or "
-                      "sim.sweep.summarize in Python", highlight=False)  # fmt: skip
+        left_out = f"{omitted:,} points not shown (of {summary['total_points']:,})"
+        if results is None:
+            console.print(f"{left_out}; the summary of every point: cdtx report RESULTS, or "
+                          "sim.sweep.summarize in Python", highlight=False)  # fmt: skip
+        else:
+            # the path on a line of its own, never folded, so that it can be copied
+            console.print(f"{left_out}; every run is a row of", highlight=False)
+            console.print(str(results), highlight=False, soft_wrap=True)
+            console.print("the summary of every point: cdtx report on that file, or "
+                          "sim.sweep.summarize in Python", highlight=False)  # fmt: skip
     for note in summary["notes"]:
         console.print(f"note: {note}", highlight=False)
+
+
+def _design_points_table(table, summary: dict):
+    """The points of a Sobol'/Morris design, one row each: parameters, runs, the highest rung
+    most runs reached, the share of runs with a blocked decision (and who blocked most), and
+    the median cohesion."""
+    from sim.sweep.summary import RUNGS, show_rate
+
+    points = summary["points"]
+    shown = len(points)
+    heads = ["point", "parameters", "runs", "rung", "blocked"]
+    failed = any(s["failed"] for s in points)
+    if failed:
+        heads.insert(3, "failed")
+    cohesion = "cohesion" in summary["metrics"]
+    if cohesion:
+        heads.append("cohesion")
+    t = table(f"Points ({shown:,} of {summary['total_points']:,})" if summary["omitted"]
+              else "Points", *heads,
+              caption="rung: the highest rung at least half the runs reached; blocked: runs "
+              "in which a decision was blocked, and the delegation that blocked most")  # fmt: skip
+    for s in points:
+        params = "\n".join(f"{k} = {_short(v)}" for k, v in s["params"].items()) or "-"
+        row = [str(s["point"]), params, str(s["n"])] + ([str(s["failed"])] if failed else [])
+        ran = s["n"] > s["failed"]  # a point whose runs all failed has no outcome
+        rung = "-"
+        if s["rungs"] and ran:
+            reached = [r for r in RUNGS if s["rungs"][r]["share"] >= 0.5]
+            rung = str(reached[-1]) if reached else "0"
+        row.append(rung)
+        blocked = "-"
+        if s["blocked"] is not None and ran:
+            blocked = show_rate(s["blocked"], interval=False)
+            if s["blockers"]:
+                blocked += f" ({next(iter(s['blockers']))})"
+        row.append(blocked)
+        if cohesion:
+            d = s["metrics"]["cohesion"]
+            row.append("-" if d["median"] is None else f"{d['median']:.2f}")
+        t.add_row(*row)
+    return t
+
+
+def _short(value) -> str:
+    """A parameter value as the condensed table shows it: floats to 3 decimals."""
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
