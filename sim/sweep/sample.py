@@ -34,27 +34,15 @@ def unit_design(method: str, n: int, dims: int, seed: int):
 
     Values are quantiles: each dimension maps them to its distribution (:meth:`Dimension.draw`),
     which leaves the indices unchanged. The same (method, n, dims, seed) always gives the same
-    design, so a summary can rebuild it from the spec written beside the results.
-
-    The Sobol' design is SALib's (``SALib.sample.sobol.sample(problem, n,
-    calc_second_order=False, scramble=True, seed=seed)``, a test checks they are equal), built
-    here from the same scrambled Sobol' sequence of scipy: importing SALib's sampler also
-    imports pandas, about half a second more at the start of every ``cdtx sweep``."""
+    design, so a summary can rebuild it from the spec written beside the results."""
     from .spec import need
 
-    if method == "sobol":
-        np = need("numpy", "analysis", "A Sobol' sweep")
-        qmc = need("scipy.stats.qmc", "analysis", "A Sobol' sweep")
-        base = qmc.Sobol(d=2 * dims, scramble=True, seed=seed % 2**32).random(n)
-        a, b = base[:, :dims], base[:, dims:]
-        # per base sample: A, then A with column j taken from B (j = 1..D), then B
-        blocks = np.repeat(a[:, None, :], dims + 2, axis=1)
-        for j in range(dims):
-            blocks[:, j + 1, j] = b[:, j]
-        blocks[:, dims + 1, :] = b
-        return blocks.reshape(n * (dims + 2), dims)
     problem = {"num_vars": dims, "names": [f"x{i}" for i in range(dims)],
                "bounds": [[0.0, 1.0]] * dims}  # fmt: skip
+    if method == "sobol":
+        sobol = need("SALib.sample.sobol", "analysis", "A Sobol' sweep")
+        return sobol.sample(problem, n, calc_second_order=False, scramble=True,
+                            seed=seed % 2**32)  # fmt: skip
     morris = need("SALib.sample.morris", "analysis", "A Morris sweep")
     return morris.sample(problem, n, num_levels=MORRIS_LEVELS, seed=seed % 2**32)
 
