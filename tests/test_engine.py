@@ -471,3 +471,19 @@ def test_logged_events_are_whole_frozen_events():
     assert repr(event) == repr(Event(3.0, 0, "detected", MODEL, {"state": "DE"}))
     with pytest.raises(dataclasses.FrozenInstanceError):
         event.t = 4.0  # type: ignore[misc]
+
+
+def test_a_played_delegation_is_asked_again_after_a_redraft():
+    """An answer is to the text put at that sitting: after DE's veto the chair redrafts with
+    weaker wording, and DE's people are asked again (their oppose is not carried over)."""
+    ex = Exercise(scenarios.load("grid-wiper"), seed=1, players=["DE"], interactive=True)
+    ex.run()
+    (request,) = ex.pending
+    ex.submit({"type": "position",
+               "params": {"state": "DE", "measure": request.measure, "stance": "oppose"}})  # fmt: skip
+    ex.run()
+    kinds = [e.kind for e in ex.events if e.kind in ("decision_request", "redrafted")]
+    assert kinds == ["decision_request", "redrafted", "decision_request"]
+    (again,) = ex.pending
+    assert (again.state, again.proposal) == ("DE", request.proposal)
+    assert ("DE", request.measure) not in ex.world.fixed_positions

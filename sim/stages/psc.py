@@ -209,7 +209,10 @@ def delegation_positions(
         if ex.interactive:
             yield ex.await_positions(asked, proposal, body)
             for code in asked:
-                positions[code] = ex.world.fixed_positions[(code, measure)]
+                # An answer is to this text at this sitting: a redraft, a new round after a
+                # deferral, the Council's vote or a yearly review asks the people again (a
+                # ``position`` inject given beforehand still holds for the measure).
+                positions[code] = ex.world.fixed_positions.pop((code, measure))
                 by[code] = "player"
     for i, code in enumerate(codes):
         ex.emit("position", state=code, proposal=proposal.id, measure=measure, body=body,
