@@ -55,6 +55,22 @@ next_until() {
     wait_for "$1" 5
 }
 
+# answer_until PATTERN: like next_until, answering "support" (1, ctrl+s) in every decision dialog
+# on the way (a redraft puts the new text to the played delegations again)
+answer_until() {
+    for _ in $(seq 60); do
+        if pane | grep -qE -- "$1"; then sleep 0.5; return 0; fi
+        if pane | grep -qE "Decision needed from a played"; then
+            keys 1 C-s
+            sleep 0.8
+            continue
+        fi
+        keys n
+        sleep 1.2
+    done
+    wait_for "$1" 5
+}
+
 start() { # start COMMAND...: a console in a fresh tmux session of the given size
     tm kill-session -t "$SESSION" 2>/dev/null || true
     tm new-session -d -s "$SESSION" -x "$WIDTH" -y "$HEIGHT" \
@@ -151,7 +167,10 @@ keys 1 C-s
 wait_for "opp"
 capture board-answers
 
-next_until " ended "
+# DE's veto: the chair redrafts with weaker wording and puts the new text to DE and PL again.
+next_until "Decision needed from a played"
+capture asked-again-after-redraft
+answer_until " ended "
 capture ended
 
 # The evaluator's screen, a rating and the hot wash.

@@ -215,7 +215,11 @@ def test_played_delegation_blocks_the_declaration():
             assert decision.data["measure"] == "hr_declaration"
             assert not decision.data["adopted"]
             assert "DE" in decision.data["blockers"]
-            assert console(app).picture.stages["PSC"].status == "blocked"
+            # The veto blocks this text: the chair redrafts it with weaker wording and puts it
+            # to DE's people again.
+            assert await wait_for(pilot, lambda: isinstance(app.screen, DecisionScreen), 2000)
+            assert any(e.kind == "redrafted" for e in s.events)
+            assert app.screen.request.state == "DE"
 
     run(scenario())
 

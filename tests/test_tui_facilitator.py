@@ -628,3 +628,25 @@ def test_a_branch_from_replay_starts_after_the_event_shown(tmp_path):
     run(scenario())
     header = open_recording(tmp_path / "branch.jsonl").header
     assert header["parent"]["after_event"] == request.seq
+
+
+def test_after_a_veto_the_redrafted_text_is_put_to_the_table_again():
+    """DE vetoes P-1; the chair redrafts with weaker wording and the dialog opens again for DE
+    on P-1, showing no answer from the earlier round as given."""
+
+    async def scenario():
+        ex = Exercise("grid-wiper", seed=1, players=["DE"], interactive=True)
+        app = make_play_app(ex, record=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            first = await run_to_decision(pilot, app)
+            await pilot.press("4", "ctrl+s")  # DE opposes
+            assert await wait_for(pilot, lambda: not isinstance(app.screen, DecisionScreen))
+            again = await run_to_decision(pilot, app)
+            s = console(app).session
+            assert any(e.kind == "redrafted" for e in s.events)
+            return first.request, again.request, again.given
+
+    first, again, given = run(scenario())
+    assert (again.state, again.proposal) == (first.state, first.proposal) == ("DE", "P-1")
+    assert "DE" not in given

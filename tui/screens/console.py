@@ -238,8 +238,12 @@ class ConsoleScreen(Screen):
             self._warned = True
             self.notify(s.record_error, severity="warning", timeout=8)
         if self.live and s.ex.pending:
+            # A request answered (or gone) may come again for the same proposal after a
+            # redraft: only the ones still pending count as asked.
+            self._asked &= {(r.state, r.proposal) for r in s.ex.pending}
             self.awaiting = (s.ex.pending[0].state, s.ex.pending[0].proposal)
         else:
+            self._asked.clear()
             self.awaiting = None
 
     def watch_shown(self, old: tuple[int, int], new: tuple[int, int]) -> None:

@@ -21,11 +21,14 @@ def answers_given(events, measure_id: str, players) -> dict[str, tuple[str, str,
     """Positions already fixed on ``measure_id``: code -> (position, statement, at the table).
 
     The ``decision_request`` events name only the model's delegations in ``others``: what an
-    earlier played delegation answered (even a veto) is in the ``position_fixed`` events.
+    earlier played delegation answered (even a veto) is in the ``position_fixed`` events. A
+    decision on the measure closes the round: a redraft or a later vote asks everyone again.
     """
     given: dict[str, tuple[str, str, bool]] = {}
     for event in events:
-        if event.kind == "position_fixed" and event.data.get("measure") == measure_id:
+        if event.kind == "decision" and event.data.get("measure") == measure_id:
+            given.clear()
+        elif event.kind == "position_fixed" and event.data.get("measure") == measure_id:
             d = event.data
             given[d["state"]] = (d["position"], d.get("statement") or "", d["state"] in players)
     return given
