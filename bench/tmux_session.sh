@@ -19,8 +19,12 @@ HEIGHT=${SIZE#*x}
 SOCKET="cdtx-walkthrough-$$"
 SESSION=play
 STEP=0
+# OUTDIR must be new or empty: the panes and the recording are written there, nothing removed.
+if [ -e "$OUT" ] && [ -n "$(ls -A "$OUT")" ]; then
+    echo "$OUT is not empty: give a new or empty OUTDIR" >&2
+    exit 1
+fi
 mkdir -p "$OUT"
-rm -f "$OUT"/*.txt "$OUT"/session.jsonl
 OUT=$(cd "$OUT" && pwd)
 
 tm() { tmux -L "$SOCKET" "$@"; }

@@ -8,6 +8,7 @@ event with the kernel step at which it was applied, so a recording re-simulates 
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -70,9 +71,19 @@ class _Setup:
 #: its own): a sweep or a benchmark runs one scenario many times. Scenarios are frozen.
 _SETUPS: dict[int, tuple[Scenario, _Setup]] = {}
 _SETUPS_KEPT = 32
+_SETUPS_LOCK = threading.Lock()
 
 
 def _setup_of(scenario: Scenario) -> _Setup:
+    known = _SETUPS.get(id(scenario))
+    if known is not None and known[0] is scenario:
+        return known[1]
+    with _SETUPS_LOCK:  # sweeps on Dask run exercises in threads
+        return _new_setup(scenario)
+
+
+def _new_setup(scenario: Scenario) -> _Setup:
+    """Derive and keep the setup of ``scenario`` (with the lock held)."""
     known = _SETUPS.get(id(scenario))
     if known is not None and known[0] is scenario:
         return known[1]
@@ -172,7 +183,8 @@ class Exercise:
         self.finished = False
         self._signals: dict[str, simpy.Event] = {}
         self._dirty: list[str] = []
-        self._waiting: list[tuple[list[str], str, simpy.Event]] = []
+        #: Who is still to answer, on which measure, the answers so far and the event to fire.
+        self._waiting: list[tuple[list[str], str, dict[str, str], simpy.Event]] = []
         self._submitted = 0
         # Inject ids name entries in reports (planned vs delivered): each names one entry.
         self._ids = {entry.id: "the scenario's MSEL" for entry in self.scenario.msel}
@@ -583,11 +595,12 @@ class Exercise:
         return hours
 
     def await_positions(self, codes: list[str], prop: Proposal, body: str) -> simpy.Event:
-        """Stop the clock until each of ``codes`` has a position on ``prop``'s measure."""
+        """Stop the clock until each of ``codes`` has a position on ``prop``'s measure; the
+        event's value is the answers, code -> position."""
         event = self.env.event()
         for code in codes:
             self.pending.append(DecisionRequest(code, prop.id, prop.measure, body))
-        self._waiting.append((list(codes), prop.measure, event))
+        self._waiting.append((list(codes), prop.measure, {}, event))
         return event
 
     def await_release(self, entry_id: str) -> simpy.Event:
@@ -612,14 +625,22 @@ class Exercise:
         self._releases.pop(entry_id).succeed()
         return record
 
-    def position_answered(self, state: str, measure: str) -> None:
+    def position_answered(self, state: str, measure: str, position: str) -> bool:
+        """``state``'s people give ``position`` on ``measure``: the answer to every request
+        awaiting it (the decision's event fires with the answers once all are in). False when
+        no request awaited it."""
         self.pending = [r for r in self.pending if not (r.state == state and r.measure == measure)]
-        for remaining, wanted, event in list(self._waiting):
+        answered = False
+        for waiting in list(self._waiting):
+            remaining, wanted, answers, event = waiting
             if wanted == measure and state in remaining:
+                answered = True
                 remaining.remove(state)
+                answers[state] = position
                 if not remaining:
-                    self._waiting.remove((remaining, wanted, event))
-                    event.succeed()
+                    self._waiting.remove(waiting)
+                    event.succeed(answers)
+        return answered
 
     # -- procedure helpers used by the stages ----------------------------------------------
 

@@ -487,3 +487,35 @@ def test_a_played_delegation_is_asked_again_after_a_redraft():
     (again,) = ex.pending
     assert (again.state, again.proposal) == ("DE", request.proposal)
     assert ("DE", request.measure) not in ex.world.fixed_positions
+
+
+def test_runs_in_threads_share_setups_safely():
+    """Sweeps on Dask run exercises in threads: the per-scenario setup cache must give each
+    scenario its own setup and never fail (many scenarios evict each other)."""
+    import sys
+    import threading
+
+    from sim.exercise import _setup_of
+
+    base = scenarios.load("grid-wiper")
+    many = [base.model_copy(update={"seed": i}) for i in range(400)]
+    errors: list[BaseException] = []
+
+    def work():
+        try:
+            for scenario in many:
+                assert _setup_of(scenario).roster is _setup_of(scenario).roster
+        except BaseException as exc:  # noqa: BLE001 - any failure fails the test
+            errors.append(exc)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=work) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []

@@ -423,3 +423,39 @@ def test_a_live_run_moved_on_in_small_slices_verifies(tmp_path):
     assert any(e.is_input for e in ex.events)  # the answers are there to be placed again
     result = reader.open(path).verify()
     assert result.ok, result.message
+
+
+def test_a_recording_of_another_version_that_differs_says_why_it_may(tmp_path, small):
+    """A recording made before a model change (CHANGELOG.md) re-simulates differently: --verify
+    says where, and that the recording was made with another cdtx."""
+    _, data = small
+    lines = data.split(b"\n")
+    header = orjson.loads(lines[0])
+    header["cdtx_version"] = "0.1.0"
+    lines[0] = orjson.dumps(header)
+    # What an older model recorded: another stance at one position event.
+    at = next(i for i, line in enumerate(lines) if b'"kind":"evidence"' in line)
+    event = orjson.loads(lines[at])
+    event["data"]["confidence"] = 0.5 if event["data"]["confidence"] != 0.5 else 0.6
+    lines[at] = orjson.dumps(event, option=orjson.OPT_SORT_KEYS)
+    path = tmp_path / "older.jsonl"
+    path.write_bytes(b"\n".join(lines))
+    proc = cli("replay", str(path), "--verify")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "DIFFERS" in proc.stderr
+    assert "recorded with cdtx 0.1.0, this is cdtx" in proc.stderr
+    assert "CHANGELOG.md" in proc.stderr
+
+
+def test_run_from_a_live_session_says_where_it_waits_for_people(tmp_path):
+    """A recording of a live session continues with its played delegations: `cdtx run --from`
+    stops where their people must answer and says so (it does not end as if at the horizon)."""
+    path = tmp_path / "live.jsonl"
+    ex = record(path, seed=1, players=["DE"], interactive=True)
+    assert ex.pending  # the recording stops at DE's first decision
+    proc = cli("run", "--from", str(path), "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert "waiting for the people of a played delegation (DE on P-1" in proc.stderr
+    result = orjson.loads(proc.stdout)
+    assert result["ended"] is False
+    assert result["awaiting"] == [{"state": "DE", "proposal": "P-1", "measure": "hr_declaration"}]

@@ -144,10 +144,12 @@ def _media(ex: Exercise, inject: InjectBase, p: Any) -> None:
     ),
 )
 def _position(ex: Exercise, inject: InjectBase, p: Any) -> None:
-    ex.world.fixed_positions[(p.state, p.measure)] = p.stance
     ex.emit(K.POSITION_FIXED, state=p.state, measure=p.measure, position=p.stance,
             statement=inject.message)  # fmt: skip
-    ex.position_answered(p.state, p.measure)
+    # Awaited, it is the answer to the text on the table (a redraft or a later vote asks
+    # again); given beforehand, it holds for the measure until the end.
+    if not ex.position_answered(p.state, p.measure, p.stance):
+        ex.world.fixed_positions[(p.state, p.measure)] = p.stance
 
 
 @registers(

@@ -207,12 +207,12 @@ def delegation_positions(
             ex.emit("decision_request", state=code, proposal=proposal.id, measure=measure, body=body,
                     advice=positions[code], others=others)  # fmt: skip
         if ex.interactive:
-            yield ex.await_positions(asked, proposal, body)
+            # An answer is to this text at this sitting: a redraft, a new round after a
+            # deferral, the Council's vote or a yearly review asks the people again (a
+            # ``position`` inject given beforehand holds for the measure).
+            answers = yield ex.await_positions(asked, proposal, body)
             for code in asked:
-                # An answer is to this text at this sitting: a redraft, a new round after a
-                # deferral, the Council's vote or a yearly review asks the people again (a
-                # ``position`` inject given beforehand still holds for the measure).
-                positions[code] = ex.world.fixed_positions.pop((code, measure))
+                positions[code] = answers[code]
                 by[code] = "player"
     for i, code in enumerate(codes):
         ex.emit("position", state=code, proposal=proposal.id, measure=measure, body=body,

@@ -34,12 +34,21 @@ def print_result(args: Namespace, ex) -> None:
     """The output of ``cdtx run``: the timeline and summary, or one JSON object with --json."""
     import orjson
 
+    if ex.pending:
+        # A recording of a live session continues with its played delegations: a headless run
+        # stops where their people must answer. Say so, rather than end as if at the horizon.
+        from sim.clock import format_offset
+
+        who = ", ".join(f"{r.state} on {r.proposal} ({r.measure})" for r in ex.pending)
+        print(f"cdtx: stopped at {format_offset(ex.now)}: waiting for the people of a played "
+              f"delegation ({who}); answer in the console: cdtx replay FILE, then b to branch",
+              file=sys.stderr)  # fmt: skip
     if args.json:
         from sim.vocabulary_view import rating_so_far
 
         # Stopped before the horizon (--until): what has not happened yet is "pending", as the
         # text output, `cdtx replay --at` and the reports say (one rule: rating_so_far).
-        ended = any(event.kind == "ended" for event in ex.events[-1:])
+        ended = ex.finished
         metrics = dict(ex.metrics)
         metrics["objectives"] = {
             o.id: rating_so_far(o.metric, o.target, metrics, ended) for o in ex.scenario.objectives
@@ -51,6 +60,9 @@ def print_result(args: Namespace, ex) -> None:
             "event_count": len(ex.events),
             "events": len(ex.events),  # the same count, under its first name (DESIGN.md contract)
             "ended": ended,  # False: stopped before the horizon, the ratings are "so far"
+            "awaiting": [
+                {"state": r.state, "proposal": r.proposal, "measure": r.measure} for r in ex.pending
+            ],  # fmt: skip
             "metrics": metrics,
         }
         sys.stdout.write(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode() + "\n")

@@ -53,6 +53,13 @@ def cmd_replay(args: Namespace) -> int:
                   f"{result.digest}{part}")  # fmt: skip
             return 0
         print(f"{args.file}: DIFFERS: {result.message}", file=sys.stderr)
+        from sim import cdtx_version
+
+        made_with, ours = recording.header.get("cdtx_version"), cdtx_version()
+        if made_with != ours:
+            print(f"{args.file}: recorded with cdtx {made_with}, this is cdtx {ours}: a version "
+                  "that changed the model re-simulates differently (CHANGELOG.md)",
+                  file=sys.stderr)  # fmt: skip
         return 1
     scenario = recording.scenario  # checked by open_recording
     if args.at is not None and args.at > scenario.horizon:
