@@ -13,7 +13,7 @@
 set -euo pipefail
 
 SIZE=${1:-80x24}
-OUT=${2:-/tmp/cdtx-session-$SIZE}
+OUT=${2:-$(mktemp -d "/tmp/cdtx-session-$SIZE.XXXX")}
 WIDTH=${SIZE%x*}
 HEIGHT=${SIZE#*x}
 SOCKET="cdtx-walkthrough-$$"
