@@ -106,6 +106,11 @@ def test_a_hosted_exercise_with_every_kind_of_seat(tmp_path):
             # Co-facilitation: both facilitators' inputs are applied and both see them.
             await fac.act("note", text="first from facilitator")
             await fac2.act("note", text="second from facilitator-2")
+            # A facilitator seat's note is tagged as the console's (an evaluation entry).
+            tagged = ex.scenario.objectives[0].id
+            await fac.act("note", text="Berlin hesitates", objective=tagged, state="DE")
+            with pytest.raises(InputRefused, match="unknown objective 'nope'"):
+                await fac.act("note", text="x", objective="nope")
             await fac.act("inject", inject={"type": "note", "to": ["PL"],
                                             "params": {"text": "for Poland only"}})  # fmt: skip
             await fac2.act("clock", run=True)
@@ -173,6 +178,10 @@ def test_a_hosted_exercise_with_every_kind_of_seat(tmp_path):
                 assert "confidence" not in event["data"], (state, event)
         own_requests = [e for e in log if e.kind == "decision_request" and e.get("state") == state]
         assert own_requests and all(e.seq in got for e in own_requests)
+    from sim import evaluation
+
+    notes = [(n.text, n.objective, n.state) for n in evaluation.current(log) if n.entry == "note"]
+    assert notes[-1] == ("Berlin hesitates", "SW-1", "DE"), notes
     texts = [e["data"].get("text") for e in received["DE"] if e["kind"] == "note"]
     assert "for Poland only" not in texts
     assert "for Poland only" in [e["data"].get("text") for e in received["PL"]]
@@ -403,6 +412,14 @@ def test_a_delegation_answers_from_its_terminal_view():
     assert parse_command("facilitator", "advice de on") == (
         "advice",
         {"state": "DE", "allowed": True},
+    )
+    assert parse_command("facilitator", "note objective=SW-1 state=DE Berlin hesitates") == (
+        "note",
+        {"text": "Berlin hesitates", "objective": "SW-1", "state": "DE"},
+    )
+    assert parse_command("facilitator", "note state means little") == (
+        "note",
+        {"text": "state means little"},
     )
     with pytest.raises(ValueError, match="not a command of the observer seat"):
         parse_command("observer", "run")

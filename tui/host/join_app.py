@@ -18,7 +18,7 @@ from sim.seats import ACTIONS, POSITIONS, SeatView, text_of
 from .client import InputRefused, JoinError, SeatClient
 
 HELP = {
-    "facilitator": "run | pause | speed H | note TEXT | skip ID | inject JSON | "
+    "facilitator": "run | pause | speed H | note [objective=ID] [state=CC] TEXT | skip ID | inject JSON | "
     "answer STATE POSITION [STATEMENT] | advice STATE|* on|off | play STATE | unplay STATE",
     "delegation": f"answer {'|'.join(POSITIONS)} [STATEMENT] | msg TEXT",
     "evaluator": "obs OBJECTIVE P|S|M|U [TEXT]",
@@ -48,8 +48,15 @@ def _parse(role: str, line: str) -> tuple[str, dict]:
         return "clock", {"run": verb == "run"}
     if verb == "speed":
         return "clock", {"speed": float(rest)}
-    if verb == "note":
-        return "note", {"text": rest}
+    if verb == "note":  # note [objective=OBJ-2] [state=DE] TEXT
+        fields: dict[str, str] = {}
+        text = rest.strip()
+        while text.startswith(("objective=", "state=")):
+            tag, _, text = text.partition(" ")
+            key, _, value = tag.partition("=")
+            fields[key] = value
+            text = text.strip()
+        return "note", {"text": text, **fields}
     if verb == "skip":
         return "skip", {"msel": rest.strip()}
     if verb == "inject":

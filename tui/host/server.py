@@ -383,7 +383,13 @@ class Host:
         if action == "skip":
             return ex.skip(_text(request, "msel"))
         if action == "note":
-            return ex.note(_text(request, "text"))
+            # The console's note: tagged to an objective and/or a delegation, editable (an
+            # entry of the evaluation log, sim/evaluation.py).
+            from sim import evaluation
+
+            return evaluation.record(ex, {"entry": "note", "text": _text(request, "text"),
+                                          "objective": str(request.get("objective") or ""),
+                                          "state": str(request.get("state") or "")})  # fmt: skip
         if action == "players":
             return ex.set_played(_text(request, "state"), bool(request.get("played", True)))
         if action == "advice":
