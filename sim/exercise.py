@@ -385,6 +385,9 @@ class Exercise:
         """
         self._refuse_after_end()
         model = self._validate(inject)
+        if model.hold and model.at <= self.env.now:
+            raise InjectError("hold", "hold makes the clock wait when the inject falls due: give "
+                              "it a later time (at), or leave hold off to apply it now")  # fmt: skip
         entry = model.model_dump(mode="json", by_alias=True)
         entry["at"] = model.at  # exact hours, so a re-simulation schedules it identically
         record = self.emit(K.INPUT, FACILITATOR, inject=entry, step=self.steps)

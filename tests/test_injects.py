@@ -406,3 +406,20 @@ def test_an_invoke_may_follow_an_incident_the_facilitator_scheduled():
         "id": "INC-F1", "actor": "iron-lantern", "targets": [{"state": "EE", "sector": "energy"}],
         "severity": SEVERITY}})  # fmt: skip
     ex.submit({"type": "invoke", "at": "3d", "params": {"article": "42(7)", "by": "EE"}})
+
+
+def test_hold_needs_a_later_time():
+    """hold makes the clock wait when an inject falls due: on one applied now it would be
+    recorded and mean nothing, so it is refused, naming the field; at a later time it holds."""
+    ex = Exercise("grid-wiper", interactive=True)
+    ex.run(until="1d")
+    with pytest.raises(InjectError) as refused:
+        ex.submit({"type": "media", "params": {"pressure": 0.5}, "hold": True})
+    assert refused.value.field == "hold"
+    assert not [e for e in ex.events if e.kind == "input"]
+    ex.submit({"type": "media", "params": {"pressure": 0.5}, "hold": True, "at": "2d"})
+    while not ex.held and not ex.finished:  # played delegations may be asked first
+        for request in list(ex.pending):
+            ex.answer(request.state, "support")
+        ex.run()
+    assert ex.held and ex.now == 48.0

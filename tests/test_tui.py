@@ -190,6 +190,18 @@ def test_injects_through_the_form():
             assert str(form.query_one("#inject-error").render())
             await pilot.press("escape")
             assert len([e for e in s.events if e.kind == "input"]) == 4
+            # hold on an inject applied now: refused next to the Hold field, nothing recorded
+            form = await _open_inject(pilot, app, "note")
+            _set(form, "params.text", "Hold here")
+            _set(form, "hold", "yes")
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert app.screen is form
+            index = [f.key for f in form.fields].index("hold")
+            message = str(form.query_one(f"#e{form._generation}-{index}").render())
+            assert "later time" in message, message
+            await pilot.press("escape")
+            assert len([e for e in s.events if e.kind == "input"]) == 4
 
     run(scenario())
 

@@ -280,6 +280,7 @@ class LiveSession(Observed):
         with self.lock:
             data = self.entry(msel_id).model_dump(mode="json", by_alias=True)
             data.pop("at", None)
+            data.pop("hold", None)  # fired now by the facilitator: nothing to wait for
             data["id"] = f"{msel_id}-early"
             self._input(self.ex.replace, msel_id, data, how="fired")
 
