@@ -99,8 +99,9 @@ class ConsoleScreen(Screen):
     shown: var[tuple[int, int]] = var((0, -1), init=False)
     #: The ids of the MSEL entries still to come, as the upcoming list shows them.
     upcoming_ids: var[tuple[str, ...]] = var((), init=False)
-    #: (delegation, proposal) the clock waits for; a new one opens the decision dialog.
-    awaiting: var[tuple[str, str] | None] = var(None, init=False)
+    #: (delegation, proposal, seq of its decision_request) the clock waits for; a new one
+    #: opens the decision dialog (a redraft asks again: another request, another seq).
+    awaiting: var[tuple[str, str, int] | None] = var(None, init=False)
 
     def __init__(self, session):
         super().__init__()
@@ -109,7 +110,7 @@ class ConsoleScreen(Screen):
         self.live = not session.readonly
         self.picture = Picture(session.scenario, tuple(session.players))
         self._events: list | None = None  # the live event list ``picture`` folds
-        self._asked: set[tuple[str, str]] = set()
+        self._asked: set[tuple[str, str, int]] = set()
         self._decision_open = False
         self._warned = False
         self._change_posted = False
@@ -238,10 +239,15 @@ class ConsoleScreen(Screen):
             self._warned = True
             self.notify(s.record_error, severity="warning", timeout=8)
         if self.live and s.ex.pending:
-            # A request answered (or gone) may come again for the same proposal after a
-            # redraft: only the ones still pending count as asked.
-            self._asked &= {(r.state, r.proposal) for r in s.ex.pending}
-            self.awaiting = (s.ex.pending[0].state, s.ex.pending[0].proposal)
+            request = s.ex.pending[0]
+            # Which request: a redraft asks the same delegation on the same proposal again,
+            # even between two frames. Found among the latest events.
+            seq = next((e.seq for e in reversed(s.events) if e.kind == "decision_request"
+                        and e.data.get("state") == request.state
+                        and e.data.get("proposal") == request.proposal), -1)  # fmt: skip
+            pending = {(r.state, r.proposal) for r in s.ex.pending}
+            self._asked = {a for a in self._asked if a[:2] in pending}
+            self.awaiting = (request.state, request.proposal, seq)
         else:
             self._asked.clear()
             self.awaiting = None
@@ -275,7 +281,7 @@ class ConsoleScreen(Screen):
     def watch_upcoming_ids(self) -> None:
         self.query_one(UpcomingList).show(self._upcoming)
 
-    def watch_awaiting(self, awaiting: tuple[str, str] | None) -> None:
+    def watch_awaiting(self, awaiting: tuple[str, str, int] | None) -> None:
         if awaiting is not None and awaiting not in self._asked and not self._decision_open:
             self._asked.add(awaiting)
             self.action_decide()
