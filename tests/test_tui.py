@@ -135,6 +135,15 @@ def _set(form: InjectScreen, key: str, value: str) -> None:
     form.query_one(f"#f{form._generation}-{index}").value = value
 
 
+async def _refused_at(pilot, app, form: InjectScreen, key: str) -> str:
+    """Submit ``form``; it must stay open with a message next to field ``key``: returned."""
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    assert app.screen is form
+    index = [f.key for f in form.fields].index(key)
+    return str(form.query_one(f"#e{form._generation}-{index}").render())
+
+
 def test_injects_through_the_form():
     async def scenario():
         app = make_play_app("grid-wiper", record=False)
@@ -165,12 +174,7 @@ def test_injects_through_the_form():
             # invalid: pressure out of range, rejected with its message next to the field
             form = await _open_inject(pilot, app, "media")
             _set(form, "params.pressure", "3")
-            await pilot.press("ctrl+s")
-            await pilot.pause()
-            assert app.screen is form
-            index = [f.key for f in form.fields].index("params.pressure")
-            message = str(form.query_one(f"#e{form._generation}-{index}").render())
-            assert message
+            message = await _refused_at(pilot, app, form, "params.pressure")
             assert message == "at most 1", message  # plain words, not pydantic's
             # intel: the actor field offers only the scenario's threat actors, so it is valid
             form.query_one("#inject-type").value = "intel"
@@ -194,11 +198,7 @@ def test_injects_through_the_form():
             form = await _open_inject(pilot, app, "note")
             _set(form, "params.text", "Hold here")
             _set(form, "hold", "yes")
-            await pilot.press("ctrl+s")
-            await pilot.pause()
-            assert app.screen is form
-            index = [f.key for f in form.fields].index("hold")
-            message = str(form.query_one(f"#e{form._generation}-{index}").render())
+            message = await _refused_at(pilot, app, form, "hold")
             assert "later time" in message, message
             await pilot.press("escape")
             assert len([e for e in s.events if e.kind == "input"]) == 4
