@@ -15,7 +15,6 @@ from actors.delegation import (
     STANCE_OF_POSITION,
     WORDED,
     Instructions,
-    Observation,
     deliberate,
     draw_instructions,
     position,
@@ -69,29 +68,6 @@ def decide(
     return outcome
 
 
-def observation(
-    ex: Exercise, state: MemberState, victim_regions: set[str], victims: list[str], severity: float
-) -> Observation:
-    """What delegation ``state`` sees of the crisis when it forms its initial stance."""
-    assessment = ex.world.assessment
-    shared = ex.world.assessed_confidence() if ex.world.awareness is not None else 0.0
-    actor_id = assessment.actor if assessment is not None else None
-    own = ex.world.confidence.get(state.code, {}).get(actor_id, 0.0) if actor_id else 0.0
-    if state.code in victims:
-        exposure = 1.0
-    elif any(region in victim_regions for region in state.regions):
-        exposure = 0.5
-    else:
-        exposure = 0.0
-    return Observation(
-        severity=severity,
-        exposure=exposure,
-        confidence=max(shared, own),
-        pressure=ex.world.pressure.get(state.code, 0.0),
-        sponsor=assessment.sponsor if assessment is not None else None,
-    )
-
-
 def instructions(ex: Exercise, state: MemberState) -> Instructions:
     """This run's instructions for ``state``: drawn for every delegation at once, in roster
     order, from the run's ``instructions`` stream (docs/model.md, *Delegations that differ*)."""
@@ -140,7 +116,8 @@ def initial_stances(ex: Exercise, measure: str, naming: str) -> tuple[list[float
     if not ex.world.instructions:
         instructions(ex, ex.roster.states[0])  # draws every delegation's at once
     drawn = ex.world.instructions
-    # What every delegation sees alike (observation() spelled out for the hot path).
+    # What every delegation sees alike (the fields of actors.delegation.Observation, spelled out
+    # for the hot path).
     shared = assessment.confidence if assessment and ex.world.awareness is not None else 0.0
     actor_id = assessment.actor if assessment is not None else None
     confidence, pressure = ex.world.confidence, ex.world.pressure
