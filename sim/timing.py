@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
+from actors.delegation import INSTRUCTION_SPREAD
 from scenarios.model import Procedure
 
 DAY, WEEK = 24.0, 168.0
@@ -54,7 +55,7 @@ CALENDAR = Timing(
     written_procedure=3 * DAY,
     extraordinary_meetings=False,
     deliberation_rounds=3,
-    instruction_spread=0.15,
+    instruction_spread=INSTRUCTION_SPREAD,
     attribution_wait=30 * DAY,
     coordinated_attribution=False,
 )
@@ -77,7 +78,7 @@ CRISIS = Timing(
     written_procedure=2 * DAY,
     extraordinary_meetings=True,
     deliberation_rounds=2,
-    instruction_spread=0.15,
+    instruction_spread=INSTRUCTION_SPREAD,
     attribution_wait=3 * DAY,
     coordinated_attribution=False,
 )
