@@ -115,13 +115,3 @@ def format_duration(hours: float) -> str:
         if minutes % size == 0:
             return f"{minutes // size}{unit}"
     return f"{minutes}m"
-
-
-def __getattr__(name: str) -> object:
-    # INJECT_TYPES derives from the inject type declarations (scenarios/model.py), which import
-    # this module; kept here, resolved on first use, for code that imports it from here.
-    if name == "INJECT_TYPES":
-        from .model import INJECT_TYPES
-
-        return INJECT_TYPES
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,7 +11,8 @@ import pytest
 import scenarios
 import sim
 from scenarios.load import builtin_ids, builtin_path
-from scenarios.vocabulary import INJECT_TYPES, METRICS
+from scenarios.model import INJECT_TYPES
+from scenarios.vocabulary import METRICS
 
 DAY = 24.0
 CALIBRATION_SEEDS = range(60)  # >= 50 seeds; about 5 ms a run
