@@ -113,13 +113,11 @@ def actor_of(ex: Exercise, code: str):
     return partner if partner is not None else ex.roster[code]
 
 
-def start_partners(ex: Exercise, actor_id: str) -> ProcessGenerator[None]:
-    """Process: partners exchange with the Union from the first national report to INTCEN and
-    work on attribution with their own services, at their own will."""
+def start_partners(ex: Exercise, actor_id: str) -> None:
+    """Partners exchange with the Union from the first national report to INTCEN and work on
+    attribution with their own services, at their own will."""
     for code in ex.partners:
         ex.env.process(gather_evidence(ex, code, actor_id))
-    return
-    yield  # a generator for env.process
 
 
 def gather_evidence(
@@ -244,7 +242,7 @@ def intcen(ex: Exercise) -> ProcessGenerator[None]:
     yield ex.signal("intcen")
     actor = ex.world.suspected_actor()
     if actor is not None and ex.partners:
-        ex.env.process(start_partners(ex, actor.id))
+        start_partners(ex, actor.id)
     rng = ex.rng("intcen")
     first = ex.timing.intcen_assessment * math.exp(rng.gauss(0.0, ASSESSMENT_SIGMA))
     yield ex.env.timeout(national.minutes(first))
