@@ -205,6 +205,17 @@ def ready_to_attribute(ex: Exercise, actor_id: str) -> list[str]:
     ]
 
 
+def named_or_ready(ex: Exercise) -> bool:
+    """Whether a text may name the assessed actor: a capital or partner has attributed it (any
+    actor, before there is an assessment), or one is ready to join a coordinated attribution of
+    it the same day (Viasat, 10 May 2022)."""
+    assessment = ex.world.assessment
+    actor = assessment.actor if assessment is not None else None
+    return ex.world.any_attribution(actor) or (
+        actor is not None and bool(ready_to_attribute(ex, actor))
+    )
+
+
 def attribute(ex: Exercise, code: str, actor_id: str, source: str) -> None:
     """``code`` (a member state or a partner) publicly attributes the activity to ``actor_id``."""
     if code in ex.partners or code not in ex.roster.codes:

@@ -59,13 +59,12 @@ def _wanted(ex: Exercise, aware: float) -> str | None:
             return None
     if _given_up(ex, measure):
         return None
-    if rung_of(measure) == 3:
-        actor = ex.world.assessment.actor if ex.world.assessment is not None else None
-        named = ex.world.any_attribution(actor) or (
-            actor is not None and awareness.ready_to_attribute(ex, actor)
-        )
-        if not named and ex.env.now < aware + ex.timing.attribution_wait:
-            return None
+    if (
+        rung_of(measure) == 3
+        and not awareness.named_or_ready(ex)
+        and ex.env.now < aware + ex.timing.attribution_wait
+    ):
+        return None  # the Union speaks with or after capitals: wait for one to name
     return measure
 
 

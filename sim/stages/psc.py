@@ -92,12 +92,9 @@ def text_naming(ex: Exercise, proposal: Proposal) -> str:
         return proposal.naming
     from actors.institutions import allowed_naming
 
-    from .awareness import ready_to_attribute
+    from .awareness import named_or_ready
 
-    assessment = ex.world.assessment
-    actor = assessment.actor if assessment is not None else None
-    attributed = ex.world.any_attribution(actor) or bool(actor and ready_to_attribute(ex, actor))
-    allowed = allowed_naming(attributed, ex.world.assessed_confidence())
+    allowed = allowed_naming(named_or_ready(ex), ex.world.assessed_confidence())
     return min(allowed, proposal.naming, key=NAMING_ORDER.__getitem__)
 
 
