@@ -130,11 +130,3 @@ MEASURES_DECLARED: tuple[Measure, ...] = (
 #: Measure id -> its declaration, in ladder order.
 MEASURE: dict[str, Measure] = {m.id: m for m in MEASURES_DECLARED}
 MEASURE_IDS: tuple[str, ...] = tuple(MEASURE)
-
-
-def measure_for_article(article: str) -> Measure:
-    """The measure a victim invokes with treaty ``article`` (``42(7)`` or ``222``)."""
-    for m in MEASURES_DECLARED:
-        if m.article == article:
-            return m
-    raise KeyError(article)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from scenarios.measures import measure_for_article
+from scenarios.vocabulary import ARTICLES
 
 from .. import event_kinds as K
 from ..names import body, short
@@ -171,7 +171,7 @@ def _propose(ex: Exercise, inject: InjectBase, p: Any) -> None:
 def _invoke(ex: Exercise, inject: InjectBase, p: Any) -> None:
     # Art. 42(7) TEU / Art. 222 TFEU leave the response ladder: the state attacked invokes them
     # and they open an assistance track (aid, the crisis arrangements), not a sanction.
-    measure = measure_for_article(p.article).id
+    measure = ARTICLES[p.article]
     ex.emit(K.INVOKED, article=p.article, measure=measure, by=p.by)
     ex.emit(K.ASSISTANCE, article=p.article, measure=measure, by=p.by,
             track="aid from member states; IPCR crisis arrangements")  # fmt: skip
