@@ -10,8 +10,6 @@ from __future__ import annotations
 import hashlib
 import random
 
-_sha256 = hashlib.sha256
-
 
 def derive_seed(root: int, *names: object) -> int:
     """A 64-bit seed derived stably from ``root`` and a path of names."""
@@ -30,7 +28,5 @@ class Streams:
         key = "/".join(map(str, names))
         stream = self._streams.get(key)
         if stream is None:
-            # derive_seed(self.seed, key), spelled out: a run opens a score of streams.
-            digest = _sha256(f"{self.seed}/{key}".encode()).digest()
-            stream = self._streams[key] = random.Random(int.from_bytes(digest[:8], "big"))
+            stream = self._streams[key] = random.Random(derive_seed(self.seed, key))
         return stream
