@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from operator import mul
 
 from scenarios.measures import MEASURES_DECLARED
+from scenarios.vocabulary import NAMING_LEVELS
 
 from .roster import MemberState
 
@@ -30,7 +31,7 @@ TIES_FACTOR = {m.id: m.ties_factor for m in MEASURES_DECLARED}
 #: How a text names the perpetrator, weakest first: no name, "from the territory of X", the
 #: state (or its service). July 2021: the EU said "from the territory of China" while the UK
 #: and US named the Ministry of State Security (docs/model.md, *Wording*).
-NAMING: tuple[str, ...] = ("none", "territory", "state")
+NAMING: tuple[str, ...] = NAMING_LEVELS
 #: Measures whose text names (or not) the perpetrator.
 WORDED = ("hr_declaration", "council_conclusions")
 #: How much of a delegation's ties weigh on a worded text at each naming level.

@@ -32,6 +32,7 @@ from .vocabulary import (
     EU27,
     MEASURES,
     METRICS,
+    NAMING_LEVELS,
     STANCES,
     format_duration,
     parse_duration,
@@ -386,7 +387,7 @@ class ProposeParams(Model):
         Form("Proposed by", default="hr", placeholder="hr or a state code"),
     ]
     naming: Annotated[
-        Literal["none", "territory", "state"] | None,
+        Literal[NAMING_LEVELS] | None,  # type: ignore[valid-type]
         Form("Naming: none, territory or state", placeholder="empty: the model drafts it"),
     ] = Field(
         None,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from actors.delegation import (
     ART31_MEASURES,
+    NAMING,
     STANCE_OF_POSITION,
     WORDED,
     Instructions,
@@ -98,7 +99,7 @@ def text_naming(ex: Exercise, proposal: Proposal) -> str:
     return min(allowed, proposal.naming, key=NAMING_ORDER.__getitem__)
 
 
-NAMING_ORDER = {"none": 0, "territory": 1, "state": 2}
+NAMING_ORDER = {level: rank for rank, level in enumerate(NAMING)}
 
 
 def initial_stances(ex: Exercise, measure: str, naming: str) -> tuple[list[float], list[bool]]:
