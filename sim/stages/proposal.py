@@ -35,9 +35,10 @@ def lifecycle(ex: Exercise, proposal: Proposal, prepared: bool = False) -> Proce
             outcome = yield from psc.decide(ex, proposal, wait=True)
             if outcome.adopted:
                 break
+            naming = psc.text_naming(ex, proposal)  # the wording the table just vetoed
             move, arg = after_veto(
                 proposal.measure,
-                psc.text_naming(ex, proposal),
+                naming,
                 ex.world.assessed_confidence(),
                 proposal.deferrals,
                 len(outcome.blockers),
@@ -45,7 +46,7 @@ def lifecycle(ex: Exercise, proposal: Proposal, prepared: bool = False) -> Proce
             )
             if move == "redraft" and arg is not None:
                 ex.emit("redrafted", proposal=proposal.id, measure=proposal.measure,
-                        naming=arg, previous=psc.text_naming(ex, proposal))  # fmt: skip
+                        naming=arg, previous=naming)  # fmt: skip
                 proposal.naming = arg
                 continue
             if move == "defer":
@@ -64,7 +65,7 @@ def lifecycle(ex: Exercise, proposal: Proposal, prepared: bool = False) -> Proce
                 ex.emit("withdrawn", proposal=proposal.id, measure=proposal.measure,
                         reason="vetoed; the High Representative speaks in her own name")  # fmt: skip
                 statement = ex.propose(arg, "hr", parent=proposal.id, prepared=True)
-                statement.naming = psc.text_naming(ex, proposal)
+                statement.naming = naming
                 proposal.finish()
                 yield statement.done
                 return
