@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from scenarios.safe_read import MAX_BYTES as SCENARIO_MAX_BYTES
+# The embedded scenario is held to the limit of a scenario file.
+from scenarios.safe_read import MAX_BYTES as MAX_SCENARIO_BYTES
 from scenarios.safe_read import MAX_DEPTH
 from scenarios.vocabulary import EU27, format_duration
 
@@ -33,9 +34,6 @@ if TYPE_CHECKING:
 
 #: Header fields a recording must have.
 HEADER_FIELDS = ("cdtx_recording", "scenario_text", "seed", "players", "interactive")
-
-#: The embedded scenario is held to the limits of a scenario file (scenarios.load.MAX_BYTES).
-MAX_SCENARIO_BYTES = SCENARIO_MAX_BYTES
 
 #: A picture checkpoint every this many events (at least; long recordings space them wider).
 CHECKPOINT_EVERY = 512
