@@ -82,7 +82,29 @@ def scenarios_load(path: Path):
     return scenarios.load(path)
 
 
-def test_reader_bounds_size_before_reading(tmp_path):
+def test_reader_bounds_size_before_reading(tmp_path, monkeypatch):
+    from scenarios import safe_read
+
+    class Unreadable:
+        """The opened file, whose content must not be read: its size already says too large."""
+
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc_info):
+            self.handle.close()
+
+        def fileno(self):
+            return self.handle.fileno()
+
+        def read(self, size=-1):
+            raise AssertionError("read a file whose size already refuses it")
+
+    opened = safe_read.open_regular
+    monkeypatch.setattr(safe_read, "open_regular", lambda *a, **kw: Unreadable(opened(*a, **kw)))
     big = tmp_path / "big.yaml"
     with big.open("wb") as handle:
         handle.truncate(10 * 1024 * 1024)
