@@ -116,8 +116,12 @@ def test_a_scripted_formal_abstention_on_a_declaration_counts_as_a_plain_one():
     ex.submit({"type": "position", "params": {"state": "HU", "measure": "hr_declaration",
                                               "stance": "constructive_abstention"}})  # fmt: skip
     ex.run()
-    for d in kinds(ex, "decision"):
-        assert d.data["constructive_abstention"] == 0
+    decisions = [d for d in kinds(ex, "decision") if d.data["measure"] == "hr_declaration"]
+    assert decisions  # else the loop below would check nothing
+    for d in decisions:
+        assert d.data["constructive_abstention"] == 0 and d.data["abstain"] >= 1
+    hu = [p.data for p in kinds(ex, "position") if p.data["state"] == "HU"]
+    assert hu and all(p["position"] == "abstain" and p["by"] == "fixed" for p in hu)
 
 
 def test_vetoes_redrafts_arise_from_the_model_alone_in_some_runs_not_all():
