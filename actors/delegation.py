@@ -33,7 +33,7 @@ TIES_FACTOR = {m.id: m.ties_factor for m in MEASURES_DECLARED}
 #: and US named the Ministry of State Security (docs/model.md, *Wording*).
 NAMING: tuple[str, ...] = NAMING_LEVELS
 #: Measures whose text names (or not) the perpetrator.
-WORDED = ("hr_declaration", "council_conclusions")
+WORDED = tuple(m.id for m in MEASURES_DECLARED if m.worded)
 #: How much of a delegation's ties weigh on a worded text at each naming level.
 NAMING_WEIGHT = {"none": 0.25, "territory": 0.6, "state": 1.0}
 #: Art. 31(1) TEU: formal (constructive) abstention exists for CFSP decisions, here a listing;

@@ -47,6 +47,9 @@ class Measure:
     vote: bool = True
     #: Whether it needs legal acts: an HWPCI evidence package and RELEX drafting (listings).
     legal_acts: bool = False
+    #: Whether it is a text that names the perpetrator (or not): EEAS drafting before HWPCI,
+    #: delegations weigh its wording, a veto brings a redraft (actors/delegation.py, WORDED).
+    worded: bool = False
     #: What the PSC chair tables instead when it is blocked (weaker wording, not nothing).
     compromise: str | None = None
     #: Whether the model proposes it as the proportionate measure of its rung.
@@ -91,7 +94,7 @@ MEASURES_DECLARED: tuple[Measure, ...] = (
         short_name="HR declaration",
         evidence_needed=0.4, cost=0.15, ties_factor=1.0,
         adoption="silence_procedure", adopting_body="psc", compromise="hr_statement",
-        proposed_for_rung=True, time_metric="t_hr_declaration",
+        proposed_for_rung=True, time_metric="t_hr_declaration", worded=True,
         legal_basis=TOOLBOX + ", agreed by consensus",
     ),
     Measure(
@@ -99,7 +102,7 @@ MEASURES_DECLARED: tuple[Measure, ...] = (
         name="Council conclusions", short_name="Council conclusions",
         evidence_needed=0.45, cost=0.2, ties_factor=1.0,
         adoption="council", adopting_body="council", compromise="hr_declaration",
-        time_metric="t_council_conclusions",
+        time_metric="t_council_conclusions", worded=True,
         legal_basis=TOOLBOX + ", agreed by consensus",
     ),
     Measure(
