@@ -134,6 +134,16 @@ def test_initiators_need_not_be_victims():
     ex = Exercise(scenarios.load_text(FIRST_LISTINGS), seed=0).run()
     proposal = next(e for e in ex.events if e.kind == "proposal" and e.data["measure"] == "listing")
     assert proposal.data["by"] == "EE" and "EE" not in ex.world.victims()
+    # The model's own initiative too (the proposal above is scripted): with reluctant victims
+    # and no scripted proposal, a keen capital that was not hit tables the measure.
+    keen = FIRST_LISTINGS.replace(
+        "procedure: {mode: calendar, initiation: 500d}\n",
+        "member_states: {DE: {stance: -1.0}, FR: {stance: -1.0}, ES: {stance: -1.0}, "
+        "EE: {stance: 1.0}}\nprocedure: {mode: calendar}\n",
+    ).replace("  - {id: L-2, at: 20d, type: propose, params: {measure: listing, by: EE}}\n", "")
+    ex = Exercise(scenarios.load_text(keen), seed=0).run()
+    first = next(e for e in ex.events if e.kind == "proposal")
+    assert first.data["origin"] == "initiative" and first.data["by"] not in ex.world.victims()
 
 
 # -- July 2021: "from the territory of China" while the UK and US named the MSS ---------------
