@@ -6,6 +6,7 @@ documented cases over 50 seeds."""
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
@@ -266,8 +267,18 @@ def test_initiators_need_not_be_victims_and_coalitions_cosponsor():
 
 
 def test_no_listing_before_a_national_attribution():
-    ex = Exercise(scenario(procedure="{mode: crisis, attribution_evidence: 900d}"), seed=0).run()
+    # A grave incident, for which the model recommends a listing (rung 4): without a national
+    # attribution it asks for a declaration instead.
+    text = BASE.format(horizon="60d", extra="", targets="{state: PL, sector: energy}",
+                       procedure="{mode: crisis, attribution_evidence: 900d}",
+                       msel="[]")  # fmt: skip
+    grave = ("{scope: 4, scale: 4, duration: 3, intensity: 4, complexity: 3, sophistication: 3, "
+             "impact: 4}")  # fmt: skip
+    text = re.sub(r"severity: \{[^}]*\}", "severity: " + grave, text)
+    ex = Exercise(scenarios.load_text(text), seed=0).run()
+    assert ex.metrics["recommended_rung"] == 4
     assert not [e for e in kinds(ex, "proposal") if e.data["measure"] == "listing"]
+    assert [e for e in kinds(ex, "proposal") if e.data["measure"] == "hr_declaration"]
 
 
 # -- victims outside the Union ----------------------------------------------------------------
