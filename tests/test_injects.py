@@ -423,3 +423,4 @@ def test_hold_needs_a_later_time():
             ex.answer(request.state, "support")
         ex.run()
     assert ex.held and ex.now == 48.0
+    assert ex.step() == [] and ex.now == 48.0  # stepping, as the console does, waits too
