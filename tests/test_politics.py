@@ -239,6 +239,13 @@ def test_the_adversary_reacts_to_costs_imposed_and_rarely_ceases():
     assert ceased / 2000 < 0.1
 
 
+def test_assistance_tabled_as_a_proposal_is_no_signal_to_the_adversary():
+    msel = "[{id: M, at: 1d, type: propose, params: {measure: mutual_assistance, by: PL}}]"
+    ex = Exercise(scenario(msel=msel, procedure="{mode: crisis, initiation: 90d}"), seed=0).run()
+    assert [e for e in kinds(ex, "adopted") if e.data["measure"] == "mutual_assistance"]
+    assert not [e for e in kinds(ex, "adversary") if e.data["cause"] == "mutual_assistance"]
+
+
 def test_a_long_horizon_reviews_a_listing_every_year():
     msel = ("[{id: A, at: 1d, type: attribute, params: {states: [PL], actor: bear}}, "
             "{id: L, at: 2d, type: propose, params: {measure: listing, by: EE}}]")  # fmt: skip
