@@ -7,8 +7,6 @@ import sys
 from argparse import Namespace
 from pathlib import Path
 
-from scenarios.safe_write import check_output
-
 from . import argtypes
 from .common import write_output
 
@@ -63,6 +61,7 @@ def load_recording(path: str):
 
 def cmd_report(args: Namespace) -> int:
     from scenarios.errors import UserError
+    from scenarios.safe_write import check_output
     from sim import report
 
     fmt = _format(args)
