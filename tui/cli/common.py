@@ -7,6 +7,10 @@ import sys
 import warnings
 from argparse import Namespace
 from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+RUNS_DIR = Path("cdtx-runs")
 
 
 def load_scenario(name: str | None):
@@ -70,6 +74,12 @@ def print_result(args: Namespace, ex) -> None:
     from ..timeline import print_run
 
     print_run(ex, show_positions=args.all)
+
+
+def default_record_path(scenario_id: str, directory: Path = RUNS_DIR) -> Path:
+    """Where a live run (``cdtx play``, ``cdtx host``) records without ``--record``."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return directory / f"{scenario_id}-{stamp}.jsonl"
 
 
 def write_output(path: str | None, text: str, what: str, *, force: bool = False) -> None:

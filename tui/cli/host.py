@@ -199,14 +199,6 @@ def _ssl_context(certfile: str, keyfile: str):
     return context
 
 
-def _default_path(scenario_id: str):
-    from datetime import datetime
-    from pathlib import Path
-
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    return Path("cdtx-runs") / f"{scenario_id}-{stamp}.jsonl"
-
-
 def _start(args):
     from pathlib import Path
 
@@ -216,7 +208,7 @@ def _start(args):
     from sim.seats import seats_for
 
     from ..host.server import new_tokens, save_tokens, tokens_path
-    from .common import load_exercise
+    from .common import default_record_path, load_exercise
 
     ex = load_exercise(args, players=args.players, interactive=True)
     seats = seats_for(ex.players, facilitators=args.facilitators, evaluators=args.evaluators,
@@ -224,7 +216,7 @@ def _start(args):
     tokens = new_tokens(seats)
     if args.no_record:
         return ex, seats, tokens, None, None
-    path = Path(args.record) if args.record else _default_path(ex.scenario.id)
+    path = Path(args.record) if args.record else default_record_path(ex.scenario.id)
     if args.record is None:
         path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists() and not path.is_symlink() and path.is_file():
