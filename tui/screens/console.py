@@ -273,7 +273,7 @@ class ConsoleScreen(Screen):
             picture = self.picture = s.picture()
         self.query_one(Timeline).take(events, count)
         self.query_one(StatesBoard).show(picture)
-        self.query_one(ProcedureTracker).show(picture, s.calendar)
+        self.query_one(ProcedureTracker).show(picture)
         # What is still to come changes only with events (applied, skipped, scheduled).
         self._upcoming = s.upcoming()
         self.upcoming_ids = tuple(entry.id for entry in self._upcoming)

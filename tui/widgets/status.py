@@ -97,19 +97,19 @@ class ProcedureTracker(Static):
     NAME_WIDTH = 16  # "Shared awareness"
     NARROW_NAME_WIDTH = 10  # "Shared aw…": the detail keeps some room on a 34-column panel
 
-    _shown: tuple | None = None  # (picture, calendar), to lay out again at a new width
+    _picture = None  # the picture shown, to lay out again at a new width
 
-    def show(self, picture, calendar) -> None:
-        self._shown = (picture, calendar)
+    def show(self, picture) -> None:
+        self._picture = picture
         self._lay_out()
 
     def on_resize(self) -> None:
         self._lay_out()
 
     def _lay_out(self) -> None:
-        if self._shown is None:
+        picture = self._picture
+        if picture is None:
             return
-        picture, _calendar = self._shown
         width = self.content_region.width or 80
         rows = []
         for name in STAGES:
