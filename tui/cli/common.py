@@ -82,6 +82,27 @@ def default_record_path(scenario_id: str, directory: Path = RUNS_DIR) -> Path:
     return directory / f"{scenario_id}-{stamp}.jsonl"
 
 
+#: The suffixes of ``-o`` that choose a report's or a brief's format.
+FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
+
+
+def output_format(args: Namespace, what: str) -> str:
+    """``--format``, else the format of ``-o``'s suffix, else Markdown (standard output);
+    UserError for another suffix (``what``: "report", "brief")."""
+    from pathlib import Path
+
+    from scenarios.errors import UserError
+
+    if args.format:
+        return args.format
+    if not args.output:
+        return "md"
+    suffix = Path(args.output).suffix.lower()
+    if suffix not in FORMATS:
+        raise UserError(f"{args.output}: write a .md or .html {what} (or give --format)")
+    return FORMATS[suffix]
+
+
 def write_output(path: str | None, text: str, what: str, *, force: bool = False) -> None:
     """Write ``text`` to ``path`` atomically (saying so on stderr), or to stdout when there is
     no path. A full disk leaves ``path`` as it was and exits 1 (scenarios.safe_write)."""
