@@ -80,8 +80,10 @@ def register(sub) -> None:
         metavar="N",
         help="facilitator seats (default: 1)",
     )
-    p.add_argument("--evaluators", type=int, default=1, metavar="N", help="evaluator seats")
-    p.add_argument("--observers", type=int, default=1, metavar="N", help="observer seats")
+    p.add_argument("--evaluators", type=argtypes.count, default=1, metavar="N",
+                   help="evaluator seats (default: 1)")  # fmt: skip
+    p.add_argument("--observers", type=argtypes.count, default=1, metavar="N",
+                   help="observer seats (default: 1)")  # fmt: skip
     p.add_argument(
         "--speed",
         type=speed,
@@ -132,8 +134,6 @@ def cmd_host(args: argparse.Namespace) -> int:
                         "let other machines join (and give --certfile/--keyfile)")  # fmt: skip
     if bool(args.certfile) != bool(args.keyfile):
         raise UserError("--certfile and --keyfile go together")
-    if min(args.evaluators, args.observers) < 0:
-        raise UserError("--evaluators and --observers: 0 or more")
     console = not args.no_console and sys.stdin.isatty() and sys.stdout.isatty()
     speed_index = _console_speed(args.speed) if console and args.speed is not None else None
     context = _ssl_context(args.certfile, args.keyfile) if args.certfile else None
