@@ -313,8 +313,10 @@ def join_lines(host, seats, tokens, public_url: str | None = None) -> list[str]:
 
 
 def _announce(host, seats, tokens, path, public_url: str | None = None) -> None:
+    from ..host.server import tokens_path
+
     if path is not None:
-        print(f"cdtx: recording to {path} (seats and tokens in {path}.seats.json)",
+        print(f"cdtx: recording to {path} (seats and tokens in {tokens_path(path)})",
               file=sys.stderr)  # fmt: skip
     print(f"cdtx: hosting '{host.exercise.scenario.title}' at {host.url}", file=sys.stderr)
     for line in join_lines(host, seats, tokens, public_url):
