@@ -140,19 +140,15 @@ class ProcedureTracker(Static):
 
 
 class UpcomingList(OptionList):
-    """The MSEL entries still to come, with their expected actions."""
-
-    _ids: list[str] | None = None  # the ids shown, to skip rebuilding an unchanged list
+    """The MSEL entries still to come, with their expected actions. The console calls
+    :meth:`show` only when their ids change (``ConsoleScreen.upcoming_ids``)."""
 
     def show(self, entries: list) -> None:
         ids = [e.id for e in entries]
-        if ids == self._ids:
-            return
         # Keep the highlight on the same entry, not the same row: entries fire, and scheduled
         # injects sort in above it; e/x/r act on the highlighted one at once.
         selected = self.selected_id
         old_row = self.highlighted
-        self._ids = ids
         self.clear_options()
         for entry in entries:
             text = Text()
