@@ -150,16 +150,6 @@ def markdown(r: dict[str, Any]) -> str:
     return md_safe("\n".join(out).rstrip() + "\n")
 
 
-def _played(o: dict[str, Any]) -> str:
-    """The played delegations, and whether anybody played them in this run."""
-    if not o["players"]:
-        return "none (all delegations simulated)"
-    players = ", ".join(o["players"])
-    if o.get("nobody_played"):
-        return f"{players} in the scenario, but nobody played this run: the model answered for them"
-    return players
-
-
 def _evaluator(objective: dict[str, Any]) -> dict[str, Any]:
     """The evaluator's rating and observations of an objective (empty without entries)."""
     return objective.get("evaluator") or {}

@@ -102,11 +102,6 @@ def distribution(values: list[float], runs: int, seed: int = 0) -> dict[str, Any
 # -- formats shared by the CLI and the report --------------------------------------------------
 
 
-def one_decimal(x: float | None, unit: str = "") -> str:
-    """A number as summaries show it (one decimal; "-" for none)."""
-    return "-" if x is None else f"{x:.1f}{unit}"
-
-
 def show_rate(r: Mapping[str, Any] | None, interval: bool = True) -> str:
     """``40% (22-61)``: a share and its 95 % interval, in percent."""
     if r is None:
