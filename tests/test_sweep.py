@@ -561,6 +561,14 @@ def test_points_are_bounded_when_the_spec_loads(fields, message):
         spec_from_dict({**BASE, **fields})
 
 
+@pytest.mark.parametrize("method", ["random", "lhs"])
+def test_random_and_lhs_points_are_n_however_many_parameters(method):
+    """{random: N} and {lhs: N} draw N points, not N per parameter: the bound is on N."""
+    vary = {f"member_states.{s}.ties.RU": {"uniform": [0, 1]} for s in ("HU", "SK", "AT")}
+    n = sw.MAX_POINTS // 2
+    assert spec_from_dict({**BASE, "vary": vary, "sample": {method: n}}).n == n
+
+
 def test_seeds_are_not_bounded():
     spec = spec_from_dict({**BASE, "seeds": 10**11})
     assert sw.Sweep(spec).total == 10**11

@@ -33,7 +33,7 @@ from .results import (
     has_results,
     partial_parts,
 )
-from .sample import _design_points, _grid_points, _lhs_points, _random_points
+from .sample import _design_points, _grid_points, _lhs_points, _random_points, design_seed
 from .spec import KEEPABLE, SEED_LIMIT, SweepError, SweepSpec, _number, build_scenario, need
 from .summary import spec_file
 
@@ -79,7 +79,7 @@ class Sweep:
         elif spec.sample == "lhs":
             self.points = _lhs_points(spec.vary, spec.n, rng)
         else:
-            seed = derive_seed(self.root, "sweep-sample", spec.sample)
+            seed = design_seed(self.root, spec.sample)
             self.points = _design_points(spec.vary, spec.sample, spec.n, seed)
         for index, params in enumerate(self.points):
             try:
