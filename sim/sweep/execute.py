@@ -408,8 +408,7 @@ def run_sweep(
         done_keys = _existing(output, names, sweep)
     # The keys to run are streamed, never listed: memory stays flat however many seeds there
     # are (only the finished keys of a resumed file are held, and that file bounds them).
-    points, seeds = len(sweep.points), sweep.spec.seeds
-    todo_count = sweep.total - sum(1 for p, r in done_keys if 0 <= p < points and 0 <= r < seeds)
+    todo_count = sweep.total - len(done_keys)  # _existing refuses keys not of this sweep
     todo = (k for k in sweep.run_keys() if k not in done_keys)
     close_executor: Callable[[], None] = lambda: None  # noqa: E731
     if executor_factory is None:

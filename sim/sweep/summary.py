@@ -252,7 +252,7 @@ def summarize(
         "title": spec.get("title") or "",
         "runs": sum(a.n for a in acc.values()),
         "failed": sum(a.failed for a in acc.values()),
-        "params": [c for c in columns if is_parameter(c)],
+        "params": params,
         "metrics": metrics,
         "points": out_points,
         "total_points": len(order),
