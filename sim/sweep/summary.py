@@ -118,6 +118,11 @@ def show_median(d: Mapping[str, Any], digits: int = 1) -> str:
     return f"{d['median']:.{digits}f} ({d['median_low']:.{digits}f}-{d['median_high']:.{digits}f})"
 
 
+def metric_label(metric: str) -> str:
+    """A metric as headings name it: time metrics with their unit (days)."""
+    return f"{metric} (days)" if metric in TIME_METRICS else metric
+
+
 def digits_of(metric: str) -> int:
     """Decimals a metric is shown with: days to one decimal, 0-1 quantities (cohesion) to two."""
     return 1 if metric in TIME_METRICS else 2
