@@ -203,6 +203,11 @@ def parallelism(jobs: int, factory: Callable[[], Executor]) -> int:
     return max(jobs, threads)
 
 
+def _run_row(point: int, replication: int, params: Mapping[str, Any], seed: int) -> dict:
+    """The key columns of a run's row (its point, replication, parameters and seed)."""
+    return {"point": point, "replication": replication, **params, "seed": seed}
+
+
 def run_chunk(task: tuple) -> list[dict[str, Any]]:
     """Run a chunk of (point, replication, seed, params) in a worker; one row per run.
 
@@ -212,7 +217,7 @@ def run_chunk(task: tuple) -> list[dict[str, Any]]:
     run_fn = run_fn or default_run
     rows = []
     for point, rep, seed, params in runs:
-        row: dict[str, Any] = {"point": point, "replication": rep, **params, "seed": seed}
+        row = _run_row(point, rep, params, seed)
         try:
             scenario = _scenario_for(base_data, params, token)
             digest, metrics = run_fn(scenario, seed)
@@ -481,10 +486,10 @@ def run_sweep(
                         retried += 1
                         retry_queue.append((chunk, attempt + 1))
                         continue
+                    lost = f"worker lost {RETRIES + 1} times: {type(exc).__name__}: {exc}"
                     rows = [
-                        {"point": p, "replication": r, **sweep.points[p],
-                         "seed": sweep.run_seed(p, r), "status": STATUS_FAILED,
-                         "error": f"worker lost {RETRIES + 1} times: {type(exc).__name__}: {exc}"}
+                        {**_run_row(p, r, sweep.points[p], sweep.run_seed(p, r)),
+                         "status": STATUS_FAILED, "error": lost}
                         for p, r in chunk
                     ]  # fmt: skip
                 writer.write(rows)
