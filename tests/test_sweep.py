@@ -212,6 +212,33 @@ def test_a_dead_worker_is_retried_and_every_run_counted_once(tmp_path, monkeypat
     assert digests(tmp_path / "r.csv") == digests(tmp_path / "ref.csv")
 
 
+class LosingExecutor:
+    """An executor whose every task is lost (as when a cluster keeps losing its workers)."""
+
+    def submit(self, fn, *args, **kwargs):
+        from concurrent.futures import Future
+
+        future: Future = Future()
+        future.set_exception(ConnectionError("worker vanished"))
+        return future
+
+    def shutdown(self, wait=True, cancel_futures=False):
+        pass
+
+
+def test_a_chunk_lost_more_often_than_retried_becomes_failed_rows(tmp_path):
+    s = make(**SMALL)
+    result = sw.run_sweep(s, tmp_path / "r.csv", executor_factory=LosingExecutor, chunk_size=2)
+    chunks = -(-s.total // 2)
+    assert result.done == result.failed == s.total and result.retried == chunks * sw.RETRIES
+    rows = list(sw.read_rows(tmp_path / "r.csv"))
+    assert sorted((r["point"], r["replication"]) for r in rows) == sorted(s.run_keys())
+    for r in rows:  # every run is named with its parameters and seed, and why it failed
+        assert r["status"] == "failed" and r["seed"] == s.run_seed(r["point"], r["replication"])
+        assert r["member_states.HU.ties.RU"] == s.points[r["point"]]["member_states.HU.ties.RU"]
+        assert r["error"] == "worker lost 3 times: ConnectionError: worker vanished"
+
+
 # -- resume and interruption -------------------------------------------------------------------
 
 
