@@ -31,8 +31,9 @@ from typing import Any
 
 import orjson
 
-from scenarios.vocabulary import EU27
+from scenarios.vocabulary import EU27, STANCES
 
+from . import evaluation
 from .events import Event
 from .narrative import describe, measure, short
 
@@ -48,10 +49,10 @@ ACTIONS: dict[str, frozenset[str]] = {
 }
 
 #: Ratings an evaluator gives an objective (as the report's objectives: DESIGN.md section 4).
-RATINGS = ("P", "S", "M", "U")
+RATINGS = evaluation.RATINGS
 
 #: Positions a delegation answers a decision request with.
-POSITIONS = ("support", "abstain", "constructive_abstention", "oppose")
+POSITIONS = STANCES
 
 #: Events every seat sees, with the fields kept from delegations and observers. A public
 #: attribution's ``confidence`` is the attributing capital's (or partner's) intelligence: only
