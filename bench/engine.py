@@ -110,7 +110,8 @@ def event_log_seconds(scenario, runs: int) -> float:
 
 
 def decomposition(scenario, runs: int, runs_s: float, kernel_s: float, bare: float) -> None:
-    """Where the time of one run goes, and the kernel ratio each part leaves room for.
+    """Where the time of one run goes, and how long a run may take to meet the run-vs-bare
+    target.
 
     The kernel share is the run's kernel steps at the bare loop's speed; the rest is measured
     (construction, event log) or the remainder (the model's own decisions and bookkeeping).
@@ -130,7 +131,7 @@ def decomposition(scenario, runs: int, runs_s: float, kernel_s: float, bare: flo
         ("model decisions, the rest", model),
     ):
         print(f"    {name:28s}{us:8.0f} µs  {us / per_run:5.0%}")
-    # The ratio if a part cost nothing: kernel time over what would remain.
+    # The target as a time: its share of the fastest of five bare loops.
     needed = TARGET_RUN_VS_BARE * min(bare_loop_seconds() for _ in range(5)) * 1e6
     print(f"  the run-vs-bare target needs a run in      {needed:6.0f} µs")
 

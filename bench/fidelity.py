@@ -100,8 +100,8 @@ def show(title: str, t: dict) -> None:
 
 def markdown(ids: list[str], seeds: int) -> None:
     """The two tables of docs/scenarios.md, from runs with each scenario's MSEL."""
-    results = {sid: (scenarios.load(sid), None) for sid in ids}
-    results = {sid: (sc, table(sc, seeds)) for sid, (sc, _) in results.items()}
+    loaded = {sid: scenarios.load(sid) for sid in ids}
+    results = {sid: (sc, table(sc, seeds)) for sid, sc in loaded.items()}
     print("| scenario | objective | metric, target | P | S | M | U |")
     print("|---|---|---|---|---|---|---|")
     for sid, (sc, t) in results.items():

@@ -89,6 +89,16 @@ def cpu_seconds() -> float:
     return t.user + t.system + t.children_user + t.children_system
 
 
+def best_of(fn, times: int = 5) -> float:
+    """The fastest of ``times`` calls of ``fn``, in seconds (the least disturbed by the load)."""
+    best = math.inf
+    for _ in range(times):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
 def paired(first, second, reps: int) -> dict[str, float]:
     """Run ``first`` and ``second`` (callables of a repetition number) ``reps`` times each, in
     turn (ABBA...: a drift in the machine's load hits both alike). Returns the medians of their
@@ -129,16 +139,12 @@ def crn_cost(runs: int, d: Path, reps: int) -> None:
     # What CRN changes in the sweep itself: how each run's seed is derived (best of 5).
     keys = list(sweep(0, True).run_keys())
 
-    def derivation(common: bool) -> float:
-        best = math.inf
-        for _ in range(5):
-            start = time.perf_counter()
-            for p, rep in keys:
-                sw.run_seed(1, p, rep, common=common)
-            best = min(best, time.perf_counter() - start)
-        return best
+    def derivation(common: bool) -> None:
+        for p, rep in keys:
+            sw.run_seed(1, p, rep, common=common)
 
-    t_common, t_independent = derivation(True), derivation(False)
+    t_common = best_of(lambda: derivation(True))
+    t_independent = best_of(lambda: derivation(False))
     print(f"CRN vs independent seeds, {total} runs, -j2, {reps} pairs (root seeds 1..{reps}): "
           f"median {r['a']:.2f} s vs {r['b']:.2f} s; ratio {r['ratio']:.3f} wall, "
           f"{r['cpu_ratio']:.3f} CPU (target <= 1.05; slowest/fastest run {r['spread']:.2f}x); "
@@ -187,12 +193,7 @@ def sobol_overhead(base_samples: int, d: Path, reps: int) -> None:
         ("summary with indices", lambda: sw.summarize(d / "sobol.csv")),
         ("summary without", lambda: sw.summarize(d / "plain.csv", spec={})),
     ):  # fmt: skip
-        best = math.inf
-        for _ in range(5):
-            start = time.perf_counter()
-            fn()
-            best = min(best, time.perf_counter() - start)
-        parts[name] = best * 1e3
+        parts[name] = best_of(fn) * 1e3
     shown = ", ".join(f"{k} {v:.0f} ms" for k, v in parts.items())
     # What only a Sobol' sweep does (its design, its indices), against the plain sweep's time:
     # the overhead without the noise of two sweeps' wall times.

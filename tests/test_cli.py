@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import subprocess
@@ -209,7 +210,8 @@ with contextlib.redirect_stdout(out):
     except SystemExit as exc:
         code = exc.code
 heavy = sorted(m for m in ('simpy', 'textual') if m in sys.modules)
-print(json.dumps({"code": code, "heavy": heavy, "out": out.getvalue()}))
+loader = sorted(m for m in ('pydantic', 'yaml') if m in sys.modules)
+print(json.dumps({"code": code, "heavy": heavy, "loader": loader, "out": out.getvalue()}))
 """
 
 
@@ -228,6 +230,9 @@ def test_help_and_schema_do_not_import_simpy_or_textual(args):
     assert result["heavy"] == []
     if args == ["--help"]:
         assert "usage: cdtx" in result["out"]
+        # nor the scenario loader (pydantic, yaml: a fifth of a second): a command module that
+        # imports scenarios.* at its top level makes every 'cdtx ... --help' pay for it
+        assert result["loader"] == []
     else:
         assert "properties" in json.loads(result["out"])
 
@@ -518,3 +523,34 @@ def test_msel_import_of_a_directory_and_every_problem_line_prefixed(tmp_path, ca
 
 def test_empty_scenario_name(capsys):
     assert_error(run_main(capsys, "run", ""), "SCENARIO is empty")
+
+
+def _options(parser: argparse.ArgumentParser) -> list[tuple[str, ...]]:
+    """The option strings of ``parser`` and of its own subcommands (cdtx msel export|import)."""
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found += _options(sub)
+        elif action.option_strings and "--help" not in action.option_strings:
+            found.append(tuple(action.option_strings))
+    return found
+
+
+def test_every_option_of_every_command_is_in_the_readme_command_table():
+    """The README's *Commands* table is where people look: an option added to a command and
+    not to its row there is an option nobody finds."""
+    from tui.cli import COMMANDS, build_parser
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    commands = next(a for a in build_parser()._actions
+                    if isinstance(a, argparse._SubParsersAction)).choices  # fmt: skip
+    missing = []
+    for name in COMMANDS:
+        rows = " ".join(line for line in readme.splitlines()
+                        if re.match(rf"\| `cdtx(` / `cdtx)? {name}\b", line))  # fmt: skip
+        assert rows, f"no row for cdtx {name} in README.md"
+        for strings in _options(commands[name]):
+            if not any(re.search(rf"`[^`]*{re.escape(s)}\b", rows) for s in strings):
+                missing.append(f"cdtx {name} {'/'.join(strings)}")
+    assert missing == []

@@ -455,6 +455,15 @@ def test_host_refuses_a_network_address_without_allow_remote():
     assert "--allow-remote" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_host_refuses_a_negative_number_of_seats_in_one_line(capsys):
+    from tui.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["host", SCENARIO, "--observers", "-1", "--no-record", "--no-console"])
+    assert done.value.code == 1
+    assert "argument --observers: must be at least 0, not -1" in capsys.readouterr().err
+
+
 def test_the_facilitator_console_shares_the_exercise_with_the_seats(tmp_path):
     """cdtx host's console (cdtx play's): its clock drives the exercise the seats see; the
     delegations answer from their seats; the console's own inputs are the facilitator's."""

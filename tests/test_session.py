@@ -8,10 +8,7 @@ import pytest
 pytest.importorskip("textual")
 
 from sim.exercise import Exercise  # noqa: E402
-from sim.recording import (
-    Recorder,  # noqa: E402
-    reader,  # noqa: E402
-)
+from sim.recording import Recorder, reader  # noqa: E402
 from tui.screens.session import LiveSession  # noqa: E402
 
 

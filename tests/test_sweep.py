@@ -212,6 +212,33 @@ def test_a_dead_worker_is_retried_and_every_run_counted_once(tmp_path, monkeypat
     assert digests(tmp_path / "r.csv") == digests(tmp_path / "ref.csv")
 
 
+class LosingExecutor:
+    """An executor whose every task is lost (as when a cluster keeps losing its workers)."""
+
+    def submit(self, fn, *args, **kwargs):
+        from concurrent.futures import Future
+
+        future: Future = Future()
+        future.set_exception(ConnectionError("worker vanished"))
+        return future
+
+    def shutdown(self, wait=True, cancel_futures=False):
+        pass
+
+
+def test_a_chunk_lost_more_often_than_retried_becomes_failed_rows(tmp_path):
+    s = make(**SMALL)
+    result = sw.run_sweep(s, tmp_path / "r.csv", executor_factory=LosingExecutor, chunk_size=2)
+    chunks = -(-s.total // 2)
+    assert result.done == result.failed == s.total and result.retried == chunks * sw.RETRIES
+    rows = list(sw.read_rows(tmp_path / "r.csv"))
+    assert sorted((r["point"], r["replication"]) for r in rows) == sorted(s.run_keys())
+    for r in rows:  # every run is named with its parameters and seed, and why it failed
+        assert r["status"] == "failed" and r["seed"] == s.run_seed(r["point"], r["replication"])
+        assert r["member_states.HU.ties.RU"] == s.points[r["point"]]["member_states.HU.ties.RU"]
+        assert r["error"] == "worker lost 3 times: ConnectionError: worker vanished"
+
+
 # -- resume and interruption -------------------------------------------------------------------
 
 
@@ -559,6 +586,14 @@ def _quick(scenario, seed):
 def test_points_are_bounded_when_the_spec_loads(fields, message):
     with pytest.raises(SweepError, match=message):
         spec_from_dict({**BASE, **fields})
+
+
+@pytest.mark.parametrize("method", ["random", "lhs"])
+def test_random_and_lhs_points_are_n_however_many_parameters(method):
+    """{random: N} and {lhs: N} draw N points, not N per parameter: the bound is on N."""
+    vary = {f"member_states.{s}.ties.RU": {"uniform": [0, 1]} for s in ("HU", "SK", "AT")}
+    n = sw.MAX_POINTS // 2
+    assert spec_from_dict({**BASE, "vary": vary, "sample": {method: n}}).n == n
 
 
 def test_seeds_are_not_bounded():

@@ -146,7 +146,7 @@ def test_arrow_keys_scroll_the_timeline_from_the_start():
     run(scenario())
 
 
-def test_p_and_e_under_way_ask_first():
+def test_p_e_and_x_under_way_ask_first():
     async def scenario():
         app = make_play_app("grid-wiper", record=False)
         async with app.run_test(size=SIZE) as pilot:
@@ -156,7 +156,7 @@ def test_p_and_e_under_way_ask_first():
             await pilot.press("full_stop")
             screen.query_one("#board").move_cursor(row=0)  # AT
             before = len(s.events)
-            for key in ("p", "e"):
+            for key in ("p", "e", "x"):
                 await pilot.press(key)
                 await pilot.pause()
                 assert type(app.screen).__name__ == "ConfirmScreen", key
@@ -171,6 +171,10 @@ def test_p_and_e_under_way_ask_first():
             await pilot.press("p", "y")
             await pilot.pause()
             assert "AT" in s.ex.players
+            second = screen.query_one("#upcoming").selected_id
+            await pilot.press("x", "y")
+            await pilot.pause()
+            assert second in s.ex.skipped
 
     run(scenario())
 

@@ -6,7 +6,6 @@ worker thread (see ``screens/session.py``) and reads the situation picture as a 
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import partial
 from pathlib import Path
 
@@ -14,11 +13,10 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.keys import format_key
 
+from .cli.common import default_record_path
 from .screens.console import ConsoleScreen
 from .screens.dialogs import ConfirmScreen, HelpScreen
 from .screens.session import LiveSession, ReplaySession
-
-RUNS_DIR = Path("cdtx-runs")
 
 
 def key_label(keys: str) -> str:
@@ -31,11 +29,6 @@ def key_label(keys: str) -> str:
             name = name.upper()
         labels.append("+".join([*modifiers, name]))
     return " / ".join(labels)
-
-
-def default_record_path(scenario_id: str, directory: Path = RUNS_DIR) -> Path:
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    return directory / f"{scenario_id}-{stamp}.jsonl"
 
 
 class CdtxApp(App):

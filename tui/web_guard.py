@@ -77,19 +77,17 @@ def allowed_hosts(host: str, port: int, extra: tuple[str, ...] = ()) -> frozense
     return frozenset(allowed)
 
 
-def refusal(
-    host_header: str | None, origin: str | None, allowed: frozenset[str] | None
-) -> str | None:
+def refusal(host_header: str | None, origin: str | None, allowed: frozenset[str]) -> str | None:
     """Why a request with these ``Host`` and ``Origin`` headers must be refused; None to serve it.
 
-    ``allowed`` comes from :func:`allowed_hosts` (None: any ``Host``, and an ``Origin`` equal
-    to it; no caller of this project passes None). A request without ``Origin`` (not from a web
-    page: curl, the browser's own navigation) is judged by its ``Host`` alone.
+    ``allowed`` comes from :func:`allowed_hosts`; the ``Host`` and a web page's ``Origin`` must
+    both be in it. A request without ``Origin`` (not from a web page: curl, the browser's own
+    navigation) is judged by its ``Host`` alone.
     """
     host = (host_header or "").strip().lower()
     if not host:
         return "no Host header"
-    if allowed is not None and host not in allowed:
+    if host not in allowed:
         return f"Host {host!r} is not the address this console is served on"
     if origin is None:
         return None
@@ -97,7 +95,7 @@ def refusal(
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return f"Origin {origin!r} is not a web page of this console"
     page = parts.netloc.lower()
-    if (page not in allowed) if allowed is not None else (page != host):
+    if page not in allowed:
         return f"Origin {origin!r} is another site: cross-site requests are refused"
     return None
 

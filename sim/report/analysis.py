@@ -37,12 +37,8 @@ KEY_KINDS = (
     K.MEETING, K.PROPOSAL, K.INVOKED, K.PREPARED, K.DECISION, K.COMPROMISE, K.DEFERRED, K.DROPPED,
     K.ADOPTED, K.ADVERSARY,
 )  # fmt: skip
-RATING_NAMES = {
-    "P": "Performed without challenges",
-    "S": "Performed with some challenges",
-    "M": "Performed with major challenges",
-    "U": "Unable to be performed",
-}
+#: The HSEEP rating words (sim.evaluation.RATING_WORDS), as a report's heading shows them.
+RATING_NAMES = {rating: words.capitalize() for rating, words in evaluation.RATING_WORDS.items()}
 #: Which event marks each metric (evidence for the rating).
 _EVIDENCE_KINDS: dict[str, tuple[str, ...]] = {
     "t_first_detection": (K.DETECTED,),

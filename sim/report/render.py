@@ -150,16 +150,6 @@ def markdown(r: dict[str, Any]) -> str:
     return md_safe("\n".join(out).rstrip() + "\n")
 
 
-def _played(o: dict[str, Any]) -> str:
-    """The played delegations, and whether anybody played them in this run."""
-    if not o["players"]:
-        return "none (all delegations simulated)"
-    players = ", ".join(o["players"])
-    if o.get("nobody_played"):
-        return f"{players} in the scenario, but nobody played this run: the model answered for them"
-    return players
-
-
 def _evaluator(objective: dict[str, Any]) -> dict[str, Any]:
     """The evaluator's rating and observations of an objective (empty without entries)."""
     return objective.get("evaluator") or {}
@@ -169,6 +159,14 @@ def _oneline(text: str) -> str:
     return " / ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
+def _observation(o: dict[str, Any]) -> str:
+    """An evaluator's observation on one line: when, the delegation it is about (if any), the
+    text, and whether it was edited; the same in Markdown and HTML, tagged or not."""
+    state = f" {o['state']}" if o["state"] else ""
+    edited = " (edited)" if o["edited"] else ""
+    return f"{o['calendar']} {o['offset']}{state}: {_oneline(o['text'])}{edited}"
+
+
 def _md_evaluator(ev: dict[str, Any]) -> list[str]:
     out = []
     if ev.get("rating"):
@@ -176,11 +174,7 @@ def _md_evaluator(ev: dict[str, Any]) -> list[str]:
         out += [f"Evaluator's rating: **{ev['rating']}** ({ev['rating_name']}){why}", ""]
     if ev.get("observations"):
         out += ["Evaluator's observations:", ""]
-        out += [
-            f"- {o['calendar']} {o['offset']}{' ' + o['state'] if o['state'] else ''}: "
-            f"{_oneline(o['text'])}{' (edited)' if o['edited'] else ''}"
-            for o in ev["observations"]
-        ] + [""]  # fmt: skip
+        out += [f"- {_observation(o)}" for o in ev["observations"]] + [""]
     return out
 
 
@@ -190,8 +184,7 @@ def _md_hotwash(ev: dict[str, Any] | None) -> list[str]:
     out = []
     if ev["observations"]:
         out += ["## Evaluator's observations (no objective)", ""]
-        out += [f"- {o['calendar']} {o['offset']}{' ' + o['state'] if o['state'] else ''}: "
-                f"{_oneline(o['text'])}" for o in ev["observations"]] + [""]  # fmt: skip
+        out += [f"- {_observation(o)}" for o in ev["observations"]] + [""]
     hotwash = ev["hotwash"]
     if hotwash["strengths"] or hotwash["improvements"]:
         out += ["## Hot wash", ""]
@@ -358,9 +351,7 @@ def html(r: dict[str, Any], horizon_hours: float | None = None) -> str:
                      f"({_h(ev['rating_name'])}){why}</p>")  # fmt: skip
         if ev.get("observations"):
             b.append("<p>Evaluator's observations:</p><ul>")
-            b += [f"<li>{_h(o['calendar'])} {_h(o['offset'])} {_h(o['state'])}: "
-                  f"{_h(_oneline(o['text']))}{' (edited)' if o['edited'] else ''}</li>"
-                  for o in ev["observations"]]  # fmt: skip
+            b += [f"<li>{_h(_observation(o))}</li>" for o in ev["observations"]]
             b.append("</ul>")
     b.append("<h3>Metrics of the run</h3>")
     b.append(_table(["Metric", "Value"], [[m["label"], m["value"]] for m in r["metric_lines"]]))
@@ -388,8 +379,7 @@ def html(r: dict[str, Any], horizon_hours: float | None = None) -> str:
     loose = (r.get("evaluation") or {}).get("observations")
     if loose:
         b.append("<h2>Evaluator's observations (no objective)</h2><ul>")
-        b += [f"<li>{_h(o['calendar'])} {_h(o['offset'])} {_h(o['state'])}: "
-              f"{_h(_oneline(o['text']))}</li>" for o in loose]  # fmt: skip
+        b += [f"<li>{_h(_observation(o))}</li>" for o in loose]
         b.append("</ul>")
     b.append("<h2>Open business at the end</h2><ul>")
     b += [f"<li>{_h(o['proposal'])} {_h(o['measure'])}: {_h(o['stage'])} (since {_h(o['offset'])})"

@@ -20,6 +20,7 @@ from ..sweep import SweepError, read_rows, summarize
 from ..sweep.summary import (
     RUNGS,
     digits_of,
+    metric_label,
     read_spec_file,
     show_index,
     show_median,
@@ -63,10 +64,6 @@ def summarise(rows: list[dict[str, Any]], *, name: str = "", spec: dict | None =
 
 def _params_text(p: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in p.items()) or "-"
-
-
-def _label(m: str) -> str:
-    return f"{m} (days)" if m in TIME_METRICS else m
 
 
 def _heading(s: dict[str, Any]) -> str:
@@ -128,7 +125,7 @@ def markdown(s: dict[str, Any]) -> str:
         out += [f"## Sensitivity ({s['sensitivity']['label']})", ""]
         for m in s["sensitivity"]["metrics"]:
             head, rows = _index_rows(s, m)
-            out += [f"### {_label(m)}", ""] + _md_table(head, rows)
+            out += [f"### {metric_label(m)}", ""] + _md_table(head, rows)
     out += ["## Points", ""]
     out += _md_table(["Point", "Parameters", "Runs", "Failed"],
                      [[p["point"], _params_text(p["params"]), p["n"], p["failed"]]
@@ -137,7 +134,7 @@ def markdown(s: dict[str, Any]) -> str:
         out += [f"{s['omitted']:,} more points are not shown.", ""]
     out += ["## Distributions (median, p10-p90; share of runs in which it happened)", ""]
     for m in s["metrics"]:
-        out += [f"### {_label(m)}", ""]
+        out += [f"### {metric_label(m)}", ""]
         out += _md_table(_METRIC_HEAD, _metric_rows(s, m))
     if any(p["rungs"] for p in s["points"]):
         out += ["## Highest rung reached (share of runs reaching at least rung r)", ""]
@@ -201,7 +198,7 @@ def html(s: dict[str, Any]) -> str:
         b.append(f"<h2>Sensitivity ({escape(sens['label'])})</h2>")
         key, conf = ("ST", "ST_conf") if sens["method"] == "sobol" else ("mu_star", "mu_star_conf")
         for m in sens["metrics"]:
-            b.append(f"<h3>{escape(_label(m))}</h3>")
+            b.append(f"<h3>{escape(metric_label(m))}</h3>")
             values = sens["metrics"][m]
             bars = [(name, max(v[key], 0.0), max(v[key] - v[conf], 0.0), v[key] + v[conf])
                     for name, v in values.items()]  # fmt: skip
@@ -216,7 +213,7 @@ def html(s: dict[str, Any]) -> str:
         b.append(f"<p>{s['omitted']:,} more points are not shown.</p>")
     b.append("<h2>Distributions</h2><p>Bars show the median, whiskers p10 to p90.</p>")
     for m in s["metrics"]:
-        b.append(f"<h3>{escape(_label(m))}</h3>")  # every table keeps its heading
+        b.append(f"<h3>{escape(metric_label(m))}</h3>")  # every table keeps its heading
         bars = []
         for p in s["points"]:
             d = p["metrics"][m]
@@ -224,7 +221,7 @@ def html(s: dict[str, Any]) -> str:
                 bars.append((f"point {p['point']}", d["median"], d["p10"], d["p90"]))
         if bars:
             unit = " d" if m in TIME_METRICS else ""
-            b.append(bar_chart(_label(m), bars, unit))
+            b.append(bar_chart(metric_label(m), bars, unit))
         else:
             b.append("<p>No run reached it.</p>")
         b.append(_table(_METRIC_HEAD, _metric_rows(s, m)))

@@ -33,7 +33,7 @@ from .results import (
     has_results,
     partial_parts,
 )
-from .sample import _design_points, _grid_points, _lhs_points, _random_points
+from .sample import _design_points, _grid_points, _lhs_points, _random_points, design_seed
 from .spec import KEEPABLE, SEED_LIMIT, SweepError, SweepSpec, _number, build_scenario, need
 from .summary import spec_file
 
@@ -79,7 +79,7 @@ class Sweep:
         elif spec.sample == "lhs":
             self.points = _lhs_points(spec.vary, spec.n, rng)
         else:
-            seed = derive_seed(self.root, "sweep-sample", spec.sample)
+            seed = design_seed(self.root, spec.sample)
             self.points = _design_points(spec.vary, spec.sample, spec.n, seed)
         for index, params in enumerate(self.points):
             try:
@@ -203,6 +203,11 @@ def parallelism(jobs: int, factory: Callable[[], Executor]) -> int:
     return max(jobs, threads)
 
 
+def _run_row(point: int, replication: int, params: Mapping[str, Any], seed: int) -> dict:
+    """The key columns of a run's row (its point, replication, parameters and seed)."""
+    return {"point": point, "replication": replication, **params, "seed": seed}
+
+
 def run_chunk(task: tuple) -> list[dict[str, Any]]:
     """Run a chunk of (point, replication, seed, params) in a worker; one row per run.
 
@@ -212,7 +217,7 @@ def run_chunk(task: tuple) -> list[dict[str, Any]]:
     run_fn = run_fn or default_run
     rows = []
     for point, rep, seed, params in runs:
-        row: dict[str, Any] = {"point": point, "replication": rep, **params, "seed": seed}
+        row = _run_row(point, rep, params, seed)
         try:
             scenario = _scenario_for(base_data, params, token)
             digest, metrics = run_fn(scenario, seed)
@@ -408,8 +413,7 @@ def run_sweep(
         done_keys = _existing(output, names, sweep)
     # The keys to run are streamed, never listed: memory stays flat however many seeds there
     # are (only the finished keys of a resumed file are held, and that file bounds them).
-    points, seeds = len(sweep.points), sweep.spec.seeds
-    todo_count = sweep.total - sum(1 for p, r in done_keys if 0 <= p < points and 0 <= r < seeds)
+    todo_count = sweep.total - len(done_keys)  # _existing refuses keys not of this sweep
     todo = (k for k in sweep.run_keys() if k not in done_keys)
     close_executor: Callable[[], None] = lambda: None  # noqa: E731
     if executor_factory is None:
@@ -482,10 +486,10 @@ def run_sweep(
                         retried += 1
                         retry_queue.append((chunk, attempt + 1))
                         continue
+                    lost = f"worker lost {RETRIES + 1} times: {type(exc).__name__}: {exc}"
                     rows = [
-                        {"point": p, "replication": r, **sweep.points[p],
-                         "seed": sweep.run_seed(p, r), "status": STATUS_FAILED,
-                         "error": f"worker lost {RETRIES + 1} times: {type(exc).__name__}: {exc}"}
+                        {**_run_row(p, r, sweep.points[p], sweep.run_seed(p, r)),
+                         "status": STATUS_FAILED, "error": lost}
                         for p, r in chunk
                     ]  # fmt: skip
                 writer.write(rows)

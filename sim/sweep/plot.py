@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .spec import SweepError, need
-from .summary import RUNGS, summarize
+from .summary import RUNGS, metric_label, summarize
 
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 POINTS_PER_PAGE = 20
@@ -225,7 +225,7 @@ def _sensitivity_figure(plt, summary: dict, title: str, subtitle: str):
             err = [abs(values[n][f"{key}_conf"]) for n in names]
             handles[f"{label} (95% CI)"] = ax.barh([y + offset for y in ys], xs, height=0.28,
                                                    xerr=err, capsize=2)  # fmt: skip
-        ax.set_title(f"{m} (days)" if m.startswith("t_") else m, fontsize="medium")
+        ax.set_title(metric_label(m), fontsize="medium")
         ax.set_yticks(ys, names if ax in axes[::PANEL_COLUMNS] else [""] * len(ys),
                       fontsize="x-small")  # fmt: skip
         ax.axvline(0, color="black", linewidth=0.8)

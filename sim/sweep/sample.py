@@ -6,6 +6,7 @@ import itertools
 import random
 from typing import Any
 
+from ..streams import derive_seed
 from .spec import Dimension
 
 
@@ -26,6 +27,12 @@ def _lhs_points(dims: list[Dimension], n: int, rng: random.Random) -> list[dict[
         rng.shuffle(strata)
         columns.append([d.draw((s + rng.random()) / n) for s in strata])
     return [{d.path: columns[j][i] for j, d in enumerate(dims)} for i in range(n)]
+
+
+def design_seed(root: int, method: str) -> int:
+    """The seed of a Sobol' or Morris design of a sweep with root seed ``root``: the sweep draws
+    its points with it, and the summary rebuilds the same design with it."""
+    return derive_seed(root, "sweep-sample", method)
 
 
 def unit_design(method: str, n: int, dims: int, seed: int):

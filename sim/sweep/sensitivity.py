@@ -17,9 +17,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from ..streams import derive_seed
-from .sample import MORRIS_LEVELS, unit_design
-from .spec import need
+from .sample import MORRIS_LEVELS, design_seed, unit_design
+from .spec import design_size, need
 
 RESAMPLES = 1000
 
@@ -38,7 +37,7 @@ def indices(
     n = int(spec["sample"]["n"])
     names = list(spec.get("vary") or {})
     dims = len(names)
-    expected = n * (dims + 2) if method == "sobol" else n * (dims + 1)
+    expected = design_size(method, n, dims)
     notes: list[str] = []
     if sorted(points) != list(range(expected)):
         missing = expected - sum(1 for p in points if 0 <= p < expected)
@@ -48,7 +47,7 @@ def indices(
         )
         return None, notes
     problem = {"num_vars": dims, "names": names, "bounds": [[0.0, 1.0]] * dims}
-    seed = derive_seed(int(spec.get("root") or 0), "sweep-sample", method)
+    seed = design_seed(int(spec.get("root") or 0), method)
     if method == "sobol":
         analyze = need("SALib.analyze.sobol", "analysis", "Sobol' indices")
         label = f"Sobol' indices, N = {n} base samples, {expected:,} points"

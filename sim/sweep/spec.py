@@ -98,6 +98,17 @@ class SweepSpec:
         }  # fmt: skip
 
 
+def design_size(method: str, n: int, dims: int) -> int:
+    """The points of a ``method`` sweep of ``dims`` parameters: N for random and lhs draws,
+    N x (D + 2) for Sobol' (Saltelli's scheme, first and total order), N x (D + 1) for Morris
+    (N trajectories)."""
+    if method == "sobol":
+        return n * (dims + 2)
+    if method == "morris":
+        return n * (dims + 1)
+    return n
+
+
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -167,8 +178,7 @@ def spec_from_dict(data: Any, origin: str | Path | None = None) -> SweepSpec:
                 f"sample.sobol: N is the number of base samples and must be a power of 2 "
                 f"(e.g. {1 << (n.bit_length() - 1)} or {1 << n.bit_length()}), not {n}"
             )
-        points = n * (len(vary) + (2 if sample == "sobol" else 1 if sample == "morris" else 0))
-        points = max(points, n)
+        points = design_size(sample, n, len(vary))
         if points > MAX_POINTS:
             raise SweepError(
                 f"sample.{sample}: {points} points is more than a sweep takes ({MAX_POINTS:,}); "

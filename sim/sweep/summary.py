@@ -102,11 +102,6 @@ def distribution(values: list[float], runs: int, seed: int = 0) -> dict[str, Any
 # -- formats shared by the CLI and the report --------------------------------------------------
 
 
-def one_decimal(x: float | None, unit: str = "") -> str:
-    """A number as summaries show it (one decimal; "-" for none)."""
-    return "-" if x is None else f"{x:.1f}{unit}"
-
-
 def show_rate(r: Mapping[str, Any] | None, interval: bool = True) -> str:
     """``40% (22-61)``: a share and its 95 % interval, in percent."""
     if r is None:
@@ -121,6 +116,11 @@ def show_median(d: Mapping[str, Any], digits: int = 1) -> str:
     if d.get("median") is None:
         return "-"
     return f"{d['median']:.{digits}f} ({d['median_low']:.{digits}f}-{d['median_high']:.{digits}f})"
+
+
+def metric_label(metric: str) -> str:
+    """A metric as headings name it: time metrics with their unit (days)."""
+    return f"{metric} (days)" if metric in TIME_METRICS else metric
 
 
 def digits_of(metric: str) -> int:
@@ -257,7 +257,7 @@ def summarize(
         "title": spec.get("title") or "",
         "runs": sum(a.n for a in acc.values()),
         "failed": sum(a.failed for a in acc.values()),
-        "params": [c for c in columns if is_parameter(c)],
+        "params": params,
         "metrics": metrics,
         "points": out_points,
         "total_points": len(order),

@@ -67,12 +67,21 @@ def players(text: str) -> list[str]:
 
 def positive_int(text: str) -> int:
     """A whole number of at least 1 (workers, runs per task)."""
+    return _whole_number(text, least=1)
+
+
+def count(text: str) -> int:
+    """A whole number of 0 or more (seats of a kind)."""
+    return _whole_number(text, least=0)
+
+
+def _whole_number(text: str, least: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    if value < least:
+        raise argparse.ArgumentTypeError(f"must be at least {least}, not {value}")
     return value
 
 

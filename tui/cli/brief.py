@@ -9,13 +9,12 @@ comes from the scenario is escaped (HTML) or made inert (Markdown).
 
 from __future__ import annotations
 
-import sys
 from argparse import Namespace
-from pathlib import Path
 from typing import Any
 
+from . import argtypes
+
 FACILITATOR = "facilitator"
-FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
 
 #: What each position means to a delegation, in the words the decision dialog uses.
 POSITION_TEXT = {
@@ -39,29 +38,22 @@ def register(sub) -> None:
             "or Markdown (-o FILE.md; without -o, Markdown on standard output)."
         ),
     )
-    p.add_argument("scenario", nargs="?", default=None, metavar="SCENARIO",
-                   help="built-in scenario id or YAML path (default: the default scenario)")  # fmt: skip
+    argtypes.add_scenario_argument(p)
     p.add_argument("--for", dest="audience", required=True, metavar="DE|facilitator",
                    help="a member state code (its delegation) or 'facilitator'")  # fmt: skip
     p.add_argument("-o", "--output", metavar="FILE", help="brief.html or brief.md")
     p.add_argument("--format", choices=("md", "html"), help="output format (default: from -o)")
-    p.add_argument("--force", action="store_true", help="replace an existing output file")
+    argtypes.add_force_argument(p, "-o FILE")
     p.set_defaults(func=cmd_brief)
 
 
 def cmd_brief(args: Namespace) -> int:
-    from scenarios.errors import UserError
-    from scenarios.safe_write import check_output, write_atomic
+    from scenarios.safe_write import check_output
 
-    from .common import load_scenario
+    from .common import load_scenario, output_format, write_output
 
     audience = _audience(args.audience)
-    fmt = args.format
-    if fmt is None:
-        suffix = Path(args.output).suffix.lower() if args.output else ".md"
-        if suffix not in FORMATS:
-            raise UserError(f"{args.output}: write a .md or .html brief (or give --format)")
-        fmt = FORMATS[suffix]
+    fmt = output_format(args, "brief")
     if args.output is not None:
         check_output(args.output, inputs=[args.scenario], force=args.force)
     scenario = load_scenario(args.scenario)
@@ -69,11 +61,7 @@ def cmd_brief(args: Namespace) -> int:
         else delegation_brief(scenario, audience)  # fmt: skip
     title = _title(scenario, audience)
     text = html(title, sections) if fmt == "html" else markdown(title, sections)
-    if not args.output:
-        sys.stdout.write(text)
-        return 0
-    write_atomic(args.output, text, force=args.force)
-    print(f"{args.output}: brief for {audience} of {scenario.id}", file=sys.stderr)
+    write_output(args.output, text, f"brief for {audience} of {scenario.id}", force=args.force)
     return 0
 
 

@@ -7,6 +7,10 @@ import sys
 import warnings
 from argparse import Namespace
 from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+RUNS_DIR = Path("cdtx-runs")
 
 
 def load_scenario(name: str | None):
@@ -70,6 +74,33 @@ def print_result(args: Namespace, ex) -> None:
     from ..timeline import print_run
 
     print_run(ex, show_positions=args.all)
+
+
+def default_record_path(scenario_id: str, directory: Path = RUNS_DIR) -> Path:
+    """Where a live run (``cdtx play``, ``cdtx host``) records without ``--record``."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return directory / f"{scenario_id}-{stamp}.jsonl"
+
+
+#: The suffixes of ``-o`` that choose a report's or a brief's format.
+FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
+
+
+def output_format(args: Namespace, what: str) -> str:
+    """``--format``, else the format of ``-o``'s suffix, else Markdown (standard output);
+    UserError for another suffix (``what``: "report", "brief")."""
+    from pathlib import Path
+
+    from scenarios.errors import UserError
+
+    if args.format:
+        return args.format
+    if not args.output:
+        return "md"
+    suffix = Path(args.output).suffix.lower()
+    if suffix not in FORMATS:
+        raise UserError(f"{args.output}: write a .md or .html {what} (or give --format)")
+    return FORMATS[suffix]
 
 
 def write_output(path: str | None, text: str, what: str, *, force: bool = False) -> None:

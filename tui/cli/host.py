@@ -80,8 +80,10 @@ def register(sub) -> None:
         metavar="N",
         help="facilitator seats (default: 1)",
     )
-    p.add_argument("--evaluators", type=int, default=1, metavar="N", help="evaluator seats")
-    p.add_argument("--observers", type=int, default=1, metavar="N", help="observer seats")
+    p.add_argument("--evaluators", type=argtypes.count, default=1, metavar="N",
+                   help="evaluator seats (default: 1)")  # fmt: skip
+    p.add_argument("--observers", type=argtypes.count, default=1, metavar="N",
+                   help="observer seats (default: 1)")  # fmt: skip
     p.add_argument(
         "--speed",
         type=speed,
@@ -132,8 +134,6 @@ def cmd_host(args: argparse.Namespace) -> int:
                         "let other machines join (and give --certfile/--keyfile)")  # fmt: skip
     if bool(args.certfile) != bool(args.keyfile):
         raise UserError("--certfile and --keyfile go together")
-    if min(args.evaluators, args.observers) < 0:
-        raise UserError("--evaluators and --observers: 0 or more")
     console = not args.no_console and sys.stdin.isatty() and sys.stdout.isatty()
     speed_index = _console_speed(args.speed) if console and args.speed is not None else None
     context = _ssl_context(args.certfile, args.keyfile) if args.certfile else None
@@ -199,14 +199,6 @@ def _ssl_context(certfile: str, keyfile: str):
     return context
 
 
-def _default_path(scenario_id: str):
-    from datetime import datetime
-    from pathlib import Path
-
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    return Path("cdtx-runs") / f"{scenario_id}-{stamp}.jsonl"
-
-
 def _start(args):
     from pathlib import Path
 
@@ -216,7 +208,7 @@ def _start(args):
     from sim.seats import seats_for
 
     from ..host.server import new_tokens, save_tokens, tokens_path
-    from .common import load_exercise
+    from .common import default_record_path, load_exercise
 
     ex = load_exercise(args, players=args.players, interactive=True)
     seats = seats_for(ex.players, facilitators=args.facilitators, evaluators=args.evaluators,
@@ -224,7 +216,7 @@ def _start(args):
     tokens = new_tokens(seats)
     if args.no_record:
         return ex, seats, tokens, None, None
-    path = Path(args.record) if args.record else _default_path(ex.scenario.id)
+    path = Path(args.record) if args.record else default_record_path(ex.scenario.id)
     if args.record is None:
         path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists() and not path.is_symlink() and path.is_file():
@@ -321,8 +313,10 @@ def join_lines(host, seats, tokens, public_url: str | None = None) -> list[str]:
 
 
 def _announce(host, seats, tokens, path, public_url: str | None = None) -> None:
+    from ..host.server import tokens_path
+
     if path is not None:
-        print(f"cdtx: recording to {path} (seats and tokens in {path}.seats.json)",
+        print(f"cdtx: recording to {path} (seats and tokens in {tokens_path(path)})",
               file=sys.stderr)  # fmt: skip
     print(f"cdtx: hosting '{host.exercise.scenario.title}' at {host.url}", file=sys.stderr)
     for line in join_lines(host, seats, tokens, public_url):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import sys
 from argparse import Namespace
 
-from scenarios.safe_write import check_output
-
 from . import argtypes
 from .common import load_scenario, write_output
 
@@ -34,6 +32,7 @@ def register(sub) -> None:
 def cmd_export(args: Namespace) -> int:
     from scenarios import msel
     from scenarios.errors import UserError
+    from scenarios.safe_write import check_output
 
     if not args.output:
         raise UserError("-o: give a file name, e.g. msel.csv or msel.xlsx")
@@ -46,6 +45,7 @@ def cmd_export(args: Namespace) -> int:
 
 def cmd_import(args: Namespace) -> int:
     from scenarios import msel
+    from scenarios.safe_write import check_output
     from scenarios.schema import portable_yaml
 
     if args.output is not None:

@@ -7,13 +7,10 @@ import sys
 from argparse import Namespace
 from pathlib import Path
 
-from scenarios.safe_write import check_output
-
 from . import argtypes
-from .common import write_output
+from .common import output_format, write_output
 
 SWEEP_SUFFIXES = (".csv", ".parquet", ".pq")
-FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
 
 
 def register(sub) -> None:
@@ -36,19 +33,6 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_report)
 
 
-def _format(args: Namespace) -> str:
-    from scenarios.errors import UserError
-
-    if args.format:
-        return args.format
-    if not args.output:
-        return "md"
-    suffix = Path(args.output).suffix.lower()
-    if suffix not in FORMATS:
-        raise UserError(f"{args.output}: write a .md or .html report (or give --format)")
-    return FORMATS[suffix]
-
-
 def load_recording(path: str):
     """(scenario, events, header, truncated) of a recording; its truncation is said here, in
     the report's terms."""
@@ -63,9 +47,10 @@ def load_recording(path: str):
 
 def cmd_report(args: Namespace) -> int:
     from scenarios.errors import UserError
+    from scenarios.safe_write import check_output
     from sim import report
 
-    fmt = _format(args)
+    fmt = output_format(args, "report")
     files = args.files
     if len(files) > 2:
         raise UserError("give one recording, two recordings to compare, or one results file")

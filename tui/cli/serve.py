@@ -6,6 +6,7 @@ import argparse
 import shlex
 import sys
 
+from ..web_guard import is_loopback
 from . import argtypes
 
 
@@ -126,13 +127,6 @@ def check_port_free(host: str, port: int) -> None:
             ) from None
         raise UserError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
     probe.close()
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` (an address or ``localhost``) is reachable from this machine only."""
-    from ..web_guard import is_loopback as loopback
-
-    return loopback(host)
 
 
 def refusal(

@@ -10,8 +10,6 @@ import os
 import sys
 from pathlib import Path
 
-from scenarios.safe_write import check_output
-
 from . import argtypes
 
 
@@ -50,6 +48,7 @@ def register(sub) -> None:
 
 def cmd_sweep(args) -> int:
     from scenarios.errors import UserError
+    from scenarios.safe_write import check_output
     from sim import sweep as sw
 
     try:

@@ -273,7 +273,7 @@ class ConsoleScreen(Screen):
             picture = self.picture = s.picture()
         self.query_one(Timeline).take(events, count)
         self.query_one(StatesBoard).show(picture)
-        self.query_one(ProcedureTracker).show(picture, s.calendar)
+        self.query_one(ProcedureTracker).show(picture)
         # What is still to come changes only with events (applied, skipped, scheduled).
         self._upcoming = s.upcoming()
         self.upcoming_ids = tuple(entry.id for entry in self._upcoming)
@@ -542,16 +542,20 @@ class ConsoleScreen(Screen):
             self.notify(f"{msel} {done}")
 
     def action_fire(self) -> None:
+        self._confirm_msel("Fire {} now?", self.session.fire, "fired now")
+
+    def _confirm_msel(self, question: str, act, said: str) -> None:
+        """Ask first, then ``act`` on the selected MSEL entry: firing or skipping changes the
+        record for good, and one key must not do it by accident."""
         msel = self._selected_msel()
         if msel is None:
             return
 
         def done(yes: bool | None) -> None:
             if yes:
-                self._on_selected_msel(self.session.fire, "fired now")
+                self._on_selected_msel(act, said)
 
-        # Firing changes the record for good: one key must not do it by accident.
-        self.app.push_screen(ConfirmScreen(f"Fire {msel} now?"), done)
+        self.app.push_screen(ConfirmScreen(question.format(msel)), done)
 
     def action_evaluate(self) -> None:
         """The evaluator's screen (read-only in a replay)."""
@@ -566,7 +570,7 @@ class ConsoleScreen(Screen):
             self.maximize(self.focused, container=False)
 
     def action_skip(self) -> None:
-        self._on_selected_msel(self.session.skip, "skipped")
+        self._confirm_msel("Skip {}? (recorded)", self.session.skip, "skipped")
 
     def action_release(self) -> None:
         """Release the MSEL entry the clock waits at (``hold: true``): it takes effect."""

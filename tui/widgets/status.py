@@ -97,19 +97,19 @@ class ProcedureTracker(Static):
     NAME_WIDTH = 16  # "Shared awareness"
     NARROW_NAME_WIDTH = 10  # "Shared aw…": the detail keeps some room on a 34-column panel
 
-    _shown: tuple | None = None  # (picture, calendar), to lay out again at a new width
+    _picture = None  # the picture shown, to lay out again at a new width
 
-    def show(self, picture, calendar) -> None:
-        self._shown = (picture, calendar)
+    def show(self, picture) -> None:
+        self._picture = picture
         self._lay_out()
 
     def on_resize(self) -> None:
         self._lay_out()
 
     def _lay_out(self) -> None:
-        if self._shown is None:
+        picture = self._picture
+        if picture is None:
             return
-        picture, _calendar = self._shown
         width = self.content_region.width or 80
         rows = []
         for name in STAGES:
@@ -140,19 +140,15 @@ class ProcedureTracker(Static):
 
 
 class UpcomingList(OptionList):
-    """The MSEL entries still to come, with their expected actions."""
-
-    _ids: list[str] | None = None  # the ids shown, to skip rebuilding an unchanged list
+    """The MSEL entries still to come, with their expected actions. The console calls
+    :meth:`show` only when their ids change (``ConsoleScreen.upcoming_ids``)."""
 
     def show(self, entries: list) -> None:
         ids = [e.id for e in entries]
-        if ids == self._ids:
-            return
         # Keep the highlight on the same entry, not the same row: entries fire, and scheduled
         # injects sort in above it; e/x/r act on the highlighted one at once.
         selected = self.selected_id
         old_row = self.highlighted
-        self._ids = ids
         self.clear_options()
         for entry in entries:
             text = Text()
