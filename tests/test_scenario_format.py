@@ -285,7 +285,9 @@ def test_only_a_state_attacked_invokes_mutual_assistance(by, problems):
         f"    type: invoke\n    params: {{article: 42(7), by: {by}}}",
     )
     if problems:
-        one_problem(text, 71, 34, "msel[3].params.by", "FR is not a target of any incident (EE, LV)")
+        one_problem(
+            text, 71, 34, "msel[3].params.by", "FR is not a target of any incident (EE, LV)"
+        )
     else:
         assert load_text(text, SHOWN).msel[3].params.by == "LV"
 
