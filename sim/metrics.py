@@ -22,13 +22,20 @@ from scenarios.vocabulary import ASSISTANCE, NAMING_LEVELS, TIME_METRICS, parse_
 from .event_kinds import (
     ADOPTED,
     ATTRIBUTED,
+    COMPROMISE,
     DECISION,
     DETECTED,
+    DROPPED,
     ESCALATION,
+    EVIDENCE_PACKAGE,
     INCIDENT,
     MEETING,
+    PARTNER_ATTRIBUTED,
+    PROPOSAL,
     SHARED_AWARENESS,
+    WITHDRAWN,
 )  # fmt: skip
+from .event_kinds import ASSISTANCE as ASSISTANCE_EVENT
 from .events import Event
 
 _TIME_OF: dict[str, str] = {
@@ -102,21 +109,21 @@ class Metrics:
                 self.blocked.append({"measure": d["measure"], "by": list(d["blockers"])})
             elif d["proposal"] in self.open:
                 self.open[d["proposal"]]["stage"] = f"agreed at {d['body']}, in adoption"
-        elif kind == "assistance":
+        elif kind == ASSISTANCE_EVENT:
             self.assistance.append({"article": e.data["article"], "by": e.data["by"], "t": e.t})
-        elif kind == "withdrawn":
+        elif kind == WITHDRAWN:
             self.withdrawn.append({"measure": e.data["measure"], "reason": e.data["reason"]})
             self.open.pop(e.data["proposal"], None)
-        elif kind == "partner_attributed" and self.t_partner is None:
+        elif kind == PARTNER_ATTRIBUTED and self.t_partner is None:
             self.t_partner = e.t
-        elif kind == "proposal":
+        elif kind == PROPOSAL:
             self.open[e.data["proposal"]] = {"proposal": e.data["proposal"],
                                              "measure": e.data["measure"], "stage": "tabled",
                                              "since": e.t}  # fmt: skip
-        elif kind == "evidence_package" and e.data["proposal"] in self.open:
+        elif kind == EVIDENCE_PACKAGE and e.data["proposal"] in self.open:
             stage = "evidence package" if e.data["phase"] == "started" else "prepared"
             self.open[e.data["proposal"]].update(stage=stage)
-        elif kind in ("dropped", "compromise") and e.data.get("proposal") in self.open:
+        elif kind in (DROPPED, COMPROMISE) and e.data.get("proposal") in self.open:
             self.open.pop(e.data["proposal"])
 
     def result(self) -> dict[str, Any]:
