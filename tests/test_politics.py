@@ -264,6 +264,19 @@ def test_an_evidence_package_that_outlives_the_horizon_is_open_business():
     assert open_item["measure"] == "listing" and open_item["stage"] == "evidence package"
 
 
+def test_a_text_agreed_but_not_yet_adopted_at_the_horizon_is_open_business_in_adoption():
+    msel = "[{id: A, at: 1d, type: attribute, params: {states: [PL], actor: bear}}]"
+    ex = Exercise(scenario(horizon="60d", msel=msel, procedure="{mode: crisis}"), seed=0).run()
+    agreed = next(e for e in kinds(ex, "decision") if e.data["adopted"])
+    adopted = next(e for e in kinds(ex, "adopted") if e.data["proposal"] == agreed.data["proposal"])
+    assert agreed.t < adopted.t  # a silence procedure or Council adoption lies between
+    cut = Exercise(scenario(horizon="60d", msel=msel, procedure="{mode: crisis}"), seed=0)
+    cut.run(until=(agreed.t + adopted.t) / 2)
+    (open_item,) = cut.metrics["open_business"]
+    assert open_item["proposal"] == agreed.data["proposal"]
+    assert open_item["stage"] == f"agreed at {agreed.data['body']}, in adoption"
+
+
 # -- who proposes -----------------------------------------------------------------------------
 
 
