@@ -144,6 +144,7 @@ def test_initiators_need_not_be_victims():
     ex = Exercise(scenarios.load_text(keen), seed=0).run()
     first = next(e for e in ex.events if e.kind == "proposal")
     assert first.data["origin"] == "initiative" and first.data["by"] not in ex.world.victims()
+    assert first.data.get("cosponsors"), "keen capitals co-sponsor it (a push coalition)"
 
 
 # -- July 2021: "from the territory of China" while the UK and US named the MSS ---------------
