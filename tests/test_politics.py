@@ -148,6 +148,15 @@ def test_a_declaration_that_names_comes_with_coordinated_attributions():
     assert joined and all(e.t == adopted.t and e.seq < adopted.seq for e in joined)
 
 
+def test_a_capital_joins_a_coordinated_attribution_with_a_little_less_evidence():
+    from actors import national
+
+    ee = builtin_roster()["EE"]
+    short = ee.attribution_threshold - national.COORDINATION_MARGIN / 2
+    assert not national.will_attribute(ee, short, "RU", False, 0.0)
+    assert national.will_attribute(ee, short, "RU", False, 0.0, coordinated=True)
+
+
 def test_partners_attribute_in_scenarios_and_injects():
     extra = "partners:\n  - {id: US, name: United States, intel: 1.0, attribution_threshold: 0.3}"
     ex = Exercise(scenario(extra=extra), seed=0).run()
