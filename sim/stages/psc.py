@@ -70,8 +70,14 @@ def decide(
 
 
 def instructions(ex: Exercise, state: MemberState) -> Instructions:
-    """This run's instructions for ``state``: drawn for every delegation at once, in roster
-    order, from the run's ``instructions`` stream (docs/model.md, *Delegations that differ*)."""
+    """This run's instructions for ``state`` (:func:`all_instructions`)."""
+    return all_instructions(ex)[state.code]
+
+
+def all_instructions(ex: Exercise) -> dict[str, Instructions]:
+    """This run's instructions, by state code: drawn for every delegation at once, on first
+    use, in roster order, from the run's ``instructions`` stream (docs/model.md, *Delegations
+    that differ*)."""
     drawn = ex.world.instructions
     if not drawn:
         rng = ex.rng("instructions")
@@ -80,7 +86,7 @@ def instructions(ex: Exercise, state: MemberState) -> Instructions:
         sponsors = tuple(sorted({a.sponsor for a in ex.scenario.threat_actors if a.sponsor}))
         for s in ex.roster:
             drawn[s.code] = draw_instructions(rng, s, spread, sponsors)
-    return drawn[state.code]
+    return drawn
 
 
 def text_naming(ex: Exercise, proposal: Proposal) -> str:
@@ -111,9 +117,7 @@ def initial_stances(ex: Exercise, measure: str, naming: str) -> tuple[list[float
     assessment = ex.world.assessment
     sponsor = assessment.sponsor if assessment is not None else None
     fixed_positions = ex.world.fixed_positions
-    if not ex.world.instructions:
-        instructions(ex, ex.roster.states[0])  # draws every delegation's at once
-    drawn = ex.world.instructions
+    drawn = all_instructions(ex)
     # What every delegation sees alike (the fields of actors.delegation.Observation, spelled out
     # for the hot path).
     shared = assessment.confidence if assessment and ex.world.awareness is not None else 0.0
