@@ -486,7 +486,7 @@ class Exercise:
         after the end, like notes."""
         if control not in REMARKS:
             raise InjectError("control", f"{control!r} is not one of {', '.join(REMARKS)}")
-        return self.emit("input", FACILITATOR, control=control, text=text.strip(), **fields,
+        return self.emit(K.INPUT, FACILITATOR, control=control, text=text.strip(), **fields,
                          step=self.steps)  # fmt: skip
 
     def _refuse_after_end(self) -> None:
