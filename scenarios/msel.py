@@ -353,7 +353,10 @@ def _parse_params(text: str) -> Any:
     try:
         return read_yaml(text, what="MSEL parameters", shown="Params", max_bytes=MAX_CELL)
     except ScenarioError as exc:
-        raise ValueError(f"neither JSON nor YAML flow text ({exc.problems[0].message})") from None
+        problem = exc.problems[0]
+        place = f"line {problem.line}, character {problem.column} of the cell: "
+        place = place if problem.line > 0 else ""
+        raise ValueError(f"neither JSON nor YAML flow text ({place}{problem.message})") from None
 
 
 def _error_column(loc: tuple, kind: str) -> str:

@@ -134,6 +134,18 @@ def read_bytes(
     return raw
 
 
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")  # what YAML counts as one
+
+
+def place_of(text: str, index: int) -> Location:
+    """1-based (line, column) of character ``index`` of ``text``, counting line breaks as YAML
+    does (so a place found here matches the places YAML's own errors give)."""
+    line, start = 1, 0
+    for brk in _LINE_BREAK.finditer(text, 0, index):
+        line, start = line + 1, brk.end()
+    return line, index - start + 1
+
+
 def _too_large(what: str, max_bytes: int) -> str:
     limit = f"{max_bytes / 1e6:.0f} MB" if max_bytes >= 1e6 else f"{max_bytes / 1e3:.0f} KB"
     return f"file is too large for {what} (the limit is {limit})"
@@ -141,8 +153,11 @@ def _too_large(what: str, max_bytes: int) -> str:
 
 def decode(raw: bytes, shown: str, what: str) -> str:
     """Bytes to text, refusing binary files and anything that is not UTF-8."""
-    if b"\x00" in raw:
-        raise _fail(shown, f"binary file, not {what}")
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        before = raw[:nul].decode("utf-8", "replace")
+        line, col = place_of(before, len(before))
+        raise _fail(shown, f"binary file (a NUL byte), not {what}", line, col)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -200,13 +215,70 @@ def _error(node: yaml.Node, problem: str) -> yaml.MarkedYAMLError:
     return yaml.MarkedYAMLError(problem=problem, problem_mark=node.start_mark)
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 class _BoundedLoader(yaml.SafeLoader):
     """SafeLoader whose composer refuses nesting deeper than MAX_DEPTH (it recurses per level,
-    so a file of 100,000 ``[`` would otherwise end in RecursionError)."""
+    so a file of 100,000 ``[`` would otherwise end in RecursionError), and whose merge keys
+    (``<<``) are resolved by :meth:`flatten_mapping` within a budget, whatever PyYAML's version.
+
+    Build it inside the ``try`` that turns YAML errors into located ones: PyYAML checks the
+    whole text for unprintable characters (``ReaderError``) in the constructor itself.
+    """
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
+        self._merged = 0  # key/value pairs copied in by merge keys, over the whole document
+        self._flattened: set[int] = set()  # ids of mapping nodes whose merges are resolved
+
+    def flatten_mapping(self, node, depth: int = 0):  # noqa: ANN001, ANN201 - PyYAML's signature
+        """Resolve the merge keys of ``node`` in place, as YAML's merge type says: the node's own
+        keys win over merged ones, and among ``<<: [*a, *b]`` the earlier mapping wins.
+
+        Replaces PyYAML's own, which before 6.0.2 copied every merged pair again at each level
+        (``<<: [*a, *a]`` nested 30 times is 2**30 pairs from a few hundred bytes: a "billion
+        laughs" through merge keys). Here each mapping is flattened once, each key is kept once,
+        every copied pair counts against :data:`MAX_VALUES` and chains of merges against
+        :data:`MAX_DEPTH`.
+        """
+        if id(node) in self._flattened:
+            return
+        if depth > MAX_DEPTH:
+            raise _error(node, f"merge keys (<<) nested more than {MAX_DEPTH} levels deep")
+        own: list[tuple[yaml.Node, yaml.Node]] = []
+        sources: list[yaml.MappingNode] = []
+        for key_node, value_node in node.value:
+            if key_node.tag != _MERGE_TAG:
+                if key_node.tag == "tag:yaml.org,2002:value":
+                    key_node.tag = "tag:yaml.org,2002:str"
+                own.append((key_node, value_node))
+                continue
+            if isinstance(value_node, yaml.MappingNode):
+                sources.append(value_node)
+            elif isinstance(value_node, yaml.SequenceNode):
+                for item in value_node.value:
+                    if not isinstance(item, yaml.MappingNode):
+                        raise _error(item, "a merge key (<<) takes a mapping or a list of them")
+                    sources.append(item)
+            else:
+                raise _error(value_node, "a merge key (<<) takes a mapping or a list of them")
+        seen = {_key_text(key) for key, _ in own}
+        merged: list[tuple[yaml.Node, yaml.Node]] = []
+        for source in sources:
+            self.flatten_mapping(source, depth + 1)
+            for key_node, value_node in source.value:
+                key = _key_text(key_node)
+                if key in seen:
+                    continue
+                seen.add(key)
+                self._merged += 1
+                if self._merged > MAX_VALUES:
+                    raise _error(key_node, f"merge keys (<<) copy more than {MAX_VALUES} values")
+                merged.append((key_node, value_node))
+        node.value = merged + own
+        self._flattened.add(id(node))
 
     def compose_node(self, parent, index):  # noqa: ANN001, ANN201 - PyYAML's signature
         self._depth += 1
@@ -219,6 +291,11 @@ class _BoundedLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+
+def _key_text(key_node: yaml.Node) -> object:
+    """What makes two keys the same key (as :func:`_to_data` keeps them: the text written)."""
+    return key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node)
 
 
 def _to_data(
@@ -267,9 +344,10 @@ def parse_located(text: str, shown: str, *, expected: str = "a mapping") -> tupl
 
     ``expected`` says what an empty file should have held ("a scenario mapping").
     """
-    loader = _BoundedLoader(text)
     located = Located()
+    loader = None
     try:
+        loader = _BoundedLoader(text)
         node = loader.get_single_node()
         if node is None:
             raise _fail(shown, f"file is empty (expected {expected})")
@@ -281,13 +359,25 @@ def parse_located(text: str, shown: str, *, expected: str = "a mapping") -> tupl
         if "could not determine a constructor" in problem:
             problem = _refuse_tag(problem.split("tag ", 1)[-1].strip("'"))
         raise _fail(shown, f"invalid YAML: {problem}", line, col) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses, anywhere in the text
+        line, col = place_of(text, exc.position)
+        raise _fail(shown, f"invalid YAML: {_unprintable(exc.character)}", line, col) from None
     except yaml.YAMLError as exc:
         raise _fail(shown, f"invalid YAML: {exc}") from None
     except (ValueError, OverflowError, RecursionError) as exc:  # a constructor's last word
         raise _fail(shown, f"invalid YAML: {exc}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return data, located
+
+
+def _unprintable(character: int | str) -> str:
+    code = character if isinstance(character, int) else ord(character)
+    return (
+        f"character U+{code:04X} (a control or non-character) is not allowed in YAML text; "
+        f'if it is meant, write it as the escape "\\u{code:04X}" inside double quotes'
+    )
 
 
 def read_yaml(

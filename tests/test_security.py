@@ -783,3 +783,170 @@ def test_record_with_force_never_overwrites_its_own_key_file(tmp_path, capsys):
     )
     assert code == 1 and "--record would overwrite the input" in err and "Traceback" not in err
     assert key.read_text() == "0123456789abcdef0123456789abcdef\n"
+
+
+# -- characters YAML refuses: a located error on every path that reads YAML (issue 21) ----------
+
+#: Characters YAML's reader refuses (C0 and C1 controls, DEL, non-characters, a lone surrogate).
+UNPRINTABLE = ["\x1b", "\x01", "\x7f", "\ufffe", "\x00", "\x9b", "\uffff", "\x08", "\ud800"]
+
+
+@pytest.fixture(scope="module")
+def clean_recording(tmp_path_factory) -> Path:
+    from tui.cli import main
+
+    path = tmp_path_factory.mktemp("rec") / "run.jsonl"
+    assert main(["run", "--until", "1d", "--record", str(path)]) == 0
+    return path
+
+
+def _one_located_error(capsys, args: list[str], path: Path, line: int, col: int) -> str:
+    code, out, err = _run(capsys, *args)
+    assert code == 1, (code, err)
+    assert "Traceback" not in err and "Error:" not in err  # no exception class leaks out
+    assert f"{path}:{line}:{col}: invalid YAML: character U+" in err, err
+    return err
+
+
+@pytest.mark.parametrize("char", UNPRINTABLE, ids=lambda c: f"U+{ord(c):04X}")
+def test_a_character_yaml_refuses_is_a_located_error_in_every_file(char, tmp_path, capsys):
+    from tui.cli import main  # noqa: F401 - _run imports it
+
+    bad = char if char != "\ud800" else "\ufffe"  # a lone surrogate cannot be written as UTF-8
+    text = builtin_path("grid-wiper").read_text(encoding="utf-8")
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(text.replace("\ntitle: ", f"\ntitle: {bad}", 1), encoding="utf-8")
+    line = text[: text.index("\ntitle: ")].count("\n") + 2
+    if bad == "\x00":  # a NUL is refused before YAML sees the text, at its place too
+        code, _, err = _run(capsys, "validate", str(scenario))
+        assert code == 1 and f"{scenario}:{line}:8: binary file (a NUL byte)" in err, err
+    else:
+        _one_located_error(capsys, ["validate", str(scenario)], scenario, line, 8)
+
+    injects = tmp_path / "injects.yaml"
+    injects.write_text(f"- type: note\n  params: {{text: a{bad}b}}\n", encoding="utf-8")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(f"base: grid-wiper\nvary:\n  decision_rule: [qmv{bad}]\nseeds: 1\n",
+                    encoding="utf-8")  # fmt: skip
+    if bad != "\x00":
+        _one_located_error(capsys, ["run", "--inject", str(injects)], injects, 2, 19)
+        _one_located_error(capsys, ["sweep", str(spec)], spec, 3, 22)
+
+    # What is not a file but text: an MSEL cell and a scenario embedded in a recording.
+    assert f"Params:1:3: invalid YAML: character U+{ord(char):04X}" in problem_of(
+        lambda: read_yaml(f"{{a{char}: 1}}", what="MSEL parameters", shown="Params")
+    )
+    assert f"e.yaml:2:3: invalid YAML: character U+{ord(char):04X}" in problem_of(
+        lambda: load_text(f"id: x\nt {char}", "e.yaml")
+    )
+
+
+@pytest.mark.parametrize("char", ["\x1b", "\x00", "\ufffe"], ids=lambda c: f"U+{ord(c):04X}")
+def test_msel_cells_keymaps_and_embedded_scenarios_with_such_characters(
+    char, tmp_path, capsys, clean_recording, monkeypatch
+):
+    import csv
+
+    import orjson
+
+    import scenarios
+    from scenarios import msel
+    from tui.cli import UserError
+    from tui.keymap import load_keymap
+
+    table = msel.rows(scenarios.load("grid-wiper"))
+    table[2][11] = '{"text": x' + char + "}"  # Params of the second entry (row 3)
+    sheet = tmp_path / "m.csv"
+    with sheet.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(table)
+    code, _, err = _run(capsys, "msel", "import", str(sheet), "--into", "grid-wiper")
+    assert code == 1 and "Traceback" not in err
+    assert f"{sheet}: row 3, column 'Params': neither JSON nor YAML" in err
+    assert f"(line 1, character 11 of the cell: invalid YAML: character U+{ord(char):04X}" in err
+
+    keymap = tmp_path / "keymap.yaml"
+    keymap.write_text(f"clock.step: s\nclock.toggle: p{char}\n", encoding="utf-8")
+    with pytest.raises(UserError, match=re.escape(f"{keymap}:2:16: ")):
+        load_keymap(keymap)
+
+    header, rest = clean_recording.read_bytes().split(b"\n", 1)
+    data = orjson.loads(header)
+    data["scenario_text"] = data["scenario_text"].replace("\ntitle: ", f"\ntitle: {char}", 1)
+    edited = tmp_path / "edited.jsonl"
+    edited.write_bytes(orjson.dumps(data) + b"\n" + rest)
+    for command in (["replay", str(edited)], ["report", str(edited)]):
+        code, _, err = _run(capsys, *command)
+        assert code == 1 and "Traceback" not in err, err
+        assert f"{edited} (embedded scenario):" in err and f"U+{ord(char):04X}" in err
+
+
+# -- merge keys (<<): bounded by our loader, whatever PyYAML's version ----------------------------
+
+
+def _pyyaml_6_0_flatten_mapping(self, node):
+    """PyYAML 6.0's (and 6.0.1's) own ``flatten_mapping``, which copies every merged pair again at
+    each level, with a tripwire where it would run away: the test's stand-in for an older PyYAML."""
+    from yaml.nodes import MappingNode, SequenceNode
+
+    merge = []
+    index = 0
+    while index < len(node.value):
+        key_node, value_node = node.value[index]
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            del node.value[index]
+            subnodes = [value_node] if isinstance(value_node, MappingNode) else value_node.value
+            assert isinstance(value_node, (MappingNode, SequenceNode))
+            submerge = []
+            for subnode in subnodes:
+                self.flatten_mapping(subnode)
+                submerge.append(subnode.value)
+            submerge.reverse()
+            for value in submerge:
+                merge.extend(value)
+            if len(merge) > 1_000_000:
+                raise AssertionError("merge keys expanded without bound")
+        else:
+            index += 1
+    if merge:
+        node.value = merge + node.value
+
+
+def _merge_bomb(levels: int) -> str:
+    """Merge keys doubling at each level, nested in one value, so that resolving the merges of
+    that one mapping expands them all before any value is counted."""
+    node = "&l0 {a: 1, b: 2}"
+    for i in range(1, levels + 1):
+        node = f"&l{i} {{<<: [{node}, *l{i - 1}]}}"
+    return f"x: {node}\n"
+
+
+def test_merge_keys_are_bounded_even_on_a_pyyaml_that_does_not(monkeypatch):
+    import yaml
+
+    monkeypatch.setattr(yaml.constructor.SafeConstructor, "flatten_mapping",
+                        _pyyaml_6_0_flatten_mapping)  # fmt: skip
+    bomb = _merge_bomb(30)  # 2**31 pairs on PyYAML 6.0, from under a kilobyte
+    data = read_yaml(bomb, what="a scenario file", shown="m.yaml")
+    assert data["x"] == {"a": 1, "b": 2}  # each key merged once
+    # A chain of merges that adds a key at each level copies n**2 / 2 pairs: refused, located.
+    wide = ["w0: &w0 {" + ", ".join(f"k{j}: {j}" for j in range(2000)) + "}"]
+    wide += [f"w{i}: &w{i} {{<<: *w{i - 1}, x{i}: {i}}}" for i in range(1, 200)]
+    copied = problem_of(lambda: read_yaml("\n".join(wide), what="x", shown="w.yaml"))
+    assert re.match(r"w\.yaml:\d+:\d+: invalid YAML: (merge keys \(<<\) copy )?more than", copied)
+
+
+def test_merge_keys_keep_yaml_meaning_own_keys_win_and_earlier_merges_win():
+    text = (
+        "base: &base {a: 1, b: 2}\n"
+        "more: &more {b: 20, c: 30}\n"
+        "x: {<<: *base, b: 3}\n"
+        "y: {<<: [*base, *more]}\n"
+        "z: {<<: [*more, *base], a: 0}\n"
+    )
+    data = read_yaml(text, what="x", shown="m.yaml")
+    assert data["x"] == {"a": 1, "b": 3}
+    assert data["y"] == {"a": 1, "b": 2, "c": 30}
+    assert data["z"] == {"b": 20, "c": 30, "a": 0}
+    assert "m.yaml:1:23: invalid YAML: duplicate key 'a'" in problem_of(
+        lambda: read_yaml("x: {<<: {a: 1}, a: 2, a: 3}\n", what="x", shown="m.yaml")
+    )
