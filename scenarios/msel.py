@@ -19,9 +19,11 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Sequence
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
+from xml.parsers import expat
 
 import yaml
 from pydantic import TypeAdapter, ValidationError
@@ -239,6 +241,7 @@ def read_table(path: str | Path) -> list[list[str]]:
             raise MselError([f"{path}: not a CSV file cdtx can read ({exc})"]) from None
         return list(table)
     openpyxl = _openpyxl()
+    check_xlsx(raw, path)  # before openpyxl unpacks anything
     try:
         book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
     except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException ...
@@ -247,7 +250,10 @@ def read_table(path: str | Path) -> list[list[str]]:
         sheet = book["MSEL"] if "MSEL" in book.sheetnames else book.worksheets[0]
         table = _Table()
         formulas = []
-        for number, row in enumerate(sheet.iter_rows(), start=1):
+        # The bounds here, not the sheet's own <dimension>: a sheet claiming A1:XFD1048576 would
+        # otherwise pad every row to 16,384 cells. check_xlsx refused values beyond them.
+        rows = sheet.iter_rows(max_col=MAX_COLUMNS + 1, max_row=MAX_SCANNED_ROWS + 1)
+        for number, row in enumerate(rows, start=1):
             cells = []
             for index, cell in enumerate(row):
                 if getattr(cell, "data_type", None) == "f":
@@ -269,6 +275,148 @@ def read_table(path: str | Path) -> list[list[str]]:
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_COLUMNS = 64
 MAX_SCANNED_ROWS = 10 * MAX_ROWS
+
+
+#: Bounds on an XLSX archive, checked before openpyxl reads it (docs/security.md). An MSEL of
+#: MAX_ROWS entries unpacks to a few MB; a zip bomb (10 million empty cells in one row, 43 KB
+#: packed) to hundreds, and openpyxl's objects for them to GB.
+MAX_XLSX_MEMBERS = 256
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024  # all members together, as the archive declares them
+MAX_PACK_RATIO = 100  # unpacked / packed size of a member above RATIO_FLOOR bytes
+RATIO_FLOOR = 1024 * 1024
+MAX_ROW_CELLS = 16 * MAX_COLUMNS  # <c> elements in one row, empty (formatted) ones included
+MAX_SHARED_STRINGS = MAX_SCANNED_ROWS * MAX_COLUMNS // 10
+MAX_SHEET_ELEMENTS = 1_000_000  # XML elements of one worksheet or the shared strings
+MAX_OTHER_ELEMENTS = 100_000  # of any other part (styles, workbook, relationships)
+_SCAN_CHUNK = 64 * 1024
+
+
+def check_xlsx(raw: bytes, path: Path) -> None:
+    """Refuse an XLSX whose unpacking or reading would not stay within bounds, before openpyxl
+    (which builds a Python object per cell of a row) sees it: MselError naming the part.
+
+    The archive's declared sizes are checked first (members, unpacked bytes, packing ratio;
+    ``zipfile`` never unpacks more than a member declares). Then every XML part is streamed
+    through expat, never held whole: no DOCTYPE (so no entities), a bounded number of elements,
+    and in worksheets and shared strings the bounds of :func:`read_table` (cells a row, columns
+    holding a value, characters a cell), so that what openpyxl then builds is bounded too.
+    """
+
+    def refuse(message: str) -> MselError:
+        return MselError([f"{path}: {message}; not an MSEL workbook cdtx will read"])
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        raise MselError([f"{path}: not a readable .xlsx workbook ({exc})"]) from None
+    with archive:
+        members = archive.infolist()
+        if len(members) > MAX_XLSX_MEMBERS:
+            raise refuse(f"{len(members)} parts in the archive (at most {MAX_XLSX_MEMBERS})")
+        total = 0
+        for info in members:
+            total += info.file_size
+            if total > MAX_UNPACKED_BYTES:
+                raise refuse(
+                    f"unpacks to more than {MAX_UNPACKED_BYTES // (1024 * 1024)} MB "
+                    f"({info.filename} alone to {info.file_size:,} bytes)"
+                )
+            if info.file_size > RATIO_FLOOR and info.file_size > MAX_PACK_RATIO * max(
+                info.compress_size, 1
+            ):
+                raise refuse(
+                    f"{info.filename} is packed more than {MAX_PACK_RATIO} to 1 "
+                    f"({info.compress_size:,} bytes unpack to {info.file_size:,}: a zip bomb?)"
+                )
+        for info in members:
+            if info.filename.endswith((".xml", ".rels")):
+                _scan_part(archive, info, refuse)
+
+
+def _scan_part(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, refuse: Callable[[str], MselError]
+) -> None:
+    """Stream one XML part of an XLSX through expat within the bounds (see :func:`check_xlsx`)."""
+    name = info.filename
+    sheet = name.startswith("xl/worksheets/")
+    strings = name == "xl/sharedStrings.xml"
+    limit = MAX_SHEET_ELEMENTS if sheet or strings else MAX_OTHER_ELEMENTS
+    state = {"elements": 0, "row": 0, "cells": 0, "column": 0, "chars": 0, "strings": 0,
+             "in_cell": False, "has_value": False}  # fmt: skip
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        tag = tag.rpartition(":")[2]
+        state["elements"] += 1
+        if state["elements"] > limit:
+            raise refuse(f"{name}: more than {limit:,} XML elements")
+        if sheet and tag == "row":
+            state["row"] = _row_number(attrs.get("r"), state["row"] + 1)
+            state["cells"] = state["column"] = 0
+        elif sheet and tag == "c":
+            state["cells"] += 1
+            if state["cells"] > MAX_ROW_CELLS:
+                raise refuse(f"row {state['row']}: more than {MAX_ROW_CELLS} cells, empty ones "
+                             "included")  # fmt: skip
+            state["column"] = _column_number(attrs.get("r"), state["column"] + 1)
+            state.update(in_cell=True, has_value=False, chars=0)
+        elif sheet and tag in ("v", "is", "f") and state["in_cell"]:
+            state["has_value"] = True
+        elif strings and tag == "si":
+            state["strings"] += 1
+            state["chars"] = 0
+            if state["strings"] > MAX_SHARED_STRINGS:
+                raise refuse(f"{name}: more than {MAX_SHARED_STRINGS:,} strings")
+
+    def end(tag: str) -> None:
+        tag = tag.rpartition(":")[2]
+        if sheet and tag == "c":
+            if state["has_value"] and state["column"] > MAX_COLUMNS + 1:
+                raise refuse(f"row {state['row']}, column {_column_label(state['column'] - 1)}: "
+                             f"more than {MAX_COLUMNS} columns")  # fmt: skip
+            state["in_cell"] = False
+
+    def text(data: str) -> None:
+        state["chars"] += len(data)
+        if state["chars"] > MAX_CELL:
+            where = f"row {state['row']}, column {_column_label(state['column'] - 1)}"
+            raise refuse(
+                f"{where if sheet else name + ': a shared string'}: more than {MAX_CELL} "
+                "characters in one cell"
+            )
+
+    def doctype(*_: Any) -> None:
+        raise refuse(f"{name}: a DOCTYPE (an XLSX part never has one)")
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    if sheet or strings:
+        parser.CharacterDataHandler = text
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = doctype
+    try:
+        with archive.open(info) as part:
+            while chunk := part.read(_SCAN_CHUNK):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except (expat.ExpatError, zipfile.BadZipFile, OSError, ValueError, EOFError,
+            NotImplementedError, RuntimeError) as exc:  # fmt: skip
+        raise refuse(f"{name}: not readable ({exc})") from None
+
+
+def _row_number(ref: str | None, default: int) -> int:
+    return int(ref) if ref and ref.isdigit() and len(ref) <= 7 else default
+
+
+def _column_number(ref: str | None, default: int) -> int:
+    """1-based column of a cell reference such as ``AB12`` (``default`` if there is none)."""
+    letters = re.match(r"[A-Z]{1,3}", ref or "")
+    if not letters:
+        return default
+    number = 0
+    for letter in letters.group():
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
 
 
 class _Table(list):

@@ -314,3 +314,107 @@ def test_cli_import_keeps_comments(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert text.startswith(HEAD) and text.endswith(TAIL)
     assert [e.id for e in scenarios.load_path(out).msel] == ["M-01", "M-02"]
+
+
+# -- XLSX bombs: refused from the archive's own declarations and a streamed scan (issue 21) -------
+
+SHEET = "xl/worksheets/sheet1.xml"
+_SHEET_HEAD = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+
+
+def _sheet_xml(rows: bytes, head: bytes = b"") -> bytes:
+    return head + _SHEET_HEAD + b"<sheetData>" + rows + b"</sheetData></worksheet>"
+
+
+def _header_row() -> bytes:
+    cells = b"".join(
+        b'<c t="inlineStr"><is><t>' + h.encode() + b"</t></is></c>" for h in msel.HEADERS
+    )
+    return b'<row r="1">' + cells + b"</row>"
+
+
+def _empty_cells(count: int) -> bytes:
+    return _header_row() + b'<row r="2">' + b"<c/>" * count + b"</row>"
+
+
+def _random_text(chars: int) -> bytes:
+    import random
+
+    rng = random.Random(7)  # hex digits pack about 2 to 1: under any ratio bound
+    return "".join(rng.choice("0123456789abcdef") for _ in range(chars)).encode()
+
+
+def _bomb_parts(kind: str):
+    """(part name, content or a list of chunks) replacing parts of a real MSEL workbook."""
+    if kind == "ten-million-empty-cells":  # the reported one: 43 KB packed, 2.8 GB in openpyxl
+        return {SHEET: _sheet_xml(_empty_cells(10_000_000))}
+    if kind == "huge-inline-string":  # 70 MB of one string, written in chunks
+        head = _SHEET_HEAD + b'<sheetData><row r="2"><c t="inlineStr"><is><t>'
+        tail = b"</t></is></c></row></sheetData></worksheet>"
+        return {SHEET: [head] + [b"a" * (1 << 20)] * 70 + [tail]}
+    if kind == "wide-row-below-the-ratio":
+        return {SHEET: _sheet_xml(_empty_cells(5_000))}
+    if kind == "long-cell-below-the-ratio":
+        cell = b'<c r="G2" t="inlineStr"><is><t>' + _random_text(2_000_000) + b"</t></is></c>"
+        return {SHEET: _sheet_xml(_header_row() + b'<row r="2">' + cell + b"</row>")}
+    if kind == "long-shared-string":
+        text = b"<si><t>" + _random_text(300_000) + b"</t></si>"
+        return {"xl/sharedStrings.xml": b'<sst xmlns="x">' + text + b"</sst>"}
+    if kind == "value-far-right":
+        cell = b'<c r="BZ2" t="inlineStr"><is><t>hidden</t></is></c>'
+        return {SHEET: _sheet_xml(_header_row() + b'<row r="2">' + cell + b"</row>")}
+    if kind == "entity-expansion":
+        doctype = b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa">]>'
+        return {SHEET: _sheet_xml(_header_row(), head=doctype)}
+    if kind == "many-parts":
+        return {f"xl/media/x{i}.bin": b"" for i in range(400)}
+    raise AssertionError(kind)
+
+
+def _bomb(tmp_path, kind: str):
+    import zipfile
+
+    good = msel.export(scenarios.load("grid-wiper"), tmp_path / "good.xlsx")
+    parts = _bomb_parts(kind)
+    path = tmp_path / f"{kind}.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            if info.filename not in parts:
+                out.writestr(info, source.read(info))
+        for name, content in parts.items():
+            with out.open(name, "w", force_zip64=True) as part:
+                for chunk in [content] if isinstance(content, bytes) else content:
+                    part.write(chunk)
+    return path
+
+
+BOMBS = {
+    "ten-million-empty-cells": "sheet1.xml is packed more than 100 to 1",
+    "huge-inline-string": "unpacks to more than 64 MB",
+    "wide-row-below-the-ratio": "row 2: more than 1024 cells",
+    "long-cell-below-the-ratio": f"row 2, column G: more than {msel.MAX_CELL} characters",
+    "long-shared-string": f"a shared string: more than {msel.MAX_CELL} characters",
+    "value-far-right": f"row 2, column BZ: more than {msel.MAX_COLUMNS} columns",
+    "entity-expansion": "a DOCTYPE",
+    "many-parts": "parts in the archive (at most 256)",
+}
+
+
+@pytest.mark.parametrize("kind", list(BOMBS))
+def test_xlsx_bombs_are_refused_before_openpyxl_unpacks_them(tmp_path, monkeypatch, capsys, kind):
+    openpyxl = pytest.importorskip("openpyxl")
+    path = _bomb(tmp_path, kind)
+    assert path.stat().st_size < msel.MAX_FILE_BYTES  # small on disk: only unpacking is large
+
+    def tripwire(*args, **kwargs):
+        raise AssertionError("openpyxl was given a workbook the bounds refuse")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", tripwire)
+    with pytest.raises(msel.MselError) as info:
+        msel.read(path)
+    assert len(info.value.problems) == 1
+    problem = info.value.problems[0]
+    assert problem.startswith(f"{path}: ") and BOMBS[kind] in problem, problem
+    assert main(["msel", "import", str(path), "--into", "grid-wiper"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and BOMBS[kind] in err and "Traceback" not in err
