@@ -196,7 +196,12 @@ def _write(handle: IO[bytes], suffix: str, table: list[list[str]]) -> None:
         for row in sheet.iter_rows():
             for cell in row:
                 cell.number_format = "@"
-        book.save(handle)
+        # Into memory first (an MSEL is small), then one write: a full disk under book.save()
+        # would leave openpyxl's ZipFile unclosed, to fail again when collected ("Exception
+        # ignored in ZipFile.__del__") after the clean message.
+        packed = io.BytesIO()
+        book.save(packed)
+        handle.write(packed.getbuffer())
 
 
 def _openpyxl():

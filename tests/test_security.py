@@ -950,3 +950,56 @@ def test_merge_keys_keep_yaml_meaning_own_keys_win_and_earlier_merges_win():
     assert "m.yaml:1:23: invalid YAML: duplicate key 'a'" in problem_of(
         lambda: read_yaml("x: {<<: {a: 1}, a: 2, a: 3}\n", what="x", shown="m.yaml")
     )
+
+
+# -- a full disk under a spreadsheet export: one message, no partial file (issue 21) --------------
+
+
+class _FillingFile:
+    """A file that takes ``room`` bytes, then fails every write as a full disk does."""
+
+    def __init__(self, handle, room: int):
+        self._handle, self._room = handle, room
+
+    def write(self, data) -> int:
+        import errno
+
+        if len(data) > self._room:
+            self._room = 0
+            raise OSError(errno.ENOSPC, "No space left on device")
+        self._room -= len(data)
+        return self._handle.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self._handle, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self._handle.close()
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+@pytest.mark.parametrize("room", [0, 2000])
+def test_disk_full_under_an_msel_export_is_one_message_and_no_file(
+    tmp_path, monkeypatch, capsys, suffix, room
+):
+    import gc
+    import sys
+
+    pytest.importorskip("openpyxl")
+    from scenarios import safe_write
+
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    fdopen = os.fdopen
+    monkeypatch.setattr(safe_write.os, "fdopen",
+                        lambda *a, **kw: _FillingFile(fdopen(*a, **kw), room))  # fmt: skip
+    target = tmp_path / f"msel{suffix}"
+    code, _, err = _run(capsys, "msel", "export", "grid-wiper", "-o", str(target))
+    gc.collect()  # a writer left half-closed complains only when collected
+    assert code == 1 and err.count("\n") == 1, err
+    assert f"{target}: cannot write: no space left" in err and "Traceback" not in err
+    assert not unraisable, [str(u.exc_value) for u in unraisable]  # no "Exception ignored"
+    assert list(tmp_path.iterdir()) == []  # no partial file, no temporary file
