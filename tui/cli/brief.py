@@ -283,13 +283,13 @@ def console_keys() -> list[list[str]]:
 
 def markdown(title: str, sections: list[Section]) -> str:
     """The brief as Markdown (text from the scenario made inert: no HTML, no escapes)."""
-    from sim.report.render import _md_table, md_safe
+    from sim.report.render import _md_table, md_item, md_line, md_safe
 
-    out = [f"# {title}", ""]
+    out = [f"# {md_line(title)}", ""]
     for section in sections:
-        out += [f"## {section['title']}", ""]
+        out += [f"## {md_line(section['title'])}", ""]
         for paragraph in section.get("paragraphs", []):
-            out += [paragraph, ""]
+            out += [md_line(paragraph), ""]
         if "table" in section:
             head, rows = section["table"]
             if rows:
@@ -297,7 +297,7 @@ def markdown(title: str, sections: list[Section]) -> str:
             else:
                 out += ["None.", ""]
         if section.get("items"):
-            out += [f"- {item}" for item in section["items"]] + [""]
+            out += [md_item(item) for item in section["items"]] + [""]
     return md_safe("\n".join(out).rstrip() + "\n")
 
 
