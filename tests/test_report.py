@@ -529,3 +529,8 @@ def test_briefs_keep_text_from_files_as_text(tmp_path, capsys):
         out = tmp_path / f"{audience}.md"
         assert main(["brief", str(path), "--for", audience, "-o", str(out)]) == 0
         _assert_inert(out.read_text(encoding="utf-8"))
+        page = tmp_path / f"{audience}.html"
+        assert main(["brief", str(path), "--for", audience, "-o", str(page)]) == 0
+        html = page.read_text(encoding="utf-8")
+        assert "Forged heading" in html and "<a " not in html and "<img" not in html
+        assert re.search(r"(src|href)=", html) is None
