@@ -145,6 +145,8 @@ def export(scenario: Scenario, path: str | Path, *, force: bool = False) -> Path
         raise MselError([f"{path}: is a directory, not a spreadsheet file"])
     suffix = _suffix(path, "write")
     table = rows(scenario)
+    if suffix == ".xlsx":
+        _check_xml_text(table, path)
     try:
         check_output(path, force=force)
         with atomic_output(path, force=force) as handle:
@@ -152,6 +154,28 @@ def export(scenario: Scenario, path: str | Path, *, force: bool = False) -> Path
     except OutputError as exc:
         raise MselError([str(exc)]) from None
     return path
+
+
+#: Characters XML 1.0 (and so an .xlsx file) cannot hold, even escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _check_xml_text(table: list[list[str]], path: Path) -> None:
+    """MselError naming each cell holding a character an .xlsx file cannot store (a control
+    character written as an escape in the scenario, say): refused before anything is written,
+    rather than dropped or changed, so that export and import stay lossless."""
+    problems = []
+    for number, row in enumerate(table, start=1):
+        for index, cell in enumerate(row):
+            bad = _NOT_XML.search(cell)
+            if bad:
+                problems.append(
+                    f"{path}: row {number}, column {HEADERS[index]!r}: character "
+                    f"U+{ord(bad.group()):04X} cannot be stored in an .xlsx file; export to .csv, "
+                    "or take it out of the scenario"
+                )
+    if problems:
+        raise MselError(problems)
 
 
 #: A cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV injection").

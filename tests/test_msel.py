@@ -418,3 +418,23 @@ def test_xlsx_bombs_are_refused_before_openpyxl_unpacks_them(tmp_path, monkeypat
     assert main(["msel", "import", str(path), "--into", "grid-wiper"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and BOMBS[kind] in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("char", ["\x1b", "\x00", "\x0b", "\ufffe"], ids=lambda c: f"U+{ord(c):04X}")
+def test_a_cell_an_xlsx_cannot_hold_is_one_message_and_csv_keeps_it(tmp_path, capsys, char):
+    pytest.importorskip("openpyxl")
+    original = scenarios.load("grid-wiper")
+    entries = list(original.msel)
+    entries[1] = entries[1].model_copy(update={"message": f"a{char}b"})
+    scenario = original.model_copy(update={"msel": entries})
+    path = tmp_path / "s.yaml"
+    path.write_text(msel.to_yaml(scenario, entries), encoding="utf-8")  # the escape: "a\eb"
+    assert scenarios.load_path(path).msel[1].message == f"a{char}b"
+    sheet = tmp_path / "m.xlsx"
+    assert main(["msel", "export", str(path), "-o", str(sheet)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"{sheet}: row 3, column 'Message': character U+{ord(char):04X} cannot be stored" in err
+    assert not sheet.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["s.yaml"]
+    csv_sheet = msel.export(scenarios.load_path(path), tmp_path / "m.csv")
+    assert msel.read(csv_sheet)[1].message == f"a{char}b"  # CSV keeps it, both ways
