@@ -336,7 +336,16 @@ def _to_data(
 def _scalar(node: yaml.Node, loader: yaml.SafeLoader) -> Any:
     if node.tag == _INT_TAG and len(node.value) > MAX_INT_DIGITS:
         raise _error(node, f"integer of {len(node.value)} characters (at most {MAX_INT_DIGITS})")
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except yaml.MarkedYAMLError:
+        raise
+    except (ValueError, OverflowError, KeyError, AttributeError, TypeError) as exc:
+        # An explicit tag on a value it does not fit (`!!timestamp x`, `!!bool x`): PyYAML's
+        # constructors then fail with whatever error their parsing meets first.
+        shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+        why = f" ({exc})" if isinstance(exc, (ValueError, OverflowError)) else ""
+        raise _error(node, f"{_show_tag(node.tag)} {shown!r} is not a valid value{why}") from None
 
 
 def parse_located(text: str, shown: str, *, expected: str = "a mapping") -> tuple[Any, Located]:

@@ -1003,3 +1003,11 @@ def test_disk_full_under_an_msel_export_is_one_message_and_no_file(
     assert f"{target}: cannot write: no space left" in err and "Traceback" not in err
     assert not unraisable, [str(u.exc_value) for u in unraisable]  # no "Exception ignored"
     assert list(tmp_path.iterdir()) == []  # no partial file, no temporary file
+
+
+@pytest.mark.parametrize(
+    "value", ["!!timestamp x", "!!timestamp 2020-13-45", "!!bool maybe", "!!float x", "!!int x"]
+)
+def test_an_explicit_tag_on_a_value_it_does_not_fit_is_a_located_error(value):
+    problem = problem_of(lambda: read_yaml(f"a: 1\nb: {value}\n", what="x", shown="t.yaml"))
+    assert problem.startswith("t.yaml:2:4: invalid YAML: !!") and "is not a valid value" in problem
