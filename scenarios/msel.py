@@ -20,7 +20,7 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 from xml.parsers import expat
@@ -281,7 +281,9 @@ def read_table(path: str | Path) -> list[list[str]]:
         formulas = []
         # The bounds here, not the sheet's own <dimension>: a sheet claiming A1:XFD1048576 would
         # otherwise pad every row to 16,384 cells. check_xlsx refused values beyond them.
-        rows = sheet.iter_rows(max_col=MAX_COLUMNS + 1, max_row=MAX_SCANNED_ROWS + 1)
+        rows = _readable_rows(
+            sheet.iter_rows(max_col=MAX_COLUMNS + 1, max_row=MAX_SCANNED_ROWS + 1), path
+        )
         for number, row in enumerate(rows, start=1):
             cells = []
             for index, cell in enumerate(row):
@@ -298,6 +300,24 @@ def read_table(path: str | Path) -> list[list[str]]:
     if formulas:
         raise MselError(formulas)
     return list(table)
+
+
+def _readable_rows(rows: Iterable[Any], path: Path) -> Iterator[Any]:
+    """The rows openpyxl reads, its failures on a malformed sheet (a shared string that is not
+    there, a number cell holding text) as a MselError naming the row."""
+    number = 0
+    iterator = iter(rows)
+    while True:
+        try:
+            row = next(iterator)
+        except StopIteration:
+            return
+        except Exception as exc:  # openpyxl's parsing of the XML: IndexError, ValueError ...
+            raise MselError(
+                [f"{path}: row {number + 1}: not readable ({type(exc).__name__}: {exc})"]
+            ) from None
+        number += 1
+        yield row
 
 
 #: Bounds on the file and its columns (rows: :data:`MAX_ROWS`).

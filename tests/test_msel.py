@@ -438,3 +438,27 @@ def test_a_cell_an_xlsx_cannot_hold_is_one_message_and_csv_keeps_it(tmp_path, ca
     assert not sheet.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["s.yaml"]
     csv_sheet = msel.export(scenarios.load_path(path), tmp_path / "m.csv")
     assert msel.read(csv_sheet)[1].message == f"a{char}b"  # CSV keeps it, both ways
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [b'<c r="A2" t="s"><v>999</v></c>', b'<c r="A2" t="n"><v>x</v></c>',
+     b'<c r="A2" t="d"><v>x</v></c>'],
+    ids=["missing-shared-string", "number-holding-text", "date-holding-text"],
+)  # fmt: skip
+def test_a_malformed_cell_openpyxl_cannot_read_is_one_message(tmp_path, capsys, cell):
+    pytest.importorskip("openpyxl")
+    import zipfile
+
+    good = msel.export(scenarios.load("grid-wiper"), tmp_path / "good.xlsx")
+    path = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(path, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == SHEET:
+                data = data.replace(b'<row r="2">', b'<row r="2">' + cell, 1)
+            out.writestr(info, data)
+    assert main(["msel", "import", str(path), "--into", "grid-wiper"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"{path}: row 2: not readable (" in err
