@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 
 import pytest
 
@@ -462,3 +463,20 @@ def test_a_malformed_cell_openpyxl_cannot_read_is_one_message(tmp_path, capsys, 
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert f"{path}: row 2: not readable (" in err
+
+
+@pytest.mark.parametrize("layout", ["one-line", "over-quoted-line-breaks"])
+def test_a_csv_row_of_a_million_empty_fields_is_refused_before_it_is_split(
+    tmp_path, capsys, layout
+):
+    header = ",".join(msel.HEADERS) + "\r\n"
+    if layout == "one-line":
+        body = "," * 1_000_000 + "\r\n"
+    else:  # a field holding a line break joins the lines into one row
+        body = ("," * 100_000 + '"\n"') * 10 + "\r\n"
+    path = tmp_path / "wide.csv"
+    path.write_text(header + body, encoding="utf-8", newline="")
+    assert main(["msel", "import", str(path), "--into", "grid-wiper"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert re.search(rf"{re.escape(str(path))}: line \d+: more than \d+ commas in one row", err)
