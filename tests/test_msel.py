@@ -355,6 +355,9 @@ def _bomb_parts(kind: str):
         return {SHEET: [head] + [b"a" * (1 << 20)] * 70 + [tail]}
     if kind == "wide-row-below-the-ratio":
         return {SHEET: _sheet_xml(_empty_cells(5_000))}
+    if kind == "many-cells-below-the-ratio":  # 250,000 empty cells, 1 MB unpacked
+        rows = b"".join(b"<row>" + b"<c/>" * 1000 + b"</row>" for _ in range(250))
+        return {SHEET: _sheet_xml(_header_row() + rows)}
     if kind == "long-cell-below-the-ratio":
         cell = b'<c r="G2" t="inlineStr"><is><t>' + _random_text(2_000_000) + b"</t></is></c>"
         return {SHEET: _sheet_xml(_header_row() + b'<row r="2">' + cell + b"</row>")}
@@ -393,6 +396,7 @@ BOMBS = {
     "ten-million-empty-cells": "sheet1.xml is packed more than 100 to 1",
     "huge-inline-string": "unpacks to more than 64 MB",
     "wide-row-below-the-ratio": "row 2: more than 1024 cells",
+    "many-cells-below-the-ratio": "sheet1.xml: more than 200,000 cells, empty ones included",
     "long-cell-below-the-ratio": f"row 2, column G: more than {msel.MAX_CELL} characters",
     "long-shared-string": f"a shared string: more than {msel.MAX_CELL} characters",
     "value-far-right": f"row 2, column BZ: more than {msel.MAX_COLUMNS} columns",
