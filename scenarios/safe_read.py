@@ -230,6 +230,7 @@ class _BoundedLoader(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
+        self._composed = 0  # nodes and aliases composed so far: a lower bound of the values
         self._merged = 0  # key/value pairs copied in by merge keys, over the whole document
         self._flattened: set[int] = set()  # ids of mapping nodes whose merges are resolved
 
@@ -282,7 +283,13 @@ class _BoundedLoader(yaml.SafeLoader):
 
     def compose_node(self, parent, index):  # noqa: ANN001, ANN201 - PyYAML's signature
         self._depth += 1
+        self._composed += 1
         try:
+            if self._composed > MAX_VALUES:  # refused now, not after building every node
+                raise yaml.MarkedYAMLError(
+                    problem=f"more than {MAX_VALUES} values",
+                    problem_mark=self.peek_event().start_mark,
+                )
             if self._depth > MAX_DEPTH:
                 raise yaml.MarkedYAMLError(
                     problem=f"nested more than {MAX_DEPTH} levels deep",

@@ -1011,3 +1011,13 @@ def test_disk_full_under_an_msel_export_is_one_message_and_no_file(
 def test_an_explicit_tag_on_a_value_it_does_not_fit_is_a_located_error(value):
     problem = problem_of(lambda: read_yaml(f"a: 1\nb: {value}\n", what="x", shown="t.yaml"))
     assert problem.startswith("t.yaml:2:4: invalid YAML: !!") and "is not a valid value" in problem
+
+
+def test_a_file_of_too_many_values_is_refused_where_it_crosses_the_limit():
+    # Refused while composing, at the value that crosses the limit: not after building a node for
+    # every value of a 2 MB file first (684 MB), nor on the syntax error at its end.
+    text = "[" + "a, " * (MAX_VALUES + 1000) + "a] ]"
+    problem = problem_of(lambda: read_yaml(text, what="a scenario file", shown="v.yaml"))
+    assert re.fullmatch(rf"v\.yaml:1:\d+: invalid YAML: more than {MAX_VALUES} values", problem)
+    column = int(problem.split(":")[2])
+    assert column == 2 + 3 * (MAX_VALUES - 1)  # the list and its first 199,999 items are the limit
