@@ -474,10 +474,9 @@ def test_a_csv_row_of_a_million_empty_fields_is_refused_before_it_is_split(
     tmp_path, capsys, layout
 ):
     header = ",".join(msel.HEADERS) + "\r\n"
-    if layout == "one-line":
-        body = "," * 1_000_000 + "\r\n"
-    else:  # a field holding a line break joins the lines into one row
-        body = ("," * 100_000 + '"\n"') * 10 + "\r\n"
+    # A field holding a line break joins the lines into one row.
+    lines = ["," * 1_000_000] if layout == "one-line" else ["," * 100_000 + '"\n"'] * 10
+    body = "".join(lines) + "\r\n"
     path = tmp_path / "wide.csv"
     path.write_text(header + body, encoding="utf-8", newline="")
     assert main(["msel", "import", str(path), "--into", "grid-wiper"]) == 1
