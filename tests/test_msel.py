@@ -425,7 +425,9 @@ def test_xlsx_bombs_are_refused_before_openpyxl_unpacks_them(tmp_path, monkeypat
     assert err.count("\n") == 1 and BOMBS[kind] in err and "Traceback" not in err
 
 
-@pytest.mark.parametrize("char", ["\x1b", "\x00", "\x0b", "\ufffe"], ids=lambda c: f"U+{ord(c):04X}")
+@pytest.mark.parametrize(
+    "char", ["\x1b", "\x00", "\x0b", "\ufffe"], ids=lambda c: f"U+{ord(c):04X}"
+)
 def test_a_cell_an_xlsx_cannot_hold_is_one_message_and_csv_keeps_it(tmp_path, capsys, char):
     pytest.importorskip("openpyxl")
     original = scenarios.load("grid-wiper")

@@ -133,7 +133,8 @@ def markdown(r: dict[str, Any]) -> str:
         out += ["**Scenario.** " + md_line(o["summary"]), ""]
     if o["objectives"]:
         out += (
-            ["**Objectives.**", ""] + [md_item(f"{x['id']}: {x['text']}") for x in o["objectives"]]
+            ["**Objectives.**", ""]
+            + [md_item(f"{x['id']}: {x['text']}") for x in o["objectives"]]
             + [""]
         )
     out += ["## Executive summary", ""] + [md_line(" ".join(r["summary"])), ""]
