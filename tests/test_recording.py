@@ -7,7 +7,6 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import orjson
@@ -158,38 +157,61 @@ def test_run_record_output_identical(tmp_path):
     assert "identical" in check.stdout
 
 
-def test_killed_run_leaves_a_verifiable_prefix(tmp_path):
+#: A child that records a run, stops at a sim time the test chooses, reports how many event
+#: lines it had flushed to disk by then, writes more without flushing (so the file may end in
+#: the middle of a line, as after a real crash), and then blocks until it is killed. The kill
+#: lands at a point the test controls, however fast or loaded the machine is.
+KILLED_CHILD = """
+import sys
+from sim.exercise import Exercise
+from sim.recording import Recorder
+import scenarios
+
+scenario_path, out, flushed_at, stop_at = sys.argv[1:5]
+ex = Exercise(scenarios.load(scenario_path))
+recorder = Recorder(out, ex)
+ex.run(until=flushed_at)
+recorder.flush()
+flushed = recorder.count
+ex.run(until=stop_at)  # more lines, in the file's buffer or partly written: not flushed
+print(flushed, recorder.count, flush=True)
+sys.stdin.read()  # blocks: the parent kills us here
+"""
+
+
+@pytest.mark.parametrize(
+    ("flushed_at", "stop_at"), [("10d", "10d"), ("200d", "900d"), ("1500d", "3000d")]
+)
+def test_killed_run_leaves_a_verifiable_prefix(tmp_path, flushed_at, stop_at):
     scenario = tmp_path / "long.yaml"
-    # About 4 s of run here: long enough that a kill soon after the first flush lands mid-run.
     scenario.write_text(synthetic(incidents=300, notes=100, days=3650))
-    rng = random.Random(7)
-    lengths = []
-    for trial in range(3):
-        path = tmp_path / f"killed-{trial}.jsonl"
-        proc = subprocess.Popen(
-            [*CDTX, "run", str(scenario), "--record", str(path)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        # Kill once the first flush of events is on disk (header + at least two event lines),
-        # so that the kill lands mid-run however loaded the machine is.
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and (
-            not path.exists() or path.read_bytes().count(b"\n") < 3
-        ):
-            time.sleep(0.005)
-        time.sleep(rng.uniform(0.0, 0.3))
-        assert proc.poll() is None, "the run ended before the kill: make the scenario longer"
+    path = tmp_path / "killed.jsonl"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_CHILD, str(scenario), str(path), flushed_at, stop_at],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        line = proc.stdout.readline()  # the child is now blocked, mid-run
+        assert line, proc.stderr.read().decode()
+        flushed, written = map(int, line.split())
+        assert flushed < written or flushed_at == stop_at
         os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.kill()
         proc.wait()
-        with pytest.warns(UserWarning):
-            rec = open_recording(path)
-        assert rec.truncated
-        result = rec.verify()
-        assert result.ok, result.message
-        assert result.truncated
-        lengths.append(len(rec.events))
-    assert max(lengths) > 1  # at least one trial was killed mid-run with events written
+        proc.stdin.close()
+        proc.stdout.close()
+        proc.stderr.close()
+    with pytest.warns(UserWarning):
+        rec = open_recording(path)
+    assert rec.truncated
+    # Everything flushed before the kill is there; what sat in the buffer may be lost.
+    assert flushed <= len(rec.events) <= written
+    result = rec.verify()
+    assert result.ok, result.message
+    assert result.truncated
 
 
 def test_canonical_bytes_match_file(tmp_path):

@@ -500,10 +500,17 @@ from sim.sweep import results
 
 results._ParquetWriter.EVERY = 0.0  # a row group per chunk: the test kills early
 
+done_here = 0
+
 def slow(scenario, seed):
+    # Each worker runs two chunks, then blocks until it is killed: the sweep cannot finish
+    # before the test kills it, however fast the machine (no sleep sets the pace).
+    global done_here
     with open(os.environ["CDTX_PIDS"], "a") as f:
         f.write(f"{os.getpid()}\\n")
-    time.sleep(0.05)
+    done_here += 1
+    while done_here > 4:
+        time.sleep(1)
     return f"{seed:x}", {}
 
 s = sw.Sweep(sw.spec_from_dict({"base": "grid-wiper", "seed": 7,

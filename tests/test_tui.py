@@ -125,9 +125,18 @@ async def _open_inject(pilot, app, kind: str) -> InjectScreen:
     form = app.screen
     assert isinstance(form, InjectScreen)
     form.query_one("#inject-type").value = kind
-    await pilot.pause()
-    assert form.kind == kind
+    # Under load the new fields may not be mounted after one pause (a Select shows its value
+    # once mounted): wait until every field of this form is there and has its initial value.
+    assert await wait_for(pilot, lambda: form.kind == kind and _fields_ready(form))
     return form
+
+
+def _fields_ready(form: InjectScreen) -> bool:
+    ids = [f"f{form._generation}-{i}" for i in range(len(form.fields))]
+    widgets = [w for w in form.query("#inject-fields > *") if w.id in ids]
+    return len(widgets) == len(ids) and all(
+        w.is_mounted and not (isinstance(w, Select) and w.value is Select.BLANK) for w in widgets
+    )
 
 
 def _set(form: InjectScreen, key: str, value: str) -> None:
