@@ -817,12 +817,12 @@ def test_timeline_keeps_following_the_newest_event(tmp_path):
             for _ in range(4):
                 await pilot.press("n")
                 await wait_for(pilot, lambda: s.mode == "paused")
-                await pilot.pause()
-                assert _at_end(timeline), (timeline.scroll_y, timeline.max_scroll_y)
+                # The scroll follows at the next frame: wait for it (bounded), do not guess.
+                assert await wait_for(pilot, lambda: _at_end(timeline)), (
+                    timeline.scroll_y, timeline.max_scroll_y)  # fmt: skip
             await pilot.resize_terminal(160, 48)
-            await pilot.pause()
-            await pilot.pause()
-            assert _at_end(timeline), (timeline.scroll_y, timeline.max_scroll_y)
+            assert await wait_for(pilot, lambda: _at_end(timeline)), (
+                timeline.scroll_y, timeline.max_scroll_y)  # fmt: skip
             assert timeline.text_of(len(s.events) - 1)[:40] in screen_text(app)
 
     run(live())
@@ -831,10 +831,9 @@ def test_timeline_keeps_following_the_newest_event(tmp_path):
     async def replay():
         app = make_replay_app(recording)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            await pilot.pause()
             timeline = console(app).query_one(Timeline)
-            assert _at_end(timeline), (timeline.scroll_y, timeline.max_scroll_y)
+            assert await wait_for(pilot, lambda: _at_end(timeline)), (
+                timeline.scroll_y, timeline.max_scroll_y)  # fmt: skip
             lines = screen_text(app).splitlines()
             last = timeline.text_of(len(recording.events) - 1)[:40]
             assert any(last in line for line in lines[-6:-2]), lines[-6:]
