@@ -73,7 +73,7 @@ def test_record_and_verify_builtin(tmp_path, scenario_id, seed):
     assert header["scenario_text"] == ex.scenario.source_text
     assert header["parent"] is None
     assert header["created"].endswith("Z")
-    assert trailer == {"end": True, "events": len(ex.events), "digest": ex.digest}
+    assert trailer == {"end": True, "events": len(ex.events), "digest": ex.digest, "ended": True}
     head = GENESIS
     for raw, event in zip(lines[1:-1], ex.events, strict=True):
         h = raw.pop("h")
