@@ -200,3 +200,64 @@ def test_canonical_bytes_match_file(tmp_path):
     rec = open_recording(path)
     first = path.read_bytes().splitlines()[1]
     assert first.startswith(canonical(rec.events[0])[:-1])
+
+
+# -- cdtx host --resume goes on only with a recording that verifies --------------------------------
+
+
+def _hosted(path: Path) -> Path:
+    """A recording as ``cdtx host`` leaves it when killed (no trailer), with its seats file;
+    a delegation's message (an input) at 1d."""
+    pytest.importorskip("websockets")
+    from sim.seats import seats_for
+    from tui.host.server import new_tokens, save_tokens, tokens_path
+
+    ex = Exercise("grid-wiper", players=["DE"], interactive=True)
+    seats = seats_for(ex.players)
+    save_tokens(tokens_path(path), seats, new_tokens(seats))
+    recorder = Recorder(path, ex)
+    ex.run("1d")
+    ex.remark("message", "we need the outage map")
+    ex.run("3d")
+    recorder.flush()
+    lines = path.read_bytes().splitlines(keepends=True)
+    recorder.close()
+    path.write_bytes(b"".join(lines))  # as killed: no trailer
+    return path
+
+
+def _resume(path: Path):
+    from argparse import Namespace
+
+    from tui.cli.host import _resume as resume_as_the_cli_does
+
+    return resume_as_the_cli_does(Namespace(resume=str(path), scenario=None, players=None,
+                                            seed=None))  # fmt: skip
+
+
+def test_resume_refuses_an_edited_recording_naming_the_line(tmp_path):
+    """Resuming re-simulates the recorded inputs and writes the file anew: without checking the
+    chain first, an edited input re-chained into a file that verifies (the edit laundered)."""
+    from scenarios.errors import UserError
+
+    path = _hosted(tmp_path / "hosted.jsonl")
+    lines = path.read_bytes().splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines, 1) if b"outage map" in line)
+    lines[at - 1] = lines[at - 1].replace(b"the outage map", b"nothing at all")
+    path.write_bytes(b"".join(lines))
+    edited = path.read_bytes()
+    with pytest.raises(UserError, match=rf"^{path}: line {at}: chain hash does not match.*--resume"):
+        _resume(path)
+    assert path.read_bytes() == edited  # nothing rewritten
+    assert not path.with_name(path.name + ".resuming").exists()
+
+
+def test_resume_goes_on_with_a_recording_that_verifies(tmp_path):
+    path = _hosted(tmp_path / "hosted.jsonl")
+    events = len(path.read_bytes().splitlines()) - 1
+    ex, _, _, recorder, resumed = _resume(path)
+    try:
+        assert resumed == path and len(ex.events) == events
+    finally:
+        recorder.close()
+    assert open_recording(path).verify().ok
