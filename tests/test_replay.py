@@ -243,26 +243,35 @@ def test_interactive_answers_reverify(tmp_path):
     assert result.digest == ex.digest
 
 
-def test_divergence_names_first_differing_event(tmp_path):
-    path = tmp_path / "run.jsonl"
-    record(path)
-    lines = path.read_bytes().splitlines()
-    # Change an event and re-chain every later line: the file is self-consistent but is not
-    # what the model produces.
+def rechained(lines: list[bytes], edit=lambda index, raw: None) -> bytes:
+    """A recording (its lines, without line breaks) with each event passed to ``edit`` and the
+    chain and trailer recomputed: self-consistent, as one edited by someone who knows the
+    format (only the re-simulation, or a signature, can tell)."""
     head = GENESIS
     out = [lines[0]]
     for index, line in enumerate(lines[1:-1], 1):
         raw = orjson.loads(line)
         raw.pop("h")
-        if index == 6:
-            raw["data"]["forged"] = True
+        edit(index, raw)
         body = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)
         head = chain(head, body)
         out.append(body[:-1] + b',"h":"' + head.encode() + b'"}')
     trailer = orjson.loads(lines[-1])
     trailer["digest"] = head
     out.append(orjson.dumps(trailer))
-    path.write_bytes(b"\n".join(out) + b"\n")
+    return b"\n".join(out) + b"\n"
+
+
+def test_divergence_names_first_differing_event(tmp_path):
+    path = tmp_path / "run.jsonl"
+    record(path)
+    lines = path.read_bytes().splitlines()
+
+    def forge(index: int, raw: dict) -> None:
+        if index == 6:
+            raw["data"]["forged"] = True
+
+    path.write_bytes(rechained(lines, forge))
     result = reader.open(path).verify()
     assert not result.ok
     assert result.difference.seq == 5
@@ -561,20 +570,22 @@ def test_a_recording_of_another_version_that_differs_says_why_it_may(tmp_path, s
     """A recording made before a model change (CHANGELOG.md) re-simulates differently: --verify
     says where, and that the recording was made with another cdtx."""
     _, data = small
-    lines = data.split(b"\n")
+    lines = data.splitlines()
     header = orjson.loads(lines[0])
     header["cdtx_version"] = "0.1.0"
     lines[0] = orjson.dumps(header)
-    # What an older model recorded: another stance at one position event.
+    # What an older model recorded (a valid chain over other events): another confidence.
     at = next(i for i, line in enumerate(lines) if b'"kind":"evidence"' in line)
-    event = orjson.loads(lines[at])
-    event["data"]["confidence"] = 0.5 if event["data"]["confidence"] != 0.5 else 0.6
-    lines[at] = orjson.dumps(event, option=orjson.OPT_SORT_KEYS)
+
+    def older(index: int, event: dict) -> None:
+        if index == at:
+            event["data"]["confidence"] = 0.5 if event["data"]["confidence"] != 0.5 else 0.6
+
     path = tmp_path / "older.jsonl"
-    path.write_bytes(b"\n".join(lines))
+    path.write_bytes(rechained(lines, older))
     proc = cli("replay", str(path), "--verify")
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
-    assert "DIFFERS" in proc.stderr
+    assert f"DIFFERS: diverges at event {at - 1} (line {at + 1})" in proc.stderr
     assert "recorded with cdtx 0.1.0, this is cdtx" in proc.stderr
     assert "CHANGELOG.md" in proc.stderr
 
