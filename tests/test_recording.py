@@ -261,3 +261,77 @@ def test_resume_goes_on_with_a_recording_that_verifies(tmp_path):
     finally:
         recorder.close()
     assert open_recording(path).verify().ok
+
+
+# -- every reader bounded, every writer whole ------------------------------------------------------
+
+
+def test_a_huge_line_is_refused_after_reading_a_bounded_part_of_it(tmp_path):
+    """A 64 MB header line (a sparse file: no disk used) is refused having read 16 MB of it:
+    reading a line whole cost twice its size (a 600 MB line, 1.2 GB)."""
+    import tracemalloc
+
+    from sim.recording import RecordingError, reader
+
+    path = tmp_path / "huge.jsonl"
+    with path.open("wb") as f:
+        f.write(b'{"cdtx_recording":1,"scenario_text":"')
+        f.truncate(64 * 2**20)
+    tracemalloc.start()
+    try:
+        with pytest.raises(RecordingError, match=rf"^{path}: line 1: longer than 16 MB"):
+            reader.open(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 40 * 2**20
+
+
+def test_an_event_line_over_the_limit_is_refused_with_its_line(tmp_path, monkeypatch):
+    from sim.recording import RecordingError, reader
+
+    path = tmp_path / "run.jsonl"
+    ex = Exercise("grid-wiper")
+    with Recorder(path, ex):
+        ex.run("1d")
+        ex.note("x" * 100_000)
+    # the header fits, the note does not
+    monkeypatch.setattr(reader, "MAX_LINE_BYTES", 64 * 1024, raising=False)
+    at = next(i for i, line in enumerate(path.read_bytes().splitlines(), 1) if b"xxxx" in line)
+    with pytest.raises(RecordingError, match=rf"^{path}: line {at}: longer than"):
+        reader.open(path)
+
+
+def _run_on_a_small_disk(path: Path, limit: int) -> subprocess.CompletedProcess:
+    """``cdtx run --record PATH`` in a process whose files may not grow past ``limit`` bytes
+    (RLIMIT_FSIZE: its writes fail as on a full disk; Python ignores SIGXFSZ)."""
+    resource = pytest.importorskip("resource")
+
+    def small_disk() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return subprocess.run([*CDTX, "run", "--record", str(path)], capture_output=True,
+                          text=True, preexec_fn=small_disk, check=False)  # fmt: skip
+
+
+def test_a_full_disk_while_the_header_is_written_leaves_no_file(tmp_path):
+    path = tmp_path / "run.jsonl"
+    done = _run_on_a_small_disk(path, 4096)  # the header of grid-wiper is about 5 KB
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"cdtx: {path}: cannot write the recording: ")
+    assert done.stderr.count("\n") == 1, done.stderr  # one message
+    assert done.stdout == ""
+    assert not path.exists()  # no partial header that no reader can open
+
+
+def test_a_full_disk_mid_run_says_how_many_events_the_file_holds(tmp_path):
+    path = tmp_path / "run.jsonl"
+    done = _run_on_a_small_disk(path, 12_000)  # the header and a few events fit
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "digest" not in done.stdout  # no summary of a run that was not recorded whole
+    with pytest.warns(UserWarning, match="no end line"):
+        rec = open_recording(path)
+    assert rec.events and path.read_bytes().endswith(b"\n")  # whole lines only
+    assert f"the recording stopped after {len(rec.events)} events:" in done.stderr
+    assert rec.verify().ok
