@@ -335,3 +335,25 @@ def test_a_full_disk_mid_run_says_how_many_events_the_file_holds(tmp_path):
     assert rec.events and path.read_bytes().endswith(b"\n")  # whole lines only
     assert f"the recording stopped after {len(rec.events)} events:" in done.stderr
     assert rec.verify().ok
+
+
+def test_a_recorder_never_closed_still_writes_what_it_was_given(tmp_path, monkeypatch):
+    """Dropped without close() (an exception on the way out), the recorder writes its pending
+    lines when it is collected, as a buffered file would: a truncated recording of them all."""
+    import gc
+
+    from sim.recording import writer
+
+    monkeypatch.setattr(writer, "FLUSH_INTERVAL", float("inf"))  # nothing written before
+    path = tmp_path / "dropped.jsonl"
+    ex = Exercise("grid-wiper")
+    Recorder(path, ex)
+    ex.run("5d")
+    events = len(ex.events)
+    assert path.read_bytes().count(b"\n") < events + 1  # still pending
+    del ex  # its log holds the recorder's listener
+    gc.collect()
+    with pytest.warns(UserWarning, match="no end line"):
+        rec = open_recording(path)
+    assert len(rec.events) == events
+    assert rec.verify().ok

@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import os
 import time
+import weakref
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,25 @@ def header_for(exercise, parent: dict[str, Any] | None = None) -> dict[str, Any]
         "created": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "parent": parent,
     }
+
+
+def _write_all(fd: int, data: bytearray) -> tuple[int, OSError | None]:
+    """Write ``data`` to ``fd``: the bytes written, and the error that stopped it if any."""
+    done = 0
+    with memoryview(data) as view:
+        try:
+            while done < len(data):
+                done += os.write(fd, view[done:])
+        except OSError as exc:
+            return done, exc
+    return done, None
+
+
+def _release(fd: int, pending: bytearray) -> None:
+    """Write what is ``pending`` (nothing after :meth:`Recorder.close`) and close ``fd``."""
+    _write_all(fd, pending)
+    with contextlib.suppress(OSError):
+        os.close(fd)
 
 
 def event_line(raw: bytes, chain_hash: str) -> bytes:
@@ -110,6 +130,9 @@ class Recorder:
         #: Bytes in the file, all of them complete lines.
         self._size = 0
         self._buffer = bytearray()
+        # Closes the file once: at close(), or when a recorder never closed is dropped or the
+        # interpreter exits (writing what is pending, as a buffered file would).
+        self._close_fd = weakref.finalize(self, _release, self._fd, self._buffer)
         #: The end (in the buffer) of each event line it holds, in order.
         self._ends: list[int] = []
         self._last_flush = time.monotonic()
@@ -134,13 +157,10 @@ class Recorder:
     def _flush(self) -> None:
         """Write the buffer to the file. A failure stops the recording: the file is cut back to
         its last complete line (a valid prefix) and :attr:`count` is what it holds."""
-        buffer, done = self._buffer, 0
-        try:
-            with memoryview(buffer) as view:
-                while done < len(buffer):
-                    done += os.write(self._fd, view[done:])
-        except OSError as exc:
-            self._fail(exc, done)
+        buffer = self._buffer
+        done, error = _write_all(self._fd, buffer)
+        if error is not None:
+            self._fail(error, done)
             return
         self._size += done
         self.count += len(self._ends)
@@ -189,10 +209,6 @@ class Recorder:
         self.flush()
         if not self.closed:
             os.fsync(self._fd)
-
-    def _close_fd(self) -> None:
-        with contextlib.suppress(OSError):
-            os.close(self._fd)
 
     def close(self) -> None:
         """Write the trailer and close the file (idempotent). After a failed write there is no
