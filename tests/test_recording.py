@@ -304,14 +304,15 @@ def test_an_event_line_over_the_limit_is_refused_with_its_line(tmp_path, monkeyp
 
 def _run_on_a_small_disk(path: Path, limit: int) -> subprocess.CompletedProcess:
     """``cdtx run --record PATH`` in a process whose files may not grow past ``limit`` bytes
-    (RLIMIT_FSIZE: its writes fail as on a full disk; Python ignores SIGXFSZ)."""
-    resource = pytest.importorskip("resource")
-
-    def small_disk() -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
-    return subprocess.run([*CDTX, "run", "--record", str(path)], capture_output=True,
-                          text=True, preexec_fn=small_disk, check=False)  # fmt: skip
+    (RLIMIT_FSIZE: its writes fail part-way, as on a full disk; Python ignores SIGXFSZ)."""
+    pytest.importorskip("resource")
+    small_disk = (
+        "import os, resource, sys; "
+        f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit})); "
+        "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
+    )
+    return subprocess.run([sys.executable, "-c", small_disk, *CDTX, "run", "--record", str(path)],
+                          capture_output=True, text=True, check=False)  # fmt: skip
 
 
 def test_a_full_disk_while_the_header_is_written_leaves_no_file(tmp_path):

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scenarios.vocabulary import format_duration
+from sim.clock import format_offset
 from sim.events import GENESIS, canonical, chain
 from sim.exercise import Exercise
 from sim.recording import Recorder, RecordingError, RecordingWarning, reader
@@ -403,7 +403,7 @@ def test_verify_says_where_a_run_stopped_before_its_horizon(with_note, tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "identical" in proc.stdout and "stopped" not in proc.stdout
     cut = _cut_back(lines, 5)
-    stop = format_duration(orjson.loads(cut[-2])["t"])
+    stop = format_offset(orjson.loads(cut[-2])["t"])
     proc = cli("replay", str(_write(tmp_path, "old-early.jsonl", cut)), "--verify")
     assert proc.returncode == 0, proc.stderr
     assert f"identical: {len(lines) - 7} events" in proc.stdout

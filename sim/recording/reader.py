@@ -24,7 +24,7 @@ from scenarios.safe_read import MAX_DEPTH
 from scenarios.vocabulary import EU27, format_duration
 
 from .. import cdtx_version
-from ..clock import parse_offset
+from ..clock import format_offset, parse_offset
 from ..events import GENESIS, Event, canonical, chain, digest_of
 from .writer import FORMAT_VERSION, Recorder, RecordingError
 
@@ -332,7 +332,7 @@ class Recording:
         claims = None if self.truncated or self.trailer is None else self.trailer.get("ended")
         if claims is not None and claims != ended:
             where = f"{self.path}: line {n + 2}"
-            last = f"its last event (line {n + 1}) is at {format_duration(self.end_time)}"
+            last = f"its last event (line {n + 1}) is at {format_offset(self.end_time)}"
             message = (
                 f"{where}: the end line says the run reached its horizon "
                 f"({format_duration(horizon)}), but {last}: the recording stopped early"

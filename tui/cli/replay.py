@@ -44,10 +44,12 @@ def cmd_replay(args: Namespace) -> int:
         key = read_key(args.key)
     recording = open_recording(args.file)
     if args.verify:
+        from sim.clock import format_offset
+
         result = recording.verify(key=key)
         if result.ok:
             stopped = "" if result.ended else (
-                f"the run stopped at {hours(result.end_time)}, before its horizon "
+                f"the run stopped at {format_offset(result.end_time)}, before its horizon "
                 f"({hours(result.horizon)})"
             )  # fmt: skip
             if result.truncated:
