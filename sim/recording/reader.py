@@ -20,7 +20,7 @@ import orjson
 
 # The embedded scenario is held to the limit of a scenario file.
 from scenarios.safe_read import MAX_BYTES as MAX_SCENARIO_BYTES
-from scenarios.safe_read import MAX_DEPTH
+from scenarios.safe_read import MAX_DEPTH, ScenarioError, open_regular
 from scenarios.vocabulary import EU27, format_duration
 
 from .. import cdtx_version
@@ -361,16 +361,10 @@ class Recording:
         """Re-read the file and check each event line's ``"h"``, and that the trailer's count
         and digest are those of the events; the first failure, naming its line; None when all
         links hold."""
-        from scenarios.safe_read import ScenarioError, open_regular
-
         head = GENESIS
         n = len(self.events)
         shown = str(self.path)
-        try:
-            f = open_regular(self.path, what="a recording", shown=shown)
-        except ScenarioError as exc:
-            raise RecordingError(str(exc.problems[0])) from None
-        with f:
+        with _open_regular(self.path, shown) as f:
             lines = _bounded_lines(f, shown)
             next(lines, None)
             for i in range(n):
@@ -536,19 +530,22 @@ def _reapply_input(ex, data: dict[str, Any]) -> None:
 
 def open(path: str | Path) -> Recording:  # noqa: A001 - replay.open, like io.open
     """Read the recording at ``path`` (never modifying it)."""
-    from scenarios.safe_read import ScenarioError, open_regular
-
     path = Path(path)
     shown = str(path)
-    try:  # a directory, /dev/zero or a FIFO is refused without reading or blocking
-        f = open_regular(path, what="a recording", shown=shown)
-    except ScenarioError as exc:
-        raise RecordingError(str(exc.problems[0])) from None
-    with f:
+    with _open_regular(path, shown) as f:
         try:
             return _read(f, path)
         except OSError as exc:
             raise RecordingError(f"{shown}: cannot read ({exc.strerror})") from None
+
+
+def _open_regular(path: Path, shown: str):
+    """``path`` opened for reading; a directory, /dev/zero or a FIFO is refused (RecordingError)
+    without reading or blocking."""
+    try:
+        return open_regular(path, what="a recording", shown=shown)
+    except ScenarioError as exc:
+        raise RecordingError(str(exc.problems[0])) from None
 
 
 def _with_last(lines: Iterable[bytes]):
