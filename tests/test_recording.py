@@ -246,7 +246,9 @@ def test_resume_refuses_an_edited_recording_naming_the_line(tmp_path):
     lines[at - 1] = lines[at - 1].replace(b"the outage map", b"nothing at all")
     path.write_bytes(b"".join(lines))
     edited = path.read_bytes()
-    with pytest.raises(UserError, match=rf"^{path}: line {at}: chain hash does not match.*--resume"):
+    with pytest.raises(
+        UserError, match=rf"^{path}: line {at}: chain hash does not match.*--resume"
+    ):
         _resume(path)
     assert path.read_bytes() == edited  # nothing rewritten
     assert not path.with_name(path.name + ".resuming").exists()

@@ -13,6 +13,7 @@ import hashlib
 import os
 import time
 import weakref
+from bisect import bisect_right
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -171,8 +172,6 @@ class Recorder:
     def _fail(self, exc: OSError, done: int) -> None:
         """Stop recording after a failed write of which ``done`` bytes of the buffer reached
         the file: keep its complete lines only."""
-        from bisect import bisect_right
-
         from scenarios.safe_write import describe_os_error
 
         self.error = describe_os_error(exc)
@@ -205,10 +204,16 @@ class Recorder:
             self._flush()
 
     def sync(self) -> None:
-        """:meth:`flush`, then have the system put the file on the disk (``fsync``)."""
+        """:meth:`flush`, then have the system put the file on the disk (``fsync``); a
+        failure sets :attr:`error`, like a failed write."""
+        from scenarios.safe_write import describe_os_error
+
         self.flush()
-        if not self.closed:
-            os.fsync(self._fd)
+        if not self.closed and self.error is None:
+            try:
+                os.fsync(self._fd)
+            except OSError as exc:
+                self.error = describe_os_error(exc)
 
     def close(self) -> None:
         """Write the trailer and close the file (idempotent). After a failed write there is no
