@@ -240,7 +240,11 @@ def _start(args):
 def _resume(args):
     """The exercise of the recording, re-simulated to its last event, recorded on to the same
     file (rewritten to a temporary file and renamed over it: a crash while resuming loses
-    nothing), with the seats and tokens it had."""
+    nothing), with the seats and tokens it had.
+
+    The recording is checked first (every chain link, the trailer, the header: as
+    ``cdtx replay --verify`` does), then re-simulated and compared by digest: an edited file is
+    refused, naming its first bad line, never re-chained into one that verifies."""
     import os
     from pathlib import Path
 
@@ -255,6 +259,10 @@ def _resume(args):
     path = Path(args.resume)
     seats, tokens = load_tokens(tokens_path(path))
     recording = open_recording(str(path))
+    broken = recording.check_integrity()
+    if broken is not None:
+        raise UserError(f"{broken.message}; --resume goes on only with a recording that "
+                        "verifies")  # fmt: skip
     ex = recording.resimulate()
     if ex.digest != recording.digest:
         raise UserError(f"{path}: the re-simulation differs from the recording; check it with "
@@ -262,8 +270,11 @@ def _resume(args):
     ex.interactive = True
     temporary = path.with_name(path.name + ".resuming")
     recorder = Recorder(temporary, ex, force=True)  # a temporary left by a resume cut short
-    recorder.flush()
-    os.fsync(recorder._file.fileno())
+    recorder.sync()
+    if recorder.error is not None:  # a full disk: the recording stays as it was
+        recorder.close()
+        temporary.unlink(missing_ok=True)
+        raise UserError(f"{temporary}: cannot write ({recorder.error}); {path} was not changed")
     os.replace(temporary, path)
     recorder.path = path
     print(f"cdtx: resumed {path} at event {len(ex.events)} (t={ex.now:g} h)", file=sys.stderr)
