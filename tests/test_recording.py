@@ -158,8 +158,9 @@ def test_run_record_output_identical(tmp_path):
 
 
 #: A child that records a run, stops at a sim time the test chooses, reports how many event
-#: lines it had flushed to disk by then, writes more without flushing (so the file may end in
-#: the middle of a line, as after a real crash), and then blocks until it is killed. The kill
+#: lines it had flushed to disk by then, runs on without flushing (events held in the
+#: recorder's buffer are lost with the process, as after a real crash), and then blocks until
+#: it is killed. The kill
 #: lands at a point the test controls, however fast or loaded the machine is.
 KILLED_CHILD = """
 import sys
@@ -173,8 +174,8 @@ recorder = Recorder(out, ex)
 ex.run(until=flushed_at)
 recorder.flush()
 flushed = recorder.count
-ex.run(until=stop_at)  # more lines, in the file's buffer or partly written: not flushed
-print(flushed, recorder.count, flush=True)
+ex.run(until=stop_at)  # more events: some held in the recorder's buffer, not flushed
+print(flushed, len(ex.events), flush=True)
 sys.stdin.read()  # blocks: the parent kills us here
 """
 
