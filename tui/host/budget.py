@@ -39,7 +39,7 @@ class Limits:
 
 
 def _size(n: float) -> str:
-    return f"{n / 1024 / 1024:g} MB" if n >= 1024 * 1024 else f"{n / 1024:g} KB"
+    return f"{n / 1024 / 1024:.3g} MB" if n >= 1024 * 1024 else f"{n / 1024:.3g} KB"
 
 
 class _Bucket:
