@@ -783,3 +783,42 @@ def test_record_with_force_never_overwrites_its_own_key_file(tmp_path, capsys):
     )
     assert code == 1 and "--record would overwrite the input" in err and "Traceback" not in err
     assert key.read_text() == "0123456789abcdef0123456789abcdef\n"
+
+
+def test_served_console_caps_its_sessions_and_says_so():
+    """Each browser session of ``cdtx serve`` is a process: past --max-sessions a new one is
+    refused (503) with the reason, on the page and on the WebSocket; a closed one frees a place."""
+    pytest.importorskip("textual_serve")
+    import asyncio
+
+    import aiohttp
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from tui.cli.serve import guarded_server_class
+
+    headers = {"Host": "127.0.0.1:8000"}
+
+    async def scenario():
+        server = guarded_server_class("127.0.0.1", 8000, max_sessions=2)(
+            "cat", host="127.0.0.1", port=8000
+        )  # a process that stays until its session closes
+        app = await server._make_app()
+        app.on_startup.clear()  # textual-serve's banner
+        async with TestClient(TestServer(app)) as client:
+            first = await client.ws_connect("/ws", headers=headers)
+            second = await client.ws_connect("/ws", headers=headers)
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await client.ws_connect("/ws", headers=headers)
+            page = await client.get("/", headers=headers)
+            said = (refused.value.status, page.status, await page.text())
+            await first.close()
+            while server.sessions > 1:
+                await asyncio.sleep(0.01)
+            third = await client.ws_connect("/ws", headers=headers)
+            for socket in (second, third):
+                await socket.close()
+            return said
+
+    status, page_status, text = asyncio.run(asyncio.wait_for(scenario(), 60))
+    assert (status, page_status) == (503, 503)
+    assert "2 session(s) are open already" in text and "--max-sessions" in text
