@@ -127,9 +127,13 @@ class JoinApp(App):
         log = self.query_one(RichLog)
         for line in self.banner:
             log.write(line)
+
+        def trying(text: str) -> None:
+            log.write(f"! {printable(text)}")
+
         self.client.on_notice = lambda text: self.notify(printable(text), severity="warning")
         try:
-            welcome = await self.client.join(status=lambda text: log.write(f"! {printable(text)}"))
+            welcome = await self.client.join(status=trying)
         except JoinError as exc:
             self.error = str(exc)
             self.exit()
