@@ -1012,3 +1012,20 @@ def test_a_seats_hostile_message_reaches_the_console_escaped_and_a_throttled_sea
     assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown
     assert "Berlin\\x1b]0;pwned\\x07 agrees \\u202eCBA" in shown, shown
     assert any(n.startswith("seat DE throttled: too many inputs") for n in notes), notes
+
+
+def test_the_host_banner_shows_a_hostile_scenario_title_escaped(tmp_path):
+    """cdtx host prints the scenario's title on the facilitator's terminal: an OSC sequence and
+    a right-to-left override in it arrive escaped."""
+    text = scenarios.builtin_path(SCENARIO).read_text(encoding="utf-8")
+    hostile = tmp_path / "hostile.yaml"
+    hostile.write_text(text.replace('title: "Dark Sky', 'title: "\\e]0;pwned\\a\\u202eDark Sky', 1),
+                       encoding="utf-8")  # fmt: skip
+    process, _ = _start_host(str(hostile), "--no-record")
+    try:
+        banner = process.stderr.readline()
+    finally:
+        process.terminate()
+        process.communicate(timeout=60)
+    assert "\x1b" not in banner and "\u202e" not in banner
+    assert "hosting '\\x1b]0;pwned\\x07\\u202eDark Sky" in banner, banner
