@@ -154,7 +154,8 @@ def cmd_host(args: argparse.Namespace) -> int:
         else:
             host = Host(ex, seats, tokens, address=args.address, port=args.port,
                         ssl_context=context, speed=args.speed or 1.0, running=not args.paused,
-                        recorder=recorder, advice=args.share_advice)  # fmt: skip
+                        recorder=recorder, advice=args.share_advice,
+                        on_notice=_say)  # fmt: skip
             _serve(host, seats, tokens, path, args.public_url)
     except CannotListen as exc:  # taken between the check and the start: undo what was made
         if recorder is not None and not args.resume:
@@ -168,6 +169,13 @@ def cmd_host(args: argparse.Namespace) -> int:
         if recorder is not None:
             recorder.close()
     return 0
+
+
+def _say(text: str) -> None:
+    """A notice of the host (a seat throttled) on the facilitator's terminal."""
+    from scenarios.safe_read import printable
+
+    print(f"cdtx: {printable(text)}", file=sys.stderr, flush=True)
 
 
 def _console_speed(hours_per_second: float) -> int:
@@ -324,14 +332,17 @@ def join_lines(host, seats, tokens, public_url: str | None = None) -> list[str]:
 
 
 def _announce(host, seats, tokens, path, public_url: str | None = None) -> None:
+    from scenarios.safe_read import printable
+
     from ..host.server import tokens_path
 
     if path is not None:
         print(f"cdtx: recording to {path} (seats and tokens in {tokens_path(path)})",
               file=sys.stderr)  # fmt: skip
-    print(f"cdtx: hosting '{host.exercise.scenario.title}' at {host.url}", file=sys.stderr)
+    title = printable(host.exercise.scenario.title)  # from the scenario file: no escapes
+    print(f"cdtx: hosting '{title}' at {host.url}", file=sys.stderr)
     for line in join_lines(host, seats, tokens, public_url):
-        print(line)
+        print(printable(line))
     sys.stdout.flush()
 
 
