@@ -149,6 +149,11 @@ def test_same_digests_with_one_two_workers_and_dask(tmp_path):
     assert len(reference) == 10
     assert digests(tmp_path / "j2.csv") == reference
     assert digests(tmp_path / "dask.parquet") == reference
+    from importlib.metadata import version
+
+    packages = _record(tmp_path / "dask.parquet")["provenance"]["packages"]
+    assert packages["distributed"] == version("distributed")  # it ran on Dask: it says so
+    assert "distributed" not in _record(tmp_path / "j2.csv")["provenance"]["packages"]
     # and the same as calling the Exercise directly
     from sim import Exercise
 

@@ -421,16 +421,16 @@ def run_sweep(
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise SweepError(f"-j must be at least 1, not {jobs!r}")
-    on_dask = bool(dask) or (executor_factory is not None and dask_like(executor_factory))
-    record = sweep.record(dask=on_dask)
+    uses_dask = bool(dask) or (executor_factory is not None and dask_like(executor_factory))
+    record = sweep.record(dask=uses_dask)
     fresh = not (resume and has_results(output))
     done_keys: set[tuple[int, int]] = set()
     if not fresh:
         stored = _stored_record(output)
         changed = provenance.changes(stored, record)
-        if changed:
+        if changed or stored is None:
             raise SweepError(_cannot_resume(output, stored, changed))
-        record = provenance.resumed(stored, record)  # type: ignore[arg-type]  # not None
+        record = provenance.resumed(stored, record)
         if kind == "csv":
             _end_on_a_whole_row(output)
         done_keys = _existing(output, names, sweep)

@@ -171,6 +171,10 @@ class _CsvWriter:
                 view = view[os.write(self.fd, view) :]
         except OSError as exc:
             raise self._fail(exc) from None
+        except BaseException:  # Ctrl-C between two writes of a chunk: no half row is left
+            with contextlib.suppress(OSError):
+                os.ftruncate(self.fd, self.size)
+            raise
         self.size += len(data)
 
     def _fail(self, exc: OSError) -> SweepError:
@@ -216,16 +220,23 @@ def _arrow_schema(columns: list[tuple[str, str]], metadata: Mapping[str, Any] | 
 
 def parquet_record(path: Path) -> dict[str, Any] | None:
     """The sweep's record in the schema metadata of the Parquet file ``path`` (None if it has
-    none); :class:`SweepError` if the file cannot be read."""
+    none, or one that is not a record), read within the bounds of every JSON cdtx reads
+    (scenarios.safe_read.read_json); :class:`SweepError` if the file cannot be read."""
+    from scenarios.safe_read import ScenarioError, read_json
+
     pq = need("pyarrow.parquet", "parquet", f"Reading {path}")
     with _open_results(path) as handle:
         try:
             metadata = pq.read_schema(handle).metadata or {}
         except Exception as exc:  # ArrowInvalid, OSError ...
             raise SweepError(f"{path}: not a readable Parquet file ({exc})") from None
+    raw = metadata.get(METADATA_KEY)
+    if raw is None:
+        return None
     try:
-        data = json.loads(metadata[METADATA_KEY])
-    except (KeyError, ValueError):
+        data = read_json(raw.decode("utf-8", "replace"), what="a sweep's record",
+                         shown=f"{path} (metadata)", max_bytes=RECORD_BYTES)  # fmt: skip
+    except ScenarioError:
         return None
     return data if isinstance(data, dict) else None
 
