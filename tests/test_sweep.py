@@ -855,3 +855,20 @@ def test_a_full_disk_during_a_sweep_keeps_whole_rows_and_resume_completes(tmp_pa
     monkeypatch.undo()  # room again
     assert sw.run_sweep(s, out, resume=True, **run).skipped == 2
     assert digests(out) == digests(reference)
+
+
+def test_a_full_disk_before_any_parquet_row_group_leaves_nothing(tmp_path, monkeypatch):
+    import errno
+
+    import pyarrow.parquet as pq
+
+    def disk_full(table, where, *args, **kwargs):
+        Path(where).write_bytes(b"PAR1 partial")  # what fitted
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(pq, "write_table", disk_full)
+    with pytest.raises(SweepError, match=r"r\.parquet: cannot write the results: no space .*"
+                                         r"nothing was kept"):  # fmt: skip
+        sw.run_sweep(make(seeds=3), tmp_path / "r.parquet", executor_factory=in_threads,
+                     run_fn=_quick)  # fmt: skip
+    assert list(tmp_path.iterdir()) == []  # no results, no parts, no record

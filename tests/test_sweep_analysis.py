@@ -649,3 +649,21 @@ def test_the_summary_prints_text_from_the_spec_and_results_harmlessly(tmp_path, 
     assert "\x1b" not in text and "\x07" not in text and "Traceback" not in captured.err
     assert text.count("\\x1b]0;pwned\\x07[/bold] Ties:") == 2  # shown, not obeyed, both times
     assert text.count("title = \\x1b[2Jcleared") == 2 and text.count("title = [red]plain") == 2
+
+
+def test_a_capped_summary_shows_the_lowest_points_exactly_whatever_the_row_order():
+    """Rows come in completion order (-j > 1, Dask): a summary capped at k points shows the k
+    lowest, each exactly as the whole summary has it, though it keeps the values of no other."""
+    ties = [round(i / 16, 4) for i in range(9)]
+    s = make(vary={"member_states.HU.ties.RU": ties}, seeds=3,
+             metrics=["cohesion", "highest_rung", "blocked"])  # fmt: skip
+    rows = [{"point": p, "replication": r, "member_states.HU.ties.RU": ties[p],
+             "seed": s.run_seed(p, r), "digest": "-", "cohesion": (p * 7 + r * 3) % 10 / 10,
+             "highest_rung": (p + r) % 5, "blocked": "listing:HU" if (p + r) % 2 else "",
+             "n_blocked": (p + r) % 2, "status": "ok", "error": ""}
+            for p in range(9) for r in range(3)]  # fmt: skip
+    whole = sw.summarize(rows)
+    for order in (rows[::-1], rows[1::2] + rows[::2], sorted(rows, key=lambda r: -r["replication"])):
+        capped = sw.summarize(order, max_points=4)
+        assert capped["points"] == whole["points"][:4]
+        assert (capped["omitted"], capped["total_points"], capped["runs"]) == (5, 9, 27)
