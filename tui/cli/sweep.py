@@ -34,7 +34,9 @@ def register(sub) -> None:
     p.add_argument("-o", "--output", metavar="FILE",
                    help="results file, .parquet or .csv (default: SPEC-NAME.csv)")  # fmt: skip
     p.add_argument("--dask", metavar="ADDR", help="'local' (LocalCluster) or tcp://HOST:PORT")
-    p.add_argument("--resume", action="store_true", help="run only the runs missing from -o FILE")
+    p.add_argument("--resume", action="store_true",
+                   help="run only the runs missing from -o FILE (refused if the base scenario, "
+                   "the spec or the cdtx version changed since they were started)")  # fmt: skip
     p.add_argument("--plot", metavar="FILE.png",
                    help="draw the distributions per point (.png, .svg or .pdf)")  # fmt: skip
     p.add_argument("--summary", metavar="RESULTS", help="summarise an existing results file")
