@@ -695,7 +695,7 @@ def test_sweep_results_on_a_full_disk_are_one_clean_error(tiny_disk):
     spec = sw.spec_from_dict({"base": "grid-wiper", "seed": 7, "seeds": 400,
                               "vary": {"decision_rule": ["unanimity", "qmv"]}})  # fmt: skip
     (tiny_disk / "filler").write_bytes(b"x" * 60 * 1024)  # 4 KB left
-    with pytest.raises(sw.SweepError, match="cannot write the results: No space left"):
+    with pytest.raises(sw.SweepError, match="cannot write the results: no space left on the device"):
         sw.run_sweep(sw.Sweep(spec), tiny_disk / "r.csv", jobs=1, run_fn=_quick_run,
                      executor_factory=lambda: ThreadPoolExecutor(1))  # fmt: skip
 
