@@ -475,16 +475,34 @@ def read_json(
 
 # -- showing what was read ------------------------------------------------------------------
 
-#: C0 and C1 control characters (but line feed and tab), DEL, and the bidirectional overrides
-#: that can make a terminal or an editor show text other than what is there.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: What must never reach a terminal or a report as itself: C0 and C1 control characters (but
+#: line feed and tab) and DEL, so that no ESC, CSI or OSC sequence can retitle, clear or recolour
+#: a terminal; the bidirectional controls (embeddings and overrides U+202A-202E, isolates
+#: U+2066-2069, the marks U+200E, U+200F and U+061C) that make text show other than it is; the
+#: line and paragraph separators U+2028/2029; lone surrogates; and the noncharacters
+#: (U+FDD0-FDEF and the last two code points of every plane, U+FFFE and U+FFFF among them).
+_UNPRINTABLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
+    "\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(f"\\U{plane:04x}fffe-\\U{plane:04x}ffff" for plane in range(17))
+    + "]"
+)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def printable(text: str) -> str:
-    """``text`` (from a file) safe to print to a terminal or write into a report: every control
-    character but line feed and tab is shown escaped (``\\x1b``), so an ESC sequence in a title
-    cannot retitle, clear or recolour the facilitator's terminal."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    """``text`` safe to print to a terminal or write into a report: every character of
+    :data:`_UNPRINTABLE` is shown escaped (``\\x1b``, ``\\u202e``), so an ESC sequence in a
+    title or in a seat's message cannot retitle, clear or recolour the facilitator's terminal,
+    and a bidi override cannot make a line read other than it is. Line feed and tab are kept."""
+    return _UNPRINTABLE.sub(_escaped, text)
 
 
 class PrintableWriter:

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 import scenarios
+from sim import event_kinds as K
 from sim import report
 from sim.exercise import Exercise
 from tui.cli import main
@@ -534,3 +535,31 @@ def test_briefs_keep_text_from_files_as_text(tmp_path, capsys):
         html = page.read_text(encoding="utf-8")
         assert "Forged heading" in html and "<a " not in html and "<img" not in html
         assert re.search(r"(src|href)=", html) is None
+
+
+def test_the_delegations_messages_are_in_the_report_and_name_their_seat():
+    """Issue 23, item 5: docs/hosting.md says the delegations' messages are in the report; an
+    inject a delegation's seat entered is its, not the facilitator's, in the timeline."""
+    ex = Exercise("grid-wiper", players=["LT"])
+    ex.run("1d")
+    ex.seat = "LT"
+    ex.remark("message", "We ask for an extraordinary PSC | today\n## not a heading")
+    ex.submit({"type": "media", "params": {"pressure": 0.3}})
+    ex.seat = "facilitator-2"
+    ex.remark("message", "Second facilitator here")
+    ex.seat = None
+    ex.run("2d")
+    header = {"seed": ex.seed, "players": ["LT"], "interactive": True}
+    md = report.aar(ex.scenario, ex.events, header)
+    section = md.split("## Messages from the seats", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "T+1d" in line]
+    assert len(rows) == 2
+    assert "Lithuania (LT)" in rows[0] and "extraordinary PSC" in rows[0]
+    assert "Facilitator 2" in rows[1] and "Second facilitator here" in rows[1]
+    assert "\n## not a heading" not in md  # the message stays inside its cell
+    media = next(e for e in ex.events if e.kind == "input" and "inject" in e.data)
+    assert K.INPUT.text(media.data).startswith("Lithuania (LT) submits media inject")
+    html = report.aar(ex.scenario, ex.events, header, fmt="html")
+    assert "<h2>Messages from the seats</h2>" in html and "Second facilitator here" in html
+    quiet = report.aar(ex.scenario, Exercise("grid-wiper").run("1d").events, header)
+    assert "## Messages from the seats\n\n- None." in quiet

@@ -695,7 +695,7 @@ def test_sweep_results_on_a_full_disk_are_one_clean_error(tiny_disk):
     spec = sw.spec_from_dict({"base": "grid-wiper", "seed": 7, "seeds": 400,
                               "vary": {"decision_rule": ["unanimity", "qmv"]}})  # fmt: skip
     (tiny_disk / "filler").write_bytes(b"x" * 60 * 1024)  # 4 KB left
-    with pytest.raises(sw.SweepError, match="cannot write the results: No space left"):
+    with pytest.raises(sw.SweepError, match="cannot write the results: no space left on the device"):
         sw.run_sweep(sw.Sweep(spec), tiny_disk / "r.csv", jobs=1, run_fn=_quick_run,
                      executor_factory=lambda: ThreadPoolExecutor(1))  # fmt: skip
 
@@ -1021,3 +1021,107 @@ def test_a_file_of_too_many_values_is_refused_where_it_crosses_the_limit():
     assert re.fullmatch(rf"v\.yaml:1:\d+: invalid YAML: more than {MAX_VALUES} values", problem)
     column = int(problem.split(":")[2])
     assert column == 2 + 3 * (MAX_VALUES - 1)  # the list and its first 199,999 items are the limit
+
+
+def test_served_console_caps_its_sessions_and_says_so():
+    """Each browser session of ``cdtx serve`` is a process: past --max-sessions a new one is
+    refused (503) with the reason, on the page and on the WebSocket; a closed one frees a place."""
+    pytest.importorskip("textual_serve")
+    import asyncio
+
+    import aiohttp
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from tui.cli.serve import guarded_server_class
+
+    headers = {"Host": "127.0.0.1:8000"}
+
+    async def scenario():
+        server = guarded_server_class("127.0.0.1", 8000, max_sessions=2)(
+            "cat", host="127.0.0.1", port=8000
+        )  # a process that stays until its session closes
+        app = await server._make_app()
+        app.on_startup.clear()  # textual-serve's banner
+        async with TestClient(TestServer(app)) as client:
+            first = await client.ws_connect("/ws", headers=headers)
+            second = await client.ws_connect("/ws", headers=headers)
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await client.ws_connect("/ws", headers=headers)
+            page = await client.get("/", headers=headers)
+            said = (refused.value.status, page.status, await page.text())
+            await first.close()
+            while server.sessions > 1:
+                await asyncio.sleep(0.01)
+            third = await client.ws_connect("/ws", headers=headers)
+            for socket in (second, third):
+                await socket.close()
+            return said
+
+    status, page_status, text = asyncio.run(asyncio.wait_for(scenario(), 60))
+    assert (status, page_status) == (503, 503)
+    assert "2 session(s) are open already" in text and "--max-sessions" in text
+
+
+# -- one printable filter for every terminal ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "char",
+    ["\x00", "\x07", "\x1b", "\x7f", "\x85", "\x9b", "\x9d", "\u061c", "\u200e", "\u200f",
+     "\u2028", "\u2029", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067",
+     "\u2068", "\u2069", "\ud800", "\udfff", "\ufdd0", "\ufffe", "\uffff", "\U0001fffe",
+     "\U0010ffff"],
+)  # fmt: skip
+def test_printable_escapes_every_character_a_terminal_would_act_on(char):
+    from scenarios.safe_read import printable
+
+    shown = printable(f"a{char}b")
+    assert char not in shown and shown.isascii() and shown.startswith("a\\") and shown.endswith("b")
+
+
+def test_printable_keeps_text_people_write():
+    from scenarios.safe_read import printable
+
+    text = "Zürich · 日本 · Ελλάδα · مرحبا · 😀\tcolumn\nnext line \\x1b stays"
+    assert printable(text) == text
+
+
+def test_replay_console_shows_a_hostile_scenario_title_escaped(tmp_path):
+    """``cdtx replay`` in a terminal is the console: the scenario's title (ESC ] 0 ; ... BEL,
+    a title-changing OSC sequence) shows escaped in its header."""
+    import asyncio
+
+    from sim import Exercise
+    from sim.recording import Recorder
+    from sim.recording import open as open_recording
+    from tui.app import make_replay_app
+    from tui.widgets.status import StatusHeader
+
+    scenario = load_text(_hostile_title_scenario(tmp_path).read_text(), "hostile")
+    path = tmp_path / "run.jsonl"
+    ex = Exercise(scenario)
+    recorder = Recorder(path, ex)
+    ex.run(until=48)
+    recorder.close()
+
+    async def header() -> str:
+        app = make_replay_app(open_recording(path))
+        async with app.run_test(size=(160, 40)) as pilot:
+            await pilot.pause()
+            return str(app.screen.query_one(StatusHeader).render())
+
+    shown = asyncio.run(header())
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert "Grid \\x1b]0;pwned\\x07" in shown, shown
+
+
+def test_sweep_summary_prints_a_hostile_spec_title_escaped(tmp_path, capsys):
+    from tui.cli import main
+
+    spec = tmp_path / "s.yaml"
+    spec.write_text('title: "Sweep \\e]0;pwned\\a [bold]x[/bold] \\u202eCBA"\nbase: grid-wiper\n'
+                    "vary:\n  decision_rule: [unanimity]\nseeds: 1\n")  # fmt: skip
+    assert main(["sweep", str(spec), "-j", "1", "-o", str(tmp_path / "r.csv"), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\u202e" not in out
+    assert "Sweep \\x1b]0;pwned\\x07 [bold]x[/bold] \\u202eCBA" in out, out

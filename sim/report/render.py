@@ -179,6 +179,10 @@ def markdown(r: dict[str, Any]) -> str:
             for b in r.get("open_business", [])] or ["- None: nothing was still under way."]  # fmt: skip
     out += ["", "## Facilitator notes", ""]
     out += [_md_note(n) for n in r["notes"]] or ["- None."]
+    out += ["", "## Messages from the seats", ""]
+    out += _md_table(["Time", "T+", "From", "Message"],
+                     [[m["calendar"], m["offset"], m["from"], m["text"]]
+                      for m in r.get("messages", [])]) if r.get("messages") else ["- None."]  # fmt: skip
     out += ["", "## MSEL: planned and delivered", ""]
     out += _md_table(
         ["Event No.", "Type", "Planned", "Delivered", "Status", "Message"],
@@ -447,7 +451,14 @@ def html(r: dict[str, Any], horizon_hours: float | None = None) -> str:
     ]
     if not r["notes"]:
         b.append("<li>None.</li>")
-    b.append("</ul><h2>MSEL: planned and delivered</h2>")
+    b.append("</ul><h2>Messages from the seats</h2>")
+    if r.get("messages"):
+        b.append(_table(["Time", "T+", "From", "Message"],
+                        [[m["calendar"], m["offset"], m["from"], m["text"]]
+                         for m in r["messages"]]))  # fmt: skip
+    else:
+        b.append("<ul><li>None.</li></ul>")
+    b.append("<h2>MSEL: planned and delivered</h2>")
     b.append(_table(
         ["Event No.", "Type", "Planned", "Delivered", "Status", "Message"],
         [[m["id"], m["type"], m["planned"]["offset"] if m["planned"] else "-",
