@@ -278,7 +278,7 @@ def read_table(path: str | Path) -> list[list[str]]:
     except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException ...
         raise MselError([f"{path}: not a readable .xlsx workbook ({exc})"]) from None
     try:
-        sheet = book["MSEL"] if "MSEL" in book.sheetnames else book.worksheets[0]
+        sheet = _msel_sheet(book, path)
         table = _Table()
         formulas = []
         # The bounds here, not the sheet's own <dimension>: a sheet claiming A1:XFD1048576 would
@@ -337,6 +337,16 @@ class _CsvLines:
 
     def row_done(self) -> None:
         self._commas = 0
+
+
+def _msel_sheet(book: Any, path: Path) -> Any:
+    """The worksheet named MSEL, else the first worksheet; MselError if there is none (a
+    workbook of chart sheets only, say)."""
+    if "MSEL" in book.sheetnames and hasattr(book["MSEL"], "iter_rows"):
+        return book["MSEL"]
+    if not book.worksheets:
+        raise MselError([f"{path}: the workbook has no worksheet (expected one named MSEL)"])
+    return book.worksheets[0]
 
 
 def _readable_rows(rows: Iterable[Any], path: Path) -> Iterator[Any]:
@@ -426,23 +436,28 @@ def check_xlsx(raw: bytes, path: Path) -> None:
 def _scan_part(
     archive: zipfile.ZipFile, info: zipfile.ZipInfo, refuse: Callable[[str], MselError]
 ) -> None:
-    """Stream one XML part of an XLSX through expat within the bounds (see :func:`check_xlsx`)."""
+    """Stream one XML part of an XLSX through expat within the bounds (see :func:`check_xlsx`).
+
+    The cell and text bounds hold in every part, not only where Excel puts worksheets and shared
+    strings: the workbook's relationships may point openpyxl at a sheet anywhere in the archive.
+    """
     name = info.filename
-    sheet = name.startswith("xl/worksheets/")
-    strings = name == "xl/sharedStrings.xml"
-    limit = MAX_SHEET_ELEMENTS if sheet or strings else MAX_OTHER_ELEMENTS
+    usual = name.startswith("xl/worksheets/") or name == "xl/sharedStrings.xml"
+    limit = MAX_SHEET_ELEMENTS if usual else MAX_OTHER_ELEMENTS
     state = {"elements": 0, "row": 0, "cells": 0, "column": 0, "chars": 0, "strings": 0,
-             "all_cells": 0, "in_cell": False, "has_value": False}  # fmt: skip
+             "all_cells": 0, "in_cell": False, "in_string": False, "has_value": False}  # fmt: skip
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         tag = tag.rpartition(":")[2]
         state["elements"] += 1
         if state["elements"] > limit:
             raise refuse(f"{name}: more than {limit:,} XML elements")
-        if sheet and tag == "row":
+        if not (state["in_cell"] or state["in_string"]):
+            state["chars"] = 0  # the text of one element, or of one cell or string with its runs
+        if tag == "row":
             state["row"] = _row_number(attrs.get("r"), state["row"] + 1)
             state["cells"] = state["column"] = 0
-        elif sheet and tag == "c":
+        elif tag == "c":
             state["cells"] += 1
             if state["cells"] > MAX_ROW_CELLS:
                 raise refuse(f"row {state['row']}: more than {MAX_ROW_CELLS} cells, empty ones "
@@ -452,30 +467,34 @@ def _scan_part(
                 raise refuse(f"{name}: more than {MAX_SHEET_CELLS:,} cells, empty ones included")
             state["column"] = _column_number(attrs.get("r"), state["column"] + 1)
             state.update(in_cell=True, has_value=False, chars=0)
-        elif sheet and tag in ("v", "is", "f") and state["in_cell"]:
+        elif tag in ("v", "is", "f") and state["in_cell"]:
             state["has_value"] = True
-        elif strings and tag == "si":
+        elif tag == "si":
             state["strings"] += 1
-            state["chars"] = 0
+            state.update(in_string=True, chars=0)
             if state["strings"] > MAX_SHARED_STRINGS:
                 raise refuse(f"{name}: more than {MAX_SHARED_STRINGS:,} strings")
 
     def end(tag: str) -> None:
         tag = tag.rpartition(":")[2]
-        if sheet and tag == "c":
+        if tag == "c":
             if state["has_value"] and state["column"] > MAX_COLUMNS + 1:
                 raise refuse(f"row {state['row']}, column {_column_label(state['column'] - 1)}: "
                              f"more than {MAX_COLUMNS} columns")  # fmt: skip
             state["in_cell"] = False
+        elif tag == "si":
+            state["in_string"] = False
 
     def text(data: str) -> None:
         state["chars"] += len(data)
         if state["chars"] > MAX_CELL:
-            where = f"row {state['row']}, column {_column_label(state['column'] - 1)}"
-            raise refuse(
-                f"{where if sheet else name + ': a shared string'}: more than {MAX_CELL} "
-                "characters in one cell"
-            )
+            if state["in_cell"]:
+                where = f"row {state['row']}, column {_column_label(state['column'] - 1)}"
+            elif state["in_string"]:
+                where = f"{name}: a shared string"
+            else:
+                where = f"{name}: the text of one element"
+            raise refuse(f"{where}: more than {MAX_CELL} characters")
 
     def doctype(*_: Any) -> None:
         raise refuse(f"{name}: a DOCTYPE (an XLSX part never has one)")
@@ -483,8 +502,7 @@ def _scan_part(
     parser = expat.ParserCreate()
     parser.StartElementHandler = start
     parser.EndElementHandler = end
-    if sheet or strings:
-        parser.CharacterDataHandler = text
+    parser.CharacterDataHandler = text
     parser.StartDoctypeDeclHandler = doctype
     parser.EntityDeclHandler = doctype
     try:

@@ -345,7 +345,7 @@ def _random_text(chars: int) -> bytes:
     return "".join(rng.choice("0123456789abcdef") for _ in range(chars)).encode()
 
 
-def _bomb_parts(kind: str):
+def _bomb_parts(kind: str, good):
     """(part name, content or a list of chunks) replacing parts of a real MSEL workbook."""
     if kind == "ten-million-empty-cells":  # the reported one: 43 KB packed, 2.8 GB in openpyxl
         return {SHEET: _sheet_xml(_empty_cells(10_000_000))}
@@ -361,6 +361,11 @@ def _bomb_parts(kind: str):
     if kind == "long-cell-below-the-ratio":
         cell = b'<c r="G2" t="inlineStr"><is><t>' + _random_text(2_000_000) + b"</t></is></c>"
         return {SHEET: _sheet_xml(_header_row() + b'<row r="2">' + cell + b"</row>")}
+    if kind == "sheet-elsewhere":  # the workbook may name any part as its sheet
+        cell = b'<c r="G2" t="inlineStr"><is><t>' + _random_text(100_000) + b"</t></is></c>"
+        rows = _header_row() + b'<row r="2">' + cell + b"</row>"
+        moved = {SHEET: None, "xl/custom/data.xml": _sheet_xml(rows)}
+        return moved | _moved_sheet(good, b"xl/custom/data.xml")
     if kind == "long-shared-string":
         text = b"<si><t>" + _random_text(300_000) + b"</t></si>"
         return {"xl/sharedStrings.xml": b'<sst xmlns="x">' + text + b"</sst>"}
@@ -375,17 +380,30 @@ def _bomb_parts(kind: str):
     raise AssertionError(kind)
 
 
+def _moved_sheet(good, part: bytes) -> dict:
+    """The parts that name ``part`` as the workbook's sheet (relationship, content type)."""
+    import zipfile
+
+    old = b"/" + SHEET.encode()
+    with zipfile.ZipFile(good) as source:
+        named = {n: source.read(n) for n in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml")}
+    assert all(old in text for text in named.values())
+    return {n: text.replace(old, b"/" + part) for n, text in named.items()}
+
+
 def _bomb(tmp_path, kind: str):
     import zipfile
 
     good = msel.export(scenarios.load("grid-wiper"), tmp_path / "good.xlsx")
-    parts = _bomb_parts(kind)
+    parts = _bomb_parts(kind, good)
     path = tmp_path / f"{kind}.xlsx"
     with zipfile.ZipFile(good) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for info in source.infolist():
             if info.filename not in parts:
                 out.writestr(info, source.read(info))
         for name, content in parts.items():
+            if content is None:  # left out
+                continue
             with out.open(name, "w", force_zip64=True) as part:
                 for chunk in [content] if isinstance(content, bytes) else content:
                     part.write(chunk)
@@ -398,6 +416,7 @@ BOMBS = {
     "wide-row-below-the-ratio": "row 2: more than 1024 cells",
     "many-cells-below-the-ratio": "sheet1.xml: more than 200,000 cells, empty ones included",
     "long-cell-below-the-ratio": f"row 2, column G: more than {msel.MAX_CELL} characters",
+    "sheet-elsewhere": f"row 2, column G: more than {msel.MAX_CELL} characters",
     "long-shared-string": f"a shared string: more than {msel.MAX_CELL} characters",
     "value-far-right": f"row 2, column BZ: more than {msel.MAX_COLUMNS} columns",
     "entity-expansion": "a DOCTYPE",
@@ -485,3 +504,20 @@ def test_a_csv_row_of_a_million_empty_fields_is_refused_before_it_is_split(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert re.search(rf"{re.escape(str(path))}: line \d+: more than \d+ commas in one row", err)
+
+
+def test_a_workbook_without_a_worksheet_is_one_message(tmp_path, capsys):
+    pytest.importorskip("openpyxl")
+    import zipfile
+
+    good = msel.export(scenarios.load("grid-wiper"), tmp_path / "good.xlsx")
+    path = tmp_path / "none.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(path, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/workbook.xml":
+                data = re.sub(rb"<sheets>.*</sheets>", b"<sheets/>", data)
+            out.writestr(info, data)
+    assert main(["msel", "import", str(path), "--into", "grid-wiper"]) == 1
+    err = capsys.readouterr().err
+    assert err == f"cdtx: {path}: the workbook has no worksheet (expected one named MSEL)\n"
