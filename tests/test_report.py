@@ -443,6 +443,7 @@ def test_the_report_lists_the_business_still_open_at_the_end():
 FORGERY = (
     "x\n# Forged heading\n- forged item\n\n| forged | cells |\n|---|---|\n| more | forged |\n"
     "1. forged number\n> forged quote\n```\n[ref]: javascript:alert(1)\n"
+    "cells | forged\n:-- | --\n"
     "[ref] [click](javascript:alert(1)) ![pixel](http://evil.example/p.png) "
     "[d](data:text/html;base64,PHNjcmlwdD4=) <http://evil.example/auto> a\\|b \\\n"
     "\r## Forged after a carriage return\rtext\r\n==="

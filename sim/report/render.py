@@ -61,8 +61,9 @@ def played_line(overview: dict[str, Any]) -> str:
 #: What CommonMark counts as the end of a line.
 _MD_LINE_BREAK = re.compile(r"\r\n|[\r\n]")
 #: What opens a block when it starts a line: a heading, quote, list item, thematic break or
-#: setext underline, table row, code fence, link reference definition or ordered list item.
-_MD_BLOCK_START = re.compile(r"[#>+*=_|`~\[-]|\d{1,9}[.)]")
+#: setext underline, table row or delimiter row (``:--``), code fence, link reference definition
+#: or ordered list item.
+_MD_BLOCK_START = re.compile(r"[#>+*=_|:`~\[-]|\d{1,9}[.)]")
 
 
 def md_line(text: Any) -> str:
