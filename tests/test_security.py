@@ -1125,3 +1125,10 @@ def test_sweep_summary_prints_a_hostile_spec_title_escaped(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\u202e" not in out
     assert "Sweep \\x1b]0;pwned\\x07 [bold]x[/bold] \\u202eCBA" in out, out
+
+
+def test_msel_export_names_a_hostile_file_name_escaped(tmp_path, capsys):
+    target = tmp_path / "m\x1b]0;pwned\x07.csv"
+    code, _, err = _run(capsys, "msel", "export", "grid-wiper", "-o", str(target))
+    assert code == 0 and target.exists()
+    assert "\x1b" not in err and "\x07" not in err and "m\\x1b]0;pwned\\x07.csv: 8 MSEL" in err
