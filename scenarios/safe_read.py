@@ -238,11 +238,11 @@ class _BoundedLoader(yaml.SafeLoader):
         """Resolve the merge keys of ``node`` in place, as YAML's merge type says: the node's own
         keys win over merged ones, and among ``<<: [*a, *b]`` the earlier mapping wins.
 
-        Replaces PyYAML's own, which before 6.0.2 copied every merged pair again at each level
-        (``<<: [*a, *a]`` nested 30 times is 2**30 pairs from a few hundred bytes: a "billion
-        laughs" through merge keys). Here each mapping is flattened once, each key is kept once,
-        every copied pair counts against :data:`MAX_VALUES` and chains of merges against
-        :data:`MAX_DEPTH`.
+        Replaces PyYAML's own, which before yaml/pyyaml#937 copied every merged pair again at
+        each level (``<<: [*a, *a]`` nested 30 times is 2**30 pairs from a few hundred bytes: a
+        "billion laughs" through merge keys). Here each mapping is flattened once, each key is
+        kept once, every copied pair counts against :data:`MAX_VALUES` and chains of merges
+        against :data:`MAX_DEPTH`.
         """
         if id(node) in self._flattened:
             return
