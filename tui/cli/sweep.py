@@ -193,7 +193,6 @@ def print_summary(summary: dict, results: str | Path | None = None) -> None:
     if not summary["points"]:
         print("no runs")
         return
-    summary = _printable_tree(summary)  # titles, parameters and notes come from the spec file
 
     class _Console(Console):
         def on_broken_pipe(self) -> None:  # rich would exit with status 1; cli.main says 0
@@ -290,23 +289,6 @@ def print_summary(summary: dict, results: str | Path | None = None) -> None:
                           "sim.sweep.summarize in Python", highlight=False)  # fmt: skip
     for note in summary["notes"]:
         console.print(f"note: {show_text(note)}", highlight=False)
-
-
-def _printable_tree(value):
-    """``value`` (a summary: dicts, lists, numbers, texts) with every text, keys too, through
-    :func:`~scenarios.safe_read.printable` and Rich's markup escaped: nothing from a spec file
-    reaches the terminal as an escape sequence or as markup."""
-    from rich.markup import escape
-
-    from scenarios.safe_read import printable
-
-    if isinstance(value, str):
-        return escape(printable(value))
-    if isinstance(value, dict):
-        return {_printable_tree(k): _printable_tree(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(_printable_tree(v) for v in value)
-    return value
 
 
 def _design_points_table(table, summary: dict):
