@@ -63,6 +63,7 @@ class Picture:
     notes: list[dict[str, Any]] = field(default_factory=list)
     pressure: float = 0.0
     adversary: str = ""
+    retaliations: list[dict[str, Any]] = field(default_factory=list)  # by the state behind it
     meetings: int = 0
     ended: bool = False
 
@@ -211,6 +212,8 @@ class Picture:
                 self.proposals[d["proposal"]]["status"] = "agreed" if d["adopted"] else "blocked"
         elif kind in (K.RELEX, K.COREPER, K.WRITTEN_PROCEDURE, K.SILENCE_PROCEDURE):
             self._stage("Council", "active", e.t, kind.replace("_", " "))
+        elif kind == K.DECLARATION_HELD:
+            self._stage("Council", "active", e.t, "agreed; held for the capitals' attribution")
         elif kind == K.ADOPTED:
             self.adopted.append(dict(measure=d["measure"], t=e.t, how=d["how"],
                                      naming=d.get("naming")))  # fmt: skip
@@ -245,6 +248,11 @@ class Picture:
             )
             if d["action"] == "cease":
                 self._reach("Effect", e.t)
+        elif kind == K.RETALIATION:
+            self.retaliations.append(dict(by=d["sponsor"], action=d["action"],
+                                          against=list(d["against"]), t=e.t))  # fmt: skip
+            self._stage("Effect", "active", e.t, f"{d['sponsor']} retaliates: "
+                        + d["action"].replace("_", " "))  # fmt: skip
         elif kind == K.PRESSURE:
             self.pressure = max(self.pressure, d["pressure"])
         elif kind == K.INPUT and d.get("control") == "players":
