@@ -27,7 +27,17 @@ EXERCISES = (
     "supply-chain-espionage",
     "eu-institution-intrusion",
 )
-CALIBRATIONS = ("calib-bundestag", "calib-viasat")
+#: The documented cases (docs/calibration.md); tests/test_calibration.py checks each over 50 seeds.
+CALIBRATIONS = (
+    "calib-bundestag",
+    "calib-viasat",
+    "calib-wannacry-notpetya",
+    "calib-first-listings",
+    "calib-solarwinds",
+    "calib-exchange-apt31",
+    "calib-ghostwriter",
+    "calib-apt28-2024",
+)
 
 
 @cache
