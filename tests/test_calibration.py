@@ -152,6 +152,17 @@ def test_wannacry_notpetya_conclusions_at_the_april_2018_council_without_attribu
     assert unnamed >= 0.5 * len(ran), f"conclusions without attribution in {unnamed} runs"
 
 
+def test_wannacry_notpetya_nobody_attributes_in_the_first_months():
+    # The record (domain.md, *Observed timings*): 168-233 days from incident to the first public
+    # national attribution in the 2017-18 cases; here the first came on 19 December 2017 (T+221d).
+    firsts = [
+        min((e.t for e in attributions(ex)), default=float("inf")) / DAY
+        for ex in case_runs("calib-wannacry-notpetya")
+    ]
+    median = statistics.median(firsts)
+    assert median >= 168, f"median first public attribution T+{median:.1f}d"
+
+
 # -- 2021-2024: declarations the day partners or capitals attribute, and no ratchet -----------
 
 #: Cases that stopped at a declaration issued the day of a scripted attribution:
