@@ -3,7 +3,12 @@
 Sim time is hours since the scenario's ``start``. People see it as calendar time in Brussels
 (Europe/Brussels, with its summer time) and as T+5d 03:00. Regular meetings follow the week:
 PSC Tuesday and Friday mornings, HWPCI and COREPER II weekly, the Foreign Affairs Council
-monthly (third Monday; the real dates vary, the cadence is what matters to the model).
+monthly (third Monday, none in August; the real dates vary, the cadence is what matters).
+
+Brussels keeps a calendar of its own (docs/model.md, *Calendar*): no regular sitting, no
+adoption and no end of a written or silence procedure on a weekend or a public holiday of the
+institutions (:func:`council_holidays`), and no regular sitting in the summer and the
+Christmas/New Year recess (:func:`in_recess`); extraordinary sittings are still called then.
 """
 
 from __future__ import annotations
@@ -11,7 +16,8 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from scenarios.vocabulary import DURATION_PATTERN, bounded_hours, parse_duration
@@ -37,6 +43,93 @@ CADENCE: dict[str, tuple[Sitting, ...]] = {
 FAC_HOUR = 9.0
 WORKDAY = (9.0, 18.0)
 CRISIS_DAY = (8.0, 22.0)
+#: Months without a Foreign Affairs Council (the summer recess).
+NO_FAC_MONTHS = (8,)
+#: The Christmas/New Year recess of regular sittings: from this day of December to this day of
+#: January, both included (the last regular sittings are in the week before Christmas, the
+#: first in the second week of January).
+WINTER_RECESS = (22, 6)
+#: The framework (Decision (CFSP) 2019/797) and every listing under it are renewed together,
+#: before the framework's yearly expiry on 18 May (renewals of 14 May 2020, 17 May 2021,
+#: 16 May 2022, 12 May 2025): the model takes the last working day before it, at this hour.
+RENEWAL_EXPIRY = (5, 18)
+RENEWAL_HOUR = 10.0
+#: How far ahead the calendar looks for a working day or a sitting (the longest stretch without
+#: either is the August recess; a year bounds any search).
+_SEARCH_DAYS = 400
+
+
+def easter_sunday(year: int) -> date:
+    """Easter Sunday of the Gregorian calendar (the anonymous Gregorian algorithm of Meeus)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    m = (32 + 2 * e + 2 * i - h - k) % 7
+    n = (a + 11 * h + 22 * m) // 451
+    month = (h + m - 7 * n + 114) // 31
+    day = (h + m - 7 * n + 114) % 31 + 1
+    return date(year, month, day)
+
+
+@lru_cache(maxsize=64)
+def council_holidays(year: int) -> frozenset[date]:
+    """The public holidays of the EU institutions in Brussels in ``year`` (the list the
+    Commission decides each year for staff in Brussels, which the Council's General Secretariat
+    keeps too; e.g. Commission Decision of 25 May 2021 on public holidays in 2023,
+    OJ C 201 I): New Year's Day and the day after, Maundy Thursday, Good Friday, Easter Monday,
+    1 May, 9 May (Schuman Day), Ascension Thursday and the Friday after, Whit Monday, 21 July
+    (Belgian national day), 15 August, 1 and 2 November, and 24 to 31 December."""
+    easter = easter_sunday(year)
+    movable = (-3, -2, 1, 39, 40, 50)  # Maundy Thu, Good Fri, Easter Mon, Ascension, Fri, Whit Mon
+    fixed = [(1, 1), (1, 2), (5, 1), (5, 9), (7, 21), (8, 15), (11, 1), (11, 2)]
+    fixed += [(12, day) for day in range(24, 32)]
+    days = {easter + timedelta(days=offset) for offset in movable}
+    days.update(date(year, month, day) for month, day in fixed)
+    return frozenset(days)
+
+
+def is_working_day(day: date) -> bool:
+    """A weekday that is not a public holiday of the institutions (Council Rules of Procedure,
+    Art. 12: written procedure deadlines, and so silence procedures, fall on working days)."""
+    return day.weekday() < 5 and day not in council_holidays(day.year)
+
+
+def in_recess(day: date) -> bool:
+    """No regular sittings: August, and the Christmas/New Year recess (:data:`WINTER_RECESS`)."""
+    first, last = WINTER_RECESS
+    return (
+        day.month in NO_FAC_MONTHS
+        or (day.month == 12 and day.day >= first)
+        or (day.month == 1 and day.day <= last)
+    )
+
+
+def sitting_day(day: date) -> bool:
+    """A day a body may hold a regular sitting: a working day outside the recess."""
+    return is_working_day(day) and not in_recess(day)
+
+
+def renewal_day(year: int) -> date:
+    """The day the framework and all listings are renewed in ``year``: the last working day
+    before the framework's expiry on 18 May (:data:`RENEWAL_EXPIRY`)."""
+    day = date(year, *RENEWAL_EXPIRY) - timedelta(days=1)
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def fac_day(year: int, month: int) -> date | None:
+    """The Foreign Affairs Council of a month: its third Monday, or the next working day when
+    that is a holiday (Easter or Whit Monday); None in August (:data:`NO_FAC_MONTHS`)."""
+    if month in NO_FAC_MONTHS:
+        return None
+    day = date(year, month, _third_monday(year, month))
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
 
 
 def format_offset(t: float) -> str:
@@ -115,44 +208,78 @@ class Calendar:
         return f"{self.format(t)}  {format_offset(t)}"
 
     def next_sitting(self, body: str, t: float) -> float:
-        """Sim time of the first regular sitting of ``body`` at or after sim time ``t``."""
+        """Sim time of the first regular sitting of ``body`` at or after sim time ``t``: on its
+        weekday, on a working day outside the recess (:func:`sitting_day`)."""
         if body == "council":
             return self.next_fac(t)
         now = self.to_datetime(t)
-        best: datetime | None = None
-        for sitting in CADENCE[body]:
-            days_ahead = (sitting.weekday - now.weekday()) % 7
-            for extra in (0, 7):
-                day = (now + timedelta(days=days_ahead + extra)).date()
-                candidate = _local(day.year, day.month, day.day, sitting.hour)
-                if candidate >= now:
-                    break
-            if best is None or candidate < best:
-                best = candidate
-        assert best is not None
-        return self.to_sim(best)
+        slots = CADENCE[body]
+        day = now.date()
+        for _ in range(_SEARCH_DAYS):
+            if sitting_day(day):
+                for sitting in slots:  # in the order of the week
+                    if sitting.weekday == day.weekday():
+                        candidate = _local(day.year, day.month, day.day, sitting.hour)
+                        if candidate >= now:
+                            return self.to_sim(candidate)
+            day += timedelta(days=1)
+        raise AssertionError("unreachable: a body sits within a year")
 
     def next_fac(self, t: float) -> float:
-        """The next Foreign Affairs Council: the third Monday of a month, 09:00."""
+        """The next Foreign Affairs Council (:func:`fac_day`), 09:00."""
         now = self.to_datetime(t)
         year, month = now.year, now.month
-        for _ in range(3):
-            candidate = _local(year, month, _third_monday(year, month), FAC_HOUR)
-            if candidate >= now:
-                return self.to_sim(candidate)
+        for _ in range(14):
+            day = fac_day(year, month)
+            if day is not None:
+                candidate = _local(day.year, day.month, day.day, FAC_HOUR)
+                if candidate >= now:
+                    return self.to_sim(candidate)
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        raise AssertionError("unreachable: a third Monday falls in every month")
+        raise AssertionError("unreachable: a Council sits within a year")
+
+    def next_renewal(self, t: float) -> float:
+        """The first yearly renewal of the framework and its listings after sim time ``t``
+        (:func:`renewal_day`, :data:`RENEWAL_HOUR`)."""
+        now = self.to_datetime(t)
+        for year in (now.year, now.year + 1):
+            day = renewal_day(year)
+            candidate = _local(day.year, day.month, day.day, RENEWAL_HOUR)
+            if candidate > now:
+                return self.to_sim(candidate)
+        raise AssertionError("unreachable: a renewal falls every May")
+
+    def working_time(self, t: float) -> float:
+        """``t`` itself on a working day; otherwise the opening of the next working day.
+
+        Where a deadline or an adoption falls on a weekend or a holiday (Council Rules of
+        Procedure, Art. 12), it is carried to the next working day, 09:00."""
+        now = self.to_datetime(t)
+        day = now.date()
+        if is_working_day(day):
+            return t
+        for _ in range(_SEARCH_DAYS):
+            day += timedelta(days=1)
+            if is_working_day(day):
+                return self.to_sim(_local(day.year, day.month, day.day, WORKDAY[0]))
+        raise AssertionError("unreachable: a working day falls within a year")
+
+    def deadline(self, t: float, duration: float) -> float:
+        """The end of a procedure of ``duration`` hours started at ``t`` (a written or silence
+        procedure): never on a weekend or a holiday (:meth:`working_time`)."""
+        return self.working_time(t + duration)
 
     def next_working_hour(self, t: float, crisis: bool = False) -> float:
-        """The first moment at or after ``t`` inside Brussels working hours on a weekday.
+        """The first moment at or after ``t`` inside Brussels working hours on a working day.
 
-        In a crisis, bodies sit on any day and into the evening (CRISIS_DAY).
+        Extraordinary sittings are held in the recess too (the extraordinary FAC of 21 August
+        2013). In a crisis, bodies sit on any day and into the evening (CRISIS_DAY).
         """
         first, last = CRISIS_DAY if crisis else WORKDAY
         now = self.to_datetime(t)
         day = now
-        for _ in range(8):
-            if crisis or day.weekday() < 5:
+        for _ in range(_SEARCH_DAYS):
+            if crisis or is_working_day(day.date()):
                 opening = _local(day.year, day.month, day.day, first)
                 closing = _local(day.year, day.month, day.day, last)
                 if now <= closing:

@@ -529,6 +529,19 @@ ADOPTED = EventKind(
     "text names the perpetrator.",
     optional="naming",
 )
+DECLARATION_HELD = EventKind(
+    "declaration_held",
+    "council",
+    "proposal measure actor until",
+    lambda d: (
+        f"{d['proposal']} agreed in advance: the declaration waits for the capitals to attribute "
+        "the activity publicly"
+    ),
+    "A declaration agreed in advance that names the actor is held until a capital or partner "
+    "attributes publicly (coordinated attribution: SolarWinds 2021, APT28 2024); ``until``: the "
+    "latest it waits (``attribution_wait``).",
+    names_actor=True,
+)
 LISTING_REVIEW = EventKind(
     "listing_review",
     "council",
@@ -537,7 +550,8 @@ LISTING_REVIEW = EventKind(
         f"Annual review of the listing {d['proposal']} (#{d['review']}): "
         + ("renewed" if d["renewed"] else "NOT renewed, the listing lapses")
     ),
-    "The yearly review of a listing, a unanimity point (Decision (CFSP) 2019/797).",
+    "The yearly review of a listing, a unanimity point (Decision (CFSP) 2019/797): every "
+    "listing with the framework, each May.",
 )
 
 # -- the threat actor ----------------------------------------------------------------------------
@@ -547,7 +561,26 @@ ADVERSARY = EventKind(
     "reaction",
     "actor action cause",
     lambda d: f"Threat actor {d['actor']}: {d['action'].replace('_', ' ')} (after {d['cause']})",
-    "A threat actor ceases, continues, escalates or starts a new wave.",
+    "A threat actor ceases, continues, escalates or starts a new wave; ``cause``: the measure "
+    "it answers, ``campaign`` (its own tempo) or ``inject``.",
+    names_actor=True,
+)
+
+
+def _against(d: Mapping[str, Any]) -> str:
+    if d["action"] == "expulsion":
+        return "expels diplomats of " + ", ".join(state_name(c) for c in d["against"])
+    return "counter-sanctions " + ", ".join(d["against"])
+
+
+RETALIATION = EventKind(
+    "retaliation",
+    "reaction",
+    "actor sponsor action against proposal measure",
+    lambda d: f"{d['sponsor']} retaliates for {short(d['measure'])} {d['proposal']}: {_against(d)}",
+    "The state behind a listed actor retaliates, an action of its own: ``counter_sanctions`` on "
+    "EU officials and bodies (China, 22 March 2021: MEPs and the PSC; Russia, 30 April 2021) or "
+    "the ``expulsion`` of diplomats (``against``: those hit).",
     names_actor=True,
 )
 

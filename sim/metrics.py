@@ -32,6 +32,7 @@ from .event_kinds import (
     MEETING,
     PARTNER_ATTRIBUTED,
     PROPOSAL,
+    RETALIATION,
     SHARED_AWARENESS,
     WITHDRAWN,
 )  # fmt: skip
@@ -64,6 +65,8 @@ class Metrics:
         self.withdrawn: list[dict[str, Any]] = []
         self.naming: str | None = None
         self.t_partner: float | None = None
+        self.retaliations = 0
+        self.t_retaliation: float | None = None
         self.open: dict[str, dict[str, Any]] = {}  # proposal -> what is still under way
 
     def catch_up(self, events: list[Event]) -> None:
@@ -114,6 +117,10 @@ class Metrics:
         elif kind == WITHDRAWN:
             self.withdrawn.append({"measure": e.data["measure"], "reason": e.data["reason"]})
             self.open.pop(e.data["proposal"], None)
+        elif kind == RETALIATION:
+            self.retaliations += 1
+            if self.t_retaliation is None:
+                self.t_retaliation = e.t
         elif kind == PARTNER_ATTRIBUTED and self.t_partner is None:
             self.t_partner = e.t
         elif kind == PROPOSAL:
@@ -147,6 +154,10 @@ class Metrics:
             assistance=list(self.assistance),
             t_first_partner_attribution=self.t_partner,
             open_business=[dict(v, since=round(v["since"], 4)) for v in self.open.values()],
+            retaliations=self.retaliations,
+            t_first_retaliation=(
+                round(self.t_retaliation, 4) if self.t_retaliation is not None else None
+            ),
         )
         values["objectives"] = {
             o.id: rate(o.metric, o.target, values) for o in self.scenario.objectives

@@ -63,6 +63,7 @@ class Picture:
     notes: list[dict[str, Any]] = field(default_factory=list)
     pressure: float = 0.0
     adversary: str = ""
+    retaliations: list[dict[str, Any]] = field(default_factory=list)  # by the state behind it
     meetings: int = 0
     ended: bool = False
 
@@ -245,6 +246,11 @@ class Picture:
             )
             if d["action"] == "cease":
                 self._reach("Effect", e.t)
+        elif kind == K.RETALIATION:
+            self.retaliations.append(dict(by=d["sponsor"], action=d["action"],
+                                          against=list(d["against"]), t=e.t))  # fmt: skip
+            self._stage("Effect", "active", e.t, f"{d['sponsor']} retaliates: "
+                        + d["action"].replace("_", " "))  # fmt: skip
         elif kind == K.PRESSURE:
             self.pressure = max(self.pressure, d["pressure"])
         elif kind == K.INPUT and d.get("control") == "players":

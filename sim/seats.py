@@ -64,7 +64,8 @@ PUBLIC: dict[str, tuple[str, ...]] = {
     "evidence_package": ("expected",), "prepared": (), "meeting": (), "meeting_requested": (),
     "decision": (), "redrafted": (), "withdrawn": (), "deferred": (), "compromise": (),
     "dropped": (), "silence_procedure": (), "relex": (), "coreper": (), "written_procedure": (),
-    "adopted": (), "listing_review": (), "adversary": (),
+    "adopted": (), "listing_review": (), "adversary": (), "declaration_held": (),
+    "retaliation": (),
 }  # fmt: skip
 
 #: Public kinds whose hidden fields the delegation of the state they name (``data["state"]``)

@@ -27,4 +27,7 @@ METRIC_KEYS = {
     "assistance",
     "t_first_partner_attribution",
     "open_business",
+    # added by issue 22: the state behind a listed actor retaliates
+    "retaliations",
+    "t_first_retaliation",
 }

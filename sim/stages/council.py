@@ -1,5 +1,9 @@
 """Adoption: silence procedure for HR declarations; RELEX, COREPER and the Council for
-conclusions and listings (at the next Foreign Affairs Council or by written procedure)."""
+conclusions and listings (at the next Foreign Affairs Council or by written procedure).
+
+Brussels' calendar holds throughout (sim/clock.py): procedures end and measures are adopted on
+working days only; a declaration agreed in advance is issued the day a capital or partner
+attributes; all listings are reviewed together each May, with the framework."""
 
 from __future__ import annotations
 
@@ -25,9 +29,13 @@ def adopt(ex: Exercise, proposal: Proposal) -> ProcessGenerator[bool]:
     declared = MEASURE[measure]
     if declared.adoption == "silence_procedure":
         ex.emit("silence_procedure", proposal=proposal.id, phase="started")
-        yield ex.env.timeout(ex.timing.silence_procedure)
+        yield ex.until(ex.calendar.deadline(ex.env.now, ex.timing.silence_procedure))
         ex.emit("silence_procedure", proposal=proposal.id, phase="ended")
+        yield from held_for_attribution(ex, proposal)
+        yield ex.until(ex.calendar.working_time(ex.env.now))
         return adopted(ex, proposal, body=declared.adopting_body, how="silence procedure")
+    if declared.adoption in ("statement", "agreed"):
+        yield ex.until(ex.calendar.working_time(ex.env.now))  # adopted on a working day
     if declared.adoption == "statement":
         return adopted(ex, proposal, body=declared.adopting_body,
                        how="statement of the High Representative in her own name")  # fmt: skip
@@ -42,7 +50,7 @@ def adopt(ex: Exercise, proposal: Proposal) -> ProcessGenerator[bool]:
     yield ex.bodies["coreper"].sitting(f"{proposal.id}: {measure} for the Council")
     ex.emit("coreper", proposal=proposal.id, measure=measure)
     fac = ex.calendar.next_fac(ex.env.now)
-    written = ex.env.now + ex.timing.written_procedure
+    written = ex.calendar.deadline(ex.env.now, ex.timing.written_procedure)
     if fac <= written:
         how = "Foreign Affairs Council"
         yield ex.until(fac)
@@ -52,7 +60,7 @@ def adopt(ex: Exercise, proposal: Proposal) -> ProcessGenerator[bool]:
     else:
         how = "written procedure"
         ex.emit("written_procedure", proposal=proposal.id, phase="started")
-        yield ex.env.timeout(ex.timing.written_procedure)
+        yield ex.until(written)
         ex.emit("written_procedure", proposal=proposal.id, phase="ended")
     outcome = yield from psc.decide(ex, proposal, body="council", wait=False)
     if not outcome.adopted:
@@ -71,10 +79,39 @@ def adopted(ex: Exercise, proposal: Proposal, body: str, how: str) -> bool:
     ex.world_changed()
     if proposal.measure not in ASSISTANCE:
         # The adversary reads costs imposed, not the help member states give each other.
-        ex.env.process(reaction.react(ex, proposal.measure))
+        reaction.react(ex, proposal.measure)
     if proposal.measure == "listing":
-        ex.env.process(review(ex, proposal))
+        reaction.start_retaliation(ex, proposal)
+        if not any(p.measure == "listing" and p is not proposal and p.status in REVIEWED
+                   for p in ex.world.proposals):  # fmt: skip
+            ex.env.process(review(ex))  # the first listing: the yearly renewals begin
     return True
+
+
+def held_for_attribution(ex: Exercise, proposal: Proposal) -> ProcessGenerator[None]:
+    """Process step: a declaration agreed in advance that names the actor is issued the day a
+    capital or partner attributes it publicly, not before (SolarWinds, 15 April 2021; APT28,
+    3 May 2024: the declaration came out with the capitals' announcements). It waits at most
+    ``attribution_wait``; capitals ready to join a coordinated attribution need no wait (they
+    attribute with the text, :func:`coordinate`)."""
+    if proposal.naming == "none" or ex.world.assessment is None:
+        return
+    actor = ex.world.assessment.actor
+    limit = ex.env.now + ex.timing.attribution_wait
+
+    def named() -> bool:
+        return ex.world.any_attribution(actor) or bool(awareness.ready_to_attribute(ex, actor))
+
+    if named():
+        return
+    ex.emit("declaration_held", proposal=proposal.id, measure=proposal.measure, actor=actor,
+            until=round(limit, 4))  # fmt: skip
+    while not named() and ex.env.now < limit:
+        yield ex.signal("world") | ex.until(limit)
+
+
+#: A listing in force or lapsed: the yearly renewals have begun.
+REVIEWED = (Status.ADOPTED, Status.LAPSED)
 
 
 def coordinate(ex: Exercise, proposal: Proposal) -> str:
@@ -91,17 +128,20 @@ def coordinate(ex: Exercise, proposal: Proposal) -> str:
     return proposal.naming if ex.world.any_attribution(actor) else "none"
 
 
-REVIEW_PERIOD = 365 * 24.0  # Decision (CFSP) 2019/797: listings are reviewed every 12 months
-
-
-def review(ex: Exercise, proposal: Proposal) -> ProcessGenerator[None]:
-    """Process: the yearly review of a listing, a unanimity point each time (renewals in May)."""
+def review(ex: Exercise) -> ProcessGenerator[None]:
+    """Process: the yearly renewal of the framework and of every listing under it, together, in
+    May (Decision (CFSP) 2019/797; renewals of 14 May 2020, 17 May 2021, 16 May 2022, 12 May
+    2025), a unanimity point each time. A listing not renewed lapses."""
     number = 0
     while True:
-        yield ex.env.timeout(REVIEW_PERIOD)
+        yield ex.until(ex.calendar.next_renewal(ex.env.now))
+        listed = [p for p in ex.world.proposals
+                  if p.measure == "listing" and p.status == Status.ADOPTED]  # fmt: skip
+        if not listed:
+            continue
         number += 1
-        outcome = yield from psc.decide(ex, proposal, body="council", wait=False)
-        ex.emit("listing_review", proposal=proposal.id, review=number, renewed=outcome.adopted)
-        proposal.status = Status.ADOPTED if outcome.adopted else Status.LAPSED
-        if not outcome.adopted:
-            return
+        # One Council decision renews the regime and its annex: the table votes once.
+        outcome = yield from psc.decide(ex, listed[0], body="council", wait=False)
+        for proposal in listed:
+            ex.emit("listing_review", proposal=proposal.id, review=number, renewed=outcome.adopted)
+            proposal.status = Status.ADOPTED if outcome.adopted else Status.LAPSED

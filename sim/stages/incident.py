@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..world import IncidentState
-from . import ProcessGenerator, detection
+from . import ProcessGenerator, detection, reaction
 
 if TYPE_CHECKING:
     from scenarios.model import Incident
@@ -30,7 +30,10 @@ def open_incident(ex: Exercise, spec: Incident, wave: int = 1) -> IncidentState:
         description=spec.description,
         wave=wave,
     )
+    first = not any(i.actor.id == incident.actor.id for i in ex.world.incidents.values())
     ex.world.incidents[incident.id] = incident
+    if first:  # the actor's campaign keeps its own tempo from its first incident on
+        ex.env.process(reaction.campaign(ex, incident.actor))
     extra: dict[str, Any] = {}
     if incident.outsiders:
         extra["third_parties"] = [

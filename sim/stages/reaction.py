@@ -1,4 +1,6 @@
-"""Effect: the threat actor reacts to what the Union adopted: stops, continues or escalates."""
+"""Effect: the threat actor reacts to what the Union adopted (stops, continues or escalates,
+after a delay of its own), keeps its own campaign tempo with or without measures, and the state
+behind a listed actor retaliates (docs/model.md, *9. Effect*)."""
 
 from __future__ import annotations
 
@@ -6,24 +8,71 @@ from typing import TYPE_CHECKING
 
 from actors import threat
 from actors.severity import rung_of
+from scenarios.model import ThreatActor
 
 from . import ProcessGenerator
 from . import incident as incident_stage
 
 if TYPE_CHECKING:
     from ..exercise import Exercise
+    from ..world import Proposal
 
-REACTION_DELAY = 72.0  # hours for the actor to read the signal
 ESCALATION = {"intensity": 1, "impact": 1}
 MAX_WAVES = 3
 
 
-def react(ex: Exercise, measure: str) -> ProcessGenerator[None]:
-    """Process: after ``measure`` is adopted, each active actor chooses how to respond."""
-    yield ex.env.timeout(REACTION_DELAY)
+def react(ex: Exercise, measure: str) -> None:
+    """``measure`` was adopted: each active actor answers it, each after a delay of its own
+    (actors.threat.reaction_delay), unless it has ceased meanwhile."""
     for actor in _active_actors(ex):
-        choice = threat.reaction(ex.rng("reaction", actor.id, measure), actor, rung_of(measure))
-        set_behaviour(ex, actor.id, choice, cause=measure)
+        ex.env.process(_answer(ex, actor, measure))
+
+
+def _answer(ex: Exercise, actor: ThreatActor, measure: str) -> ProcessGenerator[None]:
+    yield ex.env.timeout(threat.reaction_delay(ex.rng("reaction-delay", actor.id)))
+    if actor.id in ex.world.ceased:
+        return
+    choice = threat.reaction(ex.rng("reaction", actor.id, measure), actor, rung_of(measure))
+    set_behaviour(ex, actor.id, choice, cause=measure)
+
+
+def campaign(ex: Exercise, actor: ThreatActor) -> ProcessGenerator[None]:
+    """Process: the actor's own tempo, from its first incident: new waves and escalations with
+    or without measures (actors.threat.campaign_gap), none while it has ceased."""
+    rng = ex.rng("campaign", actor.id)
+    while True:
+        gap = threat.campaign_gap(rng, actor)
+        if gap > ex.horizon:
+            return  # beyond any run of this scenario
+        yield ex.env.timeout(gap)
+        move = threat.campaign_move(rng)
+        if actor.id not in ex.world.ceased:
+            set_behaviour(ex, actor.id, move, cause="campaign")
+
+
+def start_retaliation(ex: Exercise, proposal: Proposal) -> None:
+    """A listing was adopted: the state behind the actor it targets may retaliate, as an action
+    of its own (actors.threat.retaliation), recorded as a ``retaliation`` event."""
+    actor = ex.world.suspected_actor() if ex.world.assessment is None else (
+        ex.scenario.actor(ex.world.assessment.actor))  # fmt: skip
+    if actor is None or not actor.sponsor:
+        return
+    answer = threat.retaliation(ex.rng("retaliation", actor.id, proposal.id), actor)
+    if answer is not None:
+        ex.env.process(_retaliate(ex, actor, proposal, *answer))
+
+
+def _retaliate(ex: Exercise, actor: ThreatActor, proposal: Proposal, action: str,
+               delay: float) -> ProcessGenerator[None]:  # fmt: skip
+    yield ex.env.timeout(delay)
+    if action == "expulsion":
+        # Diplomats of the capitals that asked for the listing, or else of the victims.
+        against = [proposal.by] if proposal.by in ex.roster.codes else ex.world.victims()[:1]
+    else:
+        against = list(threat.COUNTER_SANCTIONED)
+    ex.emit("retaliation", actor=actor.id, sponsor=actor.sponsor, action=action,
+            against=against, proposal=proposal.id, measure=proposal.measure)  # fmt: skip
+    ex.world_changed()
 
 
 def set_behaviour(ex: Exercise, actor_id: str, action: str, cause: str) -> None:
@@ -43,6 +92,7 @@ def set_behaviour(ex: Exercise, actor_id: str, action: str, cause: str) -> None:
 
 
 def new_wave(ex: Exercise, actor_id: str) -> None:
+    """A new incident by ``actor_id`` on the targets of its last one (at most :data:`MAX_WAVES`)."""
     waves = [i for i in ex.world.incidents.values() if i.actor.id == actor_id]
     if not waves or len(waves) >= MAX_WAVES + 1:
         return
