@@ -334,7 +334,9 @@ def _owned(ex: Exercise, code: str, actor_id: str) -> float:
     needed = actor_of(ex, code).attribution_threshold
     if before < needed:
         known[actor_id] = needed
-        kind, who = ("partner_evidence", "partner") if code in ex.partners else ("evidence", "state")
+        kind, who = (
+            ("partner_evidence", "partner") if code in ex.partners else ("evidence", "state")
+        )
         ex.emit(kind, **{who: code}, actor=actor_id, confidence=needed, cause="attribution")
         if code in ex.world.reported:
             ex.notify("intcen")
