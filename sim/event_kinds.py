@@ -259,8 +259,14 @@ REPORTED = EventKind(
     "reported",
     "awareness",
     "state incident to",
-    lambda d: f"{d['state']} reports {d['incident']} to EU INTCEN",
-    "A state reports an incident to EU INTCEN.",
+    lambda d: (
+        f"{d['state']} reports {d['incident']} to EU INTCEN"
+        if d.get("incident")
+        else f"{d['state']} reports its analysis of the indicators shared over the CSIRTs "
+        "Network to EU INTCEN"
+    ),
+    "A state reports an incident to EU INTCEN (``incident`` null: a state not hit reports its "
+    "analysis of the indicators shared over the CSIRTs Network).",
 )
 EVIDENCE = EventKind(
     "evidence",
@@ -377,8 +383,9 @@ EVIDENCE_PACKAGE = EventKind(
     "hwpci",
     "proposal measure phase",
     lambda d: f"HWPCI evidence package for {d['proposal']}: {d['phase']}",
-    "The evidence package a listing needs is started (with its ``expected`` duration) or ready.",
-    optional="expected",
+    "The evidence package a listing needs is started (with its ``expected`` duration), ready or "
+    "failed (with its ``strength``: it does not hold when below what a listing needs).",
+    optional="expected strength",
 )
 PREPARED = EventKind(
     "prepared",

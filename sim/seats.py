@@ -61,7 +61,7 @@ PUBLIC: dict[str, tuple[str, ...]] = {
     "started": (), "ended": (), "pressure": (), "shared": (), "attributed": ("confidence",),
     "partner_attributed": ("confidence",),
     "shared_awareness": (), "proposal": (), "proposal_joined": (), "invoked": (), "assistance": (),
-    "evidence_package": ("expected",), "prepared": (), "meeting": (), "meeting_requested": (),
+    "evidence_package": ("expected", "strength"), "prepared": (), "meeting": (), "meeting_requested": (),
     "decision": (), "redrafted": (), "withdrawn": (), "deferred": (), "compromise": (),
     "dropped": (), "silence_procedure": (), "relex": (), "coreper": (), "written_procedure": (),
     "adopted": (), "listing_review": (), "adversary": (), "declaration_held": (),

@@ -13,9 +13,10 @@ import math
 from typing import TYPE_CHECKING
 
 from actors import national
-from actors.institutions import assessment_confidence
+from actors.institutions import HR_CAPABILITY, assessment_confidence, evidence_package
 from actors.networks import csirts_weight
 
+from ..timing import CALENDAR
 from ..world import Assessment
 from . import ProcessGenerator
 
@@ -155,7 +156,7 @@ def change_confidence(ex: Exercise, code: str, actor_id: str, delta: float, caus
         ex.emit("partner_evidence", partner=code, actor=actor_id, confidence=after, cause=cause)
     else:
         ex.emit("evidence", state=code, actor=actor_id, confidence=after, cause=cause)
-    if code in ex.world.reported:
+    if code in ex.world.reported or code in ex.partners:
         ex.notify("intcen")
     consider_attribution(ex, code, actor_id)
 
@@ -188,14 +189,55 @@ def _attributed(ex: Exercise, code: str) -> dict[str, float]:
 
 
 def consider_attribution(ex: Exercise, code: str, actor_id: str) -> None:
+    """``code`` attributes ``actor_id`` now if it may go public (:func:`may_go_public`) and is
+    willing on its own evidence."""
     if actor_id in _attributed(ex, code) or ex.timing.coordinated_attribution:
         return  # coordinated: the capitals hold their attribution for the agreed day
-    if _willing(ex, code, actor_id, coordinated=False):
+    if may_go_public(ex, actor_id) and _willing(ex, code, actor_id, coordinated=False):
         attribute(ex, code, actor_id, source="decision")
 
 
+def start_attribution_clock(ex: Exercise, actor_id: str) -> None:
+    """At a campaign's first detection, draw when capitals and partners may first name it
+    publicly (actors.national.public_attribution_delay, compressed with the mode's evidence
+    time), and wake them then."""
+    if actor_id in ex.world.public_from:
+        return
+    scale = ex.timing.attribution_evidence / CALENDAR.attribution_evidence
+    delay = national.public_attribution_delay(ex.rng("public-attribution", actor_id), scale)
+    ex.world.public_from[actor_id] = ex.env.now + delay
+    if delay != math.inf:
+        ex.env.process(_clock_runs_out(ex, actor_id))
+
+
+def _clock_runs_out(ex: Exercise, actor_id: str) -> ProcessGenerator[None]:
+    yield ex.until(ex.world.public_from[actor_id])
+    join_in(ex, actor_id)
+
+
+def may_go_public(ex: Exercise, actor_id: str) -> bool:
+    """Whether capitals and partners may attribute ``actor_id`` publicly now: its attribution
+    clock has run, or someone has already named it (others then follow, as after the UK's and
+    the US's attributions of NotPetya)."""
+    return ex.env.now >= ex.world.public_from.get(actor_id, math.inf) or (
+        ex.world.any_attribution(actor_id)
+    )
+
+
+def join_in(ex: Exercise, actor_id: str) -> None:
+    """Every capital and partner with evidence on ``actor_id`` considers attributing it now
+    (roster order, then partners)."""
+    for code in (*ex.roster.codes, *ex.partners):
+        if actor_id in ex.world.confidence.get(code, {}):
+            consider_attribution(ex, code, actor_id)
+
+
 def ready_to_attribute(ex: Exercise, actor_id: str) -> list[str]:
-    """Capitals and partners that would join a coordinated attribution of ``actor_id`` today."""
+    """Capitals and partners that would join a coordinated attribution of ``actor_id`` today:
+    with procedure ``coordinated_attribution`` the agreed day is their political decision,
+    otherwise the attribution clock must have run (:func:`may_go_public`)."""
+    if not (ex.timing.coordinated_attribution or may_go_public(ex, actor_id)):
+        return []
     return [
         code
         for code in (*ex.roster.codes, *ex.partners)
@@ -216,15 +258,60 @@ def named_or_ready(ex: Exercise) -> bool:
     )
 
 
+def released(ex: Exercise, actor_id: str) -> list[float]:
+    """What each partner has released for the Union's use on ``actor_id``: its confidence times
+    its releasability (partners in declaration order)."""
+    confidence = ex.world.confidence
+    return [
+        round(ex.releasable[code] * confidence[code][actor_id], 4)
+        for code in ex.partners
+        if actor_id in confidence.get(code, {})
+    ]
+
+
+def naming_confidence(ex: Exercise) -> float:
+    """The evidence a Union text that names the actor can rest on: INTCEN's assessment, or the
+    confidence of a capital that has named the actor publicly, or what a partner that has named
+    it has released, whichever is firmest (the wording is a political compromise, not capped by
+    INTCEN's confidence alone)."""
+    actor_id = ex.world.named_actor()
+    best = ex.world.assessed_confidence()
+    if actor_id is None:
+        return best
+    for code, actors in ex.world.attributed.items():
+        if actor_id in actors:
+            best = max(best, ex.world.confidence.get(code, {}).get(actor_id, 0.0))
+    for code, actors in ex.world.partners_attributed.items():
+        if actor_id in actors and code in ex.partners:
+            own = ex.world.confidence.get(code, {}).get(actor_id, 0.0)
+            best = max(best, ex.releasable[code] * own)
+    return best
+
+
+def package_strength(ex: Exercise, proposer: str) -> float:
+    """The strength of a listing's evidence package ``proposer`` (a capital or ``hr``) can put
+    together now (actors.institutions.evidence_package)."""
+    actor_id = ex.world.named_actor()
+    if actor_id is None:
+        return 0.0
+    if proposer in ex.roster.codes:
+        capability = ex.roster[proposer].intel
+        own = ex.world.confidence.get(proposer, {}).get(actor_id, 0.0)
+    else:
+        capability, own = HR_CAPABILITY, ex.world.assessed_confidence()
+    return evidence_package(capability, own, released(ex, actor_id))
+
+
 def attribute(ex: Exercise, code: str, actor_id: str, source: str) -> None:
     """``code`` (a member state or a partner) publicly attributes the activity to ``actor_id``."""
     if code in ex.partners or code not in ex.roster.codes:
         return attribute_partner(ex, code, actor_id, source)
     if actor_id in ex.world.attributed.setdefault(code, {}):
         return
+    first = not ex.world.any_attribution(actor_id)
     ex.world.attributed[code][actor_id] = ex.env.now
     actor = ex.scenario.actor(actor_id)
-    confidence = ex.world.confidence.get(code, {}).get(actor_id, 0.0)
+    confidence = _owned(ex, code, actor_id)
     ex.emit(
         "attributed",
         state=code,
@@ -234,6 +321,26 @@ def attribute(ex: Exercise, code: str, actor_id: str, source: str) -> None:
         how=source,
     )
     ex.world_changed()
+    if first:
+        join_in(ex, actor_id)
+
+
+def _owned(ex: Exercise, code: str, actor_id: str) -> float:
+    """The confidence of ``code`` once it has attributed ``actor_id`` publicly: a capital (or
+    partner) that names an actor holds, by its own lights, the confidence its threshold asks
+    (an ``attribute`` inject speaks for services the model did not see at work)."""
+    known = ex.world.confidence.setdefault(code, {})
+    before = known.get(actor_id, 0.0)
+    needed = actor_of(ex, code).attribution_threshold
+    if before < needed:
+        known[actor_id] = needed
+        kind, who = (
+            ("partner_evidence", "partner") if code in ex.partners else ("evidence", "state")
+        )
+        ex.emit(kind, **{who: code}, actor=actor_id, confidence=needed, cause="attribution")
+        if code in ex.world.reported:
+            ex.notify("intcen")
+    return known[actor_id]
 
 
 def attribute_partner(ex: Exercise, code: str, actor_id: str, source: str) -> None:
@@ -241,11 +348,15 @@ def attribute_partner(ex: Exercise, code: str, actor_id: str, source: str) -> No
     done = ex.world.partners_attributed.setdefault(code, {})
     if actor_id in done:
         return
+    first = not ex.world.any_attribution(actor_id)
     done[actor_id] = ex.env.now
     actor = ex.scenario.actor(actor_id)
+    confidence = _owned(ex, code, actor_id) if code in ex.partners else None
     ex.emit("partner_attributed", partner=code, actor=actor_id, sponsor=actor.sponsor, how=source,
-            confidence=ex.world.confidence.get(code, {}).get(actor_id))  # fmt: skip
+            confidence=confidence)  # fmt: skip
     ex.world_changed()
+    if first:
+        join_in(ex, actor_id)
 
 
 def intcen(ex: Exercise) -> ProcessGenerator[None]:
@@ -272,7 +383,8 @@ def issue_assessment(ex: Exercise, update: bool = False) -> None:
     national_confidences = [
         ex.world.confidence.get(code, {}).get(actor.id, 0.0) for code in ex.world.reported
     ]
-    confidence = assessment_confidence(national_confidences)
+    # Partners' intelligence counts as far as its originator releases it.
+    confidence = assessment_confidence(national_confidences + released(ex, actor.id))
     previous = ex.world.assessment
     if update and previous and abs(previous.confidence - confidence) < UPDATE_THRESHOLD:
         return

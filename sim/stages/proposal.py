@@ -29,8 +29,13 @@ def lifecycle(ex: Exercise, proposal: Proposal, prepared: bool = False) -> Proce
     if proposal.measure not in NO_VOTE:
         # An HR declaration tabled by the HR is an EEAS text: it goes straight to the PSC
         # (Viasat 2022: agreed the day of the coordinated attributions). docs/calibration.md
-        if not prepared and not (proposal.measure == "hr_declaration" and proposal.by == "hr"):
-            yield from hwpci.prepare(ex, proposal)
+        direct = prepared or (proposal.measure == "hr_declaration" and proposal.by == "hr")
+        if not direct and not (yield from hwpci.prepare(ex, proposal)):
+            proposal.status = Status.DROPPED
+            ex.emit("withdrawn", proposal=proposal.id, measure=proposal.measure,
+                    reason="the evidence package does not hold")  # fmt: skip
+            proposal.finish()
+            return
         while True:
             outcome = yield from psc.decide(ex, proposal, wait=True)
             if outcome.adopted:

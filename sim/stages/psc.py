@@ -99,9 +99,9 @@ def text_naming(ex: Exercise, proposal: Proposal) -> str:
         return proposal.naming
     from actors.institutions import allowed_naming
 
-    from .awareness import named_or_ready
+    from .awareness import named_or_ready, naming_confidence
 
-    allowed = allowed_naming(named_or_ready(ex), ex.world.assessed_confidence())
+    allowed = allowed_naming(named_or_ready(ex), naming_confidence(ex))
     return min(allowed, proposal.naming, key=NAMING_ORDER.__getitem__)
 
 
@@ -115,13 +115,14 @@ def initial_stances(ex: Exercise, measure: str, naming: str) -> tuple[list[float
     victim_regions = {r for c in victims for r in ex.roster[c].regions}
     severity = ex.world.severity()
     assessment = ex.world.assessment
-    sponsor = assessment.sponsor if assessment is not None else None
+    # The actor on the table: INTCEN's suspect, or before it assesses, the one named publicly.
+    actor_id = ex.world.named_actor()
+    sponsor = ex.scenario.actor(actor_id).sponsor if actor_id is not None else None
     fixed_positions = ex.world.fixed_positions
     drawn = all_instructions(ex)
     # What every delegation sees alike (the fields of actors.delegation.Observation, spelled out
     # for the hot path).
     shared = assessment.confidence if assessment and ex.world.awareness is not None else 0.0
-    actor_id = assessment.actor if assessment is not None else None
     confidence, pressure = ex.world.confidence, ex.world.pressure
     # No red line without a suspected sponsor (red_line()).
     red_line_at = red_line_tie(measure, naming) if sponsor is not None else math.inf
