@@ -195,3 +195,103 @@ def test_label_has_calendar_and_offset():
 def test_float_sums_print_to_the_minute():
     cal = Calendar(datetime(2026, 3, 6, 14, 0, tzinfo=BRUSSELS))
     assert cal.format(0.1 + 0.2 + 0.2) == "Fri 06 Mar 2026 14:30"
+
+
+# -- Brussels' own calendar (issue 22): holidays, recess, FAC cadence, renewals ----------------
+
+from datetime import date  # noqa: E402
+
+from sim.clock import (  # noqa: E402
+    council_holidays,
+    easter_sunday,
+    fac_day,
+    in_recess,
+    is_working_day,
+    renewal_day,
+)
+
+
+@pytest.mark.parametrize(
+    ("year", "easter"),
+    [(2000, date(2000, 4, 23)), (2019, date(2019, 4, 21)), (2021, date(2021, 4, 4)),
+     (2024, date(2024, 3, 31)), (2025, date(2025, 4, 20)), (2038, date(2038, 4, 25))],
+)  # fmt: skip
+def test_easter_is_computed(year, easter):
+    assert easter_sunday(year) == easter
+
+
+def test_the_holidays_are_the_institutions_list_of_2023():
+    # Commission Decision of 25 May 2021 on public holidays in 2023 (OJ C 201 I, 28.5.2021),
+    # with the days that fell on a weekend that year (1 Jan, 24, 30, 31 Dec) included.
+    published = {date(2023, m, d) for m, d in [
+        (1, 2), (4, 6), (4, 7), (4, 10), (5, 1), (5, 9), (5, 18), (5, 19), (5, 29), (7, 21),
+        (8, 15), (11, 1), (11, 2), (12, 25), (12, 26), (12, 27), (12, 28), (12, 29)]}  # fmt: skip
+    holidays = council_holidays(2023)
+    assert published <= holidays
+    assert holidays - published == {date(2023, 1, 1), date(2023, 12, 24), date(2023, 12, 30),
+                                    date(2023, 12, 31)}  # fmt: skip
+
+
+def test_working_days_exclude_weekends_and_holidays():
+    assert is_working_day(date(2026, 3, 10))  # a Tuesday
+    assert not is_working_day(date(2026, 3, 14))  # a Saturday
+    assert not is_working_day(date(2026, 4, 6))  # Easter Monday
+    assert not is_working_day(date(2026, 5, 14))  # Ascension Thursday
+
+
+def test_the_recess_is_august_and_christmas_new_year():
+    assert in_recess(date(2026, 8, 1)) and in_recess(date(2026, 8, 31))
+    assert in_recess(date(2026, 12, 22)) and in_recess(date(2027, 1, 6))
+    assert not in_recess(date(2026, 7, 31)) and not in_recess(date(2026, 9, 1))
+    assert not in_recess(date(2026, 12, 21)) and not in_recess(date(2027, 1, 7))
+
+
+def test_no_regular_sitting_in_august_or_on_a_holiday():
+    cal = Calendar(datetime(2026, 7, 31, 12, 0, tzinfo=BRUSSELS))  # Friday, after the PSC
+    for body in ("psc", "hwpci", "coreper"):
+        day = cal.to_datetime(cal.next_sitting(body, 0.0)).date()
+        assert day.month == 9, (body, day)
+    # Good Friday 2026 (3 April): the PSC sits next on Tuesday 7 April (Easter Monday between)
+    cal = Calendar(datetime(2026, 4, 1, 12, 0, tzinfo=BRUSSELS))
+    assert cal.format(cal.next_sitting("psc", 0.0)) == "Tue 07 Apr 2026 10:00"
+
+
+def test_no_foreign_affairs_council_in_august():
+    cal = Calendar(datetime(2026, 7, 21, 0, 0, tzinfo=BRUSSELS))
+    assert cal.format(cal.next_fac(0.0)) == "Mon 21 Sep 2026 09:00"
+    assert fac_day(2026, 8) is None
+    for year in (2025, 2026, 2027):
+        for month in range(1, 13):
+            day = fac_day(year, month)
+            assert day is None or (is_working_day(day) and not in_recess(day))
+
+
+def test_a_fac_on_easter_monday_moves_to_the_tuesday():
+    assert easter_sunday(2025) == date(2025, 4, 20)  # third Monday of April: Easter Monday
+    assert fac_day(2025, 4) == date(2025, 4, 22)
+
+
+def test_extraordinary_sittings_are_held_in_the_recess_on_working_days():
+    cal = Calendar(datetime(2026, 8, 14, 17, 0, tzinfo=BRUSSELS))  # Friday before 15 August
+    t = cal.next_working_hour(2.0)  # Friday 19:00: after hours
+    assert cal.format(t) == "Mon 17 Aug 2026 09:00"  # in the recess, not on the weekend
+    assert cal.format(cal.next_working_hour(2.0, crisis=True)) == "Fri 14 Aug 2026 19:00"
+
+
+def test_deadlines_are_carried_to_the_next_working_day():
+    cal = Calendar(datetime(2026, 3, 11, 10, 0, tzinfo=BRUSSELS))  # COREPER, Wednesday 10:00
+    assert cal.format(cal.deadline(0.0, 72.0)) == "Mon 16 Mar 2026 09:00"  # not Saturday
+    assert cal.deadline(0.0, 24.0) == 24.0  # Thursday: a working day, unchanged
+    cal = Calendar(datetime(2026, 12, 22, 10, 0, tzinfo=BRUSSELS))
+    assert cal.format(cal.deadline(0.0, 60.0)) == "Mon 04 Jan 2027 09:00"  # 24 Dec-1 Jan, weekend
+
+
+@pytest.mark.parametrize(
+    ("year", "record"),
+    [(2020, date(2020, 5, 14)), (2021, date(2021, 5, 17)), (2022, date(2022, 5, 16)),
+     (2025, date(2025, 5, 12))],
+)  # fmt: skip
+def test_the_yearly_renewal_is_in_may_before_the_framework_expires(year, record):
+    day = renewal_day(year)
+    assert is_working_day(day) and day < date(year, 5, 18)
+    assert 0 <= (day - record).days <= 4  # the record's renewals came the same week

@@ -327,3 +327,133 @@ def test_a_target_is_a_member_state_or_a_third_party_not_both():
         scenario(targets="{state: PL, third_party: UA, sector: energy}")
     with pytest.raises(scenarios.ScenarioError, match="member state"):
         scenario(targets="{third_party: PL, sector: energy}")
+
+
+# == issue 22 (pcal): Brussels' calendar and a threat actor with its own tempo ================
+
+from sim.clock import in_recess, is_working_day  # noqa: E402
+
+ENDS = {("adopted", None), ("silence_procedure", "ended"), ("written_procedure", "ended")}
+
+
+@pytest.mark.parametrize("scenario_id", scenarios.builtin_ids())
+def test_nothing_is_adopted_or_ends_on_a_weekend_or_holiday_and_no_regular_sitting_in_recess(
+    scenario_id,
+):
+    base = scenarios.load(scenario_id)
+    for scenario in (base, base.model_copy(update={"msel": []})):
+        for seed in range(4):
+            ex = Exercise(scenario, seed=seed).run()
+            for e in ex.events:
+                day = ex.calendar.to_datetime(e.t).date()
+                if (e.kind, e.data.get("phase")) in ENDS:
+                    assert is_working_day(day), (e.kind, ex.calendar.format(e.t))
+                if e.kind == "meeting" and not e.data["extraordinary"]:
+                    assert is_working_day(day) and not in_recess(day), ex.calendar.format(e.t)
+
+
+def test_a_listing_adopted_in_august_waits_for_september_in_calendar_mode():
+    msel = ("[{id: A, at: 1d, type: attribute, params: {states: [PL], actor: bear}}, "
+            "{id: L, at: 2d, type: propose, params: {measure: listing, by: PL}}]")  # fmt: skip
+    text = BASE.format(horizon="120d", extra="", targets="{state: PL, sector: energy}",
+                       procedure="{mode: calendar, initiation: 900d, hwpci_package: 60d}",
+                       msel=msel).replace("2026-03-02", "2026-06-01")  # fmt: skip
+    ex = Exercise(scenarios.load_text(text), seed=0).run()
+    sittings = [ex.calendar.to_datetime(e.t) for e in kinds(ex, "meeting")]
+    assert sittings and not [d for d in sittings if d.month == 8]
+
+
+def test_the_reaction_delay_is_drawn_not_a_clock():
+    msel = "[{id: A, at: 1d, type: attribute, params: {states: [PL], actor: bear}}]"
+    delays = set()
+    for seed in range(12):
+        ex = Exercise(scenario(horizon="40d", msel=msel), seed=seed).run()
+        adopted = {e.data["measure"]: e.t for e in kinds(ex, "adopted")}
+        for e in kinds(ex, "adversary"):
+            if e.data["cause"] in adopted:
+                delays.add(round(e.t - adopted[e.data["cause"]], 2))
+    assert len(delays) >= 5, delays
+    assert min(delays) >= 12.0 and max(delays) <= 14 * 24.0
+
+
+def test_the_actor_keeps_its_own_tempo_without_eu_measures():
+    quiet = "{mode: calendar, initiation: 900d}"  # no one proposes anything
+    moves = 0
+    for seed in range(20):
+        ex = Exercise(scenario(horizon="300d", procedure=quiet), seed=seed).run()
+        assert not kinds(ex, "adopted")
+        campaign = [e for e in kinds(ex, "adversary") if e.data["cause"] == "campaign"]
+        moves += bool(campaign)
+        waves = [e for e in kinds(ex, "incident") if e.data["wave"] > 1]
+        assert len(waves) <= sum(e.data["action"] == "new_wave" for e in campaign)
+    assert 0 < moves < 20, moves  # some campaigns move on their own within 300 days, not all
+    timid = scenario(horizon="300d", procedure=quiet).model_copy(deep=True)
+    still = timid.model_copy(update={"threat_actors": [timid.threat_actors[0].model_copy(
+        update={"resolve": 0.0})]})  # fmt: skip
+    for seed in range(5):
+        assert not kinds(Exercise(still, seed=seed).run(), "adversary")
+
+
+LISTED = ("[{id: A, at: 1d, type: attribute, params: {states: [PL], actor: bear}}, "
+          "{id: L, at: 2d, type: propose, params: {measure: listing, by: EE}}]")  # fmt: skip
+
+
+def test_the_state_behind_a_listed_actor_retaliates_as_an_action_of_its_own():
+    seen = 0
+    for seed in range(20):
+        ex = Exercise(scenario(horizon="150d", msel=LISTED,
+                               procedure="{mode: crisis, initiation: 900d}"), seed=seed).run()  # fmt: skip
+        found = kinds(ex, "retaliation")
+        listing = [e for e in kinds(ex, "adopted") if e.data["measure"] == "listing"]
+        assert not found or listing, "no retaliation without a listing"
+        metrics = ex.metrics
+        assert metrics["retaliations"] == len(found)
+        if found:
+            seen += 1
+            first = found[0]
+            assert first.t > listing[0].t and first.data["sponsor"] == "RU"
+            assert metrics["t_first_retaliation"] == round(first.t, 4)
+            assert ex.picture.retaliations[0]["by"] == "RU"
+            if first.data["action"] == "expulsion":
+                assert first.data["against"] == ["EE"]  # the capital that asked for it
+        else:
+            assert metrics["t_first_retaliation"] is None
+    assert 0 < seen < 20, seen
+
+
+def test_an_actor_with_no_state_behind_it_draws_no_retaliation():
+    stateless = scenario(horizon="150d", msel=LISTED, procedure="{mode: crisis, initiation: 900d}")
+    stateless = stateless.model_copy(update={"threat_actors": [
+        stateless.threat_actors[0].model_copy(update={"sponsor": None, "resolve": 1.0})]})  # fmt: skip
+    for seed in range(10):
+        assert not kinds(Exercise(stateless, seed=seed).run(), "retaliation")
+
+
+def test_all_listings_are_renewed_together_in_may():
+    msel = ("[{id: A, at: 1d, type: attribute, params: {states: [PL], actor: bear}}, "
+            "{id: L, at: 2d, type: propose, params: {measure: listing, by: EE}}, "
+            "{id: L2, at: 20d, type: propose, params: {measure: listing, by: LT}}]")  # fmt: skip
+    ex = Exercise(scenario(horizon="420d", msel=msel, procedure="{mode: crisis, initiation: 900d}"),
+                  seed=0).run()  # fmt: skip
+    listed = [e for e in kinds(ex, "adopted") if e.data["measure"] == "listing"]
+    reviews = kinds(ex, "listing_review")
+    assert len(listed) == 2 and len(reviews) == 2  # 2 Mar 2026 + 420 d: one May, both listings
+    assert {e.data["proposal"] for e in reviews} == {e.data["proposal"] for e in listed}
+    # the last working day before 18 May 2026: not the weekend, nor Ascension (14) and the
+    # Friday after it (15)
+    assert {ex.calendar.format(e.t) for e in reviews} == {"Wed 13 May 2026 10:00"}
+
+
+def test_a_declaration_agreed_in_advance_comes_out_the_day_the_capitals_attribute():
+    msel = ("[{id: D, at: 2d, type: propose, params: {measure: hr_declaration, by: hr, "
+            "naming: territory}}, {id: A, at: 17d, type: attribute, params: {states: [PL], "
+            "actor: bear}}]")  # fmt: skip
+    ex = Exercise(scenario(horizon="40d", msel=msel,
+                           procedure="{mode: calendar, initiation: 900d}"), seed=0).run()  # fmt: skip
+    (held,) = kinds(ex, "declaration_held")
+    (declaration,) = [e for e in kinds(ex, "adopted") if e.data["measure"] == "hr_declaration"]
+    attribution = next(e for e in kinds(ex, "attributed") if e.data["how"] == "inject")
+    assert held.t < attribution.t
+    # Thursday 19 March 2026: issued with the capital's announcement, not a sitting later
+    assert declaration.t == attribution.t == 17 * 24.0
+    assert declaration.data["naming"] == "territory"

@@ -94,9 +94,10 @@ def held_for_attribution(ex: Exercise, proposal: Proposal) -> ProcessGenerator[N
     3 May 2024: the declaration came out with the capitals' announcements). It waits at most
     ``attribution_wait``; capitals ready to join a coordinated attribution need no wait (they
     attribute with the text, :func:`coordinate`)."""
-    if proposal.naming == "none" or ex.world.assessment is None:
+    assessment, suspected = ex.world.assessment, ex.world.suspected_actor()
+    actor = assessment.actor if assessment is not None else suspected.id if suspected else None
+    if proposal.naming == "none" or actor is None:
         return
-    actor = ex.world.assessment.actor
     limit = ex.env.now + ex.timing.attribution_wait
 
     def named() -> bool:
@@ -107,6 +108,8 @@ def held_for_attribution(ex: Exercise, proposal: Proposal) -> ProcessGenerator[N
     ex.emit("declaration_held", proposal=proposal.id, measure=proposal.measure, actor=actor,
             until=round(limit, 4))  # fmt: skip
     while not named() and ex.env.now < limit:
+        # Waking on a world change it did not need costs nothing: adopted() announces the
+        # change of the world once the declaration is out, for the stages that wait on it.
         yield ex.signal("world") | ex.until(limit)
 
 
