@@ -6,10 +6,13 @@ itself (not from a scripted ``position`` inject), HR declarations naming an acto
 national or partner attribution, the wording (naming level) of the declarations adopted, and the
 P/S/M/U rates of each objective. docs/model.md argues the figures; issue 13 sets the targets.
 
-    python bench/fidelity.py [--seeds 50] [--markdown] [SCENARIO ...]
+    python bench/fidelity.py [--seeds 50] [--markdown] [--attribution] [SCENARIO ...]
 
 ``--markdown`` prints instead the tables of docs/scenarios.md (with the MSEL): P/S/M/U rates per
-objective and median stage times.
+objective and median stage times. ``--attribution`` prints instead the first public attribution
+(by a capital or a partner) per built-in: median and quartiles in days and the share of runs with
+none within a year, for the model alone (MSEL removed, horizon at least a year) and with the MSEL
+(at the scenario's horizon); docs/model.md, *Public attribution takes months*, gives the record.
 """
 
 from __future__ import annotations
@@ -122,12 +125,54 @@ def markdown(ids: list[str], seeds: int) -> None:
         print(f"| `{sid}` | " + " | ".join(cells) + " |")
 
 
+YEAR = 365 * 24.0
+
+
+def first_public_attribution(ex: Exercise) -> float | None:
+    """Hours to the first public attribution by a capital or a partner (None: none)."""
+    return next((e.t for e in ex.events if e.kind in ("attributed", "partner_attributed")), None)
+
+
+def attribution_times(scenario, seeds: int) -> tuple[list[float], int]:
+    """First public attribution (days) of the runs that had one within a year, and how many
+    runs had none."""
+    found = [first_public_attribution(Exercise(scenario, seed=s).run()) for s in range(seeds)]
+    within = sorted(t / 24 for t in found if t is not None and t <= YEAR)
+    return within, seeds - len(within)
+
+
+def attribution(ids: list[str], seeds: int) -> None:
+    """First public attribution per built-in, the model alone and with the MSEL."""
+    print(f"first public attribution (capital or partner), days, {seeds} seeds;"
+          " record: 54-75 d at the fastest, 168-233 d in 2017-18, years for some")  # fmt: skip
+    print(f"{'scenario':28s} {'run':14s} {'q1':>7s} {'median':>7s} {'q3':>7s} {'none':>6s}")
+    for sid in ids:
+        scenario = scenarios.load(sid)
+        alone = scenario.model_copy(update={"msel": [], "horizon": max(scenario.horizon, YEAR)})
+        for label, variant in (("model alone", alone), ("with MSEL", scenario)):
+            within, none = attribution_times(variant, seeds)
+            if len(within) >= 2:
+                q1, median, q3 = statistics.quantiles(within, n=4)
+                cells = f"{q1:7.1f} {median:7.1f} {q3:7.1f}"
+            elif within:
+                cells = f"{'-':>7s} {within[0]:7.1f} {'-':>7s}"
+            else:
+                cells = f"{'-':>7s} {'-':>7s} {'-':>7s}"
+            horizon = "" if variant.horizon >= YEAR else f" (horizon {variant.horizon / 24:.0f} d)"
+            print(f"{sid:28s} {label:14s} {cells} {none / seeds:6.0%}{horizon}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=50)
     parser.add_argument("--markdown", action="store_true", help="the tables of docs/scenarios.md")
+    parser.add_argument("--attribution", action="store_true",
+                        help="first public attribution times per built-in")  # fmt: skip
     parser.add_argument("scenario", nargs="*")
     args = parser.parse_args(argv)
+    if args.attribution:
+        attribution(args.scenario or scenarios.builtin_ids(), args.seeds)
+        return 0
     if args.markdown:
         markdown(args.scenario or scenarios.builtin_ids(), args.seeds)
         return 0
