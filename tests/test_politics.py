@@ -332,9 +332,7 @@ def test_a_target_is_a_member_state_or_a_third_party_not_both():
         scenario(targets="{third_party: PL, sector: energy}")
 
 
-# == issue 22 (pcal): Brussels' calendar and a threat actor with its own tempo =========
-
-
+# == issue 22 (pcal): Brussels' calendar and a threat actor with its own tempo ================
 from sim.clock import in_recess, is_working_day  # noqa: E402
 
 ENDS = {("adopted", None), ("silence_procedure", "ended"), ("written_procedure", "ended")}
@@ -461,7 +459,8 @@ def test_a_declaration_agreed_in_advance_comes_out_the_day_the_capitals_attribut
     # Thursday 19 March 2026: issued with the capital's announcement, not a sitting later
     assert declaration.t == attribution.t == 17 * 24.0
     assert declaration.data["naming"] == "territory"
-=======
+
+
 # -- Politics II (issue 22): attribution as in the record ------------------------------------
 # Public attribution takes months and often never comes; partners' intelligence counts as far
 # as it is released; the evidence package can fail; the table and the Union's text see public
