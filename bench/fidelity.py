@@ -6,7 +6,11 @@ itself (not from a scripted ``position`` inject), HR declarations naming an acto
 national or partner attribution, the wording (naming level) of the declarations adopted, and the
 P/S/M/U rates of each objective. docs/model.md argues the figures; issue 13 sets the targets.
 
-    python bench/fidelity.py [--seeds 50] [--markdown] [--attribution] [SCENARIO ...]
+    python bench/fidelity.py [--seeds 50] [--markdown] [--attribution] [--curves] [SCENARIO ...]
+
+``--curves`` prints instead the outcome rates of three documented cases (a listing brought to the
+Council, a declaration after a national attribution, the model's own initiative) against
+Hungary's stance and ties, the severity and the evidence (issue 22: positions from more than ties).
 
 ``--markdown`` prints instead the tables of docs/scenarios.md (with the MSEL): P/S/M/U rates per
 objective and median stage times. ``--attribution`` prints instead the first public attribution
@@ -162,16 +166,105 @@ def attribution(ids: list[str], seeds: int) -> None:
             print(f"{sid:28s} {label:14s} {cells} {none / seeds:6.0%}{horizon}")
 
 
+CURVE_CASE = """
+cdtx: 1
+id: curve
+title: Curve case
+start: 2026-03-02T09:00:00+01:00
+horizon: 365d
+member_states:
+  HU: {{stance: {stance}, ties: {{RU: {tie}}}}}
+threat_actors:
+  - {{id: bear, name: BEAR, sponsor: RU, sophistication: 0.7, resolve: 0.6}}
+incidents:
+  - id: INC
+    actor: bear
+    targets: [{{state: PL, sector: energy}}, {{state: LT, sector: government}}]
+    severity: {{scope: {sev}, scale: {sev}, duration: {sev}, intensity: {sev}, complexity: {sev},
+               sophistication: {sev}, impact: {sev}}}
+procedure: {{mode: calendar, initiation: {initiation}, attribution_evidence: {evidence}d}}
+msel: {msel}
+"""
+#: The three cases: what is scripted, the outcomes counted.
+CURVE_MSEL = {
+    "listing brought": "[{{id: E, at: 20d, type: intel, to: [PL, LT, EE, DE], params: {{actor: bear, "
+    "confidence: 0.3}}}}, {{id: A, at: 60d, type: attribute, params: {{states: [PL], "
+    "actor: bear}}}}, {{id: L, at: 61d, type: propose, params: {{measure: listing, by: PL}}}}]",
+    "declaration after attribution": "[{{id: E, at: 20d, type: intel, to: [PL, LT, EE, DE], "
+    "params: {{actor: bear, confidence: 0.3}}}}, {{id: A, at: 60d, type: attribute, "
+    "params: {{states: [PL], actor: bear}}}}, {{id: D, at: 61d, type: propose, "
+    "params: {{measure: hr_declaration, by: hr}}}}]",
+    "model alone": "[{{id: E, at: 20d, type: intel, to: [PL, LT, EE, DE], params: {{actor: bear, "
+    "confidence: 0.3}}}}]",
+}
+CURVE_BASE = {"stance": -0.3, "tie": 0.6, "sev": 3, "evidence": 45}
+CURVE_AXES = {
+    "HU stance": ("stance", (-1.0, -0.5, 0.0, 0.5, 1.0)),
+    "HU ties to RU": ("tie", (0.0, 0.25, 0.5, 0.75, 1.0)),
+    "severity (each criterion)": ("sev", (1, 2, 3, 4)),
+    "evidence (days to conclusive evidence: fewer is stronger)": (
+        "evidence", (15, 45, 120, 365, 1000)),
+}
+
+
+def curve_rates(case: str, params: dict, seeds: int) -> dict[str, float]:
+    """Outcome rates of ``case`` at ``params`` over ``seeds`` runs: listing, declaration (any
+    wording), naming the state, HR statement, nothing, a veto, linkage, withdrawal."""
+    msel = CURVE_MSEL[case].format()
+    initiation = "3d" if case == "model alone" else "900d"
+    text = CURVE_CASE.format(msel=msel, initiation=initiation, **params)
+    scenario = scenarios.load_text(text)
+    counts: Counter[str] = Counter()
+    for seed in range(seeds):
+        ex = Exercise(scenario, seed=seed).run()
+        adopted = {e.data["measure"]: e.data for e in ex.events if e.kind == "adopted"}
+        counts["listing"] += "listing" in adopted
+        counts["declaration"] += "hr_declaration" in adopted
+        counts["names state"] += adopted.get("hr_declaration", {}).get("naming") == "state"
+        counts["HR statement"] += "hr_statement" in adopted
+        counts["nothing"] += not adopted
+        counts["veto"] += any(e.kind == "decision" and not e.data["adopted"] for e in ex.events)
+        counts["linkage"] += any(e.kind == "linkage" for e in ex.events)
+        counts["withdrawn"] += any(e.kind == "withdrawn" for e in ex.events)
+        counts["formal abstention"] += any(
+            e.kind == "decision" and e.data["measure"] == "listing"
+            and e.data["constructive_abstention"] for e in ex.events
+        )  # fmt: skip
+    return {k: v / seeds for k, v in counts.items()}
+
+
+CURVE_SHOWN = {
+    "listing brought": ("listing", "declaration", "veto", "linkage", "formal abstention"),
+    "declaration after attribution": ("declaration", "names state", "HR statement", "withdrawn"),
+    "model alone": ("listing", "declaration", "HR statement", "nothing"),
+}
+
+
+def curves(seeds: int) -> None:
+    """Outcome rate against each input, one axis at a time around :data:`CURVE_BASE`."""
+    for case, shown in CURVE_SHOWN.items():
+        print(f"{case} ({seeds} seeds; base {CURVE_BASE})")
+        for axis, (key, values) in CURVE_AXES.items():
+            print(f"  {axis}")
+            for value in values:
+                rates = curve_rates(case, {**CURVE_BASE, key: value}, seeds)
+                print(f"    {value!s:>5}: " + ", ".join(f"{k} {rates[k]:4.0%}" for k in shown))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=50)
     parser.add_argument("--markdown", action="store_true", help="the tables of docs/scenarios.md")
     parser.add_argument("--attribution", action="store_true",
                         help="first public attribution times per built-in")  # fmt: skip
+    parser.add_argument("--curves", action="store_true", help="outcome rates against inputs")
     parser.add_argument("scenario", nargs="*")
     args = parser.parse_args(argv)
     if args.attribution:
         attribution(args.scenario or scenarios.builtin_ids(), args.seeds)
+        return 0
+    if args.curves:
+        curves(args.seeds)
         return 0
     if args.markdown:
         markdown(args.scenario or scenarios.builtin_ids(), args.seeds)

@@ -486,6 +486,28 @@ COMPROMISE = EventKind(
     ),
     "The chair tables a weaker measure in place of a blocked one.",
 )
+LINKAGE = EventKind(
+    "linkage",
+    "psc",
+    "proposal measure state days",
+    lambda d: (
+        f"{state_name(d['state'])} trades its consent to {d['proposal']} ({short(d['measure'])}) "
+        f"for something in another file: its veto is lifted in {d['days']:g} days"
+    ),
+    "Linkage: a capital that vetoed a Council decision trades its consent for something in "
+    "another file and lifts its veto after a delay (``days``); the text comes back then.",
+)
+RETABLED = EventKind(
+    "retabled",
+    "psc",
+    "proposal measure package days",
+    lambda d: (
+        f"{d['proposal']} ({short(d['measure'])}) vetoed: its proposer brings it back with a "
+        f"narrower package in {d['days']:g} days"
+    ),
+    "A vetoed listing is brought back to a later Council with a narrower package (``package``: "
+    "the share of the first package's weight on capitals tied to the sponsor).",
+)
 DROPPED = EventKind(
     "dropped",
     "psc",

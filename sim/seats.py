@@ -63,6 +63,7 @@ PUBLIC: dict[str, tuple[str, ...]] = {
     "shared_awareness": (), "proposal": (), "proposal_joined": (), "invoked": (), "assistance": (),
     "evidence_package": ("expected", "strength"), "prepared": (), "meeting": (), "meeting_requested": (),
     "decision": (), "redrafted": (), "withdrawn": (), "deferred": (), "compromise": (),
+    "linkage": (), "retabled": (),
     "dropped": (), "silence_procedure": (), "relex": (), "coreper": (), "written_procedure": (),
     "adopted": (), "listing_review": (), "adversary": (), "declaration_held": (),
     "retaliation": (),

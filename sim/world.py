@@ -70,6 +70,14 @@ class Proposal:
     forced: bool = False  # the wording was set by people (a propose inject), not drafted
     status: Status = Status.TABLED
     deferrals: int = 0
+    #: Share of the ties term the listing package still touches: 1 as first tabled, less once
+    #: re-tabled with a narrower package (actors/negotiation.py).
+    package: float = 1.0
+    retabled: int = 0  # times a vetoed listing was brought back
+    #: Capitals whose veto of this text was traded away (linkage): they abstain on it from now.
+    linked: list[str] = field(default_factory=list)
+    #: (capital, wording) of each red line held on this text at a vote (memory across votes).
+    red_lines: list[tuple[str, str]] = field(default_factory=list)
 
     def finish(self) -> None:
         """Tell whoever waits on the proposal that it has ended, with its final status."""
