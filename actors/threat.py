@@ -67,7 +67,9 @@ def reaction(rng: random.Random, actor: ThreatActor, rung: int) -> str:
     return "continue"
 
 
-def _lognormal(rng: random.Random, median: float, sigma: float, bounds: tuple[float, float]) -> float:
+def _lognormal(
+    rng: random.Random, median: float, sigma: float, bounds: tuple[float, float]
+) -> float:
     low, high = bounds
     return min(high, max(low, median * math.exp(rng.gauss(0.0, sigma))))
 

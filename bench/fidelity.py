@@ -6,7 +6,7 @@ itself (not from a scripted ``position`` inject), HR declarations naming an acto
 national or partner attribution, the wording (naming level) of the declarations adopted, and the
 P/S/M/U rates of each objective. docs/model.md argues the figures; issue 13 sets the targets.
 
-    python bench/fidelity.py [--seeds 50] [--markdown] [--attribution] [--curves] [SCENARIO ...]
+    python bench/fidelity.py [--seeds 50] [--markdown] [--attribution] [--curves] [--calendar] [SCENARIO ...]
 
 ``--curves`` prints instead the outcome rates of three documented cases (a listing brought to the
 Council, a declaration after a national attribution, the model's own initiative) against
@@ -17,6 +17,11 @@ objective and median stage times. ``--attribution`` prints instead the first pub
 (by a capital or a partner) per built-in: median and quartiles in days and the share of runs with
 none within a year, for the model alone (MSEL removed, horizon at least a year) and with the MSEL
 (at the scenario's horizon); docs/model.md, *Public attribution takes months*, gives the record.
+
+``--calendar`` prints instead, per built-in (with its MSEL and with the MSEL removed), Brussels'
+calendar and the threat actor's tempo (issue 22): adoptions and procedure ends on a weekend or
+holiday and regular sittings in the recess (all must be 0), the spread of the actor's reaction
+delays, its moves of its own, and the retaliation rate.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import time
 from collections import Counter
 
 import scenarios
+from sim.clock import in_recess, is_working_day
 from sim.exercise import Exercise
 
 STAGES = ("t_first_attribution", "t_shared_awareness", "t_first_psc", "t_hr_declaration",
@@ -251,6 +257,70 @@ def curves(seeds: int) -> None:
                 print(f"    {value!s:>5}: " + ", ".join(f"{k} {rates[k]:4.0%}" for k in shown))
 
 
+#: Events that must fall on a working day (docs/model.md, *Calendar*): (kind, phase or None).
+WORKING_DAY_EVENTS = {("adopted", None), ("silence_procedure", "ended"),
+                      ("written_procedure", "ended"), ("listing_review", None)}  # fmt: skip
+
+
+def calendar_summary(ex: Exercise) -> dict:
+    """What one finished run says about the calendar and the adversary's tempo."""
+    off_days = recess_sittings = 0
+    adopted_at: dict[str, list[float]] = {}
+    delays, campaign, retaliations = [], 0, 0
+    for e in ex.events:
+        d = e.data
+        if (e.kind, d.get("phase")) in WORKING_DAY_EVENTS:
+            off_days += not is_working_day(ex.calendar.to_datetime(e.t).date())
+        if e.kind == "meeting" and not d["extraordinary"]:
+            day = ex.calendar.to_datetime(e.t).date()
+            recess_sittings += in_recess(day) or not is_working_day(day)
+        if e.kind == "adopted":
+            adopted_at.setdefault(d["measure"], []).append(e.t)
+        elif e.kind == "adversary":
+            if d["cause"] == "campaign":
+                campaign += 1
+            elif d["cause"] in adopted_at:
+                delays.append(e.t - max(t for t in adopted_at[d["cause"]] if t <= e.t))
+        elif e.kind == "retaliation":
+            retaliations += 1
+    listed = "listing" in adopted_at
+    return {"off_days": off_days, "recess_sittings": recess_sittings, "delays": delays,
+            "campaign": campaign, "retaliations": retaliations, "listed": listed}  # fmt: skip
+
+
+def calendar_table(scenario, seeds: int) -> str:
+    runs = [calendar_summary(Exercise(scenario, seed=s).run()) for s in range(seeds)]
+    delays = sorted(d for r in runs for d in r["delays"])
+    if len(delays) >= 2:
+        q = statistics.quantiles(delays, n=10, method="inclusive")
+        spread = (f"reaction delay h: n {len(delays)}, min {delays[0]:.0f}, p10 {q[0]:.0f}, "
+                  f"median {statistics.median(delays):.0f}, p90 {q[-1]:.0f}, max {delays[-1]:.0f}, "
+                  f"distinct {len({round(d, 2) for d in delays})}")  # fmt: skip
+    else:
+        spread = f"reaction delay h: n {len(delays)}"
+    listed = [r for r in runs if r["listed"]]
+    retaliated = sum(r["retaliations"] > 0 for r in listed)
+    return (
+        f"    weekend/holiday adoptions and procedure ends {sum(r['off_days'] for r in runs)}, "
+        f"regular sittings in recess {sum(r['recess_sittings'] for r in runs)} (both must be 0)\n"
+        f"    {spread}\n"
+        f"    runs where the actor moved on its own {sum(r['campaign'] > 0 for r in runs) / seeds:.0%}; "
+        f"retaliation in {retaliated} of {len(listed)} runs with a listing"
+        + (f" ({retaliated / len(listed):.0%})" if listed else "")
+    )
+
+
+def calendar(ids: list[str], seeds: int) -> None:
+    """Brussels' calendar and the adversary's tempo per built-in (``--calendar``)."""
+    for sid in ids:
+        scenario = scenarios.load(sid)
+        print(f"{sid} ({seeds} seeds)")
+        print("  with MSEL")
+        print(calendar_table(scenario, seeds))
+        print("  MSEL removed")
+        print(calendar_table(scenario.model_copy(update={"msel": []}), seeds))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=50)
@@ -258,6 +328,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--attribution", action="store_true",
                         help="first public attribution times per built-in")  # fmt: skip
     parser.add_argument("--curves", action="store_true", help="outcome rates against inputs")
+    parser.add_argument("--calendar", action="store_true",
+                        help="Brussels' calendar and the threat actor's tempo (issue 22)")  # fmt: skip
     parser.add_argument("scenario", nargs="*")
     args = parser.parse_args(argv)
     if args.attribution:
@@ -265,6 +337,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.curves:
         curves(args.seeds)
+        return 0
+    if args.calendar:
+        start = time.perf_counter()
+        calendar(args.scenario or scenarios.builtin_ids(), args.seeds)
+        print(f"({time.perf_counter() - start:.1f} s)")
         return 0
     if args.markdown:
         markdown(args.scenario or scenarios.builtin_ids(), args.seeds)
