@@ -70,6 +70,18 @@ def propose(measure: str, at: str = "1h", by: str = "PL") -> dict:
     }
 
 
+def evidence(at: str = "30m", by: str = "PL") -> dict:
+    """Intelligence that lets the proposer's evidence package for a listing hold (a listing
+    without it is withdrawn: docs/model.md, *Evidence package*)."""
+    return {
+        "id": f"EVIDENCE-{by}",
+        "at": at,
+        "type": "intel",
+        "to": [by],
+        "params": {"actor": "apt", "confidence": 0.95},
+    }
+
+
 def fix_all(measure: str, stance: str = "support", at: str = "30m", but=()) -> list[dict]:
     return [
         {
@@ -105,7 +117,7 @@ def listing_run() -> Exercise:
             "relex_drafting": "5d",
             "coreper_preparation": "2d",
         },
-        msel=fix_all("listing") + [propose("listing")],
+        msel=fix_all("listing") + [evidence(), propose("listing")],
     )
     return Exercise(s).run()
 
@@ -225,9 +237,11 @@ def test_crisis_mode_gives_extraordinary_meetings_and_is_faster():
 
 def test_a_deferred_proposal_waits_for_a_later_sitting():
     s = scenario(
-        procedure={"mode": "calendar", "hwpci_package": "1d"},
+        # Pinned instructions: HU's ties stay at 1.0, its red line (the package now rests on
+        # real evidence, and a merely reluctant HU abstains formally instead).
+        procedure={"mode": "calendar", "hwpci_package": "1d", "instruction_spread": 0},
         member_states={"HU": {"ties": {"RU": 1.0}, "stance": -1.0}},
-        msel=[propose("listing")],
+        msel=[evidence(), propose("listing")],
     )
     ex = Exercise(s).run()
     deferred = kinds(ex, "deferred")
@@ -246,7 +260,8 @@ def test_a_deferred_proposal_waits_for_a_later_sitting():
 def test_a_delegation_tied_to_the_sponsor_vetoes_and_the_chair_falls_back_to_a_declaration():
     s = scenario(
         member_states={"HU": {"ties": {"RU": 1.0}, "stance": -1.0}},
-        procedure={"mode": "calendar", "hwpci_package": "1d"},
+        # pinned: HU's ties stay at 1.0, its red line (see the test above)
+        procedure={"mode": "calendar", "hwpci_package": "1d", "instruction_spread": 0},
         # Everyone else backs the listing; HU is left to the model. On a declaration HU
         # says it will not stand in the way.
         msel=fix_all("listing", but=("HU",))
@@ -259,7 +274,7 @@ def test_a_delegation_tied_to_the_sponsor_vetoes_and_the_chair_falls_back_to_a_d
             }
         ]
         + fix_all("hr_declaration", but=("HU",))
-        + [propose("listing")],
+        + [evidence(), propose("listing")],
     )
     ex = Exercise(s).run()
     listing_decisions = [
@@ -291,7 +306,7 @@ def test_without_ties_the_same_delegation_does_not_veto():
     s = scenario(
         member_states={"HU": {"ties": {"RU": 0.0, "CN": 0.0}, "stance": 1.0}},
         procedure={"mode": "calendar", "hwpci_package": "1d", "relex_drafting": "5d"},
-        msel=fix_all("listing", but=("HU",)) + [propose("listing")],
+        msel=fix_all("listing", but=("HU",)) + [evidence(), propose("listing")],
     )
     ex = Exercise(s).run()
     hu = [

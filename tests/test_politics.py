@@ -588,3 +588,20 @@ def test_a_bystander_reporting_its_own_analysis_reads_plainly():
                                                        "to": "intcen"})  # fmt: skip
     line = describe(event)
     assert "None" not in line and line.startswith("DE reports")
+
+
+def test_a_capital_that_attributed_backs_the_unions_text_the_next_hours():
+    # NL and FR name the actor (an inject), the HR tables a declaration an hour later, before
+    # INTCEN has assessed: their delegations weigh it on the evidence they just spoke on (they
+    # abstained in nearly every run when an inject left their confidence at 0).
+    msel = """
+  - {id: A, at: 2h, type: attribute, params: {states: [NL, FR], actor: bear}}
+  - {id: B, at: 3h, type: propose, params: {measure: hr_declaration, by: hr}}"""
+    extra = "member_states:\n  NL: {stance: 0.0}\n  FR: {stance: 0.0}"
+    sc = scenario(extra=extra, msel=msel, horizon="10d",
+                  procedure="{mode: crisis, coordinated_attribution: true}")  # fmt: skip
+    for seed in range(10):
+        ex = Exercise(sc, seed=seed).run()
+        theirs = [e.data["position"] for e in kinds(ex, "position")
+                  if e.data["state"] in ("NL", "FR")]  # fmt: skip
+        assert theirs and set(theirs) == {"support"}, (seed, theirs)

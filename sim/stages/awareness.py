@@ -290,8 +290,9 @@ def naming_confidence(ex: Exercise) -> float:
 
 def package_strength(ex: Exercise, proposer: str) -> float:
     """The strength of a listing's evidence package ``proposer`` (a capital or ``hr``) can put
-    together now (actors.institutions.evidence_package)."""
-    actor_id = ex.world.named_actor()
+    together now (actors.institutions.evidence_package), on the actor named or suspected."""
+    suspect = ex.world.suspected_actor()
+    actor_id = ex.world.named_actor() or (suspect.id if suspect is not None else None)
     if actor_id is None:
         return 0.0
     if proposer in ex.roster.codes:
