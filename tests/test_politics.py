@@ -334,6 +334,8 @@ def test_a_target_is_a_member_state_or_a_third_party_not_both():
 
 # == issue 22 (pcal): Brussels' calendar and a threat actor with its own tempo ================
 from sim.clock import in_recess, is_working_day  # noqa: E402
+from sim.narrative import describe  # noqa: E402
+from sim.report.analysis import analyse  # noqa: E402
 
 ENDS = {("adopted", None), ("silence_procedure", "ended"), ("written_procedure", "ended")}
 
@@ -416,6 +418,9 @@ def test_the_state_behind_a_listed_actor_retaliates_as_an_action_of_its_own():
             assert first.t > listing[0].t and first.data["sponsor"] == "RU"
             assert metrics["t_first_retaliation"] == round(first.t, 4)
             assert ex.picture.retaliations[0]["by"] == "RU"
+            assert "RU retaliates" in describe(first)  # the timeline's line
+            report = analyse(ex.scenario, ex.events)
+            assert any(row["kind"] == "retaliation" for row in report["timeline"])
             if first.data["action"] == "expulsion":
                 assert first.data["against"] == ["EE"]  # the capital that asked for it
         else:

@@ -35,7 +35,7 @@ from .evaluator import evaluation_section
 KEY_KINDS = (
     K.INCIDENT, K.ESCALATION, K.DETECTED, K.SHARED_AWARENESS, K.ATTRIBUTED, K.ASSESSMENT,
     K.MEETING, K.PROPOSAL, K.INVOKED, K.PREPARED, K.DECISION, K.COMPROMISE, K.DEFERRED, K.DROPPED,
-    K.ADOPTED, K.ADVERSARY,
+    K.ADOPTED, K.ADVERSARY, K.RETALIATION,
 )  # fmt: skip
 #: The HSEEP rating words (sim.evaluation.RATING_WORDS), as a report's heading shows them.
 RATING_NAMES = {rating: words.capitalize() for rating, words in evaluation.RATING_WORDS.items()}

@@ -42,8 +42,8 @@ def campaign(ex: Exercise, actor: ThreatActor) -> ProcessGenerator[None]:
     rng = ex.rng("campaign", actor.id)
     while True:
         gap = threat.campaign_gap(rng, actor)
-        if gap > ex.horizon:
-            return  # beyond any run of this scenario
+        if ex.env.now + gap > ex.horizon:
+            return  # beyond the end of the run: nothing to schedule
         yield ex.env.timeout(gap)
         move = threat.campaign_move(rng)
         if actor.id not in ex.world.ceased:
