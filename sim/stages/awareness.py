@@ -35,6 +35,9 @@ UPDATE_THRESHOLD = 0.05  # INTCEN reissues only when its confidence moves this m
 GATHER_INTEL = 0.7
 NON_VICTIM_SLOWDOWN = 1.5
 NON_VICTIM_FINDINGS = 4  # findings a bystander's services make from shared indicators
+#: A partner shares finished intelligence products with the Union, each the work of this many
+#: findings of its services (docs/model.md, *Partners' intelligence is there by default*).
+PARTNER_PRODUCT = 3
 
 
 def national_follow_up(ex: Exercise, incident: IncidentState, code: str) -> ProcessGenerator[None]:
@@ -133,17 +136,20 @@ def gather_evidence(
     state = actor_of(ex, code)
     table = ex.world.partners_attributed if code in ex.partners else ex.world.attributed
     known = ex.world.confidence.setdefault(code, {})
+    # A partner passes on finished products, each the work of several findings.
+    per_step = PARTNER_PRODUCT if code in ex.partners else 1
+    evidence_time = ex.timing.attribution_evidence
     # Until it attributes, or until its services have all they will get (the confidence cap).
     while (
         actor_id not in table.get(code, {}) and known.get(actor_id, 0.0) < national.CONFIDENCE_CAP
     ):
-        yield ex.env.timeout(
-            slowdown
-            * national.finding_interval(
-                rng, state, actor.sophistication, ex.timing.attribution_evidence
-            )
+        work = sum(
+            national.finding_interval(rng, state, actor.sophistication, evidence_time)
+            for _ in range(per_step)
         )
-        change_confidence(ex, code, actor_id, national.finding_gain(rng), cause="finding")
+        gain = sum(national.finding_gain(rng) for _ in range(per_step))
+        yield ex.env.timeout(slowdown * work)
+        change_confidence(ex, code, actor_id, gain, cause="finding")
 
 
 def change_confidence(ex: Exercise, code: str, actor_id: str, delta: float, cause: str) -> None:
