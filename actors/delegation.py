@@ -217,7 +217,9 @@ def view_on(
     """:func:`view_of` from its parts (the form the PSC stage calls for every delegation);
     ``committed``: it vetoed an earlier version of this text (:data:`COMMITTED_POSITION`)."""
     tie = tie * narrowed
-    x = stance_on(measure, naming, stance, tie, severity, exposure, confidence, pressure, attributed)
+    x = stance_on(
+        measure, naming, stance, tie, severity, exposure, confidence, pressure, attributed
+    )
     s = salience(measure, naming, stance, tie, severity, exposure)
     if committed:
         x, s = max(-1.0, x - COMMITTED_POSITION), min(1.0, s + COMMITTED_SALIENCE)
@@ -318,6 +320,14 @@ def position(stance: float, measure: str = "listing", salience: float = 1.0) -> 
     if measure in ART31_MEASURES and stance < CONSTRUCTIVE_AT and salience >= CONSTRUCTIVE_SALIENCE:
         return "constructive_abstention"  # deeply reluctant, short of a veto, and on record
     return "abstain"  # a plain one: outside Art. 31(1), or it does not care enough
+
+
+def answer(view: View, measure: str, stance: float | None = None) -> str:
+    """A delegation's position on ``measure`` from its view: ``oppose`` at a red line, else
+    :func:`position` of ``stance`` (after deliberation; default: its view's own position)."""
+    if view.red_line:
+        return "oppose"
+    return position(view.position if stance is None else stance, measure, view.salience)
 
 
 def spread(stances: Sequence[float]) -> float:

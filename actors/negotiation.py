@@ -26,7 +26,7 @@ OPTION_GRAVITY = {"cooperative": 0.2, "hr_declaration": 0.35, "council_conclusio
 #: What each option costs a proposer to carry (capital, months of preparation): a listing needs
 #: an evidence package, legal acts and unanimity twice.
 OPTION_EFFORT = {"cooperative": 1.2, "hr_declaration": 1.6, "council_conclusions": 2.0,
-                 "listing": 2.5}  # fmt: skip
+                 "listing": 2.3}  # fmt: skip
 #: Weights of the case in a proposer's will: severity counts more than for the table (the
 #: proposer answers the harm), evidence as for the table.
 OPTION_SEVERITY, OPTION_EVIDENCE = 2.0, 1.0

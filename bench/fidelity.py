@@ -209,7 +209,9 @@ CURVE_AXES = {
     "HU ties to RU": ("tie", (0.0, 0.25, 0.5, 0.75, 1.0)),
     "severity (each criterion)": ("sev", (1, 2, 3, 4)),
     "evidence (days to conclusive evidence: fewer is stronger)": (
-        "evidence", (15, 45, 120, 365, 1000)),
+        "evidence",
+        (15, 45, 120, 365, 1000),
+    ),
 }
 
 

@@ -121,9 +121,11 @@ def _taken(ex: Exercise, measure: str) -> bool:
     for p in ex.world.proposals:
         if p.measure == measure and p.status in (Status.BLOCKED, Status.DROPPED):
             return True
-        if p.status not in (Status.BLOCKED, Status.DROPPED, Status.LAPSED) and rung_of(
-            p.measure
-        ) >= rung_of(measure) and rung_of(p.measure) < 5:
+        if (
+            p.status not in (Status.BLOCKED, Status.DROPPED, Status.LAPSED)
+            and rung_of(p.measure) >= rung_of(measure)
+            and rung_of(p.measure) < 5
+        ):
             return True
     return False
 

@@ -115,7 +115,9 @@ def linkage(ex: Exercise, proposal: Proposal, blockers: tuple[str, ...]) -> floa
             return None  # people hold this veto: the model trades nothing for them
         rng = ex.rng("linkage", proposal.id, code)
         tie = psc.instructions(ex, ex.roster[code]).tie(sponsor)
-        if rng.random() >= negotiation.linkage_chance(proposal.measure, tie, code in proposal.linked):
+        if rng.random() >= negotiation.linkage_chance(
+            proposal.measure, tie, code in proposal.linked
+        ):
             return None
         trades.append((code, negotiation.linkage_delay(rng.gauss(0.0, 1.0)) / _compression(ex)))
     for code, delay in trades:

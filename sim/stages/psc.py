@@ -7,8 +7,6 @@ injects, played delegations) override the model. The scenario's decision rule th
 
 from __future__ import annotations
 
-import math
-from operator import mul
 from typing import TYPE_CHECKING
 
 from actors.delegation import (
@@ -118,6 +116,8 @@ def initial_views(
     victim_regions = {r for c in victims for r in ex.roster[c].regions}
     severity = ex.world.severity()
     assessment = ex.world.assessment
+    sponsor: str | None
+    actor_id: str | None
     if assessment is not None:
         sponsor, actor_id = assessment.sponsor, assessment.actor
     else:
@@ -181,25 +181,13 @@ def initial_stances(ex: Exercise, measure: str, naming: str) -> tuple[list[float
 
 
 def table_spread(ex: Exercise, measure: str, naming: str = "state") -> float:
-    """How far the least favourable delegation starts from the compromise on ``measure`` (sets
-    the drafting rounds a text needs): the compromise model's outcome, the mean of the positions
-    weighted by salience (Thomson et al. 2006; every capability is a veto under unanimity).
-    Delegations held at a red line are left out: drafting does not bridge them."""
-    x0, fixed, salience = initial_views(ex, measure, naming)
-    # A red line is not bridged by drafting: the chair meets it at the PSC (a redraft).
+    """How far apart the delegations start on ``measure`` (sets the drafting rounds a text
+    needs). Delegations held at a red line are left out: drafting does not bridge a red line,
+    the chair meets it at the PSC (a redraft, linkage, a narrower package)."""
+    x0, fixed, _ = initial_views(ex, measure, naming)
     by_people = ex.world.fixed_positions
-    kept = [i for i, code in enumerate(ex.roster.codes)
-            if not fixed[i] or (code, measure) in by_people]  # fmt: skip
-    return compromise_distance([x0[i] for i in kept], [salience[i] for i in kept])
-
-
-def compromise_distance(x0: list[float], salience: list[float]) -> float:
-    """Distance from the salience-weighted mean of ``x0`` down to its lowest value."""
-    if not x0:
-        return 0.0
-    weight = math.fsum(salience)
-    centre = math.fsum(map(mul, x0, salience)) / weight if weight > 0 else math.fsum(x0) / len(x0)
-    return max(0.0, centre - min(x0))
+    return spread([x for x, held, code in zip(x0, fixed, ex.roster.codes, strict=True)
+                   if not held or (code, measure) in by_people])  # fmt: skip
 
 
 def delegation_positions(
@@ -214,12 +202,15 @@ def delegation_positions(
     # A wider table takes more rounds to bring together (Häge): one more per 0.5 of spread.
     rounds = ex.timing.deliberation_rounds + int(spread(x0) / 0.5)
     # The table presses hardest on those who care least (salience damps susceptibility).
-    lam = [susceptibility_on(s.susceptibility, sal) for s, sal in zip(states, salience, strict=True)]
+    lam = [
+        susceptibility_on(s.susceptibility, sal) for s, sal in zip(states, salience, strict=True)
+    ]
     stances = deliberate(x0, weights, lam, rounds, held)
-    positions = {}
+    positions: dict[str, str] = {}
     for i, code in enumerate(codes):
-        if fixed[i]:
-            positions[code] = fixed[i]
+        by_people = fixed[i]
+        if by_people is not None:
+            positions[code] = by_people
         elif held[i]:
             # A red line (oppose) or a veto traded away (abstain): the stance it was fixed at.
             positions[code] = "abstain" if code in proposal.linked else "oppose"
