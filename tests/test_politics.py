@@ -520,7 +520,6 @@ def test_a_declaration_agreed_in_advance_comes_out_the_day_the_capitals_attribut
 from actors import national  # noqa: E402
 from actors.institutions import evidence_package  # noqa: E402
 from sim.events import Event  # noqa: E402
-from sim.narrative import describe  # noqa: E402
 from sim.stages import awareness, council, psc  # noqa: E402
 from sim.world import Assessment, Proposal  # noqa: E402
 
