@@ -172,11 +172,13 @@ def test_wannacry_notpetya_nobody_attributes_in_the_first_months():
 # -- 2021-2024: declarations the day partners or capitals attribute, and no ratchet -----------
 
 #: Cases that stopped at a declaration issued the day of a scripted attribution:
-#: scenario -> (the attribution inject, the wording of the record, its minimum share).
+#: scenario -> (the attribution inject, the wording of the record when the model finds it, its
+#: minimum share).
 DECLARATION_DAY = {
     # "which, the United States assesses, has been conducted by the Russian Federation"
     "calib-solarwinds": ("S-02", None, 0.0),
-    # "malicious cyber activities undertaken from its territory" (the UK and US named the MSS)
+    # "malicious cyber activities undertaken from its territory" (the UK and US named the MSS;
+    # the draft names the state, the table weakens it)
     "calib-exchange-apt31": ("X-03", "territory", 0.7),
     # "the Russia-controlled Advanced Persistent Threat Actor 28 (APT28)": the text agreed in
     # advance carries this wording, so it is not the model's to find
@@ -229,8 +231,10 @@ def test_the_union_says_nothing_before_the_attribution(scenario_id):
 )
 def test_the_declaration_has_the_wording_of_the_record(scenario_id):
     _, naming, share = DECLARATION_DAY[scenario_id]
-    said = [found[0].data["naming"] for ex in case_runs(scenario_id)
-            if (found := adopted(ex, "hr_declaration"))]  # fmt: skip
+    # The wording of the declaration the record's Union agreed (the scripted proposal): how the
+    # table weakens the draft through its red lines and redrafts.
+    texts = [proposed_by_inject(ex, "hr_declaration") for ex in case_runs(scenario_id)]
+    said = [text.data["naming"] if text is not None else None for text in texts]
     assert said.count(naming) >= share * len(SEEDS), f"{scenario_id}: {said}"
 
 
