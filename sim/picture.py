@@ -212,6 +212,8 @@ class Picture:
                 self.proposals[d["proposal"]]["status"] = "agreed" if d["adopted"] else "blocked"
         elif kind in (K.RELEX, K.COREPER, K.WRITTEN_PROCEDURE, K.SILENCE_PROCEDURE):
             self._stage("Council", "active", e.t, kind.replace("_", " "))
+        elif kind == K.DECLARATION_HELD:
+            self._stage("Council", "active", e.t, "agreed; held for the capitals' attribution")
         elif kind == K.ADOPTED:
             self.adopted.append(dict(measure=d["measure"], t=e.t, how=d["how"],
                                      naming=d.get("naming")))  # fmt: skip

@@ -507,6 +507,10 @@ def test_a_declaration_agreed_in_advance_comes_out_the_day_the_capitals_attribut
     (declaration,) = [e for e in kinds(ex, "adopted") if e.data["measure"] == "hr_declaration"]
     attribution = next(e for e in kinds(ex, "attributed") if e.data["how"] == "inject")
     assert held.t < attribution.t
+    cut = Exercise(scenario(horizon="40d", msel=msel,
+                            procedure="{mode: calendar, initiation: 900d}"), seed=0)  # fmt: skip
+    cut.run(until=(held.t + attribution.t) / 2)
+    assert "held" in cut.picture.stages["Council"].detail  # the table sees it waiting
     # Thursday 19 March 2026: issued with the capital's announcement, not a sitting later
     assert declaration.t == attribution.t == 17 * 24.0
     assert declaration.data["naming"] == "territory"
