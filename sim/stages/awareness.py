@@ -276,21 +276,23 @@ def released(ex: Exercise, actor_id: str) -> list[float]:
 
 
 def naming_confidence(ex: Exercise) -> float:
-    """The evidence a Union text that names the actor can rest on: INTCEN's assessment, or the
-    confidence of a capital that has named the actor publicly, or what a partner that has named
-    it has released, whichever is firmest (the wording is a political compromise, not capped by
-    INTCEN's confidence alone)."""
+    """The evidence a Union text that names the actor can rest on: INTCEN's assessment, the
+    confidence of a capital that has named the actor publicly (or is ready to the same day), or
+    what such a partner has released, whichever is firmest (the wording is a political
+    compromise, not capped by INTCEN's confidence alone)."""
     actor_id = ex.world.named_actor()
     best = ex.world.assessed_confidence()
     if actor_id is None:
         return best
-    for code, actors in ex.world.attributed.items():
-        if actor_id in actors:
-            best = max(best, ex.world.confidence.get(code, {}).get(actor_id, 0.0))
-    for code, actors in ex.world.partners_attributed.items():
-        if actor_id in actors and code in ex.partners:
-            own = ex.world.confidence.get(code, {}).get(actor_id, 0.0)
-            best = max(best, ex.releasable[code] * own)
+    speakers = [code for code, actors in ex.world.attributed.items() if actor_id in actors]
+    speakers += [code for code, actors in ex.world.partners_attributed.items()
+                 if actor_id in actors and code in ex.partners]  # fmt: skip
+    if not speakers:
+        speakers = ready_to_attribute(ex, actor_id)
+    confidence = ex.world.confidence
+    for code in speakers:
+        own = confidence.get(code, {}).get(actor_id, 0.0)
+        best = max(best, ex.releasable[code] * own if code in ex.partners else own)
     return best
 
 
@@ -304,9 +306,10 @@ def package_strength(ex: Exercise, proposer: str) -> float:
     if proposer in ex.roster.codes:
         capability = ex.roster[proposer].intel
         own = ex.world.confidence.get(proposer, {}).get(actor_id, 0.0)
-    else:
-        capability, own = HR_CAPABILITY, ex.world.assessed_confidence()
-    return evidence_package(capability, own, released(ex, actor_id))
+        return evidence_package(capability, own, released(ex, actor_id))
+    # The High Representative builds on INTCEN's assessment, which has fused what partners
+    # released already.
+    return evidence_package(HR_CAPABILITY, ex.world.assessed_confidence(), [])
 
 
 def attribute(ex: Exercise, code: str, actor_id: str, source: str) -> None:
@@ -345,7 +348,7 @@ def _owned(ex: Exercise, code: str, actor_id: str) -> float:
             ("partner_evidence", "partner") if code in ex.partners else ("evidence", "state")
         )
         ex.emit(kind, **{who: code}, actor=actor_id, confidence=needed, cause="attribution")
-        if code in ex.world.reported:
+        if code in ex.world.reported or code in ex.partners:
             ex.notify("intcen")
     return known[actor_id]
 
