@@ -80,7 +80,7 @@ RED_LINE_SALIENCE = 0.6
 CONSTRUCTIVE_SALIENCE = 0.95
 #: On a listing a reluctant capital has Art. 31(1)'s way out, a formal abstention; it vetoes only
 #: with a stance below this (its reservation point on a listing).
-LISTING_VETO_AT = -0.6
+LISTING_VETO_AT = -0.7
 
 #: Thresholds from final stance to position: support above, oppose below.
 SUPPORT_AT = 0.1

@@ -152,8 +152,8 @@ def test_formal_abstention_only_on_a_listing_and_rarely():
 
 
 def test_below_its_reservation_point_a_delegation_vetoes_only_if_it_cares():
-    assert position(-0.7, "listing", salience=VETO_SALIENCE) == "oppose"
-    assert position(-0.7, "listing", salience=VETO_SALIENCE - 0.01) == "abstain"
+    assert position(-0.8, "listing", salience=VETO_SALIENCE) == "oppose"
+    assert position(-0.8, "listing", salience=VETO_SALIENCE - 0.01) == "abstain"
     assert position(-0.5, "hr_declaration", salience=0.2) == "abstain"
 
 

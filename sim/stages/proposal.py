@@ -1,11 +1,12 @@
 """The life of one proposal: tabled, prepared at HWPCI, decided at PSC, adopted.
 
-When the PSC blocks it, the negotiation remembers who blocked and why. A capital vetoing a
-Council decision may trade its consent (linkage: its veto is lifted after a delay,
-actors.negotiation); otherwise the chair concedes step by step (actors.institutions.after_veto):
-weaker wording first (a red line holds at every redraft that leaves the text below it), a
-vetoed listing brought back once with a narrower package, then a deferral for evidence, a lower
-measure, a statement of the High Representative in her own name, or the text is withdrawn.
+When the PSC blocks it, the negotiation remembers who blocked and on which wording. The chair
+concedes step by step (actors.institutions.after_veto): weaker wording first (a red line holds
+at every redraft that leaves the text below it), a deferral for evidence; before the text is
+given up, a capital vetoing a Council decision may trade its consent (linkage: its veto is
+lifted after a delay, actors.negotiation) or a vetoed listing is brought back once with a
+narrower package; then a lower measure, a statement of the High Representative in her own
+name, or the text is withdrawn.
 Every new attempt waits for the next sitting: a failed round costs a sitting.
 """
 
@@ -45,10 +46,6 @@ def lifecycle(ex: Exercise, proposal: Proposal, prepared: bool = False) -> Proce
             if outcome.adopted:
                 break
             naming = psc.text_naming(ex, proposal)  # the wording the table just vetoed
-            wait = linkage(ex, proposal, outcome.blockers) or retabling(ex, proposal, naming)
-            if wait is not None:
-                yield ex.env.timeout(wait)
-                continue
             move, arg = after_veto(
                 proposal.measure,
                 naming,
@@ -66,6 +63,12 @@ def lifecycle(ex: Exercise, proposal: Proposal, prepared: bool = False) -> Proce
                 proposal.deferrals += 1
                 ex.emit("deferred", proposal=proposal.id, measure=proposal.measure,
                         reason="the chair seeks more evidence before a new round")  # fmt: skip
+                continue
+            # Before the text is given up: a blocker may trade its consent, or the proposer
+            # bring a vetoed listing back with a narrower package.
+            wait = linkage(ex, proposal, outcome.blockers) or retabling(ex, proposal, naming)
+            if wait is not None:
+                yield ex.env.timeout(wait)
                 continue
             proposal.status = Status.BLOCKED
             if move == "lower" and arg is not None:
