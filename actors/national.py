@@ -132,6 +132,14 @@ def partner_profiles(
     }
 
 
+#: Naming a state publicly is a costly act most capitals avoid: alone (or following another's
+#: attribution) a capital needs more political will than this; in a coordinated attribution
+#: with the Union any positive will does (partners share the exposure). The record's EU
+#: attributors are few (EE, LT, NL, CZ, DE, BE; France first named APT28 in 2025): a victim
+#: with a middling stance (IT, ES, AT) stays silent, a keen one (EE, PL, NL) speaks.
+WILL_TO_SPEAK = 0.5
+
+
 #: A capital joins a coordinated attribution with this much less confidence than it needs to
 #: attribute alone: partners share the political exposure (docs/model.md, *Attribution*).
 COORDINATION_MARGIN = 0.1
@@ -161,9 +169,11 @@ def will_attribute(
     coordinated: bool = False,
 ) -> bool:
     """National attribution is a sovereign political choice: enough evidence AND the will to say
-    it; ``coordinated``: alongside others, with :data:`COORDINATION_MARGIN` less evidence."""
+    it, more than :data:`WILL_TO_SPEAK` on its own; ``coordinated``: alongside others (the day
+    the Union speaks), with :data:`COORDINATION_MARGIN` less evidence and any positive will."""
     needed = state.attribution_threshold - (COORDINATION_MARGIN if coordinated else 0.0)
+    bar = 0.0 if coordinated else WILL_TO_SPEAK
     return (
         confidence >= needed
-        and political_will(state, sponsor, victim, pressure, instructions) > 0.0
+        and political_will(state, sponsor, victim, pressure, instructions) > bar
     )

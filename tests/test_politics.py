@@ -554,15 +554,18 @@ def test_capitals_do_not_attribute_in_weeks_and_some_campaigns_never_within_a_ye
 
 
 def test_not_every_victim_attributes():
+    # Italy, hit with Poland and Estonia, has no ties to speak of: it used to name the actor in
+    # every run where the others did; a middling stance now keeps it silent in most.
     sc = scenario(horizon="365d", procedure="{mode: calendar}",
-                  targets="{state: PL, sector: energy}, {state: HU, sector: energy}, "
+                  targets="{state: PL, sector: energy}, {state: IT, sector: energy}, "
                   "{state: EE, sector: energy}")  # fmt: skip
-    silent = 0
+    spoke = silent = 0
     for seed in range(30):
         ex = Exercise(sc, seed=seed).run()
         named = {e.data["state"] for e in kinds(ex, "attributed")}
-        silent += bool(named) and bool(set(ex.world.victims()) - named)
-    assert silent > 0
+        spoke += bool(named)
+        silent += bool(named) and "IT" not in named
+    assert spoke and silent >= spoke / 2, (silent, spoke)
 
 
 def test_partners_intelligence_is_present_by_default_for_a_state_linked_actor():

@@ -143,11 +143,10 @@ def gather_evidence(
     while (
         actor_id not in table.get(code, {}) and known.get(actor_id, 0.0) < national.CONFIDENCE_CAP
     ):
-        work = sum(
-            national.finding_interval(rng, state, actor.sophistication, evidence_time)
-            for _ in range(per_step)
-        )
-        gain = sum(national.finding_gain(rng) for _ in range(per_step))
+        work = gain = 0.0
+        for _ in range(per_step):
+            work += national.finding_interval(rng, state, actor.sophistication, evidence_time)
+            gain += national.finding_gain(rng)
         yield ex.env.timeout(slowdown * work)
         change_confidence(ex, code, actor_id, gain, cause="finding")
 
@@ -223,11 +222,20 @@ def _clock_runs_out(ex: Exercise, actor_id: str) -> ProcessGenerator[None]:
 
 def may_go_public(ex: Exercise, actor_id: str) -> bool:
     """Whether capitals and partners may attribute ``actor_id`` publicly now: its attribution
-    clock has run, or someone has already named it (others then follow, as after the UK's and
-    the US's attributions of NotPetya)."""
-    return ex.env.now >= ex.world.public_from.get(actor_id, math.inf) or (
-        ex.world.any_attribution(actor_id)
-    )
+    clock has run, or someone has already named it (:func:`opened_by`: others then follow, as
+    after the UK's and the US's attributions of NotPetya)."""
+    return ex.env.now >= ex.world.public_from.get(actor_id, math.inf)
+
+
+def opened_by(ex: Exercise, actor_id: str) -> bool:
+    """Record a public attribution of ``actor_id``: True if it is the first, which opens the way
+    for the others now (the attribution clock, if still running, is cut short)."""
+    first = not ex.world.any_attribution(actor_id)
+    if first:
+        ex.world.public_from[actor_id] = min(
+            ex.env.now, ex.world.public_from.get(actor_id, math.inf)
+        )
+    return first
 
 
 def join_in(ex: Exercise, actor_id: str) -> None:
@@ -318,7 +326,7 @@ def attribute(ex: Exercise, code: str, actor_id: str, source: str) -> None:
         return attribute_partner(ex, code, actor_id, source)
     if actor_id in ex.world.attributed.setdefault(code, {}):
         return
-    first = not ex.world.any_attribution(actor_id)
+    first = opened_by(ex, actor_id)
     ex.world.attributed[code][actor_id] = ex.env.now
     actor = ex.scenario.actor(actor_id)
     confidence = _owned(ex, code, actor_id)
@@ -358,7 +366,7 @@ def attribute_partner(ex: Exercise, code: str, actor_id: str, source: str) -> No
     done = ex.world.partners_attributed.setdefault(code, {})
     if actor_id in done:
         return
-    first = not ex.world.any_attribution(actor_id)
+    first = opened_by(ex, actor_id)
     done[actor_id] = ex.env.now
     actor = ex.scenario.actor(actor_id)
     confidence = _owned(ex, code, actor_id) if code in ex.partners else None
