@@ -10,7 +10,8 @@ P/S/M/U rates of each objective. docs/model.md argues the figures; issue 13 sets
 
 ``--curves`` prints instead the outcome rates of three documented cases (a listing brought to the
 Council, a declaration after a national attribution, the model's own initiative) against
-Hungary's stance and ties, the severity and the evidence (issue 22: positions from more than ties).
+Hungary's stance and ties, the severity and the evidence (issue 22: positions from more than ties),
+then, per built-in scenario (with its MSEL), the highest measure adopted against the same inputs.
 
 ``--markdown`` prints instead the tables of docs/scenarios.md (with the MSEL): P/S/M/U rates per
 objective and median stage times. ``--attribution`` prints instead the first public attribution
@@ -323,6 +324,62 @@ def calendar(ids: list[str], seeds: int) -> None:
         print(calendar_table(scenario.model_copy(update={"msel": []}), seeds))
 
 
+#: The inputs varied on each built-in, one at a time: (label, values, the parameters of a value).
+BUILTIN_AXES = (
+    ("HU stance", (-1.0, -0.3, 0.5, 1.0), lambda sc, v: {"member_states.HU.stance": v}),
+    ("HU ties to the sponsor", (0.0, 0.5, 0.9),
+     lambda sc, v: {f"member_states.HU.ties.{_sponsor(sc)}": v}),
+    ("severity (every criterion)", (1, 2, 3, 4), lambda sc, v: _severity(sc, v)),
+    ("evidence (x attribution_evidence)", (0.3, 1.0, 3.0),
+     lambda sc, v: {"procedure.attribution_evidence": f"{_evidence_hours(sc) * v:.0f}h"}),
+)  # fmt: skip
+OUTCOMES = ("listing", "declaration", "HR statement", "less")
+
+
+def _sponsor(scenario) -> str:
+    return next((a.sponsor for a in scenario.threat_actors if a.sponsor), "RU")
+
+
+def _severity(scenario, level: int) -> dict:
+    from scenarios.vocabulary import CRITERIA
+
+    return {f"incidents.{i.id}.severity.{c}": level for i in scenario.incidents for c in CRITERIA}
+
+
+def _evidence_hours(scenario) -> float:
+    from sim.timing import timing_for
+
+    return timing_for(scenario.procedure).attribution_evidence
+
+
+def _outcome(highest: str) -> str:
+    if highest == "listing":
+        return "listing"
+    if highest in ("hr_declaration", "council_conclusions"):
+        return "declaration"
+    return "HR statement" if highest == "hr_statement" else "less"
+
+
+def builtin_curves(ids: list[str], seeds: int) -> None:
+    """Per built-in (with its MSEL): the highest measure adopted against each input."""
+    from sim.sweep import build_scenario
+
+    for sid in ids:
+        scenario = scenarios.load(sid)
+        base = scenario.model_dump(mode="json", by_alias=True)
+        print(f"{sid} ({seeds} seeds, with its MSEL): highest measure adopted")
+        for label, values, params in BUILTIN_AXES:
+            print(f"  {label}")
+            for value in values:
+                varied = build_scenario(base, params(scenario, value))
+                counts = Counter(
+                    _outcome(Exercise(varied, seed=s).run().metrics["highest_measure"])
+                    for s in range(seeds)
+                )
+                print(f"    {value!s:>5}: "
+                      + ", ".join(f"{k} {counts[k] / seeds:4.0%}" for k in OUTCOMES))  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=50)
@@ -338,7 +395,9 @@ def main(argv: list[str] | None = None) -> int:
         attribution(args.scenario or scenarios.builtin_ids(), args.seeds)
         return 0
     if args.curves:
-        curves(args.seeds)
+        if not args.scenario:
+            curves(args.seeds)
+        builtin_curves(args.scenario or scenarios.builtin_ids(), args.seeds)
         return 0
     if args.calendar:
         start = time.perf_counter()

@@ -802,3 +802,31 @@ def test_the_model_does_not_propose_again_unless_the_case_changes():
         first = min((e.t for e in kinds(ex, "attributed")), default=None)
         if len(mine) == 2:
             assert first is not None and mine[0].t < first <= mine[1].t
+
+
+def test_the_position_and_salience_formulas_exactly():
+    # docs/model.md, *Positions*: a neighbour of the victim (exposure 0.5), stance -0.3, ties
+    # 0.6, severity 0.5, confidence 0.8 (a surplus of 0.4 over a declaration's need, counted
+    # half), on a declaration naming the state, having attributed itself.
+    view = view_on("hr_declaration", "state", -0.3, 0.6, 0.5, 0.5, 0.8, 0.0, attributed=True)
+    expected = (0.7 * -0.3 + 0.55 * 0.5 + 0.5 * 0.5 * 0.75 + 0.5 * 0.4 + 0.2
+                - 1.2 * 0.6 * 1.0 * 1.0 - 0.15)  # fmt: skip
+    assert view.position == pytest.approx(expected)
+    assert view.salience == pytest.approx(0.1 + 0.4 * 0.5 * 0.5 + 0.8 * 0.6 + 0.3 * 0.3)
+    assert view.reservation == -0.35
+    # short of the need, evidence counts in full
+    short = view_on("listing", "none", 0.0, 0.0, 0.0, 0.0, 0.5, 0.0)
+    assert short.position == pytest.approx(1.0 * (0.5 - 0.7) - 0.35)
+    assert short.reservation == -0.7
+
+
+def test_the_option_will_formula_exactly():
+    # docs/model.md, *Initiation*: drive + 2 (s - gravity) + (evidence - need) + 0.2 [partner,
+    # not for a listing] - effort
+    assert negotiation.option_will("listing", 2.0, 0.8, 0.9, True) == pytest.approx(
+        2.0 + 2.0 * 0.2 + 0.2 - 2.3
+    )
+    assert negotiation.option_will("hr_declaration", 1.0, 0.35, 0.4, True) == pytest.approx(
+        1.0 + 0.2 - 1.6
+    )
+    assert negotiation.option_probability(0.0) == 0.5

@@ -160,8 +160,9 @@ def test_run_record_output_identical(tmp_path):
 
 def test_killed_run_leaves_a_verifiable_prefix(tmp_path):
     scenario = tmp_path / "long.yaml"
-    # About 4 s of run here: long enough that a kill soon after the first flush lands mid-run.
-    scenario.write_text(synthetic(incidents=300, notes=100, days=3650))
+    # Seconds of run: long enough that a kill soon after the first flush lands mid-run (800
+    # incidents since issue 22: the model's initiative no longer spins, and runs got faster).
+    scenario.write_text(synthetic(incidents=800, notes=100, days=3650))
     rng = random.Random(7)
     lengths = []
     for trial in range(3):

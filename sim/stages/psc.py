@@ -30,6 +30,7 @@ from . import ProcessGenerator
 
 if TYPE_CHECKING:
     from actors.roster import MemberState
+    from scenarios.model import ThreatActor
 
     from ..exercise import Exercise
     from ..world import Proposal
@@ -165,19 +166,12 @@ def initial_views(
     return x0, fixed, salience
 
 
-def _publicly_named(ex: Exercise):
+def _publicly_named(ex: Exercise) -> ThreatActor | None:
     """The threat actor some capital or partner has publicly named, if any (scenario order)."""
     for actor in ex.scenario.threat_actors:
         if ex.world.any_attribution(actor.id):
             return actor
     return None
-
-
-def initial_stances(ex: Exercise, measure: str, naming: str) -> tuple[list[float], list[bool]]:
-    """Every delegation's stance before deliberation (roster order) and whether it is fixed
-    (by people, or by a red line in its instructions)."""
-    x0, fixed, _ = initial_views(ex, measure, naming)
-    return x0, fixed
 
 
 def table_spread(ex: Exercise, measure: str, naming: str = "state") -> float:
