@@ -35,10 +35,31 @@ def assessment_confidence(national: Sequence[float]) -> float:
     return round(min(0.95, max(0.25, 1.0 - miss)), 4)
 
 
+#: A listing's evidence package must stand legal review (REG2019; the Court reviews listings):
+#: it holds when its strength reaches what delegations want before they back a listing.
+PACKAGE_NEEDED = EVIDENCE_NEEDED["listing"]
+#: What the High Representative's services (INTCEN's all-source work) bring as a proposer.
+HR_CAPABILITY = 0.6
+
+
+def evidence_package(capability: float, own: float, released: Sequence[float]) -> float:
+    """Strength of a listing's evidence package, 0..1: what the proposer can put forward from
+    its own services (its confidence, times 0.5 + 0.5 x its capability to turn intelligence into
+    a file that stands review), fused with what partners release for the Union's use
+    (``released``: each partner's confidence times its releasability). What an originator does
+    not release does not count."""
+    miss = 1.0 - own * (0.5 + 0.5 * capability)
+    for c in released:
+        miss *= 1.0 - c
+    return round(1.0 - miss, 4)
+
+
 def allowed_naming(attributed: bool, confidence: float) -> str:
     """The strongest wording the Union's text may use: no name until a capital or partner has
-    named the actor (or does so the same day); the state itself only on a firm assessment,
-    otherwise "from the territory of"."""
+    named the actor (or does so the same day); the state itself only on firm evidence (the
+    ``confidence`` the text can rest on: INTCEN's, or that of the capitals and partners that
+    have named the actor, sim.stages.awareness.naming_confidence), otherwise "from the
+    territory of". Within this ceiling the wording is negotiated (redrafts after a veto)."""
     if not attributed:
         return "none"
     return "state" if confidence >= NAME_STATE_AT else "territory"

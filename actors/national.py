@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from .roster import MemberState
 
@@ -65,6 +67,79 @@ def add_confidence(confidence: float, delta: float) -> float:
     return min(CONFIDENCE_CAP, max(0.0, confidence + delta))
 
 
+#: Public attribution takes months, and often never comes (docs/model.md, *Public attribution
+#: takes months*). From the first detection of a campaign, capitals and partners may name it
+#: publicly only once its attribution clock has run: a log-normal delay with this median (days,
+#: in calendar mode) and spread, fitted by censored maximum likelihood to the first public
+#: attributions of Albania 2022 (54 d), Viasat (75 d), SolarWinds (123 d from disclosure),
+#: Exchange 2021 (139 d), the OPCW attempt (174 d), WannaCry (~220 d) and NotPetya (~233 d), with
+#: APT28 2024, Bundestag 2015, Cloud Hopper and Ghostwriter counted as beyond a year.
+PUBLIC_ATTRIBUTION_MEDIAN_DAYS = 270.0
+PUBLIC_ATTRIBUTION_SIGMA = 1.0
+#: Share of campaigns no capital or partner ever names publicly ("many intrusions are never
+#: attributed publicly": a judgement, the record counts only the cases that were).
+NEVER_ATTRIBUTED = 0.25
+
+
+def public_attribution_delay(rng: random.Random, scale: float = 1.0) -> float:
+    """Hours from a campaign's first detection until capitals and partners may attribute it
+    publicly (declassification, the political decision, allies' coordination); ``math.inf``:
+    never. ``scale`` compresses it with the mode (crisis exercises). Two draws always, so the
+    stream's use does not depend on the outcome."""
+    never = rng.random() < NEVER_ATTRIBUTED
+    spread = math.exp(PUBLIC_ATTRIBUTION_SIGMA * rng.gauss(0.0, 1.0))
+    if never:
+        return math.inf
+    return minutes(PUBLIC_ATTRIBUTION_MEDIAN_DAYS * 24.0 * scale * spread)
+
+
+#: Partners whose intelligence underpins most public attributions of state-linked campaigns
+#: (WannaCry, NotPetya, SolarWinds, Exchange 2021, Viasat, Albania 2022): present by default
+#: when a scenario names no partners and a threat actor has a sponsor (docs/model.md,
+#: *Partners' intelligence*). (id, name, intel, attribution_threshold, stance, releasable):
+#: the US and the UK attribute on their own and release part of what they know; NATO fuses
+#: allies' intelligence, releases little and speaks after allies (solidarity statements of
+#: July 2021 and May 2024 followed national attributions).
+DEFAULT_PARTNERS: tuple[tuple[str, str, float, float, float, float], ...] = (
+    ("UK", "United Kingdom", 0.85, 0.7, 0.6, 0.5),
+    ("US", "United States", 0.95, 0.7, 0.6, 0.4),
+    ("NATO", "NATO", 0.6, 0.8, 0.2, 0.2),
+)
+
+
+@dataclass(frozen=True)
+class PartnerProfile:
+    """A partner of the Union as an attributor: ``state`` its profile in the form the member
+    states' decision logic reads, ``releasable`` the share of its evidence it releases."""
+
+    state: MemberState
+    releasable: float
+
+
+def partner_profiles(
+    declared: Sequence[tuple[str, str, float, float, float, float]] | None,
+    state_linked: bool,
+) -> dict[str, PartnerProfile]:
+    """The run's partners by code: those ``declared`` by the scenario as (id, name, intel,
+    attribution_threshold, stance, releasable), or when it declares none (None) and a threat
+    actor is ``state_linked``, :data:`DEFAULT_PARTNERS`."""
+    rows = declared if declared is not None else (DEFAULT_PARTNERS if state_linked else ())
+    return {
+        code: PartnerProfile(
+            MemberState(code, name, 0.0, (), 0.5, intel, 0.5, stance, 0.5, threshold), releasable
+        )
+        for code, name, intel, threshold, stance, releasable in rows
+    }
+
+
+#: Naming a state publicly is a costly act most capitals avoid: alone (or following another's
+#: attribution) a capital needs more political will than this; in a coordinated attribution
+#: with the Union any positive will does (partners share the exposure). The record's EU
+#: attributors are few (EE, LT, NL, CZ, DE, BE; France first named APT28 in 2025): a victim
+#: with a middling stance (IT, ES, AT) stays silent, a keen one (EE, PL, NL) speaks.
+WILL_TO_SPEAK = 0.5
+
+
 #: A capital joins a coordinated attribution with this much less confidence than it needs to
 #: attribute alone: partners share the political exposure (docs/model.md, *Attribution*).
 COORDINATION_MARGIN = 0.1
@@ -94,9 +169,11 @@ def will_attribute(
     coordinated: bool = False,
 ) -> bool:
     """National attribution is a sovereign political choice: enough evidence AND the will to say
-    it; ``coordinated``: alongside others, with :data:`COORDINATION_MARGIN` less evidence."""
+    it, more than :data:`WILL_TO_SPEAK` on its own; ``coordinated``: alongside others (the day
+    the Union speaks), with :data:`COORDINATION_MARGIN` less evidence and any positive will."""
     needed = state.attribution_threshold - (COORDINATION_MARGIN if coordinated else 0.0)
+    bar = 0.0 if coordinated else WILL_TO_SPEAK
     return (
         confidence >= needed
-        and political_will(state, sponsor, victim, pressure, instructions) > 0.0
+        and political_will(state, sponsor, victim, pressure, instructions) > bar
     )

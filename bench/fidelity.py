@@ -6,10 +6,18 @@ itself (not from a scripted ``position`` inject), HR declarations naming an acto
 national or partner attribution, the wording (naming level) of the declarations adopted, and the
 P/S/M/U rates of each objective. docs/model.md argues the figures; issue 13 sets the targets.
 
-    python bench/fidelity.py [--seeds 50] [--markdown] [SCENARIO ...]
+    python bench/fidelity.py [--seeds 50] [--markdown] [--attribution] [--curves] [--calendar] [SCENARIO ...]
+
+``--curves`` prints instead the outcome rates of three documented cases (a listing brought to the
+Council, a declaration after a national attribution, the model's own initiative) against
+Hungary's stance and ties, the severity and the evidence (issue 22: positions from more than ties),
+then, per built-in scenario (with its MSEL), the highest measure adopted against the same inputs.
 
 ``--markdown`` prints instead the tables of docs/scenarios.md (with the MSEL): P/S/M/U rates per
-objective and median stage times.
+objective and median stage times. ``--attribution`` prints instead the first public attribution
+(by a capital or a partner) per built-in: median and quartiles in days and the share of runs with
+none within a year, for the model alone (MSEL removed, horizon at least a year) and with the MSEL
+(at the scenario's horizon); docs/model.md, *Public attribution takes months*, gives the record.
 
 ``--calendar`` prints instead, per built-in (with its MSEL and with the MSEL removed), Brussels'
 calendar and the threat actor's tempo (issue 22): adoptions and procedure ends on a weekend or
@@ -128,6 +136,130 @@ def markdown(ids: list[str], seeds: int) -> None:
         print(f"| `{sid}` | " + " | ".join(cells) + " |")
 
 
+YEAR = 365 * 24.0
+
+
+def first_public_attribution(ex: Exercise) -> float | None:
+    """Hours to the first public attribution by a capital or a partner (None: none)."""
+    return next((e.t for e in ex.events if e.kind in ("attributed", "partner_attributed")), None)
+
+
+def attribution_times(scenario, seeds: int) -> tuple[list[float], int]:
+    """First public attribution (days) of the runs that had one within a year, and how many
+    runs had none."""
+    found = [first_public_attribution(Exercise(scenario, seed=s).run()) for s in range(seeds)]
+    within = sorted(t / 24 for t in found if t is not None and t <= YEAR)
+    return within, seeds - len(within)
+
+
+def attribution(ids: list[str], seeds: int) -> None:
+    """First public attribution per built-in, the model alone and with the MSEL."""
+    print(f"first public attribution (capital or partner), days, {seeds} seeds;"
+          " record: 54-75 d at the fastest, 168-233 d in 2017-18, years for some")  # fmt: skip
+    print(f"{'scenario':28s} {'run':14s} {'q1':>7s} {'median':>7s} {'q3':>7s} {'none':>6s}")
+    for sid in ids:
+        scenario = scenarios.load(sid)
+        alone = scenario.model_copy(update={"msel": [], "horizon": max(scenario.horizon, YEAR)})
+        for label, variant in (("model alone", alone), ("with MSEL", scenario)):
+            within, none = attribution_times(variant, seeds)
+            if len(within) >= 2:
+                q1, median, q3 = statistics.quantiles(within, n=4)
+                cells = f"{q1:7.1f} {median:7.1f} {q3:7.1f}"
+            elif within:
+                cells = f"{'-':>7s} {within[0]:7.1f} {'-':>7s}"
+            else:
+                cells = f"{'-':>7s} {'-':>7s} {'-':>7s}"
+            horizon = "" if variant.horizon >= YEAR else f" (horizon {variant.horizon / 24:.0f} d)"
+            print(f"{sid:28s} {label:14s} {cells} {none / seeds:6.0%}{horizon}")
+
+
+CURVE_CASE = """
+cdtx: 1
+id: curve
+title: Curve case
+start: 2026-03-02T09:00:00+01:00
+horizon: 365d
+member_states:
+  HU: {{stance: {stance}, ties: {{RU: {tie}}}}}
+threat_actors:
+  - {{id: bear, name: BEAR, sponsor: RU, sophistication: 0.7, resolve: 0.6}}
+incidents:
+  - id: INC
+    actor: bear
+    targets: [{{state: PL, sector: energy}}, {{state: LT, sector: government}}]
+    severity: {{scope: {sev}, scale: {sev}, duration: {sev}, intensity: {sev}, complexity: {sev},
+               sophistication: {sev}, impact: {sev}}}
+procedure: {{mode: calendar, initiation: {initiation}, attribution_evidence: {evidence}d}}
+msel: {msel}
+"""
+#: The three cases: what is scripted, the outcomes counted.
+CURVE_MSEL = {
+    "listing brought": "[{{id: E, at: 20d, type: intel, to: [PL, LT, EE, DE], params: {{actor: bear, "
+    "confidence: 0.3}}}}, {{id: A, at: 60d, type: attribute, params: {{states: [PL], "
+    "actor: bear}}}}, {{id: L, at: 61d, type: propose, params: {{measure: listing, by: PL}}}}]",
+    "declaration after attribution": "[{{id: E, at: 20d, type: intel, to: [PL, LT, EE, DE], "
+    "params: {{actor: bear, confidence: 0.3}}}}, {{id: A, at: 60d, type: attribute, "
+    "params: {{states: [PL], actor: bear}}}}, {{id: D, at: 61d, type: propose, "
+    "params: {{measure: hr_declaration, by: hr}}}}]",
+    "model alone": "[{{id: E, at: 20d, type: intel, to: [PL, LT, EE, DE], params: {{actor: bear, "
+    "confidence: 0.3}}}}]",
+}
+CURVE_BASE = {"stance": -0.3, "tie": 0.6, "sev": 3, "evidence": 45}
+CURVE_AXES = {
+    "HU stance": ("stance", (-1.0, -0.5, 0.0, 0.5, 1.0)),
+    "HU ties to RU": ("tie", (0.0, 0.25, 0.5, 0.75, 1.0)),
+    "severity (each criterion)": ("sev", (1, 2, 3, 4)),
+    "evidence (days to conclusive evidence: fewer is stronger)": (
+        "evidence",
+        (15, 45, 120, 365, 1000),
+    ),
+}
+
+
+def curve_rates(case: str, params: dict, seeds: int) -> dict[str, float]:
+    """Outcome rates of ``case`` at ``params`` over ``seeds`` runs: listing, declaration (any
+    wording), naming the state, HR statement, nothing, a veto, linkage, withdrawal."""
+    msel = CURVE_MSEL[case].format()
+    initiation = "3d" if case == "model alone" else "900d"
+    text = CURVE_CASE.format(msel=msel, initiation=initiation, **params)
+    scenario = scenarios.load_text(text)
+    counts: Counter[str] = Counter()
+    for seed in range(seeds):
+        ex = Exercise(scenario, seed=seed).run()
+        adopted = {e.data["measure"]: e.data for e in ex.events if e.kind == "adopted"}
+        counts["listing"] += "listing" in adopted
+        counts["declaration"] += "hr_declaration" in adopted
+        counts["names state"] += adopted.get("hr_declaration", {}).get("naming") == "state"
+        counts["HR statement"] += "hr_statement" in adopted
+        counts["nothing"] += not adopted
+        counts["veto"] += any(e.kind == "decision" and not e.data["adopted"] for e in ex.events)
+        counts["linkage"] += any(e.kind == "linkage" for e in ex.events)
+        counts["withdrawn"] += any(e.kind == "withdrawn" for e in ex.events)
+        counts["formal abstention"] += any(
+            e.kind == "decision" and e.data["measure"] == "listing"
+            and e.data["constructive_abstention"] for e in ex.events
+        )  # fmt: skip
+    return {k: v / seeds for k, v in counts.items()}
+
+
+CURVE_SHOWN = {
+    "listing brought": ("listing", "declaration", "veto", "linkage", "formal abstention"),
+    "declaration after attribution": ("declaration", "names state", "HR statement", "withdrawn"),
+    "model alone": ("listing", "declaration", "HR statement", "nothing"),
+}
+
+
+def curves(seeds: int) -> None:
+    """Outcome rate against each input, one axis at a time around :data:`CURVE_BASE`."""
+    for case, shown in CURVE_SHOWN.items():
+        print(f"{case} ({seeds} seeds; base {CURVE_BASE})")
+        for axis, (key, values) in CURVE_AXES.items():
+            print(f"  {axis}")
+            for value in values:
+                rates = curve_rates(case, {**CURVE_BASE, key: value}, seeds)
+                print(f"    {value!s:>5}: " + ", ".join(f"{k} {rates[k]:4.0%}" for k in shown))
+
+
 #: Events that must fall on a working day (docs/model.md, *Calendar*): (kind, phase or None).
 WORKING_DAY_EVENTS = {("adopted", None), ("silence_procedure", "ended"),
                       ("written_procedure", "ended"), ("listing_review", None)}  # fmt: skip
@@ -192,14 +324,81 @@ def calendar(ids: list[str], seeds: int) -> None:
         print(calendar_table(scenario.model_copy(update={"msel": []}), seeds))
 
 
+#: The inputs varied on each built-in, one at a time: (label, values, the parameters of a value).
+BUILTIN_AXES = (
+    ("HU stance", (-1.0, -0.3, 0.5, 1.0), lambda sc, v: {"member_states.HU.stance": v}),
+    ("HU ties to the sponsor", (0.0, 0.5, 0.9),
+     lambda sc, v: {f"member_states.HU.ties.{_sponsor(sc)}": v}),
+    ("severity (every criterion)", (1, 2, 3, 4), lambda sc, v: _severity(sc, v)),
+    ("evidence (x attribution_evidence)", (0.3, 1.0, 3.0),
+     lambda sc, v: {"procedure.attribution_evidence": f"{_evidence_hours(sc) * v:.0f}h"}),
+)  # fmt: skip
+OUTCOMES = ("listing", "declaration", "HR statement", "less")
+
+
+def _sponsor(scenario) -> str:
+    return next((a.sponsor for a in scenario.threat_actors if a.sponsor), "RU")
+
+
+def _severity(scenario, level: int) -> dict:
+    from scenarios.vocabulary import CRITERIA
+
+    return {f"incidents.{i.id}.severity.{c}": level for i in scenario.incidents for c in CRITERIA}
+
+
+def _evidence_hours(scenario) -> float:
+    from sim.timing import timing_for
+
+    return timing_for(scenario.procedure).attribution_evidence
+
+
+def _outcome(highest: str) -> str:
+    if highest == "listing":
+        return "listing"
+    if highest in ("hr_declaration", "council_conclusions"):
+        return "declaration"
+    return "HR statement" if highest == "hr_statement" else "less"
+
+
+def builtin_curves(ids: list[str], seeds: int) -> None:
+    """Per built-in (with its MSEL): the highest measure adopted against each input."""
+    from sim.sweep import build_scenario
+
+    for sid in ids:
+        scenario = scenarios.load(sid)
+        base = scenario.model_dump(mode="json", by_alias=True)
+        print(f"{sid} ({seeds} seeds, with its MSEL): highest measure adopted")
+        for label, values, params in BUILTIN_AXES:
+            print(f"  {label}")
+            for value in values:
+                varied = build_scenario(base, params(scenario, value))
+                counts = Counter(
+                    _outcome(Exercise(varied, seed=s).run().metrics["highest_measure"])
+                    for s in range(seeds)
+                )
+                print(f"    {value!s:>5}: "
+                      + ", ".join(f"{k} {counts[k] / seeds:4.0%}" for k in OUTCOMES))  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=50)
     parser.add_argument("--markdown", action="store_true", help="the tables of docs/scenarios.md")
+    parser.add_argument("--attribution", action="store_true",
+                        help="first public attribution times per built-in")  # fmt: skip
+    parser.add_argument("--curves", action="store_true", help="outcome rates against inputs")
     parser.add_argument("--calendar", action="store_true",
                         help="Brussels' calendar and the threat actor's tempo (issue 22)")  # fmt: skip
     parser.add_argument("scenario", nargs="*")
     args = parser.parse_args(argv)
+    if args.attribution:
+        attribution(args.scenario or scenarios.builtin_ids(), args.seeds)
+        return 0
+    if args.curves:
+        if not args.scenario:
+            curves(args.seeds)
+        builtin_curves(args.scenario or scenarios.builtin_ids(), args.seeds)
+        return 0
     if args.calendar:
         start = time.perf_counter()
         calendar(args.scenario or scenarios.builtin_ids(), args.seeds)

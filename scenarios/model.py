@@ -205,6 +205,11 @@ class Partner(Model):
         0.7, description="Confidence it needs before attributing publicly, 0..1."
     )
     stance: Signed = Field(0.6, description="Readiness to name an attacker, -1..1.")
+    releasable: Unit = Field(
+        0.5,
+        description="Share of its evidence the originator releases for the Union's use "
+        "(INTCEN's assessment, an evidence package), 0..1.",
+    )
 
 
 class ThreatActor(Model):
@@ -531,8 +536,10 @@ class Scenario(Model):
     objectives: list[Objective] = Field(default_factory=list)
     member_states: dict[StateCode, StateOverride] = Field(default_factory=dict)
     players: list[StateCode] = Field(default_factory=list)
-    partners: list[Partner] = Field(
-        default_factory=list, description="Partners that attribute alongside member states."
+    partners: list[Partner] | None = Field(
+        None,
+        description="Partners that attribute alongside member states; omitted, the Union's "
+        "usual partners (UK, US, NATO) when a threat actor has a sponsor; [] for none.",
     )
     threat_actors: list[ThreatActor] = Field(min_length=1)
     incidents: list[Incident] = Field(default_factory=list)

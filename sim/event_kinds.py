@@ -271,8 +271,14 @@ REPORTED = EventKind(
     "reported",
     "awareness",
     "state incident to",
-    lambda d: f"{d['state']} reports {d['incident']} to EU INTCEN",
-    "A state reports an incident to EU INTCEN.",
+    lambda d: (
+        f"{d['state']} reports {d['incident']} to EU INTCEN"
+        if d.get("incident")
+        else f"{d['state']} reports its analysis of the indicators shared over the CSIRTs "
+        "Network to EU INTCEN"
+    ),
+    "A state reports an incident to EU INTCEN (``incident`` null: a state not hit reports its "
+    "analysis of the indicators shared over the CSIRTs Network).",
 )
 EVIDENCE = EventKind(
     "evidence",
@@ -389,8 +395,9 @@ EVIDENCE_PACKAGE = EventKind(
     "hwpci",
     "proposal measure phase",
     lambda d: f"HWPCI evidence package for {d['proposal']}: {d['phase']}",
-    "The evidence package a listing needs is started (with its ``expected`` duration) or ready.",
-    optional="expected",
+    "The evidence package a listing needs is started (with its ``expected`` duration), ready or "
+    "failed (with its ``strength``: it does not hold when below what a listing needs).",
+    optional="expected strength",
 )
 PREPARED = EventKind(
     "prepared",
@@ -490,6 +497,28 @@ COMPROMISE = EventKind(
         f"The chair tables a compromise: {measure(d['instead'])} instead of {measure(d['measure'])}"
     ),
     "The chair tables a weaker measure in place of a blocked one.",
+)
+LINKAGE = EventKind(
+    "linkage",
+    "psc",
+    "proposal measure state days",
+    lambda d: (
+        f"{state_name(d['state'])} trades its consent to {d['proposal']} ({short(d['measure'])}) "
+        f"for something in another file: its veto is lifted in {d['days']:g} days"
+    ),
+    "Linkage: a capital that vetoed a Council decision trades its consent for something in "
+    "another file and lifts its veto after a delay (``days``); the text comes back then.",
+)
+RETABLED = EventKind(
+    "retabled",
+    "psc",
+    "proposal measure package days",
+    lambda d: (
+        f"{d['proposal']} ({short(d['measure'])}) vetoed: its proposer brings it back with a "
+        f"narrower package in {d['days']:g} days"
+    ),
+    "A vetoed listing is brought back to a later Council with a narrower package (``package``: "
+    "the share of the first package's weight on capitals tied to the sponsor).",
 )
 DROPPED = EventKind(
     "dropped",

@@ -17,6 +17,7 @@ import simpy
 from pydantic import TypeAdapter, ValidationError
 
 import scenarios
+from actors.national import partner_profiles
 from actors.roster import MemberState, Roster, roster_for
 from scenarios.errors import CdtxError
 from scenarios.model import INJECT_TYPE, Incident, Inject, InjectBase, Scenario, references
@@ -63,6 +64,7 @@ class _Setup:
 
     roster: Roster
     partners: dict[str, MemberState]
+    releasable: dict[str, float]  # partner -> share of its evidence it releases to the Union
     timing: Timing
     scenario_sha256: str
 
@@ -87,14 +89,15 @@ def _new_setup(scenario: Scenario) -> _Setup:
     known = _SETUPS.get(id(scenario))
     if known is not None and known[0] is scenario:
         return known[1]
+    declared = None if scenario.partners is None else [
+        (p.id, p.name, p.intel, p.attribution_threshold, p.stance, p.releasable)
+        for p in scenario.partners
+    ]  # fmt: skip
+    partners = partner_profiles(declared, any(a.sponsor for a in scenario.threat_actors))
     setup = _Setup(
         roster=roster_for(scenario),
-        partners={
-            p.id: MemberState(
-                p.id, p.name, 0.0, (), 0.5, p.intel, 0.5, p.stance, 0.5, p.attribution_threshold
-            )  # fmt: skip
-            for p in scenario.partners
-        },
+        partners={code: p.state for code, p in partners.items()},
+        releasable={code: p.releasable for code, p in partners.items()},
         timing=timing_for(scenario.procedure),
         scenario_sha256=scenario_sha256(scenario),
     )
@@ -167,6 +170,8 @@ class Exercise:
         self.roster = setup.roster
         #: Partners of the Union that attribute (scenario ``partners``), as attributor profiles.
         self.partners = dict(setup.partners)
+        #: What share of its evidence each partner releases for the Union's use.
+        self.releasable = setup.releasable
         self.timing = setup.timing
         self.calendar = Calendar(self.scenario.start)
         self.world = World()

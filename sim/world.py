@@ -70,6 +70,14 @@ class Proposal:
     forced: bool = False  # the wording was set by people (a propose inject), not drafted
     status: Status = Status.TABLED
     deferrals: int = 0
+    #: Share of the ties term the listing package still touches: 1 as first tabled, less once
+    #: re-tabled with a narrower package (actors/negotiation.py).
+    package: float = 1.0
+    retabled: int = 0  # times a vetoed listing was brought back
+    #: Capitals whose veto of this text was traded away (linkage): they abstain on it from now.
+    linked: list[str] = field(default_factory=list)
+    #: (capital, wording) of each red line held on this text at a vote (memory across votes).
+    red_lines: list[tuple[str, str]] = field(default_factory=list)
 
     def finish(self) -> None:
         """Tell whoever waits on the proposal that it has ended, with its final status."""
@@ -105,6 +113,8 @@ class World:
     # partner -> actor -> when it attributed
     partners_attributed: dict[str, dict[str, float]] = field(default_factory=dict)
     informed: dict[str, float] = field(default_factory=dict)  # state -> when the share reached it
+    # actor -> from when capitals and partners may attribute it publicly (its attribution clock)
+    public_from: dict[str, float] = field(default_factory=dict)
 
     def any_attribution(self, actor_id: str | None = None) -> bool:
         """Whether some member state or partner has publicly attributed (``actor_id``, or any)."""
@@ -113,6 +123,19 @@ class World:
                 if actors and (actor_id is None or actor_id in actors):
                     return True
         return False
+
+    def named_actor(self) -> str | None:
+        """The actor the table talks about: INTCEN's suspect, or before INTCEN has assessed,
+        the first actor a capital or partner has publicly attributed."""
+        if self.assessment is not None:
+            return self.assessment.actor
+        first: tuple[float, str] | None = None
+        for table in (self.attributed, self.partners_attributed):
+            for actors in table.values():
+                for actor_id, t in actors.items():
+                    if first is None or (t, actor_id) < first:
+                        first = (t, actor_id)
+        return first[1] if first is not None else None
 
     def victims(self) -> list[str]:
         """Every state hit by some incident, in the order they were hit, once each."""

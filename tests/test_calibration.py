@@ -8,6 +8,7 @@ stated tolerance. A 50-seed run of a scenario takes about a tenth of a second.
 from __future__ import annotations
 
 import statistics
+from datetime import date, timedelta
 from functools import cache
 
 import pytest
@@ -30,6 +31,33 @@ def adopted(ex, measure):
 
 def attributions(ex):
     return [e for e in ex.events if e.kind in ("attributed", "partner_attributed")]
+
+
+@cache
+def case_runs(scenario_id: str) -> list[Exercise]:
+    """The 50 runs of a built-in calibration case (shared by the tests of that case)."""
+    return runs(scenarios.load(scenario_id))
+
+
+def scripted(ex, inject_id):
+    """The event of a scripted inject being applied."""
+    return next(
+        e for e in ex.events if e.kind == "inject_applied" and e.data["inject"] == inject_id
+    )
+
+
+def calendar_day(ex, t: float) -> date:
+    """The calendar date (in the scenario's time zone) of simulated time ``t``."""
+    return (ex.scenario.start + timedelta(hours=t)).date()
+
+
+def edited(scenario_id: str, *replacements: tuple[str, str]):
+    """A built-in's text with each ``(old, new)`` replaced (each ``old`` must be there)."""
+    text = scenarios.builtin_path(scenario_id).read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new)
+    return scenarios.load_text(text)
 
 
 # -- Viasat, 10 May 2022: the declaration on the day of the coordinated attributions ----------
@@ -64,36 +92,13 @@ def test_viasat_declaration_near_day_75():
 
 # -- Ghostwriter, 2021: Germany attributes; Poland asks; the HR declaration 18 days later ------
 
-GHOSTWRITER = """
-cdtx: 1
-id: calib-ghostwriter
-title: Ghostwriter (2021)
-start: 2021-07-01T09:00:00+02:00
-horizon: 120d
-threat_actors:
-  - {id: ghostwriter, name: GHOSTWRITER, sponsor: RU, sophistication: 0.6, resolve: 0.7}
-incidents:
-  - id: GW
-    actor: ghostwriter
-    targets: [{state: DE, sector: elections}, {state: PL, sector: government},
-              {state: LT, sector: media}, {state: LV, sector: media}]
-    severity: {scope: 2, scale: 2, duration: 3, intensity: 2, complexity: 2, sophistication: 2, impact: 2}
-procedure: {mode: calendar, initiation: 200d}
-msel:
-  - {id: G-1, at: 67d, type: attribute, params: {states: [DE], actor: ghostwriter}}
-  - {id: G-2, at: 67d, type: propose, params: {measure: hr_declaration, by: PL}}
-"""
-
 
 def test_ghostwriter_declaration_about_18_days_after_germany():
-    scenario = scenarios.load_text(GHOSTWRITER)
     lags = []
-    for ex in runs(scenario):
+    for ex in case_runs("calib-ghostwriter"):
         # Germany's public attribution is the scripted one (the model may have had other
         # capitals, or Germany, speak earlier on their own evidence).
-        german = next(
-            e for e in ex.events if e.kind == "inject_applied" and e.data["inject"] == "G-1"
-        )
+        german = scripted(ex, "G-1")
         found = adopted(ex, "hr_declaration")
         lags.append((found[0].t - german.t) / DAY if found else float("inf"))
         assert all(e.t >= german.t for e in found)  # the EU speaks after the capital
@@ -103,91 +108,142 @@ def test_ghostwriter_declaration_about_18_days_after_germany():
 
 # -- 30 July 2020: the first listings (WannaCry, NotPetya, Cloud Hopper, OPCW) were adopted -----
 
-FIRST_LISTINGS = """
-cdtx: 1
-id: calib-july-2020
-title: The first cyber listings (30 July 2020)
-start: 2019-09-02T09:00:00+02:00
-horizon: 400d
-threat_actors:
-  - {id: lazarus, name: LAZARUS, sponsor: KP, sophistication: 0.8, resolve: 0.8}
-  - {id: sandworm, name: SANDWORM, sponsor: RU, sophistication: 0.9, resolve: 0.9}
-incidents:
-  - id: WANNACRY
-    actor: lazarus
-    targets: [{state: DE, sector: health}, {state: FR, sector: industry}, {state: ES, sector: telecommunications}]
-    severity: {scope: 4, scale: 4, duration: 2, intensity: 3, complexity: 2, sophistication: 3, impact: 3}
-procedure: {mode: calendar, initiation: 500d}
-msel:
-  - {id: L-1, at: 10d, type: attribute, params: {states: [NL, EE], partners: [UK, US], actor: lazarus}}
-  - {id: L-2, at: 20d, type: propose, params: {measure: listing, by: EE}}
-"""
-
 
 def test_listings_brought_to_the_council_are_adopted():
-    scenario = scenarios.load_text(FIRST_LISTINGS)
-    done = sum(bool(adopted(ex, "listing")) for ex in runs(scenario))
-    assert done >= 0.9 * len(SEEDS), f"listing adopted in {done} of {len(SEEDS)} runs"
+    # The record: every cyber listing brought to the Council since May 2019 was adopted, the
+    # first on 30 July 2020 (T+440d), despite delegations with ties to Russia at the table.
+    ran = case_runs("calib-first-listings")
+    by_july_2020 = sum(any(e.t <= 440 * DAY for e in adopted(ex, "listing")) for ex in ran)
+    assert by_july_2020 >= 0.9 * len(ran), f"listing adopted by T+440d in {by_july_2020} runs"
 
 
 def test_initiators_need_not_be_victims():
-    ex = Exercise(scenarios.load_text(FIRST_LISTINGS), seed=0).run()
+    ex = case_runs("calib-first-listings")[0]
     proposal = next(e for e in ex.events if e.kind == "proposal" and e.data["measure"] == "listing")
-    assert proposal.data["by"] == "EE" and "EE" not in ex.world.victims()
+    assert proposal.data["by"] == "NL" and "NL" not in ex.world.victims()
     # The model's own initiative too (the proposal above is scripted): with reluctant victims
     # and no scripted proposal, a keen capital that was not hit tables the measure.
-    keen = FIRST_LISTINGS.replace(
-        "procedure: {mode: calendar, initiation: 500d}\n",
-        "member_states: {DE: {stance: -1.0}, FR: {stance: -1.0}, ES: {stance: -1.0}, "
-        "EE: {stance: 1.0}}\nprocedure: {mode: calendar}\n",
-    ).replace("  - {id: L-2, at: 20d, type: propose, params: {measure: listing, by: EE}}\n", "")
-    ex = Exercise(scenarios.load_text(keen), seed=0).run()
+    keen = edited(
+        "calib-first-listings",
+        ("  initiation: 500d\n", ""),
+        (
+            "\nthreat_actors:",
+            "\nmember_states: {DK: {stance: -1.0}, FR: {stance: -1.0}, "
+            "EE: {stance: 1.0}}\nthreat_actors:",
+        ),
+    ).model_copy(update={"msel": []})
+    ex = Exercise(keen, seed=0).run()
     first = next(e for e in ex.events if e.kind == "proposal")
     assert first.data["origin"] == "initiative" and first.data["by"] not in ex.world.victims()
     assert first.data.get("cosponsors"), "keen capitals co-sponsor it (a push coalition)"
 
 
-# -- July 2021: "from the territory of China" while the UK and US named the MSS ---------------
-
-WORDING_2021 = """
-cdtx: 1
-id: calib-exchange-2021
-title: Microsoft Exchange / APT31 (19 July 2021)
-start: 2021-03-02T09:00:00+01:00
-horizon: 200d
-member_states:
-  HU: {ties: {CN: 0.9}}
-partners:
-  - {id: UK, name: United Kingdom}
-  - {id: US, name: United States}
-threat_actors:
-  - {id: apt31, name: APT31, sponsor: CN, sophistication: 0.8, resolve: 0.8}
-incidents:
-  - id: EXCH
-    actor: apt31
-    targets: [{state: FI, sector: government}, {state: DE, sector: industry}, {state: BE, sector: government}]
-    severity: {scope: 3, scale: 3, duration: 2, intensity: 2, complexity: 3, sophistication: 3, impact: 2}
-procedure: {mode: calendar, initiation: 300d}
-msel:
-  - {id: X-1, at: 30d, type: intel, to: [FI, DE, BE, FR, NL], params: {actor: apt31, confidence: 0.5}}
-  - {id: X-2, at: 139d, type: attribute, params: {states: [FI], partners: [UK, US], actor: apt31}}
-  - {id: X-3, at: 139d, type: propose, params: {measure: hr_declaration, by: hr}}
-"""
+# -- April 2018: conclusions on WannaCry and NotPetya, attributed by partners, not by the EU ---
 
 
-def test_the_2021_wording_compromise_is_reproduced():
-    scenario = scenarios.load_text(WORDING_2021)
-    namings = []
-    for ex in runs(scenario):
-        found = adopted(ex, "hr_declaration")
-        namings.append(found[0].data["naming"] if found else None)
-        vetoed = [e for e in ex.events if e.kind == "decision" and not e.data["adopted"]]
-        if found and found[0].data["naming"] == "territory" and vetoed:
-            # the compromise came through a redraft of the wording, not a lower measure
-            assert any(e.kind == "redrafted" for e in ex.events)
-    territory = namings.count("territory")
-    assert territory >= 0.7 * len(SEEDS), f"'from the territory of' in {territory} runs"
-    assert namings.count(None) <= 0.1 * len(SEEDS)
+def test_wannacry_notpetya_conclusions_at_the_april_2018_council_without_attribution():
+    ran = case_runs("calib-wannacry-notpetya")
+    texts = [found[0] for ex in ran if (found := adopted(ex, "council_conclusions"))]
+    assert len(texts) >= 0.9 * len(ran), f"conclusions adopted in {len(texts)} runs"
+    # When the Presidency tabled its draft is not public (W-03 is placed the day after the
+    # NotPetya attribution): the record fixes the order and the Foreign Affairs Council of 16 April.
+    in_time = sum(
+        scripted(ex, "W-02").t < found[0].t <= 339 * 1.1 * DAY
+        for ex in ran
+        if (found := adopted(ex, "council_conclusions"))
+    )
+    assert in_time >= 0.9 * len(ran), f"after the attributions and by T+373d in {in_time} runs"
+    # The UK, the US, Denmark and Lithuania had named North Korea and Russia; the Union did not.
+    unnamed = sum(e.data["naming"] == "none" for e in texts)
+    assert unnamed >= 0.5 * len(ran), f"conclusions without attribution in {unnamed} runs"
+
+
+def test_wannacry_notpetya_nobody_attributes_in_the_first_months():
+    # The record (domain.md, *Observed timings*): 168-233 days from incident to the first public
+    # national attribution in the 2017-18 cases; here the first came on 19 December 2017 (T+221d).
+    firsts = [
+        min((e.t for e in attributions(ex)), default=float("inf")) / DAY
+        for ex in case_runs("calib-wannacry-notpetya")
+    ]
+    median = statistics.median(firsts)
+    assert median >= 168, f"median first public attribution T+{median:.1f}d"
+
+
+# -- 2021-2024: declarations the day partners or capitals attribute, and no ratchet -----------
+
+#: Cases that stopped at a declaration issued the day of a scripted attribution:
+#: scenario -> (the attribution inject, the wording of the record when the model finds it, its
+#: minimum share).
+DECLARATION_DAY = {
+    # "which, the United States assesses, has been conducted by the Russian Federation"
+    "calib-solarwinds": ("S-02", None, 0.0),
+    # "malicious cyber activities undertaken from its territory" (the UK and US named the MSS;
+    # the draft names the state, the table weakens it)
+    "calib-exchange-apt31": ("X-03", "territory", 0.7),
+    # "the Russia-controlled Advanced Persistent Threat Actor 28 (APT28)": the text agreed in
+    # advance (A-01) carries this wording, so it is not the model's to find
+    "calib-apt28-2024": ("A-02", None, 0.0),
+}
+
+
+def proposed_by_inject(ex, measure):
+    """The adoption of the scripted proposal of ``measure`` (the text the record's EU agreed)."""
+    scripted_ids = {
+        e.data["proposal"]
+        for e in ex.events
+        if e.kind == "proposal" and e.data["origin"] == "inject" and e.data["measure"] == measure
+    }
+    return next((e for e in adopted(ex, measure) if e.data["proposal"] in scripted_ids), None)
+
+
+@pytest.mark.parametrize("scenario_id", sorted(DECLARATION_DAY))
+def test_the_declaration_agreed_in_advance_comes_out_the_day_of_the_attribution(scenario_id):
+    inject, _, _ = DECLARATION_DAY[scenario_id]
+    on_the_day = 0
+    for ex in case_runs(scenario_id):
+        text = proposed_by_inject(ex, "hr_declaration")
+        day = calendar_day(ex, scripted(ex, inject).t)
+        on_the_day += text is not None and calendar_day(ex, text.t) == day
+    assert on_the_day >= 0.8 * len(SEEDS), (
+        f"{scenario_id}: the declaration on the day of {inject} in {on_the_day} runs"
+    )
+
+
+@pytest.mark.parametrize("scenario_id", sorted(DECLARATION_DAY))
+def test_the_union_says_nothing_before_the_attribution(scenario_id):
+    # The record has no EU text on these campaigns before the day of the attribution; the
+    # model's own initiative is on (an EU text of its own, named or not, would come earlier).
+    inject, _, _ = DECLARATION_DAY[scenario_id]
+    early = 0
+    for ex in case_runs(scenario_id):
+        day = calendar_day(ex, scripted(ex, inject).t)
+        early += any(
+            calendar_day(ex, e.t) < day
+            for e in ex.events
+            if e.kind == "adopted"
+            and e.data["measure"] in ("hr_declaration", "council_conclusions")
+        )
+    assert early <= 0.1 * len(SEEDS), f"{scenario_id}: an EU text before {inject} in {early} runs"
+
+
+@pytest.mark.parametrize(
+    "scenario_id", sorted(s for s, (_, naming, _) in DECLARATION_DAY.items() if naming)
+)
+def test_the_declaration_has_the_wording_of_the_record(scenario_id):
+    _, naming, share = DECLARATION_DAY[scenario_id]
+    # The wording of the declaration the record's Union agreed (the scripted proposal): how the
+    # table weakens the draft through its red lines and redrafts.
+    texts = [proposed_by_inject(ex, "hr_declaration") for ex in case_runs(scenario_id)]
+    said = [text.data["naming"] if text is not None else None for text in texts]
+    assert said.count(naming) >= share * len(SEEDS), f"{scenario_id}: {said}"
+
+
+@pytest.mark.parametrize("scenario_id", sorted(DECLARATION_DAY))
+def test_a_case_that_stopped_at_a_declaration_mostly_stops_there(scenario_id):
+    # The Toolbox's measures are options, not a ladder: SolarWinds, Exchange and APT28 2024
+    # ended with a declaration; the model's own initiative is on in these scenarios.
+    listed = sum(bool(adopted(ex, "listing")) for ex in case_runs(scenario_id))
+    assert listed <= 0.1 * len(SEEDS), f"{scenario_id}: a listing in {listed} of {len(SEEDS)} runs"
 
 
 # -- attribution first: the targets of issue 13 -----------------------------------------------

@@ -70,6 +70,18 @@ def propose(measure: str, at: str = "1h", by: str = "PL") -> dict:
     }
 
 
+def evidence(at: str = "30m", by: str = "PL") -> dict:
+    """Intelligence that lets the proposer's evidence package for a listing hold (a listing
+    without it is withdrawn: docs/model.md, *Evidence package*)."""
+    return {
+        "id": f"EVIDENCE-{by}",
+        "at": at,
+        "type": "intel",
+        "to": [by],
+        "params": {"actor": "apt", "confidence": 0.95},
+    }
+
+
 def fix_all(measure: str, stance: str = "support", at: str = "30m", but=()) -> list[dict]:
     return [
         {
@@ -105,7 +117,7 @@ def listing_run() -> Exercise:
             "relex_drafting": "5d",
             "coreper_preparation": "2d",
         },
-        msel=fix_all("listing") + [propose("listing")],
+        msel=fix_all("listing") + [evidence(), propose("listing")],
     )
     return Exercise(s).run()
 
@@ -225,9 +237,11 @@ def test_crisis_mode_gives_extraordinary_meetings_and_is_faster():
 
 def test_a_deferred_proposal_waits_for_a_later_sitting():
     s = scenario(
-        procedure={"mode": "calendar", "hwpci_package": "1d"},
+        # Pinned instructions: HU's ties stay at 1.0, its red line (the package now rests on
+        # real evidence, and a merely reluctant HU abstains formally instead).
+        procedure={"mode": "calendar", "hwpci_package": "1d", "instruction_spread": 0},
         member_states={"HU": {"ties": {"RU": 1.0}, "stance": -1.0}},
-        msel=[propose("listing")],
+        msel=[evidence(), propose("listing")],
     )
     ex = Exercise(s).run()
     deferred = kinds(ex, "deferred")
@@ -246,7 +260,8 @@ def test_a_deferred_proposal_waits_for_a_later_sitting():
 def test_a_delegation_tied_to_the_sponsor_vetoes_and_the_chair_falls_back_to_a_declaration():
     s = scenario(
         member_states={"HU": {"ties": {"RU": 1.0}, "stance": -1.0}},
-        procedure={"mode": "calendar", "hwpci_package": "1d"},
+        # pinned: HU's ties stay at 1.0, its red line (see the test above)
+        procedure={"mode": "calendar", "hwpci_package": "1d", "instruction_spread": 0},
         # Everyone else backs the listing; HU is left to the model. On a declaration HU
         # says it will not stand in the way.
         msel=fix_all("listing", but=("HU",))
@@ -259,7 +274,7 @@ def test_a_delegation_tied_to_the_sponsor_vetoes_and_the_chair_falls_back_to_a_d
             }
         ]
         + fix_all("hr_declaration", but=("HU",))
-        + [propose("listing")],
+        + [evidence(), propose("listing")],
     )
     ex = Exercise(s).run()
     listing_decisions = [
@@ -291,7 +306,7 @@ def test_without_ties_the_same_delegation_does_not_veto():
     s = scenario(
         member_states={"HU": {"ties": {"RU": 0.0, "CN": 0.0}, "stance": 1.0}},
         procedure={"mode": "calendar", "hwpci_package": "1d", "relex_drafting": "5d"},
-        msel=fix_all("listing", but=("HU",)) + [propose("listing")],
+        msel=fix_all("listing", but=("HU",)) + [evidence(), propose("listing")],
     )
     ex = Exercise(s).run()
     hu = [
@@ -379,17 +394,22 @@ def test_a_delegation_handed_to_people_mid_run_is_asked_at_the_next_decision():
 
 
 def test_at_a_live_table_the_model_does_not_propose_for_a_played_victim():
-    # grid-wiper: LT, a victim, is played; headless, the model's policy proposes for it.
-    headless = Exercise("grid-wiper").run()
-    assert "LT" in [e.data["by"] for e in kinds(headless, "proposal")]
-    live = Exercise("grid-wiper", interactive=True)
+    # grid-wiper without its scripted proposals: headless, the model's policy proposes for a
+    # victim; played, it does not.
+    grid = scenarios.load("grid-wiper")
+    base = grid.model_copy(update={"msel": [m for m in grid.msel if m.type != "propose"]})
+    headless = Exercise(base).run()
+    mine = [e.data["by"] for e in kinds(headless, "proposal") if e.data["origin"] == "initiative"]
+    assert mine and mine[0] in headless.world.victims()
+    victim = mine[0]
+    live = Exercise(base, players=[victim], interactive=True)
     live.run()
     while live.pending:
         for request in list(live.pending):
             live.answer(request.state, "support")
         live.run()
-    proposers = [e.data["by"] for e in kinds(live, "proposal")]
-    assert proposers and "LT" not in proposers
+    proposers = [e.data["by"] for e in kinds(live, "proposal") if e.data["origin"] == "initiative"]
+    assert proposers and victim not in proposers
 
 
 def test_a_delegation_handed_back_to_the_model_is_not_asked():

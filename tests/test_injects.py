@@ -424,3 +424,16 @@ def test_hold_needs_a_later_time():
         ex.run()
     assert ex.held and ex.now == 48.0
     assert ex.step() == [] and ex.now == 48.0  # stepping, as the console does, waits too
+
+
+def test_a_state_that_attributes_by_inject_holds_the_confidence_its_attribution_says(ex):
+    # A capital that names the actor publicly has, by its own lights, the confidence its
+    # threshold asks; it used to keep 0.0 and could abstain on the Union's text a day later.
+    before = len(ex.events)
+    ex.submit({"type": "attribute", "params": {"states": ["NL"], "actor": "iron-lantern"}})
+    (attributed,) = new_events(ex, before, "attributed")
+    threshold = ex.roster["NL"].attribution_threshold
+    assert ex.world.confidence["NL"]["iron-lantern"] >= threshold
+    assert attributed.data["confidence"] >= threshold
+    (evidence,) = new_events(ex, before, "evidence")
+    assert evidence.data["state"] == "NL" and evidence.data["cause"] == "attribution"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import statistics
 from functools import cache
+from pathlib import Path
 
 import pytest
 
@@ -27,7 +28,17 @@ EXERCISES = (
     "supply-chain-espionage",
     "eu-institution-intrusion",
 )
-CALIBRATIONS = ("calib-bundestag", "calib-viasat")
+#: The documented cases (docs/calibration.md); tests/test_calibration.py checks each over 50 seeds.
+CALIBRATIONS = (
+    "calib-bundestag",
+    "calib-viasat",
+    "calib-wannacry-notpetya",
+    "calib-first-listings",
+    "calib-solarwinds",
+    "calib-exchange-apt31",
+    "calib-ghostwriter",
+    "calib-apt28-2024",
+)
 
 
 @cache
@@ -40,6 +51,17 @@ def test_library_holds_the_exercises_and_calibrations():
     for scenario_id in EXERCISES + CALIBRATIONS:
         assert scenario_id in ids
     assert len([i for i in ids if not i.startswith("calib-")]) >= 6
+
+
+@pytest.mark.parametrize("scenario_id", [i for i in builtin_ids() if i.startswith("calib-")])
+def test_every_calibration_case_is_documented_and_checked(scenario_id):
+    # A calibration case is a claim about the record: it says where its band is checked, and
+    # docs/calibration.md and docs/scenarios.md show it.
+    assert scenario_id in CALIBRATIONS
+    docs = Path(__file__).parent.parent / "docs"
+    assert f"`{scenario_id}`" in (docs / "calibration.md").read_text(encoding="utf-8")
+    assert f"`{scenario_id}`" in (docs / "scenarios.md").read_text(encoding="utf-8")
+    assert "tests/test_" in load(scenario_id).summary, "the summary says which test checks it"
 
 
 @pytest.mark.parametrize("scenario_id", builtin_ids())

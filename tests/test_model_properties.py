@@ -8,7 +8,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from actors.delegation import Observation, deliberate, initial_stance, position
+from actors.delegation import Observation, answer, deliberate, initial_stance, position, view_on
+from actors.negotiation import OPTIONS, option_probability, option_will
 from actors.networks import influence_matrix
 from actors.roster import builtin_roster
 from actors.severity import recommended_rung, severity_score
@@ -102,7 +103,7 @@ def test_position_is_monotone_in_the_stance(a, b):
 
 
 def test_position_covers_all_four():
-    assert {position(x) for x in (-1.0, -0.3, 0.0, 1.0)} == set(POSITION_ORDER)
+    assert {position(x) for x in (-1.0, -0.5, 0.0, 1.0)} == set(POSITION_ORDER)
 
 
 CODES, WEIGHTS = influence_matrix(ROSTER)
@@ -155,3 +156,66 @@ def test_influence_weights_are_row_stochastic():
         assert len(row) == N
         assert all(w >= 0 for w in row)
         assert abs(sum(row) - 1.0) < 1e-9
+
+
+# -- issue 22: the compromise model's view and the options ------------------------------------
+
+ANSWER_ORDER = POSITION_ORDER
+namings = st.sampled_from(["none", "territory", "state"])
+
+
+def _answer(measure, naming, stance, tie, severity, exposure, confidence, committed=False):
+    view = view_on(measure, naming, stance, tie, severity, exposure, confidence, 0.0,
+                   committed=committed)  # fmt: skip
+    return ANSWER_ORDER[answer(view, measure)]
+
+
+@settings(max_examples=400)
+@given(measures, namings, signed, unit, unit, st.sampled_from([0.0, 0.5, 1.0]), unit, unit)
+def test_more_evidence_never_lowers_support(measure, naming, stance, tie, sev, exp, c1, c2):
+    low, high = sorted((c1, c2))
+    assert _answer(measure, naming, stance, tie, sev, exp, high) >= _answer(
+        measure, naming, stance, tie, sev, exp, low
+    )
+
+
+@settings(max_examples=400)
+@given(measures, namings, signed, unit, unit, st.sampled_from([0.0, 0.5, 1.0]), unit, unit)
+def test_stronger_ties_never_raise_support(measure, naming, stance, conf, sev, exp, t1, t2):
+    weak, strong = sorted((t1, t2))
+    assert _answer(measure, naming, stance, strong, sev, exp, conf) <= _answer(
+        measure, naming, stance, weak, sev, exp, conf
+    )
+
+
+@settings(max_examples=300)
+@given(measures, unit, unit, unit, st.sampled_from([0.0, 0.5, 1.0]), unit)
+def test_weaker_wording_never_lowers_support(measure, stance01, tie, sev, exp, conf):
+    stance = 2 * stance01 - 1
+    levels = [
+        _answer(measure, n, stance, tie, sev, exp, conf) for n in ("state", "territory", "none")
+    ]
+    assert levels == sorted(levels)
+
+
+@settings(max_examples=300)
+@given(measures, namings, signed, unit, unit, st.sampled_from([0.0, 0.5, 1.0]), unit)
+def test_having_vetoed_the_same_text_never_raises_support(
+    measure, naming, stance, tie, sev, exp, c
+):
+    assert _answer(measure, naming, stance, tie, sev, exp, c, committed=True) <= _answer(
+        measure, naming, stance, tie, sev, exp, c
+    )
+
+
+@settings(max_examples=300)
+@given(st.sampled_from(OPTIONS), st.floats(-1, 3), unit, unit, st.booleans(), unit, unit)
+def test_a_proposer_never_wants_an_option_less_for_a_graver_or_better_evidenced_case(
+    measure, drive, severity, evidence, partners, d1, d2
+):
+    low, high = sorted((d1, d2))
+    base = option_will(measure, drive, severity, evidence, partners) - 1e-12  # float rounding
+    assert option_will(measure, drive + high - low, severity, evidence, partners) >= base
+    assert option_will(measure, drive, min(1.0, severity + high - low), evidence, partners) >= base
+    assert option_will(measure, drive, severity, min(1.0, evidence + high - low), partners) >= base
+    assert 0.0 <= option_probability(base) <= 1.0

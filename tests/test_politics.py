@@ -5,19 +5,26 @@ documented cases over 50 seeds."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 
 import pytest
 
 import scenarios
+from actors import negotiation
 from actors.delegation import (
+    COMMITTED_POSITION,
+    COMMITTED_SALIENCE,
+    VETO_SALIENCE,
     Instructions,
     Observation,
     draw_instructions,
     initial_stance,
     position,
     red_line,
+    susceptibility_on,
+    view_on,
 )
 from actors.institutions import after_veto, allowed_naming, initiator
 from actors.roster import builtin_roster
@@ -87,14 +94,45 @@ def test_a_spread_of_zero_pins_the_instructions_to_the_profile():
     assert spread[0] != spread[1]
 
 
-def test_red_lines_forbid_naming_the_state_and_listing_only_with_strong_ties():
-    strong = Instructions(0.0, (("RU", 0.8),))
-    total = Instructions(0.0, (("RU", 0.95),))
-    assert red_line(strong, "hr_declaration", "state", "RU")
-    assert not red_line(strong, "hr_declaration", "territory", "RU")
-    assert not red_line(strong, "listing", "none", "RU")  # a listing needs stronger ties
-    assert red_line(total, "listing", "none", "RU")
-    assert not red_line(strong, "hr_declaration", "state", "CN")
+def test_a_red_line_is_a_reservation_point_held_with_salience():
+    obs = Observation(severity=0.6, exposure=0.0, confidence=0.8, pressure=0.0, sponsor="RU")
+    hostile_tied = Instructions(-1.0, (("RU", 1.0),))
+    friendly_tied = Instructions(0.6, (("RU", 0.6),))
+    assert red_line(hostile_tied, "hr_declaration", "state", obs)
+    # a red line can hold through the redraft: "from the territory of" is still too much
+    assert red_line(hostile_tied, "hr_declaration", "territory", obs)
+    # the same ties with friendlier instructions: the line is on naming the state only
+    assert red_line(Instructions(-0.3, (("RU", 1.0),)), "hr_declaration", "state", obs)
+    assert not red_line(friendly_tied, "hr_declaration", "territory", obs)
+    # no ties to the state named: hostile instructions alone do not make a red line here
+    assert not red_line(
+        hostile_tied, "hr_declaration", "state", dataclasses.replace(obs, sponsor="CN")
+    )
+    # evidence moves the position, not the salience: with none at all the line is crossed sooner
+    weak, strong = (dataclasses.replace(obs, confidence=c) for c in (0.0, 0.95))
+    assert red_line(Instructions(0.0, (("RU", 0.65),)), "hr_declaration", "state", weak)
+    assert not red_line(Instructions(0.0, (("RU", 0.65),)), "hr_declaration", "state", strong)
+
+
+def test_salience_damps_what_the_table_can_do():
+    view = view_on("hr_declaration", "state", -0.3, 0.9, 0.5, 0.0, 0.8, 0.0)
+    calm = view_on("hr_declaration", "state", 0.2, 0.0, 0.5, 0.0, 0.8, 0.0)
+    assert view.salience > calm.salience
+    assert susceptibility_on(0.5, view.salience) < susceptibility_on(0.5, calm.salience)
+    assert susceptibility_on(0.5, 1.0) == 0.0 and susceptibility_on(0.5, 0.0) == 0.5
+
+
+def test_a_capital_that_vetoed_the_same_wording_is_committed_to_it():
+    fresh = view_on("listing", "none", 0.0, 0.3, 0.6, 0.0, 0.8, 0.0)
+    committed = view_on("listing", "none", 0.0, 0.3, 0.6, 0.0, 0.8, 0.0, committed=True)
+    assert committed.position == pytest.approx(fresh.position - COMMITTED_POSITION)
+    assert committed.salience == pytest.approx(fresh.salience + COMMITTED_SALIENCE)
+
+
+def test_a_narrower_package_touches_ties_less():
+    full = view_on("listing", "none", -0.3, 0.9, 0.6, 0.0, 0.8, 0.0)
+    narrow = view_on("listing", "none", -0.3, 0.9, 0.6, 0.0, 0.8, 0.0, narrowed=0.75)
+    assert narrow.position > full.position and narrow.salience < full.salience
 
 
 def test_weaker_wording_never_lowers_support():
@@ -104,11 +142,19 @@ def test_weaker_wording_never_lowers_support():
     assert stances[0] >= stances[1] >= stances[2]
 
 
-def test_formal_abstention_only_on_a_listing():
-    assert position(-0.3, "listing") == "constructive_abstention"
-    assert position(-0.3, "hr_declaration") == "abstain"
+def test_formal_abstention_only_on_a_listing_and_rarely():
     assert position(-0.5, "listing") == "constructive_abstention"
     assert position(-0.5, "hr_declaration") == "oppose"
+    # only the deeply reluctant (below CONSTRUCTIVE_AT) who care that much abstain formally
+    assert position(-0.3, "listing") == "abstain"
+    assert position(-0.5, "listing", salience=0.5) == "abstain"
+    assert position(-0.3, "hr_declaration") == "abstain"
+
+
+def test_below_its_reservation_point_a_delegation_vetoes_only_if_it_cares():
+    assert position(-0.8, "listing", salience=VETO_SALIENCE) == "oppose"
+    assert position(-0.8, "listing", salience=VETO_SALIENCE - 0.01) == "abstain"
+    assert position(-0.5, "hr_declaration", salience=0.2) == "abstain"
 
 
 def test_a_scripted_formal_abstention_on_a_declaration_counts_as_a_plain_one():
@@ -228,6 +274,9 @@ def test_hwpci_needs_more_sittings_when_positions_are_far_apart():
             f"measure: hr_declaration, stance: {'oppose' if code in oppose else 'support'}}}}}"
             for code in builtin_roster().codes
         ]
+        # Poland names the actor early: the Union's text does not wait for the record's months
+        # of attribution (this test is about the working party's sittings).
+        entries.append("{id: A, at: 1d, type: attribute, params: {states: [PL], actor: bear}}")
         return "[" + ", ".join(entries) + "]"
 
     runs = [
@@ -257,7 +306,7 @@ def test_assistance_tabled_as_a_proposal_is_no_signal_to_the_adversary():
 
 def test_a_long_horizon_reviews_a_listing_every_year():
     msel = ("[{id: A, at: 1d, type: attribute, params: {states: [PL], actor: bear}}, "
-            "{id: L, at: 2d, type: propose, params: {measure: listing, by: EE}}]")  # fmt: skip
+            "{id: L, at: 2d, type: propose, params: {measure: listing, by: PL}}]")  # fmt: skip
     ex = Exercise(scenario(horizon="420d", msel=msel, procedure="{mode: crisis, initiation: 900d}"),
                   seed=0).run()  # fmt: skip
     assert [e for e in kinds(ex, "adopted") if e.data["measure"] == "listing"]
@@ -330,7 +379,6 @@ def test_a_target_is_a_member_state_or_a_third_party_not_both():
 
 
 # == issue 22 (pcal): Brussels' calendar and a threat actor with its own tempo ================
-
 from sim.clock import in_recess, is_working_day  # noqa: E402
 from sim.narrative import describe  # noqa: E402
 from sim.report.analysis import analyse  # noqa: E402
@@ -466,3 +514,319 @@ def test_a_declaration_agreed_in_advance_comes_out_the_day_the_capitals_attribut
     # Thursday 19 March 2026: issued with the capital's announcement, not a sitting later
     assert declaration.t == attribution.t == 17 * 24.0
     assert declaration.data["naming"] == "territory"
+
+
+# -- Politics II (issue 22): attribution as in the record ------------------------------------
+# Public attribution takes months and often never comes; partners' intelligence counts as far
+# as it is released; the evidence package can fail; the table and the Union's text see public
+# attributions before INTCEN assesses.
+
+from actors import national  # noqa: E402
+from actors.institutions import evidence_package  # noqa: E402
+from sim.events import Event  # noqa: E402
+from sim.stages import awareness, council, psc  # noqa: E402
+from sim.world import Assessment, Proposal  # noqa: E402
+
+
+def test_public_attribution_delays_follow_the_record():
+    rng = random.Random(7)
+    draws = [national.public_attribution_delay(rng) / 24 for _ in range(4000)]
+    never = sum(d == float("inf") for d in draws) / len(draws)
+    finite = sorted(d for d in draws if d != float("inf"))
+    median = finite[len(finite) // 2]
+    assert abs(never - national.NEVER_ATTRIBUTED) < 0.03
+    assert 230 <= median <= 310  # the fitted median, 270 d
+    # the fastest documented cases (Albania 54 d, Viasat 75 d) are the lower tail, not the norm
+    assert 0.03 <= sum(d <= 75 for d in finite) / len(finite) <= 0.2
+
+
+def test_capitals_do_not_attribute_in_weeks_and_some_campaigns_never_within_a_year():
+    sc = scenario(horizon="365d", procedure="{mode: calendar}",
+                  targets="{state: PL, sector: energy}, {state: EE, sector: energy}")  # fmt: skip
+    firsts = []
+    for seed in range(40):
+        ex = Exercise(sc, seed=seed).run()
+        firsts.append(ex.metrics["t_first_attribution"])
+    within = sorted(t / 24 for t in firsts if t is not None)
+    assert within and within[len(within) // 2] >= 54, within  # no faster than the record's fastest
+    assert sum(t < 30 for t in within) <= 2
+    assert firsts.count(None) >= 0.25 * len(firsts)  # never within the year in a share of runs
+
+
+def test_not_every_victim_attributes():
+    # Italy, hit with Poland and Estonia, has no ties to speak of: it used to name the actor in
+    # every run where the others did; a middling stance now keeps it silent in most.
+    sc = scenario(horizon="365d", procedure="{mode: calendar}",
+                  targets="{state: PL, sector: energy}, {state: IT, sector: energy}, "
+                  "{state: EE, sector: energy}")  # fmt: skip
+    spoke = silent = 0
+    for seed in range(30):
+        ex = Exercise(sc, seed=seed).run()
+        named = {e.data["state"] for e in kinds(ex, "attributed")}
+        spoke += bool(named)
+        silent += bool(named) and "IT" not in named
+    assert spoke and silent >= spoke / 2, (silent, spoke)
+
+
+def test_partners_intelligence_is_present_by_default_for_a_state_linked_actor():
+    assert set(Exercise(scenario()).partners) == {"UK", "US", "NATO"}
+    assert Exercise(scenario(extra="partners: []")).partners == {}
+    text = BASE.format(horizon="60d", extra="", targets="{state: PL, sector: energy}",
+                       procedure="{mode: crisis}", msel="[]")  # fmt: skip
+    criminal = scenarios.load_text(text.replace(" sponsor: RU,", ""))
+    assert criminal.threat_actors[0].sponsor is None
+    assert Exercise(criminal).partners == {}
+
+
+def test_what_a_partner_does_not_release_does_not_count():
+    assert evidence_package(0.5, 0.6, [0.0]) == evidence_package(0.5, 0.6, [])
+    assert evidence_package(0.5, 0.6, [0.4]) > evidence_package(0.5, 0.6, [])
+    closed = "partners:\n  - {id: US, name: United States, intel: 1.0, releasable: 0.0}"
+    ex = Exercise(scenario(extra=closed))
+    ex.world.confidence["US"] = {"bear": 0.95}
+    assert awareness.released(ex, "bear") == [0.0]
+    open_ = Exercise(scenario(extra=closed.replace("releasable: 0.0", "releasable: 0.6")))
+    open_.world.confidence["US"] = {"bear": 0.95}
+    assert awareness.released(open_, "bear") == [0.57]
+
+
+def test_an_evidence_package_depends_on_the_proposer_and_can_fail():
+    # A listing tabled early by a capital of modest capability, with partners that release
+    # nothing: the package does not hold and the text is withdrawn.
+    msel = """
+  - {id: A, at: 1d, type: attribute, params: {states: [LU], actor: bear}}
+  - {id: P, at: 1d, type: propose, params: {measure: listing, by: LU}}"""
+    extra = "partners: []"
+    ex = Exercise(scenario(extra=extra, msel=msel, horizon="30d"), seed=0).run()
+    package = [e for e in kinds(ex, "evidence_package") if e.data["phase"] != "started"]
+    assert package[0].data["phase"] == "failed"
+    assert package[0].data["strength"] < 0.7
+    assert any(e.data["reason"] == "the evidence package does not hold"
+               for e in kinds(ex, "withdrawn"))  # fmt: skip
+    # the same capital with a capable partner that releases what it knows: the package holds
+    helped = "partners:\n  - {id: US, name: United States, intel: 1.0, releasable: 0.9}"
+    ex = Exercise(scenario(extra=helped, msel=msel, horizon="30d"), seed=0)
+    ex.run("1d")
+    ex.world.confidence["US"] = {"bear": 0.95}
+    assert awareness.package_strength(ex, "LU") >= 0.7
+
+
+def _attributed_before_intcen(extra: str = "") -> Exercise:
+    ex = Exercise(scenario(extra=extra, procedure="{mode: calendar, instruction_spread: 0}"))
+    ex.run("1h")
+    assert ex.world.assessment is None
+    ex.submit({"type": "attribute", "params": {"states": ["PL"], "actor": "bear"}})
+    return ex
+
+
+def test_coordinate_keeps_the_agreed_wording_when_capitals_named_before_intcen_assessed():
+    ex = _attributed_before_intcen()
+    agreed = Proposal("P-1", "hr_declaration", "hr", ex.now, ex.env.event(), naming="territory")
+    assert council.coordinate(ex, agreed) == "territory"
+
+
+def test_the_table_sees_a_public_attribution_before_intcen_assesses():
+    # Hungary's red line on naming Russia holds as soon as a capital has named a Russian actor.
+    ex = _attributed_before_intcen("member_states:\n  HU: {ties: {RU: 0.9}}")
+    _, fixed = psc.initial_stances(ex, "hr_declaration", "state")
+    assert fixed[list(ex.roster.codes).index("HU")]
+
+
+def test_the_wording_is_not_capped_by_intcens_confidence_alone():
+    ex = _attributed_before_intcen()
+    ex.world.assessment = Assessment("bear", "RU", 0.3)  # a thin EU assessment
+    ex.world.confidence["PL"]["bear"] = 0.9  # Poland's services are sure
+    text = Proposal("P-1", "hr_declaration", "hr", ex.now, ex.env.event(), naming="state")
+    assert psc.text_naming(ex, text) == "state"
+
+
+def test_a_bystander_reporting_its_own_analysis_reads_plainly():
+    event = Event(t=1.0, seq=1, kind="reported", data={"state": "DE", "incident": None,
+                                                       "to": "intcen"})  # fmt: skip
+    line = describe(event)
+    assert "None" not in line and line.startswith("DE reports")
+
+
+def test_a_capital_that_attributed_backs_the_unions_text_the_next_hours():
+    # NL and FR name the actor (an inject), the HR tables a declaration an hour later, before
+    # INTCEN has assessed: their delegations weigh it on the evidence they just spoke on (they
+    # abstained in nearly every run when an inject left their confidence at 0).
+    msel = """
+  - {id: A, at: 2h, type: attribute, params: {states: [NL, FR], actor: bear}}
+  - {id: B, at: 3h, type: propose, params: {measure: hr_declaration, by: hr}}"""
+    extra = "member_states:\n  NL: {stance: 0.0}\n  FR: {stance: 0.0}"
+    sc = scenario(extra=extra, msel=msel, horizon="10d",
+                  procedure="{mode: crisis, coordinated_attribution: true}")  # fmt: skip
+    for seed in range(10):
+        ex = Exercise(sc, seed=seed).run()
+        theirs = [e.data["position"] for e in kinds(ex, "position")
+                  if e.data["state"] in ("NL", "FR")]  # fmt: skip
+        assert theirs and set(theirs) == {"support"}, (seed, theirs)
+
+
+# -- negotiation with memory (issue 22) --------------------------------------------------------
+
+DECLARATION_AFTER_ATTRIBUTION = (
+    "[{id: A, at: 1d, type: attribute, params: {states: [PL], actor: bear}}, "
+    "{id: D, at: 2d, type: propose, params: {measure: hr_declaration, by: hr}}]"
+)
+LISTING_AFTER_ATTRIBUTION = (
+    "[{id: A, at: 1d, type: attribute, params: {states: [PL], actor: bear}}, "
+    "{id: L, at: 2d, type: propose, params: {measure: listing, by: PL}}]"
+)
+
+
+def hungary(stance, tie):
+    return f"member_states:\n  HU: {{stance: {stance}, ties: {{RU: {tie}}}}}"
+
+
+def test_a_red_line_holds_through_the_redraft_and_the_hr_speaks_in_her_own_name():
+    sc = scenario(horizon="60d", extra=hungary(-1.0, 1.0), msel=DECLARATION_AFTER_ATTRIBUTION,
+                  procedure="{mode: crisis, initiation: 900d}")  # fmt: skip
+    statements = 0
+    for seed in range(10):
+        ex = Exercise(sc, seed=seed).run()
+        vetoes = [e for e in kinds(ex, "decision") if not e.data["adopted"]]
+        redrafts = kinds(ex, "redrafted")
+        assert redrafts, "the chair weakens the wording first"
+        # Hungary blocks the text before and after the redraft: the red line held.
+        after = [e for e in vetoes if e.seq > redrafts[0].seq]
+        assert after and all("HU" in e.data["blockers"] for e in after)
+        if kinds(ex, "withdrawn") and any(
+            e.data["measure"] == "hr_statement" for e in kinds(ex, "adopted")
+        ):
+            statements += 1
+    assert statements >= 8, statements  # withdrawal and the HR's own statement arise
+
+
+def test_friendlier_instructions_let_the_same_ties_pass_a_weaker_wording():
+    sc = scenario(horizon="60d", extra=hungary(0.5, 1.0), msel=DECLARATION_AFTER_ATTRIBUTION,
+                  procedure="{mode: crisis, initiation: 900d}")  # fmt: skip
+    for seed in range(5):
+        ex = Exercise(sc, seed=seed).run()
+        assert [e for e in kinds(ex, "adopted") if e.data["measure"] == "hr_declaration"]
+        assert not any("HU" in e.data["blockers"] for e in kinds(ex, "decision"))
+
+
+def _first_with(kind, extra, msel, seeds=range(40)):
+    sc = scenario(horizon="200d", extra=extra, msel=msel,
+                  procedure="{mode: crisis, initiation: 900d}")  # fmt: skip
+    for seed in seeds:
+        ex = Exercise(sc, seed=seed).run()
+        if kinds(ex, kind):
+            return ex
+    raise AssertionError(f"no {kind} in {len(seeds)} runs")
+
+
+def test_linkage_lifts_a_veto_after_its_delay():
+    ex = _first_with("linkage", hungary(-1.0, 0.3), LISTING_AFTER_ATTRIBUTION)
+    (link,) = kinds(ex, "linkage")
+    assert link.data["state"] == "HU" and link.data["measure"] == "listing"
+    vetoed = [e for e in kinds(ex, "decision") if not e.data["adopted"]]
+    assert vetoed and vetoed[-1].t == link.t and "HU" in vetoed[-1].data["blockers"]
+    later = [e for e in kinds(ex, "decision") if e.t > link.t]
+    assert later, "the text comes back"
+    assert later[0].t >= link.t + link.data["days"] * 24.0 - 0.1  # not before the delay
+    hu = [e for e in kinds(ex, "position") if e.data["state"] == "HU" and e.t > link.t]
+    assert hu and all(e.data["position"] == "abstain" for e in hu)  # the consent was traded
+    assert [e for e in kinds(ex, "adopted") if e.data["measure"] == "listing"]
+
+
+def test_a_vetoed_listing_is_brought_back_with_a_narrower_package():
+    ex = _first_with("retabled", hungary(-0.6, 0.9), LISTING_AFTER_ATTRIBUTION)
+    (back,) = kinds(ex, "retabled")
+    assert back.data["package"] == negotiation.NARROWER_PACKAGE
+    later = [e for e in kinds(ex, "decision") if e.t > back.t]
+    assert later and later[0].t >= back.t + back.data["days"] * 24.0 - 0.1
+    assert later[0].data["proposal"] == back.data["proposal"]
+
+
+def test_linkage_and_re_tabling_rules():
+    assert negotiation.linkage_chance("hr_declaration", 0.0, False) == 0.0  # Council decisions
+    assert negotiation.linkage_chance("listing", 0.0, False) == negotiation.LINKAGE_CHANCE
+    assert negotiation.linkage_chance("listing", 1.0, False) == 0.0  # a veto about the sponsor
+    assert negotiation.linkage_chance("listing", 0.2, True) == 0.0  # a capital trades once
+    assert negotiation.linkage_delay(0.0) == negotiation.LINKAGE_DAYS * 24.0
+    assert negotiation.retable("listing", 0, 2.0) == negotiation.NARROWER_PACKAGE
+    assert negotiation.retable("listing", 1, 2.0) is None  # once
+    assert negotiation.retable("listing", 0, 0.5) is None  # a proposer without the will
+    assert negotiation.retable("hr_declaration", 0, 2.0) is None
+
+
+def test_formal_abstention_on_listings_is_rare():
+    formal = 0
+    sc = scenario(horizon="200d", msel=LISTING_AFTER_ATTRIBUTION,
+                  procedure="{mode: crisis, initiation: 900d}")  # fmt: skip
+    for seed in range(20):
+        ex = Exercise(sc, seed=seed).run()
+        formal += any(e.data["constructive_abstention"] for e in kinds(ex, "decision"))
+    assert formal <= 4, formal
+
+
+# -- options, not a ladder (issue 22) ----------------------------------------------------------
+
+
+def test_options_are_chosen_on_the_case_not_on_the_rung():
+    strong = dict(drive=2.2, severity=0.9, evidence=0.9, partners=False)
+    assert negotiation.choose_option((0.0, 0.0, 0.0), named=True, **strong) == "listing"
+    assert negotiation.choose_option((0.0, 0.0, 0.0), named=False, **strong) == "hr_declaration"
+    quiet = dict(drive=1.5, severity=0.45, evidence=0.6, partners=False)
+    assert negotiation.choose_option((0.999, 0.999, 0.999), named=True, **quiet) is None
+    assert negotiation.option_probability(negotiation.option_will("listing", **quiet)) < 0.05
+    assert negotiation.option_probability(negotiation.option_will("hr_declaration", **quiet)) > 0.5
+    # a partner's attribution lends a declaration weight, not a listing
+    with_partner = dict(quiet, partners=True)
+    assert negotiation.option_will("hr_declaration", **with_partner) > negotiation.option_will(
+        "hr_declaration", **quiet
+    )
+    assert negotiation.option_will("listing", **with_partner) == negotiation.option_will(
+        "listing", **quiet
+    )
+
+
+def test_quiet_espionage_mostly_stops_at_a_declaration_or_nothing():
+    base = scenarios.load("supply-chain-espionage").model_copy(update={"msel": []})
+    highest = [Exercise(base, seed=s).run().metrics["highest_measure"] for s in range(20)]
+    assert highest.count("listing") <= 5, highest
+    assert highest.count("hr_declaration") + highest.count("none") >= 14, highest
+
+
+def test_the_model_does_not_propose_again_unless_the_case_changes():
+    for seed in range(10):
+        ex = Exercise(scenario(horizon="120d"), seed=seed).run()
+        mine = [e for e in kinds(ex, "proposal") if e.data["origin"] == "initiative"]
+        measures = [e.data["measure"] for e in mine]
+        assert len(measures) == len(set(measures)), measures  # no measure twice
+        # at most the first weighing and one after the first national attribution
+        assert len(mine) <= 2, measures
+        first = min((e.t for e in kinds(ex, "attributed")), default=None)
+        if len(mine) == 2:
+            assert first is not None and mine[0].t < first <= mine[1].t
+
+
+def test_the_position_and_salience_formulas_exactly():
+    # docs/model.md, *Positions*: a neighbour of the victim (exposure 0.5), stance -0.3, ties
+    # 0.6, severity 0.5, confidence 0.8 (a surplus of 0.4 over a declaration's need, counted
+    # half), on a declaration naming the state, having attributed itself.
+    view = view_on("hr_declaration", "state", -0.3, 0.6, 0.5, 0.5, 0.8, 0.0, attributed=True)
+    expected = (0.7 * -0.3 + 0.55 * 0.5 + 0.5 * 0.5 * 0.75 + 0.5 * 0.4 + 0.2
+                - 1.2 * 0.6 * 1.0 * 1.0 - 0.15)  # fmt: skip
+    assert view.position == pytest.approx(expected)
+    assert view.salience == pytest.approx(0.1 + 0.4 * 0.5 * 0.5 + 0.8 * 0.6 + 0.3 * 0.3)
+    assert view.reservation == -0.35
+    # short of the need, evidence counts in full
+    short = view_on("listing", "none", 0.0, 0.0, 0.0, 0.0, 0.5, 0.0)
+    assert short.position == pytest.approx(1.0 * (0.5 - 0.7) - 0.35)
+    assert short.reservation == -0.7
+
+
+def test_the_option_will_formula_exactly():
+    # docs/model.md, *Initiation*: drive + 2 (s - gravity) + (evidence - need) + 0.2 [partner,
+    # not for a listing] - effort
+    assert negotiation.option_will("listing", 2.0, 0.8, 0.9, True) == pytest.approx(
+        2.0 + 2.0 * 0.2 + 0.2 - 2.3
+    )
+    assert negotiation.option_will("hr_declaration", 1.0, 0.35, 0.4, True) == pytest.approx(
+        1.0 + 0.2 - 1.6
+    )
+    assert negotiation.option_probability(0.0) == 0.5

@@ -160,8 +160,8 @@ def test_run_record_output_identical(tmp_path):
 #: A child that records a run, stops at a sim time the test chooses, reports how many event
 #: lines it had flushed to disk by then, runs on without flushing (events held in the
 #: recorder's buffer are lost with the process, as after a real crash), and then blocks until
-#: it is killed. The kill
-#: lands at a point the test controls, however fast or loaded the machine is.
+#: it is killed. The kill lands at a point the test controls, however fast or loaded the
+#: machine is.
 KILLED_CHILD = """
 import sys
 from sim.exercise import Exercise

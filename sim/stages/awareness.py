@@ -13,9 +13,10 @@ import math
 from typing import TYPE_CHECKING
 
 from actors import national
-from actors.institutions import assessment_confidence
+from actors.institutions import HR_CAPABILITY, assessment_confidence, evidence_package
 from actors.networks import csirts_weight
 
+from ..timing import CALENDAR
 from ..world import Assessment
 from . import ProcessGenerator
 
@@ -34,6 +35,9 @@ UPDATE_THRESHOLD = 0.05  # INTCEN reissues only when its confidence moves this m
 GATHER_INTEL = 0.7
 NON_VICTIM_SLOWDOWN = 1.5
 NON_VICTIM_FINDINGS = 4  # findings a bystander's services make from shared indicators
+#: A partner shares finished intelligence products with the Union, each the work of this many
+#: findings of its services (docs/model.md, *Partners' intelligence is there by default*).
+PARTNER_PRODUCT = 3
 
 
 def national_follow_up(ex: Exercise, incident: IncidentState, code: str) -> ProcessGenerator[None]:
@@ -132,17 +136,19 @@ def gather_evidence(
     state = actor_of(ex, code)
     table = ex.world.partners_attributed if code in ex.partners else ex.world.attributed
     known = ex.world.confidence.setdefault(code, {})
+    # A partner passes on finished products, each the work of several findings.
+    per_step = PARTNER_PRODUCT if code in ex.partners else 1
+    evidence_time = ex.timing.attribution_evidence
     # Until it attributes, or until its services have all they will get (the confidence cap).
     while (
         actor_id not in table.get(code, {}) and known.get(actor_id, 0.0) < national.CONFIDENCE_CAP
     ):
-        yield ex.env.timeout(
-            slowdown
-            * national.finding_interval(
-                rng, state, actor.sophistication, ex.timing.attribution_evidence
-            )
-        )
-        change_confidence(ex, code, actor_id, national.finding_gain(rng), cause="finding")
+        work = gain = 0.0
+        for _ in range(per_step):
+            work += national.finding_interval(rng, state, actor.sophistication, evidence_time)
+            gain += national.finding_gain(rng)
+        yield ex.env.timeout(slowdown * work)
+        change_confidence(ex, code, actor_id, gain, cause="finding")
 
 
 def change_confidence(ex: Exercise, code: str, actor_id: str, delta: float, cause: str) -> None:
@@ -155,7 +161,7 @@ def change_confidence(ex: Exercise, code: str, actor_id: str, delta: float, caus
         ex.emit("partner_evidence", partner=code, actor=actor_id, confidence=after, cause=cause)
     else:
         ex.emit("evidence", state=code, actor=actor_id, confidence=after, cause=cause)
-    if code in ex.world.reported:
+    if code in ex.world.reported or code in ex.partners:
         ex.notify("intcen")
     consider_attribution(ex, code, actor_id)
 
@@ -188,14 +194,64 @@ def _attributed(ex: Exercise, code: str) -> dict[str, float]:
 
 
 def consider_attribution(ex: Exercise, code: str, actor_id: str) -> None:
+    """``code`` attributes ``actor_id`` now if it may go public (:func:`may_go_public`) and is
+    willing on its own evidence."""
     if actor_id in _attributed(ex, code) or ex.timing.coordinated_attribution:
         return  # coordinated: the capitals hold their attribution for the agreed day
-    if _willing(ex, code, actor_id, coordinated=False):
+    if may_go_public(ex, actor_id) and _willing(ex, code, actor_id, coordinated=False):
         attribute(ex, code, actor_id, source="decision")
 
 
+def start_attribution_clock(ex: Exercise, actor_id: str) -> None:
+    """At a campaign's first detection, draw when capitals and partners may first name it
+    publicly (actors.national.public_attribution_delay, compressed with the mode's evidence
+    time), and wake them then."""
+    if actor_id in ex.world.public_from:
+        return
+    scale = ex.timing.attribution_evidence / CALENDAR.attribution_evidence
+    delay = national.public_attribution_delay(ex.rng("public-attribution", actor_id), scale)
+    ex.world.public_from[actor_id] = ex.env.now + delay
+    if delay != math.inf:
+        ex.env.process(_clock_runs_out(ex, actor_id))
+
+
+def _clock_runs_out(ex: Exercise, actor_id: str) -> ProcessGenerator[None]:
+    yield ex.until(ex.world.public_from[actor_id])
+    join_in(ex, actor_id)
+
+
+def may_go_public(ex: Exercise, actor_id: str) -> bool:
+    """Whether capitals and partners may attribute ``actor_id`` publicly now: its attribution
+    clock has run, or someone has already named it (:func:`opened_by`: others then follow, as
+    after the UK's and the US's attributions of NotPetya)."""
+    return ex.env.now >= ex.world.public_from.get(actor_id, math.inf)
+
+
+def opened_by(ex: Exercise, actor_id: str) -> bool:
+    """Record a public attribution of ``actor_id``: True if it is the first, which opens the way
+    for the others now (the attribution clock, if still running, is cut short)."""
+    first = not ex.world.any_attribution(actor_id)
+    if first:
+        ex.world.public_from[actor_id] = min(
+            ex.env.now, ex.world.public_from.get(actor_id, math.inf)
+        )
+    return first
+
+
+def join_in(ex: Exercise, actor_id: str) -> None:
+    """Every capital and partner with evidence on ``actor_id`` considers attributing it now
+    (roster order, then partners)."""
+    for code in (*ex.roster.codes, *ex.partners):
+        if actor_id in ex.world.confidence.get(code, {}):
+            consider_attribution(ex, code, actor_id)
+
+
 def ready_to_attribute(ex: Exercise, actor_id: str) -> list[str]:
-    """Capitals and partners that would join a coordinated attribution of ``actor_id`` today."""
+    """Capitals and partners that would join a coordinated attribution of ``actor_id`` today:
+    with procedure ``coordinated_attribution`` the agreed day is their political decision,
+    otherwise the attribution clock must have run (:func:`may_go_public`)."""
+    if not (ex.timing.coordinated_attribution or may_go_public(ex, actor_id)):
+        return []
     return [
         code
         for code in (*ex.roster.codes, *ex.partners)
@@ -216,15 +272,64 @@ def named_or_ready(ex: Exercise) -> bool:
     )
 
 
+def released(ex: Exercise, actor_id: str) -> list[float]:
+    """What each partner has released for the Union's use on ``actor_id``: its confidence times
+    its releasability (partners in declaration order)."""
+    confidence = ex.world.confidence
+    return [
+        round(ex.releasable[code] * confidence[code][actor_id], 4)
+        for code in ex.partners
+        if actor_id in confidence.get(code, {})
+    ]
+
+
+def naming_confidence(ex: Exercise) -> float:
+    """The evidence a Union text that names the actor can rest on: INTCEN's assessment, the
+    confidence of a capital that has named the actor publicly (or is ready to the same day), or
+    what such a partner has released, whichever is firmest (the wording is a political
+    compromise, not capped by INTCEN's confidence alone)."""
+    actor_id = ex.world.named_actor()
+    best = ex.world.assessed_confidence()
+    if actor_id is None:
+        return best
+    speakers = [code for code, actors in ex.world.attributed.items() if actor_id in actors]
+    speakers += [code for code, actors in ex.world.partners_attributed.items()
+                 if actor_id in actors and code in ex.partners]  # fmt: skip
+    if not speakers:
+        speakers = ready_to_attribute(ex, actor_id)
+    confidence = ex.world.confidence
+    for code in speakers:
+        own = confidence.get(code, {}).get(actor_id, 0.0)
+        best = max(best, ex.releasable[code] * own if code in ex.partners else own)
+    return best
+
+
+def package_strength(ex: Exercise, proposer: str) -> float:
+    """The strength of a listing's evidence package ``proposer`` (a capital or ``hr``) can put
+    together now (actors.institutions.evidence_package), on the actor named or suspected."""
+    suspect = ex.world.suspected_actor()
+    actor_id = ex.world.named_actor() or (suspect.id if suspect is not None else None)
+    if actor_id is None:
+        return 0.0
+    if proposer in ex.roster.codes:
+        capability = ex.roster[proposer].intel
+        own = ex.world.confidence.get(proposer, {}).get(actor_id, 0.0)
+        return evidence_package(capability, own, released(ex, actor_id))
+    # The High Representative builds on INTCEN's assessment, which has fused what partners
+    # released already.
+    return evidence_package(HR_CAPABILITY, ex.world.assessed_confidence(), [])
+
+
 def attribute(ex: Exercise, code: str, actor_id: str, source: str) -> None:
     """``code`` (a member state or a partner) publicly attributes the activity to ``actor_id``."""
     if code in ex.partners or code not in ex.roster.codes:
         return attribute_partner(ex, code, actor_id, source)
     if actor_id in ex.world.attributed.setdefault(code, {}):
         return
+    first = opened_by(ex, actor_id)
     ex.world.attributed[code][actor_id] = ex.env.now
     actor = ex.scenario.actor(actor_id)
-    confidence = ex.world.confidence.get(code, {}).get(actor_id, 0.0)
+    confidence = _owned(ex, code, actor_id)
     ex.emit(
         "attributed",
         state=code,
@@ -234,6 +339,26 @@ def attribute(ex: Exercise, code: str, actor_id: str, source: str) -> None:
         how=source,
     )
     ex.world_changed()
+    if first:
+        join_in(ex, actor_id)
+
+
+def _owned(ex: Exercise, code: str, actor_id: str) -> float:
+    """The confidence of ``code`` once it has attributed ``actor_id`` publicly: a capital (or
+    partner) that names an actor holds, by its own lights, the confidence its threshold asks
+    (an ``attribute`` inject speaks for services the model did not see at work)."""
+    known = ex.world.confidence.setdefault(code, {})
+    before = known.get(actor_id, 0.0)
+    needed = actor_of(ex, code).attribution_threshold
+    if before < needed:
+        known[actor_id] = needed
+        kind, who = (
+            ("partner_evidence", "partner") if code in ex.partners else ("evidence", "state")
+        )
+        ex.emit(kind, **{who: code}, actor=actor_id, confidence=needed, cause="attribution")
+        if code in ex.world.reported or code in ex.partners:
+            ex.notify("intcen")
+    return known[actor_id]
 
 
 def attribute_partner(ex: Exercise, code: str, actor_id: str, source: str) -> None:
@@ -241,11 +366,15 @@ def attribute_partner(ex: Exercise, code: str, actor_id: str, source: str) -> No
     done = ex.world.partners_attributed.setdefault(code, {})
     if actor_id in done:
         return
+    first = opened_by(ex, actor_id)
     done[actor_id] = ex.env.now
     actor = ex.scenario.actor(actor_id)
+    confidence = _owned(ex, code, actor_id) if code in ex.partners else None
     ex.emit("partner_attributed", partner=code, actor=actor_id, sponsor=actor.sponsor, how=source,
-            confidence=ex.world.confidence.get(code, {}).get(actor_id))  # fmt: skip
+            confidence=confidence)  # fmt: skip
     ex.world_changed()
+    if first:
+        join_in(ex, actor_id)
 
 
 def intcen(ex: Exercise) -> ProcessGenerator[None]:
@@ -272,7 +401,8 @@ def issue_assessment(ex: Exercise, update: bool = False) -> None:
     national_confidences = [
         ex.world.confidence.get(code, {}).get(actor.id, 0.0) for code in ex.world.reported
     ]
-    confidence = assessment_confidence(national_confidences)
+    # Partners' intelligence counts as far as its originator releases it.
+    confidence = assessment_confidence(national_confidences + released(ex, actor.id))
     previous = ex.world.assessment
     if update and previous and abs(previous.confidence - confidence) < UPDATE_THRESHOLD:
         return

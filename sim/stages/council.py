@@ -123,9 +123,9 @@ def coordinate(ex: Exercise, proposal: Proposal) -> str:
     after all, no capital or partner has named the actor."""
     if proposal.naming == "none" or proposal.forced:
         return proposal.naming
-    if ex.world.assessment is None:
+    actor = ex.world.named_actor()  # INTCEN's suspect, or the actor capitals have named
+    if actor is None:
         return "none"
-    actor = ex.world.assessment.actor
     for code in awareness.ready_to_attribute(ex, actor):
         awareness.attribute(ex, code, actor, source="coordinated")
     return proposal.naming if ex.world.any_attribution(actor) else "none"

@@ -36,6 +36,7 @@ def detect(ex: Exercise, incident: IncidentState, code: str) -> ProcessGenerator
     if first:
         ex.world.detected[code] = ex.env.now
     ex.emit("detected", state=code, incident=incident.id, delay=round(delay, 4))
+    awareness.start_attribution_clock(ex, incident.actor.id)
     if first:
         ex.env.process(awareness.national_follow_up(ex, incident, code))
 
@@ -54,6 +55,7 @@ def outsider_report(ex: Exercise, incident: IncidentState, code: str):
                                     ex.timing.intcen_report)  # fmt: skip
     yield ex.env.timeout(report)
     ex.emit("third_party_report", party=code, incident=incident.id, to="intcen")
+    awareness.start_attribution_clock(ex, incident.actor.id)
     if ex.world.first_share is None:
         ex.world.first_share = ex.env.now
     awareness.spread_share(ex, incident, None)

@@ -11,11 +11,12 @@ import math
 from typing import TYPE_CHECKING
 
 from actors.delegation import WORDED
+from actors.institutions import PACKAGE_NEEDED
 from actors.national import minutes
 from scenarios.measures import MEASURE
 
 from ..world import Status
-from . import ProcessGenerator, psc
+from . import ProcessGenerator, awareness, psc
 
 if TYPE_CHECKING:
     from ..exercise import Exercise
@@ -26,8 +27,9 @@ SPREAD_PER_ROUND = 1.0  # spread of initial stances that costs one more HWPCI si
 MAX_ROUNDS = 4
 
 
-def prepare(ex: Exercise, proposal: Proposal) -> ProcessGenerator[None]:
-    """Process step: the working party readies ``proposal`` for the PSC."""
+def prepare(ex: Exercise, proposal: Proposal) -> ProcessGenerator[bool]:
+    """Process step: the working party readies ``proposal`` for the PSC; False when the
+    evidence package of a listing does not hold (docs/model.md, *Evidence package*)."""
     proposal.status = Status.PREPARING
     if MEASURE[proposal.measure].legal_acts:
         rng = ex.rng("hwpci-package", proposal.id)
@@ -35,7 +37,12 @@ def prepare(ex: Exercise, proposal: Proposal) -> ProcessGenerator[None]:
         ex.emit("evidence_package", proposal=proposal.id, measure=proposal.measure, phase="started",
                 expected=round(package, 4))  # fmt: skip
         yield ex.env.timeout(package)
-        ex.emit("evidence_package", proposal=proposal.id, measure=proposal.measure, phase="ready")
+        strength = awareness.package_strength(ex, proposal.by)
+        holds = strength >= PACKAGE_NEEDED
+        ex.emit("evidence_package", proposal=proposal.id, measure=proposal.measure,
+                phase="ready" if holds else "failed", strength=strength)  # fmt: skip
+        if not holds:
+            return False
     if proposal.measure in WORDED:
         # The EEAS drafts the text before the working party reads it (calibrated on Ghostwriter:
         # 18 days from Poland's request to the declaration; docs/calibration.md).
@@ -47,3 +54,4 @@ def prepare(ex: Exercise, proposal: Proposal) -> ProcessGenerator[None]:
         yield ex.bodies["hwpci"].sitting(f"{proposal.id}: prepare {proposal.measure}")
     ex.emit("prepared", body="hwpci", proposal=proposal.id, measure=proposal.measure,
             rounds=needed)  # fmt: skip
+    return True

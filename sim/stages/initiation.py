@@ -1,19 +1,21 @@
 """Initiation: once there is shared awareness, a capital (victim or not, with co-sponsors) or the
-High Representative proposes the proportionate measure; if what the Union adopts falls short
-of it, they try again.
+High Representative weighs the options of the Toolbox and may propose one. The Toolbox's measures
+are options, not a ladder: what is proposed depends on the proposer's will and the case
+(severity, evidence, attributions by capitals and partners), not on reaching the proportionate
+rung, and nothing is proposed again unless the case changes (actors.negotiation).
 
-The Union speaks with or after capitals: an initiative for a declaration or conclusions waits
-until a capital or partner has attributed (or is ready to, the same day), at most
-``attribution_wait``; a listing needs a national attribution (and, at HWPCI, an evidence
-package), so until there is one a declaration is asked for instead.
+The Union speaks with or after capitals: an initiative for a declaration waits until a capital
+or partner has attributed (or is ready to, the same day), at most ``attribution_wait``; a
+listing needs a national attribution (and, at HWPCI, an evidence package).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from actors.institutions import drive, initiator
-from actors.severity import MEASURE_FOR_RUNG, rung_of
+from actors.institutions import INITIATIVE_AT, drive, initiator
+from actors.negotiation import OPTIONS, RENEWED_SEVERITY, choose_option
+from actors.severity import rung_of
 
 from ..world import Status
 from . import ProcessGenerator, awareness, psc
@@ -21,51 +23,83 @@ from . import ProcessGenerator, awareness, psc
 if TYPE_CHECKING:
     from ..exercise import Exercise
 
-MAX_INITIATIVES = 4
+#: The High Representative's drive when she proposes (no capital has :data:`INITIATIVE_AT`):
+#: she speaks for the Union on a grave case, rarely further (REG2019 lets her propose listings;
+#: the record has capitals asking for them).
+HR_DRIVE = 0.6
 
 
 def initiative(ex: Exercise) -> ProcessGenerator[None]:
-    """Process: propose the recommended measure whenever nothing adopted or pending reaches it."""
+    """Process: weigh the options once the Union is aware, and again only when the case changes
+    (a graver incident or a new national attribution)."""
     yield ex.signal("awareness")
     aware = ex.env.now
-    for _ in range(MAX_INITIATIVES):
-        yield ex.env.timeout(ex.timing.initiation)
-        while True:
-            measure = _wanted(ex, aware)
-            if measure is not None:
-                break
+    yield ex.env.timeout(ex.timing.initiation)
+    weighed = 0
+    while True:
+        if not _may_speak(ex, aware):
             yield ex.signal("world") | ex.env.timeout(ex.timing.attribution_wait)
+            continue
+        case = _case(ex)
+        weighed += 1
         # At a live table, whether a played state asks for measures is its people's call (they
         # use a propose inject); headless, the model's policy plays them like the others.
         by, cosponsors = initiator(_drives(ex))
-        proposal = ex.propose(measure, by, source="initiative", cosponsors=cosponsors)
-        yield proposal.done
+        measure = _option(ex, by, weighed)
+        if measure is not None and not _taken(ex, measure):
+            proposal = ex.propose(measure, by, source="initiative", cosponsors=cosponsors)
+            yield proposal.done
+        # No ratchet: wait until the case has changed before weighing the options again.
+        while not _changed(ex, case):
+            yield ex.signal("world")
 
 
-def _wanted(ex: Exercise, aware: float) -> str | None:
-    """The measure to propose now, or None to wait for news."""
-    target = ex.world.recommended_rung()
-    reached = max(
-        [rung_of(m) for m in ex.world.adopted() if rung_of(m) < 5]
-        + [rung_of(p.measure) for p in ex.world.pending()]
-        + [0]
+def _may_speak(ex: Exercise, aware: float) -> bool:
+    """The Union speaks with or after capitals: wait (at most ``attribution_wait``) for a
+    capital or partner to name the actor, or to be ready to the same day."""
+    return awareness.named_or_ready(ex) or ex.env.now >= aware + ex.timing.attribution_wait
+
+
+def _case(ex: Exercise) -> tuple[float, bool]:
+    """What a new initiative would answer: the severity, and whether a capital has named."""
+    return ex.world.severity(), any(ex.world.attributed.values())
+
+
+def _changed(ex: Exercise, case: tuple[float, bool]) -> bool:
+    """A graver case (by :data:`RENEWED_SEVERITY`) or the first national attribution."""
+    severity, named = _case(ex)
+    return severity >= case[0] + RENEWED_SEVERITY or (named and not case[1])
+
+
+def _option(ex: Exercise, by: str, weighed: int) -> str | None:
+    """The option ``by`` tables on the case as it stands (actors.negotiation.choose_option)."""
+    rng = ex.rng("initiative", str(weighed))
+    draws = tuple(rng.random() for _ in OPTIONS)
+    assessment = ex.world.assessment
+    evidence = assessment.confidence if assessment is not None else 0.0
+    if by in ex.roster.codes and assessment is not None:
+        evidence = max(evidence, ex.world.confidence.get(by, {}).get(assessment.actor, 0.0))
+    measure = choose_option(
+        draws,
+        proposer_drive(ex, by),
+        ex.world.severity(),
+        evidence,
+        bool(ex.world.partners_attributed) and any(ex.world.partners_attributed.values()),
+        any(ex.world.attributed.values()),
     )
-    if reached >= target:
-        return None
-    measure = MEASURE_FOR_RUNG[target]
-    if measure == "listing" and not any(ex.world.attributed.values()):
-        measure = "hr_declaration"  # no capital has named the actor: no listing yet
-        if reached >= rung_of(measure):
-            return None
-    if _given_up(ex, measure):
-        return None
-    if (
-        rung_of(measure) == 3
-        and not awareness.named_or_ready(ex)
-        and ex.env.now < aware + ex.timing.attribution_wait
-    ):
-        return None  # the Union speaks with or after capitals: wait for one to name
+    if measure == "listing" and by == "hr":
+        return "hr_declaration"  # the HR speaks for the Union; capitals ask for listings
     return measure
+
+
+def proposer_drive(ex: Exercise, by: str) -> float:
+    """The drive of ``by`` (a capital, or :data:`HR_DRIVE` for the High Representative and the
+    chair) on the case as it stands (actors.institutions.drive)."""
+    if by not in ex.roster.codes:
+        return HR_DRIVE
+    mine = psc.instructions(ex, ex.roster[by])
+    named = bool(ex.world.attributed.get(by))
+    return drive(mine.stance, ex.world.severity(), by in ex.world.victims(), named)
 
 
 def _drives(ex: Exercise) -> list[tuple[str, float]]:
@@ -81,9 +115,19 @@ def _drives(ex: Exercise) -> list[tuple[str, float]]:
     return drives
 
 
-def _given_up(ex: Exercise, measure: str) -> bool:
-    """A measure blocked or dropped once is not re-proposed by the model (people may)."""
-    return any(
-        p.measure == measure and p.status in (Status.BLOCKED, Status.DROPPED)
-        for p in ex.world.proposals
-    )
+def _taken(ex: Exercise, measure: str) -> bool:
+    """Whether ``measure`` (or a stronger one) is already adopted or pending, or was blocked or
+    dropped once: the model does not propose it again (people may, with a propose inject)."""
+    for p in ex.world.proposals:
+        if p.measure == measure and p.status in (Status.BLOCKED, Status.DROPPED):
+            return True
+        if (
+            p.status not in (Status.BLOCKED, Status.DROPPED, Status.LAPSED)
+            and rung_of(p.measure) >= rung_of(measure)
+            and rung_of(p.measure) < 5
+        ):
+            return True
+    return False
+
+
+__all__ = ["HR_DRIVE", "INITIATIVE_AT", "initiative", "proposer_drive"]

@@ -7,7 +7,6 @@ injects, played delegations) override the model. The scenario's decision rule th
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 from actors.delegation import (
@@ -19,9 +18,9 @@ from actors.delegation import (
     deliberate,
     draw_instructions,
     position,
-    red_line_tie,
     spread,
-    stance_on,
+    susceptibility_on,
+    view_on,
 )
 from actors.networks import influence_matrix
 
@@ -31,6 +30,7 @@ from . import ProcessGenerator
 
 if TYPE_CHECKING:
     from actors.roster import MemberState
+    from scenarios.model import ThreatActor
 
     from ..exercise import Exercise
     from ..world import Proposal
@@ -99,61 +99,89 @@ def text_naming(ex: Exercise, proposal: Proposal) -> str:
         return proposal.naming
     from actors.institutions import allowed_naming
 
-    from .awareness import named_or_ready
+    from .awareness import named_or_ready, naming_confidence
 
-    allowed = allowed_naming(named_or_ready(ex), ex.world.assessed_confidence())
+    allowed = allowed_naming(named_or_ready(ex), naming_confidence(ex))
     return min(allowed, proposal.naming, key=NAMING_ORDER.__getitem__)
 
 
 NAMING_ORDER = {level: rank for rank, level in enumerate(NAMING)}
 
 
-def initial_stances(ex: Exercise, measure: str, naming: str) -> tuple[list[float], list[bool]]:
-    """Every delegation's stance before deliberation (roster order) and whether it is fixed
-    (by people, or by a red line in its instructions)."""
+def initial_views(
+    ex: Exercise, measure: str, naming: str, proposal: Proposal | None = None
+) -> tuple[list[float], list[bool], list[float]]:
+    """Every delegation's position before deliberation (roster order), whether it is fixed (by
+    people, by a red line, or by a veto traded away on ``proposal``) and its salience."""
     victims = ex.world.victims()
     victim_regions = {r for c in victims for r in ex.roster[c].regions}
     severity = ex.world.severity()
     assessment = ex.world.assessment
-    sponsor = assessment.sponsor if assessment is not None else None
+    sponsor: str | None
+    actor_id: str | None
+    if assessment is not None:
+        sponsor, actor_id = assessment.sponsor, assessment.actor
+    else:
+        # Before INTCEN assesses, a public attribution already tells the table who is meant.
+        named = _publicly_named(ex)
+        sponsor, actor_id = (named.sponsor, named.id) if named is not None else (None, None)
     fixed_positions = ex.world.fixed_positions
     drawn = all_instructions(ex)
     # What every delegation sees alike (the fields of actors.delegation.Observation, spelled out
     # for the hot path).
     shared = assessment.confidence if assessment and ex.world.awareness is not None else 0.0
-    actor_id = assessment.actor if assessment is not None else None
-    confidence, pressure = ex.world.confidence, ex.world.pressure
-    # No red line without a suspected sponsor (red_line()).
-    red_line_at = red_line_tie(measure, naming) if sponsor is not None else math.inf
-    oppose = STANCE_OF_POSITION["oppose"]
-    x0, fixed = [], []
+    confidence, pressure, attributed = ex.world.confidence, ex.world.pressure, ex.world.attributed
+    package = proposal.package if proposal is not None else 1.0
+    linked = proposal.linked if proposal is not None else ()
+    committed = [c for c, said in proposal.red_lines if said == naming] if proposal else ()
+    oppose, abstain = STANCE_OF_POSITION["oppose"], STANCE_OF_POSITION["abstain"]
+    x0, fixed, salience = [], [], []
     for s in ex.roster:
         code = s.code
         f = fixed_positions.get((code, measure))
         mine = drawn[code]
         tie = mine.tie(sponsor)
+        if code in victims:
+            exposure = 1.0
+        elif not victim_regions.isdisjoint(s.regions):
+            exposure = 0.5
+        else:
+            exposure = 0.0
+        own = confidence.get(code, {}).get(actor_id, 0.0) if actor_id else 0.0
+        said = actor_id is not None and actor_id in attributed.get(code, ())
+        view = view_on(measure, naming, mine.stance, tie, severity, exposure, max(shared, own),
+                       pressure.get(code, 0.0), said, package, code in committed)  # fmt: skip
         if f:
             x0.append(STANCE_OF_POSITION[f])
-        elif tie >= red_line_at:
+        elif code in linked:
+            f = "abstain"  # its consent was traded for something else (linkage)
+            x0.append(abstain)
+        elif view.red_line:
             f = "oppose"
             x0.append(oppose)
         else:
-            own = confidence.get(code, {}).get(actor_id, 0.0) if actor_id else 0.0
-            if code in victims:
-                exposure = 1.0
-            elif not victim_regions.isdisjoint(s.regions):
-                exposure = 0.5
-            else:
-                exposure = 0.0
-            x0.append(stance_on(measure, naming, mine.stance, tie, severity, exposure,
-                                max(shared, own), pressure.get(code, 0.0)))  # fmt: skip
+            x0.append(view.position)
         fixed.append(f is not None)
-    return x0, fixed
+        salience.append(view.salience)
+    return x0, fixed, salience
+
+
+def _publicly_named(ex: Exercise) -> ThreatActor | None:
+    """The threat actor some capital or partner has publicly named, if any (scenario order)."""
+    for actor in ex.scenario.threat_actors:
+        if ex.world.any_attribution(actor.id):
+            return actor
+    return None
 
 
 def table_spread(ex: Exercise, measure: str, naming: str = "state") -> float:
-    """How far apart the delegations start on ``measure`` (sets the rounds a text needs)."""
-    return spread(initial_stances(ex, measure, naming)[0])
+    """How far apart the delegations start on ``measure`` (sets the drafting rounds a text
+    needs). Delegations held at a red line are left out: drafting does not bridge a red line,
+    the chair meets it at the PSC (a redraft, linkage, a narrower package)."""
+    x0, fixed, _ = initial_views(ex, measure, naming)
+    by_people = ex.world.fixed_positions
+    return spread([x for x, held, code in zip(x0, fixed, ex.roster.codes, strict=True)
+                   if not held or (code, measure) in by_people])  # fmt: skip
 
 
 def delegation_positions(
@@ -164,13 +192,26 @@ def delegation_positions(
     codes, weights = influence_matrix(ex.roster)
     states = list(ex.roster)  # in roster order, as ``codes``
     fixed = [ex.world.fixed_positions.get((c, measure)) for c in codes]
-    x0, held = initial_stances(ex, measure, naming)
+    x0, held, salience = initial_views(ex, measure, naming, proposal)
     # A wider table takes more rounds to bring together (Häge): one more per 0.5 of spread.
     rounds = ex.timing.deliberation_rounds + int(spread(x0) / 0.5)
-    stances = deliberate(x0, weights, [s.susceptibility for s in states], rounds, held)
-    positions = {
-        c: (f or position(x, measure)) for c, f, x in zip(codes, fixed, stances, strict=True)
-    }
+    # The table presses hardest on those who care least (salience damps susceptibility).
+    lam = [
+        susceptibility_on(s.susceptibility, sal) for s, sal in zip(states, salience, strict=True)
+    ]
+    stances = deliberate(x0, weights, lam, rounds, held)
+    positions: dict[str, str] = {}
+    for i, code in enumerate(codes):
+        by_people = fixed[i]
+        if by_people is not None:
+            positions[code] = by_people
+        elif held[i]:
+            # A red line (oppose) or a veto traded away (abstain): the stance it was fixed at.
+            positions[code] = "abstain" if code in proposal.linked else "oppose"
+            if positions[code] == "oppose" and (code, naming) not in proposal.red_lines:
+                proposal.red_lines.append((code, naming))
+        else:
+            positions[code] = position(stances[i], measure, salience[i])
     if measure not in ART31_MEASURES:
         # Art. 31(1) TEU concerns CFSP decisions; a declaration or conclusions are agreed by
         # consensus, where a formal abstention does not exist: it counts as a plain abstention.
