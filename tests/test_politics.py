@@ -277,10 +277,14 @@ def test_hwpci_needs_more_sittings_when_positions_are_far_apart():
         # Poland names the actor early: the Union's text does not wait for the record's months
         # of attribution (this test is about the working party's sittings).
         entries.append("{id: A, at: 1d, type: attribute, params: {states: [PL], actor: bear}}")
+        # Poland tables the declaration (an inject): the model's own initiative weighs options
+        # (issue 22) and may ask for a listing instead; this test is about the sittings.
+        entries.append("{id: D, at: 2d, type: propose, params: {measure: hr_declaration, by: PL}}")
         return "[" + ", ".join(entries) + "]"
 
+    quiet = "{mode: calendar, initiation: 900d}"
     runs = [
-        Exercise(scenario(procedure="{mode: calendar}", msel=positions(oppose)), seed=4).run()
+        Exercise(scenario(procedure=quiet, msel=positions(oppose)), seed=4).run()
         for oppose in ((), ("HU",))
     ]
     near, far = (kinds(ex, "prepared")[0] for ex in runs)
@@ -444,7 +448,9 @@ def test_the_actor_keeps_its_own_tempo_without_eu_measures():
         assert not kinds(Exercise(still, seed=seed).run(), "adversary")
 
 
-LISTED = ("[{id: A, at: 1d, type: attribute, params: {states: [PL], actor: bear}}, "
+# The proposers attribute too: a listing's evidence package rests on the proposer's own
+# services (issue 22), and a proposer with no evidence of its own sees its package fail.
+LISTED = ("[{id: A, at: 1d, type: attribute, params: {states: [PL, EE], actor: bear}}, "
           "{id: L, at: 2d, type: propose, params: {measure: listing, by: EE}}]")  # fmt: skip
 
 
@@ -483,7 +489,7 @@ def test_an_actor_with_no_state_behind_it_draws_no_retaliation():
 
 
 def test_all_listings_are_renewed_together_in_may():
-    msel = ("[{id: A, at: 1d, type: attribute, params: {states: [PL], actor: bear}}, "
+    msel = ("[{id: A, at: 1d, type: attribute, params: {states: [PL, EE, LT], actor: bear}}, "
             "{id: L, at: 2d, type: propose, params: {measure: listing, by: EE}}, "
             "{id: L2, at: 20d, type: propose, params: {measure: listing, by: LT}}]")  # fmt: skip
     ex = Exercise(scenario(horizon="420d", msel=msel, procedure="{mode: crisis, initiation: 900d}"),
@@ -628,7 +634,7 @@ def test_coordinate_keeps_the_agreed_wording_when_capitals_named_before_intcen_a
 def test_the_table_sees_a_public_attribution_before_intcen_assesses():
     # Hungary's red line on naming Russia holds as soon as a capital has named a Russian actor.
     ex = _attributed_before_intcen("member_states:\n  HU: {ties: {RU: 0.9}}")
-    _, fixed = psc.initial_stances(ex, "hr_declaration", "state")
+    _, fixed, _ = psc.initial_views(ex, "hr_declaration", "state")
     assert fixed[list(ex.roster.codes).index("HU")]
 
 
@@ -704,8 +710,15 @@ def test_friendlier_instructions_let_the_same_ties_pass_a_weaker_wording():
                   procedure="{mode: crisis, initiation: 900d}")  # fmt: skip
     for seed in range(5):
         ex = Exercise(sc, seed=seed).run()
-        assert [e for e in kinds(ex, "adopted") if e.data["measure"] == "hr_declaration"]
-        assert not any("HU" in e.data["blockers"] for e in kinds(ex, "decision"))
+        adopted = [e for e in kinds(ex, "adopted") if e.data["measure"] == "hr_declaration"]
+        assert adopted, seed
+        # Hungary may still refuse to name the state (partners' released evidence lets the
+        # first draft name it), but no red line: the weaker wording passes.
+        blocked = [e for e in kinds(ex, "decision") if "HU" in e.data["blockers"]]
+        assert all(e.data["naming"] == "state" for e in blocked), seed
+        if blocked:
+            assert adopted[0].data["naming"] in ("territory", "none"), seed
+        assert not kinds(ex, "withdrawn"), seed  # nor withdrawn for the HR to speak alone
 
 
 def _first_with(kind, extra, msel, seeds=range(40)):

@@ -30,7 +30,6 @@ from . import ProcessGenerator
 
 if TYPE_CHECKING:
     from actors.roster import MemberState
-    from scenarios.model import ThreatActor
 
     from ..exercise import Exercise
     from ..world import Proposal
@@ -123,8 +122,8 @@ def initial_views(
         sponsor, actor_id = assessment.sponsor, assessment.actor
     else:
         # Before INTCEN assesses, a public attribution already tells the table who is meant.
-        named = _publicly_named(ex)
-        sponsor, actor_id = (named.sponsor, named.id) if named is not None else (None, None)
+        actor_id = ex.world.named_actor()
+        sponsor = ex.scenario.actor(actor_id).sponsor if actor_id is not None else None
     fixed_positions = ex.world.fixed_positions
     drawn = all_instructions(ex)
     # What every delegation sees alike (the fields of actors.delegation.Observation, spelled out
@@ -164,14 +163,6 @@ def initial_views(
         fixed.append(f is not None)
         salience.append(view.salience)
     return x0, fixed, salience
-
-
-def _publicly_named(ex: Exercise) -> ThreatActor | None:
-    """The threat actor some capital or partner has publicly named, if any (scenario order)."""
-    for actor in ex.scenario.threat_actors:
-        if ex.world.any_attribution(actor.id):
-            return actor
-    return None
 
 
 def table_spread(ex: Exercise, measure: str, naming: str = "state") -> float:
