@@ -84,7 +84,7 @@ def _option(ex: Exercise, by: str, weighed: int) -> str | None:
         proposer_drive(ex, by),
         ex.world.severity(),
         evidence,
-        bool(ex.world.partners_attributed) and any(ex.world.partners_attributed.values()),
+        any(ex.world.partners_attributed.values()),
         any(ex.world.attributed.values()),
     )
     if measure == "listing" and by == "hr":
