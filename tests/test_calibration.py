@@ -60,6 +60,40 @@ def edited(scenario_id: str, *replacements: tuple[str, str]):
     return scenarios.load_text(text)
 
 
+# -- the record's dates ------------------------------------------------------------------------
+
+#: (scenario, MSEL entry) -> the documented date the entry stands for (docs/calibration.md).
+RECORD_DATES = {
+    ("calib-wannacry-notpetya", "W-01"): date(2017, 12, 19),  # UK/US name North Korea
+    ("calib-wannacry-notpetya", "W-02"): date(2018, 2, 15),  # UK/US/DK/LT name Russia
+    ("calib-solarwinds", "S-02"): date(2021, 4, 15),  # US attribution and HR declaration
+    ("calib-exchange-apt31", "X-03"): date(2021, 7, 19),  # UK/US attribution and EU declaration
+    ("calib-ghostwriter", "G-1"): date(2021, 9, 6),  # Germany's attribution
+    ("calib-apt28-2024", "A-02"): date(2024, 5, 3),  # DE and CZ attribution, HR declaration
+    ("calib-bundestag", "B-03"): date(2020, 5, 28),  # Germany asks for sanctions
+}
+
+
+@pytest.mark.parametrize(("scenario_id", "entry_id"), sorted(RECORD_DATES))
+def test_scripted_events_fall_on_the_dates_of_the_record(scenario_id, entry_id):
+    scenario = scenarios.load(scenario_id)
+    entry = next(e for e in scenario.msel if e.id == entry_id)
+    assert (scenario.start + timedelta(hours=entry.at)).date() == RECORD_DATES[
+        scenario_id, entry_id
+    ]
+
+
+def test_record_deadlines_fall_on_the_dates_of_the_record():
+    # The bands' dates: the Foreign Affairs Council of 16 April 2018 (T+339d) and the first
+    # listings of 30 July 2020 (T+440d).
+    wannacry, listings = (
+        scenarios.load("calib-wannacry-notpetya"),
+        scenarios.load("calib-first-listings"),
+    )
+    assert (wannacry.start + timedelta(days=339)).date() == date(2018, 4, 16)
+    assert (listings.start + timedelta(days=440)).date() == date(2020, 7, 30)
+
+
 # -- Viasat, 10 May 2022: the declaration on the day of the coordinated attributions ----------
 
 
