@@ -7,7 +7,10 @@ one evaluator, one observer: 30 seats) and an MSEL stretched to over 10,000 even
   may see it (target <= 100 ms), and the same with one seat (ratio);
 - the host's memory per seat: (RSS with 30 seats - RSS with 1 seat) / 29 (target <= 5 MB);
 - the time for a seat to rejoin after 10,000 events and have its view back (target <= 1 s),
-  against opening the recording and folding its picture as ``cdtx replay`` does.
+  against opening the recording and folding its picture as ``cdtx replay`` does;
+- the flood figure: the host's peak RSS while one delegation seat sends 60 KB messages as fast
+  as it can for 15 s, connecting again whenever it is disconnected (target < 400 MB), and the
+  time an honest seat takes to join meanwhile (target < 1 s); ``--flood-only`` runs just this.
 
 The host runs in its own process, the seats in three others (time.monotonic is the same clock
 in every process on Linux). Run: ``PYTHONPATH=. python bench/host.py [--notes 5200] [--rate 1000]``.
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing as mp
 import statistics
 import sys
@@ -199,13 +203,142 @@ def run(notes: int, seat_count: int, rate: float, workers: int) -> dict:
     return result
 
 
+FLOOD_TEXT = 60 * 1024
+
+
+def flood_host(conn, record: str) -> None:
+    """The host of the flood figure: satcom-war running; its RSS sampled every 0.1 s until the
+    figure is taken."""
+    from sim import Exercise
+    from sim.recording import Recorder
+    from sim.seats import seats_for
+    from tui.host.server import Host, new_tokens
+
+    async def main() -> None:
+        ex = Exercise("satcom-war", interactive=True)
+        seats = seats_for(ex.players)
+        tokens = new_tokens(seats)
+        recorder = Recorder(record, ex)
+        notices: list[str] = []
+        host = Host(ex, seats, tokens, port=0, speed=0.2, recorder=recorder,
+                    on_notice=notices.append)  # fmt: skip
+        await host.start()
+        base = rss_mb()
+        conn.send((host.url, tokens, base))
+        done = asyncio.get_running_loop().run_in_executor(None, conn.recv)  # "stop"
+        peak = base
+        while not done.done():
+            peak = max(peak, rss_mb())
+            await asyncio.sleep(0.1)
+        budget = host.budgets["DE"]
+        recorder.flush()
+        size = Path(record).stat().st_size
+        conn.send((base, peak, budget.refused, budget.disconnected, len(notices), size))
+        await host.stop()
+        recorder.close()
+
+    asyncio.run(main())
+
+
+def flooder(conn, url: str, token: str, seconds: float) -> None:
+    """One seat sending 60 KB messages as fast as it can (reading what it is sent, so that the
+    host's replies never hold it back), connecting again at once whenever the host closes it."""
+    import orjson
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosed, InvalidHandshake
+
+    async def drained(socket) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            async for _ in socket:
+                pass
+
+    async def main() -> tuple[int, int]:
+        sent = connections = 0
+        text = "x" * FLOOD_TEXT
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            try:
+                async with connect(url, proxy=None, compression=None, max_size=None) as socket:
+                    connections += 1
+                    drain = asyncio.create_task(drained(socket))
+                    await socket.send(orjson.dumps({"hello": token}))
+                    while time.monotonic() < end:
+                        await socket.send(orjson.dumps({"action": "message", "id": sent,
+                                                        "text": text}))  # fmt: skip
+                        sent += 1
+                    drain.cancel()
+            except (ConnectionClosed, InvalidHandshake, OSError) as exc:
+                if "--debug" in sys.argv:
+                    print(f"flooder: {time.monotonic() - end + seconds:.2f} s {exc!r}")
+        return sent, connections
+
+    conn.send(asyncio.run(main()))
+
+
+def flood(seconds: float) -> dict:
+    """Host RSS while DE floods for ``seconds``, and an honest seat's (PL's) join times."""
+    from tui.host.client import SeatClient
+
+    record = tempfile.mktemp(suffix=".jsonl", prefix="cdtx-bench-flood-")
+    ctx = mp.get_context("fork")
+    host_end, here = ctx.Pipe()
+    host = ctx.Process(target=flood_host, args=(host_end, record))
+    host.start()
+    url, tokens, _ = here.recv()
+    flood_end, flood_pipe = ctx.Pipe()
+    attacker = ctx.Process(target=flooder, args=(flood_end, url, tokens["DE"], seconds))
+    attacker.start()
+
+    async def honest() -> list[float]:
+        times = []
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            started = time.monotonic()
+            client = SeatClient(url, tokens["PL"])
+            history = (await client.connect())["history"]
+            await client.wait_for(lambda c, n=history: c.count >= n, 30)
+            times.append(time.monotonic() - started)
+            await client.close()
+            await asyncio.sleep(0.5)
+        return times
+
+    joins = asyncio.run(honest())
+    sent, connections = flood_pipe.recv()
+    attacker.join()
+    here.send("stop")
+    base, peak, refused, disconnected, notices, size = here.recv()
+    host.join()
+    Path(record).unlink(missing_ok=True)
+    return {"seconds": seconds, "sent": sent, "connections": connections, "base": base,
+            "peak": peak, "refused": refused, "disconnected": disconnected,
+            "notices": notices, "record_mb": size / 1e6, "joins": joins}  # fmt: skip
+
+
+def print_flood(f: dict) -> None:
+    joins = sorted(f["joins"])
+    print(f"  flood: DE sent {f['sent']:,} messages of 60 KB in {f['seconds']:g} s over "
+          f"{f['connections']} connections; {f['refused']:,} refused, disconnected "
+          f"{f['disconnected']} times, {f['notices']} notices to the facilitator")  # fmt: skip
+    print(f"    host RSS {f['base']:.0f} MB before, peak {f['peak']:.0f} MB during the flood "
+          f"(target < 400 MB); recording {f['record_mb']:.2f} MB")  # fmt: skip
+    print(f"    honest seat PL joined {len(joins)} times meanwhile: median "
+          f"{statistics.median(joins) * 1000:.0f} ms, worst {joins[-1] * 1000:.0f} ms "
+          "(target < 1 s)")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notes", type=int, default=5200, help="extra MSEL notes (2 events each)")
     parser.add_argument("--rate", type=float, default=1000.0, help="events per second")
     parser.add_argument("--workers", type=int, default=3, help="processes for the seats")
     parser.add_argument("--debug", action="store_true", help="latency by tenth of the run")
+    parser.add_argument("--flood", type=float, default=15.0, help="seconds of the flood figure")
+    parser.add_argument("--flood-only", action="store_true", help="only the flood figure")
     args = parser.parse_args()
+    if args.flood_only:
+        print("cdtx host benchmark: one seat flooding")
+        print_flood(flood(args.flood))
+        return
 
     one = run(args.notes, 1, args.rate, 1)
     many = run(args.notes, 30, args.rate, args.workers)
@@ -242,6 +375,7 @@ def main() -> None:
     print(f"\n  the single-seat console folding its picture over the same events: "
           f"{console_fold * 1000:.0f} ms; facilitator rejoin / console fold = "
           f"{took / console_fold:.1f}x")  # fmt: skip
+    print_flood(flood(args.flood))
 
 
 if __name__ == "__main__":

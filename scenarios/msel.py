@@ -19,9 +19,11 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Sequence
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
+from xml.parsers import expat
 
 import yaml
 from pydantic import TypeAdapter, ValidationError
@@ -143,6 +145,8 @@ def export(scenario: Scenario, path: str | Path, *, force: bool = False) -> Path
         raise MselError([f"{path}: is a directory, not a spreadsheet file"])
     suffix = _suffix(path, "write")
     table = rows(scenario)
+    if suffix == ".xlsx":
+        _check_xml_text(table, path)
     try:
         check_output(path, force=force)
         with atomic_output(path, force=force) as handle:
@@ -150,6 +154,28 @@ def export(scenario: Scenario, path: str | Path, *, force: bool = False) -> Path
     except OutputError as exc:
         raise MselError([str(exc)]) from None
     return path
+
+
+#: Characters XML 1.0 (and so an .xlsx file) cannot hold, even escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _check_xml_text(table: list[list[str]], path: Path) -> None:
+    """MselError naming each cell holding a character an .xlsx file cannot store (a control
+    character written as an escape in the scenario, say): refused before anything is written,
+    rather than dropped or changed, so that export and import stay lossless."""
+    problems = []
+    for number, row in enumerate(table, start=1):
+        for index, cell in enumerate(row):
+            bad = _NOT_XML.search(cell)
+            if bad:
+                problems.append(
+                    f"{path}: row {number}, column {HEADERS[index]!r}: character "
+                    f"U+{ord(bad.group()):04X} cannot be stored in an .xlsx file; export to .csv, "
+                    "or take it out of the scenario"
+                )
+    if problems:
+        raise MselError(problems)
 
 
 #: A cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV injection").
@@ -194,7 +220,12 @@ def _write(handle: IO[bytes], suffix: str, table: list[list[str]]) -> None:
         for row in sheet.iter_rows():
             for cell in row:
                 cell.number_format = "@"
-        book.save(handle)
+        # Into memory first (an MSEL is small), then one write: a full disk under book.save()
+        # would leave openpyxl's ZipFile unclosed, to fail again when collected ("Exception
+        # ignored in ZipFile.__del__") after the clean message.
+        packed = io.BytesIO()
+        book.save(packed)
+        handle.write(packed.getbuffer())
 
 
 def _openpyxl():
@@ -232,22 +263,30 @@ def read_table(path: str | Path) -> list[list[str]]:
         except UnicodeDecodeError as exc:
             raise MselError([f"{path}: not UTF-8 text ({exc.reason})"]) from None
         table = _Table()
+        lines = _CsvLines(text, path)
         try:
-            for row in csv.reader(io.StringIO(text, newline="")):
+            for row in csv.reader(lines):
+                lines.row_done()
                 _bounded_row([restore(c) for c in row], len(table) + 1, path, table)
         except csv.Error as exc:
             raise MselError([f"{path}: not a CSV file cdtx can read ({exc})"]) from None
         return list(table)
     openpyxl = _openpyxl()
+    check_xlsx(raw, path)  # before openpyxl unpacks anything
     try:
         book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
     except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException ...
         raise MselError([f"{path}: not a readable .xlsx workbook ({exc})"]) from None
     try:
-        sheet = book["MSEL"] if "MSEL" in book.sheetnames else book.worksheets[0]
+        sheet = _msel_sheet(book, path)
         table = _Table()
         formulas = []
-        for number, row in enumerate(sheet.iter_rows(), start=1):
+        # The bounds here, not the sheet's own <dimension>: a sheet claiming A1:XFD1048576 would
+        # otherwise pad every row to 16,384 cells. check_xlsx refused values beyond them.
+        rows = _readable_rows(
+            sheet.iter_rows(max_col=MAX_COLUMNS + 1, max_row=MAX_SCANNED_ROWS + 1), path
+        )
+        for number, row in enumerate(rows, start=1):
             cells = []
             for index, cell in enumerate(row):
                 if getattr(cell, "data_type", None) == "f":
@@ -265,10 +304,230 @@ def read_table(path: str | Path) -> list[list[str]]:
     return list(table)
 
 
+#: Commas in the lines of one CSV row, quoted ones included: csv builds a list of every field of
+#: a row before cdtx sees it, and one line of 15 million commas (a 15 MB file) took 376 MB and
+#: 19 s. Only a row with four 64 KB cells made of commas alone reaches this.
+MAX_ROW_COMMAS = 4 * MAX_CELL
+
+
+class _CsvLines:
+    """The lines of a CSV text for ``csv.reader``, refusing a row whose lines hold more than
+    :data:`MAX_ROW_COMMAS` commas before the reader splits them (``row_done`` after each row:
+    the reader reads no line beyond the row it returns)."""
+
+    def __init__(self, text: str, path: Path) -> None:
+        self._lines = iter(io.StringIO(text, newline=""))
+        self._path = path
+        self._number = 0
+        self._commas = 0
+
+    def __iter__(self) -> _CsvLines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self._number += 1
+        self._commas += line.count(",")
+        if self._commas > MAX_ROW_COMMAS:
+            raise MselError(
+                [f"{self._path}: line {self._number}: more than {MAX_ROW_COMMAS} commas in one "
+                 f"row; an MSEL row has at most {MAX_COLUMNS} columns"]
+            )  # fmt: skip
+        return line
+
+    def row_done(self) -> None:
+        self._commas = 0
+
+
+def _msel_sheet(book: Any, path: Path) -> Any:
+    """The worksheet named MSEL, else the first worksheet; MselError if there is none (a
+    workbook of chart sheets only, say)."""
+    if "MSEL" in book.sheetnames and hasattr(book["MSEL"], "iter_rows"):
+        return book["MSEL"]
+    if not book.worksheets:
+        raise MselError([f"{path}: the workbook has no worksheet (expected one named MSEL)"])
+    return book.worksheets[0]
+
+
+def _readable_rows(rows: Iterable[Any], path: Path) -> Iterator[Any]:
+    """The rows openpyxl reads, its failures on a malformed sheet (a shared string that is not
+    there, a number cell holding text) as a MselError naming the row."""
+    number = 0
+    iterator = iter(rows)
+    while True:
+        try:
+            row = next(iterator)
+        except StopIteration:
+            return
+        except Exception as exc:  # openpyxl's parsing of the XML: IndexError, ValueError ...
+            raise MselError(
+                [f"{path}: row {number + 1}: not readable ({type(exc).__name__}: {exc})"]
+            ) from None
+        number += 1
+        yield row
+
+
 #: Bounds on the file and its columns (rows: :data:`MAX_ROWS`).
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_COLUMNS = 64
 MAX_SCANNED_ROWS = 10 * MAX_ROWS
+
+
+#: Bounds on an XLSX archive, checked before openpyxl reads it (docs/security.md). An MSEL of
+#: MAX_ROWS entries unpacks to a few MB; a zip bomb (10 million empty cells in one row, 43 KB
+#: packed) to hundreds, and openpyxl's objects for them to GB.
+MAX_XLSX_MEMBERS = 256
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024  # all members together, as the archive declares them
+MAX_PACK_RATIO = 100  # unpacked / packed size of a member above RATIO_FLOOR bytes
+RATIO_FLOOR = 1024 * 1024
+MAX_ROW_CELLS = 16 * MAX_COLUMNS  # <c> elements in one row, empty (formatted) ones included
+MAX_SHARED_STRINGS = MAX_SCANNED_ROWS * MAX_COLUMNS // 10
+#: <c> elements in a worksheet: MAX_ROWS entries of 40 cells. openpyxl reads about 40,000 a
+#: second, so this bounds the time a workbook within every other bound takes (a million empty
+#: formatted cells in 4 MB took 27 s).
+MAX_SHEET_CELLS = 200_000
+MAX_SHEET_ELEMENTS = 1_000_000  # XML elements of one worksheet or the shared strings
+MAX_OTHER_ELEMENTS = 100_000  # of any other part (styles, workbook, relationships)
+_SCAN_CHUNK = 64 * 1024
+
+
+def check_xlsx(raw: bytes, path: Path) -> None:
+    """Refuse an XLSX whose unpacking or reading would not stay within bounds, before openpyxl
+    (which builds a Python object per cell of a row) sees it: MselError naming the part.
+
+    The archive's declared sizes are checked first (members, unpacked bytes, packing ratio;
+    ``zipfile`` never unpacks more than a member declares). Then every XML part is streamed
+    through expat, never held whole: no DOCTYPE (so no entities), a bounded number of elements,
+    and in worksheets and shared strings the bounds of :func:`read_table` (cells a row, columns
+    holding a value, characters a cell), so that what openpyxl then builds is bounded too.
+    """
+
+    def refuse(message: str) -> MselError:
+        return MselError([f"{path}: {message}; not an MSEL workbook cdtx will read"])
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        raise MselError([f"{path}: not a readable .xlsx workbook ({exc})"]) from None
+    with archive:
+        members = archive.infolist()
+        if len(members) > MAX_XLSX_MEMBERS:
+            raise refuse(f"{len(members)} parts in the archive (at most {MAX_XLSX_MEMBERS})")
+        total = 0
+        for info in members:
+            total += info.file_size
+            if total > MAX_UNPACKED_BYTES:
+                raise refuse(
+                    f"unpacks to more than {MAX_UNPACKED_BYTES // (1024 * 1024)} MB "
+                    f"({info.filename} alone to {info.file_size:,} bytes)"
+                )
+            if info.file_size > RATIO_FLOOR and info.file_size > MAX_PACK_RATIO * max(
+                info.compress_size, 1
+            ):
+                raise refuse(
+                    f"{info.filename} is packed more than {MAX_PACK_RATIO} to 1 "
+                    f"({info.compress_size:,} bytes unpack to {info.file_size:,}: a zip bomb?)"
+                )
+        for info in members:
+            if info.filename.endswith((".xml", ".rels")):
+                _scan_part(archive, info, refuse)
+
+
+def _scan_part(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, refuse: Callable[[str], MselError]
+) -> None:
+    """Stream one XML part of an XLSX through expat within the bounds (see :func:`check_xlsx`).
+
+    The cell and text bounds hold in every part, not only where Excel puts worksheets and shared
+    strings: the workbook's relationships may point openpyxl at a sheet anywhere in the archive.
+    """
+    name = info.filename
+    usual = name.startswith("xl/worksheets/") or name == "xl/sharedStrings.xml"
+    limit = MAX_SHEET_ELEMENTS if usual else MAX_OTHER_ELEMENTS
+    state = {"elements": 0, "row": 0, "cells": 0, "column": 0, "chars": 0, "strings": 0,
+             "all_cells": 0, "in_cell": False, "in_string": False, "has_value": False}  # fmt: skip
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        tag = tag.rpartition(":")[2]
+        state["elements"] += 1
+        if state["elements"] > limit:
+            raise refuse(f"{name}: more than {limit:,} XML elements")
+        if not (state["in_cell"] or state["in_string"]):
+            state["chars"] = 0  # the text of one element, or of one cell or string with its runs
+        if tag == "row":
+            state["row"] = _row_number(attrs.get("r"), state["row"] + 1)
+            state["cells"] = state["column"] = 0
+        elif tag == "c":
+            state["cells"] += 1
+            if state["cells"] > MAX_ROW_CELLS:
+                raise refuse(f"row {state['row']}: more than {MAX_ROW_CELLS} cells, empty ones "
+                             "included")  # fmt: skip
+            state["all_cells"] += 1
+            if state["all_cells"] > MAX_SHEET_CELLS:
+                raise refuse(f"{name}: more than {MAX_SHEET_CELLS:,} cells, empty ones included")
+            state["column"] = _column_number(attrs.get("r"), state["column"] + 1)
+            state.update(in_cell=True, has_value=False, chars=0)
+        elif tag in ("v", "is", "f") and state["in_cell"]:
+            state["has_value"] = True
+        elif tag == "si":
+            state["strings"] += 1
+            state.update(in_string=True, chars=0)
+            if state["strings"] > MAX_SHARED_STRINGS:
+                raise refuse(f"{name}: more than {MAX_SHARED_STRINGS:,} strings")
+
+    def end(tag: str) -> None:
+        tag = tag.rpartition(":")[2]
+        if tag == "c":
+            if state["has_value"] and state["column"] > MAX_COLUMNS + 1:
+                raise refuse(f"row {state['row']}, column {_column_label(state['column'] - 1)}: "
+                             f"more than {MAX_COLUMNS} columns")  # fmt: skip
+            state["in_cell"] = False
+        elif tag == "si":
+            state["in_string"] = False
+
+    def text(data: str) -> None:
+        state["chars"] += len(data)
+        if state["chars"] > MAX_CELL:
+            if state["in_cell"]:
+                where = f"row {state['row']}, column {_column_label(state['column'] - 1)}"
+            elif state["in_string"]:
+                where = f"{name}: a shared string"
+            else:
+                where = f"{name}: the text of one element"
+            raise refuse(f"{where}: more than {MAX_CELL} characters")
+
+    def doctype(*_: Any) -> None:
+        raise refuse(f"{name}: a DOCTYPE (an XLSX part never has one)")
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = doctype
+    try:
+        with archive.open(info) as part:
+            while chunk := part.read(_SCAN_CHUNK):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except (expat.ExpatError, zipfile.BadZipFile, OSError, ValueError, EOFError,
+            NotImplementedError, RuntimeError) as exc:  # fmt: skip
+        raise refuse(f"{name}: not readable ({exc})") from None
+
+
+def _row_number(ref: str | None, default: int) -> int:
+    return int(ref) if ref and ref.isdigit() and len(ref) <= 7 else default
+
+
+def _column_number(ref: str | None, default: int) -> int:
+    """1-based column of a cell reference such as ``AB12`` (``default`` if there is none)."""
+    letters = re.match(r"[A-Z]{1,3}", ref or "")
+    if not letters:
+        return default
+    number = 0
+    for letter in letters.group():
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
 
 
 class _Table(list):
@@ -353,7 +612,10 @@ def _parse_params(text: str) -> Any:
     try:
         return read_yaml(text, what="MSEL parameters", shown="Params", max_bytes=MAX_CELL)
     except ScenarioError as exc:
-        raise ValueError(f"neither JSON nor YAML flow text ({exc.problems[0].message})") from None
+        problem = exc.problems[0]
+        place = f"line {problem.line}, character {problem.column} of the cell: "
+        place = place if problem.line > 0 else ""
+        raise ValueError(f"neither JSON nor YAML flow text ({place}{problem.message})") from None
 
 
 def _error_column(loc: tuple, kind: str) -> str:

@@ -134,6 +134,18 @@ def read_bytes(
     return raw
 
 
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")  # what YAML counts as one
+
+
+def place_of(text: str, index: int) -> Location:
+    """1-based (line, column) of character ``index`` of ``text``, counting line breaks as YAML
+    does (so a place found here matches the places YAML's own errors give)."""
+    line, start = 1, 0
+    for brk in _LINE_BREAK.finditer(text, 0, index):
+        line, start = line + 1, brk.end()
+    return line, index - start + 1
+
+
 def _too_large(what: str, max_bytes: int) -> str:
     limit = f"{max_bytes / 1e6:.0f} MB" if max_bytes >= 1e6 else f"{max_bytes / 1e3:.0f} KB"
     return f"file is too large for {what} (the limit is {limit})"
@@ -141,8 +153,11 @@ def _too_large(what: str, max_bytes: int) -> str:
 
 def decode(raw: bytes, shown: str, what: str) -> str:
     """Bytes to text, refusing binary files and anything that is not UTF-8."""
-    if b"\x00" in raw:
-        raise _fail(shown, f"binary file, not {what}")
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        before = raw[:nul].decode("utf-8", "replace")
+        line, col = place_of(before, len(before))
+        raise _fail(shown, f"binary file (a NUL byte), not {what}", line, col)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -200,17 +215,81 @@ def _error(node: yaml.Node, problem: str) -> yaml.MarkedYAMLError:
     return yaml.MarkedYAMLError(problem=problem, problem_mark=node.start_mark)
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 class _BoundedLoader(yaml.SafeLoader):
     """SafeLoader whose composer refuses nesting deeper than MAX_DEPTH (it recurses per level,
-    so a file of 100,000 ``[`` would otherwise end in RecursionError)."""
+    so a file of 100,000 ``[`` would otherwise end in RecursionError), and whose merge keys
+    (``<<``) are resolved by :meth:`flatten_mapping` within a budget, whatever PyYAML's version.
+
+    Build it inside the ``try`` that turns YAML errors into located ones: PyYAML checks the
+    whole text for unprintable characters (``ReaderError``) in the constructor itself.
+    """
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
+        self._composed = 0  # nodes and aliases composed so far: a lower bound of the values
+        self._merged = 0  # key/value pairs copied in by merge keys, over the whole document
+        self._flattened: set[int] = set()  # ids of mapping nodes whose merges are resolved
+
+    def flatten_mapping(self, node, depth: int = 0):  # noqa: ANN001, ANN201 - PyYAML's signature
+        """Resolve the merge keys of ``node`` in place, as YAML's merge type says: the node's own
+        keys win over merged ones, and among ``<<: [*a, *b]`` the earlier mapping wins.
+
+        Replaces PyYAML's own, which before yaml/pyyaml#937 copied every merged pair again at
+        each level (``<<: [*a, *a]`` nested 30 times is 2**30 pairs from a few hundred bytes: a
+        "billion laughs" through merge keys). Here each mapping is flattened once, each key is
+        kept once, every copied pair counts against :data:`MAX_VALUES` and chains of merges
+        against :data:`MAX_DEPTH`.
+        """
+        if id(node) in self._flattened:
+            return
+        if depth > MAX_DEPTH:
+            raise _error(node, f"merge keys (<<) nested more than {MAX_DEPTH} levels deep")
+        own: list[tuple[yaml.Node, yaml.Node]] = []
+        sources: list[yaml.MappingNode] = []
+        for key_node, value_node in node.value:
+            if key_node.tag != _MERGE_TAG:
+                if key_node.tag == "tag:yaml.org,2002:value":
+                    key_node.tag = "tag:yaml.org,2002:str"
+                own.append((key_node, value_node))
+                continue
+            if isinstance(value_node, yaml.MappingNode):
+                sources.append(value_node)
+            elif isinstance(value_node, yaml.SequenceNode):
+                for item in value_node.value:
+                    if not isinstance(item, yaml.MappingNode):
+                        raise _error(item, "a merge key (<<) takes a mapping or a list of them")
+                    sources.append(item)
+            else:
+                raise _error(value_node, "a merge key (<<) takes a mapping or a list of them")
+        seen = {_key_text(key) for key, _ in own}
+        merged: list[tuple[yaml.Node, yaml.Node]] = []
+        for source in sources:
+            self.flatten_mapping(source, depth + 1)
+            for key_node, value_node in source.value:
+                key = _key_text(key_node)
+                if key in seen:
+                    continue
+                seen.add(key)
+                self._merged += 1
+                if self._merged > MAX_VALUES:
+                    raise _error(key_node, f"merge keys (<<) copy more than {MAX_VALUES} values")
+                merged.append((key_node, value_node))
+        node.value = merged + own
+        self._flattened.add(id(node))
 
     def compose_node(self, parent, index):  # noqa: ANN001, ANN201 - PyYAML's signature
         self._depth += 1
+        self._composed += 1
         try:
+            if self._composed > MAX_VALUES:  # refused now, not after building every node
+                raise yaml.MarkedYAMLError(
+                    problem=f"more than {MAX_VALUES} values",
+                    problem_mark=self.peek_event().start_mark,
+                )
             if self._depth > MAX_DEPTH:
                 raise yaml.MarkedYAMLError(
                     problem=f"nested more than {MAX_DEPTH} levels deep",
@@ -219,6 +298,11 @@ class _BoundedLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+
+def _key_text(key_node: yaml.Node) -> object:
+    """What makes two keys the same key (as :func:`_to_data` keeps them: the text written)."""
+    return key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node)
 
 
 def _to_data(
@@ -259,7 +343,16 @@ def _to_data(
 def _scalar(node: yaml.Node, loader: yaml.SafeLoader) -> Any:
     if node.tag == _INT_TAG and len(node.value) > MAX_INT_DIGITS:
         raise _error(node, f"integer of {len(node.value)} characters (at most {MAX_INT_DIGITS})")
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except yaml.MarkedYAMLError:
+        raise
+    except (ValueError, OverflowError, KeyError, AttributeError, TypeError) as exc:
+        # An explicit tag on a value it does not fit (`!!timestamp x`, `!!bool x`): PyYAML's
+        # constructors then fail with whatever error their parsing meets first.
+        shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+        why = f" ({exc})" if isinstance(exc, (ValueError, OverflowError)) else ""
+        raise _error(node, f"{_show_tag(node.tag)} {shown!r} is not a valid value{why}") from None
 
 
 def parse_located(text: str, shown: str, *, expected: str = "a mapping") -> tuple[Any, Located]:
@@ -267,9 +360,10 @@ def parse_located(text: str, shown: str, *, expected: str = "a mapping") -> tupl
 
     ``expected`` says what an empty file should have held ("a scenario mapping").
     """
-    loader = _BoundedLoader(text)
     located = Located()
+    loader = None
     try:
+        loader = _BoundedLoader(text)
         node = loader.get_single_node()
         if node is None:
             raise _fail(shown, f"file is empty (expected {expected})")
@@ -281,13 +375,25 @@ def parse_located(text: str, shown: str, *, expected: str = "a mapping") -> tupl
         if "could not determine a constructor" in problem:
             problem = _refuse_tag(problem.split("tag ", 1)[-1].strip("'"))
         raise _fail(shown, f"invalid YAML: {problem}", line, col) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses, anywhere in the text
+        line, col = place_of(text, exc.position)
+        raise _fail(shown, f"invalid YAML: {_unprintable(exc.character)}", line, col) from None
     except yaml.YAMLError as exc:
         raise _fail(shown, f"invalid YAML: {exc}") from None
     except (ValueError, OverflowError, RecursionError) as exc:  # a constructor's last word
         raise _fail(shown, f"invalid YAML: {exc}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return data, located
+
+
+def _unprintable(character: int | str) -> str:
+    code = character if isinstance(character, int) else ord(character)
+    return (
+        f"character U+{code:04X} (a control or non-character) is not allowed in YAML text; "
+        f'if it is meant, write it as the escape "\\u{code:04X}" inside double quotes'
+    )
 
 
 def read_yaml(
@@ -369,16 +475,34 @@ def read_json(
 
 # -- showing what was read ------------------------------------------------------------------
 
-#: C0 and C1 control characters (but line feed and tab), DEL, and the bidirectional overrides
-#: that can make a terminal or an editor show text other than what is there.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: What must never reach a terminal or a report as itself: C0 and C1 control characters (but
+#: line feed and tab) and DEL, so that no ESC, CSI or OSC sequence can retitle, clear or recolour
+#: a terminal; the bidirectional controls (embeddings and overrides U+202A-202E, isolates
+#: U+2066-2069, the marks U+200E, U+200F and U+061C) that make text show other than it is; the
+#: line and paragraph separators U+2028/2029; lone surrogates; and the noncharacters
+#: (U+FDD0-FDEF and the last two code points of every plane, U+FFFE and U+FFFF among them).
+_UNPRINTABLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
+    "\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(f"\\U{plane:04x}fffe-\\U{plane:04x}ffff" for plane in range(17))
+    + "]"
+)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def printable(text: str) -> str:
-    """``text`` (from a file) safe to print to a terminal or write into a report: every control
-    character but line feed and tab is shown escaped (``\\x1b``), so an ESC sequence in a title
-    cannot retitle, clear or recolour the facilitator's terminal."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    """``text`` safe to print to a terminal or write into a report: every character of
+    :data:`_UNPRINTABLE` is shown escaped (``\\x1b``, ``\\u202e``), so an ESC sequence in a
+    title or in a seat's message cannot retitle, clear or recolour the facilitator's terminal,
+    and a bidi override cannot make a line read other than it is. Line feed and tab are kept."""
+    return _UNPRINTABLE.sub(_escaped, text)
 
 
 class PrintableWriter:

@@ -70,10 +70,22 @@ class EventKind(str):
         return None
 
 
+def seat_name(seat: str | None) -> str:
+    """Who entered an input, as people say it: ``Facilitator`` (the console, or a facilitator
+    seat of ``cdtx host``), ``Germany (DE)`` for a delegation's seat, else the seat's id."""
+    if not seat or seat == "facilitator":
+        return "Facilitator"
+    if seat.startswith("facilitator-"):
+        return f"Facilitator {seat.removeprefix('facilitator-')}"
+    if len(seat) == 2 and seat.isupper():
+        return state_name(seat)
+    return seat
+
+
 def _input_text(d: Mapping[str, Any]) -> str:
     if "inject" in d:
         inject = d["inject"]
-        return f"Facilitator submits {inject['type']} inject {inject['id']}"
+        return f"{seat_name(d.get('seat'))} submits {inject['type']} inject {inject['id']}"
     control = d.get("control")
     if control == "note":
         return f"Facilitator note: {d.get('text', '')}"
@@ -90,7 +102,7 @@ def _input_text(d: Mapping[str, Any]) -> str:
             return f"Facilitator replaces {d.get('msel')} by its edit {instead}"
         return f"Facilitator skips {d.get('msel')}"
     who = d.get("seat") or "facilitator"
-    if control == "message":
+    if control == "message":  # the seat's id as the timeline shows it (``Message from DE``)
         return f"Message from {who}: {d.get('text', '')}"
     if control == "observation":  # an evaluation entry or a note (sim/evaluation.py), from the
         from .evaluation import describe  # console or a seat of ``cdtx host`` (``seat``)

@@ -456,6 +456,8 @@ def _bad_results(results: Path, tmp_path: Path, column: str) -> Path:
     path = tmp_path / f"bad-{column}.csv"
     with path.open("w", newline="") as f:
         csv.writer(f).writerows(rows)
+    # the record the results were started with, without which --resume refuses them anyway
+    Path(f"{path}.spec.json").write_bytes(Path(f"{results}.spec.json").read_bytes())
     return path
 
 

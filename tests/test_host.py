@@ -4,15 +4,19 @@ inputs stamped with their seat, refusals, rejoining, and a host killed and resum
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
+import orjson
 import pytest
 
 pytest.importorskip("websockets")
+
+from websockets.exceptions import ConnectionClosed  # noqa: E402
 
 import scenarios  # noqa: E402
 from sim import Exercise  # noqa: E402
@@ -681,3 +685,347 @@ def test_speed_with_the_console_is_one_of_its_speeds_or_refused():
     assert SPEEDS[_console_speed(10)] == 36000
     with pytest.raises(UserError, match="--speed 2: the console runs at one of"):
         _console_speed(2)
+
+
+# -- a seat cannot take the host down (issue 21) ---------------------------------------------
+
+
+def _seat_budget(**changes):
+    """Limits for a test: no refill in the time a test takes, so what is refused depends only
+    on what the seat sent, never on the machine's speed."""
+    from tui.host.budget import Limits
+
+    return Limits(**{"per_second": 1e-6, "refusals": 3, **changes})
+
+
+def test_a_flooding_seat_is_refused_then_disconnected_and_the_facilitator_is_told(tmp_path):
+    """DE floods: past its budget each input is refused with the reason, the facilitator seat
+    is told, DE is disconnected when it keeps on and may not rejoin at once; what it added to
+    the recording is what was accepted."""
+    from tui.host.server import CLOSE_THROTTLED
+
+    path = tmp_path / "flood.jsonl"
+
+    async def scenario():
+        ex = Exercise(SCENARIO, interactive=True)
+        seats = seats_for(ex.players)
+        tokens = new_tokens(seats)
+        recorder = Recorder(path, ex)
+        notices = []
+        async with Host(ex, seats, tokens, port=0, running=False, recorder=recorder,
+                        limits=_seat_budget(burst=3), on_notice=notices.append) as host:  # fmt: skip
+            fac, de = (
+                SeatClient(host.url, tokens["facilitator"]),
+                SeatClient(host.url, tokens["DE"]),
+            )
+            await fac.connect()
+            await de.connect()
+            for i in range(3):
+                await de.act("message", text=f"DE message {i}")
+            refusals = []
+            for _ in range(3):  # the 3 refusals tolerated within a minute
+                with pytest.raises(InputRefused) as refused:
+                    await de.act("message", text="one more")
+                refusals.append(str(refused.value))
+            # The fourth refusal disconnects the seat.
+            with pytest.raises(InputRefused):
+                await de.act("message", text="and another")
+            await de.closed.wait()
+            with pytest.raises(JoinError, match="disconnected for sending too much"):
+                await SeatClient(host.url, tokens["DE"]).connect()
+            await fac.wait_for(lambda c: len(c.view.messages) == 3)
+            await fac.wait_for(lambda c: any("disconnected" in n for n in c.notices))
+            state = (refusals, de.close_code, list(fac.notices), notices, host.budgets["DE"])
+        recorder.close()
+        return state
+
+    refusals, close_code, seen_by_facilitator, notices, budget = run(scenario())
+    assert all("too many inputs (at most 1e-06 a second)" in r for r in refusals), refusals
+    assert close_code == CLOSE_THROTTLED
+    assert seen_by_facilitator[0].startswith("seat DE throttled: too many inputs")
+    assert "seat DE disconnected" in seen_by_facilitator[-1]
+    assert notices == seen_by_facilitator
+    assert budget.refused == 4 and budget.disconnected == 1
+    messages = [e for e in open_recording(path).inputs if e.data.get("seat") == "DE"]
+    assert len(messages) == 3
+
+
+def test_a_seat_is_refused_large_inputs_long_fields_and_past_its_share_of_the_recording():
+    async def scenario():
+        ex = Exercise(SCENARIO, interactive=True)
+        seats = seats_for(ex.players)
+        tokens = new_tokens(seats)
+        limits = _seat_budget(per_second=1e6, burst=1000, refusals=1000, recorded=5000,
+                              per_minute=10**9)  # fmt: skip
+        async with Host(ex, seats, tokens, port=0, running=False, limits=limits) as host:
+            de = SeatClient(host.url, tokens["DE"])
+            await de.connect()
+            said = []
+            for text in ("x" * 60_000, "x" * 4001):
+                with pytest.raises(InputRefused) as refused:
+                    await de.act("message", text=text)
+                said.append(str(refused.value))
+            for _ in range(2):  # within every bound: about 4 KB of the 5,000 bytes recorded
+                await de.act("message", text="x" * 2000)
+            with pytest.raises(InputRefused) as refused:  # 2 KB more is past 5,000 bytes
+                await de.act("message", text="x" * 2000)
+            said.append(str(refused.value))
+            await de.close()
+            return said
+
+    large, field, recorded = run(scenario())
+    assert large == "seat DE: an input of 58.6 KB is too large (at most 16 KB)", large
+    assert field == "text: a text of 4,001 characters is too long (at most 4,000)", field
+    assert "has sent its 4.88 KB of inputs for this exercise" in recorded, recorded
+
+
+def test_a_seat_is_refused_past_its_bytes_a_minute():
+    async def scenario():
+        ex = Exercise(SCENARIO, interactive=True)
+        seats = seats_for(ex.players)
+        tokens = new_tokens(seats)
+        limits = _seat_budget(per_second=1e6, burst=1000, per_minute=3000)
+        async with Host(ex, seats, tokens, port=0, running=False, limits=limits) as host:
+            de = SeatClient(host.url, tokens["DE"])
+            await de.connect()
+            await de.act("message", text="x" * 2000)
+            with pytest.raises(InputRefused, match=r"too much text \(at most 2.93 KB of "
+                                                   r"inputs a minute\)"):  # fmt: skip
+                await de.act("message", text="x" * 2000)
+            await de.close()
+
+    run(scenario())
+
+
+def test_the_websocket_library_refuses_a_message_larger_than_the_bound():
+    """A message over the library's bound closes that connection (1009) before the host reads
+    it; the host goes on serving."""
+    from websockets.asyncio.client import connect
+
+    from tui.host.budget import MAX_MESSAGE
+
+    async def scenario():
+        ex = Exercise(SCENARIO, interactive=True)
+        seats = seats_for(ex.players)
+        tokens = new_tokens(seats)
+        async with Host(ex, seats, tokens, port=0, running=False) as host:
+            async with connect(host.url, proxy=None, max_size=None) as socket:
+                await socket.send(orjson.dumps({"hello": tokens["DE"]}))
+                await socket.recv()  # the welcome
+                await socket.send(b"x" * (MAX_MESSAGE + 1))
+                with contextlib.suppress(ConnectionClosed):
+                    while True:
+                        await socket.recv()
+                code = socket.close_code
+            async with SeatClient(host.url, tokens["DE"]) as de:
+                await de.act("message", text="still here")
+            return code
+
+    assert run(scenario()) == 1009
+
+
+def test_connections_dropping_before_their_hello_log_no_tracebacks(caplog):
+    """200 connections closing at once before their hello (half of them before the WebSocket
+    handshake): counted, with no traceback in the log (the library's own debug lines, shown
+    only when asked for, may keep theirs)."""
+    import logging
+
+    from websockets.asyncio.client import connect
+
+    async def scenario():
+        ex = Exercise(SCENARIO, interactive=True)
+        seats = seats_for(ex.players)
+        tokens = new_tokens(seats)
+        async with Host(ex, seats, tokens, port=0, running=False) as host:
+
+            async def raw() -> None:
+                _, writer = await asyncio.open_connection("127.0.0.1", host.port)
+                writer.close()
+
+            async def before_hello() -> None:
+                socket = await connect(host.url, proxy=None)
+                await socket.close()
+
+            await asyncio.gather(*(raw() for _ in range(100)),
+                                 *(before_hello() for _ in range(100)))  # fmt: skip
+            while host.dropped < 100:  # each handler has run by the time the count is whole
+                await asyncio.sleep(0.01)
+            async with SeatClient(host.url, tokens["DE"]):  # and the host goes on
+                pass
+            return host.dropped
+
+    with caplog.at_level(logging.INFO):
+        dropped = run(scenario())
+    assert dropped == 100
+    tracebacks = [r for r in caplog.records if r.exc_info or "Traceback" in r.getMessage()]
+    assert tracebacks == [], [r.getMessage() for r in tracebacks[:3]]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "deep", "shape"])
+def test_the_seats_file_goes_through_the_bounded_reader(tmp_path, kind):
+    """--resume reads the seats file: a FIFO must not hang, /dev/zero must not be read without
+    end, deep JSON must not recurse; each is one message and exit 1 (a child process with a
+    memory bound, so that a regression fails instead of eating the machine)."""
+    seats_file = tmp_path / "x.jsonl.seats.json"
+    if kind == "fifo":
+        os.mkfifo(seats_file)
+    elif kind == "device":
+        seats_file.symlink_to("/dev/zero")
+    elif kind == "deep":
+        seats_file.write_text("[" * 100_000 + "]" * 100_000)
+    else:
+        seats_file.write_text('{"seats": [{"id": "DE"}]}')
+    code = ("import resource, sys\n"
+            "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
+            "from pathlib import Path\n"
+            "from scenarios.errors import CdtxError\n"
+            "from tui.host.server import load_tokens\n"
+            "try:\n"
+            "    load_tokens(Path(sys.argv[1]))\n"
+            "except CdtxError as exc:\n"
+            "    print(exc, file=sys.stderr)\n"
+            "    sys.exit(1)\n")  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", code, str(seats_file)], capture_output=True,
+                            text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.startswith(str(seats_file))
+    expected = {"fifo": "not a regular file", "device": "not a regular file",
+                "deep": "nested more than", "shape": "each with an id, a role and a token"}  # fmt: skip
+    assert expected[kind] in result.stderr, result.stderr
+
+
+def _join_print(url: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CDTX_TOKEN": "t"}
+    return subprocess.run([sys.executable, "-m", "tui.cli", "join", url, "--print"],
+                          capture_output=True, text=True, timeout=120, env=env)  # fmt: skip
+
+
+@pytest.mark.parametrize("other", ["closes", "http"])
+def test_join_gives_up_on_a_host_that_is_not_a_cdtx_host(other):
+    """A plain TCP listener that closes every connection, or a web server: a clear message
+    after a bounded number of tries, exit 1, no traceback."""
+    import http.server
+    import socket
+    import threading
+
+    if other == "closes":
+        listener = socket.create_server(("127.0.0.1", 0))
+        port = listener.getsockname()[1]
+
+        def serve() -> None:
+            with contextlib.suppress(OSError):
+                while True:
+                    connection, _ = listener.accept()
+                    connection.close()
+
+        stop = listener.close
+    else:
+        server = http.server.HTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+        port = server.server_address[1]
+        serve, stop = server.serve_forever, server.shutdown
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        result = _join_print(f"ws://127.0.0.1:{port}")
+    finally:
+        stop()
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and "never retrieved" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert "not a cdtx host" in last and "(gave up after 3 tries)" in last, result.stderr
+
+
+def test_a_seat_stops_rejoining_a_host_that_stays_gone():
+    """The host is gone for good: the seat tries to rejoin a bounded number of times, then
+    says so, instead of trying for ever."""
+
+    async def scenario():
+        ex = Exercise(SCENARIO, interactive=True)
+        seats = seats_for(ex.players)
+        tokens = new_tokens(seats)
+        host = Host(ex, seats, tokens, port=0, running=False)
+        await host.start()
+        de = SeatClient(host.url, tokens["DE"])
+        await de.connect()
+        said = []
+        staying = asyncio.create_task(de.stay(delay=0.01, attempts=2, status=said.append))
+        await host.stop()  # closes with "host stopped", which a seat without
+        with pytest.raises(JoinError, match=r"cannot reach the host .* \(gave up after 2 tries\)"):
+            await staying  # until_host_stops takes for a lost connection
+        return said
+
+    said = run(scenario())
+    assert said[0].startswith("connection lost (the host has stopped)")
+
+
+def test_a_seats_hostile_message_reaches_the_console_escaped_and_a_throttled_seat_is_shown():
+    """A DE message carrying an OSC title sequence and a right-to-left override reaches the
+    facilitator console (cdtx host's) escaped; DE past its budget shows as a warning there."""
+    import threading
+
+    from tui.app import make_play_app
+    from tui.widgets.timeline import Timeline
+
+    hostile = "Berlin\x1b]0;pwned\x07 agrees \u202eCBA"
+    ex = Exercise(SCENARIO, interactive=True)
+    seats = seats_for(ex.players)
+    tokens = new_tokens(seats)
+    app = make_play_app(ex, record=False)
+    session = app.first_session
+    host = Host(ex, seats, tokens, port=0, console=session, limits=_seat_budget(burst=1))
+    ready, state = threading.Event(), {}
+
+    def serve() -> None:
+        async def main() -> None:
+            await host.start()
+            state["loop"], state["stop"] = asyncio.get_running_loop(), asyncio.Event()
+            ready.set()
+            await state["stop"].wait()
+            await host.stop()
+
+        asyncio.run(main())
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    ready.wait(10)
+
+    async def scenario():
+        async with app.run_test(size=(160, 45)) as pilot:
+            async with SeatClient(host.url, tokens["DE"]) as de:
+                await de.act("message", text=hostile)
+                with pytest.raises(InputRefused, match="too many inputs"):
+                    await de.act("message", text="again")
+            timeline = app.screen.query_one(Timeline)
+            while not any("throttled" in n.message for n in app._notifications) or not any(
+                "pwned" in timeline.text_of(i) for i in range(len(timeline.events))
+            ):
+                await pilot.pause(0.05)
+            lines = [timeline.render_line(y).text for y in range(timeline.size.height)]
+            return lines, [n.message for n in app._notifications]
+
+    try:
+        lines, notes = run(scenario())
+    finally:
+        state["loop"].call_soon_threadsafe(state["stop"].set)
+        thread.join(10)
+    shown = "\n".join(lines)
+    assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown
+    assert "Berlin\\x1b]0;pwned\\x07 agrees \\u202eCBA" in shown, shown
+    assert any(n.startswith("seat DE throttled: too many inputs") for n in notes), notes
+
+
+def test_the_host_banner_shows_a_hostile_scenario_title_escaped(tmp_path):
+    """cdtx host prints the scenario's title on the facilitator's terminal: an OSC sequence and
+    a right-to-left override in it arrive escaped."""
+    text = scenarios.builtin_path(SCENARIO).read_text(encoding="utf-8")
+    hostile = tmp_path / "hostile.yaml"
+    hostile.write_text(text.replace('title: "Dark Sky', 'title: "\\e]0;pwned\\a\\u202eDark Sky', 1),
+                       encoding="utf-8")  # fmt: skip
+    process, _ = _start_host(str(hostile), "--no-record")
+    try:
+        banner = process.stderr.readline()
+    finally:
+        process.terminate()
+        process.communicate(timeout=60)
+    assert "\x1b" not in banner and "\u202e" not in banner
+    assert "hosting '\\x1b]0;pwned\\x07\\u202eDark Sky" in banner, banner

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 
 import pytest
 
@@ -314,3 +315,209 @@ def test_cli_import_keeps_comments(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert text.startswith(HEAD) and text.endswith(TAIL)
     assert [e.id for e in scenarios.load_path(out).msel] == ["M-01", "M-02"]
+
+
+# -- XLSX bombs: refused from the archive's own declarations and a streamed scan (issue 21) -------
+
+SHEET = "xl/worksheets/sheet1.xml"
+_SHEET_HEAD = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+
+
+def _sheet_xml(rows: bytes, head: bytes = b"") -> bytes:
+    return head + _SHEET_HEAD + b"<sheetData>" + rows + b"</sheetData></worksheet>"
+
+
+def _header_row() -> bytes:
+    cells = b"".join(
+        b'<c t="inlineStr"><is><t>' + h.encode() + b"</t></is></c>" for h in msel.HEADERS
+    )
+    return b'<row r="1">' + cells + b"</row>"
+
+
+def _empty_cells(count: int) -> bytes:
+    return _header_row() + b'<row r="2">' + b"<c/>" * count + b"</row>"
+
+
+def _random_text(chars: int) -> bytes:
+    import random
+
+    rng = random.Random(7)  # hex digits pack about 2 to 1: under any ratio bound
+    return "".join(rng.choice("0123456789abcdef") for _ in range(chars)).encode()
+
+
+def _bomb_parts(kind: str, good):
+    """(part name, content or a list of chunks) replacing parts of a real MSEL workbook."""
+    if kind == "ten-million-empty-cells":  # the reported one: 43 KB packed, 2.8 GB in openpyxl
+        return {SHEET: _sheet_xml(_empty_cells(10_000_000))}
+    if kind == "huge-inline-string":  # 70 MB of one string, written in chunks
+        head = _SHEET_HEAD + b'<sheetData><row r="2"><c t="inlineStr"><is><t>'
+        tail = b"</t></is></c></row></sheetData></worksheet>"
+        return {SHEET: [head] + [b"a" * (1 << 20)] * 70 + [tail]}
+    if kind == "wide-row-below-the-ratio":
+        return {SHEET: _sheet_xml(_empty_cells(5_000))}
+    if kind == "many-cells-below-the-ratio":  # 250,000 empty cells, 1 MB unpacked
+        rows = b"".join(b"<row>" + b"<c/>" * 1000 + b"</row>" for _ in range(250))
+        return {SHEET: _sheet_xml(_header_row() + rows)}
+    if kind == "long-cell-below-the-ratio":
+        cell = b'<c r="G2" t="inlineStr"><is><t>' + _random_text(2_000_000) + b"</t></is></c>"
+        return {SHEET: _sheet_xml(_header_row() + b'<row r="2">' + cell + b"</row>")}
+    if kind == "sheet-elsewhere":  # the workbook may name any part as its sheet
+        cell = b'<c r="G2" t="inlineStr"><is><t>' + _random_text(100_000) + b"</t></is></c>"
+        rows = _header_row() + b'<row r="2">' + cell + b"</row>"
+        moved = {SHEET: None, "xl/custom/data.xml": _sheet_xml(rows)}
+        return moved | _moved_sheet(good, b"xl/custom/data.xml")
+    if kind == "long-shared-string":
+        text = b"<si><t>" + _random_text(300_000) + b"</t></si>"
+        return {"xl/sharedStrings.xml": b'<sst xmlns="x">' + text + b"</sst>"}
+    if kind == "value-far-right":
+        cell = b'<c r="BZ2" t="inlineStr"><is><t>hidden</t></is></c>'
+        return {SHEET: _sheet_xml(_header_row() + b'<row r="2">' + cell + b"</row>")}
+    if kind == "entity-expansion":
+        doctype = b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa">]>'
+        return {SHEET: _sheet_xml(_header_row(), head=doctype)}
+    if kind == "many-parts":
+        return {f"xl/media/x{i}.bin": b"" for i in range(400)}
+    raise AssertionError(kind)
+
+
+def _moved_sheet(good, part: bytes) -> dict:
+    """The parts that name ``part`` as the workbook's sheet (relationship, content type)."""
+    import zipfile
+
+    old = b"/" + SHEET.encode()
+    with zipfile.ZipFile(good) as source:
+        named = {n: source.read(n) for n in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml")}
+    assert all(old in text for text in named.values())
+    return {n: text.replace(old, b"/" + part) for n, text in named.items()}
+
+
+def _bomb(tmp_path, kind: str):
+    import zipfile
+
+    good = msel.export(scenarios.load("grid-wiper"), tmp_path / "good.xlsx")
+    parts = _bomb_parts(kind, good)
+    path = tmp_path / f"{kind}.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            if info.filename not in parts:
+                out.writestr(info, source.read(info))
+        for name, content in parts.items():
+            if content is None:  # left out
+                continue
+            with out.open(name, "w", force_zip64=True) as part:
+                for chunk in [content] if isinstance(content, bytes) else content:
+                    part.write(chunk)
+    return path
+
+
+BOMBS = {
+    "ten-million-empty-cells": "sheet1.xml is packed more than 100 to 1",
+    "huge-inline-string": "unpacks to more than 64 MB",
+    "wide-row-below-the-ratio": "row 2: more than 1024 cells",
+    "many-cells-below-the-ratio": "sheet1.xml: more than 200,000 cells, empty ones included",
+    "long-cell-below-the-ratio": f"row 2, column G: more than {msel.MAX_CELL} characters",
+    "sheet-elsewhere": f"row 2, column G: more than {msel.MAX_CELL} characters",
+    "long-shared-string": f"a shared string: more than {msel.MAX_CELL} characters",
+    "value-far-right": f"row 2, column BZ: more than {msel.MAX_COLUMNS} columns",
+    "entity-expansion": "a DOCTYPE",
+    "many-parts": "parts in the archive (at most 256)",
+}
+
+
+@pytest.mark.parametrize("kind", list(BOMBS))
+def test_xlsx_bombs_are_refused_before_openpyxl_unpacks_them(tmp_path, monkeypatch, capsys, kind):
+    openpyxl = pytest.importorskip("openpyxl")
+    path = _bomb(tmp_path, kind)
+    assert path.stat().st_size < msel.MAX_FILE_BYTES  # small on disk: only unpacking is large
+
+    def tripwire(*args, **kwargs):
+        raise AssertionError("openpyxl was given a workbook the bounds refuse")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", tripwire)
+    with pytest.raises(msel.MselError) as info:
+        msel.read(path)
+    assert len(info.value.problems) == 1
+    problem = info.value.problems[0]
+    assert problem.startswith(f"{path}: ") and BOMBS[kind] in problem, problem
+    assert main(["msel", "import", str(path), "--into", "grid-wiper"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and BOMBS[kind] in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "char", ["\x1b", "\x00", "\x0b", "\ufffe"], ids=lambda c: f"U+{ord(c):04X}"
+)
+def test_a_cell_an_xlsx_cannot_hold_is_one_message_and_csv_keeps_it(tmp_path, capsys, char):
+    pytest.importorskip("openpyxl")
+    original = scenarios.load("grid-wiper")
+    entries = list(original.msel)
+    entries[1] = entries[1].model_copy(update={"message": f"a{char}b"})
+    scenario = original.model_copy(update={"msel": entries})
+    path = tmp_path / "s.yaml"
+    path.write_text(msel.to_yaml(scenario, entries), encoding="utf-8")  # the escape: "a\eb"
+    assert scenarios.load_path(path).msel[1].message == f"a{char}b"
+    sheet = tmp_path / "m.xlsx"
+    assert main(["msel", "export", str(path), "-o", str(sheet)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"{sheet}: row 3, column 'Message': character U+{ord(char):04X} cannot be stored" in err
+    assert not sheet.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["s.yaml"]
+    csv_sheet = msel.export(scenarios.load_path(path), tmp_path / "m.csv")
+    assert msel.read(csv_sheet)[1].message == f"a{char}b"  # CSV keeps it, both ways
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [b'<c r="A2" t="s"><v>999</v></c>', b'<c r="A2" t="n"><v>x</v></c>',
+     b'<c r="A2" t="d"><v>x</v></c>'],
+    ids=["missing-shared-string", "number-holding-text", "date-holding-text"],
+)  # fmt: skip
+def test_a_malformed_cell_openpyxl_cannot_read_is_one_message(tmp_path, capsys, cell):
+    pytest.importorskip("openpyxl")
+    import zipfile
+
+    good = msel.export(scenarios.load("grid-wiper"), tmp_path / "good.xlsx")
+    path = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(path, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == SHEET:
+                data = data.replace(b'<row r="2">', b'<row r="2">' + cell, 1)
+            out.writestr(info, data)
+    assert main(["msel", "import", str(path), "--into", "grid-wiper"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"{path}: row 2: not readable (" in err
+
+
+@pytest.mark.parametrize("layout", ["one-line", "over-quoted-line-breaks"])
+def test_a_csv_row_of_a_million_empty_fields_is_refused_before_it_is_split(
+    tmp_path, capsys, layout
+):
+    header = ",".join(msel.HEADERS) + "\r\n"
+    # A field holding a line break joins the lines into one row.
+    lines = ["," * 1_000_000] if layout == "one-line" else ["," * 100_000 + '"\n"'] * 10
+    body = "".join(lines) + "\r\n"
+    path = tmp_path / "wide.csv"
+    path.write_text(header + body, encoding="utf-8", newline="")
+    assert main(["msel", "import", str(path), "--into", "grid-wiper"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert re.search(rf"{re.escape(str(path))}: line \d+: more than \d+ commas in one row", err)
+
+
+def test_a_workbook_without_a_worksheet_is_one_message(tmp_path, capsys):
+    pytest.importorskip("openpyxl")
+    import zipfile
+
+    good = msel.export(scenarios.load("grid-wiper"), tmp_path / "good.xlsx")
+    path = tmp_path / "none.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(path, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/workbook.xml":
+                data = re.sub(rb"<sheets>.*</sheets>", b"<sheets/>", data)
+            out.writestr(info, data)
+    assert main(["msel", "import", str(path), "--into", "grid-wiper"]) == 1
+    err = capsys.readouterr().err
+    assert err == f"cdtx: {path}: the workbook has no worksheet (expected one named MSEL)\n"

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sim.clock import format_offset
 from sim.events import GENESIS, canonical, chain
 from sim.exercise import Exercise
 from sim.recording import Recorder, RecordingError, RecordingWarning, reader
@@ -242,26 +243,35 @@ def test_interactive_answers_reverify(tmp_path):
     assert result.digest == ex.digest
 
 
-def test_divergence_names_first_differing_event(tmp_path):
-    path = tmp_path / "run.jsonl"
-    record(path)
-    lines = path.read_bytes().splitlines()
-    # Change an event and re-chain every later line: the file is self-consistent but is not
-    # what the model produces.
+def rechained(lines: list[bytes], edit=lambda index, raw: None) -> bytes:
+    """A recording (its lines, without line breaks) with each event passed to ``edit`` and the
+    chain and trailer recomputed: self-consistent, as one edited by someone who knows the
+    format (only the re-simulation, or a signature, can tell)."""
     head = GENESIS
     out = [lines[0]]
     for index, line in enumerate(lines[1:-1], 1):
         raw = orjson.loads(line)
         raw.pop("h")
-        if index == 6:
-            raw["data"]["forged"] = True
+        edit(index, raw)
         body = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)
         head = chain(head, body)
         out.append(body[:-1] + b',"h":"' + head.encode() + b'"}')
     trailer = orjson.loads(lines[-1])
     trailer["digest"] = head
     out.append(orjson.dumps(trailer))
-    path.write_bytes(b"\n".join(out) + b"\n")
+    return b"\n".join(out) + b"\n"
+
+
+def test_divergence_names_first_differing_event(tmp_path):
+    path = tmp_path / "run.jsonl"
+    record(path)
+    lines = path.read_bytes().splitlines()
+
+    def forge(index: int, raw: dict) -> None:
+        if index == 6:
+            raw["data"]["forged"] = True
+
+    path.write_bytes(rechained(lines, forge))
     result = reader.open(path).verify()
     assert not result.ok
     assert result.difference.seq == 5
@@ -270,6 +280,137 @@ def test_divergence_names_first_differing_event(tmp_path):
     assert proc.returncode == 1
     assert "event 5" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+# -- --verify proves what it says: each recording below is edited in one way --------------------
+
+
+@pytest.fixture(scope="module")
+def with_note(tmp_path_factory) -> tuple[Path, list[bytes]]:
+    """A recording run to its horizon, with a facilitator's note (an input) at 2d."""
+    path = tmp_path_factory.mktemp("noted") / "noted.jsonl"
+    ex = Exercise("grid-wiper")
+    with Recorder(path, ex):
+        ex.run("2d")
+        ex.note("the table asks for a map of the outages")
+        ex.run()
+    return path, path.read_bytes().splitlines(keepends=True)
+
+
+def _write(tmp_path: Path, name: str, lines: list[bytes]) -> Path:
+    path = tmp_path / name
+    path.write_bytes(b"".join(lines))
+    return path
+
+
+def _line_of(lines: list[bytes], needle: bytes) -> int:
+    """The 1-based number of the first line holding ``needle``."""
+    return next(i for i, line in enumerate(lines, 1) if needle in line)
+
+
+def _verify_fails(path: Path, *needles: str) -> str:
+    proc = cli("replay", str(path), "--verify")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "identical" not in proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    for needle in needles:
+        assert needle in proc.stderr, proc.stderr
+    return proc.stderr
+
+
+def test_verify_fails_on_a_zeroed_chain_hash(with_note, tmp_path):
+    _, lines = with_note
+    raw = orjson.loads(lines[5])
+    raw["h"] = "0" * 64
+    lines = [*lines[:5], orjson.dumps(raw) + b"\n", *lines[6:]]
+    path = _write(tmp_path, "zeroed.jsonl", lines)
+    _verify_fails(path, f"{path}: DIFFERS: line 6: chain hash does not match")
+
+
+def test_verify_fails_on_a_trailer_whose_event_count_is_wrong(with_note, tmp_path):
+    _, lines = with_note
+    trailer = orjson.loads(lines[-1])
+    trailer["events"] += 3
+    path = _write(tmp_path, "count.jsonl", [*lines[:-1], orjson.dumps(trailer) + b"\n"])
+    n = len(lines) - 2
+    with pytest.warns(RecordingWarning, match="end line says"):
+        result = reader.open(path).verify()
+    assert not result.ok
+    _verify_fails(path, f"{path}: DIFFERS: line {len(lines)}: the end line says {n + 3} events, the file "
+                        f"holds {n}")  # fmt: skip
+
+
+def test_verify_fails_on_an_input_edited_in_place_without_a_trailer(with_note, tmp_path):
+    """The re-simulation replays the edited note as recorded, so only the chain can tell."""
+    _, lines = with_note
+    at = _line_of(lines, b"map of the outages")
+    edited = lines[at - 1].replace(b"map of the outages", b"map of the ceasefire")
+    path = _write(tmp_path, "input.jsonl", [*lines[: at - 1], edited, *lines[at:-1]])
+    _verify_fails(path, f"{path}: DIFFERS: line {at}: chain hash does not match")
+
+
+def test_a_bare_end_line_is_one_clear_message(with_note, tmp_path):
+    _, lines = with_note
+    path = _write(tmp_path, "bare-end.jsonl", [*lines[:-1], b'{"end": true}\n'])
+    for extra in ([], ["--verify"]):
+        proc = cli("replay", str(path), *extra)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+        assert proc.stderr.startswith(f"cdtx: {path}: line {len(lines)}: the end line's events "
+                                      "is missing")  # fmt: skip
+
+
+@pytest.mark.parametrize("what", ["not an event", "no chain hash"])
+def test_lines_after_the_header_that_are_not_chained_events_are_refused(with_note, tmp_path, what):
+    _, lines = with_note
+    if what == "not an event":
+        rest = [b'{"hello": "world"}\n']
+    else:  # events without their "h": nothing chains them
+        rest = []
+        for line in lines[1:-1]:
+            raw = orjson.loads(line)
+            del raw["h"]
+            rest.append(orjson.dumps(raw) + b"\n")
+    path = _write(tmp_path, "unchained.jsonl", [lines[0], *rest])
+    proc = cli("replay", str(path), "--verify")
+    assert proc.returncode == 1, proc.stdout
+    assert proc.stderr.startswith(f"cdtx: {path}: line 2: not an event"), proc.stderr
+    assert "identical" not in proc.stdout
+
+
+def _cut_back(lines: list[bytes], drop: int, **trailer_fields) -> list[bytes]:
+    """The recording without its last ``drop`` events, closed by a trailer consistent with the
+    events that stay (their count, the last one's chain hash), plus ``trailer_fields``."""
+    kept = lines[: len(lines) - 1 - drop]
+    trailer = orjson.loads(lines[-1])
+    trailer.pop("ended", None)
+    trailer.update(events=len(kept) - 1, digest=orjson.loads(kept[-1])["h"], **trailer_fields)
+    return [*kept, orjson.dumps(trailer) + b"\n"]
+
+
+def test_a_recording_that_stops_early_but_claims_its_end_is_refused(with_note, tmp_path):
+    _, lines = with_note
+    assert orjson.loads(lines[-1])["ended"] is True  # run to its horizon
+    path = _write(tmp_path, "early.jsonl", _cut_back(lines, 5, ended=True))
+    _verify_fails(path, f"{path}: DIFFERS: line {len(lines) - 5}: the end line says the run reached its "
+                        "horizon (30d)", "the recording stopped early")  # fmt: skip
+
+
+def test_verify_says_where_a_run_stopped_before_its_horizon(with_note, tmp_path):
+    """Old trailers have no "ended": the recording verifies, and says the run stopped early."""
+    _, lines = with_note
+    old = _write(tmp_path, "old-whole.jsonl", _cut_back(lines, 0))
+    proc = cli("replay", str(old), "--verify")
+    assert proc.returncode == 0, proc.stderr
+    assert "identical" in proc.stdout and "stopped" not in proc.stdout
+    cut = _cut_back(lines, 5)
+    stop = format_offset(orjson.loads(cut[-2])["t"])
+    proc = cli("replay", str(_write(tmp_path, "old-early.jsonl", cut)), "--verify")
+    assert proc.returncode == 0, proc.stderr
+    assert f"identical: {len(lines) - 7} events" in proc.stdout
+    assert f"(the run stopped at {stop}, before its horizon (30d))" in proc.stdout
+    proc = cli("replay", str(_write(tmp_path, "killed.jsonl", cut[:-1])), "--verify")
+    assert proc.returncode == 0, proc.stderr
+    assert f"verified as a prefix: the run stopped at {stop}, before its horizon" in proc.stdout
 
 
 # -- errors ------------------------------------------------------------------------------------
@@ -429,20 +570,22 @@ def test_a_recording_of_another_version_that_differs_says_why_it_may(tmp_path, s
     """A recording made before a model change (CHANGELOG.md) re-simulates differently: --verify
     says where, and that the recording was made with another cdtx."""
     _, data = small
-    lines = data.split(b"\n")
+    lines = data.splitlines()
     header = orjson.loads(lines[0])
     header["cdtx_version"] = "0.1.0"
     lines[0] = orjson.dumps(header)
-    # What an older model recorded: another stance at one position event.
+    # What an older model recorded (a valid chain over other events): another confidence.
     at = next(i for i, line in enumerate(lines) if b'"kind":"evidence"' in line)
-    event = orjson.loads(lines[at])
-    event["data"]["confidence"] = 0.5 if event["data"]["confidence"] != 0.5 else 0.6
-    lines[at] = orjson.dumps(event, option=orjson.OPT_SORT_KEYS)
+
+    def older(index: int, event: dict) -> None:
+        if index == at:
+            event["data"]["confidence"] = 0.5 if event["data"]["confidence"] != 0.5 else 0.6
+
     path = tmp_path / "older.jsonl"
-    path.write_bytes(b"\n".join(lines))
+    path.write_bytes(rechained(lines, older))
     proc = cli("replay", str(path), "--verify")
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
-    assert "DIFFERS" in proc.stderr
+    assert f"DIFFERS: diverges at event {at - 1} (line {at + 1})" in proc.stderr
     assert "recorded with cdtx 0.1.0, this is cdtx" in proc.stderr
     assert "CHANGELOG.md" in proc.stderr
 

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 import scenarios
+from sim import event_kinds as K
 from sim import report
 from sim.exercise import Exercise
 from tui.cli import main
@@ -437,3 +438,132 @@ def test_the_report_lists_the_business_still_open_at_the_end():
     finished = Exercise("calib-viasat", seed=0).run()
     if not finished.metrics["open_business"]:
         assert "- None: nothing was still under way." in report.aar(finished.scenario, finished.events)
+
+
+# -- Markdown that stays what cdtx wrote: text from files cannot forge structure (issue 21) ------
+
+#: Text a scenario, a recording or a note may hold, trying to forge Markdown structure and links.
+FORGERY = (
+    "x\n# Forged heading\n- forged item\n\n| forged | cells |\n|---|---|\n| more | forged |\n"
+    "1. forged number\n> forged quote\n```\n[ref]: javascript:alert(1)\n"
+    "cells | forged\n:-- | --\n"
+    "[ref] [click](javascript:alert(1)) ![pixel](http://evil.example/p.png) "
+    "[d](data:text/html;base64,PHNjcmlwdD4=) <http://evil.example/auto> a\\|b \\\n"
+    "\r## Forged after a carriage return\rtext\r\n==="
+)
+
+
+def _forged_scenario():
+    data = scenarios.load("grid-wiper").model_dump(mode="json", by_alias=True)
+    data["title"] = "Grid " + FORGERY
+    data["summary"] = FORGERY
+    data["objectives"][0]["text"] = FORGERY
+    data["threat_actors"][0]["name"] = "IRON " + FORGERY
+    data["msel"][0]["message"] = FORGERY
+    return scenarios.Scenario.model_validate(data)
+
+
+def _structure(markdown: str) -> dict[str, list[str]]:
+    """What a CommonMark + GFM-tables renderer makes of ``markdown``: heading texts, list item
+    texts, table cells, and every link, image, raw HTML and code block it finds."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
+    found: dict[str, list[str]] = {"heading": [], "item": [], "cell": [], "live": []}
+    context: list[str] = []
+    for token in tokens:
+        if token.type in ("heading_open", "list_item_open", "th_open", "td_open"):
+            context.append(token.type)
+        elif token.type in ("heading_close", "list_item_close", "th_close", "td_close"):
+            context.pop()
+        elif token.type in ("html_block", "fence", "code_block"):
+            found["live"].append(f"{token.type}: {token.content[:40]}")
+        elif token.type == "inline":
+            where = context[-1] if context else ""
+            key = {"heading_open": "heading", "list_item_open": "item", "th_open": "cell",
+                   "td_open": "cell"}.get(where)  # fmt: skip
+            if key:
+                found[key].append(token.content)
+            for child in token.children or []:
+                if child.type in ("link_open", "image", "html_inline"):
+                    found["live"].append(f"{child.type}: {child.attrs or child.content}")
+    return found
+
+
+def _assert_inert(markdown: str) -> None:
+    found = _structure(markdown)
+    assert found["live"] == [], found["live"]  # no link, image, raw HTML or code block at all
+    assert not [h for h in found["heading"] if h.startswith("Forged")], found["heading"]
+    assert not [i for i in found["item"] if i.startswith(("forged", "Forged"))], found["item"]
+    assert not [c for c in found["cell"] if c.strip() in ("forged", "cells", "more", "---")]
+    assert "javascript:" not in "".join(found["live"])
+
+
+def test_markdown_reports_keep_text_from_files_as_text(tmp_path):
+    scenario = _forged_scenario()
+    ex = Exercise(scenario, players=[])
+    ex.run("2d")
+    ex.note(FORGERY)
+    ex.run("4d")
+    text = report.aar(scenario, ex.events, {"seed": scenario.seed, "players": []})
+    _assert_inert(text)
+    assert text.count("\n# ") == 0 and text.startswith("# After-Action Report")
+    # The text is all there, readable, on the lines cdtx gave it.
+    assert "Grid x # Forged heading - forged item" in text
+    assert "click" in text and "evil.example/p.png" in text
+    html = report.aar(scenario, ex.events, {"seed": scenario.seed, "players": []}, fmt="html")
+    assert "<a " not in html and "<img" not in html and "http://evil.example" in html
+    assert re.search(r"(src|href)=", html) is None  # nothing to load, nothing to follow
+
+    other = Exercise("grid-wiper", players=[])
+    other.run("4d")
+    runs = [(scenario, ex.events, {"seed": 1}, "A\n# Forged run name [x](javascript:1)"),
+            (other.scenario, other.events, {"seed": 1}, "B")]  # fmt: skip
+    _assert_inert(report.comparison(*runs))
+    compare_html = report.comparison(*runs, fmt="html")
+    assert "<a " not in compare_html and "\x1b" not in compare_html
+
+
+def test_briefs_keep_text_from_files_as_text(tmp_path, capsys):
+    path = tmp_path / "forged.yaml"
+    import yaml
+
+    path.write_text(yaml.safe_dump(_forged_scenario().model_dump(mode="json", by_alias=True,
+                                                                 exclude_none=True)))  # fmt: skip
+    for audience in ("facilitator", "DE"):
+        out = tmp_path / f"{audience}.md"
+        assert main(["brief", str(path), "--for", audience, "-o", str(out)]) == 0
+        _assert_inert(out.read_text(encoding="utf-8"))
+        page = tmp_path / f"{audience}.html"
+        assert main(["brief", str(path), "--for", audience, "-o", str(page)]) == 0
+        html = page.read_text(encoding="utf-8")
+        assert "Forged heading" in html and "<a " not in html and "<img" not in html
+        assert re.search(r"(src|href)=", html) is None
+
+
+def test_the_delegations_messages_are_in_the_report_and_name_their_seat():
+    """Issue 23, item 5: docs/hosting.md says the delegations' messages are in the report; an
+    inject a delegation's seat entered is its, not the facilitator's, in the timeline."""
+    ex = Exercise("grid-wiper", players=["LT"])
+    ex.run("1d")
+    ex.seat = "LT"
+    ex.remark("message", "We ask for an extraordinary PSC | today\n## not a heading")
+    ex.submit({"type": "media", "params": {"pressure": 0.3}})
+    ex.seat = "facilitator-2"
+    ex.remark("message", "Second facilitator here")
+    ex.seat = None
+    ex.run("2d")
+    header = {"seed": ex.seed, "players": ["LT"], "interactive": True}
+    md = report.aar(ex.scenario, ex.events, header)
+    section = md.split("## Messages from the seats", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "T+1d" in line]
+    assert len(rows) == 2
+    assert "Lithuania (LT)" in rows[0] and "extraordinary PSC" in rows[0]
+    assert "Facilitator 2" in rows[1] and "Second facilitator here" in rows[1]
+    assert "\n## not a heading" not in md  # the message stays inside its cell
+    media = next(e for e in ex.events if e.kind == "input" and "inject" in e.data)
+    assert K.INPUT.text(media.data).startswith("Lithuania (LT) submits media inject")
+    html = report.aar(ex.scenario, ex.events, header, fmt="html")
+    assert "<h2>Messages from the seats</h2>" in html and "Second facilitator here" in html
+    quiet = report.aar(ex.scenario, Exercise("grid-wiper").run("1d").events, header)
+    assert "## Messages from the seats\n\n- None." in quiet

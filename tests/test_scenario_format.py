@@ -248,7 +248,7 @@ def test_empty_binary_or_misshapen_inject_files_are_called_inject_files(tmp_path
     path.write_text("# nothing yet\n")
     assert inject_problems(path) == [f"{path}:1:1: file is empty (expected a list of injects)"]
     path.write_bytes(b"- type: media\x00")
-    assert inject_problems(path) == [f"{path}:1:1: binary file, not an inject file"]
+    assert inject_problems(path) == [f"{path}:1:14: binary file (a NUL byte), not an inject file"]
     path.write_text("# a mapping, not a list\ntype: media\n")
     assert inject_problems(path) == [
         f"{path}:2:1: expected a list of injects (MSEL entries, each a mapping)"

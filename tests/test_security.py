@@ -695,7 +695,7 @@ def test_sweep_results_on_a_full_disk_are_one_clean_error(tiny_disk):
     spec = sw.spec_from_dict({"base": "grid-wiper", "seed": 7, "seeds": 400,
                               "vary": {"decision_rule": ["unanimity", "qmv"]}})  # fmt: skip
     (tiny_disk / "filler").write_bytes(b"x" * 60 * 1024)  # 4 KB left
-    with pytest.raises(sw.SweepError, match="cannot write the results: No space left"):
+    with pytest.raises(sw.SweepError, match="cannot write the results: no space left on the device"):
         sw.run_sweep(sw.Sweep(spec), tiny_disk / "r.csv", jobs=1, run_fn=_quick_run,
                      executor_factory=lambda: ThreadPoolExecutor(1))  # fmt: skip
 
@@ -783,3 +783,352 @@ def test_record_with_force_never_overwrites_its_own_key_file(tmp_path, capsys):
     )
     assert code == 1 and "--record would overwrite the input" in err and "Traceback" not in err
     assert key.read_text() == "0123456789abcdef0123456789abcdef\n"
+
+
+# -- characters YAML refuses: a located error on every path that reads YAML (issue 21) ----------
+
+#: Characters YAML's reader refuses (C0 and C1 controls, DEL, non-characters, a lone surrogate).
+UNPRINTABLE = ["\x1b", "\x01", "\x7f", "\ufffe", "\x00", "\x9b", "\uffff", "\x08", "\ud800"]
+
+
+@pytest.fixture(scope="module")
+def clean_recording(tmp_path_factory) -> Path:
+    from tui.cli import main
+
+    path = tmp_path_factory.mktemp("rec") / "run.jsonl"
+    assert main(["run", "--until", "1d", "--record", str(path)]) == 0
+    return path
+
+
+def _one_located_error(capsys, args: list[str], path: Path, line: int, col: int) -> str:
+    code, out, err = _run(capsys, *args)
+    assert code == 1, (code, err)
+    assert "Traceback" not in err and "Error:" not in err  # no exception class leaks out
+    assert f"{path}:{line}:{col}: invalid YAML: character U+" in err, err
+    return err
+
+
+@pytest.mark.parametrize("char", UNPRINTABLE, ids=lambda c: f"U+{ord(c):04X}")
+def test_a_character_yaml_refuses_is_a_located_error_in_every_file(char, tmp_path, capsys):
+    from tui.cli import main  # noqa: F401 - _run imports it
+
+    bad = char if char != "\ud800" else "\ufffe"  # a lone surrogate cannot be written as UTF-8
+    text = builtin_path("grid-wiper").read_text(encoding="utf-8")
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(text.replace("\ntitle: ", f"\ntitle: {bad}", 1), encoding="utf-8")
+    line = text[: text.index("\ntitle: ")].count("\n") + 2
+    if bad == "\x00":  # a NUL is refused before YAML sees the text, at its place too
+        code, _, err = _run(capsys, "validate", str(scenario))
+        assert code == 1 and f"{scenario}:{line}:8: binary file (a NUL byte)" in err, err
+    else:
+        _one_located_error(capsys, ["validate", str(scenario)], scenario, line, 8)
+
+    injects = tmp_path / "injects.yaml"
+    injects.write_text(f"- type: note\n  params: {{text: a{bad}b}}\n", encoding="utf-8")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(f"base: grid-wiper\nvary:\n  decision_rule: [qmv{bad}]\nseeds: 1\n",
+                    encoding="utf-8")  # fmt: skip
+    if bad != "\x00":
+        _one_located_error(capsys, ["run", "--inject", str(injects)], injects, 2, 19)
+        _one_located_error(capsys, ["sweep", str(spec)], spec, 3, 22)
+
+    # What is not a file but text: an MSEL cell and a scenario embedded in a recording.
+    assert f"Params:1:3: invalid YAML: character U+{ord(char):04X}" in problem_of(
+        lambda: read_yaml(f"{{a{char}: 1}}", what="MSEL parameters", shown="Params")
+    )
+    assert f"e.yaml:2:3: invalid YAML: character U+{ord(char):04X}" in problem_of(
+        lambda: load_text(f"id: x\nt {char}", "e.yaml")
+    )
+
+
+@pytest.mark.parametrize("char", ["\x1b", "\x00", "\ufffe"], ids=lambda c: f"U+{ord(c):04X}")
+def test_msel_cells_keymaps_and_embedded_scenarios_with_such_characters(
+    char, tmp_path, capsys, clean_recording, monkeypatch
+):
+    import csv
+
+    import orjson
+
+    import scenarios
+    from scenarios import msel
+    from tui.cli import UserError
+    from tui.keymap import load_keymap
+
+    table = msel.rows(scenarios.load("grid-wiper"))
+    table[2][11] = '{"text": x' + char + "}"  # Params of the second entry (row 3)
+    sheet = tmp_path / "m.csv"
+    with sheet.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(table)
+    code, _, err = _run(capsys, "msel", "import", str(sheet), "--into", "grid-wiper")
+    assert code == 1 and "Traceback" not in err
+    assert f"{sheet}: row 3, column 'Params': neither JSON nor YAML" in err
+    assert f"(line 1, character 11 of the cell: invalid YAML: character U+{ord(char):04X}" in err
+
+    keymap = tmp_path / "keymap.yaml"
+    keymap.write_text(f"clock.step: s\nclock.toggle: p{char}\n", encoding="utf-8")
+    with pytest.raises(UserError, match=re.escape(f"{keymap}:2:16: ")):
+        load_keymap(keymap)
+
+    header, rest = clean_recording.read_bytes().split(b"\n", 1)
+    data = orjson.loads(header)
+    data["scenario_text"] = data["scenario_text"].replace("\ntitle: ", f"\ntitle: {char}", 1)
+    edited = tmp_path / "edited.jsonl"
+    edited.write_bytes(orjson.dumps(data) + b"\n" + rest)
+    for command in (["replay", str(edited)], ["report", str(edited)]):
+        code, _, err = _run(capsys, *command)
+        assert code == 1 and "Traceback" not in err, err
+        assert f"{edited} (embedded scenario):" in err and f"U+{ord(char):04X}" in err
+
+
+# -- merge keys (<<): bounded by our loader, whatever PyYAML's version ----------------------------
+
+
+def _pyyaml_6_0_flatten_mapping(self, node):
+    """PyYAML 6.0's (and 6.0.1's) own ``flatten_mapping``, which copies every merged pair again at
+    each level, with a tripwire where it would run away: the test's stand-in for an older PyYAML."""
+    from yaml.nodes import MappingNode, SequenceNode
+
+    merge = []
+    index = 0
+    while index < len(node.value):
+        key_node, value_node = node.value[index]
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            del node.value[index]
+            subnodes = [value_node] if isinstance(value_node, MappingNode) else value_node.value
+            assert isinstance(value_node, (MappingNode, SequenceNode))
+            submerge = []
+            for subnode in subnodes:
+                self.flatten_mapping(subnode)
+                submerge.append(subnode.value)
+            submerge.reverse()
+            for value in submerge:
+                merge.extend(value)
+            if len(merge) > 1_000_000:
+                raise AssertionError("merge keys expanded without bound")
+        else:
+            index += 1
+    if merge:
+        node.value = merge + node.value
+
+
+def _merge_bomb(levels: int) -> str:
+    """Merge keys doubling at each level, nested in one value, so that resolving the merges of
+    that one mapping expands them all before any value is counted."""
+    node = "&l0 {a: 1, b: 2}"
+    for i in range(1, levels + 1):
+        node = f"&l{i} {{<<: [{node}, *l{i - 1}]}}"
+    return f"x: {node}\n"
+
+
+def test_merge_keys_are_bounded_even_on_a_pyyaml_that_does_not(monkeypatch):
+    import yaml
+
+    monkeypatch.setattr(yaml.constructor.SafeConstructor, "flatten_mapping",
+                        _pyyaml_6_0_flatten_mapping)  # fmt: skip
+    bomb = _merge_bomb(30)  # 2**31 pairs on PyYAML 6.0, from under a kilobyte
+    data = read_yaml(bomb, what="a scenario file", shown="m.yaml")
+    assert data["x"] == {"a": 1, "b": 2}  # each key merged once
+    # A chain of merges that adds a key at each level copies n**2 / 2 pairs: refused, located.
+    wide = ["w0: &w0 {" + ", ".join(f"k{j}: {j}" for j in range(2000)) + "}"]
+    wide += [f"w{i}: &w{i} {{<<: *w{i - 1}, x{i}: {i}}}" for i in range(1, 200)]
+    copied = problem_of(lambda: read_yaml("\n".join(wide), what="x", shown="w.yaml"))
+    assert re.match(r"w\.yaml:\d+:\d+: invalid YAML: (merge keys \(<<\) copy )?more than", copied)
+
+
+def test_merge_keys_keep_yaml_meaning_own_keys_win_and_earlier_merges_win():
+    text = (
+        "base: &base {a: 1, b: 2}\n"
+        "more: &more {b: 20, c: 30}\n"
+        "x: {<<: *base, b: 3}\n"
+        "y: {<<: [*base, *more]}\n"
+        "z: {<<: [*more, *base], a: 0}\n"
+    )
+    data = read_yaml(text, what="x", shown="m.yaml")
+    assert data["x"] == {"a": 1, "b": 3}
+    assert data["y"] == {"a": 1, "b": 2, "c": 30}
+    assert data["z"] == {"b": 20, "c": 30, "a": 0}
+    assert "m.yaml:1:23: invalid YAML: duplicate key 'a'" in problem_of(
+        lambda: read_yaml("x: {<<: {a: 1}, a: 2, a: 3}\n", what="x", shown="m.yaml")
+    )
+
+
+# -- a full disk under a spreadsheet export: one message, no partial file (issue 21) --------------
+
+
+class _FillingFile:
+    """A file that takes ``room`` bytes, then fails every write as a full disk does."""
+
+    def __init__(self, handle, room: int):
+        self._handle, self._room = handle, room
+
+    def write(self, data) -> int:
+        import errno
+
+        if len(data) > self._room:
+            self._room = 0
+            raise OSError(errno.ENOSPC, "No space left on device")
+        self._room -= len(data)
+        return self._handle.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self._handle, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self._handle.close()
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+@pytest.mark.parametrize("room", [0, 2000])
+def test_disk_full_under_an_msel_export_is_one_message_and_no_file(
+    tmp_path, monkeypatch, capsys, suffix, room
+):
+    import gc
+    import sys
+
+    pytest.importorskip("openpyxl")
+    from scenarios import safe_write
+
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    fdopen = os.fdopen
+    monkeypatch.setattr(safe_write.os, "fdopen",
+                        lambda *a, **kw: _FillingFile(fdopen(*a, **kw), room))  # fmt: skip
+    target = tmp_path / f"msel{suffix}"
+    code, _, err = _run(capsys, "msel", "export", "grid-wiper", "-o", str(target))
+    gc.collect()  # a writer left half-closed complains only when collected
+    assert code == 1 and err.count("\n") == 1, err
+    assert f"{target}: cannot write: no space left" in err and "Traceback" not in err
+    assert not unraisable, [str(u.exc_value) for u in unraisable]  # no "Exception ignored"
+    assert list(tmp_path.iterdir()) == []  # no partial file, no temporary file
+
+
+@pytest.mark.parametrize(
+    "value", ["!!timestamp x", "!!timestamp 2020-13-45", "!!bool maybe", "!!float x", "!!int x"]
+)
+def test_an_explicit_tag_on_a_value_it_does_not_fit_is_a_located_error(value):
+    problem = problem_of(lambda: read_yaml(f"a: 1\nb: {value}\n", what="x", shown="t.yaml"))
+    assert problem.startswith("t.yaml:2:4: invalid YAML: !!") and "is not a valid value" in problem
+
+
+def test_a_file_of_too_many_values_is_refused_where_it_crosses_the_limit():
+    # Refused while composing, at the value that crosses the limit: not after building a node for
+    # every value of a 2 MB file first (684 MB), nor on the syntax error at its end.
+    text = "[" + "a, " * (MAX_VALUES + 1000) + "a] ]"
+    problem = problem_of(lambda: read_yaml(text, what="a scenario file", shown="v.yaml"))
+    assert re.fullmatch(rf"v\.yaml:1:\d+: invalid YAML: more than {MAX_VALUES} values", problem)
+    column = int(problem.split(":")[2])
+    assert column == 2 + 3 * (MAX_VALUES - 1)  # the list and its first 199,999 items are the limit
+
+
+def test_served_console_caps_its_sessions_and_says_so():
+    """Each browser session of ``cdtx serve`` is a process: past --max-sessions a new one is
+    refused (503) with the reason, on the page and on the WebSocket; a closed one frees a place."""
+    pytest.importorskip("textual_serve")
+    import asyncio
+
+    import aiohttp
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from tui.cli.serve import guarded_server_class
+
+    headers = {"Host": "127.0.0.1:8000"}
+
+    async def scenario():
+        server = guarded_server_class("127.0.0.1", 8000, max_sessions=2)(
+            "cat", host="127.0.0.1", port=8000
+        )  # a process that stays until its session closes
+        app = await server._make_app()
+        app.on_startup.clear()  # textual-serve's banner
+        async with TestClient(TestServer(app)) as client:
+            first = await client.ws_connect("/ws", headers=headers)
+            second = await client.ws_connect("/ws", headers=headers)
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await client.ws_connect("/ws", headers=headers)
+            page = await client.get("/", headers=headers)
+            said = (refused.value.status, page.status, await page.text())
+            await first.close()
+            while server.sessions > 1:
+                await asyncio.sleep(0.01)
+            third = await client.ws_connect("/ws", headers=headers)
+            for socket in (second, third):
+                await socket.close()
+            return said
+
+    status, page_status, text = asyncio.run(asyncio.wait_for(scenario(), 60))
+    assert (status, page_status) == (503, 503)
+    assert "2 session(s) are open already" in text and "--max-sessions" in text
+
+
+# -- one printable filter for every terminal ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "char",
+    ["\x00", "\x07", "\x1b", "\x7f", "\x85", "\x9b", "\x9d", "\u061c", "\u200e", "\u200f",
+     "\u2028", "\u2029", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067",
+     "\u2068", "\u2069", "\ud800", "\udfff", "\ufdd0", "\ufffe", "\uffff", "\U0001fffe",
+     "\U0010ffff"],
+)  # fmt: skip
+def test_printable_escapes_every_character_a_terminal_would_act_on(char):
+    from scenarios.safe_read import printable
+
+    shown = printable(f"a{char}b")
+    assert char not in shown and shown.isascii() and shown.startswith("a\\") and shown.endswith("b")
+
+
+def test_printable_keeps_text_people_write():
+    from scenarios.safe_read import printable
+
+    text = "Zürich · 日本 · Ελλάδα · مرحبا · 😀\tcolumn\nnext line \\x1b stays"
+    assert printable(text) == text
+
+
+def test_replay_console_shows_a_hostile_scenario_title_escaped(tmp_path):
+    """``cdtx replay`` in a terminal is the console: the scenario's title (ESC ] 0 ; ... BEL,
+    a title-changing OSC sequence) shows escaped in its header."""
+    import asyncio
+
+    from sim import Exercise
+    from sim.recording import Recorder
+    from sim.recording import open as open_recording
+    from tui.app import make_replay_app
+    from tui.widgets.status import StatusHeader
+
+    scenario = load_text(_hostile_title_scenario(tmp_path).read_text(), "hostile")
+    path = tmp_path / "run.jsonl"
+    ex = Exercise(scenario)
+    recorder = Recorder(path, ex)
+    ex.run(until=48)
+    recorder.close()
+
+    async def header() -> str:
+        app = make_replay_app(open_recording(path))
+        async with app.run_test(size=(160, 40)) as pilot:
+            await pilot.pause()
+            return str(app.screen.query_one(StatusHeader).render())
+
+    shown = asyncio.run(header())
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert "Grid \\x1b]0;pwned\\x07" in shown, shown
+
+
+def test_sweep_summary_prints_a_hostile_spec_title_escaped(tmp_path, capsys):
+    from tui.cli import main
+
+    spec = tmp_path / "s.yaml"
+    spec.write_text('title: "Sweep \\e]0;pwned\\a [bold]x[/bold] \\u202eCBA"\nbase: grid-wiper\n'
+                    "vary:\n  decision_rule: [unanimity]\nseeds: 1\n")  # fmt: skip
+    assert main(["sweep", str(spec), "-j", "1", "-o", str(tmp_path / "r.csv"), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\u202e" not in out
+    assert "Sweep \\x1b]0;pwned\\x07 [bold]x[/bold] \\u202eCBA" in out, out
+
+
+def test_msel_export_names_a_hostile_file_name_escaped(tmp_path, capsys):
+    target = tmp_path / "m\x1b]0;pwned\x07.csv"
+    code, _, err = _run(capsys, "msel", "export", "grid-wiper", "-o", str(target))
+    assert code == 0 and target.exists()
+    assert "\x1b" not in err and "\x07" not in err and "m\\x1b]0;pwned\\x07.csv: 8 MSEL" in err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -148,6 +149,11 @@ def test_same_digests_with_one_two_workers_and_dask(tmp_path):
     assert len(reference) == 10
     assert digests(tmp_path / "j2.csv") == reference
     assert digests(tmp_path / "dask.parquet") == reference
+    from importlib.metadata import version
+
+    packages = _record(tmp_path / "dask.parquet")["provenance"]["packages"]
+    assert packages["distributed"] == version("distributed")  # it ran on Dask: it says so
+    assert "distributed" not in _record(tmp_path / "j2.csv")["provenance"]["packages"]
     # and the same as calling the Exercise directly
     from sim import Exercise
 
@@ -255,6 +261,7 @@ def test_resume_runs_only_the_missing_runs(tmp_path, suffix):
         import pyarrow.parquet as pq
 
         pq.write_table(pq.read_table(full).slice(0, 4), part)
+    shutil.copy(f"{full}.spec.json", f"{part}.spec.json")  # the record they were started with
     result = sw.run_sweep(s, part, jobs=2, resume=True)
     assert result.skipped == 4 and result.done == 6
     assert keys_of(part) == sorted(s.run_keys())
@@ -290,6 +297,7 @@ def test_resume_after_a_last_line_without_its_line_break_keeps_every_run(tmp_pat
     last = lines[5].rstrip(b"\r\n") if cut == "no final line break" else lines[5][:40]
     part = tmp_path / "part.csv"
     part.write_bytes(b"".join(lines[:5]) + last)
+    shutil.copy(f"{full}.spec.json", f"{part}.spec.json")
     sw.run_sweep(s, part, jobs=1, resume=True)
     assert keys_of(part) == sorted(s.run_keys())  # nothing lost, nothing twice
     assert digests(part) == digests(full)
@@ -298,9 +306,10 @@ def test_resume_after_a_last_line_without_its_line_break_keeps_every_run(tmp_pat
 @pytest.mark.parametrize(
     ("changed", "message"),
     [
-        ({"vary": {"member_states.HU.ties.RU": [0.2, 0.7]}}, "has member_states.HU.ties.RU = 0.9"),
-        ({"seed": 99}, "another seed"),
-        ({"seeds": 2}, "is not a run of this spec"),
+        ({"vary": {"member_states.HU.ties.RU": [0.2, 0.7]}},
+         r"vary\.member_states\.HU\.ties\.RU \[0\.2, 0\.9\] then, \[0\.2, 0\.7\] now"),
+        ({"seed": 99}, r"seed \(root\) 7 then, 99 now"),
+        ({"seeds": 2}, "seeds 5 then, 2 now"),
     ],
 )
 def test_resume_refuses_a_file_run_with_other_values(tmp_path, changed, message):
@@ -313,7 +322,7 @@ def test_resume_refuses_a_file_run_with_other_values(tmp_path, changed, message)
 def test_resume_refuses_a_file_of_another_sweep(tmp_path):
     sw.run_sweep(make(**SMALL), tmp_path / "r.csv", jobs=1)
     other = make(vary={"decision_rule": ["qmv"]})
-    with pytest.raises(SweepError, match="columns do not match"):
+    with pytest.raises(SweepError, match="vary.decision_rule newly varied"):
         sw.run_sweep(other, tmp_path / "r.csv", resume=True)
 
 
@@ -521,7 +530,8 @@ def test_summary_of_a_fifo_is_refused_at_once(tmp_path, suffix):
 
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
 def test_an_output_the_system_refuses_is_a_sweep_error():
-    with pytest.raises(SweepError, match=r"/proc/r\.csv: cannot (write the results|create)"):
+    # the record beside the results is written first: it is the file named
+    with pytest.raises(SweepError, match=r"/proc/r\.csv(\.spec\.json)?: cannot (write|create)"):
         sw.run_sweep(make(), "/proc/r.csv", jobs=1)
 
 
@@ -621,3 +631,244 @@ def test_a_summary_of_a_file_without_rows_is_refused(tmp_path):
     with pytest.raises(SweepError, match="no result rows"):
         sw.summarize(empty)
     assert sw.summarize([])["points"] == []  # rows given directly: nothing to say, nothing wrong
+
+
+# -- where results came from, and resuming only what they came from ------------------------------
+
+
+def in_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(1)
+
+
+def _base_file(tmp_path: Path) -> Path:
+    """The built-in grid-wiper scenario as a file of one's own (to edit between runs)."""
+    import scenarios
+
+    path = tmp_path / "base.yaml"
+    path.write_text(scenarios.load("grid-wiper").source_text, encoding="utf-8")
+    return path
+
+
+def _record(results: Path) -> dict:
+    import json
+
+    return json.loads(Path(f"{results}.spec.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_results_say_where_they_came_from(tmp_path, suffix):
+    import hashlib
+    import json
+    from datetime import UTC, datetime, timedelta
+    from importlib.metadata import version
+
+    from sim import cdtx_version
+
+    base = _base_file(tmp_path)
+    out = tmp_path / f"r.{suffix}"
+    spec = {"base": str(base), "seed": 7, "vary": {"decision_rule": ["unanimity", "qmv"]},
+            "seeds": 2, "metrics": ["t_first_psc", "blocked"]}  # fmt: skip
+    before = datetime.now(UTC).replace(microsecond=0)
+    sw.run_sweep(sw.Sweep(spec_from_dict(spec)), out, executor_factory=in_threads, run_fn=_quick)
+    after = datetime.now(UTC)
+    record = _record(out)
+    assert record["base"] == str(base) and record["seeds"] == 2 and record["root"] == 7
+    assert record["vary"] == {"decision_rule": {"kind": "grid", "args": ["unanimity", "qmv"]}}
+    assert record["metrics"] == ["t_first_psc", "blocked"]
+    made = record["provenance"]
+    assert made["cdtx_version"] == cdtx_version()
+    assert made["base_sha256"] == hashlib.sha256(base.read_bytes()).hexdigest()
+    assert made["packages"]["simpy"] == version("simpy")
+    assert made["packages"]["numpy"] == version("numpy")
+    assert made["packages"]["pyarrow"] == version("pyarrow")
+    assert made["packages"]["python"] == sys.version.split()[0]
+    started = datetime.fromisoformat(made["started"])
+    assert started.utcoffset() == timedelta(0) and before <= started <= after
+    if suffix == "parquet":  # the file says it on its own too
+        import pyarrow.parquet as pq
+
+        assert json.loads(pq.read_schema(out).metadata[b"cdtx.sweep"]) == record
+    frame = sw.frame(out)
+    assert frame.attrs["spec"] == record and frame.attrs["provenance"] == made
+
+
+def test_a_dataframe_of_sweep_run_carries_its_provenance():
+    runs = sw.run({**BASE, "seeds": 2}, executor_factory=in_threads, run_fn=_quick)
+    made = runs.attrs["provenance"]
+    assert len(runs) == 2 and runs.attrs["spec"]["seeds"] == 2
+    assert made["base_sha256"] == sw.Sweep(spec_from_dict({**BASE, "seeds": 2})).base_sha256
+    assert {"cdtx_version", "packages", "started"} <= set(made)
+
+
+def test_resume_refuses_an_edited_base_scenario_and_force_starts_over(tmp_path, capsys):
+    import hashlib
+
+    from tui.cli import main
+
+    base = _base_file(tmp_path)
+    spec = tmp_path / "s.yaml"
+    spec.write_text("base: base.yaml\nseed: 7\nseeds: 3\nmetrics: [highest_rung]\n")
+    out = tmp_path / "r.csv"
+    run = ["sweep", str(spec), "-j", "1", "-o", str(out), "--quiet"]
+    assert main(run) == 0
+    kept, record = out.read_bytes(), Path(f"{out}.spec.json").read_bytes()
+    # the base scenario edited, then more replications asked of the same results
+    base.write_text(base.read_text().replace("decision_rule: unanimity", "decision_rule: qmv"))
+    spec.write_text(spec.read_text().replace("seeds: 3", "seeds: 6"))
+    capsys.readouterr()
+    assert main([*run, "--resume"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("cdtx:") == 1 and "Traceback" not in err
+    assert "cannot resume" in err and "base scenario base.yaml changed" in err
+    assert "--force to start over" in err
+    assert out.read_bytes() == kept and Path(f"{out}.spec.json").read_bytes() == record
+    assert main(run) == 1  # an existing file is never replaced unasked
+    assert "--force to start over" in capsys.readouterr().err
+    assert main([*run, "--force"]) == 0
+    assert keys_of(out) == [(0, r) for r in range(6)]
+    assert _record(out)["provenance"]["base_sha256"] == hashlib.sha256(base.read_bytes()).hexdigest()
+
+
+def test_resume_refuses_results_of_another_cdtx_version(tmp_path):
+    import json
+
+    out = tmp_path / "r.csv"
+    sw.run_sweep(make(seeds=2), out, executor_factory=in_threads, run_fn=_quick)
+    record = _record(out)
+    record["provenance"]["cdtx_version"] = "0.0.1"
+    Path(f"{out}.spec.json").write_text(json.dumps(record))
+    kept = out.read_bytes()
+    with pytest.raises(SweepError, match=r"cannot resume: .*cdtx version 0\.0\.1 then, \S+ now"):
+        sw.run_sweep(make(seeds=3), out, resume=True, executor_factory=in_threads, run_fn=_quick)
+    assert out.read_bytes() == kept
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_resume_without_the_record_beside_the_results(tmp_path, suffix):
+    out = tmp_path / f"r.{suffix}"
+    sw.run_sweep(make(seeds=2), out, executor_factory=in_threads, run_fn=_quick)
+    Path(f"{out}.spec.json").unlink()
+    resume = dict(resume=True, executor_factory=in_threads, run_fn=_quick)
+    if suffix == "csv":  # nothing says what the rows were run with
+        with pytest.raises(SweepError, match=r"r\.csv\.spec\.json is missing"):
+            sw.run_sweep(make(seeds=3), out, **resume)
+    else:  # a Parquet file carries its record in its metadata
+        assert sw.run_sweep(make(seeds=3), out, **resume).skipped == 2
+        assert _record(out)["provenance"]["resumed"][0]["seeds"] == 3
+
+
+def test_resume_may_add_replications_and_records_when(tmp_path):
+    out = tmp_path / "r.csv"
+    sw.run_sweep(make(seeds=2), out, executor_factory=in_threads, run_fn=_quick)
+    started = _record(out)["provenance"]["started"]
+    result = sw.run_sweep(make(seeds=4), out, resume=True, executor_factory=in_threads,
+                          run_fn=_quick)  # fmt: skip
+    assert (result.skipped, result.done) == (2, 2)
+    record = _record(out)
+    assert record["seeds"] == 4 and record["provenance"]["started"] == started
+    (line,) = record["provenance"]["resumed"]
+    assert line["seeds"] == 4 and line["at"] >= started
+
+
+def test_text_a_spreadsheet_would_run_is_neutralised_in_the_csv(tmp_path):
+    titles = ['=HYPERLINK("http://evil.example/","click")', "+1+cmd|' /C calc'!A0", "@SUM(A1)",
+              "-2+3", "\tleading tab", "'=already quoted", "plain"]  # fmt: skip
+    out = tmp_path / "r.csv"
+    sw.run_sweep(make(vary={"title": titles}), out, executor_factory=in_threads, run_fn=_quick)
+    with open(out, newline="", encoding="utf-8") as f:
+        cells = [row["title"] for row in csv.DictReader(f)]
+    assert len(cells) == len(titles)
+    assert not any(c.startswith(("=", "+", "-", "@", "\t")) for c in cells)
+    assert sorted(r["title"] for r in sw.read_rows(out)) == sorted(titles)  # read back as given
+    assert sorted(sw.frame(out)["title"]) == sorted(titles)
+
+
+def test_the_record_beside_the_results_is_never_written_through_a_link(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    out = tmp_path / "r.csv"
+    (tmp_path / ".r.csv.spec.json.partial").symlink_to(victim)  # where it was written before
+    sw.run_sweep(make(), out, executor_factory=in_threads, run_fn=_quick)
+    assert victim.read_text() == "precious\n"
+    assert _record(out)["provenance"]["cdtx_version"]
+    other = tmp_path / "s.csv"
+    Path(f"{other}.spec.json").symlink_to(victim)  # the record's own name a link: refused
+    for resume in (False, True):
+        with pytest.raises(SweepError, match=r"s\.csv\.spec\.json: is a symbolic link"):
+            sw.run_sweep(make(), other, resume=resume, executor_factory=in_threads, run_fn=_quick)
+    assert victim.read_text() == "precious\n" and not other.exists()
+
+
+def _disk_full(monkeypatch, path: Path, room: int) -> None:
+    """Make ``path``'s disk full after ``room`` more bytes: ``os.write`` to it writes what still
+    fits, then fails with ENOSPC (as a filling disk does). Other files are written as usual."""
+    import errno
+
+    real = os.write
+    written = [0]
+
+    def write(fd, data):
+        try:
+            mine, target = os.fstat(fd), os.stat(path)
+        except OSError:
+            return real(fd, data)
+        if (mine.st_dev, mine.st_ino) != (target.st_dev, target.st_ino):
+            return real(fd, data)
+        fits = room - written[0]
+        if fits <= 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        n = real(fd, bytes(data)[:fits])
+        written[0] += n
+        return n
+
+    monkeypatch.setattr(os, "write", write)
+
+
+def test_a_full_disk_before_any_run_leaves_no_results_file(tmp_path, monkeypatch, capsys):
+    from tui.cli import main
+
+    spec = tmp_path / "s.yaml"
+    spec.write_text("base: grid-wiper\nseed: 7\nseeds: 2\nmetrics: [highest_rung]\n")
+    out = tmp_path / "r.csv"
+    _disk_full(monkeypatch, out, room=10)  # the header does not fit
+    assert main(["sweep", str(spec), "-j", "1", "-o", str(out), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err and "Exception ignored" not in err
+    assert "r.csv: cannot write the results: no space left on the device" in err
+    assert "nothing was kept" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.yaml"]  # no file, no record
+
+
+def test_a_full_disk_during_a_sweep_keeps_whole_rows_and_resume_completes(tmp_path, monkeypatch):
+    s = make(**SMALL)
+    run = dict(executor_factory=in_threads, run_fn=_quick, chunk_size=2)
+    reference = tmp_path / "ref.csv"
+    sw.run_sweep(s, reference, **run)
+    lines = reference.read_bytes().splitlines(keepends=True)
+    out = tmp_path / "r.csv"
+    _disk_full(monkeypatch, out, room=len(b"".join(lines[:3])) + 10)  # 2 rows and a bit
+    with pytest.raises(SweepError, match="no space left on the device.*finished before are kept"):
+        sw.run_sweep(s, out, **run)
+    assert out.read_bytes() == b"".join(lines[:3])  # the header and two whole rows, no more
+    monkeypatch.undo()  # room again
+    assert sw.run_sweep(s, out, resume=True, **run).skipped == 2
+    assert digests(out) == digests(reference)
+
+
+def test_a_full_disk_before_any_parquet_row_group_leaves_nothing(tmp_path, monkeypatch):
+    import errno
+
+    import pyarrow.parquet as pq
+
+    def disk_full(table, where, *args, **kwargs):
+        Path(where).write_bytes(b"PAR1 partial")  # what fitted
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(pq, "write_table", disk_full)
+    with pytest.raises(SweepError, match=r"r\.parquet: cannot write the results: no space .*"
+                                         r"nothing was kept"):  # fmt: skip
+        sw.run_sweep(make(seeds=3), tmp_path / "r.parquet", executor_factory=in_threads,
+                     run_fn=_quick)  # fmt: skip
+    assert list(tmp_path.iterdir()) == []  # no results, no parts, no record

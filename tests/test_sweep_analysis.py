@@ -500,10 +500,17 @@ from sim.sweep import results
 
 results._ParquetWriter.EVERY = 0.0  # a row group per chunk: the test kills early
 
+done_here = 0
+
 def slow(scenario, seed):
+    # Each worker runs two chunks, then blocks until it is killed: the sweep cannot finish
+    # before the test kills it, however fast the machine (no sleep sets the pace).
+    global done_here
     with open(os.environ["CDTX_PIDS"], "a") as f:
         f.write(f"{os.getpid()}\\n")
-    time.sleep(0.05)
+    done_here += 1
+    while done_here > 4:
+        time.sleep(1)
     return f"{seed:x}", {}
 
 s = sw.Sweep(sw.spec_from_dict({"base": "grid-wiper", "seed": 7,
@@ -571,3 +578,99 @@ def test_a_parquet_sweep_killed_outright_resumes_and_its_workers_exit(tmp_path, 
     keys = sorted((r["point"], r["replication"]) for r in sw.read_rows(out))
     assert keys == sorted(s.run_keys())  # every run once
     assert not sw.results.partial_dir(out).exists()
+
+
+# -- reports of large sweeps, plots on a full disk, text people wrote ----------------------------
+
+
+def test_a_report_of_many_points_shows_a_bounded_number_and_says_where_the_rest_are(
+    tmp_path, monkeypatch
+):
+    from sim.report import sweep as sweep_report
+    from tui.cli import main
+
+    monkeypatch.setattr(sweep_report, "REPORT_POINTS", 5)  # a file just over the cap
+    ties = [round(i / 16, 4) for i in range(12)]
+    s = make(vary={"member_states.HU.ties.RU": ties}, metrics=["cohesion", "highest_rung", "blocked"])
+    out = tmp_path / "r.csv"
+    sw.run_sweep(s, out, executor_factory=in_threads, run_fn=ishigami_with_outcomes)
+    for fmt in ("md", "html"):
+        assert main(["report", str(out), "-o", str(tmp_path / f"report.{fmt}")]) == 0
+    md = (tmp_path / "report.md").read_text()
+    assert re.findall(r"^\| (\d+) \| member_states", md, re.M) == ["0", "1", "2", "3", "4"]
+    left_out = "The first 5 of 12 points are shown; 7 more are left out"
+    assert left_out in md and 'sim.sweep.summarize("r.csv")' in md
+    html = (tmp_path / "report.html").read_text()
+    assert left_out in html and "point 4" in html and "point 5" not in html
+    assert "12 points" in md or "12 point(s)" in md  # the runs and points are all counted
+
+
+@pytest.mark.parametrize("failing_page", [1, 2])
+def test_a_full_disk_leaves_no_partial_plot(tmp_path, monkeypatch, capsys, failing_page):
+    import errno
+    import os
+
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    from tui.cli import main
+
+    ties = [round(i / 32, 4) for i in range(25)]  # two pages of points
+    out = tmp_path / "r.csv"
+    sw.run_sweep(make(vary={"member_states.HU.ties.RU": ties}, metrics=["cohesion"]), out,
+                 executor_factory=in_threads, run_fn=ishigami_with_outcomes)  # fmt: skip
+    before = sorted(p.name for p in tmp_path.iterdir())
+    pages = []
+    real = Figure.savefig
+
+    def disk_full_on_one_page(self, fname, *args, **kwargs):
+        pages.append(fname)
+        if len(pages) < failing_page:
+            return real(self, fname, *args, **kwargs)
+        if hasattr(fname, "write"):  # what fits before the disk is full
+            fname.write(b"\x89PNG\r\n partial")
+        else:
+            Path(fname).write_bytes(b"\x89PNG\r\n partial")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(Figure, "savefig", disk_full_on_one_page)
+    assert main(["sweep", "--summary", str(out), "--plot", str(tmp_path / "p.png")]) == 1
+    assert len(pages) == failing_page
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no page, no temporary file
+    err = capsys.readouterr().err
+    assert err.count("cdtx:") == 1 and "no space left on the device" in err
+    assert "Traceback" not in err and "Exception ignored" not in err
+
+
+def test_the_summary_prints_text_from_the_spec_and_results_harmlessly(tmp_path, capsys):
+    from tui.cli import main
+
+    spec = tmp_path / "s.yaml"  # YAML's escapes: ESC, BEL; and rich's markup
+    spec.write_text('base: grid-wiper\ntitle: "\\e]0;pwned\\a[/bold] Ties"\nseed: 7\n'
+                    'vary:\n  title: ["\\e[2Jcleared", "[red]plain"]\nmetrics: [highest_rung]\n')  # fmt: skip
+    out = tmp_path / "r.csv"
+    assert main(["sweep", str(spec), "-j", "1", "-o", str(out), "--quiet"]) == 0
+    assert main(["sweep", "--summary", str(out)]) == 0
+    captured = capsys.readouterr()
+    text = captured.out
+    assert "\x1b" not in text and "\x07" not in text and "Traceback" not in captured.err
+    assert text.count("\\x1b]0;pwned\\x07[/bold] Ties:") == 2  # shown, not obeyed, both times
+    assert text.count("title = \\x1b[2Jcleared") == 2 and text.count("title = [red]plain") == 2
+
+
+def test_a_capped_summary_shows_the_lowest_points_exactly_whatever_the_row_order():
+    """Rows come in completion order (-j > 1, Dask): a summary capped at k points shows the k
+    lowest, each exactly as the whole summary has it, though it keeps the values of no other."""
+    ties = [round(i / 16, 4) for i in range(9)]
+    s = make(vary={"member_states.HU.ties.RU": ties}, seeds=3,
+             metrics=["cohesion", "highest_rung", "blocked"])  # fmt: skip
+    rows = [{"point": p, "replication": r, "member_states.HU.ties.RU": ties[p],
+             "seed": s.run_seed(p, r), "digest": "-", "cohesion": (p * 7 + r * 3) % 10 / 10,
+             "highest_rung": (p + r) % 5, "blocked": "listing:HU" if (p + r) % 2 else "",
+             "n_blocked": (p + r) % 2, "status": "ok", "error": ""}
+            for p in range(9) for r in range(3)]  # fmt: skip
+    whole = sw.summarize(rows)
+    for order in (rows[::-1], rows[1::2] + rows[::2], sorted(rows, key=lambda r: -r["replication"])):
+        capped = sw.summarize(order, max_points=4)
+        assert capped["points"] == whole["points"][:4]
+        assert (capped["omitted"], capped["total_points"], capped["runs"]) == (5, 9, 27)

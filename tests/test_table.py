@@ -184,6 +184,45 @@ def test_brief_escapes_what_comes_from_the_scenario(tmp_path, capsys):
     assert "<script>" not in capsys.readouterr().out
 
 
+def test_brief_for_the_tables_players_says_how_to_take_the_seat_and_when(capsys):
+    """Issue 23: briefs for a hosted table (host --players DE,PL,EE) say that DE is played, give
+    the background, how to join and answer, and times with their time zone."""
+    from tui.cli import main
+
+    assert main(["brief", "grid-wiper", "--for", "DE", "--players", "de,PL,EE"]) == 0
+    text = capsys.readouterr().out
+    assert "not among this scenario's players" not in text
+    assert "Germany (DE) is played at the table in this scenario" in text
+    assert "| Delegations played at the table | Germany (DE), Poland (PL), Estonia (EE) |" in text
+    assert "## Background" in text and "Cyber Diplomacy Toolbox" in text
+    assert "IRON LANTERN" not in text  # the scenario's summary is the facilitator's
+    assert "## Taking your seat and answering" in text and "cdtx join URL --token" in text
+    assert "answer oppose" in text
+    assert "| Start | Fri 06 Mar 2026 05:40 CET (Brussels) |" in text
+    assert main(["brief", "grid-wiper", "--for", "DE"]) == 0  # the scenario's players: LT only
+    assert "not among this scenario's players" in capsys.readouterr().out
+    assert main(["brief", "grid-wiper", "--for", "facilitator", "--players", "DE,PL"]) == 0
+    text = capsys.readouterr().out
+    assert "cdtx brief grid-wiper --for DE" in text and "--for LT" not in text
+    with pytest.raises(SystemExit) as refused:
+        main(["brief", "grid-wiper", "--for", "DE", "--players", "DE,XX"])
+    assert refused.value.code == 1
+    assert "unknown member state code(s): XX" in capsys.readouterr().err
+
+
+def test_brief_times_say_summer_time_in_summer(tmp_path, capsys):
+    import yaml
+
+    from tui.cli import main
+
+    data = yaml.safe_load(scenarios_text("grid-wiper"))
+    data["start"] = "2026-07-06T09:00:00+02:00"
+    path = tmp_path / "summer.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert main(["brief", str(path), "--for", "LT"]) == 0
+    assert "| Start | Mon 06 Jul 2026 09:00 CEST (Brussels) |" in capsys.readouterr().out
+
+
 def test_brief_for_someone_unknown_is_refused(capsys):
     from tui.cli import main
 

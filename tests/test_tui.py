@@ -125,9 +125,18 @@ async def _open_inject(pilot, app, kind: str) -> InjectScreen:
     form = app.screen
     assert isinstance(form, InjectScreen)
     form.query_one("#inject-type").value = kind
-    await pilot.pause()
-    assert form.kind == kind
+    # Under load the new fields may not be mounted after one pause (a Select shows its value
+    # once mounted): wait until every field of this form is there and has its initial value.
+    assert await wait_for(pilot, lambda: form.kind == kind and _fields_ready(form))
     return form
+
+
+def _fields_ready(form: InjectScreen) -> bool:
+    ids = [f"f{form._generation}-{i}" for i in range(len(form.fields))]
+    widgets = [w for w in form.query("#inject-fields > *") if w.id in ids]
+    return len(widgets) == len(ids) and all(
+        w.is_mounted and not (isinstance(w, Select) and w.value is Select.BLANK) for w in widgets
+    )
 
 
 def _set(form: InjectScreen, key: str, value: str) -> None:
@@ -808,12 +817,12 @@ def test_timeline_keeps_following_the_newest_event(tmp_path):
             for _ in range(4):
                 await pilot.press("n")
                 await wait_for(pilot, lambda: s.mode == "paused")
-                await pilot.pause()
-                assert _at_end(timeline), (timeline.scroll_y, timeline.max_scroll_y)
+                # The scroll follows at the next frame: wait for it (bounded), do not guess.
+                assert await wait_for(pilot, lambda: _at_end(timeline)), (
+                    timeline.scroll_y, timeline.max_scroll_y)  # fmt: skip
             await pilot.resize_terminal(160, 48)
-            await pilot.pause()
-            await pilot.pause()
-            assert _at_end(timeline), (timeline.scroll_y, timeline.max_scroll_y)
+            assert await wait_for(pilot, lambda: _at_end(timeline)), (
+                timeline.scroll_y, timeline.max_scroll_y)  # fmt: skip
             assert timeline.text_of(len(s.events) - 1)[:40] in screen_text(app)
 
     run(live())
@@ -822,10 +831,9 @@ def test_timeline_keeps_following_the_newest_event(tmp_path):
     async def replay():
         app = make_replay_app(recording)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            await pilot.pause()
             timeline = console(app).query_one(Timeline)
-            assert _at_end(timeline), (timeline.scroll_y, timeline.max_scroll_y)
+            assert await wait_for(pilot, lambda: _at_end(timeline)), (
+                timeline.scroll_y, timeline.max_scroll_y)  # fmt: skip
             lines = screen_text(app).splitlines()
             last = timeline.text_of(len(recording.events) - 1)[:40]
             assert any(last in line for line in lines[-6:-2]), lines[-6:]

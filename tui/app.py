@@ -13,6 +13,8 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.keys import format_key
 
+from scenarios.safe_read import printable
+
 from .cli.common import default_record_path
 from .screens.console import ConsoleScreen
 from .screens.dialogs import ConfirmScreen, HelpScreen
@@ -50,6 +52,10 @@ class CdtxApp(App):
             self.set_keymap(keymap)  # the user's keys, by binding id (tui/keymap.py)
 
     default_record_path = staticmethod(default_record_path)
+
+    def notify(self, message: str, *, title: str = "", **kwargs):  # noqa: ANN201 - Textual's
+        """Every toast through :func:`printable`: messages quote seats, files and errors."""
+        return super().notify(printable(str(message)), title=printable(title), **kwargs)
 
     def on_mount(self) -> None:
         self.push_screen(ConsoleScreen(self.first_session))

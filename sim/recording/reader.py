@@ -9,7 +9,6 @@ exercise from any moment of a recording.
 from __future__ import annotations
 
 import bisect
-import builtins
 import hashlib
 import warnings
 from collections.abc import Iterable, Mapping
@@ -21,11 +20,11 @@ import orjson
 
 # The embedded scenario is held to the limit of a scenario file.
 from scenarios.safe_read import MAX_BYTES as MAX_SCENARIO_BYTES
-from scenarios.safe_read import MAX_DEPTH
+from scenarios.safe_read import MAX_DEPTH, ScenarioError, open_regular
 from scenarios.vocabulary import EU27, format_duration
 
 from .. import cdtx_version
-from ..clock import parse_offset
+from ..clock import format_offset, parse_offset
 from ..events import GENESIS, Event, canonical, chain, digest_of
 from .writer import FORMAT_VERSION, Recorder, RecordingError
 
@@ -37,6 +36,14 @@ HEADER_FIELDS = ("cdtx_recording", "scenario_text", "seed", "players", "interact
 
 #: A picture checkpoint every this many events (at least; long recordings space them wider).
 CHECKPOINT_EVERY = 512
+
+#: The longest line a recording may hold, its line break included. The header embeds a scenario
+#: of at most 2 MB (characters), at most 6 bytes each once written as JSON (``\\u0001``); no
+#: event line comes near it. A longer line is refused after reading this much of it, so a
+#: 600 MB line costs 16 MB, not 1.2 GB.
+MAX_LINE_BYTES = 16 * 1024 * 1024
+
+_HEX = frozenset("0123456789abcdef")
 
 
 class RecordingWarning(UserWarning):
@@ -68,7 +75,12 @@ def _short(raw: dict[str, Any] | None) -> str:
 
 @dataclass(frozen=True)
 class VerifyResult:
-    """Outcome of :meth:`Recording.verify`."""
+    """Outcome of :meth:`Recording.verify`.
+
+    ``ended`` says whether the recorded run reached its horizon (its ``ended`` event is in the
+    file); when not, ``end_time`` is where its events stop and ``horizon`` where the run would
+    have ended: the recording was closed, or cut short, before the end of the exercise.
+    """
 
     ok: bool
     events: int
@@ -76,6 +88,9 @@ class VerifyResult:
     truncated: bool
     difference: Difference | None = None
     message: str = ""
+    ended: bool = False
+    end_time: float = 0.0
+    horizon: float = 0.0
 
     def __bool__(self) -> bool:
         return self.ok
@@ -263,9 +278,12 @@ class Recording:
         return ex
 
     def verify(self, key: bytes | None = None) -> VerifyResult:
-        """Check the chain hash of every line and the header, then re-simulate and compare event
-        by event; with ``key``, also the trailer's signature (sim.recording.signing)."""
-        broken = self.check_chain() or self.check_header()
+        """Check the chain hash of every line, the trailer and the header
+        (:meth:`check_integrity`), then re-simulate and compare event by event; with ``key``,
+        also the trailer's signature (sim.recording.signing). A trailer that says the run
+        reached its horizon (``"ended": true``) when its events stop before it, or the reverse,
+        fails too."""
+        broken = self.check_integrity()
         if broken is not None:
             return broken
         if key is not None:
@@ -309,18 +327,48 @@ class Recording:
         if self.trailer is not None and not self.truncated and head != self.trailer["digest"]:
             return VerifyResult(False, n, head, self.truncated, None,
                                 "trailer digest does not match the events")  # fmt: skip
+        # The re-simulation holds the recorded ``ended`` event exactly when the file does.
+        ended, horizon = ex.finished, ex.horizon
+        claims = None if self.truncated or self.trailer is None else self.trailer.get("ended")
+        if claims is not None and claims != ended:
+            where = f"{self.path}: line {n + 2}"
+            last = f"its last event (line {n + 1}) is at {format_offset(self.end_time)}"
+            message = (
+                f"{where}: the end line says the run reached its horizon "
+                f"({format_duration(horizon)}), but {last}: the recording stopped early"
+                if claims
+                else f"{where}: the end line says the run stopped before its horizon, but the "
+                "events reach it (ended): the end line was edited"
+            )
+            return VerifyResult(False, n, head, False, None, message, ended, self.end_time,
+                                horizon)  # fmt: skip
         signed = key is not None
         return VerifyResult(True, n, head, self.truncated, None,
-                            "identical, signature checked" if signed else "identical")  # fmt: skip
+                            "identical, signature checked" if signed else "identical",
+                            ended, self.end_time, horizon)  # fmt: skip
+
+    def check_integrity(self) -> VerifyResult | None:
+        """The checks that need no re-simulation: every line's chain hash and the trailer
+        (:meth:`check_chain`), then the header against the embedded scenario
+        (:meth:`check_header`). The first failure, naming its line; None when all hold.
+        ``cdtx host --resume`` refuses a recording that fails them."""
+        broken = self.check_chain()
+        if broken is None:
+            broken = self.check_header()
+        return broken
 
     def check_chain(self) -> VerifyResult | None:
-        """Re-read the file and check each event line's ``"h"``; None when all links hold."""
+        """Re-read the file and check each event line's ``"h"``, and that the trailer's count
+        and digest are those of the events; the first failure, naming its line; None when all
+        links hold."""
         head = GENESIS
         n = len(self.events)
-        with builtins.open(self.path, "rb") as f:
-            f.readline()
+        shown = str(self.path)
+        with _open_regular(self.path, shown) as f:
+            lines = _bounded_lines(f, shown)
+            next(lines, None)
             for i in range(n):
-                line = f.readline()
+                line = next(lines, b"")
                 lineno = i + 2
                 try:
                     raw = orjson.loads(line)
@@ -335,9 +383,15 @@ class Recording:
                 if head != recorded:
                     return self._broken(lineno, i, "chain hash does not match: line was edited")
         trailer = self.trailer if not self.truncated else None
-        if trailer is not None and (trailer.get("events") != n or trailer.get("digest") != head):
-            message = f"{self.path}: line {n + 2}: trailer does not match the events (edited)"
-            return VerifyResult(False, n, head, False, None, message)
+        if trailer is not None:
+            why = None
+            if trailer["events"] != n:
+                why = f"says {trailer['events']} events, the file holds {n}"
+            elif trailer["digest"] != head:
+                why = f"digest is not that of the events (the last event's h, line {n + 1})"
+            if why is not None:
+                message = f"{self.path}: line {n + 2}: the end line {why}: the file was edited"
+                return VerifyResult(False, n, head, False, None, message)
         return None
 
     def check_header(self) -> VerifyResult | None:
@@ -476,19 +530,22 @@ def _reapply_input(ex, data: dict[str, Any]) -> None:
 
 def open(path: str | Path) -> Recording:  # noqa: A001 - replay.open, like io.open
     """Read the recording at ``path`` (never modifying it)."""
-    from scenarios.safe_read import ScenarioError, open_regular
-
     path = Path(path)
     shown = str(path)
-    try:  # a directory, /dev/zero or a FIFO is refused without reading or blocking
-        f = open_regular(path, what="a recording", shown=shown)
-    except ScenarioError as exc:
-        raise RecordingError(str(exc.problems[0])) from None
-    with f:
+    with _open_regular(path, shown) as f:
         try:
             return _read(f, path)
         except OSError as exc:
             raise RecordingError(f"{shown}: cannot read ({exc.strerror})") from None
+
+
+def _open_regular(path: Path, shown: str):
+    """``path`` opened for reading; a directory, /dev/zero or a FIFO is refused (RecordingError)
+    without reading or blocking."""
+    try:
+        return open_regular(path, what="a recording", shown=shown)
+    except ScenarioError as exc:
+        raise RecordingError(str(exc.problems[0])) from None
 
 
 def _with_last(lines: Iterable[bytes]):
@@ -502,11 +559,26 @@ def _with_last(lines: Iterable[bytes]):
         yield previous, True
 
 
+def _bounded_lines(f, shown: str):
+    """The lines of ``f``, each read in bounded chunks; a line longer than
+    :data:`MAX_LINE_BYTES` is refused (naming it) once that much of it is read."""
+    lineno = 0
+    readline = f.readline
+    while line := readline(MAX_LINE_BYTES + 1):
+        lineno += 1
+        if len(line) > MAX_LINE_BYTES:
+            raise RecordingError(
+                f"{shown}: line {lineno}: longer than {MAX_LINE_BYTES // 2**20} MB, more than "
+                "any line cdtx writes (not a recording, or a damaged one)"
+            )
+        yield line
+
+
 def _read(f, path: Path) -> Recording:
     shown = str(path)
     notes: list[str] = []
     truncated = False
-    lines = _with_last(f)
+    lines = _with_last(_bounded_lines(f, shown))
     first = next(lines, None)
     if first is None or (first[1] and not first[0].strip()):
         raise RecordingError(f"{shown}: empty file, not a recording")
@@ -537,13 +609,15 @@ def _read(f, path: Path) -> Recording:
             break
         try:
             raw = loads(line)
-            if "end" in raw:
+            if raw.__class__ is dict and "end" in raw:
                 if not is_last:
                     raise RecordingError(
                         f"{shown}: line {lineno}: trailer before the end of the file"
                     )
-                trailer = raw
+                trailer = _trailer(raw, shown, lineno)
                 break
+            if raw["h"].__class__ is not str:  # every event line carries its chain link
+                raise KeyError("h")
             data = raw["data"]
             if line.count(b"[") + line.count(b"{") > MAX_DEPTH:  # cheap; most lines have < 10
                 _check_nesting(data, shown, lineno)
@@ -564,11 +638,13 @@ def _read(f, path: Path) -> Recording:
         except RecordingError:
             raise
         except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
-            if is_last:
-                truncated = True
-                notes.append(f"{shown}: line {lineno} is incomplete; ignored")
-                break
-            why = "not valid JSON" if isinstance(exc, orjson.JSONDecodeError) else "not an event"
+            # Only a last line without its line break was being written when a run stopped
+            # (above): a complete line that is not a chained event was never written by cdtx.
+            why = (
+                "not valid JSON"
+                if isinstance(exc, orjson.JSONDecodeError)
+                else "not an event (data, kind, seq, source, t and its chain hash h)"
+            )
             raise RecordingError(f"{shown}: line {lineno}: {why}") from None
         if raw["seq"] != lineno - 2:
             raise RecordingError(
@@ -590,6 +666,33 @@ def _read(f, path: Path) -> Recording:
                           warnings_=notes)  # fmt: skip
     recording.header_sha256 = hashlib.sha256(first[0].rstrip(b"\n")).hexdigest()
     return recording
+
+
+def _trailer(raw: dict[str, Any], shown: str, lineno: int) -> dict[str, Any]:
+    """The end line ``raw``, if it holds what cdtx writes: ``events`` (a count), ``digest`` (a
+    SHA-256 in hex) and optionally ``ended`` (a boolean) and ``hmac``."""
+    events, digest, ended = raw.get("events"), raw.get("digest"), raw.get("ended", False)
+    wrong = next(
+        (
+            field
+            for field, bad in (
+                ("end", raw["end"] is not True),
+                ("events", events.__class__ is not int or events < 0),
+                ("digest", digest.__class__ is not str or len(digest) != 64
+                           or not _HEX.issuperset(digest)),
+                ("ended", ended.__class__ is not bool),
+            )
+            if bad
+        ),
+        None,
+    )  # fmt: skip
+    if wrong is not None:
+        what = "missing" if wrong not in raw else "not what cdtx writes"
+        raise RecordingError(
+            f"{shown}: line {lineno}: the end line's {wrong} is {what} (an end line holds "
+            '"end": true, "events": N and "digest": the last event\'s h)'
+        )
+    return raw
 
 
 def _check_nesting(data: Any, shown: str, lineno: int) -> None:

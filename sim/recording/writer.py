@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import time
+import weakref
+from bisect import bisect_right
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,9 @@ FORMAT_VERSION = 1
 
 #: Seconds between flushes at most (inputs are flushed at once).
 FLUSH_INTERVAL = 0.5
+
+#: Bytes held before they are written, at most (a fast run fills this before FLUSH_INTERVAL).
+BUFFER_BYTES = 1 << 20
 
 
 class RecordingError(CdtxError):
@@ -56,6 +62,25 @@ def header_for(exercise, parent: dict[str, Any] | None = None) -> dict[str, Any]
     }
 
 
+def _write_all(fd: int, data: bytearray) -> tuple[int, OSError | None]:
+    """Write ``data`` to ``fd``: the bytes written, and the error that stopped it if any."""
+    done = 0
+    with memoryview(data) as view:
+        try:
+            while done < len(data):
+                done += os.write(fd, view[done:])
+        except OSError as exc:
+            return done, exc
+    return done, None
+
+
+def _release(fd: int, pending: bytearray) -> None:
+    """Write what is ``pending`` (nothing after :meth:`Recorder.close`) and close ``fd``."""
+    _write_all(fd, pending)
+    with contextlib.suppress(OSError):
+        os.close(fd)
+
+
 def event_line(raw: bytes, chain_hash: str) -> bytes:
     """One event line: the canonical bytes with ``"h"`` added as the last key."""
     return raw[:-1] + b',"h":"' + chain_hash.encode("ascii") + b'"}\n'
@@ -71,8 +96,14 @@ class Recorder:
     truncating an existing file or writing through a symbolic link; ``force`` replaces an
     existing file by a new one, ``unique`` picks the next free name (``run-2.jsonl``) instead, as
     several console sessions starting in the same second must. A write that fails (a full disk)
-    stops the recording and leaves its complete lines, a valid prefix; :attr:`error` says why
-    and :meth:`close` does not claim a complete recording (no trailer is written).
+    stops the recording: the file is cut back to its last complete line, a valid prefix;
+    :attr:`error` says why, :attr:`count` how many events the file holds, and :meth:`close`
+    does not claim a complete recording (no trailer is written). If even the header cannot be
+    written, the file is removed and ``RecordingError`` raised: no unreadable file is left.
+
+    The recorder keeps its own buffer and writes it with ``os.write``, so it knows exactly which
+    bytes reached the file (a buffered file object, failing half-way through a flush, does not
+    say how much it wrote).
     """
 
     def __init__(self, path: str | Path, exercise, *, parent: dict[str, Any] | None = None,
@@ -82,6 +113,7 @@ class Recorder:
 
         self.path = Path(path)
         self.exercise = exercise
+        #: Event lines wholly in the file (after a failed write: what the file holds).
         self.count = 0
         self.closed = False
         #: Why the recording stopped early (a full disk), or None.
@@ -89,53 +121,99 @@ class Recorder:
         try:
             if unique:
                 stem, suffix = self.path.stem, self.path.suffix
-                self.path, self._file = create_unique(self.path.parent, stem, suffix)
+                self.path, handle = create_unique(self.path.parent, stem, suffix)
             else:
-                self._file = create_exclusive(self.path, force=force)
+                handle = create_exclusive(self.path, force=force)
         except OutputError as exc:
             raise RecordingError(f"{exc} (the recording)") from None
+        self._fd = os.dup(handle.fileno())  # our own buffer below: the file object's is unused
+        handle.close()
+        #: Bytes in the file, all of them complete lines.
+        self._size = 0
+        self._buffer = bytearray()
+        # Closes the file once: at close(), or when a recorder never closed is dropped or the
+        # interpreter exits (writing what is pending, as a buffered file would).
+        self._close_fd = weakref.finalize(self, _release, self._fd, self._buffer)
+        #: The end (in the buffer) of each event line it holds, in order.
+        self._ends: list[int] = []
         self._last_flush = time.monotonic()
         header_line = orjson.dumps(header_for(exercise, parent))
         #: With a key, the trailer is signed (sim.recording.signing).
         self._key = key
         self._header_sha256 = hashlib.sha256(header_line).hexdigest()
-        self._write(header_line + b"\n", flush=True)
+        self._buffer += header_line + b"\n"
+        self._flush()
         if self.error is not None:
-            self._file.close()
             self.closed = True
-            raise RecordingError(f"{self.path}: cannot write the recording: {self.error}")
+            self._close_fd()
+            if self._size == 0:  # not even the header: no file that reads as nothing
+                with contextlib.suppress(OSError):
+                    self.path.unlink()
+            raise RecordingError(f"{self.path}: cannot write the recording: {self.error}; "
+                                 "no recording was made")  # fmt: skip
         # Events already in the log (at least "started") go first, with their chain links.
         exercise.log.subscribe(self._listener, past=True)
         self.flush()
 
-    def _write(self, data: bytes, flush: bool = False) -> None:
-        """Write (and flush) ``data``; a failure stops the recording, keeping its valid prefix."""
+    def _flush(self) -> None:
+        """Write the buffer to the file. A failure stops the recording: the file is cut back to
+        its last complete line (a valid prefix) and :attr:`count` is what it holds."""
+        buffer = self._buffer
+        done, error = _write_all(self._fd, buffer)
+        if error is not None:
+            self._fail(error, done)
+            return
+        self._size += done
+        self.count += len(self._ends)
+        buffer.clear()
+        self._ends.clear()
+        self._last_flush = time.monotonic()
+
+    def _fail(self, exc: OSError, done: int) -> None:
+        """Stop recording after a failed write of which ``done`` bytes of the buffer reached
+        the file: keep its complete lines only."""
         from scenarios.safe_write import describe_os_error
 
-        if self.error is not None:
-            return
-        try:
-            self._file.write(data)
-            if flush:
-                self._file.flush()
-                self._last_flush = time.monotonic()
-        except OSError as exc:
-            self.error = describe_os_error(exc)
-            with contextlib.suppress(ValueError):
-                self.exercise.log.unsubscribe(self._listener)
+        self.error = describe_os_error(exc)
+        with contextlib.suppress(ValueError):
+            self.exercise.log.unsubscribe(self._listener)
+        # Every line ends with a line break and holds no other (JSON escapes them).
+        whole = self._buffer.rfind(b"\n", 0, done) + 1
+        self.count += bisect_right(self._ends, whole)
+        with contextlib.suppress(OSError):  # shrinking a file needs no space
+            os.ftruncate(self._fd, self._size + whole)
+        self._size += whole
+        self._buffer.clear()
+        self._ends.clear()
 
     def _listener(self, event: Event, raw: bytes, chain_hash: str) -> None:
         if self.closed or self.error is not None:
             return
-        now = time.monotonic()
-        flush = event.kind == "input" or now - self._last_flush >= FLUSH_INTERVAL
-        self._write(event_line(raw, chain_hash), flush=flush)
-        if self.error is None:
-            self.count += 1
+        self._buffer += event_line(raw, chain_hash)
+        self._ends.append(len(self._buffer))
+        if (
+            event.kind == "input"
+            or len(self._buffer) >= BUFFER_BYTES
+            or time.monotonic() - self._last_flush >= FLUSH_INTERVAL
+        ):
+            self._flush()
 
     def flush(self) -> None:
-        if not self.closed:
-            self._write(b"", flush=True)
+        """Write every event so far to the file (the host does before a seat sees it)."""
+        if not self.closed and self.error is None:
+            self._flush()
+
+    def sync(self) -> None:
+        """:meth:`flush`, then have the system put the file on the disk (``fsync``); a
+        failure sets :attr:`error`, like a failed write."""
+        from scenarios.safe_write import describe_os_error
+
+        self.flush()
+        if not self.closed and self.error is None:
+            try:
+                os.fsync(self._fd)
+            except OSError as exc:
+                self.error = describe_os_error(exc)
 
     def close(self) -> None:
         """Write the trailer and close the file (idempotent). After a failed write there is no
@@ -145,21 +223,20 @@ class Recorder:
         self.closed = True
         with contextlib.suppress(ValueError):
             self.exercise.log.unsubscribe(self._listener)
-        trailer = {"end": True, "events": self.count, "digest": self.exercise.digest}
-        if self._key is not None:
-            from .signing import signature
+        if self.error is None:
+            events = self.count + len(self._ends)  # in the file once the buffer is written
+            # ``ended``: the run reached its horizon (its ``ended`` event is above). --verify
+            # checks the claim against the events: a run stopped early says so.
+            trailer = {"end": True, "events": events, "digest": self.exercise.digest,
+                       "ended": bool(self.exercise.finished)}  # fmt: skip
+            if self._key is not None:
+                from .signing import signature
 
-            trailer["hmac"] = signature(self._key, self._header_sha256, trailer["digest"],
-                                        self.count)  # fmt: skip
-        self._write(orjson.dumps(trailer) + b"\n", flush=True)
-        try:
-            self._file.close()
-        except OSError as exc:  # the last buffered bytes could not be written
-            from scenarios.safe_write import describe_os_error
-
-            self.error = self.error or describe_os_error(exc)
-            with contextlib.suppress(OSError):
-                self._file.close()
+                trailer["hmac"] = signature(self._key, self._header_sha256, trailer["digest"],
+                                            events)  # fmt: skip
+            self._buffer += orjson.dumps(trailer) + b"\n"
+            self._flush()
+        self._close_fd()
 
     def check(self) -> None:
         """Raise RecordingError if the recording stopped early (call after :meth:`close`)."""

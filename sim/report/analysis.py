@@ -177,6 +177,12 @@ def analyse(
          "edited": n.edited}
         for n in evaluation.notes(events)
     ]  # fmt: skip
+    # What the seats of a hosted exercise wrote to the facilitator (control ``message``).
+    messages = [
+        {**at(e.t), "from": K.seat_name(e.data.get("seat")), "text": e.data.get("text", "")}
+        for e in events
+        if e.kind == K.INPUT and e.data.get("control") == "message"
+    ]
     evaluator = evaluation_section(events, at)  # the evaluator's entries, if any
     for objective in objectives:
         objective["evaluator"] = evaluator["objectives"].get(objective["id"], {"observations": []})
@@ -217,6 +223,7 @@ def analyse(
         "strengths": strengths,
         "improvements": improvements,
         "notes": notes,
+        "messages": messages,
         # Proposals still under way when the record ends (an evidence package that outlives the
         # horizon, a text in adoption): business the next session inherits.
         "open_business": [

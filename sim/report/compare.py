@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 from scenarios.model import Scenario
@@ -12,7 +11,7 @@ from ..events import Event
 from ..metrics import Metrics
 from ..narrative import actor_names, describe
 from ..vocabulary_view import METRIC_LABELS, format_metric
-from .render import _md_table, _table, md_safe, page
+from .render import _h, _md_table, _table, md_item, md_line, md_safe, page
 
 
 def _comparable(e: Event) -> tuple:
@@ -158,7 +157,7 @@ def compare(
 
 def markdown(c: dict[str, Any]) -> str:
     na, nb = c["names"]
-    out = [f"# Comparison of two runs: {na} and {nb}", ""]
+    out = ["# " + md_line(f"Comparison of two runs: {na} and {nb}"), ""]
     out += _md_table(["", "A", "B"], [["Run", na, nb], ["Scenario and seed", *c["setup"]]])
     if not c["same_scenario"]:
         out += ["The two runs use different scenario texts.", ""]
@@ -168,7 +167,7 @@ def markdown(c: dict[str, Any]) -> str:
         out += ["The two runs are identical event for event.", ""]
     else:
         out += [f"The runs first differ at event seq {d['seq']}, {d['calendar']} {d['offset']}:", "",
-                f"- A: {d['a']}", f"- B: {d['b']}", ""]  # fmt: skip
+                md_item(f"A: {d['a']}"), md_item(f"B: {d['b']}"), ""]  # fmt: skip
     out += ["## Metrics", ""]
     out += _md_table(["Metric", "A", "B", ""],
                      [[m["metric"], m["a"], m["b"], "differs" if m["differs"] else ""]
@@ -184,7 +183,7 @@ def markdown(c: dict[str, Any]) -> str:
 
 def html(c: dict[str, Any]) -> str:
     na, nb = c["names"]
-    h = escape
+    h = _h  # printable, then escaped
     b = [f"<h1>Comparison of two runs<br>{h(na)} and {h(nb)}</h1>"]
     b.append(_table(["", "A", "B"], [["Run", na, nb], ["Scenario and seed", *c["setup"]]]))
     if not c["same_scenario"]:

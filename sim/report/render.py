@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
@@ -48,20 +49,63 @@ def played_line(overview: dict[str, Any]) -> str:
     return "none (all delegations simulated)"
 
 
-def _md_cell(text: Any) -> str:
-    return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ")
+# -- Markdown: text from files stays text ----------------------------------------------------
+#
+# Scenario titles, messages, names, notes and run names come from files and people. Put into
+# Markdown as they are, a line break followed by "# ", "- " or "| a | b |" would forge a heading,
+# a list item or a table row, and "[x](javascript:...)" or "![x](http://...)" would become a live
+# link or a remote image. Each such string goes in through the function for its context (a
+# line: md_line; a table cell: md_cell; lines of a note: md_lines), and md_safe then makes the
+# whole document inert (no HTML, no inline links or images, no terminal escapes).
+
+#: What CommonMark counts as the end of a line.
+_MD_LINE_BREAK = re.compile(r"\r\n|[\r\n]")
+#: What opens a block when it starts a line: a heading, quote, list item, thematic break or
+#: setext underline, table row or delimiter row (``:--``), code fence, link reference definition
+#: or ordered list item.
+_MD_BLOCK_START = re.compile(r"[#>+*=_|:`~\[-]|\d{1,9}[.)]")
+
+
+def md_line(text: Any) -> str:
+    """``text`` (from a file) as Markdown that is one line of plain text wherever it is put:
+    line breaks become spaces, and a leading character that would open a block is escaped."""
+    line = " ".join(_MD_LINE_BREAK.split(str(text if text is not None else ""))).strip()
+    start = _MD_BLOCK_START.match(line)
+    if start:
+        cut = start.end() - 1  # before the character that opens the block ("#", or "." of "1.")
+        line = line[:cut] + "\\" + line[cut:]
+    return line
+
+
+def md_cell(text: Any) -> str:
+    """``text`` (from a file) as the content of one Markdown table cell: one line, its pipes
+    and backslashes escaped (so that no pipe it holds can end the cell early)."""
+    cell = str(text if text is not None else "").replace("\\", "\\\\").replace("|", "\\|")
+    return " ".join(_MD_LINE_BREAK.split(cell)).strip()  # not at a line start: nothing opens
+
+
+def md_item(text: Any) -> str:
+    """``text`` (from a file, or holding some) as one Markdown list item."""
+    return "- " + md_line(text)
+
+
+def md_lines(text: Any, indent: str = "") -> list[str]:
+    """``text`` (from a file) as Markdown lines of plain text, each made safe as by
+    :func:`md_line` and indented by ``indent`` (to stay inside a list item)."""
+    lines = _MD_LINE_BREAK.split(str(text if text is not None else ""))
+    return [indent + md_line(line) for line in lines if line.strip()]
 
 
 def _md_table(head: list[str], rows: list[list[Any]]) -> list[str]:
     out = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
-    out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+    out += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows]
     return out + [""]
 
 
 def markdown(r: dict[str, Any]) -> str:
     """The report as Markdown."""
     o = r["overview"]
-    out = [f"# After-Action Report / Improvement Plan: {o['title']}", ""]
+    out = [f"# After-Action Report / Improvement Plan: {md_line(o['title'])}", ""]
     if o["truncated"]:
         out += [f"> **Truncated recording.** This report covers only the recorded prefix "
                 f"(up to {o['end']}, {o['events']} events).", ""]  # fmt: skip
@@ -87,12 +131,14 @@ def markdown(r: dict[str, Any]) -> str:
         rows.append(["Source", o["source"]])
     out += _md_table(["", ""], rows)
     if o["summary"]:
-        out += ["**Scenario.** " + o["summary"], ""]
+        out += ["**Scenario.** " + md_line(o["summary"]), ""]
     if o["objectives"]:
         out += (
-            ["**Objectives.**", ""] + [f"- {x['id']}: {x['text']}" for x in o["objectives"]] + [""]
+            ["**Objectives.**", ""]
+            + [md_item(f"{x['id']}: {x['text']}") for x in o["objectives"]]
+            + [""]
         )
-    out += ["## Executive summary", ""] + [" ".join(r["summary"]), ""]
+    out += ["## Executive summary", ""] + [md_line(" ".join(r["summary"])), ""]
     out += ["## Timeline of key events", ""]
     out += _md_table(
         ["Brussels time", "T+", "Stage", "Event"],
@@ -109,16 +155,17 @@ def markdown(r: dict[str, Any]) -> str:
          for x in r["objectives"]],
     )  # fmt: skip
     for x in r["objectives"]:
-        out += [f"### {x['id']}: {x['rating']} ({x['rating_name']})", "", x["text"], "",
-                "Evidence:", ""] + [f"- {ev}" for ev in x["evidence"]] + [""]  # fmt: skip
+        out += ["### " + md_line(f"{x['id']}: {x['rating']} ({x['rating_name']})"), "",
+                md_line(x["text"]), "", "Evidence:", ""]  # fmt: skip
+        out += [md_item(ev) for ev in x["evidence"]] + [""]
         out += _md_evaluator(_evaluator(x))
     out += ["### Metrics of the run", ""]
     out += _md_table(["Metric", "Value"], [[m["label"], m["value"]] for m in r["metric_lines"]])
     out += ["### Time per stage", ""]
     out += _md_table(["Stage", "Duration"], [[s["stage"], s["duration"]] for s in r["stages"]])
-    out += ["## Strengths", ""] + [f"- {s['text']}" for s in r["strengths"]] + [""]
+    out += ["## Strengths", ""] + [md_item(s["text"]) for s in r["strengths"]] + [""]
     out += ["## Areas for improvement", ""]
-    out += [f"- {s['text']}" for s in r["improvements"]] or ["- None identified."]
+    out += [md_item(s["text"]) for s in r["improvements"]] or ["- None identified."]
     out += [""]
     if r["blockers"]:
         out += ["### Blocked decisions", ""]
@@ -129,10 +176,14 @@ def markdown(r: dict[str, Any]) -> str:
         )  # fmt: skip
     out += _md_hotwash(r.get("evaluation"))
     out += ["## Open business at the end", ""]
-    out += [f"- {b['proposal']} {b['measure']}: {b['stage']} (since {b['offset']})"
+    out += [md_item(f"{b['proposal']} {b['measure']}: {b['stage']} (since {b['offset']})")
             for b in r.get("open_business", [])] or ["- None: nothing was still under way."]  # fmt: skip
     out += ["", "## Facilitator notes", ""]
     out += [_md_note(n) for n in r["notes"]] or ["- None."]
+    out += ["", "## Messages from the seats", ""]
+    out += _md_table(["Time", "T+", "From", "Message"],
+                     [[m["calendar"], m["offset"], m["from"], m["text"]]
+                      for m in r.get("messages", [])]) if r.get("messages") else ["- None."]  # fmt: skip
     out += ["", "## MSEL: planned and delivered", ""]
     out += _md_table(
         ["Event No.", "Type", "Planned", "Delivered", "Status", "Message"],
@@ -170,11 +221,11 @@ def _observation(o: dict[str, Any]) -> str:
 def _md_evaluator(ev: dict[str, Any]) -> list[str]:
     out = []
     if ev.get("rating"):
-        why = f": {_oneline(ev['why'])}" if ev.get("why") else ""
-        out += [f"Evaluator's rating: **{ev['rating']}** ({ev['rating_name']}){why}", ""]
+        why = f": {md_line(ev['why'])}" if ev.get("why") else ""
+        out += [f"Evaluator's rating: **{md_line(ev['rating'])}** ({ev['rating_name']}){why}", ""]
     if ev.get("observations"):
         out += ["Evaluator's observations:", ""]
-        out += [f"- {_observation(o)}" for o in ev["observations"]] + [""]
+        out += [md_item(_observation(o)) for o in ev["observations"]] + [""]
     return out
 
 
@@ -184,22 +235,27 @@ def _md_hotwash(ev: dict[str, Any] | None) -> list[str]:
     out = []
     if ev["observations"]:
         out += ["## Evaluator's observations (no objective)", ""]
-        out += [f"- {_observation(o)}" for o in ev["observations"]] + [""]
+        out += [md_item(_observation(o)) for o in ev["observations"]] + [""]
     hotwash = ev["hotwash"]
     if hotwash["strengths"] or hotwash["improvements"]:
         out += ["## Hot wash", ""]
         for key, title in (("strengths", "Strengths"), ("improvements", "Areas for improvement")):
             out += [f"### {title}", ""]
-            out += [f"- {h['who']}: {_oneline(h['text'])}" for h in hotwash[key]] or ["- None."]
+            out += [md_item(f"{h['who']}: {_oneline(h['text'])}") for h in hotwash[key]] or [
+                "- None."
+            ]
             out += [""]
     return out
 
 
 def md_safe(text: str) -> str:
     """Markdown whose text from files can neither inject HTML (``<script>``: Markdown renderers
-    pass raw HTML through) nor terminal escapes. cdtx's own Markdown never uses ``<``, so
-    escaping it everywhere changes only what came from files; without ``<`` no tag can open."""
-    return printable(text).replace("<", "&lt;")
+    pass raw HTML through), nor open an inline link or image (``[x](javascript:...)``,
+    ``![x](http://...)``), nor carry terminal escapes. cdtx's own Markdown never uses ``<`` or
+    ``](``, so escaping them everywhere changes only what came from files: without ``<`` no tag
+    or autolink can open, without ``](`` no link or image (and :func:`md_line` keeps a link
+    reference definition from starting a line)."""
+    return printable(text).replace("<", "&lt;").replace("](", "]\\(")
 
 
 # -- HTML ------------------------------------------------------------------------------------
@@ -213,8 +269,8 @@ def _note_tags(note: dict[str, Any]) -> str:
 
 def _md_note(note: dict[str, Any]) -> str:
     """A note as a Markdown list item; its further lines stay inside the item."""
-    first, *more = note["text"].splitlines() or [""]
-    head = f"- {note['calendar']} {note['offset']}{_note_tags(note)}: {first}"
+    first, *more = md_lines(note["text"]) or [""]
+    head = md_item(f"{note['calendar']} {note['offset']}{_note_tags(note)}: {first}")
     return "\n".join([head, *(f"  {line}" for line in more)])
 
 
@@ -396,7 +452,14 @@ def html(r: dict[str, Any], horizon_hours: float | None = None) -> str:
     ]
     if not r["notes"]:
         b.append("<li>None.</li>")
-    b.append("</ul><h2>MSEL: planned and delivered</h2>")
+    b.append("</ul><h2>Messages from the seats</h2>")
+    if r.get("messages"):
+        b.append(_table(["Time", "T+", "From", "Message"],
+                        [[m["calendar"], m["offset"], m["from"], m["text"]]
+                         for m in r["messages"]]))  # fmt: skip
+    else:
+        b.append("<ul><li>None.</li></ul>")
+    b.append("<h2>MSEL: planned and delivered</h2>")
     b.append(_table(
         ["Event No.", "Type", "Planned", "Delivered", "Status", "Message"],
         [[m["id"], m["type"], m["planned"]["offset"] if m["planned"] else "-",

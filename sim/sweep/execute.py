@@ -20,8 +20,11 @@ from typing import Any
 
 from scenarios.vocabulary import TIME_METRICS
 
+from .. import cdtx_version
 from ..streams import derive_seed
+from . import provenance
 from .results import (
+    RECORD_BYTES,
     STATUS_FAILED,
     STATUS_OK,
     _CsvWriter,
@@ -31,11 +34,12 @@ from .results import (
     _read,
     check_results_output,
     has_results,
+    parquet_record,
     partial_parts,
+    spec_file,
 )
 from .sample import _design_points, _grid_points, _lhs_points, _random_points, design_seed
 from .spec import KEEPABLE, SEED_LIMIT, SweepError, SweepSpec, _number, build_scenario, need
-from .summary import spec_file
 
 RETRIES = 2  # times a chunk is retried after its worker died
 
@@ -56,6 +60,8 @@ class Sweep:
     def __init__(self, spec: SweepSpec):
         import scenarios
 
+        from ..exercise import scenario_sha256  # the engine, only once a sweep is made
+
         self.spec = spec
         base = spec.base
         if spec.origin is not None and not Path(base).is_absolute():
@@ -68,6 +74,8 @@ class Sweep:
             problems = "; ".join(str(p) for p in exc.problems)
             raise SweepError(f"base: {problems}") from None
         self.scenario = scenario
+        # the sha256 a recording of the base scenario carries (of its YAML source)
+        self.base_sha256 = scenario_sha256(scenario)
         self.base_data = scenario.model_dump(mode="json", by_alias=True)
         self.root = spec.seed if spec.seed is not None else scenario.seed
         self.paths = [d.path for d in spec.vary]
@@ -120,8 +128,15 @@ class Sweep:
         return run_seed(self.root, point, replication, common=self.spec.common)
 
     def design(self) -> dict[str, Any]:
-        """The spec as written beside the results (:meth:`SweepSpec.design`)."""
-        return self.spec.design(self.root)
+        """The spec as written beside the results (:meth:`SweepSpec.design`), with the metrics
+        its rows keep."""
+        return {**self.spec.design(self.root), "metrics": list(self.metrics)}
+
+    def record(self, *, dask: bool = False) -> dict[str, Any]:
+        """The record of results of this sweep started now: its spec and where they come
+        from (:func:`sim.sweep.provenance.record`); ``dask``: the sweep runs on Dask."""
+        return provenance.record(self.design(), cdtx_version=cdtx_version(),
+                                 base_sha256=self.base_sha256, dask=dask)  # fmt: skip
 
     @property
     def total(self) -> int:
@@ -406,8 +421,16 @@ def run_sweep(
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise SweepError(f"-j must be at least 1, not {jobs!r}")
+    uses_dask = bool(dask) or (executor_factory is not None and dask_like(executor_factory))
+    record = sweep.record(dask=uses_dask)
+    fresh = not (resume and has_results(output))
     done_keys: set[tuple[int, int]] = set()
-    if resume and has_results(output):
+    if not fresh:
+        stored = _stored_record(output)
+        changed = provenance.changes(stored, record)
+        if changed or stored is None:
+            raise SweepError(_cannot_resume(output, stored, changed))
+        record = provenance.resumed(stored, record)
         if kind == "csv":
             _end_on_a_whole_row(output)
         done_keys = _existing(output, names, sweep)
@@ -424,16 +447,22 @@ def run_sweep(
             def executor_factory() -> Executor:
                 return ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init)
 
+    writer: _CsvWriter | _ParquetWriter
     try:
-        writer = (
-            _CsvWriter(output, sweep.columns, append=resume)
-            if kind == "csv"
-            else _ParquetWriter(output, sweep.columns, keep_existing=resume)
-        )
+        _write_record(output, record)
+        try:
+            writer = (
+                _CsvWriter(output, sweep.columns, append=resume)
+                if kind == "csv"
+                else _ParquetWriter(output, sweep.columns, keep_existing=resume, metadata=record)
+            )
+        except BaseException:
+            if fresh:  # nothing was started: no record of it either
+                _remove(spec_file(output))
+            raise
     except BaseException:
         close_executor()
         raise
-    _write_design(output, sweep)
 
     on_dask = dask_like(executor_factory)
     token = (sweep.spec.name, sweep.root, id(sweep))
@@ -518,6 +547,8 @@ def run_sweep(
             writer.close()
         finally:
             close_executor()
+            if fresh and writer.discarded:  # no run was kept: no record of them either
+                _remove(spec_file(output))
     return SweepResult(
         output, sweep.total, done, failed, len(done_keys), time.perf_counter() - start, retried
     )  # fmt: skip
@@ -553,18 +584,63 @@ def _chunks(
         yield chunk
 
 
-def _write_design(output: Path, sweep: Sweep) -> None:
-    """The spec beside the results (``RESULTS.spec.json``): the summary's title and, for
-    Sobol'/Morris sweeps, the design it needs for indices. Best effort: results without it are
-    still results."""
+def _write_record(output: Path, record: Mapping[str, Any]) -> None:
+    """The sweep's record beside the results (``RESULTS.spec.json``): its spec and where the
+    results come from (:mod:`sim.sweep.provenance`). Written whole or not at all, never through
+    a symbolic link (scenarios.safe_write); ``--resume`` cannot do without it."""
+    from scenarios.safe_write import OutputError, check_output, write_atomic
+
     path = spec_file(output)
-    tmp = path.with_name(f".{path.name}.partial")
     try:
-        tmp.write_text(json.dumps(sweep.design(), indent=1, default=str), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        check_output(path, force=True)
+        write_atomic(path, json.dumps(record, indent=1), force=True)
+    except OutputError as exc:
+        raise SweepError(str(exc)) from None
+
+
+def _stored_record(output: Path) -> dict[str, Any] | None:
+    """The record the results in ``output`` were started with: the file beside them, else (a
+    Parquet file, or the parts a killed Parquet sweep left) the schema metadata; None if
+    there is none. A record that cannot be read is a SweepError naming it."""
+    from scenarios.safe_read import ScenarioError, read_json
+
+    path = spec_file(output)
+    if os.path.lexists(path):
+        check_results_output(path)  # a link is refused, never followed
+        try:
+            data = read_json(path, what="a sweep's record", max_bytes=RECORD_BYTES)
+        except ScenarioError as exc:
+            raise SweepError(f"{output}: cannot resume: {exc.problems[0]}") from None
+        return data if isinstance(data, dict) else None
+    if _format(output) == "parquet":
+        for source in ([output] if output.exists() else []) + partial_parts(output):
+            stored = parquet_record(source)
+            if stored is not None:
+                return stored
+    return None
+
+
+def _cannot_resume(output: Path, stored: Mapping[str, Any] | None, changed: list[str]) -> str:
+    """Why ``output`` cannot be resumed, and what to do instead."""
+    then = (stored or {}).get("provenance")
+    if stored is None:
+        why = (f"{spec_file(output).name} is missing, so nothing records the scenario, spec and "
+               "cdtx version they were started with")  # fmt: skip
+    elif not isinstance(then, Mapping):
+        why = (f"{spec_file(output).name} (written by an older cdtx) does not record the "
+               "scenario, spec and cdtx version they were started with")  # fmt: skip
+    else:
+        why = (f"changed since the results were started ({then.get('started', '?')}): "
+               + "; ".join(changed))  # fmt: skip
+    return (
+        f"{output}: cannot resume: {why}. Run without --resume and with --force to start "
+        "over (replacing them), or choose another -o"
+    )
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.remove(path)
 
 
 def _fresh(executor: Executor, factory: Callable[[], Executor]) -> Executor:

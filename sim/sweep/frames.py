@@ -16,8 +16,11 @@ from .spec import SweepError, SweepSpec, load_spec, need, spec_from_dict
 
 def frame(results: str | Path):
     """The rows of a results file as a DataFrame, one row per run in (point, replication)
-    order, read and checked by :func:`sim.sweep.read_rows`; ``attrs["spec"]`` holds the spec
-    written beside the file (or None)."""
+    order, read and checked by :func:`sim.sweep.read_rows`. ``attrs["spec"]`` holds the
+    sweep's record written beside the file (or in a Parquet file's metadata; None if there is
+    none): its spec and metrics, and ``attrs["provenance"]`` where the rows came from (cdtx
+    version, the base scenario's sha256, package versions, when they were started and resumed;
+    :mod:`sim.sweep.provenance`)."""
     from .results import read_rows
     from .summary import read_spec_file
 
@@ -25,7 +28,9 @@ def frame(results: str | Path):
     df = pd.DataFrame.from_records(list(read_rows(results)))
     if len(df):
         df = df.sort_values(["point", "replication"], kind="stable").reset_index(drop=True)
-    df.attrs["spec"] = read_spec_file(results)
+    record = read_spec_file(results)
+    df.attrs["spec"] = record
+    df.attrs["provenance"] = record.get("provenance") if record else None
     return df
 
 
@@ -38,7 +43,8 @@ def run(
     **options: Any,
 ):
     """Run a sweep and return its runs as a pandas DataFrame (one row per run, the columns of
-    the results file, in (point, replication) order).
+    the results file, in (point, replication) order), with the sweep's spec and provenance in
+    its ``attrs`` (as :func:`frame` gives them).
 
     ``spec`` is a :class:`SweepSpec`, the spec as a mapping (the YAML form), a spec file or a
     shipped spec's name. ``workers`` is the number of worker processes (default: every core).

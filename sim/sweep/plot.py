@@ -9,6 +9,7 @@ draws its sensitivity indices first.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
@@ -94,24 +95,40 @@ def plot(
         for fig in figures:
             plt.close(fig)
         raise
-    written = []
+    try:
+        return _save(figures, paths, pdf=pdf, force=force)
+    finally:
+        for fig in figures:
+            plt.close(fig)
+
+
+def _save(figures: list, paths: list[Path], *, pdf: bool, force: bool) -> list[Path]:
+    """Write the figures to ``paths`` (all of them into the one PDF with ``pdf``), each file
+    whole or not at all (scenarios.safe_write.atomic_output): a full disk leaves no partial
+    image, and no page of this plot written before the one that failed. Returns the files."""
+    from scenarios.safe_write import OutputError, atomic_output
+
+    written: list[Path] = []
     try:
         if pdf:
             from matplotlib.backends.backend_pdf import PdfPages
 
-            with PdfPages(out) as pdf:
+            with atomic_output(paths[0], force=force) as handle, PdfPages(handle) as pages:
                 for fig in figures:
-                    pdf.savefig(fig, bbox_inches="tight")
-            written.append(out)
+                    pages.savefig(fig, bbox_inches="tight")
+            written.append(paths[0])
         else:
             for path, fig in zip(paths, figures, strict=True):
-                fig.savefig(path, dpi=100, bbox_inches="tight")
+                with atomic_output(path, force=force) as handle:
+                    fig.savefig(handle, format=path.suffix[1:].lower(), dpi=100,
+                                bbox_inches="tight")  # fmt: skip
                 written.append(path)
-    except OSError as exc:
-        raise SweepError(f"{out}: cannot write the plot: {exc.strerror or exc}") from None
-    finally:
-        for fig in figures:
-            plt.close(fig)
+    except OutputError as exc:
+        for path in written:
+            with contextlib.suppress(OSError):
+                os.remove(path)
+        also = f" (nor the {len(written)} page(s) before it)" if written else ""
+        raise SweepError(f"{exc}{also}") from None
     return written
 
 

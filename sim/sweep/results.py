@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import json
 import math
 import os
 import stat
@@ -13,11 +14,15 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from scenarios.msel import neutralise, restore
 from scenarios.vocabulary import TIME_METRICS
 
+from .provenance import METADATA_KEY
 from .spec import SweepError, need
 
 STATUS_OK, STATUS_FAILED = "ok", "failed"
+#: Largest record read back beside results (:func:`spec_file`; a grid of 100,000 values fits).
+RECORD_BYTES = 64 * 1024 * 1024
 
 
 def blocking_states(blocked: str | None) -> list[str]:
@@ -41,8 +46,13 @@ def _format(path: Path) -> str:
     raise SweepError(f"{path}: results go to a .csv or .parquet file")
 
 
-def _cannot_write(path: Path, exc: OSError) -> SweepError:
-    return SweepError(f"{path}: cannot write the results: {exc.strerror or exc}")
+def _cannot_write(path: Path, exc: OSError, kept: str = "") -> SweepError:
+    """The one message of a results file that cannot be written (a full disk above all), and
+    what was kept of it (``kept``: "nothing was kept", "the runs finished are kept ...")."""
+    from scenarios.safe_write import describe_os_error
+
+    return SweepError(f"{path}: cannot write the results: {describe_os_error(exc)}"
+                      + (f"; {kept}" if kept else ""))  # fmt: skip
 
 
 def _end_on_a_whole_row(path: Path) -> None:
@@ -69,67 +79,126 @@ def _end_on_a_whole_row(path: Path) -> None:
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
+def spec_file(results: str | Path) -> Path:
+    """Where :func:`sim.sweep.run_sweep` keeps the record of ``results`` (its spec and where
+    they came from): ``RESULTS.spec.json``."""
+    results = Path(results)
+    return results.with_name(results.name + ".spec.json")
+
+
 def check_results_output(path: Path) -> None:
     """SweepError unless ``path`` may take results under the output rule
     (scenarios.safe_write.check_output): never a symbolic link (a dangling one too), a
-    directory or a device; an existing regular file is the caller's to allow (--resume)."""
+    directory or a device; an existing regular file is the caller's to allow (--resume). The
+    record beside it (:func:`spec_file`) is held to the same rule."""
     from scenarios.safe_write import OutputError, check_output
 
     try:
-        check_output(path, force=True)
+        for target in (path, spec_file(path)):
+            check_output(target, force=True)
     except OutputError as exc:
         raise SweepError(str(exc)) from None
 
 
-def _open_csv_output(path: Path, append: bool):
-    """The results file opened for text: a new file created exclusively (an old regular file
-    replaced, never written through a link); on resume the existing file opened for appending
-    without following a link. Returns (file, whether it is empty)."""
+def _open_csv_output(path: Path, append: bool) -> tuple[IO[bytes], int]:
+    """The results file opened for writing bytes: a new file created exclusively (an old
+    regular file replaced, never written through a link); on resume the existing file opened
+    for appending without following a link. Returns (file, its size)."""
     from scenarios.safe_write import OutputError, create_exclusive
 
     if not append:
         try:
-            raw = create_exclusive(path, force=True)
+            return create_exclusive(path, force=True), 0
         except OutputError as exc:
             raise SweepError(str(exc)) from None
-        return io.TextIOWrapper(raw, encoding="utf-8", newline=""), True
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _NOFOLLOW, 0o666)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise SweepError(f"{path}: is not a regular file; -o names a file")
-        return open(fd, "a", newline="", encoding="utf-8"), info.st_size == 0  # noqa: SIM115
+        return os.fdopen(fd, "ab"), info.st_size
     except BaseException:
         os.close(fd)
         raise
 
 
+def csv_cell(value: Any) -> Any:
+    """A value as the results CSV holds it: None as an empty cell, and text that a spreadsheet
+    would run as a formula (``=HYPERLINK(...)`` as a varied value) neutralised as the MSEL
+    export does (:func:`scenarios.msel.neutralise`; :func:`read_rows` restores it)."""
+    if value is None:
+        return ""
+    return neutralise(value) if isinstance(value, str) else value
+
+
 class _CsvWriter:
+    """Appends whole rows to a CSV results file. Each chunk of rows is written with ``os.write``
+    straight to the file (no buffer that a later close would flush, or fail to); a write that
+    fails (a full disk) is cut back to the last whole row, so the file never holds half a row,
+    and a file this writer created that holds no run is removed (``discarded``). Either way one
+    :class:`SweepError` says what happened and what was kept."""
+
     def __init__(self, path: Path, columns: list[tuple[str, str]], append: bool):
         self.path = path
         self.names = [c for c, _ in columns]
+        self.created = not append or not path.exists()
+        self.discarded = False
+        self.runs = 0  # rows written by this writer
         try:
-            self.file, fresh = _open_csv_output(path, append)
+            self.file, self.size = _open_csv_output(path, append)
         except OSError as exc:
             raise _cannot_write(path, exc) from None
-        self.writer = csv.DictWriter(self.file, self.names, extrasaction="ignore")
-        if fresh:
-            try:
-                self.writer.writeheader()
-            except OSError as exc:
-                self.file.close()
-                raise _cannot_write(path, exc) from None
+        self.fd: int | None = self.file.fileno()
+        if self.size == 0:
+            self._write(self._encode([self.names]))
+
+    @staticmethod
+    def _encode(rows: list[list[Any]]) -> bytes:
+        text = io.StringIO(newline="")
+        csv.writer(text).writerows(rows)
+        return text.getvalue().encode("utf-8")
 
     def write(self, rows: list[dict]) -> None:
+        self._write(self._encode([[csv_cell(r.get(n)) for n in self.names] for r in rows]))
+        self.runs += len(rows)
+
+    def _write(self, data: bytes) -> None:
+        if self.fd is None:
+            raise SweepError(f"{self.path}: the results file is closed after a failed write")
+        view = memoryview(data)
         try:
-            self.writer.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in rows)
-            self.file.flush()
+            while view:
+                view = view[os.write(self.fd, view) :]
         except OSError as exc:
-            raise _cannot_write(self.path, exc) from None
+            raise self._fail(exc) from None
+        except BaseException:  # Ctrl-C between two writes of a chunk: no half row is left
+            with contextlib.suppress(OSError):
+                os.ftruncate(self.fd, self.size)
+            raise
+        self.size += len(data)
+
+    def _fail(self, exc: OSError) -> SweepError:
+        """Cut the file back to its whole rows (or remove it if this writer created it and
+        it holds no run), close it, and say so."""
+        fd, self.fd = self.fd, None
+        assert fd is not None
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, self.size)
+        with contextlib.suppress(OSError):
+            self.file.close()
+        if self.created and self.runs == 0:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+            self.discarded = True
+            return _cannot_write(self.path, exc, "nothing was kept")
+        return _cannot_write(self.path, exc, "the runs finished before are kept in it; "
+                             "give --resume to complete it once there is room")  # fmt: skip
 
     def close(self) -> None:
-        """Close the file; buffered rows that cannot be written (a full disk) are a SweepError
-        naming the file, never an OSError traceback that hides it."""
+        """Close the file (every row is already written: closing has nothing to flush)."""
+        if self.fd is None:
+            return
+        self.fd = None
         try:
             self.file.close()
         except OSError as exc:
@@ -139,9 +208,37 @@ class _CsvWriter:
 _ARROW = {"int": "int64", "float": "float64", "str": "string", "bool": "bool_"}
 
 
-def _arrow_schema(columns: list[tuple[str, str]]):
+def _arrow_schema(columns: list[tuple[str, str]], metadata: Mapping[str, Any] | None = None):
+    """The Arrow schema of a results file; ``metadata`` (the sweep's record,
+    :mod:`sim.sweep.provenance`) goes in its metadata under ``cdtx.sweep``, as JSON."""
     pa = need("pyarrow", "parquet", "Parquet output")
-    return pa.schema([(name, getattr(pa, _ARROW[t])()) for name, t in columns])
+    schema = pa.schema([(name, getattr(pa, _ARROW[t])()) for name, t in columns])
+    if metadata is not None:
+        schema = schema.with_metadata({METADATA_KEY: json.dumps(metadata).encode("utf-8")})
+    return schema
+
+
+def parquet_record(path: Path) -> dict[str, Any] | None:
+    """The sweep's record in the schema metadata of the Parquet file ``path`` (None if it has
+    none, or one that is not a record), read within the bounds of every JSON cdtx reads
+    (scenarios.safe_read.read_json); :class:`SweepError` if the file cannot be read."""
+    from scenarios.safe_read import ScenarioError, read_json
+
+    pq = need("pyarrow.parquet", "parquet", f"Reading {path}")
+    with _open_results(path) as handle:
+        try:
+            metadata = pq.read_schema(handle).metadata or {}
+        except Exception as exc:  # ArrowInvalid, OSError ...
+            raise SweepError(f"{path}: not a readable Parquet file ({exc})") from None
+    raw = metadata.get(METADATA_KEY)
+    if raw is None:
+        return None
+    try:
+        data = read_json(raw.decode("utf-8", "replace"), what="a sweep's record",
+                         shown=f"{path} (metadata)", max_bytes=RECORD_BYTES)  # fmt: skip
+    except ScenarioError:
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def partial_dir(path: Path) -> Path:
@@ -175,7 +272,13 @@ class _ParquetWriter:
     GROUP = 2000
     EVERY = 2.0  # seconds: what a kill -9 can lose at most
 
-    def __init__(self, path: Path, columns: list[tuple[str, str]], keep_existing: bool):
+    def __init__(
+        self,
+        path: Path,
+        columns: list[tuple[str, str]],
+        keep_existing: bool,
+        metadata: Mapping[str, Any] | None = None,
+    ):
         import time
 
         self.pa = need("pyarrow", "parquet", "Parquet output")
@@ -184,8 +287,10 @@ class _ParquetWriter:
         self.path = path
         self.parts = partial_dir(path)
         self.keep_existing = keep_existing
-        self.schema = _arrow_schema(columns)
+        self.schema = _arrow_schema(columns, metadata)
         self.names = [c for c, _ in columns]
+        self.discarded = False  # a fresh sweep that could write nothing left nothing
+        self.failed = False
         try:
             if self.parts.exists() and not self.parts.is_dir():
                 self.parts.unlink()  # an older cdtx's unreadable partial file
@@ -216,7 +321,7 @@ class _ParquetWriter:
             self.pq.write_table(self.pa.Table.from_pydict(columns, schema=self.schema), str(tmp))
             os.replace(tmp, part)
         except OSError as exc:
-            raise _cannot_write(part, exc) from None
+            raise self._fail(exc, tmp) from None
         self.next_part += 1
         self.buffer = []
 
@@ -224,14 +329,30 @@ class _ParquetWriter:
         old = [self.path] if self.keep_existing and self.path.exists() else []
         return old + partial_parts(self.path)
 
+    def _fail(self, exc: OSError, tmp: Path) -> SweepError:
+        """Remove the file being written; the parts written before are kept for --resume (a
+        fresh sweep that wrote none leaves nothing). Say so."""
+        self.failed = True
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        if not self.keep_existing and not partial_parts(self.path):
+            with contextlib.suppress(OSError):
+                self.parts.rmdir()
+            self.discarded = True
+            return _cannot_write(self.path, exc, "nothing was kept")
+        return _cannot_write(self.path, exc, f"the runs finished before are kept in {self.parts}; "
+                             "give --resume to complete it once there is room")  # fmt: skip
+
     def close(self) -> None:
+        if self.failed:  # said when it failed; the parts stay for --resume
+            return
         self._flush()
         tmp = self.path.with_name(f".{self.path.name}.joining")
         seen: set[tuple[int, int]] = set()
         try:
             writer = self.pq.ParquetWriter(str(tmp), self.schema)
         except OSError as exc:
-            raise _cannot_write(self.path, exc) from None
+            raise self._fail(exc, tmp) from None
         try:
             for source in self._sources():
                 try:
@@ -248,24 +369,22 @@ class _ParquetWriter:
                             table = table.filter(self.pa.array(fresh))
                         writer.write_table(table.cast(self.schema))
                 except OSError as exc:
-                    raise _cannot_write(self.path, exc) from None
+                    raise self._fail(exc, tmp) from None
                 except Exception as exc:  # ArrowInvalid ...: the old file, not ours
                     raise SweepError(
                         f"{source}: cannot resume, not a readable results file ({exc})"
                     ) from None
         except BaseException:
-            writer.close()
+            with contextlib.suppress(Exception):
+                writer.close()
             with contextlib.suppress(OSError):
                 os.remove(tmp)
             raise
-        writer.close()
         try:
+            writer.close()
             os.replace(tmp, self.path)
         except OSError as exc:
-            raise SweepError(
-                f"{self.path}: cannot write the results ({exc.strerror or exc}); they are in "
-                f"{self.parts}"
-            ) from None
+            raise self._fail(exc, tmp) from None
         for part in partial_parts(self.path):
             with contextlib.suppress(OSError):
                 part.unlink()
@@ -415,6 +534,8 @@ def _read_csv(path: Path, start: Callable[[list[str]], None], required: tuple[st
                     continue  # a blank or cut-off line
                 row: dict[str, Any] = {}
                 for (name, kind, needed), value in zip(kinds, raw, strict=True):
+                    if value[:1] == "'":  # text neutralised against spreadsheet formulas
+                        value = restore(value)
                     try:
                         row[name] = _cell(value, kind, needed, typed=False)
                     except ValueError as exc:

@@ -16,7 +16,7 @@ same every time it is computed).
 
 from __future__ import annotations
 
-import json
+import heapq
 import math
 import random
 from collections import Counter
@@ -27,7 +27,15 @@ from typing import Any
 from scenarios.vocabulary import TIME_METRICS
 
 from ..streams import derive_seed
-from .results import blocking_states, is_parameter, read_rows, run_ok
+from .results import (
+    RECORD_BYTES,
+    blocking_states,
+    is_parameter,
+    parquet_record,
+    read_rows,
+    run_ok,
+    spec_file,
+)
 from .spec import SweepError
 
 #: Metrics summarised as distributions (median with interval, p10, p90, share reached).
@@ -140,19 +148,21 @@ def show_index(value: float | None, conf: float | None) -> str:
 # -- the spec beside a results file -------------------------------------------------------------
 
 
-def spec_file(results: str | Path) -> Path:
-    """Where :func:`sim.sweep.run_sweep` keeps the spec of ``results``: ``RESULTS.spec.json``."""
-    results = Path(results)
-    return results.with_name(results.name + ".spec.json")
-
-
 def read_spec_file(results: str | Path) -> dict[str, Any] | None:
-    """The spec written beside ``results`` (title, sampling design), or None if there is none
-    or it cannot be read (the summary then goes without a title and indices)."""
+    """The record of ``results`` (its spec: title, sampling design; and where the results came
+    from: :mod:`sim.sweep.provenance`): the file beside them, else a Parquet file's schema
+    metadata. None if there is none or it cannot be read (the summary then goes without a
+    title and indices). Read within bounds (scenarios.safe_read), never through a link."""
+    from scenarios.safe_read import ScenarioError, read_json
+
     path = spec_file(results)
+    data: Any = None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+        if not path.is_symlink() and path.exists():
+            data = read_json(path, what="a sweep's record", max_bytes=RECORD_BYTES)
+        elif Path(results).suffix.lower() in (".parquet", ".pq") and Path(results).is_file():
+            data = parquet_record(Path(results))
+    except (ScenarioError, SweepError):
         return None
     return data if isinstance(data, dict) else None
 
@@ -161,17 +171,27 @@ def read_spec_file(results: str | Path) -> dict[str, Any] | None:
 
 
 class _Point:
-    __slots__ = ("params", "n", "failed", "values", "rungs", "blocked", "blockers", "objectives",
-                 "sums")  # fmt: skip
+    """What the summary gathers of a point's runs. A point that will not be shown (beyond
+    ``max_points``) keeps only its counts and sums (``full`` False): a summary of 100,000 points
+    holds the values of the points it shows, not of every run."""
 
-    def __init__(self, params: dict[str, Any]):
-        self.params = params
+    __slots__ = ("params", "n", "failed", "values", "rungs", "blocked", "blockers", "objectives",
+                 "sums", "full")  # fmt: skip
+
+    def __init__(self, params: dict[str, Any], full: bool = True):
+        self.full = full
+        self.params = params if full else {}
         self.n = self.failed = self.blocked = 0
         self.values: dict[str, list[float]] = {}
         self.rungs: dict[int, int] = {}
         self.blockers: dict[str, int] = {}
         self.objectives: dict[str, Counter] = {}
         self.sums: dict[str, list[float]] = {}  # metric -> [sum, count] for sensitivity
+
+    def drop(self) -> None:
+        """Keep only the counts and sums (the point will not be shown)."""
+        self.full = False
+        self.params, self.values, self.rungs, self.blockers, self.objectives = {}, {}, {}, {}, {}
 
 
 def summarize(
@@ -204,6 +224,7 @@ def summarize(
     params: list[str] = []
     numeric: list[tuple[str, bool, bool]] = []  # (metric, in days, distributed)
     objectives: list[str] = []
+    shown: list[int] = []  # a max-heap (negated) of the points kept whole: the lowest numbers
     for row in records:
         if not columns:  # the columns, sorted out once (a summary may read 100k rows)
             columns = list(row)
@@ -214,7 +235,13 @@ def summarize(
         p = row["point"]
         a = acc.get(p)
         if a is None:
-            a = acc[p] = _Point({k: row.get(k) for k in params})
+            full = max_points is None or len(shown) < max_points
+            if not full and shown and p < -shown[0]:  # p is shown instead of the highest point so far
+                acc[-heapq.heappushpop(shown, -p)].drop()
+                full = True
+            elif full:
+                heapq.heappush(shown, -p)
+            a = acc[p] = _Point({k: row.get(k) for k in params}, full)
         a.n += 1
         if not run_ok(row):
             a.failed += 1
@@ -225,11 +252,13 @@ def summarize(
                 continue
             if in_days:
                 value = value / 24  # days for people
-            if distributed:
+            if distributed and a.full:
                 a.values.setdefault(m, []).append(value)
             total = a.sums.setdefault(m, [0.0, 0])
             total[0] += value
             total[1] += 1
+        if not a.full:
+            continue
         if row.get("highest_rung") is not None:
             rung = int(row["highest_rung"])
             a.rungs[rung] = a.rungs.get(rung, 0) + 1
@@ -271,7 +300,7 @@ def summarize(
         summary["sensitivity"], index_notes = indices(spec, {p: acc[p] for p in order}, columns)
         notes += index_notes
     for m in metrics:
-        if all(not acc[p].values.get(m) for p in order):
+        if all(not acc[p].sums.get(m, (0, 0))[1] for p in order):
             notes.append(f"{m}: no run reached it")
     return summary
 

@@ -28,7 +28,25 @@ class Parser(argparse.ArgumentParser):
     """Usage errors are errors people make: one line, exit status 1 (README, *Commands*)."""
 
     def error(self, message: str):
-        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+        from scenarios.safe_read import printable  # the message quotes what was typed
+
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {printable(message)}\n")
+
+
+class _Version(argparse.Action):
+    """``--version``: the installed version, through the printable filter (it is read from the
+    package's metadata, which a broken install could fill with anything)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help="show program's version number and exit"):  # fmt: skip
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from scenarios.safe_read import printable
+        from sim import cdtx_version  # the package alone: no engine, no simpy
+
+        parser._print_message(f"cdtx {printable(cdtx_version())}\n", sys.stdout)
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,9 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog="Run 'cdtx COMMAND --help' for the options of a command.",
     )
-    from sim import cdtx_version  # the package alone: no engine, no simpy
-
-    parser.add_argument("--version", action="version", version=f"cdtx {cdtx_version()}")
+    parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name in COMMANDS:
         importlib.import_module(f"{__name__}.{name}").register(sub)

@@ -41,6 +41,9 @@ def register(sub) -> None:
     argtypes.add_scenario_argument(p)
     p.add_argument("--for", dest="audience", required=True, metavar="DE|facilitator",
                    help="a member state code (its delegation) or 'facilitator'")  # fmt: skip
+    p.add_argument("--players", type=argtypes.players, metavar="DE,PL",
+                   help="the delegations played at the table, as given to cdtx host or cdtx play "
+                        "(default: the scenario's)")  # fmt: skip
     p.add_argument("-o", "--output", metavar="FILE", help="brief.html or brief.md")
     p.add_argument("--format", choices=("md", "html"), help="output format (default: from -o)")
     argtypes.add_force_argument(p, "-o FILE")
@@ -57,6 +60,8 @@ def cmd_brief(args: Namespace) -> int:
     if args.output is not None:
         check_output(args.output, inputs=[args.scenario], force=args.force)
     scenario = load_scenario(args.scenario)
+    if args.players is not None:  # the table's players, as cdtx host --players gives them
+        scenario = scenario.model_copy(update={"players": tuple(args.players)})
     sections = facilitator_brief(scenario) if audience == FACILITATOR \
         else delegation_brief(scenario, audience)  # fmt: skip
     title = _title(scenario, audience)
@@ -99,16 +104,22 @@ def _overview(scenario) -> list[list[str]]:
     players = ", ".join(state_name(code) for code in scenario.players) or "none (the model plays)"
     return [
         ["Scenario", f"{scenario.id}: {scenario.title}"],
-        ["Start", Calendar(scenario.start).format(0.0)],
+        ["Start", brussels_time(Calendar(scenario.start), 0.0)],
         ["Horizon", hours(scenario.horizon)],
         ["Decision rule", scenario.decision_rule],
         ["Delegations played at the table", players],
     ]
 
 
+def brussels_time(calendar, t: float) -> str:
+    """``Fri 06 Mar 2026 05:40 CET (Brussels)``: a handout is read away from the console, so its
+    times say their time zone (CET or CEST, as on that day)."""
+    return f"{calendar.format(t)} {calendar.to_datetime(t).strftime('%Z')} (Brussels)"
+
+
 def delegation_brief(scenario, state: str) -> list[Section]:
     """The brief of the delegation of ``state``: only what it would know at the start."""
-    from sim.clock import format_offset
+    from sim.clock import Calendar, format_offset
     from sim.names import state_name
 
     known = _known_at_start(scenario, state)
@@ -119,8 +130,31 @@ def delegation_brief(scenario, state: str) -> list[Section]:
         if scenario.decision_rule == "unanimity"
         else "Qualified majority: 55% of the member states representing 65% of the population."
     )
+    calendar = Calendar(scenario.start)
     sections: list[Section] = [
         {"title": "The exercise", "table": (["", ""], _overview(scenario))},
+        {
+            # Not the scenario's summary: it is the facilitator's and may name the threat actor,
+            # which a delegation learns only as reports reach it.
+            "title": "Background",
+            "paragraphs": [
+                "The EU answers malicious cyber activity with the Cyber Diplomacy Toolbox "
+                "(Council Conclusions of 19 June 2017, implementing guidelines revised in 2023). "
+                "Its measures are options, not steps: preventive and cooperative measures "
+                "(awareness, dialogue, démarches), stability measures (a declaration by the "
+                "High Representative on behalf of the EU, Council conclusions) and restrictive "
+                "measures (travel bans and asset freezes on those responsible, under Council "
+                "Decision (CFSP) 2019/797). A response should be proportionate to the activity, "
+                "rest on situational awareness shared among the member states, and not every "
+                "measure needs attribution; attribution is each capital's sovereign decision.",
+                "Reports from national teams reach EU INTCEN, whose assessment the member states "
+                "endorse in the Horizontal Working Party on Cyber Issues or the Political and "
+                "Security Committee (PSC). A member state or the High Representative proposes "
+                "a response; the working party prepares it; the PSC agrees declarations and "
+                "prepares the Council's decisions; listings also pass RELEX and COREPER.",
+                "The facilitator sets the scene when the exercise begins.",
+            ],
+        },
         {
             "title": "Your situation at the start",
             "paragraphs": [
@@ -128,14 +162,17 @@ def delegation_brief(scenario, state: str) -> list[Section]:
                 "everything else reaches you as the exercise goes on: reports, briefings, "
                 "meetings and requests for your position."
             ],
-            "items": [f"{format_offset(t)}  {line}" for t, line in known]
+            "items": [
+                f"{format_offset(t)} ({brussels_time(calendar, t)})  {line}" for t, line in known
+            ]
             or ["Nothing has been reported to you yet."],
         },
         {
             "title": "Rules of play",
             "items": [
                 "The clock is the exercise's: the facilitator runs, pauses and steps it; every "
-                "time is given as T+ time since the start and as Brussels time.",
+                "time is given as T+ time since the start (T+2d 12:00 is two and a half days "
+                "in) and as Brussels time (CET, or CEST in summer).",
                 "You act as your government's delegation in the EU's bodies (HWP Cyber, PSC, "
                 "COREPER, Council) under the EU Cyber Diplomacy Toolbox: each measure of the "
                 "Toolbox is proposed, prepared, and decided by the member states.",
@@ -163,6 +200,23 @@ def delegation_brief(scenario, state: str) -> list[Section]:
                 ["Position", "What it means"],
                 [[p.replace("_", " "), text] for p, text in POSITION_TEXT.items()],
             ),
+        },
+        {
+            "title": "Taking your seat and answering",
+            "items": [
+                "The facilitator gives your delegation its own seat: a join command with a "
+                "token (or a link). Keep the token to yourself: whoever holds it speaks for "
+                f"{state_name(state)}.",
+                "In a terminal: cdtx join URL --token TOKEN. Type a command in the box at the "
+                "bottom and press Enter.",
+                "To answer a request: answer support (or abstain, constructive_abstention, "
+                "oppose), then your reason, e.g. 'answer oppose we need more evidence'. "
+                "Formal (constructive) abstention counts only where Art. 31(1) TEU applies: a "
+                "Council decision such as a listing, not a declaration or conclusions.",
+                "To write to the facilitator: msg TEXT.",
+                "If your connection drops, run the same command again: your seat and what it "
+                "has seen come back.",
+            ],
         },
     ]
     return sections
@@ -283,13 +337,13 @@ def console_keys() -> list[list[str]]:
 
 def markdown(title: str, sections: list[Section]) -> str:
     """The brief as Markdown (text from the scenario made inert: no HTML, no escapes)."""
-    from sim.report.render import _md_table, md_safe
+    from sim.report.render import _md_table, md_item, md_line, md_safe
 
-    out = [f"# {title}", ""]
+    out = [f"# {md_line(title)}", ""]
     for section in sections:
-        out += [f"## {section['title']}", ""]
+        out += [f"## {md_line(section['title'])}", ""]
         for paragraph in section.get("paragraphs", []):
-            out += [paragraph, ""]
+            out += [md_line(paragraph), ""]
         if "table" in section:
             head, rows = section["table"]
             if rows:
@@ -297,7 +351,7 @@ def markdown(title: str, sections: list[Section]) -> str:
             else:
                 out += ["None.", ""]
         if section.get("items"):
-            out += [f"- {item}" for item in section["items"]] + [""]
+            out += [md_item(item) for item in section["items"]] + [""]
     return md_safe("\n".join(out).rstrip() + "\n")
 
 

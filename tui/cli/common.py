@@ -124,11 +124,13 @@ def hours(value: float) -> str:
 
 @contextmanager
 def _warnings_to_stderr():
+    from scenarios.safe_read import printable  # warnings quote files: no terminal escapes
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield
     for w in caught:
-        print(f"cdtx: warning: {w.message}", file=sys.stderr)
+        print(f"cdtx: warning: {printable(str(w.message))}", file=sys.stderr)
 
 
 def open_recording(path: str, warn: bool = True):

@@ -154,7 +154,8 @@ def cmd_host(args: argparse.Namespace) -> int:
         else:
             host = Host(ex, seats, tokens, address=args.address, port=args.port,
                         ssl_context=context, speed=args.speed or 1.0, running=not args.paused,
-                        recorder=recorder, advice=args.share_advice)  # fmt: skip
+                        recorder=recorder, advice=args.share_advice,
+                        on_notice=_say)  # fmt: skip
             _serve(host, seats, tokens, path, args.public_url)
     except CannotListen as exc:  # taken between the check and the start: undo what was made
         if recorder is not None and not args.resume:
@@ -168,6 +169,13 @@ def cmd_host(args: argparse.Namespace) -> int:
         if recorder is not None:
             recorder.close()
     return 0
+
+
+def _say(text: str) -> None:
+    """A notice of the host (a seat throttled) on the facilitator's terminal."""
+    from scenarios.safe_read import printable
+
+    print(f"cdtx: {printable(text)}", file=sys.stderr, flush=True)
 
 
 def _console_speed(hours_per_second: float) -> int:
@@ -240,7 +248,11 @@ def _start(args):
 def _resume(args):
     """The exercise of the recording, re-simulated to its last event, recorded on to the same
     file (rewritten to a temporary file and renamed over it: a crash while resuming loses
-    nothing), with the seats and tokens it had."""
+    nothing), with the seats and tokens it had.
+
+    The recording is checked first (every chain link, the trailer, the header: as
+    ``cdtx replay --verify`` does), then re-simulated and compared by digest: an edited file is
+    refused, naming its first bad line, never re-chained into one that verifies."""
     import os
     from pathlib import Path
 
@@ -255,6 +267,10 @@ def _resume(args):
     path = Path(args.resume)
     seats, tokens = load_tokens(tokens_path(path))
     recording = open_recording(str(path))
+    broken = recording.check_integrity()
+    if broken is not None:
+        raise UserError(f"{broken.message}; --resume goes on only with a recording that "
+                        "verifies")  # fmt: skip
     ex = recording.resimulate()
     if ex.digest != recording.digest:
         raise UserError(f"{path}: the re-simulation differs from the recording; check it with "
@@ -262,8 +278,11 @@ def _resume(args):
     ex.interactive = True
     temporary = path.with_name(path.name + ".resuming")
     recorder = Recorder(temporary, ex, force=True)  # a temporary left by a resume cut short
-    recorder.flush()
-    os.fsync(recorder._file.fileno())
+    recorder.sync()
+    if recorder.error is not None:  # a full disk: the recording stays as it was
+        recorder.close()
+        temporary.unlink(missing_ok=True)
+        raise UserError(f"{temporary}: cannot write ({recorder.error}); {path} was not changed")
     os.replace(temporary, path)
     recorder.path = path
     print(f"cdtx: resumed {path} at event {len(ex.events)} (t={ex.now:g} h)", file=sys.stderr)
@@ -313,14 +332,17 @@ def join_lines(host, seats, tokens, public_url: str | None = None) -> list[str]:
 
 
 def _announce(host, seats, tokens, path, public_url: str | None = None) -> None:
+    from scenarios.safe_read import printable
+
     from ..host.server import tokens_path
 
     if path is not None:
         print(f"cdtx: recording to {path} (seats and tokens in {tokens_path(path)})",
               file=sys.stderr)  # fmt: skip
-    print(f"cdtx: hosting '{host.exercise.scenario.title}' at {host.url}", file=sys.stderr)
+    title = printable(host.exercise.scenario.title)  # from the scenario file: no escapes
+    print(f"cdtx: hosting '{title}' at {host.url}", file=sys.stderr)
     for line in join_lines(host, seats, tokens, public_url):
-        print(line)
+        print(printable(line))
     sys.stdout.flush()
 
 

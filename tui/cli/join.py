@@ -72,6 +72,9 @@ def _print_seat(url: str, token: str, context) -> int:
 
     from ..host.client import SeatClient
 
+    def say(text: str) -> None:
+        print(f"cdtx: {printable(text)}", file=sys.stderr)
+
     def show(batch: list[dict]) -> None:
         for event in batch:  # one line per event, no terminal escapes from the wire
             sys.stdout.write(printable(print_line(event)).replace("\n", " ") + "\n")
@@ -79,13 +82,13 @@ def _print_seat(url: str, token: str, context) -> int:
 
     async def main() -> str:
         client = SeatClient(url, token, ssl_context=context, listener=show)
-        welcome = await client.connect()
+        client.on_notice = lambda text: say(f"host: {text}")
+        welcome = await client.join(status=say)
         seat = welcome["seat"]
         title = printable(str(welcome["scenario"]["title"]))
         print(f"cdtx: seat {printable(str(seat['id']))} ({printable(str(seat['role']))}) at "
               f"'{title}'", file=sys.stderr)  # fmt: skip
-        await client.stay(status=lambda text: print(f"cdtx: {printable(text)}", file=sys.stderr),
-                          until_host_stops=True)  # fmt: skip
+        await client.stay(status=say, until_host_stops=True)
         return client.close_reason
 
     try:

@@ -32,6 +32,7 @@ def register(sub) -> None:
 def cmd_export(args: Namespace) -> int:
     from scenarios import msel
     from scenarios.errors import UserError
+    from scenarios.safe_read import printable  # a file name can hold an escape sequence too
     from scenarios.safe_write import check_output
 
     if not args.output:
@@ -39,7 +40,7 @@ def cmd_export(args: Namespace) -> int:
     check_output(args.output, inputs=[args.scenario], force=args.force)
     scenario = load_scenario(args.scenario)
     path = msel.export(scenario, args.output, force=args.force)
-    print(f"{path}: {len(scenario.msel)} MSEL entries of {scenario.id}", file=sys.stderr)
+    print(printable(f"{path}: {len(scenario.msel)} MSEL entries of {scenario.id}"), file=sys.stderr)
     return 0
 
 

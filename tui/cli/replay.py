@@ -44,15 +44,27 @@ def cmd_replay(args: Namespace) -> int:
         key = read_key(args.key)
     recording = open_recording(args.file)
     if args.verify:
+        from sim.clock import format_offset
+
         result = recording.verify(key=key)
         if result.ok:
-            part = " (truncated recording: verified as a prefix)" if result.truncated else ""
+            stopped = "" if result.ended else (
+                f"the run stopped at {format_offset(result.end_time)}, before its horizon "
+                f"({hours(result.horizon)})"
+            )  # fmt: skip
+            if result.truncated:
+                part = " (truncated recording: verified as a prefix" + (
+                    f": {stopped})" if stopped else ")"
+                )
+            else:
+                part = f" ({stopped})" if stopped else ""
             signed = (recording.trailer or {}).get("hmac") and key is None
             part += " (signed: give --key KEYFILE to check the signature)" if signed else ""
             print(f"{args.file}: {result.message}: {result.events} events · digest "
                   f"{result.digest}{part}")  # fmt: skip
             return 0
-        print(f"{args.file}: DIFFERS: {result.message}", file=sys.stderr)
+        message = result.message.removeprefix(f"{recording.path}: ")  # said once, in front
+        print(f"{args.file}: DIFFERS: {message}", file=sys.stderr)
         from sim import cdtx_version
 
         made_with, ours = recording.header.get("cdtx_version"), cdtx_version()

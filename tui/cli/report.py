@@ -57,8 +57,7 @@ def cmd_report(args: Namespace) -> int:
     if args.output is not None:
         check_output(args.output, inputs=files, force=args.force)
     if len(files) == 1 and Path(files[0]).suffix.lower() in SWEEP_SUFFIXES:
-        rows = report.sweep.read_results(files[0])
-        text = report.sweep_report(rows, name=Path(files[0]).name, fmt=fmt)
+        text = report.sweep.report_file(files[0], fmt=fmt)  # streamed, its points capped
     elif len(files) == 1:
         scenario, events, header, truncated = load_recording(files[0])
         text = report.aar(scenario, events, header, fmt=fmt, truncated=truncated,

@@ -9,6 +9,9 @@ import sys
 from ..web_guard import is_loopback
 from . import argtypes
 
+#: Browser sessions served at once by default: each runs a cdtx process of its own (about 60 MB).
+DEFAULT_SESSIONS = 8
+
 
 def register(sub) -> None:
     p = sub.add_parser("serve", help="serve the facilitator console to a web browser")
@@ -36,6 +39,14 @@ def register(sub) -> None:
         "view of 'cdtx join URL' in the browser; its token from --token or CDTX_TOKEN",
     )
     p.add_argument("--token", help="with --join: the seat's token")
+    p.add_argument(
+        "--max-sessions",
+        type=argtypes.positive_int,
+        default=DEFAULT_SESSIONS,
+        metavar="N",
+        help=f"browser sessions at once, each a process of its own; more are refused "
+        f"(default: {DEFAULT_SESSIONS})",
+    )
     p.add_argument(
         "play_args",
         nargs=argparse.REMAINDER,
@@ -73,7 +84,8 @@ def cmd_serve(args) -> int:
         _check_play_options(extra)
         command_args = ["play", *extra]
     try:
-        server_class = guarded_server_class(args.host, args.port, tuple(args.allowed_host))
+        server_class = guarded_server_class(args.host, args.port, tuple(args.allowed_host),
+                                           max_sessions=args.max_sessions)  # fmt: skip
     except ImportError:
         raise UserError("'cdtx serve' needs textual-serve: pip install 'cdtx[serve]'") from None
     check_port_free(args.host, args.port)
@@ -142,10 +154,14 @@ def refusal(
     return why_refused(host_header, origin, allowed_hosts(host, port, extra))
 
 
-def guarded_server_class(host: str, port: int, extra: tuple[str, ...] = ()):
+def guarded_server_class(host: str, port: int, extra: tuple[str, ...] = (),
+                         max_sessions: int = DEFAULT_SESSIONS):  # fmt: skip
     """textual-serve's Server with every request checked by :func:`refusal` (Host against the
-    served address, Origin against this console): 403 otherwise. ImportError without
+    served address, Origin against this console): 403 otherwise; and at most ``max_sessions``
+    sessions (each a process) at once: 503 with the reason past that. ImportError without
     textual-serve."""
+    full = (f"cdtx: refused: {max_sessions} session(s) are open already, the most this "
+            "'cdtx serve' runs at once (--max-sessions); close one and reload\n")  # fmt: skip
     from aiohttp import web
     from textual_serve.server import Server
 
@@ -158,9 +174,25 @@ def guarded_server_class(host: str, port: int, extra: tuple[str, ...] = ()):
         return await handler(request)
 
     class GuardedServer(Server):
+        sessions = 0  # WebSocket sessions open, each with its process
+
         async def _make_app(self):
             app = await super()._make_app()
             app.middlewares.append(guard)
             return app
+
+        async def handle_index(self, request):
+            if self.sessions >= max_sessions:  # say it on the page, not as a dead terminal
+                raise web.HTTPServiceUnavailable(text=full)
+            return await super().handle_index(request)
+
+        async def handle_websocket(self, request):
+            if self.sessions >= max_sessions:
+                raise web.HTTPServiceUnavailable(text=full)
+            self.sessions += 1
+            try:
+                return await super().handle_websocket(request)
+            finally:
+                self.sessions -= 1
 
     return GuardedServer

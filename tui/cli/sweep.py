@@ -34,7 +34,9 @@ def register(sub) -> None:
     p.add_argument("-o", "--output", metavar="FILE",
                    help="results file, .parquet or .csv (default: SPEC-NAME.csv)")  # fmt: skip
     p.add_argument("--dask", metavar="ADDR", help="'local' (LocalCluster) or tcp://HOST:PORT")
-    p.add_argument("--resume", action="store_true", help="run only the runs missing from -o FILE")
+    p.add_argument("--resume", action="store_true",
+                   help="run only the runs missing from -o FILE (refused if the base scenario, "
+                   "the spec or the cdtx version changed since they were started)")  # fmt: skip
     p.add_argument("--plot", metavar="FILE.png",
                    help="draw the distributions per point (.png, .svg or .pdf)")  # fmt: skip
     p.add_argument("--summary", metavar="RESULTS", help="summarise an existing results file")
@@ -42,12 +44,15 @@ def register(sub) -> None:
         "--chunk", type=argtypes.positive_int, default=None, metavar="N", help="runs per task"
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    argtypes.add_force_argument(p, "--plot FILE")
+    p.add_argument("--force", action="store_true",
+                   help="start over: replace -o FILE's results (without --resume) and replace "
+                   "--plot FILE; never a link, a directory or an input")  # fmt: skip
     p.set_defaults(func=cmd_sweep)
 
 
 def cmd_sweep(args) -> int:
     from scenarios.errors import UserError
+    from scenarios.safe_read import printable
     from scenarios.safe_write import check_output
     from sim import sweep as sw
 
@@ -76,9 +81,10 @@ def cmd_sweep(args) -> int:
         # refused by the sweep itself).
         if output.is_symlink():  # never written through, a dangling link too (run_sweep says so)
             sw.check_results_output(output)
-        if sw.has_results(output) and not output.is_dir() and not args.resume:
+        if sw.has_results(output) and not output.is_dir() and not args.resume and not args.force:
             what = "exists" if output.exists() else "has the finished runs of a stopped sweep"
-            raise UserError(f"{output} {what}: add --resume to complete it, or choose another -o")
+            raise UserError(f"{output} {what}: add --resume to complete it, --force to start "
+                            "over (replacing it), or choose another -o")  # fmt: skip
         if args.resume and not sw.has_results(output):
             raise UserError(f"--resume: {output} does not exist yet")
         with _Progress(enabled=not args.quiet) as bar:
@@ -90,7 +96,7 @@ def cmd_sweep(args) -> int:
             f"{result.done} runs ({result.failed} failed) in {result.elapsed:.1f} s"
             + (f", {result.skipped} already done" if result.skipped else "")
             + (f", {result.retried} chunks retried after a worker died" if result.retried else "")
-            + f" -> {result.path}"
+            + f" -> {printable(str(result.path))}"
         )
         print_summary(sw.summarize(result.path, max_points=SUMMARY_POINTS), results=result.path)
         if args.plot:
@@ -101,7 +107,21 @@ def cmd_sweep(args) -> int:
 
 
 def _print_plot(paths: list) -> None:
-    print("plot: " + ", ".join(str(p) for p in paths))
+    from scenarios.safe_read import printable
+
+    print("plot: " + ", ".join(printable(str(p)) for p in paths))
+
+
+def show_text(value: object) -> str:
+    """A value from a spec or a results file (a title, a parameter's name or value, a
+    delegation code, a path) as the summary tables print it: control characters escaped
+    (scenarios.safe_read.printable: no terminal escape sequence gets through) and rich's
+    markup escaped (a ``[bold]`` or ``[/]`` in a title stays text, never style or an error)."""
+    from rich.markup import escape
+
+    from scenarios.safe_read import printable
+
+    return escape(printable(str(value)))
 
 
 class _Progress:
@@ -189,7 +209,7 @@ def print_summary(summary: dict, results: str | Path | None = None) -> None:
                          overflow="fold")  # fmt: skip
         return t
 
-    title = summary["title"] or summary["name"]
+    title = show_text(summary["title"] or summary["name"])
     console.print(f"[bold]{title}[/bold]: {summary['runs']} runs at {summary['total_points']} "
                   "point(s); 95% intervals in brackets (Wilson for shares, bootstrap for "
                   "medians)", highlight=False)  # fmt: skip
@@ -202,7 +222,9 @@ def print_summary(summary: dict, results: str | Path | None = None) -> None:
     omitted = summary["omitted"]
     t = table("Points", "point", "parameters", "runs", "failed")
     for s in points:
-        params = "\n".join(f"{k} = {v}" for k, v in s["params"].items()) or "-"
+        params = (
+            "\n".join(f"{show_text(k)} = {show_text(v)}" for k, v in s["params"].items()) or "-"
+        )
         t.add_row(str(s["point"]), params, str(s["n"]), str(s["failed"]))
     if points:
         console.print(t)
@@ -213,10 +235,10 @@ def print_summary(summary: dict, results: str | Path | None = None) -> None:
             t = table(f"Sensitivity of {m}", "parameter", *heads, caption=sens["label"])
             for name, v in result.items():
                 if sobol:
-                    t.add_row(name, show_index(v["S1"], v["S1_conf"]),
+                    t.add_row(show_text(name), show_index(v["S1"], v["S1_conf"]),
                               show_index(v["ST"], v["ST_conf"]))  # fmt: skip
                 else:
-                    t.add_row(name, show_index(v["mu_star"], v["mu_star_conf"]),
+                    t.add_row(show_text(name), show_index(v["mu_star"], v["mu_star_conf"]),
                               f"{v['sigma']:.2f}")  # fmt: skip
             console.print(t)
     if design:
@@ -230,7 +252,8 @@ def print_summary(summary: dict, results: str | Path | None = None) -> None:
             outcomes += [(f"rung >= {r}", s["rungs"][r]) for r in RUNGS]
         if s["blocked"] is not None:
             outcomes.append(("any decision blocked", s["blocked"]))
-            outcomes += [(f"blocked by {code}", r) for code, r in list(s["blockers"].items())[:3]]
+            outcomes += [(f"blocked by {show_text(code)}", r)
+                         for code, r in list(s["blockers"].items())[:3]]  # fmt: skip
         for i, (label, r) in enumerate(outcomes):
             t.add_row(str(s["point"]) if i == 0 else "", label, show_rate(r))
         if s is not points[-1]:
@@ -255,16 +278,17 @@ def print_summary(summary: dict, results: str | Path | None = None) -> None:
     if omitted:
         left_out = f"{omitted:,} points not shown (of {summary['total_points']:,})"
         if results is None:
-            console.print(f"{left_out}; the summary of every point: cdtx report RESULTS, or "
+            console.print(f"{left_out}; more points: cdtx report RESULTS; every point: "
                           "sim.sweep.summarize in Python", highlight=False)  # fmt: skip
         else:
             # the path on a line of its own, never folded, so that it can be copied
             console.print(f"{left_out}; every run is a row of", highlight=False)
-            console.print(str(results), highlight=False, soft_wrap=True)
-            console.print("the summary of every point: cdtx report on that file, or "
+            console.print(show_text(results), highlight=False, soft_wrap=True)
+            # cdtx report shows more points (sim.report.sweep.REPORT_POINTS), not every one
+            console.print("more points: cdtx report on that file; every point: "
                           "sim.sweep.summarize in Python", highlight=False)  # fmt: skip
     for note in summary["notes"]:
-        console.print(f"note: {note}", highlight=False)
+        console.print(f"note: {show_text(note)}", highlight=False)
 
 
 def _design_points_table(table, summary: dict):
@@ -287,7 +311,10 @@ def _design_points_table(table, summary: dict):
               caption="rung: the highest rung at least half the runs reached; blocked: runs "
               "in which a decision was blocked, and the delegation that blocked most")  # fmt: skip
     for s in points:
-        params = "\n".join(f"{k} = {_short(v)}" for k, v in s["params"].items()) or "-"
+        params = (
+            "\n".join(f"{show_text(k)} = {show_text(_short(v))}" for k, v in s["params"].items())
+            or "-"
+        )
         row = [str(s["point"]), params, str(s["n"])] + ([str(s["failed"])] if failed else [])
         ran = s["n"] > s["failed"]  # a point whose runs all failed has no outcome
         rung = "-"
@@ -299,7 +326,7 @@ def _design_points_table(table, summary: dict):
         if s["blocked"] is not None and ran:
             blocked = show_rate(s["blocked"], interval=False)
             if s["blockers"]:
-                blocked += f" ({next(iter(s['blockers']))})"
+                blocked += f" ({show_text(next(iter(s['blockers'])))})"
         row.append(blocked)
         if cohesion:
             d = s["metrics"]["cohesion"]

@@ -14,12 +14,21 @@ from typing import Any
 
 import orjson
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
 from scenarios.errors import CdtxError
+from scenarios.safe_read import printable
 from sim.seats import Seat, SeatView
 
 Listener = Callable[[list[dict[str, Any]]], None]
+
+#: Tries to join before giving up (a host starting, a network coming back), and tries to rejoin
+#: after the connection dropped (a host resumed with --resume takes a minute at most), each
+#: RETRY_DELAY seconds apart: never for ever.
+JOIN_ATTEMPTS, REJOIN_ATTEMPTS, RETRY_DELAY = 3, 90, 2.0
+
+#: Seconds the host has to welcome a seat once the connection is open.
+WELCOME_TIMEOUT = 10.0
 
 
 class JoinError(CdtxError):
@@ -44,6 +53,9 @@ class SeatClient:
         self.url, self.token = url, token
         self.ssl_context = ssl_context
         self.listener = listener
+        #: Notices from the host to a facilitator seat (a seat throttled, say), newest last.
+        self.notices: list[str] = []
+        self.on_notice: Callable[[str], None] | None = None
         self.welcome: dict[str, Any] = {}
         self.seat: Seat | None = None
         self.view: SeatView | None = None
@@ -66,19 +78,33 @@ class SeatClient:
                                          proxy=None, **extra)  # fmt: skip
         except (InvalidURI, ValueError, OverflowError) as exc:  # a bad host or port, too
             raise JoinError(f"{self.url}: not a valid ws:// or wss:// address ({exc})") from None
-        except InvalidStatus as exc:
-            body = exc.response.body.decode("utf-8", "replace").strip()
-            raise JoinError(f"{self.url}: the host refused the connection: {body}") from None
-        except (OSError, TimeoutError) as exc:
+        except InvalidStatus as exc:  # an HTTP answer, not a WebSocket: cdtx's 403, or a web server
+            status = exc.response.status_code
+            body = printable(exc.response.body.decode("utf-8", "replace").strip()[:200])
+            raise JoinError(f"{self.url}: the host refused the connection (HTTP {status}"
+                            f"{': ' + body if body else ''}); is this a cdtx host?",
+                            retry=status >= 500) from None  # fmt: skip
+        except InvalidHandshake as exc:  # closed, or answered something other than HTTP
+            raise JoinError(f"{self.url}: not a cdtx host, or it closed the connection ({exc})",
+                            retry=True) from None  # fmt: skip
+        except (OSError, TimeoutError, EOFError) as exc:
             raise JoinError(f"{self.url}: cannot reach the host ({exc})", retry=True) from None
-        await self._socket.send(orjson.dumps({"hello": self.token}))
         try:
-            reply = orjson.loads(await self._socket.recv())
+            await self._socket.send(orjson.dumps({"hello": self.token}))
+            reply = orjson.loads(await asyncio.wait_for(self._socket.recv(), WELCOME_TIMEOUT))
+            if not isinstance(reply, dict):
+                raise orjson.JSONDecodeError("not an object", "", 0)
         except ConnectionClosed:
             raise JoinError(f"{self.url}: the host closed the connection", retry=True) from None
+        except (TimeoutError, orjson.JSONDecodeError):
+            await self._socket.close()
+            raise JoinError(f"{self.url}: not a cdtx host (no welcome within "
+                            f"{WELCOME_TIMEOUT:g} s)", retry=True) from None  # fmt: skip
         if reply.get("type") != "welcome":
             await self._socket.close()
-            raise JoinError(f"{self.url}: the host refused the seat: {reply.get('message')}")
+            message = printable(str(reply.get("message"))[:300])
+            raise JoinError(f"{self.url}: the host refused the seat: {message}",
+                            retry=bool(reply.get("retry")))  # fmt: skip
         self.welcome = reply
         # What is loaded by now (modules, the libraries' tables) lives as long as the process:
         # keep it out of the collector's full passes, which would otherwise pause the seat.
@@ -95,12 +121,32 @@ class SeatClient:
         self._reader = asyncio.create_task(self._read())
         return reply
 
-    async def stay(self, *, delay: float = 2.0, status: Callable[[str], None] | None = None,
+    async def join(self, *, attempts: int = JOIN_ATTEMPTS, delay: float = RETRY_DELAY,
+                   status: Callable[[str], None] | None = None) -> dict[str, Any]:  # fmt: skip
+        """:meth:`connect`, tried ``attempts`` times ``delay`` seconds apart while the failure
+        may pass (the host unreachable or restarting); the last :class:`JoinError` says that
+        it gave up. A refusal (a wrong token) is raised at once."""
+        for attempt in range(1, attempts + 1):
+            try:
+                return await self.connect()
+            except JoinError as exc:
+                if not exc.retry:
+                    raise
+                if attempt == attempts:
+                    raise JoinError(f"{exc} (gave up after {attempts} tries)") from None
+                if status is not None:
+                    status(f"{exc}; trying again in {delay:g} s ({attempt}/{attempts})")
+            await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+    async def stay(self, *, delay: float = RETRY_DELAY, attempts: int = REJOIN_ATTEMPTS,
+                   status: Callable[[str], None] | None = None,
                    until_host_stops: bool = False) -> None:  # fmt: skip
         """Keep the seat: whenever the connection drops (the host died and was resumed, the
         network went away), join again with the same token and go on where the view was.
         Returns when the seat was closed here, refused, or (``until_host_stops``) the host
-        stopped on purpose."""
+        stopped on purpose; raises :class:`JoinError` when ``attempts`` tries to rejoin, each
+        ``delay`` seconds apart, all failed."""
         from .server import CLOSE_HOST_STOPPED, CLOSE_REFUSED
 
         while True:
@@ -109,20 +155,13 @@ class SeatClient:
                 return
             if until_host_stops and self.close_code == CLOSE_HOST_STOPPED:
                 return
-            while True:
-                if status is not None:
-                    status(f"connection lost ({self.close_reason or 'no reason given'}); "
-                           f"rejoining every {delay:g} s")  # fmt: skip
-                await asyncio.sleep(delay)
-                try:
-                    await self.connect()
-                except JoinError as exc:
-                    if not exc.retry:
-                        raise
-                    continue
-                if status is not None:
-                    status("rejoined")
-                break
+            if status is not None:
+                status(f"connection lost ({printable(self.close_reason) or 'no reason given'}); "
+                       f"rejoining every {delay:g} s")  # fmt: skip
+            await asyncio.sleep(delay)
+            await self.join(attempts=attempts, delay=delay, status=status)
+            if status is not None:
+                status("rejoined")
 
     async def _read(self) -> None:
         socket = self._socket
@@ -142,6 +181,10 @@ class SeatClient:
                     self._arrived.set()
                     if self.listener is not None:
                         self.listener(batch)
+                elif kind == "notice":
+                    self.notices.append(str(reply.get("message")))
+                    if self.on_notice is not None:
+                        self.on_notice(self.notices[-1])
                 elif kind in ("ack", "error"):
                     future = self._replies.pop(reply.get("id"), None)
                     if future is not None and not future.done():

@@ -127,8 +127,13 @@ class JoinApp(App):
         log = self.query_one(RichLog)
         for line in self.banner:
             log.write(line)
+
+        def trying(text: str) -> None:
+            log.write(f"! {printable(text)}")
+
+        self.client.on_notice = lambda text: self.notify(printable(text), severity="warning")
         try:
-            welcome = await self.client.connect()
+            welcome = await self.client.join(status=trying)
         except JoinError as exc:
             self.error = str(exc)
             self.exit()
@@ -152,8 +157,8 @@ class JoinApp(App):
         log = self.query_one(RichLog)
 
         def status(text: str) -> None:
-            log.write(f"! {text}")
-            self.query_one("#status", Static).update(text)
+            log.write(f"! {printable(text)}")
+            self.query_one("#status", Static).update(_escape(printable(text)))
 
         try:
             await self.client.stay(status=status)

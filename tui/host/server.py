@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import gc
 import json
+import logging
 import secrets
 import ssl
 import threading
@@ -36,17 +37,28 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from scenarios.errors import CdtxError, UserError
+from scenarios.safe_read import read_json
 from sim.events import Event
 from sim.seats import ALL_STATES, POSITIONS, RATINGS, Disclosure, Seat
 
 from ..web_guard import allowed_hosts, refusal
+from .budget import MAX_MESSAGE, Limits, SeatBudget
 
-#: WebSocket close codes (4000-4999 are the application's).
-CLOSE_REFUSED, CLOSE_HOST_STOPPED = 4001, 4002
+#: WebSocket close codes (4000-4999 are the application's): a seat refused (a wrong token), the
+#: host stopped on purpose, a seat disconnected for sending more than its budget (tui/host/budget.py).
+CLOSE_REFUSED, CLOSE_HOST_STOPPED, CLOSE_THROTTLED = 4001, 4002, 4003
 
-#: Largest message a seat may send (inputs are small); the host's own frames stay under this.
-MAX_INPUT = 64 * 1024
+#: Frames the WebSocket library keeps unread per connection (each at most MAX_MESSAGE bytes).
+MAX_QUEUE = 8
 FRAME_BYTES = 512 * 1024
+
+#: Largest seats file read back by ``--resume`` (a few hundred bytes a seat).
+MAX_SEATS_FILE = 1024 * 1024
+
+#: Seconds between two notices to the facilitator about the same seat's throttling.
+NOTICE_INTERVAL = 10.0
+
+log = logging.getLogger("cdtx.host")
 
 #: Default speed of the clock, simulated hours per second of wall time.
 DEFAULT_SPEED = 1.0
@@ -55,6 +67,16 @@ DEFAULT_SPEED = 1.0
 class SeatRefused(CdtxError):
     """A connection refused: wrong or reused token, or no hello."""
 
+    code = CLOSE_REFUSED
+    retry = False  # whether the seat may try again later (cdtx join does, by itself)
+
+
+class SeatBarred(SeatRefused):
+    """A seat disconnected for sending too much, trying to rejoin before its time."""
+
+    code = CLOSE_THROTTLED
+    retry = True
+
 
 @dataclass
 class _Connection:
@@ -62,6 +84,7 @@ class _Connection:
     socket: ServerConnection
     start: int = 0  # the seat's history it was sent on joining; live items come after
     queue: list[bytes] = field(default_factory=list)
+    notices: list[bytes] = field(default_factory=list)  # to a facilitator seat: a seat throttled
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -93,15 +116,20 @@ def _open_private(path: Path) -> int:
 
 
 def load_tokens(path: Path) -> tuple[list[Seat], dict[str, str]]:
-    """The seats and tokens saved by :func:`save_tokens`; :class:`UserError` if unreadable."""
+    """The seats and tokens saved by :func:`save_tokens`, read through the bounded reader (a
+    FIFO, a device or a file of more than :data:`MAX_SEATS_FILE` bytes is refused without
+    waiting or reading it all; deep nesting is refused); :class:`CdtxError` if unusable."""
+    if not path.exists() and not path.is_symlink():
+        raise UserError(f"{path}: no such file (the seats of the recording to resume)")
+    data = read_json(path, what="a seats file written by cdtx host", max_bytes=MAX_SEATS_FILE)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        seats = [Seat(s["id"], s["role"], s.get("state")) for s in data["seats"]]
-        tokens = {s["id"]: str(s["token"]) for s in data["seats"]}
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file (the seats of the recording to resume)") from None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise UserError(f"{path}: not a seats file written by cdtx host ({exc})") from None
+        seats = [Seat(str(s["id"]), str(s["role"]), s.get("state")) for s in data["seats"]]
+        tokens = {str(s["id"]): str(s["token"]) for s in data["seats"]}
+    except (KeyError, TypeError, AttributeError):
+        raise UserError(f"{path}: not a seats file written by cdtx host (a list of seats, each "
+                        "with an id, a role and a token)") from None  # fmt: skip
+    except ValueError as exc:
+        raise UserError(f"{path}: {exc}") from None
     return seats, tokens
 
 
@@ -113,7 +141,8 @@ class Host:
                  ssl_context: ssl.SSLContext | None = None, speed: float = DEFAULT_SPEED,
                  rate: float | None = None, running: bool = True, advice: bool = False,
                  recorder=None, on_event: Callable[[Event], None] | None = None,
-                 console=None) -> None:  # fmt: skip
+                 console=None, limits: Limits | None = None,
+                 on_notice: Callable[[str], None] | None = None) -> None:  # fmt: skip
         self.exercise = exercise
         self.seats = {seat.id: seat for seat in seats}
         self._by_token = {tokens[s.id]: s for s in seats}
@@ -127,6 +156,14 @@ class Host:
         self.running = running
         self.recorder = recorder
         self.on_event = on_event
+        #: Each seat's budget (tui/host/budget.py); the facilitator hears of a seat past it
+        #: (``on_notice``, the console's warning, a notice to the facilitator seats).
+        self.limits = limits or Limits()
+        self.budgets = {seat.id: SeatBudget(seat.id, self.limits) for seat in seats}
+        self.on_notice = on_notice
+        self._noticed: dict[str, float] = {}
+        #: Connections that closed before saying hello (counted, not logged one by one).
+        self.dropped = 0
         self.disclosure = Disclosure(exercise.scenario, advice=advice)
         self.history: dict[str, list[bytes]] = {seat.id: [] for seat in seats}
         self.connected: dict[str, _Connection] = {}
@@ -205,7 +242,7 @@ class Host:
         """Listen (the port is known afterwards) and start the clock."""
         self._server = await serve(self._handle, self.address, self.port, ssl=self.ssl_context,
                                    process_request=self._check_request, compression=None,
-                                   max_size=MAX_INPUT)  # fmt: skip
+                                   max_size=MAX_MESSAGE, max_queue=MAX_QUEUE)  # fmt: skip
         if self.port == 0:
             self.port = self._server.sockets[0].getsockname()[1]
         self._allowed = allowed_hosts(self.address, self.port)
@@ -250,8 +287,15 @@ class Host:
             seat = await self._greet(socket)
         except SeatRefused as exc:
             with contextlib.suppress(ConnectionClosed):
-                await socket.send(orjson.dumps({"type": "refused", "message": str(exc)}))
-                await socket.close(CLOSE_REFUSED, str(exc)[:120])
+                await socket.send(orjson.dumps({"type": "refused", "message": str(exc),
+                                                "retry": exc.retry}))  # fmt: skip
+                await socket.close(exc.code, str(exc)[:120])
+            return
+        except ConnectionClosed:
+            # Gone before its hello (a port scan, a closed tab, a flood of connections): one
+            # debug line and a count, never a traceback per connection.
+            self.dropped += 1
+            log.debug("a connection closed before its hello (%d so far)", self.dropped)
             return
         connection = _Connection(seat, socket)
         # No await between these lines: the history and the live events meet without a gap
@@ -283,6 +327,10 @@ class Host:
         seat = self._by_token.get(token) if isinstance(token, str) else None
         if seat is None:
             raise SeatRefused("unknown token: ask the facilitator for the command of your seat")
+        barred = self.budgets[seat.id].barred()
+        if barred:
+            raise SeatBarred(f"seat {seat.id} was disconnected for sending too much; it may "
+                             f"rejoin in {barred:.0f} s")  # fmt: skip
         if seat.id in self.connected or seat.id in self._joining:
             raise SeatRefused(f"the token of seat {seat.id} is in use by another connection")
         # Held from here (before the first await) until _handle registers the connection: a
@@ -315,6 +363,9 @@ class Host:
                 await connection.ready.wait()
                 connection.ready.clear()
                 queue, connection.queue = connection.queue, []
+                notices, connection.notices = connection.notices, []
+                for notice in notices:
+                    await socket.send(notice)
                 if self.recorder is not None:
                     self.recorder.flush()  # what a seat has seen is in the recording first
                 start = 0
@@ -331,20 +382,66 @@ class Host:
 
     async def _input(self, connection: _Connection, message: str | bytes) -> None:
         seat = connection.seat
+        budget = self.budgets[seat.id]
         request_id = None
+        over = budget.check(message)  # before parsing: a flood costs the host little
         try:
             request = orjson.loads(message)
             if not isinstance(request, dict):
                 raise SeatRefused("an input is a JSON object")
             request_id = request.get("id")
-            record = self.apply(seat, request)
-            reply = {"type": "ack", "id": request_id,
-                     "seq": None if record is None else record.seq}  # fmt: skip
+            over = over or budget.check_fields(request)
+            if over is None:
+                record = self.apply(seat, request)
+                budget.accepted(message)
+                reply = {"type": "ack", "id": request_id,
+                         "seq": None if record is None else record.seq}  # fmt: skip
         except orjson.JSONDecodeError:
             reply = {"type": "error", "id": request_id, "message": "an input is a JSON object"}
         except (CdtxError, ValueError, TypeError, KeyError) as exc:
             reply = {"type": "error", "id": request_id, "message": _message(exc)}
+        if over is not None:
+            reply = {"type": "error", "id": request_id, "message": over, "limit": True}
         await connection.socket.send(orjson.dumps(reply))
+        if over is not None:
+            await self._over_budget(connection, budget, over)
+
+    async def _over_budget(self, connection: _Connection, budget: SeatBudget, why: str) -> None:
+        """An input of ``connection``'s seat was refused for its budget: tell the facilitator
+        (at most every NOTICE_INTERVAL seconds per seat), and disconnect a seat that keeps on."""
+        seat_id = connection.seat.id
+        if budget.strike():
+            limits = self.limits
+            reason = (f"seat {seat_id} disconnected: more than {limits.refusals} inputs over its "
+                      f"budget within a minute; it may rejoin in {limits.cooldown:g} s")  # fmt: skip
+            self.notice(reason, seat_id, force=True)
+            await connection.socket.close(CLOSE_THROTTLED, reason[:120])
+            return
+        self.notice(f"seat {seat_id} throttled: {why.removeprefix(f'seat {seat_id}: ')} "
+                    f"({budget.refused} inputs refused so far)", seat_id)  # fmt: skip
+
+    def notice(self, text: str, seat_id: str | None = None, force: bool = False) -> None:
+        """Tell the facilitator ``text`` (not recorded: the recording holds what the seats did,
+        and re-simulating it must give the same events): through ``on_notice``, the console's
+        warning line and a ``notice`` message to each connected facilitator seat."""
+        now = time.monotonic()
+        last = self._noticed.get(seat_id) if seat_id is not None else None
+        if not force and last is not None and now - last < NOTICE_INTERVAL:
+            return
+        if seat_id is not None:
+            self._noticed[seat_id] = now
+        log.info("%s", text)
+        if self.on_notice is not None:
+            self.on_notice(text)
+        if self.console is not None:
+            with self._lock:
+                self.console.message = text
+            self.console.changed()
+        item = orjson.dumps({"type": "notice", "message": text})
+        for connection in self.connected.values():
+            if connection.seat.role == "facilitator":
+                connection.notices.append(item)
+                connection.ready.set()
 
     def apply(self, seat: Seat, request: dict[str, Any]) -> Event | None:
         """Apply one input from ``seat`` (validated as the Exercise validates it); the recorded

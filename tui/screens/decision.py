@@ -11,6 +11,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 
+from scenarios.safe_read import printable
 from scenarios.vocabulary import STANCES
 from sim.narrative import actor_names, body, measure
 
@@ -106,6 +107,7 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
         info.append(f"{measure(r.measure)}\n\n", "bold")
         if p.assessment:
             actor = actor_names(p.scenario).get(p.assessment["actor"], p.assessment["actor"])
+            actor = printable(actor)  # the scenario file names its actors
             info.append(
                 f"INTCEN assessment: {actor}, confidence "
                 f"{p.assessment['confidence']:.0%}"

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, OptionList, Select, TextArea
 from textual.widgets.option_list import Option
 
+from scenarios.safe_read import printable
 from sim import evaluation
 from sim.clock import format_offset
 from sim.metrics import Metrics
@@ -46,7 +47,7 @@ def entry_line(entry: evaluation.Entry) -> Text:
         if tags:
             line.append(f"[{tags}] ", "bold")
     first, *more = entry.text.splitlines() or [""]
-    line.append(first + (" …" if more else ""))
+    line.append(printable(first) + (" …" if more else ""))
     if entry.edited:
         line.append(" (edited)", "dim")
     return line
@@ -245,7 +246,7 @@ class EvaluationScreen(Screen):
                 auto if ended else f"{auto} so far",
                 Text(mine.rating, "bold") if mine else Text("-", "dim"),
                 str(seen),
-                objective.text,
+                printable(objective.text),
                 key=objective.id,
             )
         if table.row_count:

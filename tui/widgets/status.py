@@ -10,6 +10,7 @@ from textual.reactive import var
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from scenarios.safe_read import printable
 from sim.clock import format_offset
 from sim.narrative import inject_summary
 from sim.picture import STAGES
@@ -60,7 +61,7 @@ class StatusHeader(Static):
         room = width - min(extra.cell_len, max(width - 14, 0))
         if extra.cell_len > width - 14:  # the facts keep their head, the title shrinks to 12
             extra.truncate(max(width - 14, 0), overflow="ellipsis")
-        name = Text(title, css("header--title"))
+        name = Text(printable(title).replace("\n", " "), css("header--title"))
         name.truncate(max(room - 2, 1), overflow="ellipsis")
         top.append_text(name)
         if facts:
@@ -153,15 +154,15 @@ class UpcomingList(OptionList):
         for entry in entries:
             text = Text()
             text.append(f"{format_offset(entry.at)} ", "dim")
-            text.append(f"{entry.id} ", "bold")
+            text.append(f"{printable(entry.id)} ", "bold")
             text.append(f"{entry.type}", "magenta")
             text.append(f" to {', '.join(entry.to)}" if entry.to else " to all", "dim")
             # An inject entered at the console often has no message: say what it does instead.
             what = entry.message or inject_summary(entry.model_dump(mode="json", by_alias=True))
             if what:
-                text.append(f"  {what}")
+                text.append(f"  {printable(what)}")
             if entry.expected_action:
-                text.append(f"\n  expected: {entry.expected_action}", "italic dim")
+                text.append(f"\n  expected: {printable(entry.expected_action)}", "italic dim")
             self.add_option(Option(text, id=entry.id))
         if selected in ids:
             self.highlighted = ids.index(selected)

@@ -13,6 +13,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
+from scenarios.safe_read import printable
 from sim.clock import format_offset
 from sim.narrative import STAGE_OF, describe, stage
 
@@ -207,7 +208,9 @@ class Timeline(ScrollView, can_focus=True):
             text = describe(self.events[index], self.actors)
             if self.events[index].kind == "decision":
                 text += self._statements_at(index)
-            self._cache[index] = text
+            # Seats' messages and statements, scenario texts: no terminal escapes, no bidi
+            # overrides (one line per event, so line breaks are escaped too).
+            text = self._cache[index] = printable(text).replace("\n", "\\n")
         return text
 
     def _statements_at(self, index: int, reach: int = 5000) -> str:
