@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from . import argtypes
+
+if TYPE_CHECKING:  # asyncio is imported where the host runs: --help stays light
+    import asyncio
 
 
 def any_port(text: str) -> int:
@@ -114,6 +119,16 @@ def need_websockets() -> None:
     except ImportError:
         raise UserError("'cdtx host' and 'cdtx join' need websockets: "
                         "pip install 'cdtx[host]'") from None  # fmt: skip
+
+
+@dataclass
+class _ServingState:
+    """What the host's thread hands the console's: its loop and stop event once listening, or
+    the error that kept it from listening."""
+
+    error: OSError | None = None
+    loop: asyncio.AbstractEventLoop | None = None
+    stop: asyncio.Event | None = None
 
 
 class CannotListen(Exception):
@@ -386,19 +401,19 @@ def _with_console(args, ex, seats, tokens, recorder, path, context, speed_index=
         session.recorder, session.record_path, session.record_off = recorder, path, False
     host = Host(ex, seats, tokens, address=args.address, port=args.port, ssl_context=context,
                 recorder=recorder, advice=args.share_advice, console=session)  # fmt: skip
-    ready, state = threading.Event(), {}
+    ready, state = threading.Event(), _ServingState()
 
     def serve() -> None:
         async def main() -> None:
             try:
                 await host.start()
             except OSError as exc:
-                state["error"] = exc
+                state.error = exc
                 ready.set()
                 return
-            state["loop"], state["stop"] = asyncio.get_running_loop(), asyncio.Event()
+            state.loop, state.stop = asyncio.get_running_loop(), asyncio.Event()
             ready.set()
-            await state["stop"].wait()
+            await state.stop.wait()
             await host.stop()
 
         asyncio.run(main())
@@ -406,8 +421,8 @@ def _with_console(args, ex, seats, tokens, recorder, path, context, speed_index=
     thread = threading.Thread(target=serve, name="cdtx-host", daemon=True)
     thread.start()
     ready.wait()
-    if "error" in state:
-        raise CannotListen(state["error"].strerror or str(state["error"]))
+    if state.error is not None:
+        raise CannotListen(state.error.strerror or str(state.error))
     lines = join_lines(host, seats, tokens, args.public_url)
     _announce(host, seats, tokens, path, args.public_url)  # also after the console closes
     hosting = (f"Hosting at {join_url(host, args.public_url)} (the join commands are printed "
@@ -418,6 +433,7 @@ def _with_console(args, ex, seats, tokens, recorder, path, context, speed_index=
     try:
         app.run()
     finally:
-        state["loop"].call_soon_threadsafe(state["stop"].set)
+        if state.loop is not None and state.stop is not None:
+            state.loop.call_soon_threadsafe(state.stop.set)
         thread.join(10)
     print("\n".join(lines))

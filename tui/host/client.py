@@ -72,10 +72,10 @@ class SeatClient:
 
     async def connect(self) -> dict[str, Any]:
         """Open the seat; returns the host's welcome. Raises :class:`JoinError` if refused."""
-        extra = {"ssl": self.ssl_context} if self.url.startswith("wss:") else {}
+        ssl = self.ssl_context if self.url.startswith("wss:") else None
         try:
             self._socket = await connect(self.url, compression=None, max_size=None,
-                                         proxy=None, **extra)  # fmt: skip
+                                         proxy=None, ssl=ssl)  # fmt: skip
         except (InvalidURI, ValueError, OverflowError) as exc:  # a bad host or port, too
             raise JoinError(f"{self.url}: not a valid ws:// or wss:// address ({exc})") from None
         except InvalidStatus as exc:  # an HTTP answer, not a WebSocket: cdtx's 403, or a web server
@@ -164,7 +164,8 @@ class SeatClient:
                 status("rejoined")
 
     async def _read(self) -> None:
-        socket = self._socket
+        socket, view = self._socket, self.view
+        assert socket is not None and view is not None, "read after connect() only"
         try:
             async for message in socket:
                 reply = orjson.loads(message)
@@ -177,7 +178,7 @@ class SeatClient:
                         batch = kept
                         if not batch:
                             continue
-                    self.view.extend(batch)
+                    view.extend(batch)
                     self._arrived.set()
                     if self.listener is not None:
                         self.listener(batch)

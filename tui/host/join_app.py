@@ -209,7 +209,10 @@ class JoinApp(App):
         message.input.value = ""
         log = self.query_one(RichLog)
         try:
-            action, fields = parse_command(self.client.seat.role, line)
+            seat = self.client.seat
+            if seat is None:  # not welcomed yet: nothing to act as
+                raise ValueError("not connected yet")
+            action, fields = parse_command(seat.role, line)
             await self.client.act(action, **fields)
         except (ValueError, InputRefused) as exc:
             log.write(f"! {exc}")

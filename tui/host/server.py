@@ -200,11 +200,12 @@ class Host:
                 item = raw  # the recorded bytes themselves
             else:
                 fields = tuple(data)
-                item = variants.get(fields)
-                if item is None:
+                known = variants.get(fields)
+                if known is None:
                     view = {"seq": event.seq, "t": event.t, "kind": event.kind,
                             "source": event.source, "data": data}  # fmt: skip
-                    item = variants[fields] = orjson.dumps(view, option=orjson.OPT_SORT_KEYS)
+                    known = variants[fields] = orjson.dumps(view, option=orjson.OPT_SORT_KEYS)
+                item = known
             history = self.history[seat_id]
             history.append(item)
             pushes.append((seat_id, len(history) - 1, item))
@@ -452,7 +453,8 @@ class Host:
                               + _may(seat))  # fmt: skip
         ex = self.exercise
         if action == "clock":
-            return self._set_clock(request)
+            self._set_clock(request)
+            return None
         with self._lock:
             # The exercise's clock moves to the wall clock's time only now, right before the
             # input, as replay moves it (advance_clock then re-apply): moving it at every tick
