@@ -280,6 +280,18 @@ REPORTED = EventKind(
     "A state reports an incident to EU INTCEN (``incident`` null: a state not hit reports its "
     "analysis of the indicators shared over the CSIRTs Network).",
 )
+ATTRIBUTION_READY = EventKind(
+    "attribution_ready",
+    "awareness",
+    "state actor confidence",
+    lambda d: (
+        f"{d['state']} services could support a public attribution to {d['actor']} "
+        f"({pct(d['confidence'])}): the delegation decides whether its capital attributes"
+    ),
+    "A delegation played at a live exercise is told, once, that its capital is ready to "
+    "attribute the activity publicly; the model never attributes for it (issue 23).",
+    names_actor=True,
+)
 EVIDENCE = EventKind(
     "evidence",
     "awareness",

@@ -74,7 +74,8 @@ PUBLIC: dict[str, tuple[str, ...]] = {
 OWN_FIELDS = ("attributed",)
 
 #: Events a delegation sees when they are about its own state (``data["state"]``).
-OWN_STATE = ("detected", "reported", "evidence", "position", "position_fixed")
+OWN_STATE = ("detected", "reported", "evidence", "attribution_ready", "position",
+             "position_fixed")  # fmt: skip
 
 #: Events whose delegation view depends on more than their kind (rules in :meth:`data_for`).
 CONDITIONAL = ("input", "inject_applied", "note", "incident", "escalation", "assessment",

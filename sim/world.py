@@ -115,6 +115,8 @@ class World:
     informed: dict[str, float] = field(default_factory=dict)  # state -> when the share reached it
     # actor -> from when capitals and partners may attribute it publicly (its attribution clock)
     public_from: dict[str, float] = field(default_factory=dict)
+    # (state, actor) a played delegation was told its services could attribute (once each)
+    ready_told: set[tuple[str, str]] = field(default_factory=set)
 
     def any_attribution(self, actor_id: str | None = None) -> bool:
         """Whether some member state or partner has publicly attributed (``actor_id``, or any)."""

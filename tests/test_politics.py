@@ -843,3 +843,47 @@ def test_the_option_will_formula_exactly():
         1.0 + 0.2 - 1.6
     )
     assert negotiation.option_probability(0.0) == 0.5
+
+
+# -- a played delegation's capital attributes only when its people decide (issue 23, item 6) ---
+
+
+def test_the_model_never_attributes_for_a_delegation_played_at_a_live_exercise():
+    """In a headless run the model speaks for every capital; at a live exercise a played
+    delegation's capital attributes only when its people say so: it is told once that its
+    services are ready, and their attribute inject is what makes it public."""
+    msel = "[{id: A, at: 1d, type: intel, to: [PL], params: {actor: bear, confidence: 0.9}}]"
+    sc = scenario(horizon="400d", msel=msel, procedure="{mode: crisis, initiation: 900d}")
+    def pl_attributions(ex):
+        return [e for e in kinds(ex, "attributed") if e.data["state"] == "PL"]
+
+    runs = (Exercise(sc, seed=seed, players=["PL"]).run() for seed in range(30))
+    headless = next(ex for ex in runs if pl_attributions(ex))
+    (said,) = pl_attributions(headless)
+    live = Exercise(sc, seed=headless.seed, players=["PL"], interactive=True)
+    while not live.finished:
+        live.run()
+        for request in live.pending:  # answer for PL as the model would (not this test's point)
+            live.answer(request.state, "support")
+    assert not pl_attributions(live)
+    (ready,) = kinds(live, "attribution_ready")
+    assert ready.data["state"] == "PL" and ready.data["actor"] == "bear"
+    assert ready.t <= said.t + 1e-9  # told when the model would have spoken for it
+    # The delegation's own seat sees it; another delegation's does not.
+    from sim.seats import DELEGATION, Disclosure, Seat
+
+    disclosure = Disclosure(live.scenario)
+    seen = {"PL": [], "DE": []}
+    for event in live.events:
+        disclosure.observe(event)
+        for code in seen:
+            shown = disclosure.view_of(Seat(code, DELEGATION, code), event)
+            if shown is not None and event.kind == "attribution_ready":
+                seen[code].append(shown)
+    assert len(seen["PL"]) == 1 and not seen["DE"]
+    # Its people decide: an attribute inject makes it public.
+    again = Exercise(sc, seed=headless.seed, players=["PL"], interactive=True)
+    again.run(ready.t + 1)
+    again.submit({"type": "attribute", "params": {"states": ["PL"], "actor": "bear"}})
+    again.run(ready.t + 2)
+    assert pl_attributions(again)

@@ -193,12 +193,27 @@ def _attributed(ex: Exercise, code: str) -> dict[str, float]:
     return table.setdefault(code, {})
 
 
+def decided_by_people(ex: Exercise, code: str) -> bool:
+    """Whether ``code``'s public attribution is for its players to decide: a delegation played
+    at a live exercise. Attribution is a capital's sovereign decision, so the model never makes
+    it for them; its people attribute with an ``attribute`` inject when they choose. In a
+    headless run the model answers for played delegations, as it does for their positions."""
+    return ex.interactive and code in ex.players
+
+
 def consider_attribution(ex: Exercise, code: str, actor_id: str) -> None:
     """``code`` attributes ``actor_id`` now if it may go public (:func:`may_go_public`) and is
-    willing on its own evidence."""
+    willing on its own evidence; a delegation played at a live exercise is told that its
+    capital could, once, and decides itself (:func:`decided_by_people`)."""
     if actor_id in _attributed(ex, code) or ex.timing.coordinated_attribution:
         return  # coordinated: the capitals hold their attribution for the agreed day
     if may_go_public(ex, actor_id) and _willing(ex, code, actor_id, coordinated=False):
+        if decided_by_people(ex, code):
+            if (code, actor_id) not in ex.world.ready_told:
+                ex.world.ready_told.add((code, actor_id))
+                ex.emit("attribution_ready", state=code, actor=actor_id,
+                        confidence=ex.world.confidence.get(code, {}).get(actor_id, 0.0))  # fmt: skip
+            return
         attribute(ex, code, actor_id, source="decision")
 
 
@@ -257,6 +272,7 @@ def ready_to_attribute(ex: Exercise, actor_id: str) -> list[str]:
         for code in (*ex.roster.codes, *ex.partners)
         if code in ex.world.confidence
         and actor_id not in _attributed(ex, code)
+        and not decided_by_people(ex, code)
         and _willing(ex, code, actor_id, coordinated=True)
     ]
 
