@@ -1029,3 +1029,44 @@ def test_the_host_banner_shows_a_hostile_scenario_title_escaped(tmp_path):
         process.communicate(timeout=60)
     assert "\x1b" not in banner and "\u202e" not in banner
     assert "hosting '\\x1b]0;pwned\\x07\\u202eDark Sky" in banner, banner
+
+
+def test_the_join_view_focuses_its_command_line_and_stops_when_the_host_stops():
+    """Issue 23, item 7: a participant types at once (the command line has the focus), and a
+    host that stops on purpose closes the seat for good, saying so, instead of being retried."""
+    from textual.widgets import Input
+
+    from tui.host.join_app import JoinApp
+
+    async def scenario():
+        ex = Exercise(SCENARIO, interactive=True)
+        seats = seats_for(ex.players)
+        tokens = new_tokens(seats)
+        host = Host(ex, seats, tokens, port=0, running=False)
+        await host.start()
+        app = JoinApp(host.url, tokens["DE"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            await app.client.wait_for(lambda c: c.view is not None)
+            for _ in range(200):
+                if isinstance(app.focused, Input):
+                    break
+                await pilot.pause(0.02)
+            focused = app.focused
+            await host.stop()
+            await asyncio.wait_for(app.client.closed.wait(), 20)
+            for _ in range(400):
+                status = str(app.query_one("#status").render())
+                if "stopped the exercise" in status:
+                    break
+                await pilot.pause(0.02)
+            workers = [w for w in app.workers if not w.is_finished]
+            return focused, status, app.client.close_code, workers
+
+    focused, status, code, workers = run(scenario())
+
+    from tui.host.server import CLOSE_HOST_STOPPED
+
+    assert isinstance(focused, Input) and focused.id == "command"
+    assert code == CLOSE_HOST_STOPPED
+    assert "The host has stopped the exercise" in status, status
+    assert not workers  # nothing left trying to rejoin

@@ -139,6 +139,11 @@ class SeatClient:
             await asyncio.sleep(delay)
         raise AssertionError("unreachable")
 
+    @property
+    def closed_here(self) -> bool:
+        """Whether this side closed the seat (:meth:`close`), not the host or the network."""
+        return self._closing
+
     async def stay(self, *, delay: float = RETRY_DELAY, attempts: int = REJOIN_ATTEMPTS,
                    status: Callable[[str], None] | None = None,
                    until_host_stops: bool = False) -> None:  # fmt: skip

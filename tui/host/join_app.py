@@ -149,11 +149,14 @@ class JoinApp(App):
         if seat["role"] == "observer":
             command.display = False
             self.add_class("projector")
+        else:
+            command.focus()  # a participant types at once: answer, msg
         self.run_worker(self._watch_close(), exclusive=False)
         self._refresh_view()
 
     async def _watch_close(self) -> None:
-        """Rejoin by itself when the connection drops (the host restarted with --resume)."""
+        """Rejoin by itself when the connection drops (the host restarted with --resume); not
+        after the host stopped the exercise on purpose, which it says (no retrying for ever)."""
         log = self.query_one(RichLog)
 
         def status(text: str) -> None:
@@ -161,9 +164,12 @@ class JoinApp(App):
             self.query_one("#status", Static).update(_escape(printable(text)))
 
         try:
-            await self.client.stay(status=status)
+            await self.client.stay(status=status, until_host_stops=True)
         except JoinError as exc:
             status(str(exc))
+            return
+        if not self.client.closed_here:
+            status("The host has stopped the exercise: this seat is closed (ctrl+q quits).")
 
     def _arrived(self, batch: list[dict]) -> None:
         log = self.query_one(RichLog)
