@@ -1070,3 +1070,115 @@ def test_the_join_view_focuses_its_command_line_and_stops_when_the_host_stops():
     assert code == CLOSE_HOST_STOPPED
     assert "The host has stopped the exercise" in status, status
     assert not workers  # nothing left trying to rejoin
+
+
+def test_a_seats_message_is_drawn_on_a_paused_console_without_a_key():
+    """Issue 23, item 1: while the console is paused, a delegation's message from its seat is
+    recorded and drawn at once (it waited for a key press: Host.apply counted the change
+    without signalling it)."""
+    import threading
+
+    from tui.app import make_play_app
+    from tui.widgets.timeline import Timeline
+
+    ex = Exercise(SCENARIO, interactive=True)
+    seats = seats_for(ex.players)
+    tokens = new_tokens(seats)
+    app = make_play_app(ex, record=False)
+    session = app.first_session
+    host = Host(ex, seats, tokens, port=0, console=session)
+    ready, state = threading.Event(), {}
+
+    def serve() -> None:
+        async def main() -> None:
+            await host.start()
+            state["loop"], state["stop"] = asyncio.get_running_loop(), asyncio.Event()
+            ready.set()
+            await state["stop"].wait()
+            await host.stop()
+
+        asyncio.run(main())
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    ready.wait(10)
+
+    async def scenario():
+        async with app.run_test(size=(160, 45)) as pilot:
+            assert session.mode == "paused"
+            timeline = app.screen.query_one(Timeline)
+            async with SeatClient(host.url, tokens["DE"]) as de:
+                await de.act("message", text="Berlin asks for an extraordinary PSC")
+            for _ in range(400):  # bounded; no key is pressed meanwhile
+                shown = [timeline.render_line(y).text for y in range(timeline.size.height)]
+                if any("extraordinary PSC" in line for line in shown):
+                    return True
+                await pilot.pause(0.02)
+            return False
+
+    try:
+        drawn = run(scenario())
+    finally:
+        state["loop"].call_soon_threadsafe(state["stop"].set)
+        thread.join(10)
+    assert drawn, "the seat's message was not drawn on the paused console"
+
+
+def test_an_evaluator_seats_observation_shows_on_the_open_evaluation_screen():
+    """Issue 23, item 9: the console's evaluation screen, open, shows an observation an
+    evaluator enters at its seat (it was drawn only from what the screen saw when opened)."""
+    import threading
+
+    from textual.widgets import OptionList
+
+    from tui.app import make_play_app
+    from tui.screens.evaluation import EvaluationScreen
+
+    ex = Exercise(SCENARIO, interactive=True)
+    seats = seats_for(ex.players)
+    tokens = new_tokens(seats)
+    app = make_play_app(ex, record=False)
+    host = Host(ex, seats, tokens, port=0, console=app.first_session)
+    objective = ex.scenario.objectives[0].id
+    ready, state = threading.Event(), {}
+
+    def serve() -> None:
+        async def main() -> None:
+            await host.start()
+            state["loop"], state["stop"] = asyncio.get_running_loop(), asyncio.Event()
+            ready.set()
+            await state["stop"].wait()
+            await host.stop()
+
+        asyncio.run(main())
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    ready.wait(10)
+
+    async def scenario():
+        async with app.run_test(size=(140, 45)) as pilot:
+            await pilot.press("v")
+            for _ in range(200):
+                if isinstance(app.screen, EvaluationScreen):
+                    break
+                await pilot.pause(0.02)
+            screen = app.screen
+            async with SeatClient(host.url, tokens["evaluator"]) as evaluator:
+                await evaluator.act("observation", text="PL chaired the call well",
+                                    objective=objective, rating="S")  # fmt: skip
+            entries = screen.query_one("#entries", OptionList)
+            for _ in range(400):  # bounded; no key is pressed meanwhile
+                shown = [str(entries.get_option_at_index(i).prompt)
+                         for i in range(entries.option_count)]  # fmt: skip
+                if any("chaired the call well" in line for line in shown):
+                    return True
+                await pilot.pause(0.02)
+            return False
+
+    try:
+        shown = run(scenario())
+    finally:
+        state["loop"].call_soon_threadsafe(state["stop"].set)
+        thread.join(10)
+    assert shown, "the evaluator's observation did not reach the open evaluation screen"

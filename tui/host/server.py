@@ -465,9 +465,10 @@ class Host:
                 record = self._apply(seat, action, request)
             finally:
                 ex.seat = previous
-            if self.console is not None:
-                self.console.version += 1  # the console shows it at its next frame
         if self.console is not None:
+            # Signalled, not only counted: a paused console (or one waiting for a decision) has
+            # no frame coming that would show it (issue 23: seats' messages waited for a key).
+            self.console.changed()
             self.console.wake.set()
         self._changed.set()
         return record

@@ -43,6 +43,8 @@ def entry_line(entry: evaluation.Entry) -> Text:
         line.append(f"{entry.who or entry.state or '-'} ", "bold")
     else:
         line.append("facilitator note " if entry.entry == "note" else f"{entry.entry} ", "bold")
+        if entry.entry == "rating" and entry.rating:
+            line.append(f"{entry.rating} ", "bold")
         tags = " ".join(x for x in (entry.objective, entry.state) if x)
         if tags:
             line.append(f"[{tags}] ", "bold")
@@ -203,6 +205,7 @@ class EvaluationScreen(Screen):
         self.session = session
         self.live = not session.readonly
         self.scenario = session.scenario
+        self._shown_count = 0  # events the screen was last drawn from
 
     def compose(self) -> ComposeResult:
         where = "" if self.live else " (read-only replay)"
@@ -219,6 +222,14 @@ class EvaluationScreen(Screen):
             table.add_column(label, key=key)
         self.show()
         table.focus()
+        if self.live:
+            # Entries also come from the seats of cdtx host (an evaluator's observation, a
+            # delegation's message): follow the log while the screen is open (issue 23).
+            self.set_interval(0.25, self._follow)
+
+    def _follow(self) -> None:
+        if len(self.session.events) != self._shown_count:
+            self.show()
 
     def _events(self) -> list:
         s = self.session
@@ -227,6 +238,7 @@ class EvaluationScreen(Screen):
     def show(self) -> None:
         """Draw the objectives and the entries from the events (after every change)."""
         events = self._events()
+        self._shown_count = len(events)
         entries = evaluation.current(events)
         self.entries = entries
         automatic = automatic_ratings(self.scenario, events)
@@ -255,7 +267,9 @@ class EvaluationScreen(Screen):
         highlighted = listing.highlighted
         listing.clear_options()
         for entry in entries:
-            if entry.entry != "rating":
+            # A rating shows in the table; one with its reasons (as an evaluator seat of
+            # cdtx host enters every observation: objective, rating, text) is listed too.
+            if entry.entry != "rating" or entry.text:
                 listing.add_option(Option(entry_line(entry), id=str(entry.first_seq)))
         if listing.option_count:
             listing.highlighted = min(highlighted or 0, listing.option_count - 1)
