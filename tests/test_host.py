@@ -1182,3 +1182,34 @@ def test_an_evaluator_seats_observation_shows_on_the_open_evaluation_screen():
         state["loop"].call_soon_threadsafe(state["stop"].set)
         thread.join(10)
     assert shown, "the evaluator's observation did not reach the open evaluation screen"
+
+
+def test_the_console_clock_goes_on_from_where_it_waited_when_a_seat_answers(monkeypatch):
+    """Issue 23, item 3: at 1 h/s, a decision answered from a seat after a long wait let the
+    console's clock jump ahead by the wall time spent waiting (T+25d to T+27d 20:23 within a
+    second). The wall clock is the test's: no sleep, no timing."""
+    from tui.screens import session as session_module
+    from tui.screens.session import SPEEDS, LiveSession
+
+    wall = [1000.0]
+    monkeypatch.setattr(session_module.time, "perf_counter", lambda: wall[0])
+    ex = Exercise(SCENARIO, interactive=True)
+    live = LiveSession(ex)
+    live.set_speed(SPEEDS.index(3600))  # one hour of exercise a second
+    live.set_mode("run")
+    for _ in range(100_000):
+        if ex.pending:
+            break
+        wall[0] += 0.5
+        live.advance()
+    waited_at = live.now()
+    for _ in range(3):  # the table talks for an hour of wall time; the worker keeps looking
+        wall[0] += 1200
+        assert not live.advance()
+    with live.lock:  # as cdtx host applies seats' answers (Host.apply, under the console lock)
+        for state in [r.state for r in ex.pending]:
+            ex.answer(state, "support")
+    live.changed()
+    wall[0] += 1.0
+    live.advance()
+    assert live.now() - waited_at <= 1.5, (waited_at, live.now())  # about one hour, not 3,600
