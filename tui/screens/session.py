@@ -58,6 +58,8 @@ class LiveSession(Observed):
         self.recorder = None
         self.record_error = ""
         self.record_off = False  # the facilitator chose not to record (--no-record)
+        #: Played delegations answering at their own seats (cdtx host keeps this up to date).
+        self.seated: frozenset[str] = frozenset()
         self.players_note = ""  # said on screen at the start: --players replaced the scenario's
         self.message = ""
 
