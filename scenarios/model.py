@@ -331,7 +331,12 @@ class Procedure(Model):
     attribution_wait: Duration | None = Field(
         None,
         description="How long an initiative for a declaration or conclusions waits for a "
-        "national or partner attribution before it goes ahead without naming anyone.",
+        "national or partner attribution before it weighs a text that names no one.",
+    )
+    listing_preparation: Duration | None = Field(
+        None,
+        description="From a campaign's start until a capital has a listing file to bring (the "
+        "model's own initiative; a propose inject is not held to it).",
     )
 
 
