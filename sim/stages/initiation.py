@@ -5,10 +5,11 @@ are options, not a ladder: what is proposed depends on the proposer's will and t
 rung, and nothing is proposed again unless the case changes (actors.negotiation).
 
 The Union speaks with or after capitals: the initiative gives them ``attribution_wait`` to name
-the actor (or to be ready to, the same day); a text that names no one is then weighed on the
-public pressure of the case (its visibility: a disruptive attack on many, not quiet espionage,
-which waits for the capitals however long they take); a listing needs a national attribution
-(and, at HWPCI, an evidence package).
+the actor (or to be ready to, the same day); what it may do without attribution (a text that
+names no one, cooperative measures) it then does only under the public pressure of the case (its
+visibility: a disruptive attack on many, not quiet espionage, on which the Union waits for the
+capitals however long they take). A listing needs a national attribution, a file prepared for
+``listing_preparation`` since the campaign began and, at HWPCI, an evidence package.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def listing_ready(ex: Exercise) -> float:
 def _may_speak(ex: Exercise, aware: float) -> bool:
     """The Union speaks with or after capitals: wait (at most ``attribution_wait``) for a
     capital or partner to name the actor, or to be ready to the same day; after that the
-    options are weighed on the case, a text naming no one on its visibility (_option)."""
+    options are weighed on the case, those taken without attribution on its visibility."""
     return awareness.named_or_ready(ex) or ex.env.now >= aware + ex.timing.attribution_wait
 
 
