@@ -57,8 +57,8 @@ VISIBILITY_SCALE = 0.05
 #: measures) need no attribution (CC2017: "not all measures require attribution"), but on quiet
 #: espionage the Union waited for the capitals, however long they took.
 UNNAMED_NEEDS_PRESSURE = ("hr_declaration", "council_conclusions", "cooperative")
-#: A listing answers harm the public sees: its will counts the campaign's visibility, per unit
-#: above (or below) :data:`VISIBLE_AT`. Listings came for WannaCry, NotPetya and the OPCW
+#: A listing answers harm the public sees: its will loses this much per unit of visibility
+#: below :data:`VISIBLE_AT` (a disruptive attack is weighed on its severity, as before). Listings came for WannaCry, NotPetya and the OPCW
 #: attempt, for espionage rarely, years on and at a victim's request (Cloud Hopper; Bundestag:
 #: a ``propose`` inject), and not for SolarWinds, Exchange 2021 or APT28 2024.
 LISTING_VISIBILITY = 3.0
@@ -84,7 +84,7 @@ def option_will(
         + OPTION_SEVERITY * (severity - OPTION_GRAVITY[measure])
         + OPTION_EVIDENCE * (evidence - EVIDENCE_NEEDED[measure])
         + (PARTNER_WILL if partners and measure != "listing" else 0.0)
-        + (LISTING_VISIBILITY * (visibility - VISIBLE_AT) if measure == "listing" else 0.0)
+        + (LISTING_VISIBILITY * min(0.0, visibility - VISIBLE_AT) if measure == "listing" else 0.0)
         - OPTION_EFFORT[measure]
     )
 

@@ -326,7 +326,8 @@ class Procedure(Model):
     coordinated_attribution: bool | None = Field(
         None,
         description="Capitals and partners hold their attributions for a date agreed together: "
-        "the day the Union's declaration or conclusions are adopted (Viasat, 10 May 2022).",
+        "the day of their joint attribution in the MSEL, or else the day the Union's declaration "
+        "or conclusions are adopted (Viasat, 10 May 2022).",
     )
     attribution_wait: Duration | None = Field(
         None,

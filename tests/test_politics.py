@@ -920,9 +920,12 @@ def test_the_position_and_salience_formulas_exactly():
 def test_the_option_will_formula_exactly():
     # docs/model.md, *Initiation*: drive + 2 (s - gravity) + (evidence - need) + 0.2 [partner,
     # not for a listing] - effort
-    # not for a listing] + 3 (visibility - 0.75) [a listing] - effort
+    # not for a listing] - 3 (0.75 - visibility) [a listing, when less visible] - effort
     assert negotiation.option_will("listing", 2.0, 0.8, 0.9, True, 0.5) == pytest.approx(
         2.0 + 2.0 * 0.2 + 0.2 + 3.0 * (0.5 - 0.75) - 2.3
+    )
+    assert negotiation.option_will("listing", 2.0, 0.8, 0.9, True, 1.0) == pytest.approx(
+        2.0 + 2.0 * 0.2 + 0.2 - 2.3
     )
     assert negotiation.option_will("hr_declaration", 1.0, 0.35, 0.4, True, 0.5) == pytest.approx(
         1.0 + 0.2 - 1.6
