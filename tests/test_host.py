@@ -1290,3 +1290,152 @@ def test_the_console_leaves_a_seated_delegation_to_its_seat_and_closes_a_dialog_
     assert request.state == "DE"
     assert closed and any("DE answered at its seat" in n for n in notes), notes
     assert [a.data.get("seat") for a in answers] == ["DE"]  # the seat's answer, and only it
+
+
+def test_a_seated_delegation_does_not_hold_back_the_dialog_of_one_without_a_seat():
+    """DE (at its seat) and PL (answered at the console) are asked on the same text: PL's
+    dialog opens by itself though DE's request comes first; and when DE's seat leaves, the
+    console opens DE's dialog then."""
+    import threading
+
+    from tui.app import make_play_app
+    from tui.screens.decision import DecisionScreen
+    from tui.screens.session import SPEEDS
+
+    ex = Exercise(SCENARIO, interactive=True)  # DE and PL played
+    seats = seats_for(ex.players)
+    tokens = new_tokens(seats)
+    app = make_play_app(ex, record=False)
+    session = app.first_session
+    host = Host(ex, seats, tokens, port=0, console=session)
+    ready, state = threading.Event(), {}
+
+    def serve() -> None:
+        async def main() -> None:
+            await host.start()
+            state["loop"], state["stop"] = asyncio.get_running_loop(), asyncio.Event()
+            ready.set()
+            await state["stop"].wait()
+            await host.stop()
+
+        asyncio.run(main())
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    ready.wait(10)
+
+    async def until(pilot, condition) -> bool:
+        for _ in range(500):
+            if condition():
+                return True
+            await pilot.pause(0.02)
+        return condition()
+
+    async def scenario():
+        async with app.run_test(size=(140, 45)) as pilot:
+            de = SeatClient(host.url, tokens["DE"])
+            await de.connect()
+            assert await until(pilot, lambda: session.seated == {"DE"})
+            session.set_speed(len(SPEEDS) - 1)
+            session.set_mode("run")
+            assert await until(pilot, lambda: {r.state for r in ex.pending} == {"DE", "PL"})
+            first = [r.state for r in ex.pending][0]
+            opened = await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
+            for_whom = app.screen.request.state if opened else None
+            await pilot.press("1", "ctrl+s")  # PL supports, at the console
+            assert await until(pilot, lambda: [r.state for r in ex.pending] == ["DE"])
+            await de.close()  # DE's seat leaves: the console asks for DE's position itself
+            reopened = await until(
+                pilot,
+                lambda: isinstance(app.screen, DecisionScreen) and app.screen.request.state == "DE",
+            )
+            await pilot.press("escape")  # decide later: the app closes with no dialog mounting
+            await until(pilot, lambda: not isinstance(app.screen, DecisionScreen))
+            return first, for_whom, reopened
+
+    try:
+        first, for_whom, reopened = run(scenario())
+    finally:
+        state["loop"].call_soon_threadsafe(state["stop"].set)
+        thread.join(10)
+    assert first == "DE"  # DE's request came first...
+    assert for_whom == "PL"  # ...and PL's dialog opened all the same
+    assert reopened, "DE's dialog did not open when its seat left"
+
+
+def test_a_dialog_answered_at_the_seat_under_another_screen_closes_itself_not_that_screen():
+    """The facilitator opened DE's dialog, then another screen over it (help, the quit
+    question); DE answers at its seat: the screen on top stays, the stale dialog closes as soon
+    as it is on top again (dismiss() pops whatever is on top)."""
+    import threading
+
+    from textual.screen import ModalScreen
+
+    from tui.app import make_play_app
+    from tui.screens.console import ConsoleScreen
+    from tui.screens.decision import DecisionScreen
+    from tui.screens.session import SPEEDS
+
+    ex = Exercise(SCENARIO, interactive=True, players=["DE"])
+    seats = seats_for(ex.players)
+    tokens = new_tokens(seats)
+    app = make_play_app(ex, record=False)
+    session = app.first_session
+    host = Host(ex, seats, tokens, port=0, console=session)
+    ready, state = threading.Event(), {}
+
+    def serve() -> None:
+        async def main() -> None:
+            await host.start()
+            state["loop"], state["stop"] = asyncio.get_running_loop(), asyncio.Event()
+            ready.set()
+            await state["stop"].wait()
+            await host.stop()
+
+        asyncio.run(main())
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    ready.wait(10)
+
+    async def until(pilot, condition) -> bool:
+        for _ in range(500):
+            if condition():
+                return True
+            await pilot.pause(0.02)
+        return condition()
+
+    async def scenario():
+        async with app.run_test(size=(140, 45)) as pilot:
+            de = SeatClient(host.url, tokens["DE"])
+            await de.connect()
+            assert await until(pilot, lambda: session.seated == {"DE"})
+            session.set_speed(len(SPEEDS) - 1)
+            session.set_mode("run")
+            assert await until(pilot, lambda: bool(ex.pending))
+            await pilot.press("d")
+            assert await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
+            over = ModalScreen()
+            await app.push_screen(over)
+            await de.act("answer", position="support")
+            await until(pilot, lambda: not ex.pending or ex.pending[0].state != "DE")
+            for _ in range(10):
+                await pilot.pause(0.02)
+            still_on_top = app.screen is over
+            app.pop_screen()
+            back = await until(pilot, lambda: isinstance(app.screen, ConsoleScreen))
+            session.set_mode("paused")
+            await de.close()  # DE unseated: the console may ask for DE itself; decide later
+            await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
+            if isinstance(app.screen, DecisionScreen):
+                await pilot.press("escape")
+                await until(pilot, lambda: isinstance(app.screen, ConsoleScreen))
+            return still_on_top, back
+
+    try:
+        still_on_top, back = run(scenario())
+    finally:
+        state["loop"].call_soon_threadsafe(state["stop"].set)
+        thread.join(10)
+    assert still_on_top, "the screen above the dialog was popped"
+    assert back, "the stale dialog did not close once on top again"

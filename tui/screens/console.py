@@ -101,7 +101,9 @@ class ConsoleScreen(Screen):
     upcoming_ids: var[tuple[str, ...]] = var((), init=False)
     #: (delegation, proposal, seq of its decision_request) the clock waits for; a new one
     #: opens the decision dialog (a redraft asks again: another request, another seq).
-    awaiting: var[tuple[str, str, int] | None] = var(None, init=False)
+    #: The request the console would open a dialog for: (state, proposal, request's seq,
+    #: whether that delegation answers at its own seat).
+    awaiting: var[tuple[str, str, int, bool] | None] = var(None, init=False)
 
     def __init__(self, session):
         super().__init__()
@@ -110,7 +112,8 @@ class ConsoleScreen(Screen):
         self.live = not session.readonly
         self.picture = Picture(session.scenario, tuple(session.players))
         self._events: list | None = None  # the live event list ``picture`` folds
-        self._asked: set[tuple[str, str, int]] = set()
+        self._asked: set[tuple[str, str, int]] = set()  # requests a dialog was opened for
+        self._told: set[tuple[str, str, int]] = set()  # requests left to a delegation's seat
         self._decision_open = False
         self._decision_screen: DecisionScreen | None = None  # the open decision dialog
         self._warned = False
@@ -240,7 +243,9 @@ class ConsoleScreen(Screen):
             self._warned = True
             self.notify(s.record_error, severity="warning", timeout=8)
         if self.live and s.ex.pending:
-            request = s.ex.pending[0]
+            # A delegation without a seat of its own first: one answering at its seat (cdtx
+            # host) must not hold back the dialog of another the facilitator answers for.
+            request = next((r for r in s.ex.pending if r.state not in s.seated), s.ex.pending[0])
             # Which request: a redraft asks the same delegation on the same proposal again,
             # even between two frames. Found among the latest events.
             seq = next((e.seq for e in reversed(s.events) if e.kind == "decision_request"
@@ -248,9 +253,11 @@ class ConsoleScreen(Screen):
                         and e.data.get("proposal") == request.proposal), -1)  # fmt: skip
             pending = {(r.state, r.proposal) for r in s.ex.pending}
             self._asked = {a for a in self._asked if a[:2] in pending}
-            self.awaiting = (request.state, request.proposal, seq)
+            self._told = {a for a in self._told if a[:2] in pending}
+            self.awaiting = (request.state, request.proposal, seq, request.state in s.seated)
         else:
             self._asked.clear()
+            self._told.clear()
             self.awaiting = None
         if self.live:
             self._close_answered_dialog()
@@ -284,14 +291,19 @@ class ConsoleScreen(Screen):
     def watch_upcoming_ids(self) -> None:
         self.query_one(UpcomingList).show(self._upcoming)
 
-    def watch_awaiting(self, awaiting: tuple[str, str, int] | None) -> None:
-        if awaiting is not None and awaiting not in self._asked and not self._decision_open:
-            self._asked.add(awaiting)
-            if awaiting[0] in self.session.seated:
-                # The delegation answers at its own seat (cdtx host): no dialog in the way;
-                # ``d`` still answers for it.
-                self.notify(f"Awaiting {awaiting[0]} at its seat (d answers for it)")
-                return
+    def watch_awaiting(self, awaiting: tuple[str, str, int, bool] | None) -> None:
+        if awaiting is None:
+            return
+        request, seated = awaiting[:3], awaiting[3]
+        if seated:
+            # The delegation answers at its own seat (cdtx host): no dialog in the way; ``d``
+            # still answers for it. Should its seat leave, the dialog opens then.
+            if request not in self._told:
+                self._told.add(request)
+                self.notify(f"Awaiting {request[0]} at its seat (d answers for it)")
+            return
+        if request not in self._asked and not self._decision_open:
+            self._asked.add(request)
             self.action_decide()
 
     def _close_answered_dialog(self) -> None:
@@ -304,7 +316,9 @@ class ConsoleScreen(Screen):
             return
         self._decision_open, self._decision_screen = False, None
         self.notify(f"{screen.request.state} answered at its seat")
-        screen.dismiss(None)
+        # dismiss() pops the top screen: only the dialog itself, never a screen above it
+        # (help, the quit question); under one, it closes itself when it is on top again.
+        screen.answered_elsewhere()
 
     def sync(self) -> None:
         """The session's Exercise was changed directly (a test, a tool): show it as it is."""

@@ -90,6 +90,24 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
         ),
     ]
     AUTO_FOCUS = "#stance"
+
+    #: The request was answered elsewhere (at the delegation's seat): close when on top.
+    stale = False
+
+    def answered_elsewhere(self) -> None:
+        """The request was answered at the delegation's seat: close now if this dialog is on
+        top, else as soon as it is (never popping a screen above it)."""
+        self.stale = True
+        if self.app.screen is self:  # not is_current: a modal above shows this one beneath it
+            self._dismissed = True
+            self.dismiss(None)
+
+    _dismissed = False
+
+    def on_screen_resume(self) -> None:
+        if self.stale and not self._dismissed:
+            self._dismissed = True
+            self.dismiss(None)
     COMPONENT_CLASSES = POSITION_CLASSES  # the positions' colours, from cdtx.tcss
 
     def __init__(self, request, picture, given=None, waiting=()):
@@ -179,9 +197,14 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
             yield Label(NOTHING_CHOSEN, classes="hint", id="decision-hint")
 
     def on_mount(self) -> None:
-        self.query_one("#briefing-text", Static).update(self.briefing())
+        # Nothing to fill when answered at its seat before this dialog was drawn, or when the
+        # console is closing as it opens (its children are gone: a seat that left at Quit).
+        for text in [] if self.stale else self.query("#briefing-text").results(Static):
+            text.update(self.briefing())
 
     def on_resize(self) -> None:
+        if self.stale:
+            return
         # The briefing takes what the stance, statement and hint leave: they stay visible.
         dialog = self.query_one("#dialog")
         fixed = sum(
