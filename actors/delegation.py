@@ -33,7 +33,8 @@ W_STANCE, W_SEVERITY, W_EXPOSURE, W_EVIDENCE, W_PRESSURE, W_TIES = 0.7, 0.55, 0.
 #: Evidence beyond what a measure needs counts for this share of its weight: evidence short of
 #: the need is a reason to refuse, a surplus convinces less (a capital convinced is convinced).
 EVIDENCE_SURPLUS = 0.5
-#: A capital that has named the actor itself backs a text that says what it said.
+#: A capital that has named the actor itself backs a text that says what it said: a listing, or
+#: a declaration or conclusions that name the actor (not one that names no one).
 W_OWN_ATTRIBUTION = 0.2
 #: Memory: a capital that has vetoed a text once has said so in the room; backing down costs
 #: it face (audience costs), so if the same wording comes back its position is this much lower
@@ -269,11 +270,16 @@ def stance_on(
         + W_EXPOSURE * exposure * (0.5 + 0.5 * severity)
         + W_EVIDENCE * (margin if margin < 0.0 else EVIDENCE_SURPLUS * margin)
         + W_PRESSURE * pressure
-        + (W_OWN_ATTRIBUTION if attributed else 0.0)
+        + (W_OWN_ATTRIBUTION if attributed and says_it(measure, naming) else 0.0)
         - W_TIES * (tie * ties_factor(measure, naming))
         - MEASURE_COST[measure]
     )
     return -1.0 if x < -1.0 else (1.0 if x > 1.0 else x)
+
+
+def says_it(measure: str, naming: str) -> bool:
+    """Whether ``measure`` worded ``naming`` says who did it (a listing always does)."""
+    return naming != NAMING[0] or measure not in WORDED
 
 
 def susceptibility_on(susceptibility: float, salience: float) -> float:

@@ -65,6 +65,26 @@ def allowed_naming(attributed: bool, confidence: float) -> str:
     return "state" if confidence >= NAME_STATE_AT else "territory"
 
 
+def drafting_compromise(readings: Sequence[tuple[str, bool, int]]) -> tuple[str, int]:
+    """The wording the drafters table at the PSC and the working-party sittings it takes.
+
+    ``readings``: for each wording from the draft's down to naming no one, ``(naming, a
+    delegation would not let it pass, sittings it needs)``, read from the delegations'
+    instructions at the first HWPCI reading (sim.stages.psc.table_reading). Wording is the
+    first compromise (Ghostwriter 2021: "some Member States have observed"; Exchange 2021:
+    "from the territory of"; April 2018: no name at all): the drafters table the strongest
+    wording every delegation can let pass and, of those, the one that needs the fewest sittings,
+    rather than leave a foreseeable veto to the PSC or spend a week on a gap a weaker word
+    closes. If every wording meets a veto, the draft stays as it is and the chair meets the red
+    line at the PSC (:func:`after_veto`)."""
+    clear = [(naming, sittings) for naming, blocked, sittings in readings if not blocked]
+    if not clear:
+        naming, _, sittings = readings[0]
+        return naming, sittings
+    fewest = min(sittings for _, sittings in clear)
+    return next((naming, sittings) for naming, sittings in clear if sittings == fewest)
+
+
 def initiator(
     drives: Sequence[tuple[str, float]],
 ) -> tuple[str, list[str]]:

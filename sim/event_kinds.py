@@ -420,8 +420,9 @@ PREPARED = EventKind(
         + (f" in {d['rounds']} sittings" if d.get("rounds", 1) > 1 else "")
     ),
     "HWPCI has prepared a proposal for the PSC; ``rounds``: sittings it took (more when the "
-    "delegations start far apart).",
-    optional="rounds",
+    "delegations start far apart); ``naming``: the wording of a declaration or conclusions as "
+    "the drafters table it (weakened where a delegation would veto or a sitting is saved).",
+    optional="rounds naming",
 )
 
 # -- meetings and decisions ---------------------------------------------------------------------
@@ -485,7 +486,10 @@ REDRAFTED = EventKind(
         f"{d['proposal']} redrafted with weaker wording: {naming(d['previous'])} -> "
         f"{naming(d['naming'])}"
     ),
-    "After a veto the text is redrafted with weaker wording (for the next sitting).",
+    "After a veto the text is redrafted with weaker wording (for the next sitting); with "
+    "``body`` hwpci, the drafters weakened it at the working party's first reading (a veto "
+    "foreseen, or a sitting saved).",
+    optional="body",
 )
 WITHDRAWN = EventKind(
     "withdrawn",

@@ -127,11 +127,6 @@ def test_viasat_declaration_near_day_75():
 # -- Ghostwriter, 2021: Germany attributes; Poland asks; the HR declaration 18 days later ------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="28 d in the median: a second HWPCI round and a veto-and-redraft at the PSC "
-    "(issue 22 positions); 19.5 d before",
-)
 def test_ghostwriter_declaration_about_18_days_after_germany():
     lags = []
     for ex in case_runs("calib-ghostwriter"):
@@ -143,6 +138,20 @@ def test_ghostwriter_declaration_about_18_days_after_germany():
         assert all(e.t >= german.t for e in found)  # the EU speaks after the capital
     median = statistics.median(lags)
     assert 18 * 0.5 <= median <= 18 * 1.5, f"median DE attribution -> declaration {median:.1f} d"
+
+
+def test_ghostwriter_wording_is_weakened_by_the_drafters_not_by_a_veto():
+    # "some Member States have observed": the 2021 wording was a drafting compromise. The
+    # working party meets a foreseeable veto with weaker wording at its first reading, so the
+    # PSC does not spend a sitting on a veto and a redraft (docs/model.md, *HWPCI*).
+    ran = case_runs("calib-ghostwriter")
+    vetoed = sum(any(e.kind == "decision" and e.data["blockers"] for e in ex.events) for ex in ran)
+    drafted = sum(
+        any(e.kind == "redrafted" and e.data.get("body") == "hwpci" for e in ex.events)
+        for ex in ran
+    )
+    assert vetoed <= 0.1 * len(ran), f"a veto at the PSC in {vetoed} runs"
+    assert drafted >= 0.5 * len(ran), f"the drafters weakened the wording in {drafted} runs"
 
 
 # -- 30 July 2020: the first listings (WannaCry, NotPetya, Cloud Hopper, OPCW) were adopted -----
@@ -180,11 +189,6 @@ def test_initiators_need_not_be_victims():
 # -- April 2018: conclusions on WannaCry and NotPetya, attributed by partners, not by the EU ---
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the conclusions name the state in 50/50: partners and two capitals had named, so "
-    "the wording ceiling allows it and nobody vetoes; the 2018 Union did not attribute",
-)
 def test_wannacry_notpetya_conclusions_at_the_april_2018_council_without_attribution():
     ran = case_runs("calib-wannacry-notpetya")
     texts = [found[0] for ex in ran if (found := adopted(ex, "council_conclusions"))]
@@ -200,6 +204,20 @@ def test_wannacry_notpetya_conclusions_at_the_april_2018_council_without_attribu
     # The UK, the US, Denmark and Lithuania had named North Korea and Russia; the Union did not.
     unnamed = sum(e.data["naming"] == "none" for e in texts)
     assert unnamed >= 0.5 * len(ran), f"conclusions without attribution in {unnamed} runs"
+
+
+def test_conclusions_on_one_campaign_may_name_it():
+    # The 2018 conclusions named no one because they answered a campaign (NotPetya) that the
+    # Union's shared assessment (of WannaCry) did not cover; without the NotPetya attribution
+    # the same text answers one campaign, which partners have named, and may name it.
+    scenario = scenarios.load("calib-wannacry-notpetya")
+    one = scenario.model_copy(update={"msel": [e for e in scenario.msel if e.id != "W-02"]})
+    said = [
+        found[0].data["naming"]
+        for ex in runs(one, range(10))
+        if (found := adopted(ex, "council_conclusions"))
+    ]
+    assert said and any(n != "none" for n in said), said
 
 
 def test_wannacry_notpetya_nobody_attributes_in_the_first_months():

@@ -1182,3 +1182,111 @@ def test_an_evaluator_seats_observation_shows_on_the_open_evaluation_screen():
         state["loop"].call_soon_threadsafe(state["stop"].set)
         thread.join(10)
     assert shown, "the evaluator's observation did not reach the open evaluation screen"
+
+
+def test_the_console_clock_goes_on_from_where_it_waited_when_a_seat_answers(monkeypatch):
+    """Issue 23, item 3: at 1 h/s, a decision answered from a seat after a long wait let the
+    console's clock jump ahead by the wall time spent waiting (T+25d to T+27d 20:23 within a
+    second). The wall clock is the test's: no sleep, no timing."""
+    from tui.screens import session as session_module
+    from tui.screens.session import SPEEDS, LiveSession
+
+    wall = [1000.0]
+    monkeypatch.setattr(session_module.time, "perf_counter", lambda: wall[0])
+    ex = Exercise(SCENARIO, interactive=True)
+    live = LiveSession(ex)
+    live.set_speed(SPEEDS.index(3600))  # one hour of exercise a second
+    live.set_mode("run")
+    for _ in range(100_000):
+        if ex.pending:
+            break
+        wall[0] += 0.5
+        live.advance()
+    waited_at = live.now()
+    for _ in range(3):  # the table talks for an hour of wall time; the worker keeps looking
+        wall[0] += 1200
+        assert not live.advance()
+    with live.lock:  # as cdtx host applies seats' answers (Host.apply, under the console lock)
+        for state in [r.state for r in ex.pending]:
+            ex.answer(state, "support")
+    live.changed()
+    wall[0] += 1.0
+    live.advance()
+    assert live.now() - waited_at <= 1.5, (waited_at, live.now())  # about one hour, not 3,600
+
+
+def test_the_console_leaves_a_seated_delegation_to_its_seat_and_closes_a_dialog_answered_there():
+    """Issue 23, item 2: with DE at its own seat the console opens no dialog for DE's request
+    (``d`` still answers for it); a dialog the facilitator opened closes when DE answers at its
+    seat, and its late answer is not entered for the next request."""
+    import threading
+
+    from tui.app import make_play_app
+    from tui.screens.console import ConsoleScreen
+    from tui.screens.decision import DecisionScreen
+    from tui.screens.session import SPEEDS
+
+    ex = Exercise(SCENARIO, interactive=True, players=["DE"])
+    seats = seats_for(ex.players)
+    tokens = new_tokens(seats)
+    app = make_play_app(ex, record=False)
+    session = app.first_session
+    host = Host(ex, seats, tokens, port=0, console=session)
+    ready, state = threading.Event(), {}
+
+    def serve() -> None:
+        async def main() -> None:
+            await host.start()
+            state["loop"], state["stop"] = asyncio.get_running_loop(), asyncio.Event()
+            ready.set()
+            await state["stop"].wait()
+            await host.stop()
+
+        asyncio.run(main())
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    ready.wait(10)
+
+    async def until(pilot, condition) -> bool:
+        for _ in range(500):
+            if condition():
+                return True
+            await pilot.pause(0.02)
+        return condition()
+
+    async def scenario():
+        async with app.run_test(size=(140, 45)) as pilot, SeatClient(host.url, tokens["DE"]) as de:
+            assert await until(pilot, lambda: session.seated == {"DE"})
+            session.set_speed(len(SPEEDS) - 1)
+            session.set_mode("run")
+            assert await until(pilot, lambda: bool(ex.pending))
+            await until(pilot, lambda: console_screen().awaiting is not None)
+            await pilot.pause()
+            no_dialog = isinstance(app.screen, ConsoleScreen)
+            await pilot.press("d")  # the facilitator opens it anyway
+            assert await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
+            request = app.screen.request
+            await de.act("answer", position="oppose", statement="from Berlin")
+            closed = await until(pilot, lambda: isinstance(app.screen, ConsoleScreen))
+
+            def notes() -> list[str]:  # a toast is posted, then shown: wait for it
+                return [n.message for n in app._notifications]
+
+            await until(pilot, lambda: any("answered at its seat" in n for n in notes()))
+            answers = [e for e in ex.events if e.kind == "input"
+                       and e.data.get("inject", {}).get("type") == "position"]  # fmt: skip
+            return no_dialog, request, closed, notes(), answers
+
+    def console_screen():
+        return app.console_screen
+
+    try:
+        no_dialog, request, closed, notes, answers = run(scenario())
+    finally:
+        state["loop"].call_soon_threadsafe(state["stop"].set)
+        thread.join(10)
+    assert no_dialog, "a dialog opened for a delegation that answers at its seat"
+    assert request.state == "DE"
+    assert closed and any("DE answered at its seat" in n for n in notes), notes
+    assert [a.data.get("seat") for a in answers] == ["DE"]  # the seat's answer, and only it

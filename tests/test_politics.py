@@ -26,7 +26,7 @@ from actors.delegation import (
     susceptibility_on,
     view_on,
 )
-from actors.institutions import after_veto, allowed_naming, initiator
+from actors.institutions import after_veto, allowed_naming, drafting_compromise, initiator
 from actors.roster import builtin_roster
 from actors.threat import reaction
 from scenarios.model import ThreatActor
@@ -265,6 +265,35 @@ def test_a_blocked_declaration_ends_as_an_hr_statement_after_its_last_veto():
     assert metrics["highest_measure"] == "hr_statement"
     assert rate("highest_rung", 3, metrics) == "S"  # a stability objective is not P
     assert rate("cohesion", 0.8, metrics) != "P"  # the veto is not hidden
+
+
+def test_the_drafters_meet_a_foreseeable_veto_with_weaker_wording():
+    # (wording, a delegation would veto it, sittings it needs), from the draft down to none
+    assert drafting_compromise([("state", True, 1), ("territory", False, 1), ("none", False, 1)]) == (
+        "territory", 1)  # fmt: skip
+    # a weaker word rather than another week of drafting (Ghostwriter 2021)
+    assert drafting_compromise([("state", False, 2), ("territory", False, 1), ("none", False, 1)]) == (
+        "territory", 1)  # fmt: skip
+    # no gain in weakening: the draft stands
+    assert drafting_compromise([("state", False, 2), ("territory", False, 2), ("none", False, 2)]) == (
+        "state", 2)  # fmt: skip
+    # a red line that holds down to no name: the draft goes to the PSC, where the chair meets it
+    assert drafting_compromise([("state", True, 1), ("territory", True, 1), ("none", True, 1)]) == (
+        "state", 1)  # fmt: skip
+
+
+def test_own_attribution_backs_a_text_that_says_it():
+    from actors.delegation import stance_on
+
+    args = (0.0, 0.0, 0.5, 1.0, 0.8, 0.0)  # stance, tie, severity, exposure, confidence, pressure
+    for measure, naming in (("hr_declaration", "territory"), ("listing", "none")):
+        assert stance_on(measure, naming, *args, attributed=True) > stance_on(
+            measure, naming, *args, attributed=False
+        )
+    # a text that names no one does not say what the capital said
+    assert stance_on("hr_declaration", "none", *args, attributed=True) == stance_on(
+        "hr_declaration", "none", *args, attributed=False
+    )
 
 
 def test_hwpci_needs_more_sittings_when_positions_are_far_apart():

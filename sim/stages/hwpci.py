@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from actors.delegation import WORDED
-from actors.institutions import PACKAGE_NEEDED
+from actors.delegation import NAMING, WORDED
+from actors.institutions import PACKAGE_NEEDED, drafting_compromise
 from actors.national import minutes
 from scenarios.measures import MEASURE
 
@@ -48,10 +48,30 @@ def prepare(ex: Exercise, proposal: Proposal) -> ProcessGenerator[bool]:
         # 18 days from Poland's request to the declaration; docs/calibration.md).
         yield ex.env.timeout(ex.timing.text_drafting)
     yield ex.bodies["hwpci"].sitting(f"{proposal.id}: prepare {proposal.measure}")
-    apart = psc.table_spread(ex, proposal.measure, psc.text_naming(ex, proposal))
-    needed = min(MAX_ROUNDS, 1 + int(apart / SPREAD_PER_ROUND))
+    draft = psc.text_naming(ex, proposal)
+    if proposal.measure not in WORDED or proposal.forced:
+        naming, needed = draft, sittings(psc.table_spread(ex, proposal.measure, draft))
+    else:
+        # Wording is the first compromise, made by the drafters at the first reading
+        # (actors.institutions.drafting_compromise), not a further sitting or a veto at the PSC.
+        weaker = NAMING[: NAMING.index(draft) + 1][::-1]  # the draft's wording down to none
+        readings = []
+        for level in weaker:
+            apart, blocked = psc.table_reading(ex, proposal.measure, level)
+            readings.append((level, blocked, sittings(apart)))
+        naming, needed = drafting_compromise(readings)
+        if naming != draft:
+            ex.emit("redrafted", proposal=proposal.id, measure=proposal.measure, naming=naming,
+                    previous=draft, body="hwpci")  # fmt: skip
+        proposal.naming = naming
     for _ in range(needed - 1):  # each further round of drafting is another sitting
         yield ex.bodies["hwpci"].sitting(f"{proposal.id}: prepare {proposal.measure}")
+    extra = {"naming": naming} if proposal.measure in WORDED else {}
     ex.emit("prepared", body="hwpci", proposal=proposal.id, measure=proposal.measure,
-            rounds=needed)  # fmt: skip
+            rounds=needed, **extra)  # fmt: skip
     return True
+
+
+def sittings(apart: float) -> int:
+    """Working-party sittings a text needs when the delegations start ``apart`` (spread)."""
+    return min(MAX_ROUNDS, 1 + int(apart / SPREAD_PER_ROUND))

@@ -13,11 +13,13 @@ from actors.delegation import (
     ART31_MEASURES,
     NAMING,
     STANCE_OF_POSITION,
+    VETO_SALIENCE,
     WORDED,
     Instructions,
     deliberate,
     draw_instructions,
     position,
+    reservation_point,
     spread,
     susceptibility_on,
     view_on,
@@ -100,8 +102,27 @@ def text_naming(ex: Exercise, proposal: Proposal) -> str:
 
     from .awareness import named_or_ready, naming_confidence
 
+    if other_campaigns_named(ex):
+        # The text answers campaigns the shared assessment does not cover: the Union condemns
+        # them, it does not attribute them in its own name (16 April 2018: WannaCry and
+        # NotPetya condemned, neither attributed, though partners had named both sponsors).
+        return "none"
     allowed = allowed_naming(named_or_ready(ex), naming_confidence(ex))
     return min(allowed, proposal.naming, key=NAMING_ORDER.__getitem__)
+
+
+def other_campaigns_named(ex: Exercise) -> bool:
+    """Whether a capital or partner has publicly attributed a campaign to an actor other than
+    the one the table talks about (INTCEN's suspect, or before it assesses, the first actor
+    named): a campaign the Union's shared assessment does not cover (docs/model.md, *Wording*)."""
+    world = ex.world
+    actor_id = world.named_actor()
+    return any(
+        named != actor_id
+        for table in (world.attributed, world.partners_attributed)
+        for actors in table.values()
+        for named in actors
+    )
 
 
 NAMING_ORDER = {level: rank for rank, level in enumerate(NAMING)}
@@ -124,6 +145,10 @@ def initial_views(
         # Before INTCEN assesses, a public attribution already tells the table who is meant.
         actor_id = ex.world.named_actor()
         sponsor = ex.scenario.actor(actor_id).sponsor if actor_id is not None else None
+    # A declaration or conclusions answer every campaign a capital or partner has named (the
+    # conclusions of 16 April 2018 answered WannaCry and NotPetya, North Korea and Russia): a
+    # capital weighs its ties to each sponsor the text touches, the strongest counting.
+    others = text_sponsors(ex, sponsor) if measure in WORDED else ()
     fixed_positions = ex.world.fixed_positions
     drawn = all_instructions(ex)
     # What every delegation sees alike (the fields of actors.delegation.Observation, spelled out
@@ -140,6 +165,8 @@ def initial_views(
         f = fixed_positions.get((code, measure))
         mine = drawn[code]
         tie = mine.tie(sponsor)
+        for other in others:
+            tie = max(tie, mine.tie(other))
         if code in victims:
             exposure = 1.0
         elif not victim_regions.isdisjoint(s.regions):
@@ -147,7 +174,10 @@ def initial_views(
         else:
             exposure = 0.0
         own = confidence.get(code, {}).get(actor_id, 0.0) if actor_id else 0.0
-        said = actor_id is not None and actor_id in attributed.get(code, ())
+        if measure in WORDED:
+            said = bool(attributed.get(code))  # it has named a campaign the text answers
+        else:
+            said = actor_id is not None and actor_id in attributed.get(code, ())
         view = view_on(measure, naming, mine.stance, tie, severity, exposure, max(shared, own),
                        pressure.get(code, 0.0), said, package, code in committed)  # fmt: skip
         if f:
@@ -165,14 +195,41 @@ def initial_views(
     return x0, fixed, salience
 
 
+def text_sponsors(ex: Exercise, sponsor: str | None) -> tuple[str, ...]:
+    """The sponsors, other than ``sponsor``, of the actors a capital or partner has publicly
+    attributed: a text of the Union on the campaigns answers them too (sorted, each once)."""
+    world = ex.world
+    named: set[str] = set()
+    for table in (world.attributed, world.partners_attributed):
+        for actors in table.values():
+            named.update(actors)
+    found = {ex.scenario.actor(a).sponsor for a in named}
+    return tuple(sorted(s for s in found if s and s != sponsor))
+
+
 def table_spread(ex: Exercise, measure: str, naming: str = "state") -> float:
     """How far apart the delegations start on ``measure`` (sets the drafting rounds a text
     needs). Delegations held at a red line are left out: drafting does not bridge a red line,
     the chair meets it at the PSC (a redraft, linkage, a narrower package)."""
-    x0, fixed, _ = initial_views(ex, measure, naming)
+    return table_reading(ex, measure, naming)[0]
+
+
+def table_reading(ex: Exercise, measure: str, naming: str) -> tuple[float, bool]:
+    """What the working party reads at the table on ``measure`` worded ``naming``: the spread of
+    the initial positions (:func:`table_spread`) and whether a delegation would veto it (a red
+    line, or a position below its reservation point on a text that matters enough to it,
+    actors.delegation.position)."""
+    x0, fixed, salience = initial_views(ex, measure, naming)
     by_people = ex.world.fixed_positions
-    return spread([x for x, held, code in zip(x0, fixed, ex.roster.codes, strict=True)
-                   if not held or (code, measure) in by_people])  # fmt: skip
+    reservation = reservation_point(measure)
+    movable = []
+    blocked = False
+    for x, held, sal, code in zip(x0, fixed, salience, ex.roster.codes, strict=True):
+        if not held or (code, measure) in by_people:
+            movable.append(x)
+        if x < reservation and (held or sal >= VETO_SALIENCE):
+            blocked = True
+    return spread(movable), blocked
 
 
 def delegation_positions(

@@ -308,6 +308,7 @@ class Host:
             connection.ready.set()
             self.connected[seat.id] = connection
             self._joining.discard(seat.id)
+        self._seated_changed()
         sender = asyncio.create_task(self._send(connection))
         try:
             async for message in socket:
@@ -317,7 +318,18 @@ class Host:
         finally:
             if self.connected.get(seat.id) is connection:
                 del self.connected[seat.id]
+                self._seated_changed()
             sender.cancel()
+
+    def _seated_changed(self) -> None:
+        """Tell the console which delegations answer at their own seats now: it does not open
+        its decision dialog for them (the facilitator still can, with ``d``)."""
+        if self.console is None:
+            return
+        self.console.seated = frozenset(
+            c.seat.state for c in self.connected.values() if c.seat.state is not None
+        )
+        self.console.changed()
 
     async def _greet(self, socket: ServerConnection) -> Seat:
         try:

@@ -112,6 +112,7 @@ class ConsoleScreen(Screen):
         self._events: list | None = None  # the live event list ``picture`` folds
         self._asked: set[tuple[str, str, int]] = set()
         self._decision_open = False
+        self._decision_screen: DecisionScreen | None = None  # the open decision dialog
         self._warned = False
         self._change_posted = False
         self._show_on = None  # the screen whose next frame will show the changes
@@ -251,6 +252,8 @@ class ConsoleScreen(Screen):
         else:
             self._asked.clear()
             self.awaiting = None
+        if self.live:
+            self._close_answered_dialog()
 
     def watch_shown(self, old: tuple[int, int], new: tuple[int, int]) -> None:
         """New events (or another list, or a replay's cursor moved): fold them into the
@@ -284,7 +287,24 @@ class ConsoleScreen(Screen):
     def watch_awaiting(self, awaiting: tuple[str, str, int] | None) -> None:
         if awaiting is not None and awaiting not in self._asked and not self._decision_open:
             self._asked.add(awaiting)
+            if awaiting[0] in self.session.seated:
+                # The delegation answers at its own seat (cdtx host): no dialog in the way;
+                # ``d`` still answers for it.
+                self.notify(f"Awaiting {awaiting[0]} at its seat (d answers for it)")
+                return
             self.action_decide()
+
+    def _close_answered_dialog(self) -> None:
+        """The open decision dialog's request was answered elsewhere (at the delegation's
+        seat): close it, so that its facts do not go stale and it never answers the next one."""
+        screen = self._decision_screen
+        if screen is None or not self._decision_open:
+            return
+        if any(r is screen.request for r in self.session.ex.pending):
+            return
+        self._decision_open, self._decision_screen = False, None
+        self.notify(f"{screen.request.state} answered at its seat")
+        screen.dismiss(None)
 
     def sync(self) -> None:
         """The session's Exercise was changed directly (a test, a tool): show it as it is."""
@@ -455,6 +475,9 @@ class ConsoleScreen(Screen):
             self.notify("No decision is awaited")
             return
         request = s.ex.pending[0]
+        if len(s.ex.pending) > 1 and request.state in s.seated:
+            # ``d`` answers first for a delegation that has no seat of its own.
+            request = next((r for r in s.ex.pending if r.state not in s.seated), request)
         self._decision_open = True
         # What the played delegations already answered on this measure (the request's
         # ``others`` leaves them out), and who still has to.
@@ -462,15 +485,23 @@ class ConsoleScreen(Screen):
         waiting = [r.state for r in s.ex.pending if r.proposal == request.proposal]
 
         def done(answer) -> None:
-            self._decision_open = False
-            if answer:
-                position, statement = answer
-                try:
-                    s.answer(request.state, position, statement)
-                except CdtxError as exc:  # e.g. answered meanwhile (InjectError)
-                    self.notify(str(exc), severity="error")
+            if self._decision_screen is screen:
+                self._decision_open, self._decision_screen = False, None
+            if not answer:
+                return
+            if not any(r is request for r in s.ex.pending):  # answered at its seat meanwhile
+                self.notify(f"{request.state} has answered already: yours was not entered",
+                            severity="warning")  # fmt: skip
+                return
+            position, statement = answer
+            try:
+                s.answer(request.state, position, statement)
+            except CdtxError as exc:
+                self.notify(str(exc), severity="error")
 
-        self.app.push_screen(DecisionScreen(request, self.picture, given, waiting), done)
+        screen = DecisionScreen(request, self.picture, given, waiting)
+        self._decision_screen = screen
+        self.app.push_screen(screen, done)
 
     def action_note(self) -> None:
         """A new facilitator note: several lines, tagged to an objective and/or a delegation

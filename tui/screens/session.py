@@ -58,6 +58,8 @@ class LiveSession(Observed):
         self.recorder = None
         self.record_error = ""
         self.record_off = False  # the facilitator chose not to record (--no-record)
+        #: Played delegations answering at their own seats (cdtx host keeps this up to date).
+        self.seated: frozenset[str] = frozenset()
         self.players_note = ""  # said on screen at the start: --players replaced the scenario's
         self.message = ""
 
@@ -154,6 +156,11 @@ class LiveSession(Observed):
         with self.lock:
             ex = self.ex
             if self.mode == "paused" or ex.finished or ex.pending or ex.held:
+                if ex.pending or ex.held:
+                    # Waiting for someone: the clock goes on from here once they answer,
+                    # whoever answers (the console, a seat of cdtx host, a resumed host),
+                    # not from where it was before the wait (issue 23: it jumped two days).
+                    self._anchor = (time.perf_counter(), self.now())
                 return False
             steps = ex.steps
             deadline = time.perf_counter() + budget
