@@ -326,12 +326,18 @@ class Procedure(Model):
     coordinated_attribution: bool | None = Field(
         None,
         description="Capitals and partners hold their attributions for a date agreed together: "
-        "the day the Union's declaration or conclusions are adopted (Viasat, 10 May 2022).",
+        "the day of their joint attribution in the MSEL, or else the day the Union's declaration "
+        "or conclusions are adopted (Viasat, 10 May 2022).",
     )
     attribution_wait: Duration | None = Field(
         None,
         description="How long an initiative for a declaration or conclusions waits for a "
-        "national or partner attribution before it goes ahead without naming anyone.",
+        "national or partner attribution before it weighs a text that names no one.",
+    )
+    listing_preparation: Duration | None = Field(
+        None,
+        description="From a campaign's start until a capital has a listing file to bring (the "
+        "model's own initiative; a propose inject is not held to it).",
     )
 
 

@@ -35,6 +35,7 @@ class Timing:
     instruction_spread: float  # spread of each delegation's per-run instructions (0 pins them)
     attribution_wait: float  # how long an initiative for a text waits for a capital to name
     coordinated_attribution: bool  # capitals attribute only together, the day the EU text comes
+    listing_preparation: float  # from a campaign's start until a capital has a listing file
 
 
 CALENDAR = Timing(
@@ -58,6 +59,7 @@ CALENDAR = Timing(
     instruction_spread=INSTRUCTION_SPREAD,
     attribution_wait=30 * DAY,
     coordinated_attribution=False,
+    listing_preparation=365 * DAY,
 )
 
 CRISIS = Timing(
@@ -81,6 +83,7 @@ CRISIS = Timing(
     instruction_spread=INSTRUCTION_SPREAD,
     attribution_wait=3 * DAY,
     coordinated_attribution=False,
+    listing_preparation=DAY,
 )
 
 DEFAULTS = {"calendar": CALENDAR, "crisis": CRISIS}

@@ -12,7 +12,7 @@ from enum import StrEnum
 import simpy
 
 from actors.delegation import Instructions
-from actors.severity import recommended_rung, severity_score
+from actors.severity import overtness, recommended_rung, severity_score
 from scenarios.model import ThreatActor
 
 
@@ -146,6 +146,11 @@ class World:
     def severity(self) -> float:
         """The gravest incident's severity score (what the Union responds to)."""
         return max((i.score for i in self.incidents.values()), default=0.0)
+
+    def visibility(self) -> float:
+        """How visible the most visible incident is to the public (actors.severity.overtness):
+        the pressure on the Union to speak or punish without waiting for the capitals."""
+        return max((overtness(i.severity) for i in self.incidents.values()), default=0.0)
 
     def recommended_rung(self) -> int:
         return max((i.rung for i in self.incidents.values()), default=0)

@@ -247,33 +247,6 @@ DECLARATION_DAY = {
     "calib-apt28-2024": ("A-02", None, 0.0),
 }
 
-#: Cases the merged model of issue 22 does not yet reproduce (docs/calibration.md, *Record vs
-#: model*), marked strict so that a fix shows: (test, scenario) -> the mechanism at fault.
-OUT_OF_BAND = {
-    ("nothing_before", "calib-solarwinds"): "the initiative tables an unnamed declaration after "
-    "attribution_wait (30 d); the record has no EU text before the attribution",
-    ("nothing_before", "calib-exchange-apt31"): "the initiative tables an unnamed declaration "
-    "after attribution_wait (30 d); the record has no EU text before the attribution",
-    ("nothing_before", "calib-apt28-2024"): "the initiative tables an unnamed declaration after "
-    "attribution_wait (30 d); the record has no EU text before the attribution",
-    ("stops_there", "calib-solarwinds"): "the first national attribution re-opens the options "
-    "and a capital asks for a listing in about half the runs; it passes",
-    ("stops_there", "calib-exchange-apt31"): "the first national attribution re-opens the "
-    "options and a capital asks for a listing in about half the runs; it passes",
-    ("advance_day", "calib-apt28-2024"): "the attribution clock lets a partner or capital go "
-    "public months early in 20 of 50 runs; the held text then goes out early",
-}
-
-
-def cases(test: str, ids) -> list:
-    """``ids`` as pytest parameters, the cases out of band marked strict xfail."""
-    return [
-        pytest.param(i, marks=pytest.mark.xfail(strict=True, reason=OUT_OF_BAND[test, i]))
-        if (test, i) in OUT_OF_BAND
-        else i
-        for i in ids
-    ]
-
 
 def proposed_by_inject(ex, measure):
     """The adoption of the scripted proposal of ``measure`` (the text the record's EU agreed)."""
@@ -285,7 +258,7 @@ def proposed_by_inject(ex, measure):
     return next((e for e in adopted(ex, measure) if e.data["proposal"] in scripted_ids), None)
 
 
-@pytest.mark.parametrize("scenario_id", cases("advance_day", sorted(DECLARATION_DAY)))
+@pytest.mark.parametrize("scenario_id", sorted(DECLARATION_DAY))
 def test_the_declaration_agreed_in_advance_comes_out_the_day_of_the_attribution(scenario_id):
     inject, _, _ = DECLARATION_DAY[scenario_id]
     on_the_day = 0
@@ -298,7 +271,7 @@ def test_the_declaration_agreed_in_advance_comes_out_the_day_of_the_attribution(
     )
 
 
-@pytest.mark.parametrize("scenario_id", cases("nothing_before", sorted(DECLARATION_DAY)))
+@pytest.mark.parametrize("scenario_id", sorted(DECLARATION_DAY))
 def test_the_union_says_nothing_before_the_attribution(scenario_id):
     # The record has no EU text on these campaigns before the day of the attribution; the
     # model's own initiative is on (an EU text of its own, named or not, would come earlier).
@@ -327,7 +300,7 @@ def test_the_declaration_has_the_wording_of_the_record(scenario_id):
     assert said.count(naming) >= share * len(SEEDS), f"{scenario_id}: {said}"
 
 
-@pytest.mark.parametrize("scenario_id", cases("stops_there", sorted(DECLARATION_DAY)))
+@pytest.mark.parametrize("scenario_id", sorted(DECLARATION_DAY))
 def test_a_case_that_stopped_at_a_declaration_mostly_stops_there(scenario_id):
     # The Toolbox's measures are options, not a ladder: SolarWinds, Exchange and APT28 2024
     # ended with a declaration; the model's own initiative is on in these scenarios.

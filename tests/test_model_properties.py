@@ -9,7 +9,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from actors.delegation import Observation, answer, deliberate, initial_stance, position, view_on
-from actors.negotiation import OPTIONS, option_probability, option_will
+from actors.negotiation import OPTIONS, option_probability, option_will, pressure_probability
 from actors.networks import influence_matrix
 from actors.roster import builtin_roster
 from actors.severity import recommended_rung, severity_score
@@ -209,13 +209,22 @@ def test_having_vetoed_the_same_text_never_raises_support(
 
 
 @settings(max_examples=300)
-@given(st.sampled_from(OPTIONS), st.floats(-1, 3), unit, unit, st.booleans(), unit, unit)
+@given(st.sampled_from(OPTIONS), st.floats(-1, 3), unit, unit, st.booleans(), unit, unit, unit)
 def test_a_proposer_never_wants_an_option_less_for_a_graver_or_better_evidenced_case(
-    measure, drive, severity, evidence, partners, d1, d2
+    measure, drive, severity, evidence, partners, seen, d1, d2
 ):
     low, high = sorted((d1, d2))
-    base = option_will(measure, drive, severity, evidence, partners) - 1e-12  # float rounding
-    assert option_will(measure, drive + high - low, severity, evidence, partners) >= base
-    assert option_will(measure, drive, min(1.0, severity + high - low), evidence, partners) >= base
-    assert option_will(measure, drive, severity, min(1.0, evidence + high - low), partners) >= base
+    up = high - low
+    base = option_will(measure, drive, severity, evidence, partners, seen) - 1e-12  # rounding
+    assert option_will(measure, drive + up, severity, evidence, partners, seen) >= base
+    assert option_will(measure, drive, min(1.0, severity + up), evidence, partners, seen) >= base
+    assert option_will(measure, drive, severity, min(1.0, evidence + up), partners, seen) >= base
+    assert option_will(measure, drive, severity, evidence, partners, min(1.0, seen + up)) >= base
     assert 0.0 <= option_probability(base) <= 1.0
+
+
+@settings(max_examples=200)
+@given(unit, unit)
+def test_public_pressure_never_falls_for_a_more_visible_campaign(v1, v2):
+    low, high = sorted((v1, v2))
+    assert 0.0 <= pressure_probability(low) <= pressure_probability(high) <= 1.0

@@ -6,6 +6,7 @@ documented cases over 50 seeds."""
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 import re
 
@@ -259,7 +260,10 @@ def test_a_blocked_declaration_ends_as_an_hr_statement_after_its_last_veto():
     # The HR speaks in her own name (no consensus needed) once the weakest wording is vetoed:
     # at that sitting (docs/model.md, after a veto, step 4).
     assert statement.t == vetoes[-1].t, (statement.t, vetoes[-1].t)
-    assert not [e for e in kinds(ex, "adopted") if e.data["measure"] == "cooperative"]
+    # not lowered to cooperative measures (the model's own initiative may have taken some before
+    # anyone named the actor: they need no attribution)
+    assert not [e for e in kinds(ex, "proposal")
+                if e.data["measure"] == "cooperative" and e.data["parent"]]  # fmt: skip
     assert kinds(ex, "withdrawn")
     metrics = ex.metrics
     assert metrics["highest_measure"] == "hr_statement"
@@ -590,14 +594,16 @@ def test_capitals_do_not_attribute_in_weeks_and_some_campaigns_never_within_a_ye
 
 def test_not_every_victim_attributes():
     # Italy, hit with Poland and Estonia, has no ties to speak of: it used to name the actor in
-    # every run where the others did; a middling stance now keeps it silent in most.
+    # every run where the others did; a middling stance now keeps it silent in most. (Joining
+    # the Union's own text that names the actor, any positive will does: a coordinated
+    # attribution, docs/model.md section 3; that is not speaking on its own.)
     sc = scenario(horizon="365d", procedure="{mode: calendar}",
                   targets="{state: PL, sector: energy}, {state: IT, sector: energy}, "
                   "{state: EE, sector: energy}")  # fmt: skip
     spoke = silent = 0
     for seed in range(30):
         ex = Exercise(sc, seed=seed).run()
-        named = {e.data["state"] for e in kinds(ex, "attributed")}
+        named = {e.data["state"] for e in kinds(ex, "attributed") if e.data["how"] != "coordinated"}
         spoke += bool(named)
         silent += bool(named) and "IT" not in named
     assert spoke and silent >= spoke / 2, (silent, spoke)
@@ -809,11 +815,15 @@ def test_formal_abstention_on_listings_is_rare():
 
 
 def test_options_are_chosen_on_the_case_not_on_the_rung():
-    strong = dict(drive=2.2, severity=0.9, evidence=0.9, partners=False)
-    assert negotiation.choose_option((0.0, 0.0, 0.0), named=True, **strong) == "listing"
-    assert negotiation.choose_option((0.0, 0.0, 0.0), named=False, **strong) == "hr_declaration"
-    quiet = dict(drive=1.5, severity=0.45, evidence=0.6, partners=False)
-    assert negotiation.choose_option((0.999, 0.999, 0.999), named=True, **quiet) is None
+    strong = dict(drive=2.2, severity=0.9, evidence=0.9, partners=False, visibility=0.9)
+    ready = dict(spoken=True, prepared=True)
+    assert negotiation.choose_option((0.0, 0.0, 0.0), named=True, **ready, **strong) == "listing"
+    assert (
+        negotiation.choose_option((0.0, 0.0, 0.0), named=False, **ready, **strong)
+        == "hr_declaration"
+    )
+    quiet = dict(drive=1.5, severity=0.45, evidence=0.6, partners=False, visibility=0.5)
+    assert negotiation.choose_option((0.999, 0.999, 0.999), named=True, **ready, **quiet) is None
     assert negotiation.option_probability(negotiation.option_will("listing", **quiet)) < 0.05
     assert negotiation.option_probability(negotiation.option_will("hr_declaration", **quiet)) > 0.5
     # a partner's attribution lends a declaration weight, not a listing
@@ -824,6 +834,80 @@ def test_options_are_chosen_on_the_case_not_on_the_rung():
     assert negotiation.option_will("listing", **with_partner) == negotiation.option_will(
         "listing", **quiet
     )
+
+
+def test_before_anyone_names_the_union_speaks_on_a_visible_attack_not_on_quiet_espionage():
+    # SolarWinds, Exchange 2021, APT28 2024: no EU text before the day of the attribution;
+    # WannaCry/NotPetya: conclusions without attribution. Visibility: actors.severity.overtness.
+    keen = dict(drive=2.0, severity=0.65, evidence=0.9, partners=False, named=False, prepared=True)
+    draws = (0.5, 0.5, 1.0)  # the declaration's draw at even odds; never a cooperative measure
+    for espionage in (0.25, 0.375, 0.5):  # SolarWinds, APT28 2024, Exchange 2021
+        assert negotiation.pressure_probability(espionage) < 0.05
+        unnamed = negotiation.choose_option(draws, visibility=espionage, spoken=False, **keen)
+        assert unnamed is None
+        # once a capital or partner has named the actor the same proposer speaks
+        named = negotiation.choose_option(draws, visibility=espionage, spoken=True, **keen)
+        assert named == "hr_declaration"
+    assert negotiation.pressure_probability(1.0) > 0.95  # NotPetya
+    assert (
+        negotiation.choose_option(draws, visibility=1.0, spoken=False, **keen) == "hr_declaration"
+    )
+    # nor does it take cooperative measures on its own (they need no attribution; the Union
+    # waited for the capitals), unless the attack is visible
+    quiet_only = (1.0, 1.0, 0.5)
+    assert negotiation.choose_option(quiet_only, visibility=0.25, spoken=False, **keen) is None
+    assert negotiation.choose_option(quiet_only, visibility=0.25, spoken=True,
+                                     **keen) == "cooperative"  # fmt: skip
+    assert negotiation.choose_option(quiet_only, visibility=1.0, spoken=False,
+                                     **keen) == "cooperative"  # fmt: skip
+
+
+def test_a_listing_needs_a_prepared_file_and_answers_harm_more_than_espionage():
+    keen = dict(drive=2.2, severity=0.7, evidence=0.95, partners=True, named=True, spoken=True)
+    draws = (0.0, 1.0, 1.0)  # take a listing if it is weighed, nothing else
+    assert negotiation.choose_option(draws, visibility=1.0, prepared=True, **keen) == "listing"
+    assert negotiation.choose_option(draws, visibility=1.0, prepared=False, **keen) is None
+    # the same keen proposer on quiet espionage rarely wants a listing
+    quiet = {k: v for k, v in keen.items() if k not in ("named", "spoken")}
+    espionage = negotiation.option_will("listing", visibility=0.25, **quiet)
+    disruptive = negotiation.option_will("listing", visibility=1.0, **quiet)
+    assert negotiation.option_probability(espionage) < 0.05
+    assert negotiation.option_probability(disruptive) > 0.5
+
+
+def test_the_model_asks_for_no_listing_before_its_file_is_prepared():
+    # A disruptive attack, attributed early; listing_preparation set to 20 days in crisis mode.
+    msel = "[{id: A, at: 2d, type: attribute, params: {states: [PL], actor: bear}}]"
+    sc = scenario(horizon="40d", msel=msel, procedure="{mode: crisis, listing_preparation: 20d}")
+    listings = []
+    for seed in range(20):
+        ex = Exercise(sc, seed=seed).run()
+        listings += [e.t for e in kinds(ex, "proposal") if e.data["measure"] == "listing"]
+    assert listings, "a keen victim of a disruptive attack asks for a listing once ready"
+    assert min(listings) >= 20 * 24.0, min(listings)
+
+
+def test_a_scripted_coordinated_attribution_gives_the_day_nobody_names_the_actor_before_it():
+    # With procedure coordinated_attribution, capitals and partners hold their attribution for
+    # the agreed day; when the MSEL scripts their joint attribution, that is the day (APT28:
+    # 3 May 2024), not the day the PSC's silence procedure on a text agreed in advance ends.
+    msel = ("[{id: D, at: 28d, type: propose, params: {measure: hr_declaration, by: hr, "
+            "naming: state}}, {id: A, at: 30d, type: attribute, "
+            "params: {states: [PL], partners: [US], actor: bear}}]")  # fmt: skip
+    crisis = "{mode: crisis, initiation: 900d, attribution_evidence: 2d, "
+    agreed = scenario(horizon="40d", msel=msel, procedure=crisis + "coordinated_attribution: true}")
+    alone = scenario(horizon="40d", msel=msel, procedure=crisis + "coordinated_attribution: false}")
+    early = 0
+    for seed in range(20):
+        ex = Exercise(agreed, seed=seed).run()
+        named = [e.t for e in ex.events if e.kind in ("attributed", "partner_attributed")]
+        assert min(named) >= 30 * 24.0, min(named)
+        (text,) = [e for e in kinds(ex, "adopted") if e.data["measure"] == "hr_declaration"]
+        assert 30 * 24.0 <= text.t < 31 * 24.0, text.t  # out with the attribution, that day
+        ex = Exercise(alone, seed=seed).run()
+        early += any(e.t < 30 * 24.0 for e in ex.events
+                     if e.kind in ("attributed", "partner_attributed"))  # fmt: skip
+    assert early, "without the agreed day, capitals and partners attribute on their own earlier"
 
 
 def test_quiet_espionage_mostly_stops_at_a_declaration_or_nothing():
@@ -865,12 +949,19 @@ def test_the_position_and_salience_formulas_exactly():
 def test_the_option_will_formula_exactly():
     # docs/model.md, *Initiation*: drive + 2 (s - gravity) + (evidence - need) + 0.2 [partner,
     # not for a listing] - effort
-    assert negotiation.option_will("listing", 2.0, 0.8, 0.9, True) == pytest.approx(
+    # not for a listing] - 3 (0.75 - visibility) [a listing, when less visible] - effort
+    assert negotiation.option_will("listing", 2.0, 0.8, 0.9, True, 0.5) == pytest.approx(
+        2.0 + 2.0 * 0.2 + 0.2 + 3.0 * (0.5 - 0.75) - 2.3
+    )
+    assert negotiation.option_will("listing", 2.0, 0.8, 0.9, True, 1.0) == pytest.approx(
         2.0 + 2.0 * 0.2 + 0.2 - 2.3
     )
-    assert negotiation.option_will("hr_declaration", 1.0, 0.35, 0.4, True) == pytest.approx(
+    assert negotiation.option_will("hr_declaration", 1.0, 0.35, 0.4, True, 0.5) == pytest.approx(
         1.0 + 0.2 - 1.6
     )
+    # before anyone names the actor, a declaration also needs public pressure (logistic)
+    assert negotiation.pressure_probability(0.75) == 0.5
+    assert negotiation.pressure_probability(0.8) == pytest.approx(1 / (1 + math.exp(-1.0)))
     assert negotiation.option_probability(0.0) == 0.5
 
 

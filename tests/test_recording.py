@@ -383,3 +383,35 @@ def test_a_recorder_never_closed_still_writes_what_it_was_given(tmp_path, monkey
         rec = open_recording(path)
     assert len(rec.events) == events
     assert rec.verify().ok
+
+
+def test_a_flush_from_another_thread_loses_no_event(tmp_path):
+    """cdtx host flushes the recording in its network thread (before a seat is sent what it may
+    see) while the console's worker runs the exercise in another: no event may be lost or torn
+    (the recorder's buffer was unguarded: events vanished from the file, or the engine stopped
+    on a BufferError)."""
+    import threading
+
+    for trial in range(6):
+        path = tmp_path / f"race-{trial}.jsonl"
+        ex = Exercise("grid-wiper", seed=trial)
+        recorder = Recorder(path, ex)
+        done = threading.Event()
+
+        def flusher(recorder=recorder, done=done) -> None:
+            while not done.is_set():
+                recorder.flush()
+
+        thread = threading.Thread(target=flusher)
+        thread.start()
+        try:
+            while not ex.finished:
+                ex.run_steps(ex.steps + 1)
+        finally:
+            done.set()
+            thread.join()
+        recorder.close()
+        rec = open_recording(path)
+        assert len(rec.events) == len(ex.events)
+        result = rec.verify()
+        assert result.ok, result.message

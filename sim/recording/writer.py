@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import threading
 import time
 import weakref
 from bisect import bisect_right
@@ -103,7 +104,8 @@ class Recorder:
 
     The recorder keeps its own buffer and writes it with ``os.write``, so it knows exactly which
     bytes reached the file (a buffered file object, failing half-way through a flush, does not
-    say how much it wrote).
+    say how much it wrote). A lock guards the buffer: the engine appends in one thread while
+    ``cdtx host`` flushes in another (before a seat is sent what it may see).
     """
 
     def __init__(self, path: str | Path, exercise, *, parent: dict[str, Any] | None = None,
@@ -118,6 +120,7 @@ class Recorder:
         self.closed = False
         #: Why the recording stopped early (a full disk), or None.
         self.error: str | None = None
+        self._lock = threading.Lock()
         try:
             if unique:
                 stem, suffix = self.path.stem, self.path.suffix
@@ -187,37 +190,47 @@ class Recorder:
         self._ends.clear()
 
     def _listener(self, event: Event, raw: bytes, chain_hash: str) -> None:
-        if self.closed or self.error is not None:
-            return
-        self._buffer += event_line(raw, chain_hash)
-        self._ends.append(len(self._buffer))
-        if (
-            event.kind == "input"
-            or len(self._buffer) >= BUFFER_BYTES
-            or time.monotonic() - self._last_flush >= FLUSH_INTERVAL
-        ):
-            self._flush()
+        with self._lock:
+            if self.closed or self.error is not None:
+                return
+            self._buffer += event_line(raw, chain_hash)
+            self._ends.append(len(self._buffer))
+            if (
+                event.kind == "input"
+                or len(self._buffer) >= BUFFER_BYTES
+                or time.monotonic() - self._last_flush >= FLUSH_INTERVAL
+            ):
+                self._flush()
 
     def flush(self) -> None:
-        """Write every event so far to the file (the host does before a seat sees it)."""
-        if not self.closed and self.error is None:
-            self._flush()
+        """Write every event so far to the file (the host does before a seat sees it); safe
+        from another thread than the one running the exercise."""
+        with self._lock:
+            if not self.closed and self.error is None:
+                self._flush()
 
     def sync(self) -> None:
         """:meth:`flush`, then have the system put the file on the disk (``fsync``); a
         failure sets :attr:`error`, like a failed write."""
         from scenarios.safe_write import describe_os_error
 
-        self.flush()
-        if not self.closed and self.error is None:
-            try:
-                os.fsync(self._fd)
-            except OSError as exc:
-                self.error = describe_os_error(exc)
+        with self._lock:
+            if self.closed or self.error is not None:
+                return
+            self._flush()
+            if self.error is None:
+                try:
+                    os.fsync(self._fd)
+                except OSError as exc:
+                    self.error = describe_os_error(exc)
 
     def close(self) -> None:
         """Write the trailer and close the file (idempotent). After a failed write there is no
         trailer: the file reads as a truncated recording of its complete lines."""
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
         if self.closed:
             return
         self.closed = True

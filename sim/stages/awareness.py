@@ -230,6 +230,21 @@ def start_attribution_clock(ex: Exercise, actor_id: str) -> None:
         ex.env.process(_clock_runs_out(ex, actor_id))
 
 
+def scripted_attribution(ex: Exercise, actor_id: str) -> float | None:
+    """When the scenario's MSEL has capitals or partners first name ``actor_id`` publicly (an
+    ``attribute`` entry not skipped), or None."""
+    return min(
+        (
+            entry.at
+            for entry in ex.scenario.msel
+            if entry.type == "attribute"
+            and entry.params.actor == actor_id
+            and entry.id not in ex.skipped
+        ),
+        default=None,
+    )
+
+
 def _clock_runs_out(ex: Exercise, actor_id: str) -> ProcessGenerator[None]:
     yield ex.until(ex.world.public_from[actor_id])
     join_in(ex, actor_id)
@@ -263,9 +278,14 @@ def join_in(ex: Exercise, actor_id: str) -> None:
 
 def ready_to_attribute(ex: Exercise, actor_id: str) -> list[str]:
     """Capitals and partners that would join a coordinated attribution of ``actor_id`` today:
-    with procedure ``coordinated_attribution`` the agreed day is their political decision,
-    otherwise the attribution clock must have run (:func:`may_go_public`)."""
-    if not (ex.timing.coordinated_attribution or may_go_public(ex, actor_id)):
+    with procedure ``coordinated_attribution`` the agreed day is their political decision (the
+    day the MSEL scripts their joint attribution, :func:`agreed_day_to_come`, or else the day
+    the Union's text is adopted), otherwise the attribution clock must have run
+    (:func:`may_go_public`)."""
+    if ex.timing.coordinated_attribution:
+        if agreed_day_to_come(ex, actor_id):
+            return []
+    elif not may_go_public(ex, actor_id):
         return []
     return [
         code
@@ -275,6 +295,14 @@ def ready_to_attribute(ex: Exercise, actor_id: str) -> list[str]:
         and not decided_by_people(ex, code)
         and _willing(ex, code, actor_id, coordinated=True)
     ]
+
+
+def agreed_day_to_come(ex: Exercise, actor_id: str) -> bool:
+    """Whether capitals and partners attributing ``actor_id`` together wait for a day the MSEL
+    gives (:func:`scripted_attribution`) that has not come: APT28, 3 May 2024, when Berlin's
+    investigation concluded, with Prague, NATO, the UK, the US and the Union's declaration."""
+    day = scripted_attribution(ex, actor_id)
+    return day is not None and ex.env.now < day and not ex.world.any_attribution(actor_id)
 
 
 def named_or_ready(ex: Exercise) -> bool:

@@ -4,9 +4,12 @@ are options, not a ladder: what is proposed depends on the proposer's will and t
 (severity, evidence, attributions by capitals and partners), not on reaching the proportionate
 rung, and nothing is proposed again unless the case changes (actors.negotiation).
 
-The Union speaks with or after capitals: an initiative for a declaration waits until a capital
-or partner has attributed (or is ready to, the same day), at most ``attribution_wait``; a
-listing needs a national attribution (and, at HWPCI, an evidence package).
+The Union speaks with or after capitals: the initiative gives them ``attribution_wait`` to name
+the actor (or to be ready to, the same day); what it may do without attribution (a text that
+names no one, cooperative measures) it then does only under the public pressure of the case (its
+visibility: a disruptive attack on many, not quiet espionage, on which the Union waits for the
+capitals however long they take). A listing needs a national attribution, a file prepared for
+``listing_preparation`` since the campaign began and, at HWPCI, an evidence package.
 """
 
 from __future__ import annotations
@@ -50,25 +53,47 @@ def initiative(ex: Exercise) -> ProcessGenerator[None]:
             proposal = ex.propose(measure, by, source="initiative", cosponsors=cosponsors)
             yield proposal.done
         # No ratchet: wait until the case has changed before weighing the options again.
+        ready = listing_ready(ex)
         while not _changed(ex, case):
-            yield ex.signal("world")
+            if case[2] or ready > ex.horizon:
+                yield ex.signal("world")
+            else:  # the listing file becomes ready: a change of the case too
+                yield ex.signal("world") | ex.until(ready)
+
+
+def listing_ready(ex: Exercise) -> float:
+    """When a capital has a listing file to bring: ``listing_preparation`` after the campaign
+    began (every cyber listing of the record came years after its campaign: docs/model.md)."""
+    began = min((i.started for i in ex.world.incidents.values()), default=ex.env.now)
+    return began + ex.timing.listing_preparation
 
 
 def _may_speak(ex: Exercise, aware: float) -> bool:
     """The Union speaks with or after capitals: wait (at most ``attribution_wait``) for a
-    capital or partner to name the actor, or to be ready to the same day."""
+    capital or partner to name the actor, or to be ready to the same day; after that the
+    options are weighed on the case, those taken without attribution on its visibility."""
     return awareness.named_or_ready(ex) or ex.env.now >= aware + ex.timing.attribution_wait
 
 
-def _case(ex: Exercise) -> tuple[float, bool]:
-    """What a new initiative would answer: the severity, and whether a capital has named."""
-    return ex.world.severity(), any(ex.world.attributed.values())
+def _case(ex: Exercise) -> tuple[float, bool, bool]:
+    """What a new initiative would answer: the severity, whether a capital has named, and
+    whether a listing file could be ready (:func:`listing_ready`)."""
+    return (
+        ex.world.severity(),
+        any(ex.world.attributed.values()),
+        ex.env.now >= listing_ready(ex),
+    )
 
 
-def _changed(ex: Exercise, case: tuple[float, bool]) -> bool:
-    """A graver case (by :data:`RENEWED_SEVERITY`) or the first national attribution."""
-    severity, named = _case(ex)
-    return severity >= case[0] + RENEWED_SEVERITY or (named and not case[1])
+def _changed(ex: Exercise, case: tuple[float, bool, bool]) -> bool:
+    """A graver case (by :data:`RENEWED_SEVERITY`), the first national attribution, or a
+    listing file now ready."""
+    severity, named, prepared = _case(ex)
+    return (
+        severity >= case[0] + RENEWED_SEVERITY
+        or (named and not case[1])
+        or (prepared and not case[2])
+    )
 
 
 def _option(ex: Exercise, by: str, weighed: int) -> str | None:
@@ -86,6 +111,9 @@ def _option(ex: Exercise, by: str, weighed: int) -> str | None:
         evidence,
         any(ex.world.partners_attributed.values()),
         any(ex.world.attributed.values()),
+        ex.world.visibility(),
+        awareness.named_or_ready(ex),
+        ex.env.now >= listing_ready(ex),
     )
     if measure == "listing" and by == "hr":
         return "hr_declaration"  # the HR speaks for the Union; capitals ask for listings
