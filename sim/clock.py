@@ -45,6 +45,8 @@ WORKDAY = (9.0, 18.0)
 CRISIS_DAY = (8.0, 22.0)
 #: Months without a Foreign Affairs Council (the summer recess).
 NO_FAC_MONTHS = (8,)
+#: Months without regular sittings of the PSC, HWPCI and COREPER (the summer recess).
+RECESS_MONTHS = (8,)
 #: The Christmas/New Year recess of regular sittings: from this day of December to this day of
 #: January, both included (the last regular sittings are in the week before Christmas, the
 #: first in the second week of January).
@@ -101,7 +103,7 @@ def in_recess(day: date) -> bool:
     """No regular sittings: August, and the Christmas/New Year recess (:data:`WINTER_RECESS`)."""
     first, last = WINTER_RECESS
     return (
-        day.month in NO_FAC_MONTHS
+        day.month in RECESS_MONTHS
         or (day.month == 12 and day.day >= first)
         or (day.month == 1 and day.day <= last)
     )

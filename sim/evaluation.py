@@ -131,7 +131,7 @@ def check(scenario, entry: dict[str, Any], events: list[Event] | None = None) ->
         replaces = int(clean["replaces"])
         if events is not None:
             earlier = next((e for e in events if e.seq == replaces), None)
-            if earlier is None or not _is_entry(earlier):
+            if earlier is None or not is_entry(earlier):
                 raise _error("replaces", f"event {replaces} is not an evaluation entry")
             if kind_of(earlier.data) != kind:
                 raise _error("replaces", f"event {replaces} is not a {kind}")
@@ -148,7 +148,8 @@ def record(ex, entry: dict[str, Any]) -> Event:
     return ex.remark(CONTROL, fields.pop("text", ""), **fields)
 
 
-def _is_entry(event: Event) -> bool:
+def is_entry(event: Event) -> bool:
+    """Whether ``event`` is an evaluation entry (an observation, rating, hot wash or note)."""
     return event.kind == "input" and event.data.get("control") in (CONTROL, NOTE_CONTROL)
 
 
@@ -170,7 +171,7 @@ def _fold(events: Iterable[Event]) -> tuple[dict[int, Entry], dict[int, int]]:
     entries: dict[int, Entry] = {}
     first_of: dict[int, int] = {}  # any version's seq -> the entry's first seq
     for e in events:
-        if not _is_entry(e):
+        if not is_entry(e):
             continue
         d = e.data
         replaces = d.get("replaces")

@@ -1132,3 +1132,18 @@ def test_msel_export_names_a_hostile_file_name_escaped(tmp_path, capsys):
     code, _, err = _run(capsys, "msel", "export", "grid-wiper", "-o", str(target))
     assert code == 0 and target.exists()
     assert "\x1b" not in err and "\x07" not in err and "m\\x1b]0;pwned\\x07.csv: 8 MSEL" in err
+
+
+def test_validate_names_a_hostile_file_name_escaped(tmp_path, capsys):
+    """A file name is text from outside too (a glob over files received): cdtx validate prints
+    it through printable(), for a good file and for a bad one."""
+    import scenarios
+
+    good = tmp_path / "a\x1b]0;pwned\x07.yaml"
+    good.write_text(scenarios.builtin_path("grid-wiper").read_text(encoding="utf-8"))
+    bad = tmp_path / "b\x1b]0;pwned\x07.yaml"
+    bad.write_text("cdtx: 1\nid: [\n")
+    code, out, err = _run(capsys, "validate", str(good), str(bad))
+    assert code == 1
+    assert "\x1b" not in out + err and "\x07" not in out + err
+    assert "a\\x1b]0;pwned\\x07.yaml: ok" in out and "b\\x1b]0;pwned\\x07.yaml:" in err

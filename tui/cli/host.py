@@ -352,7 +352,7 @@ def _announce(host, seats, tokens, path, public_url: str | None = None) -> None:
     from ..host.server import tokens_path
 
     if path is not None:
-        print(f"cdtx: recording to {path} (seats and tokens in {tokens_path(path)})",
+        print(printable(f"cdtx: recording to {path} (seats and tokens in {tokens_path(path)})"),
               file=sys.stderr)  # fmt: skip
     title = printable(host.exercise.scenario.title)  # from the scenario file: no escapes
     print(f"cdtx: hosting '{title}' at {host.url}", file=sys.stderr)

@@ -15,6 +15,7 @@ def register(sub) -> None:
 def cmd_validate(args: Namespace) -> int:
     """Every file is checked (one bad file does not hide the next); exit 1 if any is invalid."""
     import scenarios
+    from scenarios.safe_read import printable
 
     status = 0
     for path in args.files:
@@ -23,9 +24,9 @@ def cmd_validate(args: Namespace) -> int:
         except scenarios.ScenarioError as exc:
             # path:line:col: message, unprefixed: the form editors and CI annotators parse.
             for line in exc.lines():
-                print(line, file=sys.stderr)
+                print(printable(line), file=sys.stderr)
             status = 1
         else:
-            print(f"{path}: ok ({scenario.id}: {len(scenario.incidents)} incident(s), "
-                  f"{len(scenario.msel)} MSEL entries)")  # fmt: skip
+            print(printable(f"{path}: ok ({scenario.id}: {len(scenario.incidents)} incident(s), "
+                            f"{len(scenario.msel)} MSEL entries)"))  # fmt: skip
     return status

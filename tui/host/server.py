@@ -406,7 +406,8 @@ class Host:
             over = over or budget.check_fields(request)
             if over is None:
                 record = self.apply(seat, request)
-                budget.accepted(message)
+                if record is not None:  # the clock is not recorded: no share of the recording
+                    budget.accepted(message)
                 reply = {"type": "ack", "id": request_id,
                          "seq": None if record is None else record.seq}  # fmt: skip
         except orjson.JSONDecodeError:

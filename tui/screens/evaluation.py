@@ -24,6 +24,8 @@ from sim.clock import format_offset
 from sim.metrics import Metrics
 
 READ_ONLY = "replay is read-only: b branches a live run"
+#: Looks (every 0.25 s) between redraws for the automatic ratings while the clock runs.
+REFOLD_TICKS = 8
 
 
 def automatic_ratings(scenario, events) -> dict[str, str]:
@@ -206,6 +208,7 @@ class EvaluationScreen(Screen):
         self.live = not session.readonly
         self.scenario = session.scenario
         self._shown_count = 0  # events the screen was last drawn from
+        self._stale_ticks = 0  # looks since then that found events but no new entry
 
     def compose(self) -> ComposeResult:
         where = "" if self.live else " (read-only replay)"
@@ -228,7 +231,16 @@ class EvaluationScreen(Screen):
             self.set_interval(0.25, self._follow)
 
     def _follow(self) -> None:
-        if len(self.session.events) != self._shown_count:
+        # A new entry is shown at once; other events (the automatic ratings "so far") at most
+        # every REFOLD_TICKS looks: the clock may be running, and refolding a long run four
+        # times a second would slow the console.
+        events = self.session.events
+        if len(events) == self._shown_count:
+            return
+        self._stale_ticks += 1
+        if self._stale_ticks >= REFOLD_TICKS or any(
+            evaluation.is_entry(e) for e in events[self._shown_count :]
+        ):
             self.show()
 
     def _events(self) -> list:
@@ -238,7 +250,7 @@ class EvaluationScreen(Screen):
     def show(self) -> None:
         """Draw the objectives and the entries from the events (after every change)."""
         events = self._events()
-        self._shown_count = len(events)
+        self._shown_count, self._stale_ticks = len(events), 0
         entries = evaluation.current(events)
         self.entries = entries
         automatic = automatic_ratings(self.scenario, events)
