@@ -38,6 +38,50 @@ OTHERS_PRIVATE = ("detected", "reported", "evidence", "position", "position_fixe
                   "decision_request")  # fmt: skip
 
 
+@contextlib.contextmanager
+def console_host(ex: Exercise, **options):
+    """cdtx host with its console, as tui/cli/host.py runs it: the play app over ``ex`` and a
+    Host sharing the app's session, the host's event loop in a thread of its own. Yields the
+    app, the host and the seats' tokens; stops the host on the way out."""
+    import threading
+
+    from tui.app import make_play_app
+
+    seats = seats_for(ex.players)
+    tokens = new_tokens(seats)
+    app = make_play_app(ex, record=False)
+    host = Host(ex, seats, tokens, port=0, console=app.first_session, **options)
+    ready, state = threading.Event(), {}
+
+    def serve() -> None:
+        async def main() -> None:
+            await host.start()
+            state["loop"], state["stop"] = asyncio.get_running_loop(), asyncio.Event()
+            ready.set()
+            await state["stop"].wait()
+            await host.stop()
+
+        asyncio.run(main())
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    ready.wait(10)
+    try:
+        yield app, host, tokens
+    finally:
+        state["loop"].call_soon_threadsafe(state["stop"].set)
+        thread.join(10)
+
+
+async def until(pilot, condition, rounds: int = 500) -> bool:
+    """Let the app run until ``condition()`` holds (bounded; no timing assertion)."""
+    for _ in range(rounds):
+        if condition():
+            return True
+        await pilot.pause(0.02)
+    return condition()
+
+
 def run(coroutine):
     return asyncio.run(asyncio.wait_for(coroutine, 60))
 
@@ -961,56 +1005,32 @@ def test_a_seat_stops_rejoining_a_host_that_stays_gone():
 def test_a_seats_hostile_message_reaches_the_console_escaped_and_a_throttled_seat_is_shown():
     """A DE message carrying an OSC title sequence and a right-to-left override reaches the
     facilitator console (cdtx host's) escaped; DE past its budget shows as a warning there."""
-    import threading
-
-    from tui.app import make_play_app
     from tui.widgets.timeline import Timeline
 
     hostile = "Berlin\x1b]0;pwned\x07 agrees \u202eCBA"
-    ex = Exercise(SCENARIO, interactive=True)
-    seats = seats_for(ex.players)
-    tokens = new_tokens(seats)
-    app = make_play_app(ex, record=False)
-    session = app.first_session
-    host = Host(ex, seats, tokens, port=0, console=session, limits=_seat_budget(burst=1))
-    ready, state = threading.Event(), {}
 
-    def serve() -> None:
-        async def main() -> None:
-            await host.start()
-            state["loop"], state["stop"] = asyncio.get_running_loop(), asyncio.Event()
-            ready.set()
-            await state["stop"].wait()
-            await host.stop()
+    def shown(app, timeline) -> bool:
+        return any("throttled" in n.message for n in app._notifications) and any(
+            "pwned" in timeline.text_of(i) for i in range(len(timeline.events))
+        )
 
-        asyncio.run(main())
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    ready.wait(10)
-
-    async def scenario():
+    async def scenario(app, host, tokens):
         async with app.run_test(size=(160, 45)) as pilot:
             async with SeatClient(host.url, tokens["DE"]) as de:
                 await de.act("message", text=hostile)
                 with pytest.raises(InputRefused, match="too many inputs"):
                     await de.act("message", text="again")
             timeline = app.screen.query_one(Timeline)
-            while not any("throttled" in n.message for n in app._notifications) or not any(
-                "pwned" in timeline.text_of(i) for i in range(len(timeline.events))
-            ):
-                await pilot.pause(0.05)
+            assert await until(pilot, lambda: shown(app, timeline))
             lines = [timeline.render_line(y).text for y in range(timeline.size.height)]
             return lines, [n.message for n in app._notifications]
 
-    try:
-        lines, notes = run(scenario())
-    finally:
-        state["loop"].call_soon_threadsafe(state["stop"].set)
-        thread.join(10)
-    shown = "\n".join(lines)
-    assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown
-    assert "Berlin\\x1b]0;pwned\\x07 agrees \\u202eCBA" in shown, shown
+    ex = Exercise(SCENARIO, interactive=True)
+    with console_host(ex, limits=_seat_budget(burst=1)) as (app, host, tokens):
+        lines, notes = run(scenario(app, host, tokens))
+    text = "\n".join(lines)
+    assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+    assert "Berlin\\x1b]0;pwned\\x07 agrees \\u202eCBA" in text, text
     assert any(n.startswith("seat DE throttled: too many inputs") for n in notes), notes
 
 
@@ -1076,112 +1096,54 @@ def test_a_seats_message_is_drawn_on_a_paused_console_without_a_key():
     """Issue 23, item 1: while the console is paused, a delegation's message from its seat is
     recorded and drawn at once (it waited for a key press: Host.apply counted the change
     without signalling it)."""
-    import threading
-
-    from tui.app import make_play_app
     from tui.widgets.timeline import Timeline
 
-    ex = Exercise(SCENARIO, interactive=True)
-    seats = seats_for(ex.players)
-    tokens = new_tokens(seats)
-    app = make_play_app(ex, record=False)
-    session = app.first_session
-    host = Host(ex, seats, tokens, port=0, console=session)
-    ready, state = threading.Event(), {}
+    def on_screen(timeline) -> bool:
+        shown = [timeline.render_line(y).text for y in range(timeline.size.height)]
+        return any("extraordinary PSC" in line for line in shown)
 
-    def serve() -> None:
-        async def main() -> None:
-            await host.start()
-            state["loop"], state["stop"] = asyncio.get_running_loop(), asyncio.Event()
-            ready.set()
-            await state["stop"].wait()
-            await host.stop()
-
-        asyncio.run(main())
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    ready.wait(10)
-
-    async def scenario():
+    async def scenario(app, host, tokens):
         async with app.run_test(size=(160, 45)) as pilot:
-            assert session.mode == "paused"
+            assert app.first_session.mode == "paused"
             timeline = app.screen.query_one(Timeline)
             async with SeatClient(host.url, tokens["DE"]) as de:
                 await de.act("message", text="Berlin asks for an extraordinary PSC")
-            for _ in range(400):  # bounded; no key is pressed meanwhile
-                shown = [timeline.render_line(y).text for y in range(timeline.size.height)]
-                if any("extraordinary PSC" in line for line in shown):
-                    return True
-                await pilot.pause(0.02)
-            return False
+            return await until(pilot, lambda: on_screen(timeline))  # no key meanwhile
 
-    try:
-        drawn = run(scenario())
-    finally:
-        state["loop"].call_soon_threadsafe(state["stop"].set)
-        thread.join(10)
+    with console_host(Exercise(SCENARIO, interactive=True)) as (app, host, tokens):
+        drawn = run(scenario(app, host, tokens))
     assert drawn, "the seat's message was not drawn on the paused console"
+
 
 
 def test_an_evaluator_seats_observation_shows_on_the_open_evaluation_screen():
     """Issue 23, item 9: the console's evaluation screen, open, shows an observation an
     evaluator enters at its seat (it was drawn only from what the screen saw when opened)."""
-    import threading
-
     from textual.widgets import OptionList
 
-    from tui.app import make_play_app
     from tui.screens.evaluation import EvaluationScreen
 
     ex = Exercise(SCENARIO, interactive=True)
-    seats = seats_for(ex.players)
-    tokens = new_tokens(seats)
-    app = make_play_app(ex, record=False)
-    host = Host(ex, seats, tokens, port=0, console=app.first_session)
     objective = ex.scenario.objectives[0].id
-    ready, state = threading.Event(), {}
 
-    def serve() -> None:
-        async def main() -> None:
-            await host.start()
-            state["loop"], state["stop"] = asyncio.get_running_loop(), asyncio.Event()
-            ready.set()
-            await state["stop"].wait()
-            await host.stop()
+    def listed(entries) -> bool:
+        shown = [str(entries.get_option_at_index(i).prompt) for i in range(entries.option_count)]
+        return any("chaired the call well" in line for line in shown)
 
-        asyncio.run(main())
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    ready.wait(10)
-
-    async def scenario():
+    async def scenario(app, host, tokens):
         async with app.run_test(size=(140, 45)) as pilot:
             await pilot.press("v")
-            for _ in range(200):
-                if isinstance(app.screen, EvaluationScreen):
-                    break
-                await pilot.pause(0.02)
-            screen = app.screen
+            assert await until(pilot, lambda: isinstance(app.screen, EvaluationScreen))
+            entries = app.screen.query_one("#entries", OptionList)
             async with SeatClient(host.url, tokens["evaluator"]) as evaluator:
                 await evaluator.act("observation", text="PL chaired the call well",
                                     objective=objective, rating="S")  # fmt: skip
-            entries = screen.query_one("#entries", OptionList)
-            for _ in range(400):  # bounded; no key is pressed meanwhile
-                shown = [str(entries.get_option_at_index(i).prompt)
-                         for i in range(entries.option_count)]  # fmt: skip
-                if any("chaired the call well" in line for line in shown):
-                    return True
-                await pilot.pause(0.02)
-            return False
+            return await until(pilot, lambda: listed(entries))  # no key meanwhile
 
-    try:
-        shown = run(scenario())
-    finally:
-        state["loop"].call_soon_threadsafe(state["stop"].set)
-        thread.join(10)
+    with console_host(ex) as (app, host, tokens):
+        shown = run(scenario(app, host, tokens))
     assert shown, "the evaluator's observation did not reach the open evaluation screen"
+
 
 
 def test_the_console_clock_goes_on_from_where_it_waited_when_a_seat_answers(monkeypatch):
@@ -1219,49 +1181,22 @@ def test_the_console_leaves_a_seated_delegation_to_its_seat_and_closes_a_dialog_
     """Issue 23, item 2: with DE at its own seat the console opens no dialog for DE's request
     (``d`` still answers for it); a dialog the facilitator opened closes when DE answers at its
     seat, and its late answer is not entered for the next request."""
-    import threading
-
-    from tui.app import make_play_app
     from tui.screens.console import ConsoleScreen
     from tui.screens.decision import DecisionScreen
-    from tui.screens.session import SPEEDS
 
     ex = Exercise(SCENARIO, interactive=True, players=["DE"])
-    seats = seats_for(ex.players)
-    tokens = new_tokens(seats)
-    app = make_play_app(ex, record=False)
-    session = app.first_session
-    host = Host(ex, seats, tokens, port=0, console=session)
-    ready, state = threading.Event(), {}
 
-    def serve() -> None:
-        async def main() -> None:
-            await host.start()
-            state["loop"], state["stop"] = asyncio.get_running_loop(), asyncio.Event()
-            ready.set()
-            await state["stop"].wait()
-            await host.stop()
+    def notes(app) -> list[str]:  # a toast is posted, then shown: wait for it
+        return [n.message for n in app._notifications]
 
-        asyncio.run(main())
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    ready.wait(10)
-
-    async def until(pilot, condition) -> bool:
-        for _ in range(500):
-            if condition():
-                return True
-            await pilot.pause(0.02)
-        return condition()
-
-    async def scenario():
+    async def scenario(app, host, tokens):
+        session = app.first_session
         async with app.run_test(size=(140, 45)) as pilot, SeatClient(host.url, tokens["DE"]) as de:
             assert await until(pilot, lambda: session.seated == {"DE"})
             session.set_speed(len(SPEEDS) - 1)
             session.set_mode("run")
             assert await until(pilot, lambda: bool(ex.pending))
-            await until(pilot, lambda: console_screen().awaiting is not None)
+            await until(pilot, lambda: app.console_screen.awaiting is not None)
             await pilot.pause()
             no_dialog = isinstance(app.screen, ConsoleScreen)
             await pilot.press("d")  # the facilitator opens it anyway
@@ -1269,69 +1204,33 @@ def test_the_console_leaves_a_seated_delegation_to_its_seat_and_closes_a_dialog_
             request = app.screen.request
             await de.act("answer", position="oppose", statement="from Berlin")
             closed = await until(pilot, lambda: isinstance(app.screen, ConsoleScreen))
-
-            def notes() -> list[str]:  # a toast is posted, then shown: wait for it
-                return [n.message for n in app._notifications]
-
-            await until(pilot, lambda: any("answered at its seat" in n for n in notes()))
+            await until(pilot, lambda: any("answered at its seat" in n for n in notes(app)))
             answers = [e for e in ex.events if e.kind == "input"
                        and e.data.get("inject", {}).get("type") == "position"]  # fmt: skip
-            return no_dialog, request, closed, notes(), answers
+            return no_dialog, request, closed, notes(app), answers
 
-    def console_screen():
-        return app.console_screen
-
-    try:
-        no_dialog, request, closed, notes, answers = run(scenario())
-    finally:
-        state["loop"].call_soon_threadsafe(state["stop"].set)
-        thread.join(10)
+    with console_host(ex) as (app, host, tokens):
+        no_dialog, request, closed, shown, answers = run(scenario(app, host, tokens))
     assert no_dialog, "a dialog opened for a delegation that answers at its seat"
     assert request.state == "DE"
-    assert closed and any("DE answered at its seat" in n for n in notes), notes
+    assert closed and any("DE answered at its seat" in n for n in shown), shown
     assert [a.data.get("seat") for a in answers] == ["DE"]  # the seat's answer, and only it
+
 
 
 def test_a_seated_delegation_does_not_hold_back_the_dialog_of_one_without_a_seat():
     """DE (at its seat) and PL (answered at the console) are asked on the same text: PL's
     dialog opens by itself though DE's request comes first; and when DE's seat leaves, the
     console opens DE's dialog then."""
-    import threading
-
-    from tui.app import make_play_app
     from tui.screens.decision import DecisionScreen
-    from tui.screens.session import SPEEDS
 
     ex = Exercise(SCENARIO, interactive=True)  # DE and PL played
-    seats = seats_for(ex.players)
-    tokens = new_tokens(seats)
-    app = make_play_app(ex, record=False)
-    session = app.first_session
-    host = Host(ex, seats, tokens, port=0, console=session)
-    ready, state = threading.Event(), {}
 
-    def serve() -> None:
-        async def main() -> None:
-            await host.start()
-            state["loop"], state["stop"] = asyncio.get_running_loop(), asyncio.Event()
-            ready.set()
-            await state["stop"].wait()
-            await host.stop()
+    def dialog_for(app, state: str) -> bool:
+        return isinstance(app.screen, DecisionScreen) and app.screen.request.state == state
 
-        asyncio.run(main())
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    ready.wait(10)
-
-    async def until(pilot, condition) -> bool:
-        for _ in range(500):
-            if condition():
-                return True
-            await pilot.pause(0.02)
-        return condition()
-
-    async def scenario():
+    async def scenario(app, host, tokens):
+        session = app.first_session
         async with app.run_test(size=(140, 45)) as pilot:
             de = SeatClient(host.url, tokens["DE"])
             await de.connect()
@@ -1339,73 +1238,37 @@ def test_a_seated_delegation_does_not_hold_back_the_dialog_of_one_without_a_seat
             session.set_speed(len(SPEEDS) - 1)
             session.set_mode("run")
             assert await until(pilot, lambda: {r.state for r in ex.pending} == {"DE", "PL"})
-            first = [r.state for r in ex.pending][0]
-            opened = await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
-            for_whom = app.screen.request.state if opened else None
+            first = ex.pending[0].state
+            for_pl = await until(pilot, lambda: dialog_for(app, "PL"))
             await pilot.press("1", "ctrl+s")  # PL supports, at the console
             assert await until(pilot, lambda: [r.state for r in ex.pending] == ["DE"])
             await de.close()  # DE's seat leaves: the console asks for DE's position itself
-            reopened = await until(
-                pilot,
-                lambda: isinstance(app.screen, DecisionScreen) and app.screen.request.state == "DE",
-            )
+            reopened = await until(pilot, lambda: dialog_for(app, "DE"))
             await pilot.press("escape")  # decide later: the app closes with no dialog mounting
             await until(pilot, lambda: not isinstance(app.screen, DecisionScreen))
-            return first, for_whom, reopened
+            return first, for_pl, reopened
 
-    try:
-        first, for_whom, reopened = run(scenario())
-    finally:
-        state["loop"].call_soon_threadsafe(state["stop"].set)
-        thread.join(10)
+    with console_host(ex) as (app, host, tokens):
+        first, for_pl, reopened = run(scenario(app, host, tokens))
     assert first == "DE"  # DE's request came first...
-    assert for_whom == "PL"  # ...and PL's dialog opened all the same
+    assert for_pl, "PL's dialog did not open while DE, at its seat, was asked first"
     assert reopened, "DE's dialog did not open when its seat left"
+
 
 
 def test_a_dialog_answered_at_the_seat_under_another_screen_closes_itself_not_that_screen():
     """The facilitator opened DE's dialog, then another screen over it (help, the quit
     question); DE answers at its seat: the screen on top stays, the stale dialog closes as soon
     as it is on top again (dismiss() pops whatever is on top)."""
-    import threading
-
     from textual.screen import ModalScreen
 
-    from tui.app import make_play_app
     from tui.screens.console import ConsoleScreen
     from tui.screens.decision import DecisionScreen
-    from tui.screens.session import SPEEDS
 
     ex = Exercise(SCENARIO, interactive=True, players=["DE"])
-    seats = seats_for(ex.players)
-    tokens = new_tokens(seats)
-    app = make_play_app(ex, record=False)
-    session = app.first_session
-    host = Host(ex, seats, tokens, port=0, console=session)
-    ready, state = threading.Event(), {}
 
-    def serve() -> None:
-        async def main() -> None:
-            await host.start()
-            state["loop"], state["stop"] = asyncio.get_running_loop(), asyncio.Event()
-            ready.set()
-            await state["stop"].wait()
-            await host.stop()
-
-        asyncio.run(main())
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    ready.wait(10)
-
-    async def until(pilot, condition) -> bool:
-        for _ in range(500):
-            if condition():
-                return True
-            await pilot.pause(0.02)
-        return condition()
-
-    async def scenario():
+    async def scenario(app, host, tokens):
+        session = app.first_session
         async with app.run_test(size=(140, 45)) as pilot:
             de = SeatClient(host.url, tokens["DE"])
             await de.connect()
@@ -1426,16 +1289,12 @@ def test_a_dialog_answered_at_the_seat_under_another_screen_closes_itself_not_th
             back = await until(pilot, lambda: isinstance(app.screen, ConsoleScreen))
             session.set_mode("paused")
             await de.close()  # DE unseated: the console may ask for DE itself; decide later
-            await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
-            if isinstance(app.screen, DecisionScreen):
+            if await until(pilot, lambda: isinstance(app.screen, DecisionScreen), 50):
                 await pilot.press("escape")
                 await until(pilot, lambda: isinstance(app.screen, ConsoleScreen))
             return still_on_top, back
 
-    try:
-        still_on_top, back = run(scenario())
-    finally:
-        state["loop"].call_soon_threadsafe(state["stop"].set)
-        thread.join(10)
+    with console_host(ex) as (app, host, tokens):
+        still_on_top, back = run(scenario(app, host, tokens))
     assert still_on_top, "the screen above the dialog was popped"
     assert back, "the stale dialog did not close once on top again"
