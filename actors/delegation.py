@@ -162,14 +162,9 @@ def salience(
     measure: str, naming: str, stance: float, tie: float, severity: float, exposure: float
 ) -> float:
     """How much the text matters to the capital, 0..1: never lower for stronger ties, a text that
-    names more, a graver incident for the capital hit, or firmer instructions."""
-    s = (
-        SALIENCE_BASE
-        + SALIENCE_EXPOSURE * exposure * severity
-        + SALIENCE_TIES * tie * ties_factor(measure, naming)
-        + SALIENCE_STANCE * abs(stance)
-    )
-    return 1.0 if s > 1.0 else s
+    names more, a graver incident for the capital hit, or firmer instructions
+    (:func:`views_on` holds the formula)."""
+    return views_on(measure, naming, severity, [(stance, tie, exposure, 0.0, 0.0, False, 1.0, False)])[0][1]
 
 
 def ties_factor(measure: str, naming: str) -> float:
@@ -215,16 +210,61 @@ def view_on(
     narrowed: float = 1.0,
     committed: bool = False,
 ) -> View:
-    """:func:`view_of` from its parts (the form the PSC stage calls for every delegation);
-    ``committed``: it vetoed an earlier version of this text (:data:`COMMITTED_POSITION`)."""
-    tie = tie * narrowed
-    x = stance_on(
-        measure, naming, stance, tie, severity, exposure, confidence, pressure, attributed
-    )
-    s = salience(measure, naming, stance, tie, severity, exposure)
-    if committed:
-        x, s = max(-1.0, x - COMMITTED_POSITION), min(1.0, s + COMMITTED_SALIENCE)
+    """:func:`view_of` from its parts; ``committed``: it vetoed an earlier version of this text
+    (:data:`COMMITTED_POSITION`). One delegation's row of :func:`views_on`."""
+    row = (stance, tie, exposure, confidence, pressure, attributed, narrowed, committed)
+    x, s, _ = views_on(measure, naming, severity, [row])[0]
     return View(x, s, reservation_point(measure))
+
+
+#: One delegation's inputs to :func:`views_on`: stance and tie (its instructions), exposure,
+#: evidence confidence, pressure, whether its capital named the actor, the share of the ties
+#: a narrower package still touches, whether it vetoed an earlier version of the text.
+ViewRow = tuple[float, float, float, float, float, bool, float, bool]
+
+
+def views_on(
+    measure: str, naming: str, severity: float, rows: Sequence[ViewRow]
+) -> list[tuple[float, float, bool]]:
+    """(position, salience, red line) of each row's delegation on ``measure`` worded
+    ``naming``: the compromise model's formulas (docs/model.md, *Positions*), written once and
+    for the whole table at a time (the PSC asks it for 27 delegations at every reading).
+
+    position = W_STANCE*stance + W_SEVERITY*severity + W_EXPOSURE*exposure*(0.5 + 0.5*severity)
+    + W_EVIDENCE*evidence margin (EVIDENCE_SURPLUS of a surplus) + W_PRESSURE*pressure
+    + W_OWN_ATTRIBUTION [its capital named the actor and the text says who] - W_TIES*tie*factor
+    - the measure's cost, clamped to [-1, 1]; salience = SALIENCE_BASE + SALIENCE_EXPOSURE*
+    exposure*severity + SALIENCE_TIES*tie*factor + SALIENCE_STANCE*|stance|, at most 1."""
+    factor = ties_factor(measure, naming)
+    needed, cost = EVIDENCE_NEEDED[measure], MEASURE_COST[measure]
+    says = says_it(measure, naming)
+    reservation = reservation_point(measure)
+    out = []
+    for stance, tie, exposure, confidence, pressure, attributed, narrowed, committed in rows:
+        tie = tie * narrowed
+        margin = confidence - needed
+        x = (
+            W_STANCE * stance
+            + W_SEVERITY * severity
+            + W_EXPOSURE * exposure * (0.5 + 0.5 * severity)
+            + W_EVIDENCE * (margin if margin < 0.0 else EVIDENCE_SURPLUS * margin)
+            + W_PRESSURE * pressure
+            + (W_OWN_ATTRIBUTION if attributed and says else 0.0)
+            - W_TIES * (tie * factor)
+            - cost
+        )
+        x = -1.0 if x < -1.0 else (1.0 if x > 1.0 else x)
+        s = (
+            SALIENCE_BASE
+            + SALIENCE_EXPOSURE * exposure * severity
+            + SALIENCE_TIES * tie * factor
+            + SALIENCE_STANCE * abs(stance)
+        )
+        s = 1.0 if s > 1.0 else s
+        if committed:
+            x, s = max(-1.0, x - COMMITTED_POSITION), min(1.0, s + COMMITTED_SALIENCE)
+        out.append((x, s, s >= RED_LINE_SALIENCE and x < reservation))
+    return out
 
 
 def initial_stance(
@@ -262,19 +302,9 @@ def stance_on(
     attributed: bool = False,
 ) -> float:
     """:func:`initial_stance` from its parts: the instructions' stance and tie to the sponsor,
-    and the observed quantities."""
-    margin = confidence - EVIDENCE_NEEDED[measure]
-    x = (
-        W_STANCE * stance
-        + W_SEVERITY * severity
-        + W_EXPOSURE * exposure * (0.5 + 0.5 * severity)
-        + W_EVIDENCE * (margin if margin < 0.0 else EVIDENCE_SURPLUS * margin)
-        + W_PRESSURE * pressure
-        + (W_OWN_ATTRIBUTION if attributed and says_it(measure, naming) else 0.0)
-        - W_TIES * (tie * ties_factor(measure, naming))
-        - MEASURE_COST[measure]
-    )
-    return -1.0 if x < -1.0 else (1.0 if x > 1.0 else x)
+    and the observed quantities (:func:`views_on` holds the formula)."""
+    row = (stance, tie, exposure, confidence, pressure, attributed, 1.0, False)
+    return views_on(measure, naming, severity, [row])[0][0]
 
 
 def says_it(measure: str, naming: str) -> bool:

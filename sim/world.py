@@ -28,9 +28,20 @@ class IncidentState:
     # third parties hit: (code, sector)
     outsiders: list[tuple[str, str]] = field(default_factory=list)
 
+    # The score, kept: the table reads it for every decision (change the criteria only
+    # through adjust_severity, which forgets it).
+    _score: float | None = field(default=None, repr=False, compare=False)
+
     @property
     def score(self) -> float:
-        return severity_score(self.severity)
+        if self._score is None:
+            self._score = severity_score(self.severity)
+        return self._score
+
+    def adjust_severity(self, criterion: str, delta: int) -> None:
+        """Move one criterion by ``delta``, within 0..4 (an escalation)."""
+        self.severity[criterion] = max(0, min(4, self.severity[criterion] + delta))
+        self._score = None
 
     @property
     def rung(self) -> int:

@@ -68,7 +68,7 @@ def escalate(ex: Exercise, incident_id: str, changes: dict[str, int]) -> None:
         return
     before = incident.rung
     for criterion, delta in changes.items():
-        incident.severity[criterion] = max(0, min(4, incident.severity[criterion] + delta))
+        incident.adjust_severity(criterion, delta)
     ex.emit(
         "escalation",
         incident=incident.id,

@@ -16,13 +16,14 @@ from actors.delegation import (
     VETO_SALIENCE,
     WORDED,
     Instructions,
+    ViewRow,
     deliberate,
     draw_instructions,
     position,
     reservation_point,
     spread,
     susceptibility_on,
-    view_on,
+    views_on,
 )
 from actors.networks import influence_matrix
 
@@ -133,7 +134,7 @@ def initial_views(
 ) -> tuple[list[float], list[bool], list[float]]:
     """Every delegation's position before deliberation (roster order), whether it is fixed (by
     people, by a red line, or by a veto traded away on ``proposal``) and its salience."""
-    victims = ex.world.victims()
+    victims = set(ex.world.victims())
     victim_regions = {r for c in victims for r in ex.roster[c].regions}
     severity = ex.world.severity()
     assessment = ex.world.assessment
@@ -159,10 +160,10 @@ def initial_views(
     linked = proposal.linked if proposal is not None else ()
     committed = [c for c, said in proposal.red_lines if said == naming] if proposal else ()
     oppose, abstain = STANCE_OF_POSITION["oppose"], STANCE_OF_POSITION["abstain"]
-    x0, fixed, salience = [], [], []
+    worded = measure in WORDED
+    rows: list[ViewRow] = []
     for s in ex.roster:
         code = s.code
-        f = fixed_positions.get((code, measure))
         mine = drawn[code]
         tie = mine.tie(sponsor)
         for other in others:
@@ -174,24 +175,29 @@ def initial_views(
         else:
             exposure = 0.0
         own = confidence.get(code, {}).get(actor_id, 0.0) if actor_id else 0.0
-        if measure in WORDED:
+        if worded:
             said = bool(attributed.get(code))  # it has named a campaign the text answers
         else:
             said = actor_id is not None and actor_id in attributed.get(code, ())
-        view = view_on(measure, naming, mine.stance, tie, severity, exposure, max(shared, own),
-                       pressure.get(code, 0.0), said, package, code in committed)  # fmt: skip
+        rows.append((mine.stance, tie, exposure, max(shared, own), pressure.get(code, 0.0), said,
+                     package, code in committed))  # fmt: skip
+    x0, fixed, salience = [], [], []
+    for s, (stands, cares, red_line) in zip(ex.roster, views_on(measure, naming, severity, rows),
+                                              strict=True):  # fmt: skip
+        code = s.code
+        f = fixed_positions.get((code, measure))
         if f:
             x0.append(STANCE_OF_POSITION[f])
         elif code in linked:
             f = "abstain"  # its consent was traded for something else (linkage)
             x0.append(abstain)
-        elif view.red_line:
+        elif red_line:
             f = "oppose"
             x0.append(oppose)
         else:
-            x0.append(view.position)
+            x0.append(stands)
         fixed.append(f is not None)
-        salience.append(view.salience)
+        salience.append(cares)
     return x0, fixed, salience
 
 
