@@ -1191,7 +1191,9 @@ def test_the_console_leaves_a_seated_delegation_to_its_seat_and_closes_a_dialog_
 
     async def scenario(app, host, tokens):
         session = app.first_session
-        async with app.run_test(size=(140, 45)) as pilot, SeatClient(host.url, tokens["DE"]) as de:
+        async with app.run_test(size=(140, 45)) as pilot:
+            de = SeatClient(host.url, tokens["DE"])
+            await de.connect()
             assert await until(pilot, lambda: session.seated == {"DE"})
             session.set_speed(len(SPEEDS) - 1)
             session.set_mode("run")
@@ -1202,11 +1204,16 @@ def test_the_console_leaves_a_seated_delegation_to_its_seat_and_closes_a_dialog_
             await pilot.press("d")  # the facilitator opens it anyway
             assert await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
             request = app.screen.request
+            session.set_mode("paused")  # nothing further is asked while the test looks
             await de.act("answer", position="oppose", statement="from Berlin")
             closed = await until(pilot, lambda: isinstance(app.screen, ConsoleScreen))
             await until(pilot, lambda: any("answered at its seat" in n for n in notes(app)))
             answers = [e for e in ex.events if e.kind == "input"
                        and e.data.get("inject", {}).get("type") == "position"]  # fmt: skip
+            await de.close()  # DE unseated: the console may ask for DE itself; decide later
+            if await until(pilot, lambda: isinstance(app.screen, DecisionScreen), 50):
+                await pilot.press("escape")
+                await until(pilot, lambda: isinstance(app.screen, ConsoleScreen))
             return no_dialog, request, closed, notes(app), answers
 
     with console_host(ex) as (app, host, tokens):

@@ -203,7 +203,7 @@ class DecisionScreen(ModalScreen[tuple[str, str] | None]):
             text.update(self.briefing())
 
     def on_resize(self) -> None:
-        if self.stale:
+        if self.stale or not self.query("#briefing"):  # answered elsewhere, or closing as it opens
             return
         # The briefing takes what the stance, statement and hint leave: they stay visible.
         dialog = self.query_one("#dialog")
