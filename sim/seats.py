@@ -42,7 +42,9 @@ ROLES = (FACILITATOR, DELEGATION, EVALUATOR, OBSERVER)
 
 #: What each role may do on the host (the host checks every input against this).
 ACTIONS: dict[str, frozenset[str]] = {
-    FACILITATOR: frozenset({"inject", "skip", "note", "players", "advice", "clock", "answer"}),
+    FACILITATOR: frozenset(
+        {"inject", "skip", "release", "note", "players", "advice", "clock", "answer"}
+    ),
     DELEGATION: frozenset({"answer", "message"}),
     EVALUATOR: frozenset({"observation"}),
     OBSERVER: frozenset(),

@@ -1305,3 +1305,46 @@ def test_a_dialog_answered_at_the_seat_under_another_screen_closes_itself_not_th
         still_on_top, back = run(scenario(app, host, tokens))
     assert still_on_top, "the screen above the dialog was popped"
     assert back, "the stale dialog did not close once on top again"
+
+
+def test_a_facilitator_seat_releases_a_held_entry_and_the_host_does_not_spin_meanwhile():
+    """Issue 23, item 4: with --no-console a held MSEL entry could not be released from a
+    facilitator seat, and the host's clock spun (half a core) while it waited."""
+    import yaml
+
+    data = yaml.safe_load(scenarios.builtin_path("grid-wiper").read_text(encoding="utf-8"))
+    data["msel"][3]["hold"] = True  # M-04, the extraordinary PSC at 3d
+    ex = Exercise(scenarios.load_text(yaml.safe_dump(data)), interactive=True, players=[])
+    seats = seats_for(ex.players)
+    tokens = new_tokens(seats)
+    runs = []
+    original = ex.run
+
+    def counted(*args, **kwargs):
+        runs.append(ex.now)
+        return original(*args, **kwargs)
+
+    ex.run = counted
+
+    async def scenario():
+        async with Host(ex, seats, tokens, port=0, speed=1000.0) as host:
+            fac = SeatClient(host.url, tokens["facilitator"])
+            await fac.connect()
+            await fac.wait_for(lambda c: any(e["kind"] == "held" for e in c.events))
+            assert ex.held == ["M-04"]
+            before = len(runs)
+            for _ in range(5):  # several ticks of the host's clock go by while it waits
+                host._changed.set()
+                await asyncio.sleep(0.05)
+            spun = len(runs) - before
+            await fac.act("release")
+            await fac.wait_for(lambda c: any(e["kind"] == "released" for e in c.events))
+            released = [e for e in ex.events if e.kind == "released"]
+            await fac.close()
+            return spun, released
+
+    spun, released = run(scenario())
+    assert spun == 0, f"the clock ran {spun} times while the entry was held"
+    assert [e.data["inject"] for e in released] == ["M-04"]
+    inputs = [e for e in ex.events if e.kind == "input" and e.data.get("control") == "release"]
+    assert [e.data.get("seat") for e in inputs] == ["facilitator"]

@@ -495,6 +495,9 @@ class Host:
             return ex.submit(inject)
         if action == "skip":
             return ex.skip(_text(request, "msel"))
+        if action == "release":  # a held MSEL entry takes effect, and the clock goes on
+            entry = request.get("msel")
+            return ex.release(str(entry) if entry else None)
         if action == "note":
             # The console's note: tagged to an objective and/or a delegation, editable (an
             # entry of the evaluation log, sim/evaluation.py).
@@ -563,13 +566,16 @@ class Host:
             self._changed.clear()
             now = time.monotonic()
             elapsed, last = now - last, now
-            if not self.running or ex.pending:
-                continue
+            if not self.running or ex.pending or ex.held:
+                continue  # waiting for someone (an answer, a facilitator's release): no work
             goal = len(ex.events) + max(1, round((self.rate or 0) * elapsed))
             if self.rate is None:
                 self.clock = min(max(self.clock, ex.now) + self.speed * elapsed, ex.horizon)
             started = time.monotonic()
-            while self.running and not ex.pending and not ex.finished and self._due(goal):
+            while (
+                self.running and not ex.pending and not ex.held and not ex.finished
+                and self._due(goal)
+            ):  # fmt: skip
                 if self.rate is not None:
                     ex.step()
                 else:  # every kernel event of the next instant, and no move of the clock
@@ -579,7 +585,7 @@ class Host:
                     started = time.monotonic()
             if self.rate is not None:
                 self.clock = ex.now
-            elif self.clock >= ex.horizon and not ex.pending and not ex.finished:
+            elif self.clock >= ex.horizon and not ex.pending and not ex.held and not ex.finished:
                 ex.run()  # nothing is due before the horizon: the end
             if self.recorder is not None:
                 self.recorder.flush()
