@@ -43,7 +43,7 @@ ROLES = (FACILITATOR, DELEGATION, EVALUATOR, OBSERVER)
 #: What each role may do on the host (the host checks every input against this).
 ACTIONS: dict[str, frozenset[str]] = {
     FACILITATOR: frozenset(
-        {"inject", "skip", "release", "note", "players", "advice", "clock", "answer"}
+        {"inject", "skip", "release", "note", "players", "advice", "clock", "answer", "free"}
     ),
     DELEGATION: frozenset({"answer", "message"}),
     EVALUATOR: frozenset({"observation"}),

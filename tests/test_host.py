@@ -1348,3 +1348,39 @@ def test_a_facilitator_seat_releases_a_held_entry_and_the_host_does_not_spin_mea
     assert [e.data["inject"] for e in released] == ["M-04"]
     inputs = [e for e in ex.events if e.kind == "input" and e.data.get("control") == "release"]
     assert [e.data.get("seat") for e in inputs] == ["facilitator"]
+
+
+def test_a_facilitator_frees_a_seat_held_by_a_frozen_device():
+    """Issue 23, item 7: a frozen laptop held DE's seat for 44 s and no facilitator action
+    freed it. ``free DE`` closes that connection (the old device does not take the seat back);
+    DE's people join again from another device with the same token."""
+    from tui.host.server import CLOSE_FREED
+
+    async def scenario():
+        ex = Exercise(SCENARIO, interactive=True)
+        seats = seats_for(ex.players)
+        tokens = new_tokens(seats)
+        async with Host(ex, seats, tokens, port=0, running=False) as host:
+            frozen, fac = SeatClient(host.url, tokens["DE"]), SeatClient(host.url, tokens["facilitator"])
+            await frozen.connect()
+            await fac.connect()
+            second = SeatClient(host.url, tokens["DE"])
+            with pytest.raises(JoinError):
+                await second.connect()  # the seat is taken
+            with pytest.raises(InputRefused, match="no seat 'XX'"):
+                await fac.act("free", seat="XX")
+            await fac.act("free", seat="DE")
+            await asyncio.wait_for(frozen.closed.wait(), 10)
+            stays = await asyncio.wait_for(frozen.stay(delay=0.01), 10)  # returns: no rejoin
+            again = SeatClient(host.url, tokens["DE"])
+            welcome = await again.connect()
+            await fac.wait_for(lambda c: any("freed" in n for n in c.notices))
+            result = frozen.close_code, stays, welcome["seat"]["id"], list(fac.notices)
+            for client in (again, fac):
+                await client.close()
+            return result
+
+    code, stays, seat, notices = run(scenario())
+    assert code == CLOSE_FREED and stays is None
+    assert seat == "DE"
+    assert any("seat DE freed by facilitator" in n for n in notices), notices

@@ -152,11 +152,12 @@ class SeatClient:
         Returns when the seat was closed here, refused, or (``until_host_stops``) the host
         stopped on purpose; raises :class:`JoinError` when ``attempts`` tries to rejoin, each
         ``delay`` seconds apart, all failed."""
-        from .server import CLOSE_HOST_STOPPED, CLOSE_REFUSED
+        from .server import CLOSE_FREED, CLOSE_HOST_STOPPED, CLOSE_REFUSED
 
         while True:
             await self.closed.wait()
-            if self._closing or self.close_code == CLOSE_REFUSED:
+            # Freed by a facilitator: the seat is for another device now; not taken back.
+            if self._closing or self.close_code in (CLOSE_REFUSED, CLOSE_FREED):
                 return
             if until_host_stops and self.close_code == CLOSE_HOST_STOPPED:
                 return

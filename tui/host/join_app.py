@@ -18,7 +18,7 @@ from sim.seats import ACTIONS, POSITIONS, SeatView, text_of
 from .client import InputRefused, JoinError, SeatClient
 
 HELP = {
-    "facilitator": "run | pause | speed H | note [objective=ID] [state=CC] TEXT | skip ID | release [ID] | inject JSON | "
+    "facilitator": "run | pause | speed H | note [objective=ID] [state=CC] TEXT | skip ID | release [ID] | free SEAT | inject JSON | "
     "answer STATE POSITION [STATEMENT] | advice STATE|* on|off | play STATE | unplay STATE",
     "delegation": f"answer {'|'.join(POSITIONS)} [STATEMENT] | msg TEXT",
     "evaluator": "obs OBJECTIVE P|S|M|U [TEXT]",
@@ -59,6 +59,10 @@ def _parse(role: str, line: str) -> tuple[str, dict]:
         return "note", {"text": text, **fields}
     if verb == "skip":
         return "skip", {"msel": rest.strip()}
+    if verb == "free":
+        if not rest.strip():
+            raise ValueError("free SEAT (e.g. free DE)")
+        return "free", {"seat": rest.strip()}
     if verb == "release":
         return "release", {"msel": rest.strip()} if rest.strip() else {}
     if verb == "inject":

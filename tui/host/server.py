@@ -46,7 +46,7 @@ from .budget import MAX_MESSAGE, Limits, SeatBudget
 
 #: WebSocket close codes (4000-4999 are the application's): a seat refused (a wrong token), the
 #: host stopped on purpose, a seat disconnected for sending more than its budget (tui/host/budget.py).
-CLOSE_REFUSED, CLOSE_HOST_STOPPED, CLOSE_THROTTLED = 4001, 4002, 4003
+CLOSE_REFUSED, CLOSE_HOST_STOPPED, CLOSE_THROTTLED, CLOSE_FREED = 4001, 4002, 4003, 4004
 
 #: Frames the WebSocket library keeps unread per connection (each at most MAX_MESSAGE bytes).
 MAX_QUEUE = 8
@@ -468,6 +468,9 @@ class Host:
         if action == "clock":
             self._set_clock(request)
             return None
+        if action == "free":
+            self._free(seat, request)
+            return None
         with self._lock:
             # The exercise's clock moves to the wall clock's time only now, right before the
             # input, as replay moves it (advance_clock then re-apply): moving it at every tick
@@ -534,6 +537,25 @@ class Host:
             return ex.remark("observation", str(request.get("text", "")), objective=objective,
                              rating=rating)  # fmt: skip
         raise SeatRefused(f"unknown action {action!r}")
+
+    def _free(self, by: Seat, request: dict[str, Any]) -> None:
+        """A facilitator frees a seat (a frozen laptop holds it until its connection times
+        out): its connection is closed, so that its participant can take it again from another
+        device with the same token. Not recorded: it changes who is connected, not the
+        exercise."""
+        seat_id = request.get("seat")
+        if seat_id not in self.seats:
+            known = ", ".join(self.seats)
+            raise SeatRefused(f"free: no seat {seat_id!r} (seats: {known})")
+        if seat_id == by.id:
+            raise SeatRefused("free: a seat does not free itself (close the view instead)")
+        connection = self.connected.get(seat_id)
+        if connection is None:
+            raise SeatRefused(f"free: seat {seat_id} is not connected")
+        asyncio.get_running_loop().create_task(
+            connection.socket.close(CLOSE_FREED, f"freed by {by.id}: take the seat again")
+        )
+        self.notice(f"seat {seat_id} freed by {by.id}", force=True)
 
     def _set_clock(self, request: dict[str, Any]) -> None:
         if self.console is not None:  # the console's clock is the clock
