@@ -1384,3 +1384,26 @@ def test_a_facilitator_frees_a_seat_held_by_a_frozen_device():
     assert code == CLOSE_FREED and stays is None
     assert seat == "DE"
     assert any("seat DE freed by facilitator" in n for n in notices), notices
+
+
+def test_the_consoles_own_seat_is_not_joined_and_its_line_says_so():
+    """Issue 23, item 7: cdtx join accepted the console's own facilitator token while the
+    console used it (two people acting as one seat). It is refused, naming the way to another
+    facilitator seat, and its line in the join commands names the console."""
+    from tui.cli.host import join_lines
+
+    ex = Exercise(SCENARIO, interactive=True)
+
+    async def scenario(host, tokens):
+        with pytest.raises(JoinError, match="is the host's console"):
+            await SeatClient(host.url, tokens["facilitator"]).connect()
+        async with SeatClient(host.url, tokens["DE"]) as de:  # the others join as before
+            return de.seat.id
+
+    with console_host(ex) as (app, host, tokens):
+        joined = run(scenario(host, tokens))
+        lines = join_lines(host, list(host.seats.values()), tokens)
+    assert joined == "DE"
+    assert "seat facilitator (facilitator): this host's console" in lines
+    assert tokens["facilitator"] not in "\n".join(lines)
+    assert any(line.startswith("seat DE (delegation of DE): cdtx join") for line in lines)

@@ -342,6 +342,9 @@ def join_lines(host, seats, tokens, public_url: str | None = None) -> list[str]:
     lines = []
     for seat in seats:
         who = seat.role if seat.role != "delegation" else f"delegation of {seat.state}"
+        if seat.id == getattr(host, "console_seat", None):
+            lines.append(f"seat {seat.id} ({who}): this host's console")
+            continue
         lines.append(f"seat {seat.id} ({who}): cdtx join {url} --token {tokens[seat.id]}")
     return lines
 

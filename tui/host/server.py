@@ -179,8 +179,11 @@ class Host:
         self._lock = console.lock if console is not None else contextlib.nullcontext()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: int | None = None
+        #: The seat the console acts as (the first facilitator's): nobody joins on it.
+        self.console_seat: str | None = None
         if console is not None:
             exercise.seat = next(s.id for s in seats if s.role == "facilitator")
+            self.console_seat = exercise.seat
         exercise.log.subscribe(self._listener, past=True)
 
     # -- events to seats -------------------------------------------------------------------
@@ -344,6 +347,9 @@ class Host:
         if barred:
             raise SeatBarred(f"seat {seat.id} was disconnected for sending too much; it may "
                              f"rejoin in {barred:.0f} s")  # fmt: skip
+        if seat.id == self.console_seat:
+            raise SeatRefused(f"seat {seat.id} is the host's console; another facilitator joins "
+                              "on a seat of their own (cdtx host --facilitators 2)")  # fmt: skip
         if seat.id in self.connected or seat.id in self._joining:
             raise SeatRefused(f"the token of seat {seat.id} is in use by another connection")
         # Held from here (before the first await) until _handle registers the connection: a
