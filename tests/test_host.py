@@ -1407,3 +1407,23 @@ def test_the_consoles_own_seat_is_not_joined_and_its_line_says_so():
     assert "seat facilitator (facilitator): this host's console" in lines
     assert tokens["facilitator"] not in "\n".join(lines)
     assert any(line.startswith("seat DE (delegation of DE): cdtx join") for line in lines)
+
+
+def test_the_console_shows_the_seats_join_commands_again():
+    """Issue 23, item 7: the join commands vanished when the console opened; J shows them."""
+    from tui.cli.host import join_lines
+    from tui.screens.dialogs import SeatsScreen
+
+    ex = Exercise(SCENARIO, interactive=True)
+
+    async def scenario(app, lines):
+        app.first_session.join_lines = lines
+        async with app.run_test(size=(140, 45)) as pilot:
+            await pilot.press("J")
+            assert await until(pilot, lambda: isinstance(app.screen, SeatsScreen))
+            return str(app.screen.query_one("#seat-lines").render())
+
+    with console_host(ex) as (app, host, tokens):
+        lines = join_lines(host, list(host.seats.values()), tokens)
+        shown = run(scenario(app, lines))
+    assert f"--token {tokens['DE']}" in shown and "this host's console" in shown

@@ -428,8 +428,9 @@ def _with_console(args, ex, seats, tokens, recorder, path, context, speed_index=
         raise CannotListen(state.error.strerror or str(state.error))
     lines = join_lines(host, seats, tokens, args.public_url)
     _announce(host, seats, tokens, path, args.public_url)  # also after the console closes
-    hosting = (f"Hosting at {join_url(host, args.public_url)} (the join commands are printed "
-               "again after Quit).")  # fmt: skip
+    session.join_lines = lines
+    hosting = (f"Hosting at {join_url(host, args.public_url)}: J shows the seats' join commands "
+               "(printed again after Quit).")  # fmt: skip
     session.players_note = f"{session.players_note} {hosting}".strip()
     if not args.paused:
         session.set_mode("run")

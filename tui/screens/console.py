@@ -22,7 +22,7 @@ from ..widgets.board import StatesBoard
 from ..widgets.status import ProcedureTracker, StatusHeader, UpcomingList
 from ..widgets.timeline import Timeline, TimelineDetail
 from .decision import DecisionScreen, answers_given
-from .dialogs import ConfirmScreen, PromptScreen
+from .dialogs import ConfirmScreen, PromptScreen, SeatsScreen
 from .evaluation import EntryForm, EvaluationScreen, edit_values, saver
 from .inject import InjectScreen, form_values
 from .session import SPEEDS, speed_label
@@ -84,6 +84,7 @@ class ConsoleScreen(Screen):
         Binding("f", "filter", "Filter timeline", id="timeline.filter", priority=True),
         Binding("v", "evaluate", "Evaluation: observations, ratings, hot wash",
                 id="evaluation.open"),
+        Binding("J", "seats", "Seats: the join commands again (cdtx host)", id="seats.show"),
         Binding("z", "zoom", "Zoom the focused panel (tab: next panel)", id="panel.zoom"),
         Binding("left_square_bracket", "prev_event", "Previous event", id="replay.prev"),
         Binding("right_square_bracket", "next_event", "Next event", id="replay.next"),
@@ -601,6 +602,14 @@ class ConsoleScreen(Screen):
                 self._on_selected_msel(act, said)
 
         self.app.push_screen(ConfirmScreen(question.format(msel)), done)
+
+    def action_seats(self) -> None:
+        """cdtx host's join commands, again: the console covered them when it opened."""
+        lines = getattr(self.session, "join_lines", [])
+        if not lines:
+            self.notify("No seats: this console is not hosting (cdtx host)")
+            return
+        self.app.push_screen(SeatsScreen(lines))
 
     def action_evaluate(self) -> None:
         """The evaluator's screen (read-only in a replay)."""

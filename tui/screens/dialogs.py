@@ -11,6 +11,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from scenarios.safe_read import printable
+
 
 class HelpScreen(ModalScreen[None]):
     """Every key of the screen below and of the application."""
@@ -31,6 +33,25 @@ class HelpScreen(ModalScreen[None]):
             yield Label("Keys (ctrl+p: command palette)", classes="title")
             with VerticalScroll():
                 yield Static(table)
+            yield Label("escape closes", classes="hint")
+
+
+class SeatsScreen(ModalScreen[None]):
+    """The join command of every seat of ``cdtx host`` (printed when it started; the console
+    covers the terminal, so they are shown again here), selectable to copy."""
+
+    BINDINGS = [Binding("escape,q,J", "dismiss", "Close", id="seats.close")]
+
+    def __init__(self, lines: list[str]):
+        super().__init__()
+        self.lines = lines
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label("Seats: one command each (give each person their own line)", classes="title")
+            with VerticalScroll():
+                yield Static("\n".join(printable(line) for line in self.lines), markup=False,
+                             id="seat-lines")  # fmt: skip
             yield Label("escape closes", classes="hint")
 
 

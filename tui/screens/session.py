@@ -60,6 +60,8 @@ class LiveSession(Observed):
         self.record_off = False  # the facilitator chose not to record (--no-record)
         #: Played delegations answering at their own seats (cdtx host keeps this up to date).
         self.seated: frozenset[str] = frozenset()
+        #: cdtx host's join command for each seat (shown again with J); empty otherwise.
+        self.join_lines: list[str] = []
         self.players_note = ""  # said on screen at the start: --players replaced the scenario's
         self.message = ""
 
