@@ -567,3 +567,22 @@ def test_the_delegations_messages_are_in_the_report_and_name_their_seat():
     assert "<h2>Messages from the seats</h2>" in html and "Second facilitator here" in html
     quiet = report.aar(ex.scenario, Exercise("grid-wiper").run("1d").events, header)
     assert "## Messages from the seats\n\n- None." in quiet
+
+
+def test_a_cohesion_objective_shows_the_lowest_cohesion_it_was_rated_on():
+    """Issue 23, item 9: the report rated a cohesion objective S beside a result of 96% (the
+    last decision's) without showing the lowest cohesion the rating used."""
+    from sim.report.analysis import analyse
+    from sim.vocabulary_view import format_metric
+
+    ex = Exercise("satcom-war", seed=15).run()  # decisions at 81%, then 100% and 96%
+    scenario, events, metrics = ex.scenario, ex.events, ex.metrics
+    cohesions = [e.data["cohesion"] for e in events if e.kind == "decision"]
+    assert cohesions[-1] > min(cohesions), "the run needs a last decision above the lowest"
+    (objective,) = [o for o in analyse(scenario, events)["objectives"] if o["metric"] == "cohesion"]
+    assert objective["value"] == format_metric("cohesion", metrics["cohesion_min"])
+    assert objective["metric_label"] == "lowest cohesion of any decision"
+    assert objective["evidence"][0].startswith("lowest, what the rating uses:")
+    assert objective["evidence"][1].startswith("last:")
+    text = report.aar(scenario, events, {"seed": 15, "interactive": False})
+    assert format_metric("cohesion", metrics["cohesion_min"]) in text

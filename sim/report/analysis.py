@@ -311,10 +311,19 @@ def _objectives(scenario, events, values, at) -> list[dict[str, Any]]:
                         )
                         break
         elif o.metric == "cohesion":
-            last = [e for e in events if e.kind == K.DECISION]
-            if last:
-                e = last[-1]
-                evidence.append(f"{at(e.t)['calendar']} {at(e.t)['offset']}: {describe(e, actors)}")
+            # Rated on the lowest cohesion of any decision (sim/metrics.py): show that one, and
+            # the value it gave, not only the last decision's (a 96% shown beside an S).
+            decisions = [e for e in events if e.kind == K.DECISION]
+            if decisions:
+                lowest = min(decisions, key=lambda e: e.data["cohesion"])
+                value = values.get("cohesion_min", value)
+                evidence.append(f"lowest, what the rating uses: {at(lowest.t)['calendar']} "
+                                f"{at(lowest.t)['offset']}: {describe(lowest, actors)}")  # fmt: skip
+                if lowest is not decisions[-1]:
+                    e = decisions[-1]
+                    evidence.append(
+                        f"last: {at(e.t)['calendar']} {at(e.t)['offset']}: {describe(e, actors)}"
+                    )
             else:
                 evidence.append("no decision was taken in the simulated period")
         elif o.metric in ("psc_meetings", "extraordinary_meetings"):
@@ -344,7 +353,9 @@ def _objectives(scenario, events, values, at) -> list[dict[str, Any]]:
                 "id": o.id,
                 "text": o.text,
                 "metric": o.metric,
-                "metric_label": METRIC_LABELS.get(o.metric, o.metric),
+                "metric_label": "lowest cohesion of any decision"
+                if o.metric == "cohesion"
+                else METRIC_LABELS.get(o.metric, o.metric),
                 "target": str(target),
                 "value": format_metric(o.metric, value),
                 "raw": _metric_value(o.metric, values),
