@@ -176,6 +176,12 @@ class Objective(Model):
         description="A duration for t_* metrics (met when the time is at most this), a measure id "
         "for highest_measure, a number otherwise."
     )
+    settled: str = Field(
+        "",
+        description="Why the model alone meets (or misses) this objective in (nearly) every run, "
+        "if it does: what the MSEL scripts, and what the people at the table can still change. "
+        "Empty for an objective the run decides.",
+    )
 
 
 class StateOverride(Model):
