@@ -515,36 +515,13 @@ def test_host_refuses_a_negative_number_of_seats_in_one_line(capsys):
 def test_the_facilitator_console_shares_the_exercise_with_the_seats(tmp_path):
     """cdtx host's console (cdtx play's): its clock drives the exercise the seats see; the
     delegations answer from their seats; the console's own inputs are the facilitator's."""
-    import threading
-
-    from tui.app import make_play_app
-
     ex = Exercise(SCENARIO, interactive=True)
-    seats = seats_for(ex.players)
-    tokens = new_tokens(seats)
-    app = make_play_app(ex, record=False)
-    session = app.first_session
     path = tmp_path / "console.jsonl"
     recorder = Recorder(path, ex)
-    session.recorder, session.record_path, session.record_off = recorder, path, False
-    host = Host(ex, seats, tokens, port=0, recorder=recorder, console=session)
-    ready, state = threading.Event(), {}
 
-    def serve() -> None:
-        async def main() -> None:
-            await host.start()
-            state["loop"], state["stop"] = asyncio.get_running_loop(), asyncio.Event()
-            ready.set()
-            await state["stop"].wait()
-            await host.stop()
-
-        asyncio.run(main())
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    ready.wait(10)
-
-    async def scenario():
+    async def scenario(app, host, tokens):
+        session = app.first_session
+        session.recorder, session.record_path, session.record_off = recorder, path, False
         async with app.run_test(size=(140, 45)) as pilot:
             de, pl = SeatClient(host.url, tokens["DE"]), SeatClient(host.url, tokens["PL"])
             for client in (de, pl):
@@ -558,10 +535,9 @@ def test_the_facilitator_console_shares_the_exercise_with_the_seats(tmp_path):
                 await client.close()
 
     try:
-        run(scenario())
+        with console_host(ex, recorder=recorder) as (app, host, tokens):
+            run(scenario(app, host, tokens))
     finally:
-        state["loop"].call_soon_threadsafe(state["stop"].set)
-        thread.join(10)
         recorder.close()
     recording = open_recording(path)
     seats_of = {e.data.get("seat") for e in recording.inputs}
