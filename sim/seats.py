@@ -250,6 +250,19 @@ class Disclosure:
         return _without(d, ("expected_action",))
 
 
+def shown_to(seat: Seat, events: Iterable[Event], scenario=None) -> list[dict[str, Any]]:
+    """What ``seat`` is shown of ``events`` (in order), as the host of a live exercise sends it:
+    a fresh :class:`Disclosure` folded over them (a brief, a test, a report of one seat)."""
+    disclosure = Disclosure(scenario)
+    shown = []
+    for event in events:
+        disclosure.observe(event)
+        view = disclosure.view_of(seat, event)
+        if view is not None:
+            shown.append(view)
+    return shown
+
+
 def _without(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     """``data`` without ``keys`` (``data`` itself when it has none of them)."""
     if not any(k in data for k in keys):

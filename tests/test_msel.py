@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+from pathlib import Path
 
 import pytest
 
@@ -391,6 +392,19 @@ def _moved_sheet(good, part: bytes) -> dict:
     return {n: text.replace(old, b"/" + part) for n, text in named.items()}
 
 
+def _edited_workbook(tmp_path, name: str, part: str, edit) -> Path:
+    """grid-wiper's exported MSEL workbook with one part (``part``) passed through ``edit``."""
+    import zipfile
+
+    good = msel.export(scenarios.load("grid-wiper"), tmp_path / "good.xlsx")
+    path = tmp_path / name
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(path, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            out.writestr(info, edit(data) if info.filename == part else data)
+    return path
+
+
 def _bomb(tmp_path, kind: str):
     import zipfile
 
@@ -474,16 +488,8 @@ def test_a_cell_an_xlsx_cannot_hold_is_one_message_and_csv_keeps_it(tmp_path, ca
 )  # fmt: skip
 def test_a_malformed_cell_openpyxl_cannot_read_is_one_message(tmp_path, capsys, cell):
     pytest.importorskip("openpyxl")
-    import zipfile
-
-    good = msel.export(scenarios.load("grid-wiper"), tmp_path / "good.xlsx")
-    path = tmp_path / "bad.xlsx"
-    with zipfile.ZipFile(good) as source, zipfile.ZipFile(path, "w") as out:
-        for info in source.infolist():
-            data = source.read(info)
-            if info.filename == SHEET:
-                data = data.replace(b'<row r="2">', b'<row r="2">' + cell, 1)
-            out.writestr(info, data)
+    path = _edited_workbook(tmp_path, "bad.xlsx", SHEET,
+                            lambda data: data.replace(b'<row r="2">', b'<row r="2">' + cell, 1))  # fmt: skip
     assert main(["msel", "import", str(path), "--into", "grid-wiper"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
@@ -508,16 +514,8 @@ def test_a_csv_row_of_a_million_empty_fields_is_refused_before_it_is_split(
 
 def test_a_workbook_without_a_worksheet_is_one_message(tmp_path, capsys):
     pytest.importorskip("openpyxl")
-    import zipfile
-
-    good = msel.export(scenarios.load("grid-wiper"), tmp_path / "good.xlsx")
-    path = tmp_path / "none.xlsx"
-    with zipfile.ZipFile(good) as source, zipfile.ZipFile(path, "w") as out:
-        for info in source.infolist():
-            data = source.read(info)
-            if info.filename == "xl/workbook.xml":
-                data = re.sub(rb"<sheets>.*</sheets>", b"<sheets/>", data)
-            out.writestr(info, data)
+    path = _edited_workbook(tmp_path, "none.xlsx", "xl/workbook.xml",
+                            lambda data: re.sub(rb"<sheets>.*</sheets>", b"<sheets/>", data))  # fmt: skip
     assert main(["msel", "import", str(path), "--into", "grid-wiper"]) == 1
     err = capsys.readouterr().err
     assert err == f"cdtx: {path}: the workbook has no worksheet (expected one named MSEL)\n"

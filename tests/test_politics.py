@@ -990,17 +990,13 @@ def test_the_model_never_attributes_for_a_delegation_played_at_a_live_exercise()
     assert ready.data["state"] == "PL" and ready.data["actor"] == "bear"
     assert ready.t <= said.t + 1e-9  # told when the model would have spoken for it
     # The delegation's own seat sees it; another delegation's does not.
-    from sim.seats import DELEGATION, Disclosure, Seat
+    from sim.seats import DELEGATION, Seat, shown_to
 
-    disclosure = Disclosure(live.scenario)
-    seen = {"PL": [], "DE": []}
-    for event in live.events:
-        disclosure.observe(event)
-        for code in seen:
-            shown = disclosure.view_of(Seat(code, DELEGATION, code), event)
-            if shown is not None and event.kind == "attribution_ready":
-                seen[code].append(shown)
-    assert len(seen["PL"]) == 1 and not seen["DE"]
+    def told(code: str) -> list[dict]:
+        shown = shown_to(Seat(code, DELEGATION, code), live.events, live.scenario)
+        return [e for e in shown if e["kind"] == "attribution_ready"]
+
+    assert len(told("PL")) == 1 and not told("DE")
     # Its people decide: an attribute inject makes it public.
     again = Exercise(sc, seed=headless.seed, players=["PL"], interactive=True)
     again.run(ready.t + 1)

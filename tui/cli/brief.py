@@ -225,17 +225,13 @@ def delegation_brief(scenario, state: str) -> list[Section]:
 def _known_at_start(scenario, state: str) -> list[tuple[float, str]]:
     """The timeline lines a hosted seat of ``state``'s delegation would see at T+0."""
     from sim.exercise import Exercise
-    from sim.seats import DELEGATION, Disclosure, Seat, SeatView
+    from sim.seats import DELEGATION, Seat, SeatView, shown_to
 
     ex = Exercise(scenario)
     ex.run(0.0)
-    disclosure, seat = Disclosure(scenario), Seat(state, DELEGATION, state)
+    seat = Seat(state, DELEGATION, state)
     view = SeatView(seat)
-    for event in ex.events:
-        disclosure.observe(event)
-        shown = disclosure.view_of(seat, event)
-        if shown is not None and event.kind != "started":
-            view.apply(shown)
+    view.extend(e for e in shown_to(seat, ex.events, scenario) if e["kind"] != "started")
     return view.lines
 
 
