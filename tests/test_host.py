@@ -82,6 +82,19 @@ async def until(pilot, condition, rounds: int = 500) -> bool:
     return condition()
 
 
+async def seated_and_asked(pilot, app, host, token: str) -> SeatClient:
+    """Seat a delegation with ``token`` at the console's host, run the clock as fast as it goes
+    and wait until a decision is asked of a played delegation; returns the connected seat."""
+    session = app.first_session
+    seat = SeatClient(host.url, token)
+    await seat.connect()
+    assert await until(pilot, lambda: seat.seat.state in session.seated)
+    session.set_speed(len(SPEEDS) - 1)
+    session.set_mode("run")
+    assert await until(pilot, lambda: bool(session.ex.pending))
+    return seat
+
+
 def run(coroutine):
     return asyncio.run(asyncio.wait_for(coroutine, 60))
 
@@ -1168,12 +1181,7 @@ def test_the_console_leaves_a_seated_delegation_to_its_seat_and_closes_a_dialog_
     async def scenario(app, host, tokens):
         session = app.first_session
         async with app.run_test(size=(140, 45)) as pilot:
-            de = SeatClient(host.url, tokens["DE"])
-            await de.connect()
-            assert await until(pilot, lambda: session.seated == {"DE"})
-            session.set_speed(len(SPEEDS) - 1)
-            session.set_mode("run")
-            assert await until(pilot, lambda: bool(ex.pending))
+            de = await seated_and_asked(pilot, app, host, tokens["DE"])
             await until(pilot, lambda: app.console_screen.awaiting is not None)
             await pilot.pause()
             no_dialog = isinstance(app.screen, ConsoleScreen)
@@ -1253,12 +1261,7 @@ def test_a_dialog_answered_at_the_seat_under_another_screen_closes_itself_not_th
     async def scenario(app, host, tokens):
         session = app.first_session
         async with app.run_test(size=(140, 45)) as pilot:
-            de = SeatClient(host.url, tokens["DE"])
-            await de.connect()
-            assert await until(pilot, lambda: session.seated == {"DE"})
-            session.set_speed(len(SPEEDS) - 1)
-            session.set_mode("run")
-            assert await until(pilot, lambda: bool(ex.pending))
+            de = await seated_and_asked(pilot, app, host, tokens["DE"])
             await pilot.press("d")
             assert await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
             over = ModalScreen()
