@@ -150,6 +150,15 @@ class World:
                         first = (t, actor_id)
         return first[1] if first is not None else None
 
+    def subject_actor(self) -> str | None:
+        """The actor a measure of the Union is about: :meth:`named_actor`, or before anyone
+        has named one, the actor of the first incident (the one the table suspects)."""
+        named = self.named_actor()
+        if named is not None:
+            return named
+        suspected = self.suspected_actor()
+        return suspected.id if suspected is not None else None
+
     def victims(self) -> list[str]:
         """Every state hit by some incident, in the order they were hit, once each."""
         return list(dict.fromkeys(c for i in self.incidents.values() for c, _ in i.targets))

@@ -94,8 +94,7 @@ def held_for_attribution(ex: Exercise, proposal: Proposal) -> ProcessGenerator[N
     3 May 2024: the declaration came out with the capitals' announcements). It waits at most
     ``attribution_wait``; capitals ready to join a coordinated attribution need no wait (they
     attribute with the text, :func:`coordinate`)."""
-    assessment, suspected = ex.world.assessment, ex.world.suspected_actor()
-    actor = assessment.actor if assessment is not None else suspected.id if suspected else None
+    actor = ex.world.subject_actor()
     if proposal.naming == "none" or actor is None:
         return
     limit = ex.env.now + ex.timing.attribution_wait

@@ -53,8 +53,8 @@ def campaign(ex: Exercise, actor: ThreatActor) -> ProcessGenerator[None]:
 def start_retaliation(ex: Exercise, proposal: Proposal) -> None:
     """A listing was adopted: the state behind the actor it targets may retaliate, as an action
     of its own (actors.threat.retaliation), recorded as a ``retaliation`` event."""
-    actor = ex.world.suspected_actor() if ex.world.assessment is None else (
-        ex.scenario.actor(ex.world.assessment.actor))  # fmt: skip
+    actor_id = ex.world.subject_actor()
+    actor = ex.scenario.actor(actor_id) if actor_id is not None else None
     if actor is None or not actor.sponsor:
         return
     answer = threat.retaliation(ex.rng("retaliation", actor.id, proposal.id), actor)
