@@ -19,6 +19,7 @@ from actors.networks import csirts_weight
 from ..timing import CALENDAR
 from ..world import Assessment
 from . import ProcessGenerator
+from .instructions import instructions
 
 if TYPE_CHECKING:
     from ..exercise import Exercise
@@ -174,8 +175,6 @@ def _willing(ex: Exercise, code: str, actor_id: str, coordinated: bool) -> bool:
     if code in ex.partners:
         return national.will_attribute(ex.partners[code], confidence, actor.sponsor, False, 0.0,
                                        coordinated=coordinated)  # fmt: skip
-    from .psc import instructions
-
     state = ex.roster[code]
     return national.will_attribute(
         state,

@@ -21,7 +21,8 @@ from actors.negotiation import OPTIONS, RENEWED_SEVERITY, choose_option
 from actors.severity import rung_of
 
 from ..world import Status
-from . import ProcessGenerator, awareness, psc
+from . import ProcessGenerator, awareness
+from .instructions import instructions
 
 if TYPE_CHECKING:
     from ..exercise import Exercise
@@ -125,7 +126,7 @@ def proposer_drive(ex: Exercise, by: str) -> float:
     chair) on the case as it stands (actors.institutions.drive)."""
     if by not in ex.roster.codes:
         return HR_DRIVE
-    mine = psc.instructions(ex, ex.roster[by])
+    mine = instructions(ex, ex.roster[by])
     named = bool(ex.world.attributed.get(by))
     return drive(mine.stance, ex.world.severity(), by in ex.world.victims(), named)
 
@@ -137,7 +138,7 @@ def _drives(ex: Exercise) -> list[tuple[str, float]]:
     for state in ex.roster:
         if ex.interactive and state.code in ex.players:
             continue
-        mine = psc.instructions(ex, state)
+        mine = instructions(ex, state)
         named = bool(ex.world.attributed.get(state.code))
         drives.append((state.code, drive(mine.stance, severity, state.code in victims, named)))
     return drives

@@ -20,6 +20,7 @@ from scenarios.measures import MEASURES_DECLARED
 
 from ..world import Status
 from . import ProcessGenerator, council, hwpci, initiation, psc
+from .instructions import instructions
 
 if TYPE_CHECKING:
     from ..exercise import Exercise
@@ -117,7 +118,7 @@ def linkage(ex: Exercise, proposal: Proposal, blockers: tuple[str, ...]) -> floa
         if (code, proposal.measure) in fixed or code in ex.players and ex.interactive:
             return None  # people hold this veto: the model trades nothing for them
         rng = ex.rng("linkage", proposal.id, code)
-        tie = psc.instructions(ex, ex.roster[code]).tie(sponsor)
+        tie = instructions(ex, ex.roster[code]).tie(sponsor)
         if rng.random() >= negotiation.linkage_chance(
             proposal.measure, tie, code in proposal.linked
         ):

@@ -15,24 +15,24 @@ from actors.delegation import (
     STANCE_OF_POSITION,
     VETO_SALIENCE,
     WORDED,
-    Instructions,
     ViewRow,
     deliberate,
-    draw_instructions,
     position,
     reservation_point,
     spread,
     susceptibility_on,
     views_on,
 )
+from actors.institutions import allowed_naming
 from actors.networks import influence_matrix
 
 from .. import voting
 from ..world import Status
 from . import ProcessGenerator
+from .awareness import named_or_ready, naming_confidence
+from .instructions import all_instructions
 
 if TYPE_CHECKING:
-    from actors.roster import MemberState
 
     from ..exercise import Exercise
     from ..world import Proposal
@@ -71,26 +71,6 @@ def decide(
     return outcome
 
 
-def instructions(ex: Exercise, state: MemberState) -> Instructions:
-    """This run's instructions for ``state`` (:func:`all_instructions`)."""
-    return all_instructions(ex)[state.code]
-
-
-def all_instructions(ex: Exercise) -> dict[str, Instructions]:
-    """This run's instructions, by state code: drawn for every delegation at once, on first
-    use, in roster order, from the run's ``instructions`` stream (docs/model.md, *Delegations
-    that differ*)."""
-    drawn = ex.world.instructions
-    if not drawn:
-        rng = ex.rng("instructions")
-        spread = ex.timing.instruction_spread
-        # Ties are drawn towards the scenario's possible sponsors only (the others never matter).
-        sponsors = tuple(sorted({a.sponsor for a in ex.scenario.threat_actors if a.sponsor}))
-        for s in ex.roster:
-            drawn[s.code] = draw_instructions(rng, s, spread, sponsors)
-    return drawn
-
-
 def text_naming(ex: Exercise, proposal: Proposal) -> str:
     """How the text names the perpetrator: the weaker of the draft (lowered by redrafts) and
     what the record allows (no name before a national or partner attribution, or one ready to
@@ -99,9 +79,6 @@ def text_naming(ex: Exercise, proposal: Proposal) -> str:
         return "none"
     if proposal.forced:
         return proposal.naming
-    from actors.institutions import allowed_naming
-
-    from .awareness import named_or_ready, naming_confidence
 
     if other_campaigns_named(ex):
         # The text answers campaigns the shared assessment does not cover: the Union condemns
