@@ -27,9 +27,11 @@ from .vocabulary import (
     ADVERSARY_ACTIONS,
     ARTICLES,
     BODIES,
+    CONTRIBUTIONS,
     DECISION_RULES,
     DURATION_PATTERN,
     EU27,
+    IPCR_MODES,
     MEASURES,
     METRICS,
     NAMING_LEVELS,
@@ -347,6 +349,51 @@ class Procedure(Model):
     )
 
 
+class LargeScaleIncident(Model):
+    """The crisis track of a large-scale cybersecurity incident (the 2025 Cyber Blueprint, Council
+    Recommendation C/2025/3445): the CSIRTs Network (technical), EU-CyCLONe (operational) and the
+    Presidency's IPCR with the Commission's and the EEAS's ISAA reports (political) run beside the
+    Toolbox, and victims may ask for the EU Cybersecurity Reserve (Regulation (EU) 2025/38).
+    Durations left out take the model's defaults (docs/model.md, *The crisis track*)."""
+
+    incidents: list[Identifier] = Field(
+        default_factory=list,
+        description="The incidents that make the large-scale incident (ids under incidents); "
+        "empty: every incident of the scenario.",
+    )
+    ipcr: Literal[("auto", "none", *IPCR_MODES)] = Field(  # type: ignore[valid-type]
+        "auto",
+        description="The IPCR mode the Presidency activates once it has EU-CyCLONe's operational "
+        "assessment: monitoring, information_sharing or full; auto: by the incident's severity; "
+        "none: the Presidency does not activate IPCR (an ipcr inject still can).",
+    )
+    presidency: StateCode | None = Field(
+        None, description="The member state holding the Council Presidency (who activates IPCR)."
+    )
+    reserve: bool = Field(
+        True,
+        description="Victims whose CSIRTs are overwhelmed ask for the EU Cybersecurity Reserve "
+        "under the Cyber Emergency Mechanism.",
+    )
+    technical_report: Duration | None = Field(
+        None, description="Median time from the first detection to the CSIRTs Network's report."
+    )
+    cyclone_notice: Duration | None = Field(
+        None, description="Median notice from the first technical report to a CyCLONe meeting."
+    )
+    operational_assessment: Duration | None = Field(
+        None, description="Median time from a CyCLONe meeting to its operational assessment."
+    )
+    ipcr_decision: Duration | None = Field(
+        None,
+        description="Median time from the political level having the operational assessment "
+        "to the Presidency's IPCR activation.",
+    )
+    isaa_first: Duration | None = Field(
+        None, description="Median time from IPCR activation to the first ISAA report (full mode)."
+    )
+
+
 # -- injects ---------------------------------------------------------------------------------
 # Each inject type is declared once, below: its params model and an InjectType entry. The
 # inject classes, the discriminated union, PARAMS_BY_TYPE and INJECT_TYPES derive from it; the
@@ -426,6 +473,43 @@ class NoteParams(Model):
     text: Annotated[str, Form("Text")] = Field(min_length=1)
 
 
+class CsirtsReportParams(Model):
+    confidence: Annotated[Unit, Form("Confidence 0..1", default="0.6")] = Field(
+        0.6, description="How sure the CSIRTs Network is of its technical picture, 0..1."
+    )
+
+
+class CycloneParams(Model):
+    level: Annotated[Literal["officers", "executives"], Form("Level", default="officers")] = Field(
+        "officers",
+        description="CyCLONe Officers (the operational meeting) or Executives (the heads of the "
+        "national cyber crisis agencies).",
+    )
+
+
+class IpcrParams(Model):
+    mode: Annotated[
+        Literal[(*IPCR_MODES, "deactivated")],  # type: ignore[valid-type]
+        Form("Mode", default="full"),
+    ]
+
+
+class ReserveParams(Model):
+    state: Annotated[StateCode, Ref("victim"), Form("State", placeholder="state code")]
+    action: Annotated[Literal["request", "deploy"], Form("Action", default="deploy")] = Field(
+        "deploy",
+        description="request: the state asks for the Reserve; deploy: the Commission grants it "
+        "and the Reserve's providers deploy now (a request is made first if none was).",
+    )
+
+
+class AgencyParams(Model):
+    state: Annotated[StateCode, Form("State", placeholder="DE")]
+    contribution: Annotated[
+        Literal[CONTRIBUTIONS], Form("Contribution", default="full")  # type: ignore[valid-type]
+    ]
+
+
 class InjectBase(Model):
     """One MSEL entry (HSEEP Master Scenario Events List row)."""
 
@@ -492,6 +576,24 @@ INJECT_TYPES_DECLARED: tuple[InjectType, ...] = (
     InjectType("invoke", InvokeParams, "A victim invokes Art. 42(7) TEU or Art. 222 TFEU."),
     InjectType("adversary", AdversaryParams, "Every active threat actor changes behaviour."),
     InjectType("note", NoteParams, "A note to the players; no effect on the model."),
+    # The crisis track of a large-scale incident (docs/model.md, *The crisis track*): an inject
+    # at a level opens the track if the scenario did not declare one.
+    InjectType(
+        "csirts_report", CsirtsReportParams, "The CSIRTs Network issues a technical report now."
+    ),
+    InjectType("cyclone", CycloneParams, "An EU-CyCLONe meeting is called now."),
+    InjectType("ipcr", IpcrParams, "The Presidency activates IPCR in a mode (or changes it)."),
+    InjectType(
+        "reserve",
+        ReserveParams,
+        "A victim asks for the EU Cybersecurity Reserve, or the Reserve is deployed to it.",
+    ),
+    InjectType(
+        "agency",
+        AgencyParams,
+        "A national cyber crisis agency's contribution to EU-CyCLONe's operational assessment "
+        "(what a delegation played at the operational level says).",
+    ),
 )
 
 INJECT_TYPE: dict[str, InjectType] = {t.name: t for t in INJECT_TYPES_DECLARED}
@@ -556,6 +658,11 @@ class Scenario(Model):
     threat_actors: list[ThreatActor] = Field(min_length=1)
     incidents: list[Incident] = Field(default_factory=list)
     procedure: Procedure = Field(default_factory=Procedure)
+    large_scale_incident: LargeScaleIncident | None = Field(
+        None,
+        description="Declares a large-scale incident: the Cyber Blueprint's technical, "
+        "operational and political levels run beside the diplomatic response.",
+    )
     msel: list[Inject] = Field(default_factory=list)
 
     _source_text: str | None = PrivateAttr(default=None)

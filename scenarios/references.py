@@ -91,6 +91,17 @@ def check(data: Any) -> Iterator[tuple[Path, str]]:
         yield from actor_ref(("incidents", i, "actor"), incident.get("actor"))
         yield from within_horizon(("incidents", i, "at"), incident.get("at", 0))
 
+    # The large-scale incident names incidents of the scenario (docs/scenario-format.md).
+    crisis = data.get("large_scale_incident")
+    if isinstance(crisis, dict) and isinstance(crisis.get("incidents"), list):
+        for i, ref in enumerate(crisis["incidents"]):
+            if isinstance(ref, str) and ref not in incident_ids:
+                known = ", ".join(incident_ids) or "none"
+                yield (
+                    ("large_scale_incident", "incidents", i),
+                    (f"unknown incident {ref!r} (incidents: {known})"),
+                )
+
     players = data.get("players")
     if isinstance(players, list):
         seen: set[str] = set()

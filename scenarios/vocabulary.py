@@ -44,10 +44,26 @@ ASSISTANCE: tuple[str, ...] = tuple(m.id for m in MEASURES_DECLARED if m.adoptio
 NAMING_LEVELS: tuple[str, ...] = ("none", "territory", "state")
 
 
+#: The modes of the Integrated Political Crisis Response the Presidency may activate, lightest
+#: first (Council Implementing Decision (EU) 2018/1993): monitoring, information sharing, full.
+IPCR_MODES: tuple[str, ...] = ("monitoring", "information_sharing", "full")
+#: What a national cyber crisis agency brings to EU-CyCLONe's operational assessment.
+CONTRIBUTIONS: tuple[str, ...] = ("full", "partial", "withheld")
+
+#: Milestones of the crisis track of a large-scale incident (the 2025 Cyber Blueprint's three
+#: levels and the Cybersecurity Reserve): hours since the start, null when never reached.
+CRISIS_METRICS: tuple[str, ...] = (
+    "t_first_technical_report", "t_cyclone_assessment", "t_ipcr_activation", "t_first_isaa",
+    "t_psc_isaa", "t_reserve_deployed",
+)  # fmt: skip
 #: Metrics an objective can be measured against. Times are hours since the scenario start.
 TIME_METRICS: tuple[str, ...] = (
-    "t_first_detection", "t_shared_awareness", "t_first_attribution", "t_first_psc",
-) + tuple(m.time_metric for m in MEASURES_DECLARED if m.time_metric)  # fmt: skip
+    (
+        "t_first_detection", "t_shared_awareness", "t_first_attribution", "t_first_psc",
+    )
+    + tuple(m.time_metric for m in MEASURES_DECLARED if m.time_metric)
+    + CRISIS_METRICS
+)  # fmt: skip
 COUNT_METRICS: tuple[str, ...] = ("psc_meetings", "extraordinary_meetings")
 METRICS: tuple[str, ...] = TIME_METRICS + (
     "highest_measure", "highest_rung", "recommended_rung", "proportionality_gap",

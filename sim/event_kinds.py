@@ -22,7 +22,7 @@ Text = Callable[[Mapping[str, Any]], str]
 #: The stages events are grouped by, in the order of the procedure.
 STAGES: tuple[str, ...] = (
     "exercise", "facilitator", "inject", "incident", "detection", "awareness", "initiation",
-    "hwpci", "meeting", "psc", "council", "reaction", "assistance",
+    "hwpci", "meeting", "psc", "council", "reaction", "assistance", "crisis",
 )  # fmt: skip
 
 
@@ -639,6 +639,129 @@ RETALIATION = EventKind(
     "EU officials and bodies (China, 22 March 2021: MEPs and the PSC; Russia, 30 April 2021) or "
     "the ``expulsion`` of diplomats (``against``: those hit).",
     names_actor=True,
+)
+
+# -- the crisis track of a large-scale incident (sim/stages/crisis.py) ---------------------------
+
+#: How the crisis track names its levels and products in lines and reports.
+LEVEL_NAMES = {"technical": "technical level (CSIRTs Network)",
+               "operational": "operational level (EU-CyCLONe)",
+               "political": "political level (Presidency, IPCR)", "psc": "PSC"}  # fmt: skip
+PRODUCT_NAMES = {"technical_report": "CSIRTs Network technical report",
+                 "operational_assessment": "EU-CyCLONe operational assessment",
+                 "isaa": "ISAA report"}  # fmt: skip
+CONTRIBUTION_TEXT = {"full": "shares its national picture", "partial": "shares part of its picture",
+                     "withheld": "withholds its national picture"}  # fmt: skip
+
+
+def _mode(mode: str) -> str:
+    return mode.replace("_", "-") + (" mode" if mode != "deactivated" else "")
+
+
+LARGE_SCALE = EventKind(
+    "large_scale",
+    "crisis",
+    "incidents ipcr by",
+    lambda d: (
+        f"Large-scale incident ({', '.join(d['incidents']) or 'every incident'}): the Cyber "
+        "Blueprint's technical, operational and political levels run beside the Toolbox"
+    ),
+    "The crisis track opens (``by``: the scenario's ``large_scale_incident``, or an inject at "
+    "one of its levels); ``ipcr``: the mode the Presidency is set to activate.",
+)
+TECHNICAL_REPORT = EventKind(
+    "technical_report",
+    "crisis",
+    "number states confidence by",
+    lambda d: (
+        f"CSIRTs Network technical report #{d['number']}: "
+        f"{', '.join(d['states']) or 'no state'} affected, confidence {pct(d['confidence'])}"
+    ),
+    "The technical level: the CSIRTs Network (NIS2 Art. 15) shares a technical report on the "
+    "incident (``states``: the victims that have detected it).",
+)
+CYCLONE_MEETING = EventKind(
+    "cyclone_meeting",
+    "crisis",
+    "number level by",
+    lambda d: f"EU-CyCLONe {d['level'].capitalize()} meet (#{d['number']}, called by {d['by']})",
+    "The operational level: EU-CyCLONe (NIS2 Art. 16), the national cyber crisis agencies, "
+    "meets (``level``: officers or executives).",
+)
+AGENCY_CONTRIBUTION = EventKind(
+    "agency_contribution",
+    "crisis",
+    "state meeting contribution by",
+    lambda d: (
+        f"{state_name(d['state'])}'s cyber crisis agency at EU-CyCLONe "
+        f"{CONTRIBUTION_TEXT[d['contribution']]}"
+    ),
+    "What a victim's national cyber crisis agency brings to CyCLONe's operational assessment "
+    "(``by``: the model, people at the table, or an inject).",
+)
+OPERATIONAL_ASSESSMENT = EventKind(
+    "operational_assessment",
+    "crisis",
+    "number confidence impact contributions",
+    lambda d: (
+        f"EU-CyCLONe operational assessment #{d['number']}: impact {pct(d['impact'])}, "
+        f"confidence {pct(d['confidence'])}"
+    ),
+    "EU-CyCLONe assesses the consequences and impact of the incident (NIS2 Art. 16(3)(c)); "
+    "``contributions``: what each victim's agency brought.",
+)
+IPCR = EventKind(
+    "ipcr",
+    "crisis",
+    "mode previous by reason",
+    lambda d: (
+        (
+            f"The Presidency activates IPCR in {_mode(d['mode'])}"
+            if d["previous"] == "none"
+            else f"IPCR: {_mode(d['previous'])} -> {_mode(d['mode'])}"
+        )
+        + f" ({d['reason']})"
+    ),
+    "The political level: the Presidency activates the Integrated Political Crisis Response "
+    "(Council Implementing Decision (EU) 2018/1993) or changes its mode.",
+)
+ISAA = EventKind(
+    "isaa",
+    "crisis",
+    "number mode confidence",
+    lambda d: (
+        f"Commission and EEAS issue ISAA report #{d['number']} ({_mode(d['mode'])}, "
+        f"confidence {pct(d['confidence'])})"
+    ),
+    "An Integrated Situational Awareness and Analysis report of the Commission and the EEAS "
+    "under IPCR.",
+)
+HANDOFF = EventKind(
+    "handoff",
+    "crisis",
+    "product number origin to confidence delay",
+    lambda d: (
+        f"{PRODUCT_NAMES[d['product']]} #{d['number']} reaches the {LEVEL_NAMES[d['to']]}"
+        f" (confidence {pct(d['confidence'])})"
+    ),
+    "A level's product reaches the next (``to``: operational, political or the PSC, whose "
+    "shared situational awareness it feeds), ``delay`` hours after it was issued.",
+)
+RESERVE_REQUEST = EventKind(
+    "reserve_request",
+    "assistance",
+    "state by",
+    lambda d: f"{state_name(d['state'])} asks for the EU Cybersecurity Reserve",
+    "A victim asks for support from the EU Cybersecurity Reserve under the Cyber Emergency "
+    "Mechanism (Regulation (EU) 2025/38).",
+)
+RESERVE_DEPLOYED = EventKind(
+    "reserve_deployed",
+    "assistance",
+    "state by delay",
+    lambda d: f"EU Cybersecurity Reserve deployed to {state_name(d['state'])}",
+    "The Commission grants a request and the Reserve's trusted providers deploy (``delay``: "
+    "hours since the request).",
 )
 
 #: Every declared kind by name, in the order above.

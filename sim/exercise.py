@@ -27,7 +27,8 @@ from . import event_kinds as K
 from .clock import Calendar, format_offset, parse_offset
 from .event_kinds import PLAIN_NAMES, declared
 from .events import FACILITATOR, MODEL, MSEL, Event, EventLog
-from .stages import awareness, incident, initiation, injects, proposal
+from .stages import awareness, crisis, incident, initiation, injects, proposal
+from .stages.blueprint import CONTRIBUTION_OF_STANCE, QUESTION, Track
 from .stages.meetings import Body
 from .streams import Streams
 from .timing import Timing, timing_for
@@ -197,6 +198,8 @@ class Exercise:
         self._metrics: Metrics | None = None
         #: The seat entering inputs now (``cdtx host``): each input event records it as ``seat``.
         self.seat: str | None = None
+        #: The crisis track of a large-scale incident (sim/stages/crisis.py), if one is open.
+        self.crisis: Track | None = None
 
         # The first event commits to the whole setup, so the digest chain covers what a
         # recording's header says: the scenario text (objectives and targets included, which
@@ -206,6 +209,8 @@ class Exercise:
                   horizon=self.horizon, players=list(self.players),
                   scenario_sha256=setup.scenario_sha256,
                   interactive=bool(interactive))  # fmt: skip
+        if self.scenario.large_scale_incident is not None:
+            self.crisis = crisis.open_track(self, self.scenario.large_scale_incident, "scenario")
         for spec in self.scenario.incidents:
             self.env.process(incident.start(self, spec))
         for entry in self.scenario.msel:
@@ -224,7 +229,10 @@ class Exercise:
         # A declared kind is a str subclass; events hold plain strings (copies, pickles).
         if self.seat is not None and name == "input":
             data["seat"] = self.seat
-        return self.log.record(self.env.now, name, source, data)
+        event = self.log.record(self.env.now, name, source, data)
+        if self.crisis is not None:  # the crisis track listens to the procedure
+            crisis.heard(self, self.crisis, name, data)
+        return event
 
     @property
     def events(self) -> list[Event]:
@@ -408,6 +416,17 @@ class Exercise:
     def answer(self, state: str, position: str, statement: str = "") -> Event:
         """A played delegation's answer to a pending decision request."""
         for request in self.pending:
+            if request.state == state and request.measure == QUESTION:
+                # A played cyber crisis agency at EU-CyCLONe: what it brings, in the words of
+                # the decision dialog's stances (support: shares its picture in full).
+                contribution = CONTRIBUTION_OF_STANCE.get(position, position)
+                return self.submit(
+                    {
+                        "type": "agency",
+                        "message": statement,
+                        "params": {"state": state, "contribution": contribution},
+                    }
+                )
             if request.state == state:
                 return self.submit({"type": "position", "message": statement,
                                     "params": {"state": state, "measure": request.measure,
@@ -605,10 +624,16 @@ class Exercise:
     def await_positions(self, codes: list[str], prop: Proposal, body: str) -> simpy.Event:
         """Stop the clock until each of ``codes`` has a position on ``prop``'s measure; the
         event's value is the answers, code -> position."""
+        return self.await_answers(codes, prop.id, prop.measure, body)
+
+    def await_answers(self, codes: list[str], about: str, measure: str, body: str) -> simpy.Event:
+        """Stop the clock until each of ``codes`` has answered on ``measure`` (a measure, or
+        what a played cyber crisis agency brings to EU-CyCLONe); the event's value is the
+        answers, code -> answer."""
         event = self.env.event()
         for code in codes:
-            self.pending.append(DecisionRequest(code, prop.id, prop.measure, body))
-        self._waiting.append((list(codes), prop.measure, {}, event))
+            self.pending.append(DecisionRequest(code, about, measure, body))
+        self._waiting.append((list(codes), measure, {}, event))
         return event
 
     def await_release(self, entry_id: str) -> simpy.Event:

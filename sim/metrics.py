@@ -28,12 +28,18 @@ from .event_kinds import (
     DROPPED,
     ESCALATION,
     EVIDENCE_PACKAGE,
+    HANDOFF,
     INCIDENT,
+    IPCR,
+    ISAA,
     MEETING,
+    OPERATIONAL_ASSESSMENT,
     PARTNER_ATTRIBUTED,
     PROPOSAL,
+    RESERVE_DEPLOYED,
     RETALIATION,
     SHARED_AWARENESS,
+    TECHNICAL_REPORT,
     WITHDRAWN,
 )  # fmt: skip
 from .event_kinds import ASSISTANCE as ASSISTANCE_EVENT
@@ -43,6 +49,11 @@ _TIME_OF: dict[str, str] = {
     DETECTED: "t_first_detection",
     SHARED_AWARENESS: "t_shared_awareness",
     ATTRIBUTED: "t_first_attribution",
+    # the crisis track of a large-scale incident (sim/stages/crisis.py)
+    TECHNICAL_REPORT: "t_first_technical_report",
+    OPERATIONAL_ASSESSMENT: "t_cyclone_assessment",
+    ISAA: "t_first_isaa",
+    RESERVE_DEPLOYED: "t_reserve_deployed",
 }
 _ADOPTED_TIME = {m.id: m.time_metric for m in MEASURES_DECLARED if m.time_metric}
 
@@ -132,6 +143,16 @@ class Metrics:
             self.open[e.data["proposal"]].update(stage=stage)
         elif kind in (DROPPED, COMPROMISE) and e.data.get("proposal") in self.open:
             self.open.pop(e.data["proposal"])
+        elif kind == IPCR:
+            if e.data["mode"] != "deactivated" and self.times["t_ipcr_activation"] is None:
+                self.times["t_ipcr_activation"] = e.t
+        elif kind == HANDOFF:
+            self._handoff(e)
+
+    def _handoff(self, e: Event) -> None:
+        # The PSC first has an ISAA report: the political level's hand-off to the diplomats.
+        if e.data["to"] == "psc" and self.times["t_psc_isaa"] is None:
+            self.times["t_psc_isaa"] = e.t
 
     def result(self) -> dict[str, Any]:
         highest_rung = MEASURE[self.highest].rung if self.highest else 0

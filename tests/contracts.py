@@ -30,4 +30,11 @@ METRIC_KEYS = {
     # added by issue 22: the state behind a listed actor retaliates
     "retaliations",
     "t_first_retaliation",
+    # added by issue 25: the crisis track of a large-scale incident (null without one)
+    "t_first_technical_report",
+    "t_cyclone_assessment",
+    "t_ipcr_activation",
+    "t_first_isaa",
+    "t_psc_isaa",
+    "t_reserve_deployed",
 }

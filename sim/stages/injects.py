@@ -16,7 +16,8 @@ from scenarios.vocabulary import ARTICLES
 
 from .. import event_kinds as K
 from ..names import body, short
-from . import ProcessGenerator, awareness, incident, reaction
+from . import ProcessGenerator, awareness, crisis, incident, reaction
+from .blueprint import QUESTION
 
 if TYPE_CHECKING:
     from scenarios.model import InjectBase
@@ -188,3 +189,40 @@ def _adversary(ex: Exercise, inject: InjectBase, p: Any) -> None:
 @registers("note", lambda p, to: str(p.get("text", "")))
 def _note(ex: Exercise, inject: InjectBase, p: Any) -> None:
     ex.emit(K.NOTE, text=p.text, to=list(inject.to))
+
+
+# -- the crisis track of a large-scale incident (sim/stages/crisis.py) ---------------------------
+
+
+@registers("csirts_report", lambda p, to: "CSIRTs Network technical report")
+def _csirts_report(ex: Exercise, inject: InjectBase, p: Any) -> None:
+    crisis.technical_report(ex, p.confidence)
+
+
+@registers("cyclone", lambda p, to: f"EU-CyCLONe {p.get('level', 'officers')} meeting called")
+def _cyclone(ex: Exercise, inject: InjectBase, p: Any) -> None:
+    crisis.call_cyclone(ex, p.level)
+
+
+@registers("ipcr", lambda p, to: f"IPCR: {str(p.get('mode', '')).replace('_', '-')}")
+def _ipcr(ex: Exercise, inject: InjectBase, p: Any) -> None:
+    crisis.ipcr(ex, p.mode)
+
+
+@registers(
+    "reserve",
+    lambda p, to: (
+        f"EU Cybersecurity Reserve "
+        f"{'requested by' if p.get('action') == 'request' else 'deployed to'} {p.get('state')}"
+    ),
+)
+def _reserve(ex: Exercise, inject: InjectBase, p: Any) -> None:
+    crisis.reserve_inject(ex, p.state, p.action)
+
+
+@registers("agency", lambda p, to: f"{p.get('state')} agency at CyCLONe: {p.get('contribution')}")
+def _agency(ex: Exercise, inject: InjectBase, p: Any) -> None:
+    # Awaited, it is the played agency's answer at this meeting; given beforehand, it holds for
+    # every meeting to come.
+    answering = ex.position_answered(p.state, QUESTION, p.contribution)
+    crisis.agency(ex, p.state, p.contribution, answering)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scenarios.vocabulary import TIME_METRICS
+from scenarios.vocabulary import CRISIS_METRICS, TIME_METRICS
 
 from .. import cdtx_version
 from ..streams import derive_seed
@@ -97,7 +97,11 @@ class Sweep:
                 raise SweepError(
                     f"point {index} ({shown}) is not a valid scenario: {exc}"
                 ) from None
-        self.metrics = list(spec.metrics) if spec.metrics else list(KEEPABLE)
+        # The crisis track's milestones are kept by default only where the scenario declares a
+        # large-scale incident (elsewhere they are always null).
+        default = [m for m in KEEPABLE
+                   if scenario.large_scale_incident is not None or m not in CRISIS_METRICS]  # fmt: skip
+        self.metrics = list(spec.metrics) if spec.metrics else default
         self.objectives = (
             [o.id for o in scenario.objectives] if "objectives" in self.metrics else []
         )

@@ -1,0 +1,112 @@
+"""The crisis track of a large-scale incident: the 2025 Cyber Blueprint (Council Recommendation
+C/2025/3445) runs three levels beside the Toolbox (docs/model.md, *The crisis track*):
+
+technical (sim/stages/technical.py) -> operational (operational.py) -> political (political.py)
+-> the PSC's shared situational awareness; the Cybersecurity Reserve (reserve.py) beside them.
+
+A scenario opens the track with ``large_scale_incident``; an inject at one of its levels opens it
+too (with the defaults). The track listens to the procedure's events (:func:`heard`): the first
+detection starts the technical level, an escalation or an invocation of Art. 222 raises IPCR.
+Scenarios without it run exactly as before: nothing here is started, nothing is drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from scenarios.model import LargeScaleIncident
+
+from .. import event_kinds as K
+from . import ProcessGenerator, operational, political, reserve, technical
+from .blueprint import AUTO_FULL, Track, fire, severity
+
+if TYPE_CHECKING:
+    from ..exercise import Exercise
+
+
+def open_track(ex: Exercise, settings: LargeScaleIncident, by: str) -> Track:
+    """Start the three levels and the Reserve; returns the track the exercise keeps."""
+    env = ex.env
+    track = Track(settings, tuple(settings.incidents), env.event(), env.event(), env.event(),
+                  env.event())  # fmt: skip
+    ex.emit(K.LARGE_SCALE, incidents=list(track.incidents), ipcr=settings.ipcr, by=by)
+    env.process(technical.csirts_network(ex, track))
+    env.process(operational.cyclone(ex, track))
+    env.process(political.presidency(ex, track))
+    if settings.reserve:
+        env.process(reserve.requests(ex, track))
+    # Detections made before the track opened (an inject opened it) start the technical level.
+    if any(c in ex.world.detected for c in _victims(ex, track)):
+        fire(track.first_detection)
+    return track
+
+
+def ensure(ex: Exercise) -> Track:
+    """The exercise's track, opened by an inject with the defaults if the scenario has none."""
+    if ex.crisis is None:
+        ex.crisis = open_track(ex, LargeScaleIncident(), by="inject")
+    return ex.crisis
+
+
+def heard(ex: Exercise, track: Track, kind: str, data: Mapping[str, Any]) -> None:
+    """The procedure emitted ``kind``: what the crisis track makes of it. Only starts
+    processes and fires events (never emits here, inside another event's emission)."""
+    if kind == K.DETECTED:
+        if track.covers(data["incident"]):
+            fire(track.first_detection)
+    elif kind == K.ESCALATION and track.covers(data["incident"]):
+        if track.settings.ipcr == "auto" and severity(ex, track) >= AUTO_FULL:
+            ex.env.process(_raise(ex, track, "full", f"{data['incident']} escalates"))
+        if track.meetings:  # CyCLONe's Executives meet on an escalation once it is convened
+            ex.env.process(operational.meet(ex, track, level="executives", by="escalation"))
+    elif kind == K.INVOKED and data["article"] == "222":
+        ex.env.process(_raise(ex, track, "full", f"{data['by']} invokes Art. 222 TFEU"))
+
+
+def _raise(ex: Exercise, track: Track, mode: str, reason: str) -> ProcessGenerator[None]:
+    yield ex.env.timeout(0)  # after the event that caused it
+    political.raise_to(ex, track, mode, reason)
+
+
+def _victims(ex: Exercise, track: Track) -> list[str]:
+    return [c for i in ex.world.incidents.values() if track.covers(i.id) for c, _ in i.targets]
+
+
+# -- the injects at each level (their declarations: scenarios/model.py; registered in
+# sim/stages/injects.py) ---------------------------------------------------------------------
+
+
+def technical_report(ex: Exercise, confidence: float) -> None:
+    """A ``csirts_report`` inject: the CSIRTs Network reports now, with this confidence."""
+    technical.issue(ex, ensure(ex), by="inject", confidence=confidence)
+
+
+def call_cyclone(ex: Exercise, level: str) -> None:
+    """A ``cyclone`` inject: a CyCLONe meeting now."""
+    ex.env.process(operational.meet(ex, ensure(ex), level=level, by="inject"))
+
+
+def ipcr(ex: Exercise, mode: str) -> None:
+    """An ``ipcr`` inject: the Presidency sets the mode now."""
+    political.set_mode(ex, ensure(ex), mode, by="inject", reason="inject")
+
+
+def reserve_inject(ex: Exercise, state: str, action: str) -> None:
+    """A ``reserve`` inject: ``state`` asks for the Reserve, or it deploys to ``state`` now."""
+    track = ensure(ex)
+    if action == "deploy":
+        reserve.deploy(ex, track, state, by="inject")
+    elif state not in track.requests:
+        reserve.request(ex, track, state, by="inject")
+
+
+def agency(ex: Exercise, state: str, contribution: str, answering: bool) -> None:
+    """An ``agency`` inject: ``state``'s agency brings ``contribution`` to CyCLONe: the answer
+    awaited from a played agency (``answering``), or else from now on at every meeting."""
+    track = ensure(ex)
+    if answering:
+        ex.emit(K.AGENCY_CONTRIBUTION, state=state, meeting=track.meetings,
+                contribution=contribution, by="people")  # fmt: skip
+    else:
+        track.fixed[state] = contribution

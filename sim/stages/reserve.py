@@ -1,0 +1,54 @@
+"""The EU Cybersecurity Reserve under the Cyber Emergency Mechanism (Cyber Solidarity Act,
+Regulation (EU) 2025/38): a victim whose CSIRT is overwhelmed asks for it once EU-CyCLONe has
+assessed the impact, and the Commission's trusted providers deploy after its assessment of the
+request. Art. 42(7) TEU and Art. 222 TFEU stay as they are (sim/stages/injects.py, ``invoke``):
+assistance, not a measure against the attacker (docs/model.md, *The crisis track*)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .. import event_kinds as K
+from . import ProcessGenerator
+from .blueprint import RESERVE_CSIRT, RESERVE_DEPLOY, RESERVE_REQUEST, Track, delay, victims
+
+if TYPE_CHECKING:
+    from ..exercise import Exercise
+
+
+def requests(ex: Exercise, track: Track) -> ProcessGenerator[None]:
+    """Process: after the first operational assessment, each overwhelmed victim asks."""
+    yield track.assessment_at_political
+    for code in victims(ex, track):
+        if ex.roster[code].csirt < RESERVE_CSIRT and code not in track.requests:
+            ex.env.process(_ask_later(ex, track, code))
+
+
+def _ask_later(ex: Exercise, track: Track, code: str) -> ProcessGenerator[None]:
+    yield ex.env.timeout(delay(ex, "reserve-request", RESERVE_REQUEST, code))
+    if code not in track.requests:
+        request(ex, track, code, by="model")
+
+
+def request(ex: Exercise, track: Track, code: str, by: str) -> None:
+    """``code`` asks for the Reserve now; the providers deploy after the Commission's check."""
+    track.requests[code] = ex.env.now
+    ex.emit(K.RESERVE_REQUEST, state=code, by=by)
+    ex.env.process(_deploy_later(ex, track, code))
+
+
+def _deploy_later(ex: Exercise, track: Track, code: str) -> ProcessGenerator[None]:
+    yield ex.env.timeout(delay(ex, "reserve-deploy", RESERVE_DEPLOY, code))
+    deploy(ex, track, code, by="commission")
+
+
+def deploy(ex: Exercise, track: Track, code: str, by: str) -> None:
+    """The Reserve deploys to ``code`` now (once; a request is made first if none was)."""
+    if code in track.deployed:
+        return
+    if code not in track.requests:
+        track.requests[code] = ex.env.now
+        ex.emit(K.RESERVE_REQUEST, state=code, by=by)
+    track.deployed.append(code)
+    ex.emit(K.RESERVE_DEPLOYED, state=code, by=by,
+            delay=round(ex.env.now - track.requests[code], 4))  # fmt: skip
