@@ -684,9 +684,15 @@ CYCLONE_MEETING = EventKind(
     "cyclone_meeting",
     "crisis",
     "number level by",
-    lambda d: f"EU-CyCLONe {d['level'].capitalize()} meet (#{d['number']}, called by {d['by']})",
+    lambda d: (
+        f"EU-CyCLONe {d['level'].capitalize()} meet (#{d['number']}"
+        + {"escalation": ", on the escalation", "inject": ", called by the facilitator"}.get(
+            d["by"], ""
+        )
+        + ")"
+    ),
     "The operational level: EU-CyCLONe (NIS2 Art. 16), the national cyber crisis agencies, "
-    "meets (``level``: officers or executives).",
+    "meets (``level``: officers or executives; ``by``: model, escalation or inject).",
 )
 AGENCY_CONTRIBUTION = EventKind(
     "agency_contribution",

@@ -19,6 +19,13 @@ from .names import NAMING_TEXT
 from .narrative import short
 
 STAGES = ("Incident", "Detection", "Shared awareness", "HWPCI", "PSC", "Council", "Effect")
+#: The crisis track's levels (a large-scale incident, sim/stages/crisis.py), shown beside STAGES.
+LEVELS = ("Technical", "Operational", "Political")
+
+
+#: The crisis track's kinds start with these (one string test on the fold's hot path).
+_CRISIS_PREFIXES = ("large_scale", "technical_", "cyclone_", "agency_", "operational_", "ipcr",
+                    "isaa", "handoff", "reserve_")  # fmt: skip
 
 
 @dataclass
@@ -66,6 +73,12 @@ class Picture:
     retaliations: list[dict[str, Any]] = field(default_factory=list)  # by the state behind it
     meetings: int = 0
     ended: bool = False
+    #: The crisis track's levels (empty without a large-scale incident), its IPCR mode, what
+    #: reached each level and the PSC (product, number, to, confidence, t), Reserve deployments.
+    levels: dict[str, Stage] = field(default_factory=dict)
+    ipcr: str = "none"
+    handoffs: list[dict[str, Any]] = field(default_factory=list)
+    reserve: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.states:
@@ -93,7 +106,7 @@ class Picture:
 
     def _stage(self, name: str, status: str, t: float, detail: str = "") -> None:
         # The time goes with what the row says: "PSC blocked" shows when it was blocked.
-        stage = self.stages[name]
+        stage = self.stages[name] if name in self.stages else self.levels[name]
         detail = detail or stage.detail
         if stage.t is None or (status, detail) != (stage.status, stage.detail):
             stage.t = t
@@ -104,7 +117,7 @@ class Picture:
     def _reach(self, name: str, t: float) -> None:
         """The milestone of stage ``name`` is reached at ``t`` (the first time only: later
         updates change what the row says, not when the milestone was reached)."""
-        stage = self.stages[name]
+        stage = self.stages[name] if name in self.stages else self.levels[name]
         if stage.reached is None:
             stage.reached = t
 
@@ -262,6 +275,49 @@ class Picture:
             self.notes.append(dict(t=e.t, text=d.get("text", ""), source=e.source))
         elif kind == K.ENDED:
             self.ended = True
+        elif kind.startswith(_CRISIS_PREFIXES):
+            self._crisis(e)
+
+    def _crisis(self, e: Event) -> None:
+        """Fold an event of the crisis track (sim/stages/crisis.py) into its three levels."""
+        d, kind = e.data, e.kind
+        if kind == K.LARGE_SCALE:
+            self.levels = self.levels or {name: Stage() for name in LEVELS}
+        elif not self.levels:
+            return  # a recording cut before the track opened
+        if kind == K.TECHNICAL_REPORT:
+            self._stage("Technical", "active", e.t,
+                        f"report #{d['number']}, confidence {d['confidence']:.0%}")  # fmt: skip
+            self._reach("Technical", e.t)
+        elif kind == K.CYCLONE_MEETING:
+            self._stage("Operational", "active", e.t, f"CyCLONe {d['level']} #{d['number']}")
+        elif kind == K.AGENCY_CONTRIBUTION and d["by"] == "people":
+            self.requests = [r for r in self.requests if r["state"] != d["state"]
+                             or r["measure"] != "operational_assessment"]  # fmt: skip
+        elif kind == K.OPERATIONAL_ASSESSMENT:
+            self._stage("Operational", "done", e.t,
+                        f"assessment #{d['number']}, impact {d['impact']:.0%}, "
+                        f"confidence {d['confidence']:.0%}")  # fmt: skip
+            self._reach("Operational", e.t)
+        elif kind == K.IPCR:
+            self.ipcr = d["mode"]
+            shown = d["mode"].replace("_", "-")
+            self._stage("Political", "blocked" if d["mode"] == "deactivated" else "active", e.t,
+                        f"IPCR {shown}")  # fmt: skip
+            if d["mode"] != "deactivated":
+                self._reach("Political", e.t)
+        elif kind == K.ISAA:
+            self._stage("Political", "active", e.t,
+                        f"IPCR {self.ipcr.replace('_', '-')}, ISAA #{d['number']} "
+                        f"({d['confidence']:.0%})")  # fmt: skip
+        elif kind == K.HANDOFF:
+            self.handoffs.append(dict(product=d["product"], number=d["number"], to=d["to"],
+                                      confidence=d["confidence"], t=e.t))  # fmt: skip
+            if d["to"] == "psc":
+                self._stage("Political", "done", e.t,
+                            f"IPCR {self.ipcr.replace('_', '-')}, ISAA #{d['number']} at the PSC")  # fmt: skip
+        elif kind == K.RESERVE_DEPLOYED:
+            self.reserve.append(dict(state=d["state"], t=e.t))
 
     @property
     def proposal(self) -> dict[str, Any] | None:

@@ -28,7 +28,14 @@ from ..narrative import (
     stage,
     state_name,
 )
-from ..vocabulary_view import METRIC_LABELS, PENDING, format_metric, rating_so_far
+from ..vocabulary_view import (
+    ALL_METRIC_LABELS,
+    METRIC_LABELS,
+    PENDING,
+    format_metric,
+    rating_so_far,
+)
+from .crisis import CRISIS_EVIDENCE, crisis_section
 from .evaluator import evaluation_section
 
 #: Kinds shown in the timeline of key events (positions are summarised at each decision).
@@ -53,6 +60,7 @@ _EVIDENCE_KINDS: dict[str, tuple[str, ...]] = {
     "cohesion": (K.DECISION,),
     "psc_meetings": (K.MEETING,),
     "extraordinary_meetings": (K.MEETING,),
+    **CRISIS_EVIDENCE,
 }
 #: Stages of the procedure, as (label, metric at its end) for "where was time lost".
 _STAGE_MARKS = (
@@ -232,6 +240,8 @@ def analyse(
             for b in values.get("open_business") or []
         ],  # fmt: skip
         "evaluation": evaluator,
+        # The crisis track of a large-scale incident, level by level (None without one).
+        "crisis": crisis_section(events, at, actor_names(scenario)),
         "msel": msel,
         "plan": plan,
     }
@@ -302,7 +312,9 @@ def _objectives(scenario, events, values, at) -> list[dict[str, Any]]:
         kinds = _EVIDENCE_KINDS.get(o.metric, ())
         if o.metric in TIME_METRICS:
             if value is None:
-                evidence.append(f"{METRIC_LABELS[o.metric]}: not reached in the simulated period")
+                evidence.append(
+                    f"{ALL_METRIC_LABELS[o.metric]}: not reached in the simulated period"
+                )
             else:
                 for e in events:
                     if abs(e.t - value) < 1e-3 and e.kind in kinds and _marks(o.metric, e):
@@ -355,7 +367,7 @@ def _objectives(scenario, events, values, at) -> list[dict[str, Any]]:
                 "metric": o.metric,
                 "metric_label": "lowest cohesion of any decision"
                 if o.metric == "cohesion"
-                else METRIC_LABELS.get(o.metric, o.metric),
+                else ALL_METRIC_LABELS.get(o.metric, o.metric),
                 "target": str(target),
                 "value": format_metric(o.metric, value),
                 "raw": _metric_value(o.metric, values),
@@ -371,6 +383,8 @@ def _marks(metric: str, e: Event) -> bool:
     """Whether ``e`` is the event that sets time metric ``metric``."""
     if metric == "t_first_psc":
         return e.data.get("body") == "psc"
+    if metric == "t_psc_isaa":
+        return e.data.get("to") == "psc"
     if e.kind == K.ADOPTED:
         return metric == f"t_{e.data['measure']}"
     return True

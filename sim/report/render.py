@@ -9,6 +9,7 @@ from typing import Any
 from scenarios.safe_read import printable
 
 from ..narrative import BODY_NAMES
+from .crisis import milestones
 
 CSS = """
 @page { size: A4; margin: 18mm 16mm; }
@@ -174,6 +175,7 @@ def markdown(r: dict[str, Any]) -> str:
             [[b["offset"], b["body"], b["proposal"], b["measure"], " ".join(b["by"]), b["reason"]]
              for b in r["blockers"]],
         )  # fmt: skip
+    out += _md_crisis(r.get("crisis"), r["metrics"])
     out += _md_hotwash(r.get("evaluation"))
     out += ["## Open business at the end", ""]
     out += [md_item(f"{b['proposal']} {b['measure']}: {b['stage']} (since {b['offset']})")
@@ -199,6 +201,40 @@ def markdown(r: dict[str, Any]) -> str:
          for p in r["plan"]] or [["", "", "", "", ""]],
     )  # fmt: skip
     return md_safe("\n".join(out).rstrip() + "\n")
+
+
+def _md_crisis(section: dict[str, Any] | None, values: dict[str, Any]) -> list[str]:
+    """The crisis track's section (sim/report/crisis.py), none without a large-scale incident."""
+    if section is None:
+        return []
+    out = ["## The crisis track (Cyber Blueprint)", "", "### Hand-offs between the levels", ""]
+    out += _md_table(["Step", "Brussels time", "T+", "After the step before"],
+                     [[h["step"], h["calendar"], h["offset"], h["after"]]
+                      for h in section["handoffs"]])  # fmt: skip
+    out += _md_table(["Milestone", "Value"], milestones(values))
+    for level in section["levels"]:
+        out += [f"### {md_line(level['level'])}", ""]
+        rows = [[e["calendar"], e["offset"], e["text"]] for e in level["events"]]
+        out += _md_table(["Brussels time", "T+", "Event"], rows) if rows else [
+            "- Nothing at this level in the simulated period.", ""]  # fmt: skip
+    return out
+
+
+def _html_crisis(section: dict[str, Any] | None, values: dict[str, Any]) -> list[str]:
+    """The crisis track's section as HTML blocks."""
+    if section is None:
+        return []
+    b = ["<h2>The crisis track (Cyber Blueprint)</h2>", "<h3>Hand-offs between the levels</h3>"]
+    b.append(_table(["Step", "Brussels time", "T+", "After the step before"],
+                    [[h["step"], h["calendar"], h["offset"], h["after"]]
+                     for h in section["handoffs"]]))  # fmt: skip
+    b.append(_table(["Milestone", "Value"], milestones(values)))
+    for level in section["levels"]:
+        b.append(f"<h3>{_h(level['level'])}</h3>")
+        rows = [[e["calendar"], e["offset"], e["text"]] for e in level["events"]]
+        b.append(_table(["Brussels time", "T+", "Event"], rows) if rows
+                 else "<p>Nothing at this level in the simulated period.</p>")  # fmt: skip
+    return b
 
 
 def _evaluator(objective: dict[str, Any]) -> dict[str, Any]:
@@ -425,6 +461,7 @@ def html(r: dict[str, Any], horizon_hours: float | None = None) -> str:
             [[x["offset"], x["body"], x["proposal"], x["measure"], " ".join(x["by"]), x["reason"]]
              for x in r["blockers"]],
         ))  # fmt: skip
+    b += _html_crisis(r.get("crisis"), r["metrics"])
     hotwash = (r.get("evaluation") or {}).get("hotwash")
     if hotwash and (hotwash["strengths"] or hotwash["improvements"]):
         b.append("<h2>Hot wash</h2>")

@@ -13,7 +13,7 @@ from textual.widgets.option_list import Option
 from scenarios.safe_read import printable
 from sim.clock import format_offset
 from sim.narrative import inject_summary
-from sim.picture import STAGES
+from sim.picture import LEVELS, STAGES
 
 #: A stage's mark; its colour is the component class ``tracker--<status>`` (cdtx.tcss).
 STATUS_MARKS = {"pending": "·", "active": "▶", "done": "✓", "blocked": "✗"}
@@ -84,7 +84,8 @@ def milestone_time(stage) -> float | None:
 
 
 class ProcedureTracker(Static):
-    """Incident -> Detection -> Shared awareness -> HWPCI -> PSC -> Council -> Effect.
+    """Incident -> Detection -> Shared awareness -> HWPCI -> PSC -> Council -> Effect, and for a
+    large-scale incident the crisis track's Technical, Operational and Political levels under them.
 
     Each row: the status mark, the stage, when the milestone was reached (the first detection,
     the endorsement, the adoption), then what the stage says now and, if later, when that
@@ -99,6 +100,7 @@ class ProcedureTracker(Static):
     NARROW_NAME_WIDTH = 10  # "Shared aw…": the detail keeps some room on a 34-column panel
 
     _picture = None  # the picture shown, to lay out again at a new width
+    _rows = len(STAGES)  # rows the height (cdtx.tcss: 7) was set for
 
     def show(self, picture) -> None:
         self._picture = picture
@@ -113,8 +115,10 @@ class ProcedureTracker(Static):
             return
         width = self.content_region.width or 80
         rows = []
-        for name in STAGES:
-            stage = picture.stages[name]
+        # A large-scale incident adds the crisis track's levels under the procedure's stages.
+        named = [(name, picture.stages[name]) for name in STAGES]
+        named += [(name, picture.levels[name]) for name in LEVELS if name in picture.levels]
+        for name, stage in named:
             shown = milestone_time(stage)
             rows.append((stage, name, shown, format_offset(shown) if shown is not None else ""))
         name_width = self.NAME_WIDTH if width >= 48 else self.NARROW_NAME_WIDTH
@@ -137,6 +141,9 @@ class ProcedureTracker(Static):
             line.truncate(width, overflow="ellipsis")
             lines.append(line)
         text = Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
+        if len(lines) > len(STAGES) and self._rows != len(lines):
+            self._rows = len(lines)
+            self.styles.height = len(lines)  # the crisis track's rows: laid out once
         self.update(text, layout=False)  # seven rows, a fixed height: no layout of the screen
 
 
