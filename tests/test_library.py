@@ -27,6 +27,7 @@ EXERCISES = (
     "satcom-war",
     "supply-chain-espionage",
     "eu-institution-intrusion",
+    "baltic-blackout",
 )
 #: The documented cases (docs/calibration.md); tests/test_calibration.py checks each over 50 seeds.
 CALIBRATIONS = (

@@ -59,9 +59,10 @@ ISAA_INTERVAL = {"information_sharing": 7 * DAY, "full": 2 * DAY}
 AUTO_FULL = 0.7
 #: ``ipcr: auto``: information-sharing mode at this score or above, else monitoring. 0-1.
 AUTO_INFORMATION = 0.45
-#: Victims whose CSIRT capability is below this ask for the Cybersecurity Reserve. 0-1.
-#: Assumption: the Reserve supplements national capacity (Regulation (EU) 2025/38, Art. 14).
-RESERVE_CSIRT = 0.75
+#: A victim asks for the Cybersecurity Reserve when the incident's severity score exceeds its
+#: CSIRT's capability by more than this (both 0-1). -0.2-0.2. Assumption: the Reserve supplements
+#: national capacity that an incident overwhelms (Regulation (EU) 2025/38, Art. 14).
+RESERVE_MARGIN = 0.0
 #: Median, the first operational assessment -> a victim's request to the Reserve. 2-72 h.
 RESERVE_REQUEST = 12.0
 #: Median, a request -> the Reserve deployed (the Commission's assessment with ENISA and the

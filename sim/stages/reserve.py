@@ -1,6 +1,6 @@
 """The EU Cybersecurity Reserve under the Cyber Emergency Mechanism (Cyber Solidarity Act,
-Regulation (EU) 2025/38): a victim whose CSIRT is overwhelmed asks for it once EU-CyCLONe has
-assessed the impact, and the Commission's trusted providers deploy after its assessment of the
+Regulation (EU) 2025/38): a victim whose CSIRT the incident overwhelms asks for it once
+EU-CyCLONe's assessment of the impact reaches the political level, and the Commission's trusted providers deploy after its assessment of the
 request. Art. 42(7) TEU and Art. 222 TFEU stay as they are (sim/stages/injects.py, ``invoke``):
 assistance, not a measure against the attacker (docs/model.md, *The crisis track*)."""
 
@@ -10,17 +10,27 @@ from typing import TYPE_CHECKING
 
 from .. import event_kinds as K
 from . import ProcessGenerator
-from .blueprint import RESERVE_CSIRT, RESERVE_DEPLOY, RESERVE_REQUEST, Track, delay, victims
+from .blueprint import (
+    RESERVE_DEPLOY,
+    RESERVE_MARGIN,
+    RESERVE_REQUEST,
+    Track,
+    delay,
+    severity,
+    victims,
+)
 
 if TYPE_CHECKING:
     from ..exercise import Exercise
 
 
 def requests(ex: Exercise, track: Track) -> ProcessGenerator[None]:
-    """Process: after the first operational assessment, each overwhelmed victim asks."""
+    """Process: once the operational assessment reaches the political level, each victim the
+    incident overwhelms (severity score above its CSIRT's capability) asks."""
     yield track.assessment_at_political
+    score = severity(ex, track)
     for code in victims(ex, track):
-        if ex.roster[code].csirt < RESERVE_CSIRT and code not in track.requests:
+        if score - ex.roster[code].csirt > RESERVE_MARGIN and code not in track.requests:
             ex.env.process(_ask_later(ex, track, code))
 
 
