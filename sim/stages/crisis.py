@@ -84,7 +84,9 @@ def technical_report(ex: Exercise, confidence: float) -> None:
 
 def call_cyclone(ex: Exercise, level: str) -> None:
     """A ``cyclone`` inject: a CyCLONe meeting now."""
-    ex.env.process(operational.meet(ex, ensure(ex), level=level, by="inject"))
+    track = ensure(ex)
+    number = operational.convene(ex, track, level, by="inject")
+    ex.env.process(operational.deliberate(ex, track, number))
 
 
 def ipcr(ex: Exercise, mode: str) -> None:

@@ -45,9 +45,18 @@ def cyclone(ex: Exercise, track: Track) -> ProcessGenerator[None]:
 
 def meet(ex: Exercise, track: Track, level: str, by: str) -> ProcessGenerator[None]:
     """A CyCLONe meeting, the agencies' contributions and, after a while, its assessment."""
+    yield from deliberate(ex, track, convene(ex, track, level, by))
+
+
+def convene(ex: Exercise, track: Track, level: str, by: str) -> int:
+    """CyCLONe meets now; returns the meeting's number (for :func:`deliberate`)."""
     track.meetings += 1
-    number = track.meetings
-    ex.emit(K.CYCLONE_MEETING, number=number, level=level, by=by)
+    ex.emit(K.CYCLONE_MEETING, number=track.meetings, level=level, by=by)
+    return track.meetings
+
+
+def deliberate(ex: Exercise, track: Track, number: int) -> ProcessGenerator[None]:
+    """Process: the agencies' contributions to meeting ``number`` and, later, the assessment."""
     contributions = yield from _contributions(ex, track, number)
     wait = median(track, "operational_assessment", OPERATIONAL_ASSESSMENT)
     yield ex.env.timeout(delay(ex, "assessment", wait, number))

@@ -87,7 +87,9 @@ def _isaa_reports(ex: Exercise, track: Track) -> ProcessGenerator[None]:
             if first
             else ISAA_INTERVAL[mode]
         )
-        due = ex.env.timeout(delay(ex, "isaa", median_hours, track.isaa + 1, mode))
+        # One stream per report, whatever the mode: the same run in another mode draws the
+        # same factor, so the modes' paces compare one to one (docs/model.md).
+        due = ex.env.timeout(delay(ex, "isaa", median_hours, track.isaa + 1))
         fired = yield due | track.changed
         if due not in fired:
             continue  # the mode changed: the next report comes at the new mode's pace
