@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .spec import SweepError, need
-from .summary import RUNGS, metric_label, summarize
+from .summary import RUNGS, metric_label, read_spec_file, summarize
 
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 POINTS_PER_PAGE = 20
@@ -65,7 +65,12 @@ def plot(
     matplotlib.rcParams["svg.fonttype"] = "none"  # SVG text stays text: searchable, editable
     import matplotlib.pyplot as plt
 
-    summary = summarize(results, spec=spec)
+    if spec is None:
+        spec = read_spec_file(results)
+    sample = (spec or {}).get("sample")
+    design = isinstance(sample, dict) and sample.get("method") in ("sobol", "morris")
+    # A Sobol'/Morris design's figure is its indices: no per-point distributions to compute.
+    summary = summarize(results, spec=spec, max_points=0 if design else None)
     title = summary["title"] or summary["name"] or "sweep"
     subtitle = f"{summary['runs']} runs at {summary['total_points']} point(s)"
     figures = []

@@ -11,14 +11,14 @@ Counting rules (docs/sweeps.md, "Summary"):
 
 Every rate carries a 95 % Wilson score interval; every median a 95 % percentile-bootstrap
 interval (1,000 resamples from a stream seeded by the point and the metric, so a summary is the
-same every time it is computed).
+same every time it is computed; drawn as order statistics with numpy, so a summary of thousands
+of points takes a fraction of a second: :func:`bootstrap_medians`).
 """
 
 from __future__ import annotations
 
 import heapq
 import math
-import random
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -79,20 +79,38 @@ def rate(count: int, n: int) -> dict[str, float | int]:
     return {"count": count, "n": n, "share": count / n if n else 0.0, "low": low, "high": high}
 
 
+def bootstrap_medians(values: list[float], seed: int, resamples: int = BOOTSTRAP_RESAMPLES):
+    """``resamples`` medians of bootstrap resamples of ``values`` (a numpy array), drawn as
+    order statistics rather than by resampling: sampling n values with replacement is
+    ``xs[floor(n U)]`` for n uniforms U, so a resample's k-th smallest value is
+    ``xs[floor(n U_(k))]`` with ``U_(k) ~ Beta(k, n + 1 - k)``, and the next one above it
+    ``U_(k+1) = U_(k) + (1 - U_(k)) Beta(1, n - k)``. One or two Beta draws per resample,
+    whatever n: the same distribution as sorting n resampled values, at a thousandth of the cost
+    for large n and without a Python loop for any n."""
+    import numpy as np
+
+    xs = np.sort(np.asarray(values, dtype=float))
+    n = len(xs)
+    rng = np.random.default_rng(seed)
+    k = (n + 1) // 2  # the (lower) median's rank, 1-based
+    u = rng.beta(k, n + 1 - k, size=resamples)
+    lower = xs[np.minimum((u * n).astype(np.int64), n - 1)]
+    if n % 2:
+        return lower
+    u2 = u + (1 - u) * rng.beta(1, n - k, size=resamples)
+    return (lower + xs[np.minimum((u2 * n).astype(np.int64), n - 1)]) / 2
+
+
 def bootstrap_median(values: list[float], seed: int) -> tuple[float, float]:
-    """The 95 % percentile-bootstrap interval of the median of ``values`` (seeded); the same
-    for the same values in any order (rows come in completion order with -j > 1 or Dask)."""
+    """The 95 % percentile-bootstrap interval of the median of ``values`` (seeded; 1,000
+    resamples: :func:`bootstrap_medians`); the same for the same values in any order (rows come
+    in completion order with -j > 1 or Dask)."""
     if len(values) < 2:
         return (values[0], values[0]) if values else (math.nan, math.nan)
-    values = sorted(values)
-    rng = random.Random(seed)
-    n = len(values)
-    medians = []
-    for _ in range(BOOTSTRAP_RESAMPLES):
-        sample = sorted(rng.choices(values, k=n))
-        mid = n // 2
-        medians.append(sample[mid] if n % 2 else (sample[mid - 1] + sample[mid]) / 2)
-    return quantile(medians, 0.025), quantile(medians, 0.975)
+    import numpy as np
+
+    low, high = np.quantile(bootstrap_medians(values, seed), [0.025, 0.975])
+    return float(low), float(high)
 
 
 def distribution(values: list[float], runs: int, seed: int = 0) -> dict[str, Any]:
