@@ -4,11 +4,14 @@ yes/no milestone outcomes and the plots drawn from them."""
 
 from __future__ import annotations
 
+import math
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
+from sim import sweep as sw
 from sim.sweep.summary import bootstrap_median, bootstrap_medians
 
 
@@ -31,3 +34,106 @@ def test_bootstrap_interval_of_many_runs_is_narrow_and_brackets_the_median():
     values = [float(v % 97) for v in range(5_001)]  # a median of 48
     low, high = bootstrap_median(values, seed=3)
     assert 45 <= low <= 48 <= high <= 51
+
+
+# -- honest indices -------------------------------------------------------------------------------
+
+HU, LT, CN = "member_states.HU.ties.RU", "member_states.LT.ties.RU", "member_states.HU.ties.CN"
+
+
+def design(tmp_path, run_fn, paths=(HU, LT), sample=None, metrics=("cohesion",), name="r.csv"):
+    spec = {"base": "grid-wiper", "seed": 7, "vary": {p: {"uniform": [0, 1]} for p in paths},
+            "sample": sample or {"sobol": 32}, "metrics": list(metrics), "title": "Design"}  # fmt: skip
+    out = tmp_path / name
+    sw.run_sweep(sw.Sweep(sw.spec_from_dict(spec)), out, run_fn=run_fn,
+                 executor_factory=lambda: ThreadPoolExecutor(1), chunk_size=64)  # fmt: skip
+    return out
+
+
+def ties(scenario):
+    ms = scenario.member_states
+    return ms["HU"].ties["RU"], ms["LT"].ties["RU"], ms["HU"].ties.get("CN", 0.0)
+
+
+def rare_step(scenario, seed):
+    """Cohesion drops only at the very top of Hungary's ties: a handful of pairs differ."""
+    return "x", {"cohesion": 0.0 if ties(scenario)[0] > 0.97 else 1.0}
+
+
+def ishigami(scenario, seed):
+    x1, x2, x3 = (-math.pi + 2 * math.pi * v for v in ties(scenario))
+    return "x", {"cohesion": math.sin(x1) + 7 * math.sin(x2) ** 2 + 0.1 * x3**4 * math.sin(x1)}
+
+
+def test_a_design_where_few_pairs_differ_is_flagged_degenerate(tmp_path):
+    summary = sw.summarize(design(tmp_path, rare_step))
+    sens = summary["sensitivity"]
+    differ = sum(sens["pairs"]["cohesion"].values())
+    assert 0 < differ < 10 and sens["pairs_total"] == 64
+    assert sens["status"]["cohesion"] == "degenerate"
+    assert any("cohesion: indices degenerate" in n and "mean nothing" in n
+               for n in summary["notes"])  # fmt: skip
+
+
+def test_indices_and_their_intervals_stay_in_the_unit_interval(tmp_path):
+    """Ishigami's third input has S1 = 0: its raw estimate dips below 0 at small N; what is
+    shown is clipped, and the interval brackets it."""
+    sens = sw.summarize(design(tmp_path, ishigami, paths=(HU, LT, CN)))["sensitivity"]
+    got = sens["metrics"]["cohesion"]
+    assert any(v["S1_raw"] < 0 or v["ST_raw"] > 1 or v["S1_raw"] - v["S1_conf"] < 0
+               for v in got.values())  # fmt: skip  # there was something to clip
+    for v in got.values():
+        for k in ("S1", "ST"):
+            assert 0 <= v[f"{k}_low"] <= v[k] <= v[f"{k}_high"] <= 1
+
+
+def test_the_convergence_table_recomputes_the_indices_at_quarter_and_half_n(tmp_path):
+    sens = sw.summarize(design(tmp_path, ishigami, paths=(HU, LT, CN),
+                               sample={"sobol": 128}))["sensitivity"]  # fmt: skip
+    rows = sens["convergence"]["cohesion"]
+    assert [r["n"] for r in rows] == [32, 64, 128]
+    assert rows[-1][LT]["ST"] == sens["metrics"]["cohesion"][LT]["ST"]
+    assert rows[0][LT]["ST"] != rows[-1][LT]["ST"]  # a smaller design, another estimate
+    assert rows[-1][LT]["S1"] == pytest.approx(0.442, abs=0.15)  # Ishigami's analytic S1
+    assert sens["status"]["cohesion"] in ("ok", "uncertain")
+
+
+def listing_if_hungary_is_not_tied(scenario, seed):
+    hu, lt, _ = ties(scenario)
+    return "x", {"t_listing": 24.0 * (10 + lt) if hu < 0.5 else None, "cohesion": lt}
+
+
+def test_a_milestone_some_points_never_reach_gets_indices_as_a_yes_no_outcome(tmp_path):
+    out = design(tmp_path, listing_if_hungary_is_not_tied, metrics=("t_listing", "cohesion"))
+    summary = sw.summarize(out)
+    sens = summary["sensitivity"]
+    assert "t_listing" not in sens["metrics"]  # its days exist only where it was reached
+    assert any("t_listing (" in n and "reached:* share has indices" in n for n in summary["notes"])
+    reached = sens["metrics"]["reached:t_listing"]
+    assert reached[HU]["S1"] > 0.8 and reached[LT]["ST"] < 0.05  # Hungary alone decides it
+
+
+def test_morris_is_drawn_as_mu_star_against_sigma(tmp_path):
+    pytest.importorskip("matplotlib")
+
+    def curved(scenario, seed):
+        hu, lt, _ = ties(scenario)
+        return "x", {"cohesion": 10 * hu + 5 * lt * lt}
+
+    out = design(tmp_path, curved, sample={"morris": 10})
+    sens = sw.summarize(out)["sensitivity"]
+    assert [r["n"] for r in sens["convergence"]["cohesion"]] == [2, 5, 10]
+    (svg,) = sw.plot(out, tmp_path / "m.svg")
+    text = svg.read_text()
+    assert "mu* (mean |elementary effect|)" in text and ">sigma<" in text.replace("</", "<")
+    assert f"M1 = {HU}" in text and f"M2 = {LT}" in text
+
+
+def test_the_cli_prints_each_metrics_status_and_convergence(tmp_path, capsys):
+    from tui.cli import main
+
+    out = design(tmp_path, rare_step)
+    assert main(["sweep", "--summary", str(out)]) == 0
+    text = " ".join(capsys.readouterr().out.split())  # captions wrap
+    assert "status: degenerate" in text and "of 64 pairs differ" in text
+    assert "Convergence of cohesion" in text and "N = 8" in text and "N = 32" in text

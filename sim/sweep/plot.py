@@ -229,31 +229,67 @@ def _point_axis(ax, ys: list[int], labels: list[str], first: bool) -> None:
 
 
 def _sensitivity_figure(plt, summary: dict, title: str, subtitle: str):
+    """Sobol': per metric, ``S1`` and ``ST`` of every input as bars with their 95 % intervals
+    clipped to [0, 1]; Morris: the usual mu*-sigma plane (inputs far right matter, high up
+    act non-linearly or together). Each panel's title carries the metric's status."""
     sens = summary["sensitivity"]
     metrics = list(sens["metrics"])
     names = list(next(iter(sens["metrics"].values()))) if metrics else []
-    fig, axes = _grid(plt, max(len(metrics), 1), max(2.5, 0.45 * len(names) + 1.2), title,
-                      f"{subtitle}; {sens['label']}")  # fmt: skip
     sobol = sens["method"] == "sobol"
-    series = (("S1", "first order S1"), ("ST", "total order ST")) if sobol else (
-        ("mu_star", "mu* (mean |elementary effect|)"),)  # fmt: skip
-    ys = list(range(len(names)))[::-1]
-    handles = {}
+    height = max(2.5, 0.45 * len(names) + 1.2) if sobol else 3.6
+    fig, axes = _grid(plt, max(len(metrics), 1), height, title, f"{subtitle}; {sens['label']}")
+    handles: dict[str, Any] = {}
     for ax, m in zip(axes, metrics, strict=False):
-        values = sens["metrics"][m]
-        for k, (key, label) in enumerate(series):
-            offset = (k - (len(series) - 1) / 2) * 0.3
-            xs = [values[n][key] for n in names]
-            err = [abs(values[n][f"{key}_conf"]) for n in names]
-            handles[f"{label} (95% CI)"] = ax.barh([y + offset for y in ys], xs, height=0.28,
-                                                   xerr=err, capsize=2)  # fmt: skip
-        ax.set_title(metric_label(m), fontsize="medium")
-        ax.set_yticks(ys, names if ax in axes[::PANEL_COLUMNS] else [""] * len(ys),
-                      fontsize="x-small")  # fmt: skip
-        ax.axvline(0, color="black", linewidth=0.8)
-        ax.grid(axis="x", alpha=0.3)
+        status = (sens.get("status") or {}).get(m, "ok")
+        ax.set_title(f"{metric_label(m)}\n[{status}]", fontsize="medium",
+                     color="#a33" if status != "ok" else "black")  # fmt: skip
+        if sobol:
+            _sobol_panel(ax, sens["metrics"][m], names, handles, first=ax in axes[::PANEL_COLUMNS])
+        else:
+            _morris_panel(ax, sens["metrics"][m], handles)
     fig.tight_layout(rect=(0, 0.02, 1, 0.97))
     legend = fig.legend(list(handles.values()), list(handles), loc="upper center",
                         bbox_to_anchor=(0.5, 0.0), ncol=3, fontsize="small", frameon=False)  # fmt: skip
-    _below(fig, legend, [n for n in summary["notes"] if "indices" in n])
+    notes = [n for n in summary["notes"] if "indices" in n]
+    if not sobol:
+        notes = [f"M{k + 1} = {name}" for k, name in enumerate(names)] + notes
+    _below(fig, legend, notes)
     return fig
+
+
+def _sobol_panel(ax, values: dict, names: list[str], handles: dict, first: bool) -> None:
+    ys = list(range(len(names)))[::-1]
+    for k, (key, label) in enumerate((("S1", "first order S1"), ("ST", "total order ST"))):
+        offset = (k - 0.5) * 0.3
+        xs = [values[n][key] for n in names]
+        # the interval clipped to [0, 1] (an index is a share of variance), so asymmetric
+        lows = [values[n].get(f"{key}_low", values[n][key] - abs(values[n][f"{key}_conf"]))
+                for n in names]  # fmt: skip
+        highs = [values[n].get(f"{key}_high", values[n][key] + abs(values[n][f"{key}_conf"]))
+                 for n in names]  # fmt: skip
+        err = [[max(0.0, x - lo) for x, lo in zip(xs, lows, strict=True)],
+               [max(0.0, hi - x) for x, hi in zip(xs, highs, strict=True)]]  # fmt: skip
+        handles[f"{label} (95% CI)"] = ax.barh([y + offset for y in ys], xs, height=0.28,
+                                               xerr=err, capsize=2)  # fmt: skip
+    ax.set_yticks(ys, names if first else [""] * len(ys), fontsize="x-small")
+    ax.set_xlim(0, 1.05)
+    ax.grid(axis="x", alpha=0.3)
+
+
+def _morris_panel(ax, values: dict, handles: dict) -> None:
+    for k, v in enumerate(values.values()):
+        handles["mu* (95% CI) against sigma"] = ax.errorbar(
+            [v["mu_star"]], [v["sigma"]], xerr=[[min(v["mu_star"], abs(v["mu_star_conf"]))],
+                                                [abs(v["mu_star_conf"])]],
+            fmt="o", color="#1f4e99", capsize=2)  # fmt: skip
+        ax.annotate(f"M{k + 1}", (v["mu_star"], v["sigma"]), textcoords="offset points",
+                    xytext=(4, 4), fontsize="x-small")  # fmt: skip
+    top = max([max(v["mu_star"] + abs(v["mu_star_conf"]), v["sigma"]) for v in values.values()]
+              + [1e-9])  # fmt: skip
+    ax.plot([0, top], [0, top], color="#999", linewidth=0.8, linestyle="--")
+    handles["sigma = mu* (above: non-linear or interacting)"] = ax.lines[-1]
+    ax.set_xlim(0, top * 1.1)
+    ax.set_ylim(0, top * 1.1)
+    ax.set_xlabel("mu* (mean |elementary effect|)", fontsize="x-small")
+    ax.set_ylabel("sigma", fontsize="x-small")
+    ax.grid(alpha=0.3)

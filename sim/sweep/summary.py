@@ -154,13 +154,43 @@ def digits_of(metric: str) -> int:
     return 1 if metric in TIME_METRICS else 2
 
 
-def show_index(value: float | None, conf: float | None) -> str:
-    """``0.31 [0.24, 0.38]``: a sensitivity index and its 95 % interval (value +- conf)."""
+def show_index(value: float | None, conf: float | None, low: float | None = None,
+               high: float | None = None) -> str:  # fmt: skip
+    """``0.31 [0.24, 0.38]``: a sensitivity index and its 95 % interval: ``low``-``high`` when
+    given (a Sobol' index's interval clipped to [0, 1]), else value +- conf."""
     if value is None or not math.isfinite(value):
         return "-"
+    if low is not None and high is not None:
+        return f"{value:.2f} [{low:.2f}, {high:.2f}]"
     if conf is None or not math.isfinite(conf):
         return f"{value:.2f}"
     return f"{value:.2f} [{value - conf:.2f}, {value + conf:.2f}]"
+
+
+def show_entry(v: Mapping[str, Any], key: str) -> str:
+    """:func:`show_index` of index ``key`` (``S1``, ``ST``, ``mu_star``) of a parameter's
+    entry in a summary's sensitivity (its clipped interval where it has one)."""
+    return show_index(v[key], v.get(f"{key}_conf"), v.get(f"{key}_low"), v.get(f"{key}_high"))
+
+
+#: What a metric's sensitivity status tells a reader (sim.sweep.sensitivity.indices).
+STATUS_TEXT = {
+    "ok": "ok: narrow intervals, converged from N/2 to N",
+    "uncertain": "uncertain: wide intervals or not converged from N/2 to N; run more to rank "
+    "the inputs",
+    "degenerate": "degenerate: too few one-input pairs of the design give different outputs; "
+    "these indices mean nothing",
+}
+
+
+def show_status(sens: Mapping[str, Any], metric: str) -> str:
+    """``status: uncertain (...)``: how far the indices of ``metric`` can be trusted, with the
+    count of pairs that differ."""
+    status = (sens.get("status") or {}).get(metric)
+    if status is None:
+        return ""
+    differ = sum((sens.get("pairs") or {}).get(metric, {}).values())
+    return f"status: {STATUS_TEXT[status]} ({differ:,} of {sens['pairs_total']:,} pairs differ)"
 
 
 # -- the spec beside a results file -------------------------------------------------------------

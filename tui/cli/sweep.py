@@ -185,9 +185,10 @@ def print_summary(summary: dict, results: str | Path | None = None) -> None:
     from sim.sweep.summary import (
         RUNGS,
         digits_of,
-        show_index,
+        show_entry,
         show_median,
         show_rate,
+        show_status,
     )
 
     if not summary["points"]:
@@ -232,15 +233,15 @@ def print_summary(summary: dict, results: str | Path | None = None) -> None:
         sobol = sens["method"] == "sobol"
         heads = ("first order S1", "total order ST") if sobol else ("mu*", "sigma")
         for m, result in sens["metrics"].items():
-            t = table(f"Sensitivity of {m}", "parameter", *heads, caption=sens["label"])
+            t = table(f"Sensitivity of {m}", "parameter", *heads,
+                      caption=f"{sens['label']}; {show_status(sens, m)}")  # fmt: skip
             for name, v in result.items():
                 if sobol:
-                    t.add_row(show_text(name), show_index(v["S1"], v["S1_conf"]),
-                              show_index(v["ST"], v["ST_conf"]))  # fmt: skip
+                    t.add_row(show_text(name), show_entry(v, "S1"), show_entry(v, "ST"))
                 else:
-                    t.add_row(show_text(name), show_index(v["mu_star"], v["mu_star_conf"]),
-                              f"{v['sigma']:.2f}")  # fmt: skip
+                    t.add_row(show_text(name), show_entry(v, "mu_star"), f"{v['sigma']:.2f}")
             console.print(t)
+            console.print(_convergence_table(table, sens, m))
     if design:
         console.print(_design_points_table(table, summary))
     t = table("Outcomes per point (share of runs)", "point", "outcome", "share (95% CI)",
@@ -289,6 +290,23 @@ def print_summary(summary: dict, results: str | Path | None = None) -> None:
                           "sim.sweep.summarize in Python", highlight=False)  # fmt: skip
     for note in summary["notes"]:
         console.print(f"note: {show_text(note)}", highlight=False)
+
+
+def _convergence_table(table, sens: dict, metric: str):
+    """The indices of ``metric`` from the first N/4, N/2 and all N base samples (trajectories):
+    indices that still move from N/2 to N are not to be ranked yet."""
+    sobol = sens["method"] == "sobol"
+    key = "ST" if sobol else "mu_star"
+    rows = sens["convergence"][metric]
+    t = table(f"Convergence of {metric}", "parameter", *(f"N = {r['n']}" for r in rows),
+              caption="S1 / ST from the first N base samples" if sobol
+              else "mu* from the first N trajectories")  # fmt: skip
+    for name in sens["metrics"][metric]:
+        cells = ["-" if r[name][key] is None else
+                 f"{r[name]['S1']:.2f} / {r[name]['ST']:.2f}" if sobol
+                 else f"{r[name]['mu_star']:.2f}" for r in rows]  # fmt: skip
+        t.add_row(show_text(name), *cells)
+    return t
 
 
 def _design_points_table(table, summary: dict):
