@@ -137,3 +137,41 @@ def test_the_cli_prints_each_metrics_status_and_convergence(tmp_path, capsys):
     text = " ".join(capsys.readouterr().out.split())  # captions wrap
     assert "status: degenerate" in text and "of 64 pairs differ" in text
     assert "Convergence of cohesion" in text and "N = 8" in text and "N = 32" in text
+
+
+# -- plots that say how often, and label points by their values ------------------------------------
+
+
+def test_short_names_tell_parameters_apart_by_the_end_of_their_paths():
+    from sim.sweep.plot import short_names
+
+    assert short_names([HU, "member_states.SK.ties.RU", "decision_rule"]) == {
+        HU: "HU.ties.RU", "member_states.SK.ties.RU": "SK.ties.RU", "decision_rule": "decision_rule"}
+    assert short_names([HU, CN]) == {HU: "RU", CN: "CN"}
+
+
+def rarely_listed(scenario, seed):
+    hu = scenario.member_states["HU"].ties["RU"]
+    reached = hu < 0.5 or seed % 5 == 0  # every run at low ties, about one in five at high
+    return "x", {"t_listing": 24.0 * (240 + seed % 7) if reached else None}
+
+
+def test_a_grid_plot_says_how_often_a_milestone_was_reached_and_labels_points_by_value(tmp_path):
+    pytest.importorskip("matplotlib")
+    spec = {"base": "grid-wiper", "seed": 7, "seeds": 10, "metrics": ["t_listing"],
+            "vary": {HU: [0.0, 1.0], "member_states.SK.ties.RU": [0.2, 0.9],
+                     "decision_rule": ["unanimity"]}}  # fmt: skip
+    out = tmp_path / "g.csv"
+    sw.run_sweep(sw.Sweep(sw.spec_from_dict(spec)), out, run_fn=rarely_listed,
+                 executor_factory=lambda: ThreadPoolExecutor(1))  # fmt: skip
+    points = sw.summarize(out)["points"]
+    shares = [p["metrics"]["t_listing"]["reached"]["share"] for p in points]
+    assert shares[:2] == [1.0, 1.0] and 0 < shares[2] < 0.5  # the rare listing at high ties
+    (svg,) = sw.plot(out, tmp_path / "g.svg")
+    text = svg.read_text()
+    assert f"reached in {shares[2]:.0%} of runs" in text and "reached in 100% of runs" in text
+    assert "median of fewer than half the runs (hollow)" in text
+    assert "HU.ties.RU = 1.0" in text and "SK.ties.RU = 0.9" in text
+    assert "point 0" not in text and "point 3" not in text
+    assert "HU.ties.RU: member_states.HU.ties.RU" in text  # the key to the short names
+    assert "every point on this page: decision_rule = unanimity" in text

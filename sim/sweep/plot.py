@@ -1,10 +1,11 @@
 """Plots of a sweep's results (matplotlib, optional: ``cdtx[plot]``), drawn from the one summary
 (:func:`sim.sweep.summarize`), so the figure says what the tables say.
 
-A figure a reader can use without the spec at hand: the spec's title, the full parameter path
-and value of every point, every point (pages of at most :data:`POINTS_PER_PAGE`), legends
+A figure a reader can use without the spec at hand: the spec's title, every point labelled by
+its parameters' values (:func:`point_labels`), every point (pages of at most
+:data:`POINTS_PER_PAGE`), how often each milestone was reached beside its median, legends
 outside the data, and a note in the panel of a metric no run reached. A Sobol' or Morris sweep
-draws its sensitivity indices first.
+draws its sensitivity indices alone (bars with clipped intervals; Morris as mu* against sigma).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import contextlib
 import os
 from pathlib import Path
 from typing import Any
+
+from scenarios.vocabulary import TIME_METRICS
 
 from .spec import SweepError, need
 from .summary import RUNGS, metric_label, read_spec_file, summarize
@@ -43,6 +46,37 @@ def check_plot_output(out: str | Path) -> Path:
 def point_label(params: dict[str, Any]) -> str:
     """A point as the figure names it: every parameter's full path and value, one per line."""
     return "\n".join(f"{k} = {v}" for k, v in params.items()) or "(base scenario)"
+
+
+def short_names(paths: list[str]) -> dict[str, str]:
+    """Each parameter path shortened to its last dotted parts that no other path ends with
+    (``member_states.HU.ties.RU`` beside ``member_states.SK.ties.RU``: ``HU.ties.RU``)."""
+    out = {}
+    for path in paths:
+        parts = path.split(".")
+        for k in range(1, len(parts) + 1):
+            end = ".".join(parts[-k:])
+            if not any(o != path and (o == end or o.endswith("." + end)) for o in paths):
+                break
+        out[path] = end
+    return out
+
+
+def point_labels(params: list[str], points: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """(a label per point, lines for under the figure). One parameter: its full path and value.
+    More: the values of the parameters that differ between the points, one per line, each
+    named by :func:`short_names`; the parameters that do not differ, and the full path of each
+    short name, are said once under the figure."""
+    if len(params) <= 1:
+        return [point_label(p) for p in points], []
+    varying = [k for k in params if len({repr(p.get(k)) for p in points}) > 1] or params
+    short = short_names(varying)
+    labels = ["\n".join(f"{short[k]} = {p.get(k)}" for k in varying) for p in points]
+    key = [f"{v}: {k}" for k, v in short.items() if v != k]
+    fixed = [f"{k} = {points[0].get(k)}" for k in params if k not in varying] if points else []
+    if fixed:
+        key.append("every point on this page: " + ", ".join(fixed))
+    return labels, key
 
 
 def plot(
@@ -154,13 +188,11 @@ def _points_figure(plt, summary: dict, points: list[dict], title: str, subtitle:
     has_rungs = any(p["rungs"] for p in points)
     has_blocked = any(p["blocked"] is not None for p in points)
     panels = len(metrics) + has_rungs + has_blocked
-    # One parameter: its full path and value label each point. More: "point k" labels and a key
-    # under the figure with every parameter's full path and value.
-    single = len(summary["params"]) <= 1
-    labels = [point_label(p["params"]) if single else f"point {p['point']}" for p in points]
-    key = [] if single else [f"point {p['point']}: " + point_label(p["params"]).replace("\n", ", ")
-                             for p in points]  # fmt: skip
-    height = max(2.5, 0.3 * len(points) + 1.0)
+    # Each point is labelled by its values (a parameter by the shortest end of its path that
+    # tells it from the others); parameters the same at every point go in a line under it.
+    labels, key = point_labels(summary["params"], [p["params"] for p in points])
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    height = max(2.5, (0.3 + 0.12 * (lines - 1)) * len(points) + 1.0)
     fig, axes = _grid(plt, max(panels, 1), height, title, subtitle)
     ys = list(range(len(points)))[::-1]  # the first point on top
     handles = {}
@@ -169,14 +201,27 @@ def _points_figure(plt, summary: dict, points: list[dict], title: str, subtitle:
         drawn = False
         for y, p in zip(ys, points, strict=True):
             d = p["metrics"][m]
+            reached = d["reached"]
+            if m in TIME_METRICS:  # how often the milestone came, beside every point
+                ax.text(0.99, y + 0.1, f"reached in {reached['share']:.0%} of runs",
+                        ha="right", va="bottom", transform=ax.get_yaxis_transform(),
+                        fontsize="x-small", color="#a33" if reached["share"] < 0.5 else "#333",
+                        bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none",
+                              "pad": 0.5})  # fmt: skip
             if d["median"] is None:
                 continue
             drawn = True
             spread = ax.hlines(y, d["p10"], d["p90"], color="#9bb7de", linewidth=6)
             ci = ax.hlines(y, d["median_low"], d["median_high"], color="#1f4e99", linewidth=2.5)
-            dot = ax.plot([d["median"]], [y], "o", color="#0b2a5b", markersize=5)[0]
+            if reached["share"] >= 0.5:
+                handles["median"] = ax.plot([d["median"]], [y], "o", color="#0b2a5b",
+                                            markersize=5)[0]  # fmt: skip
+            else:  # a median of the few runs that got there is not what a run typically does
+                handles["median of fewer than half the runs (hollow)"] = ax.plot(
+                    [d["median"]], [y], "o", markerfacecolor="white", color="#a33",
+                    markersize=6)[0]  # fmt: skip
             handles.update({"p10-p90 of runs that reached it": spread,
-                            "95% CI of the median": ci, "median": dot})  # fmt: skip
+                            "95% CI of the median": ci})  # fmt: skip
         if not drawn:
             ax.text(0.5, 0.5, "no run reached it", transform=ax.transAxes, ha="center",
                     va="center", color="#a33", fontsize="large")  # fmt: skip
