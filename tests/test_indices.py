@@ -146,7 +146,10 @@ def test_short_names_tell_parameters_apart_by_the_end_of_their_paths():
     from sim.sweep.plot import short_names
 
     assert short_names([HU, "member_states.SK.ties.RU", "decision_rule"]) == {
-        HU: "HU.ties.RU", "member_states.SK.ties.RU": "SK.ties.RU", "decision_rule": "decision_rule"}
+        HU: "HU.ties.RU",
+        "member_states.SK.ties.RU": "SK.ties.RU",
+        "decision_rule": "decision_rule",
+    }
     assert short_names([HU, CN]) == {HU: "RU", CN: "CN"}
 
 

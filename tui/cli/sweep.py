@@ -40,6 +40,12 @@ def register(sub) -> None:
     p.add_argument("--plot", metavar="FILE.png",
                    help="draw the distributions per point (.png, .svg or .pdf)")  # fmt: skip
     p.add_argument("--summary", metavar="RESULTS", help="summarise an existing results file")
+    p.add_argument("--discover", metavar="OUTCOME",
+                   help="scenario discovery on the results file given as SPEC: the boxes of "
+                   "inputs that lead to OUTCOME (reached:t_x, never:t_x, blocked, blocked:XX, "
+                   "rung>=N or a yes/no column); needs cdtx[discover]")  # fmt: skip
+    p.add_argument("--inputs", metavar="A,B",
+                   help="with --discover: the parameters to explain it by (default: all)")  # fmt: skip
     p.add_argument(
         "--chunk", type=argtypes.positive_int, default=None, metavar="N", help="runs per task"
     )
@@ -57,6 +63,10 @@ def cmd_sweep(args) -> int:
     from sim import sweep as sw
 
     try:
+        if args.discover is not None:
+            return _discover(args)
+        if args.inputs is not None:
+            raise UserError("--inputs goes with --discover")
         if args.plot is not None:  # checked before a sweep spends any time running
             check_output(args.plot, inputs=(args.summary, args.output, args.spec),
                          option="--plot", force=args.force)  # fmt: skip
@@ -103,6 +113,36 @@ def cmd_sweep(args) -> int:
             _print_plot(sw.plot(result.path, args.plot, force=args.force))
     except sw.SweepError as exc:
         raise UserError(str(exc)) from None
+    return 0
+
+
+def _discover(args) -> int:
+    """``cdtx sweep --discover OUTCOME RESULTS``: the boxes of :func:`sim.sweep.discover`."""
+    from scenarios.errors import UserError
+    from sim import sweep as sw
+    from sim.sweep.discover import show_box
+
+    results = args.spec or args.summary
+    if not results:
+        raise UserError("--discover: name the results file, e.g. cdtx sweep --discover "
+                        "never:t_listing listing.csv")  # fmt: skip
+    if args.spec and args.summary:
+        raise UserError("--discover: give one results file")
+    if Path(results).suffix.lower() not in (".csv", ".parquet", ".pq"):
+        raise UserError(f"--discover: {results} is not a results file (.csv or .parquet)")
+    if args.plot is not None or args.resume or args.dask:
+        raise UserError("--discover reads a results file: no --plot, --resume or --dask")
+    inputs = [i.strip() for i in args.inputs.split(",") if i.strip()] if args.inputs else None
+    found = sw.discover(results, args.discover, inputs)
+    print(f"{show_text(found['outcome'])}: {found['hits']:,} of {found['runs']:,} runs "
+          f"({found['base_rate']:.0%}); {found['method']}")  # fmt: skip
+    if not found["boxes"]:
+        print("no box of inputs where it is more common than overall")
+    for k, box in enumerate(found["boxes"], start=1):
+        print(f"box {k}: {show_text(show_box(box))}\n"
+              f"  coverage {box['coverage']:.0%} ({box['hits']:,} of the {found['hits']:,} runs "
+              f"with the outcome), density {box['density']:.0%} ({box['hits']:,} of the "
+              f"{box['runs']:,} runs in the box)")  # fmt: skip
     return 0
 
 
