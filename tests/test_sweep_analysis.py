@@ -355,16 +355,26 @@ def test_events_frame_has_one_row_per_event():
 
 
 def test_docs_analysis_runs(tmp_path, monkeypatch):
-    """docs/analysis.md: every Python block, in order, in a scratch directory."""
+    """docs/analysis.md: every Python block, in order, in a scratch directory; what a block
+    prints is the ```text block under it, figure for figure (the text quotes those figures, and
+    the blocks' asserts are its claims)."""
+    import contextlib
+    import io
+
     pytest.importorskip("pandas")
     pytest.importorskip("matplotlib")
+    pytest.importorskip("sklearn")
     text = (Path(__file__).parent.parent / "docs" / "analysis.md").read_text()
-    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
-    assert len(blocks) >= 4
+    blocks = re.findall(r"```python\n(.*?)```\n(?:\n```text\n(.*?)```)?", text, flags=re.S)
+    assert len(blocks) >= 5 and sum(1 for _, shown in blocks if shown) >= 4
     monkeypatch.chdir(tmp_path)
     namespace: dict = {}
-    for block in blocks:
-        exec(compile(block, "docs/analysis.md", "exec"), namespace)  # noqa: S102
+    for code, shown in blocks:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(compile(code, "docs/analysis.md", "exec"), namespace)  # noqa: S102
+        if shown:
+            assert out.getvalue() == shown, f"docs/analysis.md shows\n{shown}\nthe code prints\n{out.getvalue()}"
     assert (tmp_path / "listing.png").exists() and (tmp_path / "listing.csv.spec.json").exists()
 
 

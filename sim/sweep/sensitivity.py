@@ -14,6 +14,7 @@ bootstrap intervals, Morris designs and elementary effects from ``SALib.sample.m
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -82,7 +83,9 @@ def _clip(x: float) -> float:
 
 def _sobol(analyze, problem, y, seed: int, resamples: int) -> dict[str, dict[str, float]]:
     np = need("numpy", "analysis", "Sensitivity indices")
-    with np.errstate(all="ignore"):
+    # SALib warns of constant outputs in its resamples; the status says what that means
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
         r = analyze.analyze(problem, y, calc_second_order=False, num_resamples=resamples,
                             conf_level=0.95, seed=seed % 2**32)  # fmt: skip
     out = {}
