@@ -3,7 +3,9 @@ tables people can read."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import math
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -355,17 +357,51 @@ def test_events_frame_has_one_row_per_event():
 
 
 def test_docs_analysis_runs(tmp_path, monkeypatch):
-    """docs/analysis.md: every Python block, in order, in a scratch directory."""
+    """docs/analysis.md: every Python block, in order, in a scratch directory; what a block
+    prints is the ```text block under it, figure for figure (the text quotes those figures, and
+    the blocks' asserts are its claims)."""
     pytest.importorskip("pandas")
     pytest.importorskip("matplotlib")
+    pytest.importorskip("sklearn")
     text = (Path(__file__).parent.parent / "docs" / "analysis.md").read_text()
-    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
-    assert len(blocks) >= 4
+    blocks = re.findall(r"```python\n(.*?)```\n(?:\n```text\n(.*?)```)?", text, flags=re.S)
+    assert len(blocks) >= 5 and sum(1 for _, shown in blocks if shown) >= 4
     monkeypatch.chdir(tmp_path)
     namespace: dict = {}
-    for block in blocks:
-        exec(compile(block, "docs/analysis.md", "exec"), namespace)  # noqa: S102
+    for code, shown in blocks:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(compile(code, "docs/analysis.md", "exec"), namespace)  # noqa: S102
+        if shown:
+            assert out.getvalue() == shown, f"docs/analysis.md shows\n{shown}\nthe code prints\n{out.getvalue()}"
     assert (tmp_path / "listing.png").exists() and (tmp_path / "listing.csv.spec.json").exists()
+    # docs/sweeps.md shows --discover on these results
+    sweeps = (Path(__file__).parent.parent / "docs" / "sweeps.md").read_text()
+    (shown,) = re.findall(r"```\n\$ (cdtx sweep --discover .*?)\n(.*?)```", sweeps, flags=re.S)
+    from tui.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(shown[0].split()[1:]) == 0
+    assert out.getvalue() == shown[1]
+
+
+def test_every_sweep_figure_the_docs_quote_is_the_scripts():
+    """docs/sweeps.md, calibration.md and analysis.md quote the shipped sweeps' figures as
+    bench/docs_figures.py prints them (stored in docs/figures.txt); the cheap sweeps are
+    recomputed, so a model change that moves them fails here until the script is rerun."""
+    import importlib.util
+
+    path = Path(__file__).parent.parent / "bench" / "docs_figures.py"
+    spec = importlib.util.spec_from_file_location("docs_figures", path)
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    stored = script.read_stored()
+    assert set(stored) >= {name for _, t in script.QUOTES for name in re.findall(r"{(\w+)}", t)}
+    assert script.misquoted(stored) == []
+    fresh = script.figures(script.FAST)
+    assert fresh == {k: stored[k] for k in fresh}, "rerun python bench/docs_figures.py --write"
 
 
 # -- Dask beyond one process ---------------------------------------------------------------------

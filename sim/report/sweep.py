@@ -22,9 +22,10 @@ from ..sweep.summary import (
     digits_of,
     metric_label,
     read_spec_file,
-    show_index,
+    show_entry,
     show_median,
     show_rate,
+    show_status,
 )
 from .render import _md_table, _table, md_safe, page
 
@@ -138,11 +139,10 @@ def _index_rows(s: dict[str, Any], m: str) -> tuple[list[str], list[list[Any]]]:
     result = sens["metrics"][m]
     if sens["method"] == "sobol":
         head = ["Parameter", "S1 (95% CI)", "ST (95% CI)"]
-        rows = [[name, show_index(v["S1"], v["S1_conf"]), show_index(v["ST"], v["ST_conf"])]
-                for name, v in result.items()]  # fmt: skip
+        rows = [[name, show_entry(v, "S1"), show_entry(v, "ST")] for name, v in result.items()]
     else:
         head = ["Parameter", "mu* (95% CI)", "sigma"]
-        rows = [[name, show_index(v["mu_star"], v["mu_star_conf"]), f"{v['sigma']:.2f}"]
+        rows = [[name, show_entry(v, "mu_star"), f"{v['sigma']:.2f}"]
                 for name, v in result.items()]  # fmt: skip
     return head, rows
 
@@ -154,6 +154,7 @@ def markdown(s: dict[str, Any]) -> str:
         for m in s["sensitivity"]["metrics"]:
             head, rows = _index_rows(s, m)
             out += [f"### {metric_label(m)}", ""] + _md_table(head, rows)
+            out += [show_status(s["sensitivity"], m), ""]
     out += ["## Points", ""]
     out += _md_table(["Point", "Parameters", "Runs", "Failed"],
                      [[p["point"], _params_text(p["params"]), p["n"], p["failed"]]
@@ -228,11 +229,12 @@ def html(s: dict[str, Any]) -> str:
         for m in sens["metrics"]:
             b.append(f"<h3>{escape(metric_label(m))}</h3>")
             values = sens["metrics"][m]
-            bars = [(name, max(v[key], 0.0), max(v[key] - v[conf], 0.0), v[key] + v[conf])
-                    for name, v in values.items()]  # fmt: skip
+            bars = [(name, max(v[key], 0.0), v.get(f"{key}_low", max(v[key] - v[conf], 0.0)),
+                     v.get(f"{key}_high", v[key] + v[conf])) for name, v in values.items()]  # fmt: skip
             b.append(bar_chart(f"{key} (whiskers: 95% CI)", bars))
             head, rows = _index_rows(s, m)
             b.append(_table(head, rows))
+            b.append(f"<p>{escape(show_status(sens, m))}</p>")
     b += ["<h2>Points</h2>",
           _table(["Point", "Parameters", "Runs", "Failed"],
                  [[p["point"], _params_text(p["params"]), p["n"], p["failed"]]

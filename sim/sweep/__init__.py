@@ -11,16 +11,19 @@ which ``metrics`` to keep (docs/sweeps.md). The package is split by concern:
 - :mod:`.summary`: the one summary (with intervals and sensitivity indices) that the CLI, the
   report and the plot all show;
 - :mod:`.plot`: the figures;
+- :mod:`.discover`: scenario discovery (boxes of inputs that lead to an outcome);
 - :mod:`.frames`: pandas DataFrames (``run(spec)``, ``frame(path)``, ``events_frame``).
 
 Each run's seed is derived from the sweep's root seed and its key alone, so results do not
 depend on the number of workers or the order in which runs finish. Nothing here imports
-``rich``, ``textual`` or the CLI; heavy dependencies (dask, pyarrow, matplotlib, SALib, pandas)
+``rich``, ``textual`` or the CLI; heavy dependencies (dask, pyarrow, matplotlib, SALib, pandas,
+scikit-learn)
 are imported lazily.
 """
 
 from __future__ import annotations
 
+from .discover import discover
 from .execute import (
     RETRIES,
     Sweep,
@@ -75,6 +78,7 @@ __all__ = [
     "builtin_specs",
     "check_plot_output",
     "dask_like",
+    "discover",
     "events_frame",
     "check_results_output",
     "has_results",

@@ -1,10 +1,11 @@
 """Plots of a sweep's results (matplotlib, optional: ``cdtx[plot]``), drawn from the one summary
 (:func:`sim.sweep.summarize`), so the figure says what the tables say.
 
-A figure a reader can use without the spec at hand: the spec's title, the full parameter path
-and value of every point, every point (pages of at most :data:`POINTS_PER_PAGE`), legends
+A figure a reader can use without the spec at hand: the spec's title, every point labelled by
+its parameters' values (:func:`point_labels`), every point (pages of at most
+:data:`POINTS_PER_PAGE`), how often each milestone was reached beside its median, legends
 outside the data, and a note in the panel of a metric no run reached. A Sobol' or Morris sweep
-draws its sensitivity indices first.
+draws its sensitivity indices alone (bars with clipped intervals; Morris as mu* against sigma).
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+from scenarios.vocabulary import TIME_METRICS
+
 from .spec import SweepError, need
-from .summary import RUNGS, metric_label, summarize
+from .summary import RUNGS, metric_label, read_spec_file, summarize
 
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 POINTS_PER_PAGE = 20
@@ -45,6 +48,37 @@ def point_label(params: dict[str, Any]) -> str:
     return "\n".join(f"{k} = {v}" for k, v in params.items()) or "(base scenario)"
 
 
+def short_names(paths: list[str]) -> dict[str, str]:
+    """Each parameter path shortened to its last dotted parts that no other path ends with
+    (``member_states.HU.ties.RU`` beside ``member_states.SK.ties.RU``: ``HU.ties.RU``)."""
+    out = {}
+    for path in paths:
+        parts = path.split(".")
+        for k in range(1, len(parts) + 1):
+            end = ".".join(parts[-k:])
+            if not any(o != path and (o == end or o.endswith("." + end)) for o in paths):
+                break
+        out[path] = end
+    return out
+
+
+def point_labels(params: list[str], points: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """(a label per point, lines for under the figure). One parameter: its full path and value.
+    More: the values of the parameters that differ between the points, one per line, each
+    named by :func:`short_names`; the parameters that do not differ, and the full path of each
+    short name, are said once under the figure."""
+    if len(params) <= 1:
+        return [point_label(p) for p in points], []
+    varying = [k for k in params if len({repr(p.get(k)) for p in points}) > 1] or params
+    short = short_names(varying)
+    labels = ["\n".join(f"{short[k]} = {p.get(k)}" for k in varying) for p in points]
+    key = [f"{v}: {k}" for k, v in short.items() if v != k]
+    fixed = [f"{k} = {points[0].get(k)}" for k in params if k not in varying] if points else []
+    if fixed:
+        key.append("every point on this page: " + ", ".join(fixed))
+    return labels, key
+
+
 def plot(
     results: str | Path, out: str | Path, *, spec: dict | None = None, force: bool = True
 ) -> list[Path]:
@@ -65,7 +99,12 @@ def plot(
     matplotlib.rcParams["svg.fonttype"] = "none"  # SVG text stays text: searchable, editable
     import matplotlib.pyplot as plt
 
-    summary = summarize(results, spec=spec)
+    if spec is None:
+        spec = read_spec_file(results)
+    sample = (spec or {}).get("sample")
+    design = isinstance(sample, dict) and sample.get("method") in ("sobol", "morris")
+    # A Sobol'/Morris design's figure is its indices: no per-point distributions to compute.
+    summary = summarize(results, spec=spec, max_points=0 if design else None)
     title = summary["title"] or summary["name"] or "sweep"
     subtitle = f"{summary['runs']} runs at {summary['total_points']} point(s)"
     figures = []
@@ -149,13 +188,11 @@ def _points_figure(plt, summary: dict, points: list[dict], title: str, subtitle:
     has_rungs = any(p["rungs"] for p in points)
     has_blocked = any(p["blocked"] is not None for p in points)
     panels = len(metrics) + has_rungs + has_blocked
-    # One parameter: its full path and value label each point. More: "point k" labels and a key
-    # under the figure with every parameter's full path and value.
-    single = len(summary["params"]) <= 1
-    labels = [point_label(p["params"]) if single else f"point {p['point']}" for p in points]
-    key = [] if single else [f"point {p['point']}: " + point_label(p["params"]).replace("\n", ", ")
-                             for p in points]  # fmt: skip
-    height = max(2.5, 0.3 * len(points) + 1.0)
+    # Each point is labelled by its values (a parameter by the shortest end of its path that
+    # tells it from the others); parameters the same at every point go in a line under it.
+    labels, key = point_labels(summary["params"], [p["params"] for p in points])
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    height = max(2.5, (0.3 + 0.12 * (lines - 1)) * len(points) + 1.0)
     fig, axes = _grid(plt, max(panels, 1), height, title, subtitle)
     ys = list(range(len(points)))[::-1]  # the first point on top
     handles = {}
@@ -164,14 +201,27 @@ def _points_figure(plt, summary: dict, points: list[dict], title: str, subtitle:
         drawn = False
         for y, p in zip(ys, points, strict=True):
             d = p["metrics"][m]
+            reached = d["reached"]
+            if m in TIME_METRICS:  # how often the milestone came, beside every point
+                ax.text(0.99, y + 0.1, f"reached in {reached['share']:.0%} of runs",
+                        ha="right", va="bottom", transform=ax.get_yaxis_transform(),
+                        fontsize="x-small", color="#a33" if reached["share"] < 0.5 else "#333",
+                        bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none",
+                              "pad": 0.5})  # fmt: skip
             if d["median"] is None:
                 continue
             drawn = True
             spread = ax.hlines(y, d["p10"], d["p90"], color="#9bb7de", linewidth=6)
             ci = ax.hlines(y, d["median_low"], d["median_high"], color="#1f4e99", linewidth=2.5)
-            dot = ax.plot([d["median"]], [y], "o", color="#0b2a5b", markersize=5)[0]
+            if reached["share"] >= 0.5:
+                handles["median"] = ax.plot([d["median"]], [y], "o", color="#0b2a5b",
+                                            markersize=5)[0]  # fmt: skip
+            else:  # a median of the few runs that got there is not what a run typically does
+                handles["median of fewer than half the runs (hollow)"] = ax.plot(
+                    [d["median"]], [y], "o", markerfacecolor="white", color="#a33",
+                    markersize=6)[0]  # fmt: skip
             handles.update({"p10-p90 of runs that reached it": spread,
-                            "95% CI of the median": ci, "median": dot})  # fmt: skip
+                            "95% CI of the median": ci})  # fmt: skip
         if not drawn:
             ax.text(0.5, 0.5, "no run reached it", transform=ax.transAxes, ha="center",
                     va="center", color="#a33", fontsize="large")  # fmt: skip
@@ -224,31 +274,67 @@ def _point_axis(ax, ys: list[int], labels: list[str], first: bool) -> None:
 
 
 def _sensitivity_figure(plt, summary: dict, title: str, subtitle: str):
+    """Sobol': per metric, ``S1`` and ``ST`` of every input as bars with their 95 % intervals
+    clipped to [0, 1]; Morris: the usual mu*-sigma plane (inputs far right matter, high up
+    act non-linearly or together). Each panel's title carries the metric's status."""
     sens = summary["sensitivity"]
     metrics = list(sens["metrics"])
     names = list(next(iter(sens["metrics"].values()))) if metrics else []
-    fig, axes = _grid(plt, max(len(metrics), 1), max(2.5, 0.45 * len(names) + 1.2), title,
-                      f"{subtitle}; {sens['label']}")  # fmt: skip
     sobol = sens["method"] == "sobol"
-    series = (("S1", "first order S1"), ("ST", "total order ST")) if sobol else (
-        ("mu_star", "mu* (mean |elementary effect|)"),)  # fmt: skip
-    ys = list(range(len(names)))[::-1]
-    handles = {}
+    height = max(2.5, 0.45 * len(names) + 1.2) if sobol else 3.6
+    fig, axes = _grid(plt, max(len(metrics), 1), height, title, f"{subtitle}; {sens['label']}")
+    handles: dict[str, Any] = {}
     for ax, m in zip(axes, metrics, strict=False):
-        values = sens["metrics"][m]
-        for k, (key, label) in enumerate(series):
-            offset = (k - (len(series) - 1) / 2) * 0.3
-            xs = [values[n][key] for n in names]
-            err = [abs(values[n][f"{key}_conf"]) for n in names]
-            handles[f"{label} (95% CI)"] = ax.barh([y + offset for y in ys], xs, height=0.28,
-                                                   xerr=err, capsize=2)  # fmt: skip
-        ax.set_title(metric_label(m), fontsize="medium")
-        ax.set_yticks(ys, names if ax in axes[::PANEL_COLUMNS] else [""] * len(ys),
-                      fontsize="x-small")  # fmt: skip
-        ax.axvline(0, color="black", linewidth=0.8)
-        ax.grid(axis="x", alpha=0.3)
+        status = (sens.get("status") or {}).get(m, "ok")
+        ax.set_title(f"{metric_label(m)}\n[{status}]", fontsize="medium",
+                     color="#a33" if status != "ok" else "black")  # fmt: skip
+        if sobol:
+            _sobol_panel(ax, sens["metrics"][m], names, handles, first=ax in axes[::PANEL_COLUMNS])
+        else:
+            _morris_panel(ax, sens["metrics"][m], handles)
     fig.tight_layout(rect=(0, 0.02, 1, 0.97))
     legend = fig.legend(list(handles.values()), list(handles), loc="upper center",
                         bbox_to_anchor=(0.5, 0.0), ncol=3, fontsize="small", frameon=False)  # fmt: skip
-    _below(fig, legend, [n for n in summary["notes"] if "indices" in n])
+    notes = [n for n in summary["notes"] if "indices" in n]
+    if not sobol:
+        notes = [f"M{k + 1} = {name}" for k, name in enumerate(names)] + notes
+    _below(fig, legend, notes)
     return fig
+
+
+def _sobol_panel(ax, values: dict, names: list[str], handles: dict, first: bool) -> None:
+    ys = list(range(len(names)))[::-1]
+    for k, (key, label) in enumerate((("S1", "first order S1"), ("ST", "total order ST"))):
+        offset = (k - 0.5) * 0.3
+        xs = [values[n][key] for n in names]
+        # the interval clipped to [0, 1] (an index is a share of variance), so asymmetric
+        lows = [values[n].get(f"{key}_low", values[n][key] - abs(values[n][f"{key}_conf"]))
+                for n in names]  # fmt: skip
+        highs = [values[n].get(f"{key}_high", values[n][key] + abs(values[n][f"{key}_conf"]))
+                 for n in names]  # fmt: skip
+        err = [[max(0.0, x - lo) for x, lo in zip(xs, lows, strict=True)],
+               [max(0.0, hi - x) for x, hi in zip(xs, highs, strict=True)]]  # fmt: skip
+        handles[f"{label} (95% CI)"] = ax.barh([y + offset for y in ys], xs, height=0.28,
+                                               xerr=err, capsize=2)  # fmt: skip
+    ax.set_yticks(ys, names if first else [""] * len(ys), fontsize="x-small")
+    ax.set_xlim(0, 1.05)
+    ax.grid(axis="x", alpha=0.3)
+
+
+def _morris_panel(ax, values: dict, handles: dict) -> None:
+    for k, v in enumerate(values.values()):
+        handles["mu* (95% CI) against sigma"] = ax.errorbar(
+            [v["mu_star"]], [v["sigma"]], xerr=[[min(v["mu_star"], abs(v["mu_star_conf"]))],
+                                                [abs(v["mu_star_conf"])]],
+            fmt="o", color="#1f4e99", capsize=2)  # fmt: skip
+        ax.annotate(f"M{k + 1}", (v["mu_star"], v["sigma"]), textcoords="offset points",
+                    xytext=(4, 4), fontsize="x-small")  # fmt: skip
+    top = max([max(v["mu_star"] + abs(v["mu_star_conf"]), v["sigma"]) for v in values.values()]
+              + [1e-9])  # fmt: skip
+    ax.plot([0, top], [0, top], color="#999", linewidth=0.8, linestyle="--")
+    handles["sigma = mu* (above: non-linear or interacting)"] = ax.lines[-1]
+    ax.set_xlim(0, top * 1.1)
+    ax.set_ylim(0, top * 1.1)
+    ax.set_xlabel("mu* (mean |elementary effect|)", fontsize="x-small")
+    ax.set_ylabel("sigma", fontsize="x-small")
+    ax.grid(alpha=0.3)

@@ -11,14 +11,14 @@ Counting rules (docs/sweeps.md, "Summary"):
 
 Every rate carries a 95 % Wilson score interval; every median a 95 % percentile-bootstrap
 interval (1,000 resamples from a stream seeded by the point and the metric, so a summary is the
-same every time it is computed).
+same every time it is computed; drawn as order statistics with numpy, so a summary of thousands
+of points takes a fraction of a second: :func:`bootstrap_medians`).
 """
 
 from __future__ import annotations
 
 import heapq
 import math
-import random
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -79,20 +79,38 @@ def rate(count: int, n: int) -> dict[str, float | int]:
     return {"count": count, "n": n, "share": count / n if n else 0.0, "low": low, "high": high}
 
 
+def bootstrap_medians(values: list[float], seed: int, resamples: int = BOOTSTRAP_RESAMPLES):
+    """``resamples`` medians of bootstrap resamples of ``values`` (a numpy array), drawn as
+    order statistics rather than by resampling: sampling n values with replacement is
+    ``xs[floor(n U)]`` for n uniforms U, so a resample's k-th smallest value is
+    ``xs[floor(n U_(k))]`` with ``U_(k) ~ Beta(k, n + 1 - k)``, and the next one above it
+    ``U_(k+1) = U_(k) + (1 - U_(k)) Beta(1, n - k)``. One or two Beta draws per resample,
+    whatever n: the same distribution as sorting n resampled values, at a thousandth of the cost
+    for large n and without a Python loop for any n."""
+    import numpy as np
+
+    xs = np.sort(np.asarray(values, dtype=float))
+    n = len(xs)
+    rng = np.random.default_rng(seed)
+    k = (n + 1) // 2  # the (lower) median's rank, 1-based
+    u = rng.beta(k, n + 1 - k, size=resamples)
+    lower = xs[np.minimum((u * n).astype(np.int64), n - 1)]
+    if n % 2:
+        return lower
+    u2 = u + (1 - u) * rng.beta(1, n - k, size=resamples)
+    return (lower + xs[np.minimum((u2 * n).astype(np.int64), n - 1)]) / 2
+
+
 def bootstrap_median(values: list[float], seed: int) -> tuple[float, float]:
-    """The 95 % percentile-bootstrap interval of the median of ``values`` (seeded); the same
-    for the same values in any order (rows come in completion order with -j > 1 or Dask)."""
+    """The 95 % percentile-bootstrap interval of the median of ``values`` (seeded; 1,000
+    resamples: :func:`bootstrap_medians`); the same for the same values in any order (rows come
+    in completion order with -j > 1 or Dask)."""
     if len(values) < 2:
         return (values[0], values[0]) if values else (math.nan, math.nan)
-    values = sorted(values)
-    rng = random.Random(seed)
-    n = len(values)
-    medians = []
-    for _ in range(BOOTSTRAP_RESAMPLES):
-        sample = sorted(rng.choices(values, k=n))
-        mid = n // 2
-        medians.append(sample[mid] if n % 2 else (sample[mid - 1] + sample[mid]) / 2)
-    return quantile(medians, 0.025), quantile(medians, 0.975)
+    import numpy as np
+
+    low, high = np.quantile(bootstrap_medians(values, seed), [0.025, 0.975])
+    return float(low), float(high)
 
 
 def distribution(values: list[float], runs: int, seed: int = 0) -> dict[str, Any]:
@@ -136,13 +154,43 @@ def digits_of(metric: str) -> int:
     return 1 if metric in TIME_METRICS else 2
 
 
-def show_index(value: float | None, conf: float | None) -> str:
-    """``0.31 [0.24, 0.38]``: a sensitivity index and its 95 % interval (value +- conf)."""
+def show_index(value: float | None, conf: float | None, low: float | None = None,
+               high: float | None = None) -> str:  # fmt: skip
+    """``0.31 [0.24, 0.38]``: a sensitivity index and its 95 % interval: ``low``-``high`` when
+    given (a Sobol' index's interval clipped to [0, 1]), else value +- conf."""
     if value is None or not math.isfinite(value):
         return "-"
+    if low is not None and high is not None:
+        return f"{value:.2f} [{low:.2f}, {high:.2f}]"
     if conf is None or not math.isfinite(conf):
         return f"{value:.2f}"
     return f"{value:.2f} [{value - conf:.2f}, {value + conf:.2f}]"
+
+
+def show_entry(v: Mapping[str, Any], key: str) -> str:
+    """:func:`show_index` of index ``key`` (``S1``, ``ST``, ``mu_star``) of a parameter's
+    entry in a summary's sensitivity (its clipped interval where it has one)."""
+    return show_index(v[key], v.get(f"{key}_conf"), v.get(f"{key}_low"), v.get(f"{key}_high"))
+
+
+#: What a metric's sensitivity status tells a reader (sim.sweep.sensitivity.indices).
+STATUS_TEXT = {
+    "ok": "ok: narrow intervals, converged from N/2 to N",
+    "uncertain": "uncertain: wide intervals or not converged from N/2 to N; run more to rank "
+    "the inputs",
+    "degenerate": "degenerate: too few one-input pairs of the design give different outputs; "
+    "these indices mean nothing",
+}
+
+
+def show_status(sens: Mapping[str, Any], metric: str) -> str:
+    """``status: uncertain (...)``: how far the indices of ``metric`` can be trusted, with the
+    count of pairs that differ."""
+    status = (sens.get("status") or {}).get(metric)
+    if status is None:
+        return ""
+    differ = sum((sens.get("pairs") or {}).get(metric, {}).values())
+    return f"status: {STATUS_TEXT[status]} ({differ:,} of {sens['pairs_total']:,} pairs differ)"
 
 
 # -- the spec beside a results file -------------------------------------------------------------

@@ -40,6 +40,12 @@ def register(sub) -> None:
     p.add_argument("--plot", metavar="FILE.png",
                    help="draw the distributions per point (.png, .svg or .pdf)")  # fmt: skip
     p.add_argument("--summary", metavar="RESULTS", help="summarise an existing results file")
+    p.add_argument("--discover", metavar="OUTCOME",
+                   help="scenario discovery on the results file given as SPEC: the boxes of "
+                   "inputs that lead to OUTCOME (reached:t_x, never:t_x, blocked, blocked:XX, "
+                   "rung>=N or a yes/no column); needs cdtx[discover]")  # fmt: skip
+    p.add_argument("--inputs", metavar="A,B",
+                   help="with --discover: the parameters to explain it by (default: all)")  # fmt: skip
     p.add_argument(
         "--chunk", type=argtypes.positive_int, default=None, metavar="N", help="runs per task"
     )
@@ -57,6 +63,10 @@ def cmd_sweep(args) -> int:
     from sim import sweep as sw
 
     try:
+        if args.discover is not None:
+            return _discover(args)
+        if args.inputs is not None:
+            raise UserError("--inputs goes with --discover")
         if args.plot is not None:  # checked before a sweep spends any time running
             check_output(args.plot, inputs=(args.summary, args.output, args.spec),
                          option="--plot", force=args.force)  # fmt: skip
@@ -103,6 +113,36 @@ def cmd_sweep(args) -> int:
             _print_plot(sw.plot(result.path, args.plot, force=args.force))
     except sw.SweepError as exc:
         raise UserError(str(exc)) from None
+    return 0
+
+
+def _discover(args) -> int:
+    """``cdtx sweep --discover OUTCOME RESULTS``: the boxes of :func:`sim.sweep.discover`."""
+    from scenarios.errors import UserError
+    from sim import sweep as sw
+    from sim.sweep.discover import show_box
+
+    results = args.spec or args.summary
+    if not results:
+        raise UserError("--discover: name the results file, e.g. cdtx sweep --discover "
+                        "never:t_listing listing.csv")  # fmt: skip
+    if args.spec and args.summary:
+        raise UserError("--discover: give one results file")
+    if Path(results).suffix.lower() not in (".csv", ".parquet", ".pq"):
+        raise UserError(f"--discover: {results} is not a results file (.csv or .parquet)")
+    if args.plot is not None or args.resume or args.dask:
+        raise UserError("--discover reads a results file: no --plot, --resume or --dask")
+    inputs = [i.strip() for i in args.inputs.split(",") if i.strip()] if args.inputs else None
+    found = sw.discover(results, args.discover, inputs)
+    print(f"{show_text(found['outcome'])}: {found['hits']:,} of {found['runs']:,} runs "
+          f"({found['base_rate']:.0%}); {found['method']}")  # fmt: skip
+    if not found["boxes"]:
+        print("no box of inputs where it is more common than overall")
+    for k, box in enumerate(found["boxes"], start=1):
+        print(f"box {k}: {show_text(show_box(box))}\n"
+              f"  coverage {box['coverage']:.0%} ({box['hits']:,} of the {found['hits']:,} runs "
+              f"with the outcome), density {box['density']:.0%} ({box['hits']:,} of the "
+              f"{box['runs']:,} runs in the box)")  # fmt: skip
     return 0
 
 
@@ -185,9 +225,10 @@ def print_summary(summary: dict, results: str | Path | None = None) -> None:
     from sim.sweep.summary import (
         RUNGS,
         digits_of,
-        show_index,
+        show_entry,
         show_median,
         show_rate,
+        show_status,
     )
 
     if not summary["points"]:
@@ -232,15 +273,15 @@ def print_summary(summary: dict, results: str | Path | None = None) -> None:
         sobol = sens["method"] == "sobol"
         heads = ("first order S1", "total order ST") if sobol else ("mu*", "sigma")
         for m, result in sens["metrics"].items():
-            t = table(f"Sensitivity of {m}", "parameter", *heads, caption=sens["label"])
+            t = table(f"Sensitivity of {m}", "parameter", *heads,
+                      caption=f"{sens['label']}; {show_status(sens, m)}")  # fmt: skip
             for name, v in result.items():
                 if sobol:
-                    t.add_row(show_text(name), show_index(v["S1"], v["S1_conf"]),
-                              show_index(v["ST"], v["ST_conf"]))  # fmt: skip
+                    t.add_row(show_text(name), show_entry(v, "S1"), show_entry(v, "ST"))
                 else:
-                    t.add_row(show_text(name), show_index(v["mu_star"], v["mu_star_conf"]),
-                              f"{v['sigma']:.2f}")  # fmt: skip
+                    t.add_row(show_text(name), show_entry(v, "mu_star"), f"{v['sigma']:.2f}")
             console.print(t)
+            console.print(_convergence_table(table, sens, m))
     if design:
         console.print(_design_points_table(table, summary))
     t = table("Outcomes per point (share of runs)", "point", "outcome", "share (95% CI)",
@@ -289,6 +330,23 @@ def print_summary(summary: dict, results: str | Path | None = None) -> None:
                           "sim.sweep.summarize in Python", highlight=False)  # fmt: skip
     for note in summary["notes"]:
         console.print(f"note: {show_text(note)}", highlight=False)
+
+
+def _convergence_table(table, sens: dict, metric: str):
+    """The indices of ``metric`` from the first N/4, N/2 and all N base samples (trajectories):
+    indices that still move from N/2 to N are not to be ranked yet."""
+    sobol = sens["method"] == "sobol"
+    key = "ST" if sobol else "mu_star"
+    rows = sens["convergence"][metric]
+    t = table(f"Convergence of {metric}", "parameter", *(f"N = {r['n']}" for r in rows),
+              caption="S1 / ST from the first N base samples" if sobol
+              else "mu* from the first N trajectories")  # fmt: skip
+    for name in sens["metrics"][metric]:
+        cells = ["-" if r[name][key] is None else
+                 f"{r[name]['S1']:.2f} / {r[name]['ST']:.2f}" if sobol
+                 else f"{r[name]['mu_star']:.2f}" for r in rows]  # fmt: skip
+        t.add_row(show_text(name), *cells)
+    return t
 
 
 def _design_points_table(table, summary: dict):

@@ -1,0 +1,160 @@
+"""The figures of the shipped sweeps that docs/ quotes, computed afresh (issue 24).
+
+    python bench/docs_figures.py            # print them, name = value
+    python bench/docs_figures.py --write    # and store them in docs/figures.txt
+    python bench/docs_figures.py --check    # exit 1 if docs/ or docs/figures.txt disagree
+
+Each figure is computed from a run of a shipped sweep (``hu-ties``, ``crisis-vs-calendar``,
+``unanimity-vs-qmv``, ``listing-drivers``; about 15 s on one core). :data:`QUOTES` says where each
+doc quotes which figure: ``tests/test_sweep_analysis.py`` checks that every quote in docs/ reads
+as docs/figures.txt says (fast: text only) and recomputes the cheap sweeps' figures, so a model
+change that moves them fails a test until this script is rerun with ``--write`` and the docs are
+updated. docs/analysis.md's figures are its code blocks' output, checked by running them
+(``test_docs_analysis_runs``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STORED = ROOT / "docs" / "figures.txt"
+
+#: (doc, text with {figure} placeholders): what each doc says, filled in from the figures.
+QUOTES: list[tuple[str, str]] = [
+    ("docs/sweeps.md", "with the model's defaults the listing passes in every run up to "
+     "{hu_ties_all_up_to} and in {hu_ties_last_two} of runs at 0.75 and 1"),
+    ("docs/calibration.md", "hu-ties: listing adopted in {hu_ties_listing}% of runs as "
+     "Hungary's ties go 0, 0.25, 0.5, 0.75, 1"),
+    ("docs/analysis.md", "shows the listing adopted in every run up to ties of "
+     "{hu_ties_all_up_to}"),
+    ("docs/calibration.md", "listing {crisis_calendar} in the calendar month, {crisis_listing}% "
+     "at crisis pace"),
+    ("docs/calibration.md", "listing {qmv_unanimity}% by unanimity and {qmv_qmv}% by QMV for "
+     "Hungary's ties 0.5/0.95"),
+    ("docs/calibration.md", "{drivers_split} of its 320 points adopt the listing in one of "
+     "their two runs"),
+]  # fmt: skip
+
+
+def _listing_shares(name: str, jobs: int, directory: Path) -> list[tuple[dict, int]]:
+    """(parameters, percent of runs that adopted the listing) per point of shipped sweep
+    ``name``, in point order."""
+    from sim import sweep as sw
+
+    out = directory / f"{name}.csv"
+    sw.run_sweep(sw.Sweep(sw.load_spec(name)), out, jobs=jobs)
+    points = sw.summarize(out)["points"]
+    return [(p["params"], round(100 * p["metrics"]["t_listing"]["reached"]["share"]))
+            for p in points]  # fmt: skip
+
+
+def hu_ties(jobs: int, directory: Path) -> dict[str, str]:
+    shares = _listing_shares("hu-ties", jobs, directory)
+    percents = [pct for _, pct in shares]
+    ties = [p["member_states.HU.ties.RU"] for p, _ in shares]
+    all_up_to = max((t for t, pct in zip(ties, percents, strict=True) if pct == 100), default=None)
+    last_two = percents[-2:]
+    return {
+        "hu_ties_listing": "/".join(str(p) for p in percents),
+        "hu_ties_all_up_to": str(all_up_to),
+        "hu_ties_last_two": f"{last_two[0]}% and {last_two[1]}%",
+    }
+
+
+def crisis_vs_calendar(jobs: int, directory: Path) -> dict[str, str]:
+    shares = _listing_shares("crisis-vs-calendar", jobs, directory)
+    calendar = [pct for p, pct in shares if p["procedure.mode"] == "calendar"]
+    crisis = [pct for p, pct in shares if p["procedure.mode"] == "crisis"]
+    never = "never" if not any(calendar) else "in " + "/".join(map(str, calendar)) + "%"
+    return {"crisis_calendar": never, "crisis_listing": "/".join(map(str, crisis))}
+
+
+def unanimity_vs_qmv(jobs: int, directory: Path) -> dict[str, str]:
+    shares = _listing_shares("unanimity-vs-qmv", jobs, directory)
+    by_rule: dict[str, list[int]] = {}
+    for params, pct in shares:  # ties 0.5 then 0.95 under each rule
+        by_rule.setdefault(params["decision_rule"], []).append(pct)
+    return {"qmv_unanimity": "/".join(map(str, by_rule["unanimity"])),
+            "qmv_qmv": "/".join(map(str, by_rule["qmv"]))}  # fmt: skip
+
+
+def listing_drivers(jobs: int, directory: Path) -> dict[str, str]:
+    shares = _listing_shares("listing-drivers", jobs, directory)
+    return {"drivers_split": str(sum(1 for _, pct in shares if pct == 50))}
+
+
+#: The sweeps, cheapest first; the test recomputes :data:`FAST` of them.
+SWEEPS: dict[str, Callable[[int, Path], dict[str, str]]] = {
+    "hu-ties": hu_ties,
+    "unanimity-vs-qmv": unanimity_vs_qmv,
+    "crisis-vs-calendar": crisis_vs_calendar,
+    "listing-drivers": listing_drivers,
+}
+FAST = ("hu-ties", "unanimity-vs-qmv")
+
+
+def figures(names: tuple[str, ...] | None = None, jobs: int = 1) -> dict[str, str]:
+    """The figures of the sweeps ``names`` (default: all), computed afresh."""
+    out: dict[str, str] = {}
+    with tempfile.TemporaryDirectory(prefix="cdtx-docs-figures-") as tmp:
+        for name in names or tuple(SWEEPS):
+            out.update(SWEEPS[name](jobs, Path(tmp)))
+    return out
+
+
+def read_stored(path: Path = STORED) -> dict[str, str]:
+    """The figures as docs/figures.txt stores them (``name = value`` lines; # comments)."""
+    out = {}
+    for line in path.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, value = line.partition(" = ")
+            out[name.strip()] = value.strip()
+    return out
+
+
+def render(values: dict[str, str]) -> str:
+    head = "# The figures docs/ quotes, as bench/docs_figures.py computes them (--write).\n"
+    return head + "".join(f"{k} = {v}\n" for k, v in sorted(values.items()))
+
+
+def misquoted(values: dict[str, str], root: Path = ROOT) -> list[str]:
+    """The quotes of :data:`QUOTES` that their doc does not say with ``values`` (whitespace
+    and line breaks aside)."""
+    wrong = []
+    for doc, template in QUOTES:
+        text = " ".join((root / doc).read_text().split())
+        quote = template.format(**values)
+        if quote not in text:
+            wrong.append(f"{doc}: does not say {quote!r}")
+    return wrong
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--write", action="store_true", help=f"store them in {STORED}")
+    ap.add_argument("--check", action="store_true",
+                    help="exit 1 when docs/ or the stored figures disagree with them")  # fmt: skip
+    ap.add_argument("-j", "--jobs", type=int, default=1)
+    args = ap.parse_args()
+    values = figures(jobs=args.jobs)
+    sys.stdout.write(render(values))
+    if args.write:
+        STORED.write_text(render(values))
+    if args.check:
+        problems = misquoted(values)
+        if STORED.exists() and read_stored() != values:
+            problems.append(f"{STORED}: stored figures differ; rerun with --write")
+        for p in problems:
+            print(p, file=sys.stderr)
+        return 1 if problems else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+

@@ -1,0 +1,86 @@
+"""What a summary of a large Sobol' sweep costs next to the sweep itself (issue 24).
+
+    python bench/summary.py [--base-samples 512] [--seeds 2] [--dir DIR]
+
+Runs a Sobol' sweep of the Bundestag case (``listing-drivers``' inputs; N x 5 points x seeds
+runs: 5,120 with the defaults) on 2 workers through the CLI, then, each as its own command
+(Python's start-up included, as a user meets it): ``cdtx sweep --summary`` with ``--plot``,
+and ``cdtx report``; and in one process ``summarize`` of every point and ``plot``. Prints each
+time and its ratio to the sweep's (target for summary + plot: <= 0.5).
+
+Run it with ``PYTHONPATH`` at another checkout to measure that one (e.g. main, for "before").
+With ``--dir`` an existing results file of the same spec there is reused (no sweep run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SPEC = """name: bench-summary
+title: What decides a blocked listing - Hungary, Slovakia or the rule?
+base: calib-bundestag
+vary:
+  member_states.HU.ties.RU: {{uniform: [0, 1]}}
+  member_states.SK.ties.RU: {{uniform: [0, 1]}}
+  decision_rule: [unanimity, qmv]
+sample: {{sobol: {n}}}
+seeds: {seeds}
+seed: 3
+metrics: [t_listing, highest_rung, blocked, cohesion]
+"""
+
+
+def cli(*args: str, cwd: Path) -> float:
+    """Wall time of ``cdtx ARGS`` in a fresh process (output discarded), run in ``cwd`` so that
+    ``python -m`` takes the checkout on ``PYTHONPATH``, not the current directory's."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "tui.cli", *args], check=True, cwd=cwd,
+                   stdout=subprocess.DEVNULL, env=os.environ.copy())  # fmt: skip
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--base-samples", type=int, default=512)
+    ap.add_argument("--seeds", type=int, default=2)
+    ap.add_argument("--dir", type=Path, default=None)
+    args = ap.parse_args()
+    d = args.dir or Path(tempfile.mkdtemp(prefix="cdtx-bench-summary-"))
+    d.mkdir(parents=True, exist_ok=True)
+    spec, results = d / "spec.yaml", d / "sobol.csv"
+    spec.write_text(SPEC.format(n=args.base_samples, seeds=args.seeds))
+    runs = args.base_samples * 5 * args.seeds
+    sweep_s = None
+    if not results.exists():
+        sweep_s = cli("sweep", str(spec), "-j", "2", "-o", str(results), "--quiet", cwd=d)
+        print(f"sweep, {runs:,} runs on 2 workers (CLI, with its summary): {sweep_s:.2f} s")
+    else:
+        print(f"reusing {results}")
+    png = d / "plot.png"
+    summary_plot = cli("sweep", "--summary", str(results), "--plot", str(png), "--force", cwd=d)
+    report = cli("report", str(results), "-o", str(d / "report.md"), "--force", cwd=d)
+    from sim import sweep as sw
+
+    start = time.perf_counter()
+    sw.summarize(results)
+    every = time.perf_counter() - start
+    start = time.perf_counter()
+    sw.plot(results, png, force=True)
+    plot = time.perf_counter() - start
+    print(f"cdtx sweep --summary --plot: {summary_plot:.2f} s")
+    print(f"cdtx report:                 {report:.2f} s")
+    print(f"summarize (every point):     {every:.2f} s (in process)")
+    print(f"plot:                        {plot:.2f} s (in process)")
+    if sweep_s:
+        print(f"ratio summary+plot / sweep:  {summary_plot / sweep_s:.2f} (target <= 0.5)")
+        print(f"ratio report / sweep:        {report / sweep_s:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,221 @@
+"""Scenario discovery: which combinations of inputs lead to an outcome (``cdtx[discover]``).
+
+The usual tools are PRIM (patient rule induction) and classification trees on a sweep's runs
+(EMA Workbench). Here a shallow classification tree (scikit-learn's ``DecisionTreeClassifier``)
+is grown on the runs of a results file, every run labelled yes or no by the outcome, and each of
+its leaves where the outcome is more common than overall is read back as a *box*: a range of
+each numeric input and a set of values of each listed one. A box is judged as in PRIM:
+
+- **coverage**: the share of the runs with the outcome that fall in the box;
+- **density**: the share of the runs in the box that have the outcome.
+
+Boxes come most dense first. Inputs with few values (a grid) and lists (``decision_rule``) are
+handled alike: a numeric input is split on thresholds, a listed one on each of its values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from scenarios.vocabulary import TIME_METRICS
+
+from .results import blocking_states, is_parameter, read_rows, run_ok
+from .spec import SweepError, need
+
+#: The tree's depth: a box is at most this many conditions, so a person can read it.
+MAX_DEPTH = 3
+#: The smallest box, as a share of the runs (and at least :data:`MIN_RUNS` runs): a box of a
+#: handful of runs is noise.
+MIN_SHARE = 0.02
+MIN_RUNS = 5
+
+OUTCOME_HELP = (
+    "reached:t_x (the run reached milestone t_x), never:t_x, blocked (a decision was blocked), "
+    "blocked:XX (delegation XX blocked one), rung>=N (the run's highest rung), or a column of "
+    "yes/no values (true/false, 1/0)"
+)
+
+
+def outcome_function(outcome: str, columns: Sequence[str]) -> Callable[[Mapping[str, Any]], bool]:
+    """The yes/no function of a run's row that ``outcome`` names (see :data:`OUTCOME_HELP`);
+    :class:`SweepError` naming the outcomes there are when the results cannot say it."""
+    kind, _, arg = outcome.partition(":")
+    if kind in ("reached", "never") and arg:
+        if arg not in columns:
+            raise SweepError(f"outcome {outcome!r}: the results have no {arg} column (time "
+                             f"metrics kept: {', '.join(c for c in columns if c in TIME_METRICS) or 'none'})")  # fmt: skip
+        want = kind == "reached"
+        return lambda row: (row.get(arg) is not None) == want
+    if kind == "blocked" and "blocked" in columns:
+        if not arg:
+            return lambda row: bool(row.get("n_blocked") or blocking_states(row.get("blocked")))
+        code = arg.upper()
+        return lambda row: code in blocking_states(row.get("blocked"))
+    if outcome.startswith("rung>=") and "highest_rung" in columns:
+        try:
+            rung = int(outcome[len("rung>=") :])
+        except ValueError:
+            raise SweepError(
+                f"outcome {outcome!r}: rung>= takes a whole number, e.g. rung>=3"
+            ) from None
+        return lambda row: (row.get("highest_rung") or 0) >= rung
+    if outcome in columns:
+        return lambda row: _yes(row.get(outcome), outcome)
+    raise SweepError(f"outcome {outcome!r}: not one these results can say; give {OUTCOME_HELP}")
+
+
+def _yes(value: Any, column: str) -> bool:
+    if value in (None, "", 0, False) or str(value).lower() in ("false", "no", "0"):
+        return False
+    if value in (1, True) or str(value).lower() in ("true", "yes", "1"):
+        return True
+    raise SweepError(f"outcome {column!r}: its values are not yes/no ({value!r})")
+
+
+def discover(
+    results: str | Path | Iterable[Mapping[str, Any]],
+    outcome: str | Callable[[Mapping[str, Any]], bool],
+    inputs: Sequence[str] | None = None,
+    *,
+    max_depth: int = MAX_DEPTH,
+) -> dict[str, Any]:
+    """Boxes of inputs that lead to ``outcome`` in the runs of ``results`` (a results file, or
+    rows as :func:`sim.sweep.read_rows` gives them).
+
+    ``outcome`` is a name (:data:`OUTCOME_HELP`, e.g. ``"never:t_listing"``: no listing) or a
+    function of a row returning True or False; ``inputs`` the parameter columns to explain it by
+    (default: every varied parameter). Failed runs are left out.
+
+    Returns ``{"outcome", "inputs", "runs", "hits", "base_rate", "method", "boxes"}``; each box
+    is ``{"limits": {input: {"low", "high"} or {"values"}}, "runs", "hits", "coverage",
+    "density"}`` (``low``/``high`` None where the box is open on that side; an input the box
+    does not restrict is absent), most dense first. Needs scikit-learn (``cdtx[discover]``)."""
+    tree_module = need("sklearn.tree", "discover", "Scenario discovery")
+    np = need("numpy", "discover", "Scenario discovery")
+    rows = read_rows(results) if isinstance(results, (str, Path)) else results
+    columns: list[str] = []
+    chosen: list[str] = []
+    label: Callable[[Mapping[str, Any]], bool] | None = None
+    table: list[list[Any]] = []
+    ys: list[bool] = []
+    for row in rows:
+        if not columns:
+            columns = list(row)
+            params = [c for c in columns if is_parameter(c)]
+            chosen = list(inputs) if inputs else params
+            unknown = [i for i in chosen if i not in params]
+            if unknown:
+                raise SweepError(f"inputs {', '.join(unknown)}: not parameters of these results "
+                                 f"(they vary: {', '.join(params) or 'nothing'})")  # fmt: skip
+            if not chosen:
+                raise SweepError(
+                    "these results vary no parameter: nothing to explain the outcome by"
+                )
+            label = outcome if callable(outcome) else outcome_function(outcome, columns)
+        if not run_ok(row):
+            continue
+        assert label is not None
+        table.append([row.get(i) for i in chosen])
+        ys.append(bool(label(row)))
+    name = outcome if isinstance(outcome, str) else getattr(outcome, "__name__", "outcome")
+    if not columns:
+        raise SweepError(f"{results}: no result rows" if isinstance(results, (str, Path))
+                         else "no result rows")  # fmt: skip
+    runs, hits = len(ys), sum(ys)
+    if not runs:
+        raise SweepError("no run finished: nothing to discover")
+    if hits in (0, runs):
+        raise SweepError(f"outcome {name!r} holds in {'no' if not hits else 'every'} run (of "
+                         f"{runs:,}): no input makes a difference to it, nothing to discover")  # fmt: skip
+    features, names = _encode(table, chosen)
+    x = np.array(features, dtype=float)
+    y = np.array(ys, dtype=bool)
+    tree = tree_module.DecisionTreeClassifier(
+        max_depth=max_depth, min_samples_leaf=max(MIN_RUNS, int(MIN_SHARE * runs)), random_state=0
+    ).fit(x, y)
+    base = hits / runs
+    boxes: list[dict[str, Any]] = []
+    for conditions, leaf in _leaves(tree.tree_, names):
+        members = tree.apply(x) == leaf
+        n_in, h_in = int(members.sum()), int(y[members].sum())
+        if not n_in or h_in / n_in <= base:
+            continue
+        boxes.append({"limits": _limits(conditions, chosen, table), "runs": n_in, "hits": h_in,
+                      "coverage": h_in / hits, "density": h_in / n_in})  # fmt: skip
+    boxes.sort(key=lambda b: (-b["density"], -b["coverage"]))
+    return {"outcome": name, "inputs": chosen, "runs": runs, "hits": hits,
+            "base_rate": base, "boxes": boxes,
+            "method": f"classification tree (scikit-learn), depth <= {max_depth}"}  # fmt: skip
+
+
+def _numeric(values: Iterable[Any]) -> bool:
+    return all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+
+
+def _encode(table: list[list[Any]], inputs: list[str]) -> tuple[list[list[float]], list[tuple]]:
+    """Features for the tree: a numeric input as it is, a listed one as one 0/1 feature per
+    value. ``names[k]`` is ``(input, None)`` or ``(input, value)`` for feature k."""
+    names: list[tuple] = []
+    columns = []
+    for j, name in enumerate(inputs):
+        values = [r[j] for r in table]
+        if _numeric(values):
+            names.append((name, None))
+            columns.append([float(v) for v in values])
+        else:
+            for level in sorted({str(v) for v in values}):
+                names.append((name, level))
+                columns.append([1.0 if str(v) == level else 0.0 for v in values])
+    return [list(r) for r in zip(*columns, strict=True)], names
+
+
+def _leaves(tree, names: list[tuple]):
+    """(conditions, leaf id) of every leaf: conditions are (feature name, "<=" or ">", t)."""
+    stack: list[tuple[int, list]] = [(0, [])]
+    while stack:
+        node, conditions = stack.pop()
+        left, right = tree.children_left[node], tree.children_right[node]
+        if left == right:  # a leaf
+            yield conditions, node
+            continue
+        feature, threshold = names[tree.feature[node]], float(tree.threshold[node])
+        stack.append((right, [*conditions, (feature, ">", threshold)]))
+        stack.append((left, [*conditions, (feature, "<=", threshold)]))
+
+
+def _limits(conditions: list, inputs: list[str], table: list[list[Any]]) -> dict[str, Any]:
+    """A leaf's conditions as a box: per input a range (low < x <= high) or a set of values."""
+    limits: dict[str, Any] = {}
+    for (name, level), op, threshold in conditions:
+        if level is None:
+            box = limits.setdefault(name, {"low": None, "high": None})
+            if op == "<=":
+                box["high"] = threshold if box["high"] is None else min(box["high"], threshold)
+            else:
+                box["low"] = threshold if box["low"] is None else max(box["low"], threshold)
+        else:
+            j = inputs.index(name)
+            box = limits.setdefault(name, {"values": sorted({str(r[j]) for r in table})})
+            if op == ">":  # the feature "input == level" is 1
+                box["values"] = [v for v in box["values"] if v == level]
+            else:
+                box["values"] = [v for v in box["values"] if v != level]
+    return limits
+
+
+def show_box(box: Mapping[str, Any]) -> str:
+    """A box's conditions as text: ``member_states.HU.ties.RU > 0.83, decision_rule in
+    {unanimity}`` (``any inputs`` for a box that restricts none)."""
+    parts = []
+    for name, limit in box["limits"].items():
+        if "values" in limit:
+            parts.append(f"{name} in {{{', '.join(limit['values'])}}}")
+        elif limit["low"] is not None and limit["high"] is not None:
+            parts.append(f"{limit['low']:.3g} < {name} <= {limit['high']:.3g}")
+        elif limit["low"] is not None:
+            parts.append(f"{name} > {limit['low']:.3g}")
+        else:
+            parts.append(f"{name} <= {limit['high']:.3g}")
+    return ", ".join(parts) or "any inputs"
