@@ -424,6 +424,10 @@ POSITION_LABELS = {"support": "Support", "abstain": "Abstain",
                    "oppose": "Oppose"}  # fmt: skip
 
 
+_ROLE_LABELS = {FACILITATOR: "Facilitator", EVALUATOR: "Evaluator", OBSERVER: "The wall",
+                DELEGATION: "Delegation"}  # fmt: skip
+
+
 def _pct(x: Any) -> str:
     return f"{x:.0%}" if isinstance(x, (int, float)) else "unknown"
 
@@ -601,8 +605,7 @@ class PageView:
         seat = self.seat
         view: dict[str, Any] = {
             "type": "view", "seq": self.seq, "title": self.title, "run": dict(run),
-            "seat": {"id": seat.id, "role": seat.role,
-                     "name": self.state(seat.state) if seat.state else seat.role},
+            "seat": {"id": seat.id, "role": seat.role, "name": self._own_name()},
             "procedure": [{"measure": p["measure"], "status": p["status"], "body": p["body"],
                            "by": p["by"]} for p in self.proposals.values()],
             "statements": self.statements[::-1], "adopted": self.adopted[::-1],
@@ -624,6 +627,14 @@ class PageView:
             view["objectives"] = self.objectives
             view["observations"] = self.observations[::-1]
         return view
+
+    def _own_name(self) -> str:
+        """``Germany``, ``Facilitator``, ``The wall (observer-2)``: the page's own seat."""
+        seat = self.seat
+        if seat.state is not None:
+            return self.state(seat.state)
+        label = _ROLE_LABELS[seat.role]
+        return label if seat.id == seat.role else f"{label} ({seat.id})"
 
     def _request(self) -> dict[str, Any] | None:
         """The decision asked of this delegation now, with what it knows at this moment."""

@@ -64,7 +64,7 @@ function showBrief() {
 export function render(view) {
   const request = view.request;
   const statusText = request
-    ? `Your decision is needed: ${request.question}`
+    ? `Your decision is needed on ${request.measure} at the ${request.body}.`
     : "No decision is asked of you now.";
   if (parts.status.textContent !== statusText) parts.status.textContent = statusText;
   parts.status.dataset.asked = request ? "yes" : "no";

@@ -5,7 +5,9 @@ import { el, keyed, section } from "./dom.js";
 const draw = keyed();
 const parts = {};
 let ctx;
-const RATINGS = [["P", "P: performed"], ["S", "S: some challenges"], ["M", "M: major challenges"], ["U", "U: unable to perform"]];
+// HSEEP's ratings, as the report gives them.
+const RATINGS = [["P", "P: performed without challenges"], ["S", "S: performed with some challenges"],
+  ["M", "M: performed with major challenges"], ["U", "U: unable to be performed"]];
 
 export function setup(main, context) {
   ctx = context;

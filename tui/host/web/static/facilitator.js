@@ -8,6 +8,7 @@ const draw = keyed();
 const parts = {};
 let ctx;
 let players = [];
+let ownSeat = null;
 
 function button(text, onclick, label) {
   return el("button", { type: "button", text, onclick, "aria-label": label || null });
@@ -27,6 +28,7 @@ function textForm(id, label, action, fields, done, submitText) {
 export function setup(main, context) {
   ctx = context;
   players = context.welcome.players;
+  ownSeat = context.welcome.seat.id;
   const speed = el("input", { id: "speed", name: "speed", type: "number", min: "0.01", step: "any", value: "1" });
   const speedForm = el("form", { id: "speed-form", class: "inline" },
     el("label", { for: "speed", text: "Speed (simulated hours per second)" }), speed,
@@ -92,7 +94,8 @@ function seats(items) {
       el("td", { text: s.name }),
       el("td", { text: s.console ? "this host's console" : s.connected ? "yes" : "no" }),
       el("td", { class: "controls" },
-        button("Free", () => ctx.act("free", { seat: s.id }, `Seat ${s.name} freed.`), `Free seat ${s.name}`),
+        s.connected && s.id !== ownSeat
+          ? button("Free", () => ctx.act("free", { seat: s.id }, `Seat ${s.name} freed.`), `Free seat ${s.name}`) : null,
         button("New token", () => tokenAction("new_token", s), `New token for ${s.name}`),
         button("Share", () => tokenAction("share", s), `Share seat ${s.name}`))))));
 }
