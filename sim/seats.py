@@ -399,6 +399,16 @@ PAGE_INBOX, PAGE_CARDS, PAGE_TIMELINE, PAGE_MESSAGES = 60, 30, 120, 60
 #: Kinds whose line a delegation or the wall shows among the public statements.
 _STATEMENT_KINDS = ("attributed", "partner_attributed", "position_fixed", "invoked", "decision")
 
+#: Every kind :meth:`PageView.apply` folds for a page other than a facilitator's or an
+#: evaluator's (theirs have a timeline of every event).
+_PAGE_KINDS = frozenset({
+    "inject_applied", "note", "acknowledged", "decision_request", "position", "position_fixed",
+    "proposal", "prepared", "decision", "dropped", "deferred", "compromise", "adopted",
+    "silence_procedure", "written_procedure", "coreper", "relex", "withdrawn", "redrafted",
+    "retabled", "shared_awareness", "assessment", "evidence", "incident", "ended", "input",
+    *_STATEMENT_KINDS,
+})  # fmt: skip
+
 
 def state_names() -> dict[str, str]:
     """Member state code -> name as people say it (``DE`` -> ``Germany``)."""
@@ -439,11 +449,14 @@ class PageView:
     Lists keep their newest items only (``PAGE_*``); the fold costs a dict lookup for the many
     events that change nothing a page shows."""
 
-    def __init__(self, seat: Seat, scenario) -> None:
+    def __init__(self, seat: Seat, scenario, lines: dict[int, dict[str, Any]] | None = None) -> None:
         from .clock import Calendar
         from .narrative import actor_names
 
         self.seat = seat
+        #: Timeline items by event seq, shared by the pages of one exercise that see every event
+        #: (facilitators, evaluators): each line is written once, not once per page.
+        self.lines = {} if lines is None else lines
         self.full = seat.sees_all
         self.states = state_names()
         self.actors = actor_names(scenario)
@@ -452,6 +465,7 @@ class PageView:
         self.objectives = [{"id": o.id, "text": o.text} for o in scenario.objectives]
         self.seq = -1
         self.t = 0.0
+        self._when: tuple[float, str] = (-1.0, "")
         self.ended = False
         self.inbox: list[dict[str, Any]] = []
         self.acknowledged: dict[str, list[str]] = {}  # MSEL entry -> states that acknowledged it
@@ -465,6 +479,7 @@ class PageView:
         self.messages: list[dict[str, Any]] = []
         self.observations: list[dict[str, Any]] = []
         self.timeline: list[dict[str, Any]] = []
+        self.inbox_kept = seat.role == DELEGATION
 
     # -- names -------------------------------------------------------------------------------
 
@@ -475,9 +490,13 @@ class PageView:
         return self.actors.get(str(actor_id), str(actor_id))
 
     def when(self, t: float) -> str:
+        """``Thu 25 Feb 2027 08:00 (T+1d 04:00)``; the last one is kept, as events come in
+        bursts at one instant."""
         from .clock import format_offset
 
-        return f"{self.calendar.format(t)} ({format_offset(t)})"
+        if t != self._when[0]:
+            self._when = (t, f"{self.calendar.format(t)} ({format_offset(t)})")
+        return self._when[1]
 
     def _seat_name(self, seat_id: Any) -> str:
         seat_id = str(seat_id or "facilitator")
@@ -488,12 +507,22 @@ class PageView:
     def apply(self, kind: str, t: float, seq: int, d: Mapping[str, Any]) -> None:
         """Fold one event (as this seat may see it) into the view."""
         self.seq, self.t = seq, max(self.t, t)
+        if kind not in _PAGE_KINDS and not self.full:
+            return  # most events change nothing a delegation's page or the wall shows
         if self.full:
-            self._push(self.timeline, {"t": t, "seq": seq, "text": self._line(kind, d)},
-                       PAGE_TIMELINE)  # fmt: skip
-        if kind == "inject_applied":
+            item = self.lines.get(seq)
+            if item is None:
+                item = self.lines[seq] = {"t": t, "seq": seq, "when": self.when(t),
+                                          "text": self._line(kind, d)}  # fmt: skip
+                if len(self.lines) > 4 * PAGE_TIMELINE:  # the oldest half goes
+                    for old in sorted(self.lines)[: 2 * PAGE_TIMELINE]:
+                        del self.lines[old]
+            self._push(self.timeline, item, PAGE_TIMELINE)
+        if kind in ("inject_applied", "note") and not self.inbox_kept:
+            pass  # only a delegation's page has an inbox
+        elif kind == "inject_applied":
             text = d.get("message") or ""
-            item = {"entry": d.get("inject"), "t": t, "kind": "inject", "text": text,
+            item = {"entry": d.get("inject"), "t": t, "when": self.when(t), "kind": "inject", "text": text,
                     "to": [self.state(c) for c in d.get("to") or ()]}  # fmt: skip
             if self.full:
                 item["expected"] = d.get("expected_action")
@@ -503,7 +532,7 @@ class PageView:
             if last is not None and last["t"] == t and last["kind"] == "inject":
                 last["detail"] = d.get("text", "")  # the note's text under its inject
             else:
-                self._push(self.inbox, {"entry": None, "t": t, "kind": "news",
+                self._push(self.inbox, {"entry": None, "t": t, "when": self.when(t), "kind": "news",
                                         "text": d.get("text", "")}, PAGE_INBOX)  # fmt: skip
         elif kind == "acknowledged":
             states = self.acknowledged.setdefault(str(d.get("entry")), [])
@@ -511,7 +540,7 @@ class PageView:
                 states.append(str(d.get("state")))
         elif kind == "decision_request":
             self.requests.append(dict(d))
-            self._push(self.inbox, {"entry": None, "t": t, "kind": "request",
+            self._push(self.inbox, {"entry": None, "t": t, "when": self.when(t), "kind": "request",
                                     "text": f"Your position is needed: {self._measure(d)} at "
                                             f"the {self._body(d)}"}, PAGE_INBOX)  # fmt: skip
         elif kind in ("position", "position_fixed"):
@@ -613,14 +642,13 @@ class PageView:
         }  # fmt: skip
         if seat.role == DELEGATION:
             acked = {e for e, states in self.acknowledged.items() if seat.state in states}
-            view["inbox"] = [{**item, "when": self.when(item["t"]),
-                              "read": item["entry"] is None or item["entry"] in acked}
+            view["inbox"] = [{**item, "read": item["entry"] is None or item["entry"] in acked}
                              for item in self.inbox[::-1]]  # fmt: skip
             view["unread"] = sum(1 for item in view["inbox"] if not item["read"])
             view["request"] = self._request()
             view["messages"] = self.messages[::-1]
         elif self.full:
-            view["timeline"] = [{**item, "when": self.when(item["t"])} for item in self.timeline[::-1]]
+            view["timeline"] = self.timeline[::-1]
             view["messages"] = self.messages[::-1]
             view["acknowledged"] = {e: [self.state(s) for s in states]
                                     for e, states in self.acknowledged.items()}  # fmt: skip

@@ -181,10 +181,15 @@ class Host:
         #: Connections that closed before saying hello (counted, not logged one by one).
         self.dropped = 0
         self.disclosure = Disclosure(exercise.scenario, advice=advice)
+        #: Each seat's audience: seats of one audience are shown the same of every event.
+        self._audience = {seat.id: seat.id if seat.state is not None
+                          else "*" if seat.sees_all else seat.role for seat in seats}  # fmt: skip
         self.history: dict[str, list[bytes]] = {seat.id: [] for seat in seats}
         #: The page view of each seat that has had a page (folded from its history when its
         #: first page joins, then live).
         self.views: dict[str, PageView] = {}
+        self._lines: dict[int, dict[str, Any]] = {}  # timeline lines shared by those pages
+        self._msel: tuple[tuple[int, ...], bytes] | None = None  # the MSEL rows, encoded
         self._pages: asyncio.Task | None = None
         self.connected: dict[str, _Connection] = {}
         self._joining: set[str] = set()  # seats welcomed, not yet connected
@@ -215,8 +220,16 @@ class Host:
         variants: dict[tuple[str, ...], bytes] = {}
         pushes: list[tuple[str, int, bytes]] = []
         data_for = self.disclosure.data_for
+        # Seats of one audience see the same data (every facilitator and evaluator; every
+        # observer): asked once per audience, not once per seat (300 seats, 1,000 events/s).
+        seen: dict[str, dict[str, Any] | None] = {}
+        audience = self._audience
         for seat_id, seat in self.seats.items():
-            data = data_for(seat, event)
+            key = audience[seat_id]
+            if key in seen:
+                data = seen[key]
+            else:
+                data = seen[key] = data_for(seat, event)
             if data is None:
                 continue
             if data is event.data:
@@ -437,7 +450,7 @@ class Host:
         """The seat's page view, folded from its history the first time (under the lock)."""
         view = self.views.get(seat.id)
         if view is None:
-            view = self.views[seat.id] = PageView(seat, self.exercise.scenario)
+            view = self.views[seat.id] = PageView(seat, self.exercise.scenario, self._lines)
             for raw in self.history[seat.id]:
                 event = orjson.loads(raw)
                 view.apply(event["kind"], event["t"], event["seq"], event["data"])
@@ -453,13 +466,23 @@ class Host:
         return run_state(self.exercise, self.clock, self.running,
                          None if self.rate is not None else self.speed)  # fmt: skip
 
+    def msel_frame(self) -> bytes:
+        """The facilitator pages' MSEL message: the rows with their status, encoded once per
+        change (an MSEL of thousands of entries is sent when it changes, not with every view)."""
+        ex = self.exercise
+        key = (len(ex.applied), len(ex.skipped), len(ex.held), len(ex.scheduled),
+               len(ex.scenario.msel))  # fmt: skip
+        if self._msel is None or self._msel[0] != key:
+            rows = msel_rows(ex)
+            self._msel = (key, orjson.dumps({"type": "msel", "rows": rows}))
+        return self._msel[1]
+
     def page_frame(self, seat: Seat) -> bytes:
         """The view message for ``seat``'s page now (its fold, the run state, and for a
-        facilitator the MSEL and the seats)."""
+        facilitator the seats)."""
         with self._lock:
             view = self._page_view(seat).summary(self.run())
             if seat.role == "facilitator":
-                view["msel"] = msel_rows(self.exercise)
                 view["seats"] = [
                     {"id": s.id, "role": s.role, "name": view_name(s),
                      "connected": s.id in self.connected, "console": s.id == self.console_seat}
@@ -472,7 +495,7 @@ class Host:
         """Send a page the latest view whenever it changed, at most one per VIEW_INTERVAL: what
         happens while a view is on its way is folded into the next one."""
         socket, seat = connection.socket, connection.seat
-        last = b""
+        last, last_msel = b"", b""
         with contextlib.suppress(ConnectionClosed):
             if seat.role == "delegation":
                 await socket.send(orjson.dumps({"type": "brief", **self._brief(seat)}))
@@ -482,6 +505,14 @@ class Host:
                 notices, connection.notices = connection.notices, []
                 for notice in notices:
                     await socket.send(notice)
+                if self.recorder is not None:
+                    self.recorder.flush()  # what a page shows is in the recording first
+                if seat.role == "facilitator":
+                    with self._lock:
+                        msel = self.msel_frame()
+                    if msel is not last_msel:
+                        await socket.send(msel)
+                        last_msel = msel
                 frame = self.page_frame(seat)
                 if frame != last:
                     await socket.send(frame)

@@ -24,6 +24,7 @@ let role = null;
 let module = null;
 let latest = null; // the last view, rendered once the role's module has loaded
 let briefMessage = null;
+let msel = null; // the facilitator's MSEL rows, as last sent
 let attempts = 0;
 let nextId = 1;
 const waiting = new Map();
@@ -118,6 +119,10 @@ async function receive(message) {
       ended = !message.retry;
       setState(message.retry ? "lost" : "ended", message.message);
       break;
+    case "msel": // sent when it changes, not with every view
+      msel = message.rows;
+      if (latest) render(latest);
+      break;
     case "view":
       latest = message;
       if (module) render(message);
@@ -152,7 +157,8 @@ function render(view) {
   runLine.dataset.run = run.state;
   setText(runLine, run.label);
   document.title = `${view.seat.name} · ${view.title}`;
-  module.render(view);
+  if (msel) view.msel = msel;
+  if (module) module.render(view);
 }
 
 if (!token) {

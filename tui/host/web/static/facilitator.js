@@ -82,8 +82,8 @@ export function render(view) {
   draw(parts.messages, view.messages, (items) => items.length
     ? el("ul", { class: "messages" }, items.map((m) => el("li", {}, el("span", { class: "from", text: m.to ? `${m.from} to ${m.to}` : m.from }), ` ${m.text}`)))
     : el("p", { class: "empty", text: "No message yet." }));
-  draw(parts.expectations, { msel: view.msel, acknowledged: view.acknowledged }, expectations);
-  draw(parts.msel, view.msel, msel);
+  draw(parts.expectations, { msel: view.msel || [], acknowledged: view.acknowledged }, expectations);
+  draw(parts.msel, view.msel || [], msel);
   draw(parts.timeline, view.timeline, timeline);
 }
 
