@@ -14,6 +14,15 @@ one evaluator, one observer: 30 seats) and an MSEL stretched to over 10,000 even
 
 The host runs in its own process, the seats in three others (time.monotonic is the same clock
 in every process on Linux). Run: ``PYTHONPATH=. python bench/host.py [--notes 5200] [--rate 1000]``.
+
+``--web`` (issue 23): a Cyber Europe-sized table of 300 seats, half of them browser pages'
+WebSockets (``"view": true``: sent coalesced views, not events), while the exercise runs at
+1,000 events/s: 27 delegations, a facilitator and 122 observers take events; 75 evaluators' and
+75 observers' pages take views. Prints the p95 latency from an event to the first view that
+contains it on every evaluator page (an evaluator sees every event, so the figure is exact;
+target <= 100 ms) and to every event seat, the host's memory per seat (against one seat;
+target <= 2 MB), the bytes a browser loads for a page (HTML, scripts, styles; target <= 200 KB)
+and the time a page rejoining after 10,000 events takes to get its view (target <= 1 s).
 """
 
 from __future__ import annotations
@@ -59,8 +68,10 @@ def rss_mb() -> float:
     return float("nan")
 
 
-def host_process(conn, notes: int, seat_count: int, rate: float, record: str) -> None:
-    """The host: paused until the seats are in, then the clock at ``rate`` events/s."""
+def host_process(conn, notes: int, seat_count: int, rate: float, record: str,
+                 web: bool = False) -> None:  # fmt: skip
+    """The host: paused until the seats are in, then the clock at ``rate`` events/s; ``web``:
+    the 300 seats of the ``--web`` figure (``seat_count`` of them)."""
     from scenarios.vocabulary import EU27
     from sim import Exercise
     from sim.recording import Recorder
@@ -69,7 +80,11 @@ def host_process(conn, notes: int, seat_count: int, rate: float, record: str) ->
 
     async def main() -> None:
         ex = Exercise(big_scenario(notes), interactive=False, players=list(EU27))
-        seats = seats_for(ex.players)[:seat_count]
+        if web:
+            seats = seats_for(ex.players, evaluators=WEB_EVALUATORS,
+                              observers=WEB_OBSERVERS)[:seat_count]  # fmt: skip
+        else:
+            seats = seats_for(ex.players)[:seat_count]
         tokens = new_tokens(seats)
         emitted: dict[int, float] = {}
 
@@ -203,6 +218,174 @@ def run(notes: int, seat_count: int, rate: float, workers: int) -> dict:
     return result
 
 
+#: The --web table: 27 delegations, a facilitator, 75 evaluators and 197 observers (300 seats);
+#: the evaluators' pages and as many observers' pages are browser pages (150).
+WEB_EVALUATORS, WEB_OBSERVERS, WEB_PAGES = 75, 197, 150
+
+
+def web_seats_process(conn, url: str, seats: list[tuple[str, str, bool]]) -> None:
+    """Raw seats of the --web figure: each a WebSocket that says hello (a page with
+    ``"view": true``) and notes when each event (or each view's last event) arrives."""
+    import orjson
+    from websockets.asyncio.client import connect
+
+    async def seat(seat_id: str, token: str, page: bool, arrivals: dict[int, float],
+                   views: list[tuple[int, float]], opened: asyncio.Event) -> None:  # fmt: skip
+        async with connect(url, proxy=None, max_size=None, compression=None) as socket:
+            await socket.send(orjson.dumps({"hello": token, "view": page}))
+            opened.set()
+            async for message in socket:
+                now = time.monotonic()
+                item = orjson.loads(message)
+                if item["type"] == "view":
+                    views.append((item["seq"], now))
+                    if item["run"]["state"] == "ended":
+                        return
+                elif item["type"] == "events":
+                    for event in item["events"]:
+                        seq = event["seq"]
+                        if arrivals.get(seq, 0.0) < now:
+                            arrivals[seq] = now
+                        if event["kind"] == "ended":
+                            return
+
+    async def main() -> None:
+        arrivals: dict[int, float] = {}
+        page_views: dict[str, list[tuple[int, float]]] = {s: [] for s, _, page in seats if page}
+        opened = [asyncio.Event() for _ in seats]
+        tasks = [asyncio.create_task(seat(s, t, page, arrivals, page_views.get(s, []), o))
+                 for (s, t, page), o in zip(seats, opened, strict=True)]  # fmt: skip
+        for o in opened:
+            await o.wait()
+        await asyncio.sleep(1.0)  # the welcomes and first views are in before the clock starts
+        conn.send("ready")
+        cpu = time.process_time()
+        await asyncio.gather(*tasks)
+        # An evaluator's page sees every event: each event arrived with the first view whose
+        # last event is it or a later one.
+        page_arrivals: dict[int, float] = {}
+        for seat_id, views in page_views.items():
+            if not seat_id.startswith("evaluator"):
+                continue
+            previous = -1
+            for seq, at in views:
+                for s in range(previous + 1, seq + 1):
+                    if page_arrivals.get(s, 0.0) < at:
+                        page_arrivals[s] = at
+                previous = max(previous, seq)
+        counts = [len(v) for v in page_views.values()]
+        conn.send((arrivals, page_arrivals, counts, time.process_time() - cpu))
+
+    asyncio.run(main())
+
+
+async def page_rejoin(url: str, token: str, last_seq: int) -> float:
+    """Seconds for a page to connect and get a view with every event up to ``last_seq``."""
+    import orjson
+    from websockets.asyncio.client import connect
+
+    started = time.monotonic()
+    async with connect(url, proxy=None, max_size=None) as socket:
+        await socket.send(orjson.dumps({"hello": token, "view": True}))
+        async for message in socket:
+            item = orjson.loads(message)
+            if item["type"] == "view" and item["seq"] >= last_seq:
+                break
+    return time.monotonic() - started
+
+
+def page_load_bytes(url: str) -> int:
+    """Bytes a browser loads for a seat's page: the page and every file it uses, over HTTP."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    from tui.host import web
+
+    parts = urlsplit(url)
+    total = 0
+    for path in {"/", *(p for p in web.FILES if p != "/static/seat.html")}:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        connection.request("GET", path)
+        total += len(connection.getresponse().read())
+        connection.close()
+    return total
+
+
+def web_run(notes: int, rate: float, workers: int, seat_count: int = 300) -> dict:
+    """The --web figure for ``seat_count`` seats of its table (1: the baseline for memory)."""
+    record = tempfile.mktemp(suffix=".jsonl", prefix="cdtx-bench-web-")
+    ctx = mp.get_context("fork")
+    host_end, here = ctx.Pipe()
+    host = ctx.Process(target=host_process,
+                       args=(host_end, notes, seat_count, rate, record, True))  # fmt: skip
+    host.start()
+    url, seats, base_rss = here.recv()
+    pages = {s for s, _ in seats if s.startswith("evaluator")}
+    pages |= {s for s, _ in seats if s.startswith("observer")}
+    pages = set(sorted(pages, key=lambda s: (not s.startswith("evaluator"), s))[:WEB_PAGES])
+    marked = [(s, t, s in pages) for s, t in seats]
+    groups = [marked[i::workers] for i in range(workers) if marked[i::workers]]
+    pipes, procs = [], []
+    for group in groups:
+        a, b = ctx.Pipe()
+        proc = ctx.Process(target=web_seats_process, args=(a, url, group))
+        proc.start()
+        pipes.append(b)
+        procs.append(proc)
+    for pipe in pipes:
+        pipe.recv()  # ready
+    here.send("go")
+    emitted, events, elapsed, host_rss, host_cpu = here.recv()
+    arrivals: dict[int, float] = {}
+    page_arrivals: dict[int, float] = {}
+    counts: list[int] = []
+    for pipe in pipes:
+        got, got_pages, got_counts, _cpu = pipe.recv()
+        counts += got_counts
+        for seq, t in got.items():
+            arrivals[seq] = max(arrivals.get(seq, 0.0), t)
+        for seq, t in got_pages.items():
+            page_arrivals[seq] = max(page_arrivals.get(seq, 0.0), t)
+    for proc in procs:
+        proc.join()
+
+    def p95(got: dict[int, float]) -> float:
+        latencies = sorted(got[seq] - emitted[seq] for seq in got if seq in emitted)
+        return latencies[int(0.95 * (len(latencies) - 1))] if latencies else float("nan")
+
+    token = dict(seats)
+    result = {"seats": len(seats), "pages": len(pages), "events": events,
+              "rate": events / elapsed, "p95_pages": p95(page_arrivals), "p95_events": p95(arrivals),
+              "host_rss": host_rss, "host_cpu": host_cpu / elapsed,
+              "views": statistics.median(counts) if counts else 0,
+              "page_bytes": page_load_bytes(url)}  # fmt: skip
+    seat = "observer" if "observer" in token else next(iter(token))
+    result["rejoin_page"] = asyncio.run(page_rejoin(url, token[seat], max(emitted, default=0)))
+    here.send("stop")
+    host.join()
+    Path(record).unlink(missing_ok=True)
+    return result
+
+
+def print_web(notes: int, rate: float, workers: int) -> None:
+    one = web_run(notes, rate, workers, seat_count=1)
+    many = web_run(notes, rate, workers)
+    per_seat = (many["host_rss"] - one["host_rss"]) / (many["seats"] - one["seats"])
+    print(f"cdtx host benchmark, browser pages: {many['events']} events at {many['rate']:.0f} "
+          f"events/s (asked {rate:.0f}), {many['seats']} seats on loopback, {many['pages']} of "
+          "them pages")  # fmt: skip
+    print(f"  latency event -> every evaluator page's view: p95 {many['p95_pages'] * 1000:.0f} ms "
+          f"(target <= 100 ms); -> every event seat: p95 {many['p95_events'] * 1000:.0f} ms; "
+          f"views sent per page: {many['views']:.0f} (median) for {many['events']} events")  # fmt: skip
+    print(f"  host memory: {one['host_rss']:.0f} MB with 1 seat, {many['host_rss']:.0f} MB with "
+          f"{many['seats']}: {per_seat:.2f} MB per seat (target <= 2 MB); host CPU "
+          f"{many['host_cpu']:.0%} of a core")  # fmt: skip
+    print(f"  page load (HTML + scripts + styles + icon): {many['page_bytes'] / 1024:.1f} KB "
+          "(target <= 200 KB)")  # fmt: skip
+    print(f"  a page rejoining after {many['events']} events has its view in "
+          f"{many['rejoin_page'] * 1000:.0f} ms (target <= 1 s)")  # fmt: skip
+
+
 FLOOD_TEXT = 60 * 1024
 
 
@@ -334,7 +517,12 @@ def main() -> None:
     parser.add_argument("--debug", action="store_true", help="latency by tenth of the run")
     parser.add_argument("--flood", type=float, default=15.0, help="seconds of the flood figure")
     parser.add_argument("--flood-only", action="store_true", help="only the flood figure")
+    parser.add_argument("--web", action="store_true",
+                        help="only the browser pages' figure: 300 seats, 150 of them pages")  # fmt: skip
     args = parser.parse_args()
+    if args.web:
+        print_web(args.notes, args.rate, args.workers)
+        return
     if args.flood_only:
         print("cdtx host benchmark: one seat flooding")
         print_flood(flood(args.flood))

@@ -20,7 +20,8 @@ Rules (docs/hosting.md, *What each seat sees*):
   unless the facilitator allows it); the inputs S itself entered. Nothing else: every kind of
   ``sim.event_kinds`` is classified below (PUBLIC, OWN_STATE, CONDITIONAL or FACILITATOR_ONLY;
   tests/test_host.py checks it), and a kind classified nowhere is kept from delegations;
-- observer (the projector): the public events and the injects addressed to all.
+- observer (the projector): the public events, the injects addressed to all, and the EU
+  assessment (every update of it) once it has been shared at the PSC.
 """
 
 from __future__ import annotations
@@ -216,6 +217,8 @@ class Disclosure:
             return _without(d, hidden) if hidden else d
         if kind in ("inject_applied", "note"):
             return self._addressed(seat, event)
+        if kind == "assessment":  # every update once shared at the PSC, the wall's included
+            return d if self.awareness_shared else None
         state = seat.state
         if state is None:  # the observer: public events and what is addressed to all only
             return None
@@ -227,8 +230,6 @@ class Disclosure:
             return (
                 _without(d, MODEL_JUDGEMENT) if state in self.hit.get(d["incident"], ()) else None
             )
-        if kind == "assessment":
-            return d if self.awareness_shared else None
         if kind == "decision_request":
             if d.get("state") != state:
                 return None
@@ -382,3 +383,355 @@ class SeatView:
     def extend(self, events: Iterable[Mapping[str, Any]]) -> None:
         for event in events:
             self.apply(event)
+
+
+# -- The page's view (cdtx host's browser seats; docs/hosting.md, *Pages*) ------------------------
+#
+# A browser seat is sent one summary of its view, folded here on the host from the events the
+# seat may see (Disclosure decides which), never the events themselves: the page renders what it
+# is given. Everything in a summary names things as people say them (member states, measures,
+# bodies, threat actors by their names); MSEL ids appear only on the facilitator's and
+# evaluator's pages, whose work is the MSEL.
+
+#: Items a page keeps of each list (the newest): a page shows a table, not an archive.
+PAGE_INBOX, PAGE_CARDS, PAGE_TIMELINE, PAGE_MESSAGES = 60, 30, 120, 60
+
+#: Kinds whose line a delegation or the wall shows among the public statements.
+_STATEMENT_KINDS = ("attributed", "partner_attributed", "position_fixed", "invoked", "decision")
+
+#: Every kind :meth:`PageView.apply` folds for a page other than a facilitator's or an
+#: evaluator's (theirs have a timeline of every event).
+_PAGE_KINDS = frozenset({
+    "inject_applied", "note", "acknowledged", "decision_request", "position", "position_fixed",
+    "proposal", "prepared", "decision", "dropped", "deferred", "compromise", "adopted",
+    "silence_procedure", "written_procedure", "coreper", "relex", "withdrawn", "redrafted",
+    "retabled", "shared_awareness", "assessment", "evidence", "incident", "ended", "input",
+    *_STATEMENT_KINDS,
+})  # fmt: skip
+
+
+def state_names() -> dict[str, str]:
+    """Member state code -> name as people say it (``DE`` -> ``Germany``)."""
+    from actors.roster import builtin_roster
+
+    roster = builtin_roster()
+    return {code: roster[code].name for code in EU27}
+
+
+def positions_for(measure_id: str) -> tuple[str, ...]:
+    """The positions a delegation may take on ``measure_id``: a formal (constructive) abstention
+    only where Art. 31(1) TEU allows it (a CFSP decision; a declaration or conclusions are agreed
+    by consensus, where it counts as a plain abstention)."""
+    from actors.delegation import ART31_MEASURES
+
+    if measure_id in ART31_MEASURES:
+        return POSITIONS
+    return tuple(p for p in POSITIONS if p != "constructive_abstention")
+
+
+POSITION_LABELS = {"support": "Support", "abstain": "Abstain",
+                   "constructive_abstention": "Formal abstention (Art. 31(1) TEU)",
+                   "oppose": "Oppose"}  # fmt: skip
+
+
+_ROLE_LABELS = {FACILITATOR: "Facilitator", EVALUATOR: "Evaluator", OBSERVER: "The wall",
+                DELEGATION: "Delegation"}  # fmt: skip
+
+
+def _pct(x: Any) -> str:
+    return f"{x:.0%}" if isinstance(x, (int, float)) else "unknown"
+
+
+class PageView:
+    """What a browser seat shows, folded from the events it may see: call :meth:`apply` with each
+    (kind, t, seq and the data :meth:`Disclosure.data_for` gave the seat), then :meth:`summary`.
+
+    Lists keep their newest items only (``PAGE_*``); the fold costs a dict lookup for the many
+    events that change nothing a page shows."""
+
+    def __init__(self, seat: Seat, scenario, lines: dict[int, dict[str, Any]] | None = None) -> None:
+        from .clock import Calendar
+        from .narrative import actor_names
+
+        self.seat = seat
+        #: Timeline items by event seq, shared by the pages of one exercise that see every event
+        #: (facilitators, evaluators): each line is written once, not once per page.
+        self.lines = {} if lines is None else lines
+        self.full = seat.sees_all
+        self.states = state_names()
+        self.actors = actor_names(scenario)
+        self.calendar = Calendar(scenario.start)
+        self.title = str(scenario.title)
+        self.objectives = [{"id": o.id, "text": o.text} for o in scenario.objectives]
+        self.seq = -1
+        self.t = 0.0
+        self._when: tuple[float, str] = (-1.0, "")
+        self.ended = False
+        self.inbox: list[dict[str, Any]] = []
+        self.acknowledged: dict[str, list[str]] = {}  # MSEL entry -> states that acknowledged it
+        self.requests: list[dict[str, Any]] = []
+        self.proposals: dict[str, dict[str, Any]] = {}
+        self.statements: list[dict[str, Any]] = []
+        self.adopted: list[dict[str, Any]] = []
+        self.assessment: dict[str, Any] | None = None
+        self.confidence: dict[str, float] = {}  # this delegation's own, by threat actor
+        self.hit_by: list[str] = []  # incidents that hit this delegation, as lines
+        self.messages: list[dict[str, Any]] = []
+        self.observations: list[dict[str, Any]] = []
+        self.timeline: list[dict[str, Any]] = []
+        self.inbox_kept = seat.role == DELEGATION
+
+    # -- names -------------------------------------------------------------------------------
+
+    def state(self, code: Any) -> str:
+        return self.states.get(str(code), str(code))
+
+    def actor(self, actor_id: Any) -> str:
+        return self.actors.get(str(actor_id), str(actor_id))
+
+    def when(self, t: float) -> str:
+        """``Thu 25 Feb 2027 08:00 (T+1d 04:00)``; the last one is kept, as events come in
+        bursts at one instant."""
+        from .clock import format_offset
+
+        if t != self._when[0]:
+            self._when = (t, f"{self.calendar.format(t)} ({format_offset(t)})")
+        return self._when[1]
+
+    def _seat_name(self, seat_id: Any) -> str:
+        seat_id = str(seat_id or "facilitator")
+        return self.states.get(seat_id, seat_id)
+
+    # -- the fold ------------------------------------------------------------------------------
+
+    def apply(self, kind: str, t: float, seq: int, d: Mapping[str, Any]) -> None:
+        """Fold one event (as this seat may see it) into the view."""
+        self.seq, self.t = seq, max(self.t, t)
+        if kind not in _PAGE_KINDS and not self.full:
+            return  # most events change nothing a delegation's page or the wall shows
+        if self.full:
+            item = self.lines.get(seq)
+            if item is None:
+                item = self.lines[seq] = {"t": t, "seq": seq, "when": self.when(t),
+                                          "text": self._line(kind, d)}  # fmt: skip
+                if len(self.lines) > 4 * PAGE_TIMELINE:  # the oldest half goes
+                    for old in sorted(self.lines)[: 2 * PAGE_TIMELINE]:
+                        del self.lines[old]
+            self._push(self.timeline, item, PAGE_TIMELINE)
+        if kind in ("inject_applied", "note") and not self.inbox_kept:
+            pass  # only a delegation's page has an inbox
+        elif kind == "inject_applied":
+            text = d.get("message") or ""
+            item = {"entry": d.get("inject"), "t": t, "when": self.when(t), "kind": "inject", "text": text,
+                    "to": [self.state(c) for c in d.get("to") or ()]}  # fmt: skip
+            if self.full:
+                item["expected"] = d.get("expected_action")
+            self._push(self.inbox, item, PAGE_INBOX)
+        elif kind == "note":
+            last = self.inbox[-1] if self.inbox else None
+            if last is not None and last["t"] == t and last["kind"] == "inject":
+                last["detail"] = d.get("text", "")  # the note's text under its inject
+            else:
+                self._push(self.inbox, {"entry": None, "t": t, "when": self.when(t), "kind": "news",
+                                        "text": d.get("text", "")}, PAGE_INBOX)  # fmt: skip
+        elif kind == "acknowledged":
+            states = self.acknowledged.setdefault(str(d.get("entry")), [])
+            if str(d.get("state")) not in states:
+                states.append(str(d.get("state")))
+        elif kind == "decision_request":
+            self.requests.append(dict(d))
+            self._push(self.inbox, {"entry": None, "t": t, "when": self.when(t), "kind": "request",
+                                    "text": f"Your position is needed: {self._measure(d)} at "
+                                            f"the {self._body(d)}"}, PAGE_INBOX)  # fmt: skip
+        elif kind in ("position", "position_fixed"):
+            self.requests = [r for r in self.requests
+                             if not (r["state"] == d.get("state") and r["measure"] == d.get("measure"))]  # fmt: skip
+        elif kind == "proposal":
+            self.proposals[d["proposal"]] = {"measure": self._measure(d), "status": "tabled",
+                                             "by": self._by(d.get("by")), "body": ""}  # fmt: skip
+        elif kind in ("prepared", "decision", "dropped", "deferred", "compromise", "adopted",
+                      "silence_procedure", "written_procedure", "coreper", "relex", "withdrawn",
+                      "redrafted", "retabled"):  # fmt: skip
+            row = self.proposals.setdefault(str(d.get("proposal", "?")),
+                                            {"measure": self._measure(d), "by": "", "body": ""})  # fmt: skip
+            if kind == "decision":
+                row["status"] = "agreed" if d.get("adopted") else "no agreement"
+            else:
+                row["status"] = kind.replace("_", " ")
+            if d.get("body"):
+                row["body"] = self._body(d)
+            if kind == "adopted":
+                self._push(self.adopted, {"t": t, "when": self.when(t), "measure": self._measure(d),
+                                          "body": self._body(d), "how": d.get("how", "")},
+                           PAGE_CARDS)  # fmt: skip
+        elif kind in ("shared_awareness", "assessment"):
+            if d.get("confidence") is not None:
+                self.assessment = {"actor": self.actor(d.get("actor")), "sponsor": d.get("sponsor"),
+                                   "confidence": _pct(d.get("confidence")), "t": t,
+                                   "when": self.when(t)}  # fmt: skip
+        elif kind == "evidence" and self.seat.state is not None:
+            self.confidence[self.actor(d.get("actor"))] = float(d.get("confidence", 0.0))
+        elif kind == "incident" and self.seat.state is not None:
+            hit = [self.state(x["state"]) + f" ({x['sector']})" for x in d.get("targets", ())]
+            self.hit_by.append(f"Malicious cyber activity hits {', '.join(hit)}")
+        elif kind == "ended":
+            self.ended = True
+        elif kind == "input" and d.get("control") in ("message", "chat"):
+            self._push(self.messages, {"t": t, "from": self._seat_name(d.get("seat")),
+                                       "to": self._seat_name(d.get("to")) if d.get("to") else "",
+                                       "text": d.get("text", "")}, PAGE_MESSAGES)  # fmt: skip
+        elif kind == "input" and d.get("control") == "observation":
+            self.observations.append({"t": t, "objective": d.get("objective"),
+                                      "rating": d.get("rating"), "text": d.get("text", ""),
+                                      "seat": d.get("seat")})  # fmt: skip
+        if kind in _STATEMENT_KINDS:
+            self._push(self.statements, {"t": t, "when": self.when(t), "text": self._line(kind, d)},
+                       PAGE_CARDS)  # fmt: skip
+
+    @staticmethod
+    def _push(items: list[dict[str, Any]], item: dict[str, Any], keep: int) -> None:
+        items.append(item)
+        if len(items) > keep:
+            del items[: len(items) - keep]
+
+    def _measure(self, d: Mapping[str, Any]) -> str:
+        return measure(str(d.get("measure", "")))
+
+    def _body(self, d: Mapping[str, Any]) -> str:
+        from .names import body
+
+        return body(str(d.get("body", "")))
+
+    def _by(self, code: Any) -> str:
+        from .names import PROPOSER_NAMES
+
+        return PROPOSER_NAMES.get(str(code), self.state(code)) if code else ""
+
+    def _line(self, kind: str, d: Mapping[str, Any]) -> str:
+        """One line about an event in people's names (the facilitator's timeline falls back on
+        the narrative's line, ids included: the MSEL is their work)."""
+        if kind in ("attributed", "partner_attributed"):
+            who = self.state(d.get("state")) if kind == "attributed" else str(d.get("partner", ""))
+            return f"{who} publicly attributes the activity to {self.actor(d.get('actor'))}"
+        if kind == "position_fixed":
+            stance = POSITION_LABELS.get(str(d.get("position")), str(d.get("position")))
+            said = f": \u201c{d['statement']}\u201d" if d.get("statement") else ""
+            return f"{self.state(d.get('state'))} on {self._measure(d)}: {stance}{said}"
+        if kind == "decision":
+            verdict = "agreed" if d.get("adopted") else "no agreement"
+            return f"{self._body(d)} on {self._measure(d)}: {verdict}"
+        if kind == "invoked":
+            return f"{self.state(d.get('by') or d.get('state'))} invokes Article {d.get('article', '')}"
+        try:
+            return describe(Event(0.0, 0, kind, "model", dict(d)), self.actors)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return kind.replace("_", " ")
+
+    # -- the summary -----------------------------------------------------------------------
+
+    def summary(self, run: Mapping[str, Any]) -> dict[str, Any]:
+        """The page's view now: this seat's fold and the run state (:func:`run_state`)."""
+        seat = self.seat
+        view: dict[str, Any] = {
+            "type": "view", "seq": self.seq, "title": self.title, "run": dict(run),
+            "seat": {"id": seat.id, "role": seat.role, "name": self._own_name()},
+            "procedure": [{"measure": p["measure"], "status": p["status"], "body": p["body"],
+                           "by": p["by"]} for p in self.proposals.values()],
+            "statements": self.statements[::-1], "adopted": self.adopted[::-1],
+            "assessment": self.assessment,
+        }  # fmt: skip
+        if seat.role == DELEGATION:
+            acked = {e for e, states in self.acknowledged.items() if seat.state in states}
+            view["inbox"] = [{**item, "read": item["entry"] is None or item["entry"] in acked}
+                             for item in self.inbox[::-1]]  # fmt: skip
+            view["unread"] = sum(1 for item in view["inbox"] if not item["read"])
+            view["request"] = self._request()
+            view["messages"] = self.messages[::-1]
+        elif self.full:
+            view["timeline"] = self.timeline[::-1]
+            view["messages"] = self.messages[::-1]
+            view["acknowledged"] = {e: [self.state(s) for s in states]
+                                    for e, states in self.acknowledged.items()}  # fmt: skip
+            view["objectives"] = self.objectives
+            view["observations"] = self.observations[::-1]
+        return view
+
+    def _own_name(self) -> str:
+        """``Germany``, ``Facilitator``, ``The wall (observer-2)``: the page's own seat."""
+        seat = self.seat
+        if seat.state is not None:
+            return self.state(seat.state)
+        label = _ROLE_LABELS[seat.role]
+        return label if seat.id == seat.role else f"{label} ({seat.id})"
+
+    def _request(self) -> dict[str, Any] | None:
+        """The decision asked of this delegation now, with what it knows at this moment."""
+        if not self.requests:
+            return None
+        r = self.requests[0]
+        knows = []
+        if self.assessment is not None:
+            a = self.assessment
+            knows.append(f"EU INTCEN assessment shared with the Union: {a['actor']}, "
+                         f"{a['confidence']} confidence")  # fmt: skip
+        for actor, confidence in self.confidence.items():
+            knows.append(f"Your own services: {actor}, {confidence:.0%} confidence")
+        knows.extend(self.hit_by[-3:])
+        if r.get("advice"):
+            knows.append(f"The model's advice: {POSITION_LABELS.get(r['advice'], r['advice'])}")
+        return {"measure": self._measure(r), "body": self._body(r),
+                "question": f"What is your position on {self._measure(r)} at the {self._body(r)}?",
+                "positions": [{"value": p, "label": POSITION_LABELS[p]}
+                              for p in positions_for(str(r.get("measure")))],
+                "knows": knows}  # fmt: skip
+
+
+def run_state(ex, clock: float, running: bool, speed: float | None = None) -> dict[str, Any]:
+    """Where the exercise stands, for every page: the clock and whether it runs, is paused, or
+    waits (for whose decision, at which body; for the facilitator's release of an MSEL entry)."""
+    from .clock import Calendar, format_offset
+
+    names = state_names()
+    calendar = Calendar(ex.scenario.start)
+    clock = min(max(clock, ex.now), ex.horizon)
+    waiting = ""
+    if ex.finished:
+        state, label = "ended", "The exercise has ended"
+    elif ex.pending:
+        by_body: dict[str, list[str]] = {}
+        for request in ex.pending:
+            by_body.setdefault(request.body, []).append(names.get(request.state, request.state))
+        from .names import body
+
+        waiting = "; ".join(f"{body(b)}: awaiting {', '.join(who)}" for b, who in by_body.items())
+        state, label = "waiting", f"Waiting for a decision ({waiting})"
+    elif ex.held:
+        state, label = "holding", "Waiting for the facilitator"
+        waiting = "the facilitator"
+    elif running:
+        state, label = "running", "Running"
+    else:
+        state, label = "paused", "Paused"
+    return {"state": state, "label": label, "waiting": waiting, "t": clock,
+            "clock": calendar.format(clock), "offset": format_offset(clock),
+            "zone": calendar.to_datetime(clock).strftime("%Z"), "speed": speed,
+            "held": list(ex.held)}  # fmt: skip
+
+
+def msel_rows(ex) -> list[dict[str, Any]]:
+    """The MSEL and the facilitator's scheduled injects with their status now (the facilitator's
+    page): to come, held, delivered or skipped."""
+    from .clock import format_offset
+
+    names = state_names()
+    held, skipped = set(ex.held), set(ex.skipped)
+    rows = []
+    for entry in [*ex.scenario.msel, *ex.scheduled.values()]:
+        status = ("held" if entry.id in held else "delivered" if entry.id in ex.applied
+                  else "skipped" if entry.id in skipped else "to come")  # fmt: skip
+        at = float(getattr(entry, "at", 0.0) or 0.0)
+        rows.append({"id": entry.id, "at": format_offset(at), "type": entry.type,
+                     "to": [names.get(c, c) for c in entry.to or ()], "to_codes": list(entry.to or ()),
+                     "message": entry.message or "", "expected": entry.expected_action or "",
+                     "status": status})  # fmt: skip
+    return rows

@@ -1385,7 +1385,7 @@ def test_the_consoles_own_seat_is_not_joined_and_its_line_says_so():
     assert joined == "DE"
     assert "seat facilitator (facilitator): this host's console" in lines
     assert tokens["facilitator"] not in "\n".join(lines)
-    assert any(line.startswith("seat DE (delegation of DE): cdtx join") for line in lines)
+    assert any(line.startswith("seat DE (delegation of DE): http://127.0.0.1:") and " · cdtx join ws:" in line for line in lines)
 
 
 def test_the_console_shows_the_seats_join_commands_again():

@@ -337,15 +337,15 @@ def _this_machine() -> str:
 
 
 def join_lines(host, seats, tokens, public_url: str | None = None) -> list[str]:
-    """One line per seat: who it is and the command that joins it."""
+    """One line per seat: who it is, its web link and the command that joins it."""
+    from ..host.web import seat_line
+
     url = join_url(host, public_url)
     lines = []
     for seat in seats:
         who = seat.role if seat.role != "delegation" else f"delegation of {seat.state}"
-        if seat.id == getattr(host, "console_seat", None):
-            lines.append(f"seat {seat.id} ({who}): this host's console")
-            continue
-        lines.append(f"seat {seat.id} ({who}): cdtx join {url} --token {tokens[seat.id]}")
+        console = seat.id == getattr(host, "console_seat", None)
+        lines.append(seat_line(seat.id, who, url, None if console else tokens[seat.id]))
     return lines
 
 

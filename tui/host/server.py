@@ -39,9 +39,19 @@ from websockets.http11 import Request, Response
 from scenarios.errors import CdtxError, UserError
 from scenarios.safe_read import read_json
 from sim.events import Event
-from sim.seats import ALL_STATES, POSITIONS, RATINGS, Disclosure, Seat
+from sim.seats import (
+    ALL_STATES,
+    POSITIONS,
+    RATINGS,
+    Disclosure,
+    PageView,
+    Seat,
+    msel_rows,
+    run_state,
+)
 
 from ..web_guard import allowed_hosts, refusal
+from . import web
 from .budget import MAX_MESSAGE, Limits, SeatBudget
 
 #: WebSocket close codes (4000-4999 are the application's): a seat refused (a wrong token), the
@@ -57,6 +67,11 @@ MAX_SEATS_FILE = 1024 * 1024
 
 #: Seconds between two notices to the facilitator about the same seat's throttling.
 NOTICE_INTERVAL = 10.0
+
+#: A page is sent at most one view per VIEW_INTERVAL seconds (what happened meanwhile is folded
+#: into the next: a slow page gets the latest view, never a backlog), and one every
+#: VIEW_REFRESH seconds at least, for the clock.
+VIEW_INTERVAL, VIEW_REFRESH = 0.05, 0.5
 
 log = logging.getLogger("cdtx.host")
 
@@ -86,6 +101,7 @@ class _Connection:
     queue: list[bytes] = field(default_factory=list)
     notices: list[bytes] = field(default_factory=list)  # to a facilitator seat: a seat throttled
     ready: asyncio.Event = field(default_factory=asyncio.Event)
+    page: bool = False  # a browser page: sent views (PageView summaries), not events
 
 
 def new_tokens(seats: list[Seat]) -> dict[str, str]:
@@ -165,7 +181,16 @@ class Host:
         #: Connections that closed before saying hello (counted, not logged one by one).
         self.dropped = 0
         self.disclosure = Disclosure(exercise.scenario, advice=advice)
+        #: Each seat's audience: seats of one audience are shown the same of every event.
+        self._audience = {seat.id: seat.id if seat.state is not None
+                          else "*" if seat.sees_all else seat.role for seat in seats}  # fmt: skip
         self.history: dict[str, list[bytes]] = {seat.id: [] for seat in seats}
+        #: The page view of each seat that has had a page (folded from its history when its
+        #: first page joins, then live).
+        self.views: dict[str, PageView] = {}
+        self._lines: dict[int, dict[str, Any]] = {}  # timeline lines shared by those pages
+        self._msel: tuple[tuple[int, ...], bytes] | None = None  # the MSEL rows, encoded
+        self._pages: asyncio.Task | None = None
         self.connected: dict[str, _Connection] = {}
         self._joining: set[str] = set()  # seats welcomed, not yet connected
         self._server: Server | None = None
@@ -195,8 +220,16 @@ class Host:
         variants: dict[tuple[str, ...], bytes] = {}
         pushes: list[tuple[str, int, bytes]] = []
         data_for = self.disclosure.data_for
+        # Seats of one audience see the same data (every facilitator and evaluator; every
+        # observer): asked once per audience, not once per seat (300 seats, 1,000 events/s).
+        seen: dict[str, dict[str, Any] | None] = {}
+        audience = self._audience
         for seat_id, seat in self.seats.items():
-            data = data_for(seat, event)
+            key = audience[seat_id]
+            if key in seen:
+                data = seen[key]
+            else:
+                data = seen[key] = data_for(seat, event)
             if data is None:
                 continue
             if data is event.data:
@@ -212,6 +245,9 @@ class Host:
             history = self.history[seat_id]
             history.append(item)
             pushes.append((seat_id, len(history) - 1, item))
+            page = self.views.get(seat_id)
+            if page is not None:
+                page.apply(event.kind, event.t, event.seq, data)
         ended = event.kind == "ended"
         if self._loop is None or threading.get_ident() == self._loop_thread:
             self._push(pushes, ended)
@@ -226,7 +262,8 @@ class Host:
         for seat_id, index, item in pushes:
             connection = self.connected.get(seat_id)
             if connection is not None and index >= connection.start:
-                connection.queue.append(item)
+                if not connection.page:
+                    connection.queue.append(item)
                 connection.ready.set()
         if ended:
             self.finished.set()
@@ -255,15 +292,17 @@ class Host:
         # The scenario, the exercise and the log so far live as long as the host: keep them out
         # of the collector's full passes, whose pauses would otherwise delay every seat.
         gc.freeze()
+        self._pages = asyncio.create_task(self._refresh_pages())
         if self.console is not None:
             return  # the console's clock drives the exercise
         self._clock = asyncio.create_task(self._run_clock())
 
     async def stop(self) -> None:
-        if self._clock is not None:
-            self._clock.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._clock
+        for task in (self._clock, self._pages):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self._server is not None:
             for connection in list(self.connected.values()):
                 await connection.socket.close(CLOSE_HOST_STOPPED, "the host has stopped")
@@ -284,11 +323,13 @@ class Host:
         if len(hosts) != 1 or len(origins) > 1:
             return connection.respond(400, "one Host header, at most one Origin\n")
         why = refusal(hosts[0], origins[0] if origins else None, self._allowed)
-        return None if why is None else connection.respond(403, why + "\n")
+        if why is not None:
+            return connection.respond(403, why + "\n")
+        return web.page_response(request) if web.is_page_request(request) else None
 
     async def _handle(self, socket: ServerConnection) -> None:
         try:
-            seat = await self._greet(socket)
+            seat, page = await self._greet(socket)
         except SeatRefused as exc:
             with contextlib.suppress(ConnectionClosed):
                 await socket.send(orjson.dumps({"type": "refused", "message": str(exc),
@@ -301,18 +342,22 @@ class Host:
             self.dropped += 1
             log.debug("a connection closed before its hello (%d so far)", self.dropped)
             return
-        connection = _Connection(seat, socket)
+        connection = _Connection(seat, socket, page=page)
         # No await between these lines: the history and the live events meet without a gap
         # (and under the console's lock, no event is emitted meanwhile).
         with self._lock:
             history = self.history[seat.id]
             connection.start = len(history)
-            connection.queue.extend(history)
+            if page:
+                self._page_view(seat)
+            else:
+                connection.queue.extend(history)
             connection.ready.set()
             self.connected[seat.id] = connection
             self._joining.discard(seat.id)
         self._seated_changed()
-        sender = asyncio.create_task(self._send(connection))
+        sender = asyncio.create_task(self._send_views(connection) if page
+                                     else self._send(connection))  # fmt: skip
         try:
             async for message in socket:
                 await self._input(connection, message)
@@ -334,10 +379,12 @@ class Host:
         )
         self.console.changed()
 
-    async def _greet(self, socket: ServerConnection) -> Seat:
+    async def _greet(self, socket: ServerConnection) -> tuple[Seat, bool]:
+        """The seat that said hello, and whether it is a browser page (``"view": true``)."""
         try:
             hello = orjson.loads(await asyncio.wait_for(socket.recv(), 10))
             token = hello["hello"]
+            page = hello.get("view") is True
         except (TimeoutError, orjson.JSONDecodeError, KeyError, TypeError) as exc:
             raise SeatRefused("say hello with a token first") from exc
         seat = self._by_token.get(token) if isinstance(token, str) else None
@@ -371,7 +418,7 @@ class Host:
         except BaseException:
             self._joining.discard(seat.id)
             raise
-        return seat
+        return seat, page
 
     async def _send(self, connection: _Connection) -> None:
         """Send the connection's queue as frames of many events (one frame per event would cost
@@ -396,6 +443,97 @@ class Host:
                     await socket.send(b'{"type":"events","events":[' + b",".join(queue[start:end])
                                       + b"]}")  # fmt: skip
                     start = end
+
+    # -- pages -----------------------------------------------------------------------------
+
+    def _page_view(self, seat: Seat) -> PageView:
+        """The seat's page view, folded from its history the first time (under the lock)."""
+        view = self.views.get(seat.id)
+        if view is None:
+            view = self.views[seat.id] = PageView(seat, self.exercise.scenario, self._lines)
+            for raw in self.history[seat.id]:
+                event = orjson.loads(raw)
+                view.apply(event["kind"], event["t"], event["seq"], event["data"])
+        return view
+
+    def run(self) -> dict[str, Any]:
+        """Where the exercise stands (clock, running, paused, waiting for whom), for pages."""
+        console = self.console
+        if console is not None:
+            speed = console.speed
+            return run_state(self.exercise, console.now(), console.mode != "paused",
+                             None if speed is None else speed / 3600)  # fmt: skip
+        return run_state(self.exercise, self.clock, self.running,
+                         None if self.rate is not None else self.speed)  # fmt: skip
+
+    def msel_frame(self) -> bytes:
+        """The facilitator pages' MSEL message: the rows with their status, encoded once per
+        change (an MSEL of thousands of entries is sent when it changes, not with every view)."""
+        ex = self.exercise
+        key = (len(ex.applied), len(ex.skipped), len(ex.held), len(ex.scheduled),
+               len(ex.scenario.msel))  # fmt: skip
+        if self._msel is None or self._msel[0] != key:
+            rows = msel_rows(ex)
+            self._msel = (key, orjson.dumps({"type": "msel", "rows": rows}))
+        return self._msel[1]
+
+    def page_frame(self, seat: Seat) -> bytes:
+        """The view message for ``seat``'s page now (its fold, the run state, and for a
+        facilitator the seats)."""
+        with self._lock:
+            view = self._page_view(seat).summary(self.run())
+            if seat.role == "facilitator":
+                view["seats"] = [
+                    {"id": s.id, "role": s.role, "name": view_name(s),
+                     "connected": s.id in self.connected, "console": s.id == self.console_seat}
+                    for s in self.seats.values()
+                ]  # fmt: skip
+        view["actions"] = sorted(seat.actions)
+        return orjson.dumps(view)
+
+    async def _send_views(self, connection: _Connection) -> None:
+        """Send a page the latest view whenever it changed, at most one per VIEW_INTERVAL: what
+        happens while a view is on its way is folded into the next one."""
+        socket, seat = connection.socket, connection.seat
+        last, last_msel = b"", b""
+        with contextlib.suppress(ConnectionClosed):
+            if seat.role == "delegation":
+                await socket.send(orjson.dumps({"type": "brief", **self._brief(seat)}))
+            while True:
+                await connection.ready.wait()
+                connection.ready.clear()
+                notices, connection.notices = connection.notices, []
+                for notice in notices:
+                    await socket.send(notice)
+                if self.recorder is not None:
+                    self.recorder.flush()  # what a page shows is in the recording first
+                if seat.role == "facilitator":
+                    with self._lock:
+                        msel = self.msel_frame()
+                    if msel is not last_msel:
+                        await socket.send(msel)
+                        last_msel = msel
+                frame = self.page_frame(seat)
+                if frame != last:
+                    await socket.send(frame)
+                    last = frame
+                await asyncio.sleep(VIEW_INTERVAL)
+
+    async def _refresh_pages(self) -> None:
+        """Wake every page now and then: the clock moves, a pause changes no event."""
+        while True:
+            await asyncio.sleep(VIEW_REFRESH)
+            for connection in list(self.connected.values()):
+                if connection.page:
+                    connection.ready.set()
+
+    def _brief(self, seat: Seat) -> dict[str, Any]:
+        """The delegation's brief (``cdtx brief --for STATE`` with this table's players)."""
+        from ..cli.brief import _title, delegation_brief
+
+        scenario = self.exercise.scenario.model_copy(update={"players": self.exercise.players})
+        return {"title": _title(scenario, str(seat.state)),
+                "sections": delegation_brief(scenario, str(seat.state))}  # fmt: skip
 
     # -- inputs ----------------------------------------------------------------------------
 
@@ -625,6 +763,13 @@ class Host:
         if self.rate is not None:
             return len(self.exercise.events) < goal
         return self.exercise.next_event_time() <= self.clock
+
+
+def view_name(seat: Seat) -> str:
+    """How a page names a seat: ``Delegation of Germany``, ``observer``, ``facilitator-2``."""
+    from sim.seats import state_names
+
+    return f"Delegation of {state_names()[seat.state]}" if seat.state else seat.id
 
 
 def _may(seat: Seat) -> str:

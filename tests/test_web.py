@@ -1,0 +1,227 @@
+"""The host's pages over HTTP (tui/host/web): what a browser is served on the host's one port,
+the headers that keep a page to itself, refusals, the seat's web link, and the page view the host
+folds for each seat (sim.seats.PageView): latest assessment on the wall, positions the rule
+allows, no internal ids, a slow page sent the latest view rather than a backlog."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import http.client
+import json
+import re
+import threading
+from urllib.parse import urlsplit
+
+import orjson
+import pytest
+
+pytest.importorskip("websockets")
+
+from websockets.asyncio.client import connect  # noqa: E402
+
+from sim import Exercise  # noqa: E402
+from sim.seats import Disclosure, PageView, Seat, run_state, seats_for  # noqa: E402
+from tui.host import web  # noqa: E402
+from tui.host.server import Host, new_tokens  # noqa: E402
+
+SCENARIO = "satcom-war"  # DE and PL played; the EU assessment is updated after it is shared
+
+
+@contextlib.contextmanager
+def hosted(ex: Exercise | None = None, **options):
+    """A real host on loopback (port 0) in a thread of its own; yields (host, tokens)."""
+    ex = ex or Exercise(SCENARIO, interactive=True)
+    seats = seats_for(ex.players)
+    tokens = new_tokens(seats)
+    host = Host(ex, seats, tokens, port=0, **{"running": False, **options})
+    ready, state = threading.Event(), {}
+
+    def serve() -> None:
+        async def main() -> None:
+            await host.start()
+            state["loop"], state["stop"] = asyncio.get_running_loop(), asyncio.Event()
+            ready.set()
+            await state["stop"].wait()
+            await host.stop()
+
+        asyncio.run(main())
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    try:
+        yield host, tokens
+    finally:
+        state["loop"].call_soon_threadsafe(state["stop"].set)
+        thread.join(10)
+
+
+def get(host: Host, path: str, method: str = "GET", headers: dict | None = None):
+    connection = http.client.HTTPConnection("127.0.0.1", host.port, timeout=10)
+    connection.request(method, path, headers=headers or {})
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response, body
+
+
+def test_the_seat_page_and_its_files_are_served_with_headers_that_keep_them_to_themselves():
+    with hosted() as (host, _tokens):
+        response, page = get(host, "/")
+        assert response.status == 200
+        assert response.getheader("Content-Type") == "text/html; charset=utf-8"
+        assert response.getheader("Content-Security-Policy").startswith("default-src 'self'")
+        assert response.getheader("Referrer-Policy") == "no-referrer"
+        assert response.getheader("X-Content-Type-Options") == "nosniff"
+        html = page.decode()
+        # No inline script or style: every script comes from this host (the CSP holds).
+        assert re.findall(r"<script[^>]*>", html) == ['<script type="module" src="/static/app.js">']
+        assert "style=" not in html and "<style" not in html
+        served = 0
+        for path in web.FILES:
+            response, content = get(host, path)
+            assert response.status == 200, path
+            assert response.getheader("X-Content-Type-Options") == "nosniff"
+            # Nothing is fetched from the internet: exercise networks are often offline.
+            assert not re.search(rb"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}", content.replace(
+                b"http://www.w3.org/2000/svg", b"")), path  # fmt: skip
+            served += len(content)
+        assert served <= 200 * 1024
+
+
+@pytest.mark.parametrize("path", ["/nope", "/static/nope.js", "/static/../server.py",
+                                  "/static/%2e%2e/server.py", "/tui/host/server.py"])  # fmt: skip
+def test_any_other_path_is_not_found(path):
+    with hosted() as (host, _tokens):
+        response, _body = get(host, path)
+        assert response.status == 404
+        assert response.getheader("Content-Security-Policy").startswith("default-src 'self'")
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "HEAD", "OPTIONS"])
+def test_any_method_but_get_is_not_allowed(method):
+    with hosted() as (host, _tokens):
+        response, _body = get(host, "/", method=method)
+        assert response.status == 405
+        assert response.getheader("Allow") == "GET"
+
+
+def test_a_page_of_another_site_or_a_rebound_name_is_refused():
+    with hosted() as (host, _tokens):
+        response, _ = get(host, "/", headers={"Host": f"evil.example:{host.port}"})
+        assert response.status == 403
+        response, _ = get(host, "/static/app.js", headers={"Origin": "http://evil.example"})
+        assert response.status == 403
+        response, _ = get(host, "/", headers={"Origin": f"http://127.0.0.1:{host.port}"})
+        assert response.status == 200
+
+
+def test_each_seat_line_carries_its_web_link_with_the_token_in_the_fragment():
+    from tui.cli.host import join_lines
+
+    with hosted() as (host, tokens):
+        lines = join_lines(host, list(host.seats.values()), tokens)
+        de = next(line for line in lines if line.startswith("seat DE "))
+        assert de == (f"seat DE (delegation of DE): http://127.0.0.1:{host.port}/#{tokens['DE']} "
+                      f"· cdtx join ws://127.0.0.1:{host.port} --token {tokens['DE']}")  # fmt: skip
+        link = urlsplit(de.split()[5])
+        assert link.fragment == tokens["DE"] and tokens["DE"] not in link.path + link.query
+        response, _ = get(host, link.path)  # what a browser sends: no fragment
+        assert response.status == 200
+    assert web.web_link("wss://table.example:8765", "T") == "https://table.example:8765/#T"
+
+
+async def _page(host: Host, token: str):
+    socket = await connect(host.url, proxy=None)
+    await socket.send(json.dumps({"hello": token, "view": True}))
+    welcome = orjson.loads(await socket.recv())
+    assert welcome["type"] == "welcome"
+    return socket
+
+
+async def _next(socket, kind: str, condition=lambda m: True):
+    while True:
+        message = orjson.loads(await asyncio.wait_for(socket.recv(), 30))
+        if message["type"] == kind and condition(message):
+            return message
+
+
+def test_a_delegation_page_gets_its_brief_and_views_with_the_decision_asked_of_it():
+    with hosted(speed=400, running=True) as (host, tokens):
+
+        async def scenario():
+            socket = await _page(host, tokens["DE"])
+            brief = await _next(socket, "brief")
+            view = await _next(socket, "view", lambda m: m["request"] is not None)
+            await socket.close()
+            return brief, view
+
+        brief, view = asyncio.run(asyncio.wait_for(scenario(), 60))
+    assert brief["title"].startswith("Delegation of Germany")
+    request = view["request"]
+    # A declaration is agreed by consensus: no formal abstention is offered there.
+    assert [p["value"] for p in request["positions"]] == ["support", "abstain", "oppose"]
+    assert request["body"] == "PSC" and "GREY MERIDIAN" in " ".join(request["knows"])
+    assert view["run"]["state"] == "waiting" and "Germany" in view["run"]["waiting"]
+    text = json.dumps(view)
+    # Names as people say them: no actor ids, no other delegation's advice, no MSEL mechanics.
+    assert "grey-meridian" not in text and "expected" not in json.dumps(view["inbox"])
+    assert "others" not in text
+
+
+def test_a_page_that_reads_nothing_for_a_while_gets_the_latest_view_not_a_backlog():
+    ex = Exercise(SCENARIO)  # the model answers for every delegation: the run goes to its end
+    with hosted(ex, rate=2000, running=False) as (host, tokens):
+
+        async def scenario():
+            socket = await _page(host, tokens["observer"])
+            await _next(socket, "view")
+            host.running = True
+            host._changed.set()
+            while not host.finished.is_set():  # the page reads nothing meanwhile
+                await asyncio.sleep(0.05)
+            views = []
+            while not views or views[-1]["run"]["state"] != "ended":
+                views.append(await _next(socket, "view"))
+            await socket.close()
+            return views
+
+        views = asyncio.run(asyncio.wait_for(scenario(), 60))
+    assert views[-1]["seq"] == ex.events[-1].seq
+    assert len(views) < len(ex.events) / 4
+
+
+def _fold(seat: Seat, events, scenario) -> PageView:
+    disclosure, view = Disclosure(scenario), PageView(seat, scenario)
+    for event in events:
+        disclosure.observe(event)
+        data = disclosure.data_for(seat, event)
+        if data is not None:
+            view.apply(event.kind, event.t, event.seq, data)
+    return view
+
+
+def test_the_wall_shows_the_eu_assessment_as_it_stands_not_the_first_one():
+    ex = Exercise(SCENARIO)
+    ex.run()
+    assessments = [e for e in ex.events if e.kind == "assessment"]
+    shared = next(e for e in ex.events if e.kind == "shared_awareness")
+    latest = assessments[-1]
+    assert latest.seq > shared.seq and latest.data["confidence"] != shared.data["confidence"]
+    run = run_state(ex, ex.now, False)
+    wall = _fold(Seat("observer", "observer"), ex.events, ex.scenario).summary(run)
+    de = _fold(Seat("DE", "delegation", "DE"), ex.events, ex.scenario).summary(run)
+    expected = f"{latest.data['confidence']:.0%}"
+    assert wall["assessment"]["confidence"] == expected == de["assessment"]["confidence"]
+    assert wall["assessment"]["actor"] == "GREY MERIDIAN"
+    assert [a["measure"] for a in wall["adopted"]] == [
+        "a declaration by the High Representative on behalf of the EU"]
+    assert "inbox" not in wall and "timeline" not in wall and "request" not in wall
+
+
+def test_a_formal_abstention_is_offered_where_the_rule_allows_it():
+    from sim.seats import positions_for
+
+    assert "constructive_abstention" in positions_for("listing")
+    assert "constructive_abstention" not in positions_for("hr_declaration")

@@ -1,0 +1,124 @@
+"""The seats' pages in a real browser: Debian's chromium driven by Playwright, against a real host
+on loopback (port 0). A delegation answers by clicking and the host records it; the wall shows the
+adopted measure and the EU assessment as it stands; a second tab with the same link is refused,
+saying why; the facilitator releases a held MSEL entry from the page. Every test fails on a browser
+console error, and checks that no request carried a seat's token.
+
+Needs the ``playwright`` package (the ``test`` extra) and the ``chromium`` executable (Debian's
+package; never ``playwright install``): without either, these tests skip and say so.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+pytest.importorskip("websockets")
+sync_api = pytest.importorskip("playwright.sync_api", reason="pip install 'cdtx[test]' (playwright)")
+CHROMIUM = shutil.which("chromium")
+if CHROMIUM is None:
+    pytest.skip("no chromium executable: apt-get install chromium (the browser tests need it)",
+                allow_module_level=True)  # fmt: skip
+
+from test_web import SCENARIO, hosted  # noqa: E402
+
+import scenarios  # noqa: E402
+from sim import Exercise  # noqa: E402
+
+expect = sync_api.expect
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM,
+                                             args=["--no-sandbox", "--disable-gpu"])  # fmt: skip
+        yield browser
+        browser.close()
+
+
+class Pages:
+    """Pages opened on one host, each watched for console errors and for the URLs it requests."""
+
+    def __init__(self, browser, host, tokens) -> None:
+        self.context = browser.new_context()
+        self.host, self.tokens = host, tokens
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+
+    def open(self, seat: str):
+        page = self.context.new_page()
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.goto(f"http://127.0.0.1:{self.host.port}/#{self.tokens[seat]}")
+        return page
+
+    def check(self) -> None:
+        """No console error; no request line carried a token (the fragment is never sent)."""
+        assert self.errors == []
+        assert self.requests
+        for url in self.requests:
+            assert not any(token in url for token in self.tokens.values()), url
+        self.context.close()
+
+
+def test_a_delegation_answers_by_clicking_and_the_wall_shows_the_outcome(browser):
+    ex = Exercise(SCENARIO, interactive=True, players=["DE"])
+    with hosted(ex, speed=300, running=True) as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        de, wall = pages.open("DE"), pages.open("observer")
+        expect(wall.locator("body")).to_have_attribute("data-role", "observer")
+        for _ in range(2):  # the declaration at the PSC, then the listing
+            expect(de.get_by_role("status")).to_contain_text("Your decision is needed", timeout=30_000)
+            de.get_by_label("Statement for the table (optional)").fill("Berlin stands with Warsaw")
+            de.get_by_role("button", name="Support", exact=True).click()
+            expect(de.locator("#feedback")).to_have_text("Your answer was recorded: Support.")
+            expect(de.get_by_role("status")).to_have_text("No decision is asked of you now.")
+            de.locator("#feedback").evaluate("node => node.textContent = ''")
+        expect(wall.locator("#run-state")).to_have_text("The exercise has ended", timeout=30_000)
+        answers = [e for e in ex.events if e.kind == "input" and e.data.get("seat") == "DE"]
+        assert [a.data["inject"]["params"]["stance"] for a in answers] == ["support", "support"]
+        assert answers[0].data["inject"]["message"] == "Berlin stands with Warsaw"
+        latest = [e for e in ex.events if e.kind == "assessment"][-1]
+        expect(wall.locator("#assessment")).to_contain_text(f"{latest.data['confidence']:.0%}")
+        expect(wall.locator("#adopted")).to_contain_text(
+            "a declaration by the High Representative on behalf of the EU: adopted")
+        # Names as people say them on the wall: no actor ids, no MSEL ids.
+        text = wall.locator("main").inner_text()
+        assert "grey-meridian" not in text and not re.search(r"\bS-\d\d\b", text)
+        pages.check()
+
+
+def test_a_second_tab_with_the_same_link_is_refused_and_says_why(browser):
+    with hosted() as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        first = pages.open("PL")
+        expect(first.locator("body")).to_have_attribute("data-state", "live")
+        second = pages.open("PL")
+        expect(second.locator("body")).to_have_attribute("data-state", "ended")
+        expect(second.locator("#connection")).to_contain_text(
+            "the token of seat PL is in use by another connection")
+        expect(first.locator("body")).to_have_attribute("data-state", "live")
+        pages.check()
+
+
+def test_the_facilitator_releases_a_held_msel_entry_from_the_page(browser):
+    scenario = scenarios.load(SCENARIO)
+    msel = [m.model_copy(update={"hold": True}) if m.id == "S-02" else m for m in scenario.msel]
+    ex = Exercise(scenario.model_copy(update={"msel": msel}), interactive=True)
+    with hosted(ex, speed=5, running=True) as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        page = pages.open("facilitator")
+        release = page.get_by_role("button", name="Release S-02")
+        expect(release).to_be_visible(timeout=30_000)
+        expect(page.locator("#run-state")).to_have_text("Waiting for the facilitator")
+        release.click()
+        expect(page.locator("#feedback")).to_have_text("S-02 released.")
+        expect(release).to_have_count(0)
+        released = [e for e in ex.events if e.kind == "input" and e.data.get("control") == "release"]
+        assert released and released[0].data["seat"] == "facilitator"
+        expect(page.locator("#msel tr", has_text="S-02")).to_contain_text("delivered")
+        pages.check()

@@ -1,0 +1,73 @@
+// Small DOM helpers: every text goes in through textContent, never as markup.
+
+// el("p", {class: "x"}, "text", child...): an element; attributes by name, children appended.
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name === "text") node.textContent = value;
+    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? "" : String(value));
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(typeof child === "string" ? document.createTextNode(child) : child);
+  }
+  return node;
+}
+
+export function setText(node, text) {
+  const value = text ?? "";
+  if (node.textContent !== value) node.textContent = value;
+}
+
+// A section whose content is redrawn only when its data changed, so that a control being used
+// (a focused button, a half-typed field) is not replaced by every view.
+export function keyed() {
+  const last = new Map();
+  return (node, data, draw) => {
+    const key = JSON.stringify(data);
+    if (last.get(node) === key) return;
+    last.set(node, key);
+    node.replaceChildren(...[draw(data)].flat().filter(Boolean));
+  };
+}
+
+// A titled section of the page: <section aria-labelledby><h2>…</h2>…</section>.
+export function section(id, title, ...children) {
+  return el("section", { id, "aria-labelledby": `${id}-title` },
+    el("h2", { id: `${id}-title`, text: title }), ...children);
+}
+
+// Cards of {when, text} items (statements, adopted measures).
+export function cards(items, empty, text = (item) => item.text) {
+  if (!items || !items.length) return el("p", { class: "empty", text: empty });
+  return el("ul", { class: "cards" }, items.map((item) =>
+    el("li", { class: "card" }, el("p", { class: "when", text: item.when }), el("p", { text: text(item) }))));
+}
+
+export function procedure(rows) {
+  if (!rows.length) return el("p", { class: "empty", text: "Nothing has been tabled yet." });
+  return el("table", {},
+    el("thead", {}, el("tr", {}, ["Measure", "Body", "Where it stands", "Tabled by"].map((h) => el("th", { scope: "col", text: h })))),
+    el("tbody", {}, rows.map((r) => el("tr", {}, el("td", { text: r.measure }), el("td", { text: r.body }),
+      el("td", { text: r.status }), el("td", { text: r.by })))));
+}
+
+export function assessment(a) {
+  if (!a) return el("p", { class: "empty", text: "No EU assessment has been shared yet." });
+  return el("p", { class: "assessment" },
+    el("strong", { text: `${a.confidence}` }), ` confidence that ${a.actor} is behind the activity`,
+    el("span", { class: "when", text: ` (as of ${a.when})` }));
+}
+
+// A <dialog> with a title, the content and a Close button.
+export function dialog(title, content) {
+  const box = el("dialog", { "aria-labelledby": "dialog-title" });
+  const close = el("button", { type: "button", text: "Close", onclick: () => box.close() });
+  box.append(el("h2", { id: "dialog-title", text: title }), ...[content].flat(), el("p", {}, close));
+  box.addEventListener("close", () => box.remove());
+  document.body.append(box);
+  box.showModal();
+  return box;
+}

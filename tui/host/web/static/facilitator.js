@@ -1,0 +1,160 @@
+// The facilitator's page: the clock, the held MSEL entry, the MSEL with Fire/Skip/Edit,
+// injects, notes, messages from the seats, the seats themselves, expectations and the hot wash.
+
+import { dialog, el, keyed, section } from "./dom.js";
+import { timeline } from "./evaluator.js";
+
+const draw = keyed();
+const parts = {};
+let ctx;
+let players = [];
+let ownSeat = null;
+
+function button(text, onclick, label) {
+  return el("button", { type: "button", text, onclick, "aria-label": label || null });
+}
+
+function textForm(id, label, action, fields, done, submitText) {
+  const text = el("textarea", { id: `${id}-text`, name: "text", rows: 2, required: true });
+  const form = el("form", { id }, el("label", { for: `${id}-text`, text: label }), text,
+    el("button", { type: "submit", text: submitText }));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (await ctx.act(action, { ...fields(), text: text.value }, done)) text.value = "";
+  });
+  return form;
+}
+
+export function setup(main, context) {
+  ctx = context;
+  players = context.welcome.players;
+  ownSeat = context.welcome.seat.id;
+  const speed = el("input", { id: "speed", name: "speed", type: "number", min: "0.01", step: "any", value: "1" });
+  const speedForm = el("form", { id: "speed-form", class: "inline" },
+    el("label", { for: "speed", text: "Speed (simulated hours per second)" }), speed,
+    el("button", { type: "submit", text: "Set speed" }));
+  speedForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    ctx.act("clock", { speed: Number(speed.value) }, `Speed set to ${speed.value} h/s.`);
+  });
+  const clock = el("div", { class: "controls" },
+    button("Resume", () => ctx.act("clock", { run: true }, "The clock runs.")),
+    button("Pause", () => ctx.act("clock", { run: false }, "The clock is paused.")),
+    speedForm);
+
+  const injectTo = el("select", { id: "inject-to", name: "to" }, el("option", { value: "", text: "Every delegation" }),
+    players.map((p) => el("option", { value: p, text: p })));
+  const injectText = el("textarea", { id: "inject-text", name: "text", rows: 2, required: true });
+  const injectForm = el("form", { id: "inject-form" },
+    el("label", { for: "inject-to", text: "To" }), injectTo,
+    el("label", { for: "inject-text", text: "Inject text (a note to the players)" }), injectText,
+    el("button", { type: "submit", text: "Send inject" }));
+  injectForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const inject = { type: "note", to: injectTo.value ? [injectTo.value] : [], message: injectText.value, params: { text: injectText.value } };
+    if (await ctx.act("inject", { inject }, "Inject sent.")) injectText.value = "";
+  });
+
+  const chatTo = el("select", { id: "chat-to", name: "to" }, players.map((p) => el("option", { value: p, text: p })));
+  const chatForm = textForm("chat-form", "Message to the delegation", "chat", () => ({ to: chatTo.value }), "Message sent.", "Send message");
+  chatForm.prepend(el("label", { for: "chat-to", text: "To" }), chatTo);
+
+  for (const name of ["held", "msel", "messages", "seats", "expectations", "timeline"]) parts[name] = el("div");
+  main.append(
+    section("clock", "Clock", clock, parts.held),
+    section("seats", "Seats", parts.seats),
+    section("messages", "Messages from the seats", parts.messages, chatForm),
+    section("inject", "Inject", injectForm),
+    section("notes", "Notes", textForm("note-form", "Note (for the evaluation log)", "note", () => ({}), "Note recorded.", "Record note")),
+    section("expectations", "Expectations", parts.expectations),
+    section("msel", "MSEL", parts.msel),
+    section("hotwash", "Hot wash", textForm("hotwash-form", "Hot wash point", "hotwash", () => ({}), "Hot wash point recorded.", "Record point")),
+    section("timeline", "Timeline", parts.timeline),
+  );
+}
+
+export function render(view) {
+  draw(parts.held, view.run.held, (held) => held.length
+    ? el("p", { class: "held" }, `MSEL entry ${held[0]} is due and held: the clock waits for you. `,
+      button(`Release ${held[0]}`, () => ctx.act("release", { msel: held[0] }, `${held[0]} released.`)))
+    : null);
+  draw(parts.seats, view.seats, seats);
+  draw(parts.messages, view.messages, (items) => items.length
+    ? el("ul", { class: "messages" }, items.map((m) => el("li", {}, el("span", { class: "from", text: m.to ? `${m.from} to ${m.to}` : m.from }), ` ${m.text}`)))
+    : el("p", { class: "empty", text: "No message yet." }));
+  draw(parts.expectations, { msel: view.msel || [], acknowledged: view.acknowledged }, expectations);
+  draw(parts.msel, view.msel || [], msel);
+  draw(parts.timeline, view.timeline, timeline);
+}
+
+function seats(items) {
+  return el("table", {},
+    el("thead", {}, el("tr", {}, ["Seat", "Connected", "Actions"].map((h) => el("th", { scope: "col", text: h })))),
+    el("tbody", {}, items.map((s) => el("tr", {},
+      el("td", { text: s.name }),
+      el("td", { text: s.console ? "this host's console" : s.connected ? "yes" : "no" }),
+      el("td", { class: "controls" },
+        s.connected && s.id !== ownSeat
+          ? button("Free", () => ctx.act("free", { seat: s.id }, `Seat ${s.name} freed.`), `Free seat ${s.name}`) : null,
+        button("New token", () => tokenAction("new_token", s), `New token for ${s.name}`),
+        button("Share", () => tokenAction("share", s), `Share seat ${s.name}`))))));
+}
+
+async function tokenAction(action, seat) {
+  try {
+    const ack = await ctx.send(action, { seat: seat.id });
+    const lines = [ack.link, ack.join, ack.token && `token: ${ack.token}`, ack.message].filter(Boolean);
+    dialog(action === "share" ? `A second token for ${seat.name}` : `New token for ${seat.name}`,
+      lines.length ? lines.map((line) => el("p", { class: "token", text: line })) : el("p", { text: "Done." }));
+  } catch (error) {
+    ctx.feedback(error.message, true);
+  }
+}
+
+function msel(rows) {
+  if (!rows.length) return el("p", { class: "empty", text: "The scenario has no MSEL." });
+  return el("table", { class: "msel" },
+    el("thead", {}, el("tr", {}, ["Entry", "At", "To", "Message", "Status", "Actions"].map((h) => el("th", { scope: "col", text: h })))),
+    el("tbody", {}, rows.map((r) => el("tr", { "data-status": r.status },
+      el("td", { text: r.id }), el("td", { text: r.at }), el("td", { text: r.to.join(", ") || "all" }),
+      el("td", { text: r.message }), el("td", { text: r.status }),
+      el("td", { class: "controls" }, r.status === "to come" || r.status === "held" ? [
+        button("Fire", () => ctx.act("fire", { msel: r.id }, `${r.id} fired.`), `Fire ${r.id} now`),
+        button("Skip", () => ctx.act("skip", { msel: r.id }, `${r.id} skipped.`), `Skip ${r.id}`),
+        button("Edit", () => edit(r), `Edit ${r.id}`)] : null)))));
+}
+
+function edit(row) {
+  const at = el("input", { id: "edit-at", name: "at", value: row.at.replace(/^T\+/, ""), "aria-describedby": "edit-at-help" });
+  const message = el("textarea", { id: "edit-message", name: "message", rows: 3 });
+  message.value = row.message;
+  const form = el("form", { method: "dialog" },
+    el("label", { for: "edit-at", text: "When (e.g. 36h, 2d)" }), at,
+    el("p", { id: "edit-at-help", class: "help", text: "Leave as it is to keep its time." }),
+    el("label", { for: "edit-message", text: "Message" }), message,
+    el("button", { type: "submit", text: "Save" }));
+  const box = dialog(`Edit ${row.id}`, form);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const fields = { msel: row.id };
+    if (at.value !== row.at.replace(/^T\+/, "")) fields.at = at.value;
+    if (message.value !== row.message) fields.message = message.value;
+    if (await ctx.act("edit", fields, `${row.id} edited.`)) box.close();
+  });
+}
+
+function expectations({ msel, acknowledged }) {
+  const rows = (msel || []).filter((r) => r.expected && r.status === "delivered"
+    && (!r.to_codes.length || r.to_codes.some((code) => players.includes(code))));
+  if (!rows.length) return el("p", { class: "empty", text: "No expectation is due yet." });
+  return el("ul", { class: "expectations" }, rows.map((r) => {
+    const to = r.to_codes.length ? r.to_codes.filter((code) => players.includes(code)) : players;
+    const acked = (acknowledged || {})[r.id] || [];
+    return el("li", { class: "card" },
+      el("p", {}, el("strong", { text: r.id }), ` ${r.expected}`),
+      el("p", { class: "when", text: `Acknowledged by: ${acked.join(", ") || "nobody yet"}` }),
+      el("div", { class: "controls" }, to.map((code) => [
+        button(`${code}: met`, () => ctx.act("mark", { msel: r.id, state: code, met: true, text: "" }, `${r.id}: ${code} met it.`), `${r.id}: ${code} met the expectation`),
+        button(`${code}: not met`, () => ctx.act("mark", { msel: r.id, state: code, met: false, text: "" }, `${r.id}: ${code} did not.`), `${r.id}: ${code} did not meet the expectation`)])));
+  }));
+}
