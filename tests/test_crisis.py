@@ -4,6 +4,7 @@ a delegation played at EU-CyCLONe, the report's section and the crisis metrics."
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -335,3 +336,43 @@ def test_the_crisis_track_is_the_same_under_any_hash_seed():
         assert done.returncode == 0, done.stderr
         digests.add(done.stdout.strip())
     assert digests == {Exercise(SCENARIO, seed=7).run().digest}
+
+
+# -- the console: the played agency's dialog and the tracker -----------------------------------
+
+
+def test_the_console_asks_the_played_agency_and_shows_the_levels():
+    pytest.importorskip("textual")  # the console is an optional layer: its own imports
+    from tui.app import make_play_app
+    from tui.screens.decision import DecisionScreen
+    from tui.widgets.status import ProcedureTracker
+
+    async def scenario():
+        app = make_play_app(SCENARIO, seed=0, record=False)  # Latvia is played
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            session = app.console_screen.session
+            for _ in range(200):
+                screen = app.screen
+                if isinstance(screen, DecisionScreen) and screen.request.body == "cyclone":
+                    break
+                if isinstance(screen, DecisionScreen):  # Latvia's PSC delegation
+                    await pilot.press("1", "ctrl+s")
+                else:
+                    await pilot.press("n")
+                await pilot.pause()
+            assert isinstance(app.screen, DecisionScreen) and app.screen.request.body == "cyclone"
+            assert "EU-CyCLONe" in str(app.screen.briefing().renderables[0])
+            await pilot.press("2", "ctrl+s")  # abstain: shares part of its picture
+            await pilot.pause()
+            said = [e.data for e in session.events if e.kind == "agency_contribution"
+                    and e.data["state"] == "LV"]  # fmt: skip
+            assert said[-1]["contribution"] == "partial" and said[-1]["by"] == "people"
+            tracker = app.console_screen.query_one(ProcedureTracker)
+            tracker.show(session.ex.picture)
+            await pilot.pause()
+            assert tracker.size.height == 10  # the procedure's seven rows and the three levels
+            lines = app.export_screenshot()
+            assert "Technical" in lines and "Political" in lines
+
+    asyncio.run(scenario())
