@@ -19,6 +19,7 @@ from sim import Exercise, InjectError
 from sim import sweep as sw
 from sim.metrics import rate
 from sim.report import aar
+from sim.seats import Seat, SeatView, shown_to
 from sim.stages.blueprint import ISAA_FIRST
 from sim.sweep import spec_from_dict
 
@@ -376,3 +377,21 @@ def test_the_console_asks_the_played_agency_and_shows_the_levels():
             assert "Technical" in lines and "Political" in lines
 
     asyncio.run(scenario())
+
+
+def test_a_delegation_seat_sees_the_levels_and_its_own_agency_only():
+    ex = Exercise(SCENARIO, seed=0, players=["LV"], interactive=True)
+    run_answering(ex)
+    ex.answer("LV", "support")
+    lv, ee = Seat("LV", "delegation", "LV"), Seat("EE", "delegation", "EE")
+    shown = shown_to(lv, ex.events, ex.scenario)
+    kinds = [e["kind"] for e in shown]
+    assert "technical_report" in kinds and "cyclone_meeting" in kinds
+    asked = [e for e in shown if e["kind"] == "decision_request"]
+    assert asked and asked[-1]["data"]["body"] == "cyclone"
+    own = [e["data"]["state"] for e in shown if e["kind"] == "agency_contribution"]
+    assert own and set(own) == {"LV"}
+    view = SeatView(lv)
+    view.extend(shown)
+    assert not [r for r in view.requests if r["measure"] == "operational_assessment"]
+    assert not [e for e in shown_to(ee, ex.events, ex.scenario) if e["kind"] == "decision_request"]
