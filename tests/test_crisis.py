@@ -18,6 +18,8 @@ from scenarios.vocabulary import CRISIS_METRICS
 from sim import Exercise, InjectError
 from sim import sweep as sw
 from sim.metrics import rate
+from sim.recording import Recorder
+from sim.recording import open as open_recording
 from sim.report import aar
 from sim.seats import Seat, SeatView, shown_to
 from sim.stages.blueprint import ISAA_FIRST
@@ -395,3 +397,17 @@ def test_a_delegation_seat_sees_the_levels_and_its_own_agency_only():
     view.extend(shown)
     assert not [r for r in view.requests if r["measure"] == "operational_assessment"]
     assert not [e for e in shown_to(ee, ex.events, ex.scenario) if e["kind"] == "decision_request"]
+
+
+def test_a_live_run_with_a_played_agency_records_and_verifies(tmp_path):
+    path = tmp_path / "live.jsonl"
+    ex = Exercise(SCENARIO, seed=2, players=["LV"], interactive=True)
+    with Recorder(path, ex):
+        ex.submit({"type": "ipcr", "at": "1d", "params": {"mode": "information_sharing"}})
+        run_answering(ex, agency="abstain")
+        assert ex.finished
+    said = [e for e in ex.events if e.kind == "agency_contribution" and e.data["by"] == "people"]
+    assert said and all(e.data["contribution"] == "partial" for e in said)
+    recording = open_recording(path)
+    assert recording.verify().ok
+    assert recording.digest == ex.digest
