@@ -209,6 +209,18 @@ def test_the_file_names_an_unknown_incident_of_the_block_with_its_line():
     assert f":{line}:" in shown and "unknown incident 'BLK-9'" in shown
 
 
+def test_the_file_names_a_bad_inject_at_a_level_with_its_line():
+    text = scenarios.builtin_path(SCENARIO).read_text(encoding="utf-8")
+    bad = text.replace(
+        "params: {state: LV, action: request}", "params: {state: DE, action: request}"
+    )
+    bad = bad.replace("message: Latvia asks for the EU", "message: Germany asks for the EU")
+    with pytest.raises(CdtxError) as info:
+        scenarios.load_text(bad)
+    line = text.splitlines().index("    params: {state: LV, action: request}") + 1
+    assert f":{line}:" in str(info.value) and "DE is not a target" in str(info.value)
+
+
 # -- a delegation played at the operational level ----------------------------------------------
 
 
