@@ -654,6 +654,10 @@ CONTRIBUTION_TEXT = {"full": "shares its national picture", "partial": "shares p
                      "withheld": "withholds its national picture"}  # fmt: skip
 
 
+def _held_by(d: Mapping[str, Any]) -> str:
+    return f" ({d['presidency']})" if d.get("presidency") else ""
+
+
 def _mode(mode: str) -> str:
     return mode.replace("_", "-") + (" mode" if mode != "deactivated" else "")
 
@@ -722,14 +726,16 @@ IPCR = EventKind(
     "mode previous by reason",
     lambda d: (
         (
-            f"The Presidency activates IPCR in {_mode(d['mode'])}"
+            f"The Presidency{_held_by(d)} activates IPCR in {_mode(d['mode'])}"
             if d["previous"] == "none"
             else f"IPCR: {_mode(d['previous'])} -> {_mode(d['mode'])}"
         )
         + f" ({d['reason']})"
     ),
     "The political level: the Presidency activates the Integrated Political Crisis Response "
-    "(Council Implementing Decision (EU) 2018/1993) or changes its mode.",
+    "(Council Implementing Decision (EU) 2018/1993) or changes its mode (``by``: presidency or "
+    "inject); ``presidency``: the state holding it, when the scenario names it.",
+    optional="presidency",
 )
 ISAA = EventKind(
     "isaa",

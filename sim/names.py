@@ -13,7 +13,15 @@ BODY_NAMES = {
     "coreper": "COREPER II",
     "council": "Council",
     "eeas": "EEAS",
+    "cyclone": "EU-CyCLONe",  # a played cyber crisis agency is asked there
 }
+#: What a played cyber crisis agency is asked at EU-CyCLONe, read in a measure's place (the
+#: decision dialog): the four positions answer it (sim/stages/blueprint.CONTRIBUTION_OF_STANCE).
+MEASURE_NAMES["operational_assessment"] = (
+    "its agency's national picture for the joint operational assessment "
+    "(support: share it in full; abstain: in part; oppose: withhold it)"
+)
+SHORT_MEASURE_NAMES["operational_assessment"] = "CyCLONe picture"
 PROPOSER_NAMES = {"hr": "the High Representative", "chair": "the PSC chair"}
 #: How a declaration or conclusions name the perpetrator (docs/model.md, *Wording*).
 NAMING_TEXT = {

@@ -70,6 +70,11 @@ PUBLIC: dict[str, tuple[str, ...]] = {
     "dropped": (), "silence_procedure": (), "relex": (), "coreper": (), "written_procedure": (),
     "adopted": (), "listing_review": (), "adversary": (), "declaration_held": (),
     "retaliation": (),
+    # the crisis track of a large-scale incident: what the levels share with every member state
+    # (which agency brought what to CyCLONe stays with each agency's own delegation)
+    "large_scale": (), "technical_report": (), "cyclone_meeting": (),
+    "operational_assessment": ("contributions",), "ipcr": (), "isaa": (), "handoff": (),
+    "reserve_request": (), "reserve_deployed": (),
 }  # fmt: skip
 
 #: Public kinds whose hidden fields the delegation of the state they name (``data["state"]``)
@@ -78,7 +83,7 @@ OWN_FIELDS = ("attributed",)
 
 #: Events a delegation sees when they are about its own state (``data["state"]``).
 OWN_STATE = ("detected", "reported", "evidence", "attribution_ready", "position",
-             "position_fixed")  # fmt: skip
+             "position_fixed", "agency_contribution")  # fmt: skip
 
 #: Events whose delegation view depends on more than their kind (rules in :meth:`data_for`).
 CONDITIONAL = ("input", "inject_applied", "note", "incident", "escalation", "assessment",
@@ -354,6 +359,9 @@ class SeatView:
             self.requests.append(dict(d))
         elif kind == "position":
             self._answered(d)
+        elif kind == "agency_contribution" and d.get("by") == "people":
+            # a played cyber crisis agency answered at EU-CyCLONe (sim/stages/operational.py)
+            self._answered({"state": d["state"], "measure": "operational_assessment"})
         elif kind == "inject_applied":
             self.injects.append((t, d.get("message") or d.get("type", "")))
         elif kind == "note":

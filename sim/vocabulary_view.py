@@ -26,12 +26,12 @@ METRIC_LABELS = {
 #: The crisis track's milestones (sim/stages/crisis.py): shown in the report's section on the
 #: track and for objectives, not in the metric lists of every run (they are null without one).
 CRISIS_METRIC_LABELS = {
-    "t_first_technical_report": "first CSIRTs Network technical report",
-    "t_cyclone_assessment": "first EU-CyCLONe operational assessment",
+    "t_first_technical_report": "first CSIRTs Network report",
+    "t_cyclone_assessment": "first CyCLONe assessment",
     "t_ipcr_activation": "IPCR activated",
     "t_first_isaa": "first ISAA report",
     "t_psc_isaa": "the PSC first has an ISAA report",
-    "t_reserve_deployed": "EU Cybersecurity Reserve first deployed",
+    "t_reserve_deployed": "Cybersecurity Reserve deployed",
 }
 #: Every metric an objective can name, with its label.
 ALL_METRIC_LABELS = {**METRIC_LABELS, **CRISIS_METRIC_LABELS}

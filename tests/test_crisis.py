@@ -4,6 +4,7 @@ a delegation played at EU-CyCLONe, the report's section and the crisis metrics."
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -17,7 +18,10 @@ from scenarios.vocabulary import CRISIS_METRICS
 from sim import Exercise, InjectError
 from sim import sweep as sw
 from sim.metrics import rate
+from sim.recording import Recorder
+from sim.recording import open as open_recording
 from sim.report import aar
+from sim.seats import Seat, SeatView, shown_to
 from sim.stages.blueprint import ISAA_FIRST
 from sim.sweep import spec_from_dict
 
@@ -205,6 +209,18 @@ def test_the_file_names_an_unknown_incident_of_the_block_with_its_line():
     assert f":{line}:" in shown and "unknown incident 'BLK-9'" in shown
 
 
+def test_the_file_names_a_bad_inject_at_a_level_with_its_line():
+    text = scenarios.builtin_path(SCENARIO).read_text(encoding="utf-8")
+    bad = text.replace(
+        "params: {state: LV, action: request}", "params: {state: DE, action: request}"
+    )
+    bad = bad.replace("message: Latvia asks for the EU", "message: Germany asks for the EU")
+    with pytest.raises(CdtxError) as info:
+        scenarios.load_text(bad)
+    line = text.splitlines().index("    params: {state: LV, action: request}") + 1
+    assert f":{line}:" in str(info.value) and "DE is not a target" in str(info.value)
+
+
 # -- a delegation played at the operational level ----------------------------------------------
 
 
@@ -335,3 +351,75 @@ def test_the_crisis_track_is_the_same_under_any_hash_seed():
         assert done.returncode == 0, done.stderr
         digests.add(done.stdout.strip())
     assert digests == {Exercise(SCENARIO, seed=7).run().digest}
+
+
+# -- the console: the played agency's dialog and the tracker -----------------------------------
+
+
+def test_the_console_asks_the_played_agency_and_shows_the_levels():
+    pytest.importorskip("textual")  # the console is an optional layer: its own imports
+    from tui.app import make_play_app
+    from tui.screens.decision import DecisionScreen
+    from tui.widgets.status import ProcedureTracker
+
+    async def scenario():
+        app = make_play_app(SCENARIO, seed=0, record=False)  # Latvia is played
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            session = app.console_screen.session
+            for _ in range(200):
+                screen = app.screen
+                if isinstance(screen, DecisionScreen) and screen.request.body == "cyclone":
+                    break
+                if isinstance(screen, DecisionScreen):  # Latvia's PSC delegation
+                    await pilot.press("1", "ctrl+s")
+                else:
+                    await pilot.press("n")
+                await pilot.pause()
+            assert isinstance(app.screen, DecisionScreen) and app.screen.request.body == "cyclone"
+            assert "EU-CyCLONe" in str(app.screen.briefing().renderables[0])
+            await pilot.press("2", "ctrl+s")  # abstain: shares part of its picture
+            await pilot.pause()
+            said = [e.data for e in session.events if e.kind == "agency_contribution"
+                    and e.data["state"] == "LV"]  # fmt: skip
+            assert said[-1]["contribution"] == "partial" and said[-1]["by"] == "people"
+            tracker = app.console_screen.query_one(ProcedureTracker)
+            tracker.show(session.ex.picture)
+            await pilot.pause()
+            assert tracker.size.height == 10  # the procedure's seven rows and the three levels
+            lines = app.export_screenshot()
+            assert "Technical" in lines and "Political" in lines
+
+    asyncio.run(scenario())
+
+
+def test_a_delegation_seat_sees_the_levels_and_its_own_agency_only():
+    ex = Exercise(SCENARIO, seed=0, players=["LV"], interactive=True)
+    run_answering(ex)
+    ex.answer("LV", "support")
+    lv, ee = Seat("LV", "delegation", "LV"), Seat("EE", "delegation", "EE")
+    shown = shown_to(lv, ex.events, ex.scenario)
+    kinds = [e["kind"] for e in shown]
+    assert "technical_report" in kinds and "cyclone_meeting" in kinds
+    asked = [e for e in shown if e["kind"] == "decision_request"]
+    assert asked and asked[-1]["data"]["body"] == "cyclone"
+    own = [e["data"]["state"] for e in shown if e["kind"] == "agency_contribution"]
+    assert own and set(own) == {"LV"}
+    view = SeatView(lv)
+    view.extend(shown)
+    assert not [r for r in view.requests if r["measure"] == "operational_assessment"]
+    assert not [e for e in shown_to(ee, ex.events, ex.scenario) if e["kind"] == "decision_request"]
+
+
+def test_a_live_run_with_a_played_agency_records_and_verifies(tmp_path):
+    path = tmp_path / "live.jsonl"
+    ex = Exercise(SCENARIO, seed=2, players=["LV"], interactive=True)
+    with Recorder(path, ex):
+        ex.submit({"type": "ipcr", "at": "1d", "params": {"mode": "information_sharing"}})
+        run_answering(ex, agency="abstain")
+        assert ex.finished
+    said = [e for e in ex.events if e.kind == "agency_contribution" and e.data["by"] == "people"]
+    assert said and all(e.data["contribution"] == "partial" for e in said)
+    recording = open_recording(path)
+    assert recording.verify().ok
+    assert recording.digest == ex.digest

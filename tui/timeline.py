@@ -7,7 +7,12 @@ from typing import TextIO
 from scenarios.safe_read import PrintableWriter
 from scenarios.vocabulary import STANCES
 from sim.narrative import actor_names, describe, is_headless, measure, stage
-from sim.vocabulary_view import METRIC_LABELS, format_metric, rating_so_far
+from sim.vocabulary_view import (
+    CRISIS_METRIC_LABELS,
+    METRIC_LABELS,
+    format_metric,
+    rating_so_far,
+)
 
 
 def print_run(ex, show_positions: bool = False, out: TextIO | None = None) -> None:
@@ -57,7 +62,10 @@ def print_run(ex, show_positions: bool = False, out: TextIO | None = None) -> No
     # Before the horizon what has not happened yet is pending (cdtx run --until, replay --at).
     ended = any(event.kind == "ended" for event in ex.events[-1:])
     out.write("\nSummary" + ("" if ended else f" so far (at {ex.calendar.label(_now(ex))})") + "\n")
-    for key, label in METRIC_LABELS.items():
+    labels = dict(METRIC_LABELS)
+    if s.large_scale_incident is not None:  # the crisis track's milestones (docs/model.md)
+        labels.update(CRISIS_METRIC_LABELS)
+    for key, label in labels.items():
         out.write(f"  {label:<34} {format_metric(key, m[key], ended)}\n")
     if m["blocked"]:
         for block in m["blocked"]:

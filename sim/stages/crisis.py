@@ -19,7 +19,7 @@ from scenarios.model import LargeScaleIncident
 
 from .. import event_kinds as K
 from . import ProcessGenerator, operational, political, reserve, technical
-from .blueprint import AUTO_FULL, Track, fire, severity
+from .blueprint import AUTO_FULL, Track, fire, severity, victims
 
 if TYPE_CHECKING:
     from ..exercise import Exercise
@@ -37,7 +37,7 @@ def open_track(ex: Exercise, settings: LargeScaleIncident, by: str) -> Track:
     if settings.reserve:
         env.process(reserve.requests(ex, track))
     # Detections made before the track opened (an inject opened it) start the technical level.
-    if any(c in ex.world.detected for c in _victims(ex, track)):
+    if any(c in ex.world.detected for c in victims(ex, track)):
         fire(track.first_detection)
     return track
 
@@ -67,10 +67,6 @@ def heard(ex: Exercise, track: Track, kind: str, data: Mapping[str, Any]) -> Non
 def _raise(ex: Exercise, track: Track, mode: str, reason: str) -> ProcessGenerator[None]:
     yield ex.env.timeout(0)  # after the event that caused it
     political.raise_to(ex, track, mode, reason)
-
-
-def _victims(ex: Exercise, track: Track) -> list[str]:
-    return [c for i in ex.world.incidents.values() if track.covers(i.id) for c, _ in i.targets]
 
 
 # -- the injects at each level (their declarations: scenarios/model.py; registered in

@@ -66,7 +66,9 @@ def set_mode(ex: Exercise, track: Track, mode: str, by: str, reason: str) -> Non
     if mode == track.mode:
         return
     previous, track.mode = track.mode, mode
-    ex.emit(K.IPCR, mode=mode, previous=previous, by=by, reason=reason)
+    presidency = track.settings.presidency
+    extra = {"presidency": presidency} if presidency else {}
+    ex.emit(K.IPCR, mode=mode, previous=previous, by=by, reason=reason, **extra)
     changed, track.changed = track.changed, ex.env.event()
     changed.succeed()
     if mode in ISAA_MODES and not track.isaa_running:

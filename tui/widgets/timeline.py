@@ -21,7 +21,7 @@ from sim.narrative import STAGE_OF, describe, stage
 #: colour the stylesheet (cdtx.tcss) gives.
 STAGES_SHOWN = (
     "exercise", "facilitator", "inject", "incident", "detection", "awareness", "initiation",
-    "hwpci", "meeting", "psc", "council", "reaction", "other",
+    "hwpci", "meeting", "psc", "council", "reaction", "crisis", "other",
 )  # fmt: skip
 KNOWN_FILTERS = set(STAGE_OF) | set(STAGE_OF.values()) | {"other"}
 TITLE = "Timeline"
