@@ -71,10 +71,16 @@ def test_a_delegation_answers_by_clicking_and_the_wall_shows_the_outcome(browser
         pages = Pages(browser, host, tokens)
         de, wall = pages.open("DE"), pages.open("observer")
         expect(wall.locator("body")).to_have_attribute("data-role", "observer")
-        for _ in range(2):  # the declaration at the PSC, then the listing
+        for keyboard in (False, True):  # the declaration at the PSC, then the listing
             expect(de.get_by_role("status")).to_contain_text("Your decision is needed", timeout=30_000)
-            de.get_by_label("Statement for the table (optional)").fill("Berlin stands with Warsaw")
-            de.get_by_role("button", name="Support", exact=True).click()
+            statement = de.get_by_label("Statement for the table (optional)")
+            statement.fill("Berlin stands with Warsaw")
+            if keyboard:  # the next control after the statement is the first position
+                statement.press("Tab")
+                expect(de.get_by_role("button", name="Support", exact=True)).to_be_focused()
+                de.keyboard.press("Enter")
+            else:
+                de.get_by_role("button", name="Support", exact=True).click()
             expect(de.locator("#feedback")).to_have_text("Your answer was recorded: Support.")
             expect(de.get_by_role("status")).to_have_text("No decision is asked of you now.")
             de.locator("#feedback").evaluate("node => node.textContent = ''")
@@ -121,4 +127,18 @@ def test_the_facilitator_releases_a_held_msel_entry_from_the_page(browser):
         released = [e for e in ex.events if e.kind == "input" and e.data.get("control") == "release"]
         assert released and released[0].data["seat"] == "facilitator"
         expect(page.locator("#msel tr", has_text="S-02")).to_contain_text("delivered")
+        pages.check()
+
+
+def test_a_seat_freed_from_the_facilitators_page_says_so_on_its_own_page(browser):
+    with hosted() as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        de, facilitator = pages.open("DE"), pages.open("facilitator")
+        expect(de.locator("body")).to_have_attribute("data-state", "live")
+        free = facilitator.get_by_role("button", name="Free seat Delegation of Germany")
+        free.click()
+        expect(facilitator.locator("#feedback")).to_contain_text("freed")  # its ack, or the notice
+        expect(de.locator("body")).to_have_attribute("data-state", "ended")
+        expect(de.locator("#connection")).to_contain_text("The facilitator freed this seat")
+        expect(free).to_have_count(0)  # not connected any more: nothing to free
         pages.check()
