@@ -142,3 +142,20 @@ def test_a_seat_freed_from_the_facilitators_page_says_so_on_its_own_page(browser
         expect(de.locator("#connection")).to_contain_text("The facilitator freed this seat")
         expect(free).to_have_count(0)  # not connected any more: nothing to free
         pages.check()
+
+
+def test_an_evaluator_records_an_observation_from_the_page(browser):
+    with hosted() as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        page = pages.open("evaluator")
+        page.get_by_label("Objective", exact=True).select_option("SW-2")
+        page.get_by_label("Rating").select_option("S")
+        page.get_by_label("What you observed").fill("The declaration took two days")
+        page.get_by_role("button", name="Record observation").click()
+        expect(page.locator("#feedback")).to_have_text("Observation recorded.")
+        expect(page.locator("#observe")).to_contain_text("SW-2 S: The declaration took two days")
+        recorded = [e.data for e in host.exercise.events
+                    if e.kind == "input" and e.data.get("control") == "observation"]  # fmt: skip
+        assert recorded[-1]["seat"] == "evaluator" and recorded[-1]["rating"] == "S"
+        assert recorded[-1]["objective"] == "SW-2"
+        pages.check()
