@@ -48,6 +48,7 @@ from sim.seats import (
     Seat,
     msel_rows,
     run_state,
+    state_names,
 )
 
 from ..web_guard import allowed_hosts, refusal
@@ -794,8 +795,6 @@ class Host:
 
 def view_name(seat: Seat) -> str:
     """How a page names a seat: ``Delegation of Germany``, ``observer``, ``facilitator-2``."""
-    from sim.seats import state_names
-
     return f"Delegation of {state_names()[seat.state]}" if seat.state else seat.id
 
 
