@@ -517,10 +517,8 @@ class PageView:
             pass  # only a delegation's page has an inbox
         elif kind == "inject_applied":
             text = d.get("message") or ""
-            item = {"entry": d.get("inject"), "t": t, "when": self.when(t), "kind": "inject", "text": text,
-                    "to": [self.state(c) for c in d.get("to") or ()]}  # fmt: skip
-            if self.full:
-                item["expected"] = d.get("expected_action")
+            item = {"entry": d.get("inject"), "t": t, "when": self.when(t), "kind": "inject",
+                    "text": text}  # fmt: skip
             self._push(self.inbox, item, PAGE_INBOX)
         elif kind == "note":
             last = self.inbox[-1] if self.inbox else None

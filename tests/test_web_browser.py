@@ -84,6 +84,12 @@ def test_a_delegation_answers_by_clicking_and_the_wall_shows_the_outcome(browser
             expect(de.locator("#feedback")).to_have_text("Your answer was recorded: Support.")
             expect(de.get_by_role("status")).to_have_text("No decision is asked of you now.")
             de.locator("#feedback").evaluate("node => node.textContent = ''")
+        de.get_by_role("button", name="Open your brief").click()
+        brief = de.get_by_role("dialog")
+        expect(brief.get_by_role("heading", level=2)).to_have_text(
+            re.compile(r"^Delegation of Germany \(DE\) brief: "))
+        brief.get_by_role("button", name="Close").click()
+        expect(brief).to_have_count(0)
         expect(wall.locator("#run-state")).to_have_text("The exercise has ended", timeout=30_000)
         answers = [e for e in ex.events if e.kind == "input" and e.data.get("seat") == "DE"]
         assert [a.data["inject"]["params"]["stance"] for a in answers] == ["support", "support"]
