@@ -165,3 +165,21 @@ def test_an_evaluator_records_an_observation_from_the_page(browser):
         assert recorded[-1]["seat"] == "evaluator" and recorded[-1]["rating"] == "S"
         assert recorded[-1]["objective"] == "SW-2"
         pages.check()
+
+
+def test_a_page_whose_connection_drops_rejoins_by_itself_and_gets_a_fresh_view(browser):
+    import asyncio
+
+    with hosted() as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        wall = pages.open("observer")
+        expect(wall.locator("body")).to_have_attribute("data-state", "live")
+        expect(wall.locator("#run-state")).to_have_text("Paused")
+        dropped = host.connected["observer"].socket.close(1001, "network gone")
+        asyncio.run_coroutine_threadsafe(dropped, host._loop).result(10)
+        expect(wall.locator("body")).to_have_attribute("data-state", "lost")
+        expect(wall.locator("#connection")).to_contain_text("rejoining")
+        expect(wall.locator("body")).to_have_attribute("data-state", "live", timeout=15_000)
+        expect(wall.locator("#run-state")).to_have_text("Paused")
+        assert "observer" in host.connected
+        pages.check()
