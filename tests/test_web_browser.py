@@ -183,3 +183,14 @@ def test_a_page_whose_connection_drops_rejoins_by_itself_and_gets_a_fresh_view(b
         expect(wall.locator("#run-state")).to_have_text("Paused")
         assert "observer" in host.connected
         pages.check()
+
+
+def test_a_delegations_message_reaches_the_facilitators_page(browser):
+    with hosted() as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        de, facilitator = pages.open("DE"), pages.open("facilitator")
+        de.get_by_label("Message to the facilitator").fill("Berlin needs an hour")
+        de.get_by_role("button", name="Send message").click()
+        expect(de.locator("#feedback")).to_have_text("Message sent to the facilitator.")
+        expect(facilitator.locator("#messages")).to_contain_text("Germany Berlin needs an hour")
+        pages.check()
