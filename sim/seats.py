@@ -32,11 +32,15 @@ from typing import Any
 
 import orjson
 
+from actors.delegation import ART31_MEASURES
+from actors.roster import builtin_roster
 from scenarios.vocabulary import EU27, STANCES
 
 from . import evaluation
+from .clock import Calendar, format_offset
 from .events import Event
-from .narrative import describe, measure, short
+from .names import PROPOSER_NAMES, body
+from .narrative import actor_names, describe, measure, short
 
 FACILITATOR, DELEGATION, EVALUATOR, OBSERVER = "facilitator", "delegation", "evaluator", "observer"
 ROLES = (FACILITATOR, DELEGATION, EVALUATOR, OBSERVER)
@@ -420,8 +424,6 @@ _PAGE_KINDS = frozenset({
 
 def state_names() -> dict[str, str]:
     """Member state code -> name as people say it (``DE`` -> ``Germany``)."""
-    from actors.roster import builtin_roster
-
     roster = builtin_roster()
     return {code: roster[code].name for code in EU27}
 
@@ -430,8 +432,6 @@ def positions_for(measure_id: str) -> tuple[str, ...]:
     """The positions a delegation may take on ``measure_id``: a formal (constructive) abstention
     only where Art. 31(1) TEU allows it (a CFSP decision; a declaration or conclusions are agreed
     by consensus, where it counts as a plain abstention)."""
-    from actors.delegation import ART31_MEASURES
-
     if measure_id in ART31_MEASURES:
         return POSITIONS
     return tuple(p for p in POSITIONS if p != "constructive_abstention")
@@ -458,9 +458,6 @@ class PageView:
     events that change nothing a page shows."""
 
     def __init__(self, seat: Seat, scenario, lines: dict[int, dict[str, Any]] | None = None) -> None:
-        from .clock import Calendar
-        from .narrative import actor_names
-
         self.seat = seat
         #: Timeline items by event seq, shared by the pages of one exercise that see every event
         #: (facilitators, evaluators): each line is written once, not once per page.
@@ -500,8 +497,6 @@ class PageView:
     def when(self, t: float) -> str:
         """``Thu 25 Feb 2027 08:00 (T+1d 04:00)``; the last one is kept, as events come in
         bursts at one instant."""
-        from .clock import format_offset
-
         if t != self._when[0]:
             self._when = (t, f"{self.calendar.format(t)} ({format_offset(t)})")
         return self._when[1]
@@ -530,10 +525,8 @@ class PageView:
             pass  # only a delegation's page has an inbox
         elif kind == "inject_applied":
             text = d.get("message") or ""
-            item = {"entry": d.get("inject"), "t": t, "when": self.when(t), "kind": "inject", "text": text,
-                    "to": [self.state(c) for c in d.get("to") or ()]}  # fmt: skip
-            if self.full:
-                item["expected"] = d.get("expected_action")
+            item = {"entry": d.get("inject"), "t": t, "when": self.when(t), "kind": "inject",
+                    "text": text}  # fmt: skip
             self._push(self.inbox, item, PAGE_INBOX)
         elif kind == "note":
             last = self.inbox[-1] if self.inbox else None
@@ -606,13 +599,9 @@ class PageView:
         return measure(str(d.get("measure", "")))
 
     def _body(self, d: Mapping[str, Any]) -> str:
-        from .names import body
-
         return body(str(d.get("body", "")))
 
     def _by(self, code: Any) -> str:
-        from .names import PROPOSER_NAMES
-
         return PROPOSER_NAMES.get(str(code), self.state(code)) if code else ""
 
     def _line(self, kind: str, d: Mapping[str, Any]) -> str:
@@ -697,8 +686,6 @@ class PageView:
 def run_state(ex, clock: float, running: bool, speed: float | None = None) -> dict[str, Any]:
     """Where the exercise stands, for every page: the clock and whether it runs, is paused, or
     waits (for whose decision, at which body; for the facilitator's release of an MSEL entry)."""
-    from .clock import Calendar, format_offset
-
     names = state_names()
     calendar = Calendar(ex.scenario.start)
     clock = min(max(clock, ex.now), ex.horizon)
@@ -709,8 +696,6 @@ def run_state(ex, clock: float, running: bool, speed: float | None = None) -> di
         by_body: dict[str, list[str]] = {}
         for request in ex.pending:
             by_body.setdefault(request.body, []).append(names.get(request.state, request.state))
-        from .names import body
-
         waiting = "; ".join(f"{body(b)}: awaiting {', '.join(who)}" for b, who in by_body.items())
         state, label = "waiting", f"Waiting for a decision ({waiting})"
     elif ex.held:
@@ -729,8 +714,6 @@ def run_state(ex, clock: float, running: bool, speed: float | None = None) -> di
 def msel_rows(ex) -> list[dict[str, Any]]:
     """The MSEL and the facilitator's scheduled injects with their status now (the facilitator's
     page): to come, held, delivered or skipped."""
-    from .clock import format_offset
-
     names = state_names()
     held, skipped = set(ex.held), set(ex.skipped)
     rows = []

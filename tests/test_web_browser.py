@@ -71,13 +71,25 @@ def test_a_delegation_answers_by_clicking_and_the_wall_shows_the_outcome(browser
         pages = Pages(browser, host, tokens)
         de, wall = pages.open("DE"), pages.open("observer")
         expect(wall.locator("body")).to_have_attribute("data-role", "observer")
-        for _ in range(2):  # the declaration at the PSC, then the listing
+        for keyboard in (False, True):  # the declaration at the PSC, then the listing
             expect(de.get_by_role("status")).to_contain_text("Your decision is needed", timeout=30_000)
-            de.get_by_label("Statement for the table (optional)").fill("Berlin stands with Warsaw")
-            de.get_by_role("button", name="Support", exact=True).click()
+            statement = de.get_by_label("Statement for the table (optional)")
+            statement.fill("Berlin stands with Warsaw")
+            if keyboard:  # the next control after the statement is the first position
+                statement.press("Tab")
+                expect(de.get_by_role("button", name="Support", exact=True)).to_be_focused()
+                de.keyboard.press("Enter")
+            else:
+                de.get_by_role("button", name="Support", exact=True).click()
             expect(de.locator("#feedback")).to_have_text("Your answer was recorded: Support.")
             expect(de.get_by_role("status")).to_have_text("No decision is asked of you now.")
             de.locator("#feedback").evaluate("node => node.textContent = ''")
+        de.get_by_role("button", name="Open your brief").click()
+        brief = de.get_by_role("dialog")
+        expect(brief.get_by_role("heading", level=2)).to_have_text(
+            re.compile(r"^Delegation of Germany \(DE\) brief: "))
+        brief.get_by_role("button", name="Close").click()
+        expect(brief).to_have_count(0)
         expect(wall.locator("#run-state")).to_have_text("The exercise has ended", timeout=30_000)
         answers = [e for e in ex.events if e.kind == "input" and e.data.get("seat") == "DE"]
         assert [a.data["inject"]["params"]["stance"] for a in answers] == ["support", "support"]
@@ -121,4 +133,64 @@ def test_the_facilitator_releases_a_held_msel_entry_from_the_page(browser):
         released = [e for e in ex.events if e.kind == "input" and e.data.get("control") == "release"]
         assert released and released[0].data["seat"] == "facilitator"
         expect(page.locator("#msel tr", has_text="S-02")).to_contain_text("delivered")
+        pages.check()
+
+
+def test_a_seat_freed_from_the_facilitators_page_says_so_on_its_own_page(browser):
+    with hosted() as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        de, facilitator = pages.open("DE"), pages.open("facilitator")
+        expect(de.locator("body")).to_have_attribute("data-state", "live")
+        free = facilitator.get_by_role("button", name="Free seat Delegation of Germany")
+        free.click()
+        expect(facilitator.locator("#feedback")).to_contain_text("freed")  # its ack, or the notice
+        expect(de.locator("body")).to_have_attribute("data-state", "ended")
+        expect(de.locator("#connection")).to_contain_text("The facilitator freed this seat")
+        expect(free).to_have_count(0)  # not connected any more: nothing to free
+        pages.check()
+
+
+def test_an_evaluator_records_an_observation_from_the_page(browser):
+    with hosted() as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        page = pages.open("evaluator")
+        page.get_by_label("Objective", exact=True).select_option("SW-2")
+        page.get_by_label("Rating").select_option("S")
+        page.get_by_label("What you observed").fill("The declaration took two days")
+        page.get_by_role("button", name="Record observation").click()
+        expect(page.locator("#feedback")).to_have_text("Observation recorded.")
+        expect(page.locator("#observe")).to_contain_text("SW-2 S: The declaration took two days")
+        recorded = [e.data for e in host.exercise.events
+                    if e.kind == "input" and e.data.get("control") == "observation"]  # fmt: skip
+        assert recorded[-1]["seat"] == "evaluator" and recorded[-1]["rating"] == "S"
+        assert recorded[-1]["objective"] == "SW-2"
+        pages.check()
+
+
+def test_a_page_whose_connection_drops_rejoins_by_itself_and_gets_a_fresh_view(browser):
+    import asyncio
+
+    with hosted() as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        wall = pages.open("observer")
+        expect(wall.locator("body")).to_have_attribute("data-state", "live")
+        expect(wall.locator("#run-state")).to_have_text("Paused")
+        dropped = host.connected["observer"].socket.close(1001, "network gone")
+        asyncio.run_coroutine_threadsafe(dropped, host._loop).result(10)
+        expect(wall.locator("body")).to_have_attribute("data-state", "lost")
+        expect(wall.locator("#connection")).to_contain_text("rejoining")
+        expect(wall.locator("body")).to_have_attribute("data-state", "live", timeout=15_000)
+        expect(wall.locator("#run-state")).to_have_text("Paused")
+        assert "observer" in host.connected
+        pages.check()
+
+
+def test_a_delegations_message_reaches_the_facilitators_page(browser):
+    with hosted() as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        de, facilitator = pages.open("DE"), pages.open("facilitator")
+        de.get_by_label("Message to the facilitator").fill("Berlin needs an hour")
+        de.get_by_role("button", name="Send message").click()
+        expect(de.locator("#feedback")).to_have_text("Message sent to the facilitator.")
+        expect(facilitator.locator("#messages")).to_contain_text("Germany Berlin needs an hour")
         pages.check()

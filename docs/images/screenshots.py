@@ -1,6 +1,6 @@
 """Screenshots of the seats' pages for docs/hosting.md: a real host on loopback running
 satcom-war (DE and PL played) up to its first decision, each page opened in Debian's chromium
-through Playwright. Writes docs/images/page-*.png.
+through Playwright. Writes docs/images/page-*.png (the delegation's brief open too).
 
 Run: ``PYTHONPATH=. python docs/images/screenshots.py`` (needs websockets, playwright and the
 ``chromium`` executable; never ``playwright install``).
@@ -73,8 +73,13 @@ def main() -> None:
                 expect(page.locator("#run-state")).to_contain_text("Waiting for a decision")
                 page.wait_for_function("document.querySelector('main').children.length > 0")
                 page.screenshot(path=str(HERE / name), full_page=True)
-                page.close()
                 print(f"wrote {HERE / name}")
+                if name == "page-delegation.png":  # and its brief, one click away
+                    page.get_by_role("button", name="Open your brief").click()
+                    expect(page.get_by_role("dialog")).to_be_visible()
+                    page.screenshot(path=str(HERE / "page-delegation-brief.png"))
+                    print(f"wrote {HERE / 'page-delegation-brief.png'}")
+                page.close()
             browser.close()
     finally:
         state["loop"].call_soon_threadsafe(state["stop"].set)

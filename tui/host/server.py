@@ -48,6 +48,7 @@ from sim.seats import (
     Seat,
     msel_rows,
     run_state,
+    state_names,
 )
 
 from ..web_guard import allowed_hosts, refusal
@@ -182,12 +183,13 @@ class Host:
         self.dropped = 0
         self.disclosure = Disclosure(exercise.scenario, advice=advice)
         #: Each seat's audience: seats of one audience are shown the same of every event.
-        self._audience = {seat.id: seat.id if seat.state is not None
-                          else "*" if seat.sees_all else seat.role for seat in seats}  # fmt: skip
+        self._audience: dict[str, str] = {}
         self.history: dict[str, list[bytes]] = {seat.id: [] for seat in seats}
         #: The page view of each seat that has had a page (folded from its history when its
         #: first page joins, then live).
         self.views: dict[str, PageView] = {}
+        self._frames: dict[str, tuple[bytes, bytes]] = {}  # the last view message, per view
+        self._view_audience: dict[str, str] = {}  # view -> the audience whose data it folds
         self._lines: dict[int, dict[str, Any]] = {}  # timeline lines shared by those pages
         self._msel: tuple[tuple[int, ...], bytes] | None = None  # the MSEL rows, encoded
         self._pages: asyncio.Task | None = None
@@ -225,7 +227,7 @@ class Host:
         seen: dict[str, dict[str, Any] | None] = {}
         audience = self._audience
         for seat_id, seat in self.seats.items():
-            key = audience[seat_id]
+            key = audience.get(seat_id) or self._audience_of(seat)
             if key in seen:
                 data = seen[key]
             else:
@@ -245,8 +247,9 @@ class Host:
             history = self.history[seat_id]
             history.append(item)
             pushes.append((seat_id, len(history) - 1, item))
-            page = self.views.get(seat_id)
-            if page is not None:
+        for key, page in self.views.items():  # one per delegation, one per other role
+            data = seen.get(self._view_audience[key])
+            if data is not None:
                 page.apply(event.kind, event.t, event.seq, data)
         ended = event.kind == "ended"
         if self._loop is None or threading.get_ident() == self._loop_thread:
@@ -446,11 +449,27 @@ class Host:
 
     # -- pages -----------------------------------------------------------------------------
 
+    def _audience_of(self, seat: Seat) -> str:
+        """The audience of ``seat`` (a seat added during the exercise is given one too)."""
+        key = seat.id if seat.state is not None else "*" if seat.sees_all else seat.role
+        self._audience[seat.id] = key
+        return key
+
+    @staticmethod
+    def _view_key(seat: Seat) -> str:
+        """A delegation's pages have a view of their own; the pages of one other role share
+        one (every observer's wall shows the same), folded and encoded once for all of them."""
+        return seat.id if seat.state is not None else seat.role
+
     def _page_view(self, seat: Seat) -> PageView:
         """The seat's page view, folded from its history the first time (under the lock)."""
-        view = self.views.get(seat.id)
+        key = self._view_key(seat)
+        view = self.views.get(key)
         if view is None:
-            view = self.views[seat.id] = PageView(seat, self.exercise.scenario, self._lines)
+            shown = seat if seat.state is not None else Seat(seat.role, seat.role)
+            view = PageView(shown, self.exercise.scenario, self._lines)
+            self.views[key] = view
+            self._view_audience[key] = self._audience_of(seat)
             for raw in self.history[seat.id]:
                 event = orjson.loads(raw)
                 view.apply(event["kind"], event["t"], event["seq"], event["data"])
@@ -480,16 +499,25 @@ class Host:
     def page_frame(self, seat: Seat) -> bytes:
         """The view message for ``seat``'s page now (its fold, the run state, and for a
         facilitator the seats)."""
+        key = self._view_key(seat)
         with self._lock:
-            view = self._page_view(seat).summary(self.run())
+            page, run = self._page_view(seat), self.run()
+            stamp = orjson.dumps([page.seq, run, sorted(self.connected)
+                                  if seat.role == "facilitator" else None])  # fmt: skip
+            cached = self._frames.get(key)
+            if cached is not None and cached[0] == stamp:
+                return cached[1]  # another page of this view was just sent the same
+            view = page.summary(run)
             if seat.role == "facilitator":
                 view["seats"] = [
                     {"id": s.id, "role": s.role, "name": view_name(s),
                      "connected": s.id in self.connected, "console": s.id == self.console_seat}
                     for s in self.seats.values()
                 ]  # fmt: skip
-        view["actions"] = sorted(seat.actions)
-        return orjson.dumps(view)
+            view["actions"] = sorted(seat.actions)
+            frame = orjson.dumps(view)
+            self._frames[key] = (stamp, frame)
+        return frame
 
     async def _send_views(self, connection: _Connection) -> None:
         """Send a page the latest view whenever it changed, at most one per VIEW_INTERVAL: what
@@ -767,8 +795,6 @@ class Host:
 
 def view_name(seat: Seat) -> str:
     """How a page names a seat: ``Delegation of Germany``, ``observer``, ``facilitator-2``."""
-    from sim.seats import state_names
-
     return f"Delegation of {state_names()[seat.state]}" if seat.state else seat.id
 
 

@@ -83,14 +83,17 @@ function connect() {
     const data = typeof message.data === "string" ? message.data : decoder.decode(message.data);
     receive(JSON.parse(data));
   });
-  socket.addEventListener("close", (close) => closed(close.code));
+  socket.addEventListener("close", (close) => closed(close.code, close.reason));
 }
 
-function closed(code) {
+function closed(code, reason) {
   for (const { reject } of waiting.values()) reject(new Error("the connection was lost"));
   waiting.clear();
   if (ended) return;
   if (code === CLOSE_REFUSED) return end(document.getElementById("connection").textContent);
+  if (code === CLOSE_FREED && /new token/.test(reason || "")) {
+    return end("This seat has a new link now: ask the facilitator for it.");
+  }
   if (code === CLOSE_FREED) return end("The facilitator freed this seat: open your link again to take it.");
   if (code === CLOSE_HOST_STOPPED) return end("The host has stopped the exercise.");
   attempts += 1;
@@ -120,6 +123,7 @@ async function receive(message) {
       setState(message.retry ? "lost" : "ended", message.message);
       break;
     case "msel": // sent when it changes, not with every view
+      if (!message.rows) break; // the terminal seat's form of it
       msel = message.rows;
       if (latest) render(latest);
       break;

@@ -49,15 +49,20 @@ export function brief(message) {
   briefMessage = message;
 }
 
+// A brief's table: [head, rows] (an empty head: a table of label and value, no header row).
+function table(head, rows) {
+  return el("table", {},
+    head.some(Boolean) ? el("thead", {}, el("tr", {}, head.map((h) => el("th", { scope: "col", text: h })))) : null,
+    el("tbody", {}, rows.map((r) => el("tr", {}, r.map((c) => el("td", { text: c }))))));
+}
+
 function showBrief() {
   if (!briefMessage) return;
   const content = briefMessage.sections.map((s) => el("section", { class: "brief-section" },
     el("h3", { text: s.title }),
     (s.paragraphs || []).map((p) => el("p", { text: p })),
     s.items ? el("ul", {}, s.items.map((i) => el("li", { text: i }))) : null,
-    s.table ? el("table", {},
-      el("thead", {}, el("tr", {}, s.table.head.map((h) => el("th", { scope: "col", text: h })))),
-      el("tbody", {}, s.table.rows.map((r) => el("tr", {}, r.map((c) => el("td", { text: c })))))) : null));
+    s.table ? table(s.table[0], s.table[1]) : null));
   dialog(briefMessage.title, el("div", { class: "brief" }, content));
 }
 

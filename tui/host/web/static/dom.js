@@ -65,7 +65,9 @@ export function assessment(a) {
 export function dialog(title, content) {
   const box = el("dialog", { "aria-labelledby": "dialog-title" });
   const close = el("button", { type: "button", text: "Close", onclick: () => box.close() });
-  box.append(el("h2", { id: "dialog-title", text: title }), ...[content].flat(), el("p", {}, close));
+  // Close first: showModal focuses it, and a long brief then opens at its top.
+  box.append(el("div", { class: "dialog-head" }, el("h2", { id: "dialog-title", text: title }), close),
+    ...[content].flat());
   box.addEventListener("close", () => box.remove());
   document.body.append(box);
   box.showModal();
