@@ -66,13 +66,18 @@ def ishigami(scenario, seed):
 
 
 def test_a_design_where_few_pairs_differ_is_flagged_degenerate(tmp_path):
-    summary = sw.summarize(design(tmp_path, rare_step))
+    from sim import report
+
+    out = design(tmp_path, rare_step)
+    summary = sw.summarize(out)
     sens = summary["sensitivity"]
     differ = sum(sens["pairs"]["cohesion"].values())
     assert 0 < differ < 10 and sens["pairs_total"] == 64
     assert sens["status"]["cohesion"] == "degenerate"
     assert any("cohesion: indices degenerate" in n and "mean nothing" in n
                for n in summary["notes"])  # fmt: skip
+    for fmt in ("md", "html"):  # the report says it under the indices too
+        assert "status: degenerate" in report.sweep.report_file(out, fmt=fmt)
 
 
 def test_indices_and_their_intervals_stay_in_the_unit_interval(tmp_path):
