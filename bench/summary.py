@@ -1,12 +1,16 @@
 """What a summary of a large Sobol' sweep costs next to the sweep itself (issue 24).
 
-    python bench/summary.py [--base-samples 512] [--seeds 2] [--dir DIR]
+    python bench/summary.py [--base-samples 512] [--seeds 2] [--dir DIR] [--grid]
 
 Runs a Sobol' sweep of the Bundestag case (``listing-drivers``' inputs; N x 5 points x seeds
 runs: 5,120 with the defaults) on 2 workers through the CLI, then, each as its own command
 (Python's start-up included, as a user meets it): ``cdtx sweep --summary`` with ``--plot``,
 and ``cdtx report``; and in one process ``summarize`` of every point and ``plot``. Prints each
 time and its ratio to the sweep's (target for summary + plot: <= 0.5).
+
+``--grid`` also times the summary ``cdtx sweep`` prints after a 3,000-run grid sweep (5 points of
+600 runs, bench/sweep.py's scaling sweep): in the parent, after the workers are done, so it
+dilutes the speed-up of 2 workers over 1.
 
 Run it with ``PYTHONPATH`` at another checkout to measure that one (e.g. main, for "before").
 With ``--dir`` an existing results file of the same spec there is reused (no sweep run).
@@ -50,6 +54,7 @@ def main() -> None:
     ap.add_argument("--base-samples", type=int, default=512)
     ap.add_argument("--seeds", type=int, default=2)
     ap.add_argument("--dir", type=Path, default=None)
+    ap.add_argument("--grid", action="store_true", help="also a 3,000-run grid's summary")
     args = ap.parse_args()
     d = args.dir or Path(tempfile.mkdtemp(prefix="cdtx-bench-summary-"))
     d.mkdir(parents=True, exist_ok=True)
@@ -80,6 +85,18 @@ def main() -> None:
     if sweep_s:
         print(f"ratio summary+plot / sweep:  {summary_plot / sweep_s:.2f} (target <= 0.5)")
         print(f"ratio report / sweep:        {report / sweep_s:.2f}")
+    if args.grid:
+        grid = d / "grid.csv"
+        if not grid.exists():
+            s = sw.Sweep(sw.spec_from_dict({
+                "base": "grid-wiper", "seed": 1, "seeds": 600,
+                "vary": {"member_states.HU.ties.RU": [0.0, 0.25, 0.5, 0.75, 1.0]}}))  # fmt: skip
+            start = time.perf_counter()
+            sw.run_sweep(s, grid, jobs=2)
+            print(f"grid sweep, 3,000 runs on 2 workers: {time.perf_counter() - start:.2f} s")
+        start = time.perf_counter()
+        sw.summarize(grid, max_points=40)
+        print(f"its summary (as cdtx sweep prints it): {time.perf_counter() - start:.2f} s")
 
 
 if __name__ == "__main__":

@@ -101,3 +101,9 @@ def test_the_cli_refuses_a_file_that_is_not_results(tmp_path, capsys):
 
     assert main(["sweep", "--discover", "blocked", "hu-ties"]) == 1
     assert "--discover: hu-ties is not a results file" in capsys.readouterr().err
+
+
+def test_a_dataframe_of_runs_gives_the_same_boxes(results):
+    pytest.importorskip("pandas")
+    runs = sw.frame(results)  # missing milestones are NaN there
+    assert sw.discover(runs, "never:t_listing") == sw.discover(results, "never:t_listing")

@@ -66,13 +66,18 @@ def ishigami(scenario, seed):
 
 
 def test_a_design_where_few_pairs_differ_is_flagged_degenerate(tmp_path):
-    summary = sw.summarize(design(tmp_path, rare_step))
+    from sim import report
+
+    out = design(tmp_path, rare_step)
+    summary = sw.summarize(out)
     sens = summary["sensitivity"]
     differ = sum(sens["pairs"]["cohesion"].values())
     assert 0 < differ < 10 and sens["pairs_total"] == 64
     assert sens["status"]["cohesion"] == "degenerate"
     assert any("cohesion: indices degenerate" in n and "mean nothing" in n
                for n in summary["notes"])  # fmt: skip
+    for fmt in ("md", "html"):  # the report says it under the indices too
+        assert "status: degenerate" in report.sweep.report_file(out, fmt=fmt)
 
 
 def test_indices_and_their_intervals_stay_in_the_unit_interval(tmp_path):
@@ -178,3 +183,23 @@ def test_a_grid_plot_says_how_often_a_milestone_was_reached_and_labels_points_by
     assert "point 0" not in text and "point 3" not in text
     assert "HU.ties.RU: member_states.HU.ties.RU" in text  # the key to the short names
     assert "every point on this page: decision_rule = unanimity" in text
+
+
+def test_the_cli_plot_after_its_summary_draws_every_point_or_the_indices(tmp_path, capsys):
+    """cdtx sweep draws from the summary it printed where that holds what the figure needs:
+    the indices of a design; a grid of more points than the tables show is summarised whole."""
+    pytest.importorskip("matplotlib")
+    from tui.cli import main
+
+    out = design(tmp_path, rare_step)
+    assert main(["sweep", "--summary", str(out), "--plot", str(tmp_path / "d.svg")]) == 0
+    assert "[degenerate]" in (tmp_path / "d.svg").read_text()
+    spec = {"base": "grid-wiper", "seed": 7, "metrics": ["cohesion"],
+            "vary": {HU: [round(i / 44, 6) for i in range(45)]}}  # fmt: skip
+    grid = tmp_path / "g.csv"
+    sw.run_sweep(sw.Sweep(sw.spec_from_dict(spec)), grid, run_fn=rare_step,
+                 executor_factory=lambda: ThreadPoolExecutor(1))  # fmt: skip
+    assert main(["sweep", "--summary", str(grid), "--plot", str(tmp_path / "g.svg")]) == 0
+    assert "5 points not shown (of 45)" in capsys.readouterr().out  # the tables show 40
+    pages = [tmp_path / name for name in ("g.svg", "g-2.svg", "g-3.svg")]
+    assert all(p.exists() for p in pages) and f"{HU} = 1.0" in pages[2].read_text()

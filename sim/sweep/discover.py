@@ -15,6 +15,7 @@ handled alike: a numeric input is split on thresholds, a listed one on each of i
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -75,14 +76,15 @@ def _yes(value: Any, column: str) -> bool:
 
 
 def discover(
-    results: str | Path | Iterable[Mapping[str, Any]],
+    results: Any,
     outcome: str | Callable[[Mapping[str, Any]], bool],
     inputs: Sequence[str] | None = None,
     *,
     max_depth: int = MAX_DEPTH,
 ) -> dict[str, Any]:
-    """Boxes of inputs that lead to ``outcome`` in the runs of ``results`` (a results file, or
-    rows as :func:`sim.sweep.read_rows` gives them).
+    """Boxes of inputs that lead to ``outcome`` in the runs of ``results`` (a results file, a
+    DataFrame of runs as :func:`sim.sweep.run` and :func:`sim.sweep.frame` give them, or rows as
+    :func:`sim.sweep.read_rows` gives them).
 
     ``outcome`` is a name (:data:`OUTCOME_HELP`, e.g. ``"never:t_listing"``: no listing) or a
     function of a row returning True or False; ``inputs`` the parameter columns to explain it by
@@ -94,7 +96,14 @@ def discover(
     does not restrict is absent), most dense first. Needs scikit-learn (``cdtx[discover]``)."""
     tree_module = need("sklearn.tree", "discover", "Scenario discovery")
     np = need("numpy", "discover", "Scenario discovery")
-    rows = read_rows(results) if isinstance(results, (str, Path)) else results
+    rows: Iterable[Mapping[str, Any]]
+    if isinstance(results, (str, Path)):
+        rows = read_rows(results)
+    elif hasattr(results, "to_dict"):  # a DataFrame (sim.sweep.run, frame): NaN is no value
+        rows = ({k: None if isinstance(v, float) and math.isnan(v) else v for k, v in r.items()}
+                for r in results.to_dict("records"))  # fmt: skip
+    else:
+        rows = results
     columns: list[str] = []
     chosen: list[str] = []
     label: Callable[[Mapping[str, Any]], bool] | None = None

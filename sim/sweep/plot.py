@@ -80,7 +80,12 @@ def point_labels(params: list[str], points: list[dict[str, Any]]) -> tuple[list[
 
 
 def plot(
-    results: str | Path, out: str | Path, *, spec: dict | None = None, force: bool = True
+    results: str | Path,
+    out: str | Path,
+    *,
+    spec: dict | None = None,
+    force: bool = True,
+    summary: dict | None = None,
 ) -> list[Path]:
     """Draw the summary of ``results`` to ``out`` (.png, .svg or .pdf: :func:`check_plot_output`).
 
@@ -90,6 +95,10 @@ def plot(
     SVG write page k to ``NAME-k.png`` from the second on. Every file is checked first by the
     output rule (scenarios.safe_write.check_output: never a link, a directory or ``results``;
     an existing file only with ``force``). Returns the files written.
+
+    ``summary``: the summary of ``results`` already computed (as ``cdtx sweep`` has it after
+    printing it), drawn as it is when it holds what the figure needs (a Sobol'/Morris sweep's
+    indices, or every point of another), instead of summarising the file again.
     """
     out = check_plot_output(out)
     need("matplotlib", "plot", "Plotting")
@@ -104,7 +113,8 @@ def plot(
     sample = (spec or {}).get("sample")
     design = isinstance(sample, dict) and sample.get("method") in ("sobol", "morris")
     # A Sobol'/Morris design's figure is its indices: no per-point distributions to compute.
-    summary = summarize(results, spec=spec, max_points=0 if design else None)
+    if summary is None or not (design and summary.get("sensitivity") or not summary["omitted"]):
+        summary = summarize(results, spec=spec, max_points=0 if design else None)
     title = summary["title"] or summary["name"] or "sweep"
     subtitle = f"{summary['runs']} runs at {summary['total_points']} point(s)"
     figures = []

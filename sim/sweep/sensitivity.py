@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from scenarios.vocabulary import TIME_METRICS
@@ -57,16 +57,13 @@ def outputs(points: Mapping[int, Any], expected: int, metric: str) -> list[float
     return ys
 
 
-def _pairs(method: str, y, dims: int) -> list[int]:
+def _pairs(method: str, y, dims: int, design=None) -> list[int]:
     """Per input, how many of the design's pairs that differ in that input alone give different
-    outputs (Sobol': A and AB_i of each base sample; Morris: the steps of a trajectory)."""
+    outputs (Sobol': A and AB_i of each base sample; Morris: the steps of a trajectory, each
+    moving one input: which one, the ``design`` says)."""
     if method == "sobol":
         block = y.reshape(-1, dims + 2)
         return [int((block[:, 1 + i] != block[:, 0]).sum()) for i in range(dims)]
-    return []  # Morris: counted from the design (:func:`_morris_pairs`)
-
-
-def _morris_pairs(design, y, dims: int) -> list[int]:
     counts = [0] * dims
     steps = y.reshape(-1, dims + 1)
     grid = design.reshape(-1, dims + 1, dims)
@@ -110,7 +107,7 @@ def _morris(analyze, problem, design, y, seed: int, resamples: int) -> dict[str,
 
 
 def indices(
-    spec: Mapping[str, Any], points: Mapping[int, Any], columns: list[str]
+    spec: Mapping[str, Any], points: Mapping[int, Any], columns: list[str], numeric: Sequence[str]
 ) -> tuple[dict[str, Any] | None, list[str]]:
     """(``{"method", "label", "n", "metrics", "status", "pairs", "convergence"}``, notes) for
     the per-point accumulators ``points`` of a Sobol' or Morris sweep.
@@ -123,11 +120,10 @@ def indices(
     wider than :data:`UNCERTAIN_WIDTH`, or an index that moved more than :data:`UNSTABLE` from
     N/2 to N), else ``ok``. ``pairs[metric]``: per parameter, the pairs that differ, of
     ``pairs_total``. ``convergence[metric]``: rows ``{"n", parameter: {index: value}}`` for N/4,
-    N/2 and N (values None where the output did not vary on the smaller design). Metrics: every numeric one, and ``reached:t_x`` (the share of a point's runs that
+    N/2 and N (values None where the output did not vary on the smaller design). Metrics: those
+    of ``numeric`` among ``columns``, and ``reached:t_x`` (the share of a point's runs that
     reached ``t_x``) for each time metric. A metric that some point has no value of, or that is
     the same at every point, gets a note instead of indices."""
-    from .summary import SENSITIVITY_METRICS
-
     method = spec["sample"]["method"]
     n = int(spec["sample"]["n"])
     names = list(spec.get("vary") or {})
@@ -154,7 +150,7 @@ def indices(
         label = f"Morris screening, {n} trajectories, {expected:,} points"
         block = dims + 1
     np = need("numpy", "analysis", "Sensitivity indices")
-    metrics = [m for m in SENSITIVITY_METRICS if m in columns]
+    metrics = [m for m in numeric if m in columns]
     metrics += [REACHED + m for m in TIME_METRICS if m in columns]
     out: dict[str, Any] = {}
     status: dict[str, str] = {}
@@ -181,7 +177,7 @@ def indices(
             return _morris(analyze, problem, design[:rows], y[:rows], seed, resamples)
 
         out[m] = run(n, RESAMPLES)
-        counts = _pairs(method, y, dims) if method == "sobol" else _morris_pairs(design, y, dims)
+        counts = _pairs(method, y, dims, design)
         pairs[m] = dict(zip(names, counts, strict=True))
         keys = ("S1", "ST") if method == "sobol" else ("mu_star",)
         rows = []

@@ -36,6 +36,7 @@ from .results import (
     run_ok,
     spec_file,
 )
+from .sensitivity import indices
 from .spec import SweepError
 
 #: Metrics summarised as distributions (median with interval, p10, p90, share reached).
@@ -343,9 +344,8 @@ def summarize(
         "notes": notes,
     }
     if method in ("sobol", "morris"):
-        from .sensitivity import indices
-
-        summary["sensitivity"], index_notes = indices(spec, {p: acc[p] for p in order}, columns)
+        summary["sensitivity"], index_notes = indices(spec, {p: acc[p] for p in order}, columns,
+                                                      SENSITIVITY_METRICS)  # fmt: skip
         notes += index_notes
     for m in metrics:
         if all(not acc[p].sums.get(m, (0, 0))[1] for p in order):

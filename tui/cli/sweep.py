@@ -74,10 +74,10 @@ def cmd_sweep(args) -> int:
         if args.summary:
             if args.spec:
                 raise UserError("give either a SPEC to run or --summary RESULTS, not both")
-            print_summary(sw.summarize(args.summary, max_points=SUMMARY_POINTS),
-                          results=args.summary)  # fmt: skip
+            summary = sw.summarize(args.summary, max_points=SUMMARY_POINTS)
+            print_summary(summary, results=args.summary)
             if args.plot:
-                _print_plot(sw.plot(args.summary, args.plot, force=args.force))
+                _print_plot(sw.plot(args.summary, args.plot, force=args.force, summary=summary))
             return 0
         if not args.spec:
             shipped = ", ".join(sw.builtin_specs())
@@ -108,9 +108,10 @@ def cmd_sweep(args) -> int:
             + (f", {result.retried} chunks retried after a worker died" if result.retried else "")
             + f" -> {printable(str(result.path))}"
         )
-        print_summary(sw.summarize(result.path, max_points=SUMMARY_POINTS), results=result.path)
-        if args.plot:
-            _print_plot(sw.plot(result.path, args.plot, force=args.force))
+        summary = sw.summarize(result.path, max_points=SUMMARY_POINTS)
+        print_summary(summary, results=result.path)
+        if args.plot:  # drawn from the summary just printed where it holds what the plot needs
+            _print_plot(sw.plot(result.path, args.plot, force=args.force, summary=summary))
     except sw.SweepError as exc:
         raise UserError(str(exc)) from None
     return 0
