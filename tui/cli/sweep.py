@@ -44,6 +44,8 @@ def register(sub) -> None:
         "--chunk", type=argtypes.positive_int, default=None, metavar="N", help="runs per task"
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--parameters", action="store_true",
+                   help="list the model constants a spec may vary (as cdtx model) and exit")  # fmt: skip
     p.add_argument("--force", action="store_true",
                    help="start over: replace -o FILE's results (without --resume) and replace "
                    "--plot FILE; never a link, a directory or an input")  # fmt: skip
@@ -56,6 +58,11 @@ def cmd_sweep(args) -> int:
     from scenarios.safe_write import check_output
     from sim import sweep as sw
 
+    if args.parameters:
+        from .model import print_constants
+
+        print_constants()
+        return 0
     try:
         if args.plot is not None:  # checked before a sweep spends any time running
             check_output(args.plot, inputs=(args.summary, args.output, args.spec),
