@@ -435,7 +435,7 @@ def _cell(value: Any, kind: str, required: bool, typed: bool) -> Any:
     if value is None or value == "":
         if required:
             raise ValueError("empty")
-        return None if kind in ("int", "float") else value
+        return None if kind in ("int", "float", "outcome") else value
     if kind in ("param", "outcome"):  # outcomes: yes/no or numbers, as parameters are read
         return value if typed else _guess(value)
     if kind == "str":

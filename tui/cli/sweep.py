@@ -261,8 +261,11 @@ def print_summary(summary: dict, results: str | Path | None = None) -> None:
             outcomes.append(("any decision blocked", s["blocked"]))
             outcomes += [(f"blocked by {show_text(code)}", r)
                          for code, r in list(s["blockers"].items())[:3]]  # fmt: skip
+        # the spec's own outcomes: yes/no as shares, numbers as medians (docs/sweeps.md)
+        outcomes += [(show_text(name), r) for name, r in s.get("outcomes", {}).items()]
         for i, (label, r) in enumerate(outcomes):
-            t.add_row(str(s["point"]) if i == 0 else "", label, show_rate(r))
+            shown = show_rate(r) if "share" in r else f"median {show_median(r, 2)}"
+            t.add_row(str(s["point"]) if i == 0 else "", label, shown)
         if s is not points[-1]:
             t.add_section()
     if points:
