@@ -29,6 +29,7 @@ from .results import (
     RECORD_BYTES,
     STATUS_FAILED,
     STATUS_OK,
+    _ColumnsWriter,
     _CsvWriter,
     _end_on_a_whole_row,
     _format,
@@ -525,7 +526,7 @@ def run_sweep(
                 return ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init)
 
     writer: _CsvWriter | _ParquetWriter
-    series_writer: _ParquetWriter | None = None
+    series_writer: _ColumnsWriter | None = None
     try:
         _write_record(output, record)
         try:
@@ -535,7 +536,7 @@ def run_sweep(
                 else _ParquetWriter(output, sweep.columns, keep_existing=resume, metadata=record)
             )
             series_writer = (
-                _ParquetWriter(series, sweep.series.columns(), keep_existing=not fresh,
+                _ColumnsWriter(series, sweep.series.columns(), keep_existing=not fresh,
                                metadata=record, key=("point", "replication", "t"))
                 if series is not None and sweep.series is not None
                 else None
@@ -609,7 +610,7 @@ def run_sweep(
                         for p, r in chunk
                     ]  # fmt: skip
                 if series_writer is not None and sweep.series is not None:
-                    series_writer.write(_series_rows(rows, sweep.series.fields))
+                    series_writer.write_columns(_series_columns(rows, sweep.series.fields))
                 writer.write(rows)
                 done += len(rows)
                 failed += sum(1 for r in rows if r["status"] == STATUS_FAILED)
@@ -645,17 +646,20 @@ def run_sweep(
     )  # fmt: skip
 
 
-def _series_rows(rows: list[dict[str, Any]], fields: tuple[str, ...]) -> list[dict[str, Any]]:
-    """The series rows of a chunk's runs (each run's ``_series``, taken off its row), keyed by
-    the run: point, replication, seed and t."""
-    out = []
+def _series_columns(rows: list[dict[str, Any]], fields: tuple[str, ...]) -> dict[str, list]:
+    """The series of a chunk's runs as columns (each run's ``_series``, taken off its row: t
+    and a list per field), keyed by the run: point, replication, seed and t."""
+    out: dict[str, list] = {name: [] for name in ("point", "replication", "seed", "t", *fields)}
     for row in rows:
-        samples = row.pop("_series", None)
-        if not samples:
+        columns = row.pop("_series", None)
+        if not columns:
             continue
-        key = {"point": row["point"], "replication": row["replication"], "seed": row["seed"]}
-        for t, *values in samples:
-            out.append({**key, "t": t, **dict(zip(fields, values, strict=True))})
+        n = len(columns[0])
+        out["point"] += [row["point"]] * n
+        out["replication"] += [row["replication"]] * n
+        out["seed"] += [row["seed"]] * n
+        for name, values in zip(("t", *fields), columns, strict=True):
+            out[name] += values
     return out
 
 

@@ -314,37 +314,54 @@ def _type_of(value: Any, annotation: str | None) -> str:
     return "float"
 
 
-def sample(series: Series, ex: Any) -> list[tuple]:
-    """(t, value of each field) on the grid 0, every, ... up to the horizon, folding the run's
-    events through a fresh picture (the fold the console and replay show)."""
+def sample(series: Series, ex: Any) -> list[list]:
+    """The grid t = 0, every, ... up to the horizon and each field's value there, as columns
+    ([t...], [field 1...], ...), folding the run's events through a fresh picture (the fold
+    the console and replay show)."""
     picture = Picture(ex.scenario, ex.players)
     horizon = ex.horizon
     every = series.every
-    fields = series.fields
-    casts = [_CAST[t] for t in series.types]
-    out: list[tuple] = []
+    getters = [(_CAST[kind], path.split(".")) for kind, path in zip(series.types, series.fields,
+                                                                    strict=True)]  # fmt: skip
+    times: list[float] = []
+    columns: list[list] = [[] for _ in getters]
     k = 0
     t = 0.0
 
-    def take(at: float) -> None:
-        out.append((at, *(_cast(c, resolve(picture, f)) for c, f in zip(casts, fields,
-                                                                          strict=True))))
-
-    for e in ex.events:
-        while e.t > t and t <= horizon:
-            take(t)
+    def take_until(end: float) -> None:
+        """The grid times before ``end`` (and within the horizon): the picture is the same at
+        each of them, so its values are read once and repeated."""
+        nonlocal k, t
+        start = len(times)
+        while t < end and t <= horizon:
+            times.append(t)
             k += 1
             t = k * every
+        n = len(times) - start
+        if n:
+            for column, (cast, parts) in zip(columns, getters, strict=True):
+                column += [_get(picture, parts, cast)] * n
+
+    for e in ex.events:
+        if e.t > t:
+            take_until(e.t)
         picture.apply(e)
-    while t <= horizon:
-        take(t)
-        k += 1
-        t = k * every
-    return out
+    take_until(math.inf)
+    return [times, *columns]
 
 
-def _cast(cast: Callable[[Any], Any], value: Any) -> Any:
-    return None if value is None else cast(value)
+def _get(node: Any, parts: list[str], cast: Callable[[Any], Any]) -> Any:
+    """:func:`resolve` on a split path, cast to the column's type (the hot path of a series:
+    plain dict and attribute look-ups)."""
+    for part in parts:
+        if node is None:
+            return None
+        node = node.get(part) if type(node) is dict else getattr(node, part, None)
+    if node is None:
+        return None
+    if isinstance(node, (list, tuple, dict)):
+        return cast(len(node))
+    return cast(node)
 
 
 _CAST: dict[str, Callable[[Any], Any]] = {"bool": bool, "float": float, "str": str}

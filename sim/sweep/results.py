@@ -395,6 +395,40 @@ class _ParquetWriter:
             self.parts.rmdir()
 
 
+class _ColumnsWriter(_ParquetWriter):
+    """A :class:`_ParquetWriter` fed columns rather than rows (a sweep's series: tens of rows a
+    run, built column-wise in the workers so that the parent only extends lists)."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.columns: dict[str, list] = {n: [] for n in self.names}
+        self.rows = 0
+
+    def write_columns(self, columns: Mapping[str, list]) -> None:
+        """Append ``columns`` (name -> values, all of one length)."""
+        for name in self.names:
+            self.columns[name].extend(columns[name])
+        self.rows = len(self.columns[self.names[0]])
+        if self.rows >= self.GROUP or self.clock() - self.flushed >= self.EVERY:
+            self._flush()
+
+    def _flush(self) -> None:
+        self.flushed = self.clock()
+        if not self.rows:
+            return
+        table = self.pa.Table.from_pydict(self.columns, schema=self.schema)
+        part = self.parts / f"part-{self.next_part:06d}.parquet"
+        tmp = part.with_suffix(".tmp")
+        try:
+            self.pq.write_table(table, str(tmp))
+            os.replace(tmp, part)
+        except OSError as exc:
+            raise self._fail(exc, tmp) from None
+        self.next_part += 1
+        self.columns = {n: [] for n in self.names}
+        self.rows = 0
+
+
 _INT_METRICS = ("highest_rung", "recommended_rung", "proportionality_gap", "psc_meetings",
                 "extraordinary_meetings")  # fmt: skip
 _INT_COLUMNS = ("point", "replication", "seed", "n_blocked") + _INT_METRICS
