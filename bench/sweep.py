@@ -351,17 +351,32 @@ def cli_scaling(runs: int, d: Path, reps: int) -> None:
     print(f"cdtx sweep ({s.total} runs, whole command): -j1 {c['a']:.2f} s, -j2 {c['b']:.2f} s: "
           f"2 vs 1 workers {c['ratio']:.2f}x wall (target >= 1.8x; spread {c['spread']:.2f})")  # fmt: skip
     results = d / "runs-j2-0.csv"
-    start = time.perf_counter()
-    subprocess.run([*cdtx, "sweep", "--summary", str(results)], check=True,
-                   stdout=subprocess.DEVNULL)  # fmt: skip
-    summary = time.perf_counter() - start
-    start = time.perf_counter()
-    subprocess.run([*cdtx, "--version"], check=True, stdout=subprocess.DEVNULL)
-    startup = time.perf_counter() - start
-    serial = summary  # start-up, reading and summarising: one process whatever -j is
-    bound = c["a"] / (serial + (c["a"] - serial) / 2)
-    print(f"  serial part: cdtx sweep --summary of the file {summary:.2f} s (of which start-up "
-          f"{startup:.2f} s); with the rest halved, 2 workers could give at most {bound:.2f}x")
+
+    def child_cpu(args: list[str]) -> float:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+
+    summary = child_cpu([*cdtx, "sweep", "--summary", str(results)])
+    startup = child_cpu([*cdtx, "--version"])
+    # CPU seconds do not depend on how loaded the machine is: the parent's share of a sweep
+    # (keys, seeds, writing rows) and the workers' (the runs), at -j1 and -j2
+    split = {}
+    for jobs in (1, 2):
+        me0, ch0 = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+        timed(s, d / f"cpu-j{jobs}.csv", jobs=jobs)
+        me1, ch1 = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+        split[jobs] = (me1.ru_utime + me1.ru_stime - me0.ru_utime - me0.ru_stime,
+                       ch1.ru_utime + ch1.ru_stime - ch0.ru_utime - ch0.ru_stime)  # fmt: skip
+    (p1, w1), (p2, w2) = split[1], split[2]
+    one = summary + p1 + w1  # the command: start-up and summary, the parent's share, the runs
+    two = summary + max(p2, (p2 + w2) / 2)
+    print(f"  CPU: cdtx sweep --summary of the file {summary:.2f} s (start-up alone "
+          f"{startup:.2f} s); the sweep's parent {p1:.2f} s at -j1, {p2:.2f} s at -j2 "
+          f"({p2 / s.total * 1e3:.2f} ms a run); its workers {w1:.2f} s and {w2:.2f} s")
+    print(f"  on two idle cores these CPU times give the command {one / two:.2f}x and the runs "
+          f"alone {(p1 + w1) / max(p2, (p2 + w2) / 2):.2f}x (2 workers vs 1)")
 
 
 def outcomes_cost(runs: int, d: Path, reps: int) -> None:

@@ -78,10 +78,10 @@ _SETUPS_KEPT = 32
 _SETUPS_LOCK = threading.Lock()
 
 
-def _setup_of(scenario: Scenario, model: Mapping[str, float]) -> _Setup:
+def _setup_of(scenario: Scenario, model: Mapping[str, float] | None = None) -> _Setup:
     """The setup of ``scenario`` under the model constants ``model`` (some constants, such as
     the instruction spread, shape the setup: the key holds them)."""
-    key = (id(scenario), tuple(model.items()))
+    key = (id(scenario), tuple(model.items()) if model else ())
     known = _SETUPS.get(key)
     if known is not None and known[0] is scenario:
         return known[1]

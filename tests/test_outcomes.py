@@ -234,3 +234,14 @@ def test_resume_completes_the_series_too(tmp_path):
     assert {(r["point"], r["replication"]) for r in rows} == {(p, r) for p in (0, 1)
                                                               for r in range(3)}  # fmt: skip
     assert len(rows) == len({(r["point"], r["replication"], r["t"]) for r in rows})
+
+
+def test_the_figures_docs_sweeps_md_quotes_are_what_the_example_script_prints():
+    root = Path(__file__).parent.parent
+    out = subprocess.run([sys.executable, str(root / "bench" / "sweep_examples.py")],
+                         capture_output=True, text=True, check=True)  # fmt: skip
+    text = (root / "docs" / "sweeps.md").read_text()
+    blocks = [b.strip("\n") for b in out.stdout.split("\n\n")]
+    assert len(blocks) == 2
+    for block in blocks:
+        assert f"```\n{block}\n```" in text, "run bench/sweep_examples.py, paste into docs/sweeps.md"
