@@ -175,6 +175,9 @@ def test_series_are_on_a_fixed_grid_keyed_by_run(swept):
         assert r["assessment.confidence"] == conf
     assert any(r["assessment.confidence"] is None for r in rows)  # before INTCEN's assessment
     assert any(r["assessment.confidence"] for r in rows)
+    pytest.importorskip("pandas")
+    df = sw.series_frame(out)
+    assert list(df.columns[:4]) == ["point", "replication", "seed", "t"] and len(df) == len(rows)
 
 
 @pytest.mark.parametrize(
