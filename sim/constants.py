@@ -230,7 +230,6 @@ def current(name: str) -> float:
 
 
 _LOCK = threading.RLock()
-_active = 0  # runs holding values other than the defaults, in this process
 
 
 _HOLDERS: dict[str, tuple[int, list[ModuleType]]] = {}
@@ -257,19 +256,14 @@ def _holders(c: Constant) -> list[ModuleType]:
 def applied(values: Mapping[str, float] | None) -> Iterator[None]:
     """Run the model with ``values`` (checked, as :func:`checked` gives them) in place of the
     defaults, and put the defaults back afterwards, whatever happens. Held under one
-    process-wide lock (re-entrant), so a thread that runs another exercise meanwhile waits
-    rather than sees these values; with no values and none applied anywhere, nothing is locked
-    (default runs pay nothing)."""
-    global _active
-    if not values and not _active:
-        yield
-        return
+    process-wide lock (re-entrant), taken by runs with no values too, so a thread that runs
+    another exercise meanwhile waits rather than sees these values (one uncontended lock per
+    call into the model: nothing a run notices)."""
     with _LOCK:
         if not values:
             yield
             return
         changed: list[tuple[ModuleType, str, Any]] = []
-        _active += 1
         try:
             for name, value in values.items():
                 c = CONSTANTS[name]
@@ -280,7 +274,6 @@ def applied(values: Mapping[str, float] | None) -> Iterator[None]:
         finally:
             for module, attribute, old in reversed(changed):
                 setattr(module, attribute, old)
-            _active -= 1
 
 
 def rows() -> list[dict[str, Any]]:

@@ -236,3 +236,29 @@ def test_a_sweep_of_constants_on_dask_worker_processes_matches_the_pool(tmp_path
     result = sw.run_sweep(s, tmp_path / "dask.csv", dask=dask_cluster, jobs=2, chunk_size=2)
     assert result.done == 12 and result.failed == 0
     assert _rows(tmp_path / "dask.csv") == _rows(tmp_path / "pool.csv")
+
+
+def test_runs_in_threads_with_and_without_constants_do_not_see_each_others():
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = [({}, 1), ({"model.instruction_spread": 0.6}, 1), ({}, 2), ({VETO: -0.3,
+            "model.instruction_spread": 0.0}, 2)] * 3  # fmt: skip
+
+    def digest(job):
+        model, seed = job
+        ex = Exercise("grid-wiper", seed=seed, model=model)
+        while ex.step():  # many short calls into the model, interleaved between the threads
+            pass
+        return ex.digest
+
+    alone = [digest(job) for job in jobs[:4]] * 3
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            together = list(pool.map(digest, jobs))
+    finally:
+        sys.setswitchinterval(interval)
+    assert together == alone
+    assert len(set(alone[:4])) == 4
