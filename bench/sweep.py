@@ -1,7 +1,9 @@
 """Sweep benchmarks; prints ratios. Not part of the test run.
 
 python bench/sweep.py              # every part below
-python bench/sweep.py --part crn   # one part (repeatable): crn, sobol, dask, scaling, memory
+python bench/sweep.py --part crn   # one part (repeatable): crn, sobol, dask, scaling, memory,
+                                   # cli (2 workers vs 1 on a 3,000-run CLI sweep, and the runs
+                                   # alone), outcomes (a custom outcome and a series vs plain)
 python bench/sweep.py --small      # smaller counts (CI smoke run)
 
 The three targets of issue 16 (crn, sobol, dask) are measured as pairs taken in turn (A B B A
@@ -308,7 +310,91 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-PARTS = ("crn", "sobol", "dask", "scaling", "memory")
+PARTS = ("crn", "sobol", "dask", "scaling", "memory", "cli", "outcomes")
+
+#: The CLI scaling target (issue 24): a 3,000-run sweep as `cdtx sweep` runs it, 2 workers vs 1.
+CLI_RUNS = 3000
+CLI_SPEC = {"name": "scaling", "base": "grid-wiper", "seed": 1,
+            "vary": {"member_states.HU.ties.RU": [0.0, 0.25, 0.5, 0.75, 1.0]}}  # fmt: skip
+
+
+def cli_scaling(runs: int, d: Path, reps: int) -> None:
+    """2 workers vs 1 on a ``runs``-run sweep: the whole ``cdtx sweep SPEC`` command (start-up,
+    runs, file, the summary it prints), and the runs alone (``run_sweep`` in this process),
+    paired in turn. Also the parts of the command that do not scale: its start-up (``cdtx
+    --version``) and the summary of the same file (``cdtx sweep --summary``), which set the
+    bound on what 2 workers can give (Amdahl)."""
+    import yaml
+
+    spec_path = d / "scaling.yaml"
+    spec_path.write_text(yaml.safe_dump({**CLI_SPEC, "seeds": runs // 5}))
+    cdtx = [str(Path(sys.executable).parent / "cdtx")]
+
+    def command(jobs: int):
+        def go(i: int) -> None:
+            out = d / f"cli-j{jobs}-{i}.csv"
+            subprocess.run([*cdtx, "sweep", str(spec_path), "-j", str(jobs), "-o", str(out),
+                            "--quiet", "--force"], check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+
+        return go
+
+    s = sw.Sweep(sw.spec_from_dict({**CLI_SPEC, "seeds": runs // 5}))
+
+    def runs_only(jobs: int):
+        return lambda i: timed(s, d / f"runs-j{jobs}-{i}.csv", jobs=jobs)
+
+    r = paired(runs_only(1), runs_only(2), reps)
+    print(f"runs alone ({s.total} runs, run_sweep): -j1 {r['a']:.2f} s, -j2 {r['b']:.2f} s: "
+          f"2 vs 1 workers {r['ratio']:.2f}x wall (median of {reps} pairs; spread "
+          f"{r['spread']:.2f})")  # fmt: skip
+    c = paired(command(1), command(2), reps)
+    print(f"cdtx sweep ({s.total} runs, whole command): -j1 {c['a']:.2f} s, -j2 {c['b']:.2f} s: "
+          f"2 vs 1 workers {c['ratio']:.2f}x wall (target >= 1.8x; spread {c['spread']:.2f})")  # fmt: skip
+    results = d / "runs-j2-0.csv"
+
+    def child_cpu(args: list[str]) -> float:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+
+    summary = child_cpu([*cdtx, "sweep", "--summary", str(results)])
+    startup = child_cpu([*cdtx, "--version"])
+    # CPU seconds do not depend on how loaded the machine is: the parent's share of a sweep
+    # (keys, seeds, writing rows) and the workers' (the runs), at -j1 and -j2
+    split = {}
+    for jobs in (1, 2):
+        me0, ch0 = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+        timed(s, d / f"cpu-j{jobs}.csv", jobs=jobs)
+        me1, ch1 = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+        split[jobs] = (me1.ru_utime + me1.ru_stime - me0.ru_utime - me0.ru_stime,
+                       ch1.ru_utime + ch1.ru_stime - ch0.ru_utime - ch0.ru_stime)  # fmt: skip
+    (p1, w1), (p2, w2) = split[1], split[2]
+    one = summary + p1 + w1  # the command: start-up and summary, the parent's share, the runs
+    two = summary + max(p2, (p2 + w2) / 2)
+    print(f"  CPU: cdtx sweep --summary of the file {summary:.2f} s (start-up alone "
+          f"{startup:.2f} s); the sweep's parent {p1:.2f} s at -j1, {p2:.2f} s at -j2 "
+          f"({p2 / s.total * 1e3:.2f} ms a run); its workers {w1:.2f} s and {w2:.2f} s")
+    print(f"  on two idle cores these CPU times give the command {one / two:.2f}x and the runs "
+          f"alone {(p1 + w1) / max(p2, (p2 + w2) / 2):.2f}x (2 workers vs 1)")
+
+
+def outcomes_cost(runs: int, d: Path, reps: int) -> None:
+    """A custom outcome (an event outcome and a Python one) and a series (4 picture fields,
+    daily) vs the same sweep without them, paired in turn: target <= 1.10."""
+    base = {**CLI_SPEC, "seeds": runs // 5}
+    extra = {**base, "outcomes": {
+        "declared": {"event": "adopted", "measure": "hr_declaration", "by": "20d"},
+        "hu_blocked": {"blocked_by": "HU"},
+        "declaration_day": {"python": "bench.sweep_outcomes:declaration_day"}},
+        "series": {"fields": ["pressure", "meetings", "states.HU.position",
+                              "assessment.confidence"], "every": "1d"}}  # fmt: skip
+    plain, custom = sw.Sweep(sw.spec_from_dict(base)), sw.Sweep(sw.spec_from_dict(extra))
+    r = paired(lambda i: timed(custom, d / f"custom-{i}.parquet", jobs=2),
+               lambda i: timed(plain, d / f"plain-{i}.parquet", jobs=2), reps)
+    print(f"outcomes + series ({plain.total} runs, -j2, Parquet): {r['a']:.2f} s vs plain "
+          f"{r['b']:.2f} s: {r['ratio']:.3f}x wall, {r['cpu_ratio']:.3f}x CPU (target <= 1.10; "
+          f"median of {reps} pairs)")  # fmt: skip
 
 
 def main() -> None:
@@ -351,6 +437,10 @@ def main() -> None:
             print(f"plain loop {s.total / loop:.0f} runs/s  sweep -j1 overhead per run: "
                   f"{(t1 - loop) / s.total * 1e3:.2f} ms "
                   f"({t1 / loop:.2f}x of the loop)")  # fmt: skip
+        if "cli" in parts:
+            cli_scaling(600 if args.small else CLI_RUNS, d, reps)
+        if "outcomes" in parts:
+            outcomes_cost(n, d, reps)
         if "memory" in parts:
             for runs in (1000, 20000) if not args.small else (200, 2000):
                 big = spec(runs)

@@ -124,7 +124,9 @@ STARTED = EventKind(
         f"Exercise '{d['title']}' begins (seed {d['seed']}, {d['rule']}, {d['mode']} timings)"
     ),
     "The run begins: scenario, seed, decision rule, timing mode and played delegations; the "
-    "SHA-256 of the scenario text and the interactive flag, so the digest covers the setup.",
+    "SHA-256 of the scenario text and the interactive flag, so the digest covers the setup; "
+    "``model``, the model constants the run sets (only when it sets some: sim/constants.py).",
+    optional="model",
 )
 ENDED = EventKind(
     "ended",

@@ -8,6 +8,7 @@ event with the kernel step at which it was applied, so a recording re-simulates 
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from scenarios.errors import CdtxError
 from scenarios.model import INJECT_TYPE, Incident, Inject, InjectBase, Scenario, references
 from scenarios.vocabulary import EU27, MAX_HOURS, bounded_hours, format_duration
 
+from . import constants
 from . import event_kinds as K
 from .clock import Calendar, format_offset, parse_offset
 from .event_kinds import PLAIN_NAMES, declared
@@ -72,22 +74,25 @@ class _Setup:
 
 #: Setups of recent scenarios by ``id``, each with its scenario (kept alive, so the id stays
 #: its own): a sweep or a benchmark runs one scenario many times. Scenarios are frozen.
-_SETUPS: dict[int, tuple[Scenario, _Setup]] = {}
+_SETUPS: dict[tuple, tuple[Scenario, _Setup]] = {}
 _SETUPS_KEPT = 32
 _SETUPS_LOCK = threading.Lock()
 
 
-def _setup_of(scenario: Scenario) -> _Setup:
-    known = _SETUPS.get(id(scenario))
+def _setup_of(scenario: Scenario, model: Mapping[str, float] | None = None) -> _Setup:
+    """The setup of ``scenario`` under the model constants ``model`` (some constants, such as
+    the instruction spread, shape the setup: the key holds them)."""
+    key = (id(scenario), tuple(model.items()) if model else ())
+    known = _SETUPS.get(key)
     if known is not None and known[0] is scenario:
         return known[1]
     with _SETUPS_LOCK:  # sweeps on Dask run exercises in threads
-        return _new_setup(scenario)
+        return _new_setup(scenario, key)
 
 
-def _new_setup(scenario: Scenario) -> _Setup:
+def _new_setup(scenario: Scenario, key: tuple) -> _Setup:
     """Derive and keep the setup of ``scenario`` (with the lock held)."""
-    known = _SETUPS.get(id(scenario))
+    known = _SETUPS.get(key)
     if known is not None and known[0] is scenario:
         return known[1]
     declared = None if scenario.partners is None else [
@@ -104,7 +109,7 @@ def _new_setup(scenario: Scenario) -> _Setup:
     )
     if len(_SETUPS) >= _SETUPS_KEPT:
         _SETUPS.pop(next(iter(_SETUPS)))
-    _SETUPS[id(scenario)] = (scenario, setup)
+    _SETUPS[key] = (scenario, setup)
     return setup
 
 
@@ -127,6 +132,19 @@ class DecisionRequest:
     body: str
 
 
+def _under_model(method):
+    """Run ``method`` with the exercise's model constants in force (:func:`constants.applied`):
+    every public way into the model goes through it, so a run's values hold wherever it is
+    driven from (a sweep, the console's clock thread, a replay) and never outlive the call."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with constants.applied(self.model):
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class _ClockReached(Exception):
     """Leaves ``env.step()`` once the timeout that moves the clock has been processed."""
 
@@ -140,7 +158,10 @@ class Exercise:
 
     ``players`` (default: the scenario's) are delegations played by people. With
     ``interactive=True`` the clock stops when one of their positions is needed, until it is
-    submitted; otherwise the model's own policy answers for them.
+    submitted; otherwise the model's own policy answers for them. ``model`` sets model
+    constants for this run only (``{"model.listing_veto_at": -0.6}``; :mod:`sim.constants`):
+    they are in force whenever this exercise runs the model, and recorded in its ``started``
+    event.
     """
 
     def __init__(
@@ -150,6 +171,7 @@ class Exercise:
         *,
         players: list[str] | tuple[str, ...] | None = None,
         interactive: bool = False,
+        model: Mapping[str, float] | None = None,
     ):
         self.scenario = scenario if isinstance(scenario, Scenario) else scenarios.load(scenario)
         if seed is None:
@@ -162,12 +184,15 @@ class Exercise:
         if unknown:
             raise InjectError("players", f"unknown member state code(s): {', '.join(unknown)}")
         self.players = tuple(c for c in EU27 if c in chosen)
+        #: Model constants this run sets (name -> value, checked; empty: the defaults).
+        self.model = constants.checked(model)
         self.interactive = interactive
         self.horizon = self.scenario.horizon
         self.env = simpy.Environment()
         self.log = EventLog()
         self.rng = Streams(seed)
-        setup = _setup_of(self.scenario)
+        with constants.applied(self.model):  # the setup reads some constants (the spread)
+            setup = _setup_of(self.scenario, self.model)
         self.roster = setup.roster
         #: Partners of the Union that attribute (scenario ``partners``), as attributor profiles.
         self.partners = dict(setup.partners)
@@ -208,7 +233,7 @@ class Exercise:
                   rule=self.scenario.decision_rule, mode=self.timing.mode,
                   horizon=self.horizon, players=list(self.players),
                   scenario_sha256=setup.scenario_sha256,
-                  interactive=bool(interactive))  # fmt: skip
+                  interactive=bool(interactive), **self._recorded_model())  # fmt: skip
         if self.scenario.large_scale_incident is not None:
             self.crisis = crisis.open_track(self, self.scenario.large_scale_incident, "scenario")
         for spec in self.scenario.incidents:
@@ -217,6 +242,11 @@ class Exercise:
             self.env.process(injects.scheduled(self, entry, MSEL))
         self.env.process(awareness.intcen(self))
         self.env.process(initiation.initiative(self))
+
+    def _recorded_model(self) -> dict[str, Any]:
+        """The ``started`` event's ``model`` field: the constants this run sets, only when it
+        sets some (a default run's events, and digests, are as they were)."""
+        return {"model": dict(self.model)} if self.model else {}
 
     # -- events ----------------------------------------------------------------------------
 
@@ -326,6 +356,7 @@ class Exercise:
             self._move_clock(self.horizon)
             self.log.append(self.horizon, str(K.ENDED), MODEL, reason="horizon")
 
+    @_under_model
     def step(self) -> list[Event]:
         """Advance until at least one new event happens (or the clock has to stop)."""
         start = len(self.log)
@@ -333,6 +364,7 @@ class Exercise:
             pass
         return self.log.events[start:]
 
+    @_under_model
     def run(self, until: float | str | None = None) -> Exercise:
         """Run to ``until`` (hours or a duration like ``3d``; default: the horizon).
 
@@ -381,6 +413,7 @@ class Exercise:
             with contextlib.suppress(_ClockReached):
                 self.env.step()
 
+    @_under_model
     def run_steps(self, steps: int) -> None:
         """Advance exactly to kernel step ``steps`` (replay uses this to place inputs)."""
         while self.steps < steps and self._kernel_step():
@@ -391,6 +424,7 @@ class Exercise:
 
     # -- people ----------------------------------------------------------------------------
 
+    @_under_model
     def submit(self, inject: Mapping[str, Any] | InjectBase) -> Event:
         """Apply an inject now (or schedule it at its ``at``); returns the recorded input event.
 
@@ -413,6 +447,7 @@ class Exercise:
             self.env.process(injects.scheduled(self, model, FACILITATOR))
         return record
 
+    @_under_model
     def answer(self, state: str, position: str, statement: str = "") -> Event:
         """A played delegation's answer to a pending decision request."""
         for request in self.pending:
@@ -446,6 +481,7 @@ class Exercise:
             raise InjectError("msel", f"no MSEL entry or scheduled inject {entry_id!r}")
         return entry
 
+    @_under_model
     def skip(self, msel_id: str, replaced_by: str | None = None, how: str | None = None) -> Event:
         """Skip an MSEL entry or facilitator inject still to come (recorded as an input).
 
@@ -466,6 +502,7 @@ class Exercise:
             self._releases.pop(msel_id).succeed()
         return record
 
+    @_under_model
     def replace(self, entry_id: str, inject: Mapping[str, Any], how: str) -> Event:
         """Put ``inject`` in the place of the entry still to come ``entry_id``: the console's
         fire-now (``how="fired"``) and edit (``"edited"``). Both halves are checked before
@@ -477,6 +514,7 @@ class Exercise:
         self.skip(entry_id, replaced_by=record.data["inject"]["id"], how=how)
         return record
 
+    @_under_model
     def set_played(self, state: str, played: bool) -> Event:
         """Hand delegation ``state`` to people at the table (or back to the model) from now on.
 
@@ -643,6 +681,7 @@ class Exercise:
         self._releases[entry_id] = event
         return event
 
+    @_under_model
     def release(self, entry_id: str | None = None) -> Event:
         """Release a held MSEL entry (default: the first waiting); it takes effect and the clock
         goes on. Recorded as an input, so replay and verify re-apply it."""
@@ -677,6 +716,7 @@ class Exercise:
 
     # -- procedure helpers used by the stages ----------------------------------------------
 
+    @_under_model
     def propose(
         self,
         measure: str,

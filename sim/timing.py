@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
+from actors import delegation
 from actors.delegation import INSTRUCTION_SPREAD
 from scenarios.model import Procedure
 
@@ -97,4 +98,7 @@ def timing_for(procedure: Procedure) -> Timing:
         for f in fields(Timing)
         if f.name != "mode" and getattr(procedure, f.name, None) is not None
     }
+    # The spread is a model constant (model.instruction_spread) a run may set: read it now,
+    # not as the module was imported, unless the scenario sets its own.
+    overrides.setdefault("instruction_spread", delegation.INSTRUCTION_SPREAD)
     return replace(base, **overrides)

@@ -226,10 +226,21 @@ class Recording:
         h = self.header
         try:
             return Exercise(
-                self.scenario, h["seed"], players=h["players"], interactive=h["interactive"]
+                self.scenario, h["seed"], players=h["players"], interactive=h["interactive"],
+                model=self._model_constants(),
             )
         except (InjectError, ValueError) as exc:
             raise RecordingError(f"{self.path}: cannot rebuild the exercise: {exc}") from None
+
+    def _model_constants(self) -> dict[str, float] | None:
+        """The model constants the recorded run set (its ``started`` event's ``model``)."""
+        first = self.events[0] if self.events else None
+        if first is None or first.kind != "started":
+            return None
+        model = first.data.get("model")
+        if model is not None and not isinstance(model, dict):
+            raise RecordingError(f"{self.path}: the started event's model is not a mapping")
+        return model
 
     def resimulate(
         self,

@@ -12,7 +12,10 @@ which ``metrics`` to keep (docs/sweeps.md). The package is split by concern:
   report and the plot all show;
 - :mod:`.plot`: the figures;
 - :mod:`.discover`: scenario discovery (boxes of inputs that lead to an outcome);
-- :mod:`.frames`: pandas DataFrames (``run(spec)``, ``frame(path)``, ``events_frame``).
+- :mod:`.frames`: pandas DataFrames (``run(spec)``, ``frame(path)``, ``series_frame(path)``,
+  ``events_frame``);
+- :mod:`.outcomes`: outcomes of one's own and series of picture fields (``outcomes:``,
+  ``series:`` in a spec).
 
 Each run's seed is derived from the sweep's root seed and its key alone, so results do not
 depend on the number of workers or the order in which runs finish. Nothing here imports
@@ -34,7 +37,7 @@ from .execute import (
     run_seed,
     run_sweep,
 )
-from .frames import events_frame, frame, run
+from .frames import events_frame, frame, run, series_frame
 from .plot import PLOT_SUFFIXES, check_plot_output, plot
 from .results import (
     STATUS_FAILED,
@@ -95,6 +98,7 @@ __all__ = [
     "run_ok",
     "run_seed",
     "run_sweep",
+    "series_frame",
     "spec_from_dict",
     "summarize",
 ]

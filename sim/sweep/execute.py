@@ -8,6 +8,7 @@ import itertools
 import json
 import math
 import os
+import pickle
 import random
 import signal
 import time
@@ -20,13 +21,15 @@ from typing import Any
 
 from scenarios.vocabulary import CRISIS_METRICS, TIME_METRICS
 
-from .. import cdtx_version
+from .. import cdtx_version, constants
 from ..streams import derive_seed
+from . import outcomes as outcomes_
 from . import provenance
 from .results import (
     RECORD_BYTES,
     STATUS_FAILED,
     STATUS_OK,
+    _ColumnsWriter,
     _CsvWriter,
     _end_on_a_whole_row,
     _format,
@@ -39,7 +42,16 @@ from .results import (
     spec_file,
 )
 from .sample import _design_points, _grid_points, _lhs_points, _random_points, design_seed
-from .spec import KEEPABLE, SEED_LIMIT, SweepError, SweepSpec, _number, build_scenario, need
+from .spec import (
+    KEEPABLE,
+    SEED_LIMIT,
+    SweepError,
+    SweepSpec,
+    _number,
+    build_scenario,
+    check_constants,
+    need,
+)
 
 RETRIES = 2  # times a chunk is retried after its worker died
 
@@ -92,6 +104,7 @@ class Sweep:
         for index, params in enumerate(self.points):
             try:
                 build_scenario(self.base_data, params)
+                check_constants(params)
             except SweepError as exc:
                 shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
                 raise SweepError(
@@ -105,6 +118,13 @@ class Sweep:
         self.objectives = (
             [o.id for o in scenario.objectives] if "objectives" in self.metrics else []
         )
+        self.outcomes = list(spec.outcomes)
+        self.series = None
+        if spec.series is not None:  # typed against a run of the base scenario at its seed
+            from ..exercise import Exercise
+
+            base_run = Exercise(scenario, seed=self.root).run()
+            self.series = outcomes_.typed(spec.series, base_run.picture)
         self.columns = self._columns()
 
     def _columns(self) -> list[tuple[str, str]]:
@@ -124,6 +144,7 @@ class Sweep:
                 cols.append((m, "str"))
             else:
                 cols.append((m, "int"))
+        cols += [(o.column, o.type) for o in self.outcomes]
         cols += [("status", "str"), ("error", "str")]
         return cols
 
@@ -194,13 +215,65 @@ _CACHE: dict[Any, Any] = {}
 
 
 def _scenario_for(base_data: Mapping, params: Mapping, token: Any):
-    key = (token, tuple(sorted((k, repr(v)) for k, v in params.items())))
+    """The scenario of a point, kept for the next runs of the same point (model constants are
+    not part of the scenario: points that differ only in them share one)."""
+    key = (token, tuple(sorted((k, repr(v)) for k, v in params.items()
+                               if not constants.is_constant(k))))  # fmt: skip
     scenario = _CACHE.get(key)
     if scenario is None:
         if len(_CACHE) > 64:
             _CACHE.clear()
         scenario = _CACHE[key] = build_scenario(base_data, params)
     return scenario
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What every run of a sweep shares: the base scenario's JSON form, what to keep of each
+    run, the outcomes and series to take. Pickled once per sweep (:meth:`packed`) and unpickled
+    once per worker process (:func:`_plan_of`), not with every chunk."""
+
+    base_data: Mapping[str, Any]
+    token: tuple
+    keep: list[str]
+    objectives: list[str]
+    run_fn: Callable | None = None
+    outcomes: tuple[outcomes_.Outcome, ...] = ()
+    series: outcomes_.Series | None = None
+
+    def packed(self) -> bytes:
+        return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+_PLANS: dict[tuple, RunPlan] = {}
+
+
+def _plan_of(token: tuple, packed: bytes) -> RunPlan:
+    plan = _PLANS.get(token)
+    if plan is None:
+        if len(_PLANS) > 8:
+            _PLANS.clear()
+        plan = _PLANS[token] = pickle.loads(packed)  # noqa: S301 - our own parent's bytes
+    return plan
+
+
+def run_one(plan: RunPlan, scenario, seed: int, model: Mapping[str, float]) -> dict[str, Any]:
+    """One run of ``plan`` as the columns of its row (digest, metrics, outcomes) and, when the
+    sweep takes series, ``_series``: the (t, values...) rows of the run's series."""
+    if plan.run_fn is not None:  # a stand-in run (tests, experiments): no exercise to read
+        with constants.applied(model):
+            digest, metrics = plan.run_fn(scenario, seed)
+        return {"digest": digest, **_flatten(metrics, plan.keep, plan.objectives)}
+    from ..exercise import Exercise
+
+    ex = Exercise(scenario, seed=seed, model=model)
+    ex.run()
+    row = {"digest": ex.digest, **_flatten(ex.metrics, plan.keep, plan.objectives)}
+    if plan.outcomes:
+        row.update(outcomes_.evaluate(list(plan.outcomes), ex))
+    if plan.series is not None:
+        row["_series"] = outcomes_.sample(plan.series, ex)
+    return row
 
 
 def dask_like(factory: Callable[[], Executor]) -> bool:
@@ -230,17 +303,18 @@ def _run_row(point: int, replication: int, params: Mapping[str, Any], seed: int)
 def run_chunk(task: tuple) -> list[dict[str, Any]]:
     """Run a chunk of (point, replication, seed, params) in a worker; one row per run.
 
-    A run that raises becomes a ``failed`` row; the chunk goes on.
+    ``task`` is (plan token, the packed :class:`RunPlan`, runs). A run that raises becomes a
+    ``failed`` row; the chunk goes on.
     """
-    base_data, token, runs, keep, objectives, run_fn = task
-    run_fn = run_fn or default_run
+    token, packed, runs = task
+    plan = _plan_of(token, packed)
     rows = []
     for point, rep, seed, params in runs:
         row = _run_row(point, rep, params, seed)
         try:
-            scenario = _scenario_for(base_data, params, token)
-            digest, metrics = run_fn(scenario, seed)
-            row.update(digest=digest, **_flatten(metrics, keep, objectives))
+            scenario = _scenario_for(plan.base_data, params, plan.token)
+            model = {k: v for k, v in params.items() if constants.is_constant(k)}
+            row.update(run_one(plan, scenario, seed, model))
             row.update(status=STATUS_OK, error="")
         except Exception as exc:  # a failing run is data, not a crash of the sweep
             row.update(status=STATUS_FAILED, error=f"{type(exc).__name__}: {exc}")
@@ -419,6 +493,10 @@ def run_sweep(
     if not output.parent.is_dir():
         raise SweepError(f"{output}: {output.parent} is not a directory")
     check_results_output(output)  # never through a link, a dangling one too
+    series = outcomes_.series_file(output) if sweep.series is not None else None
+    if series is not None:
+        need("pyarrow.parquet", "parquet", "A sweep's series (a Parquet file)")
+        check_results_output(series)
     names = [c for c, _ in sweep.columns]
     if kind == "parquet":
         need("pyarrow.parquet", "parquet", "Parquet output")
@@ -452,6 +530,7 @@ def run_sweep(
                 return ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init)
 
     writer: _CsvWriter | _ParquetWriter
+    series_writer: _ColumnsWriter | None = None
     try:
         _write_record(output, record)
         try:
@@ -460,6 +539,12 @@ def run_sweep(
                 if kind == "csv"
                 else _ParquetWriter(output, sweep.columns, keep_existing=resume, metadata=record)
             )
+            series_writer = (
+                _ColumnsWriter(series, sweep.series.columns(), keep_existing=not fresh,
+                               metadata=record, key=("point", "replication", "t"))
+                if series is not None and sweep.series is not None
+                else None
+            )  # fmt: skip
         except BaseException:
             if fresh:  # nothing was started: no record of it either
                 _remove(spec_file(output))
@@ -469,12 +554,15 @@ def run_sweep(
         raise
 
     on_dask = dask_like(executor_factory)
-    token = (sweep.spec.name, sweep.root, id(sweep))
-    keep, objectives = sweep.metrics, sweep.objectives
+    # One token per sweep made in this process and run: a worker keeps the plan it unpickled
+    token = (sweep.spec.name, sweep.root, id(sweep), os.getpid(), time.monotonic_ns())
+    plan = RunPlan(sweep.base_data, token, sweep.metrics, sweep.objectives, run_fn,
+                   tuple(sweep.outcomes), sweep.series)  # fmt: skip
+    packed = plan.packed()  # once: each chunk carries these bytes, never re-pickles the scenario
 
     def task_for(chunk: list[tuple[int, int]]) -> tuple:
         runs = [(p, r, sweep.run_seed(p, r), sweep.points[p]) for p, r in chunk]
-        return (sweep.base_data, token, runs, keep, objectives, run_fn)
+        return (token, packed, runs)
 
     start = time.perf_counter()
     done = failed = retried = 0
@@ -525,6 +613,8 @@ def run_sweep(
                          "status": STATUS_FAILED, "error": lost}
                         for p, r in chunk
                     ]  # fmt: skip
+                if series_writer is not None and sweep.series is not None:
+                    series_writer.write_columns(_series_columns(rows, sweep.series.fields))
                 writer.write(rows)
                 done += len(rows)
                 failed += sum(1 for r in rows if r["status"] == STATUS_FAILED)
@@ -549,6 +639,8 @@ def run_sweep(
                 executor.shutdown(wait=not interrupted, cancel_futures=True)
         try:
             writer.close()
+            if series_writer is not None:
+                series_writer.close()
         finally:
             close_executor()
             if fresh and writer.discarded:  # no run was kept: no record of them either
@@ -556,6 +648,23 @@ def run_sweep(
     return SweepResult(
         output, sweep.total, done, failed, len(done_keys), time.perf_counter() - start, retried
     )  # fmt: skip
+
+
+def _series_columns(rows: list[dict[str, Any]], fields: tuple[str, ...]) -> dict[str, list]:
+    """The series of a chunk's runs as columns (each run's ``_series``, taken off its row: t
+    and a list per field), keyed by the run: point, replication, seed and t."""
+    out: dict[str, list] = {name: [] for name in ("point", "replication", "seed", "t", *fields)}
+    for row in rows:
+        columns = row.pop("_series", None)
+        if not columns:
+            continue
+        n = len(columns[0])
+        out["point"] += [row["point"]] * n
+        out["replication"] += [row["replication"]] * n
+        out["seed"] += [row["seed"]] * n
+        for name, values in zip(("t", *fields), columns, strict=True):
+            out[name] += values
+    return out
 
 
 def chunk_sizes(todo: int, jobs: int, *, on_dask: bool) -> Iterator[int]:

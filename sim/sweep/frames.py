@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .outcomes import series_file
 from .spec import SweepError, SweepSpec, load_spec, need, spec_from_dict
 
 
@@ -32,6 +33,19 @@ def frame(results: str | Path):
     df.attrs["spec"] = record
     df.attrs["provenance"] = record.get("provenance") if record else None
     return df
+
+
+def series_frame(results: str | Path):
+    """The series of a sweep (``series:`` in its spec) as a DataFrame: one row per run and
+    time, ``point``, ``replication``, ``seed``, ``t`` (hours) and a column per picture field,
+    read from ``RESULTS.series.parquet`` beside ``results``."""
+    pd = need("pandas", "analysis", "A DataFrame")
+    need("pyarrow.parquet", "parquet", "Reading a sweep's series")
+    path = series_file(results)
+    if not path.is_file():
+        raise SweepError(f"{path}: no series beside {results} (the spec takes none?)")
+    df = pd.read_parquet(path)
+    return df.sort_values(["point", "replication", "t"], kind="stable").reset_index(drop=True)
 
 
 def run(

@@ -32,7 +32,7 @@ METADATA_KEY = b"cdtx.sweep"
 #: The spec's fields that decide what a run computes: a change refuses ``--resume``. The
 #: name, title and description are for people and may change; ``seeds`` may grow (the runs
 #: already made are still runs of the larger sweep) but not shrink.
-COMPARED = ("base", "sample", "vary", "common", "root", "metrics")
+COMPARED = ("base", "sample", "vary", "common", "root", "metrics", "outcomes", "series")
 _SHOWN = {"root": "seed (root)"}
 
 

@@ -17,6 +17,7 @@ from typing import IO, Any
 from scenarios.msel import neutralise, restore
 from scenarios.vocabulary import TIME_METRICS
 
+from .outcomes import PREFIX as OUTCOME
 from .provenance import METADATA_KEY
 from .spec import SweepError, need
 
@@ -278,6 +279,7 @@ class _ParquetWriter:
         columns: list[tuple[str, str]],
         keep_existing: bool,
         metadata: Mapping[str, Any] | None = None,
+        key: tuple[str, ...] = ("point", "replication"),
     ):
         import time
 
@@ -289,6 +291,7 @@ class _ParquetWriter:
         self.keep_existing = keep_existing
         self.schema = _arrow_schema(columns, metadata)
         self.names = [c for c, _ in columns]
+        self.key = key  # the columns that make a row unique (a run; a run's time for series)
         self.discarded = False  # a fresh sweep that could write nothing left nothing
         self.failed = False
         try:
@@ -348,7 +351,7 @@ class _ParquetWriter:
             return
         self._flush()
         tmp = self.path.with_name(f".{self.path.name}.joining")
-        seen: set[tuple[int, int]] = set()
+        seen: set[tuple] = set()
         try:
             writer = self.pq.ParquetWriter(str(tmp), self.schema)
         except OSError as exc:
@@ -359,8 +362,8 @@ class _ParquetWriter:
                     batches = self.pq.ParquetFile(str(source)).iter_batches(batch_size=self.GROUP)
                     for batch in batches:
                         table = self.pa.Table.from_batches([batch]).select(self.names)
-                        keys = zip(table.column("point").to_pylist(),
-                                   table.column("replication").to_pylist(), strict=True)  # fmt: skip
+                        keys = zip(*(table.column(k).to_pylist() for k in self.key),
+                                   strict=True)  # fmt: skip
                         fresh = []
                         for key in keys:
                             fresh.append(key not in seen)
@@ -392,6 +395,40 @@ class _ParquetWriter:
             self.parts.rmdir()
 
 
+class _ColumnsWriter(_ParquetWriter):
+    """A :class:`_ParquetWriter` fed columns rather than rows (a sweep's series: tens of rows a
+    run, built column-wise in the workers so that the parent only extends lists)."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.columns: dict[str, list] = {n: [] for n in self.names}
+        self.rows = 0
+
+    def write_columns(self, columns: Mapping[str, list]) -> None:
+        """Append ``columns`` (name -> values, all of one length)."""
+        for name in self.names:
+            self.columns[name].extend(columns[name])
+        self.rows = len(self.columns[self.names[0]])
+        if self.rows >= self.GROUP or self.clock() - self.flushed >= self.EVERY:
+            self._flush()
+
+    def _flush(self) -> None:
+        self.flushed = self.clock()
+        if not self.rows:
+            return
+        table = self.pa.Table.from_pydict(self.columns, schema=self.schema)
+        part = self.parts / f"part-{self.next_part:06d}.parquet"
+        tmp = part.with_suffix(".tmp")
+        try:
+            self.pq.write_table(table, str(tmp))
+            os.replace(tmp, part)
+        except OSError as exc:
+            raise self._fail(exc, tmp) from None
+        self.next_part += 1
+        self.columns = {n: [] for n in self.names}
+        self.rows = 0
+
+
 _INT_METRICS = ("highest_rung", "recommended_rung", "proportionality_gap", "psc_meetings",
                 "extraordinary_meetings")  # fmt: skip
 _INT_COLUMNS = ("point", "replication", "seed", "n_blocked") + _INT_METRICS
@@ -418,6 +455,8 @@ def _column_kind(name: str) -> str:
         return "float"
     if name in _STR_COLUMNS or name.startswith("objective."):
         return "str"
+    if name.startswith(OUTCOME):
+        return "outcome"
     return "param"
 
 
@@ -430,8 +469,8 @@ def _cell(value: Any, kind: str, required: bool, typed: bool) -> Any:
     if value is None or value == "":
         if required:
             raise ValueError("empty")
-        return None if kind in ("int", "float") else value
-    if kind == "param":
+        return None if kind in ("int", "float", "outcome") else value
+    if kind in ("param", "outcome"):  # outcomes: yes/no or numbers, as parameters are read
         return value if typed else _guess(value)
     if kind == "str":
         return value

@@ -9,13 +9,16 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from scenarios.errors import CdtxError
 from scenarios.vocabulary import METRICS
+
+from .. import constants
+from .errors import SweepError
+from .outcomes import Outcome, Series, parse_outcomes, parse_series
 
 KEEPABLE = METRICS + ("blocked", "objectives")
 
@@ -27,10 +30,6 @@ MAX_POINTS = 100_000
 
 SAMPLERS = ("random", "lhs", "sobol", "morris")
 SAMPLE_FORMS = "grid, {random: N}, {lhs: N}, {sobol: N}, {morris: N}"
-
-
-class SweepError(CdtxError, ValueError):
-    """A mistake in a sweep spec or its options; the message says what and where."""
 
 
 def need(module: str, extra: str, what: str):
@@ -86,6 +85,9 @@ class SweepSpec:
     #: Common random numbers: replication r of every point runs with the same seed, so the
     #: differences between points are the parameters' (docs/sweeps.md, "Runs, seeds, rows").
     common: bool = True
+    #: Outcomes of one's own (``outcome.NAME`` columns) and time series (sim.sweep.outcomes).
+    outcomes: list[Outcome] = field(default_factory=list)
+    series: Series | None = None
 
     def design(self, root: int) -> dict[str, Any]:
         """What a summary needs to know of this sweep beyond its rows (title, sampling design,
@@ -95,6 +97,8 @@ class SweepSpec:
             "base": self.base, "sample": {"method": self.sample, "n": self.n},
             "vary": {d.path: {"kind": d.kind, "args": list(d.args)} for d in self.vary},
             "seeds": self.seeds, "common": self.common, "root": root,
+            **({"outcomes": {o.name: o.design() for o in self.outcomes}} if self.outcomes else {}),
+            **({"series": self.series.design()} if self.series else {}),
         }  # fmt: skip
 
 
@@ -117,6 +121,42 @@ def _dimension(path: Any, raw: Any) -> Dimension:
     where = f"vary.{path}"
     if not isinstance(path, str) or not path or any(not p for p in path.split(".")):
         raise SweepError(f"vary: {path!r} is not a dotted path such as member_states.HU.ties.RU")
+    dimension = _values(path, raw, where)
+    if constants.is_constant(path):
+        _check_constant(dimension, where)
+    return dimension
+
+
+def _check_constant(d: Dimension, where: str) -> None:
+    """A varied model constant: a registered name, and values (or bounds) in its range (a
+    normal's draws are checked point by point when the sweep is made)."""
+    try:
+        constant = constants.get(d.path, where)
+        if d.kind in ("grid", "choice"):
+            for value in d.args:
+                constant.check(value, where)
+        elif d.kind == "uniform":
+            for value in d.args:
+                constant.check(value, where)
+            if constant.whole:
+                raise SweepError(f"{where}: {d.path} is a count and takes whole numbers; vary "
+                                 "it with a list or {choice: [...]}")  # fmt: skip
+        else:
+            constant.check(d.args[0], f"{where} (mu)")
+    except constants.ConstantError as exc:
+        raise SweepError(str(exc)) from None
+
+
+def check_constants(params: Mapping[str, Any]) -> dict[str, float]:
+    """The model constants of a point (its ``model.*`` values), checked; :class:`SweepError`."""
+    try:
+        return constants.checked({k: v for k, v in params.items() if constants.is_constant(k)},
+                                 where="")  # fmt: skip
+    except constants.ConstantError as exc:
+        raise SweepError(str(exc)) from None
+
+
+def _values(path: str, raw: Any, where: str) -> Dimension:
     if isinstance(raw, list):
         if not raw:
             raise SweepError(f"{where}: the list of values is empty")
@@ -154,7 +194,8 @@ def spec_from_dict(data: Any, origin: str | Path | None = None) -> SweepSpec:
     """A :class:`SweepSpec` from plain data (the YAML form); raises :class:`SweepError`."""
     if not isinstance(data, Mapping):
         raise SweepError("a sweep spec is a mapping with base, vary, sample, seeds, metrics")
-    known = {"name", "title", "description", "base", "vary", "sample", "seeds", "seed", "metrics"}
+    known = {"name", "title", "description", "base", "vary", "sample", "seeds", "seed", "metrics",
+             "outcomes", "series"}  # fmt: skip
     for key in data:
         if key not in known:
             close = difflib.get_close_matches(str(key), sorted(known), n=1)
@@ -223,9 +264,11 @@ def spec_from_dict(data: Any, origin: str | Path | None = None) -> SweepSpec:
                 )
     origin_path = Path(origin) if origin is not None else None
     name = data.get("name") or (origin_path.stem if origin_path else "sweep")
+    outcomes = parse_outcomes(data.get("outcomes"))
+    series = parse_series(data.get("series"))
     return SweepSpec(base, vary, sample, n, seeds, seed, metrics, str(name), origin_path,
                      str(data.get("title") or ""), str(data.get("description") or ""),
-                     common)  # fmt: skip
+                     common, outcomes, series)  # fmt: skip
 
 
 def _seeds(raw: Any) -> tuple[int, bool]:
@@ -350,14 +393,16 @@ def _validation_message(exc: Exception) -> str:
 
 
 def build_scenario(base_data: Mapping, params: Mapping[str, Any]):
-    """The scenario for one point: ``base_data`` with ``params`` set, validated."""
+    """The scenario for one point: ``base_data`` with ``params`` set, validated (``model.*``
+    params are model constants, set on the run rather than the scenario: :func:`check_constants`)."""
     from pydantic import ValidationError
 
     from scenarios.model import Scenario
 
     data = dict(base_data)  # _set copies what it changes: base_data is left as it was
     for path, value in params.items():
-        _set(data, path, value)
+        if not constants.is_constant(path):  # model constants are the run's, not the scenario's
+            _set(data, path, value)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:

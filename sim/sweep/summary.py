@@ -27,6 +27,7 @@ from typing import Any
 from scenarios.vocabulary import TIME_METRICS
 
 from ..streams import derive_seed
+from .outcomes import PREFIX as OUTCOME
 from .results import (
     RECORD_BYTES,
     blocking_states,
@@ -274,7 +275,8 @@ def summarize(
     numeric: list[tuple[str, bool, bool]] = []  # (metric, in days, distributed)
     objectives: list[str] = []
     shown: list[int] = []  # a max-heap (negated) of the points kept whole: the lowest numbers
-    for row in records:
+    tally = OutcomeTally()  # the spec's own outcomes (outcome.NAME columns), per point
+    for row in tally.watch(records):
         if not columns:  # the columns, sorted out once (a summary may read 100k rows)
             columns = list(row)
             params = [c for c in columns if is_parameter(c)]
@@ -324,6 +326,8 @@ def summarize(
     order = sorted(acc)
     shown = order if max_points is None else order[:max_points]
     out_points = [_point_summary(p, acc[p], metrics, columns) for p in shown]
+    for entry in out_points:
+        entry["outcomes"] = tally.point(entry["point"])
     spec = dict(spec or {})
     sample = spec.get("sample")
     method = sample.get("method") if isinstance(sample, dict) else None
@@ -374,3 +378,53 @@ def _point_summary(point: int, a: _Point, metrics: list[str], columns: list[str]
             o: {r: rate(counts.get(r, 0), ok) for r in "PSMU"} for o, counts in a.objectives.items()
         },
     }
+
+
+# -- outcomes of one's own (sim.sweep.outcomes) --------------------------------------------------
+
+
+class OutcomeTally:
+    """The outcomes of a results file's rows, per point, gathered as the summary reads them
+    (:meth:`watch` passes the rows on): yes/no outcomes as shares with their Wilson interval,
+    numbers as distributions (median with interval, p10, p90, share of runs with a value)."""
+
+    def __init__(self) -> None:
+        self.columns: list[str] | None = None
+        self.yes: dict[int, dict[str, list[int]]] = {}  # point -> column -> [yes, n]
+        self.values: dict[int, dict[str, list[float]]] = {}
+        self.runs: dict[int, int] = {}
+
+    def watch(self, rows):
+        """``rows``, passed on, each tallied."""
+        for row in rows:
+            if self.columns is None:
+                self.columns = [c for c in row if c.startswith(OUTCOME)]
+            if self.columns:
+                self._add(row)
+            yield row
+
+    def _add(self, row: Mapping[str, Any]) -> None:
+        if not run_ok(row):
+            return
+        p = row["point"]
+        self.runs[p] = self.runs.get(p, 0) + 1
+        for c in self.columns or ():
+            value = row.get(c)
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                counts = self.yes.setdefault(p, {}).setdefault(c, [0, 0])
+                counts[0] += value
+                counts[1] += 1
+            else:
+                self.values.setdefault(p, {}).setdefault(c, []).append(float(value))
+
+    def point(self, point: int) -> dict[str, Any]:
+        """``{name: rate or distribution}`` of ``point`` (names without ``outcome.``)."""
+        out: dict[str, Any] = {}
+        runs = self.runs.get(point, 0)
+        for c, (yes, n) in self.yes.get(point, {}).items():
+            out[c[len(OUTCOME):]] = rate(yes, n)
+        for c, values in self.values.get(point, {}).items():
+            out[c[len(OUTCOME):]] = distribution(values, runs, derive_seed(0, "outcome", point, c))
+        return out

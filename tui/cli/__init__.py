@@ -20,7 +20,7 @@ EXIT_OK, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 130
 #: The command modules of this package, in the order ``cdtx --help`` lists them.
 COMMANDS: tuple[str, ...] = (
     "scenarios", "validate", "schema", "run", "play", "replay", "sweep", "report", "msel", "serve",
-    "host", "join", "brief",
+    "host", "join", "brief", "model",
 )  # fmt: skip
 
 

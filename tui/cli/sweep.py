@@ -50,6 +50,8 @@ def register(sub) -> None:
         "--chunk", type=argtypes.positive_int, default=None, metavar="N", help="runs per task"
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--parameters", action="store_true",
+                   help="list the model constants a spec may vary (as cdtx model) and exit")  # fmt: skip
     p.add_argument("--force", action="store_true",
                    help="start over: replace -o FILE's results (without --resume) and replace "
                    "--plot FILE; never a link, a directory or an input")  # fmt: skip
@@ -62,6 +64,11 @@ def cmd_sweep(args) -> int:
     from scenarios.safe_write import check_output
     from sim import sweep as sw
 
+    if args.parameters:
+        from .model import print_constants
+
+        print_constants()
+        return 0
     try:
         if args.discover is not None:
             return _discover(args)
@@ -296,8 +303,11 @@ def print_summary(summary: dict, results: str | Path | None = None) -> None:
             outcomes.append(("any decision blocked", s["blocked"]))
             outcomes += [(f"blocked by {show_text(code)}", r)
                          for code, r in list(s["blockers"].items())[:3]]  # fmt: skip
+        # the spec's own outcomes: yes/no as shares, numbers as medians (docs/sweeps.md)
+        outcomes += [(show_text(name), r) for name, r in s.get("outcomes", {}).items()]
         for i, (label, r) in enumerate(outcomes):
-            t.add_row(str(s["point"]) if i == 0 else "", label, show_rate(r))
+            shown = show_rate(r) if "share" in r else f"median {show_median(r, 2)}"
+            t.add_row(str(s["point"]) if i == 0 else "", label, shown)
         if s is not points[-1]:
             t.add_section()
     if points:

@@ -319,7 +319,7 @@ class LiveSession(Observed):
                 old = self.ex
                 players = sorted(set(old.players) ^ {code})
                 self.ex = Exercise(old.scenario, old.seed, players=players,
-                                   interactive=old.interactive)  # fmt: skip
+                                   interactive=old.interactive, model=old.model)  # fmt: skip
                 self.changed()
             else:
                 self._input(self.ex.set_played, code, played)

@@ -1,0 +1,373 @@
+"""Outcomes of one's own and time series (docs/sweeps.md, *Outcomes* and *Series*).
+
+A spec's ``outcomes`` are extra columns of every row (``outcome.NAME``), each one of:
+
+- ``{event: KIND, FIELD: VALUE, ..., by: DURATION}``: yes when the run has an event of that kind
+  (sim/event_kinds.py) whose fields have those values (a list: any of them), at or before
+  ``by`` (hours since the start; default: any time). ``{event: adopted, measure: listing}``.
+- ``{blocked_by: CODE}`` (or ``any``), with an optional ``measure``: yes when that delegation
+  blocked a decision (on that measure), as the ``blocked`` column counts it.
+- ``{python: "module:function"}``: a number, the function of the finished
+  :class:`sim.Exercise`; with ``yes_no: true`` a yes/no.
+
+``series: {fields: [...], every: 1d}`` samples fields of the situation picture (sim/picture.py:
+``pressure``, ``meetings``, ``states.HU.position``, ``stages.PSC.status``, ``assessment.confidence``;
+a list or mapping gives its length) on a fixed grid, t = 0, every, 2 x every ... up to the
+horizon, each value as the picture stood after every event at or before t. They go to a second
+Parquet file beside the results (:func:`series_file`), one row per run and t, keyed by
+``point``, ``replication`` and ``seed``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import importlib
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scenarios.vocabulary import EU27, parse_duration
+
+from ..event_kinds import EVENT_KINDS
+from ..picture import Picture
+from .errors import SweepError
+
+PREFIX = "outcome."
+EVENT, BLOCKED, PYTHON = "event", "blocked_by", "python"
+FORMS = ("{event: KIND, FIELD: VALUE, by: 90d}, {blocked_by: CODE, measure: M}, "
+         "{python: 'module:function'}")  # fmt: skip
+#: Picture fields a series can sample: its top-level attributes a person reads.
+SERIES_ROOTS = ("t", "pressure", "meetings", "adversary", "current", "ended", "states", "stages",
+                "assessment", "incidents", "proposals", "adopted", "retaliations",
+                "partners_attributed", "assistance")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One outcome of a spec: its ``name`` (column ``outcome.NAME``), its ``kind`` (event,
+    blocked_by, python), what it matches and its column type (bool or float)."""
+
+    name: str
+    kind: str
+    target: str  # the event kind, the delegation code (or "any"), or module:function
+    match: tuple[tuple[str, tuple], ...] = ()  # (field, accepted values) of an event outcome
+    by: float | None = None  # hours since the start
+    yes_no: bool = True
+
+    @property
+    def column(self) -> str:
+        return PREFIX + self.name
+
+    @property
+    def type(self) -> str:
+        return "bool" if self.yes_no else "float"
+
+    def design(self) -> dict[str, Any]:
+        """The outcome as plain data (the sweep's record)."""
+        out: dict[str, Any] = {self.kind: self.target}
+        out.update({k: list(v) for k, v in self.match})
+        if self.by is not None:
+            out["by"] = self.by
+        if self.kind == PYTHON and self.yes_no:
+            out["yes_no"] = True
+        return out
+
+
+def parse_outcomes(raw: Any) -> list[Outcome]:
+    """The ``outcomes`` of a spec, checked; :class:`SweepError` naming the outcome."""
+    if raw is None:
+        return []
+    if not isinstance(raw, Mapping) or not raw:
+        raise SweepError(f"outcomes: a mapping from names to outcomes ({FORMS})")
+    out = []
+    for name, body in raw.items():
+        where = f"outcomes.{name}"
+        if not isinstance(name, str) or not name.replace("_", "").replace("-", "").isalnum():
+            raise SweepError(f"outcomes: {name!r} is not a name (letters, digits, _ and -)")
+        if not isinstance(body, Mapping):
+            raise SweepError(f"{where}: give one of {FORMS}")
+        kinds = [k for k in (EVENT, BLOCKED, PYTHON) if k in body]
+        if len(kinds) != 1:
+            raise SweepError(f"{where}: give exactly one of event, blocked_by, python ({FORMS})")
+        kind = kinds[0]
+        target = body[kind]
+        by = _by(body.get("by"), where)
+        if kind == EVENT:
+            declared = EVENT_KINDS.get(target) if isinstance(target, str) else None
+            if declared is None:
+                close = difflib.get_close_matches(str(target), list(EVENT_KINDS), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise SweepError(f"{where}.event: no event kind {target!r}{hint}; the kinds are "
+                                 "in docs/recording-format.md")  # fmt: skip
+            fields = declared.fields + declared.optional
+            match: list[tuple[str, tuple]] = []
+            for key, value in body.items():
+                if key in (EVENT, "by"):
+                    continue
+                if key not in fields:
+                    raise SweepError(f"{where}.{key}: a {target} event has no field {key!r} "
+                                     f"(fields: {', '.join(fields)})")  # fmt: skip
+                values = tuple(value) if isinstance(value, list) else (value,)
+                match.append((key, values))
+            out.append(Outcome(name, kind, target, tuple(match), by))
+        elif kind == BLOCKED:
+            if target != "any" and target not in EU27:
+                raise SweepError(f"{where}.blocked_by: {target!r} is not a member state code "
+                                 "(or any)")  # fmt: skip
+            extra = [k for k in body if k not in (BLOCKED, "measure")]
+            if extra:
+                raise SweepError(f"{where}: blocked_by takes measure only, not {extra[0]!r}")
+            measure = body.get("measure")
+            only = (("measure", (measure,)),) if measure is not None else ()
+            out.append(Outcome(name, kind, target, only, None))
+        else:
+            extra = [k for k in body if k not in (PYTHON, "yes_no")]
+            if extra:
+                raise SweepError(f"{where}: python takes yes_no only, not {extra[0]!r}")
+            yes_no = body.get("yes_no", False)
+            if not isinstance(yes_no, bool):
+                raise SweepError(f"{where}.yes_no: true or false, not {yes_no!r}")
+            resolve_function(target, where)
+            out.append(Outcome(name, kind, target, (), None, yes_no))
+    return out
+
+
+def _by(raw: Any, where: str) -> float | None:
+    if raw is None:
+        return None
+    try:
+        return parse_duration(raw)
+    except ValueError as exc:
+        raise SweepError(f"{where}.by: {exc}") from None
+
+
+def resolve_function(target: Any, where: str) -> Callable[[Any], Any]:
+    """The function ``module:function`` names; :class:`SweepError` naming ``where`` if it
+    cannot be imported or is not callable."""
+    if not isinstance(target, str) or target.count(":") != 1:
+        raise SweepError(f"{where}.python: name a function as 'module:function', not {target!r}")
+    module_name, _, attribute = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:  # ImportError, or the module's own error as it loads
+        raise SweepError(f"{where}.python: cannot import {module_name!r} "
+                         f"({type(exc).__name__}: {exc})") from None  # fmt: skip
+    function = getattr(module, attribute, None)
+    if not callable(function):
+        raise SweepError(f"{where}.python: {module_name} has no function {attribute!r}")
+    return function
+
+
+def evaluate(outcomes: list[Outcome], ex: Any) -> dict[str, Any]:
+    """The outcome columns of a finished exercise ``ex``."""
+    row: dict[str, Any] = {}
+    blocked = None
+    for o in outcomes:
+        if o.kind == EVENT:
+            row[o.column] = any(
+                e.kind == o.target
+                and (o.by is None or e.t <= o.by)
+                and all(e.data.get(k) in values for k, values in o.match)
+                for e in ex.events
+            )
+        elif o.kind == BLOCKED:
+            if blocked is None:
+                blocked = ex.metrics.get("blocked") or []
+            measures = dict(o.match).get("measure")
+            row[o.column] = any(
+                (o.target == "any" or o.target in b["by"])
+                and (measures is None or b["measure"] in measures)
+                for b in blocked
+            )
+        else:
+            value = resolve_function(o.target, f"outcomes.{o.name}")(ex)
+            row[o.column] = _python_value(o, value)
+    return row
+
+
+def _python_value(o: Outcome, value: Any) -> Any:
+    if value is None:
+        return None
+    if o.yes_no:
+        if not isinstance(value, (bool, int)) or value not in (0, 1):
+            raise ValueError(f"outcome {o.name}: {o.target} returned {value!r}, not yes/no")
+        return bool(value)
+    if not isinstance(value, (bool, int, float)) or not math.isfinite(value):
+        raise ValueError(f"outcome {o.name}: {o.target} returned {value!r}, not a number")
+    return float(value)
+
+
+# -- series ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Series:
+    """Picture ``fields`` sampled every ``every`` hours; ``types`` (bool, float, str) are set
+    when the sweep checks the fields against its base scenario."""
+
+    fields: tuple[str, ...]
+    every: float
+    types: tuple[str, ...] = ()
+
+    def design(self) -> dict[str, Any]:
+        return {"fields": list(self.fields), "every": self.every}
+
+    def columns(self) -> list[tuple[str, str]]:
+        """(name, type) of the series file's columns."""
+        return [("point", "int"), ("replication", "int"), ("seed", "int"), ("t", "float"),
+                *zip(self.fields, self.types, strict=True)]  # fmt: skip
+
+
+def parse_series(raw: Any) -> Series | None:
+    """The ``series`` of a spec, checked for form (the fields are checked against the picture
+    by :func:`typed`)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise SweepError("series: {fields: [pressure, meetings, ...], every: 1d}")
+    for key in raw:
+        if key not in ("fields", "every"):
+            raise SweepError(f"series: unknown key {key!r} (series: {{fields: [...], every: 1d}})")
+    fields = raw.get("fields")
+    if isinstance(fields, str):
+        fields = [fields]
+    if not isinstance(fields, list) or not fields or not all(isinstance(f, str) for f in fields):
+        raise SweepError("series.fields: a non-empty list of picture fields, e.g. [pressure, "
+                         "states.HU.position]")  # fmt: skip
+    if len(set(fields)) != len(fields):
+        raise SweepError("series.fields: a field is named twice")
+    every = _by(raw.get("every", "1d"), "series.every")
+    if not every or every <= 0:
+        raise SweepError("series.every: a duration above 0, e.g. 12h or 1d")
+    return Series(tuple(fields), every)
+
+
+_MISSING = object()
+
+
+def resolve(picture: Any, path: str) -> Any:
+    """The value of ``path`` in ``picture``: attributes and mapping keys, a list or mapping at the
+    end as its length, None past a value that is not there yet (an assessment not issued)."""
+    node = picture
+    for part in path.split("."):
+        if node is None:
+            return None
+        node = node.get(part) if isinstance(node, Mapping) else getattr(node, part, None)
+    if isinstance(node, (list, tuple, dict)):
+        return len(node)
+    return node
+
+
+def typed(series: Series, picture: Any) -> Series:
+    """``series`` with the type of each field, checked against ``picture`` (a finished run of
+    the base scenario); :class:`SweepError` naming a field the picture does not have."""
+    types = []
+    for path in series.fields:
+        where = f"series.fields: {path!r}"
+        parts = path.split(".")
+        if parts[0] not in SERIES_ROOTS:
+            close = difflib.get_close_matches(parts[0], SERIES_ROOTS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise SweepError(f"{where} is not a field of the situation picture{hint}; "
+                             f"fields: {', '.join(SERIES_ROOTS)}")  # fmt: skip
+        node: Any = picture
+        kind = None
+        for depth, part in enumerate(parts):
+            if isinstance(node, Mapping):
+                if part not in node:
+                    have = ", ".join(map(str, list(node)[:12])) or "none in the base run"
+                    if node is getattr(picture, parts[0], None) or depth == 1:
+                        raise SweepError(f"{where}: no {part!r} in {'.'.join(parts[:depth])} "
+                                         f"(keys: {have})")  # fmt: skip
+                    node = None
+                    break
+                node = node[part]
+            elif dataclasses.is_dataclass(node):
+                names = [f.name for f in dataclasses.fields(node)]
+                if part not in names:
+                    raise SweepError(f"{where}: {'.'.join(parts[:depth]) or 'the picture'} has "
+                                     f"no field {part!r} (fields: {', '.join(names)})")  # fmt: skip
+                kind = str(type(node).__annotations__.get(part, ""))
+                node = getattr(node, part)
+            elif node is None:
+                break
+            else:
+                raise SweepError(f"{where}: {'.'.join(parts[:depth])} is a single value")
+        types.append(_type_of(node, kind))
+    return dataclasses.replace(series, types=tuple(types))
+
+
+def _type_of(value: Any, annotation: str | None) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float, list, tuple, dict)):
+        return "float"
+    if isinstance(value, str):
+        return "str"
+    if annotation and "str" in annotation:
+        return "str"
+    if annotation and "bool" in annotation:
+        return "bool"
+    return "float"
+
+
+def sample(series: Series, ex: Any) -> list[list]:
+    """The grid t = 0, every, ... up to the horizon and each field's value there, as columns
+    ([t...], [field 1...], ...), folding the run's events through a fresh picture (the fold
+    the console and replay show)."""
+    picture = Picture(ex.scenario, ex.players)
+    horizon = ex.horizon
+    every = series.every
+    getters = [(_CAST[kind], path.split(".")) for kind, path in zip(series.types, series.fields,
+                                                                    strict=True)]  # fmt: skip
+    times: list[float] = []
+    columns: list[list] = [[] for _ in getters]
+    k = 0
+    t = 0.0
+
+    def take_until(end: float) -> None:
+        """The grid times before ``end`` (and within the horizon): the picture is the same at
+        each of them, so its values are read once and repeated."""
+        nonlocal k, t
+        start = len(times)
+        while t < end and t <= horizon:
+            times.append(t)
+            k += 1
+            t = k * every
+        n = len(times) - start
+        if n:
+            for column, (cast, parts) in zip(columns, getters, strict=True):
+                column += [_get(picture, parts, cast)] * n
+
+    for e in ex.events:
+        if e.t > t:
+            take_until(e.t)
+        picture.apply(e)
+    take_until(math.inf)
+    return [times, *columns]
+
+
+def _get(node: Any, parts: list[str], cast: Callable[[Any], Any]) -> Any:
+    """:func:`resolve` on a split path, cast to the column's type (the hot path of a series:
+    plain dict and attribute look-ups)."""
+    for part in parts:
+        if node is None:
+            return None
+        node = node.get(part) if type(node) is dict else getattr(node, part, None)
+    if node is None:
+        return None
+    if isinstance(node, (list, tuple, dict)):
+        return cast(len(node))
+    return cast(node)
+
+
+_CAST: dict[str, Callable[[Any], Any]] = {"bool": bool, "float": float, "str": str}
+
+
+def series_file(results: str | Path) -> Path:
+    """Where a sweep's series go: ``RESULTS.series.parquet`` beside the results."""
+    results = Path(results)
+    return results.with_name(results.name + ".series.parquet")
