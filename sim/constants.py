@@ -29,7 +29,7 @@ from typing import Any
 from actors import delegation, institutions, national, negotiation, threat
 from scenarios.errors import CdtxError
 
-from .stages import awareness, hwpci, initiation, reaction
+from .stages import awareness, blueprint, hwpci, initiation, reaction
 
 PREFIX = "model."
 #: Packages whose modules may hold a copy of a constant (``from actors.x import NAME``).
@@ -107,6 +107,7 @@ _SA = "docs/model.md, *4. Shared situational awareness*"
 _INIT = "docs/model.md, *5. Initiation*"
 _TABLE = "docs/model.md, *6-8. HWPCI, PSC, adoption*"
 _EFFECT = "docs/model.md, *9. Effect*"
+_CRISIS = "docs/model.md, *The crisis track of a large-scale incident*"
 
 #: Every registered constant, by name. One line each: module, attribute, low, high, source,
 #: meaning.
@@ -193,6 +194,24 @@ CONSTANTS: dict[str, Constant] = {c.name: c for c in (
     _c(threat, "RETALIATION_MEDIAN", 0, 8760, _EFFECT, "median hours before it retaliates"),
     _c(threat, "RETALIATION_SIGMA", 0, 3, _EFFECT, "log-normal spread of that delay"),
     _c(reaction, "MAX_WAVES", 0, 20, _EFFECT, "new waves an actor opens at most"),
+    # -- the crisis track of a large-scale incident (sim/stages/blueprint.py); hours unless said
+    _c(blueprint, "TECHNICAL_REPORT", 6, 72, _CRISIS, "median hours from first detection to the CSIRTs Network's first technical report"),
+    _c(blueprint, "TECHNICAL_INTERVAL", 24, 168, _CRISIS, "median hours between technical reports"),
+    _c(blueprint, "TECHNICAL_REPORTS", 1, 10, _CRISIS, "technical reports the model issues on its own at most"),
+    _c(blueprint, "CYCLONE_NOTICE", 2, 48, _CRISIS, "median hours from the first technical report to an EU-CyCLONe meeting"),
+    _c(blueprint, "OPERATIONAL_ASSESSMENT", 6, 72, _CRISIS, "median hours from a CyCLONe meeting to its operational assessment"),
+    _c(blueprint, "HANDOFF", 1, 24, _CRISIS, "median hours before the next level has a level's product"),
+    _c(blueprint, "IPCR_DECISION", 2, 72, _CRISIS, "median hours from the operational assessment to the Presidency's IPCR activation"),
+    _c(blueprint, "ISAA_FIRST_FULL", 12, 96, _CRISIS, "median hours from full activation (or a change to it) to the first ISAA report"),
+    _c(blueprint, "ISAA_FIRST_INFORMATION", 12, 96, _CRISIS, "the same in information-sharing mode"),
+    _c(blueprint, "ISAA_INTERVAL_FULL", 24, 336, _CRISIS, "median hours between ISAA reports in full mode"),
+    _c(blueprint, "ISAA_INTERVAL_INFORMATION", 24, 336, _CRISIS, "median hours between ISAA reports in information-sharing mode"),
+    _c(blueprint, "AUTO_FULL", 0, 1, _CRISIS, "severity score at which `ipcr: auto` activates in full mode"),
+    _c(blueprint, "AUTO_INFORMATION", 0, 1, _CRISIS, "severity score at which `ipcr: auto` activates in information-sharing mode"),
+    _c(blueprint, "RESERVE_MARGIN", -0.2, 0.2, _CRISIS, "how far an incident's severity must exceed a victim CSIRT's capability before it asks for the Reserve"),
+    _c(blueprint, "RESERVE_REQUEST", 2, 72, _CRISIS, "median hours from the operational assessment to a victim's request to the Reserve"),
+    _c(blueprint, "RESERVE_DEPLOY", 12, 168, _CRISIS, "median hours from a request to the Reserve deployed"),
+    _c(blueprint, "DELAY_SIGMA", 0, 1, _CRISIS, "log-normal spread of every crisis-track delay"),
 )}  # fmt: skip
 
 

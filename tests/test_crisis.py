@@ -22,7 +22,7 @@ from sim.recording import Recorder
 from sim.recording import open as open_recording
 from sim.report import aar
 from sim.seats import Seat, SeatView, shown_to
-from sim.stages.blueprint import ISAA_FIRST
+from sim.stages.blueprint import ISAA_FIRST_FULL, ISAA_FIRST_INFORMATION
 from sim.sweep import spec_from_dict
 
 SCENARIO = "baltic-blackout"
@@ -112,7 +112,7 @@ def test_the_first_isaa_comes_at_the_pace_of_the_mode(seed):
         assert activated is not None and isaa is not None, mode
         assert [e.data["mode"] for e in ex.events if e.kind == "ipcr"][0] == mode
         waits[mode] = isaa - activated
-    ratio = ISAA_FIRST["information_sharing"] / ISAA_FIRST["full"]
+    ratio = ISAA_FIRST_INFORMATION / ISAA_FIRST_FULL
     assert waits["information_sharing"] == pytest.approx(ratio * waits["full"], abs=0.05)
 
 

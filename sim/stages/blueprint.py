@@ -49,12 +49,16 @@ HANDOFF = 4.0
 #: Median, the political level has the operational assessment -> the Presidency activates IPCR.
 #: 2-72 h. Implementing Decision (EU) 2018/1993, Art. 3: the Presidency decides; no deadline.
 IPCR_DECISION = 12.0
-#: Median, activation (or a mode change) -> the first ISAA report, per mode. 12-96 h. Assumption;
+#: Median, activation (or a mode change) -> the first ISAA report, in full mode. 12-96 h. Assumption;
 #: no ISAA report in monitoring mode (2018/1993: ISAA reports come with information sharing).
-ISAA_FIRST = {"information_sharing": 2 * DAY, "full": DAY}
-#: Median between ISAA reports, per mode. 1-14 d. Assumption after IPCR practice (weekly reports,
+ISAA_FIRST_FULL = DAY
+#: The same in information-sharing mode. 12-96 h. Assumption (half the pace of full activation).
+ISAA_FIRST_INFORMATION = 2 * DAY
+#: Median between ISAA reports, in full mode. 1-14 d. Assumption after IPCR practice (weekly reports,
 #: more often in full activation).
-ISAA_INTERVAL = {"information_sharing": 7 * DAY, "full": 2 * DAY}
+ISAA_INTERVAL_FULL = 2 * DAY
+#: The same in information-sharing mode. 1-14 d. Assumption (weekly reports).
+ISAA_INTERVAL_INFORMATION = 7 * DAY
 #: ``ipcr: auto``: full activation at this severity score or above. 0-1. Assumption.
 AUTO_FULL = 0.7
 #: ``ipcr: auto``: information-sharing mode at this score or above, else monitoring. 0-1.

@@ -17,8 +17,10 @@ from .blueprint import (
     AUTO_FULL,
     AUTO_INFORMATION,
     IPCR_DECISION,
-    ISAA_FIRST,
-    ISAA_INTERVAL,
+    ISAA_FIRST_FULL,
+    ISAA_FIRST_INFORMATION,
+    ISAA_INTERVAL_FULL,
+    ISAA_INTERVAL_INFORMATION,
     ISAA_MODES,
     Track,
     delay,
@@ -84,11 +86,13 @@ def _isaa_reports(ex: Exercise, track: Track) -> ProcessGenerator[None]:
             yield track.changed
             continue
         first = track.isaa == 0
-        median_hours = (
-            median(track, "isaa_first", ISAA_FIRST["full"]) * ISAA_FIRST[mode] / ISAA_FIRST["full"]
-            if first
-            else ISAA_INTERVAL[mode]
-        )
+        full = mode == "full"
+        # Read at each report, not at import, so a run's model constants apply (sim/constants.py).
+        if first:
+            pace = 1.0 if full else ISAA_FIRST_INFORMATION / ISAA_FIRST_FULL
+            median_hours = median(track, "isaa_first", ISAA_FIRST_FULL) * pace
+        else:
+            median_hours = ISAA_INTERVAL_FULL if full else ISAA_INTERVAL_INFORMATION
         # One stream per report, whatever the mode: the same run in another mode draws the
         # same factor, so the modes' paces compare one to one (docs/model.md).
         due = ex.env.timeout(delay(ex, "isaa", median_hours, track.isaa + 1))
