@@ -287,11 +287,7 @@ class LiveSession(Observed):
     def fire(self, msel_id: str):
         """Fire an entry still to come now: a copy of it applied at the current time."""
         with self.lock:
-            data = self.entry(msel_id).model_dump(mode="json", by_alias=True)
-            data.pop("at", None)
-            data.pop("hold", None)  # fired now by the facilitator: nothing to wait for
-            data["id"] = f"{msel_id}-early"
-            self._input(self.ex.replace, msel_id, data, how="fired")
+            self._input(self.ex.fire, msel_id)
 
     def upcoming(self) -> list:
         """The MSEL entries and scheduled facilitator injects still to come, by time."""
