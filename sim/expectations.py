@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scenarios.model import expected_of
-from scenarios.vocabulary import EU27
+from scenarios.vocabulary import EU27, parse_duration
 
 from . import event_kinds as K
 from .events import Event
@@ -208,3 +208,41 @@ def mark(ex, entry: str, state: str, met: Any, text: Any = "") -> Event:
     met (or not), with ``text``; an input (``control: mark``), replayed as recorded."""
     fields = check_mark(ex, entry, state, met, text)
     return ex.remark(MARK, str(text or ""), **fields)
+
+
+def msel_rows(entries: Iterable[Mapping[str, Any]], events: Iterable[Mapping[str, Any]]
+              ) -> list[dict[str, Any]]:  # fmt: skip
+    """The MSEL with statuses, as a facilitator seat shows it: the planned ``entries`` (MSEL
+    entry dicts) and the facilitator's scheduled injects, each with ``status`` (planned, held,
+    delivered, skipped, fired or edited as ...), folded from the event dicts the seat received."""
+    rows = {str(e["id"]): {"id": e["id"], "at": e.get("at"), "type": e.get("type"),
+                           "to": list(e.get("to") or ()), "message": e.get("message", ""),
+                           "expected": e.get("expected_action") or "", "status": "planned"}
+            for e in entries}  # fmt: skip
+    for event in events:
+        kind, d = event["kind"], event.get("data", {})
+        if kind == K.INPUT and "inject" in d and d["inject"].get("type") != "position":
+            inject = d["inject"]
+            rows.setdefault(str(inject.get("id")), {
+                "id": inject.get("id"), "at": inject.get("at"), "type": inject.get("type"),
+                "to": list(inject.get("to") or ()), "message": inject.get("message", ""),
+                "expected": inject.get("expected_action") or "", "status": "planned"})  # fmt: skip
+        elif kind == K.INPUT and d.get("control") == "skip" and d.get("msel") in rows:
+            how = d.get("how")
+            row = rows[d["msel"]]
+            row["status"] = f"{how} as {d.get('replaced_by')}" if how else "skipped"
+        elif kind == K.HELD and d.get("inject") in rows:
+            rows[d["inject"]]["status"] = "held"
+        elif kind == K.INJECT_APPLIED and d.get("inject") in rows:
+            rows[d["inject"]]["status"] = "delivered"
+    return sorted(rows.values(), key=lambda r: (_hours(r["at"]), str(r["id"])))
+
+
+def _hours(at: Any) -> float:
+    """An entry's ``at`` in hours (a duration as written, or hours already)."""
+    if isinstance(at, (int, float)):
+        return float(at)
+    try:
+        return parse_duration(str(at))
+    except ValueError:
+        return 0.0

@@ -325,6 +325,8 @@ class Host:
             connection.ready.set()
             self.connected[seat.id] = connection
             self._joining.discard(seat.id)
+            if seat.role == "facilitator":  # its MSEL view: the planned entries (statuses follow
+                connection.notices.append(self._msel_message)  # from the events it is sent)
         self._seated_changed()
         sender = asyncio.create_task(self._send(connection))
         try:
@@ -337,6 +339,11 @@ class Host:
                 del self.connected[seat.id]
                 self._seated_changed()
             sender.cancel()
+
+    @property
+    def _msel_message(self) -> bytes:
+        entries = [m.model_dump(mode="json", by_alias=True) for m in self.exercise.scenario.msel]
+        return orjson.dumps({"type": "msel", "entries": entries})
 
     def _seated_changed(self) -> None:
         """Tell the console which delegations answer at their own seats now: it does not open
