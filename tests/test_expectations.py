@@ -158,3 +158,39 @@ def test_seats_acknowledge_and_mark_over_a_real_host(tmp_path):
     assert de.acknowledged is not None and de.met is True and de.marked_by == "evaluator"
     acks = [e for e in ex.events if e.kind == "input" and e.data.get("control") == "acknowledge"]
     assert [e.data["seat"] for e in acks] == ["DE"]
+
+
+def test_the_console_shows_a_seats_acknowledgement_and_marks_it_met():
+    """cdtx host's console: DE acknowledges S-02 at its seat; E shows it acknowledged; y and a
+    reason mark it met, recorded as the console's facilitator seat's mark."""
+    pytest.importorskip("websockets")
+    from tests.test_host import console_host, until
+    from tui.host.client import SeatClient
+    from tui.screens.expectations import ExpectationsScreen
+
+    ex = Exercise(_scenario(), interactive=True)
+    _run_to(ex, "S-02")
+
+    async def scenario(app, host, tokens):
+        async with app.run_test(size=(160, 45)) as pilot:
+            de = SeatClient(host.url, tokens["DE"])
+            await de.connect()
+            await de.act("acknowledge", entry="S-02")
+            await pilot.press("E")
+            assert await until(pilot, lambda: isinstance(app.screen, ExpectationsScreen))
+            screen = app.screen
+            assert await until(pilot, lambda: any(
+                x.entry == "S-02" and x.state == "DE" and x.acknowledged is not None
+                for x in screen.rows))  # fmt: skip
+            row = next(i for i, x in enumerate(screen.rows) if (x.entry, x.state) == ("S-02", "DE"))
+            screen.query_one("DataTable").move_cursor(row=row)
+            await pilot.press("y")
+            await pilot.pause()
+            await pilot.press(*"quick", "enter")
+            assert await until(pilot, lambda: screen.rows[row].met is True)
+            await de.close()
+            return screen.rows[row]
+
+    with console_host(ex) as (app, host, tokens):
+        shown = asyncio.run(asyncio.wait_for(scenario(app, host, tokens), 60))
+    assert (shown.met, shown.mark_text, shown.marked_by) == (True, "quick", "facilitator")

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from scenarios.errors import CdtxError
+from sim import expectations
 from sim.clock import Calendar
 from sim.picture import Picture
 
@@ -245,6 +246,10 @@ class LiveSession(Observed):
         from sim import evaluation
 
         return self._input(evaluation.record, self.ex, entry)
+
+    def mark(self, entry: str, state: str, met: bool, text: str = ""):
+        """Mark ``entry``'s expectation of ``state`` met or not (sim/expectations.py)."""
+        return self._input(expectations.mark, self.ex, entry, state, met, text)
 
     def skip(self, msel_id: str):
         return self._input(self.ex.skip, msel_id)
