@@ -6,6 +6,7 @@ Durations are stored as hours (float); ``start`` is a timezone-aware datetime.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
@@ -517,7 +518,11 @@ class InjectBase(Model):
     at: Duration
     to: list[StateCode] = Field(default_factory=list)
     message: str = ""
-    expected_action: str = ""
+    expected_action: str | dict[StateCode, str] = Field(
+        "",
+        description="What the evaluators expect the addressees to do: one text for every "
+        "addressee, or a mapping state code -> text (each state among `to` when `to` is given).",
+    )
     objectives: list[Identifier] = Field(default_factory=list)
     from_: str = Field("", alias="from", description="Who the inject comes from (HSEEP 'from').")
     delivery: str = Field("", description="Delivery method (HSEEP).")
@@ -532,6 +537,48 @@ class InjectBase(Model):
     if TYPE_CHECKING:  # set by each generated subclass (INJECT_CLASSES)
         type: str
         params: Any
+
+    @model_validator(mode="after")
+    def _expected_to_addressees(self) -> InjectBase:
+        if isinstance(self.expected_action, dict) and self.to:
+            stray = [code for code in self.expected_action if code not in self.to]
+            if stray:
+                raise ValueError(
+                    f"expected_action: {', '.join(stray)} not among the addressees (to: "
+                    f"{', '.join(self.to)})"
+                )
+        return self
+
+    def expected_of(self, state: str) -> str:
+        """What is expected of ``state``'s delegation (empty: nothing, or not addressed)."""
+        return expected_of(self.expected_action, state)
+
+
+def expected_of(expected: str | Mapping[str, str] | None, state: str) -> str:
+    """What an ``expected_action`` (one text, or a mapping per state) expects of ``state``."""
+    if isinstance(expected, Mapping):
+        return str(expected.get(state, ""))
+    return expected or ""
+
+
+def expected_text(expected: str | Mapping[str, str] | None) -> str:
+    """An ``expected_action`` as one line: the text, or ``DE: ...; PL: ...`` for a mapping."""
+    if isinstance(expected, Mapping):
+        return "; ".join(f"{code}: {text}" for code, text in expected.items())
+    return expected or ""
+
+
+def parse_expected(text: str) -> str | dict[str, str]:
+    """The inverse of :func:`expected_text` (a form field, a workbook cell): a mapping when
+    every ``;``-separated part starts with a member state code and a colon, else the text."""
+    parts = [part.strip() for part in text.split(";") if part.strip()]
+    mapping: dict[str, str] = {}
+    for part in parts:
+        code, colon, rest = part.partition(":")
+        if not colon or code.strip() not in EU27 or not rest.strip():
+            return text.strip()
+        mapping[code.strip()] = rest.strip()
+    return mapping if mapping else text.strip()
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from .errors import CdtxError
-from .model import INJECT_TYPES, Inject, InjectBase, Scenario
+from .model import INJECT_TYPES, Inject, InjectBase, Scenario, expected_text, parse_expected
 from .safe_read import ScenarioError, read_bytes, read_json, read_yaml
 from .vocabulary import format_duration, parse_duration
 
@@ -113,7 +113,7 @@ def rows(scenario: Scenario) -> list[list[str]]:
                 " ".join(entry.to),
                 entry.delivery,
                 entry.message,
-                entry.expected_action,
+                expected_text(entry.expected_action),
                 " ".join(entry.objectives),
                 entry.controller,
                 entry.notes,
@@ -721,6 +721,8 @@ def parse_rows(table: Sequence[Sequence[str]], shown: str = "<msel>") -> list[In
         for key in _TEXT_KEYS:
             if key in cells:
                 raw[key] = cells[key]
+        if raw.get("expected_action"):  # "DE: ...; PL: ..." is a mapping per addressee
+            raw["expected_action"] = parse_expected(raw["expected_action"])
         for key in ("to", "objectives"):
             if key in cells:
                 raw[key] = cells[key].replace(",", " ").replace(";", " ").split()

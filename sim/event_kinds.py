@@ -108,6 +108,17 @@ def _input_text(d: Mapping[str, Any]) -> str:
         from .evaluation import describe  # console or a seat of ``cdtx host`` (``seat``)
 
         return describe(d)
+    if control == "acknowledge":
+        return f"{state_name(d.get('state', '?'))} acknowledges {d.get('entry')}"
+    if control == "mark":
+        verdict = "met" if d.get("met") else "not met"
+        text = f": {d['text']}" if d.get("text") else ""
+        return (f"{seat_name(d.get('seat'))} marks {d.get('msel')} {verdict} for "
+                f"{d.get('state')}{text}")  # fmt: skip
+    if control == "chat":
+        return f"Chat from {who} to {d.get('to')}: {d.get('text', '')}"
+    if control == "allow_chat":
+        return f"Chat between delegations {'allowed' if d.get('allowed') else 'closed'}"
     if control == "advice":
         whom = "every delegation" if d.get("state") == "*" else d.get("state")
         return f"Model advice {'shown to' if d.get('allowed') else 'hidden from'} {whom}"
@@ -141,11 +152,13 @@ INPUT = EventKind(
     "step",
     _input_text,
     "What a person did, at kernel step ``step``: an inject, or a control (note, skip, players; "
-    "and with ``cdtx host`` message, observation, advice), with the ``seat`` that entered it. "
+    "and with ``cdtx host`` message, observation, advice, acknowledge (``entry``, ``state``), "
+    "mark (an expectation ``met`` or not: ``msel``, ``state``, ``text``), chat (``to`` a "
+    "delegation), allow_chat (``allowed``)), with the ``seat`` that entered it. "
     "An observation is the evaluator's (sim/evaluation.py): observation, rating or hot wash entry, "
     "or (``entry: note``) a facilitator's note tagged to an objective and/or a delegation.",
     optional="inject control text msel replaced_by how state played seat objective rating allowed"
-    " about who replaces entry",
+    " about who replaces entry to met",
 )
 
 
@@ -185,6 +198,14 @@ RELEASED = EventKind(
     ),
     "A held MSEL entry is released (``by``: the facilitator, or the model in a headless run) "
     "and takes effect.",
+)
+ACKNOWLEDGED = EventKind(
+    "acknowledged",
+    "inject",
+    "entry state",
+    lambda d: f"{state_name(d['state'])} acknowledges inject {d['entry']}",
+    "A delegation acknowledges an inject delivered to it (its seat of ``cdtx host``: the "
+    "``acknowledge`` action, recorded as an input first); sim/expectations.py reads it back.",
 )
 NOTE = EventKind(
     "note",

@@ -44,7 +44,7 @@ _INJECT = TypeAdapter(Inject)
 _REF_ORDER = ("actor", "incident", "new_incident", "victim")
 
 #: Inputs the model records but does not act on (:meth:`Exercise.remark`).
-REMARKS = ("message", "observation", "advice")
+REMARKS = ("message", "observation", "advice", "mark", "chat", "allow_chat")
 
 
 def scenario_sha256(scenario: Scenario) -> str:
@@ -204,6 +204,9 @@ class Exercise:
         self.bodies = {name: Body(self, name) for name in ("hwpci", "psc", "coreper", "council")}
         self.skipped: list[str] = []
         self.applied: set[str] = set()  # ids of the injects applied so far (membership only)
+        #: The injects delivered so far: id -> the states addressed (empty: all).
+        self.delivered: dict[str, tuple[str, ...]] = {}
+        self.acknowledged: set[tuple[str, str]] = set()  # (inject id, state)
         #: Facilitator injects waiting for their time (id -> inject); MSEL entries are in the scenario.
         self.scheduled: dict[str, InjectBase] = {}
         self.pending: list[DecisionRequest] = []
@@ -550,6 +553,42 @@ class Exercise:
             raise InjectError("control", f"{control!r} is not one of {', '.join(REMARKS)}")
         return self.emit(K.INPUT, FACILITATOR, control=control, text=text.strip(), **fields,
                          step=self.steps)  # fmt: skip
+
+    def acknowledge(self, entry_id: str, state: str) -> Event:
+        """``state``'s delegation acknowledges the inject ``entry_id`` delivered to it: an
+        input, then an ``acknowledged`` event (sim/expectations.py). Refused for an inject not
+        (yet) delivered to that delegation, or acknowledged already."""
+        if state not in EU27:
+            raise InjectError("state", f"unknown member state code {state!r}")
+        to = self.delivered.get(entry_id)
+        if to is None:
+            raise InjectError("entry", f"{entry_id!r} has not been delivered (yet)")
+        if to and state not in to:
+            raise InjectError("entry", f"{entry_id} was not addressed to {state}")
+        if (entry_id, state) in self.acknowledged:
+            raise InjectError("entry", f"{state} has already acknowledged {entry_id}")
+        record = self.emit(K.INPUT, FACILITATOR, control="acknowledge", entry=entry_id,
+                           state=state, step=self.steps)  # fmt: skip
+        self.acknowledged.add((entry_id, state))
+        self.emit(K.ACKNOWLEDGED, FACILITATOR, entry=entry_id, state=state)
+        return record
+
+    def fire(self, entry_id: str) -> Event:
+        """Fire an entry still to come now: a copy (``ID-early``) applied at the current time,
+        recorded as a replacement (the console's ``e``, a facilitator seat's ``fire``)."""
+        data = self.still_to_come(entry_id).model_dump(mode="json", by_alias=True)
+        data.pop("at", None)
+        data.pop("hold", None)  # fired now by the facilitator: nothing to wait for
+        data["id"] = f"{entry_id}-early"
+        return self.replace(entry_id, data, how="fired")
+
+    def edit(self, entry_id: str, changes: Mapping[str, Any]) -> Event:
+        """Replace an entry still to come by a copy (``ID-edited``) with ``changes`` (``at``,
+        ``message``, any other field of an MSEL entry), recorded as a replacement."""
+        data = self.still_to_come(entry_id).model_dump(mode="json", by_alias=True)
+        data.update(changes)
+        data["id"] = f"{entry_id}-edited"
+        return self.replace(entry_id, data, how="edited")
 
     def _refuse_after_end(self) -> None:
         if self.finished:

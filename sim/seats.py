@@ -39,6 +39,7 @@ from scenarios.vocabulary import EU27, STANCES
 from . import evaluation
 from .clock import Calendar, format_offset
 from .events import Event
+from .expectations import state_of_seat
 from .names import PROPOSER_NAMES, body
 from .narrative import actor_names, describe, measure, short
 
@@ -48,10 +49,11 @@ ROLES = (FACILITATOR, DELEGATION, EVALUATOR, OBSERVER)
 #: What each role may do on the host (the host checks every input against this).
 ACTIONS: dict[str, frozenset[str]] = {
     FACILITATOR: frozenset(
-        {"inject", "skip", "release", "note", "players", "advice", "clock", "answer", "free"}
+        {"inject", "skip", "release", "note", "players", "advice", "clock", "answer", "free",
+         "fire", "edit", "hotwash", "mark", "allow_chat", "new_token", "share"}
     ),
-    DELEGATION: frozenset({"answer", "message"}),
-    EVALUATOR: frozenset({"observation"}),
+    DELEGATION: frozenset({"answer", "message", "acknowledge", "chat"}),
+    EVALUATOR: frozenset({"observation", "mark"}),
     OBSERVER: frozenset(),
 }
 
@@ -87,7 +89,7 @@ OWN_FIELDS = ("attributed",)
 
 #: Events a delegation sees when they are about its own state (``data["state"]``).
 OWN_STATE = ("detected", "reported", "evidence", "attribution_ready", "position",
-             "position_fixed", "agency_contribution")  # fmt: skip
+             "position_fixed", "agency_contribution", "acknowledged")  # fmt: skip
 
 #: Events whose delegation view depends on more than their kind (rules in :meth:`data_for`).
 CONDITIONAL = ("input", "inject_applied", "note", "incident", "escalation", "assessment",
@@ -175,6 +177,8 @@ class Disclosure:
         self.hit: dict[str, tuple[str, ...]] = {}  # incident -> states it targets
         self.awareness_shared = False
         self.advice: dict[str, bool] = {ALL_STATES: advice}
+        #: Whether the facilitator lets delegations chat with each other (``allow_chat``).
+        self.chat_allowed = False
         for entry in getattr(scenario, "msel", ()) if scenario is not None else ():
             state = getattr(entry.params, "state", None) if entry.type == "position" else None
             self.injects[entry.id] = _Inject(entry.type, tuple(entry.to or ()), state)
@@ -188,6 +192,8 @@ class Disclosure:
                 state = params.get("state") if inject.get("type") == "position" else None
                 self.injects[inject["id"]] = _Inject(inject["type"], tuple(inject.get("to") or ()),
                                                      state)  # fmt: skip
+            elif d.get("control") == "allow_chat":
+                self.chat_allowed = bool(d.get("allowed"))
             elif d.get("control") == "advice":
                 state = d.get("state", ALL_STATES)
                 if state == ALL_STATES:
@@ -232,7 +238,12 @@ class Disclosure:
         if state is None:  # the observer: public events and what is addressed to all only
             return None
         if kind == "input":
-            return d if d.get("seat") == seat.id else None
+            # Its own inputs (a shared seat DE-2's too: it acts for DE), and chat sent to it.
+            if d.get("seat") == seat.id or state_of_seat(d.get("seat")) == state:
+                return d
+            if d.get("control") == "allow_chat":  # whether chat is open is for every delegation
+                return d
+            return d if d.get("control") == "chat" and d.get("to") == state else None
         if kind in OWN_STATE:
             return d if d.get("state") == state else None
         if kind in ("incident", "escalation"):
@@ -326,6 +337,15 @@ class SeatView:
     injects: list[tuple[float, str]] = field(default_factory=list)
     messages: list[tuple[float, str, str]] = field(default_factory=list)
     observations: list[dict[str, Any]] = field(default_factory=list)
+    #: Injects delivered to this seat (ids, in order) and those its delegation acknowledged.
+    delivered: list[str] = field(default_factory=list)
+    acknowledged: set[str] = field(default_factory=set)
+    chat_allowed: bool = False
+
+    @property
+    def unread(self) -> list[str]:
+        """Injects delivered and not acknowledged yet (oldest first)."""
+        return [entry for entry in self.delivered if entry not in self.acknowledged]
 
     def apply(self, event: Mapping[str, Any]) -> None:
         """Fold one received event into the view."""
@@ -368,10 +388,16 @@ class SeatView:
             self._answered({"state": d["state"], "measure": "operational_assessment"})
         elif kind == "inject_applied":
             self.injects.append((t, d.get("message") or d.get("type", "")))
+            self.delivered.append(d.get("inject", "?"))
+        elif kind == "acknowledged":
+            if self.seat.state is None or d.get("state") == self.seat.state:
+                self.acknowledged.add(d.get("entry", ""))
         elif kind == "note":
             self.injects.append((t, d.get("text", "")))
-        elif kind == "input" and d.get("control") == "message":
+        elif kind == "input" and d.get("control") in ("message", "chat"):
             self.messages.append((t, d.get("seat") or "?", d.get("text", "")))
+        elif kind == "input" and d.get("control") == "allow_chat":
+            self.chat_allowed = bool(d.get("allowed"))
         elif kind == "input" and d.get("control") == "observation":
             self.observations.append({**d, "t": t})
 

@@ -528,6 +528,8 @@ def _reapply_input(ex, data: dict[str, Any]) -> None:
         ex.note(data["text"])
     elif data.get("control") == "release":
         ex.release(data["msel"])
+    elif data.get("control") == "acknowledge":
+        ex.acknowledge(data["entry"], data["state"])
     elif data.get("control") == "players":
         ex.set_played(data["state"], data["played"])
     elif data.get("control") in REMARKS:

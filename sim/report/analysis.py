@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from scenarios.measures import MEASURE, MEASURES_DECLARED
-from scenarios.model import Scenario
+from scenarios.model import Scenario, expected_text
 from scenarios.vocabulary import TIME_METRICS, format_duration
 
-from .. import evaluation
+from .. import evaluation, expectations
 from .. import event_kinds as K
 from ..clock import Calendar, format_offset
 from ..events import Event
@@ -105,6 +105,27 @@ def handovers_of(events: list[Event]) -> list[str]:
     ]
 
 
+def _expectations(scenario, events: list[Event], at) -> dict[str, list[dict[str, Any]]]:
+    """Per delegation: what the MSEL expected of it, delivered and acknowledged when, what it
+    did, and the facilitator's or evaluator's mark (sim/expectations.py)."""
+
+    def when(t: float | None) -> dict[str, Any] | None:
+        return None if t is None else at(t)
+
+    return {
+        state: [
+            {"entry": x.entry, "expected": x.expected, "message": x.message,
+             "delivered": when(x.delivered), "acknowledged": when(x.acknowledged),
+             "done": [{**at(t), "text": text} for t, text in x.done[:expectations.DONE_SHOWN]],
+             "more_done": max(0, len(x.done) - expectations.DONE_SHOWN),
+             "met": x.met, "mark": x.mark_text, "marked": when(x.marked),
+             "marked_by": K.seat_name(x.marked_by) if x.marked_by else "", "status": x.status}
+            for x in items
+        ]  # fmt: skip
+        for state, items in expectations.fold(scenario, events).items()
+    }
+
+
 def analyse(
     scenario: Scenario,
     events: list[Event],
@@ -186,11 +207,14 @@ def analyse(
         for n in evaluation.notes(events)
     ]  # fmt: skip
     # What the seats of a hosted exercise wrote to the facilitator (control ``message``).
-    messages = [
-        {**at(e.t), "from": K.seat_name(e.data.get("seat")), "text": e.data.get("text", "")}
-        for e in events
-        if e.kind == K.INPUT and e.data.get("control") == "message"
-    ]
+    messages = []
+    for e in events:
+        control = e.data.get("control") if e.kind == K.INPUT else None
+        if control in ("message", "chat"):  # chat between delegations says to whom
+            who = K.seat_name(e.data.get("seat"))
+            if control == "chat":
+                who += f" to {K.seat_name(e.data.get('to'))}"
+            messages.append({**at(e.t), "from": who, "text": e.data.get("text", "")})
     evaluator = evaluation_section(events, at)  # the evaluator's entries, if any
     for objective in objectives:
         objective["evaluator"] = evaluator["objectives"].get(objective["id"], {"observations": []})
@@ -232,6 +256,7 @@ def analyse(
         "improvements": improvements,
         "notes": notes,
         "messages": messages,
+        "expectations": _expectations(scenario, events, at),
         # Proposals still under way when the record ends (an evidence package that outlives the
         # horizon, a text in adoption): business the next session inherits.
         "open_business": [
@@ -553,7 +578,7 @@ def _msel(scenario, events, at, end_t, ended) -> list[dict[str, Any]]:
     for entry in scenario.msel:
         delivered, state = status(entry.id, entry.at)
         out.append({"id": entry.id, "type": entry.type, "planned": at(entry.at),
-                    "message": entry.message, "expected_action": entry.expected_action,
+                    "message": entry.message, "expected_action": expected_text(entry.expected_action),
                     "delivered": delivered, "status": state})  # fmt: skip
     for e in added:
         inj = e.data["inject"]
@@ -568,7 +593,7 @@ def _msel(scenario, events, at, end_t, ended) -> list[dict[str, Any]]:
         out.append({"id": entry_id, "type": inj.get("type", "?"),
                     "planned": at(planned) if planned is not None else None,
                     "message": inj.get("message") or inject_summary(inj), "expected_action":
-                    inj.get("expected_action", ""), "delivered": delivered,
+                    expected_text(inj.get("expected_action")), "delivered": delivered,
                     "status": f"{label}; {state}"})  # fmt: skip
     return out
 

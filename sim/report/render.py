@@ -97,6 +97,44 @@ def md_lines(text: Any, indent: str = "") -> list[str]:
     return [indent + md_line(line) for line in lines if line.strip()]
 
 
+EXPECTATION_HEAD = ["Entry", "Expected", "Delivered", "Acknowledged", "Done", "Mark"]
+
+
+def _expectation_row(x: dict[str, Any]) -> list[str]:
+    done = "; ".join(f"{d['offset']} {d['text']}" for d in x["done"]) or "-"
+    if x.get("more_done"):
+        done += f" (and {x['more_done']} more)"
+    if x["met"] is None:
+        mark = "not marked"
+    else:
+        mark = f"{'met' if x['met'] else 'not met'} ({x['marked_by']}, {x['marked']['offset']})"
+        if x["mark"]:
+            mark += f": {x['mark']}"
+    return [x["entry"], x["expected"], x["delivered"]["offset"] if x["delivered"] else "-",
+            x["acknowledged"]["offset"] if x["acknowledged"] else "-", done, mark]  # fmt: skip
+
+
+def _md_expectations(expectations: dict[str, list[dict[str, Any]]] | None) -> list[str]:
+    """The report's expectations section (only when the MSEL expects something)."""
+    if not expectations:
+        return []
+    out = ["", "## Expectations per delegation", ""]
+    for state, items in expectations.items():
+        out += [f"### {md_line(state)}", ""]
+        out += _md_table(EXPECTATION_HEAD, [_expectation_row(x) for x in items])
+    return out
+
+
+def _html_expectations(expectations: dict[str, list[dict[str, Any]]] | None) -> list[str]:
+    if not expectations:
+        return []
+    out = ["<h2>Expectations per delegation</h2>"]
+    for state, items in expectations.items():
+        out.append(f"<h3>{_h(state)}</h3>")
+        out.append(_table(EXPECTATION_HEAD, [_expectation_row(x) for x in items]))
+    return out
+
+
 def _md_table(head: list[str], rows: list[list[Any]]) -> list[str]:
     out = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
     out += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows]
@@ -186,6 +224,7 @@ def markdown(r: dict[str, Any]) -> str:
     out += _md_table(["Time", "T+", "From", "Message"],
                      [[m["calendar"], m["offset"], m["from"], m["text"]]
                       for m in r.get("messages", [])]) if r.get("messages") else ["- None."]  # fmt: skip
+    out += _md_expectations(r.get("expectations"))
     out += ["", "## MSEL: planned and delivered", ""]
     out += _md_table(
         ["Event No.", "Type", "Planned", "Delivered", "Status", "Message"],
@@ -496,6 +535,7 @@ def html(r: dict[str, Any], horizon_hours: float | None = None) -> str:
                          for m in r["messages"]]))  # fmt: skip
     else:
         b.append("<ul><li>None.</li></ul>")
+    b += _html_expectations(r.get("expectations"))
     b.append("<h2>MSEL: planned and delivered</h2>")
     b.append(_table(
         ["Event No.", "Type", "Planned", "Delivered", "Status", "Message"],

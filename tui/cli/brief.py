@@ -237,6 +237,7 @@ def _known_at_start(scenario, state: str) -> list[tuple[float, str]]:
 
 def facilitator_brief(scenario) -> list[Section]:
     """The facilitator's brief: overview, objectives, incidents, the MSEL and the keys."""
+    from scenarios.model import expected_text
     from sim.clock import Calendar, format_offset
     from sim.names import state_name
 
@@ -282,7 +283,7 @@ def facilitator_brief(scenario) -> list[Section]:
                         m.type,
                         ", ".join(m.to) or "all",
                         m.message,
-                        m.expected_action,
+                        expected_text(m.expected_action),
                         ", ".join(m.objectives),
                     ]
                     for m in sorted(scenario.msel, key=lambda m: m.at)

@@ -171,6 +171,8 @@ def cmd_host(args: argparse.Namespace) -> int:
                         ssl_context=context, speed=args.speed or 1.0, running=not args.paused,
                         recorder=recorder, advice=args.share_advice,
                         on_notice=_say)  # fmt: skip
+            host.seats_file = tokens_path(path) if path is not None else None
+            host.on_seats = lambda: _reannounce(host, args.public_url)
             _serve(host, seats, tokens, path, args.public_url)
     except CannotListen as exc:  # taken between the check and the start: undo what was made
         if recorder is not None and not args.resume:
@@ -364,6 +366,16 @@ def _announce(host, seats, tokens, path, public_url: str | None = None) -> None:
     sys.stdout.flush()
 
 
+def _reannounce(host, public_url: str | None) -> None:
+    """A token renewed or a seat shared from a facilitator seat: the join commands again."""
+    from scenarios.safe_read import printable
+
+    print("cdtx: the seats changed; their join commands now:", file=sys.stderr)
+    for line in join_lines(host, list(host.seats.values()), host.tokens, public_url):
+        print(printable(line))
+    sys.stdout.flush()
+
+
 def _serve(host, seats, tokens, path, public_url: str | None = None) -> None:
     import asyncio
     import signal
@@ -393,7 +405,7 @@ def _with_console(args, ex, seats, tokens, recorder, path, context, speed_index=
     import threading
 
     from ..app import make_play_app
-    from ..host.server import Host
+    from ..host.server import Host, tokens_path
     from ..keymap import load_keymap
 
     app = make_play_app(ex, record=False, keymap=load_keymap())
@@ -429,6 +441,14 @@ def _with_console(args, ex, seats, tokens, recorder, path, context, speed_index=
     lines = join_lines(host, seats, tokens, args.public_url)
     _announce(host, seats, tokens, path, args.public_url)  # also after the console closes
     session.join_lines = lines
+    if path is not None:
+        host.seats_file = tokens_path(path)
+
+    def seats_changed() -> None:  # a facilitator seat renewed a token or shared a seat: J shows it
+        session.join_lines = join_lines(host, list(host.seats.values()), host.tokens,
+                                        args.public_url)  # fmt: skip
+
+    host.on_seats = seats_changed
     hosting = (f"Hosting at {join_url(host, args.public_url)}: J shows the seats' join commands "
                "(printed again after Quit).")  # fmt: skip
     session.players_note = f"{session.players_note} {hosting}".strip()
@@ -440,4 +460,4 @@ def _with_console(args, ex, seats, tokens, recorder, path, context, speed_index=
         if state.loop is not None and state.stop is not None:
             state.loop.call_soon_threadsafe(state.stop.set)
         thread.join(10)
-    print("\n".join(lines))
+    print("\n".join(session.join_lines))

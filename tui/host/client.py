@@ -57,6 +57,8 @@ class SeatClient:
         self.notices: list[str] = []
         self.on_notice: Callable[[str], None] | None = None
         self.welcome: dict[str, Any] = {}
+        #: A facilitator seat's MSEL (the scenario's planned entries, as the host sent them).
+        self.msel: list[dict[str, Any]] = []
         self.seat: Seat | None = None
         self.view: SeatView | None = None
         self.closed = asyncio.Event()
@@ -192,6 +194,11 @@ class SeatClient:
                     self.notices.append(str(reply.get("message")))
                     if self.on_notice is not None:
                         self.on_notice(self.notices[-1])
+                elif kind == "msel":
+                    self.msel = list(reply.get("entries") or [])
+                    self._arrived.set()
+                    if self.listener is not None:
+                        self.listener([])
                 elif kind in ("ack", "error"):
                     future = self._replies.pop(reply.get("id"), None)
                     if future is not None and not future.done():

@@ -13,15 +13,18 @@ from textual.widgets import Footer, Header, Input, RichLog, Static
 
 from scenarios.safe_read import printable
 from sim.clock import format_offset
+from sim.expectations import msel_rows
 from sim.seats import ACTIONS, POSITIONS, SeatView, text_of
 
 from .client import InputRefused, JoinError, SeatClient
 
 HELP = {
-    "facilitator": "run | pause | speed H | note [objective=ID] [state=CC] TEXT | skip ID | release [ID] | free SEAT | inject JSON | "
+    "facilitator": "run | pause | speed H | note [objective=ID] [state=CC] TEXT | skip ID | release [ID] | "
+    "fire ID | edit ID [at=DUR] [TEXT] | hotwash [strength|improvement] TEXT | "
+    "mark ID STATE met|not [TEXT] | chat on|off | free SEAT | token SEAT | share SEAT | inject JSON | "
     "answer STATE POSITION [STATEMENT] | advice STATE|* on|off | play STATE | unplay STATE",
-    "delegation": f"answer {'|'.join(POSITIONS)} [STATEMENT] | msg TEXT",
-    "evaluator": "obs OBJECTIVE P|S|M|U [TEXT]",
+    "delegation": f"answer {'|'.join(POSITIONS)} [STATEMENT] | msg TEXT | ack [ID] | chat STATE TEXT",
+    "evaluator": "obs OBJECTIVE P|S|M|U [TEXT] | mark ID STATE met|not [TEXT]",
     "observer": "(read-only)",
 }
 
@@ -63,6 +66,50 @@ def _parse(role: str, line: str) -> tuple[str, dict]:
         if not rest.strip():
             raise ValueError("free SEAT (e.g. free DE)")
         return "free", {"seat": rest.strip()}
+    if verb == "fire":
+        return "fire", {"msel": rest.strip()}
+    if verb == "edit":  # edit M-04 [at=36h] [new message]
+        parts = rest.split(maxsplit=1)
+        if not parts:
+            raise ValueError("edit ID [at=DUR] [MESSAGE]")
+        changes: dict[str, str] = {"msel": parts[0]}
+        text = parts[1].strip() if len(parts) > 1 else ""
+        if text.startswith("at="):
+            tag, _, text = text.partition(" ")
+            changes["at"] = tag.removeprefix("at=")
+        if text.strip():
+            changes["message"] = text.strip()
+        return "edit", changes
+    if verb == "hotwash":
+        about, _, text = rest.strip().partition(" ")
+        if about in ("strength", "improvement"):
+            return "hotwash", {"about": about, "text": text.strip()}
+        return "hotwash", {"text": rest.strip()}
+    if verb == "mark":  # mark S-02 DE met|not [text]
+        parts = rest.split(maxsplit=3)
+        if len(parts) < 3 or parts[2].lower() not in ("met", "not"):
+            raise ValueError("mark ID STATE met|not [TEXT]")
+        return "mark", {"msel": parts[0], "state": parts[1].upper(),
+                        "met": parts[2].lower() == "met", "text": " ".join(parts[3:])}  # fmt: skip
+    if verb in ("ack", "acknowledge"):
+        return "acknowledge", {"entry": rest.strip()}  # no id: the oldest unread (the view's)
+    if verb == "chat":
+        if role == "facilitator":
+            if rest.strip() not in ("on", "off"):
+                raise ValueError("chat on|off")
+            return "allow_chat", {"allowed": rest.strip() == "on"}
+        parts = rest.split(maxsplit=1)
+        if len(parts) < 2:
+            raise ValueError("chat STATE TEXT")
+        return "chat", {"to": parts[0].upper(), "text": parts[1]}
+    if verb in ("token", "new_token"):
+        if not rest.strip():
+            raise ValueError("token SEAT (a new token for it; the old one stops working)")
+        return "new_token", {"seat": rest.strip()}
+    if verb == "share":
+        if not rest.strip():
+            raise ValueError("share SEAT (a second person takes DE's seat with a token of their own)")
+        return "share", {"seat": rest.strip()}
     if verb == "release":
         return "release", {"msel": rest.strip()} if rest.strip() else {}
     if verb == "inject":
@@ -210,6 +257,14 @@ class JoinApp(App):
         if view.confidence:
             parts += ["", "[b]Our attribution confidence[/b]"]
             parts += [f"{actor}: {c:.0%}" for actor, c in view.confidence.items()]
+        if view.unread:
+            parts += ["", f"[b]Unread injects ({len(view.unread)}): ack [ID][/b]",
+                      ", ".join(view.unread[-8:])]  # fmt: skip
+        if self.client.msel:  # a facilitator's MSEL: what is held or still to come
+            rows = msel_rows(self.client.msel, view.events)
+            coming = [r for r in rows if r["status"] in ("planned", "held")]
+            parts += ["", f"[b]MSEL ({len(coming)} to come of {len(rows)})[/b]"]
+            parts += [f"{r['id']} {r['at']} {r['type']}: {r['status']}" for r in coming[:8]]
         if view.messages:
             parts += ["", "[b]Messages[/b]"] + [
                 f"{who}: {text}" for _, who, text in view.messages[-5:]
@@ -225,6 +280,11 @@ class JoinApp(App):
             if seat is None:  # not welcomed yet: nothing to act as
                 raise ValueError("not connected yet")
             action, fields = parse_command(seat.role, line)
+            if action == "acknowledge" and not fields["entry"]:
+                unread = self.client.view.unread if self.client.view is not None else []
+                if not unread:
+                    raise ValueError("nothing to acknowledge: every inject has been read")
+                fields["entry"] = unread[0]
             await self.client.act(action, **fields)
         except (ValueError, InputRefused) as exc:
             log.write(f"! {exc}")

@@ -22,6 +22,7 @@ import contextlib
 import gc
 import json
 import logging
+import os
 import secrets
 import ssl
 import threading
@@ -38,9 +39,11 @@ from websockets.http11 import Request, Response
 
 from scenarios.errors import CdtxError, UserError
 from scenarios.safe_read import read_json
+from sim import evaluation, expectations
 from sim.events import Event
 from sim.seats import (
     ALL_STATES,
+    DELEGATION,
     POSITIONS,
     RATINGS,
     Disclosure,
@@ -51,6 +54,7 @@ from sim.seats import (
     state_names,
 )
 
+from ..screens.session import SPEEDS
 from ..web_guard import allowed_hosts, refusal
 from . import web
 from .budget import MAX_MESSAGE, Limits, SeatBudget
@@ -127,9 +131,16 @@ def save_tokens(path: Path, seats: list[Seat], tokens: dict[str, str]) -> None:
 
 
 def _open_private(path: Path) -> int:
-    import os
-
     return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+
+
+def rewrite_tokens(path: Path, seats: list[Seat], tokens: dict[str, str]) -> None:
+    """Replace the seats file at ``path`` (a token renewed, a seat shared): written beside it,
+    mode 600, then moved over it, so a crash leaves the old file or the new one, whole."""
+    new = path.with_name(path.name + ".new")
+    new.unlink(missing_ok=True)
+    save_tokens(new, seats, tokens)
+    os.replace(new, path)
 
 
 def load_tokens(path: Path) -> tuple[list[Seat], dict[str, str]]:
@@ -206,6 +217,10 @@ class Host:
         self._lock = console.lock if console is not None else contextlib.nullcontext()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: int | None = None
+        #: The seats file (``--resume`` reads it): rewritten when a token is renewed or a seat
+        #: shared; ``on_seats`` is told then (cdtx host prints the join commands again).
+        self.seats_file: Path | None = None
+        self.on_seats: Callable[[], None] | None = None
         #: The seat the console acts as (the first facilitator's): nobody joins on it.
         self.console_seat: str | None = None
         if console is not None:
@@ -358,6 +373,8 @@ class Host:
             connection.ready.set()
             self.connected[seat.id] = connection
             self._joining.discard(seat.id)
+            if seat.role == "facilitator":  # its MSEL view: the planned entries (statuses follow
+                connection.notices.append(self._msel_message)  # from the events it is sent)
         self._seated_changed()
         sender = asyncio.create_task(self._send_views(connection) if page
                                      else self._send(connection))  # fmt: skip
@@ -371,6 +388,11 @@ class Host:
                 del self.connected[seat.id]
                 self._seated_changed()
             sender.cancel()
+
+    @property
+    def _msel_message(self) -> bytes:
+        entries = [m.model_dump(mode="json", by_alias=True) for m in self.exercise.scenario.msel]
+        return orjson.dumps({"type": "msel", "entries": entries})
 
     def _seated_changed(self) -> None:
         """Tell the console which delegations answer at their own seats now: it does not open
@@ -643,6 +665,9 @@ class Host:
         if action == "free":
             self._free(seat, request)
             return None
+        if action in ("new_token", "share"):
+            self._manage_seat(seat, action, request)
+            return None
         with self._lock:
             # The exercise's clock moves to the wall clock's time only now, right before the
             # input, as replay moves it (advance_clock then re-apply): moving it at every tick
@@ -673,11 +698,44 @@ class Host:
         if action == "release":  # a held MSEL entry takes effect, and the clock goes on
             entry = request.get("msel")
             return ex.release(str(entry) if entry else None)
+        if action == "fire":  # a pending MSEL entry now (the console's e)
+            return ex.fire(_text(request, "msel"))
+        if action == "edit":  # the console's r: a new time and/or message
+            changes = {k: request[k] for k in ("at", "message") if request.get(k) is not None}
+            if not changes:
+                raise SeatRefused("edit: give at (a time such as 36h) and/or message")
+            if "message" in changes and not isinstance(changes["message"], str):
+                raise SeatRefused("edit: message is a text")
+            return ex.edit(_text(request, "msel"), changes)
+        if action == "hotwash":  # the hot wash: a strength or an area for improvement
+            about = request.get("about") or "improvement"
+            return evaluation.record(ex, {"entry": "hotwash", "text": _text(request, "text"),
+                                          "about": about})  # fmt: skip
+        if action == "acknowledge":
+            if seat.state is None:
+                raise SeatRefused("acknowledge: a delegation's seat acknowledges its injects")
+            return ex.acknowledge(_text(request, "entry"), seat.state)
+        if action == "mark":  # an expectation met or not (sim/expectations.py)
+            return expectations.mark(ex, _text(request, "msel"), _text(request, "state"),
+                                     request.get("met"), request.get("text", ""))  # fmt: skip
+        if action == "allow_chat":
+            allowed = request.get("allowed", True)
+            if not isinstance(allowed, bool):
+                raise SeatRefused("allow_chat: allowed is true or false")
+            return ex.remark("allow_chat", allowed=allowed)
+        if action == "chat":
+            if not self.disclosure.chat_allowed:
+                raise SeatRefused("chat: the facilitator has not opened chat between delegations")
+            to = request.get("to")
+            if to == seat.state:
+                raise SeatRefused("chat: to another delegation, not your own")
+            if to not in ex.players:
+                played = ", ".join(ex.players) or "none"
+                raise SeatRefused(f"chat: {to!r} is not a played delegation ({played})")
+            return ex.remark("chat", _text(request, "text"), to=to)
         if action == "note":
             # The console's note: tagged to an objective and/or a delegation, editable (an
             # entry of the evaluation log, sim/evaluation.py).
-            from sim import evaluation
-
             return evaluation.record(ex, {"entry": "note", "text": _text(request, "text"),
                                           "objective": str(request.get("objective") or ""),
                                           "state": str(request.get("state") or "")})  # fmt: skip
@@ -729,10 +787,53 @@ class Host:
         )
         self.notice(f"seat {seat_id} freed by {by.id}", force=True)
 
+    def _manage_seat(self, by: Seat, action: str, request: dict[str, Any]) -> None:
+        """``new_token``: seat ``seat`` gets a new token (the old one stops working, and a
+        connection on it is closed); ``share``: a second person takes a delegation's seat with
+        a token of their own (``DE-2`` acts for ``DE``). Not recorded (it changes who may
+        connect, not the exercise): the seats file is rewritten, and the facilitators are told
+        the new seat's join command."""
+        seat_id = request.get("seat")
+        if seat_id not in self.seats:
+            raise SeatRefused(f"{action}: no seat {seat_id!r} (seats: {', '.join(self.seats)})")
+        seat = self.seats[seat_id]
+        if action == "new_token":
+            if seat_id == self.console_seat:
+                raise SeatRefused(f"new_token: seat {seat_id} is the host's console")
+            token = secrets.token_urlsafe(16)
+            with self._lock:
+                del self._by_token[self.tokens[seat_id]]
+                self.tokens[seat_id], self._by_token[token] = token, seat
+            connection = self.connected.get(seat_id)
+            if connection is not None:
+                asyncio.get_running_loop().create_task(connection.socket.close(
+                    CLOSE_FREED, f"a new token was issued by {by.id}"))  # fmt: skip
+            said = f"seat {seat_id} has a new token (the old one no longer works)"
+        else:
+            if seat.role != DELEGATION or seat.state is None:
+                raise SeatRefused(f"share: seat {seat_id} is not a delegation's seat")
+            number = 2
+            while f"{seat.state}-{number}" in self.seats:
+                number += 1
+            shared = Seat(f"{seat.state}-{number}", DELEGATION, seat.state)
+            token = secrets.token_urlsafe(16)
+            with self._lock:  # the console's clock thread walks the seats for every event
+                self.history[shared.id] = list(self.history[seat_id])
+                self.budgets[shared.id] = SeatBudget(shared.id, self.limits)
+                self.tokens[shared.id], self._by_token[token] = token, shared
+                self.seats = {**self.seats, shared.id: shared}
+            said = f"seat {shared.id} shares {seat.state}'s seat"
+            seat = shared
+        if self.seats_file is not None:
+            rewrite_tokens(self.seats_file, list(self.seats.values()), self.tokens)
+        if self.on_seats is not None:
+            self.on_seats()
+        self.notice(f"{said}: cdtx join {self.url} --token {self.tokens[seat.id]}", force=True)
+
     def _set_clock(self, request: dict[str, Any]) -> None:
         if self.console is not None:  # the console's clock is the clock
             if "speed" in request:
-                raise SeatRefused("clock: the speed is set in the host's console")
+                self.console.set_speed(_console_speed(request["speed"]))
             if "run" in request:
                 self.console.set_mode("run" if request["run"] else "paused")
             return None
@@ -796,6 +897,16 @@ class Host:
 def view_name(seat: Seat) -> str:
     """How a page names a seat: ``Delegation of Germany``, ``observer``, ``facilitator-2``."""
     return f"Delegation of {state_names()[seat.state]}" if seat.state else seat.id
+
+
+def _console_speed(speed: Any) -> int:
+    """The index among the console's speeds of ``speed`` (simulated hours per second)."""
+    number = isinstance(speed, (int, float)) and not isinstance(speed, bool)
+    for index, seconds in enumerate(SPEEDS):
+        if number and seconds is not None and abs(seconds / 3600 - speed) < 1e-9 * max(1, speed):
+            return index
+    speeds = ", ".join(f"{s / 3600:.3g}" for s in SPEEDS if s is not None)
+    raise SeatRefused(f"clock: the console runs at one of {speeds} simulated hours per second")
 
 
 def _may(seat: Seat) -> str:

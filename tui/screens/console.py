@@ -24,6 +24,7 @@ from ..widgets.timeline import Timeline, TimelineDetail
 from .decision import DecisionScreen, answers_given
 from .dialogs import ConfirmScreen, PromptScreen, SeatsScreen
 from .evaluation import EntryForm, EvaluationScreen, edit_values, saver
+from .expectations import ExpectationsScreen
 from .inject import InjectScreen, form_values
 from .session import SPEEDS, speed_label
 
@@ -84,6 +85,8 @@ class ConsoleScreen(Screen):
         Binding("f", "filter", "Filter timeline", id="timeline.filter", priority=True),
         Binding("v", "evaluate", "Evaluation: observations, ratings, hot wash",
                 id="evaluation.open"),
+        Binding("E", "expectations", "Expectations per delegation (mark met / not met)",
+                id="expectations.show"),
         Binding("J", "seats", "Seats: the join commands again (cdtx host)", id="seats.show"),
         Binding("z", "zoom", "Zoom the focused panel (tab: next panel)", id="panel.zoom"),
         Binding("left_square_bracket", "prev_event", "Previous event", id="replay.prev"),
@@ -610,6 +613,10 @@ class ConsoleScreen(Screen):
             self.notify("No seats: this console is not hosting (cdtx host)")
             return
         self.app.push_screen(SeatsScreen(lines))
+
+    def action_expectations(self) -> None:
+        """What the MSEL expected of each played delegation, and whether it was met."""
+        self.app.push_screen(ExpectationsScreen(self.session))
 
     def action_evaluate(self) -> None:
         """The evaluator's screen (read-only in a replay)."""

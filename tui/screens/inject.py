@@ -21,7 +21,9 @@ from scenarios.model import (
     Severity,
     SeverityChange,
     Target,
+    expected_text,
     is_state_code,
+    parse_expected,
 )
 from scenarios.vocabulary import CRITERIA
 
@@ -153,7 +155,7 @@ def form_values(inject: dict) -> dict[str, str]:
     params = inject.get("params", {})
     values = {
         "message": inject.get("message", ""),
-        "expected_action": inject.get("expected_action", ""),
+        "expected_action": expected_text(inject.get("expected_action")),
         "to": ", ".join(inject.get("to", [])),
         "at": _shown_time(inject.get("at")),
         "hold": "yes" if inject.get("hold") else "no",
@@ -303,7 +305,10 @@ def build_inject(kind: str, values: dict[str, str]) -> dict:
             if value and value.lower() != "now":
                 inject["at"] = value
             continue
-        if key in ("message", "expected_action"):
+        if key == "expected_action":  # "DE: ...; PL: ..." is a mapping per addressee
+            inject[key] = parse_expected(value)
+            continue
+        if key == "message":
             inject[key] = value
             continue
         if key == "hold":

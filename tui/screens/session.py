@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from scenarios.errors import CdtxError
+from sim import expectations
 from sim.clock import Calendar
 from sim.picture import Picture
 
@@ -246,6 +247,10 @@ class LiveSession(Observed):
 
         return self._input(evaluation.record, self.ex, entry)
 
+    def mark(self, entry: str, state: str, met: bool, text: str = ""):
+        """Mark ``entry``'s expectation of ``state`` met or not (sim/expectations.py)."""
+        return self._input(expectations.mark, self.ex, entry, state, met, text)
+
     def skip(self, msel_id: str):
         return self._input(self.ex.skip, msel_id)
 
@@ -287,11 +292,7 @@ class LiveSession(Observed):
     def fire(self, msel_id: str):
         """Fire an entry still to come now: a copy of it applied at the current time."""
         with self.lock:
-            data = self.entry(msel_id).model_dump(mode="json", by_alias=True)
-            data.pop("at", None)
-            data.pop("hold", None)  # fired now by the facilitator: nothing to wait for
-            data["id"] = f"{msel_id}-early"
-            self._input(self.ex.replace, msel_id, data, how="fired")
+            self._input(self.ex.fire, msel_id)
 
     def upcoming(self) -> list:
         """The MSEL entries and scheduled facilitator injects still to come, by time."""

@@ -10,6 +10,7 @@ from textual.reactive import var
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from scenarios.model import expected_text
 from scenarios.safe_read import printable
 from sim.clock import format_offset
 from sim.narrative import inject_summary
@@ -169,7 +170,7 @@ class UpcomingList(OptionList):
             if what:
                 text.append(f"  {printable(what)}")
             if entry.expected_action:
-                text.append(f"\n  expected: {printable(entry.expected_action)}", "italic dim")
+                text.append(f"\n  expected: {printable(expected_text(entry.expected_action))}", "italic dim")
             self.add_option(Option(text, id=entry.id))
         if selected in ids:
             self.highlighted = ids.index(selected)
