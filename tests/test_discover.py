@@ -107,3 +107,16 @@ def test_a_dataframe_of_runs_gives_the_same_boxes(results):
     pytest.importorskip("pandas")
     runs = sw.frame(results)  # missing milestones are NaN there
     assert sw.discover(runs, "never:t_listing") == sw.discover(results, "never:t_listing")
+
+
+def test_a_yes_no_column_is_an_outcome_and_not_an_input(tmp_path):
+    """A spec's own outcome (column outcome.NAME, true/false) names it by NAME."""
+    path = tmp_path / "own.csv"
+    lines = ["point,replication,member_states.HU.ties.RU,outcome.adopted,status"]
+    lines += [f"{p},0,{p / 99:.4f},{'false' if p > 70 else 'true'},ok" for p in range(100)]
+    path.write_text("\n".join(lines) + "\n")
+    found = sw.discover(path, "adopted")
+    assert found["inputs"] == [HU] and found["hits"] == 71
+    (box,) = found["boxes"]
+    assert box["limits"][HU]["high"] == pytest.approx(0.712, abs=0.01)
+    assert box["coverage"] == box["density"] == 1

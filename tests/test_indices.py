@@ -203,3 +203,18 @@ def test_the_cli_plot_after_its_summary_draws_every_point_or_the_indices(tmp_pat
     assert "5 points not shown (of 45)" in capsys.readouterr().out  # the tables show 40
     pages = [tmp_path / name for name in ("g.svg", "g-2.svg", "g-3.svg")]
     assert all(p.exists() for p in pages) and f"{HU} = 1.0" in pages[2].read_text()
+
+
+def test_a_design_without_indices_is_no_figure_and_says_why(tmp_path):
+    pytest.importorskip("matplotlib")
+    import csv
+
+    out = design(tmp_path, ishigami, paths=(HU, LT, CN), sample={"sobol": 8})
+    with out.open() as f:
+        rows = list(csv.reader(f))
+    with out.open("w", newline="") as f:  # a sweep stopped before its last points
+        csv.writer(f).writerows(rows[:-3])
+    with pytest.raises(sw.SweepError, match=r"no figure: .* indices need every point of the "
+                       r"design \(40\); 3 are missing"):  # fmt: skip
+        sw.plot(out, tmp_path / "p.png")
+    assert not (tmp_path / "p.png").exists()

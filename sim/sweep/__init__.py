@@ -6,12 +6,12 @@ which ``metrics`` to keep (docs/sweeps.md). The package is split by concern:
 
 - :mod:`.spec`: the spec, its checks (:class:`SweepError`) and paths into a scenario;
 - :mod:`.sample`: the points (grid, random, Latin hypercube, Sobol', Morris);
+- :mod:`.discover`: scenario discovery (boxes of inputs that lead to an outcome);
 - :mod:`.execute`: run seeds, executors (process pool, Dask), retries, resume;
 - :mod:`.results`: results files (CSV, Parquet), written as runs finish and read back checked;
 - :mod:`.summary`: the one summary (with intervals and sensitivity indices) that the CLI, the
   report and the plot all show;
 - :mod:`.plot`: the figures;
-- :mod:`.discover`: scenario discovery (boxes of inputs that lead to an outcome);
 - :mod:`.frames`: pandas DataFrames (``run(spec)``, ``frame(path)``, ``series_frame(path)``,
   ``events_frame``);
 - :mod:`.outcomes`: outcomes of one's own and series of picture fields (``outcomes:``,

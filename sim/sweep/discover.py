@@ -35,7 +35,7 @@ MIN_RUNS = 5
 OUTCOME_HELP = (
     "reached:t_x (the run reached milestone t_x), never:t_x, blocked (a decision was blocked), "
     "blocked:XX (delegation XX blocked one), rung>=N (the run's highest rung), or a column of "
-    "yes/no values (true/false, 1/0)"
+    "yes/no values (true/false, 1/0; a spec's outcome NAME is its column outcome.NAME)"
 )
 
 
@@ -62,8 +62,14 @@ def outcome_function(outcome: str, columns: Sequence[str]) -> Callable[[Mapping[
                 f"outcome {outcome!r}: rung>= takes a whole number, e.g. rung>=3"
             ) from None
         return lambda row: (row.get("highest_rung") or 0) >= rung
-    if outcome in columns:
-        return lambda row: _yes(row.get(outcome), outcome)
+    if outcome in columns or f"outcome.{outcome}" in columns:  # a spec's own yes/no outcome
+        column = outcome if outcome in columns else f"outcome.{outcome}"
+
+        def yes(row: Mapping[str, Any]) -> bool:
+            return _yes(row.get(column), column)
+
+        yes.column = column  # type: ignore[attr-defined]
+        return yes
     raise SweepError(f"outcome {outcome!r}: not one these results can say; give {OUTCOME_HELP}")
 
 
@@ -113,7 +119,14 @@ def discover(
         if not columns:
             columns = list(row)
             params = [c for c in columns if is_parameter(c)]
-            chosen = list(inputs) if inputs else params
+            label = outcome if callable(outcome) else outcome_function(outcome, columns)
+            # the outcome's own column is never an input (an older reader takes an unknown
+            # column for a parameter)
+            chosen = (
+                list(inputs)
+                if inputs
+                else [c for c in params if c != getattr(label, "column", None)]
+            )
             unknown = [i for i in chosen if i not in params]
             if unknown:
                 raise SweepError(f"inputs {', '.join(unknown)}: not parameters of these results "
@@ -122,7 +135,6 @@ def discover(
                 raise SweepError(
                     "these results vary no parameter: nothing to explain the outcome by"
                 )
-            label = outcome if callable(outcome) else outcome_function(outcome, columns)
         if not run_ok(row):
             continue
         assert label is not None

@@ -115,6 +115,10 @@ def plot(
     # A Sobol'/Morris design's figure is its indices: no per-point distributions to compute.
     if summary is None or not (design and summary.get("sensitivity") or not summary["omitted"]):
         summary = summarize(results, spec=spec, max_points=0 if design else None)
+    if design and not summary["sensitivity"]:
+        why = "; ".join(n for n in summary["notes"] if "indices" in n) or "no metric varies"
+        raise SweepError(f"{results}: no figure: a Sobol'/Morris sweep is drawn as its "
+                         f"indices, and it has none ({why})")  # fmt: skip
     title = summary["title"] or summary["name"] or "sweep"
     subtitle = f"{summary['runs']} runs at {summary['total_points']} point(s)"
     figures = []

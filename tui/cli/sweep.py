@@ -70,14 +70,14 @@ def cmd_sweep(args) -> int:
         print_constants()
         return 0
     try:
-        if args.discover is not None:
-            return _discover(args)
-        if args.inputs is not None:
-            raise UserError("--inputs goes with --discover")
         if args.plot is not None:  # checked before a sweep spends any time running
             check_output(args.plot, inputs=(args.summary, args.output, args.spec),
                          option="--plot", force=args.force)  # fmt: skip
             sw.check_plot_output(args.plot)
+        if args.discover is not None:
+            return _discover(args)
+        if args.inputs is not None:
+            raise UserError("--inputs goes with --discover")
         if args.summary:
             if args.spec:
                 raise UserError("give either a SPEC to run or --summary RESULTS, not both")
