@@ -65,6 +65,12 @@ def ishigami(scenario, seed):
     return "x", {"cohesion": math.sin(x1) + 7 * math.sin(x2) ** 2 + 0.1 * x3**4 * math.sin(x1)}
 
 
+def curved(scenario, seed):
+    """Hungary's ties act linearly, Lithuania's in a curve (module-level: a sweep pickles it)."""
+    hu, lt, _ = ties(scenario)
+    return "x", {"cohesion": 10 * hu + 5 * lt * lt}
+
+
 def test_a_design_where_few_pairs_differ_is_flagged_degenerate(tmp_path):
     from sim import report
 
@@ -120,11 +126,6 @@ def test_a_milestone_some_points_never_reach_gets_indices_as_a_yes_no_outcome(tm
 
 def test_morris_is_drawn_as_mu_star_against_sigma(tmp_path):
     pytest.importorskip("matplotlib")
-
-    def curved(scenario, seed):
-        hu, lt, _ = ties(scenario)
-        return "x", {"cohesion": 10 * hu + 5 * lt * lt}
-
     out = design(tmp_path, curved, sample={"morris": 10})
     sens = sw.summarize(out)["sensitivity"]
     assert [r["n"] for r in sens["convergence"]["cohesion"]] == [2, 5, 10]
