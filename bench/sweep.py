@@ -395,6 +395,24 @@ def outcomes_cost(runs: int, d: Path, reps: int) -> None:
     print(f"outcomes + series ({plain.total} runs, -j2, Parquet): {r['a']:.2f} s vs plain "
           f"{r['b']:.2f} s: {r['ratio']:.3f}x wall, {r['cpu_ratio']:.3f}x CPU (target <= 1.10; "
           f"median of {reps} pairs)")  # fmt: skip
+    # The work itself, in this process (no pool, no file): a worker's CPU per run, the least of
+    # the repetitions (the one the machine's load disturbed least)
+    from sim.sweep.execute import RunPlan, run_chunk
+
+    def work(sweep: sw.Sweep) -> float:
+        plan = RunPlan(sweep.base_data, ("bench", id(sweep), time.monotonic_ns()), sweep.metrics,
+                       sweep.objectives, None, tuple(sweep.outcomes), sweep.series)  # fmt: skip
+        runs = [(p, k, sweep.run_seed(p, k), sweep.points[p]) for p, k in sweep.run_keys()]
+        start = time.process_time()
+        run_chunk((plan.token, plan.packed(), runs[:200]))
+        return (time.process_time() - start) / 200 * 1e3
+
+    a, b = [], []
+    for _ in range(max(reps, 5)):
+        a.append(work(custom))
+        b.append(work(plain))
+    print(f"  a worker's CPU per run (least of {len(a)}): {min(a):.2f} ms with the outcomes and "
+          f"series, {min(b):.2f} ms plain: {min(a) / min(b):.3f}x")
 
 
 def main() -> None:

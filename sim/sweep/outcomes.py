@@ -161,10 +161,11 @@ def resolve_function(target: Any, where: str) -> Callable[[Any], Any]:
     return function
 
 
-def evaluate(outcomes: list[Outcome], ex: Any) -> dict[str, Any]:
-    """The outcome columns of a finished exercise ``ex``."""
+def evaluate(outcomes: list[Outcome], ex: Any, metrics: Mapping[str, Any] | None = None) -> dict:
+    """The outcome columns of a finished exercise ``ex`` (``metrics``: its metrics, when the
+    caller has them already)."""
     row: dict[str, Any] = {}
-    blocked = None
+    blocked = None if metrics is None else (metrics.get("blocked") or [])
     for o in outcomes:
         if o.kind == EVENT:
             row[o.column] = any(
