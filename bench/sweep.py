@@ -377,6 +377,11 @@ def cli_scaling(runs: int, d: Path, reps: int) -> None:
           f"({p2 / s.total * 1e3:.2f} ms a run); its workers {w1:.2f} s and {w2:.2f} s")
     print(f"  on two idle cores these CPU times give the command {one / two:.2f}x and the runs "
           f"alone {(p1 + w1) / max(p2, (p2 + w2) / 2):.2f}x (2 workers vs 1)")
+    fast = 0.5  # a summary whose bootstrap is vectorised (issue 24's target for the summary)
+    even = (fast + p1 + w1) / (fast + max(p2, (p2 + w1) / 2))
+    print(f"  with a summary of {fast} s: {(fast + p1 + w1) / (fast + max(p2, (p2 + w2) / 2)):.2f}x "
+          f"at these CPU times, {even:.2f}x if two workers' runs cost the CPU one worker's do "
+          f"(here {w2 / w1:.2f}x)")
 
 
 def outcomes_cost(runs: int, d: Path, reps: int) -> None:
