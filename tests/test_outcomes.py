@@ -97,6 +97,12 @@ def test_the_summary_gives_yes_no_outcomes_as_shares_with_intervals(swept):
     values = sorted(r["outcome.days_to_listing"] for r in rows if r["outcome.days_to_listing"])
     assert days["reached"]["count"] == len(values) and days["median"] is not None
     assert "blocked_by_hu" not in summary["params"]  # an outcome is not a parameter
+    from sim.report.sweep import report_file
+    from sim.sweep.summary import show_rate
+
+    report = report_file(out)  # the sweep report shows them too
+    assert "## Outcomes of the spec" in report and show_rate(blocked) in report
+    assert "blocked_by_hu" in report_file(out, fmt="html")
 
 
 def test_the_cli_prints_the_outcomes_per_point(tmp_path):
