@@ -192,6 +192,7 @@ def test_series_are_on_a_fixed_grid_keyed_by_run(swept):
         ({"fields": ["presure"]}, r"'presure' is not a field of the situation picture \(did you mean 'pressure'"),
         ({"fields": ["states.XX.position"]}, "no 'XX' in states"),
         ({"fields": ["states.HU.mood"]}, "states.HU has no field 'mood'"),
+        ({"fields": ["states.HU"]}, r"'states.HU' is a group of fields: name one"),
         ({"fields": ["pressure"], "every": "0"}, "series.every"),
         ({"fields": []}, "series.fields"),
     ],
