@@ -377,6 +377,11 @@ def cli_scaling(runs: int, d: Path, reps: int) -> None:
           f"({p2 / s.total * 1e3:.2f} ms a run); its workers {w1:.2f} s and {w2:.2f} s")
     print(f"  on two idle cores these CPU times give the command {one / two:.2f}x and the runs "
           f"alone {(p1 + w1) / max(p2, (p2 + w2) / 2):.2f}x (2 workers vs 1)")
+    fast = 0.5  # a summary whose bootstrap is vectorised (issue 24's target for the summary)
+    even = (fast + p1 + w1) / (fast + max(p2, (p2 + w1) / 2))
+    print(f"  with a summary of {fast} s: {(fast + p1 + w1) / (fast + max(p2, (p2 + w2) / 2)):.2f}x "
+          f"at these CPU times, {even:.2f}x if two workers' runs cost the CPU one worker's do "
+          f"(here {w2 / w1:.2f}x)")
 
 
 def outcomes_cost(runs: int, d: Path, reps: int) -> None:
@@ -395,6 +400,24 @@ def outcomes_cost(runs: int, d: Path, reps: int) -> None:
     print(f"outcomes + series ({plain.total} runs, -j2, Parquet): {r['a']:.2f} s vs plain "
           f"{r['b']:.2f} s: {r['ratio']:.3f}x wall, {r['cpu_ratio']:.3f}x CPU (target <= 1.10; "
           f"median of {reps} pairs)")  # fmt: skip
+    # The work itself, in this process (no pool, no file): a worker's CPU per run, the least of
+    # the repetitions (the one the machine's load disturbed least)
+    from sim.sweep.execute import RunPlan, run_chunk
+
+    def work(sweep: sw.Sweep) -> float:
+        plan = RunPlan(sweep.base_data, ("bench", id(sweep), time.monotonic_ns()), sweep.metrics,
+                       sweep.objectives, None, tuple(sweep.outcomes), sweep.series)  # fmt: skip
+        runs = [(p, k, sweep.run_seed(p, k), sweep.points[p]) for p, k in sweep.run_keys()]
+        start = time.process_time()
+        run_chunk((plan.token, plan.packed(), runs[:200]))
+        return (time.process_time() - start) / 200 * 1e3
+
+    a, b = [], []
+    for _ in range(max(reps, 5)):
+        a.append(work(custom))
+        b.append(work(plain))
+    print(f"  a worker's CPU per run (least of {len(a)}): {min(a):.2f} ms with the outcomes and "
+          f"series, {min(b):.2f} ms plain: {min(a) / min(b):.3f}x")
 
 
 def main() -> None:

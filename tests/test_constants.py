@@ -262,3 +262,17 @@ def test_runs_in_threads_with_and_without_constants_do_not_see_each_others():
         sys.setswitchinterval(interval)
     assert together == alone
     assert len(set(alone[:4])) == 4
+
+
+def test_cdtx_run_sets_constants_for_its_run_and_replay_verifies_it(tmp_path):
+    path = tmp_path / "m.jsonl"
+    out = cli("run", "grid-wiper", "--seed", "4", "--model", "listing_veto_at=-0.4", "--model",
+              "model.max_rounds=2", "--record", str(path), "--json")  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    expected = Exercise("grid-wiper", seed=4, model={VETO: -0.4, "model.max_rounds": 2}).run()
+    assert json.loads(out.stdout)["digest"] == expected.digest
+    assert reader.open(path).events[0].data["model"] == {VETO: -0.4, "model.max_rounds": 2}
+    assert cli("replay", str(path), "--verify").returncode == 0
+    bad = cli("run", "--model", "listing_veto_at=3")
+    assert bad.returncode == 1 and "outside its range [-1, 0]" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1

@@ -97,6 +97,12 @@ def test_the_summary_gives_yes_no_outcomes_as_shares_with_intervals(swept):
     values = sorted(r["outcome.days_to_listing"] for r in rows if r["outcome.days_to_listing"])
     assert days["reached"]["count"] == len(values) and days["median"] is not None
     assert "blocked_by_hu" not in summary["params"]  # an outcome is not a parameter
+    from sim.report.sweep import report_file
+    from sim.sweep.summary import show_rate
+
+    report = report_file(out)  # the sweep report shows them too
+    assert "## Outcomes of the spec" in report and show_rate(blocked) in report
+    assert "blocked_by_hu" in report_file(out, fmt="html")
 
 
 def test_the_cli_prints_the_outcomes_per_point(tmp_path):
@@ -186,6 +192,7 @@ def test_series_are_on_a_fixed_grid_keyed_by_run(swept):
         ({"fields": ["presure"]}, r"'presure' is not a field of the situation picture \(did you mean 'pressure'"),
         ({"fields": ["states.XX.position"]}, "no 'XX' in states"),
         ({"fields": ["states.HU.mood"]}, "states.HU has no field 'mood'"),
+        ({"fields": ["states.HU"]}, r"'states.HU' is a group of fields: name one"),
         ({"fields": ["pressure"], "every": "0"}, "series.every"),
         ({"fields": []}, "series.fields"),
     ],

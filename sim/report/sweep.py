@@ -176,9 +176,26 @@ def markdown(s: dict[str, Any]) -> str:
         out += _md_table(["Point"] + objs,
                          [[p["point"]] + [_shares(p, o) for o in objs]
                           for p in s["points"]])  # fmt: skip
+    head, rows = _outcome_rows(s)
+    if rows:
+        out += ["## Outcomes of the spec (share of runs, or median)", ""] + _md_table(head, rows)
     if s["notes"]:
         out += ["## Notes", ""] + [f"- {n}" for n in s["notes"]] + [""]
     return md_safe("\n".join(out).rstrip() + "\n")
+
+
+def _outcome_rows(s: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """The spec's own outcomes (docs/sweeps.md, *Outcomes of one's own*), a column each: yes/no
+    as a share with its interval, numbers as a median with its interval."""
+    names = list(dict.fromkeys(n for p in s["points"] for n in p.get("outcomes", {})))
+    rows = []
+    for p in s["points"]:
+        cells = []
+        for n in names:
+            r = p.get("outcomes", {}).get(n)
+            cells.append("-" if r is None else show_rate(r) if "share" in r else show_median(r, 2))
+        rows.append([p["point"], *cells])
+    return ["Point", *names], rows if names else []
 
 
 def _objective_ids(s: dict[str, Any]) -> list[str]:
@@ -272,6 +289,10 @@ def html(s: dict[str, Any]) -> str:
         b.append(_table(["Point"] + objs,
                         [[p["point"]] + [_shares(p, o) for o in objs]
                          for p in s["points"]]))  # fmt: skip
+    head, rows = _outcome_rows(s)
+    if rows:
+        b.append("<h2>Outcomes of the spec (share of runs, or median)</h2>")
+        b.append(_table(head, rows))
     if s["notes"]:
         b.append("<h2>Notes</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in s["notes"])
                  + "</ul>")  # fmt: skip

@@ -268,9 +268,10 @@ def run_one(plan: RunPlan, scenario, seed: int, model: Mapping[str, float]) -> d
 
     ex = Exercise(scenario, seed=seed, model=model)
     ex.run()
-    row = {"digest": ex.digest, **_flatten(ex.metrics, plan.keep, plan.objectives)}
+    metrics = ex.metrics
+    row = {"digest": ex.digest, **_flatten(metrics, plan.keep, plan.objectives)}
     if plan.outcomes:
-        row.update(outcomes_.evaluate(list(plan.outcomes), ex))
+        row.update(outcomes_.evaluate(list(plan.outcomes), ex, metrics))
     if plan.series is not None:
         row["_series"] = outcomes_.sample(plan.series, ex)
     return row

@@ -161,10 +161,11 @@ def resolve_function(target: Any, where: str) -> Callable[[Any], Any]:
     return function
 
 
-def evaluate(outcomes: list[Outcome], ex: Any) -> dict[str, Any]:
-    """The outcome columns of a finished exercise ``ex``."""
+def evaluate(outcomes: list[Outcome], ex: Any, metrics: Mapping[str, Any] | None = None) -> dict:
+    """The outcome columns of a finished exercise ``ex`` (``metrics``: its metrics, when the
+    caller has them already)."""
     row: dict[str, Any] = {}
-    blocked = None
+    blocked = None if metrics is None else (metrics.get("blocked") or [])
     for o in outcomes:
         if o.kind == EVENT:
             row[o.column] = any(
@@ -278,13 +279,14 @@ def typed(series: Series, picture: Any) -> Series:
         for depth, part in enumerate(parts):
             if isinstance(node, Mapping):
                 if part not in node:
-                    have = ", ".join(map(str, list(node)[:12])) or "none in the base run"
-                    if node is getattr(picture, parts[0], None) or depth == 1:
-                        raise SweepError(f"{where}: no {part!r} in {'.'.join(parts[:depth])} "
-                                         f"(keys: {have})")  # fmt: skip
-                    node = None
+                    # states and stages hold every state and stage from the start; other
+                    # mappings (proposals, incidents ...) gain keys as a run goes
+                    if depth == 1 and parts[0] in ("states", "stages"):
+                        have = ", ".join(map(str, node))
+                        raise SweepError(f"{where}: no {part!r} in {parts[0]} (keys: {have})")
+                    node, kind = None, "unknown"  # not in the base run: kept as text
                     break
-                node = node[part]
+                node, kind = node[part], None
             elif dataclasses.is_dataclass(node):
                 names = [f.name for f in dataclasses.fields(node)]
                 if part not in names:
@@ -296,11 +298,16 @@ def typed(series: Series, picture: Any) -> Series:
                 break
             else:
                 raise SweepError(f"{where}: {'.'.join(parts[:depth])} is a single value")
+        if dataclasses.is_dataclass(node):
+            listed = ", ".join(f.name for f in dataclasses.fields(node))
+            raise SweepError(f"{where} is a group of fields: name one ({path}.FIELD: {listed})")
         types.append(_type_of(node, kind))
     return dataclasses.replace(series, types=tuple(types))
 
 
 def _type_of(value: Any, annotation: str | None) -> str:
+    if annotation == "unknown":
+        return "str"
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, (int, float, list, tuple, dict)):

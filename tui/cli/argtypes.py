@@ -85,6 +85,23 @@ def _whole_number(text: str, least: int) -> int:
     return value
 
 
+def model_constant(text: str) -> tuple[str, float]:
+    """``NAME=VALUE``: a model constant for one run (``model.listing_veto_at=-0.5``; the
+    ``model.`` may be left out). The name and range are checked by the exercise."""
+    name, sep, value = text.partition("=")
+    name = name.strip()
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE (e.g. model.listing_veto_at=-0.5), "
+                                         f"not {text!r}")  # fmt: skip
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{name}: expected a number, not {value!r}") from None
+    if number.is_integer() and "." not in value and "e" not in value.lower():
+        number = int(number)  # a count (model.max_rounds=3) stays whole
+    return (name if name.startswith("model.") else f"model.{name}"), number
+
+
 def port(text: str) -> int:
     """A TCP port, 1 to 65535."""
     try:

@@ -28,6 +28,9 @@ def load_exercise(args: Namespace, **options):
     from sim.exercise import Exercise, InjectError
 
     scenario = load_scenario(args.scenario)
+    model = getattr(args, "model", None)
+    if model:  # --model NAME=VALUE (cdtx run): the run's own model constants
+        options = {**options, "model": dict(model)}
     try:
         return Exercise(scenario, seed=getattr(args, "seed", None), **options)
     except (InjectError, ValueError) as exc:

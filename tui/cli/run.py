@@ -22,6 +22,10 @@ def register(sub) -> None:
     p.add_argument(
         "--all", action="store_true", help="also list each delegation's position on its own line"
     )
+    p.add_argument("--model", action="append", type=argtypes.model_constant, metavar="NAME=VALUE",
+                   help="set a model constant for this run (repeatable; cdtx model lists them), "
+                   "e.g. --model model.listing_veto_at=-0.5; recorded, so a replay sets it "
+                   "again")  # fmt: skip
     p.add_argument("--record", metavar="FILE", help="record the run to FILE (JSON Lines)")
     argtypes.add_force_argument(p, "--record FILE")
     p.add_argument("--key", metavar="KEYFILE",
@@ -67,6 +71,9 @@ def cmd_run(args: Namespace) -> int:
                 raise UserError("give either a SCENARIO or --from FILE, not both")
             if args.seed is not None:
                 raise UserError("--seed does not apply to --from (the recording has its seed)")
+            if args.model:
+                raise UserError("--model does not apply to --from (the recording has its model "
+                                "constants)")  # fmt: skip
             recording = open_recording(source)
             at = recording.end_time if args.branch_at is None else args.branch_at
             if args.until is not None and args.until < at:
