@@ -124,6 +124,7 @@ class ConsoleScreen(Screen):
         self._change_posted = False
         self._show_on = None  # the screen whose next frame will show the changes
         self._upcoming: list = []
+        self._upcoming_count = 0
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -289,11 +290,13 @@ class ConsoleScreen(Screen):
         self.query_one(StatesBoard).show(picture)
         self.query_one(ProcedureTracker).show(picture)
         # What is still to come changes only with events (applied, skipped, scheduled).
-        self._upcoming = s.upcoming()
-        self.upcoming_ids = tuple(entry.id for entry in self._upcoming)
+        # The list lays out a window of the next entries (and says how many more there are).
+        self._upcoming = s.upcoming(UpcomingList.WINDOW)
+        self._upcoming_count = s.upcoming_count()
+        self.upcoming_ids = (*(entry.id for entry in self._upcoming), str(self._upcoming_count))
 
     def watch_upcoming_ids(self) -> None:
-        self.query_one(UpcomingList).show(self._upcoming)
+        self.query_one(UpcomingList).show(self._upcoming, self._upcoming_count)
 
     def watch_awaiting(self, awaiting: tuple[str, str, int, bool] | None) -> None:
         if awaiting is None:
