@@ -148,7 +148,7 @@ class UpcomingList(OptionList):
     #: How many of the entries still to come the list lays out: the next ones. Laying out a
     #: whole 5,000-entry MSEL each time an entry fired made the console's keys take seconds
     #: (issue 23's benchmark, bench/tui.py --msel); the later ones move up as these fire.
-    WINDOW = 30
+    WINDOW = 15
 
     def show(self, entries: list, total: int | None = None) -> None:
         """Lay out the next of ``entries`` (of ``total`` still to come: default, all of them)."""
