@@ -10,11 +10,15 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scenarios.errors import CdtxError
 from sim import expectations
 from sim.clock import Calendar
 from sim.picture import Picture
+
+if TYPE_CHECKING:
+    from sim.recording import Recorder
 
 #: Sim seconds per wall second; None is "as fast as possible".
 SPEEDS: tuple[int | None, ...] = (1, 10, 60, 600, 3600, 36000, None)
@@ -57,7 +61,7 @@ class LiveSession(Observed):
         self._anchor = (time.perf_counter(), ex.now)
         self.version = 0
         self.record_path = Path(record) if record else None
-        self.recorder = None
+        self.recorder: Recorder | None = None
         self.record_error = ""
         self.record_off = False  # the facilitator chose not to record (--no-record)
         #: Played delegations answering at their own seats (cdtx host keeps this up to date).
@@ -238,7 +242,8 @@ class LiveSession(Observed):
         delegation; ``replaces``: the event of the note it edits). A note is an entry of the
         evaluation log (``sim/evaluation.py``), so it is edited, replayed and reported as the
         evaluator's observations are."""
-        entry = {"entry": "note", "text": text, "objective": objective, "state": state}
+        entry: dict[str, str | int] = {"entry": "note", "text": text, "objective": objective,
+                                       "state": state}  # fmt: skip
         if replaces is not None:
             entry["replaces"] = replaces
         return self.evaluate(entry)
