@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from scenarios.model import expected_of
@@ -184,6 +185,16 @@ def _done(found: dict[tuple[str, str], Expectation], d: Mapping[str, Any], t: fl
     for (_entry, code), item in found.items():
         if code == state and item.delivered is not None and item.delivered <= t:
             item.done.append((t, what))
+
+
+def fold_received(entries: Iterable[Mapping[str, Any]], events: Iterable[Mapping[str, Any]]
+                  ) -> dict[str, list[Expectation]]:  # fmt: skip
+    """:func:`fold` over what a facilitator's or evaluator's seat received: the MSEL as the host
+    sent it (entry dicts) and the event dicts (a seat has no scenario object)."""
+    msel = [SimpleNamespace(id=str(e["id"]), at=_hours(e.get("at")), to=list(e.get("to") or ()),
+                            expected_action=e.get("expected_action") or "",
+                            message=e.get("message", "")) for e in entries]  # fmt: skip
+    return fold(SimpleNamespace(msel=msel, players=()), [Event.from_dict(dict(e)) for e in events])
 
 
 def check_mark(ex, entry: str, state: str, met: Any, text: Any) -> dict[str, Any]:

@@ -194,3 +194,41 @@ def test_the_console_shows_a_seats_acknowledgement_and_marks_it_met():
     with console_host(ex) as (app, host, tokens):
         shown = asyncio.run(asyncio.wait_for(scenario(app, host, tokens), 60))
     assert (shown.met, shown.mark_text, shown.marked_by) == (True, "quick", "facilitator")
+
+
+def test_terminal_seats_ack_and_the_facilitators_view_shows_expectations():
+    """cdtx join: DE types ``ack`` (its oldest unread inject); the facilitator's view tallies
+    each delegation's expectations and ``expect DE`` lists DE's, acknowledged."""
+    pytest.importorskip("websockets")
+    from sim.seats import seats_for
+    from tui.host.join_app import JoinApp
+    from tui.host.server import Host, new_tokens
+
+    async def scenario():
+        ex = Exercise(_scenario(), interactive=True)
+        _run_to(ex, "S-02")
+        seats = seats_for(ex.players)
+        tokens = new_tokens(seats)
+        async with Host(ex, seats, tokens, port=0, running=False) as host:
+            de, fac = JoinApp(host.url, tokens["DE"]), JoinApp(host.url, tokens["facilitator"])
+            async with de.run_test(size=(120, 40)) as pilot:
+                await de.client.wait_for(lambda c: c.view.unread)
+                first = de.client.view.unread[0]
+                de.query_one("Input").value = "ack"
+                await pilot.press("enter")
+                await de.client.wait_for(lambda c: first not in c.view.unread)
+            async with fac.run_test(size=(160, 50)) as pilot:
+                await fac.client.wait_for(lambda c: bool(c.msel) and c.view.count > 0)
+                await pilot.pause()
+                summary = str(fac.query_one("#summary").render())
+                fac.query_one("Input").value = "expect de"
+                await pilot.press("enter")
+                await pilot.pause()
+                logged = "\n".join(str(line.text) for line in fac.query_one("RichLog").lines)
+        return first, summary, logged
+
+    first, summary, logged = asyncio.run(asyncio.wait_for(scenario(), 60))
+    assert first == "S-01"  # the first inject delivered to DE
+    assert "DE: 2 delivered, 1 acknowledged, 0 met" in summary
+    assert "DE S-02: BSI confirms the attack | delivered" in logged
+    assert "DE S-01:" in logged and "acknowledged T+" in logged
