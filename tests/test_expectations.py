@@ -201,6 +201,7 @@ def test_terminal_seats_ack_and_the_facilitators_view_shows_expectations():
     each delegation's expectations and ``expect DE`` lists DE's, acknowledged."""
     pytest.importorskip("websockets")
     from sim.seats import seats_for
+    from tests.test_host import until
     from tui.host.join_app import JoinApp
     from tui.host.server import Host, new_tokens
 
@@ -219,13 +220,17 @@ def test_terminal_seats_ack_and_the_facilitators_view_shows_expectations():
                 await de.client.wait_for(lambda c: first not in c.view.unread)
             async with fac.run_test(size=(160, 50)) as pilot:
                 await fac.client.wait_for(lambda c: bool(c.msel) and c.view.count > 0)
-                await pilot.pause()
-                summary = str(fac.query_one("#summary").render())
+
+                def summary() -> str:
+                    return str(fac.query_one("#summary").render())
+
+                await until(pilot, lambda: "acknowledged" in summary())  # refolded at most 1/s
+                shown = summary()
                 fac.query_one("Input").value = "expect de"
                 await pilot.press("enter")
                 await pilot.pause()
                 logged = "\n".join(str(line.text) for line in fac.query_one("RichLog").lines)
-        return first, summary, logged
+        return first, shown, logged
 
     first, summary, logged = asyncio.run(asyncio.wait_for(scenario(), 60))
     assert first == "S-01"  # the first inject delivered to DE

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shlex
 import ssl
+import time
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -27,6 +28,10 @@ HELP = {
     "evaluator": "obs OBJECTIVE P|S|M|U [TEXT] | mark ID STATE met|not [TEXT] | expect STATE",
     "observer": "(read-only)",
 }
+
+
+#: Seconds between two refolds of a facilitator's MSEL and expectations in the side panel.
+REFOLD = 1.0
 
 
 def parse_command(role: str, line: str) -> tuple[str, dict]:
@@ -165,6 +170,8 @@ class JoinApp(App):
         self.client = SeatClient(url, token, ssl_context=ssl_context, listener=self._arrived)
         self.banner = banner or []
         self.error = ""
+        self._msel_cache: tuple[int, float, list[str]] = (-1, 0.0, [])
+        self._refold_due = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -260,21 +267,42 @@ class JoinApp(App):
         if view.unread:
             parts += ["", f"[b]Unread injects ({len(view.unread)}): ack [ID][/b]",
                       ", ".join(view.unread[-8:])]  # fmt: skip
-        if self.client.msel:  # a facilitator's MSEL: what is held or still to come
-            events = view.events
-            rows = msel_rows(self.client.msel, events)
-            coming = [r for r in rows if r["status"] in ("planned", "held")]
-            parts += ["", f"[b]MSEL ({len(coming)} to come of {len(rows)})[/b]"]
-            parts += [f"{r['id']} {r['at']} {r['type']}: {r['status']}" for r in coming[:8]]
-            folded = fold_received(self.client.msel, events)
-            if folded:
-                parts += ["", "[b]Expectations (expect STATE for details)[/b]"]
-                parts += [_tally(state, items) for state, items in folded.items()]
+        if self.client.msel:  # a facilitator's MSEL and expectations: folded from every event
+            parts += self._msel_parts(view)
         if view.messages:
             parts += ["", "[b]Messages[/b]"] + [
                 f"{who}: {text}" for _, who, text in view.messages[-5:]
             ]
         self.query_one("#summary", Static).update("\n".join(_escape(printable(p)) for p in parts))
+
+    def _msel_parts(self, view: SeatView) -> list[str]:
+        """The MSEL still to come and the expectations' tally, refolded from all the seat's
+        events at most every REFOLD seconds (a long exercise holds tens of thousands, and
+        batches arrive many times a second); a later refresh picks up what came meanwhile."""
+        now = time.monotonic()
+        count, at, parts = self._msel_cache
+        if count == view.count and parts:
+            return parts
+        if parts and now - at < REFOLD:
+            if not self._refold_due:
+                self._refold_due = True
+                self.set_timer(REFOLD - (now - at), self._refold)
+            return parts
+        events = view.events
+        rows = msel_rows(self.client.msel, events)
+        coming = [r for r in rows if r["status"] in ("planned", "held")]
+        parts = ["", f"[b]MSEL ({len(coming)} to come of {len(rows)})[/b]"]
+        parts += [f"{r['id']} {r['at']} {r['type']}: {r['status']}" for r in coming[:8]]
+        folded = fold_received(self.client.msel, events)
+        if folded:
+            parts += ["", "[b]Expectations (expect STATE for details)[/b]"]
+            parts += [_tally(state, items) for state, items in folded.items()]
+        self._msel_cache = (view.count, now, parts)
+        return parts
+
+    def _refold(self) -> None:
+        self._refold_due = False
+        self._refresh_view()
 
     def _expectations(self, state: str) -> None:
         """``expect STATE``: that delegation's expectations, one line each, in the log."""
