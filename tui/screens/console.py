@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -36,6 +38,8 @@ REPLAY_ONLY = {"prev_event", "next_event", "prev_decision", "next_decision", "br
 FRAME = 0.05  # at most 20 updates a second from the clock worker
 READ_ONLY = "replay is read-only: b branches a live run"
 PANELS = ("board", "tracker", "upcoming", "timeline")  # what z zooms
+#: Seconds between two layouts of the upcoming MSEL list while the clock runs.
+LIST_INTERVAL = 0.5
 WIDE = 110  # from this width the side panel and the timeline's times get roomier
 SMALL_HEIGHT = 32  # below this height the board gets more room than the timeline
 TALL_HEIGHT = 44  # from this height the board shows all 27 delegations at once
@@ -125,6 +129,8 @@ class ConsoleScreen(Screen):
         self._show_on = None  # the screen whose next frame will show the changes
         self._upcoming: list = []
         self._upcoming_count = 0
+        self._listed_at = 0.0  # when the upcoming list was last laid out (time.monotonic)
+        self._list_due = False  # a later layout is scheduled
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -296,6 +302,20 @@ class ConsoleScreen(Screen):
         self.upcoming_ids = (*(entry.id for entry in self._upcoming), str(self._upcoming_count))
 
     def watch_upcoming_ids(self) -> None:
+        # While the clock runs through a long MSEL, entries fire several times a second and
+        # each rebuild lays the list out again: at most every LIST_INTERVAL seconds, the last
+        # change shown when it is due (a key pressed meanwhile waits for less).
+        wait = LIST_INTERVAL - (time.monotonic() - self._listed_at)
+        if wait > 0 and self.session.mode != "paused":
+            if not self._list_due:
+                self._list_due = True
+                self.set_timer(wait, self._show_upcoming)
+            return
+        self._show_upcoming()
+
+    def _show_upcoming(self) -> None:
+        self._list_due = False
+        self._listed_at = time.monotonic()
         self.query_one(UpcomingList).show(self._upcoming, self._upcoming_count)
 
     def watch_awaiting(self, awaiting: tuple[str, str, int, bool] | None) -> None:
