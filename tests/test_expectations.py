@@ -98,8 +98,8 @@ def test_acknowledgements_and_marks_are_folded_replayed_and_reported(tmp_path):
     report = aar(recording.scenario, recording.events, fmt="md")
     section = report.split("## Expectations per delegation", 1)[1].split("\n## ", 1)[0]
     assert "### DE" in section and "### PL" in section
-    assert "BSI confirms the attack" in section and "met (evaluator" in section
-    assert "not met (evaluator" in section and "no indicators shared" in section
+    assert "BSI confirms the attack" in section and "met (Evaluator" in section
+    assert "not met (Evaluator" in section and "no indicators shared" in section
     html = aar(recording.scenario, recording.events, fmt="html")
     assert "Expectations per delegation" in html and "CERT Polska shares IoCs" in html
 
