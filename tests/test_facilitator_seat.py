@@ -190,3 +190,20 @@ def test_the_terminal_seat_parses_the_new_commands():
     assert parse_command("facilitator", "token PL") == ("new_token", {"seat": "PL"})
     with pytest.raises(ValueError, match="not a command of the delegation seat"):
         parse_command("delegation", "fire S-02")
+
+
+def test_a_facilitator_seat_sets_the_consoles_speed_to_one_of_its_speeds():
+    from sim.seats import Seat
+    from tests.test_host import console_host
+    from tui.host.server import SeatRefused
+    from tui.screens.session import SPEEDS
+
+    ex = Exercise(SCENARIO, interactive=True)
+    other = Seat("facilitator-2", "facilitator")  # a second facilitator, at a seat of their own
+    with console_host(ex) as (app, host, _tokens):
+        host.apply(other, {"action": "clock", "speed": 10})  # 36,000 simulated seconds a second
+        assert app.first_session.speed_index == SPEEDS.index(36000)
+        with pytest.raises(SeatRefused, match="one of .* simulated hours per second"):
+            host.apply(other, {"action": "clock", "speed": 7})
+        host.apply(other, {"action": "clock", "run": False})
+        assert app.first_session.mode == "paused"
