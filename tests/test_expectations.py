@@ -237,3 +237,14 @@ def test_terminal_seats_ack_and_the_facilitators_view_shows_expectations():
     assert "DE: 2 delivered, 1 acknowledged, 0 met" in summary
     assert "DE S-02: BSI confirms the attack | delivered" in logged
     assert "DE S-01:" in logged and "acknowledged T+" in logged
+
+
+def test_an_expected_action_per_addressee_survives_the_msel_workbook(tmp_path):
+    from scenarios import msel
+
+    original = _scenario()
+    sheet = msel.export(original, tmp_path / "msel.csv")
+    again = msel.read(sheet)
+    s02 = next(m for m in again if m.id == "S-02")
+    assert s02.expected_action == {"DE": "BSI confirms the attack", "PL": "CERT Polska shares IoCs"}
+    assert again == list(original.msel)

@@ -264,6 +264,8 @@ class JoinApp(App):
         if view.confidence:
             parts += ["", "[b]Our attribution confidence[/b]"]
             parts += [f"{actor}: {c:.0%}" for actor, c in view.confidence.items()]
+        if mine and view.chat_allowed:
+            parts += ["", "[b]Chat between delegations is open: chat STATE TEXT[/b]"]
         if view.unread:
             parts += ["", f"[b]Unread injects ({len(view.unread)}): ack [ID][/b]",
                       ", ".join(view.unread[-8:])]  # fmt: skip
