@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING, cast
 
 from textual import work
 from textual.app import ComposeResult
@@ -29,6 +30,9 @@ from .evaluation import EntryForm, EvaluationScreen, edit_values, saver
 from .expectations import ExpectationsScreen
 from .inject import InjectScreen, form_values
 from .session import SPEEDS, speed_label
+
+if TYPE_CHECKING:
+    from ..app import CdtxApp
 
 LIVE_ONLY = {
     "toggle_run", "step", "next", "faster", "slower", "inject", "fire", "skip",
@@ -178,7 +182,7 @@ class ConsoleScreen(Screen):
         # stay hidden from the footer and help; the keymap's keys count.)
         if self.live:
             return
-        for binding in self.app.bindings_map(self).key_to_bindings.get(event.key, ()):
+        for binding in self._app.bindings_map(self).key_to_bindings.get(event.key, ()):
             if binding.action in LIVE_ONLY:
                 event.stop()
                 self.notify(READ_ONLY)
@@ -225,6 +229,11 @@ class ConsoleScreen(Screen):
         if self._show_on is not self.app.screen:
             self._show_on = self.app.screen
             self.call_after_refresh(self._show_changes)
+
+    @property
+    def _app(self) -> CdtxApp:
+        """The console's app (the screen's ``app`` typed as the one it runs in)."""
+        return cast("CdtxApp", self.app)
 
     def on_screen_resume(self) -> None:
         # Back from a dialog or the evaluator's screen: show the session as it is now (a show
@@ -731,7 +740,7 @@ class ConsoleScreen(Screen):
     def action_branch(self) -> None:
         from .session import LiveSession
 
-        app = self.app
+        app = self._app
         path = app.default_record_path(self.session.scenario.id) if app.record_default else None
         try:
             if path is not None:
