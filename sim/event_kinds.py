@@ -91,6 +91,16 @@ def seat_name(seat: str | None) -> str:
 def _input_text(d: Mapping[str, Any]) -> str:
     if "inject" in d:
         inject = d["inject"]
+        params = inject.get("params") or {}
+        if inject["type"] == "position" and params.get("stance"):  # a delegation's answer
+            who = d.get("seat") or ""
+            said = f": {inject['message']}" if inject.get("message") else ""
+            whose = state_name(params.get("state", "?"))
+            stance = str(params["stance"]).replace("_", " ")
+            on = short(params.get("measure", "?"))
+            if who.partition("-")[0] == params.get("state"):  # at the delegation's own seat
+                return f"{whose} answers {stance} on {on}{said}"
+            return f"{seat_name(who)} for {whose}: {stance} on {on}{said}"
         return f"{seat_name(d.get('seat'))} submits {inject['type']} inject {inject['id']}"
     control = d.get("control")
     if control == "note":

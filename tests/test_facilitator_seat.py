@@ -207,3 +207,16 @@ def test_a_facilitator_seat_sets_the_consoles_speed_to_one_of_its_speeds():
             host.apply(other, {"action": "clock", "speed": 7})
         host.apply(other, {"action": "clock", "run": False})
         assert app.first_session.mode == "paused"
+
+
+def test_an_answer_reads_as_the_delegations_in_every_timeline():
+    """Issue 23, item 5: one answer read 'Facilitator submits position inject F-006' even when
+    DE sent it; it now says whose answer it is and who entered it."""
+    from sim.event_kinds import INPUT
+
+    answer = {"type": "position", "id": "F-006", "message": "Not without evidence",
+              "params": {"state": "DE", "measure": "hr_declaration", "stance": "oppose"}}  # fmt: skip
+    assert INPUT.text({"seat": "DE", "inject": answer, "step": 1}) == (
+        "Germany (DE) answers oppose on HR declaration: Not without evidence")
+    assert INPUT.text({"seat": "DE-2", "inject": answer, "step": 1}).startswith("Germany (DE) answers")
+    assert INPUT.text({"inject": answer, "step": 1}).startswith("Facilitator for Germany (DE): oppose")
