@@ -16,9 +16,10 @@ from textual.widgets import Footer, Input, Label
 from textual.worker import get_current_worker
 
 from scenarios.errors import CdtxError
+from scenarios.safe_read import printable
 from sim import evaluation
 from sim.clock import format_offset, parse_offset
-from sim.narrative import actor_names
+from sim.narrative import actor_names, describe
 from sim.picture import Picture
 
 from ..widgets.board import StatesBoard
@@ -42,6 +43,15 @@ REPLAY_ONLY = {"prev_event", "next_event", "prev_decision", "next_decision", "br
 FRAME = 0.05  # at most 20 updates a second from the clock worker
 READ_ONLY = "replay is read-only: b branches a live run"
 PANELS = ("board", "tracker", "upcoming", "timeline")  # what z zooms
+#: Toasts for the seats' messages in one frame, at most (the rest are in the timeline).
+MESSAGE_TOASTS = 3
+
+
+def _is_message(event) -> bool:
+    """A message or chat from a seat of cdtx host (an input the facilitator should see)."""
+    return event.kind == "input" and event.data.get("control") in ("message", "chat")
+
+
 #: Seconds between two layouts of the upcoming MSEL list while the clock runs.
 LIST_INTERVAL = 0.5
 WIDE = 110  # from this width the side panel and the timeline's times get roomier
@@ -292,7 +302,14 @@ class ConsoleScreen(Screen):
             if count < picture.seen or events is not self._events:
                 picture = self.picture = Picture(s.scenario, tuple(s.players))
                 self._events = events
+            said = 0
             for event in events[picture.seen : count]:
+                # A seat's message (or chat) is a toast as well as a timeline line: one line
+                # among hundreds was easy to miss (issue 23, item 5). A few per frame at most.
+                if said < MESSAGE_TOASTS and _is_message(event):
+                    said += 1
+                    self.notify(printable(describe(event)), title="From a seat", timeout=10,
+                                markup=False)  # what people write is text, never markup
                 try:
                     picture.apply(event)
                 except Exception as exc:  # never lose the console over one odd event
