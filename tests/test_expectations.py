@@ -248,3 +248,19 @@ def test_an_expected_action_per_addressee_survives_the_msel_workbook(tmp_path):
     s02 = next(m for m in again if m.id == "S-02")
     assert s02.expected_action == {"DE": "BSI confirms the attack", "PL": "CERT Polska shares IoCs"}
     assert again == list(original.msel)
+
+
+def test_a_delegations_own_answer_is_not_an_inject_to_acknowledge():
+    from sim.seats import Seat, SeatView, shown_to
+
+    ex = Exercise(_scenario(), interactive=True)
+    while not ex.pending and ex.step():
+        pass
+    request = ex.pending[0]
+    record = ex.answer(request.state, "support", "agreed")
+    answer_id = record.data["inject"]["id"]
+    with pytest.raises(InjectError, match="has not been delivered"):
+        ex.acknowledge(answer_id, request.state)
+    view = SeatView(Seat(request.state, "delegation", request.state))
+    view.extend(shown_to(view.seat, ex.events, ex.scenario))
+    assert answer_id not in view.unread and view.unread  # the injects it received are
