@@ -221,7 +221,7 @@ def mark(ex, entry: str, state: str, met: Any, text: Any = "") -> Event:
     return ex.remark(MARK, str(text or ""), **fields)
 
 
-def msel_rows(entries: Iterable[Mapping[str, Any]], events: Iterable[Mapping[str, Any]]
+def msel_status(entries: Iterable[Mapping[str, Any]], events: Iterable[Mapping[str, Any]]
               ) -> list[dict[str, Any]]:  # fmt: skip
     """The MSEL with statuses, as a facilitator seat shows it: the planned ``entries`` (MSEL
     entry dicts) and the facilitator's scheduled injects, each with ``status`` (planned, held,

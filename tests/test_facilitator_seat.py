@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("websockets")
 
 from sim import Exercise, evaluation  # noqa: E402
-from sim.expectations import msel_rows  # noqa: E402
+from sim.expectations import msel_status  # noqa: E402
 from sim.seats import seats_for  # noqa: E402
 from tui.host.client import InputRefused, JoinError, SeatClient  # noqa: E402
 from tui.host.join_app import parse_command  # noqa: E402
@@ -52,7 +52,7 @@ def test_a_facilitator_seat_fires_edits_and_writes_the_hot_wash():
             await fac.act("hotwash", text="Indicators were shared late", about="improvement")
             await fac.act("hotwash", text="The PSC met within hours")
             await fac.wait_for(lambda c: len([e for e in c.events if e["kind"] == "input"]) >= 6)
-            rows = {r["id"]: r["status"] for r in msel_rows(fac.msel, fac.view.events)}
+            rows = {r["id"]: r["status"] for r in msel_status(fac.msel, fac.view.events)}
             saw_fire = [e for e in de.events if e["kind"] == "inject_applied"]
             for client in (fac, de):
                 await client.close()

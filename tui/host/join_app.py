@@ -14,7 +14,7 @@ from textual.widgets import Footer, Header, Input, RichLog, Static
 
 from scenarios.safe_read import printable
 from sim.clock import format_offset
-from sim.expectations import fold_received, msel_rows
+from sim.expectations import fold_received, msel_status
 from sim.seats import ACTIONS, POSITIONS, SeatView, text_of
 
 from .client import InputRefused, JoinError, SeatClient
@@ -291,7 +291,7 @@ class JoinApp(App):
                 self.set_timer(REFOLD - (now - at), self._refold)
             return parts
         events = view.events
-        rows = msel_rows(self.client.msel, events)
+        rows = msel_status(self.client.msel, events)
         coming = [r for r in rows if r["status"] in ("planned", "held")]
         parts = ["", f"[b]MSEL ({len(coming)} to come of {len(rows)})[/b]"]
         parts += [f"{r['id']} {r['at']} {r['type']}: {r['status']}" for r in coming[:8]]
