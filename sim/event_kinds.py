@@ -72,19 +72,35 @@ class EventKind(str):
 
 def seat_name(seat: str | None) -> str:
     """Who entered an input, as people say it: ``Facilitator`` (the console, or a facilitator
-    seat of ``cdtx host``), ``Germany (DE)`` for a delegation's seat, else the seat's id."""
+    seat of ``cdtx host``), ``Germany (DE)`` for a delegation's seat (``Germany (DE), seat
+    DE-2`` for a second person sharing it), ``Evaluator``, else the seat's id."""
     if not seat or seat == "facilitator":
         return "Facilitator"
     if seat.startswith("facilitator-"):
         return f"Facilitator {seat.removeprefix('facilitator-')}"
     if len(seat) == 2 and seat.isupper():
         return state_name(seat)
+    code, dash, number = seat.partition("-")
+    if dash and len(code) == 2 and code.isupper() and number.isdigit():  # a shared seat
+        return f"{state_name(code)}, seat {seat}"
+    if seat.startswith("evaluator"):
+        return f"Evaluator {seat.removeprefix('evaluator-')}".rstrip() if "-" in seat else "Evaluator"
     return seat
 
 
 def _input_text(d: Mapping[str, Any]) -> str:
     if "inject" in d:
         inject = d["inject"]
+        params = inject.get("params") or {}
+        if inject["type"] == "position" and params.get("stance"):  # a delegation's answer
+            who = d.get("seat") or ""
+            said = f": {inject['message']}" if inject.get("message") else ""
+            whose = state_name(params.get("state", "?"))
+            stance = str(params["stance"]).replace("_", " ")
+            on = short(params.get("measure", "?"))
+            if who.partition("-")[0] == params.get("state"):  # at the delegation's own seat
+                return f"{whose} answers {stance} on {on}{said}"
+            return f"{seat_name(who)} for {whose}: {stance} on {on}{said}"
         return f"{seat_name(d.get('seat'))} submits {inject['type']} inject {inject['id']}"
     control = d.get("control")
     if control == "note":

@@ -204,7 +204,8 @@ class Exercise:
         self.bodies = {name: Body(self, name) for name in ("hwpci", "psc", "coreper", "council")}
         self.skipped: list[str] = []
         self.applied: set[str] = set()  # ids of the injects applied so far (membership only)
-        #: The injects delivered so far: id -> the states addressed (empty: all).
+        #: The injects delivered so far (not the delegations' answers): id -> the states
+        #: addressed (empty: all).
         self.delivered: dict[str, tuple[str, ...]] = {}
         self.acknowledged: set[tuple[str, str]] = set()  # (inject id, state)
         #: Facilitator injects waiting for their time (id -> inject); MSEL entries are in the scenario.

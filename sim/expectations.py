@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from scenarios.model import expected_of
@@ -186,6 +187,16 @@ def _done(found: dict[tuple[str, str], Expectation], d: Mapping[str, Any], t: fl
             item.done.append((t, what))
 
 
+def fold_received(entries: Iterable[Mapping[str, Any]], events: Iterable[Mapping[str, Any]]
+                  ) -> dict[str, list[Expectation]]:  # fmt: skip
+    """:func:`fold` over what a facilitator's or evaluator's seat received: the MSEL as the host
+    sent it (entry dicts) and the event dicts (a seat has no scenario object)."""
+    msel = [SimpleNamespace(id=str(e["id"]), at=_hours(e.get("at")), to=list(e.get("to") or ()),
+                            expected_action=e.get("expected_action") or "",
+                            message=e.get("message", "")) for e in entries]  # fmt: skip
+    return fold(SimpleNamespace(msel=msel, players=()), [Event.from_dict(dict(e)) for e in events])
+
+
 def check_mark(ex, entry: str, state: str, met: Any, text: Any) -> dict[str, Any]:
     """A mark's fields, checked against the exercise ``ex`` (an expectation of ``entry`` for
     ``state`` must exist); ``InjectError`` naming the field otherwise."""
@@ -210,7 +221,7 @@ def mark(ex, entry: str, state: str, met: Any, text: Any = "") -> Event:
     return ex.remark(MARK, str(text or ""), **fields)
 
 
-def msel_rows(entries: Iterable[Mapping[str, Any]], events: Iterable[Mapping[str, Any]]
+def msel_status(entries: Iterable[Mapping[str, Any]], events: Iterable[Mapping[str, Any]]
               ) -> list[dict[str, Any]]:  # fmt: skip
     """The MSEL with statuses, as a facilitator seat shows it: the planned ``entries`` (MSEL
     entry dicts) and the facilitator's scheduled injects, each with ``status`` (planned, held,

@@ -388,7 +388,8 @@ class SeatView:
             self._answered({"state": d["state"], "measure": "operational_assessment"})
         elif kind == "inject_applied":
             self.injects.append((t, d.get("message") or d.get("type", "")))
-            self.delivered.append(d.get("inject", "?"))
+            if d.get("type") != "position":  # its own answer: nothing to acknowledge
+                self.delivered.append(d.get("inject", "?"))
         elif kind == "acknowledged":
             if self.seat.state is None or d.get("state") == self.seat.state:
                 self.acknowledged.add(d.get("entry", ""))

@@ -98,8 +98,8 @@ def test_acknowledgements_and_marks_are_folded_replayed_and_reported(tmp_path):
     report = aar(recording.scenario, recording.events, fmt="md")
     section = report.split("## Expectations per delegation", 1)[1].split("\n## ", 1)[0]
     assert "### DE" in section and "### PL" in section
-    assert "BSI confirms the attack" in section and "met (evaluator" in section
-    assert "not met (evaluator" in section and "no indicators shared" in section
+    assert "BSI confirms the attack" in section and "met (Evaluator" in section
+    assert "not met (Evaluator" in section and "no indicators shared" in section
     html = aar(recording.scenario, recording.events, fmt="html")
     assert "Expectations per delegation" in html and "CERT Polska shares IoCs" in html
 
@@ -194,3 +194,73 @@ def test_the_console_shows_a_seats_acknowledgement_and_marks_it_met():
     with console_host(ex) as (app, host, tokens):
         shown = asyncio.run(asyncio.wait_for(scenario(app, host, tokens), 60))
     assert (shown.met, shown.mark_text, shown.marked_by) == (True, "quick", "facilitator")
+
+
+def test_terminal_seats_ack_and_the_facilitators_view_shows_expectations():
+    """cdtx join: DE types ``ack`` (its oldest unread inject); the facilitator's view tallies
+    each delegation's expectations and ``expect DE`` lists DE's, acknowledged."""
+    pytest.importorskip("websockets")
+    from sim.seats import seats_for
+    from tests.test_host import until
+    from tui.host.join_app import JoinApp
+    from tui.host.server import Host, new_tokens
+
+    async def scenario():
+        ex = Exercise(_scenario(), interactive=True)
+        _run_to(ex, "S-02")
+        seats = seats_for(ex.players)
+        tokens = new_tokens(seats)
+        async with Host(ex, seats, tokens, port=0, running=False) as host:
+            de, fac = JoinApp(host.url, tokens["DE"]), JoinApp(host.url, tokens["facilitator"])
+            async with de.run_test(size=(120, 40)) as pilot:
+                await de.client.wait_for(lambda c: c.view.unread)
+                first = de.client.view.unread[0]
+                de.query_one("Input").value = "ack"
+                await pilot.press("enter")
+                await de.client.wait_for(lambda c: first not in c.view.unread)
+            async with fac.run_test(size=(160, 50)) as pilot:
+                await fac.client.wait_for(lambda c: bool(c.msel) and c.view.count > 0)
+
+                def summary() -> str:
+                    return str(fac.query_one("#summary").render())
+
+                await until(pilot, lambda: "acknowledged" in summary())  # refolded at most 1/s
+                shown = summary()
+                fac.query_one("Input").value = "expect de"
+                await pilot.press("enter")
+                await pilot.pause()
+                logged = "\n".join(str(line.text) for line in fac.query_one("RichLog").lines)
+        return first, shown, logged
+
+    first, summary, logged = asyncio.run(asyncio.wait_for(scenario(), 60))
+    assert first == "S-01"  # the first inject delivered to DE
+    assert "DE: 2 delivered, 1 acknowledged, 0 met" in summary
+    assert "DE S-02: BSI confirms the attack | delivered" in logged
+    assert "DE S-01:" in logged and "acknowledged T+" in logged
+
+
+def test_an_expected_action_per_addressee_survives_the_msel_workbook(tmp_path):
+    from scenarios import msel
+
+    original = _scenario()
+    sheet = msel.export(original, tmp_path / "msel.csv")
+    again = msel.read(sheet)
+    s02 = next(m for m in again if m.id == "S-02")
+    assert s02.expected_action == {"DE": "BSI confirms the attack", "PL": "CERT Polska shares IoCs"}
+    assert again == list(original.msel)
+
+
+def test_a_delegations_own_answer_is_not_an_inject_to_acknowledge():
+    from sim.seats import Seat, SeatView, shown_to
+
+    ex = Exercise(_scenario(), interactive=True)
+    while not ex.pending and ex.step():
+        pass
+    request = ex.pending[0]
+    record = ex.answer(request.state, "support", "agreed")
+    answer_id = record.data["inject"]["id"]
+    with pytest.raises(InjectError, match="has not been delivered"):
+        ex.acknowledge(answer_id, request.state)
+    view = SeatView(Seat(request.state, "delegation", request.state))
+    view.extend(shown_to(view.seat, ex.events, ex.scenario))
+    assert answer_id not in view.unread and view.unread  # the injects it received are

@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("websockets")
 
 from sim import Exercise, evaluation  # noqa: E402
-from sim.expectations import msel_rows  # noqa: E402
+from sim.expectations import msel_status  # noqa: E402
 from sim.seats import seats_for  # noqa: E402
 from tui.host.client import InputRefused, JoinError, SeatClient  # noqa: E402
 from tui.host.join_app import parse_command  # noqa: E402
@@ -52,7 +52,7 @@ def test_a_facilitator_seat_fires_edits_and_writes_the_hot_wash():
             await fac.act("hotwash", text="Indicators were shared late", about="improvement")
             await fac.act("hotwash", text="The PSC met within hours")
             await fac.wait_for(lambda c: len([e for e in c.events if e["kind"] == "input"]) >= 6)
-            rows = {r["id"]: r["status"] for r in msel_rows(fac.msel, fac.view.events)}
+            rows = {r["id"]: r["status"] for r in msel_status(fac.msel, fac.view.events)}
             saw_fire = [e for e in de.events if e["kind"] == "inject_applied"]
             for client in (fac, de):
                 await client.close()
@@ -190,3 +190,33 @@ def test_the_terminal_seat_parses_the_new_commands():
     assert parse_command("facilitator", "token PL") == ("new_token", {"seat": "PL"})
     with pytest.raises(ValueError, match="not a command of the delegation seat"):
         parse_command("delegation", "fire S-02")
+
+
+def test_a_facilitator_seat_sets_the_consoles_speed_to_one_of_its_speeds():
+    from sim.seats import Seat
+    from tests.test_host import console_host
+    from tui.host.server import SeatRefused
+    from tui.screens.session import SPEEDS
+
+    ex = Exercise(SCENARIO, interactive=True)
+    other = Seat("facilitator-2", "facilitator")  # a second facilitator, at a seat of their own
+    with console_host(ex) as (app, host, _tokens):
+        host.apply(other, {"action": "clock", "speed": 10})  # 36,000 simulated seconds a second
+        assert app.first_session.speed_index == SPEEDS.index(36000)
+        with pytest.raises(SeatRefused, match="one of .* simulated hours per second"):
+            host.apply(other, {"action": "clock", "speed": 7})
+        host.apply(other, {"action": "clock", "run": False})
+        assert app.first_session.mode == "paused"
+
+
+def test_an_answer_reads_as_the_delegations_in_every_timeline():
+    """Issue 23, item 5: one answer read 'Facilitator submits position inject F-006' even when
+    DE sent it; it now says whose answer it is and who entered it."""
+    from sim.event_kinds import INPUT
+
+    answer = {"type": "position", "id": "F-006", "message": "Not without evidence",
+              "params": {"state": "DE", "measure": "hr_declaration", "stance": "oppose"}}  # fmt: skip
+    assert INPUT.text({"seat": "DE", "inject": answer, "step": 1}) == (
+        "Germany (DE) answers oppose on HR declaration: Not without evidence")
+    assert INPUT.text({"seat": "DE-2", "inject": answer, "step": 1}).startswith("Germany (DE) answers")
+    assert INPUT.text({"inject": answer, "step": 1}).startswith("Facilitator for Germany (DE): oppose")

@@ -1101,7 +1101,10 @@ def test_a_seats_message_is_drawn_on_a_paused_console_without_a_key():
 
     with console_host(Exercise(SCENARIO, interactive=True)) as (app, host, tokens):
         drawn = run(scenario(app, host, tokens))
+        toasts = [n.message for n in app._notifications]
     assert drawn, "the seat's message was not drawn on the paused console"
+    # Item 5: a line among many was easy to miss; it is a toast too, naming who sent it.
+    assert any("Message from DE: Berlin asks for an extraordinary PSC" in t for t in toasts)
 
 
 

@@ -161,3 +161,20 @@ def test_a_note_from_the_console_of_cdtx_host_reads_as_a_note(tmp_path):
     assert describe(note) == "Facilitator note [OBJ-2 PL]: PL asks for a map"
     assert describe(seen) == "Evaluator observation [OBJ-2]: slow PSC"
     assert describe(rating) == "Evaluator facilitator rates OBJ-1 S"
+
+
+def test_the_upcoming_window_is_the_first_entries_of_the_whole_list():
+    """The console lays out only the next entries of a long MSEL (issue 23's benchmark): the
+    window is the head of the full list, and the count is the full list's length."""
+    from sim.exercise import Exercise
+    from tui.screens.session import LiveSession
+
+    ex = Exercise("satcom-war", interactive=True, players=[])
+    session = LiveSession(ex)
+    session.skip("S-02")
+    ex.submit({"type": "note", "at": "2h", "params": {"text": "scheduled"}})
+    full = session.upcoming()
+    assert [e.id for e in session.upcoming(3)] == [e.id for e in full[:3]]
+    assert session.upcoming_count() == len(full)
+    assert "S-02" not in [e.id for e in full]
+    assert [e.at for e in full] == sorted(e.at for e in full)

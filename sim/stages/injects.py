@@ -74,7 +74,8 @@ def scheduled(ex: Exercise, inject: InjectBase, source: str) -> ProcessGenerator
 def apply(ex: Exercise, inject: InjectBase, source: str) -> None:
     """The effect of one inject, now (docs/scenario-format.md, *Inject types*)."""
     ex.applied.add(inject.id)
-    ex.delivered[inject.id] = tuple(inject.to)
+    if inject.type != "position":  # a delegation's own answer is not delivered to anyone
+        ex.delivered[inject.id] = tuple(inject.to)
     ex.emit(K.INJECT_APPLIED, source, inject=inject.id, type=inject.type, message=inject.message,
             expected_action=inject.expected_action, to=list(inject.to))  # fmt: skip
     ENGINE[inject.type].effect(ex, inject, inject.params)

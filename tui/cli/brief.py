@@ -214,6 +214,10 @@ def delegation_brief(scenario, state: str) -> list[Section]:
                 "Formal (constructive) abstention counts only where Art. 31(1) TEU applies: a "
                 "Council decision such as a listing, not a declaration or conclusions.",
                 "To write to the facilitator: msg TEXT.",
+                "Acknowledge each inject you receive once you have read it: ack (the oldest "
+                "unread) or ack ID. The facilitator sees who has read what.",
+                "When the facilitator opens chat between delegations: chat STATE TEXT (e.g. "
+                "'chat PL shall we table a joint statement?').",
                 "If your connection drops, run the same command again: your seat and what it "
                 "has seen come back.",
             ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shlex
 import ssl
+import time
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -13,7 +14,7 @@ from textual.widgets import Footer, Header, Input, RichLog, Static
 
 from scenarios.safe_read import printable
 from sim.clock import format_offset
-from sim.expectations import msel_rows
+from sim.expectations import fold_received, msel_status
 from sim.seats import ACTIONS, POSITIONS, SeatView, text_of
 
 from .client import InputRefused, JoinError, SeatClient
@@ -21,12 +22,16 @@ from .client import InputRefused, JoinError, SeatClient
 HELP = {
     "facilitator": "run | pause | speed H | note [objective=ID] [state=CC] TEXT | skip ID | release [ID] | "
     "fire ID | edit ID [at=DUR] [TEXT] | hotwash [strength|improvement] TEXT | "
-    "mark ID STATE met|not [TEXT] | chat on|off | free SEAT | token SEAT | share SEAT | inject JSON | "
+    "mark ID STATE met|not [TEXT] | expect STATE | chat on|off | free SEAT | token SEAT | share SEAT | inject JSON | "
     "answer STATE POSITION [STATEMENT] | advice STATE|* on|off | play STATE | unplay STATE",
     "delegation": f"answer {'|'.join(POSITIONS)} [STATEMENT] | msg TEXT | ack [ID] | chat STATE TEXT",
-    "evaluator": "obs OBJECTIVE P|S|M|U [TEXT] | mark ID STATE met|not [TEXT]",
+    "evaluator": "obs OBJECTIVE P|S|M|U [TEXT] | mark ID STATE met|not [TEXT] | expect STATE",
     "observer": "(read-only)",
 }
+
+
+#: Seconds between two refolds of a facilitator's MSEL and expectations in the side panel.
+REFOLD = 1.0
 
 
 def parse_command(role: str, line: str) -> tuple[str, dict]:
@@ -165,6 +170,8 @@ class JoinApp(App):
         self.client = SeatClient(url, token, ssl_context=ssl_context, listener=self._arrived)
         self.banner = banner or []
         self.error = ""
+        self._msel_cache: tuple[int, float, list[str]] = (-1, 0.0, [])
+        self._refold_due = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -257,19 +264,63 @@ class JoinApp(App):
         if view.confidence:
             parts += ["", "[b]Our attribution confidence[/b]"]
             parts += [f"{actor}: {c:.0%}" for actor, c in view.confidence.items()]
+        if mine and view.chat_allowed:
+            parts += ["", "[b]Chat between delegations is open: chat STATE TEXT[/b]"]
         if view.unread:
             parts += ["", f"[b]Unread injects ({len(view.unread)}): ack [ID][/b]",
                       ", ".join(view.unread[-8:])]  # fmt: skip
-        if self.client.msel:  # a facilitator's MSEL: what is held or still to come
-            rows = msel_rows(self.client.msel, view.events)
-            coming = [r for r in rows if r["status"] in ("planned", "held")]
-            parts += ["", f"[b]MSEL ({len(coming)} to come of {len(rows)})[/b]"]
-            parts += [f"{r['id']} {r['at']} {r['type']}: {r['status']}" for r in coming[:8]]
+        if self.client.msel:  # a facilitator's MSEL and expectations: folded from every event
+            parts += self._msel_parts(view)
         if view.messages:
             parts += ["", "[b]Messages[/b]"] + [
                 f"{who}: {text}" for _, who, text in view.messages[-5:]
             ]
         self.query_one("#summary", Static).update("\n".join(_escape(printable(p)) for p in parts))
+
+    def _msel_parts(self, view: SeatView) -> list[str]:
+        """The MSEL still to come and the expectations' tally, refolded from all the seat's
+        events at most every REFOLD seconds (a long exercise holds tens of thousands, and
+        batches arrive many times a second); a later refresh picks up what came meanwhile."""
+        now = time.monotonic()
+        count, at, parts = self._msel_cache
+        if count == view.count and parts:
+            return parts
+        if parts and now - at < REFOLD:
+            if not self._refold_due:
+                self._refold_due = True
+                self.set_timer(REFOLD - (now - at), self._refold)
+            return parts
+        events = view.events
+        rows = msel_status(self.client.msel, events)
+        coming = [r for r in rows if r["status"] in ("planned", "held")]
+        parts = ["", f"[b]MSEL ({len(coming)} to come of {len(rows)})[/b]"]
+        parts += [f"{r['id']} {r['at']} {r['type']}: {r['status']}" for r in coming[:8]]
+        folded = fold_received(self.client.msel, events)
+        if folded:
+            parts += ["", "[b]Expectations (expect STATE for details)[/b]"]
+            parts += [_tally(state, items) for state, items in folded.items()]
+        self._msel_cache = (view.count, now, parts)
+        return parts
+
+    def _refold(self) -> None:
+        self._refold_due = False
+        self._refresh_view()
+
+    def _expectations(self, state: str) -> None:
+        """``expect STATE``: that delegation's expectations, one line each, in the log."""
+        log = self.query_one(RichLog)
+        view = self.client.view
+        folded = fold_received(self.client.msel, view.events if view is not None else [])
+        if state not in folded:
+            known = ", ".join(folded) or "none: the MSEL expects nothing of a played delegation"
+            log.write(f"! expect STATE: one of {known}")
+            return
+        for x in folded[state]:
+            mark = x.status if x.met is None else f"{x.status} ({x.marked_by}) {x.mark_text}"
+            done = "; ".join(text for _, text in x.done[-2:])
+            log.write(printable(f"{state} {x.entry}: {x.expected} | delivered {_when(x.delivered)}"
+                                f", acknowledged {_when(x.acknowledged)} | {done or '-'} | "
+                                f"{mark}"))  # fmt: skip
 
     async def on_input_submitted(self, message: Input.Submitted) -> None:
         line = message.value
@@ -279,6 +330,9 @@ class JoinApp(App):
             seat = self.client.seat
             if seat is None:  # not welcomed yet: nothing to act as
                 raise ValueError("not connected yet")
+            if line.strip().lower().startswith("expect") and self.client.msel:
+                self._expectations(line.strip()[len("expect"):].strip().upper())
+                return
             action, fields = parse_command(seat.role, line)
             if action == "acknowledge" and not fields["entry"]:
                 unread = self.client.view.unread if self.client.view is not None else []
@@ -288,6 +342,20 @@ class JoinApp(App):
             await self.client.act(action, **fields)
         except (ValueError, InputRefused) as exc:
             log.write(f"! {exc}")
+
+
+def _when(t: float | None) -> str:
+    return "-" if t is None else format_offset(t)
+
+
+def _tally(state: str, items: list) -> str:
+    """``DE: 3 delivered, 2 acknowledged, 1 met, 1 not met, 4 to come``."""
+    count = {status: sum(1 for x in items if x.status == status)
+             for status in ("met", "not met", "acknowledged", "delivered", "planned")}  # fmt: skip
+    delivered = sum(1 for x in items if x.delivered is not None)
+    acknowledged = sum(1 for x in items if x.acknowledged is not None)
+    return (f"{state}: {delivered} delivered, {acknowledged} acknowledged, {count['met']} met, "
+            f"{count['not met']} not met, {count['planned']} to come")  # fmt: skip
 
 
 def _escape(text: str) -> str:

@@ -373,8 +373,8 @@ class Host:
             connection.ready.set()
             self.connected[seat.id] = connection
             self._joining.discard(seat.id)
-            if seat.role == "facilitator":  # its MSEL view: the planned entries (statuses follow
-                connection.notices.append(self._msel_message)  # from the events it is sent)
+            if seat.sees_all:  # facilitators' and evaluators' MSEL: the planned entries
+                connection.notices.append(self._msel_message)  # (statuses: from the events)
         self._seated_changed()
         sender = asyncio.create_task(self._send_views(connection) if page
                                      else self._send(connection))  # fmt: skip

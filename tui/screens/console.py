@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from typing import TYPE_CHECKING, cast
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,9 +16,10 @@ from textual.widgets import Footer, Input, Label
 from textual.worker import get_current_worker
 
 from scenarios.errors import CdtxError
+from scenarios.safe_read import printable
 from sim import evaluation
 from sim.clock import format_offset, parse_offset
-from sim.narrative import actor_names
+from sim.narrative import actor_names, describe
 from sim.picture import Picture
 
 from ..widgets.board import StatesBoard
@@ -28,6 +32,9 @@ from .expectations import ExpectationsScreen
 from .inject import InjectScreen, form_values
 from .session import SPEEDS, speed_label
 
+if TYPE_CHECKING:
+    from ..app import CdtxApp
+
 LIVE_ONLY = {
     "toggle_run", "step", "next", "faster", "slower", "inject", "fire", "skip",
     "toggle_player", "decide", "note", "edit_note", "edit_msel", "release",
@@ -36,6 +43,17 @@ REPLAY_ONLY = {"prev_event", "next_event", "prev_decision", "next_decision", "br
 FRAME = 0.05  # at most 20 updates a second from the clock worker
 READ_ONLY = "replay is read-only: b branches a live run"
 PANELS = ("board", "tracker", "upcoming", "timeline")  # what z zooms
+#: Toasts for the seats' messages in one frame, at most (the rest are in the timeline).
+MESSAGE_TOASTS = 3
+
+
+def _is_message(event) -> bool:
+    """A message or chat from a seat of cdtx host (an input the facilitator should see)."""
+    return event.kind == "input" and event.data.get("control") in ("message", "chat")
+
+
+#: Seconds between two layouts of the upcoming MSEL list while the clock runs.
+LIST_INTERVAL = 0.5
 WIDE = 110  # from this width the side panel and the timeline's times get roomier
 SMALL_HEIGHT = 32  # below this height the board gets more room than the timeline
 TALL_HEIGHT = 44  # from this height the board shows all 27 delegations at once
@@ -124,6 +142,9 @@ class ConsoleScreen(Screen):
         self._change_posted = False
         self._show_on = None  # the screen whose next frame will show the changes
         self._upcoming: list = []
+        self._upcoming_count = 0
+        self._listed_at = 0.0  # when the upcoming list was last laid out (time.monotonic)
+        self._list_due = False  # a later layout is scheduled
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -171,7 +192,7 @@ class ConsoleScreen(Screen):
         # stay hidden from the footer and help; the keymap's keys count.)
         if self.live:
             return
-        for binding in self.app.bindings_map(self).key_to_bindings.get(event.key, ()):
+        for binding in self._app.bindings_map(self).key_to_bindings.get(event.key, ()):
             if binding.action in LIVE_ONLY:
                 event.stop()
                 self.notify(READ_ONLY)
@@ -218,6 +239,11 @@ class ConsoleScreen(Screen):
         if self._show_on is not self.app.screen:
             self._show_on = self.app.screen
             self.call_after_refresh(self._show_changes)
+
+    @property
+    def _app(self) -> CdtxApp:
+        """The console's app (the screen's ``app`` typed as the one it runs in)."""
+        return cast("CdtxApp", self.app)
 
     def on_screen_resume(self) -> None:
         # Back from a dialog or the evaluator's screen: show the session as it is now (a show
@@ -276,7 +302,14 @@ class ConsoleScreen(Screen):
             if count < picture.seen or events is not self._events:
                 picture = self.picture = Picture(s.scenario, tuple(s.players))
                 self._events = events
+            said = 0
             for event in events[picture.seen : count]:
+                # A seat's message (or chat) is a toast as well as a timeline line: one line
+                # among hundreds was easy to miss (issue 23, item 5). A few per frame at most.
+                if said < MESSAGE_TOASTS and _is_message(event):
+                    said += 1
+                    self.notify(printable(describe(event)), title="From a seat", timeout=10,
+                                markup=False)  # what people write is text, never markup
                 try:
                     picture.apply(event)
                 except Exception as exc:  # never lose the console over one odd event
@@ -289,11 +322,27 @@ class ConsoleScreen(Screen):
         self.query_one(StatesBoard).show(picture)
         self.query_one(ProcedureTracker).show(picture)
         # What is still to come changes only with events (applied, skipped, scheduled).
-        self._upcoming = s.upcoming()
-        self.upcoming_ids = tuple(entry.id for entry in self._upcoming)
+        # The list lays out a window of the next entries (and says how many more there are).
+        self._upcoming = s.upcoming(UpcomingList.WINDOW)
+        self._upcoming_count = s.upcoming_count()
+        self.upcoming_ids = (*(entry.id for entry in self._upcoming), str(self._upcoming_count))
 
     def watch_upcoming_ids(self) -> None:
-        self.query_one(UpcomingList).show(self._upcoming)
+        # While the clock runs through a long MSEL, entries fire several times a second and
+        # each rebuild lays the list out again: at most every LIST_INTERVAL seconds, the last
+        # change shown when it is due (a key pressed meanwhile waits for less).
+        wait = LIST_INTERVAL - (time.monotonic() - self._listed_at)
+        if wait > 0 and self.session.mode != "paused":
+            if not self._list_due:
+                self._list_due = True
+                self.set_timer(wait, self._show_upcoming)
+            return
+        self._show_upcoming()
+
+    def _show_upcoming(self) -> None:
+        self._list_due = False
+        self._listed_at = time.monotonic()
+        self.query_one(UpcomingList).show(self._upcoming, self._upcoming_count)
 
     def watch_awaiting(self, awaiting: tuple[str, str, int, bool] | None) -> None:
         if awaiting is None:
@@ -708,7 +757,7 @@ class ConsoleScreen(Screen):
     def action_branch(self) -> None:
         from .session import LiveSession
 
-        app = self.app
+        app = self._app
         path = app.default_record_path(self.session.scenario.id) if app.record_default else None
         try:
             if path is not None:

@@ -5,15 +5,20 @@ No Textual here: the screen drives these objects; the worker thread calls ``adva
 
 from __future__ import annotations
 
+import heapq
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scenarios.errors import CdtxError
 from sim import expectations
 from sim.clock import Calendar
 from sim.picture import Picture
+
+if TYPE_CHECKING:
+    from sim.recording import Recorder
 
 #: Sim seconds per wall second; None is "as fast as possible".
 SPEEDS: tuple[int | None, ...] = (1, 10, 60, 600, 3600, 36000, None)
@@ -56,7 +61,7 @@ class LiveSession(Observed):
         self._anchor = (time.perf_counter(), ex.now)
         self.version = 0
         self.record_path = Path(record) if record else None
-        self.recorder = None
+        self.recorder: Recorder | None = None
         self.record_error = ""
         self.record_off = False  # the facilitator chose not to record (--no-record)
         #: Played delegations answering at their own seats (cdtx host keeps this up to date).
@@ -65,6 +70,7 @@ class LiveSession(Observed):
         self.join_lines: list[str] = []
         self.players_note = ""  # said on screen at the start: --players replaced the scenario's
         self.message = ""
+        self._msel_cache: tuple | None = None  # (scenario, its MSEL by time, its ids)
 
     # -- facts -----------------------------------------------------------------------------
 
@@ -236,7 +242,8 @@ class LiveSession(Observed):
         delegation; ``replaces``: the event of the note it edits). A note is an entry of the
         evaluation log (``sim/evaluation.py``), so it is edited, replayed and reported as the
         evaluator's observations are."""
-        entry = {"entry": "note", "text": text, "objective": objective, "state": state}
+        entry: dict[str, str | int] = {"entry": "note", "text": text, "objective": objective,
+                                       "state": state}  # fmt: skip
         if replaces is not None:
             entry["replaces"] = replaces
         return self.evaluate(entry)
@@ -294,12 +301,37 @@ class LiveSession(Observed):
         with self.lock:
             self._input(self.ex.fire, msel_id)
 
-    def upcoming(self) -> list:
-        """The MSEL entries and scheduled facilitator injects still to come, by time."""
+    def upcoming(self, limit: int | None = None) -> list:
+        """The MSEL entries and scheduled facilitator injects still to come, by time (the first
+        ``limit`` of them). The console asks for its window every frame the clock moves: the
+        MSEL is sorted once, and the walk stops at ``limit`` (a 5,000-entry MSEL took 6 ms a
+        frame to filter and sort whole: bench/tui.py --msel)."""
+        msel_by_time, _ids = self._msel_index()
+        applied, skipped = self.ex.applied, set(self.ex.skipped)
+        scheduled = sorted((i for i in list(self.ex.scheduled.values())), key=lambda i: i.at)
+        waiting = []
+        for entry in heapq.merge(msel_by_time, scheduled, key=lambda entry: entry.at):
+            if entry.id in applied or entry.id in skipped:
+                continue
+            waiting.append(entry)
+            if limit is not None and len(waiting) >= limit:
+                break
+        return waiting
+
+    def upcoming_count(self) -> int:
+        """How many entries are still to come (what :meth:`upcoming` would list in full)."""
         done = self.ex.applied | set(self.ex.skipped)
-        waiting = [m for m in self.scenario.msel if m.id not in done]
-        waiting += [i for i in list(self.ex.scheduled.values()) if i.id not in done]
-        return sorted(waiting, key=lambda entry: entry.at)
+        _by_time, ids = self._msel_index()
+        msel = len(ids) - len(ids & done)
+        return msel + sum(1 for i in list(self.ex.scheduled.values()) if i.id not in done)
+
+    def _msel_index(self) -> tuple[list, frozenset[str]]:
+        """The scenario's MSEL by time, and its ids (made once per scenario)."""
+        scenario = self.scenario
+        if self._msel_cache is None or self._msel_cache[0] is not scenario:
+            by_time = sorted(scenario.msel, key=lambda entry: entry.at)
+            self._msel_cache = (scenario, by_time, frozenset(m.id for m in by_time))
+        return self._msel_cache[1], self._msel_cache[2]
 
     def can_change_players(self) -> bool:
         return self.ex.steps == 0 and self.recorder is None and len(self.ex.events) <= 1
@@ -394,9 +426,16 @@ class ReplaySession(Observed):
             return self.recording.branch(0.0, [], record_to=record_to)
         return self.recording.branch(record_to=record_to, after_event=self.cursor - 1)
 
-    def upcoming(self) -> list:
+    def upcoming(self, limit: int | None = None) -> list:
         """What was still to come at the cursor, as the live console listed it then: MSEL entries
-        and facilitator injects scheduled for later, less those applied or skipped."""
+        and facilitator injects scheduled for later, less those applied or skipped (the first
+        ``limit`` of them)."""
+        return self._upcoming()[:limit]
+
+    def upcoming_count(self) -> int:
+        return len(self._upcoming())
+
+    def _upcoming(self) -> list:
         from pydantic import TypeAdapter
 
         from scenarios.model import Inject

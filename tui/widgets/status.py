@@ -152,14 +152,22 @@ class UpcomingList(OptionList):
     """The MSEL entries still to come, with their expected actions. The console calls
     :meth:`show` only when their ids change (``ConsoleScreen.upcoming_ids``)."""
 
-    def show(self, entries: list) -> None:
-        ids = [e.id for e in entries]
+    #: How many of the entries still to come the list lays out: the next ones. Laying out a
+    #: whole 5,000-entry MSEL each time an entry fired made the console's keys take seconds
+    #: (issue 23's benchmark, bench/tui.py --msel); the later ones move up as these fire.
+    WINDOW = 15
+
+    def show(self, entries: list, total: int | None = None) -> None:
+        """Lay out the next of ``entries`` (of ``total`` still to come: default, all of them)."""
+        shown = entries[: self.WINDOW]
+        total = len(entries) if total is None else total
+        ids = [e.id for e in shown]
         # Keep the highlight on the same entry, not the same row: entries fire, and scheduled
         # injects sort in above it; e/x/r act on the highlighted one at once.
         selected = self.selected_id
         old_row = self.highlighted
-        self.clear_options()
-        for entry in entries:
+        options = []
+        for entry in shown:
             text = Text()
             text.append(f"{format_offset(entry.at)} ", "dim")
             text.append(f"{printable(entry.id)} ", "bold")
@@ -171,11 +179,16 @@ class UpcomingList(OptionList):
                 text.append(f"  {printable(what)}")
             if entry.expected_action:
                 text.append(f"\n  expected: {printable(expected_text(entry.expected_action))}", "italic dim")
-            self.add_option(Option(text, id=entry.id))
+            options.append(Option(text, id=entry.id))
+        if total > len(shown):
+            options.append(Option(Text(f"... and {total - len(shown)} more to come",
+                                       "dim italic"), disabled=True))  # fmt: skip
+        self.clear_options()
+        self.add_options(options)  # one layout for all (add_option lays out the list each time)
         if selected in ids:
             self.highlighted = ids.index(selected)
-        elif entries:  # the highlighted entry has gone: the one that took its row, if any
-            self.highlighted = min(old_row or 0, len(entries) - 1)
+        elif shown:  # the highlighted entry has gone: the one that took its row, if any
+            self.highlighted = min(old_row or 0, len(shown) - 1)
 
     @property
     def selected_id(self) -> str | None:
