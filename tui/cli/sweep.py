@@ -233,6 +233,7 @@ def print_summary(summary: dict, results: str | Path | None = None) -> None:
     from sim.sweep.summary import (
         RUNGS,
         digits_of,
+        metric_label,
         show_entry,
         show_median,
         show_rate,
@@ -281,7 +282,7 @@ def print_summary(summary: dict, results: str | Path | None = None) -> None:
         sobol = sens["method"] == "sobol"
         heads = ("first order S1", "total order ST") if sobol else ("mu*", "sigma")
         for m, result in sens["metrics"].items():
-            t = table(f"Sensitivity of {m}", "parameter", *heads,
+            t = table(f"Sensitivity of {metric_label(m)}", "parameter", *heads,
                       caption=f"{sens['label']}; {show_status(sens, m)}")  # fmt: skip
             for name, v in result.items():
                 if sobol:
@@ -346,10 +347,12 @@ def print_summary(summary: dict, results: str | Path | None = None) -> None:
 def _convergence_table(table, sens: dict, metric: str):
     """The indices of ``metric`` from the first N/4, N/2 and all N base samples (trajectories):
     indices that still move from N/2 to N are not to be ranked yet."""
+    from sim.sweep.summary import metric_label
+
     sobol = sens["method"] == "sobol"
     key = "ST" if sobol else "mu_star"
     rows = sens["convergence"][metric]
-    t = table(f"Convergence of {metric}", "parameter", *(f"N = {r['n']}" for r in rows),
+    t = table(f"Convergence of {metric_label(metric)}", "parameter", *(f"N = {r['n']}" for r in rows),
               caption="S1 / ST from the first N base samples" if sobol
               else "mu* from the first N trajectories")  # fmt: skip
     for name in sens["metrics"][metric]:
