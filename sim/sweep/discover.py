@@ -15,6 +15,7 @@ handled alike: a numeric input is split on thresholds, a listed one on each of i
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import Any
 
 from scenarios.vocabulary import TIME_METRICS
 
+from .outcomes import PREFIX as OUTCOME
 from .results import blocking_states, is_parameter, read_rows, run_ok
 from .spec import SweepError, need
 
@@ -62,15 +64,20 @@ def outcome_function(outcome: str, columns: Sequence[str]) -> Callable[[Mapping[
                 f"outcome {outcome!r}: rung>= takes a whole number, e.g. rung>=3"
             ) from None
         return lambda row: (row.get("highest_rung") or 0) >= rung
-    if outcome in columns or f"outcome.{outcome}" in columns:  # a spec's own yes/no outcome
-        column = outcome if outcome in columns else f"outcome.{outcome}"
+    if outcome in columns or OUTCOME + outcome in columns:  # a spec's own yes/no outcome
+        column = outcome if outcome in columns else OUTCOME + outcome
 
         def yes(row: Mapping[str, Any]) -> bool:
             return _yes(row.get(column), column)
 
         yes.column = column  # type: ignore[attr-defined]
         return yes
-    raise SweepError(f"outcome {outcome!r}: not one these results can say; give {OUTCOME_HELP}")
+    own = [c[len(OUTCOME) :] for c in columns if c.startswith(OUTCOME)]
+    close = difflib.get_close_matches(outcome.removeprefix(OUTCOME), own, n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    mine = f"; the spec's own outcomes here: {', '.join(own)}" if own else ""
+    raise SweepError(f"outcome {outcome!r}: not one these results can say{hint}{mine}; give "
+                     f"{OUTCOME_HELP}")  # fmt: skip
 
 
 def _yes(value: Any, column: str) -> bool:

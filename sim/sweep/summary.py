@@ -46,6 +46,8 @@ DISTRIBUTED = TIME_METRICS + ("cohesion",)
 #: Numeric metrics whose per-point mean feeds sensitivity indices.
 SENSITIVITY_METRICS = DISTRIBUTED + ("highest_rung", "n_blocked")
 RUNGS = (1, 2, 3, 4, 5)
+#: Yes/no as text in an outcome column (a CSV written by another tool).
+_YES_NO = {"true": True, "yes": True, "false": False, "no": False}
 Z95 = 1.959963984540054
 BOOTSTRAP_RESAMPLES = 1000
 
@@ -310,11 +312,13 @@ def summarize(
             value = row.get(c)
             if value is None:
                 continue
+            if isinstance(value, str):  # a CSV written elsewhere: true/false, yes/no
+                value = _YES_NO.get(value.strip().lower(), value)
             if isinstance(value, bool):
                 yes_no.setdefault(c, True)
             elif isinstance(value, (int, float)):
                 yes_no[c] = False
-            else:  # text in a CSV column of numbers: not a value the summary can count
+            else:
                 raise SweepError(f"{path or 'results'}: point {p}: column {c} holds "
                                  f"{value!r}, not yes/no or a number")  # fmt: skip
             if a.full:
