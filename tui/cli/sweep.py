@@ -44,6 +44,9 @@ def register(sub) -> None:
                    help="scenario discovery on the results file given as SPEC: the boxes of "
                    "inputs that lead to OUTCOME (reached:t_x, never:t_x, blocked, blocked:XX, "
                    "rung>=N or a yes/no column); needs cdtx[discover]")  # fmt: skip
+    p.add_argument("--method", choices=("tree", "prim"),
+                   help="with --discover: a classification tree (the default; cdtx[discover]) "
+                   "or PRIM (cdtx[prim]: EMA Workbench)")  # fmt: skip
     p.add_argument("--inputs", metavar="A,B",
                    help="with --discover: the parameters to explain it by (default: all)")  # fmt: skip
     p.add_argument(
@@ -78,6 +81,8 @@ def cmd_sweep(args) -> int:
             return _discover(args)
         if args.inputs is not None:
             raise UserError("--inputs goes with --discover")
+        if args.method is not None:
+            raise UserError("--method goes with --discover")
         if args.summary:
             if args.spec:
                 raise UserError("give either a SPEC to run or --summary RESULTS, not both")
@@ -141,16 +146,17 @@ def _discover(args) -> int:
     if args.plot is not None or args.resume or args.dask:
         raise UserError("--discover reads a results file: no --plot, --resume or --dask")
     inputs = [i.strip() for i in args.inputs.split(",") if i.strip()] if args.inputs else None
-    found = sw.discover(results, args.discover, inputs)
+    found = sw.discover(results, args.discover, inputs, method=args.method or "tree")
     print(f"{show_text(found['outcome'])}: {found['hits']:,} of {found['runs']:,} runs "
           f"({found['base_rate']:.0%}); {found['method']}")  # fmt: skip
     if not found["boxes"]:
         print("no box of inputs where it is more common than overall")
     for k, box in enumerate(found["boxes"], start=1):
+        rest = " not in an earlier box" if box.get("after") else ""  # PRIM: found on the rest
         print(f"box {k}: {show_text(show_box(box))}\n"
               f"  coverage {box['coverage']:.0%} ({box['hits']:,} of the {found['hits']:,} runs "
               f"with the outcome), density {box['density']:.0%} ({box['hits']:,} of the "
-              f"{box['runs']:,} runs in the box)")  # fmt: skip
+              f"{box['runs']:,} runs in the box{rest})")  # fmt: skip
     return 0
 
 
