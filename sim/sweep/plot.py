@@ -49,12 +49,14 @@ def point_label(params: dict[str, Any]) -> str:
 
 
 def short_names(paths: list[str]) -> dict[str, str]:
-    """Each parameter path shortened to its last dotted parts that no other path ends with
-    (``member_states.HU.ties.RU`` beside ``member_states.SK.ties.RU``: ``HU.ties.RU``)."""
+    """Each parameter path shortened to its last dotted parts that no other path ends with,
+    dropping at most its first part (``member_states.HU.ties.RU``: ``HU.ties.RU``, never a bare
+    ``RU`` that reads as Russia rather than Hungary's ties to it; ``model.listing_veto_at``:
+    ``listing_veto_at``)."""
     out = {}
     for path in paths:
         parts = path.split(".")
-        for k in range(1, len(parts) + 1):
+        for k in range(max(1, len(parts) - 1), len(parts) + 1):
             end = ".".join(parts[-k:])
             if not any(o != path and (o == end or o.endswith("." + end)) for o in paths):
                 break
