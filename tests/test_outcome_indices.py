@@ -157,6 +157,8 @@ def test_cdtx_sweep_summary_plot_discover_and_report_of_a_model_constant_sweep(t
     printed = capsys.readouterr().out
     assert "Sensitivity of listing_adopted (outcome)" in printed
     assert "Convergence of listing_adopted (outcome)" in printed
+    # and per point of the design, after the condensed table of its points
+    assert printed.index("Outcomes per point") > printed.index("Points")
     assert main(["report", str(out)]) == 0
     md = capsys.readouterr().out
     assert "### listing_adopted (outcome)" in md and "## Outcomes of the spec" in md

@@ -299,6 +299,8 @@ def print_summary(summary: dict, results: str | Path | None = None) -> None:
             console.print(_convergence_table(table, sens, m))
     if design:
         console.print(_design_points_table(table, summary))
+        if summary.get("outcomes") and summary["points"]:
+            console.print(_design_outcomes_table(table, summary))
     t = table("Outcomes per point (share of runs)", "point", "outcome", "share (95% CI)",
               caption="rung >= r: the run's highest rung was r or more; blocked by X: runs in "
               "which X blocked at least one decision")  # fmt: skip
@@ -410,6 +412,29 @@ def _design_points_table(table, summary: dict):
             d = s["metrics"]["cohesion"]
             row.append("-" if d["median"] is None else f"{d['median']:.2f}")
         t.add_row(*row)
+    return t
+
+
+def _design_outcomes_table(table, summary: dict):
+    """The spec's own outcomes at the points of a Sobol'/Morris design, a column each: a yes/no
+    as the share of the point's runs saying yes, a number as its median (no intervals: a point
+    of a design has few runs)."""
+    from sim.sweep.summary import show_rate
+
+    own = list(summary["outcomes"])
+    t = table("Outcomes per point", "point", *(show_text(n) for n in own),
+              caption="yes/no: share of the point's runs saying yes; numbers: the median")  # fmt: skip
+    for s in summary["points"]:
+        cells = []
+        for name in own:
+            r = s["outcomes"].get(name)
+            value = "-"
+            if r is not None and "share" in r:
+                value = show_rate(r, interval=False) if r["n"] else "-"
+            elif r is not None and r["median"] is not None:
+                value = f"{r['median']:.2f}"
+            cells.append(value)
+        t.add_row(str(s["point"]), *cells)
     return t
 
 
