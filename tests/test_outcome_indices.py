@@ -168,3 +168,12 @@ def test_cdtx_sweep_summary_plot_discover_and_report_of_a_model_constant_sweep(t
     assert said.out.startswith("listing_adopted: ") or "holds in every run" in said.err
     assert main(["sweep", "--discover", "listing_adoptd", str(out)]) == 1
     assert "did you mean listing_adopted" in capsys.readouterr().err
+
+
+def test_discovering_a_number_outcome_says_how_to_ask_of_it(tmp_path):
+    path = grid_csv(tmp_path)
+    with pytest.raises(sw.SweepError, match=r"outcome 'outcome.days': its values are not yes/no "
+                       r"\(10\); to ask of a number, give discover a function of a row"):  # fmt: skip
+        sw.discover(path, "days")
+    found = sw.discover(path, lambda row: row["outcome.days"] > 17)  # as the message says
+    assert found["hits"] == 2 + 7  # days 18, 19 at point 0; 18 to 24 at point 1

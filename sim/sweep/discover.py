@@ -94,7 +94,9 @@ def _yes(value: Any, column: str) -> bool:
         return False
     if value in (1, True) or str(value).lower() in ("true", "yes", "1"):
         return True
-    raise SweepError(f"outcome {column!r}: its values are not yes/no ({value!r})")
+    raise SweepError(f"outcome {column!r}: its values are not yes/no ({value!r}); to ask "
+                     "of a number, give discover a function of a row in Python, e.g. lambda "
+                     f"row: (row[{column!r}] or 0) > 30")  # fmt: skip
 
 
 def discover(

@@ -250,14 +250,18 @@ def summarize(
 ) -> dict[str, Any]:
     """The summary of a sweep's results (rows, or a results file read with :func:`read_rows`).
 
-    Returns ``{"name", "title", "runs", "failed", "params", "metrics", "points", "omitted",
-    "total_points", "sensitivity", "notes"}``; ``points`` holds one entry per point (at most
-    ``max_points`` of them, the first by point number; ``omitted`` says how many were left
-    out), each with ``params``, ``n``, ``failed``, ``metrics`` (:func:`distribution` per metric),
-    ``rungs`` (cumulative :func:`rate` per rung, or None), ``blocked`` (a rate, or None),
-    ``blockers`` (a rate per delegation, most frequent first) and ``objectives`` (a rate per
-    rating). ``spec`` is the sweep's spec as :func:`read_spec_file` gives it (read from beside
-    a results file when not given): its title, and its design for sensitivity indices.
+    Returns ``{"name", "title", "runs", "failed", "params", "metrics", "outcomes", "points",
+    "omitted", "total_points", "sensitivity", "notes"}``; ``outcomes`` names the spec's own
+    outcomes (columns ``outcome.NAME``) by NAME, each ``"yes/no"`` or ``"number"``; ``points``
+    holds one entry per point (at most ``max_points`` of them, the first by point number;
+    ``omitted`` says how many were left out), each with ``params``, ``n``, ``failed``,
+    ``metrics`` (:func:`distribution` per metric), ``rungs`` (cumulative :func:`rate` per rung,
+    or None), ``blocked`` (a rate, or None), ``blockers`` (a rate per delegation, most frequent
+    first), ``objectives`` (a rate per rating) and ``outcomes`` (per outcome NAME: a yes/no as
+    a :func:`rate` of the runs saying yes, a number as a :func:`distribution`; a Sobol'/Morris
+    sweep also gets their sensitivity indices, as ``outcome.NAME``). ``spec`` is the sweep's
+    spec as :func:`read_spec_file` gives it (read from beside a results file when not given):
+    its title, and its design for sensitivity indices.
     """
     path = Path(rows) if isinstance(rows, (str, Path)) else None
     records: Iterable[Mapping[str, Any]]
