@@ -5,7 +5,8 @@
     python bench/docs_figures.py --check    # exit 1 if docs/ or docs/figures.txt disagree
 
 Each figure is computed from a run of a shipped sweep (``hu-ties``, ``crisis-vs-calendar``,
-``unanimity-vs-qmv``, ``listing-drivers``; about 15 s on one core). :data:`QUOTES` says where each
+``unanimity-vs-qmv``, ``listing-drivers``, and docs/sweeps.md's ``veto-sobol`` example; about
+25 s on one core). :data:`QUOTES` says where each
 doc quotes which figure: ``tests/test_sweep_analysis.py`` checks that every quote in docs/ reads
 as docs/figures.txt says (fast: text only) and recomputes the cheap sweeps' figures, so a model
 change that moves them fails a test until this script is rerun with ``--write`` and the docs are
@@ -38,6 +39,10 @@ QUOTES: list[tuple[str, str]] = [
      "Hungary's ties 0.5/0.95"),
     ("docs/calibration.md", "{drivers_split} of its 320 points adopt the listing in one of "
      "their two runs"),
+    ("docs/sweeps.md", "The listing is adopted in {veto_adopted} runs. The total-order index of "
+     "listing_adopted is ST {veto_st_veto} for the veto threshold and ST {veto_st_ties} for "
+     "Hungary's ties, status {veto_status}:"),
+    ("docs/sweeps.md", "The densest box of inputs leading to the listing is {veto_box}."),
 ]  # fmt: skip
 
 
@@ -88,12 +93,52 @@ def listing_drivers(jobs: int, directory: Path) -> dict[str, str]:
     return {"drivers_split": str(sum(1 for _, pct in shares if pct == 50))}
 
 
+#: docs/sweeps.md's worked example of an outcome of one's own: a Sobol' design over a model
+#: constant and a scenario field (not a shipped sweep: the spec is here).
+VETO_SOBOL = {
+    "name": "veto-sobol",
+    "title": "Listing veto threshold and Hungary's ties vs the Bundestag listing",
+    "base": "calib-bundestag",
+    "seed": 1,
+    "seeds": 8,
+    "sample": {"sobol": 32},
+    "vary": {"model.listing_veto_at": {"uniform": [-0.9, -0.5]},
+             "member_states.HU.ties.RU": {"uniform": [0.5, 0.95]}},
+    "outcomes": {"listing_adopted": {"event": "adopted", "measure": "listing"}},
+}  # fmt: skip
+
+
+def veto_sobol(jobs: int, directory: Path) -> dict[str, str]:
+    """The share of runs adopting the listing, each input's Sobol' ST for that outcome (with
+    the status), and the densest box --discover finds for it."""
+    from sim import sweep as sw
+    from sim.sweep.discover import show_box
+    from sim.sweep.summary import show_entry
+
+    out = directory / "veto-sobol.parquet"
+    sw.run_sweep(sw.Sweep(sw.spec_from_dict(VETO_SOBOL)), out, jobs=jobs)
+    summary = sw.summarize(out, max_points=0)
+    sens = summary["sensitivity"]
+    st = sens["metrics"]["outcome.listing_adopted"]
+    found = sw.discover(out, "listing_adopted")
+    box = found["boxes"][0]
+    return {
+        "veto_adopted": f"{found['hits']:,} of {found['runs']:,}",
+        "veto_st_veto": show_entry(st["model.listing_veto_at"], "ST"),
+        "veto_st_ties": show_entry(st["member_states.HU.ties.RU"], "ST"),
+        "veto_status": sens["status"]["outcome.listing_adopted"],
+        "veto_box": f"{show_box(box)} (density {box['density']:.0%}, coverage "
+        f"{box['coverage']:.0%})",
+    }
+
+
 #: The sweeps, cheapest first; the test recomputes :data:`FAST` of them.
 SWEEPS: dict[str, Callable[[int, Path], dict[str, str]]] = {
     "hu-ties": hu_ties,
     "unanimity-vs-qmv": unanimity_vs_qmv,
     "crisis-vs-calendar": crisis_vs_calendar,
     "listing-drivers": listing_drivers,
+    "veto-sobol": veto_sobol,
 }
 FAST = ("hu-ties", "unanimity-vs-qmv")
 

@@ -120,3 +120,58 @@ def test_a_yes_no_column_is_an_outcome_and_not_an_input(tmp_path):
     (box,) = found["boxes"]
     assert box["limits"][HU]["high"] == pytest.approx(0.712, abs=0.01)
     assert box["coverage"] == box["density"] == 1
+
+
+# -- PRIM (EMA Workbench, cdtx[prim]) --------------------------------------------------------------
+
+
+def own_outcome_csv(tmp_path, grid: bool = False):
+    """100 runs whose outcome ``adopted`` holds exactly where Hungary's ties are at most 0.71,
+    with a second input that does not matter (and, with ``grid``, a listed one that does not)."""
+    path = tmp_path / "own.csv"
+    head = f"point,replication,{HU},member_states.LT.ties.RU,outcome.adopted,status"
+    lines = [head + (",decision_rule" if grid else "")]
+    for p in range(100):
+        row = f"{p},0,{p / 99:.4f},{(p * 37 % 100) / 99:.4f},{'false' if p > 70 else 'true'},ok"
+        lines.append(row + ("," + ("qmv", "unanimity")[p % 2] if grid else ""))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("grid", [False, True])
+def test_prim_finds_the_box_that_leads_to_the_outcome(tmp_path, grid):
+    pytest.importorskip("ema_workbench")
+    found = sw.discover(own_outcome_csv(tmp_path, grid), "adopted", method="prim")
+    assert found["method"].startswith("PRIM (EMA Workbench)") and found["hits"] == 71
+    box = found["boxes"][0]
+    assert list(box["limits"]) == [HU]  # neither the other tie nor the rule matters
+    assert box["limits"][HU]["low"] is None
+    # PRIM peels 5 % of the runs at a time: its edge lands inside the region, never beyond it
+    assert 0.6 < box["limits"][HU]["high"] <= 0.71
+    assert box["density"] == 1 and box["coverage"] > 0.9 and box["closed"]
+    assert sum(b["coverage"] for b in found["boxes"]) <= 1  # each box on the runs left
+    assert all(b["density"] > found["base_rate"] for b in found["boxes"])
+
+
+def test_the_cli_offers_prim_beside_the_tree(tmp_path, capsys, monkeypatch):
+    from tui.cli import main
+
+    path = own_outcome_csv(tmp_path)
+    assert main(["sweep", "--summary", str(path), "--method", "prim"]) == 1
+    assert "--method goes with --discover" in capsys.readouterr().err
+    monkeypatch.setitem(sys.modules, "ema_workbench.analysis.prim", None)  # as if not installed
+    assert main(["sweep", "--discover", "adopted", str(path), "--method", "prim"]) == 1
+    err = capsys.readouterr().err
+    assert "PRIM scenario discovery needs an extra: pip install 'cdtx[prim]'" in err
+    assert "Traceback" not in err
+    monkeypatch.undo()
+    pytest.importorskip("ema_workbench")
+    assert main(["sweep", "--discover", "adopted", str(path), "--method", "prim"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("adopted: 71 of 100 runs (71%); PRIM (EMA Workbench)")
+    assert f"box 1: {HU} <= 0.6" in out and "density 100%" in out
+
+
+def test_an_unknown_method_is_refused():
+    with pytest.raises(sw.SweepError, match="method 'cart': scenario discovery is by tree or prim"):
+        sw.discover([{"point": 0, HU: 0.1, "outcome.a": True}], "a", method="cart")

@@ -156,7 +156,10 @@ def test_short_names_tell_parameters_apart_by_the_end_of_their_paths():
         "member_states.SK.ties.RU": "SK.ties.RU",
         "decision_rule": "decision_rule",
     }
-    assert short_names([HU, CN]) == {HU: "RU", CN: "CN"}
+    # a name people read: whose ties to whom, not a bare country code
+    assert short_names([HU, CN]) == {HU: "HU.ties.RU", CN: "HU.ties.CN"}
+    assert short_names(["model.listing_veto_at", HU]) == {
+        "model.listing_veto_at": "listing_veto_at", HU: "HU.ties.RU"}
 
 
 def rarely_listed(scenario, seed):

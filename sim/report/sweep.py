@@ -132,6 +132,24 @@ def _blocker_rows(s: dict[str, Any]) -> list[list[Any]]:
 
 
 _BLOCKER_HEAD = ["Point", "Any decision blocked", "Blocked by (share of runs)"]
+_OUTCOMES_TITLE = ("Outcomes of the spec (yes/no: share of runs saying yes; numbers: median, "
+                   "with the share of runs that have one)")  # fmt: skip
+
+
+def _outcome_table(s: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """The spec's own outcomes per point: a column per outcome, named as the spec names it."""
+    names = list(s.get("outcomes") or {})
+    rows = [[p["point"]] + [_outcome_cell(p["outcomes"].get(name)) for name in names]
+            for p in s["points"]]  # fmt: skip
+    return ["Point"] + [f"{name} ({s['outcomes'][name]})" for name in names], rows
+
+
+def _outcome_cell(r: dict[str, Any] | None) -> str:
+    if r is None:
+        return "-"
+    if "share" in r:
+        return show_rate(r)
+    return f"{show_median(r, 2)}; {show_rate(r['reached'])} of runs"
 
 
 def _index_rows(s: dict[str, Any], m: str) -> tuple[list[str], list[list[Any]]]:
@@ -170,6 +188,9 @@ def markdown(s: dict[str, Any]) -> str:
         out += _md_table(_RUNG_HEAD, _rung_rows(s))
     out += ["## Blockers (share of runs in which a delegation blocked a decision)", ""]
     out += _md_table(_BLOCKER_HEAD, _blocker_rows(s))
+    if s.get("outcomes"):
+        out += [f"## {_OUTCOMES_TITLE}", ""]
+        out += _md_table(*_outcome_table(s))
     if any(p["objectives"] for p in s["points"]):
         out += ["## Objective ratings (share P / S / M / U)", ""]
         objs = _objective_ids(s)
@@ -283,6 +304,9 @@ def html(s: dict[str, Any]) -> str:
         b.append(_table(_RUNG_HEAD, _rung_rows(s)))
     b.append("<h2>Blockers</h2>")
     b.append(_table(_BLOCKER_HEAD, _blocker_rows(s)))
+    if s.get("outcomes"):
+        b.append(f"<h2>{escape(_OUTCOMES_TITLE)}</h2>")
+        b.append(_table(*_outcome_table(s)))
     if any(p["objectives"] for p in s["points"]):
         objs = _objective_ids(s)
         b.append("<h2>Objective ratings (share P / S / M / U)</h2>")

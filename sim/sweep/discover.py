@@ -1,7 +1,8 @@
 """Scenario discovery: which combinations of inputs lead to an outcome (``cdtx[discover]``).
 
 The usual tools are PRIM (patient rule induction) and classification trees on a sweep's runs
-(EMA Workbench). Here a shallow classification tree (scikit-learn's ``DecisionTreeClassifier``)
+(EMA Workbench). PRIM comes from EMA Workbench (``method="prim"``, ``cdtx[prim]``); by default
+a shallow classification tree (scikit-learn's ``DecisionTreeClassifier``)
 is grown on the runs of a results file, every run labelled yes or no by the outcome, and each of
 its leaves where the outcome is more common than overall is read back as a *box*: a range of
 each numeric input and a set of values of each listed one. A box is judged as in PRIM:
@@ -15,13 +16,16 @@ handled alike: a numeric input is split on thresholds, a listed one on each of i
 
 from __future__ import annotations
 
+import difflib
 import math
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from scenarios.vocabulary import TIME_METRICS
 
+from .outcomes import PREFIX as OUTCOME
 from .results import blocking_states, is_parameter, read_rows, run_ok
 from .spec import SweepError, need
 
@@ -31,6 +35,13 @@ MAX_DEPTH = 3
 #: handful of runs is noise.
 MIN_SHARE = 0.02
 MIN_RUNS = 5
+#: How :func:`discover` finds boxes: a classification tree (scikit-learn) or PRIM.
+METHODS = ("tree", "prim")
+#: PRIM: boxes found at most, the smallest box (share of the runs) it peels to, and the share
+#: of a trajectory's starting coverage the reported box keeps (:func:`_prim_boxes`).
+PRIM_BOXES = 3
+PRIM_MASS = 0.05
+PRIM_COVERAGE = 0.5
 
 OUTCOME_HELP = (
     "reached:t_x (the run reached milestone t_x), never:t_x, blocked (a decision was blocked), "
@@ -62,15 +73,20 @@ def outcome_function(outcome: str, columns: Sequence[str]) -> Callable[[Mapping[
                 f"outcome {outcome!r}: rung>= takes a whole number, e.g. rung>=3"
             ) from None
         return lambda row: (row.get("highest_rung") or 0) >= rung
-    if outcome in columns or f"outcome.{outcome}" in columns:  # a spec's own yes/no outcome
-        column = outcome if outcome in columns else f"outcome.{outcome}"
+    if outcome in columns or OUTCOME + outcome in columns:  # a spec's own yes/no outcome
+        column = outcome if outcome in columns else OUTCOME + outcome
 
         def yes(row: Mapping[str, Any]) -> bool:
             return _yes(row.get(column), column)
 
         yes.column = column  # type: ignore[attr-defined]
         return yes
-    raise SweepError(f"outcome {outcome!r}: not one these results can say; give {OUTCOME_HELP}")
+    own = [c[len(OUTCOME) :] for c in columns if c.startswith(OUTCOME)]
+    close = difflib.get_close_matches(outcome.removeprefix(OUTCOME), own, n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    mine = f"; the spec's own outcomes here: {', '.join(own)}" if own else ""
+    raise SweepError(f"outcome {outcome!r}: not one these results can say{hint}{mine}; give "
+                     f"{OUTCOME_HELP}")  # fmt: skip
 
 
 def _yes(value: Any, column: str) -> bool:
@@ -78,7 +94,9 @@ def _yes(value: Any, column: str) -> bool:
         return False
     if value in (1, True) or str(value).lower() in ("true", "yes", "1"):
         return True
-    raise SweepError(f"outcome {column!r}: its values are not yes/no ({value!r})")
+    raise SweepError(f"outcome {column!r}: its values are not yes/no ({value!r}); to ask "
+                     "of a number, give discover a function of a row in Python, e.g. lambda "
+                     f"row: (row[{column!r}] or 0) > 30")  # fmt: skip
 
 
 def discover(
@@ -87,6 +105,7 @@ def discover(
     inputs: Sequence[str] | None = None,
     *,
     max_depth: int = MAX_DEPTH,
+    method: str = "tree",
 ) -> dict[str, Any]:
     """Boxes of inputs that lead to ``outcome`` in the runs of ``results`` (a results file, a
     DataFrame of runs as :func:`sim.sweep.run` and :func:`sim.sweep.frame` give them, or rows as
@@ -99,9 +118,15 @@ def discover(
     Returns ``{"outcome", "inputs", "runs", "hits", "base_rate", "method", "boxes"}``; each box
     is ``{"limits": {input: {"low", "high"} or {"values"}}, "runs", "hits", "coverage",
     "density"}`` (``low``/``high`` None where the box is open on that side; an input the box
-    does not restrict is absent), most dense first. Needs scikit-learn (``cdtx[discover]``)."""
-    tree_module = need("sklearn.tree", "discover", "Scenario discovery")
-    np = need("numpy", "discover", "Scenario discovery")
+    does not restrict is absent), most dense first. Needs scikit-learn (``cdtx[discover]``).
+
+    ``method="prim"``: the boxes of PRIM instead of a tree (EMA Workbench's
+    ``ema_workbench.analysis.prim``, ``cdtx[prim]``; :func:`_prim_boxes` says which box of each
+    peeling trajectory is reported); a PRIM box's ranges are closed (``closed``: low <= x <=
+    high) and come in the order PRIM found them, each on the runs no earlier box holds
+    (``after``: how many boxes came before)."""
+    if method not in METHODS:
+        raise SweepError(f"method {method!r}: scenario discovery is by {' or '.join(METHODS)}")
     rows: Iterable[Mapping[str, Any]]
     if isinstance(results, (str, Path)):
         rows = read_rows(results)
@@ -150,13 +175,19 @@ def discover(
     if hits in (0, runs):
         raise SweepError(f"outcome {name!r} holds in {'no' if not hits else 'every'} run (of "
                          f"{runs:,}): no input makes a difference to it, nothing to discover")  # fmt: skip
+    base = hits / runs
+    if method == "prim":
+        peeled, how = _prim_boxes(table, chosen, ys, base)  # in the order found: each on the rest
+        return {"outcome": name, "inputs": chosen, "runs": runs, "hits": hits,
+                "base_rate": base, "boxes": peeled, "method": how}  # fmt: skip
+    tree_module = need("sklearn.tree", "discover", "Scenario discovery")
+    np = need("numpy", "discover", "Scenario discovery")
     features, names = _encode(table, chosen)
     x = np.array(features, dtype=float)
     y = np.array(ys, dtype=bool)
     tree = tree_module.DecisionTreeClassifier(
         max_depth=max_depth, min_samples_leaf=max(MIN_RUNS, int(MIN_SHARE * runs)), random_state=0
     ).fit(x, y)
-    base = hits / runs
     boxes: list[dict[str, Any]] = []
     for conditions, leaf in _leaves(tree.tree_, names):
         members = tree.apply(x) == leaf
@@ -169,6 +200,66 @@ def discover(
     return {"outcome": name, "inputs": chosen, "runs": runs, "hits": hits,
             "base_rate": base, "boxes": boxes,
             "method": f"classification tree (scikit-learn), depth <= {max_depth}"}  # fmt: skip
+
+
+def _prim_boxes(table: list[list[Any]], inputs: list[str], ys: list[bool],
+                base: float) -> tuple[list[dict[str, Any]], str]:  # fmt: skip
+    """PRIM's boxes (EMA Workbench): up to :data:`PRIM_BOXES` boxes, each found on the runs no
+    earlier box holds, while a box's density reaches the overall share of the outcome. PRIM
+    peels a box down to :data:`PRIM_MASS` of the runs, trading coverage for density; of each
+    trajectory the densest box still covering :data:`PRIM_COVERAGE` of what the trajectory
+    started with is reported (ties: the larger), so a box says where the outcome mostly is
+    rather than a corner of a few runs."""
+    pd = need("pandas", "prim", "PRIM scenario discovery")
+    with warnings.catch_warnings():  # the workbench warns of its own optional parts on import
+        warnings.simplefilter("ignore")
+        prim = need("ema_workbench.analysis.prim", "prim", "PRIM scenario discovery")
+    np = need("numpy", "prim", "PRIM scenario discovery")
+    columns = {}
+    for j, name in enumerate(inputs):
+        values = [r[j] for r in table]
+        columns[name] = [float(v) for v in values] if _numeric(values) else [str(v) for v in values]
+    x = pd.DataFrame(columns)
+    finder = prim.Prim(x, np.array(ys, dtype=bool), threshold=base, mass_min=PRIM_MASS)
+    boxes: list[dict[str, Any]] = []
+    for _ in range(PRIM_BOXES):
+        found = len(finder.stats)
+        box = finder.find_box()
+        if box is None or len(finder.stats) == found:  # no data left, or a box below the base
+            break
+        trajectory = box.peeling_trajectory.reset_index(drop=True)
+        start = float(trajectory["coverage"].iloc[0])
+        wide = trajectory[trajectory["coverage"] >= PRIM_COVERAGE * start]
+        i = int(wide.sort_values(["density", "coverage"], ascending=False).index[0])
+        box.select(i)  # the runs of this box, not of the end of its trajectory, are left out next
+        step = trajectory.iloc[i]
+        if float(step["density"]) <= base:  # the outcome no more common in it than overall
+            break
+        boxes.append({"limits": _prim_limits(box.box_lims[i], finder.box_init, inputs),
+                      "runs": int(step["n"]), "hits": int(step["k"]), "closed": True,
+                      "after": len(boxes),  # boxes found before it, whose runs it leaves out
+                      "coverage": float(step["coverage"]), "density": float(step["density"])})  # fmt: skip
+    how = (f"PRIM (EMA Workbench), peeling to {PRIM_MASS:.0%} of the runs, at most "
+           f"{PRIM_BOXES} boxes, each on the runs no earlier box holds")  # fmt: skip
+    return boxes, how
+
+
+def _prim_limits(lims, initial, inputs: list[str]) -> dict[str, Any]:
+    """A PRIM box's limits (rows 0 and 1: lower and upper; a set of values for a listed input)
+    as :func:`discover` gives them: only the inputs the box restricts."""
+    limits: dict[str, Any] = {}
+    for name in inputs:
+        low, high = lims[name].iloc[0], lims[name].iloc[1]
+        if isinstance(low, (set, frozenset)):
+            if set(low) != set(initial[name].iloc[0]):
+                limits[name] = {"values": sorted(str(v) for v in low)}
+            continue
+        low_edge = float(low) > float(initial[name].iloc[0])
+        high_edge = float(high) < float(initial[name].iloc[1])
+        if low_edge or high_edge:
+            limits[name] = {"low": float(low) if low_edge else None,
+                            "high": float(high) if high_edge else None}  # fmt: skip
+    return limits
 
 
 def _numeric(values: Iterable[Any]) -> bool:
@@ -230,13 +321,15 @@ def show_box(box: Mapping[str, Any]) -> str:
     """A box's conditions as text: ``member_states.HU.ties.RU > 0.83, decision_rule in
     {unanimity}`` (``any inputs`` for a box that restricts none)."""
     parts = []
+    above = ">=" if box.get("closed") else ">"  # a PRIM box holds its lower edge
     for name, limit in box["limits"].items():
         if "values" in limit:
             parts.append(f"{name} in {{{', '.join(limit['values'])}}}")
         elif limit["low"] is not None and limit["high"] is not None:
-            parts.append(f"{limit['low']:.3g} < {name} <= {limit['high']:.3g}")
+            below = "<=" if box.get("closed") else "<"
+            parts.append(f"{limit['low']:.3g} {below} {name} <= {limit['high']:.3g}")
         elif limit["low"] is not None:
-            parts.append(f"{name} > {limit['low']:.3g}")
+            parts.append(f"{name} {above} {limit['low']:.3g}")
         else:
             parts.append(f"{name} <= {limit['high']:.3g}")
     return ", ".join(parts) or "any inputs"

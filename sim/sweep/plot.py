@@ -49,12 +49,14 @@ def point_label(params: dict[str, Any]) -> str:
 
 
 def short_names(paths: list[str]) -> dict[str, str]:
-    """Each parameter path shortened to its last dotted parts that no other path ends with
-    (``member_states.HU.ties.RU`` beside ``member_states.SK.ties.RU``: ``HU.ties.RU``)."""
+    """Each parameter path shortened to its last dotted parts that no other path ends with,
+    dropping at most its first part (``member_states.HU.ties.RU``: ``HU.ties.RU``, never a bare
+    ``RU`` that reads as Russia rather than Hungary's ties to it; ``model.listing_veto_at``:
+    ``listing_veto_at``)."""
     out = {}
     for path in paths:
         parts = path.split(".")
-        for k in range(1, len(parts) + 1):
+        for k in range(max(1, len(parts) - 1), len(parts) + 1):
             end = ".".join(parts[-k:])
             if not any(o != path and (o == end or o.endswith("." + end)) for o in paths):
                 break
@@ -90,7 +92,8 @@ def plot(
     """Draw the summary of ``results`` to ``out`` (.png, .svg or .pdf: :func:`check_plot_output`).
 
     Per point: the median of each metric with its 95 % interval and its p10-p90 range, the share
-    of runs reaching each rung and the share with a blocked decision (with Wilson intervals).
+    of runs reaching each rung and the share with a blocked decision (with Wilson intervals),
+    and each of the spec's own outcomes (a yes/no as a share, a number as a median).
     Sobol'/Morris sweeps first get a page of sensitivity indices. A PDF holds every page; PNG and
     SVG write page k to ``NAME-k.png`` from the second on. Every file is checked first by the
     output rule (scenarios.safe_write.check_output: never a link, a directory or ``results``;
@@ -201,7 +204,8 @@ def _points_figure(plt, summary: dict, points: list[dict], title: str, subtitle:
     metrics = summary["metrics"]
     has_rungs = any(p["rungs"] for p in points)
     has_blocked = any(p["blocked"] is not None for p in points)
-    panels = len(metrics) + has_rungs + has_blocked
+    outcomes = summary.get("outcomes") or {}  # the spec's own, after the built-in ones
+    panels = len(metrics) + has_rungs + has_blocked + len(outcomes)
     # Each point is labelled by its values (a parameter by the shortest end of its path that
     # tells it from the others); parameters the same at every point go in a line under it.
     labels, key = point_labels(summary["params"], [p["params"] for p in points])
@@ -265,6 +269,29 @@ def _points_figure(plt, summary: dict, points: list[dict], title: str, subtitle:
         handles["blocked (95% CI)"] = ax.errorbar(xs, ys, xerr=err, fmt="s", color="#a33",
                                                   capsize=3)  # fmt: skip
         ax.set_xlim(-0.05, 1.05)
+        _point_axis(ax, ys, labels, first=ax in axes[::PANEL_COLUMNS])
+    for name, kind in outcomes.items():
+        ax = rest.pop(0)
+        values = [p["outcomes"].get(name) for p in points]
+        if kind == "yes/no":
+            ax.set_title(f"{name}: share of runs saying yes", fontsize="medium")
+            xs = [v["share"] if v and v["n"] else float("nan") for v in values]
+            err = [[max(0.0, v["share"] - v["low"]) if v else 0 for v in values],
+                   [max(0.0, v["high"] - v["share"]) if v else 0 for v in values]]  # fmt: skip
+            handles["outcome: share (95% CI)"] = ax.errorbar(xs, ys, xerr=err, fmt="D",
+                                                             color="#2a7a3a", capsize=3)  # fmt: skip
+            ax.set_xlim(-0.05, 1.05)
+        else:
+            ax.set_title(f"{name} (outcome)", fontsize="medium")
+            for y, d in zip(ys, values, strict=True):
+                if d is None or d["median"] is None:
+                    continue
+                handles["p10-p90 of runs that reached it"] = ax.hlines(
+                    y, d["p10"], d["p90"], color="#9bb7de", linewidth=6)  # fmt: skip
+                handles["95% CI of the median"] = ax.hlines(
+                    y, d["median_low"], d["median_high"], color="#1f4e99", linewidth=2.5)  # fmt: skip
+                handles["median"] = ax.plot([d["median"]], [y], "o", color="#0b2a5b",
+                                            markersize=5)[0]  # fmt: skip
         _point_axis(ax, ys, labels, first=ax in axes[::PANEL_COLUMNS])
     fig.tight_layout(rect=(0, 0.02, 1, 0.97))
     legend = fig.legend(list(handles.values()), list(handles), loc="upper center",

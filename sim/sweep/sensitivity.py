@@ -20,6 +20,7 @@ from typing import Any
 
 from scenarios.vocabulary import TIME_METRICS
 
+from .outcomes import PREFIX as OUTCOME
 from .sample import MORRIS_LEVELS, design_seed, unit_design
 from .spec import design_size, need
 
@@ -39,6 +40,20 @@ UNSTABLE = 0.1
 #: Yes/no outcomes derived from the time metrics: the share of a point's runs that reached the
 #: milestone (``reached:t_listing``), so a milestone some points never reach still gets indices.
 REACHED = "reached:"
+
+
+def metric_label(metric: str) -> str:
+    """A metric as headings name it: time metrics with their unit (``t_listing (days)``), a
+    milestone's share of runs (``reached:t_listing``: ``t_listing reached (share of runs)``) and
+    a spec's own outcome by the name the spec gives it (``outcome.listing_adopted``:
+    ``listing_adopted (outcome)``)."""
+    if metric in TIME_METRICS:
+        return f"{metric} (days)"
+    if metric.startswith(REACHED):
+        return f"{metric[len(REACHED) :]} reached (share of runs)"
+    if metric.startswith(OUTCOME):
+        return f"{metric[len(OUTCOME) :]} (outcome)"
+    return metric
 
 
 def outputs(points: Mapping[int, Any], expected: int, metric: str) -> list[float]:
@@ -121,7 +136,8 @@ def indices(
     N/2 to N), else ``ok``. ``pairs[metric]``: per parameter, the pairs that differ, of
     ``pairs_total``. ``convergence[metric]``: rows ``{"n", parameter: {index: value}}`` for N/4,
     N/2 and N (values None where the output did not vary on the smaller design). Metrics: those
-    of ``numeric`` among ``columns``, and ``reached:t_x`` (the share of a point's runs that
+    of ``numeric`` among ``columns`` (a spec's own outcomes ``outcome.NAME`` among them: a
+    yes/no outcome's output is the share of a point's runs that say yes), and ``reached:t_x`` (the share of a point's runs that
     reached ``t_x``) for each time metric. A metric that some point has no value of, or that is
     the same at every point, gets a note instead of indices."""
     method = spec["sample"]["method"]
@@ -156,17 +172,22 @@ def indices(
     status: dict[str, str] = {}
     pairs: dict[str, dict[str, int]] = {}
     convergence: dict[str, list[dict[str, Any]]] = {}
-    constant, unreached = [], []
+    constant: list[str] = []
+    unreached: list[str] = []
+    valueless: list[str] = []
     pairs_total = n * dims
     for m in metrics:
         ys = outputs(points, expected, m)
         gaps = sum(1 for y in ys if math.isnan(y))
         if gaps:
-            unreached.append(f"{m} ({gaps:,})")
+            if m in TIME_METRICS:
+                unreached.append(f"{m} ({gaps:,})")
+            else:
+                valueless.append(f"{metric_label(m)} ({gaps:,})")
             continue
         if max(ys) - min(ys) < 1e-12:
             if not m.startswith(REACHED):  # every run reached it, or none: nothing to say
-                constant.append(m)
+                constant.append(m if m in TIME_METRICS else metric_label(m))
             continue
         y = np.array(ys, dtype=float)
 
@@ -197,14 +218,17 @@ def indices(
     if unreached:
         notes.append("no indices for metrics some points never reached (points): "
                      + ", ".join(unreached) + f"; their {REACHED}* share has indices")  # fmt: skip
+    if valueless:  # e.g. a Python outcome that gave no number in any run of some points
+        notes.append("no indices for outputs some points have no value of (points): "
+                     + ", ".join(valueless))  # fmt: skip
     for m, s in status.items():
         if s == "degenerate":
             differ = sum(pairs[m].values())
-            notes.append(f"{m}: indices degenerate: only {differ} of {pairs_total} one-input "
+            notes.append(f"{metric_label(m)}: indices degenerate: only {differ} of {pairs_total} one-input "
                          "pairs give different outputs; they mean nothing (vary wider ranges, "
                          "or run more base samples and seeds)")  # fmt: skip
         elif s == "uncertain":
-            notes.append(f"{m}: indices uncertain: wide intervals or not converged from N/2 "
+            notes.append(f"{metric_label(m)}: indices uncertain: wide intervals or not converged from N/2 "
                          "to N; run more base samples to rank the inputs")  # fmt: skip
     result = {"method": method, "label": label, "n": n, "metrics": out, "status": status,
               "pairs": pairs, "pairs_total": pairs_total, "convergence": convergence}  # fmt: skip

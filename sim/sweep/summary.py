@@ -38,6 +38,7 @@ from .results import (
     spec_file,
 )
 from .sensitivity import indices
+from .sensitivity import metric_label as metric_label  # the label headings use, shown here too
 from .spec import SweepError
 
 #: Metrics summarised as distributions (median with interval, p10, p90, share reached).
@@ -45,6 +46,8 @@ DISTRIBUTED = TIME_METRICS + ("cohesion",)
 #: Numeric metrics whose per-point mean feeds sensitivity indices.
 SENSITIVITY_METRICS = DISTRIBUTED + ("highest_rung", "n_blocked")
 RUNGS = (1, 2, 3, 4, 5)
+#: Yes/no as text in an outcome column (a CSV written by another tool).
+_YES_NO = {"true": True, "yes": True, "false": False, "no": False}
 Z95 = 1.959963984540054
 BOOTSTRAP_RESAMPLES = 1000
 
@@ -144,11 +147,6 @@ def show_median(d: Mapping[str, Any], digits: int = 1) -> str:
     if d.get("median") is None:
         return "-"
     return f"{d['median']:.{digits}f} ({d['median_low']:.{digits}f}-{d['median_high']:.{digits}f})"
-
-
-def metric_label(metric: str) -> str:
-    """A metric as headings name it: time metrics with their unit (days)."""
-    return f"{metric} (days)" if metric in TIME_METRICS else metric
 
 
 def digits_of(metric: str) -> int:
@@ -252,14 +250,18 @@ def summarize(
 ) -> dict[str, Any]:
     """The summary of a sweep's results (rows, or a results file read with :func:`read_rows`).
 
-    Returns ``{"name", "title", "runs", "failed", "params", "metrics", "points", "omitted",
-    "total_points", "sensitivity", "notes"}``; ``points`` holds one entry per point (at most
-    ``max_points`` of them, the first by point number; ``omitted`` says how many were left
-    out), each with ``params``, ``n``, ``failed``, ``metrics`` (:func:`distribution` per metric),
-    ``rungs`` (cumulative :func:`rate` per rung, or None), ``blocked`` (a rate, or None),
-    ``blockers`` (a rate per delegation, most frequent first) and ``objectives`` (a rate per
-    rating). ``spec`` is the sweep's spec as :func:`read_spec_file` gives it (read from beside
-    a results file when not given): its title, and its design for sensitivity indices.
+    Returns ``{"name", "title", "runs", "failed", "params", "metrics", "outcomes", "points",
+    "omitted", "total_points", "sensitivity", "notes"}``; ``outcomes`` names the spec's own
+    outcomes (columns ``outcome.NAME``) by NAME, each ``"yes/no"`` or ``"number"``; ``points``
+    holds one entry per point (at most ``max_points`` of them, the first by point number;
+    ``omitted`` says how many were left out), each with ``params``, ``n``, ``failed``,
+    ``metrics`` (:func:`distribution` per metric), ``rungs`` (cumulative :func:`rate` per rung,
+    or None), ``blocked`` (a rate, or None), ``blockers`` (a rate per delegation, most frequent
+    first), ``objectives`` (a rate per rating) and ``outcomes`` (per outcome NAME: a yes/no as
+    a :func:`rate` of the runs saying yes, a number as a :func:`distribution`; a Sobol'/Morris
+    sweep also gets their sensitivity indices, as ``outcome.NAME``). ``spec`` is the sweep's
+    spec as :func:`read_spec_file` gives it (read from beside a results file when not given):
+    its title, and its design for sensitivity indices.
     """
     path = Path(rows) if isinstance(rows, (str, Path)) else None
     records: Iterable[Mapping[str, Any]]
@@ -275,14 +277,16 @@ def summarize(
     numeric: list[tuple[str, bool, bool]] = []  # (metric, in days, distributed)
     objectives: list[str] = []
     shown: list[int] = []  # a max-heap (negated) of the points kept whole: the lowest numbers
-    tally = OutcomeTally()  # the spec's own outcomes (outcome.NAME columns), per point
-    for row in tally.watch(records):
+    outcomes: list[str] = []  # the spec's own outcomes: outcome.NAME columns
+    yes_no: dict[str, bool] = {}  # outcome column -> every value seen so far was yes/no
+    for row in records:
         if not columns:  # the columns, sorted out once (a summary may read 100k rows)
             columns = list(row)
             params = [c for c in columns if is_parameter(c)]
             numeric = [(m, m in TIME_METRICS, m in DISTRIBUTED) for m in SENSITIVITY_METRICS
                        if m in row]  # fmt: skip
             objectives = [c for c in columns if c.startswith("objective.")]
+            outcomes = [c for c in columns if c.startswith(OUTCOME)]
         p = row["point"]
         a = acc.get(p)
         if a is None:
@@ -308,6 +312,24 @@ def summarize(
             total = a.sums.setdefault(m, [0.0, 0])
             total[0] += value
             total[1] += 1
+        for c in outcomes:  # as the metrics: kept whole where shown, summed for the indices
+            value = row.get(c)
+            if value is None:
+                continue
+            if isinstance(value, str):  # a CSV written elsewhere: true/false, yes/no
+                value = _YES_NO.get(value.strip().lower(), value)
+            if isinstance(value, bool):
+                yes_no.setdefault(c, True)
+            elif isinstance(value, (int, float)):
+                yes_no[c] = False
+            else:
+                raise SweepError(f"{path or 'results'}: point {p}: column {c} holds "
+                                 f"{value!r}, not yes/no or a number")  # fmt: skip
+            if a.full:
+                a.values.setdefault(c, []).append(float(value))
+            total = a.sums.setdefault(c, [0.0, 0])
+            total[0] += value
+            total[1] += 1
         if not a.full:
             continue
         if row.get("highest_rung") is not None:
@@ -325,9 +347,7 @@ def summarize(
     metrics = [m for m in DISTRIBUTED if m in columns]
     order = sorted(acc)
     shown = order if max_points is None else order[:max_points]
-    out_points = [_point_summary(p, acc[p], metrics, columns) for p in shown]
-    for entry in out_points:
-        entry["outcomes"] = tally.point(entry["point"])
+    out_points = [_point_summary(p, acc[p], metrics, columns, outcomes, yes_no) for p in shown]
     spec = dict(spec or {})
     sample = spec.get("sample")
     method = sample.get("method") if isinstance(sample, dict) else None
@@ -341,6 +361,9 @@ def summarize(
         "failed": sum(a.failed for a in acc.values()),
         "params": params,
         "metrics": metrics,
+        "outcomes": {
+            c[len(OUTCOME) :]: "yes/no" if yes_no.get(c, True) else "number" for c in outcomes
+        },
         "points": out_points,
         "total_points": len(order),
         "omitted": len(order) - len(shown),
@@ -348,8 +371,9 @@ def summarize(
         "notes": notes,
     }
     if method in ("sobol", "morris"):
+        # the spec's own outcomes first: they are the question the sweep was run to answer
         summary["sensitivity"], index_notes = indices(spec, {p: acc[p] for p in order}, columns,
-                                                      SENSITIVITY_METRICS)  # fmt: skip
+                                                      (*outcomes, *SENSITIVITY_METRICS))  # fmt: skip
         notes += index_notes
     for m in metrics:
         if all(not acc[p].sums.get(m, (0, 0))[1] for p in order):
@@ -357,7 +381,8 @@ def summarize(
     return summary
 
 
-def _point_summary(point: int, a: _Point, metrics: list[str], columns: list[str]) -> dict:
+def _point_summary(point: int, a: _Point, metrics: list[str], columns: list[str],
+                   outcomes: list[str], yes_no: Mapping[str, bool]) -> dict:  # fmt: skip
     ok = a.n - a.failed
     rungs = None
     if "highest_rung" in columns:
@@ -377,54 +402,17 @@ def _point_summary(point: int, a: _Point, metrics: list[str], columns: list[str]
         "objectives": {
             o: {r: rate(counts.get(r, 0), ok) for r in "PSMU"} for o, counts in a.objectives.items()
         },
+        "outcomes": {
+            c[len(OUTCOME) :]: _outcome(point, a, c, ok, yes_no.get(c, True)) for c in outcomes
+        },
     }
 
 
-# -- outcomes of one's own (sim.sweep.outcomes) --------------------------------------------------
-
-
-class OutcomeTally:
-    """The outcomes of a results file's rows, per point, gathered as the summary reads them
-    (:meth:`watch` passes the rows on): yes/no outcomes as shares with their Wilson interval,
-    numbers as distributions (median with interval, p10, p90, share of runs with a value)."""
-
-    def __init__(self) -> None:
-        self.columns: list[str] | None = None
-        self.yes: dict[int, dict[str, list[int]]] = {}  # point -> column -> [yes, n]
-        self.values: dict[int, dict[str, list[float]]] = {}
-        self.runs: dict[int, int] = {}
-
-    def watch(self, rows):
-        """``rows``, passed on, each tallied."""
-        for row in rows:
-            if self.columns is None:
-                self.columns = [c for c in row if c.startswith(OUTCOME)]
-            if self.columns:
-                self._add(row)
-            yield row
-
-    def _add(self, row: Mapping[str, Any]) -> None:
-        if not run_ok(row):
-            return
-        p = row["point"]
-        self.runs[p] = self.runs.get(p, 0) + 1
-        for c in self.columns or ():
-            value = row.get(c)
-            if value is None:
-                continue
-            if isinstance(value, bool):
-                counts = self.yes.setdefault(p, {}).setdefault(c, [0, 0])
-                counts[0] += value
-                counts[1] += 1
-            else:
-                self.values.setdefault(p, {}).setdefault(c, []).append(float(value))
-
-    def point(self, point: int) -> dict[str, Any]:
-        """``{name: rate or distribution}`` of ``point`` (names without ``outcome.``)."""
-        out: dict[str, Any] = {}
-        runs = self.runs.get(point, 0)
-        for c, (yes, n) in self.yes.get(point, {}).items():
-            out[c[len(OUTCOME):]] = rate(yes, n)
-        for c, values in self.values.get(point, {}).items():
-            out[c[len(OUTCOME):]] = distribution(values, runs, derive_seed(0, "outcome", point, c))
-        return out
+def _outcome(point: int, a: _Point, column: str, ok: int, yes_no: bool) -> dict[str, Any]:
+    """A spec's outcome at a point: a yes/no outcome as the share of the runs that have a value
+    saying yes (a :func:`rate`), a number as a :func:`distribution` over the runs that have one
+    (its ``reached``: the share of runs with a value)."""
+    values = a.values.get(column, [])
+    if yes_no:
+        return rate(int(sum(values)), len(values))
+    return distribution(values, ok, derive_seed(0, "outcome", point, column))

@@ -44,6 +44,9 @@ def register(sub) -> None:
                    help="scenario discovery on the results file given as SPEC: the boxes of "
                    "inputs that lead to OUTCOME (reached:t_x, never:t_x, blocked, blocked:XX, "
                    "rung>=N or a yes/no column); needs cdtx[discover]")  # fmt: skip
+    p.add_argument("--method", choices=("tree", "prim"),
+                   help="with --discover: a classification tree (the default; cdtx[discover]) "
+                   "or PRIM (cdtx[prim]: EMA Workbench)")  # fmt: skip
     p.add_argument("--inputs", metavar="A,B",
                    help="with --discover: the parameters to explain it by (default: all)")  # fmt: skip
     p.add_argument(
@@ -78,6 +81,8 @@ def cmd_sweep(args) -> int:
             return _discover(args)
         if args.inputs is not None:
             raise UserError("--inputs goes with --discover")
+        if args.method is not None:
+            raise UserError("--method goes with --discover")
         if args.summary:
             if args.spec:
                 raise UserError("give either a SPEC to run or --summary RESULTS, not both")
@@ -141,16 +146,17 @@ def _discover(args) -> int:
     if args.plot is not None or args.resume or args.dask:
         raise UserError("--discover reads a results file: no --plot, --resume or --dask")
     inputs = [i.strip() for i in args.inputs.split(",") if i.strip()] if args.inputs else None
-    found = sw.discover(results, args.discover, inputs)
+    found = sw.discover(results, args.discover, inputs, method=args.method or "tree")
     print(f"{show_text(found['outcome'])}: {found['hits']:,} of {found['runs']:,} runs "
           f"({found['base_rate']:.0%}); {found['method']}")  # fmt: skip
     if not found["boxes"]:
         print("no box of inputs where it is more common than overall")
     for k, box in enumerate(found["boxes"], start=1):
+        rest = " not in an earlier box" if box.get("after") else ""  # PRIM: found on the rest
         print(f"box {k}: {show_text(show_box(box))}\n"
               f"  coverage {box['coverage']:.0%} ({box['hits']:,} of the {found['hits']:,} runs "
               f"with the outcome), density {box['density']:.0%} ({box['hits']:,} of the "
-              f"{box['runs']:,} runs in the box)")  # fmt: skip
+              f"{box['runs']:,} runs in the box{rest})")  # fmt: skip
     return 0
 
 
@@ -233,6 +239,7 @@ def print_summary(summary: dict, results: str | Path | None = None) -> None:
     from sim.sweep.summary import (
         RUNGS,
         digits_of,
+        metric_label,
         show_entry,
         show_median,
         show_rate,
@@ -281,7 +288,7 @@ def print_summary(summary: dict, results: str | Path | None = None) -> None:
         sobol = sens["method"] == "sobol"
         heads = ("first order S1", "total order ST") if sobol else ("mu*", "sigma")
         for m, result in sens["metrics"].items():
-            t = table(f"Sensitivity of {m}", "parameter", *heads,
+            t = table(f"Sensitivity of {metric_label(m)}", "parameter", *heads,
                       caption=f"{sens['label']}; {show_status(sens, m)}")  # fmt: skip
             for name, v in result.items():
                 if sobol:
@@ -292,6 +299,8 @@ def print_summary(summary: dict, results: str | Path | None = None) -> None:
             console.print(_convergence_table(table, sens, m))
     if design:
         console.print(_design_points_table(table, summary))
+        if summary.get("outcomes") and summary["points"]:
+            console.print(_design_outcomes_table(table, summary))
     t = table("Outcomes per point (share of runs)", "point", "outcome", "share (95% CI)",
               caption="rung >= r: the run's highest rung was r or more; blocked by X: runs in "
               "which X blocked at least one decision")  # fmt: skip
@@ -346,10 +355,12 @@ def print_summary(summary: dict, results: str | Path | None = None) -> None:
 def _convergence_table(table, sens: dict, metric: str):
     """The indices of ``metric`` from the first N/4, N/2 and all N base samples (trajectories):
     indices that still move from N/2 to N are not to be ranked yet."""
+    from sim.sweep.summary import metric_label
+
     sobol = sens["method"] == "sobol"
     key = "ST" if sobol else "mu_star"
     rows = sens["convergence"][metric]
-    t = table(f"Convergence of {metric}", "parameter", *(f"N = {r['n']}" for r in rows),
+    t = table(f"Convergence of {metric_label(metric)}", "parameter", *(f"N = {r['n']}" for r in rows),
               caption="S1 / ST from the first N base samples" if sobol
               else "mu* from the first N trajectories")  # fmt: skip
     for name in sens["metrics"][metric]:
@@ -401,6 +412,29 @@ def _design_points_table(table, summary: dict):
             d = s["metrics"]["cohesion"]
             row.append("-" if d["median"] is None else f"{d['median']:.2f}")
         t.add_row(*row)
+    return t
+
+
+def _design_outcomes_table(table, summary: dict):
+    """The spec's own outcomes at the points of a Sobol'/Morris design, a column each: a yes/no
+    as the share of the point's runs saying yes, a number as its median (no intervals: a point
+    of a design has few runs)."""
+    from sim.sweep.summary import show_rate
+
+    own = list(summary["outcomes"])
+    t = table("Outcomes per point", "point", *(show_text(n) for n in own),
+              caption="yes/no: share of the point's runs saying yes; numbers: the median")  # fmt: skip
+    for s in summary["points"]:
+        cells = []
+        for name in own:
+            r = s["outcomes"].get(name)
+            value = "-"
+            if r is not None and "share" in r:
+                value = show_rate(r, interval=False) if r["n"] else "-"
+            elif r is not None and r["median"] is not None:
+                value = f"{r['median']:.2f}"
+            cells.append(value)
+        t.add_row(str(s["point"]), *cells)
     return t
 
 
