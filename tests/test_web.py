@@ -158,6 +158,7 @@ def test_a_delegation_page_gets_its_brief_and_views_with_the_decision_asked_of_i
             return brief, view
 
         brief, view = asyncio.run(asyncio.wait_for(scenario(), 60))
+        tokens = dict(tokens)
     assert brief["title"].startswith("Delegation of Germany")
     request = view["request"]
     # A declaration is agreed by consensus: no formal abstention is offered there.
@@ -168,6 +169,7 @@ def test_a_delegation_page_gets_its_brief_and_views_with_the_decision_asked_of_i
     # Names as people say them: no actor ids, no other delegation's advice, no MSEL mechanics.
     assert "grey-meridian" not in text and "expected" not in json.dumps(view["inbox"])
     assert "others" not in text
+    assert not any(token in text for token in tokens.values())  # only a facilitator's has them
 
 
 def test_a_page_that_reads_nothing_for_a_while_gets_the_latest_view_not_a_backlog():

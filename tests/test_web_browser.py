@@ -147,6 +147,9 @@ def test_a_seat_freed_from_the_facilitators_page_says_so_on_its_own_page(browser
         expect(de.locator("body")).to_have_attribute("data-state", "ended")
         expect(de.locator("#connection")).to_contain_text("The facilitator freed this seat")
         expect(free).to_have_count(0)  # not connected any more: nothing to free
+        facilitator.get_by_role("button", name="Link of seat Delegation of Germany").click()
+        expect(facilitator.get_by_role("dialog")).to_contain_text(
+            f"http://127.0.0.1:{host.port}/#{tokens['DE']}")
         pages.check()
 
 

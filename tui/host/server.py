@@ -524,16 +524,19 @@ class Host:
         key = self._view_key(seat)
         with self._lock:
             page, run = self._page_view(seat), self.run()
-            stamp = orjson.dumps([page.seq, run, sorted(self.connected)
+            stamp = orjson.dumps([page.seq, run, sorted(self.connected), self.tokens
                                   if seat.role == "facilitator" else None])  # fmt: skip
             cached = self._frames.get(key)
             if cached is not None and cached[0] == stamp:
                 return cached[1]  # another page of this view was just sent the same
             view = page.summary(run)
             if seat.role == "facilitator":
+                # With each seat's token: the facilitator hands out the links (not the
+                # console's own, which nobody joins on).
                 view["seats"] = [
                     {"id": s.id, "role": s.role, "name": view_name(s),
-                     "connected": s.id in self.connected, "console": s.id == self.console_seat}
+                     "connected": s.id in self.connected, "console": s.id == self.console_seat,
+                     "token": None if s.id == self.console_seat else self.tokens.get(s.id)}
                     for s in self.seats.values()
                 ]  # fmt: skip
             view["actions"] = sorted(seat.actions)

@@ -96,19 +96,21 @@ function seats(items) {
       el("td", { class: "controls" },
         s.connected && s.id !== ownSeat
           ? button("Free", () => ctx.act("free", { seat: s.id }, `Seat ${s.name} freed.`), `Free seat ${s.name}`) : null,
-        button("New token", () => tokenAction("new_token", s), `New token for ${s.name}`),
-        button("Share", () => tokenAction("share", s), `Share seat ${s.name}`))))));
+        s.token ? button("Link", () => showLink(s), `Link of seat ${s.name}`) : null,
+        s.console ? null : button("New token", () => ctx.act("new_token", { seat: s.id },
+          `Seat ${s.name} has a new link (Link shows it); the old one no longer works.`), `New token for ${s.name}`),
+        s.role === "delegation" ? button("Share", () => ctx.act("share", { seat: s.id },
+          `A second seat shares ${s.name}'s: its link is in Seats.`), `Share seat ${s.name}`) : null)))));
 }
 
-async function tokenAction(action, seat) {
-  try {
-    const ack = await ctx.send(action, { seat: seat.id });
-    const lines = [ack.link, ack.join, ack.token && `token: ${ack.token}`, ack.message].filter(Boolean);
-    dialog(action === "share" ? `A second token for ${seat.name}` : `New token for ${seat.name}`,
-      lines.length ? lines.map((line) => el("p", { class: "token", text: line })) : el("p", { text: "Done." }));
-  } catch (error) {
-    ctx.feedback(error.message, true);
-  }
+// A seat's web link (this page's own address with the seat's token) and its terminal command.
+function showLink(seat) {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  dialog(`Link of seat ${seat.name}`, [
+    el("p", { text: "Give it to the seat's people only: whoever holds it speaks for the seat." }),
+    el("p", { class: "token", text: `${location.origin}/#${seat.token}` }),
+    el("p", { class: "help", text: "In a terminal:" }),
+    el("p", { class: "token", text: `cdtx join ${scheme}//${location.host} --token ${seat.token}` })]);
 }
 
 function msel(rows) {
