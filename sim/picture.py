@@ -21,10 +21,13 @@ from .narrative import short
 STAGES = ("Incident", "Detection", "Shared awareness", "HWPCI", "PSC", "Council", "Effect")
 #: The crisis track's levels (a large-scale incident, sim/stages/crisis.py), shown beside STAGES.
 LEVELS = ("Technical", "Operational", "Political")
+#: Who works at each level, as a wall names it.
+LEVEL_BODIES = {"Technical": "CSIRTs Network", "Operational": "EU-CyCLONe",
+                "Political": "Presidency (IPCR), Commission and EEAS (ISAA)"}  # fmt: skip
 
 
 #: The crisis track's kinds start with these (one string test on the fold's hot path).
-_CRISIS_PREFIXES = ("large_scale", "technical_", "cyclone_", "agency_", "operational_", "ipcr",
+CRISIS_PREFIXES = ("large_scale", "technical_", "cyclone_", "agency_", "operational_", "ipcr",
                     "isaa", "handoff", "reserve_")  # fmt: skip
 
 
@@ -275,7 +278,7 @@ class Picture:
             self.notes.append(dict(t=e.t, text=d.get("text", ""), source=e.source))
         elif kind == K.ENDED:
             self.ended = True
-        elif kind.startswith(_CRISIS_PREFIXES):
+        elif kind.startswith(CRISIS_PREFIXES):
             self._crisis(e)
 
     def _crisis(self, e: Event) -> None:

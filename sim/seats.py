@@ -42,6 +42,7 @@ from .events import Event
 from .expectations import state_of_seat
 from .names import PROPOSER_NAMES, body
 from .narrative import actor_names, describe, measure, short
+from .picture import CRISIS_PREFIXES, LEVEL_BODIES, Picture
 
 FACILITATOR, DELEGATION, EVALUATOR, OBSERVER = "facilitator", "delegation", "evaluator", "observer"
 ROLES = (FACILITATOR, DELEGATION, EVALUATOR, OBSERVER)
@@ -307,7 +308,7 @@ def text_of(event: Mapping[str, Any]) -> str:
     if kind == "decision_request":
         advice = f" (model advises {d['advice']})" if "advice" in d else ""
         return (f"Your position is needed on {d['proposal']}: {measure(d['measure'])} at "
-                f"{d['body'].upper()}{advice}")  # fmt: skip
+                f"{body(str(d['body']))}{advice}")  # fmt: skip
     try:
         return describe(Event.from_dict(dict(event)))
     except (KeyError, TypeError, ValueError, AttributeError):
@@ -494,6 +495,7 @@ class PageView:
         self.actors = actor_names(scenario)
         self.calendar = Calendar(scenario.start)
         self.title = str(scenario.title)
+        self.scenario = scenario
         self.objectives = [{"id": o.id, "text": o.text} for o in scenario.objectives]
         self.seq = -1
         self.t = 0.0
@@ -512,6 +514,9 @@ class PageView:
         self.observations: list[dict[str, Any]] = []
         self.timeline: list[dict[str, Any]] = []
         self.inbox_kept = seat.role == DELEGATION
+        #: The crisis track's levels, folded by the picture's own fold (sim/picture.py) from the
+        #: crisis events this seat sees; None without a large-scale incident.
+        self.crisis: Picture | None = None
 
     # -- names -------------------------------------------------------------------------------
 
@@ -537,6 +542,10 @@ class PageView:
     def apply(self, kind: str, t: float, seq: int, d: Mapping[str, Any]) -> None:
         """Fold one event (as this seat may see it) into the view."""
         self.seq, self.t = seq, max(self.t, t)
+        if kind.startswith(CRISIS_PREFIXES):
+            if self.crisis is None:
+                self.crisis = Picture(self.scenario)
+            self.crisis.apply(Event(t, seq, kind, "model", dict(d)))
         if kind not in _PAGE_KINDS and not self.full:
             return  # most events change nothing a delegation's page or the wall shows
         if self.full:
@@ -662,7 +671,7 @@ class PageView:
             "procedure": [{"measure": p["measure"], "status": p["status"], "body": p["body"],
                            "by": p["by"]} for p in self.proposals.values()],
             "statements": self.statements[::-1], "adopted": self.adopted[::-1],
-            "assessment": self.assessment,
+            "assessment": self.assessment, "levels": self._levels(),
         }  # fmt: skip
         if seat.role == DELEGATION:
             acked = {e for e, states in self.acknowledged.items() if seat.state in states}
@@ -679,6 +688,24 @@ class PageView:
             view["objectives"] = self.objectives
             view["observations"] = self.observations[::-1]
         return view
+
+    def _levels(self) -> list[dict[str, Any]]:
+        """The crisis track's three levels as the tracker shows them (empty without a
+        large-scale incident): level, status, what it says and since when."""
+        crisis = self.crisis
+        if crisis is None or not crisis.levels:
+            return []
+        rows = []
+        for name, stage in crisis.levels.items():
+            rows.append({"level": name, "body": LEVEL_BODIES[name], "status": stage.status,
+                         "detail": stage.detail or "not yet",
+                         "when": self.when(stage.t) if stage.t is not None else ""})  # fmt: skip
+        if crisis.reserve:
+            deployed = ", ".join(self.state(r["state"]) for r in crisis.reserve)
+            rows.append({"level": "Assistance", "body": "EU Cybersecurity Reserve",
+                         "status": "done", "detail": f"deployed for {deployed}",
+                         "when": self.when(crisis.reserve[-1]["t"])})  # fmt: skip
+        return rows
 
     def _own_name(self) -> str:
         """``Germany``, ``Facilitator``, ``The wall (observer-2)``: the page's own seat."""

@@ -197,3 +197,39 @@ def test_a_delegations_message_reaches_the_facilitators_page(browser):
         expect(de.locator("#feedback")).to_have_text("Message sent to the facilitator.")
         expect(facilitator.locator("#messages")).to_contain_text("Germany Berlin needs an hour")
         pages.check()
+
+
+def test_the_wall_shows_the_crisis_tracks_levels_beside_the_procedure(browser):
+    """A large-scale incident (baltic-blackout): the wall has the Blueprint's three levels as the
+    console's tracker has them; a scenario without one has no such section."""
+    from sim.picture import Picture
+
+    ex = Exercise(scenarios.load("baltic-blackout"), interactive=True, players=[])
+    with hosted(ex, speed=300, running=True) as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        wall = pages.open("observer")
+        expect(wall.locator("#run-state")).to_have_text("The exercise has ended", timeout=30_000)
+        levels = wall.locator("#levels")
+        expect(levels).to_be_visible()
+        picture = Picture(ex.scenario).catch_up(ex.events)
+        assert set(picture.levels) == {"Technical", "Operational", "Political"}
+        for name, stage in picture.levels.items():
+            row = levels.get_by_role("row", name=re.compile(rf"^{name}\b"))
+            expect(row).to_contain_text(stage.detail)
+        expect(levels).to_contain_text("EU-CyCLONe")
+        assert "CYCLONE" not in wall.locator("main").inner_text()
+        pages.check()
+    with hosted() as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        wall = pages.open("observer")
+        expect(wall.locator("body")).to_have_attribute("data-state", "live")
+        expect(wall.locator("#levels")).to_be_hidden()
+        pages.check()
+
+
+def test_a_seat_reads_a_cyclone_request_with_the_bodys_name():
+    from sim.seats import text_of
+
+    line = text_of({"kind": "decision_request", "data": {"proposal": "CY-1", "body": "cyclone",
+                                                         "measure": "operational_assessment"}})
+    assert "at EU-CyCLONe" in line and "CYCLONE" not in line

@@ -54,6 +54,15 @@ export function procedure(rows) {
       el("td", { text: r.status }), el("td", { text: r.by })))));
 }
 
+// The crisis track's levels beside the procedure (a large-scale incident; empty otherwise).
+export function levels(rows) {
+  if (!rows || !rows.length) return el("p", { class: "empty", text: "No large-scale incident: the crisis track is not running." });
+  return el("table", {},
+    el("thead", {}, el("tr", {}, ["Level", "Who", "Where it stands", "Since"].map((h) => el("th", { scope: "col", text: h })))),
+    el("tbody", {}, rows.map((r) => el("tr", { "data-status": r.status }, el("th", { scope: "row", text: r.level }),
+      el("td", { text: r.body }), el("td", { text: r.detail }), el("td", { text: r.when })))));
+}
+
 export function assessment(a) {
   if (!a) return el("p", { class: "empty", text: "No EU assessment has been shared yet." });
   return el("p", { class: "assessment" },
