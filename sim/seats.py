@@ -773,10 +773,21 @@ def msel_rows(ex) -> list[dict[str, Any]]:
     rows = []
     for entry in [*ex.scenario.msel, *ex.scheduled.values()]:
         status = ("held" if entry.id in held else "delivered" if entry.id in ex.applied
-                  else "skipped" if entry.id in skipped else "to come")  # fmt: skip
+                  else _replaced(ex, entry.id) if entry.id in skipped else "to come")  # fmt: skip
         at = float(getattr(entry, "at", 0.0) or 0.0)
         rows.append({"id": entry.id, "at": format_offset(at), "type": entry.type,
                      "to": [names.get(c, c) for c in entry.to or ()], "to_codes": list(entry.to or ()),
                      "message": entry.message or "", "expected": entry.expected_action or "",
                      "status": status})  # fmt: skip
     return rows
+
+
+def _replaced(ex, entry_id: str) -> str:
+    """A skipped entry's status: fired early or edited (its copy, ``ID-early`` or
+    ``ID-edited``, takes its place), else skipped."""
+    if f"{entry_id}-early" in ex.applied:
+        return "fired"
+    edited = f"{entry_id}-edited"
+    if edited in ex.applied or edited in ex.scheduled:
+        return "edited"
+    return "skipped"

@@ -233,3 +233,36 @@ def test_a_seat_reads_a_cyclone_request_with_the_bodys_name():
     line = text_of({"kind": "decision_request", "data": {"proposal": "CY-1", "body": "cyclone",
                                                          "measure": "operational_assessment"}})
     assert "at EU-CyCLONe" in line and "CYCLONE" not in line
+
+
+def test_a_delegation_acknowledges_an_inject_and_the_facilitator_sees_it(browser):
+    with hosted(speed=2, running=True) as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        de, facilitator = pages.open("DE"), pages.open("facilitator")
+        acknowledge = de.get_by_role("button", name=re.compile("^Acknowledge: Ground forces cross"))
+        expect(acknowledge).to_be_visible(timeout=30_000)
+        expect(de.locator("#inbox-title")).to_contain_text("unread")
+        acknowledge.click()
+        expect(de.locator("#feedback")).to_have_text("Acknowledged.")
+        expect(acknowledge).to_have_count(0)
+        item = de.locator(".inbox .item", has_text="Ground forces cross")
+        expect(item).to_have_attribute("data-read", "yes")
+        expect(facilitator.locator("#expectations .card", has_text="S-01")).to_contain_text(
+            "Acknowledged by: Germany")
+        recorded = [e.data for e in host.exercise.events if e.kind == "acknowledged"]
+        assert recorded == [{"entry": "S-01", "state": "DE"}]
+        pages.check()
+
+
+def test_the_facilitator_fires_an_msel_entry_early_from_the_page(browser):
+    with hosted() as (host, tokens):  # the clock paused: S-05 is still to come
+        pages = Pages(browser, host, tokens)
+        facilitator = pages.open("facilitator")
+        row = facilitator.locator("#msel tr", has_text="S-05")
+        expect(row).to_contain_text("to come")
+        facilitator.get_by_role("button", name="Fire S-05 now").click()
+        expect(facilitator.locator("#feedback")).to_have_text("S-05 fired.")
+        expect(row).to_contain_text("fired")
+        expect(facilitator.get_by_role("button", name="Fire S-05 now")).to_have_count(0)
+        assert "S-05-early" in host.exercise.applied
+        pages.check()

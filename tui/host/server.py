@@ -373,8 +373,9 @@ class Host:
             connection.ready.set()
             self.connected[seat.id] = connection
             self._joining.discard(seat.id)
-            if seat.sees_all:  # facilitators' and evaluators' MSEL: the planned entries
-                connection.notices.append(self._msel_message)  # (statuses: from the events)
+            if seat.sees_all and not page:  # the terminal's MSEL: the planned entries (their
+                connection.notices.append(self._msel_message)  # statuses follow from the events;
+                # a facilitator's page is sent the rows with their statuses: msel_frame)
         self._seated_changed()
         sender = asyncio.create_task(self._send_views(connection) if page
                                      else self._send(connection))  # fmt: skip
