@@ -485,8 +485,12 @@ class PageView:
     Lists keep their newest items only (``PAGE_*``); the fold costs a dict lookup for the many
     events that change nothing a page shows."""
 
-    def __init__(self, seat: Seat, scenario, lines: dict[int, dict[str, Any]] | None = None) -> None:
+    def __init__(self, seat: Seat, scenario, lines: dict[int, dict[str, Any]] | None = None,
+                 players: Iterable[str] | None = None) -> None:  # fmt: skip
         self.seat = seat
+        #: The delegations played at this table (``cdtx host --players``; the scenario's).
+        self.players = tuple(scenario.players if players is None else players)
+        self.chat_allowed = False
         #: Timeline items by event seq, shared by the pages of one exercise that see every event
         #: (facilitators, evaluators): each line is written once, not once per page.
         self.lines = {} if lines is None else lines
@@ -613,6 +617,8 @@ class PageView:
             self.hit_by.append(f"Malicious cyber activity hits {', '.join(hit)}")
         elif kind == "ended":
             self.ended = True
+        elif kind == "input" and d.get("control") == "allow_chat":
+            self.chat_allowed = bool(d.get("allowed"))
         elif kind == "input" and d.get("control") in ("message", "chat"):
             self._push(self.messages, {"t": t, "from": self._seat_name(d.get("seat")),
                                        "to": self._seat_name(d.get("to")) if d.get("to") else "",
@@ -680,6 +686,9 @@ class PageView:
             view["unread"] = sum(1 for item in view["inbox"] if not item["read"])
             view["request"] = self._request()
             view["messages"] = self.messages[::-1]
+            # Chat with the other played delegations, while the facilitator allows it.
+            view["chat"] = [{"code": c, "name": self.state(c)} for c in self.players
+                            if c != seat.state] if self.chat_allowed else None  # fmt: skip
         elif self.full:
             view["timeline"] = self.timeline[::-1]
             view["messages"] = self.messages[::-1]
@@ -687,6 +696,7 @@ class PageView:
                                     for e, states in self.acknowledged.items()}  # fmt: skip
             view["objectives"] = self.objectives
             view["observations"] = self.observations[::-1]
+            view["chat_allowed"] = self.chat_allowed
         return view
 
     def _levels(self) -> list[dict[str, Any]]:

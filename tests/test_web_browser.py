@@ -266,3 +266,21 @@ def test_the_facilitator_fires_an_msel_entry_early_from_the_page(browser):
         expect(facilitator.get_by_role("button", name="Fire S-05 now")).to_have_count(0)
         assert "S-05-early" in host.exercise.applied
         pages.check()
+
+
+def test_delegations_chat_once_the_facilitator_opens_chat(browser):
+    with hosted() as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        de, pl, facilitator = pages.open("DE"), pages.open("PL"), pages.open("facilitator")
+        expect(de.locator("body")).to_have_attribute("data-state", "live")
+        expect(de.get_by_label("Chat message")).to_have_count(0)  # closed until opened
+        facilitator.get_by_role("button", name="Open chat").click()
+        expect(facilitator.locator("#messages")).to_contain_text("Delegations may chat")
+        de.get_by_label("Chat with the delegation of").select_option(label="Poland")
+        de.get_by_label("Chat message").fill("Shall we table the listing together?")
+        de.get_by_role("button", name="Send chat message").click()
+        expect(de.locator("#feedback")).to_have_text("Chat message sent.")
+        expect(pl.locator("#messages")).to_contain_text("Shall we table the listing together?")
+        expect(facilitator.locator("#messages")).to_contain_text(
+            "Germany to Poland Shall we table the listing together?")
+        pages.check()

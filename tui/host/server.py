@@ -490,7 +490,7 @@ class Host:
         view = self.views.get(key)
         if view is None:
             shown = seat if seat.state is not None else Seat(seat.role, seat.role)
-            view = PageView(shown, self.exercise.scenario, self._lines)
+            view = PageView(shown, self.exercise.scenario, self._lines, self.exercise.players)
             self.views[key] = view
             self._view_audience[key] = self._audience_of(seat)
             for raw in self.history[seat.id]:

@@ -20,6 +20,7 @@ export function setup(main, context) {
   parts.statements = el("div");
   parts.adopted = el("div");
   parts.messages = el("div");
+  parts.chat = el("div");
   parts.status = status;
 
   const message = el("textarea", { id: "message-text", name: "text", rows: 3, required: true });
@@ -41,7 +42,7 @@ export function setup(main, context) {
     section("procedure", "Procedure", parts.procedure),
     section("adopted", "Adopted measures", parts.adopted),
     section("statements", "Public statements", parts.statements),
-    section("messages", "Messages", messageForm, parts.messages),
+    section("messages", "Messages", messageForm, parts.chat, parts.messages),
   );
 }
 
@@ -81,6 +82,7 @@ export function render(view) {
   draw(parts.adopted, view.adopted, (items) => cards(items, "No measure adopted yet.",
     (a) => `Adopted: ${a.measure} (${a.body}, ${a.how})`));
   draw(parts.statements, view.statements, (items) => cards(items, "No public statement yet."));
+  draw(parts.chat, view.chat, chatForm);
   draw(parts.messages, view.messages, (items) => items.length
     ? el("ul", { class: "messages" }, items.map((m) => el("li", {}, el("span", { class: "from", text: m.from }), ` ${m.text}`)))
     : null);
@@ -125,4 +127,20 @@ function inbox(items) {
       item.detail ? el("p", { class: "detail", text: item.detail }) : null,
       ack);
   }));
+}
+
+// Chat with another played delegation, while the facilitator allows it.
+function chatForm(others) {
+  if (!others || !others.length) return null;
+  const to = el("select", { id: "chat-to", name: "to" }, others.map((o) => el("option", { value: o.code, text: o.name })));
+  const text = el("textarea", { id: "chat-text", name: "text", rows: 2, required: true });
+  const form = el("form", { id: "chat-form" },
+    el("label", { for: "chat-to", text: "Chat with the delegation of" }), to,
+    el("label", { for: "chat-text", text: "Chat message" }), text,
+    el("button", { type: "submit", text: "Send chat message" }));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (await ctx.act("chat", { to: to.value, text: text.value }, "Chat message sent.")) text.value = "";
+  });
+  return form;
 }

@@ -55,15 +55,13 @@ export function setup(main, context) {
     if (await ctx.act("inject", { inject }, "Inject sent.")) injectText.value = "";
   });
 
-  const chatTo = el("select", { id: "chat-to", name: "to" }, players.map((p) => el("option", { value: p, text: p })));
-  const chatForm = textForm("chat-form", "Message to the delegation", "chat", () => ({ to: chatTo.value }), "Message sent.", "Send message");
-  chatForm.prepend(el("label", { for: "chat-to", text: "To" }), chatTo);
+  parts.chat = el("div", { class: "controls" });
 
   for (const name of ["held", "msel", "messages", "seats", "expectations", "timeline"]) parts[name] = el("div");
   main.append(
     section("clock", "Clock", clock, parts.held),
     section("seats", "Seats", parts.seats),
-    section("messages", "Messages from the seats", parts.messages, chatForm),
+    section("messages", "Messages from the seats", parts.messages, parts.chat),
     section("inject", "Inject", injectForm),
     section("notes", "Notes", textForm("note-form", "Note (for the evaluation log)", "note", () => ({}), "Note recorded.", "Record note")),
     section("expectations", "Expectations", parts.expectations),
@@ -79,6 +77,10 @@ export function render(view) {
       button(`Release ${held[0]}`, () => ctx.act("release", { msel: held[0] }, `${held[0]} released.`)))
     : null);
   draw(parts.seats, view.seats, seats);
+  draw(parts.chat, view.chat_allowed, (allowed) => [
+    el("p", { text: allowed ? "Delegations may chat with each other." : "Chat between delegations is closed." }),
+    button(allowed ? "Close chat" : "Open chat", () => ctx.act("allow_chat", { allowed: !allowed },
+      allowed ? "Chat between delegations closed." : "Chat between delegations opened."))]);
   draw(parts.messages, view.messages, (items) => items.length
     ? el("ul", { class: "messages" }, items.map((m) => el("li", {}, el("span", { class: "from", text: m.to ? `${m.from} to ${m.to}` : m.from }), ` ${m.text}`)))
     : el("p", { class: "empty", text: "No message yet." }));
