@@ -787,7 +787,7 @@ def msel_rows(ex) -> list[dict[str, Any]]:
         at = float(getattr(entry, "at", 0.0) or 0.0)
         rows.append({"id": entry.id, "at": format_offset(at), "type": entry.type,
                      "to": [names.get(c, c) for c in entry.to or ()], "to_codes": list(entry.to or ()),
-                     "message": entry.message or "", "expected": entry.expected_action or "",
+                     "message": entry.message or "", "expected": _expected(entry.expected_action, names),
                      "status": status})  # fmt: skip
     return rows
 
@@ -801,3 +801,10 @@ def _replaced(ex, entry_id: str) -> str:
     if edited in ex.applied or edited in ex.scheduled:
         return "edited"
     return "skipped"
+
+
+def _expected(expected: Any, names: Mapping[str, str]) -> str:
+    """An MSEL entry's expected action as one line: one text, or one per addressee."""
+    if isinstance(expected, Mapping):
+        return "; ".join(f"{names.get(code, code)}: {text}" for code, text in expected.items())
+    return str(expected or "")

@@ -284,3 +284,25 @@ def test_delegations_chat_once_the_facilitator_opens_chat(browser):
         expect(facilitator.locator("#messages")).to_contain_text(
             "Germany to Poland Shall we table the listing together?")
         pages.check()
+
+
+def test_the_facilitator_marks_an_expectation_and_edits_an_entry_from_the_page(browser):
+    with hosted(speed=2, running=True) as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        page = pages.open("facilitator")
+        met = page.get_by_role("button", name="S-01: DE met the expectation")
+        expect(met).to_be_visible(timeout=30_000)
+        met.click()
+        expect(page.locator("#feedback")).to_have_text("S-01: DE met it.")
+        marks = [e.data for e in host.exercise.events
+                 if e.kind == "input" and e.data.get("control") == "mark"]  # fmt: skip
+        assert marks[-1]["msel"] == "S-01" and marks[-1]["state"] == "DE" and marks[-1]["met"]
+        page.get_by_role("button", name="Edit S-12").click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_label("Message").fill("The exercise closes with a stock-take at noon.")
+        dialog.get_by_role("button", name="Save").click()
+        expect(page.locator("#feedback")).to_have_text("S-12 edited.")
+        expect(page.locator('#msel tr[data-status="edited"]', has_text="S-12")).to_have_count(1)
+        expect(page.locator('#msel tr[data-status="to come"]', has_text="S-12-edited")
+               ).to_contain_text("The exercise closes with a stock-take at noon.")  # fmt: skip
+        pages.check()

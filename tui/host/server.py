@@ -567,11 +567,14 @@ class Host:
                     if msel is not last_msel:
                         await socket.send(msel)
                         last_msel = msel
+                started = time.monotonic()
                 frame = self.page_frame(seat)
                 if frame != last:
                     await socket.send(frame)
                     last = frame
-                await asyncio.sleep(VIEW_INTERVAL)
+                # At most one view per interval, counted from when this one was made: a send
+                # that waited on a slow page is not followed by a full interval more.
+                await asyncio.sleep(max(0.0, VIEW_INTERVAL - (time.monotonic() - started)))
 
     async def _refresh_pages(self) -> None:
         """Wake every page now and then: the clock moves, a pause changes no event."""
