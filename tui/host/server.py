@@ -54,6 +54,7 @@ from sim.seats import (
     state_names,
 )
 
+from .. import handouts
 from ..screens.session import SPEEDS
 from ..web_guard import allowed_hosts, refusal
 from . import web
@@ -586,11 +587,9 @@ class Host:
 
     def _brief(self, seat: Seat) -> dict[str, Any]:
         """The delegation's brief (``cdtx brief --for STATE`` with this table's players)."""
-        from ..cli.brief import _title, delegation_brief
-
         scenario = self.exercise.scenario.model_copy(update={"players": self.exercise.players})
-        return {"title": _title(scenario, str(seat.state)),
-                "sections": delegation_brief(scenario, str(seat.state))}  # fmt: skip
+        return {"title": handouts.title(scenario, str(seat.state)),
+                "sections": handouts.delegation_brief(scenario, str(seat.state))}  # fmt: skip
 
     # -- inputs ----------------------------------------------------------------------------
 
