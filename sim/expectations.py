@@ -197,11 +197,13 @@ def fold_received(entries: Iterable[Mapping[str, Any]], events: Iterable[Mapping
     return fold(SimpleNamespace(msel=msel, players=()), [Event.from_dict(dict(e)) for e in events])
 
 
-def check_mark(ex, entry: str, state: str, met: Any, text: Any) -> dict[str, Any]:
+def check_mark(ex, entry: Any, state: Any, met: Any, text: Any) -> dict[str, Any]:
     """A mark's fields, checked against the exercise ``ex`` (an expectation of ``entry`` for
     ``state`` must exist); ``InjectError`` naming the field otherwise."""
-    if state not in EU27:
+    if not isinstance(state, str) or state not in EU27:
         raise InjectError("state", f"unknown member state code {state!r}")
+    if not isinstance(entry, str):
+        raise InjectError("msel", f"the id of an MSEL entry, not {entry!r}")
     if not isinstance(met, bool):
         raise InjectError("met", "met is true or false")
     if text is not None and not isinstance(text, str):

@@ -70,6 +70,10 @@ FRAME_BYTES = 512 * 1024
 #: Largest seats file read back by ``--resume`` (a few hundred bytes a seat).
 MAX_SEATS_FILE = 1024 * 1024
 
+#: Seats that may share one delegation's (``share``: DE-2 ... DE-9): each is a copy of the
+#: delegation's history and a connection more, so their number is bounded.
+MAX_SHARED = 8
+
 #: Seconds between two notices to the facilitator about the same seat's throttling.
 NOTICE_INTERVAL = 10.0
 
@@ -319,8 +323,9 @@ class Host:
         for task in (self._clock, self._pages):
             if task is not None:
                 task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+                # wait, not await: the task's cancellation is not raised here, and a
+                # cancellation of stop() itself still is.
+                await asyncio.wait([task])
         if self._server is not None:
             for connection in list(self.connected.values()):
                 await connection.socket.close(CLOSE_HOST_STOPPED, "the host has stopped")
@@ -608,6 +613,11 @@ class Host:
             reply = {"type": "error", "id": request_id, "message": "an input is a JSON object"}
         except (CdtxError, ValueError, TypeError, KeyError) as exc:
             reply = {"type": "error", "id": request_id, "message": _message(exc)}
+        except Exception:  # a fault of cdtx, not of the seat: logged once, the seat stays on
+            log.exception("seat %s: an input could not be applied", seat.id)
+            reply = {"type": "error", "id": request_id,
+                     "message": "the host could not apply this input (a fault in cdtx, logged "
+                                "on the host)"}  # fmt: skip
         if over is not None:
             reply = {"type": "error", "id": request_id, "message": over, "limit": True}
         await connection.socket.send(orjson.dumps(reply))
@@ -719,10 +729,7 @@ class Host:
             return expectations.mark(ex, _text(request, "msel"), _text(request, "state"),
                                      request.get("met"), request.get("text", ""))  # fmt: skip
         if action == "allow_chat":
-            allowed = request.get("allowed", True)
-            if not isinstance(allowed, bool):
-                raise SeatRefused("allow_chat: allowed is true or false")
-            return ex.remark("allow_chat", allowed=allowed)
+            return ex.remark("allow_chat", allowed=_flag(request, "allowed"))
         if action == "chat":
             if not self.disclosure.chat_allowed:
                 raise SeatRefused("chat: the facilitator has not opened chat between delegations")
@@ -737,15 +744,15 @@ class Host:
             # The console's note: tagged to an objective and/or a delegation, editable (an
             # entry of the evaluation log, sim/evaluation.py).
             return evaluation.record(ex, {"entry": "note", "text": _text(request, "text"),
-                                          "objective": str(request.get("objective") or ""),
-                                          "state": str(request.get("state") or "")})  # fmt: skip
+                                          "objective": _optional(request, "objective"),
+                                          "state": _optional(request, "state")})  # fmt: skip
         if action == "players":
-            return ex.set_played(_text(request, "state"), bool(request.get("played", True)))
+            return ex.set_played(_text(request, "state"), _flag(request, "played"))
         if action == "advice":
             state = request.get("state", ALL_STATES)
             if state != ALL_STATES and state not in ex.players:
                 raise SeatRefused(f"advice: {state!r} is not a played delegation")
-            return ex.remark("advice", state=state, allowed=bool(request.get("allowed", True)))
+            return ex.remark("advice", state=state, allowed=_flag(request, "allowed"))
         if action == "answer":
             state = request.get("state", seat.state)
             if seat.state is not None and state != seat.state:
@@ -753,7 +760,7 @@ class Host:
             position = request.get("position")
             if position not in POSITIONS:
                 raise SeatRefused(f"answer: position is one of {', '.join(POSITIONS)}")
-            return ex.answer(str(state), position, str(request.get("statement", "")))
+            return ex.answer(str(state), position, _optional(request, "statement"))
         if action == "message":
             return ex.remark("message", _text(request, "text"))
         if action == "observation":
@@ -764,7 +771,7 @@ class Host:
                 raise SeatRefused(f"observation: unknown objective {objective!r} ({known})")
             if rating not in RATINGS:
                 raise SeatRefused(f"observation: rating is one of {', '.join(RATINGS)}")
-            return ex.remark("observation", str(request.get("text", "")), objective=objective,
+            return ex.remark("observation", _optional(request, "text"), objective=objective,
                              rating=rating)  # fmt: skip
         raise SeatRefused(f"unknown action {action!r}")
 
@@ -773,10 +780,7 @@ class Host:
         out): its connection is closed, so that its participant can take it again from another
         device with the same token. Not recorded: it changes who is connected, not the
         exercise."""
-        seat_id = request.get("seat")
-        if seat_id not in self.seats:
-            known = ", ".join(self.seats)
-            raise SeatRefused(f"free: no seat {seat_id!r} (seats: {known})")
+        seat_id = _seat_id(request, "free", self.seats)
         if seat_id == by.id:
             raise SeatRefused("free: a seat does not free itself (close the view instead)")
         connection = self.connected.get(seat_id)
@@ -793,13 +797,14 @@ class Host:
         a token of their own (``DE-2`` acts for ``DE``). Not recorded (it changes who may
         connect, not the exercise): the seats file is rewritten, and the facilitators are told
         the new seat's join command."""
-        seat_id = request.get("seat")
-        if seat_id not in self.seats:
-            raise SeatRefused(f"{action}: no seat {seat_id!r} (seats: {', '.join(self.seats)})")
+        seat_id = _seat_id(request, action, self.seats)
         seat = self.seats[seat_id]
         if action == "new_token":
             if seat_id == self.console_seat:
                 raise SeatRefused(f"new_token: seat {seat_id} is the host's console")
+            if seat_id == by.id:  # it would close the very connection asking, token unseen
+                raise SeatRefused(f"new_token: seat {seat_id} is your own seat; another "
+                                  "facilitator (or the console) renews it")  # fmt: skip
             token = secrets.token_urlsafe(16)
             with self._lock:
                 del self._by_token[self.tokens[seat_id]]
@@ -815,6 +820,9 @@ class Host:
             number = 2
             while f"{seat.state}-{number}" in self.seats:
                 number += 1
+            if number > MAX_SHARED + 1:
+                raise SeatRefused(f"share: {seat.state} already has {MAX_SHARED} shared seats "
+                                  f"(the most there may be); free one of them instead")  # fmt: skip
             shared = Seat(f"{seat.state}-{number}", DELEGATION, seat.state)
             token = secrets.token_urlsafe(16)
             with self._lock:  # the console's clock thread walks the seats for every event
@@ -835,10 +843,10 @@ class Host:
             if "speed" in request:
                 self.console.set_speed(_console_speed(request["speed"]))
             if "run" in request:
-                self.console.set_mode("run" if request["run"] else "paused")
+                self.console.set_mode("run" if _flag(request, "run") else "paused")
             return None
         if "run" in request:
-            self.running = bool(request["run"])
+            self.running = _flag(request, "run")
         if "speed" in request:
             speed = request["speed"]
             if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not speed > 0:
@@ -856,8 +864,11 @@ class Host:
         ex = self.exercise
         last = time.monotonic()
         while not ex.finished:
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for swallows a cancellation
+            # that comes as the change does (an input as the host stops), and stop() hung.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), tick)
+                async with asyncio.timeout(tick):
+                    await self._changed.wait()
             self._changed.clear()
             now = time.monotonic()
             elapsed, last = now - last, now
@@ -919,6 +930,42 @@ def _text(request: dict[str, Any], key: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise SeatRefused(f"{request.get('action')}: give {key}")
     return value
+
+
+def _flag(request: dict[str, Any], key: str) -> bool:
+    """``request[key]``, true when absent; refused unless it is true or false (the text
+    ``"false"`` is not taken for true)."""
+    value = request.get(key, True)
+    if not isinstance(value, bool):
+        raise SeatRefused(f"{request.get('action')}: {key} is true or false, not {_shown(value)}")
+    return value
+
+
+def _optional(request: dict[str, Any], key: str) -> str:
+    """``request[key]`` as text, empty when absent; refused when it is not text (a list or an
+    object would otherwise be recorded as Python's rendering of it)."""
+    value = request.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise SeatRefused(f"{request.get('action')}: {key} is a text, not {_shown(value)}")
+    return value
+
+
+def _seat_id(request: dict[str, Any], action: str, seats: dict[str, Seat]) -> str:
+    """The seat a seat-management input names; refused, listing the seats, if it names none."""
+    seat_id = request.get("seat")
+    if not isinstance(seat_id, str) or seat_id not in seats:
+        shown = repr(seat_id) if isinstance(seat_id, str) else _shown(seat_id)
+        raise SeatRefused(f"{action}: no seat {shown} (seats: {', '.join(seats)})")
+    return seat_id
+
+
+def _shown(value: Any) -> str:
+    """How a refusal names a value of the wrong type: short, whatever its size."""
+    if isinstance(value, (dict, list)):
+        return f"a {'list' if isinstance(value, list) else 'JSON object'}"
+    return repr(value)[:40]
 
 
 def _message(exc: BaseException) -> str:
