@@ -510,3 +510,19 @@ def test_the_host_stops_when_asked_right_after_an_input():
             return clock in done
 
     assert run(scenario())
+
+
+def test_a_refused_clock_input_changes_nothing_and_release_and_answer_name_their_fields():
+    async def scenario():
+        async with hosted() as (ex, host, tokens):
+            fac = await seat(host, tokens["facilitator"])
+            await fac.refused({"action": "clock", "run": True, "speed": -1}, "speed is a number")
+            await fac.refused(
+                {"action": "clock", "run": "yes", "speed": 50}, "run is true or false"
+            )
+            await fac.refused({"action": "release", "msel": 0}, "release: msel is the id")
+            await fac.refused({"action": "release", "msel": ["S-01"]}, "release: msel is the id")
+            await fac.refused({"action": "answer", "position": "support"}, "answer: give state")
+            return host.running, host.speed, _inputs(ex)
+
+    assert run(scenario()) == (False, server.DEFAULT_SPEED, [])

@@ -707,7 +707,9 @@ class Host:
             return ex.skip(_text(request, "msel"))
         if action == "release":  # a held MSEL entry takes effect, and the clock goes on
             entry = request.get("msel")
-            return ex.release(str(entry) if entry else None)
+            if entry is not None and not isinstance(entry, str):
+                raise SeatRefused(f"release: msel is the id of a held entry, not {_shown(entry)}")
+            return ex.release(entry or None)
         if action == "fire":  # a pending MSEL entry now (the console's e)
             return ex.fire(_text(request, "msel"))
         if action == "edit":  # the console's r: a new time and/or message
@@ -757,6 +759,8 @@ class Host:
             state = request.get("state", seat.state)
             if seat.state is not None and state != seat.state:
                 raise SeatRefused(f"seat {seat.id} answers for {seat.state} only, not {state}")
+            if not isinstance(state, str):
+                raise SeatRefused("answer: give state (the delegation answering, e.g. DE)")
             position = request.get("position")
             if position not in POSITIONS:
                 raise SeatRefused(f"answer: position is one of {', '.join(POSITIONS)}")
@@ -839,19 +843,21 @@ class Host:
         self.notice(f"{said}: cdtx join {self.url} --token {self.tokens[seat.id]}", force=True)
 
     def _set_clock(self, request: dict[str, Any]) -> None:
+        # Both fields checked before either is applied: a refusal changes nothing.
+        run = _flag(request, "run") if "run" in request else None
         if self.console is not None:  # the console's clock is the clock
             if "speed" in request:
                 self.console.set_speed(_console_speed(request["speed"]))
-            if "run" in request:
-                self.console.set_mode("run" if _flag(request, "run") else "paused")
+            if run is not None:
+                self.console.set_mode("run" if run else "paused")
             return None
-        if "run" in request:
-            self.running = _flag(request, "run")
         if "speed" in request:
             speed = request["speed"]
             if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not speed > 0:
                 raise SeatRefused("clock: speed is a number of simulated hours per second > 0")
             self.speed = float(speed)
+        if run is not None:
+            self.running = run
         self._changed.set()
         return None
 
