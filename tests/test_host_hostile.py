@@ -455,8 +455,14 @@ def test_a_recording_with_the_new_inputs_verifies_and_a_forged_mark_or_acknowled
             return True
         return False
 
+    def chat_to_a_state_nobody_plays(raw):
+        if raw["kind"] == "input" and raw["data"].get("control") == "chat":
+            raw["data"]["to"] = "EE"
+            return True
+        return False
+
     outcomes = []
-    for change in (mark_of_nothing, acknowledged_by_another, acknowledge_of_a_list,
+    for change in (chat_to_a_state_nobody_plays, mark_of_nothing, acknowledged_by_another, acknowledge_of_a_list,
                    acknowledge_missing_its_entry):  # fmt: skip
         forged = tmp_path / f"{change.__name__}.jsonl"
         line = _rewrite(path, forged, change)
@@ -471,7 +477,8 @@ def test_a_recording_with_the_new_inputs_verifies_and_a_forged_mark_or_acknowled
             assert type(exc).__name__ == "RecordingError", exc
     for name, ok, names_line, message in outcomes:
         assert not ok and names_line, (name, message)
-    assert "expects nothing of EE" in outcomes[0][3]
+    assert "'EE' is not a played delegation" in outcomes[0][3]
+    assert "expects nothing of EE" in outcomes[1][3]
     # cdtx replay --verify says so in one line, exit 1, no traceback
     forged = tmp_path / "acknowledge_of_a_list.jsonl"
     done = subprocess.run([sys.executable, "-m", "tui.cli", "replay", str(forged), "--verify"],

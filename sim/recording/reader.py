@@ -26,7 +26,7 @@ from scenarios.vocabulary import EU27, format_duration
 from .. import cdtx_version
 from ..clock import format_offset, parse_offset
 from ..events import GENESIS, Event, canonical, chain, digest_of
-from ..expectations import MARK, check_mark
+from ..expectations import MARK, check_chat, check_mark
 from .writer import FORMAT_VERSION, Recorder, RecordingError
 
 if TYPE_CHECKING:
@@ -544,6 +544,8 @@ def _reapply_input(ex, data: dict[str, Any]) -> None:
         fields = check_mark(ex, data.get("msel"), data.get("state"), data.get("met"),
                             data.get("text"))  # fmt: skip
         ex.remark(MARK, data.get("text", ""), **fields)
+    elif data.get("control") == "chat":  # open, to a played delegation, as the host checked
+        ex.remark("chat", data.get("text", ""), to=check_chat(ex, data.get("to")))
     elif data.get("control") in REMARKS:
         fields = {k: v for k, v in data.items() if k not in ("control", "text", "step", "seat")}
         ex.remark(data["control"], data.get("text", ""), **fields)

@@ -732,15 +732,8 @@ class Host:
                                      request.get("met"), request.get("text", ""))  # fmt: skip
         if action == "allow_chat":
             return ex.remark("allow_chat", allowed=_flag(request, "allowed"))
-        if action == "chat":
-            if not self.disclosure.chat_allowed:
-                raise SeatRefused("chat: the facilitator has not opened chat between delegations")
-            to = request.get("to")
-            if to == seat.state:
-                raise SeatRefused("chat: to another delegation, not your own")
-            if to not in ex.players:
-                played = ", ".join(ex.players) or "none"
-                raise SeatRefused(f"chat: {to!r} is not a played delegation ({played})")
+        if action == "chat":  # the rules replay re-checks too (sim/expectations.py)
+            to = expectations.check_chat(ex, request.get("to"))
             return ex.remark("chat", _text(request, "text"), to=to)
         if action == "note":
             # The console's note: tagged to an objective and/or a delegation, editable (an
