@@ -26,6 +26,7 @@ from scenarios.vocabulary import EU27, format_duration
 from .. import cdtx_version
 from ..clock import format_offset, parse_offset
 from ..events import GENESIS, Event, canonical, chain, digest_of
+from ..exercise import InjectError
 from ..expectations import MARK, check_chat, check_mark
 from .writer import FORMAT_VERSION, Recorder, RecordingError
 
@@ -550,8 +551,6 @@ def _reapply_input(ex, data: dict[str, Any]) -> None:
         fields = {k: v for k, v in data.items() if k not in ("control", "text", "step", "seat")}
         ex.remark(data["control"], data.get("text", ""), **fields)
     else:
-        from ..exercise import InjectError
-
         raise InjectError("", f"unknown input {_short(data)}")
 
 
