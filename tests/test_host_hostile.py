@@ -533,3 +533,22 @@ def test_a_refused_clock_input_changes_nothing_and_release_and_answer_name_their
             return host.running, host.speed, _inputs(ex)
 
     assert run(scenario()) == (False, server.DEFAULT_SPEED, [])
+
+
+def test_a_seats_file_that_cannot_be_written_refuses_the_change_and_changes_nothing(tmp_path):
+    async def scenario():
+        async with hosted() as (ex, host, tokens):
+            before = dict(tokens)
+            host.seats_file = tmp_path / "gone" / "run.jsonl.seats.json"  # its folder removed
+            fac = await seat(host, tokens["facilitator"])
+            de = await seat(host, tokens["DE"])
+            for action in ("new_token", "share"):
+                await fac.refused(
+                    {"action": action, "seat": "DE"},
+                    rf"^{action}: cannot write the seats file .*nothing was changed",
+                )
+            still = await de.ask({"action": "message", "text": "still seated"})
+            return host.tokens == before, sorted(host.seats), still["type"]
+
+    same, seats, still = run(scenario())
+    assert same and "DE-2" not in seats and still == "ack"

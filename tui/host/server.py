@@ -803,6 +803,7 @@ class Host:
                 raise SeatRefused(f"new_token: seat {seat_id} is your own seat; another "
                                   "facilitator (or the console) renews it")  # fmt: skip
             token = secrets.token_urlsafe(16)
+            self._save_seats(action, list(self.seats.values()), {**self.tokens, seat_id: token})
             with self._lock:
                 del self._by_token[self.tokens[seat_id]]
                 self.tokens[seat_id], self._by_token[token] = token, seat
@@ -819,9 +820,12 @@ class Host:
                 number += 1
             if number > MAX_SHARED + 1:
                 raise SeatRefused(f"share: {seat.state} already has {MAX_SHARED} shared seats "
-                                  f"(the most there may be); free one of them instead")  # fmt: skip
+                                  "(the most there may be); give one of them a new token "
+                                  "(new_token) for another person instead")  # fmt: skip
             shared = Seat(f"{seat.state}-{number}", DELEGATION, seat.state)
             token = secrets.token_urlsafe(16)
+            self._save_seats(action, [*self.seats.values(), shared],
+                             {**self.tokens, shared.id: token})  # fmt: skip
             with self._lock:  # the console's clock thread walks the seats for every event
                 self.history[shared.id] = list(self.history[seat_id])
                 self.budgets[shared.id] = SeatBudget(shared.id, self.limits)
@@ -829,11 +833,21 @@ class Host:
                 self.seats = {**self.seats, shared.id: shared}
             said = f"seat {shared.id} shares {seat.state}'s seat"
             seat = shared
-        if self.seats_file is not None:
-            rewrite_tokens(self.seats_file, list(self.seats.values()), self.tokens)
         if self.on_seats is not None:
             self.on_seats()
         self.notice(f"{said}: cdtx join {self.url} --token {self.tokens[seat.id]}", force=True)
+
+    def _save_seats(self, action: str, seats: list[Seat], tokens: dict[str, str]) -> None:
+        """Write the seats file (what ``--resume`` reads) before the change is made, so that a
+        file that cannot be written refuses the change rather than leaving the host and the
+        file disagreeing about who may join."""
+        if self.seats_file is None:
+            return
+        try:
+            rewrite_tokens(self.seats_file, seats, tokens)
+        except OSError as exc:
+            raise SeatRefused(f"{action}: cannot write the seats file {self.seats_file} "
+                              f"({exc.strerror or exc}); nothing was changed") from None  # fmt: skip
 
     def _set_clock(self, request: dict[str, Any]) -> None:
         # Both fields checked before either is applied: a refusal changes nothing.
