@@ -552,3 +552,23 @@ def test_a_seats_file_that_cannot_be_written_refuses_the_change_and_changes_noth
 
     same, seats, still = run(scenario())
     assert same and "DE-2" not in seats and still == "ack"
+
+
+def test_connections_that_never_say_hello_are_bounded():
+    async def scenario():
+        async with hosted() as (ex, host, tokens):
+            host.max_greeting = 3
+            silent = [await connect(host.url, proxy=None) for _ in range(3)]
+            while host.greeting < 3:  # each is waiting for its hello
+                await asyncio.sleep(0.01)
+            extra = await connect(host.url, proxy=None)  # one too many: closed at once
+            await extra.wait_closed()
+            code = extra.close_code
+            for socket in silent:
+                await socket.close()
+            while host.greeting:  # the host sees them go
+                await asyncio.sleep(0.01)
+            joined = await seat(host, tokens["DE"])
+            return code, joined.welcome["type"], host.greeting
+
+    assert run(scenario()) == (1013, "welcome", 0)

@@ -74,6 +74,10 @@ MAX_SEATS_FILE = 1024 * 1024
 #: delegation's history and a connection more, so their number is bounded.
 MAX_SHARED = 8
 
+#: Connections that may be waiting to say hello at once (each may wait 10 s): more are closed
+#: at once (code 1013, try again later), so a flood of silent connections costs bounded memory.
+MAX_GREETING = 256
+
 #: Seconds between two notices to the facilitator about the same seat's throttling.
 NOTICE_INTERVAL = 10.0
 
@@ -196,6 +200,8 @@ class Host:
         self._noticed: dict[str, float] = {}
         #: Connections that closed before saying hello (counted, not logged one by one).
         self.dropped = 0
+        #: Connections waiting to say hello now, and how many may (MAX_GREETING).
+        self.greeting, self.max_greeting = 0, MAX_GREETING
         self.disclosure = Disclosure(exercise.scenario, advice=advice)
         #: Each seat's audience: seats of one audience are shown the same of every event.
         self._audience: dict[str, str] = {}
@@ -351,8 +357,17 @@ class Host:
         return web.page_response(request) if web.is_page_request(request) else None
 
     async def _handle(self, socket: ServerConnection) -> None:
+        if self.greeting >= self.max_greeting:
+            self.dropped += 1
+            with contextlib.suppress(ConnectionClosed):
+                await socket.close(1013, "too many connections waiting to say hello; try again")
+            return
+        self.greeting += 1
         try:
-            seat, page = await self._greet(socket)
+            try:
+                seat, page = await self._greet(socket)
+            finally:
+                self.greeting -= 1
         except SeatRefused as exc:
             with contextlib.suppress(ConnectionClosed):
                 await socket.send(orjson.dumps({"type": "refused", "message": str(exc),
