@@ -572,3 +572,17 @@ def test_connections_that_never_say_hello_are_bounded():
             return code, joined.welcome["type"], host.greeting
 
     assert run(scenario()) == (1013, "welcome", 0)
+
+
+def test_a_token_in_the_websocket_url_opens_no_seat():
+    async def scenario():
+        async with hosted() as (ex, host, tokens):
+            async with connect(f"{host.url}/?token={tokens['DE']}&hello={tokens['DE']}",
+                               proxy=None) as socket:  # fmt: skip
+                await socket.send(b"{}")
+                refused = orjson.loads(await socket.recv())
+            return refused, sorted(host.connected)
+
+    refused, connected = run(scenario())
+    assert refused == {"type": "refused", "message": "say hello with a token first", "retry": False}
+    assert connected == []
