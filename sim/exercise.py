@@ -559,8 +559,10 @@ class Exercise:
         """``state``'s delegation acknowledges the inject ``entry_id`` delivered to it: an
         input, then an ``acknowledged`` event (sim/expectations.py). Refused for an inject not
         (yet) delivered to that delegation, or acknowledged already."""
-        if state not in EU27:
+        if not isinstance(state, str) or state not in EU27:
             raise InjectError("state", f"unknown member state code {state!r}")
+        if not isinstance(entry_id, str):
+            raise InjectError("entry", f"the id of an inject, not {entry_id!r}")
         to = self.delivered.get(entry_id)
         if to is None:
             raise InjectError("entry", f"{entry_id!r} has not been delivered (yet)")

@@ -197,11 +197,13 @@ def fold_received(entries: Iterable[Mapping[str, Any]], events: Iterable[Mapping
     return fold(SimpleNamespace(msel=msel, players=()), [Event.from_dict(dict(e)) for e in events])
 
 
-def check_mark(ex, entry: str, state: str, met: Any, text: Any) -> dict[str, Any]:
+def check_mark(ex, entry: Any, state: Any, met: Any, text: Any) -> dict[str, Any]:
     """A mark's fields, checked against the exercise ``ex`` (an expectation of ``entry`` for
     ``state`` must exist); ``InjectError`` naming the field otherwise."""
-    if state not in EU27:
+    if not isinstance(state, str) or state not in EU27:
         raise InjectError("state", f"unknown member state code {state!r}")
+    if not isinstance(entry, str):
+        raise InjectError("msel", f"the id of an MSEL entry, not {entry!r}")
     if not isinstance(met, bool):
         raise InjectError("met", "met is true or false")
     if text is not None and not isinstance(text, str):
@@ -212,6 +214,26 @@ def check_mark(ex, entry: str, state: str, met: Any, text: Any) -> dict[str, Any
         known = ", ".join(sorted(entries)) or "none"
         raise InjectError("msel", f"{entry!r} expects nothing of {state} (its expectations: {known})")
     return {"msel": entry, "state": state, "met": met}
+
+
+def check_chat(ex, to: Any) -> str:
+    """The delegation a chat from the exercise's current seat (``ex.seat``) goes to, checked
+    as the host checks it and as replay re-checks a recorded one: chat is open (the latest
+    ``allow_chat`` input allowed it), ``to`` is a played delegation and not the sender's own;
+    ``InjectError`` naming the field otherwise."""
+    allowed = False
+    for event in reversed(ex.events):
+        if event.kind == K.INPUT and event.data.get("control") == "allow_chat":
+            allowed = bool(event.data.get("allowed"))
+            break
+    if not allowed:
+        raise InjectError("chat", "the facilitator has not opened chat between delegations")
+    if to == state_of_seat(ex.seat):
+        raise InjectError("to", "chat goes to another delegation, not your own")
+    if not isinstance(to, str) or to not in ex.players:
+        played = ", ".join(ex.players) or "none"
+        raise InjectError("to", f"{to!r} is not a played delegation ({played})")
+    return to
 
 
 def mark(ex, entry: str, state: str, met: Any, text: Any = "") -> Event:

@@ -26,6 +26,8 @@ from scenarios.vocabulary import EU27, format_duration
 from .. import cdtx_version
 from ..clock import format_offset, parse_offset
 from ..events import GENESIS, Event, canonical, chain, digest_of
+from ..exercise import InjectError
+from ..expectations import MARK, check_chat, check_mark
 from .writer import FORMAT_VERSION, Recorder, RecordingError
 
 if TYPE_CHECKING:
@@ -280,6 +282,11 @@ class Recording:
                 raise RecordingError(
                     f"{self.path}: line {event.seq + 2}: recorded input cannot be re-applied: {exc}"
                 ) from None
+            except (KeyError, TypeError, AttributeError) as exc:  # a field missing or mistyped
+                raise RecordingError(
+                    f"{self.path}: line {event.seq + 2}: recorded input is malformed "
+                    f"({type(exc).__name__}: {exc}); the line was edited"
+                ) from None
         if events is not None:
             _advance_to(ex, events)
         elif limit is None:
@@ -532,12 +539,18 @@ def _reapply_input(ex, data: dict[str, Any]) -> None:
         ex.acknowledge(data["entry"], data["state"])
     elif data.get("control") == "players":
         ex.set_played(data["state"], data["played"])
+    elif data.get("control") == MARK:
+        # Checked as the host checked it: a mark of an expectation that does not exist (an
+        # entry that expected nothing of that state, met not true or false) was never recorded.
+        fields = check_mark(ex, data.get("msel"), data.get("state"), data.get("met"),
+                            data.get("text"))  # fmt: skip
+        ex.remark(MARK, data.get("text", ""), **fields)
+    elif data.get("control") == "chat":  # open, to a played delegation, as the host checked
+        ex.remark("chat", data.get("text", ""), to=check_chat(ex, data.get("to")))
     elif data.get("control") in REMARKS:
         fields = {k: v for k, v in data.items() if k not in ("control", "text", "step", "seat")}
         ex.remark(data["control"], data.get("text", ""), **fields)
     else:
-        from ..exercise import InjectError
-
         raise InjectError("", f"unknown input {_short(data)}")
 
 

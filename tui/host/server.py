@@ -71,6 +71,14 @@ FRAME_BYTES = 512 * 1024
 #: Largest seats file read back by ``--resume`` (a few hundred bytes a seat).
 MAX_SEATS_FILE = 1024 * 1024
 
+#: Seats that may share one delegation's (``share``: DE-2 ... DE-9): each is a copy of the
+#: delegation's history and a connection more, so their number is bounded.
+MAX_SHARED = 8
+
+#: Connections that may be waiting to say hello at once (each may wait 10 s): more are closed
+#: at once (code 1013, try again later), so a flood of silent connections costs bounded memory.
+MAX_GREETING = 256
+
 #: Seconds between two notices to the facilitator about the same seat's throttling.
 NOTICE_INTERVAL = 10.0
 
@@ -193,6 +201,8 @@ class Host:
         self._noticed: dict[str, float] = {}
         #: Connections that closed before saying hello (counted, not logged one by one).
         self.dropped = 0
+        #: Connections waiting to say hello now, and how many may (MAX_GREETING).
+        self.greeting, self.max_greeting = 0, MAX_GREETING
         self.disclosure = Disclosure(exercise.scenario, advice=advice)
         #: Each seat's audience: seats of one audience are shown the same of every event.
         self._audience: dict[str, str] = {}
@@ -320,8 +330,9 @@ class Host:
         for task in (self._clock, self._pages):
             if task is not None:
                 task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+                # wait, not await: the task's cancellation is not raised here, and a
+                # cancellation of stop() itself still is.
+                await asyncio.wait([task])
         if self._server is not None:
             for connection in list(self.connected.values()):
                 await connection.socket.close(CLOSE_HOST_STOPPED, "the host has stopped")
@@ -347,8 +358,17 @@ class Host:
         return web.page_response(request) if web.is_page_request(request) else None
 
     async def _handle(self, socket: ServerConnection) -> None:
+        if self.greeting >= self.max_greeting:
+            self.dropped += 1
+            with contextlib.suppress(ConnectionClosed):
+                await socket.close(1013, "too many connections waiting to say hello; try again")
+            return
+        self.greeting += 1
         try:
-            seat, page = await self._greet(socket)
+            try:
+                seat, page = await self._greet(socket)
+            finally:
+                self.greeting -= 1
         except SeatRefused as exc:
             with contextlib.suppress(ConnectionClosed):
                 await socket.send(orjson.dumps({"type": "refused", "message": str(exc),
@@ -614,6 +634,11 @@ class Host:
             reply = {"type": "error", "id": request_id, "message": "an input is a JSON object"}
         except (CdtxError, ValueError, TypeError, KeyError) as exc:
             reply = {"type": "error", "id": request_id, "message": _message(exc)}
+        except Exception:  # a fault of cdtx, not of the seat: logged once, the seat stays on
+            log.exception("seat %s: an input could not be applied", seat.id)
+            reply = {"type": "error", "id": request_id,
+                     "message": "the host could not apply this input (a fault in cdtx, logged "
+                                "on the host)"}  # fmt: skip
         if over is not None:
             reply = {"type": "error", "id": request_id, "message": over, "limit": True}
         await connection.socket.send(orjson.dumps(reply))
@@ -703,7 +728,9 @@ class Host:
             return ex.skip(_text(request, "msel"))
         if action == "release":  # a held MSEL entry takes effect, and the clock goes on
             entry = request.get("msel")
-            return ex.release(str(entry) if entry else None)
+            if entry is not None and not isinstance(entry, str):
+                raise SeatRefused(f"release: msel is the id of a held entry, not {_shown(entry)}")
+            return ex.release(entry or None)
         if action == "fire":  # a pending MSEL entry now (the console's e)
             return ex.fire(_text(request, "msel"))
         if action == "edit":  # the console's r: a new time and/or message
@@ -725,41 +752,33 @@ class Host:
             return expectations.mark(ex, _text(request, "msel"), _text(request, "state"),
                                      request.get("met"), request.get("text", ""))  # fmt: skip
         if action == "allow_chat":
-            allowed = request.get("allowed", True)
-            if not isinstance(allowed, bool):
-                raise SeatRefused("allow_chat: allowed is true or false")
-            return ex.remark("allow_chat", allowed=allowed)
-        if action == "chat":
-            if not self.disclosure.chat_allowed:
-                raise SeatRefused("chat: the facilitator has not opened chat between delegations")
-            to = request.get("to")
-            if to == seat.state:
-                raise SeatRefused("chat: to another delegation, not your own")
-            if to not in ex.players:
-                played = ", ".join(ex.players) or "none"
-                raise SeatRefused(f"chat: {to!r} is not a played delegation ({played})")
+            return ex.remark("allow_chat", allowed=_flag(request, "allowed"))
+        if action == "chat":  # the rules replay re-checks too (sim/expectations.py)
+            to = expectations.check_chat(ex, request.get("to"))
             return ex.remark("chat", _text(request, "text"), to=to)
         if action == "note":
             # The console's note: tagged to an objective and/or a delegation, editable (an
             # entry of the evaluation log, sim/evaluation.py).
             return evaluation.record(ex, {"entry": "note", "text": _text(request, "text"),
-                                          "objective": str(request.get("objective") or ""),
-                                          "state": str(request.get("state") or "")})  # fmt: skip
+                                          "objective": _optional(request, "objective"),
+                                          "state": _optional(request, "state")})  # fmt: skip
         if action == "players":
-            return ex.set_played(_text(request, "state"), bool(request.get("played", True)))
+            return ex.set_played(_text(request, "state"), _flag(request, "played"))
         if action == "advice":
             state = request.get("state", ALL_STATES)
             if state != ALL_STATES and state not in ex.players:
                 raise SeatRefused(f"advice: {state!r} is not a played delegation")
-            return ex.remark("advice", state=state, allowed=bool(request.get("allowed", True)))
+            return ex.remark("advice", state=state, allowed=_flag(request, "allowed"))
         if action == "answer":
             state = request.get("state", seat.state)
             if seat.state is not None and state != seat.state:
                 raise SeatRefused(f"seat {seat.id} answers for {seat.state} only, not {state}")
+            if not isinstance(state, str):
+                raise SeatRefused("answer: give state (the delegation answering, e.g. DE)")
             position = request.get("position")
             if position not in POSITIONS:
                 raise SeatRefused(f"answer: position is one of {', '.join(POSITIONS)}")
-            return ex.answer(str(state), position, str(request.get("statement", "")))
+            return ex.answer(str(state), position, _optional(request, "statement"))
         if action == "message":
             return ex.remark("message", _text(request, "text"))
         if action == "observation":
@@ -770,7 +789,7 @@ class Host:
                 raise SeatRefused(f"observation: unknown objective {objective!r} ({known})")
             if rating not in RATINGS:
                 raise SeatRefused(f"observation: rating is one of {', '.join(RATINGS)}")
-            return ex.remark("observation", str(request.get("text", "")), objective=objective,
+            return ex.remark("observation", _optional(request, "text"), objective=objective,
                              rating=rating)  # fmt: skip
         raise SeatRefused(f"unknown action {action!r}")
 
@@ -779,10 +798,7 @@ class Host:
         out): its connection is closed, so that its participant can take it again from another
         device with the same token. Not recorded: it changes who is connected, not the
         exercise."""
-        seat_id = request.get("seat")
-        if seat_id not in self.seats:
-            known = ", ".join(self.seats)
-            raise SeatRefused(f"free: no seat {seat_id!r} (seats: {known})")
+        seat_id = _seat_id(request, "free", self.seats)
         if seat_id == by.id:
             raise SeatRefused("free: a seat does not free itself (close the view instead)")
         connection = self.connected.get(seat_id)
@@ -799,14 +815,16 @@ class Host:
         a token of their own (``DE-2`` acts for ``DE``). Not recorded (it changes who may
         connect, not the exercise): the seats file is rewritten, and the facilitators are told
         the new seat's join command."""
-        seat_id = request.get("seat")
-        if seat_id not in self.seats:
-            raise SeatRefused(f"{action}: no seat {seat_id!r} (seats: {', '.join(self.seats)})")
+        seat_id = _seat_id(request, action, self.seats)
         seat = self.seats[seat_id]
         if action == "new_token":
             if seat_id == self.console_seat:
                 raise SeatRefused(f"new_token: seat {seat_id} is the host's console")
+            if seat_id == by.id:  # it would close the very connection asking, token unseen
+                raise SeatRefused(f"new_token: seat {seat_id} is your own seat; another "
+                                  "facilitator (or the console) renews it")  # fmt: skip
             token = secrets.token_urlsafe(16)
+            self._save_seats(action, list(self.seats.values()), {**self.tokens, seat_id: token})
             with self._lock:
                 del self._by_token[self.tokens[seat_id]]
                 self.tokens[seat_id], self._by_token[token] = token, seat
@@ -821,8 +839,14 @@ class Host:
             number = 2
             while f"{seat.state}-{number}" in self.seats:
                 number += 1
+            if number > MAX_SHARED + 1:
+                raise SeatRefused(f"share: {seat.state} already has {MAX_SHARED} shared seats "
+                                  "(the most there may be); give one of them a new token "
+                                  "(new_token) for another person instead")  # fmt: skip
             shared = Seat(f"{seat.state}-{number}", DELEGATION, seat.state)
             token = secrets.token_urlsafe(16)
+            self._save_seats(action, [*self.seats.values(), shared],
+                             {**self.tokens, shared.id: token})  # fmt: skip
             with self._lock:  # the console's clock thread walks the seats for every event
                 self.history[shared.id] = list(self.history[seat_id])
                 self.budgets[shared.id] = SeatBudget(shared.id, self.limits)
@@ -830,26 +854,38 @@ class Host:
                 self.seats = {**self.seats, shared.id: shared}
             said = f"seat {shared.id} shares {seat.state}'s seat"
             seat = shared
-        if self.seats_file is not None:
-            rewrite_tokens(self.seats_file, list(self.seats.values()), self.tokens)
         if self.on_seats is not None:
             self.on_seats()
         self.notice(f"{said}: cdtx join {self.url} --token {self.tokens[seat.id]}", force=True)
 
+    def _save_seats(self, action: str, seats: list[Seat], tokens: dict[str, str]) -> None:
+        """Write the seats file (what ``--resume`` reads) before the change is made, so that a
+        file that cannot be written refuses the change rather than leaving the host and the
+        file disagreeing about who may join."""
+        if self.seats_file is None:
+            return
+        try:
+            rewrite_tokens(self.seats_file, seats, tokens)
+        except OSError as exc:
+            raise SeatRefused(f"{action}: cannot write the seats file {self.seats_file} "
+                              f"({exc.strerror or exc}); nothing was changed") from None  # fmt: skip
+
     def _set_clock(self, request: dict[str, Any]) -> None:
+        # Both fields checked before either is applied: a refusal changes nothing.
+        run = _flag(request, "run") if "run" in request else None
         if self.console is not None:  # the console's clock is the clock
             if "speed" in request:
                 self.console.set_speed(_console_speed(request["speed"]))
-            if "run" in request:
-                self.console.set_mode("run" if request["run"] else "paused")
+            if run is not None:
+                self.console.set_mode("run" if run else "paused")
             return None
-        if "run" in request:
-            self.running = bool(request["run"])
         if "speed" in request:
             speed = request["speed"]
             if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not speed > 0:
                 raise SeatRefused("clock: speed is a number of simulated hours per second > 0")
             self.speed = float(speed)
+        if run is not None:
+            self.running = run
         self._changed.set()
         return None
 
@@ -862,8 +898,11 @@ class Host:
         ex = self.exercise
         last = time.monotonic()
         while not ex.finished:
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for swallows a cancellation
+            # that comes as the change does (an input as the host stops), and stop() hung.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), tick)
+                async with asyncio.timeout(tick):
+                    await self._changed.wait()
             self._changed.clear()
             now = time.monotonic()
             elapsed, last = now - last, now
@@ -925,6 +964,42 @@ def _text(request: dict[str, Any], key: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise SeatRefused(f"{request.get('action')}: give {key}")
     return value
+
+
+def _flag(request: dict[str, Any], key: str) -> bool:
+    """``request[key]``, true when absent; refused unless it is true or false (the text
+    ``"false"`` is not taken for true)."""
+    value = request.get(key, True)
+    if not isinstance(value, bool):
+        raise SeatRefused(f"{request.get('action')}: {key} is true or false, not {_shown(value)}")
+    return value
+
+
+def _optional(request: dict[str, Any], key: str) -> str:
+    """``request[key]`` as text, empty when absent; refused when it is not text (a list or an
+    object would otherwise be recorded as Python's rendering of it)."""
+    value = request.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise SeatRefused(f"{request.get('action')}: {key} is a text, not {_shown(value)}")
+    return value
+
+
+def _seat_id(request: dict[str, Any], action: str, seats: dict[str, Seat]) -> str:
+    """The seat a seat-management input names; refused, listing the seats, if it names none."""
+    seat_id = request.get("seat")
+    if not isinstance(seat_id, str) or seat_id not in seats:
+        shown = repr(seat_id) if isinstance(seat_id, str) else _shown(seat_id)
+        raise SeatRefused(f"{action}: no seat {shown} (seats: {', '.join(seats)})")
+    return seat_id
+
+
+def _shown(value: Any) -> str:
+    """How a refusal names a value of the wrong type: short, whatever its size."""
+    if isinstance(value, (dict, list)):
+        return f"a {'list' if isinstance(value, list) else 'JSON object'}"
+    return repr(value)[:40]
 
 
 def _message(exc: BaseException) -> str:
