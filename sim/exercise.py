@@ -22,6 +22,7 @@ from actors.national import partner_profiles
 from actors.roster import MemberState, Roster, roster_for
 from scenarios.errors import CdtxError
 from scenarios.model import INJECT_TYPE, Incident, Inject, InjectBase, Scenario, references
+from scenarios.references import who_acts
 from scenarios.vocabulary import EU27, MAX_HOURS, bounded_hours, format_duration
 
 from . import constants
@@ -667,7 +668,7 @@ class Exercise:
                 hit = ", ".join(self.world.victims()) or "none yet"
                 raise InjectError(
                     field,
-                    f"{value} has not been hit (victims: {hit}): the state attacked invokes it",
+                    f"{value} has not been hit (victims: {hit}): {who_acts(model.type)}",
                 )
         if declared.recipients == "required" and not model.to:
             raise InjectError("to", f"{model.type} goes to one or more states")
