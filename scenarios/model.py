@@ -171,8 +171,8 @@ def _not_bool(value: Any) -> Any:
 
 
 NotBool = BeforeValidator(_not_bool)
-Unit = Annotated[float, Field(ge=0.0, le=1.0), NotBool]
-Signed = Annotated[float, Field(ge=-1.0, le=1.0), NotBool]
+Unit = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False), NotBool]
+Signed = Annotated[float, Field(ge=-1.0, le=1.0, allow_inf_nan=False), NotBool]
 Criterion = Annotated[int, Field(ge=0, le=4), NotBool]
 CriterionDelta = Annotated[int, Field(ge=-4, le=4), NotBool]
 

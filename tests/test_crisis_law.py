@@ -141,6 +141,7 @@ def test_large_scale_incident_refusals_name_line_and_column(tmp_path, block, nee
     [
         ({"type": "csirts_report", "params": {"confidence": 1.5}}, "params.confidence"),
         ({"type": "csirts_report", "params": {"confidence": "high"}}, "params.confidence"),
+        ({"type": "csirts_report", "params": {"confidence": float("nan")}}, "params.confidence"),
         ({"type": "cyclone", "params": {"level": "ministers"}}, "params.level"),
         ({"type": "ipcr", "params": {"mode": "turbo"}}, "params.mode"),
         ({"type": "ipcr", "params": {}}, "params.mode"),
@@ -160,6 +161,7 @@ def test_crisis_injects_with_bad_params_live_and_in_files(tmp_path, inject, fiel
     with pytest.raises(InjectError) as info:
         ex.submit({"id": "BAD", "at": ex.now, **inject})
     assert info.value.field == field and len(ex.events) == before  # nothing recorded
+    assert "less than" not in str(info.value) or inject["params"].get("confidence") == 1.5
     entry = {"id": "BAD", "at": "2d", "message": "m", **inject}  # JSON is YAML: one flow line
     text = BALTIC.read_text().replace("msel:\n", f"msel:\n  - {json.dumps(entry)}\n", 1)
     (tmp_path / "i.yaml").write_text(text)

@@ -50,6 +50,7 @@ def refused(result: subprocess.CompletedProcess, *needles: str) -> None:
         ({"model.listing_veto_at": [0.5]}, None, "outside its range [-1, 0]"),
         ({"model.max_rounds": [True]}, None, "takes a number, not True"),
         ({"model.max_rounds": {"uniform": [1, 3]}}, {"random": 2}, "is a count"),
+        ({"model.max_rounds": {"normal": [3, 1]}}, {"random": 2}, "is a count"),
         ({"model.": [1]}, None, "'model.'"),
         ({"model.LISTING_VETO_AT": [-0.7]}, None, "no model constant"),
     ],
