@@ -210,3 +210,19 @@ def test_discover_refuses_a_model_column_a_hand_edit_broke(tmp_path):
         writer.writerows(rows)
     with pytest.raises(SweepError, match="not 'nan'"):
         list(sw.read_rows(tmp_path / "r.csv"))
+
+
+def test_discover_inputs_empty_or_named_twice(tmp_path):
+    spec = {
+        **BASE,
+        "sample": {"random": 4},
+        "vary": {"model.listing_veto_at": {"uniform": [-0.9, -0.5]}},
+    }
+    sw.run_sweep(sw.Sweep(spec_from_dict(spec)), tmp_path / "r.csv", jobs=1)
+    results = str(tmp_path / "r.csv")
+    refused(
+        cdtx("sweep", "--discover", "blocked", results, "--inputs", ","),
+        "--inputs: give the parameters",
+    )
+    with pytest.raises(SweepError, match="inputs: model.listing_veto_at is named twice"):
+        sw.discover(results, "blocked", ["model.listing_veto_at", "model.listing_veto_at"])

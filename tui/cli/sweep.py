@@ -146,6 +146,8 @@ def _discover(args) -> int:
     if args.plot is not None or args.resume or args.dask:
         raise UserError("--discover reads a results file: no --plot, --resume or --dask")
     inputs = [i.strip() for i in args.inputs.split(",") if i.strip()] if args.inputs else None
+    if args.inputs is not None and not inputs:  # --inputs "" or ",": not "every input"
+        raise UserError("--inputs: give the parameters to explain it by, e.g. --inputs A,B")
     found = sw.discover(results, args.discover, inputs, method=args.method or "tree")
     print(f"{show_text(found['outcome'])}: {found['hits']:,} of {found['runs']:,} runs "
           f"({found['base_rate']:.0%}); {found['method']}")  # fmt: skip
