@@ -226,3 +226,11 @@ def test_discover_inputs_empty_or_named_twice(tmp_path):
     )
     with pytest.raises(SweepError, match="inputs: model.listing_veto_at is named twice"):
         sw.discover(results, "blocked", ["model.listing_veto_at", "model.listing_veto_at"])
+
+
+def test_a_huge_constant_name_or_value_gives_a_short_message(recording, tmp_path):
+    for model in ({"model." + "b" * 100_000: 1}, {"model.max_rounds": "x" * 100_000}):
+        bad = _tampered(recording, tmp_path / "long.jsonl", model)
+        result = cdtx("replay", str(bad), "--verify")
+        refused(result, "line 2 (the started event)")
+        assert len(result.stderr) < 400
