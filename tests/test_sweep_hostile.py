@@ -234,3 +234,15 @@ def test_a_huge_constant_name_or_value_gives_a_short_message(recording, tmp_path
         result = cdtx("replay", str(bad), "--verify")
         refused(result, "line 2 (the started event)")
         assert len(result.stderr) < 400
+
+
+def test_the_cli_says_why_runs_failed(tmp_path):
+    spec = tmp_path / "s.yaml"
+    spec.write_text(json.dumps({**BASE, "outcomes": {"o": {"python": f"{FN}:broken"}}}))
+    result = cdtx("sweep", str(spec), "-o", str(tmp_path / "r.csv"), "-j", "1", "--quiet")
+    assert result.returncode == 0 and "Traceback" not in result.stderr  # the sweep went on
+    assert (
+        "2 run(s) failed; the first (point 0, replication 0): ValueError: outcome o: "
+        in result.stderr
+    )
+    assert "raised RuntimeError: this outcome always fails" in result.stderr
