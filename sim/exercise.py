@@ -440,6 +440,10 @@ class Exercise:
         if model.hold and model.at <= self.env.now:
             raise InjectError("hold", "hold makes the clock wait when the inject falls due: give "
                               "it a later time (at), or leave hold off to apply it now")  # fmt: skip
+        if (model.type == "ipcr" and model.params.mode == "deactivated"
+                and model.at <= self.env.now and not crisis.ipcr_active(self)):  # fmt: skip
+            raise InjectError("params.mode", "IPCR is not active: there is nothing to deactivate "
+                              "(monitoring, information_sharing or full activate it)")  # fmt: skip
         entry = model.model_dump(mode="json", by_alias=True)
         entry["at"] = model.at  # exact hours, so a re-simulation schedules it identically
         record = self.emit(K.INPUT, FACILITATOR, inject=entry, step=self.steps)

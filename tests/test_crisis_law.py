@@ -65,6 +65,7 @@ def test_art_222_activates_ipcr_whatever_the_block_set(tmp_path, setting):
 def test_art_222_reactivates_a_deactivated_ipcr():
     ex = Exercise(scenarios.load("baltic-blackout"), seed=1)
     ex.run(until=10)
+    ex.submit({"id": "ON", "type": "ipcr", "at": ex.now, "params": {"mode": "monitoring"}})
     ex.submit({"id": "OFF", "type": "ipcr", "at": ex.now, "params": {"mode": "deactivated"}})
     ex.run(until=30)
     _invoke(ex, "222")
@@ -167,3 +168,18 @@ def test_crisis_injects_with_bad_params_live_and_in_files(tmp_path, inject, fiel
     (tmp_path / "i.yaml").write_text(text)
     with pytest.raises(CdtxError, match=rf"i\.yaml:\d+:\d+: msel\[0\]\.{re.escape(field)}"):
         scenarios.load(tmp_path / "i.yaml")
+
+
+def test_deactivating_an_ipcr_that_is_not_active_ends_nothing(tmp_path):
+    """2018/1993: the Presidency deactivates an activation. Live, it is refused; scripted, it
+    is a no-op (no track opened, no IPCR event)."""
+    ex = Exercise(scenarios.load("grid-wiper"), seed=1)
+    ex.run(until=5)
+    with pytest.raises(InjectError, match="IPCR is not active: there is nothing to deactivate"):
+        ex.submit({"id": "OFF", "type": "ipcr", "at": ex.now, "params": {"mode": "deactivated"}})
+    ex.submit({"id": "LATER", "type": "ipcr", "at": ex.now + 1, "params": {"mode": "deactivated"}})
+    ex.run(until=ex.now + 2)
+    assert not _ipcr(ex) and ex.crisis is None
+    ex.submit({"id": "ON", "type": "ipcr", "at": ex.now, "params": {"mode": "monitoring"}})
+    ex.submit({"id": "OFF2", "type": "ipcr", "at": ex.now, "params": {"mode": "deactivated"}})
+    assert [e.data["mode"] for e in _ipcr(ex)] == ["monitoring", "deactivated"]

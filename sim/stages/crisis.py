@@ -95,8 +95,17 @@ def call_cyclone(ex: Exercise, level: str) -> None:
 
 
 def ipcr(ex: Exercise, mode: str) -> None:
-    """An ``ipcr`` inject: the Presidency sets the mode now."""
+    """An ``ipcr`` inject: the Presidency sets the mode now. Deactivating an IPCR that is not
+    active ends nothing (Implementing Decision (EU) 2018/1993: the Presidency deactivates an
+    activation): a scripted one is a no-op, a live one is refused (:meth:`Exercise.submit`)."""
+    if mode == "deactivated" and not ipcr_active(ex):
+        return
     political.set_mode(ex, ensure(ex), mode, by="inject", reason="inject")
+
+
+def ipcr_active(ex: Exercise) -> bool:
+    """Whether IPCR is activated (monitoring, information sharing or full) now."""
+    return ex.crisis is not None and ex.crisis.mode not in ("none", "deactivated")
 
 
 def reserve_inject(ex: Exercise, state: str, action: str) -> None:
