@@ -246,3 +246,19 @@ def test_the_cli_says_why_runs_failed(tmp_path):
         in result.stderr
     )
     assert "raised RuntimeError: this outcome always fails" in result.stderr
+
+
+def test_a_parquet_model_column_with_nan_or_text_is_refused(tmp_path):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    base = {
+        "point": [0, 1],
+        "replication": [0, 0],
+        "outcome.o": [True, False],
+        "status": ["ok", "ok"],
+    }
+    for values, needle in (([float("nan"), 0.1], "not an empty cell"), (["x", "y"], "not 'x'")):
+        path = tmp_path / "r.parquet"
+        pd.DataFrame({**base, "model.listing_veto_at": values}).to_parquet(path)
+        refused(cdtx("sweep", "--discover", "o", str(path)),
+                "row 1, column 'model.listing_veto_at': expected a number (a model constant), " + needle)  # fmt: skip

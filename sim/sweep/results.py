@@ -471,6 +471,8 @@ def _cell(value: Any, kind: str, required: bool, typed: bool) -> Any:
     if value is None or value == "":
         if required:
             raise ValueError("empty")
+        if kind == "model":  # every run of a sweep that varies a constant has its value
+            raise ValueError("expected a number (a model constant), not an empty cell")
         return None if kind in ("int", "float", "outcome") else value
     if kind in ("param", "outcome"):  # outcomes: yes/no or numbers, as parameters are read
         return value if typed else _guess(value)
