@@ -219,7 +219,7 @@ def get(name: str, where: str = "") -> Constant:
     """The constant ``name`` (``model.x``); :class:`ConstantError` with the closest names."""
     constant = CONSTANTS.get(name)
     if constant is None:
-        close = difflib.get_close_matches(name[:100], list(CONSTANTS), n=2)
+        close = difflib.get_close_matches(str(name)[:100], list(CONSTANTS), n=2)
         hint = f" (did you mean {' or '.join(close)}?)" if close else ""
         raise ConstantError(
             f"{where or shown(name)}: no model constant {shown(name)!r}{hint}; "
@@ -238,7 +238,10 @@ def checked(values: Mapping[str, Any] | None, where: str = "model") -> dict[str,
     """``values`` (name -> value) checked against the registry, in name order; raises
     :class:`ConstantError` naming ``where.name`` for an unknown name or a value out of range."""
     out: dict[str, float] = {}
-    for name in sorted(values or {}):
+    if values is not None and not isinstance(values, Mapping):
+        raise ConstantError(f"{where or 'model'}: a mapping of constant names to values, e.g. "
+                            "{'model.listing_veto_at': -0.5}, not " + shown(repr(values)))  # fmt: skip
+    for name in sorted(values or {}, key=str):
         place = f"{where}: {shown(name)}" if where else shown(name)
         out[name] = get(name, place).check(values[name], place)  # type: ignore[index]
     return out

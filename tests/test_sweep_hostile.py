@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
+import scenarios
 from scenarios.errors import CdtxError
+from sim import Exercise
 from sim import sweep as sw
 from sim.events import Event, canonical, chain
 from sim.recording import open as open_recording
@@ -262,3 +264,13 @@ def test_a_parquet_model_column_with_nan_or_text_is_refused(tmp_path):
         pd.DataFrame({**base, "model.listing_veto_at": values}).to_parquet(path)
         refused(cdtx("sweep", "--discover", "o", str(path)),
                 "row 1, column 'model.listing_veto_at': expected a number (a model constant), " + needle)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("model", "needle"),
+    [({1: 2}, "no model constant '1'"), ({"model.max_rounds": 3, 5: 1}, "no model constant '5'"),
+     ("model.max_rounds", "a mapping of constant names to values"), ([("a", 1)], "a mapping")],
+)  # fmt: skip
+def test_exercise_model_of_the_wrong_shape(model, needle):
+    with pytest.raises(CdtxError, match=needle):
+        Exercise(scenarios.load("grid-wiper"), seed=1, model=model)
