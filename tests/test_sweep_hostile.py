@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -274,3 +275,36 @@ def test_a_parquet_model_column_with_nan_or_text_is_refused(tmp_path):
 def test_exercise_model_of_the_wrong_shape(model, needle):
     with pytest.raises(CdtxError, match=needle):
         Exercise(scenarios.load("grid-wiper"), seed=1, model=model)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "needle"),
+    [({"event": "ipcr", "mode": "turbo"}, "outcomes.o.mode: no mode 'turbo'"),
+     ({"event": "invoked", "article": "42_7"}, "did you mean '42(7)'"),
+     ({"event": "cyclone_meeting", "level": "ministers"}, "no level 'ministers'"),
+     ({"event": "reserve_deployed", "state": "US"}, "no state 'US'")],
+)  # fmt: skip
+def test_crisis_event_outcomes_with_values_no_run_emits_are_refused(outcome, needle):
+    with pytest.raises(SweepError, match=re.escape(needle)):
+        spec_from_dict({**BASE, "base": "baltic-blackout", "outcomes": {"o": outcome}})
+
+
+def test_the_vocabularies_hold_every_value_the_runs_emit():
+    """The refusal above must never refuse a value a run can give."""
+    seen: dict[tuple[str, str], set] = {}
+    for seed in range(4):
+        ex = Exercise(scenarios.load("baltic-blackout"), seed=seed)
+        ex.run(until=30)
+        ex.submit(
+            {"id": "I", "type": "invoke", "at": ex.now, "params": {"article": "222", "by": "LT"}}
+        )
+        ex.submit({"id": "C", "type": "cyclone", "at": ex.now, "params": {"level": "executives"}})
+        ex.run()
+        for e in ex.events:
+            for key, value in e.data.items():
+                if isinstance(value, str):
+                    seen.setdefault((e.kind, key), set()).add(value)
+    for (kind, field), known in outcomes_._KIND_VOCABULARIES.items():
+        assert seen.get((kind, field), set()) <= set(known), (kind, field)
+    assert seen[("adopted", "measure")] <= set(outcomes_._VOCABULARIES["measure"])
+    assert ("ipcr", "mode") in seen and ("invoked", "article") in seen

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scenarios.vocabulary import EU27, MEASURES, parse_duration
+from scenarios.vocabulary import CONTRIBUTIONS, EU27, IPCR_MODES, MEASURES, parse_duration
 
 from ..event_kinds import EVENT_KINDS
 from ..picture import Picture
@@ -112,7 +112,7 @@ def parse_outcomes(raw: Any) -> list[Outcome]:
                     raise SweepError(f"{where}.{key}: a {target} event has no field {key!r} "
                                      f"(fields: {', '.join(fields)})")  # fmt: skip
                 values = tuple(value) if isinstance(value, list) else (value,)
-                _check_values(key, values, f"{where}.{key}")
+                _check_values(key, values, f"{where}.{key}", target)
                 match.append((key, values))
             out.append(Outcome(name, kind, target, tuple(match), by))
         elif kind == BLOCKED:
@@ -142,10 +142,22 @@ def parse_outcomes(raw: Any) -> list[Outcome]:
 #: Event fields whose values come from a closed vocabulary: a value outside it would make an
 #: outcome that is never true, so it is refused when the spec loads.
 _VOCABULARIES: dict[str, tuple[str, ...]] = {"measure": MEASURES}
+#: The same for fields whose values depend on the kind (the crisis track's modes, levels ...).
+_KIND_VOCABULARIES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("ipcr", "mode"): (*IPCR_MODES, "deactivated"),
+    ("ipcr", "previous"): ("none", "deactivated", *IPCR_MODES),
+    ("isaa", "mode"): ("information_sharing", "full"),
+    ("agency_contribution", "contribution"): CONTRIBUTIONS,
+    ("agency_contribution", "state"): EU27,
+    ("cyclone_meeting", "level"): ("officers", "executives"),
+    ("reserve_request", "state"): EU27,
+    ("reserve_deployed", "state"): EU27,
+    ("invoked", "article"): ("42(7)", "222"),
+}
 
 
-def _check_values(field: str, values: tuple, where: str) -> None:
-    known = _VOCABULARIES.get(field)
+def _check_values(field: str, values: tuple, where: str, kind: str = "") -> None:
+    known = _KIND_VOCABULARIES.get((kind, field)) or _VOCABULARIES.get(field)
     if known is None:
         return
     for value in values:
