@@ -73,6 +73,18 @@ def _aware(value: datetime) -> datetime:
 AwareStart = Annotated[datetime, AfterValidator(_aware)]
 
 
+def _above_zero(hours: float) -> float:
+    if hours <= 0:
+        raise ValueError("a median delay must be above zero (e.g. 30m, 12h); leave the key out "
+                         "for the model's default")  # fmt: skip
+    return hours
+
+
+#: A median delay of the crisis track: a duration above zero (every delay is the median times a
+#: log-normal factor, so a zero median would make the whole level instantaneous).
+Median = Annotated[Duration, AfterValidator(_above_zero)]
+
+
 def _state_code(value: str) -> str:
     if value not in EU27:
         raise ValueError(f"unknown member state code {value!r} (expected one of {', '.join(EU27)})")
@@ -159,8 +171,8 @@ def _not_bool(value: Any) -> Any:
 
 
 NotBool = BeforeValidator(_not_bool)
-Unit = Annotated[float, Field(ge=0.0, le=1.0), NotBool]
-Signed = Annotated[float, Field(ge=-1.0, le=1.0), NotBool]
+Unit = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False), NotBool]
+Signed = Annotated[float, Field(ge=-1.0, le=1.0, allow_inf_nan=False), NotBool]
 Criterion = Annotated[int, Field(ge=0, le=4), NotBool]
 CriterionDelta = Annotated[int, Field(ge=-4, le=4), NotBool]
 
@@ -376,21 +388,21 @@ class LargeScaleIncident(Model):
         description="Victims whose CSIRTs are overwhelmed ask for the EU Cybersecurity Reserve "
         "under the Cyber Emergency Mechanism.",
     )
-    technical_report: Duration | None = Field(
+    technical_report: Median | None = Field(
         None, description="Median time from the first detection to the CSIRTs Network's report."
     )
-    cyclone_notice: Duration | None = Field(
+    cyclone_notice: Median | None = Field(
         None, description="Median notice from the first technical report to a CyCLONe meeting."
     )
-    operational_assessment: Duration | None = Field(
+    operational_assessment: Median | None = Field(
         None, description="Median time from a CyCLONe meeting to its operational assessment."
     )
-    ipcr_decision: Duration | None = Field(
+    ipcr_decision: Median | None = Field(
         None,
         description="Median time from the political level having the operational assessment "
         "to the Presidency's IPCR activation.",
     )
-    isaa_first: Duration | None = Field(
+    isaa_first: Median | None = Field(
         None, description="Median time from IPCR activation to the first ISAA report (full mode)."
     )
 

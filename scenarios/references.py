@@ -15,6 +15,13 @@ from .vocabulary import COUNT_METRICS, MEASURES, TIME_METRICS, parse_duration
 Path = tuple
 
 
+def who_acts(inject_type: Any) -> str:
+    """Why an inject's state must have been hit: who may act under the act it applies."""
+    if inject_type == "reserve":  # Regulation (EU) 2025/38, Art. 14(3)-(4), Art. 15
+        return "the Reserve supports a state whose entities the incident hits"
+    return "the state attacked invokes it"  # Art. 42(7) TEU, Art. 222 TFEU
+
+
 def _items(data: Any, key: str) -> list[tuple[int, dict]]:
     value = data.get(key) if isinstance(data, dict) else None
     if not isinstance(value, list):
@@ -101,6 +108,8 @@ def check(data: Any) -> Iterator[tuple[Path, str]]:
                     ("large_scale_incident", "incidents", i),
                     (f"unknown incident {ref!r} (incidents: {known})"),
                 )
+            elif isinstance(ref, str) and ref in crisis["incidents"][:i]:
+                yield (("large_scale_incident", "incidents", i), f"incident {ref!r} is named twice")
 
     players = data.get("players")
     if isinstance(players, list):
@@ -142,7 +151,7 @@ def check(data: Any) -> Iterator[tuple[Path, str]]:
                 hit = ", ".join(sorted(targeted)) or "no incident has targets"
                 yield (
                     base + (name,),
-                    f"{value} is not a target of any incident ({hit}): the state attacked invokes it",
+                    f"{value} is not a target of any incident ({hit}): {who_acts(entry.get('type'))}",
                 )
             elif kind == "incident" and value not in incident_ids:
                 yield base + (name,), f"unknown incident {value!r} ({', '.join(incident_ids)})"

@@ -71,7 +71,7 @@ class Constant:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(
             value
         ):
-            raise ConstantError(f"{place}: {self.name} takes a number, not {value!r}")
+            raise ConstantError(f"{place}: {self.name} takes a number, not {shown(repr(value))}")
         if self.whole and value != int(value):
             raise ConstantError(
                 f"{place}: {self.name} is a count and takes whole numbers, not {value!r} "
@@ -219,20 +219,30 @@ def get(name: str, where: str = "") -> Constant:
     """The constant ``name`` (``model.x``); :class:`ConstantError` with the closest names."""
     constant = CONSTANTS.get(name)
     if constant is None:
-        close = difflib.get_close_matches(name, list(CONSTANTS), n=2)
+        close = difflib.get_close_matches(str(name)[:100], list(CONSTANTS), n=2)
         hint = f" (did you mean {' or '.join(close)}?)" if close else ""
         raise ConstantError(
-            f"{where or name}: no model constant {name!r}{hint}; `cdtx model` lists them"
+            f"{where or shown(name)}: no model constant {shown(name)!r}{hint}; "
+            "`cdtx model` lists them"
         )
     return constant
+
+
+def shown(name: object) -> str:
+    """``name`` as a message shows it: a hostile or mistaken name of any length is cut short."""
+    text = str(name)
+    return text if len(text) <= 60 else f"{text[:60]}..."
 
 
 def checked(values: Mapping[str, Any] | None, where: str = "model") -> dict[str, float]:
     """``values`` (name -> value) checked against the registry, in name order; raises
     :class:`ConstantError` naming ``where.name`` for an unknown name or a value out of range."""
     out: dict[str, float] = {}
-    for name in sorted(values or {}):
-        place = f"{where}: {name}" if where else name
+    if values is not None and not isinstance(values, Mapping):
+        raise ConstantError(f"{where or 'model'}: a mapping of constant names to values, e.g. "
+                            "{'model.listing_veto_at': -0.5}, not " + shown(repr(values)))  # fmt: skip
+    for name in sorted(values or {}, key=str):
+        place = f"{where}: {shown(name)}" if where else shown(name)
         out[name] = get(name, place).check(values[name], place)  # type: ignore[index]
     return out
 

@@ -22,6 +22,7 @@ from actors.national import partner_profiles
 from actors.roster import MemberState, Roster, roster_for
 from scenarios.errors import CdtxError
 from scenarios.model import INJECT_TYPE, Incident, Inject, InjectBase, Scenario, references
+from scenarios.references import who_acts
 from scenarios.vocabulary import EU27, MAX_HOURS, bounded_hours, format_duration
 
 from . import constants
@@ -439,6 +440,10 @@ class Exercise:
         if model.hold and model.at <= self.env.now:
             raise InjectError("hold", "hold makes the clock wait when the inject falls due: give "
                               "it a later time (at), or leave hold off to apply it now")  # fmt: skip
+        if (model.type == "ipcr" and model.params.mode == "deactivated"
+                and model.at <= self.env.now and not crisis.ipcr_active(self)):  # fmt: skip
+            raise InjectError("params.mode", "IPCR is not active: there is nothing to deactivate "
+                              "(monitoring, information_sharing or full activate it)")  # fmt: skip
         entry = model.model_dump(mode="json", by_alias=True)
         entry["at"] = model.at  # exact hours, so a re-simulation schedules it identically
         record = self.emit(K.INPUT, FACILITATOR, inject=entry, step=self.steps)
@@ -669,7 +674,7 @@ class Exercise:
                 hit = ", ".join(self.world.victims()) or "none yet"
                 raise InjectError(
                     field,
-                    f"{value} has not been hit (victims: {hit}): the state attacked invokes it",
+                    f"{value} has not been hit (victims: {hit}): {who_acts(model.type)}",
                 )
         if declared.recipients == "required" and not model.to:
             raise InjectError("to", f"{model.type} goes to one or more states")

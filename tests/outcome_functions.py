@@ -21,3 +21,13 @@ def broken(ex):
 
 
 NOT_A_FUNCTION = 3
+
+
+def enormous(ex):
+    """An int too large for a float (a hostile or careless outcome)."""
+    return 10**400
+
+
+def takes_nothing():
+    """A function that cannot take the exercise: refused when the spec loads."""
+    return 1

@@ -23,7 +23,7 @@ from scenarios.safe_read import MAX_BYTES as MAX_SCENARIO_BYTES
 from scenarios.safe_read import MAX_DEPTH, ScenarioError, open_regular
 from scenarios.vocabulary import EU27, format_duration
 
-from .. import cdtx_version
+from .. import cdtx_version, constants
 from ..clock import format_offset, parse_offset
 from ..events import GENESIS, Event, canonical, chain, digest_of
 from ..exercise import InjectError
@@ -226,23 +226,31 @@ class Recording:
         from ..exercise import Exercise, InjectError
 
         h = self.header
+        model = self._model_constants()
         try:
             return Exercise(
                 self.scenario, h["seed"], players=h["players"], interactive=h["interactive"],
-                model=self._model_constants(),
+                model=model,
             )
         except (InjectError, ValueError) as exc:
             raise RecordingError(f"{self.path}: cannot rebuild the exercise: {exc}") from None
 
     def _model_constants(self) -> dict[str, float] | None:
-        """The model constants the recorded run set (its ``started`` event's ``model``)."""
+        """The model constants the recorded run set (its ``started`` event's ``model``), checked
+        against the registry: a hostile or foreign recording's unknown or out-of-range constant
+        is refused naming its line, never applied."""
         first = self.events[0] if self.events else None
         if first is None or first.kind != "started":
             return None
         model = first.data.get("model")
+        # the header is line 1, the started event line 2
+        where = f"{self.path}: line 2 (the started event)"
         if model is not None and not isinstance(model, dict):
-            raise RecordingError(f"{self.path}: the started event's model is not a mapping")
-        return model
+            raise RecordingError(f"{where}: model is not a mapping of constants to values")
+        try:
+            return constants.checked(model, where=f"{where}: model") if model else model
+        except constants.ConstantError as exc:
+            raise RecordingError(str(exc)) from None
 
     def resimulate(
         self,

@@ -61,12 +61,21 @@ def heard(ex: Exercise, track: Track, kind: str, data: Mapping[str, Any]) -> Non
         if track.meetings:  # CyCLONe's Executives meet on an escalation once it is convened
             ex.env.process(operational.meet(ex, track, level="executives", by="escalation"))
     elif kind == K.INVOKED and data["article"] == "222":
-        ex.env.process(_raise(ex, track, "full", f"{data['by']} invokes Art. 222 TFEU"))
+        # Decision 2014/415/EU, Art. 5(2): the Presidency activates IPCR at once "if not already
+        # activated"; Implementing Decision (EU) 2018/1993: in full mode. So an invocation
+        # activates it even where the Presidency had not (ipcr: none, not yet, or deactivated).
+        # Art. 42(7) TEU is intergovernmental (aid by the other states): no IPCR of its own.
+        reason = f"{data['by']} invokes Art. 222 TFEU"
+        ex.env.process(_raise(ex, track, "full", reason, activate=True))
 
 
-def _raise(ex: Exercise, track: Track, mode: str, reason: str) -> ProcessGenerator[None]:
+def _raise(ex: Exercise, track: Track, mode: str, reason: str,
+           activate: bool = False) -> ProcessGenerator[None]:  # fmt: skip
     yield ex.env.timeout(0)  # after the event that caused it
-    political.raise_to(ex, track, mode, reason)
+    if activate and track.mode != mode:
+        political.set_mode(ex, track, mode, by="presidency", reason=reason)
+    else:
+        political.raise_to(ex, track, mode, reason)
 
 
 # -- the injects at each level (their declarations: scenarios/model.py; registered in
@@ -86,8 +95,17 @@ def call_cyclone(ex: Exercise, level: str) -> None:
 
 
 def ipcr(ex: Exercise, mode: str) -> None:
-    """An ``ipcr`` inject: the Presidency sets the mode now."""
+    """An ``ipcr`` inject: the Presidency sets the mode now. Deactivating an IPCR that is not
+    active ends nothing (Implementing Decision (EU) 2018/1993: the Presidency deactivates an
+    activation): a scripted one is a no-op, a live one is refused (:meth:`Exercise.submit`)."""
+    if mode == "deactivated" and not ipcr_active(ex):
+        return
     political.set_mode(ex, ensure(ex), mode, by="inject", reason="inject")
+
+
+def ipcr_active(ex: Exercise) -> bool:
+    """Whether IPCR is activated (monitoring, information sharing or full) now."""
+    return ex.crisis is not None and ex.crisis.mode not in ("none", "deactivated")
 
 
 def reserve_inject(ex: Exercise, state: str, action: str) -> None:

@@ -152,6 +152,9 @@ def discover(
                 if inputs
                 else [c for c in params if c != getattr(label, "column", None)]
             )
+            twice = sorted({i for i in chosen if chosen.count(i) > 1})
+            if twice:  # the tree would weigh it twice and name it twice in a box
+                raise SweepError(f"inputs: {twice[0]} is named twice")
             unknown = [i for i in chosen if i not in params]
             if unknown:
                 raise SweepError(f"inputs {', '.join(unknown)}: not parameters of these results "

@@ -125,6 +125,7 @@ class Sweep:
 
             base_run = Exercise(scenario, seed=self.root).run()
             self.series = outcomes_.typed(spec.series, base_run.picture)
+            outcomes_.check_grid(self.series, base_run.horizon)
         self.columns = self._columns()
 
     def _columns(self) -> list[tuple[str, str]]:

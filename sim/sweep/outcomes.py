@@ -23,13 +23,14 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import importlib
+import inspect
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scenarios.vocabulary import EU27, parse_duration
+from scenarios.vocabulary import CONTRIBUTIONS, EU27, IPCR_MODES, MEASURES, parse_duration
 
 from ..event_kinds import EVENT_KINDS
 from ..picture import Picture
@@ -111,6 +112,7 @@ def parse_outcomes(raw: Any) -> list[Outcome]:
                     raise SweepError(f"{where}.{key}: a {target} event has no field {key!r} "
                                      f"(fields: {', '.join(fields)})")  # fmt: skip
                 values = tuple(value) if isinstance(value, list) else (value,)
+                _check_values(key, values, f"{where}.{key}", target)
                 match.append((key, values))
             out.append(Outcome(name, kind, target, tuple(match), by))
         elif kind == BLOCKED:
@@ -121,6 +123,8 @@ def parse_outcomes(raw: Any) -> list[Outcome]:
             if extra:
                 raise SweepError(f"{where}: blocked_by takes measure only, not {extra[0]!r}")
             measure = body.get("measure")
+            if measure is not None:
+                _check_values("measure", (measure,), f"{where}.measure")
             only = (("measure", (measure,)),) if measure is not None else ()
             out.append(Outcome(name, kind, target, only, None))
         else:
@@ -135,6 +139,34 @@ def parse_outcomes(raw: Any) -> list[Outcome]:
     return out
 
 
+#: Event fields whose values come from a closed vocabulary: a value outside it would make an
+#: outcome that is never true, so it is refused when the spec loads.
+_VOCABULARIES: dict[str, tuple[str, ...]] = {"measure": MEASURES}
+#: The same for fields whose values depend on the kind (the crisis track's modes, levels ...).
+_KIND_VOCABULARIES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("ipcr", "mode"): (*IPCR_MODES, "deactivated"),
+    ("ipcr", "previous"): ("none", "deactivated", *IPCR_MODES),
+    ("isaa", "mode"): ("information_sharing", "full"),
+    ("agency_contribution", "contribution"): CONTRIBUTIONS,
+    ("agency_contribution", "state"): EU27,
+    ("cyclone_meeting", "level"): ("officers", "executives"),
+    ("reserve_request", "state"): EU27,
+    ("reserve_deployed", "state"): EU27,
+    ("invoked", "article"): ("42(7)", "222"),
+}
+
+
+def _check_values(field: str, values: tuple, where: str, kind: str = "") -> None:
+    known = _KIND_VOCABULARIES.get((kind, field)) or _VOCABULARIES.get(field)
+    if known is None:
+        return
+    for value in values:
+        if value not in known:
+            close = difflib.get_close_matches(str(value), known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise SweepError(f"{where}: no {field} {value!r}{hint}; {field}s: {', '.join(known)}")
+
+
 def _by(raw: Any, where: str) -> float | None:
     if raw is None:
         return None
@@ -144,9 +176,9 @@ def _by(raw: Any, where: str) -> float | None:
         raise SweepError(f"{where}.by: {exc}") from None
 
 
-def resolve_function(target: Any, where: str) -> Callable[[Any], Any]:
+def resolve_function(target: Any, where: str, check: bool = True) -> Callable[[Any], Any]:
     """The function ``module:function`` names; :class:`SweepError` naming ``where`` if it
-    cannot be imported or is not callable."""
+    cannot be imported, is not callable or (``check``) cannot take one argument."""
     if not isinstance(target, str) or target.count(":") != 1:
         raise SweepError(f"{where}.python: name a function as 'module:function', not {target!r}")
     module_name, _, attribute = target.partition(":")
@@ -158,6 +190,17 @@ def resolve_function(target: Any, where: str) -> Callable[[Any], Any]:
     function = getattr(module, attribute, None)
     if not callable(function):
         raise SweepError(f"{where}.python: {module_name} has no function {attribute!r}")
+    if not check:
+        return function
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):  # some builtins have none: they are tried run by run
+        return function
+    try:
+        signature.bind(None)
+    except TypeError:
+        raise SweepError(f"{where}.python: {target} must take one argument (the finished "
+                         f"exercise), not {signature}") from None  # fmt: skip
     return function
 
 
@@ -184,7 +227,12 @@ def evaluate(outcomes: list[Outcome], ex: Any, metrics: Mapping[str, Any] | None
                 for b in blocked
             )
         else:
-            value = resolve_function(o.target, f"outcomes.{o.name}")(ex)
+            function = resolve_function(o.target, f"outcomes.{o.name}", check=False)
+            try:
+                value = function(ex)
+            except Exception as exc:  # the user's code: its run fails, naming the outcome
+                raise ValueError(f"outcome {o.name}: {o.target} raised "
+                                 f"{type(exc).__name__}: {exc}") from exc  # fmt: skip
             row[o.column] = _python_value(o, value)
     return row
 
@@ -196,9 +244,14 @@ def _python_value(o: Outcome, value: Any) -> Any:
         if not isinstance(value, (bool, int)) or value not in (0, 1):
             raise ValueError(f"outcome {o.name}: {o.target} returned {value!r}, not yes/no")
         return bool(value)
-    if not isinstance(value, (bool, int, float)) or not math.isfinite(value):
-        raise ValueError(f"outcome {o.name}: {o.target} returned {value!r}, not a number")
-    return float(value)
+    try:
+        number = float(value) if isinstance(value, (bool, int, float)) else math.nan
+    except OverflowError:  # an int too large for a float
+        number = math.nan
+    if not math.isfinite(number):
+        shown = repr(value) if len(repr(value)) <= 60 else f"{repr(value)[:60]}..."
+        raise ValueError(f"outcome {o.name}: {o.target} returned {shown}, not a number")
+    return number
 
 
 # -- series ------------------------------------------------------------------------------------
@@ -244,6 +297,25 @@ def parse_series(raw: Any) -> Series | None:
     if not every or every <= 0:
         raise SweepError("series.every: a duration above 0, e.g. 12h or 1d")
     return Series(tuple(fields), every)
+
+
+#: Series samples a run keeps at most (horizon / every + 1): a finer grid is refused, since
+#: each run's samples are held in memory before they are written.
+MAX_SAMPLES = 100_000
+
+
+def check_grid(series: Series, horizon: float, where: str = "series.every") -> None:
+    """:class:`SweepError` when ``series`` would sample a run of ``horizon`` hours more than
+    :data:`MAX_SAMPLES` times."""
+    n = math.floor(horizon / series.every) + 1
+    if n > MAX_SAMPLES:
+        raise SweepError(f"{where}: every {series.every:g} h over a horizon of {horizon:g} h is "
+                         f"{n:,} samples a run, more than {MAX_SAMPLES:,}; sample less often "
+                         f"(every {_hours(horizon / (MAX_SAMPLES - 1))} or more)")  # fmt: skip
+
+
+def _hours(h: float) -> str:
+    return f"{math.ceil(h * 60)}m" if h < 1 else f"{math.ceil(h)}h"
 
 
 _MISSING = object()
@@ -325,9 +397,10 @@ def sample(series: Series, ex: Any) -> list[list]:
     """The grid t = 0, every, ... up to the horizon and each field's value there, as columns
     ([t...], [field 1...], ...), folding the run's events through a fresh picture (the fold
     the console and replay show)."""
-    picture = Picture(ex.scenario, ex.players)
     horizon = ex.horizon
     every = series.every
+    check_grid(series, horizon, f"series.every (this run's horizon {horizon:g} h)")
+    picture = Picture(ex.scenario, ex.players)
     getters = [(_CAST[kind], path.split(".")) for kind, path in zip(series.types, series.fields,
                                                                     strict=True)]  # fmt: skip
     times: list[float] = []

@@ -439,7 +439,7 @@ _REQUIRED = ("point",)  # columns every results file has, never empty
 
 def is_parameter(column: str) -> bool:
     """Whether a results column holds a varied parameter (not a key, status or metric)."""
-    return _column_kind(column) == "param"
+    return _column_kind(column) in ("param", "model")
 
 
 def run_ok(row: Mapping[str, Any]) -> bool:
@@ -457,6 +457,8 @@ def _column_kind(name: str) -> str:
         return "str"
     if name.startswith(OUTCOME):
         return "outcome"
+    if name.startswith("model."):  # a model constant: always a number, so a hand edit shows
+        return "model"
     return "param"
 
 
@@ -469,9 +471,18 @@ def _cell(value: Any, kind: str, required: bool, typed: bool) -> Any:
     if value is None or value == "":
         if required:
             raise ValueError("empty")
+        if kind == "model":  # every run of a sweep that varies a constant has its value
+            raise ValueError("expected a number (a model constant), not an empty cell")
         return None if kind in ("int", "float", "outcome") else value
     if kind in ("param", "outcome"):  # outcomes: yes/no or numbers, as parameters are read
         return value if typed else _guess(value)
+    if kind == "model":  # a varied model constant: a finite number, whole or not
+        number = value if typed else _guess(value)
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(
+            number
+        ):
+            raise ValueError(f"expected a number (a model constant), not {value!r}")
+        return number
     if kind == "str":
         return value
     try:

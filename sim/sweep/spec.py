@@ -143,6 +143,9 @@ def _check_constant(d: Dimension, where: str) -> None:
                                  "it with a list or {choice: [...]}")  # fmt: skip
         else:
             constant.check(d.args[0], f"{where} (mu)")
+            if constant.whole:  # a normal's draws are (almost) never whole: every point refused
+                raise SweepError(f"{where}: {d.path} is a count and takes whole numbers; vary "
+                                 "it with a list or {choice: [...]}")  # fmt: skip
     except constants.ConstantError as exc:
         raise SweepError(str(exc)) from None
 

@@ -30,6 +30,10 @@ def load_exercise(args: Namespace, **options):
     scenario = load_scenario(args.scenario)
     model = getattr(args, "model", None)
     if model:  # --model NAME=VALUE (cdtx run): the run's own model constants
+        names = [name for name, _ in model]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:  # the last would silently win: say so rather than guess which was meant
+            raise UserError(f"--model {twice[0]} is given twice; give each constant once")
         options = {**options, "model": dict(model)}
     try:
         return Exercise(scenario, seed=getattr(args, "seed", None), **options)

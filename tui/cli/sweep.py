@@ -122,11 +122,28 @@ def cmd_sweep(args) -> int:
         )
         summary = sw.summarize(result.path, max_points=SUMMARY_POINTS)
         print_summary(summary, results=result.path)
+        if result.failed:  # say why, once: the rows hold every run's error
+            _print_first_failure(result.path, result.failed)
         if args.plot:  # drawn from the summary just printed where it holds what the plot needs
             _print_plot(sw.plot(result.path, args.plot, force=args.force, summary=summary))
     except sw.SweepError as exc:
         raise UserError(str(exc)) from None
     return 0
+
+
+def _print_first_failure(path: Path, failed: int) -> None:
+    """The first failed run's error on stderr (a python outcome that raises, ...), so a person
+    sees why without opening the file."""
+    from scenarios.safe_read import printable
+    from sim import sweep as sw
+
+    for row in sw.read_rows(path):
+        if row.get("status") == "failed":
+            error = str(row.get("error") or "no error recorded")
+            error = error if len(error) <= 300 else f"{error[:300]}..."
+            print(f"cdtx: {failed} run(s) failed; the first (point {row['point']}, replication "
+                  f"{row.get('replication')}): {printable(error)}", file=sys.stderr)  # fmt: skip
+            return
 
 
 def _discover(args) -> int:
@@ -146,6 +163,8 @@ def _discover(args) -> int:
     if args.plot is not None or args.resume or args.dask:
         raise UserError("--discover reads a results file: no --plot, --resume or --dask")
     inputs = [i.strip() for i in args.inputs.split(",") if i.strip()] if args.inputs else None
+    if args.inputs is not None and not inputs:  # --inputs "" or ",": not "every input"
+        raise UserError("--inputs: give the parameters to explain it by, e.g. --inputs A,B")
     found = sw.discover(results, args.discover, inputs, method=args.method or "tree")
     print(f"{show_text(found['outcome'])}: {found['hits']:,} of {found['runs']:,} runs "
           f"({found['base_rate']:.0%}); {found['method']}")  # fmt: skip
