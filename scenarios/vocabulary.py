@@ -35,6 +35,9 @@ DECISION_RULES: tuple[str, ...] = ("unanimity", "qmv")
 STANCES: tuple[str, ...] = ("support", "abstain", "constructive_abstention", "oppose")
 BODIES: tuple[str, ...] = ("hwpci", "psc", "coreper", "council")
 ADVERSARY_ACTIONS: tuple[str, ...] = ("cease", "continue", "escalate", "new_wave")
+#: Inject types that are a played delegation's own answer (its position in a body; what its cyber
+#: crisis agency brings to EU-CyCLONe): shown to that delegation only, delivered to nobody.
+ANSWER_INJECTS = ("position", "agency")
 #: Treaty article a victim invokes -> the measure it brings (rung 5).
 ARTICLES: dict[str, str] = {m.article: m.id for m in MEASURES_DECLARED if m.article}
 #: Measures outside the response ladder: invoked by the state attacked, they open an assistance

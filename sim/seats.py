@@ -34,7 +34,7 @@ import orjson
 
 from actors.delegation import ART31_MEASURES
 from actors.roster import builtin_roster
-from scenarios.vocabulary import EU27, STANCES
+from scenarios.vocabulary import ANSWER_INJECTS, EU27, STANCES
 
 from . import evaluation
 from .clock import Calendar, format_offset
@@ -43,6 +43,7 @@ from .expectations import state_of_seat
 from .names import PROPOSER_NAMES, body
 from .narrative import actor_names, describe, measure, short
 from .picture import CRISIS_PREFIXES, LEVEL_BODIES, Picture
+from .stages.blueprint import QUESTION
 
 FACILITATOR, DELEGATION, EVALUATOR, OBSERVER = "facilitator", "delegation", "evaluator", "observer"
 ROLES = (FACILITATOR, DELEGATION, EVALUATOR, OBSERVER)
@@ -164,7 +165,7 @@ def seats_for(players: Iterable[str], *, facilitators: int = 1, evaluators: int 
 class _Inject:
     type: str
     to: tuple[str, ...]
-    state: str | None  # a position inject's state: that delegation's position
+    state: str | None  # an answer inject's state (ANSWER_INJECTS): that delegation's answer
 
 
 class Disclosure:
@@ -181,7 +182,7 @@ class Disclosure:
         #: Whether the facilitator lets delegations chat with each other (``allow_chat``).
         self.chat_allowed = False
         for entry in getattr(scenario, "msel", ()) if scenario is not None else ():
-            state = getattr(entry.params, "state", None) if entry.type == "position" else None
+            state = getattr(entry.params, "state", None) if entry.type in ANSWER_INJECTS else None
             self.injects[entry.id] = _Inject(entry.type, tuple(entry.to or ()), state)
 
     def observe(self, event: Event) -> None:
@@ -190,7 +191,7 @@ class Disclosure:
             inject = d.get("inject")
             if inject is not None:
                 params = inject.get("params") or {}
-                state = params.get("state") if inject.get("type") == "position" else None
+                state = params.get("state") if inject.get("type") in ANSWER_INJECTS else None
                 self.injects[inject["id"]] = _Inject(inject["type"], tuple(inject.get("to") or ()),
                                                      state)  # fmt: skip
             elif d.get("control") == "allow_chat":
@@ -265,7 +266,7 @@ class Disclosure:
         inject = self.injects.get(str(d.get("inject")))
         if inject is None:
             return None  # not knowing whom it addresses, keep it
-        if inject.type == "position":  # a delegation's position: its own only
+        if inject.type in ANSWER_INJECTS:  # a delegation's answer: its own only
             return _without(d, ("expected_action",)) if inject.state == seat.state else None
         if inject.to and seat.state not in inject.to:
             return None
@@ -389,7 +390,7 @@ class SeatView:
             self._answered({"state": d["state"], "measure": "operational_assessment"})
         elif kind == "inject_applied":
             self.injects.append((t, d.get("message") or d.get("type", "")))
-            if d.get("type") != "position":  # its own answer: nothing to acknowledge
+            if d.get("type") not in ANSWER_INJECTS:  # its own answer: nothing to acknowledge
                 self.delivered.append(d.get("inject", "?"))
         elif kind == "acknowledged":
             if self.seat.state is None or d.get("state") == self.seat.state:
@@ -443,6 +444,7 @@ _STATEMENT_KINDS = ("attributed", "partner_attributed", "position_fixed", "invok
 #: evaluator's (theirs have a timeline of every event).
 _PAGE_KINDS = frozenset({
     "inject_applied", "note", "acknowledged", "decision_request", "position", "position_fixed",
+    "agency_contribution",
     "proposal", "prepared", "decision", "dropped", "deferred", "compromise", "adopted",
     "silence_procedure", "written_procedure", "coreper", "relex", "withdrawn", "redrafted",
     "retabled", "shared_awareness", "assessment", "evidence", "incident", "ended", "input",
@@ -563,6 +565,8 @@ class PageView:
             self._push(self.timeline, item, PAGE_TIMELINE)
         if kind in ("inject_applied", "note") and not self.inbox_kept:
             pass  # only a delegation's page has an inbox
+        elif kind == "inject_applied" and d.get("type") in ANSWER_INJECTS:
+            pass  # its own answer: not news to it, nothing to acknowledge
         elif kind == "inject_applied":
             text = d.get("message") or ""
             item = {"entry": d.get("inject"), "t": t, "when": self.when(t), "kind": "inject",
@@ -584,9 +588,12 @@ class PageView:
             self._push(self.inbox, {"entry": None, "t": t, "when": self.when(t), "kind": "request",
                                     "text": f"Your position is needed: {self._measure(d)} at "
                                             f"the {self._body(d)}"}, PAGE_INBOX)  # fmt: skip
-        elif kind in ("position", "position_fixed"):
+        elif kind in ("position", "position_fixed") or (kind == "agency_contribution"
+                                                         and d.get("by") == "people"):  # fmt: skip
+            # an agency's answer at EU-CyCLONe (sim/stages/operational.py) answers its question
+            answered = d.get("measure", QUESTION) if kind != "agency_contribution" else QUESTION
             self.requests = [r for r in self.requests
-                             if not (r["state"] == d.get("state") and r["measure"] == d.get("measure"))]  # fmt: skip
+                             if not (r["state"] == d.get("state") and r["measure"] == answered)]  # fmt: skip
         elif kind == "proposal":
             self.proposals[d["proposal"]] = {"measure": self._measure(d), "status": "tabled",
                                              "by": self._by(d.get("by")), "body": ""}  # fmt: skip

@@ -21,8 +21,8 @@ from sim.metrics import rate
 from sim.recording import Recorder
 from sim.recording import open as open_recording
 from sim.report import aar
-from sim.seats import Seat, SeatView, shown_to
-from sim.stages.blueprint import ISAA_FIRST_FULL, ISAA_FIRST_INFORMATION
+from sim.seats import Disclosure, PageView, Seat, SeatView, shown_to
+from sim.stages.blueprint import ISAA_FIRST_FULL, ISAA_FIRST_INFORMATION, QUESTION
 from sim.sweep import spec_from_dict
 
 SCENARIO = "baltic-blackout"
@@ -423,3 +423,33 @@ def test_a_live_run_with_a_played_agency_records_and_verifies(tmp_path):
     recording = open_recording(path)
     assert recording.verify().ok
     assert recording.digest == ex.digest
+
+
+def test_a_played_agencys_answer_is_its_delegations_own_and_clears_its_question_on_its_page():
+    """LV's agency answers at EU-CyCLONe: LV's page no longer asks it (and would not answer the
+    next question with it), EE and the wall are not told what LV's agency brought, and nobody
+    has it as an inject to acknowledge."""
+    scenario = scenarios.load("baltic-blackout")
+    ex = Exercise(scenario, seed=1, interactive=True, players=["LV", "EE"])
+    while not any(r.state == "LV" and r.measure == QUESTION for r in ex.pending):
+        ex.step()
+    answer = ex.answer("LV", "oppose", "Riga keeps its picture")
+    entry = answer.data["inject"]["id"]
+    assert entry not in ex.delivered
+
+    def page(seat):
+        disclosure, view = Disclosure(scenario), PageView(seat, scenario)
+        for event in ex.events:
+            disclosure.observe(event)
+            data = disclosure.data_for(seat, event)
+            if data is not None:
+                view.apply(event.kind, event.t, event.seq, data)
+        return view.summary({})
+
+    lv, ee, wall = (page(Seat("LV", "delegation", "LV")), page(Seat("EE", "delegation", "EE")),
+                    page(Seat("observer", "observer")))  # fmt: skip
+    assert lv["request"] is None
+    assert ee["request"] is not None and ee["request"]["body"] == "EU-CyCLONe"
+    for view in (lv, ee, wall):
+        assert "Riga keeps its picture" not in str(view)
+    assert all(item["entry"] != entry for item in lv["inbox"] + ee["inbox"])

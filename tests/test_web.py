@@ -179,8 +179,7 @@ def test_a_page_that_reads_nothing_for_a_while_gets_the_latest_view_not_a_backlo
         async def scenario():
             socket = await _page(host, tokens["observer"])
             await _next(socket, "view")
-            host.running = True
-            host._changed.set()
+            host.running = True  # the host's clock reads it at its next tick
             while not host.finished.is_set():  # the page reads nothing meanwhile
                 await asyncio.sleep(0.05)
             views = []

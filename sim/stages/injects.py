@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from scenarios.vocabulary import ARTICLES
+from scenarios.vocabulary import ANSWER_INJECTS, ARTICLES
 
 from .. import event_kinds as K
 from ..names import body, short
@@ -74,7 +74,7 @@ def scheduled(ex: Exercise, inject: InjectBase, source: str) -> ProcessGenerator
 def apply(ex: Exercise, inject: InjectBase, source: str) -> None:
     """The effect of one inject, now (docs/scenario-format.md, *Inject types*)."""
     ex.applied.add(inject.id)
-    if inject.type != "position":  # a delegation's own answer is not delivered to anyone
+    if inject.type not in ANSWER_INJECTS:  # a delegation's own answer is delivered to nobody
         ex.delivered[inject.id] = tuple(inject.to)
     ex.emit(K.INJECT_APPLIED, source, inject=inject.id, type=inject.type, message=inject.message,
             expected_action=inject.expected_action, to=list(inject.to))  # fmt: skip

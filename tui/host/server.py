@@ -334,8 +334,11 @@ class Host:
                 # cancellation of stop() itself still is.
                 await asyncio.wait([task])
         if self._server is not None:
-            for connection in list(self.connected.values()):
-                await connection.socket.close(CLOSE_HOST_STOPPED, "the host has stopped")
+            # All at once: each close may wait out the close timeout of a frozen device.
+            await asyncio.gather(*(connection.socket.close(CLOSE_HOST_STOPPED,
+                                                           "the host has stopped")
+                                   for connection in list(self.connected.values())),
+                                 return_exceptions=True)  # fmt: skip
             self._server.close()
             await self._server.wait_closed()
 
@@ -659,10 +662,13 @@ class Host:
         self.notice(f"seat {seat_id} throttled: {why.removeprefix(f'seat {seat_id}: ')} "
                     f"({budget.refused} inputs refused so far)", seat_id)  # fmt: skip
 
-    def notice(self, text: str, seat_id: str | None = None, force: bool = False) -> None:
+    def notice(self, text: str, seat_id: str | None = None, force: bool = False,
+               secret: str = "") -> None:  # fmt: skip
         """Tell the facilitator ``text`` (not recorded: the recording holds what the seats did,
         and re-simulating it must give the same events): through ``on_notice``, the console's
-        warning line and a ``notice`` message to each connected facilitator seat."""
+        warning line and a ``notice`` message to each connected facilitator seat. ``secret`` (a
+        new join command, token and all) goes to the facilitator seats only, never to the log
+        or the console's status line, which a projector may show."""
         now = time.monotonic()
         last = self._noticed.get(seat_id) if seat_id is not None else None
         if not force and last is not None and now - last < NOTICE_INTERVAL:
@@ -676,7 +682,7 @@ class Host:
             with self._lock:
                 self.console.message = text
             self.console.changed()
-        item = orjson.dumps({"type": "notice", "message": text})
+        item = orjson.dumps({"type": "notice", "message": text + secret})
         for connection in self.connected.values():
             if connection.seat.role == "facilitator":
                 connection.notices.append(item)
@@ -856,7 +862,7 @@ class Host:
             seat = shared
         if self.on_seats is not None:
             self.on_seats()
-        self.notice(f"{said}: cdtx join {self.url} --token {self.tokens[seat.id]}", force=True)
+        self.notice(said, force=True, secret=f": cdtx join {self.url} --token {self.tokens[seat.id]}")
 
     def _save_seats(self, action: str, seats: list[Seat], tokens: dict[str, str]) -> None:
         """Write the seats file (what ``--resume`` reads) before the change is made, so that a
