@@ -306,3 +306,17 @@ def test_the_facilitator_marks_an_expectation_and_edits_an_entry_from_the_page(b
         expect(page.locator('#msel tr[data-status="to come"]', has_text="S-12-edited")
                ).to_contain_text("The exercise closes with a stock-take at noon.")  # fmt: skip
         pages.check()
+
+
+def test_the_token_leaves_the_address_bar_and_a_reload_keeps_the_seat(browser):
+    """A projected or shared screen shows no token: the page takes it out of its address (and
+    history) once read, and a reload of the tab still rejoins the seat."""
+    with hosted() as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        wall = pages.open("observer")
+        expect(wall.locator("body")).to_have_attribute("data-state", "live")
+        assert tokens["observer"] not in wall.url and "#" not in wall.url
+        wall.reload()
+        expect(wall.locator("body")).to_have_attribute("data-state", "live")
+        expect(wall.locator("body")).to_have_attribute("data-role", "observer")
+        pages.check()

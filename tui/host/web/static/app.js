@@ -17,7 +17,7 @@ const REJOIN_ATTEMPTS = 90;
 // The host's close codes (tui/host/server.py).
 const CLOSE_REFUSED = 4001, CLOSE_HOST_STOPPED = 4002, CLOSE_THROTTLED = 4003, CLOSE_FREED = 4004;
 
-const token = decodeURIComponent(location.hash.slice(1));
+const token = takeToken();
 const body = document.body;
 let socket = null;
 let role = null;
@@ -30,6 +30,27 @@ let nextId = 1;
 const waiting = new Map();
 const decoder = new TextDecoder();
 let ended = false;
+
+// The token comes in the link's fragment. It is kept for this tab only (sessionStorage: a reload
+// rejoins) and taken out of the address bar and the history, where a projected screen or a
+// synced browser history would show it.
+function takeToken() {
+  const fromLink = decodeURIComponent(location.hash.slice(1));
+  if (fromLink) {
+    try {
+      sessionStorage.setItem("cdtx-token", fromLink);
+    } catch (error) {
+      // storage refused (a private window's settings): the page works until it is reloaded
+    }
+    history.replaceState(null, "", location.pathname + location.search);
+    return fromLink;
+  }
+  try {
+    return sessionStorage.getItem("cdtx-token") || "";
+  } catch (error) {
+    return "";
+  }
+}
 
 function setState(state, message) {
   body.dataset.state = state;
