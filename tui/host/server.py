@@ -77,7 +77,7 @@ MAX_SHARED = 8
 
 #: Connections that may be waiting to say hello at once (each may wait 10 s): more are closed
 #: at once (code 1013, try again later), so a flood of silent connections costs bounded memory.
-MAX_GREETING = 256
+MAX_GREETING = 1024  # above a Cyber Europe-sized table (300 seats) joining at once
 
 #: Seconds between two notices to the facilitator about the same seat's throttling.
 NOTICE_INTERVAL = 10.0
