@@ -43,14 +43,22 @@ def console_host(ex: Exercise, **options):
     """cdtx host with its console, as tui/cli/host.py runs it: the play app over ``ex`` and a
     Host sharing the app's session, the host's event loop in a thread of its own. Yields the
     app, the host and the seats' tokens; stops the host on the way out."""
-    import threading
-
     from tui.app import make_play_app
 
     seats = seats_for(ex.players)
     tokens = new_tokens(seats)
     app = make_play_app(ex, record=False)
     host = Host(ex, seats, tokens, port=0, console=app.first_session, **options)
+    with serving(host):
+        yield app, host, tokens
+
+
+@contextlib.contextmanager
+def serving(host: Host):
+    """``host`` started on loopback in a thread of its own (its own event loop) for the block,
+    then stopped; for tests whose other side is a console or a browser in this thread."""
+    import threading
+
     ready, state = threading.Event(), {}
 
     def serve() -> None:
@@ -65,9 +73,9 @@ def console_host(ex: Exercise, **options):
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    ready.wait(10)
+    assert ready.wait(10), "the host did not start"
     try:
-        yield app, host, tokens
+        yield host
     finally:
         state["loop"].call_soon_threadsafe(state["stop"].set)
         thread.join(10)

@@ -10,7 +10,6 @@ import contextlib
 import http.client
 import json
 import re
-import threading
 from urllib.parse import urlsplit
 
 import orjson
@@ -18,6 +17,7 @@ import pytest
 
 pytest.importorskip("websockets")
 
+from test_host import serving  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
 from sim import Exercise  # noqa: E402
@@ -35,26 +35,8 @@ def hosted(ex: Exercise | None = None, **options):
     seats = seats_for(ex.players)
     tokens = new_tokens(seats)
     host = Host(ex, seats, tokens, port=0, **{"running": False, **options})
-    ready, state = threading.Event(), {}
-
-    def serve() -> None:
-        async def main() -> None:
-            await host.start()
-            state["loop"], state["stop"] = asyncio.get_running_loop(), asyncio.Event()
-            ready.set()
-            await state["stop"].wait()
-            await host.stop()
-
-        asyncio.run(main())
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    assert ready.wait(10)
-    try:
+    with serving(host):
         yield host, tokens
-    finally:
-        state["loop"].call_soon_threadsafe(state["stop"].set)
-        thread.join(10)
 
 
 def get(host: Host, path: str, method: str = "GET", headers: dict | None = None):
