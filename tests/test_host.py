@@ -27,7 +27,7 @@ from sim.recording import Recorder, RecordingWarning  # noqa: E402
 from sim.recording import open as open_recording  # noqa: E402
 from sim.seats import PUBLIC, Disclosure, Seat, SeatView, seats_for  # noqa: E402
 from tui.host.client import InputRefused, JoinError, SeatClient  # noqa: E402
-from tui.host.server import Host, new_tokens  # noqa: E402
+from tui.host.server import Host, in_thread, new_tokens  # noqa: E402
 from tui.screens.session import SPEEDS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,36 +49,8 @@ def console_host(ex: Exercise, **options):
     tokens = new_tokens(seats)
     app = make_play_app(ex, record=False)
     host = Host(ex, seats, tokens, port=0, console=app.first_session, **options)
-    with serving(host):
+    with in_thread(host):
         yield app, host, tokens
-
-
-@contextlib.contextmanager
-def serving(host: Host):
-    """``host`` started on loopback in a thread of its own (its own event loop) for the block,
-    then stopped; for tests whose other side is a console or a browser in this thread."""
-    import threading
-
-    ready, state = threading.Event(), {}
-
-    def serve() -> None:
-        async def main() -> None:
-            await host.start()
-            state["loop"], state["stop"] = asyncio.get_running_loop(), asyncio.Event()
-            ready.set()
-            await state["stop"].wait()
-            await host.stop()
-
-        asyncio.run(main())
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    assert ready.wait(10), "the host did not start"
-    try:
-        yield host
-    finally:
-        state["loop"].call_soon_threadsafe(state["stop"].set)
-        thread.join(10)
 
 
 async def until(pilot, condition, rounds: int = 500) -> bool:

@@ -16,14 +16,12 @@ import orjson
 import pytest
 
 pytest.importorskip("websockets")
-
-from test_host import serving  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
 from sim import Exercise  # noqa: E402
 from sim.seats import Disclosure, PageView, Seat, run_state, seats_for  # noqa: E402
 from tui.host import web  # noqa: E402
-from tui.host.server import Host, new_tokens  # noqa: E402
+from tui.host.server import Host, in_thread, new_tokens  # noqa: E402
 
 SCENARIO = "satcom-war"  # DE and PL played; the EU assessment is updated after it is shared
 
@@ -35,7 +33,7 @@ def hosted(ex: Exercise | None = None, **options):
     seats = seats_for(ex.players)
     tokens = new_tokens(seats)
     host = Host(ex, seats, tokens, port=0, **{"running": False, **options})
-    with serving(host):
+    with in_thread(host):
         yield host, tokens
 
 

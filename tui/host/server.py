@@ -27,7 +27,7 @@ import secrets
 import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -1010,3 +1010,33 @@ def _shown(value: Any) -> str:
 
 def _message(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
+
+
+@contextlib.contextmanager
+def in_thread(host: Host) -> Iterator[Host]:
+    """``host`` started in a thread of its own (its own event loop) for the block, then stopped:
+    for a caller whose own thread drives something else (a console, a browser, a screenshot)."""
+    ready = threading.Event()
+    running: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
+
+    def serve_here() -> None:
+        async def main() -> None:
+            await host.start()
+            stop = asyncio.Event()
+            running.append((asyncio.get_running_loop(), stop))
+            ready.set()
+            await stop.wait()
+            await host.stop()
+
+        asyncio.run(main())
+
+    thread = threading.Thread(target=serve_here, daemon=True)
+    thread.start()
+    if not ready.wait(10):
+        raise RuntimeError("the host did not start within 10 s")
+    try:
+        yield host
+    finally:
+        loop, stop = running[0]
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(10)
