@@ -2,14 +2,19 @@
 
 Each test runs a documented case (a built-in calibration scenario or a small scenario written
 here after the record) over 50 seeds and checks the model reproduces what happened, within the
-stated tolerance. A 50-seed run of a scenario takes about a tenth of a second.
+stated tolerance. A 50-seed run of a scenario takes about a tenth of a second. The same runs
+give docs/calibration.md's tables "model now" (bench/calibration.py), checked here against the
+doc.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import statistics
+import sys
 from datetime import date, timedelta
 from functools import cache
+from pathlib import Path
 
 import pytest
 
@@ -33,10 +38,25 @@ def attributions(ex):
     return [e for e in ex.events if e.kind in ("attributed", "partner_attributed")]
 
 
+def _bench(name: str):
+    """bench/NAME.py, the script that prints a doc's figures (bench/ is not a package)."""
+    path = Path(__file__).resolve().parent.parent / "bench" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+FIGURES = _bench("calibration")
+
+
 @cache
 def case_runs(scenario_id: str) -> list[Exercise]:
-    """The 50 runs of a built-in calibration case (shared by the tests of that case)."""
-    return runs(scenarios.load(scenario_id))
+    """The 50 runs of a built-in calibration case (shared by the tests of that case and by the
+    doc's tables, which bench/calibration.py computes from the same runs)."""
+    return FIGURES.runs(scenario_id, SEEDS)
 
 
 def scripted(ex, inject_id):
@@ -99,7 +119,7 @@ def test_record_deadlines_fall_on_the_dates_of_the_record():
 
 def test_viasat_declaration_comes_the_day_of_the_coordinated_attributions():
     same_day = 0
-    for ex in runs(scenarios.load("calib-viasat")):
+    for ex in case_runs("calib-viasat"):
         (declaration,) = adopted(ex, "hr_declaration")
         coordinated = [e for e in attributions(ex) if e.data["how"] == "coordinated"]
         # the declaration answers the day's attributions: none of them comes after it that day
@@ -120,7 +140,7 @@ def test_viasat_partners_join_the_coordinated_attribution():
 
 
 def test_viasat_declaration_near_day_75():
-    times = [ex.metrics["t_hr_declaration"] / DAY for ex in runs(scenarios.load("calib-viasat"))]
+    times = [ex.metrics["t_hr_declaration"] / DAY for ex in case_runs("calib-viasat")]
     assert 75 * 0.95 <= statistics.median(times) <= 75 * 1.05
 
 
@@ -308,6 +328,35 @@ def test_a_case_that_stopped_at_a_declaration_mostly_stops_there(scenario_id):
     assert listed <= 0.1 * len(SEEDS), f"{scenario_id}: a listing in {listed} of {len(SEEDS)} runs"
 
 
+# -- the doc shows the model's figures now --------------------------------------------------------
+
+
+def test_every_calibration_case_has_a_table_in_the_doc():
+    doc = FIGURES.shown(FIGURES.DOC.read_text(encoding="utf-8"))
+    assert sorted(doc) == sorted(FIGURES.CASES)
+    calib = [i for i in scenarios.builtin_ids() if i.startswith("calib-")]
+    assert set(calib) <= {sid for ids, _, _ in FIGURES.CASES.values() for sid in ids}
+    assert FIGURES.SEEDS == SEEDS
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES.CASES))
+def test_calibration_doc_shows_the_figures_the_script_prints(name):
+    # docs/calibration.md's table "model now" of each case is what bench/calibration.py prints
+    # from these runs (the ones the bands above were checked on; the two-year runs are the
+    # script's own, a second of runs): a model change that moves a figure fails here until
+    # `python bench/calibration.py --write` is rerun.
+    ids, horizon, _ = FIGURES.CASES[name]
+    if horizon is None:
+        ran = {sid: case_runs(sid) for sid in ids}
+    else:
+        ran = {sid: FIGURES.runs(sid, SEEDS, horizon=horizon) for sid in ids}
+    doc = FIGURES.shown(FIGURES.DOC.read_text(encoding="utf-8"))
+    assert doc[name] == FIGURES.markdown(FIGURES.rows(name, ran)), (
+        f"docs/calibration.md's table {name} is not what bench/calibration.py prints; rerun it "
+        "with --write"
+    )
+
+
 # -- attribution first: the targets of issue 13 -----------------------------------------------
 
 
@@ -384,7 +433,8 @@ def test_unanimity_and_qmv_give_different_results():
 @pytest.mark.parametrize("scenario_id", scenarios.builtin_ids())
 def test_every_built_in_has_an_objective_that_is_not_settled_in_advance(scenario_id):
     scenario = scenarios.load(scenario_id)
-    ratings = [ex.metrics["objectives"] for ex in runs(scenario)]
+    ran = case_runs(scenario_id) if scenario_id.startswith("calib-") else runs(scenario)
+    ratings = [ex.metrics["objectives"] for ex in ran]
     shares = {o.id: sum(r[o.id] == "P" for r in ratings) / len(SEEDS) for o in scenario.objectives}
     assert any(0.2 <= share <= 0.8 for share in shares.values()), shares
     # An objective the model alone meets in 98% of runs or more, or never, says why (issue 22):

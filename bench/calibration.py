@@ -1,0 +1,404 @@
+"""The model's figures on the calibration cases, as docs/calibration.md shows them (issue 24).
+
+    python bench/calibration.py            # print every case's table (50 seeds a case)
+    python bench/calibration.py --write    # and write them into docs/calibration.md
+    python bench/calibration.py --check    # exit 1 when docs/calibration.md shows other figures
+
+Each built-in calibration case (``calib-*``) runs over the 50 seeds of tests/test_calibration.py
+(SolarWinds, Exchange and APT28 2024 also over two years). A function per case turns the
+finished runs (a list of :class:`~sim.Exercise`) into a table: each check of the case, its band
+(the one tests/test_calibration.py or tests/test_library.py asserts), what the model does now,
+and whether that is in the band. docs/calibration.md holds each table between
+``<!-- figures: NAME -->`` and ``<!-- /figures -->``. tests/test_calibration.py computes the
+tables from the runs it already makes for its bands (no second set of runs) and fails when the
+doc shows other figures, so a model change that moves one fails until this script is rerun with
+``--write``. About 2 s on one core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import scenarios
+from sim import Exercise
+from sim.events import Event
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "calibration.md"
+DAY = 24.0
+SEEDS = range(50)
+#: The horizon of the runs over two years (the three cases that stopped at a declaration).
+TWO_YEARS = 730 * DAY
+
+
+@dataclass(frozen=True)
+class Row:
+    """One check of a case: what is counted, its band, the model's figure, in band or not
+    (None: no band, the figure is shown for what it says)."""
+
+    check: str
+    band: str
+    now: str
+    ok: bool | None = None
+
+
+# -- what a run says ---------------------------------------------------------------------------
+
+
+def runs(
+    scenario_id: str, seeds: Iterable[int] = SEEDS, horizon: float | None = None
+) -> list[Exercise]:
+    """The finished runs of built-in ``scenario_id`` over ``seeds`` (at ``horizon`` hours if
+    given)."""
+    scenario = scenarios.load(scenario_id)
+    if horizon is not None:
+        scenario = scenario.model_copy(update={"horizon": horizon})
+    return [Exercise(scenario, seed=seed).run() for seed in seeds]
+
+
+def adopted(ex: Exercise, measure: str) -> list[Event]:
+    return [e for e in ex.events if e.kind == "adopted" and e.data["measure"] == measure]
+
+
+def attributions(ex: Exercise) -> list[Event]:
+    return [e for e in ex.events if e.kind in ("attributed", "partner_attributed")]
+
+
+def scripted(ex: Exercise, inject_id: str) -> Event:
+    """The event of a scripted inject being applied."""
+    return next(e for e in ex.events
+                if e.kind == "inject_applied" and e.data["inject"] == inject_id)  # fmt: skip
+
+
+def calendar_day(ex: Exercise, t: float):
+    """The calendar date (in the scenario's time zone) of simulated time ``t``."""
+    return (ex.scenario.start + timedelta(hours=t)).date()
+
+
+def proposed_by_inject(ex: Exercise, measure: str) -> Event | None:
+    """The adoption of the scripted proposal of ``measure`` (the text the record's EU agreed)."""
+    ids = {e.data["proposal"] for e in ex.events if e.kind == "proposal"
+           and e.data["origin"] == "inject" and e.data["measure"] == measure}  # fmt: skip
+    return next((e for e in adopted(ex, measure) if e.data["proposal"] in ids), None)
+
+
+# -- how figures are shown ---------------------------------------------------------------------
+
+
+def of(n: int, ran: list) -> str:
+    return f"{n} of {len(ran)}"
+
+
+def spread(values: list[float]) -> str:
+    """Median and 10th-90th percentile of ``values`` (days)."""
+    finite = sorted(v for v in values if v != float("inf"))
+    if not finite:
+        return "never"
+    median = statistics.median(values)
+    shown = "never" if median == float("inf") else f"{median:.1f} d"
+    if len(finite) < 2:
+        return shown
+    q = statistics.quantiles(finite, n=10, method="inclusive")
+    return f"{shown} (10th-90th percentile {q[0]:.1f}-{q[-1]:.1f} d)"
+
+
+def share(ok: int, ran: list, at_least: float | None = None, at_most: float | None = None) -> bool:
+    return (at_least is None or ok >= at_least * len(ran)) and (
+        at_most is None or ok <= at_most * len(ran)
+    )
+
+
+def wordings(texts: Iterable[Event | None]) -> str:
+    """How the texts name the perpetrator: ``state 3, territory 40, none 7`` (no text: -)."""
+    counts = Counter(t.data["naming"] if t is not None else "no text" for t in texts)
+    order = ("state", "territory", "none", "no text")
+    return ", ".join(f"{k} {counts[k]}" for k in order if counts[k])
+
+
+# -- the cases ---------------------------------------------------------------------------------
+
+
+def _first(events: list[Event], kind: str, **match) -> Event | None:
+    return next((e for e in events if e.kind == kind
+                 and all(e.data.get(k) == v for k, v in match.items())), None)  # fmt: skip
+
+
+def bundestag(ran: list[Exercise]) -> list[Row]:
+    """Germany's request of 28 May 2020 to the listing of 22 October (147 d), stage by stage."""
+    stages = []
+    for ex in ran:
+        request = _first(ex.events, "proposal", measure="listing", origin="inject")
+        assert request is not None, "calib-bundestag scripts the request"
+        pid = request.data["proposal"]
+        found = {
+            "request": request,
+            "hwpci": _first(ex.events, "prepared", body="hwpci", proposal=pid),
+            "relex": _first(ex.events, "relex", proposal=pid, phase="ended"),
+            "coreper": _first(ex.events, "coreper", proposal=pid),
+            "adopted": _first(ex.events, "adopted", proposal=pid, measure="listing"),
+        }
+        stages.append({k: (e.t if e is not None else None) for k, e in found.items()})
+    listed = [s for s in stages if s["adopted"] is not None]
+    hwpci = [(s["hwpci"] - s["request"]) / DAY for s in stages if s["hwpci"] is not None]
+    total = [(s["adopted"] - s["request"]) / DAY if s["adopted"] is not None else float("inf")
+             for s in stages]  # fmt: skip
+    rows = [
+        Row("listing adopted", ">= 90% (60 seeds in tests/test_library.py)",
+            of(len(listed), ran), share(len(listed), ran, at_least=0.9)),
+        Row("request -> HWPCI discussion (record 106 d)", "median 79.5-132.5 d (106 d ± 25%)",
+            spread(hwpci), 79.5 <= statistics.median(hwpci) <= 132.5),
+    ]  # fmt: skip
+    for label, start, end in (
+        ("HWPCI -> RELEX agreement (record 24 d)", "hwpci", "relex"),
+        ("RELEX -> COREPER (record 14 d)", "relex", "coreper"),
+        ("COREPER -> adoption (record 3 d)", "coreper", "adopted"),
+    ):
+        rows.append(Row(label, "-", spread([(s[end] - s[start]) / DAY for s in listed])))
+    median = statistics.median(total)
+    rows.append(Row("**request -> listing** (record 147 d)", "median 110.25-183.75 d (147 d ± 25%)",
+                    f"{spread(total)}, {median / 147 - 1:+.0%} on the record",
+                    0.75 * 147 <= median <= 1.25 * 147))  # fmt: skip
+    return rows
+
+
+def viasat(ran: list[Exercise]) -> list[Row]:
+    """The declaration of 10 May 2022 (T+75 d), the day of the coordinated attributions."""
+    same_day = names = nothing_after = partners = 0
+    times = []
+    for ex in ran:
+        (declaration,) = adopted(ex, "hr_declaration")
+        day = int(declaration.t // DAY)
+        times.append(declaration.t / DAY)
+        found = attributions(ex)
+        same_day += any(int(e.t // DAY) == day for e in found if e.data["how"] == "coordinated")
+        names += declaration.data["naming"] in ("territory", "state")
+        nothing_after += not any(int(e.t // DAY) == day and e.t > declaration.t for e in found)
+        joined = {e.data["partner"] for e in found if e.kind == "partner_attributed"}
+        partners += joined == {"UK", "US"}
+    median = statistics.median(times)
+    return [
+        Row("the declaration on the day of a coordinated attribution", ">= 80%",
+            of(same_day, ran), share(same_day, ran, at_least=0.8)),
+        Row("it names the actor (territory or state)", "every run", of(names, ran),
+            names == len(ran)),
+        Row("no attribution after it on its day", "every run", of(nothing_after, ran),
+            nothing_after == len(ran)),
+        Row("the UK and the US join", "seed 0", of(partners, ran)),
+        Row("adoption (record T+75 d)", "median 71.25-78.75 d (75 d ± 5%)", "T+" + spread(times),
+            75 * 0.95 <= median <= 75 * 1.05),
+    ]  # fmt: skip
+
+
+def wannacry_notpetya(ran: list[Exercise]) -> list[Row]:
+    """Council conclusions of 16 April 2018 (T+339 d), naming no one."""
+    texts = [found[0] for ex in ran if (found := adopted(ex, "council_conclusions"))]
+    in_time = sum(scripted(ex, "W-02").t < found[0].t <= 339 * 1.1 * DAY
+                  for ex in ran if (found := adopted(ex, "council_conclusions")))  # fmt: skip
+    unnamed = sum(e.data["naming"] == "none" for e in texts)
+    firsts = [min((e.t for e in attributions(ex)), default=float("inf")) / DAY for ex in ran]
+    before = sum(f * DAY < scripted(ex, "W-01").t for f, ex in zip(firsts, ran, strict=True))
+    start = ran[0].scenario.start
+    when = statistics.median_low(e.t for e in texts) if texts else None
+    on = "" if when is None else f"; the median run's on {start + timedelta(hours=when):%A %d %B %Y}"
+    return [
+        Row("conclusions adopted", ">= 90%", of(len(texts), ran),
+            share(len(texts), ran, at_least=0.9)),
+        Row("after the NotPetya attribution (W-02) and by T+373 d (339 d + 10%)", ">= 90%",
+            of(in_time, ran), share(in_time, ran, at_least=0.9)),
+        Row("adoption (record T+339 d)", "-", "T+" + spread([e.t / DAY for e in texts]) + on),
+        Row("the conclusions name no one", ">= 50%", of(unnamed, ran),
+            share(unnamed, ran, at_least=0.5)),
+        Row("first public attribution (record T+221 d)", "median >= 168 d", "T+" + spread(firsts),
+            statistics.median(firsts) >= 168),
+        Row("a capital or partner attributes before the partners' statement (W-01)", "-",
+            of(before, ran)),
+    ]  # fmt: skip
+
+
+def first_listings(ran: list[Exercise]) -> list[Row]:
+    """The first listings, 30 July 2020 (T+440 d)."""
+    found = [adopted(ex, "listing") for ex in ran]
+    by_july = sum(any(e.t <= 440 * DAY for e in f) for f in found)
+    vetoed = sum(any(e.kind == "decision" and e.data["measure"] == "listing" and e.data["blockers"]
+                     for e in ex.events) for ex in ran)  # fmt: skip
+    return [
+        Row("listing adopted by T+440 d", ">= 90%", of(by_july, ran),
+            share(by_july, ran, at_least=0.9)),
+        Row("adoption", "-", "T+" + spread([f[0].t / DAY for f in found if f])),
+        Row("a veto on the listing (record: none)", "-", of(vetoed, ran)),
+    ]  # fmt: skip
+
+
+#: The cases that stopped at a declaration issued the day of a scripted attribution: scenario ->
+#: (the attribution inject, the wording of the record when the model finds it, its minimum share),
+#: as tests/test_calibration.py's DECLARATION_DAY.
+DECLARATION_DAY = {
+    "calib-solarwinds": ("S-02", None, 0.0),
+    "calib-exchange-apt31": ("X-03", "territory", 0.7),
+    "calib-apt28-2024": ("A-02", None, 0.0),
+}
+
+
+def declaration_day(scenario_id: str) -> Callable[[list[Exercise]], list[Row]]:
+    """The table of a case that stopped at a declaration on the day of an attribution."""
+    inject, naming, least = DECLARATION_DAY[scenario_id]
+
+    def table(ran: list[Exercise]) -> list[Row]:
+        early = on_the_day = 0
+        texts = []
+        for ex in ran:
+            day = calendar_day(ex, scripted(ex, inject).t)
+            early += any(calendar_day(ex, e.t) < day for e in ex.events if e.kind == "adopted"
+                         and e.data["measure"] in ("hr_declaration", "council_conclusions"))  # fmt: skip
+            text = proposed_by_inject(ex, "hr_declaration")
+            texts.append(text)
+            on_the_day += text is not None and calendar_day(ex, text.t) == day
+        listed = sum(bool(adopted(ex, "listing")) for ex in ran)
+        asked = sum(any(e.kind == "proposal" and e.data["measure"] == "listing" for e in ex.events)
+                    for ex in ran)  # fmt: skip
+        rows = [
+            Row(f"an EU text before the day of the attribution ({inject})", "<= 10%",
+                of(early, ran), share(early, ran, at_most=0.1)),
+            Row("the declaration agreed in advance comes out on that day", ">= 80%",
+                of(on_the_day, ran), share(on_the_day, ran, at_least=0.8)),
+        ]  # fmt: skip
+        if naming is not None:
+            said = sum(t is not None and t.data["naming"] == naming for t in texts)
+            rows.append(Row(f'its wording "{naming}"', f">= {least:.0%}", of(said, ran),
+                            share(said, ran, at_least=least)))  # fmt: skip
+        else:
+            rows.append(Row("its wording (scripted)", "-", wordings(texts)))
+        rows.append(Row("a listing within the horizon", "<= 10%",
+                        f"{of(listed, ran)} (asked for in {asked})",
+                        share(listed, ran, at_most=0.1)))  # fmt: skip
+        return rows
+
+    return table
+
+
+def ghostwriter(ran: list[Exercise]) -> list[Row]:
+    """Germany's attribution of 6 September 2021 to the HR declaration 18 days later."""
+    lags, before, texts = [], 0, []
+    for ex in ran:
+        german = scripted(ex, "G-1")
+        found = adopted(ex, "hr_declaration")
+        lags.append((found[0].t - german.t) / DAY if found else float("inf"))
+        before += any(e.t < german.t for e in found)
+        texts.append(found[0] if found else None)
+    vetoed = sum(any(e.kind == "decision" and e.data["blockers"] for e in ex.events) for ex in ran)
+    drafted = sum(any(e.kind == "redrafted" and e.data.get("body") == "hwpci" for e in ex.events)
+                  for ex in ran)  # fmt: skip
+    one_sitting = sum(any(e.kind == "prepared" and e.data["rounds"] == 1 for e in ex.events)
+                      for ex in ran)  # fmt: skip
+    median = statistics.median(lags)
+    return [
+        Row("Germany's attribution -> the declaration (record 18 d)", "median 9-27 d (18 d ± 50%)",
+            spread(lags), 9 <= median <= 27),
+        Row("a declaration before Germany's attribution", "none", of(before, ran), before == 0),
+        Row("a veto at the PSC", "<= 10%", of(vetoed, ran), share(vetoed, ran, at_most=0.1)),
+        Row("the drafters weaken the wording at HWPCI", ">= 50%", of(drafted, ran),
+            share(drafted, ran, at_least=0.5)),
+        Row("one HWPCI sitting", "-", of(one_sitting, ran)),
+        Row("the declaration's wording", "-", wordings(texts)),
+    ]  # fmt: skip
+
+
+def over_two_years(ran: dict[str, list[Exercise]]) -> list[Row]:
+    """SolarWinds, Exchange and APT28 2024 over two years: a listing, and how visible the
+    campaign had become in the runs with and without one (the will to list answers harm)."""
+    rows = []
+    for sid, exs in ran.items():
+        listed = [ex for ex in exs if adopted(ex, "listing")]
+        visible = sum(ex.world.visibility() >= 0.75 for ex in listed)
+        quiet = [ex for ex in exs if not adopted(ex, "listing")]
+        stayed = sum(ex.world.visibility() < 0.75 for ex in quiet)
+        rows.append(Row(f"`{sid}`: a listing within two years", "-",
+                        f"{of(len(listed), exs)}; the campaign visible (>= 0.75) by the end in "
+                        f"{visible} of them; below 0.75 in {stayed} of the {len(quiet)} runs "
+                        "without one"))  # fmt: skip
+    return rows
+
+
+#: The tables of docs/calibration.md: name -> (the scenarios it runs, over how long (None: the
+#: scenario's horizon), the function of the runs).
+CASES: dict[str, tuple[tuple[str, ...], float | None, Callable]] = {
+    "calib-bundestag": (("calib-bundestag",), None, bundestag),
+    "calib-viasat": (("calib-viasat",), None, viasat),
+    "calib-wannacry-notpetya": (("calib-wannacry-notpetya",), None, wannacry_notpetya),
+    "calib-first-listings": (("calib-first-listings",), None, first_listings),
+    "calib-solarwinds": (("calib-solarwinds",), None, declaration_day("calib-solarwinds")),
+    "calib-exchange-apt31": (("calib-exchange-apt31",), None,
+                             declaration_day("calib-exchange-apt31")),
+    "calib-ghostwriter": (("calib-ghostwriter",), None, ghostwriter),
+    "calib-apt28-2024": (("calib-apt28-2024",), None, declaration_day("calib-apt28-2024")),
+    "two-years": (tuple(DECLARATION_DAY), TWO_YEARS, over_two_years),
+}  # fmt: skip
+
+
+def rows(name: str, ran: dict[str, list[Exercise]]) -> list[Row]:
+    """The rows of table ``name`` from ``ran``: scenario -> its finished runs."""
+    ids, _, table = CASES[name]
+    return table(ran) if len(ids) > 1 else table(ran[ids[0]])
+
+
+def markdown(table: list[Row]) -> str:
+    """A table as docs/calibration.md shows it."""
+    shown = {True: "yes", False: "**no**", None: "-"}
+    lines = ["| check | band | model now | in band |", "|---|---|---|---|"]
+    lines += [f"| {r.check} | {r.band} | {r.now} | {shown[r.ok]} |" for r in table]
+    return "\n".join(lines) + "\n"
+
+
+def compute(name: str) -> str:
+    """Table ``name`` from fresh runs."""
+    ids, horizon, _ = CASES[name]
+    return markdown(rows(name, {sid: runs(sid, horizon=horizon) for sid in ids}))
+
+
+# -- the doc -----------------------------------------------------------------------------------
+
+BLOCK = re.compile(r"<!-- figures: (?P<name>[\w-]+) -->\n(?P<table>.*?)<!-- /figures -->", re.S)
+
+
+def shown(text: str) -> dict[str, str]:
+    """The tables a doc shows, by name."""
+    return {m["name"]: m["table"] for m in BLOCK.finditer(text)}
+
+
+def with_tables(text: str, tables: dict[str, str]) -> str:
+    """``text`` with each marked table replaced by the one of ``tables``."""
+    return BLOCK.sub(lambda m: f"<!-- figures: {m['name']} -->\n{tables[m['name']]}<!-- /figures -->",
+                     text)  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--write", action="store_true", help=f"write the tables into {DOC}")
+    ap.add_argument("--check", action="store_true",
+                    help=f"exit 1 when {DOC} shows other figures")  # fmt: skip
+    args = ap.parse_args(argv)
+    tables = {name: compute(name) for name in CASES}
+    for name, table in tables.items():
+        print(f"{name}\n{table}")
+    text = DOC.read_text(encoding="utf-8")
+    if args.write:
+        DOC.write_text(with_tables(text, tables), encoding="utf-8")
+    if args.check:
+        doc = shown(text)
+        wrong = [n for n in tables if doc.get(n) != tables[n]]
+        for n in wrong:
+            print(f"{DOC}: table {n} differs; rerun with --write", file=sys.stderr)
+        return 1 if wrong else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
