@@ -160,9 +160,10 @@ class Exercise:
     ``players`` (default: the scenario's) are delegations played by people. With
     ``interactive=True`` the clock stops when one of their positions is needed, until it is
     submitted; otherwise the model's own policy answers for them. ``model`` sets model
-    constants for this run only (``{"model.listing_veto_at": -0.6}``; :mod:`sim.constants`):
-    they are in force whenever this exercise runs the model, and recorded in its ``started``
-    event.
+    constants for this run only (``{"model.listing_veto_at": -0.6}``; :mod:`sim.constants`),
+    over those the scenario's ``model:`` block sets (name by name; the rest of the block
+    applies): they are in force whenever this exercise runs the model, and recorded in its
+    ``started`` event.
     """
 
     def __init__(
@@ -185,8 +186,9 @@ class Exercise:
         if unknown:
             raise InjectError("players", f"unknown member state code(s): {', '.join(unknown)}")
         self.players = tuple(c for c in EU27 if c in chosen)
-        #: Model constants this run sets (name -> value, checked; empty: the defaults).
-        self.model = constants.checked(model)
+        #: Model constants this run sets (name -> value, checked; empty: the defaults): the
+        #: scenario's ``model:`` block, with ``model`` overriding it name by name.
+        self.model = constants.for_run(self.scenario, model)
         self.interactive = interactive
         self.horizon = self.scenario.horizon
         self.env = simpy.Environment()

@@ -67,6 +67,18 @@ _MD_LINE_BREAK = re.compile(r"\r\n|[\r\n]")
 _MD_BLOCK_START = re.compile(r"[#>+*=_|:`~\[-]|\d{1,9}[.)]")
 
 
+def model_line(overview: dict[str, Any]) -> str:
+    """The model constants the run set, each with its default: ``model.support_at 0.9
+    (default 0.1); ...`` (the scenario's ``model:`` block and the run's own ``--model``)."""
+    shown = []
+    for c in overview["model"]:
+        value, default = c["value"], c["default"]
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        text = f"{c['name']} {value:g}" if number else f"{c['name']} {value}"
+        shown.append(text if default is None else f"{text} (default {default:g})")
+    return "; ".join(shown)
+
+
 def md_line(text: Any) -> str:
     """``text`` (from a file) as Markdown that is one line of plain text wherever it is put:
     line breaks become spaces, and a leading character that would open a block is escaped."""
@@ -160,6 +172,8 @@ def markdown(r: dict[str, Any]) -> str:
         ["Played delegations", played_line(o)],
         ["Threat", "; ".join(f"{a['name']} (sponsor {a['sponsor']})" for a in o["threat_actors"])],
     ]
+    if o.get("model"):
+        rows.insert(7, ["Model constants", model_line(o)])
     if o["handovers"]:
         rows.insert(-1, ["Handed over during the run", "; ".join(o["handovers"])])
     if o["created"]:
@@ -432,6 +446,8 @@ def html(r: dict[str, Any], horizon_hours: float | None = None) -> str:
         ["Played delegations", played_line(o)],
         ["Threat", "; ".join(f"{a['name']} (sponsor {a['sponsor']})" for a in o["threat_actors"])],
     ]  # fmt: skip
+    if o.get("model"):
+        rows.insert(7, ["Model constants", model_line(o)])
     if o["handovers"]:
         rows.insert(-1, ["Handed over during the run", "; ".join(o["handovers"])])
     for key, label in (("created", "Recorded"), ("parent", "Branched from"), ("source", "Source")):
