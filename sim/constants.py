@@ -290,6 +290,21 @@ def for_run(scenario: Scenario, model: Mapping[str, Any] | None = None) -> dict[
     return dict(sorted({**of_scenario(scenario), **checked(model)}.items()))
 
 
+def described(values: Mapping[str, Any]) -> str:
+    """``values`` (name -> value) as one line for people, each with its default:
+    ``model.support_at 0.9 (default 0.1); ...``, in name order (what reports and the
+    facilitator's brief show). A name the registry does not know (a recording of another cdtx)
+    is shown without a default."""
+    parts = []
+    for name in sorted(values, key=str):
+        value = values[name]
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        text = f"{shown(name)} {_show(value) if number else shown(repr(value))}"
+        known = CONSTANTS.get(name)
+        parts.append(text if known is None else f"{text} (default {_show(known.default)})")
+    return "; ".join(parts)
+
+
 def is_constant(path: str) -> bool:
     """Whether a sweep path names a model constant (``model.x``) rather than a scenario field."""
     return path.startswith(PREFIX)

@@ -52,6 +52,16 @@ def _overview(scenario) -> list[list[str]]:
     ]
 
 
+def _model_row(scenario) -> list[list[str]]:
+    """The model constants the scenario's ``model:`` block sets, with their defaults (the
+    facilitator's brief: the assumptions every run of it makes); none for a block-less one."""
+    if not scenario.model:
+        return []
+    from sim import constants
+
+    return [["Model constants", constants.described(constants.of_scenario(scenario))]]
+
+
 def brussels_time(calendar, t: float) -> str:
     """``Fri 06 Mar 2026 05:40 CET (Brussels)``: a handout is read away from the console, so its
     times say their time zone (CET or CEST, as on that day)."""
@@ -191,7 +201,7 @@ def facilitator_brief(scenario) -> list[Section]:
     sections: list[Section] = [
         {
             "title": "The exercise",
-            "table": (["", ""], _overview(scenario)),
+            "table": (["", ""], _overview(scenario) + _model_row(scenario)),
             "paragraphs": [scenario.summary.strip()] if scenario.summary.strip() else [],
         },
         {

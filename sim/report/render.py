@@ -8,6 +8,7 @@ from typing import Any
 
 from scenarios.safe_read import printable
 
+from .. import constants
 from ..narrative import BODY_NAMES
 from .crisis import milestones
 
@@ -68,15 +69,9 @@ _MD_BLOCK_START = re.compile(r"[#>+*=_|:`~\[-]|\d{1,9}[.)]")
 
 
 def model_line(overview: dict[str, Any]) -> str:
-    """The model constants the run set, each with its default: ``model.support_at 0.9
-    (default 0.1); ...`` (the scenario's ``model:`` block and the run's own ``--model``)."""
-    shown = []
-    for c in overview["model"]:
-        value, default = c["value"], c["default"]
-        number = isinstance(value, (int, float)) and not isinstance(value, bool)
-        text = f"{c['name']} {value:g}" if number else f"{c['name']} {value}"
-        shown.append(text if default is None else f"{text} (default {default:g})")
-    return "; ".join(shown)
+    """The model constants the run set, each with its default (:func:`sim.constants.described`:
+    the scenario's ``model:`` block and the run's own ``--model``)."""
+    return constants.described({c["name"]: c["value"] for c in overview["model"]})
 
 
 def md_line(text: Any) -> str:
