@@ -200,8 +200,7 @@ def _console_speed(hours_per_second: float) -> int:
     import math
 
     from scenarios.errors import UserError
-
-    from ..screens.session import SPEEDS
+    from sim.clock import SPEEDS
 
     for index, seconds in enumerate(SPEEDS):
         if seconds is not None and math.isclose(seconds / 3600, hours_per_second):

@@ -40,6 +40,7 @@ from websockets.http11 import Request, Response
 from scenarios.errors import CdtxError, UserError
 from scenarios.safe_read import read_json
 from sim import evaluation, expectations
+from sim.clock import SPEEDS
 from sim.events import Event
 from sim.seats import (
     ALL_STATES,
@@ -55,7 +56,6 @@ from sim.seats import (
 )
 
 from .. import handouts
-from ..screens.session import SPEEDS
 from ..web_guard import allowed_hosts, refusal
 from . import web
 from .budget import MAX_MESSAGE, Limits, SeatBudget
