@@ -46,6 +46,10 @@ _REF_ORDER = ("actor", "incident", "new_incident", "victim")
 
 #: Inputs the model records but does not act on (:meth:`Exercise.remark`).
 REMARKS = ("message", "observation", "advice", "mark", "chat", "allow_chat")
+#: Characters of one remark's text (a message, a chat, an observation, a mark): ``cdtx host``
+#: refuses a longer text field from a seat (its budget, tui/host/budget.py), and replay refuses
+#: a recording that holds one.
+MAX_TEXT = 4000
 
 
 def scenario_sha256(scenario: Scenario) -> str:
@@ -557,6 +561,9 @@ class Exercise:
         after the end, like notes."""
         if control not in REMARKS:
             raise InjectError("control", f"{control!r} is not one of {', '.join(REMARKS)}")
+        if len(text) > MAX_TEXT:
+            raise InjectError("text", f"a text of {len(text):,} characters is too long (at "
+                                      f"most {MAX_TEXT:,})")  # fmt: skip
         return self.emit(K.INPUT, FACILITATOR, control=control, text=text.strip(), **fields,
                          step=self.steps)  # fmt: skip
 
