@@ -242,3 +242,28 @@ def test_replay_refuses_a_recording_whose_seat_inputs_the_host_would_have_refuse
                            "--verify"], capture_output=True, text=True, timeout=120)  # fmt: skip
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert "EE is played by the model now" in done.stderr + done.stdout
+
+
+def test_a_delegation_pages_brief_knows_what_this_run_made_known_at_the_start():
+    # The brief's "known at the start" is this run's (its seed, its facilitator's T+0 inject),
+    # not a fresh run of the scenario with the scenario's seed.
+    async def scenario():
+        ex = Exercise(SCENARIO, 7, interactive=True)
+        seats = seats_for(ex.players)
+        tokens = new_tokens(seats)
+        async with Host(ex, seats, tokens, port=0, running=False, limits=LOOSE) as host:
+            fac = await seat(host, tokens["facilitator"])
+            reply = await fac.ask({"action": "inject", "inject": {
+                "type": "note", "to": ["DE"], "params": {"text": "Berlin's CERT reports odd satellite traffic"}}})
+            assert reply["type"] == "ack", reply
+            with host._lock:
+                ex.run(0.0)  # the inject is delivered at T+0
+            async with connect(host.url, max_size=None, proxy=None) as page:
+                await page.send(orjson.dumps({"hello": tokens["DE"], "view": True}))
+                while (message := orjson.loads(await page.recv()))["type"] != "brief":
+                    pass
+        return message
+
+    brief = run(scenario())
+    start = next(s for s in brief["sections"] if s["title"] == "Your situation at the start")
+    assert any("Berlin's CERT reports odd satellite traffic" in item for item in start["items"]), start

@@ -10,7 +10,12 @@ Imports of the engine stay inside the functions: ``cdtx --help`` must not load i
 
 from __future__ import annotations
 
-from typing import Any
+import itertools
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sim.events import Event
 
 FACILITATOR = "facilitator"
 
@@ -58,12 +63,15 @@ def brussels_time(calendar, t: float) -> str:
     return f"{calendar.format(t)} {calendar.to_datetime(t).strftime('%Z')} (Brussels)"
 
 
-def delegation_brief(scenario, state: str) -> list[Section]:
-    """The brief of the delegation of ``state``: only what it would know at the start."""
+def delegation_brief(scenario, state: str, *, seed: int | None = None,
+                     events: Iterable[Event] | None = None) -> list[Section]:  # fmt: skip
+    """The brief of the delegation of ``state``: only what it would know at the start of the
+    run with ``seed`` (default: the scenario's), or of the run whose ``events`` are given (a
+    hosted exercise's own: its seed, its model constants, what its facilitator did at T+0)."""
     from sim.clock import Calendar, format_offset
     from sim.names import state_name
 
-    known = _known_at_start(scenario, state)
+    known = _known_at_start(scenario, state, seed=seed, events=events)
     played = state in scenario.players
     rule = (
         "Unanimity: every delegation's support is needed, one objection blocks, and an "
@@ -167,16 +175,21 @@ def delegation_brief(scenario, state: str) -> list[Section]:
     return sections
 
 
-def _known_at_start(scenario, state: str) -> list[tuple[float, str]]:
-    """The timeline lines a hosted seat of ``state``'s delegation would see at T+0."""
+def _known_at_start(scenario, state: str, *, seed: int | None = None,
+                    events: Iterable[Event] | None = None) -> list[tuple[float, str]]:  # fmt: skip
+    """The timeline lines a hosted seat of ``state``'s delegation sees at T+0: of the run whose
+    ``events`` are given, else of a run of ``scenario`` with ``seed``, simulated to T+0."""
     from sim.exercise import Exercise
     from sim.seats import DELEGATION, Seat, SeatView, shown_to
 
-    ex = Exercise(scenario)
-    ex.run(0.0)
+    if events is None:
+        ex = Exercise(scenario, seed)
+        ex.run(0.0)
+        events = ex.events
+    start = list(itertools.takewhile(lambda e: e.t <= 0.0, events))
     seat = Seat(state, DELEGATION, state)
     view = SeatView(seat)
-    view.extend(e for e in shown_to(seat, ex.events, scenario) if e["kind"] != "started")
+    view.extend(e for e in shown_to(seat, start, scenario) if e["kind"] != "started")
     return view.lines
 
 

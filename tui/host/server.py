@@ -614,10 +614,12 @@ class Host:
                     connection.ready.set()
 
     def _brief(self, seat: Seat) -> dict[str, Any]:
-        """The delegation's brief (``cdtx brief --for STATE`` with this table's players)."""
+        """The delegation's brief (``cdtx brief --for STATE`` with this table's players), what it
+        knows at the start taken from this run's own events (its seed, what was done at T+0)."""
         scenario = self.exercise.scenario.model_copy(update={"players": self.exercise.players})
         return {"title": handouts.title(scenario, str(seat.state)),
-                "sections": handouts.delegation_brief(scenario, str(seat.state))}  # fmt: skip
+                "sections": handouts.delegation_brief(scenario, str(seat.state),
+                                                      events=self.exercise.events)}  # fmt: skip
 
     # -- inputs ----------------------------------------------------------------------------
 
