@@ -228,6 +228,10 @@ def validate_data(data: Any, located: Located, shown: str, text: str | None = No
     assert scenario is not None
     scenario._source_text = text
     scenario._source_path = shown
+    scenario._model_places = {  # sim/constants.py checks the names and values, naming these
+        name: (_locate(("model", name), located, True), _locate(("model", name), located, False))
+        for name in scenario.model
+    }
     return scenario
 
 

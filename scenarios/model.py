@@ -6,6 +6,8 @@ Durations are stored as hours (float); ``start`` is a timezone-aware datetime.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,9 +20,11 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    PlainValidator,
     PrivateAttr,
     WithJsonSchema,
     create_model,
+    model_serializer,
     model_validator,
 )
 
@@ -175,6 +179,91 @@ Unit = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False), NotBool]
 Signed = Annotated[float, Field(ge=-1.0, le=1.0, allow_inf_nan=False), NotBool]
 Criterion = Annotated[int, Field(ge=0, le=4), NotBool]
 CriterionDelta = Annotated[int, Field(ge=-4, le=4), NotBool]
+
+
+#: At most this many entries in a scenario's ``model:`` block: the model has fewer than a hundred
+#: constants (``cdtx model``), so a longer block is a mistake (or a hostile file), refused in one
+#: line rather than one problem per entry.
+MAX_MODEL_ENTRIES = 500
+#: How a model constant is named in a scenario's ``model:`` block: ``listing_veto_at`` (the
+#: registry, sim/constants.py, calls it ``model.listing_veto_at``: the block's dotted path).
+CONSTANT_NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+
+def _plain(value: Any) -> str:
+    """A value as a message about a YAML file shows it (``null``, ``true``, ``'abc'``), cut short."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (list, dict)):
+        return "a list" if isinstance(value, list) else "a mapping"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _constant_name(value: Any) -> str:
+    name = str(value)
+    if name.startswith("model."):
+        raise ValueError(f"write the constant's name without 'model.': {name[len('model.') :]!r}")
+    if len(name) > 64 or not re.fullmatch(CONSTANT_NAME_PATTERN, name):
+        lower = name.lower()
+        hint = (f" (names are in lower case: {lower!r})"
+                if re.fullmatch(CONSTANT_NAME_PATTERN, lower) and len(lower) <= 64 else "")  # fmt: skip
+        raise ValueError(f"{_plain(name)} is not a model constant's name{hint}; `cdtx model` "
+                         "lists them")  # fmt: skip
+    return name
+
+
+def _constant_value(value: Any) -> int | float:
+    # The shape only (a finite number); the name and the range are the registry's to check
+    # (sim/constants.py), when an exercise is built or `cdtx validate` reads the file.
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        extra = " (leave the line out for the model's default)" if value is None else ""
+        raise ValueError(f"a model constant takes a number, not {_plain(value)}{extra}")
+    if not math.isfinite(value):
+        raise ValueError(f"a model constant takes a finite number, not {value}")
+    return value
+
+
+def _model_block(value: Any) -> Any:
+    if value is None:  # `model:` with every line under it commented out
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValueError(
+            "a mapping of model constants to numbers, e.g. {listing_veto_at: -0.6}, not "
+            + ("a list" if isinstance(value, list) else _plain(value))
+        )
+    if len(value) > MAX_MODEL_ENTRIES:
+        raise ValueError(f"{len(value)} entries: the model has far fewer constants (at most "
+                         f"{MAX_MODEL_ENTRIES} entries; `cdtx model` lists them)")  # fmt: skip
+    return value
+
+
+ConstantName = Annotated[
+    str,
+    PlainValidator(_constant_name),
+    WithJsonSchema({"type": "string", "pattern": CONSTANT_NAME_PATTERN, "maxLength": 64}),
+]
+ConstantValue = Annotated[
+    int | float, PlainValidator(_constant_value), WithJsonSchema({"type": "number"})
+]
+#: A scenario's ``model:`` block: model constants (by name) set for every run of the scenario.
+ModelBlock = Annotated[
+    dict[ConstantName, ConstantValue],
+    BeforeValidator(_model_block),
+    WithJsonSchema({
+        "anyOf": [
+            {"type": "object", "maxProperties": MAX_MODEL_ENTRIES,
+             "propertyNames": {"pattern": CONSTANT_NAME_PATTERN, "maxLength": 64},
+             "additionalProperties": {"type": "number"}},
+            {"type": "null"},
+        ],
+        "description": "Model constants set for every run of this scenario, by name (e.g. "
+        "listing_veto_at: -0.6); `cdtx model` lists them with their defaults and ranges. A run's "
+        "own (cdtx run --model, a sweep's vary) override these name by name.",
+    }),
+]  # fmt: skip
 
 
 class Model(BaseModel):
@@ -723,9 +812,34 @@ class Scenario(Model):
         "operational and political levels run beside the diplomatic response.",
     )
     msel: list[Inject] = Field(default_factory=list)
+    model: ModelBlock = Field(default_factory=dict)
 
     _source_text: str | None = PrivateAttr(default=None)
     _source_path: str | None = PrivateAttr(default=None)
+    #: Where each entry of the ``model:`` block is written: name -> (its key's place, its value's).
+    _model_places: dict[str, tuple[tuple[int, int], tuple[int, int]]] = PrivateAttr(
+        default_factory=dict
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_empty_model(self, handler: Any) -> Any:
+        # A scenario without a `model:` block dumps (and hashes: sim.exercise.scenario_sha256)
+        # exactly as before the block existed.
+        data = handler(self)
+        if not self.model and isinstance(data, dict):
+            data.pop("model", None)
+        return data
+
+    def model_place(self, name: str, *, key: bool = False) -> tuple[str, int, int]:
+        """Where entry ``name`` of the ``model:`` block is written: (path, line, column) of its
+        value (of its key with ``key``), as a :class:`~scenarios.load.Problem` takes them; line 0
+        (no place in a file) with the scenario's path, or ``scenario ID`` for one built in code."""
+        shown = self._source_path or f"scenario {self.id}"
+        places = self._model_places.get(name)
+        if places is None:
+            return shown, 0, 0
+        line, col = places[0] if key else places[1]
+        return shown, line, col
 
     @property
     def source_text(self) -> str | None:

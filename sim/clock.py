@@ -134,6 +134,12 @@ def fac_day(year: int, month: int) -> date | None:
     return day
 
 
+#: The speeds a live exercise's clock runs at (the console's ``+``/``-``; ``cdtx host`` and a
+#: facilitator seat choose among them when the console drives the clock): simulated seconds per
+#: wall second, None "as fast as possible".
+SPEEDS: tuple[int | None, ...] = (1, 10, 60, 600, 3600, 36000, None)
+
+
 def format_offset(t: float) -> str:
     """``T+5d 03:00`` for a sim time in hours: days, then hours and minutes on a clock face, so
     that half a day reads ``T+0d 12:00`` and never as twelve minutes (the old ``T+00:12:00``)."""

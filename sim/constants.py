@@ -28,6 +28,8 @@ from typing import Any
 
 from actors import delegation, institutions, national, negotiation, threat
 from scenarios.errors import CdtxError
+from scenarios.model import Scenario
+from scenarios.safe_read import Problem, ScenarioError
 
 from .stages import awareness, blueprint, hwpci, initiation, reaction
 
@@ -74,8 +76,7 @@ class Constant:
             raise ConstantError(f"{place}: {self.name} takes a number, not {shown(repr(value))}")
         if self.whole and value != int(value):
             raise ConstantError(
-                f"{place}: {self.name} is a count and takes whole numbers, not {value!r} "
-                "(vary it with a list or {choice: [...]})"
+                f"{place}: {self.name} is a count and takes whole numbers, not {value!r}"
             )
         if not self.low <= value <= self.high:
             raise ConstantError(
@@ -245,6 +246,63 @@ def checked(values: Mapping[str, Any] | None, where: str = "model") -> dict[str,
         place = f"{where}: {shown(name)}" if where else shown(name)
         out[name] = get(name, place).check(values[name], place)  # type: ignore[index]
     return out
+
+
+class ScenarioModelError(ScenarioError, ValueError):
+    """A scenario's ``model:`` block names an unknown constant or sets one outside its range;
+    one problem per entry, each at its place in the file (``path:line:col: model.x: ...``)."""
+
+
+def of_scenario(scenario: Scenario) -> dict[str, float]:
+    """The constants ``scenario``'s ``model:`` block sets (``{"model.listing_veto_at": -0.6}``),
+    checked against the registry, in name order; :class:`ScenarioModelError` lists every entry
+    that is not a known constant in its range, each at its place in the file."""
+    block = scenario.model
+    if not block:
+        return {}
+    problems: list[Problem] = []
+    out: dict[str, float] = {}
+    for key in block:
+        name = PREFIX + key
+        constant = CONSTANTS.get(name)
+        if constant is None:
+            close = difflib.get_close_matches(name, list(CONSTANTS), n=2)
+            hint = (f" (did you mean {' or '.join(c[len(PREFIX):] for c in close)}?)"
+                    if close else "")  # fmt: skip
+            message = f"{name}: no such model constant{hint}; `cdtx model` lists them"
+            problems.append(Problem(*scenario.model_place(key, key=True), message))
+            continue
+        try:
+            out[name] = constant.check(block[key], name)
+        except ConstantError as exc:
+            # "model.x = 2 is outside its range ...": the constant's name once
+            problems.append(Problem(*scenario.model_place(key), str(exc).removeprefix(f"{name}: ")))
+    if problems:
+        raise ScenarioModelError(problems)
+    return dict(sorted(out.items()))
+
+
+def for_run(scenario: Scenario, model: Mapping[str, Any] | None = None) -> dict[str, float]:
+    """The constants a run of ``scenario`` sets: its ``model:`` block, with ``model`` (the run's
+    own: ``Exercise(model=...)``, ``cdtx run --model``, a sweep's ``vary: {model.x: ...}``)
+    overriding it name by name; checked, in name order. What the run records in ``started``,
+    so a replay (which passes that back as ``model``) sets the same values."""
+    return dict(sorted({**of_scenario(scenario), **checked(model)}.items()))
+
+
+def described(values: Mapping[str, Any]) -> str:
+    """``values`` (name -> value) as one line for people, each with its default:
+    ``model.support_at 0.9 (default 0.1); ...``, in name order (what reports and the
+    facilitator's brief show). A name the registry does not know (a recording of another cdtx)
+    is shown without a default."""
+    parts = []
+    for name in sorted(values, key=str):
+        value = values[name]
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        text = f"{shown(name)} {_show(value) if number else shown(repr(value))}"
+        known = CONSTANTS.get(name)
+        parts.append(text if known is None else f"{text} (default {_show(known.default)})")
+    return "; ".join(parts)
 
 
 def is_constant(path: str) -> bool:

@@ -80,6 +80,18 @@ def _error(field: str, message: str) -> Exception:
     return InjectError(field, message)
 
 
+def check_observation(scenario, objective: Any, rating: Any) -> None:
+    """An evaluator seat's observation (``cdtx host``): an objective of the scenario and a
+    rating, as the host checks it and replay re-checks a recorded one; ``InjectError`` naming
+    the field otherwise."""
+    objectives = [o.id for o in scenario.objectives]
+    if objective not in objectives:
+        known = ", ".join(objectives) or "none in this scenario"
+        raise _error("observation", f"unknown objective {objective!r} ({known})")
+    if rating not in RATINGS:
+        raise _error("observation", f"rating is one of {', '.join(RATINGS)}")
+
+
 def check(scenario, entry: dict[str, Any], events: list[Event] | None = None) -> dict[str, Any]:
     """The entry's fields, cleaned; ``InjectError`` naming the field if one is wrong."""
     from scenarios.vocabulary import EU27

@@ -46,6 +46,10 @@ _REF_ORDER = ("actor", "incident", "new_incident", "victim")
 
 #: Inputs the model records but does not act on (:meth:`Exercise.remark`).
 REMARKS = ("message", "observation", "advice", "mark", "chat", "allow_chat")
+#: Characters of one remark's text (a message, a chat, an observation, a mark): ``cdtx host``
+#: refuses a longer text field from a seat (its budget, tui/host/budget.py), and replay refuses
+#: a recording that holds one.
+MAX_TEXT = 4000
 
 
 def scenario_sha256(scenario: Scenario) -> str:
@@ -160,9 +164,10 @@ class Exercise:
     ``players`` (default: the scenario's) are delegations played by people. With
     ``interactive=True`` the clock stops when one of their positions is needed, until it is
     submitted; otherwise the model's own policy answers for them. ``model`` sets model
-    constants for this run only (``{"model.listing_veto_at": -0.6}``; :mod:`sim.constants`):
-    they are in force whenever this exercise runs the model, and recorded in its ``started``
-    event.
+    constants for this run only (``{"model.listing_veto_at": -0.6}``; :mod:`sim.constants`),
+    over those the scenario's ``model:`` block sets (name by name; the rest of the block
+    applies): they are in force whenever this exercise runs the model, and recorded in its
+    ``started`` event.
     """
 
     def __init__(
@@ -185,8 +190,9 @@ class Exercise:
         if unknown:
             raise InjectError("players", f"unknown member state code(s): {', '.join(unknown)}")
         self.players = tuple(c for c in EU27 if c in chosen)
-        #: Model constants this run sets (name -> value, checked; empty: the defaults).
-        self.model = constants.checked(model)
+        #: Model constants this run sets (name -> value, checked; empty: the defaults): the
+        #: scenario's ``model:`` block, with ``model`` overriding it name by name.
+        self.model = constants.for_run(self.scenario, model)
         self.interactive = interactive
         self.horizon = self.scenario.horizon
         self.env = simpy.Environment()
@@ -557,6 +563,9 @@ class Exercise:
         after the end, like notes."""
         if control not in REMARKS:
             raise InjectError("control", f"{control!r} is not one of {', '.join(REMARKS)}")
+        if len(text) > MAX_TEXT:
+            raise InjectError("text", f"a text of {len(text):,} characters is too long (at "
+                                      f"most {MAX_TEXT:,})")  # fmt: skip
         return self.emit(K.INPUT, FACILITATOR, control=control, text=text.strip(), **fields,
                          step=self.steps)  # fmt: skip
 

@@ -21,6 +21,7 @@ from websockets.exceptions import ConnectionClosed  # noqa: E402
 import scenarios  # noqa: E402
 from sim import Exercise  # noqa: E402
 from sim import seats as seat_rules  # noqa: E402
+from sim.clock import SPEEDS  # noqa: E402
 from sim.event_kinds import EVENT_KINDS  # noqa: E402
 from sim.events import Event  # noqa: E402
 from sim.recording import Recorder, RecordingWarning  # noqa: E402
@@ -28,7 +29,6 @@ from sim.recording import open as open_recording  # noqa: E402
 from sim.seats import PUBLIC, Disclosure, Seat, SeatView, seats_for  # noqa: E402
 from tui.host.client import InputRefused, JoinError, SeatClient  # noqa: E402
 from tui.host.server import Host, in_thread, new_tokens  # noqa: E402
-from tui.screens.session import SPEEDS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = "satcom-war"  # played delegations DE and PL, decisions at the PSC and the Council

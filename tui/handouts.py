@@ -10,7 +10,12 @@ Imports of the engine stay inside the functions: ``cdtx --help`` must not load i
 
 from __future__ import annotations
 
-from typing import Any
+import itertools
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sim.events import Event
 
 FACILITATOR = "facilitator"
 
@@ -52,18 +57,31 @@ def _overview(scenario) -> list[list[str]]:
     ]
 
 
+def _model_row(scenario) -> list[list[str]]:
+    """The model constants the scenario's ``model:`` block sets, with their defaults (the
+    facilitator's brief: the assumptions every run of it makes); none for a block-less one."""
+    if not scenario.model:
+        return []
+    from sim import constants
+
+    return [["Model constants", constants.described(constants.of_scenario(scenario))]]
+
+
 def brussels_time(calendar, t: float) -> str:
     """``Fri 06 Mar 2026 05:40 CET (Brussels)``: a handout is read away from the console, so its
     times say their time zone (CET or CEST, as on that day)."""
     return f"{calendar.format(t)} {calendar.to_datetime(t).strftime('%Z')} (Brussels)"
 
 
-def delegation_brief(scenario, state: str) -> list[Section]:
-    """The brief of the delegation of ``state``: only what it would know at the start."""
+def delegation_brief(scenario, state: str, *, seed: int | None = None,
+                     events: Iterable[Event] | None = None) -> list[Section]:  # fmt: skip
+    """The brief of the delegation of ``state``: only what it would know at the start of the
+    run with ``seed`` (default: the scenario's), or of the run whose ``events`` are given (a
+    hosted exercise's own: its seed, its model constants, what its facilitator did at T+0)."""
     from sim.clock import Calendar, format_offset
     from sim.names import state_name
 
-    known = _known_at_start(scenario, state)
+    known = _known_at_start(scenario, state, seed=seed, events=events)
     played = state in scenario.players
     rule = (
         "Unanimity: every delegation's support is needed, one objection blocks, and an "
@@ -167,16 +185,21 @@ def delegation_brief(scenario, state: str) -> list[Section]:
     return sections
 
 
-def _known_at_start(scenario, state: str) -> list[tuple[float, str]]:
-    """The timeline lines a hosted seat of ``state``'s delegation would see at T+0."""
+def _known_at_start(scenario, state: str, *, seed: int | None = None,
+                    events: Iterable[Event] | None = None) -> list[tuple[float, str]]:  # fmt: skip
+    """The timeline lines a hosted seat of ``state``'s delegation sees at T+0: of the run whose
+    ``events`` are given, else of a run of ``scenario`` with ``seed``, simulated to T+0."""
     from sim.exercise import Exercise
     from sim.seats import DELEGATION, Seat, SeatView, shown_to
 
-    ex = Exercise(scenario)
-    ex.run(0.0)
+    if events is None:
+        ex = Exercise(scenario, seed)
+        ex.run(0.0)
+        events = ex.events
+    start = list(itertools.takewhile(lambda e: e.t <= 0.0, events))
     seat = Seat(state, DELEGATION, state)
     view = SeatView(seat)
-    view.extend(e for e in shown_to(seat, ex.events, scenario) if e["kind"] != "started")
+    view.extend(e for e in shown_to(seat, start, scenario) if e["kind"] != "started")
     return view.lines
 
 
@@ -191,7 +214,7 @@ def facilitator_brief(scenario) -> list[Section]:
     sections: list[Section] = [
         {
             "title": "The exercise",
-            "table": (["", ""], _overview(scenario)),
+            "table": (["", ""], _overview(scenario) + _model_row(scenario)),
             "paragraphs": [scenario.summary.strip()] if scenario.summary.strip() else [],
         },
         {

@@ -23,11 +23,12 @@ from scenarios.safe_read import MAX_BYTES as MAX_SCENARIO_BYTES
 from scenarios.safe_read import MAX_DEPTH, ScenarioError, open_regular
 from scenarios.vocabulary import EU27, format_duration
 
-from .. import cdtx_version, constants
+from .. import cdtx_version, constants, evaluation
 from ..clock import format_offset, parse_offset
 from ..events import GENESIS, Event, canonical, chain, digest_of
 from ..exercise import InjectError
 from ..expectations import MARK, check_chat, check_mark
+from ..seats import ALL_STATES, check_recorded
 from .writer import FORMAT_VERSION, Recorder, RecordingError
 
 if TYPE_CHECKING:
@@ -288,11 +289,12 @@ class Recording:
                 _reapply(ex, event)
             except InjectError as exc:
                 raise RecordingError(
-                    f"{self.path}: line {event.seq + 2}: recorded input cannot be re-applied: {exc}"
+                    f"{self.path}: line {event.seq + 2} (event {event.seq}): recorded input cannot be "
+                    f"re-applied: {exc}"
                 ) from None
             except (KeyError, TypeError, AttributeError) as exc:  # a field missing or mistyped
                 raise RecordingError(
-                    f"{self.path}: line {event.seq + 2}: recorded input is malformed "
+                    f"{self.path}: line {event.seq + 2} (event {event.seq}): recorded input is malformed "
                     f"({type(exc).__name__}: {exc}); the line was edited"
                 ) from None
         if events is not None:
@@ -526,6 +528,7 @@ def _reapply(ex, event: Event) -> None:
     data = event.data
     ex.seat = data.get("seat")  # the seat that entered it (cdtx host); None in older recordings
     try:
+        check_recorded(ex, data)  # a seat's input the host would have refused was never recorded
         _reapply_input(ex, data)
     finally:
         ex.seat = None
@@ -557,6 +560,14 @@ def _reapply_input(ex, data: dict[str, Any]) -> None:
         ex.remark("chat", data.get("text", ""), to=check_chat(ex, data.get("to")))
     elif data.get("control") in REMARKS:
         fields = {k: v for k, v in data.items() if k not in ("control", "text", "step", "seat")}
+        if data["control"] == evaluation.CONTROL:  # an evaluation entry, as it was checked
+            evaluation.check(ex.scenario, {"entry": evaluation.kind_of(data), **fields,
+                                           "text": data.get("text", "")}, ex.events)  # fmt: skip
+        elif data["control"] == "advice" and data.get("state", ALL_STATES) not in (ALL_STATES,
+                                                                                   *ex.players):  # fmt: skip
+            raise InjectError("state", f"advice: {data.get('state')!r} is not a played delegation")
+        if data["control"] in ("advice", "allow_chat") and not isinstance(data.get("allowed"), bool):
+            raise InjectError("allowed", "allowed is true or false")
         ex.remark(data["control"], data.get("text", ""), **fields)
     else:
         raise InjectError("", f"unknown input {_short(data)}")

@@ -8,6 +8,7 @@ from typing import Any
 
 from scenarios.safe_read import printable
 
+from .. import constants
 from ..narrative import BODY_NAMES
 from .crisis import milestones
 
@@ -65,6 +66,12 @@ _MD_LINE_BREAK = re.compile(r"\r\n|[\r\n]")
 #: setext underline, table row or delimiter row (``:--``), code fence, link reference definition
 #: or ordered list item.
 _MD_BLOCK_START = re.compile(r"[#>+*=_|:`~\[-]|\d{1,9}[.)]")
+
+
+def model_line(overview: dict[str, Any]) -> str:
+    """The model constants the run set, each with its default (:func:`sim.constants.described`:
+    the scenario's ``model:`` block and the run's own ``--model``)."""
+    return constants.described({c["name"]: c["value"] for c in overview["model"]})
 
 
 def md_line(text: Any) -> str:
@@ -160,6 +167,8 @@ def markdown(r: dict[str, Any]) -> str:
         ["Played delegations", played_line(o)],
         ["Threat", "; ".join(f"{a['name']} (sponsor {a['sponsor']})" for a in o["threat_actors"])],
     ]
+    if o.get("model"):
+        rows.insert(7, ["Model constants", model_line(o)])
     if o["handovers"]:
         rows.insert(-1, ["Handed over during the run", "; ".join(o["handovers"])])
     if o["created"]:
@@ -432,6 +441,8 @@ def html(r: dict[str, Any], horizon_hours: float | None = None) -> str:
         ["Played delegations", played_line(o)],
         ["Threat", "; ".join(f"{a['name']} (sponsor {a['sponsor']})" for a in o["threat_actors"])],
     ]  # fmt: skip
+    if o.get("model"):
+        rows.insert(7, ["Model constants", model_line(o)])
     if o["handovers"]:
         rows.insert(-1, ["Handed over during the run", "; ".join(o["handovers"])])
     for key, label in (("created", "Recorded"), ("parent", "Branched from"), ("source", "Source")):

@@ -85,6 +85,11 @@ class Sweep:
         except scenarios.ScenarioError as exc:
             problems = "; ".join(str(p) for p in exc.problems)
             raise SweepError(f"base: {problems}") from None
+        try:  # its model: block, against the registry (every point's runs apply it)
+            self.base_model = constants.of_scenario(scenario)
+        except constants.ScenarioModelError as exc:
+            problems = "; ".join(str(p) for p in exc.problems)
+            raise SweepError(f"base: {problems}") from None
         self.scenario = scenario
         # the sha256 a recording of the base scenario carries (of its YAML source)
         self.base_sha256 = scenario_sha256(scenario)
@@ -162,7 +167,8 @@ class Sweep:
         """The record of results of this sweep started now: its spec and where they come
         from (:func:`sim.sweep.provenance.record`); ``dask``: the sweep runs on Dask."""
         return provenance.record(self.design(), cdtx_version=cdtx_version(),
-                                 base_sha256=self.base_sha256, dask=dask)  # fmt: skip
+                                 base_sha256=self.base_sha256, dask=dask,
+                                 base_model=self.base_model)  # fmt: skip
 
     @property
     def total(self) -> int:
@@ -262,7 +268,7 @@ def run_one(plan: RunPlan, scenario, seed: int, model: Mapping[str, float]) -> d
     """One run of ``plan`` as the columns of its row (digest, metrics, outcomes) and, when the
     sweep takes series, ``_series``: the (t, values...) rows of the run's series."""
     if plan.run_fn is not None:  # a stand-in run (tests, experiments): no exercise to read
-        with constants.applied(model):
+        with constants.applied(constants.for_run(scenario, model)):
             digest, metrics = plan.run_fn(scenario, seed)
         return {"digest": digest, **_flatten(metrics, plan.keep, plan.objectives)}
     from ..exercise import Exercise

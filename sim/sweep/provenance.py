@@ -54,19 +54,47 @@ def utc_now() -> str:
 
 
 def record(
-    design: Mapping[str, Any], *, cdtx_version: str, base_sha256: str, dask: bool = False
+    design: Mapping[str, Any],
+    *,
+    cdtx_version: str,
+    base_sha256: str,
+    dask: bool = False,
+    base_model: Mapping[str, float] | None = None,
 ) -> dict[str, Any]:
     """The record of results started now: ``design`` (the spec as :meth:`Sweep.design` gives
-    it) and its ``provenance``. As plain JSON data (what a file gives back)."""
+    it) and its ``provenance``. As plain JSON data (what a file gives back). ``base_model``:
+    the model constants the base scenario's ``model:`` block sets (recorded as ``base_model``
+    when there are some; a varied constant overrides the block's value in every run)."""
     spec = json.loads(json.dumps(dict(design), default=str))
     spec["provenance"] = {
         "cdtx_version": cdtx_version,
         "base_sha256": base_sha256,
+        **({"base_model": dict(base_model)} if base_model else {}),
         "packages": package_versions(dask=dask),
         "started": utc_now(),
         "resumed": [],
     }
     return spec
+
+
+def base_model_note(record: Mapping[str, Any] | None) -> str | None:
+    """What a summary says of the model constants the base scenario sets (its ``model:``
+    block, from the record's provenance), naming those the sweep varies instead; None when
+    it sets none."""
+    then = (record or {}).get("provenance")
+    block = then.get("base_model") if isinstance(then, Mapping) else None
+    if not isinstance(block, Mapping) or not block:
+        return None
+    vary = record.get("vary") if isinstance(record, Mapping) else None
+    varied = set(vary) if isinstance(vary, Mapping) else set()
+    kept = [f"{name} = {value}" for name, value in block.items() if name not in varied]
+    over = [name for name in block if name in varied]
+    text = "the base scenario's model: block sets " + (", ".join(kept) if kept else "nothing else")
+    if kept:
+        text += " in every run"
+    if over:
+        text += f"; varied here instead of its value: {', '.join(over)}"
+    return _show(text, 400)
 
 
 def resumed(stored: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:

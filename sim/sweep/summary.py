@@ -28,6 +28,7 @@ from scenarios.vocabulary import TIME_METRICS
 
 from ..streams import derive_seed
 from .outcomes import PREFIX as OUTCOME
+from .provenance import base_model_note
 from .results import (
     RECORD_BYTES,
     blocking_states,
@@ -378,6 +379,9 @@ def summarize(
     for m in metrics:
         if all(not acc[p].sums.get(m, (0, 0))[1] for p in order):
             notes.append(f"{m}: no run reached it")
+    base_model = base_model_note(spec)
+    if base_model is not None:
+        notes.append(base_model)
     return summary
 
 

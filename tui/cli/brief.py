@@ -33,6 +33,9 @@ def register(sub) -> None:
     p.add_argument("--players", type=argtypes.players, metavar="DE,PL",
                    help="the delegations played at the table, as given to cdtx host or cdtx play "
                         "(default: the scenario's)")  # fmt: skip
+    p.add_argument("--seed", type=argtypes.seed,
+                   help="the run's root seed, as given to cdtx host or cdtx play (default: the "
+                        "scenario's): what a delegation knows at the start is that run's")  # fmt: skip
     p.add_argument("-o", "--output", metavar="FILE", help="brief.html or brief.md")
     p.add_argument("--format", choices=("md", "html"), help="output format (default: from -o)")
     argtypes.add_force_argument(p, "-o FILE")
@@ -52,7 +55,7 @@ def cmd_brief(args: Namespace) -> int:
     if args.players is not None:  # the table's players, as cdtx host --players gives them
         scenario = scenario.model_copy(update={"players": tuple(args.players)})
     sections = facilitator_brief(scenario) if audience == FACILITATOR \
-        else delegation_brief(scenario, audience)  # fmt: skip
+        else delegation_brief(scenario, audience, seed=args.seed)  # fmt: skip
     heading = title(scenario, audience)
     text = html(heading, sections) if fmt == "html" else markdown(heading, sections)
     write_output(args.output, text, f"brief for {audience} of {scenario.id}", force=args.force)

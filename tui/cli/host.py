@@ -170,7 +170,7 @@ def cmd_host(args: argparse.Namespace) -> int:
             host = Host(ex, seats, tokens, address=args.address, port=args.port,
                         ssl_context=context, speed=args.speed or 1.0, running=not args.paused,
                         recorder=recorder, advice=args.share_advice,
-                        on_notice=_say)  # fmt: skip
+                        on_notice=_say, public_url=args.public_url)  # fmt: skip
             host.seats_file = tokens_path(path) if path is not None else None
             host.on_seats = lambda: _reannounce(host, args.public_url)
             _serve(host, seats, tokens, path, args.public_url)
@@ -200,8 +200,7 @@ def _console_speed(hours_per_second: float) -> int:
     import math
 
     from scenarios.errors import UserError
-
-    from ..screens.session import SPEEDS
+    from sim.clock import SPEEDS
 
     for index, seconds in enumerate(SPEEDS):
         if seconds is not None and math.isclose(seconds / 3600, hours_per_second):
@@ -307,47 +306,21 @@ def _resume(args):
 
 
 def join_url(host, public_url: str | None = None) -> str:
-    """The address seats join: ``--public-url``, else the listening address, except that a
-    wildcard one (0.0.0.0, ::) is no address to connect to: this machine's name instead."""
-    from ..web_guard import WILDCARDS
+    """The address seats join (:func:`tui.host.server.join_url`)."""
+    from ..host.server import join_url as host_join_url
 
-    if public_url:
-        return public_url
-    if host.address not in WILDCARDS:
-        return host.url
-    name = _this_machine()
-    name = f"[{name}]" if ":" in name else name
-    return f"{host.scheme}://{name}:{host.port}"
-
-
-def _this_machine() -> str:
-    """A name or address other machines can reach this one by: its fully qualified name, or,
-    when that is only ``localhost``, the address of the interface of its default route."""
-    import socket
-
-    from ..web_guard import is_loopback
-
-    name = socket.getfqdn()
-    if not is_loopback(name) and name != "localhost.localdomain":
-        return name
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            probe.connect(("192.0.2.1", 9))  # a documentation address: no packet is sent
-            return probe.getsockname()[0]
-    except OSError:
-        return name
+    return host_join_url(host, public_url)
 
 
 def join_lines(host, seats, tokens, public_url: str | None = None) -> list[str]:
     """One line per seat: who it is, its web link and the command that joins it."""
-    from ..host.web import seat_line
+    from ..host.web import seat_line, seat_who
 
     url = join_url(host, public_url)
     lines = []
     for seat in seats:
-        who = seat.role if seat.role != "delegation" else f"delegation of {seat.state}"
         console = seat.id == getattr(host, "console_seat", None)
-        lines.append(seat_line(seat.id, who, url, None if console else tokens[seat.id]))
+        lines.append(seat_line(seat.id, seat_who(seat), url, None if console else tokens[seat.id]))
     return lines
 
 
@@ -415,7 +388,8 @@ def _with_console(args, ex, seats, tokens, recorder, path, context, speed_index=
     if recorder is not None:  # the host's recorder: the console says it records, and where
         session.recorder, session.record_path, session.record_off = recorder, path, False
     host = Host(ex, seats, tokens, address=args.address, port=args.port, ssl_context=context,
-                recorder=recorder, advice=args.share_advice, console=session)  # fmt: skip
+                recorder=recorder, advice=args.share_advice, console=session,
+                public_url=args.public_url)  # fmt: skip
     ready, state = threading.Event(), _ServingState()
 
     def serve() -> None:

@@ -13,7 +13,8 @@ def register(sub) -> None:
 
 
 def cmd_validate(args: Namespace) -> int:
-    """Every file is checked (one bad file does not hide the next); exit 1 if any is invalid."""
+    """Every file is checked (one bad file does not hide the next); exit 1 if any is invalid.
+    A ``model:`` block is checked against the model's constants too (names and ranges)."""
     import scenarios
     from scenarios.safe_read import printable
 
@@ -21,6 +22,10 @@ def cmd_validate(args: Namespace) -> int:
     for path in args.files:
         try:
             scenario = scenarios.load_path(path)
+            if scenario.model:  # names and ranges are the registry's (the engine: only then)
+                from sim.constants import of_scenario
+
+                of_scenario(scenario)
         except scenarios.ScenarioError as exc:
             # path:line:col: message, unprefixed: the form editors and CI annotators parse.
             for line in exc.lines():

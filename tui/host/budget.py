@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sim.exercise import MAX_TEXT
+
 #: Largest WebSocket message the library accepts at all (a larger one closes the connection,
 #: code 1009, before the host reads it); inputs are refused well below it (Limits.input_bytes).
 MAX_MESSAGE = 64 * 1024
@@ -28,7 +30,7 @@ class Limits:
     burst: int = 20
     #: Bytes of one input (the JSON message) and characters of one text field in it.
     input_bytes: int = 16 * 1024
-    field_chars: int = 4000
+    field_chars: int = MAX_TEXT
     #: Bytes of inputs per minute (a sliding budget: it refills evenly over the minute).
     per_minute: int = 64 * 1024
     #: Bytes of accepted inputs one seat may add to the recording over the whole exercise.

@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import secrets
+import socket as net  # "socket" is each connection's name here
 import ssl
 import threading
 import time
@@ -40,23 +41,23 @@ from websockets.http11 import Request, Response
 from scenarios.errors import CdtxError, UserError
 from scenarios.safe_read import read_json
 from sim import evaluation, expectations
+from sim.clock import SPEEDS
 from sim.events import Event
 from sim.seats import (
     ALL_STATES,
     DELEGATION,
     POSITIONS,
-    RATINGS,
     Disclosure,
     PageView,
     Seat,
+    check_played,
     msel_rows,
     run_state,
     state_names,
 )
 
 from .. import handouts
-from ..screens.session import SPEEDS
-from ..web_guard import allowed_hosts, refusal
+from ..web_guard import WILDCARDS, allowed_hosts, is_loopback, refusal
 from . import web
 from .budget import MAX_MESSAGE, Limits, SeatBudget
 
@@ -179,12 +180,16 @@ class Host:
                  rate: float | None = None, running: bool = True, advice: bool = False,
                  recorder=None, on_event: Callable[[Event], None] | None = None,
                  console=None, limits: Limits | None = None,
-                 on_notice: Callable[[str], None] | None = None) -> None:  # fmt: skip
+                 on_notice: Callable[[str], None] | None = None,
+                 public_url: str | None = None) -> None:  # fmt: skip
         self.exercise = exercise
         self.seats = {seat.id: seat for seat in seats}
         self._by_token = {tokens[s.id]: s for s in seats}
         self.tokens = tokens
         self.address, self.port = address, port
+        #: The address seats are told to join at (``cdtx host --public-url``): the seat lines
+        #: printed at the start and a new token's notice name it (:func:`join_url`).
+        self.public_url = public_url
         self.ssl_context = ssl_context
         self.speed = speed
         self.rate = rate  # events per second instead of a speed (benchmarks)
@@ -609,10 +614,12 @@ class Host:
                     connection.ready.set()
 
     def _brief(self, seat: Seat) -> dict[str, Any]:
-        """The delegation's brief (``cdtx brief --for STATE`` with this table's players)."""
+        """The delegation's brief (``cdtx brief --for STATE`` with this table's players), what it
+        knows at the start taken from this run's own events (its seed, what was done at T+0)."""
         scenario = self.exercise.scenario.model_copy(update={"players": self.exercise.players})
         return {"title": handouts.title(scenario, str(seat.state)),
-                "sections": handouts.delegation_brief(scenario, str(seat.state))}  # fmt: skip
+                "sections": handouts.delegation_brief(scenario, str(seat.state),
+                                                      events=self.exercise.events)}  # fmt: skip
 
     # -- inputs ----------------------------------------------------------------------------
 
@@ -696,6 +703,8 @@ class Host:
             raise SeatRefused(f"seat {seat.id} ({seat.role}) may not {action or 'do that'}"
                               + _may(seat))  # fmt: skip
         ex = self.exercise
+        # A delegation handed back to the model acts no more from its seat (replay re-checks).
+        check_played(ex, seat)
         if action == "clock":
             self._set_clock(request)
             return None
@@ -787,14 +796,9 @@ class Host:
             return ex.answer(str(state), position, _optional(request, "statement"))
         if action == "message":
             return ex.remark("message", _text(request, "text"))
-        if action == "observation":
-            objectives = [o.id for o in ex.scenario.objectives]
+        if action == "observation":  # the rules replay re-checks too (sim/evaluation.py)
             objective, rating = request.get("objective"), request.get("rating")
-            if objective not in objectives:
-                known = ", ".join(objectives) or "none in this scenario"
-                raise SeatRefused(f"observation: unknown objective {objective!r} ({known})")
-            if rating not in RATINGS:
-                raise SeatRefused(f"observation: rating is one of {', '.join(RATINGS)}")
+            evaluation.check_observation(ex.scenario, objective, rating)
             return ex.remark("observation", _optional(request, "text"), objective=objective,
                              rating=rating)  # fmt: skip
         raise SeatRefused(f"unknown action {action!r}")
@@ -862,7 +866,11 @@ class Host:
             seat = shared
         if self.on_seats is not None:
             self.on_seats()
-        self.notice(said, force=True, secret=f": cdtx join {self.url} --token {self.tokens[seat.id]}")
+        # The seat's line as cdtx host printed it at the start: its web link and join command,
+        # at the address seats join (--public-url), never the listening one behind it.
+        line = web.seat_line(seat.id, web.seat_who(seat), join_url(self, self.public_url),
+                             self.tokens[seat.id])  # fmt: skip
+        self.notice(said, force=True, secret=f": {line}")
 
     def _save_seats(self, action: str, seats: list[Seat], tokens: dict[str, str]) -> None:
         """Write the seats file (what ``--resume`` reads) before the change is made, so that a
@@ -943,6 +951,32 @@ class Host:
         if self.rate is not None:
             return len(self.exercise.events) < goal
         return self.exercise.next_event_time() <= self.clock
+
+
+def join_url(host: Host, public_url: str | None = None) -> str:
+    """The address seats join: ``--public-url``, else the listening address, except that a
+    wildcard one (0.0.0.0, ::) is no address to connect to: this machine's name instead."""
+    if public_url:
+        return public_url
+    if host.address not in WILDCARDS:
+        return host.url
+    name = _this_machine()
+    name = f"[{name}]" if ":" in name else name
+    return f"{host.scheme}://{name}:{host.port}"
+
+
+def _this_machine() -> str:
+    """A name or address other machines can reach this one by: its fully qualified name, or,
+    when that is only ``localhost``, the address of the interface of its default route."""
+    name = net.getfqdn()
+    if not is_loopback(name) and name != "localhost.localdomain":
+        return name
+    try:
+        with net.socket(net.AF_INET, net.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # a documentation address: no packet is sent
+            return probe.getsockname()[0]
+    except OSError:
+        return name
 
 
 def view_name(seat: Seat) -> str:

@@ -18,7 +18,7 @@ from textual.worker import get_current_worker
 from scenarios.errors import CdtxError
 from scenarios.safe_read import printable
 from sim import evaluation
-from sim.clock import format_offset, parse_offset
+from sim.clock import SPEEDS, format_offset, parse_offset
 from sim.narrative import actor_names, describe
 from sim.picture import Picture
 
@@ -30,7 +30,7 @@ from .dialogs import ConfirmScreen, PromptScreen, SeatsScreen
 from .evaluation import EntryForm, EvaluationScreen, edit_values, saver
 from .expectations import ExpectationsScreen
 from .inject import InjectScreen, form_values
-from .session import SPEEDS, speed_label
+from .session import speed_label
 
 if TYPE_CHECKING:
     from ..app import CdtxApp

@@ -14,14 +14,12 @@ from typing import TYPE_CHECKING
 
 from scenarios.errors import CdtxError
 from sim import expectations
-from sim.clock import Calendar
+from sim.clock import SPEEDS, Calendar
 from sim.picture import Picture
 
 if TYPE_CHECKING:
     from sim.recording import Recorder
 
-#: Sim seconds per wall second; None is "as fast as possible".
-SPEEDS: tuple[int | None, ...] = (1, 10, 60, 600, 3600, 36000, None)
 #: What "run to the next meeting, decision or inject" (n) stops at; a request to a played
 #: delegation is a decision point too, so the clock stays paused once it is answered; an MSEL
 #: inject is where the facilitator has something to deliver.

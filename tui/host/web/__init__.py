@@ -83,6 +83,11 @@ def web_link(join_url: str, token: str) -> str:
     return f"{web_scheme}://{rest.rstrip('/')}/#{token}"
 
 
+def seat_who(seat) -> str:
+    """Who a seat is, as its line says: ``delegation of DE``, ``facilitator``."""
+    return f"delegation of {seat.state}" if seat.role == "delegation" else seat.role
+
+
 def seat_line(seat_id: str, who: str, join_url: str, token: str | None) -> str:
     """One line naming a seat, its web link and its ``cdtx join`` command (``cdtx host`` prints
     one per seat; the console shows them again). ``token`` None: the host's own console."""
@@ -105,4 +110,4 @@ def _response(status: http.HTTPStatus, body: bytes, content_type: str,
 
 
 __all__ = ["FILES", "STATIC", "is_page_request", "page_bytes", "page_response", "seat_line",
-           "web_link"]
+           "seat_who", "web_link"]

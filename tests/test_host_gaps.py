@@ -1,0 +1,269 @@
+"""The gaps issue 23 left in the hosted exercise (tui/host): what a page is told when the players
+change, the new-token notice's link, a delegation handed back to the model, the brief's seed,
+the host's modules below the console's screens, and the clock after ``--resume``. A real host
+on loopback with real clients (tests/test_host_hostile.py's raw seats)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+pytest.importorskip("websockets")
+
+from websockets.asyncio.client import connect  # noqa: E402
+
+from scenarios.errors import CdtxError  # noqa: E402
+from sim import Exercise  # noqa: E402
+from sim.events import GENESIS, Event, canonical, chain  # noqa: E402
+from sim.recording import Recorder, RecordingError  # noqa: E402
+from sim.recording import open as open_recording  # noqa: E402
+from sim.seats import seats_for  # noqa: E402
+from tui.host.budget import Limits  # noqa: E402
+from tui.host.client import InputRefused, SeatClient  # noqa: E402
+from tui.host.server import Host, new_tokens  # noqa: E402
+
+
+def test_the_host_does_not_import_the_consoles_screens():
+    # The host runs without a console (cdtx host --no-console, a server without Textual's
+    # screens): the speeds it shares with the console live below both.
+    code = ("import sys, tui.host.server, tui.cli.host; "
+            "print(sorted(m for m in sys.modules if m.startswith(('tui.screens', 'textual'))))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)  # fmt: skip
+    assert done.stdout.strip() == "[]", done.stdout
+
+
+# -- a real host on loopback, raw seats ----------------------------------------------------
+
+SCENARIO = "satcom-war"  # played DE and PL; objectives SW-1 ...; S-01 at 1h (to all)
+LOOSE = Limits(per_second=1000, burst=1000, refusals=10_000)
+
+
+def run(coroutine):
+    return asyncio.run(asyncio.wait_for(coroutine, 60))
+
+
+class Raw:
+    """A seat's WebSocket sending whatever it is given (no client-side checks)."""
+
+    def __init__(self, socket, welcome: dict[str, Any]) -> None:
+        self.socket, self.welcome, self.next_id = socket, welcome, 0
+        self.notices: list[str] = []
+
+    async def ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        self.next_id += 1
+        await self.socket.send(orjson.dumps({"id": self.next_id, **request}))
+        while True:
+            message = orjson.loads(await self.socket.recv())
+            if message.get("type") == "notice":
+                self.notices.append(message["message"])
+            if message.get("type") in ("ack", "error") and message.get("id") == self.next_id:
+                return message
+
+
+async def seat(host: Host, token: str) -> Raw:
+    socket = await connect(host.url, max_size=None, max_queue=None, proxy=None)
+    await socket.send(orjson.dumps({"hello": token}))
+    welcome = orjson.loads(await socket.recv())
+    assert welcome["type"] == "welcome", welcome
+    return Raw(socket, welcome)
+
+
+@contextlib.asynccontextmanager
+async def hosted(recording: Path | None = None, **options) -> AsyncIterator[tuple]:
+    ex = Exercise(SCENARIO, interactive=True)
+    seats = seats_for(ex.players)
+    tokens = new_tokens(seats)
+    recorder = Recorder(recording, ex) if recording is not None else None
+    options.setdefault("limits", LOOSE)
+    async with Host(ex, seats, tokens, port=0, running=False, recorder=recorder,
+                    **options) as host:  # fmt: skip
+        yield ex, host, tokens
+    if recorder is not None:
+        recorder.close()
+
+
+def _inputs(ex: Exercise) -> list[dict[str, Any]]:
+    return [e.data for e in ex.events if e.kind == "input"]
+
+
+def test_a_new_tokens_notice_names_the_public_url_with_the_seats_web_link():
+    public = "wss://table.example.org"
+
+    async def scenario():
+        async with hosted(public_url=public) as (ex, host, tokens):
+            fac = await seat(host, tokens["facilitator"])
+            reply = await fac.ask({"action": "new_token", "seat": "DE"})
+            while not fac.notices:  # the notice follows the ack
+                message = orjson.loads(await fac.socket.recv())
+                if message.get("type") == "notice":
+                    fac.notices.append(message["message"])
+            return reply, fac.notices, dict(host.tokens), host.port
+
+    reply, notices, tokens, port = run(scenario())
+    assert reply["type"] == "ack", reply
+    new = tokens["DE"]
+    # the line cdtx host printed for the seat at the start, at the address seats join
+    assert notices[-1].endswith(f": seat DE (delegation of DE): https://table.example.org/#{new} "
+                                f"· cdtx join {public} --token {new}"), notices  # fmt: skip
+    assert f":{port}" not in notices[-1]
+
+
+def test_a_delegation_handed_back_to_the_model_no_longer_messages_or_chats_from_its_seat():
+    async def scenario():
+        async with hosted() as (ex, host, tokens):
+            fac = await seat(host, tokens["facilitator"])
+            de = await seat(host, tokens["DE"])
+            terminal = SeatClient(host.url, tokens["PL"])  # cdtx join's client, for PL
+            await terminal.connect()
+            assert (await fac.ask({"action": "allow_chat", "allowed": True}))["type"] == "ack"
+            assert (await de.ask({"action": "chat", "to": "PL", "text": "still here"}))["type"] == "ack"
+            for code in ("DE", "PL"):
+                reply = await fac.ask({"action": "players", "state": code, "played": False})
+                assert reply["type"] == "ack", reply
+            before = len(_inputs(ex))
+            replies = [await de.ask({"action": "message", "text": "we are still here"}),
+                       await de.ask({"action": "chat", "to": "PL", "text": "psst"})]  # fmt: skip
+            refused = []
+            for action, fields in (("message", {"text": "hello?"}), ("chat", {"to": "DE", "text": "x"})):
+                with pytest.raises(InputRefused) as caught:
+                    await terminal.act(action, **fields)
+                refused.append(str(caught.value))
+            with pytest.raises(CdtxError, match="played by the model now") as api:
+                host.apply(host.seats["DE"], {"action": "message", "text": "through the API"})
+            after = len(_inputs(ex))
+            await terminal.close()
+            return replies, refused, str(api.value), before, after
+
+    replies, refused, api, before, after = run(scenario())
+    for reply in replies:
+        assert reply["type"] == "error", reply
+        assert "DE is played by the model now" in reply["message"], reply
+    for message in refused:
+        assert "PL is played by the model now" in message, message
+    assert "seat DE may no longer act" in api
+    assert after == before  # nothing recorded
+
+
+# -- replay re-checks what the seats entered -----------------------------------------------
+
+
+async def _record(path: Path) -> None:
+    async with hosted(recording=path) as (ex, host, tokens):
+        fac, de = await seat(host, tokens["facilitator"]), await seat(host, tokens["DE"])
+        evaluator = await seat(host, tokens["evaluator"])
+        with host._lock:
+            ex.run(until=1.5)  # S-01 (to all) delivered
+        for who, request in (
+            (de, {"action": "acknowledge", "entry": "S-01"}),
+            (fac, {"action": "allow_chat", "allowed": True}),
+            (de, {"action": "chat", "to": "PL", "text": "a word"}),
+            (de, {"action": "message", "text": "we need the assessment"}),
+            (evaluator, {"action": "observation", "objective": "SW-1", "rating": "S",
+                         "text": "x" * 4000}),  # the longest a seat may enter
+            (fac, {"action": "advice", "state": "DE", "allowed": True}),
+        ):  # fmt: skip
+            reply = await who.ask(request)
+            assert reply["type"] == "ack", (request, reply)
+
+
+def _rewrite(path: Path, out: Path, change) -> int:
+    """Copy the recording at ``path`` to ``out`` with ``change(event dict)`` applied to each
+    event and the chain recomputed (as a forger without the key would), trailer dropped; the
+    seq of the first event changed (-1: none)."""
+    lines = path.read_bytes().splitlines()
+    head, changed, first = GENESIS, [lines[0]], -1
+    for line in lines[1:]:
+        raw = orjson.loads(line)
+        if "h" not in raw:
+            break  # the trailer
+        raw.pop("h")
+        if change(raw) and first < 0:
+            first = raw["seq"]
+        event = Event.from_dict(raw)
+        head = chain(head, canonical(event))
+        changed.append(orjson.dumps({**orjson.loads(canonical(event)), "h": head}))
+    out.write_bytes(b"\n".join(changed) + b"\n")
+    return first
+
+
+def _forge(control: str, **changes):
+    def change(raw: dict[str, Any]) -> bool:
+        if raw["kind"] == "input" and raw["data"].get("control") == control:
+            raw["data"].update(changes)
+            return True
+        return False
+
+    change.__name__ = f"{control}: {changes}"[:80]
+    return change
+
+
+@pytest.mark.filterwarnings("ignore:.*no end line")  # the forgeries drop the trailer
+def test_replay_refuses_a_recording_whose_seat_inputs_the_host_would_have_refused(tmp_path):
+    path = tmp_path / "hosted.jsonl"
+    run(_record(path))
+    assert open_recording(path).verify().ok, open_recording(path).verify().message
+    forgeries = {
+        "a text of 4,001 characters is too long": _forge("observation", text="x" * 4001),
+        "unknown objective 'SW-99'": _forge("observation", objective="SW-99"),
+        "rating is one of P, S, M, U": _forge("observation", rating="A+"),
+        "seat observer (observer) may not observation": _forge("observation", seat="observer"),
+        "seat DE (delegation) may not observation": _forge("observation", seat="DE"),
+        "no seat 'spectator'": _forge("message", seat="spectator"),
+        "EE is played by the model now": _forge("message", seat="EE"),
+        "seat evaluator (evaluator) may not chat": _forge("chat", seat="evaluator"),
+        "seat DE acknowledges for DE only": _forge("acknowledge", state="PL"),
+        "advice: 'EE' is not a played delegation": _forge("advice", state="EE"),
+        "allowed is true or false": _forge("allow_chat", allowed="yes"),
+    }
+    failures = []
+    for expected, change in forgeries.items():
+        forged = tmp_path / "forged.jsonl"
+        seq = _rewrite(path, forged, change)
+        assert seq >= 0, change.__name__
+        try:
+            message = open_recording(forged).verify().message
+        except RecordingError as exc:  # the recording's own one-line error
+            message = str(exc)
+        if not (f"line {seq + 2} (event {seq})" in message and expected in message):
+            failures.append((expected, seq, message))
+    assert not failures, failures
+    # cdtx replay --verify says so in one line, exit 1, no traceback
+    _rewrite(path, tmp_path / "forged.jsonl", _forge("message", seat="EE"))
+    done = subprocess.run([sys.executable, "-m", "tui.cli", "replay", str(tmp_path / "forged.jsonl"),
+                           "--verify"], capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "EE is played by the model now" in done.stderr + done.stdout
+
+
+def test_a_delegation_pages_brief_knows_what_this_run_made_known_at_the_start():
+    # The brief's "known at the start" is this run's (its seed, its facilitator's T+0 inject),
+    # not a fresh run of the scenario with the scenario's seed.
+    async def scenario():
+        ex = Exercise(SCENARIO, 7, interactive=True)
+        seats = seats_for(ex.players)
+        tokens = new_tokens(seats)
+        async with Host(ex, seats, tokens, port=0, running=False, limits=LOOSE) as host:
+            fac = await seat(host, tokens["facilitator"])
+            reply = await fac.ask({"action": "inject", "inject": {
+                "type": "note", "to": ["DE"], "params": {"text": "Berlin's CERT reports odd satellite traffic"}}})
+            assert reply["type"] == "ack", reply
+            with host._lock:
+                ex.run(0.0)  # the inject is delivered at T+0
+            async with connect(host.url, max_size=None, proxy=None) as page:
+                await page.send(orjson.dumps({"hello": tokens["DE"], "view": True}))
+                while (message := orjson.loads(await page.recv()))["type"] != "brief":
+                    pass
+        return message
+
+    brief = run(scenario())
+    start = next(s for s in brief["sections"] if s["title"] == "Your situation at the start")
+    assert any("Berlin's CERT reports odd satellite traffic" in item for item in start["items"]), start
