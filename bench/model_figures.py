@@ -7,9 +7,11 @@
 Two kinds, as their cost allows:
 
 - the table *What the model makes on its own* (every built-in, 50 seeds, MSEL removed), between
-  ``<!-- figures: model-alone -->`` and ``<!-- /figures -->`` in docs/model.md, and the crisis
-  track of ``baltic-blackout`` (50 seeds): cheap, so tests/test_calibration.py recomputes them
-  (the table from the runs without MSEL it already makes for its own check);
+  ``<!-- figures: model-alone -->`` and ``<!-- /figures -->`` in docs/model.md, the crisis
+  track of ``baltic-blackout`` (50 seeds) and what the model's constants make of its
+  distributions (public pressure, reaction, retaliation and attribution delays): cheap, so
+  tests/test_calibration.py recomputes them (the table from the runs without MSEL it already
+  makes for its own check);
 - the curves of bench/fidelity.py ``--curves``, the first public attributions of ``--attribution``
   and the calendar and tempo figures of ``--calendar``: thousands of runs (about 30 s on one
   core), so they are stored in docs/model-figures.txt; :data:`QUOTES` says where docs/model.md
@@ -21,14 +23,17 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import math
 import re
 import statistics
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from statistics import NormalDist
 
 import scenarios
+from actors import national, negotiation, threat
 from sim import Exercise
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,6 +119,49 @@ def crisis_track(ran: list[Exercise]) -> dict[str, str]:
     none = sum(ex.metrics["t_psc_isaa"] is None for ex in ran)
     out["crisis_isaa_none"] = f"{none} of {len(ran)}"
     return out
+
+
+# -- the model's distributions, from its constants (cheap: recomputed by the tests) -------------
+
+
+def distributions() -> dict[str, str]:
+    """What docs/model.md says of the model's distributions, from the constants themselves: the
+    public pressure at the calibration cases' visibilities, the spread of an actor's reaction
+    and retaliation delays, and where the public-attribution delay puts the record's times."""
+    def pressure(v: float) -> str:
+        p = 1 / (1 + math.exp(-(v - negotiation.VISIBLE_AT) / negotiation.VISIBILITY_SCALE))
+        return "under 0.001" if p < 0.001 else f"{p:.2g}"
+
+    z = NormalDist()
+
+    def lognormal(median: float, sigma: float, q: float) -> float:
+        return median * math.exp(sigma * z.inv_cdf(q))
+
+    reaction = (threat.REACTION_MEDIAN, threat.REACTION_SIGMA)
+    retaliation = (threat.RETALIATION_MEDIAN, threat.RETALIATION_SIGMA)
+    days, sigma = national.PUBLIC_ATTRIBUTION_MEDIAN_DAYS, national.PUBLIC_ATTRIBUTION_SIGMA
+
+    def within(d: float) -> str:
+        return f"{z.cdf(math.log(d / days) / sigma):.0%}"
+
+    return {
+        **{f"pressure_{round(100 * v):03d}": pressure(v) for v in (0.38, 0.5, 0.75, 1.0)},
+        "reaction_median": f"{reaction[0]:.0f}",
+        "reaction_sigma": f"{reaction[1]:g}",
+        "reaction_q1": f"{lognormal(*reaction, 0.25):.0f}",
+        "reaction_q3": f"{lognormal(*reaction, 0.75):.0f}",
+        "reaction_p05": f"{lognormal(*reaction, 0.05):.0f}",
+        "reaction_p95": f"{lognormal(*reaction, 0.95):.0f}",
+        "retaliation_median": f"{retaliation[0] / DAY:.0f}",
+        "retaliation_sigma": f"{retaliation[1]:g}",
+        "retaliation_p05": f"{lognormal(*retaliation, 0.05) / DAY:.1f}",
+        "retaliation_p95": f"{lognormal(*retaliation, 0.95) / DAY / 7:.1f}",
+        "attribution_median": f"{days:.0f}",
+        "attribution_sigma": f"{sigma:g}",
+        "attribution_54": within(54),
+        "attribution_75": within(75),
+        "attribution_year": within(365),
+    }
 
 
 # -- the expensive figures (stored in docs/model-figures.txt) ------------------------------------
@@ -216,8 +264,22 @@ def crisis() -> dict[str, str]:
     return crisis_track([Exercise(scenarios.load("baltic-blackout"), seed=s).run() for s in SEEDS])
 
 
+def cheap() -> dict[str, str]:
+    """The figures the tests recompute (under a second)."""
+    return {**crisis(), **distributions()}
+
+
 #: (text with {figure} placeholders): what docs/model.md says, filled in from the figures.
 QUOTES: list[str] = [
+    "pressure {pressure_075} at `v` 0.75, {pressure_100} at 1.0);",
+    "(pressure {pressure_050} at `v` 0.5, {pressure_038} at 0.38)",
+    "log-normal with median {reaction_median} h and σ = {reaction_sigma} (half the answers between "
+    "{reaction_q1} h and {reaction_q3} h, 90% between {reaction_p05} h and {reaction_p95} h)",
+    "log-normal delay of median {retaliation_median} days and σ = {retaliation_sigma} (5% within "
+    "{retaliation_p05} d, 95% within {retaliation_p95} weeks)",
+    "The model's delay (median {attribution_median} d, σ {attribution_sigma}) puts about "
+    "{attribution_54} of attributed campaigns at 54 d or less, {attribution_75} at 75 d or less, "
+    "{attribution_year} within a year.",
     "(the model alone, horizon a year, partners included: medians {attribution_medians} d in "
     "calendar mode, {attribution_none} of runs with none within a year;",
     "| HU stance −1 / −0.5 / 0 / 1 | {curve_stance_listing} | {curve_stance_names} | "
@@ -245,7 +307,7 @@ QUOTES: list[str] = [
 
 def figures() -> dict[str, str]:
     """Every quoted figure, computed afresh."""
-    out = crisis()
+    out = cheap()
     for source in STORED_SOURCES.values():
         out.update(source())
     return out
