@@ -34,6 +34,7 @@ from statistics import NormalDist
 
 import scenarios
 from actors import national, negotiation, threat
+from actors.severity import overtness
 from sim import Exercise
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -264,14 +265,36 @@ def crisis() -> dict[str, str]:
     return crisis_track([Exercise(scenarios.load("baltic-blackout"), seed=s).run() for s in SEEDS])
 
 
+#: The calibration scenarios' incidents docs/model.md gives the visibility of: figure ->
+#: (scenario, incident).
+VISIBILITY = {"visibility_solarwinds": ("calib-solarwinds", "ORION"),
+              "visibility_apt28": ("calib-apt28-2024", "OUTLOOK"),
+              "visibility_exchange": ("calib-exchange-apt31", "EXCH"),
+              "visibility_wannacry": ("calib-wannacry-notpetya", "WANNACRY"),
+              "visibility_notpetya": ("calib-wannacry-notpetya", "NOTPETYA")}  # fmt: skip
+
+
+def visibilities() -> dict[str, str]:
+    """The visibility (actors.severity.overtness) of the calibration cases' incidents."""
+    out = {}
+    for name, (sid, incident) in VISIBILITY.items():
+        found = next(i for i in scenarios.load(sid).incidents if i.id == incident)
+        shown = f"{overtness(found.severity.model_dump()):.2f}".rstrip("0")
+        out[name] = shown + "0" if shown.endswith(".") else shown
+    return out
+
+
 def cheap() -> dict[str, str]:
     """The figures the tests recompute (under a second)."""
-    return {**crisis(), **distributions()}
+    return {**crisis(), **distributions(), **visibilities()}
 
 
 #: (text with {figure} placeholders): what docs/model.md says, filled in from the figures.
 QUOTES: list[str] = [
     "pressure {pressure_075} at `v` 0.75, {pressure_100} at 1.0);",
+    "(SolarWinds {visibility_solarwinds}, APT28 2024 {visibility_apt28}, Exchange 2021 "
+    "{visibility_exchange}; WannaCry {visibility_wannacry}, NotPetya {visibility_notpetya} in the "
+    "calibration scenarios)",
     "(pressure {pressure_050} at `v` 0.5, {pressure_038} at 0.38)",
     "log-normal with median {reaction_median} h and σ = {reaction_sigma} (half the answers between "
     "{reaction_q1} h and {reaction_q3} h, 90% between {reaction_p05} h and {reaction_p95} h)",
