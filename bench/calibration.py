@@ -275,7 +275,8 @@ def declaration_day(scenario_id: str) -> Callable[[list[Exercise]], list[Row]]:
             rows.append(Row(f'its wording "{naming}"', f">= {least:.0%}", of(said, ran),
                             share(said, ran, at_least=least)))  # fmt: skip
         else:
-            rows.append(Row("its wording (scripted)", "-", wordings(texts)))
+            rows.append(Row("its wording (the scripted draft names the state)", "-",
+                            wordings(texts)))  # fmt: skip
         rows.append(Row("a listing within the horizon", "<= 10%",
                         f"{of(listed, ran)} (asked for in {asked})",
                         share(listed, ran, at_most=0.1)))  # fmt: skip

@@ -37,6 +37,8 @@ QUOTES: list[tuple[str, str]] = [
      "at crisis pace"),
     ("docs/calibration.md", "listing {qmv_unanimity}% by unanimity and {qmv_qmv}% by QMV for "
      "Hungary's ties 0.5/0.95"),
+    ("docs/model.md", "listing {qmv_unanimity}% by unanimity and {qmv_qmv}% by QMV for "
+     "Hungary's ties 0.5/0.95"),
     ("docs/calibration.md", "{drivers_split} of its 320 points adopt the listing in one of "
      "their two runs"),
     ("docs/sweeps.md", "The listing is adopted in {veto_adopted} runs. The total-order index of "

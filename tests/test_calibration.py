@@ -10,6 +10,7 @@ doc.
 from __future__ import annotations
 
 import importlib.util
+import re
 import statistics
 import sys
 from datetime import date, timedelta
@@ -50,6 +51,7 @@ def _bench(name: str):
 
 
 FIGURES = _bench("calibration")
+MODEL = _bench("model_figures")
 
 
 @cache
@@ -362,14 +364,36 @@ def test_calibration_doc_shows_the_figures_the_script_prints(name):
 
 @pytest.mark.parametrize("scenario_id", scenarios.builtin_ids())
 def test_without_the_msel_no_declaration_names_an_actor_before_a_capital(scenario_id):
-    scenario = scenarios.load(scenario_id).model_copy(update={"msel": []})
+    ran = MODEL.alone_runs(scenario_id, SEEDS)
     early = 0
-    for ex in runs(scenario):
+    for ex in ran:
         first = min((e.t for e in attributions(ex)), default=None)
         for e in ex.events:
             if e.kind == "adopted" and e.data.get("naming", "none") != "none":
                 early += first is None or e.t < first
     assert early <= 0.05 * len(SEEDS)
+    # docs/model.md's table "What the model makes on its own" has this built-in's row as
+    # bench/model_figures.py prints it from these runs (rerun it with --write when this fails).
+    shown = MODEL.shown_alone(MODEL.DOC.read_text(encoding="utf-8")).splitlines()
+    assert MODEL.alone_row(scenario_id, ran) in shown, f"docs/model.md: row of {scenario_id}"
+
+
+def test_model_doc_table_of_the_model_alone_has_a_row_per_built_in():
+    shown = MODEL.shown_alone(MODEL.DOC.read_text(encoding="utf-8"))
+    names = re.findall(r"^\| `([\w-]+)` \|", shown, flags=re.M)
+    assert shown.startswith(MODEL.ALONE_HEAD) and names == scenarios.builtin_ids()
+
+
+def test_every_model_figure_docs_model_quotes_is_the_scripts():
+    # docs/model.md quotes the figures bench/model_figures.py stores in docs/model-figures.txt
+    # (text only: the curves, attribution and calendar figures take thousands of runs, which
+    # `python bench/model_figures.py --check` makes); the crisis track's and the figures of the
+    # model's distributions (from its constants) are recomputed here.
+    stored = MODEL.read_stored()
+    assert set(stored) >= {n for q in MODEL.QUOTES for n in re.findall(r"{(\w+)}", q)}
+    assert MODEL.misquoted(stored) == []
+    fresh = MODEL.cheap()
+    assert fresh == {k: stored[k] for k in fresh}, "rerun python bench/model_figures.py --write"
 
 
 # -- sweeps show curves -----------------------------------------------------------------------
