@@ -152,7 +152,8 @@ STARTED = EventKind(
     ),
     "The run begins: scenario, seed, decision rule, timing mode and played delegations; the "
     "SHA-256 of the scenario text and the interactive flag, so the digest covers the setup; "
-    "``model``, the model constants the run sets (only when it sets some: sim/constants.py).",
+    "``model``, the model constants the run sets, the scenario's ``model:`` block and the "
+    "run's own merged (only when it sets some: sim/constants.py).",
     optional="model",
 )
 ENDED = EventKind(

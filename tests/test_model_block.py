@@ -242,3 +242,17 @@ def test_a_scenario_built_in_code_is_refused_by_its_id():
 
 def test_the_cap_on_entries_leaves_room_for_every_constant():
     assert len(constants.CONSTANTS) < MAX_MODEL_ENTRIES / 2
+
+
+def test_the_example_in_docs_scenario_format_md_is_a_valid_block():
+    doc = (Path(__file__).parent.parent / "docs" / "scenario-format.md").read_text()
+    example = re.search(r"### model\n.*?```yaml\n(.*?)```", doc, re.S)
+    assert example, "docs/scenario-format.md has no model: example"
+    scenario = scenarios.load_text(GRID + example.group(1), "docs/scenario-format.md")
+    assert constants.of_scenario(scenario) == {VETO: -0.6, "model.max_rounds": 3}
+
+
+def test_a_sweep_may_not_vary_the_whole_block():
+    spec = {"base": "grid-wiper", "seeds": 1, "vary": {"model": [{"support_at": 0.5}]}}
+    with pytest.raises(SweepError, match=r"vary.model: vary a model constant as model.NAME"):
+        sw.Sweep(spec_from_dict(spec))

@@ -117,10 +117,17 @@ def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
+#: The scenario field that holds its ``model:`` block (varied one constant at a time instead).
+BLOCK_FIELD = constants.PREFIX.rstrip(".")
+
+
 def _dimension(path: Any, raw: Any) -> Dimension:
     where = f"vary.{path}"
     if not isinstance(path, str) or not path or any(not p for p in path.split(".")):
         raise SweepError(f"vary: {path!r} is not a dotted path such as member_states.HU.ties.RU")
+    if path == BLOCK_FIELD:  # the scenario's model: block as a whole: its constants are model.X
+        raise SweepError(f"{where}: vary a model constant as model.NAME, one per line (e.g. "
+                         "model.listing_veto_at: [-0.9, -0.5]; cdtx model lists them)")  # fmt: skip
     dimension = _values(path, raw, where)
     if constants.is_constant(path):
         _check_constant(dimension, where)

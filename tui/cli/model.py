@@ -11,7 +11,9 @@ from argparse import Namespace
 def register(sub) -> None:
     p = sub.add_parser("model", help="list the model's constants (a sweep may vary them)",
                        description="The model's constants: name, default, valid range, "
-                       "meaning and source. A sweep varies one as vary: {model.NAME: ...}.")  # fmt: skip
+                       "meaning and source. A sweep varies one as vary: {model.NAME: ...}; "
+                       "cdtx run --model NAME=VALUE sets one for a run; a scenario's model: "
+                       "block sets some for all its runs.")  # fmt: skip
     p.add_argument("--json", action="store_true", help="one JSON list, a mapping per constant")
     p.set_defaults(func=cmd_model)
 
@@ -42,7 +44,8 @@ def print_constants(as_json: bool = False) -> None:
         for line in textwrap.wrap(about, 94):
             print("    " + line)
     print(f"\n{len(rows)} constants; a sweep varies one as vary: {{model.NAME: [values]}} or a "
-          "distribution (docs/sweeps.md, Model constants)")  # fmt: skip
+          "distribution (docs/sweeps.md, Model constants); a scenario's model: block sets some for "
+          "all its runs, e.g. model: {listing_veto_at: -0.6} (docs/scenario-format.md, model)")  # fmt: skip
 
 
 def _num(x: float) -> str:
