@@ -1,0 +1,58 @@
+"""The attribution clock's fit to the record (bench/attribution_fit.py, docs/model.md)."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from actors import national
+
+
+def _fit_script():
+    path = Path(__file__).resolve().parent.parent / "bench" / "attribution_fit.py"
+    spec = importlib.util.spec_from_file_location("bench_attribution_fit", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+FIT = _fit_script()
+
+
+def test_docs_model_quotes_the_fit_the_script_prints():
+    assert FIT.misquoted() is None, "docs/model.md: rerun python bench/attribution_fit.py"
+
+
+def test_a_changed_figure_in_the_doc_is_caught():
+    text = FIT.DOC.read_text(encoding="utf-8")
+    figure = FIT.figures()["fit"]
+    assert figure in " ".join(text.split())
+    assert FIT.misquoted(text.replace("σ 0.96", "σ 0.97")) is not None
+
+
+def test_the_uncensored_fit_is_the_log_normal_maximum_likelihood():
+    # With every day as it is, the maximum-likelihood log-normal has the logs' mean and their
+    # standard deviation (over n): the grid must land on them to its step.
+    logs = np.log(np.array(FIT.days(), dtype=float))
+    fitted = FIT.fit(None)
+    assert abs(fitted["median"] - math.exp(logs.mean())) <= 1.0
+    assert abs(fitted["sigma"] - logs.std()) <= 0.005
+    assert fitted["low"] < fitted["median"] < fitted["high"]
+
+
+def test_the_models_constants_lie_inside_the_records_interval():
+    for censor in (None, FIT.YEAR):
+        fitted = FIT.fit(censor)
+        assert fitted["low"] <= national.PUBLIC_ATTRIBUTION_MEDIAN_DAYS <= fitted["high"]
+        assert fitted["model_deviance"] < FIT.CHI2_95
+
+
+def test_the_record_is_measured_from_disclosure_to_attribution():
+    assert all(d > 0 for d in FIT.days())
+    assert len(set(case for case, *_ in FIT.RECORD)) == len(FIT.RECORD)
