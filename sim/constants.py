@@ -242,10 +242,15 @@ def checked(values: Mapping[str, Any] | None, where: str = "model") -> dict[str,
     if values is not None and not isinstance(values, Mapping):
         raise ConstantError(f"{where or 'model'}: a mapping of constant names to values, e.g. "
                             "{'model.listing_veto_at': -0.5}, not " + shown(repr(values)))  # fmt: skip
-    for name in sorted(values or {}, key=str):
-        place = f"{where}: {shown(name)}" if where else shown(name)
-        out[name] = get(name, place).check(values[name], place)  # type: ignore[index]
-    return out
+    for given in sorted(values or {}, key=str):
+        # "listing_veto_at" is "model.listing_veto_at", as `cdtx run --model` and a scenario's
+        # model: block take it
+        name = given if not isinstance(given, str) or given.startswith(PREFIX) else PREFIX + given
+        place = f"{where}: {shown(given)}" if where else shown(given)
+        if name in out:
+            raise ConstantError(f"{place}: {shown(name)} is given twice")
+        out[name] = get(name, place).check(values[given], place)  # type: ignore[index]
+    return dict(sorted(out.items()))
 
 
 class ScenarioModelError(ScenarioError, ValueError):

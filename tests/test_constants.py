@@ -106,6 +106,15 @@ def test_unknown_names_and_values_out_of_range_are_refused(values, says):
         Exercise("grid-wiper", model=values)
 
 
+def test_a_bare_name_is_the_constant_of_that_name_as_the_cli_and_scenarios_take_it():
+    bare = Exercise("grid-wiper", seed=3, model={"listing_veto_at": -0.6}).run()
+    prefixed = Exercise("grid-wiper", seed=3, model={VETO: -0.6}).run()
+    assert bare.digest == prefixed.digest
+    assert bare.events[0].data["model"] == {VETO: -0.6}
+    with pytest.raises(constants.ConstantError, match="given twice"):
+        Exercise("grid-wiper", model={"listing_veto_at": -0.6, VETO: -0.5})
+
+
 @pytest.mark.parametrize(
     ("vary", "says"),
     [
