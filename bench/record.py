@@ -6,7 +6,8 @@ memory: a bench script run with ``--record`` writes the figures it printed to
 cores and its load average sampled while the bench ran, and the printed output as comments.
 The docs quote those figures naming the file and the date; :data:`QUOTES` says where, and
 ``tests/test_doc_figures.py`` fails when a doc no longer says what the file holds (text only:
-no bench runs in the tests). Re-measure with the command the file names and update the docs.
+no bench runs in the tests). Re-measure with the command the file names, then ``python
+bench/record.py`` prints every quote filled in from the files (``--check``: which docs differ).
 
 In a bench script::
 
@@ -270,3 +271,26 @@ def misquoted(root: Path = ROOT, texts: dict[str, str] | None = None) -> list[st
         if " ".join(quote.split()) not in text:
             wrong.append(f"{doc}: does not say {quote!r} (bench/results/{name}.txt)")
     return wrong
+
+
+def main() -> int:
+    """``python bench/record.py``: every quote of :data:`QUOTES` filled in from its recorded
+    file (to paste into the doc after a bench was recorded again); ``--check``: exit 1 when a
+    doc does not say it."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=main.__doc__.splitlines()[0] if main.__doc__ else "")
+    ap.add_argument("--check", action="store_true", help="exit 1 when a doc does not say a quote")
+    args = ap.parse_args()
+    if args.check:
+        problems = misquoted()
+        for p in problems:
+            print(p, file=sys.stderr)
+        return 1 if problems else 0
+    for doc, name, template in QUOTES:
+        print(f"{doc} (bench/results/{name}.txt):\n  {template.format(**read(name))}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
