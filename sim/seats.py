@@ -716,22 +716,10 @@ class PageView:
         return PROPOSER_NAMES.get(str(code), self.state(code)) if code else ""
 
     def _line(self, kind: str, d: Mapping[str, Any]) -> str:
-        """One line about an event in people's names (the facilitator's timeline falls back on
-        the narrative's line, ids included: the MSEL is their work)."""
-        if kind in ("attributed", "partner_attributed"):
-            who = self.state(d.get("state")) if kind == "attributed" else str(d.get("partner", ""))
-            return f"{who} publicly attributes the activity to {self.actor(d.get('actor'))}"
-        if kind == "position_fixed":
-            stance = POSITION_LABELS.get(str(d.get("position")), str(d.get("position")))
-            said = f": \u201c{d['statement']}\u201d" if d.get("statement") else ""
-            return f"{self.state(d.get('state'))} on {self._measure(d)}: {stance}{said}"
-        if kind == "decision":
-            verdict = "agreed" if d.get("adopted") else "no agreement"
-            return f"{self._body(d)} on {self._measure(d)}: {verdict}"
-        if kind == "invoked":
-            return f"{self.state(d.get('by') or d.get('state'))} invokes Article {d.get('article', '')}"
+        """One line about an event: the narrative's, with threat actors and member states by
+        their names (ids included on the facilitator's timeline: the MSEL is their work)."""
         try:
-            return describe(Event(0.0, 0, kind, "model", dict(d)), self.actors)
+            return describe(Event(0.0, 0, kind, "model", dict(d)), self.actors, names=self.states)
         except (KeyError, TypeError, ValueError, AttributeError):
             return kind.replace("_", " ")
 

@@ -267,3 +267,30 @@ def test_a_delegation_pages_brief_knows_what_this_run_made_known_at_the_start():
     brief = run(scenario())
     start = next(s for s in brief["sections"] if s["title"] == "Your situation at the start")
     assert any("Berlin's CERT reports odd satellite traffic" in item for item in start["items"]), start
+
+
+def test_a_pages_statements_are_the_narratives_lines_with_states_by_name():
+    import scenarios
+    from sim.narrative import actor_names, describe
+    from sim.seats import DELEGATION, PageView, Seat, state_names
+
+    scenario = scenarios.load(SCENARIO)
+    actor = scenario.threat_actors[0]
+    page = PageView(Seat("DE", DELEGATION, "DE"), scenario)
+    events = [
+        ("attributed", {"state": "PL", "actor": actor.id, "sponsor": "RU", "confidence": 0.8,
+                        "how": "decision"}),
+        ("position_fixed", {"state": "DE", "measure": "declaration", "position": "support",
+                            "statement": "with our partners"}),
+        ("invoked", {"by": "EE", "article": "42(7)", "measure": "assistance_42_7"}),
+    ]  # fmt: skip
+    for seq, (kind, data) in enumerate(events):
+        page.apply(kind, 1.0, seq, data)
+    shown = [item["text"] for item in page.summary({})["statements"][::-1]]
+    said = [describe(Event(1.0, seq, kind, "model", data), actor_names(scenario),
+                     names=state_names()) for seq, (kind, data) in enumerate(events)]  # fmt: skip
+    assert shown == said
+    assert shown[0].startswith(f"Poland publicly attributes the activity to {actor.name}")
+    assert shown[1].startswith("Germany states its position") and shown[2] == "Estonia invokes Art. 42(7)"
+    # the terminal's and the narrative's lines keep the codes
+    assert describe(Event(1.0, 0, "invoked", "model", events[2][1])) == "EE invokes Art. 42(7)"
