@@ -45,6 +45,7 @@ from .names import PROPOSER_NAMES, body
 from .narrative import actor_names, describe, measure, short
 from .picture import CRISIS_PREFIXES, LEVEL_BODIES, Picture
 from .stages.blueprint import QUESTION
+from .stages.proposal import tabled_at
 
 FACILITATOR, DELEGATION, EVALUATOR, OBSERVER = "facilitator", "delegation", "evaluator", "observer"
 ROLES = (FACILITATOR, DELEGATION, EVALUATOR, OBSERVER)
@@ -657,8 +658,10 @@ class PageView:
             self.requests = [r for r in self.requests
                              if not (r["state"] == d.get("state") and r["measure"] == answered)]  # fmt: skip
         elif kind == "proposal":
+            # the body it is before, as the procedure sends it (sim/stages/proposal.py)
+            at = tabled_at(str(d.get("measure")), str(d.get("by")), d.get("parent"))
             self.proposals[d["proposal"]] = {"measure": self._measure(d), "status": "tabled",
-                                             "by": self._by(d.get("by")), "body": ""}  # fmt: skip
+                                             "by": self._by(d.get("by")), "body": body(at)}  # fmt: skip
         elif kind in ("prepared", "decision", "dropped", "deferred", "compromise", "adopted",
                       "silence_procedure", "written_procedure", "coreper", "relex", "withdrawn",
                       "redrafted", "retabled"):  # fmt: skip

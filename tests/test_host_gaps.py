@@ -294,3 +294,26 @@ def test_a_pages_statements_are_the_narratives_lines_with_states_by_name():
     assert shown[1].startswith("Germany states its position") and shown[2] == "Estonia invokes Art. 42(7)"
     # the terminal's and the narrative's lines keep the codes
     assert describe(Event(1.0, 0, "invoked", "model", events[2][1])) == "EE invokes Art. 42(7)"
+
+
+def test_the_walls_procedure_names_the_body_a_tabled_text_is_before():
+    import scenarios
+    from sim.seats import OBSERVER, PageView, Seat, shown_to
+
+    scenario = scenarios.load(SCENARIO)
+    ex = Exercise(scenario)
+    while not any(e.kind == "proposal" for e in ex.events) and ex.step():
+        pass
+    wall = Seat("observer", OBSERVER)
+    page = PageView(wall, scenario)
+    for event in shown_to(wall, ex.events, scenario):
+        page.apply(event["kind"], event["t"], event["seq"], event["data"])
+    rows = page.summary({})["procedure"]
+    # satcom-war's first: an HR declaration the High Representative tables, an EEAS text
+    # before the PSC at once
+    assert [(r["status"], r["by"], r["body"]) for r in rows] == [
+        ("tabled", "the High Representative", "PSC")], rows
+    # a listing a member state tables: HWPCI prepares it first
+    page.apply("proposal", 1.0, 10_000, {"proposal": "P-9", "measure": "listing", "by": "DE",
+                                         "parent": None, "origin": "model"})  # fmt: skip
+    assert page.summary({})["procedure"][-1]["body"] == "HWPCI"
