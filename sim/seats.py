@@ -728,12 +728,18 @@ class PageView:
 
     # -- the summary -----------------------------------------------------------------------
 
-    def summary(self, run: Mapping[str, Any]) -> dict[str, Any]:
-        """The page's view now: this seat's fold and the run state (:func:`run_state`)."""
+    def summary(self, run: Mapping[str, Any], players: Iterable[str] | None = None) -> dict[str, Any]:
+        """The page's view now: this seat's fold, the run state (:func:`run_state`) and the
+        delegations played at the table now (``players``, the exercise's as the host makes the
+        view: a state handed to the table or back to the model mid-exercise; default: those
+        the view was made with)."""
         seat = self.seat
+        if players is not None:
+            self.players = tuple(players)
         view: dict[str, Any] = {
             "type": "view", "seq": self.seq, "title": self.title, "run": dict(run),
             "seat": {"id": seat.id, "role": seat.role, "name": self._own_name()},
+            "players": [{"code": c, "name": self.state(c)} for c in self.players],
             "procedure": [{"measure": p["measure"], "status": p["status"], "body": p["body"],
                            "by": p["by"]} for p in self.proposals.values()],
             "statements": self.statements[::-1], "adopted": self.adopted[::-1],
@@ -746,9 +752,12 @@ class PageView:
             view["unread"] = sum(1 for item in view["inbox"] if not item["read"])
             view["request"] = self._request()
             view["messages"] = self.messages[::-1]
-            # Chat with the other played delegations, while the facilitator allows it.
+            # Whether people play this delegation still (one handed back to the model acts no
+            # more: the host refuses its inputs), and chat with the other played delegations
+            # while the facilitator allows it.
+            view["played"] = seat.state in self.players
             view["chat"] = [{"code": c, "name": self.state(c)} for c in self.players
-                            if c != seat.state] if self.chat_allowed else None  # fmt: skip
+                            if c != seat.state] if self.chat_allowed and view["played"] else None  # fmt: skip
         elif self.full:
             view["timeline"] = self.timeline[::-1]
             view["messages"] = self.messages[::-1]

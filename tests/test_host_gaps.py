@@ -317,3 +317,38 @@ def test_the_walls_procedure_names_the_body_a_tabled_text_is_before():
     page.apply("proposal", 1.0, 10_000, {"proposal": "P-9", "measure": "listing", "by": "DE",
                                          "parent": None, "origin": "model"})  # fmt: skip
     assert page.summary({})["procedure"][-1]["body"] == "HWPCI"
+
+
+async def _next_view(page, until) -> dict[str, Any]:
+    """The first view message ``page`` is sent for which ``until(view)`` holds."""
+    while True:
+        message = orjson.loads(await page.recv())
+        if message.get("type") == "view" and until(message):
+            return message
+
+
+def test_pages_are_told_the_players_now_when_the_facilitator_changes_them():
+    async def scenario():
+        async with hosted() as (ex, host, tokens):
+            fac = await seat(host, tokens["facilitator"])
+            async with connect(host.url, max_size=None, proxy=None) as de, \
+                    connect(host.url, max_size=None, proxy=None) as wall:  # fmt: skip
+                await de.send(orjson.dumps({"hello": tokens["DE"], "view": True}))
+                await wall.send(orjson.dumps({"hello": tokens["observer"], "view": True}))
+                await fac.ask({"action": "allow_chat", "allowed": True})
+                first = await _next_view(de, lambda v: v["chat"] is not None)
+                await fac.ask({"action": "players", "state": "EE", "played": True})
+                joined = await _next_view(de, lambda v: len(v["players"]) == 3)
+                on_wall = await _next_view(wall, lambda v: len(v["players"]) == 3)
+                await fac.ask({"action": "players", "state": "DE", "played": False})
+                handed_back = await _next_view(de, lambda v: len(v["players"]) == 2)
+        return first, joined, on_wall, handed_back
+
+    first, joined, on_wall, handed_back = run(scenario())
+    assert [c["name"] for c in first["chat"]] == ["Poland"] and first["played"] is True
+    assert [c["name"] for c in joined["chat"]] == ["Estonia", "Poland"]
+    assert [p["code"] for p in joined["players"]] == ["DE", "EE", "PL"]
+    assert on_wall["players"] == joined["players"]
+    # handed back to the model: no chat, and the page says so (its inputs are refused)
+    assert handed_back["played"] is False and handed_back["chat"] is None
+    assert [p["name"] for p in handed_back["players"]] == ["Estonia", "Poland"]
