@@ -352,3 +352,80 @@ def test_pages_are_told_the_players_now_when_the_facilitator_changes_them():
     # handed back to the model: no chat, and the page says so (its inputs are refused)
     assert handed_back["played"] is False and handed_back["chat"] is None
     assert [p["name"] for p in handed_back["players"]] == ["Estonia", "Poland"]
+
+
+# -- the clock after --resume ----------------------------------------------------------------
+
+
+class WallClock:
+    """The host's wall clock (``time.monotonic`` in tui/host/server.py), moved by the test; it
+    counts how often it was read, so the test knows the host's clock has looked at it."""
+
+    def __init__(self) -> None:
+        self.now, self.reads = 1000.0, 0
+
+    def monotonic(self) -> float:
+        self.reads += 1
+        return self.now
+
+
+async def _until(condition, clock: WallClock | None = None) -> None:
+    """Let the host's loop run until ``condition()`` holds (and, with ``clock``, until the
+    host's clock task has read the wall clock twice more: a whole tick has passed)."""
+    reads = clock.reads if clock is not None else 0
+    for _ in range(10_000):
+        if condition() and (clock is None or clock.reads >= reads + 2):
+            return
+        await asyncio.sleep(0.001)  # the host's loop runs; no timing is asserted
+    raise AssertionError("the host's clock never got there")
+
+
+def test_a_resumed_host_goes_on_from_where_it_stopped_not_by_the_wall_time_that_passed(
+        tmp_path, monkeypatch):  # fmt: skip
+    from argparse import Namespace
+    from types import SimpleNamespace
+
+    from tui.cli.host import _resume
+    from tui.host import server
+    from tui.host.server import save_tokens, tokens_path
+
+    path = tmp_path / "ex.jsonl"
+    ex = Exercise(SCENARIO, interactive=True, players=[])  # nobody to wait for
+    seats = seats_for(ex.players)
+    tokens = new_tokens(seats)
+    recorder = Recorder(path, ex)
+    save_tokens(tokens_path(path), seats, tokens)
+    ex.run(until=10.0)
+    ex.note("the host stops here")  # its last event: at T+10h
+    recorder.close()
+
+    wall = WallClock()
+    monkeypatch.setattr(server, "time", SimpleNamespace(monotonic=wall.monotonic))
+    resumed, seats, tokens, recorder, _ = _resume(Namespace(resume=str(path), scenario=None,
+                                                            players=None, seed=None))  # fmt: skip
+
+    async def scenario():
+        async with Host(resumed, seats, tokens, port=0, running=False, speed=1.0,
+                        recorder=recorder) as host:  # fmt: skip
+            at_start = (host.clock, host.run()["state"])
+            await _until(lambda: True, wall)  # the host's clock is going
+            wall.now += 3 * 3600  # three hours of wall time while the host is paused
+            host._changed.set()
+            await _until(lambda: True, wall)
+            paused = (host.clock, host.run()["t"], resumed.now)
+            fac = await seat(host, tokens["facilitator"])
+            assert (await fac.ask({"action": "clock", "run": True}))["type"] == "ack"
+            await _until(lambda: True, wall)
+            wall.now += 2.0  # two seconds of wall time running: two simulated hours
+            await _until(lambda: host.clock > 10.0, wall)
+            running = host.clock
+            note = await fac.ask({"action": "note", "text": "back at the table"})
+            return at_start, paused, running, note
+
+    at_start, paused, running, note = run(scenario())
+    recorder.close()
+    assert at_start == (10.0, "paused")
+    assert paused == (10.0, 10.0, 10.0)  # no jump by the hours the host was down or paused
+    assert running == pytest.approx(12.0)
+    recorded = open_recording(path).events
+    assert next(e for e in recorded if e.seq == note["seq"]).t == pytest.approx(12.0)
