@@ -36,7 +36,10 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -160,36 +163,71 @@ async def rejoin(url: str, token: str) -> tuple[float, int]:
     return took, client.count
 
 
-def run(notes: int, seat_count: int, rate: float, workers: int) -> dict:
-    record = tempfile.mktemp(suffix=".jsonl", prefix="cdtx-bench-host-")
+@dataclass
+class Table:
+    """One figure's table, its clock run to the end: the host's process and pipe, its address,
+    the seats (id, token), the host's RSS before the seats joined, what the host measured
+    (emitted times, events, seconds, RSS, CPU seconds) and each seats' process's report."""
+
+    host: Any
+    pipe: Any
+    url: str
+    seats: list[tuple[str, str]]
+    base_rss: float
+    figures: tuple
+    reports: list
+
+    def stop(self) -> None:
+        """The host stops (after the rejoin figures) and its process ends."""
+        self.pipe.send("stop")
+        self.host.join()
+
+
+def run_table(notes: int, seat_count: int, rate: float, workers: int, record: str,
+              worker: Callable, *, web: bool = False, mark: Callable | None = None,
+              ended: bool = False) -> Table:  # fmt: skip
+    """The host in a process of its own (:func:`host_process`), the seats in ``workers`` others
+    (``worker(conn, url, group)``; ``mark(seats)`` makes each seat what the worker takes), the
+    clock started once every seat is in and run to the end; ``ended``: the workers are told the
+    run ended before they report (the terminal seats wait for it)."""
     ctx = mp.get_context("fork")
     host_end, here = ctx.Pipe()
-    host = ctx.Process(target=host_process, args=(host_end, notes, seat_count, rate, record))
+    host = ctx.Process(target=host_process, args=(host_end, notes, seat_count, rate, record, web))
     host.start()
     url, seats, base_rss = here.recv()
-    groups = [seats[i::workers] for i in range(workers) if seats[i::workers]]
+    items = mark(seats) if mark is not None else seats
+    groups = [items[i::workers] for i in range(workers) if items[i::workers]]
     pipes, procs = [], []
     for group in groups:
         a, b = ctx.Pipe()
-        proc = ctx.Process(target=seats_process, args=(a, url, group))
+        proc = ctx.Process(target=worker, args=(a, url, group))
         proc.start()
         pipes.append(b)
         procs.append(proc)
     for pipe in pipes:
         pipe.recv()  # ready
     here.send("go")
-    emitted, events, elapsed, host_rss, host_cpu = here.recv()
-    for pipe in pipes:
-        pipe.send("ended")
+    figures = here.recv()
+    if ended:
+        for pipe in pipes:
+            pipe.send("ended")
+    reports = [pipe.recv() for pipe in pipes]
+    for proc in procs:
+        proc.join()
+    return Table(host, here, url, seats, base_rss, figures, reports)
+
+
+def run(notes: int, seat_count: int, rate: float, workers: int) -> dict:
+    record = tempfile.mktemp(suffix=".jsonl", prefix="cdtx-bench-host-")
+    table = run_table(notes, seat_count, rate, workers, record, seats_process, ended=True)
+    url, seats, base_rss = table.url, table.seats, table.base_rss
+    emitted, events, elapsed, host_rss, host_cpu = table.figures
     arrivals: dict[int, float] = {}
     seats_cpu = 0.0
-    for pipe in pipes:
-        got, cpu = pipe.recv()
+    for got, cpu in table.reports:
         seats_cpu += cpu
         for seq, t in got.items():
             arrivals[seq] = max(arrivals.get(seq, 0.0), t)
-    for proc in procs:
-        proc.join()
     latencies = sorted(arrivals[seq] - emitted[seq] for seq in arrivals if seq in emitted)
     if "--debug" in sys.argv:
         by_time = [arrivals[s] - emitted[s] for s in sorted(arrivals) if s in emitted]
@@ -214,8 +252,7 @@ def run(notes: int, seat_count: int, rate: float, workers: int) -> dict:
     result["rejoin_facilitator"] = asyncio.run(rejoin(url, token["facilitator"]))
     if "DE" in token:
         result["rejoin_DE"] = asyncio.run(rejoin(url, token["DE"]))
-    here.send("stop")
-    host.join()
+    table.stop()
     return result
 
 
@@ -315,40 +352,27 @@ def page_load_bytes(url: str) -> int:
 def web_run(notes: int, rate: float, workers: int, seat_count: int = 300) -> dict:
     """The --web figure for ``seat_count`` seats of its table (1: the baseline for memory)."""
     record = tempfile.mktemp(suffix=".jsonl", prefix="cdtx-bench-web-")
-    ctx = mp.get_context("fork")
-    host_end, here = ctx.Pipe()
-    host = ctx.Process(target=host_process,
-                       args=(host_end, notes, seat_count, rate, record, True))  # fmt: skip
-    host.start()
-    url, seats, base_rss = here.recv()
-    pages = {s for s, _ in seats if s.startswith("evaluator")}
-    pages |= {s for s, _ in seats if s.startswith("observer")}
-    pages = set(sorted(pages, key=lambda s: (not s.startswith("evaluator"), s))[:WEB_PAGES])
-    marked = [(s, t, s in pages) for s, t in seats]
-    groups = [marked[i::workers] for i in range(workers) if marked[i::workers]]
-    pipes, procs = [], []
-    for group in groups:
-        a, b = ctx.Pipe()
-        proc = ctx.Process(target=web_seats_process, args=(a, url, group))
-        proc.start()
-        pipes.append(b)
-        procs.append(proc)
-    for pipe in pipes:
-        pipe.recv()  # ready
-    here.send("go")
-    emitted, events, elapsed, host_rss, host_cpu = here.recv()
+    pages: set[str] = set()
+
+    def mark(seats: list[tuple[str, str]]) -> list[tuple[str, str, bool]]:
+        """The evaluators' seats, then observers', up to WEB_PAGES of them, are pages."""
+        candidates = [s for s, _ in seats if s.startswith(("evaluator", "observer"))]
+        pages.update(sorted(candidates, key=lambda s: (not s.startswith("evaluator"), s))[:WEB_PAGES])
+        return [(s, t, s in pages) for s, t in seats]
+
+    table = run_table(notes, seat_count, rate, workers, record, web_seats_process, web=True,
+                      mark=mark)  # fmt: skip
+    url, seats = table.url, table.seats
+    emitted, events, elapsed, host_rss, host_cpu = table.figures
     arrivals: dict[int, float] = {}
     page_arrivals: dict[int, float] = {}
     counts: list[int] = []
-    for pipe in pipes:
-        got, got_pages, got_counts, _cpu = pipe.recv()
+    for got, got_pages, got_counts, _cpu in table.reports:
         counts += got_counts
         for seq, t in got.items():
             arrivals[seq] = max(arrivals.get(seq, 0.0), t)
         for seq, t in got_pages.items():
             page_arrivals[seq] = max(page_arrivals.get(seq, 0.0), t)
-    for proc in procs:
-        proc.join()
 
     def p95(got: dict[int, float]) -> float:
         latencies = sorted(got[seq] - emitted[seq] for seq in got if seq in emitted)
@@ -363,8 +387,7 @@ def web_run(notes: int, rate: float, workers: int, seat_count: int = 300) -> dic
               "page_bytes": page_load_bytes(url)}  # fmt: skip
     seat = "observer" if "observer" in token else next(iter(token))
     result["rejoin_page"] = asyncio.run(page_rejoin(url, token[seat], max(emitted, default=0)))
-    here.send("stop")
-    host.join()
+    table.stop()
     Path(record).unlink(missing_ok=True)
     return result
 
