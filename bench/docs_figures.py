@@ -17,6 +17,7 @@ updated. docs/analysis.md's figures are its code blocks' output, checked by runn
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import tempfile
 from collections.abc import Callable
@@ -45,6 +46,45 @@ QUOTES: list[tuple[str, str]] = [
      "listing_adopted is ST {veto_st_veto} for the veto threshold and ST {veto_st_ties} for "
      "Hungary's ties, status {veto_status}:"),
     ("docs/sweeps.md", "The densest box of inputs leading to the listing is {veto_box}."),
+    # docs/scenarios.md, *Typical outcome* of each exercise built-in: seeds 0-49 with the MSEL
+    # (the runs of its *Outcomes over 50 seeds*, bench/fidelity.py --markdown)
+    ("docs/scenarios.md", "Typical outcome (medians over seeds 0-49): awareness after "
+     "{gw_shared_awareness_d} days, the first PSC after {gw_first_psc_d} days, an HR declaration "
+     "after {gw_hr_declaration_d} days ({gw_adopted_hr_declaration} of 50 runs); the listing the "
+     "severity calls for is still in its evidence package when the 30 days end (proportionality "
+     "gap open in {gw_gap_open} of 50 runs)"),
+    ("docs/scenarios.md", "Typical outcome (medians over seeds 0-49): the PSC after "
+     "{gwc_first_psc_h} h, awareness after {gwc_shared_awareness_h} h, the declaration after "
+     "{gwc_hr_declaration_h} h ({gwc_adopted_hr_declaration} of 50 runs); Council conclusions "
+     "within the 72 hours in {gwc_adopted_council_conclusions} of 50 runs (CR-6)"),
+    ("docs/scenarios.md", "Typical outcome (medians over seeds 0-49): awareness after "
+     "{rw_shared_awareness_d} days, the first PSC after {rw_first_psc_d} days; the cooperative "
+     "measure agreed in {rw_adopted_cooperative} of 50 runs; an HR declaration (the model's own "
+     "initiative) in {rw_adopted_hr_declaration} of 50 runs, after {rw_hr_declaration_d} days; "
+     "the Council conclusions adopted within the horizon in {rw_adopted_council_conclusions} of "
+     "50 runs"),
+    ("docs/scenarios.md", "Typical outcome (medians over seeds 0-49): awareness after "
+     "{el_shared_awareness_d} days, the Netherlands' attribution on day {el_first_attribution_d}; "
+     "the model's delegations do not block the declaration, adopted in "
+     "{el_adopted_hr_declaration} of 50 runs (EL-3), but only after {el_hr_declaration_d} days, "
+     "after the vote on day 21"),
+    ("docs/scenarios.md", "Typical outcome (medians over seeds 0-49): the declaration after "
+     "{sw_hr_declaration_h} h; listings adopted in {sw_adopted_listing} of 50 runs, on day "
+     "{sw_listing_d} (median of those runs; the crisis-mode evidence package is still days "
+     "long)"),
+    ("docs/scenarios.md", "Typical outcome (medians over seeds 0-49): detection on day "
+     "{sc_first_detection_d}, shared awareness on day {sc_shared_awareness_d}, an HR declaration "
+     "on day {sc_hr_declaration_d}; the Council conclusions are adopted in "
+     "{sc_adopted_council_conclusions} of 50 runs and a listing in {sc_adopted_listing}; the "
+     "proportionality gap stays open in {sc_gap_open}"),
+    ("docs/scenarios.md", "Typical outcome (medians over seeds 0-49): awareness and first PSC "
+     "after {eu_shared_awareness_d} and {eu_first_psc_d} days, the declaration after "
+     "{eu_hr_declaration_d} days ({eu_adopted_hr_declaration} of 50 runs)"),
+    ("docs/scenarios.md", "Typical outcome (medians over seeds 0-49): the first technical report "
+     "after {bb_first_technical_report_h} h, CyCLONe's assessment after "
+     "{bb_cyclone_assessment_d} days, IPCR after {bb_ipcr_activation_d} days "
+     "({bb_ipcr_activation_runs} of 50 runs), the PSC's first ISAA report after "
+     "{bb_psc_isaa_d} days (within the horizon in {bb_psc_isaa_runs} of 50 runs)"),
 ]  # fmt: skip
 
 
@@ -134,6 +174,47 @@ def veto_sobol(jobs: int, directory: Path) -> dict[str, str]:
     }
 
 
+#: The exercise built-ins whose *Typical outcome* docs/scenarios.md gives, and their figures'
+#: prefix.
+TYPICAL = {"grid-wiper": "gw", "grid-wiper-crisis": "gwc", "hospital-ransomware": "rw",
+           "election-leak": "el", "satcom-war": "sw", "supply-chain-espionage": "sc",
+           "eu-institution-intrusion": "eu", "baltic-blackout": "bb"}  # fmt: skip
+TYPICAL_MEASURES = ("hr_declaration", "council_conclusions", "listing", "cooperative")
+
+
+def typical_outcomes(jobs: int, directory: Path) -> dict[str, str]:
+    """docs/scenarios.md's *Typical outcome* figures: over seeds 0-49 with the MSEL (as
+    bench/fidelity.py --markdown), per exercise built-in, the median of each time metric in days
+    (``PREFIX_METRIC_d``) and hours (``_h``) over the runs that reached it (``_runs``), the runs
+    that adopted each measure (``PREFIX_adopted_MEASURE``) and those ending with the
+    proportionality gap open (``PREFIX_gap_open``). Only the figures :data:`QUOTES` uses."""
+    import statistics
+
+    import scenarios
+    from sim.exercise import Exercise
+
+    out: dict[str, str] = {}
+    for sid, key in TYPICAL.items():
+        scenario = scenarios.load(sid)
+        runs = [Exercise(scenario, seed=seed).run() for seed in range(50)]
+        metrics = [r.metrics for r in runs]  # a fold over the events: once a run
+        for name in metrics[0]:
+            if not name.startswith("t_"):
+                continue
+            hours = [m[name] for m in metrics if m[name] is not None]
+            out[f"{key}_{name[2:]}_runs"] = str(len(hours))
+            if hours:
+                median = statistics.median(hours)
+                out[f"{key}_{name[2:]}_d"] = f"{median / 24:.1f}"
+                out[f"{key}_{name[2:]}_h"] = f"{median:.0f}"
+        adopted = [{e.data["measure"] for e in r.events if e.kind == "adopted"} for r in runs]
+        for measure in TYPICAL_MEASURES:
+            out[f"{key}_adopted_{measure}"] = str(sum(measure in a for a in adopted))
+        out[f"{key}_gap_open"] = str(sum(m["proportionality_gap"] > 0 for m in metrics))
+    used = {name for _, template in QUOTES for name in re.findall(r"{(\w+)}", template)}
+    return {k: v for k, v in out.items() if k in used}
+
+
 #: The sweeps, cheapest first; the test recomputes :data:`FAST` of them.
 SWEEPS: dict[str, Callable[[int, Path], dict[str, str]]] = {
     "hu-ties": hu_ties,
@@ -141,6 +222,7 @@ SWEEPS: dict[str, Callable[[int, Path], dict[str, str]]] = {
     "crisis-vs-calendar": crisis_vs_calendar,
     "listing-drivers": listing_drivers,
     "veto-sobol": veto_sobol,
+    "typical-outcomes": typical_outcomes,
 }
 FAST = ("hu-ties", "unanimity-vs-qmv")
 

@@ -16,6 +16,7 @@ import sys
 import time
 
 import simpy
+from record import fig, recording
 
 import scenarios
 from sim.events import EventLog
@@ -158,7 +159,15 @@ def help_imports() -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=300)
+    parser.add_argument("--record", action="store_true",
+                        help="write the figures to bench/results/engine.txt with the date, commit "
+                        "and load (bench/record.py)")  # fmt: skip
     args = parser.parse_args()
+    with recording("engine" if args.record else None):
+        measure(args)
+
+
+def measure(args: argparse.Namespace) -> None:
     scenario = scenarios.load()
     Exercise(scenario).run()  # warm caches (roster, influence matrix)
     runs_s, events_s, kernel_s = engine(scenario, args.runs)
@@ -169,13 +178,13 @@ def main() -> None:
     print(
         f"default scenario ({scenario.id}, horizon {scenario.horizon / 24:.0f} d), {args.runs} runs, one core"
     )
-    print(f"  one run / bare 20k loop   {ratio:10.3f}   (target <= {TARGET_RUN_VS_BARE})")
-    print(f"  runs/s                    {runs_s:10.1f}   (>= {TARGET_RUNS_PER_S} on a quiet machine)")
+    print(f"  one run / bare 20k loop   {fig('run_vs_bare', ratio, '10.3f')}   (target <= {TARGET_RUN_VS_BARE})")
+    print(f"  runs/s                    {fig('runs_per_s', runs_s, '10.1f')}   (>= {TARGET_RUNS_PER_S} on a quiet machine)")
     print(f"  model events/s            {events_s:10.0f}")
     print(f"  SimPy kernel events/s     {kernel_s:10.0f}")
     print(f"  bare SimPy kernel ev/s    {bare:10.0f}")
     decomposition(scenario, args.runs, runs_s, kernel_s, bare)
-    print(f"  cdtx run end to end       {cli:10.3f} s (target <= {TARGET_CLI_SECONDS} s)")
+    print(f"  cdtx run end to end       {fig('cli_run_s', cli, '10.3f')} s (target <= {TARGET_CLI_SECONDS} s)")
     print(f"  cdtx --help imports       {', '.join(leaked) or 'neither textual nor simpy'}")
 
 

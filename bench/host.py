@@ -36,9 +36,13 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
+from record import fig, recording
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -160,36 +164,71 @@ async def rejoin(url: str, token: str) -> tuple[float, int]:
     return took, client.count
 
 
-def run(notes: int, seat_count: int, rate: float, workers: int) -> dict:
-    record = tempfile.mktemp(suffix=".jsonl", prefix="cdtx-bench-host-")
+@dataclass
+class Table:
+    """One figure's table, its clock run to the end: the host's process and pipe, its address,
+    the seats (id, token), the host's RSS before the seats joined, what the host measured
+    (emitted times, events, seconds, RSS, CPU seconds) and each seats' process's report."""
+
+    host: Any
+    pipe: Any
+    url: str
+    seats: list[tuple[str, str]]
+    base_rss: float
+    figures: tuple
+    reports: list
+
+    def stop(self) -> None:
+        """The host stops (after the rejoin figures) and its process ends."""
+        self.pipe.send("stop")
+        self.host.join()
+
+
+def run_table(notes: int, seat_count: int, rate: float, workers: int, record: str,
+              worker: Callable, *, web: bool = False, mark: Callable | None = None,
+              ended: bool = False) -> Table:  # fmt: skip
+    """The host in a process of its own (:func:`host_process`), the seats in ``workers`` others
+    (``worker(conn, url, group)``; ``mark(seats)`` makes each seat what the worker takes), the
+    clock started once every seat is in and run to the end; ``ended``: the workers are told the
+    run ended before they report (the terminal seats wait for it)."""
     ctx = mp.get_context("fork")
     host_end, here = ctx.Pipe()
-    host = ctx.Process(target=host_process, args=(host_end, notes, seat_count, rate, record))
+    host = ctx.Process(target=host_process, args=(host_end, notes, seat_count, rate, record, web))
     host.start()
     url, seats, base_rss = here.recv()
-    groups = [seats[i::workers] for i in range(workers) if seats[i::workers]]
+    items = mark(seats) if mark is not None else seats
+    groups = [items[i::workers] for i in range(workers) if items[i::workers]]
     pipes, procs = [], []
     for group in groups:
         a, b = ctx.Pipe()
-        proc = ctx.Process(target=seats_process, args=(a, url, group))
+        proc = ctx.Process(target=worker, args=(a, url, group))
         proc.start()
         pipes.append(b)
         procs.append(proc)
     for pipe in pipes:
         pipe.recv()  # ready
     here.send("go")
-    emitted, events, elapsed, host_rss, host_cpu = here.recv()
-    for pipe in pipes:
-        pipe.send("ended")
+    figures = here.recv()
+    if ended:
+        for pipe in pipes:
+            pipe.send("ended")
+    reports = [pipe.recv() for pipe in pipes]
+    for proc in procs:
+        proc.join()
+    return Table(host, here, url, seats, base_rss, figures, reports)
+
+
+def run(notes: int, seat_count: int, rate: float, workers: int) -> dict:
+    record = tempfile.mktemp(suffix=".jsonl", prefix="cdtx-bench-host-")
+    table = run_table(notes, seat_count, rate, workers, record, seats_process, ended=True)
+    url, seats, base_rss = table.url, table.seats, table.base_rss
+    emitted, events, elapsed, host_rss, host_cpu = table.figures
     arrivals: dict[int, float] = {}
     seats_cpu = 0.0
-    for pipe in pipes:
-        got, cpu = pipe.recv()
+    for got, cpu in table.reports:
         seats_cpu += cpu
         for seq, t in got.items():
             arrivals[seq] = max(arrivals.get(seq, 0.0), t)
-    for proc in procs:
-        proc.join()
     latencies = sorted(arrivals[seq] - emitted[seq] for seq in arrivals if seq in emitted)
     if "--debug" in sys.argv:
         by_time = [arrivals[s] - emitted[s] for s in sorted(arrivals) if s in emitted]
@@ -214,8 +253,7 @@ def run(notes: int, seat_count: int, rate: float, workers: int) -> dict:
     result["rejoin_facilitator"] = asyncio.run(rejoin(url, token["facilitator"]))
     if "DE" in token:
         result["rejoin_DE"] = asyncio.run(rejoin(url, token["DE"]))
-    here.send("stop")
-    host.join()
+    table.stop()
     return result
 
 
@@ -315,40 +353,27 @@ def page_load_bytes(url: str) -> int:
 def web_run(notes: int, rate: float, workers: int, seat_count: int = 300) -> dict:
     """The --web figure for ``seat_count`` seats of its table (1: the baseline for memory)."""
     record = tempfile.mktemp(suffix=".jsonl", prefix="cdtx-bench-web-")
-    ctx = mp.get_context("fork")
-    host_end, here = ctx.Pipe()
-    host = ctx.Process(target=host_process,
-                       args=(host_end, notes, seat_count, rate, record, True))  # fmt: skip
-    host.start()
-    url, seats, base_rss = here.recv()
-    pages = {s for s, _ in seats if s.startswith("evaluator")}
-    pages |= {s for s, _ in seats if s.startswith("observer")}
-    pages = set(sorted(pages, key=lambda s: (not s.startswith("evaluator"), s))[:WEB_PAGES])
-    marked = [(s, t, s in pages) for s, t in seats]
-    groups = [marked[i::workers] for i in range(workers) if marked[i::workers]]
-    pipes, procs = [], []
-    for group in groups:
-        a, b = ctx.Pipe()
-        proc = ctx.Process(target=web_seats_process, args=(a, url, group))
-        proc.start()
-        pipes.append(b)
-        procs.append(proc)
-    for pipe in pipes:
-        pipe.recv()  # ready
-    here.send("go")
-    emitted, events, elapsed, host_rss, host_cpu = here.recv()
+    pages: set[str] = set()
+
+    def mark(seats: list[tuple[str, str]]) -> list[tuple[str, str, bool]]:
+        """The evaluators' seats, then observers', up to WEB_PAGES of them, are pages."""
+        candidates = [s for s, _ in seats if s.startswith(("evaluator", "observer"))]
+        pages.update(sorted(candidates, key=lambda s: (not s.startswith("evaluator"), s))[:WEB_PAGES])
+        return [(s, t, s in pages) for s, t in seats]
+
+    table = run_table(notes, seat_count, rate, workers, record, web_seats_process, web=True,
+                      mark=mark)  # fmt: skip
+    url, seats = table.url, table.seats
+    emitted, events, elapsed, host_rss, host_cpu = table.figures
     arrivals: dict[int, float] = {}
     page_arrivals: dict[int, float] = {}
     counts: list[int] = []
-    for pipe in pipes:
-        got, got_pages, got_counts, _cpu = pipe.recv()
+    for got, got_pages, got_counts, _cpu in table.reports:
         counts += got_counts
         for seq, t in got.items():
             arrivals[seq] = max(arrivals.get(seq, 0.0), t)
         for seq, t in got_pages.items():
             page_arrivals[seq] = max(page_arrivals.get(seq, 0.0), t)
-    for proc in procs:
-        proc.join()
 
     def p95(got: dict[int, float]) -> float:
         latencies = sorted(got[seq] - emitted[seq] for seq in got if seq in emitted)
@@ -363,8 +388,7 @@ def web_run(notes: int, rate: float, workers: int, seat_count: int = 300) -> dic
               "page_bytes": page_load_bytes(url)}  # fmt: skip
     seat = "observer" if "observer" in token else next(iter(token))
     result["rejoin_page"] = asyncio.run(page_rejoin(url, token[seat], max(emitted, default=0)))
-    here.send("stop")
-    host.join()
+    table.stop()
     Path(record).unlink(missing_ok=True)
     return result
 
@@ -373,24 +397,27 @@ def print_web(notes: int, rate: float, workers: int) -> None:
     one = web_run(notes, rate, workers, seat_count=1)
     many = web_run(notes, rate, workers)
     per_seat = (many["host_rss"] - one["host_rss"]) / (many["seats"] - one["seats"])
-    print(f"cdtx host benchmark, browser pages: {many['events']} events at {many['rate']:.0f} "
-          f"events/s (asked {rate:.0f}), {many['seats']} seats on loopback, {many['pages']} of "
+    print(f"cdtx host benchmark, browser pages: {fig('events', many['events'], ',')} events at "
+          f"{fig('rate', many['rate'], '.0f')} events/s (asked {rate:.0f}), "
+          f"{fig('seats', many['seats'])} seats on loopback, {fig('pages', many['pages'])} of "
           "them pages")  # fmt: skip
-    print(f"  latency event -> every evaluator page's view: p95 {many['p95_pages'] * 1000:.0f} ms "
-          f"(target <= 100 ms); -> every event seat: p95 {many['p95_events'] * 1000:.0f} ms; "
-          f"views sent per page: {many['views']:.0f} (median) for {many['events']} events")  # fmt: skip
+    print(f"  latency event -> every evaluator page's view: p95 "
+          f"{fig('p95_pages_ms', many['p95_pages'] * 1000, '.0f')} ms (target <= 100 ms); -> every "
+          f"event seat: p95 {fig('p95_events_ms', many['p95_events'] * 1000, '.0f')} ms; views sent "
+          f"per page: {many['views']:.0f} (median) for {many['events']} events")  # fmt: skip
     print(f"  host memory: {one['host_rss']:.0f} MB with 1 seat, {many['host_rss']:.0f} MB with "
-          f"{many['seats']}: {per_seat:.2f} MB per seat (target <= 2 MB)")  # fmt: skip
+          f"{many['seats']}: {fig('mb_per_seat', per_seat, '.2f')} MB per seat (target <= 2 MB)")  # fmt: skip
     # The host's CPU time per event does not depend on what else the machine runs; the
     # latencies do (on a shared machine the host may get a fraction of a core).
-    print(f"  host CPU: {many['cpu_per_event'] * 1000:.2f} ms per event with {many['seats']} seats "
-          f"({one['cpu_per_event'] * 1000:.2f} ms with one): 1,000 events/s need "
-          f"{many['cpu_per_event'] * 1000:.0%} of a core; it had {many['host_cpu']:.0%} here; "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")  # fmt: skip
-    print(f"  page load (HTML + scripts + styles + icon): {many['page_bytes'] / 1024:.1f} KB "
-          "(target <= 200 KB)")  # fmt: skip
+    print(f"  host CPU: {fig('cpu_ms_per_event', many['cpu_per_event'] * 1000, '.2f')} ms per "
+          f"event with {many['seats']} seats ({one['cpu_per_event'] * 1000:.2f} ms with one): "
+          f"1,000 events/s need {fig('core_share', many['cpu_per_event'] * 1000, '.0%')} of a core; "
+          f"it had {fig('host_cpu', many['host_cpu'], '.0%')} here; load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")  # fmt: skip
+    print(f"  page load (HTML + scripts + styles + icon): "
+          f"{fig('page_kb', many['page_bytes'] / 1024, '.0f')} KB (target <= 200 KB)")  # fmt: skip
     print(f"  a page rejoining after {many['events']} events has its view in "
-          f"{many['rejoin_page'] * 1000:.0f} ms (target <= 1 s)")  # fmt: skip
+          f"{fig('rejoin_page_ms', many['rejoin_page'] * 1000, '.0f')} ms (target <= 1 s)")  # fmt: skip
 
 
 FLOOD_TEXT = 60 * 1024
@@ -506,14 +533,17 @@ def flood(seconds: float) -> dict:
 
 def print_flood(f: dict) -> None:
     joins = sorted(f["joins"])
-    print(f"  flood: DE sent {f['sent']:,} messages of 60 KB in {f['seconds']:g} s over "
-          f"{f['connections']} connections; {f['refused']:,} refused, disconnected "
-          f"{f['disconnected']} times, {f['notices']} notices to the facilitator")  # fmt: skip
-    print(f"    host RSS {f['base']:.0f} MB before, peak {f['peak']:.0f} MB during the flood "
-          f"(target < 400 MB); recording {f['record_mb']:.2f} MB")  # fmt: skip
+    print(f"  flood: DE sent {fig('flood_sent', f['sent'], ',')} messages of 60 KB in "
+          f"{fig('flood_seconds', f['seconds'], 'g')} s over {f['connections']} connections; "
+          f"{fig('flood_refused', f['refused'], ',')} refused, disconnected "
+          f"{fig('flood_disconnected', f['disconnected'])} times, {f['notices']} notices to the "
+          "facilitator")  # fmt: skip
+    print(f"    host RSS {fig('flood_rss_before_mb', f['base'], '.0f')} MB before, peak "
+          f"{fig('flood_rss_peak_mb', f['peak'], '.0f')} MB during the flood (target < 400 MB); "
+          f"recording {fig('flood_record_mb', f['record_mb'], '.2f')} MB")  # fmt: skip
     print(f"    honest seat PL joined {len(joins)} times meanwhile: median "
-          f"{statistics.median(joins) * 1000:.0f} ms, worst {joins[-1] * 1000:.0f} ms "
-          "(target < 1 s)")  # fmt: skip
+          f"{fig('flood_join_median_ms', statistics.median(joins) * 1000, '.0f')} ms, worst "
+          f"{fig('flood_join_worst_ms', joins[-1] * 1000, '.0f')} ms (target < 1 s)")  # fmt: skip
 
 
 def main() -> None:
@@ -526,7 +556,16 @@ def main() -> None:
     parser.add_argument("--flood-only", action="store_true", help="only the flood figure")
     parser.add_argument("--web", action="store_true",
                         help="only the browser pages' figure: 300 seats, 150 of them pages")  # fmt: skip
+    parser.add_argument("--record", action="store_true",
+                        help="write the figures to bench/results/host[-web|-flood].txt with the "
+                        "date, commit and load (bench/record.py; docs/ quotes them)")  # fmt: skip
     args = parser.parse_args()
+    name = "host-web" if args.web else "host-flood" if args.flood_only else "host"
+    with recording(name if args.record else None):
+        measure(args)
+
+
+def measure(args: argparse.Namespace) -> None:
     if args.web:
         print_web(args.notes, args.rate, args.workers)
         return
@@ -548,28 +587,30 @@ def main() -> None:
     for r in (one, many):
         Path(r["record"]).unlink(missing_ok=True)
     per_seat = (many["host_rss"] - one["host_rss"]) / (many["seats"] - one["seats"])
-    print(f"cdtx host benchmark: {many['events']} events at {many['rate']:.0f} events/s "
-          f"(asked {args.rate:.0f}), {many['seats']} seats on loopback")  # fmt: skip
+    print(f"cdtx host benchmark: {fig('events', many['events'], ',')} events at "
+          f"{fig('rate', many['rate'], '.0f')} events/s (asked {args.rate:.0f}), "
+          f"{fig('seats', many['seats'])} seats on loopback")  # fmt: skip
     print(f"  latency event -> every seat's view: p50 {many['p50'] * 1000:.1f} ms, "
-          f"p95 {many['p95'] * 1000:.1f} ms (target <= 100 ms)")  # fmt: skip
+          f"p95 {fig('p95_ms', many['p95'] * 1000, '.0f')} ms (target <= 100 ms)")  # fmt: skip
     print(f"  one seat:                           p50 {one['p50'] * 1000:.1f} ms, "
-          f"p95 {one['p95'] * 1000:.1f} ms; 30 seats / 1 seat p95 = "
+          f"p95 {fig('p95_one_ms', one['p95'] * 1000, '.0f')} ms; 30 seats / 1 seat p95 = "
           f"{many['p95'] / max(one['p95'], 1e-9):.1f}x")  # fmt: skip
-    print(
-        f"  CPU: host {many['host_cpu']:.0%} of a core ({one['host_cpu']:.0%} with one seat), "
-        f"the 30 seats {many['seats_cpu']:.0%}"
-    )
+    print(f"  CPU: host {fig('host_cpu', many['host_cpu'], '.0%')} of a core "
+          f"({fig('host_cpu_one', one['host_cpu'], '.0%')} with one seat), the 30 seats "
+          f"{many['seats_cpu']:.0%}")  # fmt: skip
     print(f"  host memory: {one['host_rss']:.0f} MB with 1 seat, {many['host_rss']:.0f} MB with "
-          f"{many['seats']}: {per_seat:.2f} MB per seat (target <= 5 MB)")  # fmt: skip
+          f"{many['seats']}: {fig('mb_per_seat', per_seat, '.2f')} MB per seat (target <= 5 MB)")  # fmt: skip
     took, n = many["rejoin_facilitator"]
-    print(f"  rejoin after {many['events']} events: facilitator {took * 1000:.0f} ms "
-          f"({n} events; target <= 1 s)", end="")  # fmt: skip
+    print(f"  rejoin after {many['events']} events: facilitator "
+          f"{fig('rejoin_facilitator_ms', took * 1000, '.0f')} ms ({n} events; target <= 1 s)",
+          end="")  # fmt: skip
     if "rejoin_DE" in many:
         took_de, n_de = many["rejoin_DE"]
-        print(f", delegation DE {took_de * 1000:.0f} ms ({n_de} events)", end="")
+        print(f", delegation DE {fig('rejoin_de_ms', took_de * 1000, '.0f')} ms ({n_de} events)",
+              end="")  # fmt: skip
     print(f"\n  the single-seat console folding its picture over the same events: "
-          f"{console_fold * 1000:.0f} ms; facilitator rejoin / console fold = "
-          f"{took / console_fold:.1f}x")  # fmt: skip
+          f"{fig('console_fold_ms', console_fold * 1000, '.0f')} ms; facilitator rejoin / console "
+          f"fold = {fig('rejoin_vs_fold', took / console_fold, '.1f')}x")  # fmt: skip
     print_flood(flood(args.flood))
 
 

@@ -28,6 +28,8 @@ import tracemalloc
 import warnings
 from pathlib import Path
 
+from record import fig, recording
+
 CRITERIA = ("scope", "scale", "duration", "intensity", "complexity", "sophistication", "impact")
 
 
@@ -67,8 +69,15 @@ def main(argv=None) -> int:
     parser.add_argument("--days", type=int, default=0, help="horizon (default: from --events)")
     parser.add_argument("--samples", type=int, default=200, help="picture_at samples")
     parser.add_argument("--keep", metavar="FILE", help="write the recording here and keep it")
+    parser.add_argument("--record", action="store_true",
+                        help="write the figures to bench/results/replay.txt with the date, commit "
+                        "and load (bench/record.py)")  # fmt: skip
     args = parser.parse_args(argv)
+    with recording("replay" if args.record else None):
+        return measure(args)
 
+
+def measure(args: argparse.Namespace) -> int:
     import scenarios
     from sim.exercise import Exercise
     from sim.recording import Recorder, reader
@@ -77,7 +86,8 @@ def main(argv=None) -> int:
     probe = Exercise(scenarios.load_text(synthetic(3650)))
     probe.run()
     per_day = max(0.1, len(probe.events) / 3650)
-    days = args.days or int(args.events / per_day * 2) + 3650
+    # at most 100 years, the longest horizon a scenario may have (fewer events then)
+    days = min(args.days or int(args.events / per_day * 2) + 3650, 36_500)
     del probe
     scenario = scenarios.load_text(synthetic(days))
 
@@ -102,7 +112,7 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     rec = reader.open(path)
     open_s = time.perf_counter() - t0
-    print(f"open:        {n / open_s:,.0f} events/s ({open_s:.2f} s); peak RSS {_rss_mb():,.0f} MB")
+    print(f"open:        {fig('open_events_per_s', n / open_s, ',.0f')} events/s ({open_s:.2f} s); peak RSS {_rss_mb():,.0f} MB")
 
     # Plain json.loads of the same lines (the floor for any JSON Lines reader).
     data = path.read_bytes()
@@ -141,9 +151,9 @@ def main(argv=None) -> int:
     result = rec.verify()
     verify_s = time.perf_counter() - t0
     print(f"verify:      {'identical' if result.ok else 'DIFFERS ' + result.message} in "
-          f"{verify_s:.1f} s: {n / verify_s:,.0f} events/s = {run_s / verify_s:.2f}x the "
+          f"{verify_s:.1f} s: {n / verify_s:,.0f} events/s = {fig('verify_vs_run', run_s / verify_s, '.2f')}x the "
           "original run's speed")  # fmt: skip
-    print(f"peak RSS:    {_rss_mb():,.0f} MB (whole process: run, open, checkpoints, verify)")
+    print(f"peak RSS:    {fig('peak_rss_mb', _rss_mb(), ',.0f')} MB (whole process: run, open, checkpoints, verify)")
     tmp.cleanup()
     return 0 if result.ok else 1
 

@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from record import fig, recording
+
 SPEC = """name: bench-summary
 title: What decides a blocked listing - Hungary, Slovakia or the rule?
 base: calib-bundestag
@@ -55,7 +57,15 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=2)
     ap.add_argument("--dir", type=Path, default=None)
     ap.add_argument("--grid", action="store_true", help="also a 3,000-run grid's summary")
+    ap.add_argument("--record", action="store_true",
+                    help="write the figures to bench/results/summary.txt with the date, commit "
+                    "and load (bench/record.py; docs/ quotes them)")  # fmt: skip
     args = ap.parse_args()
+    with recording("summary" if args.record else None):
+        measure(args)
+
+
+def measure(args: argparse.Namespace) -> None:
     d = args.dir or Path(tempfile.mkdtemp(prefix="cdtx-bench-summary-"))
     d.mkdir(parents=True, exist_ok=True)
     spec, results = d / "spec.yaml", d / "sobol.csv"
@@ -64,7 +74,8 @@ def main() -> None:
     sweep_s = None
     if not results.exists():
         sweep_s = cli("sweep", str(spec), "-j", "2", "-o", str(results), "--quiet", cwd=d)
-        print(f"sweep, {runs:,} runs on 2 workers (CLI, with its summary): {sweep_s:.2f} s")
+        print(f"sweep, {fig('runs', runs, ',')} runs on 2 workers (CLI, with its summary): "
+              f"{fig('sweep_s', sweep_s, '.2f')} s")  # fmt: skip
     else:
         print(f"reusing {results}")
     png = d / "plot.png"
@@ -78,13 +89,14 @@ def main() -> None:
     start = time.perf_counter()
     sw.plot(results, png, force=True)
     plot = time.perf_counter() - start
-    print(f"cdtx sweep --summary --plot: {summary_plot:.2f} s")
-    print(f"cdtx report:                 {report:.2f} s")
-    print(f"summarize (every point):     {every:.2f} s (in process)")
-    print(f"plot:                        {plot:.2f} s (in process)")
+    print(f"cdtx sweep --summary --plot: {fig('summary_plot_s', summary_plot, '.2f')} s")
+    print(f"cdtx report:                 {fig('report_s', report, '.2f')} s")
+    print(f"summarize (every point):     {fig('summarize_s', every, '.2f')} s (in process)")
+    print(f"plot:                        {fig('plot_s', plot, '.2f')} s (in process)")
     if sweep_s:
-        print(f"ratio summary+plot / sweep:  {summary_plot / sweep_s:.2f} (target <= 0.5)")
-        print(f"ratio report / sweep:        {report / sweep_s:.2f}")
+        print(f"ratio summary+plot / sweep:  {fig('summary_plot_ratio', summary_plot / sweep_s, '.2f')}"
+              " (target <= 0.5)")  # fmt: skip
+        print(f"ratio report / sweep:        {fig('report_ratio', report / sweep_s, '.2f')}")
     if args.grid:
         grid = d / "grid.csv"
         if not grid.exists():
@@ -96,7 +108,8 @@ def main() -> None:
             print(f"grid sweep, 3,000 runs on 2 workers: {time.perf_counter() - start:.2f} s")
         start = time.perf_counter()
         sw.summarize(grid, max_points=40)
-        print(f"its summary (as cdtx sweep prints it): {time.perf_counter() - start:.2f} s")
+        grid_s = time.perf_counter() - start
+        print(f"its summary (as cdtx sweep prints it): {fig('grid_summary_s', grid_s, '.2f')} s")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from record import fig, recording
+
 from sim import sweep as sw
 from sim.exercise import Exercise
 
@@ -147,11 +149,13 @@ def crn_cost(runs: int, d: Path, reps: int) -> None:
 
     t_common = best_of(lambda: derivation(True))
     t_independent = best_of(lambda: derivation(False))
-    print(f"CRN vs independent seeds, {total} runs, -j2, {reps} pairs (root seeds 1..{reps}): "
-          f"median {r['a']:.2f} s vs {r['b']:.2f} s; ratio {r['ratio']:.3f} wall, "
-          f"{r['cpu_ratio']:.3f} CPU (target <= 1.05; slowest/fastest run {r['spread']:.2f}x); "
-          f"seed derivation {t_common / total * 1e6:.1f} vs {t_independent / total * 1e6:.1f} "
-          "us per run")  # fmt: skip
+    print(f"CRN vs independent seeds, {fig('runs', total, ',')} runs, -j2, {fig('pairs', reps)} pairs "
+          f"(root seeds 1..{reps}): median {fig('crn_s', r['a'], '.2f')} s vs "
+          f"{fig('independent_s', r['b'], '.2f')} s; ratio {fig('wall_ratio', r['ratio'], '.3f')} "
+          f"wall, {fig('cpu_ratio', r['cpu_ratio'], '.3f')} CPU (target <= 1.05; slowest/fastest "
+          f"run {fig('spread', r['spread'], '.2f')}x); seed derivation "
+          f"{fig('derive_crn_us', t_common / total * 1e6, '.1f')} vs "
+          f"{fig('derive_independent_us', t_independent / total * 1e6, '.1f')} us per run")  # fmt: skip
 
 
 def sobol_overhead(base_samples: int, d: Path, reps: int) -> None:
@@ -196,18 +200,21 @@ def sobol_overhead(base_samples: int, d: Path, reps: int) -> None:
         ("summary without", lambda: sw.summarize(d / "plain.csv", spec={})),
     ):  # fmt: skip
         parts[name] = best_of(fn) * 1e3
-    shown = ", ".join(f"{k} {v:.0f} ms" for k, v in parts.items())
+    shown = ", ".join(f"{k} {fig(k.replace(' ', '_') + '_ms', v, '.0f')} ms"
+                      for k, v in parts.items())  # fmt: skip
     # What only a Sobol' sweep does (its design, its indices), against the plain sweep's time:
     # the overhead without the noise of two sweeps' wall times.
     own = (parts["design and checks"] - parts["same-size checks"]
            + parts["summary with indices"] - parts["summary without"])  # fmt: skip
-    print(f"Sobol' N={base_samples}, {len(points)} runs, {reps} pairs: median {r['a']:.2f} s vs "
-          f"the same points as a plain sweep {r['b']:.2f} s: overhead "
-          f"{(r['ratio'] - 1) * 100:+.1f}% wall, {(r['cpu_ratio'] - 1) * 100:+.1f}% CPU "
-          f"(target <= 10%; slowest/fastest run {r['spread']:.2f}x); the Sobol' sweep's own "
-          f"work {own:.0f} ms = {own / 1e3 / r['b'] * 100:+.1f}% of the plain sweep. Parts: "
-          f"{shown}; importing SALib (scipy.stats, pandas) once per process "
-          f"{t_import:.2f} s")  # fmt: skip
+    print(f"Sobol' N={fig('base_samples', base_samples)}, {fig('runs', len(points), ',')} runs, "
+          f"{fig('pairs', reps)} pairs: median {fig('sobol_s', r['a'], '.2f')} s vs the same "
+          f"points as a plain sweep {fig('plain_s', r['b'], '.2f')} s: overhead "
+          f"{fig('wall_overhead', (r['ratio'] - 1) * 100, '+.1f')}% wall, "
+          f"{fig('cpu_overhead', (r['cpu_ratio'] - 1) * 100, '+.1f')}% CPU (target <= 10%; "
+          f"slowest/fastest run {fig('spread', r['spread'], '.2f')}x); the Sobol' sweep's own "
+          f"work {fig('own_ms', own, '.0f')} ms = {fig('own_share', own / 1e3 / r['b'] * 100, '+.1f')}% "
+          f"of the plain sweep. Parts: {shown}; importing SALib (scipy.stats, pandas) once per "
+          f"process {fig('import_salib_s', t_import, '.2f')} s")  # fmt: skip
 
 
 def _cluster(workers: int, d: Path):
@@ -288,21 +295,24 @@ def dask_processes(runs: int, d: Path, reps: int) -> None:
     med = {k: statistics.median(v) for k, v in times.items()}
     dask_x = med["dask", 1] / med["dask", 2]
     pool_x = med["pool", 1] / med["pool", 2]
-    print(f"Dask worker processes, {sweep.total} runs, warm, median of {reps}: 1 worker "
-          f"{med['dask', 1]:.2f} s, 2 workers {med['dask', 2]:.2f} s: speed-up {dask_x:.2f}x "
+    print(f"Dask worker processes, {fig('runs', sweep.total, ',')} runs, warm, median of "
+          f"{fig('reps', reps)}: 1 worker {fig('dask_j1_s', med['dask', 1], '.2f')} s, 2 workers "
+          f"{fig('dask_j2_s', med['dask', 2], '.2f')} s: speed-up {fig('dask_ratio', dask_x, '.2f')}x "
           f"(target >= 1.6; {os.cpu_count()} cores here); the process pool in turn with it: "
-          f"{med['pool', 1]:.2f} s vs {med['pool', 2]:.2f} s: {pool_x:.2f}x, so Dask gives "
-          f"{dask_x / pool_x:.0%} of the pool's speed-up; first sweep on fresh workers "
-          f"{cold[1]:.2f} s vs {cold[2]:.2f} s: {cold[1] / cold[2]:.2f}x")  # fmt: skip
+          f"{med['pool', 1]:.2f} s vs {med['pool', 2]:.2f} s: {fig('pool_ratio', pool_x, '.2f')}x, "
+          f"so Dask gives {dask_x / pool_x:.0%} of the pool's speed-up; first sweep on fresh "
+          f"workers {cold[1]:.2f} s vs {cold[2]:.2f} s: {fig('cold_ratio', cold[1] / cold[2], '.2f')}x")  # fmt: skip
     for workers in (1, 2):
         sched, work, client = cpu[workers]
-        line = (f"  {workers} worker(s), CPU ms per run: scheduler {sched:.2f}, workers "
-                f"{work:.2f}, this client {client:.2f}")  # fmt: skip
+        line = (f"  {workers} worker(s), CPU ms per run: scheduler "
+                f"{fig(f'scheduler_ms_j{workers}', sched, '.2f')}, workers "
+                f"{fig(f'workers_ms_j{workers}', work, '.2f')}, this client "
+                f"{fig(f'client_ms_j{workers}', client, '.2f')}")  # fmt: skip
         if workers == 2:
             # On two cores that run nothing else, one worker takes its CPU time (the scheduler
             # and the client have the other core); two cannot beat their CPU over both cores.
             bound = cpu[1][1] / ((sched + work + client) / 2)
-            line += f"; CPU-bound speed-up on 2 idle cores {bound:.2f}x"
+            line += f"; CPU-bound speed-up on 2 idle cores {fig('cpu_bound_ratio', bound, '.2f')}x"
         print(line)
 
 
@@ -344,12 +354,14 @@ def cli_scaling(runs: int, d: Path, reps: int) -> None:
         return lambda i: timed(s, d / f"runs-j{jobs}-{i}.csv", jobs=jobs)
 
     r = paired(runs_only(1), runs_only(2), reps)
-    print(f"runs alone ({s.total} runs, run_sweep): -j1 {r['a']:.2f} s, -j2 {r['b']:.2f} s: "
-          f"2 vs 1 workers {r['ratio']:.2f}x wall (median of {reps} pairs; spread "
-          f"{r['spread']:.2f})")  # fmt: skip
+    print(f"runs alone ({fig('runs', s.total, ',')} runs, run_sweep): -j1 {fig('runs_j1_s', r['a'], '.2f')} s, "
+          f"-j2 {fig('runs_j2_s', r['b'], '.2f')} s: 2 vs 1 workers "
+          f"{fig('runs_ratio', r['ratio'], '.2f')}x wall (median of {fig('pairs', reps)} pairs; "
+          f"spread {r['spread']:.2f})")  # fmt: skip
     c = paired(command(1), command(2), reps)
-    print(f"cdtx sweep ({s.total} runs, whole command): -j1 {c['a']:.2f} s, -j2 {c['b']:.2f} s: "
-          f"2 vs 1 workers {c['ratio']:.2f}x wall (target >= 1.8x; spread {c['spread']:.2f})")  # fmt: skip
+    print(f"cdtx sweep ({s.total} runs, whole command): -j1 {fig('cli_j1_s', c['a'], '.2f')} s, "
+          f"-j2 {fig('cli_j2_s', c['b'], '.2f')} s: 2 vs 1 workers "
+          f"{fig('cli_ratio', c['ratio'], '.2f')}x wall (target >= 1.8x; spread {c['spread']:.2f})")  # fmt: skip
     results = d / "runs-j2-0.csv"
 
     def child_cpu(args: list[str]) -> float:
@@ -372,16 +384,14 @@ def cli_scaling(runs: int, d: Path, reps: int) -> None:
     (p1, w1), (p2, w2) = split[1], split[2]
     one = summary + p1 + w1  # the command: start-up and summary, the parent's share, the runs
     two = summary + max(p2, (p2 + w2) / 2)
-    print(f"  CPU: cdtx sweep --summary of the file {summary:.2f} s (start-up alone "
-          f"{startup:.2f} s); the sweep's parent {p1:.2f} s at -j1, {p2:.2f} s at -j2 "
-          f"({p2 / s.total * 1e3:.2f} ms a run); its workers {w1:.2f} s and {w2:.2f} s")
-    print(f"  on two idle cores these CPU times give the command {one / two:.2f}x and the runs "
-          f"alone {(p1 + w1) / max(p2, (p2 + w2) / 2):.2f}x (2 workers vs 1)")
-    fast = 0.5  # a summary whose bootstrap is vectorised (issue 24's target for the summary)
-    even = (fast + p1 + w1) / (fast + max(p2, (p2 + w1) / 2))
-    print(f"  with a summary of {fast} s: {(fast + p1 + w1) / (fast + max(p2, (p2 + w2) / 2)):.2f}x "
-          f"at these CPU times, {even:.2f}x if two workers' runs cost the CPU one worker's do "
-          f"(here {w2 / w1:.2f}x)")
+    print(f"  CPU: cdtx sweep --summary of the file {fig('summary_cpu_s', summary, '.2f')} s "
+          f"(start-up alone {fig('startup_cpu_s', startup, '.2f')} s); the sweep's parent "
+          f"{p1:.2f} s at -j1, {p2:.2f} s at -j2 ({fig('parent_ms_per_run', p2 / s.total * 1e3, '.2f')} "
+          f"ms a run); its workers {fig('workers_cpu_j1_s', w1, '.2f')} s and "
+          f"{fig('workers_cpu_j2_s', w2, '.2f')} s ({fig('workers_cpu_ratio', w2 / w1, '.2f')}x)")  # fmt: skip
+    print(f"  on two idle cores these CPU times give the command {fig('cli_bound', one / two, '.2f')}x "
+          f"and the runs alone {fig('runs_bound', (p1 + w1) / max(p2, (p2 + w2) / 2), '.2f')}x "
+          "(2 workers vs 1)")  # fmt: skip
 
 
 def outcomes_cost(runs: int, d: Path, reps: int) -> None:
@@ -397,9 +407,10 @@ def outcomes_cost(runs: int, d: Path, reps: int) -> None:
     plain, custom = sw.Sweep(sw.spec_from_dict(base)), sw.Sweep(sw.spec_from_dict(extra))
     r = paired(lambda i: timed(custom, d / f"custom-{i}.parquet", jobs=2),
                lambda i: timed(plain, d / f"plain-{i}.parquet", jobs=2), reps)
-    print(f"outcomes + series ({plain.total} runs, -j2, Parquet): {r['a']:.2f} s vs plain "
-          f"{r['b']:.2f} s: {r['ratio']:.3f}x wall, {r['cpu_ratio']:.3f}x CPU (target <= 1.10; "
-          f"median of {reps} pairs)")  # fmt: skip
+    print(f"outcomes + series ({fig('runs', plain.total, ',')} runs, -j2, Parquet): "
+          f"{fig('custom_s', r['a'], '.2f')} s vs plain {fig('plain_s', r['b'], '.2f')} s: "
+          f"{fig('wall_ratio', r['ratio'], '.3f')}x wall, {fig('cpu_ratio', r['cpu_ratio'], '.3f')}x "
+          f"CPU (target <= 1.10; median of {fig('pairs', reps)} pairs)")  # fmt: skip
     # The work itself, in this process (no pool, no file): a worker's CPU per run, the least of
     # the repetitions (the one the machine's load disturbed least)
     from sim.sweep.execute import RunPlan, run_chunk
@@ -416,8 +427,10 @@ def outcomes_cost(runs: int, d: Path, reps: int) -> None:
     for _ in range(max(reps, 5)):
         a.append(work(custom))
         b.append(work(plain))
-    print(f"  a worker's CPU per run (least of {len(a)}): {min(a):.2f} ms with the outcomes and "
-          f"series, {min(b):.2f} ms plain: {min(a) / min(b):.3f}x")
+    print(f"  a worker's CPU per run (least of {fig('work_reps', len(a))}): "
+          f"{fig('work_custom_ms', min(a), '.2f')} ms with the outcomes and series, "
+          f"{fig('work_plain_ms', min(b), '.2f')} ms plain: "
+          f"{fig('work_ratio', min(a) / min(b), '.3f')}x")  # fmt: skip
 
 
 def main() -> None:
@@ -433,45 +446,59 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=None,
                         help="repetitions of each paired measurement "
                         "(default 5, --small 2)")  # fmt: skip
+    parser.add_argument("--record", action="store_true",
+                        help="write each part's figures to bench/results/sweep-PART.txt with the "
+                        "date, commit and load (bench/record.py; docs/ quotes them)")  # fmt: skip
     args = parser.parse_args()
     parts = args.part or (["crn", "sobol", "dask"] if args.only else list(PARTS))
     reps = args.reps or (2 if args.small else 5)
     n = 200 if args.small else 1000
+
+    def part(name: str):
+        return recording(f"sweep-{name}" if args.record else None)
+
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
         if "crn" in parts:
-            crn_cost(n, d, reps)
+            with part("crn"):
+                crn_cost(n, d, reps)
         if "sobol" in parts:
-            sobol_overhead(16 if args.small else 64, d, reps)
+            with part("sobol"):
+                sobol_overhead(16 if args.small else 64, d, reps)
         if "dask" in parts and not args.no_dask:
-            dask_processes(n, d, reps)
+            with part("dask"):
+                dask_processes(n, d, reps)
         s = spec(n)
         if "scaling" in parts:
-            t1 = timed(s, d / "j1.csv", jobs=1)
-            t2 = timed(s, d / "j2.csv", jobs=2)
-            print(f"runs={s.total}  -j1 {s.total / t1:.0f} runs/s  -j2 {s.total / t2:.0f} runs/s  "
-                  f"speed-up 2 vs 1 workers: {t1 / t2:.2f}x")  # fmt: skip
-            if not args.no_dask:
-                td = timed(s, d / "dask.csv", jobs=2, dask="local")
-                print(f"dask LocalCluster(2) {s.total / td:.0f} runs/s (incl. cluster start)  "
-                      f"process pool / dask time: {td / t2:.2f}x")  # fmt: skip
-                warm_dask(spec(4 * n), d)
-            loop = plain_loop(s)
-            print(f"plain loop {s.total / loop:.0f} runs/s  sweep -j1 overhead per run: "
-                  f"{(t1 - loop) / s.total * 1e3:.2f} ms "
-                  f"({t1 / loop:.2f}x of the loop)")  # fmt: skip
+            with part("scaling"):
+                t1 = timed(s, d / "j1.csv", jobs=1)
+                t2 = timed(s, d / "j2.csv", jobs=2)
+                print(f"runs={s.total}  -j1 {s.total / t1:.0f} runs/s  -j2 {s.total / t2:.0f} "
+                      f"runs/s  speed-up 2 vs 1 workers: {fig('ratio', t1 / t2, '.2f')}x")  # fmt: skip
+                if not args.no_dask:
+                    td = timed(s, d / "dask.csv", jobs=2, dask="local")
+                    print(f"dask LocalCluster(2) {s.total / td:.0f} runs/s (incl. cluster start)  "
+                          f"process pool / dask time: {td / t2:.2f}x")  # fmt: skip
+                    warm_dask(spec(4 * n), d)
+                loop = plain_loop(s)
+                print(f"plain loop {s.total / loop:.0f} runs/s  sweep -j1 overhead per run: "
+                      f"{fig('overhead_ms', (t1 - loop) / s.total * 1e3, '.2f')} ms "
+                      f"({t1 / loop:.2f}x of the loop)")  # fmt: skip
         if "cli" in parts:
-            cli_scaling(600 if args.small else CLI_RUNS, d, reps)
+            with part("cli"):
+                cli_scaling(600 if args.small else CLI_RUNS, d, reps)
         if "outcomes" in parts:
-            outcomes_cost(n, d, reps)
+            with part("outcomes"):
+                outcomes_cost(n, d, reps)
         if "memory" in parts:
-            for runs in (1000, 20000) if not args.small else (200, 2000):
-                big = spec(runs)
-                before = peak_rss_mb()
-                t = timed(big, d / f"m{runs}.parquet", jobs=2)
-                print(f"{big.total} runs to Parquet in {t:.1f} s: parent peak RSS "
-                      f"{peak_rss_mb():.0f} MB (before {before:.0f} MB)")  # fmt: skip
-
+            with part("memory"):
+                for runs in (1000, 20000) if not args.small else (200, 2000):
+                    big = spec(runs)
+                    before = peak_rss_mb()
+                    t = timed(big, d / f"m{runs}.parquet", jobs=2)
+                    print(f"{big.total} runs to Parquet in {t:.1f} s: parent peak RSS "
+                          f"{fig(f'peak_rss_mb_{big.total}', peak_rss_mb(), '.0f')} MB (before "
+                          f"{before:.0f} MB)")  # fmt: skip
 
 if __name__ == "__main__":
     main()

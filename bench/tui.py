@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import os
+import re
 import resource
 import sys
 import time
 from dataclasses import replace
+from pathlib import Path
 
 # This file is named like the package it measures: keep bench/ off the import path.
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(__file__)]
@@ -34,6 +37,12 @@ from sim.exercise import Exercise  # noqa: E402
 from tui.app import CdtxApp  # noqa: E402
 from tui.screens.session import LiveSession  # noqa: E402
 from tui.widgets.timeline import Timeline  # noqa: E402
+
+# bench/record.py by its path (bench/ is off the import path, above)
+_spec = importlib.util.spec_from_file_location("bench_record", Path(__file__).with_name("record.py"))
+assert _spec is not None and _spec.loader is not None
+record = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(record)
 
 
 class FloodSession(LiveSession):
@@ -200,17 +209,30 @@ def main() -> None:
     parser.add_argument("--msel", type=int, help="time space with this many more MSEL entries")
     parser.add_argument("--speed", type=int, default=3600, help="with --msel: sim s per s")
     parser.add_argument("--samples", type=int, default=30, help="with --msel: key presses")
+    parser.add_argument("--record", action="store_true",
+                        help="write the figures to bench/results/tui[-msel].txt with the date, "
+                        "commit and load (bench/record.py)")  # fmt: skip
     args = parser.parse_args()
-    if args.msel is not None:
-        result = asyncio.run(measure_msel(args.msel, args.speed, args.samples))
-        width = max(map(len, result))
-        for key, value in result.items():
-            print(f"{key:<{width}}  {value}")
-        return
-    result = asyncio.run(measure(args.events, args.rate))
+    name = "tui-msel" if args.msel is not None else "tui"
+    with record.recording(name if args.record else None):
+        show(args)
+
+
+def _shown(result: dict) -> None:
+    """Prints ``result`` a line a figure, each kept under a name made of its label."""
     width = max(map(len, result))
     for key, value in result.items():
-        print(f"{key:<{width}}  {value}")
+        name = re.sub(r"[^a-z0-9]+", "_", key.lower()).strip("_")
+        print(f"{key:<{width}}  {record.fig(name, value)}")
+
+
+def show(args: argparse.Namespace) -> None:
+    if args.msel is not None:
+        _shown(asyncio.run(measure_msel(args.msel, args.speed, args.samples)))
+        return
+    result = asyncio.run(measure(args.events, args.rate))
+    _shown(result)
+    width = max(map(len, result))
     ok = result["console ingest rate (events/s)"] >= 0.95 * args.rate
     print(f"{'keeps up':<{width}}  {'yes' if ok else 'NO'}")
 

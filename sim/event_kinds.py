@@ -35,6 +35,7 @@ class EventKind(str):
     text: Text
     doc: str
     names_actor: bool
+    names_states: tuple[str, ...]
 
     def __new__(
         cls,
@@ -45,6 +46,7 @@ class EventKind(str):
         doc: str,
         optional: str = "",
         names_actor: bool = False,
+        names_states: str = "",
     ) -> EventKind:
         if stage not in STAGES:
             raise ValueError(f"event kind {name!r}: unknown stage {stage!r}")
@@ -55,6 +57,9 @@ class EventKind(str):
         kind.text = text
         kind.doc = doc
         kind.names_actor = names_actor
+        #: Fields holding a member state's code, said by its name where names are given
+        #: (``describe(..., names=...)``: the pages).
+        kind.names_states = tuple(names_states.split())
         return kind
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -248,6 +253,7 @@ POSITION_FIXED = EventKind(
         + (f' - "{d["statement"]}"' if d.get("statement") else "")
     ),
     "A delegation's position on a measure is fixed by people (a position inject or an answer).",
+    names_states="state",
 )
 
 # -- the incident ------------------------------------------------------------------------------
@@ -353,6 +359,7 @@ ATTRIBUTED = EventKind(
     "(its own, on its evidence and will), ``coordinated`` (with others, the day the Union's "
     "text comes) or ``inject``.",
     names_actor=True,
+    names_states="state",
 )
 PARTNER_EVIDENCE = EventKind(
     "partner_evidence",
@@ -431,6 +438,7 @@ INVOKED = EventKind(
     "article measure by",
     lambda d: f"{d['by']} invokes Art. {d['article']}",
     "A victim invokes Art. 42(7) TEU or Art. 222 TFEU.",
+    names_states="by",
 )
 ASSISTANCE = EventKind(
     "assistance",

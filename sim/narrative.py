@@ -28,6 +28,8 @@ _TEXT: dict[str, Callable[[Mapping[str, Any]], str]] = {
 
 #: Events whose ``actor`` is a threat actor's id, shown by name when the names are given.
 _NAMES_AN_ACTOR = frozenset(name for name, kind in EVENT_KINDS.items() if kind.names_actor)
+#: Events whose fields name member states by code (said by name when names are given).
+_NAMES_STATES = {name: kind.names_states for name, kind in EVENT_KINDS.items() if kind.names_states}
 
 
 def actor_names(scenario) -> dict[str, str]:
@@ -36,11 +38,17 @@ def actor_names(scenario) -> dict[str, str]:
 
 
 def describe(
-    event: Event, actors: Mapping[str, str] | None = None, *, headless: bool = False
+    event: Event,
+    actors: Mapping[str, str] | None = None,
+    *,
+    headless: bool = False,
+    names: Mapping[str, str] | None = None,
 ) -> str:
     """Plain-language line for an event; ``actors`` (:func:`actor_names`) names threat actors
-    as the scenario does instead of by id. ``headless``: a run nobody played (not interactive),
-    where a played delegation's decision request is answered by the model at once."""
+    as the scenario does instead of by id; ``names`` (member state code -> name, as the pages
+    say them) names the states a kind declares (``EventKind.names_states``) instead of by code.
+    ``headless``: a run nobody played (not interactive), where a played delegation's decision
+    request is answered by the model at once."""
     d = event.data
     if headless and event.kind == "decision_request":
         return (
@@ -49,6 +57,9 @@ def describe(
         )
     if actors and event.kind in _NAMES_AN_ACTOR and d.get("actor") in actors:
         d = {**d, "actor": actors[d["actor"]]}
+    fields = _NAMES_STATES.get(event.kind, ()) if names else ()
+    if names and fields:
+        d = {**d, **{f: names[d[f]] for f in fields if d.get(f) in names}}
     text = _TEXT.get(event.kind)
     return text(d) if text else f"{event.kind}: {d}"
 

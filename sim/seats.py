@@ -45,6 +45,7 @@ from .names import PROPOSER_NAMES, body
 from .narrative import actor_names, describe, measure, short
 from .picture import CRISIS_PREFIXES, LEVEL_BODIES, Picture
 from .stages.blueprint import QUESTION
+from .stages.proposal import tabled_at
 
 FACILITATOR, DELEGATION, EVALUATOR, OBSERVER = "facilitator", "delegation", "evaluator", "observer"
 ROLES = (FACILITATOR, DELEGATION, EVALUATOR, OBSERVER)
@@ -657,8 +658,10 @@ class PageView:
             self.requests = [r for r in self.requests
                              if not (r["state"] == d.get("state") and r["measure"] == answered)]  # fmt: skip
         elif kind == "proposal":
+            # the body it is before, as the procedure sends it (sim/stages/proposal.py)
+            at = tabled_at(str(d.get("measure")), str(d.get("by")), d.get("parent"))
             self.proposals[d["proposal"]] = {"measure": self._measure(d), "status": "tabled",
-                                             "by": self._by(d.get("by")), "body": ""}  # fmt: skip
+                                             "by": self._by(d.get("by")), "body": body(at)}  # fmt: skip
         elif kind in ("prepared", "decision", "dropped", "deferred", "compromise", "adopted",
                       "silence_procedure", "written_procedure", "coreper", "relex", "withdrawn",
                       "redrafted", "retabled"):  # fmt: skip
@@ -716,33 +719,27 @@ class PageView:
         return PROPOSER_NAMES.get(str(code), self.state(code)) if code else ""
 
     def _line(self, kind: str, d: Mapping[str, Any]) -> str:
-        """One line about an event in people's names (the facilitator's timeline falls back on
-        the narrative's line, ids included: the MSEL is their work)."""
-        if kind in ("attributed", "partner_attributed"):
-            who = self.state(d.get("state")) if kind == "attributed" else str(d.get("partner", ""))
-            return f"{who} publicly attributes the activity to {self.actor(d.get('actor'))}"
-        if kind == "position_fixed":
-            stance = POSITION_LABELS.get(str(d.get("position")), str(d.get("position")))
-            said = f": \u201c{d['statement']}\u201d" if d.get("statement") else ""
-            return f"{self.state(d.get('state'))} on {self._measure(d)}: {stance}{said}"
-        if kind == "decision":
-            verdict = "agreed" if d.get("adopted") else "no agreement"
-            return f"{self._body(d)} on {self._measure(d)}: {verdict}"
-        if kind == "invoked":
-            return f"{self.state(d.get('by') or d.get('state'))} invokes Article {d.get('article', '')}"
+        """One line about an event: the narrative's, with threat actors and member states by
+        their names (ids included on the facilitator's timeline: the MSEL is their work)."""
         try:
-            return describe(Event(0.0, 0, kind, "model", dict(d)), self.actors)
+            return describe(Event(0.0, 0, kind, "model", dict(d)), self.actors, names=self.states)
         except (KeyError, TypeError, ValueError, AttributeError):
             return kind.replace("_", " ")
 
     # -- the summary -----------------------------------------------------------------------
 
-    def summary(self, run: Mapping[str, Any]) -> dict[str, Any]:
-        """The page's view now: this seat's fold and the run state (:func:`run_state`)."""
+    def summary(self, run: Mapping[str, Any], players: Iterable[str] | None = None) -> dict[str, Any]:
+        """The page's view now: this seat's fold, the run state (:func:`run_state`) and the
+        delegations played at the table now (``players``, the exercise's as the host makes the
+        view: a state handed to the table or back to the model mid-exercise; default: those
+        the view was made with)."""
         seat = self.seat
+        if players is not None:
+            self.players = tuple(players)
         view: dict[str, Any] = {
             "type": "view", "seq": self.seq, "title": self.title, "run": dict(run),
             "seat": {"id": seat.id, "role": seat.role, "name": self._own_name()},
+            "players": [{"code": c, "name": self.state(c)} for c in self.players],
             "procedure": [{"measure": p["measure"], "status": p["status"], "body": p["body"],
                            "by": p["by"]} for p in self.proposals.values()],
             "statements": self.statements[::-1], "adopted": self.adopted[::-1],
@@ -755,9 +752,12 @@ class PageView:
             view["unread"] = sum(1 for item in view["inbox"] if not item["read"])
             view["request"] = self._request()
             view["messages"] = self.messages[::-1]
-            # Chat with the other played delegations, while the facilitator allows it.
+            # Whether people play this delegation still (one handed back to the model acts no
+            # more: the host refuses its inputs), and chat with the other played delegations
+            # while the facilitator allows it.
+            view["played"] = seat.state in self.players
             view["chat"] = [{"code": c, "name": self.state(c)} for c in self.players
-                            if c != seat.state] if self.chat_allowed else None  # fmt: skip
+                            if c != seat.state] if self.chat_allowed and view["played"] else None  # fmt: skip
         elif self.full:
             view["timeline"] = self.timeline[::-1]
             view["messages"] = self.messages[::-1]

@@ -267,3 +267,165 @@ def test_a_delegation_pages_brief_knows_what_this_run_made_known_at_the_start():
     brief = run(scenario())
     start = next(s for s in brief["sections"] if s["title"] == "Your situation at the start")
     assert any("Berlin's CERT reports odd satellite traffic" in item for item in start["items"]), start
+
+
+def test_a_pages_statements_are_the_narratives_lines_with_states_by_name():
+    import scenarios
+    from sim.narrative import actor_names, describe
+    from sim.seats import DELEGATION, PageView, Seat, state_names
+
+    scenario = scenarios.load(SCENARIO)
+    actor = scenario.threat_actors[0]
+    page = PageView(Seat("DE", DELEGATION, "DE"), scenario)
+    events = [
+        ("attributed", {"state": "PL", "actor": actor.id, "sponsor": "RU", "confidence": 0.8,
+                        "how": "decision"}),
+        ("position_fixed", {"state": "DE", "measure": "declaration", "position": "support",
+                            "statement": "with our partners"}),
+        ("invoked", {"by": "EE", "article": "42(7)", "measure": "assistance_42_7"}),
+    ]  # fmt: skip
+    for seq, (kind, data) in enumerate(events):
+        page.apply(kind, 1.0, seq, data)
+    shown = [item["text"] for item in page.summary({})["statements"][::-1]]
+    said = [describe(Event(1.0, seq, kind, "model", data), actor_names(scenario),
+                     names=state_names()) for seq, (kind, data) in enumerate(events)]  # fmt: skip
+    assert shown == said
+    assert shown[0].startswith(f"Poland publicly attributes the activity to {actor.name}")
+    assert shown[1].startswith("Germany states its position") and shown[2] == "Estonia invokes Art. 42(7)"
+    # the terminal's and the narrative's lines keep the codes
+    assert describe(Event(1.0, 0, "invoked", "model", events[2][1])) == "EE invokes Art. 42(7)"
+
+
+def test_the_walls_procedure_names_the_body_a_tabled_text_is_before():
+    import scenarios
+    from sim.seats import OBSERVER, PageView, Seat, shown_to
+
+    scenario = scenarios.load(SCENARIO)
+    ex = Exercise(scenario)
+    while not any(e.kind == "proposal" for e in ex.events) and ex.step():
+        pass
+    wall = Seat("observer", OBSERVER)
+    page = PageView(wall, scenario)
+    for event in shown_to(wall, ex.events, scenario):
+        page.apply(event["kind"], event["t"], event["seq"], event["data"])
+    rows = page.summary({})["procedure"]
+    # satcom-war's first: an HR declaration the High Representative tables, an EEAS text
+    # before the PSC at once
+    assert [(r["status"], r["by"], r["body"]) for r in rows] == [
+        ("tabled", "the High Representative", "PSC")], rows
+    # a listing a member state tables: HWPCI prepares it first
+    page.apply("proposal", 1.0, 10_000, {"proposal": "P-9", "measure": "listing", "by": "DE",
+                                         "parent": None, "origin": "model"})  # fmt: skip
+    assert page.summary({})["procedure"][-1]["body"] == "HWPCI"
+
+
+async def _next_view(page, until) -> dict[str, Any]:
+    """The first view message ``page`` is sent for which ``until(view)`` holds."""
+    while True:
+        message = orjson.loads(await page.recv())
+        if message.get("type") == "view" and until(message):
+            return message
+
+
+def test_pages_are_told_the_players_now_when_the_facilitator_changes_them():
+    async def scenario():
+        async with hosted() as (ex, host, tokens):
+            fac = await seat(host, tokens["facilitator"])
+            async with connect(host.url, max_size=None, proxy=None) as de, \
+                    connect(host.url, max_size=None, proxy=None) as wall:  # fmt: skip
+                await de.send(orjson.dumps({"hello": tokens["DE"], "view": True}))
+                await wall.send(orjson.dumps({"hello": tokens["observer"], "view": True}))
+                await fac.ask({"action": "allow_chat", "allowed": True})
+                first = await _next_view(de, lambda v: v["chat"] is not None)
+                await fac.ask({"action": "players", "state": "EE", "played": True})
+                joined = await _next_view(de, lambda v: len(v["players"]) == 3)
+                on_wall = await _next_view(wall, lambda v: len(v["players"]) == 3)
+                await fac.ask({"action": "players", "state": "DE", "played": False})
+                handed_back = await _next_view(de, lambda v: len(v["players"]) == 2)
+        return first, joined, on_wall, handed_back
+
+    first, joined, on_wall, handed_back = run(scenario())
+    assert [c["name"] for c in first["chat"]] == ["Poland"] and first["played"] is True
+    assert [c["name"] for c in joined["chat"]] == ["Estonia", "Poland"]
+    assert [p["code"] for p in joined["players"]] == ["DE", "EE", "PL"]
+    assert on_wall["players"] == joined["players"]
+    # handed back to the model: no chat, and the page says so (its inputs are refused)
+    assert handed_back["played"] is False and handed_back["chat"] is None
+    assert [p["name"] for p in handed_back["players"]] == ["Estonia", "Poland"]
+
+
+# -- the clock after --resume ----------------------------------------------------------------
+
+
+class WallClock:
+    """The host's wall clock (``time.monotonic`` in tui/host/server.py), moved by the test; it
+    counts how often it was read, so the test knows the host's clock has looked at it."""
+
+    def __init__(self) -> None:
+        self.now, self.reads = 1000.0, 0
+
+    def monotonic(self) -> float:
+        self.reads += 1
+        return self.now
+
+
+async def _until(condition, clock: WallClock | None = None) -> None:
+    """Let the host's loop run until ``condition()`` holds (and, with ``clock``, until the
+    host's clock task has read the wall clock twice more: a whole tick has passed)."""
+    reads = clock.reads if clock is not None else 0
+    for _ in range(10_000):
+        if condition() and (clock is None or clock.reads >= reads + 2):
+            return
+        await asyncio.sleep(0.001)  # the host's loop runs; no timing is asserted
+    raise AssertionError("the host's clock never got there")
+
+
+def test_a_resumed_host_goes_on_from_where_it_stopped_not_by_the_wall_time_that_passed(
+        tmp_path, monkeypatch):  # fmt: skip
+    from argparse import Namespace
+    from types import SimpleNamespace
+
+    from tui.cli.host import _resume
+    from tui.host import server
+    from tui.host.server import save_tokens, tokens_path
+
+    path = tmp_path / "ex.jsonl"
+    ex = Exercise(SCENARIO, interactive=True, players=[])  # nobody to wait for
+    seats = seats_for(ex.players)
+    tokens = new_tokens(seats)
+    recorder = Recorder(path, ex)
+    save_tokens(tokens_path(path), seats, tokens)
+    ex.run(until=10.0)
+    ex.note("the host stops here")  # its last event: at T+10h
+    recorder.close()
+
+    wall = WallClock()
+    monkeypatch.setattr(server, "time", SimpleNamespace(monotonic=wall.monotonic))
+    resumed, seats, tokens, recorder, _ = _resume(Namespace(resume=str(path), scenario=None,
+                                                            players=None, seed=None))  # fmt: skip
+
+    async def scenario():
+        async with Host(resumed, seats, tokens, port=0, running=False, speed=1.0,
+                        recorder=recorder) as host:  # fmt: skip
+            at_start = (host.clock, host.run()["state"])
+            await _until(lambda: True, wall)  # the host's clock is going
+            wall.now += 3 * 3600  # three hours of wall time while the host is paused
+            host._changed.set()
+            await _until(lambda: True, wall)
+            paused = (host.clock, host.run()["t"], resumed.now)
+            fac = await seat(host, tokens["facilitator"])
+            assert (await fac.ask({"action": "clock", "run": True}))["type"] == "ack"
+            await _until(lambda: True, wall)
+            wall.now += 2.0  # two seconds of wall time running: two simulated hours
+            await _until(lambda: host.clock > 10.0, wall)
+            running = host.clock
+            note = await fac.ask({"action": "note", "text": "back at the table"})
+            return at_start, paused, running, note
+
+    at_start, paused, running, note = run(scenario())
+    recorder.close()
+    assert at_start == (10.0, "paused")
+    assert paused == (10.0, 10.0, 10.0)  # no jump by the hours the host was down or paused
+    assert running == pytest.approx(12.0)
+    recorded = open_recording(path).events
+    assert next(e for e in recorded if e.seq == note["seq"]).t == pytest.approx(12.0)

@@ -28,14 +28,30 @@ if TYPE_CHECKING:
 
 #: Measures member states do not vote on (scenarios/measures.py).
 NO_VOTE = tuple(m.id for m in MEASURES_DECLARED if not m.vote)
+_ADOPTED_BY = {m.id: m.adopting_body for m in MEASURES_DECLARED}
+
+
+def straight_to_psc(measure: str, by: str) -> bool:
+    """Whether a proposal goes to the PSC without HWPCI's preparation: an HR declaration tabled
+    by the HR is an EEAS text (Viasat 2022: agreed the day of the coordinated attributions).
+    docs/calibration.md"""
+    return measure == "hr_declaration" and by == "hr"
+
+
+def tabled_at(measure: str, by: str, parent: str | None = None) -> str:
+    """The body a proposal just tabled is before (its ``proposal`` event's fields): HWPCI, which
+    prepares it; the PSC for a text already prepared (a compromise or a statement put in a
+    vetoed text's place, ``parent``) or :func:`straight_to_psc`; a measure nobody votes on,
+    the body that adopts it."""
+    if measure in NO_VOTE:
+        return _ADOPTED_BY[measure]
+    return "psc" if parent is not None or straight_to_psc(measure, by) else "hwpci"
 
 
 def lifecycle(ex: Exercise, proposal: Proposal, prepared: bool = False) -> ProcessGenerator[None]:
     """Process: carry ``proposal`` from tabling to adoption, blocking or withdrawal."""
     if proposal.measure not in NO_VOTE:
-        # An HR declaration tabled by the HR is an EEAS text: it goes straight to the PSC
-        # (Viasat 2022: agreed the day of the coordinated attributions). docs/calibration.md
-        direct = prepared or (proposal.measure == "hr_declaration" and proposal.by == "hr")
+        direct = prepared or straight_to_psc(proposal.measure, proposal.by)
         if not direct and not (yield from hwpci.prepare(ex, proposal)):
             proposal.status = Status.DROPPED
             ex.emit("withdrawn", proposal=proposal.id, measure=proposal.measure,

@@ -549,17 +549,18 @@ class Host:
         return self._msel[1]
 
     def page_frame(self, seat: Seat) -> bytes:
-        """The view message for ``seat``'s page now (its fold, the run state, and for a
-        facilitator the seats)."""
+        """The view message for ``seat``'s page now (its fold, the run state, the players now,
+        and for a facilitator the seats)."""
         key = self._view_key(seat)
         with self._lock:
-            page, run = self._page_view(seat), self.run()
-            stamp = orjson.dumps([page.seq, run, sorted(self.connected), self.tokens
+            page, run, players = self._page_view(seat), self.run(), self.exercise.players
+            stamp = orjson.dumps([page.seq, run, players, sorted(self.connected), self.tokens
                                   if seat.role == "facilitator" else None])  # fmt: skip
             cached = self._frames.get(key)
             if cached is not None and cached[0] == stamp:
                 return cached[1]  # another page of this view was just sent the same
-            view = page.summary(run)
+            # The players now: a delegation's page does not see the facilitator's players input.
+            view = page.summary(run, players)
             if seat.role == "facilitator":
                 # With each seat's token: the facilitator hands out the links (not the
                 # console's own, which nobody joins on).

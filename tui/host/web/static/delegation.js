@@ -21,10 +21,11 @@ export function setup(main, context) {
   parts.adopted = el("div");
   parts.messages = el("div");
   parts.chat = el("div");
+  parts.played = el("div");
   parts.status = status;
 
   const message = el("textarea", { id: "message-text", name: "text", rows: 3, required: true });
-  const messageForm = el("form", { id: "message-form" },
+  const messageForm = parts.messageForm = el("form", { id: "message-form" },
     el("label", { for: "message-text", text: "Message to the facilitator" }), message,
     el("button", { type: "submit", text: "Send message" }));
   messageForm.addEventListener("submit", async (event) => {
@@ -42,7 +43,7 @@ export function setup(main, context) {
     section("procedure", "Procedure", parts.procedure),
     section("adopted", "Adopted measures", parts.adopted),
     section("statements", "Public statements", parts.statements),
-    section("messages", "Messages", messageForm, parts.chat, parts.messages),
+    section("messages", "Messages", parts.played, messageForm, parts.chat, parts.messages),
   );
 }
 
@@ -82,6 +83,11 @@ export function render(view) {
   draw(parts.adopted, view.adopted, (items) => cards(items, "No measure adopted yet.",
     (a) => `Adopted: ${a.measure} (${a.body}, ${a.how})`));
   draw(parts.statements, view.statements, (items) => cards(items, "No public statement yet."));
+  // Handed back to the model by the facilitator: this seat no longer writes (the host refuses).
+  parts.messageForm.hidden = view.played === false;
+  draw(parts.played, view.played, (played) => played === false
+    ? el("p", { class: "empty", text: "The facilitator has handed your delegation back to the model: it no longer acts from this seat." })
+    : null);
   draw(parts.chat, view.chat, chatForm);
   draw(parts.messages, view.messages, (items) => items.length
     ? el("ul", { class: "messages" }, items.map((m) => el("li", {}, el("span", { class: "from", text: m.from }), ` ${m.text}`)))

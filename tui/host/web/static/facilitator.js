@@ -7,7 +7,7 @@ import { timeline } from "./evaluator.js";
 const draw = keyed();
 const parts = {};
 let ctx;
-let players = [];
+let players = []; // the codes of the delegations played now (each view says; they change)
 let ownSeat = null;
 
 function button(text, onclick, label) {
@@ -27,7 +27,6 @@ function textForm(id, label, action, fields, done, submitText) {
 
 export function setup(main, context) {
   ctx = context;
-  players = context.welcome.players;
   ownSeat = context.welcome.seat.id;
   const speed = el("input", { id: "speed", name: "speed", type: "number", min: "0.01", step: "any", value: "1" });
   const speedForm = el("form", { id: "speed-form", class: "inline" },
@@ -42,8 +41,8 @@ export function setup(main, context) {
     button("Pause", () => ctx.act("clock", { run: false }, "The clock is paused.")),
     speedForm);
 
-  const injectTo = el("select", { id: "inject-to", name: "to" }, el("option", { value: "", text: "Every delegation" }),
-    players.map((p) => el("option", { value: p, text: p })));
+  const injectTo = el("select", { id: "inject-to", name: "to" });
+  parts.injectTo = injectTo;
   const injectText = el("textarea", { id: "inject-text", name: "text", rows: 2, required: true });
   const injectForm = el("form", { id: "inject-form" },
     el("label", { for: "inject-to", text: "To" }), injectTo,
@@ -72,6 +71,9 @@ export function setup(main, context) {
 }
 
 export function render(view) {
+  players = view.players.map((p) => p.code);
+  draw(parts.injectTo, view.players, (played) => [el("option", { value: "", text: "Every delegation" }),
+    ...played.map((p) => el("option", { value: p.code, text: p.name }))]);
   draw(parts.held, view.run.held, (held) => held.length
     ? el("p", { class: "held" }, `MSEL entry ${held[0]} is due and held: the clock waits for you. `,
       button(`Release ${held[0]}`, () => ctx.act("release", { msel: held[0] }, `${held[0]} released.`)))
@@ -84,7 +86,7 @@ export function render(view) {
   draw(parts.messages, view.messages, (items) => items.length
     ? el("ul", { class: "messages" }, items.map((m) => el("li", {}, el("span", { class: "from", text: m.to ? `${m.from} to ${m.to}` : m.from }), ` ${m.text}`)))
     : el("p", { class: "empty", text: "No message yet." }));
-  draw(parts.expectations, { msel: view.msel || [], acknowledged: view.acknowledged }, expectations);
+  draw(parts.expectations, { msel: view.msel || [], acknowledged: view.acknowledged, players }, expectations);
   draw(parts.msel, view.msel || [], msel);
   draw(parts.timeline, view.timeline, timeline);
 }
@@ -147,7 +149,7 @@ function edit(row) {
   });
 }
 
-function expectations({ msel, acknowledged }) {
+function expectations({ msel, acknowledged, players }) {
   const rows = (msel || []).filter((r) => r.expected && r.status === "delivered"
     && (!r.to_codes.length || r.to_codes.some((code) => players.includes(code))));
   if (!rows.length) return el("p", { class: "empty", text: "No expectation is due yet." });

@@ -1,0 +1,175 @@
+"""Every figure docs/ quotes comes from a script in bench/, and a doc that no longer says what the
+script printed fails here (issue 24).
+
+- Benchmark timings: docs quote the figures a bench recorded with ``--record`` in
+  ``bench/results/NAME.txt`` (with the date, commit and load it ran under); checked as text, no
+  bench runs here (bench/record.py, ``QUOTES``).
+- Model runs: docs/scenarios.md's tables are ``python bench/fidelity.py --markdown``, recomputed
+  here (800 runs, about 3 s); the shipped sweeps' figures are bench/docs_figures.py's
+  (tests/test_sweep_analysis.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from sim.exercise import Exercise
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _script(name: str):
+    """bench/NAME.py as a module (bench/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+record = _script("record")
+
+
+def test_every_timing_the_docs_quote_is_the_recorded_one():
+    assert record.QUOTES, "bench/record.py QUOTES lists the timings docs/ quotes"
+    assert record.misquoted() == []
+
+
+def test_every_recorded_file_says_when_on_what_and_under_what_load():
+    names = {p.stem for p in (ROOT / "bench" / "results").glob("*.txt")}
+    assert {name for _, name, _ in record.QUOTES} <= names, "a quote of a file that is not there"
+    for name in names:
+        values = record.read(name)
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d", values["date"]), name
+        assert re.fullmatch(r"[0-9a-f]{7,}( \(with uncommitted changes\))?", values["commit"])
+        assert int(values["cores"]) >= 1
+        assert re.fullmatch(r"\d+\.\d-\d+\.\d", values["load"]), name
+        assert "Recorded by: python bench/" in (ROOT / "bench" / "results" / f"{name}.txt").read_text()
+
+
+def test_every_recorded_file_a_doc_quotes_is_named_with_its_date_where_quoted():
+    """A reader can tell where a timing comes from and when it was measured: each doc that
+    quotes a recorded file names it and the date it holds."""
+    for doc, name, _ in record.QUOTES:
+        text = " ".join((ROOT / doc).read_text().split())
+        assert f"bench/results/{name}.txt" in text, f"{doc} does not name bench/results/{name}.txt"
+        assert record.read(name)["date"] in text, f"{doc} does not give the date of {name}"
+
+
+def _changed_figure(doc: str, name: str, template: str) -> str:
+    """The doc's text with the first figure of ``template`` (as recorded) changed."""
+    values = record.read(name)
+    key = re.findall(r"{(\w+)}", template)[0]
+    quote = " ".join(template.format(**values).split())
+    text = " ".join((ROOT / doc).read_text().split())
+    wrong = dict(values, **{key: values[key] + "1"})
+    return text.replace(quote, " ".join(template.format(**wrong).split()))
+
+
+def test_a_doc_timing_edited_or_a_recorded_file_changed_fails(tmp_path):
+    doc, name, template = record.QUOTES[0]
+    assert record.misquoted(texts={doc: _changed_figure(doc, name, template)})
+    # the recorded file changed instead (a bench run again, the doc not updated)
+    results = tmp_path / "bench" / "results"
+    results.mkdir(parents=True)
+    for path in (ROOT / "bench" / "results").glob("*.txt"):
+        (results / path.name).write_text(path.read_text())
+    key = re.findall(r"{(\w+)}", template)[0]
+    file = results / f"{name}.txt"
+    value = record.read(name)[key]
+    file.write_text(file.read_text().replace(f"\n{key} = {value}\n", f"\n{key} = {value}9\n"))
+    for d in {d for d, _, _ in record.QUOTES}:
+        (tmp_path / d).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / d).write_text((ROOT / d).read_text())
+    assert [p for p in record.misquoted(root=tmp_path) if name in p]
+
+
+_RUNS: dict = {}
+
+
+class _Memo:
+    """``Exercise(scenario, seed=s).run()`` run once per scenario and seed in this module: the
+    fidelity tables and the typical outcomes are the same 50 seeds of the built-ins."""
+
+    def __init__(self, scenario, seed: int) -> None:
+        self.scenario, self.seed = scenario, seed
+
+    def run(self):
+        key = (self.scenario.id, len(self.scenario.msel), self.seed)
+        if key not in _RUNS:
+            _RUNS[key] = Exercise(self.scenario, seed=self.seed).run()
+        return _RUNS[key]
+
+
+def test_scenarios_md_tables_are_what_fidelity_prints_now():
+    """docs/scenarios.md, *Outcomes over 50 seeds*: both tables are ``python bench/fidelity.py
+    --markdown`` as it prints them now (a model change that moves a rate fails here until the
+    tables are regenerated)."""
+    import scenarios
+
+    fidelity = _script("fidelity")
+    fidelity.Exercise = _Memo
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        fidelity.markdown(scenarios.builtin_ids(), 50)
+    tables = out.getvalue()
+    text = (ROOT / "docs" / "scenarios.md").read_text()
+    assert tables in text, "run python bench/fidelity.py --markdown; paste it into docs/scenarios.md"
+    # ... and one rate changed in the doc would not pass
+    row = next(line for line in tables.splitlines() if line.startswith("| `grid-wiper` | OBJ-1"))
+    edited = text.replace(row, row.replace("| 0% |", "| 2% |", 1))
+    assert edited != text and tables not in edited
+
+
+def test_scenarios_md_typical_outcomes_are_what_the_script_computes_now(monkeypatch):
+    """docs/scenarios.md's *Typical outcome* figures: bench/docs_figures.py recomputes them from
+    the same 50 seeds of each exercise built-in; the docs say what docs/figures.txt holds
+    (tests/test_sweep_analysis.py), and docs/figures.txt holds what the model does now."""
+    script = _script("docs_figures")
+    monkeypatch.setattr("sim.exercise.Exercise", _Memo)
+    fresh = script.figures(("typical-outcomes",))
+    stored = script.read_stored()
+    assert fresh and fresh == {k: stored.get(k) for k in fresh}, (
+        "rerun python bench/docs_figures.py --write and update docs/scenarios.md"
+    )
+
+
+def test_a_sweep_figure_edited_in_a_doc_fails():
+    """bench/docs_figures.py's check (the shipped sweeps' figures) catches one figure changed."""
+    script = _script("docs_figures")
+    stored = script.read_stored()
+    assert script.misquoted(stored) == []
+    wrong = dict(stored, hu_ties_all_up_to="0.25")
+    assert script.misquoted(wrong)
+
+
+DOCS = ["README.md", *(f"docs/{name}.md" for name in (
+    "sweeps", "analysis", "scenarios", "hosting", "console", "reports", "engine-api",
+    "recording-format", "security", "walkthrough-session", "roster", "first-scenario"))]  # fmt: skip
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_timings_in_a_doc_name_their_recorded_file(doc):
+    """No timing from memory: every paragraph (or list item) of these docs that names a timing
+    bench and gives a time, a speed-up, a rate or a size names the file of bench/results/ it
+    comes from."""
+    text = (ROOT / doc).read_text()
+    for paragraph in re.split(r"\n\s*\n|\n(?=- )", text):
+        if re.search(r"bench/(sweep|host|summary|inputs|engine|tui|replay)\.py", paragraph) and (
+            re.search(r"\d(\.\d+)? ?(ms|s|x|MB|KB|GB|runs/s|events/s)\b", paragraph)
+        ):
+            assert "bench/results/" in paragraph, paragraph[:300]
+
+
+def test_hosting_md_gives_the_size_of_the_shipped_page_files():
+    """docs/hosting.md's "about N KB" of tui/host/web/static/ is their size, to 10 KB."""
+    static = ROOT / "tui" / "host" / "web" / "static"
+    kb = sum(p.stat().st_size for p in static.rglob("*") if p.is_file()) / 1024
+    text = " ".join((ROOT / "docs" / "hosting.md").read_text().split())
+    assert f"(`tui/host/web/static/`, about {round(kb, -1):.0f} KB:" in text
