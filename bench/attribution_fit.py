@@ -108,8 +108,6 @@ def figures() -> dict[str, str]:
         "interval": f"{plain['low']:.0f}-{plain['high']:.0f} d",
         "censored_fit": f"median {censored['median']:.0f} d, σ {censored['sigma']:.2f}",
         "censored_interval": f"{censored['low']:.0f}-{censored['high']:.0f} d",
-        "model": f"{national.PUBLIC_ATTRIBUTION_MEDIAN_DAYS:.0f} d, σ "
-        f"{national.PUBLIC_ATTRIBUTION_SIGMA:.1f}",
         "model_deviance": f"{plain['model_deviance']:.2f}",
     }
 
@@ -117,8 +115,7 @@ def figures() -> dict[str, str]:
 #: What docs/model.md says, filled in from :func:`figures`.
 QUOTE = ("over the {cases} cases (fit: {fit}, 95% profile interval of the median {interval}; "
          "counting the {beyond_a_year} beyond a year only as beyond it: {censored_fit}, "
-         "{censored_interval}). The model's {model} lie inside both intervals (deviance "
-         "{model_deviance} from the fit)")  # fmt: skip
+         "{censored_interval}). The model's delay is the first fit.")  # fmt: skip
 
 
 def misquoted(text: str | None = None) -> str | None:

@@ -46,11 +46,11 @@ def test_the_uncensored_fit_is_the_log_normal_maximum_likelihood():
     assert fitted["low"] < fitted["median"] < fitted["high"]
 
 
-def test_the_models_constants_lie_inside_the_records_interval():
-    for censor in (None, FIT.YEAR):
-        fitted = FIT.fit(censor)
-        assert fitted["low"] <= national.PUBLIC_ATTRIBUTION_MEDIAN_DAYS <= fitted["high"]
-        assert fitted["model_deviance"] < FIT.CHI2_95
+def test_the_models_attribution_clock_is_the_records_fit():
+    fitted = FIT.fit(None)
+    assert national.PUBLIC_ATTRIBUTION_MEDIAN_DAYS == fitted["median"]
+    assert national.PUBLIC_ATTRIBUTION_SIGMA == round(fitted["sigma"], 2)
+    assert FIT.fit(FIT.YEAR)["low"] <= national.PUBLIC_ATTRIBUTION_MEDIAN_DAYS
 
 
 def test_the_record_is_measured_from_disclosure_to_attribution():
