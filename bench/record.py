@@ -65,8 +65,10 @@ def _commit() -> str:
                               check=False).stdout.strip()  # fmt: skip
 
     sha = git("rev-parse", "--short", "HEAD") or "unknown"
-    return sha + (" (with uncommitted changes)" if git("status", "--porcelain", "--", "sim",
-                                                       "actors", "scenarios", "tui", "bench") else "")  # fmt: skip
+    # the code measured and the benches (not the recorded files, written as parts finish)
+    changed = git("status", "--porcelain", "--", "sim", "actors", "scenarios", "tui", "bench",
+                  ":(exclude)bench/results")  # fmt: skip
+    return sha + (" (with uncommitted changes)" if changed else "")
 
 
 @contextlib.contextmanager
