@@ -6,7 +6,8 @@
 
 Each figure is computed from a run of a shipped sweep (``hu-ties``, ``crisis-vs-calendar``,
 ``unanimity-vs-qmv``, ``listing-drivers``, and docs/sweeps.md's ``veto-sobol`` example; about
-25 s on one core). :data:`QUOTES` says where each
+25 s on one core), or of seeds 0-49 of each exercise built-in (docs/scenarios.md's *Typical
+outcome*, ``typical-outcomes``: recomputed by tests/test_doc_figures.py). :data:`QUOTES` says where each
 doc quotes which figure: ``tests/test_sweep_analysis.py`` checks that every quote in docs/ reads
 as docs/figures.txt says (fast: text only) and recomputes the cheap sweeps' figures, so a model
 change that moves them fails a test until this script is rerun with ``--write`` and the docs are

@@ -65,8 +65,10 @@ def _commit() -> str:
                               check=False).stdout.strip()  # fmt: skip
 
     sha = git("rev-parse", "--short", "HEAD") or "unknown"
-    return sha + (" (with uncommitted changes)" if git("status", "--porcelain", "--", "sim",
-                                                       "actors", "scenarios", "tui", "bench") else "")  # fmt: skip
+    # the code measured and the benches (not the recorded files, written as parts finish)
+    changed = git("status", "--porcelain", "--", "sim", "actors", "scenarios", "tui", "bench",
+                  ":(exclude)bench/results")  # fmt: skip
+    return sha + (" (with uncommitted changes)" if changed else "")
 
 
 @contextlib.contextmanager
@@ -151,8 +153,8 @@ QUOTES: list[tuple[str, str, str]] = [
      "average {load} on {cores} cores): the whole `cdtx sweep` command took {cli_j1_s} s on one "
      "worker and {cli_j2_s} s on two, {cli_ratio}x (target: 1.8x); the runs alone "
      "(`run_sweep`) {runs_j1_s} s and {runs_j2_s} s, {runs_ratio}x. Those wall-clock ratios "
-     "measure what else the machine ran as much as cdtx. The CPU times do not depend on the "
-     "load: the parent's share of a sweep is {parent_ms_per_run} ms a run (keys, seeds, writing "
+     "measure what else the machine ran as much as cdtx. The CPU times depend on it less: the "
+     "parent's share of a sweep is {parent_ms_per_run} ms a run (keys, seeds, writing "
      "rows: the base scenario is pickled once per sweep, not with each chunk, and each worker "
      "unpickles it once); the workers' CPU is {workers_cpu_j1_s} s at `-j 1` and "
      "{workers_cpu_j2_s} s at `-j 2` ({workers_cpu_ratio}x: two busy processes on a loaded "

@@ -62,11 +62,14 @@ def main() -> None:
                     "and load (bench/record.py; docs/ quotes them)")  # fmt: skip
     args = ap.parse_args()
     with recording("summary" if args.record else None):
-        measure(args)
+        if args.dir is not None:
+            measure(args, args.dir)
+        else:  # a scratch directory, removed afterwards
+            with tempfile.TemporaryDirectory(prefix="cdtx-bench-summary-") as tmp:
+                measure(args, Path(tmp))
 
 
-def measure(args: argparse.Namespace) -> None:
-    d = args.dir or Path(tempfile.mkdtemp(prefix="cdtx-bench-summary-"))
+def measure(args: argparse.Namespace, d: Path) -> None:
     d.mkdir(parents=True, exist_ok=True)
     spec, results = d / "spec.yaml", d / "sobol.csv"
     spec.write_text(SPEC.format(n=args.base_samples, seeds=args.seeds))

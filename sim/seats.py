@@ -214,6 +214,8 @@ def check_recorded(ex, data: Mapping[str, Any]) -> None:
     if not seat.may(action):
         raise InjectError("seat", f"seat {seat.id} ({seat.role}) may not {action}")
     check_played(ex, seat)
+    if action in ("message", "chat") and not str(data.get("text") or "").strip():
+        raise InjectError("text", f"{action}: give text")
     if action == "acknowledge" and data.get("state") != seat.state:
         raise InjectError("state", f"seat {seat.id} acknowledges for {seat.state} only")
     if action == "answer":

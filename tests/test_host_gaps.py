@@ -220,6 +220,7 @@ def test_replay_refuses_a_recording_whose_seat_inputs_the_host_would_have_refuse
         "no seat 'spectator'": _forge("message", seat="spectator"),
         "EE is played by the model now": _forge("message", seat="EE"),
         "seat evaluator (evaluator) may not chat": _forge("chat", seat="evaluator"),
+        "message: give text": _forge("message", text=""),
         "seat DE acknowledges for DE only": _forge("acknowledge", state="PL"),
         "advice: 'EE' is not a played delegation": _forge("advice", state="EE"),
         "allowed is true or false": _forge("allow_chat", allowed="yes"),
