@@ -227,10 +227,7 @@ def test_determinism_under_another_hash_seed(tmp_path):
     assert _rows(tmp_path / "h1.csv") == _rows(tmp_path / "h2.csv")
 
 
-from tests.test_sweep_analysis import dask_cluster  # noqa: E402,F401  (the fixture)
-
-
-def test_a_sweep_of_constants_on_dask_worker_processes_matches_the_pool(tmp_path, dask_cluster):  # noqa: F811
+def test_a_sweep_of_constants_on_dask_worker_processes_matches_the_pool(tmp_path, dask_cluster):
     s = sw.Sweep(spec_from_dict(SPEC))
     sw.run_sweep(s, tmp_path / "pool.csv", jobs=2)
     result = sw.run_sweep(s, tmp_path / "dask.csv", dask=dask_cluster, jobs=2, chunk_size=2)

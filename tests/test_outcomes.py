@@ -15,7 +15,6 @@ from sim import sweep as sw
 from sim.exercise import Exercise
 from sim.sweep import SweepError, spec_from_dict
 from sim.sweep.outcomes import series_file
-from tests.test_sweep_analysis import dask_cluster  # noqa: F401  (the fixture)
 
 CDTX = [str(Path(sys.executable).parent / "cdtx")]
 FN = "tests.outcome_functions"
@@ -202,7 +201,7 @@ def test_bad_series_are_refused(series, says):
         sw.Sweep(spec_from_dict({"base": "grid-wiper", "series": series}))
 
 
-def test_series_and_outcomes_on_dask_worker_processes_match_the_pool(tmp_path, dask_cluster):  # noqa: F811
+def test_series_and_outcomes_on_dask_worker_processes_match_the_pool(tmp_path, dask_cluster):
     import pyarrow.parquet as pq
 
     spec = {**SPEC, "seeds": 3, "series": SERIES}
