@@ -14,16 +14,22 @@ import contextlib
 import io
 import subprocess
 from pathlib import Path
+from unittest import mock
 
 from tui.cli import main
 
 
-def cdtx(*args: str, cwd: Path | str | None = None) -> subprocess.CompletedProcess[str]:
-    """``cdtx ARGS`` in this process: its exit status, standard output and standard error."""
+def cdtx(
+    *args: str, cwd: Path | str | None = None, environ: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``cdtx ARGS`` in this process: its exit status, standard output and standard error.
+    ``cwd``: the directory it runs in; ``environ``: variables set for it (e.g. ``COLUMNS``)."""
     out, err = io.StringIO(), io.StringIO()
     with contextlib.ExitStack() as stack:
         if cwd is not None:
             stack.enter_context(contextlib.chdir(cwd))
+        if environ:
+            stack.enter_context(mock.patch.dict("os.environ", environ))
         stack.enter_context(contextlib.redirect_stdout(out))
         stack.enter_context(contextlib.redirect_stderr(err))
         try:
