@@ -1,4 +1,5 @@
-"""The real ``cdtx`` command line, run in subprocesses (README, *Commands*)."""
+"""The real ``cdtx`` command line (README, *Commands*): in this process through ``tui.cli.main``
+(tests/inprocess.py), and in a process of its own where that is what a test checks."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ from pathlib import Path
 
 import pytest
 from contracts import METRIC_KEYS
+from inprocess import cdtx
 
 from scenarios.vocabulary import METRICS
 
 TIMELINE_LINE = re.compile(r"^\w{3} \d{2} \w{3} \d{4} \d{2}:\d{2}  T[+-]\d+d \d{2}:\d{2}  \S")
 
 
-def cdtx(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def cdtx_process(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """``python -m tui.cli ARGS`` in a process of its own."""
     return subprocess.run(
         [sys.executable, "-m", "tui.cli", *args],
         capture_output=True,
@@ -118,7 +121,8 @@ def test_run_json_has_every_key():
 
 def test_run_json_seed_and_until():
     a = json.loads(cdtx("run", "--json", "--seed", "5", "--until", "2d").stdout)
-    b = json.loads(cdtx("run", "--json", "--seed", "5", "--until", "2d").stdout)
+    # again in another process (another hash seed): the seed alone decides the run
+    b = json.loads(cdtx_process("run", "--json", "--seed", "5", "--until", "2d").stdout)
     c = json.loads(cdtx("run", "--json", "--seed", "6", "--until", "2d").stdout)
     assert a["seed"] == 5
     assert a == b
@@ -173,7 +177,7 @@ def test_run_a_scenario_file_by_path(tmp_path):
 
 
 def test_unknown_scenario_id():
-    done = cdtx("run", "no-such-scenario")
+    done = cdtx_process("run", "no-such-scenario")  # python -m tui.cli: exit status 1, one line
     assert_one_message_exit_1(done)
     assert "no-such-scenario" in done.stderr
 
@@ -195,7 +199,8 @@ def test_scenario_path_that_does_not_exist(tmp_path):
     ],
 )
 def test_bad_run_options_exit_1_with_one_message(args, needle):
-    done = cdtx("run", *args)
+    # the first in a process of its own: the usage error's exit status through python -m tui.cli
+    done = (cdtx_process if args == ("--seed", "abc") else cdtx)("run", *args)
     assert_user_error(done, needle)
     assert_one_message_exit_1(done)
 

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from inprocess import cdtx
 
 from actors import delegation, national
 from sim import constants, timing
@@ -19,13 +20,13 @@ from sim.exercise import Exercise
 from sim.recording import Recorder, reader
 from sim.sweep import SweepError, spec_from_dict
 
-CDTX = [str(Path(sys.executable).parent / "cdtx")]
 ROOT = Path(__file__).parent.parent
 VETO = "model.listing_veto_at"
 
 
 def cli(*args: str, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([*CDTX, *args], capture_output=True, text=True, **kw)
+    """``cdtx ARGS`` in this process (tests/inprocess.py; test_cli.py runs the program itself)."""
+    return cdtx(*args, **kw)
 
 
 # -- declared ----------------------------------------------------------------------------------
@@ -176,7 +177,7 @@ def test_replay_reproduces_an_overridden_run(tmp_path):
 
 
 def test_cdtx_model_lists_every_constant_with_default_range_and_source():
-    out = cli("model", env={**os.environ, "COLUMNS": "200"})
+    out = cli("model", environ={"COLUMNS": "200"})
     assert out.returncode == 0, out.stderr
     for c in constants.CONSTANTS.values():
         assert c.name in out.stdout
@@ -184,7 +185,7 @@ def test_cdtx_model_lists_every_constant_with_default_range_and_source():
     assert "-0.7" in line and "[-1, 0]" in line
     rows = json.loads(cli("model", "--json").stdout)
     assert {r["name"] for r in rows} == set(constants.CONSTANTS)
-    parameters = cli("sweep", "--parameters", env={**os.environ, "COLUMNS": "200"})
+    parameters = cli("sweep", "--parameters", environ={"COLUMNS": "200"})
     assert parameters.returncode == 0 and parameters.stdout == out.stdout
 
 
@@ -236,10 +237,7 @@ def test_determinism_under_another_hash_seed(tmp_path):
     assert _rows(tmp_path / "h1.csv") == _rows(tmp_path / "h2.csv")
 
 
-from tests.test_sweep_analysis import dask_cluster  # noqa: E402,F401  (the fixture)
-
-
-def test_a_sweep_of_constants_on_dask_worker_processes_matches_the_pool(tmp_path, dask_cluster):  # noqa: F811
+def test_a_sweep_of_constants_on_dask_worker_processes_matches_the_pool(tmp_path, dask_cluster):
     s = sw.Sweep(spec_from_dict(SPEC))
     sw.run_sweep(s, tmp_path / "pool.csv", jobs=2)
     result = sw.run_sweep(s, tmp_path / "dask.csv", dask=dask_cluster, jobs=2, chunk_size=2)

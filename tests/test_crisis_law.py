@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from inprocess import cdtx
 
 import scenarios
 from scenarios.errors import CdtxError
 from sim import Exercise, InjectError
 
 BALTIC = Path(scenarios.__file__).parent / "builtin" / "baltic-blackout.yaml"
-CDTX = [sys.executable, "-m", "tui.cli"]
 
 
 def _ipcr(ex: Exercise) -> list:
@@ -133,7 +131,7 @@ def test_large_scale_incident_refusals_name_line_and_column(tmp_path, block, nee
         scenarios.load(path)
     message = str(info.value)
     assert re.search(r"s\.yaml:\d+:\d+: ", message) and needle in message, message
-    result = subprocess.run([*CDTX, "run", str(path)], capture_output=True, text=True, timeout=120)
+    result = cdtx("run", str(path))  # in this process (tests/inprocess.py)
     assert result.returncode == 1 and "Traceback" not in result.stderr and needle in result.stderr
 
 

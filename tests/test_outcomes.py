@@ -4,20 +4,22 @@ picture fields on a fixed grid in ``RESULTS.series.parquet``; pool and Dask alik
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
+import io
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from inprocess import cdtx
 
 from sim import sweep as sw
 from sim.exercise import Exercise
 from sim.sweep import SweepError, spec_from_dict
 from sim.sweep.outcomes import series_file
-from tests.test_sweep_analysis import dask_cluster  # noqa: F401  (the fixture)
 
-CDTX = [str(Path(sys.executable).parent / "cdtx")]
 FN = "tests.outcome_functions"
 OUTCOMES = {
     "listing_adopted": {"event": "adopted", "measure": "listing"},
@@ -110,9 +112,8 @@ def test_the_cli_prints_the_outcomes_per_point(tmp_path):
     spec.write_text("base: grid-wiper\nseeds: 4\nvary:\n  decision_rule: [unanimity, qmv]\n"
                     "outcomes:\n  declared: {event: adopted, measure: hr_declaration}\n"
                     "  fast: {event: adopted, by: 20d}\n")  # fmt: skip
-    out = subprocess.run([*CDTX, "sweep", str(spec), "-o", str(tmp_path / "r.csv"), "--quiet",
-                          "-j", "1"], capture_output=True, text=True,
-                         env={**os.environ, "COLUMNS": "100"})  # fmt: skip
+    out = cdtx("sweep", str(spec), "-o", str(tmp_path / "r.csv"), "--quiet", "-j", "1",
+               environ={"COLUMNS": "100"})  # in this process (tests/inprocess.py)  # fmt: skip
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     declared = [line.split() for line in lines if line.split()[:1] == ["declared"]]
@@ -202,7 +203,7 @@ def test_bad_series_are_refused(series, says):
         sw.Sweep(spec_from_dict({"base": "grid-wiper", "series": series}))
 
 
-def test_series_and_outcomes_on_dask_worker_processes_match_the_pool(tmp_path, dask_cluster):  # noqa: F811
+def test_series_and_outcomes_on_dask_worker_processes_match_the_pool(tmp_path, dask_cluster):
     import pyarrow.parquet as pq
 
     spec = {**SPEC, "seeds": 3, "series": SERIES}
@@ -248,10 +249,17 @@ def test_resume_completes_the_series_too(tmp_path):
 
 def test_the_figures_docs_sweeps_md_quotes_are_what_the_example_script_prints():
     root = Path(__file__).parent.parent
-    out = subprocess.run([sys.executable, str(root / "bench" / "sweep_examples.py")],
-                         capture_output=True, text=True, check=True)  # fmt: skip
+    # the script's main() in this process, its output caught
+    path = root / "bench" / "sweep_examples.py"
+    spec = importlib.util.spec_from_file_location("sweep_examples", path)
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        script.main()
     text = (root / "docs" / "sweeps.md").read_text()
-    blocks = [b.strip("\n") for b in out.stdout.split("\n\n")]
+    blocks = [b.strip("\n") for b in out.getvalue().split("\n\n")]
     assert len(blocks) == 2
     for block in blocks:
         assert f"```\n{block}\n```" in text, "run bench/sweep_examples.py, paste into docs/sweeps.md"

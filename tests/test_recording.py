@@ -11,6 +11,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from inprocess import cdtx
 
 import scenarios
 from sim.events import GENESIS, canonical, chain
@@ -135,24 +136,15 @@ def test_edited_line_reported_with_its_line_number(tmp_path):
 
 
 def test_run_record_output_identical(tmp_path):
-    plain = subprocess.run([*CDTX, "run"], capture_output=True, text=True, check=True)
-    recorded = subprocess.run(
-        [*CDTX, "run", "--record", str(tmp_path / "r.jsonl")],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    # in this process (tests/inprocess.py): the output is what is compared
+    plain = cdtx("run")
+    recorded = cdtx("run", "--record", str(tmp_path / "r.jsonl"))
+    assert plain.returncode == recorded.returncode == 0, plain.stderr + recorded.stderr
     assert recorded.stdout == plain.stdout
-    as_json = subprocess.run(
-        [*CDTX, "run", "--json", "--record", str(tmp_path / "j.jsonl")],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    as_json = cdtx("run", "--json", "--record", str(tmp_path / "j.jsonl"))
+    assert as_json.returncode == 0, as_json.stderr
     assert orjson.loads(as_json.stdout)["digest"] == open_recording(tmp_path / "j.jsonl").digest
-    check = subprocess.run(
-        [*CDTX, "replay", str(tmp_path / "r.jsonl"), "--verify"], capture_output=True, text=True
-    )
+    check = cdtx("replay", str(tmp_path / "r.jsonl"), "--verify")
     assert check.returncode == 0, check.stderr
     assert "identical" in check.stdout
 

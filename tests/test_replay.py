@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 import warnings
 from pathlib import Path
 
@@ -12,13 +11,12 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from inprocess import cdtx
 
 from sim.clock import format_offset
 from sim.events import GENESIS, canonical, chain
 from sim.exercise import Exercise
 from sim.recording import Recorder, RecordingError, RecordingWarning, reader
-
-CDTX = [str(Path(sys.executable).parent / "cdtx")]
 
 
 def record(path: Path, scenario="grid-wiper", seed=None, until=None, **options) -> Exercise:
@@ -36,7 +34,8 @@ def small(tmp_path_factory) -> tuple[Path, bytes]:
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*CDTX, *args], capture_output=True, text=True)
+    """``cdtx ARGS`` in this process (tests/inprocess.py; test_cli.py runs the program itself)."""
+    return cdtx(*args)
 
 
 # -- opening -----------------------------------------------------------------------------------

@@ -407,50 +407,7 @@ def test_every_sweep_figure_the_docs_quote_is_the_scripts():
 # -- Dask beyond one process ---------------------------------------------------------------------
 
 
-@pytest.fixture
-def dask_cluster(tmp_path):
-    """A scheduler and two worker processes started on loopback as separate programs (as an
-    analyst starts them on machines), stopped after the test."""
-    import json
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    pytest.importorskip("distributed")
-    file = tmp_path / "scheduler.json"
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler",
-                               "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                               "--scheduler-file", str(file)], **quiet)]  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        while not file.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker",
-                                       "--scheduler-file", str(file), "--nworkers", "2",
-                                       "--nthreads", "1", "--no-dashboard"], **quiet))  # fmt: skip
-        address = json.loads(file.read_text())["address"]
-        from distributed import Client
-
-        with Client(address, timeout=30) as client:
-            client.wait_for_workers(2, timeout=30)
-            pids = set(client.run(os.getpid).values())
-        assert len(pids) == 2 and os.getpid() not in pids  # two processes, not this one
-        yield address
-        with Client(address, timeout=10) as client:
-            client.shutdown()  # scheduler and workers stop together, quickly
-    finally:
-        for proc in reversed(procs):
-            if proc.poll() is not None:
-                continue
-            proc.send_signal(signal.SIGTERM)
-        for proc in reversed(procs):
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+# dask_cluster: tests/conftest.py
 
 
 def test_a_sweep_on_a_scheduler_and_two_worker_processes_matches_the_pool(tmp_path, dask_cluster):

@@ -9,10 +9,10 @@ import csv
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from inprocess import cdtx
 
 import scenarios
 from scenarios.errors import CdtxError
@@ -23,13 +23,9 @@ from sim.recording import open as open_recording
 from sim.sweep import SweepError, spec_from_dict
 from sim.sweep import outcomes as outcomes_
 
-CDTX = [sys.executable, "-m", "tui.cli"]
 FN = "tests.outcome_functions"
 BASE = {"base": "grid-wiper", "seed": 1, "seeds": 2}
-
-
-def cdtx(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*CDTX, *args], capture_output=True, text=True, timeout=300, cwd=cwd)
+# cdtx: the command in this process (tests/inprocess.py); test_cli.py runs the program itself
 
 
 def refused(result: subprocess.CompletedProcess, *needles: str) -> None:

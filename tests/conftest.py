@@ -1,0 +1,59 @@
+"""Fixtures shared by several test files. Kept light: it is imported before every test run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def dask_cluster(tmp_path_factory):
+    """A scheduler and two worker processes started on loopback as separate programs (as an
+    analyst starts them on machines); the address of the scheduler. One cluster for the tests
+    that use it (the tests only send it work: none changes it), stopped after them."""
+    pytest.importorskip("distributed")
+    file = tmp_path_factory.mktemp("dask") / "scheduler.json"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler",
+                               "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                               "--scheduler-file", str(file)], **quiet)]  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30  # a guard: the loop ends when the file is there
+        while not file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker",
+                                       "--scheduler-file", str(file), "--nworkers", "2",
+                                       "--nthreads", "1", "--no-dashboard"], **quiet))  # fmt: skip
+        address = json.loads(file.read_text())["address"]
+        from distributed import Client  # an optional extra: imported once it is known to be there
+
+        with Client(address, timeout=30) as client:
+            client.wait_for_workers(2, timeout=30)
+            pids = set(client.run(os.getpid).values())
+        assert len(pids) == 2 and os.getpid() not in pids  # two processes, not this one
+        yield address
+    finally:
+        # SIGTERM, the workers first: each program closes its own and exits within about a
+        # second (Client.shutdown() left the nannies waiting about three for their processes).
+        for proc in reversed(procs):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups in the same hook
+def pytest_collection_modifyitems(items):
+    """The tests on the Dask cluster run in one worker of pytest-xdist (``--dist loadgroup``),
+    so the cluster above starts once."""
+    for item in items:
+        if "dask_cluster" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("dask-cluster"))
