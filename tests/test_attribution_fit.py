@@ -48,8 +48,8 @@ def test_the_uncensored_fit_is_the_log_normal_maximum_likelihood():
 
 def test_the_models_attribution_clock_is_the_records_fit():
     fitted = FIT.fit(None)
-    assert national.PUBLIC_ATTRIBUTION_MEDIAN_DAYS == fitted["median"]
-    assert national.PUBLIC_ATTRIBUTION_SIGMA == round(fitted["sigma"], 2)
+    assert fitted["median"] == national.PUBLIC_ATTRIBUTION_MEDIAN_DAYS
+    assert round(fitted["sigma"], 2) == national.PUBLIC_ATTRIBUTION_SIGMA
     assert FIT.fit(FIT.YEAR)["low"] <= national.PUBLIC_ATTRIBUTION_MEDIAN_DAYS
 
 
