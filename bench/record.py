@@ -119,7 +119,8 @@ def recording(name: str | None) -> Iterator[None]:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.txt"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"recorded in {path.relative_to(ROOT)}", file=sys.stderr)
+    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    print(f"recorded in {shown}", file=sys.stderr)
     _figures.clear()
 
 
@@ -157,8 +158,7 @@ QUOTES: list[tuple[str, str, str]] = [
      "parent's share of a sweep is {parent_ms_per_run} ms a run (keys, seeds, writing "
      "rows: the base scenario is pickled once per sweep, not with each chunk, and each worker "
      "unpickles it once); the workers' CPU is {workers_cpu_j1_s} s at `-j 1` and "
-     "{workers_cpu_j2_s} s at `-j 2` ({workers_cpu_ratio}x: two busy processes on a loaded "
-     "machine each run slower); the summary the command prints costs {summary_cpu_s} s of CPU "
+     "{workers_cpu_j2_s} s at `-j 2` ({workers_cpu_ratio}x); the summary the command prints costs {summary_cpu_s} s of CPU "
      "in one process ({startup_cpu_s} s of it starting Python), which two workers do not share. "
      "From these CPU times, two idle cores would run the runs alone {runs_bound}x faster with "
      "two workers, and the whole command {cli_bound}x (Amdahl)."),

@@ -173,3 +173,20 @@ def test_hosting_md_gives_the_size_of_the_shipped_page_files():
     kb = sum(p.stat().st_size for p in static.rglob("*") if p.is_file()) / 1024
     text = " ".join((ROOT / "docs" / "hosting.md").read_text().split())
     assert f"(`tui/host/web/static/`, about {round(kb, -1):.0f} KB:" in text
+
+
+def test_a_recording_keeps_the_figures_printed_with_when_and_under_what_load(tmp_path, monkeypatch, capsys):
+    """``--record`` (bench/record.py): what a bench printed through ``fig`` lands in the file,
+    with the date, commit, cores and load, and reads back as the docs' quotes use it."""
+    monkeypatch.setattr(record, "RESULTS", tmp_path / "bench" / "results")
+    with record.recording("demo"):
+        print(f"2 vs 1 workers {record.fig('ratio', 1.8123, '.2f')}x, {record.fig('runs', 3000, ',')} runs")
+    assert "2 vs 1 workers 1.81x, 3,000 runs" in capsys.readouterr().out
+    values = record.read("demo", root=tmp_path)
+    assert values["ratio"] == "1.81" and values["runs"] == "3,000"
+    assert {"date", "time", "commit", "cores", "load"} <= set(values)
+    text = (tmp_path / "bench" / "results" / "demo.txt").read_text()
+    assert "#   2 vs 1 workers 1.81x, 3,000 runs" in text  # the printed output, as comments
+    with record.recording(None):  # not recording: nothing kept
+        record.fig("other", 1)
+    assert not (tmp_path / "bench" / "results" / "None.txt").exists()
