@@ -234,6 +234,9 @@ class Exercise:
         self._metrics: Metrics | None = None
         #: The seat entering inputs now (``cdtx host``): each input event records it as ``seat``.
         self.seat: str | None = None
+        #: The longest text a remark may hold (None: any, for inputs a replay re-applies from a
+        #: recording of a cdtx that took them so).
+        self.text_limit: int | None = MAX_TEXT
         #: The crisis track of a large-scale incident (sim/stages/crisis.py), if one is open.
         self.crisis: Track | None = None
 
@@ -563,9 +566,9 @@ class Exercise:
         after the end, like notes."""
         if control not in REMARKS:
             raise InjectError("control", f"{control!r} is not one of {', '.join(REMARKS)}")
-        if len(text) > MAX_TEXT:
+        if self.text_limit is not None and len(text) > self.text_limit:
             raise InjectError("text", f"a text of {len(text):,} characters is too long (at "
-                                      f"most {MAX_TEXT:,})")  # fmt: skip
+                                      f"most {self.text_limit:,})")  # fmt: skip
         return self.emit(K.INPUT, FACILITATOR, control=control, text=text.strip(), **fields,
                          step=self.steps)  # fmt: skip
 

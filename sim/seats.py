@@ -173,7 +173,7 @@ def seat_named(seat_id: Any) -> Seat | None:
     if state is not None:
         return Seat(seat_id, DELEGATION, state)
     role, dash, number = seat_id.partition("-")
-    if role in ROLES and role != DELEGATION and (not dash or (number.isdigit() and int(number) > 1)):
+    if role in ROLES and role != DELEGATION and (not dash or (number.isascii() and number.isdecimal() and int(number) > 1)):
         return Seat(seat_id, role)
     return None
 

@@ -224,6 +224,9 @@ def test_replay_refuses_a_recording_whose_seat_inputs_the_host_would_have_refuse
         "seat DE acknowledges for DE only": _forge("acknowledge", state="PL"),
         "advice: 'EE' is not a played delegation": _forge("advice", state="EE"),
         "allowed is true or false": _forge("allow_chat", allowed="yes"),
+        # a digit that is not 0-9, a number field that is not one: one line, no traceback
+        "no seat 'evaluator-²'": _forge("message", seat="evaluator-²"),
+        "malformed (ValueError": _forge("observation", replaces="abc"),
     }
     failures = []
     for expected, change in forgeries.items():
@@ -243,6 +246,28 @@ def test_replay_refuses_a_recording_whose_seat_inputs_the_host_would_have_refuse
                            "--verify"], capture_output=True, text=True, timeout=120)  # fmt: skip
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert "EE is played by the model now" in done.stderr + done.stdout
+
+
+@pytest.mark.filterwarnings("ignore:.*no end line", "ignore:.*comparing anyway")
+def test_a_recording_of_cdtx_0_4_is_re_applied_as_that_host_took_its_inputs(tmp_path):
+    # cdtx 0.4.0's host let a delegation handed back to the model go on messaging from its seat,
+    # and its console took remarks of any length: its recordings still replay, verify and
+    # resume; a recording of today with the same inputs is refused.
+    path = tmp_path / "hosted.jsonl"
+    run(_record(path))
+
+    def old_and_forged(version: str) -> Path:
+        forged = tmp_path / f"forged-{version}.jsonl"
+        _rewrite(path, forged, _forge("message", seat="EE", text="y" * 5000))
+        lines = forged.read_bytes().split(b"\n", 1)
+        header = orjson.loads(lines[0])
+        forged.write_bytes(orjson.dumps({**header, "cdtx_version": version}) + b"\n" + lines[1])
+        return forged
+
+    assert open_recording(old_and_forged("0.4.0")).verify().ok
+    for today in ("0.5.0", "unknown", "0.4.0.1"):
+        with pytest.raises(RecordingError, match="EE is played by the model now"):
+            open_recording(old_and_forged(today)).verify()
 
 
 def test_a_delegation_pages_brief_knows_what_this_run_made_known_at_the_start():

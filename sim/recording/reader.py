@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from scenarios.errors import CdtxError
+
 # The embedded scenario is held to the limit of a scenario file.
 from scenarios.safe_read import MAX_BYTES as MAX_SCENARIO_BYTES
 from scenarios.safe_read import MAX_DEPTH, ScenarioError, open_regular
@@ -26,7 +28,7 @@ from scenarios.vocabulary import EU27, format_duration
 from .. import cdtx_version, constants, evaluation
 from ..clock import format_offset, parse_offset
 from ..events import GENESIS, Event, canonical, chain, digest_of
-from ..exercise import InjectError
+from ..exercise import MAX_TEXT, InjectError
 from ..expectations import MARK, check_chat, check_mark
 from ..seats import ALL_STATES, check_recorded
 from .writer import FORMAT_VERSION, Recorder, RecordingError
@@ -47,6 +49,11 @@ CHECKPOINT_EVERY = 512
 MAX_LINE_BYTES = 16 * 1024 * 1024
 
 _HEX = frozenset("0123456789abcdef")
+
+
+#: The first cdtx whose replay re-checks each seat's recorded input as the host does
+#: (:func:`sim.seats.check_recorded`) and holds remarks to :data:`sim.exercise.MAX_TEXT`.
+SEAT_RULES_SINCE = (0, 5, 0)
 
 
 class RecordingWarning(UserWarning):
@@ -253,6 +260,18 @@ class Recording:
         except constants.ConstantError as exc:
             raise RecordingError(str(exc)) from None
 
+    @property
+    def made_before_seat_rules(self) -> bool:
+        """Recorded by a cdtx before :data:`SEAT_RULES_SINCE`, whose host let a delegation
+        handed back to the model act from its seat and whose console took texts of any length:
+        its inputs are re-applied as that cdtx took them (a version that is not one, or
+        ``unknown``, gets today's rules)."""
+        version = self.header.get("cdtx_version")
+        parts = version.split(".") if isinstance(version, str) else []
+        if len(parts) != 3 or not all(p.isascii() and p.isdecimal() and len(p) < 6 for p in parts):
+            return False
+        return tuple(int(p) for p in parts) < SEAT_RULES_SINCE
+
     def resimulate(
         self,
         until: float | str | None = None,
@@ -286,13 +305,16 @@ class Recording:
             # "ended" event (no kernel step of its own) must come first, as it did.
             _advance_to(ex, event.seq)
             try:
-                _reapply(ex, event)
+                _reapply(ex, event, legacy=self.made_before_seat_rules)
             except InjectError as exc:
                 raise RecordingError(
                     f"{self.path}: line {event.seq + 2} (event {event.seq}): recorded input cannot be "
                     f"re-applied: {exc}"
                 ) from None
-            except (KeyError, TypeError, AttributeError) as exc:  # a field missing or mistyped
+            except CdtxError:
+                raise  # says what is wrong itself (a model constant, a scenario)
+            except (KeyError, TypeError, AttributeError, ValueError, OverflowError) as exc:
+                # a field missing, mistyped or not a number where one is expected
                 raise RecordingError(
                     f"{self.path}: line {event.seq + 2} (event {event.seq}): recorded input is malformed "
                     f"({type(exc).__name__}: {exc}); the line was edited"
@@ -523,15 +545,22 @@ def _advance_to(ex, count: int) -> None:
         pass
 
 
-def _reapply(ex, event: Event) -> None:
+def _reapply(ex, event: Event, legacy: bool = False) -> None:
+    """Re-apply one recorded input; ``legacy``: the recording was made by a cdtx whose host
+    and console took inputs the rules of today refuse (:data:`SEAT_RULES_SINCE`), so they are
+    re-applied as that cdtx took them."""
     ex.advance_clock(event.t)
     data = event.data
     ex.seat = data.get("seat")  # the seat that entered it (cdtx host); None in older recordings
+    if legacy:
+        ex.text_limit = None
     try:
-        check_recorded(ex, data)  # a seat's input the host would have refused was never recorded
+        if not legacy:
+            check_recorded(ex, data)  # a seat's input the host would have refused was never recorded
         _reapply_input(ex, data)
     finally:
         ex.seat = None
+        ex.text_limit = MAX_TEXT
 
 
 def _reapply_input(ex, data: dict[str, Any]) -> None:
