@@ -382,15 +382,17 @@ def cli_scaling(runs: int, d: Path, reps: int) -> None:
         split[jobs] = (me1.ru_utime + me1.ru_stime - me0.ru_utime - me0.ru_stime,
                        ch1.ru_utime + ch1.ru_stime - ch0.ru_utime - ch0.ru_stime)  # fmt: skip
     (p1, w1), (p2, w2) = split[1], split[2]
-    one = summary + p1 + w1  # the command: start-up and summary, the parent's share, the runs
-    two = summary + max(p2, (p2 + w2) / 2)
+    # On two idle cores the parent and its one worker overlap at -j1 (each on its own core), and
+    # at -j2 the parent and two workers share the two cores; the summary follows the sweep.
+    runs_one, runs_two = max(p1, w1), max(p2, w2 / 2, (p2 + w2) / 2)
+    one, two = summary + runs_one, summary + runs_two
     print(f"  CPU: cdtx sweep --summary of the file {fig('summary_cpu_s', summary, '.2f')} s "
           f"(start-up alone {fig('startup_cpu_s', startup, '.2f')} s); the sweep's parent "
           f"{p1:.2f} s at -j1, {p2:.2f} s at -j2 ({fig('parent_ms_per_run', p2 / s.total * 1e3, '.2f')} "
           f"ms a run); its workers {fig('workers_cpu_j1_s', w1, '.2f')} s and "
           f"{fig('workers_cpu_j2_s', w2, '.2f')} s ({fig('workers_cpu_ratio', w2 / w1, '.2f')}x)")  # fmt: skip
     print(f"  on two idle cores these CPU times give the command {fig('cli_bound', one / two, '.2f')}x "
-          f"and the runs alone {fig('runs_bound', (p1 + w1) / max(p2, (p2 + w2) / 2), '.2f')}x "
+          f"and the runs alone {fig('runs_bound', runs_one / runs_two, '.2f')}x "
           "(2 workers vs 1)")  # fmt: skip
 
 

@@ -24,17 +24,23 @@ def dask_cluster(tmp_path_factory):
                                "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
                                "--scheduler-file", str(file)], **quiet)]  # fmt: skip
     try:
-        deadline = time.monotonic() + 30  # a guard: the loop ends when the file is there
-        while not file.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
+        # A guard only: the loop ends as soon as the scheduler has written its whole file (it
+        # opens it, then writes the JSON: an empty or partial file is read again).
+        deadline = time.monotonic() + 120
+        address = None
+        while address is None and time.monotonic() < deadline:
+            try:
+                address = json.loads(file.read_text())["address"]
+            except (OSError, ValueError, KeyError):
+                time.sleep(0.1)
+        assert address is not None, "the Dask scheduler did not start within 120 s"
         procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker",
                                        "--scheduler-file", str(file), "--nworkers", "2",
                                        "--nthreads", "1", "--no-dashboard"], **quiet))  # fmt: skip
-        address = json.loads(file.read_text())["address"]
         from distributed import Client  # an optional extra: imported once it is known to be there
 
-        with Client(address, timeout=30) as client:
-            client.wait_for_workers(2, timeout=30)
+        with Client(address, timeout=120) as client:
+            client.wait_for_workers(2, timeout=120)
             pids = set(client.run(os.getpid).values())
         assert len(pids) == 2 and os.getpid() not in pids  # two processes, not this one
         yield address

@@ -15,6 +15,7 @@ import contextlib
 import importlib.util
 import io
 import re
+import string
 from pathlib import Path
 
 import pytest
@@ -138,6 +139,11 @@ def test_scenarios_md_typical_outcomes_are_what_the_script_computes_now(monkeypa
     assert fresh and fresh == {k: stored.get(k) for k in fresh}, (
         "rerun python bench/docs_figures.py --write and update docs/scenarios.md"
     )
+    # ... and every figure docs/scenarios.md quotes is among them: a milestone no run reaches
+    # any more leaves the fresh figures, and must not stay quoted from the stored file
+    quoted = {field for doc, template in script.QUOTES if doc == "docs/scenarios.md"
+              for _, field, _, _ in string.Formatter().parse(template) if field}  # fmt: skip
+    assert quoted <= set(fresh), f"quoted but no longer computed: {sorted(quoted - set(fresh))}"
 
 
 def test_a_sweep_figure_edited_in_a_doc_fails():

@@ -575,7 +575,8 @@ def test_public_attribution_delays_follow_the_record():
     finite = sorted(d for d in draws if d != float("inf"))
     median = finite[len(finite) // 2]
     assert abs(never - national.NEVER_ATTRIBUTED) < 0.03
-    assert 230 <= median <= 310  # the fitted median, 270 d
+    # the record's fit (bench/attribution_fit.py, 235 d), within about four standard errors
+    assert abs(median - national.PUBLIC_ATTRIBUTION_MEDIAN_DAYS) <= 0.1 * national.PUBLIC_ATTRIBUTION_MEDIAN_DAYS
     # the fastest documented cases (Albania 54 d, Viasat 75 d) are the lower tail, not the norm
     assert 0.03 <= sum(d <= 75 for d in finite) / len(finite) <= 0.2
 
