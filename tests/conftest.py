@@ -56,10 +56,16 @@ def dask_cluster(tmp_path_factory):
                     proc.kill()
 
 
+#: Fixtures costly to set up (a process or two each) that a worker of pytest-xdist keeps for all
+#: the tests it runs that use them: the tests using one run in one worker, so it is set up once.
+SHARED_SETUP = ("dask_cluster", "browser")  # browser: tests/test_web_browser.py's chromium
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups in the same hook
 def pytest_collection_modifyitems(items):
-    """The tests on the Dask cluster run in one worker of pytest-xdist (``--dist loadgroup``),
-    so the cluster above starts once."""
+    """Each test using a fixture of :data:`SHARED_SETUP` goes to that fixture's group, which
+    ``--dist loadgroup`` runs in one worker (the groups first, then the rest test by test)."""
     for item in items:
-        if "dask_cluster" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("dask-cluster"))
+        used = [name for name in SHARED_SETUP if name in getattr(item, "fixturenames", ())]
+        if used:
+            item.add_marker(pytest.mark.xdist_group(used[0]))

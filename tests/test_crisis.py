@@ -344,7 +344,7 @@ print(Exercise("baltic-blackout", seed=7).run().digest)
 
 def test_the_crisis_track_is_the_same_under_any_hash_seed():
     digests = set()
-    for hashseed in ("0", "1", "12345"):
+    for hashseed in ("0", "12345"):  # and this process's own, below
         env = dict(os.environ, PYTHONHASHSEED=hashseed)
         done = subprocess.run([sys.executable, "-c", PROGRAM], env=env, capture_output=True,
                               text=True, timeout=120, check=False)  # fmt: skip
