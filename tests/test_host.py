@@ -909,7 +909,9 @@ def test_the_seats_file_goes_through_the_bounded_reader(tmp_path, kind):
 
 def _join_print(url: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CDTX_TOKEN": "t"}
-    return subprocess.run([sys.executable, "-m", "tui.cli", "join", url, "--print"],
+    # tries a few hundredths of a second apart: the count of tries is what is tested
+    return subprocess.run([sys.executable, "-m", "tui.cli", "join", url, "--print",
+                           "--retry-delay", "0.05"],
                           capture_output=True, text=True, timeout=120, env=env)  # fmt: skip
 
 

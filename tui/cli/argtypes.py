@@ -85,6 +85,17 @@ def _whole_number(text: str, least: int) -> int:
     return value
 
 
+def retry_delay(text: str) -> float:
+    """Seconds between a seat's tries to join or rejoin: more than 0, at most an hour."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seconds, e.g. 2 or 0.5, not {text[:40]!r}") from None
+    if not 0 < value <= 3600:  # NaN fails this too
+        raise argparse.ArgumentTypeError(f"more than 0 and at most 3600 seconds, not {text[:40]}")
+    return value
+
+
 def model_constant(text: str) -> tuple[str, float]:
     """``NAME=VALUE``: a model constant for one run (``model.listing_veto_at=-0.5``; the
     ``model.`` may be left out). The name and range are checked by the exercise."""

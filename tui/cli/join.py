@@ -22,6 +22,13 @@ def register(sub) -> None:
         help="no terminal view: print what the seat sees, one line per event",
     )
     p.add_argument("--cafile", help="certificate authority to trust for wss:// (PEM)")
+    p.add_argument(
+        "--retry-delay",
+        type=argtypes.retry_delay,
+        default=2.0,
+        metavar="S",
+        help="seconds between tries to join (3) or to rejoin after a drop (90); default 2",
+    )
     p.set_defaults(func=cmd_join)
 
 
@@ -36,10 +43,10 @@ def cmd_join(args: argparse.Namespace) -> int:
         raise UserError("give the seat's token: --token T (or CDTX_TOKEN)")
     context = _ssl_context(args.cafile) if args.url.startswith("wss://") else None
     if args.print_only:
-        return _print_seat(args.url, token, context)
+        return _print_seat(args.url, token, context, args.retry_delay)
     from ..host.join_app import JoinApp
 
-    app = JoinApp(args.url, token, ssl_context=context)
+    app = JoinApp(args.url, token, ssl_context=context, retry_delay=args.retry_delay)
     app.run()
     if app.error:
         raise UserError(app.error)
@@ -65,7 +72,7 @@ def print_line(event: dict) -> str:
     return f"{format_offset(event['t'])}  {text_of(event)}"
 
 
-def _print_seat(url: str, token: str, context) -> int:
+def _print_seat(url: str, token: str, context, delay: float) -> int:
     import asyncio
 
     from scenarios.safe_read import printable
@@ -83,12 +90,12 @@ def _print_seat(url: str, token: str, context) -> int:
     async def main() -> str:
         client = SeatClient(url, token, ssl_context=context, listener=show)
         client.on_notice = lambda text: say(f"host: {text}")
-        welcome = await client.join(status=say)
+        welcome = await client.join(status=say, delay=delay)
         seat = welcome["seat"]
         title = printable(str(welcome["scenario"]["title"]))
         print(f"cdtx: seat {printable(str(seat['id']))} ({printable(str(seat['role']))}) at "
               f"'{title}'", file=sys.stderr)  # fmt: skip
-        await client.stay(status=say, until_host_stops=True)
+        await client.stay(status=say, until_host_stops=True, delay=delay)
         return client.close_reason
 
     try:

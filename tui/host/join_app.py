@@ -17,7 +17,7 @@ from sim.clock import format_offset
 from sim.expectations import fold_received, msel_status
 from sim.seats import ACTIONS, POSITIONS, SeatView, text_of
 
-from .client import InputRefused, JoinError, SeatClient
+from .client import RETRY_DELAY, InputRefused, JoinError, SeatClient
 
 HELP = {
     "facilitator": "run | pause | speed H | note [objective=ID] [state=CC] TEXT | skip ID | release [ID] | "
@@ -165,8 +165,9 @@ class JoinApp(App):
     BINDINGS = [Binding("ctrl+q", "quit", "Quit")]
 
     def __init__(self, url: str, token: str, *, ssl_context: ssl.SSLContext | None = None,
-                 banner: list[str] | None = None) -> None:  # fmt: skip
+                 banner: list[str] | None = None, retry_delay: float = RETRY_DELAY) -> None:  # fmt: skip
         super().__init__()
+        self.retry_delay = retry_delay
         self.client = SeatClient(url, token, ssl_context=ssl_context, listener=self._arrived)
         self.banner = banner or []
         self.error = ""
@@ -193,7 +194,7 @@ class JoinApp(App):
 
         self.client.on_notice = lambda text: self.notify(printable(text), severity="warning")
         try:
-            welcome = await self.client.join(status=trying)
+            welcome = await self.client.join(status=trying, delay=self.retry_delay)
         except JoinError as exc:
             self.error = str(exc)
             self.exit()
@@ -224,7 +225,8 @@ class JoinApp(App):
             self.query_one("#status", Static).update(_escape(printable(text)))
 
         try:
-            await self.client.stay(status=status, until_host_stops=True)
+            await self.client.stay(status=status, until_host_stops=True,
+                                   delay=self.retry_delay)
         except JoinError as exc:
             status(str(exc))
             return
