@@ -28,7 +28,7 @@ from ..clock import format_offset, parse_offset
 from ..events import GENESIS, Event, canonical, chain, digest_of
 from ..exercise import InjectError
 from ..expectations import MARK, check_chat, check_mark
-from ..seats import ALL_STATES, check_recorded
+from ..seat_rules import ALL_STATES, check_recorded
 from .writer import FORMAT_VERSION, Recorder, RecordingError
 
 if TYPE_CHECKING:
