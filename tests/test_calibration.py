@@ -9,15 +9,13 @@ doc.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import statistics
-import sys
 from datetime import date, timedelta
 from functools import cache
-from pathlib import Path
 
 import pytest
+from benchscripts import bench_script
 
 import scenarios
 from sim import Exercise
@@ -39,19 +37,8 @@ def attributions(ex):
     return [e for e in ex.events if e.kind in ("attributed", "partner_attributed")]
 
 
-def _bench(name: str):
-    """bench/NAME.py, the script that prints a doc's figures (bench/ is not a package)."""
-    path = Path(__file__).resolve().parent.parent / "bench" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-FIGURES = _bench("calibration")
-MODEL = _bench("model_figures")
+FIGURES = bench_script("calibration")
+MODEL = bench_script("model_figures")
 
 
 @cache
