@@ -24,7 +24,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import scenarios
@@ -78,7 +78,7 @@ def scripted(ex: Exercise, inject_id: str) -> Event:
                 if e.kind == "inject_applied" and e.data["inject"] == inject_id)  # fmt: skip
 
 
-def calendar_day(ex: Exercise, t: float):
+def calendar_day(ex: Exercise, t: float) -> date:
     """The calendar date (in the scenario's time zone) of simulated time ``t``."""
     return (ex.scenario.start + timedelta(hours=t)).date()
 
@@ -238,11 +238,16 @@ def first_listings(ran: list[Exercise]) -> list[Row]:
 
 
 #: The cases that stopped at a declaration issued the day of a scripted attribution: scenario ->
-#: (the attribution inject, the wording of the record when the model finds it, its minimum share),
-#: as tests/test_calibration.py's DECLARATION_DAY.
+#: (the attribution inject, the wording of the record when the model finds it, its minimum share);
+#: tests/test_calibration.py asserts the same.
 DECLARATION_DAY = {
+    # "which, the United States assesses, has been conducted by the Russian Federation"
     "calib-solarwinds": ("S-02", None, 0.0),
+    # "malicious cyber activities undertaken from its territory" (the UK and US named the MSS;
+    # the draft names the state, the table weakens it)
     "calib-exchange-apt31": ("X-03", "territory", 0.7),
+    # "the Russia-controlled Advanced Persistent Threat Actor 28 (APT28)": the text agreed in
+    # advance (A-01) carries this wording, so it is not the model's to find
     "calib-apt28-2024": ("A-02", None, 0.0),
 }
 

@@ -22,7 +22,6 @@ Two kinds, as their cost allows:
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import math
 import re
 import statistics
@@ -31,6 +30,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from statistics import NormalDist
+
+import fidelity
 
 import scenarios
 from actors import national, negotiation, threat
@@ -42,20 +43,6 @@ DOC = ROOT / "docs" / "model.md"
 STORED = ROOT / "docs" / "model-figures.txt"
 SEEDS = range(50)
 DAY = 24.0
-
-
-def _sibling(name: str):
-    """bench/NAME.py (bench/ is not a package; this script also runs loaded by path)."""
-    path = Path(__file__).resolve().parent / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-fidelity = _sibling("fidelity")
 
 
 # -- what the model makes on its own (cheap: recomputed by the tests) ----------------------------

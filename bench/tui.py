@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import os
 import re
 import resource
 import sys
 import time
 from dataclasses import replace
-from pathlib import Path
+
+import record  # bench/record.py, while bench/ is on the import path
 
 # This file is named like the package it measures: keep bench/ off the import path.
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(__file__)]
@@ -37,12 +37,6 @@ from sim.exercise import Exercise  # noqa: E402
 from tui.app import CdtxApp  # noqa: E402
 from tui.screens.session import LiveSession  # noqa: E402
 from tui.widgets.timeline import Timeline  # noqa: E402
-
-# bench/record.py by its path (bench/ is off the import path, above)
-_spec = importlib.util.spec_from_file_location("bench_record", Path(__file__).with_name("record.py"))
-assert _spec is not None and _spec.loader is not None
-record = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(record)
 
 
 class FloodSession(LiveSession):

@@ -39,27 +39,13 @@ from scenarios.vocabulary import ANSWER_INJECTS, EU27, STANCES
 from . import evaluation
 from .clock import Calendar, format_offset
 from .events import Event
-from .exercise import InjectError
 from .expectations import state_of_seat
 from .names import PROPOSER_NAMES, body
 from .narrative import actor_names, describe, measure, short
 from .picture import CRISIS_PREFIXES, LEVEL_BODIES, Picture
+from .seat_rules import ALL_STATES, DELEGATION, EVALUATOR, FACILITATOR, OBSERVER, Seat
 from .stages.blueprint import QUESTION
 from .stages.proposal import tabled_at
-
-FACILITATOR, DELEGATION, EVALUATOR, OBSERVER = "facilitator", "delegation", "evaluator", "observer"
-ROLES = (FACILITATOR, DELEGATION, EVALUATOR, OBSERVER)
-
-#: What each role may do on the host (the host checks every input against this).
-ACTIONS: dict[str, frozenset[str]] = {
-    FACILITATOR: frozenset(
-        {"inject", "skip", "release", "note", "players", "advice", "clock", "answer", "free",
-         "fire", "edit", "hotwash", "mark", "allow_chat", "new_token", "share"}
-    ),
-    DELEGATION: frozenset({"answer", "message", "acknowledge", "chat"}),
-    EVALUATOR: frozenset({"observation", "mark"}),
-    OBSERVER: frozenset(),
-}
 
 #: Ratings an evaluator gives an objective (as the report's objectives: DESIGN.md section 4).
 RATINGS = evaluation.RATINGS
@@ -109,44 +95,6 @@ FACILITATOR_ONLY = ("escalation_ignored", "partner_evidence", "third_party_repor
 #: Fields of an incident (and escalation) that are the model's judgement, not what a victim sees.
 MODEL_JUDGEMENT = ("actor", "actor_name", "score", "recommended_rung", "previous_rung")
 
-#: Advice setting meaning "every delegation".
-ALL_STATES = "*"
-
-
-@dataclass(frozen=True)
-class Seat:
-    """One seat at the exercise: ``id`` is what people read (``DE``, ``facilitator-2``)."""
-
-    id: str
-    role: str
-    state: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.role not in ROLES:
-            raise ValueError(
-                f"seat {self.id}: role is one of {', '.join(ROLES)}, not {self.role!r}"
-            )
-        if (self.role == DELEGATION) != (self.state is not None):
-            raise ValueError(f"seat {self.id}: a delegation seat, and only one, names its state")
-        if self.state is not None and self.state not in EU27:
-            raise ValueError(f"seat {self.id}: unknown member state code {self.state!r}")
-
-    @property
-    def actions(self) -> frozenset[str]:
-        """What this seat may do on the host."""
-        return ACTIONS[self.role]
-
-    def may(self, action: str) -> bool:
-        return action in self.actions
-
-    @property
-    def sees_all(self) -> bool:
-        return self.role in (FACILITATOR, EVALUATOR)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "role": self.role, "state": self.state}
-
-
 def seats_for(players: Iterable[str], *, facilitators: int = 1, evaluators: int = 1,
               observers: int = 1) -> list[Seat]:  # fmt: skip
     """The seats of an exercise: facilitator(s), one delegation per played state, evaluator(s)
@@ -161,69 +109,6 @@ def seats_for(players: Iterable[str], *, facilitators: int = 1, evaluators: int 
         *numbered(EVALUATOR, evaluators),
         *numbered(OBSERVER, observers),
     ]
-
-
-def seat_named(seat_id: Any) -> Seat | None:
-    """The seat a recorded input names, as ``cdtx host`` names its seats (:func:`seats_for`,
-    a shared delegation's ``DE-2``): ``facilitator-2`` is the second facilitator; None for a
-    name no host gives."""
-    if not isinstance(seat_id, str):
-        return None
-    state = state_of_seat(seat_id)
-    if state is not None:
-        return Seat(seat_id, DELEGATION, state)
-    role, dash, number = seat_id.partition("-")
-    if role in ROLES and role != DELEGATION and (not dash or (number.isascii() and number.isdecimal() and int(number) > 1)):
-        return Seat(seat_id, role)
-    return None
-
-
-def action_of(data: Mapping[str, Any]) -> str:
-    """The seat's action (:data:`ACTIONS`) a recorded input is: an answer (a ``position``
-    inject), an inject, or its control (``message``, ``observation``, ...)."""
-    inject = data.get("inject")
-    if inject is not None:
-        return "answer" if isinstance(inject, Mapping) and inject.get("type") == "position" else "inject"
-    return str(data.get("control"))
-
-
-def check_played(ex, seat: Seat) -> None:
-    """A delegation's seat acts while people play its state: one handed back to the model
-    (``players``) may no longer answer, message, chat or acknowledge (``InjectError``)."""
-    if seat.state is not None and seat.state not in ex.players:
-        raise InjectError("seat", f"{seat.state} is played by the model now (the facilitator "
-                                  f"handed it back): seat {seat.id} may no longer act for it")  # fmt: skip
-
-
-def check_recorded(ex, data: Mapping[str, Any]) -> None:
-    """A recorded input (its ``data``) checked for the seat that entered it, as ``cdtx host``
-    checked it live: a seat the host gives, an action its role may take, a delegation still
-    played acting for its own state, an evaluator's observation of an objective with a rating;
-    ``InjectError`` naming the field otherwise. Inputs without a seat (``cdtx play``, older
-    recordings) and a facilitator's (the console's are the first facilitator seat's) pass."""
-    seat_id = data.get("seat")
-    if seat_id is None:
-        return
-    seat = seat_named(seat_id)
-    if seat is None:
-        raise InjectError("seat", f"no seat {str(seat_id)[:40]!r}: cdtx host names its seats "
-                                  "facilitator, DE (a delegation), DE-2, evaluator, observer, ...")  # fmt: skip
-    if seat.role == FACILITATOR:
-        return
-    action = action_of(data)
-    if not seat.may(action):
-        raise InjectError("seat", f"seat {seat.id} ({seat.role}) may not {action}")
-    check_played(ex, seat)
-    if action in ("message", "chat") and not str(data.get("text") or "").strip():
-        raise InjectError("text", f"{action}: give text")
-    if action == "acknowledge" and data.get("state") != seat.state:
-        raise InjectError("state", f"seat {seat.id} acknowledges for {seat.state} only")
-    if action == "answer":
-        params = data["inject"].get("params") or {}
-        if params.get("state") != seat.state:
-            raise InjectError("state", f"seat {seat.id} answers for {seat.state} only")
-    if action == "observation":
-        evaluation.check_observation(ex.scenario, data.get("objective"), data.get("rating"))
 
 
 @dataclass

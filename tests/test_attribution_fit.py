@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
-from pathlib import Path
 
 import numpy as np
+from benchscripts import bench_script
 
 from actors import national
 
-
-def _fit_script():
-    path = Path(__file__).resolve().parent.parent / "bench" / "attribution_fit.py"
-    spec = importlib.util.spec_from_file_location("bench_attribution_fit", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-FIT = _fit_script()
+FIT = bench_script("attribution_fit")
 
 
 def test_docs_model_quotes_the_fit_the_script_prints():

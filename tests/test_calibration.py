@@ -9,15 +9,13 @@ doc.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import statistics
-import sys
 from datetime import date, timedelta
 from functools import cache
-from pathlib import Path
 
 import pytest
+from benchscripts import bench_script
 
 import scenarios
 from sim import Exercise
@@ -31,27 +29,12 @@ def runs(scenario, seeds=SEEDS):
     return [Exercise(scenario, seed=seed).run() for seed in seeds]
 
 
-def adopted(ex, measure):
-    return [e for e in ex.events if e.kind == "adopted" and e.data["measure"] == measure]
+FIGURES = bench_script("calibration")
+MODEL = bench_script("model_figures")
 
-
-def attributions(ex):
-    return [e for e in ex.events if e.kind in ("attributed", "partner_attributed")]
-
-
-def _bench(name: str):
-    """bench/NAME.py, the script that prints a doc's figures (bench/ is not a package)."""
-    path = Path(__file__).resolve().parent.parent / "bench" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-FIGURES = _bench("calibration")
-MODEL = _bench("model_figures")
+# What a run says, read as bench/calibration.py reads it for the doc's tables.
+adopted, attributions, scripted = FIGURES.adopted, FIGURES.attributions, FIGURES.scripted
+calendar_day, proposed_by_inject = FIGURES.calendar_day, FIGURES.proposed_by_inject
 
 
 @cache
@@ -59,18 +42,6 @@ def case_runs(scenario_id: str) -> list[Exercise]:
     """The 50 runs of a built-in calibration case (shared by the tests of that case and by the
     doc's tables, which bench/calibration.py computes from the same runs)."""
     return FIGURES.runs(scenario_id, SEEDS)
-
-
-def scripted(ex, inject_id):
-    """The event of a scripted inject being applied."""
-    return next(
-        e for e in ex.events if e.kind == "inject_applied" and e.data["inject"] == inject_id
-    )
-
-
-def calendar_day(ex, t: float) -> date:
-    """The calendar date (in the scenario's time zone) of simulated time ``t``."""
-    return (ex.scenario.start + timedelta(hours=t)).date()
 
 
 def edited(scenario_id: str, *replacements: tuple[str, str]):
@@ -255,29 +226,9 @@ def test_wannacry_notpetya_nobody_attributes_in_the_first_months():
 
 # -- 2021-2024: declarations the day partners or capitals attribute, and no ratchet -----------
 
-#: Cases that stopped at a declaration issued the day of a scripted attribution:
-#: scenario -> (the attribution inject, the wording of the record when the model finds it, its
-#: minimum share).
-DECLARATION_DAY = {
-    # "which, the United States assesses, has been conducted by the Russian Federation"
-    "calib-solarwinds": ("S-02", None, 0.0),
-    # "malicious cyber activities undertaken from its territory" (the UK and US named the MSS;
-    # the draft names the state, the table weakens it)
-    "calib-exchange-apt31": ("X-03", "territory", 0.7),
-    # "the Russia-controlled Advanced Persistent Threat Actor 28 (APT28)": the text agreed in
-    # advance (A-01) carries this wording, so it is not the model's to find
-    "calib-apt28-2024": ("A-02", None, 0.0),
-}
-
-
-def proposed_by_inject(ex, measure):
-    """The adoption of the scripted proposal of ``measure`` (the text the record's EU agreed)."""
-    scripted_ids = {
-        e.data["proposal"]
-        for e in ex.events
-        if e.kind == "proposal" and e.data["origin"] == "inject" and e.data["measure"] == measure
-    }
-    return next((e for e in adopted(ex, measure) if e.data["proposal"] in scripted_ids), None)
+#: Cases that stopped at a declaration issued the day of a scripted attribution (the script's
+#: declaration, whose table of docs/calibration.md shows these checks).
+DECLARATION_DAY = FIGURES.DECLARATION_DAY
 
 
 @pytest.mark.parametrize("scenario_id", sorted(DECLARATION_DAY))

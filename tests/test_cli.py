@@ -273,20 +273,10 @@ def test_serve_checks_its_options_before_serving(args, message):
 # -- wrong result or a destroyed input before) ------------------------------------------------
 
 
-def run_main(capsys, *args: str) -> tuple[int, str, str]:
-    """``cdtx ARGS`` in this process: (exit status, stdout, stderr)."""
-    from tui.cli import main
-
-    try:
-        code = main(list(args))
-    except SystemExit as exc:  # argparse
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def assert_error(result: tuple[int, str, str], *needles: str) -> None:
-    code, _, err = result
+def assert_error(result: subprocess.CompletedProcess[str], *needles: str) -> None:
+    """``result`` (of :func:`inprocess.cdtx`) is a user's error: exit 1, one message, no
+    traceback, naming each of ``needles``."""
+    code, err = result.returncode, result.stderr
     assert code == 1, err
     assert "Traceback" not in err
     assert err.startswith("cdtx"), err
@@ -305,42 +295,43 @@ def recording(tmp_path_factory) -> Path:
 MEDIA = "- type: media\n  params: {pressure: 0.5}\n"
 
 
-def test_record_may_not_overwrite_the_scenario_or_inject_file(tmp_path, capsys):
+def test_record_may_not_overwrite_the_scenario_or_inject_file(tmp_path):
     scenario = tmp_path / "mine.yaml"
     scenario.write_text(
         (Path(__file__).parents[1] / "scenarios/builtin/grid-wiper.yaml").read_text()
     )
     before = scenario.read_text()
-    assert_error(run_main(capsys, "run", str(scenario), "--record", str(scenario)),
+    assert_error(cdtx("run", str(scenario), "--record", str(scenario)),
                  "--record would overwrite the input")  # fmt: skip
     assert scenario.read_text() == before
     injects = tmp_path / "injects.yaml"
     injects.write_text(MEDIA)
-    assert_error(run_main(capsys, "run", "--inject", str(injects), "--record", str(injects)),
+    assert_error(cdtx("run", "--inject", str(injects), "--record", str(injects)),
                  "--record would overwrite the input")  # fmt: skip
     assert injects.read_text() == MEDIA
-    assert_error(run_main(capsys, "run", "--record", ""), "--record")
+    assert_error(cdtx("run", "--record", ""), "--record")
 
 
-def test_a_refused_inject_leaves_no_recording_behind(tmp_path, capsys):
+def test_a_refused_inject_leaves_no_recording_behind(tmp_path):
     injects = tmp_path / "injects.yaml"
     injects.write_text("- type: escalate\n  params: {incident: NOPE, severity: {impact: 1}}\n")
     new = tmp_path / "new.jsonl"
-    assert_error(run_main(capsys, "run", "--inject", str(injects), "--record", str(new)),
+    assert_error(cdtx("run", "--inject", str(injects), "--record", str(new)),
                  f"{injects}:2:", "NOPE")  # fmt: skip
     assert not new.exists()
     old = tmp_path / "old.jsonl"
     old.write_text("precious\n")
-    assert_error(run_main(capsys, "run", "--inject", str(injects), "--record", str(old)))
+    assert_error(cdtx("run", "--inject", str(injects), "--record", str(old)))
     assert old.read_text() == "precious\n"
 
 
-def test_recording_with_injects_still_verifies(tmp_path, capsys, recording):
+def test_recording_with_injects_still_verifies(tmp_path, recording):
     injects = tmp_path / "injects.yaml"
     injects.write_text(MEDIA)
     out = tmp_path / "branch.jsonl"
-    code, _, err = run_main(capsys, "run", "--from", str(recording), "--at", "2d",
-                            "--inject", str(injects), "--record", str(out), "--json")  # fmt: skip
+    done = cdtx("run", "--from", str(recording), "--at", "2d",
+                "--inject", str(injects), "--record", str(out), "--json")  # fmt: skip
+    code, err = done.returncode, done.stderr
     assert code == 0, err
     from sim.recording import reader
 
@@ -359,20 +350,20 @@ def test_recording_with_injects_still_verifies(tmp_path, capsys, recording):
          [":4:7: inject 2: id: 'X' is already used by an earlier inject"]),
     ],
 )  # fmt: skip
-def test_inject_that_would_never_apply_or_clash_is_refused(tmp_path, capsys, text, needles):
+def test_inject_that_would_never_apply_or_clash_is_refused(tmp_path, text, needles):
     injects = tmp_path / "injects.yaml"
     injects.write_text(text)
-    assert_error(run_main(capsys, "run", "--inject", str(injects)), *needles)
+    assert_error(cdtx("run", "--inject", str(injects)), *needles)
 
 
-def test_branch_options_that_cannot_work(tmp_path, capsys, recording):
-    assert_error(run_main(capsys, "run", "--from", str(recording), "--at", "4d", "--until", "2d"),
+def test_branch_options_that_cannot_work(tmp_path, recording):
+    assert_error(cdtx("run", "--from", str(recording), "--at", "4d", "--until", "2d"),
                  "--until 2d is before the branch point 4d")  # fmt: skip
     full = tmp_path / "full.jsonl"
-    assert run_main(capsys, "run", "--record", str(full))[0] == 0
+    assert cdtx("run", "--record", str(full)).returncode == 0
     injects = tmp_path / "injects.yaml"
     injects.write_text(MEDIA)
-    assert_error(run_main(capsys, "run", "--from", str(full), "--inject", str(injects)),
+    assert_error(cdtx("run", "--from", str(full), "--inject", str(injects)),
                  "has ended", "--at")  # fmt: skip
 
 
@@ -404,18 +395,18 @@ def _edited(recording: Path, tmp_path: Path, header=None, line=None) -> Path:
 )
 @pytest.mark.parametrize("command", [["replay"], ["report"], ["run", "--from"]])
 def test_hand_edited_recordings_are_user_errors(
-    tmp_path, capsys, recording, header, line, needle, command
+    tmp_path, recording, header, line, needle, command
 ):
     path = _edited(recording, tmp_path, header, line)
-    code, out, err = run_main(capsys, *command, str(path))
-    assert_error((code, out, err), f"{path}: {needle}")
-    assert len(err.strip().splitlines()) == 1, err
+    done = cdtx(*command, str(path))
+    assert_error(done, f"{path}: {needle}")
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
 
 
-def test_replay_at_after_the_horizon_and_at_with_verify(capsys, recording):
-    assert_error(run_main(capsys, "replay", str(recording), "--at", "100w"),
+def test_replay_at_after_the_horizon_and_at_with_verify(recording):
+    assert_error(cdtx("replay", str(recording), "--at", "100w"),
                  "--at 100w is after the horizon", "(30d)")  # fmt: skip
-    assert_error(run_main(capsys, "replay", str(recording), "--verify", "--at", "1d"),
+    assert_error(cdtx("replay", str(recording), "--verify", "--at", "1d"),
                  "--at does not apply to --verify")  # fmt: skip
 
 
@@ -443,12 +434,12 @@ def results(tmp_path_factory) -> Path:
         (["-o", "{tmp}/r.csv", "--plot", "{tmp}/r.csv"], "--plot would overwrite"),
     ],
 )
-def test_sweep_outputs_that_cannot_be_written(tmp_path, capsys, extra, needle):
+def test_sweep_outputs_that_cannot_be_written(tmp_path, extra, needle):
     spec = tmp_path / "s.yaml"
     spec.write_text(SPEC)
     (tmp_path / "afile").write_text("")
     extra = [e.format(tmp=tmp_path) for e in extra]
-    assert_error(run_main(capsys, "sweep", str(spec), "-j", "1", "--quiet", *extra),
+    assert_error(cdtx("sweep", str(spec), "-j", "1", "--quiet", *extra),
                  needle.format(tmp=tmp_path))  # fmt: skip
     assert not (tmp_path / "r.csv").exists()  # refused before running
 
@@ -467,26 +458,26 @@ def _bad_results(results: Path, tmp_path: Path, column: str) -> Path:
 
 
 @pytest.mark.parametrize("column", ["point", "highest_rung", "t_first_detection", "seed"])
-def test_hand_edited_results_are_user_errors(tmp_path, capsys, results, column):
+def test_hand_edited_results_are_user_errors(tmp_path, results, column):
     bad = _bad_results(results, tmp_path, column)
     # one reader of results files (sim.sweep.read_rows): one message, naming row and column
     needle = f"{bad}: row 2, column {column!r}: expected a"
-    assert_error(run_main(capsys, "sweep", "--summary", str(bad)), needle)
-    assert_error(run_main(capsys, "report", str(bad)), needle)
+    assert_error(cdtx("sweep", "--summary", str(bad)), needle)
+    assert_error(cdtx("report", str(bad)), needle)
     spec = tmp_path / "s.yaml"
     spec.write_text(SPEC)
     assert_error(
-        run_main(capsys, "sweep", str(spec), "-j", "1", "--quiet", "-o", str(bad), "--resume"),
+        cdtx("sweep", str(spec), "-j", "1", "--quiet", "-o", str(bad), "--resume"),
         needle,
     )
 
 
-def test_binary_results_and_bad_plot_path(tmp_path, capsys, results):
+def test_binary_results_and_bad_plot_path(tmp_path, results):
     binary = tmp_path / "b.csv"
     binary.write_bytes(b"\xff\xfe\x00garbage")
-    assert_error(run_main(capsys, "sweep", "--summary", str(binary)), "not UTF-8")
-    assert_error(run_main(capsys, "report", str(binary)), "not UTF-8")
-    assert_error(run_main(capsys, "sweep", "--summary", str(results), "--plot", str(tmp_path)),
+    assert_error(cdtx("sweep", "--summary", str(binary)), "not UTF-8")
+    assert_error(cdtx("report", str(binary)), "not UTF-8")
+    assert_error(cdtx("sweep", "--summary", str(results), "--plot", str(tmp_path)),
                  "is a directory")  # fmt: skip
 
 
@@ -501,35 +492,36 @@ def test_sweep_summary_into_a_closed_pipe_exits_0(results):
     assert b"Traceback" not in err
 
 
-def test_outputs_may_not_overwrite_inputs(tmp_path, capsys, recording):
+def test_outputs_may_not_overwrite_inputs(tmp_path, recording):
     copy = tmp_path / "copy.jsonl"
     copy.write_bytes(recording.read_bytes())
-    assert_error(run_main(capsys, "report", str(copy), "-o", str(copy), "--format", "md"),
+    assert_error(cdtx("report", str(copy), "-o", str(copy), "--format", "md"),
                  "-o would overwrite the input")  # fmt: skip
     assert copy.read_bytes() == recording.read_bytes()
     sheet = tmp_path / "msel.csv"
-    assert run_main(capsys, "msel", "export", "-o", str(sheet))[0] == 0
+    assert cdtx("msel", "export", "-o", str(sheet)).returncode == 0
     before = sheet.read_text()
-    assert_error(run_main(capsys, "msel", "import", str(sheet), "--into", "grid-wiper",
+    assert_error(cdtx("msel", "import", str(sheet), "--into", "grid-wiper",
                           "-o", str(sheet)), "-o would overwrite the input")  # fmt: skip
     assert sheet.read_text() == before
-    assert_error(run_main(capsys, "report", str(recording), "-o", ""), "-o: give a file name")
+    assert_error(cdtx("report", str(recording), "-o", ""), "-o: give a file name")
 
 
-def test_msel_import_of_a_directory_and_every_problem_line_prefixed(tmp_path, capsys):
-    assert_error(run_main(capsys, "msel", "import", str(tmp_path), "--into", "grid-wiper"),
+def test_msel_import_of_a_directory_and_every_problem_line_prefixed(tmp_path):
+    assert_error(cdtx("msel", "import", str(tmp_path), "--into", "grid-wiper"),
                  "is a directory")  # fmt: skip
     sheet = tmp_path / "msel.csv"
-    assert run_main(capsys, "msel", "export", "-o", str(sheet))[0] == 0
+    assert cdtx("msel", "export", "-o", str(sheet)).returncode == 0
     lines = sheet.read_text().splitlines()
     sheet.write_text("\n".join([lines[0].replace("Scenario Time", "When"), *lines[1:]]) + "\n")
-    code, _, err = run_main(capsys, "msel", "import", str(sheet), "--into", "grid-wiper")
+    done = cdtx("msel", "import", str(sheet), "--into", "grid-wiper")
+    code, err = done.returncode, done.stderr
     assert code == 1 and len(err.splitlines()) == 2
     assert all(line.startswith(f"cdtx: {sheet}: row 1") for line in err.splitlines()), err
 
 
-def test_empty_scenario_name(capsys):
-    assert_error(run_main(capsys, "run", ""), "SCENARIO is empty")
+def test_empty_scenario_name():
+    assert_error(cdtx("run", ""), "SCENARIO is empty")
 
 
 def _options(parser: argparse.ArgumentParser) -> list[tuple[str, ...]]:

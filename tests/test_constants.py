@@ -24,11 +24,6 @@ ROOT = Path(__file__).parent.parent
 VETO = "model.listing_veto_at"
 
 
-def cli(*args: str, **kw) -> subprocess.CompletedProcess:
-    """``cdtx ARGS`` in this process (tests/inprocess.py; test_cli.py runs the program itself)."""
-    return cdtx(*args, **kw)
-
-
 # -- declared ----------------------------------------------------------------------------------
 
 
@@ -142,7 +137,7 @@ def test_a_normal_draw_outside_the_range_is_refused_naming_the_point():
 def test_the_cli_refuses_a_bad_constant_with_one_located_line(tmp_path):
     spec = tmp_path / "s.yaml"
     spec.write_text("base: grid-wiper\nvary:\n  model.listing_veto_at: [0.4]\n")
-    out = cli("sweep", str(spec), "-o", str(tmp_path / "r.csv"), "--quiet")
+    out = cdtx("sweep", str(spec), "-o", str(tmp_path / "r.csv"), "--quiet")
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert re.search(r"s\.yaml: vary.model.listing_veto_at: .*outside its range", out.stderr)
 
@@ -169,7 +164,7 @@ def test_replay_reproduces_an_overridden_run(tmp_path):
     result = rec.verify()
     assert result.ok, result
     assert rec.resimulate().digest == ex.digest
-    out = cli("replay", str(path), "--verify")
+    out = cdtx("replay", str(path), "--verify")
     assert out.returncode == 0, out.stdout + out.stderr
 
 
@@ -177,15 +172,15 @@ def test_replay_reproduces_an_overridden_run(tmp_path):
 
 
 def test_cdtx_model_lists_every_constant_with_default_range_and_source():
-    out = cli("model", environ={"COLUMNS": "200"})
+    out = cdtx("model", environ={"COLUMNS": "200"})
     assert out.returncode == 0, out.stderr
     for c in constants.CONSTANTS.values():
         assert c.name in out.stdout
     line = next(x for x in out.stdout.splitlines() if VETO in x)
     assert "-0.7" in line and "[-1, 0]" in line
-    rows = json.loads(cli("model", "--json").stdout)
+    rows = json.loads(cdtx("model", "--json").stdout)
     assert {r["name"] for r in rows} == set(constants.CONSTANTS)
-    parameters = cli("sweep", "--parameters", environ={"COLUMNS": "200"})
+    parameters = cdtx("sweep", "--parameters", environ={"COLUMNS": "200"})
     assert parameters.returncode == 0 and parameters.stdout == out.stdout
 
 
@@ -274,13 +269,13 @@ def test_runs_in_threads_with_and_without_constants_do_not_see_each_others():
 
 def test_cdtx_run_sets_constants_for_its_run_and_replay_verifies_it(tmp_path):
     path = tmp_path / "m.jsonl"
-    out = cli("run", "grid-wiper", "--seed", "4", "--model", "listing_veto_at=-0.4", "--model",
+    out = cdtx("run", "grid-wiper", "--seed", "4", "--model", "listing_veto_at=-0.4", "--model",
               "model.max_rounds=2", "--record", str(path), "--json")  # fmt: skip
     assert out.returncode == 0, out.stderr
     expected = Exercise("grid-wiper", seed=4, model={VETO: -0.4, "model.max_rounds": 2}).run()
     assert json.loads(out.stdout)["digest"] == expected.digest
     assert reader.open(path).events[0].data["model"] == {VETO: -0.4, "model.max_rounds": 2}
-    assert cli("replay", str(path), "--verify").returncode == 0
-    bad = cli("run", "--model", "listing_veto_at=3")
+    assert cdtx("replay", str(path), "--verify").returncode == 0
+    bad = cdtx("run", "--model", "listing_veto_at=3")
     assert bad.returncode == 1 and "outside its range [-1, 0]" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1

@@ -12,29 +12,20 @@ script printed fails here (issue 24).
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import io
 import re
 import string
 from pathlib import Path
 
 import pytest
+from benchscripts import bench_script
 
 from sim.exercise import Exercise
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _script(name: str):
-    """bench/NAME.py as a module (bench/ is not a package)."""
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-record = _script("record")
+record = bench_script("record")
 
 
 def test_every_timing_the_docs_quote_is_the_recorded_one():
@@ -114,7 +105,7 @@ def test_scenarios_md_tables_are_what_fidelity_prints_now():
     tables are regenerated)."""
     import scenarios
 
-    fidelity = _script("fidelity")
+    fidelity = bench_script("fidelity")
     fidelity.Exercise = _Memo
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
@@ -132,7 +123,7 @@ def test_scenarios_md_typical_outcomes_are_what_the_script_computes_now(monkeypa
     """docs/scenarios.md's *Typical outcome* figures: bench/docs_figures.py recomputes them from
     the same 50 seeds of each exercise built-in; the docs say what docs/figures.txt holds
     (tests/test_sweep_analysis.py), and docs/figures.txt holds what the model does now."""
-    script = _script("docs_figures")
+    script = bench_script("docs_figures")
     monkeypatch.setattr("sim.exercise.Exercise", _Memo)
     fresh = script.figures(("typical-outcomes",))
     stored = script.read_stored()
@@ -148,7 +139,7 @@ def test_scenarios_md_typical_outcomes_are_what_the_script_computes_now(monkeypa
 
 def test_a_sweep_figure_edited_in_a_doc_fails():
     """bench/docs_figures.py's check (the shipped sweeps' figures) catches one figure changed."""
-    script = _script("docs_figures")
+    script = bench_script("docs_figures")
     stored = script.read_stored()
     assert script.misquoted(stored) == []
     wrong = dict(stored, hu_ties_all_up_to="0.25")

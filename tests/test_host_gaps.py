@@ -1,15 +1,13 @@
 """The gaps issue 23 left in the hosted exercise (tui/host): what a page is told when the players
 change, the new-token notice's link, a delegation handed back to the model, the brief's seed,
 the host's modules below the console's screens, and the clock after ``--resume``. A real host
-on loopback with real clients (tests/test_host_hostile.py's raw seats)."""
+on loopback with real clients (tests/hostkit.py's raw seats)."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +16,15 @@ import pytest
 
 pytest.importorskip("websockets")
 
+from hostkit import LOOSE, SCENARIO, hosted, recorded_inputs, rewrite, run, seat  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
 from scenarios.errors import CdtxError  # noqa: E402
 from sim import Exercise  # noqa: E402
-from sim.events import GENESIS, Event, canonical, chain  # noqa: E402
+from sim.events import Event  # noqa: E402
 from sim.recording import Recorder, RecordingError  # noqa: E402
 from sim.recording import open as open_recording  # noqa: E402
 from sim.seats import seats_for  # noqa: E402
-from tui.host.budget import Limits  # noqa: E402
 from tui.host.client import InputRefused, SeatClient  # noqa: E402
 from tui.host.server import Host, new_tokens  # noqa: E402
 
@@ -42,58 +40,6 @@ def test_the_host_does_not_import_the_consoles_screens():
 
 
 # -- a real host on loopback, raw seats ----------------------------------------------------
-
-SCENARIO = "satcom-war"  # played DE and PL; objectives SW-1 ...; S-01 at 1h (to all)
-LOOSE = Limits(per_second=1000, burst=1000, refusals=10_000)
-
-
-def run(coroutine):
-    return asyncio.run(asyncio.wait_for(coroutine, 60))
-
-
-class Raw:
-    """A seat's WebSocket sending whatever it is given (no client-side checks)."""
-
-    def __init__(self, socket, welcome: dict[str, Any]) -> None:
-        self.socket, self.welcome, self.next_id = socket, welcome, 0
-        self.notices: list[str] = []
-
-    async def ask(self, request: dict[str, Any]) -> dict[str, Any]:
-        self.next_id += 1
-        await self.socket.send(orjson.dumps({"id": self.next_id, **request}))
-        while True:
-            message = orjson.loads(await self.socket.recv())
-            if message.get("type") == "notice":
-                self.notices.append(message["message"])
-            if message.get("type") in ("ack", "error") and message.get("id") == self.next_id:
-                return message
-
-
-async def seat(host: Host, token: str) -> Raw:
-    socket = await connect(host.url, max_size=None, max_queue=None, proxy=None)
-    await socket.send(orjson.dumps({"hello": token}))
-    welcome = orjson.loads(await socket.recv())
-    assert welcome["type"] == "welcome", welcome
-    return Raw(socket, welcome)
-
-
-@contextlib.asynccontextmanager
-async def hosted(recording: Path | None = None, **options) -> AsyncIterator[tuple]:
-    ex = Exercise(SCENARIO, interactive=True)
-    seats = seats_for(ex.players)
-    tokens = new_tokens(seats)
-    recorder = Recorder(recording, ex) if recording is not None else None
-    options.setdefault("limits", LOOSE)
-    async with Host(ex, seats, tokens, port=0, running=False, recorder=recorder,
-                    **options) as host:  # fmt: skip
-        yield ex, host, tokens
-    if recorder is not None:
-        recorder.close()
-
-
-def _inputs(ex: Exercise) -> list[dict[str, Any]]:
-    return [e.data for e in ex.events if e.kind == "input"]
-
 
 def test_a_new_tokens_notice_names_the_public_url_with_the_seats_web_link():
     public = "wss://table.example.org"
@@ -129,7 +75,7 @@ def test_a_delegation_handed_back_to_the_model_no_longer_messages_or_chats_from_
             for code in ("DE", "PL"):
                 reply = await fac.ask({"action": "players", "state": code, "played": False})
                 assert reply["type"] == "ack", reply
-            before = len(_inputs(ex))
+            before = len(recorded_inputs(ex))
             replies = [await de.ask({"action": "message", "text": "we are still here"}),
                        await de.ask({"action": "chat", "to": "PL", "text": "psst"})]  # fmt: skip
             refused = []
@@ -139,7 +85,7 @@ def test_a_delegation_handed_back_to_the_model_no_longer_messages_or_chats_from_
                 refused.append(str(caught.value))
             with pytest.raises(CdtxError, match="played by the model now") as api:
                 host.apply(host.seats["DE"], {"action": "message", "text": "through the API"})
-            after = len(_inputs(ex))
+            after = len(recorded_inputs(ex))
             await terminal.close()
             return replies, refused, str(api.value), before, after
 
@@ -173,26 +119,6 @@ async def _record(path: Path) -> None:
         ):  # fmt: skip
             reply = await who.ask(request)
             assert reply["type"] == "ack", (request, reply)
-
-
-def _rewrite(path: Path, out: Path, change) -> int:
-    """Copy the recording at ``path`` to ``out`` with ``change(event dict)`` applied to each
-    event and the chain recomputed (as a forger without the key would), trailer dropped; the
-    seq of the first event changed (-1: none)."""
-    lines = path.read_bytes().splitlines()
-    head, changed, first = GENESIS, [lines[0]], -1
-    for line in lines[1:]:
-        raw = orjson.loads(line)
-        if "h" not in raw:
-            break  # the trailer
-        raw.pop("h")
-        if change(raw) and first < 0:
-            first = raw["seq"]
-        event = Event.from_dict(raw)
-        head = chain(head, canonical(event))
-        changed.append(orjson.dumps({**orjson.loads(canonical(event)), "h": head}))
-    out.write_bytes(b"\n".join(changed) + b"\n")
-    return first
 
 
 def _forge(control: str, **changes):
@@ -231,7 +157,7 @@ def test_replay_refuses_a_recording_whose_seat_inputs_the_host_would_have_refuse
     failures = []
     for expected, change in forgeries.items():
         forged = tmp_path / "forged.jsonl"
-        seq = _rewrite(path, forged, change)
+        seq = rewrite(path, forged, change)
         assert seq >= 0, change.__name__
         try:
             message = open_recording(forged).verify().message
@@ -241,7 +167,7 @@ def test_replay_refuses_a_recording_whose_seat_inputs_the_host_would_have_refuse
             failures.append((expected, seq, message))
     assert not failures, failures
     # cdtx replay --verify says so in one line, exit 1, no traceback
-    _rewrite(path, tmp_path / "forged.jsonl", _forge("message", seat="EE"))
+    rewrite(path, tmp_path / "forged.jsonl", _forge("message", seat="EE"))
     done = subprocess.run([sys.executable, "-m", "tui.cli", "replay", str(tmp_path / "forged.jsonl"),
                            "--verify"], capture_output=True, text=True, timeout=120)  # fmt: skip
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr

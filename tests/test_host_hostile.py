@@ -7,93 +7,30 @@ loopback, raw WebSocket clients sending exactly what a hostile client would."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import re
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import orjson
 import pytest
 
 pytest.importorskip("websockets")
 
-from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
+import hostkit  # noqa: E402
+from hostkit import recorded_inputs, rewrite, run, seat  # noqa: E402
+from websockets.asyncio.client import connect  # noqa: E402
 
 from sim import Exercise  # noqa: E402
 from sim import report as reports  # noqa: E402
-from sim.events import GENESIS, Event, canonical, chain  # noqa: E402
-from sim.recording import Recorder  # noqa: E402
 from sim.recording import open as open_recording  # noqa: E402
-from sim.seats import seats_for  # noqa: E402
 from tui.host import server  # noqa: E402
 from tui.host.budget import Limits  # noqa: E402
-from tui.host.server import Host, new_tokens  # noqa: E402
-
-SCENARIO = "satcom-war"  # played DE and PL; S-01 at 1h (to all) ... S-12
-#: Budgets loose enough that a battery of refusals is not itself throttled.
-LOOSE = Limits(per_second=1000, burst=1000, refusals=10_000)
 
 
-def run(coroutine):
-    return asyncio.run(asyncio.wait_for(coroutine, 60))
-
-
-class Raw:
-    """A seat's WebSocket sending whatever it is given (no client-side checks)."""
-
-    def __init__(self, socket: ClientConnection, welcome: dict[str, Any]) -> None:
-        self.socket, self.welcome = socket, welcome
-        self.next_id = 0
-        self.notices: list[str] = []
-
-    async def ask(self, request: dict[str, Any]) -> dict[str, Any]:
-        """Send one input; the host's ack or error for it (other messages are set aside)."""
-        self.next_id += 1
-        await self.socket.send(orjson.dumps({"id": self.next_id, **request}))
-        while True:
-            message = orjson.loads(await self.socket.recv())
-            if message.get("type") == "notice":
-                self.notices.append(message["message"])
-            if message.get("type") in ("ack", "error") and message.get("id") == self.next_id:
-                return message
-
-    async def refused(self, request: dict[str, Any], pattern: str) -> str:
-        reply = await self.ask(request)
-        assert reply["type"] == "error", (request, reply)
-        assert re.search(pattern, reply["message"]), (request, reply["message"])
-        return reply["message"]
-
-
-async def seat(host: Host, token: str) -> Raw:
-    # max_queue None: a test reads replies only, so the events it is sent must not back up
-    # and stall the close handshake when the host stops.
-    socket = await connect(host.url, max_size=None, max_queue=None, proxy=None)
-    await socket.send(orjson.dumps({"hello": token}))
-    welcome = orjson.loads(await socket.recv())
-    assert welcome["type"] == "welcome", welcome
-    return Raw(socket, welcome)
-
-
-@contextlib.asynccontextmanager
-async def hosted(recording: Path | None = None, **options) -> AsyncIterator[tuple]:
-    ex = Exercise(SCENARIO, interactive=True)
-    seats = seats_for(ex.players, facilitators=2)
-    tokens = new_tokens(seats)
-    recorder = Recorder(recording, ex) if recording is not None else None
-    options.setdefault("limits", LOOSE)
-    async with Host(ex, seats, tokens, port=0, running=False, recorder=recorder,
-                    **options) as host:  # fmt: skip
-        yield ex, host, tokens
-    if recorder is not None:
-        recorder.close()
-
-
-def _inputs(ex: Exercise) -> list[dict[str, Any]]:
-    return [e.data for e in ex.events if e.kind == "input"]
+def hosted(recording: Path | None = None, **options):
+    """The hosted exercise (tests/hostkit.py) with a second facilitator's seat."""
+    return hostkit.hosted(recording, facilitators=2, **options)
 
 
 # -- the seats' actions --------------------------------------------------------------------
@@ -182,7 +119,7 @@ def test_flags_that_are_not_true_or_false_are_refused_not_taken_for_true():
                 {"action": "allow_chat", "allowed": [True]},
                 "allow_chat: allowed is true or false, not a list",
             )
-            return ex.players, host.running, _inputs(ex)
+            return ex.players, host.running, recorded_inputs(ex)
 
     players, running, inputs = run(scenario())
     assert (players, running, inputs) == (("DE", "PL"), False, [])
@@ -226,7 +163,7 @@ def test_texts_that_are_not_text_are_refused_not_recorded_as_python_reprs():
                 "expects nothing of EE",
             )
             await fac.refused({"action": ["fire"]}, "may not")
-            return _inputs(ex)
+            return recorded_inputs(ex)
 
     assert run(scenario()) == []
 
@@ -404,24 +341,7 @@ async def _record_with_new_inputs(path: Path) -> None:
         await fac.refused({"action": "edit", "msel": "S-02", "at": "9h"}, "already been skipped")
 
 
-def _rewrite(path: Path, out: Path, change) -> int:
-    """Copy the recording at ``path`` to ``out`` with ``change(event dict)`` applied to each
-    event and the chain recomputed (as a forger without the key would), trailer dropped; the
-    line of the first event changed."""
-    lines = path.read_bytes().splitlines()
-    head, changed, first = GENESIS, [lines[0]], 0
-    for lineno, line in enumerate(lines[1:], start=2):
-        raw = orjson.loads(line)
-        if "h" not in raw:
-            break  # the trailer
-        raw.pop("h")
-        if change(raw) and not first:
-            first = lineno
-        event = Event.from_dict(raw)
-        head = chain(head, canonical(event))
-        changed.append(orjson.dumps({**orjson.loads(canonical(event)), "h": head}))
-    out.write_bytes(b"\n".join(changed) + b"\n")
-    return first
+
 
 
 @pytest.mark.filterwarnings("ignore:.*no end line")  # the forgeries drop the trailer
@@ -465,8 +385,9 @@ def test_a_recording_with_the_new_inputs_verifies_and_a_forged_mark_or_acknowled
     for change in (chat_to_a_state_nobody_plays, mark_of_nothing, acknowledged_by_another, acknowledge_of_a_list,
                    acknowledge_missing_its_entry):  # fmt: skip
         forged = tmp_path / f"{change.__name__}.jsonl"
-        line = _rewrite(path, forged, change)
-        assert line, change.__name__
+        seq = rewrite(path, forged, change)
+        assert seq >= 0, change.__name__
+        line = seq + 2
         try:
             result = open_recording(forged).verify()
             outcomes.append((change.__name__, result.ok, f"line {line}" in result.message,
@@ -530,7 +451,7 @@ def test_a_refused_clock_input_changes_nothing_and_release_and_answer_name_their
             await fac.refused({"action": "release", "msel": 0}, "release: msel is the id")
             await fac.refused({"action": "release", "msel": ["S-01"]}, "release: msel is the id")
             await fac.refused({"action": "answer", "position": "support"}, "answer: give state")
-            return host.running, host.speed, _inputs(ex)
+            return host.running, host.speed, recorded_inputs(ex)
 
     assert run(scenario()) == (False, server.DEFAULT_SPEED, [])
 

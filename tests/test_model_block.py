@@ -14,6 +14,7 @@ import sys
 from argparse import Namespace
 from pathlib import Path
 
+import inprocess
 import pytest
 
 import scenarios
@@ -24,7 +25,7 @@ from sim.exercise import Exercise, scenario_sha256
 from sim.recording import reader
 from sim.sweep import SweepError, spec_from_dict
 from sim.sweep.spec import build_scenario
-from tests.test_cli import assert_error, run_main
+from tests.test_cli import assert_error
 from tests.test_sweep_hostile import _tampered
 
 CDTX = [str(Path(sys.executable).parent / "cdtx")]
@@ -84,12 +85,13 @@ def test_an_empty_block_sets_nothing(tmp_path):
 # -- precedence ------------------------------------------------------------------------------------
 
 
-def test_a_runs_own_constant_overrides_the_block_for_that_name_only(tmp_path, capsys):
+def test_a_runs_own_constant_overrides_the_block_for_that_name_only(tmp_path):
     path = scenario_file(tmp_path)
     ex = Exercise(str(path), model={SUPPORT: 0.1}).run()
     assert ex.model == {VETO: -0.6, SUPPORT: 0.1}
     assert ex.metrics == Exercise("grid-wiper", model={VETO: -0.6, SUPPORT: 0.1}).run().metrics
-    code, out, err = run_main(capsys, "run", str(path), "--model", "support_at=0.1", "--json")
+    done = inprocess.cdtx("run", str(path), "--model", "support_at=0.1", "--json")
+    code, out, err = done.returncode, done.stdout, done.stderr
     assert code == 0, err
     assert json.loads(out)["digest"] == ex.digest
 
@@ -148,7 +150,7 @@ def test_determinism_under_another_hash_seed(tmp_path):
 # -- wherever a scenario is read -------------------------------------------------------------------
 
 
-def test_the_host_the_report_and_the_facilitators_brief_apply_and_show_the_block(tmp_path, capsys):
+def test_the_host_the_report_and_the_facilitators_brief_apply_and_show_the_block(tmp_path):
     from tui.cli.common import load_exercise
     from tui.handouts import facilitator_brief
 
@@ -162,12 +164,12 @@ def test_the_host_the_report_and_the_facilitators_brief_apply_and_show_the_block
     rows = facilitator_brief(scenarios.load_path(path))[0]["table"][1]
     assert ["Model constants", line] in rows
     rec, report = tmp_path / "r.jsonl", tmp_path / "r.md"
-    assert run_main(capsys, "run", str(path), "--record", str(rec))[0] == 0
-    assert run_main(capsys, "report", str(rec), "-o", str(report))[0] == 0
+    assert inprocess.cdtx("run", str(path), "--record", str(rec)).returncode == 0
+    assert inprocess.cdtx("report", str(rec), "-o", str(report)).returncode == 0
     assert f"| Model constants | {line} |" in report.read_text()
     plain = tmp_path / "plain.jsonl"
-    assert run_main(capsys, "run", "--record", str(plain))[0] == 0
-    assert run_main(capsys, "report", str(plain), "-o", str(tmp_path / "p.md"))[0] == 0
+    assert inprocess.cdtx("run", "--record", str(plain)).returncode == 0
+    assert inprocess.cdtx("report", str(plain), "-o", str(tmp_path / "p.md")).returncode == 0
     assert "Model constants" not in (tmp_path / "p.md").read_text()
 
 
@@ -201,14 +203,15 @@ ERRORS = [
 
 @pytest.mark.parametrize(("block", "place", "says"), ERRORS, ids=range(len(ERRORS)))
 def test_a_bad_block_is_refused_at_its_place_by_run_and_validate(
-    tmp_path, capsys, block, place, says
+    tmp_path, block, place, says
 ):
     path = scenario_file(tmp_path, block)
     first = GRID.count("\n")  # the block's first line is the next one
     line, col = place.split(":")
     where = f"{path}:{first + int(line)}:{col}: "
     for command in ("run", "validate"):
-        code, _, err = run_main(capsys, command, str(path))
+        done = inprocess.cdtx(command, str(path))
+        code, err = done.returncode, done.stderr
         assert code == 1 and "Traceback" not in err, err
         assert where in err and says in err, err
         assert len(err.strip().splitlines()) == 1, (
@@ -216,10 +219,10 @@ def test_a_bad_block_is_refused_at_its_place_by_run_and_validate(
         )  # one problem, one line (however long a block)
 
 
-def test_every_bad_entry_is_named_at_once_and_a_sweep_names_its_base(tmp_path, capsys):
+def test_every_bad_entry_is_named_at_once_and_a_sweep_names_its_base(tmp_path):
     path = scenario_file(tmp_path, "model:\n  support_at: 3\n  w_ties: 1\n  nope: 1\n")
     first = GRID.count("\n")
-    assert_error(run_main(capsys, "run", str(path)),
+    assert_error(inprocess.cdtx("run", str(path)),
                  f"{path}:{first + 2}:15: model.support_at = 3 is outside its range [-1, 1]",
                  f"{path}:{first + 4}:3: model.nope: no such model constant")  # fmt: skip
     spec = {"base": str(path), "vary": {SUPPORT: [0.1]}, "seeds": 1}

@@ -5,7 +5,6 @@ picture fields on a fixed grid in ``RESULTS.series.parquet``; pool and Dask alik
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import io
 import os
 import subprocess
@@ -13,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from benchscripts import bench_script
 from inprocess import cdtx
 
 from sim import sweep as sw
@@ -252,11 +252,7 @@ def test_resume_completes_the_series_too(tmp_path):
 def test_the_figures_docs_sweeps_md_quotes_are_what_the_example_script_prints():
     root = Path(__file__).parent.parent
     # the script's main() in this process, its output caught
-    path = root / "bench" / "sweep_examples.py"
-    spec = importlib.util.spec_from_file_location("sweep_examples", path)
-    assert spec is not None and spec.loader is not None
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = bench_script("sweep_examples")
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         script.main()

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from benchscripts import bench_script
 
 from sim import sweep as sw
 from sim.sweep.summary import bootstrap_median, wilson
@@ -390,13 +391,7 @@ def test_every_sweep_figure_the_docs_quote_is_the_scripts():
     """docs/sweeps.md, calibration.md and analysis.md quote the shipped sweeps' figures as
     bench/docs_figures.py prints them (stored in docs/figures.txt); the cheap sweeps are
     recomputed, so a model change that moves them fails here until the script is rerun."""
-    import importlib.util
-
-    path = Path(__file__).parent.parent / "bench" / "docs_figures.py"
-    spec = importlib.util.spec_from_file_location("docs_figures", path)
-    assert spec is not None and spec.loader is not None
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = bench_script("docs_figures")
     stored = script.read_stored()
     assert set(stored) >= {name for _, t in script.QUOTES for name in re.findall(r"{(\w+)}", t)}
     assert script.misquoted(stored) == []

@@ -20,9 +20,16 @@ def test_the_facilitators_and_a_delegations_pages_follow_the_players(browser):  
         to = facilitator.get_by_label("To", exact=True)
         expect(to.locator("option")).to_have_text(["Every delegation", "Germany", "Poland"])
         expect(de.get_by_role("button", name="Send message")).to_be_visible()
+        to.select_option(label="Poland")
         host.apply(host.seats["facilitator"], {"action": "players", "state": "EE", "played": True})
+        expect(to.locator("option")).to_have_text(["Every delegation", "Germany", "Estonia", "Poland"])
+        expect(to).to_have_value("PL")  # the chosen addressee kept while it is played
+        to.select_option(label="Germany")
         host.apply(host.seats["facilitator"], {"action": "players", "state": "DE", "played": False})
         expect(to.locator("option")).to_have_text(["Every delegation", "Estonia", "Poland"])
+        expect(to).to_have_value("")  # and said so when it is gone
+        expect(facilitator.locator("#inject-to-gone")).to_have_text(
+            "Germany was handed back to the model: the inject now goes to every delegation.")
         expect(de.locator("#messages")).to_contain_text("handed your delegation back to the model")
         expect(de.get_by_role("button", name="Send message")).to_be_hidden()
         to.select_option(label="Estonia")

@@ -30,7 +30,7 @@ from ..clock import format_offset, parse_offset
 from ..events import GENESIS, Event, canonical, chain, digest_of
 from ..exercise import MAX_TEXT, InjectError
 from ..expectations import MARK, check_chat, check_mark
-from ..seats import ALL_STATES, check_recorded
+from ..seat_rules import ALL_STATES, check_recorded
 from .writer import FORMAT_VERSION, Recorder, RecordingError
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ _HEX = frozenset("0123456789abcdef")
 
 
 #: The first cdtx whose replay re-checks each seat's recorded input as the host does
-#: (:func:`sim.seats.check_recorded`) and holds remarks to :data:`sim.exercise.MAX_TEXT`.
+#: (:func:`sim.seat_rules.check_recorded`) and holds remarks to :data:`sim.exercise.MAX_TEXT`.
 SEAT_RULES_SINCE = (0, 5, 0)
 
 

@@ -15,7 +15,8 @@ from textual.widgets import Footer, Header, Input, RichLog, Static
 from scenarios.safe_read import printable
 from sim.clock import format_offset
 from sim.expectations import fold_received, msel_status
-from sim.seats import ACTIONS, POSITIONS, SeatView, text_of
+from sim.seat_rules import ACTIONS
+from sim.seats import POSITIONS, SeatView, text_of
 
 from .client import RETRY_DELAY, InputRefused, JoinError, SeatClient
 

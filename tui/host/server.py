@@ -43,6 +43,7 @@ from scenarios.safe_read import read_json
 from sim import evaluation, expectations
 from sim.clock import SPEEDS
 from sim.events import Event
+from sim.seat_rules import check_played
 from sim.seats import (
     ALL_STATES,
     DELEGATION,
@@ -50,7 +51,6 @@ from sim.seats import (
     Disclosure,
     PageView,
     Seat,
-    check_played,
     msel_rows,
     run_state,
     state_names,

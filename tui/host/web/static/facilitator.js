@@ -1,7 +1,7 @@
 // The facilitator's page: the clock, the held MSEL entry, the MSEL with Fire/Skip/Edit,
 // injects, notes, messages from the seats, the seats themselves, expectations and the hot wash.
 
-import { dialog, el, keyed, section } from "./dom.js";
+import { dialog, el, keyed, section, setText } from "./dom.js";
 import { timeline } from "./evaluator.js";
 
 const draw = keyed();
@@ -43,9 +43,13 @@ export function setup(main, context) {
 
   const injectTo = el("select", { id: "inject-to", name: "to" });
   parts.injectTo = injectTo;
+  // Said when the delegation chosen as addressee is no longer played (the select then falls
+  // back to every delegation, and sending must not surprise the facilitator).
+  parts.injectToGone = el("p", { id: "inject-to-gone", class: "help", role: "status" });
+  injectTo.addEventListener("change", () => setText(parts.injectToGone, ""));
   const injectText = el("textarea", { id: "inject-text", name: "text", rows: 2, required: true });
   const injectForm = el("form", { id: "inject-form" },
-    el("label", { for: "inject-to", text: "To" }), injectTo,
+    el("label", { for: "inject-to", text: "To" }), injectTo, parts.injectToGone,
     el("label", { for: "inject-text", text: "Inject text (a note to the players)" }), injectText,
     el("button", { type: "submit", text: "Send inject" }));
   injectForm.addEventListener("submit", async (event) => {
@@ -72,8 +76,15 @@ export function setup(main, context) {
 
 export function render(view) {
   players = view.players.map((p) => p.code);
-  draw(parts.injectTo, view.players, (played) => [el("option", { value: "", text: "Every delegation" }),
+  const to = parts.injectTo;
+  const chosen = { code: to.value, name: to.selectedOptions[0]?.text };
+  draw(to, view.players, (played) => [el("option", { value: "", text: "Every delegation" }),
     ...played.map((p) => el("option", { value: p.code, text: p.name }))]);
+  // The options were redrawn: keep the addressee chosen while it is still played.
+  if (chosen.code && to.value !== chosen.code) {
+    if (players.includes(chosen.code)) to.value = chosen.code;
+    else setText(parts.injectToGone, `${chosen.name} was handed back to the model: the inject now goes to every delegation.`);
+  }
   draw(parts.held, view.run.held, (held) => held.length
     ? el("p", { class: "held" }, `MSEL entry ${held[0]} is due and held: the clock waits for you. `,
       button(`Release ${held[0]}`, () => ctx.act("release", { msel: held[0] }, `${held[0]} released.`)))
