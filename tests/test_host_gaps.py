@@ -184,7 +184,7 @@ def test_a_recording_of_cdtx_0_4_is_re_applied_as_that_host_took_its_inputs(tmp_
 
     def old_and_forged(version: str) -> Path:
         forged = tmp_path / f"forged-{version}.jsonl"
-        _rewrite(path, forged, _forge("message", seat="EE", text="y" * 5000))
+        rewrite(path, forged, _forge("message", seat="EE", text="y" * 5000))
         lines = forged.read_bytes().split(b"\n", 1)
         header = orjson.loads(lines[0])
         forged.write_bytes(orjson.dumps({**header, "cdtx_version": version}) + b"\n" + lines[1])
