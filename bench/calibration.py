@@ -7,8 +7,8 @@
 Each built-in calibration case (``calib-*``) runs over the 50 seeds of tests/test_calibration.py
 (SolarWinds, Exchange and APT28 2024 also over two years). A function per case turns the
 finished runs (a list of :class:`~sim.Exercise`) into a table: each check of the case, its band
-(the one tests/test_calibration.py or tests/test_library.py asserts), what the model does now,
-and whether that is in the band. docs/calibration.md holds each table between
+(declared once in :data:`BANDS`, which tests/test_calibration.py asserts; the Bundestag case's
+are tests/test_library.py's), what the model does now, and whether that is in the band. docs/calibration.md holds each table between
 ``<!-- figures: NAME -->`` and ``<!-- /figures -->``. tests/test_calibration.py computes the
 tables from the runs it already makes for its bands (no second set of runs) and fails when the
 doc shows other figures, so a model change that moves one fails until this script is rerun with
@@ -48,6 +48,77 @@ class Row:
     band: str
     now: str
     ok: bool | None = None
+
+
+@dataclass(frozen=True)
+class Share:
+    """A band on how many of the runs do something: at least / at most this share of them."""
+
+    at_least: float | None = None
+    at_most: float | None = None
+
+    def holds(self, count: int, runs: int) -> bool:
+        return (self.at_least is None or count >= self.at_least * runs) and (
+            self.at_most is None or count <= self.at_most * runs
+        )
+
+    def __str__(self) -> str:
+        if self.at_least == 1:
+            return "every run"
+        if self.at_most == 0:
+            return "none"
+        return f">= {self.at_least:.0%}" if self.at_least is not None else f"<= {self.at_most:.0%}"
+
+
+@dataclass(frozen=True)
+class Median:
+    """A band on a median in days: within ``within`` (a fraction) of the record's ``record``
+    days, or at least ``at_least`` days."""
+
+    record: float | None = None
+    within: float = 0.0
+    at_least: float | None = None
+
+    def holds(self, median: float) -> bool:
+        if self.at_least is not None:
+            return median >= self.at_least
+        assert self.record is not None
+        return self.record * (1 - self.within) <= median <= self.record * (1 + self.within)
+
+    def __str__(self) -> str:
+        if self.at_least is not None:
+            return f"median >= {self.at_least:g} d"
+        assert self.record is not None
+        low, high = self.record * (1 - self.within), self.record * (1 + self.within)
+        return f"median {low:g}-{high:g} d ({self.record:g} d ± {self.within:.0%})"
+
+
+#: The bands of the checks, declared once: tests/test_calibration.py asserts them on its runs
+#: and the band column of docs/calibration.md says them.
+BANDS: dict[str, Share | Median] = {
+    "viasat: declaration the day of a coordinated attribution": Share(at_least=0.8),
+    "viasat: adoption": Median(75, within=0.05),
+    "ghostwriter: Germany's attribution -> declaration": Median(18, within=0.5),
+    "ghostwriter: a veto at the PSC": Share(at_most=0.1),
+    "ghostwriter: the drafters weaken the wording": Share(at_least=0.5),
+    "first listings: adopted by T+440 d": Share(at_least=0.9),
+    "wannacry: conclusions adopted": Share(at_least=0.9),
+    "wannacry: after W-02 and by T+373 d": Share(at_least=0.9),
+    "wannacry: the conclusions name no one": Share(at_least=0.5),
+    "wannacry: first public attribution": Median(at_least=168),
+    "declaration day: an EU text before the attribution": Share(at_most=0.1),
+    "declaration day: the declaration on the day": Share(at_least=0.8),
+    "declaration day: a listing": Share(at_most=0.1),
+}  # fmt: skip
+
+
+def band(name: str, count_or_median: float, runs: int | None = None) -> bool:
+    """Whether ``count_or_median`` (a count of ``runs`` runs, or a median) is in band ``name``."""
+    declared = BANDS[name]
+    if isinstance(declared, Share):
+        assert runs is not None, name
+        return declared.holds(int(count_or_median), runs)
+    return declared.holds(count_or_median)
 
 
 # -- what a run says ---------------------------------------------------------------------------
@@ -169,6 +240,9 @@ def bundestag(ran: list[Exercise]) -> list[Row]:
     return rows
 
 
+SAME_DAY = "viasat: declaration the day of a coordinated attribution"
+
+
 def viasat(ran: list[Exercise]) -> list[Row]:
     """The declaration of 10 May 2022 (T+75 d), the day of the coordinated attributions."""
     same_day = names = nothing_after = partners = 0
@@ -185,15 +259,15 @@ def viasat(ran: list[Exercise]) -> list[Row]:
         partners += joined == {"UK", "US"}
     median = statistics.median(times)
     return [
-        Row("the declaration on the day of a coordinated attribution", ">= 80%",
-            of(same_day, ran), share(same_day, ran, at_least=0.8)),
+        Row("the declaration on the day of a coordinated attribution", str(BANDS[SAME_DAY]),
+            of(same_day, ran), band(SAME_DAY, same_day, len(ran))),
         Row("it names the actor (territory or state)", "every run", of(names, ran),
             names == len(ran)),
         Row("no attribution after it on its day", "every run", of(nothing_after, ran),
             nothing_after == len(ran)),
         Row("the UK and the US join", "seed 0", of(partners, ran)),
-        Row("adoption (record T+75 d)", "median 71.25-78.75 d (75 d ± 5%)", "T+" + spread(times),
-            75 * 0.95 <= median <= 75 * 1.05),
+        Row("adoption (record T+75 d)", str(BANDS["viasat: adoption"]), "T+" + spread(times),
+            band("viasat: adoption", median)),
     ]  # fmt: skip
 
 
@@ -209,15 +283,17 @@ def wannacry_notpetya(ran: list[Exercise]) -> list[Row]:
     when = statistics.median_low(e.t for e in texts) if texts else None
     on = "" if when is None else f"; the median run's on {start + timedelta(hours=when):%A %d %B %Y}"
     return [
-        Row("conclusions adopted", ">= 90%", of(len(texts), ran),
-            share(len(texts), ran, at_least=0.9)),
-        Row("after the NotPetya attribution (W-02) and by T+373 d (339 d + 10%)", ">= 90%",
-            of(in_time, ran), share(in_time, ran, at_least=0.9)),
+        Row("conclusions adopted", str(BANDS["wannacry: conclusions adopted"]), of(len(texts), ran),
+            band("wannacry: conclusions adopted", len(texts), len(ran))),
+        Row("after the NotPetya attribution (W-02) and by T+373 d (339 d + 10%)",
+            str(BANDS["wannacry: after W-02 and by T+373 d"]), of(in_time, ran),
+            band("wannacry: after W-02 and by T+373 d", in_time, len(ran))),
         Row("adoption (record T+339 d)", "-", "T+" + spread([e.t / DAY for e in texts]) + on),
-        Row("the conclusions name no one", ">= 50%", of(unnamed, ran),
-            share(unnamed, ran, at_least=0.5)),
-        Row("first public attribution (record T+221 d)", "median >= 168 d", "T+" + spread(firsts),
-            statistics.median(firsts) >= 168),
+        Row("the conclusions name no one", str(BANDS["wannacry: the conclusions name no one"]),
+            of(unnamed, ran), band("wannacry: the conclusions name no one", unnamed, len(ran))),
+        Row("first public attribution (record T+221 d)",
+            str(BANDS["wannacry: first public attribution"]), "T+" + spread(firsts),
+            band("wannacry: first public attribution", statistics.median(firsts))),
         Row("a capital or partner attributes before the partners' statement (W-01)", "-",
             of(before, ran)),
     ]  # fmt: skip
@@ -230,8 +306,8 @@ def first_listings(ran: list[Exercise]) -> list[Row]:
     vetoed = sum(any(e.kind == "decision" and e.data["measure"] == "listing" and e.data["blockers"]
                      for e in ex.events) for ex in ran)  # fmt: skip
     return [
-        Row("listing adopted by T+440 d", ">= 90%", of(by_july, ran),
-            share(by_july, ran, at_least=0.9)),
+        Row("listing adopted by T+440 d", str(BANDS["first listings: adopted by T+440 d"]),
+            of(by_july, ran), band("first listings: adopted by T+440 d", by_july, len(ran))),
         Row("adoption", "-", "T+" + spread([f[0].t / DAY for f in found if f])),
         Row("a veto on the listing (record: none)", "-", of(vetoed, ran)),
     ]  # fmt: skip
@@ -252,6 +328,11 @@ DECLARATION_DAY = {
 }
 
 
+EARLY = "declaration day: an EU text before the attribution"
+ON_THE_DAY = "declaration day: the declaration on the day"
+LISTED = "declaration day: a listing"
+
+
 def declaration_day(scenario_id: str) -> Callable[[list[Exercise]], list[Row]]:
     """The table of a case that stopped at a declaration on the day of an attribution."""
     inject, naming, least = DECLARATION_DAY[scenario_id]
@@ -270,10 +351,10 @@ def declaration_day(scenario_id: str) -> Callable[[list[Exercise]], list[Row]]:
         asked = sum(any(e.kind == "proposal" and e.data["measure"] == "listing" for e in ex.events)
                     for ex in ran)  # fmt: skip
         rows = [
-            Row(f"an EU text before the day of the attribution ({inject})", "<= 10%",
-                of(early, ran), share(early, ran, at_most=0.1)),
-            Row("the declaration agreed in advance comes out on that day", ">= 80%",
-                of(on_the_day, ran), share(on_the_day, ran, at_least=0.8)),
+            Row(f"an EU text before the day of the attribution ({inject})", str(BANDS[EARLY]),
+                of(early, ran), band(EARLY, early, len(ran))),
+            Row("the declaration agreed in advance comes out on that day", str(BANDS[ON_THE_DAY]),
+                of(on_the_day, ran), band(ON_THE_DAY, on_the_day, len(ran))),
         ]  # fmt: skip
         if naming is not None:
             said = sum(t is not None and t.data["naming"] == naming for t in texts)
@@ -282,12 +363,17 @@ def declaration_day(scenario_id: str) -> Callable[[list[Exercise]], list[Row]]:
         else:
             rows.append(Row("its wording (the scripted draft names the state)", "-",
                             wordings(texts)))  # fmt: skip
-        rows.append(Row("a listing within the horizon", "<= 10%",
+        rows.append(Row("a listing within the horizon", str(BANDS[LISTED]),
                         f"{of(listed, ran)} (asked for in {asked})",
-                        share(listed, ran, at_most=0.1)))  # fmt: skip
+                        band(LISTED, listed, len(ran))))  # fmt: skip
         return rows
 
     return table
+
+
+LAG = "ghostwriter: Germany's attribution -> declaration"
+VETO = "ghostwriter: a veto at the PSC"
+DRAFTED = "ghostwriter: the drafters weaken the wording"
 
 
 def ghostwriter(ran: list[Exercise]) -> list[Row]:
@@ -306,12 +392,12 @@ def ghostwriter(ran: list[Exercise]) -> list[Row]:
                       for ex in ran)  # fmt: skip
     median = statistics.median(lags)
     return [
-        Row("Germany's attribution -> the declaration (record 18 d)", "median 9-27 d (18 d ± 50%)",
-            spread(lags), 9 <= median <= 27),
+        Row("Germany's attribution -> the declaration (record 18 d)", str(BANDS[LAG]),
+            spread(lags), band(LAG, median)),
         Row("a declaration before Germany's attribution", "none", of(before, ran), before == 0),
-        Row("a veto at the PSC", "<= 10%", of(vetoed, ran), share(vetoed, ran, at_most=0.1)),
-        Row("the drafters weaken the wording at HWPCI", ">= 50%", of(drafted, ran),
-            share(drafted, ran, at_least=0.5)),
+        Row("a veto at the PSC", str(BANDS[VETO]), of(vetoed, ran), band(VETO, vetoed, len(ran))),
+        Row("the drafters weaken the wording at HWPCI", str(BANDS[DRAFTED]), of(drafted, ran),
+            band(DRAFTED, drafted, len(ran))),
         Row("one HWPCI sitting", "-", of(one_sitting, ran)),
         Row("the declaration's wording", "-", wordings(texts)),
     ]  # fmt: skip

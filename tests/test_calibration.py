@@ -35,6 +35,9 @@ MODEL = bench_script("model_figures")
 # What a run says, read as bench/calibration.py reads it for the doc's tables.
 adopted, attributions, scripted = FIGURES.adopted, FIGURES.attributions, FIGURES.scripted
 calendar_day, proposed_by_inject = FIGURES.calendar_day, FIGURES.proposed_by_inject
+#: Whether a count of runs (or a median) is in a band the script declares (BANDS), the band
+#: docs/calibration.md's table says.
+band = FIGURES.band
 
 
 @cache
@@ -102,7 +105,7 @@ def test_viasat_declaration_comes_the_day_of_the_coordinated_attributions():
         if any(int(e.t // DAY) == int(declaration.t // DAY) for e in coordinated):
             same_day += 1
         assert declaration.data["naming"] in ("territory", "state")  # it names the actor
-    assert same_day >= 0.8 * len(SEEDS), f"same day in {same_day} of {len(SEEDS)} runs"
+    assert band(FIGURES.SAME_DAY, same_day, len(SEEDS)), f"same day in {same_day} of {len(SEEDS)} runs"
 
 
 def test_viasat_partners_join_the_coordinated_attribution():
@@ -114,7 +117,7 @@ def test_viasat_partners_join_the_coordinated_attribution():
 
 def test_viasat_declaration_near_day_75():
     times = [ex.metrics["t_hr_declaration"] / DAY for ex in case_runs("calib-viasat")]
-    assert 75 * 0.95 <= statistics.median(times) <= 75 * 1.05
+    assert band("viasat: adoption", statistics.median(times))
 
 
 # -- Ghostwriter, 2021: Germany attributes; Poland asks; the HR declaration 18 days later ------
@@ -130,7 +133,7 @@ def test_ghostwriter_declaration_about_18_days_after_germany():
         lags.append((found[0].t - german.t) / DAY if found else float("inf"))
         assert all(e.t >= german.t for e in found)  # the EU speaks after the capital
     median = statistics.median(lags)
-    assert 18 * 0.5 <= median <= 18 * 1.5, f"median DE attribution -> declaration {median:.1f} d"
+    assert band(FIGURES.LAG, median), f"median DE attribution -> declaration {median:.1f} d"
 
 
 def test_ghostwriter_wording_is_weakened_by_the_drafters_not_by_a_veto():
@@ -143,8 +146,8 @@ def test_ghostwriter_wording_is_weakened_by_the_drafters_not_by_a_veto():
         any(e.kind == "redrafted" and e.data.get("body") == "hwpci" for e in ex.events)
         for ex in ran
     )
-    assert vetoed <= 0.1 * len(ran), f"a veto at the PSC in {vetoed} runs"
-    assert drafted >= 0.5 * len(ran), f"the drafters weakened the wording in {drafted} runs"
+    assert band(FIGURES.VETO, vetoed, len(ran)), f"a veto at the PSC in {vetoed} runs"
+    assert band(FIGURES.DRAFTED, drafted, len(ran)), f"the drafters weakened the wording in {drafted} runs"
 
 
 # -- 30 July 2020: the first listings (WannaCry, NotPetya, Cloud Hopper, OPCW) were adopted -----
@@ -155,7 +158,7 @@ def test_listings_brought_to_the_council_are_adopted():
     # first on 30 July 2020 (T+440d), despite delegations with ties to Russia at the table.
     ran = case_runs("calib-first-listings")
     by_july_2020 = sum(any(e.t <= 440 * DAY for e in adopted(ex, "listing")) for ex in ran)
-    assert by_july_2020 >= 0.9 * len(ran), f"listing adopted by T+440d in {by_july_2020} runs"
+    assert band("first listings: adopted by T+440 d", by_july_2020, len(ran)), f"listing adopted by T+440d in {by_july_2020} runs"
 
 
 def test_initiators_need_not_be_victims():
@@ -185,7 +188,7 @@ def test_initiators_need_not_be_victims():
 def test_wannacry_notpetya_conclusions_at_the_april_2018_council_without_attribution():
     ran = case_runs("calib-wannacry-notpetya")
     texts = [found[0] for ex in ran if (found := adopted(ex, "council_conclusions"))]
-    assert len(texts) >= 0.9 * len(ran), f"conclusions adopted in {len(texts)} runs"
+    assert band("wannacry: conclusions adopted", len(texts), len(ran)), f"conclusions adopted in {len(texts)} runs"
     # When the Presidency tabled its draft is not public (W-03 is placed the day after the
     # NotPetya attribution): the record fixes the order and the Foreign Affairs Council of 16 April.
     in_time = sum(
@@ -193,10 +196,10 @@ def test_wannacry_notpetya_conclusions_at_the_april_2018_council_without_attribu
         for ex in ran
         if (found := adopted(ex, "council_conclusions"))
     )
-    assert in_time >= 0.9 * len(ran), f"after the attributions and by T+373d in {in_time} runs"
+    assert band("wannacry: after W-02 and by T+373 d", in_time, len(ran)), f"after the attributions and by T+373d in {in_time} runs"
     # The UK, the US, Denmark and Lithuania had named North Korea and Russia; the Union did not.
     unnamed = sum(e.data["naming"] == "none" for e in texts)
-    assert unnamed >= 0.5 * len(ran), f"conclusions without attribution in {unnamed} runs"
+    assert band("wannacry: the conclusions name no one", unnamed, len(ran)), f"conclusions without attribution in {unnamed} runs"
 
 
 def test_conclusions_on_one_campaign_may_name_it():
@@ -221,7 +224,7 @@ def test_wannacry_notpetya_nobody_attributes_in_the_first_months():
         for ex in case_runs("calib-wannacry-notpetya")
     ]
     median = statistics.median(firsts)
-    assert median >= 168, f"median first public attribution T+{median:.1f}d"
+    assert band("wannacry: first public attribution", median), f"median first public attribution T+{median:.1f}d"
 
 
 # -- 2021-2024: declarations the day partners or capitals attribute, and no ratchet -----------
@@ -239,7 +242,7 @@ def test_the_declaration_agreed_in_advance_comes_out_the_day_of_the_attribution(
         text = proposed_by_inject(ex, "hr_declaration")
         day = calendar_day(ex, scripted(ex, inject).t)
         on_the_day += text is not None and calendar_day(ex, text.t) == day
-    assert on_the_day >= 0.8 * len(SEEDS), (
+    assert band(FIGURES.ON_THE_DAY, on_the_day, len(SEEDS)), (
         f"{scenario_id}: the declaration on the day of {inject} in {on_the_day} runs"
     )
 
@@ -258,7 +261,7 @@ def test_the_union_says_nothing_before_the_attribution(scenario_id):
             if e.kind == "adopted"
             and e.data["measure"] in ("hr_declaration", "council_conclusions")
         )
-    assert early <= 0.1 * len(SEEDS), f"{scenario_id}: an EU text before {inject} in {early} runs"
+    assert band(FIGURES.EARLY, early, len(SEEDS)), f"{scenario_id}: an EU text before {inject} in {early} runs"
 
 
 @pytest.mark.parametrize(
@@ -278,7 +281,7 @@ def test_a_case_that_stopped_at_a_declaration_mostly_stops_there(scenario_id):
     # The Toolbox's measures are options, not a ladder: SolarWinds, Exchange and APT28 2024
     # ended with a declaration; the model's own initiative is on in these scenarios.
     listed = sum(bool(adopted(ex, "listing")) for ex in case_runs(scenario_id))
-    assert listed <= 0.1 * len(SEEDS), f"{scenario_id}: a listing in {listed} of {len(SEEDS)} runs"
+    assert band(FIGURES.LISTED, listed, len(SEEDS)), f"{scenario_id}: a listing in {listed} of {len(SEEDS)} runs"
 
 
 # -- the doc shows the model's figures now --------------------------------------------------------
