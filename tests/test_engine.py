@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import inspect
 import json
+import re
 
 import pytest
 from contracts import METRIC_KEYS
 
 import scenarios
 from scenarios.vocabulary import EU27, METRICS
-from sim import Exercise, InjectError
+from sim import Exercise, InjectError, event_kinds
+from sim.events import Event
 from sim.names import NAMING_TEXT
+from sim.picture import FOLDED, Picture
 
 # Friday 6 March 2026, 19:00 Brussels time.
 BASE = """
@@ -550,3 +554,19 @@ def test_runs_in_threads_share_setups_safely():
     finally:
         sys.setswitchinterval(interval)
     assert errors == []
+
+
+def test_the_pictures_fold_skips_only_kinds_it_does_not_fold():
+    # Picture.apply returns at once for a kind outside FOLDED (the hot path of replay, the
+    # console and a sweep's series): every kind its branches test for must be in FOLDED, or
+    # its events would silently stop changing the picture.
+    source = inspect.getsource(Picture.apply)
+    tested = {getattr(event_kinds, name) for name in re.findall(r"K\.([A-Z_]+)", source)}
+    assert len(tested) > 30 and tested <= FOLDED, sorted(tested - FOLDED)
+    # ... and one that is not folded moves the clock only
+    folded = Picture(scenarios.load("grid-wiper"), ())
+    start, before = folded.t, repr(folded)
+    folded.apply(Event(5.0, 0, "inject_applied", "facilitator", {"inject": "X"}))
+    assert folded.t == 5.0
+    folded.t = start
+    assert repr(folded) == before
