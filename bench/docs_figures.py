@@ -24,6 +24,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from record import read_figures, render_figures
+
 ROOT = Path(__file__).resolve().parent.parent
 STORED = ROOT / "docs" / "figures.txt"
 
@@ -238,18 +240,13 @@ def figures(names: tuple[str, ...] | None = None, jobs: int = 1) -> dict[str, st
 
 
 def read_stored(path: Path = STORED) -> dict[str, str]:
-    """The figures as docs/figures.txt stores them (``name = value`` lines; # comments)."""
-    out = {}
-    for line in path.read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
-            name, _, value = line.partition(" = ")
-            out[name.strip()] = value.strip()
-    return out
+    """The figures as docs/figures.txt stores them."""
+    return read_figures(path)
 
 
 def render(values: dict[str, str]) -> str:
-    head = "# The figures docs/ quotes, as bench/docs_figures.py computes them (--write).\n"
-    return head + "".join(f"{k} = {v}\n" for k, v in sorted(values.items()))
+    return render_figures("The figures docs/ quotes, as bench/docs_figures.py computes them "
+                          "(--write).", values)  # fmt: skip
 
 
 def misquoted(values: dict[str, str], root: Path = ROOT) -> list[str]:

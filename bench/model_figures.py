@@ -32,6 +32,7 @@ from pathlib import Path
 from statistics import NormalDist
 
 import fidelity
+from record import read_figures, render_figures
 
 import scenarios
 from actors import national, negotiation, threat
@@ -324,18 +325,13 @@ def figures() -> dict[str, str]:
 
 
 def read_stored(path: Path = STORED) -> dict[str, str]:
-    """The figures as docs/model-figures.txt stores them (``name = value`` lines; # comments)."""
-    out = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            name, _, value = line.partition(" = ")
-            out[name.strip()] = value.strip()
-    return out
+    """The figures as docs/model-figures.txt stores them."""
+    return read_figures(path)
 
 
 def render(values: dict[str, str]) -> str:
-    head = "# The model-run figures docs/model.md quotes, as bench/model_figures.py computes them.\n"
-    return head + "".join(f"{k} = {v}\n" for k, v in sorted(values.items()))
+    return render_figures("The model-run figures docs/model.md quotes, as bench/model_figures.py "
+                          "computes them.", values)  # fmt: skip
 
 
 def misquoted(values: dict[str, str], doc: Path = DOC) -> list[str]:

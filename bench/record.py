@@ -124,15 +124,25 @@ def recording(name: str | None) -> Iterator[None]:
     _figures.clear()
 
 
-def read(name: str, root: Path = ROOT) -> dict[str, str]:
-    """The figures of ``bench/results/NAME.txt`` (``name = value`` lines; # comments)."""
+def read_figures(path: Path) -> dict[str, str]:
+    """The figures a file stores as ``name = value`` lines (# comments): bench/results/, and
+    docs/figures.txt and docs/model-figures.txt, which the doc-figure scripts write."""
     out = {}
-    path = root / "bench" / "results" / f"{name}.txt"
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             key, _, value = line.partition(" = ")
             out[key.strip()] = value.strip()
     return out
+
+
+def render_figures(head: str, values: dict[str, str]) -> str:
+    """``values`` as :func:`read_figures` reads them back, in name order, under a # ``head``."""
+    return f"# {head}\n" + "".join(f"{k} = {v}\n" for k, v in sorted(values.items()))
+
+
+def read(name: str, root: Path = ROOT) -> dict[str, str]:
+    """The figures of ``bench/results/NAME.txt``."""
+    return read_figures(root / "bench" / "results" / f"{name}.txt")
 
 
 #: (doc, recorded file under bench/results/, text with {figure} placeholders): every timing a
