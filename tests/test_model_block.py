@@ -187,6 +187,7 @@ ERRORS = [
     ("model:\n  listing_veto_at: null\n", "2:20",
      "takes a number, not null (leave the line out for the model's default)"),
     ("model:\n  listing_veto_at: [1]\n", "2:20", "takes a number, not a list"),
+    ("model:\n  max_rounds: 1e3\n", "2:15", "not '1e3' (YAML reads it as text: write the number out"),
     ("model:\n  listing_veto_at: -2\n", "2:20",
      f"model.listing_veto_at = -2 is outside its {VETO_AS}"),
     ("model:\n  listng_veto_at: -0.6\n", "2:3",
