@@ -81,6 +81,8 @@ def seat_name(seat: str | None) -> str:
     DE-2`` for a second person sharing it), ``Evaluator``, else the seat's id."""
     if not seat or seat == "facilitator":
         return "Facilitator"
+    if not isinstance(seat, str):  # an edited recording: say what it holds, do not fail
+        return repr(seat)[:40]
     if seat.startswith("facilitator-"):
         return f"Facilitator {seat.removeprefix('facilitator-')}"
     if len(seat) == 2 and seat.isupper():

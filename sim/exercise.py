@@ -237,6 +237,9 @@ class Exercise:
         #: The longest text a remark may hold (None: any, for inputs a replay re-applies from a
         #: recording of a cdtx that took them so).
         self.text_limit: int | None = MAX_TEXT
+        #: The cdtx whose seat rules took the inputs replayed into this run, when older than
+        #: today's (a recording of 0.4.0 resumed or branched): its recording's header says so.
+        self.seat_rules: str | None = None
         #: The crisis track of a large-scale incident (sim/stages/crisis.py), if one is open.
         self.crisis: Track | None = None
 

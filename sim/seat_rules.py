@@ -101,12 +101,14 @@ def check_played(ex, seat: Seat) -> None:
                                   f"handed it back): seat {seat.id} may no longer act for it")  # fmt: skip
 
 
-def check_recorded(ex, data: Mapping[str, Any]) -> None:
+def check_recorded(ex, data: Mapping[str, Any], *, played: bool = True) -> None:
     """A recorded input (its ``data``) checked for the seat that entered it, as ``cdtx host``
     checked it live: a seat the host gives, an action its role may take, a delegation still
     played acting for its own state, an evaluator's observation of an objective with a rating;
     ``InjectError`` naming the field otherwise. Inputs without a seat (``cdtx play``, older
-    recordings) and a facilitator's (the console's are the first facilitator seat's) pass."""
+    recordings) and a facilitator's (the console's are the first facilitator seat's) pass.
+    ``played=False``: a delegation handed back to the model may still act (cdtx 0.4.0's host
+    let it, and its recordings replay as they were made)."""
     seat_id = data.get("seat")
     if seat_id is None:
         return
@@ -119,7 +121,8 @@ def check_recorded(ex, data: Mapping[str, Any]) -> None:
     action = action_of(data)
     if not seat.may(action):
         raise InjectError("seat", f"seat {seat.id} ({seat.role}) may not {action}")
-    check_played(ex, seat)
+    if played:
+        check_played(ex, seat)
     if action in ("message", "chat") and not str(data.get("text") or "").strip():
         raise InjectError("text", f"{action}: give text")
     if action == "acknowledge" and data.get("state") != seat.state:

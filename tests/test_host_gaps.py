@@ -182,18 +182,33 @@ def test_a_recording_of_cdtx_0_4_is_re_applied_as_that_host_took_its_inputs(tmp_
     path = tmp_path / "hosted.jsonl"
     run(_record(path))
 
-    def old_and_forged(version: str) -> Path:
+    def old_and_forged(version: str, change=None) -> Path:
         forged = tmp_path / f"forged-{version}.jsonl"
-        rewrite(path, forged, _forge("message", seat="EE", text="y" * 5000))
+        rewrite(path, forged, change or _forge("message", seat="EE", text="y" * 5000))
         lines = forged.read_bytes().split(b"\n", 1)
         header = orjson.loads(lines[0])
         forged.write_bytes(orjson.dumps({**header, "cdtx_version": version}) + b"\n" + lines[1])
         return forged
 
-    assert open_recording(old_and_forged("0.4.0")).verify().ok
+    old = old_and_forged("0.4.0")
+    assert open_recording(old).verify().ok
     for today in ("0.5.0", "unknown", "0.4.0.1"):
         with pytest.raises(RecordingError, match="EE is played by the model now"):
             open_recording(old_and_forged(today)).verify()
+    # Resumed (cdtx host --resume's resimulate + a new recorder) or branched, the continuation
+    # says its inputs were taken by 0.4.0's rules, and verifies in its turn.
+    recording = open_recording(old)
+    ex = recording.resimulate()
+    resumed = tmp_path / "resumed.jsonl"
+    Recorder(resumed, ex).close()
+    assert orjson.loads(resumed.read_bytes().split(b"\n", 1)[0])["seat_rules"] == "0.4.0"
+    assert open_recording(resumed).verify().ok
+    branched = tmp_path / "branched.jsonl"
+    open_recording(old).branch(recording.end_time, record_to=branched).recorder.close()
+    assert open_recording(branched).verify().ok
+    # Only what 0.4.0's host took passes: an observer's observation it refused as today's does.
+    with pytest.raises(RecordingError, match="seat observer .observer. may not observation"):
+        open_recording(old_and_forged("0.4.0", _forge("observation", seat="observer"))).verify()
 
 
 def test_a_delegation_pages_brief_knows_what_this_run_made_known_at_the_start():

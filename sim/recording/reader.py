@@ -54,6 +54,8 @@ _HEX = frozenset("0123456789abcdef")
 #: The first cdtx whose replay re-checks each seat's recorded input as the host does
 #: (:func:`sim.seat_rules.check_recorded`) and holds remarks to :data:`sim.exercise.MAX_TEXT`.
 SEAT_RULES_SINCE = (0, 5, 0)
+#: What a recording continuing an older one writes as its header's ``seat_rules``.
+LEGACY_SEAT_RULES = "0.4.0"
 
 
 class RecordingWarning(UserWarning):
@@ -236,12 +238,17 @@ class Recording:
         h = self.header
         model = self._model_constants()
         try:
-            return Exercise(
+            ex = Exercise(
                 self.scenario, h["seed"], players=h["players"], interactive=h["interactive"],
                 model=model,
             )
         except (InjectError, ValueError) as exc:
             raise RecordingError(f"{self.path}: cannot rebuild the exercise: {exc}") from None
+        if self.made_before_seat_rules:
+            # a recording continuing this one (resumed, branched) says its inputs were taken
+            # by the older rules, so that it replays too
+            ex.seat_rules = LEGACY_SEAT_RULES
+        return ex
 
     def _model_constants(self) -> dict[str, float] | None:
         """The model constants the recorded run set (its ``started`` event's ``model``), checked
@@ -266,7 +273,9 @@ class Recording:
         handed back to the model act from its seat and whose console took texts of any length:
         its inputs are re-applied as that cdtx took them (a version that is not one, or
         ``unknown``, gets today's rules)."""
-        version = self.header.get("cdtx_version")
+        # A recording that continues one of those (cdtx host --resume, run --from, a branch)
+        # says so in "seat_rules": its copied inputs were taken by that cdtx.
+        version = self.header.get("seat_rules", self.header.get("cdtx_version"))
         parts = version.split(".") if isinstance(version, str) else []
         if len(parts) != 3 or not all(p.isascii() and p.isdecimal() and len(p) < 6 for p in parts):
             return False
@@ -547,16 +556,17 @@ def _advance_to(ex, count: int) -> None:
 
 def _reapply(ex, event: Event, legacy: bool = False) -> None:
     """Re-apply one recorded input; ``legacy``: the recording was made by a cdtx whose host
-    and console took inputs the rules of today refuse (:data:`SEAT_RULES_SINCE`), so they are
-    re-applied as that cdtx took them."""
+    and console took inputs the rules of today refuse (:data:`SEAT_RULES_SINCE`: a delegation
+    handed back to the model acting from its seat, remarks of any length), so those are
+    re-applied as that cdtx took them; every other rule of its host holds."""
     ex.advance_clock(event.t)
     data = event.data
     ex.seat = data.get("seat")  # the seat that entered it (cdtx host); None in older recordings
     if legacy:
         ex.text_limit = None
     try:
-        if not legacy:
-            check_recorded(ex, data)  # a seat's input the host would have refused was never recorded
+        # a seat's input the host would have refused was never recorded
+        check_recorded(ex, data, played=not legacy)
         _reapply_input(ex, data)
     finally:
         ex.seat = None

@@ -57,6 +57,9 @@ def header_for(exercise, parent: dict[str, Any] | None = None) -> dict[str, Any]
         if exercise.events
         else list(exercise.players),
         "interactive": bool(exercise.interactive),
+        # A run continuing a recording of cdtx 0.4.0 (its inputs taken by that host's rules):
+        # a replay of this one re-applies them so (sim/recording/reader.py, SEAT_RULES_SINCE).
+        **({"seat_rules": exercise.seat_rules} if exercise.seat_rules else {}),
         # Wall clock, outside the model: it never enters the digest.
         "created": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "parent": parent,
