@@ -209,6 +209,9 @@ def test_a_recording_of_cdtx_0_4_is_re_applied_as_that_host_took_its_inputs(tmp_
     # Only what 0.4.0's host took passes: an observer's observation it refused as today's does.
     with pytest.raises(RecordingError, match="seat observer .observer. may not observation"):
         open_recording(old_and_forged("0.4.0", _forge("observation", seat="observer"))).verify()
+    # A seat that is not a name is refused as the file is read (a report reads inputs too).
+    with pytest.raises(RecordingError, match="an input's seat '123' is not a seat's name"):
+        open_recording(old_and_forged("0.4.0", _forge("message", seat=123)))
 
 
 def test_a_delegation_pages_brief_knows_what_this_run_made_known_at_the_start():

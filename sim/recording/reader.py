@@ -717,6 +717,10 @@ def _read(f, path: Path) -> Recording:
                     f"{shown}: line {lineno}: event time t {t!r} is not a number of hours"
                 )
             kind = raw["kind"]
+            if kind == "input" and data.get("seat") is not None and data["seat"].__class__ is not str:
+                # every reader of inputs (reports, expectations, pages) takes a seat's name as text
+                raise RecordingError(f"{shown}: line {lineno}: an input's seat "
+                                     f"{str(data['seat'])[:40]!r} is not a seat's name")  # fmt: skip
             append(Event(t, raw["seq"], share(kind, kind), share(raw["source"], raw["source"]),
                          data))  # fmt: skip
         except RecordingError:
