@@ -70,12 +70,12 @@ def add_confidence(confidence: float, delta: float) -> float:
 #: Public attribution takes months, and often never comes (docs/model.md, *Public attribution
 #: takes months*). From the first detection of a campaign, capitals and partners may name it
 #: publicly only once its attribution clock has run: a log-normal delay with this median (days,
-#: in calendar mode) and spread: the maximum-likelihood log-normal of the days from disclosure
-#: to the first public attribution in eleven cases of the record, from Albania 2022 (54 d) to
+#: in calendar mode) and spread: the maximum-likelihood log-normal of the days from detection
+#: or disclosure to the first public attribution in eleven cases of the record, from Albania 2022 (54 d) to
 #: the Bundestag hack (about five years); bench/attribution_fit.py lists them and fits them, and
 #: tests/test_attribution_fit.py checks these two values are its fit.
 PUBLIC_ATTRIBUTION_MEDIAN_DAYS = 235.0
-PUBLIC_ATTRIBUTION_SIGMA = 0.96
+PUBLIC_ATTRIBUTION_SIGMA = 0.95
 #: Share of campaigns no capital or partner ever names publicly ("many intrusions are never
 #: attributed publicly": a judgement, the record counts only the cases that were).
 NEVER_ATTRIBUTED = 0.25

@@ -4,9 +4,10 @@ clock (docs/model.md, *Public attribution takes months*).
     python bench/attribution_fit.py           # the record, both fits, the model's constants
     python bench/attribution_fit.py --check   # exit 1 if docs/model.md quotes other figures
 
-The record (domain.md, docs/calibration.md): for each case, the day the campaign was first made
-public (its disclosure, or the attack when it was one), and the first public attribution by a
-capital or a partner. Two fits of a log-normal: to the days as they are (every case listed was
+The record (domain.md, docs/calibration.md): for each case, the first date on record that the
+campaign was known -- its detection by the victim's services where that is public (the OPCW
+attempt, caught on the day), else its disclosure -- as the model's clock starts at a campaign's
+first detection; and the first public attribution by a capital or a partner. Two fits of a log-normal: to the days as they are (every case listed was
 attributed in the end), and censored at a year (the cases beyond a year counted only as "more
 than a year", as the model's first fit did). Each gives the maximum-likelihood median and sigma,
 and a 95% profile-likelihood interval for the median (deviance below 3.84); the model's own
@@ -30,14 +31,14 @@ from actors import national
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "model.md"
 
-#: (case, made public, first public attribution, who and source)
+#: (case, first known (detected or disclosed), first public attribution, who and source)
 RECORD: list[tuple[str, date, date, str]] = [
     ("Albania 2022", date(2022, 7, 15), date(2022, 9, 7), "Albania and the US"),
     ("Viasat KA-SAT", date(2022, 2, 24), date(2022, 5, 10), "the EU, UK, US and others"),
     ("SolarWinds", date(2020, 12, 13), date(2021, 4, 15), "the US (disclosure 13 Dec 2020)"),
     ("Microsoft Exchange / APT31", date(2021, 3, 2), date(2021, 7, 19), "the UK, US and EU"),
     ("OPCW attempt", date(2018, 4, 13), date(2018, 10, 4), "the Netherlands"),
-    ("WannaCry", date(2017, 5, 12), date(2017, 12, 18), "the US, then the UK"),
+    ("WannaCry", date(2017, 5, 12), date(2017, 12, 19), "the UK and the US (calib-wannacry-notpetya)"),
     ("NotPetya", date(2017, 6, 27), date(2018, 2, 15), "the UK and the US"),
     ("APT28 2024 (Outlook)", date(2023, 3, 14), date(2024, 5, 3), "Germany and Czechia "
      "(the exploitation disclosed with Microsoft's patch)"),
@@ -77,24 +78,34 @@ def log_likelihood(mu: np.ndarray, sigma: np.ndarray, censor: float | None) -> n
     return total
 
 
-def fit(censor: float | None) -> dict[str, float]:
-    """The maximum-likelihood median and sigma (a grid of 1 d by 0.005), the 95% profile
-    interval of the median, and the deviance of the model's constants."""
-    medians = np.arange(100.0, 1000.0, 1.0)
-    sigmas = np.arange(0.3, 2.5, 0.005)
+def _grid(medians: np.ndarray, sigmas: np.ndarray, censor: float | None):
     mu, sigma = np.meshgrid(np.log(medians), sigmas, indexing="ij")
-    ll = log_likelihood(mu, sigma, censor)
+    return log_likelihood(mu, sigma, censor)
+
+
+def fit(censor: float | None) -> dict[str, float]:
+    """The maximum-likelihood median and sigma (a grid of 1 d by 0.002 from 30 d to 3,000 d,
+    then one of 0.01 d by 0.0001 around its best), the 95% profile interval of the median (to
+    the day), and the deviance of the model's constants."""
+    medians = np.arange(30.0, 3000.0, 1.0)
+    sigmas = np.arange(0.2, 3.0, 0.002)
+    ll = _grid(medians, sigmas, censor)
     best = np.unravel_index(int(np.argmax(ll)), ll.shape)
     profile = ll.max(axis=1)
     inside = medians[2.0 * (ll.max() - profile) <= CHI2_95]
+    assert medians[0] < inside.min() and inside.max() < medians[-1], "the interval is the grid's"
+    fine_medians = np.arange(medians[best[0]] - 1.0, medians[best[0]] + 1.0, 0.01)
+    fine_sigmas = np.arange(sigmas[best[1]] - 0.002, sigmas[best[1]] + 0.002, 0.0001)
+    fine = _grid(fine_medians, fine_sigmas, censor)
+    top = np.unravel_index(int(np.argmax(fine)), fine.shape)
     model = log_likelihood(np.array(math.log(national.PUBLIC_ATTRIBUTION_MEDIAN_DAYS)),
                            np.array(national.PUBLIC_ATTRIBUTION_SIGMA), censor)  # fmt: skip
     return {
-        "median": float(medians[best[0]]),
-        "sigma": float(sigmas[best[1]]),
+        "median": float(fine_medians[top[0]]),
+        "sigma": float(fine_sigmas[top[1]]),
         "low": float(inside.min()),
         "high": float(inside.max()),
-        "model_deviance": float(2.0 * (ll.max() - model)),
+        "model_deviance": float(2.0 * (fine.max() - model)),
     }
 
 

@@ -20,7 +20,7 @@ def test_a_changed_figure_in_the_doc_is_caught():
     text = FIT.DOC.read_text(encoding="utf-8")
     figure = FIT.figures()["fit"]
     assert figure in " ".join(text.split())
-    assert FIT.misquoted(text.replace("σ 0.96", "σ 0.97")) is not None
+    assert FIT.misquoted(text.replace(figure, figure.replace("σ 0.", "σ 1."))) is not None
 
 
 def test_the_uncensored_fit_is_the_log_normal_maximum_likelihood():
@@ -28,14 +28,14 @@ def test_the_uncensored_fit_is_the_log_normal_maximum_likelihood():
     # standard deviation (over n): the grid must land on them to its step.
     logs = np.log(np.array(FIT.days(), dtype=float))
     fitted = FIT.fit(None)
-    assert abs(fitted["median"] - math.exp(logs.mean())) <= 1.0
-    assert abs(fitted["sigma"] - logs.std()) <= 0.005
+    assert abs(fitted["median"] - math.exp(logs.mean())) <= 0.05
+    assert abs(fitted["sigma"] - logs.std()) <= 0.0002
     assert fitted["low"] < fitted["median"] < fitted["high"]
 
 
 def test_the_models_attribution_clock_is_the_records_fit():
     fitted = FIT.fit(None)
-    assert fitted["median"] == national.PUBLIC_ATTRIBUTION_MEDIAN_DAYS
+    assert round(fitted["median"]) == national.PUBLIC_ATTRIBUTION_MEDIAN_DAYS
     assert round(fitted["sigma"], 2) == national.PUBLIC_ATTRIBUTION_SIGMA
     assert FIT.fit(FIT.YEAR)["low"] <= national.PUBLIC_ATTRIBUTION_MEDIAN_DAYS
 
