@@ -220,7 +220,7 @@ def _constant_value(value: Any) -> int | float:
     # (sim/constants.py), when an exercise is built or `cdtx validate` reads the file.
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         extra = " (leave the line out for the model's default)" if value is None else ""
-        if isinstance(value, str) and re.fullmatch(r"[-+]?\d+(\.\d*)?[eE][-+]?\d+", value.strip()):
+        if isinstance(value, str) and re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)[eE][-+]?\d+", value.strip()):
             # YAML 1.1 reads 1e3 as text: a float needs its dot and exponent sign
             extra = " (YAML reads it as text: write the number out, or as 1.0e+3)"
         raise ValueError(f"a model constant takes a number, not {_plain(value)}{extra}")

@@ -28,12 +28,12 @@ def dask_cluster(tmp_path_factory):
         # opens it, then writes the JSON: an empty or partial file is read again).
         deadline = time.monotonic() + 120
         address = None
-        while address is None and time.monotonic() < deadline:
+        while address is None and time.monotonic() < deadline and procs[0].poll() is None:
             try:
                 address = json.loads(file.read_text())["address"]
             except (OSError, ValueError, KeyError):
                 time.sleep(0.1)
-        assert address is not None, "the Dask scheduler did not start within 120 s"
+        assert address is not None, "the Dask scheduler did not start (it exited, or 120 s)"
         procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker",
                                        "--scheduler-file", str(file), "--nworkers", "2",
                                        "--nthreads", "1", "--no-dashboard"], **quiet))  # fmt: skip

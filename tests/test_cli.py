@@ -553,3 +553,10 @@ def test_every_option_of_every_command_is_in_the_readme_command_table():
             if not any(re.search(rf"`[^`]*{re.escape(s)}\b", rows) for s in strings):
                 missing.append(f"cdtx {name} {'/'.join(strings)}")
     assert missing == []
+
+
+@pytest.mark.parametrize("delay", ["0", "-1", "nan", "inf", "1e-300", "3601", "soon"])
+def test_join_refuses_a_retry_delay_that_is_not_a_pause_of_sense(delay):
+    done = cdtx("join", "ws://127.0.0.1:9", "--token", "t", "--print", "--retry-delay", delay)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert "--retry-delay" in done.stderr and ("0.01 to 3600" in done.stderr or "seconds" in done.stderr)

@@ -86,13 +86,14 @@ def _whole_number(text: str, least: int) -> int:
 
 
 def retry_delay(text: str) -> float:
-    """Seconds between a seat's tries to join or rejoin: more than 0, at most an hour."""
+    """Seconds between a seat's tries to join or rejoin: from 0.01 (not a busy loop of tries)
+    to an hour."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"seconds, e.g. 2 or 0.5, not {text[:40]!r}") from None
-    if not 0 < value <= 3600:  # NaN fails this too
-        raise argparse.ArgumentTypeError(f"more than 0 and at most 3600 seconds, not {text[:40]}")
+    if not 0.01 <= value <= 3600:  # NaN fails this too
+        raise argparse.ArgumentTypeError(f"from 0.01 to 3600 seconds, not {text[:40]}")
     return value
 
 

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from ..host import JOIN_ATTEMPTS, REJOIN_ATTEMPTS, RETRY_DELAY
 from . import argtypes
 
 
@@ -25,9 +26,10 @@ def register(sub) -> None:
     p.add_argument(
         "--retry-delay",
         type=argtypes.retry_delay,
-        default=2.0,
+        default=RETRY_DELAY,
         metavar="S",
-        help="seconds between tries to join (3) or to rejoin after a drop (90); default 2",
+        help=f"seconds between tries to join ({JOIN_ATTEMPTS}) or to rejoin after a drop "
+        f"({REJOIN_ATTEMPTS}); default {RETRY_DELAY:g}",
     )
     p.set_defaults(func=cmd_join)
 

@@ -20,12 +20,9 @@ from scenarios.errors import CdtxError
 from scenarios.safe_read import printable
 from sim.seats import Seat, SeatView
 
-Listener = Callable[[list[dict[str, Any]]], None]
+from . import JOIN_ATTEMPTS, REJOIN_ATTEMPTS, RETRY_DELAY
 
-#: Tries to join before giving up (a host starting, a network coming back), and tries to rejoin
-#: after the connection dropped (a host resumed with --resume takes a minute at most), each
-#: RETRY_DELAY seconds apart: never for ever.
-JOIN_ATTEMPTS, REJOIN_ATTEMPTS, RETRY_DELAY = 3, 90, 2.0
+Listener = Callable[[list[dict[str, Any]]], None]
 
 #: Seconds the host has to welcome a seat once the connection is open.
 WELCOME_TIMEOUT = 10.0

@@ -18,7 +18,8 @@ from sim.expectations import fold_received, msel_status
 from sim.seat_rules import ACTIONS
 from sim.seats import POSITIONS, SeatView, text_of
 
-from .client import RETRY_DELAY, InputRefused, JoinError, SeatClient
+from . import RETRY_DELAY
+from .client import InputRefused, JoinError, SeatClient
 
 HELP = {
     "facilitator": "run | pause | speed H | note [objective=ID] [state=CC] TEXT | skip ID | release [ID] | "
