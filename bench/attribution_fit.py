@@ -40,9 +40,9 @@ RECORD: list[tuple[str, date, date, str]] = [
     ("OPCW attempt", date(2018, 4, 13), date(2018, 10, 4), "the Netherlands"),
     ("WannaCry", date(2017, 5, 12), date(2017, 12, 19), "the UK and the US (calib-wannacry-notpetya)"),
     ("NotPetya", date(2017, 6, 27), date(2018, 2, 15), "the UK and the US"),
+    ("Ghostwriter", date(2020, 7, 28), date(2021, 9, 6), "Germany (Mandiant's report of 2020)"),
     ("APT28 2024 (Outlook)", date(2023, 3, 14), date(2024, 5, 3), "Germany and Czechia "
      "(the exploitation disclosed with Microsoft's patch)"),
-    ("Ghostwriter", date(2020, 7, 28), date(2021, 9, 6), "Germany (Mandiant's report of 2020)"),
     ("Cloud Hopper / APT10", date(2017, 4, 3), date(2018, 12, 20), "the US and the UK "
      "(PwC and BAE's report of 2017)"),
     ("Bundestag hack", date(2015, 5, 12), date(2020, 5, 5), "Germany (the arrest warrant)"),
@@ -93,7 +93,8 @@ def fit(censor: float | None) -> dict[str, float]:
     best = np.unravel_index(int(np.argmax(ll)), ll.shape)
     profile = ll.max(axis=1)
     inside = medians[2.0 * (ll.max() - profile) <= CHI2_95]
-    assert medians[0] < inside.min() and inside.max() < medians[-1], "the interval is the grid's"
+    if not medians[0] < inside.min() <= inside.max() < medians[-1]:
+        raise ValueError("the 95% interval reaches the grid's edge: widen the grid")
     fine_medians = np.arange(medians[best[0]] - 1.0, medians[best[0]] + 1.0, 0.01)
     fine_sigmas = np.arange(sigmas[best[1]] - 0.002, sigmas[best[1]] + 0.002, 0.0001)
     fine = _grid(fine_medians, fine_sigmas, censor)

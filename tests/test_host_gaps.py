@@ -17,6 +17,7 @@ import pytest
 pytest.importorskip("websockets")
 
 from hostkit import LOOSE, SCENARIO, hosted, recorded_inputs, rewrite, run, seat  # noqa: E402
+from inprocess import cdtx  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
 from scenarios.errors import CdtxError  # noqa: E402
@@ -212,6 +213,20 @@ def test_a_recording_of_cdtx_0_4_is_re_applied_as_that_host_took_its_inputs(tmp_
     # A seat that is not a name is refused as the file is read (a report reads inputs too).
     with pytest.raises(RecordingError, match="an input's seat '123' is not a seat's name"):
         open_recording(old_and_forged("0.4.0", _forge("message", seat=123)))
+
+
+@pytest.mark.filterwarnings("ignore:.*no end line")
+def test_a_report_of_a_recording_edited_to_another_rating_says_so_without_failing(tmp_path):
+    # cdtx report reads the recorded events without re-simulating: a rating edited to one that
+    # is not P/S/M/U is shown as it reads (replay --verify refuses the file), not a traceback.
+    path = tmp_path / "hosted.jsonl"
+    run(_record(path))
+    for rating in (5, "A+", ["S"]):
+        forged = tmp_path / "forged.jsonl"
+        rewrite(path, forged, _forge("observation", rating=rating))
+        done = cdtx("report", str(forged), "-o", str(tmp_path / "report.md"), "--force")
+        assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+        assert "not a rating" in (tmp_path / "report.md").read_text(encoding="utf-8")
 
 
 def test_a_delegation_pages_brief_knows_what_this_run_made_known_at_the_start():

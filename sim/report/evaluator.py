@@ -32,8 +32,10 @@ def evaluation_section(events: list[Event], at: Callable[[float], dict[str, Any]
             loose.append(item)
     for objective, entry in rated.items():
         mine = objectives.setdefault(objective, {"observations": []})
-        mine.update(rating=entry.rating, rating_name=evaluation.RATING_WORDS[entry.rating],
-                    why=entry.text)  # fmt: skip
+        # a recording edited to another rating is reported as it reads (replay refuses it)
+        rating = entry.rating if isinstance(entry.rating, str) else str(entry.rating)[:40]
+        name = evaluation.RATING_WORDS.get(rating, f"not a rating ({rating!r})")
+        mine.update(rating=rating, rating_name=name, why=entry.text)
     hotwash: dict[str, list[dict[str, Any]]] = {"strengths": [], "improvements": []}
     for entry in entries:
         if entry.entry == "hotwash":

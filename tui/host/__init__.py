@@ -3,6 +3,7 @@ client and the seat's terminal view. Needs the ``websockets`` library (``pip ins
 'cdtx[host]'``). See docs/hosting.md."""
 
 #: Tries to join before giving up (a host starting, a network coming back), and tries to rejoin
-#: after a drop, RETRY_DELAY seconds apart (``cdtx join --retry-delay``): never for ever. Here,
-#: not in the client, so that the command line names them without loading ``websockets``.
+#: after the connection dropped (a host resumed with --resume takes a minute at most), each
+#: RETRY_DELAY seconds apart (``cdtx join --retry-delay``): never for ever. Here, not in the
+#: client, so that the command line names them without loading ``websockets``.
 JOIN_ATTEMPTS, REJOIN_ATTEMPTS, RETRY_DELAY = 3, 90, 2.0
