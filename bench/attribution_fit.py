@@ -25,6 +25,7 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+from record import says
 
 from actors import national
 
@@ -132,9 +133,8 @@ QUOTE = ("over the {cases} cases (fit: {fit}, 95% profile interval of the median
 
 def misquoted(text: str | None = None) -> str | None:
     """What docs/model.md should say and does not (None when it does)."""
-    text = " ".join((text if text is not None else DOC.read_text(encoding="utf-8")).split())
     quote = QUOTE.format(**figures())
-    return None if quote in text else quote
+    return None if says(text if text is not None else DOC.read_text(encoding="utf-8"), quote) else quote
 
 
 def main() -> int:

@@ -24,7 +24,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from record import read_figures, render_figures
+from record import read_figures, render_figures, unsaid
 
 ROOT = Path(__file__).resolve().parent.parent
 STORED = ROOT / "docs" / "figures.txt"
@@ -250,15 +250,8 @@ def render(values: dict[str, str]) -> str:
 
 
 def misquoted(values: dict[str, str], root: Path = ROOT) -> list[str]:
-    """The quotes of :data:`QUOTES` that their doc does not say with ``values`` (whitespace
-    and line breaks aside)."""
-    wrong = []
-    for doc, template in QUOTES:
-        text = " ".join((root / doc).read_text().split())
-        quote = template.format(**values)
-        if quote not in text:
-            wrong.append(f"{doc}: does not say {quote!r}")
-    return wrong
+    """The quotes of :data:`QUOTES` that their doc does not say with ``values``."""
+    return unsaid(QUOTES, values, root)
 
 
 def main() -> int:

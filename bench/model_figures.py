@@ -32,7 +32,7 @@ from pathlib import Path
 from statistics import NormalDist
 
 import fidelity
-from record import read_figures, render_figures
+from record import read_figures, render_figures, unsaid
 
 import scenarios
 from actors import national, negotiation, threat
@@ -335,11 +335,8 @@ def render(values: dict[str, str]) -> str:
 
 
 def misquoted(values: dict[str, str], doc: Path = DOC) -> list[str]:
-    """The quotes of :data:`QUOTES` that docs/model.md does not say with ``values`` (whitespace
-    and line breaks aside)."""
-    text = " ".join(doc.read_text(encoding="utf-8").split())
-    return [f"{doc.name}: does not say {q!r}" for t in QUOTES
-            if (q := " ".join(t.format(**values).split())) not in text]  # fmt: skip
+    """The quotes of :data:`QUOTES` that docs/model.md does not say with ``values``."""
+    return unsaid([(doc.name, t) for t in QUOTES], values, doc.parent)
 
 
 BLOCK = re.compile(r"(<!-- figures: model-alone -->\n).*?(<!-- /figures -->)", re.S)

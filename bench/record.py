@@ -140,6 +140,25 @@ def render_figures(head: str, values: dict[str, str]) -> str:
     return f"# {head}\n" + "".join(f"{k} = {v}\n" for k, v in sorted(values.items()))
 
 
+def says(text: str, quote: str) -> bool:
+    """Whether ``text`` says ``quote``, whitespace and line breaks aside (docs wrap lines)."""
+    return " ".join(quote.split()) in " ".join(text.split())
+
+
+def unsaid(quotes: list[tuple[str, str]], values: dict[str, str], root: Path = ROOT) -> list[str]:
+    """Each ``(doc, template)`` whose doc does not say the template filled with ``values``, as
+    ``doc: does not say '...'`` (the doc-figure scripts' checks)."""
+    texts: dict[str, str] = {}
+    wrong = []
+    for doc, template in quotes:
+        if doc not in texts:
+            texts[doc] = (root / doc).read_text(encoding="utf-8")
+        quote = template.format(**values)
+        if not says(texts[doc], quote):
+            wrong.append(f"{doc}: does not say {quote!r}")
+    return wrong
+
+
 def read(name: str, root: Path = ROOT) -> dict[str, str]:
     """The figures of ``bench/results/NAME.txt``."""
     return read_figures(root / "bench" / "results" / f"{name}.txt")
@@ -280,7 +299,7 @@ def misquoted(root: Path = ROOT, texts: dict[str, str] | None = None) -> list[st
         except KeyError as missing:
             wrong.append(f"bench/results/{name}.txt: no figure {missing} (quoted by {doc})")
             continue
-        if " ".join(quote.split()) not in text:
+        if not says(text, quote):
             wrong.append(f"{doc}: does not say {quote!r} (bench/results/{name}.txt)")
     return wrong
 
