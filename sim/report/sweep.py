@@ -138,10 +138,12 @@ _OUTCOMES_TITLE = ("Outcomes of the spec (yes/no: share of runs saying yes; numb
 
 def _outcome_table(s: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     """The spec's own outcomes per point: a column per outcome, named as the spec names it."""
-    names = list(s.get("outcomes") or {})
-    rows = [[p["point"]] + [_outcome_cell(p["outcomes"].get(name)) for name in names]
+    defined = s.get("outcomes") or {}
+    names = list(dict.fromkeys([*defined, *(n for p in s["points"] for n in p.get("outcomes", {}))]))
+    rows = [[p["point"]] + [_outcome_cell(p.get("outcomes", {}).get(name)) for name in names]
             for p in s["points"]]  # fmt: skip
-    return ["Point"] + [f"{name} ({s['outcomes'][name]})" for name in names], rows
+    return ["Point"] + [f"{name} ({defined[name]})" if name in defined else name
+                        for name in names], rows  # fmt: skip
 
 
 def _outcome_cell(r: dict[str, Any] | None) -> str:
@@ -188,35 +190,18 @@ def markdown(s: dict[str, Any]) -> str:
         out += _md_table(_RUNG_HEAD, _rung_rows(s))
     out += ["## Blockers (share of runs in which a delegation blocked a decision)", ""]
     out += _md_table(_BLOCKER_HEAD, _blocker_rows(s))
-    if s.get("outcomes"):
-        out += [f"## {_OUTCOMES_TITLE}", ""]
-        out += _md_table(*_outcome_table(s))
+    head, rows = _outcome_table(s)
+    if len(head) > 1:
+        out += [f"## {_OUTCOMES_TITLE}", ""] + _md_table(head, rows)
     if any(p["objectives"] for p in s["points"]):
         out += ["## Objective ratings (share P / S / M / U)", ""]
         objs = _objective_ids(s)
         out += _md_table(["Point"] + objs,
                          [[p["point"]] + [_shares(p, o) for o in objs]
                           for p in s["points"]])  # fmt: skip
-    head, rows = _outcome_rows(s)
-    if rows:
-        out += ["## Outcomes of the spec (share of runs, or median)", ""] + _md_table(head, rows)
     if s["notes"]:
         out += ["## Notes", ""] + [f"- {n}" for n in s["notes"]] + [""]
     return md_safe("\n".join(out).rstrip() + "\n")
-
-
-def _outcome_rows(s: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    """The spec's own outcomes (docs/sweeps.md, *Outcomes of one's own*), a column each: yes/no
-    as a share with its interval, numbers as a median with its interval."""
-    names = list(dict.fromkeys(n for p in s["points"] for n in p.get("outcomes", {})))
-    rows = []
-    for p in s["points"]:
-        cells = []
-        for n in names:
-            r = p.get("outcomes", {}).get(n)
-            cells.append("-" if r is None else show_rate(r) if "share" in r else show_median(r, 2))
-        rows.append([p["point"], *cells])
-    return ["Point", *names], rows if names else []
 
 
 def _objective_ids(s: dict[str, Any]) -> list[str]:
@@ -304,19 +289,16 @@ def html(s: dict[str, Any]) -> str:
         b.append(_table(_RUNG_HEAD, _rung_rows(s)))
     b.append("<h2>Blockers</h2>")
     b.append(_table(_BLOCKER_HEAD, _blocker_rows(s)))
-    if s.get("outcomes"):
+    head, rows = _outcome_table(s)
+    if len(head) > 1:
         b.append(f"<h2>{escape(_OUTCOMES_TITLE)}</h2>")
-        b.append(_table(*_outcome_table(s)))
+        b.append(_table(head, rows))
     if any(p["objectives"] for p in s["points"]):
         objs = _objective_ids(s)
         b.append("<h2>Objective ratings (share P / S / M / U)</h2>")
         b.append(_table(["Point"] + objs,
                         [[p["point"]] + [_shares(p, o) for o in objs]
                          for p in s["points"]]))  # fmt: skip
-    head, rows = _outcome_rows(s)
-    if rows:
-        b.append("<h2>Outcomes of the spec (share of runs, or median)</h2>")
-        b.append(_table(head, rows))
     if s["notes"]:
         b.append("<h2>Notes</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in s["notes"])
                  + "</ul>")  # fmt: skip
