@@ -19,6 +19,7 @@ tests/test_attribution_fit.py checks that docs/model.md quotes what this prints.
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import sys
 from datetime import date
@@ -84,6 +85,7 @@ def _grid(medians: np.ndarray, sigmas: np.ndarray, censor: float | None):
     return log_likelihood(mu, sigma, censor)
 
 
+@functools.cache  # the record and the constants do not change within a process
 def fit(censor: float | None) -> dict[str, float]:
     """The maximum-likelihood median and sigma (a grid of 1 d by 0.002 from 30 d to 3,000 d,
     then one of 0.01 d by 0.0001 around its best), the 95% profile interval of the median (to

@@ -79,7 +79,8 @@ def state_of_seat(seat: str | None) -> str | None:
     if not seat:
         return None
     code, dash, rest = seat.partition("-")
-    if code in EU27 and (not dash or rest.isdigit()):
+    # a shared seat is numbered from 2 in ASCII digits, as seats_for and share name them
+    if code in EU27 and (not dash or (rest.isascii() and rest.isdecimal() and int(rest) > 1)):
         return code
     return None
 

@@ -153,6 +153,8 @@ def test_replay_refuses_a_recording_whose_seat_inputs_the_host_would_have_refuse
         "allowed is true or false": _forge("allow_chat", allowed="yes"),
         # a digit that is not 0-9, a number field that is not one: one line, no traceback
         "no seat 'evaluator-²'": _forge("message", seat="evaluator-²"),
+        "no seat 'DE-²'": _forge("message", seat="DE-²"),
+        "no seat 'DE-1'": _forge("message", seat="DE-1"),
         "malformed (ValueError": _forge("observation", replaces="abc"),
     }
     failures = []

@@ -28,7 +28,7 @@ from scenarios.vocabulary import EU27, format_duration
 from .. import cdtx_version, constants, evaluation
 from ..clock import format_offset, parse_offset
 from ..events import GENESIS, Event, canonical, chain, digest_of
-from ..exercise import MAX_TEXT, InjectError
+from ..exercise import MAX_TEXT, REMARKS, Exercise, InjectError
 from ..expectations import MARK, check_chat, check_mark
 from ..seat_rules import ALL_STATES, check_recorded
 from .writer import FORMAT_VERSION, Recorder, RecordingError
@@ -233,8 +233,6 @@ class Recording:
     # -- re-simulation -----------------------------------------------------------------------
 
     def new_exercise(self):
-        from ..exercise import Exercise, InjectError
-
         h = self.header
         model = self._model_constants()
         try:
@@ -296,12 +294,11 @@ class Recording:
         inputs among the first ``events`` events and stops once it holds as many: inputs
         recorded later, even at the same sim time, are not taken.
         """
-        from ..exercise import InjectError
-
         ex = exercise if exercise is not None else self.new_exercise()
         limit = None
         if until is not None:
             limit = ex._hours(until, "until") if isinstance(until, str) else float(until)
+        legacy = self.made_before_seat_rules
         for event in self.events:
             if event.kind != "input" or not event.is_input:
                 continue
@@ -314,7 +311,7 @@ class Recording:
             # "ended" event (no kernel step of its own) must come first, as it did.
             _advance_to(ex, event.seq)
             try:
-                _reapply(ex, event, legacy=self.made_before_seat_rules)
+                _reapply(ex, event, legacy=legacy)
             except InjectError as exc:
                 raise RecordingError(
                     f"{self.path}: line {event.seq + 2} (event {event.seq}): recorded input cannot be "
@@ -503,8 +500,6 @@ class Recording:
         With ``record_to`` the branch is recorded (its header names this recording as parent);
         the Recorder is ``exercise.recorder``: close it when done.
         """
-        from ..exercise import InjectError
-
         ex = self.new_exercise()
         if after_event is not None:
             events = self.events
@@ -574,8 +569,6 @@ def _reapply(ex, event: Event, legacy: bool = False) -> None:
 
 
 def _reapply_input(ex, data: dict[str, Any]) -> None:
-    from ..exercise import REMARKS
-
     if "inject" in data:
         # ``at`` is recorded in exact hours, so the inject is scheduled as it was.
         ex.submit(data["inject"])
