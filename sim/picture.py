@@ -7,8 +7,10 @@ same thing. ``copy()`` makes the cheap checkpoints that replay scrubbing folds f
 from __future__ import annotations
 
 import copy
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from actors.roster import builtin_roster
 from scenarios.model import Scenario
@@ -31,58 +33,36 @@ CRISIS_PREFIXES = ("large_scale", "technical_", "cyclone_", "agency_", "operatio
                     "isaa", "handoff", "reserve_")  # fmt: skip
 
 
-#: The kinds :meth:`Picture.apply` folds (tests/test_engine.py checks this names every kind
-#: it tests for): any other event only moves the picture's clock, without the chain of tests.
-FOLDED = frozenset({
-    K.ADOPTED,
-    K.ADVERSARY,
-    K.AGENCY_CONTRIBUTION,
-    K.ASSESSMENT,
-    K.ASSISTANCE,
-    K.ATTRIBUTED,
-    K.COMPROMISE,
-    K.COREPER,
-    K.CYCLONE_MEETING,
-    K.DECISION,
-    K.DECISION_REQUEST,
-    K.DECLARATION_HELD,
-    K.DEFERRED,
-    K.DETECTED,
-    K.DROPPED,
-    K.ENDED,
-    K.ESCALATION,
-    K.EVIDENCE,
-    K.EVIDENCE_PACKAGE,
-    K.HANDOFF,
-    K.INCIDENT,
-    K.INPUT,
-    K.IPCR,
-    K.ISAA,
-    K.LARGE_SCALE,
-    K.MEETING,
-    K.NOTE,
-    K.OPERATIONAL_ASSESSMENT,
-    K.PARTNER_ATTRIBUTED,
-    K.POSITION,
-    K.POSITION_FIXED,
-    K.PREPARED,
-    K.PRESSURE,
-    K.PROPOSAL,
-    K.REDRAFTED,
-    K.RELEX,
-    K.REPORTED,
-    K.RESERVE_DEPLOYED,
-    K.RETALIATION,
-    K.SHARED,
-    K.SHARED_AWARENESS,
-    K.SILENCE_PROCEDURE,
-    K.TECHNICAL_REPORT,
-    K.WITHDRAWN,
-    K.WRITTEN_PROCEDURE,
-})
+_Fold = TypeVar("_Fold", bound=Callable[..., None])
+
+#: Kind -> the :class:`Picture` method that folds it, filled by :func:`_folds` as the class is
+#: defined (one declaration per kind: FOLDED is derived from it, never kept beside it).
+_FOLDS: dict[str, Callable[[Picture, Event], None]] = {}
 
 
-@dataclass
+def _folds(*kinds: str, crisis: bool = False) -> Callable[[_Fold], _Fold]:
+    """Register the decorated method as the fold of ``kinds``. A ``crisis`` kind is folded only
+    once the crisis track has opened (a recording cut before its ``large_scale`` event)."""
+
+    def register(method: _Fold) -> _Fold:
+        fold = method
+        if crisis:
+
+            @functools.wraps(method)
+            def fold(picture: Picture, e: Event) -> None:
+                if picture.levels:
+                    method(picture, e)
+
+        for kind in kinds:
+            if kind in _FOLDS:
+                raise ValueError(f"the picture folds {kind!r} twice")
+            _FOLDS[kind] = fold
+        return method
+
+    return register
+
+
+@dataclass(slots=True)
 class StateRow:
     code: str
     name: str
@@ -96,7 +76,7 @@ class StateRow:
     position: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Stage:
     status: str = "pending"  # pending, active, done, blocked
     t: float | None = None  # when the status or detail shown last changed
@@ -176,206 +156,290 @@ class Picture:
             stage.reached = t
 
     def apply(self, e: Event) -> None:
-        """Fold one event in."""
+        """Fold one event in (an event of a kind the picture does not fold moves its clock)."""
         self.t = e.t
-        kind = e.kind
-        if kind not in FOLDED:
-            return
+        fold = _FOLDS.get(e.kind)
+        if fold is not None:
+            fold(self, e)
+
+    # -- the fold, one method per kind (registered in _FOLDS by @_folds) -----------------------
+
+    @_folds(K.POSITION)
+    def _position(self, e: Event) -> None:
         d = e.data
-        # the most frequent kinds first: a run's events are mostly positions and evidence
-        if kind == K.POSITION:
-            self.states[d["state"]].position = d["position"]
+        self.states[d["state"]].position = d["position"]
+        if self.requests:  # answered: the request is no longer open
             self.requests = [r for r in self.requests if r["state"] != d["state"]]
-        elif kind == K.EVIDENCE:
-            self.states[d["state"]].confidence = d["confidence"]
-        elif kind == K.INCIDENT:
-            self.incidents[d["incident"]] = dict(actor=d["actor"], score=d["score"], rung=d["recommended_rung"],
-                                                 targets=d["targets"], t=e.t)  # fmt: skip
-            for target in d["targets"]:
-                self.states[target["state"]].affected = True
-            self._stage("Incident", "active", e.t, f"{len(self.incidents)} incident(s)")
-            self._reach("Incident", e.t)
-        elif kind == K.ESCALATION:
-            self.incidents[d["incident"]].update(score=d["score"], rung=d["recommended_rung"])
-        elif kind == K.DETECTED:
-            row = self.states[d["state"]]
-            row.detected = e.t if row.detected is None else row.detected
-            count = sum(r.detected is not None for r in self.states.values())
-            self._stage("Detection", "active", e.t, f"{count} state(s) detected")
-            self._reach("Detection", e.t)  # the first detection, as the report's OBJ timing
-        elif kind == K.SHARED:
-            row = self.states[d["state"]]
-            row.shared = e.t if row.shared is None else row.shared
-        elif kind == K.REPORTED:
-            row = self.states[d["state"]]
-            row.reported = e.t if row.reported is None else row.reported
-        elif kind == K.ATTRIBUTED:
-            row = self.states[d["state"]]
-            row.attributed = e.t if row.attributed is None else row.attributed
-        elif kind == K.ASSESSMENT:
-            # Once endorsed, the member states share the assessment's updates too (as the model
-            # uses them): an update does not undo shared awareness.
-            shared = self.assessment is not None and self.assessment["shared"]
-            self.assessment = dict(
-                actor=d["actor"], confidence=d["confidence"], t=e.t, shared=shared
-            )
-            if shared:
-                self._stage("Shared awareness", "done", e.t, f"updated {d['confidence']:.0%}")
-            else:
-                self._stage(
-                    "Shared awareness", "active", e.t, f"INTCEN assessment {d['confidence']:.0%}"
-                )
-        elif kind == K.SHARED_AWARENESS:
-            if self.assessment is not None:
-                self.assessment["shared"] = True
-            self._stage("Detection", "done", e.t)
-            self._stage("Shared awareness", "done", e.t, f"endorsed at {d['body'].upper()}")
-            self._reach("Shared awareness", e.t)
-        elif kind == K.PROPOSAL:
-            self.proposals[d["proposal"]] = dict(
-                measure=d["measure"], by=d["by"], status="tabled", t=e.t
-            )
-            self.current = d["proposal"]
-            for row in self.states.values():
-                row.position = None
-        elif kind == K.PREPARED:
-            self._stage("HWPCI", "done", e.t, f"{d['proposal']} {short(d['measure'])} prepared")
-            self._reach("HWPCI", e.t)
-        elif kind == K.EVIDENCE_PACKAGE:
-            self._stage("HWPCI", "active", e.t, f"evidence package {d['phase']}")
-        elif kind == K.MEETING:
-            self.meetings += 1
-            if d["body"] == "psc":
-                self._stage(
-                    "PSC",
-                    "active",
-                    e.t,
-                    "extraordinary sitting" if d["extraordinary"] else "sitting",
-                )
-            elif d["body"] == "hwpci":
-                self._stage("HWPCI", "active", e.t, "sitting")
-        elif kind == K.DECISION_REQUEST:
-            self.requests.append(
-                dict(
-                    state=d["state"],
-                    proposal=d["proposal"],
-                    measure=d["measure"],
-                    others=d.get("others", {}),
-                    advice=d.get("advice"),
-                )  # fmt: skip
-            )
-        elif kind == K.POSITION_FIXED:
-            # A played delegation's answer: on the board as soon as it is given, not only with
-            # the decision (an inject fixing a position ahead of time shows at the decision).
-            if any(
-                r["state"] == d["state"] and r["measure"] == d["measure"] for r in self.requests
-            ):
-                self.states[d["state"]].position = d["position"]
-        elif kind == K.DECISION:
-            stage = "Council" if d["body"] == "council" else "PSC"
-            status = "done" if d["adopted"] else "blocked"
-            verdict = "agreed" if d["adopted"] else f"blocked by {', '.join(d['blockers'])}"
-            self._stage(stage, status, e.t, f"{short(d['measure'])} {verdict}")
-            if d["adopted"]:
-                self._reach(stage, e.t)
-            if d["proposal"] in self.proposals:
-                self.proposals[d["proposal"]]["status"] = "agreed" if d["adopted"] else "blocked"
-        elif kind in (K.RELEX, K.COREPER, K.WRITTEN_PROCEDURE, K.SILENCE_PROCEDURE):
-            self._stage("Council", "active", e.t, kind.replace("_", " "))
-        elif kind == K.DECLARATION_HELD:
-            self._stage("Council", "active", e.t, "agreed; held for the capitals' attribution")
-        elif kind == K.ADOPTED:
-            self.adopted.append(dict(measure=d["measure"], t=e.t, how=d["how"],
-                                     naming=d.get("naming")))  # fmt: skip
-            if d["proposal"] in self.proposals:
-                self.proposals[d["proposal"]]["status"] = "adopted"
-            # The row follows adoption wherever it happens: the Council, a silence procedure at
-            # the PSC, or the High Representative in her own name.
-            how = d["how"] + (f"; {NAMING_TEXT[d['naming']]}" if d.get("naming") else "")
-            self._stage("Council", "done", e.t, f"{short(d['measure'])} adopted ({how})")
-            self._reach("Council", e.t)
-        elif kind == K.REDRAFTED:
-            if d["proposal"] in self.proposals:
-                self.proposals[d["proposal"]]["naming"] = d["naming"]
-            self._stage("PSC", "active", e.t, f"redrafted: {NAMING_TEXT[d['naming']]}")
-        elif kind == K.WITHDRAWN:
-            if d["proposal"] in self.proposals:
-                self.proposals[d["proposal"]]["status"] = "withdrawn"
-        elif kind == K.ASSISTANCE:
-            self.assistance.append(dict(article=d["article"], by=d["by"], t=e.t))
-        elif kind == K.PARTNER_ATTRIBUTED:
-            self.partners_attributed.setdefault(d["partner"], e.t)
-        elif kind in (K.DROPPED, K.DEFERRED, K.COMPROMISE):
-            if d["proposal"] in self.proposals:
-                self.proposals[d["proposal"]]["status"] = kind
-        elif kind == K.ADVERSARY:
-            self.adversary = d["action"]
-            self._stage(
-                "Effect",
-                "done" if d["action"] == "cease" else "active",
-                e.t,
-                f"actor: {d['action']}",
-            )
-            if d["action"] == "cease":
-                self._reach("Effect", e.t)
-        elif kind == K.RETALIATION:
-            self.retaliations.append(dict(by=d["sponsor"], action=d["action"],
-                                          against=list(d["against"]), t=e.t))  # fmt: skip
-            self._stage("Effect", "active", e.t, f"{d['sponsor']} retaliates: "
-                        + d["action"].replace("_", " "))  # fmt: skip
-        elif kind == K.PRESSURE:
-            self.pressure = max(self.pressure, d["pressure"])
-        elif kind == K.INPUT and d.get("control") == "players":
+
+    @_folds(K.EVIDENCE)
+    def _evidence(self, e: Event) -> None:
+        self.states[e.data["state"]].confidence = e.data["confidence"]
+
+    @_folds(K.INCIDENT)
+    def _incident(self, e: Event) -> None:
+        d = e.data
+        self.incidents[d["incident"]] = dict(actor=d["actor"], score=d["score"], rung=d["recommended_rung"],
+                                             targets=d["targets"], t=e.t)  # fmt: skip
+        for target in d["targets"]:
+            self.states[target["state"]].affected = True
+        self._stage("Incident", "active", e.t, f"{len(self.incidents)} incident(s)")
+        self._reach("Incident", e.t)
+
+    @_folds(K.ESCALATION)
+    def _escalation(self, e: Event) -> None:
+        d = e.data
+        self.incidents[d["incident"]].update(score=d["score"], rung=d["recommended_rung"])
+
+    @_folds(K.DETECTED)
+    def _detected(self, e: Event) -> None:
+        row = self.states[e.data["state"]]
+        row.detected = e.t if row.detected is None else row.detected
+        count = sum(r.detected is not None for r in self.states.values())
+        self._stage("Detection", "active", e.t, f"{count} state(s) detected")
+        self._reach("Detection", e.t)  # the first detection, as the report's OBJ timing
+
+    @_folds(K.SHARED)
+    def _shared(self, e: Event) -> None:
+        row = self.states[e.data["state"]]
+        row.shared = e.t if row.shared is None else row.shared
+
+    @_folds(K.REPORTED)
+    def _reported(self, e: Event) -> None:
+        row = self.states[e.data["state"]]
+        row.reported = e.t if row.reported is None else row.reported
+
+    @_folds(K.ATTRIBUTED)
+    def _attributed(self, e: Event) -> None:
+        row = self.states[e.data["state"]]
+        row.attributed = e.t if row.attributed is None else row.attributed
+
+    @_folds(K.ASSESSMENT)
+    def _assessment(self, e: Event) -> None:
+        d = e.data
+        # Once endorsed, the member states share the assessment's updates too (as the model
+        # uses them): an update does not undo shared awareness.
+        shared = self.assessment is not None and self.assessment["shared"]
+        self.assessment = dict(actor=d["actor"], confidence=d["confidence"], t=e.t, shared=shared)
+        if shared:
+            self._stage("Shared awareness", "done", e.t, f"updated {d['confidence']:.0%}")
+        else:
+            self._stage("Shared awareness", "active", e.t,
+                        f"INTCEN assessment {d['confidence']:.0%}")  # fmt: skip
+
+    @_folds(K.SHARED_AWARENESS)
+    def _shared_awareness(self, e: Event) -> None:
+        if self.assessment is not None:
+            self.assessment["shared"] = True
+        self._stage("Detection", "done", e.t)
+        self._stage("Shared awareness", "done", e.t, f"endorsed at {e.data['body'].upper()}")
+        self._reach("Shared awareness", e.t)
+
+    @_folds(K.PROPOSAL)
+    def _proposal(self, e: Event) -> None:
+        d = e.data
+        self.proposals[d["proposal"]] = dict(measure=d["measure"], by=d["by"], status="tabled",
+                                             t=e.t)  # fmt: skip
+        self.current = d["proposal"]
+        for row in self.states.values():
+            row.position = None
+
+    @_folds(K.PREPARED)
+    def _prepared(self, e: Event) -> None:
+        d = e.data
+        self._stage("HWPCI", "done", e.t, f"{d['proposal']} {short(d['measure'])} prepared")
+        self._reach("HWPCI", e.t)
+
+    @_folds(K.EVIDENCE_PACKAGE)
+    def _evidence_package(self, e: Event) -> None:
+        self._stage("HWPCI", "active", e.t, f"evidence package {e.data['phase']}")
+
+    @_folds(K.MEETING)
+    def _meeting(self, e: Event) -> None:
+        d = e.data
+        self.meetings += 1
+        if d["body"] == "psc":
+            sitting = "extraordinary sitting" if d["extraordinary"] else "sitting"
+            self._stage("PSC", "active", e.t, sitting)
+        elif d["body"] == "hwpci":
+            self._stage("HWPCI", "active", e.t, "sitting")
+
+    @_folds(K.DECISION_REQUEST)
+    def _decision_request(self, e: Event) -> None:
+        d = e.data
+        self.requests.append(dict(state=d["state"], proposal=d["proposal"], measure=d["measure"],
+                                  others=d.get("others", {}), advice=d.get("advice")))  # fmt: skip
+
+    @_folds(K.POSITION_FIXED)
+    def _position_fixed(self, e: Event) -> None:
+        # A played delegation's answer: on the board as soon as it is given, not only with
+        # the decision (an inject fixing a position ahead of time shows at the decision).
+        d = e.data
+        if any(r["state"] == d["state"] and r["measure"] == d["measure"] for r in self.requests):
+            self.states[d["state"]].position = d["position"]
+
+    @_folds(K.DECISION)
+    def _decision(self, e: Event) -> None:
+        d = e.data
+        stage = "Council" if d["body"] == "council" else "PSC"
+        status = "done" if d["adopted"] else "blocked"
+        verdict = "agreed" if d["adopted"] else f"blocked by {', '.join(d['blockers'])}"
+        self._stage(stage, status, e.t, f"{short(d['measure'])} {verdict}")
+        if d["adopted"]:
+            self._reach(stage, e.t)
+        if d["proposal"] in self.proposals:
+            self.proposals[d["proposal"]]["status"] = "agreed" if d["adopted"] else "blocked"
+
+    @_folds(K.RELEX, K.COREPER, K.WRITTEN_PROCEDURE, K.SILENCE_PROCEDURE)
+    def _council_step(self, e: Event) -> None:
+        self._stage("Council", "active", e.t, e.kind.replace("_", " "))
+
+    @_folds(K.DECLARATION_HELD)
+    def _declaration_held(self, e: Event) -> None:
+        self._stage("Council", "active", e.t, "agreed; held for the capitals' attribution")
+
+    @_folds(K.ADOPTED)
+    def _adopted(self, e: Event) -> None:
+        d = e.data
+        self.adopted.append(dict(measure=d["measure"], t=e.t, how=d["how"],
+                                 naming=d.get("naming")))  # fmt: skip
+        if d["proposal"] in self.proposals:
+            self.proposals[d["proposal"]]["status"] = "adopted"
+        # The row follows adoption wherever it happens: the Council, a silence procedure at
+        # the PSC, or the High Representative in her own name.
+        how = d["how"] + (f"; {NAMING_TEXT[d['naming']]}" if d.get("naming") else "")
+        self._stage("Council", "done", e.t, f"{short(d['measure'])} adopted ({how})")
+        self._reach("Council", e.t)
+
+    @_folds(K.REDRAFTED)
+    def _redrafted(self, e: Event) -> None:
+        d = e.data
+        if d["proposal"] in self.proposals:
+            self.proposals[d["proposal"]]["naming"] = d["naming"]
+        self._stage("PSC", "active", e.t, f"redrafted: {NAMING_TEXT[d['naming']]}")
+
+    @_folds(K.WITHDRAWN)
+    def _withdrawn(self, e: Event) -> None:
+        if e.data["proposal"] in self.proposals:
+            self.proposals[e.data["proposal"]]["status"] = "withdrawn"
+
+    @_folds(K.ASSISTANCE)
+    def _assistance(self, e: Event) -> None:
+        d = e.data
+        self.assistance.append(dict(article=d["article"], by=d["by"], t=e.t))
+
+    @_folds(K.PARTNER_ATTRIBUTED)
+    def _partner_attributed(self, e: Event) -> None:
+        self.partners_attributed.setdefault(e.data["partner"], e.t)
+
+    @_folds(K.DROPPED, K.DEFERRED, K.COMPROMISE)
+    def _set_aside(self, e: Event) -> None:
+        if e.data["proposal"] in self.proposals:
+            self.proposals[e.data["proposal"]]["status"] = e.kind
+
+    @_folds(K.ADVERSARY)
+    def _adversary(self, e: Event) -> None:
+        action = e.data["action"]
+        self.adversary = action
+        self._stage("Effect", "done" if action == "cease" else "active", e.t, f"actor: {action}")
+        if action == "cease":
+            self._reach("Effect", e.t)
+
+    @_folds(K.RETALIATION)
+    def _retaliation(self, e: Event) -> None:
+        d = e.data
+        self.retaliations.append(dict(by=d["sponsor"], action=d["action"],
+                                      against=list(d["against"]), t=e.t))  # fmt: skip
+        self._stage("Effect", "active", e.t, f"{d['sponsor']} retaliates: "
+                    + d["action"].replace("_", " "))  # fmt: skip
+
+    @_folds(K.PRESSURE)
+    def _pressure(self, e: Event) -> None:
+        self.pressure = max(self.pressure, e.data["pressure"])
+
+    @_folds(K.INPUT)
+    def _input(self, e: Event) -> None:
+        d = e.data
+        control = d.get("control")
+        if control == "players":
             self.states[d["state"]].played = d["played"]
             self.players = tuple(c for c, row in self.states.items() if row.played)
-        elif kind == K.NOTE or (kind == K.INPUT and d.get("control") == "note"):
-            self.notes.append(dict(t=e.t, text=d.get("text", ""), source=e.source))
-        elif kind == K.ENDED:
-            self.ended = True
-        elif kind.startswith(CRISIS_PREFIXES):
-            self._crisis(e)
+        elif control == "note":
+            self._note(e)
 
-    def _crisis(self, e: Event) -> None:
-        """Fold an event of the crisis track (sim/stages/crisis.py) into its three levels."""
-        d, kind = e.data, e.kind
-        if kind == K.LARGE_SCALE:
-            self.levels = self.levels or {name: Stage() for name in LEVELS}
-        elif not self.levels:
-            return  # a recording cut before the track opened
-        if kind == K.TECHNICAL_REPORT:
-            self._stage("Technical", "active", e.t,
-                        f"report #{d['number']}, confidence {d['confidence']:.0%}")  # fmt: skip
-            self._reach("Technical", e.t)
-        elif kind == K.CYCLONE_MEETING:
-            self._stage("Operational", "active", e.t, f"CyCLONe {d['level']} #{d['number']}")
-        elif kind == K.AGENCY_CONTRIBUTION and d["by"] == "people":
+    @_folds(K.NOTE)
+    def _note(self, e: Event) -> None:
+        self.notes.append(dict(t=e.t, text=e.data.get("text", ""), source=e.source))
+
+    @_folds(K.ENDED)
+    def _ended(self, e: Event) -> None:
+        self.ended = True
+
+    # -- the crisis track (sim/stages/crisis.py): its three levels ------------------------------
+
+    @_folds(K.LARGE_SCALE)
+    def _large_scale(self, e: Event) -> None:
+        self.levels = self.levels or {name: Stage() for name in LEVELS}
+
+    @_folds(K.TECHNICAL_REPORT, crisis=True)
+    def _technical_report(self, e: Event) -> None:
+        d = e.data
+        self._stage("Technical", "active", e.t,
+                    f"report #{d['number']}, confidence {d['confidence']:.0%}")  # fmt: skip
+        self._reach("Technical", e.t)
+
+    @_folds(K.CYCLONE_MEETING, crisis=True)
+    def _cyclone_meeting(self, e: Event) -> None:
+        d = e.data
+        self._stage("Operational", "active", e.t, f"CyCLONe {d['level']} #{d['number']}")
+
+    @_folds(K.AGENCY_CONTRIBUTION, crisis=True)
+    def _agency_contribution(self, e: Event) -> None:
+        d = e.data
+        if d["by"] == "people":  # a played agency answered: its request is no longer open
             self.requests = [r for r in self.requests if r["state"] != d["state"]
                              or r["measure"] != "operational_assessment"]  # fmt: skip
-        elif kind == K.OPERATIONAL_ASSESSMENT:
-            self._stage("Operational", "done", e.t,
-                        f"assessment #{d['number']}, impact {d['impact']:.0%}, "
-                        f"confidence {d['confidence']:.0%}")  # fmt: skip
-            self._reach("Operational", e.t)
-        elif kind == K.IPCR:
-            self.ipcr = d["mode"]
-            shown = d["mode"].replace("_", "-")
-            self._stage("Political", "blocked" if d["mode"] == "deactivated" else "active", e.t,
-                        f"IPCR {shown}")  # fmt: skip
-            if d["mode"] != "deactivated":
-                self._reach("Political", e.t)
-        elif kind == K.ISAA:
-            self._stage("Political", "active", e.t,
-                        f"IPCR {self.ipcr.replace('_', '-')}, ISAA #{d['number']} "
-                        f"({d['confidence']:.0%})")  # fmt: skip
-        elif kind == K.HANDOFF:
-            self.handoffs.append(dict(product=d["product"], number=d["number"], to=d["to"],
-                                      confidence=d["confidence"], t=e.t))  # fmt: skip
-            if d["to"] == "psc":
-                self._stage("Political", "done", e.t,
-                            f"IPCR {self.ipcr.replace('_', '-')}, ISAA #{d['number']} at the PSC")  # fmt: skip
-        elif kind == K.RESERVE_DEPLOYED:
-            self.reserve.append(dict(state=d["state"], t=e.t))
+
+    @_folds(K.OPERATIONAL_ASSESSMENT, crisis=True)
+    def _operational_assessment(self, e: Event) -> None:
+        d = e.data
+        self._stage("Operational", "done", e.t,
+                    f"assessment #{d['number']}, impact {d['impact']:.0%}, "
+                    f"confidence {d['confidence']:.0%}")  # fmt: skip
+        self._reach("Operational", e.t)
+
+    @_folds(K.IPCR, crisis=True)
+    def _ipcr(self, e: Event) -> None:
+        mode = e.data["mode"]
+        self.ipcr = mode
+        self._stage("Political", "blocked" if mode == "deactivated" else "active", e.t,
+                    f"IPCR {mode.replace('_', '-')}")  # fmt: skip
+        if mode != "deactivated":
+            self._reach("Political", e.t)
+
+    @_folds(K.ISAA, crisis=True)
+    def _isaa(self, e: Event) -> None:
+        d = e.data
+        self._stage("Political", "active", e.t,
+                    f"IPCR {self.ipcr.replace('_', '-')}, ISAA #{d['number']} "
+                    f"({d['confidence']:.0%})")  # fmt: skip
+
+    @_folds(K.HANDOFF, crisis=True)
+    def _handoff(self, e: Event) -> None:
+        d = e.data
+        self.handoffs.append(dict(product=d["product"], number=d["number"], to=d["to"],
+                                  confidence=d["confidence"], t=e.t))  # fmt: skip
+        if d["to"] == "psc":
+            self._stage("Political", "done", e.t,
+                        f"IPCR {self.ipcr.replace('_', '-')}, ISAA #{d['number']} at the PSC")  # fmt: skip
+
+    @_folds(K.RESERVE_DEPLOYED, crisis=True)
+    def _reserve_deployed(self, e: Event) -> None:
+        self.reserve.append(dict(state=e.data["state"], t=e.t))
 
     @property
     def proposal(self) -> dict[str, Any] | None:
         return self.proposals.get(self.current) if self.current else None
+
+
+#: The kinds :meth:`Picture.apply` folds: any other event only moves the picture's clock.
+FOLDED = frozenset(_FOLDS)
