@@ -79,6 +79,9 @@ class Metrics:
         self.retaliations = 0
         self.t_retaliation: float | None = None
         self.open: dict[str, dict[str, Any]] = {}  # proposal -> what is still under way
+        # result() as of the last event folded: a sweep's row and each outcome of one's own
+        # read ex.metrics in turn, and a finished run's metrics do not change
+        self._result: dict[str, Any] | None = None
 
     def catch_up(self, events: list[Event]) -> None:
         for event in events[self.seen :]:
@@ -86,6 +89,7 @@ class Metrics:
         self.seen = len(events)
 
     def apply(self, e: Event) -> None:
+        self._result = None
         kind = e.kind
         key = _TIME_OF.get(kind)
         if key and self.times[key] is None:
@@ -155,6 +159,13 @@ class Metrics:
             self.times["t_psc_isaa"] = e.t
 
     def result(self) -> dict[str, Any]:
+        """The metrics as of the events folded so far (a new dict each call; computed once
+        until another event is folded)."""
+        if self._result is None:
+            self._result = self._compute()
+        return dict(self._result)
+
+    def _compute(self) -> dict[str, Any]:
         highest_rung = MEASURE[self.highest].rung if self.highest else 0
         values: dict[str, Any] = {
             k: (round(v, 4) if v is not None else None) for k, v in self.times.items()

@@ -268,6 +268,32 @@ def test_resume_runs_only_the_missing_runs(tmp_path, suffix):
     assert digests(part) == digests(full)
 
 
+def test_resume_after_a_join_cut_short_keeps_each_run_and_sample_once(tmp_path):
+    # A sweep killed while joining its parts into the file, after the file was renamed into
+    # place but before the parts were removed, leaves both: --resume must count each run (and
+    # each run's series sample) once, while a fresh sweep's join keeps every row as written.
+    pq = pytest.importorskip("pyarrow.parquet")
+    s = make(**SMALL, series={"fields": ["meetings"], "every": "10d"})
+    out = tmp_path / "r.parquet"
+    sw.run_sweep(s, out, jobs=1)
+    series = sw.outcomes.series_file(out)
+    rows, samples = pq.read_table(out).num_rows, pq.read_table(series).num_rows
+    assert rows == 10 and samples > rows
+    for path in (out, series):  # the parts of the interrupted join, the same rows again
+        parts = sw.results.partial_dir(path)
+        parts.mkdir()
+        shutil.copy(path, parts / "part-000000.parquet")
+    result = sw.run_sweep(s, out, jobs=1, resume=True)
+    assert result.done == 0 and result.skipped == 10
+    assert keys_of(out) == sorted(s.run_keys())
+    table = pq.read_table(series)
+    assert table.num_rows == samples
+    keys = list(zip(*(table.column(k).to_pylist() for k in ("point", "replication", "t")),
+                    strict=True))  # fmt: skip
+    assert len(set(keys)) == samples
+    assert not sw.results.partial_dir(out).exists() and not sw.results.partial_dir(series).exists()
+
+
 class Stop(KeyboardInterrupt):
     pass
 
@@ -306,8 +332,10 @@ def test_resume_after_a_last_line_without_its_line_break_keeps_every_run(tmp_pat
 @pytest.mark.parametrize(
     ("changed", "message"),
     [
-        ({"vary": {"member_states.HU.ties.RU": [0.2, 0.7]}},
-         r"vary\.member_states\.HU\.ties\.RU \[0\.2, 0\.9\] then, \[0\.2, 0\.7\] now"),
+        (
+            {"vary": {"member_states.HU.ties.RU": [0.2, 0.7]}},
+            r"vary\.member_states\.HU\.ties\.RU \[0\.2, 0\.9\] then, \[0\.2, 0\.7\] now",
+        ),
         ({"seed": 99}, r"seed \(root\) 7 then, 99 now"),
         ({"seeds": 2}, "seeds 5 then, 2 now"),
     ],
@@ -728,7 +756,9 @@ def test_resume_refuses_an_edited_base_scenario_and_force_starts_over(tmp_path, 
     assert "--force to start over" in capsys.readouterr().err
     assert main([*run, "--force"]) == 0
     assert keys_of(out) == [(0, r) for r in range(6)]
-    assert _record(out)["provenance"]["base_sha256"] == hashlib.sha256(base.read_bytes()).hexdigest()
+    assert (
+        _record(out)["provenance"]["base_sha256"] == hashlib.sha256(base.read_bytes()).hexdigest()
+    )
 
 
 def test_resume_refuses_results_of_another_cdtx_version(tmp_path):

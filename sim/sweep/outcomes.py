@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import importlib
 import inspect
 import math
@@ -211,12 +212,7 @@ def evaluate(outcomes: list[Outcome], ex: Any, metrics: Mapping[str, Any] | None
     blocked = None if metrics is None else (metrics.get("blocked") or [])
     for o in outcomes:
         if o.kind == EVENT:
-            row[o.column] = any(
-                e.kind == o.target
-                and (o.by is None or e.t <= o.by)
-                and all(e.data.get(k) in values for k, values in o.match)
-                for e in ex.events
-            )
+            row[o.column] = _happened(o, ex.events)
         elif o.kind == BLOCKED:
             if blocked is None:
                 blocked = ex.metrics.get("blocked") or []
@@ -235,6 +231,18 @@ def evaluate(outcomes: list[Outcome], ex: Any, metrics: Mapping[str, Any] | None
                                  f"{type(exc).__name__}: {exc}") from exc  # fmt: skip
             row[o.column] = _python_value(o, value)
     return row
+
+
+def _happened(o: Outcome, events: list) -> bool:
+    """Whether ``events`` hold one of the kind ``o`` names, with its fields, at or before its
+    ``by`` (a plain loop: this runs once per run and outcome over every event of the run)."""
+    kind, by, match = o.target, o.by, o.match
+    for e in events:
+        if e.kind == kind and (by is None or e.t <= by):
+            data = e.data
+            if all(data.get(k) in values for k, values in match):
+                return True
+    return False
 
 
 def _python_value(o: Outcome, value: Any) -> Any:
@@ -401,47 +409,60 @@ def sample(series: Series, ex: Any) -> list[list]:
     every = series.every
     check_grid(series, horizon, f"series.every (this run's horizon {horizon:g} h)")
     picture = Picture(ex.scenario, ex.players)
-    getters = [(_CAST[kind], path.split(".")) for kind, path in zip(series.types, series.fields,
-                                                                    strict=True)]  # fmt: skip
-    times: list[float] = []
-    columns: list[list] = [[] for _ in getters]
+    apply = picture.apply
+    read = _reader(series)
+    rows: list[tuple] = []  # one per grid time: the fields' values there
     k = 0
     t = 0.0
-
-    def take_until(end: float) -> None:
-        """The grid times before ``end`` (and within the horizon): the picture is the same at
-        each of them, so its values are read once and repeated."""
-        nonlocal k, t
-        start = len(times)
-        while t < end and t <= horizon:
-            times.append(t)
-            k += 1
-            t = k * every
-        n = len(times) - start
-        if n:
-            for column, (cast, parts) in zip(columns, getters, strict=True):
-                column += [_get(picture, parts, cast)] * n
-
     for e in ex.events:
-        if e.t > t:
-            take_until(e.t)
-        picture.apply(e)
-    take_until(math.inf)
-    return [times, *columns]
+        if e.t > t and t <= horizon:
+            # the grid times before this event show the picture as it stands: read it once
+            n = 0
+            while t < e.t and t <= horizon:
+                k += 1
+                n += 1
+                t = k * every
+            rows += [read(picture)] * n
+        apply(e)
+    n = 0
+    while t <= horizon:
+        k += 1
+        n += 1
+        t = k * every
+    rows += [read(picture)] * n
+    return [[i * every for i in range(len(rows))], *map(list, zip(*rows, strict=True))]
 
 
-def _get(node: Any, parts: list[str], cast: Callable[[Any], Any]) -> Any:
-    """:func:`resolve` on a split path, cast to the column's type (the hot path of a series:
-    plain dict and attribute look-ups)."""
-    for part in parts:
+@functools.lru_cache(maxsize=64)
+def _reader(series: Series) -> Callable[[Any], tuple]:
+    """A function of a picture giving ``series``' fields there, cast to their columns' types
+    (the hot path of a series: each field's path is split once per sweep, not per sample)."""
+    getters = tuple(_getter(path.split("."), _CAST[kind])
+                    for kind, path in zip(series.types, series.fields, strict=True))  # fmt: skip
+    if len(getters) == 1:
+        (only,) = getters
+        return lambda picture: (only(picture),)
+    return lambda picture: tuple([get(picture) for get in getters])
+
+
+def _getter(parts: list[str], cast: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """:func:`resolve` of one split path, cast to the column's type: the root is an attribute
+    of the picture, then plain dict and attribute look-ups."""
+    root, rest = parts[0], tuple(parts[1:])
+
+    def get(picture: Any) -> Any:
+        node = getattr(picture, root)
+        for part in rest:
+            if node is None:
+                return None
+            node = node.get(part) if type(node) is dict else getattr(node, part, None)
         if node is None:
             return None
-        node = node.get(part) if type(node) is dict else getattr(node, part, None)
-    if node is None:
-        return None
-    if isinstance(node, (list, tuple, dict)):
-        return cast(len(node))
-    return cast(node)
+        if isinstance(node, (list, tuple, dict)):
+            return cast(len(node))
+        return cast(node)
+
+    return get
 
 
 _CAST: dict[str, Callable[[Any], Any]] = {"bool": bool, "float": float, "str": str}

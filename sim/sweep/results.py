@@ -328,6 +328,18 @@ class _ParquetWriter:
         self.next_part += 1
         self.buffer = []
 
+    def _unseen(self, table: Any, seen: set[tuple]) -> Any:
+        """``table`` without the rows whose key is in ``seen`` (adding its keys to it). Only a
+        resumed file needs this (its old file and parts may overlap, if a join was cut short
+        before the parts were removed): a fresh sweep's parts hold each run once, since a
+        chunk's rows are written once, when its result arrives."""
+        keys = zip(*(table.column(k).to_pylist() for k in self.key), strict=True)
+        fresh = []
+        for key in keys:
+            fresh.append(key not in seen)
+            seen.add(key)
+        return table if all(fresh) else table.filter(self.pa.array(fresh))
+
     def _sources(self) -> list[Path]:
         old = [self.path] if self.keep_existing and self.path.exists() else []
         return old + partial_parts(self.path)
@@ -362,14 +374,8 @@ class _ParquetWriter:
                     batches = self.pq.ParquetFile(str(source)).iter_batches(batch_size=self.GROUP)
                     for batch in batches:
                         table = self.pa.Table.from_batches([batch]).select(self.names)
-                        keys = zip(*(table.column(k).to_pylist() for k in self.key),
-                                   strict=True)  # fmt: skip
-                        fresh = []
-                        for key in keys:
-                            fresh.append(key not in seen)
-                            seen.add(key)
-                        if not all(fresh):
-                            table = table.filter(self.pa.array(fresh))
+                        if self.keep_existing:
+                            table = self._unseen(table, seen)
                         writer.write_table(table.cast(self.schema))
                 except OSError as exc:
                     raise self._fail(exc, tmp) from None
