@@ -112,6 +112,21 @@ def test_each_seat_line_carries_its_web_link_with_the_token_in_the_fragment():
     assert web.web_link("wss://table.example:8765", "T") == "https://table.example:8765/#T"
 
 
+def test_the_facilitators_view_carries_each_seats_link_at_the_public_url():
+    """Behind a proxy the page's own address is not where seats join: the links the facilitator
+    hands out are the host's (--public-url), as cdtx host prints them."""
+    with hosted(public_url="wss://example.org/x") as (host, tokens):
+        facilitator = host.seats["facilitator"]
+        view = orjson.loads(host.page_frame(facilitator))
+        wall = orjson.loads(host.page_frame(host.seats["observer"]))
+    seats = {s["id"]: s for s in view["seats"]}
+    assert seats["DE"]["link"] == f"https://example.org/x/#{tokens['DE']}"
+    assert seats["DE"]["join"] == f"cdtx join wss://example.org/x --token {tokens['DE']}"
+    assert {s["link"] for s in seats.values()} == {
+        web.web_link("wss://example.org/x", tokens[s]) for s in seats}
+    assert "seats" not in wall  # only a facilitator's view has the links
+
+
 async def _page(host: Host, token: str):
     socket = await connect(host.url, proxy=None)
     await socket.send(json.dumps({"hello": token, "view": True}))

@@ -153,6 +153,20 @@ def test_a_seat_freed_from_the_facilitators_page_says_so_on_its_own_page(browser
         pages.check()
 
 
+def test_the_facilitators_page_gives_links_at_the_hosts_public_url(browser):
+    """The host on loopback behind a proxy at https://example.org/x: the Link dialog shows the
+    seat's link and join command there, not at the address the page was opened on."""
+    with hosted(public_url="wss://example.org/x") as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        facilitator = pages.open("facilitator")
+        facilitator.get_by_role("button", name="Link of seat Delegation of Poland").click()
+        dialog = facilitator.get_by_role("dialog")
+        expect(dialog).to_contain_text(f"https://example.org/x/#{tokens['PL']}")
+        expect(dialog).to_contain_text(f"cdtx join wss://example.org/x --token {tokens['PL']}")
+        assert "127.0.0.1" not in dialog.inner_text()
+        pages.check()
+
+
 def test_an_evaluator_records_an_observation_from_the_page(browser):
     with hosted() as (host, tokens):
         pages = Pages(browser, host, tokens)

@@ -111,21 +111,21 @@ function seats(items) {
       el("td", { class: "controls" },
         s.connected && s.id !== ownSeat
           ? button("Free", () => ctx.act("free", { seat: s.id }, `Seat ${s.name} freed.`), `Free seat ${s.name}`) : null,
-        s.token ? button("Link", () => showLink(s), `Link of seat ${s.name}`) : null,
+        s.link ? button("Link", () => showLink(s), `Link of seat ${s.name}`) : null,
         s.console ? null : button("New token", () => ctx.act("new_token", { seat: s.id },
           `Seat ${s.name} has a new link (Link shows it); the old one no longer works.`), `New token for ${s.name}`),
         s.role === "delegation" ? button("Share", () => ctx.act("share", { seat: s.id },
           `A second seat shares ${s.name}'s: its link is in Seats.`), `Share seat ${s.name}`) : null)))));
 }
 
-// A seat's web link (this page's own address with the seat's token) and its terminal command.
+// A seat's web link and its terminal command, as the host makes them (at its --public-url, not
+// this page's own address, which may be the listening one behind a proxy).
 function showLink(seat) {
-  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   dialog(`Link of seat ${seat.name}`, [
     el("p", { text: "Give it to the seat's people only: whoever holds it speaks for the seat." }),
-    el("p", { class: "token", text: `${location.origin}/#${seat.token}` }),
+    el("p", { class: "token", text: seat.link }),
     el("p", { class: "help", text: "In a terminal:" }),
-    el("p", { class: "token", text: `cdtx join ${scheme}//${location.host} --token ${seat.token}` })]);
+    el("p", { class: "token", text: seat.join })]);
 }
 
 function msel(rows) {
