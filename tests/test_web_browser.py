@@ -202,6 +202,22 @@ def test_a_page_whose_connection_drops_rejoins_by_itself_and_gets_a_fresh_view(b
         pages.check()
 
 
+def test_a_page_says_in_its_header_that_the_host_stopped_the_exercise(browser):
+    """The clock's run line is in the header people look at: once the host stops, it no longer
+    says the exercise is paused (or running) but that it was stopped, as the line below does."""
+    with hosted() as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        wall, de = pages.open("observer"), pages.open("DE")
+        for page in (wall, de):
+            expect(page.locator("#run-state")).to_have_text("Paused")
+    for page in (wall, de):  # the block's end stopped the host
+        expect(page.locator("body")).to_have_attribute("data-state", "ended")
+        expect(page.locator("#connection")).to_have_text("The host has stopped the exercise.")
+        expect(page.locator("#run-state")).to_have_text("Stopped by the host")
+        expect(page.locator("#run-state")).to_have_attribute("data-run", "stopped")
+    pages.check()
+
+
 def test_a_delegations_message_reaches_the_facilitators_page(browser):
     with hosted() as (host, tokens):
         pages = Pages(browser, host, tokens)
