@@ -79,6 +79,18 @@ def test_any_other_path_is_not_found(path):
         assert response.getheader("Content-Security-Policy").startswith("default-src 'self'")
 
 
+def test_the_pages_build_their_text_forms_in_one_place():
+    """Notes, hot wash, injects, messages and chat are one kind of form (send the text, empty
+    it once accepted, keep it when refused): dom.js's textForm, not a copy per page."""
+    scripts = {path.name: path.read_text(encoding="utf-8") for path in web.STATIC.glob("*.js")}
+    builders = {name for name, text in scripts.items()
+                if re.search(r'el\("textarea",[^\n]*required: true', text)}  # fmt: skip
+    assert builders == {"dom.js"}
+    assert "export function textForm(" in scripts["dom.js"]
+    users = {name for name, text in scripts.items() if re.search(r"\btextForm\(ctx\.act", text)}
+    assert users == {"facilitator.js", "delegation.js"}
+
+
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "HEAD", "OPTIONS"])
 def test_any_method_but_get_is_not_allowed(method):
     with hosted() as (host, _tokens):

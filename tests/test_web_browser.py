@@ -298,6 +298,31 @@ def test_the_facilitator_fires_an_msel_entry_early_from_the_page(browser):
         pages.check()
 
 
+def test_the_facilitators_text_forms_send_empty_themselves_and_keep_a_refused_text(browser):
+    with hosted() as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        page = pages.open("facilitator")
+        forms = [("Note (for the evaluation log)", "Record note", "Note recorded."),
+                 ("Hot wash point", "Record point", "Hot wash point recorded."),
+                 ("Inject text (a note to the players)", "Send inject", "Inject sent.")]
+        for label, submit, done in forms:
+            field = page.get_by_label(label)
+            field.fill(f"{submit}: the PSC met late")
+            page.get_by_role("button", name=submit).click()
+            expect(page.locator("#feedback")).to_have_text(done)
+            expect(field).to_have_value("")
+        note = page.get_by_label("Note (for the evaluation log)")
+        note.fill("   ")  # not empty for the browser, nothing for the host: refused
+        page.get_by_role("button", name="Record note").click()
+        expect(page.locator("#feedback")).to_have_attribute("data-error", "yes")
+        expect(page.locator("#feedback")).to_have_text("note: give text")
+        expect(note).to_have_value("   ")
+        inputs = [e.data for e in host.exercise.events if e.kind == "input"]
+        texts = [d.get("text") or d.get("inject", {}).get("message") for d in inputs]
+        assert texts == [f"{submit}: the PSC met late" for _, submit, _ in forms], inputs
+        pages.check()
+
+
 def test_delegations_chat_once_the_facilitator_opens_chat(browser):
     with hosted() as (host, tokens):
         pages = Pages(browser, host, tokens)
