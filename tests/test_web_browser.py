@@ -10,6 +10,7 @@ package; never ``playwright install``): without either, these tests skip and say
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 
@@ -165,6 +166,103 @@ def test_the_facilitators_page_gives_links_at_the_hosts_public_url(browser):
         expect(dialog).to_contain_text(f"cdtx join wss://example.org/x --token {tokens['PL']}")
         assert "127.0.0.1" not in dialog.inner_text()
         pages.check()
+
+
+@contextlib.contextmanager
+def prefix_proxy(prefix: str):
+    """A reverse proxy on loopback as a site would put one before the host: ``{prefix}/...`` to
+    the host's ``/...``, WebSocket included, the browser's Origin passed on and the host's own
+    address as Host (nginx's default). Yields its port and a dict to put the host's port in."""
+    import asyncio
+    import threading
+
+    aiohttp = pytest.importorskip("aiohttp")
+    from aiohttp import web as aioweb
+
+    target: dict[str, int] = {}
+
+    async def handle(request):
+        path = "/" + request.path_qs[len(prefix):].lstrip("/")
+        upstream = f"127.0.0.1:{target['port']}{path}"
+        origin = request.headers.get("Origin")
+        async with aiohttp.ClientSession() as session:
+            if request.headers.get("Upgrade", "").lower() == "websocket":
+                browser_side = aioweb.WebSocketResponse()
+                await browser_side.prepare(request)
+                async with session.ws_connect(f"ws://{upstream}", origin=origin) as host_side:
+
+                    async def pump(source, sink):
+                        async for message in source:
+                            if message.type == aiohttp.WSMsgType.TEXT:
+                                await sink.send_str(message.data)
+                            elif message.type == aiohttp.WSMsgType.BINARY:
+                                await sink.send_bytes(message.data)
+                        await sink.close()
+
+                    await asyncio.gather(pump(browser_side, host_side), pump(host_side, browser_side))
+                return browser_side
+            headers = {"Origin": origin} if origin else {}
+            async with session.get(f"http://{upstream}", headers=headers) as response:
+                body = await response.read()
+                kept = {k: v for k, v in response.headers.items()
+                        if k in ("Content-Type", "Content-Security-Policy")}  # fmt: skip
+                return aioweb.Response(body=body, status=response.status, headers=kept)
+
+    started = threading.Event()
+    state: dict = {}
+
+    def serve() -> None:
+        async def main() -> None:
+            app = aioweb.Application()
+            app.router.add_route("GET", prefix + "/{tail:.*}", handle)
+            runner = aioweb.AppRunner(app)
+            await runner.setup()
+            site = aioweb.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+            state["port"] = runner.addresses[0][1]
+            state["stop"] = stop = asyncio.Event()
+            state["loop"] = asyncio.get_running_loop()
+            started.set()
+            await stop.wait()
+            await runner.cleanup()
+
+        asyncio.run(main())
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert started.wait(10)
+    try:
+        yield state["port"], target
+    finally:
+        state["loop"].call_soon_threadsafe(state["stop"].set)
+        thread.join(10)
+
+
+def test_a_seat_page_works_through_a_reverse_proxy_at_the_public_url():
+    """--public-url ws://table.test:P/x with a proxy there: the facilitator's link is under it,
+    and the page opened from that link loads, joins and acts through the proxy."""
+    with prefix_proxy("/x") as (port, target), sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP table.test 127.0.0.1"])
+        with hosted(public_url=f"ws://table.test:{port}/x") as (host, tokens):
+            target["port"] = host.port
+            pages = Pages(browser, host, tokens)
+            facilitator = pages.open("facilitator")
+            facilitator.get_by_role("button", name="Link of seat Delegation of Germany").click()
+            link = f"http://table.test:{port}/x/#{tokens['DE']}"
+            expect(facilitator.get_by_role("dialog")).to_contain_text(link)
+            de = pages.context.new_page()
+            de.on("console", lambda m: pages.errors.append(m.text) if m.type == "error" else None)
+            de.on("pageerror", lambda e: pages.errors.append(str(e)))
+            de.on("request", lambda r: pages.requests.append(r.url))
+            de.goto(link)
+            expect(de.locator("body")).to_have_attribute("data-state", "live")
+            de.get_by_label("Message to the facilitator").fill("Through the proxy")
+            de.get_by_role("button", name="Send message").click()
+            expect(facilitator.locator("#messages")).to_contain_text("Germany Through the proxy")
+            assert f"http://table.test:{port}/x/static/app.js" in pages.requests
+            pages.check()
+        browser.close()
 
 
 def test_an_evaluator_records_an_observation_from_the_page(browser):

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -321,7 +322,7 @@ class Host:
                                    max_size=MAX_MESSAGE, max_queue=MAX_QUEUE)  # fmt: skip
         if self.port == 0:
             self.port = self._server.sockets[0].getsockname()[1]
-        self._allowed = allowed_hosts(self.address, self.port)
+        self._allowed = allowed_hosts(self.address, self.port) | public_names(self.public_url)
         with self._lock:
             self._loop, self._loop_thread = asyncio.get_running_loop(), threading.get_ident()
         # The scenario, the exercise and the log so far live as long as the host: keep them out
@@ -977,6 +978,24 @@ def join_url(host: Host, public_url: str | None = None) -> str:
     name = _this_machine()
     name = f"[{name}]" if ":" in name else name
     return f"{host.scheme}://{name}:{host.port}"
+
+
+def public_names(public_url: str | None) -> frozenset[str]:
+    """The ``Host``/``Origin`` names of the address seats join (``--public-url``), accepted
+    beside the listening ones: a reverse proxy passes on its browsers' ``Origin`` (and often
+    its own name as ``Host``). The operator named it, so a rebinding page cannot be it."""
+    if not public_url:
+        return frozenset()
+    parts = urlsplit(public_url)
+    if not parts.hostname:
+        return frozenset()
+    name = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    default = 443 if parts.scheme == "wss" else 80
+    port = parts.port or default
+    names = {f"{name}:{port}"}
+    if port == default:  # browsers leave out the scheme's own port
+        names.add(name)
+    return frozenset(names)
 
 
 def _this_machine() -> str:

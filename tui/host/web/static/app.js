@@ -110,7 +110,8 @@ function stoppedRun() {
 
 function connect() {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  socket = new WebSocket(`${scheme}//${location.host}/`);
+  // The page's own path, not "/": behind a reverse proxy the host may live under one (/x/).
+  socket = new WebSocket(`${scheme}//${location.host}${location.pathname}`);
   socket.binaryType = "arraybuffer"; // the host sends JSON in binary frames (as to cdtx join)
   socket.addEventListener("open", () => {
     socket.send(JSON.stringify({ hello: token, view: true }));
