@@ -294,6 +294,7 @@ def test_a_page_whose_connection_drops_rejoins_by_itself_and_gets_a_fresh_view(b
         asyncio.run_coroutine_threadsafe(dropped, host._loop).result(10)
         expect(wall.locator("body")).to_have_attribute("data-state", "lost")
         expect(wall.locator("#connection")).to_contain_text("rejoining")
+        expect(wall.locator("#run-state")).to_have_text("Reconnecting…")  # not the stale state
         expect(wall.locator("body")).to_have_attribute("data-state", "live", timeout=15_000)
         expect(wall.locator("#run-state")).to_have_text("Paused")
         assert "observer" in host.connected
