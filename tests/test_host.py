@@ -550,6 +550,44 @@ def test_serve_join_refuses_play_options_and_a_missing_token():
     assert "give the seat's token" in no_token.stderr
 
 
+def test_serve_join_passes_joins_cafile_and_retry_delay_on(tmp_path, monkeypatch):
+    """The seat served in the browser joins as 'cdtx join' would with the same options: the
+    certificate authority (as an absolute path: the page's process may start elsewhere) and the
+    delay between tries; a CA file that cannot be used is said once, when serve starts."""
+    import shutil
+    import ssl
+
+    from scenarios.errors import UserError
+    from tui.cli import build_parser
+    from tui.cli.serve import _join_command
+
+    bundle = ssl.get_default_verify_paths().cafile
+    if not bundle or not Path(bundle).is_file():
+        pytest.skip("no system certificate bundle to stand in for a CA file")
+    shutil.copy(bundle, tmp_path / "ca.pem")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CDTX_TOKEN", raising=False)
+    parser = build_parser()
+    args = parser.parse_args(["serve", "--join", "wss://exercise.example:8765", "--token", "T",
+                              "--cafile", "ca.pem", "--retry-delay", "0.5"])  # fmt: skip
+    command = _join_command(args, [])
+    assert os.environ["CDTX_TOKEN"] == "T" and "T" not in command
+    join = parser.parse_args(command)
+    assert join.command == "join" and join.url == "wss://exercise.example:8765"
+    assert join.cafile == str(tmp_path / "ca.pem") and join.retry_delay == 0.5
+    # Not given: join's own defaults.
+    plain = _join_command(parser.parse_args(["serve", "--join", "ws://127.0.0.1:1", "--token",
+                                             "T"]), [])  # fmt: skip
+    assert plain == ["join", "ws://127.0.0.1:1"]
+    (tmp_path / "bad.pem").write_text("not a certificate")
+    bad = parser.parse_args(["serve", "--join", "wss://exercise.example:8765", "--token", "T",
+                             "--cafile", "bad.pem"])  # fmt: skip
+    with pytest.raises(UserError, match="bad.pem: cannot use this certificate authority"):
+        _join_command(bad, [])
+    alone = _cdtx("serve", "--retry-delay", "1", "--port", "1")
+    assert alone.returncode == 1 and "option of the seat served with --join" in alone.stderr
+
+
 def test_two_connections_with_one_token_take_one_seat(monkeypatch):
     """On a slow link the welcome takes time to send; a second connection with the same token
     meanwhile is refused, not welcomed to the same seat."""

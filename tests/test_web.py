@@ -20,7 +20,7 @@ from websockets.asyncio.client import connect  # noqa: E402
 
 from sim import Exercise  # noqa: E402
 from sim.seats import Disclosure, PageView, Seat, run_state, seats_for  # noqa: E402
-from tui.host import web  # noqa: E402
+from tui.host import server, web  # noqa: E402
 from tui.host.server import Host, in_thread, new_tokens  # noqa: E402
 
 SCENARIO = "satcom-war"  # DE and PL played; the EU assessment is updated after it is shared
@@ -56,7 +56,10 @@ def test_the_seat_page_and_its_files_are_served_with_headers_that_keep_them_to_t
         assert response.getheader("X-Content-Type-Options") == "nosniff"
         html = page.decode()
         # No inline script or style: every script comes from this host (the CSP holds).
-        assert re.findall(r"<script[^>]*>", html) == ['<script type="module" src="/static/app.js">']
+        assert re.findall(r"<script[^>]*>", html) == ['<script type="module" src="static/app.js">']
+        # Relative: a page reached through a reverse proxy under a path (/x/) loads its files
+        # from there.
+        assert not re.search(r'(src|href)="/', html)
         assert "style=" not in html and "<style" not in html
         served = 0
         for path in web.FILES:
@@ -77,6 +80,18 @@ def test_any_other_path_is_not_found(path):
         response, _body = get(host, path)
         assert response.status == 404
         assert response.getheader("Content-Security-Policy").startswith("default-src 'self'")
+
+
+def test_the_pages_build_their_text_forms_in_one_place():
+    """Notes, hot wash, injects, messages and chat are one kind of form (send the text, empty
+    it once accepted, keep it when refused): dom.js's textForm, not a copy per page."""
+    scripts = {path.name: path.read_text(encoding="utf-8") for path in web.STATIC.glob("*.js")}
+    builders = {name for name, text in scripts.items()
+                if re.search(r'el\("textarea",[^\n]*required: true', text)}  # fmt: skip
+    assert builders == {"dom.js"}
+    assert "export function textForm(" in scripts["dom.js"]
+    users = {name for name, text in scripts.items() if re.search(r"\btextForm\(ctx\.act", text)}
+    assert users == {"facilitator.js", "delegation.js"}
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "HEAD", "OPTIONS"])
@@ -110,6 +125,48 @@ def test_each_seat_line_carries_its_web_link_with_the_token_in_the_fragment():
         response, _ = get(host, link.path)  # what a browser sends: no fragment
         assert response.status == 200
     assert web.web_link("wss://table.example:8765", "T") == "https://table.example:8765/#T"
+
+
+def test_the_facilitators_view_carries_each_seats_link_at_the_public_url():
+    """Behind a proxy the page's own address is not where seats join: the links the facilitator
+    hands out are the host's (--public-url), as cdtx host prints them."""
+    with hosted(public_url="wss://example.org/x") as (host, tokens):
+        facilitator = host.seats["facilitator"]
+        view = orjson.loads(host.page_frame(facilitator))
+        wall = orjson.loads(host.page_frame(host.seats["observer"]))
+    seats = {s["id"]: s for s in view["seats"]}
+    assert seats["DE"]["link"] == f"https://example.org/x/#{tokens['DE']}"
+    assert seats["DE"]["join"] == f"cdtx join wss://example.org/x --token {tokens['DE']}"
+    assert {s["link"] for s in seats.values()} == {
+        web.web_link("wss://example.org/x", tokens[s]) for s in seats}
+    assert "seats" not in wall  # only a facilitator's view has the links
+
+
+def test_a_host_behind_a_proxy_accepts_pages_and_seats_from_its_public_url():
+    """A reverse proxy passes on its browsers' Origin, and may pass its own name as Host: the
+    name of --public-url is accepted beside the listening address, no other."""
+    with hosted(public_url="wss://example.org/x") as (host, tokens):
+        listening = f"127.0.0.1:{host.port}"
+        for headers in ({"Host": "example.org"}, {"Host": "example.org:443"},
+                        {"Host": listening, "Origin": "https://example.org"},
+                        {"Host": "example.org", "Origin": "https://example.org"}):  # fmt: skip
+            assert get(host, "/", headers=headers)[0].status == 200, headers
+        for headers in ({"Host": "example.org:8443"}, {"Host": "evil.example"},
+                        {"Host": listening, "Origin": "https://example.org:8443"},
+                        {"Host": listening, "Origin": "https://evil.example"}):  # fmt: skip
+            assert get(host, "/", headers=headers)[0].status == 403, headers
+
+        async def seat():
+            async with connect(host.url, proxy=None, origin="https://example.org") as socket:
+                await socket.send(json.dumps({"hello": tokens["DE"]}))
+                return orjson.loads(await socket.recv())
+
+        assert asyncio.run(asyncio.wait_for(seat(), 30))["type"] == "welcome"
+    with hosted() as (host, _tokens):  # without --public-url, only the listening address
+        headers = {"Host": f"127.0.0.1:{host.port}", "Origin": "https://example.org"}
+        assert get(host, "/", headers=headers)[0].status == 403
+    assert server.public_names("ws://[::1]:9000/x") == {"[::1]:9000"}
+    assert server.public_names("ws://table.test/") == {"table.test", "table.test:80"}
 
 
 async def _page(host: Host, token: str):

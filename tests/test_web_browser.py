@@ -10,6 +10,7 @@ package; never ``playwright install``): without either, these tests skip and say
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 
@@ -153,6 +154,117 @@ def test_a_seat_freed_from_the_facilitators_page_says_so_on_its_own_page(browser
         pages.check()
 
 
+def test_the_facilitators_page_gives_links_at_the_hosts_public_url(browser):
+    """The host on loopback behind a proxy at https://example.org/x: the Link dialog shows the
+    seat's link and join command there, not at the address the page was opened on."""
+    with hosted(public_url="wss://example.org/x") as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        facilitator = pages.open("facilitator")
+        facilitator.get_by_role("button", name="Link of seat Delegation of Poland").click()
+        dialog = facilitator.get_by_role("dialog")
+        expect(dialog).to_contain_text(f"https://example.org/x/#{tokens['PL']}")
+        expect(dialog).to_contain_text(f"cdtx join wss://example.org/x --token {tokens['PL']}")
+        assert "127.0.0.1" not in dialog.inner_text()
+        pages.check()
+
+
+@contextlib.contextmanager
+def prefix_proxy(prefix: str):
+    """A reverse proxy on loopback as a site would put one before the host: ``{prefix}/...`` to
+    the host's ``/...``, WebSocket included, the browser's Origin passed on and the host's own
+    address as Host (nginx's default). Yields its port and a dict to put the host's port in."""
+    import asyncio
+    import threading
+
+    aiohttp = pytest.importorskip("aiohttp")
+    from aiohttp import web as aioweb
+
+    target: dict[str, int] = {}
+
+    async def handle(request):
+        path = "/" + request.path_qs[len(prefix):].lstrip("/")
+        upstream = f"127.0.0.1:{target['port']}{path}"
+        origin = request.headers.get("Origin")
+        async with aiohttp.ClientSession() as session:
+            if request.headers.get("Upgrade", "").lower() == "websocket":
+                browser_side = aioweb.WebSocketResponse()
+                await browser_side.prepare(request)
+                async with session.ws_connect(f"ws://{upstream}", origin=origin) as host_side:
+
+                    async def pump(source, sink):
+                        async for message in source:
+                            if message.type == aiohttp.WSMsgType.TEXT:
+                                await sink.send_str(message.data)
+                            elif message.type == aiohttp.WSMsgType.BINARY:
+                                await sink.send_bytes(message.data)
+                        await sink.close()
+
+                    await asyncio.gather(pump(browser_side, host_side), pump(host_side, browser_side))
+                return browser_side
+            headers = {"Origin": origin} if origin else {}
+            async with session.get(f"http://{upstream}", headers=headers) as response:
+                body = await response.read()
+                kept = {k: v for k, v in response.headers.items()
+                        if k in ("Content-Type", "Content-Security-Policy")}  # fmt: skip
+                return aioweb.Response(body=body, status=response.status, headers=kept)
+
+    started = threading.Event()
+    state: dict = {}
+
+    def serve() -> None:
+        async def main() -> None:
+            app = aioweb.Application()
+            app.router.add_route("GET", prefix + "/{tail:.*}", handle)
+            runner = aioweb.AppRunner(app)
+            await runner.setup()
+            site = aioweb.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+            state["port"] = runner.addresses[0][1]
+            state["stop"] = stop = asyncio.Event()
+            state["loop"] = asyncio.get_running_loop()
+            started.set()
+            await stop.wait()
+            await runner.cleanup()
+
+        asyncio.run(main())
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert started.wait(10)
+    try:
+        yield state["port"], target
+    finally:
+        state["loop"].call_soon_threadsafe(state["stop"].set)
+        thread.join(10)
+
+
+def test_a_seat_page_works_through_a_reverse_proxy_at_the_public_url():
+    """--public-url ws://table.test:P/x with a proxy there: the facilitator's link is under it,
+    and the page opened from that link loads, joins and acts through the proxy."""
+    with prefix_proxy("/x") as (port, target), sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP table.test 127.0.0.1"])
+        with hosted(public_url=f"ws://table.test:{port}/x") as (host, tokens):
+            target["port"] = host.port
+            pages = Pages(browser, host, tokens)
+            facilitator = pages.open("facilitator")
+            facilitator.get_by_role("button", name="Link of seat Delegation of Germany").click()
+            link = f"http://table.test:{port}/x/#{tokens['DE']}"
+            expect(facilitator.get_by_role("dialog")).to_contain_text(link)
+            de = pages.context.new_page()
+            de.on("console", lambda m: pages.errors.append(m.text) if m.type == "error" else None)
+            de.on("pageerror", lambda e: pages.errors.append(str(e)))
+            de.on("request", lambda r: pages.requests.append(r.url))
+            de.goto(link)
+            expect(de.locator("body")).to_have_attribute("data-state", "live")
+            de.get_by_label("Message to the facilitator").fill("Through the proxy")
+            de.get_by_role("button", name="Send message").click()
+            expect(facilitator.locator("#messages")).to_contain_text("Germany Through the proxy")
+            assert f"http://table.test:{port}/x/static/app.js" in pages.requests
+            pages.check()
+        browser.close()
+
+
 def test_an_evaluator_records_an_observation_from_the_page(browser):
     with hosted() as (host, tokens):
         pages = Pages(browser, host, tokens)
@@ -182,10 +294,27 @@ def test_a_page_whose_connection_drops_rejoins_by_itself_and_gets_a_fresh_view(b
         asyncio.run_coroutine_threadsafe(dropped, host._loop).result(10)
         expect(wall.locator("body")).to_have_attribute("data-state", "lost")
         expect(wall.locator("#connection")).to_contain_text("rejoining")
+        expect(wall.locator("#run-state")).to_have_text("Reconnecting…")  # not the stale state
         expect(wall.locator("body")).to_have_attribute("data-state", "live", timeout=15_000)
         expect(wall.locator("#run-state")).to_have_text("Paused")
         assert "observer" in host.connected
         pages.check()
+
+
+def test_a_page_says_in_its_header_that_the_host_stopped_the_exercise(browser):
+    """The clock's run line is in the header people look at: once the host stops, it no longer
+    says the exercise is paused (or running) but that it was stopped, as the line below does."""
+    with hosted() as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        wall, de = pages.open("observer"), pages.open("DE")
+        for page in (wall, de):
+            expect(page.locator("#run-state")).to_have_text("Paused")
+    for page in (wall, de):  # the block's end stopped the host
+        expect(page.locator("body")).to_have_attribute("data-state", "ended")
+        expect(page.locator("#connection")).to_have_text("The host has stopped the exercise.")
+        expect(page.locator("#run-state")).to_have_text("Stopped by the host")
+        expect(page.locator("#run-state")).to_have_attribute("data-run", "stopped")
+    pages.check()
 
 
 def test_a_delegations_message_reaches_the_facilitators_page(browser):
@@ -265,6 +394,31 @@ def test_the_facilitator_fires_an_msel_entry_early_from_the_page(browser):
         expect(row).to_contain_text("fired")
         expect(facilitator.get_by_role("button", name="Fire S-05 now")).to_have_count(0)
         assert "S-05-early" in host.exercise.applied
+        pages.check()
+
+
+def test_the_facilitators_text_forms_send_empty_themselves_and_keep_a_refused_text(browser):
+    with hosted() as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        page = pages.open("facilitator")
+        forms = [("Note (for the evaluation log)", "Record note", "Note recorded."),
+                 ("Hot wash point", "Record point", "Hot wash point recorded."),
+                 ("Inject text (a note to the players)", "Send inject", "Inject sent.")]
+        for label, submit, done in forms:
+            field = page.get_by_label(label)
+            field.fill(f"{submit}: the PSC met late")
+            page.get_by_role("button", name=submit).click()
+            expect(page.locator("#feedback")).to_have_text(done)
+            expect(field).to_have_value("")
+        note = page.get_by_label("Note (for the evaluation log)")
+        note.fill("   ")  # not empty for the browser, nothing for the host: refused
+        page.get_by_role("button", name="Record note").click()
+        expect(page.locator("#feedback")).to_have_attribute("data-error", "yes")
+        expect(page.locator("#feedback")).to_have_text("note: give text")
+        expect(note).to_have_value("   ")
+        inputs = [e.data for e in host.exercise.events if e.kind == "input"]
+        texts = [d.get("text") or d.get("inject", {}).get("message") for d in inputs]
+        assert texts == [f"{submit}: the PSC met late" for _, submit, _ in forms], inputs
         pages.check()
 
 

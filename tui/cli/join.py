@@ -43,7 +43,7 @@ def cmd_join(args: argparse.Namespace) -> int:
     token = args.token or os.environ.get("CDTX_TOKEN")
     if not token:
         raise UserError("give the seat's token: --token T (or CDTX_TOKEN)")
-    context = _ssl_context(args.cafile) if args.url.startswith("wss://") else None
+    context = ssl_context(args.cafile) if args.url.startswith("wss://") else None
     if args.print_only:
         return _print_seat(args.url, token, context, args.retry_delay)
     from ..host.join_app import JoinApp
@@ -55,7 +55,9 @@ def cmd_join(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ssl_context(cafile: str | None):
+def ssl_context(cafile: str | None):
+    """The TLS context a seat joins a wss:// host with, trusting ``cafile`` too (PEM);
+    UserError naming the file if it cannot be used."""
     import ssl
 
     from scenarios.errors import UserError

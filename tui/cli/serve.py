@@ -6,6 +6,7 @@ import argparse
 import shlex
 import sys
 
+from ..host import JOIN_ATTEMPTS, REJOIN_ATTEMPTS
 from ..web_guard import is_loopback
 from . import argtypes
 
@@ -39,6 +40,20 @@ def register(sub) -> None:
         "view of 'cdtx join URL' in the browser; its token from --token or CDTX_TOKEN",
     )
     p.add_argument("--token", help="with --join: the seat's token")
+    # The options of 'cdtx join' that the served seat's join needs too (--print has no view).
+    p.add_argument(
+        "--cafile",
+        metavar="PEM",
+        help="with --join: certificate authority to trust for a wss:// host (as 'cdtx join "
+        "--cafile'; checked here, once)",
+    )
+    p.add_argument(
+        "--retry-delay",
+        type=argtypes.retry_delay,
+        metavar="S",
+        help=f"with --join: seconds between the seat's tries to join ({JOIN_ATTEMPTS}) or to "
+        f"rejoin after a drop ({REJOIN_ATTEMPTS}), as 'cdtx join --retry-delay' (default: join's)",
+    )
     p.add_argument(
         "--max-sessions",
         type=argtypes.positive_int,
@@ -81,6 +96,9 @@ def cmd_serve(args) -> int:
     if args.join:
         command_args = _join_command(args, extra)
     else:
+        for option, value in (("--cafile", args.cafile), ("--retry-delay", args.retry_delay)):
+            if value is not None:
+                raise UserError(f"{option} is an option of the seat served with --join")
         _check_play_options(extra)
         command_args = ["play", *extra]
     try:
@@ -106,19 +124,29 @@ def cmd_serve(args) -> int:
 
 
 def _join_command(args, extra: list[str]) -> list[str]:
-    """``cdtx join URL`` for the served page; the token goes to it through the environment
-    (CDTX_TOKEN), never on a command line that ``ps`` shows."""
+    """``cdtx join URL`` for the served page, with join's ``--cafile`` (made absolute, and
+    checked now rather than in every tab) and ``--retry-delay`` when given; the token goes to it
+    through the environment (CDTX_TOKEN), never on a command line that ``ps`` shows."""
     import os
 
     from scenarios.errors import UserError
+
+    from .join import ssl_context
 
     if extra:
         raise UserError("--join serves a seat: it takes no play options")
     token = args.token or os.environ.get("CDTX_TOKEN")
     if not token:
         raise UserError("--join: give the seat's token (--token T or CDTX_TOKEN)")
+    command = ["join", args.join]
+    if args.cafile is not None:
+        if args.join.startswith("wss://"):
+            ssl_context(args.cafile)  # a bad file: one message here, not one per browser tab
+        command += ["--cafile", os.path.abspath(args.cafile)]
+    if args.retry_delay is not None:
+        command += ["--retry-delay", repr(args.retry_delay)]
     os.environ["CDTX_TOKEN"] = token  # inherited by each page's process
-    return ["join", args.join]
+    return command
 
 
 def check_port_free(host: str, port: int) -> None:

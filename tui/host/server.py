@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -190,6 +191,7 @@ class Host:
         #: The address seats are told to join at (``cdtx host --public-url``): the seat lines
         #: printed at the start and a new token's notice name it (:func:`join_url`).
         self.public_url = public_url
+        self._join_url: str | None = None  # join_url(self, public_url), once listening
         self.ssl_context = ssl_context
         self.speed = speed
         self.rate = rate  # events per second instead of a speed (benchmarks)
@@ -320,7 +322,7 @@ class Host:
                                    max_size=MAX_MESSAGE, max_queue=MAX_QUEUE)  # fmt: skip
         if self.port == 0:
             self.port = self._server.sockets[0].getsockname()[1]
-        self._allowed = allowed_hosts(self.address, self.port)
+        self._allowed = allowed_hosts(self.address, self.port) | public_names(self.public_url)
         with self._lock:
             self._loop, self._loop_thread = asyncio.get_running_loop(), threading.get_ident()
         # The scenario, the exercise and the log so far live as long as the host: keep them out
@@ -562,18 +564,30 @@ class Host:
             # The players now: a delegation's page does not see the facilitator's players input.
             view = page.summary(run, players)
             if seat.role == "facilitator":
-                # With each seat's token: the facilitator hands out the links (not the
-                # console's own, which nobody joins on).
+                # With each seat's web link and join command, as cdtx host prints them: the
+                # facilitator hands them out (not the console's own, which nobody joins on).
                 view["seats"] = [
                     {"id": s.id, "role": s.role, "name": view_name(s),
                      "connected": s.id in self.connected, "console": s.id == self.console_seat,
-                     "token": None if s.id == self.console_seat else self.tokens.get(s.id)}
+                     **self._seat_links(s)}
                     for s in self.seats.values()
                 ]  # fmt: skip
             view["actions"] = sorted(seat.actions)
             frame = orjson.dumps(view)
             self._frames[key] = (stamp, frame)
         return frame
+
+    def _seat_links(self, seat: Seat) -> dict[str, str | None]:
+        """The seat's token, web link and ``cdtx join`` command for the facilitator's page, at
+        the address seats join (``--public-url``, else :func:`join_url`), never the page's own
+        address, which may be the listening one behind a proxy (all None: the console's seat)."""
+        token = None if seat.id == self.console_seat else self.tokens.get(seat.id)
+        if token is None:
+            return {"token": None, "link": None, "join": None}
+        if self._join_url is None:  # the machine's name is looked up once, not per view
+            self._join_url = join_url(self, self.public_url)
+        return {"token": token, "link": web.web_link(self._join_url, token),
+                "join": f"cdtx join {self._join_url} --token {token}"}  # fmt: skip
 
     async def _send_views(self, connection: _Connection) -> None:
         """Send a page the latest view whenever it changed, at most one per VIEW_INTERVAL: what
@@ -964,6 +978,24 @@ def join_url(host: Host, public_url: str | None = None) -> str:
     name = _this_machine()
     name = f"[{name}]" if ":" in name else name
     return f"{host.scheme}://{name}:{host.port}"
+
+
+def public_names(public_url: str | None) -> frozenset[str]:
+    """The ``Host``/``Origin`` names of the address seats join (``--public-url``), accepted
+    beside the listening ones: a reverse proxy passes on its browsers' ``Origin`` (and often
+    its own name as ``Host``). The operator named it, so a rebinding page cannot be it."""
+    if not public_url:
+        return frozenset()
+    parts = urlsplit(public_url)
+    if not parts.hostname:
+        return frozenset()
+    name = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    default = 443 if parts.scheme == "wss" else 80
+    port = parts.port or default
+    names = {f"{name}:{port}"}
+    if port == default:  # browsers leave out the scheme's own port
+        names.add(name)
+    return frozenset(names)
 
 
 def _this_machine() -> str:

@@ -88,14 +88,30 @@ export async function act(action, fields, done) {
   }
 }
 
-function end(message) {
+function end(message, run = { state: "offline", label: "Not connected" }) {
   ended = true;
   setState("ended", message);
+  showRun(run);
+}
+
+// The header's run line once the page no longer follows the exercise: the last view's state
+// ("Running", "Paused") would be stale there, however the line below the header puts it.
+function showRun(run) {
+  const runLine = document.getElementById("run-state");
+  runLine.dataset.run = run.state;
+  setText(runLine, run.label);
+}
+
+// The host stopped: an exercise that had run to its end still says so; any other is stopped.
+function stoppedRun() {
+  if (latest && latest.run.state === "ended") return latest.run;
+  return { state: "stopped", label: "Stopped by the host" };
 }
 
 function connect() {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  socket = new WebSocket(`${scheme}//${location.host}/`);
+  // The page's own path, not "/": behind a reverse proxy the host may live under one (/x/).
+  socket = new WebSocket(`${scheme}//${location.host}${location.pathname}`);
   socket.binaryType = "arraybuffer"; // the host sends JSON in binary frames (as to cdtx join)
   socket.addEventListener("open", () => {
     socket.send(JSON.stringify({ hello: token, view: true }));
@@ -116,11 +132,12 @@ function closed(code, reason) {
     return end("This seat has a new link now: ask the facilitator for it.");
   }
   if (code === CLOSE_FREED) return end("The facilitator freed this seat: open your link again to take it.");
-  if (code === CLOSE_HOST_STOPPED) return end("The host has stopped the exercise.");
+  if (code === CLOSE_HOST_STOPPED) return end("The host has stopped the exercise.", stoppedRun());
   attempts += 1;
   if (attempts > REJOIN_ATTEMPTS) return end("The host cannot be reached; ask the facilitator.");
   const why = code === CLOSE_THROTTLED ? "This seat sent too much and was disconnected" : "Connection lost";
   setState("lost", `${why}: rejoining in ${RETRY_MS / 1000} s (attempt ${attempts} of ${REJOIN_ATTEMPTS})…`);
+  showRun({ state: "lost", label: "Reconnecting…" }); // the fresh view on rejoining says where it stands
   setTimeout(connect, RETRY_MS);
 }
 
@@ -140,8 +157,12 @@ async function receive(message) {
       setState("live", "");
       break;
     case "refused":
-      ended = !message.retry;
-      setState(message.retry ? "lost" : "ended", message.message);
+      if (message.retry) {
+        setState("lost", message.message);
+        showRun({ state: "lost", label: "Reconnecting…" });
+      } else {
+        end(message.message);
+      }
       break;
     case "msel": // sent when it changes, not with every view
       if (!message.rows) break; // the terminal seat's form of it
@@ -178,9 +199,7 @@ function render(view) {
   setText(document.getElementById("clock-time"), run.clock);
   setText(document.getElementById("clock-zone"), `${run.zone} (Brussels)`);
   setText(document.getElementById("clock-offset"), run.offset);
-  const runLine = document.getElementById("run-state");
-  runLine.dataset.run = run.state;
-  setText(runLine, run.label);
+  showRun(run);
   document.title = `${view.seat.name} · ${view.title}`;
   if (msel) view.msel = msel;
   if (module) module.render(view);

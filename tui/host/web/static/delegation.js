@@ -2,7 +2,7 @@
 // declares), its inbox with acknowledgements, the procedure, public statements, messages to the
 // facilitator and its brief.
 
-import { assessment, cards, dialog, el, keyed, procedure, section } from "./dom.js";
+import { assessment, cards, dialog, el, keyed, procedure, section, textForm } from "./dom.js";
 
 let ctx;
 const draw = keyed();
@@ -24,14 +24,9 @@ export function setup(main, context) {
   parts.played = el("div");
   parts.status = status;
 
-  const message = el("textarea", { id: "message-text", name: "text", rows: 3, required: true });
-  const messageForm = parts.messageForm = el("form", { id: "message-form" },
-    el("label", { for: "message-text", text: "Message to the facilitator" }), message,
-    el("button", { type: "submit", text: "Send message" }));
-  messageForm.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (await ctx.act("message", { text: message.value }, "Message sent to the facilitator.")) message.value = "";
-  });
+  const messageForm = parts.messageForm = textForm(ctx.act, {
+    id: "message-form", label: "Message to the facilitator", action: "message", rows: 3,
+    done: "Message sent to the facilitator.", submit: "Send message" });
   const briefButton = el("button", { type: "button", id: "brief-button", text: "Open your brief",
     onclick: () => showBrief() });
 
@@ -139,14 +134,8 @@ function inbox(items) {
 function chatForm(others) {
   if (!others || !others.length) return null;
   const to = el("select", { id: "chat-to", name: "to" }, others.map((o) => el("option", { value: o.code, text: o.name })));
-  const text = el("textarea", { id: "chat-text", name: "text", rows: 2, required: true });
-  const form = el("form", { id: "chat-form" },
-    el("label", { for: "chat-to", text: "Chat with the delegation of" }), to,
-    el("label", { for: "chat-text", text: "Chat message" }), text,
-    el("button", { type: "submit", text: "Send chat message" }));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (await ctx.act("chat", { to: to.value, text: text.value }, "Chat message sent.")) text.value = "";
-  });
-  return form;
+  return textForm(ctx.act, {
+    id: "chat-form", label: "Chat message", action: "chat", done: "Chat message sent.",
+    submit: "Send chat message", fields: (text) => ({ to: to.value, text }),
+    before: [el("label", { for: "chat-to", text: "Chat with the delegation of" }), to] });
 }

@@ -21,6 +21,21 @@ export function setText(node, text) {
   if (node.textContent !== value) node.textContent = value;
 }
 
+// A form of one text field (and any controls given `before` it): on submit it sends `action`
+// with `fields(text)` (default: the text as `text`) through `act`, and empties the field once the
+// host has accepted it (refused, the text stays to be corrected). Every page's text forms: notes,
+// hot wash, injects, messages, chat.
+export function textForm(act, { id, label, action, done, submit, fields = (text) => ({ text }), before = [], rows = 2 }) {
+  const text = el("textarea", { id: `${id}-text`, name: "text", rows, required: true });
+  const form = el("form", { id }, before, el("label", { for: `${id}-text`, text: label }), text,
+    el("button", { type: "submit", text: submit }));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (await act(action, fields(text.value), done)) text.value = "";
+  });
+  return form;
+}
+
 // A section whose content is redrawn only when its data changed, so that a control being used
 // (a focused button, a half-typed field) is not replaced by every view.
 export function keyed() {

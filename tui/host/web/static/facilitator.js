@@ -1,7 +1,7 @@
 // The facilitator's page: the clock, the held MSEL entry, the MSEL with Fire/Skip/Edit,
 // injects, notes, messages from the seats, the seats themselves, expectations and the hot wash.
 
-import { dialog, el, keyed, section, setText } from "./dom.js";
+import { dialog, el, keyed, section, setText, textForm } from "./dom.js";
 import { timeline } from "./evaluator.js";
 
 const draw = keyed();
@@ -12,17 +12,6 @@ let ownSeat = null;
 
 function button(text, onclick, label) {
   return el("button", { type: "button", text, onclick, "aria-label": label || null });
-}
-
-function textForm(id, label, action, fields, done, submitText) {
-  const text = el("textarea", { id: `${id}-text`, name: "text", rows: 2, required: true });
-  const form = el("form", { id }, el("label", { for: `${id}-text`, text: label }), text,
-    el("button", { type: "submit", text: submitText }));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (await ctx.act(action, { ...fields(), text: text.value }, done)) text.value = "";
-  });
-  return form;
 }
 
 export function setup(main, context) {
@@ -47,15 +36,11 @@ export function setup(main, context) {
   // back to every delegation, and sending must not surprise the facilitator).
   parts.injectToGone = el("p", { id: "inject-to-gone", class: "help", role: "status" });
   injectTo.addEventListener("change", () => setText(parts.injectToGone, ""));
-  const injectText = el("textarea", { id: "inject-text", name: "text", rows: 2, required: true });
-  const injectForm = el("form", { id: "inject-form" },
-    el("label", { for: "inject-to", text: "To" }), injectTo, parts.injectToGone,
-    el("label", { for: "inject-text", text: "Inject text (a note to the players)" }), injectText,
-    el("button", { type: "submit", text: "Send inject" }));
-  injectForm.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const inject = { type: "note", to: injectTo.value ? [injectTo.value] : [], message: injectText.value, params: { text: injectText.value } };
-    if (await ctx.act("inject", { inject }, "Inject sent.")) injectText.value = "";
+  const injectForm = textForm(ctx.act, {
+    id: "inject-form", label: "Inject text (a note to the players)", action: "inject",
+    done: "Inject sent.", submit: "Send inject",
+    before: [el("label", { for: "inject-to", text: "To" }), injectTo, parts.injectToGone],
+    fields: (text) => ({ inject: { type: "note", to: injectTo.value ? [injectTo.value] : [], message: text, params: { text } } }),
   });
 
   parts.chat = el("div", { class: "controls" });
@@ -66,10 +51,10 @@ export function setup(main, context) {
     section("seats", "Seats", parts.seats),
     section("messages", "Messages from the seats", parts.messages, parts.chat),
     section("inject", "Inject", injectForm),
-    section("notes", "Notes", textForm("note-form", "Note (for the evaluation log)", "note", () => ({}), "Note recorded.", "Record note")),
+    section("notes", "Notes", textForm(ctx.act, { id: "note-form", label: "Note (for the evaluation log)", action: "note", done: "Note recorded.", submit: "Record note" })),
     section("expectations", "Expectations", parts.expectations),
     section("msel", "MSEL", parts.msel),
-    section("hotwash", "Hot wash", textForm("hotwash-form", "Hot wash point", "hotwash", () => ({}), "Hot wash point recorded.", "Record point")),
+    section("hotwash", "Hot wash", textForm(ctx.act, { id: "hotwash-form", label: "Hot wash point", action: "hotwash", done: "Hot wash point recorded.", submit: "Record point" })),
     section("timeline", "Timeline", parts.timeline),
   );
 }
@@ -111,21 +96,21 @@ function seats(items) {
       el("td", { class: "controls" },
         s.connected && s.id !== ownSeat
           ? button("Free", () => ctx.act("free", { seat: s.id }, `Seat ${s.name} freed.`), `Free seat ${s.name}`) : null,
-        s.token ? button("Link", () => showLink(s), `Link of seat ${s.name}`) : null,
+        s.link ? button("Link", () => showLink(s), `Link of seat ${s.name}`) : null,
         s.console ? null : button("New token", () => ctx.act("new_token", { seat: s.id },
           `Seat ${s.name} has a new link (Link shows it); the old one no longer works.`), `New token for ${s.name}`),
         s.role === "delegation" ? button("Share", () => ctx.act("share", { seat: s.id },
           `A second seat shares ${s.name}'s: its link is in Seats.`), `Share seat ${s.name}`) : null)))));
 }
 
-// A seat's web link (this page's own address with the seat's token) and its terminal command.
+// A seat's web link and its terminal command, as the host makes them (at its --public-url, not
+// this page's own address, which may be the listening one behind a proxy).
 function showLink(seat) {
-  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   dialog(`Link of seat ${seat.name}`, [
     el("p", { text: "Give it to the seat's people only: whoever holds it speaks for the seat." }),
-    el("p", { class: "token", text: `${location.origin}/#${seat.token}` }),
+    el("p", { class: "token", text: seat.link }),
     el("p", { class: "help", text: "In a terminal:" }),
-    el("p", { class: "token", text: `cdtx join ${scheme}//${location.host} --token ${seat.token}` })]);
+    el("p", { class: "token", text: seat.join })]);
 }
 
 function msel(rows) {
