@@ -9,16 +9,21 @@ The docs quote those figures naming the file and the date; :data:`QUOTES` says w
 no bench runs in the tests). Re-measure with the command the file names, then ``python
 bench/record.py`` prints every quote filled in from the files (``--check``: which docs differ).
 
-In a bench script::
+In a bench script (bench/ is on the import path when it runs)::
 
-    from bench.record import fig, recording
+    from record import add_option, fig, recording_if_asked
 
-    with recording("sweep-cli" if args.record else None):
+    add_option(parser, "sweep-cli")          # --record, its help naming the file
+    args = parser.parse_args()
+    with recording_if_asked(args, "sweep-cli"):
         print(f"2 vs 1 workers {fig('runs_ratio', ratio, '.2f')}x")
+
+(``recording(name or None)`` is the same without the option: what ``recording_if_asked`` opens.)
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
 import os
@@ -27,6 +32,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -122,6 +128,21 @@ def recording(name: str | None) -> Iterator[None]:
     shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
     print(f"recorded in {shown}", file=sys.stderr)
     _figures.clear()
+
+
+def add_option(parser: argparse.ArgumentParser, files: str) -> None:
+    """Adds ``--record`` to a bench script's ``parser``: ``files`` names what it writes under
+    bench/results/ (without ``.txt``), as its help shows it: ``"engine"``, ``"host[-web|-flood]"``,
+    ``"inputs-PART"``."""
+    parser.add_argument("--record", action="store_true",
+                        help=f"write the figures to bench/results/{files}.txt with the date, "
+                        "commit and load (bench/record.py; docs/ quotes them)")  # fmt: skip
+
+
+def recording_if_asked(args: argparse.Namespace, name: str) -> AbstractContextManager[None]:
+    """:func:`recording` of ``name`` when the script was given ``--record`` (:func:`add_option`),
+    else a block that keeps and writes nothing."""
+    return recording(name if args.record else None)
 
 
 def read_figures(path: Path) -> dict[str, str]:
@@ -308,8 +329,6 @@ def main() -> int:
     """``python bench/record.py``: every quote of :data:`QUOTES` filled in from its recorded
     file (to paste into the doc after a bench was recorded again); ``--check``: exit 1 when a
     doc does not say it."""
-    import argparse
-
     ap = argparse.ArgumentParser(description=main.__doc__.splitlines()[0] if main.__doc__ else "")
     ap.add_argument("--check", action="store_true", help="exit 1 when a doc does not say a quote")
     args = ap.parse_args()

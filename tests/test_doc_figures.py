@@ -11,6 +11,7 @@ script printed fails here (issue 24).
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
 import re
@@ -187,3 +188,16 @@ def test_a_recording_keeps_the_figures_printed_with_when_and_under_what_load(tmp
     with record.recording(None):  # not recording: nothing kept
         record.fig("other", 1)
     assert not (tmp_path / "bench" / "results" / "None.txt").exists()
+
+
+def test_a_bench_scripts_record_option_writes_its_file_only_when_given(tmp_path, monkeypatch):
+    """The ``--record`` of the bench scripts (record.add_option, record.recording_if_asked)."""
+    monkeypatch.setattr(record, "RESULTS", tmp_path)
+    parser = argparse.ArgumentParser()
+    record.add_option(parser, "demo")
+    assert "bench/results/demo.txt" in " ".join(parser.format_help().split())
+    for argv, written in (([], False), (["--record"], True)):
+        with record.recording_if_asked(parser.parse_args(argv), "demo"):
+            print(f"runs/s {record.fig('rate', 12.5)}")
+        assert (tmp_path / "demo.txt").exists() == written
+    assert record.read_figures(tmp_path / "demo.txt")["rate"] == "12.5"
