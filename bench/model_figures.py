@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import re
 import statistics
 import sys
 from collections import Counter
@@ -32,7 +31,7 @@ from pathlib import Path
 from statistics import NormalDist
 
 import fidelity
-from record import read_figures, render_figures, unsaid
+from record import blocks, read_figures, render_figures, unsaid, with_blocks
 
 import scenarios
 from actors import national, negotiation, threat
@@ -339,14 +338,11 @@ def misquoted(values: dict[str, str], doc: Path = DOC) -> list[str]:
     return unsaid([(doc.name, t) for t in QUOTES], values, doc.parent)
 
 
-BLOCK = re.compile(r"(<!-- figures: model-alone -->\n).*?(<!-- /figures -->)", re.S)
-
-
 def shown_alone(text: str) -> str:
     """The table *What the model makes on its own* as docs/model.md shows it."""
-    found = BLOCK.search(text)
-    assert found is not None, "docs/model.md: no <!-- figures: model-alone --> block"
-    return text[found.end(1) : found.start(2)]
+    shown = blocks(text)
+    assert "model-alone" in shown, "docs/model.md: no <!-- figures: model-alone --> block"
+    return shown["model-alone"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -361,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     text = DOC.read_text(encoding="utf-8")
     if args.write:
         STORED.write_text(render(values), encoding="utf-8")
-        DOC.write_text(BLOCK.sub(lambda m: m[1] + table + m[2], text), encoding="utf-8")
+        DOC.write_text(with_blocks(text, {"model-alone": table}), encoding="utf-8")
     if args.check:
         problems = misquoted(values)
         if shown_alone(text) != table:

@@ -19,6 +19,11 @@ In a bench script (bench/ is on the import path when it runs)::
         print(f"2 vs 1 workers {fig('runs_ratio', ratio, '.2f')}x")
 
 (``recording(name or None)`` is the same without the option: what ``recording_if_asked`` opens.)
+
+The doc-figure scripts (bench/docs_figures.py, model_figures.py, calibration.py: model runs, not
+timings) share the rest: a file of figures (:func:`read_figures`, :func:`render_figures`), the
+quotes a doc must say (:func:`unsaid`), the tables between a doc's ``<!-- figures: NAME -->``
+marks (:func:`blocks`, :func:`with_blocks`).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import contextlib
 import io
 import os
 import platform
+import re
 import subprocess
 import sys
 import threading
@@ -323,6 +329,29 @@ def misquoted(root: Path = ROOT, texts: dict[str, str] | None = None) -> list[st
         if not says(text, quote):
             wrong.append(f"{doc}: does not say {quote!r} (bench/results/{name}.txt)")
     return wrong
+
+
+# -- the doc-figure scripts (bench/docs_figures.py, model_figures.py, calibration.py) ------------
+
+#: A block of a doc that a doc-figure script writes (a table): ``<!-- figures: NAME -->``, a line
+#: break, the block's text, ``<!-- /figures -->``.
+BLOCK = re.compile(r"<!-- figures: (?P<name>[\w-]+) -->\n(?P<body>.*?)<!-- /figures -->", re.S)
+
+
+def blocks(text: str) -> dict[str, str]:
+    """The marked blocks (:data:`BLOCK`) of a doc's ``text``: name -> the text between the marks."""
+    return {m["name"]: m["body"] for m in BLOCK.finditer(text)}
+
+
+def with_blocks(text: str, bodies: dict[str, str]) -> str:
+    """``text`` with each marked block named in ``bodies`` holding that text instead (the other
+    blocks as they are)."""
+
+    def block(m: re.Match[str]) -> str:
+        name = m["name"]
+        return f"<!-- figures: {name} -->\n{bodies[name]}<!-- /figures -->" if name in bodies else m[0]
+
+    return BLOCK.sub(block, text)
 
 
 def main() -> int:

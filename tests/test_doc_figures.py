@@ -201,3 +201,17 @@ def test_a_bench_scripts_record_option_writes_its_file_only_when_given(tmp_path,
             print(f"runs/s {record.fig('rate', 12.5)}")
         assert (tmp_path / "demo.txt").exists() == written
     assert record.read_figures(tmp_path / "demo.txt")["rate"] == "12.5"
+
+
+def test_a_docs_marked_tables_read_and_written_by_name():
+    """The ``<!-- figures: NAME -->`` blocks the doc-figure scripts write (record.blocks,
+    record.with_blocks): a table written replaces its block's text alone."""
+    text = ("# Doc\n<!-- figures: a -->\n| x |\n<!-- /figures -->\nprose\n"
+            "<!-- figures: b-2 -->\n| y |\n<!-- /figures -->\n")  # fmt: skip
+    assert record.blocks(text) == {"a": "| x |\n", "b-2": "| y |\n"}
+    written = record.with_blocks(text, {"b-2": "| z |\n| w |\n"})
+    assert record.blocks(written) == {"a": "| x |\n", "b-2": "| z |\n| w |\n"}
+    assert written.replace("| z |\n| w |\n", "| y |\n") == text
+    for doc in ("docs/calibration.md", "docs/model.md"):  # the docs' own blocks read back whole
+        shown = (ROOT / doc).read_text(encoding="utf-8")
+        assert record.blocks(shown) and record.with_blocks(shown, record.blocks(shown)) == shown
