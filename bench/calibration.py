@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from record import blocks, with_blocks
+from record import blocks, figures_main
 
 import scenarios
 from sim import Exercise
@@ -466,23 +466,8 @@ def shown(text: str) -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--write", action="store_true", help=f"write the tables into {DOC}")
-    ap.add_argument("--check", action="store_true",
-                    help=f"exit 1 when {DOC} shows other figures")  # fmt: skip
-    args = ap.parse_args(argv)
-    tables = {name: compute(name) for name in CASES}
-    for name, table in tables.items():
-        print(f"{name}\n{table}")
-    text = DOC.read_text(encoding="utf-8")
-    if args.write:
-        DOC.write_text(with_blocks(text, tables), encoding="utf-8")
-    if args.check:
-        doc = shown(text)
-        wrong = [n for n in tables if doc.get(n) != tables[n]]
-        for n in wrong:
-            print(f"{DOC}: table {n} differs; rerun with --write", file=sys.stderr)
-        return 1 if wrong else 0
-    return 0
+    return figures_main(ap, argv, lambda args: ({}, {name: compute(name) for name in CASES}),
+                        doc=DOC)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -24,10 +24,11 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from record import read_figures, render_figures, unsaid
+from record import figures_main, read_figures, unsaid
 
 ROOT = Path(__file__).resolve().parent.parent
 STORED = ROOT / "docs" / "figures.txt"
+HEAD = "The figures docs/ quotes, as bench/docs_figures.py computes them (--write)."
 
 #: (doc, text with {figure} placeholders): what each doc says, filled in from the figures.
 QUOTES: list[tuple[str, str]] = [
@@ -244,35 +245,16 @@ def read_stored(path: Path = STORED) -> dict[str, str]:
     return read_figures(path)
 
 
-def render(values: dict[str, str]) -> str:
-    return render_figures("The figures docs/ quotes, as bench/docs_figures.py computes them "
-                          "(--write).", values)  # fmt: skip
-
-
 def misquoted(values: dict[str, str], root: Path = ROOT) -> list[str]:
     """The quotes of :data:`QUOTES` that their doc does not say with ``values``."""
     return unsaid(QUOTES, values, root)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--write", action="store_true", help=f"store them in {STORED}")
-    ap.add_argument("--check", action="store_true",
-                    help="exit 1 when docs/ or the stored figures disagree with them")  # fmt: skip
     ap.add_argument("-j", "--jobs", type=int, default=1)
-    args = ap.parse_args()
-    values = figures(jobs=args.jobs)
-    sys.stdout.write(render(values))
-    if args.write:
-        STORED.write_text(render(values))
-    if args.check:
-        problems = misquoted(values)
-        if STORED.exists() and read_stored() != values:
-            problems.append(f"{STORED}: stored figures differ; rerun with --write")
-        for p in problems:
-            print(p, file=sys.stderr)
-        return 1 if problems else 0
-    return 0
+    return figures_main(ap, argv, lambda args: (figures(jobs=args.jobs), {}), stored=STORED,
+                        head=HEAD, misquoted=misquoted)  # fmt: skip
 
 
 if __name__ == "__main__":

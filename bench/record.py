@@ -23,7 +23,8 @@ In a bench script (bench/ is on the import path when it runs)::
 The doc-figure scripts (bench/docs_figures.py, model_figures.py, calibration.py: model runs, not
 timings) share the rest: a file of figures (:func:`read_figures`, :func:`render_figures`), the
 quotes a doc must say (:func:`unsaid`), the tables between a doc's ``<!-- figures: NAME -->``
-marks (:func:`blocks`, :func:`with_blocks`).
+marks (:func:`blocks`, :func:`with_blocks`) and their ``--write``/``--check`` main
+(:func:`figures_main`).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ import re
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -352,6 +353,63 @@ def with_blocks(text: str, bodies: dict[str, str]) -> str:
         return f"<!-- figures: {name} -->\n{bodies[name]}<!-- /figures -->" if name in bodies else m[0]
 
     return BLOCK.sub(block, text)
+
+
+def _named(path: Path) -> str:
+    """``path`` as the messages name it: from the repository's root."""
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+
+
+def figures_main(
+    ap: argparse.ArgumentParser,
+    argv: list[str] | None,
+    compute: Callable[[argparse.Namespace], tuple[dict[str, str], dict[str, str]]],
+    *,
+    stored: Path | None = None,
+    head: str = "",
+    doc: Path | None = None,
+    misquoted: Callable[[dict[str, str]], list[str]] | None = None,
+) -> int:
+    """The main of a doc-figure script, with ``--write`` and ``--check`` added to its ``ap``.
+
+    ``compute(args)`` gives ``(values, tables)``: figures as ``name = value`` lines, stored in
+    ``stored`` under ``# head`` (:func:`render_figures`), and tables written into the marked
+    blocks of ``doc`` (:data:`BLOCK`) by name. Both are printed; ``--write`` writes them;
+    ``--check`` exits 1 naming each quote the docs do not say (``misquoted(values)``), each table
+    ``doc`` shows otherwise and ``stored`` when it holds other figures. A block ``--write`` has
+    nowhere to go is an error too (exit 1)."""
+    where = " and ".join(_named(p) for p in (stored, doc) if p is not None)
+    ap.add_argument("--write", action="store_true", help=f"store them in {where}")
+    quotes = " or a quote in docs/" if misquoted is not None else ""
+    ap.add_argument("--check", action="store_true",
+                    help=f"exit 1 when {where}{quotes} disagree with them")  # fmt: skip
+    args = ap.parse_args(argv)
+    values, tables = compute(args)
+    rendered = render_figures(head, values)
+    shown = ([rendered] if stored is not None else []) + [f"{n}\n{t}" for n, t in tables.items()]
+    sys.stdout.write("\n".join(shown))
+    problems = []
+    if tables and (args.write or args.check):  # each table needs its block in the doc
+        assert doc is not None, "tables need the doc that shows them"
+        missing = sorted(set(tables) - set(blocks(doc.read_text(encoding="utf-8"))))
+        problems += [f"{_named(doc)}: no <!-- figures: {n} --> block" for n in missing]
+    if args.write and not problems:
+        if stored is not None:
+            stored.write_text(rendered, encoding="utf-8")
+        if doc is not None and tables:
+            doc.write_text(with_blocks(doc.read_text(encoding="utf-8"), tables), encoding="utf-8")
+    if args.check:
+        if misquoted is not None:
+            problems += misquoted(values)
+        if doc is not None:
+            now = blocks(doc.read_text(encoding="utf-8"))
+            problems += [f"{_named(doc)}: table {n} differs; rerun with --write"
+                         for n, table in tables.items() if n in now and now[n] != table]  # fmt: skip
+        if stored is not None and (not stored.exists() or read_figures(stored) != values):
+            problems.append(f"{_named(stored)}: stored figures differ; rerun with --write")
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
 
 
 def main() -> int:

@@ -215,3 +215,32 @@ def test_a_docs_marked_tables_read_and_written_by_name():
     for doc in ("docs/calibration.md", "docs/model.md"):  # the docs' own blocks read back whole
         shown = (ROOT / doc).read_text(encoding="utf-8")
         assert record.blocks(shown) and record.with_blocks(shown, record.blocks(shown)) == shown
+
+
+def test_a_doc_figure_scripts_write_and_check(tmp_path, capsys):
+    """record.figures_main, the ``--write``/``--check`` of bench/docs_figures.py,
+    model_figures.py and calibration.py: --write stores the figures and fills the doc's tables,
+    --check then passes, and fails naming the file, table or quote that says otherwise."""
+    stored, doc = tmp_path / "figures.txt", tmp_path / "doc.md"
+    doc.write_text("Runs: 7.\n<!-- figures: t -->\nold\n<!-- /figures -->\n")
+    values, tables = {"runs": "7"}, {"t": "| 7 |\n"}
+
+    def main(*argv: str) -> int:
+        def misquoted(v):
+            return [] if f"Runs: {v['runs']}." in doc.read_text() else ["doc.md: no runs"]
+
+        return record.figures_main(argparse.ArgumentParser(), list(argv),
+                                   lambda args: (dict(values), dict(tables)), stored=stored,
+                                   head="test", doc=doc, misquoted=misquoted)  # fmt: skip
+
+    assert main("--check") == 1
+    assert "figures.txt: stored figures differ" in capsys.readouterr().err
+    assert main("--write") == 0 and main("--check") == 0
+    assert record.read_figures(stored) == values and record.blocks(doc.read_text()) == tables
+    values["runs"], tables["t"] = "8", "| 8 |\n"  # the model moved; the doc and file did not
+    assert main("--check") == 1
+    err = capsys.readouterr().err
+    assert "doc.md: table t differs" in err and "no runs" in err and "stored figures differ" in err
+    doc.write_text("Runs: 8.\n")  # a table with no block to go in: refused, nothing written
+    assert main("--write") == 1 and "no <!-- figures: t --> block" in capsys.readouterr().err
+    assert record.read_figures(stored) == {"runs": "7"}
