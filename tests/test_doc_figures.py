@@ -147,22 +147,58 @@ def test_a_sweep_figure_edited_in_a_doc_fails():
     assert script.misquoted(wrong)
 
 
-DOCS = ["README.md", *(f"docs/{name}.md" for name in (
-    "sweeps", "analysis", "scenarios", "hosting", "console", "reports", "engine-api",
-    "recording-format", "security", "walkthrough-session", "roster", "first-scenario"))]  # fmt: skip
+#: Every doc: an unsourced timing fails in any of them.
+DOCS = ["README.md", *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").glob("*.md"))]
+#: The docs that quote benchmark timings (bench/record.py's QUOTES, checked below): each has
+#: timing paragraphs, so the check that they name their files is not passed for want of any.
+TIMED = ["docs/hosting.md", "docs/reports.md", "docs/security.md", "docs/sweeps.md"]
+
+_TIMING_SOURCE = re.compile(r"bench/((sweep|host|summary|inputs|engine|tui|replay)\.py|results/)")
+_TIMING = re.compile(r"\d(\.\d+)? ?(ms|s|x|MB|KB|GB|runs/s|events/s)\b")
+
+
+def timing_paragraphs(text: str) -> list[str]:
+    """The paragraphs (and list items) of a doc that give a time, a speed-up, a rate or a size
+    and name a timing bench or a file of bench/results/."""
+    return [p for p in re.split(r"\n\s*\n|\n(?=- )", text)
+            if _TIMING_SOURCE.search(p) and _TIMING.search(p)]  # fmt: skip
+
+
+def unsourced(text: str) -> list[str]:
+    """The timing paragraphs of ``text`` that do not name the file of bench/results/ they come
+    from (a timing from memory)."""
+    return [p for p in timing_paragraphs(text) if "bench/results/" not in p]
+
+
+def test_the_docs_that_quote_timings_are_those_listed_and_the_check_sees_each_quote():
+    assert sorted({doc for doc, _, _ in record.QUOTES}) == TIMED
+    for doc, name, template in record.QUOTES:
+        quote = " ".join(template.format(**record.read(name)).split())
+        seen = [" ".join(p.split()) for p in timing_paragraphs((ROOT / doc).read_text())]
+        assert any(quote in p for p in seen), f"{doc}: the check does not see the quote of {name}"
 
 
 @pytest.mark.parametrize("doc", DOCS)
 def test_timings_in_a_doc_name_their_recorded_file(doc):
-    """No timing from memory: every paragraph (or list item) of these docs that names a timing
+    """No timing from memory: every paragraph (or list item) of the docs that names a timing
     bench and gives a time, a speed-up, a rate or a size names the file of bench/results/ it
-    comes from."""
+    comes from; the docs of :data:`TIMED` have such paragraphs."""
     text = (ROOT / doc).read_text()
-    for paragraph in re.split(r"\n\s*\n|\n(?=- )", text):
-        if re.search(r"bench/(sweep|host|summary|inputs|engine|tui|replay)\.py", paragraph) and (
-            re.search(r"\d(\.\d+)? ?(ms|s|x|MB|KB|GB|runs/s|events/s)\b", paragraph)
-        ):
-            assert "bench/results/" in paragraph, paragraph[:300]
+    assert unsourced(text) == []
+    assert bool(timing_paragraphs(text)) == (doc in TIMED), (
+        f"{doc}: quotes a timing; add it to bench/record.py's QUOTES and to TIMED"
+        if doc not in TIMED else f"{doc}: no timing paragraph found (it quotes some)"
+    )
+
+
+def test_a_timing_from_memory_fails_in_any_doc():
+    """The check above, on a paragraph added without its file, in a doc that quotes timings and
+    in one that does not."""
+    added = "\n\n`python bench/engine.py` makes 140 runs/s on one core, 2.1 s end to end.\n"
+    for doc in ("docs/sweeps.md", "README.md"):
+        text = (ROOT / doc).read_text()
+        assert unsourced(text) == [] and len(unsourced(text + added)) == 1
+    assert unsourced(added + "(bench/results/engine.txt, 2026-12-07)") == []
 
 
 def test_hosting_md_gives_the_size_of_the_shipped_page_files():
