@@ -9,7 +9,8 @@ Each figure is computed from a run of a shipped sweep (``hu-ties``, ``crisis-vs-
 25 s on one core), or of seeds 0-49 of each exercise built-in (docs/scenarios.md's *Typical
 outcome*, ``typical-outcomes``: recomputed by tests/test_doc_figures.py). :data:`QUOTES` says where each
 doc quotes which figure: ``tests/test_sweep_analysis.py`` checks that every quote in docs/ reads
-as docs/figures.txt says (fast: text only) and recomputes the cheap sweeps' figures, so a model
+as docs/figures.txt says (fast: text only) and recomputes the cheap sweeps' figures (:data:`FAST`:
+``hu-ties``, ``unanimity-vs-qmv``, ``crisis-vs-calendar``), so a model
 change that moves them fails a test until this script is rerun with ``--write`` and the docs are
 updated. docs/analysis.md's figures are its code blocks' output, checked by running them
 (``test_docs_analysis_runs``).
@@ -219,7 +220,11 @@ def typical_outcomes(jobs: int, directory: Path) -> dict[str, str]:
     return {k: v for k, v in out.items() if k in used}
 
 
-#: The sweeps, cheapest first; the test recomputes :data:`FAST` of them.
+#: The sweeps, cheapest first; tests/test_sweep_analysis.py recomputes :data:`FAST` of them
+#: (about 2 s of CPU in all: ``crisis-vs-calendar``'s 200 runs about 1 s). Not the others:
+#: ``listing-drivers`` (640 runs, its Sobol' design of 320 points) and ``veto-sobol`` (1,024
+#: runs, SALib and the box search) take 4-5 s each, and a smaller design is another design: its
+#: figures are not the quoted ones.
 SWEEPS: dict[str, Callable[[int, Path], dict[str, str]]] = {
     "hu-ties": hu_ties,
     "unanimity-vs-qmv": unanimity_vs_qmv,
@@ -228,7 +233,7 @@ SWEEPS: dict[str, Callable[[int, Path], dict[str, str]]] = {
     "veto-sobol": veto_sobol,
     "typical-outcomes": typical_outcomes,
 }
-FAST = ("hu-ties", "unanimity-vs-qmv")
+FAST = ("hu-ties", "unanimity-vs-qmv", "crisis-vs-calendar")
 
 
 def figures(names: tuple[str, ...] | None = None, jobs: int = 1) -> dict[str, str]:
