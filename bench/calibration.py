@@ -18,7 +18,6 @@ doc shows other figures, so a model change that moves one fails until this scrip
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import sys
 from collections import Counter
@@ -26,6 +25,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+
+from record import blocks, figures_main
 
 import scenarios
 from sim import Exercise
@@ -457,39 +458,16 @@ def compute(name: str) -> str:
 
 # -- the doc -----------------------------------------------------------------------------------
 
-BLOCK = re.compile(r"<!-- figures: (?P<name>[\w-]+) -->\n(?P<table>.*?)<!-- /figures -->", re.S)
-
 
 def shown(text: str) -> dict[str, str]:
-    """The tables a doc shows, by name."""
-    return {m["name"]: m["table"] for m in BLOCK.finditer(text)}
-
-
-def with_tables(text: str, tables: dict[str, str]) -> str:
-    """``text`` with each marked table replaced by the one of ``tables``."""
-    return BLOCK.sub(lambda m: f"<!-- figures: {m['name']} -->\n{tables[m['name']]}<!-- /figures -->",
-                     text)  # fmt: skip
+    """The tables docs/calibration.md's ``text`` shows, by name (its marked blocks)."""
+    return blocks(text)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--write", action="store_true", help=f"write the tables into {DOC}")
-    ap.add_argument("--check", action="store_true",
-                    help=f"exit 1 when {DOC} shows other figures")  # fmt: skip
-    args = ap.parse_args(argv)
-    tables = {name: compute(name) for name in CASES}
-    for name, table in tables.items():
-        print(f"{name}\n{table}")
-    text = DOC.read_text(encoding="utf-8")
-    if args.write:
-        DOC.write_text(with_tables(text, tables), encoding="utf-8")
-    if args.check:
-        doc = shown(text)
-        wrong = [n for n in tables if doc.get(n) != tables[n]]
-        for n in wrong:
-            print(f"{DOC}: table {n} differs; rerun with --write", file=sys.stderr)
-        return 1 if wrong else 0
-    return 0
+    return figures_main(ap, argv, lambda args: ({}, {name: compute(name) for name in CASES}),
+                        doc=DOC)  # fmt: skip
 
 
 if __name__ == "__main__":

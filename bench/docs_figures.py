@@ -9,7 +9,8 @@ Each figure is computed from a run of a shipped sweep (``hu-ties``, ``crisis-vs-
 25 s on one core), or of seeds 0-49 of each exercise built-in (docs/scenarios.md's *Typical
 outcome*, ``typical-outcomes``: recomputed by tests/test_doc_figures.py). :data:`QUOTES` says where each
 doc quotes which figure: ``tests/test_sweep_analysis.py`` checks that every quote in docs/ reads
-as docs/figures.txt says (fast: text only) and recomputes the cheap sweeps' figures, so a model
+as docs/figures.txt says (fast: text only) and recomputes the cheap sweeps' figures (:data:`FAST`:
+``hu-ties``, ``unanimity-vs-qmv``, ``crisis-vs-calendar``, a quarter of ``listing-drivers``), so a model
 change that moves them fails a test until this script is rerun with ``--write`` and the docs are
 updated. docs/analysis.md's figures are its code blocks' output, checked by running them
 (``test_docs_analysis_runs``).
@@ -18,16 +19,18 @@ updated. docs/analysis.md's figures are its code blocks' output, checked by runn
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import re
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from record import read_figures, render_figures, unsaid
+from record import figures_main, read_figures, unsaid
 
 ROOT = Path(__file__).resolve().parent.parent
 STORED = ROOT / "docs" / "figures.txt"
+HEAD = "The figures docs/ quotes, as bench/docs_figures.py computes them (--write)."
 
 #: (doc, text with {figure} placeholders): what each doc says, filled in from the figures.
 QUOTES: list[tuple[str, str]] = [
@@ -91,13 +94,16 @@ QUOTES: list[tuple[str, str]] = [
 ]  # fmt: skip
 
 
-def _listing_shares(name: str, jobs: int, directory: Path) -> list[tuple[dict, int]]:
+def _listing_shares(name: str, jobs: int, directory: Path, *, part: int = 1
+                    ) -> list[tuple[dict, int]]:  # fmt: skip
     """(parameters, percent of runs that adopted the listing) per point of shipped sweep
-    ``name``, in point order."""
+    ``name``, in point order; ``part``: of its design with ``n`` divided by ``part``."""
     from sim import sweep as sw
 
-    out = directory / f"{name}.csv"
-    sw.run_sweep(sw.Sweep(sw.load_spec(name)), out, jobs=jobs)
+    spec = sw.load_spec(name)
+    spec = dataclasses.replace(spec, n=spec.n // part)
+    out = directory / f"{name}-n{spec.n}.csv"
+    sw.run_sweep(sw.Sweep(spec), out, jobs=jobs)
     points = sw.summarize(out)["points"]
     return [(p["params"], round(100 * p["metrics"]["t_listing"]["reached"]["share"]))
             for p in points]  # fmt: skip
@@ -133,9 +139,26 @@ def unanimity_vs_qmv(jobs: int, directory: Path) -> dict[str, str]:
             "qmv_qmv": "/".join(map(str, by_rule["qmv"]))}  # fmt: skip
 
 
+def _split(shares: list[tuple[dict, int]]) -> str:
+    """How many points adopt the listing in half their runs (one of listing-drivers' two)."""
+    return str(sum(1 for _, pct in shares if pct == 50))
+
+
 def listing_drivers(jobs: int, directory: Path) -> dict[str, str]:
+    """The points split between their two runs (quoted), and among the first quarter of the
+    points (not quoted: what :func:`listing_drivers_quarter` recomputes)."""
     shares = _listing_shares("listing-drivers", jobs, directory)
-    return {"drivers_split": str(sum(1 for _, pct in shares if pct == 50))}
+    return {"drivers_split": _split(shares),
+            "drivers_split_first_quarter": _split(shares[: len(shares) // 4])}  # fmt: skip
+
+
+def listing_drivers_quarter(jobs: int, directory: Path) -> dict[str, str]:
+    """``drivers_split_first_quarter`` from listing-drivers' design of a quarter of its N: a
+    Sobol' design of N/4 is the first quarter of the points of that of N, and a run's seed
+    depends on its point and replication alone, so these are the same runs, at a quarter of the
+    cost (the share of ``drivers_split`` the tests recompute)."""
+    shares = _listing_shares("listing-drivers", jobs, directory, part=4)
+    return {"drivers_split_first_quarter": _split(shares)}
 
 
 #: docs/sweeps.md's worked example of an outcome of one's own: a Sobol' design over a model
@@ -218,16 +241,22 @@ def typical_outcomes(jobs: int, directory: Path) -> dict[str, str]:
     return {k: v for k, v in out.items() if k in used}
 
 
-#: The sweeps, cheapest first; the test recomputes :data:`FAST` of them.
+#: The sweeps, cheapest first; tests/test_sweep_analysis.py recomputes :data:`FAST` of them
+#: (about 4 s of CPU in all: ``crisis-vs-calendar``'s 200 runs about 1 s). ``listing-drivers``
+#: (640 runs) and ``veto-sobol`` (1,024 runs, SALib's analysis and the box search) take 4-5 s
+#: each, and their figures count every point of the design; the tests recompute the first
+#: quarter of listing-drivers' points instead (``listing-drivers-quarter``: 160 runs, about 1 s
+#: with the design).
 SWEEPS: dict[str, Callable[[int, Path], dict[str, str]]] = {
     "hu-ties": hu_ties,
     "unanimity-vs-qmv": unanimity_vs_qmv,
     "crisis-vs-calendar": crisis_vs_calendar,
+    "listing-drivers-quarter": listing_drivers_quarter,
     "listing-drivers": listing_drivers,
     "veto-sobol": veto_sobol,
     "typical-outcomes": typical_outcomes,
 }
-FAST = ("hu-ties", "unanimity-vs-qmv")
+FAST = ("hu-ties", "unanimity-vs-qmv", "crisis-vs-calendar", "listing-drivers-quarter")
 
 
 def figures(names: tuple[str, ...] | None = None, jobs: int = 1) -> dict[str, str]:
@@ -235,7 +264,11 @@ def figures(names: tuple[str, ...] | None = None, jobs: int = 1) -> dict[str, st
     out: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="cdtx-docs-figures-") as tmp:
         for name in names or tuple(SWEEPS):
-            out.update(SWEEPS[name](jobs, Path(tmp)))
+            got = SWEEPS[name](jobs, Path(tmp))
+            # listing-drivers-quarter recomputes a figure of listing-drivers: the two must agree
+            clash = {k: (out[k], v) for k, v in got.items() if out.get(k, v) != v}
+            assert not clash, f"{name} gives other figures than before: {clash}"
+            out.update(got)
     return out
 
 
@@ -244,35 +277,16 @@ def read_stored(path: Path = STORED) -> dict[str, str]:
     return read_figures(path)
 
 
-def render(values: dict[str, str]) -> str:
-    return render_figures("The figures docs/ quotes, as bench/docs_figures.py computes them "
-                          "(--write).", values)  # fmt: skip
-
-
 def misquoted(values: dict[str, str], root: Path = ROOT) -> list[str]:
     """The quotes of :data:`QUOTES` that their doc does not say with ``values``."""
     return unsaid(QUOTES, values, root)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--write", action="store_true", help=f"store them in {STORED}")
-    ap.add_argument("--check", action="store_true",
-                    help="exit 1 when docs/ or the stored figures disagree with them")  # fmt: skip
     ap.add_argument("-j", "--jobs", type=int, default=1)
-    args = ap.parse_args()
-    values = figures(jobs=args.jobs)
-    sys.stdout.write(render(values))
-    if args.write:
-        STORED.write_text(render(values))
-    if args.check:
-        problems = misquoted(values)
-        if STORED.exists() and read_stored() != values:
-            problems.append(f"{STORED}: stored figures differ; rerun with --write")
-        for p in problems:
-            print(p, file=sys.stderr)
-        return 1 if problems else 0
-    return 0
+    return figures_main(ap, argv, lambda args: (figures(jobs=args.jobs), {}), stored=STORED,
+                        head=HEAD, misquoted=misquoted)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import sys
 import time
 
 import simpy
-from record import fig, recording
+from record import add_option, fig, recording_if_asked
 
 import scenarios
 from sim.events import EventLog
@@ -159,11 +159,9 @@ def help_imports() -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=300)
-    parser.add_argument("--record", action="store_true",
-                        help="write the figures to bench/results/engine.txt with the date, commit "
-                        "and load (bench/record.py)")  # fmt: skip
+    add_option(parser, "engine")
     args = parser.parse_args()
-    with recording("engine" if args.record else None):
+    with recording_if_asked(args, "engine"):
         measure(args)
 
 

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from record import fig, recording
+from record import add_option, fig, recording_if_asked
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -560,12 +560,10 @@ def main() -> None:
     parser.add_argument("--flood-only", action="store_true", help="only the flood figure")
     parser.add_argument("--web", action="store_true",
                         help="only the browser pages' figure: 300 seats, 150 of them pages")  # fmt: skip
-    parser.add_argument("--record", action="store_true",
-                        help="write the figures to bench/results/host[-web|-flood].txt with the "
-                        "date, commit and load (bench/record.py; docs/ quotes them)")  # fmt: skip
+    add_option(parser, "host[-web|-flood]")
     args = parser.parse_args()
     name = "host-web" if args.web else "host-flood" if args.flood_only else "host"
-    with recording(name if args.record else None):
+    with recording_if_asked(args, name):
         measure(args)
 
 

@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from record import fig, recording
+from record import add_option, fig, recording_if_asked
 
 #: Runs ``cdtx ARGS`` in this process and prints its peak RSS (KB) on stderr's last line.
 WRAP = """import resource, sys
@@ -112,12 +112,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--part", action="append", choices=list(PARTS),
                     help="run only this part (repeatable); default: all")  # fmt: skip
-    ap.add_argument("--record", action="store_true",
-                    help="write each part's figures to bench/results/inputs-PART.txt")
+    add_option(ap, "inputs-PART")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="cdtx-bench-inputs-") as tmp:
         for name in args.part or list(PARTS):
-            with recording(f"inputs-{name}" if args.record else None):
+            with recording_if_asked(args, f"inputs-{name}"):
                 PARTS[name](Path(tmp))
 
 

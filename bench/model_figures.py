@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import re
 import statistics
 import sys
 from collections import Counter
@@ -32,7 +31,7 @@ from pathlib import Path
 from statistics import NormalDist
 
 import fidelity
-from record import read_figures, render_figures, unsaid
+from record import blocks, figures_main, read_figures, unsaid
 
 import scenarios
 from actors import national, negotiation, threat
@@ -42,6 +41,7 @@ from sim import Exercise
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "model.md"
 STORED = ROOT / "docs" / "model-figures.txt"
+HEAD = "The model-run figures docs/model.md quotes, as bench/model_figures.py computes them."
 SEEDS = range(50)
 DAY = 24.0
 
@@ -329,49 +329,25 @@ def read_stored(path: Path = STORED) -> dict[str, str]:
     return read_figures(path)
 
 
-def render(values: dict[str, str]) -> str:
-    return render_figures("The model-run figures docs/model.md quotes, as bench/model_figures.py "
-                          "computes them.", values)  # fmt: skip
-
-
 def misquoted(values: dict[str, str], doc: Path = DOC) -> list[str]:
     """The quotes of :data:`QUOTES` that docs/model.md does not say with ``values``."""
     return unsaid([(doc.name, t) for t in QUOTES], values, doc.parent)
 
 
-BLOCK = re.compile(r"(<!-- figures: model-alone -->\n).*?(<!-- /figures -->)", re.S)
-
-
 def shown_alone(text: str) -> str:
     """The table *What the model makes on its own* as docs/model.md shows it."""
-    found = BLOCK.search(text)
-    assert found is not None, "docs/model.md: no <!-- figures: model-alone --> block"
-    return text[found.end(1) : found.start(2)]
+    shown = blocks(text)
+    assert "model-alone" in shown, "docs/model.md: no <!-- figures: model-alone --> block"
+    return shown["model-alone"]
 
 
 def main(argv: list[str] | None = None) -> int:
+    def compute(args: argparse.Namespace) -> tuple[dict[str, str], dict[str, str]]:
+        runs = {sid: alone_row(sid, alone_runs(sid)) for sid in scenarios.builtin_ids()}
+        return figures(), {"model-alone": alone_table(runs)}
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--write", action="store_true", help=f"store them in {STORED} and {DOC}")
-    ap.add_argument("--check", action="store_true",
-                    help="exit 1 when docs/model.md or the stored figures disagree with them")  # fmt: skip
-    args = ap.parse_args(argv)
-    values = figures()
-    table = alone_table({sid: alone_row(sid, alone_runs(sid)) for sid in scenarios.builtin_ids()})
-    sys.stdout.write(render(values) + "\n" + table)
-    text = DOC.read_text(encoding="utf-8")
-    if args.write:
-        STORED.write_text(render(values), encoding="utf-8")
-        DOC.write_text(BLOCK.sub(lambda m: m[1] + table + m[2], text), encoding="utf-8")
-    if args.check:
-        problems = misquoted(values)
-        if shown_alone(text) != table:
-            problems.append(f"{DOC}: the table model-alone differs; rerun with --write")
-        if read_stored() != values:
-            problems.append(f"{STORED}: stored figures differ; rerun with --write")
-        for p in problems:
-            print(p, file=sys.stderr)
-        return 1 if problems else 0
-    return 0
+    return figures_main(ap, argv, compute, stored=STORED, head=HEAD, doc=DOC, misquoted=misquoted)
 
 
 if __name__ == "__main__":

@@ -9,24 +9,37 @@ The docs quote those figures naming the file and the date; :data:`QUOTES` says w
 no bench runs in the tests). Re-measure with the command the file names, then ``python
 bench/record.py`` prints every quote filled in from the files (``--check``: which docs differ).
 
-In a bench script::
+In a bench script (bench/ is on the import path when it runs)::
 
-    from bench.record import fig, recording
+    from record import add_option, fig, recording_if_asked
 
-    with recording("sweep-cli" if args.record else None):
+    add_option(parser, "sweep-cli")          # --record, its help naming the file
+    args = parser.parse_args()
+    with recording_if_asked(args, "sweep-cli"):
         print(f"2 vs 1 workers {fig('runs_ratio', ratio, '.2f')}x")
+
+(``recording(name or None)`` is the same without the option: what ``recording_if_asked`` opens.)
+
+The doc-figure scripts (bench/docs_figures.py, model_figures.py, calibration.py: model runs, not
+timings) share the rest: a file of figures (:func:`read_figures`, :func:`render_figures`), the
+quotes a doc must say (:func:`unsaid`), the tables between a doc's ``<!-- figures: NAME -->``
+marks (:func:`blocks`, :func:`with_blocks`) and their ``--write``/``--check`` main
+(:func:`figures_main`).
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
 import os
 import platform
+import re
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -122,6 +135,21 @@ def recording(name: str | None) -> Iterator[None]:
     shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
     print(f"recorded in {shown}", file=sys.stderr)
     _figures.clear()
+
+
+def add_option(parser: argparse.ArgumentParser, files: str) -> None:
+    """Adds ``--record`` to a bench script's ``parser``: ``files`` names what it writes under
+    bench/results/ (without ``.txt``), as its help shows it: ``"engine"``, ``"host[-web|-flood]"``,
+    ``"inputs-PART"``."""
+    parser.add_argument("--record", action="store_true",
+                        help=f"write the figures to bench/results/{files}.txt with the date, "
+                        "commit and load (bench/record.py; docs/ quotes them)")  # fmt: skip
+
+
+def recording_if_asked(args: argparse.Namespace, name: str) -> AbstractContextManager[None]:
+    """:func:`recording` of ``name`` when the script was given ``--record`` (:func:`add_option`),
+    else a block that keeps and writes nothing."""
+    return recording(name if args.record else None)
 
 
 def read_figures(path: Path) -> dict[str, str]:
@@ -304,12 +332,90 @@ def misquoted(root: Path = ROOT, texts: dict[str, str] | None = None) -> list[st
     return wrong
 
 
+# -- the doc-figure scripts (bench/docs_figures.py, model_figures.py, calibration.py) ------------
+
+#: A block of a doc that a doc-figure script writes (a table): ``<!-- figures: NAME -->``, a line
+#: break, the block's text, ``<!-- /figures -->``.
+BLOCK = re.compile(r"<!-- figures: (?P<name>[\w-]+) -->\n(?P<body>.*?)<!-- /figures -->", re.S)
+
+
+def blocks(text: str) -> dict[str, str]:
+    """The marked blocks (:data:`BLOCK`) of a doc's ``text``: name -> the text between the marks."""
+    return {m["name"]: m["body"] for m in BLOCK.finditer(text)}
+
+
+def with_blocks(text: str, bodies: dict[str, str]) -> str:
+    """``text`` with each marked block named in ``bodies`` holding that text instead (the other
+    blocks as they are)."""
+
+    def block(m: re.Match[str]) -> str:
+        name = m["name"]
+        return f"<!-- figures: {name} -->\n{bodies[name]}<!-- /figures -->" if name in bodies else m[0]
+
+    return BLOCK.sub(block, text)
+
+
+def _named(path: Path) -> str:
+    """``path`` as the messages name it: from the repository's root."""
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+
+
+def figures_main(
+    ap: argparse.ArgumentParser,
+    argv: list[str] | None,
+    compute: Callable[[argparse.Namespace], tuple[dict[str, str], dict[str, str]]],
+    *,
+    stored: Path | None = None,
+    head: str = "",
+    doc: Path | None = None,
+    misquoted: Callable[[dict[str, str]], list[str]] | None = None,
+) -> int:
+    """The main of a doc-figure script, with ``--write`` and ``--check`` added to its ``ap``.
+
+    ``compute(args)`` gives ``(values, tables)``: figures as ``name = value`` lines, stored in
+    ``stored`` under ``# head`` (:func:`render_figures`), and tables written into the marked
+    blocks of ``doc`` (:data:`BLOCK`) by name. Both are printed; ``--write`` writes them;
+    ``--check`` exits 1 naming each quote the docs do not say (``misquoted(values)``), each table
+    ``doc`` shows otherwise and ``stored`` when it holds other figures. A block ``--write`` has
+    nowhere to go is an error too (exit 1)."""
+    where = " and ".join(_named(p) for p in (stored, doc) if p is not None)
+    ap.add_argument("--write", action="store_true", help=f"store them in {where}")
+    quotes = " or a quote in docs/" if misquoted is not None else ""
+    ap.add_argument("--check", action="store_true",
+                    help=f"exit 1 when {where}{quotes} disagree with them")  # fmt: skip
+    args = ap.parse_args(argv)
+    values, tables = compute(args)
+    rendered = render_figures(head, values)
+    shown = ([rendered] if stored is not None else []) + [f"{n}\n{t}" for n, t in tables.items()]
+    sys.stdout.write("\n".join(shown))
+    problems = []
+    if tables and (args.write or args.check):  # each table needs its block in the doc
+        assert doc is not None, "tables need the doc that shows them"
+        missing = sorted(set(tables) - set(blocks(doc.read_text(encoding="utf-8"))))
+        problems += [f"{_named(doc)}: no <!-- figures: {n} --> block" for n in missing]
+    if args.write and not problems:
+        if stored is not None:
+            stored.write_text(rendered, encoding="utf-8")
+        if doc is not None and tables:
+            doc.write_text(with_blocks(doc.read_text(encoding="utf-8"), tables), encoding="utf-8")
+    if args.check:
+        if misquoted is not None:
+            problems += misquoted(values)
+        if doc is not None:
+            now = blocks(doc.read_text(encoding="utf-8"))
+            problems += [f"{_named(doc)}: table {n} differs; rerun with --write"
+                         for n, table in tables.items() if n in now and now[n] != table]  # fmt: skip
+        if stored is not None and (not stored.exists() or read_figures(stored) != values):
+            problems.append(f"{_named(stored)}: stored figures differ; rerun with --write")
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
+
+
 def main() -> int:
     """``python bench/record.py``: every quote of :data:`QUOTES` filled in from its recorded
     file (to paste into the doc after a bench was recorded again); ``--check``: exit 1 when a
     doc does not say it."""
-    import argparse
-
     ap = argparse.ArgumentParser(description=main.__doc__.splitlines()[0] if main.__doc__ else "")
     ap.add_argument("--check", action="store_true", help="exit 1 when a doc does not say a quote")
     args = ap.parse_args()

@@ -28,7 +28,7 @@ import tracemalloc
 import warnings
 from pathlib import Path
 
-from record import fig, recording
+from record import add_option, fig, recording_if_asked
 
 CRITERIA = ("scope", "scale", "duration", "intensity", "complexity", "sophistication", "impact")
 
@@ -69,11 +69,9 @@ def main(argv=None) -> int:
     parser.add_argument("--days", type=int, default=0, help="horizon (default: from --events)")
     parser.add_argument("--samples", type=int, default=200, help="picture_at samples")
     parser.add_argument("--keep", metavar="FILE", help="write the recording here and keep it")
-    parser.add_argument("--record", action="store_true",
-                        help="write the figures to bench/results/replay.txt with the date, commit "
-                        "and load (bench/record.py)")  # fmt: skip
+    add_option(parser, "replay")
     args = parser.parse_args(argv)
-    with recording("replay" if args.record else None):
+    with recording_if_asked(args, "replay"):
         return measure(args)
 
 

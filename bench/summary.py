@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from record import fig, recording
+from record import add_option, fig, recording_if_asked
 
 SPEC = """name: bench-summary
 title: What decides a blocked listing - Hungary, Slovakia or the rule?
@@ -57,11 +57,9 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=2)
     ap.add_argument("--dir", type=Path, default=None)
     ap.add_argument("--grid", action="store_true", help="also a 3,000-run grid's summary")
-    ap.add_argument("--record", action="store_true",
-                    help="write the figures to bench/results/summary.txt with the date, commit "
-                    "and load (bench/record.py; docs/ quotes them)")  # fmt: skip
+    add_option(ap, "summary")
     args = ap.parse_args()
-    with recording("summary" if args.record else None):
+    with recording_if_asked(args, "summary"):
         if args.dir is not None:
             measure(args, args.dir)
         else:  # a scratch directory, removed afterwards

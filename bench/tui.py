@@ -203,12 +203,10 @@ def main() -> None:
     parser.add_argument("--msel", type=int, help="time space with this many more MSEL entries")
     parser.add_argument("--speed", type=int, default=3600, help="with --msel: sim s per s")
     parser.add_argument("--samples", type=int, default=30, help="with --msel: key presses")
-    parser.add_argument("--record", action="store_true",
-                        help="write the figures to bench/results/tui[-msel].txt with the date, "
-                        "commit and load (bench/record.py)")  # fmt: skip
+    record.add_option(parser, "tui[-msel]")
     args = parser.parse_args()
     name = "tui-msel" if args.msel is not None else "tui"
-    with record.recording(name if args.record else None):
+    with record.recording_if_asked(args, name):
         show(args)
 
 

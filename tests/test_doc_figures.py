@@ -11,6 +11,7 @@ script printed fails here (issue 24).
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
 import re
@@ -146,22 +147,58 @@ def test_a_sweep_figure_edited_in_a_doc_fails():
     assert script.misquoted(wrong)
 
 
-DOCS = ["README.md", *(f"docs/{name}.md" for name in (
-    "sweeps", "analysis", "scenarios", "hosting", "console", "reports", "engine-api",
-    "recording-format", "security", "walkthrough-session", "roster", "first-scenario"))]  # fmt: skip
+#: Every doc: an unsourced timing fails in any of them.
+DOCS = ["README.md", *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").glob("*.md"))]
+#: The docs that quote benchmark timings (bench/record.py's QUOTES, checked below): each has
+#: timing paragraphs, so the check that they name their files is not passed for want of any.
+TIMED = ["docs/hosting.md", "docs/reports.md", "docs/security.md", "docs/sweeps.md"]
+
+_TIMING_SOURCE = re.compile(r"bench/((sweep|host|summary|inputs|engine|tui|replay)\.py|results/)")
+_TIMING = re.compile(r"\d(\.\d+)? ?(ms|s|x|MB|KB|GB|runs/s|events/s)\b")
+
+
+def timing_paragraphs(text: str) -> list[str]:
+    """The paragraphs (and list items) of a doc that give a time, a speed-up, a rate or a size
+    and name a timing bench or a file of bench/results/."""
+    return [p for p in re.split(r"\n\s*\n|\n(?=- )", text)
+            if _TIMING_SOURCE.search(p) and _TIMING.search(p)]  # fmt: skip
+
+
+def unsourced(text: str) -> list[str]:
+    """The timing paragraphs of ``text`` that do not name the file of bench/results/ they come
+    from (a timing from memory)."""
+    return [p for p in timing_paragraphs(text) if "bench/results/" not in p]
+
+
+def test_the_docs_that_quote_timings_are_those_listed_and_the_check_sees_each_quote():
+    assert sorted({doc for doc, _, _ in record.QUOTES}) == TIMED
+    for doc, name, template in record.QUOTES:
+        quote = " ".join(template.format(**record.read(name)).split())
+        seen = [" ".join(p.split()) for p in timing_paragraphs((ROOT / doc).read_text())]
+        assert any(quote in p for p in seen), f"{doc}: the check does not see the quote of {name}"
 
 
 @pytest.mark.parametrize("doc", DOCS)
 def test_timings_in_a_doc_name_their_recorded_file(doc):
-    """No timing from memory: every paragraph (or list item) of these docs that names a timing
+    """No timing from memory: every paragraph (or list item) of the docs that names a timing
     bench and gives a time, a speed-up, a rate or a size names the file of bench/results/ it
-    comes from."""
+    comes from; the docs of :data:`TIMED` have such paragraphs."""
     text = (ROOT / doc).read_text()
-    for paragraph in re.split(r"\n\s*\n|\n(?=- )", text):
-        if re.search(r"bench/(sweep|host|summary|inputs|engine|tui|replay)\.py", paragraph) and (
-            re.search(r"\d(\.\d+)? ?(ms|s|x|MB|KB|GB|runs/s|events/s)\b", paragraph)
-        ):
-            assert "bench/results/" in paragraph, paragraph[:300]
+    assert unsourced(text) == []
+    assert bool(timing_paragraphs(text)) == (doc in TIMED), (
+        f"{doc}: quotes a timing; add it to bench/record.py's QUOTES and to TIMED"
+        if doc not in TIMED else f"{doc}: no timing paragraph found (it quotes some)"
+    )
+
+
+def test_a_timing_from_memory_fails_in_any_doc():
+    """The check above, on a paragraph added without its file, in a doc that quotes timings and
+    in one that does not."""
+    added = "\n\n`python bench/engine.py` makes 140 runs/s on one core, 2.1 s end to end.\n"
+    for doc in ("docs/sweeps.md", "README.md"):
+        text = (ROOT / doc).read_text()
+        assert unsourced(text) == [] and len(unsourced(text + added)) == 1
+    assert unsourced(added + "(bench/results/engine.txt, 2026-12-07)") == []
 
 
 def test_hosting_md_gives_the_size_of_the_shipped_page_files():
@@ -187,3 +224,59 @@ def test_a_recording_keeps_the_figures_printed_with_when_and_under_what_load(tmp
     with record.recording(None):  # not recording: nothing kept
         record.fig("other", 1)
     assert not (tmp_path / "bench" / "results" / "None.txt").exists()
+
+
+def test_a_bench_scripts_record_option_writes_its_file_only_when_given(tmp_path, monkeypatch):
+    """The ``--record`` of the bench scripts (record.add_option, record.recording_if_asked)."""
+    monkeypatch.setattr(record, "RESULTS", tmp_path)
+    parser = argparse.ArgumentParser()
+    record.add_option(parser, "demo")
+    assert "bench/results/demo.txt" in " ".join(parser.format_help().split())
+    for argv, written in (([], False), (["--record"], True)):
+        with record.recording_if_asked(parser.parse_args(argv), "demo"):
+            print(f"runs/s {record.fig('rate', 12.5)}")
+        assert (tmp_path / "demo.txt").exists() == written
+    assert record.read_figures(tmp_path / "demo.txt")["rate"] == "12.5"
+
+
+def test_a_docs_marked_tables_read_and_written_by_name():
+    """The ``<!-- figures: NAME -->`` blocks the doc-figure scripts write (record.blocks,
+    record.with_blocks): a table written replaces its block's text alone."""
+    text = ("# Doc\n<!-- figures: a -->\n| x |\n<!-- /figures -->\nprose\n"
+            "<!-- figures: b-2 -->\n| y |\n<!-- /figures -->\n")  # fmt: skip
+    assert record.blocks(text) == {"a": "| x |\n", "b-2": "| y |\n"}
+    written = record.with_blocks(text, {"b-2": "| z |\n| w |\n"})
+    assert record.blocks(written) == {"a": "| x |\n", "b-2": "| z |\n| w |\n"}
+    assert written.replace("| z |\n| w |\n", "| y |\n") == text
+    for doc in ("docs/calibration.md", "docs/model.md"):  # the docs' own blocks read back whole
+        shown = (ROOT / doc).read_text(encoding="utf-8")
+        assert record.blocks(shown) and record.with_blocks(shown, record.blocks(shown)) == shown
+
+
+def test_a_doc_figure_scripts_write_and_check(tmp_path, capsys):
+    """record.figures_main, the ``--write``/``--check`` of bench/docs_figures.py,
+    model_figures.py and calibration.py: --write stores the figures and fills the doc's tables,
+    --check then passes, and fails naming the file, table or quote that says otherwise."""
+    stored, doc = tmp_path / "figures.txt", tmp_path / "doc.md"
+    doc.write_text("Runs: 7.\n<!-- figures: t -->\nold\n<!-- /figures -->\n")
+    values, tables = {"runs": "7"}, {"t": "| 7 |\n"}
+
+    def main(*argv: str) -> int:
+        def misquoted(v):
+            return [] if f"Runs: {v['runs']}." in doc.read_text() else ["doc.md: no runs"]
+
+        return record.figures_main(argparse.ArgumentParser(), list(argv),
+                                   lambda args: (dict(values), dict(tables)), stored=stored,
+                                   head="test", doc=doc, misquoted=misquoted)  # fmt: skip
+
+    assert main("--check") == 1
+    assert "figures.txt: stored figures differ" in capsys.readouterr().err
+    assert main("--write") == 0 and main("--check") == 0
+    assert record.read_figures(stored) == values and record.blocks(doc.read_text()) == tables
+    values["runs"], tables["t"] = "8", "| 8 |\n"  # the model moved; the doc and file did not
+    assert main("--check") == 1
+    err = capsys.readouterr().err
+    assert "doc.md: table t differs" in err and "no runs" in err and "stored figures differ" in err
+    doc.write_text("Runs: 8.\n")  # a table with no block to go in: refused, nothing written
+    assert main("--write") == 1 and "no <!-- figures: t --> block" in capsys.readouterr().err
+    assert record.read_figures(stored) == {"runs": "7"}
