@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from record import fig, recording
+from record import add_option, fig, recording_if_asked
 
 from sim import sweep as sw
 from sim.exercise import Exercise
@@ -448,16 +448,14 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=None,
                         help="repetitions of each paired measurement "
                         "(default 5, --small 2)")  # fmt: skip
-    parser.add_argument("--record", action="store_true",
-                        help="write each part's figures to bench/results/sweep-PART.txt with the "
-                        "date, commit and load (bench/record.py; docs/ quotes them)")  # fmt: skip
+    add_option(parser, "sweep-PART")
     args = parser.parse_args()
     parts = args.part or (["crn", "sobol", "dask"] if args.only else list(PARTS))
     reps = args.reps or (2 if args.small else 5)
     n = 200 if args.small else 1000
 
     def part(name: str):
-        return recording(f"sweep-{name}" if args.record else None)
+        return recording_if_asked(args, f"sweep-{name}")
 
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
