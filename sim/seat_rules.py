@@ -35,6 +35,31 @@ ACTIONS: dict[str, frozenset[str]] = {
 ALL_STATES = "*"
 
 
+def shown_value(value: Any) -> str:
+    """How a refusal names a value of the wrong type: short, whatever its size."""
+    if isinstance(value, (dict, list)):
+        return f"a {'list' if isinstance(value, list) else 'JSON object'}"
+    return repr(value)[:40]
+
+
+def check_flag(action: str, key: str, value: Any) -> bool:
+    """An input's true/false field (``allowed``, ``played``, ``run``) checked as the host and
+    replay check it: ``InjectError`` naming ``action`` unless it is true or false (the text
+    ``"false"`` is not taken for true)."""
+    if not isinstance(value, bool):
+        raise InjectError(action, f"{key} is true or false, not {shown_value(value)}")
+    return value
+
+
+def check_advice(ex, state: Any, allowed: Any) -> dict[str, Any]:
+    """The fields of the facilitator's ``advice`` setting (the model's advice shown to
+    ``state``, a played delegation or :data:`ALL_STATES`, or hidden from it), checked as the
+    host checks it live and replay re-checks a recorded one; ``InjectError`` otherwise."""
+    if state != ALL_STATES and state not in ex.players:
+        raise InjectError("advice", f"{shown_value(state)} is not a played delegation")
+    return {"state": state, "allowed": check_flag("advice", "allowed", allowed)}
+
+
 @dataclass(frozen=True)
 class Seat:
     """One seat at the exercise: ``id`` is what people read (``DE``, ``facilitator-2``)."""

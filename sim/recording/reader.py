@@ -30,7 +30,7 @@ from ..clock import format_offset, parse_offset
 from ..events import GENESIS, Event, canonical, chain, digest_of
 from ..exercise import MAX_TEXT, REMARKS, Exercise, InjectError
 from ..expectations import MARK, check_chat, check_mark
-from ..seat_rules import ALL_STATES, check_recorded
+from ..seat_rules import ALL_STATES, check_advice, check_flag, check_recorded
 from .writer import FORMAT_VERSION, Recorder, RecordingError
 
 if TYPE_CHECKING:
@@ -595,11 +595,10 @@ def _reapply_input(ex, data: dict[str, Any]) -> None:
         if data["control"] == evaluation.CONTROL:  # an evaluation entry, as it was checked
             evaluation.check(ex.scenario, {"entry": evaluation.kind_of(data), **fields,
                                            "text": data.get("text", "")}, ex.events)  # fmt: skip
-        elif data["control"] == "advice" and data.get("state", ALL_STATES) not in (ALL_STATES,
-                                                                                   *ex.players):  # fmt: skip
-            raise InjectError("state", f"advice: {data.get('state')!r} is not a played delegation")
-        if data["control"] in ("advice", "allow_chat") and not isinstance(data.get("allowed"), bool):
-            raise InjectError("allowed", "allowed is true or false")
+        elif data["control"] == "advice":  # as the host checked it
+            check_advice(ex, data.get("state", ALL_STATES), data.get("allowed"))
+        elif data["control"] == "allow_chat":
+            check_flag("allow_chat", "allowed", data.get("allowed"))
         ex.remark(data["control"], data.get("text", ""), **fields)
     else:
         raise InjectError("", f"unknown input {_short(data)}")
