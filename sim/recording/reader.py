@@ -29,8 +29,8 @@ from .. import cdtx_version, constants, evaluation
 from ..clock import format_offset, parse_offset
 from ..events import GENESIS, Event, canonical, chain, digest_of
 from ..exercise import MAX_TEXT, REMARKS, Exercise, InjectError
-from ..expectations import MARK, check_chat, check_mark
-from ..seat_rules import ALL_STATES, check_advice, check_flag, check_recorded
+from ..expectations import MARK, check_mark
+from ..seat_rules import ALL_STATES, check_advice, check_chat, check_flag, check_recorded
 from .writer import FORMAT_VERSION, Recorder, RecordingError
 
 if TYPE_CHECKING:
@@ -588,7 +588,7 @@ def _reapply_input(ex, data: dict[str, Any]) -> None:
         fields = check_mark(ex, data.get("msel"), data.get("state"), data.get("met"),
                             data.get("text"))  # fmt: skip
         ex.remark(MARK, data.get("text", ""), **fields)
-    elif data.get("control") == "chat":  # open, to a played delegation, as the host checked
+    elif data.get("control") == "chat":  # open, to a played delegation, as the host checked it
         ex.remark("chat", data.get("text", ""), to=check_chat(ex, data.get("to")))
     elif data.get("control") in REMARKS:
         fields = {k: v for k, v in data.items() if k not in ("control", "text", "step", "seat")}

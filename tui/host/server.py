@@ -43,7 +43,7 @@ from scenarios.safe_read import read_json
 from sim import evaluation, expectations
 from sim.clock import SPEEDS
 from sim.events import Event
-from sim.seat_rules import check_advice, check_flag, check_played, shown_value
+from sim.seat_rules import check_advice, check_chat, check_flag, check_played, shown_value
 from sim.seats import (
     ALL_STATES,
     DELEGATION,
@@ -771,8 +771,8 @@ class Host:
                                      request.get("met"), request.get("text", ""))  # fmt: skip
         if action == "allow_chat":
             return ex.remark("allow_chat", allowed=_flag(request, "allowed"))
-        if action == "chat":  # the rules replay re-checks too (sim/expectations.py)
-            to = expectations.check_chat(ex, request.get("to"))
+        if action == "chat":  # the rules replay re-checks too (sim/seat_rules.py)
+            to = check_chat(ex, request.get("to"))
             return ex.remark("chat", _text(request, "text"), to=to)
         if action == "note":
             # The console's note: tagged to an objective and/or a delegation, editable (an
