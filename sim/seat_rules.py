@@ -14,7 +14,6 @@ from typing import Any
 from scenarios.vocabulary import EU27
 
 from . import evaluation
-from . import event_kinds as K
 from .exercise import InjectError
 from .expectations import state_of_seat
 
@@ -54,15 +53,10 @@ def check_flag(action: str, key: str, value: Any) -> bool:
 
 def check_chat(ex, to: Any) -> str:
     """The delegation a chat from the exercise's current seat (``ex.seat``) goes to, checked
-    as the host checks it and as replay re-checks a recorded one: chat is open (the latest
-    ``allow_chat`` input allowed it), ``to`` is a played delegation and not the sender's own;
-    ``InjectError`` naming the field otherwise."""
-    allowed = False
-    for event in reversed(ex.events):
-        if event.kind == K.INPUT and event.data.get("control") == "allow_chat":
-            allowed = bool(event.data.get("allowed"))
-            break
-    if not allowed:
+    as the host checks it and as replay re-checks a recorded one: chat is open
+    (``Exercise.chat_allowed``, the latest ``allow_chat`` input), ``to`` is a played delegation
+    and not the sender's own; ``InjectError`` naming the field otherwise."""
+    if not ex.chat_allowed:
         raise InjectError("chat", "the facilitator has not opened chat between delegations")
     if to == state_of_seat(ex.seat):
         raise InjectError("to", "chat goes to another delegation, not your own")
