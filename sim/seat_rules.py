@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from scenarios.errors import cut_short
 from scenarios.vocabulary import EU27
 
 from . import evaluation
@@ -39,7 +40,7 @@ def shown_value(value: Any) -> str:
     """How a refusal names a value of the wrong type: short, whatever its size."""
     if isinstance(value, (dict, list)):
         return f"a {'list' if isinstance(value, list) else 'JSON object'}"
-    return repr(value)[:40]
+    return cut_short(repr(value), 40)
 
 
 def check_flag(action: str, key: str, value: Any) -> bool:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from scenarios.errors import CdtxError
+from scenarios.errors import CdtxError, cut_short
 
 # The embedded scenario is held to the limit of a scenario file.
 from scenarios.safe_read import MAX_BYTES as MAX_SCENARIO_BYTES
@@ -81,8 +81,7 @@ class Difference:
 
 
 def _short(raw: dict[str, Any] | None) -> str:
-    text = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS).decode()
-    return text if len(text) <= 300 else text[:297] + "..."
+    return cut_short(orjson.dumps(raw, option=orjson.OPT_SORT_KEYS).decode(), 300)
 
 
 @dataclass(frozen=True)
