@@ -19,3 +19,10 @@ class CdtxError(Exception):
 
 class UserError(CdtxError):
     """A mistake in what was asked for on the command line or in the console."""
+
+
+def cut_short(text: object, limit: int) -> str:
+    """``text`` as a message shows it: at most ``limit`` characters, its end cut and marked
+    ``...`` when longer, so a hostile or mistaken value of any length stays one readable line."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -28,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from .errors import cut_short
 from .vocabulary import (
     ADVERSARY_ACTIONS,
     ARTICLES,
@@ -198,8 +199,7 @@ def _plain(value: Any) -> str:
         return str(value).lower()
     if isinstance(value, (list, dict)):
         return "a list" if isinstance(value, list) else "a mapping"
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return cut_short(repr(value), 40)
 
 
 def _constant_name(value: Any) -> str:

@@ -27,7 +27,7 @@ from types import ModuleType
 from typing import Any
 
 from actors import delegation, institutions, national, negotiation, threat
-from scenarios.errors import CdtxError
+from scenarios.errors import CdtxError, cut_short
 from scenarios.model import Scenario
 from scenarios.safe_read import Problem, ScenarioError
 
@@ -220,19 +220,25 @@ def get(name: str, where: str = "") -> Constant:
     """The constant ``name`` (``model.x``); :class:`ConstantError` with the closest names."""
     constant = CONSTANTS.get(name)
     if constant is None:
-        close = difflib.get_close_matches(str(name)[:100], list(CONSTANTS), n=2)
-        hint = f" (did you mean {' or '.join(close)}?)" if close else ""
         raise ConstantError(
-            f"{where or shown(name)}: no model constant {shown(name)!r}{hint}; "
+            f"{where or shown(name)}: no model constant {shown(name)!r}{_did_you_mean(name)}; "
             "`cdtx model` lists them"
         )
     return constant
 
 
+def _did_you_mean(name: object, prefix: str = "") -> str:
+    """`` (did you mean model.a or model.b?)``: the constants closest to ``name``, each named
+    without ``prefix`` (``model.`` for a scenario's ``model:`` block, which leaves it out);
+    empty when none is close."""
+    close = difflib.get_close_matches(str(name)[:100], list(CONSTANTS), n=2)
+    names = [c.removeprefix(prefix) for c in close]
+    return f" (did you mean {' or '.join(names)}?)" if names else ""
+
+
 def shown(name: object) -> str:
     """``name`` as a message shows it: a hostile or mistaken name of any length is cut short."""
-    text = str(name)
-    return text if len(text) <= 60 else f"{text[:60]}..."
+    return cut_short(name, 60)
 
 
 def checked(values: Mapping[str, Any] | None, where: str = "model") -> dict[str, float]:
@@ -271,9 +277,7 @@ def of_scenario(scenario: Scenario) -> dict[str, float]:
         name = PREFIX + key
         constant = CONSTANTS.get(name)
         if constant is None:
-            close = difflib.get_close_matches(name, list(CONSTANTS), n=2)
-            hint = (f" (did you mean {' or '.join(c[len(PREFIX):] for c in close)}?)"
-                    if close else "")  # fmt: skip
+            hint = _did_you_mean(name, prefix=PREFIX)
             message = f"{name}: no such model constant{hint}; `cdtx model` lists them"
             problems.append(Problem(*scenario.model_place(key, key=True), message))
             continue

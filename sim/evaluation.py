@@ -82,14 +82,10 @@ def _error(field: str, message: str) -> Exception:
 
 def check_observation(scenario, objective: Any, rating: Any) -> None:
     """An evaluator seat's observation (``cdtx host``): an objective of the scenario and a
-    rating, as the host checks it and replay re-checks a recorded one; ``InjectError`` naming
-    the field otherwise."""
-    objectives = [o.id for o in scenario.objectives]
-    if objective not in objectives:
-        known = ", ".join(objectives) or "none in this scenario"
-        raise _error("observation", f"unknown objective {objective!r} ({known})")
-    if rating not in RATINGS:
-        raise _error("observation", f"rating is one of {', '.join(RATINGS)}")
+    rating, as the host checks it and replay re-checks a recorded one. It is a rating entry,
+    checked by :func:`check` (one set of rules for both); ``InjectError`` naming the field
+    otherwise."""
+    check(scenario, {"entry": "rating", "objective": objective, "rating": rating})
 
 
 def check(scenario, entry: dict[str, Any], events: list[Event] | None = None) -> dict[str, Any]:
@@ -124,7 +120,7 @@ def check(scenario, entry: dict[str, Any], events: list[Event] | None = None) ->
         if not objective:
             raise _error("objective", "a rating is for an objective")
         if clean.get("rating") not in RATINGS:
-            raise _error("rating", "rate P, S, M or U")
+            raise _error("rating", f"rating is one of {', '.join(RATINGS)}")
     if kind == "hotwash":
         if not text:
             raise _error("text", "a hot wash entry needs some text")

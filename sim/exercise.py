@@ -242,6 +242,10 @@ class Exercise:
         self.seat_rules: str | None = None
         #: The crisis track of a large-scale incident (sim/stages/crisis.py), if one is open.
         self.crisis: Track | None = None
+        #: Whether delegations may chat with each other: the latest ``allow_chat`` remark's
+        #: ``allowed`` (closed until the facilitator opens it), set as that remark is applied,
+        #: live or re-applied from a recording (replay, branch, resume).
+        self.chat_allowed = False
 
         # The first event commits to the whole setup, so the digest chain covers what a
         # recording's header says: the scenario text (objectives and targets included, which
@@ -565,15 +569,19 @@ class Exercise:
     def remark(self, control: str, text: str = "", **fields: Any) -> Event:
         """Record an input the model does not act on (``cdtx host``): a delegation's
         ``message`` to the facilitator, an evaluator's ``observation`` (``objective``,
-        ``rating``), the facilitator's ``advice`` setting (``state``, ``allowed``). Allowed
-        after the end, like notes."""
+        ``rating``), the facilitator's ``advice`` setting (``state``, ``allowed``), opening or
+        closing chat (``allow_chat``, ``allowed``: :attr:`chat_allowed`). Allowed after the
+        end, like notes."""
         if control not in REMARKS:
             raise InjectError("control", f"{control!r} is not one of {', '.join(REMARKS)}")
         if self.text_limit is not None and len(text) > self.text_limit:
             raise InjectError("text", f"a text of {len(text):,} characters is too long (at "
                                       f"most {self.text_limit:,})")  # fmt: skip
-        return self.emit(K.INPUT, FACILITATOR, control=control, text=text.strip(), **fields,
-                         step=self.steps)  # fmt: skip
+        record = self.emit(K.INPUT, FACILITATOR, control=control, text=text.strip(), **fields,
+                           step=self.steps)  # fmt: skip
+        if control == "allow_chat":
+            self.chat_allowed = bool(record.data.get("allowed"))
+        return record
 
     def acknowledge(self, entry_id: str, state: str) -> Event:
         """``state``'s delegation acknowledges the inject ``entry_id`` delivered to it: an

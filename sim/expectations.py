@@ -217,26 +217,6 @@ def check_mark(ex, entry: Any, state: Any, met: Any, text: Any) -> dict[str, Any
     return {"msel": entry, "state": state, "met": met}
 
 
-def check_chat(ex, to: Any) -> str:
-    """The delegation a chat from the exercise's current seat (``ex.seat``) goes to, checked
-    as the host checks it and as replay re-checks a recorded one: chat is open (the latest
-    ``allow_chat`` input allowed it), ``to`` is a played delegation and not the sender's own;
-    ``InjectError`` naming the field otherwise."""
-    allowed = False
-    for event in reversed(ex.events):
-        if event.kind == K.INPUT and event.data.get("control") == "allow_chat":
-            allowed = bool(event.data.get("allowed"))
-            break
-    if not allowed:
-        raise InjectError("chat", "the facilitator has not opened chat between delegations")
-    if to == state_of_seat(ex.seat):
-        raise InjectError("to", "chat goes to another delegation, not your own")
-    if not isinstance(to, str) or to not in ex.players:
-        played = ", ".join(ex.players) or "none"
-        raise InjectError("to", f"{to!r} is not a played delegation ({played})")
-    return to
-
-
 def mark(ex, entry: str, state: str, met: Any, text: Any = "") -> Event:
     """Record the facilitator's or evaluator's mark: ``entry``'s expectation of ``state`` was
     met (or not), with ``text``; an input (``control: mark``), replayed as recorded."""

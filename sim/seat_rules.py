@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from scenarios.errors import cut_short
 from scenarios.vocabulary import EU27
 
 from . import evaluation
@@ -33,6 +34,46 @@ ACTIONS: dict[str, frozenset[str]] = {
 
 #: Advice setting meaning "every delegation".
 ALL_STATES = "*"
+
+
+def shown_value(value: Any) -> str:
+    """How a refusal names a value of the wrong type: short, whatever its size."""
+    if isinstance(value, (dict, list)):
+        return f"a {'list' if isinstance(value, list) else 'JSON object'}"
+    return cut_short(repr(value), 40)
+
+
+def check_flag(action: str, key: str, value: Any) -> bool:
+    """An input's true/false field (``allowed``, ``played``, ``run``) checked as the host and
+    replay check it: ``InjectError`` naming ``action`` unless it is true or false (the text
+    ``"false"`` is not taken for true)."""
+    if not isinstance(value, bool):
+        raise InjectError(action, f"{key} is true or false, not {shown_value(value)}")
+    return value
+
+
+def check_chat(ex, to: Any) -> str:
+    """The delegation a chat from the exercise's current seat (``ex.seat``) goes to, checked
+    as the host checks it and as replay re-checks a recorded one: chat is open
+    (``Exercise.chat_allowed``, the latest ``allow_chat`` input), ``to`` is a played delegation
+    and not the sender's own; ``InjectError`` naming the field otherwise."""
+    if not ex.chat_allowed:
+        raise InjectError("chat", "the facilitator has not opened chat between delegations")
+    if to == state_of_seat(ex.seat):
+        raise InjectError("to", "chat goes to another delegation, not your own")
+    if not isinstance(to, str) or to not in ex.players:
+        played = ", ".join(ex.players) or "none"
+        raise InjectError("to", f"{to!r} is not a played delegation ({played})")
+    return to
+
+
+def check_advice(ex, state: Any, allowed: Any) -> dict[str, Any]:
+    """The fields of the facilitator's ``advice`` setting (the model's advice shown to
+    ``state``, a played delegation or :data:`ALL_STATES`, or hidden from it), checked as the
+    host checks it live and replay re-checks a recorded one; ``InjectError`` otherwise."""
+    if state != ALL_STATES and state not in ex.players:
+        raise InjectError("advice", f"{shown_value(state)} is not a played delegation")
+    return {"state": state, "allowed": check_flag("advice", "allowed", allowed)}
 
 
 @dataclass(frozen=True)

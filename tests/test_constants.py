@@ -279,3 +279,17 @@ def test_cdtx_run_sets_constants_for_its_run_and_replay_verifies_it(tmp_path):
     bad = cdtx("run", "--model", "listing_veto_at=3")
     assert bad.returncode == 1 and "outside its range [-1, 0]" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_a_hostile_name_or_value_is_cut_to_the_limit_and_marked_in_every_message():
+    """One way of cutting a value short for a message (scenarios.errors.cut_short): the model
+    constants, a scenario's model: block, the replay's and the host's refusals all use it."""
+    from scenarios.errors import cut_short
+
+    for limit in (40, 60, 300):
+        assert cut_short("x" * 5000, limit) == "x" * (limit - 3) + "..."
+        assert cut_short("x" * limit, limit) == "x" * limit  # at the limit: whole
+    assert constants.shown("y" * 5000) == "y" * 57 + "..."
+    with pytest.raises(constants.ConstantError) as info:
+        constants.get("model." + "z" * 100_000)
+    assert len(str(info.value)) < 200 and "z..." in str(info.value)

@@ -150,7 +150,9 @@ def test_replay_refuses_a_recording_whose_seat_inputs_the_host_would_have_refuse
         "message: give text": _forge("message", text=""),
         "seat DE acknowledges for DE only": _forge("acknowledge", state="PL"),
         "advice: 'EE' is not a played delegation": _forge("advice", state="EE"),
-        "allowed is true or false": _forge("allow_chat", allowed="yes"),
+        # the host's own words for the same refusal (one rule, sim/seat_rules.py)
+        "allow_chat: allowed is true or false, not 'yes'": _forge("allow_chat", allowed="yes"),
+        "advice: allowed is true or false, not 'no'": _forge("advice", allowed="no"),
         # a digit that is not 0-9, a number field that is not one: one line, no traceback
         "no seat 'evaluator-²'": _forge("message", seat="evaluator-²"),
         "no seat 'DE-²'": _forge("message", seat="DE-²"),

@@ -177,3 +177,32 @@ def test_discovering_a_number_outcome_says_how_to_ask_of_it(tmp_path):
         sw.discover(path, "days")
     found = sw.discover(path, lambda row: row["outcome.days"] > 17)  # as the message says
     assert found["hits"] == 2 + 7  # days 18, 19 at point 0; 18 to 24 at point 1
+
+
+def test_the_summary_and_discovery_read_yes_and_no_alike():
+    """One reading of yes/no (sim/sweep/yes_no.py): every spelling either took before (true,
+    yes, 1; false, no, 0; any case, spaces aside) is taken by both, and both refuse the rest."""
+    from sim.sweep.yes_no import yes_or_no
+
+    for said in ("true", "YES", " Yes ", "1", "\t1", True):
+        assert yes_or_no(said) is True, said
+    for said in ("false", "No", " NO ", "0", "FALSE", False):
+        assert yes_or_no(said) is False, said
+    for said in ("maybe", "y", "n", "on", "off", "2", "01", "yes please", "", 1, 0, None, 0.5):
+        assert yes_or_no(said) is None, said  # numbers stay numbers; empty is no value
+    rows, spec = design_rows("sobol", 8, replications=2)
+    texts = [dict(row) for row in rows]
+    spellings = {True: (" Yes ", "TRUE", "1"), False: ("no", " False", "0")}
+    for i, row in enumerate(texts):
+        row["outcome.adopted"] = spellings[row["outcome.adopted"]][i % 3]
+    as_bools, as_texts = sw.summarize(rows, spec=spec), sw.summarize(texts, spec=spec)
+    assert as_texts["outcomes"]["adopted"] == "yes/no"
+    assert [p["outcomes"]["adopted"]["count"] for p in as_texts["points"]] == [
+        p["outcomes"]["adopted"]["count"] for p in as_bools["points"]]  # fmt: skip
+    pytest.importorskip("sklearn")
+    assert sw.discover(texts, "adopted")["hits"] == sw.discover(rows, "adopted")["hits"] > 0
+    texts[0]["outcome.adopted"] = "maybe"
+    with pytest.raises(sw.SweepError, match="holds 'maybe', not yes/no"):
+        sw.summarize(texts, spec=spec)
+    with pytest.raises(sw.SweepError, match=r"its values are not yes/no \('maybe'\)"):
+        sw.discover(texts, "adopted")

@@ -601,3 +601,45 @@ def test_run_from_a_live_session_says_where_it_waits_for_people(tmp_path):
     result = orjson.loads(proc.stdout)
     assert result["ended"] is False
     assert result["awaiting"] == [{"state": "DE", "proposal": "P-1", "measure": "hr_declaration"}]
+
+
+def test_chat_is_open_as_the_latest_allow_chat_left_it_live_replayed_branched_and_resumed(tmp_path):
+    """Exercise.chat_allowed follows the facilitator's allow_chat remarks as they are applied,
+    so a replay, a branch and a resume (a re-simulation) find chat open or closed as it was;
+    the seat rule (seat_rules.check_chat) reads it."""
+    from sim.exercise import InjectError
+    from sim.recording import open as open_recording
+    from sim.seat_rules import check_chat
+
+    path = tmp_path / "chat.jsonl"
+    ex = Exercise("satcom-war", interactive=True)  # DE and PL played
+
+    def chat(exercise: Exercise, text: str):
+        exercise.seat = "DE"
+        try:
+            return exercise.remark("chat", text, to=check_chat(exercise, "PL"))
+        finally:
+            exercise.seat = None
+
+    with Recorder(path, ex):
+        ex.run("2h")
+        assert not ex.chat_allowed
+        with pytest.raises(InjectError, match="has not opened chat"):
+            chat(ex, "before")
+        opened = ex.remark("allow_chat", allowed=True)
+        assert ex.chat_allowed
+        chat(ex, "shall we abstain?")
+        closed = ex.remark("allow_chat", allowed=False)
+        assert not ex.chat_allowed
+        with pytest.raises(InjectError, match="has not opened chat"):
+            chat(ex, "after")
+        reopened = ex.remark("allow_chat", allowed=True)
+    recording = open_recording(path)
+    assert recording.verify().ok, recording.verify().message
+    resumed = recording.resimulate()  # what cdtx host --resume and cdtx replay re-simulate
+    assert resumed.digest == ex.digest and resumed.chat_allowed
+    assert chat(resumed, "after the resume").data["to"] == "PL"
+    for after, allowed in ((opened, True), (closed, False), (reopened, True)):
+        branched = recording.branch(after_event=after.seq)
+        assert branched.chat_allowed is allowed, after.seq
+    assert recording.branch(after_event=opened.seq - 1).chat_allowed is False

@@ -393,10 +393,26 @@ def test_the_evaluators_entries_in_the_after_action_report(tmp_path):
     html = report.aar(recording.scenario, recording.events, recording.header, fmt="html")
     assert "<h2>Hot wash</h2>" in html
     assert "Evaluator's rating: <strong>M</strong>" in html
-    with pytest.raises(ValueError, match="rate P, S, M or U"):
+    with pytest.raises(ValueError, match="rating: rating is one of P, S, M, U"):
         evaluation.record(ex, {"entry": "rating", "objective": "OBJ-1", "rating": "X"})
     with pytest.raises(ValueError, match="unknown objective"):
         evaluation.record(ex, {"entry": "observation", "objective": "OBJ-9", "text": "x"})
+
+
+def test_an_evaluator_seats_observation_is_refused_in_the_words_of_the_consoles_rating():
+    """cdtx host's evaluator seat and the console's rating entry are one rule (issue 24, item
+    2): the same objective and rating are refused, with the same message."""
+    from sim import evaluation
+    from sim.exercise import InjectError
+
+    scenario = scenarios.load("grid-wiper")
+    for objective, rating in (("OBJ-9", "S"), ("OBJ-1", "X"), (None, "S"), ("OBJ-1", None)):
+        with pytest.raises(InjectError) as seat:
+            evaluation.check_observation(scenario, objective, rating)
+        with pytest.raises(InjectError) as console:
+            evaluation.check(scenario, {"entry": "rating", "objective": objective, "rating": rating})
+        assert str(seat.value) == str(console.value), (objective, rating)
+    evaluation.check_observation(scenario, "OBJ-1", "S")  # what both accept
 
 
 def test_the_first_divergence_shows_both_sides_of_the_difference():

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from scenarios.errors import CdtxError
+from scenarios.errors import CdtxError, cut_short
 
 # The embedded scenario is held to the limit of a scenario file.
 from scenarios.safe_read import MAX_BYTES as MAX_SCENARIO_BYTES
@@ -29,8 +29,8 @@ from .. import cdtx_version, constants, evaluation
 from ..clock import format_offset, parse_offset
 from ..events import GENESIS, Event, canonical, chain, digest_of
 from ..exercise import MAX_TEXT, REMARKS, Exercise, InjectError
-from ..expectations import MARK, check_chat, check_mark
-from ..seat_rules import ALL_STATES, check_recorded
+from ..expectations import MARK, check_mark
+from ..seat_rules import ALL_STATES, check_advice, check_chat, check_flag, check_recorded
 from .writer import FORMAT_VERSION, Recorder, RecordingError
 
 if TYPE_CHECKING:
@@ -81,8 +81,7 @@ class Difference:
 
 
 def _short(raw: dict[str, Any] | None) -> str:
-    text = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS).decode()
-    return text if len(text) <= 300 else text[:297] + "..."
+    return cut_short(orjson.dumps(raw, option=orjson.OPT_SORT_KEYS).decode(), 300)
 
 
 @dataclass(frozen=True)
@@ -588,18 +587,17 @@ def _reapply_input(ex, data: dict[str, Any]) -> None:
         fields = check_mark(ex, data.get("msel"), data.get("state"), data.get("met"),
                             data.get("text"))  # fmt: skip
         ex.remark(MARK, data.get("text", ""), **fields)
-    elif data.get("control") == "chat":  # open, to a played delegation, as the host checked
+    elif data.get("control") == "chat":  # open, to a played delegation, as the host checked it
         ex.remark("chat", data.get("text", ""), to=check_chat(ex, data.get("to")))
     elif data.get("control") in REMARKS:
         fields = {k: v for k, v in data.items() if k not in ("control", "text", "step", "seat")}
         if data["control"] == evaluation.CONTROL:  # an evaluation entry, as it was checked
             evaluation.check(ex.scenario, {"entry": evaluation.kind_of(data), **fields,
                                            "text": data.get("text", "")}, ex.events)  # fmt: skip
-        elif data["control"] == "advice" and data.get("state", ALL_STATES) not in (ALL_STATES,
-                                                                                   *ex.players):  # fmt: skip
-            raise InjectError("state", f"advice: {data.get('state')!r} is not a played delegation")
-        if data["control"] in ("advice", "allow_chat") and not isinstance(data.get("allowed"), bool):
-            raise InjectError("allowed", "allowed is true or false")
+        elif data["control"] == "advice":  # as the host checked it
+            check_advice(ex, data.get("state", ALL_STATES), data.get("allowed"))
+        elif data["control"] == "allow_chat":
+            check_flag("allow_chat", "allowed", data.get("allowed"))
         ex.remark(data["control"], data.get("text", ""), **fields)
     else:
         raise InjectError("", f"unknown input {_short(data)}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from scenarios.errors import cut_short
 from scenarios.model import Scenario
 
 from ..clock import Calendar, format_offset
@@ -69,8 +70,7 @@ def differences(a: Event | None, b: Event | None) -> list[tuple[str, str, str]]:
 
 
 def _shown(value: Any) -> str:
-    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return cut_short(", ".join(map(str, value)) if isinstance(value, list) else value, 60)
 
 
 def _with_differences(line: str, diffs: list[tuple[str, str, str]], side: int) -> str:

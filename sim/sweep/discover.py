@@ -28,6 +28,7 @@ from scenarios.vocabulary import TIME_METRICS
 from .outcomes import PREFIX as OUTCOME
 from .results import blocking_states, is_parameter, read_rows, run_ok
 from .spec import SweepError, need
+from .yes_no import yes_or_no
 
 #: The tree's depth: a box is at most this many conditions, so a person can read it.
 MAX_DEPTH = 3
@@ -90,10 +91,13 @@ def outcome_function(outcome: str, columns: Sequence[str]) -> Callable[[Mapping[
 
 
 def _yes(value: Any, column: str) -> bool:
-    if value in (None, "", 0, False) or str(value).lower() in ("false", "no", "0"):
+    if value is None or value == "":  # an empty cell: the outcome was not seen in that run
         return False
-    if value in (1, True) or str(value).lower() in ("true", "yes", "1"):
-        return True
+    said = yes_or_no(value)
+    if said is None and value in (0, 1):  # a 0/1 column (numpy numbers too)
+        said = bool(value)
+    if said is not None:
+        return said
     raise SweepError(f"outcome {column!r}: its values are not yes/no ({value!r}); to ask "
                      "of a number, give discover a function of a row in Python, e.g. lambda "
                      f"row: (row[{column!r}] or 0) > 30")  # fmt: skip

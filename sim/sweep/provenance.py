@@ -23,6 +23,8 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from scenarios.errors import cut_short
+
 #: Packages a run's numbers (or the file's bytes) depend on, recorded when installed.
 PACKAGES = ("simpy", "networkx", "pydantic", "numpy", "scipy", "SALib", "pandas", "pyarrow")
 #: Recorded too when the sweep ran on Dask.
@@ -168,5 +170,5 @@ def _dimension(value: Any) -> str:
 
 def _show(value: Any, limit: int = 80) -> str:
     """A value as a message shows it: compact JSON, cut to ``limit`` characters."""
-    text = value if isinstance(value, str) else json.dumps(value, separators=(", ", ": "))
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return cut_short(value if isinstance(value, str) else json.dumps(value, separators=(", ", ": ")),
+                     limit)  # fmt: skip

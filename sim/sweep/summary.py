@@ -41,14 +41,13 @@ from .results import (
 from .sensitivity import indices
 from .sensitivity import metric_label as metric_label  # the label headings use, shown here too
 from .spec import SweepError
+from .yes_no import yes_or_no
 
 #: Metrics summarised as distributions (median with interval, p10, p90, share reached).
 DISTRIBUTED = TIME_METRICS + ("cohesion",)
 #: Numeric metrics whose per-point mean feeds sensitivity indices.
 SENSITIVITY_METRICS = DISTRIBUTED + ("highest_rung", "n_blocked")
 RUNGS = (1, 2, 3, 4, 5)
-#: Yes/no as text in an outcome column (a CSV written by another tool).
-_YES_NO = {"true": True, "yes": True, "false": False, "no": False}
 Z95 = 1.959963984540054
 BOOTSTRAP_RESAMPLES = 1000
 
@@ -317,8 +316,9 @@ def summarize(
             value = row.get(c)
             if value is None:
                 continue
-            if isinstance(value, str):  # a CSV written elsewhere: true/false, yes/no
-                value = _YES_NO.get(value.strip().lower(), value)
+            if isinstance(value, str):  # a CSV written elsewhere: true/false, yes/no, 1/0
+                said = yes_or_no(value)
+                value = value if said is None else said
             if isinstance(value, bool):
                 yes_no.setdefault(c, True)
             elif isinstance(value, (int, float)):

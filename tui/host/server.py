@@ -44,7 +44,7 @@ from scenarios.safe_read import read_json
 from sim import evaluation, expectations
 from sim.clock import SPEEDS
 from sim.events import Event
-from sim.seat_rules import check_played
+from sim.seat_rules import check_advice, check_chat, check_flag, check_played, shown_value
 from sim.seats import (
     ALL_STATES,
     DELEGATION,
@@ -759,7 +759,9 @@ class Host:
         if action == "release":  # a held MSEL entry takes effect, and the clock goes on
             entry = request.get("msel")
             if entry is not None and not isinstance(entry, str):
-                raise SeatRefused(f"release: msel is the id of a held entry, not {_shown(entry)}")
+                raise SeatRefused(
+                    f"release: msel is the id of a held entry, not {shown_value(entry)}"
+                )
             return ex.release(entry or None)
         if action == "fire":  # a pending MSEL entry now (the console's e)
             return ex.fire(_text(request, "msel"))
@@ -783,8 +785,8 @@ class Host:
                                      request.get("met"), request.get("text", ""))  # fmt: skip
         if action == "allow_chat":
             return ex.remark("allow_chat", allowed=_flag(request, "allowed"))
-        if action == "chat":  # the rules replay re-checks too (sim/expectations.py)
-            to = expectations.check_chat(ex, request.get("to"))
+        if action == "chat":  # the rules replay re-checks too (sim/seat_rules.py)
+            to = check_chat(ex, request.get("to"))
             return ex.remark("chat", _text(request, "text"), to=to)
         if action == "note":
             # The console's note: tagged to an objective and/or a delegation, editable (an
@@ -794,11 +796,9 @@ class Host:
                                           "state": _optional(request, "state")})  # fmt: skip
         if action == "players":
             return ex.set_played(_text(request, "state"), _flag(request, "played"))
-        if action == "advice":
-            state = request.get("state", ALL_STATES)
-            if state != ALL_STATES and state not in ex.players:
-                raise SeatRefused(f"advice: {state!r} is not a played delegation")
-            return ex.remark("advice", state=state, allowed=_flag(request, "allowed"))
+        if action == "advice":  # the rules replay re-checks too (sim/seat_rules.py)
+            return ex.remark("advice", **check_advice(ex, request.get("state", ALL_STATES),
+                                                      request.get("allowed", True)))  # fmt: skip
         if action == "answer":
             state = request.get("state", seat.state)
             if seat.state is not None and state != seat.state:
@@ -1042,10 +1042,7 @@ def _text(request: dict[str, Any], key: str) -> str:
 def _flag(request: dict[str, Any], key: str) -> bool:
     """``request[key]``, true when absent; refused unless it is true or false (the text
     ``"false"`` is not taken for true)."""
-    value = request.get(key, True)
-    if not isinstance(value, bool):
-        raise SeatRefused(f"{request.get('action')}: {key} is true or false, not {_shown(value)}")
-    return value
+    return check_flag(str(request.get("action")), key, request.get(key, True))
 
 
 def _optional(request: dict[str, Any], key: str) -> str:
@@ -1055,7 +1052,7 @@ def _optional(request: dict[str, Any], key: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise SeatRefused(f"{request.get('action')}: {key} is a text, not {_shown(value)}")
+        raise SeatRefused(f"{request.get('action')}: {key} is a text, not {shown_value(value)}")
     return value
 
 
@@ -1063,16 +1060,11 @@ def _seat_id(request: dict[str, Any], action: str, seats: dict[str, Seat]) -> st
     """The seat a seat-management input names; refused, listing the seats, if it names none."""
     seat_id = request.get("seat")
     if not isinstance(seat_id, str) or seat_id not in seats:
-        shown = repr(seat_id) if isinstance(seat_id, str) else _shown(seat_id)
+        shown = repr(seat_id) if isinstance(seat_id, str) else shown_value(seat_id)
         raise SeatRefused(f"{action}: no seat {shown} (seats: {', '.join(seats)})")
     return seat_id
 
 
-def _shown(value: Any) -> str:
-    """How a refusal names a value of the wrong type: short, whatever its size."""
-    if isinstance(value, (dict, list)):
-        return f"a {'list' if isinstance(value, list) else 'JSON object'}"
-    return repr(value)[:40]
 
 
 def _message(exc: BaseException) -> str:
