@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -133,10 +134,25 @@ class Picture:
         return copy.deepcopy(self, memo)
 
     def catch_up(self, events: list[Event]) -> Picture:
-        for event in events[self.seen :]:
-            self.apply(event)
-        self.seen = len(events)
+        """Fold in the events after those seen so far."""
+        self.seen = self.fold_through(events, self.seen, math.inf)
         return self
+
+    def fold_through(self, events: list[Event], start: int, until: float) -> int:
+        """Fold ``events[start:]`` in, up to and including those at ``until``; the index of
+        the first event left (what a sampler picks up from for its next time)."""
+        folds = _FOLDS
+        i, n = start, len(events)
+        while i < n:
+            e = events[i]
+            if e.t > until:
+                break
+            self.t = e.t
+            fold = folds.get(e.kind)
+            if fold is not None:
+                fold(self, e)
+            i += 1
+        return i
 
     def _stage(self, name: str, status: str, t: float, detail: str = "") -> None:
         # The time goes with what the row says: "PSC blocked" shows when it was blocked.

@@ -15,9 +15,11 @@ import pytest
 from benchscripts import bench_script
 from inprocess import cdtx
 
+import scenarios
 from sim import sweep as sw
 from sim.exercise import Exercise
-from sim.sweep import SweepError, spec_from_dict
+from sim.picture import Picture
+from sim.sweep import SweepError, outcomes, spec_from_dict
 from sim.sweep.outcomes import series_file
 
 FN = "tests.outcome_functions"
@@ -49,11 +51,14 @@ def _expected(scenario, seed):
         "outcome.listing_adopted": bool(adopted),
         "outcome.listing_by_day_200": any(e.t <= 200 * 24 for e in adopted),
         "outcome.blocked_by_hu": any("HU" in b["by"] for b in blocked),
-        "outcome.hu_blocked_a_listing": any("HU" in b["by"] and b["measure"] == "listing"
-                                            for b in blocked),  # fmt: skip
+        "outcome.hu_blocked_a_listing": any(
+            "HU" in b["by"] and b["measure"] == "listing" for b in blocked
+        ),  # fmt: skip
         "outcome.days_to_listing": None if t is None else t / 24,
-        "outcome.hu_opposed": any(e.kind == "position" and e.data["state"] == "HU"
-                                  and e.data["position"] == "oppose" for e in ex.events),  # fmt: skip
+        "outcome.hu_opposed": any(
+            e.kind == "position" and e.data["state"] == "HU" and e.data["position"] == "oppose"
+            for e in ex.events
+        ),  # fmt: skip
     }
 
 
@@ -125,8 +130,14 @@ def test_the_cli_prints_the_outcomes_per_point(tmp_path):
 @pytest.mark.parametrize(
     ("outcomes", "says"),
     [
-        ({"x": {"event": "adoptd"}}, r"outcomes.x.event: no event kind 'adoptd' \(did you mean 'adopted'"),
-        ({"x": {"event": "adopted", "measur": "listing"}}, "outcomes.x.measur: a adopted event has no field"),
+        (
+            {"x": {"event": "adoptd"}},
+            r"outcomes.x.event: no event kind 'adoptd' \(did you mean 'adopted'",
+        ),
+        (
+            {"x": {"event": "adopted", "measur": "listing"}},
+            "outcomes.x.measur: a adopted event has no field",
+        ),
         ({"x": {"event": "adopted", "by": "soon"}}, "outcomes.x.by: bad duration"),
         ({"x": {"blocked_by": "XX"}}, "outcomes.x.blocked_by: 'XX' is not a member state code"),
         ({"x": {"python": "no_such_module_here:f"}}, "outcomes.x.python: cannot import"),
@@ -188,10 +199,37 @@ def test_series_are_on_a_fixed_grid_keyed_by_run(swept):
     assert list(df.columns[:4]) == ["point", "replication", "seed", "t"] and len(df) == len(rows)
 
 
+@pytest.mark.parametrize("scenario", ["grid-wiper", "baltic-blackout", "calib-bundestag"])
+def test_each_sample_is_the_picture_folded_up_to_its_time(scenario):
+    # sample() reads the picture once per grid time that saw an event, through a reader built
+    # per field count; each value must be what folding the run up to t and resolving the path
+    # gives (lists by their length, a field past a value not there yet as None)
+    ex = Exercise(scenarios.load(scenario), seed=5).run()
+    fields = ["t", "meetings", "states.HU.position", "adopted", "assessment.confidence",
+              "stages.PSC.status", "proposals.P-1.status", "ended", "current"]  # fmt: skip
+    for n in range(1, 6):
+        asked = fields[n - 1 : 2 * n - 1] if n > 1 else ["pressure"]
+        series = outcomes.typed(outcomes.parse_series({"fields": asked, "every": "17h"}),
+                                ex.picture)  # fmt: skip
+        times, *columns = outcomes.sample(series, ex)
+        assert times == [k * 17.0 for k in range(len(times))] and times[-1] <= ex.horizon
+        for k, t in enumerate(times):
+            picture = Picture(ex.scenario, ex.players)
+            picture.catch_up([e for e in ex.events if e.t <= t])
+            for name, kind, column in zip(asked, series.types, columns, strict=True):
+                want = outcomes.resolve(picture, name)
+                if want is not None:
+                    want = {"float": float, "bool": bool, "str": str}[kind](want)
+                assert column[k] == want, (name, t)
+
+
 @pytest.mark.parametrize(
     ("series", "says"),
     [
-        ({"fields": ["presure"]}, r"'presure' is not a field of the situation picture \(did you mean 'pressure'"),
+        (
+            {"fields": ["presure"]},
+            r"'presure' is not a field of the situation picture \(did you mean 'pressure'",
+        ),
         ({"fields": ["states.XX.position"]}, "no 'XX' in states"),
         ({"fields": ["states.HU.mood"]}, "states.HU has no field 'mood'"),
         ({"fields": ["states.HU"]}, r"'states.HU' is a group of fields: name one"),
@@ -261,4 +299,6 @@ def test_the_figures_docs_sweeps_md_quotes_are_what_the_example_script_prints():
     blocks = [b.strip("\n") for b in out.getvalue().split("\n\n")]
     assert len(blocks) == 2
     for block in blocks:
-        assert f"```\n{block}\n```" in text, "run bench/sweep_examples.py, paste into docs/sweeps.md"
+        assert f"```\n{block}\n```" in text, (
+            "run bench/sweep_examples.py, paste into docs/sweeps.md"
+        )

@@ -405,6 +405,11 @@ class _ColumnsWriter(_ParquetWriter):
     """A :class:`_ParquetWriter` fed columns rather than rows (a sweep's series: tens of rows a
     run, built column-wise in the workers so that the parent only extends lists)."""
 
+    #: Rows of a part: a run gives tens of samples, so a row group of :attr:`_ParquetWriter.GROUP`
+    #: would hold a few dozen runs and a sweep would write (and join) many small files. Time
+    #: still bounds what a kill -9 loses (:attr:`EVERY`); a few MB of lists at most.
+    GROUP = 64_000
+
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.columns: dict[str, list] = {n: [] for n in self.names}
