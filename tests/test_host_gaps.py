@@ -26,6 +26,7 @@ from sim.events import Event  # noqa: E402
 from sim.recording import Recorder, RecordingError  # noqa: E402
 from sim.recording import open as open_recording  # noqa: E402
 from sim.seats import seats_for  # noqa: E402
+from tests.test_cli import assert_error  # noqa: E402
 from tui.host.client import InputRefused, SeatClient  # noqa: E402
 from tui.host.server import Host, new_tokens  # noqa: E402
 
@@ -171,10 +172,8 @@ def test_replay_refuses_a_recording_whose_seat_inputs_the_host_would_have_refuse
     assert not failures, failures
     # cdtx replay --verify says so in one line, exit 1, no traceback
     rewrite(path, tmp_path / "forged.jsonl", _forge("message", seat="EE"))
-    done = subprocess.run([sys.executable, "-m", "tui.cli", "replay", str(tmp_path / "forged.jsonl"),
-                           "--verify"], capture_output=True, text=True, timeout=120)  # fmt: skip
-    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
-    assert "EE is played by the model now" in done.stderr + done.stdout
+    assert_error(cdtx("replay", str(tmp_path / "forged.jsonl"), "--verify"),
+                 "EE is played by the model now")  # fmt: skip
 
 
 @pytest.mark.filterwarnings("ignore:.*no end line", "ignore:.*comparing anyway")

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import subprocess
-import sys
 from pathlib import Path
 
 import orjson
@@ -19,11 +17,13 @@ pytest.importorskip("websockets")
 
 import hostkit  # noqa: E402
 from hostkit import recorded_inputs, rewrite, run, seat  # noqa: E402
+from inprocess import cdtx  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
 from sim import Exercise  # noqa: E402
 from sim import report as reports  # noqa: E402
 from sim.recording import open as open_recording  # noqa: E402
+from tests.test_cli import assert_error  # noqa: E402
 from tui.host import server  # noqa: E402
 from tui.host.budget import Limits  # noqa: E402
 
@@ -402,10 +402,7 @@ def test_a_recording_with_the_new_inputs_verifies_and_a_forged_mark_or_acknowled
     assert "expects nothing of EE" in outcomes[1][3]
     # cdtx replay --verify says so in one line, exit 1, no traceback
     forged = tmp_path / "acknowledge_of_a_list.jsonl"
-    done = subprocess.run([sys.executable, "-m", "tui.cli", "replay", str(forged), "--verify"],
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
-    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
-    assert "recorded input" in done.stderr + done.stdout
+    assert_error(cdtx("replay", str(forged), "--verify"), "recorded input")
 
 
 def test_the_report_of_a_recording_with_hostile_text_escapes_it(tmp_path):
