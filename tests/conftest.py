@@ -56,6 +56,19 @@ def dask_cluster(tmp_path_factory):
                     proc.kill()
 
 
+
+@pytest.fixture
+def no_serving(monkeypatch):
+    """``cdtx host`` and ``cdtx serve`` run in the test's process (tests/inprocess.py) for a
+    refusal: one that gets as far as serving fails the test instead of serving for ever."""
+    from tui.cli import host, serve  # the command line: only for the tests that ask for it
+
+    def served(*_args, **_kwargs):
+        pytest.fail("the command got as far as serving")
+
+    monkeypatch.setattr(host, "_serve", served)
+    monkeypatch.setattr(serve, "guarded_server_class", served)
+
 #: Fixtures costly to set up (a process or two each) that a worker of pytest-xdist keeps for all
 #: the tests it runs that use them: the tests using one run in one worker, so it is set up once.
 SHARED_SETUP = ("dask_cluster", "browser")  # browser: tests/test_web_browser.py's chromium
