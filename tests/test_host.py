@@ -432,14 +432,12 @@ def test_a_host_killed_is_resumed_from_its_recording_and_the_seats_rejoin(tmp_pa
 
 
 def test_join_refuses_a_wrong_token_in_one_line(caplog):
-    host, seats = _start_host(SCENARIO, "--no-record", "--paused")
-    try:
-        url, _token = seats["DE"]
-        with caplog.at_level(logging.WARNING):
-            result = cdtx("join", url, "--token", "nope", "--print")  # in this process
-    finally:
-        host.send_signal(signal.SIGTERM)
-        host.wait(10)
+    ex = Exercise(SCENARIO, interactive=True)
+    seats = seats_for(ex.players)
+    host = Host(ex, seats, new_tokens(seats), port=0, running=False)
+    # cdtx join in this process, the host in a thread of its own
+    with in_thread(host), caplog.at_level(logging.WARNING):
+        result = cdtx("join", host.url, "--token", "nope", "--print")
     assert_error(result, "unknown token")
     assert caplog.records == []  # nothing logged (a task's traceback would be)
 
