@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -54,6 +55,24 @@ def dask_cluster(tmp_path_factory):
                     proc.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+
+
+@pytest.fixture
+def no_serving(monkeypatch):
+    """``cdtx host``, ``cdtx serve`` and ``cdtx join`` run in the test's process
+    (tests/inprocess.py) for a refusal: one that gets as far as serving, or as opening the seat's
+    view, fails the test instead of running until someone stops it."""
+    from tui.cli import host, serve  # the command line: only for the tests that ask for it
+
+    def served(*_args, **_kwargs):
+        pytest.fail("the command got as far as serving")
+
+    monkeypatch.setattr(host, "_serve", served)
+    monkeypatch.setattr(serve, "guarded_server_class", served)
+    with contextlib.suppress(ImportError):  # the seat's view needs the host extra (websockets)
+        from tui.host.join_app import JoinApp
+
+        monkeypatch.setattr(JoinApp, "run", served)
 
 
 #: Fixtures costly to set up (a process or two each) that a worker of pytest-xdist keeps for all

@@ -1,13 +1,15 @@
 """A real ``cdtx host`` on loopback and raw seats for the tests that drive one
 (tests/test_host_hostile.py, tests/test_host_gaps.py): a seat's WebSocket sends exactly what a
-hostile client would. Import it after ``pytest.importorskip("websockets")``."""
+hostile client would; a hosted run recorded from the seats' inputs, and forgeries of that
+recording as an editor without the key would write them. Import it after
+``pytest.importorskip("websockets")``."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,8 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from sim import Exercise
 from sim.events import GENESIS, Event, canonical, chain
-from sim.recording import Recorder
+from sim.recording import Recorder, RecordingError
+from sim.recording import open as open_recording
 from sim.seats import seats_for
 from tui.host.budget import Limits
 from tui.host.server import Host, new_tokens
@@ -106,3 +109,72 @@ def rewrite(path: Path, out: Path, change) -> int:
         changed.append(orjson.dumps({**orjson.loads(canonical(event)), "h": head}))
     out.write_bytes(b"\n".join(changed) + b"\n")
     return first
+
+
+#: A step of :func:`record`: ``(seat, request)``, acknowledged, or ``(seat, request, pattern)``,
+#: refused with a message matching ``pattern``.
+Step = tuple[str, dict[str, Any]] | tuple[str, dict[str, Any], str]
+
+
+async def record(path: Path, steps: Iterable[Step], **options) -> None:
+    """:data:`SCENARIO` hosted and recorded to ``path``: the steps' seats join, S-01 (to all, at
+    1h) is delivered, then each step's seat sends its request; ``options`` go to :func:`hosted`."""
+    steps = list(steps)
+    async with hosted(recording=path, **options) as (ex, host, tokens):
+        seated = {}
+        for name, *_ in steps:
+            if name not in seated:
+                seated[name] = await seat(host, tokens[name])
+        with host._lock:
+            ex.run(until=1.5)
+        for name, request, *refusal in steps:
+            if refusal:
+                await seated[name].refused(request, refusal[0])
+            else:
+                reply = await seated[name].ask(request)
+                assert reply["type"] == "ack", (name, request, reply)
+
+
+#: A field's value in :func:`forge`: the field is taken out.
+DROP = object()
+
+Change = Callable[[dict[str, Any]], bool]
+
+
+def forge_event(kind: str, where: dict[str, Any], **changes: Any) -> Change:
+    """A change for :func:`rewrite`: in every recorded event of ``kind`` whose data has the
+    values ``where`` gives, the data's fields set to ``changes`` (:data:`DROP`: removed)."""
+
+    def change(raw: dict[str, Any]) -> bool:
+        data = raw["data"]
+        if raw["kind"] != kind or any(data.get(k) != v for k, v in where.items()):
+            return False
+        for name, value in changes.items():
+            if value is DROP:
+                data.pop(name, None)
+            else:
+                data[name] = value
+        return True
+
+    said = {k: "dropped" if v is DROP else v for k, v in changes.items()}
+    change.__name__ = f"{kind} {where}: {said}"[:100]  # said by a failing assertion
+    return change
+
+
+def forge(control: str, **changes: Any) -> Change:
+    """:func:`forge_event` for the recorded inputs of ``control`` (``message``, ``mark``...)."""
+    return forge_event("input", {"control": control}, **changes)
+
+
+def verify_forged(path: Path, out: Path, change: Change) -> tuple[int, str | None]:
+    """The recording at ``path`` forged by ``change`` into ``out`` (:func:`rewrite`) and
+    verified: the seq of the first changed event (on line seq + 2) and why verifying refuses
+    the file (``None``: it verifies). Anything but the recording's own one-line error (a
+    traceback) fails the test."""
+    seq = rewrite(path, out, change)
+    assert seq >= 0, f"{change.__name__} changed no event"
+    try:
+        result = open_recording(out).verify()
+    except RecordingError as exc:
+        return seq, str(exc)
+    return seq, None if result.ok else result.message

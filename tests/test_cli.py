@@ -260,13 +260,8 @@ def test_the_console_script_is_installed():
         (["--port", "0"], "port must be between 1 and 65535"),
     ],
 )
-def test_serve_checks_its_options_before_serving(args, message):
-    result = subprocess.run(
-        [sys.executable, "-m", "tui.cli", "serve", *args], capture_output=True, text=True
-    )
-    assert result.returncode == 1
-    assert message in result.stderr
-    assert "Traceback" not in result.stderr
+def test_serve_checks_its_options_before_serving(args, message, no_serving):
+    assert_error(cdtx("serve", *args), message)
 
 
 # -- mistakes found by walking the command line as a user (each was a traceback, a silently

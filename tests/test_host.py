@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import signal
 import subprocess
@@ -16,6 +17,7 @@ import pytest
 
 pytest.importorskip("websockets")
 
+from inprocess import cdtx  # noqa: E402
 from websockets.exceptions import ConnectionClosed  # noqa: E402
 
 import scenarios  # noqa: E402
@@ -27,6 +29,7 @@ from sim.events import Event  # noqa: E402
 from sim.recording import Recorder, RecordingWarning  # noqa: E402
 from sim.recording import open as open_recording  # noqa: E402
 from sim.seats import PUBLIC, Disclosure, Seat, SeatView, seats_for  # noqa: E402
+from tests.test_cli import assert_error  # noqa: E402
 from tui.host.client import InputRefused, JoinError, SeatClient  # noqa: E402
 from tui.host.server import Host, in_thread, new_tokens  # noqa: E402
 
@@ -428,18 +431,15 @@ def test_a_host_killed_is_resumed_from_its_recording_and_the_seats_rejoin(tmp_pa
     assert after.trailer is not None and after.verify().ok
 
 
-def test_join_refuses_a_wrong_token_in_one_line(tmp_path):
-    host, seats = _start_host(SCENARIO, "--no-record", "--paused")
-    try:
-        url, _token = seats["DE"]
-        result = subprocess.run([sys.executable, "-m", "tui.cli", "join", url, "--token", "nope",
-                                 "--print"], capture_output=True, text=True, timeout=30,
-                                env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
-    finally:
-        host.send_signal(signal.SIGTERM)
-        host.wait(10)
-    assert result.returncode == 1
-    assert "unknown token" in result.stderr and "Traceback" not in result.stderr
+def test_join_refuses_a_wrong_token_in_one_line(caplog):
+    ex = Exercise(SCENARIO, interactive=True)
+    seats = seats_for(ex.players)
+    host = Host(ex, seats, new_tokens(seats), port=0, running=False)
+    # cdtx join in this process, the host in a thread of its own
+    with in_thread(host), caplog.at_level(logging.WARNING):
+        result = cdtx("join", host.url, "--token", "nope", "--print")
+    assert_error(result, "unknown token")
+    assert caplog.records == []  # nothing logged (a task's traceback would be)
 
 
 def test_a_delegation_answers_from_its_terminal_view():
@@ -488,12 +488,9 @@ def test_a_delegation_answers_from_its_terminal_view():
     assert inputs[-1].data["inject"]["message"] == "We back the declaration"
 
 
-def test_host_refuses_a_network_address_without_allow_remote():
-    result = subprocess.run([sys.executable, "-m", "tui.cli", "host", SCENARIO, "--host",
-                             "0.0.0.0", "--no-record", "--no-console"], capture_output=True,
-                            text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
-    assert result.returncode == 1
-    assert "--allow-remote" in result.stderr and "Traceback" not in result.stderr
+def test_host_refuses_a_network_address_without_allow_remote(no_serving):
+    result = cdtx("host", SCENARIO, "--host", "0.0.0.0", "--no-record", "--no-console")
+    assert_error(result, "--host 0.0.0.0: not this machine only; add --allow-remote")
 
 
 def test_host_refuses_a_negative_number_of_seats_in_one_line(capsys):
@@ -538,16 +535,11 @@ def test_the_facilitator_console_shares_the_exercise_with_the_seats(tmp_path):
     assert recording.verify().ok
 
 
-def test_serve_join_refuses_play_options_and_a_missing_token():
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("CDTX_TOKEN", None)
-    base = [sys.executable, "-m", "tui.cli", "serve", "--join", "ws://127.0.0.1:1"]
-    with_play = subprocess.run([*base, "--token", "T", "--", "grid-wiper"], capture_output=True,
-                               text=True, timeout=60, env=env)  # fmt: skip
-    no_token = subprocess.run(base, capture_output=True, text=True, timeout=60, env=env)
-    assert with_play.returncode == no_token.returncode == 1
-    assert "takes no play options" in with_play.stderr
-    assert "give the seat's token" in no_token.stderr
+def test_serve_join_refuses_play_options_and_a_missing_token(monkeypatch, no_serving):
+    monkeypatch.delenv("CDTX_TOKEN", raising=False)
+    base = ("serve", "--join", "ws://127.0.0.1:1")
+    assert_error(cdtx(*base, "--token", "T", "--", "grid-wiper"), "takes no play options")
+    assert_error(cdtx(*base), "--join: give the seat's token (--token T or CDTX_TOKEN)")
 
 
 def test_serve_join_passes_joins_cafile_and_retry_delay_on(tmp_path, monkeypatch):
@@ -584,8 +576,8 @@ def test_serve_join_passes_joins_cafile_and_retry_delay_on(tmp_path, monkeypatch
                              "--cafile", "bad.pem"])  # fmt: skip
     with pytest.raises(UserError, match="bad.pem: cannot use this certificate authority"):
         _join_command(bad, [])
-    alone = _cdtx("serve", "--retry-delay", "1", "--port", "1")
-    assert alone.returncode == 1 and "option of the seat served with --join" in alone.stderr
+    assert_error(cdtx("serve", "--retry-delay", "1", "--port", "1"),
+                 "option of the seat served with --join")  # fmt: skip
 
 
 def test_two_connections_with_one_token_take_one_seat(monkeypatch):
@@ -619,13 +611,7 @@ def test_two_connections_with_one_token_take_one_seat(monkeypatch):
     assert len(refused) == 1 and "in use by another connection" in str(refused[0]), results
 
 
-def _cdtx(*args: str, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tui.cli", *args], capture_output=True,
-                          text=True, timeout=60, cwd=cwd,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
-
-
-def test_host_on_a_taken_port_says_so_and_leaves_no_files(tmp_path):
+def test_host_on_a_taken_port_says_so_and_leaves_no_files(tmp_path, no_serving):
     """127.0.0.2 is loopback too (no --allow-remote); a taken port is a one-line error, and no
     recording or seats file is left that a retry would be told to resume."""
     import socket
@@ -633,26 +619,25 @@ def test_host_on_a_taken_port_says_so_and_leaves_no_files(tmp_path):
     with socket.create_server(("127.0.0.2", 0)) as taken:
         port = taken.getsockname()[1]
         path = tmp_path / "x.jsonl"
-        result = _cdtx("host", SCENARIO, "--host", "127.0.0.2", "--port", str(port),
-                       "--record", str(path), "--no-console")  # fmt: skip
-    assert result.returncode == 1, result.stderr
-    assert "already in use" in result.stderr and "Traceback" not in result.stderr
+        result = cdtx("host", SCENARIO, "--host", "127.0.0.2", "--port", str(port),
+                      "--record", str(path), "--no-console")  # fmt: skip
+    assert_error(result, "already in use")
     assert list(tmp_path.iterdir()) == []
 
 
-def test_host_never_replaces_a_seats_file_it_did_not_write(tmp_path):
+def test_host_never_replaces_a_seats_file_it_did_not_write(tmp_path, no_serving):
     path = tmp_path / "y.jsonl"
     seats_file = tmp_path / "y.jsonl.seats.json"
     seats_file.write_text("another exercise's tokens")
-    result = _cdtx("host", SCENARIO, "--port", str(_free_port()), "--record", str(path),
-                   "--no-console")  # fmt: skip
-    assert result.returncode == 1 and "already exists" in result.stderr, result.stderr
+    result = cdtx("host", SCENARIO, "--port", str(_free_port()), "--record", str(path),
+                  "--no-console")  # fmt: skip
+    assert_error(result, "already exists")
     assert seats_file.read_text() == "another exercise's tokens"
     assert not path.exists()
 
 
 @pytest.mark.parametrize("url", ["ws://[::1", "ws://127.0.0.1:99999", "ws://:8765"])
-def test_join_refuses_a_malformed_address_in_one_line(url):
+def test_join_refuses_a_malformed_address_in_one_line(url, no_serving):
     import argparse
 
     from tui.cli.argtypes import ws_url
@@ -661,9 +646,8 @@ def test_join_refuses_a_malformed_address_in_one_line(url):
         ws_url(url)
     if url == "ws://[::1":  # the command line too, for cdtx join and cdtx serve --join
         for args in (("join", url, "--token", "t"), ("serve", "--join", url, "--token", "t")):
-            result = _cdtx(*args)
-            assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
-            assert url in result.stderr
+            result = cdtx(*args)  # in this process: a traceback would fail the test
+            assert result.returncode != 0 and url in result.stderr, result.stderr
 
 
 def test_join_print_shows_no_terminal_escapes_from_the_wire():

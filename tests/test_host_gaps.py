@@ -16,7 +16,18 @@ import pytest
 
 pytest.importorskip("websockets")
 
-from hostkit import LOOSE, SCENARIO, hosted, recorded_inputs, rewrite, run, seat  # noqa: E402
+from hostkit import (  # noqa: E402
+    LOOSE,
+    SCENARIO,
+    forge,
+    hosted,
+    record,
+    recorded_inputs,
+    rewrite,
+    run,
+    seat,
+    verify_forged,
+)
 from inprocess import cdtx  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
@@ -26,6 +37,7 @@ from sim.events import Event  # noqa: E402
 from sim.recording import Recorder, RecordingError  # noqa: E402
 from sim.recording import open as open_recording  # noqa: E402
 from sim.seats import seats_for  # noqa: E402
+from tests.test_cli import assert_error  # noqa: E402
 from tui.host.client import InputRefused, SeatClient  # noqa: E402
 from tui.host.server import Host, new_tokens  # noqa: E402
 
@@ -103,80 +115,54 @@ def test_a_delegation_handed_back_to_the_model_no_longer_messages_or_chats_from_
 # -- replay re-checks what the seats entered -----------------------------------------------
 
 
-async def _record(path: Path) -> None:
-    async with hosted(recording=path) as (ex, host, tokens):
-        fac, de = await seat(host, tokens["facilitator"]), await seat(host, tokens["DE"])
-        evaluator = await seat(host, tokens["evaluator"])
-        with host._lock:
-            ex.run(until=1.5)  # S-01 (to all) delivered
-        for who, request in (
-            (de, {"action": "acknowledge", "entry": "S-01"}),
-            (fac, {"action": "allow_chat", "allowed": True}),
-            (de, {"action": "chat", "to": "PL", "text": "a word"}),
-            (de, {"action": "message", "text": "we need the assessment"}),
-            (evaluator, {"action": "observation", "objective": "SW-1", "rating": "S",
-                         "text": "x" * 4000}),  # the longest a seat may enter
-            (fac, {"action": "advice", "state": "DE", "allowed": True}),
-        ):  # fmt: skip
-            reply = await who.ask(request)
-            assert reply["type"] == "ack", (request, reply)
-
-
-def _forge(control: str, **changes):
-    def change(raw: dict[str, Any]) -> bool:
-        if raw["kind"] == "input" and raw["data"].get("control") == control:
-            raw["data"].update(changes)
-            return True
-        return False
-
-    change.__name__ = f"{control}: {changes}"[:80]
-    return change
+#: What the seats enter in the recording the replay tests forge (hostkit.record).
+INPUTS = [
+    ("DE", {"action": "acknowledge", "entry": "S-01"}),
+    ("facilitator", {"action": "allow_chat", "allowed": True}),
+    ("DE", {"action": "chat", "to": "PL", "text": "a word"}),
+    ("DE", {"action": "message", "text": "we need the assessment"}),
+    ("evaluator", {"action": "observation", "objective": "SW-1", "rating": "S",
+                   "text": "x" * 4000}),  # the longest a seat may enter
+    ("facilitator", {"action": "advice", "state": "DE", "allowed": True}),
+]  # fmt: skip
 
 
 @pytest.mark.filterwarnings("ignore:.*no end line")  # the forgeries drop the trailer
 def test_replay_refuses_a_recording_whose_seat_inputs_the_host_would_have_refused(tmp_path):
     path = tmp_path / "hosted.jsonl"
-    run(_record(path))
+    run(record(path, INPUTS))
     assert open_recording(path).verify().ok, open_recording(path).verify().message
     forgeries = {
-        "a text of 4,001 characters is too long": _forge("observation", text="x" * 4001),
-        "unknown objective 'SW-99'": _forge("observation", objective="SW-99"),
-        "rating is one of P, S, M, U": _forge("observation", rating="A+"),
-        "seat observer (observer) may not observation": _forge("observation", seat="observer"),
-        "seat DE (delegation) may not observation": _forge("observation", seat="DE"),
-        "no seat 'spectator'": _forge("message", seat="spectator"),
-        "EE is played by the model now": _forge("message", seat="EE"),
-        "seat evaluator (evaluator) may not chat": _forge("chat", seat="evaluator"),
-        "message: give text": _forge("message", text=""),
-        "seat DE acknowledges for DE only": _forge("acknowledge", state="PL"),
-        "advice: 'EE' is not a played delegation": _forge("advice", state="EE"),
+        "a text of 4,001 characters is too long": forge("observation", text="x" * 4001),
+        "unknown objective 'SW-99'": forge("observation", objective="SW-99"),
+        "rating is one of P, S, M, U": forge("observation", rating="A+"),
+        "seat observer (observer) may not observation": forge("observation", seat="observer"),
+        "seat DE (delegation) may not observation": forge("observation", seat="DE"),
+        "no seat 'spectator'": forge("message", seat="spectator"),
+        "EE is played by the model now": forge("message", seat="EE"),
+        "seat evaluator (evaluator) may not chat": forge("chat", seat="evaluator"),
+        "message: give text": forge("message", text=""),
+        "seat DE acknowledges for DE only": forge("acknowledge", state="PL"),
+        "advice: 'EE' is not a played delegation": forge("advice", state="EE"),
         # the host's own words for the same refusal (one rule, sim/seat_rules.py)
-        "allow_chat: allowed is true or false, not 'yes'": _forge("allow_chat", allowed="yes"),
-        "advice: allowed is true or false, not 'no'": _forge("advice", allowed="no"),
+        "allow_chat: allowed is true or false, not 'yes'": forge("allow_chat", allowed="yes"),
+        "advice: allowed is true or false, not 'no'": forge("advice", allowed="no"),
         # a digit that is not 0-9, a number field that is not one: one line, no traceback
-        "no seat 'evaluator-²'": _forge("message", seat="evaluator-²"),
-        "no seat 'DE-²'": _forge("message", seat="DE-²"),
-        "no seat 'DE-1'": _forge("message", seat="DE-1"),
-        "malformed (ValueError": _forge("observation", replaces="abc"),
+        "no seat 'evaluator-²'": forge("message", seat="evaluator-²"),
+        "no seat 'DE-²'": forge("message", seat="DE-²"),
+        "no seat 'DE-1'": forge("message", seat="DE-1"),
+        "malformed (ValueError": forge("observation", replaces="abc"),
     }
     failures = []
     for expected, change in forgeries.items():
-        forged = tmp_path / "forged.jsonl"
-        seq = rewrite(path, forged, change)
-        assert seq >= 0, change.__name__
-        try:
-            message = open_recording(forged).verify().message
-        except RecordingError as exc:  # the recording's own one-line error
-            message = str(exc)
-        if not (f"line {seq + 2} (event {seq})" in message and expected in message):
+        seq, message = verify_forged(path, tmp_path / "forged.jsonl", change)
+        if not (message and f"line {seq + 2} (event {seq})" in message and expected in message):
             failures.append((expected, seq, message))
     assert not failures, failures
     # cdtx replay --verify says so in one line, exit 1, no traceback
-    rewrite(path, tmp_path / "forged.jsonl", _forge("message", seat="EE"))
-    done = subprocess.run([sys.executable, "-m", "tui.cli", "replay", str(tmp_path / "forged.jsonl"),
-                           "--verify"], capture_output=True, text=True, timeout=120)  # fmt: skip
-    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
-    assert "EE is played by the model now" in done.stderr + done.stdout
+    rewrite(path, tmp_path / "forged.jsonl", forge("message", seat="EE"))
+    assert_error(cdtx("replay", str(tmp_path / "forged.jsonl"), "--verify"),
+                 "EE is played by the model now")  # fmt: skip
 
 
 @pytest.mark.filterwarnings("ignore:.*no end line", "ignore:.*comparing anyway")
@@ -185,11 +171,11 @@ def test_a_recording_of_cdtx_0_4_is_re_applied_as_that_host_took_its_inputs(tmp_
     # and its console took remarks of any length: its recordings still replay, verify and
     # resume; a recording of today with the same inputs is refused.
     path = tmp_path / "hosted.jsonl"
-    run(_record(path))
+    run(record(path, INPUTS))
 
     def old_and_forged(version: str, change=None) -> Path:
         forged = tmp_path / f"forged-{version}.jsonl"
-        rewrite(path, forged, change or _forge("message", seat="EE", text="y" * 5000))
+        rewrite(path, forged, change or forge("message", seat="EE", text="y" * 5000))
         lines = forged.read_bytes().split(b"\n", 1)
         header = orjson.loads(lines[0])
         forged.write_bytes(orjson.dumps({**header, "cdtx_version": version}) + b"\n" + lines[1])
@@ -213,10 +199,10 @@ def test_a_recording_of_cdtx_0_4_is_re_applied_as_that_host_took_its_inputs(tmp_
     assert open_recording(branched).verify().ok
     # Only what 0.4.0's host took passes: an observer's observation it refused as today's does.
     with pytest.raises(RecordingError, match="seat observer .observer. may not observation"):
-        open_recording(old_and_forged("0.4.0", _forge("observation", seat="observer"))).verify()
+        open_recording(old_and_forged("0.4.0", forge("observation", seat="observer"))).verify()
     # A seat that is not a name is refused as the file is read (a report reads inputs too).
     with pytest.raises(RecordingError, match="an input's seat '123' is not a seat's name"):
-        open_recording(old_and_forged("0.4.0", _forge("message", seat=123)))
+        open_recording(old_and_forged("0.4.0", forge("message", seat=123)))
 
 
 @pytest.mark.filterwarnings("ignore:.*no end line")
@@ -224,10 +210,10 @@ def test_a_report_of_a_recording_edited_to_another_rating_says_so_without_failin
     # cdtx report reads the recorded events without re-simulating: a rating edited to one that
     # is not P/S/M/U is shown as it reads (replay --verify refuses the file), not a traceback.
     path = tmp_path / "hosted.jsonl"
-    run(_record(path))
+    run(record(path, INPUTS))
     for rating in (5, "A+", ["S"]):
         forged = tmp_path / "forged.jsonl"
-        rewrite(path, forged, _forge("observation", rating=rating))
+        rewrite(path, forged, forge("observation", rating=rating))
         done = cdtx("report", str(forged), "-o", str(tmp_path / "report.md"), "--force")
         assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
         assert "not a rating" in (tmp_path / "report.md").read_text(encoding="utf-8")
