@@ -294,6 +294,23 @@ def test_resume_after_a_join_cut_short_keeps_each_run_and_sample_once(tmp_path):
     assert not sw.results.partial_dir(out).exists() and not sw.results.partial_dir(series).exists()
 
 
+def test_a_sweep_written_in_many_parts_gives_the_file_one_part_gives(tmp_path, monkeypatch):
+    # a short fresh sweep's one part is renamed into place; a longer one's parts are joined:
+    # the same rows and series either way
+    pq = pytest.importorskip("pyarrow.parquet")
+    s = make(**SMALL, series={"fields": ["meetings"], "every": "10d"})
+    one, many = tmp_path / "one.parquet", tmp_path / "many.parquet"
+    sw.run_sweep(s, one, jobs=1)
+    monkeypatch.setattr(sw.results._ParquetWriter, "GROUP", 3)
+    monkeypatch.setattr(sw.results._ColumnsWriter, "GROUP", 20)
+    sw.run_sweep(s, many, jobs=1, chunk_size=2)
+    for a, b in ((one, many), (sw.outcomes.series_file(one), sw.outcomes.series_file(many))):
+        assert pq.read_table(a).equals(pq.read_table(b))
+        assert pq.read_schema(a).metadata == pq.read_schema(b).metadata
+    assert pq.ParquetFile(many).num_row_groups > 1 and pq.ParquetFile(one).num_row_groups == 1
+    assert not any(p.name.startswith(".") for p in tmp_path.iterdir())  # no parts left
+
+
 class Stop(KeyboardInterrupt):
     pass
 

@@ -362,6 +362,20 @@ class _ParquetWriter:
         if self.failed:  # said when it failed; the parts stay for --resume
             return
         self._flush()
+        sources = self._sources()
+        if len(sources) == 1 and not self.keep_existing:
+            # a fresh sweep written in one part (a short one): that part is the file, as the
+            # join would write it (the same schema and record), so it is renamed into place
+            try:
+                os.replace(sources[0], self.path)
+            except OSError as exc:  # the part stays where --resume finds it
+                self.failed = True
+                raise _cannot_write(self.path, exc, f"the runs finished are kept in "
+                                    f"{self.parts}; give --resume to complete it once it "
+                                    "can be written") from None  # fmt: skip
+            with contextlib.suppress(OSError):
+                self.parts.rmdir()
+            return
         tmp = self.path.with_name(f".{self.path.name}.joining")
         seen: set[tuple] = set()
         try:
@@ -369,7 +383,7 @@ class _ParquetWriter:
         except OSError as exc:
             raise self._fail(exc, tmp) from None
         try:
-            for source in self._sources():
+            for source in sources:
                 try:
                     batches = self.pq.ParquetFile(str(source)).iter_batches(batch_size=self.GROUP)
                     for batch in batches:
