@@ -1,26 +1,33 @@
-"""The Exercise: one run of a scenario, driven step by step or to the end.
+"""The engine: one run of a scenario, driven step by step or to the end.
 
 It owns the SimPy environment, the random streams, the merged roster and the event log. People
-act on it only through :meth:`Exercise.submit`; everything they do is recorded as an ``input``
+act on it only through :meth:`Engine.submit`; everything they do is recorded as an ``input``
 event with the kernel step at which it was applied, so a recording re-simulates exactly.
+
+It knows nothing of what is read from its events: the situation picture, the metrics and the
+DataFrames are folds over them that :class:`sim.exercise.Exercise` (the public class, an
+:class:`Engine` with them) adds. So the engine's modules (this one, sim/stages/, sim/world.py,
+sim/clock.py ...) import none of sim/picture.py, sim/metrics.py, sim/sweep/, sim/report/ or
+sim/recording/ (tests/test_layering.py).
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Self
 
+import orjson
 import simpy
 from pydantic import TypeAdapter, ValidationError
 
 import scenarios
 from actors.national import partner_profiles
 from actors.roster import MemberState, Roster, roster_for
-from scenarios.errors import CdtxError
 from scenarios.model import INJECT_TYPE, Incident, Inject, InjectBase, Scenario, references
 from scenarios.references import who_acts
 from scenarios.vocabulary import EU27, MAX_HOURS, bounded_hours, format_duration
@@ -28,6 +35,7 @@ from scenarios.vocabulary import EU27, MAX_HOURS, bounded_hours, format_duration
 from . import constants
 from . import event_kinds as K
 from .clock import Calendar, format_offset, parse_offset
+from .errors import InjectError
 from .event_kinds import PLAIN_NAMES, declared
 from .events import FACILITATOR, MODEL, MSEL, Event, EventLog
 from .stages import awareness, crisis, incident, initiation, injects, proposal
@@ -37,14 +45,10 @@ from .streams import Streams
 from .timing import Timing, timing_for
 from .world import Proposal, World
 
-if TYPE_CHECKING:
-    from .metrics import Metrics
-    from .picture import Picture
-
 _INJECT = TypeAdapter(Inject)
 _REF_ORDER = ("actor", "incident", "new_incident", "victim")
 
-#: Inputs the model records but does not act on (:meth:`Exercise.remark`).
+#: Inputs the model records but does not act on (:meth:`Engine.remark`).
 REMARKS = ("message", "observation", "advice", "mark", "chat", "allow_chat")
 #: Characters of one remark's text (a message, a chat, an observation, a mark): ``cdtx host``
 #: refuses a longer text field from a seat (its budget, tui/host/budget.py), and replay refuses
@@ -55,12 +59,8 @@ MAX_TEXT = 4000
 def scenario_sha256(scenario: Scenario) -> str:
     """SHA-256 of the scenario's YAML source (what a recording embeds); of its canonical JSON
     for a scenario built in code, which has no source text."""
-    import hashlib
-
     text = scenario.source_text
     if text is None:
-        import orjson
-
         data = scenario.model_dump(mode="json")
         return hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).hexdigest()
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -118,15 +118,6 @@ def _new_setup(scenario: Scenario, key: tuple) -> _Setup:
     return setup
 
 
-class InjectError(CdtxError, ValueError):
-    """An inject that cannot be applied; ``field`` names the offending field."""
-
-    def __init__(self, field: str, message: str):
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}" if field else message)
-
-
 @dataclass(frozen=True)
 class DecisionRequest:
     """A played delegation's position is needed before the procedure can go on."""
@@ -158,7 +149,7 @@ def _clock_reached(event: simpy.Event) -> None:
     raise _ClockReached
 
 
-class Exercise:
+class Engine:
     """A run of ``scenario`` with ``seed`` (default: the scenario's own seed).
 
     ``players`` (default: the scenario's) are delegations played by people. With
@@ -168,6 +159,9 @@ class Exercise:
     over those the scenario's ``model:`` block sets (name by name; the rest of the block
     applies): they are in force whenever this exercise runs the model, and recorded in its
     ``started`` event.
+
+    People use :class:`sim.exercise.Exercise`: this engine with the folds read from its
+    events (``picture``, ``metrics``, ``events_frame()``).
     """
 
     def __init__(
@@ -230,8 +224,6 @@ class Exercise:
         self._submitted = 0
         # Inject ids name entries in reports (planned vs delivered): each names one entry.
         self._ids = {entry.id: "the scenario's MSEL" for entry in self.scenario.msel}
-        self._picture: Picture | None = None
-        self._metrics: Metrics | None = None
         #: The seat entering inputs now (``cdtx host``): each input event records it as ``seat``.
         self.seat: str | None = None
         #: The longest text a remark may hold (None: any, for inputs a replay re-applies from a
@@ -285,13 +277,6 @@ class Exercise:
     def events(self) -> list[Event]:
         return self.log.events
 
-    def events_frame(self):
-        """The events so far as a pandas DataFrame (``cdtx[analysis]``), one row per event:
-        seq, t (hours), day, kind, stage, source, data."""
-        from .sweep.frames import events_frame
-
-        return events_frame(self.log.events)
-
     @property
     def digest(self) -> str:
         """Hash chain over the canonical events so far (docs/model.md, *Determinism*)."""
@@ -300,26 +285,6 @@ class Exercise:
     @property
     def now(self) -> float:
         return self.env.now
-
-    @property
-    def picture(self):
-        """The situation picture: a fold over the events so far."""
-        from .picture import Picture
-
-        if self._picture is None:
-            self._picture = Picture(self.scenario, self.players)
-        self._picture.catch_up(self.log.events)
-        return self._picture
-
-    @property
-    def metrics(self) -> dict[str, Any]:
-        """The metrics of docs/model.md, from the events so far."""
-        from .metrics import Metrics
-
-        if self._metrics is None:
-            self._metrics = Metrics(self.scenario)
-        self._metrics.catch_up(self.log.events)
-        return self._metrics.result()
 
     # -- signals between processes ---------------------------------------------------------
 
@@ -382,7 +347,7 @@ class Exercise:
         return self.log.events[start:]
 
     @_under_model
-    def run(self, until: float | str | None = None) -> Exercise:
+    def run(self, until: float | str | None = None) -> Self:
         """Run to ``until`` (hours or a duration like ``3d``; default: the horizon).
 
         Stops early when a played delegation's position is awaited (see ``pending``) or a held

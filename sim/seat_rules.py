@@ -14,7 +14,7 @@ from typing import Any
 from scenarios.vocabulary import EU27
 
 from . import evaluation
-from .exercise import InjectError
+from .errors import InjectError
 from .expectations import state_of_seat
 
 FACILITATOR, DELEGATION, EVALUATOR, OBSERVER = "facilitator", "delegation", "evaluator", "observer"

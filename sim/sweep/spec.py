@@ -17,6 +17,7 @@ from typing import Any
 from scenarios.vocabulary import METRICS
 
 from .. import constants
+from ..extras import need as need  # where every part of sim.sweep takes it from
 from .errors import SweepError
 from .outcomes import Outcome, Series, parse_outcomes, parse_series
 
@@ -30,17 +31,6 @@ MAX_POINTS = 100_000
 
 SAMPLERS = ("random", "lhs", "sobol", "morris")
 SAMPLE_FORMS = "grid, {random: N}, {lhs: N}, {sobol: N}, {morris: N}"
-
-
-def need(module: str, extra: str, what: str):
-    """The optional ``module``, imported; a SweepError naming the pip extra that installs it
-    (``cdtx[extra]``) when it is missing, ``what`` saying what needs it."""
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        raise SweepError(f"{what} needs an extra: pip install 'cdtx[{extra}]'") from None
 
 
 # -- the spec --------------------------------------------------------------------------------
