@@ -22,3 +22,7 @@ class InjectError(CdtxError, ValueError):
 class SweepError(CdtxError, ValueError):
     """A mistake in a sweep spec or its options; the message says what and where. (Raised too
     when an optional library is missing: :func:`sim.extras.need`.)"""
+
+
+class RecordingError(CdtxError):
+    """A recording that cannot be used or written; the message names the file (and line)."""

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from actors import threat
 from actors.severity import rung_of
-from scenarios.model import ThreatActor
+from scenarios.model import Incident, ThreatActor
 
 from . import ProcessGenerator
 from . import incident as incident_stage
@@ -97,8 +97,6 @@ def new_wave(ex: Engine, actor_id: str) -> None:
     if not waves or len(waves) >= MAX_WAVES + 1:
         return
     last = waves[-1]
-    from scenarios.model import Incident  # local: only needed on this path
-
     spec = Incident(
         id=f"{waves[0].id}-W{len(waves) + 1}",
         at=0,

@@ -13,8 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from ..frames import events_frame as events_frame  # one run's events: sim/frames.py
+from .execute import Sweep, run_sweep
 from .outcomes import series_file
+from .results import read_rows
 from .spec import SweepError, SweepSpec, load_spec, need, spec_from_dict
+from .summary import read_spec_file
 
 
 def frame(results: str | Path):
@@ -24,9 +27,6 @@ def frame(results: str | Path):
     none): its spec and metrics, and ``attrs["provenance"]`` where the rows came from (cdtx
     version, the base scenario's sha256, package versions, when they were started and resumed;
     :mod:`sim.sweep.provenance`)."""
-    from .results import read_rows
-    from .summary import read_spec_file
-
     pd = need("pandas", "analysis", "A DataFrame")
     df = pd.DataFrame.from_records(list(read_rows(results)))
     if len(df):
@@ -66,8 +66,6 @@ def run(
     shipped spec's name. ``workers`` is the number of worker processes (default: every core).
     ``output`` keeps the results file (.csv or .parquet; default: a temporary file, removed).
     Other ``options`` go to :func:`sim.sweep.run_sweep` (``dask=``, ``run_fn=``, ...)."""
-    from .execute import Sweep, run_sweep
-
     need("pandas", "analysis", "sim.sweep.run")
     if isinstance(spec, Mapping):
         spec = spec_from_dict(spec)
