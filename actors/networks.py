@@ -98,7 +98,7 @@ def influence_graph(roster: Roster) -> nx.DiGraph:
     view weighs in u's deliberation, see :func:`influence_weight`) and ``groupings`` (ids of the
     groupings u and v share, for explanations in reports and the console).
     """
-    import networkx as nx
+    import networkx as nx  # start-up: only the graph views need it, never a run
 
     graph = nx.DiGraph()
     total = roster.population_total
@@ -161,7 +161,7 @@ def sharing_graph(roster: Roster) -> nx.Graph:
     "csirts", ``weight`` from :func:`csirts_weight`; every state to INTCEN, ``kind`` = "intcen",
     ``weight`` = the state's sharing propensity. All weights are in 0..1.
     """
-    import networkx as nx
+    import networkx as nx  # start-up: as above
 
     graph = nx.Graph()
     for state in roster:

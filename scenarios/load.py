@@ -14,10 +14,10 @@ from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from . import references, safe_read
-from .model import INJECT_TYPES, Scenario, all_field_names
+from .model import INJECT_TYPES, Inject, Scenario, all_field_names
 from .safe_read import Located, Location, Problem, ScenarioError, parse_located, read_text
 
 #: Scenario files larger than this are refused before parsing; a real one is a few dozen KB.
@@ -277,10 +277,6 @@ class InjectList:
 def load_injects(path: str | Path) -> InjectList:
     """Read a YAML list of injects (MSEL entries; ``id`` and ``at`` optional), checking each
     against its type as the scenario loader does; every problem is reported with its place."""
-    from pydantic import TypeAdapter
-
-    from .model import Inject
-
     shown = str(path)
     data, located = parse_yaml(_read_text(Path(path), shown, INJECTS), shown, INJECTS)
     if not isinstance(data, list):

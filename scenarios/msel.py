@@ -29,8 +29,10 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from .errors import CdtxError
+from .load import load_text
 from .model import INJECT_TYPES, Inject, InjectBase, Scenario, expected_text, parse_expected
 from .safe_read import ScenarioError, read_bytes, read_json, read_yaml
+from .safe_write import OutputError, atomic_output, check_output
 from .vocabulary import format_duration, parse_duration
 
 #: (key, header) in HSEEP order. ``key`` is the MSEL entry field the column holds.
@@ -138,8 +140,6 @@ def export(scenario: Scenario, path: str | Path, *, force: bool = False) -> Path
     """Write the MSEL of ``scenario`` to ``path`` (``.csv`` or ``.xlsx``), atomically: a
     temporary file renamed over ``path`` (an existing file only with ``force``), so a full disk
     leaves ``path`` as it was (scenarios.safe_write)."""
-    from .safe_write import OutputError, atomic_output, check_output
-
     path = Path(path)
     if path.is_dir():
         raise MselError([f"{path}: is a directory, not a spreadsheet file"])
@@ -230,7 +230,7 @@ def _write(handle: IO[bytes], suffix: str, table: list[list[str]]) -> None:
 
 def _openpyxl():
     try:
-        import openpyxl
+        import openpyxl  # cdtx[xlsx], optional: the message below names it
         import openpyxl.styles  # noqa: F401
     except ImportError:
         raise MselError(
@@ -909,8 +909,6 @@ def import_into(
     kept. Without a source text, or if the edited text would not load to the same scenario as a
     fresh dump (an alias into the old block, say), the whole scenario is dumped afresh.
     """
-    from .load import ScenarioError, load_text
-
     table = read_table(path)
     msel = parse_rows(table, str(path))
     text = to_yaml(scenario, msel, Path(path).name)

@@ -27,6 +27,7 @@ returns where each value was written.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -440,8 +441,6 @@ def read_json(
 ) -> Any:
     """Plain data from JSON ``source`` (a ``Path`` to read, or the text), within every bound:
     no duplicate keys, no NaN or Infinity, the depth and integer bounds of :func:`read_yaml`."""
-    import json
-
     text, shown = read_text(source, what=what, shown=shown, max_bytes=max_bytes)
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:

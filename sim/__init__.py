@@ -14,7 +14,7 @@ __all__ = ["Exercise", "InjectError", "cdtx_version"]
 def cdtx_version() -> str:
     """The installed cdtx's version (written in recording headers, shown by ``--version``)."""
     try:
-        from importlib.metadata import version
+        from importlib.metadata import version  # start-up: only when a version is shown
 
         return version("cdtx")
     except Exception:  # running from a checkout that is not installed
@@ -23,7 +23,7 @@ def cdtx_version() -> str:
 
 def __getattr__(name: str) -> Any:
     if name in ("Exercise", "InjectError"):
-        from . import exercise
+        from . import exercise  # start-up: SimPy and the engine only for who asks (above)
 
         return getattr(exercise, name)
     raise AttributeError(f"module 'sim' has no attribute {name!r}")

@@ -15,7 +15,9 @@ from scenarios.measures import MEASURES_DECLARED
 from scenarios.model import INJECT_TYPES_DECLARED, references
 from scenarios.vocabulary import DECISION_RULES
 
+from . import voting
 from .event_kinds import EVENT_KINDS
+from .stages.injects import ENGINE
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "engine-api.md"
 _SECTION = re.compile(r"(<!-- generated: (\S+) -->\n)(.*?)(<!-- end generated -->)", re.S)
@@ -38,8 +40,6 @@ def event_kinds_table() -> str:
 
 def inject_types_table() -> str:
     """Markdown table of the declared inject types (and whether each has its effect)."""
-    from .stages.injects import ENGINE
-
     rows = [
         "| type | params | references checked | addressed to | effect registered | meaning |",
         "|---|---|---|---|---|---|",
@@ -74,10 +74,8 @@ def measures_table() -> str:
 
 def decision_rules_list() -> str:
     """Markdown list of the decision rules, each with its function's first docstring line."""
-    from .voting import RULES
-
     return "".join(
-        f"- `{name}`: {(RULES[name].__doc__ or '').strip().splitlines()[0]}\n"
+        f"- `{name}`: {(voting.RULES[name].__doc__ or '').strip().splitlines()[0]}\n"
         for name in DECISION_RULES
     )
 

@@ -29,6 +29,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from scenarios.vocabulary import EU27
+
+from .errors import InjectError
 from .events import Event
 
 ENTRIES = ("observation", "rating", "hotwash", "note")
@@ -75,8 +78,6 @@ class Entry:
 
 
 def _error(field: str, message: str) -> Exception:
-    from .exercise import InjectError  # the console and replay already handle this error
-
     return InjectError(field, message)
 
 
@@ -90,8 +91,6 @@ def check_observation(scenario, objective: Any, rating: Any) -> None:
 
 def check(scenario, entry: dict[str, Any], events: list[Event] | None = None) -> dict[str, Any]:
     """The entry's fields, cleaned; ``InjectError`` naming the field if one is wrong."""
-    from scenarios.vocabulary import EU27
-
     kind = entry.get("entry")
     if kind not in ENTRIES:
         raise _error("entry", f"an evaluation entry is one of {', '.join(ENTRIES)}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from .evaluation import describe as describe_entry
 from .names import PROPOSER_NAMES, body, measure, naming, pct, short, state_name
 
 Text = Callable[[Mapping[str, Any]], str]
@@ -128,9 +129,7 @@ def _input_text(d: Mapping[str, Any]) -> str:
     if control == "message":  # the seat's id as the timeline shows it (``Message from DE``)
         return f"Message from {who}: {d.get('text', '')}"
     if control == "observation":  # an evaluation entry or a note (sim/evaluation.py), from the
-        from .evaluation import describe  # console or a seat of ``cdtx host`` (``seat``)
-
-        return describe(d)
+        return describe_entry(d)  # console or a seat of ``cdtx host`` (``seat``)
     if control == "acknowledge":
         return f"{state_name(d.get('state', '?'))} acknowledges {d.get('entry')}"
     if control == "mark":

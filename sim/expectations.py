@@ -27,8 +27,8 @@ from scenarios.model import expected_of
 from scenarios.vocabulary import EU27, parse_duration
 
 from . import event_kinds as K
+from .errors import InjectError
 from .events import Event
-from .exercise import InjectError
 
 #: The input control of a mark (``Exercise.remark``).
 MARK = "mark"

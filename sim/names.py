@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from actors.roster import builtin_roster
 from scenarios.measures import MEASURES_DECLARED
 
 MEASURE_NAMES = {m.id: m.name for m in MEASURES_DECLARED}
@@ -48,8 +49,6 @@ def short(m: str) -> str:
 
 def state_name(code: str) -> str:
     """``Croatia (HR)``: two letters alone read as the High Representative or a party."""
-    from actors.roster import builtin_roster
-
     roster = builtin_roster()
     return f"{roster[code].name} ({code})" if code in roster else code
 

@@ -18,6 +18,7 @@ from .names import (  # noqa: F401  (re-exported: the names are part of this mod
     short,
     state_name,
 )
+from .stages.injects import ENGINE
 
 #: Which stage of the procedure each kind of event belongs to (for filters and colours).
 STAGE_OF: dict[str, str] = {name: kind.stage for name, kind in EVENT_KINDS.items()}
@@ -83,8 +84,6 @@ def inject_summary(inject: Mapping) -> str:
     """What an inject does, in a few words, from its params (MSEL entry shape): for lists and
     tables where an inject has no message of its own. Each inject type registers its words
     with its effect (sim/stages/injects.py)."""
-    from .stages.injects import ENGINE
-
     engine = ENGINE.get(str(inject.get("type")))
     if engine is None:
         return ""

@@ -15,7 +15,7 @@ from scenarios.errors import cut_short
 from scenarios.vocabulary import EU27
 
 from . import evaluation
-from .exercise import InjectError
+from .errors import InjectError
 from .expectations import state_of_seat
 
 FACILITATOR, DELEGATION, EVALUATOR, OBSERVER = "facilitator", "delegation", "evaluator", "observer"

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from scenarios.measures import MEASURES_DECLARED
+from scenarios.vocabulary import TIME_METRICS
 
 from .clock import format_offset
+from .metrics import rate
 
 METRIC_LABELS = {
     "t_first_detection": "first detection",
@@ -59,10 +61,6 @@ def rating_so_far(metric: str, target: Any, values: dict[str, Any], ended: bool)
     (``ended``) always the rating. Before it, a milestone reached is final; a rung or a meeting
     count only grows, so P is final there; everything else (a milestone not reached yet, the
     gap, the cohesion of a last decision still to come) is pending."""
-    from scenarios.vocabulary import TIME_METRICS
-
-    from .metrics import rate
-
     rating = rate(metric, target, values)
     if ended:
         return rating

@@ -528,7 +528,7 @@ def test_runs_in_threads_share_setups_safely():
     import threading
 
     from actors.roster import roster_for
-    from sim.exercise import _setup_of
+    from sim.engine import _setup_of
 
     base = scenarios.load("grid-wiper")
     many = [base.model_copy(update={"seed": i}) for i in range(400)]

@@ -737,7 +737,7 @@ def test_a_flooding_seat_is_refused_then_disconnected_and_the_facilitator_is_tol
     """DE floods: past its budget each input is refused with the reason, the facilitator seat
     is told, DE is disconnected when it keeps on and may not rejoin at once; what it added to
     the recording is what was accepted."""
-    from tui.host.server import CLOSE_THROTTLED
+    from tui.host import CLOSE_THROTTLED
 
     path = tmp_path / "flood.jsonl"
 
@@ -1077,7 +1077,7 @@ def test_the_join_view_focuses_its_command_line_and_stops_when_the_host_stops():
 
     focused, status, code, workers = run(scenario())
 
-    from tui.host.server import CLOSE_HOST_STOPPED
+    from tui.host import CLOSE_HOST_STOPPED
 
     assert isinstance(focused, Input) and focused.id == "command"
     assert code == CLOSE_HOST_STOPPED
@@ -1342,7 +1342,7 @@ def test_a_facilitator_frees_a_seat_held_by_a_frozen_device():
     """Issue 23, item 7: a frozen laptop held DE's seat for 44 s and no facilitator action
     freed it. ``free DE`` closes that connection (the old device does not take the seat back);
     DE's people join again from another device with the same token."""
-    from tui.host.server import CLOSE_FREED
+    from tui.host import CLOSE_FREED
 
     async def scenario():
         ex = Exercise(SCENARIO, interactive=True)

@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+import scenarios
 from scenarios.errors import CdtxError, cut_short
 
 # The embedded scenario is held to the limit of a scenario file.
 from scenarios.safe_read import MAX_BYTES as MAX_SCENARIO_BYTES
-from scenarios.safe_read import MAX_DEPTH, ScenarioError, open_regular
+from scenarios.safe_read import MAX_DEPTH, ScenarioError, check_depth, open_regular
 from scenarios.vocabulary import EU27, format_duration
 
 from .. import cdtx_version, constants, evaluation
@@ -30,7 +31,9 @@ from ..clock import format_offset, parse_offset
 from ..events import GENESIS, Event, canonical, chain, digest_of
 from ..exercise import MAX_TEXT, REMARKS, Exercise, InjectError
 from ..expectations import MARK, check_mark
+from ..picture import Picture
 from ..seat_rules import ALL_STATES, check_advice, check_chat, check_flag, check_recorded
+from .signing import check as check_signature
 from .writer import FORMAT_VERSION, Recorder, RecordingError
 
 if TYPE_CHECKING:
@@ -159,8 +162,6 @@ class Recording:
     def scenario(self) -> Scenario:
         """The embedded scenario, validated again (``RecordingError`` if it no longer is)."""
         if self._scenario is None:
-            import scenarios
-
             try:
                 scenario = scenarios.load_text(
                     self.header["scenario_text"], f"{self.path} (embedded scenario)"
@@ -184,8 +185,6 @@ class Recording:
 
     def picture_at(self, t: float | str):
         """The situation picture after every event at or before sim time ``t`` (hours)."""
-        from ..picture import Picture
-
         if isinstance(t, str):
             t = parse_offset(t)
         if self._checkpoints is None or self._times is None:
@@ -205,8 +204,6 @@ class Recording:
         """The situation picture at sim time ``t`` folded once from the start, without the
         checkpoints :meth:`picture_at` builds for scrubbing: linear in the events, for a
         single look (``cdtx replay FILE`` printed as text)."""
-        from ..picture import Picture
-
         count = bisect.bisect_right([e.t for e in self.events], t)
         picture = Picture(self.scenario, tuple(self.header.get("players", ())))
         for event in self.events[:count]:
@@ -215,8 +212,6 @@ class Recording:
         return picture
 
     def _build_checkpoints(self) -> None:
-        from ..picture import Picture
-
         n = len(self.events)
         self._every = max(CHECKPOINT_EVERY, n // 2000)
         self._times = [e.t for e in self.events]
@@ -342,9 +337,7 @@ class Recording:
         if broken is not None:
             return broken
         if key is not None:
-            from .signing import check
-
-            why = check(key, None if self.truncated else self.trailer, self.header_sha256)
+            why = check_signature(key, None if self.truncated else self.trailer, self.header_sha256)
             if why is not None:
                 return VerifyResult(False, len(self.events), self.digest, self.truncated, None,
                                     f"{self.path}: {why}")  # fmt: skip
@@ -775,8 +768,6 @@ def _trailer(raw: dict[str, Any], shown: str, lineno: int) -> dict[str, Any]:
 
 
 def _check_nesting(data: Any, shown: str, lineno: int) -> None:
-    from scenarios.safe_read import ScenarioError, check_depth
-
     try:
         check_depth(data, shown)
     except ScenarioError as exc:

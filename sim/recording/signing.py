@@ -14,7 +14,9 @@ import hmac
 from pathlib import Path
 from typing import TypeGuard
 
-from .writer import RecordingError
+from scenarios.safe_read import ScenarioError, read_bytes
+
+from ..errors import RecordingError
 
 #: A key shorter than this is refused: it could be guessed.
 KEY_MIN_BYTES = 16
@@ -23,8 +25,6 @@ KEY_MAX_BYTES = 4096
 
 def read_key(path: str | Path) -> bytes:
     """The signing key in the file ``path`` (trailing whitespace and line breaks dropped)."""
-    from scenarios.safe_read import ScenarioError, read_bytes
-
     try:
         key = read_bytes(Path(path), what="a key file", max_bytes=KEY_MAX_BYTES).rstrip()
     except ScenarioError as exc:

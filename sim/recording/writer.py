@@ -21,10 +21,12 @@ from typing import Any
 
 import orjson
 
-from scenarios.errors import CdtxError
+from scenarios.safe_write import OutputError, create_exclusive, create_unique, describe_os_error
 
 from .. import cdtx_version
+from ..errors import RecordingError as RecordingError  # raised here, and named here too
 from ..events import Event
+from .signing import signature
 
 #: The recording format version written in the header's ``cdtx_recording`` field.
 FORMAT_VERSION = 1
@@ -34,10 +36,6 @@ FLUSH_INTERVAL = 0.5
 
 #: Bytes held before they are written, at most (a fast run fills this before FLUSH_INTERVAL).
 BUFFER_BYTES = 1 << 20
-
-
-class RecordingError(CdtxError):
-    """A recording that cannot be used or written; the message names the file (and line)."""
 
 
 def header_for(exercise, parent: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -114,8 +112,6 @@ class Recorder:
     def __init__(self, path: str | Path, exercise, *, parent: dict[str, Any] | None = None,
                  force: bool = False, unique: bool = False,
                  key: bytes | None = None):  # fmt: skip
-        from scenarios.safe_write import OutputError, create_exclusive, create_unique
-
         self.path = Path(path)
         self.exercise = exercise
         #: Event lines wholly in the file (after a failed write: what the file holds).
@@ -178,8 +174,6 @@ class Recorder:
     def _fail(self, exc: OSError, done: int) -> None:
         """Stop recording after a failed write of which ``done`` bytes of the buffer reached
         the file: keep its complete lines only."""
-        from scenarios.safe_write import describe_os_error
-
         self.error = describe_os_error(exc)
         with contextlib.suppress(ValueError):
             self.exercise.log.unsubscribe(self._listener)
@@ -215,8 +209,6 @@ class Recorder:
     def sync(self) -> None:
         """:meth:`flush`, then have the system put the file on the disk (``fsync``); a
         failure sets :attr:`error`, like a failed write."""
-        from scenarios.safe_write import describe_os_error
-
         with self._lock:
             if self.closed or self.error is not None:
                 return
@@ -246,8 +238,6 @@ class Recorder:
             trailer = {"end": True, "events": events, "digest": self.exercise.digest,
                        "ended": bool(self.exercise.finished)}  # fmt: skip
             if self._key is not None:
-                from .signing import signature
-
                 trailer["hmac"] = signature(self._key, self._header_sha256, trailer["digest"],
                                             events)  # fmt: skip
             self._buffer += orjson.dumps(trailer) + b"\n"

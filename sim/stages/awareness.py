@@ -22,7 +22,7 @@ from . import ProcessGenerator
 from .instructions import instructions
 
 if TYPE_CHECKING:
-    from ..exercise import Exercise
+    from ..engine import Engine
     from ..world import IncidentState
 
 #: The CSIRTs Network edge weights, cached: they depend only on the two states' groupings.
@@ -41,7 +41,7 @@ NON_VICTIM_FINDINGS = 4  # findings a bystander's services make from shared indi
 PARTNER_PRODUCT = 3
 
 
-def national_follow_up(ex: Exercise, incident: IncidentState, code: str) -> ProcessGenerator[None]:
+def national_follow_up(ex: Engine, incident: IncidentState, code: str) -> ProcessGenerator[None]:
     """Process: share, report, and start gathering evidence after ``code`` detects."""
     ex.env.process(gather_evidence(ex, code, incident.actor.id))
     state = ex.roster[code]
@@ -69,7 +69,7 @@ def national_follow_up(ex: Exercise, incident: IncidentState, code: str) -> Proc
                 ex.notify("intcen")
 
 
-def spread_share(ex: Exercise, incident: IncidentState, code: str | None) -> int:
+def spread_share(ex: Engine, incident: IncidentState, code: str | None) -> int:
     """Schedule when ``code``'s share reaches each state not yet informed; returns how many.
     ``code`` None: a report from outside the Union, passed on to every CSIRT alike."""
     sharer_regions = ex.roster[code].regions if code else ()
@@ -89,7 +89,7 @@ def spread_share(ex: Exercise, incident: IncidentState, code: str | None) -> int
     return newly
 
 
-def informed_work(ex: Exercise, code: str, actor_id: str, at: float) -> ProcessGenerator[None]:
+def informed_work(ex: Engine, code: str, actor_id: str, at: float) -> ProcessGenerator[None]:
     """Process: a state reached by the share (at ``at``) works on the indicators and reports its
     finding to INTCEN. Its services make one assessment, the sum of :data:`NON_VICTIM_FINDINGS`
     findings drawn at once (a bystander does not keep digging as a victim does), taking
@@ -112,13 +112,13 @@ def informed_work(ex: Exercise, code: str, actor_id: str, at: float) -> ProcessG
     ex.notify("intcen")
 
 
-def actor_of(ex: Exercise, code: str):
+def actor_of(ex: Engine, code: str):
     """The member state or partner ``code`` (partners are scenario-defined attributors)."""
     partner = ex.partners.get(code)
     return partner if partner is not None else ex.roster[code]
 
 
-def start_partners(ex: Exercise, actor_id: str) -> None:
+def start_partners(ex: Engine, actor_id: str) -> None:
     """Partners exchange with the Union from the first national report to INTCEN and work on
     attribution with their own services, at their own will."""
     for code in ex.partners:
@@ -126,7 +126,7 @@ def start_partners(ex: Exercise, actor_id: str) -> None:
 
 
 def gather_evidence(
-    ex: Exercise, code: str, actor_id: str, slowdown: float = 1.0
+    ex: Engine, code: str, actor_id: str, slowdown: float = 1.0
 ) -> ProcessGenerator[None]:
     """Process: findings of ``code``'s services accumulate until it attributes (or time ends)."""
     if (code, actor_id) in ex.world.gathering:
@@ -152,7 +152,7 @@ def gather_evidence(
         change_confidence(ex, code, actor_id, gain, cause="finding")
 
 
-def change_confidence(ex: Exercise, code: str, actor_id: str, delta: float, cause: str) -> None:
+def change_confidence(ex: Engine, code: str, actor_id: str, delta: float, cause: str) -> None:
     """Add ``delta`` to a state's confidence in attributing to ``actor_id``; maybe attribute."""
     known = ex.world.confidence.setdefault(code, {})
     before = known.get(actor_id, 0.0)
@@ -167,7 +167,7 @@ def change_confidence(ex: Exercise, code: str, actor_id: str, delta: float, caus
     consider_attribution(ex, code, actor_id)
 
 
-def _willing(ex: Exercise, code: str, actor_id: str, coordinated: bool) -> bool:
+def _willing(ex: Engine, code: str, actor_id: str, coordinated: bool) -> bool:
     confidence = ex.world.confidence.get(code, {}).get(actor_id, 0.0)
     if confidence < actor_of(ex, code).attribution_threshold - national.COORDINATION_MARGIN:
         return False  # not even enough to join others: no need to weigh the politics
@@ -187,12 +187,12 @@ def _willing(ex: Exercise, code: str, actor_id: str, coordinated: bool) -> bool:
     )
 
 
-def _attributed(ex: Exercise, code: str) -> dict[str, float]:
+def _attributed(ex: Engine, code: str) -> dict[str, float]:
     table = ex.world.partners_attributed if code in ex.partners else ex.world.attributed
     return table.setdefault(code, {})
 
 
-def decided_by_people(ex: Exercise, code: str) -> bool:
+def decided_by_people(ex: Engine, code: str) -> bool:
     """Whether ``code``'s public attribution is for its players to decide: a delegation played
     at a live exercise. Attribution is a capital's sovereign decision, so the model never makes
     it for them; its people attribute with an ``attribute`` inject when they choose. In a
@@ -200,7 +200,7 @@ def decided_by_people(ex: Exercise, code: str) -> bool:
     return ex.interactive and code in ex.players
 
 
-def consider_attribution(ex: Exercise, code: str, actor_id: str) -> None:
+def consider_attribution(ex: Engine, code: str, actor_id: str) -> None:
     """``code`` attributes ``actor_id`` now if it may go public (:func:`may_go_public`) and is
     willing on its own evidence; a delegation played at a live exercise is told that its
     capital could, once, and decides itself (:func:`decided_by_people`)."""
@@ -216,7 +216,7 @@ def consider_attribution(ex: Exercise, code: str, actor_id: str) -> None:
         attribute(ex, code, actor_id, source="decision")
 
 
-def start_attribution_clock(ex: Exercise, actor_id: str) -> None:
+def start_attribution_clock(ex: Engine, actor_id: str) -> None:
     """At a campaign's first detection, draw when capitals and partners may first name it
     publicly (actors.national.public_attribution_delay, compressed with the mode's evidence
     time), and wake them then."""
@@ -229,7 +229,7 @@ def start_attribution_clock(ex: Exercise, actor_id: str) -> None:
         ex.env.process(_clock_runs_out(ex, actor_id))
 
 
-def scripted_attribution(ex: Exercise, actor_id: str) -> float | None:
+def scripted_attribution(ex: Engine, actor_id: str) -> float | None:
     """When the scenario's MSEL has capitals or partners first name ``actor_id`` publicly (an
     ``attribute`` entry not skipped), or None."""
     return min(
@@ -244,19 +244,19 @@ def scripted_attribution(ex: Exercise, actor_id: str) -> float | None:
     )
 
 
-def _clock_runs_out(ex: Exercise, actor_id: str) -> ProcessGenerator[None]:
+def _clock_runs_out(ex: Engine, actor_id: str) -> ProcessGenerator[None]:
     yield ex.until(ex.world.public_from[actor_id])
     join_in(ex, actor_id)
 
 
-def may_go_public(ex: Exercise, actor_id: str) -> bool:
+def may_go_public(ex: Engine, actor_id: str) -> bool:
     """Whether capitals and partners may attribute ``actor_id`` publicly now: its attribution
     clock has run, or someone has already named it (:func:`opened_by`: others then follow, as
     after the UK's and the US's attributions of NotPetya)."""
     return ex.env.now >= ex.world.public_from.get(actor_id, math.inf)
 
 
-def opened_by(ex: Exercise, actor_id: str) -> bool:
+def opened_by(ex: Engine, actor_id: str) -> bool:
     """Record a public attribution of ``actor_id``: True if it is the first, which opens the way
     for the others now (the attribution clock, if still running, is cut short)."""
     first = not ex.world.any_attribution(actor_id)
@@ -267,7 +267,7 @@ def opened_by(ex: Exercise, actor_id: str) -> bool:
     return first
 
 
-def join_in(ex: Exercise, actor_id: str) -> None:
+def join_in(ex: Engine, actor_id: str) -> None:
     """Every capital and partner with evidence on ``actor_id`` considers attributing it now
     (roster order, then partners)."""
     for code in (*ex.roster.codes, *ex.partners):
@@ -275,7 +275,7 @@ def join_in(ex: Exercise, actor_id: str) -> None:
             consider_attribution(ex, code, actor_id)
 
 
-def ready_to_attribute(ex: Exercise, actor_id: str) -> list[str]:
+def ready_to_attribute(ex: Engine, actor_id: str) -> list[str]:
     """Capitals and partners that would join a coordinated attribution of ``actor_id`` today:
     with procedure ``coordinated_attribution`` the agreed day is their political decision (the
     day the MSEL scripts their joint attribution, :func:`agreed_day_to_come`, or else the day
@@ -296,7 +296,7 @@ def ready_to_attribute(ex: Exercise, actor_id: str) -> list[str]:
     ]
 
 
-def agreed_day_to_come(ex: Exercise, actor_id: str) -> bool:
+def agreed_day_to_come(ex: Engine, actor_id: str) -> bool:
     """Whether capitals and partners attributing ``actor_id`` together wait for a day the MSEL
     gives (:func:`scripted_attribution`) that has not come: APT28, 3 May 2024, when Berlin's
     investigation concluded, with Prague, NATO, the UK, the US and the Union's declaration."""
@@ -304,7 +304,7 @@ def agreed_day_to_come(ex: Exercise, actor_id: str) -> bool:
     return day is not None and ex.env.now < day and not ex.world.any_attribution(actor_id)
 
 
-def named_or_ready(ex: Exercise) -> bool:
+def named_or_ready(ex: Engine) -> bool:
     """Whether a text may name the assessed actor: a capital or partner has attributed it (any
     actor, before there is an assessment), or one is ready to join a coordinated attribution of
     it the same day (Viasat, 10 May 2022)."""
@@ -315,7 +315,7 @@ def named_or_ready(ex: Exercise) -> bool:
     )
 
 
-def released(ex: Exercise, actor_id: str) -> list[float]:
+def released(ex: Engine, actor_id: str) -> list[float]:
     """What each partner has released for the Union's use on ``actor_id``: its confidence times
     its releasability (partners in declaration order)."""
     confidence = ex.world.confidence
@@ -326,7 +326,7 @@ def released(ex: Exercise, actor_id: str) -> list[float]:
     ]
 
 
-def naming_confidence(ex: Exercise) -> float:
+def naming_confidence(ex: Engine) -> float:
     """The evidence a Union text that names the actor can rest on: INTCEN's assessment, the
     confidence of a capital that has named the actor publicly (or is ready to the same day), or
     what such a partner has released, whichever is firmest (the wording is a political
@@ -347,7 +347,7 @@ def naming_confidence(ex: Exercise) -> float:
     return best
 
 
-def package_strength(ex: Exercise, proposer: str) -> float:
+def package_strength(ex: Engine, proposer: str) -> float:
     """The strength of a listing's evidence package ``proposer`` (a capital or ``hr``) can put
     together now (actors.institutions.evidence_package), on the actor named or suspected."""
     suspect = ex.world.suspected_actor()
@@ -363,7 +363,7 @@ def package_strength(ex: Exercise, proposer: str) -> float:
     return evidence_package(HR_CAPABILITY, ex.world.assessed_confidence(), [])
 
 
-def attribute(ex: Exercise, code: str, actor_id: str, source: str) -> None:
+def attribute(ex: Engine, code: str, actor_id: str, source: str) -> None:
     """``code`` (a member state or a partner) publicly attributes the activity to ``actor_id``."""
     if code in ex.partners or code not in ex.roster.codes:
         return attribute_partner(ex, code, actor_id, source)
@@ -386,7 +386,7 @@ def attribute(ex: Exercise, code: str, actor_id: str, source: str) -> None:
         join_in(ex, actor_id)
 
 
-def _owned(ex: Exercise, code: str, actor_id: str) -> float:
+def _owned(ex: Engine, code: str, actor_id: str) -> float:
     """The confidence of ``code`` once it has attributed ``actor_id`` publicly: a capital (or
     partner) that names an actor holds, by its own lights, the confidence its threshold asks
     (an ``attribute`` inject speaks for services the model did not see at work)."""
@@ -404,7 +404,7 @@ def _owned(ex: Exercise, code: str, actor_id: str) -> float:
     return known[actor_id]
 
 
-def attribute_partner(ex: Exercise, code: str, actor_id: str, source: str) -> None:
+def attribute_partner(ex: Engine, code: str, actor_id: str, source: str) -> None:
     """A partner of the Union (the UK, the US, NATO...) publicly attributes the activity."""
     done = ex.world.partners_attributed.setdefault(code, {})
     if actor_id in done:
@@ -420,7 +420,7 @@ def attribute_partner(ex: Exercise, code: str, actor_id: str, source: str) -> No
         join_in(ex, actor_id)
 
 
-def intcen(ex: Exercise) -> ProcessGenerator[None]:
+def intcen(ex: Engine) -> ProcessGenerator[None]:
     """Process: INTCEN/SIAC's assessment, first after the first report, then on news."""
     yield ex.signal("intcen")
     actor = ex.world.suspected_actor()
@@ -437,7 +437,7 @@ def intcen(ex: Exercise) -> ProcessGenerator[None]:
         issue_assessment(ex, update=True)
 
 
-def issue_assessment(ex: Exercise, update: bool = False) -> None:
+def issue_assessment(ex: Engine, update: bool = False) -> None:
     actor = ex.world.suspected_actor()
     if actor is None:
         return
@@ -461,7 +461,7 @@ def issue_assessment(ex: Exercise, update: bool = False) -> None:
     ex.world_changed()
 
 
-def endorse(ex: Exercise) -> ProcessGenerator[None]:
+def endorse(ex: Engine) -> ProcessGenerator[None]:
     """Process: member states endorse the assessment at the first HWPCI or PSC sitting."""
     hwpci = ex.bodies["hwpci"].sitting("endorse the INTCEN assessment")
     psc = ex.bodies["psc"].sitting("endorse the INTCEN assessment")

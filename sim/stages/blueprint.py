@@ -20,7 +20,7 @@ from actors import national
 if TYPE_CHECKING:
     from scenarios.model import LargeScaleIncident
 
-    from ..exercise import Exercise
+    from ..engine import Engine
 
 DAY = 24.0
 
@@ -123,19 +123,19 @@ def median(track: Track, name: str, default: float) -> float:
     return default if value is None else value
 
 
-def delay(ex: Exercise, stream: str, median_hours: float, *names: object) -> float:
+def delay(ex: Engine, stream: str, median_hours: float, *names: object) -> float:
     """A delay around ``median_hours`` from the named stream, to the minute."""
     rng = ex.rng("crisis", stream, *names)
     return national.minutes(median_hours * math.exp(rng.gauss(0.0, DELAY_SIGMA)))
 
 
-def victims(ex: Exercise, track: Track) -> list[str]:
+def victims(ex: Engine, track: Track) -> list[str]:
     """The member states the large-scale incident hits, in the order they were hit."""
     codes = (c for i in ex.world.incidents.values() if track.covers(i.id) for c, _ in i.targets)
     return list(dict.fromkeys(codes))
 
 
-def severity(ex: Exercise, track: Track) -> float:
+def severity(ex: Engine, track: Track) -> float:
     """The gravest covered incident's severity score."""
     scores = [i.score for i in ex.world.incidents.values() if track.covers(i.id)]
     return max(scores, default=0.0)

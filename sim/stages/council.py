@@ -18,11 +18,11 @@ from ..world import Status
 from . import ProcessGenerator, awareness, psc, reaction
 
 if TYPE_CHECKING:
-    from ..exercise import Exercise
+    from ..engine import Engine
     from ..world import Proposal
 
 
-def adopt(ex: Exercise, proposal: Proposal) -> ProcessGenerator[bool]:
+def adopt(ex: Engine, proposal: Proposal) -> ProcessGenerator[bool]:
     """Process step: carry an agreed proposal through to adoption; returns True if adopted."""
     proposal.status = Status.ADOPTING
     measure = proposal.measure
@@ -69,7 +69,7 @@ def adopt(ex: Exercise, proposal: Proposal) -> ProcessGenerator[bool]:
     return adopted(ex, proposal, body="council", how=how)
 
 
-def adopted(ex: Exercise, proposal: Proposal, body: str, how: str) -> bool:
+def adopted(ex: Engine, proposal: Proposal, body: str, how: str) -> bool:
     proposal.status = Status.ADOPTED
     extra: dict[str, str] = {}
     if proposal.measure in WORDED or proposal.measure == "hr_statement":
@@ -88,7 +88,7 @@ def adopted(ex: Exercise, proposal: Proposal, body: str, how: str) -> bool:
     return True
 
 
-def held_for_attribution(ex: Exercise, proposal: Proposal) -> ProcessGenerator[None]:
+def held_for_attribution(ex: Engine, proposal: Proposal) -> ProcessGenerator[None]:
     """Process step: a declaration agreed in advance that names the actor is issued the day a
     capital or partner attributes it publicly, not before (SolarWinds, 15 April 2021; APT28,
     3 May 2024: the declaration came out with the capitals' announcements). It waits at most
@@ -116,7 +116,7 @@ def held_for_attribution(ex: Exercise, proposal: Proposal) -> ProcessGenerator[N
 REVIEWED = (Status.ADOPTED, Status.LAPSED)
 
 
-def coordinate(ex: Exercise, proposal: Proposal) -> str:
+def coordinate(ex: Engine, proposal: Proposal) -> str:
     """Coordinated attribution: a text that names the actor goes out the day capitals ready to
     attribute do so (Viasat, 10 May 2022). Returns the naming the adopted text carries: none if,
     after all, no capital or partner has named the actor."""
@@ -130,7 +130,7 @@ def coordinate(ex: Exercise, proposal: Proposal) -> str:
     return proposal.naming if ex.world.any_attribution(actor) else "none"
 
 
-def review(ex: Exercise) -> ProcessGenerator[None]:
+def review(ex: Engine) -> ProcessGenerator[None]:
     """Process: the yearly renewal of the framework and of every listing under it, together, in
     May (Decision (CFSP) 2019/797; renewals of 14 May 2020, 17 May 2021, 16 May 2022, 12 May
     2025), a unanimity point each time. A listing not renewed lapses."""

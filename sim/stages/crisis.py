@@ -22,10 +22,10 @@ from . import ProcessGenerator, operational, political, reserve, technical
 from .blueprint import AUTO_FULL, Track, fire, severity, victims
 
 if TYPE_CHECKING:
-    from ..exercise import Exercise
+    from ..engine import Engine
 
 
-def open_track(ex: Exercise, settings: LargeScaleIncident, by: str) -> Track:
+def open_track(ex: Engine, settings: LargeScaleIncident, by: str) -> Track:
     """Start the three levels and the Reserve; returns the track the exercise keeps."""
     env = ex.env
     track = Track(settings, tuple(settings.incidents), env.event(), env.event(), env.event(),
@@ -42,14 +42,14 @@ def open_track(ex: Exercise, settings: LargeScaleIncident, by: str) -> Track:
     return track
 
 
-def ensure(ex: Exercise) -> Track:
+def ensure(ex: Engine) -> Track:
     """The exercise's track, opened by an inject with the defaults if the scenario has none."""
     if ex.crisis is None:
         ex.crisis = open_track(ex, LargeScaleIncident(), by="inject")
     return ex.crisis
 
 
-def heard(ex: Exercise, track: Track, kind: str, data: Mapping[str, Any]) -> None:
+def heard(ex: Engine, track: Track, kind: str, data: Mapping[str, Any]) -> None:
     """The procedure emitted ``kind``: what the crisis track makes of it. Only starts
     processes and fires events (never emits here, inside another event's emission)."""
     if kind == K.DETECTED:
@@ -69,7 +69,7 @@ def heard(ex: Exercise, track: Track, kind: str, data: Mapping[str, Any]) -> Non
         ex.env.process(_raise(ex, track, "full", reason, activate=True))
 
 
-def _raise(ex: Exercise, track: Track, mode: str, reason: str,
+def _raise(ex: Engine, track: Track, mode: str, reason: str,
            activate: bool = False) -> ProcessGenerator[None]:  # fmt: skip
     yield ex.env.timeout(0)  # after the event that caused it
     if activate and track.mode != mode:
@@ -82,33 +82,33 @@ def _raise(ex: Exercise, track: Track, mode: str, reason: str,
 # sim/stages/injects.py) ---------------------------------------------------------------------
 
 
-def technical_report(ex: Exercise, confidence: float) -> None:
+def technical_report(ex: Engine, confidence: float) -> None:
     """A ``csirts_report`` inject: the CSIRTs Network reports now, with this confidence."""
     technical.issue(ex, ensure(ex), by="inject", confidence=confidence)
 
 
-def call_cyclone(ex: Exercise, level: str) -> None:
+def call_cyclone(ex: Engine, level: str) -> None:
     """A ``cyclone`` inject: a CyCLONe meeting now."""
     track = ensure(ex)
     number = operational.convene(ex, track, level, by="inject")
     ex.env.process(operational.deliberate(ex, track, number))
 
 
-def ipcr(ex: Exercise, mode: str) -> None:
+def ipcr(ex: Engine, mode: str) -> None:
     """An ``ipcr`` inject: the Presidency sets the mode now. Deactivating an IPCR that is not
     active ends nothing (Implementing Decision (EU) 2018/1993: the Presidency deactivates an
-    activation): a scripted one is a no-op, a live one is refused (:meth:`Exercise.submit`)."""
+    activation): a scripted one is a no-op, a live one is refused (:meth:`Engine.submit`)."""
     if mode == "deactivated" and not ipcr_active(ex):
         return
     political.set_mode(ex, ensure(ex), mode, by="inject", reason="inject")
 
 
-def ipcr_active(ex: Exercise) -> bool:
+def ipcr_active(ex: Engine) -> bool:
     """Whether IPCR is activated (monitoring, information sharing or full) now."""
     return ex.crisis is not None and ex.crisis.mode not in ("none", "deactivated")
 
 
-def reserve_inject(ex: Exercise, state: str, action: str) -> None:
+def reserve_inject(ex: Engine, state: str, action: str) -> None:
     """A ``reserve`` inject: ``state`` asks for the Reserve, or it deploys to ``state`` now."""
     track = ensure(ex)
     if action == "deploy":
@@ -117,7 +117,7 @@ def reserve_inject(ex: Exercise, state: str, action: str) -> None:
         reserve.request(ex, track, state, by="inject")
 
 
-def agency(ex: Exercise, state: str, contribution: str, answering: bool) -> None:
+def agency(ex: Engine, state: str, contribution: str, answering: bool) -> None:
     """An ``agency`` inject: ``state``'s agency brings ``contribution`` to CyCLONe: the answer
     awaited from a played agency (``answering``), or else from now on at every meeting."""
     track = ensure(ex)

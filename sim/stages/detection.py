@@ -11,11 +11,11 @@ from actors.severity import overtness
 from . import ProcessGenerator, awareness
 
 if TYPE_CHECKING:
-    from ..exercise import Exercise
+    from ..engine import Engine
     from ..world import IncidentState
 
 
-def detection_delay(ex: Exercise, incident: IncidentState, code: str, state: MemberState) -> float:
+def detection_delay(ex: Engine, incident: IncidentState, code: str, state: MemberState) -> float:
     """Hours until ``code`` (a member state, or an outsider modelled as ``state``) detects
     ``incident``, from its own named stream."""
     return national.detection_delay(
@@ -28,7 +28,7 @@ def detection_delay(ex: Exercise, incident: IncidentState, code: str, state: Mem
     )
 
 
-def detect(ex: Exercise, incident: IncidentState, code: str) -> ProcessGenerator[None]:
+def detect(ex: Engine, incident: IncidentState, code: str) -> ProcessGenerator[None]:
     """Process: wait for ``code``'s CSIRT to detect ``incident``, then start its national follow-up."""
     delay = detection_delay(ex, incident, code, ex.roster[code])
     yield ex.env.timeout(delay)
@@ -46,7 +46,7 @@ def detect(ex: Exercise, incident: IncidentState, code: str) -> ProcessGenerator
 OUTSIDER = MemberState("", "third party", 0.0, (), 0.6, 0.5, 0.7, 0.5, 0.5, 0.7)
 
 
-def outsider_report(ex: Exercise, incident: IncidentState, code: str):
+def outsider_report(ex: Engine, incident: IncidentState, code: str):
     """Process: a third state or organisation hit detects the activity and tells the Union
     (INTCEN and the member states' CSIRTs), which then works on it as on a shared report."""
     delay = detection_delay(ex, incident, code, OUTSIDER)

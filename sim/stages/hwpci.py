@@ -19,7 +19,7 @@ from ..world import Status
 from . import ProcessGenerator, awareness, psc
 
 if TYPE_CHECKING:
-    from ..exercise import Exercise
+    from ..engine import Engine
     from ..world import Proposal
 
 PACKAGE_SIGMA = 0.25
@@ -27,7 +27,7 @@ SPREAD_PER_ROUND = 1.0  # spread of initial stances that costs one more HWPCI si
 MAX_ROUNDS = 4
 
 
-def prepare(ex: Exercise, proposal: Proposal) -> ProcessGenerator[bool]:
+def prepare(ex: Engine, proposal: Proposal) -> ProcessGenerator[bool]:
     """Process step: the working party readies ``proposal`` for the PSC; False when the
     evidence package of a listing does not hold (docs/model.md, *Evidence package*)."""
     proposal.status = Status.PREPARING

@@ -10,16 +10,16 @@ from . import ProcessGenerator, detection, reaction
 if TYPE_CHECKING:
     from scenarios.model import Incident
 
-    from ..exercise import Exercise
+    from ..engine import Engine
 
 
-def start(ex: Exercise, spec: Incident, wave: int = 1) -> ProcessGenerator[None]:
+def start(ex: Engine, spec: Incident, wave: int = 1) -> ProcessGenerator[None]:
     """Process: wait until the incident's time, then open it and start detection at each target."""
     yield ex.until(spec.at)
     open_incident(ex, spec, wave)
 
 
-def open_incident(ex: Exercise, spec: Incident, wave: int = 1) -> IncidentState:
+def open_incident(ex: Engine, spec: Incident, wave: int = 1) -> IncidentState:
     incident = IncidentState(
         id=spec.id,
         actor=ex.scenario.actor(spec.actor),
@@ -60,7 +60,7 @@ def open_incident(ex: Exercise, spec: Incident, wave: int = 1) -> IncidentState:
     return incident
 
 
-def escalate(ex: Exercise, incident_id: str, changes: dict[str, int]) -> None:
+def escalate(ex: Engine, incident_id: str, changes: dict[str, int]) -> None:
     """Change a running incident's severity (an ``escalate`` inject or the actor's escalation)."""
     incident = ex.world.incidents.get(incident_id)
     if incident is None:

@@ -25,7 +25,7 @@ from . import ProcessGenerator, awareness
 from .instructions import instructions
 
 if TYPE_CHECKING:
-    from ..exercise import Exercise
+    from ..engine import Engine
 
 #: The High Representative's drive when she proposes (no capital has :data:`INITIATIVE_AT`):
 #: she speaks for the Union on a grave case, rarely further (REG2019 lets her propose listings;
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 HR_DRIVE = 0.6
 
 
-def initiative(ex: Exercise) -> ProcessGenerator[None]:
+def initiative(ex: Engine) -> ProcessGenerator[None]:
     """Process: weigh the options once the Union is aware, and again only when the case changes
     (a graver incident or a new national attribution)."""
     yield ex.signal("awareness")
@@ -62,21 +62,21 @@ def initiative(ex: Exercise) -> ProcessGenerator[None]:
                 yield ex.signal("world") | ex.until(ready)
 
 
-def listing_ready(ex: Exercise) -> float:
+def listing_ready(ex: Engine) -> float:
     """When a capital has a listing file to bring: ``listing_preparation`` after the campaign
     began (every cyber listing of the record came years after its campaign: docs/model.md)."""
     began = min((i.started for i in ex.world.incidents.values()), default=ex.env.now)
     return began + ex.timing.listing_preparation
 
 
-def _may_speak(ex: Exercise, aware: float) -> bool:
+def _may_speak(ex: Engine, aware: float) -> bool:
     """The Union speaks with or after capitals: wait (at most ``attribution_wait``) for a
     capital or partner to name the actor, or to be ready to the same day; after that the
     options are weighed on the case, those taken without attribution on its visibility."""
     return awareness.named_or_ready(ex) or ex.env.now >= aware + ex.timing.attribution_wait
 
 
-def _case(ex: Exercise) -> tuple[float, bool, bool]:
+def _case(ex: Engine) -> tuple[float, bool, bool]:
     """What a new initiative would answer: the severity, whether a capital has named, and
     whether a listing file could be ready (:func:`listing_ready`)."""
     return (
@@ -86,7 +86,7 @@ def _case(ex: Exercise) -> tuple[float, bool, bool]:
     )
 
 
-def _changed(ex: Exercise, case: tuple[float, bool, bool]) -> bool:
+def _changed(ex: Engine, case: tuple[float, bool, bool]) -> bool:
     """A graver case (by :data:`RENEWED_SEVERITY`), the first national attribution, or a
     listing file now ready."""
     severity, named, prepared = _case(ex)
@@ -97,7 +97,7 @@ def _changed(ex: Exercise, case: tuple[float, bool, bool]) -> bool:
     )
 
 
-def _option(ex: Exercise, by: str, weighed: int) -> str | None:
+def _option(ex: Engine, by: str, weighed: int) -> str | None:
     """The option ``by`` tables on the case as it stands (actors.negotiation.choose_option)."""
     rng = ex.rng("initiative", str(weighed))
     draws = tuple(rng.random() for _ in OPTIONS)
@@ -121,7 +121,7 @@ def _option(ex: Exercise, by: str, weighed: int) -> str | None:
     return measure
 
 
-def proposer_drive(ex: Exercise, by: str) -> float:
+def proposer_drive(ex: Engine, by: str) -> float:
     """The drive of ``by`` (a capital, or :data:`HR_DRIVE` for the High Representative and the
     chair) on the case as it stands (actors.institutions.drive)."""
     if by not in ex.roster.codes:
@@ -131,7 +131,7 @@ def proposer_drive(ex: Exercise, by: str) -> float:
     return drive(mine.stance, ex.world.severity(), by in ex.world.victims(), named)
 
 
-def _drives(ex: Exercise) -> list[tuple[str, float]]:
+def _drives(ex: Engine) -> list[tuple[str, float]]:
     victims = ex.world.victims()
     severity = ex.world.severity()
     drives = []
@@ -144,7 +144,7 @@ def _drives(ex: Exercise) -> list[tuple[str, float]]:
     return drives
 
 
-def _taken(ex: Exercise, measure: str) -> bool:
+def _taken(ex: Engine, measure: str) -> bool:
     """Whether ``measure`` (or a stronger one) is already adopted or pending, or was blocked or
     dropped once: the model does not propose it again (people may, with a propose inject)."""
     for p in ex.world.proposals:

@@ -22,10 +22,10 @@ from .blueprint import QUESTION
 if TYPE_CHECKING:
     from scenarios.model import InjectBase
 
-    from ..exercise import Exercise
+    from ..engine import Engine
 
 #: ``effect(ex, inject, params)``: what the inject does to the exercise, now.
-Effect = Callable[["Exercise", "InjectBase", Any], None]
+Effect = Callable[["Engine", "InjectBase", Any], None]
 #: ``summary(params, to)``: what it does in a few words, from MSEL-entry-shaped params.
 Summary = Callable[[Mapping[str, Any], str], str]
 
@@ -54,7 +54,7 @@ def registers(kind: str, summary: Summary) -> Callable[[Effect], Effect]:
     return register
 
 
-def scheduled(ex: Exercise, inject: InjectBase, source: str) -> ProcessGenerator[None]:
+def scheduled(ex: Engine, inject: InjectBase, source: str) -> ProcessGenerator[None]:
     """Process: wait until the inject's time, then apply it."""
     yield ex.until(inject.at)
     if inject.hold and inject.id not in ex.skipped:
@@ -71,7 +71,7 @@ def scheduled(ex: Exercise, inject: InjectBase, source: str) -> ProcessGenerator
     apply(ex, inject, source)
 
 
-def apply(ex: Exercise, inject: InjectBase, source: str) -> None:
+def apply(ex: Engine, inject: InjectBase, source: str) -> None:
     """The effect of one inject, now (docs/scenario-format.md, *Inject types*)."""
     ex.applied.add(inject.id)
     if inject.type not in ANSWER_INJECTS:  # a delegation's own answer is delivered to nobody
@@ -89,7 +89,7 @@ def _targets(p: Mapping[str, Any]) -> str:
 
 
 @registers("incident", lambda p, to: f"{p.get('id')}: {p.get('actor')} hits {_targets(p)}")
-def _incident(ex: Exercise, inject: InjectBase, p: Any) -> None:
+def _incident(ex: Engine, inject: InjectBase, p: Any) -> None:
     incident.open_incident(ex, p)
 
 
@@ -98,7 +98,7 @@ def _change(p: Mapping[str, Any]) -> str:
 
 
 @registers("escalate", lambda p, to: f"{p.get('incident')} escalates ({_change(p)})")
-def _escalate(ex: Exercise, inject: InjectBase, p: Any) -> None:
+def _escalate(ex: Engine, inject: InjectBase, p: Any) -> None:
     incident.escalate(ex, p.incident, {k: v for k, v in p.severity.model_dump().items() if v})
 
 
@@ -108,7 +108,7 @@ def _escalate(ex: Exercise, inject: InjectBase, p: Any) -> None:
         f"intelligence to {to}: confidence {p.get('confidence', 0):+.0%} on {p.get('actor')}"
     ),
 )
-def _intel(ex: Exercise, inject: InjectBase, p: Any) -> None:
+def _intel(ex: Engine, inject: InjectBase, p: Any) -> None:
     for code in inject.to:
         awareness.change_confidence(ex, code, p.actor, p.confidence, cause="intel")
         ex.env.process(awareness.gather_evidence(ex, code, p.actor))
@@ -120,7 +120,7 @@ def _intel(ex: Exercise, inject: InjectBase, p: Any) -> None:
         f"{', '.join([*p.get('states', []), *p.get('partners', [])])} attribute to {p.get('actor')}"
     ),
 )
-def _attribute(ex: Exercise, inject: InjectBase, p: Any) -> None:
+def _attribute(ex: Engine, inject: InjectBase, p: Any) -> None:
     for code in p.states:
         awareness.attribute(ex, code, p.actor, source="inject")
     for code in p.partners:
@@ -131,7 +131,7 @@ def _attribute(ex: Exercise, inject: InjectBase, p: Any) -> None:
     "media",
     lambda p, to: f"media pressure {p.get('pressure', 0):.0%}" + (f" on {to}" if to else ""),
 )
-def _media(ex: Exercise, inject: InjectBase, p: Any) -> None:
+def _media(ex: Engine, inject: InjectBase, p: Any) -> None:
     for code in inject.to or list(ex.roster.codes):
         before = ex.world.pressure.get(code, 0.0)
         ex.world.pressure[code] = round(before + p.pressure * (1.0 - before), 4)
@@ -146,7 +146,7 @@ def _media(ex: Exercise, inject: InjectBase, p: Any) -> None:
         f"on {short(str(p.get('measure')))}"
     ),
 )
-def _position(ex: Exercise, inject: InjectBase, p: Any) -> None:
+def _position(ex: Engine, inject: InjectBase, p: Any) -> None:
     ex.emit(K.POSITION_FIXED, state=p.state, measure=p.measure, position=p.stance,
             statement=inject.message)  # fmt: skip
     # Awaited, it is the answer to the text on the table (a redraft or a later vote asks
@@ -161,17 +161,17 @@ def _position(ex: Exercise, inject: InjectBase, p: Any) -> None:
         f"{'extraordinary ' if p.get('extraordinary') else ''}{body(str(p.get('body')))} meeting"
     ),
 )
-def _meeting(ex: Exercise, inject: InjectBase, p: Any) -> None:
+def _meeting(ex: Engine, inject: InjectBase, p: Any) -> None:
     ex.bodies[p.body].request(p.extraordinary, by="inject")
 
 
 @registers("propose", lambda p, to: f"{p.get('by')} proposes {short(str(p.get('measure')))}")
-def _propose(ex: Exercise, inject: InjectBase, p: Any) -> None:
+def _propose(ex: Engine, inject: InjectBase, p: Any) -> None:
     ex.propose(p.measure, p.by, source="inject", naming=p.naming)
 
 
 @registers("invoke", lambda p, to: f"{p.get('by')} invokes Art. {p.get('article')}")
-def _invoke(ex: Exercise, inject: InjectBase, p: Any) -> None:
+def _invoke(ex: Engine, inject: InjectBase, p: Any) -> None:
     # Art. 42(7) TEU / Art. 222 TFEU leave the response ladder: the state attacked invokes them
     # and they open an assistance track (aid, the crisis arrangements), not a sanction.
     measure = ARTICLES[p.article]
@@ -182,14 +182,14 @@ def _invoke(ex: Exercise, inject: InjectBase, p: Any) -> None:
 
 
 @registers("adversary", lambda p, to: f"threat actor: {str(p.get('action', '')).replace('_', ' ')}")
-def _adversary(ex: Exercise, inject: InjectBase, p: Any) -> None:
+def _adversary(ex: Engine, inject: InjectBase, p: Any) -> None:
     for actor in ex.scenario.threat_actors:
         if any(i.actor.id == actor.id for i in ex.world.incidents.values()):
             reaction.set_behaviour(ex, actor.id, p.action, cause="inject")
 
 
 @registers("note", lambda p, to: str(p.get("text", "")))
-def _note(ex: Exercise, inject: InjectBase, p: Any) -> None:
+def _note(ex: Engine, inject: InjectBase, p: Any) -> None:
     ex.emit(K.NOTE, text=p.text, to=list(inject.to))
 
 
@@ -197,17 +197,17 @@ def _note(ex: Exercise, inject: InjectBase, p: Any) -> None:
 
 
 @registers("csirts_report", lambda p, to: "CSIRTs Network technical report")
-def _csirts_report(ex: Exercise, inject: InjectBase, p: Any) -> None:
+def _csirts_report(ex: Engine, inject: InjectBase, p: Any) -> None:
     crisis.technical_report(ex, p.confidence)
 
 
 @registers("cyclone", lambda p, to: f"EU-CyCLONe {p.get('level', 'officers')} meeting called")
-def _cyclone(ex: Exercise, inject: InjectBase, p: Any) -> None:
+def _cyclone(ex: Engine, inject: InjectBase, p: Any) -> None:
     crisis.call_cyclone(ex, p.level)
 
 
 @registers("ipcr", lambda p, to: f"IPCR: {str(p.get('mode', '')).replace('_', '-')}")
-def _ipcr(ex: Exercise, inject: InjectBase, p: Any) -> None:
+def _ipcr(ex: Engine, inject: InjectBase, p: Any) -> None:
     crisis.ipcr(ex, p.mode)
 
 
@@ -218,12 +218,12 @@ def _ipcr(ex: Exercise, inject: InjectBase, p: Any) -> None:
         f"{'requested by' if p.get('action') == 'request' else 'deployed to'} {p.get('state')}"
     ),
 )
-def _reserve(ex: Exercise, inject: InjectBase, p: Any) -> None:
+def _reserve(ex: Engine, inject: InjectBase, p: Any) -> None:
     crisis.reserve_inject(ex, p.state, p.action)
 
 
 @registers("agency", lambda p, to: f"{p.get('state')} agency at CyCLONe: {p.get('contribution')}")
-def _agency(ex: Exercise, inject: InjectBase, p: Any) -> None:
+def _agency(ex: Engine, inject: InjectBase, p: Any) -> None:
     # Awaited, it is the played agency's answer at this meeting; given beforehand, it holds for
     # every meeting to come.
     answering = ex.position_answered(p.state, QUESTION, p.contribution)

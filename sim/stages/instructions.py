@@ -14,15 +14,15 @@ from actors.delegation import Instructions, draw_instructions
 if TYPE_CHECKING:
     from actors.roster import MemberState
 
-    from ..exercise import Exercise
+    from ..engine import Engine
 
 
-def instructions(ex: Exercise, state: MemberState) -> Instructions:
+def instructions(ex: Engine, state: MemberState) -> Instructions:
     """This run's instructions for ``state`` (:func:`all_instructions`)."""
     return all_instructions(ex)[state.code]
 
 
-def all_instructions(ex: Exercise) -> dict[str, Instructions]:
+def all_instructions(ex: Engine) -> dict[str, Instructions]:
     """This run's instructions, by state code: drawn for every delegation at once, on first
     use, in roster order, from the run's ``instructions`` stream."""
     drawn = ex.world.instructions

@@ -14,11 +14,11 @@ from . import ProcessGenerator
 if TYPE_CHECKING:
     from simpy import Event
 
-    from ..exercise import Exercise
+    from ..engine import Engine
 
 
 class Body:
-    def __init__(self, ex: Exercise, name: str):
+    def __init__(self, ex: Engine, name: str):
         self.ex = ex
         self.name = name
         self.agenda: list[tuple[str, Event]] = []

@@ -32,10 +32,10 @@ from .blueprint import (
 )
 
 if TYPE_CHECKING:
-    from ..exercise import Exercise
+    from ..engine import Engine
 
 
-def cyclone(ex: Exercise, track: Track) -> ProcessGenerator[None]:
+def cyclone(ex: Engine, track: Track) -> ProcessGenerator[None]:
     """Process: CyCLONe Officers meet after the first technical report reaches them."""
     yield track.technical_at_operational
     yield ex.env.timeout(delay(ex, "cyclone-notice", median(track, "cyclone_notice",
@@ -43,19 +43,19 @@ def cyclone(ex: Exercise, track: Track) -> ProcessGenerator[None]:
     yield from meet(ex, track, level="officers", by="model")
 
 
-def meet(ex: Exercise, track: Track, level: str, by: str) -> ProcessGenerator[None]:
+def meet(ex: Engine, track: Track, level: str, by: str) -> ProcessGenerator[None]:
     """A CyCLONe meeting, the agencies' contributions and, after a while, its assessment."""
     yield from deliberate(ex, track, convene(ex, track, level, by))
 
 
-def convene(ex: Exercise, track: Track, level: str, by: str) -> int:
+def convene(ex: Engine, track: Track, level: str, by: str) -> int:
     """CyCLONe meets now; returns the meeting's number (for :func:`deliberate`)."""
     track.meetings += 1
     ex.emit(K.CYCLONE_MEETING, number=track.meetings, level=level, by=by)
     return track.meetings
 
 
-def deliberate(ex: Exercise, track: Track, number: int) -> ProcessGenerator[None]:
+def deliberate(ex: Engine, track: Track, number: int) -> ProcessGenerator[None]:
     """Process: the agencies' contributions to meeting ``number`` and, later, the assessment."""
     contributions = yield from _contributions(ex, track, number)
     wait = median(track, "operational_assessment", OPERATIONAL_ASSESSMENT)
@@ -71,7 +71,7 @@ def deliberate(ex: Exercise, track: Track, number: int) -> ProcessGenerator[None
     ex.env.process(_to_political(ex, track, track.assessments, ex.env.now))
 
 
-def _contributions(ex: Exercise, track: Track, number: int) -> ProcessGenerator[dict[str, str]]:
+def _contributions(ex: Engine, track: Track, number: int) -> ProcessGenerator[dict[str, str]]:
     """Each victim's agency says what it brings: people (played, live), an inject, the model."""
     given: dict[str, str] = {}
     asked: list[str] = []
@@ -92,7 +92,7 @@ def _contributions(ex: Exercise, track: Track, number: int) -> ProcessGenerator[
     return {code: given[code] for code in victims(ex, track) if code in given}
 
 
-def model_contribution(ex: Exercise, code: str, number: int) -> str:
+def model_contribution(ex: Engine, code: str, number: int) -> str:
     """The model's agency shares in full with its state's propensity to share, else in part,
     rarely not at all (a third of the rest)."""
     sharing = ex.roster[code].sharing
@@ -102,7 +102,7 @@ def model_contribution(ex: Exercise, code: str, number: int) -> str:
     return "partial" if u < sharing + (1.0 - sharing) * 2 / 3 else "withheld"
 
 
-def ask(ex: Exercise, codes: list[str], number: int):
+def ask(ex: Engine, codes: list[str], number: int):
     """Stop the clock until the played agencies of ``codes`` answer (``agency`` injects); the
     event fires with their contributions, code -> contribution."""
     for code in codes:
@@ -112,7 +112,7 @@ def ask(ex: Exercise, codes: list[str], number: int):
     return ex.await_answers(codes, f"CY-{number}", QUESTION, "cyclone")
 
 
-def _to_political(ex: Exercise, track: Track, number: int, issued: float) -> ProcessGenerator[None]:
+def _to_political(ex: Engine, track: Track, number: int, issued: float) -> ProcessGenerator[None]:
     yield ex.env.timeout(delay(ex, "handoff-operational", HANDOFF, number))
     ex.emit(K.HANDOFF, product="operational_assessment", number=number, origin="operational",
             to="political", confidence=track.operational_confidence,

@@ -29,13 +29,13 @@ from .blueprint import (
 )
 
 if TYPE_CHECKING:
-    from ..exercise import Exercise
+    from ..engine import Engine
 
 #: Lightest first: a mode change the model makes only ever goes up this list.
 ORDER = ("none", "deactivated", "monitoring", "information_sharing", "full")
 
 
-def presidency(ex: Exercise, track: Track) -> ProcessGenerator[None]:
+def presidency(ex: Engine, track: Track) -> ProcessGenerator[None]:
     """Process: the Presidency decides on IPCR once the operational assessment reaches it."""
     yield track.assessment_at_political
     setting = track.settings.ipcr
@@ -48,7 +48,7 @@ def presidency(ex: Exercise, track: Track) -> ProcessGenerator[None]:
     set_mode(ex, track, mode, by="presidency", reason="on EU-CyCLONe's operational assessment")
 
 
-def auto_mode(ex: Exercise, track: Track) -> str:
+def auto_mode(ex: Engine, track: Track) -> str:
     """The mode for the incident's severity (``ipcr: auto``)."""
     score = severity(ex, track)
     if score >= AUTO_FULL:
@@ -56,14 +56,14 @@ def auto_mode(ex: Exercise, track: Track) -> str:
     return "information_sharing" if score >= AUTO_INFORMATION else "monitoring"
 
 
-def raise_to(ex: Exercise, track: Track, mode: str, reason: str) -> None:
+def raise_to(ex: Engine, track: Track, mode: str, reason: str) -> None:
     """Move an active IPCR up to ``mode`` (never down: only an inject lowers it)."""
     if track.mode in ("none", "deactivated") or ORDER.index(mode) <= ORDER.index(track.mode):
         return
     set_mode(ex, track, mode, by="presidency", reason=reason)
 
 
-def set_mode(ex: Exercise, track: Track, mode: str, by: str, reason: str) -> None:
+def set_mode(ex: Engine, track: Track, mode: str, by: str, reason: str) -> None:
     """IPCR in ``mode`` from now (``deactivated`` ends it); ISAA reports follow the mode."""
     if mode == track.mode:
         return
@@ -78,7 +78,7 @@ def set_mode(ex: Exercise, track: Track, mode: str, by: str, reason: str) -> Non
         ex.env.process(_isaa_reports(ex, track))
 
 
-def _isaa_reports(ex: Exercise, track: Track) -> ProcessGenerator[None]:
+def _isaa_reports(ex: Engine, track: Track) -> ProcessGenerator[None]:
     """Process: ISAA reports at the pace of the mode; a mode change restarts the wait."""
     while True:
         mode = track.mode
@@ -102,7 +102,7 @@ def _isaa_reports(ex: Exercise, track: Track) -> ProcessGenerator[None]:
         issue(ex, track)
 
 
-def issue(ex: Exercise, track: Track) -> None:
+def issue(ex: Engine, track: Track) -> None:
     """An ISAA report now: CyCLONe's assessment integrated with INTCEN's (each known part adds)."""
     track.isaa += 1
     intcen = ex.world.assessed_confidence()
@@ -111,7 +111,7 @@ def issue(ex: Exercise, track: Track) -> None:
     ex.env.process(_to_psc(ex, track, track.isaa, confidence, ex.env.now))
 
 
-def _to_psc(ex: Exercise, track: Track, number: int, confidence: float,
+def _to_psc(ex: Engine, track: Track, number: int, confidence: float,
             issued: float) -> ProcessGenerator[None]:  # fmt: skip
     """The report goes on the PSC's agenda; in full mode the first is worth an extraordinary
     sitting."""

@@ -23,7 +23,7 @@ from . import ProcessGenerator, council, hwpci, initiation, psc
 from .instructions import instructions
 
 if TYPE_CHECKING:
-    from ..exercise import Exercise
+    from ..engine import Engine
     from ..world import Proposal
 
 #: Measures member states do not vote on (scenarios/measures.py).
@@ -48,7 +48,7 @@ def tabled_at(measure: str, by: str, parent: str | None = None) -> str:
     return "psc" if parent is not None or straight_to_psc(measure, by) else "hwpci"
 
 
-def lifecycle(ex: Exercise, proposal: Proposal, prepared: bool = False) -> ProcessGenerator[None]:
+def lifecycle(ex: Engine, proposal: Proposal, prepared: bool = False) -> ProcessGenerator[None]:
     """Process: carry ``proposal`` from tabling to adoption, blocking or withdrawal."""
     if proposal.measure not in NO_VOTE:
         direct = prepared or straight_to_psc(proposal.measure, proposal.by)
@@ -121,7 +121,7 @@ def lifecycle(ex: Exercise, proposal: Proposal, prepared: bool = False) -> Proce
     proposal.finish()
 
 
-def linkage(ex: Exercise, proposal: Proposal, blockers: tuple[str, ...]) -> float | None:
+def linkage(ex: Engine, proposal: Proposal, blockers: tuple[str, ...]) -> float | None:
     """Every model delegation that vetoed ``proposal`` trades its consent (each once, with
     :func:`actors.negotiation.linkage_chance`): returns the hours until the last veto is lifted,
     or None if one of them holds out (or people fixed its position)."""
@@ -147,7 +147,7 @@ def linkage(ex: Exercise, proposal: Proposal, blockers: tuple[str, ...]) -> floa
     return max(delay for _, delay in trades)
 
 
-def _last_blockers(ex: Exercise, proposal: Proposal) -> tuple[str, ...]:
+def _last_blockers(ex: Engine, proposal: Proposal) -> tuple[str, ...]:
     """Who blocked ``proposal`` at its last decision (the Council's vote, read from the log)."""
     for event in reversed(ex.events):
         if event.kind == "decision" and event.data["proposal"] == proposal.id:
@@ -155,7 +155,7 @@ def _last_blockers(ex: Exercise, proposal: Proposal) -> tuple[str, ...]:
     return ()
 
 
-def retabling(ex: Exercise, proposal: Proposal, naming: str) -> float | None:
+def retabling(ex: Engine, proposal: Proposal, naming: str) -> float | None:
     """A vetoed listing brought back with a narrower package (:func:`actors.negotiation.retable`):
     returns the hours until it comes back, or None."""
     if naming != "none" and proposal.measure in psc.WORDED:
@@ -173,6 +173,6 @@ def retabling(ex: Exercise, proposal: Proposal, naming: str) -> float | None:
     return after
 
 
-def _compression(ex: Exercise) -> float:
+def _compression(ex: Engine) -> float:
     """How much faster than the record an exercise in crisis mode runs the negotiation."""
     return negotiation.CRISIS_COMPRESSION if ex.timing.mode == "crisis" else 1.0

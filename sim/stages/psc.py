@@ -34,12 +34,12 @@ from .instructions import all_instructions
 
 if TYPE_CHECKING:
 
-    from ..exercise import Exercise
+    from ..engine import Engine
     from ..world import Proposal
 
 
 def decide(
-    ex: Exercise, proposal: Proposal, body: str = "psc", wait: bool = True
+    ex: Engine, proposal: Proposal, body: str = "psc", wait: bool = True
 ) -> ProcessGenerator[voting.Outcome]:
     """Process step: take ``proposal`` at the next sitting of ``body`` and vote; returns the Outcome."""
     if wait:
@@ -71,7 +71,7 @@ def decide(
     return outcome
 
 
-def text_naming(ex: Exercise, proposal: Proposal) -> str:
+def text_naming(ex: Engine, proposal: Proposal) -> str:
     """How the text names the perpetrator: the weaker of the draft (lowered by redrafts) and
     what the record allows (no name before a national or partner attribution, or one ready to
     be made the same day; the state only on a firm assessment)."""
@@ -89,7 +89,7 @@ def text_naming(ex: Exercise, proposal: Proposal) -> str:
     return min(allowed, proposal.naming, key=NAMING_ORDER.__getitem__)
 
 
-def other_campaigns_named(ex: Exercise) -> bool:
+def other_campaigns_named(ex: Engine) -> bool:
     """Whether a capital or partner has publicly attributed a campaign to an actor other than
     the one the table talks about (INTCEN's suspect, or before it assesses, the first actor
     named): a campaign the Union's shared assessment does not cover (docs/model.md, *Wording*)."""
@@ -107,7 +107,7 @@ NAMING_ORDER = {level: rank for rank, level in enumerate(NAMING)}
 
 
 def initial_views(
-    ex: Exercise, measure: str, naming: str, proposal: Proposal | None = None
+    ex: Engine, measure: str, naming: str, proposal: Proposal | None = None
 ) -> tuple[list[float], list[bool], list[float]]:
     """Every delegation's position before deliberation (roster order), whether it is fixed (by
     people, by a red line, or by a veto traded away on ``proposal``) and its salience."""
@@ -178,7 +178,7 @@ def initial_views(
     return x0, fixed, salience
 
 
-def text_sponsors(ex: Exercise, sponsor: str | None) -> tuple[str, ...]:
+def text_sponsors(ex: Engine, sponsor: str | None) -> tuple[str, ...]:
     """The sponsors, other than ``sponsor``, of the actors a capital or partner has publicly
     attributed: a text of the Union on the campaigns answers them too (sorted, each once)."""
     world = ex.world
@@ -190,14 +190,14 @@ def text_sponsors(ex: Exercise, sponsor: str | None) -> tuple[str, ...]:
     return tuple(sorted(s for s in found if s and s != sponsor))
 
 
-def table_spread(ex: Exercise, measure: str, naming: str = "state") -> float:
+def table_spread(ex: Engine, measure: str, naming: str = "state") -> float:
     """How far apart the delegations start on ``measure`` (sets the drafting rounds a text
     needs). Delegations held at a red line are left out: drafting does not bridge a red line,
     the chair meets it at the PSC (a redraft, linkage, a narrower package)."""
     return table_reading(ex, measure, naming)[0]
 
 
-def table_reading(ex: Exercise, measure: str, naming: str) -> tuple[float, bool]:
+def table_reading(ex: Engine, measure: str, naming: str) -> tuple[float, bool]:
     """What the working party reads at the table on ``measure`` worded ``naming``: the spread of
     the initial positions (:func:`table_spread`) and whether a delegation would veto it (a red
     line, or a position below its reservation point on a text that matters enough to it,
@@ -216,7 +216,7 @@ def table_reading(ex: Exercise, measure: str, naming: str) -> tuple[float, bool]
 
 
 def delegation_positions(
-    ex: Exercise, proposal: Proposal, body: str, naming: str = "none"
+    ex: Engine, proposal: Proposal, body: str, naming: str = "none"
 ) -> ProcessGenerator[dict[str, str]]:
     """Process step: every delegation's position on ``proposal``; may wait for played delegations."""
     measure = proposal.measure

@@ -8,27 +8,27 @@ from typing import TYPE_CHECKING
 
 from actors import threat
 from actors.severity import rung_of
-from scenarios.model import ThreatActor
+from scenarios.model import Incident, ThreatActor
 
 from . import ProcessGenerator
 from . import incident as incident_stage
 
 if TYPE_CHECKING:
-    from ..exercise import Exercise
+    from ..engine import Engine
     from ..world import Proposal
 
 ESCALATION = {"intensity": 1, "impact": 1}
 MAX_WAVES = 3
 
 
-def react(ex: Exercise, measure: str) -> None:
+def react(ex: Engine, measure: str) -> None:
     """``measure`` was adopted: each active actor answers it, each after a delay of its own
     (actors.threat.reaction_delay), unless it has ceased meanwhile."""
     for actor in _active_actors(ex):
         ex.env.process(_answer(ex, actor, measure))
 
 
-def _answer(ex: Exercise, actor: ThreatActor, measure: str) -> ProcessGenerator[None]:
+def _answer(ex: Engine, actor: ThreatActor, measure: str) -> ProcessGenerator[None]:
     yield ex.env.timeout(threat.reaction_delay(ex.rng("reaction-delay", actor.id)))
     if actor.id in ex.world.ceased:
         return
@@ -36,7 +36,7 @@ def _answer(ex: Exercise, actor: ThreatActor, measure: str) -> ProcessGenerator[
     set_behaviour(ex, actor.id, choice, cause=measure)
 
 
-def campaign(ex: Exercise, actor: ThreatActor) -> ProcessGenerator[None]:
+def campaign(ex: Engine, actor: ThreatActor) -> ProcessGenerator[None]:
     """Process: the actor's own tempo, from its first incident: new waves and escalations with
     or without measures (actors.threat.campaign_gap), none while it has ceased."""
     rng = ex.rng("campaign", actor.id)
@@ -50,7 +50,7 @@ def campaign(ex: Exercise, actor: ThreatActor) -> ProcessGenerator[None]:
             set_behaviour(ex, actor.id, move, cause="campaign")
 
 
-def start_retaliation(ex: Exercise, proposal: Proposal) -> None:
+def start_retaliation(ex: Engine, proposal: Proposal) -> None:
     """A listing was adopted: the state behind the actor it targets may retaliate, as an action
     of its own (actors.threat.retaliation), recorded as a ``retaliation`` event."""
     actor_id = ex.world.subject_actor()
@@ -62,7 +62,7 @@ def start_retaliation(ex: Exercise, proposal: Proposal) -> None:
         ex.env.process(_retaliate(ex, actor, proposal, *answer))
 
 
-def _retaliate(ex: Exercise, actor: ThreatActor, proposal: Proposal, action: str,
+def _retaliate(ex: Engine, actor: ThreatActor, proposal: Proposal, action: str,
                delay: float) -> ProcessGenerator[None]:  # fmt: skip
     yield ex.env.timeout(delay)
     if action == "expulsion":
@@ -75,7 +75,7 @@ def _retaliate(ex: Exercise, actor: ThreatActor, proposal: Proposal, action: str
     ex.world_changed()
 
 
-def set_behaviour(ex: Exercise, actor_id: str, action: str, cause: str) -> None:
+def set_behaviour(ex: Engine, actor_id: str, action: str, cause: str) -> None:
     """Apply an actor's choice: cease, continue, escalate, or a new wave of attacks."""
     if action != "cease" and actor_id in ex.world.ceased:
         ex.world.ceased.remove(actor_id)
@@ -91,14 +91,12 @@ def set_behaviour(ex: Exercise, actor_id: str, action: str, cause: str) -> None:
     ex.world_changed()
 
 
-def new_wave(ex: Exercise, actor_id: str) -> None:
+def new_wave(ex: Engine, actor_id: str) -> None:
     """A new incident by ``actor_id`` on the targets of its last one (at most :data:`MAX_WAVES`)."""
     waves = [i for i in ex.world.incidents.values() if i.actor.id == actor_id]
     if not waves or len(waves) >= MAX_WAVES + 1:
         return
     last = waves[-1]
-    from scenarios.model import Incident  # local: only needed on this path
-
     spec = Incident(
         id=f"{waves[0].id}-W{len(waves) + 1}",
         at=0,
@@ -111,7 +109,7 @@ def new_wave(ex: Exercise, actor_id: str) -> None:
     incident_stage.open_incident(ex, spec, wave=len(waves) + 1)
 
 
-def _active_actors(ex: Exercise):
+def _active_actors(ex: Engine):
     seen = []
     for incident in ex.world.incidents.values():
         if incident.actor.id not in ex.world.ceased and incident.actor not in seen:

@@ -21,10 +21,10 @@ from .blueprint import (
 )
 
 if TYPE_CHECKING:
-    from ..exercise import Exercise
+    from ..engine import Engine
 
 
-def requests(ex: Exercise, track: Track) -> ProcessGenerator[None]:
+def requests(ex: Engine, track: Track) -> ProcessGenerator[None]:
     """Process: once the operational assessment reaches the political level, each victim the
     incident overwhelms (severity score above its CSIRT's capability) asks."""
     yield track.assessment_at_political
@@ -34,25 +34,25 @@ def requests(ex: Exercise, track: Track) -> ProcessGenerator[None]:
             ex.env.process(_ask_later(ex, track, code))
 
 
-def _ask_later(ex: Exercise, track: Track, code: str) -> ProcessGenerator[None]:
+def _ask_later(ex: Engine, track: Track, code: str) -> ProcessGenerator[None]:
     yield ex.env.timeout(delay(ex, "reserve-request", RESERVE_REQUEST, code))
     if code not in track.requests:
         request(ex, track, code, by="model")
 
 
-def request(ex: Exercise, track: Track, code: str, by: str) -> None:
+def request(ex: Engine, track: Track, code: str, by: str) -> None:
     """``code`` asks for the Reserve now; the providers deploy after the Commission's check."""
     track.requests[code] = ex.env.now
     ex.emit(K.RESERVE_REQUEST, state=code, by=by)
     ex.env.process(_deploy_later(ex, track, code))
 
 
-def _deploy_later(ex: Exercise, track: Track, code: str) -> ProcessGenerator[None]:
+def _deploy_later(ex: Engine, track: Track, code: str) -> ProcessGenerator[None]:
     yield ex.env.timeout(delay(ex, "reserve-deploy", RESERVE_DEPLOY, code))
     deploy(ex, track, code, by="commission")
 
 
-def deploy(ex: Exercise, track: Track, code: str, by: str) -> None:
+def deploy(ex: Engine, track: Track, code: str, by: str) -> None:
     """The Reserve deploys to ``code`` now (once; a request is made first if none was)."""
     if code in track.deployed:
         return

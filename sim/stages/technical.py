@@ -21,10 +21,10 @@ from .blueprint import (
 )
 
 if TYPE_CHECKING:
-    from ..exercise import Exercise
+    from ..engine import Engine
 
 
-def csirts_network(ex: Exercise, track: Track) -> ProcessGenerator[None]:
+def csirts_network(ex: Engine, track: Track) -> ProcessGenerator[None]:
     """Process: from the first detection, up to :data:`TECHNICAL_REPORTS` reports."""
     yield track.first_detection
     for n in range(1, TECHNICAL_REPORTS + 1):
@@ -33,7 +33,7 @@ def csirts_network(ex: Exercise, track: Track) -> ProcessGenerator[None]:
         issue(ex, track, by="csirts_network")
 
 
-def picture(ex: Exercise, track: Track) -> tuple[list[str], float]:
+def picture(ex: Engine, track: Track) -> tuple[list[str], float]:
     """The victims that have detected, and the confidence of the technical picture: the share of
     victims that have detected times their CSIRTs' mean capability."""
     hit = victims(ex, track)
@@ -44,7 +44,7 @@ def picture(ex: Exercise, track: Track) -> tuple[list[str], float]:
     return seen, round(len(seen) / len(hit) * capability, 4)
 
 
-def issue(ex: Exercise, track: Track, by: str, confidence: float | None = None) -> None:
+def issue(ex: Engine, track: Track, by: str, confidence: float | None = None) -> None:
     """A technical report now (``confidence`` given by an inject, else the model's picture)."""
     states, modelled = picture(ex, track)
     track.technical_reports += 1
@@ -54,7 +54,7 @@ def issue(ex: Exercise, track: Track, by: str, confidence: float | None = None) 
     ex.env.process(_to_cyclone(ex, track, track.technical_reports, ex.env.now))
 
 
-def _to_cyclone(ex: Exercise, track: Track, number: int, issued: float) -> ProcessGenerator[None]:
+def _to_cyclone(ex: Engine, track: Track, number: int, issued: float) -> ProcessGenerator[None]:
     yield ex.env.timeout(delay(ex, "handoff-technical", HANDOFF, number))
     ex.emit(K.HANDOFF, product="technical_report", number=number, origin="technical",
             to="operational", confidence=track.technical_confidence,

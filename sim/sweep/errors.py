@@ -1,9 +1,8 @@
-"""The one error of sweeps (its own module so that every part of the package can raise it)."""
+"""The one error of sweeps: :class:`sim.errors.SweepError`, named here too so that every part
+of the package raises it from its own errors module."""
 
 from __future__ import annotations
 
-from scenarios.errors import CdtxError
+from ..errors import SweepError
 
-
-class SweepError(CdtxError, ValueError):
-    """A mistake in a sweep spec or its options; the message says what and where."""
+__all__ = ["SweepError"]

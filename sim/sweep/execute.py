@@ -11,6 +11,7 @@ import os
 import pickle
 import random
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
@@ -19,9 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import scenarios
+from scenarios.safe_read import ScenarioError, read_json
+from scenarios.safe_write import OutputError, check_output, write_atomic
 from scenarios.vocabulary import CRISIS_METRICS, TIME_METRICS
 
 from .. import cdtx_version, constants
+from ..exercise import Exercise, scenario_sha256
 from ..streams import derive_seed
 from . import outcomes as outcomes_
 from . import provenance
@@ -70,10 +75,6 @@ class Sweep:
     """A checked sweep: its base scenario, its points and the columns of its rows."""
 
     def __init__(self, spec: SweepSpec):
-        import scenarios
-
-        from ..exercise import scenario_sha256  # the engine, only once a sweep is made
-
         self.spec = spec
         base = spec.base
         if spec.origin is not None and not Path(base).is_absolute():
@@ -126,8 +127,6 @@ class Sweep:
         self.outcomes = list(spec.outcomes)
         self.series = None
         if spec.series is not None:  # typed against a run of the base scenario at its seed
-            from ..exercise import Exercise
-
             base_run = Exercise(scenario, seed=self.root).run()
             self.series = outcomes_.typed(spec.series, base_run.picture)
             outcomes_.check_grid(self.series, base_run.horizon)
@@ -195,8 +194,6 @@ def _value_type(values: list[Any]) -> str:
 
 def default_run(scenario, seed: int) -> tuple[str, dict[str, Any]]:
     """Run one exercise to its horizon; returns (digest, metrics)."""
-    from ..exercise import Exercise
-
     ex = Exercise(scenario, seed=seed)
     ex.run()
     return ex.digest, ex.metrics
@@ -271,8 +268,6 @@ def run_one(plan: RunPlan, scenario, seed: int, model: Mapping[str, float]) -> d
         with constants.applied(constants.for_run(scenario, model)):
             digest, metrics = plan.run_fn(scenario, seed)
         return {"digest": digest, **_flatten(metrics, plan.keep, plan.objectives)}
-    from ..exercise import Exercise
-
     ex = Exercise(scenario, seed=seed, model=model)
     ex.run()
     metrics = ex.metrics
@@ -334,8 +329,6 @@ def _worker_init() -> None:
     """Set up a pool worker: Ctrl-C is left to the parent, which stops cleanly; and the worker
     exits when its parent dies (kill -9 gives the parent no chance to stop it), rather than
     finishing its chunk and waiting on a queue nobody reads."""
-    import threading
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = os.getppid()
 
@@ -408,7 +401,7 @@ class SweepResult:
 
 
 async def _identity(address: str, timeout: float) -> Any:
-    from distributed.comm import connect
+    from distributed.comm import connect  # cdtx[dask], optional: only a sweep on Dask gets here
 
     comm = await connect(address, timeout=timeout)
     try:
@@ -422,7 +415,7 @@ def _check_scheduler(address: str, timeout: float) -> None:
     """Ask ``address`` who it is, all within ``timeout`` seconds. ``distributed.Client`` bounds
     the TCP connect but not the handshake after it: a port that accepts and never answers (not
     a scheduler) would hang it for minutes."""
-    import asyncio
+    import asyncio  # start-up: the event loop only for a Dask scheduler's address, rarely used
 
     try:
         reply = asyncio.run(asyncio.wait_for(_identity(address, timeout), timeout))
@@ -709,8 +702,6 @@ def _write_record(output: Path, record: Mapping[str, Any]) -> None:
     """The sweep's record beside the results (``RESULTS.spec.json``): its spec and where the
     results come from (:mod:`sim.sweep.provenance`). Written whole or not at all, never through
     a symbolic link (scenarios.safe_write); ``--resume`` cannot do without it."""
-    from scenarios.safe_write import OutputError, check_output, write_atomic
-
     path = spec_file(output)
     try:
         check_output(path, force=True)
@@ -723,8 +714,6 @@ def _stored_record(output: Path) -> dict[str, Any] | None:
     """The record the results in ``output`` were started with: the file beside them, else (a
     Parquet file, or the parts a killed Parquet sweep left) the schema metadata; None if
     there is none. A record that cannot be read is a SweepError naming it."""
-    from scenarios.safe_read import ScenarioError, read_json
-
     path = spec_file(output)
     if os.path.lexists(path):
         check_results_output(path)  # a link is refused, never followed

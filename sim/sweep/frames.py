@@ -1,18 +1,23 @@
 """pandas DataFrames for analysis in Python (``cdtx[analysis]``): a sweep's runs, a run's events.
 
 ``sim.sweep.run(spec)`` runs a sweep and returns its rows; ``sim.sweep.frame(path)`` reads a
-results file; ``Exercise.events_frame()`` gives one run's events (docs/analysis.md).
+results file; ``Exercise.events_frame()`` gives one run's events (docs/analysis.md; its
+function, :func:`events_frame`, lives in sim/frames.py).
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ..frames import events_frame as events_frame  # one run's events: sim/frames.py
+from .execute import Sweep, run_sweep
 from .outcomes import series_file
+from .results import read_rows
 from .spec import SweepError, SweepSpec, load_spec, need, spec_from_dict
+from .summary import read_spec_file
 
 
 def frame(results: str | Path):
@@ -22,9 +27,6 @@ def frame(results: str | Path):
     none): its spec and metrics, and ``attrs["provenance"]`` where the rows came from (cdtx
     version, the base scenario's sha256, package versions, when they were started and resumed;
     :mod:`sim.sweep.provenance`)."""
-    from .results import read_rows
-    from .summary import read_spec_file
-
     pd = need("pandas", "analysis", "A DataFrame")
     df = pd.DataFrame.from_records(list(read_rows(results)))
     if len(df):
@@ -64,8 +66,6 @@ def run(
     shipped spec's name. ``workers`` is the number of worker processes (default: every core).
     ``output`` keeps the results file (.csv or .parquet; default: a temporary file, removed).
     Other ``options`` go to :func:`sim.sweep.run_sweep` (``dask=``, ``run_fn=``, ...)."""
-    from .execute import Sweep, run_sweep
-
     need("pandas", "analysis", "sim.sweep.run")
     if isinstance(spec, Mapping):
         spec = spec_from_dict(spec)
@@ -81,19 +81,3 @@ def run(
         path = Path(tmp) / f"{spec.name}.csv"
         run_sweep(sweep, path, jobs=workers, progress=progress, **options)
         return frame(path)
-
-
-def events_frame(events: Iterable[Any]):
-    """One row per event: ``seq``, ``t`` (hours since the start), ``day`` (days), ``kind``,
-    ``stage`` (the procedure stage its kind belongs to), ``source`` and ``data`` (the payload)."""
-    from ..event_kinds import EVENT_KINDS
-
-    pd = need("pandas", "analysis", "A DataFrame of events")
-    rows = []
-    for e in events:
-        declared = EVENT_KINDS.get(e.kind)
-        rows.append({"seq": e.seq, "t": e.t, "day": e.t / 24, "kind": str(e.kind),
-                     "stage": declared.stage if declared else None, "source": e.source,
-                     "data": e.data})  # fmt: skip
-    columns = ["seq", "t", "day", "kind", "stage", "source", "data"]
-    return pd.DataFrame.from_records(rows, columns=columns)

@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from scenarios.safe_write import OutputError, atomic_output, check_output
 from scenarios.vocabulary import TIME_METRICS
 
 from .spec import SweepError, need
@@ -105,11 +106,11 @@ def plot(
     """
     out = check_plot_output(out)
     need("matplotlib", "plot", "Plotting")
-    import matplotlib
+    import matplotlib  # cdtx[plot], optional (need() above names the extra when it is missing)
 
     matplotlib.use("Agg")
     matplotlib.rcParams["svg.fonttype"] = "none"  # SVG text stays text: searchable, editable
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # after use("Agg"): no display needed
 
     if spec is None:
         spec = read_spec_file(results)
@@ -140,8 +141,6 @@ def plot(
         for k in range(1, len(figures) + 1)
     ]  # fmt: skip
     try:
-        from scenarios.safe_write import OutputError, check_output
-
         for path in paths:
             try:
                 check_output(path, inputs=[results], force=force, option="--plot")
@@ -162,12 +161,10 @@ def _save(figures: list, paths: list[Path], *, pdf: bool, force: bool) -> list[P
     """Write the figures to ``paths`` (all of them into the one PDF with ``pdf``), each file
     whole or not at all (scenarios.safe_write.atomic_output): a full disk leaves no partial
     image, and no page of this plot written before the one that failed. Returns the files."""
-    from scenarios.safe_write import OutputError, atomic_output
-
     written: list[Path] = []
     try:
         if pdf:
-            from matplotlib.backends.backend_pdf import PdfPages
+            from matplotlib.backends.backend_pdf import PdfPages  # cdtx[plot], optional
 
             with atomic_output(paths[0], force=force) as handle, PdfPages(handle) as pages:
                 for fig in figures:

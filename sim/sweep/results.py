@@ -10,11 +10,14 @@ import json
 import math
 import os
 import stat
+import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
 from scenarios.msel import neutralise, restore
+from scenarios.safe_read import ScenarioError, open_regular, read_json
+from scenarios.safe_write import OutputError, check_output, create_exclusive, describe_os_error
 from scenarios.vocabulary import TIME_METRICS
 
 from .outcomes import PREFIX as OUTCOME
@@ -50,8 +53,6 @@ def _format(path: Path) -> str:
 def _cannot_write(path: Path, exc: OSError, kept: str = "") -> SweepError:
     """The one message of a results file that cannot be written (a full disk above all), and
     what was kept of it (``kept``: "nothing was kept", "the runs finished are kept ...")."""
-    from scenarios.safe_write import describe_os_error
-
     return SweepError(f"{path}: cannot write the results: {describe_os_error(exc)}"
                       + (f"; {kept}" if kept else ""))  # fmt: skip
 
@@ -92,8 +93,6 @@ def check_results_output(path: Path) -> None:
     (scenarios.safe_write.check_output): never a symbolic link (a dangling one too), a
     directory or a device; an existing regular file is the caller's to allow (--resume). The
     record beside it (:func:`spec_file`) is held to the same rule."""
-    from scenarios.safe_write import OutputError, check_output
-
     try:
         for target in (path, spec_file(path)):
             check_output(target, force=True)
@@ -105,8 +104,6 @@ def _open_csv_output(path: Path, append: bool) -> tuple[IO[bytes], int]:
     """The results file opened for writing bytes: a new file created exclusively (an old
     regular file replaced, never written through a link); on resume the existing file opened
     for appending without following a link. Returns (file, its size)."""
-    from scenarios.safe_write import OutputError, create_exclusive
-
     if not append:
         try:
             return create_exclusive(path, force=True), 0
@@ -223,8 +220,6 @@ def parquet_record(path: Path) -> dict[str, Any] | None:
     """The sweep's record in the schema metadata of the Parquet file ``path`` (None if it has
     none, or one that is not a record), read within the bounds of every JSON cdtx reads
     (scenarios.safe_read.read_json); :class:`SweepError` if the file cannot be read."""
-    from scenarios.safe_read import ScenarioError, read_json
-
     pq = need("pyarrow.parquet", "parquet", f"Reading {path}")
     with _open_results(path) as handle:
         try:
@@ -281,8 +276,6 @@ class _ParquetWriter:
         metadata: Mapping[str, Any] | None = None,
         key: tuple[str, ...] = ("point", "replication"),
     ):
-        import time
-
         self.pa = need("pyarrow", "parquet", "Parquet output")
         self.pq = need("pyarrow.parquet", "parquet", "Parquet output")
         self.clock = time.monotonic
@@ -586,8 +579,6 @@ def _bad_cell(path: Path, row: int, name: str, exc: ValueError) -> SweepError:
 def _open_results(path: Path) -> IO[bytes]:
     """``path`` opened for reading if it is a regular file (scenarios.safe_read.open_regular):
     a FIFO or a device is a SweepError at once, never a read that waits forever."""
-    from scenarios.safe_read import ScenarioError, open_regular
-
     try:
         return open_regular(path, what="a results file")
     except ScenarioError as exc:

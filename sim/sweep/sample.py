@@ -7,7 +7,7 @@ import random
 from typing import Any
 
 from ..streams import derive_seed
-from .spec import Dimension
+from .spec import Dimension, need
 
 
 def _grid_points(dims: list[Dimension]) -> list[dict[str, Any]]:
@@ -42,8 +42,6 @@ def unit_design(method: str, n: int, dims: int, seed: int):
     Values are quantiles: each dimension maps them to its distribution (:meth:`Dimension.draw`),
     which leaves the indices unchanged. The same (method, n, dims, seed) always gives the same
     design, so a summary can rebuild it from the spec written beside the results."""
-    from .spec import need
-
     problem = {"num_vars": dims, "names": [f"x{i}" for i in range(dims)],
                "bounds": [[0.0, 1.0]] * dims}  # fmt: skip
     if method == "sobol":

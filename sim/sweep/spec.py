@@ -12,11 +12,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from statistics import NormalDist
 from typing import Any
 
+from pydantic import ValidationError
+
+from scenarios.model import Scenario
+from scenarios.safe_read import ScenarioError, read_yaml
 from scenarios.vocabulary import METRICS
 
 from .. import constants
+from ..extras import need as need  # where every part of sim.sweep takes it from
 from .errors import SweepError
 from .outcomes import Outcome, Series, parse_outcomes, parse_series
 
@@ -30,17 +36,6 @@ MAX_POINTS = 100_000
 
 SAMPLERS = ("random", "lhs", "sobol", "morris")
 SAMPLE_FORMS = "grid, {random: N}, {lhs: N}, {sobol: N}, {morris: N}"
-
-
-def need(module: str, extra: str, what: str):
-    """The optional ``module``, imported; a SweepError naming the pip extra that installs it
-    (``cdtx[extra]``) when it is missing, ``what`` saying what needs it."""
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        raise SweepError(f"{what} needs an extra: pip install 'cdtx[{extra}]'") from None
 
 
 # -- the spec --------------------------------------------------------------------------------
@@ -60,8 +55,6 @@ class Dimension:
             a, b = self.args
             return round(a + (b - a) * u, 6)
         if self.kind == "normal":
-            from statistics import NormalDist
-
             mu, sigma = self.args
             u = min(max(u, 1e-12), 1 - 1e-12)
             return round(NormalDist(mu, sigma).inv_cdf(u), 6)
@@ -332,8 +325,6 @@ def read_spec_yaml(path: Path) -> Any:
     from a person goes through (:func:`scenarios.safe_read.read_yaml`: a regular file of limited
     size, UTF-8, no duplicate keys, bounded alias expansion, depth and integers). The one place
     a spec file is parsed; raises :class:`SweepError` naming the file, line and column."""
-    from scenarios.safe_read import ScenarioError, read_yaml
-
     try:
         return read_yaml(path, what="a sweep spec", expected="a sweep spec mapping")
     except ScenarioError as exc:
@@ -405,10 +396,6 @@ def _validation_message(exc: Exception) -> str:
 def build_scenario(base_data: Mapping, params: Mapping[str, Any]):
     """The scenario for one point: ``base_data`` with ``params`` set, validated (``model.*``
     params are model constants, set on the run rather than the scenario: :func:`check_constants`)."""
-    from pydantic import ValidationError
-
-    from scenarios.model import Scenario
-
     data = dict(base_data)  # _set copies what it changes: base_data is left as it was
     for path, value in params.items():
         if not constants.is_constant(path):  # model constants are the run's, not the scenario's

@@ -7,3 +7,9 @@ client and the seat's terminal view. Needs the ``websockets`` library (``pip ins
 #: RETRY_DELAY seconds apart (``cdtx join --retry-delay``): never for ever. Here, not in the
 #: client, so that the command line names them without loading ``websockets``.
 JOIN_ATTEMPTS, REJOIN_ATTEMPTS, RETRY_DELAY = 3, 90, 2.0
+
+#: WebSocket close codes (4000-4999 are the application's): a seat refused (a wrong token), the
+#: host stopped on purpose, a seat disconnected for sending more than its budget
+#: (tui/host/budget.py), a seat freed by a facilitator for another device. Here, where both the
+#: server and the seat client take them (web/static/app.js repeats them).
+CLOSE_REFUSED, CLOSE_HOST_STOPPED, CLOSE_THROTTLED, CLOSE_FREED = 4001, 4002, 4003, 4004

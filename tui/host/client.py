@@ -20,7 +20,14 @@ from scenarios.errors import CdtxError
 from scenarios.safe_read import printable
 from sim.seats import Seat, SeatView
 
-from . import JOIN_ATTEMPTS, REJOIN_ATTEMPTS, RETRY_DELAY
+from . import (
+    CLOSE_FREED,
+    CLOSE_HOST_STOPPED,
+    CLOSE_REFUSED,
+    JOIN_ATTEMPTS,
+    REJOIN_ATTEMPTS,
+    RETRY_DELAY,
+)
 
 Listener = Callable[[list[dict[str, Any]]], None]
 
@@ -151,8 +158,6 @@ class SeatClient:
         Returns when the seat was closed here, refused, or (``until_host_stops``) the host
         stopped on purpose; raises :class:`JoinError` when ``attempts`` tries to rejoin, each
         ``delay`` seconds apart, all failed."""
-        from .server import CLOSE_FREED, CLOSE_HOST_STOPPED, CLOSE_REFUSED
-
         while True:
             await self.closed.wait()
             # Freed by a facilitator: the seat is for another device now; not taken back.

@@ -7,6 +7,8 @@ import shlex
 import ssl
 import time
 
+import orjson
+from rich.markup import escape
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -48,8 +50,6 @@ def parse_command(role: str, line: str) -> tuple[str, dict]:
 
 
 def _parse(role: str, line: str) -> tuple[str, dict]:
-    import orjson
-
     words = line.strip().split(maxsplit=1)
     if not words:
         raise ValueError("type a command: " + HELP[role])
@@ -364,8 +364,6 @@ def _tally(state: str, items: list) -> str:
 
 def _escape(text: str) -> str:
     """Keep the bold headings, escape everything else (texts come from the scenario)."""
-    from rich.markup import escape
-
     if text.startswith("[b]"):
         return text
     return escape(text)

@@ -59,12 +59,8 @@ from sim.seats import (
 
 from .. import handouts
 from ..web_guard import WILDCARDS, allowed_hosts, is_loopback, refusal
-from . import web
+from . import CLOSE_FREED, CLOSE_HOST_STOPPED, CLOSE_REFUSED, CLOSE_THROTTLED, web
 from .budget import MAX_MESSAGE, Limits, SeatBudget
-
-#: WebSocket close codes (4000-4999 are the application's): a seat refused (a wrong token), the
-#: host stopped on purpose, a seat disconnected for sending more than its budget (tui/host/budget.py).
-CLOSE_REFUSED, CLOSE_HOST_STOPPED, CLOSE_THROTTLED, CLOSE_FREED = 4001, 4002, 4003, 4004
 
 #: Frames the WebSocket library keeps unread per connection (each at most MAX_MESSAGE bytes).
 MAX_QUEUE = 8
