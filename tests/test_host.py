@@ -573,7 +573,7 @@ def test_serve_join_passes_joins_cafile_and_retry_delay_on(tmp_path, monkeypatch
     command = _join_command(args, [])
     assert os.environ["CDTX_TOKEN"] == "T" and "T" not in command
     join = parser.parse_args(command)
-    assert join.command == "join" and join.url == "wss://exercise.example:8765"
+    assert join.command == "join" and join.url.url == "wss://exercise.example:8765"
     assert join.cafile == str(tmp_path / "ca.pem") and join.retry_delay == 0.5
     # Not given: join's own defaults.
     plain = _join_command(parser.parse_args(["serve", "--join", "ws://127.0.0.1:1", "--token",

@@ -365,7 +365,9 @@ class Host:
         why = refusal(hosts[0], origins[0] if origins else None, self._allowed)
         if why is not None:
             return connection.respond(403, why + "\n")
-        return web.page_response(request) if web.is_page_request(request) else None
+        if web.is_page_request(request):
+            return web.page_response(request, web.url_prefix(self.public_url))
+        return None
 
     async def _handle(self, socket: ServerConnection) -> None:
         if self.greeting >= self.max_greeting:
