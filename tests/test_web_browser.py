@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import re
 import shutil
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -169,10 +170,11 @@ def test_the_facilitators_page_gives_links_at_the_hosts_public_url(browser):
 
 
 @contextlib.contextmanager
-def prefix_proxy(prefix: str):
-    """A reverse proxy on loopback as a site would put one before the host: ``{prefix}/...`` to
-    the host's ``/...``, WebSocket included, the browser's Origin passed on and the host's own
-    address as Host (nginx's default). Yields its port and a dict to put the host's port in."""
+def prefix_proxy(prefix: str, strip: bool = True):
+    """A reverse proxy on loopback as a site would put one before the host: ``{prefix}`` and
+    ``{prefix}/...`` to the host's ``/...`` (``strip``; else the path as it is), WebSocket
+    included, the browser's Origin passed on and the host's own address as Host (nginx's
+    default). Yields its port and a dict to put the host's port in."""
     import asyncio
     import threading
 
@@ -182,7 +184,7 @@ def prefix_proxy(prefix: str):
     target: dict[str, int] = {}
 
     async def handle(request):
-        path = "/" + request.path_qs[len(prefix):].lstrip("/")
+        path = "/" + request.path_qs[len(prefix):].lstrip("/") if strip else request.path_qs
         upstream = f"127.0.0.1:{target['port']}{path}"
         origin = request.headers.get("Origin")
         async with aiohttp.ClientSession() as session:
@@ -214,6 +216,7 @@ def prefix_proxy(prefix: str):
     def serve() -> None:
         async def main() -> None:
             app = aioweb.Application()
+            app.router.add_route("GET", prefix, handle)
             app.router.add_route("GET", prefix + "/{tail:.*}", handle)
             runner = aioweb.AppRunner(app)
             await runner.setup()
@@ -261,6 +264,37 @@ def test_a_seat_page_works_through_a_reverse_proxy_at_the_public_url():
             de.get_by_role("button", name="Send message").click()
             expect(facilitator.locator("#messages")).to_contain_text("Germany Through the proxy")
             assert f"http://table.test:{port}/x/static/app.js" in pages.requests
+            pages.check()
+        browser.close()
+
+
+@pytest.mark.parametrize("strip", [True, False], ids=["strips-the-path", "passes-it-on"])
+def test_a_page_opened_without_the_last_slash_of_the_proxys_path_works(strip):
+    """--public-url https://table.test:P/x, the link opened as .../x#TOKEN (no last slash):
+    the page loads its files from /x/static/, not /static/ outside the proxy's path, joins and
+    acts; its address becomes .../x/ (a reload stays under the proxy's path)."""
+    with prefix_proxy("/x", strip=strip) as (port, target), \
+            sync_api.sync_playwright() as playwright:  # fmt: skip
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP table.test 127.0.0.1"])
+        with hosted(public_url=f"ws://table.test:{port}/x") as (host, tokens):
+            target["port"] = host.port
+            pages = Pages(browser, host, tokens)
+            de = pages.context.new_page()
+            de.on("console", lambda m: pages.errors.append(m.text) if m.type == "error" else None)
+            de.on("pageerror", lambda e: pages.errors.append(str(e)))
+            de.on("request", lambda r: pages.requests.append(r.url))
+            de.goto(f"http://table.test:{port}/x#{tokens['DE']}")
+            expect(de.locator("body")).to_have_attribute("data-state", "live")
+            expect(de.locator("body")).to_have_attribute("data-role", "delegation")
+            assert de.url == f"http://table.test:{port}/x/"
+            de.get_by_label("Message to the facilitator").fill("No slash")
+            de.get_by_role("button", name="Send message").click()
+            expect(de.locator("#feedback")).to_have_text("Message sent to the facilitator.")
+            assert f"http://table.test:{port}/x/static/app.js" in pages.requests
+            assert not any("/x" not in urlsplit(url).path for url in pages.requests), pages.requests
+            de.reload()
+            expect(de.locator("body")).to_have_attribute("data-state", "live")
             pages.check()
         browser.close()
 
