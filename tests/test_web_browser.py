@@ -508,3 +508,78 @@ def test_the_token_leaves_the_address_bar_and_a_reload_keeps_the_seat(browser):
         expect(wall.locator("body")).to_have_attribute("data-state", "live")
         expect(wall.locator("body")).to_have_attribute("data-role", "observer")
         pages.check()
+
+
+PHONE, LAPTOP = {"width": 390, "height": 844}, {"width": 1366, "height": 768}
+
+
+def test_no_page_runs_off_a_phones_screen_its_tables_stack_with_their_column_names(browser):
+    """At 390 px wide no seat's page scrolls sideways: the procedure, the seats and the MSEL
+    stack each row, each value led by its column's name; on a laptop they are tables."""
+    with hosted(speed=5, running=True) as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        pages.context.close()
+        pages.context = browser.new_context(viewport=PHONE)
+        opened = {seat: pages.open(seat) for seat in ("facilitator", "DE", "observer", "evaluator")}
+        de = opened["DE"]
+        expect(de.get_by_role("status")).to_contain_text("Your decision is needed", timeout=30_000)
+        for seat, page in opened.items():
+            expect(page.locator("body")).to_have_attribute("data-state", "live")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"], (seat, width)
+        measure = de.locator("#procedure td").first
+        assert measure.evaluate("n => getComputedStyle(n, '::before').content") == '"Measure: "'
+        facilitator = opened["facilitator"]
+        row = facilitator.get_by_role("row", name=re.compile("S-08"))
+        expect(row.get_by_role("cell", name="Entry: S-08")).to_be_visible()  # its label shown
+        expect(row.get_by_role("cell", name="Fire S-08 now")).to_be_visible()
+        expect(facilitator.get_by_role("columnheader", name="Message")).to_be_attached()
+        wide = facilitator
+        wide.set_viewport_size(LAPTOP)
+        expect(wide.get_by_role("columnheader", name="Message")).to_be_visible()
+        assert wide.locator("#msel td").first.evaluate(
+            "n => getComputedStyle(n, '::before').content") == "none"
+        # The seats' Actions cell is laid out as a cell (not a flex box the table wraps in an
+        # anonymous one): its row's line runs under it level with the others'.
+        cells = wide.locator("#seats tbody tr").first.locator("td")
+        assert {cell.evaluate("n => getComputedStyle(n).display") for cell in cells.all()} == {
+            "table-cell"}
+        pages.check()
+
+
+def test_a_long_question_sits_inside_its_box_on_a_phone(browser):
+    """The decision's question (a fieldset's legend) over several lines on a phone is drawn
+    inside the fieldset, not across its border."""
+    with hosted(speed=5, running=True) as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        pages.context.close()
+        pages.context = browser.new_context(viewport=PHONE)
+        de = pages.open("DE")
+        legend = de.locator("#decision legend")
+        expect(legend).to_be_visible(timeout=30_000)
+        box, fieldset = legend.bounding_box(), de.locator("#decision fieldset").bounding_box()
+        assert box["height"] > 40  # several lines at this width
+        assert box["y"] > fieldset["y"] and box["x"] > fieldset["x"], (box, fieldset)
+        pages.check()
+
+
+def test_an_edit_the_host_refuses_is_said_in_the_dialog_which_stays_open(browser):
+    """The Edit dialog covers the page (and its feedback line): a refusal is said in the
+    dialog, the text typed stays; once accepted the dialog closes and the page says so."""
+    with hosted() as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        page = pages.open("facilitator")
+        page.get_by_role("button", name="Edit S-12").click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_label("When (e.g. 36h, 2d)").fill("next Tuesday")
+        dialog.get_by_role("button", name="Save").click()
+        alert = dialog.get_by_role("alert")
+        expect(alert).to_contain_text("next Tuesday")
+        expect(dialog.get_by_label("When (e.g. 36h, 2d)")).to_have_value("next Tuesday")
+        dialog.get_by_label("When (e.g. 36h, 2d)").fill("9d")
+        dialog.get_by_role("button", name="Save").click()
+        expect(dialog).to_have_count(0)
+        expect(page.locator("#feedback")).to_have_text("S-12 edited.")
+        assert not [e for e in host.exercise.events if e.kind == "input"
+                    and e.data.get("control") == "edit" and "next" in str(e.data)]  # fmt: skip
+        pages.check()

@@ -95,7 +95,9 @@ def seat_page(prefix: str = "") -> bytes:
     if not prefix:
         return page
     under = html.escape(f"{prefix}/static/", quote=True).encode()
-    return page.replace(b'href="static/', b'href="' + under).replace(b'src="static/', b'src="' + under)
+    for attribute in (b"href", b"src"):
+        page = page.replace(attribute + b'="static/', attribute + b'="' + under)
+    return page
 
 
 def page_bytes() -> int:
