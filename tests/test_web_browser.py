@@ -583,3 +583,28 @@ def test_an_edit_the_host_refuses_is_said_in_the_dialog_which_stays_open(browser
         assert not [e for e in host.exercise.events if e.kind == "input"
                     and e.data.get("control") == "edit" and "next" in str(e.data)]  # fmt: skip
         pages.check()
+
+
+def test_the_facilitators_clock_controls_follow_the_hosts_clock(browser):
+    """Resume is disabled while the clock runs, Pause while it is paused, both once the
+    exercise has ended (they would change nothing); the speed field shows the host's speed."""
+    ex = Exercise(SCENARIO, interactive=True, players=[])  # the model decides: it ends
+    with hosted(ex, speed=0.5) as (host, tokens):  # paused
+        pages = Pages(browser, host, tokens)
+        page = pages.open("facilitator")
+        resume, pause = (page.get_by_role("button", name=n, exact=True) for n in ("Resume", "Pause"))
+        expect(page.get_by_label("Speed (simulated hours per second)")).to_have_value("0.5")
+        expect(resume).to_be_enabled()
+        expect(pause).to_be_disabled()
+        resume.focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("#feedback")).to_have_text("The clock runs.")
+        expect(pause).to_be_focused()  # the keyboard stays on the clock's controls
+        expect(resume).to_be_disabled()
+        assert host.running
+        page.get_by_label("Speed (simulated hours per second)").fill("500")
+        page.get_by_role("button", name="Set speed").click()
+        expect(page.locator("#run-state")).to_have_text("The exercise has ended", timeout=30_000)
+        for control in (resume, pause, page.get_by_role("button", name="Set speed")):
+            expect(control).to_be_disabled()
+        pages.check()

@@ -20,15 +20,17 @@ export function setup(main, context) {
   const speed = el("input", { id: "speed", name: "speed", type: "number", min: "0.01", step: "any", value: "1" });
   const speedForm = el("form", { id: "speed-form", class: "inline" },
     el("label", { for: "speed", text: "Speed (simulated hours per second)" }), speed,
-    el("button", { type: "submit", text: "Set speed" }));
+    parts.setSpeed = el("button", { type: "submit", text: "Set speed" }));
   speedForm.addEventListener("submit", (event) => {
     event.preventDefault();
     ctx.act("clock", { speed: Number(speed.value) }, `Speed set to ${speed.value} h/s.`);
   });
-  const clock = el("div", { class: "controls" },
-    button("Resume", () => ctx.act("clock", { run: true }, "The clock runs.")),
-    button("Pause", () => ctx.act("clock", { run: false }, "The clock is paused.")),
-    speedForm);
+  // Resume and Pause: the one that would change nothing is disabled (both once the exercise
+  // has ended); the host's views say which. Focus moves to the other once one has acted.
+  parts.resume = button("Resume", () => clockRun(true));
+  parts.pause = button("Pause", () => clockRun(false));
+  parts.speed = speed;
+  const clock = el("div", { class: "controls" }, parts.resume, parts.pause, speedForm);
 
   const injectTo = el("select", { id: "inject-to", name: "to" });
   parts.injectTo = injectTo;
@@ -70,6 +72,7 @@ export function render(view) {
     if (players.includes(chosen.code)) to.value = chosen.code;
     else setText(parts.injectToGone, `${chosen.name} was handed back to the model: the inject now goes to every delegation.`);
   }
+  clockControls(view.run);
   draw(parts.held, view.run.held, (held) => held.length
     ? el("p", { class: "held" }, `MSEL entry ${held[0]} is due and held: the clock waits for you. `,
       button(`Release ${held[0]}`, () => ctx.act("release", { msel: held[0] }, `${held[0]} released.`)))
@@ -85,6 +88,28 @@ export function render(view) {
   draw(parts.expectations, { msel: view.msel || [], acknowledged: view.acknowledged, players }, expectations);
   draw(parts.msel, view.msel || [], msel);
   draw(parts.timeline, view.timeline, timeline);
+}
+
+async function clockRun(run) {
+  if (await ctx.act("clock", { run }, run ? "The clock runs." : "The clock is paused.")) {
+    const other = run ? parts.pause : parts.resume;
+    other.disabled = false;
+    other.focus();
+    (run ? parts.resume : parts.pause).disabled = true;
+  }
+}
+
+// The clock's controls as the host says it stands: the speed field shows the host's speed
+// (unless it is being typed in), Resume and Pause the one that would change something.
+function clockControls(run) {
+  const ended = run.state === "ended";
+  parts.resume.disabled = ended || run.running === true;
+  parts.pause.disabled = ended || run.running === false;
+  parts.setSpeed.disabled = ended;
+  const speed = parts.speed;
+  if (run.speed && document.activeElement !== speed && Number(speed.value) !== run.speed) {
+    speed.value = String(Number(run.speed.toPrecision(6)));
+  }
 }
 
 function seats(items) {
