@@ -608,3 +608,24 @@ def test_the_facilitators_clock_controls_follow_the_hosts_clock(browser):
         for control in (resume, pause, page.get_by_role("button", name="Set speed")):
             expect(control).to_be_disabled()
         pages.check()
+
+
+def test_a_refusal_is_on_screen_wherever_the_page_was_scrolled(browser):
+    """On a phone the decision's buttons are far below the feedback line: a refused answer
+    (a statement over 4,000 characters) is said on the screen the delegation is looking at."""
+    with hosted(speed=5, running=True) as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        pages.context.close()
+        pages.context = browser.new_context(viewport=PHONE)
+        de = pages.open("DE")
+        expect(de.get_by_role("status")).to_contain_text("Your decision is needed", timeout=30_000)
+        de.get_by_label("Statement for the table (optional)").fill("x" * 4001)
+        support = de.get_by_role("button", name="Support", exact=True)
+        support.click()
+        feedback = de.locator("#feedback")
+        expect(feedback).to_have_text("statement: a text of 4,001 characters is too long (at most 4,000)")
+        assert de.evaluate("window.scrollY") > 0  # the button was below the first screen
+        box = feedback.bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
+        expect(support).to_be_in_viewport()
+        pages.check()
