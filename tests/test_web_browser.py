@@ -628,4 +628,12 @@ def test_a_refusal_is_on_screen_wherever_the_page_was_scrolled(browser):
         box = feedback.bounding_box()
         assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
         expect(support).to_be_in_viewport()
+        # From the keyboard: refused, the focus is back on the button pressed, to try again.
+        feedback.evaluate("node => node.textContent = ''")
+        abstain = de.get_by_role("button", name="Abstain", exact=True)
+        abstain.focus()
+        de.keyboard.press("Enter")
+        expect(feedback).to_contain_text("is too long")
+        expect(abstain).to_be_focused()
+        expect(abstain).to_be_enabled()
         pages.check()

@@ -108,7 +108,11 @@ function decisionForm(request) {
     const label = event.submitter.textContent;
     for (const button of form.querySelectorAll("button")) button.disabled = true;
     const ok = await ctx.act("answer", { position, statement: statement.value }, `Your answer was recorded: ${label}.`);
-    if (!ok) for (const button of form.querySelectorAll("button")) button.disabled = false;
+    if (!ok) {
+      for (const button of form.querySelectorAll("button")) button.disabled = false;
+      // Disabling the pressed button took the keyboard's focus away: give it back there.
+      if (form.isConnected) event.submitter.focus();
+    }
   });
   return form;
 }
