@@ -544,6 +544,9 @@ def test_no_page_runs_off_a_phones_screen_its_tables_stack_with_their_column_nam
         cells = wide.locator("#seats tbody tr").first.locator("td")
         assert {cell.evaluate("n => getComputedStyle(n).display") for cell in cells.all()} == {
             "table-cell"}
+        # An MSEL entry's Fire, Skip and Edit on one line, not a column of its own lines.
+        actions = wide.get_by_role("row", name=re.compile("S-08")).get_by_role("button")
+        assert len({round(b.bounding_box()["y"]) for b in actions.all()}) == 1
         pages.check()
 
 
