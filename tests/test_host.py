@@ -565,7 +565,7 @@ def test_serve_join_passes_joins_cafile_and_retry_delay_on(tmp_path, monkeypatch
     command = _join_command(args, [])
     assert os.environ["CDTX_TOKEN"] == "T" and "T" not in command
     join = parser.parse_args(command)
-    assert join.command == "join" and join.url == "wss://exercise.example:8765"
+    assert join.command == "join" and join.url.url == "wss://exercise.example:8765"
     assert join.cafile == str(tmp_path / "ca.pem") and join.retry_delay == 0.5
     # Not given: join's own defaults.
     plain = _join_command(parser.parse_args(["serve", "--join", "ws://127.0.0.1:1", "--token",
@@ -578,6 +578,23 @@ def test_serve_join_passes_joins_cafile_and_retry_delay_on(tmp_path, monkeypatch
         _join_command(bad, [])
     assert_error(cdtx("serve", "--retry-delay", "1", "--port", "1"),
                  "option of the seat served with --join")  # fmt: skip
+
+
+def test_serve_join_takes_a_seats_web_link_and_keeps_its_token_off_the_command_line(monkeypatch):
+    """``cdtx serve --join https://...#TOKEN``: the page's ``cdtx join`` goes to the same place
+    over wss, the token through CDTX_TOKEN (never in the command ``ps`` shows)."""
+    from scenarios.errors import UserError
+    from tui.cli import build_parser
+    from tui.cli.serve import _join_command
+
+    monkeypatch.delenv("CDTX_TOKEN", raising=False)
+    parser = build_parser()
+    command = _join_command(parser.parse_args(["serve", "--join", "https://example.org/x/#TOK"]), [])
+    assert command == ["join", "wss://example.org/x/"]
+    assert os.environ["CDTX_TOKEN"] == "TOK"
+    clash = parser.parse_args(["serve", "--join", "https://example.org/x/#TOK", "--token", "T2"])
+    with pytest.raises(UserError, match="--join carries a seat's token"):
+        _join_command(clash, [])
 
 
 def test_two_connections_with_one_token_take_one_seat(monkeypatch):

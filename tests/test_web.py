@@ -16,11 +16,14 @@ import orjson
 import pytest
 
 pytest.importorskip("websockets")
+from inprocess import cdtx  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
 from sim import Exercise  # noqa: E402
 from sim.seats import Disclosure, PageView, Seat, run_state, seats_for  # noqa: E402
+from tui.cli import build_parser  # noqa: E402
 from tui.host import server, web  # noqa: E402
+from tui.host.client import SeatClient  # noqa: E402
 from tui.host.server import Host, in_thread, new_tokens  # noqa: E402
 
 SCENARIO = "satcom-war"  # DE and PL played; the EU assessment is updated after it is shared
@@ -167,6 +170,95 @@ def test_a_host_behind_a_proxy_accepts_pages_and_seats_from_its_public_url():
         assert get(host, "/", headers=headers)[0].status == 403
     assert server.public_names("ws://[::1]:9000/x") == {"[::1]:9000"}
     assert server.public_names("ws://table.test/") == {"table.test", "table.test:80"}
+
+
+@pytest.mark.parametrize(("given", "joined", "link"), [
+    ("https://example.org/x", "wss://example.org/x", "https://example.org/x/#T"),
+    ("http://table.test:8080/x/", "ws://table.test:8080/x/", "http://table.test:8080/x/#T"),
+    ("wss://example.org", "wss://example.org", "https://example.org/#T"),
+    ("HTTPS://Example.org/x", "wss://Example.org/x", "https://Example.org/x/#T"),
+])  # fmt: skip
+def test_public_url_takes_the_pages_address_as_the_same_place(given, joined, link):
+    """A facilitator behind a reverse proxy types the page's address (https://...): seats are
+    given the same place, the page's link over https and the join command over wss."""
+    from tui.cli.host import join_lines
+
+    args = build_parser().parse_args(["host", "--public-url", given])
+    assert args.public_url == joined
+    with hosted(public_url=args.public_url) as (host, tokens):
+        lines = join_lines(host, list(host.seats.values()), {**tokens, "DE": "T"}, args.public_url)
+    de = next(line for line in lines if line.startswith("seat DE "))
+    assert de == f"seat DE (delegation of DE): {link} · cdtx join {joined} --token T"
+
+
+@pytest.mark.parametrize(("url", "why"), [
+    ("ftp://example.org/x", "starts with ws://, wss://, http:// or https://"),
+    ("example.org/x", "starts with ws://, wss://, http:// or https://"),
+    ("https://example.org/x?seat=1", "no ?query"),
+    ("https://example.org/x/#TOKEN", "no #fragment"),
+    ("https://me:secret@example.org/x", "no user or password"),
+    ("https:///x", "no host name"),
+    ("https://example.org:99999/x", "not a valid address"),
+])  # fmt: skip
+def test_public_url_refuses_what_is_no_address_to_give_seats(url, why):
+
+    result = cdtx("host", "--public-url", url, "--no-record", "--port", "0")
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.startswith("cdtx host: error: argument --public-url: "), result.stderr
+    assert why in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_join_takes_a_seats_web_link_pasted_as_its_address():
+    """A player pastes the page's link (https://...#TOKEN) into cdtx join: it joins the same
+    place over ws(s), with the link's token; a --token that disagrees is refused, saying so."""
+
+    parser = build_parser()
+    with hosted() as (host, tokens):
+        link = web.web_link(host.url, tokens["DE"])
+        assert link.startswith("http://127.0.0.1:")
+        args = parser.parse_args(["join", link])
+        assert args.url.url == f"ws://127.0.0.1:{host.port}/" and args.url.token == tokens["DE"]
+
+        async def seat():
+            client = SeatClient(args.url.url, args.url.token)
+            welcome = await client.connect()
+            await client.close()
+            return welcome
+
+        assert asyncio.run(asyncio.wait_for(seat(), 30))["seat"]["id"] == "DE"
+    plain = parser.parse_args(["join", "https://example.org/x"]).url
+    assert plain.url == "wss://example.org/x" and plain.token is None
+    both = cdtx("join", "https://example.org/x/#A", "--token", "B")
+    assert both.returncode == 1 and "Traceback" not in both.stderr
+    assert both.stderr == ("cdtx: URL carries a seat's token (#...) and --token gives another: "
+                           "give one of them\n")  # fmt: skip
+    none = cdtx("join", "https://example.org/x/", environ={"CDTX_TOKEN": ""})
+    assert none.returncode == 1 and "the seat's web link as URL (it ends with #TOKEN)" in none.stderr
+    bad = cdtx("join", "ftp://example.org/x/#A")
+    assert bad.returncode == 1 and "ws://, wss://, http:// or https://" in bad.stderr
+
+
+def test_a_page_under_a_proxys_path_finds_its_files_with_or_without_the_last_slash():
+    """--public-url https://example.org/x: the page names its files under /x/, so a page opened
+    at .../x (no last slash) does not look for them at /static/, outside the proxy's path. The
+    host answers them with the prefix (a proxy that passes it on) and without (one that strips
+    it, or the host's own address)."""
+    with hosted(public_url="wss://example.org/x") as (host, _tokens):
+        for path in ("/", "/x", "/x/"):
+            response, page = get(host, path)
+            assert response.status == 200, path
+            assert re.findall(r"<script[^>]*>", page.decode()) == [
+                '<script type="module" src="/x/static/app.js">']
+            assert not re.search(r'(src|href)="static/', page.decode())
+        for path in ("/static/app.js", "/x/static/app.js"):
+            response, script = get(host, path)
+            assert response.status == 200 and script == (web.STATIC / "app.js").read_bytes()
+        assert get(host, "/xy/static/app.js")[0].status == 404
+        assert get(host, "/y/static/app.js")[0].status == 404
+    assert web.url_prefix("wss://example.org/") == web.url_prefix(None) == ""
+    assert web.url_prefix("wss://example.org/a%22b/") == "/a%22b"
+    assert b'src="/a&quot;b/static/app.js"' in web.seat_page('/a"b')
 
 
 async def _page(host: Host, token: str):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import re
 import shutil
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -169,10 +170,11 @@ def test_the_facilitators_page_gives_links_at_the_hosts_public_url(browser):
 
 
 @contextlib.contextmanager
-def prefix_proxy(prefix: str):
-    """A reverse proxy on loopback as a site would put one before the host: ``{prefix}/...`` to
-    the host's ``/...``, WebSocket included, the browser's Origin passed on and the host's own
-    address as Host (nginx's default). Yields its port and a dict to put the host's port in."""
+def prefix_proxy(prefix: str, strip: bool = True):
+    """A reverse proxy on loopback as a site would put one before the host: ``{prefix}`` and
+    ``{prefix}/...`` to the host's ``/...`` (``strip``; else the path as it is), WebSocket
+    included, the browser's Origin passed on and the host's own address as Host (nginx's
+    default). Yields its port and a dict to put the host's port in."""
     import asyncio
     import threading
 
@@ -182,7 +184,7 @@ def prefix_proxy(prefix: str):
     target: dict[str, int] = {}
 
     async def handle(request):
-        path = "/" + request.path_qs[len(prefix):].lstrip("/")
+        path = "/" + request.path_qs[len(prefix):].lstrip("/") if strip else request.path_qs
         upstream = f"127.0.0.1:{target['port']}{path}"
         origin = request.headers.get("Origin")
         async with aiohttp.ClientSession() as session:
@@ -214,6 +216,7 @@ def prefix_proxy(prefix: str):
     def serve() -> None:
         async def main() -> None:
             app = aioweb.Application()
+            app.router.add_route("GET", prefix, handle)
             app.router.add_route("GET", prefix + "/{tail:.*}", handle)
             runner = aioweb.AppRunner(app)
             await runner.setup()
@@ -261,6 +264,37 @@ def test_a_seat_page_works_through_a_reverse_proxy_at_the_public_url():
             de.get_by_role("button", name="Send message").click()
             expect(facilitator.locator("#messages")).to_contain_text("Germany Through the proxy")
             assert f"http://table.test:{port}/x/static/app.js" in pages.requests
+            pages.check()
+        browser.close()
+
+
+@pytest.mark.parametrize("strip", [True, False], ids=["strips-the-path", "passes-it-on"])
+def test_a_page_opened_without_the_last_slash_of_the_proxys_path_works(strip):
+    """--public-url https://table.test:P/x, the link opened as .../x#TOKEN (no last slash):
+    the page loads its files from /x/static/, not /static/ outside the proxy's path, joins and
+    acts; its address becomes .../x/ (a reload stays under the proxy's path)."""
+    with prefix_proxy("/x", strip=strip) as (port, target), \
+            sync_api.sync_playwright() as playwright:  # fmt: skip
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP table.test 127.0.0.1"])
+        with hosted(public_url=f"ws://table.test:{port}/x") as (host, tokens):
+            target["port"] = host.port
+            pages = Pages(browser, host, tokens)
+            de = pages.context.new_page()
+            de.on("console", lambda m: pages.errors.append(m.text) if m.type == "error" else None)
+            de.on("pageerror", lambda e: pages.errors.append(str(e)))
+            de.on("request", lambda r: pages.requests.append(r.url))
+            de.goto(f"http://table.test:{port}/x#{tokens['DE']}")
+            expect(de.locator("body")).to_have_attribute("data-state", "live")
+            expect(de.locator("body")).to_have_attribute("data-role", "delegation")
+            assert de.url == f"http://table.test:{port}/x/"
+            de.get_by_label("Message to the facilitator").fill("No slash")
+            de.get_by_role("button", name="Send message").click()
+            expect(de.locator("#feedback")).to_have_text("Message sent to the facilitator.")
+            assert f"http://table.test:{port}/x/static/app.js" in pages.requests
+            assert not any("/x" not in urlsplit(url).path for url in pages.requests), pages.requests
+            de.reload()
+            expect(de.locator("body")).to_have_attribute("data-state", "live")
             pages.check()
         browser.close()
 
@@ -473,4 +507,136 @@ def test_the_token_leaves_the_address_bar_and_a_reload_keeps_the_seat(browser):
         wall.reload()
         expect(wall.locator("body")).to_have_attribute("data-state", "live")
         expect(wall.locator("body")).to_have_attribute("data-role", "observer")
+        pages.check()
+
+
+PHONE, LAPTOP = {"width": 390, "height": 844}, {"width": 1366, "height": 768}
+
+
+def test_no_page_runs_off_a_phones_screen_its_tables_stack_with_their_column_names(browser):
+    """At 390 px wide no seat's page scrolls sideways: the procedure, the seats and the MSEL
+    stack each row, each value led by its column's name; on a laptop they are tables."""
+    with hosted(speed=5, running=True) as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        pages.context.close()
+        pages.context = browser.new_context(viewport=PHONE)
+        opened = {seat: pages.open(seat) for seat in ("facilitator", "DE", "observer", "evaluator")}
+        de = opened["DE"]
+        expect(de.get_by_role("status")).to_contain_text("Your decision is needed", timeout=30_000)
+        for seat, page in opened.items():
+            expect(page.locator("body")).to_have_attribute("data-state", "live")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"], (seat, width)
+        measure = de.locator("#procedure td").first
+        assert measure.evaluate("n => getComputedStyle(n, '::before').content") == '"Measure: "'
+        facilitator = opened["facilitator"]
+        row = facilitator.get_by_role("row", name=re.compile("S-08"))
+        expect(row.get_by_role("cell", name="Entry: S-08")).to_be_visible()  # its label shown
+        expect(row.get_by_role("cell", name="Fire S-08 now")).to_be_visible()
+        expect(facilitator.get_by_role("columnheader", name="Message")).to_be_attached()
+        wide = facilitator
+        wide.set_viewport_size(LAPTOP)
+        expect(wide.get_by_role("columnheader", name="Message")).to_be_visible()
+        assert wide.locator("#msel td").first.evaluate(
+            "n => getComputedStyle(n, '::before').content") == "none"
+        # The seats' Actions cell is laid out as a cell (not a flex box the table wraps in an
+        # anonymous one): its row's line runs under it level with the others'.
+        cells = wide.locator("#seats tbody tr").first.locator("td")
+        assert {cell.evaluate("n => getComputedStyle(n).display") for cell in cells.all()} == {
+            "table-cell"}
+        # An MSEL entry's Fire, Skip and Edit on one line, not a column of its own lines.
+        actions = wide.get_by_role("row", name=re.compile("S-08")).get_by_role("button")
+        assert len({round(b.bounding_box()["y"]) for b in actions.all()}) == 1
+        pages.check()
+
+
+def test_a_long_question_sits_inside_its_box_on_a_phone(browser):
+    """The decision's question (a fieldset's legend) over several lines on a phone is drawn
+    inside the fieldset, not across its border."""
+    with hosted(speed=5, running=True) as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        pages.context.close()
+        pages.context = browser.new_context(viewport=PHONE)
+        de = pages.open("DE")
+        legend = de.locator("#decision legend")
+        expect(legend).to_be_visible(timeout=30_000)
+        box, fieldset = legend.bounding_box(), de.locator("#decision fieldset").bounding_box()
+        assert box["height"] > 40  # several lines at this width
+        assert box["y"] > fieldset["y"] and box["x"] > fieldset["x"], (box, fieldset)
+        pages.check()
+
+
+def test_an_edit_the_host_refuses_is_said_in_the_dialog_which_stays_open(browser):
+    """The Edit dialog covers the page (and its feedback line): a refusal is said in the
+    dialog, the text typed stays; once accepted the dialog closes and the page says so."""
+    with hosted() as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        page = pages.open("facilitator")
+        page.get_by_role("button", name="Edit S-12").click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_label("When (e.g. 36h, 2d)").fill("next Tuesday")
+        dialog.get_by_role("button", name="Save").click()
+        alert = dialog.get_by_role("alert")
+        expect(alert).to_contain_text("next Tuesday")
+        expect(dialog.get_by_label("When (e.g. 36h, 2d)")).to_have_value("next Tuesday")
+        dialog.get_by_label("When (e.g. 36h, 2d)").fill("9d")
+        dialog.get_by_role("button", name="Save").click()
+        expect(dialog).to_have_count(0)
+        expect(page.locator("#feedback")).to_have_text("S-12 edited.")
+        assert not [e for e in host.exercise.events if e.kind == "input"
+                    and e.data.get("control") == "edit" and "next" in str(e.data)]  # fmt: skip
+        pages.check()
+
+
+def test_the_facilitators_clock_controls_follow_the_hosts_clock(browser):
+    """Resume is disabled while the clock runs, Pause while it is paused, both once the
+    exercise has ended (they would change nothing); the speed field shows the host's speed."""
+    ex = Exercise(SCENARIO, interactive=True, players=[])  # the model decides: it ends
+    with hosted(ex, speed=0.5) as (host, tokens):  # paused
+        pages = Pages(browser, host, tokens)
+        page = pages.open("facilitator")
+        resume, pause = (page.get_by_role("button", name=n, exact=True) for n in ("Resume", "Pause"))
+        expect(page.get_by_label("Speed (simulated hours per second)")).to_have_value("0.5")
+        expect(resume).to_be_enabled()
+        expect(pause).to_be_disabled()
+        resume.focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("#feedback")).to_have_text("The clock runs.")
+        expect(pause).to_be_focused()  # the keyboard stays on the clock's controls
+        expect(resume).to_be_disabled()
+        assert host.running
+        page.get_by_label("Speed (simulated hours per second)").fill("500")
+        page.get_by_role("button", name="Set speed").click()
+        expect(page.locator("#run-state")).to_have_text("The exercise has ended", timeout=30_000)
+        for control in (resume, pause, page.get_by_role("button", name="Set speed")):
+            expect(control).to_be_disabled()
+        pages.check()
+
+
+def test_a_refusal_is_on_screen_wherever_the_page_was_scrolled(browser):
+    """On a phone the decision's buttons are far below the feedback line: a refused answer
+    (a statement over 4,000 characters) is said on the screen the delegation is looking at."""
+    with hosted(speed=5, running=True) as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        pages.context.close()
+        pages.context = browser.new_context(viewport=PHONE)
+        de = pages.open("DE")
+        expect(de.get_by_role("status")).to_contain_text("Your decision is needed", timeout=30_000)
+        de.get_by_label("Statement for the table (optional)").fill("x" * 4001)
+        support = de.get_by_role("button", name="Support", exact=True)
+        support.click()
+        feedback = de.locator("#feedback")
+        expect(feedback).to_have_text("statement: a text of 4,001 characters is too long (at most 4,000)")
+        assert de.evaluate("window.scrollY") > 0  # the button was below the first screen
+        box = feedback.bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
+        expect(support).to_be_in_viewport()
+        # From the keyboard: refused, the focus is back on the button pressed, to try again.
+        feedback.evaluate("node => node.textContent = ''")
+        abstain = de.get_by_role("button", name="Abstain", exact=True)
+        abstain.focus()
+        de.keyboard.press("Enter")
+        expect(feedback).to_contain_text("is too long")
+        expect(abstain).to_be_focused()
+        expect(abstain).to_be_enabled()
         pages.check()

@@ -8,6 +8,8 @@ Each takes the text of one option and returns its value, or raises
 from __future__ import annotations
 
 import argparse
+from typing import NamedTuple
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 SEED_LIMIT = 2**63
 
@@ -125,13 +127,46 @@ def port(text: str) -> int:
     return value
 
 
-def ws_url(text: str) -> str:
-    """A host's address for ``cdtx join``: ``ws://`` or ``wss://``, a host name and a valid
-    port if any (checked here: a malformed one would otherwise fail deep in the client)."""
-    from urllib.parse import urlsplit
+#: The schemes a host's address may be given in, and the WebSocket scheme each means: a page's
+#: ``https://`` address is the host's ``wss://`` one (the same port and path), ``http://`` its ``ws://``.
+SEAT_SCHEMES = {"ws": "ws", "wss": "wss", "http": "ws", "https": "wss"}
 
-    if not text.startswith(("ws://", "wss://")):
-        raise argparse.ArgumentTypeError(f"{text}: the host's address starts with ws:// or wss://")
+
+class SeatLink(NamedTuple):
+    """A host's address as ``cdtx join`` takes it: the ``ws://``/``wss://`` URL, and the seat's
+    token when the address was a page's link carrying one in its fragment (``#TOKEN``)."""
+
+    url: str
+    token: str | None
+
+
+def ws_url(text: str) -> str:
+    """A host's address: ``ws://`` or ``wss://``, or the same place as a page's address,
+    ``http://`` or ``https://`` (returned as ``ws://``/``wss://``: ``https://example.org/x`` is
+    ``wss://example.org/x``). A host name, a valid port if any; no user or password, query or
+    fragment (checked here: a malformed address would otherwise fail deep in the client, or be
+    printed in every seat's link)."""
+    url, fragment = _seat_address(text)
+    if fragment is not None:
+        raise argparse.ArgumentTypeError(f"{text}: no #fragment in the host's address (a seat's "
+                                         "token is not part of it)")  # fmt: skip
+    return url
+
+
+def seat_link(text: str) -> SeatLink:
+    """The address ``cdtx join`` is given: the host's address as :func:`ws_url` takes it, or a
+    seat's web link as ``cdtx host`` prints it (``https://example.org/x/#TOKEN``), whose
+    fragment is the seat's token."""
+    url, fragment = _seat_address(text)
+    return SeatLink(url, unquote(fragment) if fragment else None)
+
+
+def _seat_address(text: str) -> tuple[str, str | None]:
+    """``text`` checked, with its scheme as a WebSocket one; its fragment apart (None: none)."""
+    scheme, sep, _ = text.partition("://")
+    if not sep or scheme.lower() not in SEAT_SCHEMES:
+        raise argparse.ArgumentTypeError(f"{text}: the host's address starts with ws://, wss://, "
+                                         "http:// or https://")  # fmt: skip
     try:
         parts = urlsplit(text)
         parts.port  # noqa: B018 (raises ValueError when out of range or not a number)
@@ -139,4 +174,11 @@ def ws_url(text: str) -> str:
         raise argparse.ArgumentTypeError(f"{text}: not a valid address ({exc})") from None
     if not parts.hostname:
         raise argparse.ArgumentTypeError(f"{text}: no host name in the address")
-    return text
+    if parts.username is not None or parts.password is not None:
+        raise argparse.ArgumentTypeError(f"{text}: no user or password in the host's address "
+                                         "(a seat's token is its password)")  # fmt: skip
+    if parts.query or text.rstrip("#").endswith("?"):
+        raise argparse.ArgumentTypeError(f"{text}: no ?query in the host's address")
+    ws = parts._replace(scheme=SEAT_SCHEMES[scheme.lower()], fragment="")
+    fragment = parts.fragment if "#" in text else None
+    return urlunsplit(ws), fragment

@@ -73,8 +73,10 @@ def register(sub) -> None:
         "--public-url",
         type=argtypes.ws_url,
         metavar="URL",
-        help="the address seats join, as printed in the join commands (default: the listening "
-        "address; with 0.0.0.0 or ::, this machine's name)",
+        help="the address seats join, as printed in their links and join commands: ws(s)://... "
+        "or the page's http(s)://... (the same place: https is wss), e.g. a reverse proxy's "
+        "https://example.org/x (default: the listening address; with 0.0.0.0 or ::, this "
+        "machine's name)",
     )
     p.add_argument("--certfile", help="TLS certificate (PEM) for wss://")
     p.add_argument("--keyfile", help="TLS private key (PEM)")

@@ -13,7 +13,11 @@ from . import argtypes
 def register(sub) -> None:
     p = sub.add_parser("join", help="take a seat at an exercise hosted with 'cdtx host'")
     p.add_argument(
-        "url", metavar="URL", type=argtypes.ws_url, help="the host's address, ws://... or wss://..."
+        "url",
+        metavar="URL",
+        type=argtypes.seat_link,
+        help="the host's address, ws://... or wss://... (or the page's, http(s)://...), or the "
+        "seat's web link (https://...#TOKEN: the token is taken from it)",
     )
     p.add_argument("--token", help="the seat's token (or set CDTX_TOKEN, kept out of 'ps')")
     p.add_argument(
@@ -40,19 +44,32 @@ def cmd_join(args: argparse.Namespace) -> int:
     from .host import need_websockets
 
     need_websockets()
-    token = args.token or os.environ.get("CDTX_TOKEN")
-    if not token:
-        raise UserError("give the seat's token: --token T (or CDTX_TOKEN)")
-    context = ssl_context(args.cafile) if args.url.startswith("wss://") else None
+    url, token = args.url.url, seat_token(args.url, args.token)
+    context = ssl_context(args.cafile) if url.startswith("wss://") else None
     if args.print_only:
-        return _print_seat(args.url, token, context, args.retry_delay)
+        return _print_seat(url, token, context, args.retry_delay)
     from ..host.join_app import JoinApp
 
-    app = JoinApp(args.url, token, ssl_context=context, retry_delay=args.retry_delay)
+    app = JoinApp(url, token, ssl_context=context, retry_delay=args.retry_delay)
     app.run()
     if app.error:
         raise UserError(app.error)
     return 0
+
+
+def seat_token(link: argtypes.SeatLink, token: str | None, option: str = "URL") -> str:
+    """The seat's token: the link's (``#TOKEN``), ``--token``'s, else ``CDTX_TOKEN``'s; UserError
+    when there is none, or when the link and ``--token`` give two different ones."""
+    from scenarios.errors import UserError
+
+    if link.token is not None and token is not None and token != link.token:
+        raise UserError(f"{option} carries a seat's token (#...) and --token gives another: "
+                        "give one of them")  # fmt: skip
+    token = link.token or token or os.environ.get("CDTX_TOKEN")
+    if not token:
+        raise UserError(f"give the seat's token: --token T (or CDTX_TOKEN), or the seat's web "
+                        f"link as {option} (it ends with #TOKEN)")  # fmt: skip
+    return token
 
 
 def ssl_context(cafile: str | None):

@@ -35,9 +35,10 @@ def register(sub) -> None:
     p.add_argument(
         "--join",
         metavar="URL",
-        type=argtypes.ws_url,
+        type=argtypes.seat_link,
         help="serve a seat of a hosted exercise (cdtx host) instead of a console: the seat's "
-        "view of 'cdtx join URL' in the browser; its token from --token or CDTX_TOKEN",
+        "view of 'cdtx join URL' in the browser; its token from the seat's web link (#TOKEN), "
+        "--token or CDTX_TOKEN",
     )
     p.add_argument("--token", help="with --join: the seat's token")
     # The options of 'cdtx join' that the served seat's join needs too (--print has no view).
@@ -114,7 +115,7 @@ def cmd_serve(args) -> int:
             "can reach this address can run the exercise.",
             file=sys.stderr,
         )
-    what = f"the seat of {args.join}" if args.join else "the console"
+    what = f"the seat of {args.join.url}" if args.join else "the console"
     print(f"cdtx: serving {what} at http://{args.host}:{args.port}/", file=sys.stderr)
     try:
         server_class(command, host=args.host, port=args.port, title="cdtx").serve()
@@ -131,16 +132,14 @@ def _join_command(args, extra: list[str]) -> list[str]:
 
     from scenarios.errors import UserError
 
-    from .join import ssl_context
+    from .join import seat_token, ssl_context
 
     if extra:
         raise UserError("--join serves a seat: it takes no play options")
-    token = args.token or os.environ.get("CDTX_TOKEN")
-    if not token:
-        raise UserError("--join: give the seat's token (--token T or CDTX_TOKEN)")
-    command = ["join", args.join]
+    token = seat_token(args.join, args.token, option="--join")
+    command = ["join", args.join.url]  # the token apart: a link's #TOKEN would show in 'ps'
     if args.cafile is not None:
-        if args.join.startswith("wss://"):
+        if args.join.url.startswith("wss://"):
             ssl_context(args.cafile)  # a bad file: one message here, not one per browser tab
         command += ["--cafile", os.path.abspath(args.cafile)]
     if args.retry_delay is not None:

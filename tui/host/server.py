@@ -361,7 +361,9 @@ class Host:
         why = refusal(hosts[0], origins[0] if origins else None, self._allowed)
         if why is not None:
             return connection.respond(403, why + "\n")
-        return web.page_response(request) if web.is_page_request(request) else None
+        if web.is_page_request(request):
+            return web.page_response(request, web.url_prefix(self.public_url))
+        return None
 
     async def _handle(self, socket: ServerConnection) -> None:
         if self.greeting >= self.max_greeting:
@@ -526,14 +528,18 @@ class Host:
         return view
 
     def run(self) -> dict[str, Any]:
-        """Where the exercise stands (clock, running, paused, waiting for whom), for pages."""
+        """Where the exercise stands (clock, running, paused, waiting for whom), for pages; with
+        ``running``, whether the clock is set to run (while a decision is awaited too), which
+        the facilitator's Resume and Pause follow."""
         console = self.console
         if console is not None:
-            speed = console.speed
-            return run_state(self.exercise, console.now(), console.mode != "paused",
-                             None if speed is None else speed / 3600)  # fmt: skip
-        return run_state(self.exercise, self.clock, self.running,
-                         None if self.rate is not None else self.speed)  # fmt: skip
+            speed, running = console.speed, console.mode != "paused"
+            return {**run_state(self.exercise, console.now(), running,
+                                None if speed is None else speed / 3600),
+                    "running": running}  # fmt: skip
+        return {**run_state(self.exercise, self.clock, self.running,
+                            None if self.rate is not None else self.speed),
+                "running": self.running}  # fmt: skip
 
     def msel_frame(self) -> bytes:
         """The facilitator pages' MSEL message: the rows with their status, encoded once per

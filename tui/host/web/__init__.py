@@ -10,8 +10,10 @@ Referer carries it (the page sends it as its first WebSocket message).
 from __future__ import annotations
 
 import email.utils
+import html
 import http
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
@@ -56,18 +58,46 @@ def is_page_request(request: Request) -> bool:
     return "websocket" not in upgrade.lower()
 
 
-def page_response(request: Request) -> Response:
+def url_prefix(public_url: str | None) -> str:
+    """The path the host's pages live under at ``public_url`` (``--public-url``), without its
+    last slash: ``/x`` for ``wss://example.org/x/``; ``""`` for none, or for ``/``."""
+    if not public_url:
+        return ""
+    return urlsplit(public_url).path.rstrip("/")
+
+
+def page_response(request: Request, prefix: str = "") -> Response:
     """The response to a page request: the shipped file, 404 for any other path, 405 for any
-    method but GET (HEAD included: no page needs it)."""
+    method but GET (HEAD included: no page needs it).
+
+    With a ``prefix`` (:func:`url_prefix`: a reverse proxy's path, ``/x``), each file is also
+    answered under it, and the page names its files under it (``/x/static/app.js``) rather than
+    relative to its own address: a page opened at ``/x``, without the last slash, would otherwise
+    ask for ``/static/app.js``, outside the proxy's path. A proxy that strips the prefix and one
+    that passes it on, and the host's own address, all work."""
     if request.method != "GET":
         return _response(http.HTTPStatus.METHOD_NOT_ALLOWED, b"only GET\n", "text/plain; charset=utf-8",
                          extra=(("Allow", "GET"),))  # fmt: skip
     path = request.path.split("?", 1)[0]
     file = FILES.get(path)
+    if file is None and prefix and (path == prefix or path.startswith(prefix + "/")):
+        file = FILES.get(path[len(prefix):] or "/")
     if file is None:
         return _response(http.HTTPStatus.NOT_FOUND, b"not found\n",
                          "text/plain; charset=utf-8")
-    return _response(http.HTTPStatus.OK, file.read_bytes(), TYPES[file.suffix])
+    body = seat_page(prefix) if file == FILES["/"] else file.read_bytes()
+    return _response(http.HTTPStatus.OK, body, TYPES[file.suffix])
+
+
+def seat_page(prefix: str = "") -> bytes:
+    """The seat's page, its files named under ``prefix`` when there is one (``/x/static/...``)."""
+    page = FILES["/"].read_bytes()
+    if not prefix:
+        return page
+    under = html.escape(f"{prefix}/static/", quote=True).encode()
+    for attribute in (b"href", b"src"):
+        page = page.replace(attribute + b'="static/', attribute + b'="' + under)
+    return page
 
 
 def page_bytes() -> int:
@@ -110,4 +140,4 @@ def _response(status: http.HTTPStatus, body: bytes, content_type: str,
 
 
 __all__ = ["FILES", "STATIC", "is_page_request", "page_bytes", "page_response", "seat_line",
-           "seat_who", "web_link"]
+           "seat_page", "seat_who", "url_prefix", "web_link"]

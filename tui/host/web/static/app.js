@@ -17,6 +17,11 @@ const REJOIN_ATTEMPTS = 90;
 // The host's close codes (tui/host/server.py).
 const CLOSE_REFUSED = 4001, CLOSE_HOST_STOPPED = 4002, CLOSE_THROTTLED = 4003, CLOSE_FREED = 4004;
 
+// The page's own directory, from where this script was loaded (the host names its files under a
+// reverse proxy's path, /x/static/app.js, so a page opened at /x without its last slash still
+// finds them): the WebSocket opens there, and the address bar is set to it.
+const BASE = new URL("../", import.meta.url);
+
 const token = takeToken();
 const body = document.body;
 let socket = null;
@@ -42,7 +47,7 @@ function takeToken() {
     } catch (error) {
       // storage refused (a private window's settings): the page works until it is reloaded
     }
-    history.replaceState(null, "", location.pathname + location.search);
+    history.replaceState(null, "", BASE.pathname + location.search);
     return fromLink;
   }
   try {
@@ -109,9 +114,9 @@ function stoppedRun() {
 }
 
 function connect() {
-  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  // The page's own path, not "/": behind a reverse proxy the host may live under one (/x/).
-  socket = new WebSocket(`${scheme}//${location.host}${location.pathname}`);
+  const scheme = BASE.protocol === "https:" ? "wss:" : "ws:";
+  // The page's directory, not "/": behind a reverse proxy the host may live under one (/x/).
+  socket = new WebSocket(`${scheme}//${BASE.host}${BASE.pathname}`);
   socket.binaryType = "arraybuffer"; // the host sends JSON in binary frames (as to cdtx join)
   socket.addEventListener("open", () => {
     socket.send(JSON.stringify({ hello: token, view: true }));

@@ -2,7 +2,7 @@
 // declares), its inbox with acknowledgements, the procedure, public statements, messages to the
 // facilitator and its brief.
 
-import { assessment, cards, dialog, el, keyed, procedure, section, textForm } from "./dom.js";
+import { assessment, cards, dialog, el, keyed, procedure, section, stacking, textForm } from "./dom.js";
 
 let ctx;
 const draw = keyed();
@@ -48,9 +48,9 @@ export function brief(message) {
 
 // A brief's table: [head, rows] (an empty head: a table of label and value, no header row).
 function table(head, rows) {
-  return el("table", {},
+  return stacking(el("table", {},
     head.some(Boolean) ? el("thead", {}, el("tr", {}, head.map((h) => el("th", { scope: "col", text: h })))) : null,
-    el("tbody", {}, rows.map((r) => el("tr", {}, r.map((c) => el("td", { text: c }))))));
+    el("tbody", {}, rows.map((r) => el("tr", {}, r.map((c) => el("td", { text: c })))))));
 }
 
 function showBrief() {
@@ -108,7 +108,11 @@ function decisionForm(request) {
     const label = event.submitter.textContent;
     for (const button of form.querySelectorAll("button")) button.disabled = true;
     const ok = await ctx.act("answer", { position, statement: statement.value }, `Your answer was recorded: ${label}.`);
-    if (!ok) for (const button of form.querySelectorAll("button")) button.disabled = false;
+    if (!ok) {
+      for (const button of form.querySelectorAll("button")) button.disabled = false;
+      // Disabling the pressed button took the keyboard's focus away: give it back there.
+      if (form.isConnected) event.submitter.focus();
+    }
   });
   return form;
 }

@@ -61,21 +61,41 @@ export function cards(items, empty, text = (item) => item.text) {
     el("li", { class: "card" }, el("p", { class: "when", text: item.when }), el("p", { text: text(item) }))));
 }
 
+// A table whose rows stack on a narrow screen (seat.css): each cell is given its column's name
+// (data-label), which the stylesheet shows before it there. Its roles are said outright: a
+// table laid out as blocks may otherwise lose them in a screen reader. Returns the table.
+export function stacking(table) {
+  const names = [...table.querySelectorAll("thead th")].map((th) => th.textContent);
+  if (!names.length) return table; // a table of labels and values: it fits as it is
+  table.classList.add("stack");
+  table.setAttribute("role", "table");
+  for (const group of [table.tHead, ...table.tBodies]) group?.setAttribute("role", "rowgroup");
+  for (const row of table.rows) {
+    row.setAttribute("role", "row");
+    [...row.cells].forEach((cell, i) => {
+      const header = cell.tagName === "TH";
+      cell.setAttribute("role", header ? (cell.scope === "row" ? "rowheader" : "columnheader") : "cell");
+      if (!header && names[i]) cell.dataset.label = names[i];
+    });
+  }
+  return table;
+}
+
 export function procedure(rows) {
   if (!rows.length) return el("p", { class: "empty", text: "Nothing has been tabled yet." });
-  return el("table", {},
+  return stacking(el("table", {},
     el("thead", {}, el("tr", {}, ["Measure", "Body", "Where it stands", "Tabled by"].map((h) => el("th", { scope: "col", text: h })))),
     el("tbody", {}, rows.map((r) => el("tr", {}, el("td", { text: r.measure }), el("td", { text: r.body }),
-      el("td", { text: r.status }), el("td", { text: r.by })))));
+      el("td", { text: r.status }), el("td", { text: r.by }))))));
 }
 
 // The crisis track's levels beside the procedure (a large-scale incident; empty otherwise).
 export function levels(rows) {
   if (!rows || !rows.length) return el("p", { class: "empty", text: "No large-scale incident: the crisis track is not running." });
-  return el("table", {},
+  return stacking(el("table", {},
     el("thead", {}, el("tr", {}, ["Level", "Who", "Where it stands", "Since"].map((h) => el("th", { scope: "col", text: h })))),
     el("tbody", {}, rows.map((r) => el("tr", { "data-status": r.status }, el("th", { scope: "row", text: r.level }),
-      el("td", { text: r.body }), el("td", { text: r.detail }), el("td", { text: r.when })))));
+      el("td", { text: r.body }), el("td", { text: r.detail }), el("td", { text: r.when }))))));
 }
 
 export function assessment(a) {

@@ -1,7 +1,7 @@
 // The facilitator's page: the clock, the held MSEL entry, the MSEL with Fire/Skip/Edit,
 // injects, notes, messages from the seats, the seats themselves, expectations and the hot wash.
 
-import { dialog, el, keyed, section, setText, textForm } from "./dom.js";
+import { dialog, el, keyed, section, setText, stacking, textForm } from "./dom.js";
 import { timeline } from "./evaluator.js";
 
 const draw = keyed();
@@ -20,15 +20,17 @@ export function setup(main, context) {
   const speed = el("input", { id: "speed", name: "speed", type: "number", min: "0.01", step: "any", value: "1" });
   const speedForm = el("form", { id: "speed-form", class: "inline" },
     el("label", { for: "speed", text: "Speed (simulated hours per second)" }), speed,
-    el("button", { type: "submit", text: "Set speed" }));
+    parts.setSpeed = el("button", { type: "submit", text: "Set speed" }));
   speedForm.addEventListener("submit", (event) => {
     event.preventDefault();
     ctx.act("clock", { speed: Number(speed.value) }, `Speed set to ${speed.value} h/s.`);
   });
-  const clock = el("div", { class: "controls" },
-    button("Resume", () => ctx.act("clock", { run: true }, "The clock runs.")),
-    button("Pause", () => ctx.act("clock", { run: false }, "The clock is paused.")),
-    speedForm);
+  // Resume and Pause: the one that would change nothing is disabled (both once the exercise
+  // has ended); the host's views say which. Focus moves to the other once one has acted.
+  parts.resume = button("Resume", () => clockRun(true));
+  parts.pause = button("Pause", () => clockRun(false));
+  parts.speed = speed;
+  const clock = el("div", { class: "controls" }, parts.resume, parts.pause, speedForm);
 
   const injectTo = el("select", { id: "inject-to", name: "to" });
   parts.injectTo = injectTo;
@@ -70,6 +72,7 @@ export function render(view) {
     if (players.includes(chosen.code)) to.value = chosen.code;
     else setText(parts.injectToGone, `${chosen.name} was handed back to the model: the inject now goes to every delegation.`);
   }
+  clockControls(view.run);
   draw(parts.held, view.run.held, (held) => held.length
     ? el("p", { class: "held" }, `MSEL entry ${held[0]} is due and held: the clock waits for you. `,
       button(`Release ${held[0]}`, () => ctx.act("release", { msel: held[0] }, `${held[0]} released.`)))
@@ -87,8 +90,30 @@ export function render(view) {
   draw(parts.timeline, view.timeline, timeline);
 }
 
+async function clockRun(run) {
+  if (await ctx.act("clock", { run }, run ? "The clock runs." : "The clock is paused.")) {
+    const other = run ? parts.pause : parts.resume;
+    other.disabled = false;
+    other.focus();
+    (run ? parts.resume : parts.pause).disabled = true;
+  }
+}
+
+// The clock's controls as the host says it stands: the speed field shows the host's speed
+// (unless it is being typed in), Resume and Pause the one that would change something.
+function clockControls(run) {
+  const ended = run.state === "ended";
+  parts.resume.disabled = ended || run.running === true;
+  parts.pause.disabled = ended || run.running === false;
+  parts.setSpeed.disabled = ended;
+  const speed = parts.speed;
+  if (run.speed && document.activeElement !== speed && Number(speed.value) !== run.speed) {
+    speed.value = String(Number(run.speed.toPrecision(6)));
+  }
+}
+
 function seats(items) {
-  return el("table", {},
+  return stacking(el("table", {},
     el("thead", {}, el("tr", {}, ["Seat", "Connected", "Actions"].map((h) => el("th", { scope: "col", text: h })))),
     el("tbody", {}, items.map((s) => el("tr", {},
       el("td", { text: s.name }),
@@ -100,7 +125,7 @@ function seats(items) {
         s.console ? null : button("New token", () => ctx.act("new_token", { seat: s.id },
           `Seat ${s.name} has a new link (Link shows it); the old one no longer works.`), `New token for ${s.name}`),
         s.role === "delegation" ? button("Share", () => ctx.act("share", { seat: s.id },
-          `A second seat shares ${s.name}'s: its link is in Seats.`), `Share seat ${s.name}`) : null)))));
+          `A second seat shares ${s.name}'s: its link is in Seats.`), `Share seat ${s.name}`) : null))))));
 }
 
 // A seat's web link and its terminal command, as the host makes them (at its --public-url, not
@@ -115,7 +140,7 @@ function showLink(seat) {
 
 function msel(rows) {
   if (!rows.length) return el("p", { class: "empty", text: "The scenario has no MSEL." });
-  return el("table", { class: "msel" },
+  return stacking(el("table", { class: "msel" },
     el("thead", {}, el("tr", {}, ["Entry", "At", "To", "Message", "Status", "Actions"].map((h) => el("th", { scope: "col", text: h })))),
     el("tbody", {}, rows.map((r) => el("tr", { "data-status": r.status },
       el("td", { text: r.id }), el("td", { text: r.at }), el("td", { text: r.to.join(", ") || "all" }),
@@ -123,17 +148,20 @@ function msel(rows) {
       el("td", { class: "controls" }, r.status === "to come" || r.status === "held" ? [
         button("Fire", () => ctx.act("fire", { msel: r.id }, `${r.id} fired.`), `Fire ${r.id} now`),
         button("Skip", () => ctx.act("skip", { msel: r.id }, `${r.id} skipped.`), `Skip ${r.id}`),
-        button("Edit", () => edit(r), `Edit ${r.id}`)] : null)))));
+        button("Edit", () => edit(r), `Edit ${r.id}`)] : null))))));
 }
 
 function edit(row) {
   const at = el("input", { id: "edit-at", name: "at", value: row.at.replace(/^T\+/, ""), "aria-describedby": "edit-at-help" });
   const message = el("textarea", { id: "edit-message", name: "message", rows: 3 });
   message.value = row.message;
+  // The host's refusal is said here: the page's feedback line is under the dialog's backdrop.
+  const refused = el("p", { id: "edit-error", class: "error", role: "alert" });
   const form = el("form", { method: "dialog" },
     el("label", { for: "edit-at", text: "When (e.g. 36h, 2d)" }), at,
     el("p", { id: "edit-at-help", class: "help", text: "Leave as it is to keep its time." }),
     el("label", { for: "edit-message", text: "Message" }), message,
+    refused,
     el("button", { type: "submit", text: "Save" }));
   const box = dialog(`Edit ${row.id}`, form);
   form.addEventListener("submit", async (event) => {
@@ -141,7 +169,15 @@ function edit(row) {
     const fields = { msel: row.id };
     if (at.value !== row.at.replace(/^T\+/, "")) fields.at = at.value;
     if (message.value !== row.message) fields.message = message.value;
-    if (await ctx.act("edit", fields, `${row.id} edited.`)) box.close();
+    setText(refused, "");
+    try {
+      await ctx.send("edit", fields);
+    } catch (error) {
+      setText(refused, error.message);
+      return;
+    }
+    ctx.feedback(`${row.id} edited.`);
+    box.close();
   });
 }
 
