@@ -227,7 +227,17 @@ def _prim_boxes(table: list[list[Any]], inputs: list[str], ys: list[bool],
         values = [r[j] for r in table]
         columns[name] = [float(v) for v in values] if _numeric(values) else [str(v) for v in values]
     x = pd.DataFrame(columns)
-    finder = prim.Prim(x, np.array(ys, dtype=bool), threshold=base, mass_min=PRIM_MASS)
+    with warnings.catch_warnings():
+        # the workbench's own use of pandas (a keyword pandas deprecates): nothing the user can
+        # act on, so not printed under their results
+        warnings.filterwarnings("ignore", category=FutureWarning, module="ema_workbench")
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module="ema_workbench")
+        return _prim_peel(prim.Prim(x, np.array(ys, dtype=bool), threshold=base,
+                                    mass_min=PRIM_MASS), inputs, base)  # fmt: skip
+
+
+def _prim_peel(finder: Any, inputs: list[str], base: float) -> tuple[list[dict[str, Any]], str]:
+    """The boxes of :func:`_prim_boxes` from its PRIM ``finder``."""
     boxes: list[dict[str, Any]] = []
     for _ in range(PRIM_BOXES):
         found = len(finder.stats)
