@@ -163,7 +163,14 @@ class Metrics:
         until another event is folded)."""
         if self._result is None:
             self._result = self._compute()
-        return dict(self._result)
+        # every container fresh, down to each entry: one caller's edit (an outcome function
+        # sorting the decisions) must not reach the next caller, nor the fold
+        out = dict(self._result)
+        for key in ("decisions", "withdrawn", "assistance", "open_business"):
+            out[key] = [dict(entry) for entry in out[key]]
+        out["blocked"] = [dict(entry, by=list(entry["by"])) for entry in out["blocked"]]
+        out["objectives"] = dict(out["objectives"])
+        return out
 
     def _compute(self) -> dict[str, Any]:
         highest_rung = MEASURE[self.highest].rung if self.highest else 0
@@ -175,7 +182,7 @@ class Metrics:
             highest_rung=highest_rung,
             recommended_rung=self.recommended,
             proportionality_gap=self.recommended - highest_rung,
-            blocked=self.blocked,
+            blocked=[dict(entry, by=list(entry["by"])) for entry in self.blocked],
             psc_meetings=self.psc_meetings,
             extraordinary_meetings=self.extraordinary,
             cohesion=self.cohesion,

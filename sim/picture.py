@@ -29,9 +29,6 @@ LEVEL_BODIES = {"Technical": "CSIRTs Network", "Operational": "EU-CyCLONe",
                 "Political": "Presidency (IPCR), Commission and EEAS (ISAA)"}  # fmt: skip
 
 
-#: The crisis track's kinds start with these (one string test on the fold's hot path).
-CRISIS_PREFIXES = ("large_scale", "technical_", "cyclone_", "agency_", "operational_", "ipcr",
-                    "isaa", "handoff", "reserve_")  # fmt: skip
 
 
 _Fold = TypeVar("_Fold", bound=Callable[..., None])
@@ -39,6 +36,9 @@ _Fold = TypeVar("_Fold", bound=Callable[..., None])
 #: Kind -> the :class:`Picture` method that folds it, filled by :func:`_folds` as the class is
 #: defined (one declaration per kind: FOLDED is derived from it, never kept beside it).
 _FOLDS: dict[str, Callable[[Picture, Event], None]] = {}
+#: The crisis track's kinds the picture folds (its three levels: sim/stages/crisis.py), filled
+#: the same way: ``large_scale``, which opens the track, and each fold marked ``crisis``.
+CRISIS_KINDS: set[str] = set()
 
 
 def _folds(*kinds: str, crisis: bool = False) -> Callable[[_Fold], _Fold]:
@@ -58,6 +58,8 @@ def _folds(*kinds: str, crisis: bool = False) -> Callable[[_Fold], _Fold]:
             if kind in _FOLDS:
                 raise ValueError(f"the picture folds {kind!r} twice")
             _FOLDS[kind] = fold
+            if crisis or kind == K.LARGE_SCALE:
+                CRISIS_KINDS.add(kind)
         return method
 
     return register

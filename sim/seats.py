@@ -42,7 +42,7 @@ from .events import Event
 from .expectations import state_of_seat
 from .names import PROPOSER_NAMES, body
 from .narrative import actor_names, describe, measure, short
-from .picture import CRISIS_PREFIXES, LEVEL_BODIES, Picture
+from .picture import CRISIS_KINDS, LEVEL_BODIES, Picture
 from .seat_rules import ALL_STATES, DELEGATION, EVALUATOR, FACILITATOR, OBSERVER, Seat
 from .stages.blueprint import QUESTION
 from .stages.proposal import tabled_at
@@ -498,7 +498,7 @@ class PageView:
     def apply(self, kind: str, t: float, seq: int, d: Mapping[str, Any]) -> None:
         """Fold one event (as this seat may see it) into the view."""
         self.seq, self.t = seq, max(self.t, t)
-        if kind.startswith(CRISIS_PREFIXES):
+        if kind in CRISIS_KINDS:
             if self.crisis is None:
                 self.crisis = Picture(self.scenario)
             self.crisis.apply(Event(t, seq, kind, "model", dict(d)))

@@ -588,4 +588,18 @@ def test_metrics_follow_the_run_as_it_goes_and_a_callers_edit_stays_its_own():
     early["t_first_psc"] = -1.0  # the caller's copy, not the run's
     assert ex.metrics["t_first_psc"] is None
     ex.run()
-    assert ex.metrics["t_first_psc"] is not None and ex.metrics["psc_meetings"] >= 1
+    done = ex.metrics
+    assert done["t_first_psc"] is not None and done["psc_meetings"] >= 1
+    assert done["decisions"] and done["objectives"]
+    # down to the containers inside and their entries
+    done["decisions"][0]["adopted"] = "edited"
+    done["decisions"].append("edited")
+    done["objectives"].clear()
+    done["open_business"].append("edited")
+    done["withdrawn"].append("edited")
+    done["assistance"].append("edited")
+    done["blocked"].append("edited")
+    again = ex.metrics
+    assert "edited" not in again["decisions"] and again["decisions"][0]["adopted"] != "edited"
+    assert again["objectives"] and "edited" not in again["open_business"]
+    assert "edited" not in again["withdrawn"] + again["assistance"] + again["blocked"]

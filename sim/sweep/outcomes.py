@@ -453,7 +453,7 @@ def _getter(parts: list[str], cast: Callable[[Any], Any]) -> Callable[[Any], Any
     root, rest = parts[0], tuple(parts[1:])
 
     def get(picture: Any) -> Any:
-        node = getattr(picture, root)
+        node = getattr(picture, root, None)
         for part in rest:
             if node is None:
                 return None

@@ -262,8 +262,9 @@ class _ParquetWriter:
     """Writes row groups as complete Parquet files in :func:`partial_dir` (each by atomic
     rename) at least every :attr:`GROUP` rows or :attr:`EVERY` seconds; :meth:`close` joins
     the old file (on resume) and every part into ``path`` by atomic rename and removes the
-    parts. A row whose (point, replication) is already written is not written twice (a kill
-    between the rename and the removal leaves parts that the file already holds)."""
+    parts (a fresh sweep's one part is renamed into place). On resume, a row whose key is
+    already written is not written twice (a kill between the rename and the removal leaves
+    parts that the file already holds); a fresh sweep's parts hold each run once."""
 
     GROUP = 2000
     EVERY = 2.0  # seconds: what a kill -9 can lose at most

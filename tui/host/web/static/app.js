@@ -14,7 +14,7 @@ const ROLE_MODULES = {
 // As cdtx join: rejoin every RETRY_MS, at most REJOIN_ATTEMPTS times, then give up.
 const RETRY_MS = 2000;
 const REJOIN_ATTEMPTS = 90;
-// The host's close codes (tui/host/server.py).
+// The host's close codes (tui/host/__init__.py).
 const CLOSE_REFUSED = 4001, CLOSE_HOST_STOPPED = 4002, CLOSE_THROTTLED = 4003, CLOSE_FREED = 4004;
 
 // The page's own directory, from where this script was loaded (the host names its files under a
