@@ -536,10 +536,11 @@ def test_the_facilitator_console_shares_the_exercise_with_the_seats(tmp_path):
 
 
 def test_serve_join_refuses_play_options_and_a_missing_token(monkeypatch, no_serving):
-    monkeypatch.delenv("CDTX_TOKEN", raising=False)
+    monkeypatch.setenv("CDTX_TOKEN", "")  # undone after the test, unlike a delenv of nothing
     base = ("serve", "--join", "ws://127.0.0.1:1")
     assert_error(cdtx(*base, "--token", "T", "--", "grid-wiper"), "takes no play options")
-    assert_error(cdtx(*base), "--join: give the seat's token (--token T or CDTX_TOKEN)")
+    assert_error(cdtx(*base), "give the seat's token: --token T (or CDTX_TOKEN), or the seat's "
+                 "web link as --join (it ends with #TOKEN)")  # fmt: skip
 
 
 def test_serve_join_passes_joins_cafile_and_retry_delay_on(tmp_path, monkeypatch):
@@ -558,7 +559,7 @@ def test_serve_join_passes_joins_cafile_and_retry_delay_on(tmp_path, monkeypatch
         pytest.skip("no system certificate bundle to stand in for a CA file")
     shutil.copy(bundle, tmp_path / "ca.pem")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("CDTX_TOKEN", raising=False)
+    monkeypatch.setenv("CDTX_TOKEN", "")  # undone after the test, unlike a delenv of nothing
     parser = build_parser()
     args = parser.parse_args(["serve", "--join", "wss://exercise.example:8765", "--token", "T",
                               "--cafile", "ca.pem", "--retry-delay", "0.5"])  # fmt: skip
@@ -587,7 +588,7 @@ def test_serve_join_takes_a_seats_web_link_and_keeps_its_token_off_the_command_l
     from tui.cli import build_parser
     from tui.cli.serve import _join_command
 
-    monkeypatch.delenv("CDTX_TOKEN", raising=False)
+    monkeypatch.setenv("CDTX_TOKEN", "")  # undone after the test, unlike a delenv of nothing
     parser = build_parser()
     command = _join_command(parser.parse_args(["serve", "--join", "https://example.org/x/#TOK"]), [])
     assert command == ["join", "wss://example.org/x/"]

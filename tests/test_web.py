@@ -139,7 +139,8 @@ def test_the_facilitators_view_carries_each_seats_link_at_the_public_url():
         wall = orjson.loads(host.page_frame(host.seats["observer"]))
     seats = {s["id"]: s for s in view["seats"]}
     assert seats["DE"]["link"] == f"https://example.org/x/#{tokens['DE']}"
-    assert seats["DE"]["join"] == f"cdtx join wss://example.org/x --token {tokens['DE']}"
+    # the path's directory, where a page's link opens and a proxy forwarding /x/ meets a join
+    assert seats["DE"]["join"] == f"cdtx join wss://example.org/x/ --token {tokens['DE']}"
     assert {s["link"] for s in seats.values()} == {
         web.web_link("wss://example.org/x", tokens[s]) for s in seats}
     assert "seats" not in wall  # only a facilitator's view has the links
@@ -172,13 +173,17 @@ def test_a_host_behind_a_proxy_accepts_pages_and_seats_from_its_public_url():
     assert server.public_names("ws://table.test/") == {"table.test", "table.test:80"}
 
 
-@pytest.mark.parametrize(("given", "joined", "link"), [
-    ("https://example.org/x", "wss://example.org/x", "https://example.org/x/#T"),
-    ("http://table.test:8080/x/", "ws://table.test:8080/x/", "http://table.test:8080/x/#T"),
-    ("wss://example.org", "wss://example.org", "https://example.org/#T"),
-    ("HTTPS://Example.org/x", "wss://Example.org/x", "https://Example.org/x/#T"),
+@pytest.mark.parametrize(("given", "joined", "command", "link"), [
+    ("https://example.org/x", "wss://example.org/x", "wss://example.org/x/", "https://example.org/x/#T"),
+    ("http://table.test:8080/x/", "ws://table.test:8080/x/", "ws://table.test:8080/x/",
+     "http://table.test:8080/x/#T"),
+    ("wss://example.org", "wss://example.org", "wss://example.org", "https://example.org/#T"),
+    ("HTTPS://Example.org/x", "wss://Example.org/x", "wss://Example.org/x/", "https://Example.org/x/#T"),
+    # a character a shell reads (RFC 3986 allows it in a path): the command quotes the address
+    ("https://example.org/a;b", "wss://example.org/a;b", "'wss://example.org/a;b/'",
+     "https://example.org/a;b/#T"),
 ])  # fmt: skip
-def test_public_url_takes_the_pages_address_as_the_same_place(given, joined, link):
+def test_public_url_takes_the_pages_address_as_the_same_place(given, joined, command, link):
     """A facilitator behind a reverse proxy types the page's address (https://...): seats are
     given the same place, the page's link over https and the join command over wss."""
     from tui.cli.host import join_lines
@@ -188,7 +193,7 @@ def test_public_url_takes_the_pages_address_as_the_same_place(given, joined, lin
     with hosted(public_url=args.public_url) as (host, tokens):
         lines = join_lines(host, list(host.seats.values()), {**tokens, "DE": "T"}, args.public_url)
     de = next(line for line in lines if line.startswith("seat DE "))
-    assert de == f"seat DE (delegation of DE): {link} · cdtx join {joined} --token T"
+    assert de == f"seat DE (delegation of DE): {link} · cdtx join {command} --token T"
 
 
 @pytest.mark.parametrize(("url", "why"), [
@@ -199,6 +204,11 @@ def test_public_url_takes_the_pages_address_as_the_same_place(given, joined, lin
     ("https://me:secret@example.org/x", "no user or password"),
     ("https:///x", "no host name"),
     ("https://example.org:99999/x", "not a valid address"),
+    # what would break the printed link, or make the printed command do something else
+    ("https://example.org/a b", "' ' cannot be in an address"),
+    ('https://example.org/x"><script>', """'"' cannot be in an address"""),
+    ("https://exämple.org/x", "'ä' cannot be in an address (write it %-escaped, a host name in ASCII)"),
+    ("https://example.org/x\\y", "cannot be in an address"),
 ])  # fmt: skip
 def test_public_url_refuses_what_is_no_address_to_give_seats(url, why):
 
@@ -237,6 +247,13 @@ def test_join_takes_a_seats_web_link_pasted_as_its_address():
     assert none.returncode == 1 and "the seat's web link as URL (it ends with #TOKEN)" in none.stderr
     bad = cdtx("join", "ftp://example.org/x/#A")
     assert bad.returncode == 1 and "ws://, wss://, http:// or https://" in bad.stderr
+    # a refused link is shown without its token (error messages end up in scroll-back and logs)
+    for link in ("https://h:99999/x/#SECRET-TOKEN", "ftp://h/x/#SECRET-TOKEN",
+                 "https://h/a b/#SECRET-TOKEN", "https://u:p@h/x/#SECRET-TOKEN"):  # fmt: skip
+        shown = cdtx("join", link)
+        assert shown.returncode == 1 and "SECRET" not in shown.stderr and "#..." in shown.stderr
+    hidden = cdtx("host", "--public-url", "https://h/x#SECRET-TOKEN", "--no-record", "--port", "0")
+    assert hidden.returncode == 1 and "SECRET" not in hidden.stderr and "no #fragment" in hidden.stderr
 
 
 def test_a_page_under_a_proxys_path_finds_its_files_with_or_without_the_last_slash():

@@ -10,9 +10,12 @@ package; never ``playwright install``): without either, these tests skip and say
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
 import re
 import shutil
+import threading
 from urllib.parse import urlsplit
 
 import pytest
@@ -28,6 +31,9 @@ from test_web import SCENARIO, hosted  # noqa: E402
 
 import scenarios  # noqa: E402
 from sim import Exercise  # noqa: E402
+from tui.cli.host import join_lines  # noqa: E402
+from tui.host import server  # noqa: E402
+from tui.host.client import SeatClient  # noqa: E402
 
 expect = sync_api.expect
 
@@ -164,7 +170,7 @@ def test_the_facilitators_page_gives_links_at_the_hosts_public_url(browser):
         facilitator.get_by_role("button", name="Link of seat Delegation of Poland").click()
         dialog = facilitator.get_by_role("dialog")
         expect(dialog).to_contain_text(f"https://example.org/x/#{tokens['PL']}")
-        expect(dialog).to_contain_text(f"cdtx join wss://example.org/x --token {tokens['PL']}")
+        expect(dialog).to_contain_text(f"cdtx join wss://example.org/x/ --token {tokens['PL']}")
         assert "127.0.0.1" not in dialog.inner_text()
         pages.check()
 
@@ -175,8 +181,6 @@ def prefix_proxy(prefix: str, strip: bool = True):
     ``{prefix}/...`` to the host's ``/...`` (``strip``; else the path as it is), WebSocket
     included, the browser's Origin passed on and the host's own address as Host (nginx's
     default). Yields its port and a dict to put the host's port in."""
-    import asyncio
-    import threading
 
     aiohttp = pytest.importorskip("aiohttp")
     from aiohttp import web as aioweb
@@ -239,6 +243,32 @@ def prefix_proxy(prefix: str, strip: bool = True):
     finally:
         state["loop"].call_soon_threadsafe(state["stop"].set)
         thread.join(10)
+
+
+def test_the_printed_join_command_joins_through_a_proxy_at_the_public_urls_path():
+    """--public-url ws://H/x: the join command seats are given names /x/, the path's directory,
+    which a proxy forwarding /x/ passes on (nginx answers /x itself, with a redirect a join
+    cannot follow: a join asks for a WebSocket)."""
+    with prefix_proxy("/x") as (port, target), hosted(public_url=f"ws://127.0.0.1:{port}/x") as (
+        host, tokens
+    ):
+        target["port"] = host.port
+        url = server.join_url(host, host.public_url)
+        assert url == f"ws://127.0.0.1:{port}/x/"
+        lines = join_lines(host, list(host.seats.values()), tokens, host.public_url)
+        line = next(line for line in lines if line.startswith("seat DE "))
+        assert f"cdtx join {url} --token {tokens['DE']}" in line
+
+        async def seat():
+            client = SeatClient(url, tokens["DE"])
+            welcome = await client.connect()
+            await client.close()
+            return welcome
+
+        # in a thread of its own: the browser tests' Playwright holds this thread's event loop
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            welcome = pool.submit(asyncio.run, asyncio.wait_for(seat(), 30)).result(60)
+        assert welcome["seat"]["id"] == "DE"
 
 
 def test_a_seat_page_works_through_a_reverse_proxy_at_the_public_url():
@@ -317,7 +347,6 @@ def test_an_evaluator_records_an_observation_from_the_page(browser):
 
 
 def test_a_page_whose_connection_drops_rejoins_by_itself_and_gets_a_fresh_view(browser):
-    import asyncio
 
     with hosted() as (host, tokens):
         pages = Pages(browser, host, tokens)

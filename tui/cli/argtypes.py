@@ -8,6 +8,7 @@ Each takes the text of one option and returns its value, or raises
 from __future__ import annotations
 
 import argparse
+import re
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -148,8 +149,8 @@ def ws_url(text: str) -> str:
     printed in every seat's link)."""
     url, fragment = _seat_address(text)
     if fragment is not None:
-        raise argparse.ArgumentTypeError(f"{text}: no #fragment in the host's address (a seat's "
-                                         "token is not part of it)")  # fmt: skip
+        raise argparse.ArgumentTypeError(f"{url}#...: no #fragment in the host's address (a "
+                                         "seat's token is not part of it)")  # fmt: skip
     return url
 
 
@@ -161,24 +162,39 @@ def seat_link(text: str) -> SeatLink:
     return SeatLink(url, unquote(fragment) if fragment else None)
 
 
+#: What an address may hold outside its fragment (RFC 3986: unreserved and reserved characters
+#: and %-escapes). The host prints the address in every seat's link and ``cdtx join`` command,
+#: and a proxy matches its path as the browser sends it, escaped: a space, a quote or a
+#: non-ASCII letter would make a link that breaks, or a command that does something else.
+_ADDRESS_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
+
+
 def _seat_address(text: str) -> tuple[str, str | None]:
-    """``text`` checked, with its scheme as a WebSocket one; its fragment apart (None: none)."""
+    """``text`` checked, with its scheme as a WebSocket one; its fragment apart (None: none).
+    Messages show the address without its fragment, which may be a seat's token (they go to
+    a terminal's scroll-back and logs)."""
+    address, hash_sign, _ = text.partition("#")
+    shown = address + ("#..." if hash_sign else "")
+    if not _ADDRESS_CHARS.fullmatch(address):
+        bad = next(c for c in address if not _ADDRESS_CHARS.fullmatch(c))
+        raise argparse.ArgumentTypeError(f"{shown}: {bad!r} cannot be in an address (write it "
+                                         "%-escaped, a host name in ASCII)")  # fmt: skip
     scheme, sep, _ = text.partition("://")
     if not sep or scheme.lower() not in SEAT_SCHEMES:
-        raise argparse.ArgumentTypeError(f"{text}: the host's address starts with ws://, wss://, "
+        raise argparse.ArgumentTypeError(f"{shown}: the host's address starts with ws://, wss://, "
                                          "http:// or https://")  # fmt: skip
     try:
         parts = urlsplit(text)
         parts.port  # noqa: B018 (raises ValueError when out of range or not a number)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text}: not a valid address ({exc})") from None
+        raise argparse.ArgumentTypeError(f"{shown}: not a valid address ({exc})") from None
     if not parts.hostname:
-        raise argparse.ArgumentTypeError(f"{text}: no host name in the address")
+        raise argparse.ArgumentTypeError(f"{shown}: no host name in the address")
     if parts.username is not None or parts.password is not None:
-        raise argparse.ArgumentTypeError(f"{text}: no user or password in the host's address "
+        raise argparse.ArgumentTypeError(f"{shown}: no user or password in the host's address "
                                          "(a seat's token is its password)")  # fmt: skip
     if parts.query or text.rstrip("#").endswith("?"):
-        raise argparse.ArgumentTypeError(f"{text}: no ?query in the host's address")
+        raise argparse.ArgumentTypeError(f"{shown}: no ?query in the host's address")
     ws = parts._replace(scheme=SEAT_SCHEMES[scheme.lower()], fragment="")
     fragment = parts.fragment if "#" in text else None
     return urlunsplit(ws), fragment

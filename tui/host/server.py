@@ -589,7 +589,7 @@ class Host:
         if self._join_url is None:  # the machine's name is looked up once, not per view
             self._join_url = join_url(self, self.public_url)
         return {"token": token, "link": web.web_link(self._join_url, token),
-                "join": f"cdtx join {self._join_url} --token {token}"}  # fmt: skip
+                "join": web.join_command(self._join_url, token)}
 
     async def _send_views(self, connection: _Connection) -> None:
         """Send a page the latest view whenever it changed, at most one per VIEW_INTERVAL: what
@@ -974,7 +974,11 @@ def join_url(host: Host, public_url: str | None = None) -> str:
     """The address seats join: ``--public-url``, else the listening address, except that a
     wildcard one (0.0.0.0, ::) is no address to connect to: this machine's name instead."""
     if public_url:
-        return public_url
+        # under a path, the path's directory: what a page's link opens (web_link), and where a
+        # proxy that forwards /x/ (not /x: nginx redirects that, which a join cannot follow)
+        # meets a join
+        path = urlsplit(public_url).path
+        return public_url if not path or path.endswith("/") else public_url + "/"
     if host.address not in WILDCARDS:
         return host.url
     name = _this_machine()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import email.utils
 import html
 import http
+import shlex
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -113,6 +114,12 @@ def web_link(join_url: str, token: str) -> str:
     return f"{web_scheme}://{rest.rstrip('/')}/#{token}"
 
 
+def join_command(join_url: str, token: str) -> str:
+    """The ``cdtx join`` command of a seat, as the host prints it and the facilitator's page
+    shows it: quoted for a shell, since people paste it into one."""
+    return f"cdtx join {shlex.quote(join_url)} --token {shlex.quote(token)}"
+
+
 def seat_who(seat) -> str:
     """Who a seat is, as its line says: ``delegation of DE``, ``facilitator``."""
     return f"delegation of {seat.state}" if seat.role == "delegation" else seat.role
@@ -123,8 +130,7 @@ def seat_line(seat_id: str, who: str, join_url: str, token: str | None) -> str:
     one per seat; the console shows them again). ``token`` None: the host's own console."""
     if token is None:
         return f"seat {seat_id} ({who}): this host's console"
-    return (f"seat {seat_id} ({who}): {web_link(join_url, token)} · cdtx join {join_url} "
-            f"--token {token}")  # fmt: skip
+    return f"seat {seat_id} ({who}): {web_link(join_url, token)} · {join_command(join_url, token)}"
 
 
 def _response(status: http.HTTPStatus, body: bytes, content_type: str,
