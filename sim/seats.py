@@ -36,8 +36,9 @@ from actors.delegation import ART31_MEASURES
 from actors.roster import builtin_roster
 from scenarios.vocabulary import ANSWER_INJECTS, EU27, STANCES
 
-from . import evaluation
+from . import evaluation, expectations
 from .clock import Calendar, format_offset
+from .event_kinds import seat_name
 from .events import Event
 from .expectations import state_of_seat
 from .names import PROPOSER_NAMES, body
@@ -390,6 +391,10 @@ PAGE_INBOX, PAGE_CARDS, PAGE_TIMELINE, PAGE_MESSAGES = 60, 30, 120, 60
 #: Kinds whose line a delegation or the wall shows among the public statements.
 _STATEMENT_KINDS = ("attributed", "partner_attributed", "position_fixed", "invoked", "decision")
 
+#: The kinds the expectations' fold reads (:func:`sim.expectations.fold`): the run's players,
+#: inputs (marks, skips, what the delegations did), deliveries and acknowledgements.
+_EXPECTATION_KINDS = frozenset({"started", "input", "inject_applied", "acknowledged"})
+
 #: Every kind :meth:`PageView.apply` folds for a page other than a facilitator's or an
 #: evaluator's (theirs have a timeline of every event).
 _PAGE_KINDS = frozenset({
@@ -473,6 +478,10 @@ class PageView:
         #: The crisis track's levels, folded by the picture's own fold (sim/picture.py) from the
         #: crisis events this seat sees; None without a large-scale incident.
         self.crisis: Picture | None = None
+        #: The events the expectations' fold reads (sim/expectations.py), kept by the pages
+        #: that see every event, and its cards as last made (with how many events they read).
+        self._expecting: list[Event] = []
+        self._cards: tuple[int, list[dict[str, Any]]] = (0, [])
 
     # -- names -------------------------------------------------------------------------------
 
@@ -504,6 +513,8 @@ class PageView:
             self.crisis.apply(Event(t, seq, kind, "model", dict(d)))
         if kind not in _PAGE_KINDS and not self.full:
             return  # most events change nothing a delegation's page or the wall shows
+        if self.full and kind in _EXPECTATION_KINDS:
+            self._expecting.append(Event(t, seq, kind, "model", dict(d)))
         if self.full:
             item = self.lines.get(seq)
             if item is None:
@@ -648,12 +659,40 @@ class PageView:
         elif self.full:
             view["timeline"] = self.timeline[::-1]
             view["messages"] = self.messages[::-1]
-            view["acknowledged"] = {e: [self.state(s) for s in states]
-                                    for e, states in self.acknowledged.items()}  # fmt: skip
+            view["expectations"] = self._expectations()
             view["objectives"] = self.objectives
             view["observations"] = self.observations[::-1]
             view["chat_allowed"] = self.chat_allowed
         return view
+
+    def _expectations(self) -> list[dict[str, Any]]:
+        """The expectations delivered so far, one card per MSEL entry (in the order they were
+        delivered), folded by the console's fold (:func:`sim.expectations.fold`): what the entry
+        expected of each delegation played, when that delegation acknowledged it, and its mark
+        as it stands (met or not, the text, when and by whom: the latest mark stands)."""
+        if self._cards[0] == len(self._expecting):
+            return self._cards[1]
+        folded = expectations.fold(self.scenario, self._expecting)
+        cards: dict[str, dict[str, Any]] = {}
+        for code, items in folded.items():
+            for x in items:
+                if x.delivered is None:
+                    continue
+                card = cards.setdefault(x.entry, {"entry": x.entry, "t": x.delivered,
+                                                  "when": self.when(x.delivered), "states": []})  # fmt: skip
+                mark = None if x.met is None else {
+                    "met": x.met, "text": x.mark_text, "by": seat_name(x.marked_by),
+                    "when": self.when(x.marked) if x.marked is not None else ""}  # fmt: skip
+                card["states"].append({
+                    "code": code, "name": self.state(code), "expected": x.expected,
+                    "acknowledged": self.when(x.acknowledged) if x.acknowledged is not None else None,
+                    "mark": mark})  # fmt: skip
+        for card in cards.values():  # one text expected of all: said once, on the card
+            texts = {s["expected"] for s in card["states"]}
+            card["expected"] = texts.pop() if len(texts) == 1 else ""
+        shown = sorted(cards.values(), key=lambda c: (c["t"], c["entry"]))
+        self._cards = (len(self._expecting), shown)
+        return shown
 
     def _levels(self) -> list[dict[str, Any]]:
         """The crisis track's three levels as the tracker shows them (empty without a
