@@ -26,6 +26,7 @@ Rules (docs/hosting.md, *What each seat sees*):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,7 +42,7 @@ from .clock import Calendar, format_offset
 from .event_kinds import seat_name
 from .events import Event
 from .expectations import state_of_seat
-from .names import PROPOSER_NAMES, body
+from .names import PROPOSER_NAMES, SHORT_MEASURE_NAMES, body
 from .narrative import actor_names, describe, measure, short
 from .picture import CRISIS_PREFIXES, LEVEL_BODIES, Picture
 from .seat_rules import ALL_STATES, DELEGATION, EVALUATOR, FACILITATOR, OBSERVER, Seat
@@ -244,9 +245,62 @@ def _without(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in keys}
 
 
-def text_of(event: Mapping[str, Any]) -> str:
-    """One line of plain language for an event as a seat received it (fields may be missing)."""
+#: A declared measure's id where a line carries it inside free text (an agenda item).
+_MEASURE_ID = re.compile(r"\b(" + "|".join(sorted(map(re.escape, SHORT_MEASURE_NAMES), key=len,
+                                                    reverse=True)) + r")\b")  # fmt: skip
+_PROPOSAL_ID = re.compile(r"\bP-\d+\b")
+
+
+def sector(name: Any) -> str:
+    """A target's sector as people write it (``eu_institution`` -> ``eu institution``)."""
+    return str(name).replace("_", " ")
+
+
+def plain(kind: str, d: Mapping[str, Any]) -> Mapping[str, Any]:
+    """An event's data with what its line would say by an id said as people say it: measures
+    in a meeting's agenda items (``P-1: decide on HR declaration``) and in what a threat actor
+    answers, sectors without underscores. ``d`` itself when nothing changes (never modified)."""
+    if kind == "meeting" and d.get("agenda"):
+        return {**d, "agenda": [_MEASURE_ID.sub(lambda m: short(m.group(1)), str(item))
+                                for item in d["agenda"]]}  # fmt: skip
+    if kind == "adversary" and d.get("cause") in SHORT_MEASURE_NAMES:
+        return {**d, "cause": short(str(d["cause"]))}
+    if kind in ("incident", "escalation") and (d.get("targets") or d.get("third_parties")):
+        changed = dict(d)
+        for key in ("targets", "third_parties"):
+            if isinstance(d.get(key), list):
+                changed[key] = [{**t, "sector": sector(t.get("sector"))} if isinstance(t, Mapping)
+                                else t for t in d[key]]  # fmt: skip
+        return changed
+    return d
+
+
+def named_proposals(line: str, d: Mapping[str, Any], measures: Mapping[str, str]) -> str:
+    """``line`` with a proposal id that its measure's name is not beside said with it
+    (``Silence procedure for HR declaration P-1 started``): the measure is the event's own
+    (``d``) or the one ``measures`` (proposal id -> measure id, as tabled) names."""
+    done: set[str] = set()
+
+    def name(match: re.Match[str]) -> str:
+        pid = match.group(0)
+        m = (d.get("measure") if d.get("proposal") == pid else None) or measures.get(pid)
+        if not m or pid in done or short(str(m)) in line or measure(str(m)) in line:
+            return pid
+        done.add(pid)
+        return f"{short(str(m))} {pid}"
+
+    return _PROPOSAL_ID.sub(name, line)
+
+
+def text_of(event: Mapping[str, Any], measures: Mapping[str, str] | None = None) -> str:
+    """One line of plain language for an event as a seat received it (fields may be missing):
+    measures by name, never by id; a proposal id with its measure's name, from the event or
+    from ``measures`` (proposal id -> measure id: :attr:`SeatView.measures`)."""
     kind, d = event["kind"], event.get("data", {})
+    return named_proposals(_text_of(kind, event, plain(kind, d)), d, measures or {})
+
+
+def _text_of(kind: str, event: Mapping[str, Any], d: Mapping[str, Any]) -> str:
     if kind == "input":
         who = d.get("seat") or "facilitator"
         if "inject" in d and d["inject"].get("type") == "position":
@@ -258,11 +312,11 @@ def text_of(event: Mapping[str, Any]) -> str:
     if kind == "escalation" and "score" not in d:
         return f"{d['incident']} escalates"
     if kind == "decision_request":
-        advice = f" (model advises {d['advice']})" if "advice" in d else ""
+        advice = f" (model advises {str(d['advice']).replace('_', ' ')})" if "advice" in d else ""
         return (f"Your position is needed on {d['proposal']}: {measure(d['measure'])} at "
                 f"{body(str(d['body']))}{advice}")  # fmt: skip
     try:
-        return describe(Event.from_dict(dict(event)))
+        return describe(Event.from_dict({**event, "data": dict(d)}))
     except (KeyError, TypeError, ValueError, AttributeError):
         return f"{kind}"
 
@@ -323,7 +377,7 @@ class SeatView:
                 self.adopted.append(d["measure"])
                 self.statements.append((t, f"ADOPTED: {measure(d['measure'])}"))
         elif kind in ("attributed", "position_fixed"):
-            self.statements.append((t, text_of(event)))
+            self.statements.append((t, text_of(event, self.measures)))
             if kind == "position_fixed":
                 self._answered(d)
         elif kind == "detected":
@@ -358,7 +412,13 @@ class SeatView:
     @property
     def lines(self) -> list[tuple[float, str]]:
         """The timeline in plain language (made when shown: most lines are never read)."""
-        return [(event["t"], text_of(event)) for event in self.events]
+        measures = self.measures
+        return [(event["t"], text_of(event, measures)) for event in self.events]
+
+    @property
+    def measures(self) -> dict[str, str]:
+        """Proposal id -> measure id, of the proposals this seat has seen (:func:`text_of`)."""
+        return {pid: str(p["measure"]) for pid, p in self.proposals.items() if p.get("measure")}
 
     @property
     def events(self) -> list[dict[str, Any]]:
@@ -466,6 +526,8 @@ class PageView:
         self.acknowledged: dict[str, list[str]] = {}  # MSEL entry -> states that acknowledged it
         self.requests: list[dict[str, Any]] = []
         self.proposals: dict[str, dict[str, Any]] = {}
+        #: Proposal id -> measure id, as tabled: a line naming a proposal says its measure.
+        self.measures: dict[str, str] = {}
         self.statements: list[dict[str, Any]] = []
         self.adopted: list[dict[str, Any]] = []
         self.assessment: dict[str, Any] | None = None
@@ -558,6 +620,7 @@ class PageView:
         elif kind == "proposal":
             # the body it is before, as the procedure sends it (sim/stages/proposal.py)
             at = tabled_at(str(d.get("measure")), str(d.get("by")), d.get("parent"))
+            self.measures[d["proposal"]] = str(d.get("measure"))
             self.proposals[d["proposal"]] = {"measure": self._measure(d), "status": "tabled",
                                              "by": self._by(d.get("by")), "body": body(at)}  # fmt: skip
         elif kind in ("prepared", "decision", "dropped", "deferred", "compromise", "adopted",
@@ -583,7 +646,7 @@ class PageView:
         elif kind == "evidence" and self.seat.state is not None:
             self.confidence[self.actor(d.get("actor"))] = float(d.get("confidence", 0.0))
         elif kind == "incident" and self.seat.state is not None:
-            hit = [self.state(x["state"]) + f" ({x['sector']})" for x in d.get("targets", ())]
+            hit = [self.state(x["state"]) + f" ({sector(x['sector'])})" for x in d.get("targets", ())]
             self.hit_by.append(f"Malicious cyber activity hits {', '.join(hit)}")
         elif kind == "ended":
             self.ended = True
@@ -620,9 +683,11 @@ class PageView:
         """One line about an event: the narrative's, with threat actors and member states by
         their names (ids included on the facilitator's timeline: the MSEL is their work)."""
         try:
-            return describe(Event(0.0, 0, kind, "model", dict(d)), self.actors, names=self.states)
+            line = describe(Event(0.0, 0, kind, "model", dict(plain(kind, d))), self.actors,
+                            names=self.states)  # fmt: skip
         except (KeyError, TypeError, ValueError, AttributeError):
             return kind.replace("_", " ")
+        return named_proposals(line, d, self.measures)
 
     # -- the summary -----------------------------------------------------------------------
 

@@ -316,6 +316,22 @@ def test_an_evaluator_records_an_observation_from_the_page(browser):
         pages.check()
 
 
+def test_the_evaluators_timeline_says_measures_by_name_not_by_id(browser):
+    """The PSC's sitting on a proposal reads as people say it (sim/seats.py, plain), and a line
+    naming a proposal says its measure: no ``hr_declaration`` on the page."""
+    ex = Exercise(SCENARIO, interactive=True)
+    ex.run()  # to the PSC's decision on the declaration, which waits for DE and PL
+    with hosted(ex) as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        page = pages.open("evaluator")
+        timeline = page.locator("#timeline")
+        expect(timeline.locator("li", has_text="PSC meets")).to_contain_text(
+            ["P-1: decide on HR declaration"])
+        expect(timeline).to_contain_text("Decision needed from played delegation DE on HR declaration P-1")
+        expect(timeline).not_to_contain_text("hr_declaration")
+        pages.check()
+
+
 def test_a_page_whose_connection_drops_rejoins_by_itself_and_gets_a_fresh_view(browser):
     import asyncio
 
