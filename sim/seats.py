@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
@@ -544,6 +545,11 @@ class PageView:
         #: that see every event, and its cards as last made (with how many events they read).
         self._expecting: list[Event] = []
         self._cards: tuple[int, list[dict[str, Any]]] = (0, [])
+        self._submitted: set[str] = set()  # the injects entered during the run (copies too)
+        #: The scenario as the fold reads it: only the MSEL entries that expect something (an
+        #: MSEL of thousands of notes is not walked at every fold).
+        self._expects = SimpleNamespace(players=tuple(scenario.players),
+                                        msel=[m for m in scenario.msel if m.expected_action])  # fmt: skip
 
     # -- names -------------------------------------------------------------------------------
 
@@ -575,7 +581,7 @@ class PageView:
             self.crisis.apply(Event(t, seq, kind, "model", dict(d)))
         if kind not in _PAGE_KINDS and not self.full:
             return  # most events change nothing a delegation's page or the wall shows
-        if self.full and kind in _EXPECTATION_KINDS:
+        if self.full and kind in _EXPECTATION_KINDS and self._bears_on_expectations(kind, d):
             self._expecting.append(Event(t, seq, kind, "model", dict(d)))
         if self.full:
             item = self.lines.get(seq)
@@ -689,6 +695,24 @@ class PageView:
             return kind.replace("_", " ")
         return named_proposals(line, d, self.measures)
 
+    def _bears_on_expectations(self, kind: str, d: Mapping[str, Any]) -> bool:
+        """Whether an event can change an expectation's card (the fold is made again when one
+        comes): the run's start, a mark, a skip (an entry fired early or edited), the players,
+        an acknowledgement, the delivery of an inject that expects something or was entered
+        during the run (an edit may take its entry's expectation away). What a delegation did
+        (answers, messages) is not on the cards, and the thousands of injects that expect
+        nothing would make each fold cost milliseconds."""
+        if kind == "input":
+            inject = d.get("inject")
+            if isinstance(inject, Mapping):
+                if inject.get("type") not in ANSWER_INJECTS:
+                    self._submitted.add(str(inject.get("id")))
+                return False
+            return d.get("control") in (expectations.MARK, "skip", "players")
+        if kind == "inject_applied":
+            return bool(d.get("expected_action")) or str(d.get("inject")) in self._submitted
+        return True
+
     # -- the summary -----------------------------------------------------------------------
 
     def summary(self, run: Mapping[str, Any], players: Iterable[str] | None = None) -> dict[str, Any]:
@@ -737,7 +761,7 @@ class PageView:
         as it stands (met or not, the text, when and by whom: the latest mark stands)."""
         if self._cards[0] == len(self._expecting):
             return self._cards[1]
-        folded = expectations.fold(self.scenario, self._expecting)
+        folded = expectations.fold(self._expects, self._expecting)
         cards: dict[str, dict[str, Any]] = {}
         for code, items in folded.items():
             for x in items:

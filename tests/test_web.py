@@ -395,3 +395,38 @@ def test_the_facilitators_expectations_carry_their_marks_and_keep_them_after_a_r
     assert de["acknowledged"] is None and pl["acknowledged"].endswith("(T+0d 02:00)")
     assert pl["mark"] is None
     assert [s["mark"] and s["mark"]["met"] for s in cards["S-01"]["states"]] == [None, False]
+
+
+def test_the_pages_expectation_cards_agree_with_the_consoles_fold():
+    """The page folds only the events that can change a card (a played run has thousands that
+    cannot): what it shows agrees with the console's fold of every event, edits that take an
+    expectation away, answers, messages and marks included."""
+    from sim import expectations
+
+    ex = Exercise(SCENARIO, interactive=True)
+    ex.edit("S-12", {"expected_action": ""})  # its copy expects nothing: S-12 is delivered
+    ex.edit("S-11", {"message": "Solidarity, as edited"})
+    ex.seat = "DE"
+    ex.remark("message", "DE is ready")
+    ex.seat = None
+    for _ in range(100):
+        ex.run()
+        if not ex.pending:
+            break
+        for request in list(ex.pending):
+            ex.answer(request.state, "support")
+        if any(e.kind == "inject_applied" and e.data["inject"] == "S-07" for e in ex.events):
+            expectations.mark(ex, "S-07", "PL", True, "joined")
+    assert ex.finished
+    view = _fold(Seat("facilitator", "facilitator"), ex.events, ex.scenario)
+    cards = view.summary(run_state(ex, ex.now, False))["expectations"]
+    shown = {(c["entry"], s["code"]): (s["expected"], s["acknowledged"] is not None,
+                                        s["mark"] and (s["mark"]["met"], s["mark"]["text"]))
+             for c in cards for s in c["states"]}  # fmt: skip
+    folded = {(x.entry, x.state): (x.expected, x.acknowledged is not None,
+                                   x.met is not None and (x.met, x.mark_text))
+              for items in expectations.fold(ex.scenario, ex.events).values() for x in items
+              if x.delivered is not None}  # fmt: skip
+    assert shown == {k: (e, a, m or None) for k, (e, a, m) in folded.items()}
+    assert ("S-12", "DE") in shown and ("S-11", "DE") in shown
+    assert shown[("S-07", "PL")][2] == (True, "joined")
