@@ -26,8 +26,10 @@ Rules (docs/hosting.md, *What each seat sees*):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
@@ -36,11 +38,12 @@ from actors.delegation import ART31_MEASURES
 from actors.roster import builtin_roster
 from scenarios.vocabulary import ANSWER_INJECTS, EU27, STANCES
 
-from . import evaluation
+from . import evaluation, expectations
 from .clock import Calendar, format_offset
+from .event_kinds import seat_name
 from .events import Event
 from .expectations import state_of_seat
-from .names import PROPOSER_NAMES, body
+from .names import PROPOSER_NAMES, SHORT_MEASURE_NAMES, body
 from .narrative import actor_names, describe, measure, short
 from .picture import CRISIS_KINDS, LEVEL_BODIES, Picture
 from .seat_rules import ALL_STATES, DELEGATION, EVALUATOR, FACILITATOR, OBSERVER, Seat
@@ -243,9 +246,62 @@ def _without(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in keys}
 
 
-def text_of(event: Mapping[str, Any]) -> str:
-    """One line of plain language for an event as a seat received it (fields may be missing)."""
+#: A declared measure's id where a line carries it inside free text (an agenda item).
+_MEASURE_ID = re.compile(r"\b(" + "|".join(sorted(map(re.escape, SHORT_MEASURE_NAMES), key=len,
+                                                    reverse=True)) + r")\b")  # fmt: skip
+_PROPOSAL_ID = re.compile(r"\bP-\d+\b")
+
+
+def sector(name: Any) -> str:
+    """A target's sector as people write it (``eu_institution`` -> ``eu institution``)."""
+    return str(name).replace("_", " ")
+
+
+def plain(kind: str, d: Mapping[str, Any]) -> Mapping[str, Any]:
+    """An event's data with what its line would say by an id said as people say it: measures
+    in a meeting's agenda items (``P-1: decide on HR declaration``) and in what a threat actor
+    answers, sectors without underscores. ``d`` itself when nothing changes (never modified)."""
+    if kind == "meeting" and d.get("agenda"):
+        return {**d, "agenda": [_MEASURE_ID.sub(lambda m: short(m.group(1)), str(item))
+                                for item in d["agenda"]]}  # fmt: skip
+    if kind == "adversary" and d.get("cause") in SHORT_MEASURE_NAMES:
+        return {**d, "cause": short(str(d["cause"]))}
+    if kind in ("incident", "escalation") and (d.get("targets") or d.get("third_parties")):
+        changed = dict(d)
+        for key in ("targets", "third_parties"):
+            if isinstance(d.get(key), list):
+                changed[key] = [{**t, "sector": sector(t.get("sector"))} if isinstance(t, Mapping)
+                                else t for t in d[key]]  # fmt: skip
+        return changed
+    return d
+
+
+def named_proposals(line: str, d: Mapping[str, Any], measures: Mapping[str, str]) -> str:
+    """``line`` with a proposal id that its measure's name is not beside said with it
+    (``Silence procedure for HR declaration P-1 started``): the measure is the event's own
+    (``d``) or the one ``measures`` (proposal id -> measure id, as tabled) names."""
+    done: set[str] = set()
+
+    def name(match: re.Match[str]) -> str:
+        pid = match.group(0)
+        m = (d.get("measure") if d.get("proposal") == pid else None) or measures.get(pid)
+        if not m or pid in done or short(str(m)) in line or measure(str(m)) in line:
+            return pid
+        done.add(pid)
+        return f"{short(str(m))} {pid}"
+
+    return _PROPOSAL_ID.sub(name, line)
+
+
+def text_of(event: Mapping[str, Any], measures: Mapping[str, str] | None = None) -> str:
+    """One line of plain language for an event as a seat received it (fields may be missing):
+    measures by name, never by id; a proposal id with its measure's name, from the event or
+    from ``measures`` (proposal id -> measure id: :attr:`SeatView.measures`)."""
     kind, d = event["kind"], event.get("data", {})
+    return named_proposals(_text_of(kind, event, plain(kind, d)), d, measures or {})
+
+
+def _text_of(kind: str, event: Mapping[str, Any], d: Mapping[str, Any]) -> str:
     if kind == "input":
         who = d.get("seat") or "facilitator"
         if "inject" in d and d["inject"].get("type") == "position":
@@ -257,11 +313,11 @@ def text_of(event: Mapping[str, Any]) -> str:
     if kind == "escalation" and "score" not in d:
         return f"{d['incident']} escalates"
     if kind == "decision_request":
-        advice = f" (model advises {d['advice']})" if "advice" in d else ""
+        advice = f" (model advises {str(d['advice']).replace('_', ' ')})" if "advice" in d else ""
         return (f"Your position is needed on {d['proposal']}: {measure(d['measure'])} at "
                 f"{body(str(d['body']))}{advice}")  # fmt: skip
     try:
-        return describe(Event.from_dict(dict(event)))
+        return describe(Event.from_dict({**event, "data": dict(d)}))
     except (KeyError, TypeError, ValueError, AttributeError):
         return f"{kind}"
 
@@ -322,7 +378,7 @@ class SeatView:
                 self.adopted.append(d["measure"])
                 self.statements.append((t, f"ADOPTED: {measure(d['measure'])}"))
         elif kind in ("attributed", "position_fixed"):
-            self.statements.append((t, text_of(event)))
+            self.statements.append((t, text_of(event, self.measures)))
             if kind == "position_fixed":
                 self._answered(d)
         elif kind == "detected":
@@ -357,7 +413,13 @@ class SeatView:
     @property
     def lines(self) -> list[tuple[float, str]]:
         """The timeline in plain language (made when shown: most lines are never read)."""
-        return [(event["t"], text_of(event)) for event in self.events]
+        measures = self.measures
+        return [(event["t"], text_of(event, measures)) for event in self.events]
+
+    @property
+    def measures(self) -> dict[str, str]:
+        """Proposal id -> measure id, of the proposals this seat has seen (:func:`text_of`)."""
+        return {pid: str(p["measure"]) for pid, p in self.proposals.items() if p.get("measure")}
 
     @property
     def events(self) -> list[dict[str, Any]]:
@@ -389,6 +451,10 @@ PAGE_INBOX, PAGE_CARDS, PAGE_TIMELINE, PAGE_MESSAGES = 60, 30, 120, 60
 
 #: Kinds whose line a delegation or the wall shows among the public statements.
 _STATEMENT_KINDS = ("attributed", "partner_attributed", "position_fixed", "invoked", "decision")
+
+#: The kinds the expectations' fold reads (:func:`sim.expectations.fold`): the run's players,
+#: inputs (marks, skips, what the delegations did), deliveries and acknowledgements.
+_EXPECTATION_KINDS = frozenset({"started", "input", "inject_applied", "acknowledged"})
 
 #: Every kind :meth:`PageView.apply` folds for a page other than a facilitator's or an
 #: evaluator's (theirs have a timeline of every event).
@@ -461,6 +527,8 @@ class PageView:
         self.acknowledged: dict[str, list[str]] = {}  # MSEL entry -> states that acknowledged it
         self.requests: list[dict[str, Any]] = []
         self.proposals: dict[str, dict[str, Any]] = {}
+        #: Proposal id -> measure id, as tabled: a line naming a proposal says its measure.
+        self.measures: dict[str, str] = {}
         self.statements: list[dict[str, Any]] = []
         self.adopted: list[dict[str, Any]] = []
         self.assessment: dict[str, Any] | None = None
@@ -473,6 +541,15 @@ class PageView:
         #: The crisis track's levels, folded by the picture's own fold (sim/picture.py) from the
         #: crisis events this seat sees; None without a large-scale incident.
         self.crisis: Picture | None = None
+        #: The events the expectations' fold reads (sim/expectations.py), kept by the pages
+        #: that see every event, and its cards as last made (with how many events they read).
+        self._expecting: list[Event] = []
+        self._cards: tuple[int, list[dict[str, Any]]] = (0, [])
+        self._submitted: set[str] = set()  # the injects entered during the run (copies too)
+        #: The scenario as the fold reads it: only the MSEL entries that expect something (an
+        #: MSEL of thousands of notes is not walked at every fold).
+        self._expects = SimpleNamespace(players=tuple(scenario.players),
+                                        msel=[m for m in scenario.msel if m.expected_action])  # fmt: skip
 
     # -- names -------------------------------------------------------------------------------
 
@@ -504,6 +581,8 @@ class PageView:
             self.crisis.apply(Event(t, seq, kind, "model", dict(d)))
         if kind not in _PAGE_KINDS and not self.full:
             return  # most events change nothing a delegation's page or the wall shows
+        if self.full and kind in _EXPECTATION_KINDS and self._bears_on_expectations(kind, d):
+            self._expecting.append(Event(t, seq, kind, "model", dict(d)))
         if self.full:
             item = self.lines.get(seq)
             if item is None:
@@ -547,6 +626,7 @@ class PageView:
         elif kind == "proposal":
             # the body it is before, as the procedure sends it (sim/stages/proposal.py)
             at = tabled_at(str(d.get("measure")), str(d.get("by")), d.get("parent"))
+            self.measures[d["proposal"]] = str(d.get("measure"))
             self.proposals[d["proposal"]] = {"measure": self._measure(d), "status": "tabled",
                                              "by": self._by(d.get("by")), "body": body(at)}  # fmt: skip
         elif kind in ("prepared", "decision", "dropped", "deferred", "compromise", "adopted",
@@ -572,7 +652,7 @@ class PageView:
         elif kind == "evidence" and self.seat.state is not None:
             self.confidence[self.actor(d.get("actor"))] = float(d.get("confidence", 0.0))
         elif kind == "incident" and self.seat.state is not None:
-            hit = [self.state(x["state"]) + f" ({x['sector']})" for x in d.get("targets", ())]
+            hit = [self.state(x["state"]) + f" ({sector(x['sector'])})" for x in d.get("targets", ())]
             self.hit_by.append(f"Malicious cyber activity hits {', '.join(hit)}")
         elif kind == "ended":
             self.ended = True
@@ -609,9 +689,29 @@ class PageView:
         """One line about an event: the narrative's, with threat actors and member states by
         their names (ids included on the facilitator's timeline: the MSEL is their work)."""
         try:
-            return describe(Event(0.0, 0, kind, "model", dict(d)), self.actors, names=self.states)
+            line = describe(Event(0.0, 0, kind, "model", dict(plain(kind, d))), self.actors,
+                            names=self.states)  # fmt: skip
         except (KeyError, TypeError, ValueError, AttributeError):
             return kind.replace("_", " ")
+        return named_proposals(line, d, self.measures)
+
+    def _bears_on_expectations(self, kind: str, d: Mapping[str, Any]) -> bool:
+        """Whether an event can change an expectation's card (the fold is made again when one
+        comes): the run's start, a mark, a skip (an entry fired early or edited), the players,
+        an acknowledgement, the delivery of an inject that expects something or was entered
+        during the run (an edit may take its entry's expectation away). What a delegation did
+        (answers, messages) is not on the cards, and the thousands of injects that expect
+        nothing would make each fold cost milliseconds."""
+        if kind == "input":
+            inject = d.get("inject")
+            if isinstance(inject, Mapping):
+                if inject.get("type") not in ANSWER_INJECTS:
+                    self._submitted.add(str(inject.get("id")))
+                return False
+            return d.get("control") in (expectations.MARK, "skip", "players")
+        if kind == "inject_applied":
+            return bool(d.get("expected_action")) or str(d.get("inject")) in self._submitted
+        return True
 
     # -- the summary -----------------------------------------------------------------------
 
@@ -648,12 +748,40 @@ class PageView:
         elif self.full:
             view["timeline"] = self.timeline[::-1]
             view["messages"] = self.messages[::-1]
-            view["acknowledged"] = {e: [self.state(s) for s in states]
-                                    for e, states in self.acknowledged.items()}  # fmt: skip
+            view["expectations"] = self._expectations()
             view["objectives"] = self.objectives
             view["observations"] = self.observations[::-1]
             view["chat_allowed"] = self.chat_allowed
         return view
+
+    def _expectations(self) -> list[dict[str, Any]]:
+        """The expectations delivered so far, one card per MSEL entry (in the order they were
+        delivered), folded by the console's fold (:func:`sim.expectations.fold`): what the entry
+        expected of each delegation played, when that delegation acknowledged it, and its mark
+        as it stands (met or not, the text, when and by whom: the latest mark stands)."""
+        if self._cards[0] == len(self._expecting):
+            return self._cards[1]
+        folded = expectations.fold(self._expects, self._expecting)
+        cards: dict[str, dict[str, Any]] = {}
+        for code, items in folded.items():
+            for x in items:
+                if x.delivered is None:
+                    continue
+                card = cards.setdefault(x.entry, {"entry": x.entry, "t": x.delivered,
+                                                  "when": self.when(x.delivered), "states": []})  # fmt: skip
+                mark = None if x.met is None else {
+                    "met": x.met, "text": x.mark_text, "by": seat_name(x.marked_by),
+                    "when": self.when(x.marked) if x.marked is not None else ""}  # fmt: skip
+                card["states"].append({
+                    "code": code, "name": self.state(code), "expected": x.expected,
+                    "acknowledged": self.when(x.acknowledged) if x.acknowledged is not None else None,
+                    "mark": mark})  # fmt: skip
+        for card in cards.values():  # one text expected of all: said once, on the card
+            texts = {s["expected"] for s in card["states"]}
+            card["expected"] = texts.pop() if len(texts) == 1 else ""
+        shown = sorted(cards.values(), key=lambda c: (c["t"], c["entry"]))
+        self._cards = (len(self._expecting), shown)
+        return shown
 
     def _levels(self) -> list[dict[str, Any]]:
         """The crisis track's three levels as the tracker shows them (empty without a

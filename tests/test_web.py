@@ -372,3 +372,78 @@ def test_a_formal_abstention_is_offered_where_the_rule_allows_it():
 
     assert "constructive_abstention" in positions_for("listing")
     assert "constructive_abstention" not in positions_for("hr_declaration")
+
+
+def test_the_facilitators_expectations_carry_their_marks_and_keep_them_after_a_resume(tmp_path):
+    """Each expectation delivered is a card with, per delegation played, its acknowledgement and
+    its mark as it stands (met or not, the text, when, by whom; a mark given again replaces the
+    first, as in the console); an entry fired early is marked under its own id. A host resumed
+    from the recording (``cdtx host --resume`` re-simulates it) shows the same."""
+    from sim import expectations
+    from sim.recording import Recorder
+    from sim.recording import open as open_recording
+
+    path = tmp_path / "marked.jsonl"
+    ex = Exercise(SCENARIO, interactive=True)
+    recorder = Recorder(path, ex)
+    ex.fire("S-05")  # its copy S-05-early is what is delivered
+    ex.run(until=2)  # S-01 delivered at T+1h
+    ex.seat = "PL"
+    ex.acknowledge("S-05-early", "PL")
+    ex.seat = "evaluator"
+    expectations.mark(ex, "S-05", "DE", False, "no public lines")
+    ex.seat = "facilitator"
+    expectations.mark(ex, "S-05", "DE", True, "lines came late")  # the latest stands
+    expectations.mark(ex, "S-01", "PL", False)
+    ex.seat = None
+    recorder.close()
+    resumed = open_recording(path).resimulate()
+    with hosted(resumed) as (host, _tokens):
+        view = orjson.loads(host.page_frame(host.seats["facilitator"]))
+        wall = orjson.loads(host.page_frame(host.seats["observer"]))
+    assert "expectations" not in wall
+    cards = {c["entry"]: c for c in view["expectations"]}
+    assert list(cards) == ["S-05", "S-01"]  # as delivered
+    assert cards["S-05"]["expected"] == "Delegations prepare public lines."
+    de, pl = cards["S-05"]["states"]
+    assert (de["name"], pl["name"]) == ("Germany", "Poland")
+    assert de["mark"] == {"met": True, "text": "lines came late", "by": "Facilitator",
+                          "when": "Wed 24 Feb 2027 06:00 (T+0d 02:00)"}  # fmt: skip
+    assert de["acknowledged"] is None and pl["acknowledged"].endswith("(T+0d 02:00)")
+    assert pl["mark"] is None
+    assert [s["mark"] and s["mark"]["met"] for s in cards["S-01"]["states"]] == [None, False]
+
+
+def test_the_pages_expectation_cards_agree_with_the_consoles_fold():
+    """The page folds only the events that can change a card (a played run has thousands that
+    cannot): what it shows agrees with the console's fold of every event, edits that take an
+    expectation away, answers, messages and marks included."""
+    from sim import expectations
+
+    ex = Exercise(SCENARIO, interactive=True)
+    ex.edit("S-12", {"expected_action": ""})  # its copy expects nothing: S-12 is delivered
+    ex.edit("S-11", {"message": "Solidarity, as edited"})
+    ex.seat = "DE"
+    ex.remark("message", "DE is ready")
+    ex.seat = None
+    for _ in range(100):
+        ex.run()
+        if not ex.pending:
+            break
+        for request in list(ex.pending):
+            ex.answer(request.state, "support")
+        if any(e.kind == "inject_applied" and e.data["inject"] == "S-07" for e in ex.events):
+            expectations.mark(ex, "S-07", "PL", True, "joined")
+    assert ex.finished
+    view = _fold(Seat("facilitator", "facilitator"), ex.events, ex.scenario)
+    cards = view.summary(run_state(ex, ex.now, False))["expectations"]
+    shown = {(c["entry"], s["code"]): (s["expected"], s["acknowledged"] is not None,
+                                        s["mark"] and (s["mark"]["met"], s["mark"]["text"]))
+             for c in cards for s in c["states"]}  # fmt: skip
+    folded = {(x.entry, x.state): (x.expected, x.acknowledged is not None,
+                                   x.met is not None and (x.met, x.mark_text))
+              for items in expectations.fold(ex.scenario, ex.events).values() for x in items
+              if x.delivered is not None}  # fmt: skip
+    assert shown == {k: (e, a, m or None) for k, (e, a, m) in folded.items()}
+    assert ("S-12", "DE") in shown and ("S-11", "DE") in shown
+    assert shown[("S-07", "PL")][2] == (True, "joined")

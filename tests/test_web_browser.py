@@ -346,6 +346,22 @@ def test_an_evaluator_records_an_observation_from_the_page(browser):
         pages.check()
 
 
+def test_the_evaluators_timeline_says_measures_by_name_not_by_id(browser):
+    """The PSC's sitting on a proposal reads as people say it (sim/seats.py, plain), and a line
+    naming a proposal says its measure: no ``hr_declaration`` on the page."""
+    ex = Exercise(SCENARIO, interactive=True)
+    ex.run()  # to the PSC's decision on the declaration, which waits for DE and PL
+    with hosted(ex) as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        page = pages.open("evaluator")
+        timeline = page.locator("#timeline")
+        expect(timeline.locator("li", has_text="PSC meets")).to_contain_text(
+            ["P-1: decide on HR declaration"])
+        expect(timeline).to_contain_text("Decision needed from played delegation DE on HR declaration P-1")
+        expect(timeline).not_to_contain_text("hr_declaration")
+        pages.check()
+
+
 def test_a_page_whose_connection_drops_rejoins_by_itself_and_gets_a_fresh_view(browser):
 
     with hosted() as (host, tokens):
@@ -439,8 +455,10 @@ def test_a_delegation_acknowledges_an_inject_and_the_facilitator_sees_it(browser
         expect(acknowledge).to_have_count(0)
         item = de.locator(".inbox .item", has_text="Ground forces cross")
         expect(item).to_have_attribute("data-read", "yes")
-        expect(facilitator.locator("#expectations .card", has_text="S-01")).to_contain_text(
-            "Acknowledged by: Germany")
+        germany = facilitator.locator('#expectations .card[data-entry="S-01"] li', has_text="Germany")
+        expect(germany).to_contain_text("Acknowledged ")
+        expect(facilitator.locator('#expectations .card[data-entry="S-01"] li', has_text="Poland")
+               ).to_contain_text("Not acknowledged yet")  # fmt: skip
         recorded = [e.data for e in host.exercise.events if e.kind == "acknowledged"]
         assert recorded == [{"entry": "S-01", "state": "DE"}]
         pages.check()
@@ -522,6 +540,57 @@ def test_the_facilitator_marks_an_expectation_and_edits_an_entry_from_the_page(b
         expect(page.locator('#msel tr[data-status="edited"]', has_text="S-12")).to_have_count(1)
         expect(page.locator('#msel tr[data-status="to come"]', has_text="S-12-edited")
                ).to_contain_text("The exercise closes with a stock-take at noon.")  # fmt: skip
+        pages.check()
+
+
+def test_the_facilitators_expectation_cards_show_the_marks_given_and_keep_them_on_rejoining(browser):
+    """A mark given from the page is on its card (met or not, when, by whom), the button given is
+    pressed, and the keyboard stays on it; given again, the latest stands (as in the console);
+    a mark given at another seat (the evaluator's page; an evaluator's ``cdtx join``, with a text)
+    shows too; a page that rejoins (a reload) shows them all. An entry fired early is marked
+    under its own id."""
+    ex = Exercise(SCENARIO, interactive=True)
+    ex.fire("S-05")
+    ex.run(until=2)
+    with hosted(ex) as (host, tokens):
+        pages = Pages(browser, host, tokens)
+        page = pages.open("facilitator")
+        card = page.locator('#expectations .card[data-entry="S-05"]')
+        germany = card.locator("li", has_text="Germany")
+        expect(germany).to_contain_text("Not marked yet")
+        met = page.get_by_role("button", name="S-05: DE met the expectation")
+        met.click()
+        expect(page.locator("#feedback")).to_have_text("S-05: DE met it.")
+        expect(germany.locator(".mark")).to_have_text(
+            "Met (marked Wed 24 Feb 2027 06:00 (T+0d 02:00) by Facilitator)")
+        expect(met).to_have_attribute("aria-pressed", "true")
+        expect(met).to_be_focused()
+        not_met = page.get_by_role("button", name="S-05: DE did not meet the expectation")
+        not_met.click()
+        expect(germany.locator(".mark")).to_contain_text("Not met (marked")
+        expect(germany).to_have_attribute("data-mark", "not met")
+        expect(met).to_have_attribute("aria-pressed", "false")
+        host.apply(host.seats["evaluator"], {"action": "mark", "msel": "S-01", "state": "PL",
+                                             "met": True, "text": "crisis cell up"})  # fmt: skip
+        poland = page.locator('#expectations .card[data-entry="S-01"] li', has_text="Poland")
+        expect(poland.locator(".mark")).to_have_text(
+            "Met: crisis cell up (marked Wed 24 Feb 2027 06:00 (T+0d 02:00) by Evaluator)")
+        evaluator = pages.open("evaluator")
+        expect(evaluator.locator('#expectations .card[data-entry="S-01"] li', has_text="Poland")
+               ).to_contain_text("Met: crisis cell up")  # fmt: skip
+        evaluator.get_by_role("button", name="S-01: DE did not meet the expectation").click()
+        expect(evaluator.locator("#feedback")).to_have_text("S-01: DE did not.")
+        expect(page.locator('#expectations .card[data-entry="S-01"] li', has_text="Germany")
+               ).to_contain_text("Not met (marked Wed 24 Feb 2027 06:00 (T+0d 02:00) by Evaluator)")  # fmt: skip
+        page.screenshot(path="/tmp/expectation-marks.png", full_page=True)
+        page.reload()
+        expect(page.locator("body")).to_have_attribute("data-state", "live")
+        expect(germany.locator(".mark")).to_contain_text("Not met (marked")
+        expect(poland.locator(".mark")).to_contain_text("Met: crisis cell up")
+        marks = [(e.data["msel"], e.data["state"], e.data["met"], e.data["seat"]) for e in ex.events
+                 if e.kind == "input" and e.data.get("control") == "mark"]  # fmt: skip
+        assert marks == [("S-05", "DE", True, "facilitator"), ("S-05", "DE", False, "facilitator"),
+                         ("S-01", "PL", True, "evaluator"), ("S-01", "DE", False, "evaluator")]  # fmt: skip
         pages.check()
 
 

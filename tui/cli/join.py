@@ -85,12 +85,13 @@ def ssl_context(cafile: str | None):
         raise UserError(f"{cafile}: cannot use this certificate authority ({exc})") from None
 
 
-def print_line(event: dict) -> str:
-    """``T+1d 02:00  text``: one event as ``--print`` shows it."""
+def print_line(event: dict, measures: dict[str, str] | None = None) -> str:
+    """``T+1d 02:00  text``: one event as ``--print`` shows it (``measures``: proposal id ->
+    measure id, the seat's fold's, so that a line naming a proposal says its measure)."""
     from sim.clock import format_offset
     from sim.seats import text_of
 
-    return f"{format_offset(event['t'])}  {text_of(event)}"
+    return f"{format_offset(event['t'])}  {text_of(event, measures)}"
 
 
 def _print_seat(url: str, token: str, context, delay: float) -> int:
@@ -103,13 +104,18 @@ def _print_seat(url: str, token: str, context, delay: float) -> int:
     def say(text: str) -> None:
         print(f"cdtx: {printable(text)}", file=sys.stderr)
 
+    clients: list[SeatClient] = []
+
     def show(batch: list[dict]) -> None:
+        view = clients[0].view if clients else None  # the batch is folded in already
+        measures = view.measures if view is not None else {}
         for event in batch:  # one line per event, no terminal escapes from the wire
-            sys.stdout.write(printable(print_line(event)).replace("\n", " ") + "\n")
+            sys.stdout.write(printable(print_line(event, measures)).replace("\n", " ") + "\n")
         sys.stdout.flush()
 
     async def main() -> str:
         client = SeatClient(url, token, ssl_context=context, listener=show)
+        clients.append(client)
         client.on_notice = lambda text: say(f"host: {text}")
         welcome = await client.join(status=say, delay=delay)
         seat = welcome["seat"]

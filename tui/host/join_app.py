@@ -237,8 +237,10 @@ class JoinApp(App):
 
     def _arrived(self, batch: list[dict]) -> None:
         log = self.query_one(RichLog)
+        view = self.client.view  # the batch is folded in: its proposals name their measures
+        measures = view.measures if view is not None else {}
         for event in batch[-2000:]:  # a long replay: the latest lines are what matters
-            log.write(printable(f"{format_offset(event['t'])}  {text_of(event)}"))
+            log.write(printable(f"{format_offset(event['t'])}  {text_of(event, measures)}"))
         self._refresh_view()
 
     def _refresh_view(self) -> None:

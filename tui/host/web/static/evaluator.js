@@ -1,10 +1,13 @@
-// The evaluator's page: the timeline, the objectives and an observation form.
+// The evaluator's page: the timeline, the objectives, an observation form and the expectations
+// to mark.
 
 import { el, keyed, section } from "./dom.js";
+import { expectations } from "./expectations.js";
 
 const draw = keyed();
 const parts = {};
 let ctx;
+let marks;
 // HSEEP's ratings, as the report gives them.
 const RATINGS = [["P", "P: performed without challenges"], ["S", "S: performed with some challenges"],
   ["M", "M: performed with major challenges"], ["U", "U: unable to be performed"]];
@@ -27,9 +30,11 @@ export function setup(main, context) {
     if (await ctx.act("observation", { objective: objective.value, rating: rating.value, text: text.value }, "Observation recorded.")) text.value = "";
   });
   for (const name of ["objectives", "observations", "timeline"]) parts[name] = el("div");
+  marks = expectations(ctx);
   main.append(
     section("objectives", "Objectives", parts.objectives),
     section("observe", "Observation", form, parts.observations),
+    section("expectations", "Expectations", marks.node),
     section("timeline", "Timeline", parts.timeline),
   );
 }
@@ -38,6 +43,7 @@ export function render(view) {
   draw(parts.objectives, view.objectives, (items) => el("dl", {}, items.map((o) => [el("dt", { text: o.id }), el("dd", { text: o.text })])));
   draw(parts.observations, view.observations, (items) => items.length
     ? el("ul", { class: "messages" }, items.map((o) => el("li", { text: `${o.objective} ${o.rating}: ${o.text}` }))) : null);
+  marks.render(view.expectations || []);
   draw(parts.timeline, view.timeline, timeline);
 }
 

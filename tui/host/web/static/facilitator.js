@@ -3,12 +3,14 @@
 
 import { dialog, el, keyed, section, setText, stacking, textForm } from "./dom.js";
 import { timeline } from "./evaluator.js";
+import { expectations } from "./expectations.js";
 
 const draw = keyed();
 const parts = {};
 let ctx;
 let players = []; // the codes of the delegations played now (each view says; they change)
 let ownSeat = null;
+let marks;
 
 function button(text, onclick, label) {
   return el("button", { type: "button", text, onclick, "aria-label": label || null });
@@ -47,14 +49,15 @@ export function setup(main, context) {
 
   parts.chat = el("div", { class: "controls" });
 
-  for (const name of ["held", "msel", "messages", "seats", "expectations", "timeline"]) parts[name] = el("div");
+  for (const name of ["held", "msel", "messages", "seats", "timeline"]) parts[name] = el("div");
+  marks = expectations(ctx);
   main.append(
     section("clock", "Clock", clock, parts.held),
     section("seats", "Seats", parts.seats),
     section("messages", "Messages from the seats", parts.messages, parts.chat),
     section("inject", "Inject", injectForm),
     section("notes", "Notes", textForm(ctx.act, { id: "note-form", label: "Note (for the evaluation log)", action: "note", done: "Note recorded.", submit: "Record note" })),
-    section("expectations", "Expectations", parts.expectations),
+    section("expectations", "Expectations", marks.node),
     section("msel", "MSEL", parts.msel),
     section("hotwash", "Hot wash", textForm(ctx.act, { id: "hotwash-form", label: "Hot wash point", action: "hotwash", done: "Hot wash point recorded.", submit: "Record point" })),
     section("timeline", "Timeline", parts.timeline),
@@ -85,7 +88,7 @@ export function render(view) {
   draw(parts.messages, view.messages, (items) => items.length
     ? el("ul", { class: "messages" }, items.map((m) => el("li", {}, el("span", { class: "from", text: m.to ? `${m.from} to ${m.to}` : m.from }), ` ${m.text}`)))
     : el("p", { class: "empty", text: "No message yet." }));
-  draw(parts.expectations, { msel: view.msel || [], acknowledged: view.acknowledged, players }, expectations);
+  marks.render(view.expectations || []);
   draw(parts.msel, view.msel || [], msel);
   draw(parts.timeline, view.timeline, timeline);
 }
@@ -179,20 +182,4 @@ function edit(row) {
     ctx.feedback(`${row.id} edited.`);
     box.close();
   });
-}
-
-function expectations({ msel, acknowledged, players }) {
-  const rows = (msel || []).filter((r) => r.expected && r.status === "delivered"
-    && (!r.to_codes.length || r.to_codes.some((code) => players.includes(code))));
-  if (!rows.length) return el("p", { class: "empty", text: "No expectation is due yet." });
-  return el("ul", { class: "expectations" }, rows.map((r) => {
-    const to = r.to_codes.length ? r.to_codes.filter((code) => players.includes(code)) : players;
-    const acked = (acknowledged || {})[r.id] || [];
-    return el("li", { class: "card" },
-      el("p", {}, el("strong", { text: r.id }), ` ${r.expected}`),
-      el("p", { class: "when", text: `Acknowledged by: ${acked.join(", ") || "nobody yet"}` }),
-      el("div", { class: "controls" }, to.map((code) => [
-        button(`${code}: met`, () => ctx.act("mark", { msel: r.id, state: code, met: true, text: "" }, `${r.id}: ${code} met it.`), `${r.id}: ${code} met the expectation`),
-        button(`${code}: not met`, () => ctx.act("mark", { msel: r.id, state: code, met: false, text: "" }, `${r.id}: ${code} did not.`), `${r.id}: ${code} did not meet the expectation`)])));
-  }));
 }
