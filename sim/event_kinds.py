@@ -16,7 +16,17 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .evaluation import describe as describe_entry
-from .names import PROPOSER_NAMES, body, measure, naming, pct, short, state_name
+from .names import (
+    PROPOSER_NAMES,
+    body,
+    measure,
+    naming,
+    pct,
+    sector,
+    short,
+    state_name,
+    with_measures_named,
+)
 
 Text = Callable[[Mapping[str, Any]], str]
 
@@ -265,9 +275,9 @@ INCIDENT = EventKind(
     "incident actor actor_name targets severity score recommended_rung wave description",
     lambda d: (
         f"{d['incident']}: {d['actor_name']} hits "
-        + ", ".join(f"{t['state']} ({t['sector']})" for t in d["targets"])
+        + ", ".join(f"{t['state']} ({sector(t['sector'])})" for t in d["targets"])
         + "".join(
-            f", {t['third_party']} ({t['sector']}, outside the Union)"
+            f", {t['third_party']} ({sector(t['sector'])}, outside the Union)"
             for t in d.get("third_parties", [])
         )
         + f"; severity {d['score']:.0%}, proportionate rung {d['recommended_rung']}"
@@ -482,7 +492,7 @@ MEETING = EventKind(
     "body extraordinary agenda",
     lambda d: (
         f"{body(d['body'])} meets{' in extraordinary session' if d['extraordinary'] else ''}: "
-        + "; ".join(d["agenda"])
+        + "; ".join(with_measures_named(str(item)) for item in d["agenda"])
     ),
     "A body sits (HWPCI, PSC, COREPER II, the Council).",
 )
@@ -666,7 +676,8 @@ ADVERSARY = EventKind(
     "adversary",
     "reaction",
     "actor action cause",
-    lambda d: f"Threat actor {d['actor']}: {d['action'].replace('_', ' ')} (after {d['cause']})",
+    lambda d: (f"Threat actor {d['actor']}: {d['action'].replace('_', ' ')} "
+               f"(after {short(str(d['cause']))})"),  # fmt: skip
     "A threat actor ceases, continues, escalates or starts a new wave; ``cause``: the measure "
     "it answers, ``campaign`` (its own tempo) or ``inject``.",
     names_actor=True,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from actors.roster import builtin_roster
 from scenarios.measures import MEASURES_DECLARED
 
@@ -45,6 +47,22 @@ def measure(m: str) -> str:
 def short(m: str) -> str:
     """A measure's short name, for lines that must fit a console row."""
     return SHORT_MEASURE_NAMES.get(m, m)
+
+
+#: A declared measure's id where a line carries it inside free text (an agenda item).
+_MEASURE_ID = re.compile(r"\b(" + "|".join(sorted(map(re.escape, SHORT_MEASURE_NAMES), key=len,
+                                                    reverse=True)) + r")\b")  # fmt: skip
+
+
+def with_measures_named(text: str) -> str:
+    """``text`` with each measure id in it said by its short name (an agenda item, ``P-1:
+    decide on hr_declaration`` -> ``P-1: decide on HR declaration``)."""
+    return _MEASURE_ID.sub(lambda match: short(match.group(1)), text)
+
+
+def sector(name: str) -> str:
+    """A target's sector as people write it (``eu_institution`` -> ``eu institution``)."""
+    return str(name).replace("_", " ")
 
 
 def state_name(code: str) -> str:

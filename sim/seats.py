@@ -43,7 +43,7 @@ from .clock import Calendar, format_offset
 from .event_kinds import seat_name
 from .events import Event
 from .expectations import state_of_seat
-from .names import PROPOSER_NAMES, SHORT_MEASURE_NAMES, body
+from .names import PROPOSER_NAMES, body, sector
 from .narrative import actor_names, describe, measure, short
 from .picture import CRISIS_KINDS, LEVEL_BODIES, Picture
 from .seat_rules import ALL_STATES, DELEGATION, EVALUATOR, FACILITATOR, OBSERVER, Seat
@@ -246,34 +246,7 @@ def _without(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in keys}
 
 
-#: A declared measure's id where a line carries it inside free text (an agenda item).
-_MEASURE_ID = re.compile(r"\b(" + "|".join(sorted(map(re.escape, SHORT_MEASURE_NAMES), key=len,
-                                                    reverse=True)) + r")\b")  # fmt: skip
 _PROPOSAL_ID = re.compile(r"\bP-\d+\b")
-
-
-def sector(name: Any) -> str:
-    """A target's sector as people write it (``eu_institution`` -> ``eu institution``)."""
-    return str(name).replace("_", " ")
-
-
-def plain(kind: str, d: Mapping[str, Any]) -> Mapping[str, Any]:
-    """An event's data with what its line would say by an id said as people say it: measures
-    in a meeting's agenda items (``P-1: decide on HR declaration``) and in what a threat actor
-    answers, sectors without underscores. ``d`` itself when nothing changes (never modified)."""
-    if kind == "meeting" and d.get("agenda"):
-        return {**d, "agenda": [_MEASURE_ID.sub(lambda m: short(m.group(1)), str(item))
-                                for item in d["agenda"]]}  # fmt: skip
-    if kind == "adversary" and d.get("cause") in SHORT_MEASURE_NAMES:
-        return {**d, "cause": short(str(d["cause"]))}
-    if kind in ("incident", "escalation") and (d.get("targets") or d.get("third_parties")):
-        changed = dict(d)
-        for key in ("targets", "third_parties"):
-            if isinstance(d.get(key), list):
-                changed[key] = [{**t, "sector": sector(t.get("sector"))} if isinstance(t, Mapping)
-                                else t for t in d[key]]  # fmt: skip
-        return changed
-    return d
 
 
 def named_proposals(line: str, d: Mapping[str, Any], measures: Mapping[str, str]) -> str:
@@ -298,7 +271,7 @@ def text_of(event: Mapping[str, Any], measures: Mapping[str, str] | None = None)
     measures by name, never by id; a proposal id with its measure's name, from the event or
     from ``measures`` (proposal id -> measure id: :attr:`SeatView.measures`)."""
     kind, d = event["kind"], event.get("data", {})
-    return named_proposals(_text_of(kind, event, plain(kind, d)), d, measures or {})
+    return named_proposals(_text_of(kind, event, d), d, measures or {})
 
 
 def _text_of(kind: str, event: Mapping[str, Any], d: Mapping[str, Any]) -> str:
@@ -308,7 +281,7 @@ def _text_of(kind: str, event: Mapping[str, Any], d: Mapping[str, Any]) -> str:
             p = d["inject"].get("params", {})
             return f"{who} answers: {str(p.get('stance', '')).replace('_', ' ')} on {short(p.get('measure', ''))}"
     if kind == "incident" and "score" not in d:
-        hit = ", ".join(f"{t['state']} ({t['sector']})" for t in d.get("targets", ()))
+        hit = ", ".join(f"{t['state']} ({sector(t['sector'])})" for t in d.get("targets", ()))
         return f"{d['incident']}: malicious cyber activity hits {hit}"
     if kind == "escalation" and "score" not in d:
         return f"{d['incident']} escalates"
@@ -689,7 +662,7 @@ class PageView:
         """One line about an event: the narrative's, with threat actors and member states by
         their names (ids included on the facilitator's timeline: the MSEL is their work)."""
         try:
-            line = describe(Event(0.0, 0, kind, "model", dict(plain(kind, d))), self.actors,
+            line = describe(Event(0.0, 0, kind, "model", dict(d)), self.actors,
                             names=self.states)  # fmt: skip
         except (KeyError, TypeError, ValueError, AttributeError):
             return kind.replace("_", " ")
