@@ -543,7 +543,9 @@ def test_the_facilitator_marks_an_expectation_and_edits_an_entry_from_the_page(b
         pages.check()
 
 
-def test_the_facilitators_expectation_cards_show_the_marks_given_and_keep_them_on_rejoining(browser):
+def test_the_facilitators_expectation_cards_show_the_marks_given_and_keep_them_on_rejoining(
+    browser, tmp_path
+):
     """A mark given from the page is on its card (met or not, when, by whom), the button given is
     pressed, and the keyboard stays on it; given again, the latest stands (as in the console);
     a mark given at another seat (the evaluator's page; an evaluator's ``cdtx join``, with a text)
@@ -582,7 +584,7 @@ def test_the_facilitators_expectation_cards_show_the_marks_given_and_keep_them_o
         expect(evaluator.locator("#feedback")).to_have_text("S-01: DE did not.")
         expect(page.locator('#expectations .card[data-entry="S-01"] li', has_text="Germany")
                ).to_contain_text("Not met (marked Wed 24 Feb 2027 06:00 (T+0d 02:00) by Evaluator)")  # fmt: skip
-        page.screenshot(path="/tmp/expectation-marks.png", full_page=True)
+        page.screenshot(path=str(tmp_path / "expectation-marks.png"), full_page=True)
         page.reload()
         expect(page.locator("body")).to_have_attribute("data-state", "live")
         expect(germany.locator(".mark")).to_contain_text("Not met (marked")
@@ -591,6 +593,19 @@ def test_the_facilitators_expectation_cards_show_the_marks_given_and_keep_them_o
                  if e.kind == "input" and e.data.get("control") == "mark"]  # fmt: skip
         assert marks == [("S-05", "DE", True, "facilitator"), ("S-05", "DE", False, "facilitator"),
                          ("S-01", "PL", True, "evaluator"), ("S-01", "DE", False, "evaluator")]  # fmt: skip
+        # the focus is the reader's once it left the cards: a redrawn card does not take it
+        # back, nor the scroll (views come many times a second while the clock runs)
+        page.get_by_role("button", name="S-05: DE did not meet the expectation").click()
+        expect(page.locator("#feedback")).to_have_text("S-05: DE did not.")
+        page.get_by_role("heading", name="Timeline").click()
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        scrolled = page.evaluate("window.scrollY")
+        host.apply(host.seats["evaluator"], {"action": "mark", "msel": "S-01", "state": "PL",
+                                             "met": False, "text": "cell stood down"})  # fmt: skip
+        expect(poland.locator(".mark")).to_contain_text("Not met: cell stood down")
+        assert page.evaluate("window.scrollY") == scrolled
+        expect(page.get_by_role("button", name="S-05: DE did not meet the expectation")
+               ).not_to_be_focused()  # fmt: skip
         pages.check()
 
 

@@ -5,25 +5,23 @@
 
 import { el, keyed } from "./dom.js";
 
-// {node, render(cards)}: the section's content, redrawn when the cards change. A card redrawn
-// (with the mark just given) takes the keyboard's focus with its buttons: it goes back to the
-// button pressed, unless the focus has moved on since.
+// {node, render(cards)}: the section's content, redrawn when the cards change. A redraw replaces
+// the buttons: one that held the keyboard's focus (the button just pressed, or one tabbed to)
+// gives it to its successor, without scrolling; focus anywhere else is left where it is (a
+// page that pulled it back at every view could not be scrolled while the clock runs).
 export function expectations(ctx) {
   const draw = keyed();
   const node = el("div");
-  let refocus = null; // the aria-label of the mark button last pressed
-  document.addEventListener("focusin", (event) => {
-    if (event.target.getAttribute?.("aria-label") !== refocus) refocus = null;
-  });
   const press = (entry, code, met) => {
-    refocus = label(entry, code, met);
     ctx.act("mark", { msel: entry, state: code, met, text: "" }, `${entry}: ${code} ${met ? "met it" : "did not"}.`);
   };
   const render = (cards) => {
+    const active = document.activeElement;
+    const held = active && active !== document.body && node.contains(active) ? active.getAttribute("aria-label") : null;
     draw(node, cards, (items) => list(items, press));
-    if (refocus && (!document.activeElement || document.activeElement === document.body)) {
-      const again = [...node.querySelectorAll("button")].find((b) => b.getAttribute("aria-label") === refocus);
-      if (again) again.focus();
+    if (held && !node.contains(document.activeElement)) {
+      const again = [...node.querySelectorAll("button")].find((b) => b.getAttribute("aria-label") === held);
+      if (again) again.focus({ preventScroll: true });
     }
   };
   return { node, render };
