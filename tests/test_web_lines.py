@@ -13,7 +13,9 @@ import pytest
 
 from sim import Exercise
 from sim.names import MEASURE_NAMES, SHORT_MEASURE_NAMES
+from sim.report import aar
 from sim.seats import Disclosure, PageView, SeatView, run_state, seats_for, text_of
+from tui import handouts
 
 #: Played: every page has decisions, answers and requests to show (baltic-blackout: the crisis
 #: track's levels; hospital-ransomware and eu-institution-intrusion: sectors in snake_case;
@@ -92,3 +94,12 @@ def test_every_line_a_seat_shows_says_measures_and_sectors_by_name(scenario):
                 if pid in measures and not any(n in text for n in _names(measures[pid])):
                     wrong.append(f"{where}: {text}")
     assert not wrong, "\n".join(sorted(set(wrong))[:40])
+
+
+def test_the_facilitators_brief_and_the_after_action_report_say_sectors_as_people_do():
+    # the same words as the pages: a brief and a report quote the incidents' targets too
+    ex = Exercise("eu-institution-intrusion").run()
+    brief = handouts.markdown("brief", handouts.facilitator_brief(ex.scenario))
+    report = aar(ex.scenario, ex.events)
+    for text in (brief, report):
+        assert "eu institution" in text and "eu_institution" not in text

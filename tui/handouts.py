@@ -207,7 +207,7 @@ def facilitator_brief(scenario) -> list[Section]:
     """The facilitator's brief: overview, objectives, incidents, the MSEL and the keys."""
     from scenarios.model import expected_text
     from sim.clock import Calendar, format_offset
-    from sim.names import state_name
+    from sim.names import sector, state_name
 
     calendar = Calendar(scenario.start)
     actors = {a.id: a.name for a in scenario.threat_actors}
@@ -233,7 +233,7 @@ def facilitator_brief(scenario) -> list[Section]:
                         i.id,
                         format_offset(i.at),
                         actors.get(i.actor, i.actor),
-                        ", ".join(f"{t.state} ({t.sector})" for t in i.targets),
+                        ", ".join(f"{t.state} ({sector(t.sector)})" for t in i.targets),
                         i.description,
                     ]
                     for i in scenario.incidents

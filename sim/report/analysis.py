@@ -17,6 +17,7 @@ from .. import event_kinds as K
 from ..clock import Calendar, format_offset
 from ..events import Event
 from ..metrics import Metrics
+from ..names import sector
 from ..narrative import (
     BODY_NAMES,
     actor_names,
@@ -194,7 +195,7 @@ def analyse(
                 "at": format_offset(i.at),
                 "actor": i.actor,
                 "description": i.description,
-                "targets": [f"{t.victim} ({t.sector})" for t in i.targets],
+                "targets": [f"{t.victim} ({sector(t.sector)})" for t in i.targets],
             }  # fmt: skip
             for i in scenario.incidents
         ],

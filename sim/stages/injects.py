@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from scenarios.vocabulary import ANSWER_INJECTS, ARTICLES
 
 from .. import event_kinds as K
-from ..names import body, short
+from ..names import body, sector, short
 from . import ProcessGenerator, awareness, crisis, incident, reaction
 from .blueprint import QUESTION
 
@@ -85,7 +85,7 @@ def apply(ex: Engine, inject: InjectBase, source: str) -> None:
 
 
 def _targets(p: Mapping[str, Any]) -> str:
-    return ", ".join(f"{t.get('state')} ({t.get('sector')})" for t in p.get("targets", []))
+    return ", ".join(f"{t.get('state')} ({sector(str(t.get('sector')))})" for t in p.get("targets", []))
 
 
 @registers("incident", lambda p, to: f"{p.get('id')}: {p.get('actor')} hits {_targets(p)}")
