@@ -249,9 +249,10 @@ def test_join_takes_a_seats_web_link_pasted_as_its_address():
     assert bad.returncode == 1 and "ws://, wss://, http:// or https://" in bad.stderr
     # a refused link is shown without its token (error messages end up in scroll-back and logs)
     for link in ("https://h:99999/x/#SECRET-TOKEN", "ftp://h/x/#SECRET-TOKEN",
-                 "https://h/a b/#SECRET-TOKEN", "https://u:p@h/x/#SECRET-TOKEN"):  # fmt: skip
+                 "https://h/a b/#SECRET-TOKEN", "https://u:p@h/x/#SECRET-TOKEN",
+                 "https://DE:SECRET-TOKEN@h/x/"):  # fmt: skip
         shown = cdtx("join", link)
-        assert shown.returncode == 1 and "SECRET" not in shown.stderr and "#..." in shown.stderr
+        assert shown.returncode == 1 and "SECRET" not in shown.stderr and "..." in shown.stderr
     hidden = cdtx("host", "--public-url", "https://h/x#SECRET-TOKEN", "--no-record", "--port", "0")
     assert hidden.returncode == 1 and "SECRET" not in hidden.stderr and "no #fragment" in hidden.stderr
 

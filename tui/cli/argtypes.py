@@ -174,7 +174,8 @@ def _seat_address(text: str) -> tuple[str, str | None]:
     Messages show the address without its fragment, which may be a seat's token (they go to
     a terminal's scroll-back and logs)."""
     address, hash_sign, _ = text.partition("#")
-    shown = address + ("#..." if hash_sign else "")
+    # nor a user or password (one may have pasted the token there): scheme://...@host
+    shown = re.sub(r"^([^:/]*://)[^/@]*@", r"\1...@", address) + ("#..." if hash_sign else "")
     if not _ADDRESS_CHARS.fullmatch(address):
         bad = next(c for c in address if not _ADDRESS_CHARS.fullmatch(c))
         raise argparse.ArgumentTypeError(f"{shown}: {bad!r} cannot be in an address (write it "
@@ -192,7 +193,7 @@ def _seat_address(text: str) -> tuple[str, str | None]:
         raise argparse.ArgumentTypeError(f"{shown}: no host name in the address")
     if parts.username is not None or parts.password is not None:
         raise argparse.ArgumentTypeError(f"{shown}: no user or password in the host's address "
-                                         "(a seat's token is its password)")  # fmt: skip
+                                         "(a seat's token goes in --token or CDTX_TOKEN)")  # fmt: skip
     if parts.query or text.rstrip("#").endswith("?"):
         raise argparse.ArgumentTypeError(f"{shown}: no ?query in the host's address")
     ws = parts._replace(scheme=SEAT_SCHEMES[scheme.lower()], fragment="")
