@@ -29,16 +29,13 @@ LEVEL_BODIES = {"Technical": "CSIRTs Network", "Operational": "EU-CyCLONe",
                 "Political": "Presidency (IPCR), Commission and EEAS (ISAA)"}  # fmt: skip
 
 
-
-
 _Fold = TypeVar("_Fold", bound=Callable[..., None])
 
 #: Kind -> the :class:`Picture` method that folds it, filled by :func:`_folds` as the class is
 #: defined (one declaration per kind: FOLDED is derived from it, never kept beside it).
 _FOLDS: dict[str, Callable[[Picture, Event], None]] = {}
-#: The crisis track's kinds the picture folds (its three levels: sim/stages/crisis.py), filled
-#: the same way: ``large_scale``, which opens the track, and each fold marked ``crisis``.
-CRISIS_KINDS: set[str] = set()
+#: The crisis track's kinds, filled the same way (:data:`CRISIS_KINDS` once the class is made).
+_CRISIS: set[str] = set()
 
 
 def _folds(*kinds: str, crisis: bool = False) -> Callable[[_Fold], _Fold]:
@@ -59,7 +56,7 @@ def _folds(*kinds: str, crisis: bool = False) -> Callable[[_Fold], _Fold]:
                 raise ValueError(f"the picture folds {kind!r} twice")
             _FOLDS[kind] = fold
             if crisis or kind == K.LARGE_SCALE:
-                CRISIS_KINDS.add(kind)
+                _CRISIS.add(kind)
         return method
 
     return register
@@ -461,3 +458,6 @@ class Picture:
 
 #: The kinds :meth:`Picture.apply` folds: any other event only moves the picture's clock.
 FOLDED = frozenset(_FOLDS)
+#: The crisis track's kinds the picture folds (its three levels: sim/stages/crisis.py):
+#: ``large_scale``, which opens the track, and each fold marked ``crisis``.
+CRISIS_KINDS = frozenset(_CRISIS)
