@@ -492,7 +492,7 @@ MEETING = EventKind(
     "body extraordinary agenda",
     lambda d: (
         f"{body(d['body'])} meets{' in extraordinary session' if d['extraordinary'] else ''}: "
-        + "; ".join(with_measures_named(str(item)) for item in d["agenda"])
+        + "; ".join(with_measures_named(str(item)) for item in d.get("agenda") or ())
     ),
     "A body sits (HWPCI, PSC, COREPER II, the Council).",
 )

@@ -132,10 +132,13 @@ def fold(scenario, events: Iterable[Event]) -> dict[str, list[Expectation]]:
                 if d.get("played") and code not in players:
                     players.append(code)
             elif control == "skip" and not d.get("replaced_by"):
-                skipped.add(d.get("msel", ""))
+                skipped.add(str(d.get("msel", "")))
             elif control == MARK:
-                entry = origin.get(d.get("msel", ""), d.get("msel", ""))
-                item = found.get((entry, d.get("state", "")))
+                # str(): a report reads a recording without re-checking it (an edited one may
+                # hold a list where an id was): such a mark matches no expectation
+                msel = str(d.get("msel", ""))
+                entry = origin.get(msel, msel)
+                item = found.get((entry, str(d.get("state", ""))))
                 if item is not None:
                     item.met, item.mark_text = bool(d.get("met")), d.get("text", "")
                     item.marked, item.marked_by = t, d.get("seat") or "facilitator"

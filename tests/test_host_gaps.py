@@ -20,6 +20,7 @@ from hostkit import (  # noqa: E402
     LOOSE,
     SCENARIO,
     forge,
+    forge_event,
     hosted,
     record,
     recorded_inputs,
@@ -45,14 +46,17 @@ from tui.host.server import Host, new_tokens  # noqa: E402
 def test_the_host_does_not_import_the_consoles_screens():
     # The host runs without a console (cdtx host --no-console, a server without Textual's
     # screens): the speeds it shares with the console live below both.
-    code = ("import sys, tui.host.server, tui.cli.host; "
-            "print(sorted(m for m in sys.modules if m.startswith(('tui.screens', 'textual'))))")
+    code = (
+        "import sys, tui.host.server, tui.cli.host; "
+        "print(sorted(m for m in sys.modules if m.startswith(('tui.screens', 'textual'))))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120, check=True)  # fmt: skip
     assert done.stdout.strip() == "[]", done.stdout
 
 
 # -- a real host on loopback, raw seats ----------------------------------------------------
+
 
 def test_a_new_tokens_notice_names_the_public_url_with_the_seats_web_link():
     public = "wss://table.example.org"
@@ -84,7 +88,9 @@ def test_a_delegation_handed_back_to_the_model_no_longer_messages_or_chats_from_
             terminal = SeatClient(host.url, tokens["PL"])  # cdtx join's client, for PL
             await terminal.connect()
             assert (await fac.ask({"action": "allow_chat", "allowed": True}))["type"] == "ack"
-            assert (await de.ask({"action": "chat", "to": "PL", "text": "still here"}))["type"] == "ack"
+            assert (await de.ask({"action": "chat", "to": "PL", "text": "still here"}))[
+                "type"
+            ] == "ack"
             for code in ("DE", "PL"):
                 reply = await fac.ask({"action": "players", "state": code, "played": False})
                 assert reply["type"] == "ack", reply
@@ -92,7 +98,10 @@ def test_a_delegation_handed_back_to_the_model_no_longer_messages_or_chats_from_
             replies = [await de.ask({"action": "message", "text": "we are still here"}),
                        await de.ask({"action": "chat", "to": "PL", "text": "psst"})]  # fmt: skip
             refused = []
-            for action, fields in (("message", {"text": "hello?"}), ("chat", {"to": "DE", "text": "x"})):
+            for action, fields in (
+                ("message", {"text": "hello?"}),
+                ("chat", {"to": "DE", "text": "x"}),
+            ):
                 with pytest.raises(InputRefused) as caught:
                     await terminal.act(action, **fields)
                 refused.append(str(caught.value))
@@ -219,6 +228,28 @@ def test_a_report_of_a_recording_edited_to_another_rating_says_so_without_failin
         assert "not a rating" in (tmp_path / "report.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.filterwarnings("ignore:.*no end line")
+def test_a_report_of_a_recording_edited_to_odd_marks_or_agendas_says_so_without_failing(tmp_path):
+    # the same for a mark whose entry and state are lists (it matches no expectation) and a
+    # meeting whose agenda is null (a meeting with nothing said of its agenda)
+    path = tmp_path / "hosted.jsonl"
+    run(record(path, INPUTS))
+    forged = tmp_path / "forged.jsonl"
+    def meeting_without_agenda(raw: dict) -> bool:
+        if raw["kind"] != "note":
+            return False
+        raw["kind"], raw["data"] = "meeting", {"body": "psc", "extraordinary": False, "agenda": None}
+        return True
+
+    for change in (forge_event("input", {"control": "message"}, control="mark", msel=["S-01"],
+                               state=["DE"], met=True), meeting_without_agenda):  # fmt: skip
+        assert rewrite(path, forged, change) >= 0
+        done = cdtx("report", str(forged), "-o", str(tmp_path / "report.md"), "--force")
+        assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+        replayed = cdtx("replay", str(forged), "--verify")
+        assert replayed.returncode == 1 and "Traceback" not in replayed.stderr, replayed.stderr
+
+
 def test_a_delegation_pages_brief_knows_what_this_run_made_known_at_the_start():
     # The brief's "known at the start" is this run's (its seed, its facilitator's T+0 inject),
     # not a fresh run of the scenario with the scenario's seed.
@@ -228,8 +259,16 @@ def test_a_delegation_pages_brief_knows_what_this_run_made_known_at_the_start():
         tokens = new_tokens(seats)
         async with Host(ex, seats, tokens, port=0, running=False, limits=LOOSE) as host:
             fac = await seat(host, tokens["facilitator"])
-            reply = await fac.ask({"action": "inject", "inject": {
-                "type": "note", "to": ["DE"], "params": {"text": "Berlin's CERT reports odd satellite traffic"}}})
+            reply = await fac.ask(
+                {
+                    "action": "inject",
+                    "inject": {
+                        "type": "note",
+                        "to": ["DE"],
+                        "params": {"text": "Berlin's CERT reports odd satellite traffic"},
+                    },
+                }
+            )
             assert reply["type"] == "ack", reply
             with host._lock:
                 ex.run(0.0)  # the inject is delivered at T+0
@@ -241,7 +280,9 @@ def test_a_delegation_pages_brief_knows_what_this_run_made_known_at_the_start():
 
     brief = run(scenario())
     start = next(s for s in brief["sections"] if s["title"] == "Your situation at the start")
-    assert any("Berlin's CERT reports odd satellite traffic" in item for item in start["items"]), start
+    assert any("Berlin's CERT reports odd satellite traffic" in item for item in start["items"]), (
+        start
+    )
 
 
 def test_a_pages_statements_are_the_narratives_lines_with_states_by_name():
@@ -266,7 +307,10 @@ def test_a_pages_statements_are_the_narratives_lines_with_states_by_name():
                      names=state_names()) for seq, (kind, data) in enumerate(events)]  # fmt: skip
     assert shown == said
     assert shown[0].startswith(f"Poland publicly attributes the activity to {actor.name}")
-    assert shown[1].startswith("Germany states its position") and shown[2] == "Estonia invokes Art. 42(7)"
+    assert (
+        shown[1].startswith("Germany states its position")
+        and shown[2] == "Estonia invokes Art. 42(7)"
+    )
     # the terminal's and the narrative's lines keep the codes
     assert describe(Event(1.0, 0, "invoked", "model", events[2][1])) == "EE invokes Art. 42(7)"
 
@@ -287,7 +331,8 @@ def test_the_walls_procedure_names_the_body_a_tabled_text_is_before():
     # satcom-war's first: an HR declaration the High Representative tables, an EEAS text
     # before the PSC at once
     assert [(r["status"], r["by"], r["body"]) for r in rows] == [
-        ("tabled", "the High Representative", "PSC")], rows
+        ("tabled", "the High Representative", "PSC")
+    ], rows
     # a listing a member state tables: HWPCI prepares it first
     page.apply("proposal", 1.0, 10_000, {"proposal": "P-9", "measure": "listing", "by": "DE",
                                          "parent": None, "origin": "model"})  # fmt: skip
