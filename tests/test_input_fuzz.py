@@ -1,0 +1,119 @@
+"""Inputs nobody listed: seeded mutations of the built-in files, each answered by cdtx with exit
+status 0, or 1 and messages that name the place, never a traceback (README, *Commands*).
+
+Every fuzz test here is bounded: a fixed seed, a few hundred cases, a few seconds. A case that
+fails is written out in the assertion so that it can be replayed by hand.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tests.inprocess import cdtx
+
+BUILTIN = Path(__file__).resolve().parent.parent / "scenarios" / "builtin"
+
+#: Values a person could write in any place of a file, whatever the place expects.
+HOSTILE: tuple[Any, ...] = (
+    None, 0, -1, 2**80, -(2**80), 1e309, float("nan"), float("-inf"), 0.5, -0.5, True, "",
+    "x", "é漢字🙂", "a" * 5000, [], [None], {}, {"a": 1}, {"x": [1, {"y": None}]}, "-3d", "1e309d",
+    "99999999999999999999d", "3x", "T+2d 12:00", "2026-13-45", "\t", [[[[[]]]]], {"": None},
+    "PL", "hr", "listing",
+)  # fmt: skip
+
+
+def _walk(node: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+    yield path, node
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _walk(value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _walk(value, (*path, i))
+
+
+def _parent(root: Any, path: tuple) -> Any:
+    for step in path[:-1]:
+        root = root[step]
+    return root
+
+
+def mutate(rng: random.Random, doc: Any, values: tuple[Any, ...] = HOSTILE) -> Any:
+    """``doc`` with one to three places changed: a value replaced by one of ``values`` (of any
+    type), a key removed, a key added, a list item repeated."""
+    doc = copy.deepcopy(doc)
+    for _ in range(rng.randint(1, 3)):
+        path, node = rng.choice(list(_walk(doc)))
+        roll = rng.random()
+        if roll < 0.15 and path:
+            parent = _parent(doc, path)
+            del parent[path[-1]]
+        elif roll < 0.25 and isinstance(node, dict):
+            node[rng.choice(["zzz", "id", "at", "type", "params", "to"])] = rng.choice(values)
+        elif roll < 0.35 and isinstance(node, list) and node:
+            node.append(copy.deepcopy(rng.choice(node)))
+        elif path:
+            _parent(doc, path)[path[-1]] = copy.deepcopy(rng.choice(values))
+        else:
+            doc = copy.deepcopy(rng.choice(values))
+    return doc
+
+
+def assert_refused_or_ok(result, shown: str, case: str) -> None:
+    """Exit 0, or exit 1 with every line of standard error naming ``shown`` (a file) first."""
+    assert result.returncode in (0, 1), case + result.stderr
+    if result.returncode == 1:
+        lines = result.stderr.splitlines()
+        assert lines, case
+        assert all(line.startswith((f"{shown}:", f"cdtx: {shown}:")) for line in lines), (
+            case + result.stderr
+        )
+
+
+# -- scenario files ----------------------------------------------------------------------------
+
+
+def _builtins() -> list[Any]:
+    return [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(BUILTIN.glob("*.yaml"))]
+
+
+def test_validate_answers_every_mutated_builtin_with_a_place_or_ok(tmp_path):
+    rng = random.Random(20261207)
+    docs = _builtins()
+    target = tmp_path / "case.yaml"
+    for _ in range(150):
+        text = yaml.safe_dump(mutate(rng, rng.choice(docs)), allow_unicode=True, sort_keys=False)
+        target.write_text(text, encoding="utf-8")
+        assert_refused_or_ok(cdtx("validate", str(target)), str(target), text)
+
+
+def _one_entry(field: str, value: str) -> str:
+    """grid-wiper's text with ``field`` of its first MSEL entry (which has params) set."""
+    doc = yaml.safe_load((BUILTIN / "grid-wiper.yaml").read_text(encoding="utf-8"))
+    doc["msel"][0][field] = yaml.safe_load(value)
+    return yaml.safe_dump(doc, sort_keys=False)
+
+
+def test_an_inject_type_that_is_a_mapping_or_a_list_is_named(tmp_path):
+    for value in ("{incident: 1}", "[note]"):
+        target = tmp_path / "s.yaml"
+        target.write_text(_one_entry("type", value), encoding="utf-8")
+        result = cdtx("validate", str(target))
+        assert result.returncode == 1, result.stderr
+        assert "msel[0].type: unknown inject type" in result.stderr
+
+
+def test_incident_targets_that_are_a_number_are_named(tmp_path):
+    doc = yaml.safe_load((BUILTIN / "grid-wiper.yaml").read_text(encoding="utf-8"))
+    doc["incidents"][0]["targets"] = 3
+    target = tmp_path / "s.yaml"
+    target.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    result = cdtx("validate", str(target))
+    assert result.returncode == 1
+    assert "incidents[0].targets: Input should be a valid list" in result.stderr
