@@ -8,11 +8,14 @@ fails is written out in the assertion so that it can be replayed by hand.
 from __future__ import annotations
 
 import copy
+import json
 import random
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from tests.inprocess import cdtx
@@ -117,3 +120,44 @@ def test_incident_targets_that_are_a_number_are_named(tmp_path):
     result = cdtx("validate", str(target))
     assert result.returncode == 1
     assert "incidents[0].targets: Input should be a valid list" in result.stderr
+
+
+# -- a sweep's record beside its results (RESULTS.spec.json) ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory) -> Path:
+    """A small sweep's results and record: 2 points of 1 run."""
+    where = tmp_path_factory.mktemp("sweep")
+    spec = where / "spec.yaml"
+    spec.write_text("base: grid-wiper\nvary: {member_states.HU.ties.RU: [0.0, 1.0]}\nseeds: 1\n")
+    out = where / "res.csv"
+    assert cdtx("sweep", str(spec), "-o", str(out), "-j", "1", "--quiet").returncode == 0
+    return out
+
+
+def _edit_record(results: Path, tmp_path: Path, edit) -> Path:
+    copy_ = tmp_path / results.name
+    shutil.copy(results, copy_)
+    record = json.loads(Path(f"{results}.spec.json").read_text(encoding="utf-8"))
+    edit(record)
+    Path(f"{copy_}.spec.json").write_text(json.dumps(record), encoding="utf-8")
+    return copy_
+
+
+@pytest.mark.parametrize("title", [["a list"], 7, {"a": 1}])
+def test_a_record_whose_title_is_not_text_is_reported_without_it(results, tmp_path, title):
+    edited = _edit_record(results, tmp_path, lambda r: r.update(title=title, name=[1]))
+    for command in (("report", str(edited)), ("sweep", "--summary", str(edited))):
+        result = cdtx(*command)
+        assert result.returncode == 0, result.stderr
+        assert "a list" not in result.stdout
+
+
+def test_resuming_results_whose_record_lists_its_resumptions_wrongly(results, tmp_path):
+    edited = _edit_record(results, tmp_path, lambda r: r["provenance"].update(resumed=0.5))
+    spec = results.parent / "spec.yaml"
+    result = cdtx("sweep", str(spec), "-o", str(edited), "--resume", "-j", "1", "--quiet")
+    assert result.returncode == 0, result.stderr
+    record = json.loads(Path(f"{edited}.spec.json").read_text(encoding="utf-8"))
+    assert [set(line) for line in record["provenance"]["resumed"]] == [{"at"}]

@@ -212,7 +212,15 @@ def read_spec_file(results: str | Path) -> dict[str, Any] | None:
             data = parquet_record(Path(results))
     except (ScenarioError, SweepError):
         return None
-    return data if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        return None
+    # The texts for people head every summary, plot and report: an edited record's list or
+    # number there is left out (as a record without one), not concatenated into a heading.
+    return {k: v for k, v in data.items() if k not in TEXT_FIELDS or isinstance(v, str)}
+
+
+#: The fields of a sweep's record that are texts for people (the spec's name, title, description).
+TEXT_FIELDS = ("name", "title", "description")
 
 
 # -- the summary -------------------------------------------------------------------------------
