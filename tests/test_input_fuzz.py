@@ -161,3 +161,37 @@ def test_resuming_results_whose_record_lists_its_resumptions_wrongly(results, tm
     assert result.returncode == 0, result.stderr
     record = json.loads(Path(f"{edited}.spec.json").read_text(encoding="utf-8"))
     assert [set(line) for line in record["provenance"]["resumed"]] == [{"at"}]
+
+
+@pytest.fixture(scope="module")
+def sobol_results(tmp_path_factory) -> Path:
+    """A Sobol' sweep's results and record: N = 2 base samples of one parameter (6 runs)."""
+    where = tmp_path_factory.mktemp("sobol")
+    spec = where / "spec.yaml"
+    spec.write_text("base: grid-wiper\nvary: {member_states.HU.ties.RU: {uniform: [0, 1]}}\n"
+                    "sample: {sobol: 2}\nseeds: 1\n")  # fmt: skip
+    out = where / "res.csv"
+    assert cdtx("sweep", str(spec), "-o", str(out), "-j", "1", "--quiet").returncode == 0
+    return out
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda r: r["sample"].pop("n"),
+        lambda r: r["sample"].update(n="sobol"),
+        lambda r: r["sample"].update(n=[2]),
+        lambda r: r["sample"].update(n=2**62),  # a design of more points than any sweep
+        lambda r: r.update(sample=0.5),
+        lambda r: r.update(root="abc"),
+    ],
+)
+def test_a_record_whose_design_was_edited_is_summarised_without_indices(
+    sobol_results, tmp_path, edit
+):
+    edited = _edit_record(sobol_results, tmp_path, edit)
+    for command in (("report", str(edited)), ("sweep", "--summary", str(edited))):
+        result = cdtx(*command)
+        assert result.returncode == 0, result.stderr
+        said = " ".join(result.stdout.split())
+        assert "its sampling design (sample, vary, root) is not what cdtx writes" in said
