@@ -7,6 +7,7 @@ fails is written out in the assertion so that it can be replayed by hand.
 
 from __future__ import annotations
 
+import argparse
 import copy
 import json
 import random
@@ -195,3 +196,23 @@ def test_a_record_whose_design_was_edited_is_summarised_without_indices(
         assert result.returncode == 0, result.stderr
         said = " ".join(result.stdout.split())
         assert "its sampling design (sample, vary, root) is not what cdtx writes" in said
+
+
+# -- command-line values -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("option", ["--facilitators", "--evaluators", "--observers"])
+def test_a_host_of_more_seats_of_a_kind_than_a_room_holds_is_refused_at_once(option, no_serving):
+    for value in ("257", str(2**80)):
+        result = cdtx("host", option, value, "--no-record", "--no-console")
+        assert result.returncode == 1
+        assert f"argument {option}: at most 256, not {value}" in result.stderr
+
+
+def test_seat_counts_within_the_bound_are_taken():
+    from tui.cli import argtypes
+
+    assert argtypes.seats("0") == 0 and argtypes.seats("256") == 256
+    assert argtypes.facilitator_seats("1") == 1
+    with pytest.raises(argparse.ArgumentTypeError, match="at least 1"):
+        argtypes.facilitator_seats("0")

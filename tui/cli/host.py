@@ -80,14 +80,14 @@ def register(sub) -> None:
     p.add_argument("--keyfile", help="TLS private key (PEM)")
     p.add_argument(
         "--facilitators",
-        type=argtypes.positive_int,
+        type=argtypes.facilitator_seats,
         default=1,
         metavar="N",
         help="facilitator seats (default: 1)",
     )
-    p.add_argument("--evaluators", type=argtypes.count, default=1, metavar="N",
+    p.add_argument("--evaluators", type=argtypes.seats, default=1, metavar="N",
                    help="evaluator seats (default: 1)")  # fmt: skip
-    p.add_argument("--observers", type=argtypes.count, default=1, metavar="N",
+    p.add_argument("--observers", type=argtypes.seats, default=1, metavar="N",
                    help="observer seats (default: 1)")  # fmt: skip
     p.add_argument(
         "--speed",
