@@ -48,7 +48,9 @@ from .vocabulary import (
 
 
 def _duration(value: Any) -> float:
-    if isinstance(value, float) and not isinstance(value, bool):
+    if isinstance(value, float) and not math.isfinite(value):  # YAML's .inf, .nan
+        raise ValueError(f"expected a duration such as '90m', '36h', '3d' or '2w', got {value}")
+    if isinstance(value, float):
         raise ValueError(f"a duration needs a unit, e.g. '{value}h' (got {value})")
     return parse_duration(value)
 

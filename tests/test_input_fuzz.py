@@ -216,3 +216,14 @@ def test_seat_counts_within_the_bound_are_taken():
     assert argtypes.facilitator_seats("1") == 1
     with pytest.raises(argparse.ArgumentTypeError, match="at least 1"):
         argtypes.facilitator_seats("0")
+
+
+@pytest.mark.parametrize("value", [".inf", "-.inf", ".nan"])
+def test_a_duration_that_is_not_a_number_is_not_given_a_unit_to_add(tmp_path, value):
+    doc = (BUILTIN / "grid-wiper.yaml").read_text(encoding="utf-8")
+    target = tmp_path / "s.yaml"
+    target.write_text(doc.replace("horizon: 30d", f"horizon: {value}"), encoding="utf-8")
+    result = cdtx("validate", str(target))
+    assert result.returncode == 1
+    assert "horizon: expected a duration such as '90m', '36h', '3d' or '2w', got" in result.stderr
+    assert "h' (got" not in result.stderr  # not "e.g. 'infh'"
