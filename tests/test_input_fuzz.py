@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import os
 import random
 import shutil
 from collections.abc import Iterator
@@ -227,3 +228,19 @@ def test_a_duration_that_is_not_a_number_is_not_given_a_unit_to_add(tmp_path, va
     assert result.returncode == 1
     assert "horizon: expected a duration such as '90m', '36h', '3d' or '2w', got" in result.stderr
     assert "h' (got" not in result.stderr  # not "e.g. 'infh'"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are a POSIX thing")
+def test_a_fifo_for_a_tls_file_is_refused_without_waiting_for_a_writer(tmp_path, no_serving):
+    fifo = tmp_path / "pem"
+    os.mkfifo(fifo)
+    joined = cdtx("join", "wss://127.0.0.1:1", "--token", "T", "--cafile", str(fifo), "--print")
+    assert joined.returncode == 1
+    assert f"{fifo}: cannot use this certificate authority (is not a regular file" in joined.stderr
+    cert = tmp_path / "cert.pem"
+    cert.write_text("not a certificate")
+    for certfile, keyfile in ((fifo, cert), (cert, fifo)):
+        hosted = cdtx("host", "--certfile", str(certfile), "--keyfile", str(keyfile),
+                      "--no-record", "--no-console")  # fmt: skip
+        assert hosted.returncode == 1
+        assert f"{fifo}: cannot use this file (is not a regular file" in hosted.stderr

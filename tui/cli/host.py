@@ -215,6 +215,14 @@ def _ssl_context(certfile: str, keyfile: str):
 
     from scenarios.errors import UserError
 
+    from .join import read_pem
+
+    # Each file through the bounded reader first: ssl's own open of a FIFO waits for ever.
+    for path, what in ((certfile, "a certificate"), (keyfile, "a private key")):
+        try:
+            read_pem(path, what=what)
+        except ValueError as exc:
+            raise UserError(f"{path}: cannot use this file ({exc})") from None
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     try:
         context.load_cert_chain(certfile, keyfile)
