@@ -170,3 +170,30 @@ def test_every_mutated_recording_is_read_or_refused_at_its_place(tmp_path, recor
         assert result.returncode in (0, 1), (command, result.stderr)
         if result.returncode == 1:
             assert result.stderr.startswith(f"cdtx: {path}"), result.stderr
+
+
+def _as_version(lines: list[bytes], version: str) -> list[bytes]:
+    header = orjson.loads(lines[0])
+    header["cdtx_version"] = version
+    return [orjson.dumps(header), *lines[1:]]
+
+
+def test_an_older_recording_without_the_fields_added_since_is_read(tmp_path, recording):
+    def older(data):
+        data.pop("to", None)
+
+    lines = _as_version(_edited(recording, "inject_applied", older), "0.1.0")
+    lines = _as_version(_edited(lines, "started", lambda d: d.pop("interactive")), "0.1.0")
+    path = tmp_path / "old.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    for command in (("replay", str(path)), ("report", str(path))):
+        result = cdtx(*command)
+        assert result.returncode == 0, result.stderr
+    # the same fields from this cdtx's version: it writes them
+    same = _edited(recording, "inject_applied", older)
+    _refused(tmp_path, same, "an inject_applied event without its to")
+
+
+def test_an_older_recording_without_a_field_its_readers_need_is_refused(tmp_path, recording):
+    lines = _as_version(_edited(recording, "detected", lambda d: d.pop("state")), "0.1.0")
+    _refused(tmp_path, lines, "a detected event without its state")
