@@ -244,3 +244,15 @@ def test_a_fifo_for_a_tls_file_is_refused_without_waiting_for_a_writer(tmp_path,
                       "--no-record", "--no-console")  # fmt: skip
         assert hosted.returncode == 1
         assert f"{fifo}: cannot use this file (is not a regular file" in hosted.stderr
+
+
+@pytest.mark.parametrize("start", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00",
+                                   "1899-12-31T23:00:00Z", "2900-01-01T00:00:00Z"])  # fmt: skip
+def test_a_start_whose_calendar_python_cannot_keep_is_refused_where_it_is_written(tmp_path, start):
+    doc = (BUILTIN / "grid-wiper.yaml").read_text(encoding="utf-8")
+    target = tmp_path / "s.yaml"
+    target.write_text(doc.replace("start: 2026-03-06T05:40:00+01:00", f"start: {start}"))
+    for command in (("validate", str(target)), ("run", str(target))):
+        result = cdtx(*command)
+        assert result.returncode == 1
+        assert ":11:8: start: " in result.stderr and "from 1900 to 2899" in result.stderr
