@@ -256,3 +256,30 @@ def test_a_start_whose_calendar_python_cannot_keep_is_refused_where_it_is_writte
         result = cdtx(*command)
         assert result.returncode == 1
         assert ":11:8: start: " in result.stderr and "from 1900 to 2899" in result.stderr
+
+
+# -- model constants at the ends of their ranges ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("constant", "refused"),
+    [("model.partner_product", "0"), ("model.renewed_severity", "0")],
+)
+def test_a_constant_that_would_never_let_a_run_end_is_out_of_range(constant, refused):
+    """A partner's product of no findings let the evidence loop spin at one sim time for ever;
+    a renewed initiative at no change of severity tabled proposals until memory ran out."""
+    result = cdtx("run", "grid-wiper", "--model", f"{constant}={refused}", "--json")
+    assert result.returncode == 1
+    assert f"{constant} = 0 is outside its range" in result.stderr
+
+
+def test_every_constant_at_either_end_of_its_range_lets_a_run_end():
+    from sim import Exercise
+    from sim.constants import CONSTANTS
+
+    for name, constant in CONSTANTS.items():
+        for value in (constant.low, constant.high):
+            value = int(value) if constant.whole else value
+            ex = Exercise("grid-wiper", seed=1, model={name: value})
+            ex.run()
+            assert ex.finished, (name, value)
