@@ -48,7 +48,9 @@ from .vocabulary import (
 
 
 def _duration(value: Any) -> float:
-    if isinstance(value, float) and not isinstance(value, bool):
+    if isinstance(value, float) and not math.isfinite(value):  # YAML's .inf, .nan
+        raise ValueError(f"expected a duration such as '90m', '36h', '3d' or '2w', got {value}")
+    if isinstance(value, float):
         raise ValueError(f"a duration needs a unit, e.g. '{value}h' (got {value})")
     return parse_duration(value)
 
@@ -66,11 +68,22 @@ Duration = Annotated[
 ]
 
 
+#: The years a scenario may start in: its calendar is kept in Brussels time up to 100 years on
+#: (vocabulary.MAX_HOURS), which Python's dates hold only before the year 10000 (and after the
+#: year 1, once the offset is taken off).
+START_YEARS = (1900, 2899)
+
+
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(
             f"{value.isoformat()} has no timezone: write the offset, e.g. "
             "2026-03-06T09:00:00+01:00 (Brussels winter time) or 2026-03-06T08:00:00Z"
+        )
+    if not START_YEARS[0] <= value.year <= START_YEARS[1]:
+        raise ValueError(
+            f"{value.isoformat()}: a scenario starts in a year from {START_YEARS[0]} to "
+            f"{START_YEARS[1]} (its calendar runs up to 100 years on)"
         )
     return value
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .model import INJECT_TYPE, references
+from .model import INJECT_TYPE, InjectType, references
 from .vocabulary import COUNT_METRICS, MEASURES, TIME_METRICS, parse_duration
 
 Path = tuple
@@ -79,7 +79,8 @@ def check(data: Any) -> Iterator[tuple[Path, str]]:
         e["params"] for _, e in msel if _opens_incident(e) and isinstance(e.get("params"), dict)
     ]
     for spec in incident_specs:
-        for target in spec.get("targets") or []:
+        targets = spec.get("targets")
+        for target in targets if isinstance(targets, list) else []:
             if isinstance(target, dict) and isinstance(target.get("state"), str):
                 targeted.add(target["state"])
 
@@ -135,7 +136,7 @@ def check(data: Any) -> Iterator[tuple[Path, str]]:
         params = entry.get("params")
         if not isinstance(params, dict):
             continue
-        declared = INJECT_TYPE.get(entry.get("type"))  # type: ignore[arg-type]
+        declared = _declared(entry)
         if declared is None:
             continue
         base = ("msel", i, "params")
@@ -157,9 +158,16 @@ def check(data: Any) -> Iterator[tuple[Path, str]]:
                 yield base + (name,), f"unknown incident {value!r} ({', '.join(incident_ids)})"
 
 
+def _declared(entry: dict) -> InjectType | None:
+    """The declared inject type an MSEL entry names; None when its ``type`` names none (the
+    schema reports that), a list or a mapping included: they cannot be looked up."""
+    name = entry.get("type")
+    return INJECT_TYPE.get(name) if isinstance(name, str) else None
+
+
 def _opens_incident(entry: dict) -> bool:
     """Whether an MSEL entry starts an incident (its type marks a ``new_incident`` id)."""
-    declared = INJECT_TYPE.get(entry.get("type"))  # type: ignore[arg-type]
+    declared = _declared(entry)
     return declared is not None and any(k == "new_incident" for _, k in references(declared.params))
 
 

@@ -33,6 +33,7 @@ from ..exercise import MAX_TEXT, REMARKS, Exercise, InjectError
 from ..expectations import MARK, check_mark
 from ..picture import Picture
 from ..seat_rules import ALL_STATES, check_advice, check_chat, check_flag, check_recorded
+from .payload import Payloads
 from .signing import check as check_signature
 from .writer import FORMAT_VERSION, Recorder, RecordingError
 
@@ -231,7 +232,10 @@ class Recording:
         model = self._model_constants()
         try:
             ex = Exercise(
-                self.scenario, h["seed"], players=h["players"], interactive=h["interactive"],
+                self.scenario,
+                h["seed"],
+                players=h["players"],
+                interactive=h["interactive"],
                 model=model,
             )
         except (InjectError, ValueError) as exc:
@@ -667,6 +671,9 @@ def _read(f, path: Path) -> Recording:
     # copy of each, which saves about a third of the memory of a long recording.
     shared: dict[str, str] = {}
     share = shared.setdefault
+    # Every reader takes a payload as the engine wrote it: a field of the wrong type, or a
+    # name that is not one, is refused here at its line (an older cdtx wrote fewer fields).
+    payload_problem = Payloads(complete=version == ours).problem
     lineno = 1
     for line, is_last in lines:
         lineno += 1
@@ -701,7 +708,16 @@ def _read(f, path: Path) -> Recording:
                     f"{shown}: line {lineno}: event time t {t!r} is not a number of hours"
                 )
             kind = raw["kind"]
-            if kind == "input" and data.get("seat") is not None and data["seat"].__class__ is not str:
+            if kind.__class__ is not str:
+                raise TypeError("kind")
+            why = payload_problem(kind, data)
+            if why is not None:
+                raise RecordingError(f"{shown}: line {lineno}: {why}")
+            if (
+                kind == "input"
+                and data.get("seat") is not None
+                and data["seat"].__class__ is not str
+            ):
                 # every reader of inputs (reports, expectations, pages) takes a seat's name as text
                 raise RecordingError(f"{shown}: line {lineno}: an input's seat "
                                      f"{str(data['seat'])[:40]!r} is not a seat's name")  # fmt: skip

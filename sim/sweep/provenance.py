@@ -110,7 +110,8 @@ def resumed(stored: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, 
         line["packages"] = now["packages"]
     if current.get("seeds") != stored.get("seeds"):
         line["seeds"] = current.get("seeds")
-    history = [r for r in then.get("resumed") or [] if isinstance(r, Mapping)]
+    history = then.get("resumed")  # a list of mappings, unless the record was edited
+    history = [r for r in history if isinstance(r, Mapping)] if isinstance(history, list) else []
     return {**current, "provenance": {**then, "resumed": [*history, line]}}
 
 

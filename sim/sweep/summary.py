@@ -41,7 +41,7 @@ from .results import (
 )
 from .sensitivity import indices
 from .sensitivity import metric_label as metric_label  # the label headings use, shown here too
-from .spec import SweepError
+from .spec import MAX_POINTS, SweepError, design_size
 from .yes_no import yes_or_no
 
 #: Metrics summarised as distributions (median with interval, p10, p90, share reached).
@@ -211,7 +211,37 @@ def read_spec_file(results: str | Path) -> dict[str, Any] | None:
             data = parquet_record(Path(results))
     except (ScenarioError, SweepError):
         return None
-    return data if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        return None
+    # The texts for people head every summary, plot and report: an edited record's list or
+    # number there is left out (as a record without one), not concatenated into a heading.
+    record = {k: v for k, v in data.items() if k not in TEXT_FIELDS or isinstance(v, str)}
+    if "sample" in record and not _design_ok(record):
+        # the indices are computed from it: an edited design is left out, and the summary says so
+        record.pop("sample")
+        record[LEFT_OUT] = "its sampling design (sample, vary, root) is not what cdtx writes"
+    return record
+
+
+#: The fields of a sweep's record that are texts for people (the spec's name, title, description).
+TEXT_FIELDS = ("name", "title", "description")
+#: The key of a record read back under which :func:`read_spec_file` says what it left out.
+LEFT_OUT = "left_out"
+
+
+def _design_ok(record: Mapping[str, Any]) -> bool:
+    """Whether a record's sampling design is one a sweep could have had: a method and a whole
+    N of at least 1, varied parameters as a mapping, a whole root seed, and no more points
+    than a sweep takes (the indices list every point of the design)."""
+    sample, vary, root = record.get("sample"), record.get("vary", {}), record.get("root")
+    if not isinstance(sample, dict) or not isinstance(vary, dict):
+        return False
+    method, n = sample.get("method"), sample.get("n")
+    if not isinstance(method, str) or isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        return False
+    if root is not None and (isinstance(root, bool) or not isinstance(root, int)):
+        return False
+    return design_size(method, n, len(vary)) <= MAX_POINTS
 
 
 # -- the summary -------------------------------------------------------------------------------
@@ -290,7 +320,9 @@ def summarize(
         a = acc.get(p)
         if a is None:
             full = max_points is None or len(shown) < max_points
-            if not full and shown and p < -shown[0]:  # p is shown instead of the highest point so far
+            if (
+                not full and shown and p < -shown[0]
+            ):  # p is shown instead of the highest point so far
                 acc[-heapq.heappushpop(shown, -p)].drop()
                 full = True
             elif full:
@@ -378,6 +410,8 @@ def summarize(
     for m in metrics:
         if all(not acc[p].sums.get(m, (0, 0))[1] for p in order):
             notes.append(f"{m}: no run reached it")
+    if spec.get(LEFT_OUT):
+        notes.append(f"the record beside the results: {spec[LEFT_OUT]}; left out")
     base_model = base_model_note(spec)
     if base_model is not None:
         notes.append(base_model)

@@ -74,17 +74,35 @@ def positive_int(text: str) -> int:
 
 
 def count(text: str) -> int:
-    """A whole number of 0 or more (seats of a kind)."""
+    """A whole number of 0 or more."""
     return _whole_number(text, least=0)
 
 
-def _whole_number(text: str, least: int) -> int:
+#: The most seats of one kind ``cdtx host`` makes (facilitators, evaluators, observers): a
+#: projector room, not a stadium. Each seat is a token, a line of the seats file (which
+#: ``--resume`` reads back within 1 MB) and a printed link; 10**8 of them never finished.
+MAX_SEATS = 256
+
+
+def seats(text: str) -> int:
+    """A number of seats of one kind: 0 to :data:`MAX_SEATS`."""
+    return _whole_number(text, least=0, most=MAX_SEATS)
+
+
+def facilitator_seats(text: str) -> int:
+    """A number of facilitator seats: 1 to :data:`MAX_SEATS` (an exercise needs one)."""
+    return _whole_number(text, least=1, most=MAX_SEATS)
+
+
+def _whole_number(text: str, least: int, most: int | None = None) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text[:40]!r}") from None
     if value < least:
         raise argparse.ArgumentTypeError(f"must be at least {least}, not {value}")
+    if most is not None and value > most:
+        raise argparse.ArgumentTypeError(f"at most {most}, not {value}")
     return value
 
 

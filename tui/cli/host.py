@@ -82,14 +82,14 @@ def register(sub) -> None:
     p.add_argument("--keyfile", help="TLS private key (PEM)")
     p.add_argument(
         "--facilitators",
-        type=argtypes.positive_int,
+        type=argtypes.facilitator_seats,
         default=1,
         metavar="N",
         help="facilitator seats (default: 1)",
     )
-    p.add_argument("--evaluators", type=argtypes.count, default=1, metavar="N",
+    p.add_argument("--evaluators", type=argtypes.seats, default=1, metavar="N",
                    help="evaluator seats (default: 1)")  # fmt: skip
-    p.add_argument("--observers", type=argtypes.count, default=1, metavar="N",
+    p.add_argument("--observers", type=argtypes.seats, default=1, metavar="N",
                    help="observer seats (default: 1)")  # fmt: skip
     p.add_argument(
         "--speed",
@@ -217,6 +217,14 @@ def _ssl_context(certfile: str, keyfile: str):
 
     from scenarios.errors import UserError
 
+    from .join import read_pem
+
+    # Each file through the bounded reader first: ssl's own open of a FIFO waits for ever.
+    for path, what in ((certfile, "a certificate"), (keyfile, "a private key")):
+        try:
+            read_pem(path, what=what)
+        except ValueError as exc:
+            raise UserError(f"{path}: cannot use this file ({exc})") from None
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     try:
         context.load_cert_chain(certfile, keyfile)

@@ -79,10 +79,31 @@ def ssl_context(cafile: str | None):
 
     from scenarios.errors import UserError
 
+    if cafile is None:
+        return ssl.create_default_context()
+    # Read through the bounded reader, then handed to ssl as data: ssl's own open of a FIFO
+    # waits for a writer for ever, and it reads a file of any size.
     try:
-        return ssl.create_default_context(cafile=cafile)
-    except (OSError, ssl.SSLError) as exc:
+        pem = read_pem(cafile, what="a certificate authority")
+        return ssl.create_default_context(cadata=pem)
+    except (OSError, ValueError, ssl.SSLError) as exc:
         raise UserError(f"{cafile}: cannot use this certificate authority ({exc})") from None
+
+
+#: The largest PEM file cdtx reads (a certificate, a key, a bundle of authorities).
+MAX_PEM_BYTES = 4 * 1024 * 1024
+
+
+def read_pem(path: str, *, what: str) -> str:
+    """The text of the PEM file ``path``, read within :data:`MAX_PEM_BYTES` from a regular
+    file only (scenarios.safe_read); ValueError saying why not."""
+    from scenarios.safe_read import ScenarioError, read_bytes
+
+    try:
+        raw = read_bytes(path, what=what, max_bytes=MAX_PEM_BYTES)
+    except ScenarioError as exc:
+        raise ValueError(exc.problems[0].message) from None
+    return raw.decode("utf-8", "replace")
 
 
 def print_line(event: dict, measures: dict[str, str] | None = None) -> str:
