@@ -229,9 +229,9 @@ def test_a_report_of_a_recording_edited_to_another_rating_says_so_without_failin
 
 
 @pytest.mark.filterwarnings("ignore:.*no end line")
-def test_a_report_of_a_recording_edited_to_odd_marks_or_agendas_says_so_without_failing(tmp_path):
-    # the same for a mark whose entry and state are lists (it matches no expectation) and a
-    # meeting whose agenda is null (a meeting with nothing said of its agenda)
+def test_a_recording_edited_to_odd_marks_or_agendas_is_refused_naming_the_line(tmp_path):
+    # a mark whose entry and state are lists, a meeting whose agenda is null: report and replay
+    # refuse the file as it is read, one line naming where (no traceback from deeper down)
     path = tmp_path / "hosted.jsonl"
     run(record(path, INPUTS))
     forged = tmp_path / "forged.jsonl"
@@ -245,9 +245,10 @@ def test_a_report_of_a_recording_edited_to_odd_marks_or_agendas_says_so_without_
                                state=["DE"], met=True), meeting_without_agenda):  # fmt: skip
         assert rewrite(path, forged, change) >= 0
         done = cdtx("report", str(forged), "-o", str(tmp_path / "report.md"), "--force")
-        assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
         replayed = cdtx("replay", str(forged), "--verify")
-        assert replayed.returncode == 1 and "Traceback" not in replayed.stderr, replayed.stderr
+        for result in (done, replayed):
+            assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+            assert "forged.jsonl: line " in result.stderr and "not what cdtx writes" in result.stderr
 
 
 def test_a_delegation_pages_brief_knows_what_this_run_made_known_at_the_start():
