@@ -11,6 +11,7 @@ import pytest
 
 pytest.importorskip("websockets")
 
+from scenarios.errors import UserError  # noqa: E402
 from sim import Exercise, evaluation  # noqa: E402
 from sim.expectations import msel_status  # noqa: E402
 from sim.seats import seats_for  # noqa: E402
@@ -220,3 +221,27 @@ def test_an_answer_reads_as_the_delegations_in_every_timeline():
         "Germany (DE) answers oppose on HR declaration: Not without evidence")
     assert INPUT.text({"seat": "DE-2", "inject": answer, "step": 1}).startswith("Germany (DE) answers")
     assert INPUT.text({"inject": answer, "step": 1}).startswith("Facilitator for Germany (DE): oppose")
+
+
+@pytest.mark.parametrize(("edit", "says"), [
+    (lambda seats: seats + [dict(seats[1])], "is listed twice"),
+    (lambda seats: [s for s in seats if s["role"] != "facilitator"], "no facilitator's seat"),
+    (lambda seats: [], "no facilitator's seat"),
+    (lambda seats: [dict(seats[0], token=" ")] + seats[1:], "has an empty token"),
+    (lambda seats: [seats[0], dict(seats[1], token=seats[0]["token"])] + seats[2:],
+     "two seats share one token"),
+])  # fmt: skip
+def test_a_seats_file_edited_out_of_shape_is_refused_for_resume(tmp_path, edit, says):
+    # --resume reads the seats file: every seat once, a token of its own, a facilitator among
+    # them, or one message naming the file (it would host a table no one runs, or a seat no
+    # token reaches)
+    ex = Exercise("satcom-war")
+    seats = seats_for(ex.players)
+    path = tmp_path / "seats.json"
+    save_tokens(path, seats, new_tokens(seats))
+    saved = json.loads(path.read_text())
+    saved["seats"] = edit(saved["seats"])
+    path.write_text(json.dumps(saved))
+    with pytest.raises(UserError, match=says) as refused:
+        load_tokens(path)
+    assert str(path) in str(refused.value)

@@ -165,6 +165,21 @@ def load_tokens(path: Path) -> tuple[list[Seat], dict[str, str]]:
                         "with an id, a role and a token)") from None  # fmt: skip
     except ValueError as exc:
         raise UserError(f"{path}: {exc}") from None
+    # what cdtx host writes: every seat once, each with a token of its own, a facilitator's
+    # among them (an edited file would otherwise host a table no one runs, or a seat no token
+    # reaches)
+    ids = [seat.id for seat in seats]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise UserError(f"{path}: seat {twice[0]!r} is listed twice")
+    if not any(seat.role == "facilitator" for seat in seats):
+        raise UserError(f"{path}: no facilitator's seat (a seats file written by cdtx host has "
+                        "one)")  # fmt: skip
+    empty = [seat_id for seat_id, token in tokens.items() if not token.strip()]
+    if empty:
+        raise UserError(f"{path}: seat {empty[0]!r} has an empty token")
+    if len(set(tokens.values())) != len(tokens):
+        raise UserError(f"{path}: two seats share one token (each seat's token is its own)")
     return seats, tokens
 
 
