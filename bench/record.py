@@ -202,7 +202,9 @@ QUOTES: list[tuple[str, str, str]] = [
      "function) and a daily series of four picture fields, against the same sweep without them "
      "(target: at most 1.10x). A worker's CPU per run, in one process and the least of "
      "{work_reps} repetitions: {work_custom_ms} ms against {work_plain_ms} ms plain, "
-     "{work_ratio}x. Whole sweeps on two workers, paired in turn (median of {pairs} pairs): "
+     "{work_ratio}x; taken apart, each run's parts timed one after the other: a run "
+     "{part_run_ms} ms, its outcomes {part_outcomes_ms} ms, its series {part_series_ms} ms, "
+     "{part_ratio}x. Whole sweeps on two workers, paired in turn (median of {pairs} pairs): "
      "{cpu_ratio}x in CPU (the parent's included: it writes the series' rows), {wall_ratio}x in "
      "wall time."),
     ("docs/sweeps.md", "sweep-cli",
