@@ -41,8 +41,10 @@ expect = sync_api.expect
 @pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM,
-                                             args=["--no-sandbox", "--disable-gpu"])  # fmt: skip
+        # table.test is this machine: the reverse-proxy tests' public name (one browser for the
+        # whole module: a second sync Playwright in this thread is refused while it lives)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP table.test 127.0.0.1"])  # fmt: skip
         yield browser
         browser.close()
 
@@ -271,62 +273,57 @@ def test_the_printed_join_command_joins_through_a_proxy_at_the_public_urls_path(
         assert welcome["seat"]["id"] == "DE"
 
 
-def test_a_seat_page_works_through_a_reverse_proxy_at_the_public_url():
+def test_a_seat_page_works_through_a_reverse_proxy_at_the_public_url(browser):
     """--public-url ws://table.test:P/x with a proxy there: the facilitator's link is under it,
     and the page opened from that link loads, joins and acts through the proxy."""
-    with prefix_proxy("/x") as (port, target), sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP table.test 127.0.0.1"])
-        with hosted(public_url=f"ws://table.test:{port}/x") as (host, tokens):
-            target["port"] = host.port
-            pages = Pages(browser, host, tokens)
-            facilitator = pages.open("facilitator")
-            facilitator.get_by_role("button", name="Link of seat Delegation of Germany").click()
-            link = f"http://table.test:{port}/x/#{tokens['DE']}"
-            expect(facilitator.get_by_role("dialog")).to_contain_text(link)
-            de = pages.context.new_page()
-            de.on("console", lambda m: pages.errors.append(m.text) if m.type == "error" else None)
-            de.on("pageerror", lambda e: pages.errors.append(str(e)))
-            de.on("request", lambda r: pages.requests.append(r.url))
-            de.goto(link)
-            expect(de.locator("body")).to_have_attribute("data-state", "live")
-            de.get_by_label("Message to the facilitator").fill("Through the proxy")
-            de.get_by_role("button", name="Send message").click()
-            expect(facilitator.locator("#messages")).to_contain_text("Germany Through the proxy")
-            assert f"http://table.test:{port}/x/static/app.js" in pages.requests
-            pages.check()
-        browser.close()
+    with prefix_proxy("/x") as (port, target), hosted(
+        public_url=f"ws://table.test:{port}/x"
+    ) as (host, tokens):
+        target["port"] = host.port
+        pages = Pages(browser, host, tokens)
+        facilitator = pages.open("facilitator")
+        facilitator.get_by_role("button", name="Link of seat Delegation of Germany").click()
+        link = f"http://table.test:{port}/x/#{tokens['DE']}"
+        expect(facilitator.get_by_role("dialog")).to_contain_text(link)
+        de = pages.context.new_page()
+        de.on("console", lambda m: pages.errors.append(m.text) if m.type == "error" else None)
+        de.on("pageerror", lambda e: pages.errors.append(str(e)))
+        de.on("request", lambda r: pages.requests.append(r.url))
+        de.goto(link)
+        expect(de.locator("body")).to_have_attribute("data-state", "live")
+        de.get_by_label("Message to the facilitator").fill("Through the proxy")
+        de.get_by_role("button", name="Send message").click()
+        expect(facilitator.locator("#messages")).to_contain_text("Germany Through the proxy")
+        assert f"http://table.test:{port}/x/static/app.js" in pages.requests
+        pages.check()
 
 
 @pytest.mark.parametrize("strip", [True, False], ids=["strips-the-path", "passes-it-on"])
-def test_a_page_opened_without_the_last_slash_of_the_proxys_path_works(strip):
+def test_a_page_opened_without_the_last_slash_of_the_proxys_path_works(browser, strip):
     """--public-url https://table.test:P/x, the link opened as .../x#TOKEN (no last slash):
     the page loads its files from /x/static/, not /static/ outside the proxy's path, joins and
     acts; its address becomes .../x/ (a reload stays under the proxy's path)."""
-    with prefix_proxy("/x", strip=strip) as (port, target), \
-            sync_api.sync_playwright() as playwright:  # fmt: skip
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP table.test 127.0.0.1"])
-        with hosted(public_url=f"ws://table.test:{port}/x") as (host, tokens):
-            target["port"] = host.port
-            pages = Pages(browser, host, tokens)
-            de = pages.context.new_page()
-            de.on("console", lambda m: pages.errors.append(m.text) if m.type == "error" else None)
-            de.on("pageerror", lambda e: pages.errors.append(str(e)))
-            de.on("request", lambda r: pages.requests.append(r.url))
-            de.goto(f"http://table.test:{port}/x#{tokens['DE']}")
-            expect(de.locator("body")).to_have_attribute("data-state", "live")
-            expect(de.locator("body")).to_have_attribute("data-role", "delegation")
-            assert de.url == f"http://table.test:{port}/x/"
-            de.get_by_label("Message to the facilitator").fill("No slash")
-            de.get_by_role("button", name="Send message").click()
-            expect(de.locator("#feedback")).to_have_text("Message sent to the facilitator.")
-            assert f"http://table.test:{port}/x/static/app.js" in pages.requests
-            assert not any("/x" not in urlsplit(url).path for url in pages.requests), pages.requests
-            de.reload()
-            expect(de.locator("body")).to_have_attribute("data-state", "live")
-            pages.check()
-        browser.close()
+    with prefix_proxy("/x", strip=strip) as (port, target), hosted(
+        public_url=f"ws://table.test:{port}/x"
+    ) as (host, tokens):
+        target["port"] = host.port
+        pages = Pages(browser, host, tokens)
+        de = pages.context.new_page()
+        de.on("console", lambda m: pages.errors.append(m.text) if m.type == "error" else None)
+        de.on("pageerror", lambda e: pages.errors.append(str(e)))
+        de.on("request", lambda r: pages.requests.append(r.url))
+        de.goto(f"http://table.test:{port}/x#{tokens['DE']}")
+        expect(de.locator("body")).to_have_attribute("data-state", "live")
+        expect(de.locator("body")).to_have_attribute("data-role", "delegation")
+        assert de.url == f"http://table.test:{port}/x/"
+        de.get_by_label("Message to the facilitator").fill("No slash")
+        de.get_by_role("button", name="Send message").click()
+        expect(de.locator("#feedback")).to_have_text("Message sent to the facilitator.")
+        assert f"http://table.test:{port}/x/static/app.js" in pages.requests
+        assert not any("/x" not in urlsplit(url).path for url in pages.requests), pages.requests
+        de.reload()
+        expect(de.locator("body")).to_have_attribute("data-state", "live")
+        pages.check()
 
 
 def test_an_evaluator_records_an_observation_from_the_page(browser):
@@ -626,10 +623,19 @@ def test_the_token_leaves_the_address_bar_and_a_reload_keeps_the_seat(browser):
 PHONE, LAPTOP = {"width": 390, "height": 844}, {"width": 1366, "height": 768}
 
 
+def at_decision() -> Exercise:
+    """The scenario run (interactive) until the played delegations' first decision is needed:
+    a page opens on the decision at once, with no clock to wait for."""
+    ex = Exercise(SCENARIO, interactive=True)
+    ex.run()
+    assert ex.pending and not ex.finished
+    return ex
+
+
 def test_no_page_runs_off_a_phones_screen_its_tables_stack_with_their_column_names(browser):
     """At 390 px wide no seat's page scrolls sideways: the procedure, the seats and the MSEL
     stack each row, each value led by its column's name; on a laptop they are tables."""
-    with hosted(speed=5, running=True) as (host, tokens):
+    with hosted(at_decision(), speed=5, running=True) as (host, tokens):
         pages = Pages(browser, host, tokens)
         pages.context.close()
         pages.context = browser.new_context(viewport=PHONE)
@@ -654,9 +660,10 @@ def test_no_page_runs_off_a_phones_screen_its_tables_stack_with_their_column_nam
             "n => getComputedStyle(n, '::before').content") == "none"
         # The seats' Actions cell is laid out as a cell (not a flex box the table wraps in an
         # anonymous one): its row's line runs under it level with the others'.
-        cells = wide.locator("#seats tbody tr").first.locator("td")
-        assert {cell.evaluate("n => getComputedStyle(n).display") for cell in cells.all()} == {
-            "table-cell"}
+        # (read in one go: a view that comes meanwhile redraws the table)
+        displays = wide.locator("#seats tbody tr").first.evaluate(
+            "row => [...row.cells].map(cell => getComputedStyle(cell).display)")
+        assert set(displays) == {"table-cell"}, displays
         # An MSEL entry's Fire, Skip and Edit on one line, not a column of its own lines.
         actions = wide.get_by_role("row", name=re.compile("S-08")).get_by_role("button")
         assert len({round(b.bounding_box()["y"]) for b in actions.all()}) == 1
@@ -666,7 +673,7 @@ def test_no_page_runs_off_a_phones_screen_its_tables_stack_with_their_column_nam
 def test_a_long_question_sits_inside_its_box_on_a_phone(browser):
     """The decision's question (a fieldset's legend) over several lines on a phone is drawn
     inside the fieldset, not across its border."""
-    with hosted(speed=5, running=True) as (host, tokens):
+    with hosted(at_decision(), speed=5, running=True) as (host, tokens):
         pages = Pages(browser, host, tokens)
         pages.context.close()
         pages.context = browser.new_context(viewport=PHONE)
@@ -729,7 +736,7 @@ def test_the_facilitators_clock_controls_follow_the_hosts_clock(browser):
 def test_a_refusal_is_on_screen_wherever_the_page_was_scrolled(browser):
     """On a phone the decision's buttons are far below the feedback line: a refused answer
     (a statement over 4,000 characters) is said on the screen the delegation is looking at."""
-    with hosted(speed=5, running=True) as (host, tokens):
+    with hosted(at_decision(), speed=5, running=True) as (host, tokens):
         pages = Pages(browser, host, tokens)
         pages.context.close()
         pages.context = browser.new_context(viewport=PHONE)
