@@ -31,17 +31,9 @@ __all__ = [
 
 
 class Exercise(Engine):
-    """A run of ``scenario`` with ``seed`` (default: the scenario's own seed), and the folds
-    read from its events.
-
-    ``players`` (default: the scenario's) are delegations played by people. With
-    ``interactive=True`` the clock stops when one of their positions is needed, until it is
-    submitted; otherwise the model's own policy answers for them. ``model`` sets model
-    constants for this run only (``{"model.listing_veto_at": -0.6}``; :mod:`sim.constants`),
-    over those the scenario's ``model:`` block sets (name by name; the rest of the block
-    applies): they are in force whenever this exercise runs the model, and recorded in its
-    ``started`` event. Everything but the folds is :class:`sim.engine.Engine`'s.
-    """
+    """A run of a scenario, as :class:`sim.engine.Engine` takes it (its seed, players,
+    interactive mode and model constants), with the folds read from its events: the situation
+    picture, the metrics and the events as a DataFrame."""
 
     # The folds are made on first use and caught up with the log on every read.
     _picture: Picture | None = None

@@ -62,6 +62,10 @@ def _folds(*kinds: str, crisis: bool = False) -> Callable[[_Fold], _Fold]:
     return register
 
 
+#: The row's field each of these kinds sets the first time (:meth:`Picture._first_time`).
+_FIRST_TIME: dict[str, str] = {K.SHARED: "shared", K.REPORTED: "reported", K.ATTRIBUTED: "attributed"}
+
+
 @dataclass(slots=True)
 class StateRow:
     code: str
@@ -213,20 +217,12 @@ class Picture:
         self._stage("Detection", "active", e.t, f"{count} state(s) detected")
         self._reach("Detection", e.t)  # the first detection, as the report's OBJ timing
 
-    @_folds(K.SHARED)
-    def _shared(self, e: Event) -> None:
-        row = self.states[e.data["state"]]
-        row.shared = e.t if row.shared is None else row.shared
-
-    @_folds(K.REPORTED)
-    def _reported(self, e: Event) -> None:
-        row = self.states[e.data["state"]]
-        row.reported = e.t if row.reported is None else row.reported
-
-    @_folds(K.ATTRIBUTED)
-    def _attributed(self, e: Event) -> None:
-        row = self.states[e.data["state"]]
-        row.attributed = e.t if row.attributed is None else row.attributed
+    @_folds(K.SHARED, K.REPORTED, K.ATTRIBUTED)
+    def _first_time(self, e: Event) -> None:
+        # a state's row keeps when it first shared, reported or attributed
+        row, field = self.states[e.data["state"]], _FIRST_TIME[e.kind]
+        if getattr(row, field) is None:
+            setattr(row, field, e.t)
 
     @_folds(K.ASSESSMENT)
     def _assessment(self, e: Event) -> None:
