@@ -85,12 +85,12 @@ def register(sub) -> None:
         type=argtypes.facilitator_seats,
         default=1,
         metavar="N",
-        help="facilitator seats (default: 1)",
+        help=f"facilitator seats, at most {argtypes.MAX_SEATS} (default: 1)",
     )
     p.add_argument("--evaluators", type=argtypes.seats, default=1, metavar="N",
-                   help="evaluator seats (default: 1)")  # fmt: skip
+                   help=f"evaluator seats, at most {argtypes.MAX_SEATS} (default: 1)")  # fmt: skip
     p.add_argument("--observers", type=argtypes.seats, default=1, metavar="N",
-                   help="observer seats (default: 1)")  # fmt: skip
+                   help=f"observer seats, at most {argtypes.MAX_SEATS} (default: 1)")  # fmt: skip
     p.add_argument(
         "--speed",
         type=speed,
