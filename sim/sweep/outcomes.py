@@ -329,19 +329,6 @@ def _hours(h: float) -> str:
 _MISSING = object()
 
 
-def resolve(picture: Any, path: str) -> Any:
-    """The value of ``path`` in ``picture``: attributes and mapping keys, a list or mapping at the
-    end as its length, None past a value that is not there yet (an assessment not issued)."""
-    node = picture
-    for part in path.split("."):
-        if node is None:
-            return None
-        node = node.get(part) if isinstance(node, Mapping) else getattr(node, part, None)
-    if isinstance(node, (list, tuple, dict)):
-        return len(node)
-    return node
-
-
 def typed(series: Series, picture: Any) -> Series:
     """``series`` with the type of each field, checked against ``picture`` (a finished run of
     the base scenario); :class:`SweepError` naming a field the picture does not have."""
@@ -448,8 +435,9 @@ def _reader(series: Series) -> Callable[[Any], tuple]:
 
 
 def _getter(parts: list[str], cast: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """:func:`resolve` of one split path, cast to the column's type: the root is an attribute
-    of the picture, then plain dict and attribute look-ups."""
+    """The value of one split path in a picture, cast to the column's type: attributes and dict
+    keys (the root an attribute of the picture), a list or mapping at the end as its length,
+    None past a value that is not there yet (an assessment not issued)."""
     root, rest = parts[0], tuple(parts[1:])
 
     def get(picture: Any) -> Any:
