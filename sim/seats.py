@@ -694,12 +694,11 @@ class PageView:
         view: a state handed to the table or back to the model mid-exercise; default: those
         the view was made with)."""
         seat = self.seat
-        if players is not None:
-            self.players = tuple(players)
+        players = self.players if players is None else tuple(players)
         view: dict[str, Any] = {
             "type": "view", "seq": self.seq, "title": self.title, "run": dict(run),
             "seat": {"id": seat.id, "role": seat.role, "name": self._own_name()},
-            "players": [{"code": c, "name": self.state(c)} for c in self.players],
+            "players": [{"code": c, "name": self.state(c)} for c in players],
             "procedure": [{"measure": p["measure"], "status": p["status"], "body": p["body"],
                            "by": p["by"]} for p in self.proposals.values()],
             "statements": self.statements[::-1], "adopted": self.adopted[::-1],
@@ -715,8 +714,8 @@ class PageView:
             # Whether people play this delegation still (one handed back to the model acts no
             # more: the host refuses its inputs), and chat with the other played delegations
             # while the facilitator allows it.
-            view["played"] = seat.state in self.players
-            view["chat"] = [{"code": c, "name": self.state(c)} for c in self.players
+            view["played"] = seat.state in players
+            view["chat"] = [{"code": c, "name": self.state(c)} for c in players
                             if c != seat.state] if self.chat_allowed and view["played"] else None  # fmt: skip
         elif self.full:
             view["timeline"] = self.timeline[::-1]

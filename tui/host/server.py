@@ -601,10 +601,16 @@ class Host:
         token = None if seat.id == self.console_seat else self.tokens.get(seat.id)
         if token is None:
             return {"token": None, "link": None, "join": None}
-        if self._join_url is None:  # the machine's name is looked up once, not per view
+        address = self.seats_address()
+        return {"token": token, "link": web.web_link(address, token),
+                "join": web.join_command(address, token)}
+
+    def seats_address(self) -> str:
+        """The address seats join (:func:`join_url`), looked up once: the machine's name may
+        take a DNS lookup, which must not stall the event loop at every view or seat change."""
+        if self._join_url is None:
             self._join_url = join_url(self, self.public_url)
-        return {"token": token, "link": web.web_link(self._join_url, token),
-                "join": web.join_command(self._join_url, token)}
+        return self._join_url
 
     async def _send_views(self, connection: _Connection) -> None:
         """Send a page the latest view whenever it changed, at most one per VIEW_INTERVAL: what
@@ -900,7 +906,7 @@ class Host:
             self.on_seats()
         # The seat's line as cdtx host printed it at the start: its web link and join command,
         # at the address seats join (--public-url), never the listening one behind it.
-        line = web.seat_line(seat.id, web.seat_who(seat), join_url(self, self.public_url),
+        line = web.seat_line(seat.id, web.seat_who(seat), self.seats_address(),
                              self.tokens[seat.id])  # fmt: skip
         self.notice(said, force=True, secret=f": {line}")
 
