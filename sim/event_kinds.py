@@ -24,6 +24,7 @@ from .names import (
     pct,
     sector,
     short,
+    split_seat,
     state_name,
     with_measures_named,
 )
@@ -98,9 +99,9 @@ def seat_name(seat: str | None) -> str:
         return f"Facilitator {seat.removeprefix('facilitator-')}"
     if len(seat) == 2 and seat.isupper():
         return state_name(seat)
-    code, dash, number = seat.partition("-")
-    if dash and len(code) == 2 and code.isupper() and number.isdigit():  # a shared seat
-        return f"{state_name(code)}, seat {seat}"
+    parts = split_seat(seat)
+    if parts is not None and parts[1] is not None and len(parts[0]) == 2 and parts[0].isupper():
+        return f"{state_name(parts[0])}, seat {seat}"  # a shared seat
     if seat.startswith("evaluator"):
         return f"Evaluator {seat.removeprefix('evaluator-')}".rstrip() if "-" in seat else "Evaluator"
     return seat

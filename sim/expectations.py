@@ -29,6 +29,7 @@ from scenarios.vocabulary import EU27, parse_duration
 from . import event_kinds as K
 from .errors import InjectError
 from .events import Event
+from .names import split_seat
 
 #: The input control of a mark (``Exercise.remark``).
 MARK = "mark"
@@ -76,13 +77,8 @@ class Expectation:
 def state_of_seat(seat: str | None) -> str | None:
     """The delegation a seat acts for: ``DE`` for seat ``DE`` and for a shared seat ``DE-2``;
     None for any other seat (facilitator, evaluator, observer)."""
-    if not seat:
-        return None
-    code, dash, rest = seat.partition("-")
-    # a shared seat is numbered from 2 in ASCII digits, as seats_for and share name them
-    if code in EU27 and (not dash or (rest.isascii() and rest.isdecimal() and int(rest) > 1)):
-        return code
-    return None
+    parts = split_seat(seat) if seat else None
+    return parts[0] if parts is not None and parts[0] in EU27 else None
 
 
 def _addressees(expected: Any, to: Iterable[str], players: Iterable[str]) -> list[str]:

@@ -65,6 +65,18 @@ def sector(name: str) -> str:
     return str(name).replace("_", " ")
 
 
+def split_seat(seat_id: str) -> tuple[str, int | None] | None:
+    """A seat's name as cdtx host gives it, apart: ``DE`` -> ``("DE", None)``, a shared
+    delegation's ``DE-2`` -> ``("DE", 2)``, ``facilitator-3`` -> ``("facilitator", 3)``
+    (numbered from 2, in ASCII digits); None for a name no host gives (``DE-1``, ``DE-²``)."""
+    base, dash, number = seat_id.partition("-")
+    if not dash:
+        return base, None
+    if number.isascii() and number.isdecimal() and int(number) > 1:
+        return base, int(number)
+    return None
+
+
 def state_name(code: str) -> str:
     """``Croatia (HR)``: two letters alone read as the High Representative or a party."""
     roster = builtin_roster()

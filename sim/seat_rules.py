@@ -17,6 +17,7 @@ from scenarios.vocabulary import EU27
 from . import evaluation
 from .errors import InjectError
 from .expectations import state_of_seat
+from .names import split_seat
 
 FACILITATOR, DELEGATION, EVALUATOR, OBSERVER = "facilitator", "delegation", "evaluator", "observer"
 ROLES = (FACILITATOR, DELEGATION, EVALUATOR, OBSERVER)
@@ -119,9 +120,9 @@ def seat_named(seat_id: Any) -> Seat | None:
     state = state_of_seat(seat_id)
     if state is not None:
         return Seat(seat_id, DELEGATION, state)
-    role, dash, number = seat_id.partition("-")
-    if role in ROLES and role != DELEGATION and (not dash or (number.isascii() and number.isdecimal() and int(number) > 1)):
-        return Seat(seat_id, role)
+    parts = split_seat(seat_id)
+    if parts is not None and parts[0] in ROLES and parts[0] != DELEGATION:
+        return Seat(seat_id, parts[0])
     return None
 
 
