@@ -720,7 +720,7 @@ def test_the_join_view_shows_a_hostile_title_as_text():
 def test_join_commands_name_a_reachable_address_when_listening_on_every_interface():
     from types import SimpleNamespace
 
-    from tui.cli.host import join_url
+    from tui.host.server import join_url
 
     host = SimpleNamespace(address="0.0.0.0", port=8765, scheme="wss",
                            url="wss://0.0.0.0:8765")  # fmt: skip

@@ -191,7 +191,7 @@ def test_public_url_takes_the_pages_address_as_the_same_place(given, joined, com
     args = build_parser().parse_args(["host", "--public-url", given])
     assert args.public_url == joined
     with hosted(public_url=args.public_url) as (host, tokens):
-        lines = join_lines(host, list(host.seats.values()), {**tokens, "DE": "T"}, args.public_url)
+        lines = join_lines(host, list(host.seats.values()), {**tokens, "DE": "T"})
     de = next(line for line in lines if line.startswith("seat DE "))
     assert de == f"seat DE (delegation of DE): {link} · cdtx join {command} --token T"
 

@@ -257,7 +257,7 @@ def test_the_printed_join_command_joins_through_a_proxy_at_the_public_urls_path(
         target["port"] = host.port
         url = server.join_url(host, host.public_url)
         assert url == f"ws://127.0.0.1:{port}/x/"
-        lines = join_lines(host, list(host.seats.values()), tokens, host.public_url)
+        lines = join_lines(host, list(host.seats.values()), tokens)
         line = next(line for line in lines if line.startswith("seat DE "))
         assert f"cdtx join {url} --token {tokens['DE']}" in line
 

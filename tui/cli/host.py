@@ -174,8 +174,8 @@ def cmd_host(args: argparse.Namespace) -> int:
                         recorder=recorder, advice=args.share_advice,
                         on_notice=_say, public_url=args.public_url)  # fmt: skip
             host.seats_file = tokens_path(path) if path is not None else None
-            host.on_seats = lambda: _reannounce(host, args.public_url)
-            _serve(host, seats, tokens, path, args.public_url)
+            host.on_seats = lambda: _reannounce(host)
+            _serve(host, seats, tokens, path)
     except CannotListen as exc:  # taken between the check and the start: undo what was made
         if recorder is not None and not args.resume:
             recorder.close()
@@ -315,18 +315,12 @@ def _resume(args):
     return ex, seats, tokens, recorder, path
 
 
-def join_url(host, public_url: str | None = None) -> str:
-    """The address seats join (:func:`tui.host.server.join_url`)."""
-    from ..host.server import join_url as host_join_url
-
-    return host_join_url(host, public_url)
-
-
-def join_lines(host, seats, tokens, public_url: str | None = None) -> list[str]:
-    """One line per seat: who it is, its web link and the command that joins it."""
+def join_lines(host, seats, tokens) -> list[str]:
+    """One line per seat: who it is, its web link and the command that joins it, at the
+    address seats join (``--public-url``: :meth:`Host.seats_address`, looked up once)."""
     from ..host.web import seat_line, seat_who
 
-    url = join_url(host, public_url)
+    url = host.seats_address()
     lines = []
     for seat in seats:
         console = seat.id == getattr(host, "console_seat", None)
@@ -334,7 +328,7 @@ def join_lines(host, seats, tokens, public_url: str | None = None) -> list[str]:
     return lines
 
 
-def _announce(host, seats, tokens, path, public_url: str | None = None) -> None:
+def _announce(host, seats, tokens, path, lines: list[str]) -> None:
     from scenarios.safe_read import printable
 
     from ..host.server import tokens_path
@@ -344,22 +338,22 @@ def _announce(host, seats, tokens, path, public_url: str | None = None) -> None:
               file=sys.stderr)  # fmt: skip
     title = printable(host.exercise.scenario.title)  # from the scenario file: no escapes
     print(f"cdtx: hosting '{title}' at {host.url}", file=sys.stderr)
-    for line in join_lines(host, seats, tokens, public_url):
+    for line in lines:
         print(printable(line))
     sys.stdout.flush()
 
 
-def _reannounce(host, public_url: str | None) -> None:
+def _reannounce(host) -> None:
     """A token renewed or a seat shared from a facilitator seat: the join commands again."""
     from scenarios.safe_read import printable
 
     print("cdtx: the seats changed; their join commands now:", file=sys.stderr)
-    for line in join_lines(host, list(host.seats.values()), host.tokens, public_url):
+    for line in join_lines(host, list(host.seats.values()), host.tokens):
         print(printable(line))
     sys.stdout.flush()
 
 
-def _serve(host, seats, tokens, path, public_url: str | None = None) -> None:
+def _serve(host, seats, tokens, path) -> None:
     import asyncio
     import signal
 
@@ -368,7 +362,7 @@ def _serve(host, seats, tokens, path, public_url: str | None = None) -> None:
             await host.start()
         except OSError as exc:
             raise CannotListen(exc.strerror or str(exc)) from None
-        _announce(host, seats, tokens, path, public_url)
+        _announce(host, seats, tokens, path, join_lines(host, seats, tokens))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -422,18 +416,17 @@ def _with_console(args, ex, seats, tokens, recorder, path, context, speed_index=
     ready.wait()
     if state.error is not None:
         raise CannotListen(state.error.strerror or str(state.error))
-    lines = join_lines(host, seats, tokens, args.public_url)
-    _announce(host, seats, tokens, path, args.public_url)  # also after the console closes
+    lines = join_lines(host, seats, tokens)
+    _announce(host, seats, tokens, path, lines)  # also after the console closes
     session.join_lines = lines
     if path is not None:
         host.seats_file = tokens_path(path)
 
     def seats_changed() -> None:  # a facilitator seat renewed a token or shared a seat: J shows it
-        session.join_lines = join_lines(host, list(host.seats.values()), host.tokens,
-                                        args.public_url)  # fmt: skip
+        session.join_lines = join_lines(host, list(host.seats.values()), host.tokens)
 
     host.on_seats = seats_changed
-    hosting = (f"Hosting at {join_url(host, args.public_url)}: J shows the seats' join commands "
+    hosting = (f"Hosting at {host.seats_address()}: J shows the seats' join commands "
                "(printed again after Quit).")  # fmt: skip
     session.players_note = f"{session.players_note} {hosting}".strip()
     if not args.paused:
