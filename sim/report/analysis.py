@@ -12,7 +12,7 @@ from scenarios.measures import MEASURE, MEASURES_DECLARED
 from scenarios.model import Scenario, expected_text
 from scenarios.vocabulary import TIME_METRICS, format_duration
 
-from .. import constants, evaluation, expectations
+from .. import evaluation, expectations
 from .. import event_kinds as K
 from ..clock import Calendar, format_offset
 from ..events import Event
@@ -127,20 +127,11 @@ def _expectations(scenario, events: list[Event], at) -> dict[str, list[dict[str,
     }
 
 
-def model_constants(started: Event | None) -> list[dict[str, Any]]:
+def model_constants(started: Event | None) -> dict[str, Any]:
     """The model constants the run set (its ``started`` event's ``model``: the scenario's
-    ``model:`` block and the run's own ``--model``), each with its default, in name order;
-    empty for a run under the defaults. A name the registry does not know (a recording of
-    another cdtx) is shown without a default."""
+    ``model:`` block and the run's own ``--model``); empty for a run under the defaults."""
     model = started.data.get("model") if started is not None else None
-    if not isinstance(model, dict):
-        return []
-    rows = []
-    for name in sorted(model, key=str):
-        known = constants.CONSTANTS.get(name)
-        rows.append({"name": str(name), "value": model[name],
-                     "default": known.default if known is not None else None})  # fmt: skip
-    return rows
+    return dict(model) if isinstance(model, dict) else {}
 
 
 def analyse(

@@ -71,7 +71,7 @@ _MD_BLOCK_START = re.compile(r"[#>+*=_|:`~\[-]|\d{1,9}[.)]")
 def model_line(overview: dict[str, Any]) -> str:
     """The model constants the run set, each with its default (:func:`sim.constants.described`:
     the scenario's ``model:`` block and the run's own ``--model``)."""
-    return constants.described({c["name"]: c["value"] for c in overview["model"]})
+    return constants.described(overview["model"])
 
 
 def md_line(text: Any) -> str:
