@@ -26,3 +26,19 @@ def cut_short(text: object, limit: int) -> str:
     ``...`` when longer, so a hostile or mistaken value of any length stays one readable line."""
     text = str(text)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def shown_value(value: object, *, mapping: str = "a mapping") -> str:
+    """How a message names a value of the wrong type, as a file or message holding it writes
+    it (``null``, ``true``, ``'abc'``): a list or a mapping (``mapping``: its name, e.g. ``a
+    JSON object``) by its kind, anything else cut short, whatever its size."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return mapping
+    return cut_short(repr(value), 40)
+

@@ -28,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import cut_short
+from .errors import shown_value
 from .vocabulary import (
     ADVERSARY_ACTIONS,
     ARTICLES,
@@ -204,17 +204,6 @@ MAX_MODEL_ENTRIES = 500
 CONSTANT_NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 
-def _plain(value: Any) -> str:
-    """A value as a message about a YAML file shows it (``null``, ``true``, ``'abc'``), cut short."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, (list, dict)):
-        return "a list" if isinstance(value, list) else "a mapping"
-    return cut_short(repr(value), 40)
-
-
 def _constant_name(value: Any) -> str:
     name = str(value)
     if name.startswith("model."):
@@ -223,7 +212,7 @@ def _constant_name(value: Any) -> str:
         lower = name.lower()
         hint = (f" (names are in lower case: {lower!r})"
                 if re.fullmatch(CONSTANT_NAME_PATTERN, lower) and len(lower) <= 64 else "")  # fmt: skip
-        raise ValueError(f"{_plain(name)} is not a model constant's name{hint}; `cdtx model` "
+        raise ValueError(f"{shown_value(name)} is not a model constant's name{hint}; `cdtx model` "
                          "lists them")  # fmt: skip
     return name
 
@@ -236,7 +225,7 @@ def _constant_value(value: Any) -> int | float:
         if isinstance(value, str) and re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)[eE][-+]?\d+", value.strip()):
             # YAML 1.1 reads 1e3 as text: a float needs its dot and exponent sign
             extra = " (YAML reads it as text: write the number out, or as 1.0e+3)"
-        raise ValueError(f"a model constant takes a number, not {_plain(value)}{extra}")
+        raise ValueError(f"a model constant takes a number, not {shown_value(value)}{extra}")
     if not math.isfinite(value):
         raise ValueError(f"a model constant takes a finite number, not {value}")
     return value
@@ -248,7 +237,7 @@ def _model_block(value: Any) -> Any:
     if not isinstance(value, Mapping):
         raise ValueError(
             "a mapping of model constants to numbers, e.g. {listing_veto_at: -0.6}, not "
-            + ("a list" if isinstance(value, list) else _plain(value))
+            + ("a list" if isinstance(value, list) else shown_value(value))
         )
     if len(value) > MAX_MODEL_ENTRIES:
         raise ValueError(f"{len(value)} entries: the model has far fewer constants (at most "

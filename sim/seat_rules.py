@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scenarios.errors import cut_short
+from scenarios import errors
 from scenarios.vocabulary import EU27
 
 from . import evaluation
@@ -38,10 +38,9 @@ ALL_STATES = "*"
 
 
 def shown_value(value: Any) -> str:
-    """How a refusal names a value of the wrong type: short, whatever its size."""
-    if isinstance(value, (dict, list)):
-        return f"a {'list' if isinstance(value, list) else 'JSON object'}"
-    return cut_short(repr(value), 40)
+    """How a refusal names a value of the wrong type a seat sent (JSON): short, whatever its
+    size (:func:`scenarios.errors.shown_value`)."""
+    return errors.shown_value(value, mapping="a JSON object")
 
 
 def check_flag(action: str, key: str, value: Any) -> bool:
