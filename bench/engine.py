@@ -16,7 +16,7 @@ import sys
 import time
 
 import simpy
-from record import add_option, fig, recording_if_asked
+from record import add_option, cli_seconds, fig, recording_if_asked
 
 import scenarios
 from sim.events import EventLog
@@ -137,15 +137,6 @@ def decomposition(scenario, runs: int, runs_s: float, kernel_s: float, bare: flo
     print(f"  the run-vs-bare target needs a run in      {needed:6.0f} µs")
 
 
-def cli_seconds(repeat: int = 5) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "tui.cli", "run"], check=True, capture_output=True)
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def help_imports() -> list[str]:
     code = (
         "import sys\nfrom tui.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
@@ -171,7 +162,7 @@ def measure(args: argparse.Namespace) -> None:
     runs_s, events_s, kernel_s = engine(scenario, args.runs)
     bare = bare_simpy(200_000)
     ratio = run_vs_bare(scenario)
-    cli = cli_seconds()
+    cli = min(cli_seconds("run") for _ in range(5))
     leaked = help_imports()
     print(
         f"default scenario ({scenario.id}, horizon {scenario.horizon / 24:.0f} d), {args.runs} runs, one core"

@@ -38,6 +38,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
@@ -135,6 +136,16 @@ def recording(name: str | None) -> Iterator[None]:
     shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
     print(f"recorded in {shown}", file=sys.stderr)
     _figures.clear()
+
+
+def cli_seconds(*args: str, cwd: Path | None = None) -> float:
+    """Wall seconds of ``cdtx ARGS`` in a fresh process, output discarded (``cwd``: where it
+    runs, so that ``python -m`` takes the checkout on ``PYTHONPATH``)."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "tui.cli", *args], check=True, cwd=cwd,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env=os.environ.copy())  # fmt: skip
+    return time.perf_counter() - start
 
 
 def add_option(parser: argparse.ArgumentParser, files: str) -> None:

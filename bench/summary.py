@@ -19,14 +19,11 @@ With ``--dir`` an existing results file of the same spec there is reused (no swe
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from record import add_option, fig, recording_if_asked
+from record import add_option, cli_seconds, fig, recording_if_asked
 
 SPEC = """name: bench-summary
 title: What decides a blocked listing - Hungary, Slovakia or the rule?
@@ -40,15 +37,6 @@ seeds: {seeds}
 seed: 3
 metrics: [t_listing, highest_rung, blocked, cohesion]
 """
-
-
-def cli(*args: str, cwd: Path) -> float:
-    """Wall time of ``cdtx ARGS`` in a fresh process (output discarded), run in ``cwd`` so that
-    ``python -m`` takes the checkout on ``PYTHONPATH``, not the current directory's."""
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "tui.cli", *args], check=True, cwd=cwd,
-                   stdout=subprocess.DEVNULL, env=os.environ.copy())  # fmt: skip
-    return time.perf_counter() - start
 
 
 def main() -> None:
@@ -74,14 +62,14 @@ def measure(args: argparse.Namespace, d: Path) -> None:
     runs = args.base_samples * 5 * args.seeds
     sweep_s = None
     if not results.exists():
-        sweep_s = cli("sweep", str(spec), "-j", "2", "-o", str(results), "--quiet", cwd=d)
+        sweep_s = cli_seconds("sweep", str(spec), "-j", "2", "-o", str(results), "--quiet", cwd=d)
         print(f"sweep, {fig('runs', runs, ',')} runs on 2 workers (CLI, with its summary): "
               f"{fig('sweep_s', sweep_s, '.2f')} s")  # fmt: skip
     else:
         print(f"reusing {results}")
     png = d / "plot.png"
-    summary_plot = cli("sweep", "--summary", str(results), "--plot", str(png), "--force", cwd=d)
-    report = cli("report", str(results), "-o", str(d / "report.md"), "--force", cwd=d)
+    summary_plot = cli_seconds("sweep", "--summary", str(results), "--plot", str(png), "--force", cwd=d)
+    report = cli_seconds("report", str(results), "-o", str(d / "report.md"), "--force", cwd=d)
     from sim import sweep as sw
 
     start = time.perf_counter()
